@@ -62,6 +62,56 @@ async def test_a_base_url_without_v1_pauses_completions_and_names_the_url_to_set
         await f.stop()
 
 
+@pytest.mark.parametrize("invoked", [False, True], ids=["typing", "explicit-3-choices"])
+async def test_a_proxy_s_passing_404_does_not_pause_completions(
+    fake_deepseek: FakeDeepSeek, invoked: bool
+) -> None:
+    """A reverse proxy answering 404 for a moment (a backend being replaced) to a server whose
+    model list answered at start: the 404 paused completions for a minute, a pop-up and no
+    suggestion though the next request would have been answered. The base URL is right (its
+    model list says so): the next key asks again and its suggestion is shown. An explicit
+    request's 3 choices meet it at once: one 404, not three in a row."""
+    fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], "vllm"  # no load sent
+    refused = 3 if invoked else 1
+    fake_deepseek.fault("status", count=refused, path="/v1/completions", status=404, message="Not Found")
+    fake_deepseek.script("return a + b", path="/v1/completions")
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
+        assert f.usage._warming is not None and await f.usage._warming
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        assert await f.inline(doc.uri, 1, 4, invoked=invoked) == []
+        assert f.services.status.current.kind == "Warning"
+        assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+        assert len(fake_deepseek.requests_to("/v1/completions")) == refused + 1
+        assert f.services.status.current.kind == "Normal" and f.shown == []
+    finally:
+        await f.stop()
+
+
+async def test_the_same_404_twice_at_a_base_whose_model_list_answers_pauses(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The other side: a server that lists its models but serves no /completions (a gateway
+    with chat only) meets every key with the same 404: the second in a row pauses completions,
+    with one pop-up, and the third key sends nothing."""
+    fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], "vllm"
+    fake_deepseek.fault("status", count=None, path="/v1/completions", status=404, message="Not Found")
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
+        assert f.usage._warming is not None and await f.usage._warming
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        for _ in range(4):
+            assert await f.inline(doc.uri, 1, 4) == []
+        assert len(fake_deepseek.requests_to("/v1/completions")) == 2
+        status = f.services.status.current
+        assert status.kind == "Error" and "paused" in status.message and "/v1/completions" in status.message
+        assert f.shown == [status.message]
+    finally:
+        await f.stop()
+
+
 async def test_llama_server_s_404_for_a_path_pauses_without_the_v1_advice(
     fake_deepseek: FakeDeepSeek,
 ) -> None:

@@ -394,9 +394,14 @@ class Fetcher:
         else:
             raw = await asyncio.gather(*streams, return_exceptions=True)
         texts = []
+        # The choices of one request meet one cause at once: told once (two 404s in one
+        # instant are not a 404 met again, see BackendHealth.failed).
+        told: set[tuple[str, str | None]] = set()
         for item in raw:
             if isinstance(item, ModelError):
-                self.health.failed(item)
+                if (item.kind_told, item.url) not in told:
+                    told.add((item.kind_told, item.url))
+                    self.health.failed(item)
             elif isinstance(item, BaseException):
                 if isinstance(item, asyncio.CancelledError):
                     raise item

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from ..context import display_path
 from ..documents import Document
 from ..features import Paused, Services
-from ..model.errors import ModelError, provider_name
+from ..model.errors import ModelError, PathNotFoundError, provider_name
 from ..privacy import is_excluded
 from ..status import Status
 from .debounce import Debouncer
@@ -59,6 +59,9 @@ class BackendHealth:
         #: not the current one's.
         self.epoch = 0
         self.stopping = False
+        #: The URL of a 404 naming no model met once since the last answer, at a base whose
+        #: model list answered (or was not read): a second one in a row pauses (see failed).
+        self.not_found_once: str | None = None
 
     def backend_changed(self) -> None:
         """The endpoint, key or model changed."""
@@ -71,6 +74,7 @@ class BackendHealth:
         # Warning stayed, then came back after its quick answers, named after it.
         self.debouncer.forget_latencies()
         self.waited_unanswered = False
+        self.not_found_once = None
         self.epoch += 1
         current = self.services.status.current
         if current.feature == "completion" and current.kind == "Warning":
@@ -120,6 +124,14 @@ class BackendHealth:
         message = exc.user_message
         # In the log too, once per change of what is wrong (a log of why suggestions stopped,
         # for bug reports), not once per keystroke. The message is already free of the key.
+        if isinstance(exc, PathNotFoundError) and not self._path_missing(exc):
+            # A proxy's 404 of a moment (a backend being replaced) paused completions for a
+            # minute: told in the status, and the next key asks again.
+            message = exc.once_message
+            if status.current.message != message:
+                log.warning("completion request failed: %s", message)
+            status.set(Status("Warning", message, "completion"))
+            return
         if status.current.message != message:
             log.warning("completion request failed: %s", message)
         if exc.disables_feature:
@@ -132,6 +144,18 @@ class BackendHealth:
             status.set(Status("Warning", message, "completion"))
             status.tell_once(f"completion:{exc.kind_told}", message, 2)
 
+    def _path_missing(self, exc: PathNotFoundError) -> bool:
+        """Whether the 404 ``exc`` is the base URL's for good: the server's model list (or
+        llama-server's health) under the same base answered 404 too (a base URL without /v1),
+        or the same 404 came twice in a row (a server that lists models but serves no
+        /completions)."""
+        models = self.services.models
+        client = models.client if models is not None else None
+        if (client is not None and client.base_not_found(exc.url)) or self.not_found_once == exc.url:
+            return True
+        self.not_found_once = exc.url
+        return False
+
     def slow_s(self) -> float:
         """How long a wait for the first token is slow: half the time limit at most. By default
         the limit is SLOW_ANSWER_S (5 s) and no request waits past its limit: no wait, nor any
@@ -142,6 +166,7 @@ class BackendHealth:
         """The backend answered, its first token after ``first_token`` seconds; None: after a
         wait for the model's load, which says nothing of how fast it answers, but that it does
         (skipped, the failure's Warning and pop-up record outlived the answer)."""
+        self.not_found_once = None
         if first_token is not None:
             if first_token <= self.slow_s():
                 self.waited_unanswered = False

@@ -50,6 +50,7 @@ from .errors import (
     MalformedResponse,
     ModelError,
     RequestError,
+    endpoint_base,
     error_for_status,
     name_server,
     parse_retry_after,
@@ -226,6 +227,9 @@ class ModelClient:
         #: server that loads models itself, not of a proxy (see :mod:`.model_server`); None:
         #: not asked yet (the warm-up asks ``baseUrl``'s server, not ``fimBaseUrl``'s).
         self.loads_models: bool | None = None
+        #: The bases (see endpoint_base) whose warm-up or model list answered 404 when asked
+        #: last: a completion's 404 there is the base URL's (no /v1), not a proxy's moment.
+        self._bases_not_found: set[str] = set()
         # Named anew by this client's warm-up: another server may listen there now.
         for url in (config.base, config.fim_base):
             name_server(url, None)
@@ -478,6 +482,7 @@ class ModelClient:
         try:
             response = await until_deadline(loop.time() + timeout, self.http.get(url))
             ok = True
+            self._heard(url, response.status_code)
             loads = self._answers_as_loader(url, response)
             if origin(url) == origin(self.config.fim_base):
                 self.loads_models = loads
@@ -507,7 +512,22 @@ class ModelClient:
             return None
         finally:
             self.in_use(-1)
+        self._heard(url, response.status_code)
         return self._answers_as_loader(url, response)
+
+    def _heard(self, url: str, status: int) -> None:
+        """The status of a ``GET`` of the endpoint at ``url`` (a model list, llama-server's
+        health), for :meth:`base_not_found`."""
+        base = endpoint_base(url)
+        if status == 404:
+            self._bases_not_found.add(base)
+        else:
+            self._bases_not_found.discard(base)
+
+    def base_not_found(self, url: str | None) -> bool:
+        """Whether the base ``url`` was built on answered its warm-up (or model list) with a
+        404 when asked last: no API is served there."""
+        return url is not None and endpoint_base(url) in self._bases_not_found
 
     def _answers_as_loader(self, url: str, response: httpx.Response) -> bool:
         """Whether ``response`` to ``GET url`` is the model list of a server that loads models

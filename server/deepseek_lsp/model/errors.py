@@ -73,7 +73,8 @@ def _server_key(url: str) -> str:
     (``/vllm/v1``, ``/ollama/v1``), named by the origin alone, were each named the last one told."""
     parts = urlsplit(url)
     path = parts.path.rstrip("/")
-    path = next((path[: -len(end)] for end in _ENDPOINT_PATHS if path.endswith(end)), path)
+    if (stripped := _endpoint_stripped(path)) is not None:
+        path = stripped
     path = path.rstrip("/").removesuffix("/v1")
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}".lower() + path
 
@@ -543,8 +544,25 @@ _NO_MEMORY = re.compile(r"requires more (?:system )?memory", re.IGNORECASE)
 _NO_SUCH_MODEL = re.compile(r"\bmodel\b.*\b(?:not found|does not exist)", re.IGNORECASE)
 
 
-#: The endpoints' paths, as the backends append them to a base URL: what is left is the base.
-_ENDPOINT_PATHS = ("/chat/completions", "/completions", "/infill", "/models")
+#: The endpoints' paths, as the backends append them to a base URL: what is left is the base
+#: (``/health``: llama-server's, which ``llamacpp-infill``'s warm-up asks).
+_ENDPOINT_PATHS = ("/chat/completions", "/completions", "/infill", "/models", "/health")
+
+
+def _endpoint_stripped(path: str) -> str | None:
+    """``path`` without the endpoint's path it ends with; None if it ends with none."""
+    return next((path[: -len(end)] for end in _ENDPOINT_PATHS if path.endswith(end)), None)
+
+
+def endpoint_base(url: str) -> str:
+    """The base URL an endpoint's ``url`` was built on (a model list's, a completion's), without
+    userinfo, query or fragment."""
+    parts = urlsplit(safe_url(url) or "")
+    stripped = _endpoint_stripped(parts.path)
+    base = parts.path if stripped is None else stripped
+    return urlunsplit((parts.scheme, parts.netloc, base.rstrip("/"), "", ""))
+
+
 #: The bodies of a 404 for a path the server does not serve: Ollama's router ("404 page not
 #: found"), FastAPI's (vLLM, SGLang: "Not Found"), llama-server's ("File Not Found"), LM Studio's
 #: 200 "Unexpected endpoint or method." (see sse.py), Express's "Cannot POST /x", a proxy's page.
@@ -564,6 +582,12 @@ class PathNotFoundError(_PausedAMinute, RequestError):
     _paused = "requests there are paused and tried again every minute"
 
     @property
+    def once_message(self) -> str:
+        """Said of a first 404 at a base URL whose model list answered (or was not read):
+        perhaps a proxy's passing one, after which requests go on (see BackendHealth.failed)."""
+        return f"{self._problem}; requests go on, and another 404 in a row pauses them."
+
+    @property
     def cause_told(self) -> str | None:
         # The completion's /completions and a review's /chat/completions under one base URL
         # without /v1 are one mistake: each told it, two pop-ups asked for the same /v1.
@@ -575,7 +599,7 @@ class PathNotFoundError(_PausedAMinute, RequestError):
         the OpenAI API is served under (None: it has one, or the path is no endpoint's)."""
         parts = urlsplit(self.url or "")
         path = parts.path or "/"
-        base = next((path[: -len(end)] for end in _ENDPOINT_PATHS if path.endswith(end)), None)
+        base = _endpoint_stripped(path)
         if base is None or base.rstrip("/").endswith("/v1") or path.endswith("/infill"):
             return None
         return urlunsplit((parts.scheme, parts.netloc, base.rstrip("/"), "", ""))
