@@ -151,7 +151,7 @@ SERVER_404S: dict[str, tuple[Callable[[str], tuple[str, str]], Callable[[str], t
 #: The paths each of those serves (the others are not routed there): Ollama and vLLM serve the
 #: OpenAI API under /v1 only; llama-server at its root too.
 SERVER_PATHS = {
-    "ollama": ("/v1/",),
+    "ollama": ("/v1/", "/api/version"),
     "vllm": ("/v1/",),
     "llamacpp": ("/v1/", "/completions", "/chat/completions", "/infill", "/models", "/health"),
 }
@@ -752,6 +752,8 @@ class _Handler(BaseHTTPRequestHandler):
                     {"id": m, "object": "model", "owned_by": self.fake.owned_by} for m in self.fake.models
                 ]
                 self._json(200, {"object": "list", "data": data}, dict(self.fake.models_headers))
+            elif path == "/api/version" and self.fake.server == "ollama":
+                self._json(200, {"version": "0.12.3"})  # Ollama's native API, at its root
             elif path == "/user/balance":
                 self._json(200, self.fake.balance)
             elif path in ("/key", "/v1/key") and self.fake.key_info is not None:

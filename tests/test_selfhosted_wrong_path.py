@@ -192,13 +192,47 @@ async def test_a_local_server_s_problem_names_the_server_its_model_list_shows(
         await f.stop()
 
 
+@pytest.mark.parametrize(
+    ("server", "version_answered", "named"),
+    [
+        ("ollama", True, "Ollama"),
+        # A Go proxy's (Traefik's) "404 page not found", Ollama's words, but no Ollama behind it.
+        ("ollama", False, "The model server"),
+        ("vllm", False, "The model server"),  # FastAPI's "Not Found": vLLM's or SGLang's
+    ],
+    ids=["ollama", "go-proxy", "vllm"],
+)
+async def test_a_server_whose_model_list_is_a_404_too_is_named_by_what_else_it_answers(
+    fake_deepseek: FakeDeepSeek, server: str, version_answered: bool, named: str
+) -> None:
+    """A base URL without /v1 on a port not the server's own (Ollama at :11435, behind a
+    proxy): its model list is a 404 too, and its problem read "The model server at ...". Its
+    404 in Go's words ("404 page not found") is checked with Ollama's GET /api/version (one
+    request, none for another 404)."""
+    fake_deepseek.server, fake_deepseek.models = server, [LOCAL_MODEL]
+    if not version_answered:
+        fake_deepseek.fault("status", count=None, path="/api/version", status=404, message="404 page not found")
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="openai-suffix", base_url=fake_deepseek.url)
+        assert f.usage._warming is not None
+        await f.usage._warming
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        assert await f.inline(doc.uri, 1, 4) == []
+        message = f.services.status.current.message
+        assert message.startswith(f"{named} at {fake_deepseek.url[7:]} has no /completions"), message
+        assert len(fake_deepseek.requests_to("/api/version")) == (server == "ollama")
+    finally:
+        await f.stop()
+
+
 def test_the_pop_up_for_a_base_url_without_v1_names_the_url_and_not_deepseek(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:
     """Over stdio, as an editor shows it: the pop-up for Ollama answering a base URL without
     /v1 read "DeepSeek: The model server at 127.0.0.1 has no /completions, or not that model",
     and each key's completion was refused again. Now one request, and a pop-up naming the
-    server's address and the URL to set, not DeepSeek."""
+    server and its address and the URL to set, not DeepSeek."""
     fake_deepseek.server, fake_deepseek.models = "ollama", [LOCAL_MODEL]
     server = started(fake_deepseek, tmp_path, fake_deepseek.url)
     try:
@@ -208,5 +242,6 @@ def test_the_pop_up_for_a_base_url_without_v1_names_the_url_and_not_deepseek(
         server.kill()
     assert len(fake_deepseek.requests_to("/completions")) == 1
     assert len(shown) == 1
-    assert shown[0].startswith(f"The model server at {fake_deepseek.url[7:]} has no /completions")
+    # Ollama on a port not its own: named by its /api/version, its model list being a 404 too.
+    assert shown[0].startswith(f"Ollama at {fake_deepseek.url[7:]} has no /completions")
     assert f"{fake_deepseek.url}/v1" in shown[0] and DEFAULT_KEY not in shown[0]

@@ -106,6 +106,9 @@ MODEL_LOAD_S = 180.0
 #: milliseconds, and the first key a second later sent its own request to meet it again. Short:
 #: a model pulled meanwhile is not taken for missing for long (a refusal taken pauses a minute).
 LOAD_REFUSAL_HELD_S = 10.0
+#: The body of Go's http.NotFound and gin's router (Ollama's): a model list answered so at a
+#: base without /v1 may be Ollama's, which no port tells when not its own (see ModelClient._heard).
+GO_NOT_FOUND = "404 page not found"
 
 
 def direct_mounts(*urls: str | None) -> dict[str, None]:
@@ -482,7 +485,7 @@ class ModelClient:
         try:
             response = await until_deadline(loop.time() + timeout, self.http.get(url))
             ok = True
-            self._heard(url, response.status_code)
+            await self._heard(url, response, loop.time() + timeout)
             loads = self._answers_as_loader(url, response)
             if origin(url) == origin(self.config.fim_base):
                 self.loads_models = loads
@@ -512,17 +515,35 @@ class ModelClient:
             return None
         finally:
             self.in_use(-1)
-        self._heard(url, response.status_code)
+        await self._heard(url, response, deadline)
         return self._answers_as_loader(url, response)
 
-    def _heard(self, url: str, status: int) -> None:
-        """The status of a ``GET`` of the endpoint at ``url`` (a model list, llama-server's
-        health), for :meth:`base_not_found`."""
+    async def _heard(self, url: str, response: httpx.Response, deadline: float) -> None:
+        """The answer to a ``GET`` of the endpoint at ``url`` (a model list, llama-server's
+        health), for :meth:`base_not_found`; a model list's 404 in Go's words may be Ollama's
+        at a base without /v1, told by its own API's ``GET /api/version`` (see name_server)."""
         base = endpoint_base(url)
-        if status == 404:
-            self._bases_not_found.add(base)
-        else:
+        if response.status_code != 404:
             self._bases_not_found.discard(base)
+            return
+        self._bases_not_found.add(base)
+        if url.endswith("/models") and response.text.strip() == GO_NOT_FOUND:
+            root = url[: -len("/models")]
+            if await self._answers_as_ollama(f"{root}/api/version", deadline):
+                name_server(url, "Ollama")
+
+    async def _answers_as_ollama(self, url: str, deadline: float) -> bool:
+        """Whether ``GET url`` (``/api/version``) is answered as Ollama does: ``{"version": ...}``."""
+        self.in_use(+1)
+        try:
+            response = await until_deadline(deadline, self.http.get(url))
+            body = response.json() if response.status_code == 200 else None
+        except (ModelError, httpx.HTTPError, ValueError) as exc:
+            log.debug("GET %s: %s", safe_url(url), describe(exc, self.config.api_key))
+            return False
+        finally:
+            self.in_use(-1)
+        return isinstance(body, dict) and isinstance(body.get("version"), str)
 
     def base_not_found(self, url: str | None) -> bool:
         """Whether the base ``url`` was built on answered its warm-up (or model list) with a
