@@ -8,6 +8,8 @@ import pytest
 
 from deepseek_lsp.completion.postprocess import PostContext, says_only_prose
 from deepseek_lsp.completion.postprocess._document_prose import in_document_prose
+from deepseek_lsp.completion.request import Request
+from tests.test_completion_units import _feature
 
 JSX = "function A() {\n  return (\n    <p className={style}>%s</p>\n  );\n}\n"
 
@@ -75,3 +77,44 @@ def test_sentences_alone_are_dropped_in_code_only(language: str, text: str, drop
     prefix, _, suffix = text.partition("|")
     ctx = PostContext(prefix=prefix, suffix=suffix, language=language)
     assert says_only_prose(SENTENCE, ctx) is dropped
+
+
+#: A component's paragraph long enough that a prompt's window starts inside it.
+PARAGRAPH = "      We keep your data safe, and you can export it at any time from the settings.\n"
+
+
+@pytest.mark.parametrize(
+    ("uri", "language", "text"),
+    [
+        (
+            "file:///w/welcome.jsx",
+            "javascriptreact",
+            "export function Welcome() {\n  return (\n    <p>\n" + PARAGRAPH * 40
+            + "      Thanks for joining us. |\n    </p>\n  );\n}\n",
+        ),
+        (
+            "file:///w/welcome.php",
+            "php",
+            "<?php $user = login(); ?>\n<div>\n" + PARAGRAPH * 40 + "  Thanks for joining us. |\n</div>\n",
+        ),
+    ],
+    ids=["jsx", "php-template"],
+)
+def test_a_window_starting_inside_the_document_s_prose_keeps_its_next_sentence(
+    uri: str, language: str, text: str
+) -> None:
+    """The window's own parse, from inside a component's paragraph (its <p> above the window),
+    read the cursor as code: a chat turn's answer there, the paragraph's next sentence, was
+    dropped as chatter, after 1-18 ms of parsing on the event loop. The document's tree, read
+    as the request is built, knows the paragraph."""
+    feature = _feature()
+    prefix, _, suffix = text.partition("|")
+    doc = feature.services.documents.open(uri, prefix + suffix, language, 1)
+    req = Request(doc, len(prefix.encode()), False)
+    ctx = feature.prompts.context_between(req, text.index(PARAGRAPH) + len(PARAGRAPH) * 20, len(text) - 1)
+    assert says_only_prose(SENTENCE, ctx) is False
+    # In code below it, the sentences are still a chat turn's, dropped.
+    code = text.replace("|", "").rstrip("\n") + "\n" + ("const x = " if language != "php" else "<?php $x = ")
+    doc = feature.services.documents.open(uri + ".2", code, language, 1)
+    ctx = feature.prompts.context_between(Request(doc, len(code.encode()), False), 0, len(code))
+    assert says_only_prose(SENTENCE, ctx) is True

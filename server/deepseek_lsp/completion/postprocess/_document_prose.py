@@ -47,10 +47,38 @@ def _language(language_id: str | None) -> Language | None:
         return None
 
 
+def prose_in_tree(lang: Language, tree: ts.Tree, offset: int) -> bool:
+    """Whether the document's ``tree`` (of ``lang``) reads the cursor at byte ``offset`` in the
+    document's prose: a walk up from the cursor, where :func:`in_document_prose` parses its
+    window (1-2.5 ms for 10 KB on the event loop, more for a larger maxPromptTokens' window),
+    and right where the window starts inside a JSX element or a template's HTML, which its
+    window alone reads as code. No walk in a grammar without prose nodes (Python, Go, C)."""
+    return _holds_prose(lang) and _prose_at(tree, offset)
+
+
+#: By grammar's name: whether it has a node of the document's prose (see _holds_prose).
+_HOLDS_PROSE: dict[str, bool] = {}
+
+
+def _holds_prose(lang: Language) -> bool:
+    """Whether ``lang``'s grammar has a node :func:`_prose_at` reads as prose: JSX's text,
+    PHP's HTML, Ruby's data and its =begin comment."""
+    known = _HOLDS_PROSE.get(lang.name)
+    if known is None:
+        grammar = lang.ts_language
+        kinds = {grammar.node_kind_for_id(i) for i in range(grammar.node_kind_count)}
+        known = _HOLDS_PROSE[lang.name] = bool(kinds & _PROSE) or lang.name == "ruby"
+    return known
+
+
 def in_document_prose(ctx: PostContext) -> bool:
     """Whether the grammar of ``ctx.language`` reads the cursor (between ``ctx.prefix`` and
-    ``ctx.suffix``, a window of the document maybe) in the document's prose. False without a
-    grammar: the scanner's reading stands."""
+    ``ctx.suffix``, a window of the document maybe) in the document's prose: as the
+    document's tree read it (``ctx.prose_by_tree``), else by a parse of the window. False
+    without a grammar: the scanner's reading stands."""
+    told = ctx.prose_by_tree
+    if told is not None and told[:2] == (len(ctx.prefix), len(ctx.suffix)):
+        return told[2]
     lang = _language(ctx.language)
     if lang is None:
         return False

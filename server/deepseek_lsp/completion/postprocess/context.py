@@ -50,6 +50,10 @@ class PostContext:
     #: The language's own sign that a line opens a block, besides brackets and colons
     #: (``block_opener`` of its language.toml: Ruby's `def`, Lua's `then`, the shell's `; do`).
     block_opener: str | None = None
+    #: Whether the document's own tree reads the cursor in its prose (see _document_prose),
+    #: with the lengths of ``prefix`` and ``suffix`` it was read for: a context replaced with
+    #: the cursor moved (text typed through) parses its window instead. None: no tree read.
+    prose_by_tree: tuple[int, int, bool] | None = None
 
     @cached_property
     def block_opener_re(self) -> re.Pattern[str] | None:
