@@ -353,6 +353,27 @@ def test_an_invalid_url_is_not_replaced_by_deepseeks_when_another_server_was_nam
     assert settings.base_url == "https://llm.corp/v1"
 
 
+@pytest.mark.parametrize(
+    ("given", "deepseek_meant"),
+    [
+        ("https://notdeepseek.com:80x/v1", False),  # a gateway whose name ends in DeepSeek's
+        ("https://api.deepseek.com.corp.example:80x/v1", False),
+        ("https://gw.example:80x/deepseek.com/v1", False),  # DeepSeek's name in the path only
+        ("https://api.deepseek.com:443x", True),  # DeepSeek's own host, its port mistyped
+        ("api.deepseek.com/v1", True),
+    ],
+)
+def test_an_invalid_url_falls_back_to_deepseek_s_only_where_its_host_is_deepseek_s(
+    given: str, deepseek_meant: bool
+) -> None:
+    """Any invalid URL with "deepseek.com" in it fell back to https://api.deepseek.com: a
+    mistyped port of a gateway at notdeepseek.com sent the code, and the gateway's key, to
+    DeepSeek. Its host decides, as for the names in messages."""
+    settings, (problem,) = build_settings({"baseUrl": given, "apiKey": "team-gateway-key"}, env={})
+    assert (settings.base_url == DEFAULT_BASE_URL) is deepseek_meant, problem
+    assert ("nothing is sent until it is corrected" in problem) is not deepseek_meant, problem
+
+
 def test_an_unknown_setting_names_the_nearest_known_one_as_the_user_spells_them() -> None:
     """"unknown setting 'review.minSeverty' ignored" sent a new user to the README's table to
     find the typo; the nearest setting is named, camelCase or snake_case as written."""

@@ -131,6 +131,12 @@ class ReviewSettings:
     auto_save_delay_ms: int = 5000
 
 
+def deepseek_host(host: str) -> bool:
+    """Whether ``host`` (lower-cased) is DeepSeek's: deepseek.com or a host under it, not one
+    whose name merely ends so (notdeepseek.com)."""
+    return host == "deepseek.com" or host.endswith(".deepseek.com")
+
+
 def beta_base(base: str) -> str:
     """DeepSeek's beta base (FIM, chat prefix completion) for an API base. On DeepSeek's own
     host ``/v1`` is an alias of the root, which OpenAI clients are told to use, and the beta
@@ -145,7 +151,7 @@ def beta_base(base: str) -> str:
         host = urlsplit(base).hostname or ""
     except ValueError:
         host = ""
-    on_deepseek = host == "deepseek.com" or host.endswith(".deepseek.com")
+    on_deepseek = deepseek_host(host)
     if on_deepseek and base.endswith("/v1"):
         base = base[: -len("/v1")]
     return f"{base}/beta"
@@ -546,7 +552,7 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
             # mistyped) sent their code, and the key meant for that server, to DeepSeek: the
             # URL is kept, and the model client refuses it (nothing is sent) until corrected.
             instead = fallback or (settings.base_url if name == "fim_base_url" else "")
-            if is_deepseek_host(instead or DEFAULT_BASE_URL) and "deepseek.com" not in url.lower():
+            if is_deepseek_host(instead or DEFAULT_BASE_URL) and not _names_deepseek(url):
                 problems.append(
                     f"invalid URL {safe_url(url)!r} for '{key}'; nothing is sent until it is "
                     "corrected (DeepSeek's is not used in its place: your code would go to a "
@@ -558,6 +564,19 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
             )
             settings = replace(settings, **{name: fallback})
     return settings
+
+
+#: An invalid URL's host, as far as it can be told: after a scheme (maybe mistyped, "https:/")
+#: and userinfo, up to a port, path, query or space.
+_LOOSE_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*:/+)?(?:[^@/\s]*@)?([^/:?#\s]+)", re.IGNORECASE)
+
+
+def _names_deepseek(url: str) -> bool:
+    """Whether an invalid ``url`` was meant for DeepSeek: its host is deepseek.com or under it
+    (a scheme left out, a port mistyped). "deepseek.com" anywhere in it sent a gateway's
+    (notdeepseek.com:80x) code and key to DeepSeek in its place."""
+    found = _LOOSE_HOST.match(url.strip())
+    return found is not None and deepseek_host(found.group(1).lower())
 
 
 def _valid_url(url: str) -> bool:

@@ -7,7 +7,7 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..config import API_KEY_CHARS, beta_base
+from ..config import API_KEY_CHARS, beta_base, deepseek_host
 from .backends import get_backend, resolve_fim_template
 from .errors import ConfigError, safe_url
 
@@ -146,4 +146,4 @@ def is_deepseek_host(url: str) -> bool:
         host = urlsplit(url).hostname or ""  # lower-cased by urlsplit
     except ValueError:
         return False
-    return host == "deepseek.com" or host.endswith(".deepseek.com")
+    return deepseek_host(host)
