@@ -151,3 +151,26 @@ async def test_a_balance_run_out_again_after_a_top_up_is_told_again(
         fake_deepseek.fault("status", count=1, path=CHAT, status=402)
         assert not (await r.run("file:///ws/c.py"))["ok"]
         assert popped == [popped[0]] * 3
+
+
+async def test_a_proxy_s_passing_404_does_not_pause_reviews(fake_deepseek: FakeDeepSeek) -> None:
+    """A reverse proxy's 404 of a moment to a review, where the server's model list answers:
+    reviews were paused a minute, the next save not reviewed. Told as that review's failure;
+    the next save is reviewed. The same 404 again in a row pauses them."""
+    async with Reviewing(fake_deepseek) as r:
+        fake_deepseek.fault("status", count=1, path=CHAT, status=404, message="Not Found")
+        fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+        r.services.documents.open("file:///ws/a.py", DOC, "python", 1)
+        failed = await r.run("file:///ws/a.py")
+        (told,) = failed["errors"]
+        assert not failed["ok"] and "404" in told and "paused" not in told
+        assert r.statuses[-1].kind == "Warning"
+        done = await r.run("file:///ws/a.py")
+        assert done["ok"] and done["findings"] == 1
+        assert len(fake_deepseek.requests_to(CHAT)) == 2
+
+        fake_deepseek.fault("status", count=None, path=CHAT, status=404, message="Not Found")
+        for _ in range(3):
+            assert not (await r.run("file:///ws/a.py"))["ok"]
+        assert len(fake_deepseek.requests_to(CHAT)) == 4
+        assert r.statuses[-1].kind == "Error" and "paused" in r.statuses[-1].message

@@ -248,7 +248,7 @@ async def test_a_base_url_without_v1_met_by_completions_and_a_review_pops_up_onc
     try:
         for _ in range(2):  # no model list read here: the second 404 in a row pauses
             feature.health.failed(fim)
-        review.report(ReviewOutcome(errors=[chat], units=1, units_sent=1, requests=1), "file:///ws/a.py")
+            review.report(ReviewOutcome(errors=[chat], units=1, units_sent=1, requests=1), "file:///ws/a.py")
         assert f"to {root}/v1" in fim.user_message and "/chat/completions" in chat.user_message
         assert services.status.tell_once("review:other", other.user_message, 1, other.cause_told)
     finally:

@@ -20,7 +20,7 @@ from . import privacy
 from .config import Settings
 from .documents import Document, DocumentStore
 from .languages import LanguageRegistry
-from .model.errors import ModelError
+from .model.errors import ModelError, PathNotFoundError
 from .notebooks import Notebooks
 from .privacy import uri_to_path
 from .status import StatusReporter
@@ -202,6 +202,28 @@ class Paused:
 
     def clear(self) -> None:
         self.reason, self.until = "", math.inf
+
+
+@dataclass
+class NotFoundOnce:
+    """A 404 naming no model (a path the server does not serve) pauses a feature only where it
+    is the base URL's for good: the server's model list (llama-server's health) under the same
+    base answered 404 too at the warm-up (a base URL without /v1), or the same 404 came twice
+    with no answer between (a server that lists models but serves no /completions). A proxy's
+    404 of a moment (a backend being replaced) paused the feature a minute."""
+
+    #: The URL of the 404 met once since the last answer.
+    url: str | None = None
+
+    def passing(self, error: ModelError, models: Any) -> bool:
+        """Whether ``error`` is such a 404 not known to be for good; marked so (told without a
+        pause). ``models``: the services' (the client's warm-up knows the model list's answer)."""
+        if not isinstance(error, PathNotFoundError):
+            return False
+        client = getattr(models, "client", None)
+        for_good = (client is not None and client.base_not_found(error.url)) or self.url == error.url
+        self.url, error.passing = error.url, not for_good
+        return error.passing
 
 
 class Feature:

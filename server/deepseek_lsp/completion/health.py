@@ -9,8 +9,8 @@ from collections.abc import Iterable
 
 from ..context import display_path
 from ..documents import Document
-from ..features import Paused, Services
-from ..model.errors import ModelError, PathNotFoundError, provider_name
+from ..features import NotFoundOnce, Paused, Services
+from ..model.errors import ModelError, provider_name
 from ..privacy import is_excluded
 from ..status import Status
 from .debounce import Debouncer
@@ -59,9 +59,8 @@ class BackendHealth:
         #: not the current one's.
         self.epoch = 0
         self.stopping = False
-        #: The URL of a 404 naming no model met once since the last answer, at a base whose
-        #: model list answered (or was not read): a second one in a row pauses (see failed).
-        self.not_found_once: str | None = None
+        #: A 404 naming no model pauses only where it is the base URL's for good.
+        self.not_found = NotFoundOnce()
 
     def backend_changed(self) -> None:
         """The endpoint, key or model changed."""
@@ -74,7 +73,7 @@ class BackendHealth:
         # Warning stayed, then came back after its quick answers, named after it.
         self.debouncer.forget_latencies()
         self.waited_unanswered = False
-        self.not_found_once = None
+        self.not_found.url = None
         self.epoch += 1
         current = self.services.status.current
         if current.feature == "completion" and current.kind == "Warning":
@@ -121,19 +120,17 @@ class BackendHealth:
 
     def failed(self, exc: ModelError) -> None:
         status = self.services.status
+        passing = self.not_found.passing(exc, self.services.models)  # (its message says so)
         message = exc.user_message
         # In the log too, once per change of what is wrong (a log of why suggestions stopped,
         # for bug reports), not once per keystroke. The message is already free of the key.
-        if isinstance(exc, PathNotFoundError) and not self._path_missing(exc):
-            # A proxy's 404 of a moment (a backend being replaced) paused completions for a
-            # minute: told in the status, and the next key asks again.
-            message = exc.once_message
-            if status.current.message != message:
-                log.warning("completion request failed: %s", message)
-            status.set(Status("Warning", message, "completion"))
-            return
         if status.current.message != message:
             log.warning("completion request failed: %s", message)
+        if passing:
+            # A proxy's 404 of a moment (a backend being replaced) paused completions for a
+            # minute: told in the status alone, and the next key asks again.
+            status.set(Status("Warning", message, "completion"))
+            return
         if exc.disables_feature:
             self.paused.pause(exc, message)
             status.set(Status("Error", message, "completion"))
@@ -143,18 +140,6 @@ class BackendHealth:
                 self.paused.pause(exc, message)
             status.set(Status("Warning", message, "completion"))
             status.tell_once(f"completion:{exc.kind_told}", message, 2)
-
-    def _path_missing(self, exc: PathNotFoundError) -> bool:
-        """Whether the 404 ``exc`` is the base URL's for good: the server's model list (or
-        llama-server's health) under the same base answered 404 too (a base URL without /v1),
-        or the same 404 came twice in a row (a server that lists models but serves no
-        /completions)."""
-        models = self.services.models
-        client = models.client if models is not None else None
-        if (client is not None and client.base_not_found(exc.url)) or self.not_found_once == exc.url:
-            return True
-        self.not_found_once = exc.url
-        return False
 
     def slow_s(self) -> float:
         """How long a wait for the first token is slow: half the time limit at most. By default
@@ -166,7 +151,7 @@ class BackendHealth:
         """The backend answered, its first token after ``first_token`` seconds; None: after a
         wait for the model's load, which says nothing of how fast it answers, but that it does
         (skipped, the failure's Warning and pop-up record outlived the answer)."""
-        self.not_found_once = None
+        self.not_found.url = None
         if first_token is not None:
             if first_token <= self.slow_s():
                 self.waited_unanswered = False

@@ -580,12 +580,19 @@ class PathNotFoundError(_PausedAMinute, RequestError):
 
     status = 404
     _paused = "requests there are paused and tried again every minute"
+    #: Set where this 404 is not known to be the base URL's for good (see features.NotFoundOnce):
+    #: perhaps a proxy's passing one, told without a pause, and requests go on.
+    passing = False
 
     @property
-    def once_message(self) -> str:
-        """Said of a first 404 at a base URL whose model list answered (or was not read):
-        perhaps a proxy's passing one, after which requests go on (see BackendHealth.failed)."""
-        return f"{self._problem}; requests go on, and another 404 in a row pauses them."
+    def disables_feature(self) -> bool:  # type: ignore[override]
+        return not self.passing
+
+    @property
+    def user_message(self) -> str:
+        if self.passing:
+            return f"{self._problem}; requests go on, and another 404 in a row pauses them."
+        return super().user_message
 
     @property
     def cause_told(self) -> str | None:

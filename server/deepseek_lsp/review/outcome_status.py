@@ -8,7 +8,7 @@ import logging
 
 from ..config import Settings
 from ..console import counted
-from ..features import Paused, Services
+from ..features import NotFoundOnce, Paused, Services
 from ..model.errors import BudgetExceeded, ModelError
 from ..privacy import uri_to_path
 from ..status import Status
@@ -50,6 +50,8 @@ class OutcomeStatus:
         #: The keys the account's problems were told under: an answer forgets these alone, not
         #: a file's "not reviewed" notice, said once per file (``review:too-large:…``).
         self._told: set[str] = set()
+        #: A 404 naming no model pauses reviews only where it is the base URL's for good.
+        self.not_found = NotFoundOnce()
 
     def cost(self, outcome: ReviewOutcome, settings: Settings) -> None:
         """What the review's own requests cost (``outcome.cost_usd``), priced as the usage
@@ -70,7 +72,10 @@ class OutcomeStatus:
 
     def report(self, outcome: ReviewOutcome, uri: str) -> None:
         status = self.services.status
+        # A proxy's 404 of a moment: this review's failure, not a pause (see NotFoundOnce).
         fatal = outcome.fatal
+        if fatal is not None and self.not_found.passing(fatal, self.services.models):
+            fatal = None
         if fatal is not None:
             self.paused.pause(fatal, fatal.user_message)
             status.set(Status("Error", f"review paused: {fatal.user_message}", "review"))
@@ -85,6 +90,7 @@ class OutcomeStatus:
             for key in self._told:
                 status.forget(key, ended=True)
             self._told.clear()
+            self.not_found.url = None
         if outcome.errors:
             error: ModelError = outcome.errors[0]
             # Its retries are spent: nothing reviews the file again until it is saved again.
