@@ -89,6 +89,28 @@ async def test_a_proxy_s_passing_404_does_not_pause_completions(
         await f.stop()
 
 
+async def test_a_passing_404_at_the_warm_up_is_forgotten_once_a_request_is_answered(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The proxy's 404 of a moment met the warm-up's model list: taken for the base URL's,
+    every later passing 404 paused completions though requests there had been answered."""
+    fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], "vllm"
+    fake_deepseek.fault("status", count=1, path="/v1/models", status=404, message="Not Found")
+    fake_deepseek.script("return a + b", path="/v1/completions")
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
+        assert f.usage._warming is not None and await f.usage._warming
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+        fake_deepseek.fault("status", count=1, path="/v1/completions", status=404, message="Not Found")
+        assert await f.inline(doc.uri, 1, 4) == []
+        assert f.services.status.current.kind == "Warning" and f.shown == []
+        assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+    finally:
+        await f.stop()
+
+
 async def test_the_same_404_twice_at_a_base_whose_model_list_answers_pauses(
     fake_deepseek: FakeDeepSeek,
 ) -> None:

@@ -545,6 +545,11 @@ class ModelClient:
             self.in_use(-1)
         return isinstance(body, dict) and isinstance(body.get("version"), str)
 
+    def served(self, url: str) -> None:
+        """A request to ``url`` was answered: its base serves the API, whatever its warm-up
+        met (a proxy's 404 of a moment then made every later one a base URL's for good)."""
+        self._bases_not_found.discard(endpoint_base(url))
+
     def base_not_found(self, url: str | None) -> bool:
         """Whether the base ``url`` was built on answered its warm-up (or model list) with a
         404 when asked last: no API is served there."""

@@ -247,6 +247,7 @@ class ModelStream:
                 client.answered.set()
             raise error
         client.answered.set()
+        client.served(self._call.url)
         # We asked for no compression; the bytes as they come then spare httpx's decoder layer
         # on every chunk. A server that compresses anyway goes through the decoder.
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
