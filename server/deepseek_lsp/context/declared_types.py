@@ -28,15 +28,19 @@ _DOT_AT = re.compile(rb"(?<![\w.$])([a-z_]\w*)\s*[?!]?\.[A-Za-z_]?\w*$")
 #: A declaration of the receiver ``{n}``: the class in group ``t`` or ``u``.
 _C_DECLARATION = (
     rb"(?<![\w.>])(?:(?:struct|class|union)\s+)?(?P<t>(?:[A-Za-z_]\w*::)*[A-Za-z_]\w*)"
-    rb"(?:\s*<[^;(){}]*>)?(?:\s*[*&]+\s*|\s+)(?:const\s+)?{n}\s*(?=[;,)=(\[{])"
+    # A template's arguments hold no ``||`` nor a ``&&`` before a space (an rvalue reference's
+    # is before its ``>`` or ``,``): ``if (a < b && c > d)`` is two comparisons, not ``d``'s
+    # declaration of class ``a``.
+    rb"(?:\s*<(?:[^;(){}&|]|&(?!&\s))*>)?(?:\s*[*&]+\s*|\s+)(?:const\s+)?{n}\s*(?=[;,)=(\[{])"
 )
 _DECLARATIONS = {
     "c": _C_DECLARATION,
     "cpp": _C_DECLARATION,
     "ruby": rb"(?<![\w.@$]){n}\s*=\s*(?:::)?(?P<t>(?:[A-Z]\w*::)*[A-Z]\w*)\.new\b",
     # Kotlin's, Scala's and Swift's: an annotation (a parameter's too) or a constructor's call.
+    # (An annotation's class is not called: Swift's argument label ``g(c: Counter(1))`` is none.)
     "kotlin": (
-        rb"(?<![\w.$]){n}\s*(?::\s*(?P<t>[A-Z]\w*(?:\.[A-Z]\w*)*)"
+        rb"(?<![\w.$]){n}\s*(?::\s*(?P<t>[A-Z]\w*(?:\.[A-Z]\w*)*)(?![\w.]|\s*\()"
         rb"|=\s*(?:new\s+)?(?P<u>[A-Z]\w*(?:\.[A-Z]\w*)*)\s*[({<])"
     ),
 }
@@ -105,6 +109,8 @@ def declared_class(language: str, data: bytes, end: int, receiver: str) -> str |
                     continue
                 if language in ("c", "cpp") and _operand(data, m.start(), start):
                     continue
+                if m.groupdict().get("u") and _argument(data, m.start()):
+                    continue
                 return re.split(rb"::|\.", found)[-1].decode()
     return None
 
@@ -117,6 +123,12 @@ def _operand(data: bytes, at: int, line_start: int) -> bool:
     """Whether the type C's declaration pattern read at ``at`` is an operand instead (``x = k *
     w``, ``return k * w``: a product, not ``k *w``'s declaration)."""
     return _OPERAND_AFTER.search(data, max(line_start, at - 16), at) is not None
+
+
+def _argument(data: bytes, at: int) -> bool:
+    """Whether the ``name = Class(...)`` read at ``at`` is a call's named argument (Kotlin's and
+    Scala's ``g(c = Counter(1))``, after a ``(`` or ``,``), not an assignment to the receiver."""
+    return data[max(0, at - AROUND) : at].rstrip()[-1:] in (b"(", b",")
 
 
 def _may_declare(language: str, data: bytes, at: int, length: int) -> bool:
