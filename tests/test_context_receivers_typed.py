@@ -702,6 +702,25 @@ async def test_the_prompt_has_a_go_method_past_the_packages_first_files(tmp_path
     assert "message string" not in prompt, prompt
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("c.", "func (c *Conn) Close() error"),
+        ("c.Send(", "func (c *Conn) Send(frame []byte, flush bool) (int, error) {"),
+    ],
+)
+async def test_the_prompt_has_go_methods_past_the_packages_first_files_with_a_common_name(
+    tmp_path: Path, typed: str, expected: str
+) -> None:
+    """Over stdio: Conn's methods in the 32nd of its package's files, ``Send`` a method of
+    three other types' too (the Mailer's open in the editor): the prompt at ``c.`` had the
+    struct without them, the one at ``c.Send(`` no ``Send`` at all; Conn's now."""
+    main = ("app/main.go", MAIN_GO.removesuffix("c.Send(") + typed)
+    prompt = await prompt_over_stdio(tmp_path, BIG_PACKAGE_GO, "mail/mailer.go", main, "go")
+    assert expected in prompt, prompt
+    assert "message string" not in prompt, prompt
+
+
 async def test_a_go_request_before_the_workspace_is_indexed_does_not_hide_its_receiver_after(
     tmp_path: Path,
 ) -> None:
@@ -1013,6 +1032,47 @@ def test_go_a_method_past_the_packages_first_files_is_found_by_the_symbol_table(
         snippets = gather_at(tmp_path, "app/main.go", text, indexed(tmp_path, "app/main.go"), "go")
         assert any("message string" in s.text for s in snippets), (moved, heads(snippets))
         (tmp_path / moved).rename(tmp_path / "net/zz_send.go")
+
+
+#: A Go package of 30 files before the one declaring Conn's methods (in the order of their
+#: names), ``Send`` a method of three more types in other packages: a name too common for the
+#: symbol table to say which files define it.
+BIG_PACKAGE_GO = {
+    **{f"net/a{i:02}.go": f"package net\n\nfunc helper{i}() {{}}\n" for i in range(30)},
+    "net/conn.go": "package net\n\ntype Conn struct {\n\thost string\n}\n",
+    "net/zz_conn.go": (
+        "package net\n\nfunc (c *Conn) Send(frame []byte, flush bool) (int, error) {\n"
+        "\treturn 0, nil\n}\n\nfunc (c *Conn) Close() error {\n\treturn nil\n}\n"
+    ),
+    **{k: v for k, v in GO_SENDS.items() if k != "net/conn.go"},
+    "jobs/topic.go": "package jobs\n\ntype Topic struct{}\n\nfunc (t *Topic) Send(m any) error {\n"
+    "\treturn nil\n}\n",
+}
+
+
+def test_go_methods_past_the_packages_first_files_with_a_common_name(tmp_path: Path) -> None:
+    """Conn's methods declared in the 32nd of its package's files, past the
+    ``MAX_GO_PACKAGE_FILES`` read: at ``c.|`` the struct went without them, and at
+    ``c.Send(`` (a name four files define, too common for the symbol table to name them)
+    Conn's ``Send`` was not found, the Mailer's, Queue's and Topic's sent by name. The
+    table says which files of a folder declare methods on a type, however many define the
+    name; a test file's are not the struct's."""
+    write(tmp_path, BIG_PACKAGE_GO)
+    symbols = indexed(tmp_path, "app/main.go")
+    at_dot = "package app\n\nfunc run(c *net.Conn) {\n\tc.|\n}\n"
+    snippets = gather_at(tmp_path, "app/main.go", at_dot, symbols, "go")
+    struct = next(s.text for s in snippets if s.text.startswith("type Conn struct"))
+    assert "func (c *Conn) Send(frame []byte, flush bool) (int, error)" in struct, struct
+    assert "func (c *Conn) Close() error" in struct, struct
+    call = "package app\n\nfunc run(c *net.Conn) {\n\tc.Send(|)\n}\n"
+    snippets = gather_at(tmp_path, "app/main.go", call, symbols, "go")
+    sent = [s.text.splitlines()[0] for s in snippets if "Send(" in s.text]
+    assert sent == ["func (c *Conn) Send(frame []byte, flush bool) (int, error) {"], heads(snippets)
+    (tmp_path / "net/zz_conn.go").rename(tmp_path / "net/zz_conn_test.go")
+    symbols = indexed(tmp_path, "app/main.go")
+    snippets = gather_at(tmp_path, "app/main.go", at_dot, symbols, "go")
+    struct = next(s.text for s in snippets if s.text.startswith("type Conn struct"))
+    assert "Send" not in struct, struct
 
 
 @pytest.mark.parametrize("recent", [True, False])

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from deepseek_lsp import symbol_crawler
+from deepseek_lsp import symbol_crawler, symbol_store
+from deepseek_lsp.completion.workspace_files import store_names
 from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.context import ContextRequest, Indexer, gather_snippets, names_near
 from deepseek_lsp.documents import DocumentStore
@@ -521,3 +522,39 @@ async def test_a_folder_excluded_while_the_files_near_one_opened_are_listed_leav
     await settle(crawler)
     assert symbols.paths() == [root / "app/main.py"], symbols.paths()
     assert symbols.files_defining("rotate_1", "python") == []
+
+
+async def test_the_files_of_a_folder_declaring_a_go_types_methods(tmp_path: Path, monkeypatch: Any) -> None:
+    """The table says which files of a folder declare methods on a Go type, however common
+    their names (a package's methods past the files ``c.|`` reads): as crawled, as a file saved
+    in the editor says (its buffer's index), as the next session loads them; not a deleted
+    file's, nor another folder's."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    monkeypatch.setattr(symbol_store, "SETTLE_NS", 0)  # the files are all written just now
+    root = tmp_path / "ws"
+    conn = "package net\n\ntype Conn struct{}\n\nfunc (c *Conn) Close() error {\n\treturn nil\n}\n"
+    send = "package net\n\nfunc (c *Conn) Send(b []byte) error {\n\treturn nil\n}\n"
+    write(root, {"net/conn.go": conn, "net/send.go": send, "mail/conn.go": conn.replace("net", "mail")})
+    net = root / "net"
+    crawler = crawler_for(root, tmp_path / "state")
+    crawler.request(net / "conn.go", "go")
+    await settle(crawler)
+    symbols = crawler.symbols
+    assert symbols.files_with_methods_of("Conn", net, "go") == [net / "conn.go", net / "send.go"]
+    assert symbols.files_with_methods_of("Conn", net, "python") == []
+    # A file created and saved in the editor, its names from its buffer's index.
+    flush = "package net\n\nfunc (c *Conn) Flush() {}\n"
+    write(root, {"net/flush.go": flush})
+    doc = DocumentStore(REGISTRY).open((net / "flush.go").as_uri(), flush, "go", 1)
+    store_names(crawler, Indexer(REGISTRY), doc)
+    assert net / "flush.go" in symbols.files_with_methods_of("Conn", net, "go")
+    (net / "send.go").unlink()
+    crawler.files_changed([(net / "send.go", False)])
+    await settle(crawler)
+    expected = [net / "conn.go", net / "flush.go"]
+    assert symbols.files_with_methods_of("Conn", net, "go") == expected
+    again = crawler_for(root, tmp_path / "state")
+    again.request(net / "conn.go", "go")
+    await settle(again)
+    assert again.symbols.stats()["fromStore"] == 3  # none parsed: the store was up to date
+    assert again.symbols.files_with_methods_of("Conn", net, "go") == expected

@@ -87,6 +87,17 @@ _FAMILY = {"typescript": "javascript", "tsx": "javascript", "cpp": "c"}
 
 Entry = int | tuple[int, ...]
 
+#: After a type's name, the name a file is recorded with when it declares methods on the type
+#: outside its body (a Go method's receiver, ``func (c *Conn) Send``: ``Conn.``): which files
+#: of a package hold a struct's methods, however many there are and however common their
+#: names (``Send``, ``Close``), without reading the package's every file.
+METHODS_OF = "."
+
+
+def methods_of(owner: str) -> str:
+    """The name a file declaring methods on ``owner`` outside its body is recorded with."""
+    return owner + METHODS_OF
+
 
 def family(language: str) -> str:
     return _FAMILY.get(language, language)
@@ -123,6 +134,9 @@ class WorkspaceSymbols:
         #: are deleted or changed down to MAX_DEFINING_FILES, which they are is looked up again.
         self._common: dict[str, dict[str, int]] = {}
         self._has_definitions: dict[str, bool] = {}
+        #: By folder and type, the ids of the folder's files that declare methods on the type
+        #: outside its body (``methods_of``), all of them: a package's files are one folder.
+        self._methods: dict[tuple[str, str], list[int]] = {}
         #: What each file parsed or loaded defined, with its stamp: what the next session loads.
         self.records: dict[Path, FileNames] = {}
         self.loaded = 0
@@ -177,6 +191,9 @@ class WorkspaceSymbols:
                     except metadata.PackageNotFoundError:
                         grammar = ""
                     text = f"{source}\0{grammar}\0{ts.LANGUAGE_VERSION}\0{NAMES_VERSION}"
+                    # A query with a method's owner: its files' names stored before they told
+                    # the types they declare methods on (``methods_of``) are read again.
+                    text += "\0owners" if "@owner" in source else ""
                     digests[lang.name] = hashlib.sha256(text.encode()).hexdigest()[:16]
             self._digests = digests
         return self._digests
@@ -195,6 +212,22 @@ class WorkspaceSymbols:
         # its file was being read again) leads to the file given the id next, which the lookup
         # reads in that file's language: another family's file is no answer.
         return [Path(self._paths[i]) for i in ids if self._families[i] == fam]
+
+    def files_with_methods_of(self, owner: str, folder: Path, language: str) -> list[Path]:
+        """The files of ``folder`` (in ``language``'s family, in the order of their names) that
+        declare methods on ``owner`` outside its body, however many: one dict look-up."""
+        fam, key = family(language), str(folder)
+        ids = self._methods.get((key, owner), ())
+        # (An id handed to another file since is no answer: its path says so.)
+        return sorted(
+            path for i in ids if self._families[i] == fam and (path := Path(self._paths[i])).parent == folder
+        )
+
+    def may_define(self, path: Path, name: str) -> bool:
+        """Whether ``path`` defines ``name`` as its names were last read (True where they are
+        not kept: the file is to be read to know)."""
+        record = self.records.get(path)
+        return record is None or name in record.names
 
     @property
     def indexed(self) -> int:
@@ -340,9 +373,12 @@ class WorkspaceSymbols:
         for lo in range(0, len(data), step):
             cursor = ts.QueryCursor(query)
             cursor.set_byte_range(lo, min(len(data), lo + step))
-            for n in cursor.captures(tree.root_node).get("name", []):
+            captures = cursor.captures(tree.root_node)
+            for n in captures.get("name", []):
                 name = data[n.start_byte : n.end_byte].decode("utf-8", "replace")
                 names.update(filter(None, (name, short_name(n, name))))
+            for n in captures.get("owner", []):
+                names.add(methods_of(data[n.start_byte : n.end_byte].decode("utf-8", "replace")))
             if lo + step < len(data):
                 yield False
         if changed[0]:  # what it read is older than what the table has (or the file left)
@@ -384,6 +420,8 @@ class WorkspaceSymbols:
         table = self._names.get(fam, {})
         common = self._common.get(fam, {})
         for name in record.names:
+            if name.endswith(METHODS_OF):
+                self._forget_methods(fid, path, name)
             entry = table.get(name)
             if entry == fid:
                 del table[name]
@@ -450,6 +488,9 @@ class WorkspaceSymbols:
         # The names of the file counted already (added again without a ``remove``).
         known = self.records.get(path)
         for name in names:
+            if name.endswith(METHODS_OF):
+                declaring = self._methods.setdefault((str(path.parent), name[: -len(METHODS_OF)]), [])
+                declaring += [] if fid in declaring else [fid]
             entry = table.get(name)
             if entry is None:
                 table[name] = fid
@@ -464,6 +505,14 @@ class WorkspaceSymbols:
                     else:
                         table[name] = _COMMON
                         common[name] = len(ids) + 1
+
+    def _forget_methods(self, fid: int, path: Path, name: str) -> None:
+        key = (str(path.parent), name[: -len(METHODS_OF)])
+        declaring = self._methods.get(key, [])
+        if fid in declaring:
+            declaring.remove(fid)
+        if not declaring:
+            self._methods.pop(key, None)
 
     def stats(self) -> dict[str, int]:
         names = sum(len(table) for table in self._names.values())

@@ -12,6 +12,7 @@ from ..documents import Document
 from ..features import register_with_client
 from ..privacy import file_path
 from ..symbol_crawler import GITIGNORE, SymbolCrawler
+from ..workspace_symbols import methods_of
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -61,4 +62,5 @@ def store_names(crawler: SymbolCrawler, indexer: Indexer, doc: Document) -> None
         # the file's new stamp for the next session (a rename just before the save).
         index = indexer.for_document(doc, force=True)
     if index is not None:
-        crawler.saved(path, doc.language.name, index.definitions)
+        names = [*index.definitions, *map(methods_of, index.method_owners)]
+        crawler.saved(path, doc.language.name, names)

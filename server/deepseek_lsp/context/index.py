@@ -74,6 +74,9 @@ class FileIndex:
     word_sources: dict[str, list[str]] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # name bound -> name imported
     definitions: dict[str, list[Definition]] = field(default_factory=dict)
+    #: The types it declares methods on outside their bodies (a Go method's receiver's): the
+    #: names it is stored with in the workspace's table (``methods_of``), as a crawl reads them.
+    method_owners: set[str] = field(default_factory=set)
     #: What it passes on of other files' (a barrel's ``export * from``): see ``reexports``.
     reexports: ReExports | None = None
     #: JavaScript's and TypeScript's: the name bound to what a module exports as a whole
@@ -332,6 +335,7 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
         in_order = sorted(found_defs, key=lambda d: d[2].start_byte)
         starts = [d[2].start_byte for d in in_order]
         owners = {**_owners(in_order), **said_owners}
+        index.method_owners = set(said_owners.values())
         for name, kind, node, body, at in found_defs:
             text, header_len = _definition_text(data, node, lang, body, kind, at)
             outline_said = False

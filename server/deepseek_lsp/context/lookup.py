@@ -485,8 +485,44 @@ class _Classes:
     def classes(self, cls: str) -> list[tuple[Definition, FileIndex]]:
         found = [(d, idx) for idx in self.defining(cls) for d in idx.definitions[cls] if d.kind == "class"]
         if self.go:
-            found = [(_with_go_methods(d, [idx, *self.package(idx)], cls), idx) for d, idx in found]
+            found = [(_with_go_methods(d, self._declaring_all(idx, cls), cls), idx) for d, idx in found]
         return found
+
+    def _declaring_all(self, idx: FileIndex, cls: str) -> list[FileIndex]:
+        """``idx`` and the indexes of its Go package's files that may declare methods on
+        ``cls``: the first ones read, then those past them the symbol table names."""
+        package = self.package(idx)
+        return [idx, *package, *self._methods_past(idx, package, cls)]
+
+    def _methods_past(self, idx: FileIndex, package: list[FileIndex], cls: str) -> list[FileIndex]:
+        """The indexes of the files of ``idx``'s package past the ``MAX_GO_PACKAGE_FILES`` read
+        (``package``) that the symbol table says declare methods on ``cls``: a package's 25th
+        file on had none of its methods sent at ``c.|``."""
+        where = self._path_of(idx)
+        if where is None or self.req.symbols is None:
+            return []
+        read = {where, *(p for other in package if (p := self._path_of(other)) is not None)}
+        paths = [p for p in self._declaring_methods(where.parent, cls) if p not in read]
+        return self._read(paths[:MAX_GO_PACKAGE_FILES])
+
+    def _declaring_methods(self, folder: Path, cls: str) -> list[Path]:
+        """The files of ``folder`` the symbol table says declare methods on ``cls`` (not its
+        tests', unless the document is one: a test's methods are its own)."""
+        if self.req.symbols is None:
+            return []
+        testing = self.doc_path.name.endswith("_test.go")
+        found = self.req.symbols.files_with_methods_of(cls, folder, "go")
+        return [p for p in found if testing or not p.name.endswith("_test.go")]
+
+    def _read(self, paths: list[Path]) -> list[FileIndex]:
+        """The indexes of ``paths`` (the document's buffer for its own), within the time box."""
+        read: list[FileIndex] = []
+        for path in paths:
+            if time.monotonic() > self.req.deadline:
+                break
+            other = _file_index(self.indexer, self.req, path, self.doc_path, self.roots, [self.req.doc])
+            read += [other] if other is not None else []
+        return read
 
     def package(self, idx: FileIndex) -> list[FileIndex]:
         """The indexes of the other files of the Go package of ``idx`` (a file on disk or the
@@ -504,12 +540,7 @@ class _Classes:
         # (The document, in the package or not, is ``own``: ``_file_index`` skips it.) The
         # first ones only are sifted: all 5,000 of a folder of generated code took ~1 ms.
         others = (n for n in names if n != own_name and (testing or not n.endswith("_test.go")))
-        for name in islice(others, MAX_GO_PACKAGE_FILES):
-            if time.monotonic() > self.req.deadline:
-                break
-            path, doc = where.parent / name, self.req.doc
-            other = _file_index(self.indexer, self.req, path, self.doc_path, self.roots, [doc])
-            found += [other] if other is not None else []
+        found += self._read([where.parent / name for name in islice(others, MAX_GO_PACKAGE_FILES)])
         self.packages[where] = found
         return found
 
@@ -549,23 +580,20 @@ class _Classes:
         package = [p for idx in defining for p in self.package(idx)]
         package = [p for p in package if all(p is not d for d in defining)]
         found = _owned(package, cls, member)
-        return found or _owned(self._declaring(defining, member), cls, member)
+        return found or _owned(self._declaring(defining, cls, member), cls, member)
 
-    def _declaring(self, defining: list[FileIndex], member: str) -> list[FileIndex]:
+    def _declaring(self, defining: list[FileIndex], cls: str, member: str) -> list[FileIndex]:
         """The indexes of the files of ``defining``'s packages (their folders) that the symbol
-        table says define ``member`` (two files at most): one past the ``MAX_GO_PACKAGE_FILES``
-        read, without reading the others."""
+        table says declare methods on ``cls`` and define ``member``: one past the
+        ``MAX_GO_PACKAGE_FILES`` read, without reading the others, however many files of the
+        workspace define a ``member`` (``Send``, ``Close``: those of more than two were not
+        found)."""
         folders = {where.parent for idx in defining if (where := self._path_of(idx)) is not None}
-        if self.req.symbols is None or self.req.doc.language is None or not folders:
+        symbols = self.req.symbols
+        if symbols is None or not folders:
             return []
-        paths = self.req.symbols.files_defining(member, self.req.doc.language.name)
-        testing = self.doc_path.name.endswith("_test.go")  # (a test's methods are its own)
-        read = [
-            _file_index(self.indexer, self.req, path, self.doc_path, self.roots, [self.req.doc])
-            for path in paths
-            if path.parent in folders and (testing or not path.name.endswith("_test.go"))
-        ]
-        return [idx for idx in read if idx is not None]
+        paths = [p for f in sorted(folders) for p in self._declaring_methods(f, cls)]
+        return self._read([p for p in paths if symbols.may_define(p, member)][:MAX_GO_PACKAGE_FILES])
 
     def _linearization(self, cls: str, depth: int) -> list[str]:
         if depth >= MAX_BASE_DEPTH:
