@@ -1364,6 +1364,48 @@ async def test_a_receivers_class_is_sent_at_its_dot_in_languages_of_declared_typ
 
 
 @pytest.mark.parametrize(
+    ("language", "files", "typed"),
+    [
+        (
+            "python",
+            {"shapes/meter.py": "class Ölçer:\n    def ölç(self, x):\n        return x\n", "use.py": "def run():\n    \n"},
+            "o = Ölçer()\n    o.",
+        ),
+        (
+            "java",
+            {
+                "src/demo/Ölçer.java": "package demo;\n\npublic class Ölçer {\n  public int ölç(int x) { return x; }\n}\n",
+                "src/demo/Use.java": "package demo;\n\nclass Use {\n  void run() {\n    \n  }\n}\n",
+            },
+            "Ölçer o = new Ölçer();\n    o.",
+        ),
+        (
+            "kotlin",
+            {
+                "Ölçer.kt": "package demo\n\nclass Ölçer(val n: Int) {\n    fun ölç(x: Int) = x\n}\n",
+                "use.kt": "package demo\n\nfun main() {\n    \n}\n",
+            },
+            "val ölç = Ölçer(1)\n    ölç.",
+        ),
+    ],
+)
+async def test_a_class_named_beyond_ascii_is_sent_at_its_receivers_dot(
+    tmp_path: Path, language: str, files: dict[str, str], typed: str
+) -> None:
+    """Over stdio, as typed: asked on the function's empty line, then at the dot of a receiver
+    of a class named beyond ASCII (``Ölçer``, a receiver ``ölç`` too): the class was no class
+    to the receivers (``[A-Z]`` first), the snippets chosen on the empty line were kept, and
+    ``class Ölçer`` never came while the cursor stayed near."""
+    name = next(n for n in files if n.split("/")[-1].startswith(("use.", "Use.")))
+    lines = files[name].split("\n")
+    line = next(i for i, text in enumerate(lines) if text and not text.strip())
+    column = len(lines[line])
+    prompts = await prompts_while_typing(tmp_path, files, [(name, language)], (line, column), typed)
+    assert "class Ölçer" not in prompts[0]
+    assert "class Ölçer" in prompts[1], prompts[1]
+
+
+@pytest.mark.parametrize(
     ("language", "text", "expected"),
     [
         ("c", "int f(struct builtin *b)\n{\n\treturn b->|", "builtin"),
@@ -1396,6 +1438,14 @@ async def test_a_receivers_class_is_sent_at_its_dot_in_languages_of_declared_typ
         ("scala", "def f(): Unit = {\n  val c = new Counter(1)\n  c.|", "Counter"),
         ("swift", "func f() {\n    let c: Shapes.Counter = make()\n    c.|", "Counter"),
         ("swift", "func f() {\n    self.|", None),
+        # Names beyond ASCII: a class's capital (``Ölçer``), a receiver's letters (``ölç``,
+        # not ``er`` nor ``ç``'s last byte's ``o``); a class's own member (``Ölçer.``) no receiver's.
+        ("cpp", "void f(Ölçer *ölç) {\n    ölç->|", "Ölçer"),
+        ("cpp", "void f(Ölçer *o) {\n    ço = 1;\n    o->|", "Ölçer"),
+        ("kotlin", "fun f() {\n    val ölç = Ölçer(1)\n    ölç.|", "Ölçer"),
+        ("kotlin", "fun f() {\n    val o = ölçer(1)\n    o.|", None),
+        ("kotlin", "fun f() {\n    Ölçer.|", None),
+        ("ruby", "def f\n  o = Ölçer.new\n  o.ö|", "Ölçer"),
         ("lua", "local c = Cascade.new()\nc.|", None),
     ],
 )
@@ -1414,6 +1464,37 @@ def test_the_declared_class_of_a_receiver_in_c_cpp_ruby_kotlin_scala_or_swift(
     member = member_at(language, doc.tree, doc.data, at)
     key = receiver_key(language, doc.tree, doc.data, member) if member is not None else None
     assert key == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("python", "def run():\n    e = Émile()\n    e.|", "Émile"),
+        ("python", "def run(e: Émile):\n    e.grö|", "Émile"),
+        ("python", "def run():\n    数据 = Ölçer()\n    数据.|", "Ölçer"),
+        # A call of a name without a capital is a function's, beyond ASCII too.
+        ("python", "def run():\n    e = émile()\n    e.|", None),
+        ("python", "def run():\n    e = 数据()\n    e.|", None),
+        ("javascript", "function run() {\n  const o = new Ölçer();\n  o.|", "Ölçer"),
+        ("typescript", "function run(o: Ölçer) {\n  o.|", "Ölçer"),
+        ("java", "class A {\n  void run() {\n    Ölçer o = new Ölçer();\n    o.|", "Ölçer"),
+        ("csharp", "class A {\n  void Run() {\n    var o = new Ölçer();\n    o.|", "Ölçer"),
+        ("go", "package m\n\nfunc run(o *Ölçer) {\n\to.Öl|", "Ölçer"),
+        ("go", "package m\n\nfunc run() {\n\to := &net.Ölçer{}\n\to.|", "Ölçer"),
+        ("rust", "fn run() {\n    let o = Ölçer::new();\n    o.|", "Ölçer"),
+        ("rust", "fn run() {\n    let o = ölçer::new();\n    o.|", None),
+    ],
+)
+def test_a_class_named_beyond_ascii_is_its_receivers(language: str, text: str, expected: str | None) -> None:
+    """The class of a receiver whose class is named beyond ASCII (``Émile()``, ``e: Émile``,
+    ``new Ölçer()``, ``*Ölçer``, ``Ölçer::new()``), as its ASCII namesake's: names were read
+    ``[A-Za-z_]`` first (``Émile`` no name) and a constructor's capital ``[A-Z]``."""
+    store = DocumentStore(REGISTRY)
+    doc = store.open(f"file:///w/m.{language}", text.replace("|", ""), language, 1)
+    assert doc.tree is not None
+    member = member_at(language, doc.tree, doc.data, len(text[: text.index("|")].encode()))
+    assert member is not None
+    assert receiver_key(language, doc.tree, doc.data, member) == expected
 
 
 @pytest.mark.parametrize(

@@ -18,30 +18,39 @@ from __future__ import annotations
 
 import re
 
+from .type_names import capitalised
+
+#: The member's name typed so far.
+_MEMBER = rb"(?:[A-Za-z_\x80-\xff][\w\x80-\xff]*)?$"
 #: A member being typed at the cursor: its receiver (group 1) and its ``.`` or ``->``. Not a
 #: member's member (``a.b.``), nor a qualified name's (``std::x.``), nor Ruby's instance
 #: variable's or constant's (``@c.``, ``Rack.``), nor a number's (``2.``).
-_C_AT = re.compile(rb"(?<![\w.>:])([A-Za-z_]\w*)\s*(?:\.|->)[A-Za-z_]?\w*$")
-_RUBY_AT = re.compile(rb"(?<![\w.:@$])([a-z_]\w*)\.[A-Za-z_]?\w*$")
-_DOT_AT = re.compile(rb"(?<![\w.$])([a-z_]\w*)\s*[?!]?\.[A-Za-z_]?\w*$")
+#: (A name's bytes from 0x80 are a letter beyond ASCII's: ``ölçer.`` is one receiver, not ``er``,
+#: and ``Ölçer`` a class; ``_lower`` tells a receiver written with a capital from one.)
+_C_AT = re.compile(rb"(?<![\w.>:\x80-\xff])([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*(?:\.|->)" + _MEMBER)
+_RUBY_AT = re.compile(rb"(?<![\w.:@$\x80-\xff])([a-z_\x80-\xff][\w\x80-\xff]*)\." + _MEMBER)
+_DOT_AT = re.compile(rb"(?<![\w.$\x80-\xff])([a-z_\x80-\xff][\w\x80-\xff]*)\s*[?!]?\." + _MEMBER)
 
+#: A name, and one whose first letter may be a capital (ASCII's, or one beyond: ``Ölçer``).
+_NAME = rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*"
+_CAPITAL = rb"(?:[A-Z]|[\xc3-\xf4][\x80-\xbf]+)[\w\x80-\xff]*"
 #: A declaration of the receiver ``{n}``: the class in group ``t`` or ``u``.
 _C_DECLARATION = (
-    rb"(?<![\w.>])(?:(?:struct|class|union)\s+)?(?P<t>(?:[A-Za-z_]\w*::)*[A-Za-z_]\w*)"
+    rb"(?<![\w.>\x80-\xff])(?:(?:struct|class|union)\s+)?(?P<t>(?:" + _NAME + rb"::)*" + _NAME + rb")"
     # A template's arguments hold no ``||`` nor a ``&&`` before a space (an rvalue reference's
     # is before its ``>`` or ``,``): ``if (a < b && c > d)`` is two comparisons, not ``d``'s
     # declaration of class ``a``.
     rb"(?:\s*<(?:[^;(){}&|]|&(?!&\s))*>)?(?:\s*[*&]+\s*|\s+)(?:const\s+)?{n}\s*(?=[;,)=(\[{])"
 )
-_DECLARATIONS = {
+_DECLARATIONS = {  # (``_CAPITAL``'s first letter is checked a capital, beyond ASCII too)
     "c": _C_DECLARATION,
     "cpp": _C_DECLARATION,
-    "ruby": rb"(?<![\w.@$]){n}\s*=\s*(?:::)?(?P<t>(?:[A-Z]\w*::)*[A-Z]\w*)\.new\b",
+    "ruby": rb"(?<![\w.@$\x80-\xff]){n}\s*=\s*(?:::)?(?P<t>(?:" + _CAPITAL + rb"::)*" + _CAPITAL + rb")\.new\b",
     # Kotlin's, Scala's and Swift's: an annotation (a parameter's too) or a constructor's call.
     # (An annotation's class is not called: Swift's argument label ``g(c: Counter(1))`` is none.)
     "kotlin": (
-        rb"(?<![\w.$]){n}\s*(?::\s*(?P<t>[A-Z]\w*(?:\.[A-Z]\w*)*)(?![\w.]|\s*\()"
-        rb"|=\s*(?:new\s+)?(?P<u>[A-Z]\w*(?:\.[A-Z]\w*)*)\s*[({<])"
+        rb"(?<![\w.$\x80-\xff]){n}\s*(?::\s*(?P<t>" + _CAPITAL + rb"(?:\." + _CAPITAL + rb")*)(?![\w.\x80-\xff]|\s*\()"
+        rb"|=\s*(?:new\s+)?(?P<u>" + _CAPITAL + rb"(?:\." + _CAPITAL + rb")*)\s*[({<])"
     ),
 }
 for _same in ("scala", "swift"):
@@ -81,9 +90,13 @@ def member_at(language: str, data: bytes, offset: int) -> tuple[int, str] | None
     arrow), and the receiver."""
     line = data[data.rfind(b"\n", 0, offset) + 1 : offset][-200:]
     m = _AT.get(language, _DOT_AT).search(line)
-    if m is None or m.group(1).decode() in _SELVES:
+    # (200 bytes back may start inside a character: its bytes left are no name's.)
+    receiver = m.group(1).decode("utf-8", "replace") if m is not None else ""
+    if not receiver.isidentifier() or receiver in _SELVES:
         return None
-    return offset - len(line) + m.end(1), m.group(1).decode()
+    if language not in ("c", "cpp") and capitalised(receiver):
+        return None  # a class's or a constant's own member (``Ölçer.``), as ``Rack.``
+    return offset - len(line) + m.end(1), receiver
 
 
 def declared_class(language: str, data: bytes, end: int, receiver: str) -> str | None:
@@ -111,7 +124,10 @@ def declared_class(language: str, data: bytes, end: int, receiver: str) -> str |
                     continue
                 if m.groupdict().get("u") and _argument(data, m.start()):
                     continue
-                return re.split(rb"::|\.", found)[-1].decode()
+                name = re.split(rb"::|\.", found)[-1].decode("utf-8", "replace")
+                if language not in ("c", "cpp") and not capitalised(name):
+                    continue  # (``_CAPITAL`` takes any letter beyond ASCII first)
+                return name
     return None
 
 
@@ -145,4 +161,7 @@ def _word_at(data: bytes, at: int, length: int) -> bool:
     """Whether the name at ``at`` is a whole word (``c`` in ``c =``, not in ``cc`` or ``$c``)."""
     before = data[at - 1 : at] if at else b""
     after = data[at + length : at + length + 1]
-    return not (before.isalnum() or before in (b"_", b"$")) and not (after.isalnum() or after == b"_")
+    # (A byte from 0x80 is part of a letter beyond ASCII: ``o`` is not a word in ``ço``.)
+    return not (before.isalnum() or before in (b"_", b"$") or before >= b"\x80") and not (
+        after.isalnum() or after == b"_" or after >= b"\x80"
+    )

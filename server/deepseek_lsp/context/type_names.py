@@ -4,6 +4,21 @@ from __future__ import annotations
 
 import re
 
+#: A name of any script's letters (``Ölçer``, ``数据``; not a digit first), ``$`` among them: the
+#: languages' identifiers, where ``[A-Za-z_$]`` first left ``e: Émile`` and ``new Ölçer()``
+#: without their class.
+NAME = r"(?!\d)[\w$]+"
+#: A type's dotted name in UTF-8 bytes (``\w`` is ASCII's there; a byte from 0x80 is part of a
+#: letter beyond it): ``net.Ölçer``.
+TYPE_BYTES = rb"[A-Za-z_\x80-\xff][\w.\x80-\xff]*"
+
+
+def capitalised(name: str) -> bool:
+    """Whether ``name`` is written as a class is, its first letter a capital (``Émile``), not a
+    function (``émile``, ``数据``: a script without capitals says nothing)."""
+    return name[:1].isupper()
+
+
 #: A value that is no instance of a class.
 NO_VALUE = frozenset({"None", "null", "undefined", "nil"})
 
@@ -25,7 +40,7 @@ def after_brackets(text: str, opening: str, closing: str) -> str | None:
 
 
 _OPTIONAL = re.compile(r"(?:typing\.)?Optional\[(.*)\]")
-_TYPE_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+_TYPE_NAME = re.compile(rf"{NAME}(?:\.{NAME})*")
 
 
 def class_of_type(annotation: str) -> str | None:
@@ -62,9 +77,9 @@ def type_class(text: str) -> str | None:
 
 #: ``Connection(``, ``pool.Connection(``, ``await Client.create(``' ``Client`` is not: only a
 #: call of the class itself (its last name capitalised, as classes are named).
-_PY_CONSTRUCTED = re.compile(r"(?:await\s+)?(?:[A-Za-z_][\w]*\.)*([A-Z]\w*)\s*\(")
+_PY_CONSTRUCTED = re.compile(rf"(?:await\s+)?(?:{NAME}\.)*({NAME})\s*\(")
 #: ``new Connection(`` (JavaScript, TypeScript, Java, C#).
-_NEW = re.compile(r"(?:await\s+)?new\s+(?:[A-Za-z_$][\w$]*\.)*([A-Za-z_$][\w$]*)")
+_NEW = re.compile(rf"(?:await\s+)?new\s+(?:{NAME}\.)*({NAME})")
 
 
 def class_of_value(python: bool, value: str) -> str | None:
@@ -74,7 +89,7 @@ def class_of_value(python: bool, value: str) -> str | None:
     if value in NO_VALUE:
         return None
     m = (_PY_CONSTRUCTED if python else _NEW).match(value)
-    if m is None:
+    if m is None or (python and not capitalised(m.group(1))):
         return None
     rest: str | None
     if python:

@@ -13,7 +13,16 @@ from collections.abc import Callable
 
 import tree_sitter as ts
 
-from .type_names import ENDS_VALUE, after_brackets, class_of_value, constructed, type_class
+from .type_names import (
+    ENDS_VALUE,
+    NAME,
+    TYPE_BYTES,
+    after_brackets,
+    capitalised,
+    class_of_value,
+    constructed,
+    type_class,
+)
 
 __all__ = ["type_class"]
 
@@ -100,15 +109,15 @@ _GO_VAR_SPEC = re.compile(
     rb"[ \t]*(?P<ann>[^=\s/][^=/]*?)?[ \t]*(?:=[ \t]*(?P<value>[^/]*))?[ \t]*(?://.*)?$"
 )
 #: ``&Conn{``, ``net.Conn{``, ``Cache[K]{``, ``new(Conn)``.
-_GO_LITERAL = re.compile(r"&?\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)(?:\[[^\]]*\])?\s*(?=\{)")
-_GO_NEW = re.compile(r"new\(\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)(?:\[[^\]]*\])?\s*\)")
+_GO_LITERAL = re.compile(rf"&?\s*(?:{NAME}\.)?({NAME})(?:\[[^\]]*\])?\s*(?=\{{)")
+_GO_NEW = re.compile(rf"new\(\s*(?:{NAME}\.)?({NAME})(?:\[[^\]]*\])?\s*\)")
 _GO_KEYWORDS = frozenset({"struct", "map", "chan", "interface", "func"})
 #: After a parameter's, a result's or the method's receiver's name, on the function's line
 #: (``func (c *Conn)``, ``(m *Mailer, c *Conn)``, ``(b, c *Conn)``): read from the text, the
 #: tree says nothing of them while the function's end is still to be typed (an error there).
 _GO_PARAMETER_BEFORE = re.compile(rb"\bfunc\b[^{};]*[(,][ \t]*$")
 #: (After the names grouped with it, ``_GO_MORE``'s.)
-_GO_PARAMETER = re.compile(rb"(?<=[ \t])[ \t]*(?P<ann>\*?[A-Za-z_][\w.]*(?:\[[^\]\n]*\])?)[ \t]*[,)]")
+_GO_PARAMETER = re.compile(rb"(?<=[ \t])[ \t]*(?P<ann>\*?" + TYPE_BYTES + rb"(?:\[[^\]\n]*\])?)[ \t]*[,)]")
 
 
 def _on_signature(prefix: bytes, keyword: bytes, before: re.Pattern[bytes]) -> bool:
@@ -218,7 +227,7 @@ _JAVA_MODIFIERS = (
     rb"(?:(?:public|private|protected|internal|static|final|readonly|volatile|transient|const"
     rb"|required|scoped|ref|out|in|using|await|unsafe|fixed|@[\w.]+(?:\([^()\n]*\))?)[ \t]+)*"
 )
-_JAVA_TYPE = rb"(?P<ann>[A-Za-z_][\w.]*(?:[ \t]*<[^;=()]*>)?(?:\[\])*\??)[ \t]+$"
+_JAVA_TYPE = rb"(?P<ann>" + TYPE_BYTES + rb"(?:[ \t]*<[^;=()]*>)?(?:\[\])*\??)[ \t]+$"
 #: Before a name: its type, after the line's start, a bracket or a separator (``Conn c``,
 #: ``final List<Conn> cs``, ``Conn? c``, ``(Conn c``, ``for (Conn c :``).
 _JAVA_TYPED = re.compile(rb"(?:^|[(,;{])[ \t]*" + _JAVA_MODIFIERS + _JAVA_TYPE)
@@ -376,7 +385,7 @@ _RUST_ANNOTATED = re.compile(
 #: constructors (another associated function may return anything: ``Conn::connect()``'s
 #: ``Result<Conn>``).
 _RUST_VALUE = re.compile(
-    r"(?:&\s*(?:mut\s+)?)?(?:[A-Za-z_]\w*::)*([A-Z]\w*)(?:::<[^>]*>)?(?:::(?:new|default)\s*(?=\()|\s*(?=\{))"
+    rf"(?:&\s*(?:mut\s+)?)?(?:{NAME}::)*({NAME})(?:::<[^>]*>)?(?:::(?:new|default)\s*(?=\()|\s*(?=\{{))"
 )
 
 
@@ -402,7 +411,7 @@ def _rust(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
 def _rust_value(value: str) -> str | None:
     value = value.strip()
     m = _RUST_VALUE.match(value)
-    if m is None:
+    if m is None or not capitalised(m.group(1)):
         return None
     rest = after_brackets(value[m.end() :].lstrip(), "{([", "})]")
     return constructed(m.group(1), rest.removeprefix("?").strip() if rest is not None else None)
