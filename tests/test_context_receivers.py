@@ -1457,13 +1457,15 @@ def test_the_declared_class_of_a_receiver_in_c_cpp_ruby_kotlin_scala_or_swift(
     for a member's member,
     ``this``, a comment's full stop, a number, an instance variable, a value of no class said,
     nor in a language read neither here nor by the trees' receivers (Lua)."""
-    store = DocumentStore(REGISTRY)
-    doc = store.open(f"file:///w/m.{language}", text.replace("|", ""), language, 1)
+    assert key_at(language, text) == expected
+
+
+def key_at(language: str, text: str) -> str | None:
+    """``receiver_key`` of the member at the ``|`` in ``text`` (None where there is none)."""
+    doc = DocumentStore(REGISTRY).open(f"file:///w/m.{language}", text.replace("|", ""), language, 1)
     assert doc.tree is not None
-    at = len(text[: text.index("|")].encode())
-    member = member_at(language, doc.tree, doc.data, at)
-    key = receiver_key(language, doc.tree, doc.data, member) if member is not None else None
-    assert key == expected
+    member = member_at(language, doc.tree, doc.data, len(text[: text.index("|")].encode()))
+    return receiver_key(language, doc.tree, doc.data, member) if member is not None else None
 
 
 @pytest.mark.parametrize(
@@ -1489,12 +1491,7 @@ def test_a_class_named_beyond_ascii_is_its_receivers(language: str, text: str, e
     """The class of a receiver whose class is named beyond ASCII (``Émile()``, ``e: Émile``,
     ``new Ölçer()``, ``*Ölçer``, ``Ölçer::new()``), as its ASCII namesake's: names were read
     ``[A-Za-z_]`` first (``Émile`` no name) and a constructor's capital ``[A-Z]``."""
-    store = DocumentStore(REGISTRY)
-    doc = store.open(f"file:///w/m.{language}", text.replace("|", ""), language, 1)
-    assert doc.tree is not None
-    member = member_at(language, doc.tree, doc.data, len(text[: text.index("|")].encode()))
-    assert member is not None
-    assert receiver_key(language, doc.tree, doc.data, member) == expected
+    assert key_at(language, text) == expected
 
 
 @pytest.mark.parametrize(
