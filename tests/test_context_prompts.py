@@ -1461,6 +1461,10 @@ def test_a_member_of_a_module_imported_whole_used_in_the_window_beyond_the_neare
         + _walk_filler(24).replace(";\n", "\n") + "    sock.send("
     )
     assert any(s.text.startswith("def encode_frame(") for s in gather(tmp_path / "main.py", py_text, [tmp_path]))
+    # A member named beyond ASCII (read ``[A-Za-z_]`` first, ``frames.größe`` was ``gr``).
+    (tmp_path / "frames.py").write_text("def größe(frame: bytes) -> int:\n    return len(frame)\n")
+    py_text = py_text.replace("frames.encode_frame(1, b'hi')", "frames.größe(b'hi')")
+    assert any(s.text.startswith("def größe(") for s in gather(tmp_path / "main.py", py_text, [tmp_path]))
 
 
 def test_a_member_of_a_module_imported_whole_below_many_imports_is_looked_up(tmp_path: Path) -> None:

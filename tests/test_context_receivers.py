@@ -15,6 +15,7 @@ from deepseek_lsp.context import ContextRequest, Indexer, Snippet, gather_snippe
 from deepseek_lsp.context import receivers as receivers_module
 from deepseek_lsp.context.lookup import receivers_members
 from deepseek_lsp.context.receivers import (
+    class_of_member,
     class_of_type,
     member_at,
     member_receivers,
@@ -1492,6 +1493,20 @@ def test_a_class_named_beyond_ascii_is_its_receivers(language: str, text: str, e
     ``new Ölçer()``, ``*Ölçer``, ``Ölçer::new()``), as its ASCII namesake's: names were read
     ``[A-Za-z_]`` first (``Émile`` no name) and a constructor's capital ``[A-Z]``."""
     assert key_at(language, text) == expected
+
+
+@pytest.mark.parametrize("name", ["olc", "ölç", "数据"])
+def test_a_field_set_from_a_parameter_named_beyond_ascii_has_its_class(name: str) -> None:
+    """``self.conn = ölç``, the parameter ``ölç: Conn``: its annotation says the field's class,
+    as ``olc``'s does (a parameter's name was read ``[A-Za-z_]`` first: no name)."""
+    text = (
+        f"class A:\n    def __init__(self, {name}: Conn):\n        self.conn = {name}\n\n"
+        "    def go(self):\n        self.conn.|"
+    )
+    doc = DocumentStore(REGISTRY).open("file:///w/m.py", text.replace("|", ""), "python", 1)
+    assert doc.tree is not None
+    member = member_at("python", doc.tree, doc.data, len(text[: text.index("|")].encode()))
+    assert class_of_member("python", doc.tree, doc.data, member) == "Conn"
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types
 
 from deepseek_lsp import symbol_crawler, symbol_store, workspace_symbols
@@ -283,6 +284,39 @@ def test_an_attribute_the_document_assigns_itself_is_not_looked_up(tmp_path: Pat
     )
     snippets = gather(tmp_path, "spinner.py", text, indexed(tmp_path, "spinner.py"))
     assert heads(snippets) == ["def advance(self, step):"]
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "text"),
+    [
+        (
+            "python",
+            "spinner.py",
+            "class Spinner:\n    def __init__(self, größe: float = 1.0):\n        self.größe = größe\n"
+            "        self.task = None\n\n    def render(self, time):\n        elapsed = time * self.größe\n"
+            "        self.task.advance(",
+        ),
+        (
+            "typescript",
+            "spinner.ts",
+            "export class Spinner {\n  constructor(private größe: number, private task: Progress) {}\n"
+            "  render(time: number) {\n    const elapsed = time * this.größe\n    this.task.advance(",
+        ),
+    ],
+)
+def test_an_attribute_named_beyond_ascii_the_document_assigns_itself_is_not_looked_up(
+    tmp_path: Path, language: str, name: str, text: str
+) -> None:
+    """``self.größe`` assigned in its own ``__init__`` (a TypeScript parameter property too):
+    read ``[A-Za-z_]`` first, the attribute was no name of the document's own, and Progress's
+    ``größe`` came from another file."""
+    progress = "class Progress:\n    größe: float = 1.0\n    def advance(self, step):\n        pass\n"
+    if language == "typescript":
+        progress = "export class Progress {\n  größe: number = 1\n  advance(step: number) {}\n}\n"
+    write(tmp_path, {"progress." + name.split(".")[1]: progress})
+    snippets = gather(tmp_path, name, text, indexed(tmp_path, name), language)
+    assert not any("größe" in s.text for s in snippets), heads(snippets)
+    assert any("advance(" in s.text for s in snippets), heads(snippets)
 
 
 def test_a_member_the_documents_constructor_declares_is_not_looked_up(tmp_path: Path) -> None:

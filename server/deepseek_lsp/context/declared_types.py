@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import re
 
-from .type_names import capitalised
+from .type_names import NAME_BYTES, capitalised
 
 #: The member's name typed so far.
-_MEMBER = rb"(?:[A-Za-z_\x80-\xff][\w\x80-\xff]*)?$"
+_MEMBER = rb"(?:" + NAME_BYTES + rb")?$"
 #: A member being typed at the cursor: its receiver (group 1) and its ``.`` or ``->``. Not a
 #: member's member (``a.b.``), nor a qualified name's (``std::x.``), nor Ruby's instance
 #: variable's or constant's (``@c.``, ``Rack.``), nor a number's (``2.``).
@@ -31,12 +31,11 @@ _C_AT = re.compile(rb"(?<![\w.>:\x80-\xff])([A-Za-z_\x80-\xff][\w\x80-\xff]*)\s*
 _RUBY_AT = re.compile(rb"(?<![\w.:@$\x80-\xff])([a-z_\x80-\xff][\w\x80-\xff]*)\." + _MEMBER)
 _DOT_AT = re.compile(rb"(?<![\w.$\x80-\xff])([a-z_\x80-\xff][\w\x80-\xff]*)\s*[?!]?\." + _MEMBER)
 
-#: A name, and one whose first letter may be a capital (ASCII's, or one beyond: ``Ölçer``).
-_NAME = rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*"
+#: A name whose first letter may be a capital (ASCII's, or one beyond: ``Ölçer``).
 _CAPITAL = rb"(?:[A-Z]|[\xc3-\xf4][\x80-\xbf]+)[\w\x80-\xff]*"
 #: A declaration of the receiver ``{n}``: the class in group ``t`` or ``u``.
 _C_DECLARATION = (
-    rb"(?<![\w.>\x80-\xff])(?:(?:struct|class|union)\s+)?(?P<t>(?:" + _NAME + rb"::)*" + _NAME + rb")"
+    rb"(?<![\w.>\x80-\xff])(?:(?:struct|class|union)\s+)?(?P<t>(?:" + NAME_BYTES + rb"::)*" + NAME_BYTES + rb")"
     # A template's arguments hold no ``||`` nor a ``&&`` before a space (an rvalue reference's
     # is before its ``>`` or ``,``): ``if (a < b && c > d)`` is two comparisons, not ``d``'s
     # declaration of class ``a``.

@@ -27,6 +27,7 @@ from .receivers import (
     member_receivers,
     reads_receivers,
 )
+from .type_names import NAME_BYTES
 
 if TYPE_CHECKING:
     from .index import Definition, FileIndex
@@ -109,7 +110,7 @@ def _imported_names(own: FileIndex, imported: list[FileIndex]) -> list[str]:
 
 
 #: A member's name after its object's and the dot.
-_MEMBER = re.compile(rb"[A-Za-z_$][\w$]*")
+_MEMBER = re.compile(NAME_BYTES)
 
 
 def _module_members(
@@ -137,8 +138,9 @@ def _module_members(
             member = _MEMBER.match(data, at + len(dotted))
             # Not a member's member (``node.identity.x``) nor the end of a longer name.
             whole = _is_word_at(data, at, len(word)) and data[at - 1 : at] not in (b".", b"$")
-            if member and whole and member.group().decode() in defined:
-                found.append((at, member.group().decode()))
+            name = member.group().decode("utf-8", "replace") if member else ""
+            if whole and name in defined:
+                found.append((at, name))
             at += len(dotted)
     return list(dict.fromkeys(m for _at, m in sorted(found)))
 
@@ -238,7 +240,8 @@ def _used_as_member(data: bytes, name: str, lo: int, hi: int) -> bool:
 
 #: ``self.speed = speed``, ``this.count = 0``: an attribute of the document's own class.
 #: ``self.x =``, ``this.x =``, ``@x =``.
-_OWN_ATTRIBUTE = re.compile(rb"(?:\b(?:self|this)\.|@)([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=\n]*)?=(?!=)")
+#: (A name's bytes from 0x80 are a letter beyond ASCII's: ``self.größe =``.)
+_OWN_ATTRIBUTE = re.compile(rb"(?:\b(?:self|this)\.|@)(" + NAME_BYTES + rb")\s*(?::[^=\n]*)?=(?!=)")
 
 
 #: A member declared with an access modifier and no parameter list where a class's parameters
@@ -246,7 +249,9 @@ _OWN_ATTRIBUTE = re.compile(rb"(?:\b(?:self|this)\.|@)([A-Za-z_][A-Za-z0-9_]*)\s
 #: "")``), Kotlin's and Scala's (``class Store(private val cache: Cache)``), which no definition
 #: captures. Not in other languages: a C++ base clause (``: public Base,``) reads the same.
 _OWN_DECLARED = re.compile(
-    rb"\b(?:public|private|protected)\s+(?:(?:readonly|override|static|lateinit|val|var)\s+)*([A-Za-z_$][\w$]*)\s*[?!]?\s*(?::(?!:)|[=,)])"
+    rb"\b(?:public|private|protected)\s+(?:(?:readonly|override|static|lateinit|val|var)\s+)*("
+    + NAME_BYTES
+    + rb")\s*[?!]?\s*(?::(?!:)|[=,)])"
 )
 
 
@@ -254,9 +259,9 @@ _DECLARES_MEMBERS = frozenset({"typescript", "tsx", "kotlin", "scala"})
 
 
 def _attributes_in(data: bytes, language: str) -> set[str]:
-    found = {m.decode() for m in _OWN_ATTRIBUTE.findall(data)}
+    found = {m.decode("utf-8", "replace") for m in _OWN_ATTRIBUTE.findall(data)}
     if language in _DECLARES_MEMBERS:
-        found.update(m.decode() for m in _OWN_DECLARED.findall(data))
+        found.update(m.decode("utf-8", "replace") for m in _OWN_DECLARED.findall(data))
     return found
 
 

@@ -28,7 +28,7 @@ import tree_sitter as ts
 
 from . import class_fields, declared_types, destructuring
 from . import typed_bindings as typed
-from .type_names import class_of_type, class_of_value
+from .type_names import NAME, NAME_BYTES, class_of_type, class_of_value
 
 #: The languages read, and their scopes: where a parameter or local is bound, where a class's
 #: attributes are assigned.
@@ -163,7 +163,7 @@ MAX_OWNERS = 3
 
 #: A name's bytes: UTF-8's beyond ASCII too (``café``, ``数据``: Python, JavaScript, Go and Java
 #: take Unicode letters), told from other characters once decoded (``_identifiers_only``).
-_NAME = rb"[A-Za-z_$\x80-\xff][\w$\x80-\xff]*"
+_NAME = NAME_BYTES
 #: The cursor after a receiver and its dot: ``conn.``, ``self.pool.``, ``k.conn.``,
 #: ``self.k.conn.``, ``self.app.k.conn.``, ``store?.``, ``k?.conn.``, ``conn.se`` (the member
 #: half typed).
@@ -1191,7 +1191,7 @@ def _attribute_class(
     return said.pop() if len(said) == 1 else None
 
 
-_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+_IDENTIFIER = re.compile(NAME)
 #: Before a statement of a one-line Python class body: its header's ``:`` or a ``;``.
 _ONE_LINE_BODY = re.compile(rb"^[ \t]*class[ \t][^#\n]*:[ \t]*(?:[^#\n]*;[ \t]*)?$")
 

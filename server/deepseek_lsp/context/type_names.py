@@ -8,6 +8,9 @@ import re
 #: languages' identifiers, where ``[A-Za-z_$]`` first left ``e: Émile`` and ``new Ölçer()``
 #: without their class.
 NAME = r"(?!\d)[\w$]+"
+#: A name in UTF-8 bytes (``\w`` is ASCII's there; a byte from 0x80 is part of a character
+#: beyond it, told a letter or not once decoded): ``größe``, ``数据``.
+NAME_BYTES = rb"[A-Za-z_$\x80-\xff][\w$\x80-\xff]*"
 #: A type's dotted name in UTF-8 bytes (``\w`` is ASCII's there; a byte from 0x80 is part of a
 #: letter beyond it): ``net.Ölçer``.
 TYPE_BYTES = rb"[A-Za-z_\x80-\xff][\w.\x80-\xff]*"
