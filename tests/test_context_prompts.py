@@ -1126,7 +1126,7 @@ def test_php_use_statements_are_followed_through_composer_psr4_autoload(tmp_path
 
 
 def test_types_of_the_own_package_are_read_from_the_files_named_after_them(tmp_path: Path) -> None:
-    """Java uses its own package's classes with no import (Swift its module's, C# its
+    """Java uses its own package's classes with no import (Swift its module's, C# and PHP its
     namespace's): `OrderRepository` used in OrderService.java is OrderRepository.java beside
     it; a lower-case name or a type with no such file reads nothing."""
     pkg = tmp_path / "src" / "main" / "java" / "com" / "acme" / "orders"
@@ -1152,6 +1152,15 @@ def test_types_of_the_own_package_are_read_from_the_files_named_after_them(tmp_p
     cs = "public class Mailer\n{\n    void Send(Invoice invoice)\n    {\n        var t = invoice.Total(\"EUR\");\n"
     prompt = prompt_with_imports(tmp_path / "Billing" / "Mailer.cs", cs, [tmp_path], "csharp")
     assert "public decimal Total(string currency)" in prompt
+    # PHP's class of its own namespace, used with no ``use`` line, in its folder (PSR-4).
+    _write(
+        tmp_path / "src" / "Services",
+        {"Mailer.php": "<?php\nnamespace App\\Services;\n\nclass Mailer\n{\n"
+         "    public function send(string $to, string $body): bool\n    {\n        return true;\n    }\n}\n"},
+    )
+    php = "<?php\nnamespace App\\Services;\n\nfunction signup(): void\n{\n    $m = new Mailer();\n    $m->"
+    prompt = prompt_with_imports(tmp_path / "src" / "Services" / "Signup.php", php, [tmp_path], "php")
+    assert "public function send(string $to, string $body): bool" in prompt, prompt
 
 
 def _resolved(root: Path, doc: str, language: str) -> list[str]:

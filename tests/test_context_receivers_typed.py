@@ -721,6 +721,31 @@ async def test_the_prompt_has_go_methods_past_the_packages_first_files_with_a_co
     assert "message string" not in prompt, prompt
 
 
+async def test_the_prompt_for_php_has_the_class_of_its_own_namespace(tmp_path: Path) -> None:
+    """Over stdio: ``$m = new Mailer(); $m->`` in Signup.php of App\\Services, no ``use`` line
+    (none needed), Mailer.php beside it, two other namespaces' Mailer too (one open in the
+    editor): the prompt had the open one's alone (the name too common for the symbol table),
+    now the one of its namespace too, from the file named after it."""
+    mailer = (
+        "<?php\nnamespace App\\{ns};\n\nclass Mailer\n{{\n    public function send({params}): bool\n"
+        "    {{\n        return true;\n    }}\n}}\n"
+    )
+    files = {
+        "src/Services/Mailer.php": mailer.format(ns="Services", params="string $to, string $body"),
+        "src/Queue/Mailer.php": mailer.format(ns="Queue", params="array $job"),
+        "src/Legacy/Mailer.php": mailer.format(ns="Legacy", params="int $id"),
+    }
+    main = (
+        "src/Services/Signup.php",
+        "<?php\nnamespace App\\Services;\n\nfunction signup(): void\n{\n    $m = new Mailer();\n    $m->",
+    )
+    prompt = await prompt_over_stdio(tmp_path, files, "src/Queue/Mailer.php", main, "php")
+    assert "public function send(string $to, string $body): bool" in prompt, prompt
+    # (The one open in the editor is sent too, as any open document's definition of a name
+    # near the cursor is: not told from the namespace's.)
+    assert "int $id" not in prompt, prompt
+
+
 async def test_a_go_request_before_the_workspace_is_indexed_does_not_hide_its_receiver_after(
     tmp_path: Path,
 ) -> None:

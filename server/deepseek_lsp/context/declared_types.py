@@ -8,8 +8,8 @@ since, never came while the cursor stayed near. Here the nearest declaration of 
 before its use names the class: C's and C++'s ``WORD_LIST *list``, ``StrongRef ref(obj)``,
 ``struct builtin *b``, a parameter's too; Ruby's ``c = Rack::Cascade.new``; Kotlin's, Scala's
 and Swift's ``val c = Counter(...)``, ``let c: Counter`` and a parameter's ``c: Counter``. (PHP's
-``$m = new Mailer()`` is not read: a class the file ``use``s is in its prompt from the start, and
-one of its own namespace is not found by its name.) A text search, not scope-aware: the class
+``$m = new Mailer()`` is not read: a class the file ``use``s is in its prompt from the start, as
+one of its own namespace is, from the file named after it beside it.) A text search, not scope-aware: the class
 is only a key for choosing the snippets anew (the caller sends nothing for a name no file
 defines), and the names near the cursor bring its definition.
 """

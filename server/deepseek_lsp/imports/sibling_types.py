@@ -1,5 +1,5 @@
 """The files beside a document named after the types it uses with no import (Java's rule, the
-convention of Kotlin, Scala, Swift and C#)."""
+convention of Kotlin, Scala, Swift, C# and PHP's PSR-4)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from .go import MAX_PACKAGE_FILES
 from .jvm import main_source_set
 
 #: Languages whose files use the types of their own package or module with no import, each
-#: type in a file named after it (Java's rule, the convention of the others).
+#: type in a file named after it (Java's rule, the convention of the others; PHP's PSR-4 puts
+#: a namespace's classes in one folder: ``new Mailer()`` with no ``use`` line, in Signup.php
+#: of the same namespace, had no Mailer where the table's names were too common).
 _TYPE_FILES: dict[str, tuple[str, ...]] = {
     "java": (".java",),
+    "php": (".php",),
     "kotlin": (".kt", ".java"),
     "scala": (".scala",),
     "swift": (".swift",),
