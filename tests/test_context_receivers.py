@@ -651,7 +651,26 @@ DEFAULTS = [
     ("function run(opts) {\n  const { a = { x: 1 }, conn = new Conn() } = opts;\n  ", "Conn"),
     ("function run(opts) {\n  let [a = [0], conn = new Conn()] = opts;\n  ", "Conn"),
     ("function run(opts) {\n  f({ a: g(1), conn = new Conn() });\n  ", None),
-    ("function run(opts) {\n  const { a: { conn = new Conn() } } = opts;\n  ", None),
+    # A nested pattern's default is the name's too (its key is not).
+    ("function run(opts) {\n  const { a: { conn = new Conn() } } = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  const { a: [x, conn = new Conn()] } = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  const { conn: { a = new Conn() } } = opts;\n  ", None),
+    # A bracket in a default's string is no pattern's: the name had no class.
+    ("function run(opts) {\n  const { label = 'a(b', conn = new Conn() } = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  const { label = \"x)\", conn = new Conn() } = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  const { l = `{`, conn = new Conn() } = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  const { conn = new Conn(')'), b } = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  const { conn = new Conn(\"]\"), b } = opts;\n  ", "Conn"),
+    # A pattern over several lines, nested in it on a line of its own.
+    ("function run(opts) {\n  const {\n    a,\n    conn = new Conn(),\n  } = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  const {\n    db: { conn = new Conn() },\n  } = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  const {\n    db: [a, conn = new Conn()],\n  } = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  const {\n    label = 'a(b',\n    db: {\n      conn = new Conn(),\n    },\n  } = opts;\n  ", "Conn"),
+    # ... a block's own, as on one line: not the use's after the block.
+    ("function run(opts) {\n  if (opts) {\n    const {\n      conn = new Conn(),\n    } = opts;\n  }\n  ", None),
+    ("function run(opts) {\n  if (opts) {\n    const {\n      db: { conn = new Conn() },\n    } = opts;\n  }\n  ", None),
+    # (An assignment in a call's arguments over lines is one.)
+    ("function run(opts) {\n  let conn;\n  f(\n    conn = new Conn(),\n  );\n  ", "Conn"),
 ]
 
 
@@ -684,6 +703,8 @@ def test_python_a_parameters_default() -> None:
     assert at_end("def run(conn=Connection()):\n    conn.") == "Connection"
     assert at_end("def run(conn=None):\n    conn.") is None
     assert at_end("def run(conn: Pool = Connection()):\n    conn.") == "Pool"
+    # A bracket in the constructor's string argument is none.
+    assert at_end("def run(conn=Connection(\")\")):\n    conn.") == "Connection"
 
 
 def test_javascript_a_jsdoc_param_type() -> None:

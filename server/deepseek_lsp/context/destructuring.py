@@ -11,7 +11,7 @@ import re
 
 import tree_sitter as ts
 
-from .type_names import class_of_type, class_of_value
+from .type_names import STRING, class_of_type, class_of_value
 
 _PATTERNS = frozenset({"object_pattern", "array_pattern"})
 _NAMES = frozenset({"identifier", "shorthand_property_identifier_pattern"})
@@ -79,6 +79,8 @@ def _property_type(annotation: ts.Node, data: bytes, key: str) -> str | None:
 
 #: After a name in a declaration's pattern: its default, ``= new Conn()``.
 _DEFAULT = re.compile(rb"[ \t]*=(?![=>])[ \t]*")
+#: What ends a default: a bracket it does not open, a ``,`` or ``;`` outside its brackets.
+_DEFAULT_PARTS = re.compile(rb"[()\[\]{},;]|" + STRING.encode())
 
 
 def declared_default(suffix: bytes) -> str | None:
@@ -89,13 +91,15 @@ def declared_default(suffix: bytes) -> str | None:
     if m is None:
         return None
     depth = 0
-    for i in range(m.end(), len(suffix)):
-        c = suffix[i : i + 1]
+    for part in _DEFAULT_PARTS.finditer(suffix, m.end()):
+        c = part.group()
+        if len(c) > 1:
+            continue  # a string
         if c in b"([{":
             depth += 1
         elif c in b")]}" or (c in b",;" and depth == 0):
             if depth == 0:
-                return class_of_value(False, suffix[m.end() : i].decode("utf-8", "replace"))
+                return class_of_value(False, suffix[m.end() : part.start()].decode("utf-8", "replace"))
             depth -= 1
     return None
 

@@ -33,13 +33,20 @@ ENDS_VALUE = re.compile(r"|(?:#|//|/\*|,).*|if\b.*\belse\s+(?:None|null|undefine
 
 def after_brackets(text: str, opening: str, closing: str) -> str | None:
     """``text``'s rest after the brackets it starts with, stripped; None when they close on a
-    later line."""
+    later line. A string's brackets are none (``Conn(')')``)."""
     depth = 0
-    for i, c in enumerate(text):
+    for m in _BRACKET_OR_STRING.finditer(text):
+        c = m.group()
         depth += (c in opening) - (c in closing)
         if depth == 0:
-            return text[i + 1 :].strip()
+            return text[m.end() :].strip()
     return None
+
+
+#: A string on its line (a template's over lines): its brackets are none (``Conn(')')``).
+STRING = r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`"""
+#: A string whole, or a character.
+_BRACKET_OR_STRING = re.compile(STRING + "|.", re.S)
 
 
 _OPTIONAL = re.compile(r"(?:typing\.)?Optional\[(.*)\]")
