@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 from ..documents import Document
 from .events import field_of
 from .multiline import BLOCK_OPENERS, opens_block
-from .postprocess import has_block_comments
+from .postprocess import has_block_comments, heredoc_word, is_shell
 from .postprocess._layout_alignment import YAML_LANGUAGES
 
 _BLOCK_OPENERS_BYTES = tuple(o.encode() for o in BLOCK_OPENERS)
@@ -87,6 +87,11 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
     body was re-indented by one space a level."""
     language = doc.language
     block_comments = has_block_comments(language.name if language else doc.language_id)
+    # A shell heredoc's lines are text (a usage message's options led by four spaces in a
+    # tab-indented script): read as code, they made the unit four spaces before the first
+    # tab-led line was typed, and the unit, kept, wrote the model's tab levels in spaces.
+    heredocs = is_shell(language.name if language else doc.language_id)
+    heredoc_end: bytes | None = None
     # Decoding each line for the language's own openers doubled the cost of a look (~1 ms):
     # only where it has some.
     own_openers = language is not None and bool(language.spec.block_opener)
@@ -102,8 +107,14 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
     for line in range(lo, around_line + 50):
         raw = doc.line_bytes(line)
         body = raw.strip()
+        if heredoc_end is not None:
+            heredoc_end = None if body == heredoc_end else heredoc_end
+            continue
         if not body:
             continue
+        if heredocs and not body.startswith(b"#"):
+            word = heredoc_word(body.decode("utf-8", "replace"))
+            heredoc_end = word.encode() if word else None
         if block_comments and (in_comment or body.startswith(b"/*") or body == b"*" or body.startswith(_COMMENT_STARS)):
             # A block comment's lines align under its `/*`, and a comment on a line of its own
             # may align with the trailing comments above (forty columns in): no level.

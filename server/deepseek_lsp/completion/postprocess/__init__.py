@@ -29,7 +29,8 @@ from ._brackets import (
     _suffix_scanner,
 )
 from ._scanner import _INTERPOLATION_CLOSER, _BracketScanner
-from ._syntax import _syntax_for, has_block_comments, literal_brace
+from ._shell_blocks import heredoc_word
+from ._syntax import _syntax_for, has_block_comments, is_shell, literal_brace
 from ._text import _WAITING_END
 from .context import Filter, LaterContext, PostContext
 from .fences import _answered_as_chat as answered_as_chat
@@ -58,6 +59,8 @@ __all__ = [
     "chat_fence_readable",
     "dedupe_choices",
     "has_block_comments",
+    "heredoc_word",
+    "is_shell",
     "kept_tail",
     "literal_brace",
     "opens_as_chat",

@@ -29,6 +29,16 @@ _LINES_BELOW = 8
 _HEREDOC = re.compile(r"(?<!<)<<(?!<)-?\s*(['\"]?)([A-Za-z_]\w*)\1")
 
 
+def heredoc_word(line: str) -> str | None:
+    """The word that ends the heredoc a line of code opens (``USAGE=$(cat <<-EOF``); None
+    where it opens none (``$((1<<bit))`` shifts)."""
+    opened = _HEREDOC.search(line)
+    if opened is None:
+        return None
+    before = line[: opened.start()]
+    return None if before.count("((") > before.count("))") else opened.group(2)
+
+
 class _ShellBlocks:
     """The shell's blocks open at a point: `if`, loops, `case` and its arms, `{` groups, each
     with the column of its line; and where the file puts a `case`'s patterns and `;;`."""

@@ -305,6 +305,11 @@ def literal_brace(language: str | None) -> str:
     return _syntax_for(language).literal_brace
 
 
+def is_shell(language: str | None) -> bool:
+    """Whether ``language`` is a shell's (its heredocs, `case` arms and `then`/`fi`)."""
+    return _syntax_for(language).shell
+
+
 def has_block_comments(language: str | None) -> bool:
     """Whether the language has ``/* ... */`` comments (the C family's rules by default)."""
     return _syntax_for(language).block_comments

@@ -1,0 +1,52 @@
+"""A shell heredoc's text is no indentation: the real server over stdio against the fake
+DeepSeek server. Found by a scripted Neovim session typing git's rerere-train.sh (tabs, Vim's
+noexpandtab): its usage text, a heredoc whose option lines are led by four spaces, was the
+only indented text when the first tab-led line was typed, the unit was taken as four spaces
+and kept, and every later suggestion's deeper levels were written in them
+(``\\t    echo "$USAGE"`` under ``\\t-h|--help)``, where the file has ``\\t\\techo``)."""
+
+from __future__ import annotations
+
+from deepseek_lsp.completion.indentation import detect_indentation
+from deepseek_lsp.documents import Document
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import inline_params, lsp_session, open_doc, server_env
+
+USAGE = (
+    "#!/bin/sh\n"
+    "me=rerere-train\n"
+    "USAGE=$(cat <<-EOF\n"
+    "usage: $me [--overwrite] <rev-list-args>\n"
+    "\n"
+    "    -h, --help            show the help\n"
+    "    -o, --overwrite       overwrite any existing rerere cache\n"
+    "EOF\n"
+    ")\n"
+    "\n"
+)
+
+
+def test_a_heredoc_s_lines_do_not_set_the_unit() -> None:
+    text = USAGE + "while test $# -gt 0\ndo\n"
+    assert detect_indentation(Document("file:///w/t.sh", text, language_id="sh"), 12) == ("", 0)
+    tabbed = text + '\tcase "$1" in\n\t-h)\n\t\texit 0\n\t\t;;\n\tesac\ndone\n'
+    assert detect_indentation(Document("file:///w/u.sh", tabbed, language_id="sh"), 15) == ("\t", 0)
+    # Code after the heredoc's end counts again; a `<<` in arithmetic opens none.
+    spaced = "cat <<EOF\n      text\nEOF\nif x; then\n  y=$((1<<bit))\n  z\nfi\n"
+    assert detect_indentation(Document("file:///w/s.sh", spaced, language_id="sh"), 5) == ("  ", 0)
+
+
+async def test_the_model_s_tab_levels_under_a_usage_heredoc_stay_tabs(tmp_path) -> None:
+    answer = 'opt="$1"\n\tcase "$opt" in\n\t-h|--help)\n\t\techo "$USAGE"\n\t\texit 0\n\t\t;;'
+    with FakeDeepSeek() as fake:
+        fake.script(answer)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/rerere-train.sh"
+            text = USAGE + "while test $# -gt 0\ndo\n\t\n"
+            open_doc(client, uri, text, "sh")
+            result = await client.text_document_inline_completion_async(
+                inline_params(uri, text.count("\n") - 1, 1)
+            )
+            assert [i.insert_text for i in result.items] == [answer]
