@@ -1,0 +1,55 @@
+"""A shell script's functions from the file it sources from its own folder: the real server
+over stdio against the fake DeepSeek server. Found by a scripted Neovim session typing shell:
+``. "$(dirname "$0")/lib.sh"`` (or ``${BASH_SOURCE%/*}``, ``${0%/*}``), the way scripts
+source a file beside them whatever the working directory, was no path to the import lookup
+(a ``$`` in it): below a call of its ``retry_command`` the prompt had nothing of lib.sh, where
+with ``. ./lib.sh`` it had the function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import lsp_session, open_doc, server_env
+from tests.test_workspace_symbols import prompt_at_end, write
+
+LIB = (
+    "#!/bin/bash\n"
+    "retry_command() {\n"
+    "\tlocal tries=$1\n"
+    "\tshift\n"
+    '\tuntil "$@"; do\n'
+    "\t\ttries=$((tries - 1))\n"
+    '\t\t[ "$tries" -gt 0 ] || return 1\n'
+    "\tdone\n"
+    "}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        ". ./lib/retry.sh",
+        '. "$(dirname "$0")/lib/retry.sh"',
+        "source $(dirname $0)/lib/retry.sh",
+        'source "$(dirname "${BASH_SOURCE[0]}")/lib/retry.sh"',
+        'source "${BASH_SOURCE%/*}/lib/retry.sh"',
+        '. "${0%/*}/lib/retry.sh"',
+        'source "$(cd "$(dirname "$0")" && pwd)/lib/retry.sh"',
+    ],
+)
+async def test_a_file_sourced_from_the_script_s_folder_is_in_the_prompt(tmp_path: Path, line: str) -> None:
+    root = tmp_path / "ws"
+    text = f'#!/bin/bash\n{line}\n\ndeploy() {{\n\techo "deploying $1"\n\tretry_command make "$1"\n\t'
+    write(root, {"bin/lib/retry.sh": LIB, "bin/deploy.sh": text})
+    with FakeDeepSeek() as fake:
+        fake.script("exit 0")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(root)) as client:
+            uri = (root / "bin/deploy.sh").as_uri()
+            open_doc(client, uri, text, "sh")
+            prompt = await prompt_at_end(client, fake, uri, text)
+    assert "retry_command() {" in prompt
