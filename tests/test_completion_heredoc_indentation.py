@@ -34,6 +34,8 @@ def test_a_heredoc_s_lines_do_not_set_the_unit() -> None:
     # Code after the heredoc's end counts again; a `<<` in arithmetic opens none.
     spaced = "cat <<EOF\n      text\nEOF\nif x; then\n  y=$((1<<bit))\n  z\nfi\n"
     assert detect_indentation(Document("file:///w/s.sh", spaced, language_id="sh"), 5) == ("  ", 0)
+    quoted = 'echo "usage: cat <<EOF"\nif x; then\n  y\nfi\n'
+    assert detect_indentation(Document("file:///w/q.sh", quoted, language_id="sh"), 3) == ("  ", 0)
 
 
 async def test_the_model_s_tab_levels_under_a_usage_heredoc_stay_tabs(tmp_path) -> None:

@@ -31,12 +31,14 @@ _HEREDOC = re.compile(r"(?<!<)<<(?!<)-?\s*(['\"]?)([A-Za-z_]\w*)\1")
 
 def heredoc_word(line: str) -> str | None:
     """The word that ends the heredoc a line of code opens (``USAGE=$(cat <<-EOF``); None
-    where it opens none (``$((1<<bit))`` shifts)."""
+    where it opens none (``$((1<<bit))`` shifts, ``echo "cat <<EOF"`` a string's text)."""
     opened = _HEREDOC.search(line)
     if opened is None:
         return None
     before = line[: opened.start()]
-    return None if before.count("((") > before.count("))") else opened.group(2)
+    if before.count("((") > before.count("))") or before.count('"') % 2 or before.count("'") % 2:
+        return None
+    return opened.group(2)
 
 
 class _ShellBlocks:
