@@ -395,6 +395,12 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("sql", "SELECT 'I CAN\\'T LOG IN', f(", "(", ""),
         ("sql", "SELECT 'WHY\\'S IT\nSET AS', f(", "(", ""),
         ("sql", "SELECT 'A\\'B', x FROM t WHERE a IN('x.') OR f(", "()(", ""),
+        # Elsewhere a backslash escapes nothing: a T-SQL path's string ends at its `\'`, and an
+        # `N'` after it still opens one (read as a word's apostrophe, `N''`'s second quote
+        # opened a string over the rest of the file).
+        ("sql", "SET @d = N'C:\\Backup\\';\nSET @n = N'';\nSELECT f(", "(", ""),
+        ("sql", "SELECT REPLACE(p, 'C:\\', N'(') AS x, f(", "()(", ""),
+        ("sql", "BULK INSERT t FROM 'C:\\in\\' WITH (TERM = N',');\nSELECT f(", "()(", ""),
         # PostgreSQL's E'...' escapes with a backslash: its \' is a quote in the string.
         ("sql", "SELECT E'it\\'s (a.' , f(", "(", ""),
         ("sql", "SELECT e'a\\\\' , E'\\'' , f(", "(", ""),

@@ -204,6 +204,15 @@ def _raw_string_end(closer: str) -> re.Pattern[str]:
     return re.compile('""|"') if closer == '"' else re.compile(re.escape(closer))
 
 
+def _goes_on_as_text(text: str, index: int) -> bool:
+    """Whether the text after a quote that a backslash precedes, at ``index``, reads as its
+    string's text going on (MySQL's `'it\\'s'`: a word glued to it) or is not known (the feed
+    ends there), not as code after a string's end (T-SQL's path `N'C:\\dir\\';`: taken for
+    MySQL's, the `N'` of the next `N''` was a word's apostrophe, its second quote an opener)."""
+    after = text[index : index + 1]
+    return not after or after.isalnum() or after == "_"
+
+
 class _BracketScanner:
     """Yields brackets outside strings and comments.
 
@@ -299,6 +308,7 @@ class _BracketScanner:
                             mode in syntax.multiline_quotes
                             and not self.escapes
                             and text[m.start() - 1 : m.start()] == "\\"
+                            and _goes_on_as_text(text, m.end())
                         )
                         self.raw_closer, self.escapes = "", False
                         break
