@@ -356,6 +356,11 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("perl", "$t =~ s/\\`/\\\\\\`/g;\nf(", "(", ""),
         # CoffeeScript's embedded JavaScript runs over lines.
         ("coffeescript", "`\nfunction f() {\n`\ng(", "(", ""),
+        # So does a template literal in a Vue, Svelte or HTML file's script (no syntax of its
+        # own here): ended at its line's end, its next line's text was code, its ( left open.
+        ("vue", "const h = `Usage: [x]\n  (see docs`;\nf(", "(", ""),
+        ("svelte", "let q = `\n  query {\n`;\nf(", "(", ""),
+        ("html", "<script>\nconst t = `<p>\n  1) a</p>`;\nf(", "(", ""),
         # Verilog's backtick is a directive's (`define), its `'` a number's or a cast's (8'hFF,
         # '0, '{a, b}), its `#` a delay's: no string nor comment, whose brackets went unseen.
         ("verilog", "`define MAX(a, b) ((a) > (b))\nassign y = s ? '0 : f(a);\n  #10 g(",

@@ -295,8 +295,16 @@ def syntax_name(language: str | None) -> str:
     return _NEOVIM_NAMES.get(name, name)
 
 
+#: A language without a syntax of its own here: C's, its backtick strings over lines (a Vue,
+#: Svelte or HTML file's script holds JavaScript's template literals: ended at their line's
+#: end, the text of the lines below was code, its brackets counted). Such a file is read from
+#: the window's start: a stray backtick hides the window's rest, not the file's (C's kin read
+#: from the file's start, scan_states.C_LIKE, have no backtick outside comments and strings).
+_UNKNOWN_SYNTAX = replace(_DEFAULT_SYNTAX, multiline_backticks=True)
+
+
 def _syntax_for(language: str | None) -> _Syntax:
-    return _SYNTAX.get(syntax_name(language), _DEFAULT_SYNTAX)
+    return _SYNTAX.get(syntax_name(language), _UNKNOWN_SYNTAX)
 
 
 def literal_brace(language: str | None) -> str:
