@@ -389,12 +389,31 @@ def test_a_prompt_window_starting_inside_a_docstring_is_scanned_from_its_end() -
             "$usage))",
         ),
         (
+            # A nowdoc (its word quoted: no interpolation) is PHP's heredoc too.
+            "php",
+            "php",
+            "<?php\n$usage = <<<'EOT'\n  Usage: tool [options] (see\n  EOT;\nprint(strlen(",
+            "Usage:",
+            "$usage)));",
+            "$usage))",
+        ),
+        (
             "bash",
             "sh",
             "main() {\n  cat <<EOF\nUsage: tool [options] (see\nEOF\n  echo $(date",
             "Usage:",
             " +%s))",
             " +%s)",
+        ),
+        (
+            # Elixir's sigil over lines: a Phoenix component's ~H""" template.
+            "elixir",
+            "ex",
+            'defmodule A do\n  def render(assigns) do\n    ~H"""\n    <p>(see docs</p>\n'
+            '    """\n  end\n\n  def f(x), do: g(h(',
+            "<p>",
+            "x)))",
+            "x))",
         ),
     ],
 )

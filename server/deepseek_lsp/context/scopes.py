@@ -83,9 +83,11 @@ def bracket_scan_start(
 
 def _is_text(kind: str) -> bool:
     """Whether a node of type ``kind`` is text, no code: a string, a comment, a template, or a
-    heredoc's text (Ruby's, PHP's, the shell's ``heredoc_body``: read as code from a window
+    heredoc's text (Ruby's, PHP's, the shell's ``heredoc_body``, PHP's ``nowdoc_body``,
+    Elixir's ``sigil``, a Phoenix component's ``~H`` template: read as code from a window
     starting in it, its ``(`` was left open and the model's extra ``)`` kept as its closer)."""
-    return any(word in kind for word in ("string", "comment", "template", "heredoc"))
+    words = ("string", "comment", "template", "heredoc", "nowdoc", "sigil")
+    return any(word in kind for word in words)
 
 
 def past_string_or_comment(tree: ts.Tree, start: int, offset: int) -> int:
