@@ -90,9 +90,10 @@ def test_a_refused_url_is_named_as_the_setting_is_written(project: Path, fake_de
     """"Refusing plain http:// to example.com (base_url)": no settings table, README or editor
     has a base_url; the setting is baseUrl, and allowHttp is set to true."""
     done = cli(["review", "app/util.js"], project, {"DEEPSEEK_BASE_URL": "http://example.com/v1"}, capture_output=True)
-    assert done.returncode == 2
-    assert "Refusing plain http:// to example.com (baseUrl)" in done.stderr
-    assert "set allowHttp to true" in done.stderr and "base_url" not in done.stderr
+    # Both streams piped, as a CI job's log: said once, in the report ("1 file not reviewed").
+    said = done.stdout + done.stderr
+    assert done.returncode == 2 and said.count("Refusing plain http:// to example.com (baseUrl)") == 1
+    assert "set allowHttp to true" in said and "base_url" not in said
     assert fake_deepseek.requests == []
 
 
@@ -103,7 +104,8 @@ def test_a_ci_job_allows_plain_http_to_another_host_from_the_environment(project
     remote = {"DEEPSEEK_BASE_URL": fake_deepseek.url.replace("127.0.0.1", "127.1")}
     refused = cli(["review", "app/inventory.py"], project, remote, capture_output=True)
     assert refused.returncode == 2 and fake_deepseek.requests == []
-    assert "DEEPSEEK_ALLOW_HTTP=true" in refused.stderr and "--settings" in refused.stderr, refused.stderr
+    said = refused.stdout + refused.stderr  # once, in the report (see above)
+    assert "DEEPSEEK_ALLOW_HTTP=true" in said and "--settings" in said, said
     allowed = cli(["review", "app/inventory.py"], project, {**remote, "DEEPSEEK_ALLOW_HTTP": "true"}, capture_output=True)
     assert allowed.returncode == 1 and "SQL injection" in allowed.stdout, allowed.stderr
     # A word that is no switch is named with its variable, and nothing is sent.

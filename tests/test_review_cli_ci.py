@@ -75,12 +75,36 @@ def test_files_left_after_a_fatal_backend_error_are_not_reported_as_reviewed(
     assert code == 2 and "402" in err
     files = {f["path"]: f for f in json.loads(out)["files"]}
     assert len(fake_deepseek.requests_to(CHAT)) == 1  # the first file only
-    assert files["app/inventory.py"]["errors"]  # the one that was sent says why it failed
-    later = files["app/util.js"]
-    assert later["skipped"] is not None and "402" in later["skipped"]
+    # The one sent and refused is not reviewed either (it was "reviewed (1 with errors)").
+    assert all("402" in (f["skipped"] or "") and not f["errors"] for f in files.values())
     code, out, _ = run(capsys, "app", "-j", "1")
-    assert code == 2 and out.splitlines()[-1].startswith("1 file reviewed (1 with errors),")
+    assert code == 2 and out.splitlines()[-1].startswith("0 files reviewed, ")
 
+
+
+@pytest.mark.parametrize("status", [401, 402])
+def test_a_stop_is_said_once_in_a_ci_log_and_on_stderr_when_the_report_goes_to_a_file(
+    project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path, status: int
+) -> None:
+    """The command as a CI job runs it, stdout and stderr piped to the job's log: a rejected
+    key or an empty balance was said three times there (the sent file's error line, "4 files
+    not reviewed: ..." and stderr), and the file refused counted as "1 file reviewed (1 with
+    errors)". With the report sent to a file, stderr is what the user reads: said there."""
+    for i in range(3):
+        (project / "app" / f"step_{i}.py").write_text(f"def step_{i}(x):\n    return x\n")
+    fake_deepseek.fault("status", count=None, path=CHAT, status=status)
+    command, env = cli_command(["review", "app", "-j", "1"], dict(os.environ))
+    logged = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    said = f"({status})"
+    assert logged.returncode == 2 and (logged.stdout + logged.stderr).count(said) == 1, logged
+    assert "5 files not reviewed: " in logged.stdout
+    assert logged.stdout.splitlines()[-1].startswith("0 files reviewed, ")
+    with open(tmp_path / "review.txt", "w") as report:
+        filed = subprocess.run(
+            command, cwd=project, env=env, stdout=report, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    assert filed.returncode == 2 and filed.stderr.count(said) == 1, filed.stderr
+    assert (tmp_path / "review.txt").read_text().count(said) == 1
 
 
 def test_a_rejected_key_is_sent_once_though_files_are_reviewed_at_once(
@@ -95,11 +119,8 @@ def test_a_rejected_key_is_sent_once_though_files_are_reviewed_at_once(
     code, out, err = run(capsys, "app", "--format", "json")
     assert code == 2 and err.count("rejected the API key (401)") == 1
     assert len(fake_deepseek.requests_to(CHAT)) == 1
-    files = {f["path"]: f for f in json.loads(out)["files"]}
-    (sent,) = [p for p, f in files.items() if f["errors"]]
-    assert "401" in files[sent]["errors"][0] and files[sent]["skipped"] is None
-    unsent = [f for p, f in files.items() if p != sent]
-    assert len(unsent) == 6 and all("401" in (f["skipped"] or "") for f in unsent)
+    files = list(json.loads(out)["files"])
+    assert len(files) == 7 and all("401" in (f["skipped"] or "") and not f["errors"] for f in files)
 
 
 @pytest.mark.parametrize("jobs", ["1", "4"])
@@ -123,13 +144,14 @@ def test_a_server_never_reached_stops_the_run_after_the_first_file(
     code, out, err = run(capsys, "app", "-j", jobs, "--format", "json")
     assert code == 2 and err.count("Cannot reach 127.0.0.1") == 1
     files = {f["path"]: f for f in json.loads(out)["files"]}
-    assert "Cannot reach 127.0.0.1" in files["app/inventory.py"]["errors"][0]
-    assert [f"app/step_{i}.py" for i in range(4)] == [p for p, f in files.items() if f["skipped"]]
-    assert all(files[f"app/step_{i}.py"]["skipped"].startswith("Cannot reach") for i in range(4))
+    unsent = ["app/inventory.py", *(f"app/step_{i}.py" for i in range(4))]
+    assert unsent == [p for p, f in files.items() if f["skipped"]]
+    assert all(files[p]["skipped"].startswith("Cannot reach") for p in unsent)
     assert files["app/util.js"]["skipped"] is None and files["app/util.js"]["errors"] == []
     code, out, _ = run(capsys, "app", "-j", "1")
-    assert "4 files not reviewed: Cannot reach 127.0.0.1" in out and "app/step_0.py" not in out
-    assert out.splitlines()[-1].endswith("; 4 files not reviewed")
+    assert "5 files not reviewed: Cannot reach 127.0.0.1" in out and "app/step_0.py" not in out
+    assert out.splitlines()[-1].startswith("1 file reviewed, ")
+    assert out.splitlines()[-1].endswith("; 5 files not reviewed")
 
 
 async def test_a_server_lost_after_it_answered_does_not_stop_the_run(tmp_path: Path) -> None:

@@ -144,7 +144,8 @@ def test_a_run_stopped_by_a_rejected_key_says_so_once_in_the_job_s_log(
     fake_deepseek.fault("status", count=None, path=CHAT, status=401)
     code, out, err = run(capsys, "app", "--format", "github")
     assert code == 2 and "401" not in err, err
-    assert "::error title=Review stopped::4 files not reviewed: " in out and "(401)" in out
+    assert "::error title=Review stopped::5 files not reviewed: " in out and "(401)" in out
+    assert out.count("(401)") == 1 and out.splitlines()[-1].startswith("0 files reviewed, ")
     code, _, err = run(capsys, "app", "--format", "github", "-o", "review.log")
     assert code == 2 and "(401)" in err
 

@@ -95,9 +95,9 @@ def test_a_first_request_never_answered_stops_the_run(
     assert 'Load it before the review (Ollama: ollama run deepseek-v4-pro "")' in err, err
     assert "run the review again later" not in err
     files = json.loads(out)["files"]
-    (sent,) = [f for f in files if f["errors"]]
-    assert said in sent["errors"][0]
-    assert sum(1 for f in files if said in (f["skipped"] or "")) == 4
+    # The file sent is not reviewed either: nothing of it was answered.
+    assert not any(f["errors"] for f in files)
+    assert sum(1 for f in files if said in (f["skipped"] or "")) == 5
 
 
 def test_a_first_request_answered_late_does_not_stop_the_run(
@@ -126,6 +126,7 @@ def test_a_large_file_s_batches_held_back_are_not_said_as_requests_refused(
     fake_deepseek.fault("status", count=None, path=CHAT, status=401)
     code, out, _ = run(capsys, "app/big.py", "--format", "json")
     assert code == 2 and len(fake_deepseek.requests_to(CHAT)) == 1
-    (errors,) = [f["errors"] for f in json.loads(out)["files"]]
-    assert len(errors) == 1 and "rejected the API key (401)" in errors[0], errors
-    assert "requests)" not in errors[0]
+    (file,) = json.loads(out)["files"]
+    # Not reviewed, for the 401 (the run's stop, said once), and no request count.
+    assert file["errors"] == [] and "rejected the API key (401)" in file["skipped"], file
+    assert "requests)" not in file["skipped"]

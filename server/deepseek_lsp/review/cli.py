@@ -317,21 +317,23 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
     err.reviewing = True
     results, fatal, spent = asyncio.run(_run(targets, settings, registry, args, root))
     fmt = report_format(args.format, args.output)
-    # The github report, printed in the job's log with stderr, says these as annotations: said
-    # here too, the log read each twice.
-    annotated = fmt == "github" and not args.output
+    # The github report, printed in the job's log with stderr, says these as annotations, and
+    # the text report says them where stderr is read: said here too, the log read each twice
+    # (the stop three times, with the file it was met on).
+    told = not args.output and (fmt == "github" or (fmt == "text" and _read_with_stderr()))
     for r in results:
         # A file the run's stop left unsent: the stop is said once, below.
         if r.skipped and r.skipped != fatal and any(r.path == _display(p) for p in paths):
-            if not (annotated and r.said_skipped()):
+            if not (told and r.said_skipped()):
                 print(f"deepseek-lsp review: skipped {shown_name(r.path)}: {r.skipped}", file=err)
-    if fatal and not annotated:
-        print(f"deepseek-lsp review: {fatal}", file=err)
     # A name that is not UTF-8 (kept as surrogates) would make a strict stream or file raise:
     # the text report shows U+FFFD for it; JSON and SARIF are ASCII, escaped or percent-encoded.
     # Colored only for a terminal: a report written with --output is read by grep and CI logs.
     color = not args.output and _use_color(sys.stdout, os.environ)
     report = _render(results, fmt, root, settings, fatal=fatal, color=color, spent=spent)
+    # (The github report has it as an annotation, escaped.)
+    if fatal and not (told and (fmt == "github" or fatal in report)):
+        print(f"deepseek-lsp review: {fatal}", file=err)
     report = report.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if args.output:
         try:
@@ -553,6 +555,22 @@ def _unwritable(path: Path) -> str | None:
     # A file there is written in place where no new one can be made beside it (_write_report).
     writable = os.access(target, os.W_OK) if mode is not None else os.access(folder, os.W_OK)
     return None if writable else "permission denied"
+
+
+def _read_with_stderr() -> bool:
+    """Whether what the standard output shows is read where stderr is: the same terminal, file
+    or pipe, a terminal's two, or a CI job's log (both piped to the runner). Not a file it was
+    sent to (``> review.txt``) nor a pipe from a terminal (``| grep critical``): stderr alone
+    reaches the user there."""
+    try:
+        out, said = os.fstat(sys.stdout.fileno()), os.fstat(sys.stderr.fileno())
+    except (AttributeError, OSError, ValueError):  # not a file (closed, a test's capture)
+        return False
+    if os.path.samestat(out, said):
+        return True
+    if stat.S_ISREG(out.st_mode):
+        return False
+    return sys.stdout.isatty() or not sys.stderr.isatty()
 
 
 def _unwritable_stdout() -> str | None:

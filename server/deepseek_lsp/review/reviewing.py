@@ -140,9 +140,10 @@ async def review_targets(
             stop = refusal  # (a 400 is no outcome.fatal: the editor goes on sending)
         if stop is not None:
             fatal = stop.cli_message
-        if fatal is not None and _refused_whole(outcome):
-            # It waited for room in the budget (the requests of the files before it under way)
-            # and the budget was spent meanwhile: nothing of it went out, as for the files after.
+        if fatal is not None and _refused_whole(outcome, fatal):
+            # Nothing of it reviewed, for the run's stop: counted with the files after it, the
+            # stop said once ("1 file reviewed (1 with errors)" and the refusal a line of its
+            # own, over "4 files not reviewed:" and the same words).
             result.skipped = fatal
             result.findings, result.errors = [], []
         bar.update(result)
@@ -182,14 +183,25 @@ def stops_the_run(error: ModelError) -> bool:
     return refuses_every_request(error) or _stopping([error], reached=False) is not None
 
 
-def _refused_whole(outcome: ReviewOutcome) -> bool:
-    """Whether none of the file's requests went out: each refused by a spent daily budget, or
-    held back after the run's first was refused (the others cancelled then)."""
+def _refused_whole(outcome: ReviewOutcome, fatal: str) -> bool:
+    """Whether the run's stop (``fatal``) left nothing of the file reviewed: each of its
+    requests refused by it (a rejected key, an empty balance, a wrong model's 400, a server
+    never reached), by a spent daily budget (it waited for room while the files before it were
+    under way), or held back after the run's first was refused; none answered, by the server
+    or the cache."""
     errors = outcome.errors
     if errors and all(isinstance(e, NotSent) for e in errors):
         return True
-    return bool(errors) and outcome.requests == len(errors) and all(
+    if errors and outcome.requests == len(errors) and all(
         isinstance(e, BudgetExceeded) and not e.held for e in errors
+    ):
+        return True
+    nothing_answered = len(outcome.unanswered) == outcome.units_sent == outcome.units
+    return (
+        bool(errors)
+        and nothing_answered
+        and not (outcome.findings or outcome.problems)
+        and all(isinstance(e, NotSent) or e.cli_message == fatal for e in errors)
     )
 
 
