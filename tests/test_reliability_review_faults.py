@@ -64,10 +64,12 @@ RETRY_LINE = re.compile(r"retry (\d+)/(\d+) in")
 
 # (id, fault kind, params, chat requests per save, status kind, reviews paused until new settings)
 MATRIX: list[tuple[str, str, dict[str, Any], int, str, bool]] = [
-    ("400", "status", {"status": 400}, 1, "Warning", False),
+    # A 400 or 422 not for the request's own size or content: every request with these
+    # settings meets it (a wrong model name), paused until they change, as for a 401.
+    ("400", "status", {"status": 400}, 1, "Error", True),
     ("401", "status", {"status": 401}, 1, "Error", True),
     ("402", "status", {"status": 402}, 1, "Error", True),
-    ("422", "status", {"status": 422}, 1, "Warning", False),
+    ("422", "status", {"status": 422}, 1, "Error", True),
     ("429-retry-after", "status", {"status": 429, "retry_after": 0.2}, 1 + MAX_RETRIES, "Warning", False),
     ("500", "status", {"status": 500, "retry_after": 0.05}, 1 + MAX_RETRIES, "Warning", False),
     ("503", "status", {"status": 503, "retry_after": 0.05}, 1 + MAX_RETRIES, "Warning", False),
@@ -228,8 +230,10 @@ async def _one_fault(
     if kind == "stall":
         await limit_reviews(client, debug_log, REVIEW_LIMIT_S)
     if paused:
-        retries = 1 if i % 2 else MAX_RETRIES  # any change of the review settings
-        client.set_configuration({"deepseek": {**SETTINGS, "review": {**SETTINGS["review"], "maxRetries": retries}}})
+        # Any change of the review settings, each time a new one; a time limit's, which no row
+        # after depends on (a retry count's, which the 429 row's requests do, they did).
+        limit = REVIEW_LIMIT_S + 1 + i
+        client.set_configuration({"deepseek": {**SETTINGS, "review": {**SETTINGS["review"], "timeoutS": limit}}})
         client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
         assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal"), fid
     save(client, uri)

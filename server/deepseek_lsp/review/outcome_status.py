@@ -9,7 +9,7 @@ import logging
 from ..config import Settings
 from ..console import counted
 from ..features import NotFoundOnce, Paused, Services
-from ..model.errors import BudgetExceeded, ModelError
+from ..model.errors import BudgetExceeded, ModelError, refuses_every_request
 from ..privacy import uri_to_path
 from ..status import Status
 from ..usage_feature import format_cost
@@ -72,8 +72,10 @@ class OutcomeStatus:
 
     def report(self, outcome: ReviewOutcome, uri: str) -> None:
         status = self.services.status
+        # A refusal every request with these settings meets (a wrong model name's 400, a 403)
+        # pauses reviews as a rejected key does: each save sent its review to meet it again.
+        fatal = outcome.fatal or next((e for e in outcome.errors if refuses_every_request(e)), None)
         # A proxy's 404 of a moment: this review's failure, not a pause (see NotFoundOnce).
-        fatal = outcome.fatal
         if fatal is not None and self.not_found.passing(fatal, self.services.models):
             fatal = None
         if fatal is not None:

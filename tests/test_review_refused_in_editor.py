@@ -1,0 +1,55 @@
+"""The editor's review after a refusal every request with its settings meets (a wrong model
+name's 400): it waits for the settings to change, as the command line stops its run. Raw
+JSON-RPC over stdio against the fake server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import server_env
+from tests.raw_lsp import RawServer
+from tests.test_lifecycle_in_flight import CHAT, DOC, open_doc
+
+SETTINGS = "workspace/didChangeConfiguration"
+
+
+def statuses(server: RawServer) -> list[dict[str, str]]:
+    return [m["params"] for m in list(server.messages) if m.get("method") == "deepseek/status"]
+
+
+def saved(server: RawServer, uri: str) -> None:
+    """Save ``uri`` and wait until the server has read the notification (a request after it)."""
+    server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    server.call("deepseek/debugState")
+
+
+def test_a_wrong_review_model_s_400_pauses_reviews_until_the_settings_change(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """review.model "deepseek-chatt": each save sent its review and met the same 400 "Model
+    Not Exist" (the status said "Save again to retry"), paid in time and a request each save.
+    One is sent; the saves after send nothing until review.model changes."""
+    fake_deepseek.strict_models = True
+    server = RawServer(server_env(fake_deepseek.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)), forked=True)
+    uri = "file:///ws/one.py"
+    wrong = {"completion": {"enable": False}, "review": {"model": "deepseek-chatt"}}
+    try:
+        server.initialize()
+        server.notify(SETTINGS, {"settings": wrong})
+        open_doc(server, uri, DOC)
+        saved(server, uri)
+        server.wait_until(lambda: "Model Not Exist" in str(statuses(server)), timeout=20)
+        for _ in range(3):
+            saved(server, uri)
+        server.call("deepseek/debugState")
+        assert len(fake_deepseek.requests_to(CHAT)) == 1
+        last = statuses(server)[-1]
+        assert last["kind"] == "Error" and "Model Not Exist" in last["message"], last
+        assert "Save again" not in last["message"]
+        server.notify(SETTINGS, {"settings": {**wrong, "review": {"model": "deepseek-v4-flash"}}})
+        server.call("deepseek/debugState")
+        saved(server, uri)
+        server.wait_until(lambda: len(fake_deepseek.requests_to(CHAT)) == 2, timeout=20)
+    finally:
+        server.kill()
