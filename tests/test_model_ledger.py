@@ -26,8 +26,10 @@ from deepseek_lsp.model import (
     TokenCounter,
     Usage,
 )
+from deepseek_lsp.model.errors import DeadlineExceeded
 from deepseek_lsp.model.ledger import DB_NAME, WRITE_DELAY_S, state_dir
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.test_review_first_answer import hanging_connection, silent_listener
 
 # Tuesday 2026-06-02 12:00 UTC: off-peak. 02:00 the same day: peak.
 OFF_PEAK = datetime(2026, 6, 2, 12, tzinfo=timezone.utc).timestamp()
@@ -542,3 +544,25 @@ def test_a_window_open_all_day_holds_a_gateway_model_at_what_another_window_saw_
         release = early.budget.reserve(model, 1000, 100)
         assert early.summary()["budget"]["under_way_usd"] == pytest.approx(0.011)
         release()
+
+
+async def test_a_request_never_answered_is_estimated_and_one_never_connected_costs_nothing(
+    tmp_path: Path,
+) -> None:
+    """What is decided for a request with no status: sent whole to a server that then said
+    nothing, it may have been taken and billed (DeepSeek bills by a ``usage`` such a request
+    never reports), so it is counted at an estimate; one whose connection was never taken
+    went nowhere and costs nothing."""
+    ledger = Ledger(tmp_path / DB_NAME)
+    request = ChatRequest(messages=[{"role": "user", "content": "def f(x): return x\n" * 20}], model="deepseek-v4-pro")
+    with hanging_connection() as hanging, silent_listener() as (silent_url, _):
+        for url in (silent_url, hanging):
+            config = EndpointConfig(base_url=url, api_key=DEFAULT_KEY)
+            async with ModelClient(config, ledger) as client:
+                with pytest.raises(DeadlineExceeded):
+                    await client.chat(request, asyncio.get_running_loop().time() + 1.0)
+    silent, never_connected = ledger.recent
+    assert silent.estimated and silent.cost > 0 and silent.cache_miss_tokens > 100
+    assert not never_connected.estimated and never_connected.cost == 0
+    assert never_connected.prompt_tokens == 0
+    ledger.close()

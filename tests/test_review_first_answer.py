@@ -4,8 +4,11 @@ other files go at once; no answer at all (a server that never sends a status) st
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import cli_command
 from tests.test_review_cli import CHAT, run
 from tests.test_review_cli import project as cli_project
 
@@ -23,6 +27,12 @@ project = cli_project
 
 @pytest.fixture
 def silent_server() -> Iterator[tuple[str, list[float]]]:
+    with silent_listener() as served:
+        yield served
+
+
+@contextlib.contextmanager
+def silent_listener() -> Iterator[tuple[str, list[float]]]:
     """A URL whose server takes each connection and never answers, and when it took each."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -130,3 +140,51 @@ def test_a_large_file_s_batches_held_back_are_not_said_as_requests_refused(
     # Not reviewed, for the 401 (the run's stop, said once), and no request count.
     assert file["errors"] == [] and "rejected the API key (401)" in file["skipped"], file
     assert "requests)" not in file["skipped"]
+
+
+@pytest.fixture
+def hanging_connect() -> Iterator[str]:
+    with hanging_connection() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def hanging_connection() -> Iterator[str]:
+    """A URL whose connections hang unanswered, as behind a firewall dropping the packets: its
+    listener's queue is full, and the kernel drops the next connection's SYN."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    filling = []
+    for _ in range(3):
+        conn = socket.socket()
+        conn.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            conn.connect(("127.0.0.1", port))
+        filling.append(conn)
+    time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        for conn in filling:
+            conn.close()
+        listener.close()
+
+
+def test_a_connection_that_hangs_is_told_as_not_connected_not_as_no_answer(
+    project: Path, tmp_path: Path, hanging_connect: str
+) -> None:
+    """A review whose time limit (1.5 s) ends before the connect timeout (5 s), the connection
+    never taken: "did not answer the run's first request within 1.5 s ... a model server still
+    loading the model says nothing until it is loaded", where no server was ever reached."""
+    add_files(project, 1)
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"review": {"timeoutS": 1.5}}))
+    env = {**os.environ, "DEEPSEEK_BASE_URL": hanging_connect}
+    command, env = cli_command(["review", "app", "--settings", str(settings)], env)
+    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=60)
+    said = done.stdout + done.stderr
+    where = hanging_connect.removeprefix("http://")
+    assert done.returncode == 2 and f"Could not connect to {where} within 1.5 s" in said, said
+    assert "did not answer" not in said and "loading" not in said

@@ -1,6 +1,6 @@
 """The editor's review after a refusal every request with its settings meets (a wrong model
-name's 400): it waits for the settings to change, as the command line stops its run. Raw
-JSON-RPC over stdio against the fake server."""
+name's 400): it waits for the settings to change, as the command line stops its run; and a
+connection no server takes, told as such. Raw JSON-RPC over stdio against the fake server."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import server_env
 from tests.raw_lsp import RawServer
 from tests.test_lifecycle_in_flight import CHAT, DOC, open_doc
+from tests.test_review_first_answer import hanging_connection
 
 SETTINGS = "workspace/didChangeConfiguration"
 
@@ -53,3 +54,24 @@ def test_a_wrong_review_model_s_400_pauses_reviews_until_the_settings_change(
         server.wait_until(lambda: len(fake_deepseek.requests_to(CHAT)) == 2, timeout=20)
     finally:
         server.kill()
+
+
+def test_a_review_whose_connection_hangs_says_it_could_not_connect(tmp_path: Path) -> None:
+    """review.timeoutS 1.5, under the connect timeout (5 s), and a connection no server takes
+    (a firewall dropping it): the status said the server "did not answer in time", as if it
+    were slow, where it was never reached."""
+    with hanging_connection() as url:
+        server = RawServer(server_env(url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)), forked=True)
+        uri = "file:///ws/one.py"
+        try:
+            server.initialize()
+            settings = {"completion": {"enable": False}, "review": {"timeoutS": 1.5, "maxRetries": 0}}
+            server.notify(SETTINGS, {"settings": settings})
+            open_doc(server, uri, DOC)
+            saved(server, uri)
+            server.wait_until(lambda: "review of one.py" in str(statuses(server)), timeout=20)
+            last = statuses(server)[-1]["message"]
+        finally:
+            server.kill()
+    where = url.removeprefix("http://")
+    assert f"Could not connect to {where} within 1.5 s" in last and "did not answer" not in last, last

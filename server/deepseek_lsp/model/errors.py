@@ -26,6 +26,7 @@ __all__ = [
     "InsufficientBalanceError",
     "MalformedResponse",
     "ModelError",
+    "NotConnected",
     "OutOfMemoryError",
     "OverloadedError",
     "PathNotFoundError",
@@ -701,6 +702,28 @@ class DeadlineExceeded(ModelError):
     @property
     def user_message(self) -> str:
         return f"{self.provider} did not answer in time; the request was abandoned."
+
+
+class NotConnected(DeadlineExceeded):
+    """The deadline passed while the request's connection was still being made (TCP, TLS):
+    nothing took it (a firewall dropping its packets, a wrong address or port). Told as "did
+    not answer in time", the server looked slow, where it was never reached; under a limit
+    shorter than the connect timeout (completions' 5 s, a review's set low) this is what a
+    hanging connect ends in."""
+
+    def __init__(self, limit_s: float, *, url: str | None = None, method: str | None = None) -> None:
+        super().__init__("deadline exceeded while connecting", url=url, method=method)
+        self.limit_s = limit_s
+
+    @property
+    def user_message(self) -> str:
+        parts = urlsplit(self.url) if self.url else None
+        where = parts.netloc if parts is not None and parts.netloc else "the model server"
+        return (
+            f"Could not connect to {where} within {round(self.limit_s, 1):g} s: nothing took the "
+            "connection (a firewall dropping it, a wrong address or port). Check the network "
+            "and the base URL setting."
+        )
 
 
 class ConnectError(ModelError):

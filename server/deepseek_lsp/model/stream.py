@@ -27,6 +27,7 @@ from .errors import (
     DeadlineExceeded,
     MalformedResponse,
     ModelError,
+    NotConnected,
     RequestError,
     error_for_status,
     parse_retry_after,
@@ -112,6 +113,24 @@ def status_message(response: httpx.Response, content: bytes, api_key: str | None
     if response.is_redirect:
         return safe_url(response.headers.get("location"))
     return provider_message(content, api_key)
+
+
+class _Connecting:
+    """Whether a request's connection is being made (TCP, TLS, as httpcore's trace tells it),
+    not yet sending on one: where its deadline passes then, no server took it."""
+
+    _STARTS = frozenset(
+        {"connection.connect_tcp.started", "connection.connect_unix_socket.started", "connection.start_tls.started"}
+    )
+
+    def __init__(self) -> None:
+        self.now = False
+
+    async def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event in self._STARTS:
+            self.now = True
+        elif event.startswith(("http11.", "http2.")):
+            self.now = False
 
 
 class ModelStream:
@@ -456,10 +475,14 @@ class ModelStream:
         body = json.dumps(call.body, allow_nan=False).encode("ascii")
         headers["Content-Length"] = str(len(body))  # else httpx would send the stream chunked
         content = _Body(body, self._sent)
-        request = client.http.build_request(call.method, call.url, content=content, headers=headers)
+        connecting = _Connecting()
+        request = client.http.build_request(
+            call.method, call.url, content=content, headers=headers, extensions={"trace": connecting.trace}
+        )
         # Slots that cancelled requests leaked in httpcore's pool (see pool_reclaim) go back first.
         pool_reclaim.reclaim(client.http)
         sent_at = time.monotonic()
+        limit = self._deadline - asyncio.get_running_loop().time()
         try:
             try:
                 response = await until_deadline(self._deadline, client.http.send(request, stream=True))
@@ -482,7 +505,10 @@ class ModelStream:
                 # Not a byte from the server in all that time: the connection is presumed dead
                 # (see pool_reclaim.drop_silent), not kept for the next requests to wait on.
                 pool_reclaim.drop_silent(client.http, sent_at)
-            error = self._translate(exc, started=False)
+            if isinstance(exc, DeadlineExceeded) and connecting.now:
+                error: BaseException = NotConnected(limit, method=call.method, url=safe_url(call.url))
+            else:
+                error = self._translate(exc, started=False)
             if isinstance(error, ConnectError):
                 self._billable = False
             self._end("cancelled" if isinstance(exc, asyncio.CancelledError) else "error")

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..model.errors import DeadlineExceeded, ModelError
+from ..model.errors import DeadlineExceeded, ModelError, NotConnected
 from ..model.types import ChatRequest, StreamResult
 
 if TYPE_CHECKING:  # the module is the review command's; the client is made there
@@ -48,11 +48,14 @@ class NoFirstAnswer(DeadlineExceeded):
 
     def __init__(self, late: DeadlineExceeded, limit_s: float, model: str = "") -> None:
         super().__init__(late.message, method=late.method, url=late.url, status=late.status)
+        self.late = late
         self.limit_s = limit_s
         self.model = model
 
     @property
     def cli_message(self) -> str:
+        if isinstance(self.late, NotConnected):  # no server took it: none was loading a model
+            return self.late.user_message
         limit = round(self.limit_s, 1)
         said = (
             f"{self.provider} did not answer the run's first request within {limit:g} s "
