@@ -342,6 +342,37 @@ async def test_a_prompt_over_the_context_says_what_to_change(said: str) -> None:
     assert "suffix support" not in message
 
 
+
+@pytest.mark.parametrize(
+    ("said", "told"),
+    [
+        ("Input validation error: `inputs` tokens + `max_new_tokens` must be <= 8192. Given: "
+         "9000 `inputs` tokens and 4096 `max_new_tokens`", "--max-total-tokens"),
+        ("Input validation error: `inputs` must have less than 4096 tokens. Given: 5000",
+         "--max-input-tokens"),
+        ("The input token count (1100000) exceeds the maximum number of tokens allowed "
+         "(1048576).", "another model"),
+    ],
+)
+async def test_a_prompt_over_the_context_of_tgi_or_a_hosted_model_names_no_other_server_s_flags(
+    said: str, told: str
+) -> None:
+    """text-generation-inference's limits are its --max-input-tokens and --max-total-tokens,
+    and Gemini's context is no server's to start: each was told llama.cpp's -c and vLLM's
+    --max-model-len, flags of servers the user does not run."""
+    body = json.dumps({"error": {"code": 400, "message": said, "type": "BadRequestError"}})
+    client, _ = mock_client(
+        lambda _: answer(400, body, "application/json"), backend="chat", api_key="sk-local-1234"
+    )
+    try:
+        with pytest.raises(RequestError) as info:
+            await client.chat_with_retry(review(), deadline_in(5), base_delay=0.01)
+    finally:
+        await client.aclose()
+    message = info.value.user_message
+    assert said in message and told in message and "review.maxOutputTokens" in message
+    assert "--max-model-len" not in message and "llama.cpp" not in message
+
 NO_INFILL = {
     "error": {
         "code": 501,

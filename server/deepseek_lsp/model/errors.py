@@ -204,9 +204,10 @@ class ConfigError(ModelError, ValueError):
 #: "`inputs` tokens + `max_new_tokens` must be <= 8192" and "`inputs` must have less than 4096
 #: tokens" (not its "`max_new_tokens` must be <= 2048": the setting's, every request's),
 #: Gemini's "The input token count (…) exceeds the maximum number of tokens allowed".
+#: text-generation-inference's refusal of a prompt past its limits, which its own flags set.
+_TGI_CONTEXT = re.compile(r"`inputs` (?:tokens \+|must have less than)", re.IGNORECASE)
 _CONTEXT = re.compile(
-    r"context[ _]?(?:length|size|window)|`inputs` (?:tokens \+|must have less than)"
-    r"|input token count",
+    rf"context[ _]?(?:length|size|window)|{_TGI_CONTEXT.pattern}|input token count",
     re.IGNORECASE,
 )
 #: The request's answer token limit named by a refusal of it (as a prompt's size is not).
@@ -227,6 +228,19 @@ _OWN_CONTENT = re.compile(
 #: Ollama's refusal of ``suffix`` for a model without a FIM template ("registry.ollama.ai/
 #: library/qwen3:latest does not support insert").
 _NO_INSERT = "does not support insert"
+
+
+def _larger_context(said: str) -> str:
+    """How to give the model a larger context, by the server that refused (``said``): each
+    server's own flags, none for a hosted model's (Gemini's "input token count")."""
+    if _TGI_CONTEXT.search(said):
+        return (
+            "start text-generation-inference with larger --max-input-tokens and "
+            "--max-total-tokens"
+        )
+    if "input token count" in said.lower():
+        return "choose another model with a larger one"
+    return "start the server with a larger one (llama.cpp -c, vLLM --max-model-len)"
 
 
 class RequestError(ModelError):
@@ -250,9 +264,8 @@ class RequestError(ModelError):
             # model name and backend were right.
             return (
                 f"{self.provider} rejected the request ({self.status}){said}. The prompt and the "
-                "answer asked for do not fit the model's context: start the server with a larger "
-                "one (llama.cpp -c, vLLM --max-model-len), or lower completion.maxPromptTokens "
-                "or review.maxOutputTokens."
+                f"answer asked for do not fit the model's context: {_larger_context(self.provider_message or '')}, "
+                "or lower completion.maxPromptTokens or review.maxOutputTokens."
             )
         if self.provider != "DeepSeek" and _NO_INSERT in (self.provider_message or ""):
             # Ollama applies the model's template to a prompt without suffix as a chat turn:
