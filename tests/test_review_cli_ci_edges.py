@@ -973,6 +973,11 @@ def test_a_refused_checkout_with_a_control_character_in_its_path_is_named_escape
         # $ and ` are PowerShell's in double quotes, % cmd.exe's: one command for each.
         ("C:/it's $5/shop", ['cmd.exe: "C:/it\'s $5/shop"', "PowerShell: 'C:/it''s $5/shop'"]),
         ("D:/100%/shop", ['cmd.exe: "D:/100%/shop"', "PowerShell: 'D:/100%/shop'"]),
+        # cmd.exe expands %NAME% inside double quotes too: each % out of them, as ^%.
+        ("C:/Users/%USERNAME%/shop", ['cmd.exe: "C:/Users/"^%"USERNAME"^%"/shop"',
+                                      "PowerShell: 'C:/Users/%USERNAME%/shop'"]),
+        ("C:\\Users\\%USERNAME%\\my shop", ['cmd.exe: "C:\\Users\\\\"^%"USERNAME"^%"\\my shop"',
+                                          "PowerShell: 'C:\\Users\\%USERNAME%\\my shop'"]),
         # A comma outside quotes makes PowerShell pass two arguments ("C:/src/a" and "b").
         ("C:/src/a,b", ['"C:/src/a,b"']),
         # PowerShell's quotes are typographic ones too: ’ ends '…', “ and ” end "…".

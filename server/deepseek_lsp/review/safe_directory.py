@@ -34,9 +34,26 @@ def safe_directory_advice(where: str, *, windows: bool = os.name == "nt") -> str
         return f'if you trust it, `{_COMMAND}"{where}"`'
     powershell = "'" + _POWERSHELL_QUOTE.sub(lambda m: m.group() * 2, where) + "'"
     return (
-        f'if you trust it, in cmd.exe `{_COMMAND}"{where}"` or in PowerShell '
+        f"if you trust it, in cmd.exe `{_COMMAND}{_cmd_quoted(where)}` or in PowerShell "
         f"`{_COMMAND}{powershell}`"
     )
+
+
+#: What cmd.exe expands inside double quotes too: ``%NAME%`` (a lone % it leaves).
+_CMD_VARIABLE = re.compile(r"%[^%]+%")
+
+
+def _cmd_quoted(where: str) -> str:
+    """``where`` in double quotes for cmd.exe, each ``%`` of a ``%NAME%`` it would expand
+    (``C:/Users/%USERNAME%/shop``: git was told another user's folder) outside them as ``^%``:
+    cmd.exe looks the name up with its quotes and caret in it, finds none and leaves it, then
+    takes the caret away. Backslashes before a closing quote are doubled, which the program's
+    own reading of its command line would take for a quote written out."""
+    if not _CMD_VARIABLE.search(where):
+        return f'"{where}"'
+    parts = where.split("%")
+    quoted = [re.sub(r"(\\+)$", r"\1\1", part) for part in parts]
+    return '"' + '"^%"'.join(quoted) + '"'
 
 
 def _posix_quoted(where: str) -> str:
