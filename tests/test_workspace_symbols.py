@@ -5,7 +5,9 @@ cursor (``self.protocol.send_request_async(`` in pygls, ``msg.set_payload(`` in 
 from __future__ import annotations
 
 import asyncio
+import math
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -1193,3 +1195,63 @@ async def test_the_crawls_of_folders_deleted_since_are_given_up_without_workspac
     await open_in_short_lived_folders(crawler, tmp_path, 100, work / "main.py")
     assert [p.name for p in crawler.symbols.files_defining("main", "python")] == ["main.py"]
     assert len(crawler._asked) <= 2 and crawler.symbols.stats()["files"] <= 2
+
+
+async def near_indexed(crawler: SymbolCrawler) -> None:
+    """Until the files near the documents opened are indexed (the crawl itself may wait)."""
+    for _ in range(500):
+        task = crawler._tasks.get("near")
+        if task is None or task.done():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the files near the documents opened were not indexed")
+
+
+@pytest.mark.parametrize("failure", ["store locked", "folder unreadable"])
+async def test_a_folder_whose_near_files_could_not_be_read_is_read_at_the_next_open(
+    tmp_path: Path, monkeypatch: Any, failure: str
+) -> None:
+    """The files near one opened, not read once (the store locked by another window's save,
+    sqlite's "database is locked"; the folder not listable yet, a mount coming up): the folder
+    was kept as done, and a file opened there again had none of its neighbours' names until
+    the crawl reached them, after the user's pause; a store's failure ended the indexing of
+    every folder opened in after it too. Read at the next open, the others read meanwhile."""
+    root = tmp_path / "ws"
+    write(root, {
+        "lib/a.py": "def opened(): pass\n", "lib/b.py": "def helper_b(): pass\n",
+        "app/c.py": "def other(): pass\n", "app/d.py": "def helper_d(): pass\n",
+    })
+    # The user typing all along: the crawl waits, what is indexed is the open's.
+    crawler = SymbolCrawler(services_for(root), WorkspaceSymbols(REGISTRY), lambda: math.inf)
+    crawler.store = SymbolStore(tmp_path / "state")
+    fails = [True]
+    if failure == "store locked":
+        read = crawler._near_stored
+
+        def locked(*args: Any) -> Any:
+            if fails and fails.pop():
+                raise sqlite3.OperationalError("database is locked")
+            return read(*args)
+
+        monkeypatch.setattr(crawler, "_near_stored", locked)
+    else:
+        scandir = os.scandir
+
+        def unlistable(folder: Any) -> Any:
+            listed = not isinstance(folder, int) and Path(folder) == root / "lib"  # (or an fd)
+            if listed and fails and fails.pop():
+                raise PermissionError(13, "Permission denied", str(folder))
+            return scandir(folder)
+
+        monkeypatch.setattr(symbol_crawler.os, "scandir", unlistable)
+    try:
+        crawler.request(root / "lib/a.py", "python")
+        crawler.request(root / "app/c.py", "python")
+        await near_indexed(crawler)
+        assert crawler.symbols.files_defining("helper_d", "python")  # after the failure
+        assert crawler.symbols.files_defining("helper_b", "python") == []
+        crawler.request(root / "lib/a.py", "python")
+        await near_indexed(crawler)
+        assert crawler.symbols.files_defining("helper_b", "python") == [root / "lib/b.py"]
+    finally:
+        await crawler.stop()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
@@ -152,11 +153,17 @@ class SymbolCrawler:
         if folder in self._near_folders:
             self._near_folders.move_to_end(folder)
             return
-        self._near_folders[folder] = None
-        if len(self._near_folders) > NEAR_FOLDERS_KEPT:
-            self._near_folders.popitem(last=False)
+        if any((p.parent, k[1]) == folder for p, k in self._near):
+            return  # (kept as done once its files are in)
         self._near.append((path, key))
         self._spawn("near", self._index_near)
+
+    def _near_done(self, path: Path, language: str) -> None:
+        """Keep ``path``'s folder as one whose near files are in, not to be listed again."""
+        self._near_folders[(path.parent, language)] = None
+        self._near_folders.move_to_end((path.parent, language))
+        if len(self._near_folders) > NEAR_FOLDERS_KEPT:
+            self._near_folders.popitem(last=False)
 
     async def _index_near(self) -> None:
         """Index the files nearest each document opened (``NEAR_FILES``), yielding to requests
@@ -167,8 +174,15 @@ class SymbolCrawler:
             path, (roots, language) = self._near.popleft()
             if self.store is None:
                 self.store = SymbolStore(state_dir() / FOLDER)
-            near = await asyncio.to_thread(self._near_files, path, roots, language)
-            stored = await asyncio.to_thread(self._near_stored, self.store, roots, language, near)
+            try:
+                near = await asyncio.to_thread(self._near_files, path, roots, language)
+                stored = await asyncio.to_thread(self._near_stored, self.store, roots, language, near)
+            except (OSError, sqlite3.Error) as exc:
+                # Not kept as done: the next open there reads them again (the folder was kept,
+                # and its files waited for the crawl, after the user's pause, all session), and
+                # the folders opened in after it are read now (the task ended there).
+                log.info("workspace symbols (%s): the files near %s not read: %s", language, path, exc)
+                continue
             self.symbols.claim_extensions([path, *near])  # a C++ file's headers are C++
             stored = self._in_their_language(stored)
             took = 0
@@ -187,6 +201,7 @@ class SymbolCrawler:
             if (roots, language) not in self._asked:
                 self._forget_outside()  # what was read as they changed, maybe outside them
                 continue
+            self._near_done(path, language)
             if took:  # the snippets chosen without them are chosen anew
                 self.symbols.crawled[language] += 1
                 log.debug("workspace symbols (%s): %d files near %s indexed at its open", language, took, path)
@@ -202,7 +217,8 @@ class SymbolCrawler:
 
     def _near_files(self, path: Path, roots: tuple[Path, ...], language: str) -> list[Path]:
         """The small files the crawl takes in ``path``'s folder, then in its subfolders, but
-        ``path`` (blocking: off the event loop)."""
+        ``path`` (blocking: off the event loop). Raises OSError when its folder cannot be
+        listed."""
         if _through_link(path.parent, roots):
             return []  # the crawl never follows a link: nor does this
         exclude = self.services.settings.exclude
@@ -217,6 +233,8 @@ class SymbolCrawler:
                     with os.scandir(folder) as listing:
                         entries = list(islice(listing, NEAR_LISTED - listed))
                 except OSError:
+                    if depth == 0:
+                        raise  # the file's own folder: its listing failed, not found empty
                     continue
                 entries.sort(key=lambda e: e.name)
                 listed += len(entries)
