@@ -1141,15 +1141,24 @@ def test_the_digests_asked_while_they_are_worked_out_are_whole(monkeypatch: Any)
     assert seen and seen[0] == whole == DIGESTS
 
 
+def opened(crawler: SymbolCrawler, path: Path) -> None:
+    """``path`` opened in the editor: the document, then the crawler asked, as on didOpen."""
+    crawler.services.documents.open(path.as_uri(), path.read_text(), "python", 1)
+    crawler.request(path, "python")
+
+
 async def open_in_short_lived_folders(crawler: SymbolCrawler, parent: Path, count: int, back_to: Path) -> None:
-    """A file opened in each of ``count`` new folders under ``parent``, the user back in
-    ``back_to`` after each, and each folder deleted once the crawler is done with it."""
+    """A file opened in each of ``count`` new folders under ``parent``, the user back beside
+    ``back_to`` (open all along: a file of its folder opened) after each, and each folder
+    deleted once the crawler is done with it and its file closed."""
     for i in range(count):
         folder = parent / f"out{i}"
         write(folder, {"gen.py": f"def gen_{i}(): pass\n"})
-        crawler.request(folder / "gen.py", "python")
-        crawler.request(back_to, "python")
+        opened(crawler, folder / "gen.py")
+        write(back_to.parent, {f"step_{i}.py": f"def step_{i}(): pass\n"})
+        opened(crawler, back_to.parent / f"step_{i}.py")
         await settle(crawler)
+        crawler.services.documents.close((folder / "gen.py").as_uri())
         (folder / "gen.py").unlink()
         folder.rmdir()
 
@@ -1172,11 +1181,48 @@ async def test_the_folders_whose_near_files_were_indexed_are_not_kept_for_the_wh
         return near_files(path, *args)
 
     monkeypatch.setattr(crawler, "_near_files", counted)
-    crawler.request(root / "main.py", "python")
+    opened(crawler, root / "main.py")
     await settle(crawler)
     await open_in_short_lived_folders(crawler, root, 300, root / "main.py")
     assert listed.count(root) == 1
-    assert len(crawler._near_folders) <= symbol_crawler.NEAR_FOLDERS_KEPT < 300
+    assert len(crawler._near_folders) <= 2  # main.py's and the last one's, left since
+
+
+async def test_a_folder_left_and_opened_in_again_has_its_files_made_meanwhile_indexed_at_the_open(
+    tmp_path: Path,
+) -> None:
+    """The user closes the files of a folder, a generator (a checkout, a build) writes new
+    ones there, and a file of it is opened again: its folder was remembered as listed (until
+    256 others were), and the new files' names waited for the crawl, after the user's pause.
+    A folder no document is open in any more is forgotten; one still open in is not listed
+    again (the control: a second file opened beside an open one)."""
+    root = tmp_path / "ws"
+    write(root, {"app/a.py": "def opened(): pass\n", "app/b.py": "def helper_b(): pass\n"})
+    # The user typing all along: the crawl waits, what is indexed is the open's.
+    crawler = SymbolCrawler(services_for(root), WorkspaceSymbols(REGISTRY), lambda: math.inf)
+    crawler.store = SymbolStore(tmp_path / "state")
+    listed: list[Path] = []
+    near_files = crawler._near_files
+
+    def counted(path: Path, *args: Any) -> list[Path]:
+        listed.append(path)
+        return near_files(path, *args)
+
+    crawler._near_files = counted  # type: ignore[method-assign]
+    try:
+        opened(crawler, root / "app/a.py")
+        await near_indexed(crawler)
+        opened(crawler, root / "app/b.py")  # beside a.py, open: not listed again
+        await near_indexed(crawler)
+        assert listed == [root / "app/a.py"]
+        for name in ("a.py", "b.py"):
+            crawler.services.documents.close((root / "app" / name).as_uri())
+        write(root, {"app/made.py": "def made_meanwhile(): pass\n"})
+        opened(crawler, root / "app/a.py")
+        await near_indexed(crawler)
+        assert crawler.symbols.files_defining("made_meanwhile", "python") == [root / "app/made.py"]
+    finally:
+        await crawler.stop()
 
 
 async def test_the_crawls_of_folders_deleted_since_are_given_up_without_workspace_folders(

@@ -30,7 +30,7 @@ from .gitignore import drop_ignored
 from .languages import LanguageRegistry
 from .line_tokens import until_idle
 from .model.ledger import state_dir
-from .privacy import is_excluded
+from .privacy import file_path, is_excluded
 from .symbol_store import FOLDER, FileNames, SymbolStore, stamp
 from .workspace_symbols import WorkspaceSymbols, disk_changes, family, files_under, skipped_dir
 
@@ -54,9 +54,9 @@ NEAR_MAX_BYTES = 32_000
 #: Entries of the folder and its subfolders listed for them at most.
 NEAR_LISTED = 500
 #: Folders whose near files were indexed, kept so that a folder the user works in is listed
-#: once: the least recently opened in go past this (kept all session, each short-lived folder a
-#: file was opened in stayed). One of them opened in again is listed again, its files already
-#: indexed skipped.
+#: once, while a file of it is open (see _forget_left_folders), and at most this many (kept all
+#: session, each short-lived folder a file was opened in stayed). One of them opened in again is
+#: listed again, its files already indexed skipped.
 NEAR_FOLDERS_KEPT = 256
 
 Key = tuple[tuple[Path, ...], str]  # workspace folders, language family
@@ -113,6 +113,8 @@ class SymbolCrawler:
         #: done so, most recently opened in last (NEAR_FOLDERS_KEPT).
         self._near: deque[tuple[Path, Key]] = deque()
         self._near_folders: OrderedDict[tuple[Path, str], None] = OrderedDict()
+        #: The open documents' paths, by URI (see _forget_left_folders).
+        self._open_paths: dict[str, tuple[Path, Path]] = {}
 
     @property
     def limit(self) -> int:
@@ -150,6 +152,7 @@ class SymbolCrawler:
             self._asked[key] = path
             self._spawn("crawl", self._crawl)
         folder = (path.parent, key[1])
+        self._forget_left_folders(path)
         if folder in self._near_folders:
             self._near_folders.move_to_end(folder)
             return
@@ -157,6 +160,26 @@ class SymbolCrawler:
             return  # (kept as done once its files are in)
         self._near.append((path, key))
         self._spawn("near", self._index_near)
+
+    def _forget_left_folders(self, opened: Path) -> None:
+        """Forget the folders no document but ``opened`` is open in any more: the user left them,
+        and files made there since (a generator's, a checkout's) are listed at the next open
+        (they waited for the crawl, after a pause; the folder was forgotten only past
+        NEAR_FOLDERS_KEPT others)."""
+        if not self._near_folders:
+            return
+        # Each document's path worked out once (11 us a URI: a thousand files a session
+        # restores, each open looking at all those before it, took seconds).
+        known, self._open_paths = self._open_paths, {}
+        for doc in self.services.documents:
+            uri = doc.uri
+            if uri in known:
+                self._open_paths[uri] = known[uri]
+            elif (path := file_path(uri)) is not None:
+                self._open_paths[uri] = (path, path.parent)
+        still = {folder for path, folder in self._open_paths.values() if path != opened}
+        for left in [f for f in self._near_folders if f[0] not in still]:
+            del self._near_folders[left]
 
     def _near_done(self, path: Path, language: str) -> None:
         """Keep ``path``'s folder as one whose near files are in, not to be listed again."""
