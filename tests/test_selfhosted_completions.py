@@ -350,9 +350,9 @@ async def test_a_block_cut_inside_a_call_shows_the_lines_before_the_call(
     with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
         fake.script(block)
         env, settings = timed_session(fake, tmp_path, timeout_s=2)
-        if limit == "multiLineMaxTokens":  # 160 characters, at once
+        if limit == "multiLineMaxTokens":  # 160 characters, at once: no time limit met
             fake.set_latency()
-            settings["completion"].update(multiLineMaxTokens=40)
+            settings["completion"].update(timeoutS=30, multiLineMaxTokens=40)
         async with lsp_session(env, settings=settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
@@ -374,8 +374,8 @@ async def test_a_callbacks_body_cut_at_a_limit_is_shown_as_a_blocks_is(
         fake.script(CALLBACK)
         env, settings = timed_session(fake, tmp_path, timeout_s=2)
         fake.set_latency()
-        if limit == "multiLineMaxTokens":  # 160 characters, at once
-            settings["completion"].update(multiLineMaxTokens=40)
+        if limit == "multiLineMaxTokens":  # 160 characters, at once: no time limit met
+            settings["completion"].update(timeoutS=30, multiLineMaxTokens=40)
         else:
             fake.pause_after("  log(user);\n  log(user);\n")  # held until the time limit
         async with lsp_session(env, settings=settings) as client:
