@@ -222,7 +222,9 @@ async def test_a_load_s_refusal_older_than_its_hold_is_not_taken_for_a_later_key
     try:
         f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
         assert f.usage._loading is not None and await f.usage._loading
-        assert [r.status for r in fake_deepseek.requests_to("/v1/completions")] == [404]
+        [load] = fake_deepseek.requests_to("/v1/completions")
+        # The fake records the status once its answer is written: the client may read it first.
+        assert await fake_deepseek.wait_closed_async(load) and load.status == 404
         await asyncio.sleep(0.4)
         fake_deepseek.models.append(LOCAL_MODEL)  # 'ollama pull' done
         fake_deepseek.script("return a + b", path="/v1/completions")
