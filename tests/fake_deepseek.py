@@ -717,6 +717,8 @@ class _Handler(BaseHTTPRequestHandler):
                 extra = {}
                 if f.get("retry_after") is not None:
                     extra["Retry-After"] = str(f["retry_after"])
+                # delay=: requests sent together all meet the error before any is answered.
+                self._check_alive(float(f.get("delay", 0.0)))
                 self._error(int(f["status"]), f.get("message"), extra)
                 return
             if bad_json or (self.command == "POST" and not isinstance(body, dict)):

@@ -267,3 +267,54 @@ def test_the_pop_up_for_a_base_url_without_v1_names_the_url_and_not_deepseek(
     # Ollama on a port not its own: named by its /api/version, its model list being a 404 too.
     assert shown[0].startswith(f"Ollama at {fake_deepseek.url[7:]} has no /completions")
     assert f"{fake_deepseek.url}/v1" in shown[0] and DEFAULT_KEY not in shown[0]
+
+
+async def test_deepseek_s_own_404_pauses_at_the_first_request(fake_deepseek: FakeDeepSeek) -> None:
+    """DeepSeek's API is behind no proxy of the user's: its 404 (a fimBaseUrl set to the root,
+    without /beta) is the settings' for good. Taken for a proxy's passing one (its model list
+    answers), the fix was told only at the second key, after a Warning saying "requests go
+    on" and a second request refused alike."""
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False)
+    try:
+        f.configure(base_url=f"{fake_deepseek.url}/v1")
+        assert f.usage._warming is not None and await f.usage._warming
+        refused = errors.error_for_status(
+            404, url="https://api.deepseek.com/completions", provider_message="Not Found"
+        )
+        f.completion.health.failed(refused)
+        status = f.services.status.current
+        assert status.kind == "Error" and "paused" in status.message
+        assert "fimBaseUrl, if set, to https://api.deepseek.com/beta" in status.message
+        assert f.shown == [status.message]
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        assert await f.inline(doc.uri, 1, 4) == []
+        assert fake_deepseek.requests_to("/completions") == []  # paused: nothing sent
+    finally:
+        await f.stop()
+
+
+async def test_requests_in_flight_together_meet_a_passing_404_as_one(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """A proxy's 404 of a moment met by requests sent before any of them was refused (a
+    prefetch and the next key's, the menu's and the inline one's): the second was counted as
+    the same 404 "again", and completions paused a minute with a pop-up though nothing had
+    been asked since the first refusal. The next key is asked and answered."""
+    fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], "vllm"
+    fake_deepseek.fault(
+        "status", count=2, path="/v1/completions", status=404, message="Not Found", delay=0.5
+    )
+    fake_deepseek.script("return a + b", path="/v1/completions")
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
+        assert f.usage._warming is not None and await f.usage._warming
+        a = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        b = f.open("file:///ws/b.py", "def sub(a, b):\n    ")
+        assert await asyncio.gather(f.inline(a.uri, 1, 4), f.inline(b.uri, 1, 4)) == [[], []]
+        assert len(fake_deepseek.requests_to("/v1/completions")) == 2
+        assert f.services.status.current.kind == "Warning" and f.shown == []
+        assert await f.inline(a.uri, 1, 4) == ["return a + b"]
+        assert f.services.status.current.kind == "Normal"
+    finally:
+        await f.stop()

@@ -212,8 +212,9 @@ class NotFoundOnce:
     with no answer between (a server that lists models but serves no /completions). A proxy's
     404 of a moment (a backend being replaced) paused the feature a minute."""
 
-    #: The URL of the 404 met once since the last answer.
+    #: The URL of the 404 met once since the last answer, and when (time.monotonic).
     url: str | None = None
+    met_at: float = -math.inf
 
     def passing(self, error: ModelError, models: Any) -> bool:
         """Whether ``error`` is such a 404 not known to be for good; marked so (told without a
@@ -221,9 +222,22 @@ class NotFoundOnce:
         if not isinstance(error, PathNotFoundError):
             return False
         client = getattr(models, "client", None)
-        for_good = (client is not None and client.base_not_found(error.url)) or self.url == error.url
-        self.url, error.passing = error.url, not for_good
+        # DeepSeek's API is behind no proxy of the user's: its 404 is the settings' (a
+        # fimBaseUrl without /beta), told at the first request, not after a second refused.
+        for_good = (
+            error.provider == "DeepSeek"
+            or (client is not None and client.base_not_found(error.url))
+            or (self.url == error.url and not self._in_flight_then(error))
+        )
+        if self.url != error.url or for_good:
+            self.url, self.met_at = error.url, time.monotonic()
+        error.passing = not for_good
         return error.passing
+
+    def _in_flight_then(self, error: ModelError) -> bool:
+        """Whether ``error``'s request was sent before the 404 met once came: requests in
+        flight together (a prefetch and the next key's) meet one passing 404, not it again."""
+        return error.sent_at is not None and error.sent_at < self.met_at
 
 
 class Feature:

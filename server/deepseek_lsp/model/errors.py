@@ -126,6 +126,8 @@ class ModelError(Exception):
     #: With ``disables_feature``: seconds after which one request tries again, for a problem
     #: the user fixes elsewhere (a top-up); ``None``: until the settings change (a new key).
     recheck_after_s: float | None = None
+    #: When (time.monotonic) the request that met this error was sent; None: not known.
+    sent_at: float | None = None
 
     def __init__(
         self,

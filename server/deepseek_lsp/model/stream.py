@@ -242,6 +242,7 @@ class ModelStream:
         client.in_use(+1)
         self._counted = True
         error: ModelError | None = None
+        sent_at = time.monotonic()
         try:
             response = await self._send()
             if response.status_code >= 300:
@@ -260,6 +261,7 @@ class ModelStream:
             self._give_back()
             raise
         if error is not None:
+            error.sent_at = sent_at
             self._end("error")
             if not refuses_every_request(error):
                 # A 429's Retry-After held a review run's other files as long (see answered).
