@@ -361,6 +361,8 @@ def test_an_invalid_url_is_not_replaced_by_deepseeks_when_another_server_was_nam
         ("https://gw.example:80x/deepseek.com/v1", False),  # DeepSeek's name in the path only
         ("https://api.deepseek.com:443x", True),  # DeepSeek's own host, its port mistyped
         ("api.deepseek.com/v1", True),
+        ("https://api.deepseek.com.:443x", True),  # a fully qualified name's dot
+        ("https://api.deepseek.com@gw.example:80x/v1", False),  # userinfo: the host is gw's
     ],
 )
 def test_an_invalid_url_falls_back_to_deepseek_s_only_where_its_host_is_deepseek_s(

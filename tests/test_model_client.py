@@ -695,6 +695,10 @@ def test_fim_base_defaults() -> None:
     assert EndpointConfig(fim_base_url="https://x.test/fim/").fim_base == "https://x.test/fim"
     ollama = EndpointConfig(base_url="http://localhost:11434/v1", backend="openai-suffix")
     assert ollama.fim_base == "http://localhost:11434/v1"
+    # DeepSeek's host written with a fully qualified name's dot: its FIM is under /beta, not
+    # /v1/beta (DeepSeek's 404), as for the name without it.
+    dotted = EndpointConfig(base_url="https://api.deepseek.com./v1")
+    assert dotted.fim_base == "https://api.deepseek.com./beta" and dotted.is_deepseek
 
 
 async def test_warm_opens_a_connection_and_never_raises(

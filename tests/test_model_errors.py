@@ -237,6 +237,13 @@ def test_servers_behind_one_address_under_their_own_paths_are_named_each_its_own
         ("https://deepseek.com/v1/chat/completions", "DeepSeek"),
         ("https://eu.api.deepseek.com/chat/completions", "DeepSeek"),
         ("https://API.DeepSeek.com/chat/completions", "DeepSeek"),
+        # A fully qualified name's dot, and IDNA's other dots, which httpx sends to
+        # api.deepseek.com all the same.
+        ("https://api.deepseek.com./beta/completions", "DeepSeek"),
+        ("https://api\uff0edeepseek\u3002com\uff61/beta/completions", "DeepSeek"),
+        # Userinfo names no host: the request goes to the host after the @.
+        ("https://api.deepseek.com@gw.example/v1/completions", "The model server at gw.example"),
+        ("https://[::1]:8000/v1/completions", "The model server at [::1]:8000"),
         # Hosts whose name only ends in or holds DeepSeek's: a gateway of the user's own.
         ("https://notdeepseek.com/v1/completions", "The model server at notdeepseek.com"),
         ("https://deepseek.example.org/v1/completions", "The model server at deepseek.example.org"),

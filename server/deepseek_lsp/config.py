@@ -131,9 +131,16 @@ class ReviewSettings:
     auto_save_delay_ms: int = 5000
 
 
+#: The dots IDNA reads as ".": ideographic, fullwidth and halfwidth ideographic.
+_IDNA_DOTS = re.compile("[\u3002\uff0e\uff61]")
+
+
 def deepseek_host(host: str) -> bool:
-    """Whether ``host`` (lower-cased) is DeepSeek's: deepseek.com or a host under it, not one
-    whose name merely ends so (notdeepseek.com)."""
+    """Whether ``host`` is DeepSeek's: deepseek.com or a host under it, not one whose name
+    merely ends so (notdeepseek.com). Read as httpx sends it: a fully qualified name's
+    trailing dot and IDNA's other dots reach DeepSeek all the same, and taken for another
+    server's its FIM was asked under /v1/beta (a 404)."""
+    host = _IDNA_DOTS.sub(".", host).lower().removesuffix(".")
     return host == "deepseek.com" or host.endswith(".deepseek.com")
 
 
