@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from deepseek_lsp.languages import LanguageRegistry
-from deepseek_lsp.model import InsufficientBalanceError
+from deepseek_lsp.model import ChatRequest, InsufficientBalanceError
 from deepseek_lsp.model.errors import OutOfMemoryError
 from tests.fake_deepseek import FakeDeepSeek
 from tests.review_support import ReviewFeatureSession, Rule, reviewer
@@ -174,3 +174,26 @@ async def test_a_proxy_s_passing_404_does_not_pause_reviews(fake_deepseek: FakeD
             assert not (await r.run("file:///ws/a.py"))["ok"]
         assert len(fake_deepseek.requests_to(CHAT)) == 4
         assert r.statuses[-1].kind == "Error" and "paused" in r.statuses[-1].message
+
+
+async def test_an_answer_between_from_another_feature_makes_the_next_404_a_first_one(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """A review's 404 of a moment, then the same URL answered (a chat completion asked there,
+    as completions with the chat backend do): the next passing 404 of a review, hours later,
+    was taken for the same one again, with nothing answered between, and paused reviews a
+    minute with a pop-up. The answer is the client's, whichever feature asked."""
+    async with Reviewing(fake_deepseek) as r:
+        fake_deepseek.fault("status", count=1, path=CHAT, status=404, message="Not Found")
+        fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+        r.services.documents.open("file:///ws/a.py", DOC, "python", 1)
+        assert not (await r.run("file:///ws/a.py"))["ok"]
+        assert r.statuses[-1].kind == "Warning"
+        question = [{"role": "user", "content": "Review this diff; answer in json."}]
+        deadline = asyncio.get_running_loop().time() + 5
+        assert (await r.services.models.client.chat(ChatRequest(messages=question), deadline)).text
+
+        fake_deepseek.fault("status", count=1, path=CHAT, status=404, message="Not Found")
+        assert not (await r.run("file:///ws/a.py"))["ok"]
+        assert r.statuses[-1].kind == "Warning" and "paused" not in r.statuses[-1].message
+        assert (await r.run("file:///ws/a.py"))["ok"]

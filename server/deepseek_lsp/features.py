@@ -218,26 +218,26 @@ class NotFoundOnce:
 
     def passing(self, error: ModelError, models: Any) -> bool:
         """Whether ``error`` is such a 404 not known to be for good; marked so (told without a
-        pause). ``models``: the services' (the client's warm-up knows the model list's answer)."""
+        pause). ``models``: the services' (the client's warm-up knows the model list's answer,
+        and it knows what was answered since, whichever feature asked)."""
         if not isinstance(error, PathNotFoundError):
             return False
         client = getattr(models, "client", None)
+        same = self.url == error.url
+        # Requests in flight together (a prefetch and the next key's) meet one passing 404.
+        in_flight = same and error.sent_at is not None and error.sent_at < self.met_at
+        answered = client is not None and client.served_since(error.url, self.met_at)
         # DeepSeek's API is behind no proxy of the user's: its 404 is the settings' (a
         # fimBaseUrl without /beta), told at the first request, not after a second refused.
         for_good = (
             error.provider == "DeepSeek"
             or (client is not None and client.base_not_found(error.url))
-            or (self.url == error.url and not self._in_flight_then(error))
+            or (same and not in_flight and not answered)
         )
-        if self.url != error.url or for_good:
+        if not in_flight:
             self.url, self.met_at = error.url, time.monotonic()
         error.passing = not for_good
         return error.passing
-
-    def _in_flight_then(self, error: ModelError) -> bool:
-        """Whether ``error``'s request was sent before the 404 met once came: requests in
-        flight together (a prefetch and the next key's) meet one passing 404, not it again."""
-        return error.sent_at is not None and error.sent_at < self.met_at
 
 
 class Feature:

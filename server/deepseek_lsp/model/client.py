@@ -233,6 +233,9 @@ class ModelClient:
         #: The bases (see endpoint_base) whose warm-up or model list answered 404 when asked
         #: last: a completion's 404 there is the base URL's (no /v1), not a proxy's moment.
         self._bases_not_found: set[str] = set()
+        #: When (time.monotonic) each endpoint's URL (see safe_url) was answered last, whichever
+        #: feature asked: a 404 there since is not the same one met again (see NotFoundOnce).
+        self._served_at: dict[str, float] = {}
         # Named anew by this client's warm-up: another server may listen there now.
         for url in (config.base, config.fim_base):
             name_server(url, None)
@@ -549,6 +552,12 @@ class ModelClient:
         """A request to ``url`` was answered: its base serves the API, whatever its warm-up
         met (a proxy's 404 of a moment then made every later one a base URL's for good)."""
         self._bases_not_found.discard(endpoint_base(url))
+        self._served_at[safe_url(url) or url] = time.monotonic()
+
+    def served_since(self, url: str | None, since: float) -> bool:
+        """Whether a request to the endpoint ``url`` was answered after ``since``
+        (time.monotonic)."""
+        return url is not None and self._served_at.get(safe_url(url) or url, -math.inf) > since
 
     def base_not_found(self, url: str | None) -> bool:
         """Whether the base ``url`` was built on answered its warm-up (or model list) with a
