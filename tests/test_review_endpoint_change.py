@@ -81,3 +81,26 @@ async def test_review_file_without_the_editors_settings_says_why(fake_deepseek: 
             "the file again to ask the editor for them again",
         }
         assert fake_deepseek.requests_to(CHAT) == []
+
+
+async def test_a_passing_404_before_an_endpoint_change_is_forgotten_as_completions_forget_it(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """A review's 404 of a moment, then the endpoint settings changed (a new client, the pause
+    lifted): the next 404 paused reviews a minute at once, taken for the same one again,
+    where completions, which forget it at such a change, only told it in the status."""
+    async with Reviewing(fake_deepseek) as r:
+        uri = "file:///ws/a.py"
+        r.services.documents.open(uri, DOC, "python", 1)
+        fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+        fake_deepseek.fault("status", count=1, path=CHAT, status=404, message="Not Found")
+        assert not (await r.run(uri))["ok"] and r.statuses[-1].kind == "Warning"
+
+        old = r.services.settings
+        r.services.settings = replace(old, allow_http=True)
+        for feature in (r.usage, r.review):
+            feature.settings_changed(old, r.services.settings)
+        fake_deepseek.fault("status", count=1, path=CHAT, status=404, message="Not Found")
+        assert not (await r.run(uri))["ok"]
+        assert r.statuses[-1].kind == "Warning" and "paused" not in r.statuses[-1].message
+        assert (await r.run(uri))["ok"]

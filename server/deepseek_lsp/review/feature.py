@@ -201,6 +201,10 @@ class ReviewFeature(Feature):
                 self.services.status.set(Status("Normal", "", "review"))
             self._paused.clear()
             self.services.status.forget("review:")
+        if endpoint:
+            # As completions do (BackendHealth.backend_changed): a 404 met once before is not
+            # the new endpoint's, nor the first of a pair once the user changed something.
+            self.outcome.not_found.url = None
         if self._engine is not None:
             self._engine.set_concurrency(new.review.max_concurrency)
         if (answer_settings(old) != answer_settings(new) or endpoint) and new.review.mode != "off":
