@@ -13,6 +13,7 @@ from deepseek_lsp.model import errors
 from tests.completing import Completing
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.selfhosted_stdio import complete, pop_ups, started
+from tests.test_selfhosted_answers import lmstudio_unknown_path
 
 pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
@@ -316,5 +317,30 @@ async def test_requests_in_flight_together_meet_a_passing_404_as_one(
         assert f.services.status.current.kind == "Warning" and f.shown == []
         assert await f.inline(a.uri, 1, 4) == ["return a + b"]
         assert f.services.status.current.kind == "Normal"
+    finally:
+        await f.stop()
+
+
+async def test_lm_studio_s_200_with_its_path_error_pauses_at_the_second_key(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """LM Studio at a base URL without /v1 answers /completions with 200 and "Unexpected
+    endpoint or method.": a status that says answered, a body that says 404. Taken for an
+    answer between two such 404s, it never paused, and every key was refused again."""
+    model = "qwen2.5-coder-7b-instruct"
+    fake_deepseek.models = [model]
+    said = lmstudio_unknown_path("/completions")
+    fake_deepseek.fault("raw", count=None, path="/completions", **said)
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=model)
+    try:
+        f.configure(backend="fim-template", base_url=fake_deepseek.url)
+        assert f.usage._warming is not None and await f.usage._warming
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        for _ in range(4):
+            assert await f.inline(doc.uri, 1, 4) == []
+        assert len(fake_deepseek.requests_to("/completions")) == 2
+        status = f.services.status.current
+        assert status.kind == "Error" and f"{fake_deepseek.url}/v1" in status.message
+        assert f.shown == [status.message]
     finally:
         await f.stop()

@@ -233,7 +233,7 @@ class ModelClient:
         #: The bases (see endpoint_base) whose warm-up or model list answered 404 when asked
         #: last: a completion's 404 there is the base URL's (no /v1), not a proxy's moment.
         self._bases_not_found: set[str] = set()
-        #: When (time.monotonic) each endpoint's URL (see safe_url) was answered last, whichever
+        #: When (time.monotonic) each endpoint's URL (see safe_url) got text last, whichever
         #: feature asked: a 404 there since is not the same one met again (see NotFoundOnce).
         self._served_at: dict[str, float] = {}
         # Named anew by this client's warm-up: another server may listen there now.
@@ -552,6 +552,10 @@ class ModelClient:
         """A request to ``url`` was answered: its base serves the API, whatever its warm-up
         met (a proxy's 404 of a moment then made every later one a base URL's for good)."""
         self._bases_not_found.discard(endpoint_base(url))
+
+    def answered_at(self, url: str) -> None:
+        """A request to ``url`` got its first text: answered (a 200 alone is not: LM Studio
+        sends its "Unexpected endpoint" error with one)."""
         self._served_at[safe_url(url) or url] = time.monotonic()
 
     def served_since(self, url: str | None, since: float) -> bool:

@@ -336,6 +336,7 @@ class ModelStream:
             if delta:
                 if self._ttft is None:
                     self._ttft = self._now() - self._t0
+                    self._client.answered_at(self._call.url)
                 self._chars += len(delta)
                 if self._chars > self._max_chars:
                     # The server ignores max_tokens: keep what we asked for, hang up on the rest.
