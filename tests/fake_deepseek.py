@@ -811,7 +811,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def _raw(self, params: dict[str, Any]) -> None:
-        """Another server's answer byte for byte (``body``: str or bytes), then a close."""
+        """Another server's answer byte for byte (``body``: str or bytes), then a close; after
+        ``delay`` seconds, as the status fault's."""
+        self._check_alive(float(params.get("delay", 0.0)))
         body = params.get("body", b"")
         data = body.encode() if isinstance(body, str) else bytes(body)
         headers = {"Content-Type": "text/event-stream", **(params.get("headers") or {})}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from deepseek_lsp.model import errors
+from deepseek_lsp.model import EndpointConfig, ModelClient, errors
 from tests.completing import Completing
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.selfhosted_stdio import complete, pop_ups, started
@@ -344,3 +344,28 @@ async def test_lm_studio_s_200_with_its_path_error_pauses_at_the_second_key(
         assert f.shown == [status.message]
     finally:
         await f.stop()
+
+
+async def test_the_ollama_check_of_a_go_404_stays_within_the_warm_up_s_time_limit(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The model list's 404 in Go's words is checked with GET /api/version inside the warm-up:
+    that check had a time limit of its own, so a Go proxy that sat on it made the warm-up (and
+    the model load, which waits for it) last twice its limit."""
+    fake_deepseek.server, fake_deepseek.models = "ollama", [LOCAL_MODEL]
+    # The list's 404 late (a busy proxy), the version's later still.
+    plain = {"Content-Type": "text/plain"}
+    go_404 = {"status": 404, "body": "404 page not found", "headers": plain}
+    fake_deepseek.fault("raw", count=None, path="/models", delay=1.0, **go_404)
+    fake_deepseek.fault("raw", count=None, path="/api/version", delay=10, **go_404)
+    client = ModelClient(
+        EndpointConfig(base_url=fake_deepseek.url, backend="openai-suffix", api_key=DEFAULT_KEY)
+    )
+    try:
+        loop = asyncio.get_running_loop()
+        started_at = loop.time()
+        assert await client.warm(timeout=1.5, tokenizer=False)  # the list answered (a 404)
+        assert loop.time() - started_at < 2.2  # 2.5 s before: 1.5 s from the list's answer
+        assert fake_deepseek.requests_to("/api/version")
+    finally:
+        await client.aclose()

@@ -485,10 +485,13 @@ class ModelClient:
         self.forget_connections_if_slept()
         self.last_active = loop.time()
         self.in_use(+1)
+        # One limit for the model list and what its answer leads to ask (GET /api/version): a
+        # limit each, a Go proxy slow at both held the warm-up, and the load after it, twice.
+        deadline = loop.time() + timeout
         try:
-            response = await until_deadline(loop.time() + timeout, self.http.get(url))
+            response = await until_deadline(deadline, self.http.get(url))
             ok = True
-            await self._heard(url, response, loop.time() + timeout)
+            await self._heard(url, response, deadline)
             loads = self._answers_as_loader(url, response)
             if origin(url) == origin(self.config.fim_base):
                 self.loads_models = loads
