@@ -1,11 +1,10 @@
 // Plain text as a tooltip's Markdown: the web addresses in it links of their own, the settings
 // it names links opening them, the lines wrapped between words.
 
-import { settingLink, settingPieces } from './settingNames';
+import { ADDRESS, settingLink, settingPieces } from './settingNames';
 
-// An address ends at a space or at what cannot be in one unquoted; the punctuation closing its
-// sentence ("set it to http://host:11434/v1: Ollama ...") is the sentence's.
-const ADDRESS = /https?:\/\/[^\s<>()[\]"'`]+/g;
+// The punctuation closing an address's sentence ("set it to http://host:11434/v1: Ollama ...")
+// is the sentence's.
 const SENTENCE_END = /[.,:;!?]+$/;
 
 /**

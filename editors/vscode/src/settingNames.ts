@@ -17,14 +17,15 @@ function escapeRegExp(text: string): string {
  * A matcher of the keys in a message. A key of one lowercase word ("backend", "exclude",
  * "prices") is a setting only when quoted ('backend'): "the backend's latency" is about the
  * model server. A dotted or camelCase key is one wherever it stands alone (not inside
- * "deepseek.review.again", "DEEPSEEK_BASE_URL", an address's path or "completion.debounceMinMs"
- * for "completion.debounce").
+ * "deepseek.review.again", "DEEPSEEK_BASE_URL", a path (/docs/baseUrl, C:\cfg\baseUrl) or
+ * "completion.debounceMinMs" for "completion.debounce"); settingPieces leaves an address's
+ * query and fragment alone too.
  */
 export function settingMatcher(keys: readonly string[]): RegExp | undefined {
   const sorted = [...keys].sort((a, b) => b.length - a.length).map(escapeRegExp);
   const distinct = sorted.filter((k) => /[.A-Z]/.test(k));
   const alternatives = [
-    ...(distinct.length ? [`(?<![\\w.$/-])(${distinct.join('|')})(?![\\w$/-]|\\.\\w)`] : []),
+    ...(distinct.length ? [`(?<![\\w.$/\\\\-])(${distinct.join('|')})(?![\\w$/\\\\-]|\\.\\w)`] : []),
     ...(sorted.length ? [`(?<=')(${sorted.join('|')})(?=')`] : []),
   ];
   return alternatives.length ? new RegExp(alternatives.join('|'), 'g') : undefined;
@@ -37,12 +38,35 @@ export interface Piece {
   setting?: string;
 }
 
+/** An http(s) address: it ends at a space or at what cannot be in one unquoted. */
+export const ADDRESS = /https?:\/\/[^\s<>()[\]"'`]+/g;
+
+/**
+ * A problem of the environment's settings, from the variable's name to the line's end
+ * (config._naming_variables: "DEEPSEEK_BASE_URL: invalid URL ... for 'baseUrl'"): its key is
+ * the variable's, and the Settings editor, where a link would lead, has nothing set.
+ */
+const ENVIRONMENT_PROBLEM = /\bDEEPSEEK_[A-Z0-9_]+: .*/g;
+
+/** Where in `text` a key names no VS Code setting: within an address (its path, query or
+ * fragment) or an environment variable's problem. */
+function notSettings(text: string): [number, number][] {
+  return [...text.matchAll(ADDRESS), ...text.matchAll(ENVIRONMENT_PROBLEM)].map((m) => [
+    m.index ?? 0,
+    (m.index ?? 0) + m[0].length,
+  ]);
+}
+
 export function settingPieces(text: string, matcher: RegExp | undefined): Piece[] {
   const pieces: Piece[] = [];
+  const skipped = matcher ? notSettings(text) : [];
   let from = 0;
   for (const match of matcher ? text.matchAll(matcher) : []) {
     const key = match[1] ?? match[2];
     const at = match.index ?? 0;
+    if (skipped.some(([start, end]) => start <= at && at < end)) {
+      continue;
+    }
     const setting = `${SECTION}.${key}`;
     pieces.push({ text: text.slice(from, at) }, { text: setting, setting });
     from = at + match[0].length;

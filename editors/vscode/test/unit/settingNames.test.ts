@@ -55,3 +55,40 @@ test('a setting named is a link opening it, in a pop-up and in the tooltip', () 
       '[http://h:1/v1](http://h:1/v1): then retry\\_now',
   );
 });
+
+test("a setting the environment gave is the variable's: no link to VS Code's setting of that name", () => {
+  // config._naming_variables' words: the variable had the typo, the Settings editor has no
+  // baseUrl set (the server names the variable for that very reason).
+  for (const text of [
+    "settings: DEEPSEEK_BASE_URL: invalid URL 'ftp://x' for 'baseUrl'; using the default",
+    "settings: DEEPSEEK_COMPLETION_MODEL: invalid value 3 for 'completion.model' (a string); using the default",
+  ]) {
+    assert.equal(withSettingNames(text, matcher), text);
+    assert.equal(withSettingLinks(text, matcher), text);
+  }
+  // Named next to the variable as either place to look: still VS Code's setting too.
+  assert.equal(
+    withSettingNames("check 'baseUrl' or DEEPSEEK_BASE_URL", matcher),
+    "check 'deepseek.baseUrl' or DEEPSEEK_BASE_URL",
+  );
+  // One problem per line: the next line's setting is the editor's.
+  assert.equal(
+    withSettingNames("DEEPSEEK_BACKEND: invalid value for 'backend'\ninvalid value for 'backend'", matcher),
+    "DEEPSEEK_BACKEND: invalid value for 'backend'\ninvalid value for 'deepseek.backend'",
+  );
+});
+
+test("a key within an address's query or fragment, or a Windows path, stays in it", () => {
+  for (const text of [
+    'Ollama at http://h:1/v1?x=baseUrl has no /completions',
+    'see https://h/docs#completion.model and http://h/?q=allowHttp',
+    'cannot read C:\\cfg\\baseUrl',
+  ]) {
+    assert.equal(withSettingNames(text, matcher), text);
+  }
+  assert.equal(
+    textWithLinks('Ollama at http://h:1/v1?x=baseUrl: set baseUrl', matcher),
+    'Ollama at [http://h:1/v1?x=baseUrl](http://h:1/v1?x=baseUrl): set ' +
+      '[deepseek.baseUrl](command:workbench.action.openSettings?%5B%22deepseek.baseUrl%22%5D)',
+  );
+});
