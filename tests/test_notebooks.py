@@ -448,24 +448,45 @@ async def test_completion_in_a_notebook_cell_sees_the_cells_above_and_lands_in_t
             assert not result.items
 
 
-async def test_a_cells_editor_indenting_with_tabs_gets_a_block_in_tabs(tmp_path) -> None:
+@pytest.mark.parametrize("told", ["after the open", "before the open", "before the cell came"])
+async def test_a_cells_editor_indenting_with_tabs_gets_a_block_in_tabs(tmp_path, told: str) -> None:
     """A notebook with no indented line yet, its cell editor set to tabs (VS Code's Indent
     Using Tabs): the editor's indentation is told for the cell's URI, and the block under the tab
     VS Code typed comes in tabs. It was kept under the cell's URI, which no request reads (the
-    cells are one document to the prompts): Python's four spaces under a tab, a TabError."""
+    cells are one document to the prompts): Python's four spaces under a tab, a TabError. VS
+    Code tells a cell's editor as it becomes active, which may be before the notebook's open, or
+    the change adding the cell (a notebook of notes only: its first code cell), reaches the
+    server: a URI it knew no cell of, and the same four spaces."""
+    tabs = {"insertSpaces": False, "tabSize": 4, "indentSize": 4}
     with FakeDeepSeek() as fake:
         fake.script("if x < 0:\n        return 0\n    return x")
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
         async with lsp_session(
             env, settings={"completion": {"debounce": 0, "prefetch": False}}
         ) as client:
-            client.notebook_document_did_open(
-                open_params([("a", "import math", CODE), ("b", "def clamp(x):\n\t", CODE)])
-            )
-            tabs = {"insertSpaces": False, "tabSize": 4, "indentSize": 4}
-            client.protocol.notify(
-                "deepseek/editorIndentation", {"textDocument": {"uri": cell_uri("b")}, **tabs}
-            )
+
+            def tell() -> None:
+                client.protocol.notify(
+                    "deepseek/editorIndentation", {"textDocument": {"uri": cell_uri("b")}, **tabs}
+                )
+
+            if told != "after the open":
+                tell()
+            if told == "before the cell came":
+                client.notebook_document_did_open(open_params([("m", "Notes", MARKDOWN)]))
+                structure = t.NotebookDocumentCellChangeStructure(
+                    array=t.NotebookCellArrayChange(start=1, delete_count=0, cells=[cell("b")]),
+                    did_open=[item("b", "def clamp(x):\n\t")],
+                )
+                client.notebook_document_did_change(
+                    change_params(2, t.NotebookDocumentCellChanges(structure=structure))
+                )
+            else:
+                client.notebook_document_did_open(
+                    open_params([("a", "import math", CODE), ("b", "def clamp(x):\n\t", CODE)])
+                )
+            if told == "after the open":
+                tell()
             result = await client.text_document_inline_completion_async(inline("b", 1, 1))
             assert [i.insert_text for i in result.items] == ["if x < 0:\n\t\treturn 0\n\treturn x"]
 

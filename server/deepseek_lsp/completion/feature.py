@@ -156,6 +156,9 @@ class CompletionFeature(Feature):
             # spaces below the tab the editor typed: a Python TabError).
             doc, cell = self._target(uri)
             if cell is None:
+                # Last told last: a cell's, told before its notebook came, is taken by the
+                # notebook's open (_take_cells_indentation) as the last one told of its cells.
+                self.prompts.editor_indents.pop(uri, None)
                 self.prompts.editor_indents[uri] = indent
             elif doc is not None:
                 self.prompts.editor_indents[doc.uri] = indent
@@ -290,6 +293,7 @@ class CompletionFeature(Feature):
 
     def document_opened(self, doc: Document) -> None:
         self.history.document_opened(doc)
+        self._take_cells_indentation(doc)
         # An open is activity too: idle work waits until files stop opening (a session restore
         # opening a hundred files used to start counting each of them in turn).
         self.idle.last_change = time.monotonic()
@@ -307,6 +311,19 @@ class CompletionFeature(Feature):
         models = self.services.models
         if not held and models is not None and models.idle():
             models.rewarm()
+
+    def _take_cells_indentation(self, doc: Document) -> None:
+        """A notebook's code cells' editor indentation told before the server knew them (VS
+        Code tells a cell's editor as it becomes active, which may come before the notebook's
+        open or the change adding the cell): kept under the cell's URI, no request read it."""
+        notebooks = self.services.notebooks
+        if notebooks is None or not notebooks.is_combined(doc.uri):
+            return
+        indents = self.prompts.editor_indents
+        cells = {span.uri for span in notebooks.code_cells(doc.uri)}
+        told = [indents.pop(uri) for uri in [uri for uri in indents if uri in cells]]
+        if told:
+            indents[doc.uri] = told[-1]
 
     def document_saved(self, doc: Document) -> None:
         workspace_files.store_names(self.crawler, self.indexer, doc)
