@@ -59,9 +59,12 @@ export class IndentationSync implements vscode.Disposable {
     );
   }
 
-  /** Every shown editor's, for a server that just started. */
+  /** Every shown editor's, for a server that just started; the active one's last: a
+   * notebook's cell editors are told for one document, the last told standing for all. */
   tellAll(): void {
-    for (const editor of vscode.window.visibleTextEditors) {
+    const active = vscode.window.activeTextEditor;
+    const shown = vscode.window.visibleTextEditors.filter((editor) => editor !== active);
+    for (const editor of active ? [...shown, active] : shown) {
       this.tell(editor);
     }
   }

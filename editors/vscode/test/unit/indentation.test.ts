@@ -76,3 +76,23 @@ test("a notebook cell's editor typing tabs is told by the cell's URI (the server
   assert.deepEqual(sent, [{ textDocument: { uri: cell }, insertSpaces: false, tabSize: 4, indentSize: 4 }]);
   s.dispose();
 });
+
+test("a restarted server is told the active editor last: a notebook's cells are one document to it", () => {
+  // The cell typed in indents with tabs, the one below it (its own detected indentation) with
+  // spaces: told after, the spaces were what the server applied to the whole notebook.
+  const { sent, sync: s } = sync();
+  const typedIn = editor('vscode-notebook-cell:/p/a.ipynb#c1', { insertSpaces: false, tabSize: 4, indentSize: 4 });
+  const below = editor('vscode-notebook-cell:/p/a.ipynb#c2', { insertSpaces: true, tabSize: 4, indentSize: 4 });
+  stub.visibleEditors = [typedIn, below];
+  stub.editor = typedIn;
+  try {
+    s.tellAll();
+  } finally {
+    stub.editor = undefined;
+  }
+  assert.deepEqual(sent.map((p) => [p.textDocument.uri, p.insertSpaces]), [
+    ['vscode-notebook-cell:/p/a.ipynb#c2', true],
+    ['vscode-notebook-cell:/p/a.ipynb#c1', false],
+  ]);
+  s.dispose();
+});
