@@ -6,14 +6,56 @@
 //   E2E_API_KEY   the key the fake expects; typed into "DeepSeek: Set API Key"
 //   ARTIFACTS_DIR where screenshots go
 //   USER_DATA_DIR code-server's user data dir (to check that no settings file holds the key)
-//   E2E_STEPS     optional: the steps to run, comma-separated (with those they need); the run
-//                 still ends in failure, the others counted as skipped (a full run proves all)
-// Prints PASS/FAIL/SKIP per step; exits 1 if any step failed.
+//   E2E_STEPS     optional: the steps to run, comma-separated, and those they need, found here;
+//                 the run still ends in failure, the others counted as skipped (a full run
+//                 proves all); a name no step has ends it at once (exit 2)
+// Prints PASS/FAIL/SKIP per step; exits 1 if any step failed. `node e2e.mjs --steps` prints the
+// steps E2E_STEPS runs (run.sh asks before it builds and starts code-server) and exits.
 
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
+
+/**
+ * The steps E2E_STEPS names and those they need, each step's `needs` read from its call in this
+ * file; undefined (every step) without it. A name no step has (a typo) skipped every step, the
+ * run ending in "0 passed, 0 failed, 48 skipped" after code-server's start, naming nothing.
+ */
+function stepsToRun() {
+  const named = (process.env.E2E_STEPS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (!named.length) {
+    return undefined;
+  }
+  const source = fs.readFileSync(new URL(import.meta.url), 'utf8');
+  const calls = [...source.matchAll(/await step\('([^']+)'/g)];
+  const needs = new Map(
+    calls.map((call, i) => {
+      const body = source.slice(call.index, calls[i + 1]?.index ?? source.length);
+      const listed = [...body.matchAll(/\{ needs: \[([^\]]*)\] \}\);/g)].pop();
+      return [call[1], listed ? [...listed[1].matchAll(/'([^']+)'/g)].map((m) => m[1]) : []];
+    }),
+  );
+  const unknown = named.filter((name) => !needs.has(name));
+  if (unknown.length) {
+    console.error(`e2e: E2E_STEPS names no step: ${unknown.join(', ')}; the steps: ${[...needs.keys()].join(', ')}`);
+    process.exit(2);
+  }
+  const wanted = new Set();
+  const add = (name) => {
+    if (!wanted.has(name)) {
+      wanted.add(name);
+      (needs.get(name) ?? []).forEach(add);
+    }
+  };
+  named.forEach(add);
+  return [...needs.keys()].filter((name) => wanted.has(name));
+}
+const ONLY = stepsToRun();
+if (process.argv.includes('--steps')) {
+  console.log(ONLY ? ONLY.join(',') : 'all');
+  process.exit(0);
+}
 
 const env = (name) => {
   const v = process.env[name];
@@ -31,7 +73,6 @@ const API_KEY = env('E2E_API_KEY');
 const ARTIFACTS = env('ARTIFACTS_DIR');
 const USER_DATA_DIR = env('USER_DATA_DIR');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ONLY = process.env.E2E_STEPS ? process.env.E2E_STEPS.split(',').map((s) => s.trim()) : undefined;
 const FILE = 'calc.py';
 const FILE_PATH = path.join(WORKSPACE, FILE);
 const ADDED = 'return a + b';

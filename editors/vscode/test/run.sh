@@ -11,7 +11,8 @@
 #   ARTIFACTS_DIR        screenshots and logs (default: editors/vscode/test/artifacts)
 #   E2E_INSTALL=copy     copy the built extension folder into the extensions dir instead of
 #                        installing the .vsix
-#   E2E_STEPS=a,b        run only these e2e steps (and list their needs too), e.g. while working
+#   E2E_STEPS=a,b        run only these e2e steps and those they need, e.g. while working (a
+#                        name no step has stops the run before the build)
 #   KEEP_RUNNING=1       leave code-server and the fake running after the test (prints the URL)
 set -euo pipefail
 
@@ -61,6 +62,10 @@ npm_ci "$EXT"
 say "unit tests of the extension's pure modules (node --test, vscode stubbed)"
 (cd "$EXT" && node test/unit/run.mjs) || die "extension unit tests failed"
 npm_ci "$HERE"   # code-server (compiles native modules: ~3-4 min the first time) + playwright-core
+if [ -n "${E2E_STEPS:-}" ]; then
+  STEPS="$(node "$HERE/e2e.mjs" --steps)" || die "E2E_STEPS=$E2E_STEPS: see above"
+  say "e2e steps: $STEPS"
+fi
 
 say "build and package the extension"
 mkdir -p "$WORK"
