@@ -25,7 +25,9 @@ export function settingMatcher(keys: readonly string[]): RegExp | undefined {
   const sorted = [...keys].sort((a, b) => b.length - a.length).map(escapeRegExp);
   const distinct = sorted.filter((k) => /[.A-Z]/.test(k));
   const alternatives = [
-    ...(distinct.length ? [`(?<![\\w.$/\\\\-])(${distinct.join('|')})(?![\\w$/\\\\-]|\\.\\w)`] : []),
+    ...(distinct.length
+      ? [`(?<![\\w.$/\\\\-])(${distinct.join('|')})(?![\\w$/\\\\-]|\\.\\w)`]
+      : []),
     ...(sorted.length ? [`(?<=')(${sorted.join('|')})(?=')`] : []),
   ];
   return alternatives.length ? new RegExp(alternatives.join('|'), 'g') : undefined;
@@ -88,8 +90,12 @@ export function settingLink(setting: string): string {
 }
 
 /** `text` for a notification: each setting it names as VS Code's, a link opening it (VS Code's
- * notifications run command links; the rest of the text is shown as it is). */
+ * notifications run command links). The rest is shown as it is but for its own links: a
+ * model server's error body, quoted in the server's messages, could hold a
+ * [Fix it](command:...) that ran any command when clicked; a zero-width space after its "]"
+ * leaves it text. */
 export function withSettingLinks(text: string, matcher: RegExp | undefined): string {
   const pieces = settingPieces(text, matcher);
-  return pieces.map((p) => (p.setting ? settingLink(p.setting) : p.text)).join('');
+  const unlinked = (text: string) => text.replace(/\](?=\()/g, ']\u200b');
+  return pieces.map((p) => (p.setting ? settingLink(p.setting) : unlinked(p.text))).join('');
 }

@@ -3,7 +3,12 @@ import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import packageJSON from '../../package.json';
 import { textWithLinks } from '../../src/markdownText';
-import { settingMatcher, withSettingLinks, withSettingNames } from '../../src/settingNames';
+import {
+  settingLink,
+  settingMatcher,
+  withSettingLinks,
+  withSettingNames,
+} from '../../src/settingNames';
 import { serverKeys } from '../../src/settings';
 
 const keys = serverKeys(packageJSON);
@@ -90,5 +95,29 @@ test("a key within an address's query or fragment, or a Windows path, stays in i
     textWithLinks('Ollama at http://h:1/v1?x=baseUrl: set baseUrl', matcher),
     'Ollama at [http://h:1/v1?x=baseUrl](http://h:1/v1?x=baseUrl): set ' +
       '[deepseek.baseUrl](command:workbench.action.openSettings?%5B%22deepseek.baseUrl%22%5D)',
+  );
+});
+
+// VS Code's notifications make a link of [text](target) for these schemes and run a command
+// link when clicked (vs/workbench/common/notifications.ts, LINK_REGEX).
+const NOTIFICATION_LINK =
+  /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/gi;
+
+test("a pop-up's only links are the settings it names: the model server's words make none", () => {
+  // An endpoint's error body is quoted in the server's message (up to 300 characters): a link
+  // in it ran any command with any arguments when clicked (a terminal's input, say).
+  const said =
+    'The model server at 127.0.0.1:8000 refused the request (400: [Fix it](command:' +
+    'workbench.action.terminal.sendSequence?%7B%22text%22%3A%22x%22%7D) ' +
+    'or see [docs](https://evil.example/)). Set baseUrl to http://127.0.0.1:8000/v1';
+  const shown = withSettingLinks(said, matcher);
+  assert.deepEqual(
+    [...shown.matchAll(NOTIFICATION_LINK)].map((m) => m[2]),
+    ['command:workbench.action.openSettings?%5B%22deepseek.baseUrl%22%5D'],
+  );
+  // The words read as they were (a zero-width space between "]" and "(").
+  assert.equal(
+    shown.replace(/\u200b/g, ''),
+    said.replace('Set baseUrl', `Set ${settingLink('deepseek.baseUrl')}`),
   );
 });
