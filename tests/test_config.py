@@ -410,3 +410,15 @@ def test_a_temperature_or_review_output_limit_above_the_apis_is_refused(raw: dic
     # The bounds themselves are taken.
     settings, problems = build_settings({"completion": {"temperature": 2}, "review": {"maxOutputTokens": 393216}}, env={})
     assert problems == [] and (settings.completion.temperature, settings.review.max_output_tokens) == (2.0, 393216)
+
+
+def test_debounce_bounds_out_of_order_name_both_settings_in_full() -> None:
+    """Each bound by its whole key, as configurations write it and editors find it: the bare
+    'debounceMaxMs' is no setting of its own (VS Code's pop-up made a link of the one, not the
+    other)."""
+    bounds = {"debounceMinMs": 700, "debounceMaxMs": 600}
+    settings, problems = build_settings({"completion": bounds}, env={})
+    assert problems == [
+        "'completion.debounceMinMs' exceeds 'completion.debounceMaxMs'; using 50 and 600"
+    ]
+    assert (settings.completion.debounce_min_ms, settings.completion.debounce_max_ms) == (50, 600)

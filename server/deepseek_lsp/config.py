@@ -491,8 +491,8 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
         fixes["max_prompt_tokens"] = p.max_prompt_tokens
     if c.debounce_min_ms > c.debounce_max_ms:
         problems.append(
-            f"'completion.debounceMinMs' exceeds 'debounceMaxMs'; using {p.debounce_min_ms} and "
-            f"{p.debounce_max_ms}"
+            f"'completion.debounceMinMs' exceeds 'completion.debounceMaxMs'; using "
+            f"{p.debounce_min_ms} and {p.debounce_max_ms}"
         )
         fixes["debounce_min_ms"] = p.debounce_min_ms
         fixes["debounce_max_ms"] = p.debounce_max_ms

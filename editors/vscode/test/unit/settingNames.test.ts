@@ -29,8 +29,13 @@ test("the server's 404 under a base URL without /v1 names deepseek.baseUrl and d
     'no model qwen2.5-coder:1.5b: set deepseek.completion.model to one (qwen2.5-coder, ...)',
   );
   assert.equal(
-    withSettingNames("invalid value 'x' for 'completion.debounce' (a number); 'completion.debounceMinMs' exceeds 'debounceMaxMs'", matcher),
-    "invalid value 'x' for 'deepseek.completion.debounce' (a number); 'deepseek.completion.debounceMinMs' exceeds 'debounceMaxMs'",
+    withSettingNames(
+      "invalid value 'x' for 'completion.debounce' (a number); " +
+        "'completion.debounceMinMs' exceeds 'completion.debounceMaxMs'",
+      matcher,
+    ),
+    "invalid value 'x' for 'deepseek.completion.debounce' (a number); " +
+      "'deepseek.completion.debounceMinMs' exceeds 'deepseek.completion.debounceMaxMs'",
   );
 });
 
