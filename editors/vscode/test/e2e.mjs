@@ -776,7 +776,8 @@ try {
       return reqs.some((r) => r.path === '/beta/completions' && r.authorized);
     }, 15000);
     return text.split(' | ')[1]?.trim();
-  }, { needs: ['set-api-key', 'open-file'] });
+    // ghost-text: the cost it waits for is the suggestion's (run alone, "$0.00" never matched).
+  }, { needs: ['set-api-key', 'open-file', 'ghost-text'] });
 
   await step('key-rejected-entered-again', async () => {
     // DeepSeek rejects the key (401) once: the pop-up offers "Set API Key", and the key entered
