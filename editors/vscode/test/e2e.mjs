@@ -1173,7 +1173,8 @@ try {
     await page.keyboard.press('Escape');
     await runCommand('File: Revert File');
     return `squiggles per cell: split ${JSON.stringify(split)}, joined ${JSON.stringify(joined)}`;
-  }, { needs: ['set-api-key'] });
+    // notebook-cell: the notebook it splits a cell of is the one that step opened and reviewed.
+  }, { needs: ['set-api-key', 'notebook-cell'] });
 
   await step('notebook-indented-block', async () => {
     // A block suggested in a Python cell, under a function's header: accepted, its lines are
