@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from lsprotocol import types
 
-from deepseek_lsp.completion.closer_semicolon import closer_below, semicolon_offset
+from deepseek_lsp.completion.closer_semicolon import EDIT_LABEL, closer_below, semicolon_offset
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.languages import LanguageRegistry
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
@@ -217,3 +218,10 @@ async def test_an_initializer_taken_in_parts_to_its_end_gets_the_semicolon_once(
         await _run_command(client, item)
         await asyncio.sleep(0.5)
         assert len(edits) == 1
+
+
+def test_the_vscode_extension_knows_the_edit_by_its_label() -> None:
+    """VS Code's extension puts the edit so labelled into the accept's undo step (one Ctrl+Z
+    takes both back): a label changed on one side only splits them again."""
+    source = Path(__file__).parents[1] / "editors" / "vscode" / "src" / "joinedUndo.ts"
+    assert f'INITIALIZER_SEMICOLON_LABEL = "{EDIT_LABEL}";' in source.read_text(encoding="utf-8")

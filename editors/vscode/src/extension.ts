@@ -5,6 +5,7 @@
 import * as readline from 'node:readline';
 import * as vscode from 'vscode';
 import {
+  CancellationToken,
   CloseAction,
   ErrorAction,
   ExecuteCommandRequest,
@@ -50,6 +51,7 @@ import {
   userValue,
 } from './settings';
 import { CompletionStatsJSON, notRunningPrompt, notSentReason, ServerStatus, StatusBar, UsageJSON } from './statusBar';
+import { applyIntoTheAcceptsUndo } from './joinedUndo';
 import { showUsage } from './usage';
 
 const SECRET_KEY = 'deepseek.apiKey';
@@ -473,6 +475,8 @@ class DeepSeekExtension implements vscode.Disposable {
       },
       middleware: {
         workspace: {
+          handleApplyEdit: async (params, next) =>
+            (await applyIntoTheAcceptsUndo(params)) ?? next(params, CancellationToken.None),
           didChangeConfiguration: async (_sections, next) => {
             // Not to a server that is being replaced (a deepseek.server.* change restarts it).
             const client = viaLsp.client;

@@ -101,6 +101,11 @@ fs.writeFileSync(BOUND_PATH, 'def bound(x):');
 const PAIR = 'pair.py';
 const PAIR_PATH = path.join(WORKSPACE, PAIR);
 fs.writeFileSync(PAIR_PATH, 'def pair(a, b):');
+// For the initializer-semicolon step: C++, where VS Code closes a "{" typed at a line's end.
+const VEC = 'vec.cpp';
+const VEC_PATH = path.join(WORKSPACE, VEC);
+const VEC_TEXT = '#include <vector>\n\nint main() {\n    int n = 3;\n}\n';
+fs.writeFileSync(VEC_PATH, VEC_TEXT);
 // The self-hosted step's file: its own, whatever the steps before typed into calc.py.
 const MEAN = 'mean.py';
 fs.writeFileSync(path.join(WORKSPACE, MEAN), 'def mean(a, b):\n');
@@ -1027,6 +1032,51 @@ try {
       throw new Error(`${PAIR} reads ${JSON.stringify(saved)} (ghost ${JSON.stringify(ghost)}), expected ${JSON.stringify(want)}`);
     }
     return JSON.stringify(saved);
+  }, { needs: ['set-api-key'] });
+
+  await step('initializer-semicolon', async () => {
+    // "std::vector<int> v {" Enter: VS Code puts the "}" below the cursor. The model's entries
+    // and "};" show as the entries alone (an item's range stays on its line); once Tab accepts
+    // them, the server's workspace/applyEdit puts the ";" after the editor's "}".
+    await quickOpen(VEC, '#include <vector>');
+    await page.locator('.editor-instance .view-line', { hasText: 'int n = 3;' }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('std::vector<int> v {', { delay: 60 });
+    await page.keyboard.press('Enter');
+    await waitFor('"1, 2, 3," as ghost text', async () => (await ghostText()).includes('1, 2, 3,'), 20000);
+    await page.keyboard.press('Tab');
+    await waitFor('the ";" after the editor\'s "}"', async () => (await editorTextWithoutGhost()).includes('    };'), 10000);
+    const saved = async (what, needle) => {
+      await page.keyboard.press('Control+S');
+      return waitFor(`${VEC} saved ${what}`, () => {
+        const t = fs.readFileSync(VEC_PATH, 'utf8');
+        return needle(t) ? t : '';
+      }, 10000);
+    };
+    const body = '#include <vector>\n\nint main() {\n    int n = 3;\n    std::vector<int> v {\n';
+    const accepted = await saved('with the entries', (t) => t.includes('1, 2, 3,'));
+    if (accepted !== `${body}        1, 2, 3,\n    };\n}\n`) {
+      throw new Error(`${VEC} reads ${JSON.stringify(accepted)} after the accept`);
+    }
+    // What is typed next is a step of its own: one Ctrl+Z takes it back alone.
+    await page.keyboard.type('//n', { delay: 60 });
+    await page.keyboard.press('Escape');
+    await saved('with the comment', (t) => t.includes('3,//n'));
+    await page.keyboard.press('Control+Z');
+    const typedUndone = await saved('after the comment undone', (t) => !t.includes('//'));
+    if (typedUndone !== accepted) {
+      throw new Error(`${VEC} reads ${JSON.stringify(typedUndone)} after the comment undone`);
+    }
+    // The suggestion taken back: one Ctrl+Z takes the ";" with the entries (as one u does in
+    // Neovim). Applied as a workspace edit of its own, it was a step of its own: one Ctrl+Z
+    // left the entries above a "}" without its ";".
+    await page.keyboard.press('Control+Z');
+    const undone = await saved('after one Ctrl+Z', (t) => t !== accepted);
+    if (undone !== `${body}        \n    }\n}\n`) {
+      throw new Error(`${VEC} reads ${JSON.stringify(undone)} after one Ctrl+Z`);
+    }
+    return `accepted ${JSON.stringify(accepted)}; one Ctrl+Z: ${JSON.stringify(undone)}`;
   }, { needs: ['set-api-key'] });
 
   await step('excluded-file-status', async () => {

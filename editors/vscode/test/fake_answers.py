@@ -2,7 +2,7 @@
 
 FIM: completes the line being typed towards one of ``LINES`` (so "    ret" gets "urn a + b", and
 "unit = ar", typed in the fixture notebook's last cell, gets "ea(1.0)"); an empty line under
-``BLOCK_AFTER`` gets ``BLOCK``.
+``BLOCK_AFTER`` gets ``BLOCK``, one under ``INIT_AFTER`` ``INIT``.
 Chat (review): one finding on ``return a / b`` (the fixture file) and one on the fixture
 notebook's ``return math.pi * r ** 2``, each at the line number the prompt shows for it.
 """
@@ -25,6 +25,10 @@ LINES.append("    mean = (a + b) / 2")
 # the server writes in the editor's tabs.
 BLOCK_AFTER = "def bound(x):\n"
 BLOCK = "if x < 0:\n        return 0\n    return x"
+# The initializer-semicolon step: "std::vector<int> v {" Enter in C++, VS Code's "}" below; the
+# model writes the entries and the "};" that ends the declaration, as it would with no "}" there.
+INIT_AFTER = "std::vector<int> v {\n"
+INIT = "1, 2, 3,\n    };"
 FINDING_CODE = "return a / b"
 FIX = "return a / b if b else 0.0"
 MESSAGE = "Division by zero when b is 0."
@@ -36,6 +40,8 @@ def _fim(prompt: str) -> str:
     line = prompt.rsplit("\n", 1)[-1]
     if prompt.endswith(BLOCK_AFTER + line) and not line.strip():
         return BLOCK
+    if prompt.endswith(INIT_AFTER + line) and not line.strip():
+        return INIT
     for target in LINES:
         if target.startswith(line) and target != line:
             return target[len(line):]

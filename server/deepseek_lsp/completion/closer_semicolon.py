@@ -19,6 +19,10 @@ import tree_sitter as ts
 
 from ..documents import Document
 
+#: The edit's label, by which the VS Code extension knows it (joinedUndo.ts: into the accept's
+#: undo step).
+EDIT_LABEL = "DeepSeek: the initializer's ;"
+
 #: The rest of the cursor's line blank, then a line of the `}` alone: the editor's closer.
 _CLOSER_BELOW = re.compile(rb"[ \t]*\r?\n[ \t]*\}")
 _LINE_END = re.compile(rb"[ \t]*(?:\r?\n|$)")

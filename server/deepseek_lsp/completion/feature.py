@@ -31,7 +31,7 @@ from ..usage_feature import endpoint_fields
 from ..workspace_symbols import WorkspaceSymbols
 from . import menu, workspace_files
 from .cache import Anchor, CompletionCache, exact_key
-from .closer_semicolon import CloserBelow, closer_below, semicolon_offset
+from .closer_semicolon import EDIT_LABEL, CloserBelow, closer_below, semicolon_offset
 from .debounce import Debouncer
 from .events import ACCEPT_COMMAND, SentItem, SentItems, Stats, accept_command, field_of
 from .fetching import Fetcher
@@ -373,7 +373,7 @@ class CompletionFeature(Feature):
             changes = types.WorkspaceEdit(document_changes=[text_edit])
         else:
             changes = types.WorkspaceEdit(changes={doc.uri: [edit]})
-        params = types.ApplyWorkspaceEditParams(edit=changes, label="DeepSeek: the initializer's ;")
+        params = types.ApplyWorkspaceEditParams(edit=changes, label=EDIT_LABEL)
         self._spawn(self._apply(params))
 
     async def _apply(self, params: types.ApplyWorkspaceEditParams) -> None:

@@ -175,3 +175,11 @@ export class MarkdownString {
     return this;
   }
 }
+
+// Referenced by joinedUndo.ts.
+export class Position {
+  constructor(readonly line: number, readonly character: number) {}
+}
+export const Uri = {
+  parse: (value: string) => ({ toString: () => value }),
+};
