@@ -160,6 +160,26 @@ async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -
             "\n    }\n}\n",
             False,
         ),
+        # Rust's `let v = if a {`: its `else` comes after the `}` (without one the value is
+        # `()`), a `;` there was typed over; a final `else`'s block and a `match` end the value.
+        ("rs", "rust", "fn f() {\n    let v = if a {\n        ", "1", "\n    }\n}\n", False),
+        (
+            "rs",
+            "rust",
+            "fn f() {\n    let v = if a {\n        1\n    } else if b {\n        ",
+            "2",
+            "\n    }\n}\n",
+            False,
+        ),
+        (
+            "rs",
+            "rust",
+            "fn f() {\n    let v = if a {\n        1\n    } else {\n        ",
+            "2",
+            "\n    }\n}\n",
+            True,
+        ),
+        ("rs", "rust", "fn f() {\n    let v = match a {\n        ", "_ => 1,", "\n    }\n}\n", True),
         # A lambda's `)` is missing too: the parser's guess is no sure thing.
         (
             "cs",

@@ -65,12 +65,27 @@ def _misses_semicolon_at(node: ts.Node, offset: int) -> bool:
     (a lambda's `)` missing before the `;`)."""
     while True:
         around = None
-        for child in node.children:
+        for before, child in zip([None, *node.children], node.children, strict=False):
             if child.start_byte == child.end_byte == offset and child.is_missing:
                 if child.type == ";":
-                    return True
+                    return before is None or not _awaits_else(before, offset)
             elif child.start_byte <= offset <= child.end_byte and child.child_count:
                 around = child
         if around is None or around.type == "ERROR":
             return False
         node = around
+
+
+def _awaits_else(value: ts.Node, offset: int) -> bool:
+    """Whether ``value``'s `}` at ``offset`` closes a Rust `if`'s block other than a final
+    `else`'s (`let v = if a {`): its `else` comes after that `}`, and without one the value is
+    `()`, so a `;` there would be typed over."""
+    node = value
+    while node.child_count:
+        last = node.children[-1]
+        if last.end_byte != offset:
+            return False
+        if last.type == "block" and node.type == "if_expression":
+            return True
+        node = last
+    return False
