@@ -260,6 +260,12 @@ _CS_KR = "class A {\n    void F(int a) {\n        if (a > 0) {\n            Go()
         ("java", "java", _CS_KR + "        } catch (IOException e)\n        ‸\n    }\n}\n"),
         ("csharp", "cs", _CS_ALLMAN + "        finally\n        ‸\n    }\n}\n"),
         ("c", "c", "int f(int n) {\n    switch (n)\n    ‸\n}\n"),
+        # C++17's `if constexpr`, in a file whose headers have their `{` below.
+        (
+            "cpp", "cpp",
+            "int f(int n)\n{\n    if (n)\n    {\n        g();\n    }\n"
+            "    if constexpr (N > 0)\n    ‸\n}\n",
+        ),
         ("typescript", "ts", "function f() {\n  try {\n    g();\n  }\n  catch (e)\n  ‸\n}\n"),
     ],
 )
@@ -291,6 +297,17 @@ def test_multiline_after_a_control_header_in_a_file_that_puts_its_brace_below(
             "        } while (x)\n        ‸\n" + _END,
         ),
         ("csharp", "cs", _CS_ALLMAN + "        iffy(x)\n        ‸\n    }\n}\n"),
+        # An Allman do loop's `while (x)` on its own line below the `}`, its `;` not typed yet.
+        (
+            "c", "c",
+            "int f(int n)\n{\n    if (n)\n    {\n        g();\n    }\n    do\n    {\n        g();\n"
+            "    }\n    while (n--)\n    ‸\n}\n",
+        ),
+        (
+            "csharp", "cs",
+            _CS_ALLMAN + "        do\n        {\n            Go();\n        }\n        while (x)\n"
+            "        ‸\n" + _END,
+        ),
         # C has no `try`: a call's name.
         (
             "c", "c",

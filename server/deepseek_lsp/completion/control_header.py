@@ -15,9 +15,11 @@ import re
 
 #: Where a control statement's body may go without braces, as C's (not Go's, Rust's, Swift's).
 _LANGUAGES = frozenset({"c", "cpp", "csharp", "java", "javascript", "typescript", "tsx"})
+#: The keywords of headers with a condition (C++17's `if constexpr` is an `if`).
+_KEYWORDS = r"(?:(?:else\s+)?if(?:\s+constexpr)?|for|foreach|while|using|lock|switch|catch)"
 #: Its keyword, then the condition's `(`, whose `)` is checked to close at the header's end;
 #: or a lone `else`. Not a `do` loop's `} while (x)`.
-_KEYWORD = re.compile(r"(?:\}\s*)?(?:else\s+if|if|for|foreach|while|using|lock|switch|catch)\s*\(")
+_KEYWORD = re.compile(rf"(?:\}}\s*)?{_KEYWORDS}\s*\(")
 _ELSE = re.compile(r"(?:\}\s*)?(?:else|try|finally|catch)$")
 #: Headers whose body is a block whatever the file's habit: `try`, `catch`, `finally` and
 #: `switch` take no statement without braces.
@@ -26,8 +28,7 @@ _BLOCK_ONLY = re.compile(r"(?:\}\s*)?(?:try|finally|catch|switch)\b")
 _TRY_LANGUAGES = _LANGUAGES - {"c"}
 #: A header with its `{` on its own line: the file's other style.
 _WITH_BRACE = re.compile(
-    r"^\s*(?:\}\s*)?(?:(?:else\s+if|if|for|foreach|while|using|lock|switch|catch)\s*\(.*\)"
-    r"|else|try|finally|catch)\s*\{\s*$"
+    rf"^\s*(?:\}}\s*)?(?:{_KEYWORDS}\s*\(.*\)|else|try|finally|catch)\s*\{{\s*$"
 )
 #: Bytes above the header read for the file's habit (some 200 lines).
 _HABIT_BYTES = 8000
@@ -66,10 +67,12 @@ def allman_block_awaited(language: str, header: str, data: bytes, line_start: in
     lines = data[start:line_start].decode("utf-8", "replace").split("\n")[1 if start else 0 :]
     lines = [line.split("//")[0].rstrip() for line in lines]
     own_line = same_line = 0
-    for index, line in enumerate(lines):
+    below = ""  # the next line that is not blank: read bottom up, once (not a slice a header)
+    for line in reversed(lines):
         if _WITH_BRACE.match(line):
             same_line += 1
         elif line.strip() and is_control_header(line.strip()):
-            below = next((nxt for nxt in lines[index + 1 :] if nxt.strip()), "")
             own_line += below.strip().startswith("{")
+        if line.strip():
+            below = line
     return own_line > same_line

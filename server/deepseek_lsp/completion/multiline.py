@@ -237,6 +237,7 @@ def is_multiline(
     opens = opens or (
         bool(code_lines) and doc.language is not None
         and allman_block_awaited(doc.language.name, header, doc.data, prev)
+        and not _ends_a_do_loop(doc, window, prev)
     )
     if doc.language is not None and doc.tree is not None:
         scopes = enclosing_scopes(doc.language, doc.tree, doc.data, offset)
@@ -258,6 +259,17 @@ def is_multiline(
             end = offset + len(after.encode("utf-8"))
             return opens and not _code_below_is_deeper(doc, code_lines[-1], end)
     return opens
+
+
+def _ends_a_do_loop(doc: Document, start: int, end: int) -> bool:
+    """Whether the code in ``start..end`` ends with a do loop's `while (x)`, its `;` not typed
+    yet: Allman's is on a line of its own below the `}`, where its text reads as a loop's
+    header and only the tree tells them apart."""
+    at = doc.data.rfind(b"while", start, end)
+    if at < 0 or doc.tree is None:
+        return False
+    node = doc.tree.root_node.descendant_for_byte_range(at, at + len(b"while"))
+    return node is not None and node.parent is not None and node.parent.type == "do_statement"
 
 
 def _code_lines_above(doc: Document, line_start: int) -> tuple[int, list[str]]:
