@@ -338,6 +338,12 @@ def test_single_line_after_a_control_header_where_its_body_goes_without_braces(
         ("c", "c", "int f(void) {\n  struct foo x\n  ‸\n}\n", False),
         ("c", "c", "struct foo *p\n‸\n", False),
         ("c", "c", "struct foo bar\n‸\n", False),
+        # Inside a list going on from the line above: a parameter's type (its name below), a
+        # template's parameter, sizeof's type.
+        ("c", "c", "int f(int a,\n      struct foo\n‸\n", False),
+        ("cpp", "cpp", "template <\n    class T\n‸\n", False),
+        ("cpp", "cpp", "template <typename T,\n          class Alloc\n‸\n", False),
+        ("c", "c", "int n = sizeof(\n    struct foo\n‸\n", False),
     ],
 )
 def test_a_c_type_header_before_its_brace(

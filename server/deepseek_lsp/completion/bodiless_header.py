@@ -40,6 +40,9 @@ _C_TYPE_HEADER = re.compile(
     r"(?:\s+[A-Za-z_][\w:]*)?(?:\s+final)?(?:\s*:\s*[^;{}()]*[^;{}()\s:])?"
     r"|(?:inline\s+)?namespace(?:\s+[\w:]+)?|extern\s+\"C(?:\+\+)?\")\s*$"
 )
+#: A line the next one goes on from, ending with a list's `(` or `,`, a template's `<`, an `=`
+#: (`int f(int a,` above `struct foo`: a parameter's type, its name below); not a directive's.
+_CONTINUED = re.compile(rb"(?![ \t]*#).*[(,<=]$")
 _JAVA_TYPES = frozenset({"class", "interface", "enum", "record"})
 #: Where a TypeScript signature is a declaration of its own (an overload's, an interface's,
 #: an ambient one's: `declare function f(): T`).
@@ -56,8 +59,10 @@ def awaits_body(doc: Document, header_end: int) -> bool:
     if doc.tree is None or language not in _HEADERS or header_end <= 0:
         return False
     if language in ("c", "cpp"):
-        line = doc.data[doc.line_start(doc.line_at(header_end - 1)) : header_end]
-        if _C_TYPE_HEADER.match(line.decode("utf-8", "replace")):
+        start = doc.line_start(doc.line_at(header_end - 1))
+        line = doc.data[start:header_end]
+        above = doc.data[max(0, start - 400) : start].rstrip().rpartition(b"\n")[2]
+        if _C_TYPE_HEADER.match(line.decode("utf-8", "replace")) and not _CONTINUED.match(above):
             return True
     root = doc.tree.root_node
     node: ts.Node | None = root.named_descendant_for_byte_range(header_end - 1, header_end)
