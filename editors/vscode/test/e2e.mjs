@@ -106,6 +106,9 @@ const VEC = 'vec.cpp';
 const VEC_PATH = path.join(WORKSPACE, VEC);
 const VEC_TEXT = '#include <vector>\n\nint main() {\n    int n = 3;\n}\n';
 fs.writeFileSync(VEC_PATH, VEC_TEXT);
+const VEC_PARTS = 'vec_parts.cpp';
+const VEC_PARTS_PATH = path.join(WORKSPACE, VEC_PARTS);
+fs.writeFileSync(VEC_PARTS_PATH, VEC_TEXT);
 // The self-hosted step's file: its own, whatever the steps before typed into calc.py.
 const MEAN = 'mean.py';
 fs.writeFileSync(path.join(WORKSPACE, MEAN), 'def mean(a, b):\n');
@@ -1077,6 +1080,34 @@ try {
       throw new Error(`${VEC} reads ${JSON.stringify(undone)} after one Ctrl+Z`);
     }
     return `accepted ${JSON.stringify(accepted)}; one Ctrl+Z: ${JSON.stringify(undone)}`;
+  }, { needs: ['set-api-key'] });
+
+  await step('initializer-semicolon-in-parts', async () => {
+    // The same entries taken word by word (Ctrl+Right) to their end: VS Code runs no command
+    // for a suggestion taken in parts, its last part tells the server it is whole.
+    await quickOpen(VEC_PARTS, '#include <vector>');
+    await page.locator('.editor-instance .view-line', { hasText: 'int n = 3;' }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('std::vector<int> v {', { delay: 60 });
+    await page.keyboard.press('Enter');
+    await waitFor('"1, 2, 3," as ghost text', async () => (await ghostText()).includes('1, 2, 3,'), 20000);
+    for (let word = 0; word < 8 && !(await editorTextWithoutGhost()).includes('1, 2, 3,'); word++) {
+      await page.keyboard.press('Control+ArrowRight');
+      await page.waitForTimeout(150);
+    }
+    await waitFor('the ";" after the editor\'s "}"', async () => (await editorTextWithoutGhost()).includes('    };'), 10000);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+S');
+    const want = '#include <vector>\n\nint main() {\n    int n = 3;\n    std::vector<int> v {\n        1, 2, 3,\n    };\n}\n';
+    const saved = await waitFor(`${VEC_PARTS} saved`, () => {
+      const t = fs.readFileSync(VEC_PARTS_PATH, 'utf8');
+      return t.includes('1, 2, 3,') ? t : '';
+    }, 10000);
+    if (saved !== want) {
+      throw new Error(`${VEC_PARTS} reads ${JSON.stringify(saved)}, expected ${JSON.stringify(want)}`);
+    }
+    return JSON.stringify(saved);
   }, { needs: ['set-api-key'] });
 
   await step('excluded-file-status', async () => {
