@@ -861,6 +861,28 @@ step("an object initializer's entries accepted above the '}' the editor put belo
   end)
 end)
 
+step("an object initializer's entries accepted with Enter typed at once: the server's ';', asked for the text before the Enter, is not put into the new line", function()
+  local head = { "class A", "{", "    void F()", "    {", "        var p = new Point", "        {" }
+  local tail = { "    }", "}" }
+  in_new_file("InitRace.cs", vim.list_extend(vim.list_extend(vim.deepcopy(head), { "            ", "        }" }), tail), function()
+    wait_attached()
+    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false; vim.bo.expandtab = true")
+    lua("vim.api.nvim_win_set_cursor(0, { 7, 0 })")
+    input("A")
+    wait_ghost("X = 1,", "the initializer's entries")
+    -- Enter in the same keys as the Tab: typed before the server's edit comes. Unversioned
+    -- (Neovim declares no documentChanges), that edit put its ';' at the '}''s old place,
+    -- now the new line's (a ';' in the entries, the '}' still without one).
+    input("<Tab><CR>")
+    wait_line(9, "        }")
+    vim.wait(1000)
+    local lines = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
+    local body = { "            X = 1,", "            Y = 2,", "" }
+    local want = vim.list_extend(vim.list_extend(vim.deepcopy(head), vim.list_extend(vim.deepcopy(body), { "        }" })), tail)
+    check(vim.deep_equal(lines, want), vim.inspect(lines))
+  end)
+end)
+
 --- In a new file ``name`` of ``header`` and a body line, types "ret" there with the fake taking
 --- 0.8 s to answer; while the model is asked, ``leave()`` leaves the buffer in insert mode, and
 --- once the answer has come ``back()`` comes back and checks what is shown. The model must have

@@ -119,10 +119,17 @@ function M.chain(first, ...)
 end
 
 --- Client capabilities: Neovim's, plus inline completion (0.10/0.11 do not declare it; the server
---- answers anyway, but say what this plugin handles). 0.11+ merges a partial table into its
+--- answers anyway, but say what this plugin handles), and versioned workspace edits, which
+--- Neovim applies (util.apply_workspace_edit) but does not declare: without them the server's
+--- edit of an accepted initializer's `;` came unversioned, and with a key typed before it
+--- came (<Tab><CR>) it was put at the `}`'s old place, in the new line; versioned, a buffer
+--- changed since is left as it is ("newer than edits"). 0.11+ merges a partial table into its
 --- defaults (and into `vim.lsp.config("*")`); 0.10 takes the table as the whole set.
 function M.capabilities()
-  local extra = { textDocument = { inlineCompletion = { dynamicRegistration = false } } }
+  local extra = {
+    textDocument = { inlineCompletion = { dynamicRegistration = false } },
+    workspace = { workspaceEdit = { documentChanges = true } },
+  }
   if util.has_011 then
     return extra
   end
