@@ -109,6 +109,9 @@ fs.writeFileSync(VEC_PATH, VEC_TEXT);
 const VEC_PARTS = 'vec_parts.cpp';
 const VEC_PARTS_PATH = path.join(WORKSPACE, VEC_PARTS);
 fs.writeFileSync(VEC_PARTS_PATH, VEC_TEXT);
+const VEC_ENTER = 'vec_enter.cpp';
+const VEC_ENTER_PATH = path.join(WORKSPACE, VEC_ENTER);
+fs.writeFileSync(VEC_ENTER_PATH, VEC_TEXT);
 // The self-hosted step's file: its own, whatever the steps before typed into calc.py.
 const MEAN = 'mean.py';
 fs.writeFileSync(path.join(WORKSPACE, MEAN), 'def mean(a, b):\n');
@@ -1106,6 +1109,34 @@ try {
     }, 10000);
     if (saved !== want) {
       throw new Error(`${VEC_PARTS} reads ${JSON.stringify(saved)}, expected ${JSON.stringify(want)}`);
+    }
+    return JSON.stringify(saved);
+  }, { needs: ['set-api-key'] });
+
+  await step('initializer-semicolon-enter-at-once', async () => {
+    // Enter right after the Tab, before the server's edit can come: the edit, asked for the
+    // text before the Enter, is refused (its version), not put at the "}"'s old place.
+    await quickOpen(VEC_ENTER, '#include <vector>');
+    await page.locator('.editor-instance .view-line', { hasText: 'int n = 3;' }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('std::vector<int> v {', { delay: 60 });
+    await page.keyboard.press('Enter');
+    await waitFor('"1, 2, 3," as ghost text', async () => (await ghostText()).includes('1, 2, 3,'), 20000);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(1500);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+S');
+    const saved = await waitFor(`${VEC_ENTER} saved`, () => {
+      const t = fs.readFileSync(VEC_ENTER_PATH, 'utf8');
+      return t.includes('1, 2, 3,') ? t : '';
+    }, 10000);
+    const body = '#include <vector>\n\nint main() {\n    int n = 3;\n    std::vector<int> v {\n        1, 2, 3,\n        \n';
+    // The ";" after the "}" where the edit came first; never anywhere else.
+    const wants = [`${body}    }\n}\n`, `${body}    };\n}\n`];
+    if (!wants.includes(saved)) {
+      throw new Error(`${VEC_ENTER} reads ${JSON.stringify(saved)}`);
     }
     return JSON.stringify(saved);
   }, { needs: ['set-api-key'] });
