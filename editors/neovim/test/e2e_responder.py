@@ -61,6 +61,11 @@ ALLMAN = {
     # An object initializer's entries, above the `}` the editor put below: its `;` comes after.
     "var p = new Point": "X = 1,\n{brace}    Y = 2,\n{brace}}};",
 }
+#: Blocks a body leaves open (a class's `{`, a method's header), between a lone `{` and the
+#: `}` an autopair mapping added, by the header above the `{`.
+OPENED = {
+    "namespace App": "\n    public static class Main\n    {\n        public static void PrintJson()\n    ",
+}
 CYCLE_PREFIX = "choice = "
 CYCLE = ((0.0, "pick(1)"), (0.6, "pick(2)"), (0.9, "pick(3)"))
 #: editors/emacs/test/e2e.el: bodies per temperature after this header, of one first line.
@@ -85,6 +90,8 @@ def respond(body: dict[str, Any]) -> str:
         return BLOCKS[lines[-2]]
     if line in BRACED:
         return BRACED[line]
+    if len(lines) > 1 and line == "{" and lines[-2] in OPENED:
+        return OPENED[lines[-2]]
     allman = prompt.rsplit("\n", 3)
     if len(allman) == 4 and allman[-2].strip() == "{" and not line.strip() and allman[-3].strip() in ALLMAN:
         brace = allman[-2][: len(allman[-2]) - len(allman[-2].lstrip())]

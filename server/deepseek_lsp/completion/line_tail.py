@@ -6,7 +6,13 @@ from __future__ import annotations
 import re
 
 from ..documents import Document
-from .postprocess import PostContext, before_typed_over, kept_tail, without_retyped_rest
+from .postprocess import (
+    PostContext,
+    before_typed_over,
+    kept_tail,
+    leaves_open,
+    without_retyped_rest,
+)
 from .prompting import PromptBuilder
 from .request import Request, Suggestion
 
@@ -59,6 +65,16 @@ def fit_to_tail(
             indent = before[: len(before) - len(before.lstrip())]
             # The document's line break: the text's own are already made CRLF.
             text = text.rstrip() + ("\r\n" if "\r\n" in text else "\n") + indent
+            if kept == tail and leaves_open(text, ctx):
+                # The user goes on writing the blocks the text opened (a class's `{`, a
+                # method's header): replaced, the `}` came back in the insert and the
+                # accept left the cursor after it, where the next lines went (`}}`). Only
+                # the blanks before it are replaced: the `}` stays after the cursor, on
+                # the line the insert ends with, as every client can place it.
+                blanks = len(tail) - len(tail.lstrip())
+                cursor = replace_end - len(tail.encode("utf-8"))
+                out.append(Suggestion(text, cursor + blanks, ""))
+                continue
             kept = kept.lstrip()
             menu_text = None
         out.append(Suggestion(text, replace_end, kept, menu_text))

@@ -46,7 +46,7 @@ from .fences import (
 from .indentation import normalize_indentation
 from .repetition import cut_repetition
 from .scope import limit_scope
-from .suffix import drop_suffix_duplicates
+from .suffix import drop_suffix_duplicates, leaves_open
 from .trim import drop_useless, trim
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "heredoc_word",
     "is_shell",
     "kept_tail",
+    "leaves_open",
     "literal_brace",
     "opens_as_chat",
     "postprocess",

@@ -69,6 +69,13 @@ def _fit_before_rest(text: str, rest: str, ctx: PostContext) -> str:
     return text
 
 
+def leaves_open(text: str, ctx: PostContext) -> bool:
+    """Whether ``text``, inserted at the cursor, opens a bracket it does not close (outside
+    strings and comments): a class's `{` with its methods still to come, a call's `(`."""
+    ctx = ctx.lf
+    return bool(_shape(_closable_brackets(ctx)[1], text.replace("\r\n", "\n"))[2])
+
+
 def _plain_balanced(text: str) -> bool:
     return all(text.count(o) == text.count(c) for o, c in ("()", "[]", "{}"))
 

@@ -1,0 +1,90 @@
+"""A multi-line suggestion accepted between a header's `{` and the `}` the editor's autopair
+added, that leaves blocks open (a class's `{`, a method's header): the real server over stdio
+against the fake DeepSeek server. Found in Neovim with an autopair mapping (`namespace App` then
+`{`): the item covered the `}` and ended with it on a line of its own, so the accept left the
+cursor after the namespace's `}` and the next key typed went there (`}x`); in a scripted session
+the next lines went in after it and the file ended in `}}`."""
+
+from __future__ import annotations
+
+import pytest
+from lsprotocol import types
+
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import inline_params, lsp_session, open_doc, server_env
+
+
+def _offset(text: str, pos: types.Position) -> int:
+    lines = text.split("\n")
+    return sum(len(line) + 1 for line in lines[: pos.line]) + pos.character
+
+
+def _accept_and_type(text: str, item: types.InlineCompletionItem, key: str) -> str:
+    """``text`` after the editor applies ``item`` and the user types ``key``: the accept leaves
+    the cursor at the end of what it inserted (ASCII documents: characters are UTF-16 units)."""
+    assert item.range is not None and isinstance(item.insert_text, str)
+    start, end = _offset(text, item.range.start), _offset(text, item.range.end)
+    cursor = start + len(item.insert_text)
+    text = text[:start] + item.insert_text + text[end:]
+    return text[:cursor] + key + text[cursor:]
+
+
+#: (extension, language id, the document with the cursor at ‸, the model's answer, the
+#: document after the accept and the key `x`)
+CASES = [
+    (
+        "cs", "csharp",
+        "using System;\n\nnamespace App\n{‸}\n",
+        "\n    public static class Main\n    {\n        public static void PrintJson()\n    ",
+        "using System;\n\nnamespace App\n{\n    public static class Main\n    {\n"
+        "        public static void PrintJson()\nx}\n",
+    ),
+    (
+        "js", "javascript",
+        "class A {\n    run(a) {‸}\n}\n",
+        "\n        if (a) {\n            log(a);\n",
+        "class A {\n    run(a) {\n        if (a) {\n            log(a);\n    x}\n}\n",
+    ),
+    # Between the spaces of an empty body (`{ | }`): the space goes, the `}` stays.
+    (
+        "js", "javascript",
+        "function f(a) { ‸ }\n",
+        "\n    for (const x of a) {\n        log(x);\n",
+        "function f(a) { \n    for (const x of a) {\n        log(x);\nx}\n",
+    ),
+    (
+        "js", "javascript",
+        "function f(a) {‸}\r\n",
+        "\n    if (a) {\n        return 1;\n",
+        "function f(a) {\r\n    if (a) {\r\n        return 1;\r\nx}\r\n",
+    ),
+    # A body that closes all it opens takes the `}` as before: the user goes on after it.
+    (
+        "js", "javascript",
+        "function f(a) {‸}\n",
+        "\n    if (a) {\n        return 1;\n    }\n",
+        "function f(a) {\n    if (a) {\n        return 1;\n    }\n}x\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("ext", "language_id", "text", "answer", "expected"), CASES)
+async def test_the_next_key_after_accepting_open_blocks_lands_before_the_editors_closer(
+    tmp_path, ext: str, language_id: str, text: str, answer: str, expected: str
+) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script(answer)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
+        async with lsp_session(env, settings=settings) as client:
+            uri = f"file:///ws/a.{ext}"
+            before = text[: text.index("‸")].replace("\r", "")
+            clean = text.replace("‸", "")
+            open_doc(client, uri, clean, language_id)
+            row, col = before.count("\n"), len(before.split("\n")[-1])
+            result = await client.text_document_inline_completion_async(
+                inline_params(uri, row, col)
+            )
+            assert result.items
+            # A CRLF line's "\r" counts as its last character: offsets stay right.
+            assert _accept_and_type(clean, result.items[0], "x") == expected
