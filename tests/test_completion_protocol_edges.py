@@ -196,3 +196,25 @@ async def test_a_menu_snippet_for_a_body_leaves_the_lines_closer_on_a_line_of_it
     # Continuation lines relative to the cursor line's `  ` (the client adds it back), the
     # last one empty: the line's `}` goes under `f(a)`, where the client's indentation puts it.
     assert edit.new_text == "\n  const b = a * 2;\n  return b;\n"
+
+
+#    So for a body that leaves a block open (the `if` still to finish): it read `return b;}`.
+async def test_a_menu_snippet_for_a_body_left_open_leaves_the_lines_closer_on_a_line_of_its_own(
+    completing: Completing, fake_deepseek: FakeDeepSeek
+) -> None:
+    uri = "file:///w/open.js"
+    doc = completing.services.documents.open(uri, "class A {\n  f(a) {}\n}\n", "javascript", 1)
+    completing.completion.document_opened(doc)
+    completing.services.client_snippets = True
+    fake_deepseek.script("\n    if (a) {\n      return b;\n", path=FIM)
+    result = await completing.completion.completion(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(1, 8),
+            context=types.CompletionContext(trigger_kind=types.CompletionTriggerKind.TriggerCharacter),
+        )
+    )
+    assert len(result.items) == 1
+    edit = result.items[0].text_edit
+    assert isinstance(edit, types.TextEdit)
+    assert edit.new_text == "\n  if (a) {\n    return b;\n"

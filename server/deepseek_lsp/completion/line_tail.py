@@ -73,7 +73,7 @@ def fit_to_tail(
                 # the line the insert ends with, as every client can place it.
                 blanks = len(tail) - len(tail.lstrip())
                 cursor = replace_end - len(tail.encode("utf-8"))
-                out.append(Suggestion(text, cursor + blanks, ""))
+                out.append(Suggestion(text, cursor + blanks, "", closer_after=True))
                 continue
             kept = kept.lstrip()
             menu_text = None

@@ -210,7 +210,7 @@ def completion_items(
         text = lf(full)
         # The line's closers stay after the item: a body's last line break (finish) puts
         # them on a line of their own.
-        before_closer = bool(s.tail.strip()) and s.menu_text is None
+        before_closer = s.menu_text is None and (bool(s.tail.strip()) or s.closer_after)
         if snippets:
             # What the snippet carries, also for where the cursor lands (SentItems.add).
             keep = snippet_lines(text, indent, before_closer=before_closer)

@@ -18,6 +18,9 @@ class Suggestion:
     #: What a completion-menu item inserts at the cursor, the line's closers left in place:
     #: ``text`` up to a closer of the line it types over (menu.py).
     menu_text: str | None = None
+    #: The line's closers stay after the insert, which ends with the line break that puts them
+    #: on a line of their own (a body leaving blocks open: line_tail.py): a menu snippet keeps it.
+    closer_after: bool = False
 
 
 @dataclass
