@@ -112,6 +112,10 @@ fs.writeFileSync(VEC_PARTS_PATH, VEC_TEXT);
 const VEC_ENTER = 'vec_enter.cpp';
 const VEC_ENTER_PATH = path.join(WORKSPACE, VEC_ENTER);
 fs.writeFileSync(VEC_ENTER_PATH, VEC_TEXT);
+// For the open-blocks step: a class whose body the suggestion leaves open.
+const SHOP = 'shop.js';
+const SHOP_PATH = path.join(WORKSPACE, SHOP);
+fs.writeFileSync(SHOP_PATH, 'class Shop ');
 // The self-hosted step's file: its own, whatever the steps before typed into calc.py.
 const MEAN = 'mean.py';
 fs.writeFileSync(path.join(WORKSPACE, MEAN), 'def mean(a, b):\n');
@@ -1137,6 +1141,31 @@ try {
     const wants = [`${body}    }\n}\n`, `${body}    };\n}\n`];
     if (!wants.includes(saved)) {
       throw new Error(`${VEC_ENTER} reads ${JSON.stringify(saved)}`);
+  await step('open-blocks-accept', async () => {
+    // "{" typed, VS Code closes it: "class Shop {|}". The suggestion opens a constructor and
+    // leaves it open: accepted, the cursor stays before the class's "}" (moved to a line of its
+    // own), where the next key goes, as it does for the Neovim plugin (the server's item ended
+    // with that "}" there, and the cursor after it).
+    await quickOpen(SHOP, 'class Shop');
+    await page.locator('.editor-instance .view-line', { hasText: 'class Shop' }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.type('{', { delay: 60 });
+    const ghost = await waitFor('the constructor as ghost text inside "{}"', async () => {
+      const below = norm((await page.$$eval('.editor-instance .view-zones', (els) => els.map((e) => e.textContent ?? ''))).join(''));
+      return below.includes('this.items = items;') ? below : '';
+    }, 20000);
+    await page.waitForTimeout(400);
+    await page.keyboard.press('Tab');
+    await waitFor('the suggestion accepted', async () => (await editorTextWithoutGhost()).includes('this.items = items;'), 10000);
+    await page.keyboard.type('x');
+    await page.keyboard.press('Control+S');
+    const saved = await waitFor(`${SHOP} saved`, () => {
+      const t = fs.readFileSync(SHOP_PATH, 'utf8');
+      return t.includes('items;') ? t : '';
+    }, 10000);
+    const want = 'class Shop {\n    constructor(items) {\n        this.items = items;\nx}';
+    if (saved !== want) {
+      throw new Error(`${SHOP} reads ${JSON.stringify(saved)} (ghost ${JSON.stringify(ghost)}), expected ${JSON.stringify(want)}`);
     }
     return JSON.stringify(saved);
   }, { needs: ['set-api-key'] });

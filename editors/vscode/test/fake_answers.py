@@ -29,6 +29,9 @@ BLOCK = "if x < 0:\n        return 0\n    return x"
 # model writes the entries and the "};" that ends the declaration, as it would with no "}" there.
 INIT_AFTER = "std::vector<int> v {\n"
 INIT = "1, 2, 3,\n    };"
+# The open-blocks step: a class's constructor left open, between "{" and the editor's "}".
+OPENED_AFTER = "class Shop {"
+OPENED = "\n    constructor(items) {\n        this.items = items;\n"
 FINDING_CODE = "return a / b"
 FIX = "return a / b if b else 0.0"
 MESSAGE = "Division by zero when b is 0."
@@ -38,6 +41,8 @@ NOTEBOOK_MESSAGE = "A negative radius is not rejected."
 
 def _fim(prompt: str) -> str:
     line = prompt.rsplit("\n", 1)[-1]
+    if line == OPENED_AFTER:
+        return OPENED
     if prompt.endswith(BLOCK_AFTER + line) and not line.strip():
         return BLOCK
     if prompt.endswith(INIT_AFTER + line) and not line.strip():
