@@ -207,11 +207,12 @@ async def test_a_menu_snippet_for_a_body_left_open_leaves_the_lines_closer_on_a_
     completing.completion.document_opened(doc)
     completing.services.client_snippets = True
     fake_deepseek.script("\n    if (a) {\n      return b;\n", path=FIM)
+    typed = types.CompletionContext(trigger_kind=types.CompletionTriggerKind.TriggerCharacter)
     result = await completing.completion.completion(
         types.CompletionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
             position=types.Position(1, 8),
-            context=types.CompletionContext(trigger_kind=types.CompletionTriggerKind.TriggerCharacter),
+            context=typed,
         )
     )
     assert len(result.items) == 1

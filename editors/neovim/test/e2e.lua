@@ -801,7 +801,8 @@ end)
 step("blocks a suggestion leaves open, accepted inside an autopair's '{}': the cursor stays before the '}', where the next key goes (it went after it: '}x')", function()
   in_new_file("Prog.cs", { "using System;", "", "namespace App" }, function()
     wait_attached()
-    lua("vim.bo.indentexpr = ''; vim.bo.cindent = false; vim.bo.smartindent = false; vim.bo.autoindent = true")
+    lua("vim.bo.indentexpr = ''; vim.bo.cindent = false; vim.bo.smartindent = false")
+    lua("vim.bo.autoindent = true")
     lua([[vim.keymap.set("i", "{", "{}<Left>", { buffer = 0 })]])
     lua("vim.api.nvim_win_set_cursor(0, { 3, 0 })")
     input("A<CR>{")
@@ -814,8 +815,8 @@ step("blocks a suggestion leaves open, accepted inside an autopair's '{}': the c
     input("x")
     wait_line(7, "x}")
     local lines = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
-    local want = { "using System;", "", "namespace App", "{", "    public static class Main", "    {",
-                   "        public static void PrintJson()", "x}" }
+    local want = { "using System;", "", "namespace App", "{", "    public static class Main",
+                   "    {", "        public static void PrintJson()", "x}" }
     check(vim.deep_equal(lines, want), vim.inspect(lines))
   end)
 end)

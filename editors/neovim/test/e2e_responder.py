@@ -64,7 +64,9 @@ ALLMAN = {
 #: Blocks a body leaves open (a class's `{`, a method's header), between a lone `{` and the
 #: `}` an autopair mapping added, by the header above the `{`.
 OPENED = {
-    "namespace App": "\n    public static class Main\n    {\n        public static void PrintJson()\n    ",
+    "namespace App": (
+        "\n    public static class Main\n    {\n        public static void PrintJson()\n    "
+    ),
 }
 CYCLE_PREFIX = "choice = "
 CYCLE = ((0.0, "pick(1)"), (0.6, "pick(2)"), (0.9, "pick(3)"))

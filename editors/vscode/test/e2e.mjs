@@ -1151,12 +1151,15 @@ try {
     await page.keyboard.press('End');
     await page.keyboard.type('{', { delay: 60 });
     const ghost = await waitFor('the constructor as ghost text inside "{}"', async () => {
-      const below = norm((await page.$$eval('.editor-instance .view-zones', (els) => els.map((e) => e.textContent ?? ''))).join(''));
+      const zones = await page.$$eval('.editor-instance .view-zones', (els) =>
+        els.map((e) => e.textContent ?? ''));
+      const below = norm(zones.join(''));
       return below.includes('this.items = items;') ? below : '';
     }, 20000);
     await page.waitForTimeout(400);
     await page.keyboard.press('Tab');
-    await waitFor('the suggestion accepted', async () => (await editorTextWithoutGhost()).includes('this.items = items;'), 10000);
+    await waitFor('the suggestion accepted',
+      async () => (await editorTextWithoutGhost()).includes('this.items = items;'), 10000);
     await page.keyboard.type('x');
     await page.keyboard.press('Control+S');
     const saved = await waitFor(`${SHOP} saved`, () => {
@@ -1165,7 +1168,8 @@ try {
     }, 10000);
     const want = 'class Shop {\n    constructor(items) {\n        this.items = items;\nx}';
     if (saved !== want) {
-      throw new Error(`${SHOP} reads ${JSON.stringify(saved)} (ghost ${JSON.stringify(ghost)}), expected ${JSON.stringify(want)}`);
+      throw new Error(`${SHOP} reads ${JSON.stringify(saved)} (ghost ${JSON.stringify(ghost)}), `
+        + `expected ${JSON.stringify(want)}`);
     }
     return JSON.stringify(saved);
   }, { needs: ['set-api-key'] });
