@@ -1163,6 +1163,46 @@ def test_types_of_the_own_package_are_read_from_the_files_named_after_them(tmp_p
     assert "public function send(string $to, string $body): bool" in prompt, prompt
 
 
+
+def test_a_type_an_import_binds_is_not_read_from_the_file_named_after_it(tmp_path: Path) -> None:
+    """``use App\\Queue\\Mailer;`` in App\\Services\\Signup.php binds Mailer to the Queue's: the
+    Services' Mailer.php beside it is another class (its send(string $to, ...) was sent with the
+    Queue's, the model told of two); Java's single-type import hides its package's likewise. A
+    name the import aliases (``as Log``) leaves the file's own namespace's Logger to the file
+    beside it."""
+    mailer = (
+        "<?php\nnamespace App\\{ns};\n\nclass {cls}\n{{\n    public function send({p}): bool\n"
+        "    {{\n        return true;\n    }}\n}}\n"
+    )
+    _write(
+        tmp_path,
+        {
+            "composer.json": '{"autoload": {"psr-4": {"App\\\\": "src/"}}}',
+            "src/Services/Mailer.php": mailer.format(ns="Services", cls="Mailer", p="string $to"),
+            "src/Queue/Mailer.php": mailer.format(ns="Queue", cls="Mailer", p="array $job"),
+            "src/Services/Logger.php": mailer.format(ns="Services", cls="Logger", p="int $n"),
+        },
+    )
+    php = (
+        "<?php\nnamespace App\\Services;\n\n"
+        "use App\\Queue\\Mailer;\nuse Psr\\Log\\Logger as Log;\n\n"
+        "function signup(): void\n{\n    $l = new Logger();\n    $m = new Mailer();\n    $m->"
+    )
+    signup = tmp_path / "src" / "Services" / "Signup.php"
+    prompt = prompt_with_imports(signup, php, [tmp_path], "php")
+    assert "send(array $job)" in prompt, prompt
+    assert "send(string $to)" not in prompt, prompt
+    assert "send(int $n)" in prompt, prompt
+    pkg = tmp_path / "src" / "main" / "java" / "com" / "acme" / "orders"
+    repo = "package com.acme.orders;\n\npublic interface Repo {\n    Order mine(long id);\n}\n"
+    _write(pkg, {"Repo.java": repo})
+    java = (
+        "package com.acme.orders;\n\nimport com.acme.legacy.Repo;\n\npublic class OrderService {\n"
+        "    private final Repo repo;\n    Order load(long id) {\n        return repo."
+    )
+    prompt = prompt_with_imports(pkg / "OrderService.java", java, [tmp_path], "java")
+    assert "Order mine(long id);" not in prompt, prompt
+
 def _resolved(root: Path, doc: str, language: str) -> list[str]:
     """The workspace files the document's imports name, as the completion context resolves
     them (its first MAX_IMPORT_SOURCES sources)."""

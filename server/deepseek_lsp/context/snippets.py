@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..documents import Document, DocumentStore
 from ..imports import (
+    imported_types,
     local_sources,
     readable_import,
     resolution_pending,
@@ -283,7 +284,9 @@ def gather_snippets(
         imported = imported[:MAX_IMPORTED_FILES]
         req.cut_short = resolution_pending(sources, doc_path, roots, language, rules)
         local = local_sources(sources, doc_path, roots, language, rules)
-        pending = list(dict.fromkeys([*imported, *sibling_type_files(doc_path, wanted, language)]))
+        hidden = imported_types((t for _s, _e, t in own.imports), language)
+        beside = sibling_type_files(doc_path, [n for n in wanted if n not in hidden], language)
+        pending = list(dict.fromkeys([*imported, *beside]))
         # A file's default bound to a wanted name may be another's, passed on (``export {
         # default } from "./Button"`` in Button/index.ts): followed as a name.
         follow = [*wanted, "default"] if any(b in wanted for b in own.default_imports) else wanted

@@ -18,11 +18,12 @@ from .jvm import main_source_set
 from .project_files import own_roots_first
 from .readable import readable_import
 from .resolve import resolve_local_import
-from .sibling_types import sibling_type_files, sibling_type_files_of_each
+from .sibling_types import imported_types, sibling_type_files, sibling_type_files_of_each
 
 __all__ = [
     "MAX_PACKAGE_FILES",
     "_resolved",
+    "imported_types",
     "local_sources",
     "main_source_set",
     "own_roots_first",

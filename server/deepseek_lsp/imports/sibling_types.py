@@ -3,6 +3,7 @@ convention of Kotlin, Scala, Swift, C# and PHP's PSR-4)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -23,6 +24,14 @@ _TYPE_FILES: dict[str, tuple[str, ...]] = {
     "swift": (".swift",),
     "csharp": (".cs",),
 }
+#: Languages whose imports bind the types they name, hiding their package's or namespace's type
+#: of that name (Java's single-type import, PHP's ``use``, Kotlin's and Scala's ``import``). Not
+#: C#'s ``using System.Text;`` nor Swift's ``import Foundation``: a namespace's, a module's.
+_IMPORTS_BIND_TYPES = frozenset({"java", "php", "kotlin", "scala"})
+#: A name an import statement binds: a path's last (``use App\Queue\Mailer;``, a group's
+#: ``{Job, Sub\Task}``, Kotlin's line without its ``;``) or an alias (``as Log``, ``=> T``); not
+#: one an ``as`` follows.
+_BOUND = re.compile(r"(\w+)\s*(?=[;,}]|$)")
 _siblings: TTLCache[tuple[str, tuple[str, ...], str], list[Path]] = TTLCache(maxsize=256, ttl=5.0)
 
 
@@ -46,6 +55,16 @@ def sibling_type_files(doc_path: Path, names: Iterable[str], language: str | Non
                 break
         _siblings[key] = hit
     return hit
+
+
+def imported_types(statements: Iterable[str], language: str | None) -> set[str]:
+    """The names ``statements`` (a document's imports) bind to another package's types: no file
+    beside the document is theirs (``use App\\Queue\\Mailer;`` in App\\Services: Services/Mailer.php
+    was read and sent with the Queue's, two classes for one ``new Mailer()``). Not a name an
+    alias leaves free (``Logger`` of ``use Psr\\Log\\Logger as Log``: the namespace's own)."""
+    if language not in _IMPORTS_BIND_TYPES:
+        return set()
+    return {m for text in statements for m in _BOUND.findall(text)}
 
 
 def sibling_type_files_of_each(
