@@ -1058,3 +1058,26 @@ def test_a_file_record_knows_its_units_type_files_again(tmp_path: Path) -> None:
     (tmp_path / "Circle.java").write_text("public class Circle {\n    int area() { return 2; }\n}\n")
     sibling_types._siblings.clear()  # what it found is kept 5 s
     assert not dependencies_unchanged(doc, deps, [tmp_path], settings)
+
+
+def test_a_review_reads_no_file_beside_for_a_type_an_import_binds(tmp_path: Path) -> None:
+    """``use App\\Queue\\Mailer;`` in App\\Services: the Services' Mailer.php beside the file is
+    another class, not read for the review's signatures (its send(string $to) was sent as the
+    Mailer's), nor kept in the file's record; a type of its own namespace (Logger) still is."""
+    for name, params in (("Mailer", "string $to"), ("Logger", "int $n")):
+        (tmp_path / f"{name}.php").write_text(
+            f"<?php\nnamespace App\\Services;\n\nclass {name}\n{{\n"
+            f"    public function send({params}): bool\n    {{\n        return true;\n    }}\n}}\n"
+        )
+    text = (
+        "<?php\nnamespace App\\Services;\n\nuse App\\Queue\\Mailer;\n\n"
+        "function signup(): void\n{\n    $m = new Mailer();\n    $m->send([]);\n"
+        "    $l = new Logger();\n    $l->send(1);\n}\n"
+    )
+    doc = Document((tmp_path / "Signup.php").as_uri(), text, language=REGISTRY.get("php"))
+    settings, _ = build_settings({}, env={})
+    units = extract_units(doc).units
+    imports = ImportReader(REGISTRY).read(doc, "Signup.php", units, [tmp_path], settings)
+    assert imports is not None and [t.name for t, _ in imports.targets] == ["Logger.php"]
+    deps = dependencies(imports.sources, imports.wanted, imports.targets, imports.roots)
+    assert dependencies_unchanged(doc, deps, [tmp_path], settings)

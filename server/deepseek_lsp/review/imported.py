@@ -15,7 +15,12 @@ from pathlib import Path
 from ..config import Settings
 from ..context import ContextRequest, Definition, FileIndex, Indexer, found_in_workspace, index_tree
 from ..documents import Document
-from ..imports import readable_import, resolve_local_imports_cached, sibling_type_files_of_each
+from ..imports import (
+    imported_types,
+    readable_import,
+    resolve_local_imports_cached,
+    sibling_type_files_of_each,
+)
 from ..languages import LanguageRegistry
 from ..privacy import file_path
 from ..workspace_symbols import WorkspaceSymbols
@@ -134,7 +139,10 @@ class ImportReader:
             )
             indexes = [own]
             targets: list[tuple[Path, Path | None]] = []
-            each = sorted({tuple(sorted(n for n in unit.uses if n[:1].isupper())) for unit in units})
+            # (Not a type an import binds: ``use App\\Queue\\Mailer;``'s is no file beside.)
+            hidden = imported_types((t for _s, _e, t in own.imports), language)
+            types = [[n for n in u.uses if n[:1].isupper() and n not in hidden] for u in units]
+            each = sorted({tuple(sorted(names)) for names in types})
             siblings = sibling_type_files_of_each(doc_path, each, language)
             beside = {target: target.stem for target in siblings if target not in imported}
             for target in dict.fromkeys([*imported, *siblings]):
