@@ -1507,6 +1507,10 @@ def key_at(language: str, text: str) -> str | None:
         ("go", "package m\n\nfunc run() {\n\to := &net.Ölçer{}\n\to.|", "Ölçer"),
         ("rust", "fn run() {\n    let o = Ölçer::new();\n    o.|", "Ölçer"),
         ("rust", "fn run() {\n    let o = ölçer::new();\n    o.|", None),
+        # A letter's marks are the name's: É written E + U+0301, Devanagari's vowel signs.
+        ("javascript", "function run() {\n  const o = new E\u0301mile();\n  o.|", "E\u0301mile"),
+        ("python", "def run():\n    o = Pe\u0301ri(1)\n    o.|", "Pe\u0301ri"),
+        ("go", "package m\n\nfunc run() {\n\to := &नाम{}\n\to.|", "नाम"),
     ],
 )
 def test_a_class_named_beyond_ascii_is_its_receivers(language: str, text: str, expected: str | None) -> None:
@@ -1516,7 +1520,8 @@ def test_a_class_named_beyond_ascii_is_its_receivers(language: str, text: str, e
     assert key_at(language, text) == expected
 
 
-@pytest.mark.parametrize("name", ["olc", "ölç", "数据"])
+# (डेटा's vowel signs and E + U+0301 are marks, which ``\\w`` is not: their names were cut.)
+@pytest.mark.parametrize("name", ["olc", "ölç", "数据", "डेटा", "e\u0301te\u0301"])
 def test_a_field_set_from_a_parameter_named_beyond_ascii_has_its_class(name: str) -> None:
     """``self.conn = ölç``, the parameter ``ölç: Conn``: its annotation says the field's class,
     as ``olc``'s does (a parameter's name was read ``[A-Za-z_]`` first: no name)."""

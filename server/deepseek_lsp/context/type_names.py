@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import re
 
+#: The marks a letter may carry in a name, which ``\w`` is not (Unicode's Mn and Mc): ``É``
+#: written E + U+0301, Hebrew's and Arabic's points, the vowel signs of India's and Thailand's
+#: scripts (``डेटा``, ``नाम``). Cut there, ``self.c = डेटा`` was no parameter's and ``&नाम{}``
+#: no type's. (Their blocks whole from Devanagari to Sinhala: letters, signs and digits.)
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"
+    "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0dff\u0e31-\u0e3a\u0e47-\u0e4e"
+    "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+)
 #: A name of any script's letters (``Ölçer``, ``数据``; not a digit first), ``$`` among them: the
 #: languages' identifiers, where ``[A-Za-z_$]`` first left ``e: Émile`` and ``new Ölçer()``
 #: without their class.
-NAME = r"(?!\d)[\w$]+"
+NAME = rf"(?!\d)[\w${_MARKS}]+"
 #: A name in UTF-8 bytes (``\w`` is ASCII's there; a byte from 0x80 is part of a character
 #: beyond it, told a letter or not once decoded): ``größe``, ``数据``.
 NAME_BYTES = rb"[A-Za-z_$\x80-\xff][\w$\x80-\xff]*"
