@@ -207,6 +207,10 @@ RUST_CASES = [
     ("fn run() {\n    let mut c = Conn::new();\n    c = reconnect(c);\n    c.send(|);\n}\n", "Conn"),
     # A struct literal's field of that name is no binding (nor a Go call's argument).
     ("fn run() {\n    let c = Conn::new();\n    let cfg = Config { a: 1, c: other, };\n    c.send(|);\n}\n", "Conn"),
+    # A lifetime's quote opens no string (two of them took the '(' between: no class), a
+    # character's bracket is none.
+    ("fn run() {\n    let c = Conn::new(&'static X, g(&'b y));\n    c.send(|);\n}\n", "Conn"),
+    ("fn run() {\n    let c = Conn::new(p as &'a T, '(');\n    c.send(|);\n}\n", "Conn"),
 ]
 
 

@@ -40,11 +40,11 @@ NO_VALUE = frozenset({"None", "null", "undefined", "nil"})
 ENDS_VALUE = re.compile(r"|(?:#|//|/\*|,).*|if\b.*\belse\s+(?:None|null|undefined|nil)")
 
 
-def after_brackets(text: str, opening: str, closing: str) -> str | None:
+def after_brackets(text: str, opening: str, closing: str, rust: bool = False) -> str | None:
     """``text``'s rest after the brackets it starts with, stripped; None when they close on a
-    later line. A string's brackets are none (``Conn(')')``)."""
+    later line. A string's brackets are none (``Conn(')')``), as ``rust``'s character's are."""
     depth = 0
-    for m in _BRACKET_OR_STRING.finditer(text):
+    for m in (_RUST_BRACKET_OR_STRING if rust else _BRACKET_OR_STRING).finditer(text):
         c = m.group()
         depth += (c in opening) - (c in closing)
         if depth == 0:
@@ -56,6 +56,9 @@ def after_brackets(text: str, opening: str, closing: str) -> str | None:
 STRING = r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`"""
 #: A string whole, or a character.
 _BRACKET_OR_STRING = re.compile(STRING + "|.", re.S)
+#: Rust's: a quote opens a character (``'('``, ``'\\''``), not a lifetime (``&'a T``): read as
+#: strings, two lifetimes took the brackets between them (``Conn::new(&'a x, g(&'b y))``).
+_RUST_BRACKET_OR_STRING = re.compile(r"""'(?:[^'\\\n]|\\[^\n]+?)'|"(?:[^"\\]|\\.)*"|.""", re.S)
 
 
 _OPTIONAL = re.compile(r"(?:typing\.)?Optional\[(.*)\]")

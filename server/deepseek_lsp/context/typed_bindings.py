@@ -413,7 +413,7 @@ def _rust_value(value: str) -> str | None:
     m = _RUST_VALUE.match(value)
     if m is None or not capitalised(m.group(1)):
         return None
-    rest = after_brackets(value[m.end() :].lstrip(), "{([", "})]")
+    rest = after_brackets(value[m.end() :].lstrip(), "{([", "})]", rust=True)
     return constructed(m.group(1), rest.removeprefix("?").strip() if rest is not None else None)
 
 
