@@ -1446,6 +1446,11 @@ async def test_a_class_named_beyond_ascii_is_sent_at_its_receivers_dot(
         ("cpp", "void f(Vec d) {\n    if (a < b && c > d) {}\n    d.|", "Vec"),
         ("cpp", "void f(Vec d) {\n    ok = x < 1 && y > d;\n    d.|", "Vec"),
         ("cpp", "void f() {\n    std::map<A, B&&> d;\n    d.|", "map"),
+        # ... around && glued to the next operand, or C++'s alternative tokens and, or.
+        ("cpp", "void f(Vec d) {\n    if (a < b &&c > d) {}\n    d.|", "Vec"),
+        ("cpp", "void f(Vec d) {\n    if (a < b and c > d) {}\n    d.|", "Vec"),
+        ("cpp", "void f(Vec d) {\n    if (a < b or c > d) {}\n    d.|", "Vec"),
+        ("cpp", "void f() {\n    std::map<Band, Orchestra> d;\n    d.|", "map"),
         ("ruby", "def f\n  c = Rack::Cascade.new([])\n  c.|", "Cascade"),
         ("ruby", "def f\n  c = Cascade.new([])\n  @c.|", None),
         ("ruby", "def f\n  c = make\n  c.|", None),

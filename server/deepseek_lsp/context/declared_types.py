@@ -36,10 +36,11 @@ _CAPITAL = rb"(?:[A-Z]|[\xc3-\xf4][\x80-\xbf]+)[\w\x80-\xff]*"
 #: A declaration of the receiver ``{n}``: the class in group ``t`` or ``u``.
 _C_DECLARATION = (
     rb"(?<![\w.>\x80-\xff])(?:(?:struct|class|union)\s+)?(?P<t>(?:" + NAME_BYTES + rb"::)*" + NAME_BYTES + rb")"
-    # A template's arguments hold no ``||`` nor a ``&&`` before a space (an rvalue reference's
-    # is before its ``>`` or ``,``): ``if (a < b && c > d)`` is two comparisons, not ``d``'s
-    # declaration of class ``a``.
-    rb"(?:\s*<(?:[^;(){}&|]|&(?!&\s))*>)?(?:\s*[*&]+\s*|\s+)(?:const\s+)?{n}\s*(?=[;,)=(\[{])"
+    # A template's arguments hold no ``||``, no ``&&`` before a space or an operand (an rvalue
+    # reference's is before its ``>`` or ``,``), nor the words ``and`` and ``or``: ``if (a < b
+    # && c > d)`` is two comparisons, not ``d``'s declaration of class ``a``.
+    rb"(?:\s*<(?:(?!\b(?:and|or)\b)[^;(){}&|]|&(?!&[\s\w(!]))*>)?"
+    rb"(?:\s*[*&]+\s*|\s+)(?:const\s+)?{n}\s*(?=[;,)=(\[{])"
 )
 _DECLARATIONS = {  # (``_CAPITAL``'s first letter is checked a capital, beyond ASCII too)
     "c": _C_DECLARATION,
