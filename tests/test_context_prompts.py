@@ -1202,6 +1202,11 @@ def test_a_type_an_import_binds_is_not_read_from_the_file_named_after_it(tmp_pat
     )
     prompt = prompt_with_imports(pkg / "OrderService.java", java, [tmp_path], "java")
     assert "Order mine(long id);" not in prompt, prompt
+    # An import of the namespace's own type (no composer.json to resolve it) hides nothing.
+    (tmp_path / "composer.json").unlink()
+    own = php.replace("use App\\Queue\\Mailer;", "use App\\Services\\Mailer;")
+    prompt = prompt_with_imports(signup, own, [tmp_path], "php")
+    assert "send(string $to)" in prompt, prompt
 
 def _resolved(root: Path, doc: str, language: str) -> list[str]:
     """The workspace files the document's imports name, as the completion context resolves

@@ -284,7 +284,7 @@ def gather_snippets(
         imported = imported[:MAX_IMPORTED_FILES]
         req.cut_short = resolution_pending(sources, doc_path, roots, language, rules)
         local = local_sources(sources, doc_path, roots, language, rules)
-        hidden = imported_types((t for _s, _e, t in own.imports), language)
+        hidden = imported_types((t for _s, _e, t in own.imports), language, doc.data)
         beside = sibling_type_files(doc_path, [n for n in wanted if n not in hidden], language)
         pending = list(dict.fromkeys([*imported, *beside]))
         # A file's default bound to a wanted name may be another's, passed on (``export {

@@ -32,6 +32,10 @@ _IMPORTS_BIND_TYPES = frozenset({"java", "php", "kotlin", "scala"})
 #: ``{Job, Sub\Task}``, Kotlin's line without its ``;``) or an alias (``as Log``, ``=> T``); not
 #: one an ``as`` follows.
 _BOUND = re.compile(r"(\w+)\s*(?=[;,}]|$)")
+#: The package or namespace a file declares (``package com.acme.orders;``, ``namespace
+#: App\Services;``), in its first bytes: an import of its own type hides no file beside it.
+_PACKAGE = re.compile(r"^[ \t]*(?:package|namespace)[ \t]+([\w.\\]+)", re.M)
+_PACKAGE_SPAN = 4096
 _siblings: TTLCache[tuple[str, tuple[str, ...], str], list[Path]] = TTLCache(maxsize=256, ttl=5.0)
 
 
@@ -57,14 +61,28 @@ def sibling_type_files(doc_path: Path, names: Iterable[str], language: str | Non
     return hit
 
 
-def imported_types(statements: Iterable[str], language: str | None) -> set[str]:
+def imported_types(
+    statements: Iterable[str], language: str | None, source: bytes = b""
+) -> set[str]:
     """The names ``statements`` (a document's imports) bind to another package's types: no file
     beside the document is theirs (``use App\\Queue\\Mailer;`` in App\\Services: Services/Mailer.php
     was read and sent with the Queue's, two classes for one ``new Mailer()``). Not a name an
-    alias leaves free (``Logger`` of ``use Psr\\Log\\Logger as Log``: the namespace's own)."""
+    alias leaves free (``Logger`` of ``use Psr\\Log\\Logger as Log``: the namespace's own), nor
+    one imported from the package or namespace ``source`` (the document's bytes) declares."""
     if language not in _IMPORTS_BIND_TYPES:
         return set()
-    return {m for text in statements for m in _BOUND.findall(text)}
+    package = _PACKAGE.search(source[:_PACKAGE_SPAN].decode("utf-8", "replace"))
+    own = package.group(1).replace("\\", ".") if package else None
+    return {n for text in statements for n in _BOUND.findall(text) if not _own(text, own, n)}
+
+
+def _own(statement: str, package: str | None, name: str) -> bool:
+    """Whether ``statement`` imports ``name`` from ``package`` (``\\App\\Services\\Mailer`` from
+    App\\Services, not ``MyApp\\Services\\Mailer``)."""
+    if package is None:
+        return False
+    dotted = re.escape(f"{package}.{name}")
+    return re.search(rf"(?<![\w.])\.?{dotted}\b", statement.replace("\\", ".")) is not None
 
 
 def sibling_type_files_of_each(

@@ -140,7 +140,7 @@ class ImportReader:
             indexes = [own]
             targets: list[tuple[Path, Path | None]] = []
             # (Not a type an import binds: ``use App\\Queue\\Mailer;``'s is no file beside.)
-            hidden = imported_types((t for _s, _e, t in own.imports), language)
+            hidden = imported_types((t for _s, _e, t in own.imports), language, doc.data)
             types = [[n for n in u.uses if n[:1].isupper() and n not in hidden] for u in units]
             each = sorted({tuple(sorted(names)) for names in types})
             siblings = sibling_type_files_of_each(doc_path, each, language)
