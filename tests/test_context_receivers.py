@@ -1495,6 +1495,18 @@ def key_at(language: str, text: str) -> str | None:
     return receiver_key(language, doc.tree, doc.data, member) if member is not None else None
 
 
+@pytest.mark.parametrize("space", ["\u00a0", "\u3000", "\u2009"])
+def test_a_declared_receiver_after_a_unicode_space_has_its_class(space: str) -> None:
+    """A no-break, ideographic or thin space before the receiver (pasted from a web page) ends
+    the name before it as a space does: since 11af4c3 its bytes were read as the receiver's
+    (``x =\u00a0c.``, ``val\u00a0c =``: no class), and ``Vec\u00a0*c`` gave ``Vec\u00a0``."""
+    assert key_at("kotlin", f"fun f() {{\n    val c = Counter(1)\n    g({space}c.|") == "Counter"
+    assert key_at("cpp", f"void f() {{\n    Vec *c = make();\n    x ={space}c->|") == "Vec"
+    assert key_at("ruby", f"def f\n  c = Cascade.new([])\n  x ={space}c.|") == "Cascade"
+    assert key_at("cpp", f"void f() {{\n    Vec{space}*c = make();\n    c->|") == "Vec"
+    assert key_at("kotlin", f"fun f() {{\n    val{space}c = Counter(1)\n    c.|") == "Counter"
+
+
 @pytest.mark.parametrize(
     ("language", "text", "expected"),
     [

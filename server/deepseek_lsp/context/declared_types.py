@@ -90,8 +90,10 @@ def member_at(language: str, data: bytes, offset: int) -> tuple[int, str] | None
     arrow), and the receiver."""
     line = data[data.rfind(b"\n", 0, offset) + 1 : offset][-200:]
     m = _AT.get(language, _DOT_AT).search(line)
-    # (200 bytes back may start inside a character: its bytes left are no name's.)
-    receiver = m.group(1).decode("utf-8", "replace") if m is not None else ""
+    # (200 bytes back may start inside a character: its bytes left are no name's. A Unicode
+    # space's bytes, a no-break one's, end the name before it as a space does.)
+    receiver = m.group(1).decode("utf-8", "replace").split()[-1:] if m is not None else []
+    receiver = receiver[0] if receiver else ""
     if not receiver.isidentifier() or receiver in _SELVES:
         return None
     if language not in ("c", "cpp") and capitalised(receiver):
@@ -102,6 +104,9 @@ def member_at(language: str, data: bytes, offset: int) -> tuple[int, str] | None
 def declared_class(language: str, data: bytes, end: int, receiver: str) -> str | None:
     """The class the nearest declaration of ``receiver`` (its use ending at ``end``) before the
     use names (its last ``::`` or ``.`` segment), or None."""
+    # What the look reads of the text only, its Unicode spaces ASCII's.
+    lo = max(0, end - len(receiver) - SPAN - AROUND)
+    data, end = _spaces_as_ascii(data[lo : end + AROUND]), end - lo
     offset = end - len(receiver)
     word = receiver.encode()
     pattern = re.compile(_DECLARATIONS[language].replace(b"{n}", rb"(?P<n>" + re.escape(word) + rb")"))
@@ -125,10 +130,23 @@ def declared_class(language: str, data: bytes, end: int, receiver: str) -> str |
                 if m.groupdict().get("u") and _argument(data, m.start()):
                     continue
                 name = re.split(rb"::|\.", found)[-1].decode("utf-8", "replace")
+                if not name.replace("$", "_").isidentifier():
+                    continue  # a Unicode space's bytes taken in (``Vec\u00a0*c``)
                 if language not in ("c", "cpp") and not capitalised(name):
                     continue  # (``_CAPITAL`` takes any letter beyond ASCII first)
                 return name
     return None
+
+
+#: Unicode's spaces in UTF-8 (no-break, the en quad to the hair space, narrow no-break,
+#: medium mathematical, ideographic): pasted from a web page, each separates as a space does.
+_UNICODE_SPACES = re.compile(rb"\xc2\xa0|\xe2\x80[\x80-\x8a\xaf]|\xe2\x81\x9f|\xe3\x80\x80")
+
+
+def _spaces_as_ascii(text: bytes) -> bytes:
+    """``text`` with its Unicode spaces as as many ASCII spaces (its offsets kept): read as a
+    name's bytes, ``val\u00a0c`` was no declaration of ``c``."""
+    return text if text.isascii() else _UNICODE_SPACES.sub(lambda m: b" " * len(m.group()), text)
 
 
 #: What may come before an expression's operand, not before a declaration's type.
