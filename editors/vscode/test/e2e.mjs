@@ -1141,6 +1141,10 @@ try {
     const wants = [`${body}    }\n}\n`, `${body}    };\n}\n`];
     if (!wants.includes(saved)) {
       throw new Error(`${VEC_ENTER} reads ${JSON.stringify(saved)}`);
+    }
+    return JSON.stringify(saved);
+  }, { needs: ['set-api-key'] });
+
   await step('open-blocks-accept', async () => {
     // "{" typed, VS Code closes it: "class Shop {|}". The suggestion opens a constructor and
     // leaves it open: accepted, the cursor stays before the class's "}" (moved to a line of its
