@@ -64,8 +64,9 @@ RETRY_LINE = re.compile(r"retry (\d+)/(\d+) in")
 
 # (id, fault kind, params, chat requests per save, status kind, reviews paused until new settings)
 MATRIX: list[tuple[str, str, dict[str, Any], int, str, bool]] = [
-    # A 400 or 422 not for the request's own size or content: every request with these
-    # settings meets it (a wrong model name), paused until they change, as for a 401.
+    # A 400 or 422 not for the request's own size or content, before any answer with these
+    # settings: every request with them meets it (a wrong model name), paused until they
+    # change, as for a 401.
     ("400", "status", {"status": 400}, 1, "Error", True),
     ("401", "status", {"status": 401}, 1, "Error", True),
     ("402", "status", {"status": 402}, 1, "Error", True),
@@ -169,6 +170,10 @@ async def _one_fault(
     fake.reset()
     fake.responder(reviewer(RULES), path=CHAT)
     fake.responder(lambda body: "value_ok", path=FIM)
+    if params.get("status") in (400, 422):
+        # Set just before, as a wrong model name is: the rows before answered the settings of
+        # the time, and a 400 after an answer is its own request's (see OutcomeStatus).
+        await limit_reviews(client, debug_log, REVIEW_LIMIT_S - 1 - i)
     fake.fault(kind, count=None, path=CHAT, **params)
     if kind == "stall":
         await limit_reviews(client, debug_log, STALL_LIMIT_S)

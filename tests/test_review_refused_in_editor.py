@@ -75,3 +75,59 @@ def test_a_review_whose_connection_hangs_says_it_could_not_connect(tmp_path: Pat
             server.kill()
     where = url.removeprefix("http://")
     assert f"Could not connect to {where} within 1.5 s" in last and "did not answer" not in last, last
+
+
+#: Azure OpenAI's refusal of one prompt by its content filter: in no words the refusal of one
+#: request's own content is known by (see model/errors.py _OWN_CONTENT).
+FILTERED = (
+    "The response was filtered due to the prompt triggering Azure OpenAI's content management "
+    "policy. Please modify your prompt and retry."
+)
+
+
+def diagnostics_of(server: RawServer, uri: str) -> list[dict[str, object]]:
+    return [
+        m["params"] for m in list(server.messages)
+        if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
+    ]
+
+
+def test_a_400_after_an_answer_with_the_same_settings_does_not_pause_reviews(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """A review answered proves the settings right: a 400 of another file's request after it
+    is that request's own (a gateway's content filter), not every request's. It paused reviews
+    until the settings changed: the file, mended and saved again, sent nothing. Once they change,
+    a refusal before their first answer pauses again."""
+    env = server_env(fake_deepseek.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+    server = RawServer(env, forked=True)
+    one, two = "file:///ws/one.py", "file:///ws/two.py"
+    try:
+        server.initialize()
+        server.notify(SETTINGS, {"settings": {"completion": {"enable": False}}})
+        open_doc(server, one, DOC)
+        saved(server, one)
+        server.wait_until(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=20)
+        server.wait_until(lambda: diagnostics_of(server, one), timeout=20)
+        fake_deepseek.fault("status", count=1, path=CHAT, status=400, message=FILTERED)
+        open_doc(server, two, DOC.replace("row", "line"))
+        saved(server, two)
+        server.wait_until(lambda: "content management" in str(statuses(server)), timeout=20)
+        last = statuses(server)[-1]
+        assert "paused" not in last["message"] and "Save again to retry" in last["message"], last
+        saved(server, two)
+        server.wait_until(lambda: len(fake_deepseek.requests_to(CHAT)) == 3, timeout=20)
+        # The answers were the old settings': a wrong model set after them pauses at once.
+        fake_deepseek.strict_models = True
+        wrong = {"completion": {"enable": False}, "review": {"model": "deepseek-chatt"}}
+        server.notify(SETTINGS, {"settings": wrong})
+        server.call("deepseek/debugState")
+        open_doc(server, "file:///ws/three.py", DOC.replace("row", "item"))
+        saved(server, "file:///ws/three.py")
+        server.wait_until(lambda: "Model Not Exist" in str(statuses(server)), timeout=20)
+        saved(server, "file:///ws/three.py")
+        server.call("deepseek/debugState")
+        assert len(fake_deepseek.requests_to(CHAT)) == 4
+        assert statuses(server)[-1]["message"].startswith("review paused"), statuses(server)[-1]
+    finally:
+        server.kill()

@@ -200,6 +200,7 @@ class ReviewFeature(Feature):
             if (self._paused.reason or endpoint) and self.services.status.current.feature == "review":
                 self.services.status.set(Status("Normal", "", "review"))
             self._paused.clear()
+            self.outcome.settings_changed()
             self.services.status.forget("review:")
         if endpoint:
             # As completions do (BackendHealth.backend_changed): a 404 met once before is not

@@ -52,6 +52,12 @@ class OutcomeStatus:
         self._told: set[str] = set()
         #: A 404 naming no model pauses reviews only where it is the base URL's for good.
         self.not_found = NotFoundOnce()
+        #: A review request with the settings of the time was answered (see _refusing_settings);
+        #: forgotten when they change.
+        self.answered = False
+
+    def settings_changed(self) -> None:
+        self.answered = False
 
     def cost(self, outcome: ReviewOutcome, settings: Settings) -> None:
         """What the review's own requests cost (``outcome.cost_usd``), priced as the usage
@@ -70,11 +76,21 @@ class OutcomeStatus:
         outcome.unknown_cost = sum(p.unknown for p in each)
         outcome.estimated_usd = sum(p.cost for p in each if p.estimated)
 
+    def _refusing_settings(self, outcome: ReviewOutcome) -> ModelError | None:
+        """A refusal every request with these settings meets (a wrong model name's 400, a
+        gateway's 403): it pauses reviews as a rejected key does, each save sent its review to
+        meet it again. Only before any review with them was answered, as the command line stops
+        its run only at its first request's (first_answer): after one, a refusal is its own
+        request's, in words not known here (Azure's content filter's 400 paused reviews until
+        the settings changed, though none of them was wrong)."""
+        if self.answered or outcome.units_sent > len(outcome.unanswered):
+            return None
+        return next((e for e in outcome.errors if refuses_every_request(e)), None)
+
     def report(self, outcome: ReviewOutcome, uri: str) -> None:
         status = self.services.status
-        # A refusal every request with these settings meets (a wrong model name's 400, a 403)
-        # pauses reviews as a rejected key does: each save sent its review to meet it again.
-        fatal = outcome.fatal or next((e for e in outcome.errors if refuses_every_request(e)), None)
+        fatal = outcome.fatal or self._refusing_settings(outcome)
+        self.answered = self.answered or outcome.units_sent > len(outcome.unanswered)
         # A proxy's 404 of a moment: this review's failure, not a pause (see NotFoundOnce).
         if fatal is not None and self.not_found.passing(fatal, self.services.models):
             fatal = None
