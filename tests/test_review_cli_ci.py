@@ -107,6 +107,21 @@ def test_a_stop_is_said_once_in_a_ci_log_and_on_stderr_when_the_report_goes_to_a
     assert (tmp_path / "review.txt").read_text().count(said) == 1
 
 
+def test_a_stop_is_said_on_stderr_when_the_report_is_thrown_away(
+    project: Path, fake_deepseek: FakeDeepSeek
+) -> None:
+    """A CI step that keeps the exit status only (``deepseek-lsp review app > /dev/null``):
+    stdout, a character device and no terminal, was taken for the job's log, and the rejected
+    key went unsaid; the step failed with exit 2 and not a word of why."""
+    fake_deepseek.fault("status", count=None, path=CHAT, status=401)
+    command, env = cli_command(["review", "app", "-j", "1"], dict(os.environ))
+    run = subprocess.run(
+        command, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True, timeout=120,
+    )
+    assert run.returncode == 2 and run.stderr.count("(401)") == 1, run.stderr
+
+
 def test_a_rejected_key_is_sent_once_though_files_are_reviewed_at_once(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -560,17 +560,19 @@ def _unwritable(path: Path) -> str | None:
 def _read_with_stderr() -> bool:
     """Whether what the standard output shows is read where stderr is: the same terminal, file
     or pipe, a terminal's two, or a CI job's log (both piped to the runner). Not a file it was
-    sent to (``> review.txt``) nor a pipe from a terminal (``| grep critical``): stderr alone
-    reaches the user there."""
+    sent to (``> review.txt``), /dev/null (a CI step that keeps the exit status only: the run's
+    stop went unsaid) nor a pipe from a terminal (``| grep critical``): stderr alone reaches the
+    user there."""
     try:
         out, said = os.fstat(sys.stdout.fileno()), os.fstat(sys.stderr.fileno())
     except (AttributeError, OSError, ValueError):  # not a file (closed, a test's capture)
         return False
     if os.path.samestat(out, said):
         return True
-    if stat.S_ISREG(out.st_mode):
-        return False
-    return sys.stdout.isatty() or not sys.stderr.isatty()
+    if sys.stdout.isatty():
+        return True
+    # A pipe or socket, as a CI runner reads; not a file nor a device (/dev/null).
+    return (stat.S_ISFIFO(out.st_mode) or stat.S_ISSOCK(out.st_mode)) and not sys.stderr.isatty()
 
 
 def _unwritable_stdout() -> str | None:
