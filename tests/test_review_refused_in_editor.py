@@ -77,12 +77,10 @@ def test_a_review_whose_connection_hangs_says_it_could_not_connect(tmp_path: Pat
     assert f"Could not connect to {where} within 1.5 s" in last and "did not answer" not in last, last
 
 
-#: Azure OpenAI's refusal of one prompt by its content filter: in no words the refusal of one
+#: Cloudflare's web application firewall before a gateway, refusing one request's body (a
+#: file's SQL read as an injection): its block page's title, in no words a refusal of one
 #: request's own content is known by (see model/errors.py _OWN_CONTENT).
-FILTERED = (
-    "The response was filtered due to the prompt triggering Azure OpenAI's content management "
-    "policy. Please modify your prompt and retry."
-)
+BLOCKED = "Attention Required! | Cloudflare"
 
 
 def diagnostics_of(server: RawServer, uri: str) -> list[dict[str, object]]:
@@ -92,11 +90,11 @@ def diagnostics_of(server: RawServer, uri: str) -> list[dict[str, object]]:
     ]
 
 
-def test_a_400_after_an_answer_with_the_same_settings_does_not_pause_reviews(
+def test_a_403_after_an_answer_with_the_same_settings_does_not_pause_reviews(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:
-    """A review answered proves the settings right: a 400 of another file's request after it
-    is that request's own (a gateway's content filter), not every request's. It paused reviews
+    """A review answered proves the settings right: a 403 of another file's request after it
+    is that request's own (a firewall's refusal of its body), not every request's. It paused reviews
     until the settings changed: the file, mended and saved again, sent nothing. Once they change,
     a refusal before their first answer pauses again."""
     env = server_env(fake_deepseek.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
@@ -109,10 +107,10 @@ def test_a_400_after_an_answer_with_the_same_settings_does_not_pause_reviews(
         saved(server, one)
         server.wait_until(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=20)
         server.wait_until(lambda: diagnostics_of(server, one), timeout=20)
-        fake_deepseek.fault("status", count=1, path=CHAT, status=400, message=FILTERED)
+        fake_deepseek.fault("status", count=1, path=CHAT, status=403, message=BLOCKED)
         open_doc(server, two, DOC.replace("row", "line"))
         saved(server, two)
-        server.wait_until(lambda: "content management" in str(statuses(server)), timeout=20)
+        server.wait_until(lambda: "Attention Required" in str(statuses(server)), timeout=20)
         last = statuses(server)[-1]
         assert "paused" not in last["message"] and "Save again to retry" in last["message"], last
         saved(server, two)

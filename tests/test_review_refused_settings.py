@@ -63,6 +63,9 @@ def test_a_403_stops_the_run_at_its_first_request(
         (400, "This model's maximum context length is 131072 tokens. However, you requested 140000"),
         (400, "Content Exists Risk"),  # DeepSeek's content filter, on one file's code
         (403, "Your chosen model requires moderation and your input was flagged"),  # OpenRouter
+        # Azure OpenAI's content filter (its code content_filter is not in the message).
+        (400, "The response was filtered due to the prompt triggering Azure OpenAI's content "
+              "management policy. Please modify your prompt and retry."),
         # text-generation-inference's prompt past its limits, Gemini's, a proxy's body limit:
         # each stopped the run at its first file as a wrong model name does.
         (422, "Input validation error: `inputs` tokens + `max_new_tokens` must be <= 8192. "

@@ -221,9 +221,11 @@ _PARAMETER_REFUSED = re.compile(r"\bunsupported\b|\bnot supported\b", re.IGNOREC
 _TOO_LARGE = 413
 #: A refusal of one request's content, which the next file's request may well pass: DeepSeek's
 #: 400 "Content Exists Risk", OpenRouter's 403 "your input was flagged" (a model that requires
-#: moderation), a gateway's guardrail or content policy, a string too long.
+#: moderation), Azure OpenAI's "content management policy", a gateway's guardrail or content
+#: policy, a string too long.
 _OWN_CONTENT = re.compile(
-    r"content exists risk|flagged|moderation|content[ _-]?(?:policy|filter)|guardrail"
+    r"content exists risk|flagged|moderation|content[ _-]?(?:management[ _-]?)?(?:policy|filter)"
+    r"|guardrail"
     r"|prompt injection|too long",
     re.IGNORECASE,
 )
