@@ -61,6 +61,7 @@ from .model_server import loads_models, server_name
 from .retry import retrying
 from .stream import (
     ESTIMATE_COUNTER,
+    Connects,
     ModelStream,
     describe,
     status_message,
@@ -209,6 +210,9 @@ class ModelClient:
         #: The most stop sequences the endpoint takes, once it refused more (None: any); the
         #: others are applied to the answer on our side (see ModelStream).
         self.max_stops: int | None = None
+        #: Connections being made, by server (see stream._Connecting): a request waiting on
+        #: one was never taken by a server either.
+        self.connecting: dict[str, Connects] = {}
         self._in_use = 0
         self._unused = asyncio.Event()
         self._unused.set()

@@ -12,7 +12,7 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -115,22 +115,64 @@ def status_message(response: httpx.Response, content: bytes, api_key: str | None
     return provider_message(content, api_key)
 
 
+@dataclass
+class Connects:
+    """The connections to one server (host and port) being made, and how many were begun and
+    made, by a client's requests (see :meth:`_Connecting.never_reached`)."""
+
+    under_way: int = 0
+    begun: int = 0
+    made: int = 0
+
+
 class _Connecting:
     """Whether a request's connection is being made (TCP, TLS, as httpcore's trace tells it),
-    not yet sending on one: where its deadline passes then, no server took it."""
+    not yet sending on one: where its deadline passes then, no server took it. ``shared``:
+    the client's :class:`Connects`, by server."""
 
     _STARTS = frozenset(
         {"connection.connect_tcp.started", "connection.connect_unix_socket.started", "connection.start_tls.started"}
     )
 
-    def __init__(self) -> None:
+    def __init__(self, shared: dict[str, Connects]) -> None:
         self.now = False
+        #: Sending on a connection began (its request line, HTTP/2's preface).
+        self.sent = False
+        self._shared = shared
+        self._connects = Connects()
+        self._seen = (False, 0, 0)
+
+    def begin(self, origin: str) -> None:
+        """The request to ``origin`` (host and port) is built: what its connects were then."""
+        self._connects = c = self._shared.setdefault(origin, Connects())
+        self._seen = (c.under_way > 0, c.begun, c.made)
 
     async def trace(self, event: str, info: dict[str, Any]) -> None:
         if event in self._STARTS:
-            self.now = True
+            if not self.now:
+                self.now = True
+                self._connects.under_way += 1
+                self._connects.begun += 1
         elif event.startswith(("http11.", "http2.")):
+            if self.now:
+                self._connects.made += 1
+            self.sent = True
+            self.done()
+
+    def done(self) -> None:
+        """The connection is made, or the request ended."""
+        if self.now:
             self.now = False
+            self._connects.under_way -= 1
+
+    def never_reached(self) -> bool:
+        """Whether no server took the request: its own connection is being made, or it sent
+        nothing while another request's to the same server was being made and none was made
+        (over HTTPS, HTTP/2 gives the requests of one moment one connection, the others wait on
+        it: they were told the server "did not answer in time")."""
+        busy, begun, made = self._seen
+        c = self._connects
+        return self.now or (not self.sent and c.made == made and (busy or c.begun > begun))
 
 
 class ModelStream:
@@ -478,10 +520,11 @@ class ModelStream:
         body = json.dumps(call.body, allow_nan=False).encode("ascii")
         headers["Content-Length"] = str(len(body))  # else httpx would send the stream chunked
         content = _Body(body, self._sent)
-        connecting = _Connecting()
+        connecting = _Connecting(client.connecting)
         request = client.http.build_request(
             call.method, call.url, content=content, headers=headers, extensions={"trace": connecting.trace}
         )
+        connecting.begin(request.url.netloc.decode("ascii"))
         # Slots that cancelled requests leaked in httpcore's pool (see pool_reclaim) go back first.
         pool_reclaim.reclaim(client.http)
         sent_at = time.monotonic()
@@ -508,10 +551,11 @@ class ModelStream:
                 # Not a byte from the server in all that time: the connection is presumed dead
                 # (see pool_reclaim.drop_silent), not kept for the next requests to wait on.
                 pool_reclaim.drop_silent(client.http, sent_at)
-            if isinstance(exc, DeadlineExceeded) and connecting.now:
+            if isinstance(exc, DeadlineExceeded) and connecting.never_reached():
                 error: BaseException = NotConnected(limit, method=call.method, url=safe_url(call.url))
             else:
                 error = self._translate(exc, started=False)
+            connecting.done()
             if isinstance(error, ConnectError):
                 self._billable = False
             self._end("cancelled" if isinstance(exc, asyncio.CancelledError) else "error")

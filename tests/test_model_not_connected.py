@@ -1,0 +1,38 @@
+"""A request whose time limit ends before any server took its connection is told so ("Could
+not connect"), also where it waited on another request's connection being made: over HTTPS
+httpx's HTTP/2 gives the requests of one moment one connection, the first makes it and the
+others wait, with nothing of the connection in their own trace."""
+
+from __future__ import annotations
+
+import asyncio
+
+from deepseek_lsp.model import ChatRequest, EndpointConfig, ModelClient
+from deepseek_lsp.model.errors import DeadlineExceeded, NotConnected
+from tests.fake_deepseek import DEFAULT_KEY
+from tests.test_review_first_answer import hanging_connection, silent_listener
+
+REQUEST = ChatRequest(messages=[{"role": "user", "content": "def f(x): return x\n"}], model="deepseek-v4-flash")
+
+
+async def at_once(url: str, n: int) -> list[BaseException]:
+    """The errors of ``n`` requests sent together to ``url``, each with a 1 s limit."""
+    async with ModelClient(EndpointConfig(base_url=url, api_key=DEFAULT_KEY)) as client:
+        end = asyncio.get_running_loop().time() + 1.0
+        got = await asyncio.gather(*(client.chat(REQUEST, end) for _ in range(n)), return_exceptions=True)
+    assert all(isinstance(e, DeadlineExceeded) for e in got), got
+    return [e for e in got if isinstance(e, BaseException)]
+
+
+async def test_requests_waiting_on_one_https_connection_are_each_told_it_was_never_made() -> None:
+    with hanging_connection() as url:
+        errors = await at_once(url.replace("http://", "https://"), 3)
+    assert all(isinstance(e, NotConnected) for e in errors), [type(e).__name__ for e in errors]
+    assert all("Could not connect to 127.0.0.1:" in e.user_message for e in errors)
+
+
+async def test_requests_sent_to_a_server_that_never_answers_are_not_told_unconnected() -> None:
+    """The control: connections taken, requests sent, no answer: "did not answer in time"."""
+    with silent_listener() as (url, _):
+        errors = await at_once(url, 3)
+    assert not any(isinstance(e, NotConnected) for e in errors), [type(e).__name__ for e in errors]
