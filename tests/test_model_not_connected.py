@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from deepseek_lsp.model import ChatRequest, EndpointConfig, ModelClient
 from deepseek_lsp.model.errors import DeadlineExceeded, NotConnected
 from tests.fake_deepseek import DEFAULT_KEY
 from tests.test_review_first_answer import hanging_connection, silent_listener
 
-REQUEST = ChatRequest(messages=[{"role": "user", "content": "def f(x): return x\n"}], model="deepseek-v4-flash")
+REQUEST = ChatRequest(
+    messages=[{"role": "user", "content": "def f(x): return x\n"}], model="deepseek-v4-flash"
+)
 
 
 async def at_once(url: str, n: int) -> list[BaseException]:
     """The errors of ``n`` requests sent together to ``url``, each with a 1 s limit."""
     async with ModelClient(EndpointConfig(base_url=url, api_key=DEFAULT_KEY)) as client:
         end = asyncio.get_running_loop().time() + 1.0
-        got = await asyncio.gather(*(client.chat(REQUEST, end) for _ in range(n)), return_exceptions=True)
+        sent = (client.chat(REQUEST, end) for _ in range(n))
+        got = await asyncio.gather(*sent, return_exceptions=True)
     assert all(isinstance(e, DeadlineExceeded) for e in got), got
     return [e for e in got if isinstance(e, BaseException)]
 
@@ -36,3 +41,21 @@ async def test_requests_sent_to_a_server_that_never_answers_are_not_told_unconne
     with silent_listener() as (url, _):
         errors = await at_once(url, 3)
     assert not any(isinstance(e, NotConnected) for e in errors), [type(e).__name__ for e in errors]
+
+
+async def test_a_proxy_that_never_takes_the_connection_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Behind the proxy of HTTPS_PROXY (a company's), the connection no one took is the
+    proxy's: told "Could not connect to models.example.test ... check the base URL", the user
+    looked at a server never asked."""
+    with hanging_connection() as proxy:
+        for name in ("HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+            monkeypatch.delenv(name.lower(), raising=False)
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+        (error,) = await at_once("https://models.example.test/v1", 1)
+    where = proxy.removeprefix("http://")
+    assert isinstance(error, NotConnected)
+    assert f"Could not connect to the proxy at {where}" in error.user_message, error.user_message
+    assert "HTTPS_PROXY" in error.user_message

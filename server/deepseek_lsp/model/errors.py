@@ -728,12 +728,28 @@ class NotConnected(DeadlineExceeded):
     shorter than the connect timeout (completions' 5 s, a review's set low) this is what a
     hanging connect ends in."""
 
-    def __init__(self, limit_s: float, *, url: str | None = None, method: str | None = None) -> None:
+    def __init__(
+        self,
+        limit_s: float,
+        *,
+        url: str | None = None,
+        method: str | None = None,
+        via: str | None = None,
+    ) -> None:
         super().__init__("deadline exceeded while connecting", url=url, method=method)
         self.limit_s = limit_s
+        #: The proxy (host:port) the connection went to, where the environment names one.
+        self.via = via
 
     @property
     def user_message(self) -> str:
+        if self.via:
+            # The connection no one took was the proxy's: the server was never asked.
+            return (
+                f"Could not connect to the proxy at {self.via} within {round(self.limit_s, 1):g} s "
+                "(the environment's HTTPS_PROXY, HTTP_PROXY or ALL_PROXY): nothing took the "
+                "connection. Check that proxy setting and the network."
+            )
         parts = urlsplit(self.url) if self.url else None
         where = parts.netloc if parts is not None and parts.netloc else "the model server"
         return (

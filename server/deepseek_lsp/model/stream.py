@@ -123,6 +123,8 @@ class Connects:
     under_way: int = 0
     begun: int = 0
     made: int = 0
+    #: The proxy the last connection begun went to (host:port), or None: the server itself.
+    via: str | None = None
 
 
 class _Connecting:
@@ -141,13 +143,26 @@ class _Connecting:
         self._shared = shared
         self._connects = Connects()
         self._seen = (False, 0, 0)
+        self._server: tuple[str, int | None] = ("", None)
 
-    def begin(self, origin: str) -> None:
-        """The request to ``origin`` (host and port) is built: what its connects were then."""
-        self._connects = c = self._shared.setdefault(origin, Connects())
+    def begin(self, url: httpx.URL) -> None:
+        """The request to ``url`` is built: what the connects to its server were then."""
+        port = url.port or (443 if url.scheme == "https" else 80)
+        self._server = (url.raw_host.decode("ascii"), port)  # (IDNA's: as httpcore connects)
+        self._connects = c = self._shared.setdefault(url.netloc.decode("ascii"), Connects())
         self._seen = (c.under_way > 0, c.begun, c.made)
 
+    @property
+    def via(self) -> str | None:
+        """The proxy the request's connection went to (``HTTPS_PROXY``'s), or None."""
+        return self._connects.via
+
     async def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event == "connection.connect_tcp.started":
+            # A proxy's address, where the environment names one: not the server's.
+            to = (str(info.get("host", "")), info.get("port"))
+            host = f"[{to[0]}]" if ":" in to[0] else to[0]
+            self._connects.via = None if to == self._server else f"{host}:{to[1]}"
         if event in self._STARTS:
             if not self.now:
                 self.now = True
@@ -524,7 +539,7 @@ class ModelStream:
         request = client.http.build_request(
             call.method, call.url, content=content, headers=headers, extensions={"trace": connecting.trace}
         )
-        connecting.begin(request.url.netloc.decode("ascii"))
+        connecting.begin(request.url)
         # Slots that cancelled requests leaked in httpcore's pool (see pool_reclaim) go back first.
         pool_reclaim.reclaim(client.http)
         sent_at = time.monotonic()
@@ -552,7 +567,9 @@ class ModelStream:
                 # (see pool_reclaim.drop_silent), not kept for the next requests to wait on.
                 pool_reclaim.drop_silent(client.http, sent_at)
             if isinstance(exc, DeadlineExceeded) and connecting.never_reached():
-                error: BaseException = NotConnected(limit, method=call.method, url=safe_url(call.url))
+                error: BaseException = NotConnected(
+                    limit, method=call.method, url=safe_url(call.url), via=connecting.via
+                )
             else:
                 error = self._translate(exc, started=False)
             connecting.done()
