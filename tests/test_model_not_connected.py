@@ -6,6 +6,10 @@ others wait, with nothing of the connection in their own trace."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
+import threading
+from collections.abc import Iterator
 
 import pytest
 
@@ -59,3 +63,46 @@ async def test_a_proxy_that_never_takes_the_connection_is_named(
     assert isinstance(error, NotConnected)
     assert f"Could not connect to the proxy at {where}" in error.user_message, error.user_message
     assert "HTTPS_PROXY" in error.user_message
+
+
+@contextlib.contextmanager
+def tunnel_to_nowhere() -> Iterator[str]:
+    """A proxy that takes each connection and answers its CONNECT, and then nothing: the
+    server at the tunnel's end never answers the TLS handshake."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn = listener.accept()[0]
+            except OSError:
+                return
+            held.append(conn)
+            conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
+
+
+async def test_a_tunnel_the_proxy_opened_to_a_silent_server_is_the_server_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The control: the proxy answered, the handshake through its tunnel hangs: the server's."""
+    with tunnel_to_nowhere() as proxy:
+        for name in ("HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+            monkeypatch.delenv(name.lower(), raising=False)
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+        (error,) = await at_once("https://models.example.test/v1", 1)
+    assert isinstance(error, NotConnected)
+    told = error.user_message
+    assert "Could not connect to models.example.test within" in told, told

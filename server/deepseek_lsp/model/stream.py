@@ -132,9 +132,10 @@ class _Connecting:
     not yet sending on one: where its deadline passes then, no server took it. ``shared``:
     the client's :class:`Connects`, by server."""
 
-    _STARTS = frozenset(
-        {"connection.connect_tcp.started", "connection.connect_unix_socket.started", "connection.start_tls.started"}
-    )
+    #: By their ends: the prefix is httpcore's module's ("connection.", and "proxy." for the TLS
+    #: through an HTTPS proxy's tunnel, "socks." for a SOCKS proxy's: a handshake hanging there
+    #: was told "did not answer in time").
+    _STARTS = (".connect_tcp.started", ".connect_unix_socket.started", ".start_tls.started")
 
     def __init__(self, shared: dict[str, Connects]) -> None:
         self.now = False
@@ -158,12 +159,15 @@ class _Connecting:
         return self._connects.via
 
     async def trace(self, event: str, info: dict[str, Any]) -> None:
-        if event == "connection.connect_tcp.started":
+        if event.endswith(".connect_tcp.started"):
             # A proxy's address, where the environment names one: not the server's.
             to = (str(info.get("host", "")), info.get("port"))
             host = f"[{to[0]}]" if ":" in to[0] else to[0]
             self._connects.via = None if to == self._server else f"{host}:{to[1]}"
-        if event in self._STARTS:
+        elif event.endswith(".connect_tcp.complete"):
+            # The proxy took it: a hang after (its tunnel's TLS, its SOCKS setup) is beyond it.
+            self._connects.via = None
+        if event.endswith(self._STARTS):
             if not self.now:
                 self.now = True
                 self._connects.under_way += 1
