@@ -47,6 +47,16 @@ async def test_requests_sent_to_a_server_that_never_answers_are_not_told_unconne
     assert not any(isinstance(e, NotConnected) for e in errors), [type(e).__name__ for e in errors]
 
 
+async def through_proxy(monkeypatch: pytest.MonkeyPatch, proxy: str) -> BaseException:
+    """The error of one request to a remote server through ``proxy`` as HTTPS_PROXY."""
+    for name in ("HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", proxy)
+    (error,) = await at_once("https://models.example.test/v1", 1)
+    return error
+
+
 async def test_a_proxy_that_never_takes_the_connection_is_named(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -54,11 +64,7 @@ async def test_a_proxy_that_never_takes_the_connection_is_named(
     proxy's: told "Could not connect to models.example.test ... check the base URL", the user
     looked at a server never asked."""
     with hanging_connection() as proxy:
-        for name in ("HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
-            monkeypatch.delenv(name, raising=False)
-            monkeypatch.delenv(name.lower(), raising=False)
-        monkeypatch.setenv("HTTPS_PROXY", proxy)
-        (error,) = await at_once("https://models.example.test/v1", 1)
+        error = await through_proxy(monkeypatch, proxy)
     where = proxy.removeprefix("http://")
     assert isinstance(error, NotConnected)
     assert f"Could not connect to the proxy at {where}" in error.user_message, error.user_message
@@ -98,11 +104,7 @@ async def test_a_tunnel_the_proxy_opened_to_a_silent_server_is_the_server_s(
 ) -> None:
     """The control: the proxy answered, the handshake through its tunnel hangs: the server's."""
     with tunnel_to_nowhere() as proxy:
-        for name in ("HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
-            monkeypatch.delenv(name, raising=False)
-            monkeypatch.delenv(name.lower(), raising=False)
-        monkeypatch.setenv("HTTPS_PROXY", proxy)
-        (error,) = await at_once("https://models.example.test/v1", 1)
+        error = await through_proxy(monkeypatch, proxy)
     assert isinstance(error, NotConnected)
     told = error.user_message
     assert "Could not connect to models.example.test within" in told, told
