@@ -273,3 +273,37 @@ def test_a_body_too_large_is_told_as_its_size_not_a_model_name(url: str) -> None
     for message in (refused.user_message, refused.cli_message):
         assert "Request Entity Too Large" in message and "client_max_body_size" in message
         assert "model name" not in message and "bug" not in message, message
+
+
+@pytest.mark.parametrize(
+    ("server", "said", "told", "not_told"),
+    [
+        # LM Studio (its port): a load setting of its own, no server flag.
+        (None, "Trying to keep the first 4434 tokens when context the overflows. However, the "
+         "model is loaded with context length of only 4096 tokens, which is not enough.",
+         "context length LM Studio loads the model with", "--max-model-len"),
+        ("SGLang", "The input (5000 tokens) is longer than the model's context length (4096 "
+         "tokens).", "SGLang with a larger --context-length", "llama.cpp"),
+        ("vLLM", "This model's maximum context length is 4096 tokens. However, you requested "
+         "5000 tokens.", "vLLM with a larger --max-model-len", "llama.cpp"),
+        ("llama.cpp", "the request exceeds the available context size, try increasing it",
+         "llama-server with a larger -c", "--max-model-len"),
+    ],
+)
+def test_a_prompt_over_the_context_of_a_named_server_is_told_that_server_s_way(
+    server: str | None, said: str, told: str, not_told: str
+) -> None:
+    """The server the warm-up named has its own way to a larger context: each was told
+    llama.cpp's -c and vLLM's --max-model-len (LM Studio has neither, SGLang's is
+    --context-length)."""
+    url = "http://gpu.lan:8000/v1/chat/completions"
+    if server is None:  # LM Studio's port names it
+        url = "http://127.0.0.1:1234/v1/chat/completions"
+    if server is not None:
+        errors.name_server(url, server)
+    try:
+        message = errors.error_for_status(400, url=url, provider_message=said).user_message
+    finally:
+        errors.name_server(url, None)
+    assert told in message and not_told not in message, message
+    assert "review.maxOutputTokens" in message

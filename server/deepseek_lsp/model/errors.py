@@ -234,9 +234,20 @@ _OWN_CONTENT = re.compile(
 _NO_INSERT = "does not support insert"
 
 
-def _larger_context(said: str) -> str:
-    """How to give the model a larger context, by the server that refused (``said``): each
-    server's own flags, none for a hosted model's (Gemini's "input token count")."""
+#: How each server named by its model list (see provider_name) is given a larger context.
+_LARGER_CONTEXT = {
+    "LM Studio": "raise the context length LM Studio loads the model with (its load settings, "
+    "or lms load --context-length)",
+    "SGLang": "start SGLang with a larger --context-length",
+    "vLLM": "start vLLM with a larger --max-model-len",
+    "llama.cpp": "start llama-server with a larger -c",
+}
+
+
+def _larger_context(said: str, provider: str) -> str:
+    """How to give the model a larger context, by the server that refused (``said``, and
+    ``provider``, as its model list named it): each server's own flags, none for a hosted
+    model's (Gemini's "input token count")."""
     if _TGI_CONTEXT.search(said):
         return (
             "start text-generation-inference with larger --max-input-tokens and "
@@ -244,6 +255,9 @@ def _larger_context(said: str) -> str:
         )
     if "input token count" in said.lower():
         return "choose another model with a larger one"
+    named = provider.split(" at ", 1)[0]
+    if named in _LARGER_CONTEXT:
+        return _LARGER_CONTEXT[named]
     return "start the server with a larger one (llama.cpp -c, vLLM --max-model-len)"
 
 
@@ -268,7 +282,8 @@ class RequestError(ModelError):
             # model name and backend were right.
             return (
                 f"{self.provider} rejected the request ({self.status}){said}. The prompt and the "
-                f"answer asked for do not fit the model's context: {_larger_context(self.provider_message or '')}, "
+                "answer asked for do not fit the model's context: "
+                f"{_larger_context(self.provider_message or '', self.provider)}, "
                 "or lower completion.maxPromptTokens or review.maxOutputTokens."
             )
         if self.provider != "DeepSeek" and _NO_INSERT in (self.provider_message or ""):
