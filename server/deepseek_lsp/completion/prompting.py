@@ -28,6 +28,7 @@ from ..context import (
     unchanged_on_disk,
 )
 from ..context.index import FileIndex
+from ..context.module_outline import module_files, module_written
 from ..context.receivers import MemberAt, member_at, receiver_key
 from ..documents import Document
 from ..features import Services
@@ -343,6 +344,13 @@ class PromptBuilder:
         if lang is None or doc.tree is None or member is None:
             return None
         key = receiver_key(lang.name, doc.tree, doc.data, member)
+        module = module_written(index, member) if key is None else None
+        path = file_path(doc.uri)
+        if module is not None and index is not None and path is not None:
+            # A module of the workspace's imported whole (``store.|``): its outline is sent at
+            # the dot (context.module_outline); a library's (``json.``, ``fmt.``) sends nothing.
+            roots = env_workspace_roots(self.services.workspace_folders) or [path.parent]
+            return module if module_files(index, module, path, roots, lang.name, lang.spec.imports) else None
         if key is None or "." in key or self.symbols.files_defining(key, lang.name):
             return key
         if index is not None and (key in index.definitions or key in index.import_words):

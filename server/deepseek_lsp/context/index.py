@@ -50,6 +50,12 @@ class Definition:
     #: Forms between ``text`` and :attr:`signature`, longest first, for a prompt with no room
     #: for the whole (a Go struct with fewer of its methods' signatures).
     shorter: tuple[str, ...] = ()
+    #: Whether its first line is not indented: the module's own (a module's outline lists
+    #: those), not a function's nested helper.
+    top: bool = False
+    #: Whether an ``export`` statement holds it (JavaScript's, TypeScript's): an ES module's
+    #: outline lists those alone.
+    exported: bool = False
 
     @property
     def signature(self) -> str:
@@ -73,6 +79,10 @@ class FileIndex:
     #: An import's own: ``import json, store`` is two.
     word_sources: dict[str, list[str]] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # name bound -> name imported
+    #: A name bound to a module as a whole, as written before its members' dot (``store`` of
+    #: ``import * as store``, ``local store = require("store")``, ``from app import store``;
+    #: ``app.store`` of ``import app.store``; Go's package name) -> the sources it may be.
+    modules: dict[str, list[str]] = field(default_factory=dict)
     definitions: dict[str, list[Definition]] = field(default_factory=dict)
     #: The types it declares methods on outside their bodies (a Go method's receiver's): the
     #: names it is stored with in the workspace's table (``methods_of``), as a crawl reads them.
@@ -290,6 +300,8 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                     submodules = [s + name if s.strip(".") == "" else f"{s}.{name}" for s in sources]
                     index.submodule_sources.extend(submodules)
                     sources_of_words += submodules
+            if stmt and ("import.reexport" not in match or stmt[0].type == "import_from_statement"):
+                _add_modules(index.modules, data, stmt[0], match, sources)
             fresh = dict.fromkeys(sources_of_words)
             for word in words:
                 # Added to, not copied whole: the words of Go's paths (``github``, ``com``) are
@@ -352,6 +364,7 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                     outline_said = True
             if not outline_said and body is not None and body.type == "field_declaration_list":
                 header_len = _struct_header_len(text, header_len)
+            line_start = node.start_byte - node.start_point[1]  # (the column is in bytes)
             index.definitions.setdefault(name, []).append(
                 Definition(
                     name=name,
@@ -361,9 +374,51 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                     path=path,
                     header_len=header_len,
                     owner=owners.get(node.id),
+                    top=data[line_start : line_start + 1] not in (b" ", b"\t"),
+                    exported=node.parent is not None and node.parent.type == "export_statement",
                 )
             )
     return index
+
+
+#: Where a bound name's node sits when it names a module as a whole: JavaScript's ``import *
+#: as m`` and ``const m = require(...)``, TypeScript's ``import m = require(...)``, Lua's
+#: ``local m = require(...)``, Go's ``import m "path"``, Python's ``import a.b as m``.
+_MODULE_BINDERS = frozenset(
+    {"namespace_import", "import_require_clause", "variable_declarator", "variable_list", "import_spec"}
+)
+
+
+def _add_modules(
+    modules: dict[str, list[str]], data: bytes, stmt: ts.Node, match: dict[str, list[ts.Node]], sources: list[str]
+) -> None:
+    """Record in ``modules`` the names ``match`` (one import's) binds to a module as a whole,
+    as written before a member's dot, with the sources each may be (``module_outline``)."""
+    bound = match.get("import.name", [])
+    if not bound and stmt.type == "import_declaration":
+        # Go's ``import "example.com/m/shapes"`` binds the package's name: its path's last part
+        # (``yaml`` of ``gopkg.in/yaml.v3``, ``chi`` of ``github.com/go-chi/chi/v5``).
+        for node, source in zip(match.get("import.source", []), sources, strict=False):
+            if node.parent is not None and node.parent.child_by_field_name("name") is not None:
+                continue  # ``import _ "p"``, ``import . "p"``: no name
+            parts = [p for p in source.split("/") if not re.fullmatch(r"v\d+", p)]
+            name = re.sub(r"\.v\d+$", "", parts[-1]).removeprefix("go-") if parts else ""
+            if _WORD.fullmatch(name):
+                modules.setdefault(name, []).append(source)
+        return
+    for node in bound:
+        name, parent = node_text(data, node), node.parent
+        if parent is None:
+            continue
+        if stmt.type == "import_from_statement":
+            # ``from app import store``: a module where ``app.store`` is a file.
+            original = _original_name(data, node) or name
+            modules[name] = [s + original if s.strip(".") == "" else f"{s}.{original}" for s in sources]
+        elif stmt.type == "import_statement" and node.type == "dotted_name":
+            modules[name] = sources  # ``import app.store``: used as ``app.store.``
+        elif parent.type in _MODULE_BINDERS or (stmt.type == "import_statement" and parent.type == "aliased_import"):
+            if parent.type != "variable_declarator" or parent.child_by_field_name("name") == node:
+                modules[name] = sources
 
 
 def _owners(in_order: list[_Found]) -> dict[int, str]:

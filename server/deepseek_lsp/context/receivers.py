@@ -200,9 +200,17 @@ def member_at(language: str, tree: ts.Tree, data: bytes, offset: int) -> MemberA
     """The member being typed at ``offset`` (``conn.|``, ``conn.se|``) whose receiver's class
     may be sent; None where none can be (``self.``, ``1.``, ``f().``, a comment's full stop, a
     language whose receivers are not read: C's, C++'s, Ruby's, Kotlin's, Scala's and Swift's
-    are, from their declarations' text, ``declared_types``)."""
+    are, from their declarations' text, ``declared_types``; Lua's, whose dot may be a module's,
+    ``_MODULE_DOTS``)."""
     fam = _family(language)
+    if fam is None and language in _MODULE_DOTS:
+        return _member_at(language, tree, data, offset)
     return _member_at(fam, tree, data, offset) if fam is not None else _declared_member(language, tree, data, offset)
+
+
+#: Languages whose receivers' classes are not read, whose dot may follow a module imported
+#: whole (Lua's ``local store = require("store")``: ``store.|``, ``module_outline``).
+_MODULE_DOTS = frozenset({"lua"})
 
 
 def receiver_at(
@@ -241,6 +249,8 @@ def receiver_key(language: str, tree: ts.Tree, data: bytes, member: MemberAt) ->
     (``fmt.``, ``math.``, a ``conn`` of no type said)."""
     fam = _family(language)
     if fam is None:
+        if not declared_types.reads(language):
+            return None  # (a module's dot, ``_MODULE_DOTS``)
         # Read from the declaration's text: a key for choosing the snippets anew only.
         return declared_types.declared_class(language, data, member.dot, member.receiver)
     if member.owner is not None or member.receiver[:1].isupper():

@@ -39,10 +39,12 @@ from .lookup import (
     found_in_workspace,
     receivers_members,
 )
+from .module_outline import module_files, module_outline, module_written
 from .paths import display_path
 from .receivers import MemberAt, member_at
 
 if TYPE_CHECKING:
+    from ..languages import ImportRules
     from .index import Definition, FileIndex
     from .indexer import Indexer
     from .lookup import _Candidates
@@ -346,6 +348,8 @@ def gather_snippets(
             looked_up = _looked_up(names, {**renamed, **aliases})
         found_by_name, imported_found = found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
         typed, at_cursor = receivers_members(indexer, req, own, indexes, looked_up[:MAX_NAMES], window, doc_path, roots)
+        # ``store.|`` of a module imported whole: its outline, as a class's receiver's class.
+        at_cursor = at_cursor or _module_at_cursor(req, own, by_path, doc_path, roots, language, rules)
     else:
         found_by_name, imported_found, typed, at_cursor = {}, set(), {}, []
         local = set()
@@ -419,6 +423,26 @@ def gather_snippets(
         add_definition(d, idx, rank, 0)
     # Deterministic order keeps the prompt's head byte-identical across keystrokes (prefix cache).
     return sorted(snippets, key=Snippet.sort_key)
+
+
+def _module_at_cursor(
+    req: ContextRequest,
+    own: FileIndex,
+    by_path: dict[Path, FileIndex],
+    doc_path: Path,
+    roots: list[Path],
+    language: str | None,
+    rules: ImportRules | None,
+) -> list[tuple[Definition, FileIndex]]:
+    """The outline of the module imported whole whose dot the cursor is after (``store.|``),
+    from its files read among the document's imports, with its first file's index."""
+    written = module_written(own, req.member)
+    if written is None:
+        return []
+    paths = module_files(own, written, doc_path, roots, language, rules, req.deadline)
+    indexes = [by_path[p] for p in paths if p in by_path]
+    outline = module_outline(written, indexes, language)
+    return [(outline, indexes[0])] if outline is not None else []
 
 
 def _chosen_definitions(

@@ -1,0 +1,114 @@
+"""The outline of a module imported whole, for the member still to be typed after its dot.
+
+``store.|`` where ``store`` is one of the workspace's modules (Python's ``from app import store``
+or ``import app.store as store``, JavaScript's ``import * as store from './store'`` or ``const
+store = require('./store')``, Lua's ``local store = require('store')``, a Go package): the member
+is not typed yet, so no name of it was looked up, and the prompt had nothing of the module. A
+class's receiver (``c.|``) gets its class's outline (``lookup.receivers_members``); a module's
+gets this: its public top-level definitions, a line each (the signature, `` …`` for a body), in
+the file's order, so the text is the same at each key typed after the dot (prefix cache).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..imports import resolve_local_imports_cached
+from ..languages import ImportRules
+from .index import MAX_OUTLINE_LINE, Definition, FileIndex
+from .receivers import MemberAt
+
+#: Lines of an outline (its definitions'); past them a ``…``.
+MAX_MODULE_LINES = 16
+#: Lines of its shorter form, for a prompt with less room, and of its signature, the last resort.
+SHORTER_LINES = 8
+SIGNATURE_LINES = 4
+
+
+def module_written(own: FileIndex | None, member: MemberAt | None) -> str | None:
+    """The name before the cursor's dot (``store``, ``app.store``) if the document's imports bind
+    it to a module as a whole, else None."""
+    if own is None or member is None:
+        return None
+    written = member.written[1]
+    return written if written in own.modules else None
+
+
+def module_files(
+    own: FileIndex,
+    written: str,
+    doc_path: Path,
+    roots: Sequence[Path],
+    language: str | None,
+    rules: ImportRules | None,
+    deadline: float | None = None,
+) -> list[Path]:
+    """The workspace's files of the module ``written`` names (a Go package's several), the
+    first source that names any: ``from app import store`` is ``app/store.py`` only where that
+    is a file (else ``store`` is a name ``app`` defines, and its class's is another outline)."""
+    for source in own.modules.get(written, ()):
+        paths = resolve_local_imports_cached([source], doc_path, roots, language, rules, deadline)
+        # (Go's resolution gives the document's own package's files first: not the module's.)
+        paths = [p for p in paths if p != doc_path and (language != "go" or p.parent != doc_path.parent)]
+        if paths:
+            return paths
+    return []
+
+
+def _public(d: Definition, language: str | None) -> bool:
+    """Whether a module's importer may use ``d``: its own top-level definition, not a class's
+    member, a Python or JavaScript ``_private`` one, a Lua ``local`` or a Go lower-case name
+    (nor, in ``module_outline``, an ES module's helper it does not export)."""
+    if not d.top or d.owner is not None or d.kind == "method" or d.name.startswith("_"):
+        return False
+    if language == "go":
+        return d.name[:1].isupper()
+    return not d.text.startswith("local ")
+
+
+def _line(d: Definition) -> str:
+    """``d`` on one line: its signature without decorators (a class's or a struct's header
+    alone, not its first members), `` …`` where its body was."""
+    header = d.text[: d.header_len] if d.header_len else d.text.split("\n", 1)[0]
+    lines = [line for line in header.splitlines() if not line.lstrip().startswith(("@", "#["))]
+    if d.kind in ("class", "type"):
+        lines = lines[:1]
+    # (A struct's header and a function's alike: ``type Square struct …``, ``func Area() int …``.)
+    line = " ".join(" ".join(lines).split()).removesuffix("{").rstrip()
+    if len(line) > MAX_OUTLINE_LINE:
+        return line[:MAX_OUTLINE_LINE] + " …"
+    return line + " …" if len(d.text.rstrip()) > len(header.rstrip()) or lines != header.splitlines() else line
+
+
+def module_outline(name: str, indexes: list[FileIndex], language: str | None) -> Definition | None:
+    """The outline of the module bound to ``name`` whose files' indexes are ``indexes``, as one
+    definition (labelled with its first file's path); None where it defines nothing public."""
+    found: list[Definition] = []
+    for idx in indexes:
+        defs = {id(d): d for ds in idx.definitions.values() for d in ds if _public(d, language)}
+        if any(d.exported for d in defs.values()):
+            # An ES module's: its helpers are no member (a CommonJS file's ``exports.x = x``
+            # is read as no export: all its top-level definitions are listed).
+            defs = {k: d for k, d in defs.items() if d.exported}
+        found += sorted(defs.values(), key=lambda d: d.start_line)
+        if len(found) > MAX_MODULE_LINES:
+            break
+    lines = list(dict.fromkeys(line for d in found if (line := _line(d))))
+    if not lines:
+        return None
+
+    def first(n: int) -> str:
+        return "\n".join(lines[:n]) + ("\n…" if len(lines) > n else "")
+
+    shorter = (first(SHORTER_LINES),) if len(lines) > SHORTER_LINES else ()
+    return Definition(
+        name=name,
+        kind="module",
+        text=first(MAX_MODULE_LINES),
+        start_line=0,
+        path=found[0].path,
+        header_len=len("\n".join(lines[:SIGNATURE_LINES])),
+        shorter=shorter,
+        top=True,
+    )
