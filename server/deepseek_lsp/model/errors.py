@@ -315,7 +315,6 @@ class RequestError(ModelError):
             "and endpoint settings; if they are right, this is a deepseek-lsp bug, please report it."
         )
 
-
     @property
     def of_this_request(self) -> bool:
         """Whether what was refused is this request's own (a prompt past the model's context),
