@@ -12,7 +12,8 @@ which logs every request body. Settings: ``completion.debounce: 0``, ``prefetch:
 must be asked, not served); inline completion with triggerKind 1 (Invoked), one backend request per ask.
 A site is a seeded line inside a function body (Python: a one-line statement; JS/TS: an indented
 code line), cut at its indentation, after its first identifier or before a later identifier; the
-rest of the line is removed and the cursor put there. Each site is asked twice: cold (document
+rest of the line is removed and the cursor put there (with ``--partial N``, N characters into
+the first name the rest needs from another file: the cursor inside it, as a user typing it is). Each site is asked twice: cold (document
 just opened), then closed, a 0.45 s pause (idle indexing), reopened and asked again (warm).
 Two samples: ``--sites`` uniform sites per project (seed ``--seed``) and ``--enriched-sites``
 sites per project whose line needs at least one name from another file (seed ``--seed + 1``).
@@ -25,7 +26,7 @@ resolution, indexes, 24-name cap, 8-snippet cap, EXTRAS_SHARE budget). Takes ~20
 cores with the defaults.
 
     python tests/bench/bench_context_recall.py [--sites 50] [--enriched-sites 30] [--seed 1]
-        [--projects email,zod] [--workdir DIR] [--out recall.json]
+        [--projects email,zod] [--partial 3] [--workdir DIR] [--out recall.json]
 """
 
 from __future__ import annotations
@@ -105,12 +106,14 @@ async def run_project(ws: Path, logs: Path, name: str, sites: list[Site], sample
     return rows
 
 
-async def run_sites(ws: Path, logs: Path, projects: list[str], samples: list[tuple[str, int, int]]) -> list[dict[str, Any]]:
+async def run_sites(
+    ws: Path, logs: Path, projects: list[str], samples: list[tuple[str, int, int]], partial: int = 0
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for sample, count, seed in samples:
         print(f"{sample} sample: {count} sites per project, seed {seed}", flush=True)
         for name in projects:
-            sites = make_sites(ws, name, count, seed, enriched=sample == "enriched")
+            sites = make_sites(ws, name, count, seed, enriched=sample == "enriched", partial=partial)
             if sites:
                 rows += await run_project(ws, logs, name, sites, sample)
     return rows
@@ -125,6 +128,8 @@ def main() -> None:
     parser.add_argument("--projects", default=",".join(PROJECTS), help=f"comma-separated, of: {', '.join(PROJECTS)}")
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "deepseek-lsp-recall"),
                         help="downloads (dl/), workspaces (ws/), server logs and prompts.jsonl")
+    parser.add_argument("--partial", type=int, default=0,
+                        help="characters typed of the first name the rest of the line needs (0: none)")
     parser.add_argument("--out", help="write the figures and every site's record as JSON here")
     args = parser.parse_args()
 
@@ -149,7 +154,7 @@ def main() -> None:
         samples.append(("enriched", args.enriched_sites, args.seed + 1))
     samples = [s for s in samples if s[1] > 0]
     t0 = time.monotonic()
-    rows = asyncio.run(run_sites(ws, workdir / "logs", ready, samples))
+    rows = asyncio.run(run_sites(ws, workdir / "logs", ready, samples, args.partial))
     prompts = workdir / "prompts.jsonl"
     prompts.write_text("".join(json.dumps(r) + "\n" for r in rows))
     print(f"{len(rows)} sites asked in {time.monotonic() - t0:.0f} s; prompts in {prompts}", flush=True)
@@ -161,7 +166,7 @@ def main() -> None:
     if len(by_sample) > 1:
         report(sites, "both samples")
     if args.out:
-        result = {"settings": SETTINGS, "projects": ready,
+        result = {"settings": SETTINGS, "projects": ready, "partial": args.partial,
                   "samples": [{"sample": n, "sites_per_project": c, "seed": s} for n, c, s in samples],
                   "figures": {**{n: figures(ss) for n, ss in by_sample.items()}, "all": figures(sites)},
                   "sites": sites}

@@ -281,9 +281,14 @@ def js_body_lines(src: str) -> list[int]:
     return out
 
 
-def make_sites(ws: Path, name: str, count: int, seed: int, enriched: bool = False) -> list[Site]:
+def make_sites(
+    ws: Path, name: str, count: int, seed: int, enriched: bool = False, partial: int = 0
+) -> list[Site]:
     """Seeded sites; ``enriched``: only lines that use a name defined in another project file
-    (by ``needs.needed``), so that a run yields more needed names per site."""
+    (by ``needs.needed``), so that a run yields more needed names per site. ``partial``: the
+    cursor that many characters into the first name the rest of the line needs from another
+    file (``retry_fetch`` cut as ``ret|``), as a user typing it is, where it is longer; the same
+    seeded lines and cuts otherwise."""
     from tests.bench.recall.needs import needed
 
     lang, _ = PROJECTS[name]
@@ -304,7 +309,7 @@ def make_sites(ws: Path, name: str, count: int, seed: int, enriched: bool = Fals
     rng.shuffle(pool)
     sites: list[Site] = []
     per_file: dict[Path, int] = {}
-    table = project_defs(ws, name) if enriched else None
+    table = project_defs(ws, name) if enriched or partial else None
     cap = max(3, -(-2 * count // max(1, len(files)))) if enriched else 3
     for p, ln in pool:
         if len(sites) >= count:
@@ -327,8 +332,14 @@ def make_sites(ws: Path, name: str, count: int, seed: int, enriched: bool = Fals
         if not IDENT.search(removed):
             continue
         site = Site(name, str(p.relative_to(root)), lang, ln - 1, col, cut, removed, line[:col])
-        if table is not None and not needed(ws, asdict(site), table):
+        needs = needed(ws, asdict(site), table) if table is not None else []
+        if enriched and not needs:
             continue
+        typed = [n["name"] for n in needs if n["where"] == "typed" and len(n["name"]) > partial]
+        at = re.search(rf"(?<![\w$]){re.escape(typed[0])}(?![\w$])", line[col:]) if partial and typed else None
+        if at is not None:
+            col += at.start() + partial
+            site = Site(name, site.file, lang, ln - 1, col, cut, line[col:], line[:col])
         per_file[p] = per_file.get(p, 0) + 1
         sites.append(site)
     return sites

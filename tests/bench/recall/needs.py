@@ -194,14 +194,16 @@ def needed(ws: Path, site: dict[str, Any], table: dict[str, list[Def]]) -> list[
         return str(Path(p).relative_to(root)) if p else None
 
     out: dict[str, dict[str, Any]] = {}
-    for where, raw in (("before", site["typed_before"]), ("typed", site["removed"])):
-        text = strip_strings(raw, python)
+    pre = strip_strings(site["typed_before"], python)
+    rest = strip_strings(site["removed"], python)
+    # A name cut inside (``ret|ry_fetch``, make_sites' ``partial``) is one name of the typed text.
+    head = len(pre) - len(re.search(r"[\w$]*$", pre).group()) if re.match(r"[\w$]", rest) else len(pre)
+    for where in ("before", "typed"):
         if where == "typed":
             # the typed text continues the cursor line: an attribute access spans the two
-            pre = strip_strings(site["typed_before"], python)
-            text_full, off = pre + text, len(pre)
+            text_full, off = pre + rest, head
         else:
-            text_full, off = text, 0
+            text_full, off = pre[:head], 0
         for m in IDENT.finditer(text_full, off):
             n = m.group()
             if n in out or len(n) < 2 or (n in JS_KEYWORDS and not python):
