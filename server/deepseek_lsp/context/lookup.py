@@ -20,6 +20,14 @@ from ..privacy import file_path
 from ..workspace_symbols import family
 from .index import SIGNATURE_MEMBERS, _is_dunder
 from .indexer import MAX_FILE_BYTES
+from .prefix import (
+    prefix_candidates,
+    sorted_names,
+    typed_as_nearby,
+    typed_word,
+    wants_prefix,
+    with_prefix,
+)
 from .receivers import (
     class_of_member,
     class_of_type,
@@ -284,12 +292,15 @@ def found_in_workspace(
     window: tuple[int, int],
     doc_path: Path,
     roots: list[Path],
+    *,
+    prefixed: bool = False,
 ) -> tuple[dict[str, list[FileIndex]], set[str]]:
     """By name, nearest first, the indexes of the workspace files that define the names used as
     members (``self.protocol.notify``) or imported (through a path not followed) that nothing
     the document imports or has open defines, when one or two files define them; and which of
     them the document imports (no guess: mobx's files import everything from a barrel of 50
-    ``export *``, more than are followed)."""
+    ``export *``, more than are followed). ``prefixed``: ``names`` are what the word at the
+    cursor may become (``prefixed_names``), each looked up and placed as an imported one."""
     symbols, doc = req.symbols, req.doc
     if symbols is None or not symbols.indexed or doc.language is None:
         return {}, set()
@@ -303,12 +314,39 @@ def found_in_workspace(
             break
         if name in known or name in attributes:
             continue
-        if name not in imported and (guesses >= MAX_WORKSPACE_NAMES or not _used_as_member(doc.data, name, *window)):
+        placed = prefixed or name in imported
+        if not placed and (guesses >= MAX_WORKSPACE_NAMES or not _used_as_member(doc.data, name, *window)):
             continue
         for idx in _workspace_indexes(indexer, req, name, doc_path, roots):
             found.setdefault(name, []).append(idx)
-        guesses += name in found and name not in imported
-    return found, {name for name in found if name in imported}
+        guesses += name in found and not placed
+    return found, {name for name in found if prefixed or name in imported}
+
+
+def sorted_definitions(indexes: list[FileIndex]) -> list[str]:
+    """The names ``indexes`` define, sorted for a look-up by prefix (once per set of indexes)."""
+    return cast("list[str]", _cached_over("sorted", indexes, lambda: sorted_names(_defined_in(indexes))))
+
+
+def prefixed_names(
+    req: ContextRequest, own: FileIndex | None, others: list[FileIndex], names: list[str]
+) -> list[str]:
+    """What the word the cursor ends may become (``context.prefix``): names this document,
+    the files read for it (``others``: imported, open) or the workspace define that start with
+    it, not among ``names`` (those near the cursor, looked up whole), nor a definition of the
+    cursor's own line (``def retr|`` read a few keys ago as ``retry``); none where a name near
+    the cursor starts with the word (``typed_as_nearby``: a local being typed)."""
+    doc = req.doc
+    word, member = typed_word(doc.data, req.offset)
+    if doc.language is None or not wants_prefix(word, member) or typed_as_nearby(doc.data, req.offset, word, member):
+        return []
+    lists = [sorted_definitions(others)]
+    typed_here: set[str] = set()
+    if own is not None:
+        lists.insert(0, sorted_definitions([own]))
+        line = doc.line_at(req.offset)
+        typed_here = {n for n in with_prefix(lists[0], word) if any(d.start_line == line for d in own.definitions[n])}
+    return prefix_candidates(word, lists, req.symbols, doc.language.name, unwanted={*names, *typed_here})
 
 
 def _workspace_indexes(indexer: Indexer, req: ContextRequest, name: str, doc_path: Path, roots: list[Path]) -> list[FileIndex]:

@@ -37,7 +37,9 @@ from .lookup import (
     _used_as_member,
     _within,
     found_in_workspace,
+    prefixed_names,
     receivers_members,
+    sorted_definitions,
 )
 from .module_outline import module_files, module_outline, module_written
 from .paths import display_path
@@ -121,6 +123,9 @@ class ContextRequest:
     #: Set by ``gather_snippets`` when the time box cut the imports' resolution short: the
     #: snippets are then not complete, and the next request goes on with it.
     cut_short: bool = False
+    #: Set by ``gather_snippets``: the names the other files it read define, sorted
+    #: (``context.prefix``): what a word typed later in the window may become.
+    known_names: list[str] = field(default_factory=list)
     #: Whether the user switched a file (URI or path) off for this request's feature (a folder
     #: or a language where completions are off): it is never read for context, as an excluded
     #: file is not.
@@ -350,6 +355,16 @@ def gather_snippets(
         typed, at_cursor = receivers_members(indexer, req, own, indexes, looked_up[:MAX_NAMES], window, doc_path, roots)
         # ``store.|`` of a module imported whole: its outline, as a class's receiver's class.
         at_cursor = at_cursor or _module_at_cursor(req, own, by_path, doc_path, roots, language, rules)
+        # ``retry_|``: the names it may become, nearest of all (not at a receiver whose class
+        # is sent: its members are the class's).
+        others = [idx for idx in indexes if idx is not own]
+        req.known_names = sorted_definitions(others)
+        prefixed = [] if at_cursor else prefixed_names(req, own, others, looked_up)
+        if prefixed:
+            more, _ = found_in_workspace(indexer, req, own, indexes, prefixed, window, doc_path, roots, prefixed=True)
+            found_by_name.update(more)
+            imported_found |= set(more)
+            looked_up = [*prefixed, *looked_up]
     else:
         found_by_name, imported_found, typed, at_cursor = {}, set(), {}, []
         local = set()

@@ -1,0 +1,112 @@
+"""The names a half-typed identifier at the cursor may become, among those the context knows.
+
+``retry_`` typed before a call: the name is not whole yet, so no lookup by name finds the
+definition, and the model invented the name or its arguments. The word the cursor ends is
+looked up by prefix, a bisection in sorted lists of names (this file's, the other files' read
+for the request, the workspace's symbol table), a few candidates: no scan that grows with the
+workspace on each key.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from .index import _is_dunder
+
+if TYPE_CHECKING:
+    from ..workspace_symbols import WorkspaceSymbols
+
+#: Characters typed before a name is looked up by prefix: two letters match too much.
+MIN_PREFIX = 3
+#: After a receiver's dot (``utils.qu``, ``conn->se``, ``Mod::ne``) fewer do: only its members
+#: are meant, and the receiver narrows them.
+MIN_MEMBER_PREFIX = 2
+#: Candidates a prefix brings, the likeliest first: each is a guess that costs prompt room.
+MAX_PREFIX_NAMES = 3
+#: Names looked at per sorted list past the prefix's place in it (``get`` has hundreds).
+_SCAN = 32
+
+#: A name's characters: ASCII's word characters, ``$`` and any byte of a character beyond
+#: ASCII (``größe``), read back from the cursor.
+_NAME_TAIL = re.compile(rb"(?:[A-Za-z0-9_$]|[\x80-\xff])+\Z")
+_RECEIVER_END = (b".", b"->", b"::")
+
+
+def typed_word(data: bytes, offset: int) -> tuple[str, bool]:
+    """The identifier the cursor ends (``ret`` of ``x = ret|``; the part before the cursor
+    when it is inside one) and whether it follows a receiver (``.``, ``->``, ``::``); ``""``
+    where none is (a number, a space)."""
+    m = _NAME_TAIL.search(data, max(0, offset - 128), offset)
+    if m is None or m.group()[:1].isdigit():
+        return "", False
+    word = m.group().decode("utf-8", "replace")
+    return word, data[: m.start()].endswith(_RECEIVER_END)
+
+
+def wants_prefix(word: str, member: bool) -> bool:
+    """Whether ``word`` is long enough to be looked up by prefix."""
+    return len(word) >= (MIN_MEMBER_PREFIX if member else MIN_PREFIX)
+
+
+#: Bytes around the cursor where a longer name starting with the word means the word is that
+#: name being typed (names_near's span).
+_NEAR = (1500, 500)
+
+
+def typed_as_nearby(data: bytes, offset: int, word: str, member: bool) -> bool:
+    """Whether a name near the cursor starts with ``word`` (and is longer), a member's name
+    for a ``member``: ``par|`` below ``for part in msg.walk():`` is ``part``, a local, and the
+    workspace's ``parse`` and ``parseaddr`` took the places of the definitions the line needed
+    (bench_context_recall); ``helpers.re|`` is no ``return``."""
+    raw = word.encode()
+    before = rb"(?<=[.>:])" if member else rb"(?<![A-Za-z0-9_$\x80-\xff])"
+    pattern = re.compile(before + re.escape(raw) + rb"(?:[A-Za-z0-9_$]|[\x80-\xff])")
+    lo, hi = max(0, offset - len(raw) - _NEAR[0]), min(len(data), offset + _NEAR[1])
+    return any(m.start() != offset - len(raw) for m in pattern.finditer(data, lo, hi))
+
+
+def sorted_names(names: Iterable[str]) -> list[str]:
+    """``names`` sorted for :func:`with_prefix`, dunders left out (``__init__`` is sent with
+    its class)."""
+    return sorted(n for n in set(names) if not _is_dunder(n))
+
+
+def with_prefix(names: Sequence[str], prefix: str, limit: int = _SCAN) -> list[str]:
+    """The names of the sorted ``names`` that start with ``prefix`` and are longer, ``limit``
+    at most, in order."""
+    found: list[str] = []
+    at = bisect_left(names, prefix)
+    while at < len(names) and len(found) < limit and names[at].startswith(prefix):
+        if names[at] != prefix:
+            found.append(names[at])
+        at += 1
+    return found
+
+
+def prefix_candidates(
+    word: str,
+    lists: Sequence[Sequence[str]],
+    symbols: WorkspaceSymbols | None,
+    language: str | None,
+    *,
+    unwanted: Iterable[str] = (),
+) -> list[str]:
+    """The names ``word`` may become, ``MAX_PREFIX_NAMES`` at most: those of the sorted
+    ``lists`` (the nearest source first: the document's, then the files read for it) before
+    the workspace's symbol table's; within a source the shortest first, as the fewest
+    characters are left to type. ``unwanted`` (names the prompt shows already) are skipped."""
+    skip = set(unwanted)
+    found: list[str] = []
+    sources: list[list[str]] = [with_prefix(names, word) for names in lists]
+    if symbols is not None and language is not None:
+        sources.append(symbols.names_with_prefix(word, language, _SCAN))
+    for names in sources:
+        for name in sorted(names, key=lambda n: (len(n), n)):
+            if name not in skip and name not in found:
+                found.append(name)
+                if len(found) >= MAX_PREFIX_NAMES:
+                    return found
+    return found

@@ -1,0 +1,139 @@
+"""A half-typed name brings the definitions it may become (``context.prefix``): typing
+``retry_`` (a function of a sourced shell file, of an imported module, of another open file)
+the prompt had its definition only once the name was whole, and the model invented the name or
+its arguments (found in a scripted Neovim session writing shell)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from deepseek_lsp.context.prefix import MAX_PREFIX_NAMES, prefix_candidates, typed_word, with_prefix
+from deepseek_lsp.workspace_symbols import _MERGE_AFTER, WorkspaceSymbols
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import eventually, inline_params, insert, lsp_session, open_doc, server_env
+from tests.test_context_prompts import REGISTRY, gather, write_files
+from tests.test_context_shell_sources import LIB
+
+HELPERS = "def retry_fetch(url, attempts=3):\n    return url\n\n\ndef render(page):\n    return page\n"
+
+
+def test_the_word_the_cursor_ends_and_whether_it_follows_a_receiver() -> None:
+    assert typed_word(b"x = ret", 7) == ("ret", False)
+    assert typed_word(b"helpers.re", 10) == ("re", True)
+    assert typed_word(b"c->se", 5) == ("se", True)
+    assert typed_word(b"Mod::ne", 7) == ("ne", True)
+    assert typed_word(b"x = retry(a)", 9) == ("retry", False)  # inside: the part before
+    assert typed_word(b"n = 42", 6) == ("", False)
+    assert typed_word(b"x = ", 4) == ("", False)
+    assert typed_word("s = größ".encode(), len("s = größ".encode())) == ("größ", False)
+
+
+def test_candidates_nearest_source_first_shortest_first_and_few() -> None:
+    own = ["parse", "retry_later", "retry_now"]
+    others = ["reset", "retry", "retry_command", "retry_fetch_all"]
+    assert with_prefix(others, "retry") == ["retry_command", "retry_fetch_all"]  # not itself
+    found = prefix_candidates("ret", [own, others], None, None)
+    assert found == ["retry_now", "retry_later", "retry"][:MAX_PREFIX_NAMES]
+    assert prefix_candidates("ret", [own, others], None, None, unwanted={"retry_now"}) == [
+        "retry_later", "retry", "retry_command"
+    ]
+    assert prefix_candidates("zz", [own, others], None, None) == []
+
+
+def test_the_symbol_table_answers_a_prefix_with_names_one_or_two_files_define(tmp_path: Path) -> None:
+    table = WorkspaceSymbols(REGISTRY)
+
+    def read(name: str, names: list[str], language: str = "python") -> None:
+        table.replace_names(tmp_path / name, language, names, (1, 10))  # as a crawl keeps them
+
+    for i in range(3):  # ``retry`` in three files: too common to guess
+        read(f"c{i}.py", ["retry"])
+    read("a.py", ["retry_fetch", "render"])
+    read("b.rs", ["retry_rust"], "rust")
+    assert table.names_with_prefix("ret", "python", 8) == ["retry_fetch"]
+    # Past the names kept apart until merged, the same answers, in order.
+    read("many.py", [f"name_{i:04}" for i in range(_MERGE_AFTER + 10)])
+    read("d.py", ["retry_again"])
+    assert table.names_with_prefix("ret", "python", 8) == ["retry_again", "retry_fetch"]
+    assert table.names_with_prefix("name_000", "python", 3) == ["name_0000", "name_0001", "name_0002"]
+    table.remove(tmp_path / "a.py", deleted=True)  # a file deleted takes its names
+    assert table.names_with_prefix("ret", "python", 8) == ["retry_again"]
+
+
+def test_a_half_typed_function_of_a_sourced_shell_file_is_in_the_snippets(tmp_path: Path) -> None:
+    write_files(tmp_path, {"lib.sh": LIB})
+    text = "#!/bin/bash\n. ./lib.sh\n\ndeploy() {\n\techo \"deploying $1\"\n\tretr"
+    snippets = gather(tmp_path / "deploy.sh", text, [tmp_path], "sh")
+    assert any(s.text.startswith("retry_command() {") for s in snippets)
+    # Two characters are not enough outside a receiver's member.
+    short = gather(tmp_path / "deploy.sh", text.removesuffix("tr"), [tmp_path], "sh")
+    assert not any(s.text.startswith("retry_command() {") for s in short)
+
+
+def test_a_half_typed_member_of_a_module_imported_whole_is_in_the_snippets(tmp_path: Path) -> None:
+    write_files(tmp_path, {"helpers.py": HELPERS})
+    text = "import helpers\n\n\ndef main(url):\n    return helpers.re"
+    texts = [s.text for s in gather(tmp_path / "main.py", text, [tmp_path])]
+    assert any(t.startswith("def retry_fetch(url, attempts=3):") for t in texts)
+    assert any(t.startswith("def render(page):") for t in texts)
+
+
+def test_a_half_typed_name_another_open_document_defines_is_in_the_snippets(tmp_path: Path) -> None:
+    from deepseek_lsp.documents import DocumentStore
+
+    store = DocumentStore(REGISTRY)
+    other = store.open((tmp_path / "helpers.py").as_uri(), HELPERS, "python", 1)
+    text = "def main(url):\n    return retry_"
+    texts = [s.text for s in gather(tmp_path / "main.py", text, [tmp_path], store=store, other_docs=[other])]
+    assert any(t.startswith("def retry_fetch(url, attempts=3):") for t in texts)
+    assert not any(t.startswith("def render(page):") for t in texts)  # no prefix of it
+
+
+def test_a_word_a_name_near_the_cursor_starts_with_is_that_name_being_typed(tmp_path: Path) -> None:
+    """``par|`` below ``for part in``: a local being typed; the workspace's ``parse`` and
+    ``parseaddr`` took the places of the definitions the line needed (bench_context_recall's
+    email sites, 2 needs lost)."""
+    write_files(tmp_path, {"helpers.py": "def parse(text):\n    return text\n"})
+    text = "from helpers import *\n\n\ndef main(parts):\n    for part in parts:\n        print(par"
+    texts = [s.text for s in gather(tmp_path / "main.py", text, [tmp_path])]
+    assert not any(t.startswith("def parse(text):") for t in texts)
+    bare = gather(tmp_path / "main.py", text.replace("part", "p"), [tmp_path])
+    assert any(s.text.startswith("def parse(text):") for s in bare)
+
+
+async def test_typing_a_name_brings_its_definition_and_the_keys_after_share_the_prompt_head(
+    tmp_path: Path,
+) -> None:
+    """Over stdio, typing in a script that sources lib.sh: a first request on the line above
+    chooses the snippets (no ``retry_command``: no name near the cursor is one); on the next
+    line ``ret`` brings it, and ``retr``, ``retry`` keep the same snippets (the prompt up to
+    the window's text unchanged: DeepSeek's prefix cache)."""
+    root = tmp_path / "ws"
+    text = "#!/bin/bash\n. ./lib.sh\n\ndeploy() {\n\techo \"deploying $1\"\n\t"
+    write_files(root, {"lib.sh": LIB, "deploy.sh": text})
+    fim = "/beta/completions"
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "x", path=fim)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
+        async with lsp_session(env, settings=settings, root=str(root)) as client:
+            uri = (root / "deploy.sh").as_uri()
+            open_doc(client, uri, text, "sh")
+            line = text.count("\n")
+
+            async def prompt_at(col: int) -> str:
+                count = len(fake.requests_to(fim))
+                await client.text_document_inline_completion_async(inline_params(uri, line, col, invoked=True))
+                assert await eventually(lambda: len(fake.requests_to(fim)) > count)
+                return str(fake.requests_to(fim)[-1].json["prompt"])
+
+            first = await prompt_at(1)
+            heads = []
+            for version, (col, key) in enumerate(((1, "r"), (2, "e"), (3, "t"), (4, "r"), (5, "y")), start=2):
+                insert(client, uri, version, line, col, key)
+                sent = await prompt_at(col + 1)
+                heads.append(sent.split("# Path: deploy.sh\n")[0])
+    assert "retry_command() {" not in first
+    assert "retry_command() {" not in heads[1]  # ``re``: too short
+    assert "# retry_command() {" in heads[2]  # ``ret``
+    assert heads[2] == heads[3] == heads[4]  # ``retr``, ``retry``: the same head
