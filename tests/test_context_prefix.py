@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deepseek_lsp.context.prefix import MAX_PREFIX_NAMES, prefix_candidates, typed_word, with_prefix
+from deepseek_lsp.context.prefix import (
+    MAX_PREFIX_NAMES,
+    prefix_at,
+    prefix_candidates,
+    typed_word,
+    with_prefix,
+)
+from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.workspace_symbols import _MERGE_AFTER, WorkspaceSymbols
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, inline_params, insert, lsp_session, open_doc, server_env
@@ -79,8 +86,6 @@ def test_a_half_typed_member_of_a_module_imported_whole_is_in_the_snippets(tmp_p
 
 
 def test_a_half_typed_name_another_open_document_defines_is_in_the_snippets(tmp_path: Path) -> None:
-    from deepseek_lsp.documents import DocumentStore
-
     store = DocumentStore(REGISTRY)
     other = store.open((tmp_path / "helpers.py").as_uri(), HELPERS, "python", 1)
     text = "def main(url):\n    return retry_"
@@ -99,6 +104,18 @@ def test_a_word_a_name_near_the_cursor_starts_with_is_that_name_being_typed(tmp_
     assert not any(t.startswith("def parse(text):") for t in texts)
     bare = gather(tmp_path / "main.py", text.replace("part", "p"), [tmp_path])
     assert any(s.text.startswith("def parse(text):") for s in bare)
+
+
+def test_a_half_typed_word_in_a_comment_or_a_string_brings_nothing(tmp_path: Path) -> None:
+    write_files(tmp_path, {"helpers.py": HELPERS})
+    comment = "from helpers import *\n\n\ndef main(url):\n    # see retr"
+    assert not any(s.text.startswith("def retry_fetch") for s in gather(tmp_path / "main.py", comment, [tmp_path]))
+    code = "from helpers import *\n\n\ndef main(url):\n    retr"
+    assert any(s.text.startswith("def retry_fetch") for s in gather(tmp_path / "main.py", code, [tmp_path]))
+    text = 'def main(url):\n    log("see retr")\n'
+    doc = DocumentStore(REGISTRY).open((tmp_path / "s.py").as_uri(), text, "python", 1)
+    assert prefix_at(doc, text.index('")')) is None
+    assert prefix_at(doc, text.index("(url")) == "main"  # (code: a word there is looked up)
 
 
 async def test_typing_a_name_brings_its_definition_and_the_keys_after_share_the_prompt_head(

@@ -30,7 +30,7 @@ from ..context import (
 from ..context.index import FileIndex
 from ..context.lookup import sorted_definitions
 from ..context.module_outline import module_files, module_written
-from ..context.prefix import prefix_candidates, typed_as_nearby, typed_word, wants_prefix
+from ..context.prefix import prefix_at, prefix_candidates
 from ..context.receivers import MemberAt, member_at, receiver_key
 from ..documents import Document
 from ..features import Services
@@ -340,27 +340,19 @@ class PromptBuilder:
                     prev.edit_serial if prev else self.history.serial,
                     dot if dot is not None or prev is None else prev.member_dot,
                     receiver,
-                    prev.prefix if prev is not None else self._typed_prefix(doc, req.offset),
+                    prev.prefix if prev is not None else prefix_at(doc, req.offset),
                     prev.known if prev is not None else known,
                 )
             return fim
         return self._build(req, inserted, snippets, scopes, imports)
-
-    @staticmethod
-    def _typed_prefix(doc: Document, offset: int) -> str | None:
-        """The half-typed word at the cursor the snippets are chosen with (context.prefix)."""
-        word, member = typed_word(doc.data, offset)
-        return word if wants_prefix(word, member) else None
 
     def _prefix_unsent(self, doc: Document, offset: int, prev: _Context, index: FileIndex | None) -> bool:
         """Whether the word half typed at the cursor, a new one (not ``prev.prefix`` typed on),
         may become a name this document, another open one or the workspace defines that neither
         the window nor ``prev``'s snippets show: the snippets are then chosen anew, its
         candidates among them. A few bisections (~10 µs)."""
-        word, member = typed_word(doc.data, offset)
-        if not wants_prefix(word, member) or doc.language is None:
-            return False
-        if (prev.prefix is not None and word.startswith(prev.prefix)) or typed_as_nearby(doc.data, offset, word, member):
+        word = prefix_at(doc, offset)
+        if word is None or doc.language is None or (prev.prefix is not None and word.startswith(prev.prefix)):
             return False
         built = [idx for d in self._context_docs(doc.uri) if (idx := self.indexer.built(d)) is not None]
         lists = [sorted_definitions([index])] if index is not None else []

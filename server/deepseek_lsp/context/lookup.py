@@ -20,14 +20,7 @@ from ..privacy import file_path
 from ..workspace_symbols import family
 from .index import SIGNATURE_MEMBERS, _is_dunder
 from .indexer import MAX_FILE_BYTES
-from .prefix import (
-    prefix_candidates,
-    sorted_names,
-    typed_as_nearby,
-    typed_word,
-    wants_prefix,
-    with_prefix,
-)
+from .prefix import prefix_at, prefix_candidates, sorted_names, with_prefix
 from .receivers import (
     class_of_member,
     class_of_type,
@@ -334,11 +327,11 @@ def prefixed_names(
     """What the word the cursor ends may become (``context.prefix``): names this document,
     the files read for it (``others``: imported, open) or the workspace define that start with
     it, not among ``names`` (those near the cursor, looked up whole), nor a definition of the
-    cursor's own line (``def retr|`` read a few keys ago as ``retry``); none where a name near
-    the cursor starts with the word (``typed_as_nearby``: a local being typed)."""
+    cursor's own line (``def retr|`` read a few keys ago as ``retry``); none where
+    ``prefix_at`` wants none (a local being typed, prose)."""
     doc = req.doc
-    word, member = typed_word(doc.data, req.offset)
-    if doc.language is None or not wants_prefix(word, member) or typed_as_nearby(doc.data, req.offset, word, member):
+    word = prefix_at(doc, req.offset)
+    if doc.language is None or word is None:
         return []
     lists = [sorted_definitions(others)]
     typed_here: set[str] = set()

@@ -15,8 +15,10 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from .index import _is_dunder
+from .receivers import _in_prose
 
 if TYPE_CHECKING:
+    from ..documents import Document
     from ..workspace_symbols import WorkspaceSymbols
 
 #: Characters typed before a name is looked up by prefix: two letters match too much.
@@ -66,6 +68,16 @@ def typed_as_nearby(data: bytes, offset: int, word: str, member: bool) -> bool:
     pattern = re.compile(before + re.escape(raw) + rb"(?:[A-Za-z0-9_$]|[\x80-\xff])")
     lo, hi = max(0, offset - len(raw) - _NEAR[0]), min(len(data), offset + _NEAR[1])
     return any(m.start() != offset - len(raw) for m in pattern.finditer(data, lo, hi))
+
+
+def prefix_at(doc: Document, offset: int) -> str | None:
+    """The word at ``offset`` to look up by prefix, if any: long enough, no name near the
+    cursor starting with it, in code (a comment's or a string's ``ret`` brought definitions,
+    and chose the snippets anew, a miss of the prefix cache)."""
+    word, member = typed_word(doc.data, offset)
+    if not wants_prefix(word, member) or typed_as_nearby(doc.data, offset, word, member):
+        return None
+    return None if doc.tree is not None and _in_prose(doc.tree, doc.data, offset) else word
 
 
 def sorted_names(names: Iterable[str]) -> list[str]:
