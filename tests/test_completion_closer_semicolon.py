@@ -25,6 +25,9 @@ SETTINGS = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
 METHOD = "class A\n{\n    void F()\n    {\n"
 CSHARP = METHOD + "        var p = new Point\n        {\n            \n        }\n    }\n}\n"
 CPP = "int main() {\n    std::vector<int> v {\n        \n    }\n}\n"
+INIT = "        var p = new Point\n        {\n            "
+IF = "        if (x)\n        {\n            "
+RUN = "        Task.Run(() =>\n        {\n            "
 BLOCK = METHOD + "        if (x)\n        {\n            \n        }\n    }\n}\n"
 
 
@@ -190,6 +193,17 @@ async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -
             False,
         ),
         ("cpp", "cpp", "void f() {\n    auto g = [&] {\n        ", "work();", "\n    }\n}\n", True),
+        # A statement below: C#'s parser reads `new Point { ... }` and the next line as one
+        # expression (`}.Console`), in error, with no `;` of its own guessed; a Rust struct's
+        # likewise. Not a block's `}`, a lambda's, a member access going on (`.Go()`), nor a
+        # Rust `let v = if a {` awaiting its `else`.
+        ("cs", "csharp", METHOD + INIT, "X = 1,", "\n        }\n        Show(p);\n    }\n}\n", True),
+        ("cs", "csharp", METHOD + INIT, "X = 1,", "\n        }\n        p.Go();\n    }\n}\n", True),
+        ("cs", "csharp", METHOD + INIT, "X = 1,", "\n        }\n        .Go();\n    }\n}\n", False),
+        ("cs", "csharp", METHOD + IF, "Go();", "\n        }\n        Show(p);\n    }\n}\n", False),
+        ("cs", "csharp", METHOD + RUN, "Go();", "\n        }\n        Show(p);\n    }\n}\n", False),
+        ("rs", "rust", "fn f() {\n    let p = P {\n        ", "x: 1,", "\n    }\n    g(p);\n}\n", True),
+        ("rs", "rust", "fn f() {\n    let v = if a {\n        ", "1", "\n    }\n    g(v);\n}\n", False),
         (
             "cs",
             "csharp",

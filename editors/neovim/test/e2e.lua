@@ -884,6 +884,23 @@ step("an object initializer's entries accepted above the '}' the editor put belo
   end)
 end)
 
+step("an object initializer's entries accepted above a statement: the server's ';' after the '}' there too (the C# parser read the '}' and the next line as one expression, and none came)", function()
+  local head = { "class A", "{", "    void F()", "    {", "        var p = new Point", "        {" }
+  local tail = { "        Show(p);", "    }", "}" }
+  in_new_file("InitAbove.cs", vim.list_extend(vim.list_extend(vim.deepcopy(head), { "            ", "        }" }), tail), function()
+    wait_attached()
+    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false; vim.bo.expandtab = true")
+    lua("vim.api.nvim_win_set_cursor(0, { 7, 0 })")
+    input("A")
+    wait_ghost("X = 1,", "the initializer's entries")
+    input("<Tab>")
+    wait_line(8, "        };")
+    local body = { "            X = 1,", "            Y = 2,", "        };" }
+    local lines = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
+    check(vim.deep_equal(lines, vim.list_extend(vim.list_extend(vim.deepcopy(head), body), tail)), vim.inspect(lines))
+  end)
+end)
+
 step("an object initializer's entries accepted with Enter typed at once: the server's ';', asked for the text before the Enter, is not put into the new line", function()
   local head = { "class A", "{", "    void F()", "    {", "        var p = new Point", "        {" }
   local tail = { "    }", "}" }

@@ -56,13 +56,17 @@ def semicolon_offset(doc: Document, end: int, closer: CloserBelow) -> int | None
         return None
     if not _LINE_END.match(data, brace_end) or doc.tree is None:
         return None
-    return brace_end if _misses_semicolon_at(doc.tree.root_node, brace_end) else None
+    missing = _misses_semicolon_at(doc.tree.root_node, brace_end)
+    if missing is None:  # no guess of the parser's there
+
+        missing = _glued_to_next_line(doc, brace_end)
+    return brace_end if missing else None
 
 
-def _misses_semicolon_at(node: ts.Node, offset: int) -> bool:
+def _misses_semicolon_at(node: ts.Node, offset: int) -> bool | None:
     """Whether the tree under ``node`` has a MISSING `;` (zero-width) at byte ``offset``, in
     a statement it reads whole: not inside an ERROR, where its guess may be one among several
-    (a lambda's `)` missing before the `;`)."""
+    (a lambda's `)` missing before the `;`); None where the tree has no guess there at all."""
     while True:
         around = None
         for before, child in zip([None, *node.children], node.children, strict=False):
@@ -71,9 +75,47 @@ def _misses_semicolon_at(node: ts.Node, offset: int) -> bool:
                     return before is None or not _awaits_else(before, offset)
             elif child.start_byte <= offset <= child.end_byte and child.child_count:
                 around = child
-        if around is None or around.type == "ERROR":
+        if around is None:
+            return None
+        if around.type == "ERROR":
             return False
         node = around
+
+
+def _glued_to_next_line(doc: Document, offset: int) -> bool:
+    """Whether the statement ending with the `}` before ``offset`` lacks its `;` where the
+    parser guessed none: C#'s `new Point { ... }` above a statement (`Console.WriteLine(p);`)
+    reads as one expression going on there (`{ ... }.Console`), in error; with a `;` after the
+    `}`, that `;` ends a statement holding the `}`, read without error."""
+    tree, parser = doc.tree, (doc.language.shared_parser if doc.language else None)
+    if tree is None or parser is None or offset < 1:
+        return False
+    brace = tree.root_node.descendant_for_byte_range(offset - 1, offset)
+    if brace is None or brace.end_byte != offset:
+        return False
+    node: ts.Node | None = brace
+    while node is not None and node.end_byte <= offset:
+        node = node.parent
+    if node is None or not node.has_error:
+        return False
+    # Reparsed from the tree with the `;` put in: 40 ms of a whole 160 kB C# file's parse
+    # otherwise, on the server's loop.
+    row, column = brace.end_point
+    edited = tree.copy()
+    edited.edit(offset, offset, offset + 1, (row, column), (row, column), (row, column + 1))
+    data = doc.data
+    fixed = parser.parse(data[:offset] + b";" + data[offset:], edited).root_node
+    semicolon = fixed.descendant_for_byte_range(offset, offset + 1)
+    if semicolon is None or semicolon.type != ";" or semicolon.is_missing:
+        return False
+    statement, value = semicolon.parent, semicolon.prev_sibling
+    return (
+        statement is not None
+        and statement.type != "ERROR"
+        and not statement.has_error
+        and statement.start_byte < offset - 1
+        and (value is None or not _awaits_else(value, offset))
+    )
 
 
 def _awaits_else(value: ts.Node, offset: int) -> bool:
