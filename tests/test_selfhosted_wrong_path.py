@@ -63,6 +63,30 @@ async def test_a_base_url_without_v1_pauses_completions_and_names_the_url_to_set
         await f.stop()
 
 
+@pytest.mark.parametrize("suffix", ["", "/v1"])
+async def test_the_deepseek_backend_at_another_server_is_told_to_set_the_backend(
+    fake_deepseek: FakeDeepSeek, suffix: str
+) -> None:
+    """Ollama's address set as baseUrl, the backend left at deepseek: completions ask DeepSeek's
+    /beta/completions there, a 404, and the pop-up said 'Set baseUrl ... to http://host/beta/v1'
+    (with /v1 written: .../v1/beta/v1), a base under which the backend asks /beta again. It
+    names the backend to set and the base URL with /v1 alone."""
+    fake_deepseek.server, fake_deepseek.models = "ollama", [LOCAL_MODEL]
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="deepseek", base_url=fake_deepseek.url + suffix)
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        for _ in range(2):
+            assert await f.inline(doc.uri, 1, 4) == []
+        assert fake_deepseek.requests_to(f"{suffix}/beta/completions")
+        message = f.services.status.current.message
+        assert f.services.status.current.kind == "Error" and f.shown == [message]
+        assert "/beta/v1" not in message, message
+        assert f"baseUrl to {fake_deepseek.url}/v1," in message and "openai-suffix" in message
+    finally:
+        await f.stop()
+
+
 @pytest.mark.parametrize("invoked", [False, True], ids=["typing", "explicit-3-choices"])
 async def test_a_proxy_s_passing_404_does_not_pause_completions(
     fake_deepseek: FakeDeepSeek, invoked: bool

@@ -639,9 +639,21 @@ class PathNotFoundError(_PausedAMinute, RequestError):
         parts = urlsplit(self.url or "")
         path = parts.path or "/"
         base = _endpoint_stripped(path)
-        if base is None or base.rstrip("/").endswith("/v1") or path.endswith("/infill"):
+        if base is None or base.rstrip("/").endswith(("/v1", "/beta")) or path.endswith("/infill"):
             return None
         return urlunsplit((parts.scheme, parts.netloc, base.rstrip("/"), "", ""))
+
+    def _beta_root(self) -> str | None:
+        """The base URL with /v1 a completion asked under DeepSeek's /beta (the ``deepseek``
+        backend's FIM path) should have been, where another server answered it: its /v1 is
+        where the OpenAI API is, but the deepseek backend adds /beta to any base (``/v1/beta``)."""
+        parts = urlsplit(self.url or "")
+        base = (_endpoint_stripped(parts.path or "/") or "").rstrip("/")
+        if self.provider == "DeepSeek" or not base.endswith("/beta"):
+            return None
+        root = base.removesuffix("/beta").rstrip("/")
+        root = root if root.endswith("/v1") else f"{root}/v1"
+        return urlunsplit((parts.scheme, parts.netloc, root, "", ""))
 
     @property
     def _problem(self) -> str:
@@ -664,6 +676,14 @@ class PathNotFoundError(_PausedAMinute, RequestError):
         elif path.endswith("/infill"):
             # llamacpp-infill drops a /v1 and asks the server's root: /v1 mends nothing.
             fix = f"Set {setting} to the llama-server's own address (its root, no path)"
+        elif (beta := self._beta_root()) is not None:
+            # Told 'Set baseUrl to http://host/v1/beta/v1', which the backend asked /beta under.
+            fix = (
+                "The deepseek backend asks DeepSeek's /beta/completions, which other servers "
+                "do not serve: set backend to the server's (openai-suffix: Ollama, SGLang; "
+                f"fim-template: vLLM) and baseUrl to {beta}, or for a DeepSeek gateway "
+                "fimBaseUrl to its FIM base"
+            )
         elif (root := self._v1_root()) is not None:
             fix = (
                 f"Set {setting} to {root}/v1: Ollama, vLLM, SGLang, LM Studio and llama-server "
