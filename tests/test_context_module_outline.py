@@ -10,6 +10,7 @@ import pytest
 
 from deepseek_lsp.context.index import FileIndex, index_tree
 from deepseek_lsp.context.module_outline import MAX_MODULE_LINES, SHORTER_LINES, module_outline
+from deepseek_lsp.privacy import redact
 from tests.test_context_receivers import prompts_while_typing
 from tests.test_workspace_symbols import REGISTRY, gather, write
 
@@ -265,3 +266,34 @@ async def test_the_prompt_at_a_modules_dot_typed_carries_its_outline(tmp_path: P
     for line in lines:
         assert line not in prompts[0], prompts[0]
         assert line in prompts[1], prompts[1]
+
+
+# ---------------------------------------------------------------- secrets in a line cut short
+
+
+def _long_signature(name: str, indent: str = "") -> str:
+    """A signature past the outline's line length whose cut falls inside a default's secret."""
+    head = f"def {name}(host, "
+    params = ", ".join(f"a{i}=1" for i in range(16))
+    params += ", pad=" + "1" * (140 - len(head) - len(params) - len(', pad=, password="'))
+    return f'{indent}{head}{params}, password="hunter2-Secret-Value-99-abcdefgh"):\n'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _long_signature("connect") + "    pass\n",
+        # A class's outline (its members' signatures) cuts its lines alike.
+        "class Client:\n"
+        + "".join(_long_signature(f"m{i}", "    ") + f"        return {'1' * 150}\n" for i in range(12)),
+    ],
+)
+def test_a_secret_in_a_line_cut_short_is_redacted_before_the_cut(text: str) -> None:
+    """Cut at its value (``password="hunter2-Se …``), the secret's quote was never closed and
+    redaction could not tell it: the prompt had its first characters."""
+    idx = _index("python", text)
+    outline = module_outline("m", [idx], "python")
+    assert outline is not None
+    sent = redact("\n".join([outline.text, *(d.text for ds in idx.definitions.values() for d in ds)]))
+    assert "hunter" not in sent and "Secret-Va" not in sent, sent
+    assert "(host, a0=1, a1=1" in sent, sent  # the signature kept up to the secret

@@ -11,6 +11,7 @@ from functools import cached_property
 import tree_sitter as ts
 
 from ..languages import Language
+from ..privacy import redact
 from ..reexports import ReExports, add_reexport
 from ..workspace_symbols import short_name
 
@@ -530,7 +531,7 @@ def _outline(
             start = max(start, data.rfind(b"\n", 0, name_start) + 1)
             signature = " ".join(_without_comments(data, node.parent, start, stop).split())
         if len(signature) > MAX_OUTLINE_LINE:
-            signature = signature[:MAX_OUTLINE_LINE] + " …"
+            signature = cut_line(signature)
         elif member_body is not None:
             signature += " …"
         line = " " * node.start_point[1] + signature
@@ -544,6 +545,13 @@ def _outline(
         members += 1
     # With a member or two, the class's first lines show them, bodies and all.
     return "\n".join(lines) if members >= MIN_OUTLINE_MEMBERS else None
+
+
+def cut_line(line: str) -> str:
+    """``line`` cut to ``MAX_OUTLINE_LINE`` characters, `` …`` after, its secrets redacted
+    before the cut: one cut inside a default's value (``password="hunter2-Se``) left its quote
+    unclosed, and redaction, which reads a value whole, sent its first characters."""
+    return redact(line)[:MAX_OUTLINE_LINE] + " …"
 
 
 def _docstring_summary(data: bytes, body: ts.Node) -> str | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..imports import resolve_local_imports_cached
 from ..languages import ImportRules
-from .index import MAX_OUTLINE_LINE, Definition, FileIndex
+from .index import MAX_OUTLINE_LINE, Definition, FileIndex, cut_line
 from .receivers import MemberAt
 
 #: Lines of an outline (its definitions'); past them a ``…``.
@@ -77,7 +77,7 @@ def _line(d: Definition) -> str:
     # (A struct's header and a function's alike: ``type Square struct …``, ``func Area() int …``.)
     line = " ".join(" ".join(lines).split()).removesuffix("{").rstrip()
     if len(line) > MAX_OUTLINE_LINE:
-        return line[:MAX_OUTLINE_LINE] + " …"
+        return cut_line(line)
     return line + " …" if len(d.text.rstrip()) > len(header.rstrip()) or lines != header.splitlines() else line
 
 
