@@ -297,3 +297,55 @@ def test_a_secret_in_a_line_cut_short_is_redacted_before_the_cut(text: str) -> N
     sent = redact("\n".join([outline.text, *(d.text for ds in idx.definitions.values() for d in ds)]))
     assert "hunter" not in sent and "Secret-Va" not in sent, sent
     assert "(host, a0=1, a1=1" in sent, sent  # the signature kept up to the secret
+
+
+# ---------------------------------------------------------------- a name bound again
+
+
+@pytest.mark.parametrize(
+    ("rel", "text", "language"),
+    [
+        ("main.py", "from app import store\n\ndef run(store):\n    store.", "python"),
+        ("main.py", "from app import store\n\ndef run():\n    store = {}\n    store.", "python"),
+        ("main.py", "from app import store\n\ndef run():\n    for store in []:\n        store.", "python"),
+        ("main.py", "from app import store\n\ndef run():\n    with open('x') as store:\n        store.", "python"),
+        ("main.py", "import app.store as st\n\ndef run():\n    st = None\n    st.", "python"),
+        ("web/main.js", "import * as identity from './identity'\nfunction f(identity) {\n  identity.", "javascript"),
+        (
+            "web/main.js",
+            "import * as identity from './identity'\nfunction f() {\n  const identity = new Map();\n  identity.",
+            "javascript",
+        ),
+        ("web/main.js", "const identity = require('./identity')\nconst f = (identity) => identity.", "javascript"),
+        ("cmd/main.go", 'package main\n\nimport "example.com/m/shapes"\n\nfunc f(shapes []int) {\n\tshapes.', "go"),
+        (
+            "cmd/main.go",
+            'package main\n\nimport "example.com/m/shapes"\n\nfunc main() {\n\tshapes := []int{}\n\tshapes.',
+            "go",
+        ),
+    ],
+)
+def test_no_outline_where_a_function_binds_the_modules_name_again(
+    tmp_path: Path, rel: str, text: str, language: str
+) -> None:
+    """A parameter, a local variable, a loop's or a ``with``'s named like the module: its dot
+    is that value's, and the module's names (``store.put``) were sent for a dict's."""
+    write(tmp_path, WORKSPACE)
+    snippets = gather(tmp_path, rel, text, None, language=language)
+    outlines = ("class Store: …", "function isScalar(node) …", "func Area(s Square) int …")
+    assert not any(line in s.text for s in snippets for line in outlines), [s.text for s in snippets]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "from app import store\n\ndef run(item):\n    store.",
+        "from app import store\n\ndef run():\n    other = {}\n    store.",
+        "from app import store\n\ndef outer(store):\n    pass\n\ndef run():\n    store.",
+    ],
+)
+def test_the_outline_stays_where_only_another_function_or_name_is_bound(tmp_path: Path, text: str) -> None:
+    write(tmp_path, WORKSPACE)
+    snippets = gather(tmp_path, "main.py", text, None)
+    assert any("class Store: …" in s.text for s in snippets), [s.text for s in snippets]
+

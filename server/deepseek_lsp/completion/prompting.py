@@ -374,7 +374,7 @@ class PromptBuilder:
         if lang is None or doc.tree is None or member is None:
             return None
         key = receiver_key(lang.name, doc.tree, doc.data, member)
-        module = module_written(index, member) if key is None else None
+        module = module_written(index, member, doc) if key is None else None
         path = file_path(doc.uri)
         if module is not None and index is not None and path is not None:
             # A module of the workspace's imported whole (``store.|``): its outline is sent at

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..documents import Document
 from ..imports import resolve_local_imports_cached
 from ..languages import ImportRules
 from .index import MAX_OUTLINE_LINE, Definition, FileIndex, cut_line
-from .receivers import MemberAt
+from .receivers import MemberAt, bound_in_function
 
 #: Lines of an outline (its definitions'); past them a ``…``.
 MAX_MODULE_LINES = 16
@@ -26,13 +27,15 @@ SHORTER_LINES = 8
 SIGNATURE_LINES = 4
 
 
-def module_written(own: FileIndex | None, member: MemberAt | None) -> str | None:
+def module_written(own: FileIndex | None, member: MemberAt | None, doc: Document) -> str | None:
     """The name before the cursor's dot (``store``, ``app.store``) if the document's imports bind
-    it to a module as a whole, else None."""
-    if own is None or member is None:
+    it to a module as a whole and no function around the dot binds it again, else None."""
+    if own is None or member is None or doc.language is None or doc.tree is None:
         return None
     written = member.written[1]
-    return written if written in own.modules else None
+    if written not in own.modules:
+        return None
+    return None if bound_in_function(doc.language.name, doc.tree, doc.data, member) else written
 
 
 def module_files(

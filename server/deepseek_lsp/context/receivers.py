@@ -538,6 +538,51 @@ def _receiver_class(
         scope = _enclosing(scope.parent, _FUNCTIONS[fam])
 
 
+def bound_in_function(language: str, tree: ts.Tree, data: bytes, member: MemberAt) -> bool:
+    """Whether a function around ``member`` binds its receiver before it (a parameter, a local
+    variable, a loop's or a ``with``'s): ``store.`` there is not the module imported as
+    ``store`` (``module_outline``), whose names were sent for a dict's."""
+    fam = _family(language)
+    if fam is None or member.owner is not None:
+        return False
+    node: ts.Node | None = tree.root_node.descendant_for_byte_range(member.at, member.at)
+    scope = _enclosing(node, _FUNCTIONS[fam])
+    name = member.receiver
+    if fam == _PYTHON and _comprehension_binds(node, scope, data, name):
+        return True
+    end, floor = member.at, max(0, member.at - MODULE_SPAN)
+    if scope is None and fam == "js":
+        # A function whose ``}`` is not typed yet: no function in the tree, its parameters are.
+        return any(
+            _listed(fam, p, data, name, None)[0] or _declared_open(tree, data, name, p.end_byte, member.at)
+            for p in class_fields.open_parameters(fam, tree, member.at)
+        )
+    if scope is None and fam in _NO_MODULE_LOCALS:
+        return _unfinished_binds(fam, tree, data, member.at, name) or _bound_in(
+            fam, tree.root_node, data, None, name, end, floor
+        )[0]
+    while scope is not None:
+        if _bound_in(fam, tree.root_node, data, scope, name, end, floor)[0]:
+            return True
+        end = max(floor, scope.start_byte)
+        scope = _enclosing(scope.parent, _FUNCTIONS[fam])
+    return False
+
+
+def _unfinished_binds(fam: str, tree: ts.Tree, data: bytes, at: int, name: str) -> bool:
+    """Whether the function before ``at`` whose body the tree lost (its ``}`` not typed yet: the
+    use is in the error after it) has a parameter ``name``, of any type (``shapes []int``)."""
+    for node in reversed(tree.root_node.children):
+        if node.start_byte >= at:
+            continue
+        if node.type in _FUNCTIONS[fam] and node.child_by_field_name("body") is None:
+            params = node.child_by_field_name("parameters")
+            return params is not None and name in _identifiers(data, params)
+        if node.type != "ERROR":
+            return False
+    return False
+
+
 _COMPREHENSIONS = frozenset(
     {"list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression"}
 )

@@ -451,7 +451,7 @@ def _module_at_cursor(
 ) -> list[tuple[Definition, FileIndex]]:
     """The outline of the module imported whole whose dot the cursor is after (``store.|``),
     from its files read among the document's imports, with its first file's index."""
-    written = module_written(own, req.member)
+    written = module_written(own, req.member, req.doc)
     if written is None:
         return []
     paths = module_files(own, written, doc_path, roots, language, rules, req.deadline)
