@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from deepseek_lsp.context import module_outline as module_outline_module
 from deepseek_lsp.context.index import FileIndex, index_tree
 from deepseek_lsp.context.module_outline import MAX_MODULE_LINES, SHORTER_LINES, module_outline
 from deepseek_lsp.privacy import redact
@@ -349,3 +350,13 @@ def test_the_outline_stays_where_only_another_function_or_name_is_bound(tmp_path
     snippets = gather(tmp_path, "main.py", text, None)
     assert any("class Store: …" in s.text for s in snippets), [s.text for s in snippets]
 
+
+def test_a_huge_modules_outline_reads_only_the_lines_it_sends(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A generated module's 10,000 functions: each made a line at each dot (12 ms), 17 sent."""
+    idx = _index("python", "".join(f"def f{i}(a, b):\n    return a\n\n" for i in range(10_000)))
+    made: list[str] = []
+    line = module_outline_module._line
+    monkeypatch.setattr(module_outline_module, "_line", lambda d: made.append(d.name) or line(d))
+    outline = module_outline("m", [idx], "python")
+    assert outline is not None and outline.text.splitlines()[:2] == ["def f0(a, b): …", "def f1(a, b): …"]
+    assert len(made) == MAX_MODULE_LINES + 1

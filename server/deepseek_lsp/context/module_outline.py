@@ -97,7 +97,13 @@ def module_outline(name: str, indexes: list[FileIndex], language: str | None) ->
         found += sorted(defs.values(), key=lambda d: d.start_line)
         if len(found) > MAX_MODULE_LINES:
             break
-    lines = list(dict.fromkeys(line for d in found if (line := _line(d))))
+    # Lines made only up to the cut: each of a generated module's 10,000 made took 12 ms a dot.
+    lines: list[str] = []
+    for d in found:
+        if (line := _line(d)) and line not in lines:
+            lines.append(line)
+            if len(lines) > MAX_MODULE_LINES:
+                break
     if not lines:
         return None
 
