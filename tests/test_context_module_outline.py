@@ -280,50 +280,60 @@ def _long_signature(name: str, indent: str = "") -> str:
     return f'{indent}{head}{params}, password="hunter2-Secret-Value-99-abcdefgh"):\n'
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        _long_signature("connect") + "    pass\n",
-        # A class's outline (its members' signatures) cuts its lines alike.
-        "class Client:\n"
-        + "".join(_long_signature(f"m{i}", "    ") + f"        return {'1' * 150}\n" for i in range(12)),
-    ],
+LONG_CLASS = "class Client:\n" + "".join(
+    _long_signature(f"m{i}", "    ") + f"        return {'1' * 150}\n" for i in range(12)
 )
+
+
+# A class's outline (its members' signatures) cuts its lines alike.
+@pytest.mark.parametrize("text", [_long_signature("connect") + "    pass\n", LONG_CLASS])
 def test_a_secret_in_a_line_cut_short_is_redacted_before_the_cut(text: str) -> None:
     """Cut at its value (``password="hunter2-Se …``), the secret's quote was never closed and
     redaction could not tell it: the prompt had its first characters."""
     idx = _index("python", text)
     outline = module_outline("m", [idx], "python")
     assert outline is not None
-    sent = redact("\n".join([outline.text, *(d.text for ds in idx.definitions.values() for d in ds)]))
+    texts = [outline.text, *(d.text for ds in idx.definitions.values() for d in ds)]
+    sent = redact("\n".join(texts))
     assert "hunter" not in sent and "Secret-Va" not in sent, sent
     assert "(host, a0=1, a1=1" in sent, sent  # the signature kept up to the secret
 
 
 # ---------------------------------------------------------------- a name bound again
 
+PY_RUN = "from app import store\n\ndef run("
+JS_NS = "import * as identity from './identity'\n"
+GO_MAIN = 'package main\n\nimport "example.com/m/shapes"\n\n'
+LUA_REQ = "local store = require('app.store')\n"
+OUTLINES = (
+    "class Store: …",
+    "function isScalar(node) …",
+    "func Area(s Square) int …",
+    "function M.get(key) …",
+)
+
 
 @pytest.mark.parametrize(
     ("rel", "text", "language"),
     [
-        ("main.py", "from app import store\n\ndef run(store):\n    store.", "python"),
-        ("main.py", "from app import store\n\ndef run():\n    store = {}\n    store.", "python"),
-        ("main.py", "from app import store\n\ndef run():\n    for store in []:\n        store.", "python"),
-        ("main.py", "from app import store\n\ndef run():\n    with open('x') as store:\n        store.", "python"),
+        ("main.py", PY_RUN + "store):\n    store.", "python"),
+        ("main.py", PY_RUN + "):\n    store = {}\n    store.", "python"),
+        ("main.py", PY_RUN + "):\n    for store in []:\n        store.", "python"),
+        ("main.py", PY_RUN + "):\n    with open('x') as store:\n        store.", "python"),
         ("main.py", "import app.store as st\n\ndef run():\n    st = None\n    st.", "python"),
-        ("web/main.js", "import * as identity from './identity'\nfunction f(identity) {\n  identity.", "javascript"),
+        ("web/main.js", JS_NS + "function f(identity) {\n  identity.", "javascript"),
+        ("web/main.js", JS_NS + "function f() {\n  let identity = [];\n  identity.", "javascript"),
         (
             "web/main.js",
-            "import * as identity from './identity'\nfunction f() {\n  const identity = new Map();\n  identity.",
+            "const identity = require('./identity')\nconst f = (identity) => identity.",
             "javascript",
         ),
-        ("web/main.js", "const identity = require('./identity')\nconst f = (identity) => identity.", "javascript"),
-        ("cmd/main.go", 'package main\n\nimport "example.com/m/shapes"\n\nfunc f(shapes []int) {\n\tshapes.', "go"),
-        (
-            "cmd/main.go",
-            'package main\n\nimport "example.com/m/shapes"\n\nfunc main() {\n\tshapes := []int{}\n\tshapes.',
-            "go",
-        ),
+        ("cmd/main.go", GO_MAIN + "func f(shapes []int) {\n\tshapes.", "go"),
+        ("cmd/main.go", GO_MAIN + "func main() {\n\tshapes := []int{}\n\tshapes.", "go"),
+        ("lua/main.lua", LUA_REQ + "local function f(store)\n  store.", "lua"),
+        ("lua/main.lua", LUA_REQ + "local function f()\n  local store = {}\n  store.", "lua"),
+        ("lua/main.lua", LUA_REQ + "function M.f(a)\n  for _, store in a do\n    store.", "lua"),
+        ("lua/main.lua", LUA_REQ + "local function f()\nend\n\nfunction g(store)\n  store.", "lua"),
     ],
 )
 def test_no_outline_where_a_function_binds_the_modules_name_again(
@@ -333,30 +343,41 @@ def test_no_outline_where_a_function_binds_the_modules_name_again(
     is that value's, and the module's names (``store.put``) were sent for a dict's."""
     write(tmp_path, WORKSPACE)
     snippets = gather(tmp_path, rel, text, None, language=language)
-    outlines = ("class Store: …", "function isScalar(node) …", "func Area(s Square) int …")
-    assert not any(line in s.text for s in snippets for line in outlines), [s.text for s in snippets]
+    sent = [s.text for s in snippets]
+    assert not any(line in text for text in sent for line in OUTLINES), sent
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("rel", "text", "language"),
     [
-        "from app import store\n\ndef run(item):\n    store.",
-        "from app import store\n\ndef run():\n    other = {}\n    store.",
-        "from app import store\n\ndef outer(store):\n    pass\n\ndef run():\n    store.",
+        ("main.py", PY_RUN + "item):\n    store.", "python"),
+        ("main.py", PY_RUN + "):\n    other = {}\n    store.", "python"),
+        ("main.py", PY_RUN + "store):\n    pass\n\ndef g():\n    store.", "python"),
+        ("lua/main.lua", LUA_REQ + "local function f(store)\nend\n\nfunction g()\n  store.", "lua"),
+        ("lua/main.lua", LUA_REQ + "local function f()\n  local other = {}\n  store.", "lua"),
+        ("lua/main.lua", LUA_REQ + "store.", "lua"),
     ],
 )
-def test_the_outline_stays_where_only_another_function_or_name_is_bound(tmp_path: Path, text: str) -> None:
+def test_the_outline_stays_where_only_another_function_or_name_is_bound(
+    tmp_path: Path, rel: str, text: str, language: str
+) -> None:
     write(tmp_path, WORKSPACE)
-    snippets = gather(tmp_path, "main.py", text, None)
-    assert any("class Store: …" in s.text for s in snippets), [s.text for s in snippets]
+    snippets = gather(tmp_path, rel, text, None, language=language)
+    assert any(line in s.text for s in snippets for line in OUTLINES)
 
 
-def test_a_huge_modules_outline_reads_only_the_lines_it_sends(monkeypatch: pytest.MonkeyPatch) -> None:
+# ---------------------------------------------------------------- cost
+
+
+def test_a_huge_modules_outline_makes_only_the_lines_it_sends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A generated module's 10,000 functions: each made a line at each dot (12 ms), 17 sent."""
     idx = _index("python", "".join(f"def f{i}(a, b):\n    return a\n\n" for i in range(10_000)))
     made: list[str] = []
     line = module_outline_module._line
     monkeypatch.setattr(module_outline_module, "_line", lambda d: made.append(d.name) or line(d))
     outline = module_outline("m", [idx], "python")
-    assert outline is not None and outline.text.splitlines()[:2] == ["def f0(a, b): …", "def f1(a, b): …"]
+    assert outline is not None
+    assert outline.text.splitlines()[:2] == ["def f0(a, b): …", "def f1(a, b): …"]
     assert len(made) == MAX_MODULE_LINES + 1

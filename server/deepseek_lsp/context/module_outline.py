@@ -11,6 +11,7 @@ the file's order, so the text is the same at each key typed after the dot (prefi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,7 +36,41 @@ def module_written(own: FileIndex | None, member: MemberAt | None, doc: Document
     written = member.written[1]
     if written not in own.modules:
         return None
+    if doc.language.name == "lua":
+        return None if _lua_rebound(doc.data, member.at, written) else written
     return None if bound_in_function(doc.language.name, doc.tree, doc.data, member) else written
+
+
+#: A top-level Lua function's first line, or its ``end``, at a line's start: the function
+#: around a use (Lua's tree is one error while its ``end`` is not typed yet).
+_LUA_TOP = re.compile(
+    rb"^(?:(?:local[ \t]+)?function\b|[\w.:]+[ \t]*=[ \t]*function\b|end\b)", re.M
+)
+#: What binds a name in it: a function's parameters, ``local`` names, a loop's variables.
+_LUA_BINDERS = re.compile(
+    rb"\bfunction\b[^(\n]*\(([^)]*)\)"
+    rb"|\blocal[ \t]+(?!function\b)([\w \t,]+)"
+    rb"|\bfor[ \t]+([\w \t,]+?)[ \t]*(?:\bin\b|=)"
+)
+#: The text searched back for the function around a use.
+_LUA_SPAN = 32_768
+
+
+def _lua_rebound(data: bytes, at: int, name: str) -> bool:
+    """Whether the top-level Lua function around ``at`` binds ``name`` before it (a parameter,
+    a ``local``, a loop's variable): ``store.`` there is not ``require("store")``'s. Read from
+    the text: a nested function's count too (its name's outline missed, not another's sent)."""
+    start = None
+    for m in _LUA_TOP.finditer(data, max(0, at - _LUA_SPAN), at):
+        start = m
+    if start is None or start.group().startswith(b"end"):
+        return False
+    word = name.encode()
+    for m in _LUA_BINDERS.finditer(data, start.start(), at):
+        names = (m.group(1) or m.group(2) or m.group(3) or b"").split(b",")
+        if word in (n.strip() for n in names):
+            return True
+    return False
 
 
 def module_files(

@@ -554,7 +554,8 @@ def bound_in_function(language: str, tree: ts.Tree, data: bytes, member: MemberA
     if scope is None and fam == "js":
         # A function whose ``}`` is not typed yet: no function in the tree, its parameters are.
         return any(
-            _listed(fam, p, data, name, None)[0] or _declared_open(tree, data, name, p.end_byte, member.at)
+            _listed(fam, p, data, name, None)[0]
+            or _declared_open(tree, data, name, p.end_byte, member.at)
             for p in class_fields.open_parameters(fam, tree, member.at)
         )
     if scope is None and fam in _NO_MODULE_LOCALS:
