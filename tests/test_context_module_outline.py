@@ -303,6 +303,7 @@ def test_a_secret_in_a_line_cut_short_is_redacted_before_the_cut(text: str) -> N
 
 PY_RUN = "from app import store\n\ndef run("
 JS_NS = "import * as identity from './identity'\n"
+JS_REQ = "const identity = require('./identity')\n"
 GO_MAIN = 'package main\n\nimport "example.com/m/shapes"\n\n'
 LUA_REQ = "local store = require('app.store')\n"
 OUTLINES = (
@@ -313,57 +314,45 @@ OUTLINES = (
 )
 
 
+REBOUND = [
+    ("main.py", PY_RUN + "store):\n    store.", "python"),
+    ("main.py", PY_RUN + "):\n    store = {}\n    store.", "python"),
+    ("main.py", PY_RUN + "):\n    for store in []:\n        store.", "python"),
+    ("main.py", PY_RUN + "):\n    with open('x') as store:\n        store.", "python"),
+    ("main.py", "import app.store as st\n\ndef run():\n    st = None\n    st.", "python"),
+    ("web/main.js", JS_NS + "function f(identity) {\n  identity.", "javascript"),
+    ("web/main.js", JS_NS + "function f() {\n  let identity = [];\n  identity.", "javascript"),
+    ("web/main.js", JS_REQ + "const f = (identity) => identity.", "javascript"),
+    ("cmd/main.go", GO_MAIN + "func f(shapes []int) {\n\tshapes.", "go"),
+    ("cmd/main.go", GO_MAIN + "func main() {\n\tshapes := []int{}\n\tshapes.", "go"),
+    ("lua/main.lua", LUA_REQ + "local function f(store)\n  store.", "lua"),
+    ("lua/main.lua", LUA_REQ + "local function f()\n  local store = {}\n  store.", "lua"),
+    ("lua/main.lua", LUA_REQ + "function M.f(a)\n  for _, store in a do\n    store.", "lua"),
+    ("lua/main.lua", LUA_REQ + "local function f()\nend\n\nfunction g(store)\n  store.", "lua"),
+]
+#: Controls: another name bound, or the module's name bound in another function.
+NOT_REBOUND = [
+    ("main.py", PY_RUN + "item):\n    store.", "python"),
+    ("main.py", PY_RUN + "):\n    other = {}\n    store.", "python"),
+    ("main.py", PY_RUN + "store):\n    pass\n\ndef g():\n    store.", "python"),
+    ("lua/main.lua", LUA_REQ + "local function f(store)\nend\n\nfunction g()\n  store.", "lua"),
+    ("lua/main.lua", LUA_REQ + "local function f()\n  local other = {}\n  store.", "lua"),
+    ("lua/main.lua", LUA_REQ + "store.", "lua"),
+]
+
+
 @pytest.mark.parametrize(
-    ("rel", "text", "language"),
-    [
-        ("main.py", PY_RUN + "store):\n    store.", "python"),
-        ("main.py", PY_RUN + "):\n    store = {}\n    store.", "python"),
-        ("main.py", PY_RUN + "):\n    for store in []:\n        store.", "python"),
-        ("main.py", PY_RUN + "):\n    with open('x') as store:\n        store.", "python"),
-        ("main.py", "import app.store as st\n\ndef run():\n    st = None\n    st.", "python"),
-        ("web/main.js", JS_NS + "function f(identity) {\n  identity.", "javascript"),
-        ("web/main.js", JS_NS + "function f() {\n  let identity = [];\n  identity.", "javascript"),
-        (
-            "web/main.js",
-            "const identity = require('./identity')\nconst f = (identity) => identity.",
-            "javascript",
-        ),
-        ("cmd/main.go", GO_MAIN + "func f(shapes []int) {\n\tshapes.", "go"),
-        ("cmd/main.go", GO_MAIN + "func main() {\n\tshapes := []int{}\n\tshapes.", "go"),
-        ("lua/main.lua", LUA_REQ + "local function f(store)\n  store.", "lua"),
-        ("lua/main.lua", LUA_REQ + "local function f()\n  local store = {}\n  store.", "lua"),
-        ("lua/main.lua", LUA_REQ + "function M.f(a)\n  for _, store in a do\n    store.", "lua"),
-        ("lua/main.lua", LUA_REQ + "local function f()\nend\n\nfunction g(store)\n  store.", "lua"),
-    ],
+    ("rel", "text", "language", "outlined"),
+    [*((*case, False) for case in REBOUND), *((*case, True) for case in NOT_REBOUND)],
 )
 def test_no_outline_where_a_function_binds_the_modules_name_again(
-    tmp_path: Path, rel: str, text: str, language: str
+    tmp_path: Path, rel: str, text: str, language: str, outlined: bool
 ) -> None:
     """A parameter, a local variable, a loop's or a ``with``'s named like the module: its dot
     is that value's, and the module's names (``store.put``) were sent for a dict's."""
     write(tmp_path, WORKSPACE)
-    snippets = gather(tmp_path, rel, text, None, language=language)
-    sent = [s.text for s in snippets]
-    assert not any(line in text for text in sent for line in OUTLINES), sent
-
-
-@pytest.mark.parametrize(
-    ("rel", "text", "language"),
-    [
-        ("main.py", PY_RUN + "item):\n    store.", "python"),
-        ("main.py", PY_RUN + "):\n    other = {}\n    store.", "python"),
-        ("main.py", PY_RUN + "store):\n    pass\n\ndef g():\n    store.", "python"),
-        ("lua/main.lua", LUA_REQ + "local function f(store)\nend\n\nfunction g()\n  store.", "lua"),
-        ("lua/main.lua", LUA_REQ + "local function f()\n  local other = {}\n  store.", "lua"),
-        ("lua/main.lua", LUA_REQ + "store.", "lua"),
-    ],
-)
-def test_the_outline_stays_where_only_another_function_or_name_is_bound(
-    tmp_path: Path, rel: str, text: str, language: str
-) -> None:
-    write(tmp_path, WORKSPACE)
-    snippets = gather(tmp_path, rel, text, None, language=language)
-    assert any(line in s.text for s in snippets for line in OUTLINES)
+    sent = [s.text for s in gather(tmp_path, rel, text, None, language=language)]
+    assert any(line in t for t in sent for line in OUTLINES) == outlined, sent
 
 
 # ---------------------------------------------------------------- cost
