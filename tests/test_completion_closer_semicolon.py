@@ -17,6 +17,7 @@ from lsprotocol import types
 from deepseek_lsp.completion.closer_semicolon import EDIT_LABEL, closer_below, semicolon_offset
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.languages import LanguageRegistry
+from tests.completing import FIM
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import inline_params, lsp_session, open_doc, server_env
 
@@ -61,13 +62,38 @@ async def _edits_after(client: Any, edits: list[Any]) -> list[Any]:
     return edits
 
 
+def _typed(client: Any, uri: str, at: tuple[int, int], text: str, version: int) -> None:
+    """``text`` put in at ``at`` as one change (a key, or the client applying an edit)."""
+    position = types.Position(line=at[0], character=at[1])
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=position, end=position), text=text
+                )
+            ],
+        )
+    )
+
+
 @contextlib.asynccontextmanager
-async def _session(tmp_path: Any, answers: list[str]) -> AsyncIterator[tuple[Any, list[Any]]]:
+async def _session(
+    tmp_path: Any, answers: list[str], settings: dict[str, Any] | None = None
+) -> AsyncIterator[tuple[Any, list[Any]]]:
     """A session whose client applies every edit the server asks for, and lists them."""
+    async with _session_with_fake(tmp_path, answers, settings) as (client, edits, _):
+        yield client, edits
+
+
+@contextlib.asynccontextmanager
+async def _session_with_fake(
+    tmp_path: Any, answers: list[str], settings: dict[str, Any] | None = None
+) -> AsyncIterator[tuple[Any, list[Any], FakeDeepSeek]]:
     with FakeDeepSeek() as fake:
         fake.script(*answers)
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings=SETTINGS) as client:
+        async with lsp_session(env, settings=settings or SETTINGS) as client:
             edits: list[Any] = []
 
             @client.feature(types.WORKSPACE_APPLY_EDIT)
@@ -77,7 +103,7 @@ async def _session(tmp_path: Any, answers: list[str]) -> AsyncIterator[tuple[Any
                 edits.append(params.edit)
                 return types.ApplyWorkspaceEditResult(applied=True)
 
-            yield client, edits
+            yield client, edits, fake
 
 
 async def test_an_accepted_initializer_gets_the_semicolon_after_the_editors_brace(tmp_path) -> None:
@@ -109,6 +135,41 @@ async def test_an_accepted_initializer_gets_the_semicolon_after_the_editors_brac
             )
 
 
+@pytest.mark.parametrize("asked_before_the_semicolon", [False, True])
+async def test_the_answer_prefetched_for_after_the_accept_outlives_the_semicolon(
+    tmp_path, asked_before_the_semicolon: bool
+) -> None:
+    """The `;` the server's own edit puts in after the `}` is no key of the user's: the answer
+    prefetched for the accepted state is still served, with no request of its own (a second
+    one was sent for every initializer accepted)."""
+    answers = ["X = 1,\n            Y = 2,\n        };", "\n            Z = 3,"]
+    settings = {"completion": {"debounce": 0, "prefetch": True, "cache": True}}
+    async with _session_with_fake(tmp_path, answers, settings) as (client, edits, fake):
+        uri = "file:///ws/prefetched.cs"
+        open_doc(client, uri, CSHARP, "csharp")
+        [item] = (
+            await client.text_document_inline_completion_async(inline_params(uri, 6, 12))
+        ).items
+        assert fake.wait_requested(FIM) and len(fake.requests_to(FIM)) >= 1
+        _accept(client, uri, item, 2)
+        await _run_command(client, item)
+        [edit] = await _edits_after(client, edits)
+        if asked_before_the_semicolon:
+            before = await client.text_document_inline_completion_async(inline_params(uri, 7, 18))
+            assert [i.insert_text for i in before.items] == ["\n            Z = 3,"]
+        [text_edit] = edit.document_changes[0].edits
+        start = text_edit.range.start
+        _typed(client, uri, (start.line, start.character), ";", 3)
+        after = await client.text_document_inline_completion_async(inline_params(uri, 7, 18))
+        assert [i.insert_text for i in after.items] == ["\n            Z = 3,"]
+        await asyncio.sleep(0.5)  # a prefetch spawned after the answer went out
+        prompts = [r.json["prompt"] for r in fake.requests_to(FIM)]
+        # The accepted state was asked once (its prefetch), as was the state after `Z = 3,`
+        # (the prefetch after it was shown): asked again with the `;` in, the same answers.
+        assert sum(p.endswith("Y = 2,") for p in prompts) == 1
+        assert len(prompts) == 3
+
+
 async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -> None:
     answers = ["X = 1,\n            Y = 2,\n        };", "Go();\n        }"]
     async with _session(tmp_path, answers) as (client, edits):
@@ -119,17 +180,7 @@ async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -
             await client.text_document_inline_completion_async(inline_params(uri, 6, 12))
         ).items
         _accept(client, uri, item, 2)
-        at = types.Position(line=8, character=9)
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
-                content_changes=[
-                    types.TextDocumentContentChangePartial(
-                        range=types.Range(start=at, end=at), text=";"
-                    )
-                ],
-            )
-        )
+        _typed(client, uri, (8, 9), ";", 3)
         await _run_command(client, item)
         # A block's `}`: no `;` is missing after it.
         uri = "file:///ws/block.cs"

@@ -105,6 +105,24 @@ class Anchor:
                 return True
         return False
 
+    def took_insert(self, data: bytes, at: int, text: bytes) -> None:
+        """``text`` put in at byte ``at`` of the text after the cursor, by the server's own
+        edit (the initializer's `;`): where ``data`` now holds the text the anchor saw with it
+        put in, that is the text the anchor sees, the same state for its answer. Its text
+        after the cursor starts past the suggestion it carries once that is accepted, at it
+        before (the prefetch for after the next suggestion shown)."""
+        if self.moved:
+            return
+        for start in dict.fromkeys((self.prefix_len, self.prefix_len - self.inserted_len)):
+            rel = at - start
+            if not 0 <= rel <= len(self.suffix_head):
+                continue
+            head = (self.suffix_head[:rel] + text + self.suffix_head[rel:])[:HEAD]
+            if data[start : start + HEAD] == head:
+                self.suffix_head = head
+                self.unseen_after = max(0, len(data) - start - len(head))
+                return
+
     def reachable(self, data: bytes, offset: int, streamed: bytes) -> bool:
         """Whether the document, with the cursor at ``offset``, may still come to use an answer
         asked for this anchor: the user is on the way to it (typing through the text that leads
@@ -332,6 +350,15 @@ class CompletionCache:
             if anchor is not None and (anchor.unseen_end > start or 0 < anchor.unseen_after >= after):
                 anchor.moved = True
         entries[:] = [e for e in entries if not e.anchor.moved]
+
+    def took_insert(self, uri: str, data: bytes, at: int, text: bytes) -> None:
+        """The server's own insert of ``text`` at ``at`` in ``uri``, now in ``data``: what is
+        held for the cursor before it still answers there (Anchor.took_insert)."""
+        anchors = [e.anchor for e in self._through.get(uri, ())]
+        anchors += [p.anchor for p in (self.pending.get(uri), self.prefetching.get(uri)) if p is not None]
+        # A prefetch's answer shares its anchor with its Pending: put in once.
+        for anchor in {id(a): a for a in anchors}.values():
+            anchor.took_insert(data, at, text)
 
     def edited_elsewhere(self, uri: str) -> None:
         """An edit in ``uri``: what is held for the other documents goes. Their prompts carry

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from ..documents import Document
+from ..documents import Document, Edit
 
 #: The edit's label, by which the VS Code extension knows it (joinedUndo.ts: into the accept's
 #: undo step).
@@ -61,6 +61,37 @@ def semicolon_offset(doc: Document, end: int, closer: CloserBelow) -> int | None
 
         missing = _glued_to_next_line(doc, brace_end)
     return brace_end if missing else None
+
+
+class SentSemicolons:
+    """The `;` edits sent and not yet seen back, per document: the change that puts one in
+    is the server's own, no key of the user's (the answer prefetched for after the accept
+    still answers there, its suffix with the `;` put in)."""
+
+    def __init__(self) -> None:
+        self._sent: dict[str, tuple[int, int | None]] = {}
+
+    def sent(self, doc: Document, offset: int) -> None:
+        self._sent[doc.uri] = (offset, doc.version)
+
+    def forget(self, uri: str) -> None:
+        self._sent.pop(uri, None)
+
+    def came_back(self, doc: Document, edit: Edit | None, edits: int) -> bool:
+        """Whether ``edit``, the only one of ``edits`` since the last change seen, is the `;`
+        sent for ``doc``; the next change ends the wait either way (one the user made first
+        and the client refused the edit, or applied it elsewhere)."""
+        sent = self._sent.pop(doc.uri, None)
+        if sent is None or edit is None or edits != 1:
+            return False
+        offset, version = sent
+        newer = version is None or doc.version is None or doc.version > version
+        return (
+            newer
+            and edit.start_byte == edit.old_end_byte == offset
+            and edit.new_end_byte == offset + 1
+            and doc.data[offset : offset + 1] == b";"
+        )
 
 
 def _misses_semicolon_at(node: ts.Node, offset: int) -> bool | None:

@@ -31,7 +31,13 @@ from ..usage_feature import endpoint_fields
 from ..workspace_symbols import WorkspaceSymbols
 from . import menu, workspace_files
 from .cache import Anchor, CompletionCache, exact_key
-from .closer_semicolon import EDIT_LABEL, CloserBelow, closer_below, semicolon_offset
+from .closer_semicolon import (
+    EDIT_LABEL,
+    CloserBelow,
+    SentSemicolons,
+    closer_below,
+    semicolon_offset,
+)
 from .debounce import Debouncer
 from .events import ACCEPT_COMMAND, SentItem, SentItems, Stats, accept_command, field_of
 from .fetching import Fetcher
@@ -104,6 +110,7 @@ class CompletionFeature(Feature):
         #: Each document's edit count at its last change notification, see document_changed.
         self._edit_counts: dict[str, int] = {}
         self._accepted_at: dict[str, int] = {}
+        self._semicolons = SentSemicolons()
         self.items = SentItems(self.stats)
         self.health = BackendHealth(services, self.debouncer)
         self.fetching = Fetcher(services, self.cache, self.stats, self.health, self.prompts, self._seq, self._spawn)
@@ -245,10 +252,13 @@ class CompletionFeature(Feature):
         self.idle.last_change = time.monotonic()
         edit = doc.recent_edits[-1] if doc.recent_edits else None
         typed = edit is not None and _is_key_press(doc, edit)
-        self.debouncer.keystroke(doc.uri, typed=typed)
-        if typed and edit is not None:
-            self._key_pressed[doc.uri] = (self.idle.last_change, edit.new_end_byte)
         edits = doc.edit_count - self._edit_counts.get(doc.uri, 0)
+        # The initializer's `;` the server sent: no key, nor where the cursor is.
+        own = self._semicolons.came_back(doc, edit, edits)
+        if not own:
+            self.debouncer.keystroke(doc.uri, typed=typed)
+        if typed and edit is not None and not own:
+            self._key_pressed[doc.uri] = (self.idle.last_change, edit.new_end_byte)
         # Edits far from the cursor are not seen by the typing-through anchors (see edited).
         applied = doc.edits_since(self._edit_counts.get(doc.uri, 0))
         if applied is None:
@@ -259,6 +269,9 @@ class CompletionFeature(Feature):
                 self.cache.edited(doc.uri, e.start_byte, length - e.new_end_byte)
                 length -= e.new_end_byte - e.old_end_byte  # the length before it
         self.cache.edited_elsewhere(doc.uri)
+        if own and edit is not None:
+            # Its answer prefetched for after the accept is served still: it was asked again.
+            self.cache.took_insert(doc.uri, doc.data, edit.start_byte, b";")
         self.fetching.cancel_other_prefetches(doc.uri)
         self._edit_counts[doc.uri] = doc.edit_count
         if not typed or edits > 1:
@@ -268,7 +281,8 @@ class CompletionFeature(Feature):
             self.prompts.forget_indentation(doc.uri)
         if edit is not None:
             self.history.record(doc, applied if applied else [edit])
-            self.fetching.drop_unreachable_prefetches(doc, edit.new_end_byte)
+            if not own:
+                self.fetching.drop_unreachable_prefetches(doc, edit.new_end_byte)
         models = self.services.models
         if models is not None and models.idle() and not (self.health.paused.now() or self.health.inactive_reason(doc)):
             models.rewarm()  # the user is back after a pause: see Models.idle
@@ -342,6 +356,7 @@ class CompletionFeature(Feature):
         for method in (types.TEXT_DOCUMENT_INLINE_COMPLETION, types.TEXT_DOCUMENT_COMPLETION):
             self._seq.pop((doc.uri, method), None)
         self._accepted_at.pop(doc.uri, None)
+        self._semicolons.forget(doc.uri)
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -374,6 +389,7 @@ class CompletionFeature(Feature):
         else:
             changes = types.WorkspaceEdit(changes={doc.uri: [edit]})
         params = types.ApplyWorkspaceEditParams(edit=changes, label=EDIT_LABEL)
+        self._semicolons.sent(doc, offset)
         self._spawn(self._apply(params))
 
     async def _apply(self, params: types.ApplyWorkspaceEditParams) -> None:
