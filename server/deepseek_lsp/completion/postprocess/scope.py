@@ -51,6 +51,12 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
     """
     if ctx.single_line:
         text = text.partition("\n")[0]
+        if text.strip() == "{" and not ctx.prefix.rpartition("\n")[2].strip():
+            # A block's first line on a line of its own (`if (x > 0)` Enter in a file with its
+            # `{` at the header's end, where a line is asked): accepted, a brace nothing closes.
+            # Such a header in this machine's K&R C and C++ files had a `{` below it 118 times
+            # of 1,710, a statement the rest; the next key asks again.
+            return None
     else:
         text = _limit_by_indentation(text, ctx)
     return _limit_by_brackets(_inside_text_the_suffix_closes(text, ctx), ctx)
