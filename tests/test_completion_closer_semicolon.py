@@ -77,6 +77,14 @@ def _typed(client: Any, uri: str, at: tuple[int, int], text: str, version: int) 
     )
 
 
+async def _shown(client: Any, uri: str, text: str) -> types.InlineCompletionItem:
+    """The item shown in C# ``text`` opened at ``uri``, the cursor in its initializer's (or
+    block's) empty line."""
+    open_doc(client, uri, text, "csharp")
+    [item] = (await client.text_document_inline_completion_async(inline_params(uri, 6, 12))).items
+    return item
+
+
 @contextlib.asynccontextmanager
 async def _session(
     tmp_path: Any, answers: list[str], settings: dict[str, Any] | None = None
@@ -146,10 +154,7 @@ async def test_the_answer_prefetched_for_after_the_accept_outlives_the_semicolon
     settings = {"completion": {"debounce": 0, "prefetch": True, "cache": True}}
     async with _session_with_fake(tmp_path, answers, settings) as (client, edits, fake):
         uri = "file:///ws/prefetched.cs"
-        open_doc(client, uri, CSHARP, "csharp")
-        [item] = (
-            await client.text_document_inline_completion_async(inline_params(uri, 6, 12))
-        ).items
+        item = await _shown(client, uri, CSHARP)
         assert fake.wait_requested(FIM) and len(fake.requests_to(FIM)) >= 1
         _accept(client, uri, item, 2)
         await _run_command(client, item)
@@ -170,24 +175,43 @@ async def test_the_answer_prefetched_for_after_the_accept_outlives_the_semicolon
         assert len(prompts) == 3
 
 
+@pytest.mark.parametrize(("typed", "semicolon"), [(" // xy", True), ("\n            Z = 3,", False)])
+async def test_text_typed_after_the_accepted_line_keeps_the_semicolon(
+    tmp_path, typed: str, semicolon: bool
+) -> None:
+    """Typed at the accepted line's end before the accept's command came (Tab, then ` // xy`):
+    the `}` below is as it was, alone on its line, and still misses its `;`. Not where a line
+    was added: the `}` is no longer right below the entries the model closed."""
+    async with _session(tmp_path, ["X = 1,\n            Y = 2,\n        };"]) as (client, edits):
+        uri = "file:///ws/typed_after.cs"
+        item = await _shown(client, uri, CSHARP)
+        _accept(client, uri, item, 2)
+        _typed(client, uri, (7, 18), typed, 3)
+        await _run_command(client, item)
+        if not semicolon:
+            await asyncio.sleep(0.5)
+            assert edits == []
+            return
+        [edit] = await _edits_after(client, edits)
+        [change] = edit.document_changes
+        assert change.text_document.version == 3
+        [text_edit] = change.edits
+        at = types.Position(line=8, character=9)
+        assert text_edit.new_text == ";" and text_edit.range == types.Range(start=at, end=at)
+
+
 async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -> None:
     answers = ["X = 1,\n            Y = 2,\n        };", "Go();\n        }"]
     async with _session(tmp_path, answers) as (client, edits):
         # The user typed the `;` before the accept's command came: nothing more.
         uri = "file:///ws/typed.cs"
-        open_doc(client, uri, CSHARP, "csharp")
-        [item] = (
-            await client.text_document_inline_completion_async(inline_params(uri, 6, 12))
-        ).items
+        item = await _shown(client, uri, CSHARP)
         _accept(client, uri, item, 2)
         _typed(client, uri, (8, 9), ";", 3)
         await _run_command(client, item)
         # A block's `}`: no `;` is missing after it.
         uri = "file:///ws/block.cs"
-        open_doc(client, uri, BLOCK, "csharp")
-        [item] = (
-            await client.text_document_inline_completion_async(inline_params(uri, 6, 12))
-        ).items
+        item = await _shown(client, uri, BLOCK)
         assert item.insert_text == "Go();"
         _accept(client, uri, item, 2)
         await _run_command(client, item)
@@ -282,10 +306,7 @@ async def test_an_initializer_taken_in_parts_to_its_end_gets_the_semicolon_once(
     tells the server it is whole. Neovim 0.11 runs the command after the parts: no second `;`."""
     async with _session(tmp_path, ["X = 1,\n            Y = 2,\n        };"]) as (client, edits):
         uri = "file:///ws/parts.cs"
-        open_doc(client, uri, CSHARP, "csharp")
-        [item] = (
-            await client.text_document_inline_completion_async(inline_params(uri, 6, 12))
-        ).items
+        item = await _shown(client, uri, CSHARP)
         raw = {
             "insertText": item.insert_text,
             "command": {"command": item.command.command, "arguments": list(item.command.arguments)},

@@ -7,7 +7,8 @@ so it cannot make that `}` a `};`: the entries are shown, the `}` stays, the sta
 `;` (a compile error the user fixes by hand). Once the item is accepted whole, the `;` goes in
 by a ``workspace/applyEdit`` of its own, when the document still holds the accepted text with
 the same `}` right below it and the parser misses a `;` just after that `}`: nothing is written
-where the user changed the text in between, nor after a block's `}` (no `;` missing there).
+where the user changed the text in between (but for text typed at the end of the accepted
+line, ` // xy`, the `}` line as it was), nor after a block's `}` (no `;` missing there).
 """
 
 from __future__ import annotations
@@ -51,16 +52,29 @@ def semicolon_offset(doc: Document, end: int, closer: CloserBelow) -> int | None
     ``end`` with ``closer`` after it and its tree misses a `;` there; None otherwise."""
     data = doc.data
     start = end - len(closer.insert)
-    brace_end = end + len(closer.text)
-    if start < 0 or data[start:end] != closer.insert or data[end:brace_end] != closer.text:
+    if start < 0 or data[start:end] != closer.insert:
         return None
-    if not _LINE_END.match(data, brace_end) or doc.tree is None:
+    brace_end = _closer_end(data, end, closer.text)
+    if brace_end is None or not _LINE_END.match(data, brace_end) or doc.tree is None:
         return None
     missing = _misses_semicolon_at(doc.tree.root_node, brace_end)
     if missing is None:  # no guess of the parser's there
 
         missing = _glued_to_next_line(doc, brace_end)
     return brace_end if missing else None
+
+
+def _closer_end(data: bytes, end: int, text: bytes) -> int | None:
+    """Where the `}` of ``text`` ends after the insert ending at ``end``: right after it, or
+    after what was typed at the end of the insert's last line before the accept's command
+    came (Tab, then ` // xy`), the `}` line below as it was."""
+    if data[end : end + len(text)] == text:
+        return end + len(text)
+    brace_line = text[text.index(b"\n") :]
+    line_end = data.find(b"\n", end)
+    if line_end < 0 or data[line_end : line_end + len(brace_line)] != brace_line:
+        return None
+    return line_end + len(brace_line)
 
 
 class SentSemicolons:
