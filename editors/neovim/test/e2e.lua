@@ -798,27 +798,31 @@ step("typing through a block onto a deeper autoindent before an auto-closed '}':
   end)
 end)
 
-step("blocks a suggestion leaves open, accepted inside an autopair's '{}': the cursor stays before the '}', where the next key goes (it went after it: '}x')", function()
-  in_new_file("Prog.cs", { "using System;", "", "namespace App" }, function()
-    wait_attached()
-    lua("vim.bo.indentexpr = ''; vim.bo.cindent = false; vim.bo.smartindent = false")
-    lua("vim.bo.autoindent = true")
-    lua([[vim.keymap.set("i", "{", "{}<Left>", { buffer = 0 })]])
-    lua("vim.api.nvim_win_set_cursor(0, { 3, 0 })")
-    input("A<CR>{")
-    wait_for("the class and its method's header", function()
-      local gh = ghost()
-      return gh and vim.tbl_contains(gh.lines, "        public static void PrintJson()") and gh, gh
+step("blocks a suggestion leaves open, accepted inside an autopair's '{}' and '{ | }': the cursor goes to the end of its last line, the '}' on a line below (the next key went after the '}', '}x', then before it, 'x}')", function()
+  -- "{ | }": the item replaces the blank before the "}" (the accept deletes it first, then pastes).
+  for i, keys in ipairs({ "{", "{  <Left>" }) do
+    in_new_file(("Prog%d.cs"):format(i), { "using System;", "", "namespace App" }, function()
+      wait_attached()
+      lua("vim.bo.indentexpr = ''; vim.bo.cindent = false; vim.bo.smartindent = false")
+      lua("vim.bo.autoindent = true")
+      lua([[vim.keymap.set("i", "{", "{}<Left>", { buffer = 0 })]])
+      lua("vim.api.nvim_win_set_cursor(0, { 3, 0 })")
+      input("A<CR>" .. keys)
+      wait_for("the class and its method's header", function()
+        local gh = ghost()
+        return gh and vim.tbl_contains(gh.lines, "        public static void PrintJson()") and gh, gh
+      end)
+      input("<Tab>")
+      wait_line(7, "}")
+      input("x")
+      wait_line(6, "        public static void PrintJson()x")
+      local lines = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
+      -- The blank typed before the cursor stays.
+      local want = { "using System;", "", "namespace App", i == 1 and "{" or "{ ",
+                     "    public static class Main", "    {", "        public static void PrintJson()x", "}" }
+      check(vim.deep_equal(lines, want), keys .. ": " .. vim.inspect(lines))
     end)
-    input("<Tab>")
-    wait_line(7, "}")
-    input("x")
-    wait_line(7, "x}")
-    local lines = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
-    local want = { "using System;", "", "namespace App", "{", "    public static class Main",
-                   "    {", "        public static void PrintJson()", "x}" }
-    check(vim.deep_equal(lines, want), vim.inspect(lines))
-  end)
+  end
 end)
 
 --- In a new C# file, types Enter, `{` and Enter after `Task.Run(() =>` with autoindent alone

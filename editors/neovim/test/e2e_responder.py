@@ -92,7 +92,7 @@ def respond(body: dict[str, Any]) -> str:
         return BLOCKS[lines[-2]]
     if line in BRACED:
         return BRACED[line]
-    if len(lines) > 1 and line == "{" and lines[-2] in OPENED:
+    if len(lines) > 1 and line.rstrip() == "{" and lines[-2] in OPENED:
         return OPENED[lines[-2]]
     allman = prompt.rsplit("\n", 3)
     if len(allman) == 4 and allman[-2].strip() == "{" and not line.strip() and allman[-3].strip() in ALLMAN:

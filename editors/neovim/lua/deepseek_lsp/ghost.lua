@@ -993,11 +993,36 @@ end
 --- Text to paste once the keys fed by `paste_at_cursor` have deleted what it replaces.
 local queued_paste = nil
 
+--- Whether the paste queued goes on with ``cursor_above_closer``.
+local queued_above = false
+
+--- Once an accept's text that ends with a line break and the line's indent is in, before the
+--- closers the item left after it (a body leaving blocks open between `{` and an auto-closed
+--- `}`): the cursor goes from before that `}` to the end of the text's last written line, where
+--- the user goes on writing the blocks left open, as after a suggestion that ends there; the
+--- next key went before the `}` (`x}`).
+---@param win integer
+local function cursor_above_closer(win)
+  local row, col = unpack(api.nvim_win_get_cursor(win))
+  local buf = api.nvim_win_get_buf(win)
+  local line = api.nvim_buf_get_lines(buf, row - 1, row, false)[1] or ""
+  if row < 2 or not line:sub(1, col):match("^[ \t]*$") or not line:sub(col + 1):match("%S") then
+    return
+  end
+  local above = api.nvim_buf_get_lines(buf, row - 2, row - 1, false)[1]
+  -- Insert mode's cursor may stand after the line's last character.
+  api.nvim_win_set_cursor(win, { row - 1, #above })
+end
+
 function M._paste_queued()
   local text = queued_paste
-  queued_paste = nil
+  local above = queued_above
+  queued_paste, queued_above = nil, false
   if text and text ~= "" then
     api.nvim_paste(text, false, -1)
+    if above then
+      cursor_above_closer(api.nvim_get_current_win())
+    end
   end
 end
 
@@ -1009,13 +1034,17 @@ end
 ---@param text string
 ---@param ndel integer
 ---@param nback integer
-local function paste_at_cursor(text, ndel, nback)
+---@param above boolean? then ``cursor_above_closer``
+local function paste_at_cursor(text, ndel, nback, above)
   if ndel <= 0 and nback <= 0 then
     api.nvim_paste(text, false, -1)
+    if above then
+      cursor_above_closer(api.nvim_get_current_win())
+    end
     return
   end
   -- Keys, not an API delete, so that `.` deletes them too (an auto-closed ")" the item retypes).
-  queued_paste = text
+  queued_paste, queued_above = text, above or false
   local keys = macro.delete_keys(nback, ndel) .. "<Cmd>lua require('deepseek_lsp.ghost')._paste_queued()<CR>"
   api.nvim_feedkeys(api.nvim_replace_termcodes(keys, true, false, true), "ni", false)
 end
@@ -1057,12 +1086,14 @@ function M.accept(bufnr)
   local cur = util.line(bufnr, crow)
   local end_col = math.min(ccol + #v.tail, #cur)
   local lines = split(item.text)
+  -- The item ends with the line break that puts the closers it leaves after it on a line below.
+  local above = item.text:find("\n[ \t]*$") ~= nil and cur:sub(end_col + 1):match("%S") ~= nil
   M.reset(bufnr)
   if can_paste(win) then
     -- check() made sure the buffer holds the item's text up to the cursor: the rest goes in.
     local ndel = vim.fn.strchars(cur:sub(ccol + 1, end_col), 1)
     local text, nback = with_outdent(v, v.remaining)
-    paste_at_cursor(text, ndel, nback)
+    paste_at_cursor(text, ndel, nback, above)
     macro.accepted(text, ndel, nback)
   else
     macro.accepted(nil)
@@ -1070,6 +1101,9 @@ function M.accept(bufnr)
     local row = item.row + #lines - 1
     local col = (#lines == 1 and item.scol or 0) + #lines[#lines]
     api.nvim_win_set_cursor(win, { row + 1, col })
+    if above then
+      cursor_above_closer(win)
+    end
   end
   run_command(item, bufnr)
   return true
