@@ -20,6 +20,7 @@ import {
 } from 'vscode-languageclient/node';
 import { isKeyRejectedMessage, isNoKeyMessage, keyClearedMessage, keyInputProblem, noKeyPrompt } from './apiKey';
 import { afterClose, CrashLimit } from './crashLimit';
+import { CURSOR_ABOVE_COMMAND, placeCursorAbove, withCursorAboveKeptCloser } from './cursorAbove';
 import { EDITOR_INDENTATION, IndentationSync } from './indentation';
 import { withoutRewrittenTail } from './keptTail';
 import { hasItems, LateSuggestions } from './lateSuggestions';
@@ -188,6 +189,7 @@ class DeepSeekExtension implements vscode.Disposable {
     reg('deepseek.setApiKey', () => this.setApiKey());
     reg('deepseek.clearApiKey', () => this.clearApiKey());
     reg('deepseek.showOutput', () => this.output.show(true));
+    reg(CURSOR_ABOVE_COMMAND, placeCursorAbove);
     reg('deepseek.showIgnoredFindings', () => this.showIgnoredFindings());
 
     this.disposables.push(
@@ -528,6 +530,10 @@ class DeepSeekExtension implements vscode.Disposable {
           }
           if (hasItems(result)) {
             this.refreshUsageSoon();
+          }
+          // After the shown item is told: by its command, which this makes the extension's.
+          for (const item of (Array.isArray(result) ? result : result?.items) ?? []) {
+            withCursorAboveKeptCloser(item, document, ACCEPT_COMMAND);
           }
           return result;
         },

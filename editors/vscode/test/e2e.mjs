@@ -1147,9 +1147,9 @@ try {
 
   await step('open-blocks-accept', async () => {
     // "{" typed, VS Code closes it: "class Shop {|}". The suggestion opens a constructor and
-    // leaves it open: accepted, the cursor stays before the class's "}" (moved to a line of its
-    // own), where the next key goes, as it does for the Neovim plugin (the server's item ended
-    // with that "}" there, and the cursor after it).
+    // leaves it open: accepted, the class's "}" goes to a line of its own and the cursor to the
+    // end of the suggestion's last line, where the next key goes, as in the Neovim plugin (it
+    // went before that "}": "x}"; before the server's 4f1f619, after it).
     await quickOpen(SHOP, 'class Shop');
     await page.locator('.editor-instance .view-line', { hasText: 'class Shop' }).first().click();
     await page.keyboard.press('End');
@@ -1170,7 +1170,7 @@ try {
       const t = fs.readFileSync(SHOP_PATH, 'utf8');
       return t.includes('items;') ? t : '';
     }, 10000);
-    const want = 'class Shop {\n    constructor(items) {\n        this.items = items;\nx}';
+    const want = 'class Shop {\n    constructor(items) {\n        this.items = items;x\n}';
     if (saved !== want) {
       throw new Error(`${SHOP} reads ${JSON.stringify(saved)} (ghost ${JSON.stringify(ghost)}), `
         + `expected ${JSON.stringify(want)}`);

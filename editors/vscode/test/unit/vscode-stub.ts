@@ -180,6 +180,13 @@ export class MarkdownString {
 export class Position {
   constructor(readonly line: number, readonly character: number) {}
 }
+// Referenced by cursorAbove.ts.
+export class Selection {
+  constructor(readonly anchor: Position, readonly active: Position) {}
+  get isEmpty(): boolean {
+    return this.anchor.line === this.active.line && this.anchor.character === this.active.character;
+  }
+}
 export const Uri = {
   parse: (value: string) => ({ toString: () => value }),
 };
