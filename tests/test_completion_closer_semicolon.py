@@ -29,6 +29,8 @@ CPP = "int main() {\n    std::vector<int> v {\n        \n    }\n}\n"
 INIT = "        var p = new Point\n        {\n            "
 IF = "        if (x)\n        {\n            "
 RUN = "        Task.Run(() =>\n        {\n            "
+JS_BELOW = "\n  }\n  use(o)\n  foo(\n}\n"
+BROKEN = "    }\n    void G()\n    {\n        Go(\n    }\n}\n"
 BLOCK = METHOD + "        if (x)\n        {\n            \n        }\n    }\n}\n"
 
 
@@ -287,6 +289,15 @@ async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -
             "\n        });\n    }\n}\n",
             False,
         ),
+        # JavaScript's and TypeScript's statements end without a `;` (ASI): an error elsewhere
+        # in the function or the file (an unclosed `foo(` below) is no `;` missing after the `}`.
+        ("js", "javascript", "function f() {\n  const o = {\n    ", "a: 1,", JS_BELOW, False),
+        ("js", "javascript", "const o = {\n  ", "a: 1,", "\n}\nuse(o)\nfoo(\n", False),
+        ("ts", "typescript", "const o: T = {\n  ", "a: 1,", "\n}\nuse(o)\nfoo(\n", False),
+        ("ts", "typescript", "class A {\n  h = () => {\n    ", "go()", "\n  }\n  m() {\n", False),
+        # A statement below and an error further on (an unclosed `Go(` in the next method):
+        # still the C# initializer's.
+        ("cs", "csharp", METHOD + INIT, "X = 1,", "\n        }\n        Show(p);\n" + BROKEN, True),
     ],
 )
 def test_the_semicolon_only_where_the_parser_misses_one(

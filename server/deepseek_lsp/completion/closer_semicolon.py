@@ -160,7 +160,20 @@ def _glued_to_next_line(doc: Document, offset: int) -> bool:
         and not statement.has_error
         and statement.start_byte < offset - 1
         and (value is None or not _awaits_else(value, offset))
+        and not _whole_before(tree.root_node, statement, offset)
     )
+
+
+def _whole_before(root: ts.Node, statement: ts.Node, offset: int) -> bool:
+    """Whether the tree read ``statement`` (of the reparse) whole, without error, already
+    ending at the `}` before ``offset``: its `;` is optional there (JavaScript's ASI, `const o
+    = { ... }` then `use(o)`), and the error was elsewhere (an unclosed `foo(` further down)."""
+    node: ts.Node | None = root.descendant_for_byte_range(statement.start_byte, offset)
+    while node is not None and node.start_byte == statement.start_byte and node.end_byte == offset:
+        if node.type == statement.type and not node.has_error:
+            return True
+        node = node.parent
+    return False
 
 
 def _awaits_else(value: ts.Node, offset: int) -> bool:
