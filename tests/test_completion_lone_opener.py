@@ -43,6 +43,24 @@ async def test_a_lone_opener_is_not_shown_where_a_line_was_asked(
     assert after is None
 
 
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        ("{ // positive", False),
+        ("{  /* positive */", False),
+        # A block on one line, its comments around code: shown.
+        ("{ /* a */ return 1; /* b */", True),
+        ("{ return 1; } // positive", True),
+    ],
+)
+async def test_a_lone_opener_with_a_comment_is_not_shown_either(
+    fake_deepseek, answer: str, shown: bool
+) -> None:
+    """`{ // positive`: a comment after it is no body; accepted, the brace was left unclosed."""
+    after, _ = await accept_first(fake_deepseek, "c", "c", KR_C, answer + "\n        x++;\n    }")
+    assert after == (KR_C.replace("‸", answer) if shown else None)
+
+
 async def test_a_statement_after_the_header_is_still_shown(fake_deepseek) -> None:
     after, _ = await accept_first(fake_deepseek, "c", "c", KR_C, "return 1;")
     assert after == KR_C.replace("‸", "return 1;")

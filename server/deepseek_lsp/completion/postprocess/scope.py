@@ -33,6 +33,9 @@ from ._text import (
     _same_line,
 )
 
+#: A `/* ... */` ending a line, led by a blank (the last one: `{ /* a */ x++; /* b */` is code).
+_TRAILING_BLOCK_COMMENT = re.compile(r"\s+/\*(?:(?!\*/).)*\*/\s*$")
+
 if TYPE_CHECKING:
     from ._scanner import _BracketScanner
     from .context import PostContext
@@ -51,12 +54,15 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
     """
     if ctx.single_line:
         text = text.partition("\n")[0]
-        if text.strip() == "{" and not ctx.prefix.rpartition("\n")[2].strip():
+        if text.lstrip().startswith("{") and not ctx.prefix.rpartition("\n")[2].strip():
             # A block's first line on a line of its own (`if (x > 0)` Enter in a file with its
             # `{` at the header's end, where a line is asked): accepted, a brace nothing closes.
             # Such a header in this machine's K&R C and C++ files had a `{` below it 118 times
-            # of 1,710, a statement the rest; the next key asks again.
-            return None
+            # of 1,710, a statement the rest; the next key asks again. A comment after the `{`
+            # (`{ // positive`) is no body either.
+            opener = ctx.trailing_comment_re.sub("", _TRAILING_BLOCK_COMMENT.sub("", text))
+            if opener.strip() == "{":
+                return None
     else:
         text = _limit_by_indentation(text, ctx)
     return _limit_by_brackets(_inside_text_the_suffix_closes(text, ctx), ctx)
