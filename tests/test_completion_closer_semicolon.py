@@ -145,9 +145,21 @@ async def test_an_accepted_initializer_gets_the_semicolon_after_the_editors_brac
             )
 
 
-@pytest.mark.parametrize("asked_before_the_semicolon", [False, True])
+def _whole(client: Any, uri: str, text: str, version: int) -> None:
+    """``text`` as the document's whole text (a client syncing it whole)."""
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("asked_before_the_semicolon", "whole"), [(False, False), (True, False), (False, True)]
+)
 async def test_the_answer_prefetched_for_after_the_accept_outlives_the_semicolon(
-    tmp_path, asked_before_the_semicolon: bool
+    tmp_path, asked_before_the_semicolon: bool, whole: bool
 ) -> None:
     """The `;` the server's own edit puts in after the `}` is no key of the user's: the answer
     prefetched for the accepted state is still served, with no request of its own (a second
@@ -166,7 +178,13 @@ async def test_the_answer_prefetched_for_after_the_accept_outlives_the_semicolon
             assert [i.insert_text for i in before.items] == ["\n            Z = 3,"]
         [text_edit] = edit.document_changes[0].edits
         start = text_edit.range.start
-        _typed(client, uri, (start.line, start.character), ";", 3)
+        if whole:  # the `;` as the whole text after it: the change found is `\n` -> `;\n`
+            lines = CSHARP.split("\n")
+            lines[6] += item.insert_text
+            lines[7] += ";"  # the `}`'s line
+            _whole(client, uri, "\n".join(lines), 3)
+        else:
+            _typed(client, uri, (start.line, start.character), ";", 3)
         after = await client.text_document_inline_completion_async(inline_params(uri, 7, 18))
         assert [i.insert_text for i in after.items] == ["\n            Z = 3,"]
         await asyncio.sleep(0.5)  # a prefetch spawned after the answer went out

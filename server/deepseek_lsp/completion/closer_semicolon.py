@@ -91,21 +91,29 @@ class SentSemicolons:
     def forget(self, uri: str) -> None:
         self._sent.pop(uri, None)
 
-    def came_back(self, doc: Document, edit: Edit | None, edits: int) -> bool:
-        """Whether ``edit``, the only one of ``edits`` since the last change seen, is the `;`
-        sent for ``doc``; the next change ends the wait either way (one the user made first
-        and the client refused the edit, or applied it elsewhere)."""
+    def came_back(self, doc: Document, edit: Edit | None, edits: int) -> int | None:
+        """Where the `;` sent for ``doc`` is, if ``edit``, the only one of ``edits`` since the
+        last change seen, put it in and nothing else; the next change ends the wait either
+        way (one the user made first and the client refused the edit, or applied it
+        elsewhere)."""
         sent = self._sent.pop(doc.uri, None)
         if sent is None or edit is None or edits != 1:
-            return False
+            return None
         offset, version = sent
         newer = version is None or doc.version is None or doc.version > version
-        return (
-            newer
-            and edit.start_byte == edit.old_end_byte == offset
-            and edit.new_end_byte == offset + 1
-            and doc.data[offset : offset + 1] == b";"
-        )
+        # A client sending the whole text: the change found is `\n` -> `;\n` (it ends at no
+        # `\n`, which a `\r` may stand before), the same `;`.
+        replaced = doc.replaced()
+        if (
+            not newer
+            or replaced is None
+            or not edit.start_byte <= offset <= edit.old_end_byte
+            or edit.new_end_byte - edit.old_end_byte != 1
+        ):
+            return None
+        cut = offset - edit.start_byte
+        put = replaced[:cut] + b";" + replaced[cut:]
+        return offset if doc.data[edit.start_byte : edit.new_end_byte] == put else None
 
 
 def _misses_semicolon_at(node: ts.Node, offset: int) -> bool | None:

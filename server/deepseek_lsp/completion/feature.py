@@ -254,7 +254,8 @@ class CompletionFeature(Feature):
         typed = edit is not None and _is_key_press(doc, edit)
         edits = doc.edit_count - self._edit_counts.get(doc.uri, 0)
         # The initializer's `;` the server sent: no key, nor where the cursor is.
-        own = self._semicolons.came_back(doc, edit, edits)
+        own_at = self._semicolons.came_back(doc, edit, edits)
+        own = own_at is not None
         if not own:
             self.debouncer.keystroke(doc.uri, typed=typed)
         if typed and edit is not None and not own:
@@ -269,9 +270,9 @@ class CompletionFeature(Feature):
                 self.cache.edited(doc.uri, e.start_byte, length - e.new_end_byte)
                 length -= e.new_end_byte - e.old_end_byte  # the length before it
         self.cache.edited_elsewhere(doc.uri)
-        if own and edit is not None:
+        if own_at is not None:
             # Its answer prefetched for after the accept is served still: it was asked again.
-            self.cache.took_insert(doc.uri, doc.data, edit.start_byte, b";")
+            self.cache.took_insert(doc.uri, doc.data, own_at, b";")
         self.fetching.cancel_other_prefetches(doc.uri)
         self._edit_counts[doc.uri] = doc.edit_count
         if not typed or edits > 1:
