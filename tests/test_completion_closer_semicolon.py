@@ -14,7 +14,12 @@ from typing import Any
 import pytest
 from lsprotocol import types
 
-from deepseek_lsp.completion.closer_semicolon import EDIT_LABEL, closer_below, semicolon_offset
+from deepseek_lsp.completion.closer_semicolon import (
+    EDIT_LABEL,
+    SentSemicolons,
+    closer_below,
+    semicolon_offset,
+)
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.languages import LanguageRegistry
 from tests.completing import FIM
@@ -360,3 +365,35 @@ def test_the_vscode_extension_knows_the_edit_by_its_label() -> None:
     takes both back): a label changed on one side only splits them again."""
     source = Path(__file__).parents[1] / "editors" / "vscode" / "src" / "joinedUndo.ts"
     assert f'INITIALIZER_SEMICOLON_LABEL = "{EDIT_LABEL}";' in source.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("eol", "whole", "also", "own"),
+    [
+        ("\n", False, "", True),
+        ("\n", True, "", True),
+        ("\r\n", True, "", True),
+        # The user's key in the same change, or the `;` a line further: not the server's `;`.
+        ("\n", True, "x", False),
+        ("\r\n", True, "x", False),
+    ],
+)
+def test_the_semicolon_is_known_back_however_the_client_sends_it(
+    eol: str, whole: bool, also: str, own: bool
+) -> None:
+    store = DocumentStore(REGISTRY)
+    text = CSHARP.replace("            \n", "            X = 1,\n").replace("\n", eol)
+    uri = "file:///back.cs"
+    doc = store.open(uri, text, "csharp", 2)
+    offset = text.index("        }" + eol + "    }") + len("        }")
+    sent = SentSemicolons()
+    sent.sent(doc, offset)
+    new = text[:offset] + ";" + text[offset:]
+    new = new.replace("X = 1,", "X = 1," + also)
+    if whole:
+        change: Any = types.TextDocumentContentChangeWholeDocument(text=new)
+    else:
+        at = doc.position_at(offset)
+        change = types.TextDocumentContentChangePartial(range=types.Range(start=at, end=at), text=";")
+    store.change(uri, 3, [change])
+    assert sent.came_back(doc, doc.recent_edits[-1], 1) == (offset if own else None)
