@@ -71,3 +71,47 @@ async def test_a_brace_ending_the_header_line_is_still_shown(fake_deepseek) -> N
     text = KR_C.replace("    if (x > 0)\n        ‸\n", "    if (x > 0) ‸\n")
     after, _ = await accept_first(fake_deepseek, "c", "c", text, "{")
     assert after == text.replace("‸", "{")
+
+
+ALLMAN_CS = (
+    "class A\n"
+    "{\n"
+    "    public int X\n"
+    "    {\n"
+    "        get;\n"
+    "    }\n"
+    "\n"
+    "    void F()\n"
+    "    {\n"
+    "        var p = new Point\n"
+    "        ‸\n"
+    "    }\n"
+    "}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "ext", "text", "answer"),
+    [
+        # An Allman file's initializer and property: the `{` is their next line.
+        ("csharp", "cs", ALLMAN_CS, "{\n            X = 1,\n        };"),
+        (
+            "csharp",
+            "cs",
+            ALLMAN_CS.replace("public int X\n", "public int Y\n    ‸\n    public int X\n", 1)
+            .replace("        var p = new Point\n        ‸\n", ""),
+            "{\n        get;\n    }",
+        ),
+        # A list's next object, pretty-printed (JSON, JavaScript, C's array of structs).
+        ("json", "json", '[\n  {\n    "a": 1\n  },\n  ‸\n]\n', '{\n    "a": 2\n  }'),
+        ("javascript", "js", "const xs = [\n  {\n    a: 1,\n  },\n  ‸\n];\n", "{\n    a: 2,\n  },"),
+        ("c", "c", "struct P ps[] = {\n    {\n        1, 2\n    },\n    ‸\n};\n", "{\n        3, 4\n    },"),
+    ],
+)
+async def test_a_lone_opener_is_shown_where_no_control_header_is_above(
+    fake_deepseek, language: str, ext: str, text: str, answer: str
+) -> None:
+    """Only a control header's body may be a statement instead: elsewhere a `{` alone on its
+    line is what the file writes there, shown as before."""
+    after, _ = await accept_first(fake_deepseek, language, ext, text, answer)
+    assert after == text.replace("‸", "{")

@@ -7,6 +7,7 @@ import re
 from itertools import islice
 from typing import TYPE_CHECKING
 
+from ..control_header import is_control_header
 from ._brackets import _closable_brackets, _closed_by_completion, _open_after_prefix
 from ._code import (
     _BACKTICK_LONG,
@@ -60,12 +61,28 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
             # Such a header in this machine's K&R C and C++ files had a `{` below it 118 times
             # of 1,710, a statement the rest; the next key asks again. A comment after the `{`
             # (`{ // positive`) is no body either.
-            opener = ctx.trailing_comment_re.sub("", _TRAILING_BLOCK_COMMENT.sub("", text))
-            if opener.strip() == "{":
+            if _code_of(text, ctx) == "{" and _after_control_header(ctx):
                 return None
     else:
         text = _limit_by_indentation(text, ctx)
     return _limit_by_brackets(_inside_text_the_suffix_closes(text, ctx), ctx)
+
+
+def _code_of(line: str, ctx: PostContext) -> str:
+    """``line`` without a comment at its end, stripped."""
+    return ctx.trailing_comment_re.sub("", _TRAILING_BLOCK_COMMENT.sub("", line)).strip()
+
+
+def _after_control_header(ctx: PostContext) -> bool:
+    """Whether the code line above the cursor's is a control header awaiting its body (`if
+    (x > 0)`, `else`): there alone may a statement stand for the `{`. Elsewhere a `{` alone on
+    its line is the file's next line: an Allman file's `new Point` or property's, a list's next
+    object (JSON, C's array of structs)."""
+    for line in reversed(ctx.prefix.rsplit("\n", 8)[:-1]):
+        code = _code_of(line, ctx)
+        if code:
+            return is_control_header(code)
+    return False
 
 
 def _inside_text_the_suffix_closes(text: str, ctx: PostContext) -> str:
