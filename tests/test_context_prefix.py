@@ -156,3 +156,25 @@ async def test_typing_a_name_brings_its_definition_and_the_keys_after_share_the_
     assert "retry_command() {" not in heads[1]  # ``re``: too short
     assert "# retry_command() {" in heads[2]  # ``ret``
     assert heads[2] == heads[3] == heads[4]  # ``retr``, ``retry``: the same head
+
+
+def test_a_keyword_typed_whole_brings_no_name_it_starts(tmp_path: Path) -> None:
+    """``for|``, ``def|``, ``from|`` are mostly the keyword, whose space comes next: the
+    workspace's ``format_row``, ``default_headers``, ``from_dict`` took prompt room and chose
+    the snippets anew (a miss of the prefix cache) at each loop or function written. One more
+    character (``form``) is a name being typed, and brings them."""
+    helpers = (
+        "def format_row(row):\n    return row\n\n\ndef default_headers():\n    return {}\n\n\n"
+        "def from_dict(d):\n    return d\n"
+    )
+    write_files(tmp_path, {"helpers.py": helpers})
+    head = "from helpers import *\n\n\ndef main(rows):\n    "
+    for keyword, name in (("for", "format_row"), ("def", "default_headers")):
+        snippets = gather(tmp_path / "main.py", head + keyword, [tmp_path])
+        assert not any(s.text.startswith(f"def {name}(") for s in snippets), keyword
+        typed_on = gather(tmp_path / "main.py", head + name[:4], [tmp_path])
+        assert any(s.text.startswith(f"def {name}(") for s in typed_on), name
+    doc = DocumentStore(REGISTRY).open((tmp_path / "s.js").as_uri(), "x\nconst", "javascript", 1)
+    assert prefix_at(doc, len(doc.data)) is None  # JavaScript's keyword, by its grammar
+    doc = DocumentStore(REGISTRY).open((tmp_path / "s.js").as_uri(), "x\nconsta", "javascript", 1)
+    assert prefix_at(doc, len(doc.data)) == "consta"

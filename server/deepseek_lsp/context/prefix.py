@@ -77,7 +77,18 @@ def prefix_at(doc: Document, offset: int) -> str | None:
     word, member = typed_word(doc.data, offset)
     if not wants_prefix(word, member) or typed_as_nearby(doc.data, offset, word, member):
         return None
-    return None if doc.tree is not None and _in_prose(doc.tree, doc.data, offset) else word
+    if doc.tree is None:
+        return word
+    in_prose = _in_prose(doc.tree, doc.data, offset)
+    return None if in_prose or (not member and _keyword(doc, word)) else word
+
+
+def _keyword(doc: Document, word: str) -> bool:
+    """Whether ``word`` is a keyword of ``doc``'s grammar (``for``, ``def``, ``const``): mostly
+    typed whole before its space, it brought ``format_row`` and chose the snippets anew at each
+    loop written; a name starting with it is looked up from the next character on."""
+    language = doc.language
+    return language is not None and language.ts_language.id_for_node_kind(word, False) is not None
 
 
 def sorted_names(names: Iterable[str]) -> list[str]:
