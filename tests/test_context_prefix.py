@@ -178,3 +178,23 @@ def test_a_keyword_typed_whole_brings_no_name_it_starts(tmp_path: Path) -> None:
     assert prefix_at(doc, len(doc.data)) is None  # JavaScript's keyword, by its grammar
     doc = DocumentStore(REGISTRY).open((tmp_path / "s.js").as_uri(), "x\nconsta", "javascript", 1)
     assert prefix_at(doc, len(doc.data)) == "consta"
+
+
+def test_names_of_deleted_files_are_not_looked_through_at_each_key(tmp_path: Path) -> None:
+    """A generator's output created and deleted (a build, a branch switched back and forth)
+    left its names in the sorted list until it was twice the table's size: a prefix they share
+    (``gen``) looked through every one at each key, 2.7 -> 20 ms a look-up at 36,000 names
+    after 30 rounds of 1,200 (shared host). Met in numbers, they are sorted out."""
+    table = WorkspaceSymbols(REGISTRY, max_files=10_000)
+    for i in range(100):
+        names = [f"func_{i}_{j}" for j in range(30)]
+        table.replace_names(tmp_path / f"m{i}.py", "python", names, (1, 1))
+    generated = [tmp_path / "gen" / f"g{i}.py" for i in range(400)]
+    for i, path in enumerate(generated):
+        table.replace_names(path, "python", [f"gen_{i}_{j}" for j in range(5)], (1, 1))
+    assert len(table.names_with_prefix("gen", "python", 8)) == 8
+    for path in generated[1:]:
+        table.remove(path, deleted=True)
+    assert table.names_with_prefix("gen", "python", 8) == [f"gen_0_{j}" for j in range(5)]
+    assert len(table._sorted["python"]) == 3000 + 5  # the deleted files' names gone from it
+    assert table.names_with_prefix("func_7_2", "python", 3) == [f"func_7_2{j}" for j in range(3)]

@@ -533,8 +533,7 @@ class WorkspaceSymbols:
         ordered = self._sorted.setdefault(fam, [])
         fresh = self._unsorted.get(fam, set())
         if len(ordered) > 2 * len(table) + _MERGE_AFTER:  # mostly names gone: rebuilt
-            ordered[:] = sorted(n for n in table if not n.endswith(METHODS_OF))
-            fresh.clear()
+            self._sort_anew(fam)
         elif len(fresh) > _MERGE_AFTER:
             ordered += sorted(fresh)
             ordered.sort()  # (two sorted runs: merged in one pass)
@@ -544,13 +543,41 @@ class WorkspaceSymbols:
             entry = table.get(name)
             return name != prefix and entry is not None and entry != _COMMON
 
-        found: list[str] = []
-        at = bisect_left(ordered, prefix)
-        while at < len(ordered) and len(found) < limit and ordered[at].startswith(prefix):
-            found += [ordered[at]] if wanted(ordered[at]) else []
-            at += 1
+        found, gone = self._sorted_with_prefix(ordered, table, prefix, limit, wanted)
+        # Deleted files' names under the prefix (a generator's output created and deleted over
+        # and over) were looked through at each key until the list was twice the table.
+        if gone > _MERGE_AFTER:
+            self._sort_anew(fam)
+            found, _ = self._sorted_with_prefix(ordered, table, prefix, limit, wanted)
         found += (n for n in fresh if n.startswith(prefix) and wanted(n))
         return sorted(found)[:limit]
+
+    def _sort_anew(self, fam: str) -> None:
+        """The family's sorted names made of its table's, none added since."""
+        table = self._names.get(fam, {})
+        self._sorted.setdefault(fam, [])[:] = sorted(n for n in table if not n.endswith(METHODS_OF))
+        self._unsorted.get(fam, set()).clear()
+
+    @staticmethod
+    def _sorted_with_prefix(
+        ordered: list[str],
+        table: dict[str, Entry],
+        prefix: str,
+        limit: int,
+        wanted: Callable[[str], bool],
+    ) -> tuple[list[str], int]:
+        """The ``wanted`` names of ``ordered`` that start with ``prefix``, ``limit`` at most, and
+        how many looked through the table holds no more."""
+        found: list[str] = []
+        gone = 0
+        at = bisect_left(ordered, prefix)
+        while at < len(ordered) and len(found) < limit and ordered[at].startswith(prefix):
+            name = ordered[at]
+            if wanted(name):
+                found.append(name)
+            gone += name not in table
+            at += 1
+        return found, gone
 
     def _forget_methods(self, fid: int, path: Path, name: str) -> None:
         key = (str(path.parent), name[: -len(METHODS_OF)])
