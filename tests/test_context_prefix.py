@@ -19,6 +19,7 @@ from deepseek_lsp.workspace_symbols import _MERGE_AFTER, WorkspaceSymbols
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, inline_params, insert, lsp_session, open_doc, server_env
 from tests.test_context_prompts import REGISTRY, gather, write_files
+from tests.test_context_receivers import prompts_while_typing
 from tests.test_context_shell_sources import LIB
 
 HELPERS = "def retry_fetch(url, attempts=3):\n    return url\n\n\ndef render(page):\n    return page\n"
@@ -198,3 +199,18 @@ def test_names_of_deleted_files_are_not_looked_through_at_each_key(tmp_path: Pat
     assert table.names_with_prefix("gen", "python", 8) == [f"gen_0_{j}" for j in range(5)]
     assert len(table._sorted["python"]) == 3000 + 5  # the deleted files' names gone from it
     assert table.names_with_prefix("func_7_2", "python", 3) == [f"func_7_2{j}" for j in range(3)]
+
+
+async def test_a_library_modules_member_half_typed_brings_no_workspace_name(tmp_path: Path) -> None:
+    """Over stdio, ``json.du|``: a module imported whole from outside the workspace (json,
+    os, Go's fmt) has none of its names among the workspace's, yet ``report.py``'s
+    ``dump_report`` came in, and chose the snippets anew (a miss of the prefix cache) at
+    each member typed after a library's dot; the prompt's head stays the same now."""
+    report = "def dump_report(r):\n    return r\n\n\ndef render(page):\n    return page\n"
+    main = "import json\nimport report\n\n\ndef main(x):\n    \n"
+    files = {"report.py": report, "main.py": main}
+    typed = ("json.", "d", "u", "m")
+    prompts = await prompts_while_typing(tmp_path, files, [("main.py", "python")], (5, 4), *typed)
+    assert not any("def dump_report" in p for p in prompts)
+    heads = [p.split("# Path: main.py\n")[0] for p in prompts[1:]]
+    assert heads[0] == heads[1] == heads[2] == heads[3]

@@ -290,7 +290,7 @@ class PromptBuilder:
                 # prompt lacked it (the recent edit) for up to CONTEXT_REUSE_S.
                 and not any(n > prev.edit_serial for u, n in self.history.last_edited.items() if u != doc.uri)
                 # Nor at a new word half typed whose names they lack (``retry_|``).
-                and not self._prefix_unsent(doc, req.offset, prev, index)
+                and not self._prefix_unsent(doc, req.offset, prev, index, member)
             ):
                 snippets = prev.snippets
                 complete = prev.complete
@@ -346,13 +346,23 @@ class PromptBuilder:
             return fim
         return self._build(req, inserted, snippets, scopes, imports)
 
-    def _prefix_unsent(self, doc: Document, offset: int, prev: _Context, index: FileIndex | None) -> bool:
+    def _prefix_unsent(
+        self,
+        doc: Document,
+        offset: int,
+        prev: _Context,
+        index: FileIndex | None,
+        member: MemberAt | None,
+    ) -> bool:
         """Whether the word half typed at the cursor, a new one (not ``prev.prefix`` typed on),
         may become a name this document, another open one or the workspace defines that neither
         the window nor ``prev``'s snippets show: the snippets are then chosen anew, its
-        candidates among them. A few bisections (~10 µs)."""
+        candidates among them (none at a module's dot: gather_snippets looks none up there).
+        A few bisections (~10 µs)."""
         word = prefix_at(doc, offset)
         if word is None or doc.language is None or (prev.prefix is not None and word.startswith(prev.prefix)):
+            return False
+        if module_written(index, member) is not None:
             return False
         built = [idx for d in self._context_docs(doc.uri) if (idx := self.indexer.built(d)) is not None]
         lists = [sorted_definitions([index])] if index is not None else []

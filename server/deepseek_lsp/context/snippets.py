@@ -356,10 +356,12 @@ def gather_snippets(
         # ``store.|`` of a module imported whole: its outline, as a class's receiver's class.
         at_cursor = at_cursor or _module_at_cursor(req, own, by_path, doc_path, roots, language, rules)
         # ``retry_|``: the names it may become, nearest of all (not at a receiver whose class
-        # is sent: its members are the class's).
+        # is sent: its members are the class's; nor at a module's dot: its outline, or a
+        # library's, ``json.du|``, whose members are no workspace names).
         others = [idx for idx in indexes if idx is not own]
         req.known_names = sorted_definitions(others)
-        prefixed = [] if at_cursor else prefixed_names(req, own, others, looked_up)
+        at_module = module_written(own, req.member) is not None
+        prefixed = [] if at_cursor or at_module else prefixed_names(req, own, others, looked_up)
         if prefixed:
             more, _ = found_in_workspace(indexer, req, own, indexes, prefixed, window, doc_path, roots, prefixed=True)
             found_by_name.update(more)
