@@ -45,7 +45,8 @@ def typed_word(data: bytes, offset: int) -> tuple[str, bool]:
     if m is None or m.group()[:1].isdigit():
         return "", False
     word = m.group().decode("utf-8", "replace")
-    return word, data[: m.start()].endswith(_RECEIVER_END)
+    # (Not ``data[: m.start()]``: a copy of the file up to the cursor, 0.34 ms at 4.5 MB.)
+    return word, data.endswith(_RECEIVER_END, 0, m.start())
 
 
 def wants_prefix(word: str, member: bool) -> bool:
