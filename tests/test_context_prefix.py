@@ -5,8 +5,10 @@ its arguments (found in a scripted Neovim session writing shell)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+from deepseek_lsp.context import Indexer
 from deepseek_lsp.context.prefix import (
     MAX_PREFIX_NAMES,
     prefix_at,
@@ -14,6 +16,9 @@ from deepseek_lsp.context.prefix import (
     typed_word,
     with_prefix,
 )
+from deepseek_lsp.context.receivers import member_at
+from deepseek_lsp.context.scopes import names_near
+from deepseek_lsp.context.snippets import ContextRequest, Snippet, gather_snippets
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.workspace_symbols import _MERGE_AFTER, WorkspaceSymbols
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
@@ -214,3 +219,42 @@ async def test_a_library_modules_member_half_typed_brings_no_workspace_name(tmp_
     assert not any("def dump_report" in p for p in prompts)
     heads = [p.split("# Path: main.py\n")[0] for p in prompts[1:]]
     assert heads[0] == heads[1] == heads[2] == heads[3]
+
+
+def test_a_members_half_typed_name_brings_members_only(tmp_path: Path) -> None:
+    """``obj.pa|``, ``self.se|``: a member, whose definitions are a class's; another file's
+    top-level ``parse_config`` and the symbol table's ``send_mail`` came in (and chose the
+    snippets anew at each member typed after ``self.``), never reached through a dot. A
+    class's method read for the request still comes; ``Mod::ne|`` keeps a module's names."""
+    write_files(
+        tmp_path,
+        {
+            "util.py": "def parse_config(path):\n    pass\n\n\ndef send_mail(to):\n    pass\n",
+            "rows.py": "class Rows:\n    def parse_row(self, line):\n        return line\n",
+        },
+    )
+    table = WorkspaceSymbols(REGISTRY)
+    table.add_file(tmp_path / "util.py")
+    head = "from rows import *\nfrom util import *\n\n\nclass Job:\n    def run(self, obj):\n"
+    head += " " * 8
+    found = heads_of(gather_with(tmp_path, head + "obj.pa", table))
+    assert "def parse_row(self, line):" in found and "def parse_config(path):" not in found
+    assert "def send_mail(to):" not in heads_of(gather_with(tmp_path, head + "self.se", table))
+    assert "def send_mail(to):" in heads_of(gather_with(tmp_path, head + "sen", table))  # no dot
+
+
+def gather_with(root: Path, text: str, symbols: WorkspaceSymbols) -> list[Snippet]:
+    """The snippets at the end of ``text`` (main.py), its member read as the server does."""
+    store = DocumentStore(REGISTRY)
+    doc = store.open((root / "main.py").as_uri(), text, "python", 1)
+    offset = len(doc.data)
+    deadline = time.monotonic() + 5
+    req = ContextRequest(doc, offset, [], [], [root], (), deadline, open_uris=store)
+    req.symbols = symbols
+    req.member = member_at("python", doc.tree, doc.data, offset)
+    names = names_near(doc.language, doc.tree, doc.data, offset)
+    return gather_snippets(Indexer(REGISTRY), req, (0, offset), names)
+
+
+def heads_of(snippets: list[Snippet]) -> list[str]:
+    return [s.text.split("\n")[0] for s in snippets]

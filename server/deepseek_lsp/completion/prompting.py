@@ -30,7 +30,7 @@ from ..context import (
 from ..context.index import FileIndex
 from ..context.lookup import sorted_definitions
 from ..context.module_outline import module_files, module_written
-from ..context.prefix import prefix_at, prefix_candidates
+from ..context.prefix import members_only, prefix_at, prefix_candidates
 from ..context.receivers import MemberAt, member_at, receiver_key
 from ..documents import Document
 from ..features import Services
@@ -91,6 +91,8 @@ class _Context:
     prefix: str | None = None
     #: The names the other files read for them define, sorted (ContextRequest.known_names).
     known: list[str] = field(default_factory=list)
+    #: Those of them a class's body defines (ContextRequest.known_members).
+    known_members: list[str] = field(default_factory=list)
 
 
 def _syntax_language(language_id: str | None) -> str | None:
@@ -245,6 +247,7 @@ class PromptBuilder:
             prev = self.contexts.get(doc.uri)
             complete = True
             known: list[str] = []
+            known_members: list[str] = []
             now = time.monotonic()
             documents = self.services.documents
             # The crawls finished too: a request right after a file was opened goes before the
@@ -322,7 +325,7 @@ class PromptBuilder:
                 ctx_req.member = member
                 window_guess = (max(0, req.offset - 6000), req.offset + 2000)
                 snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
-                known = ctx_req.known_names
+                known, known_members = ctx_req.known_names, ctx_req.known_members
                 unindexed += [d for d in ctx_req.other_docs if not self.indexer.has_index(d)]
                 complete = not (unindexed or self.indexer.deferred or self.indexer.deferred_docs or ctx_req.cut_short)
             if unindexed or self.indexer.deferred or self.indexer.deferred_docs:
@@ -342,6 +345,7 @@ class PromptBuilder:
                     receiver,
                     prev.prefix if prev is not None else prefix_at(doc, req.offset),
                     prev.known if prev is not None else known,
+                    prev.known_members if prev is not None else known_members,
                 )
             return fim
         return self._build(req, inserted, snippets, scopes, imports)
@@ -365,8 +369,11 @@ class PromptBuilder:
         if module_written(index, member) is not None:
             return False
         built = [idx for d in self._context_docs(doc.uri) if (idx := self.indexer.built(d)) is not None]
-        lists = [sorted_definitions([index])] if index is not None else []
-        lists += [prev.known, sorted_definitions(built)]
+        # As gather_snippets looks them up (context.lookup.prefixed_names).
+        members = members_only(doc.data, offset)
+        lists = [sorted_definitions([index], members=members)] if index is not None else []
+        known = prev.known_members if members else prev.known
+        lists += [known, sorted_definitions(built, members=members)]
         shown = doc.data[prev.window_start : offset]
         for name in prefix_candidates(word, lists, self.symbols, doc.language.name):
             if name.encode() not in shown and not any(name in s.text for s in prev.snippets):

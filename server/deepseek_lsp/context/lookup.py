@@ -20,7 +20,7 @@ from ..privacy import file_path
 from ..workspace_symbols import family
 from .index import SIGNATURE_MEMBERS, _is_dunder
 from .indexer import MAX_FILE_BYTES
-from .prefix import prefix_at, prefix_candidates, sorted_names, with_prefix
+from .prefix import members_only, prefix_at, prefix_candidates, sorted_names, with_prefix
 from .receivers import (
     class_of_member,
     class_of_type,
@@ -316,8 +316,16 @@ def found_in_workspace(
     return found, {name for name in found if prefixed or name in imported}
 
 
-def sorted_definitions(indexes: list[FileIndex]) -> list[str]:
-    """The names ``indexes`` define, sorted for a look-up by prefix (once per set of indexes)."""
+def sorted_definitions(indexes: list[FileIndex], *, members: bool = False) -> list[str]:
+    """The names ``indexes`` define, sorted for a look-up by prefix (once per set of indexes);
+    ``members``: those a class's body defines (what a word after a dot may become)."""
+    if members:
+
+        def owned() -> list[str]:
+            defined = (item for idx in indexes for item in idx.definitions.items())
+            return sorted_names(name for name, ds in defined if any(d.owner for d in ds))
+
+        return cast("list[str]", _cached_over("sorted members", indexes, owned))
     return cast("list[str]", _cached_over("sorted", indexes, lambda: sorted_names(_defined_in(indexes))))
 
 
@@ -333,13 +341,28 @@ def prefixed_names(
     word = prefix_at(doc, req.offset)
     if doc.language is None or word is None:
         return []
-    lists = [sorted_definitions(others)]
+    members = members_only(doc.data, req.offset)
+    lists = [sorted_definitions(others, members=members)]
     typed_here: set[str] = set()
     if own is not None:
-        lists.insert(0, sorted_definitions([own]))
+        lists.insert(0, sorted_definitions([own], members=members))
         line = doc.line_at(req.offset)
         typed_here = {n for n in with_prefix(lists[0], word) if any(d.start_line == line for d in own.definitions[n])}
-    return prefix_candidates(word, lists, req.symbols, doc.language.name, unwanted={*names, *typed_here})
+    # (The symbol table's names are of any kind: after a dot, those its files define as a
+    # class's member are kept once read, ``members_defined``.)
+    unwanted = {*names, *typed_here}
+    return prefix_candidates(word, lists, req.symbols, doc.language.name, unwanted=unwanted)
+
+
+def members_defined(found: dict[str, list[FileIndex]]) -> dict[str, list[FileIndex]]:
+    """Of ``found`` (name -> the indexes defining it), the names and indexes a class's body
+    defines them in: what a word after a dot may become."""
+    owned = {n: [i for i in idxs if _owned_in(i, n)] for n, idxs in found.items()}
+    return {n: idxs for n, idxs in owned.items() if idxs}
+
+
+def _owned_in(index: FileIndex, name: str) -> bool:
+    return any(d.owner for d in index.definitions.get(name, ()))
 
 
 def _workspace_indexes(indexer: Indexer, req: ContextRequest, name: str, doc_path: Path, roots: list[Path]) -> list[FileIndex]:

@@ -49,6 +49,14 @@ def typed_word(data: bytes, offset: int) -> tuple[str, bool]:
     return word, data.endswith(_RECEIVER_END, 0, m.start())
 
 
+def members_only(data: bytes, offset: int) -> bool:
+    """Whether the word the cursor ends follows ``.`` or ``->``: a member, whose definitions are
+    a class's (``self.pa|`` brought another file's top-level ``parse_config``, never reached
+    through a dot); not ``::``, a module's path too (``utils::pa|``)."""
+    m = _NAME_TAIL.search(data, max(0, offset - 128), offset)
+    return m is not None and data.endswith((b".", b"->"), 0, m.start())
+
+
 def wants_prefix(word: str, member: bool) -> bool:
     """Whether ``word`` is long enough to be looked up by prefix."""
     return len(word) >= (MIN_MEMBER_PREFIX if member else MIN_PREFIX)

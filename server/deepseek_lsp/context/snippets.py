@@ -37,12 +37,14 @@ from .lookup import (
     _used_as_member,
     _within,
     found_in_workspace,
+    members_defined,
     prefixed_names,
     receivers_members,
     sorted_definitions,
 )
 from .module_outline import module_files, module_outline, module_written
 from .paths import display_path
+from .prefix import members_only
 from .receivers import MemberAt, member_at
 
 if TYPE_CHECKING:
@@ -126,6 +128,8 @@ class ContextRequest:
     #: Set by ``gather_snippets``: the names the other files it read define, sorted
     #: (``context.prefix``): what a word typed later in the window may become.
     known_names: list[str] = field(default_factory=list)
+    #: Those of them a class's body defines: what a word after a dot may become.
+    known_members: list[str] = field(default_factory=list)
     #: Whether the user switched a file (URI or path) off for this request's feature (a folder
     #: or a language where completions are off): it is never read for context, as an excluded
     #: file is not.
@@ -360,10 +364,15 @@ def gather_snippets(
         # library's, ``json.du|``, whose members are no workspace names).
         others = [idx for idx in indexes if idx is not own]
         req.known_names = sorted_definitions(others)
+        req.known_members = sorted_definitions(others, members=True)
         at_module = module_written(own, req.member) is not None
         prefixed = [] if at_cursor or at_module else prefixed_names(req, own, others, looked_up)
         if prefixed:
             more, _ = found_in_workspace(indexer, req, own, indexes, prefixed, window, doc_path, roots, prefixed=True)
+            if members_only(req.doc.data, req.offset):  # (the symbol table's: of any kind)
+                more = members_defined(more)
+                read = [own, *others] if own is not None else others
+                prefixed = [n for n in prefixed if n in more or members_defined({n: read})]
             found_by_name.update(more)
             imported_found |= set(more)
             looked_up = [*prefixed, *looked_up]
