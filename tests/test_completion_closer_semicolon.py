@@ -36,6 +36,7 @@ IF = "        if (x)\n        {\n            "
 RUN = "        Task.Run(() =>\n        {\n            "
 JS_BELOW = "\n  }\n  use(o)\n  foo(\n}\n"
 BROKEN = "    }\n    void G()\n    {\n        Go(\n    }\n}\n"
+JS_OBJECT = "function f() {\n  const o = {\n    "
 BLOCK = METHOD + "        if (x)\n        {\n            \n        }\n    }\n}\n"
 
 
@@ -304,6 +305,13 @@ async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -
         ("cs", "csharp", METHOD + RUN, "Go();", "\n        }\n        Show(p);\n    }\n}\n", False),
         ("rs", "rust", "fn f() {\n    let p = P {\n        ", "x: 1,", "\n    }\n    g(p);\n}\n", True),
         ("rs", "rust", "fn f() {\n    let v = if a {\n        ", "1", "\n    }\n    g(v);\n}\n", False),
+        # JavaScript's and TypeScript's object read whole without a `;` (the language inserts
+        # it): none added where a line below is half typed (`if (`), an error elsewhere in the
+        # function, as none is where the function parses clean (a file with no `;` at all).
+        ("js", "javascript", JS_OBJECT, "a: 1,", "\n  }\n  g(o)\n  if (\n}\n", False),
+        ("ts", "typescript", JS_OBJECT, "a: 1,", "\n  }\n  g(o)\n  let x: = 3\n}\n", False),
+        ("js", "javascript", JS_OBJECT, "a: 1,", "\n  }\n  g(o)\n}\n", False),
+        ("cs", "csharp", METHOD + INIT, "X = 1,", "\n        }\n        Show(p);\n        if (\n    }\n}\n", True),
         (
             "cs",
             "csharp",

@@ -366,7 +366,7 @@ class PromptBuilder:
         word = prefix_at(doc, offset)
         if word is None or doc.language is None or (prev.prefix is not None and word.startswith(prev.prefix)):
             return False
-        if module_written(index, member) is not None:
+        if module_written(index, member, doc) is not None:
             return False
         built = [idx for d in self._context_docs(doc.uri) if (idx := self.indexer.built(d)) is not None]
         # As gather_snippets looks them up (context.lookup.prefixed_names).

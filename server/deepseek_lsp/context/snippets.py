@@ -365,7 +365,7 @@ def gather_snippets(
         others = [idx for idx in indexes if idx is not own]
         req.known_names = sorted_definitions(others)
         req.known_members = sorted_definitions(others, members=True)
-        at_module = module_written(own, req.member) is not None
+        at_module = module_written(own, req.member, req.doc) is not None
         prefixed = [] if at_cursor or at_module else prefixed_names(req, own, others, looked_up)
         if prefixed:
             more, _ = found_in_workspace(indexer, req, own, indexes, prefixed, window, doc_path, roots, prefixed=True)
