@@ -825,6 +825,39 @@ step("blocks a suggestion leaves open, accepted inside an autopair's '{}' and '{
   end
 end)
 
+step("blocks a suggestion leaves open, accepted in a macro inside an autopair's '{}': '@a' puts the next key at the end of its last line too, as the accept did (it went before the '}': 'x}')", function()
+  in_new_file("Macro.cs", { "namespace App", "", "namespace App" }, function()
+    wait_attached()
+    lua("vim.bo.indentexpr = ''; vim.bo.cindent = false; vim.bo.smartindent = false")
+    lua("vim.bo.autoindent = true")
+    lua([[vim.keymap.set("i", "{", "{}<Left>", { buffer = 0 })]])
+    lua("vim.api.nvim_win_set_cursor(0, { 1, 0 })")
+    input("qaA<CR>{")
+    wait_for("the class and its method's header", function()
+      local gh = ghost()
+      return gh and vim.tbl_contains(gh.lines, "        public static void PrintJson()") and gh, gh
+    end)
+    input("<Tab>")
+    wait_line(5, "}")
+    input("x<Esc>q")
+    wait_for("the recording to stop", function()
+      return lua("return vim.fn.reg_recording()") == "", lua("return vim.fn.reg_recording()")
+    end, 3000)
+    vim.wait(100)
+    local block = { "namespace App", "{", "    public static class Main", "    {",
+                    "        public static void PrintJson()x", "}" }
+    without_auto_trigger(function()
+      lua("vim.api.nvim_win_set_cursor(0, { 8, 0 })")
+      input("@a")
+      wait_for("the macro's block", function()
+        local got = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
+        local want = vim.list_extend(vim.list_extend(vim.deepcopy(block), { "" }), block)
+        return vim.deep_equal(got, want), got
+      end, 3000)
+    end)
+  end)
+end)
+
 --- In a new C# file, types Enter, `{` and Enter after `Task.Run(() =>` with autoindent alone
 --- (no indenter: the cursor stays at the brace's column), then accepts what comes and returns
 --- the buffer's lines; ``pairs``: with a simple autopair mapping (`{` gives `{}`, Enter between

@@ -1014,6 +1014,11 @@ local function cursor_above_closer(win)
   api.nvim_win_set_cursor(win, { row - 1, #above })
 end
 
+--- ``cursor_above_closer`` in the current window: a macro's replay of such an accept (macro.lua).
+function M._cursor_above()
+  cursor_above_closer(api.nvim_get_current_win())
+end
+
 function M._paste_queued()
   local text = queued_paste
   local above = queued_above
@@ -1094,7 +1099,7 @@ function M.accept(bufnr)
     local ndel = vim.fn.strchars(cur:sub(ccol + 1, end_col), 1)
     local text, nback = with_outdent(v, v.remaining)
     paste_at_cursor(text, ndel, nback, above)
-    macro.accepted(text, ndel, nback)
+    macro.accepted(text, ndel, nback, above)
   else
     macro.accepted(nil)
     api.nvim_buf_set_text(bufnr, item.row, item.scol, crow, end_col, lines)

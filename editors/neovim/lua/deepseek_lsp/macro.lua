@@ -80,7 +80,8 @@ end
 ---@param text string?
 ---@param ndel integer?
 ---@param nback integer?
-function M.accepted(text, ndel, nback)
+---@param above boolean? the accept then moved the cursor above the closers it left (ghost.lua)
+function M.accepted(text, ndel, nback, above)
   local press = pressed
   pressed = nil
   if not press or not recording() or not text then
@@ -90,6 +91,10 @@ function M.accepted(text, ndel, nback)
   -- A paste, as the accept itself was: no autoindent or 'textwidth' on replay either.
   local keys = M.delete_keys(nback or 0, ndel or 0)
     .. ("<Cmd>lua vim.api.nvim_paste(%s, false, -1)<CR>"):format(lua_literal(text))
+  if above then
+    -- Without it the replay's next keys went before the `}` the accept had put below them.
+    keys = keys .. "<Cmd>lua require('deepseek_lsp.ghost')._cursor_above()<CR>"
+  end
   press.keys = api.nvim_replace_termcodes(keys, true, true, true)
 end
 
