@@ -825,6 +825,36 @@ step("blocks a suggestion leaves open, accepted inside an autopair's '{}' and '{
   end
 end)
 
+step("blocks a suggestion leaves open, accepted line by line inside an autopair's '{}': the last line's accept puts the next key at the end of its last line, as a whole accept does (it went before the '}': 'x}')", function()
+  in_new_file("Lines.cs", { "namespace App" }, function()
+    wait_attached()
+    lua("vim.bo.indentexpr = ''; vim.bo.cindent = false; vim.bo.smartindent = false")
+    lua("vim.bo.autoindent = true")
+    lua([[vim.keymap.set("i", "{", "{}<Left>", { buffer = 0 })]])
+    lua("vim.api.nvim_win_set_cursor(0, { 1, 0 })")
+    input("A<CR>{")
+    wait_for("the class and its method's header", function()
+      local gh = ghost()
+      return gh and vim.tbl_contains(gh.lines, "        public static void PrintJson()") and gh, gh
+    end)
+    input("<M-C-Right>")
+    wait_line(2, "    public static class Main}")
+    input("<M-C-Right>")
+    wait_line(3, "    {}")
+    input("<M-C-Right>")
+    wait_line(4, "        public static void PrintJson()}")
+    input("<M-C-Right>")
+    wait_line(5, "}")
+    input("x")
+    wait_for("the x", function()
+      local got = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
+      local want = { "namespace App", "{", "    public static class Main", "    {",
+                     "        public static void PrintJson()x", "}" }
+      return vim.deep_equal(got, want), got
+    end, 3000)
+  end)
+end)
+
 step("blocks a suggestion leaves open, accepted in a macro inside an autopair's '{}': '@a' puts the next key at the end of its last line too, as the accept did (it went before the '}': 'x}')", function()
   in_new_file("Macro.cs", { "namespace App", "", "namespace App" }, function()
     wait_attached()

@@ -1019,6 +1019,16 @@ function M._cursor_above()
   cursor_above_closer(api.nvim_get_current_win())
 end
 
+--- Whether accepting the rest of ``item`` at a cursor before ``cur``'s column ``end_col`` (past
+--- what it replaces) is to end with ``cursor_above_closer``: the item ends with the line break
+--- that puts the closers it leaves after it on a line below.
+---@param item deepseek.GhostItem
+---@param cur string the cursor's line
+---@param end_col integer
+local function ends_above_closer(item, cur, end_col)
+  return item.text:find("\n[ \t]*$") ~= nil and cur:sub(end_col + 1):match("%S") ~= nil
+end
+
 function M._paste_queued()
   local text = queued_paste
   local above = queued_above
@@ -1091,8 +1101,7 @@ function M.accept(bufnr)
   local cur = util.line(bufnr, crow)
   local end_col = math.min(ccol + #v.tail, #cur)
   local lines = split(item.text)
-  -- The item ends with the line break that puts the closers it leaves after it on a line below.
-  local above = item.text:find("\n[ \t]*$") ~= nil and cur:sub(end_col + 1):match("%S") ~= nil
+  local above = ends_above_closer(item, cur, end_col)
   M.reset(bufnr)
   if can_paste(win) then
     -- check() made sure the buffer holds the item's text up to the cursor: the rest goes in.
@@ -1163,11 +1172,14 @@ function M.accept_partial(kind, bufnr)
       ndel, ecol = ndel + 1, ecol + place.len
     end
   end
+  -- The last piece goes where a whole accept puts the cursor (as in VS Code, where it is one).
+  local last = #chunk >= #v.display
+  local above = last and ends_above_closer(item, util.line(bufnr, crow), ecol)
   stop_timer(st)
   cancel_pending(st)
   if can_paste(win) then
-    paste_at_cursor(text, ndel, nback)
-    macro.accepted(text, ndel, nback)
+    paste_at_cursor(text, ndel, nback, above)
+    macro.accepted(text, ndel, nback, above)
   else
     macro.accepted(nil)
     local scol = ccol - v.outdent - #v.retyped
@@ -1175,6 +1187,9 @@ function M.accept_partial(kind, bufnr)
     local row = crow + #lines - 1
     local col = (#lines == 1 and scol or 0) + #lines[#lines]
     api.nvim_win_set_cursor(win, { row + 1, col })
+    if above then
+      cursor_above_closer(win)
+    end
   end
   local client = vim.lsp.get_client_by_id(item.client_id)
   if client then
@@ -1184,7 +1199,7 @@ function M.accept_partial(kind, bufnr)
       acceptedLength = util.units(v.typed .. chunk, "utf-16"),
     })
   end
-  if #chunk >= #v.display then
+  if last then
     -- Taken piece by piece to the end (auto-closed characters were already in the buffer).
     M.reset(bufnr)
     run_command(item, bufnr)
