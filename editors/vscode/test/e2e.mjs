@@ -1150,6 +1150,12 @@ try {
     // leaves it open: accepted, the class's "}" goes to a line of its own and the cursor to the
     // end of the suggestion's last line, where the next key goes, as in the Neovim plugin (it
     // went before that "}": "x}"; before the server's 4f1f619, after it).
+    // The accept runs the extension's command, which runs the server's: still counted.
+    // (None counted yet: "This session: $0.00".)
+    const countIn = (t) => Number(/(\d+) suggestions? accepted/.exec(t)?.[1] ?? 0);
+    const acceptedCount = async (more) =>
+      countIn(await sessionTooltip((t) => countIn(t) >= more));
+    const acceptedBefore = await acceptedCount(0);
     await quickOpen(SHOP, 'class Shop');
     await page.locator('.editor-instance .view-line', { hasText: 'class Shop' }).first().click();
     await page.keyboard.press('End');
@@ -1164,6 +1170,12 @@ try {
     await page.keyboard.press('Tab');
     await waitFor('the suggestion accepted',
       async () => (await editorTextWithoutGhost()).includes('this.items = items;'), 10000);
+    // The move comes with the accept's command, a round trip to the extension host: on a
+    // loaded machine a key typed as soon as the text was in went before the "}" (3 runs of 3;
+    // 150 ms later it went where it belongs), and so did this step's "x".
+    const where = page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
+    await waitFor('the cursor at the end of "this.items = items;"', async () =>
+      norm(await where.textContent()).includes('Ln 3, Col 28'), 5000);
     await page.keyboard.type('x');
     await page.keyboard.press('Control+S');
     const saved = await waitFor(`${SHOP} saved`, () => {
@@ -1175,7 +1187,8 @@ try {
       throw new Error(`${SHOP} reads ${JSON.stringify(saved)} (ghost ${JSON.stringify(ghost)}), `
         + `expected ${JSON.stringify(want)}`);
     }
-    return JSON.stringify(saved);
+    const acceptedAfter = await acceptedCount(acceptedBefore + 1);
+    return `${JSON.stringify(saved)}; accepted ${acceptedBefore} -> ${acceptedAfter}`;
   }, { needs: ['set-api-key'] });
 
   await step('excluded-file-status', async () => {

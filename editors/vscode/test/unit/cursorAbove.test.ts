@@ -10,6 +10,7 @@ import {
   withCursorAboveKeptCloser,
   type CursorAboveArgs,
 } from '../../src/cursorAbove';
+import { withoutRewrittenTail } from '../../src/keptTail';
 import { Position, Selection, stub } from './vscode-stub';
 
 const ACCEPT = 'deepseek.completionAccepted';
@@ -95,6 +96,20 @@ test('an insert that takes the "}" or has nothing after it leaves the cursor at 
   assert.equal(await acceptThenType('if a:', '\n    go()\n', { line: 0, character: 5 }), 'if a:\n    go()\nx');
   assert.equal(await acceptThenType('f() {  ', 'go();\n', { line: 0, character: 5 }), 'f() {go();\nx  ');
   assert.equal(cursorAboveKeptCloser('go();', { line: 0, character: 0 }, '}'), undefined);
+});
+
+// The extension makes an item that writes the "}" again an insertion before it (keptTail.ts),
+// first: a body that closes all it opens then ends with its line break too, and goes the same way.
+test('a body closing all it opens, its "}" kept by keptTail: the next key ends its last line', async () => {
+  const text = 'class Shop {}';
+  const start = { line: 0, character: 12 };
+  const range = { start, end: { line: 0, character: 13 }, isSingleLine: true,
+    with: (change: { end: At }) => ({ start, end: change.end }) };
+  const item = { insertText: '\n    constructor() {}\n}', range } as unknown as vscode.InlineCompletionItem;
+  const kept = withoutRewrittenTail(item, documentOf(text), start as vscode.Position);
+  assert.equal(kept.insertText, '\n    constructor() {}\n');
+  assert.equal(await acceptThenType(text, kept.insertText as string, start, kept.range!.end),
+    'class Shop {\n    constructor() {}x\n}');
 });
 
 test("another provider's item, or one made ours already, is left as it is", () => {
