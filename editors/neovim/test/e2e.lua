@@ -798,20 +798,27 @@ step("typing through a block onto a deeper autoindent before an auto-closed '}':
   end)
 end)
 
+--- In a new C# buffer with autoindent alone and an autopair mapping for `{`: types ``keys`` on
+--- line ``row`` (`A<CR>{` after `namespace App`) and waits for the suggestion that leaves blocks
+--- open (a class, its method's header).
+local function open_blocks_ghost(row, keys)
+  wait_attached()
+  lua("vim.bo.indentexpr = ''; vim.bo.cindent = false; vim.bo.smartindent = false")
+  lua("vim.bo.autoindent = true")
+  lua([[vim.keymap.set("i", "{", "{}<Left>", { buffer = 0 })]])
+  lua("vim.api.nvim_win_set_cursor(0, { ..., 0 })", row)
+  input(keys)
+  wait_for("the class and its method's header", function()
+    local gh = ghost()
+    return gh and vim.tbl_contains(gh.lines, "        public static void PrintJson()") and gh, gh
+  end)
+end
+
 step("blocks a suggestion leaves open, accepted inside an autopair's '{}' and '{ | }': the cursor goes to the end of its last line, the '}' on a line below (the next key went after the '}', '}x', then before it, 'x}')", function()
   -- "{ | }": the item replaces the blank before the "}" (the accept deletes it first, then pastes).
   for i, keys in ipairs({ "{", "{  <Left>" }) do
     in_new_file(("Prog%d.cs"):format(i), { "using System;", "", "namespace App" }, function()
-      wait_attached()
-      lua("vim.bo.indentexpr = ''; vim.bo.cindent = false; vim.bo.smartindent = false")
-      lua("vim.bo.autoindent = true")
-      lua([[vim.keymap.set("i", "{", "{}<Left>", { buffer = 0 })]])
-      lua("vim.api.nvim_win_set_cursor(0, { 3, 0 })")
-      input("A<CR>" .. keys)
-      wait_for("the class and its method's header", function()
-        local gh = ghost()
-        return gh and vim.tbl_contains(gh.lines, "        public static void PrintJson()") and gh, gh
-      end)
+      open_blocks_ghost(3, "A<CR>" .. keys)
       input("<Tab>")
       wait_line(7, "}")
       input("x")
@@ -827,16 +834,7 @@ end)
 
 step("blocks a suggestion leaves open, accepted line by line inside an autopair's '{}': the last line's accept puts the next key at the end of its last line, as a whole accept does (it went before the '}': 'x}')", function()
   in_new_file("Lines.cs", { "namespace App" }, function()
-    wait_attached()
-    lua("vim.bo.indentexpr = ''; vim.bo.cindent = false; vim.bo.smartindent = false")
-    lua("vim.bo.autoindent = true")
-    lua([[vim.keymap.set("i", "{", "{}<Left>", { buffer = 0 })]])
-    lua("vim.api.nvim_win_set_cursor(0, { 1, 0 })")
-    input("A<CR>{")
-    wait_for("the class and its method's header", function()
-      local gh = ghost()
-      return gh and vim.tbl_contains(gh.lines, "        public static void PrintJson()") and gh, gh
-    end)
+    open_blocks_ghost(1, "A<CR>{")
     input("<M-C-Right>")
     wait_line(2, "    public static class Main}")
     input("<M-C-Right>")
@@ -857,16 +855,7 @@ end)
 
 step("blocks a suggestion leaves open, accepted in a macro inside an autopair's '{}': '@a' puts the next key at the end of its last line too, as the accept did (it went before the '}': 'x}')", function()
   in_new_file("Macro.cs", { "namespace App", "", "namespace App" }, function()
-    wait_attached()
-    lua("vim.bo.indentexpr = ''; vim.bo.cindent = false; vim.bo.smartindent = false")
-    lua("vim.bo.autoindent = true")
-    lua([[vim.keymap.set("i", "{", "{}<Left>", { buffer = 0 })]])
-    lua("vim.api.nvim_win_set_cursor(0, { 1, 0 })")
-    input("qaA<CR>{")
-    wait_for("the class and its method's header", function()
-      local gh = ghost()
-      return gh and vim.tbl_contains(gh.lines, "        public static void PrintJson()") and gh, gh
-    end)
+    open_blocks_ghost(1, "qaA<CR>{")
     input("<Tab>")
     wait_line(5, "}")
     input("x<Esc>q")
