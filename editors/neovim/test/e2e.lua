@@ -801,7 +801,7 @@ end)
 --- In a new C# buffer with autoindent alone and an autopair mapping for `{`: types ``keys`` on
 --- line ``row`` (`A<CR>{` after `namespace App`) and waits for the suggestion that leaves blocks
 --- open (a class, its method's header).
-local function open_blocks_ghost(row, keys)
+local function open_blocks_ghost(row, keys, header)
   wait_attached()
   lua("vim.bo.indentexpr = ''; vim.bo.cindent = false; vim.bo.smartindent = false")
   lua("vim.bo.autoindent = true")
@@ -810,7 +810,7 @@ local function open_blocks_ghost(row, keys)
   input(keys)
   wait_for("the class and its method's header", function()
     local gh = ghost()
-    return gh and vim.tbl_contains(gh.lines, "        public static void PrintJson()") and gh, gh
+    return gh and vim.tbl_contains(gh.lines, header or "        public static void PrintJson()") and gh, gh
   end)
 end
 
@@ -850,6 +850,28 @@ step("blocks a suggestion leaves open, accepted line by line inside an autopair'
                      "        public static void PrintJson()x", "}" }
       return vim.deep_equal(got, want), got
     end, 3000)
+  end)
+end)
+
+step("blocks a suggestion leaves open, its line break typed (no autoindent) and its indent accepted: the cursor stays on the line typed, before the '}' (it went up a line)", function()
+  in_new_file("Typed.cs", { "namespace App", "{", "    namespace Inner", "}" }, function()
+    open_blocks_ghost(3, "A<CR>{", "            static void Print()")
+    for _ = 1, 3 do
+      input("<M-C-Right>")
+    end
+    wait_line(6, "            static void Print()}")
+    without_auto_trigger(function()
+      lua("vim.bo.autoindent = false")
+      input("<CR>")
+      wait_line(7, "}")
+      input("<Tab>")
+      wait_line(7, "    }")
+      input("x")
+      wait_for("the x", function()
+        local got = lua("return vim.api.nvim_buf_get_lines(0, 6, 9, false)")
+        return vim.deep_equal(got, { "            static void Print()", "    x}", "}" }), got
+      end, 3000)
+    end)
   end)
 end)
 

@@ -67,6 +67,7 @@ OPENED = {
     "namespace App": (
         "\n    public static class Main\n    {\n        public static void PrintJson()\n    "
     ),
+    "    namespace Inner": "\n        static class Main\n        {\n            static void Print()\n",
 }
 CYCLE_PREFIX = "choice = "
 CYCLE = ((0.0, "pick(1)"), (0.6, "pick(2)"), (0.9, "pick(3)"))
@@ -92,7 +93,7 @@ def respond(body: dict[str, Any]) -> str:
         return BLOCKS[lines[-2]]
     if line in BRACED:
         return BRACED[line]
-    if len(lines) > 1 and line.rstrip() == "{" and lines[-2] in OPENED:
+    if len(lines) > 1 and line.strip() == "{" and lines[-2] in OPENED:
         return OPENED[lines[-2]]
     allman = prompt.rsplit("\n", 3)
     if len(allman) == 4 and allman[-2].strip() == "{" and not line.strip() and allman[-3].strip() in ALLMAN:

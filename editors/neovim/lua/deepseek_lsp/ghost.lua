@@ -1019,14 +1019,15 @@ function M._cursor_above()
   cursor_above_closer(api.nvim_get_current_win())
 end
 
---- Whether accepting the rest of ``item`` at a cursor before ``cur``'s column ``end_col`` (past
---- what it replaces) is to end with ``cursor_above_closer``: the item ends with the line break
---- that puts the closers it leaves after it on a line below.
----@param item deepseek.GhostItem
+--- Whether accepting ``text``, the end of an item, at a cursor before ``cur``'s column
+--- ``end_col`` (past what it replaces) is to end with ``cursor_above_closer``: it holds the line
+--- break that puts the closers the item leaves after it on a line below. Not when that line
+--- break was typed (Enter, then its indent accepted): the cursor went up a line.
+---@param text string
 ---@param cur string the cursor's line
 ---@param end_col integer
-local function ends_above_closer(item, cur, end_col)
-  return item.text:find("\n[ \t]*$") ~= nil and cur:sub(end_col + 1):match("%S") ~= nil
+local function ends_above_closer(text, cur, end_col)
+  return text:find("\n[ \t]*$") ~= nil and cur:sub(end_col + 1):match("%S") ~= nil
 end
 
 function M._paste_queued()
@@ -1101,7 +1102,7 @@ function M.accept(bufnr)
   local cur = util.line(bufnr, crow)
   local end_col = math.min(ccol + #v.tail, #cur)
   local lines = split(item.text)
-  local above = ends_above_closer(item, cur, end_col)
+  local above = ends_above_closer(v.remaining, cur, end_col)
   M.reset(bufnr)
   if can_paste(win) then
     -- check() made sure the buffer holds the item's text up to the cursor: the rest goes in.
@@ -1174,7 +1175,7 @@ function M.accept_partial(kind, bufnr)
   end
   -- The last piece goes where a whole accept puts the cursor (as in VS Code, where it is one).
   local last = #chunk >= #v.display
-  local above = last and ends_above_closer(item, util.line(bufnr, crow), ecol)
+  local above = last and ends_above_closer(chunk, util.line(bufnr, crow), ecol)
   stop_timer(st)
   cancel_pending(st)
   if can_paste(win) then
