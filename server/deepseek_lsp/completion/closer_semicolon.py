@@ -59,7 +59,6 @@ def semicolon_offset(doc: Document, end: int, closer: CloserBelow) -> int | None
         return None
     missing = _misses_semicolon_at(doc.tree.root_node, brace_end)
     if missing is None:  # no guess of the parser's there
-
         missing = _glued_to_next_line(doc, brace_end)
     return brace_end if missing else None
 
