@@ -256,7 +256,7 @@ def format_cost(totals: dict[str, Any]) -> str:
 
 _TO_KNOW = (
     "For a LiteLLM proxy set litellm_settings: {include_cost_in_streaming_usage: true}, or give the"
-    " model a price in the prices setting"
+    " model a price in the 'prices' setting"
 )
 #: What to do about requests of unknown cost, after the models' names.
 UNKNOWN_COST_HINT = (

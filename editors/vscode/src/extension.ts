@@ -786,7 +786,7 @@ class DeepSeekExtension implements vscode.Disposable {
         on: vscode.workspace.getConfiguration(SECTION, this.statusBar.editor?.document ?? null).get<boolean>('completion.enable', true),
         run: () => void this.toggleCompletions(),
       },
-    });
+    }, (text) => this.statusBar.settingNames(text));
   }
 
   /** `value`: a key to offer in the box (the one written in settings.json), checked as one typed. */

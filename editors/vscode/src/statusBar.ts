@@ -260,6 +260,11 @@ export class StatusBar implements vscode.Disposable {
     this.render();
   }
 
+  /** `text`, a message of the server's, with the settings it names as VS Code's. */
+  settingNames(text: string): string {
+    return withSettingNames(text, this.settings);
+  }
+
   /** The user cleared the API key on purpose ("DeepSeek: Clear API Key"). */
   private keyCleared = false;
 
@@ -393,7 +398,7 @@ export class StatusBar implements vscode.Disposable {
         return { kind: 'Inactive', message: 'The workspace is not trusted: the language server does not start.' };
       default: {
         const status = this.shownStatus();
-        return { ...status, message: withSettingNames(status.message, this.settings) };
+        return { ...status, message: this.settingNames(status.message) };
       }
     }
   }
@@ -475,7 +480,7 @@ export class StatusBar implements vscode.Disposable {
     this.item.tooltip = tip;
     this.item.accessibilityInformation = {
       label:
-        `DeepSeek ${headline}${reason ? `: ${withSettingNames(reason, this.settings)}` : ''}` +
+        `DeepSeek ${headline}${reason ? `: ${this.settingNames(reason)}` : ''}` +
         (cost ? `; today ${cost.trim()}` : '') +
         (waiting ? '; waiting for a suggestion' : ''),
     };

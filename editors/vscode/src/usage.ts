@@ -9,14 +9,20 @@ interface UsageItem extends vscode.QuickPickItem {
   action?: 'markdown' | 'log' | 'key' | 'restart' | 'trust' | 'refresh' | 'toggle';
 }
 
+/** The server's words with the settings they name as VS Code names them (`deepseek.prices`):
+ * the server names a setting by its key, as Neovim's and Emacs' configurations write it. */
+export type SettingNames = (text: string) => string;
+
+const asIs: SettingNames = (text) => text;
+
 // The server's words (usage_feature.UNKNOWN_COST_HINT): what to do, with the settings' names.
-function unknownCostHint(usage: UsageJSON): string {
-  return usage.unknown_cost_hint ?? 'billed by a gateway that did not say what';
+function unknownCostHint(usage: UsageJSON, names: SettingNames): string {
+  return names(usage.unknown_cost_hint ?? 'billed by a gateway that did not say what');
 }
 
 // The server's words (usage_feature.ESTIMATED_COST_HINT): what the estimate is, what to do.
-function estimatedCostHint(usage: UsageJSON): string {
-  return usage.estimated_cost_hint ?? "billed by a gateway that did not say what; estimated at DeepSeek's list price";
+function estimatedCostHint(usage: UsageJSON, names: SettingNames): string {
+  return names(usage.estimated_cost_hint ?? "billed by a gateway that did not say what; estimated at DeepSeek's list price");
 }
 
 function fmtInt(n: number | undefined): string {
@@ -56,11 +62,11 @@ function spentToday(budget: NonNullable<UsageJSON['budget']>): string {
   return budget.estimated_usd ? `~${spent} (${formatCost(budget.estimated_usd)} of it estimated)` : spent;
 }
 
-export function usageMarkdown(usage: UsageJSON): string {
+export function usageMarkdown(usage: UsageJSON, names: SettingNames = asIs): string {
   const out: string[] = ['# DeepSeek usage', ''];
   const status = usage.status;
   if (status) {
-    out.push(`Status: **${status.kind}**${status.message ? ` — ${status.message}` : ''}`, '');
+    out.push(`Status: **${status.kind}**${status.message ? ` — ${names(status.message)}` : ''}`, '');
   }
   const table = (title: string, scope: ScopeJSON | undefined) => {
     out.push(`## ${title}`, '');
@@ -90,10 +96,10 @@ export function usageMarkdown(usage: UsageJSON): string {
     out.push(`Models without a price (counted as $0): ${usage.unpriced_models.join(', ')}.`, '');
   }
   if (usage.estimated_cost_models?.length) {
-    out.push(`Cost estimated (~) for requests to ${usage.estimated_cost_models.join(', ')}: ${estimatedCostHint(usage)}.`, '');
+    out.push(`Cost estimated (~) for requests to ${usage.estimated_cost_models.join(', ')}: ${estimatedCostHint(usage, names)}.`, '');
   }
   if (usage.unknown_cost_models?.length) {
-    out.push(`Cost unknown for requests to ${usage.unknown_cost_models.join(', ')}: ${unknownCostHint(usage)}.`, '');
+    out.push(`Cost unknown for requests to ${usage.unknown_cost_models.join(', ')}: ${unknownCostHint(usage, names)}.`, '');
   }
   if (usage.path) {
     out.push(`Ledger: \`${usage.path}\``, '');
@@ -115,6 +121,7 @@ export async function showUsage(
   fetch: () => Promise<UsageJSON | undefined>,
   status: () => ServerStatus,
   commands: UsageCommands,
+  names: SettingNames = asIs,
 ): Promise<void> {
   const usage = await fetch();
   const items: UsageItem[] = [];
@@ -153,14 +160,14 @@ export async function showUsage(
       items.push({
         label: `$(info) Cost estimated: ${usage.estimated_cost_models.join(', ')}`,
         description: "~ at DeepSeek's list price",
-        detail: estimatedCostHint(usage),
+        detail: estimatedCostHint(usage, names),
       });
     }
     if (usage.unknown_cost_models?.length) {
       items.push({
         label: `$(warning) Cost unknown: ${usage.unknown_cost_models.join(', ')}`,
         description: 'billed by a gateway that did not say what',
-        detail: unknownCostHint(usage),
+        detail: unknownCostHint(usage, names),
       });
     }
   } else {
@@ -198,7 +205,7 @@ export async function showUsage(
       if (!usage) {
         return;
       }
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: usageMarkdown(usage) });
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: usageMarkdown(usage, names) });
       await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
       return;
     }
@@ -218,6 +225,6 @@ export async function showUsage(
       commands.toggle?.run();
       return;
     case 'refresh':
-      return showUsage(fetch, status, commands);
+      return showUsage(fetch, status, commands, names);
   }
 }

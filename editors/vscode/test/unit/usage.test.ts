@@ -1,7 +1,7 @@
 // "DeepSeek: Show Usage" (src/usage.ts) and the cost format (src/statusBar.ts).
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatCost, formatTotalCost, UsageJSON } from '../../src/statusBar';
+import { formatCost, formatTotalCost, StatusBar, UsageJSON } from '../../src/statusBar';
 import { showUsage, usageMarkdown } from '../../src/usage';
 import { stub } from './vscode-stub';
 
@@ -126,4 +126,23 @@ test('requests a gateway billed without saying what, estimated at list prices, r
   assert.ok(texts.includes('$(symbol-method) deepseek/deepseek-v4-pro ~$0.03'), texts.join('\n'));
   assert.ok(texts.some((t) => t.startsWith('$(info) Cost estimated: deepseek/deepseek-v4-pro')), texts.join('\n'));
   assert.ok(texts.includes('$(law) Daily budget $1.00 ~$0.97 left'), texts.join('\n'));
+});
+
+test("the usage view's cost notes name settings as VS Code does (deepseek.prices), as the status bar does", async () => {
+  const hint = "billed by a gateway that did not say what; ... or give the model a price in the 'prices' setting";
+  const gateway: UsageJSON = { ...usage, unknown_cost_models: ['gw-model'], unknown_cost_hint: hint, estimated_cost_models: ['gw2'], estimated_cost_hint: hint };
+  const bar = new StatusBar();
+  bar.setSettingKeys(['prices', 'baseUrl']);
+  const names = (text: string) => bar.settingNames(text);
+  stub.quickPicks = [];
+  await showUsage(async () => gateway, () => ({ kind: 'Normal', message: '' }), { log() {}, setKey() {}, restart() {} }, names);
+  const details = stub.quickPicks[0].items.filter((i) => /Cost (unknown|estimated)/.test(i.label)).map((i) => i.detail ?? '');
+  assert.equal(details.length, 2, details.join('\n'));
+  for (const detail of details) {
+    assert.match(detail, /in the 'deepseek\.prices' setting/, detail);
+  }
+  const report = usageMarkdown(gateway, names);
+  assert.equal(report.match(/'deepseek\.prices'/g)?.length, 2, report);
+  assert.doesNotMatch(report, /'prices'/, report);
+  bar.dispose();
 });
