@@ -58,6 +58,28 @@ CASES = [
         "\n    if (a) {\n        return 1;\n",
         "function f(a) {\r\n    if (a) {\r\n        return 1;\r\nx}\r\n",
     ),
+    # A body ending on a bare header, nothing opened: its body is what comes next, the `}`
+    # stays below (it was taken, and the key went after it: `}x`).
+    (
+        "js", "javascript",
+        "function f(a) {‸}\n",
+        "\n    const n = a.length;\n    if (n > 1)\n",
+        "function f(a) {\n    const n = a.length;\n    if (n > 1)\nx}\n",
+    ),
+    (
+        "cs", "csharp",
+        "class A\n{\n    void F(int a, int b)\n    {‸}\n}\n",
+        "\n        while (a > 0 &&\n               b > 0)\n",
+        "class A\n{\n    void F(int a, int b)\n    {\n        while (a > 0 &&\n"
+        "               b > 0)\n    x}\n}\n",
+    ),
+    # A statement on the header's line is no bare header: the `}` is taken as before.
+    (
+        "js", "javascript",
+        "function f(a) {‸}\n",
+        "\n    if (a) return 1;\n",
+        "function f(a) {\n    if (a) return 1;\n}x\n",
+    ),
     # A body that closes all it opens takes the `}` as before: the user goes on after it.
     (
         "js", "javascript",
