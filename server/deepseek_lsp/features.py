@@ -212,30 +212,37 @@ class NotFoundOnce:
     with no answer between (a server that lists models but serves no /completions). A proxy's
     404 of a moment (a backend being replaced) paused the feature a minute."""
 
-    #: The URL of the 404 met once since the last answer, and when (time.monotonic).
-    url: str | None = None
-    met_at: float = -math.inf
+    #: Each endpoint URL whose 404 was met once since the last answer, and when that 404 came
+    #: (time.monotonic): one URL alone was kept, and two endpoints refused in turn each read
+    #: as a first 404 for good.
+    met: dict[str, float] = field(default_factory=dict)
+
+    def forget(self) -> None:
+        """An answer, or new endpoint settings: every 404 met once is forgotten."""
+        self.met.clear()
 
     def passing(self, error: ModelError, models: Any) -> bool:
         """Whether ``error`` is such a 404 not known to be for good; marked so (told without a
         pause). ``models``: the services' (the client's warm-up knows the model list's answer,
         and it knows what was answered since, whichever feature asked)."""
-        if not isinstance(error, PathNotFoundError):
+        if not isinstance(error, PathNotFoundError) or error.url is None:
             return False
         client = getattr(models, "client", None)
-        same = self.url == error.url
+        met_at = self.met.get(error.url)
         # Requests in flight together (a prefetch and the next key's) meet one passing 404.
-        in_flight = same and error.sent_at is not None and error.sent_at < self.met_at
-        answered = client is not None and client.served_since(error.url, self.met_at)
-        # DeepSeek's API is behind no proxy of the user's: its 404 is the settings' (a
-        # fimBaseUrl without /beta), told at the first request, not after a second refused.
+        in_flight = met_at is not None and error.sent_at is not None and error.sent_at < met_at
+        answered = met_at is not None and client is not None and client.served_since(error.url, met_at)
+        # DeepSeek's API is behind no proxy of the user's: its 404 (a fimBaseUrl without
+        # /beta) is the settings', told at the first request, not after a second refused.
         for_good = (
             error.provider == "DeepSeek"
             or (client is not None and client.base_not_found(error.url))
-            or (same and not in_flight and not answered)
+            or (met_at is not None and not in_flight and not answered)
         )
         if not in_flight:
-            self.url, self.met_at = error.url, time.monotonic()
+            # When the 404 came, not when it is told: a review tells it at its end, and what
+            # was answered or sent between counted as before it.
+            self.met[error.url] = error.came_at if error.came_at is not None else time.monotonic()
         error.passing = not for_good
         return error.passing
 

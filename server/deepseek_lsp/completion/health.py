@@ -73,7 +73,7 @@ class BackendHealth:
         # Warning stayed, then came back after its quick answers, named after it.
         self.debouncer.forget_latencies()
         self.waited_unanswered = False
-        self.not_found.url = None
+        self.not_found.forget()
         self.epoch += 1
         current = self.services.status.current
         if current.feature == "completion" and current.kind == "Warning":
@@ -151,7 +151,7 @@ class BackendHealth:
         """The backend answered, its first token after ``first_token`` seconds; None: after a
         wait for the model's load, which says nothing of how fast it answers, but that it does
         (skipped, the failure's Warning and pop-up record outlived the answer)."""
-        self.not_found.url = None
+        self.not_found.forget()
         if first_token is not None:
             if first_token <= self.slow_s():
                 self.waited_unanswered = False

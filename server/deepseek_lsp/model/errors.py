@@ -128,6 +128,8 @@ class ModelError(Exception):
     recheck_after_s: float | None = None
     #: When (time.monotonic) the request that met this error was sent; None: not known.
     sent_at: float | None = None
+    #: When (time.monotonic) its answer came; None: not known.
+    came_at: float | None = None
 
     def __init__(
         self,

@@ -322,7 +322,7 @@ class ModelStream:
             self._give_back()
             raise
         if error is not None:
-            error.sent_at = sent_at
+            error.sent_at, error.came_at = sent_at, time.monotonic()
             self._end("error")
             if not refuses_every_request(error):
                 # A 429's Retry-After held a review run's other files as long (see answered).

@@ -205,7 +205,7 @@ class ReviewFeature(Feature):
         if endpoint:
             # As completions do (BackendHealth.backend_changed): a 404 met once before is not
             # the new endpoint's, nor the first of a pair once the user changed something.
-            self.outcome.not_found.url = None
+            self.outcome.not_found.forget()
         if self._engine is not None:
             self._engine.set_concurrency(new.review.max_concurrency)
         if (answer_settings(old) != answer_settings(new) or endpoint) and new.review.mode != "off":

@@ -108,7 +108,7 @@ class OutcomeStatus:
             for key in self._told:
                 status.forget(key, ended=True)
             self._told.clear()
-            self.not_found.url = None
+            self.not_found.forget()
         if outcome.errors:
             error: ModelError = outcome.errors[0]
             # Its retries are spent: nothing reviews the file again until it is saved again.
