@@ -14,6 +14,7 @@ from tests.completing import Completing
 from tests.fake_deepseek import FakeDeepSeek
 from tests.review_support import reviewer
 from tests.test_backend_pause import CHAT, DOC, RULE, Reviewing
+from tests.test_model_real_backends import PROXY_VARS
 
 pytestmark = pytest.mark.usefixtures("state_dir")
 
@@ -69,3 +70,37 @@ async def test_a_review_s_404_counts_from_when_it_came_not_from_when_it_was_repo
         assert not again["ok"]
         assert r.statuses[-1].kind == "Warning" and "paused" not in r.statuses[-1].message
         assert (await r.run(uri))["ok"]
+
+
+async def test_a_404_through_a_proxy_in_front_of_deepseek_gets_the_one_retry_others_get(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The environment's proxy (a company's, inspecting TLS) between the editor and
+    api.deepseek.com answered 404 for a moment: taken for DeepSeek's own 404 (a fimBaseUrl
+    without /beta), completions paused a minute at once, with a pop-up sending the user to
+    settings that were right. Through a proxy it is a 404 like any other: a Warning, and the
+    next key asks again; the same 404 twice in a row still pauses."""
+    for name in PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", fake_deepseek.url)  # the fake answers as the proxy
+    fake_deepseek.fault("status", count=1, path="/beta/completions", status=404, message="Not Found")
+    fake_deepseek.script("return a + b", path="/beta/completions")
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False)
+    try:
+        f.configure(base_url="http://api.deepseek.com", allow_http=True)
+        assert f.usage._warming is not None and await f.usage._warming
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        assert await f.inline(doc.uri, 1, 4) == []
+        assert f.services.status.current.kind == "Warning" and f.shown == []
+        assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+        requests = fake_deepseek.requests_to("/beta/completions")
+        assert len(requests) == 2 and all(r.proxied for r in requests)
+
+        fake_deepseek.fault("status", count=None, path="/beta/completions", status=404, message="Not Found")
+        for _ in range(3):
+            assert await f.inline(doc.uri, 1, 4) == []
+        assert len(fake_deepseek.requests_to("/beta/completions")) == 4
+        status = f.services.status.current
+        assert status.kind == "Error" and "https://api.deepseek.com/beta" in status.message
+    finally:
+        await f.stop()

@@ -232,10 +232,12 @@ class NotFoundOnce:
         # Requests in flight together (a prefetch and the next key's) meet one passing 404.
         in_flight = met_at is not None and error.sent_at is not None and error.sent_at < met_at
         answered = met_at is not None and client is not None and client.served_since(error.url, met_at)
-        # DeepSeek's API is behind no proxy of the user's: its 404 (a fimBaseUrl without
-        # /beta) is the settings', told at the first request, not after a second refused.
+        # DeepSeek's own 404 (a fimBaseUrl without /beta) is the settings', told at the first
+        # request, not after a second refused; through the environment's proxy (one that
+        # inspects TLS answers for the host) it may be the proxy's of a moment, as anywhere.
+        proxied = client is not None and client.behind_proxy(error.url)
         for_good = (
-            error.provider == "DeepSeek"
+            (error.provider == "DeepSeek" and not proxied)
             or (client is not None and client.base_not_found(error.url))
             or (met_at is not None and not in_flight and not answered)
         )

@@ -570,6 +570,17 @@ class ModelClient:
         (time.monotonic)."""
         return url is not None and self._served_at.get(safe_url(url) or url, -math.inf) > since
 
+    def behind_proxy(self, url: str | None) -> bool:
+        """Whether a request to ``url`` goes through a proxy the environment names
+        (``HTTPS_PROXY``...): what answers it may be the proxy, whatever the host."""
+        if not url:
+            return False
+        try:
+            transport = self.http._transport_for_url(httpx.URL(url))
+        except (AttributeError, httpx.InvalidURL):  # (httpx's own lookup, kept private)
+            return False
+        return transport is not self.http._transport
+
     def base_not_found(self, url: str | None) -> bool:
         """Whether the base ``url`` was built on answered its warm-up (or model list) with a
         404 when asked last: no API is served there."""
