@@ -35,6 +35,7 @@ __all__ = [
     "RequestError",
     "ServerError",
     "error_for_status",
+    "names_missing_model",
     "parse_retry_after",
     "refuses_every_request",
     "safe_url",
@@ -279,6 +280,10 @@ class RequestError(ModelError):
                 "than the server, or a proxy before it, takes (nginx's client_max_body_size, 1 MB "
                 "by default): raise that limit; smaller requests pass."
             )
+        if names_missing_model(self):
+            # DeepSeek's 400 "Model Not Exist" (a model retired): "if they are right, this is a
+            # deepseek-lsp bug" named no setting.
+            return f"{no_such_model(self)}."
         if self.provider != "DeepSeek" and _CONTEXT.search(self.provider_message or ""):
             # A small context is a self-hosted server's own setting (DeepSeek's is 128K): the
             # model name and backend were right.
@@ -355,6 +360,13 @@ def refuses_every_request(error: ModelError) -> bool:
     if error.disables_feature:
         return True
     return isinstance(error, RequestError) and not error.of_this_request
+
+
+def names_missing_model(error: ModelError) -> bool:
+    """Whether ``error`` says the server has no such model (DeepSeek's 400 "Model Not Exist",
+    vLLM's 404): every request naming it meets it, whatever was answered before it (a model
+    retired or unloaded while the editor runs)."""
+    return isinstance(error, RequestError) and bool(_NO_SUCH_MODEL.search(error.provider_message or ""))
 
 
 class RedirectError(RequestError):
@@ -573,9 +585,10 @@ class OutOfMemoryError(_PausedAMinute, ServerError):
 _NO_MEMORY = re.compile(r"requires more (?:system )?memory", re.IGNORECASE)
 
 
-#: A self-hosted server's 404 for a model it does not have: Ollama's "model \"x\" not found, try
-#: pulling it first" (newer: "model 'x' not found"), vLLM's "The model `x` does not exist."
-_NO_SUCH_MODEL = re.compile(r"\bmodel\b.*\b(?:not found|does not exist)", re.IGNORECASE)
+#: A server's refusal of a model it does not have: Ollama's 404 "model \"x\" not found, try
+#: pulling it first" (newer: "model 'x' not found"), vLLM's 404 "The model `x` does not exist.",
+#: DeepSeek's 400 "Model Not Exist".
+_NO_SUCH_MODEL = re.compile(r"\bmodel\b.*\b(?:not found|(?:does )?not exists?\b)", re.IGNORECASE)
 
 
 #: The endpoints' paths, as the backends append them to a base URL: what is left is the base
@@ -713,22 +726,25 @@ class ModelNotFoundError(_PausedAMinute, RequestError):
 
     @property
     def _problem(self) -> str:
-        said = f": {self.provider_message.rstrip('. ')}" if self.provider_message else ""
-        # Which setting names it, by what was asked: a review's (or the chat backend's) chat.
-        chat = urlsplit(self.url or "").path.endswith("/chat/completions")
-        setting = "review.model (completion.model with backend 'chat')" if chat else "completion.model"
-        return f"{self.provider} does not have that model (404){said}. {self._fix(setting)}"
+        return no_such_model(self)
 
-    def _fix(self, setting: str) -> str:
-        """What mends it where this server is: ``ollama pull`` was advised for DeepSeek's and
-        vLLM's models too, which no pull brings."""
-        if self.provider == "DeepSeek":
-            offered = ", ".join(DEFAULT_PRICES)
-            return f"Set {setting} to a model DeepSeek offers ({offered})"
-        pulled = _OLLAMA_MODEL.search(self.provider_message or "")
-        if pulled:  # Ollama's words: the model is one a pull brings
-            return f"Pull it ('ollama pull {pulled.group(1)}') or set {setting} to one 'ollama list' shows"
-        return f"Set {setting} to one the server lists ('deepseek-lsp doctor' names them)"
+
+def no_such_model(error: ModelError) -> str:
+    """What a refusal of a model the server does not have says, and what mends it where that
+    server is: ``ollama pull`` was advised for DeepSeek's and vLLM's models too, which no pull
+    brings."""
+    said = f": {error.provider_message.rstrip('. ')}" if error.provider_message else ""
+    # Which setting names it, by what was asked: a review's (or the chat backend's) chat.
+    chat = urlsplit(error.url or "").path.endswith("/chat/completions")
+    setting = "review.model (completion.model with backend 'chat')" if chat else "completion.model"
+    pulled = _OLLAMA_MODEL.search(error.provider_message or "")
+    if error.provider == "DeepSeek":
+        fix = f"Set {setting} to a model DeepSeek offers ({', '.join(DEFAULT_PRICES)})"
+    elif pulled:  # Ollama's words: the model is one a pull brings
+        fix = f"Pull it ('ollama pull {pulled.group(1)}') or set {setting} to one 'ollama list' shows"
+    else:
+        fix = f"Set {setting} to one the server lists ('deepseek-lsp doctor' names them)"
+    return f"{error.provider} does not have that model ({error.status}){said}. {fix}"
 
 
 class OverloadedError(ModelError):

@@ -9,7 +9,7 @@ import logging
 from ..config import Settings
 from ..console import counted
 from ..features import NotFoundOnce, Paused, Services
-from ..model.errors import BudgetExceeded, ModelError, refuses_every_request
+from ..model.errors import BudgetExceeded, ModelError, names_missing_model, refuses_every_request
 from ..privacy import uri_to_path
 from ..status import Status
 from ..usage_feature import format_cost
@@ -82,10 +82,14 @@ class OutcomeStatus:
         meet it again. Only before any review with them was answered, as the command line stops
         its run only at its first request's (first_answer): after one, a refusal is its own
         request's, in words not known here (Azure's content filter's 400 paused reviews until
-        the settings changed, though none of them was wrong)."""
-        if self.answered or outcome.units_sent > len(outcome.unanswered):
+        the settings changed, though none of them was wrong), but for a model the server says
+        it does not have."""
+        if outcome.units_sent > len(outcome.unanswered):
             return None
-        return next((e for e in outcome.errors if refuses_every_request(e)), None)
+        # A model the server no longer has (retired, unloaded) is every request's refusal,
+        # answered before or not: each save sent its review again to meet it.
+        told = (e for e in outcome.errors if refuses_every_request(e))
+        return next((e for e in told if not self.answered or names_missing_model(e)), None)
 
     def report(self, outcome: ReviewOutcome, uri: str) -> None:
         status = self.services.status
