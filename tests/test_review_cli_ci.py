@@ -122,6 +122,43 @@ def test_a_stop_is_said_on_stderr_when_the_report_is_thrown_away(
     assert run.returncode == 2 and run.stderr.count("(401)") == 1, run.stderr
 
 
+def test_a_stop_is_said_on_stderr_when_the_report_is_piped_to_another_command(
+    project: Path, fake_deepseek: FakeDeepSeek
+) -> None:
+    """``deepseek-lsp review app | grep critical`` in a CI job: stdout a pipe and stderr the
+    job's log, taken for the log's two pipes, so the rejected key was said in the report alone,
+    which grep dropped; the pipeline's status is grep's, and the job passed with not a word
+    of why nothing was reviewed."""
+    fake_deepseek.fault("status", count=None, path=CHAT, status=401)
+    command, env = cli_command(["review", "app", "-j", "1"], dict(os.environ))
+    grep = subprocess.Popen(["grep", "critical"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert grep.stdin is not None
+    try:
+        run = subprocess.run(
+            command, cwd=project, env=env, stdout=grep.stdin, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    finally:
+        grep.stdin.close()
+        assert grep.stdout is not None
+        grep.stdout.read()
+        grep.wait(timeout=30)
+    assert run.returncode == 2 and run.stderr.count("(401)") == 1, run.stderr
+
+
+def test_a_github_report_thrown_away_still_says_the_stop_on_stderr(
+    project: Path, fake_deepseek: FakeDeepSeek
+) -> None:
+    """``--format github > /dev/null``: the stop was left to the report's annotation, which
+    went nowhere; stderr said nothing, and the step failed with exit 2 alone."""
+    fake_deepseek.fault("status", count=None, path=CHAT, status=401)
+    command, env = cli_command(["review", "app", "-j", "1", "--format", "github"], dict(os.environ))
+    run = subprocess.run(
+        command, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True, timeout=120,
+    )
+    assert run.returncode == 2 and run.stderr.count("(401)") == 1, run.stderr
+
+
 def test_a_rejected_key_is_sent_once_though_files_are_reviewed_at_once(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -47,6 +47,7 @@ from .changed import (
 from .empty_key import empty_key
 from .engine import ReviewEngine
 from .first_answer import FirstAnswerFirst
+from .pipe_readers import pipe_readers
 from .report import FileResult, count_at_least, to_json, to_text, usage_of
 from .reviewing import _use_color, review_targets, stops_the_run
 from .targets import Target, _display, walk
@@ -319,8 +320,10 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
     fmt = report_format(args.format, args.output)
     # The github report, printed in the job's log with stderr, says these as annotations, and
     # the text report says them where stderr is read: said here too, the log read each twice
-    # (the stop three times, with the file it was met on).
-    told = not args.output and (fmt == "github" or (fmt == "text" and _read_with_stderr()))
+    # (the stop three times, with the file it was met on). Not where the report goes elsewhere
+    # (> /dev/null, | grep). Streams that are no files: a github report taken as read.
+    read = _read_with_stderr()
+    told = not args.output and ((fmt == "github" and read is not False) or (fmt == "text" and bool(read)))
     for r in results:
         # A file the run's stop left unsent: the stop is said once, below.
         if r.skipped and r.skipped != fatal and any(r.path == _display(p) for p in paths):
@@ -557,22 +560,32 @@ def _unwritable(path: Path) -> str | None:
     return None if writable else "permission denied"
 
 
-def _read_with_stderr() -> bool:
+def _read_with_stderr() -> bool | None:
     """Whether what the standard output shows is read where stderr is: the same terminal, file
     or pipe, a terminal's two, or a CI job's log (both piped to the runner). Not a file it was
     sent to (``> review.txt``), /dev/null (a CI step that keeps the exit status only: the run's
-    stop went unsaid) nor a pipe from a terminal (``| grep critical``): stderr alone reaches the
-    user there."""
+    stop went unsaid), a pipe from a terminal nor a pipe to another command in a CI job
+    (``| grep critical``, whose status the pipeline's is): stderr alone reaches the user
+    there. Where the readers of the pipes cannot be told (not Linux), not read there: said
+    twice in a log rather than not at all. None: the streams are no files (a capture)."""
     try:
-        out, said = os.fstat(sys.stdout.fileno()), os.fstat(sys.stderr.fileno())
+        out_fd, err_fd = sys.stdout.fileno(), sys.stderr.fileno()
+        out, said = os.fstat(out_fd), os.fstat(err_fd)
     except (AttributeError, OSError, ValueError):  # not a file (closed, a test's capture)
-        return False
+        return None
     if os.path.samestat(out, said):
         return True
     if sys.stdout.isatty():
         return True
-    # A pipe or socket, as a CI runner reads; not a file nor a device (/dev/null).
-    return (stat.S_ISFIFO(out.st_mode) or stat.S_ISSOCK(out.st_mode)) and not sys.stderr.isatty()
+    if sys.stderr.isatty():
+        return False
+    if stat.S_ISSOCK(out.st_mode):  # (a runner's socket: no reader to tell)
+        return True
+    if not (stat.S_ISFIFO(out.st_mode) and stat.S_ISFIFO(said.st_mode)):
+        return False
+    # A runner reads both pipes; grep reads the one and writes to the runner's other.
+    readers = pipe_readers(out_fd, err_fd)
+    return readers is not None and readers[0] == readers[1]
 
 
 def _unwritable_stdout() -> str | None:
