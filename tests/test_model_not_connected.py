@@ -108,3 +108,27 @@ async def test_a_tunnel_the_proxy_opened_to_a_silent_server_is_the_server_s(
     assert isinstance(error, NotConnected)
     told = error.user_message
     assert "Could not connect to models.example.test within" in told, told
+
+
+async def test_requests_waiting_behind_a_tunnel_being_made_are_told_as_the_one_making_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The proxy answered the CONNECT, the handshake through its tunnel hangs, and requests
+    wait for a connection meanwhile (more at once than the pool holds: a burst of completions
+    past its 16, here one): the CONNECT's exchange with the proxy counted as the connection
+    made, and those waiting were told the server "did not answer in time", the one making it
+    that it could not connect (1 NotConnected and 2 "did not answer"; now 3 alike)."""
+    for name in ("HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    with tunnel_to_nowhere() as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+        config = EndpointConfig(base_url="https://models.example.test/v1", api_key=DEFAULT_KEY, max_connections=1)
+        async with ModelClient(config) as client:
+            end = asyncio.get_running_loop().time() + 1.0
+            got = await asyncio.gather(*(client.chat(REQUEST, end) for _ in range(3)), return_exceptions=True)
+    assert [type(e).__name__ for e in got] == ["NotConnected"] * 3
+    assert all(
+        isinstance(e, NotConnected) and "Could not connect to models.example.test within" in e.user_message
+        for e in got
+    )

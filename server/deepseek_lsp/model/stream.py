@@ -145,6 +145,8 @@ class _Connecting:
         self._connects = Connects()
         self._seen = (False, 0, 0)
         self._server: tuple[str, int | None] = ("", None)
+        #: The HTTP/1.1 exchange under way is the CONNECT asking a proxy for its tunnel.
+        self._tunnel = False
 
     def begin(self, url: httpx.URL) -> None:
         """The request to ``url`` is built: what the connects to its server were then."""
@@ -158,7 +160,22 @@ class _Connecting:
         """The proxy the request's connection went to (``HTTPS_PROXY``'s), or None."""
         return self._connects.via
 
+    def _asks_proxy(self, event: str, info: dict[str, Any]) -> bool:
+        """Whether ``event`` is of the CONNECT asking the proxy for a tunnel (its ``.complete``
+        events name no request: the one begun last)."""
+        if not event.startswith("http11."):
+            self._tunnel = False
+            return False
+        request = info.get("request")
+        if request is not None:
+            self._tunnel = getattr(request, "method", b"") == b"CONNECT"
+        return self._tunnel
+
     async def trace(self, event: str, info: dict[str, Any]) -> None:
+        if self._asks_proxy(event, info):
+            # Nothing of the request has reached the server yet: counted as the connection
+            # made, the requests waiting for one were told the server "did not answer".
+            return
         if event.endswith(".connect_tcp.started"):
             # A proxy's address, where the environment names one: not the server's.
             to = (str(info.get("host", "")), info.get("port"))
