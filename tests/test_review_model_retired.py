@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from tests.completing import Completing
 from tests.fake_deepseek import FakeDeepSeek
 from tests.review_support import reviewer
 from tests.test_backend_pause import CHAT, DOC, RULE, Reviewing
@@ -47,3 +48,29 @@ async def test_a_model_retired_after_answers_pauses_reviews_until_the_settings_c
         r.services.settings = replace(old, review=replace(old.review, model="deepseek-v4-flash"))
         r.review.settings_changed(old, r.services.settings)
         assert (await r.run(uri))["ok"]
+
+
+async def test_a_model_retired_after_suggestions_pauses_completions_until_the_settings_change(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The same for completions: every key sent its request again to the same 400, told in a
+    Warning that said to check the model name "if they are right, this is a deepseek-lsp bug"."""
+    fake_deepseek.script("return a + b", path="/beta/completions")
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False)
+    try:
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+        fake_deepseek.fault("status", count=None, path="/beta/completions", status=400, message="Model Not Exist")
+        for _ in range(3):
+            assert await f.inline(doc.uri, 1, 4) == []
+        assert len(fake_deepseek.requests_to("/beta/completions")) == 2  # one refused, then paused
+        status = f.services.status.current
+        assert status.kind == "Error" and "Model Not Exist" in status.message and "completion.model" in status.message
+        assert f.shown == [status.message]
+
+        fake_deepseek.reset()
+        fake_deepseek.script("return a + b", path="/beta/completions")
+        f.configure(model="deepseek-v4-pro")
+        assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+    finally:
+        await f.stop()

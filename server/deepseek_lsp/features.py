@@ -20,7 +20,7 @@ from . import privacy
 from .config import Settings
 from .documents import Document, DocumentStore
 from .languages import LanguageRegistry
-from .model.errors import ModelError, PathNotFoundError
+from .model.errors import ModelError, PathNotFoundError, names_missing_model
 from .notebooks import Notebooks
 from .privacy import uri_to_path
 from .status import StatusReporter
@@ -192,7 +192,7 @@ class Paused:
     def pause(self, error: ModelError, reason: str) -> None:
         after = error.recheck_after_s if error.disables_feature else error.retry_after
         self.reason, self.until = reason, (math.inf if after is None else time.monotonic() + after)
-        self.kind = "Error" if error.disables_feature else "Warning"
+        self.kind = "Error" if error.disables_feature or names_missing_model(error) else "Warning"
 
     def now(self) -> str:
         """The reason, or '' once the pause is over."""

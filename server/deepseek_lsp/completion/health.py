@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from ..context import display_path
 from ..documents import Document
 from ..features import NotFoundOnce, Paused, Services
-from ..model.errors import ModelError, provider_name
+from ..model.errors import ModelError, names_missing_model, provider_name
 from ..privacy import is_excluded
 from ..status import Status
 from .debounce import Debouncer
@@ -131,7 +131,9 @@ class BackendHealth:
             # minute: told in the status alone, and the next key asks again.
             status.set(Status("Warning", message, "completion"))
             return
-        if exc.disables_feature:
+        # A model the server does not have (DeepSeek's 400 "Model Not Exist": retired, or a
+        # name mistyped) refuses every key's request alike: each was sent again to meet it.
+        if exc.disables_feature or names_missing_model(exc):
             self.paused.pause(exc, message)
             status.set(Status("Error", message, "completion"))
             status.tell_once(f"completion:{exc.kind_told}", message, 1, exc.cause_told)
