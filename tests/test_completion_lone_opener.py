@@ -115,3 +115,101 @@ async def test_a_lone_opener_is_shown_where_no_control_header_is_above(
     line is what the file writes there, shown as before."""
     after, _ = await accept_first(fake_deepseek, language, ext, text, answer)
     assert after == text.replace("‸", "{")
+
+
+#: A K&R file's header, the lone `{` below it cut from the model's block: (language, extension,
+#: the text with the cursor at ‸). Headers over several lines, and those of each language
+#: beyond C's `if`, `for`, `while`.
+KR_HEADERS = [
+    # Over several lines: the line above is the condition's end only.
+    ("c", "c", KR_C.replace("    if (x > 0)\n", "    if (x > 0 &&\n        x < 9)\n")),
+    ("c", "c", KR_C.replace("    }\n    if (x > 0)\n", "    } else if (x > 0 &&\n               x < 9)\n")),
+    ("c", "c", KR_C.replace("    if (x > 0)\n", "    for (int i = 0;\n         i < x;\n         i++)\n")),
+    ("java", "java", KR_JAVA.replace("for (int i = 0; i < x; i++)", "while (x > 0\n                && x < 9)")),
+    ("cpp", "cpp", KR_C.replace("    if (x > 0)\n", "    do\n")),
+    ("javascript", "js", "async function f(xs) {\n  if (xs) {\n    g();\n  }\n  for await (const x of xs)\n    ‸\n}\n"),
+    ("php", "php", "<?php\nfunction f($x) {\n    if ($x < 0) {\n        return 1;\n    } elseif ($x > 0)\n        ‸\n}\n"),
+    ("kotlin", "kt", "fun f(x: Int) {\n    if (x > 0) {\n        g()\n    }\n    when (x)\n    ‸\n}\n"),
+    ("kotlin", "kt", "fun f(x: Int) {\n    if (x > 0) {\n        g()\n    }\n    when\n    ‸\n}\n"),
+    ("swift", "swift", "func f(x: Int?) {\n    if x != nil {\n        g()\n    }\n    guard let y = x,\n          y > 0 else\n    ‸\n}\n"),
+    ("swift", "swift", "func f(x: Int) {\n    if x != 0 {\n        g()\n    }\n    for i in 0..<x where i > 1\n    ‸\n}\n"),
+    ("swift", "swift", "func f(x: Int) {\n    if x != 0 {\n        g()\n    }\n    repeat\n    ‸\n}\n"),
+    # Go's `{` on the next line is a syntax error (a `;` is put after the header).
+    ("go", "go", "package main\n\nfunc f(x int) {\n\tif x > 0 {\n\t\tg()\n\t}\n\tif y := x * 2; y > 3\n\t‸\n}\n"),
+    ("go", "go", "package main\n\nfunc f(x int) {\n\tif x > 0 {\n\t\tg()\n\t}\n\tfor\n\t‸\n}\n"),
+    ("go", "go", "package main\n\nfunc f(x int) {\n\tif x > 0 {\n\t\tg()\n\t} else if x < 0\n\t‸\n}\n"),
+    ("rust", "rs", "fn f(x: Option<u8>) {\n    if x.is_none() {\n        g();\n    }\n    if let Some(y) = x\n    ‸\n}\n"),
+    ("rust", "rs", "fn f(x: u8) {\n    if x > 0 {\n        g();\n    }\n    match x\n    ‸\n}\n"),
+    ("rust", "rs", "fn f(x: u8) {\n    if x > 0 {\n        g();\n    }\n    while x > 0 &&\n        x < 9\n    ‸\n}\n"),
+    ("rust", "rs", "fn f(x: u8) {\n    if x > 0 {\n        g();\n    }\n    loop\n    ‸\n}\n"),
+    ("rust", "rs", "fn f(x: u8) {\n    if x > 0 {\n        g();\n    }\n    unsafe\n    ‸\n}\n"),
+    ("go", "go", "package main\n\nfunc f(x int) {\n\tif x > 0 {\n\t\tg()\n\t}\n\tswitch x\n\t‸\n}\n"),
+    ("swift", "swift", "func f(x: Int) {\n    if x != 0 {\n        g()\n    }\n    defer\n    ‸\n}\n"),
+    ("swift", "swift", "func f() {\n    do {\n        try g()\n    } catch let e as IOError\n    ‸\n}\n"),
+    # C#'s own, in a file with its `{` at the header's end.
+    *(
+        ("csharp", "cs", "class A {\n    async Task F(byte[] b) {\n        if (b == null) {\n"
+         f"            return;\n        }}\n        {header}\n            ‸\n    }}\n}}\n")
+        for header in ("fixed (byte* p = b)", "await foreach (var x in Read(b))", "await using (var s = Open())")
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "ext", "text"), KR_HEADERS)
+async def test_a_lone_opener_below_any_header_is_not_shown(
+    fake_deepseek, language: str, ext: str, text: str
+) -> None:
+    """Accepted, each left a brace nothing closes (in Go a syntax error besides)."""
+    after, body = await accept_first(fake_deepseek, language, ext, text, "{\n        g();\n    }")
+    assert (after, _asked(body)) == (None, "line")
+
+
+def _asked(body: dict | None) -> str:
+    """What the FIM request asked: a line or a block."""
+    assert body is not None
+    return "line" if body.get("stop") == ["\n"] else "block"
+
+
+#: (language, extension, text): code above the `{` that is no header awaiting a body.
+NOT_HEADERS = [
+    # A call over lines, ended: a block statement may follow it (shown as before).
+    ("c", "c", KR_C.replace("    if (x > 0)\n", "    g(x,\n      x + 1);\n")),
+    # A header whose body is on its own line already.
+    ("c", "c", KR_C.replace("    if (x > 0)\n", "    if (x > 0)\n        g(x,\n          1);\n")),
+    ("go", "go", "package main\n\nfunc f(x int) {\n\tif x > 0 {\n\t\tg()\n\t}\n\tfor i := range xs { g(i) }\n\t‸\n}\n"),
+    ("rust", "rs", "fn f(x: u8) {\n    let y = x;\n    if x > 0 { g(); }\n    ‸\n}\n"),
+]
+
+
+@pytest.mark.parametrize(("language", "ext", "text"), NOT_HEADERS)
+async def test_a_lone_opener_below_other_code_is_shown(fake_deepseek, language: str, ext: str, text: str) -> None:
+    after, _ = await accept_first(fake_deepseek, language, ext, text, "{")
+    assert after == text.replace("‸", "{")
+
+
+#: Headers whose body is a block only, the `{` not typed, in an Allman file (`{` on its own
+#: line) and in a K&R one: the model's whole block is shown.
+BLOCK_ONLY = [
+    ("csharp", "cs", "catch (IOException e) when (e.HResult == 32)"),
+    ("csharp", "cs", "catch (IOException e)\n        when (e.HResult == 32)"),
+    ("java", "java", "try (var r = open(path))"),
+    ("java", "java", "synchronized (this)"),
+]
+
+
+@pytest.mark.parametrize("allman", [True, False], ids=["allman", "k&r"])
+@pytest.mark.parametrize(("language", "ext", "header"), BLOCK_ONLY)
+async def test_a_block_only_header_gets_its_whole_block(
+    fake_deepseek, language: str, ext: str, header: str, allman: bool
+) -> None:
+    before = "        try\n        {\n            G();\n        }\n" if header.startswith("catch") else ""
+    text = (
+        "class A\n{\n    void F()\n    {\n" + before + f"        {header}\n        ‸\n"
+        "        H();\n    }\n}\n"
+    )
+    if not allman:
+        text = text.replace("\n{", " {").replace(")\n    {", ") {").replace("try\n        {", "try {")
+        text = text.replace("}\n        catch", "} catch")
+    answer = "{\n            Log(1);\n        }"
+    after, body = await accept_first(fake_deepseek, language, ext, text, answer)
+    assert (after, _asked(body)) == (text.replace("‸", answer), "block")

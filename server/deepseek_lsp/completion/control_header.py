@@ -12,44 +12,111 @@ A `try`, `catch`, `finally` or `switch` takes a block only: its empty line start
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 #: Where a control statement's body may go without braces, as C's (not Go's, Rust's, Swift's).
 _LANGUAGES = frozenset({"c", "cpp", "csharp", "java", "javascript", "typescript", "tsx"})
-#: The keywords of headers with a condition (C++17's `if constexpr` is an `if`).
+#: The keywords of headers with a condition (C++17's `if constexpr` is an `if`), in any
+#: language: where one is no keyword (`lock(x)` in C) a call's line ends with its `;`.
 _KEYWORDS = r"(?:(?:else\s+)?if(?:\s+constexpr)?|for|foreach|while|using|lock|switch|catch)"
-#: Its keyword, then the condition's `(`, whose `)` is checked to close at the header's end;
-#: or a lone `else`. Not a `do` loop's `} while (x)`.
-_KEYWORD = re.compile(rf"(?:\}}\s*)?{_KEYWORDS}\s*\(")
-_ELSE = re.compile(r"(?:\}\s*)?(?:else|try|finally|catch)$")
-#: Headers whose body is a block whatever the file's habit: `try`, `catch`, `finally` and
-#: `switch` take no statement without braces.
-_BLOCK_ONLY = re.compile(r"(?:\}\s*)?(?:try|finally|catch|switch)\b")
+#: Those of one language's alone (`when (x)` is a call in JavaScript without its `;`).
+_OWN_KEYWORDS = {
+    # A catch's filter on a line of its own ends its header too.
+    "csharp": r"|fixed|await\s+(?:foreach|using)|when",
+    "java": r"|synchronized|try",
+    "javascript": r"|for\s+await",
+    "typescript": r"|for\s+await",
+    "tsx": r"|for\s+await",
+    "php": r"|elseif",
+    "kotlin": r"|when",
+}
+#: A header's keyword, then the condition's `(`, whose `)` is checked to close at the header's
+#: end; C#'s exception filter (`catch (E e) when (e.X)`) is a second condition.
+_FILTER = re.compile(r"\s*when\s*\(")
+#: Headers of one word; not a `do` loop's `} while (x)`.
+_ELSE = re.compile(r"(?:\}\s*)?(?:else|try|finally|catch|do)$")
+#: Headers without brackets around their condition (Go, Rust, Swift; Kotlin's `when`): the
+#: keyword, then a condition with no brace (`if x > 0 { f() }` has its body already).
+_CONDITION = r"\s(?:[^{};]|;(?!\s*$))*$"
+_BARE = {
+    "go": re.compile(rf"(?:\}}\s*)?(?:(?:else\s+)?if|for|switch|select)(?:{_CONDITION}|$)"),
+    "rust": re.compile(
+        rf"(?:\}}\s*)?(?:(?:else\s+)?if|while|for|match){_CONDITION}|(?:loop|unsafe)$"
+    ),
+    "swift": re.compile(
+        rf"(?:\}}\s*)?(?:(?:else\s+)?if|while|for|switch|catch){_CONDITION}"
+        r"|guard\s[^{}]*\selse$|(?:repeat|defer)$"
+    ),
+    "kotlin": re.compile(r"when$"),
+}
+#: Headers whose body is a block whatever the file's habit: `try`, `catch`, `finally`,
+#: `switch`, Java's `synchronized` and C#'s catch filter (`when (x)`) take no statement
+#: without braces.
+_BLOCK_ONLY = re.compile(r"(?:\}\s*)?(?:try|finally|catch|switch|synchronized|when)\b")
 #: The languages that have them (C has a `switch` only).
 _TRY_LANGUAGES = _LANGUAGES - {"c"}
 #: A header with its `{` on its own line: the file's other style.
 _WITH_BRACE = re.compile(
-    rf"^\s*(?:\}}\s*)?(?:{_KEYWORDS}\s*\(.*\)|else|try|finally|catch)\s*\{{\s*$"
+    rf"^\s*(?:\}}\s*)?(?:{_KEYWORDS}\s*\(.*\)|else|try|finally|catch|do)\s*\{{\s*$"
 )
+#: The end of a line that the next one continues.
+CONTINUED = re.compile(r"(\band|\bor|&&|\|\||,|\\)\s*$")
 #: Bytes above the header read for the file's habit (some 200 lines).
 _HABIT_BYTES = 8000
 
 
-def is_control_header(code: str) -> bool:
+def is_control_header(code: str, language: str | None) -> bool:
     """Whether ``code`` (one statement's code, its lines joined, stripped) is a control
-    statement's header awaiting its body: `if (a && b)`, `} else`, not `if (x) f(y)`."""
+    statement's header awaiting its body: `if (a && b)`, `} else`, `match x` in Rust, not
+    `if (x) f(y)`."""
     if code.startswith("}") and code.lstrip("} \t").startswith("while"):
         return False  # a do loop's end, its `;` not typed yet
     if _ELSE.match(code):
         return True
-    match = _KEYWORD.match(code)
+    bare = _BARE.get(language or "")
+    if bare is not None and bare.match(code):
+        return True
+    keywords = _KEYWORDS[:-1] + _OWN_KEYWORDS.get(language or "", "") + ")"
+    match = re.match(rf"(?:\}}\s*)?{keywords}\s*\(", code)
     if match is None:
         return False
+    return _condition_ends(code, match.end() - 1, filtered="catch" in match.group())
+
+
+def _condition_ends(code: str, start: int, *, filtered: bool) -> bool:
+    """Whether the `(` at ``start`` closes at the end of ``code``, or before a `when (...)`
+    filter that does (C#'s catch, when ``filtered``)."""
     level = 0
-    for pos in range(match.end() - 1, len(code)):
+    for pos in range(start, len(code)):
         level += {"(": 1, ")": -1}.get(code[pos], 0)
         if not level:
-            return pos == len(code) - 1
+            if pos == len(code) - 1:
+                return True
+            rest = _FILTER.match(code, pos + 1) if filtered else None
+            return rest is not None and _condition_ends(code, rest.end() - 1, filtered=False)
     return False
+
+
+def joined_statement(lines: list[str], code: Callable[[str], str] = str.rstrip) -> str:
+    """The last of ``lines`` with the lines before it that it continues, each read as its
+    ``code`` (its comment left out; called on those read only: a line may be long):
+    those whose brackets it closes and those ending with an operator (`and`, `&&`, `,`), the
+    whole header of ``if (a &&⏎    b)``, which opens a block though its last line shows no
+    sign of it."""
+    depth = 0
+    parts: list[str] = []
+    for line in reversed(lines[-20:]):
+        line = code(line)
+        if depth <= 0 and parts and not CONTINUED.search(line):
+            break
+        parts.append(line.strip())
+        depth += brackets_closed(line)
+    return " ".join(reversed(parts))
+
+
+def brackets_closed(line: str) -> int:
+    """How many more round and square brackets ``line`` closes than it opens."""
+    return line.count(")") + line.count("]") - line.count("(") - line.count("[")
 
 
 def allman_block_awaited(language: str, header: str, data: bytes, line_start: int) -> bool:
@@ -57,7 +124,7 @@ def allman_block_awaited(language: str, header: str, data: bytes, line_start: in
     starts its block: a control header in a language where its body may be a statement
     without braces, in a file whose control headers above have their `{` on the next line
     more often than at their line's end."""
-    if language not in _LANGUAGES or not is_control_header(header):
+    if language not in _LANGUAGES or not is_control_header(header, language):
         return False
     block_only = _BLOCK_ONLY.match(header)
     if block_only is not None:
@@ -71,7 +138,7 @@ def allman_block_awaited(language: str, header: str, data: bytes, line_start: in
     for line in reversed(lines):
         if _WITH_BRACE.match(line):
             same_line += 1
-        elif line.strip() and is_control_header(line.strip()):
+        elif line.strip() and is_control_header(line.strip(), language):
             own_line += below.strip().startswith("{")
         if line.strip():
             below = line

@@ -15,7 +15,7 @@ from ..context import Scope, enclosing_scopes
 from ..documents import Document
 from ..languages import Language
 from .bodiless_header import awaits_body
-from .control_header import allman_block_awaited
+from .control_header import CONTINUED, allman_block_awaited, brackets_closed, joined_statement
 from .postprocess import has_block_comments, literal_brace
 
 #: How a line that opens a block ends in most languages (a language adds its own signs).
@@ -171,30 +171,11 @@ def _in_new_braces(before: str, after: str, language: Language | None) -> bool:
 
 
 def _joined_statement(lines: list[str], language: Language | None) -> str:
-    """The last of ``lines`` with the lines before it that it continues, comments left out:
-    those whose brackets it closes and those ending with an operator (`and`, `&&`, `,`), the
-    whole header of ``def f(a,⏎      b)``, ``local function f(⏎  a, b⏎)`` or ``if a and⏎
-    b``, which opens a block though its last line shows no sign of it."""
+    """The last of ``lines`` with the lines before it that it continues, comments left out
+    (``def f(a,⏎      b)``, ``local function f(⏎  a, b⏎)``, ``if a and⏎ b``)."""
     comment = language.spec.line_comment if language else None
     quotes = _quotes(language)
-    depth = 0
-    parts: list[str] = []
-    for line in reversed(lines[-20:]):
-        line = _code_part(line, comment, quotes)
-        if depth <= 0 and parts and not _CONTINUED.search(line):
-            break
-        parts.append(line.strip())
-        depth += _brackets_closed(line)
-    return " ".join(reversed(parts))
-
-
-def _brackets_closed(line: str) -> int:
-    """How many more round and square brackets ``line`` closes than it opens."""
-    return line.count(")") + line.count("]") - line.count("(") - line.count("[")
-
-
-#: The end of a line that the next one continues.
-_CONTINUED = re.compile(r"(\band|\bor|&&|\|\||,|\\)\s*$")
+    return joined_statement(lines, lambda line: _code_part(line, comment, quotes))
 
 
 def is_multiline(
@@ -218,7 +199,7 @@ def is_multiline(
         if opens_block(before, doc.language):
             return True
         above = doc.data[max(0, prev - 400) : prev].decode("utf-8", "replace").rstrip().rpartition("\n")[2]
-        if _brackets_closed(before) <= 0 and not _CONTINUED.search(above):
+        if brackets_closed(before) <= 0 and not CONTINUED.search(above):
             return False
         code_lines = _code_lines_above(doc, prev)[1]
         return opens_block(_joined_statement([*code_lines, before], doc.language), doc.language)

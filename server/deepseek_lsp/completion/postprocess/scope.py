@@ -7,7 +7,7 @@ import re
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from ..control_header import is_control_header
+from ..control_header import is_control_header, joined_statement
 from ._brackets import _closable_brackets, _closed_by_completion, _open_after_prefix
 from ._code import (
     _BACKTICK_LONG,
@@ -53,9 +53,10 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
     One of an earlier line around a bracket of its kind that the suffix closes is not left
     open for the completion: its closer may lie past the end of the suffix.
     """
+    own_line = text.lstrip().startswith("{") and not ctx.prefix.rpartition("\n")[2].strip()
     if ctx.single_line:
         text = text.partition("\n")[0]
-        if text.lstrip().startswith("{") and not ctx.prefix.rpartition("\n")[2].strip():
+        if own_line:
             # A block's first line on a line of its own (`if (x > 0)` Enter in a file with its
             # `{` at the header's end, where a line is asked): accepted, a brace nothing closes.
             # Such a header in this machine's K&R C and C++ files had a `{` below it 118 times
@@ -74,15 +75,15 @@ def _code_of(line: str, ctx: PostContext) -> str:
 
 
 def _after_control_header(ctx: PostContext) -> bool:
-    """Whether the code line above the cursor's is a control header awaiting its body (`if
-    (x > 0)`, `else`): there alone may a statement stand for the `{`. Elsewhere a `{` alone on
-    its line is the file's next line: an Allman file's `new Point` or property's, a list's next
-    object (JSON, C's array of structs)."""
-    for line in reversed(ctx.prefix.rsplit("\n", 8)[:-1]):
-        code = _code_of(line, ctx)
-        if code:
-            return is_control_header(code)
-    return False
+    """Whether the code above the cursor's line ends with a control header awaiting its body
+    (`if (x > 0)`, `else`, `if (a &&⏎    b)`, Rust's `match x`): there alone may a statement
+    stand for the `{`. Elsewhere a `{` alone on its line is the file's next line: an Allman
+    file's `new Point` or property's, a list's next object (JSON, C's array of structs)."""
+    lines = ctx.prefix.rsplit("\n", 20)[:-1]
+    while lines and not _code_of(lines[-1], ctx):
+        lines.pop()  # blank or comment lines between the header and the cursor
+    header = joined_statement(lines, lambda line: _code_of(line, ctx))
+    return bool(header) and is_control_header(header, ctx.language)
 
 
 def _inside_text_the_suffix_closes(text: str, ctx: PostContext) -> str:
