@@ -187,6 +187,34 @@ async def test_a_lone_opener_below_other_code_is_shown(fake_deepseek, language: 
     assert after == text.replace("‸", "{")
 
 
+JS_RETURN = "function f(x) {\n  if (x) {\n    return 1;\n  }\n  return\n  ‸\n}\n"
+
+
+@pytest.mark.parametrize(
+    ("language", "ext", "text"),
+    [
+        ("javascript", "js", JS_RETURN),
+        ("typescript", "ts", JS_RETURN.replace("(x)", "(x: number)", 1)),
+        ("tsx", "tsx", JS_RETURN.replace("return\n", "yield\n").replace("function f", "function* f")),
+    ],
+)
+@pytest.mark.parametrize("answer", ["{", "{ a: 1 };", "{ // the defaults"])
+async def test_a_brace_below_a_bare_return_is_not_shown(
+    fake_deepseek, language: str, ext: str, text: str, answer: str
+) -> None:
+    """`return` Enter: a `;` is put after it (ASI), the function returns undefined and the
+    `{` starts a block, not the object the model meant."""
+    after, _ = await accept_first(fake_deepseek, language, ext, text, answer + "\n  b: 2,\n};")
+    assert after is None
+
+
+async def test_a_brace_after_return_on_its_line_is_shown(fake_deepseek) -> None:
+    """`return ‸`: the object is returned."""
+    text = JS_RETURN.replace("  return\n  ‸\n", "  return ‸\n")
+    after, _ = await accept_first(fake_deepseek, "javascript", "js", text, "{ a: 1 };")
+    assert after == text.replace("‸", "{ a: 1 };")
+
+
 #: Headers whose body is a block only, the `{` not typed, in an Allman file (`{` on its own
 #: line) and in a K&R one: the model's whole block is shown.
 BLOCK_ONLY = [

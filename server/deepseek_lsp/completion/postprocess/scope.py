@@ -54,6 +54,10 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
     open for the completion: its closer may lie past the end of the suffix.
     """
     own_line = text.lstrip().startswith("{") and not ctx.prefix.rpartition("\n")[2].strip()
+    if own_line and _after_bare_return(ctx):
+        # `return` Enter, then `{`: JavaScript puts a `;` after the `return` (ASI), so the
+        # function returns undefined and the object becomes a block; in no case meant.
+        return None
     if ctx.single_line:
         text = text.partition("\n")[0]
         if own_line:
@@ -84,6 +88,23 @@ def _after_control_header(ctx: PostContext) -> bool:
         lines.pop()  # blank or comment lines between the header and the cursor
     header = joined_statement(lines, lambda line: _code_of(line, ctx))
     return bool(header) and is_control_header(header, ctx.language)
+
+
+#: Where a line break after `return` ends the statement (ASI): what follows is not returned.
+_ASI_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
+_BARE_RETURN = re.compile(r"(?<![\w$.])(?:return|yield)$")
+
+
+def _after_bare_return(ctx: PostContext) -> bool:
+    """Whether the code line above the cursor's is a `return` (or `yield`) alone, in a
+    language whose line break ends it there."""
+    if ctx.language not in _ASI_LANGUAGES:
+        return False
+    for line in reversed(ctx.prefix.rsplit("\n", 8)[:-1]):
+        code = _code_of(line, ctx)
+        if code:
+            return _BARE_RETURN.search(code) is not None
+    return False
 
 
 def _inside_text_the_suffix_closes(text: str, ctx: PostContext) -> str:
