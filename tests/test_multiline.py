@@ -267,6 +267,13 @@ _CS_KR = "class A {\n    void F(int a) {\n        if (a > 0) {\n            Go()
             "    if constexpr (N > 0)\n    ‸\n}\n",
         ),
         ("typescript", "ts", "function f() {\n  try {\n    g();\n  }\n  catch (e)\n  ‸\n}\n"),
+        # A `do` alone, a header over lines.
+        ("c", "c", "int f(int n)\n{\n    if (n)\n    {\n        g();\n    }\n    do\n    ‸\n}\n"),
+        (
+            "c", "c",
+            "int f(int n)\n{\n    if (n)\n    {\n        g();\n    }\n    while (n > 0 &&\n"
+            "           n < 9)\n    ‸\n}\n",
+        ),
     ],
 )
 def test_multiline_after_a_control_header_in_a_file_that_puts_its_brace_below(

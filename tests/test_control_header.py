@@ -1,0 +1,95 @@
+"""Which lines (a statement's code, its lines joined) are a control header awaiting its body,
+by language: where a `{` alone below is the model's block cut to its first line."""
+
+from __future__ import annotations
+
+import pytest
+
+from deepseek_lsp.completion.control_header import is_control_header, joined_statement
+
+HEADERS = [
+    ("c", "if (x > 0 && x < 9)"),
+    ("c", "} else if (a || b)"),
+    ("c", "for (int i = 0; i < n; i++)"),
+    ("c", "do"),
+    ("cpp", "if constexpr (N > 1)"),
+    ("cpp", "for (auto& [k, v] : m)"),
+    ("csharp", "catch (IOException e) when (e.HResult == 32)"),
+    ("csharp", "when (e.HResult == 32)"),
+    ("csharp", "fixed (byte* p = b)"),
+    ("csharp", "await foreach (var x in xs)"),
+    ("csharp", "await using (var s = Open())"),
+    ("csharp", "lock (gate)"),
+    ("java", "try (var r = open(p); var w = make(q))"),
+    ("java", "synchronized (this)"),
+    ("javascript", "for await (const x of xs)"),
+    ("typescript", "for await (const x of xs)"),
+    ("php", "} elseif ($x > 0)"),
+    ("php", "foreach ($xs as $k => $v)"),
+    ("kotlin", "when (x)"),
+    ("kotlin", "when"),
+    ("kotlin", "for (x in xs)"),
+    ("go", "if y := x * 2; y > 3"),
+    ("go", "} else if x < 0"),
+    ("go", "for"),
+    ("go", "for i := 0; i < n; i++"),
+    ("go", "switch"),
+    ("go", "select"),
+    ("rust", "if let Some(y) = x"),
+    ("rust", "} else if x > 0"),
+    ("rust", "while let Some(y) = it.next()"),
+    ("rust", "for (i, x) in xs.iter().enumerate()"),
+    ("rust", "match x"),
+    ("rust", "loop"),
+    ("rust", "unsafe"),
+    ("swift", "guard let y = x, y > 0 else"),
+    ("swift", "if let y = x"),
+    ("swift", "for i in 0..<n where i > 1"),
+    ("swift", "while x > 0"),
+    ("swift", "switch x"),
+    ("swift", "repeat"),
+    ("swift", "defer"),
+    ("swift", "} catch let e as IOError"),
+]
+
+NOT_HEADERS = [
+    ("c", "if (x) f(y);"),
+    ("c", "} while (x)"),  # a do loop's end
+    ("c", "f(a, b)"),
+    ("csharp", "catch (IOException e) Log(e)"),
+    ("csharp", "var y = x switch"),
+    ("javascript", "when (x)"),  # a call
+    ("javascript", "fixed (x)"),
+    ("kotlin", "val y = when (x)"),
+    ("go", "for i := range xs {"),
+    ("go", "defer f()"),
+    ("go", "if x > 0 { return }"),
+    ("rust", "if x > 0 { g(); }"),
+    ("rust", "let y = x;"),
+    ("rust", "loop_count += 1;"),
+    ("swift", "guard x else { return }"),
+    ("swift", "iffy()"),
+]
+
+
+@pytest.mark.parametrize(("language", "code"), HEADERS)
+def test_a_header(language: str, code: str) -> None:
+    assert is_control_header(code, language)
+
+
+@pytest.mark.parametrize(("language", "code"), NOT_HEADERS)
+def test_not_a_header(language: str, code: str) -> None:
+    assert not is_control_header(code, language)
+
+
+@pytest.mark.parametrize(
+    ("lines", "joined"),
+    [
+        (["x = 1;", "if (a &&", "    b)"], "if (a && b)"),
+        (["}", "for (int i = 0;", "     i < n;", "     i++)"], "for (int i = 0; i < n; i++)"),
+        (["g();", "guard let a = x,", "      let b = y else"], "guard let a = x, let b = y else"),
+        (["if (x)", "    g(a,", "      b)"], "g(a, b)"),
+    ],
+)
+def test_a_statement_is_joined_over_its_lines(lines: list[str], joined: str) -> None:
+    assert joined_statement(lines) == joined
