@@ -11,6 +11,7 @@ A `try`, `catch`, `finally` or `switch` takes a block only: its empty line start
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -76,11 +77,17 @@ def is_control_header(code: str, language: str | None) -> bool:
     bare = _BARE.get(language or "")
     if bare is not None and bare.match(code):
         return True
-    keywords = _KEYWORDS[:-1] + _OWN_KEYWORDS.get(language or "", "") + ")"
-    match = re.match(rf"(?:\}}\s*)?{keywords}\s*\(", code)
+    match = _keyword(language).match(code)
     if match is None:
         return False
     return _condition_ends(code, match.end() - 1, filtered="catch" in match.group())
+
+
+@functools.cache
+def _keyword(language: str | None) -> re.Pattern[str]:
+    """A header's keyword and the `(` of its condition, in ``language``."""
+    keywords = _KEYWORDS[:-1] + _OWN_KEYWORDS.get(language or "", "") + ")"
+    return re.compile(rf"(?:\}}\s*)?{keywords}\s*\(")
 
 
 def _condition_ends(code: str, start: int, *, filtered: bool) -> bool:
