@@ -140,7 +140,6 @@ KR_HEADERS = [
     ("go", "go", "package main\n\nfunc f(x int) {\n\tif x > 0 {\n\t\tg()\n\t} else if x < 0\n\t‸\n}\n"),
     ("rust", "rs", "fn f(x: Option<u8>) {\n    if x.is_none() {\n        g();\n    }\n    if let Some(y) = x\n    ‸\n}\n"),
     ("rust", "rs", "fn f(x: u8) {\n    if x > 0 {\n        g();\n    }\n    match x\n    ‸\n}\n"),
-    ("rust", "rs", "fn f(x: u8) {\n    if x > 0 {\n        g();\n    }\n    while x > 0 &&\n        x < 9\n    ‸\n}\n"),
     ("rust", "rs", "fn f(x: u8) {\n    if x > 0 {\n        g();\n    }\n    loop\n    ‸\n}\n"),
     ("rust", "rs", "fn f(x: u8) {\n    if x > 0 {\n        g();\n    }\n    unsafe\n    ‸\n}\n"),
     ("go", "go", "package main\n\nfunc f(x int) {\n\tif x > 0 {\n\t\tg()\n\t}\n\tswitch x\n\t‸\n}\n"),
@@ -241,3 +240,14 @@ async def test_a_block_only_header_gets_its_whole_block(
     answer = "{\n            Log(1);\n        }"
     after, body = await accept_first(fake_deepseek, language, ext, text, answer)
     assert (after, _asked(body)) == (text.replace("‸", answer), "block")
+
+
+@pytest.mark.parametrize("condition", ["x > 0\n        && x < 9", "x > 0 &&\n        x < 9"])
+async def test_a_rust_header_over_lines_gets_its_block(fake_deepseek, condition: str) -> None:
+    """rustfmt puts the `{` of a header broken over lines on a line of its own: the empty line
+    below it starts the block, asked whole (a lone `{` was shown, accepted unclosed)."""
+    text = f"fn f(x: u8) {{\n    if x > 0 {{\n        g();\n    }}\n    while {condition}\n    ‸\n}}\n"
+    answer = "{\n        g();\n    }"
+    after, body = await accept_first(fake_deepseek, "rust", "rs", text, answer)
+    assert (after, _asked(body)) == (text.replace("‸", answer), "block")
+

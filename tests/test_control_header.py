@@ -67,6 +67,8 @@ NOT_HEADERS = [
     ("rust", "if x > 0 { g(); }"),
     ("rust", "let y = x;"),
     ("rust", "loop_count += 1;"),
+    ("rust", "if a && (b.is_empty() || c"),  # inside the condition's `(`: it goes on
+    ("swift", "if xs.contains(where: { $0 > 1 }"),
     ("swift", "guard x else { return }"),
     ("swift", "iffy()"),
 ]
@@ -93,3 +95,8 @@ def test_not_a_header(language: str, code: str) -> None:
 )
 def test_a_statement_is_joined_over_its_lines(lines: list[str], joined: str) -> None:
     assert joined_statement(lines) == joined
+
+
+def test_a_line_led_by_an_operator_goes_on_from_the_one_above() -> None:
+    """rustfmt's and GNU C's `    && b`: the condition's end, not a statement of its own."""
+    assert joined_statement(["g();", "while x > 0", "    && x < 9"]) == "while x > 0 && x < 9"

@@ -62,6 +62,8 @@ _WITH_BRACE = re.compile(
 )
 #: The end of a line that the next one continues.
 CONTINUED = re.compile(r"(\band|\bor|&&|\|\||,|\\)\s*$")
+#: The start of a line that continues the one above (rustfmt's `    && b`, GNU C's).
+_LEADING = ("&&", "||")
 #: Bytes above the header read for the file's habit (some 200 lines).
 _HABIT_BYTES = 8000
 
@@ -76,7 +78,8 @@ def is_control_header(code: str, language: str | None) -> bool:
         return True
     bare = _BARE.get(language or "")
     if bare is not None and bare.match(code):
-        return True
+        # Not inside a condition's bracket still open (`if a && (b` Enter: its next line).
+        return brackets_closed(code) == 0
     match = _keyword(language).match(code)
     if match is None:
         return False
@@ -114,7 +117,7 @@ def joined_statement(lines: list[str], code: Callable[[str], str] = str.rstrip) 
     parts: list[str] = []
     for line in reversed(lines[-20:]):
         line = code(line)
-        if depth <= 0 and parts and not CONTINUED.search(line):
+        if depth <= 0 and parts and not CONTINUED.search(line) and not parts[-1].startswith(_LEADING):
             break
         parts.append(line.strip())
         depth += brackets_closed(line)
@@ -126,11 +129,16 @@ def brackets_closed(line: str) -> int:
     return line.count(")") + line.count("]") - line.count("(") - line.count("[")
 
 
-def allman_block_awaited(language: str, header: str, data: bytes, line_start: int) -> bool:
-    """Whether the empty line at ``line_start`` after ``header`` (its code, lines joined)
-    starts its block: a control header in a language where its body may be a statement
-    without braces, in a file whose control headers above have their `{` on the next line
-    more often than at their line's end."""
+def allman_block_awaited(
+    language: str, header: str, data: bytes, line_start: int, *, broken: bool = False
+) -> bool:
+    """Whether the empty line at ``line_start`` after ``header`` (its code, lines joined;
+    ``broken``: over several lines) starts its block: a control header in a language where
+    its body may be a statement without braces, in a file whose control headers above have
+    their `{` on the next line more often than at their line's end; or Rust's broken over
+    lines, whose `{` rustfmt puts on a line of its own (a Rust body is a block)."""
+    if language == "rust":
+        return broken and is_control_header(header, language)
     if language not in _LANGUAGES or not is_control_header(header, language):
         return False
     block_only = _BLOCK_ONLY.match(header)

@@ -217,7 +217,10 @@ def is_multiline(
     # Or a control statement's (`if (x)`) in a file that puts their `{` on the next line.
     opens = opens or (
         bool(code_lines) and doc.language is not None
-        and allman_block_awaited(doc.language.name, header, doc.data, prev)
+        and allman_block_awaited(
+            doc.language.name, header, doc.data, prev,
+            broken=header != _joined_statement(code_lines[-1:], doc.language),
+        )
         and not _ends_a_do_loop(doc, window, prev)
     )
     if doc.language is not None and doc.tree is not None:
