@@ -195,6 +195,7 @@ JS_RETURN = "function f(x) {\n  if (x) {\n    return 1;\n  }\n  return\n  ‸\n}
         ("javascript", "js", JS_RETURN),
         ("typescript", "ts", JS_RETURN.replace("(x)", "(x: number)", 1)),
         ("tsx", "tsx", JS_RETURN.replace("return\n", "yield\n").replace("function f", "function* f")),
+        ("javascript", "js", JS_RETURN.replace("  return\n", "  if (x > 1) return\n")),
     ],
 )
 @pytest.mark.parametrize("answer", ["{", "{ a: 1 };", "{ // the defaults"])
@@ -207,9 +208,15 @@ async def test_a_brace_below_a_bare_return_is_not_shown(
     assert after is None
 
 
-async def test_a_brace_after_return_on_its_line_is_shown(fake_deepseek) -> None:
-    """`return ‸`: the object is returned."""
-    text = JS_RETURN.replace("  return\n  ‸\n", "  return ‸\n")
+@pytest.mark.parametrize(
+    "text",
+    [
+        JS_RETURN.replace("  return\n  ‸\n", "  return ‸\n"),  # `return ‸`: the object is returned
+        # A comment's word, no statement.
+        JS_RETURN.replace("  return\n  ‸\n", "  /*\n   * the caller's return\n‸\n   */\n"),
+    ],
+)
+async def test_a_brace_after_return_on_its_line_is_shown(fake_deepseek, text: str) -> None:
     after, _ = await accept_first(fake_deepseek, "javascript", "js", text, "{ a: 1 };")
     assert after == text.replace("‸", "{ a: 1 };")
 

@@ -92,7 +92,9 @@ def _after_control_header(ctx: PostContext) -> bool:
 
 #: Where a line break after `return` ends the statement (ASI): what follows is not returned.
 _ASI_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
-_BARE_RETURN = re.compile(r"(?<![\w$.])(?:return|yield)$")
+#: A statement's start before it (`if (x) return`, `case 1: return`, `v = yield`): a block
+#: comment's ` * return` or `@return` is none.
+_BARE_RETURN = re.compile(r"(?:^|[;{}):=]\s*|\belse\s+)(?:return|yield)$")
 
 
 def _after_bare_return(ctx: PostContext) -> bool:
