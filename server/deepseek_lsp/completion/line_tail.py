@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..documents import Document
-from .control_header import is_control_header
+from .control_header import is_control_header, joined_statement
 from .postprocess import (
     PostContext,
     before_typed_over,
@@ -66,7 +66,7 @@ def fit_to_tail(
             indent = before[: len(before) - len(before.lstrip())]
             # The document's line break: the text's own are already made CRLF.
             text = text.rstrip() + ("\r\n" if "\r\n" in text else "\n") + indent
-            if kept == tail and (leaves_open(text, ctx) or _ends_on_bare_header(text)):
+            if kept == tail and (leaves_open(text, ctx) or _ends_on_bare_header(text, ctx.language)):
                 # The user goes on writing the blocks the text opened (a class's `{`, a
                 # method's header) or the body of its last line's `if (x)`: replaced, the
                 # `}` came back in the insert and the accept left the cursor after it,
@@ -83,18 +83,9 @@ def fit_to_tail(
     return out
 
 
-#: Lines read back from a text's end for its last statement (a condition wrapped over lines).
-_HEADER_LINES = 6
-
-
-def _ends_on_bare_header(text: str) -> bool:
+def _ends_on_bare_header(text: str, language: str | None) -> bool:
     """Whether ``text``'s last statement is a control header awaiting its body (`if (x)`,
     `} else`, a condition wrapped over lines): its brackets balanced, nothing is left open,
     yet the user goes on below it."""
-    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
-    code = ""
-    for line in reversed(lines[-_HEADER_LINES:]):
-        code = f"{line} {code}".strip()
-        if code.count("(") >= code.count(")"):
-            return is_control_header(code)
-    return False
+    lines = [line for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    return bool(lines) and is_control_header(joined_statement(lines), language)
