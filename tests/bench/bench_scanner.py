@@ -1,0 +1,92 @@
+"""The bracket scanner on real files (not part of the test run): its speed, and the state it
+reads at each line start from the file's start (as scan_states.py reads a document: fed a
+line at a time), to tell how many line starts a change to it moves in or out of a string or
+a comment.
+
+    python tests/bench/bench_scanner.py --language powershell --out before.json FILE...
+    python tests/bench/bench_scanner.py --compare before.json after.json
+
+Files are given on the command line (``find /usr/share -name '*.sh'``: the system's scripts,
+Debian packages' docs, the node_modules trees, wheels' sources are real corpora); one that is
+not UTF-8 is read with replacement characters, as the server reads it. Run it with
+``PYTHONPATH`` pointing at the tree to measure (``git archive COMMIT server | tar -x -C DIR``
+for another commit's figures). The time is the CPU time of the best of ``--rounds`` reads of all the files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from deepseek_lsp.completion.postprocess._scanner import _BracketScanner
+from deepseek_lsp.completion.postprocess._syntax import _syntax_for
+
+
+def line_start_modes(text: str, language: str) -> list[str]:
+    """The scanner's mode at each line start ("" code) and at the text's end, read from the
+    text's start."""
+    scanner = _BracketScanner(_syntax_for(language))
+    modes = []
+    for line in text.splitlines(keepends=True):
+        modes.append(scanner.mode or ("data" if scanner.data else ""))
+        for _ in scanner.feed(line):
+            pass
+    return [*modes, scanner.mode or ("data" if scanner.data else "")]
+
+
+def _read_all(texts: list[str], language: str) -> float:
+    began = time.process_time()  # CPU time: the host's other work counts less
+    for text in texts:
+        line_start_modes(text, language)
+    return time.process_time() - began
+
+
+def _compare(before_path: str, after_path: str) -> None:
+    before, after = (json.loads(Path(p).read_text()) for p in (before_path, after_path))
+    files = changed = ends = ends_before = 0
+    for name, modes in before["modes"].items():
+        new = after["modes"].get(name)
+        if new is None:
+            continue
+        diff = [i for i, (a, b) in enumerate(zip(modes, new, strict=True)) if a != b]
+        if diff:
+            files += 1
+            changed += len(diff)
+            to_code = sum(1 for i in diff if new[i] == "")
+            print(f"{name}: {len(diff)} line starts (first at line {diff[0] + 1}: "
+                  f"{modes[diff[0]]!r} -> {new[diff[0]]!r}; {to_code} now code)")
+        ends += bool(new and new[-1])
+        ends_before += bool(modes and modes[-1])
+    print(f"{changed} line starts changed in {files} of {len(before['modes'])} files; "
+          f"files ending inside a string or comment: {ends_before} -> {ends}")
+    print(f"time: {before['seconds'] * 1000:.1f} -> {after['seconds'] * 1000:.1f} ms "
+          f"({before['bytes'] / 1e6:.2f} MB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*")
+    parser.add_argument("--language")
+    parser.add_argument("--out")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
+    args = parser.parse_args()
+    if args.compare:
+        _compare(*args.compare)
+        return
+    if not args.language or not args.files:
+        sys.exit("give --language and files, or --compare BEFORE AFTER")
+    texts = {f: Path(f).read_bytes().decode("utf-8", "replace") for f in args.files}
+    modes = {f: line_start_modes(t, args.language) for f, t in texts.items()}
+    seconds = min(_read_all(list(texts.values()), args.language) for _ in range(args.rounds))
+    size = sum(len(t.encode()) for t in texts.values())
+    print(f"{len(texts)} files, {size / 1e6:.2f} MB: {seconds * 1000:.1f} ms")
+    if args.out:
+        Path(args.out).write_text(json.dumps({"seconds": seconds, "bytes": size, "modes": modes}))
+
+
+if __name__ == "__main__":
+    main()
