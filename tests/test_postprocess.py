@@ -278,6 +278,20 @@ def test_ruby_literals_hold_no_brackets(line: str, brackets: str) -> None:
 @pytest.mark.parametrize(
     ("text", "brackets", "mode"),
     [
+        # A single-quoted string runs over lines and nothing escapes in it (`'\''` is a quote
+        # in one); in `$'...'` a backslash escapes.
+        ("x='a (\nb' ; f(", "(", ""),
+        ("echo 'C:\\' ; f(", "(", ""),
+        ("echo 'it'\\''s (' ; f(", "(", ""),
+        ("IFS=$'\\n\\'' ; f(", "(", ""),
+        ("printf '%s\n  (x)\n' a\nf(", "(", ""),
+        # So does a double-quoted one (a usage message: its "don't" opened a string over
+        # the rest of the file); a quote glued to a word is one (`cut -d' '`).
+        ('usage="Usage: x [-k]\n  -k  keep (don\'t delete)\n"\nf(', "(", ""),
+        ("v=$(cut -d' ' -f2 <f)\nf(", "()(", ""),
+        # A heredoc's word may be escaped (`<<\\EOF`) or hold a `=` (`: <<=cut`, POD).
+        ("cat <<\\EOF\n{ it's (\nEOF\nf(", "(", ""),
+        (": <<=cut\n=head1 it's (x\n=cut\nf(", "(", ""),
         # A backtick substitution is code: its quotes open and close strings.
         ('x=`echo "$y" | tr a b`', "", ""),
         ('x=`echo "', "", '"'),
@@ -314,6 +328,17 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("powershell", '$s = @"\n1) (x\n"@\nf(', "(", ""),
         ("powershell", "$s = @'\n[x\n  '@ not yet\n'@\nf(", "(", ""),
         ("powershell", '$h = @{ a = "x" }\nf(', "{}(", ""),
+        # Its strings run over lines; in a double-quoted one a backtick escapes (`"a`"b"`)
+        # and a backslash is text (`"C:\dir\"` ends at its quote), in a single-quoted one
+        # nothing escapes ('' is a quote): read as C's, their quotes hid the code after them.
+        ("powershell", '$a = "a`"b (x"; f(', "(", ""),
+        ("powershell", '$p = "C:\\dir\\"; f(', "(", ""),
+        ("powershell", "$p = 'C:\\dir\\'; f(", "(", ""),
+        ("powershell", "$q = 'it''s (\nx) more'\nf(", "(", ""),
+        ("powershell", '$m = "one (\n  x) `"two`" [\n"\nf(', "(", ""),
+        ("powershell", '$e = """quoted (x""" + "a""b"; f(', "(", ""),
+        ("powershell", 'Write-Host `"a`" (x) `\n  -Force; f(', "()(", ""),
+        ("powershell", "$s = @'\nit's (\n'@\n$t = @\"\n`\"x [\n\"@\nf(", "(", ""),
         # Its <# #> block comments (a script's comment-based help): the text is no code.
         ("powershell", "<#\n.SYNOPSIS\n  Installs it (see \"docs\n#>\nf(", "(", ""),
         ("powershell", "<# (a #> f(1) # (\ng(", "()(", ""),
@@ -428,6 +453,14 @@ def test_text_blocks_comments_and_strings_of_scanned_languages_are_text(
 
 
 _TEXT_BLOCKS = {
+    "powershell": (
+        '<#\n.SYNOPSIS (x\n#>\n$a = "one (\n  `"two`" [\n"\n$p = \'C:\\dir\\\'; $q = \'it\'\'s (\nx\'\n'
+        '$h = @"\n(text\n"@\nGet-Item `\n  -Path f($a, [1])\n'
+    ),
+    "bash": (
+        "x='a (\nb' ; f(1)\nusage=\"u [-k]\n  don't (\n\"\ncat <<\\EOF\n{ it's\nEOF\n"
+        "v=$(cut -d' ' -f2 <f) # it's (\nIFS=$'\\n\\'' g(1)\n"
+    ),
     "perl": (
         "use strict;\n\n=head1 NAME\n\ntool (x [y\n\n```sh\nrun\n```\n\n=cut\n\nsub add {\n"
         '    my ($a, $b) = @_;\n    print <<"EOF";\nSee (a\nEOF\n    return $a + $b; # (\n}\n'

@@ -39,37 +39,23 @@ _BACKTICK_LONG = frozenset({"javascript", "typescript", "tsx", "go"})
 _DOCSTRING_OPENER = re.compile(r"\s*[rRuU]?(?:\"\"\"|''')")
 
 
-#: Where a shell string ends that a line leaves open (the scanner reads strings on one line).
-_SHELL_QUOTE_END = {'"': re.compile(r'(?<!\\)"'), "'": re.compile(r"'")}
-
-
 def _lines_in_text_blocks(lines: list[str], ctx: PostContext) -> set[int]:
     """The completion's lines that lie inside a string or heredoc opened on an earlier line,
     its closing line included: their indentation is the text's, not the code's."""
     scanner = _closable_brackets(ctx)[1]
     long_modes = _LONG_STRINGS | ({"`"} if ctx.language in _BACKTICK_LONG else set())
-    shell = _syntax_for(ctx.language).shell
-    if shell:
-        long_modes = frozenset({"<<"})
+    syntax = _syntax_for(ctx.language)
+    if syntax.shell:
+        # Its heredocs, and its quoted strings going on over lines (`echo "a⏎b"`).
+        long_modes = frozenset({"<<", *syntax.multiline_quotes})
     inside: set[int] = set()
-    end: re.Pattern[str] | None = None
     for index, line in enumerate(lines):
-        if end is not None:
-            inside.add(index)
-            if end.search(line):
-                end = None
-            continue  # a shell string's text is not code: its quotes open nothing
         if index and (scanner.mode in long_modes or scanner.raw_closer):
             inside.add(index)
-        before = scanner.mode
         for _ in scanner.feed(line):
             pass
-        open_quote = scanner.mode
         for _ in scanner.feed("\n"):
             pass
-        if shell and not before and not scanner.mode:
-            # A quoted string going on over lines (`echo "a⏎b"`).
-            end = _SHELL_QUOTE_END.get(open_quote)
     return inside
 
 

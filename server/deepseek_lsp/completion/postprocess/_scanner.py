@@ -41,8 +41,20 @@ _MULTILINE_BACKTICK_END = re.compile(r"\\.|`", re.S)
 _MULTILINE_STRING_END = {q: re.compile(rf"\\{q}(?={q})|{q}") for q in ('"', "'")}
 
 
-#: Where a string with backslash escapes that runs over lines ends (PostgreSQL's `E'...'`).
-_ESCAPED_MULTILINE_STRING_END = {q: re.compile(rf"\\.|{q}", re.S) for q in ('"', "'")}
+@cache
+def _escaped_string_end(quote: str, escape: str, multiline: bool) -> re.Pattern[str]:
+    """Where a string whose ``escape`` escapes the character after it ends: PowerShell's (a
+    backtick), one over lines with backslash escapes (PostgreSQL's `E'...'`, CMake's)."""
+    end = re.escape(quote) if multiline else re.escape(quote) + r"|\n"
+    return re.compile(re.escape(escape) + ".|" + end, re.S)
+
+
+#: Where a string over lines that nothing escapes in ends (the shell's single quotes).
+_PLAIN_STRING_END = {q: re.compile(q) for q in ('"', "'")}
+
+
+#: The characters that escape in a string: a backslash, PowerShell's backtick.
+_ESCAPE_CHARS = "\\`"
 
 
 #: Where a raw triple-quoted string ends (see :attr:`_Syntax.raw_triple_quotes`).
@@ -73,7 +85,7 @@ _CLOSING_QUOTE = {'#"': '"#', '#"""': '"""#'}
 # (a backtick is command substitution, code), comments, heredocs, and the `case`/`esac` words
 # around case patterns.
 _SHELL_CODE_TOKEN = re.compile(
-    r"""\\.|[()\[\]{}]|["'`]|#|(?<!<)<<-?[ \t]*(['"]?)([A-Za-z_]\w*)\1|\b(?:case|esac)\b"""
+    r"""\\.|[()\[\]{}]|["'`]|#|(?<!<)<<-?[ \t]*\\?(['"]?)([A-Za-z_=][\w=-]*)\1|\b(?:case|esac)\b"""
 )
 
 
@@ -147,7 +159,7 @@ def _code_tokens(syntax: _Syntax) -> re.Pattern[str]:
     if syntax.sigils:
         pattern = f"(?P<sigil>{_SIGIL.pattern})|{pattern}"
     if syntax.code_escapes:
-        pattern = rf"(?P<escape>\\.)|{pattern}"
+        pattern = f"(?P<escape>{re.escape(syntax.escape_char)}.)|{pattern}"
     return base if pattern == base.pattern else re.compile(pattern)
 
 
@@ -297,18 +309,20 @@ class _BracketScanner:
                     if m is None:
                         pos = n
                         break
-                    pos = m.end()
-                    if m.group() == syntax.interpolation:
+                    pos, found = m.end(), m.group()
+                    if found == syntax.interpolation:
                         self.mode, self.interpolations = "", (*self.interpolations, (mode, 0))
                         break
-                    if not m.group().startswith("\\") and m.group() != '""':  # C#'s `""`: a quote
-                        # Closed, or a one-line string cut by the newline.
-                        self.mode = self._mode_at_line_start() if m.group() == "\n" else ""
+                    # An escape (C#'s `""`: a quote) reads on; else the string is closed, or a
+                    # one-line string cut by the newline.
+                    if not (len(found) == 2 and (found[0] in _ESCAPE_CHARS or found == '""')):
+                        self.mode = self._mode_at_line_start() if found == "\n" else ""
                         self.backslash_closed = (
-                            mode in syntax.multiline_quotes
+                            syntax.mysql_backslash_quotes
+                            and mode in syntax.unescaped_quotes
                             and not self.escapes
                             and text[m.start() - 1 : m.start()] == "\\"
-                            and _goes_on_as_text(text, m.end())
+                            and _goes_on_as_text(text, pos)
                         )
                         self.raw_closer, self.escapes = "", False
                         break
@@ -436,15 +450,20 @@ class _BracketScanner:
         """What ends the string ``mode`` opened, or starts code interpolated in it."""
         if self.raw_closer:
             return _sigil_end(self.raw_closer) if mode[0] == "~" else _raw_string_end(self.raw_closer)
-        interpolation = self.syntax.interpolation
-        if interpolation and mode in self.syntax.interpolated_quotes:
+        syntax = self.syntax
+        interpolation = syntax.interpolation
+        if interpolation and mode in syntax.interpolated_quotes:
             return _INTERPOLATED_STRING_END[interpolation, mode]
-        if mode in self.syntax.multiline_quotes:
-            return (_ESCAPED_MULTILINE_STRING_END if self.escapes else _MULTILINE_STRING_END)[mode]
-        if mode == "`" and self.syntax.multiline_backticks:
+        if mode in syntax.multiline_quotes:
+            if mode in syntax.unescaped_quotes and not self.escapes:
+                return (_MULTILINE_STRING_END if syntax.mysql_backslash_quotes else _PLAIN_STRING_END)[mode]
+            return _escaped_string_end(mode, "\\" if self.escapes else syntax.escape_char, True)
+        if mode == "`" and syntax.multiline_backticks:
             return _MULTILINE_BACKTICK_END
-        if mode == '"""' and self.syntax.raw_triple_quotes:
+        if mode == '"""' and syntax.raw_triple_quotes:
             return _RAW_TRIPLE_END
+        if syntax.escape_char != "\\" and len(mode) == 1:
+            return _escaped_string_end(mode, syntax.escape_char, False)
         return _STRING_END[mode]
 
     def closing_quote(self) -> str:

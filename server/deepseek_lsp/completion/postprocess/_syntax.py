@@ -72,8 +72,18 @@ class _Syntax:
     # opened a string at its last quote, which ran over the lines below).
     string_prefix: str = r"(?<![\w])[rRbBuUfF]{1,2}$"
     # What glued before a quote makes its string one where a backslash escapes (PostgreSQL's
-    # `E'it\'s'`; its other strings' backslash escapes nothing).
+    # `E'it\'s'`, the shell's `$'\n'`; its unescaped quotes' backslash escapes nothing).
     escape_prefix: str = ""
+    # Of ``multiline_quotes``, those whose strings nothing escapes in but after ``escape_prefix``
+    # (SQL's, the shell's and PowerShell's single quotes: `'C:\dir\'` ends at its quote, read
+    # as an escape the string ran on; `''` in one is a quote, read as its end and an opener).
+    unescaped_quotes: str = ""
+    # In those, MySQL's `\'` (SQL's: see ``_scanner._MULTILINE_STRING_END``); in the shell's and
+    # PowerShell's a backslash is text (`'it'\''s'` ends at each quote).
+    mysql_backslash_quotes: bool = False
+    # What escapes the character after it in the other strings (and in code, ``code_escapes``):
+    # PowerShell's backtick, `"a`"b"` (a backslash is text there: `"C:\dir\"` ends at its quote).
+    escape_char: str = "\\"
     # What before a `{` with a space (read as a block's: `func() error {`) makes it a literal's
     # (Rust's struct `User {`, C#'s `new {` or `new User() {`): a limit's cut inside one passed
     # to a call kept its fields so far, the call left open (postprocess.within_closed_calls).
@@ -137,15 +147,24 @@ _SYNTAX: dict[str, _Syntax] = {
     "nim": replace(_HASH_SYNTAX, other_block_comment=(r"##?\[", r"\]#"), nested_comments=True),
     # CoffeeScript's `###` opens a block comment where no fourth `#` follows (a line comment).
     "coffeescript": replace(
-        _HASH_SYNTAX, other_block_comment=("###(?!#)", "###"), multiline_backticks=True
+        _HASH_SYNTAX,
+        other_block_comment=("###(?!#)", "###"),
+        multiline_backticks=True,
     ),
     # A here-string opens with `@"` (or `@'`) ending its line and ends with `"@` first on one.
     # `<# #>` is a block comment (a script's or a function's comment-based help, `.SYNOPSIS`):
-    # read as code, its text's brackets and quotes were counted.
+    # read as code, its text's brackets and quotes were counted. Its strings run over lines
+    # (a message's paragraphs); a backtick escapes in code and double quotes, and opens no
+    # string (a line's continuation: `Get-Item `).
     "powershell": replace(
         _HASH_SYNTAX,
         heredoc=(r"""@(?P<w>["'])(?=[ \t]*(?:\r?\n|$))""", r"^{w}@"),
         other_block_comment=("<#", "#>"),
+        multiline_quotes=('"', "'"),
+        unescaped_quotes="'",
+        escape_char="`",
+        code_escapes=True,
+        quotes="\"'",
     ),
     "julia": replace(
         _HASH_SYNTAX,
@@ -169,7 +188,19 @@ _SYNTAX: dict[str, _Syntax] = {
     ),
     **dict.fromkeys(
         "shellscript bash sh zsh".split(),
-        _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False, shell=True),
+        # Its strings run over lines (an awk or a Python program, a usage message).
+        _Syntax(
+            line_comments=("#",),
+            block_comments=False,
+            hash_at_line_start=False,
+            shell=True,
+            multiline_quotes=("'", '"'),
+            unescaped_quotes="'",
+            escape_prefix=r"\$$",
+            # A quote glued to a word is one (`cut -d' '`, `less' '4*)`): no apostrophe outside
+            # strings, comments and heredocs.
+            string_prefix="$",
+        ),
     ),
     "python": _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False, brace_blocks=False),
     # No `#` comments: a `#` first on a line is a macro or a directive (`#Preview {`, `#if`).
@@ -195,6 +226,8 @@ _SYNTAX: dict[str, _Syntax] = {
         line_comments=("--",),
         hash_at_line_start=False,
         multiline_quotes=("'",),
+        unescaped_quotes="'",
+        mysql_backslash_quotes=True,
         # Also an upper-case keyword (`THEN'yes'`, `LIKE'%.'`): read as a word's apostrophe, the
         # string's closing quote after a `.` opened one over the lines below. Not a lower-case
         # one: a word glued to a quote is one in MySQL's `'I can\'t log in'` after its `\'`.
@@ -245,14 +278,13 @@ _SYNTAX: dict[str, _Syntax] = {
     # CMake: a glob's `/*` (`file(GLOB S src/*.cpp)`) is no comment: read with C's rules from
     # the file's start (scan_states.py), it hid every bracket below it. `#[[ ]]` (with any
     # `=` between the brackets, as many in its closer) is a comment over lines. Its quoted
-    # arguments run over lines too (a backslash escapes: "$" matches before any quote), and
+    # arguments run over lines too (a backslash escapes), and
     # an argument that starts with `[[` or `[=[` is raw text to its `]]` or `]=]` (a
     # generated header's `#include "a.h"` in one, read as a comment, hid the `])` after it).
     "cmake": replace(
         _HASH_SYNTAX,
         other_block_comment=(r"#\[(?P<cd>=*)\[", r"]\g<cd>]"),
         multiline_quotes=('"',),
-        escape_prefix="$",
         raw_string=(r"(?<![^\s(])\[(?P<d>=*)\[", r"]\g<d>]"),
         code_escapes=True,
     ),
