@@ -381,6 +381,10 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("perl", "$t =~ s/\\`/\\\\\\`/g;\nf(", "(", ""),
         # CoffeeScript's embedded JavaScript runs over lines.
         ("coffeescript", "`\nfunction f() {\n`\ng(", "(", ""),
+        # So do CoffeeScript's and Julia's triple backticks, a lone backtick in them text.
+        ("coffeescript", "```\nconst t = `a ${b}`; // it's ` (\n```\ng(", "(", ""),
+        ("julia", "c = ```\necho `x (\n```\ng(", "(", ""),
+        ("julia", "run(```ls ( ```)\nf(`a", "()(", "`"),
         # So does a template literal in a Vue, Svelte or HTML file's script (no syntax of its
         # own here): ended at its line's end, its next line's text was code, its ( left open.
         ("vue", "const h = `Usage: [x]\n  (see docs`;\nf(", "(", ""),

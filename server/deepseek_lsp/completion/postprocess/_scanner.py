@@ -19,7 +19,7 @@ _CODE_TOKEN = re.compile(r"""[()\[\]{}]|"{3}|'{3}|["'`]|//|/\*|#|--""")
 _STRING_END = {
     **{
         q: re.compile(r"\\.|" + re.escape(q) + (r"|\n" if q in "\"'`" else ""), re.S)
-        for q in ('"', "'", "`", '"""', "'''")
+        for q in ('"', "'", "`", '"""', "'''", "```")
     },
     # Swift's raw strings, by their closers: a backslash escapes nothing (`\"` is text).
     '#"': re.compile(r'"#|\n'),
@@ -158,6 +158,8 @@ def _code_tokens(syntax: _Syntax) -> re.Pattern[str]:
         pattern = f"(?P<end>{syntax.end_of_code})|{pattern}"
     if syntax.sigils:
         pattern = f"(?P<sigil>{_SIGIL.pattern})|{pattern}"
+    if syntax.triple_backticks:
+        pattern = f"```|{pattern}"
     if syntax.code_escapes:
         pattern = f"(?P<escape>{re.escape(syntax.escape_char)}.)|{pattern}"
     return base if pattern == base.pattern else re.compile(pattern)

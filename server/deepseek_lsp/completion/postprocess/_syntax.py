@@ -84,6 +84,9 @@ class _Syntax:
     # What escapes the character after it in the other strings (and in code, ``code_escapes``):
     # PowerShell's backtick, `"a`"b"` (a backslash is text there: `"C:\dir\"` ends at its quote).
     escape_char: str = "\\"
+    # CoffeeScript's and Julia's triple backticks open a string over lines that only three
+    # close (a lone backtick in it, a template literal's or a command's, is text).
+    triple_backticks: bool = False
     # What before a `{` with a space (read as a block's: `func() error {`) makes it a literal's
     # (Rust's struct `User {`, C#'s `new {` or `new User() {`): a limit's cut inside one passed
     # to a call kept its fields so far, the call left open (postprocess.within_closed_calls).
@@ -150,6 +153,7 @@ _SYNTAX: dict[str, _Syntax] = {
         _HASH_SYNTAX,
         other_block_comment=("###(?!#)", "###"),
         multiline_backticks=True,
+        triple_backticks=True,
     ),
     # A here-string opens with `@"` (or `@'`) ending its line and ends with `"@` first on one.
     # `<# #>` is a block comment (a script's or a function's comment-based help, `.SYNOPSIS`):
@@ -171,6 +175,7 @@ _SYNTAX: dict[str, _Syntax] = {
         other_block_comment=("#=", "=#"),
         nested_comments=True,
         multiline_backticks=True,
+        triple_backticks=True,
     ),
     "elixir": replace(_HASH_SYNTAX, sigils=True),
     "ruby": replace(
