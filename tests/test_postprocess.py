@@ -511,6 +511,41 @@ def test_random_cuts_through_pod_block_comments_and_multi_line_strings(language:
         assert (fed, scanner.mode) == (brackets, whole.mode), repr(text[:cut][-12:])
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sql", "SELECT REPLACE(s, '\\'', '') AS s, 'I CAN\\'T LOG IN', f(a) FROM t WHERE (b"),
+        ("sql", "SELECT E'it\\'s (', 'C:\\dir\\', N'(' , 'a\\\\', f(x) AS (y"),
+        ("powershell", '$a = "a`"b (x" + "c``" + \'C:\\\'; f("`$(", [1]) {'),
+        ("javascript", 'const s = "a\\"b (" + `c\\` [` + f(x, "\\\\") {'),
+    ],
+)
+def test_a_feed_ending_at_an_escape_in_a_string_reads_as_the_whole_text(
+    language: str, text: str
+) -> None:
+    """The scanner is fed in pieces (the prefix, then the suggestion): one ending at a
+    backslash or a backtick in a string (`'it\\` typed, `'s'` suggested; MySQL's `'\\''`) is
+    read on as the whole text is, the next piece's first character escaped or not by it."""
+    syntax = _syntax_for(language)
+    whole = _BracketScanner(syntax)
+    brackets = "".join(b for _, b in whole.feed(text))
+    for cut in [i + k for i, c in enumerate(text) if c in "\\`" for k in (1, 2)]:
+        scanner = _BracketScanner(syntax)
+        fed = "".join(b for part in (text[:cut], text[cut:]) for _, b in scanner.feed(part))
+        assert (fed, scanner.mode) == (brackets, whole.mode), (text[:cut], text[cut:])
+
+
+@pytest.mark.parametrize(
+    ("language", "prefix"), [("python", 'x = f("a\\'), ("powershell", '$x = f("a`')]
+)
+def test_a_suggestion_after_a_typed_escape_closes_the_call_once(language: str, prefix: str) -> None:
+    """Typed up to a backslash (a backtick) in a string, a suggestion going on with the escaped
+    quote: read as the string's end, its `(` was left open and the line's `)` kept after its
+    own (`f("a\"b (", x))`)."""
+    ctx = PostContext(prefix=prefix, suffix=")\n", language=language)
+    assert postprocess('"b (", x)', ctx) == '"b (", x'
+
+
 _WORKFLOW = (
     "on:\n  push:\n    paths:\n      - src/**\n      - docs/*.md # it's (\n"
     "jobs:\n  build:\n    steps:\n      - run: make check LOG=https://ci.example/(x)\n"

@@ -57,6 +57,10 @@ _PLAIN_STRING_END = {q: re.compile(q) for q in ('"', "'")}
 _ESCAPE_CHARS = "\\`"
 
 
+#: The scanner's modes outside strings: code, comments, a heredoc.
+_NO_STRING_MODES = frozenset(("", "line", "block", "<<"))
+
+
 #: Where a raw triple-quoted string ends (see :attr:`_Syntax.raw_triple_quotes`).
 _RAW_TRIPLE_END = re.compile(r'"""')
 
@@ -267,11 +271,19 @@ class _BracketScanner:
         #: Past the end of the code (see :attr:`_Syntax.end_of_code`): text to the file's end,
         #: read as a block comment that never closes.
         self.data = False
+        #: What the last feed ended with that the next one's first characters tell the meaning
+        #: of: an escape character in a string (the prefix ends at `'it\`, the suggestion goes
+        #: on `'s'`), or the `\'` that ended a string (MySQL's `'\''` where a quote comes next).
+        self.split = ""
 
     def feed(self, text: str) -> Iterator[tuple[int, str]]:
         pos, n = 0, len(text)
         syntax = self.syntax
         tokens = _code_tokens(syntax)
+        split = self.split
+        if split:
+            self.split = ""
+            pos = self._after_split(split, text)
         while pos < n:
             mode = self.mode
             if mode == "line":
@@ -309,6 +321,8 @@ class _BracketScanner:
                 while True:
                     m = closer.search(text, pos)
                     if m is None:
+                        if pos < n and text[-1] in _ESCAPE_CHARS:
+                            self.split = text[-1]  # what it escapes comes in the next feed
                         pos = n
                         break
                     pos, found = m.end(), m.group()
@@ -323,9 +337,11 @@ class _BracketScanner:
                             syntax.mysql_backslash_quotes
                             and mode in syntax.unescaped_quotes
                             and not self.escapes
-                            and text[m.start() - 1 : m.start()] == "\\"
+                            and (text[m.start() - 1 : m.start()] or split) == "\\"
                             and _goes_on_as_text(text, pos)
                         )
+                        if self.backslash_closed and pos == n:
+                            self.split = "\\'"
                         self.raw_closer, self.escapes = "", False
                         break
             else:
@@ -467,6 +483,18 @@ class _BracketScanner:
         if syntax.escape_char != "\\" and len(mode) == 1:
             return _escaped_string_end(mode, syntax.escape_char, False)
         return _STRING_END[mode]
+
+    def _after_split(self, split: str, text: str) -> int:
+        """Where to read ``text`` from after a feed that ended at ``split`` (see :attr:`split`)."""
+        if self.mode in _NO_STRING_MODES:
+            if split == "\\'" and text[:1] == "'":  # MySQL's `'\''`: this quote ends the string
+                self.backslash_closed = False
+                return 1
+            # Known now: whether the text after a backslash's quote goes on as text.
+            self.backslash_closed = self.backslash_closed and _goes_on_as_text(text, 0)
+            return 0
+        m = self._string_end(self.mode).match(split + text[:2])
+        return 1 if m is not None and m.end() == 2 else 0  # its first character escaped
 
     def closing_quote(self) -> str:
         """What ends the string the scanner is in (its mode is a string's)."""
