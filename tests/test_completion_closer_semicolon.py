@@ -37,6 +37,10 @@ RUN = "        Task.Run(() =>\n        {\n            "
 JS_BELOW = "\n  }\n  use(o)\n  foo(\n}\n"
 BROKEN = "    }\n    void G()\n    {\n        Go(\n    }\n}\n"
 JS_OBJECT = "function f() {\n  const o = {\n    "
+ONE_LINE = "        var a = new A {\n            "
+SECOND = "\n        }\n        var b = new B {\n            Y = 2,\n        }\n    }\n}\n"
+CLOSURE = "<?php\nfunction g() {\n    $f = function () {\n        "
+C_STRUCT = "void f(void) {\n    struct P p = {\n        "
 BLOCK = METHOD + "        if (x)\n        {\n            \n        }\n    }\n}\n"
 
 
@@ -149,6 +153,37 @@ async def test_an_accepted_initializer_gets_the_semicolon_after_the_editors_brac
             assert text_edit.new_text == ";" and text_edit.range == types.Range(start=at, end=at), (
                 language
             )
+
+
+@pytest.mark.parametrize(
+    ("ext", "language", "text", "cursor", "answer", "brace"),
+    [
+        # Two unfinished initializers in a row: the first's `}` read inside an ERROR.
+        (
+            "cs",
+            "csharp",
+            METHOD + ONE_LINE + "\n" + SECOND[1:],
+            (5, 12),
+            "X = 1,\n        };",
+            (6, 9),
+        ),
+        # A PHP closure above a call still open.
+        ("php", "php", CLOSURE + "\n    }\n    echo $f(\n}\n", (3, 8), "return 1;\n    };", (4, 5)),
+    ],
+)
+async def test_an_initializer_above_unfinished_code_gets_the_semicolon(
+    tmp_path, ext: str, language: str, text: str, cursor: tuple[int, int], answer: str, brace: tuple[int, int]
+) -> None:
+    async with _session(tmp_path, [answer]) as (client, edits):
+        uri = f"file:///ws/unfinished.{ext}"
+        open_doc(client, uri, text, language)
+        [item] = (await client.text_document_inline_completion_async(inline_params(uri, *cursor))).items
+        _accept(client, uri, item, 2)
+        await _run_command(client, item)
+        [edit] = await _edits_after(client, edits)
+        [text_edit] = edit.document_changes[0].edits
+        at = types.Position(line=brace[0], character=brace[1])
+        assert text_edit.new_text == ";" and text_edit.range == types.Range(start=at, end=at)
 
 
 def _whole(client: Any, uri: str, text: str, version: int) -> None:
@@ -329,6 +364,25 @@ async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -
         # A statement below and an error further on (an unclosed `Go(` in the next method):
         # still the C# initializer's.
         ("cs", "csharp", METHOD + INIT, "X = 1,", "\n        }\n        Show(p);\n" + BROKEN, True),
+        # The `}` inside an ERROR the parser made of what follows: another unfinished
+        # initializer below (`var b = new B {`, no `;` yet), a PHP closure above another or
+        # above a call left open, a C# call left open right below or in an `if`'s header.
+        ("cs", "csharp", METHOD + INIT, "X = 1,", SECOND, True),
+        ("cs", "csharp", METHOD + ONE_LINE, "X = 1,", SECOND, True),
+        ("cs", "csharp", METHOD + INIT, "X = 1,", SECOND.replace("Y = 2,", ""), True),
+        ("cs", "csharp", METHOD + INIT, "X = 1,", "\n        }\n        Go(\n    }\n}\n", True),
+        ("cs", "csharp", METHOD + INIT, "X = 1,", "\n        }\n        if (Go(p)\n        {\n        }\n    }\n}\n", True),
+        ("php", "php", CLOSURE, "return 1;", "\n    }\n    $g = function () {\n        return 2;\n    }\n}\n", True),
+        ("php", "php", CLOSURE, "return 1;", "\n    }\n    echo $f(\n}\n", True),
+        ("php", "php", CLOSURE, "return 1;", "\n    }\n    echo $f();\n}\n", True),
+        ("php", "php", "<?php\nif ($x) {\n    ", "g();", "\n}\necho $f(\n", False),
+        # A C struct's and array's with an error further below (passing before as well).
+        ("c", "c", C_STRUCT, ".x = 1,", "\n    }\n    g(&p);\n    int x = ;\n}\n", True),
+        ("c", "c", "static struct P p = {\n    ", ".x = 1,", "\n}\nint main(void) {\n    h(\n}\n", True),
+        ("c", "c", "void f(void) {\n    if (x) {\n        ", "g();", "\n    }\n    h(\n}\n", False),
+        # Still none after a block's or a lambda's `}` with an error below.
+        ("cs", "csharp", METHOD + IF, "Go();", "\n        }\n        Show(p\n    }\n}\n", False),
+        ("cs", "csharp", METHOD + RUN, "Go();", "\n        }\n        Show(p\n    }\n}\n", False),
     ],
 )
 def test_the_semicolon_only_where_the_parser_misses_one(

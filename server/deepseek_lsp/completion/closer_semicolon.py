@@ -117,8 +117,10 @@ class SentSemicolons:
 
 def _misses_semicolon_at(node: ts.Node, offset: int) -> bool | None:
     """Whether the tree under ``node`` has a MISSING `;` (zero-width) at byte ``offset``, in
-    a statement it reads whole: not inside an ERROR, where its guess may be one among several
-    (a lambda's `)` missing before the `;`); None where the tree has no guess there at all."""
+    a statement it reads whole; None where the tree has no guess there at all, or only inside
+    an ERROR, where its guess is one among several (a lambda's `)` missing before the `;`) and
+    what follows may be what broke the statement (another initializer without its `;` yet, a
+    call left open): the reparse with the `;` put in decides."""
     while True:
         around = None
         for before, child in zip([None, *node.children], node.children, strict=False):
@@ -130,7 +132,7 @@ def _misses_semicolon_at(node: ts.Node, offset: int) -> bool | None:
         if around is None:
             return None
         if around.type == "ERROR":
-            return False
+            return None
         node = around
 
 
