@@ -41,6 +41,7 @@ ONE_LINE = "        var a = new A {\n            "
 SECOND = "\n        }\n        var b = new B {\n            Y = 2,\n        }\n    }\n}\n"
 CLOSURE = "<?php\nfunction g() {\n    $f = function () {\n        "
 C_STRUCT = "void f(void) {\n    struct P p = {\n        "
+SEMIS = "function f() {\n  const a = 1;\n  g(a);\n"
 BLOCK = METHOD + "        if (x)\n        {\n            \n        }\n    }\n}\n"
 
 
@@ -72,6 +73,18 @@ async def _edits_after(client: Any, edits: list[Any]) -> list[Any]:
             break
         await asyncio.sleep(0.05)
     return edits
+
+
+async def _sent_or_none(client: Any, edits: list[Any], wanted: bool) -> types.TextDocumentEdit | None:
+    """The one document's change of the one edit the server asked for, if ``wanted``; else
+    that none was asked for, given the time."""
+    if not wanted:
+        await asyncio.sleep(0.5)
+        assert edits == []
+        return None
+    [edit] = await _edits_after(client, edits)
+    [change] = edit.document_changes
+    return change
 
 
 def _typed(client: Any, uri: str, at: tuple[int, int], text: str, version: int) -> None:
@@ -186,6 +199,29 @@ async def test_an_initializer_above_unfinished_code_gets_the_semicolon(
         assert text_edit.new_text == ";" and text_edit.range == types.Range(start=at, end=at)
 
 
+@pytest.mark.parametrize("semis", [True, False])
+async def test_a_javascript_object_gets_the_semicolon_where_the_file_writes_them(
+    tmp_path, semis: bool
+) -> None:
+    """`const o = {` Enter, the entries accepted: `};` in a file whose statements end with a
+    `;`, the `}` left alone in one that leaves them to ASI."""
+    end = ";" if semis else ""
+    text = f"import a from 'a'{end}\nuse(a){end}\nconst o = {{\n  \n}}\nuse(o){end}\n"
+    async with _session(tmp_path, ["a: 1,\n};"]) as (client, edits):
+        uri = "file:///ws/habit.js"
+        open_doc(client, uri, text, "javascript")
+        [item] = (await client.text_document_inline_completion_async(inline_params(uri, 3, 2))).items
+        assert item.insert_text == "a: 1,"
+        _accept(client, uri, item, 2)
+        await _run_command(client, item)
+        change = await _sent_or_none(client, edits, semis)
+        if change is None:
+            return
+        [text_edit] = change.edits
+        at = types.Position(line=4, character=1)
+        assert text_edit.new_text == ";" and text_edit.range == types.Range(start=at, end=at)
+
+
 def _whole(client: Any, uri: str, text: str, version: int) -> None:
     """``text`` as the document's whole text (a client syncing it whole)."""
     client.text_document_did_change(
@@ -249,12 +285,9 @@ async def test_text_typed_after_the_accepted_line_keeps_the_semicolon(
         _accept(client, uri, item, 2)
         _typed(client, uri, (7, 18), typed, 3)
         await _run_command(client, item)
-        if not semicolon:
-            await asyncio.sleep(0.5)
-            assert edits == []
+        change = await _sent_or_none(client, edits, semicolon)
+        if change is None:
             return
-        [edit] = await _edits_after(client, edits)
-        [change] = edit.document_changes
         assert change.text_document.version == 3
         [text_edit] = change.edits
         at = types.Position(line=8, character=9)
@@ -376,6 +409,25 @@ async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -
         ("php", "php", CLOSURE, "return 1;", "\n    }\n    echo $f(\n}\n", True),
         ("php", "php", CLOSURE, "return 1;", "\n    }\n    echo $f();\n}\n", True),
         ("php", "php", "<?php\nif ($x) {\n    ", "g();", "\n}\necho $f(\n", False),
+        # JavaScript and TypeScript: valid either way (ASI), a `;` only in a file that writes
+        # them (its statements around), after a value's `}` alone: an object's, an arrow
+        # function's, a class field's, a type alias's; not a function's, a method's, a block's,
+        # an interface's, nor where the file has no `;` but a loop header's (or one alone).
+        ("js", "javascript", SEMIS + "  const o = {\n    ", "a: 1,", "\n  }\n  use(o);\n}\n", True),
+        ("js", "javascript", SEMIS + "  const o = {\n    ", "a: 1,", "\n  }\n  use(o);\n  foo(\n}\n", True),
+        ("js", "javascript", SEMIS + "  return {\n    ", "a: 1,", "\n  }\n}\n", True),
+        ("js", "javascript", "const a = 1;\nuse(a);\nmodule.exports = {\n  ", "a,", "\n}\n", True),
+        ("ts", "typescript", "import a from 'a';\nuse(a);\nconst h = () => {\n  ", "go();", "\n}\nh();\n", True),
+        ("ts", "typescript", "import a from 'a';\nuse(a);\ntype T = {\n  ", "a: string;", "\n}\n", True),
+        ("ts", "typescript", "import a from 'a';\nuse(a);\ninterface T {\n  ", "a: string;", "\n}\n", False),
+        ("tsx", "tsx", "import a from 'a';\nuse(a);\nconst s = {\n  ", "a: 1,", "\n}\n", True),
+        ("js", "javascript", SEMIS + "  class A {\n    h = () => {\n      ", "go();", "\n    }\n  }\n}\n", True),
+        ("js", "javascript", SEMIS + "  class A {\n    m() {\n      ", "go();", "\n    }\n  }\n}\n", False),
+        ("js", "javascript", SEMIS + "  function g() {\n    ", "go();", "\n  }\n  g();\n}\n", False),
+        ("js", "javascript", SEMIS + "  if (a) {\n    ", "go();", "\n  }\n  g();\n}\n", False),
+        ("js", "javascript", SEMIS.replace(";", "") + "  const o = {\n    ", "a: 1,", "\n  }\n  use(o)\n}\n", False),
+        ("js", "javascript", "for (let i = 0; i < 3; i++) g(i)\nconst o = {\n  ", "a: 1,", "\n}\n", False),
+        ("js", "javascript", "const a = 1;\nconst o = {\n  ", "a: 1,", "\n}\n", False),
         # A C struct's and array's with an error further below (passing before as well).
         ("c", "c", C_STRUCT, ".x = 1,", "\n    }\n    g(&p);\n    int x = ;\n}\n", True),
         ("c", "c", "static struct P p = {\n    ", ".x = 1,", "\n}\nint main(void) {\n    h(\n}\n", True),

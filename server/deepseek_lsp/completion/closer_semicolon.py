@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import tree_sitter as ts
 
 from ..documents import Document, Edit
+from .asi_semicolon import ASI_LANGUAGES, FIELDS, ends_statement, uses_semicolons
 
 #: The edit's label, by which the VS Code extension knows it (joinedUndo.ts: into the accept's
 #: undo step).
@@ -57,9 +58,18 @@ def semicolon_offset(doc: Document, end: int, closer: CloserBelow) -> int | None
     brace_end = _closer_end(data, end, closer.text)
     if brace_end is None or not _LINE_END.match(data, brace_end) or doc.tree is None:
         return None
-    missing = _misses_semicolon_at(doc.tree.root_node, brace_end)
-    if missing is None:  # no guess of the parser's there
-        missing = _glued_to_next_line(doc, brace_end)
+    root = doc.tree.root_node
+    if doc.language is not None and doc.language.name in ASI_LANGUAGES:
+        # Valid either way (ASI): the file's habit decides; the tree read anew with the `;`
+        # only where it is in error around the `}`.
+        missing = (
+            ends_statement(root, brace_end)
+            or (_in_error(root, brace_end) and _ended_by_semicolon(doc, brace_end) is not None)
+        ) and uses_semicolons(doc, brace_end)
+    else:
+        missing = _misses_semicolon_at(root, brace_end)
+        if missing is None:  # no guess of the parser's there
+            missing = _glued_to_next_line(doc, brace_end)
     return brace_end if missing else None
 
 
@@ -141,36 +151,57 @@ def _glued_to_next_line(doc: Document, offset: int) -> bool:
     parser guessed none: C#'s `new Point { ... }` above a statement (`Console.WriteLine(p);`)
     reads as one expression going on there (`{ ... }.Console`), in error; with a `;` after the
     `}`, that `;` ends a statement holding the `}`, read without error."""
-    tree, parser = doc.tree, (doc.language.shared_parser if doc.language else None)
-    if tree is None or parser is None or offset < 1:
+    tree = doc.tree
+    if tree is None or not _in_error(tree.root_node, offset):
         return False
-    brace = tree.root_node.descendant_for_byte_range(offset - 1, offset)
+    statement = _ended_by_semicolon(doc, offset)
+    return statement is not None and not _whole_before(tree.root_node, statement, offset)
+
+
+def _in_error(root: ts.Node, offset: int) -> bool:
+    """Whether the node around the `}` ending at ``offset`` (the first going on past it)
+    holds an error."""
+    brace = root.descendant_for_byte_range(offset - 1, offset) if offset > 0 else None
     if brace is None or brace.end_byte != offset:
         return False
     node: ts.Node | None = brace
     while node is not None and node.end_byte <= offset:
         node = node.parent
-    if node is None or not node.has_error:
-        return False
+    return node is not None and node.has_error
+
+
+def _ended_by_semicolon(doc: Document, offset: int) -> ts.Node | None:
+    """The statement a `;` put in at ``offset`` ends, holding the `}` before it, read whole
+    without error: not an empty statement of its own (after a block's `}`), a class's
+    method, nor a Rust `if`'s value awaiting its `else`."""
+    tree, parser = doc.tree, (doc.language.shared_parser if doc.language else None)
+    if tree is None or parser is None or offset < 1:
+        return None
     # Reparsed from the tree with the `;` put in: 40 ms of a whole 160 kB C# file's parse
     # otherwise, on the server's loop.
-    row, column = brace.end_point
+    row, column = tree.root_node.descendant_for_byte_range(offset - 1, offset).end_point
     edited = tree.copy()
     edited.edit(offset, offset, offset + 1, (row, column), (row, column), (row, column + 1))
     data = doc.data
     fixed = parser.parse(data[:offset] + b";" + data[offset:], edited).root_node
     semicolon = fixed.descendant_for_byte_range(offset, offset + 1)
     if semicolon is None or semicolon.type != ";" or semicolon.is_missing:
-        return False
+        return None
     statement, value = semicolon.parent, semicolon.prev_sibling
-    return (
-        statement is not None
-        and statement.type != "ERROR"
-        and not statement.has_error
-        and statement.start_byte < offset - 1
-        and (value is None or not _awaits_else(value, offset))
-        and not _whole_before(tree.root_node, statement, offset)
-    )
+    if statement is not None and statement.type == "class_body":
+        # JavaScript's class field (`h = () => { ... };`): its `;` is the class body's child.
+        statement = value if value is not None and value.type in FIELDS else None
+    elif statement is not None and statement.end_byte != offset + 1:
+        statement = None
+    if (
+        statement is None
+        or statement.type == "ERROR"
+        or statement.has_error
+        or statement.start_byte >= offset - 1
+        or (value is not None and _awaits_else(value, offset))
+    ):
+        return None
+    return statement
 
 
 def _whole_before(root: ts.Node, statement: ts.Node, offset: int) -> bool:
