@@ -222,6 +222,46 @@ async def test_a_javascript_object_gets_the_semicolon_where_the_file_writes_them
         assert text_edit.new_text == ";" and text_edit.range == types.Range(start=at, end=at)
 
 
+async def test_a_client_that_never_answers_the_edit_is_waited_for_no_longer(tmp_path) -> None:
+    """A client that takes the `;` edit and never answers it: the server stops waiting (the
+    task awaiting the answer ended), goes on answering, and a second accept asks again."""
+    with FakeDeepSeek() as fake:
+        fake.script("X = 1,\n            Y = 2,\n        };", "Z = 3,\n        };")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings=SETTINGS) as client:
+            asked: list[Any] = []
+            never = asyncio.Event()
+
+            @client.feature(types.WORKSPACE_APPLY_EDIT)
+            async def apply_edit(params: types.ApplyWorkspaceEditParams) -> Any:
+                asked.append(params.edit)
+                await never.wait()  # no answer until the test ends
+                return types.ApplyWorkspaceEditResult(applied=False)
+
+            async def waiting() -> list[str]:
+                state = await client.protocol.send_request_async("deepseek/debugState", {})
+                return [name for name in state.taskNames if "_apply" in name]
+
+            try:
+                for n in range(2):
+                    uri = f"file:///ws/silent{n}.cs"
+                    item = await _shown(client, uri, CSHARP)
+                    _accept(client, uri, item, 2)
+                    await _run_command(client, item)
+                    for _ in range(100):
+                        if len(asked) > n:
+                            break
+                        await asyncio.sleep(0.05)
+                    assert len(asked) == n + 1
+                    for _ in range(100):  # polled: the time limit plus the loop's turn
+                        if not await waiting():
+                            break
+                        await asyncio.sleep(0.1)
+                    assert await waiting() == []
+            finally:
+                never.set()  # the client's handler ends before the session does
+
+
 def _whole(client: Any, uri: str, text: str, version: int) -> None:
     """``text`` as the document's whole text (a client syncing it whole)."""
     client.text_document_did_change(

@@ -25,6 +25,10 @@ from .asi_semicolon import ASI_LANGUAGES, FIELDS, ends_statement, uses_semicolon
 #: undo step).
 EDIT_LABEL = "DeepSeek: the initializer's ;"
 
+#: How long the edit's answer is awaited: a client applies an edit at once or not at all, and
+#: one that never answers left a task waiting for good per accepted initializer.
+APPLY_TIMEOUT_S = 2.0
+
 #: The rest of the cursor's line blank, then a line of the `}` alone: the editor's closer.
 _CLOSER_BELOW = re.compile(rb"[ \t]*\r?\n[ \t]*\}")
 _LINE_END = re.compile(rb"[ \t]*(?:\r?\n|$)")

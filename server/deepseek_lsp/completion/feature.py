@@ -27,11 +27,13 @@ from ..line_tokens import LineTokens
 from ..notebooks import CellTarget
 from ..privacy import file_path
 from ..symbol_crawler import SymbolCrawler
+from ..timeouts import within
 from ..usage_feature import endpoint_fields
 from ..workspace_symbols import WorkspaceSymbols
 from . import menu, workspace_files
 from .cache import Anchor, CompletionCache, exact_key
 from .closer_semicolon import (
+    APPLY_TIMEOUT_S,
     EDIT_LABEL,
     CloserBelow,
     SentSemicolons,
@@ -395,7 +397,11 @@ class CompletionFeature(Feature):
 
     async def _apply(self, params: types.ApplyWorkspaceEditParams) -> None:
         try:
-            result = await self._server.workspace_apply_edit_async(params)
+            result = await within(self._server.workspace_apply_edit_async(params), APPLY_TIMEOUT_S)
+        except asyncio.TimeoutError:  # not the builtin on 3.10
+            # Its late answer, if any, is dropped by the protocol (_handle_response).
+            log.debug("the initializer's ; not applied: no answer in %.0f s", APPLY_TIMEOUT_S)
+            return
         except Exception as exc:
             # The client's error or no answer (a closed session): the `;` is left to the user.
             log.debug("the initializer's ; not applied: %s", exc)
