@@ -29,6 +29,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from lsprotocol import types
+
 from deepseek_lsp.completion.closer_semicolon import closer_below, semicolon_offset
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.languages import LanguageRegistry
@@ -133,6 +135,24 @@ def cost(args: argparse.Namespace) -> None:
     text = before + "X = 1," + "\n        }\n        Show(p);\n    }\n" + lines + "    void G()\n    {\n        Go(\n    }\n}\n"
     ms, wrote = _timed(text, "csharp", before, "X = 1,", args.repeat)
     print(f"csharp     {'':10} {len(text.encode()) / 1e6:.2f} MB, error at the end: {ms:7.2f} ms (; {wrote})")
+    print(f"csharp     a key typed there, the document's own reparse: {_key_reparse(text, len(before), args.repeat):7.2f} ms")
+
+
+def _key_reparse(text: str, at: int, repeat: int) -> float:
+    """What the server's incremental parse of one key typed at ``at`` costs, to weigh the
+    check's reparse (the same kind of parse) against."""
+    store = DocumentStore(REGISTRY)
+    times = []
+    for n in range(repeat):
+        doc = store.open(f"file:///key{n}.cs", text, "csharp", 2)
+        assert doc.tree is not None
+        position = doc.position_at(at)
+        change = types.TextDocumentContentChangePartial(range=types.Range(start=position, end=position), text="x")
+        started = time.perf_counter()
+        store.change(doc.uri, 3, [change])
+        assert doc.tree is not None
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
 
 
 def main() -> None:
