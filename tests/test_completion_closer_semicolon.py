@@ -472,6 +472,17 @@ async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -
         ("c", "c", C_STRUCT, ".x = 1,", "\n    }\n    g(&p);\n    int x = ;\n}\n", True),
         ("c", "c", "static struct P p = {\n    ", ".x = 1,", "\n}\nint main(void) {\n    h(\n}\n", True),
         ("c", "c", "void f(void) {\n    if (x) {\n        ", "g();", "\n    }\n    h(\n}\n", False),
+        # A C type's own (`struct point { ... };`, an enum's, a C++ class's) with an error
+        # further down (an unclosed `h(` in the next function): the `;` is the type's
+        # child-of-the-file, not a statement's, and the file is in error, not the type.
+        ("c", "c", "struct point {\n    ", "int x;", "\n}\n\nint main(void)\n{\n    h(\n}\n", True),
+        ("c", "c", "enum color {\n    ", "RED,", "\n}\n\nint x = ;\n", True),
+        ("cpp", "cpp", "class A {\n    ", "int x;", "\n}\n\nint main()\n{\n    h(\n}\n", True),
+        ("c", "c", "struct point {\n    ", "int x;", "\n}\n\nint main(void)\n{\n    return 0;\n}\n", True),
+        ("cpp", "cpp", "class A {\n    ", "int x;", "\n}\n\nint main()\n{\n    return 0;\n}\n", True),
+        ("c", "c", "void g(void)\n{\n    ", "go();", "\n}\n\nint main(void)\n{\n    h(\n}\n", False),
+        ("c", "c", "typedef struct {\n    ", "int x;", "\n}\n\nint main(void)\n{\n    h(\n}\n", False),
+        ("cpp", "cpp", "namespace n {\n", "int x;", "\n}\n\nint main()\n{\n    h(\n}\n", False),
         # Still none after a block's or a lambda's `}` with an error below.
         ("cs", "csharp", METHOD + IF, "Go();", "\n        }\n        Show(p\n    }\n}\n", False),
         ("cs", "csharp", METHOD + RUN, "Go();", "\n        }\n        Show(p\n    }\n}\n", False),

@@ -8,6 +8,9 @@ accepted insert and the `}` the editor's. The check's answer is compared with wh
 a `;` written where the file has one (``kept``), where it has none (``wrong``), and none where
 it has one (``missed``).
 
+``cases`` also reads C, C++, Java, C#, PHP and Rust files in the folders given (``--modules
+/usr/include``).
+
 ``cost``: a file of ~1.65 MB of JavaScript (real files joined) with an initializer accepted at
 its top and an error at its end (an unclosed call), in a file with `;` and one without; and the
 C# case of the same size; each check timed ``--repeat`` times, the median printed.
@@ -38,6 +41,8 @@ from deepseek_lsp.languages import LanguageRegistry
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = [ROOT / "tests" / "bench" / "node_modules", ROOT / "editors" / "vscode" / "node_modules"]
 LANGUAGES = {".js": "javascript", ".cjs": "javascript", ".mjs": "javascript", ".ts": "typescript"}
+#: Other languages' files, found in the folders given (``--modules /usr/include``).
+OTHERS = {".c": "c", ".h": "c", ".cpp": "cpp", ".cc": "cpp", ".java": "java", ".cs": "csharp", ".php": "php", ".rs": "rust"}
 _CLOSER = re.compile(rb"^([ \t]*)\};?[ \t]*$", re.M)
 
 REGISTRY = LanguageRegistry.load()
@@ -50,7 +55,7 @@ def real_files(folders: list[Path], limit: int, seed: int, max_bytes: int = 200_
             continue
         for path in folder.rglob("*"):
             name = path.name
-            if path.suffix in LANGUAGES and not name.endswith((".min.js", ".d.ts")) and path.is_file():
+            if path.suffix in {**LANGUAGES, **OTHERS} and not name.endswith((".min.js", ".d.ts")) and path.is_file():
                 if 0 < path.stat().st_size <= max_bytes:
                     found.append(path)
     found.sort()
@@ -63,7 +68,7 @@ def cases(args: argparse.Namespace) -> None:
     files = real_files(args.modules, args.files, args.seed)
     for path in files:
         data = path.read_bytes()
-        language = LANGUAGES[path.suffix]
+        language = {**LANGUAGES, **OTHERS}[path.suffix]
         for match in list(_CLOSER.finditer(data))[: args.per_file]:
             line_start = match.start()
             above_end = line_start - 1

@@ -159,7 +159,11 @@ def _glued_to_next_line(doc: Document, offset: int) -> bool:
     if tree is None or not _in_error(tree.root_node, offset):
         return False
     statement = _ended_by_semicolon(doc, offset)
-    return statement is not None and not _whole_before(tree.root_node, statement, offset)
+    # A C type's `}` reads as a whole type with or without its `;`: the declaration is what
+    # lacks it.
+    return statement is not None and (
+        statement.type.endswith("_specifier") or not _whole_before(tree.root_node, statement, offset)
+    )
 
 
 def _in_error(root: ts.Node, offset: int) -> bool:
@@ -192,11 +196,12 @@ def _ended_by_semicolon(doc: Document, offset: int) -> ts.Node | None:
     if semicolon is None or semicolon.type != ";" or semicolon.is_missing:
         return None
     statement, value = semicolon.parent, semicolon.prev_sibling
-    if statement is not None and statement.type == "class_body":
-        # JavaScript's class field (`h = () => { ... };`): its `;` is the class body's child.
-        statement = value if value is not None and value.type in FIELDS else None
-    elif statement is not None and statement.end_byte != offset + 1:
-        statement = None
+    if value is not None and (value.type in FIELDS or value.type.endswith("_specifier")):
+        # A `;` the body's child, not the statement's: JavaScript's class field (`h = () =>
+        # { ... };`), C's `struct S { ... };` (an error further down is the file's, not its).
+        statement = value
+    elif statement is not None and statement.type == "class_body":
+        statement = None  # a method's `}`
     if (
         statement is None
         or statement.type == "ERROR"
