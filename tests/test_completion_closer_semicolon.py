@@ -483,6 +483,14 @@ async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -
         ("c", "c", "void g(void)\n{\n    ", "go();", "\n}\n\nint main(void)\n{\n    h(\n}\n", False),
         ("c", "c", "typedef struct {\n    ", "int x;", "\n}\n\nint main(void)\n{\n    h(\n}\n", False),
         ("cpp", "cpp", "namespace n {\n", "int x;", "\n}\n\nint main()\n{\n    h(\n}\n", False),
+        # With an error below, a C# switch expression's `}` gets it; a property's, a local
+        # function's, a Rust struct's, a C++ function's or a PHP method's does not.
+        ("cs", "csharp", METHOD + "        var r = x switch\n        {\n            ", "1 => 2,", "\n        }\n        Go(\n    }\n}\n", True),
+        ("cs", "csharp", "class A\n{\n    public int X\n    {\n        ", "get; set;", "\n    }\n    public void G(\n}\n", False),
+        ("cs", "csharp", METHOD + "        int Local()\n        {\n            ", "return 1;", "\n        }\n        Go(\n    }\n}\n", False),
+        ("rs", "rust", "struct P {\n    ", "x: i32,", "\n}\nfn g( {\n}\n", False),
+        ("cpp", "cpp", "void f() {\n    ", "go();", "\n}\nvoid g( {\n}\n", False),
+        ("php", "php", "<?php\nclass A {\n    function f() {\n        ", "return 1;", "\n    }\n    function g( {\n    }\n}\n", False),
         # Still none after a block's or a lambda's `}` with an error below.
         ("cs", "csharp", METHOD + IF, "Go();", "\n        }\n        Show(p\n    }\n}\n", False),
         ("cs", "csharp", METHOD + RUN, "Go();", "\n        }\n        Show(p\n    }\n}\n", False),
