@@ -73,6 +73,20 @@ CASES = [
         "class A\n{\n    void F(int a, int b)\n    {\n        while (a > 0 &&\n"
         "               b > 0)\n    x}\n}\n",
     ),
+    # A comment after the bare header, or a comment line above it ending in a word the
+    # header could continue (`and`, `,`), is no code: the header's body still comes next.
+    (
+        "js", "javascript",
+        "function f(a) {‸}\n",
+        "\n    const n = a.length;\n    if (n > 1) // more than one\n",
+        "function f(a) {\n    const n = a.length;\n    if (n > 1) // more than one\nx}\n",
+    ),
+    (
+        "c", "c",
+        "int f(int n) {‸}\n",
+        "\n    /* both, and */\n    // the count, and\n    while (n > 1)\n",
+        "int f(int n) {\n    /* both, and */\n    // the count, and\n    while (n > 1)\nx}\n",
+    ),
     # A statement on the header's line is no bare header: the `}` is taken as before.
     (
         "js", "javascript",

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 from ..documents import Document
-from .control_header import is_control_header, joined_statement
 from .postprocess import (
     PostContext,
     before_typed_over,
+    ends_on_control_header,
     kept_tail,
     leaves_open,
     without_retyped_rest,
@@ -66,7 +66,7 @@ def fit_to_tail(
             indent = before[: len(before) - len(before.lstrip())]
             # The document's line break: the text's own are already made CRLF.
             text = text.rstrip() + ("\r\n" if "\r\n" in text else "\n") + indent
-            if kept == tail and (leaves_open(text, ctx) or _ends_on_bare_header(text, ctx.language)):
+            if kept == tail and (leaves_open(text, ctx) or _ends_on_bare_header(text, ctx)):
                 # The user goes on writing the blocks the text opened (a class's `{`, a
                 # method's header) or the body of its last line's `if (x)`: replaced, the
                 # `}` came back in the insert and the accept left the cursor after it,
@@ -83,9 +83,8 @@ def fit_to_tail(
     return out
 
 
-def _ends_on_bare_header(text: str, language: str | None) -> bool:
+def _ends_on_bare_header(text: str, ctx: PostContext) -> bool:
     """Whether ``text``'s last statement is a control header awaiting its body (`if (x)`,
     `} else`, a condition wrapped over lines): its brackets balanced, nothing is left open,
-    yet the user goes on below it."""
-    lines = [line for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
-    return bool(lines) and is_control_header(joined_statement(lines), language)
+    yet the user goes on below it. Its comments are none of its code, as for the lone `{`."""
+    return ends_on_control_header(text.replace("\r\n", "\n").split("\n"), ctx)

@@ -45,7 +45,7 @@ from .fences import (
 )
 from .indentation import normalize_indentation
 from .repetition import cut_repetition
-from .scope import limit_scope
+from .scope import ends_on_control_header, limit_scope
 from .suffix import drop_suffix_duplicates, leaves_open
 from .trim import drop_useless, trim
 
@@ -58,6 +58,7 @@ __all__ = [
     "before_typed_over",
     "chat_fence_readable",
     "dedupe_choices",
+    "ends_on_control_header",
     "has_block_comments",
     "heredoc_word",
     "is_shell",

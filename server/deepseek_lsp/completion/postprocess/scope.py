@@ -79,13 +79,21 @@ def _code_of(line: str, ctx: PostContext) -> str:
 
 
 def _after_control_header(ctx: PostContext) -> bool:
-    """Whether the code above the cursor's line ends with a control header awaiting its body
-    (`if (x > 0)`, `else`, `if (a &&⏎    b)`, Rust's `match x`): there alone may a statement
-    stand for the `{`. Elsewhere a `{` alone on its line is the file's next line: an Allman
-    file's `new Point` or property's, a list's next object (JSON, C's array of structs)."""
-    lines = ctx.prefix.rsplit("\n", 20)[:-1]
+    """Whether the code above the cursor's line ends with a control header awaiting its body:
+    there alone may a statement stand for the `{`. Elsewhere a `{` alone on its line is the
+    file's next line: an Allman file's `new Point` or property's, a list's next object (JSON,
+    C's array of structs)."""
+    return ends_on_control_header(ctx.prefix.rsplit("\n", 20)[:-1], ctx)
+
+
+def ends_on_control_header(lines: list[str], ctx: PostContext) -> bool:
+    """Whether the code of ``lines`` (the file's language's) ends with a control header
+    awaiting its body (`if (x > 0)`, `else`, `if (a &&⏎    b)`, Rust's `match x`), read
+    without comments: `if (n > 1) // more than one` is one, and a comment line above ending
+    with `and` or `,` continues no header."""
+    lines = list(lines)
     while lines and not _code_of(lines[-1], ctx):
-        lines.pop()  # blank or comment lines between the header and the cursor
+        lines.pop()  # blank or comment lines after the header
     header = joined_statement(lines, lambda line: _code_of(line, ctx))
     return bool(header) and is_control_header(header, ctx.language)
 
