@@ -258,3 +258,28 @@ async def test_a_rust_header_over_lines_gets_its_block(fake_deepseek, condition:
     after, body = await accept_first(fake_deepseek, "rust", "rs", text, answer)
     assert (after, _asked(body)) == (text.replace("‸", answer), "block")
 
+
+
+#: Headers as rustfmt 1.8 (edition 2024) breaks them: after a `for`'s `in`, after a `while
+#: let`'s `=`, before a method chain's `.` and before a comparison or arithmetic operator.
+RUSTFMT_BROKEN = [
+    "for item_with_a_long_name in\n        collection(argument_one, argument_two)",
+    "while let Some(item) =\n        an_option_returned(argument_one)",
+    "for item_with_a_long_name in collection_with_a_long_name\n        .iter()\n"
+    "        .filter(|x| x.is_ok())",
+    "while aaaaaaaaaaaaaaaaaaaa\n        .bbbbbbbbbbbbbbbbbbbbbbb()\n        .is_empty()",
+    "if aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n        == bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+    "if aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n        + bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n"
+    "        > 3",
+]
+
+
+@pytest.mark.parametrize("header", RUSTFMT_BROKEN)
+async def test_a_header_rustfmt_broke_at_an_operator_gets_its_block(fake_deepseek, header: str) -> None:
+    """Not only `&&` and `||`: rustfmt breaks a long header after `in` or a `let`'s `=` and
+    before `.`, `==` or `+`, and puts its `{` on a line of its own all the same: the empty
+    line below starts the block, asked whole (a lone `{` was shown, accepted unclosed)."""
+    text = f"fn f() {{\n    if x > 0 {{\n        g();\n    }}\n    {header}\n    ‸\n}}\n"
+    answer = "{\n        g();\n    }"
+    after, body = await accept_first(fake_deepseek, "rust", "rs", text, answer)
+    assert (after, _asked(body)) == (text.replace("‸", answer), "block")

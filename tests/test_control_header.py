@@ -104,3 +104,27 @@ def test_a_statement_is_joined_over_its_lines(lines: list[str], joined: str) -> 
 def test_a_line_led_by_an_operator_goes_on_from_the_one_above() -> None:
     """rustfmt's and GNU C's `    && b`: the condition's end, not a statement of its own."""
     assert joined_statement(["g();", "while x > 0", "    && x < 9"]) == "while x > 0 && x < 9"
+
+
+@pytest.mark.parametrize(
+    ("lines", "joined"),
+    [
+        (["for x in xs", "    .iter()", "    .rev()"], "for x in xs .iter() .rev()"),
+        (["if a", "    == b", "    + c"], "if a == b + c"),
+        # Statements that start with an operator's sign are no continuation.
+        (["g();", "*p = 1;"], "*p = 1;"),
+        (["g();", "++i;"], "++i;"),
+    ],
+)
+def test_a_line_led_by_a_binary_operator_or_a_chain_goes_on(lines: list[str], joined: str) -> None:
+    assert joined_statement(lines) == joined
+
+
+def test_rustfmt_breaks_after_in_and_a_lets_equals() -> None:
+    """rustfmt's `for x in⏎    xs` and `while let Some(x) =⏎    it.next()`; a Scala or
+    Kotlin `def f() =` is followed by its body, not by more of its header."""
+    assert joined_statement(["for x in", "    xs"], language="rust") == "for x in xs"
+    assert joined_statement(["while let Some(x) =", "    it.next()"], language="rust") == (
+        "while let Some(x) = it.next()"
+    )
+    assert joined_statement(["def f(x: Int): Int =", "  val y = 1"], language="scala") == "val y = 1"

@@ -62,8 +62,13 @@ _WITH_BRACE = re.compile(
 )
 #: The end of a line that the next one continues.
 CONTINUED = re.compile(r"(\band|\bor|&&|\|\||,|\\)\s*$")
-#: The start of a line that continues the one above (rustfmt's `    && b`, GNU C's).
-_LEADING = ("&&", "||")
+#: Where a language's lines go on after more: rustfmt breaks a long header after a `for`'s
+#: `in` and a `while let`'s `=` (not Scala's or Kotlin's `def f() =`, whose body comes next).
+_CONTINUED_IN = {"rust": re.compile(r"(\band|\bor|\bin|&&|\|\||,|\\|=)\s*$")}
+#: The start of a line that continues the one above: a binary operator (rustfmt's and GNU C's
+#: `    && b`, rustfmt's `    == b`, `    + b`) or a method chain's `.` (`    .iter()`).
+#: An operator is followed by a space: `*p = 1;`, `++i;`, `-x;` start statements.
+_LEADING = re.compile(r"&&|\|\||[=!<>]=|[-+*/%<>|&^]\s|\.[A-Za-z_]")
 #: Bytes above the header read for the file's habit (some 200 lines).
 _HABIT_BYTES = 8000
 
@@ -107,17 +112,20 @@ def _condition_ends(code: str, start: int, *, filtered: bool) -> bool:
     return False
 
 
-def joined_statement(lines: list[str], code: Callable[[str], str] = str.rstrip) -> str:
+def joined_statement(
+    lines: list[str], code: Callable[[str], str] = str.rstrip, language: str | None = None
+) -> str:
     """The last of ``lines`` with the lines before it that it continues, each read as its
     ``code`` (its comment left out; called on those read only: a line may be long):
     those whose brackets it closes and those ending with an operator (`and`, `&&`, `,`), the
     whole header of ``if (a &&⏎    b)``, which opens a block though its last line shows no
     sign of it."""
+    continued = _CONTINUED_IN.get(language or "", CONTINUED)
     depth = 0
     parts: list[str] = []
     for line in reversed(lines[-20:]):
         line = code(line)
-        if depth <= 0 and parts and not CONTINUED.search(line) and not parts[-1].startswith(_LEADING):
+        if depth <= 0 and parts and not continued.search(line) and not _LEADING.match(parts[-1]):
             break
         parts.append(line.strip())
         depth += brackets_closed(line)

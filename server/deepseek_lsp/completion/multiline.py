@@ -175,7 +175,9 @@ def _joined_statement(lines: list[str], language: Language | None) -> str:
     (``def f(a,⏎      b)``, ``local function f(⏎  a, b⏎)``, ``if a and⏎ b``)."""
     comment = language.spec.line_comment if language else None
     quotes = _quotes(language)
-    return joined_statement(lines, lambda line: _code_part(line, comment, quotes))
+    return joined_statement(
+        lines, lambda line: _code_part(line, comment, quotes), language.name if language else None
+    )
 
 
 def is_multiline(

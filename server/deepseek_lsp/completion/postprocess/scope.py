@@ -94,7 +94,7 @@ def ends_on_control_header(lines: list[str], ctx: PostContext) -> bool:
     lines = list(lines)
     while lines and not _code_of(lines[-1], ctx):
         lines.pop()  # blank or comment lines after the header
-    header = joined_statement(lines, lambda line: _code_of(line, ctx))
+    header = joined_statement(lines, lambda line: _code_of(line, ctx), ctx.language)
     return bool(header) and is_control_header(header, ctx.language)
 
 
