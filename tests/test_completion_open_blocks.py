@@ -87,6 +87,13 @@ CASES = [
         "\n    /* both, and */\n    // the count, and\n    while (n > 1)\n",
         "int f(int n) {\n    /* both, and */\n    // the count, and\n    while (n > 1)\nx}\n",
     ),
+    # A body ending on a switch's label: its statements come next, the `}` stays below.
+    (
+        "js", "javascript",
+        "function f(a) {\n    switch (a) {‸}\n}\n",
+        "\n        case 1:\n            return 2;\n        case 2:\n",
+        "function f(a) {\n    switch (a) {\n        case 1:\n            return 2;\n        case 2:\n    x}\n}\n",
+    ),
     # A statement on the header's line is no bare header: the `}` is taken as before.
     (
         "js", "javascript",

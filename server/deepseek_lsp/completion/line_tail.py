@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 from ..documents import Document
+from ..languages import Language
+from .multiline import opens_block
 from .postprocess import (
     PostContext,
     before_typed_over,
@@ -66,7 +68,7 @@ def fit_to_tail(
             indent = before[: len(before) - len(before.lstrip())]
             # The document's line break: the text's own are already made CRLF.
             text = text.rstrip() + ("\r\n" if "\r\n" in text else "\n") + indent
-            if kept == tail and (leaves_open(text, ctx) or _ends_on_bare_header(text, ctx)):
+            if kept == tail and (leaves_open(text, ctx) or _awaits_body(text, ctx, req.doc.language)):
                 # The user goes on writing the blocks the text opened (a class's `{`, a
                 # method's header) or the body of its last line's `if (x)`: replaced, the
                 # `}` came back in the insert and the accept left the cursor after it,
@@ -83,8 +85,11 @@ def fit_to_tail(
     return out
 
 
-def _ends_on_bare_header(text: str, ctx: PostContext) -> bool:
-    """Whether ``text``'s last statement is a control header awaiting its body (`if (x)`,
-    `} else`, a condition wrapped over lines): its brackets balanced, nothing is left open,
-    yet the user goes on below it. Its comments are none of its code, as for the lone `{`."""
-    return ends_on_control_header(text.replace("\r\n", "\n").split("\n"), ctx)
+def _awaits_body(text: str, ctx: PostContext, language: Language | None) -> bool:
+    """Whether ``text`` ends where a body comes next, though it leaves nothing open: on a
+    control header (`if (x)`, `} else`, a condition wrapped over lines; its comments are none
+    of its code, as for the lone `{`) or on a line that opens a block by its language's signs
+    (a switch's `case 2:`, `x =>`)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    last = next((line for line in reversed(lines) if line.strip()), "")
+    return ends_on_control_header(lines, ctx) or opens_block(last, language)
