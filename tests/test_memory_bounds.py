@@ -10,6 +10,8 @@ import io
 import os
 import weakref
 
+from lsprotocol import types
+
 from deepseek_lsp.config import build_settings
 from deepseek_lsp.context import Indexer
 from deepseek_lsp.context.receivers import receiver_at
@@ -185,3 +187,29 @@ def test_a_closed_files_tree_is_not_kept_by_the_receivers_of_a_class_not_closed_
     gc.collect()
     trim()
     assert _rss_mb() - before < 20
+
+
+def test_an_index_rebuilt_is_let_go_with_the_names_looked_up_over_it() -> None:
+    """The names a prefix look-up reads, kept by the list of indexes they were read over, held
+    those indexes themselves: each rebuild of the file being typed in (every 2 s of typing)
+    and each list the context's files grew through kept its index and its sets of names
+    alive, up to 64 lists (bench_memory: 10 indexes, 0.8 MB, and 0.8 MB of sets after its
+    replay)."""
+    from deepseek_lsp.context.lookup import _over_indexes, sorted_definitions
+
+    _over_indexes.clear()
+    store, indexer = DocumentStore(REGISTRY), Indexer(REGISTRY)
+    doc = store.open("file:///ws/typed.py", CODE, "python", 1)
+    other = store.open("file:///ws/other.py", CODE.replace("area", "volume"), "python", 1)
+    first = indexer.for_document(doc)
+    assert first is not None
+    assert "area" in sorted_definitions([first, indexer.for_document(other)])
+    gone = weakref.ref(first)
+    store.change(doc.uri, 2, [types.TextDocumentContentChangeWholeDocument(text=CODE + "def perimeter(r):\n    return r\n")])
+    rebuilt = indexer.for_document(doc, force=True)
+    assert rebuilt is not None and rebuilt is not first
+    del first
+    gc.collect()
+    assert gone() is None, "the old index is let go once rebuilt"
+    assert "perimeter" in sorted_definitions([rebuilt, indexer.for_document(other)])
+    assert len([k for k in _over_indexes if k[0] == "sorted"]) == 1, "the names over the old index went with it"
