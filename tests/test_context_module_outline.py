@@ -73,6 +73,7 @@ def test_the_names_bound_to_a_module_as_a_whole_per_language() -> None:
     assert _modules("python", python) == {
         "store": ["app.store"],
         "app.db": ["app.db"],
+        "app": ["app"],  # (``import app.db`` imports the package too)
         "cache": ["app.cache"],
         "u": [".util"],
         "g": ["app.store.get"],  # (no such file: a name, not a module, at the request)

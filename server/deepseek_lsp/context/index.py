@@ -421,6 +421,10 @@ def _add_modules(
             modules[name] = [s + original if s.strip(".") == "" else f"{s}.{original}" for s in sources]
         elif stmt.type == "import_statement" and node.type == "dotted_name":
             modules[name] = sources  # ``import app.store``: used as ``app.store.``
+            # It imports its packages too: ``import a.b.c`` then ``a.b.`` is the package's.
+            parts = name.split(".")
+            for n in range(len(parts) - 1, 0, -1):
+                modules.setdefault(".".join(parts[:n]), [".".join(parts[:n])])
         elif parent.type in _MODULE_BINDERS or (stmt.type == "import_statement" and parent.type == "aliased_import"):
             if parent.type != "variable_declarator" or parent.child_by_field_name("name") == node:
                 modules[name] = sources

@@ -19,7 +19,7 @@ from ..documents import Document
 from ..imports import resolve_local_imports_cached
 from ..languages import ImportRules
 from .index import MAX_OUTLINE_LINE, Definition, FileIndex, cut_line
-from .receivers import MemberAt, bound_in_function
+from .receivers import MemberAt, bound_at_module_level, bound_in_function
 
 #: Lines of an outline (its definitions'); past them a ``…``.
 MAX_MODULE_LINES = 16
@@ -34,11 +34,21 @@ def module_written(own: FileIndex | None, member: MemberAt | None, doc: Document
     if own is None or member is None or doc.language is None or doc.tree is None:
         return None
     written = member.written[1]
-    if written not in own.modules:
+    if written not in own.modules and written not in own.default_imports:
         return None
     if doc.language.name == "lua":
         return None if _lua_rebound(doc.data, member.at, written) else written
-    return None if bound_in_function(doc.language.name, doc.tree, doc.data, member) else written
+    language, tree = doc.language.name, doc.tree
+    if bound_in_function(language, tree, doc.data, member):
+        return None
+    since = _import_end(own, written, member.at)
+    return None if bound_at_module_level(language, tree, doc.data, member, since) else written
+
+
+def _import_end(own: FileIndex, written: str, before: int) -> int:
+    """Where the last import before ``before`` that names ``written``'s first word ends."""
+    word = re.compile(rf"\b{re.escape(written.split('.')[0])}\b")
+    return max((end for start, end, text in own.imports if start < before and word.search(text)), default=0)
 
 
 #: A top-level Lua function's first line, or its ``end``, at a line's start: the function
@@ -85,13 +95,24 @@ def module_files(
     """The workspace's files of the module ``written`` names (a Go package's several), the
     first source that names any: ``from app import store`` is ``app/store.py`` only where that
     is a file (else ``store`` is a name ``app`` defines, and its class's is another outline)."""
-    for source in own.modules.get(written, ()):
+    # (A default import is a CommonJS module's ``module.exports = {...}``: see ``commonjs``.)
+    default = own.default_imports.get(written)
+    for source in own.modules.get(written) or ([default] if default is not None else []):
         paths = resolve_local_imports_cached([source], doc_path, roots, language, rules, deadline)
         # (Go's resolution gives the document's own package's files first: not the module's.)
         paths = [p for p in paths if p != doc_path and (language != "go" or p.parent != doc_path.parent)]
         if paths:
             return paths
     return []
+
+
+def commonjs(indexes: list[FileIndex]) -> bool:
+    """Whether a module imported by default (``import m from './m.js'``) is its files' outline:
+    a CommonJS module's object (``module.exports = { get, put }``), not an ES module's (its
+    ``export``s) nor a class or function exported as a whole (its members are the class's)."""
+    return bool(indexes) and not any(
+        idx.default_export or any(d.exported for ds in idx.definitions.values() for d in ds) for idx in indexes
+    )
 
 
 def _public(d: Definition, language: str | None) -> bool:

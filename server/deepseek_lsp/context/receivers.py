@@ -570,6 +570,20 @@ def bound_in_function(language: str, tree: ts.Tree, data: bytes, member: MemberA
     return False
 
 
+def bound_at_module_level(language: str, tree: ts.Tree, data: bytes, member: MemberAt, since: int) -> bool:
+    """Whether the module's level binds ``member``'s receiver again after ``since`` (the end of
+    the import that bound it to a module): ``import store`` then ``store = Store()``, whose
+    ``store.`` is the Store's. A use in a function sees the bindings of the whole module (they
+    ran before it is called), one at the module's level those before it."""
+    fam = _family(language)
+    if fam is None or fam in _NO_MODULE_LOCALS or member.owner is not None:
+        return False
+    node = tree.root_node.descendant_for_byte_range(member.at, member.at)
+    in_function = _enclosing(node, _FUNCTIONS[fam]) is not None
+    end = len(data) if in_function else member.at
+    return _bound_in(fam, tree.root_node, data, None, member.receiver, end, since)[0]
+
+
 def _unfinished_binds(fam: str, tree: ts.Tree, data: bytes, at: int, name: str) -> bool:
     """Whether the function before ``at`` whose body the tree lost (its ``}`` not typed yet: the
     use is in the error after it) has a parameter ``name``, of any type (``shapes []int``)."""

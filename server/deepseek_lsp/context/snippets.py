@@ -42,7 +42,7 @@ from .lookup import (
     receivers_members,
     sorted_definitions,
 )
-from .module_outline import module_files, module_outline, module_written
+from .module_outline import commonjs, module_files, module_outline, module_written
 from .paths import display_path
 from .prefix import members_only
 from .receivers import MemberAt, member_at
@@ -358,14 +358,17 @@ def gather_snippets(
         found_by_name, imported_found = found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
         typed, at_cursor = receivers_members(indexer, req, own, indexes, looked_up[:MAX_NAMES], window, doc_path, roots)
         # ``store.|`` of a module imported whole: its outline, as a class's receiver's class.
-        at_cursor = at_cursor or _module_at_cursor(req, own, by_path, doc_path, roots, language, rules)
+        outline = [] if at_cursor else _module_at_cursor(indexer, req, own, by_path, doc_path, roots, language, rules)
+        at_cursor = at_cursor or outline
         # ``retry_|``: the names it may become, nearest of all (not at a receiver whose class
         # is sent: its members are the class's; nor at a module's dot: its outline, or a
         # library's, ``json.du|``, whose members are no workspace names).
         others = [idx for idx in indexes if idx is not own]
         req.known_names = sorted_definitions(others)
         req.known_members = sorted_definitions(others, members=True)
-        at_module = module_written(own, req.member, req.doc) is not None
+        # (A default import's dot is a module's where it is a CommonJS module's, outlined.)
+        written = module_written(own, req.member, req.doc)
+        at_module = written is not None and (written in own.modules or bool(outline))
         prefixed = [] if at_cursor or at_module else prefixed_names(req, own, others, looked_up)
         if prefixed:
             more, _ = found_in_workspace(indexer, req, own, indexes, prefixed, window, doc_path, roots, prefixed=True)
@@ -452,6 +455,7 @@ def gather_snippets(
 
 
 def _module_at_cursor(
+    indexer: Indexer,
     req: ContextRequest,
     own: FileIndex,
     by_path: dict[Path, FileIndex],
@@ -461,14 +465,27 @@ def _module_at_cursor(
     rules: ImportRules | None,
 ) -> list[tuple[Definition, FileIndex]]:
     """The outline of the module imported whole whose dot the cursor is after (``store.|``),
-    from its files read among the document's imports, with its first file's index."""
+    from its files read among the document's imports (or read here: ``import a.b.c`` reads
+    ``a/b/c.py``, and ``a.b.|`` is ``a/b/__init__.py``'s), with its first file's index."""
     written = module_written(own, req.member, req.doc)
     if written is None:
         return []
     paths = module_files(own, written, doc_path, roots, language, rules, req.deadline)
-    indexes = [by_path[p] for p in paths if p in by_path]
+    indexes = [idx for p in paths if (idx := by_path.get(p) or _module_index(indexer, req, p, roots)) is not None]
+    if written not in own.modules and not commonjs(indexes):
+        return []  # an ES module's default
     outline = module_outline(written, indexes, language)
     return [(outline, indexes[0])] if outline is not None else []
+
+
+def _module_index(indexer: Indexer, req: ContextRequest, path: Path, roots: list[Path]) -> FileIndex | None:
+    """The index of a module's file the imports did not read: its buffer's if open."""
+    real = req.readable(path, roots)
+    if real is None:
+        return None
+    if (open_doc := req.open_document(path, real)) is not None:
+        return indexer.for_document(open_doc, deadline=req.deadline, other=True)
+    return indexer.for_file(real, deadline=req.deadline, language=req.doc.language)
 
 
 def _chosen_definitions(

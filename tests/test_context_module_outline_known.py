@@ -1,0 +1,98 @@
+"""Known misses of the module outline at a module's dot (``context.module_outline``): a module
+bound again at the module's level, a package's dot before its imported submodule's, Lua's
+colon and its other ways to require, a CommonJS module's default import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_context_module_outline import PY_OUTLINE, STORE_LUA, STORE_PY
+from tests.test_workspace_symbols import gather, write
+
+CJS = "function get(key) {\n  return key;\n}\nfunction put(key, v) {\n  return v;\n}\nmodule.exports = { get, put };\n"
+PKG_INIT = "def connect(url: str) -> None:\n    pass\n"
+LEAF = "def leaf_only(x):\n    return x\n"
+WORKSPACE = {
+    "app/__init__.py": "",
+    "app/store.py": STORE_PY,
+    "store.py": STORE_PY,
+    "a/__init__.py": "",
+    "a/b/__init__.py": PKG_INIT,
+    "a/b/c.py": LEAF,
+    "web/m.js": CJS,
+    "lua/app/store.lua": STORE_LUA,
+}
+
+
+def _sent(tmp_path: Path, rel: str, text: str, language: str) -> str:
+    write(tmp_path, WORKSPACE)
+    return "\n".join(s.text for s in gather(tmp_path, rel, text, None, language=language))
+
+
+# ---------------------------------------------------------------- bound again at the module's level
+
+
+@pytest.mark.parametrize(
+    ("text", "outlined"),
+    [
+        ("import store\n\nstore = Store()\n\ndef run():\n    store.", False),
+        ("import store\nstore = Store()\nstore.", False),
+        ("from app import store\n\nstore = store.Store()\n\n\ndef run():\n    store.", False),
+        # Controls: bound before the import, or another name bound.
+        ("store = None\nimport store\n\ndef run():\n    store.", True),
+        ("import store\n\nother = Store()\n\ndef run():\n    store.", True),
+        ("import store\n\nclass K:\n    store = 1\n\ndef run():\n    store.", True),
+    ],
+)
+def test_a_module_bound_again_at_the_modules_level_has_no_outline(tmp_path: Path, text: str, outlined: bool) -> None:
+    """``import store`` then ``store = Store()``: ``store.`` is the Store's, the module's
+    ``put`` was sent for it."""
+    sent = _sent(tmp_path, "main.py", text, "python")
+    assert ("\n".join(PY_OUTLINE[1:]) in sent) == outlined, sent
+
+
+def test_a_js_module_bound_again_at_the_modules_level_has_no_outline(tmp_path: Path) -> None:
+    text = "let m = require('./m.js')\nm = makeStore();\nfunction f() {\n  m."
+    files = {**WORKSPACE, "web/m.js": "export function get(key) {\n  return key;\n}\n"}
+    write(tmp_path, files)
+    sent = "\n".join(s.text for s in gather(tmp_path, "web/main.js", text, None, language="javascript"))
+    assert "function get(key) …" not in sent, sent
+
+
+# ---------------------------------------------------------------- a package before its submodule
+
+
+def test_a_packages_dot_before_its_imported_submodule_is_the_packages(tmp_path: Path) -> None:
+    """``import a.b.c`` then ``a.b.``: the package ``a.b``'s names, not ``a.b.c``'s."""
+    sent = _sent(tmp_path, "main.py", "import a.b.c\n\ndef run():\n    a.b.", "python")
+    assert "def leaf_only(x): …" not in sent, sent
+    assert "def connect(url: str) -> None: …" in sent, sent
+    # The submodule's dot still has its own.
+    sent = _sent(tmp_path, "main.py", "import a.b.c\n\ndef run():\n    a.b.c.", "python")
+    assert "def leaf_only(x): …" in sent, sent
+
+
+# ---------------------------------------------------------------- a CommonJS module's default import
+
+
+@pytest.mark.parametrize(
+    "head",
+    ["import m from './m.js'\n", "import m from './m'\n"],
+)
+def test_a_commonjs_modules_default_import_has_its_outline(tmp_path: Path, head: str) -> None:
+    """``module.exports = { get, put }`` imported as ``import m from './m.js'``: ``m.`` is
+    that object, whose members are the file's functions."""
+    sent = _sent(tmp_path, "web/main.js", head + "function f() {\n  m.", "javascript")
+    assert "function get(key) …" in sent and "function put(key, v) …" in sent, sent
+
+
+def test_an_es_modules_default_class_is_no_module(tmp_path: Path) -> None:
+    """Control: a default export named (a class) is that class's, not the file's outline."""
+    files = {**WORKSPACE, "web/m.js": "export function helper() {}\nexport default class Store {\n  get() {}\n}\n"}
+    write(tmp_path, files)
+    sent = "\n".join(
+        s.text for s in gather(tmp_path, "web/main.js", "import m from './m.js'\nfunction f() {\n  m.", None, language="javascript")
+    )
+    assert "function helper() …" not in sent and "function helper() {}" not in sent, sent
