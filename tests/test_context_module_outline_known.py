@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_context_module_outline import PY_OUTLINE, STORE_LUA, STORE_PY
+from tests.test_context_receivers import prompts_while_typing
 from tests.test_workspace_symbols import gather, write
 
 CJS = "function get(key) {\n  return key;\n}\nfunction put(key, v) {\n  return v;\n}\nmodule.exports = { get, put };\n"
@@ -96,3 +97,64 @@ def test_an_es_modules_default_class_is_no_module(tmp_path: Path) -> None:
         s.text for s in gather(tmp_path, "web/main.js", "import m from './m.js'\nfunction f() {\n  m.", None, language="javascript")
     )
     assert "function helper() …" not in sent and "function helper() {}" not in sent, sent
+# ---------------------------------------------------------------- Lua
+
+
+LUA_OUTLINE_LINE = "function M.get(key) …"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "local store = require('app.store')\nlocal function f()\n  store:",
+        'local store = require "app.store"\nlocal function f()\n  store.',
+        "local store = require 'app.store'\nlocal function f()\n  store.",
+        "local function f()\n  require('app.store').",
+        'local function f()\n  return require("app.store"):',
+    ],
+)
+def test_lua_modules_outline_at_its_colon_and_other_requires(tmp_path: Path, text: str) -> None:
+    sent = _sent(tmp_path, "lua/main.lua", text, "lua")
+    assert LUA_OUTLINE_LINE in sent, sent
+
+
+def test_a_lua_module_table_of_the_same_file_has_its_outline(tmp_path: Path) -> None:
+    """``local M = {}`` and ``function M.get`` in the file typed, out of the window's sight:
+    ``M.`` further down has them."""
+    filler = "".join(f"local function h{i}(a)\n  return a + {i}\nend\n\n" for i in range(300))
+    text = STORE_LUA.removesuffix("return M\n") + filler + "function M.run()\n  M."
+    sent = _sent(tmp_path, "lua/main.lua", text, "lua")
+    assert "function M.put(key, value) end" in sent, sent
+
+
+def test_a_lua_modules_colon_methods_are_in_its_outline(tmp_path: Path) -> None:
+    """``function M:put()`` is the module table's, called ``store:put()``: not left out as a
+    class's method."""
+    files = {**WORKSPACE, "lua/app/store.lua": "local M = {}\n\nfunction M:put(key, value)\n  self[key] = value\nend\n\nreturn M\n"}
+    write(tmp_path, files)
+    text = "local store = require('app.store')\nlocal function f()\n  store:"
+    sent = "\n".join(s.text for s in gather(tmp_path, "lua/main.lua", text, None, language="lua"))
+    assert "function M:put(key, value) …" in sent, sent
+
+
+def test_no_lua_outline_in_a_string_or_for_another_table(tmp_path: Path) -> None:
+    for text in ("local function f()\n  -- require(\"app.store\").", "local N = {}\nlocal function f()\n  N."):
+        assert LUA_OUTLINE_LINE not in _sent(tmp_path, "lua/main.lua", text, "lua"), text
+
+
+@pytest.mark.parametrize(
+    ("main", "typed"),
+    [
+        ("local store = require('store')\n\nlocal function f()\n  \nend\n", "store:"),
+        ("local function f()\n  \nend\n", "require('store')."),
+    ],
+)
+async def test_the_prompt_at_a_lua_modules_colon_or_required_dot_carries_its_outline(
+    tmp_path: Path, main: str, typed: str
+) -> None:
+    """Over stdio, as typed: at ``store:`` and ``require('store').`` the snippets are chosen
+    anew and the prompt has the module's functions; before, it had none of them."""
+    files = {"store.lua": STORE_LUA, "main.lua": main}
+    prompts = await prompts_while_typing(tmp_path, files, [("main.lua", "lua")], (main.count("\n") - 2, 2), typed)
+    assert LUA_OUTLINE_LINE not in prompts[0], prompts[0]
+    assert LUA_OUTLINE_LINE in prompts[1], prompts[1]

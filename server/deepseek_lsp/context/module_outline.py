@@ -34,9 +34,11 @@ def module_written(own: FileIndex | None, member: MemberAt | None, doc: Document
     if own is None or member is None or doc.language is None or doc.tree is None:
         return None
     written = member.written[1]
+    lua = doc.language.name == "lua"
     if written not in own.modules and written not in own.default_imports:
-        return None
-    if doc.language.name == "lua":
+        if not lua or (_LUA_REQUIRED.fullmatch(written) is None and not lua_table(own, written)):
+            return None
+    if lua:
         return None if _lua_rebound(doc.data, member.at, written) else written
     language, tree = doc.language.name, doc.tree
     if bound_in_function(language, tree, doc.data, member):
@@ -83,6 +85,19 @@ def _lua_rebound(data: bytes, at: int, name: str) -> bool:
     return False
 
 
+#: A Lua module required in place (``require("store").``), as ``receivers`` writes it.
+_LUA_REQUIRED = re.compile(r'require\("([^"]+)"\)')
+
+
+def lua_table(own: FileIndex, written: str) -> bool:
+    """Whether ``written`` is a table the Lua file defines functions in at its top level
+    (``local M = {}``, ``function M.get()``): its own module's, outlined from the file itself."""
+    heads = (f"function {written}.", f"function {written}:", f"{written}.")
+    return written.isidentifier() and any(
+        d.top and d.text.startswith(heads) for ds in own.definitions.values() for d in ds
+    )
+
+
 def module_files(
     own: FileIndex,
     written: str,
@@ -97,7 +112,13 @@ def module_files(
     is a file (else ``store`` is a name ``app`` defines, and its class's is another outline)."""
     # (A default import is a CommonJS module's ``module.exports = {...}``: see ``commonjs``.)
     default = own.default_imports.get(written)
-    for source in own.modules.get(written) or ([default] if default is not None else []):
+    sources = own.modules.get(written) or ([default] if default is not None else [])
+    if not sources and language == "lua":
+        if (required := _LUA_REQUIRED.fullmatch(written)) is not None:
+            sources = [required.group(1)]
+        elif lua_table(own, written):
+            return [doc_path]  # (the file's own table)
+    for source in sources:
         paths = resolve_local_imports_cached([source], doc_path, roots, language, rules, deadline)
         # (Go's resolution gives the document's own package's files first: not the module's.)
         paths = [p for p in paths if p != doc_path and (language != "go" or p.parent != doc_path.parent)]
@@ -119,7 +140,10 @@ def _public(d: Definition, language: str | None) -> bool:
     """Whether a module's importer may use ``d``: its own top-level definition, not a class's
     member, a Python or JavaScript ``_private`` one, a Lua ``local`` or a Go lower-case name
     (nor, in ``module_outline``, an ES module's helper it does not export)."""
-    if not d.top or d.owner is not None or d.kind == "method" or d.name.startswith("_"):
+    if not d.top or d.owner is not None or d.name.startswith("_"):
+        return False
+    # (Lua's ``function M:put()`` is the module table's, called ``store:put()``.)
+    if d.kind == "method" and language != "lua":
         return False
     if language == "go":
         return d.name[:1].isupper()
@@ -140,12 +164,18 @@ def _line(d: Definition) -> str:
     return line + " …" if len(d.text.rstrip()) > len(header.rstrip()) or lines != header.splitlines() else line
 
 
-def module_outline(name: str, indexes: list[FileIndex], language: str | None) -> Definition | None:
+def module_outline(
+    name: str, indexes: list[FileIndex], language: str | None, table: str | None = None
+) -> Definition | None:
     """The outline of the module bound to ``name`` whose files' indexes are ``indexes``, as one
-    definition (labelled with its first file's path); None where it defines nothing public."""
+    definition (labelled with its first file's path); None where it defines nothing public.
+    With ``table``, a Lua table's of the file itself: its functions only."""
     found: list[Definition] = []
+    heads = (f"function {table}.", f"function {table}:", f"{table}.") if table else ("",)
     for idx in indexes:
-        defs = {id(d): d for ds in idx.definitions.values() for d in ds if _public(d, language)}
+        defs = {
+            id(d): d for ds in idx.definitions.values() for d in ds if _public(d, language) and d.text.startswith(heads)
+        }
         if any(d.exported for d in defs.values()):
             # An ES module's: its helpers are no member (a CommonJS file's ``exports.x = x``
             # is read as no export: all its top-level definitions are listed).

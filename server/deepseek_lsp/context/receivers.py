@@ -270,10 +270,32 @@ def _declared_member(language: str, tree: ts.Tree, data: bytes, offset: int) -> 
     return MemberAt(dot - len(receiver.encode()), dot, receiver, None)
 
 
+#: Lua's member after a colon too (``store:put``, a method's call), and a module required in
+#: place (``require("store").``, ``require "store":``): its receiver written ``require("store")``.
+_LUA_AT_CURSOR = re.compile(
+    rb"(?<![\w$.:\x80-\xff])(?:(%s(?:\.%s){0,%d})\.)?(%s)[.:][\w\x80-\xff]*$"
+    % (_NAME, _NAME, MAX_OWNERS - 1, _NAME)
+)
+_LUA_REQUIRED_AT_CURSOR = re.compile(
+    rb"(?<![\w.:])require[ \t]*(?:\([ \t]*)?(?P<q>[\"'])(?P<source>[\w./-]+)(?P=q)[ \t]*\)?(?P<sep>[.:])[\w\x80-\xff]*$"
+)
+
+
+def lua_required(source: str) -> str:
+    """How a module required in place is written as :class:`MemberAt`'s receiver."""
+    return f'require("{source}")'
+
+
 def _member_at(fam: str, tree: ts.Tree, data: bytes, offset: int) -> MemberAt | None:
     """:func:`member_at` in a language family whose receivers are read."""
     line = data[data.rfind(b"\n", 0, offset) + 1 : offset]
-    m = _AT_CURSOR.search(line[-200:])
+    if fam == "lua" and (r := _LUA_REQUIRED_AT_CURSOR.search(line[-200:])) is not None:
+        if _in_prose(tree, data, offset):
+            return None
+        start = offset - len(line[-200:])
+        source = r.group("source").decode()
+        return MemberAt(start + r.start(), start + r.start("sep"), lua_required(source), None)
+    m = (_LUA_AT_CURSOR if fam == "lua" else _AT_CURSOR).search(line[-200:])
     if m is None:
         return None
     # (200 bytes back may start inside a character: its bytes left are no identifier's.)

@@ -471,8 +471,11 @@ def _module_at_cursor(
     if written is None:
         return []
     paths = module_files(own, written, doc_path, roots, language, rules, req.deadline)
+    if paths == [doc_path]:  # a Lua table of the document's own (``M.``)
+        outline = module_outline(written, [own], language, table=written)
+        return [(outline, own)] if outline is not None else []
     indexes = [idx for p in paths if (idx := by_path.get(p) or _module_index(indexer, req, p, roots)) is not None]
-    if written not in own.modules and not commonjs(indexes):
+    if written in own.default_imports and written not in own.modules and not commonjs(indexes):
         return []  # an ES module's default
     outline = module_outline(written, indexes, language)
     return [(outline, indexes[0])] if outline is not None else []
