@@ -1,6 +1,7 @@
 """Known misses of the module outline at a module's dot (``context.module_outline``): a module
 bound again at the module's level, a package's dot before its imported submodule's, Lua's
-colon and its other ways to require, a CommonJS module's default import."""
+colon and its other ways to require, a CommonJS module's default import, a Go package's other file
+changed on disk."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import inline_params, insert, lsp_session, open_doc, server_env
 from tests.test_context_module_outline import PY_OUTLINE, STORE_LUA, STORE_PY
 from tests.test_context_receivers import prompts_while_typing
-from tests.test_workspace_symbols import gather, write
+from tests.test_workspace_symbols import gather, table_of, write
 
 CJS = "function get(key) {\n  return key;\n}\nfunction put(key, v) {\n  return v;\n}\nmodule.exports = { get, put };\n"
 PKG_INIT = "def connect(url: str) -> None:\n    pass\n"
@@ -158,3 +161,43 @@ async def test_the_prompt_at_a_lua_modules_colon_or_required_dot_carries_its_out
     prompts = await prompts_while_typing(tmp_path, files, [("main.lua", "lua")], (main.count("\n") - 2, 2), typed)
     assert LUA_OUTLINE_LINE not in prompts[0], prompts[0]
     assert LUA_OUTLINE_LINE in prompts[1], prompts[1]
+
+
+# ---------------------------------------------------------------- a Go package's other file changed
+
+GO_FILES = {
+    "go.mod": "module example.com/m\n",
+    "shapes/a.go": "package shapes\n\nfunc Area(side int) int {\n\treturn side * side\n}\n",
+    "shapes/b.go": "package shapes\n\nfunc Perimeter(side int) int {\n\treturn 4 * side\n}\n",
+    "main.go": 'package main\n\nimport "example.com/m/shapes"\n\nfunc main() {\n\t\n}\n',
+}
+VOLUME = "func Volume(side int) int {\n\treturn side * side * side\n}\n"
+
+
+@pytest.mark.parametrize("where", ["disk", "editor"])
+async def test_a_go_packages_outline_follows_its_other_file_at_once(tmp_path: Path, where: str) -> None:
+    """At ``shapes.`` the outline has both files' functions; ``b.go`` then given a ``Volume``
+    (rewritten on disk, or edited in its open buffer, unsaved): the next request at the same
+    dot has it, not the outline kept for the prefix cache (up to 30 s)."""
+    root = tmp_path / "ws"
+    write(root, GO_FILES)
+    uri, b_uri = (root / "main.go").as_uri(), (root / "shapes/b.go").as_uri()
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        async with lsp_session(env, settings={"completion": {"debounce": 0, "prefetch": False, "cache": False}}, root=str(root)) as client:
+            if where == "editor":
+                open_doc(client, b_uri, GO_FILES["shapes/b.go"], "go")
+            open_doc(client, uri, GO_FILES["main.go"], "go")
+            assert (await table_of(client, 3))["files"] == 3
+            insert(client, uri, 2, 5, 1, "shapes.")
+            await client.text_document_inline_completion_async(inline_params(uri, 5, 8))
+            if where == "disk":
+                (root / "shapes/b.go").write_text(GO_FILES["shapes/b.go"] + "\n" + VOLUME)
+            else:
+                insert(client, b_uri, 2, 5, 0, "\n" + VOLUME)
+            await client.text_document_inline_completion_async(inline_params(uri, 5, 8))
+            prompts = [r.json["prompt"] for r in fake.requests_to("/beta/completions")]
+    assert len(prompts) == 2, prompts
+    assert "func Perimeter(side int) int …" in prompts[0] and "Volume" not in prompts[0], prompts[0]
+    assert "func Volume(side int) int …" in prompts[1], prompts[1]

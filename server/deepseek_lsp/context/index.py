@@ -58,6 +58,9 @@ class Definition:
     #: Whether an ``export`` statement holds it (JavaScript's, TypeScript's): an ES module's
     #: outline lists those alone.
     exported: bool = False
+    #: The files on disk it was read from beside its index's (a Go package's outline, whose
+    #: files are several): (path, stamp) each, its snippet stale once one changes.
+    read_from: tuple[tuple[str, tuple[int, int]], ...] = ()
 
     @property
     def signature(self) -> str:

@@ -210,15 +210,16 @@ def unchanged_on_disk(snippets: Iterable[Snippet]) -> bool:
     definitions as they are now (a ``stat`` per file)."""
     seen: set[str] = set()
     for s in snippets:
-        if s.disk is None or s.disk[0] in seen:
-            continue
-        seen.add(s.disk[0])
-        try:
-            st = os.stat(s.disk[0])
-        except OSError:
-            return False
-        if (st.st_mtime_ns, st.st_size) != s.disk[1]:
-            return False
+        for path, stamp in (s.disk, *s.read_from) if s.disk is not None else s.read_from:
+            if path in seen:
+                continue
+            seen.add(path)
+            try:
+                st = os.stat(path)
+            except OSError:
+                return False
+            if (st.st_mtime_ns, st.st_size) != stamp:
+                return False
     return True
 
 

@@ -206,4 +206,6 @@ def module_outline(
         header_len=len("\n".join(lines[:SIGNATURE_LINES])),
         shorter=shorter,
         top=True,
+        # (Its snippet is stale once any of them changes on disk, not the first alone.)
+        read_from=tuple(idx.disk for idx in indexes[1:] if idx.disk is not None),
     )

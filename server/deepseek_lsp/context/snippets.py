@@ -106,6 +106,8 @@ class Snippet:
     disk: tuple[str, tuple[int, int]] | None = field(default=None, compare=False)
     #: What to try before ``short``, longest first (see ``Definition.shorter``).
     shorter: tuple[str, ...] = field(default=(), compare=False)
+    #: The other files on disk it was read from (``Definition.read_from``), stale alike.
+    read_from: tuple[tuple[str, tuple[int, int]], ...] = field(default=(), compare=False)
 
     def sort_key(self) -> tuple[str, int, str]:
         return (self.path, self.line, self.kind)
@@ -406,13 +408,13 @@ def gather_snippets(
             short = signature if signature != d.text else None
             add(
                 Snippet(
-                    d.path, d.text, "definition", d.start_line, source, rank, short, disk, d.shorter
+                    d.path, d.text, "definition", d.start_line, source, rank, short, disk, d.shorter, d.read_from
                 )
             )
         else:
             # After the recent edits: a signature is a name's arguments, an edit what the user
             # is doing.
-            add(Snippet(d.path, signature, "signature", d.start_line, source, rank + after_edits, disk=disk))
+            add(Snippet(d.path, signature, "signature", d.start_line, source, rank + after_edits, disk=disk, read_from=d.read_from))
 
     after_edits = max_snippets + 2
     for rank, (d, idx) in enumerate(chosen):
