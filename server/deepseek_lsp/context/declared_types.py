@@ -38,8 +38,9 @@ _C_DECLARATION = (
     rb"(?<![\w.>\x80-\xff])(?:(?:struct|class|union)\s+)?(?P<t>(?:" + NAME_BYTES + rb"::)*" + NAME_BYTES + rb")"
     # A template's arguments hold no ``||``, no ``&&`` before a space or an operand (an rvalue
     # reference's is before its ``>`` or ``,``), nor the words ``and`` and ``or``: ``if (a < b
-    # && c > d)`` is two comparisons, not ``d``'s declaration of class ``a``.
-    rb"(?:\s*<(?:(?!\b(?:and|or)\b)[^;(){}&|]|&(?!&[\s\w(!]))*>)?"
+    # && c > d)`` is two comparisons, not ``d``'s declaration of class ``a``. Nor is a ``<``
+    # spaced on both sides a template's (``g(a < b, c > d)``: a call's two comparisons).
+    rb"(?:(?!\s+<\s)\s*<(?:(?!\b(?:and|or)\b)[^;(){}&|]|&(?!&[\s\w(!]))*>)?"
     rb"(?:\s*[*&]+\s*|\s+)(?:const\s+)?{n}\s*(?=[;,)=(\[{])"
 )
 _DECLARATIONS = {  # (``_CAPITAL``'s first letter is checked a capital, beyond ASCII too)

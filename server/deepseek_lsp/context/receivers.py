@@ -28,7 +28,7 @@ import tree_sitter as ts
 
 from . import class_fields, declared_types, destructuring
 from . import typed_bindings as typed
-from .type_names import NAME, NAME_BYTES, STRING, class_of_type, class_of_value
+from .type_names import NAME, NAME_BYTES, STRING, capitalised, class_of_type, class_of_value
 
 #: The languages read, and their scopes: where a parameter or local is bound, where a class's
 #: attributes are assigned.
@@ -140,7 +140,7 @@ def _class_of(
         cls = _field_of(fam, tree, data, of, receiver)
         return elsewhere(of, receiver) if cls is None and elsewhere is not None else cls
     if owner is None and receiver in imported:
-        return receiver if receiver[:1].isupper() else None
+        return receiver if capitalised(receiver) else None
     return receiver_class(fam, tree, data, at, receiver, owner is not None)
 
 
@@ -253,7 +253,7 @@ def receiver_key(language: str, tree: ts.Tree, data: bytes, member: MemberAt) ->
             return None  # (a module's dot, ``_MODULE_DOTS``)
         # Read from the declaration's text: a key for choosing the snippets anew only.
         return declared_types.declared_class(language, data, member.dot, member.receiver)
-    if member.owner is not None or member.receiver[:1].isupper():
+    if member.owner is not None or capitalised(member.receiver):
         return member.written[1]
     return receiver_class(fam, tree, data, member.at, member.receiver, False)
 
@@ -547,7 +547,7 @@ def _receiver_class(
             if bound:
                 return cls_name
         if scope is None:
-            return receiver if receiver[:1].isupper() else None
+            return receiver if capitalised(receiver) else None
         end = max(floor, scope.start_byte)
         if fam == typed.JAVA and _enclosing(scope.parent, _FUNCTIONS[fam]) is None:
             # Out of the methods: a field of the class (of a class around it, for a nested one).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -298,6 +299,9 @@ def gather_snippets(
         req.cut_short = resolution_pending(sources, doc_path, roots, language, rules)
         local = local_sources(sources, doc_path, roots, language, rules)
         hidden = imported_types((t for _s, _e, t in own.imports), language, doc.data)
+        # Nor the name an alias stands for, unless written too: ``import queue.Mailer as
+        # QMailer`` is queue's Mailer, not the package's own Mailer.kt beside the document.
+        hidden |= {a for a in set(aliases.values()) if not _used_outside_imports(doc.data, own, a)}
         beside = sibling_type_files(doc_path, [n for n in wanted if n not in hidden], language)
         pending = list(dict.fromkeys([*imported, *beside]))
         # A file's default bound to a wanted name may be another's, passed on (``export {
@@ -481,6 +485,17 @@ def _module_at_cursor(
         return []  # an ES module's default
     outline = module_outline(written, indexes, language)
     return [(outline, indexes[0])] if outline is not None else []
+
+
+def _used_outside_imports(data: bytes, own: FileIndex, name: str) -> bool:
+    """Whether the document uses ``name`` outside its import statements (a file's few)."""
+    word = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
+    at = 0
+    for start, end, _text in own.imports:
+        if word.search(data, at, start) is not None:
+            return True
+        at = max(at, end)
+    return word.search(data, at) is not None
 
 
 def _module_index(indexer: Indexer, req: ContextRequest, path: Path, roots: list[Path]) -> FileIndex | None:

@@ -27,8 +27,9 @@ TYPE_BYTES = rb"[A-Za-z_\x80-\xff][\w.\x80-\xff]*"
 
 def capitalised(name: str) -> bool:
     """Whether ``name`` is written as a class is, its first letter a capital (``Émile``), not a
-    function (``émile``, ``数据``: a script without capitals says nothing)."""
-    return name[:1].isupper()
+    function (``émile``, ``数据``: a script without capitals says nothing). A titlecase
+    digraph is a capital (``ǅemo``, U+01C5: ``str.isupper`` says no)."""
+    return name[:1].isupper() or name[:1].istitle()
 
 
 #: A value that is no instance of a class.

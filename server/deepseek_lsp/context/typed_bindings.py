@@ -330,11 +330,12 @@ def _java(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
 
 #: A cast's value (``(Conn) o``, ``(net.Conn) pool.take(o)``), C#'s ``o as Conn``: one operand
 #: after the cast, no operator at its top level (``(Conn) o + s`` is no Conn; ``(count) - 1``
-#: no cast), the type capitalised as classes are named.
+#: no cast), the type capitalised as classes are named (beyond ASCII too: ``(Ölçer) o``, the
+#: capital checked once matched).
 _JAVA_CAST = re.compile(
-    r"\(\s*(?P<cast>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:<[^;()]*>)?)\s*\)\s*"
-    r"(?=[A-Za-z_$(\"])(?:[\w$.\s]|\((?:[^()]|\([^()]*\))*\)|\[[^\]]*\])*"
-    r"|[\w$.]+\s+as\s+(?P<as>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:<[^;()]*>)?)"
+    r"\(\s*(?P<cast>(?:[^\W\d]\w*\.)*[^\W\d_]\w*(?:<[^;()]*>)?)\s*\)\s*"
+    r"(?=[^\W\d]|[$(\"])(?:[\w$.\s]|\((?:[^()]|\([^()]*\))*\)|\[[^\]]*\])*"
+    r"|[\w$.]+\s+as\s+(?P<as>(?:[^\W\d]\w*\.)*[^\W\d_]\w*(?:<[^;()]*>)?)"
 )
 
 
@@ -344,8 +345,10 @@ def _java_value(value: str) -> str | None:
     cls = class_of_value(False, value)
     if cls is None and (m := _JAVA_CAST.match(value.strip())) is not None:
         rest = value.strip()[m.end() :].strip()
-        if ENDS_VALUE.fullmatch(rest):
-            return type_class(m.group("cast") or m.group("as"))
+        cls = type_class(m.group("cast") or m.group("as"))
+        if ENDS_VALUE.fullmatch(rest) and cls is not None and capitalised(cls):
+            return cls
+        return None
     return cls
 
 
