@@ -366,7 +366,9 @@ class PromptBuilder:
         word = prefix_at(doc, offset)
         if word is None or doc.language is None or (prev.prefix is not None and word.startswith(prev.prefix)):
             return False
-        if module_written(index, member, doc) is not None:
+        # (Not at a default import's dot: a module's only where it is a CommonJS one, outlined;
+        # an ES module's default, a class or a package's, keeps its members' look-up.)
+        if index is not None and module_written(index, member, doc) in index.modules:
             return False
         built = [idx for d in self._context_docs(doc.uri) if (idx := self.indexer.built(d)) is not None]
         # As gather_snippets looks them up (context.lookup.prefixed_names).
