@@ -65,8 +65,11 @@ def write_tabby_home(home: Path, endpoint: str, debounce_ms: int | None) -> None
     config.write_text(text)
 
 
-async def start(peer: Peer, endpoint: str, workdir: Path, *, root: str | None = None) -> LspClient:
-    """Start ``peer`` against ``endpoint`` and initialize it; logs go to ``workdir``."""
+async def start(
+    peer: Peer, endpoint: str, workdir: Path, *, root: str | None = None, python_code: str | None = None
+) -> LspClient:
+    """Start ``peer`` against ``endpoint`` and initialize it; logs go to ``workdir``. For
+    deepseek-lsp, ``python_code`` runs in place of ``-m deepseek_lsp`` (it starts the server)."""
     workdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
     stderr = str(workdir / f"{peer.kind}.stderr.log")
     if peer.kind == "tabby":
@@ -92,7 +95,7 @@ async def start(peer: Peer, endpoint: str, workdir: Path, *, root: str | None = 
         DEEPSEEK_LSP_STATE_DIR=str(workdir / "state"),
     )
     client = await LspClient.start(
-        [sys.executable, "-m", "deepseek_lsp"], env=env, cwd=str(workdir), stderr_path=stderr
+        [sys.executable, *(["-c", python_code] if python_code else ["-m", "deepseek_lsp"])], env=env, cwd=str(workdir), stderr_path=stderr
     )
     client.settings = peer.settings
     await client.initialize(root=root, init_options={"deepseek": peer.settings})
