@@ -41,6 +41,19 @@ def test_the_word_the_cursor_ends_and_whether_it_follows_a_receiver() -> None:
     assert typed_word("s = größ".encode(), len("s = größ".encode())) == ("größ", False)
 
 
+def test_the_word_read_once_says_whether_only_members_are_meant(tmp_path: Path) -> None:
+    """After ``.`` or ``->`` a member (a class's definitions only); after ``::`` a module's
+    name too; read with the word, in one look back from the cursor."""
+    for text, language, expected in (
+        ("x = helpers.re", "python", ("re", True)),
+        ("int f() { c->se", "c", ("se", True)),
+        ("fn f() { Mod::ne", "rust", ("ne", False)),
+        ("x = retr", "python", ("retr", False)),
+    ):
+        doc = DocumentStore(REGISTRY).open((tmp_path / f"s.{language}").as_uri(), text, language, 1)
+        assert prefix_at(doc, len(doc.data)) == expected, text
+
+
 def test_candidates_nearest_source_first_shortest_first_and_few() -> None:
     own = ["parse", "retry_later", "retry_now"]
     others = ["reset", "retry", "retry_command", "retry_fetch_all"]
@@ -123,7 +136,7 @@ def test_a_half_typed_word_in_a_comment_or_a_string_brings_nothing(tmp_path: Pat
     text = 'def main(url):\n    log("see retr")\n'
     doc = DocumentStore(REGISTRY).open((tmp_path / "s.py").as_uri(), text, "python", 1)
     assert prefix_at(doc, text.index('")')) is None
-    assert prefix_at(doc, text.index("(url")) == "main"  # (code: a word there is looked up)
+    assert prefix_at(doc, text.index("(url")) == ("main", False)  # (code: a word there is looked up)
 
 
 async def test_typing_a_name_brings_its_definition_and_the_keys_after_share_the_prompt_head(
@@ -183,7 +196,7 @@ def test_a_keyword_typed_whole_brings_no_name_it_starts(tmp_path: Path) -> None:
     doc = DocumentStore(REGISTRY).open((tmp_path / "s.js").as_uri(), "x\nconst", "javascript", 1)
     assert prefix_at(doc, len(doc.data)) is None  # JavaScript's keyword, by its grammar
     doc = DocumentStore(REGISTRY).open((tmp_path / "s.js").as_uri(), "x\nconsta", "javascript", 1)
-    assert prefix_at(doc, len(doc.data)) == "consta"
+    assert prefix_at(doc, len(doc.data)) == ("consta", False)
 
 
 def test_names_of_deleted_files_are_not_looked_through_at_each_key(tmp_path: Path) -> None:

@@ -55,8 +55,9 @@ def position(text: str) -> dict[str, int]:
 class Typist:
     """Edits the open documents of one server and asks at each key."""
 
-    def __init__(self, client: LspClient) -> None:
+    def __init__(self, client: LspClient, settle_s: float = 1.0) -> None:
         self.client = client
+        self.settle_s = settle_s
         self.versions: dict[str, int] = {}
 
     def reopen(self, uri: str, language: str, text: str) -> None:
@@ -79,15 +80,22 @@ class Typist:
         await self.client.call("textDocument/inlineCompletion", {
             "textDocument": {"uri": uri}, "position": position(before), "context": {"triggerKind": 2}}, timeout=60)
 
-    async def type_site(self, uri: str, site: Site) -> None:
+    async def type_site(self, uri: str, site: Site) -> int:
+        """Types ``site`` into ``uri``, asking at each key; how many requests that was."""
         self.reopen(uri, site.file.language, site.before + site.after)
-        k = 0
+        # Opened again, the document has no index: the others' snippets are reused, or not,
+        # by whether it has been indexed while the user paused (``IdleWork``), done by now.
+        await asyncio.sleep(self.settle_s)
+        k = asked = 0
         while k < len(site.typed):
             key = next_key(site.typed, k)
             self.insert(uri, site.before + site.typed[:k], key)
             k += len(key)
             await self.ask(uri, site.before + site.typed[:k])
+            asked += 1
         self.reopen(uri, site.file.language, site.file.text)
+        await asyncio.sleep(self.settle_s)
+        return asked
 
 
 async def run(sites: list[Site], seed: int, jumps: int, work: Path) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cache, partial
 from typing import Any
 
 from cachetools import LRUCache
@@ -30,7 +31,7 @@ from ..context import (
 from ..context.index import FileIndex
 from ..context.lookup import sorted_definitions
 from ..context.module_outline import module_files, module_written
-from ..context.prefix import members_only, prefix_at, prefix_candidates
+from ..context.prefix import Prefix, prefix_at, prefix_candidates
 from ..context.receivers import MemberAt, member_at, receiver_key
 from ..documents import Document
 from ..features import Services
@@ -269,6 +270,9 @@ class PromptBuilder:
             # (typed on within the debounce), its class never sent.
             # Read once: the receiver's class and the context's class at the cursor read it too.
             member = member_at(lang.name, doc.tree, doc.data, req.offset)
+            # Read once too, when first needed: whether the snippets kept hold its names, what
+            # they are chosen anew for, what they are kept with.
+            typed = cache(partial(prefix_at, doc, req.offset))
             dot = member.written if member is not None else None
             at_new_dot = dot is not None and (prev is None or dot != prev.member_dot)
             receiver = None
@@ -293,7 +297,7 @@ class PromptBuilder:
                 # prompt lacked it (the recent edit) for up to CONTEXT_REUSE_S.
                 and not any(n > prev.edit_serial for u, n in self.history.last_edited.items() if u != doc.uri)
                 # Nor at a new word half typed whose names they lack (``retry_|``).
-                and not self._prefix_unsent(doc, req.offset, prev, index, member)
+                and not self._prefix_unsent(doc, req.offset, prev, index, member, typed())
             ):
                 snippets = prev.snippets
                 complete = prev.complete
@@ -323,6 +327,7 @@ class PromptBuilder:
                     switched_off=self.services.completions_off,
                 )
                 ctx_req.member = member
+                ctx_req.prefix = typed()
                 window_guess = (max(0, req.offset - 6000), req.offset + 2000)
                 snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
                 known, known_members = ctx_req.known_names, ctx_req.known_members
@@ -343,7 +348,7 @@ class PromptBuilder:
                     prev.edit_serial if prev else self.history.serial,
                     dot if dot is not None or prev is None else prev.member_dot,
                     receiver,
-                    prev.prefix if prev is not None else prefix_at(doc, req.offset),
+                    prev.prefix if prev is not None else (p.word if (p := typed()) is not None else None),
                     prev.known if prev is not None else known,
                     prev.known_members if prev is not None else known_members,
                 )
@@ -357,22 +362,22 @@ class PromptBuilder:
         prev: _Context,
         index: FileIndex | None,
         member: MemberAt | None,
+        typed: Prefix | None,
     ) -> bool:
         """Whether the word half typed at the cursor, a new one (not ``prev.prefix`` typed on),
         may become a name this document, another open one or the workspace defines that neither
         the window nor ``prev``'s snippets show: the snippets are then chosen anew, its
         candidates among them (none at a module's dot: gather_snippets looks none up there).
         A few bisections (~10 µs)."""
-        word = prefix_at(doc, offset)
-        if word is None or doc.language is None or (prev.prefix is not None and word.startswith(prev.prefix)):
+        if typed is None or doc.language is None or (prev.prefix is not None and typed.word.startswith(prev.prefix)):
             return False
+        word, members = typed
         # (Not at a default import's dot: a module's only where it is a CommonJS one, outlined;
         # an ES module's default, a class or a package's, keeps its members' look-up.)
         if index is not None and module_written(index, member, doc) in index.modules:
             return False
         built = [idx for d in self._context_docs(doc.uri) if (idx := self.indexer.built(d)) is not None]
         # As gather_snippets looks them up (context.lookup.prefixed_names).
-        members = members_only(doc.data, offset)
         lists = [sorted_definitions([index], members=members)] if index is not None else []
         known = prev.known_members if members else prev.known
         lists += [known, sorted_definitions(built, members=members)]

@@ -21,7 +21,7 @@ from ..privacy import file_path
 from ..workspace_symbols import family
 from .index import SIGNATURE_MEMBERS, _is_dunder
 from .indexer import MAX_FILE_BYTES
-from .prefix import members_only, prefix_at, prefix_candidates, sorted_names, with_prefix
+from .prefix import prefix_candidates, sorted_names, with_prefix
 from .receivers import (
     class_of_member,
     class_of_type,
@@ -344,11 +344,10 @@ def prefixed_names(
     it, not among ``names`` (those near the cursor, looked up whole), nor a definition of the
     cursor's own line (``def retr|`` read a few keys ago as ``retry``); none where
     ``prefix_at`` wants none (a local being typed, prose)."""
-    doc = req.doc
-    word = prefix_at(doc, req.offset)
-    if doc.language is None or word is None:
+    doc, typed = req.doc, req.prefix
+    if doc.language is None or typed is None:
         return []
-    members = members_only(doc.data, req.offset)
+    word, members = typed
     lists = [sorted_definitions(others, members=members)]
     typed_here: set[str] = set()
     if own is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .index import _is_dunder
 from .receivers import _in_prose
@@ -35,26 +35,39 @@ _SCAN = 32
 #: ASCII (``größe``), read back from the cursor.
 _NAME_TAIL = re.compile(rb"(?:[A-Za-z0-9_$]|[\x80-\xff])+\Z")
 _RECEIVER_END = (b".", b"->", b"::")
+#: The marks after which only a class's members are meant.
+_MEMBER_MARKS = (b".", b"->")
+
+
+class Prefix(NamedTuple):
+    """The word to look up by prefix at a cursor (:func:`prefix_at`), read once a request."""
+
+    word: str
+    #: Whether it follows ``.`` or ``->``: a member, whose definitions are a class's
+    #: (``self.pa|`` brought another file's top-level ``parse_config``, never reached through a
+    #: dot); not ``::``, a module's path too (``utils::pa|``).
+    members_only: bool
+
+
+def _typed(data: bytes, offset: int) -> tuple[str, bytes]:
+    """The identifier the cursor ends and the receiver's mark before it (``.``, ``->``, ``::``,
+    or none)."""
+    m = _NAME_TAIL.search(data, max(0, offset - 128), offset)
+    if m is None or m.group()[:1].isdigit():
+        return "", b""
+    word = m.group().decode("utf-8", "replace")
+    # (Not ``data[: m.start()]``: a copy of the file up to the cursor, 0.34 ms at 4.5 MB.)
+    start = m.start()
+    mark = next((e for e in _RECEIVER_END if data.endswith(e, 0, start)), b"")
+    return word, mark
 
 
 def typed_word(data: bytes, offset: int) -> tuple[str, bool]:
     """The identifier the cursor ends (``ret`` of ``x = ret|``; the part before the cursor
     when it is inside one) and whether it follows a receiver (``.``, ``->``, ``::``); ``""``
     where none is (a number, a space)."""
-    m = _NAME_TAIL.search(data, max(0, offset - 128), offset)
-    if m is None or m.group()[:1].isdigit():
-        return "", False
-    word = m.group().decode("utf-8", "replace")
-    # (Not ``data[: m.start()]``: a copy of the file up to the cursor, 0.34 ms at 4.5 MB.)
-    return word, data.endswith(_RECEIVER_END, 0, m.start())
-
-
-def members_only(data: bytes, offset: int) -> bool:
-    """Whether the word the cursor ends follows ``.`` or ``->``: a member, whose definitions are
-    a class's (``self.pa|`` brought another file's top-level ``parse_config``, never reached
-    through a dot); not ``::``, a module's path too (``utils::pa|``)."""
-    m = _NAME_TAIL.search(data, max(0, offset - 128), offset)
-    return m is not None and data.endswith((b".", b"->"), 0, m.start())
+    word, mark = _typed(data, offset)
+    return word, bool(mark)
 
 
 def wants_prefix(word: str, member: bool) -> bool:
@@ -79,17 +92,19 @@ def typed_as_nearby(data: bytes, offset: int, word: str, member: bool) -> bool:
     return any(m.start() != offset - len(raw) for m in pattern.finditer(data, lo, hi))
 
 
-def prefix_at(doc: Document, offset: int) -> str | None:
+def prefix_at(doc: Document, offset: int) -> Prefix | None:
     """The word at ``offset`` to look up by prefix, if any: long enough, no name near the
     cursor starting with it, in code (a comment's or a string's ``ret`` brought definitions,
     and chose the snippets anew, a miss of the prefix cache)."""
-    word, member = typed_word(doc.data, offset)
+    word, mark = _typed(doc.data, offset)
+    member = bool(mark)
     if not wants_prefix(word, member) or typed_as_nearby(doc.data, offset, word, member):
         return None
+    found = Prefix(word, mark in _MEMBER_MARKS)
     if doc.tree is None:
-        return word
+        return found
     in_prose = _in_prose(doc.tree, doc.data, offset)
-    return None if in_prose or (not member and _keyword(doc, word)) else word
+    return None if in_prose or (not member and _keyword(doc, word)) else found
 
 
 def _keyword(doc: Document, word: str) -> bool:

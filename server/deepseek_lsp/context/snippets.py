@@ -45,7 +45,7 @@ from .lookup import (
 )
 from .module_outline import commonjs, module_files, module_outline, module_written
 from .paths import display_path
-from .prefix import members_only
+from .prefix import Prefix, prefix_at
 from .receivers import MemberAt, member_at
 
 if TYPE_CHECKING:
@@ -144,6 +144,12 @@ class ContextRequest:
         once; a caller that read it already sets it."""
         lang, tree = self.doc.language, self.doc.tree
         return member_at(lang.name, tree, self.doc.data, self.offset) if lang and tree else None
+
+    @cached_property
+    def prefix(self) -> Prefix | None:
+        """The word half typed at the cursor to look up by prefix (context.prefix.prefix_at),
+        read once; a caller that read it already sets it."""
+        return prefix_at(self.doc, self.offset)
 
     def sendable(self, uri: str) -> bool:
         """Whether another open document may give this request context."""
@@ -378,7 +384,7 @@ def gather_snippets(
         prefixed = [] if at_cursor or at_module else prefixed_names(req, own, others, looked_up)
         if prefixed:
             more, _ = found_in_workspace(indexer, req, own, indexes, prefixed, window, doc_path, roots, prefixed=True)
-            if members_only(req.doc.data, req.offset):  # (the symbol table's: of any kind)
+            if req.prefix is not None and req.prefix.members_only:  # (the symbol table's: of any kind)
                 more = members_defined(more)
                 read = [own, *others] if own is not None else others
                 prefixed = [n for n in prefixed if n in more or members_defined({n: read})]
