@@ -243,6 +243,24 @@ def test_a_key_block_cut_short_in_a_snippet_leaves_the_rest_of_the_prompt() -> N
     assert fim.prompt.endswith("def main():\n    total = compute(1, 2)\n    ret")
 
 
+def test_a_snippet_redacted_once_is_redacted_in_every_prompt_it_goes_in() -> None:
+    """The head's parts are redacted once and kept by their text (the same snippets come with
+    every key): a second request, and a third with redaction off, send what each should."""
+    leaked = Snippet(path="config.py", text='STRIPE_KEY = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"\n', kind="recent-edit")
+    doc = Document("file:///w/app.py", "import os\n\ndef main():\n    ret")
+
+    def prompt(redact_secrets: bool = True) -> str:
+        return build_fim_prompt(
+            doc, len(doc.data), budget=2048, suffix_share=0.1, count=_count, snippets=[leaked],
+            line_comment="#", path="app.py", redact_secrets=redact_secrets,
+        ).prompt
+
+    first, again = prompt(), prompt()
+    assert "STRIPE_KEY = " in first and "sk_live_4eC39" not in first
+    assert again == first
+    assert "sk_live_4eC39" in prompt(redact_secrets=False)
+
+
 @pytest.mark.parametrize(
     ("glob", "uri"),
     [

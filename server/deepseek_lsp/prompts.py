@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from cachetools import LRUCache
 
@@ -35,6 +36,18 @@ LineTokenCount = Callable[[int], int]
 #: key or two per keystroke (the cursor line as it grows), so the cache kept filling for some
 #: 30,000 keystrokes, ~20 MB of a long soak's memory growth (tests/bench/soak.py).
 _line_tokens: LRUCache[tuple[object, bytes], int] = LRUCache(maxsize=8192)
+#: The prompt's head parts (snippets, the path line, the imports, scope headers) as redacted:
+#: the same from one keystroke to the next, each was redacted again at every request (a
+#: quarter of the prompt's CPU time went to redaction).
+_redacted_parts: LRUCache[str, str] = LRUCache(maxsize=256)
+
+
+def _redacted_part(part: str) -> str:
+    """``redact(part)``, a head part redacted on its own, cached by its text."""
+    hit = _redacted_parts.get(part)
+    if hit is None:
+        hit = _redacted_parts[part] = redact(part)
+    return hit
 #: Lines longer than this are keyed by a digest, not by their bytes. Typing on a long line
 #: (minified code, data) makes a new key per keystroke: keyed by the bytes, 8,192 entries of a
 #: 100 kB line would hold 800 MB; keyed by a 16-byte digest the cache stays a few MB
@@ -388,6 +401,9 @@ def build_fim_prompt(
     # sent with the window, in the same room: it used to come on top of the budget.
     inserted_tokens = count(inserted) if inserted else 0
 
+    # The same window start's head is asked for up to three times a request (the widest head,
+    # the one reserved for, the one sent) and the cursor's at each attempt: made once each.
+    @cache
     def file_head_for(window_start: int) -> tuple[list[str], list[int]]:
         parts: list[str] = []
         if line_comment and path:
@@ -420,7 +436,7 @@ def build_fim_prompt(
     if redact_secrets:
         # Each part on its own: a key block cut short in a snippet (its BEGIN line without
         # the END) is redacted to the end of its text, which was the whole prompt after it.
-        redacted_parts = [redact(part) for part in head_parts]
+        redacted_parts = [_redacted_part(part) for part in head_parts]
         extras_grown = sum(_growth(a, b, count) for a, b in zip(head_parts, redacted_parts, strict=True))
         head_parts = redacted_parts
     # Block flags only matter to redaction: without it, no block is looked at for triggers.
@@ -457,7 +473,7 @@ def build_fim_prompt(
         suffix = suffix_text
         grown, suffix_grown = extras_grown, 0
         if redact_secrets:
-            redacted_head = [redact(part) for part in file_head]
+            redacted_head = [_redacted_part(part) for part in file_head]
             grown += sum(_growth(a, b, count) for a, b in zip(file_head, redacted_head, strict=True))
             file_head = redacted_head
             # The window and the suffix each with the other as context: a Kubernetes Secret's

@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.bench.bench_replay import next_key  # noqa: E402
-from tests.bench.corpus import Site, replay_sites  # noqa: E402
+from tests.bench.corpus import Site, SourceFile, replay_sites  # noqa: E402
 from tests.bench.lsp_client import LspClient, utf16_len  # noqa: E402
 from tests.bench.oracle import FIM_PATH, OracleProcess  # noqa: E402
 from tests.bench.peers import Peer, start  # noqa: E402
@@ -98,12 +98,18 @@ class Typist:
         return asked
 
 
-async def run(sites: list[Site], seed: int, jumps: int, work: Path) -> list[dict[str, Any]]:
-    ws = work / "ws"
+def write_workspace(sites: list[Site], ws: Path) -> dict[str, SourceFile]:
+    """The files of ``sites`` written under ``ws``, by their path there."""
     files = {s.file.path: s.file for s in sites}
     for f in files.values():
         (ws / f.path).parent.mkdir(parents=True, exist_ok=True)
         (ws / f.path).write_text(f.text)
+    return files
+
+
+async def run(sites: list[Site], seed: int, jumps: int, work: Path) -> list[dict[str, Any]]:
+    ws = work / "ws"
+    files = write_workspace(sites, ws)
     oracle = await OracleProcess.start("--answer", "pass")
     client: LspClient | None = None
     try:
