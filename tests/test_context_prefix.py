@@ -271,3 +271,18 @@ def gather_with(root: Path, text: str, symbols: WorkspaceSymbols) -> list[Snippe
 
 def heads_of(snippets: list[Snippet]) -> list[str]:
     return [s.text.split("\n")[0] for s in snippets]
+
+
+async def test_a_new_word_starting_as_an_earlier_one_brings_its_own_names(tmp_path: Path) -> None:
+    """Over stdio: ``get`` typed on one line chose the snippets for its candidates (the three
+    shortest), then ``get_u`` typed as a new word on the next line was taken for ``get`` typed
+    on, and the snippets were kept without ``get_user_profile``. A word is typed on where it
+    starts where the one they were chosen at started."""
+    helpers = "".join(f"def get_{c}(x):\n    return x\n\n\n" for c in "abc")
+    helpers += "def get_user_profile(uid):\n    return uid\n"
+    main = "from helpers import *\n\n\ndef main(uid):\n    \n"
+    files = {"helpers.py": helpers, "main.py": main}
+    typed = ("a = get", "(1)", "\n    b = ", "g", "e", "t", "_", "u")
+    prompts = await prompts_while_typing(tmp_path, files, [("main.py", "python")], (4, 4), *typed)
+    assert "def get_a(x):" in prompts[1]  # chosen at ``get``
+    assert "def get_user_profile(uid):" in prompts[-1]

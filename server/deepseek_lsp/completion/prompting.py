@@ -87,13 +87,20 @@ class _Context:
     member_dot: tuple[int, str] | None = None
     #: The class of that member's receiver (context.receivers.receiver_key), which they hold.
     receiver: str | None = None
-    #: The half-typed word they were chosen at (``ret|``, context.prefix), whose candidates
-    #: they hold: kept while it is typed on (``retr``, ``retry``), which mostly keeps them.
-    prefix: str | None = None
+    #: Where the half-typed word they were chosen at starts, and the word (``ret|``,
+    #: context.prefix), whose candidates they hold: kept while it is typed on (``retr``,
+    #: ``retry``), which mostly keeps them; not a new word starting alike elsewhere (``get_u``
+    #: a line below ``get``: kept, they lacked ``get_user_profile``).
+    prefix: tuple[int, str] | None = None
     #: The names the other files read for them define, sorted (ContextRequest.known_names).
     known: list[str] = field(default_factory=list)
     #: Those of them a class's body defines (ContextRequest.known_members).
     known_members: list[str] = field(default_factory=list)
+
+
+def _placed(typed: Prefix | None, offset: int) -> tuple[int, str] | None:
+    """Where the word ``typed`` at ``offset`` starts, and the word (``_Context.prefix``)."""
+    return None if typed is None else (offset - len(typed.word.encode()), typed.word)
 
 
 def _syntax_language(language_id: str | None) -> str | None:
@@ -348,7 +355,7 @@ class PromptBuilder:
                     prev.edit_serial if prev else self.history.serial,
                     dot if dot is not None or prev is None else prev.member_dot,
                     receiver,
-                    prev.prefix if prev is not None else (p.word if (p := typed()) is not None else None),
+                    prev.prefix if prev is not None else _placed(typed(), req.offset),
                     prev.known if prev is not None else known,
                     prev.known_members if prev is not None else known_members,
                 )
@@ -369,8 +376,11 @@ class PromptBuilder:
         the window nor ``prev``'s snippets show: the snippets are then chosen anew, its
         candidates among them (none at a module's dot: gather_snippets looks none up there).
         A few bisections (~10 µs)."""
-        if typed is None or doc.language is None or (prev.prefix is not None and typed.word.startswith(prev.prefix)):
+        if typed is None or doc.language is None:
             return False
+        if prev.prefix is not None and prev.prefix[0] == offset - len(typed.word.encode()):
+            if typed.word.startswith(prev.prefix[1]):
+                return False
         word, members = typed
         # (Not at a default import's dot: a module's only where it is a CommonJS one, outlined;
         # an ES module's default, a class or a package's, keeps its members' look-up.)
