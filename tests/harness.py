@@ -16,6 +16,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 import deepseek_lsp
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 
 SERVER = [sys.executable, "-m", "deepseek_lsp"]
 _REAL = list(SERVER)
@@ -230,6 +231,21 @@ def inline_params(uri: str, line: int, character: int, invoked: bool = False) ->
             else types.InlineCompletionTriggerKind.Automatic
         ),
     )
+
+
+async def suggested_texts(
+    state_dir: str, answer: str, uri: str, text: str, language: str, line: int, character: int
+) -> list[str]:
+    """What the real server over stdio suggests at a position of a document just opened, the
+    fake DeepSeek answering ``answer`` (no debounce, prefetch nor cache)."""
+    with FakeDeepSeek() as fake:
+        fake.script(answer)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=state_dir)
+        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
+        async with lsp_session(env, settings=settings) as client:
+            open_doc(client, uri, text, language)
+            result = await client.text_document_inline_completion_async(inline_params(uri, line, character))
+            return [item.insert_text for item in result.items]
 
 
 async def document_state(client: LanguageClient, uri: str) -> dict[str, Any]:

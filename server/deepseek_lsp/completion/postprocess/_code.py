@@ -43,11 +43,16 @@ def _lines_in_text_blocks(lines: list[str], ctx: PostContext) -> set[int]:
     """The completion's lines that lie inside a string or heredoc opened on an earlier line,
     its closing line included: their indentation is the text's, not the code's."""
     scanner = _closable_brackets(ctx)[1]
-    long_modes = _LONG_STRINGS | ({"`"} if ctx.language in _BACKTICK_LONG else set())
     syntax = _syntax_for(ctx.language)
-    if syntax.shell:
-        # Its heredocs, and its quoted strings going on over lines (`echo "a⏎b"`).
-        long_modes = frozenset({"<<", *syntax.multiline_quotes})
+    # The strings the scanner reads over lines: the shell's and PowerShell's quotes (a usage
+    # message), SQL's, CMake's quoted arguments, CoffeeScript's and Julia's backticks (a
+    # Vue script's template literals): read as code, their lines were re-levelled and a
+    # closing line at column 0 taken for a block's end, the string cut open there.
+    long_modes = _LONG_STRINGS | set(syntax.multiline_quotes)
+    if ctx.language in _BACKTICK_LONG or syntax.multiline_backticks:
+        long_modes |= {"`"}
+    if syntax.triple_backticks:
+        long_modes |= {"```"}
     inside: set[int] = set()
     for index, line in enumerate(lines):
         if index and (scanner.mode in long_modes or scanner.raw_closer):

@@ -1,0 +1,55 @@
+"""A string the suggestion opens and carries over lines is text: its lines keep the
+indentation the model wrote, and no cut takes its closing line for the end of a block. The
+shell's strings were known so; PowerShell's, SQL's, CMake's quoted arguments, CoffeeScript's
+and Julia's backticks (single and triple) and a Vue script's template literal, which the scanner
+reads over lines too, were re-indented as code (`  -Path` moved to the body's level) or cut
+at their first line under a two-space unit, the string left open."""
+
+from __future__ import annotations
+
+import pytest
+
+from deepseek_lsp.completion.postprocess import postprocess
+from deepseek_lsp.completion.postprocess.context import PostContext
+from tests.harness import suggested_texts
+
+_CASES = [
+    # (language, prefix, suffix, suggestion): the cursor at a body's level, four spaces in.
+    (
+        "powershell",
+        "function Show-Usage {\n    ",
+        "\n}\n",
+        '$msg = "Usage: tool [options]\n  -Path   the path (x\n  -Force  overwrite\n"\n    Write-Host $msg',
+    ),
+    (
+        "powershell",
+        "function Show-Usage {\n    ",
+        "\n}\n",
+        "$msg = 'Usage: tool [options]\n  -Path   the path\n'\n    Write-Host $msg",
+    ),
+    ("ps1", "function F {\n    ", "\n}\n", "$q = 'it''s\n  two'\n    $q"),
+    ("sql", "SELECT\n    ", "\nFROM t;\n", "'line one\n  line two\n' AS txt,\n    b"),
+    ("cmake", "if(X)\n    ", "\nendif()\n", 'message("Usage\n  -D X=1  the x\n")\n    set(Y 1)'),
+    ("coffeescript", "f = ->\n    ", "\n", "x = ```\n  const a = `x`;\n      b();\n```\n    y = 1"),
+    ("coffeescript", "f = ->\n    ", "\n", "x = `\n  function g() {}\n`\n    y = 1"),
+    ("julia", "function f()\n    ", "\nend\n", "c = ```\n  echo `x`\n      ls\n```\n    run(c)"),
+    ("julia", "function f()\n    ", "\nend\n", "c = `echo\n  x`\n    run(c)"),
+    ("vue", "function f() {\n    ", "\n}\n", "const t = `Usage\n  -x  the x\n`;\n    return t;"),
+]
+
+
+@pytest.mark.parametrize("unit", ["    ", "  "])
+@pytest.mark.parametrize(("language", "prefix", "suffix", "suggestion"), _CASES)
+def test_a_suggestion_s_string_over_lines_is_kept_as_written(
+    language: str, prefix: str, suffix: str, suggestion: str, unit: str
+) -> None:
+    ctx = PostContext(prefix=prefix, suffix=suffix, language=language, indent_unit=unit)
+    assert postprocess(suggestion, ctx) == suggestion
+
+
+async def test_a_powershell_usage_message_is_shown_whole(tmp_path) -> None:
+    """Over stdio: a two-space PowerShell script, the model's message over lines."""
+    answer = '$usage = "Usage: Sync-Files [options]\n    -Path   where (a folder)\n"\n  Write-Host $usage'
+    text = "function Show-Usage {\n  \n}\n\nfunction Get-Two {\n  return 2\n}\n"
+    shown = await suggested_texts(str(tmp_path), answer, "file:///ws/sync.ps1", text, "powershell", 1, 2)
+    assert shown == [answer]
