@@ -7,10 +7,11 @@ and kept, and every later suggestion's deeper levels were written in them
 
 from __future__ import annotations
 
+import pytest
+
 from deepseek_lsp.completion.indentation import detect_indentation
 from deepseek_lsp.documents import Document
-from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import inline_params, lsp_session, open_doc, server_env
+from tests.harness import suggested_texts
 
 USAGE = (
     "#!/bin/sh\n"
@@ -38,17 +39,22 @@ def test_a_heredoc_s_lines_do_not_set_the_unit() -> None:
     assert detect_indentation(Document("file:///w/q.sh", quoted, language_id="sh"), 3) == ("  ", 0)
 
 
-async def test_the_model_s_tab_levels_under_a_usage_heredoc_stay_tabs(tmp_path) -> None:
+@pytest.mark.parametrize("opener", ["<<\\EOF", "<< \\EOF", "<<-\\EOF"])
+def test_an_escaped_heredoc_word_s_lines_do_not_set_the_unit(opener: str) -> None:
+    """`<<\\EOF` (git-jump's usage, git-filter-branch's) and `<< \\EOF` open a heredoc as
+    `<<EOF` does, for the unit's read as for the bracket scanner: its four-space option lines
+    were read as code, the unit taken as four spaces (a tab file read as mixed, tabs of eight
+    columns, where a tab-led line was typed)."""
+    text = USAGE.replace("<<-EOF", opener) + "while test $# -gt 0\ndo\n"
+    assert detect_indentation(Document("file:///w/t.sh", text, language_id="sh"), 12) == ("", 0)
+    tabbed = text + '\tcase "$1" in\n\t-h)\n\t\texit 0\n\t\t;;\n\tesac\ndone\n'
+    assert detect_indentation(Document("file:///w/u.sh", tabbed, language_id="sh"), 15) == ("\t", 0)
+
+
+@pytest.mark.parametrize("opener", ["<<-EOF", "<<\\EOF"])
+async def test_the_model_s_tab_levels_under_a_usage_heredoc_stay_tabs(tmp_path, opener: str) -> None:
     answer = 'opt="$1"\n\tcase "$opt" in\n\t-h|--help)\n\t\techo "$USAGE"\n\t\texit 0\n\t\t;;'
-    with FakeDeepSeek() as fake:
-        fake.script(answer)
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
-        async with lsp_session(env, settings=settings) as client:
-            uri = "file:///ws/rerere-train.sh"
-            text = USAGE + "while test $# -gt 0\ndo\n\t\n"
-            open_doc(client, uri, text, "sh")
-            result = await client.text_document_inline_completion_async(
-                inline_params(uri, text.count("\n") - 1, 1)
-            )
-            assert [i.insert_text for i in result.items] == [answer]
+    text = USAGE.replace("<<-EOF", opener) + "while test $# -gt 0\ndo\n\t\n"
+    line = text.count("\n") - 1
+    shown = await suggested_texts(str(tmp_path), answer, "file:///ws/rerere-train.sh", text, "sh", line, 1)
+    assert shown == [answer]

@@ -84,12 +84,18 @@ _INTERPOLATION_CLOSER = {"${": "}", "\\(": ")"}
 _CLOSING_QUOTE = {'#"': '"#', '#"""': '"""#'}
 
 
+#: A shell heredoc's opener, its word the second group: `<<EOF`, `<<-'EOF'`, `<<\EOF`, POD's
+#: `<<=cut` (not a here-string's `<<<`). One pattern for every reader of the shell's text: the
+#: indentation unit's read knew no `<<\EOF`, and a usage message in one set the unit.
+SHELL_HEREDOC = r"""(?<!<)<<-?[ \t]*\\?(['"]?)([A-Za-z_=][\w=-]*)\1"""
+
+
 # One word or alternatives (`-h|--help`, `-h | --help`, `--debug )`).
 # The shell: escaped characters (`\"` outside quotes is a quote character, no string), quotes
 # (a backtick is command substitution, code), comments, heredocs, and the `case`/`esac` words
 # around case patterns.
 _SHELL_CODE_TOKEN = re.compile(
-    r"""\\.|[()\[\]{}]|["'`]|#|(?<!<)<<-?[ \t]*\\?(['"]?)([A-Za-z_=][\w=-]*)\1|\b(?:case|esac)\b"""
+    r"""\\.|[()\[\]{}]|["'`]|#|""" + SHELL_HEREDOC + r"""|\b(?:case|esac)\b"""
 )
 
 

@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from ._scanner import SHELL_HEREDOC
 from ._syntax import _syntax_for
 from ._text import _SHELL_ARM, _code_only, _leading_ws
 
@@ -26,7 +27,7 @@ _CLOSING_WORDS = frozenset({"fi", "done", "esac", "then", "do", "else", "elif", 
 _ARM_END_OR_BODY = re.compile(r"^;;|(?:;;&?|;&)$|(?:^|[\s;])(?:then|do|else|in|\{)$")
 #: The lines below the cursor read for the code that goes on there.
 _LINES_BELOW = 8
-_HEREDOC = re.compile(r"(?<!<)<<(?!<)-?\s*(['\"]?)([A-Za-z_]\w*)\1")
+_HEREDOC = re.compile(SHELL_HEREDOC)
 
 
 def heredoc_word(line: str) -> str | None:
