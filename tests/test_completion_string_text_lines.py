@@ -53,3 +53,23 @@ async def test_a_powershell_usage_message_is_shown_whole(tmp_path) -> None:
     text = "function Show-Usage {\n  \n}\n\nfunction Get-Two {\n  return 2\n}\n"
     shown = await suggested_texts(str(tmp_path), answer, "file:///ws/sync.ps1", text, "powershell", 1, 2)
     assert shown == [answer]
+
+
+@pytest.mark.parametrize(
+    ("language", "prefix", "suffix", "suggestion"),
+    [
+        ("python", "def f():\n    ", "\n", 'x = """Usage:\n  -x  the x\n"""\n    return x'),
+        ("javascript", "function f() {\n    ", "\n}\n", "const t = `Usage:\n  -x  the x\n`;\n    return t;"),
+        ("javascript", "function f() {\n    ", "\n}\n", "const css = `body {\n  margin: 0;\n}`;\n    return css;"),
+        ("powershell", "function F {\n    ", "\n}\n", '$t = "Usage:\n  -x  the x\n"\n    $t'),
+        ("vue", "function f() {\n    ", "\n}\n", "const t = `Usage:\n  -x  the x\n`;\n    return t;"),
+    ],
+)
+def test_a_colon_or_brace_in_the_string_s_first_line_opens_no_block(
+    language: str, prefix: str, suffix: str, suggestion: str
+) -> None:
+    """The suggestion's first line opens a string over lines whose text ends with `:` or `{`:
+    taken for a block's header, the code after the string went a level in (a Python body's
+    `return x` fourteen columns deeper, under the text's end)."""
+    ctx = PostContext(prefix=prefix, suffix=suffix, language=language, indent_unit="    ")
+    assert postprocess(suggestion, ctx) == suggestion

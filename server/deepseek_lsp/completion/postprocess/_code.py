@@ -64,6 +64,12 @@ def _lines_in_text_blocks(lines: list[str], ctx: PostContext) -> set[int]:
     return inside
 
 
+def _opens_text_over_lines(lines: list[str], ctx: PostContext) -> bool:
+    """Whether the completion's first line ends inside a string it carries on to the next:
+    a `:` or `{` at its end is the text's (`x = '''Usage:`), no block's header."""
+    return len(lines) > 1 and 1 in _lines_in_text_blocks(lines, ctx)
+
+
 def _is_label(body: str, ctx: PostContext) -> bool:
     """Whether ``body`` is a switch's label (`case 1:`, `default:`) or a shell `case` arm."""
     shell = _syntax_for(ctx.language).shell

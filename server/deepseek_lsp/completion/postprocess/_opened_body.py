@@ -8,7 +8,14 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from ._brackets import _in_text, _inside_alignment_bracket
-from ._code import _GOES_ON_START, _docstrings, _is_label, _lines_in_text_blocks, _statement_start
+from ._code import (
+    _GOES_ON_START,
+    _docstrings,
+    _is_label,
+    _lines_in_text_blocks,
+    _opens_text_over_lines,
+    _statement_start,
+)
 from ._syntax import _syntax_for
 from ._text import (
     _CLOSER_ONLY,
@@ -76,6 +83,7 @@ def _into_the_opened_body(lines: list[str], ctx: PostContext, below_a_header: bo
         and not cursor_has_code
         and header_above == below_a_header
         and _opens_a_body(ctx.line_prefix + lines[0], ctx)
+        and not _opens_text_over_lines(lines, ctx)
     )
     if below_a_header and not own_header:
         return None

@@ -228,7 +228,8 @@ def _logical_lines(
         goes_on = end.endswith("\\")
         if end and out and index not in skip and not end.lstrip().startswith("#"):
             last = out[-1]
-            opens = end.endswith(":") and not depth and not goes_on
+            # Not where the line ends in a string over lines (`x = """Usage:`): its text's colon.
+            opens = end.endswith(":") and not depth and not goes_on and scanner.mode in ("", "line")
             out[-1] = _Statement(last.index, index, last.width, opens, last.text, last.blank_before)
     if scanner.mode not in ("", "line"):
         return None  # in a string: where its text ends is no sure thing

@@ -26,6 +26,7 @@ from ._code import (
     _is_label,
     _lines_in_parentheses,
     _lines_in_text_blocks,
+    _opens_text_over_lines,
     _starts_statement,
     _statement_start,
 )
@@ -128,7 +129,7 @@ def _reindented(text: str, ctx: PostContext) -> str:
     if not ctx.indent_known:
         return text  # nothing to re-indent into: a guessed unit rewrote gofmt's tabs as spaces
     base_ws = ctx.indentation
-    if _opens_block(ctx.line_prefix + lines[0], ctx):
+    if _opens_block(ctx.line_prefix + lines[0], ctx) and not _opens_text_over_lines(lines, ctx):
         # The end of a wrapped header: depths count from the statement's first line.
         start = _statement_start(ctx, lines[0])
         own_characters = all(c in ctx.indent_unit for line in lines[1:] for c in _leading_ws(line))
@@ -330,7 +331,8 @@ def _in_own_frame(
     # The next line is a level out when it closes a bracket, one in below a line opening a
     # block, else a statement at the cursor's level.
     body = lines[index].lstrip()
-    expected = -1 if body[:1] in ")]}" else 1 if _opens_block(first, ctx) or _BRACELESS.match(first.strip()) else 0
+    opens = (_opens_block(first, ctx) or _BRACELESS.match(first.strip())) and not _opens_text_over_lines(lines, ctx)
+    expected = -1 if body[:1] in ")]}" else 1 if opens else 0
     as_written = reduce(gcd, (abs(d) for _, _, d in written), 0)
     if expected or depth <= 0:
         if depth >= 0 if not expected else (depth == expected * as_written and as_written in _OWN_STEPS):
