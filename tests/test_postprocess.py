@@ -518,10 +518,14 @@ def test_random_cuts_through_pod_block_comments_and_multi_line_strings(language:
         ("sql", "SELECT E'it\\'s (', 'C:\\dir\\', N'(' , 'a\\\\', f(x) AS (y"),
         ("powershell", '$a = "a`"b (x" + "c``" + \'C:\\\'; f("`$(", [1]) {'),
         ("javascript", 'const s = "a\\"b (" + `c\\` [` + f(x, "\\\\") {'),
+        # A backslash before a line end goes on with the string (a suggestion starting with
+        # the line break is read a line at a time, its first line empty).
+        ("python", 'x = "a \\\nb (" + f(1)\ny = ('),
     ],
 )
+@pytest.mark.parametrize("between", [(), ("",)])
 def test_a_feed_ending_at_an_escape_in_a_string_reads_as_the_whole_text(
-    language: str, text: str
+    language: str, text: str, between: tuple[str, ...]
 ) -> None:
     """The scanner is fed in pieces (the prefix, then the suggestion): one ending at a
     backslash or a backtick in a string (`'it\\` typed, `'s'` suggested; MySQL's `'\\''`) is
@@ -531,7 +535,8 @@ def test_a_feed_ending_at_an_escape_in_a_string_reads_as_the_whole_text(
     brackets = "".join(b for _, b in whole.feed(text))
     for cut in [i + k for i, c in enumerate(text) if c in "\\`" for k in (1, 2)]:
         scanner = _BracketScanner(syntax)
-        fed = "".join(b for part in (text[:cut], text[cut:]) for _, b in scanner.feed(part))
+        pieces = (text[:cut], *between, text[cut:])
+        fed = "".join(b for part in pieces for _, b in scanner.feed(part))
         assert (fed, scanner.mode) == (brackets, whole.mode), (text[:cut], text[cut:])
 
 

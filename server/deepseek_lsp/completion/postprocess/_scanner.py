@@ -287,7 +287,7 @@ class _BracketScanner:
         syntax = self.syntax
         tokens = _code_tokens(syntax)
         split = self.split
-        if split:
+        if split and text:  # an empty feed (a suggestion's empty first line) tells nothing
             self.split = ""
             pos = self._after_split(split, text)
         while pos < n:
