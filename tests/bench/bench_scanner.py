@@ -5,6 +5,13 @@ a comment.
 
     python tests/bench/bench_scanner.py --language powershell --out before.json FILE...
     python tests/bench/bench_scanner.py --compare before.json after.json
+    python tests/bench/bench_scanner.py --language bash --against-tree FILE...
+
+``--against-tree`` tells right from wrong for the shell: how many line starts the scanner
+reads as code where tree-sitter-bash has a string, a heredoc or a comment there, or the
+reverse (files the grammar parses with an error are left out). At 11f2cbd, of 503 system
+scripts and 133 bash-completion files: 148 of 46,843 and 0 of 11,011 (2,613 and 1,491 before
+it); many of the 148 are a heredoc's last line, which the grammar ends its body before.
 
 Files are given on the command line (``find /usr/share -name '*.sh'``: the system's scripts,
 Debian packages' docs, the node_modules trees, wheels' sources are real corpora); one that is
@@ -35,6 +42,48 @@ def line_start_modes(text: str, language: str) -> list[str]:
         for _ in scanner.feed(line):
             pass
     return [*modes, scanner.mode or ("data" if scanner.data else "")]
+
+
+#: tree-sitter-bash's nodes whose inside is text, no code.
+_TREE_TEXT = ("string", "raw_string", "ansi_c_string", "translated_string", "heredoc_body", "comment")
+
+
+def _tree_says_text(tree: object, offset: int) -> bool:
+    node = tree.root_node.descendant_for_byte_range(offset, offset)  # type: ignore[attr-defined]
+    while node is not None:
+        # A heredoc's body starts at its first line's start: that line start is the text's.
+        starts_before = node.start_byte < offset or (node.start_byte == offset and node.type == "heredoc_body")
+        if node.type in _TREE_TEXT and starts_before and offset < node.end_byte:
+            return True
+        node = node.parent
+    return False
+
+
+def _against_tree(files: list[str]) -> None:
+    """Line starts where the scanner and tree-sitter-bash disagree on code or text."""
+    import tree_sitter
+    import tree_sitter_bash
+
+    parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    lines = wrong = skipped = 0
+    for name in files:
+        data = Path(name).read_bytes()
+        tree = parser.parse(data)
+        text = data.decode("utf-8", "replace")
+        if tree.root_node.has_error or len(text.encode()) != len(data):
+            skipped += 1
+            continue
+        offset, bad = 0, []
+        modes = line_start_modes(text, "bash")  # and the text's end: one more
+        for number, (mode, line) in enumerate(zip(modes, text.splitlines(keepends=True), strict=False), 1):
+            if bool(mode) != _tree_says_text(tree, offset):
+                bad.append(number)
+            offset += len(line.encode())
+            lines += 1
+        if bad:
+            wrong += len(bad)
+            print(f"{name}: {len(bad)} line starts (lines {', '.join(map(str, bad[:6]))})")
+    print(f"{wrong} of {lines} line starts read otherwise than tree-sitter-bash; {skipped} files left out")
 
 
 def _read_all(texts: list[str], language: str) -> float:
@@ -73,12 +122,16 @@ def main() -> None:
     parser.add_argument("--out")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
+    parser.add_argument("--against-tree", action="store_true", help="bash: line starts read otherwise than its grammar")
     args = parser.parse_args()
     if args.compare:
         _compare(*args.compare)
         return
     if not args.language or not args.files:
         sys.exit("give --language and files, or --compare BEFORE AFTER")
+    if args.against_tree:
+        _against_tree(args.files)
+        return
     texts = {f: Path(f).read_bytes().decode("utf-8", "replace") for f in args.files}
     modes = {f: line_start_modes(t, args.language) for f, t in texts.items()}
     seconds = min(_read_all(list(texts.values()), args.language) for _ in range(args.rounds))
