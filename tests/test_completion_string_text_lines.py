@@ -73,3 +73,15 @@ def test_a_colon_or_brace_in_the_string_s_first_line_opens_no_block(
     `return x` fourteen columns deeper, under the text's end)."""
     ctx = PostContext(prefix=prefix, suffix=suffix, language=language, indent_unit="    ")
     assert postprocess(suggestion, ctx) == suggestion
+
+
+def test_a_quote_nested_in_a_substitution_in_a_string_leaves_the_code_below_code() -> None:
+    """`msg="$(gettext "Don't panic")"` above the cursor: its apostrophe, read as a word's
+    glued quote, opened a string over the rest of the file, and a suggestion below was taken
+    for a string's text (its levels, its cut) where without the apostrophe it is code."""
+    comp = 'if [ -f "$f" ]; then\n  echo "$f"\n  fi'
+    shown = []
+    for word in ("Do not", "Don't"):
+        prefix = f'main() {{\n    msg="$(gettext "{word} panic")"\n    for f in *; do\n        '
+        shown.append(postprocess(comp, PostContext(prefix=prefix, suffix="\n    done\n}\n", language="bash")))
+    assert shown[1] == shown[0]

@@ -289,6 +289,14 @@ def test_ruby_literals_hold_no_brackets(line: str, brackets: str) -> None:
         # the rest of the file); a quote glued to a word is one (`cut -d' '`).
         ('usage="Usage: x [-k]\n  -k  keep (don\'t delete)\n"\nf(', "(", ""),
         ("v=$(cut -d' ' -f2 <f)\nf(", "()(", ""),
+        # A command substitution in a double-quoted string is code, its quotes its own: the
+        # apostrophe of `"$(gettext "Don't panic")"`, read as a word's glued quote, opened a
+        # string over the rest of the file.
+        ('msg="$(gettext "Don\'t panic")"\nf(', "(", ""),
+        ('echo "$(printf "%s\'s (" a) [x"\nf(', "(", ""),
+        ('x="$(\n  echo "it\'s" | tr (a) [b]\n)"\nf(', "()[](", ""),
+        ('x="a \\$(b" (\nf(', "((", ""),
+        ('x="$(echo "$(id -un)\'s")"; f(', "(", ""),
         # A heredoc's word may be escaped (`<<\\EOF`) or hold a `=` (`: <<=cut`, POD).
         ("cat <<\\EOF\n{ it's (\nEOF\nf(", "(", ""),
         (": <<=cut\n=head1 it's (x\n=cut\nf(", "(", ""),

@@ -73,11 +73,13 @@ _INTERPOLATED_STRING_END = {
     ("\\(", '"'): re.compile(r'\\\(|\\.|"|\n'),
     ("\\(", '"""'): re.compile(r'\\\(|\\.|"""'),
     ("${", "`"): re.compile(r"\$\{|\\.|`"),
+    # The shell's over lines, its command substitutions code (`"$(gettext "Don't")"`).
+    ("$(", '"'): re.compile(r'\$\(|\\.|"', re.S),
 }
 
 
 #: What closes an interpolation, by its opener.
-_INTERPOLATION_CLOSER = {"${": "}", "\\(": ")"}
+_INTERPOLATION_CLOSER = {"${": "}", "\\(": ")", "$(": ")"}
 
 
 #: The closer of a string whose opener is no closer too (Swift's raw strings).
@@ -420,6 +422,10 @@ class _BracketScanner:
                         self.case_parens = self.case_parens[:-1]
                     continue
                 if syntax.shell and token in "()":
+                    if self._ends_interpolation(token):
+                        # Back in the string a `"$(` left (a `"$x")` line's `)` in a `case` arm
+                        # is no pattern's); a `(` is counted in its code.
+                        continue
                     if token == "(":
                         self.parens += 1
                     elif (
@@ -525,7 +531,7 @@ class _BracketScanner:
     def _leave_one_line_interpolations(self) -> None:
         """Past a line end, no interpolation of a one-line string is open (one misread must not
         hide the rest of the window): only those of a triple-quoted string go on."""
-        while self.interpolations and self.interpolations[-1][0] not in ('"""', "`"):
+        while self.interpolations and self.interpolations[-1][0] not in ('"""', "`", *self.syntax.multiline_quotes):
             self.interpolations = self.interpolations[:-1]
 
     def _mode_at_line_start(self) -> str:
