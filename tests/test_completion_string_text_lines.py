@@ -85,3 +85,15 @@ def test_a_quote_nested_in_a_substitution_in_a_string_leaves_the_code_below_code
         prefix = f'main() {{\n    msg="$(gettext "{word} panic")"\n    for f in *; do\n        '
         shown.append(postprocess(comp, PostContext(prefix=prefix, suffix="\n    done\n}\n", language="bash")))
     assert shown[1] == shown[0]
+
+
+@pytest.mark.parametrize("below", ["", "  case $1 in\n    a) echo a ;;\n  esac\n"])
+def test_a_substitution_typed_in_a_string_that_its_line_leaves_open_reads_the_code_below_as_code(
+    below: str,
+) -> None:
+    """`x="$(ls ` typed with no closer paired (no auto-pair): the rest of the file is the code
+    the user is writing in, as for a quote typed alone; read on as the substitution's code, a
+    `case` arm's `a)` below closed it and the function's `}` was a string's text, and the
+    suggestion's own `}` was shown again above it."""
+    ctx = PostContext(prefix='f() {\n  x="$(ls ', suffix="\n" + below + "}\n", language="bash")
+    assert postprocess('-l)"\n}', ctx) == '-l)"'

@@ -328,7 +328,7 @@ def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
     if not tail or not _line_closed(ctx):
         return tail
     scanner = _closable_brackets(ctx)[1]
-    after_prefix = _suffix_scanner(scanner, ctx.line_suffix)
+    after_prefix = _suffix_scanner(scanner, ctx.line_suffix, ctx.line_prefix)
     open_after = _open_after_prefix(ctx)
     own: list[str] = []
     typed_over = 0

@@ -160,7 +160,7 @@ def _scan_closable_brackets(
     own = 0
     line_end = ctx.suffix.find("\n")
     line_rest = ctx.suffix[: line_end if line_end >= 0 else len(ctx.suffix)]
-    for pos, bracket in _suffix_scanner(after_prefix, line_rest).feed(ctx.suffix) if stack else ():
+    for pos, bracket in _suffix_scanner(after_prefix, line_rest, ctx.line_prefix).feed(ctx.suffix) if stack else ():
         if bracket in "([{":
             own += 1
         elif own:
@@ -192,20 +192,24 @@ def _scan_closable_brackets(
     return closable, after_prefix, line_closed, innermost[0], open_after, innermost[1], opened_at
 
 
-def _suffix_scanner(after_prefix: _BracketScanner, line_rest: str) -> _BracketScanner:
+def _suffix_scanner(after_prefix: _BracketScanner, line_rest: str, line_prefix: str = "") -> _BracketScanner:
     """A copy of ``after_prefix`` (the scanner right after the prefix) to read the suffix with,
-    ``line_rest`` the rest of the cursor line. A quote the user typed that nothing on the line
-    closes (no auto-pair for quotes, or one that pairs none before a `)`) leaves the rest of
-    the line as the code the editor closed (`fmt("a", "|)`), not the string's text: read as
-    text, its `)` was no closer of the line's, and went back after the completion's own
-    `b")` (`fmt("a", "b"))`)."""
+    ``line_rest`` the rest of the cursor line, ``line_prefix`` the line up to the cursor. A
+    quote the user typed that nothing on the line closes (no auto-pair for quotes, or one that
+    pairs none before a `)`) leaves the rest of the line as the code the editor closed
+    (`fmt("a", "|)`), not the string's text: read as text, its `)` was no closer of the line's,
+    and went back after the completion's own `b")` (`fmt("a", "b"))`). So does the shell's
+    `"$(` typed on the line: read on as its code, a `case` arm's `a)` below closed it, and
+    the rest was the string's text (the function's `}` too)."""
     scanner = copy.copy(after_prefix)
-    if scanner.mode in ('"', "'") and not scanner.interpolations:
+    interpolation = scanner.syntax.interpolation
+    typed = bool(scanner.interpolations) and bool(interpolation) and interpolation in line_prefix
+    if (scanner.mode in ('"', "'") and not scanner.interpolations) or typed:
         probe = copy.copy(scanner)
         for _ in probe.feed(line_rest):
             pass
-        if probe.mode == scanner.mode:
-            scanner.mode = ""
+        if probe.mode == scanner.mode and len(probe.interpolations) >= len(scanner.interpolations):
+            scanner.mode, scanner.interpolations = "", ()
     return scanner
 
 

@@ -323,7 +323,8 @@ class _BracketScanner:
             elif mode == "<<":
                 pos = self._heredoc(text, pos)
             elif mode:
-                # One line at most, in the shell too: a quote misread (a scan started inside a
+                # One line at most but where the language's strings run over lines (SQL's, the
+                # shell's, PowerShell's, CMake's): a quote misread (a scan started inside a
                 # string by a broken tree) must not hide the rest of the window.
                 closer = self._string_end(mode)
                 while True:
