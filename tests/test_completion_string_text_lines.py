@@ -1,7 +1,7 @@
 """A string the suggestion opens and carries over lines is text: its lines keep the
 indentation the model wrote, and no cut takes its closing line for the end of a block. The
 shell's strings were known so; PowerShell's, SQL's, CMake's quoted arguments, CoffeeScript's
-and Julia's backticks (single and triple) and a Vue script's template literal, which the scanner
+and Julia's backticks (single and triple), which the scanner
 reads over lines too, were re-indented as code (`  -Path` moved to the body's level) or cut
 at their first line under a two-space unit, the string left open."""
 
@@ -34,7 +34,6 @@ _CASES = [
     ("coffeescript", "f = ->\n    ", "\n", "x = `\n  function g() {}\n`\n    y = 1"),
     ("julia", "function f()\n    ", "\nend\n", "c = ```\n  echo `x`\n      ls\n```\n    run(c)"),
     ("julia", "function f()\n    ", "\nend\n", "c = `echo\n  x`\n    run(c)"),
-    ("vue", "function f() {\n    ", "\n}\n", "const t = `Usage\n  -x  the x\n`;\n    return t;"),
 ]
 
 
@@ -62,7 +61,6 @@ async def test_a_powershell_usage_message_is_shown_whole(tmp_path) -> None:
         ("javascript", "function f() {\n    ", "\n}\n", "const t = `Usage:\n  -x  the x\n`;\n    return t;"),
         ("javascript", "function f() {\n    ", "\n}\n", "const css = `body {\n  margin: 0;\n}`;\n    return css;"),
         ("powershell", "function F {\n    ", "\n}\n", '$t = "Usage:\n  -x  the x\n"\n    $t'),
-        ("vue", "function f() {\n    ", "\n}\n", "const t = `Usage:\n  -x  the x\n`;\n    return t;"),
     ],
 )
 def test_a_colon_or_brace_in_the_string_s_first_line_opens_no_block(
@@ -97,3 +95,19 @@ def test_a_substitution_typed_in_a_string_that_its_line_leaves_open_reads_the_co
     suggestion's own `}` was shown again above it."""
     ctx = PostContext(prefix='f() {\n  x="$(ls ', suffix="\n" + below + "}\n", language="bash")
     assert postprocess('-l)"\n}', ctx) == '-l)"'
+
+
+@pytest.mark.parametrize(
+    ("language", "prefix", "suffix", "suggestion", "shown"),
+    [
+        # A backtick in HTML's or prose's text is no string: the lines below it are still
+        # re-levelled (six columns in a four-space file to eight), as before f1375c6.
+        ("html", "<div>\n    ", "\n</div>\n", "<p>`x</p>\n      <p>y</p>", "<p>`x</p>\n        <p>y</p>"),
+        ("plaintext", "Notes:\n    ", "\n", "run `make\n      then test`\n    done", "run `make\n        then test`\n    done"),
+    ],
+)
+def test_a_backtick_in_html_or_prose_is_no_string_to_the_indentation(
+    language: str, prefix: str, suffix: str, suggestion: str, shown: str
+) -> None:
+    ctx = PostContext(prefix=prefix, suffix=suffix, language=language, indent_unit="    ")
+    assert postprocess(suggestion, ctx) == shown

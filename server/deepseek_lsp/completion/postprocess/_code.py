@@ -45,11 +45,12 @@ def _lines_in_text_blocks(lines: list[str], ctx: PostContext) -> set[int]:
     scanner = _closable_brackets(ctx)[1]
     syntax = _syntax_for(ctx.language)
     # The strings the scanner reads over lines: the shell's and PowerShell's quotes (a usage
-    # message), SQL's, CMake's quoted arguments, CoffeeScript's and Julia's backticks (a
-    # Vue script's template literals): read as code, their lines were re-levelled and a
-    # closing line at column 0 taken for a block's end, the string cut open there.
+    # message), SQL's, CMake's quoted arguments, CoffeeScript's and Julia's backticks (those
+    # with triple ones): read as code, their lines were re-levelled and a closing line at
+    # column 0 taken for a block's end, the string cut open there. Not a backtick of a
+    # language without a syntax here (HTML's text, a Vue template's) nor prose's: no string.
     long_modes = _LONG_STRINGS | set(syntax.multiline_quotes)
-    if ctx.language in _BACKTICK_LONG or syntax.multiline_backticks:
+    if ctx.language in _BACKTICK_LONG or syntax.triple_backticks:
         long_modes |= {"`"}
     if syntax.triple_backticks:
         long_modes |= {"```"}
