@@ -8,8 +8,9 @@ accepted insert and the `}` the editor's. The check's answer is compared with wh
 a `;` written where the file has one (``kept``), where it has none (``wrong``), and none where
 it has one (``missed``).
 
-``cases`` also reads C, C++, Java, C#, PHP and Rust files in the folders given (``--modules
-/usr/include``).
+``cases`` also reads C, C++, Java, C#, PHP, Rust, Python, Go, Ruby and shell files in the
+folders given (``--modules /usr/include``); ``--error-below`` puts an unclosed call (``g(``) at
+each file's end, as in a file being written.
 
 ``cost``: a file of ~1.65 MB of JavaScript (real files joined) with an initializer accepted at
 its top and an error at its end (an unclosed call), in a file with `;` and one without; and the
@@ -42,7 +43,11 @@ ROOT = Path(__file__).resolve().parents[2]
 MODULES = [ROOT / "tests" / "bench" / "node_modules", ROOT / "editors" / "vscode" / "node_modules"]
 LANGUAGES = {".js": "javascript", ".cjs": "javascript", ".mjs": "javascript", ".ts": "typescript"}
 #: Other languages' files, found in the folders given (``--modules /usr/include``).
-OTHERS = {".c": "c", ".h": "c", ".cpp": "cpp", ".cc": "cpp", ".java": "java", ".cs": "csharp", ".php": "php", ".rs": "rust"}
+OTHERS = {
+    ".c": "c", ".h": "c", ".cpp": "cpp", ".cc": "cpp", ".java": "java", ".cs": "csharp", ".php": "php", ".rs": "rust",
+    # Statements a line ends: no `;` is ever wanted after a `}` (with ``--error-below`` above all).
+    ".py": "python", ".go": "go", ".rb": "ruby", ".sh": "bash",
+}
 _CLOSER = re.compile(rb"^([ \t]*)\};?[ \t]*$", re.M)
 
 REGISTRY = LanguageRegistry.load()
@@ -79,7 +84,7 @@ def cases(args: argparse.Namespace) -> None:
                 continue
             brace = data.index(b"}", line_start)
             has = data[brace + 1 : brace + 2] == b";"
-            text = data[: brace + 1] + data[brace + 1 + has :]
+            text = data[: brace + 1] + data[brace + 1 + has :] + (b"\ng(\n" if args.error_below else b"")
             try:
                 decoded = text.decode("utf-8")
                 accepted = insert.decode("utf-8")
@@ -174,6 +179,7 @@ def main() -> None:
     c.add_argument("--per-file", type=int, default=20)
     c.add_argument("--seed", type=int, default=42)
     c.add_argument("--show", action="store_true", help="where the ; is missed or wrong")
+    c.add_argument("--error-below", action="store_true", help="an unclosed call g( at each file's end")
     k = sub.add_parser("cost")
     k.add_argument("--repeat", type=int, default=5)
     k.add_argument("--seed", type=int, default=42)

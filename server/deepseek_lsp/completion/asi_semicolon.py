@@ -74,12 +74,26 @@ _DECLARATIONS = frozenset(
 )
 
 
+#: An anonymous default export's value that is a declaration, no expression (`export default
+#: function () {}`, `export default class {}`): a `;` after it is an empty statement.
+_DEFAULT_DECLARATIONS = frozenset({"function_expression", "generator_function", "function", "class"})
+
+
+def default_declaration(statement: ts.Node) -> bool:
+    """Whether ``statement`` exports a function or class declaration by default, anonymous
+    (the grammars read it as an expression, the language as a declaration)."""
+    if statement.type != "export_statement":
+        return False
+    value = statement.child_by_field_name("value")
+    return value is not None and value.type in _DEFAULT_DECLARATIONS
+
+
 def ends_statement(root: ts.Node, offset: int) -> bool:
     """Whether the `}` ending at ``offset`` ends a statement or a class field that takes a
     `;`, as the tree reads it, without error."""
     node: ts.Node | None = root.descendant_for_byte_range(offset - 1, offset) if offset > 0 else None
     while node is not None and node.end_byte == offset:
-        if node.type in _DECLARATIONS:
+        if node.type in _DECLARATIONS or default_declaration(node):
             return False
         if node.type in _ENDED or node.type in FIELDS:
             return not node.has_error and node.start_byte < offset - 1

@@ -19,7 +19,13 @@ from dataclasses import dataclass
 import tree_sitter as ts
 
 from ..documents import Document, Edit
-from .asi_semicolon import ASI_LANGUAGES, FIELDS, ends_statement, uses_semicolons
+from .asi_semicolon import (
+    ASI_LANGUAGES,
+    FIELDS,
+    default_declaration,
+    ends_statement,
+    uses_semicolons,
+)
 
 #: The edit's label, by which the VS Code extension knows it (joinedUndo.ts: into the accept's
 #: undo step).
@@ -28,6 +34,11 @@ EDIT_LABEL = "DeepSeek: the initializer's ;"
 #: How long the edit's answer is awaited: a client applies an edit at once or not at all, and
 #: one that never answers left a task waiting for good per accepted initializer.
 APPLY_TIMEOUT_S = 2.0
+
+#: Languages whose statements a line ends (a `;` there only separates two on one line): no
+#: `;` is missing after a `}`. With an error further down, the reparse read up to the `;`
+#: found a statement whole with it (`d = { ... };`) and added one.
+LINE_ENDED = frozenset({"python", "ruby", "go", "elixir", "bash", "kotlin", "swift", "scala", "lua"})
 
 #: The rest of the cursor's line blank, then a line of the `}` alone: the editor's closer.
 _CLOSER_BELOW = re.compile(rb"[ \t]*\r?\n[ \t]*\}")
@@ -62,19 +73,27 @@ def semicolon_offset(doc: Document, end: int, closer: CloserBelow) -> int | None
     brace_end = _closer_end(data, end, closer.text)
     if brace_end is None or not _LINE_END.match(data, brace_end) or doc.tree is None:
         return None
+    if doc.language is None or doc.language.name in LINE_ENDED:
+        return None
     root = doc.tree.root_node
-    if doc.language is not None and doc.language.name in ASI_LANGUAGES:
+    if doc.language.name in ASI_LANGUAGES:
         # Valid either way (ASI): the file's habit decides; the tree read anew with the `;`
         # only where it is in error around the `}`.
         missing = (
-            ends_statement(root, brace_end)
-            or (_in_error(root, brace_end) and _ended_by_semicolon(doc, brace_end) is not None)
+            ends_statement(root, brace_end) or (_in_error(root, brace_end) and _asi_statement(doc, brace_end))
         ) and uses_semicolons(doc, brace_end)
     else:
         missing = _misses_semicolon_at(root, brace_end)
         if missing is None:  # no guess of the parser's there
             missing = _glued_to_next_line(doc, brace_end)
     return brace_end if missing else None
+
+
+def _asi_statement(doc: Document, offset: int) -> bool:
+    """Whether a `;` put in at ``offset`` ends a JavaScript or TypeScript statement read whole
+    (the tree in error around the `}`), no declaration's."""
+    statement = _ended_by_semicolon(doc, offset)
+    return statement is not None and not default_declaration(statement)
 
 
 def _closer_end(data: bytes, end: int, text: bytes) -> int | None:
@@ -222,8 +241,10 @@ def _ended_by_semicolon(doc: Document, offset: int) -> ts.Node | None:
         # A `;` the body's child, not the statement's: JavaScript's class field (`h = () =>
         # { ... };`), C's `struct S { ... };` (an error further down is the file's, not its).
         statement = value
-    elif statement is not None and statement.type == "class_body":
-        statement = None  # a method's `}`
+    elif statement is not None and (statement.type == "class_body" or statement.parent is None):
+        # A method's `}`; a declaration's at the file's top (a Java class's), where the `;` is
+        # the file's own, no statement's.
+        statement = None
     if (
         statement is None
         or statement.type == "ERROR"
