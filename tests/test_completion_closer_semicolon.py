@@ -222,6 +222,31 @@ async def test_a_javascript_object_gets_the_semicolon_where_the_file_writes_them
         assert text_edit.new_text == ";" and text_edit.range == types.Range(start=at, end=at)
 
 
+@pytest.mark.parametrize(
+    ("ext", "language", "text", "cursor", "answer"),
+    [
+        # A Python dict and a Go struct with an unfinished call below; a JavaScript default
+        # export's anonymous function in a file that writes its `;`.
+        ("py", "python", "def f():\n    d = {\n        \n    }\n    g(\n", (2, 8), "'a': 1,\n    }"),
+        ("go", "go", "package p\n\nfunc f() {\n\tp := P{\n\t\t\n\t}\n\tg(\n}\n", (4, 2), "X: 1,\n\t}"),
+        ("js", "javascript", SEMIS + "}\nexport default function () {\n  \n}\n", (5, 2), "go();\n}"),
+    ],
+)
+async def test_no_semicolon_where_the_language_wants_none(
+    tmp_path, ext: str, language: str, text: str, cursor: tuple[int, int], answer: str
+) -> None:
+    """The accepted entries above the editor's `}`: no `;` after it where a line ends the
+    statement (Python, Go) or the `}` ends a declaration (`export default function () {}`)."""
+    async with _session(tmp_path, [answer]) as (client, edits):
+        uri = f"file:///ws/none.{ext}"
+        open_doc(client, uri, text, language)
+        [item] = (await client.text_document_inline_completion_async(inline_params(uri, *cursor))).items
+        assert item.insert_text == answer.rpartition("\n")[0]  # the `}` below is the editor's
+        _accept(client, uri, item, 2)
+        await _run_command(client, item)
+        assert await _sent_or_none(client, edits, False) is None
+
+
 async def test_a_client_that_never_answers_the_edit_is_waited_for_no_longer(tmp_path) -> None:
     """A client that takes the `;` edit and never answers it: the server stops waiting (the
     task awaiting the answer ended), goes on answering, and a second accept asks again."""
