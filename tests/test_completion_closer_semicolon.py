@@ -67,12 +67,22 @@ async def _run_command(client: Any, item: types.InlineCompletionItem) -> None:
 
 async def _edits_after(client: Any, edits: list[Any]) -> list[Any]:
     """The edits the server asked for, once it has had the time to ask (a request's round trip
-    and the spawned task's)."""
-    for _ in range(20):
+    and the spawned task's; seconds on a loaded machine, where 1 s ran out)."""
+    for _ in range(200):
         if edits:
             break
         await asyncio.sleep(0.05)
     return edits
+
+
+async def _prompts_after(fake: FakeDeepSeek, count: int) -> list[str]:
+    """The FIM prompts the fake was sent, once ``count`` have come (a prefetch is spawned after
+    the answer went out), or 10 s passed."""
+    for _ in range(200):
+        if len(fake.requests_to(FIM)) >= count:
+            break
+        await asyncio.sleep(0.05)
+    return [r.json["prompt"] for r in fake.requests_to(FIM)]
 
 
 async def _sent_or_none(client: Any, edits: list[Any], wanted: bool) -> types.TextDocumentEdit | None:
@@ -329,7 +339,8 @@ async def test_the_answer_prefetched_for_after_the_accept_outlives_the_semicolon
             _typed(client, uri, (start.line, start.character), ";", 3)
         after = await client.text_document_inline_completion_async(inline_params(uri, 7, 18))
         assert [i.insert_text for i in after.items] == ["\n            Z = 3,"]
-        await asyncio.sleep(0.5)  # a prefetch spawned after the answer went out
+        await _prompts_after(fake, 3)  # the prefetch spawned after the answer went out
+        await asyncio.sleep(0.5)  # and none more
         prompts = [r.json["prompt"] for r in fake.requests_to(FIM)]
         # The accepted state was asked once (its prefetch), as was the state after `Z = 3,`
         # (the prefetch after it was shown): asked again with the `;` in, the same answers.
