@@ -16,6 +16,7 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
+import { quickFixRow } from './quickfix.mjs';
 
 /**
  * The steps E2E_STEPS names and those they need, each step's `needs` read from its call in this
@@ -646,23 +647,7 @@ try {
   }, { needs: ['review-on-save'] });
 
   await step('quick-fix', async () => {
-    // F8 puts the cursor on the diagnostic; Escape closes its peek; Ctrl+. lists the fixes.
-    // Tried three times: in one CI run the menu never opened (the lightbulb shown, the key lost).
-    const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Apply DeepSeek fix' }).first();
-    for (let attempt = 1; ; attempt++) {
-      await page.locator('.editor-instance .monaco-editor textarea').first().focus();
-      await page.keyboard.press('F8');
-      await page.waitForTimeout(500);
-      await page.keyboard.press('Escape');
-      await page.keyboard.press('Control+.');
-      try {
-        await item.waitFor({ state: 'visible', timeout: 8000 });
-        break;
-      } catch (err) {
-        if (attempt >= 3) throw err;
-        await page.keyboard.press('Escape');
-      }
-    }
+    const item = await quickFixRow(page);
     await screenshot('quick-fix-menu');
     await item.click();
     const shows = (line) => async () =>

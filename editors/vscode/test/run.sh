@@ -13,6 +13,8 @@
 #                        installing the .vsix
 #   E2E_STEPS=a,b        run only these e2e steps and those they need, e.g. while working (a
 #                        name no step has stops the run before the build)
+#   E2E_SCRIPT     the script driving the window (default e2e.mjs; explore.mjs explores)
+#   FAKE_RESPONDER the fake DeepSeek's answers, module:function (default fake_answers:answer)
 #   KEEP_RUNNING=1       leave code-server and the fake running after the test (prints the URL)
 set -euo pipefail
 
@@ -104,7 +106,7 @@ trap cleanup EXIT INT TERM
 
 say "fake DeepSeek on 127.0.0.1:$FAKE_PORT"
 (cd "$REPO" && PYTHONPATH="$HERE:$REPO" exec setsid "$PY" -m tests.fake_deepseek \
-  --port "$FAKE_PORT" --key "$API_KEY" --responder fake_answers:answer) >"$RUN/fake.log" 2>&1 &
+  --port "$FAKE_PORT" --key "$API_KEY" --responder "${FAKE_RESPONDER:-fake_answers:answer}") >"$RUN/fake.log" 2>&1 &
 PIDS+=($!)
 
 # A second fake answering as Ollama does (its paths under /v1 only, its 404s, its one model): the
@@ -191,7 +193,7 @@ set +e
 CS_URL="http://127.0.0.1:$CS_PORT" WORKSPACE="$WORKSPACE" FAKE_URL="http://127.0.0.1:$FAKE_PORT" \
   OLLAMA_URL="http://127.0.0.1:$OLLAMA_PORT" \
   E2E_API_KEY="$API_KEY" ARTIFACTS_DIR="$ARTIFACTS_DIR" USER_DATA_DIR="$RUN/user-data" \
-  node "$HERE/e2e.mjs"
+  node "$HERE/${E2E_SCRIPT:-e2e.mjs}"
 RC=$?
 set -e
 T_TEST=$(( $(date +%s) - T1 ))
