@@ -113,6 +113,10 @@ fs.writeFileSync(VEC_PARTS_PATH, VEC_TEXT);
 const VEC_ENTER = 'vec_enter.cpp';
 const VEC_ENTER_PATH = path.join(WORKSPACE, VEC_ENTER);
 fs.writeFileSync(VEC_ENTER_PATH, VEC_TEXT);
+// For the TypeScript initializer step: a file whose statements end with a ";".
+const BOX = 'box.ts';
+const BOX_PATH = path.join(WORKSPACE, BOX);
+fs.writeFileSync(BOX_PATH, 'const n = 1;\nfunction make(): void {\n    use(n);\n    done();\n}\n');
 // For the open-blocks step: a class whose body the suggestion leaves open.
 const SHOP = 'shop.js';
 const SHOP_PATH = path.join(WORKSPACE, SHOP);
@@ -1126,6 +1130,33 @@ try {
     const wants = [`${body}    }\n}\n`, `${body}    };\n}\n`];
     if (!wants.includes(saved)) {
       throw new Error(`${VEC_ENTER} reads ${JSON.stringify(saved)}`);
+    }
+    return JSON.stringify(saved);
+  }, { needs: ['set-api-key'] });
+
+  await step('initializer-semicolon-typescript', async () => {
+    // "const box: Box = {" Enter in a file of ";" statements: the model's "};" keeps its ";"
+    // after the editor's "}" (ASI would end the declaration without it; the file writes them).
+    // With a statement below it got none; last in its block it did (the parser's guess).
+    await quickOpen(BOX, 'const n = 1;');
+    await page.locator('.editor-instance .view-line', { hasText: 'use(n);' }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('const box: Box = {', { delay: 60 });
+    await page.keyboard.press('Enter');
+    await waitFor('"w: 1," as ghost text', async () => (await ghostText()).includes('w: 1,'), 20000);
+    await page.keyboard.press('Tab');
+    await waitFor('the ";" after the editor\'s "}"', async () => (await editorTextWithoutGhost()).includes('    };'), 10000)
+      .catch(() => undefined);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+S');
+    const saved = await waitFor(`${BOX} saved`, () => {
+      const t = fs.readFileSync(BOX_PATH, 'utf8');
+      return t.includes('w: 1,') ? t : '';
+    }, 10000);
+    const want = 'const n = 1;\nfunction make(): void {\n    use(n);\n    const box: Box = {\n        w: 1,\n    };\n    done();\n}\n';
+    if (saved !== want) {
+      throw new Error(`${BOX} reads ${JSON.stringify(saved)}, expected ${JSON.stringify(want)}`);
     }
     return JSON.stringify(saved);
   }, { needs: ['set-api-key'] });

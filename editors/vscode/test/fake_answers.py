@@ -29,6 +29,10 @@ BLOCK = "if x < 0:\n        return 0\n    return x"
 # model writes the entries and the "};" that ends the declaration, as it would with no "}" there.
 INIT_AFTER = "std::vector<int> v {\n"
 INIT = "1, 2, 3,\n    };"
+# The TypeScript initializer step: the same in a file of ";" statements, where ASI would end
+# the declaration without one.
+TS_INIT_AFTER = "const box: Box = {\n"
+TS_INIT = "w: 1,\n    };"
 # The open-blocks step: a class's constructor left open, between "{" and the editor's "}".
 OPENED_AFTER = "class Shop {"
 OPENED = "\n    constructor(items) {\n        this.items = items;\n"
@@ -47,6 +51,8 @@ def _fim(prompt: str) -> str:
         return BLOCK
     if prompt.endswith(INIT_AFTER + line) and not line.strip():
         return INIT
+    if prompt.endswith(TS_INIT_AFTER + line) and not line.strip():
+        return TS_INIT
     for target in LINES:
         if target.startswith(line) and target != line:
             return target[len(line):]
