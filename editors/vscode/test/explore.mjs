@@ -161,7 +161,9 @@ async function run(s) {
   await page.keyboard.press('Control+G');
   await page.keyboard.type(String(from));
   await page.keyboard.press('Enter');
-  await page.waitForTimeout(200);
+  // The Enter typed while "Go to Line" still closed went there: the part typed on the line above.
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+  await page.waitForTimeout(300);
   await page.keyboard.press('End');
   await page.keyboard.press('Enter');
   await page.keyboard.type(s.typed, { delay: 40 });
