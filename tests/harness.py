@@ -233,11 +233,11 @@ def inline_params(uri: str, line: int, character: int, invoked: bool = False) ->
     )
 
 
-async def suggested_texts(
+async def _inline_items(
     state_dir: str, answer: str, uri: str, text: str, language: str, line: int, character: int
-) -> list[str]:
-    """What the real server over stdio suggests at a position of a document just opened, the
-    fake DeepSeek answering ``answer`` (no debounce, prefetch nor cache)."""
+) -> list[types.InlineCompletionItem]:
+    """The inline items the real server over stdio offers at a position of a document just
+    opened, the fake DeepSeek answering ``answer`` (no debounce, prefetch nor cache)."""
     with FakeDeepSeek() as fake:
         fake.script(answer)
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=state_dir)
@@ -245,7 +245,28 @@ async def suggested_texts(
         async with lsp_session(env, settings=settings) as client:
             open_doc(client, uri, text, language)
             result = await client.text_document_inline_completion_async(inline_params(uri, line, character))
-            return [item.insert_text for item in result.items]
+            return list(result.items) if result else []
+
+
+async def suggested_texts(
+    state_dir: str, answer: str, uri: str, text: str, language: str, line: int, character: int
+) -> list[str]:
+    """What the real server over stdio suggests at a position of a document just opened, the
+    fake DeepSeek answering ``answer`` (no debounce, prefetch nor cache)."""
+    items = await _inline_items(state_dir, answer, uri, text, language, line, character)
+    return [str(item.insert_text) for item in items]
+
+
+async def first_item_at_cursor(
+    state_dir: str, ext: str, language_id: str, text: str, answer: str
+) -> tuple[str, types.InlineCompletionItem | None]:
+    """The document of ``text`` less its cursor mark ``‸`` and the first inline item the real
+    server (over stdio) offers there when the fake DeepSeek answers ``answer``."""
+    before = text[: text.index("‸")].replace("\r", "")
+    clean = text.replace("‸", "")
+    row, col = before.count("\n"), len(before.split("\n")[-1])
+    items = await _inline_items(state_dir, answer, f"file:///ws/a.{ext}", clean, language_id, row, col)
+    return clean, (items[0] if items else None)
 
 
 async def document_state(client: LanguageClient, uri: str) -> dict[str, Any]:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import pytest
 from lsprotocol import types
 
-from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import inline_params, lsp_session, open_doc, server_env
+from tests.harness import first_item_at_cursor
 
 
 def _offset(text: str, pos: types.Position) -> int:
@@ -115,19 +114,7 @@ CASES = [
 async def test_the_next_key_after_accepting_open_blocks_lands_before_the_editors_closer(
     tmp_path, ext: str, language_id: str, text: str, answer: str, expected: str
 ) -> None:
-    with FakeDeepSeek() as fake:
-        fake.script(answer)
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
-        async with lsp_session(env, settings=settings) as client:
-            uri = f"file:///ws/a.{ext}"
-            before = text[: text.index("‸")].replace("\r", "")
-            clean = text.replace("‸", "")
-            open_doc(client, uri, clean, language_id)
-            row, col = before.count("\n"), len(before.split("\n")[-1])
-            result = await client.text_document_inline_completion_async(
-                inline_params(uri, row, col)
-            )
-            assert result.items
-            # A CRLF line's "\r" counts as its last character: offsets stay right.
-            assert _accept_and_type(clean, result.items[0], "x") == expected
+    clean, item = await first_item_at_cursor(str(tmp_path), ext, language_id, text, answer)
+    assert item is not None
+    # A CRLF line's "\r" counts as its last character: offsets stay right.
+    assert _accept_and_type(clean, item, "x") == expected

@@ -77,11 +77,11 @@ def _into_the_brace_block(
     if _GOES_ON_START.match(body) or _CONTINUATION.match(body):
         return None  # it goes on with the statement above (`.then(`, `else`)
     target = _depth_below(lines, index, body, in_text, floor, ctx)
-    first = ctx.width(ws)
+    first = _column(index, ws, ctx)
     if target is None or first == target or target % unit or base % unit:
         return None
     levels, base_levels = target // unit, base // unit
-    widths = [(i, w, ctx.width(w)) for i, w, _ in entries]
+    widths = [(i, w, _column(i, w, ctx)) for i, w, _ in entries]
     inside = _lines_in_parentheses(lines, ctx)
     # The answer's own step: from a block's header to its body, else the one its first line
     # is whole levels of from column 0 (two-space levels for a line two levels in), else the
@@ -105,6 +105,14 @@ def _into_the_brace_block(
             depth = (floor // unit - closers[i] - base_levels) * step
         moved.append((i, w, depth))
     return step, moved
+
+
+def _column(index: int, ws: str, ctx: PostContext) -> int:
+    """The column line ``index`` of the answer starts its code at: the first line goes on from
+    the cursor, after the blanks Enter's autoindent left before it. Read from column 0, the
+    four spaces a model wrote after a cursor four in (a body below a `{`, at its column 8)
+    stood left of the block, read as two-space levels, and the body went to column 16."""
+    return ctx.width(ctx.line_prefix + ws) if index == 0 else ctx.width(ws)
 
 
 #: How a line ends that the next goes on with: an operator, a comma, an open bracket (wider

@@ -1,0 +1,64 @@
+"""A body accepted on the line Enter opened inside `{|}`, where the editor's autoindent left the
+cursor at the closer's depth (an autopair mapping's `<CR><C-c>O`, Neovim's `autoindent`): the
+model writes the first line's missing indentation after the cursor and the next lines at their
+real columns. The real server over stdio against the fake DeepSeek server. Found retyping
+the JDK's Comparators.java in Neovim: the nested class's fields came back at column 16, not 8
+(its first line's four spaces were read from column 0, as two-space levels)."""
+
+from __future__ import annotations
+
+import pytest
+from lsprotocol import types
+
+from tests.harness import first_item_at_cursor
+
+
+def _accepted(text: str, item: types.InlineCompletionItem) -> str:
+    assert item.range is not None and isinstance(item.insert_text, str)
+    lines = text.split("\n")
+
+    def offset(pos: types.Position) -> int:
+        return sum(len(line) + 1 for line in lines[: pos.line]) + pos.character
+
+    start, end = offset(item.range.start), offset(item.range.end)
+    return text[:start] + item.insert_text + text[end:]
+
+
+#: (extension, language id, the document with the cursor at ‸, the model's answer: the
+#: original file's text from the cursor on)
+CASES = [
+    (
+        "java", "java",
+        "class Comparators {\n    static final class NullComparator<T> implements Comparator<T> {\n    ‸\n    }\n}\n",
+        "    @java.io.Serial\n        private static final long serialVersionUID = 1L;\n"
+        "        private final boolean nullFirst;",
+    ),
+    (
+        "go", "go",
+        "package main\n\nfunc (s *Socket) Check() error {\n\tif s.dir == \"\" {\n\t‸\n\t}\n\treturn nil\n}\n",
+        "\tlog.Print(s)\n\t\treturn nil",
+    ),
+    # Already right before: the model's lines in the file's levels under a Rust `fn`.
+    (
+        "rs", "rust",
+        "impl Endpoint {\n    pub fn new(port: u16) -> Self {\n    ‸\n    }\n}\n",
+        "    let tls = port == 443;\n        Endpoint { port, tls }",
+    ),
+    # The cursor where the body goes already: nothing to add.
+    (
+        "java", "java",
+        "class C {\n    static final class N {\n        ‸\n    }\n}\n",
+        "private final boolean nullFirst;\n        private int size;",
+    ),
+]
+
+
+@pytest.mark.parametrize(("ext", "language_id", "text", "answer"), CASES)
+async def test_a_body_accepted_at_the_closer_s_depth_keeps_the_model_s_columns(
+    tmp_path, ext: str, language_id: str, text: str, answer: str
+) -> None:
+    clean, item = await first_item_at_cursor(str(tmp_path), ext, language_id, text, answer)
+    assert item is not None
+    # What the original file holds: the answer where the cursor was.
+    cursor = text.index("‸")
+    assert _accepted(clean, item) == text[:cursor] + answer + text[cursor + 1 :]
