@@ -60,6 +60,12 @@ def fit_to_tail(
         if kept != tail:
             menu_text = before_typed_over(text, tail, ctx)
             text = without_retyped_rest(text, kept)
+        if kept == tail and _arguments_go_on(text, tail):
+            # The model's arguments went on below (its answer cut to this line): replaced,
+            # the call's `)` came back in the insert and the accept left the cursor after it
+            # (`Printf("OK\n",)`), the arguments lost. It stays after the cursor.
+            out.append(Suggestion(text, replace_end - len(tail.encode("utf-8")), "", closer_after=True))
+            continue
         if req.multiline and "\n" in text.rstrip() and kept.lstrip().startswith("}"):
             # A body written between `{` and the editor's `}`: the `}` goes on a line
             # of its own under the header (it read `return 1}`). So it does from
@@ -93,3 +99,9 @@ def _awaits_body(text: str, ctx: PostContext, language: Language | None) -> bool
     lines = text.replace("\r\n", "\n").split("\n")
     last = next((line for line in reversed(lines) if line.strip()), "")
     return ends_on_control_header(lines, ctx) or opens_block(last, language)
+
+
+def _arguments_go_on(text: str, tail: str) -> bool:
+    """Whether ``text``, one line, ends in a comma before the call's or list's closer that
+    starts ``tail``: what it separates comes next, inside that closer."""
+    return "\n" not in text and text.rstrip().endswith(",") and tail.lstrip()[:1] in (")", "]")
