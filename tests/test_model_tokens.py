@@ -129,3 +129,29 @@ def test_the_tokenizer_counts_as_the_files_own_loader_does(counter: TokenCounter
     ]
     for text in texts:
         assert counter._tok.encode(text, add_special_tokens=False).ids == reference.encode(text, add_special_tokens=False).ids
+
+
+@pytest.mark.parametrize(
+    ("merges", "library_says"),
+    [(["abc"], "Merges text file invalid"), ([["a", "b", "c"]], "MergeType"), ([1], "MergeType")],
+)
+def test_a_tokenizer_file_with_a_malformed_merge_is_named_with_the_librarys_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, merges: list, library_says: str
+) -> None:
+    """A merge that is no pair ("abc", three halves, a number) was read by Python first: the log
+    said 'DeepSeek tokenizer unavailable (not enough values to unpack (expected 2, got 1))',
+    naming neither the file nor what is wrong in it."""
+    spec = {
+        "version": "1.0", "added_tokens": [], "normalizer": None, "pre_tokenizer": None,
+        "post_processor": None, "decoder": None,
+        "model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "c": 2}, "merges": merges},
+    }
+    path = tmp_path / "tokenizer.json"
+    path.write_text(__import__("json").dumps(spec), encoding="utf-8")
+    monkeypatch.setattr(tokens, "_default", None)
+    monkeypatch.setattr(tokens, "_tokenizer", None)
+    monkeypatch.setattr(tokens, "tokenizer_path", lambda: path)
+    with caplog.at_level("WARNING", logger=tokens.__name__):
+        assert isinstance(tokens.default_counter(), EstimateCounter)
+    said = caplog.text
+    assert str(path) in said and library_says in said and "unpack" not in said, said

@@ -67,7 +67,12 @@ def _load_tokenizer() -> Tokenizer:
     global _tokenizer
     with _lock:
         if _tokenizer is None:
-            _tokenizer = read_tokenizer(tokenizer_path())
+            path = tokenizer_path()
+            try:
+                _tokenizer = read_tokenizer(path)
+            except Exception as exc:
+                # The library's reasons name a line and column, not the file they are in.
+                raise ValueError(f"{path}: {exc}") from exc
         return _tokenizer
 
 
@@ -94,10 +99,15 @@ def read_tokenizer(path: Path) -> Tokenizer:
     # A merge's two halves are the vocabulary's own strings, each merge replaced as it is read:
     # new strings for them raised the load's peak by 18 MB (to +96 MB; the library's +59 MB).
     own = dict(zip(vocab, vocab, strict=True))
-    for i, merge in enumerate(merges):
-        # "Ġ t" (the older layout) or ["Ġ", "t"].
-        first, second = merge.split(" ", 1) if isinstance(merge, str) else merge
-        merges[i] = (own.get(first, first), own.get(second, second))
+    try:
+        for i, merge in enumerate(merges):
+            # "Ġ t" (the older layout) or ["Ġ", "t"].
+            first, second = merge.split(" ", 1) if isinstance(merge, str) else merge
+            merges[i] = (own.get(first, first), own.get(second, second))
+    except (TypeError, ValueError):
+        # A merge that is no pair: the library says what is wrong where ("Merges text file
+        # invalid at line 1"), Python's unpacking did not ("not enough values to unpack").
+        return Tokenizer.from_file(str(path))
     del own
     options = {k: model[k] for k in _BPE_OPTIONS if model.get(k) is not None}
     unknown = set(model) - {"type", "vocab", "merges", *_BPE_OPTIONS}
