@@ -201,3 +201,21 @@ async def test_a_go_packages_outline_follows_its_other_file_at_once(tmp_path: Pa
     assert len(prompts) == 2, prompts
     assert "func Perimeter(side int) int …" in prompts[0] and "Volume" not in prompts[0], prompts[0]
     assert "func Volume(side int) int …" in prompts[1], prompts[1]
+
+
+# ---------------------------------------------------------------- a default import's dot, half typed on
+
+
+async def test_a_default_imports_dot_half_typed_on_brings_the_member_it_may_become(tmp_path: Path) -> None:
+    """Over stdio, typing ``React.use`` after ``import React from 'react'`` (a package's default,
+    no module of the workspace), another open file's class having a ``useStore``: since
+    79a2ba3 every default import counted as a module at its dot, and the snippets chosen at
+    ``React.`` were kept without ``useStore``, which the word half typed may become (a
+    CommonJS module's dot is outlined instead, tested above)."""
+    hooks = "export class Hooks {\n  useStore(key) {\n    return key\n  }\n}\n"
+    main = "import React from 'react'\n\nfunction App() {\n  \n}\n"
+    files = {"web/hooks.js": hooks, "web/main.js": main}
+    opened = [("web/hooks.js", "javascript"), ("web/main.js", "javascript")]
+    prompts = await prompts_while_typing(tmp_path, files, opened, (3, 2), "React.", "u", "s", "e")
+    assert "useStore(key)" not in prompts[1], prompts[1]  # at the dot: no word yet
+    assert "useStore(key)" in prompts[-1], prompts[-1]
