@@ -48,6 +48,9 @@ def _sent(tmp_path: Path, rel: str, text: str, language: str) -> str:
         ("store = None\nimport store\n\ndef run():\n    store.", True),
         ("import store\n\nother = Store()\n\ndef run():\n    store.", True),
         ("import store\n\nclass K:\n    store = 1\n\ndef run():\n    store.", True),
+        # Not a binding: a keyword argument of a call over lines, a string's or comment's line.
+        ("import store\n\napp = make_app(\n    store=store,\n)\n\ndef run():\n    store.", True),
+        ("import store\n\nUSAGE = \"\"\"\nstore = the store to use\n\"\"\"\n\ndef run():\n    store.", True),
     ],
 )
 def test_a_module_bound_again_at_the_modules_level_has_no_outline(tmp_path: Path, text: str, outlined: bool) -> None:
@@ -63,6 +66,14 @@ def test_a_js_module_bound_again_at_the_modules_level_has_no_outline(tmp_path: P
     write(tmp_path, files)
     sent = "\n".join(s.text for s in gather(tmp_path, "web/main.js", text, None, language="javascript"))
     assert "function get(key) …" not in sent, sent
+
+
+def test_a_js_modules_assignment_in_a_comment_or_template_is_no_binding(tmp_path: Path) -> None:
+    """Control: ``store = 1`` on a block comment's line or a template literal's binds nothing."""
+    text = "const m = require('./m.js')\n/*\nm = makeStore()\n*/\nconst s = `\nm = 1\n`\nfunction f() {\n  m."
+    write(tmp_path, WORKSPACE)
+    sent = "\n".join(s.text for s in gather(tmp_path, "web/main.js", text, None, language="javascript"))
+    assert "function get(key) …" in sent, sent
 
 
 # ---------------------------------------------------------------- a package before its submodule

@@ -611,9 +611,27 @@ def bound_at_module_level(language: str, tree: ts.Tree, data: bytes, member: Mem
         if m.start() < since or not _ASSIGNED_BEFORE[fam].fullmatch(data, head, m.start()):
             continue
         at = tree.root_node.descendant_for_byte_range(m.start(), m.start())
-        if _enclosing(at, _FUNCTIONS[fam] | _CLASSES[fam]) is None:
+        if at is not None and _assigned_target(at) and _enclosing(at, _FUNCTIONS[fam] | _CLASSES[fam]) is None:
             return True
     return False
+
+
+#: Where an assignment's target is, by the node assigning (a search's line may be a keyword
+#: argument's, ``store=store,`` of a call over lines, or a string's or a comment's).
+_TARGET_FIELDS = {"assignment": "left", "assignment_expression": "left", "variable_declarator": "name"}
+#: What a target may be unpacked through: ``a, store = ...``.
+_UNPACKED = frozenset({"pattern_list", "tuple_pattern", "list_pattern", "array_pattern"})
+
+
+def _assigned_target(node: ts.Node) -> bool:
+    """Whether ``node`` is (in) the target an assignment or a declaration binds."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type in _UNPACKED:
+        child, parent = parent, parent.parent
+    if parent is None or parent.type not in _TARGET_FIELDS:
+        return False
+    target = parent.child_by_field_name(_TARGET_FIELDS[parent.type])
+    return target is not None and target == child
 
 
 #: An assignment to a name: what follows it (Python's ``store = ...``, ``store: T = ...``,
