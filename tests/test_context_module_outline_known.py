@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lsprotocol import types
 
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import inline_params, insert, lsp_session, open_doc, server_env
@@ -185,11 +186,12 @@ GO_FILES = {
 VOLUME = "func Volume(side int) int {\n\treturn side * side * side\n}\n"
 
 
-@pytest.mark.parametrize("where", ["disk", "editor"])
+@pytest.mark.parametrize("where", ["disk", "editor", "new file"])
 async def test_a_go_packages_outline_follows_its_other_file_at_once(tmp_path: Path, where: str) -> None:
     """At ``shapes.`` the outline has both files' functions; ``b.go`` then given a ``Volume``
-    (rewritten on disk, or edited in its open buffer, unsaved): the next request at the same
-    dot has it, not the outline kept for the prefix cache (up to 30 s)."""
+    (rewritten on disk, or edited in its open buffer, unsaved), or a new file ``c.go`` with
+    it (the editor told): the next request at the same dot has it, not the outline kept for
+    the prefix cache (up to 30 s)."""
     root = tmp_path / "ws"
     write(root, GO_FILES)
     uri, b_uri = (root / "main.go").as_uri(), (root / "shapes/b.go").as_uri()
@@ -205,6 +207,10 @@ async def test_a_go_packages_outline_follows_its_other_file_at_once(tmp_path: Pa
             await client.text_document_inline_completion_async(inline_params(uri, 5, 8))
             if where == "disk":
                 (root / "shapes/b.go").write_text(GO_FILES["shapes/b.go"] + "\n" + VOLUME)
+            elif where == "new file":  # as VS Code tells it
+                (root / "shapes/c.go").write_text("package shapes\n\n" + VOLUME)
+                created = types.FileEvent(uri=(root / "shapes/c.go").as_uri(), type=types.FileChangeType.Created)
+                client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[created]))
             else:
                 insert(client, b_uri, 2, 5, 0, "\n" + VOLUME)
             await client.text_document_inline_completion_async(inline_params(uri, 5, 8))

@@ -10,6 +10,7 @@ from lsprotocol import types
 from ..context import Indexer
 from ..documents import Document
 from ..features import register_with_client
+from ..imports import forget_resolutions
 from ..privacy import file_path
 from ..symbol_crawler import GITIGNORE, SymbolCrawler
 from ..workspace_symbols import methods_of
@@ -46,6 +47,10 @@ def files_changed(crawler: SymbolCrawler, params: types.DidChangeWatchedFilesPar
         path = file_path(event.uri)
         if path is not None:
             changes.append((path, event.type != types.FileChangeType.Deleted))
+    if any(event.type != types.FileChangeType.Changed for event in params.changes):
+        # A file created or deleted may be a module's (a Go package's file): its imports are
+        # resolved anew, not kept their few seconds.
+        forget_resolutions()
     crawler.files_changed(changes)
 
 

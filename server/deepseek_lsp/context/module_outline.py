@@ -11,6 +11,7 @@ the file's order, so the text is the same at each key typed after the dot (prefi
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -207,5 +208,16 @@ def module_outline(
         shorter=shorter,
         top=True,
         # (Its snippet is stale once any of them changes on disk, not the first alone.)
-        read_from=tuple(idx.disk for idx in indexes[1:] if idx.disk is not None),
+        read_from=tuple(idx.disk for idx in indexes[1:] if idx.disk is not None) + _package_folder(indexes, language),
     )
+
+
+def _package_folder(indexes: list[FileIndex], language: str | None) -> tuple[tuple[str, tuple[int, int]], ...]:
+    """A Go package's folder as read (its stamp changes as a file is added, removed or renamed
+    there): a file added to the package on disk was missing from its outline up to 30 s."""
+    folder = Path(indexes[0].disk[0]).parent if language == "go" and indexes and indexes[0].disk else None
+    try:
+        st = os.stat(folder) if folder is not None else None
+    except OSError:
+        return ()
+    return ((str(folder), (st.st_mtime_ns, st.st_size)),) if st is not None else ()

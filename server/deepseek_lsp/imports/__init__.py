@@ -12,7 +12,13 @@ Nothing is guessed beyond that: a name that is no file there names nothing.
 file found may be read, ``sibling_types`` finds the types used with no import.
 """
 
-from .cached import _resolved, local_sources, resolution_pending, resolve_local_imports_cached
+from .cached import (
+    _resolved,
+    forget_resolutions,
+    local_sources,
+    resolution_pending,
+    resolve_local_imports_cached,
+)
 from .go import MAX_PACKAGE_FILES
 from .jvm import main_source_set
 from .project_files import own_roots_first
@@ -23,6 +29,7 @@ from .sibling_types import imported_types, sibling_type_files, sibling_type_file
 __all__ = [
     "MAX_PACKAGE_FILES",
     "_resolved",
+    "forget_resolutions",
     "imported_types",
     "local_sources",
     "main_source_set",

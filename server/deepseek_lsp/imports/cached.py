@@ -44,6 +44,11 @@ _complete: LRUCache[_ResolvedKey, list[Path]] = LRUCache(maxsize=64)
 _local: LRUCache[_ResolvedKey, dict[str, bool]] = LRUCache(maxsize=64)
 
 
+def forget_resolutions() -> None:
+    """Resolve every file's imports anew: a file was created or deleted (a Go package's)."""
+    _resolved.clear()
+
+
 def resolve_local_imports_cached(
     sources: Sequence[str],
     doc_path: Path,
