@@ -45,6 +45,10 @@ def _sent(tmp_path: Path, rel: str, text: str, language: str) -> str:
         ("import store\n\nstore = Store()\n\ndef run():\n    store.", False),
         ("import store\nstore = Store()\nstore.", False),
         ("from app import store\n\nstore = store.Store()\n\n\ndef run():\n    store.", False),
+        # Bound by a loop, a with, a walrus at the module's level (found before a65de1b).
+        ("import store\n\nfor store in stores():\n    pass\n\ndef run():\n    store.", False),
+        ("import store\n\nwith open_store() as store:\n    pass\n\ndef run():\n    store.", False),
+        ("import store\n\nif (store := pick()):\n    pass\n\ndef run():\n    store.", False),
         # Controls: bound before the import, or another name bound.
         ("store = None\nimport store\n\ndef run():\n    store.", True),
         ("import store\n\nother = Store()\n\ndef run():\n    store.", True),

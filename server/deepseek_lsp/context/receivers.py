@@ -606,19 +606,31 @@ def bound_at_module_level(language: str, tree: ts.Tree, data: bytes, member: Mem
     end = len(data) if _enclosing(node, _FUNCTIONS[fam]) is not None else member.at
     word = member.receiver.encode()
     # (The name first, a literal the search skips to; then what is before it on its line.)
-    for m in re.finditer(re.escape(word) + _ASSIGNED_AFTER[fam], data[:end]):
-        head = data.rfind(b"\n", 0, m.start()) + 1
-        if m.start() < since or not _ASSIGNED_BEFORE[fam].fullmatch(data, head, m.start()):
-            continue
-        at = tree.root_node.descendant_for_byte_range(m.start(), m.start())
+    starts = [
+        m.start()
+        for m in re.finditer(re.escape(word) + _ASSIGNED_AFTER[fam], data[:end])
+        if m.start() >= since and _ASSIGNED_BEFORE[fam].fullmatch(data, data.rfind(b"\n", 0, m.start()) + 1, m.start())
+    ]
+    if fam == _PYTHON:  # ``for store in``, ``with ... as store:``, ``(store := ...)``
+        for m in re.compile(re.escape(word) + rb"\b[ \t]*(:=|in\b|[:,)])").finditer(data, since, end):
+            head = data.rfind(b"\n", 0, m.start()) + 1
+            if m.group(1) == b":=" or _AS_OR_FOR.search(data, head, m.start()):
+                starts.append(m.start())
+    for start in starts:
+        at = tree.root_node.descendant_for_byte_range(start, start)
         if at is not None and _assigned_target(at) and _enclosing(at, _FUNCTIONS[fam] | _CLASSES[fam]) is None:
             return True
     return False
 
 
+#: What is before a name a Python ``for`` or ``as`` binds, up to it.
+_AS_OR_FOR = re.compile(rb"(?:\bas[ \t]+|\bfor[ \t]+(?:\w+[ \t]*,[ \t]*)*)\Z")
 #: Where an assignment's target is, by the node assigning (a search's line may be a keyword
 #: argument's, ``store=store,`` of a call over lines, or a string's or a comment's).
-_TARGET_FIELDS = {"assignment": "left", "assignment_expression": "left", "variable_declarator": "name"}
+_TARGET_FIELDS = {
+    "assignment": "left", "assignment_expression": "left", "variable_declarator": "name",
+    "for_statement": "left", "named_expression": "name",
+}
 #: What a target may be unpacked through: ``a, store = ...``.
 _UNPACKED = frozenset({"pattern_list", "tuple_pattern", "list_pattern", "array_pattern"})
 
@@ -628,6 +640,8 @@ def _assigned_target(node: ts.Node) -> bool:
     child, parent = node, node.parent
     while parent is not None and parent.type in _UNPACKED:
         child, parent = parent, parent.parent
+    if parent is not None and parent.type == "as_pattern_target":
+        return True  # ``with ... as store``, ``except E as store``
     if parent is None or parent.type not in _TARGET_FIELDS:
         return False
     target = parent.child_by_field_name(_TARGET_FIELDS[parent.type])
