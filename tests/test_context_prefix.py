@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
+import pytest
+from lsprotocol import types
+
+from deepseek_lsp.completion import prompting
+from deepseek_lsp.completion.request import Request
 from deepseek_lsp.context import Indexer
 from deepseek_lsp.context.prefix import (
     MAX_PREFIX_NAMES,
@@ -23,6 +29,7 @@ from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.workspace_symbols import _MERGE_AFTER, WorkspaceSymbols
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, inline_params, insert, lsp_session, open_doc, server_env
+from tests.test_completion_units import _feature_for_prompts
 from tests.test_context_prompts import REGISTRY, gather, write_files
 from tests.test_context_receivers import prompts_while_typing
 from tests.test_context_shell_sources import LIB
@@ -286,3 +293,50 @@ async def test_a_new_word_starting_as_an_earlier_one_brings_its_own_names(tmp_pa
     prompts = await prompts_while_typing(tmp_path, files, [("main.py", "python")], (4, 4), *typed)
     assert "def get_a(x):" in prompts[1]  # chosen at ``get``
     assert "def get_user_profile(uid):" in prompts[-1]
+
+
+
+async def test_a_member_word_whose_candidates_are_no_class_members_keeps_the_snippets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After ``self.``, the first key of each member word past 2 characters (``self.sen``,
+    ``self.ren``) chose the snippets anew for the symbol table's ``send_mail``, ``render_page``:
+    top-level functions, which gather_snippets then dropped (a member's are a class's), so the
+    same snippets came back. A class's member the table names (``Rows.parse_row``) still
+    chooses them anew, and comes."""
+    write_files(
+        tmp_path,
+        {
+            "util.py": "def send_mail(to):\n    pass\n\n\ndef render_page(p):\n    pass\n",
+            "rows.py": "class Rows:\n    def parse_row(self, line):\n        return line\n",
+        },
+    )
+    feature = _feature_for_prompts([tmp_path.as_uri()], time_box_ms=5000)
+    for name in ("util.py", "rows.py"):
+        feature.symbols.add_file(tmp_path / name)
+    gathered: list[str] = []
+    real = prompting.gather_snippets
+
+    def counted(indexer: Any, req: ContextRequest, *args: Any) -> list[Snippet]:
+        gathered.append(req.doc.text.rsplit("\n", 1)[-1].strip())
+        return real(indexer, req, *args)
+
+    monkeypatch.setattr(prompting, "gather_snippets", counted)
+    docs = feature.services.documents
+    uri = (tmp_path / "main.py").as_uri()
+    head = "class Job:\n    def run(self):\n        x = 1\n"
+    doc = docs.open(uri, head + "        ", "python", 1)
+    feature.document_opened(doc)
+    prompts = [feature.prompts.prompt(Request(doc, len(doc.data), False)).prompt]
+    for line in ("self.send", "self.render", "self.parse"):
+        for end in range(1, len(line) + 1):
+            text = doc.text + line[end - 1]
+            docs.change(uri, doc.version + 1, [types.TextDocumentContentChangeWholeDocument(text=text)])
+            feature.document_changed(doc)
+            prompts.append(feature.prompts.prompt(Request(doc, len(doc.data), False)).prompt)
+        text = doc.text + "()\n        "
+        docs.change(uri, doc.version + 1, [types.TextDocumentContentChangeWholeDocument(text=text)])
+        feature.document_changed(doc)
+    assert not any("send_mail" in p or "render_page" in p for p in prompts), gathered
+    assert "# def parse_row(self, line):" in prompts[-1], gathered
+    assert gathered == ["", "self.pa"], gathered  # was also at self.se and self.re

@@ -29,9 +29,9 @@ from ..context import (
     unchanged_on_disk,
 )
 from ..context.index import FileIndex
-from ..context.lookup import sorted_definitions
+from ..context.lookup import sorted_definitions, workspace_member
 from ..context.module_outline import module_files, module_written
-from ..context.prefix import Prefix, prefix_at, prefix_candidates
+from ..context.prefix import Prefix, prefix_at, prefix_candidates, with_prefix
 from ..context.receivers import MemberAt, member_at, receiver_key
 from ..documents import Document
 from ..features import Services
@@ -304,7 +304,7 @@ class PromptBuilder:
                 # prompt lacked it (the recent edit) for up to CONTEXT_REUSE_S.
                 and not any(n > prev.edit_serial for u, n in self.history.last_edited.items() if u != doc.uri)
                 # Nor at a new word half typed whose names they lack (``retry_|``).
-                and not self._prefix_unsent(doc, req.offset, prev, index, member, typed())
+                and not self._prefix_unsent(doc, req.offset, prev, index, member, typed(), deadline)
             ):
                 snippets = prev.snippets
                 complete = prev.complete
@@ -317,22 +317,7 @@ class PromptBuilder:
                 reach = self._function_start(doc, req.offset, scopes)
                 names = names_near(lang, doc.tree, doc.data, req.offset, reach=reach)
                 self.indexer.roots = env_workspace_roots(self.services.workspace_folders)
-                ctx_req = ContextRequest(
-                    doc=doc,
-                    offset=req.offset,
-                    other_docs=self._context_docs(doc.uri),
-                    recent_edits=[e for e in self.history.edits if e[0] != doc.uri],
-                    # Without a workspace, the document's own folder (display_path's was ".",
-                    # the server's working directory: another project's files were read).
-                    # A buffer with no file (``file://``, ``untitled:``) has no folder: none.
-                    workspace_roots=env_workspace_roots(self.services.workspace_folders)
-                    or ([path.parent] if (path := file_path(doc.uri)) is not None else []),
-                    exclude=settings.exclude,
-                    deadline=deadline,
-                    open_uris=self.services.documents,
-                    symbols=self.symbols,
-                    switched_off=self.services.completions_off,
-                )
+                ctx_req = self._context_request(doc, req.offset, deadline)
                 ctx_req.member = member
                 ctx_req.prefix = typed()
                 window_guess = (max(0, req.offset - 6000), req.offset + 2000)
@@ -362,6 +347,25 @@ class PromptBuilder:
             return fim
         return self._build(req, inserted, snippets, scopes, imports)
 
+    def _context_request(self, doc: Document, offset: int, deadline: float) -> ContextRequest:
+        """What gather_snippets is asked for the cursor at ``offset`` of ``doc``."""
+        return ContextRequest(
+            doc=doc,
+            offset=offset,
+            other_docs=self._context_docs(doc.uri),
+            recent_edits=[e for e in self.history.edits if e[0] != doc.uri],
+            # Without a workspace, the document's own folder (display_path's was ".",
+            # the server's working directory: another project's files were read).
+            # A buffer with no file (``file://``, ``untitled:``) has no folder: none.
+            workspace_roots=env_workspace_roots(self.services.workspace_folders)
+            or ([path.parent] if (path := file_path(doc.uri)) is not None else []),
+            exclude=self.settings.exclude,
+            deadline=deadline,
+            open_uris=self.services.documents,
+            symbols=self.symbols,
+            switched_off=self.services.completions_off,
+        )
+
     def _prefix_unsent(
         self,
         doc: Document,
@@ -370,12 +374,14 @@ class PromptBuilder:
         index: FileIndex | None,
         member: MemberAt | None,
         typed: Prefix | None,
+        deadline: float,
     ) -> bool:
         """Whether the word half typed at the cursor, a new one (not ``prev.prefix`` typed on),
         may become a name this document, another open one or the workspace defines that neither
         the window nor ``prev``'s snippets show: the snippets are then chosen anew, its
         candidates among them (none at a module's dot: gather_snippets looks none up there).
-        A few bisections (~10 µs)."""
+        A few bisections (~10 µs); after a dot, the index of a file the symbol table alone names
+        a candidate in (kept by the indexer: read once)."""
         if typed is None or doc.language is None:
             return False
         if prev.prefix is not None and prev.prefix[0] == offset - len(typed.word.encode()):
@@ -392,8 +398,15 @@ class PromptBuilder:
         known = prev.known_members if members else prev.known
         lists += [known, sorted_definitions(built, members=members)]
         shown = doc.data[prev.window_start : offset]
+        # After a dot, a name the symbol table alone gives (of any kind) is sent where a
+        # class's body defines it; gather_snippets drops the rest (``self.se|``'s top-level
+        # send_mail chose the snippets anew, and the same came back).
+        listed = {n for names in lists for n in with_prefix(names, word)} if members else set()
+        request = cache(partial(self._context_request, doc, offset, deadline))
         for name in prefix_candidates(word, lists, self.symbols, doc.language.name):
-            if name.encode() not in shown and not any(name in s.text for s in prev.snippets):
+            if name.encode() in shown or any(name in s.text for s in prev.snippets):
+                continue
+            if not members or name in listed or workspace_member(self.indexer, request(), name):
                 return True
         return False
 

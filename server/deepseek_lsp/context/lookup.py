@@ -367,6 +367,23 @@ def members_defined(found: dict[str, list[FileIndex]]) -> dict[str, list[FileInd
     return {n: idxs for n, idxs in owned.items() if idxs}
 
 
+def workspace_member(indexer: Indexer, req: ContextRequest, name: str) -> bool:
+    """Whether a workspace file the symbol table says defines ``name`` (not the document,
+    whose own index answers) defines it in a class's body, as found_in_workspace and
+    members_defined read it for a word after a dot; a file not read in the time box may."""
+    doc_path, language = file_path(req.doc.uri), req.doc.language
+    if doc_path is None or req.symbols is None or language is None:
+        return False
+    roots = req.workspace_roots or [doc_path.parent]
+    for path in req.symbols.files_defining(name, language.name):
+        if path == doc_path or req.readable(path, roots) is None:
+            continue  # (a file the request may not read brings nothing)
+        idx = _file_index(indexer, req, path, doc_path, roots, [])
+        if idx is None or _owned_in(idx, name):
+            return True
+    return False
+
+
 def _owned_in(index: FileIndex, name: str) -> bool:
     return any(d.owner for d in index.definitions.get(name, ()))
 
