@@ -262,6 +262,48 @@ def test_a_snippet_redacted_once_is_redacted_in_every_prompt_it_goes_in() -> Non
 
 
 @pytest.mark.parametrize(
+    ("comment", "path", "text", "secret"),
+    [
+        ("#", "settings.py", 'DB_PASSWORD = (\n    "hunter2-Sup3r-S3cret"\n)\n', "hunter2-Sup3r"),
+        ("#", "settings.py", 'PASSWORD = (\n    "part1-Sup3r"\n    "part2-S3cret"\n)\n', "S3cret"),
+        ("//", "config.js", 'const password =\n  "hunter2-Sup3r-S3cret";\n', "hunter2-Sup3r"),
+        ("--", "init.lua", 'local api_token =\n  "hunter2-Sup3r-S3cret"\n', "hunter2-Sup3r"),
+    ],
+)
+def test_a_snippets_value_below_its_name_is_redacted_commented_out(
+    comment: str, path: str, text: str, secret: str
+) -> None:
+    """Another file's definition goes in the prompt's head commented out (``# ``, ``// ``):
+    a value on the line below its name, redacted in that file's own window, went out as
+    written once each line began with a comment."""
+    assert secret not in redact(text)
+    doc = Document("file:///w/app.py", "import os\n\ndef main():\n    ret")
+    fim = build_fim_prompt(
+        doc, len(doc.data), budget=2048, suffix_share=0.1, count=_count,
+        snippets=[Snippet(path=path, text=text, kind="definition")], line_comment=comment, path="app.py",
+    )
+    assert f"{comment} Path: {path}" in fim.prompt
+    assert secret not in fim.prompt
+
+
+def test_a_value_whose_name_ends_the_snippet_above_is_redacted() -> None:
+    """Two recent edits of a file next to each other go as two snippets, the second under the
+    first's label: a value starting the second, its name ending the first, went out as written
+    (each redacted alone)."""
+    edits = [
+        Snippet(path="settings.py", text="DEBUG = False\nDB_PASSWORD = (\n", kind="recent-edit", line=0),
+        Snippet(path="settings.py", text='    "hunter2-Sup3r-S3cret"\n)\n', kind="recent-edit", line=2),
+    ]
+    doc = Document("file:///w/app.py", "import os\n\ndef main():\n    ret")
+    fim = build_fim_prompt(
+        doc, len(doc.data), budget=2048, suffix_share=0.1, count=_count, snippets=edits,
+        line_comment="#", path="app.py",
+    )
+    assert "# DB_PASSWORD = (\n#     " in fim.prompt
+    assert "hunter2-Sup3r" not in fim.prompt
+
+
+@pytest.mark.parametrize(
     ("glob", "uri"),
     [
         # VS Code on Windows sends file:///c%3A/...: a glob naming the folder as Windows shows it

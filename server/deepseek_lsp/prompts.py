@@ -38,16 +38,49 @@ LineTokenCount = Callable[[int], int]
 _line_tokens: LRUCache[tuple[object, bytes], int] = LRUCache(maxsize=8192)
 #: The prompt's head parts (snippets, the path line, the imports, scope headers) as redacted:
 #: the same from one keystroke to the next, each was redacted again at every request (a
-#: quarter of the prompt's CPU time went to redaction).
-_redacted_parts: LRUCache[str, str] = LRUCache(maxsize=256)
+#: quarter of the prompt's CPU time went to redaction). Keyed by all redaction reads: the
+#: comment marker a snippet's lines start with, the snippet above it of the same file, its text.
+_redacted_parts: LRUCache[tuple[str | None, str | None, str], str] = LRUCache(maxsize=256)
 
 
-def _redacted_part(part: str) -> str:
-    """``redact(part)``, a head part redacted on its own, cached by its text."""
-    hit = _redacted_parts.get(part)
+def _redacted_part(part: str, comment: str | None = None, above: str | None = None) -> str:
+    """``redact(part)``, a head part redacted on its own, cached. A snippet's block (its lines
+    commented out with ``comment``, see ``snippet_block``) is redacted as the code it shows
+    too, after ``above``, the block of the same file right above it: a value on the line below
+    its name (``password = (``, then the value) is found in code, not once each line starts
+    with ``#``, and where the name ends the snippet above (two recent edits of a file)."""
+    key = (comment, above, part)
+    hit = _redacted_parts.get(key)
     if hit is None:
-        hit = _redacted_parts[part] = redact(part)
+        if comment is None:
+            hit = redact(part)
+        else:
+            code = redact(_uncommented(part, comment), before=_uncommented(above or "", comment))
+            hit = redact(_commented(code, comment))
+        _redacted_parts[key] = hit
     return hit
+
+
+def _redacted_snippets(blocks: Sequence[str], comment: str) -> list[str]:
+    """The snippets' blocks (``_fitting_snippets``) redacted, each after the one above where it
+    is of the same file (its label said once, above)."""
+    label = label_line(comment, "").rstrip("\n")
+    return [
+        _redacted_part(block, comment, blocks[i - 1] if i and not block.startswith(label) else None)
+        for i, block in enumerate(blocks)
+    ]
+
+
+def _uncommented(block: str, comment: str) -> str:
+    """A snippet's block without the comment marker ``snippet_block`` put before each line."""
+    lead = comment + " "
+    return "\n".join(line.removeprefix(lead) if line != comment else "" for line in block.split("\n"))
+
+
+def _commented(text: str, comment: str) -> str:
+    """``text``'s lines commented out as ``snippet_block`` does (``_uncommented`` undone)."""
+    body, end = (text[:-1], "\n") if text.endswith("\n") else (text, "")
+    return "\n".join(f"{comment} {line}".rstrip() for line in body.split("\n")) + end
 #: Lines longer than this are keyed by a digest, not by their bytes. Typing on a long line
 #: (minified code, data) makes a new key per keystroke: keyed by the bytes, 8,192 entries of a
 #: 100 kB line would hold 800 MB; keyed by a 16-byte digest the cache stays a few MB
@@ -436,7 +469,7 @@ def build_fim_prompt(
     if redact_secrets:
         # Each part on its own: a key block cut short in a snippet (its BEGIN line without
         # the END) is redacted to the end of its text, which was the whole prompt after it.
-        redacted_parts = [_redacted_part(part) for part in head_parts]
+        redacted_parts = _redacted_snippets(head_parts, line_comment or "")
         extras_grown = sum(_growth(a, b, count) for a, b in zip(head_parts, redacted_parts, strict=True))
         head_parts = redacted_parts
     # Block flags only matter to redaction: without it, no block is looked at for triggers.
