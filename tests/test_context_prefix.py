@@ -296,11 +296,28 @@ async def test_a_new_word_starting_as_an_earlier_one_brings_its_own_names(tmp_pa
 
 
 
+
+async def test_a_word_typed_on_past_the_names_its_start_brought_brings_its_own(tmp_path: Path) -> None:
+    """Over stdio: ``get`` brought its three shortest candidates (get_a, get_b, get_c), and
+    ``get_u`` typed on from it kept those snippets, without ``get_user_profile``, the only name
+    it may become. A word typed on keeps them where they hold its candidates."""
+    helpers = "".join(f"def get_{c}(x):\n    return x\n\n\n" for c in "abc")
+    helpers += "def get_user_profile(uid):\n    return uid\n"
+    main = "from helpers import *\n\n\ndef main(uid):\n    \n"
+    files = {"helpers.py": helpers, "main.py": main}
+    typed = ("a = ", "g", "e", "t", "_", "u", "s")
+    prompts = await prompts_while_typing(tmp_path, files, [("main.py", "python")], (4, 4), *typed)
+    heads = [p.split("# Path: main.py\n")[0] for p in prompts]
+    assert "def get_a(x):" in heads[4]  # chosen at ``get``
+    assert heads[4] == heads[5]  # ``get_``: its candidates are those
+    assert "def get_user_profile(uid):" in heads[6]
+    assert heads[6] == heads[7]  # ``get_us``: typed on
+
 async def test_a_member_word_whose_candidates_are_no_class_members_keeps_the_snippets(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """After ``self.``, the first key of each member word past 2 characters (``self.sen``,
-    ``self.ren``) chose the snippets anew for the symbol table's ``send_mail``, ``render_page``:
+    """After ``self.``, the first key of each member word of 2 characters (``self.se``,
+    ``self.re``) chose the snippets anew for the symbol table's ``send_mail``, ``render_page``:
     top-level functions, which gather_snippets then dropped (a member's are a class's), so the
     same snippets came back. A class's member the table names (``Rows.parse_row``) still
     chooses them anew, and comes."""

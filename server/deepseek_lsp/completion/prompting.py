@@ -31,7 +31,7 @@ from ..context import (
 from ..context.index import FileIndex
 from ..context.lookup import sorted_definitions, workspace_member
 from ..context.module_outline import module_files, module_written
-from ..context.prefix import Prefix, prefix_at, prefix_candidates, with_prefix
+from ..context.prefix import MAX_PREFIX_NAMES, Prefix, prefix_at, prefix_candidates, with_prefix
 from ..context.receivers import MemberAt, member_at, receiver_key
 from ..documents import Document
 from ..features import Services
@@ -384,9 +384,6 @@ class PromptBuilder:
         a candidate in (kept by the indexer: read once)."""
         if typed is None or doc.language is None:
             return False
-        if prev.prefix is not None and prev.prefix[0] == offset - len(typed.word.encode()):
-            if typed.word.startswith(prev.prefix[1]):
-                return False
         word, members = typed
         # (Not at a default import's dot: a module's only where it is a CommonJS one, outlined;
         # an ES module's default, a class or a package's, keeps its members' look-up.)
@@ -398,6 +395,12 @@ class PromptBuilder:
         known = prev.known_members if members else prev.known
         lists += [known, sorted_definitions(built, members=members)]
         shown = doc.data[prev.window_start : offset]
+        # Typed on (``retr`` after ``ret``), its names are among those the snippets were chosen
+        # for, unless those were cut to the few likeliest: ``get`` brought get_a, get_b, get_c,
+        # and ``get_u`` typed on, which can only become get_user_profile, went without it.
+        if prev.prefix is not None and prev.prefix[0] == offset - len(word.encode()) and word.startswith(prev.prefix[1]):
+            if len(prefix_candidates(prev.prefix[1], lists, self.symbols, doc.language.name)) < MAX_PREFIX_NAMES:
+                return False
         # After a dot, a name the symbol table alone gives (of any kind) is sent where a
         # class's body defines it; gather_snippets drops the rest (``self.se|``'s top-level
         # send_mail chose the snippets anew, and the same came back).
