@@ -321,16 +321,47 @@ async def test_a_member_word_whose_candidates_are_no_class_members_keeps_the_sni
     top-level functions, which gather_snippets then dropped (a member's are a class's), so the
     same snippets came back. A class's member the table names (``Rows.parse_row``) still
     chooses them anew, and comes."""
-    write_files(
-        tmp_path,
-        {
-            "util.py": "def send_mail(to):\n    pass\n\n\ndef render_page(p):\n    pass\n",
-            "rows.py": "class Rows:\n    def parse_row(self, line):\n        return line\n",
-        },
-    )
-    feature = _feature_for_prompts([tmp_path.as_uri()], time_box_ms=5000)
-    for name in ("util.py", "rows.py"):
-        feature.symbols.add_file(tmp_path / name)
+    files = {
+        "util.py": "def send_mail(to):\n    pass\n\n\ndef render_page(p):\n    pass\n",
+        "rows.py": "class Rows:\n    def parse_row(self, line):\n        return line\n",
+    }
+    head = "class Job:\n    def run(self):\n        x = 1\n        "
+    typed = ("self.send", "self.render", "self.parse")
+    gathered, prompts = await gathers_while_typing(tmp_path, monkeypatch, files, ("main.py", "python", head), typed)
+    assert not any("send_mail" in p or "render_page" in p for p in prompts), gathered
+    assert "# def parse_row(self, line):" in prompts[-1], gathered
+    assert gathered == ["", "self.pa"], gathered  # was also at self.se and self.re
+
+
+async def test_a_word_typed_on_past_names_looked_up_and_dropped_keeps_the_snippets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a CommonJS module's dot (its outline sent), ``m.ge`` had three candidates, which
+    gather_snippets dropped there; typed on, ``m.get``'s are the same three, looked up already:
+    the snippets are kept (a word typed on past three candidates has its own looked up)."""
+    files = {
+        "m.js": "function getUser(id) {\n  return id;\n}\nmodule.exports = { getUser };\n",
+        "util.js": "export function getAll(x) {\n  return x;\n}\nexport class Store {\n  getItem(k) {\n    return k;\n  }\n}\n",
+    }
+    head = "import m from './m.js';\n\nfunction main() {\n  "
+    gathered, prompts = await gathers_while_typing(tmp_path, monkeypatch, files, ("main.js", "javascript", head), ("m.getUser",))
+    assert "// function getUser(id)" in prompts[-1]
+    assert not any(g.startswith("m.get") for g in gathered), gathered
+
+
+async def gathers_while_typing(
+    root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    files: dict[str, str],
+    opened: tuple[str, str, str],
+    lines: tuple[str, ...],
+) -> tuple[list[str], list[str]]:
+    """The lines typed a key at a time at the end of ``opened`` (name, language, text), each
+    ended with ``()``, in process: where gather_snippets ran (the line so far) and the prompts."""
+    write_files(root, files)
+    feature = _feature_for_prompts([root.as_uri()], time_box_ms=5000)
+    for name in files:
+        feature.symbols.add_file(root / name)
     gathered: list[str] = []
     real = prompting.gather_snippets
 
@@ -340,20 +371,17 @@ async def test_a_member_word_whose_candidates_are_no_class_members_keeps_the_sni
 
     monkeypatch.setattr(prompting, "gather_snippets", counted)
     docs = feature.services.documents
-    uri = (tmp_path / "main.py").as_uri()
-    head = "class Job:\n    def run(self):\n        x = 1\n"
-    doc = docs.open(uri, head + "        ", "python", 1)
+    name, language, text = opened
+    uri = (root / name).as_uri()
+    doc = docs.open(uri, text, language, 1)
     feature.document_opened(doc)
+    indent = text.rsplit("\n", 1)[-1]
     prompts = [feature.prompts.prompt(Request(doc, len(doc.data), False)).prompt]
-    for line in ("self.send", "self.render", "self.parse"):
-        for end in range(1, len(line) + 1):
-            text = doc.text + line[end - 1]
-            docs.change(uri, doc.version + 1, [types.TextDocumentContentChangeWholeDocument(text=text)])
+    for line in lines:
+        for key in line:
+            docs.change(uri, doc.version + 1, [types.TextDocumentContentChangeWholeDocument(text=doc.text + key)])
             feature.document_changed(doc)
             prompts.append(feature.prompts.prompt(Request(doc, len(doc.data), False)).prompt)
-        text = doc.text + "()\n        "
-        docs.change(uri, doc.version + 1, [types.TextDocumentContentChangeWholeDocument(text=text)])
+        docs.change(uri, doc.version + 1, [types.TextDocumentContentChangeWholeDocument(text=doc.text + "()\n" + indent)])
         feature.document_changed(doc)
-    assert not any("send_mail" in p or "render_page" in p for p in prompts), gathered
-    assert "# def parse_row(self, line):" in prompts[-1], gathered
-    assert gathered == ["", "self.pa"], gathered  # was also at self.se and self.re
+    return gathered, prompts

@@ -397,9 +397,12 @@ class PromptBuilder:
         shown = doc.data[prev.window_start : offset]
         # Typed on (``retr`` after ``ret``), its names are among those the snippets were chosen
         # for, unless those were cut to the few likeliest: ``get`` brought get_a, get_b, get_c,
-        # and ``get_u`` typed on, which can only become get_user_profile, went without it.
+        # and ``get_u`` typed on, which can only become get_user_profile, went without it. Those
+        # looked up then are not again (one gather_snippets dropped chose them anew at each key).
+        looked: set[str] = set()
         if prev.prefix is not None and prev.prefix[0] == offset - len(word.encode()) and word.startswith(prev.prefix[1]):
-            if len(prefix_candidates(prev.prefix[1], lists, self.symbols, doc.language.name)) < MAX_PREFIX_NAMES:
+            looked.update(prefix_candidates(prev.prefix[1], lists, self.symbols, doc.language.name))
+            if len(looked) < MAX_PREFIX_NAMES:
                 return False
         # After a dot, a name the symbol table alone gives (of any kind) is sent where a
         # class's body defines it; gather_snippets drops the rest (``self.se|``'s top-level
@@ -407,7 +410,7 @@ class PromptBuilder:
         listed = {n for names in lists for n in with_prefix(names, word)} if members else set()
         request = cache(partial(self._context_request, doc, offset, deadline))
         for name in prefix_candidates(word, lists, self.symbols, doc.language.name):
-            if name.encode() in shown or any(name in s.text for s in prev.snippets):
+            if name in looked or name.encode() in shown or any(name in s.text for s in prev.snippets):
                 continue
             if not members or name in listed or workspace_member(self.indexer, request(), name):
                 return True
