@@ -347,6 +347,7 @@ async def test_a_word_typed_on_past_names_looked_up_and_dropped_keeps_the_snippe
     gathered, prompts = await gathers_while_typing(tmp_path, monkeypatch, files, ("main.js", "javascript", head), ("m.getUser",))
     assert "// function getUser(id)" in prompts[-1]
     assert not any(g.startswith("m.get") for g in gathered), gathered
+    assert gathered == ["", "m."], gathered  # (m.ge too: its names were dropped at the dot)
 
 
 async def gathers_while_typing(

@@ -96,6 +96,9 @@ class _Context:
     known: list[str] = field(default_factory=list)
     #: Those of them a class's body defines (ContextRequest.known_members).
     known_members: list[str] = field(default_factory=list)
+    #: The dot they were chosen at where they hold its members (ContextRequest.members_sent):
+    #: no word typed after it brings more.
+    members_at: tuple[int, str] | None = None
 
 
 def _placed(typed: Prefix | None, offset: int) -> tuple[int, str] | None:
@@ -256,6 +259,7 @@ class PromptBuilder:
             complete = True
             known: list[str] = []
             known_members: list[str] = []
+            members_at: tuple[int, str] | None = None
             now = time.monotonic()
             documents = self.services.documents
             # The crawls finished too: a request right after a file was opened goes before the
@@ -323,6 +327,7 @@ class PromptBuilder:
                 window_guess = (max(0, req.offset - 6000), req.offset + 2000)
                 snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
                 known, known_members = ctx_req.known_names, ctx_req.known_members
+                members_at = dot if ctx_req.members_sent else None
                 unindexed += [d for d in ctx_req.other_docs if not self.indexer.has_index(d)]
                 complete = not (unindexed or self.indexer.deferred or self.indexer.deferred_docs or ctx_req.cut_short)
             if unindexed or self.indexer.deferred or self.indexer.deferred_docs:
@@ -343,6 +348,7 @@ class PromptBuilder:
                     prev.prefix if prev is not None else _placed(typed(), req.offset),
                     prev.known if prev is not None else known,
                     prev.known_members if prev is not None else known_members,
+                    prev.members_at if prev is not None else members_at,
                 )
             return fim
         return self._build(req, inserted, snippets, scopes, imports)
@@ -388,6 +394,10 @@ class PromptBuilder:
         # (Not at a default import's dot: a module's only where it is a CommonJS one, outlined;
         # an ES module's default, a class or a package's, keeps its members' look-up.)
         if index is not None and module_written(index, member, doc) in index.modules:
+            return False
+        # Nor at the dot they were chosen at with its members (a CommonJS module's outline at
+        # m.|): gather_snippets looks up no word's names there.
+        if member is not None and member.written == prev.members_at:
             return False
         built = [idx for d in self._context_docs(doc.uri) if (idx := self.indexer.built(d)) is not None]
         # As gather_snippets looks them up (context.lookup.prefixed_names).

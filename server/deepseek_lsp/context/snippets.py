@@ -133,6 +133,9 @@ class ContextRequest:
     known_names: list[str] = field(default_factory=list)
     #: Those of them a class's body defines: what a word after a dot may become.
     known_members: list[str] = field(default_factory=list)
+    #: Set by ``gather_snippets``: whether the members at the cursor's dot are sent (its
+    #: receiver's class, a module's outline), no name a word there may become looked up.
+    members_sent: bool = False
     #: Whether the user switched a file (URI or path) off for this request's feature (a folder
     #: or a language where completions are off): it is never read for context, as an excluded
     #: file is not.
@@ -381,7 +384,8 @@ def gather_snippets(
         # (A default import's dot is a module's where it is a CommonJS module's, outlined.)
         written = module_written(own, req.member, req.doc)
         at_module = written is not None and (written in own.modules or bool(outline))
-        prefixed = [] if at_cursor or at_module else prefixed_names(req, own, others, looked_up)
+        req.members_sent = bool(at_cursor) or at_module
+        prefixed = [] if req.members_sent else prefixed_names(req, own, others, looked_up)
         if prefixed:
             more, _ = found_in_workspace(indexer, req, own, indexes, prefixed, window, doc_path, roots, prefixed=True)
             if req.prefix is not None and req.prefix.members_only:  # (the symbol table's: of any kind)
