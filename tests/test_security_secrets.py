@@ -306,3 +306,30 @@ def test_a_prompt_window_starting_inside_a_key_block_sends_none_of_it() -> None:
                                path="k.py", redact_secrets=True)
         assert fim.window_start > 0 or budget == 2000  # the window did start inside the block
         assert not any(line[:20] in fim.prompt for line in body), budget
+
+
+async def test_a_recent_edit_starting_at_a_secrets_value_sends_no_value(tmp_path: Path) -> None:
+    """A recent edit is sent with the lines around it: where they start at a value whose name
+    is on the line above, outside them (``DB_PASSWORD = (`` then the value), the value went out
+    as written, nothing in the snippet naming it a password."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    settings_py = 'import os\nDEBUG = False\nDB_PASSWORD = (\n    "hunter2-Sup3r-S3cret"\n)\na = 1\nb = 2\nc = 3\nd = 4\n'
+    (ws / "settings.py").write_text(settings_py)
+    (ws / "main.py").write_text(MAIN)
+    uri = {name: (ws / name).as_uri() for name in ("settings.py", "main.py")}
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value_ok", path=FIM)
+        env = server_env(fake.url, api_key="sk-test-0123456789", state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(ws)) as client:
+            open_doc(client, uri["settings.py"], settings_py)
+            # Four lines below the value: the edit's lines start at the value, its name above.
+            insert(client, uri["settings.py"], 2, 7, 0, "EDIT_MARKER = 0\n")
+            open_doc(client, uri["main.py"], MAIN)
+            line = MAIN.splitlines().index("    result = ")
+            await client.text_document_inline_completion_async(inline_params(uri["main.py"], line, 13, invoked=True))
+    fim = bodies(fake, FIM)
+    # The control: the edit's lines did go in the prompt, the value's line with them.
+    assert any("EDIT_MARKER" in b and "#     " in b for b in fim), fim
+    assert not any("hunter2-Sup3r" in b for b in fim), fim

@@ -46,29 +46,39 @@ _redacted_parts: LRUCache[tuple[str | None, str | None, str], str] = LRUCache(ma
 def _redacted_part(part: str, comment: str | None = None, above: str | None = None) -> str:
     """``redact(part)``, a head part redacted on its own, cached. A snippet's block (its lines
     commented out with ``comment``, see ``snippet_block``) is redacted as the code it shows
-    too, after ``above``, the block of the same file right above it: a value on the line below
+    too, after ``above``, the code right above it in its file: a value on the line below
     its name (``password = (``, then the value) is found in code, not once each line starts
-    with ``#``, and where the name ends the snippet above (two recent edits of a file)."""
+    with ``#``, and where the name is above the snippet (the snippet above of the same file,
+    or the file's lines above a recent edit)."""
     key = (comment, above, part)
     hit = _redacted_parts.get(key)
     if hit is None:
         if comment is None:
             hit = redact(part)
         else:
-            code = redact(_uncommented(part, comment), before=_uncommented(above or "", comment))
-            hit = redact(_commented(code, comment))
+            # Its path label is no code: between the lines above and the value, it hid the name.
+            label, body = "", part
+            if part.startswith(label_line(comment, "").rstrip("\n")):
+                label, _, body = part.partition("\n")
+                label += "\n"
+            code = redact(_uncommented(body, comment), before=above or "")
+            hit = redact(label + _commented(code, comment))
         _redacted_parts[key] = hit
     return hit
 
 
-def _redacted_snippets(blocks: Sequence[str], comment: str) -> list[str]:
-    """The snippets' blocks (``_fitting_snippets``) redacted, each after the one above where it
-    is of the same file (its label said once, above)."""
+def _redacted_snippets(blocks: Sequence[str], leads: Sequence[str], comment: str) -> list[str]:
+    """The snippets' blocks (``_fitting_snippets``) redacted, each after its file's lines above
+    it (``leads``), else after the block above where it is of the same file (its label said
+    once, above)."""
     label = label_line(comment, "").rstrip("\n")
-    return [
-        _redacted_part(block, comment, blocks[i - 1] if i and not block.startswith(label) else None)
-        for i, block in enumerate(blocks)
-    ]
+
+    def above(i: int) -> str | None:
+        if leads[i]:
+            return leads[i]
+        return _uncommented(blocks[i - 1], comment) if i and not blocks[i].startswith(label) else None
+
+    return [_redacted_part(block, comment, above(i)) for i, block in enumerate(blocks)]
 
 
 def _uncommented(block: str, comment: str) -> str:
@@ -327,8 +337,9 @@ def _growth(before: str, after: str, count: TokenCount) -> int:
 
 def _fitting_snippets(
     snippets: Sequence[Snippet], comment: str, budget: int, count: TokenCount
-) -> tuple[list[str], int]:
-    """The blocks of the snippets that fit ``budget`` and their tokens. Chosen by rank (the
+) -> tuple[list[str], int, list[str]]:
+    """The blocks of the snippets that fit ``budget``, their tokens and each one's ``lead``
+    (read by redaction, never sent). Chosen by rank (the
     definition of the name nearest the cursor first), laid out in the order given (sorted, so
     the head is the same from one keystroke to the next): chosen in that order, the snippets
     of files named later in the alphabet were the ones left out, the nearest name's often. A
@@ -363,7 +374,7 @@ def _fitting_snippets(
             block = block.removeprefix(label_line(comment, previous))  # said once above
         previous = snippets[i].path
         out.append(block)
-    return out, used
+    return out, used, [snippets[i].lead for i in sorted(kept)]
 
 
 def _longest_fitting(
@@ -425,9 +436,10 @@ def build_fim_prompt(
     extras_budget = max(0, min(int(budget * EXTRAS_SHARE), budget - suffix_budget - floor)) if line_comment else 0
 
     head_parts: list[str] = []
+    leads: list[str] = []
     used_extra = 0
     if line_comment:
-        head_parts, used_extra = _fitting_snippets(snippets, line_comment, extras_budget, count)
+        head_parts, used_extra, leads = _fitting_snippets(snippets, line_comment, extras_budget, count)
 
     prefix_budget = budget - suffix_budget - used_extra
     # Text treated as typed (a suggestion prefetched past, up to ``multiLineMaxTokens``) is
@@ -469,7 +481,7 @@ def build_fim_prompt(
     if redact_secrets:
         # Each part on its own: a key block cut short in a snippet (its BEGIN line without
         # the END) is redacted to the end of its text, which was the whole prompt after it.
-        redacted_parts = _redacted_snippets(head_parts, line_comment or "")
+        redacted_parts = _redacted_snippets(head_parts, leads, line_comment or "")
         extras_grown = sum(_growth(a, b, count) for a, b in zip(head_parts, redacted_parts, strict=True))
         head_parts = redacted_parts
     # Block flags only matter to redaction: without it, no block is looked at for triggers.

@@ -109,6 +109,9 @@ class Snippet:
     shorter: tuple[str, ...] = field(default=(), compare=False)
     #: The other files on disk it was read from (``Definition.read_from``), stale alike.
     read_from: tuple[tuple[str, tuple[int, int]], ...] = field(default=(), compare=False)
+    #: The lines of its file right above it, never sent: what redaction reads its first lines
+    #: as part of (a recent edit starting at a value whose name, ``password = (``, is above it).
+    lead: str = field(default="", compare=False)
 
     def sort_key(self) -> tuple[str, int, str]:
         return (self.path, self.line, self.kind)
@@ -462,7 +465,13 @@ def gather_snippets(
         text = other.data[start:end].decode("utf-8", "replace")
         if text.strip():
             regions.append((uri, lo, hi))
-            add(Snippet(display_path(uri, indexer.roots), text, "recent-edit", lo, (other.uri, other.edit_count), max_snippets + 1))
+            lead = other.data[other.line_start(max(0, lo - RECENT_EDIT_LINES[0])) : start].decode("utf-8", "replace")
+            add(
+                Snippet(
+                    display_path(uri, indexer.roots), text, "recent-edit", lo, (other.uri, other.edit_count),
+                    max_snippets + 1, lead=lead,
+                )
+            )
     # A guess: after the recent edits, whole while places are left.
     for rank, (d, idx) in enumerate(unused, start=len(chosen) + after_edits):
         add_definition(d, idx, rank, 0)
