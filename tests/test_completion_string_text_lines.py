@@ -46,11 +46,33 @@ def test_a_suggestion_s_string_over_lines_is_kept_as_written(
     assert postprocess(suggestion, ctx) == suggestion
 
 
-async def test_a_powershell_usage_message_is_shown_whole(tmp_path) -> None:
-    """Over stdio: a two-space PowerShell script, the model's message over lines."""
-    answer = '$usage = "Usage: Sync-Files [options]\n    -Path   where (a folder)\n"\n  Write-Host $usage'
-    text = "function Show-Usage {\n  \n}\n\nfunction Get-Two {\n  return 2\n}\n"
-    shown = await suggested_texts(str(tmp_path), answer, "file:///ws/sync.ps1", text, "powershell", 1, 2)
+@pytest.mark.parametrize(
+    ("answer", "uri", "text", "language", "line"),
+    [
+        (
+            '$usage = "Usage: Sync-Files [options]\n    -Path   where (a folder)\n"\n  Write-Host $usage',
+            "file:///ws/sync.ps1",
+            "function Show-Usage {\n  \n}\n\nfunction Get-Two {\n  return 2\n}\n",
+            "powershell",
+            1,
+        ),
+        # A Vue file's script: its template literal, as a .js file's (cut after its first
+        # line since 4168422c took every backtick of a file without a syntax here for text's).
+        (
+            "const usage = `Usage: sync [options]\n    -p   where (a folder)\n`;\n  return usage;",
+            "file:///ws/App.vue",
+            "<template>\n  <p>{{ msg }}</p>\n</template>\n\n<script>\nfunction usage() {\n  \n}\n</script>\n",
+            "vue",
+            6,
+        ),
+    ],
+    ids=["powershell", "vue"],
+)
+async def test_a_usage_message_over_lines_is_shown_whole(
+    tmp_path, answer: str, uri: str, text: str, language: str, line: int
+) -> None:
+    """Over stdio: a two-space file, the model's message over lines kept as written."""
+    shown = await suggested_texts(str(tmp_path), answer, uri, text, language, line, 2)
     assert shown == [answer]
 
 
@@ -111,3 +133,33 @@ def test_a_backtick_in_html_or_prose_is_no_string_to_the_indentation(
 ) -> None:
     ctx = PostContext(prefix=prefix, suffix=suffix, language=language, indent_unit="    ")
     assert postprocess(suggestion, ctx) == shown
+
+
+_SCRIPT_PREFIX = "<template>\n  <p>{{ t }}</p>\n</template>\n<script>\nfunction f() {\n    "
+
+
+@pytest.mark.parametrize("unit", ["    ", "  "])
+@pytest.mark.parametrize(
+    ("language", "prefix", "suffix"),
+    [
+        ("vue", _SCRIPT_PREFIX, "\n}\n</script>\n"),
+        ("svelte", "<script>\nfunction f() {\n    ", "\n}\n</script>\n<p>`x</p>\n"),
+        ("html", '<body>\n<script type="module">\nfunction f() {\n    ', "\n}\n</script>\n</body>\n"),
+        # The window's start past the `<script>` tag: its `</script>` below says where it is.
+        ("vue", "function f() {\n    ", "\n}\n</script>\n<style>\np { margin: 0; }\n</style>\n"),
+    ],
+)
+@pytest.mark.parametrize(
+    "suggestion",
+    ["const t = `Usage:\n  -x  the x\n`;\n    return t;", "const t = `Usage\n  -x  the x\n`;\n    return t;"],
+)
+def test_a_template_literal_in_a_script_element_is_kept_as_written(
+    language: str, prefix: str, suffix: str, suggestion: str, unit: str
+) -> None:
+    """A Vue, Svelte or HTML file's `<script>` holds JavaScript: its template literal over
+    lines is text, as in a .js file (since 4168422c, which took HTML's text's backtick for no
+    string, it was read as code: cut after `Usage:`, the literal left open, or its option
+    line re-levelled to the body's)."""
+    ctx = PostContext(prefix=prefix, suffix=suffix, language=language, indent_unit=unit)
+    assert postprocess(suggestion, ctx) == suggestion
+

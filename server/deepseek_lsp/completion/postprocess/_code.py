@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ._brackets import _aligns_inside, _closable_brackets, _inside_alignment_bracket
-from ._syntax import _syntax_for
+from ._syntax import _SYNTAX, _syntax_for, syntax_name
 from ._text import (
     _CONTINUATION,
     _LABEL,
@@ -36,6 +36,20 @@ _LONG_STRINGS = frozenset({'"""', "'''", '#"""', "<<"})
 _BACKTICK_LONG = frozenset({"javascript", "typescript", "tsx", "go"})
 
 
+#: An HTML-like file's script element's tags (Vue's, Svelte's, HTML's `<script setup>`).
+_SCRIPT_TAG = re.compile(r"<(/?)script\b[^>]*>", re.IGNORECASE)
+
+
+def _in_script_element(ctx: PostContext) -> bool:
+    """Whether the cursor lies in a `<script>` element: its last tag above is an opening one,
+    or, none above (the window starts in it), its first below a closing one."""
+    above = _SCRIPT_TAG.findall(ctx.prefix)
+    if above:
+        return not above[-1]
+    below = _SCRIPT_TAG.search(ctx.suffix)
+    return bool(below and below.group(1))
+
+
 _DOCSTRING_OPENER = re.compile(r"\s*[rRuU]?(?:\"\"\"|''')")
 
 
@@ -48,9 +62,11 @@ def _lines_in_text_blocks(lines: list[str], ctx: PostContext) -> set[int]:
     # message), SQL's, CMake's quoted arguments, CoffeeScript's and Julia's backticks (those
     # with triple ones): read as code, their lines were re-levelled and a closing line at
     # column 0 taken for a block's end, the string cut open there. Not a backtick of a
-    # language without a syntax here (HTML's text, a Vue template's) nor prose's: no string.
+    # language without a syntax here (HTML's text, a Vue template's) nor prose's: no string;
+    # but in such a file's <script> it is JavaScript's template literal.
     long_modes = _LONG_STRINGS | set(syntax.multiline_quotes)
-    if ctx.language in _BACKTICK_LONG or syntax.triple_backticks:
+    in_script = syntax.multiline_backticks and syntax_name(ctx.language) not in _SYNTAX and _in_script_element(ctx)
+    if ctx.language in _BACKTICK_LONG or syntax.triple_backticks or in_script:
         long_modes |= {"`"}
     if syntax.triple_backticks:
         long_modes |= {"```"}
