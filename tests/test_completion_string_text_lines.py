@@ -163,3 +163,25 @@ def test_a_template_literal_in_a_script_element_is_kept_as_written(
     ctx = PostContext(prefix=prefix, suffix=suffix, language=language, indent_unit=unit)
     assert postprocess(suggestion, ctx) == suggestion
 
+
+
+@pytest.mark.parametrize(
+    ("prefix", "suggestion"),
+    [
+        # A fence the suggestion opens: the code's own four-space levels in a two-space list.
+        ("# Use\n\n- a\n  - b\n\n", "```python\ndef f():\n    return 1\n```\n\nDone."),
+        ("# Use\n\n- a\n  - b\n\n", "~~~js\nif (x) {\n    y();\n}\n~~~"),
+        # The cursor inside a fence the document opened: the lines below are its code.
+        ("# Use\n\n- a\n  - b\n\n```python\n", "def f():\n    if x:\n        return 1"),
+        # The fence typed on the cursor's line, its language the suggestion's.
+        ("# Use\n\n- a\n  - b\n\n```", "python\ndef f():\n    return 1\n```"),
+        ("# Use\n\n- a\n  - b\n\n``", "`python\ndef f():\n    return 1\n```"),
+    ],
+    ids=["fence-opened", "tilde-fence", "fence-above", "fence-typed", "fence-half-typed"],
+)
+def test_a_markdown_fence_s_code_keeps_its_own_levels(prefix: str, suggestion: str) -> None:
+    """A fenced block's code is its language's, not the list's: in a two-space Markdown file
+    its four-space Python body was re-levelled to two (as written until 4168422c took prose's
+    backticks for no string, which read the fence as one)."""
+    ctx = PostContext(prefix=prefix, suffix="\n", language="markdown", indent_unit="  ")
+    assert postprocess(suggestion, ctx) == suggestion

@@ -22,6 +22,7 @@ from ._text import (
     _leading_ws,
     _opens_block,
 )
+from .fences import _FENCE_OPEN, _fence_open_in
 
 if TYPE_CHECKING:
     from .context import PostContext
@@ -53,6 +54,21 @@ def _in_script_element(ctx: PostContext) -> bool:
 _DOCSTRING_OPENER = re.compile(r"\s*[rRuU]?(?:\"\"\"|''')")
 
 
+def _lines_in_fences(lines: list[str], ctx: PostContext) -> set[int]:
+    """Markdown's: the completion's lines inside a fenced block (its closing fence included),
+    one it opens or the document leaves open at the cursor: their levels are the code's own
+    (a Python body's four spaces in a file whose lists step by two)."""
+    inside: set[int] = set()
+    fenced = _fence_open_in(ctx)  # the cursor line's typed part counted: its fence is its own
+    typed_fence = bool(_FENCE_OPEN.match(ctx.line_prefix))
+    for index, line in enumerate(lines):
+        if index and fenced:
+            inside.add(index)
+        if index or not typed_fence:
+            fenced ^= bool(_FENCE_OPEN.match(line if index else ctx.line_prefix + line))
+    return inside
+
+
 def _lines_in_text_blocks(lines: list[str], ctx: PostContext) -> set[int]:
     """The completion's lines that lie inside a string or heredoc opened on an earlier line,
     its closing line included: their indentation is the text's, not the code's."""
@@ -70,7 +86,7 @@ def _lines_in_text_blocks(lines: list[str], ctx: PostContext) -> set[int]:
         long_modes |= {"`"}
     if syntax.triple_backticks:
         long_modes |= {"```"}
-    inside: set[int] = set()
+    inside = _lines_in_fences(lines, ctx) if syntax_name(ctx.language) == "markdown" else set()
     for index, line in enumerate(lines):
         if index and (scanner.mode in long_modes or scanner.raw_closer):
             inside.add(index)
