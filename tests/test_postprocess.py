@@ -297,6 +297,11 @@ def test_ruby_literals_hold_no_brackets(line: str, brackets: str) -> None:
         ('x="$(\n  echo "it\'s" | tr (a) [b]\n)"\nf(', "()[](", ""),
         ('x="a \\$(b" (\nf(', "((", ""),
         ('x="$(echo "$(id -un)\'s")"; f(', "(", ""),
+        # A `case` in one: its arm's `b)` is a pattern, no end of the substitution.
+        ('x="$(case $a in\n  b) echo "b (" ;;\nesac)"\nf(', "(", ""),
+        ('x="$(case $a in\n  (b) echo "b (" ;;\nesac)"\nf(', "()(", ""),
+        ('case $a in\n  b) y="$(ls)" ;;\nesac\nf(', "(", ""),
+        ('x="$( (case $a in\n  b) echo "b (" ;;\nesac) )"\nf(', "()(", ""),
         # A heredoc's word may be escaped (`<<\\EOF`) or hold a `=` (`: <<=cut`, POD).
         ("cat <<\\EOF\n{ it's (\nEOF\nf(", "(", ""),
         (": <<=cut\n=head1 it's (x\n=cut\nf(", "(", ""),

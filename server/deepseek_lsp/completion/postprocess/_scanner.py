@@ -254,6 +254,9 @@ class _BracketScanner:
         #: Shell: for each `case` open, the parentheses open when it began (a tuple: the
         #: scanner is copied shallowly). A `)` at that count ends a pattern, not a `(` before.
         self.case_parens: tuple[int, ...] = ()
+        #: And the interpolations open when it began: one begun in a `"$(` ends its arms'
+        #: patterns' `)` there (`"$(case $a in b) ...`), no end of the substitution.
+        self.case_interpolations: tuple[int, ...] = ()
         #: The line that ends the heredoc being read, and whether its text has begun (in the
         #: shell, mode "<<" from its opener on; elsewhere, from the end of the opener's line).
         self.heredoc_end: re.Pattern[str] | None = None
@@ -419,10 +422,14 @@ class _BracketScanner:
                     command = not line_before.strip() or line_before.rstrip()[-1] in ";&|("
                     if command and token == "case":
                         self.case_parens += (self.parens,)
+                        self.case_interpolations += (len(self.interpolations),)
                     elif command and token == "esac":
                         self.case_parens = self.case_parens[:-1]
+                        self.case_interpolations = self.case_interpolations[:-1]
                     continue
                 if syntax.shell and token in "()":
+                    if token == ")" and self._ends_pattern_in_interpolation(text, start):
+                        continue
                     if self._ends_interpolation(token):
                         # Back in the string a `"$(` left (a `"$x")` line's `)` in a `case` arm
                         # is no pattern's); a `(` is counted in its code.
@@ -630,6 +637,16 @@ class _BracketScanner:
                 return pos  # a division
         m = _JS_REGEX_BODY.match(text, pos)
         return m.end() if m else pos
+
+    def _ends_pattern_in_interpolation(self, text: str, index: int) -> bool:
+        """Whether the shell's ``)`` at ``index`` ends the pattern of a ``case`` begun in the
+        interpolation being read, no bracket opened since."""
+        return (
+            bool(self.interpolations and self.case_interpolations)
+            and self.case_interpolations[-1] == len(self.interpolations)
+            and self.parens == self.case_parens[-1]
+            and self._ends_case_pattern(text, index)
+        )
 
     def _ends_case_pattern(self, text: str, index: int) -> bool:
         """Whether the ``)`` at ``index`` ends a shell ``case`` pattern: one word or
