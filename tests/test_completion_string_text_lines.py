@@ -185,3 +185,16 @@ def test_a_markdown_fence_s_code_keeps_its_own_levels(prefix: str, suggestion: s
     backticks for no string, which read the fence as one)."""
     ctx = PostContext(prefix=prefix, suffix="\n", language="markdown", indent_unit="  ")
     assert postprocess(suggestion, ctx) == suggestion
+
+
+def test_a_case_in_a_substitution_in_a_string_reads_its_arms_as_code() -> None:
+    """`x="$(case $a in` above the cursor, in an arm: the arm's `b)` ended the substitution
+    and its quotes inverted, so the suggestion was taken for a string's text (kept as
+    written) where in a `case` outside a string it is code (its levels applied)."""
+    comp = 'c) if [ -n "$c" ]; then\n        echo c\n      fi ;;'
+    shown = []
+    for opener, closer in (("case", "esac"), ('x="$(case', 'esac)"')):
+        prefix = f"f() {{\n  {opener} $a in\n    b) echo b ;;\n    "
+        ctx = PostContext(prefix=prefix, suffix=f"\n  {closer}\n}}\n", language="bash", indent_unit="  ")
+        shown.append(postprocess(comp, ctx))
+    assert shown[1] == shown[0]
