@@ -832,6 +832,63 @@ step("blocks a suggestion leaves open, accepted inside an autopair's '{}' and '{
   end
 end)
 
+-- Each key in its own class: a second one in the same file was an exact repeat, served from the
+-- server's exact cache, which keeps nothing to type through (the `(` typed then asked the fake,
+-- which answers nothing there: no suggestion was shown at all).
+local PAREN_CLASSES = { { "<M-C-Right>", "Event" }, { "<M-Right>", "Span" }, { "<Tab>", "Slot" } }
+local PAREN_BODY = { "    def __init__(self, start, end):", "        self.start = start", "        self.end = max(start, end)" }
+
+step("a multi-line suggestion typed through into an autopair's '()': accepted by line, word or whole, the ')' its first line goes past is the buffer's (a line accept left 'end):)', a word accept a ')' on the next line)", function()
+  local bad = {}
+  for _, case in ipairs(PAREN_CLASSES) do
+    local key, class = case[1], case[2]
+    -- Every key tried, each one's failure reported.
+    local ok, err = pcall(in_new_file, class:lower() .. ".py", { ("class %s(object):"):format(class), "" }, function()
+      wait_attached()
+      lua("vim.bo.indentexpr = ''; vim.bo.autoindent = true")
+      lua([[vim.keymap.set("i", "(", "()<Left>", { buffer = 0 })]])
+      lua("vim.api.nvim_win_set_cursor(0, { 2, 0 })")
+      input("A")
+      wait_ghost(PAREN_BODY[1], "the method on the blank line")
+      -- Key by key, as typed: the item stays shown as it is typed through.
+      local typed = ""
+      for ch in ("    def __init__("):gmatch(".") do
+        input(ch)
+        typed = typed .. ch
+        wait_line(1, typed .. (ch == "(" and ")" or ""))
+        vim.wait(30)
+      end
+      wait_for("the method, typed through into '()'", function()
+        local g = ghost()
+        return g and g.lines[1] == PAREN_BODY[2], g
+      end)
+      local want = key == "<Tab>" and PAREN_BODY or { PAREN_BODY[1] }
+      -- A word accept takes the line in pieces, then the line break, then the next line's indent.
+      local get = "return vim.api.nvim_buf_get_lines(0, 0, -1, false)"
+      for _ = 1, key == "<M-Right>" and 8 or 1 do
+        local before = lua(get)
+        if before[2] == PAREN_BODY[1] then
+          break
+        end
+        input(key)
+        wait_for(key .. " taking a piece", function()
+          local now = lua(get)
+          return not vim.deep_equal(now, before), now
+        end)
+      end
+      table.insert(want, 1, ("class %s(object):"):format(class))
+      wait_for(key .. ": the accept", function()
+        local lines = lua(get)
+        return vim.deep_equal(lines, want), lines
+      end, 3000)
+    end)
+    if not ok then
+      bad[#bad + 1] = tostring(err)
+    end
+  end
+  check(#bad == 0, table.concat(bad, "\n"))
+end)
+
 step("blocks a suggestion leaves open, accepted line by line inside an autopair's '{}': the last line's accept puts the next key at the end of its last line, as a whole accept does (it went before the '}': 'x}')", function()
   in_new_file("Lines.cs", { "namespace App" }, function()
     open_blocks_ghost(1, "A<CR>{")

@@ -46,6 +46,12 @@ BLOCKS = {
     # The same, its last line led by a letter and a combining accent (two code points, one character).
     "def accent(x):": "if x < 0:\n        return 0\n    e\u0301 = x",
 }
+# A method whose first line the user types into an autopair's `()`: its last line ends in a `)`
+# too. One class per accept key the test tries (a repeat of one is served from the exact cache).
+BLOCKS.update(
+    (f"class {name}(object):", "    def __init__(self, start, end):\n        self.start = start\n        self.end = max(start, end)")
+    for name in ("Event", "Span", "Slot")
+)
 #: A body between a header's `{` and the `}` the editor closed it with, by the header.
 BRACED = {
     "function add(a, b) {": "\n  return a + b;\n",

@@ -184,6 +184,33 @@ local function tail_places(text, tail)
   return places
 end
 
+--- Whether ``text``, of several lines, closes on its first line the brackets the auto-closed
+--- ``tail`` closes: the closers it opened nothing for there begin with ``tail``'s. Its last
+--- line may end in the same `)` (a method typed through into `()`, its body's last call): read
+--- as that, the `)` typed over on the first line stayed in the buffer (`end):)`) when the
+--- first line was accepted.
+---@param text string
+---@param tail string
+---@return boolean
+local function first_line_closes(text, tail)
+  local first = text:match("^[^\n]*")
+  local closers = tail:gsub("[^%)%]}]", "")
+  if first == text or closers == "" then
+    return false
+  end
+  local depth, unmatched = 0, {}
+  for ch in first:gmatch("[%(%[{%)%]}]") do
+    if ch:match("[%(%[{]") then
+      depth = depth + 1
+    elseif depth > 0 then
+      depth = depth - 1
+    else
+      unmatched[#unmatched + 1] = ch
+    end
+  end
+  return table.concat(unmatched):sub(1, #closers) == closers
+end
+
 ---@class deepseek.GhostView
 ---@field typed string what was typed of the item's text
 ---@field remaining string the rest of its text
@@ -240,7 +267,7 @@ local function check(bufnr, item, crow, ccol)
   -- cursor, the line read `"wörld".upper()"`, and a line accepted left that '"' in it.
   local tail = item.after:sub(over + 1, item.tail_len)
   local places, closes = {}, ""
-  if tail ~= "" and #display >= #tail and display:sub(-#tail) == tail then
+  if tail ~= "" and #display >= #tail and display:sub(-#tail) == tail and not first_line_closes(display, tail) then
     display, closes = display:sub(1, #display - #tail), tail
   elseif tail ~= "" then
     places = tail_places(display, tail) or {}
