@@ -405,6 +405,31 @@ async def test_a_suggestion_served_from_the_exact_cache_is_prefetched_after(fake
         await completing.stop()
 
 
+async def test_a_suggestion_served_from_the_exact_cache_is_typed_through_into_an_auto_closed_bracket(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """A file closed and opened again, its suggestion served from the exact cache, then typed
+    through into an editor's auto-closed `()`: the exact hit kept nothing to type through, so
+    the `(` asked the model again (billed), for what was on screen."""
+    completing = Completing(fake_deepseek, debounce=0)
+    try:
+        fake_deepseek.responder(lambda body: "compute(a, b)" if body["prompt"].endswith("x = ") else "", path=FIM)
+        uri = "file:///w/a.py"
+        text = "a = b = 1\nx = \n"
+        doc = completing.open(uri, text)
+        assert await completing.inline(uri, 1, 4) == ["compute(a, b)"]
+        completing.close(doc)
+        completing.open(uri, text)
+        assert await completing.inline(uri, 1, 4) == ["compute(a, b)"]  # the exact cache's
+        completing.insert(uri, 1, 4, "compute")
+        completing.insert(uri, 1, 11, "()")  # the editor closes the "(" it typed
+        assert await completing.inline(uri, 1, 12) == ["a, b)"]
+        typed_into = [r for r in fake_deepseek.requests_to(FIM) if r.json["prompt"].endswith("compute(")]
+        assert typed_into == []
+    finally:
+        await completing.stop()
+
+
 async def test_a_long_block_streaming_is_not_taken_for_a_slow_backend(fake_deepseek: FakeDeepSeek) -> None:
     """The debounce subtracts how long the backend takes, and the status warns when that is
     long: a prefetched block streaming for a second (its tokens, not its wait) counted whole,

@@ -832,9 +832,9 @@ step("blocks a suggestion leaves open, accepted inside an autopair's '{}' and '{
   end
 end)
 
--- Each key in its own class: a second one in the same file was an exact repeat, served from the
--- server's exact cache, which keeps nothing to type through (the `(` typed then asked the fake,
--- which answers nothing there: no suggestion was shown at all).
+-- Each key in its own class, each case asked of the fake afresh: a repeat is served from the
+-- server's exact cache, and whether the `(` then finds the suggestion is the cache's business
+-- (tests/test_completion_cache_paths.py), not the plugin's.
 local PAREN_CLASSES = { { "<M-C-Right>", "Event" }, { "<M-Right>", "Span" }, { "<Tab>", "Slot" } }
 local PAREN_BODY = { "    def __init__(self, start, end):", "        self.start = start", "        self.end = max(start, end)" }
 

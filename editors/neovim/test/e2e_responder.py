@@ -47,7 +47,7 @@ BLOCKS = {
     "def accent(x):": "if x < 0:\n        return 0\n    e\u0301 = x",
 }
 # A method whose first line the user types into an autopair's `()`: its last line ends in a `)`
-# too. One class per accept key the test tries (a repeat of one is served from the exact cache).
+# too. One class per accept key the test tries, each asked afresh.
 BLOCKS.update(
     (f"class {name}(object):", "    def __init__(self, start, end):\n        self.start = start\n        self.end = max(start, end)")
     for name in ("Event", "Span", "Slot")

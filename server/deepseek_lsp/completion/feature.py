@@ -624,6 +624,11 @@ class CompletionFeature(Feature):
             if hit:
                 # As after any suggestion shown: the Tab that accepts it waited for a request.
                 self.fetching.prefetch_soon(req, seq, hit[0], tail)
+                # And held to type through, as an answer fetched is: in a file opened again, a
+                # `(` typed into an editor's `()` asked the model again for what was on screen.
+                anchor = Anchor.at(req.data, req.offset, req.inserted.encode("utf-8"))
+                for choice in reversed(hit[:wanted]):
+                    self.cache.remember(req.doc.uri, anchor, choice, req.multiline)
             return hit[:wanted]
         return None
 
