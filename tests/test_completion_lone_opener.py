@@ -271,6 +271,9 @@ RUSTFMT_BROKEN = [
     "if aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n        == bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
     "if aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n        + bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n"
     "        > 3",
+    # A `let`'s value broken after its `=`: the match or if is the header all the same.
+    "let value_with_a_long_name =\n        match aaaaaaaaaaaaaaaaaaaa(argument_one, argument_two)",
+    "let value_with_a_long_name =\n        if aaaaaaaaaaaaaaaaaaaa(argument_one, argument_two)",
 ]
 
 

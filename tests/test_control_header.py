@@ -128,3 +128,19 @@ def test_rustfmt_breaks_after_in_and_a_lets_equals() -> None:
         "while let Some(x) = it.next()"
     )
     assert joined_statement(["def f(x: Int): Int =", "  val y = 1"], language="scala") == "val y = 1"
+
+
+@pytest.mark.parametrize(
+    ("code", "header"),
+    [
+        ("let v = match x", True),
+        ("let mut v: u8 = if a", True),
+        ("let v = loop", True),
+        ("let v = if a { 1 } else { 2 };", False),
+        ("let v = g(x)", False),
+        ("v == match x", False),
+    ],
+)
+def test_a_rust_lets_value_may_be_the_header(code: str, header: bool) -> None:
+    """rustfmt's `let v =⏎    match x`, joined: the `match` awaits its block as alone."""
+    assert is_control_header(code, "rust") is header

@@ -50,6 +50,9 @@ _BARE = {
     ),
     "kotlin": re.compile(r"when$"),
 }
+#: A Rust `let`'s binding before its value (not `==`): the value may be a header itself,
+#: rustfmt's `let v =⏎    match x` joined.
+_RUST_LET = re.compile(r"let\s[^=]*?(?<![=!<>])=(?![=>])\s*")
 #: Headers whose body is a block whatever the file's habit: `try`, `catch`, `finally`,
 #: `switch`, Java's `synchronized` and C#'s catch filter (`when (x)`) take no statement
 #: without braces.
@@ -82,6 +85,8 @@ def is_control_header(code: str, language: str | None) -> bool:
     if _ELSE.match(code):
         return True
     bare = _BARE.get(language or "")
+    if language == "rust" and (binding := _RUST_LET.match(code)):
+        code = code[binding.end() :]
     if bare is not None and bare.match(code):
         # Not inside a condition's bracket still open (`if a && (b` Enter: its next line).
         return brackets_closed(code) == 0
