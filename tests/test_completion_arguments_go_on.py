@@ -33,6 +33,12 @@ CASES = [
         'a %s", x',
         '    console.log("a %s", x)x',
     ),
+    # A dict's or an object literal's entries going on below: its `}` stays after the cursor.
+    ("py", "python", "d = {‸}\n", '"a": 1,\n    "b": 2', 'd = {"a": 1,x}'),
+    ("js", "javascript", "const o = {‸};\n", "a: 1,\n  b: 2", "const o = {a: 1,x};"),
+    # A comment after the comma: the `)` went into it (`# first)`), the cursor after it.
+    ("py", "python", "foo(‸)\n", "a,  # first\n    b", "foo(a,  # firstx)"),
+    ("js", "javascript", "foo(‸);\n", "a, // first\n  b", "foo(a, // firstx);"),
 ]
 
 
@@ -42,7 +48,7 @@ def _line_after_accept_and_x(clean: str, row: int, item) -> str:
     return old[:start] + item.insert_text + "x" + old[end:]
 
 
-@pytest.mark.parametrize("case", CASES, ids=["go", "ts", "ts-ends-here"])
+@pytest.mark.parametrize("case", CASES, ids=["go", "ts", "ts-ends-here", "py-dict", "js-object", "py-comment", "js-comment"])
 async def test_the_call_s_closer_stays_after_a_first_line_ending_in_a_comma(tmp_path, case) -> None:
     ext, language_id, text, answer, line = case
     clean, item = await first_item_at_cursor(str(tmp_path), ext, language_id, text, answer)

@@ -16,6 +16,7 @@ from .postprocess import (
     leaves_open,
     without_retyped_rest,
 )
+from .postprocess._text import _code_only
 from .prompting import PromptBuilder
 from .request import Request, Suggestion
 
@@ -102,6 +103,9 @@ def _awaits_body(text: str, ctx: PostContext, language: Language | None) -> bool
 
 
 def _arguments_go_on(text: str, tail: str) -> bool:
-    """Whether ``text``, one line, ends in a comma before the call's or list's closer that
-    starts ``tail``: what it separates comes next, inside that closer."""
-    return "\n" not in text and text.rstrip().endswith(",") and tail.lstrip()[:1] in (")", "]")
+    """Whether ``text``, one line, ends in a comma before the call's, list's, dict's or object
+    literal's closer that starts ``tail``: what it separates comes next, inside that closer.
+    A comment after the comma (`a,  # first`) is no end: the closer went into it."""
+    if "\n" in text or tail.lstrip()[:1] not in (")", "]", "}"):
+        return False
+    return _code_only(text).rstrip().endswith(",")
