@@ -333,3 +333,30 @@ async def test_a_recent_edit_starting_at_a_secrets_value_sends_no_value(tmp_path
     # The control: the edit's lines did go in the prompt, the value's line with them.
     assert any("EDIT_MARKER" in b and "#     " in b for b in fim), fim
     assert not any("hunter2-Sup3r" in b for b in fim), fim
+
+
+async def test_a_recent_edit_starting_inside_a_yaml_secrets_block_sends_none_of_it(tmp_path: Path) -> None:
+    """A ``password: |`` block whose value is wrapped over lines (a long token, a key's base64
+    as a secret store writes it): only its first line was redacted, and a recent edit whose
+    lines start at the second line sent it as written (one of two lines -> none)."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    config = "db:\n  host: x\n  password: |\n    hunter2Sup3rLine1aaaa\n    S3cretLineTwoXxyyzz\n  port: 5\na: 1\nb: 2\nc: 3\nd: 4\ne: 5\n"
+    (ws / "config.yaml").write_text(config)
+    (ws / "main.py").write_text(MAIN)
+    uri = {name: (ws / name).as_uri() for name in ("config.yaml", "main.py")}
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value_ok", path=FIM)
+        env = server_env(fake.url, api_key="sk-test-0123456789", state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(ws)) as client:
+            open_doc(client, uri["config.yaml"], config)
+            # Four lines below the value's second line: the edit's lines start there.
+            insert(client, uri["config.yaml"], 8, 0, 0, "EDIT_MARKER: 0\n")
+            open_doc(client, uri["main.py"], MAIN)
+            line = MAIN.splitlines().index("    result = ")
+            await client.text_document_inline_completion_async(inline_params(uri["main.py"], line, 13, invoked=True))
+    fim = bodies(fake, FIM)
+    # The control: the edit's lines did go in the prompt.
+    assert any("EDIT_MARKER" in b for b in fim), fim
+    assert not any("S3cretLineTwo" in b or "hunter2Sup3r" in b for b in fim), fim

@@ -309,6 +309,29 @@ def test_a_secret_alone_on_the_lines_of_a_multi_line_string_is_redacted(text: st
     assert out == before + REDACTED + after, "the quotes and every line break stay where they were"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"db:\n  password: |\n    {LONG_SECRET}\n    {LONG_SECRET[::-1]}\n  user: app\n",
+        f"ssh:\n  secret: >-\n    {LONG_SECRET}\n    {LONG_SECRET[::-1]}\n    {LONG_SECRET[:12]}\n",
+    ],
+)
+def test_a_yaml_secrets_block_wrapped_over_lines_is_redacted_whole(text: str) -> None:
+    """A block scalar's value one word a line (a token wrapped as a secret store writes it):
+    its first line was redacted, the rest went out as written."""
+    out = redact(text, keep_lines=True)
+    assert LONG_SECRET[::-1] not in out and LONG_SECRET[:12] not in out, out
+    assert out.count("\n") == text.count("\n"), "every line break stays"
+    assert out.startswith(text[: text.index(LONG_SECRET)] + REDACTED), out
+    assert "user: app" in out or "user" not in text, "the entry after the block stays"
+
+
+def test_a_yaml_secrets_block_of_text_keeps_its_lines() -> None:
+    """A script or a policy under a secret's name is no secret: its lines of words stay."""
+    text = "secret: |\n  echo hello world\n  make test now\n"
+    assert redact(text) == text
+
+
 def test_a_secret_in_a_triple_quoted_string_is_not_sent_with_the_cursor_below_it() -> None:
     text = f'import db\n\nPASSWORD = """\n{LONG_SECRET}\n"""\n'
     cursor = text.index('"""\n', text.index(LONG_SECRET))  # on the closing quotes' line

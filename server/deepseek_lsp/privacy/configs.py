@@ -33,12 +33,14 @@ from .values import (
 )
 
 #: YAML's block scalar: ``password: |`` (or ``>-``), the value on the more indented line below
-#: it. One word there too: a block of text (a script, a policy) is not a secret.
+#: it. One word there too: a block of text (a script, a policy) is not a secret. The indented
+#: one-word lines after it are the value wrapped (a token as a secret store writes it; YAML has
+#: no entry of a bare word): only its first line was redacted, the rest went out.
 _YAML_BLOCK = re.compile(
     r"""(?ix)("""
     + _ASSIGNED_NAME
     + r"""["']?[ \t]*:[ \t]*([|>][+-]?[1-9]?[+-]?)[ \t]*(?:\#[^\r\n]*)?\r?\n(?:[ \t]*\r?\n)*[ \t]+)
-    ([^\s"'`{}\#]{6,})(?=[ \t]*(?:\r?\n|\Z))
+    ([^\s"'`{}\#]{6,}(?:\r?\n[ \t]+[^\s"'`{}\#:]+(?=[ \t]*(?:\r?\n|\Z)))*)(?=[ \t]*(?:\r?\n|\Z))
     """
 )
 #: What a text holds for :data:`_YAML_BLOCK` to match: a search far cheaper than the pattern's.
