@@ -308,28 +308,34 @@ def test_a_prompt_window_starting_inside_a_key_block_sends_none_of_it() -> None:
         assert not any(line[:20] in fim.prompt for line in body), budget
 
 
-async def test_a_recent_edit_starting_at_a_secrets_value_sends_no_value(tmp_path: Path) -> None:
-    """A recent edit is sent with the lines around it: where they start at a value whose name
-    is on the line above, outside them (``DB_PASSWORD = (`` then the value), the value went out
-    as written, nothing in the snippet naming it a password."""
+async def _prompts_after_a_recent_edit(tmp_path: Path, name: str, text: str, line: int, edit: str) -> list[str]:
+    """The FIM bodies the fake receives for a completion in main.py once ``edit`` is typed at
+    ``line`` of ``name`` (holding ``text``): a recent edit, sent with the lines around it."""
     ws = tmp_path / "ws"
     ws.mkdir()
-    settings_py = 'import os\nDEBUG = False\nDB_PASSWORD = (\n    "hunter2-Sup3r-S3cret"\n)\na = 1\nb = 2\nc = 3\nd = 4\n'
-    (ws / "settings.py").write_text(settings_py)
+    (ws / name).write_text(text)
     (ws / "main.py").write_text(MAIN)
-    uri = {name: (ws / name).as_uri() for name in ("settings.py", "main.py")}
+    uri = {n: (ws / n).as_uri() for n in (name, "main.py")}
     with FakeDeepSeek() as fake:
         fake.responder(lambda body: "value_ok", path=FIM)
         env = server_env(fake.url, api_key="sk-test-0123456789", state_dir=str(tmp_path / "state"))
         settings = {"completion": {"debounce": 0, "prefetch": False}}
         async with lsp_session(env, settings=settings, root=str(ws)) as client:
-            open_doc(client, uri["settings.py"], settings_py)
-            # Four lines below the value: the edit's lines start at the value, its name above.
-            insert(client, uri["settings.py"], 2, 7, 0, "EDIT_MARKER = 0\n")
+            open_doc(client, uri[name], text)
+            insert(client, uri[name], 2, line, 0, edit)
             open_doc(client, uri["main.py"], MAIN)
-            line = MAIN.splitlines().index("    result = ")
-            await client.text_document_inline_completion_async(inline_params(uri["main.py"], line, 13, invoked=True))
-    fim = bodies(fake, FIM)
+            row = MAIN.splitlines().index("    result = ")
+            await client.text_document_inline_completion_async(inline_params(uri["main.py"], row, 13, invoked=True))
+    return bodies(fake, FIM)
+
+
+async def test_a_recent_edit_starting_at_a_secrets_value_sends_no_value(tmp_path: Path) -> None:
+    """A recent edit is sent with the lines around it: where they start at a value whose name
+    is on the line above, outside them (``DB_PASSWORD = (`` then the value), the value went out
+    as written, nothing in the snippet naming it a password."""
+    settings_py = 'import os\nDEBUG = False\nDB_PASSWORD = (\n    "hunter2-Sup3r-S3cret"\n)\na = 1\nb = 2\nc = 3\nd = 4\n'
+    # Four lines below the value: the edit's lines start at the value, its name above.
+    fim = await _prompts_after_a_recent_edit(tmp_path, "settings.py", settings_py, 7, "EDIT_MARKER = 0\n")
     # The control: the edit's lines did go in the prompt, the value's line with them.
     assert any("EDIT_MARKER" in b and "#     " in b for b in fim), fim
     assert not any("hunter2-Sup3r" in b for b in fim), fim
@@ -339,24 +345,9 @@ async def test_a_recent_edit_starting_inside_a_yaml_secrets_block_sends_none_of_
     """A ``password: |`` block whose value is wrapped over lines (a long token, a key's base64
     as a secret store writes it): only its first line was redacted, and a recent edit whose
     lines start at the second line sent it as written (one of two lines -> none)."""
-    ws = tmp_path / "ws"
-    ws.mkdir()
     config = "db:\n  host: x\n  password: |\n    hunter2Sup3rLine1aaaa\n    S3cretLineTwoXxyyzz\n  port: 5\na: 1\nb: 2\nc: 3\nd: 4\ne: 5\n"
-    (ws / "config.yaml").write_text(config)
-    (ws / "main.py").write_text(MAIN)
-    uri = {name: (ws / name).as_uri() for name in ("config.yaml", "main.py")}
-    with FakeDeepSeek() as fake:
-        fake.responder(lambda body: "value_ok", path=FIM)
-        env = server_env(fake.url, api_key="sk-test-0123456789", state_dir=str(tmp_path / "state"))
-        settings = {"completion": {"debounce": 0, "prefetch": False}}
-        async with lsp_session(env, settings=settings, root=str(ws)) as client:
-            open_doc(client, uri["config.yaml"], config)
-            # Four lines below the value's second line: the edit's lines start there.
-            insert(client, uri["config.yaml"], 8, 0, 0, "EDIT_MARKER: 0\n")
-            open_doc(client, uri["main.py"], MAIN)
-            line = MAIN.splitlines().index("    result = ")
-            await client.text_document_inline_completion_async(inline_params(uri["main.py"], line, 13, invoked=True))
-    fim = bodies(fake, FIM)
-    # The control: the edit's lines did go in the prompt.
-    assert any("EDIT_MARKER" in b for b in fim), fim
+    # Four lines below the value's second line: the edit's lines start there.
+    fim = await _prompts_after_a_recent_edit(tmp_path, "config.yaml", config, 8, "EDIT_MARKER: 0\n")
+    # The control: the edit's lines did go in the prompt, the entry after the block with them.
+    assert any("EDIT_MARKER" in b and "#   port: 5" in b for b in fim), fim
     assert not any("S3cretLineTwo" in b or "hunter2Sup3r" in b for b in fim), fim
