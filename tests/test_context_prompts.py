@@ -17,6 +17,7 @@ from deepseek_lsp.context import (
     gather_snippets,
     names_near,
 )
+from deepseek_lsp.context.snippets import LEAD_MAX_CHARS
 from deepseek_lsp.documents import Document, DocumentStore
 from deepseek_lsp.imports import resolve_local_import
 from deepseek_lsp.languages import LanguageRegistry
@@ -203,6 +204,24 @@ def test_excluded_documents_and_recent_edits_of_other_files() -> None:
     assert "SECRET_TOKEN" not in joined
     assert "def helper():" in joined
     assert any(s.kind == "recent-edit" and s.path == "helper.py" for s in snippets)
+
+
+def test_a_recent_edit_below_a_minified_line_keeps_only_that_line_s_end_for_redaction() -> None:
+    """The lines above a recent edit, kept for redaction (never sent), held a minified line
+    whole in each key of the redaction cache (a 311 kB line: 80 MB for its 256 keys), read at
+    each new edit. Its end is what redaction reads (a name just above the value)."""
+    store = DocumentStore(REGISTRY)
+    minified = "var a=" + ",".join(f"x{i}:function(){{return {i}}}" for i in range(20000)) + ";"
+    text = minified + "\n// b\n// c\nDB_PASSWORD = (\n    'x'\n)\nd = 1\ne = 2\nf = 3\n"
+    helper = store.open("file:///ws/helper.py", text, "python", 1)
+    doc = store.open("file:///ws/a.py", "x = 1\n", "python", 1)
+    edit = text.index("f = 3")
+    req = ContextRequest(doc, 5, [helper], [("file:///ws/helper.py", edit)], [], (), time.monotonic() + 1)
+    snippets = gather_snippets(Indexer(REGISTRY), req, (0, 6), [])
+    edited = next(s for s in snippets if s.kind == "recent-edit")
+    assert edited.text.startswith("    'x'")  # the control: the value's line starts the snippet
+    assert edited.lead.endswith("// b\n// c\nDB_PASSWORD = (\n")
+    assert len(edited.lead) <= LEAD_MAX_CHARS < len(minified)
 
 
 def test_secrets_are_redacted_from_what_is_sent() -> None:

@@ -82,6 +82,10 @@ MAX_RECENT_EDITS = 3
 
 
 RECENT_EDIT_LINES = (4, 5)
+#: The most of a recent edit's lines above it kept for redaction (``Snippet.lead``): their end
+#: is what it reads (a name just above the value). A minified line there was kept whole, 311 kB
+#: in each key of the redaction cache.
+LEAD_MAX_CHARS = 4096
 #: A text longer than this has no room in any prompt: not counted, not sent. An edit in a
 #: minified file's 330 kB line was a recent edit of that size, counted by the tokenizer for the
 #: next completion in another file (0.76 s), then left out for its size.
@@ -465,7 +469,8 @@ def gather_snippets(
         text = other.data[start:end].decode("utf-8", "replace")
         if text.strip():
             regions.append((uri, lo, hi))
-            lead = other.data[other.line_start(max(0, lo - RECENT_EDIT_LINES[0])) : start].decode("utf-8", "replace")
+            lead_start = max(other.line_start(max(0, lo - RECENT_EDIT_LINES[0])), start - LEAD_MAX_CHARS)
+            lead = other.data[lead_start:start].decode("utf-8", "ignore")  # a character cut in two is no text
             add(
                 Snippet(
                     display_path(uri, indexer.roots), text, "recent-edit", lo, (other.uri, other.edit_count),
