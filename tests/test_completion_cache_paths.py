@@ -430,6 +430,33 @@ async def test_a_suggestion_served_from_the_exact_cache_is_typed_through_into_an
         await completing.stop()
 
 
+async def test_a_suggestion_served_from_the_exact_cache_is_held_no_longer_than_its_lifetime(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The exact cache's suggestion held to type through (ba73f7e) started its lifetime anew
+    at each hit: asked 1.2 s before with ``cacheTtlS`` 1, it was still typed through, with no
+    request, until 2.2 s after it was asked. Its time is the answer's."""
+    completing = Completing(fake_deepseek, debounce=0, prefetch=False, cache_ttl_s=1.0)
+    try:
+        answers = iter(range(100))
+        fake_deepseek.responder(lambda body: f"compute({next(answers)})", path=FIM)
+        uri = "file:///w/a.py"
+        text = "a = 1\nx = \n"
+        doc = completing.open(uri, text)
+        assert await completing.inline(uri, 1, 4) == ["compute(0)"]
+        await asyncio.sleep(0.6)
+        completing.close(doc)
+        completing.open(uri, text)
+        assert await completing.inline(uri, 1, 4) == ["compute(0)"]  # the exact cache's, in its lifetime
+        await asyncio.sleep(0.6)
+        completing.insert(uri, 1, 4, "c")
+        # Asked again (the fake's next answer): compute(0) is older than its lifetime.
+        assert await completing.inline(uri, 1, 5) not in (["ompute(0)"], [])
+        assert len(fake_deepseek.requests_to(FIM)) == 2
+    finally:
+        await completing.stop()
+
+
 async def test_a_long_block_streaming_is_not_taken_for_a_slow_backend(fake_deepseek: FakeDeepSeek) -> None:
     """The debounce subtracts how long the backend takes, and the status warns when that is
     long: a prefetched block streaming for a second (its tokens, not its wait) counted whole,

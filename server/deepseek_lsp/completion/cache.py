@@ -235,6 +235,9 @@ class CompletionCache:
         self.max_bytes = max_bytes
         self.size = size
         self.exact: TTLCache[str, list[str]] = self._answers(size, ttl_s)
+        #: When each answer kept was asked (TTLCache tells none): what it is held to type
+        #: through from an exact hit lives from then, not anew at each hit.
+        self._asked_at: dict[str, float] = {}
         # Typing-through entries per document, newest last; a few suffice (typing is local).
         self._through: dict[str, list[Entry]] = {}
         self.pending: dict[str, Pending] = {}
@@ -268,16 +271,24 @@ class CompletionCache:
         live changed mid-session emptied the cache: each answer asked for and paid again); what
         is in flight stays joinable (and closable)."""
         kept = list(self.exact.items())[-size:] if size else []
+        asked = dict(self._asked_at)
         self.size = size
         self.exact = self._answers(size, ttl_s)
         for key, choices in kept:
-            self.put(key, choices)
+            self.put(key, choices, at=asked.get(key))
 
-    def put(self, key: str, choices: list[str]) -> None:
+    def put(self, key: str, choices: list[str], *, at: float | None = None) -> None:
         # ``cacheSize: 0`` keeps nothing (TTLCache(0) raised on every put: no suggestion shown);
         # nor is one answer let take more than an eighth of the room (a runaway answer).
         if self.size and sum(len(c) for c in choices) <= self.max_bytes // 8:
             self.exact[key] = choices
+            self._asked_at[key] = time.monotonic() if at is None else at
+            if len(self._asked_at) > 2 * self.size:
+                self._asked_at = {k: t for k, t in self._asked_at.items() if k in self.exact}
+
+    def asked_at(self, key: str) -> float:
+        """When the answer kept for ``key`` was asked (now, if unknown)."""
+        return self._asked_at.get(key, time.monotonic())
 
     def get(self, key: str, *, count: bool = True) -> list[str] | None:
         """The answer kept for ``key``; ``count=False`` when the caller may not use it (then
@@ -297,12 +308,15 @@ class CompletionCache:
         prefetched: bool = False,
         cut: bool = False,
         served_to: set[str] | None = None,
+        at: float | None = None,
     ) -> None:
+        """Hold ``text`` to type through from ``anchor``, answered ``at`` (now if not given)."""
         if not text:
             return
         entries = self._through.setdefault(uri, [])
         served = set() if served_to is None else served_to
-        entries.append(Entry(anchor, text, multiline, prefetched=prefetched, cut=cut, served_to=served))
+        when = time.monotonic() if at is None else at
+        entries.append(Entry(anchor, text, multiline, at=when, prefetched=prefetched, cut=cut, served_to=served))
         if len(entries) > 16:
             del entries[:-16]
         if len(self._through) > 256:

@@ -564,7 +564,7 @@ class CompletionFeature(Feature):
         shape = (c.model, req.multiline, settings.backend, settings.fim_template)
         key = exact_key(fim.prompt, fim.suffix, shape)
         kept = self.cache.get(key, count=False) if c.cache else None
-        if kept is not None and (hit := self._exact_hit(req, seq, c, kept, tail)) is not None:
+        if kept is not None and (hit := self._exact_hit(req, seq, c, (key, kept), tail)) is not None:
             return finish(hit)
 
         # 3. debounce: not for an explicit request, nor right after an accept.
@@ -611,10 +611,11 @@ class CompletionFeature(Feature):
         return finish(choices, post.get())
 
     def _exact_hit(
-        self, req: Request, seq: int, c: CompletionSettings, hit: list[str], tail: str
+        self, req: Request, seq: int, c: CompletionSettings, found: tuple[str, list[str]], tail: str
     ) -> list[str] | None:
-        """The choices ``hit`` the exact cache holds for the prompt, as many as the request
-        shows; None when they are too few to serve alone."""
+        """The choices ``hit`` the exact cache holds for the prompt (under ``key``; ``found``
+        is both), as many as the request shows; None when they are too few to serve alone."""
+        key, hit = found
         wanted = choices_wanted(c, req.invoked)
         # An explicit request asks for several choices, unless the user wants one. Counted
         # only when served: a single kept choice the explicit request asks anew for was
@@ -628,7 +629,8 @@ class CompletionFeature(Feature):
                 # `(` typed into an editor's `()` asked the model again for what was on screen.
                 anchor = Anchor.at(req.data, req.offset, req.inserted.encode("utf-8"))
                 for choice in reversed(hit[:wanted]):
-                    self.cache.remember(req.doc.uri, anchor, choice, req.multiline)
+                    # Held as long as the answer lives, from when it was asked: not anew.
+                    self.cache.remember(req.doc.uri, anchor, choice, req.multiline, at=self.cache.asked_at(key))
             return hit[:wanted]
         return None
 
