@@ -7,6 +7,7 @@ import re
 from itertools import islice
 from typing import TYPE_CHECKING
 
+from ..asi_semicolon import ASI_LANGUAGES
 from ..control_header import is_control_header, joined_statement
 from ._brackets import _closable_brackets, _closed_by_completion, _open_after_prefix
 from ._code import (
@@ -98,8 +99,6 @@ def ends_on_control_header(lines: list[str], ctx: PostContext) -> bool:
     return bool(header) and is_control_header(header, ctx.language)
 
 
-#: Where a line break after `return` ends the statement (ASI): what follows is not returned.
-_ASI_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
 #: A statement's start before it (`if (x) return`, `case 1: return`, `v = yield`): a block
 #: comment's ` * return` or `@return` is none.
 _BARE_RETURN = re.compile(r"(?:^|[;{}):=]\s*|\belse\s+)(?:return|yield)$")
@@ -108,7 +107,8 @@ _BARE_RETURN = re.compile(r"(?:^|[;{}):=]\s*|\belse\s+)(?:return|yield)$")
 def _after_bare_return(ctx: PostContext) -> bool:
     """Whether the code line above the cursor's is a `return` (or `yield`) alone, in a
     language whose line break ends it there."""
-    if ctx.language not in _ASI_LANGUAGES:
+    # A line break after `return` ends the statement there (ASI): what follows is not returned.
+    if ctx.language not in ASI_LANGUAGES:
         return False
     for line in reversed(ctx.prefix.rsplit("\n", 8)[:-1]):
         code = _code_of(line, ctx)
