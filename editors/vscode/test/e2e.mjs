@@ -268,7 +268,10 @@ async function quickInput(key, query, rowText, timeoutMs = 30000) {
       return row;
     } catch (err) {
       if (Date.now() >= end) {
-        throw new Error(`quick input ${key} "${query}": no row "${rowText}" after ${timeoutMs / 1000} s, ${attempt + 1} attempt(s) (${err.message.split('\n')[0]})`);
+        // What the picker listed instead, to tell an empty search from a wrong row.
+        const rows = await page.$$eval('.quick-input-widget .monaco-list-row', (els) =>
+          els.slice(0, 5).map((e) => (e.textContent ?? '').trim().slice(0, 60))).catch(() => []);
+        throw new Error(`quick input ${key} "${query}": no row "${rowText}" after ${timeoutMs / 1000} s, ${attempt + 1} attempt(s) (${err.message.split('\n')[0]}); the picker listed ${JSON.stringify(rows)}`);
       }
     }
   }
@@ -286,8 +289,13 @@ async function statusText() {
   return items.find((t) => t.includes('DeepSeek')) ?? '';
 }
 
-async function quickOpen(name, firstLine, timeoutMs = 30000) {
-  const row = await quickInput('Control+P', name, name, timeoutMs);
+/**
+ * Opens the file `name` through Quick Open. `query` may be the file's absolute path: Quick Open
+ * then looks that file up itself instead of searching the window's folders, whose first search
+ * in a window just opened can come back empty for a minute (CI failed so, 6 attempts in 60 s).
+ */
+async function quickOpen(name, firstLine, timeoutMs = 30000, query = name) {
+  const row = await quickInput('Control+P', query, name, timeoutMs);
   await row.click();
   await waitFor(`${name} in the editor`, async () => {
     const tab = await page.$$eval('.tab.active', (els) => els.map((e) => e.textContent ?? '').join(' '));
@@ -1981,14 +1989,15 @@ try {
       await page.keyboard.type(text, { delay: 60 });
     };
     // alpha first: what it would send goes out before beta's answers are waited for below.
-    // 60 s: the new window's first search can start before its two folders are read.
-    await quickOpen('alpha.py', 'def div_alpha(a, b):', 60000);
+    // By absolute path: the new window's first file search can start before its two folders are
+    // read and come back empty (CI failed on that, 6 attempts in 60 s).
+    await quickOpen('alpha.py', 'def div_alpha(a, b):', 60000, path.join(root, 'alpha', 'alpha.py'));
     const alphaStatus = await statusIs('Inactive', "folder's settings", 30000);
     await typeAtEnd('    ret');
     await page.keyboard.press('Control+S');
     await waitFor('alpha.py saved', () => fs.readFileSync(path.join(root, 'alpha', 'alpha.py'), 'utf8').includes('    ret'), 10000);
 
-    await quickOpen('beta.py', 'def div_beta(a, b):');
+    await quickOpen('beta.py', 'def div_beta(a, b):', 30000, path.join(root, 'beta', 'beta.py'));
     await statusIs('Normal', '', 30000);
     await typeAtEnd('    ret');
     const ghost = await waitFor('ghost text in beta.py', async () =>
