@@ -5,10 +5,11 @@ the defaults: it asks for the settings again itself, and goes by the answer."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-from deepseek_lsp.editor_settings import CONFIGURATION_TIMEOUT_S
+from deepseek_lsp.editor_settings import CONFIGURATION_LATE_S, CONFIGURATION_TIMEOUT_S
 from tests.fake_deepseek import FakeDeepSeek
 from tests.raw_lsp import RawServer
 from tests.review_support import reviewer, user_prompt
@@ -60,5 +61,61 @@ def test_unanswered_settings_are_told_and_a_review_asks_for_them_again_rather_th
         sent = [user_prompt(r.json) for r in fake_deepseek.requests_to(CHAT)]
         assert len(sent) == 1 and "other.py" in sent[0] and "secret.py" not in sent[0]
         assert not any(published(server, secret))
+    finally:
+        server.kill()
+
+
+def known_then_pushed(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> RawServer:
+    """A server whose first pull was answered (review on save), then a settings change pushed
+    as VS Code pushes one (nothing: the server pulls), its pull left to the test."""
+    fake_deepseek.responder(reviewer(RULES), path=CHAT)
+    server = start(fake_deepseek, tmp_path)
+    server.unanswered.add(PULL)
+    server.initialize(capabilities={"workspace": {"configuration": True}})
+    server.answer(server.wait_for(PULL, timeout=PULL_WAIT_S), [{"review": {"mode": "onSave"}}])
+    server.wait_until(lambda: server.call("deepseek/debugState")["result"]["configured"], timeout=PULL_WAIT_S)
+    server.notify("workspace/didChangeConfiguration", {"settings": None})
+    return server
+
+
+def test_a_settings_answer_that_comes_late_is_applied_without_a_pop_up(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    # A loaded machine's VS Code answered the pull in 6 s: the user's change (here an
+    # exclusion; in the e2e run a new base URL) was dropped, and a pop-up said the settings
+    # could not be read.
+    server = known_then_pushed(fake_deepseek, tmp_path)
+    try:
+        pull = server.wait_for(PULL, timeout=PULL_WAIT_S, nth=2)
+        time.sleep(CONFIGURATION_TIMEOUT_S + 1.5)
+        server.answer(pull, [{"exclude": ["**/secret.py"], "review": {"mode": "onSave"}}])
+        end = time.monotonic() + PULL_WAIT_S
+        while b"answered late" not in server.stderr and time.monotonic() < end:
+            time.sleep(0.1)
+        secret, other = "file:///ws/secret.py", "file:///ws/other.py"
+        open_doc(server, secret, DOC)
+        open_doc(server, other, DOC)
+        save(server, secret)
+        save(server, other)
+        server.wait_until(lambda: any(published(server, other)), timeout=PULL_WAIT_S)
+        sent = [user_prompt(r.json) for r in fake_deepseek.requests_to(CHAT)]
+        assert len(sent) == 1 and "other.py" in sent[0] and "secret.py" not in sent[0]
+        assert not [m for m in shown(server) if "settings could not be read" in m]
+    finally:
+        server.kill()
+
+
+def test_settings_never_answered_after_a_change_are_told_once_the_late_wait_ends(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    server = known_then_pushed(fake_deepseek, tmp_path)
+    try:
+        server.wait_for(PULL, timeout=PULL_WAIT_S, nth=2)
+        waited = CONFIGURATION_TIMEOUT_S + CONFIGURATION_LATE_S
+        server.wait_until(lambda: any("could not be read" in m for m in shown(server)), timeout=waited + PULL_WAIT_S)
+        assert [m for m in shown(server) if "could not be read" in m] == [
+            f"DeepSeek: settings: the editor's settings could not be read (no answer in {waited:.0f} s); "
+            "those it gave before are used"
+        ]
     finally:
         server.kill()

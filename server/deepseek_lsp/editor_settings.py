@@ -18,8 +18,12 @@ if TYPE_CHECKING:
     from .server import DeepSeekServer
 
 log = logging.getLogger(__name__)
-#: How long the editor may take to answer workspace/configuration.
+#: How long the editor may take to answer workspace/configuration before the server goes on
+#: with the settings it has.
 CONFIGURATION_TIMEOUT_S = 5.0
+#: How long a later answer is still waited for and applied (a loaded machine's editor took
+#: 5-10 s), and the editor's silence told only then where settings are known.
+CONFIGURATION_LATE_S = 20.0
 #: The ``tell_once`` key of a pull that got no answer.
 SETTINGS_UNANSWERED = "config:unanswered"
 #: The ``tell_once`` keys of the settings' problems (other ``config:`` keys are the features').
@@ -50,6 +54,10 @@ class EditorSettings:
         self.folder_answers: dict[str, Any] = {}
         #: Pulls started in the background, held until done (the loop keeps weak references).
         self._pulls: set[asyncio.Future[None]] = set()
+        #: Each pull's number, and that of the last whose answer was taken: a late answer is
+        #: taken only if no newer one was.
+        self._pull_count = 0
+        self._taken_pull = 0
 
     def build(self) -> tuple[Settings, dict[str, Settings]]:
         """The window's settings and those of each folder whose own differ; their problems are
@@ -94,18 +102,29 @@ class EditorSettings:
         server = self._server
         # Per folder in a multi-root workspace only: with one folder, its settings are the window's.
         folders = list(server.services.workspace_folders) if len(server.services.workspace_folders) > 1 else []
+        self._pull_count += 1
+        number = self._pull_count
+        asked = asyncio.ensure_future(
+            server.workspace_configuration_async(types.ConfigurationParams(items=configuration_items(folders)))
+        )
         try:
             # Bounded: an editor answering null (which pygls cannot read, and never resolves)
             # left the server waiting for good, and reviews, which wait for the settings, stopped.
-            result = await within(
-                server.workspace_configuration_async(types.ConfigurationParams(items=configuration_items(folders))),
-                CONFIGURATION_TIMEOUT_S,
-            )
+            # Shielded: an answer after the bound is still taken (see _late).
+            result = await within(asyncio.shield(asked), CONFIGURATION_TIMEOUT_S)
             result = self._take_folder_answers(result, folders)
+            self._taken_pull = number
         except Exception as exc:
             log.warning("workspace/configuration failed: %r", exc)
+            late = isinstance(exc, asyncio.TimeoutError) and not asked.done()
+            if late:
+                self._track(self._late(asked, number, folders))
+            else:
+                asked.cancel()
             if not unwrap_section(self.pushed_settings):
-                self._unanswered(exc)
+                if not late or not self.settings_known:
+                    # Before any settings reviews are refused: said at once, with why.
+                    self._unanswered(exc)
                 return
             # The settings the editor pushed are the editor's settings too: dropped, a change
             # made in an editor that cannot answer the pull never applied.
@@ -120,6 +139,27 @@ class EditorSettings:
         self.take(result)
         server.apply_settings()
 
+    async def _late(self, asked: asyncio.Future[Any], number: int, folders: list[str]) -> None:
+        """An answer that came after CONFIGURATION_TIMEOUT_S, taken unless a newer pull's was: a
+        loaded machine's editor answered in 6 s, and the change the user had just made (a
+        new base URL) never applied, with a pop-up saying the settings could not be read."""
+        try:
+            result = await within(asked, CONFIGURATION_LATE_S)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("workspace/configuration: no answer after %.0f s: %r", CONFIGURATION_LATE_S, exc)
+            if number > self._taken_pull:
+                self._unanswered(exc, CONFIGURATION_TIMEOUT_S + CONFIGURATION_LATE_S)
+            return
+        if number <= self._taken_pull:
+            return
+        log.info("workspace/configuration answered late; its settings are applied")
+        result = self._take_folder_answers(result, folders)
+        self._taken_pull = number
+        self.take(result)
+        self._server.apply_settings()
+
     async def pushed(self, settings: Any) -> None:
         """``didChangeConfiguration``: pull the settings again where the editor can be asked
         (what it pushes may be a part, or nothing); else take what it pushed."""
@@ -130,14 +170,14 @@ class EditorSettings:
             self.take(settings)
             self._server.apply_settings()
 
-    def _unanswered(self, exc: Exception) -> None:
+    def _unanswered(self, exc: Exception, waited_s: float = CONFIGURATION_TIMEOUT_S) -> None:
         """Say that the editor's settings could not be read, and what is used instead: those
         it gave before, or in its initializationOptions, kept (a failed pull's folder settings
         were dropped at the next apply); before any, the defaults, which reviews do not go
         with: each review asks for the settings again (see ReviewFeature). A loaded machine's
         editor took over 5 s once, and the session went on with the defaults: no daily
         budget, no exclusions."""
-        why = f"no answer in {CONFIGURATION_TIMEOUT_S:.0f} s" if isinstance(exc, asyncio.TimeoutError) else repr(exc)
+        why = f"no answer in {waited_s:.0f} s" if isinstance(exc, asyncio.TimeoutError) else repr(exc)
         reason = f"the editor's settings could not be read ({why})"
         if self.settings_known or unwrap_section(self.init_options):
             message = f"settings: {reason}; those it gave before are used"
@@ -152,7 +192,10 @@ class EditorSettings:
 
     def pull_soon(self) -> None:
         """:meth:`pull` in the background (from a handler that must not wait)."""
-        task = asyncio.ensure_future(self.pull())
+        self._track(self.pull())
+
+    def _track(self, work: Any) -> None:
+        task = asyncio.ensure_future(work)
         self._pulls.add(task)
         task.add_done_callback(self._pulls.discard)
 

@@ -290,11 +290,12 @@ async function statusText() {
 }
 
 /**
- * Opens the file `name` through Quick Open. `query` may be the file's absolute path: Quick Open
- * then looks that file up itself instead of searching the window's folders, whose first search
- * in a window just opened can come back empty for a minute (CI failed so, 6 attempts in 60 s).
+ * Opens the file `name` through Quick Open, by its absolute path (`query`, the workspace's file
+ * of that name by default): Quick Open then looks that file up itself instead of searching the
+ * window's folders, whose first search in a window just opened can come back empty for a minute
+ * (CI failed so in the multi-root window, 6 attempts in 60 s).
  */
-async function quickOpen(name, firstLine, timeoutMs = 30000, query = name) {
+async function quickOpen(name, firstLine, timeoutMs = 30000, query = path.join(WORKSPACE, name)) {
   const row = await quickInput('Control+P', query, name, timeoutMs);
   await row.click();
   await waitFor(`${name} in the editor`, async () => {
@@ -1860,7 +1861,8 @@ try {
       await page.waitForTimeout(1500); // a second pop-up would show by now
       const toasts = (await page.$$eval('.notification-toast', (els) => els.map((e) => e.innerText ?? ''))).map(norm);
       if (toasts.length !== 1 || !toasts[0].includes(`to ${wanted}`) || /^DeepSeek: (DeepSeek|The model server)/.test(toasts[0])) {
-        throw new Error(`${toasts.length} pop-up(s): ${JSON.stringify(toasts).slice(0, 300)}`);
+        // Each pop-up's start and source, to tell a second one's cause (a pop-up's text runs on).
+        throw new Error(`${toasts.length} pop-up(s): ${JSON.stringify(toasts.map((t) => `${t.slice(0, 90)} … ${t.slice(-110)}`))}`);
       }
       // The setting named as VS Code names it (the server's words said "Set baseUrl"), a link
       // that opens the Settings editor at it.
