@@ -2026,7 +2026,7 @@ try {
     }
 
     // The workspace's "[markdown]" setting: Markdown files are Inactive, Python ones are not.
-    await quickOpen('notes.md', '# Notes');
+    await quickOpen('notes.md', '# Notes', 30000, path.join(root, 'beta', 'notes.md'));
     const mdStatus = await statusIs('Inactive', 'markdown', 30000);
     // Toggle Completions in that file flips the Markdown setting (the plain one would change nothing there).
     await runCommand('DeepSeek: Toggle Completions');
