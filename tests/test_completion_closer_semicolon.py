@@ -257,44 +257,61 @@ async def test_no_semicolon_where_the_language_wants_none(
         assert await _sent_or_none(client, edits, False) is None
 
 
-async def test_a_client_that_never_answers_the_edit_is_waited_for_no_longer(tmp_path) -> None:
-    """A client that takes the `;` edit and never answers it: the server stops waiting (the
-    task awaiting the answer ended), goes on answering, and a second accept asks again."""
+async def test_a_client_that_answers_the_edit_late_or_never_leaves_nothing_held(tmp_path) -> None:
+    """Three accepted initializers in a client that answers the `;` edit only after the server
+    gave up on it (2 s): the server goes on answering, but pygls kept each request's future
+    (cancelled) until an answer came: one more per accept, for good in a client that never
+    answers. Their late answers are dropped without a word (no 'Error in server')."""
     with FakeDeepSeek() as fake:
-        fake.script("X = 1,\n            Y = 2,\n        };", "Z = 3,\n        };")
+        fake.script(*["X = 1,\n            Y = 2,\n        };"] * 3)
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
         async with lsp_session(env, settings=SETTINGS) as client:
             asked: list[Any] = []
-            never = asyncio.Event()
+            late = asyncio.Event()
 
             @client.feature(types.WORKSPACE_APPLY_EDIT)
             async def apply_edit(params: types.ApplyWorkspaceEditParams) -> Any:
                 asked.append(params.edit)
-                await never.wait()  # no answer until the test ends
+                await late.wait()
                 return types.ApplyWorkspaceEditResult(applied=False)
 
-            async def waiting() -> list[str]:
-                state = await client.protocol.send_request_async("deepseek/debugState", {})
-                return [name for name in state.taskNames if "_apply" in name]
+            async def state() -> Any:
+                return await client.protocol.send_request_async("deepseek/debugState", {})
 
+            before = (await state()).protocolFutures
             try:
-                for n in range(2):
-                    uri = f"file:///ws/silent{n}.cs"
-                    item = await _shown(client, uri, CSHARP)
-                    _accept(client, uri, item, 2)
-                    await _run_command(client, item)
-                    for _ in range(100):
-                        if len(asked) > n:
-                            break
-                        await asyncio.sleep(0.05)
-                    assert len(asked) == n + 1
-                    for _ in range(100):  # polled: the time limit plus the loop's turn
-                        if not await waiting():
-                            break
-                        await asyncio.sleep(0.1)
-                    assert await waiting() == []
+                held = await _three_given_up(client, asked, state)
+                # Before: 2 at the start (the session's own), then 2, 3, 4; now 1, 1, 1.
+                assert held == [held[0]] * 3 and held[0] <= before
             finally:
-                never.set()  # the client's handler ends before the session does
+                late.set()  # the three answers come now, after the server gave up on them
+            await asyncio.sleep(0.5)
+            await state()  # a round trip: the answers were read before its own
+            assert [m.message for m in client.messages if m.type == types.MessageType.Error] == []
+
+
+async def _three_given_up(client: Any, asked: list[Any], state: Any) -> list[int]:
+    """Three initializers accepted, each `;` edit asked for and given up on: the task awaiting
+    its answer ends, and the next accept asks again. The futures pygls holds after each."""
+    held = []
+    for n in range(3):
+        uri = f"file:///ws/late{n}.cs"
+        item = await _shown(client, uri, CSHARP)
+        _accept(client, uri, item, 2)
+        await _run_command(client, item)
+        for _ in range(100):
+            if len(asked) > n:
+                break
+            await asyncio.sleep(0.05)
+        assert len(asked) == n + 1
+        for _ in range(100):  # polled: the time limit plus the loop's turn
+            if not [name for name in (await state()).taskNames if "_apply" in name]:
+                break
+            await asyncio.sleep(0.1)
+        now = await state()
+        assert [name for name in now.taskNames if "_apply" in name] == []
+        held.append(now.protocolFutures)
+    return held
 
 
 def _whole(client: Any, uri: str, text: str, version: int) -> None:

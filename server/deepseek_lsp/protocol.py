@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import uuid
 from collections.abc import Callable, Generator
+from concurrent.futures import Future
 from typing import Any
 
 from lsprotocol import types
@@ -14,6 +16,9 @@ from pygls.exceptions import JsonRpcException
 from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol, lsp_method
 
 log = logging.getLogger(__name__)
+
+#: How many ids of requests let go unanswered are known, for their late answers.
+_DROPPED_KEPT = 256
 
 
 def _forward_only(method: str) -> Callable[[Any, Any], Generator[Any, Any, None]]:
@@ -43,6 +48,11 @@ class Protocol(LanguageServerProtocol):
     initialized_once = False
     #: The server is on its way out (SIGTERM, the editor gone): what the editor sends is dropped.
     halted = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: The ids of the requests let go unanswered (send_request), the newest kept.
+        self._dropped: dict[Any, None] = {}
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         """Answer a request whose params don't fit its method with an error, not silence.
@@ -138,17 +148,46 @@ class Protocol(LanguageServerProtocol):
         # The answer is written: a collection the request's allocations made due runs now.
         self._server.collector.answered()
 
+    def send_request(
+        self, method: str, params: Any = None, callback: Any = None, msg_id: Any = None
+    ) -> Future[Any]:
+        """pygls' request, whose future is let go once we stop waiting for it.
+
+        A wait given up (the initializer's `;` edit after 2 s, a configuration pull past its
+        time limit) cancels the future, which pygls kept until an answer came: a client that
+        never answers left one per accepted initializer for the rest of the session."""
+        sent = str(uuid.uuid4()) if msg_id is None else msg_id  # pygls' own default
+        future = super().send_request(method, params, callback, sent)
+        future.add_done_callback(lambda f: f.cancelled() and self._given_up(sent))
+        return future
+
+    def _given_up(self, msg_id: Any) -> None:
+        # Not at once: pygls' shutdown cancels the futures while iterating over that dict.
+        try:
+            asyncio.get_running_loop().call_soon(self._drop_request, msg_id)
+        except RuntimeError:
+            self._drop_request(msg_id)
+
+    def _drop_request(self, msg_id: Any) -> None:
+        if self._request_futures.pop(msg_id, None) is not None:
+            self._result_types.pop(msg_id, None)
+            self._dropped[msg_id] = None
+            if len(self._dropped) > _DROPPED_KEPT:
+                del self._dropped[next(iter(self._dropped))]
+
     def _handle_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
         """An answer to one of our requests; one we stopped waiting for is dropped.
 
         A wait given up (a configuration pull past its time limit, a review cancelled while its
         progress token was being created) cancels the request's future, which pygls keeps: its
         late answer then failed in ``set_result`` and the editor popped up "Error in server:
-        CANCELLED: <Future ...>" (tests/test_lifecycle_in_flight.py).
+        CANCELLED: <Future ...>" (tests/test_lifecycle_in_flight.py). Once let go (send_request)
+        its late answer is known by its id, not warned of as an unknown one.
         """
         future = self._request_futures.get(msg_id)
-        if future is not None and future.done():
-            del self._request_futures[msg_id]
+        if (future is not None and future.done()) or (future is None and msg_id in self._dropped):
+            self._request_futures.pop(msg_id, None)
+            self._dropped.pop(msg_id, None)
             log.debug("answer to request %s, no longer awaited", msg_id)
             return
         super()._handle_response(msg_id, result, error)
