@@ -502,3 +502,30 @@ async def test_a_prefetch_whose_answer_expired_is_asked_again(fake_deepseek: Fak
         assert len(fake_deepseek.requests_to(FIM)) == 4
     finally:
         await completing.stop()
+
+
+async def test_explicit_requests_served_from_the_exact_cache_hold_each_choice_once(fake_deepseek: FakeDeepSeek) -> None:
+    """Alt+\\ pressed again and again on line 3: each press served the three choices from the
+    exact cache and held them to type through again (ba73f7e), three entries more each time,
+    until the file's 16 were copies of them: the suggestion held on line 2 went, and typing
+    into it asked the model again for what was on screen."""
+    completing = Completing(fake_deepseek, debounce=0, prefetch=False)
+    try:
+        def answer(body: dict[str, object]) -> str:
+            prompt = str(body["prompt"])
+            if prompt.endswith("x = "):
+                return "compute(a, b)"
+            return "asked again" if prompt.endswith("compute(") else f"y{body.get('temperature', 0)}"
+
+        fake_deepseek.responder(answer, path=FIM)
+        uri = "file:///w/a.py"
+        completing.open(uri, "a = b = 1\nx = \ny = \n")
+        assert await completing.inline(uri, 1, 4) == ["compute(a, b)"]
+        for _ in range(6):
+            assert len(await completing.inline(uri, 2, 4, invoked=True)) == 3
+        assert len(completing.completion.cache._through[uri]) == 4  # each suggestion once (was 16)
+        completing.insert(uri, 1, 4, "compute(")
+        assert await completing.inline(uri, 1, 12) == ["a, b)"]
+        assert [r for r in fake_deepseek.requests_to(FIM) if r.json["prompt"].endswith("compute(")] == []
+    finally:
+        await completing.stop()

@@ -316,6 +316,10 @@ class CompletionCache:
         entries = self._through.setdefault(uri, [])
         served = set() if served_to is None else served_to
         when = time.monotonic() if at is None else at
+        # Held once: the same suggestion for the same place again (an explicit request served
+        # from the exact cache, at each press) is the newest, not a copy beside it. The copies
+        # filled the file's 16, and the suggestions held for other places went.
+        entries[:] = [e for e in entries if (e.anchor, e.text) != (anchor, text)]
         entries.append(Entry(anchor, text, multiline, at=when, prefetched=prefetched, cut=cut, served_to=served))
         if len(entries) > 16:
             del entries[:-16]
