@@ -53,12 +53,47 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("ext", "language_id", "text", "answer"), CASES)
-async def test_a_body_accepted_at_the_closer_s_depth_keeps_the_model_s_columns(
-    tmp_path, ext: str, language_id: str, text: str, answer: str
+#: (extension, language id, the document with the cursor at ‸, the model's answer, what the
+#: accepted document holds from the cursor's line on)
+HEADERS_AT_THE_CLOSER_S_DEPTH = [
+    # A header typed at the closer's depth, whose `}` the model writes there too: taken for a
+    # copy of the method's `}` below, it was cut, and the `if` took the method's for its own.
+    (
+        "java", "java",
+        "class C {\n    void f() {\n    if (ready) {‸\n    }\n}\n",
+        "\n        run();\n    }",
+        "    if (ready) {\n        run();\n    }\n    }\n}\n",
+    ),
+    (
+        "js", "javascript",
+        "function f() {\n  for (const x of xs) {\n  try {‸\n  }\n}\n",
+        "\n    use(x);\n  } catch (e) {\n    log(e);\n  }",
+        "  try {\n    use(x);\n  } catch (e) {\n    log(e);\n  }\n  }\n}\n",
+    ),
+    # The control: the block's own `}` below, re-typed by the model, still goes.
+    (
+        "java", "java",
+        "class C {\n    void f() {\n        if (ready) {\n            go();\n            ‸\n        }\n    }\n}\n",
+        "run();\n        }",
+        "            run();\n        }\n    }\n}\n",
+    ),
+]
+
+
+def _as_written(text: str, answer: str) -> str:
+    """The cursor's line on, with the answer where the cursor was: what the original file holds."""
+    before, _, after = text.partition("‸")
+    return before[before.rfind("\n") + 1 :] + answer + after
+
+
+@pytest.mark.parametrize(
+    ("ext", "language_id", "text", "answer", "after"),
+    [(*case, _as_written(case[2], case[3])) for case in CASES] + HEADERS_AT_THE_CLOSER_S_DEPTH,
+)
+async def test_a_body_accepted_at_the_closer_s_depth_keeps_the_model_s_columns_and_closers(
+    tmp_path, ext: str, language_id: str, text: str, answer: str, after: str
 ) -> None:
     clean, item = await first_item_at_cursor(str(tmp_path), ext, language_id, text, answer)
     assert item is not None
-    # What the original file holds: the answer where the cursor was.
-    cursor = text.index("‸")
-    assert _accepted(clean, item) == text[:cursor] + answer + text[cursor + 1 :]
+    line = text[: text.index("‸")].count("\n")
+    assert "\n".join(_accepted(clean, item).split("\n")[line:]) == after

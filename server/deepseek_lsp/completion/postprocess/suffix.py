@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
-from ._brackets import _closable_brackets
+from ._brackets import _closable_brackets, _open_after_prefix
 from ._code import _suffix_targets
 from ._text import _CLOSER_ONLY, _brackets_left_open, _code_only, _join, _same_line
 
@@ -32,6 +32,11 @@ def drop_suffix_duplicates(text: str, ctx: PostContext) -> str | None:
                 # Compared with the rest of the cursor line (`{|}`), a `}` that closes a block
                 # the completion opened (its body's last `if`) is no copy of the line's: it
                 # went, and the accepted code left the `if` open.
+                continue
+            if _CLOSER_ONLY.match(tail[0].strip()) and _passed_over(ctx) > max(0, -_left_open(lines[:index])):
+                # Not the suffix's closer at the same depth: one the document lacks (a block
+                # opened on the cursor line at its closer's depth, `    if (x) {` above the
+                # method's `    }`). Cut, the `if` took the method's `}` for its own.
                 continue
             if len(tail) <= len(targets) and all(map(_same_line, tail, targets)):
                 lines = lines[:index]
@@ -97,9 +102,25 @@ def _shape(scanner: _BracketScanner, text: str) -> tuple[str, int, tuple[str, ..
     return scanner.mode, len(scanner.interpolations), tuple(opened), unmatched
 
 
+def _passed_over(ctx: PostContext) -> int:
+    """How many brackets open after the prefix the suffix passes over: it closes one further
+    out (the class's `}`) and not them, so the document lacks their closers."""
+    count, closed_further_out = 0, False
+    for _, closed_by in _open_after_prefix(ctx):  # outermost first
+        if closed_by:
+            closed_further_out = True
+        elif closed_further_out:
+            count += 1
+    return count
+
+
+def _left_open(lines: list[str]) -> int:
+    return _brackets_left_open("\n".join(_code_only(part) for part in lines))
+
+
 def _closes_own_bracket(before: list[str], line: str) -> bool:
     """Whether ``line``, a line of bracket closers, closes a bracket that the completion's
     ``before`` lines opened and left open."""
     if not _CLOSER_ONLY.match(line.strip()) or line.strip()[0] not in ")]}":
         return False
-    return _brackets_left_open("\n".join(_code_only(part) for part in before)) > 0
+    return _left_open(before) > 0
