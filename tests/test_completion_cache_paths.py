@@ -11,6 +11,7 @@ from lsprotocol import types
 from tests.completing import Completing
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import eventually, inline_params
+from tests.test_completion_units import _notification_handlers
 
 FIM = "/beta/completions"
 
@@ -527,5 +528,29 @@ async def test_explicit_requests_served_from_the_exact_cache_hold_each_choice_on
         completing.insert(uri, 1, 4, "compute(")
         assert await completing.inline(uri, 1, 12) == ["a, b)"]
         assert [r for r in fake_deepseek.requests_to(FIM) if r.json["prompt"].endswith("compute(")] == []
+    finally:
+        await completing.stop()
+
+
+async def test_the_same_place_asked_after_the_editor_s_indentation_changed_is_answered_in_it(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """A new Python file with no indented line yet, where the editor's indentation decides the
+    block's (Vim's `:set noexpandtab`, told by the client): asked again at the same place after
+    it changed, the exact cache served the block re-indented as before, in spaces below the
+    tabs the editor now inserts."""
+    completing = Completing(fake_deepseek, debounce=0, prefetch=False)
+    try:
+        told = _notification_handlers(completing.completion)["deepseek/editorIndentation"]
+        fake_deepseek.responder(lambda body: "    if x < 0:\n        return 0\n    return x", path=FIM)
+        uri = "file:///w/a.py"
+        completing.open(uri, "def clamp(x):\n\n")
+        told(None, {"textDocument": {"uri": uri}, "insertSpaces": True, "tabSize": 4, "indentSize": 4})
+        assert await completing.inline(uri, 1, 0) == ["    if x < 0:\n        return 0\n    return x"]
+        told(None, {"textDocument": {"uri": uri}, "insertSpaces": False, "tabSize": 4, "indentSize": 4})
+        assert await completing.inline(uri, 1, 0) == ["\tif x < 0:\n\t\treturn 0\n\treturn x"]
+        told(None, {"textDocument": {"uri": uri}, "insertSpaces": False, "tabSize": 4, "indentSize": 4})
+        assert await completing.inline(uri, 1, 0) == ["\tif x < 0:\n\t\treturn 0\n\treturn x"]
+        assert len(fake_deepseek.requests_to(FIM)) == 2  # the same told again asks nothing
     finally:
         await completing.stop()

@@ -390,6 +390,10 @@ class CompletionCache:
                 if other != uri and pending.anchor is not None:
                     pending.anchor.moved = True
 
+    def drop_held(self, uri: str) -> None:
+        """What is held to type through in ``uri`` goes (see CompletionFeature's indentation)."""
+        self._through.pop(uri, None)
+
     def forget(self, uri: str) -> None:
         self._through.pop(uri, None)
         self.pending.pop(uri, None)

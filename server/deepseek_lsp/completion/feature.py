@@ -167,10 +167,17 @@ class CompletionFeature(Feature):
             if cell is None:
                 # Last told last: a cell's, told before its notebook came, is taken by the
                 # notebook's open (_take_cells_indentation) as the last one told of its cells.
-                self.prompts.editor_indents.pop(uri, None)
+                before = self.prompts.editor_indents.pop(uri, None)
                 self.prompts.editor_indents[uri] = indent
             elif doc is not None:
+                before = self.prompts.editor_indents.get(doc.uri)
                 self.prompts.editor_indents[doc.uri] = indent
+            else:
+                return
+            if before != indent:
+                # What is held was indented as the editor no longer does (the exact cache's
+                # answers are keyed by it, see _suggest).
+                self.cache.drop_held(uri if cell is None else doc.uri)
 
         @server.feature(STATS_REQUEST)
         def stats(ls: LanguageServer, params: Any) -> dict[str, Any]:
@@ -561,7 +568,10 @@ class CompletionFeature(Feature):
         log.debug("prompt built: %d tokens", fim.prompt_tokens)
         if self.idle.counted != (doc, self.services.models.counter.count):
             self.idle.count(doc)
-        shape = (c.model, req.multiline, settings.backend, settings.fim_template)
+        # With what the editor inserts for a level: the answer is indented so where the file
+        # does not tell (a new file), and the same prompt after `:set noexpandtab` was served
+        # in the spaces of before.
+        shape = (c.model, req.multiline, settings.backend, settings.fim_template, self.prompts.editor_indents.get(uri))
         key = exact_key(fim.prompt, fim.suffix, shape)
         kept = self.cache.get(key, count=False) if c.cache else None
         if kept is not None and (hit := self._exact_hit(req, seq, c, (key, kept), tail)) is not None:
