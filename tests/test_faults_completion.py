@@ -31,10 +31,9 @@ def warnings_and_errors(client: Any) -> list[dict[str, Any]]:
 
 
 FAULTS = [
-    # (fault kind, params, expected status kind or None); the account's problems (401, 402),
-    # which turn completions off, are the next test's
-    ("status", {"status": 400}, "Warning"),
-    ("status", {"status": 422}, "Warning"),
+    # (fault kind, params, expected status kind or None); the account's problems (401, 402)
+    # and refusals of the settings (400, 403, 422 before any answer), which turn completions
+    # off, are the next test's
     ("status", {"status": 429, "retry_after": 2}, "Warning"),
     ("status", {"status": 500}, "Warning"),
     ("status", {"status": 503}, "Warning"),
@@ -87,8 +86,10 @@ async def test_transient_fault_then_recovery(tmp_path, kind: str, params: dict[s
             assert len(fake.requests_to(FIM)) <= KEYS + 2
 
 
-@pytest.mark.parametrize("status", [401, 402])
-async def test_key_or_balance_problem_turns_completions_off_once(tmp_path, status: int) -> None:
+@pytest.mark.parametrize("status", [401, 402, 400, 403, 422])
+async def test_key_balance_or_settings_problem_turns_completions_off_once(tmp_path, status: int) -> None:
+    # A 400, 403 or 422 naming nothing of the request's own (a gateway's access rule, a field
+    # the server refuses) was sent again at each key (6 keys, 6 requests), each a Warning.
     with FakeDeepSeek() as fake:
         fake.fault("status", count=None, path=FIM, status=status)
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 
 from ..context import display_path
 from ..documents import Document
-from ..features import NotFoundOnce, Paused, Services
-from ..model.errors import ModelError, names_missing_model, provider_name
+from ..features import NotFoundOnce, Paused, RefusedAlike, Services
+from ..model.errors import ModelError, names_missing_model, provider_name, refuses_every_request
 from ..privacy import is_excluded
 from ..status import Status
 from .debounce import Debouncer
@@ -28,6 +28,11 @@ FOLDER_TURNED_OFF = "completions are turned off in this folder's settings"
 #: one there is seldom wanted, and each key typed in a 330 kB line cost ~0.66 s of the server
 #: on a loaded machine.
 LONG_LINE_BYTES = 100_000
+#: How long a refusal every request meets (see RefusedAlike) pauses completions before one
+#: request tries again: the user may mend it elsewhere (a gateway's access rule), as a top-up.
+REFUSED_RECHECK_S = 60.0
+#: Said after such a refusal's message: completions stopped, and what brings them back.
+REFUSED_PAUSE = "Completions are paused: one request tries again in a minute, and new settings try at once."
 
 
 def _long_line(doc: Document, offset: int) -> str:
@@ -61,6 +66,8 @@ class BackendHealth:
         self.stopping = False
         #: A 404 naming no model pauses only where it is the base URL's for good.
         self.not_found = NotFoundOnce()
+        #: A refusal every request meets pauses completions (a gateway's 403 at each key).
+        self.refused = RefusedAlike()
 
     def backend_changed(self) -> None:
         """The endpoint, key or model changed."""
@@ -74,6 +81,7 @@ class BackendHealth:
         self.debouncer.forget_latencies()
         self.waited_unanswered = False
         self.not_found.forget()
+        self.refused.settings_changed()
         self.epoch += 1
         current = self.services.status.current
         if current.feature == "completion" and current.kind == "Warning":
@@ -133,15 +141,23 @@ class BackendHealth:
             return
         # A model the server does not have (DeepSeek's 400 "Model Not Exist": retired, or a
         # name mistyped) refuses every key's request alike: each was sent again to meet it.
-        if exc.disables_feature or names_missing_model(exc):
-            self.paused.pause(exc, message)
+        refused_alike = self.refused.pauses(exc)
+        if exc.disables_feature or names_missing_model(exc) or refused_alike:
+            if exc.disables_feature or names_missing_model(exc):
+                self.paused.pause(exc, message)
+            else:
+                message = f"{message} {REFUSED_PAUSE}"
+                self.paused.pause(exc, message, recheck_s=REFUSED_RECHECK_S)
             status.set(Status("Error", message, "completion"))
             status.tell_once(f"completion:{exc.kind_told}", message, 1, exc.cause_told)
         else:
             if exc.retry_after:  # 429 (or 503) with Retry-After: the server asked for quiet
                 self.paused.pause(exc, message)
             status.set(Status("Warning", message, "completion"))
-            status.tell_once(f"completion:{exc.kind_told}", message, 2)
+            if not refuses_every_request(exc):
+                # A first refusal of the settings after answers is told in the status alone: a
+                # pop-up comes with the pause, should the next request meet it too.
+                status.tell_once(f"completion:{exc.kind_told}", message, 2)
 
     def slow_s(self) -> float:
         """How long a wait for the first token is slow: half the time limit at most. By default
@@ -154,6 +170,7 @@ class BackendHealth:
         wait for the model's load, which says nothing of how fast it answers, but that it does
         (skipped, the failure's Warning and pop-up record outlived the answer)."""
         self.not_found.forget()
+        self.refused.answer()
         if first_token is not None:
             if first_token <= self.slow_s():
                 self.waited_unanswered = False

@@ -302,19 +302,21 @@ class RequestError(ModelError):
                 "completion.model to one (qwen2.5-coder, deepseek-coder-v2, starcoder2, "
                 "codegemma), or the backend setting to 'chat'."
             )
+        # A gateway's 403 (the key not allowed that model or route) named no key to check.
+        access = ", whether the key may use that model there" if self.status == 403 else ""
         if self.provider != "DeepSeek" and urlsplit(self.url or "").path.endswith("/chat/completions"):
             # A review's (or the chat backend's) request: FIM advice would send the user after
             # the wrong setting.
             return (
                 f"{self.provider} rejected the request ({self.status}){said}. Check the model "
-                "name (review.model, or completion.model with backend 'chat') and the baseUrl."
+                f"name (review.model, or completion.model with backend 'chat'){access} and the baseUrl."
             )
         if self.provider != "DeepSeek":
             # A self-hosted server refusing part of the request (vLLM and Ollama builds without
             # FIM ``suffix`` support, a model name it does not serve): a setting's to mend.
             return (
                 f"{self.provider} rejected the request ({self.status}){said}. Check the model "
-                "name and the backend setting (a server without FIM suffix support needs "
+                f"name{access} and the backend setting (a server without FIM suffix support needs "
                 "backend 'fim-template' or 'chat')."
             )
         return (
