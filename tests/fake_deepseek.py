@@ -148,6 +148,28 @@ SERVER_404S: dict[str, tuple[Callable[[str], tuple[str, str]], Callable[[str], t
         ),
     ),
 }
+#: How servers and gateways refuse a request field they do not take, by field name: OpenAI's
+#: (and Azure's) 400, a FastAPI server whose models forbid extra fields (422, pydantic's
+#: ``extra_forbidden``), LiteLLM's proxy without ``drop_params``, Groq's and Gemini's
+#: OpenAI-compatible endpoints. vLLM, SGLang, llama-server and Ollama ignore fields they do not
+#: know (vLLM logs "The following fields were present in the request but ignored").
+FIELD_REFUSALS: dict[str, Callable[[str], tuple[int, dict[str, Any]]]] = {
+    "openai": lambda f: (400, error_body(400, f"Unrecognized request argument supplied: {f}")),
+    "fastapi": lambda f: (
+        422,
+        {"detail": [{"type": "extra_forbidden", "loc": ["body", f], "msg": "Extra inputs are not permitted", "input": {}}]},
+    ),
+    "litellm": lambda f: (
+        400,
+        error_body(
+            400,
+            f"litellm.UnsupportedParamsError: openai does not support parameters: ['{f}'], for model=gpt-4o. "
+            "To drop these, set `litellm.drop_params=True` or for proxy:\n\n`litellm_settings:\n drop_params: true`\n",
+        ),
+    ),
+    "groq": lambda f: (400, error_body(400, f"property '{f}' is unsupported")),
+    "gemini": lambda f: (400, error_body(400, f'Invalid JSON payload received. Unknown name "{f}": Cannot find field.')),
+}
 #: The paths each of those serves (the others are not routed there): Ollama and vLLM serve the
 #: OpenAI API under /v1 only; llama-server at its root too.
 SERVER_PATHS = {
@@ -300,6 +322,9 @@ class FakeDeepSeek:
         #: Stop sequences a request may carry (text-generation-inference's
         #: ``--max-stop-sequences``, 4 by default): more are refused with its 422. None: any.
         self.max_stops: int | None = None
+        #: Request fields refused by name (a key of FIELD_REFUSALS: whose words), as a server
+        #: that does not take them: ``{"temperature": "openai"}``.
+        self.refused_fields: dict[str, str] = {}
         self._loading: dict[str, float] = {}  # model: when its load under way ends
         #: Each model's ``owned_by`` in ``GET /models`` (Ollama's: ``library``), and the headers
         #: of that answer (LiteLLM's ``x-litellm-version``).
@@ -1000,6 +1025,10 @@ class _Handler(BaseHTTPRequestHandler):
             raise _BadRequest(400, "Model Not Exist")
         if "stream_options" in body and not body.get("stream"):
             raise _BadRequest(400, "stream_options should be set along with stream = true")
+        for name, words in self.fake.refused_fields.items():
+            if name in body:
+                status, said = FIELD_REFUSALS[words](name)
+                raise _BadRequest(status, "unknown field", _json_text(said))
         stop = body.get("stop")
         stops = [stop] if isinstance(stop, str) else list(stop or [])
         if self.fake.max_stops is not None and len(stops) > self.fake.max_stops:

@@ -210,6 +210,9 @@ class ModelClient:
         #: The most stop sequences the endpoint takes, once it refused more (None: any); the
         #: others are applied to the answer on our side (see ModelStream).
         self.max_stops: int | None = None
+        #: The optional fields each endpoint URL refused by name, left out from then on (see
+        #: refused_fields).
+        self.refused_fields: dict[str, set[str]] = {}
         #: Connections being made, by server (see stream._Connecting): a request waiting on
         #: one was never taken by a server either.
         self.connecting: dict[str, Connects] = {}

@@ -35,6 +35,7 @@ from .errors import (
     safe_url,
 )
 from .model_server import from_litellm
+from .refused_fields import refused_field, without_fields
 from .sse import ChunkAccumulator, SSEDecoder
 from .stops import StopScan
 from .tokens import Counter, EstimateCounter
@@ -96,7 +97,7 @@ def provider_message(content: bytes, api_key: str | None) -> str | None:
     if isinstance(obj, dict):
         err = obj.get("error", obj)
         if isinstance(err, dict):
-            message = err.get("message") or err.get("detail") or err.get("type") or text
+            message = err.get("message") or _validation_errors(err.get("detail")) or err.get("type") or text
         else:
             message = err
     message = str(message).strip()
@@ -105,6 +106,20 @@ def provider_message(content: bytes, api_key: str | None) -> str | None:
         message = message.replace(api_key, "***")
     message = message[:300]
     return message or None
+
+
+def _validation_errors(detail: Any) -> Any:
+    """A FastAPI server's 422 ``detail`` (pydantic's list of errors) as each field and its
+    words, "body.suffix: Extra inputs are not permitted": shown as a Python list, it held
+    each error's ``input``, the refused field's value (the code after the cursor)."""
+    if not isinstance(detail, list) or not all(isinstance(e, dict) and "msg" in e for e in detail):
+        return detail
+    told = []
+    for e in detail:
+        loc = e.get("loc")
+        where = ".".join(str(part) for part in loc) if isinstance(loc, list) else ""
+        told.append(f"{where}: {e['msg']}" if where else str(e["msg"]))
+    return "; ".join(told)
 
 
 def status_message(response: httpx.Response, content: bytes, api_key: str | None) -> str | None:
@@ -250,6 +265,8 @@ class ModelStream:
         self._stops = StopScan([stop] if isinstance(stop, str) else stop) if stop else None
         if client.max_stops is not None:
             self._call = with_stops(call, client.max_stops)
+        if refused := client.refused_fields.get(call.url):
+            self._call = without_fields(self._call, refused)
         self._decoder = SSEDecoder()
         self._response: httpx.Response | None = None
         self._raw: Any = None
@@ -443,6 +460,13 @@ class ModelStream:
             client.max_stops = limit
             log.info("the endpoint takes %d stop sequences at most; the rest applied here", limit)
             return with_stops(self._call, limit)
+        field = refused_field(error, self._call)
+        if field is not None:
+            # A gateway or server that takes no such field (OpenAI's "Unrecognized request
+            # argument", LiteLLM without drop_params) refused every request for it.
+            client.refused_fields.setdefault(self._call.url, set()).add(field)
+            log.info("the endpoint refuses the request field %r; it is left out", field)
+            return without_fields(self._call, (field,))
         return None
 
     def _stopped_at(self, delta: str) -> str:

@@ -1,0 +1,70 @@
+"""A server or gateway that refuses an optional request field by name (OpenAI's "Unrecognized
+request argument supplied", a FastAPI server's 422 "Extra inputs are not permitted", LiteLLM's
+UnsupportedParamsError, Groq's and Gemini's words) is asked again at once without it, and that
+endpoint is never sent it again: each completion and review met the same refusal (and, since
+2d1a695, paused completions). A field the request cannot go without (FIM's ``suffix``) is not
+dropped."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.completing import FIM, Completing
+from tests.fake_deepseek import FIELD_REFUSALS, FakeDeepSeek
+from tests.review_support import reviewer
+from tests.test_backend_pause import CHAT, DOC, RULE, Reviewing
+
+pytestmark = pytest.mark.usefixtures("state_dir")
+
+
+@pytest.mark.parametrize("words", sorted(FIELD_REFUSALS))
+async def test_a_completion_field_the_server_refuses_is_left_out_from_then_on(
+    fake_deepseek: FakeDeepSeek, words: str
+) -> None:
+    fake_deepseek.refused_fields = {"temperature": words}
+    fake_deepseek.responder(lambda body: "return a + b", path=FIM)
+    c = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False)
+    try:
+        doc = c.open("file:///ws/a.py", "def add(a, b):\n    ")
+        assert await c.inline(doc.uri, 1, 4) == ["return a + b"]
+        assert await c.inline(doc.uri, 1, 4) == ["return a + b"]
+        sent = [r.json for r in fake_deepseek.requests_to(FIM)]
+        assert ["temperature" in body for body in sent] == [True, False, False]
+        assert all("suffix" in body and "stop" in body for body in sent)  # nothing else left out
+        assert c.services.status.current.kind == "Normal" and c.shown == []
+    finally:
+        await c.stop()
+
+
+@pytest.mark.parametrize("words", ["openai", "fastapi"])
+async def test_a_field_the_request_cannot_go_without_is_not_dropped(fake_deepseek: FakeDeepSeek, words: str) -> None:
+    """An OpenAI-style server without FIM refuses ``suffix`` by name: without it the model
+    would continue the prefix blind to the code below. Told (and paused), not sent again;
+    a FastAPI server's list of errors told as its field and words, not as a Python list
+    holding the field's value (the code after the cursor)."""
+    fake_deepseek.refused_fields = {"suffix": words}
+    c = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False)
+    try:
+        doc = c.open("file:///ws/a.py", "def add(a, b):\n    ")
+        assert await c.inline(doc.uri, 1, 4) == []
+        assert await c.inline(doc.uri, 1, 4) == []
+        assert [("suffix" in r.json) for r in fake_deepseek.requests_to(FIM)] == [True]
+        current = c.services.status.current
+        assert current.kind == "Error" and "suffix" in current.message and "fim-template" in current.message
+        if words == "fastapi":
+            assert "(422): body.suffix: Extra inputs are not permitted." in current.message
+            assert "extra_forbidden" not in current.message and "'input'" not in current.message
+    finally:
+        await c.stop()
+
+
+async def test_a_review_field_the_gateway_refuses_is_left_out(fake_deepseek: FakeDeepSeek) -> None:
+    """LiteLLM's proxy in front of a model that takes no ``thinking`` refuses it unless its
+    config drops unknown parameters: every review failed with its 400."""
+    fake_deepseek.refused_fields = {"thinking": "litellm"}
+    async with Reviewing(fake_deepseek) as r:
+        fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+        r.services.documents.open("file:///ws/a.py", DOC, "python", 1)
+        first = await r.review.command.run("file:///ws/a.py", force=True)
+        assert first["ok"] and first["findings"] == 1, first
+        assert ["thinking" in q.json for q in fake_deepseek.requests_to(CHAT)] == [True, False]
