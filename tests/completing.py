@@ -95,6 +95,15 @@ class Completing:
         return [item.label for item in result.items]
 
 
+async def warmed_up(fake: FakeDeepSeek, model: str, backend: str, **settings: Any) -> Completing:
+    """A session with ``backend`` at ``fake``'s /v1 for ``model`` (no debounce, prefetch or
+    cache), its warm-up's model list read."""
+    c = Completing(fake, debounce=0, prefetch=False, cache=False, model=model)
+    c.configure(backend=backend, base_url=f"{fake.url}/v1", **settings)
+    assert c.usage._warming is not None and await c.usage._warming
+    return c
+
+
 async def accept_first(fake: FakeDeepSeek, language_id: str, ext: str, text: str, answer: str) -> tuple[str | None, dict | None]:
     """The document as the user has it after accepting the first inline item for the cursor at
     ``‸`` when the model answers ``answer`` (None: no item), and the FIM request's body (None:

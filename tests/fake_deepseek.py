@@ -14,6 +14,8 @@ Endpoints (all behind ``Authorization: Bearer <key>`` unless the key is None):
 * An empty FIM prompt (and suffix), or no chat messages, is answered as Ollama does: the model
   loaded (see :attr:`FakeDeepSeek.load_s`), nothing generated, finish reason ``load``.
 * llama.cpp: ``POST /infill`` (its own stream format, no ``[DONE]``), ``GET /health``.
+* :attr:`FakeDeepSeek.server` answers as a self-hosted server: its paths, its 404s; vLLM's 400 for
+  a FIM ``suffix`` and its usage (no cache fields, ``prompt_tokens_details: null``).
 * ``GET /models``, ``GET /v1/models``, ``GET /user/balance`` (:attr:`FakeDeepSeek.balance`);
   Tabby ``GET /v1/health``; OpenRouter's ``GET /key``, ``/v1/key`` (:attr:`FakeDeepSeek.key_info`);
   a path in :attr:`FakeDeepSeek.public_paths` needs no key.
@@ -978,6 +980,10 @@ class _Handler(BaseHTTPRequestHandler):
         }
         if self.fake.cost_per_token is not None:
             usage["cost"] = (prompt + out) * self.fake.cost_per_token
+        if self.fake.server == "vllm":
+            # vLLM's UsageInfo: no cache fields, its details null unless started with
+            # --enable-prompt-tokens-details.
+            return {"prompt_tokens": prompt, "total_tokens": prompt + out, "completion_tokens": out, "prompt_tokens_details": None}
         return usage
 
     def _load_model(self, model: str) -> None:
@@ -1107,6 +1113,11 @@ class _Handler(BaseHTTPRequestHandler):
         suffix = body.get("suffix")
         if body.get("echo") and suffix:
             raise _BadRequest(400, "echo cannot be used together with suffix")
+        if self.fake.server == "vllm" and suffix is not None:
+            # vLLM's /v1/completions takes no FIM suffix, an empty one neither (its renderer's
+            # check is "is not None"), in its ErrorResponse shape.
+            said = {"object": "error", "message": "suffix is not currently supported", "type": "BadRequestError", "param": None, "code": 400}
+            raise _BadRequest(400, "suffix", _json_text(said))
         if not prompt and not suffix:
             self._loaded_only(body, {"text": "", "index": 0, "logprobs": None, "finish_reason": "load"})
             return

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from deepseek_lsp.model import EndpointConfig, ModelClient, errors
-from tests.completing import Completing
+from tests.completing import Completing, warmed_up
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.selfhosted_stdio import complete, pop_ups, started
 from tests.test_selfhosted_answers import lmstudio_unknown_path
@@ -144,10 +144,8 @@ async def test_the_same_404_twice_at_a_base_whose_model_list_answers_pauses(
     with one pop-up, and the third key sends nothing."""
     fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], "vllm"
     fake_deepseek.fault("status", count=None, path="/v1/completions", status=404, message="Not Found")
-    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
     try:
-        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
-        assert f.usage._warming is not None and await f.usage._warming
         doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
         for _ in range(4):
             assert await f.inline(doc.uri, 1, 4) == []

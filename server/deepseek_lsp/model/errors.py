@@ -235,6 +235,14 @@ _OWN_CONTENT = re.compile(
 #: Ollama's refusal of ``suffix`` for a model without a FIM template ("registry.ollama.ai/
 #: library/qwen3:latest does not support insert").
 _NO_INSERT = "does not support insert"
+#: A server refusing FIM's ``suffix`` itself: vLLM's "suffix is not currently supported", an
+#: OpenAI-style server's "Unrecognized request argument supplied: suffix", a FastAPI server's
+#: "body.suffix: Extra inputs are not permitted".
+_NO_SUFFIX = re.compile(
+    r"\bsuffix\b.{0,40}(?:not (?:currently )?supported|not permitted|extra inputs)"
+    r"|(?:unrecogni[sz]ed|unknown|unsupported)\b.{0,40}\bsuffix\b",
+    re.IGNORECASE,
+)
 
 
 #: How each server named by its model list (see provider_name) is given a larger context.
@@ -304,6 +312,15 @@ class RequestError(ModelError):
             )
         # A gateway's 403 (the key not allowed that model or route) named no key to check.
         access = ", whether the key may use that model there" if self.status == 403 else ""
+        if self.provider != "DeepSeek" and _NO_SUFFIX.search(self.provider_message or ""):
+            # vLLM (and OpenAI-style servers) take no FIM suffix: "check the model name" sent
+            # the user after a name that was right.
+            return (
+                f"{self.provider} rejected the request ({self.status}){said}. This server takes "
+                "no FIM suffix: set the backend setting to 'fim-template', with fimTemplate naming "
+                "the model's FIM tokens (qwen2.5-coder, deepseek-coder, starcoder2, codellama), "
+                "or to 'chat'."
+            )
         if self.provider != "DeepSeek" and urlsplit(self.url or "").path.endswith("/chat/completions"):
             # A review's (or the chat backend's) request: FIM advice would send the user after
             # the wrong setting.
