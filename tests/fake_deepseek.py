@@ -15,7 +15,8 @@ Endpoints (all behind ``Authorization: Bearer <key>`` unless the key is None):
   loaded (see :attr:`FakeDeepSeek.load_s`), nothing generated, finish reason ``load``.
 * llama.cpp: ``POST /infill`` (its own stream format, no ``[DONE]``), ``GET /health``.
 * :attr:`FakeDeepSeek.server` answers as a self-hosted server: its paths, its 404s; vLLM's 400 for
-  a FIM ``suffix`` and its usage (no cache fields, ``prompt_tokens_details: null``).
+  a FIM ``suffix`` and its usage (no cache fields, ``prompt_tokens_details: null``); llama-server's
+  usage on its OpenAI endpoints (the cached part in ``timings.cache_n`` alone).
 * ``GET /models``, ``GET /v1/models``, ``GET /user/balance`` (:attr:`FakeDeepSeek.balance`);
   Tabby ``GET /v1/health``; OpenRouter's ``GET /key``, ``/v1/key`` (:attr:`FakeDeepSeek.key_info`);
   a path in :attr:`FakeDeepSeek.public_paths` needs no key.
@@ -1095,7 +1096,15 @@ class _Handler(BaseHTTPRequestHandler):
         envelope: dict[str, Any],
     ) -> None:
         shape = self.fake.usage_shape
-        if shape == "ollama":
+        if self.fake.server == "llamacpp":
+            # llama-server's OpenAI endpoints (b6497 on): a last chunk with usage whether asked
+            # or not, without the cached part, which is in its timings alone (cache_n; prompt_n
+            # counts the tokens evaluated anew).
+            hit = usage["prompt_cache_hit_tokens"]
+            plain = {k: usage[k] for k in ("completion_tokens", "prompt_tokens", "total_tokens")}
+            timings = {"cache_n": hit, "prompt_n": usage["prompt_tokens"] - hit, "predicted_n": usage["completion_tokens"]}
+            frames.append(({**envelope, "choices": [], "usage": plain, "timings": timings}, False))
+        elif shape == "ollama":
             # Ollama's OpenAI layer (0.33.3 on): prompt_tokens is the whole prompt, its cached
             # part only in prompt_tokens_details; none of DeepSeek's fields.
             ollama = {k: v for k, v in usage.items() if not k.startswith("prompt_cache_")}

@@ -63,3 +63,27 @@ async def test_vllm_s_usage_is_its_whole_prompt_uncached_and_free(fake_deepseek:
         assert record.cost == 0 and not record.cost_unknown
     finally:
         await f.stop()
+
+
+async def test_llama_server_s_cached_prompt_is_read_from_its_timings(fake_deepseek: FakeDeepSeek) -> None:
+    """llama-server's /v1/completions (the fim-template backend at it) and /v1/chat/completions
+    (a review with llamacpp-infill) report the KV cache's part of the prompt only in the last
+    chunk's ``timings.cache_n``: every prompt was recorded as cache misses, the second of two
+    alike too."""
+    fake_deepseek.server, fake_deepseek.owned_by, fake_deepseek.models = "llamacpp", "llamacpp", [LOCAL_MODEL]
+    fake_deepseek.responder(lambda body: "return a + b", path=COMPLETIONS)
+    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "fim-template", fim_template="qwen2.5-coder")
+    try:
+        doc = f.open("file:///ws/a.py", "".join(f"def f{i}(a, b):\n    return a * {i}\n\n" for i in range(30)) + "def add(a, b):\n    ")
+        for _ in range(2):
+            assert await f.inline(doc.uri, 91, 4) == ["return a + b"]
+        for _ in range(200):
+            if len(f.services.models.ledger.recent) == 2:
+                break
+            await asyncio.sleep(0.01)
+        first, second = f.services.models.ledger.recent
+        told = fake_deepseek.requests_to(COMPLETIONS)[-1].usage["prompt_cache_hit_tokens"]
+        assert first.cache_hit_tokens == 0 and second.cache_hit_tokens == told > 0
+        assert second.cache_miss_tokens == second.prompt_tokens - told
+    finally:
+        await f.stop()

@@ -153,7 +153,7 @@ class ChunkAccumulator:
             raise _stream_error(obj["error"])
         usage = _as_dict(obj.get("usage"))
         if usage is not None:
-            reported = Usage.from_api(usage)
+            reported = Usage.from_api(usage, _as_dict(obj.get("timings")))
             # Ollama puts an all-zero usage on every chunk when usage is asked for, the real one
             # on the last: a stream cut before it would be recorded as 0 tokens, not estimated.
             if reported.prompt_tokens or reported.completion_tokens:

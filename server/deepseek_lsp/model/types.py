@@ -58,12 +58,13 @@ class Usage:
     cost_unknown: bool = False
 
     @classmethod
-    def from_api(cls, raw: Mapping[str, Any]) -> Usage:
+    def from_api(cls, raw: Mapping[str, Any], timings: Mapping[str, Any] | None = None) -> Usage:
         """Read any of the shapes seen in the wild.
 
         DeepSeek: ``prompt_cache_hit_tokens``/``prompt_cache_miss_tokens``; newer answers and other
-        OpenAI-compatible servers: ``prompt_tokens_details.cached_tokens``. Missing cache data
-        means every prompt token was a miss, which is what the provider bills.
+        OpenAI-compatible servers: ``prompt_tokens_details.cached_tokens``; llama-server's OpenAI
+        endpoints: ``cache_n`` of the chunk's ``timings`` alone. Missing cache data means every
+        prompt token was a miss, which is what the provider bills.
         """
         prompt = _int(raw.get("prompt_tokens"))
         completion = _int(raw.get("completion_tokens"))
@@ -83,6 +84,9 @@ class Usage:
                 hit = prompt - miss
         elif isinstance(details, Mapping) and details.get("cached_tokens") is not None:
             hit = min(prompt, _int(details.get("cached_tokens")))
+            miss = prompt - hit
+        elif timings is not None and timings.get("cache_n") is not None:
+            hit = min(prompt, _int(timings.get("cache_n")))
             miss = prompt - hit
         else:
             hit, miss = 0, prompt
