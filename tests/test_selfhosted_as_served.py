@@ -1,6 +1,7 @@
-"""Completions against the fake answering as vLLM does (tests/fake_deepseek.py, ``server =
-"vllm"``): its /v1/completions refuses FIM's ``suffix`` with a 400 ("suffix is not currently
-supported"), and its usage has no cache fields (``prompt_tokens_details: null``)."""
+"""Completions against the fake answering as self-hosted servers do (tests/fake_deepseek.py,
+``FakeDeepSeek.server``): vLLM's /v1/completions refuses FIM's ``suffix`` with a 400 ("suffix is
+not currently supported") and its usage has no cache fields (``prompt_tokens_details: null``);
+llama-server's OpenAI endpoints tell the cached part of a prompt in ``timings.cache_n`` alone."""
 
 from __future__ import annotations
 
