@@ -171,6 +171,11 @@ FIELD_REFUSALS: dict[str, Callable[[str], tuple[int, dict[str, Any]]]] = {
         ),
     ),
     "groq": lambda f: (400, error_body(400, f"property '{f}' is unsupported")),
+    # OpenAI's reasoning models: max_tokens under another name.
+    "openai-reasoning": lambda f: (
+        400,
+        error_body(400, f"Unsupported parameter: '{f}' is not supported with this model. Use 'max_completion_tokens' instead."),
+    ),
     "gemini": lambda f: (400, error_body(400, f'Invalid JSON payload received. Unknown name "{f}": Cannot find field.')),
 }
 #: The paths each of those serves (the others are not routed there): Ollama and vLLM serve the

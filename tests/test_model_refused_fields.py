@@ -17,7 +17,7 @@ from tests.test_backend_pause import CHAT, DOC, RULE, Reviewing
 pytestmark = pytest.mark.usefixtures("state_dir")
 
 
-@pytest.mark.parametrize("words", sorted(FIELD_REFUSALS))
+@pytest.mark.parametrize("words", sorted(set(FIELD_REFUSALS) - {"openai-reasoning"}))
 async def test_a_completion_field_the_server_refuses_is_left_out_from_then_on(
     fake_deepseek: FakeDeepSeek, words: str
 ) -> None:
@@ -68,3 +68,19 @@ async def test_a_review_field_the_gateway_refuses_is_left_out(fake_deepseek: Fak
         first = await r.review.command.run("file:///ws/a.py", force=True)
         assert first["ok"] and first["findings"] == 1, first
         assert ["thinking" in q.json for q in fake_deepseek.requests_to(CHAT)] == [True, False]
+
+
+async def test_max_tokens_refused_for_its_new_name_is_sent_under_it(fake_deepseek: FakeDeepSeek) -> None:
+    """OpenAI's reasoning models (a chat backend's reviews there) refuse ``max_tokens``, "Use
+    'max_completion_tokens' instead": the answer's limit is sent under that name, not
+    dropped (the model would write on to its own limit) nor refused at every review."""
+    fake_deepseek.refused_fields = {"max_tokens": "openai-reasoning"}
+    async with Reviewing(fake_deepseek) as r:
+        fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+        r.services.documents.open("file:///ws/a.py", DOC, "python", 1)
+        assert (await r.review.command.run("file:///ws/a.py", force=True))["ok"]
+        r.services.documents.open("file:///ws/b.py", DOC.replace("find", "seek"), "python", 1)
+        assert (await r.review.command.run("file:///ws/b.py", force=True))["ok"]
+        first, second, third = (q.json for q in fake_deepseek.requests_to(CHAT))
+        assert "max_completion_tokens" not in first and second["max_completion_tokens"] == first["max_tokens"]
+        assert "max_tokens" not in second and "max_tokens" not in third and third["max_completion_tokens"]

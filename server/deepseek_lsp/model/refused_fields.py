@@ -1,4 +1,4 @@
-"""Optional request fields a server refuses by name, left out from then on.
+"""Optional request fields a server refuses by name, left out (or renamed) from then on.
 
 vLLM, SGLang, llama-server and Ollama ignore fields they do not know; OpenAI (and Azure), a
 FastAPI server whose models forbid extra fields, LiteLLM's proxy without ``drop_params``, Groq
@@ -23,6 +23,10 @@ from .errors import ModelError, RequestError
 #: the code below), the messages, ``max_tokens`` or ``stream``. ``stream_options`` and
 #: ``response_format`` have their own handling (stream.py, client.py).
 OPTIONAL_FIELDS = ("temperature", "stop", "thinking", "reasoning_effort", "cache_prompt", "input_extra")
+#: Fields a server takes under another name, which its refusal names: OpenAI's reasoning
+#: models' "Unsupported parameter: 'max_tokens' ... Use 'max_completion_tokens' instead" (left
+#: out, the model would write on to its own limit).
+RENAMED_FIELDS = {"max_tokens": "max_completion_tokens"}
 
 #: Words saying a field is not taken at all (not that its value is out of range): OpenAI's
 #: "Unrecognized request argument supplied: x", pydantic's "Extra inputs are not permitted",
@@ -42,15 +46,18 @@ def refused_field(error: ModelError, call: HttpCall) -> str | None:
     said = error.provider_message or ""
     if not _NOT_TAKEN.search(said):
         return None
-    for name in OPTIONAL_FIELDS:
+    renamed = (name for name, new in RENAMED_FIELDS.items() if new in said)
+    for name in (*OPTIONAL_FIELDS, *renamed):
         if name in call.body and re.search(rf"(?<![\w-]){name}(?![\w-])", said):
             return name
     return None
 
 
 def without_fields(call: HttpCall, names: Iterable[str]) -> HttpCall:
-    """``call`` without the fields ``names``."""
-    left_out = set(names)
-    if not left_out.intersection(call.body):
+    """``call`` without the fields ``names``, or with them under their new names (see
+    RENAMED_FIELDS)."""
+    refused = set(names)
+    if not refused.intersection(call.body):
         return call
-    return replace(call, body={k: v for k, v in call.body.items() if k not in left_out})
+    body = {RENAMED_FIELDS.get(k, k) if k in refused else k: v for k, v in call.body.items()}
+    return replace(call, body={k: v for k, v in body.items() if k not in refused})
