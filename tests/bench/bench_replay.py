@@ -373,7 +373,7 @@ def bill(records: list[dict[str, Any]], peer: Peer, ttft: float, per_token: floa
 async def run_peer(
     peer: Peer, sites: list[Site], seed: int, workdir: Path, *, ttft: float, per_token: float,
     dump: Path | None = None, oracle_args: tuple[str, ...] = (),
-    delays: Callable[[Site, int], list[float]] = key_delays,
+    delays: Callable[[Site, int], list[float]] = key_delays, python_code: str | None = None,
 ) -> dict[str, Any]:
     oracle = await OracleProcess.start(
         "--seed", str(seed), "--sites", str(len(sites)), "--ttft", str(ttft), "--per-token", str(per_token),
@@ -383,7 +383,8 @@ async def run_peer(
     tally = Tally()
     client: LspClient | None = None
     try:
-        client = await start(peer, oracle.url, workdir / peer.name.replace(" ", "-"), root="/bench/ws")
+        client = await start(peer, oracle.url, workdir / peer.name.replace(" ", "-"), root="/bench/ws",
+                             python_code=python_code)
         await asyncio.sleep(1.0)  # let the server settle (tokenizer, health check)
         session = Session(client, peer, tally)
         for site in sites:
