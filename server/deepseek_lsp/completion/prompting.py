@@ -26,6 +26,7 @@ from ..context import (
     gather_snippets,
     names_near,
     past_string_or_comment,
+    scopes_kept_through_errors,
     unchanged_on_disk,
 )
 from ..context.index import FileIndex
@@ -99,6 +100,9 @@ class _Context:
     #: The dot they were chosen at where they hold its members (ContextRequest.members_sent):
     #: no word typed after it brings more.
     members_at: tuple[int, str] | None = None
+    #: The scopes around the cursor whose headers the prompt's head sent with them (see
+    #: context.scopes.scopes_kept_through_errors).
+    scopes: list[Any] = field(default_factory=list)
 
 
 def _placed(typed: Prefix | None, offset: int) -> tuple[int, str] | None:
@@ -289,11 +293,18 @@ class PromptBuilder:
             receiver = None
             if at_new_dot:
                 receiver = self._known_receiver(doc, member, index)
+            in_window = prev is not None and (
+                prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
+            )
+            if prev is not None and in_window:
+                # The same site, chosen anew or not: the headers above its window stay while
+                # the line typed breaks the tree.
+                scopes = scopes_kept_through_errors(doc.tree, doc.data, scopes, prev.scopes, prev.window_start)
             if (
                 prev is not None
                 and (receiver is None or receiver == prev.receiver)
                 and prev.sources_key == sources_key
-                and prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
+                and in_window
                 and now - prev.at < CONTEXT_REUSE_S
                 and (prev.complete or self.idle.indexing_now())
                 and all(
@@ -349,6 +360,7 @@ class PromptBuilder:
                     prev.known if prev is not None else known,
                     prev.known_members if prev is not None else known_members,
                     prev.members_at if prev is not None else members_at,
+                    scopes,
                 )
             return fim
         return self._build(req, inserted, snippets, scopes, imports)

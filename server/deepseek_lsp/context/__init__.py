@@ -10,7 +10,14 @@ from .index import MAX_DEFINITION_LINES, Definition, FileIndex, index_tree
 from .indexer import INDEX_MAX_STALE_S, INDEX_TTL_S, MAX_FILE_BYTES, Indexer, unchanged_on_disk
 from .lookup import found_in_workspace, read_languages
 from .paths import display_path, env_workspace_roots, label_path
-from .scopes import Scope, bracket_scan_start, enclosing_scopes, names_near, past_string_or_comment
+from .scopes import (
+    Scope,
+    bracket_scan_start,
+    enclosing_scopes,
+    names_near,
+    past_string_or_comment,
+    scopes_kept_through_errors,
+)
 from .snippets import (
     MAX_IMPORT_SOURCES,
     RECENT_EDIT_LINES,
@@ -43,5 +50,6 @@ __all__ = [
     "names_near",
     "past_string_or_comment",
     "read_languages",
+    "scopes_kept_through_errors",
     "unchanged_on_disk",
 ]

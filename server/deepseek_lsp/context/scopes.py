@@ -180,6 +180,39 @@ def enclosing_scopes(lang: Language, tree: ts.Tree, data: bytes, offset: int) ->
     return scopes
 
 
+def scopes_kept_through_errors(
+    tree: ts.Tree, data: bytes, scopes: list[Scope], kept: list[Scope], above: int
+) -> list[Scope]:
+    """``scopes`` with those of ``kept`` (a site's, read from an earlier tree) starting before
+    ``above`` (its window's start) that the tree lost to an ERROR: while the line being typed
+    leaves a bracket open (``if (isBoolean(``), tree-sitter's recovery may put the function
+    around it in an ERROR node, and the cursor in no scope at all. Its header, above the
+    window, left the prompt's head and came back once the bracket closed: two misses of
+    DeepSeek's prefix cache for the whole prompt a line. A scope the tree still has, or
+    lost without an error (a function ended by the user's dedent), is not kept; nor one
+    whose header is no longer where it was (an edit above the window)."""
+    starts = {s.start for s in scopes}
+    lost = [s for s in kept if s.start < above and s.start not in starts and _in_error(tree, s.start)]
+    lost = [s for s in lost if _header_at(data, s)]
+    return sorted([*scopes, *lost], key=lambda s: s.start) if lost else scopes
+
+
+def _in_error(tree: ts.Tree, at: int) -> bool:
+    node: ts.Node | None = tree.root_node.descendant_for_byte_range(at, at)
+    while node is not None:
+        if node.is_error:
+            return True
+        node = node.parent
+    return False
+
+
+def _header_at(data: bytes, scope: Scope) -> bool:
+    """Whether ``scope``'s header is still around its start (it starts at or before it,
+    decorators first, and ends past it)."""
+    header = scope.header.encode("utf-8")
+    return bool(header) and data.find(header, max(0, scope.start - len(header)), scope.start + len(header)) >= 0
+
+
 def names_near(
     lang: Language, tree: ts.Tree, data: bytes, offset: int, span: int = 1500, reach: int | None = None
 ) -> list[str]:
