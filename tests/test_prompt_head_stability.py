@@ -9,6 +9,7 @@ to the fake DeepSeek server, and look at what each request sends.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -74,3 +75,47 @@ async def test_a_line_typed_with_an_open_bracket_keeps_the_function_header_above
     lines = [p.rpartition("\n")[2] for p in prompts]
     assert head_changes(prompts, lines) == []
 
+
+def store_module(methods: int = 600) -> str:
+    parts = ["import json\nimport os\n\n\nclass Store:\n"]
+    for i in range(methods):
+        parts.append(f"    def method_{i}(self, value):\n        total = value * {i}\n        return total + {i}\n\n")
+    return "".join(parts)
+
+
+async def test_a_document_opened_is_indexed_while_the_user_pauses_before_its_lines_are_counted(
+    completing: tuple[Completing, FakeDeepSeek], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document opened is indexed while the user pauses, as its lines are counted: it was
+    indexed once all its lines were, and a key typed before that (a large file's count takes
+    longer than a pause) found no index within the request's time box. That prompt went
+    without the file's imports (and another file's definitions), which came at the next key
+    once the index was built: the head changed, a miss of the whole prompt. In the replay
+    (``bench_prompt_heads.py``) 3 sites' second requests, ~3,300 tokens. The count is held
+    here for good, as a file's that takes longer than the user's pause."""
+    c, fake = completing
+    never = asyncio.Event()
+
+    async def counting(*_args: object) -> None:
+        await never.wait()
+
+    monkeypatch.setattr(c.completion.line_tokens, "fill", counting)
+    # A time box that never fits the file: only the pause indexes it.
+    c.configure(context_timeout_ms=1)
+    text = store_module()
+    uri = "file:///ws/store.py"
+    doc = c.open(uri, text)
+    for _ in range(200):  # until it is indexed, 10 s at most (never, before)
+        if c.completion.indexer.has_index(doc):
+            break
+        await asyncio.sleep(0.05)
+    line = text.count("\n") - 1
+    for col, ch in enumerate("        return total"):
+        c.insert(uri, line, col, ch)
+        if col >= len("        return total") - 3:
+            await c.inline(uri, line, col + 1)
+    prompts = [r.json["prompt"] for r in fake.requests_to(FIM)]
+    assert len(prompts) == 3
+    assert all("import json\nimport os\n" in p for p in prompts)
+    lines = [p.rpartition("\n")[2] for p in prompts]
+    assert head_changes(prompts, lines) == []

@@ -78,11 +78,24 @@ class IdleWork:
         self.line_tokens.counter(doc, count)  # the document becomes the most recent
 
         async def run() -> None:
+            # Its index first, then its lines: a request finds no index of a document opened
+            # moments ago (not within its time box), and went without its imports and other
+            # files' definitions, which came at the next key once the index was built: the
+            # prompt's head changed, a miss of DeepSeek's prefix cache for the whole prompt
+            # (tests/bench/bench_prompt_heads.py). Built after all lines were counted, it was
+            # seldom there by the first key; a request counts its own window's lines anyway.
+            lang = doc.language
+            if lang is None:
+                await self.line_tokens.fill(doc, count, self.busy_until)
+                return
+            await until_idle(self.busy_until)
+            if self.services.documents.get(doc.uri) is not doc:
+                return
+            index = self.indexer.for_document(doc)
             await self.line_tokens.fill(doc, count, self.busy_until)
             # The definitions a prompt may quote, counted by the prompt's own ``snippet_block``:
             # a request somewhere new would otherwise count them (~1 ms each).
-            lang = doc.language
-            if lang is None or not lang.spec.line_comment or self.services.documents.get(doc.uri) is not doc:
+            if not lang.spec.line_comment or self.services.documents.get(doc.uri) is not doc:
                 return
             await until_idle(self.busy_until)
             index = self.indexer.for_document(doc)
