@@ -141,13 +141,18 @@ def analyse(records: list[dict[str, Any]]) -> dict[str, Any]:
     pairs: Counter[str] = Counter()
     lost: defaultdict[str, int] = defaultdict(int)
     sites: defaultdict[str, set[str]] = defaultdict(set)
-    total = changed = 0
+    total = changed = moved = moved_lost = 0
     prev: dict[str, Any] | None = None
     for rec in records:
         if rec["inserted"]:
             continue  # a prefetch's prompt carries text not typed: its window is another
         if prev is not None and prev["uri"] == rec["uri"] and prev["head"] is not None and rec["head"] is not None:
             total += 1
+            if prev["head"] == rec["head"] and prev["window_start"] != rec["window_start"]:
+                # Not the head: the window's start moved (the file grew past the budget, the
+                # tokenizer loaded since, a scope came or went at the cursor).
+                moved += 1
+                moved_lost += (len(prev["prompt"]) - _common(prev["prompt"], rec["prompt"])) // CHARS_PER_TOKEN
             if prev["head"] != rec["head"]:
                 changed += 1
                 why = cause(rec)
@@ -161,6 +166,7 @@ def analyse(records: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "pairs_at_one_site": total,
         "head_changed": changed,
+        "window_moved": {"pairs": moved, "tokens_lost": moved_lost},
         "by_cause": {k: {"pairs": n, "tokens_lost": lost[k], "documents": len(sites[k])} for k, n in pairs.most_common()},
     }
 
@@ -185,6 +191,8 @@ def main() -> None:
     figures = analyse(records)
     print(f"{len(records)} prompts built, {sum(not r['inserted'] for r in records)} at the cursor")
     print(f"consecutive prompts at one site: {figures['pairs_at_one_site']}, head changed: {figures['head_changed']}")
+    wm = figures["window_moved"]
+    print(f"  the head the same, the window's start moved: {wm['pairs']} pairs, ~{wm['tokens_lost']} tokens lost")
     for why, row in figures["by_cause"].items():
         print(f"  {why}: {row['pairs']} pairs in {row['documents']} documents, ~{row['tokens_lost']} tokens lost")
     if args.out:
