@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 import pytest
 from lsprotocol import types
 
-from deepseek_lsp.context import Indexer, enclosing_scopes
+from deepseek_lsp.context import Indexer, enclosing_scopes, scopes_kept_through_errors
 from deepseek_lsp.documents import Document, DocumentStore
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.line_tokens import LineTokens
@@ -341,3 +341,31 @@ async def test_a_document_opened_is_indexed_while_the_user_pauses_before_its_lin
     assert all("import os\nimport json\n" in p for p in prompts)
     lines = [p.rpartition("\n")[2] for p in prompts]
     assert head_changes(prompts, lines) == []
+
+
+def test_a_function_left_by_a_dedent_is_no_scope_kept_for_the_head() -> None:
+    """The headers kept through a broken tree are those an ERROR took: a function the user
+    left (a new top-level line below it, the tree whole) is not kept above the window."""
+    js = REGISTRY.for_document("javascript", "file:///ws/index.js")
+    py = REGISTRY.for_document("python", "file:///ws/m.py")
+    assert js is not None and py is not None
+    text = inspect_module()
+    at = text.index("    return String(obj);")
+    data = (text[:at] + "    if (isBoolean(\n" + text[at:]).encode()
+    cursor = at + len("    if (isBoolean(")
+    whole = text.encode()
+    kept = enclosing_scopes(js, js.parser().parse(whole), whole, at)
+    assert [s.header[:26] for s in kept] == ["module.exports = function "]
+    tree = js.parser().parse(data)
+    now = enclosing_scopes(js, tree, data, cursor)
+    assert now == []  # the bracket open: the tree lost the function to an ERROR
+    assert scopes_kept_through_errors(tree, data, now, kept, cursor - 2000) == kept
+    body = "".join(f"    x_{i} = compute({i})\n" for i in range(40))
+    inside = ("import os\n\n\ndef run(items):\n" + body + "    total = len(items)\n").encode()
+    kept = enclosing_scopes(py, py.parser().parse(inside), inside, len(inside) - 2)
+    assert [s.header for s in kept] == ["def run(items):"]
+    left = inside + b"\n\nvalue = run"  # left by a dedent: the tree whole, no function around
+    tree = py.parser().parse(left)
+    now = enclosing_scopes(py, tree, left, len(left))
+    assert now == []
+    assert scopes_kept_through_errors(tree, left, now, kept, len(inside) - 200) == []
