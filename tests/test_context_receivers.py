@@ -989,7 +989,7 @@ async def test_the_prompt_carries_the_receivers_send_and_not_the_other_classes(
     with FakeDeepSeek() as fake:
         fake.script("payload)")
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
-        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        settings = {"completion": {"debounce": 0, "prefetch": False, "contextTimeoutMs": 600_000}}  # no time box: load-proof
         async with lsp_session(env, settings=settings, root=str(root)) as client:
             open_doc(client, (root / "post/other.py").as_uri(), OTHER)
             uri = (root / "app/main.py").as_uri()
@@ -1023,7 +1023,7 @@ async def prompts_while_typing(
     with FakeDeepSeek() as fake:
         fake.responder(lambda body: "")
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
-        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        settings = {"completion": {"debounce": 0, "prefetch": False, "contextTimeoutMs": 600_000}}  # no time box: load-proof
         async with lsp_session(env, settings=settings, root=str(root)) as client:
             for name, language in opened:
                 text = (unsaved or {}).get(name, files[name])
@@ -1133,7 +1133,7 @@ async def test_a_receiver_retyped_at_the_same_dot_sends_the_new_ones_class(tmp_p
     with FakeDeepSeek() as fake:
         fake.responder(lambda body: "")
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
-        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        settings = {"completion": {"debounce": 0, "prefetch": False, "contextTimeoutMs": 600_000}}  # no time box: load-proof
         async with lsp_session(env, settings=settings, root=str(root)) as client:
             open_doc(client, uri, main, "go")
             assert (await table_of(client, 3))["files"] == 3
@@ -1617,7 +1617,7 @@ async def test_the_prompt_at_a_receivers_dot_carries_its_class(tmp_path: Path, c
     with FakeDeepSeek() as fake:
         fake.script("send(b'')")
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
-        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        settings = {"completion": {"debounce": 0, "prefetch": False, "contextTimeoutMs": 600_000}}  # no time box: load-proof
         async with lsp_session(env, settings=settings, root=str(root)) as client:
             uri = (root / name).as_uri()
             open_doc(client, uri, text)
@@ -1659,7 +1659,7 @@ async def test_a_destructured_defaults_class_is_sent_over_stdio(tmp_path: Path, 
     with FakeDeepSeek() as fake:
         fake.script("frame)")
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
-        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        settings = {"completion": {"debounce": 0, "prefetch": False, "contextTimeoutMs": 600_000}}  # no time box: load-proof
         async with lsp_session(env, settings=settings, root=str(root)) as client:
             mailer = "mail/mailer.js"
             open_doc(client, (root / mailer).as_uri(), SEND_FILES_JS[mailer], "javascript")
