@@ -151,6 +151,19 @@ KR_HEADERS = [
          f"            return;\n        }}\n        {header}\n            ‸\n    }}\n}}\n")
         for header in ("fixed (byte* p = b)", "await foreach (var x in Read(b))", "await using (var s = Open())")
     ),
+    # A value that is a header itself (an expression's `when`, `match`, `switch`, `if`), and C++20's
+    # headers (`if consteval`, a likelihood attribute after the condition), then Enter in a K&R
+    # file: the `{` below is the model's block cut to its first line, as below `when (x)` alone.
+    ("kotlin", "kt", "fun f(x: Int) {\n    if (x > 0) {\n        g()\n    }\n    val y = when (x)\n    ‸\n}\n"),
+    ("kotlin", "kt", "fun f(x: Int): Int {\n    if (x > 0) {\n        g()\n    }\n    return when\n    ‸\n}\n"),
+    ("php", "php", "<?php\nfunction f($x) {\n    if ($x < 0) {\n        return 1;\n    }\n    $y = match ($x)\n    ‸\n}\n"),
+    ("swift", "swift", "func f(x: Int) {\n    if x != 0 {\n        g()\n    }\n    let y = switch x\n    ‸\n}\n"),
+    # Passed before (8c2a6fc's let): kept as the Rust single-line control.
+    ("rust", "rs", "fn f(x: u8) {\n    if x > 0 {\n        g();\n    }\n    let y = match x\n    ‸\n}\n"),
+    ("cpp", "cpp", KR_C.replace("    if (x > 0)\n", "    if (x > 0) [[likely]]\n")),
+    ("cpp", "cpp", KR_C.replace("    if (x > 0)\n", "    } else [[unlikely]]\n")),
+    ("cpp", "cpp", KR_C.replace("    if (x > 0)\n", "    if consteval\n")),
+    ("cpp", "cpp", KR_C.replace("    if (x > 0)\n", "    if !consteval\n")),
 ]
 
 
@@ -285,4 +298,20 @@ async def test_a_header_rustfmt_broke_at_an_operator_gets_its_block(fake_deepsee
     text = f"fn f() {{\n    if x > 0 {{\n        g();\n    }}\n    {header}\n    ‸\n}}\n"
     answer = "{\n        g();\n    }"
     after, body = await accept_first(fake_deepseek, "rust", "rs", text, answer)
+    assert (after, _asked(body)) == (text.replace("‸", answer), "block")
+
+
+
+@pytest.mark.parametrize("allman", [True, False], ids=["allman", "k&r"])
+@pytest.mark.parametrize("value", ["var y = x switch", "return (x, y) switch"])
+async def test_a_csharp_switch_expression_gets_its_whole_block(fake_deepseek, value: str, allman: bool) -> None:
+    """A switch expression's arms are a block in any file, as a switch statement's: its `{`,
+    arms and `};` are shown (the `{` alone was, accepted unclosed)."""
+    text = "class A {\n    int F(int x, int y) {\n        if (x > 0) {\n            return 1;\n        }\n"
+    text += f"        {value}\n        ‸\n    }}\n}}\n"
+    if allman:
+        text = text.replace(" {\n", "\n{\n", 1).replace(") {\n", ")\n    {\n", 1)
+        text = text.replace("        if (x > 0) {\n", "        if (x > 0)\n        {\n")
+    answer = '{\n            1 => "a",\n            _ => "b",\n        };'
+    after, body = await accept_first(fake_deepseek, "csharp", "cs", text, answer)
     assert (after, _asked(body)) == (text.replace("‸", answer), "block")

@@ -54,6 +54,25 @@ HEADERS = [
     ("swift", "repeat"),
     ("swift", "defer"),
     ("swift", "} catch let e as IOError"),
+    # A value that is a header itself, its block the value's (session 43).
+    ("kotlin", "val y = when (x)"),
+    ("kotlin", "val y: Int = when"),
+    ("kotlin", "fun f(x: Int) = when (x)"),
+    ("kotlin", "return if (x > 0)"),
+    ("csharp", "var y = x switch"),
+    ("csharp", "return (a, b) switch"),
+    ("php", "$y = match ($x)"),
+    ("php", "return match (true)"),
+    ("php", "$this->kind = match ($x)"),
+    ("rust", "return match x"),
+    ("swift", "let y = switch x"),
+    ("swift", "return if x > 0"),
+    # C++20: no condition in brackets, a likelihood attribute after the condition.
+    ("cpp", "if consteval"),
+    ("cpp", "} else if !consteval"),
+    ("cpp", "if (x > 0) [[likely]]"),
+    ("cpp", "while (n--) [[unlikely]]"),
+    ("cpp", "} else [[unlikely]]"),
 ]
 
 NOT_HEADERS = [
@@ -61,10 +80,19 @@ NOT_HEADERS = [
     ("c", "} while (x)"),  # a do loop's end
     ("c", "f(a, b)"),
     ("csharp", "catch (IOException e) Log(e)"),
-    ("csharp", "var y = x switch"),
+    ("csharp", "var y = f(x switch"),  # inside a call's bracket still open
+    ("csharp", "var y = x.Switch"),
     ("javascript", "when (x)"),  # a call
     ("javascript", "fixed (x)"),
-    ("kotlin", "val y = when (x)"),
+    ("kotlin", "val y = whenever(x)"),
+    ("kotlin", "val y = x"),
+    ("php", "$y = matches($x)"),
+    ("php", "$y = match ($x) {"),
+    ("swift", "let y = x"),
+    ("swift", "let y = iffy(x)"),
+    ("c", "if (x) [[likely]]"),  # C has no such attribute
+    ("cpp", "f(x) [[likely]]"),
+    ("cpp", "if consteval_thing"),
     ("go", "for i := range xs {"),
     ("go", "defer f()"),
     ("go", "if x > 0 { return }"),

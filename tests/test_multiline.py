@@ -266,6 +266,16 @@ _CS_KR = "class A {\n    void F(int a) {\n        if (a > 0) {\n            Go()
             "int f(int n)\n{\n    if (n)\n    {\n        g();\n    }\n"
             "    if constexpr (N > 0)\n    ‸\n}\n",
         ),
+        # Over lines, and C++20's: a likelihood attribute after the condition, `if consteval`.
+        *(
+            ("cpp", "cpp", "int f(int n)\n{\n    if (n)\n    {\n        g();\n    }\n" f"    {header}\n    ‸\n}}\n")
+            for header in (
+                "if constexpr (N > 0 &&\n                  N < 9)",
+                "if (n > 1) [[likely]]",
+                "else if (n > 1 &&\n             n < 9) [[unlikely]]",
+                "if !consteval",
+            )
+        ),
         ("typescript", "ts", "function f() {\n  try {\n    g();\n  }\n  catch (e)\n  ‸\n}\n"),
         # A `do` alone, a header over lines.
         ("c", "c", "int f(int n)\n{\n    if (n)\n    {\n        g();\n    }\n    do\n    ‸\n}\n"),

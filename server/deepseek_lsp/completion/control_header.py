@@ -28,7 +28,7 @@ _OWN_KEYWORDS = {
     "javascript": r"|for\s+await",
     "typescript": r"|for\s+await",
     "tsx": r"|for\s+await",
-    "php": r"|elseif",
+    "php": r"|elseif|match",
     "kotlin": r"|when",
 }
 #: A header's keyword, then the condition's `(`, whose `)` is checked to close at the header's
@@ -36,6 +36,13 @@ _OWN_KEYWORDS = {
 _FILTER = re.compile(r"\s*when\s*\(")
 #: Headers of one word; not a `do` loop's `} while (x)`.
 _ELSE = re.compile(r"(?:\}\s*)?(?:else|try|finally|catch|do)$")
+#: C++20's headers with no condition in brackets (`if consteval`, `if !consteval`), and a
+#: likelihood attribute after a header's condition (`if (x) [[likely]]`, `else [[unlikely]]`).
+_CONSTEVAL = re.compile(r"(?:\}\s*)?(?:else\s+)?if\s*!?\s*consteval$")
+_ATTRIBUTE = re.compile(r"\s*\[\[\s*(?:likely|unlikely)\s*\]\]$")
+#: A C# switch expression's header (`var y = x switch`, `return (a, b) switch`): its arms are
+#: a block, whatever the file's habit.
+_SWITCH_EXPRESSION = re.compile(r".*[\w)\]]\s+switch$")
 #: Headers without brackets around their condition (Go, Rust, Swift; Kotlin's `when`): the
 #: keyword, then a condition with no brace (`if x > 0 { f() }` has its body already).
 _CONDITION = r"\s(?:[^{};]|;(?!\s*$))*$"
@@ -50,9 +57,16 @@ _BARE = {
     ),
     "kotlin": re.compile(r"when$"),
 }
-#: A Rust `let`'s binding before its value (not `==`): the value may be a header itself,
-#: rustfmt's `let v =⏎    match x` joined.
-_RUST_LET = re.compile(r"let\s[^=]*?(?<![=!<>])=(?![=>])\s*")
+#: A binding or `return` before a value that may be a header itself, by language (not `==`):
+#: rustfmt's `let v =⏎    match x` joined, Kotlin's `val y = when (x)`, PHP's
+#: `$y = match ($x)`, Swift's `let y = switch x`.
+_ASSIGNED = r"(?<![=!<>])=(?![=>])"
+_VALUE_OF = {
+    "rust": re.compile(rf"(?:let\s[^=]*?{_ASSIGNED}|return\s)\s*"),
+    "kotlin": re.compile(rf"(?:(?:(?:val|var|fun)\s[^=]*?|[\w.]+\s*){_ASSIGNED}|return\s)\s*"),
+    "php": re.compile(rf"(?:\$[\w\[\]'\"$>-]*\s*{_ASSIGNED}|return\s)\s*"),
+    "swift": re.compile(rf"(?:(?:let|var)\s[^=]*?{_ASSIGNED}|return\s)\s*"),
+}
 #: Headers whose body is a block whatever the file's habit: `try`, `catch`, `finally`,
 #: `switch`, Java's `synchronized` and C#'s catch filter (`when (x)`) take no statement
 #: without braces.
@@ -82,10 +96,15 @@ def is_control_header(code: str, language: str | None) -> bool:
     `if (x) f(y)`."""
     if code.startswith("}") and code.lstrip("} \t").startswith("while"):
         return False  # a do loop's end, its `;` not typed yet
-    if _ELSE.match(code):
+    if _ELSE.match(code) or (language == "cpp" and _CONSTEVAL.match(code)):
         return True
+    if language == "csharp" and _SWITCH_EXPRESSION.match(code):
+        return brackets_closed(code) == 0
+    if language == "cpp" and (attribute := _ATTRIBUTE.search(code)):
+        return is_control_header(code[: attribute.start()], language)
     bare = _BARE.get(language or "")
-    if language == "rust" and (binding := _RUST_LET.match(code)):
+    value_of = _VALUE_OF.get(language or "")
+    if value_of is not None and (binding := value_of.match(code)):
         code = code[binding.end() :]
     if bare is not None and bare.match(code):
         # Not inside a condition's bracket still open (`if a && (b` Enter: its next line).
@@ -155,6 +174,8 @@ def allman_block_awaited(
     if language not in _LANGUAGES or not is_control_header(header, language):
         return False
     block_only = _BLOCK_ONLY.match(header)
+    if language == "csharp" and _SWITCH_EXPRESSION.match(header):
+        return True
     if block_only is not None:
         # In C a `try` is a name (a macro's): no header at all.
         return language in _TRY_LANGUAGES or "switch" in block_only.group()
