@@ -157,6 +157,8 @@ KR_HEADERS = [
     ("kotlin", "kt", "fun f(x: Int) {\n    if (x > 0) {\n        g()\n    }\n    val y = when (x)\n    ‸\n}\n"),
     ("kotlin", "kt", "fun f(x: Int): Int {\n    if (x > 0) {\n        g()\n    }\n    return when\n    ‸\n}\n"),
     ("php", "php", "<?php\nfunction f($x) {\n    if ($x < 0) {\n        return 1;\n    }\n    $y = match ($x)\n    ‸\n}\n"),
+    # PHP's `#` comment after the header.
+    ("php", "php", "<?php\nfunction f($x) {\n    if ($x < 0) {\n        return 1;\n    }\n    if ($x > 0) # positive\n    ‸\n}\n"),
     ("swift", "swift", "func f(x: Int) {\n    if x != 0 {\n        g()\n    }\n    let y = switch x\n    ‸\n}\n"),
     # Passed before (8c2a6fc's let): kept as the Rust single-line control.
     ("rust", "rs", "fn f(x: u8) {\n    if x > 0 {\n        g();\n    }\n    let y = match x\n    ‸\n}\n"),

@@ -86,6 +86,98 @@ CASES = [
         "\n    /* both, and */\n    // the count, and\n    while (n > 1)\n",
         "int f(int n) {\n    /* both, and */\n    // the count, and\n    while (n > 1)\nx}\n",
     ),
+    # PHP's `#` comment after the bare header is no code either.
+    (
+        "php", "php",
+        "<?php\nfunction f($a) {‸}\n",
+        "\n    $n = count($a);\n    if ($n > 1) # more than one\n",
+        "<?php\nfunction f($a) {\n    $n = count($a);\n    if ($n > 1) # more than one\nx}\n",
+    ),
+    # A body ending on a declaration's header in an Allman file: its `{` and body come next
+    # (a method's, a class's with its base, a C++ member function's, a JavaScript method's).
+    (
+        "cs", "csharp",
+        "class A\n{\n    int n;\n    class B\n    {‸}\n}\n",
+        "\n        public int F(int a) { return a; }\n\n        void G()\n",
+        "class A\n{\n    int n;\n    class B\n    {\n        public int F(int a) { return a; }\n\n"
+        "        void G()\n    x}\n}\n",
+    ),
+    (
+        "cs", "csharp",
+        "namespace N\n{‸}\n",
+        "\n    class X : Base\n",
+        "namespace N\n{\n    class X : Base\nx}\n",
+    ),
+    (
+        "cpp", "cpp",
+        "namespace n\n{‸}\n",
+        "\n    class X : public Base\n",
+        "namespace n\n{\n    class X : public Base\nx}\n",
+    ),
+    (
+        "cpp", "cpp",
+        "class A\n{‸};\n",
+        "\n    int size() const\n",
+        "class A\n{\n    int size() const\nx};\n",
+    ),
+    (
+        "java", "java",
+        "class A\n{‸}\n",
+        "\n    int n;\n\n    void f()\n",
+        "class A\n{\n    int n;\n\n    void f()\nx}\n",
+    ),
+    (
+        "js", "javascript",
+        "class A\n{‸}\n",
+        "\n  run(a)\n",
+        "class A\n{\n  run(a)\nx}\n",
+    ),
+    # A call or a `return` without its `;`, a declaration's header inside a body (a C++
+    # object's constructor call) and a header with no body to come (an interface's, an
+    # abstract method's) take the `}` as before.
+    (
+        "js", "javascript",
+        "function f(a) {‸}\n",
+        "\n  g(a)\n",
+        "function f(a) {\n  g(a)\n}x\n",
+    ),
+    (
+        "cs", "csharp",
+        "class A\n{\n    int F(int a)\n    {‸}\n}\n",
+        "\n        return a\n",
+        "class A\n{\n    int F(int a)\n    {\n        return a\n    }x\n}\n",
+    ),
+    (
+        "cpp", "cpp",
+        "int f(int n)\n{‸}\n",
+        "\n    Widget w(n)\n",
+        "int f(int n)\n{\n    Widget w(n)\n}x\n",
+    ),
+    (
+        "java", "java",
+        "interface I\n{‸}\n",
+        "\n    void f(int a)\n",
+        "interface I\n{\n    void f(int a)\n}x\n",
+    ),
+    (
+        "cs", "csharp",
+        "abstract class A\n{‸}\n",
+        "\n    public abstract void F()\n",
+        "abstract class A\n{\n    public abstract void F()\n}x\n",
+    ),
+    # A `do` alone, in an Allman and a K&R file (kept below before too).
+    (
+        "cs", "csharp",
+        "class A\n{\n    void F(int n)\n    {‸}\n}\n",
+        "\n        int m = n;\n        do\n",
+        "class A\n{\n    void F(int n)\n    {\n        int m = n;\n        do\n    x}\n}\n",
+    ),
+    (
+        "kt", "kotlin",
+        "fun f(n: Int) {‸}\n",
+        "\n    var m = n\n    do\n",
+        "fun f(n: Int) {\n    var m = n\n    do\nx}\n",
+    ),
     # A body ending on a switch's label: its statements come next, the `}` stays below.
     (
         "js", "javascript",

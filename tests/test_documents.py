@@ -367,3 +367,16 @@ def test_one_of_many_same_lines_deleted_is_placed_at_each_end_of_them() -> None:
     late, early = net_edits(old, old[6:])
     assert (late.start_byte, late.old_end_byte) == (len(old) - 6, len(old))
     assert (early.start_byte, early.old_end_byte, early.new_end_byte) == (0, 6, 0)
+
+
+def test_a_copy_with_bytes_replaced_leaves_the_document_and_its_tree_as_they_were() -> None:
+    """What an accept would make of the document, read from a copy (line_tail's bare header):
+    the copy's tree is the new text's, the document's is untouched."""
+    doc = Document("file:///a.py", "def f():\n    pass\n", language=PYTHON)
+    doc.parse_now()
+    copy = doc.with_replaced(0, 3, b"async def")
+    assert copy.text == "async def f():\n    pass\n" and doc.text == "def f():\n    pass\n"
+    for document in (copy, doc):
+        assert document.tree is not None
+        assert str(document.tree.root_node) == str(PYTHON.parser().parse(document.data).root_node)
+    assert copy.line_count == 3 and copy.position_at(len(copy.data)) == types.Position(2, 0)

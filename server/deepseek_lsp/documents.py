@@ -529,6 +529,17 @@ class Document:
             del self.recent_edits[:-128]
         return edit
 
+    def with_replaced(self, start: int, end: int, new: bytes) -> Document:
+        """A copy of this document with bytes ``start..end`` replaced by ``new`` (what an
+        accept would make of it), this one left as is: its tree, if parsed, is copied and
+        edited, so the copy's is reparsed from it (a whole parse of a large file is tens of ms)."""
+        copy = Document(self.uri, "", language=self.language, encoding=self.encoding)
+        copy._data, copy._lone_cr = self._data, self._lone_cr
+        if self._tree is not None:
+            copy._tree, copy._stale = self._tree.copy(), self._stale
+        copy._replace(start, end, new)
+        return copy
+
     def replaced(self) -> bytes | None:
         """The text the latest edit replaced, unless it was long (or there was none)."""
         return self._replaced

@@ -30,6 +30,8 @@ _HEADERS: dict[str, frozenset[str]] = {
         frozenset({"ERROR", "function_signature", "method_signature"}),
     ),
 }
+#: The languages whose headers are read (elsewhere a copy of the document to read is no use).
+HEADER_LANGUAGES = frozenset(_HEADERS)
 #: A C or C++ type's or namespace's header alone on its line (`struct foo`, `typedef struct`,
 #: `class A : public B`, `enum class E : int`, `namespace app`, `extern "C"`): the tree reads
 #: it as a declaration going on below. Of 1,190 such lines in the machine's C and C++ files,

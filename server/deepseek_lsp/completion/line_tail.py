@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..documents import Document
-from ..languages import Language
+from .bodiless_header import HEADER_LANGUAGES, awaits_body
 from .multiline import opens_block
 from .postprocess import (
     PostContext,
@@ -20,6 +20,9 @@ from .postprocess._text import _code_only
 from .prompting import PromptBuilder
 from .request import Request, Suggestion
 
+#: How a declaration's header may end (`void F()`, `class X : Base`, `int f() const`): none
+#: ends with `;`, `,`, an operator or a bracket it opens.
+_HEADER_END = re.compile(r"[\w)\]>]$")
 #: What may follow the cursor for a suggestion mid-line: closers and light punctuation, and the
 #: closing tags an editor adds as an element is opened (HTML, JSX, Vue: ``<li>|</li>``), where
 #: the user writes the element's text; with the tag refused, every element typed got nothing.
@@ -75,15 +78,15 @@ def fit_to_tail(
             indent = before[: len(before) - len(before.lstrip())]
             # The document's line break: the text's own are already made CRLF.
             text = text.rstrip() + ("\r\n" if "\r\n" in text else "\n") + indent
-            if kept == tail and (leaves_open(text, ctx) or _awaits_body(text, ctx, req.doc.language)):
+            blanks = len(tail) - len(tail.lstrip())
+            cursor = replace_end - len(tail.encode("utf-8"))
+            if kept == tail and (leaves_open(text, ctx) or _awaits_body(text, ctx, req, cursor + blanks)):
                 # The user goes on writing the blocks the text opened (a class's `{`, a
                 # method's header) or the body of its last line's `if (x)`: replaced, the
                 # `}` came back in the insert and the accept left the cursor after it,
                 # where the next lines went (`}}`). Only the blanks before it are replaced:
                 # the `}` stays after the cursor, on the line the insert ends with, as
                 # every client can place it.
-                blanks = len(tail) - len(tail.lstrip())
-                cursor = replace_end - len(tail.encode("utf-8"))
                 out.append(Suggestion(text, cursor + blanks, "", closer_after=True))
                 continue
             kept = kept.lstrip()
@@ -92,14 +95,23 @@ def fit_to_tail(
     return out
 
 
-def _awaits_body(text: str, ctx: PostContext, language: Language | None) -> bool:
-    """Whether ``text`` ends where a body comes next, though it leaves nothing open: on a
-    control header (`if (x)`, `} else`, a condition wrapped over lines; its comments are none
-    of its code, as for the lone `{`) or on a line that opens a block by its language's signs
-    (a switch's `case 2:`, `x =>`)."""
+def _awaits_body(text: str, ctx: PostContext, req: Request, end: int) -> bool:
+    """Whether ``text``, replacing the request's document up to ``end``, ends where a body
+    comes next, though it leaves nothing open: on a control header (`if (x)`, `} else`, a
+    condition wrapped over lines; its comments are none of its code, as for the lone `{`), on
+    a line that opens a block by its language's signs (a switch's `case 2:`, `x =>`), or on a
+    declaration's header whose `{` an Allman file puts below (`void F()`, `class X : Base`)."""
     lines = text.replace("\r\n", "\n").split("\n")
     last = next((line for line in reversed(lines) if line.strip()), "")
-    return ends_on_control_header(lines, ctx) or opens_block(last, language)
+    if ends_on_control_header(lines, ctx) or opens_block(last, req.doc.language):
+        return True
+    language = req.doc.language.name if req.doc.language is not None else None
+    if language not in HEADER_LANGUAGES or req.stale or not _HEADER_END.search(last.rstrip()):
+        return False
+    # Read from the tree of the document as the accept leaves it: a call or a `return`
+    # without its `;` (`g(a)`, `return x`) parse otherwise, and take the `}` as before.
+    accepted = req.doc.with_replaced(req.offset, end, text.encode("utf-8"))
+    return awaits_body(accepted, req.offset + len(text.rstrip().encode("utf-8")))
 
 
 def _arguments_go_on(text: str, tail: str) -> bool:

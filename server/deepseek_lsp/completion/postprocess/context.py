@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 #: The lines above the cursor whose alignment tells a tab's columns.
 _TAB_LOOK = 100
+#: A language's line comments besides those its scanner reads: PHP's `#` (not an attribute's
+#: `#[`), which ended no header (`if ($x > 1) # more than one`, Enter: its `{` shown alone).
+_OTHER_LINE_COMMENTS = {"php": (r"#(?!\[)",)}
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,8 @@ class PostContext:
         tokens = set(_syntax_for(self.language).line_comments) if known else {"#", "//"}
         if not tokens:
             return re.compile(r"(?!)")  # prose: none (an empty alternative matched any text)
-        return re.compile(r"\s+(?:" + "|".join(map(re.escape, sorted(tokens))) + r").*$")
+        marks = [*map(re.escape, sorted(tokens)), *_OTHER_LINE_COMMENTS.get(self.language or "", ())]
+        return re.compile(r"\s+(?:" + "|".join(marks) + r").*$")
 
     @cached_property
     def line_prefix(self) -> str:
