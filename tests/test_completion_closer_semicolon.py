@@ -557,6 +557,12 @@ async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -
         ("js", "javascript", SEMIS + "}\nexport default class {\n  ", "x = 1;", "\n}\nfoo(\n", False),
         ("js", "javascript", SEMIS + "}\nexport default {\n  ", "a: 1,", "\n}\n", True),
         ("js", "javascript", SEMIS + "}\nexport default async () => {\n  ", "go();", "\n}\n", True),
+        # TypeScript's export assignment (`export = {`) is a statement as `module.exports = {`
+        # is: its `;` in a file that writes them, with an error below too, none in one that
+        # does not (checked in session 43: no change).
+        ("ts", "typescript", SEMIS + "}\nexport = {\n  ", "a: 1,", "\n}\n", True),
+        ("ts", "typescript", SEMIS + "}\nexport = {\n  ", "a: 1,", "\n}\nfoo(\n", True),
+        ("ts", "typescript", "function f() {\n  g(a)\n}\nexport = {\n  ", "a: 1,", "\n}\n", False),
         # Languages whose statements a line ends (Go, Python, Ruby, Elixir, the shell), with an
         # error further down: the reparse read up to the `;` found a whole statement with it,
         # but none is ever missing there. Nor after a Java class's `}` (the file's `;`).

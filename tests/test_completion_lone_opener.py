@@ -106,6 +106,8 @@ ALLMAN_CS = (
         ("json", "json", '[\n  {\n    "a": 1\n  },\n  ‸\n]\n', '{\n    "a": 2\n  }'),
         ("javascript", "js", "const xs = [\n  {\n    a: 1,\n  },\n  ‸\n];\n", "{\n    a: 2,\n  },"),
         ("c", "c", "struct P ps[] = {\n    {\n        1, 2\n    },\n    ‸\n};\n", "{\n        3, 4\n    },"),
+        # A value's first line after its `=` (TypeScript's export assignment, as `const o =`).
+        ("typescript", "ts", "if (a) {\n  g();\n}\nexport =\n‸\n", "{\n  a: 1,\n};"),
     ],
 )
 async def test_a_lone_opener_is_shown_where_no_control_header_is_above(
