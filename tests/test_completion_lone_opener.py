@@ -158,10 +158,13 @@ KR_HEADERS = [
     # file: the `{` below is the model's block cut to its first line, as below `when (x)` alone.
     ("kotlin", "kt", "fun f(x: Int) {\n    if (x > 0) {\n        g()\n    }\n    val y = when (x)\n    ‸\n}\n"),
     ("kotlin", "kt", "fun f(x: Int): Int {\n    if (x > 0) {\n        g()\n    }\n    return when\n    ‸\n}\n"),
+    ("kotlin", "kt", "fun f(x: Int) {\n    if (x > 0) {\n        g()\n    }\n    val y = try\n    ‸\n}\n"),
     ("php", "php", "<?php\nfunction f($x) {\n    if ($x < 0) {\n        return 1;\n    }\n    $y = match ($x)\n    ‸\n}\n"),
     # PHP's `#` comment after the header.
     ("php", "php", "<?php\nfunction f($x) {\n    if ($x < 0) {\n        return 1;\n    }\n    if ($x > 0) # positive\n    ‸\n}\n"),
     ("swift", "swift", "func f(x: Int) {\n    if x != 0 {\n        g()\n    }\n    let y = switch x\n    ‸\n}\n"),
+    # Passed before: a guard's `else` on a line of its own, under its conditions.
+    ("swift", "swift", "func f(x: Int?) {\n    if x != nil {\n        g()\n    }\n    guard let y = x,\n          y > 0\n    else\n    ‸\n}\n"),
     # Passed before (8c2a6fc's let): kept as the Rust single-line control.
     ("rust", "rs", "fn f(x: u8) {\n    if x > 0 {\n        g();\n    }\n    let y = match x\n    ‸\n}\n"),
     ("cpp", "cpp", KR_C.replace("    if (x > 0)\n", "    if (x > 0) [[likely]]\n")),
@@ -307,15 +310,25 @@ async def test_a_header_rustfmt_broke_at_an_operator_gets_its_block(fake_deepsee
 
 
 @pytest.mark.parametrize("allman", [True, False], ids=["allman", "k&r"])
-@pytest.mark.parametrize("value", ["var y = x switch", "return (x, y) switch"])
-async def test_a_csharp_switch_expression_gets_its_whole_block(fake_deepseek, value: str, allman: bool) -> None:
+@pytest.mark.parametrize(
+    ("language", "ext", "value", "arms"),
+    [
+        ("csharp", "cs", "var y = x switch", '1 => "a",\n            _ => "b",'),
+        ("csharp", "cs", "return (x, y) switch", '(1, _) => "a",\n            _ => "b",'),
+        ("java", "java", "String s = switch (x)", 'case 1 -> "a";\n            default -> "b";'),
+        ("java", "java", "return switch (x)", 'case 1 -> "a";\n            default -> "b";'),
+    ],
+)
+async def test_a_switch_expression_gets_its_whole_block(
+    fake_deepseek, language: str, ext: str, value: str, arms: str, allman: bool
+) -> None:
     """A switch expression's arms are a block in any file, as a switch statement's: its `{`,
     arms and `};` are shown (the `{` alone was, accepted unclosed)."""
-    text = "class A {\n    int F(int x, int y) {\n        if (x > 0) {\n            return 1;\n        }\n"
+    text = "class A {\n    String F(int x, int y) {\n        if (x > 0) {\n            return 1;\n        }\n"
     text += f"        {value}\n        ‸\n    }}\n}}\n"
     if allman:
         text = text.replace(" {\n", "\n{\n", 1).replace(") {\n", ")\n    {\n", 1)
         text = text.replace("        if (x > 0) {\n", "        if (x > 0)\n        {\n")
-    answer = '{\n            1 => "a",\n            _ => "b",\n        };'
-    after, body = await accept_first(fake_deepseek, "csharp", "cs", text, answer)
+    answer = f"{{\n            {arms}\n        }};"
+    after, body = await accept_first(fake_deepseek, language, ext, text, answer)
     assert (after, _asked(body)) == (text.replace("‸", answer), "block")

@@ -58,14 +58,16 @@ _BARE = {
     "kotlin": re.compile(r"when$"),
 }
 #: A binding or `return` before a value that may be a header itself, by language (not `==`):
-#: rustfmt's `let v =⏎    match x` joined, Kotlin's `val y = when (x)`, PHP's
-#: `$y = match ($x)`, Swift's `let y = switch x`.
+#: rustfmt's `let v =⏎    match x` joined, Kotlin's `val y = when (x)` or `= try`, PHP's
+#: `$y = match ($x)`, Swift's `let y = switch x`, Java's `int y = switch (x)`.
 _ASSIGNED = r"(?<![=!<>])=(?![=>])"
 _VALUE_OF = {
     "rust": re.compile(rf"(?:let\s[^=]*?{_ASSIGNED}|return\s)\s*"),
     "kotlin": re.compile(rf"(?:(?:(?:val|var|fun)\s[^=]*?|[\w.]+\s*){_ASSIGNED}|return\s)\s*"),
     "php": re.compile(rf"(?:\$[\w\[\]'\"$>-]*\s*{_ASSIGNED}|return\s)\s*"),
     "swift": re.compile(rf"(?:(?:let|var)\s[^=]*?{_ASSIGNED}|return\s)\s*"),
+    # Java's switch expression (`int y = switch (x)`): a binding has no bracket before its `=`.
+    "java": re.compile(rf"(?:[^=()]*?{_ASSIGNED}|return\s)\s*"),
 }
 #: Headers whose body is a block whatever the file's habit: `try`, `catch`, `finally`,
 #: `switch`, Java's `synchronized` and C#'s catch filter (`when (x)`) take no statement
@@ -96,6 +98,7 @@ def is_control_header(code: str, language: str | None) -> bool:
     `if (x) f(y)`."""
     if code.startswith("}") and code.lstrip("} \t").startswith("while"):
         return False  # a do loop's end, its `;` not typed yet
+    code = _value(code, language)
     if _ELSE.match(code) or (language == "cpp" and _CONSTEVAL.match(code)):
         return True
     if language == "csharp" and _SWITCH_EXPRESSION.match(code):
@@ -103,9 +106,6 @@ def is_control_header(code: str, language: str | None) -> bool:
     if language == "cpp" and (attribute := _ATTRIBUTE.search(code)):
         return is_control_header(code[: attribute.start()], language)
     bare = _BARE.get(language or "")
-    value_of = _VALUE_OF.get(language or "")
-    if value_of is not None and (binding := value_of.match(code)):
-        code = code[binding.end() :]
     if bare is not None and bare.match(code):
         # Not inside a condition's bracket still open (`if a && (b` Enter: its next line).
         return brackets_closed(code) == 0
@@ -113,6 +113,14 @@ def is_control_header(code: str, language: str | None) -> bool:
     if match is None:
         return False
     return _condition_ends(code, match.end() - 1, filtered="catch" in match.group())
+
+
+def _value(code: str, language: str | None) -> str:
+    """``code`` without a binding or `return` before its value, which may be a header itself
+    (`val y = when (x)`: `when (x)`)."""
+    value_of = _VALUE_OF.get(language or "")
+    binding = value_of.match(code) if value_of is not None else None
+    return code[binding.end() :] if binding is not None else code
 
 
 @functools.cache
@@ -173,7 +181,7 @@ def allman_block_awaited(
         return broken and is_control_header(header, language)
     if language not in _LANGUAGES or not is_control_header(header, language):
         return False
-    block_only = _BLOCK_ONLY.match(header)
+    block_only = _BLOCK_ONLY.match(_value(header, language))
     if language == "csharp" and _SWITCH_EXPRESSION.match(header):
         return True
     if block_only is not None:
