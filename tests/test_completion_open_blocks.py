@@ -132,6 +132,19 @@ CASES = [
         "\n  run(a)\n",
         "class A\n{\n  run(a)\nx}\n",
     ),
+    # A C++ class's access specifiers at its `{`'s column are its body's (nothing was shown).
+    (
+        "cpp", "cpp",
+        "class A\n{‸}\n",
+        "\npublic:\n    A();\n\nprivate:\n    int n;\n",
+        "class A\n{\npublic:\n    A();\n\nprivate:\n    int n;\n}x\n",
+    ),
+    (
+        "cpp", "cpp",
+        "class A {‸}\n",
+        "\npublic:\n    int size() const\n",
+        "class A {\npublic:\n    int size() const\nx}\n",
+    ),
     # A call or a `return` without its `;`, a declaration's header inside a body (a C++
     # object's constructor call) and a header with no body to come (an interface's, an
     # abstract method's) take the `}` as before.

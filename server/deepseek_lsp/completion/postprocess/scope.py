@@ -290,12 +290,19 @@ def _lines_in_block_comments(lines: list[str], ctx: PostContext) -> set[int]:
     return inside
 
 
+#: A C++ class's access specifier (Qt's sections too), at the class's column in most styles.
+_ACCESS = re.compile(r"(?:(?:public|protected|private)(?:\s+(?:slots|Q_SLOTS))?|signals|Q_SIGNALS)\s*:$")
+
+
 def _is_arm(body: str, index: int, lines: list[str], ctx: PostContext) -> bool:
     """Whether ``body``, a line at the depth of the block the cursor line opens, is an arm of
     that switch: a label under `switch x {` (gofmt), a shell pattern under `case "$1" in`
     aligned with it, or one right after a fall-through label (`case 1:` then `case 2:`).
     After an arm's own body, the next arm the model goes on to is another one the user did
-    not ask for (and may duplicate the one below)."""
+    not ask for (and may duplicate the one below). A C++ class's `public:` at its `{`'s
+    column is its body's too (the whole answer was cut there, none shown)."""
+    if ctx.language == "cpp" and _ACCESS.match(body) and ctx.line_prefix.rstrip().endswith("{"):
+        return True
     if not _is_label(body, ctx):
         return False
     if not _is_label((ctx.line_prefix + lines[0]).strip(), ctx):
