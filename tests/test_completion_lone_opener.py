@@ -140,6 +140,12 @@ KR_HEADERS = [
     ("go", "go", "package main\n\nfunc f(x int) {\n\tif x > 0 {\n\t\tg()\n\t}\n\tif y := x * 2; y > 3\n\t‸\n}\n"),
     ("go", "go", "package main\n\nfunc f(x int) {\n\tif x > 0 {\n\t\tg()\n\t}\n\tfor\n\t‸\n}\n"),
     ("go", "go", "package main\n\nfunc f(x int) {\n\tif x > 0 {\n\t\tg()\n\t} else if x < 0\n\t‸\n}\n"),
+    # A function's or a type's header, a function literal's (a syntax error there too).
+    *(
+        ("go", "go", f"package main\n\nfunc g() {{\n}}\n\n{header}\n‸\n")
+        for header in ("func f(x int) int", "func (t *T) Run() error", "type T struct")
+    ),
+    ("go", "go", "package main\n\nfunc f(x int) {\n\tif x > 0 {\n\t\tg()\n\t}\n\tgo func()\n\t‸\n}\n"),
     ("rust", "rs", "fn f(x: Option<u8>) {\n    if x.is_none() {\n        g();\n    }\n    if let Some(y) = x\n    ‸\n}\n"),
     ("rust", "rs", "fn f(x: u8) {\n    if x > 0 {\n        g();\n    }\n    match x\n    ‸\n}\n"),
     ("rust", "rs", "fn f(x: u8) {\n    if x > 0 {\n        g();\n    }\n    loop\n    ‸\n}\n"),
@@ -196,6 +202,8 @@ NOT_HEADERS = [
     # A header whose body is on its own line already.
     ("c", "c", KR_C.replace("    if (x > 0)\n", "    if (x > 0)\n        g(x,\n          1);\n")),
     ("go", "go", "package main\n\nfunc f(x int) {\n\tif x > 0 {\n\t\tg()\n\t}\n\tfor i := range xs { g(i) }\n\t‸\n}\n"),
+    # A call: a block statement may follow it (Go's too).
+    ("go", "go", "package main\n\nfunc f(x int) {\n\tif x > 0 {\n\t\tg()\n\t}\n\tg(x)\n\t‸\n}\n"),
     ("rust", "rs", "fn f(x: u8) {\n    let y = x;\n    if x > 0 { g(); }\n    ‸\n}\n"),
 ]
 

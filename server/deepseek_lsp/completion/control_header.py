@@ -47,7 +47,13 @@ _SWITCH_EXPRESSION = re.compile(r".*[\w)\]]\s+switch$")
 #: keyword, then a condition with no brace (`if x > 0 { f() }` has its body already).
 _CONDITION = r"\s(?:[^{};]|;(?!\s*$))*$"
 _BARE = {
-    "go": re.compile(rf"(?:\}}\s*)?(?:(?:else\s+)?if|for|switch|select)(?:{_CONDITION}|$)"),
+    # A function's or type's header too (a function literal's after `go`, `defer` or `:=`):
+    # Go puts a `;` at its line's end, so its `{` on the next line is a syntax error.
+    "go": re.compile(
+        rf"(?:\}}\s*)?(?:(?:else\s+)?if|for|switch|select)(?:{_CONDITION}|$)"
+        r"|(?:(?:go|defer)\s+|[\w.,\s]+:?=\s*)?func\b[^{}]*$"
+        r"|type\s+\w+(?:\[[^\]]*\])?\s+(?:struct|interface)$"
+    ),
     "rust": re.compile(
         rf"(?:\}}\s*)?(?:(?:else\s+)?if|while|for|match){_CONDITION}|(?:loop|unsafe)$"
     ),
