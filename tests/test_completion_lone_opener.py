@@ -173,6 +173,7 @@ KR_HEADERS = [
     ("swift", "swift", "func f(x: Int?) {\n    if x != nil {\n        g()\n    }\n    guard let y = x,\n          y > 0\n    else\n    ‸\n}\n"),
     # Passed before (8c2a6fc's let): kept as the Rust single-line control.
     ("rust", "rs", "fn f(x: u8) {\n    if x > 0 {\n        g();\n    }\n    let y = match x\n    ‸\n}\n"),
+    ("rust", "rs", "fn f(x: Option<u8>) {\n    if x.is_none() {\n        g();\n    }\n    let Some(y) = x else\n    ‸\n}\n"),
     ("cpp", "cpp", KR_C.replace("    if (x > 0)\n", "    if (x > 0) [[likely]]\n")),
     ("cpp", "cpp", KR_C.replace("    if (x > 0)\n", "    } else [[unlikely]]\n")),
     ("cpp", "cpp", KR_C.replace("    if (x > 0)\n", "    if consteval\n")),

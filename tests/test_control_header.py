@@ -72,6 +72,7 @@ HEADERS = [
     ("php", "return match (true)"),
     ("php", "$this->kind = match ($x)"),
     ("rust", "return match x"),
+    ("rust", "let Some(y) = x.next() else"),
     ("swift", "let y = switch x"),
     ("swift", "return if x > 0"),
     ("kotlin", "val y = try"),
@@ -116,6 +117,7 @@ NOT_HEADERS = [
     ("rust", "if x > 0 { g(); }"),
     ("rust", "let y = x;"),
     ("rust", "loop_count += 1;"),
+    ("rust", "let Some(y) = x else { return };"),
     ("rust", "if a && (b.is_empty() || c"),  # inside the condition's `(`: it goes on
     ("swift", "if xs.contains(where: { $0 > 1 }"),
     ("swift", "guard x else { return }"),

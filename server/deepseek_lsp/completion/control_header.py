@@ -54,8 +54,9 @@ _BARE = {
         r"|(?:(?:go|defer)\s+|[\w.,\s]+:?=\s*)?func\b[^{}]*$"
         r"|type\s+\w+(?:\[[^\]]*\])?\s+(?:struct|interface)$"
     ),
+    # A let-else's `else` (`let Some(x) = opt else`, its binding read off before).
     "rust": re.compile(
-        rf"(?:\}}\s*)?(?:(?:else\s+)?if|while|for|match){_CONDITION}|(?:loop|unsafe)$"
+        rf"(?:\}}\s*)?(?:(?:else\s+)?if|while|for|match){_CONDITION}|(?:loop|unsafe)$|[^{{}};]+\selse$"
     ),
     "swift": re.compile(
         rf"(?:\}}\s*)?(?:(?:else\s+)?if|while|for|switch|catch){_CONDITION}"
