@@ -105,8 +105,8 @@ CASES = [
     (
         "cs", "csharp",
         "namespace N\n{‸}\n",
-        "\n    class X : Base\n",
-        "namespace N\n{\n    class X : Base\nx}\n",
+        "\n    class X : Base // the X\n",
+        "namespace N\n{\n    class X : Base // the X\nx}\n",
     ),
     (
         "cpp", "cpp",

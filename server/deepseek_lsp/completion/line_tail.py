@@ -23,6 +23,7 @@ from .request import Request, Suggestion
 #: How a declaration's header may end (`void F()`, `class X : Base`, `int f() const`): none
 #: ends with `;`, `,`, an operator or a bracket it opens.
 _HEADER_END = re.compile(r"[\w)\]>]$")
+_LINE_REST = re.compile(r"^[^\r\n]*")
 #: What may follow the cursor for a suggestion mid-line: closers and light punctuation, and the
 #: closing tags an editor adds as an element is opened (HTML, JSX, Vue: ``<li>|</li>``), where
 #: the user writes the element's text; with the tag refused, every element typed got nothing.
@@ -106,12 +107,16 @@ def _awaits_body(text: str, ctx: PostContext, req: Request, end: int) -> bool:
     if ends_on_control_header(lines, ctx) or opens_block(last, req.doc.language):
         return True
     language = req.doc.language.name if req.doc.language is not None else None
-    if language not in HEADER_LANGUAGES or req.stale or not _HEADER_END.search(last.rstrip()):
+    code = ctx.trailing_comment_re.sub("", last).rstrip()  # `void G() // runs it`
+    if language not in HEADER_LANGUAGES or req.stale or not _HEADER_END.search(code):
         return False
-    # Read from the tree of the document as the accept leaves it: a call or a `return`
-    # without its `;` (`g(a)`, `return x`) parse otherwise, and take the `}` as before.
-    accepted = req.doc.with_replaced(req.offset, end, text.encode("utf-8"))
-    return awaits_body(accepted, req.offset + len(text.rstrip().encode("utf-8")))
+    # Read from the tree of the document as the accept leaves it, less the header's comment
+    # (the tree's declaration takes it in): a call or a `return` without its `;` (`g(a)`,
+    # `return x`) parse otherwise, and take the `}` as before.
+    header = text[: text.rstrip().rfind(last.rstrip()) + len(code)]
+    below = _LINE_REST.sub("", text[len(header) :], count=1)
+    accepted = req.doc.with_replaced(req.offset, end, (header + below).encode("utf-8"))
+    return awaits_body(accepted, req.offset + len(header.encode("utf-8")))
 
 
 def _arguments_go_on(text: str, tail: str) -> bool:
