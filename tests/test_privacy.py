@@ -261,6 +261,30 @@ def test_a_snippet_redacted_once_is_redacted_in_every_prompt_it_goes_in() -> Non
     assert "sk_live_4eC39" in prompt(redact_secrets=False)
 
 
+def test_a_snippet_chosen_anew_is_searched_for_secrets_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A snippet's block is redacted as the code it shows, once: it was redacted again as
+    commented out, the same bytes for twice the searches (~0.1 ms a block, for every snippet
+    chosen anew at a new position). The secret still goes, the label stays."""
+    from deepseek_lsp import prompts
+
+    calls: list[str] = []
+
+    def counting(text: str, **kwargs: object) -> str:
+        calls.append(text)
+        return redact(text, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(prompts, "redact", counting)
+    body = 'def connect():\n    token = "ghp_4eC39HqLyjWDarjtT1zdp7dcQQQQQQQQQQQQ"\n    return token\n'
+    doc = Document("file:///w/app.py", "import os\n\ndef main():\n    ret")
+    fim = build_fim_prompt(
+        doc, len(doc.data), budget=2048, suffix_share=0.1, count=_count,
+        snippets=[Snippet(path="client_once.py", text=body, kind="definition")], line_comment="#", path="app.py",
+    )
+    assert "# Path: client_once.py\n# def connect():\n#     token = " in fim.prompt
+    assert "ghp_4eC39" not in fim.prompt
+    assert len([c for c in calls if "def connect():" in c]) == 1
+
+
 @pytest.mark.parametrize(
     ("comment", "path", "text", "secret"),
     [
@@ -464,3 +488,4 @@ def test_secrets_in_xml_configuration_are_redacted(text: str, expected: str) -> 
 )
 def test_xml_that_only_names_a_secret_is_left_alone(text: str) -> None:
     assert redact(text) == text
+
