@@ -30,7 +30,7 @@ from ..context import (
     unchanged_on_disk,
 )
 from ..context.index import FileIndex
-from ..context.lookup import sorted_definitions, workspace_member
+from ..context.lookup import prefix_looked_up, sorted_definitions, workspace_member
 from ..context.module_outline import module_files, module_written
 from ..context.prefix import MAX_PREFIX_NAMES, Prefix, prefix_at, prefix_candidates, with_prefix
 from ..context.receivers import MemberAt, member_at, receiver_key
@@ -400,17 +400,14 @@ class PromptBuilder:
         candidates among them (none at a module's dot: gather_snippets looks none up there).
         A few bisections (~10 µs); after a dot, the index of a file the symbol table alone names
         a candidate in (kept by the indexer: read once)."""
+        # None where gather_snippets looks up no word's names: at the dot they were chosen at
+        # with its members (a CommonJS module's outline at m.|), at a module's dot.
+        members_sent = member is not None and member.written == prev.members_at
+        written = None if typed is None or members_sent else module_written(index, member, doc)
+        typed = prefix_looked_up(doc, typed, index, written, members_sent=members_sent)
         if typed is None or doc.language is None:
             return False
         word, members = typed
-        # (Not at a default import's dot: a module's only where it is a CommonJS one, outlined;
-        # an ES module's default, a class or a package's, keeps its members' look-up.)
-        if index is not None and module_written(index, member, doc) in index.modules:
-            return False
-        # Nor at the dot they were chosen at with its members (a CommonJS module's outline at
-        # m.|): gather_snippets looks up no word's names there.
-        if member is not None and member.written == prev.members_at:
-            return False
         built = [idx for d in self._context_docs(doc.uri) if (idx := self.indexer.built(d)) is not None]
         # As gather_snippets looks them up (context.lookup.prefixed_names).
         lists = [sorted_definitions([index], members=members)] if index is not None else []

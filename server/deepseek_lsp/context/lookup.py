@@ -21,7 +21,7 @@ from ..privacy import file_path
 from ..workspace_symbols import family
 from .index import SIGNATURE_MEMBERS, _is_dunder
 from .indexer import MAX_FILE_BYTES
-from .prefix import prefix_candidates, sorted_names, with_prefix
+from .prefix import Prefix, prefix_candidates, sorted_names, with_prefix
 from .receivers import (
     class_of_member,
     class_of_type,
@@ -336,15 +336,33 @@ def sorted_definitions(indexes: list[FileIndex], *, members: bool = False) -> li
     return cast("list[str]", _cached_over("sorted", indexes, lambda: sorted_names(_defined_in(indexes))))
 
 
+def prefix_looked_up(
+    doc: Document, typed: Prefix | None, own: FileIndex | None, written: str | None, *, members_sent: bool
+) -> Prefix | None:
+    """The word half typed at the cursor (``typed``, ``prefix_at``'s) whose candidates
+    :func:`prefixed_names` looks up, or None: none where ``prefix_at`` wants none, nor at a dot
+    whose members are sent (``members_sent``: a receiver's class, a module's outline), nor at
+    the dot of a module ``own`` imports whole (``written``, module_outline.module_written's:
+    a library's ``json.du|``, whose members are no workspace names; an ES module's default
+    import keeps the look-up). Asked by gather_snippets and by the check of whether the
+    snippets kept lack a new word's candidates (completion.prompting): written out twice,
+    the two had drifted apart twice."""
+    if typed is None or doc.language is None or members_sent:
+        return None
+    if own is not None and written is not None and written in own.modules:
+        return None
+    return typed
+
+
 def prefixed_names(
-    req: ContextRequest, own: FileIndex | None, others: list[FileIndex], names: list[str]
+    req: ContextRequest, own: FileIndex | None, others: list[FileIndex], names: list[str], typed: Prefix | None
 ) -> list[str]:
     """What the word the cursor ends may become (``context.prefix``): names this document,
     the files read for it (``others``: imported, open) or the workspace define that start with
     it, not among ``names`` (those near the cursor, looked up whole), nor a definition of the
     cursor's own line (``def retr|`` read a few keys ago as ``retry``); none where
-    ``prefix_at`` wants none (a local being typed, prose)."""
-    doc, typed = req.doc, req.prefix
+    :func:`prefix_looked_up` gives no ``typed``."""
+    doc = req.doc
     if doc.language is None or typed is None:
         return []
     word, members = typed

@@ -39,6 +39,7 @@ from .lookup import (
     _within,
     found_in_workspace,
     members_defined,
+    prefix_looked_up,
     prefixed_names,
     receivers_members,
     sorted_definitions,
@@ -382,7 +383,8 @@ def gather_snippets(
         found_by_name, imported_found = found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
         typed, at_cursor = receivers_members(indexer, req, own, indexes, looked_up[:MAX_NAMES], window, doc_path, roots)
         # ``store.|`` of a module imported whole: its outline, as a class's receiver's class.
-        outline = [] if at_cursor else _module_at_cursor(indexer, req, own, by_path, doc_path, roots, language, rules)
+        written = module_written(own, req.member, req.doc)
+        outline = [] if at_cursor else _module_at_cursor(indexer, req, own, by_path, written, doc_path, roots, language, rules)
         at_cursor = at_cursor or outline
         # ``retry_|``: the names it may become, nearest of all (not at a receiver whose class
         # is sent: its members are the class's; nor at a module's dot: its outline, or a
@@ -391,10 +393,10 @@ def gather_snippets(
         req.known_names = sorted_definitions(others)
         req.known_members = sorted_definitions(others, members=True)
         # (A default import's dot is a module's where it is a CommonJS module's, outlined.)
-        written = module_written(own, req.member, req.doc)
         at_module = written is not None and (written in own.modules or bool(outline))
         req.members_sent = bool(at_cursor) or at_module
-        prefixed = [] if req.members_sent else prefixed_names(req, own, others, looked_up)
+        half_typed = prefix_looked_up(req.doc, req.prefix, own, written, members_sent=req.members_sent)
+        prefixed = prefixed_names(req, own, others, looked_up, half_typed)
         if prefixed:
             more, _ = found_in_workspace(indexer, req, own, indexes, prefixed, window, doc_path, roots, prefixed=True)
             if req.prefix is not None and req.prefix.members_only:  # (the symbol table's: of any kind)
@@ -491,15 +493,16 @@ def _module_at_cursor(
     req: ContextRequest,
     own: FileIndex,
     by_path: dict[Path, FileIndex],
+    written: str | None,
     doc_path: Path,
     roots: list[Path],
     language: str | None,
     rules: ImportRules | None,
 ) -> list[tuple[Definition, FileIndex]]:
-    """The outline of the module imported whole whose dot the cursor is after (``store.|``),
-    from its files read among the document's imports (or read here: ``import a.b.c`` reads
-    ``a/b/c.py``, and ``a.b.|`` is ``a/b/__init__.py``'s), with its first file's index."""
-    written = module_written(own, req.member, req.doc)
+    """The outline of the module imported whole whose dot the cursor is after (``store.|``,
+    ``written``: module_outline.module_written's), from its files read among the document's
+    imports (or read here: ``import a.b.c`` reads ``a/b/c.py``, and ``a.b.|`` is
+    ``a/b/__init__.py``'s), with its first file's index."""
     if written is None:
         return []
     paths = module_files(own, written, doc_path, roots, language, rules, req.deadline)
