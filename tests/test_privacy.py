@@ -489,3 +489,74 @@ def test_secrets_in_xml_configuration_are_redacted(text: str, expected: str) -> 
 def test_xml_that_only_names_a_secret_is_left_alone(text: str) -> None:
     assert redact(text) == text
 
+
+_SEAM_DOC = (
+    "import os\n\n"
+    "def login(user):\n"
+    '    token = os.environ["API_TOKEN"]\n'
+    "    headers = {'Authorization': 'Bearer ' + token}\n"
+    "    for attempt in range(3):\n"
+    "        reply = post(user, headers)\n"
+    "        ret"
+)
+_SEAM_AFTER = "\n    return None\n\n\ndef logout(user):\n    token = None\n"
+
+
+def _seam_prompt(typed: str = "") -> str:
+    doc = Document("file:///w/app.py", _SEAM_DOC + typed + _SEAM_AFTER)
+    return build_fim_prompt(
+        doc, len((_SEAM_DOC + typed).encode()), budget=2048, suffix_share=0.3, count=_count, path="app.py"
+    ).prompt
+
+
+class _CountingPattern:
+    """A pattern that records the texts searched through it."""
+
+    def __init__(self, pattern: object, searched: list[tuple[int, str]]) -> None:
+        self._pattern = pattern
+        self._searched = searched
+
+    def finditer(self, text: str, *args: int) -> object:
+        self._searched.append((id(self), text))
+        return self._pattern.finditer(text, *args)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._pattern, name)
+
+
+def test_the_seam_at_the_cursor_is_searched_once_a_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The few lines around the cursor (a secret may run across it) were searched for triggers
+    and by every one-line pattern twice a request, the same text: by ``split_at_secret`` and
+    again by the suffix's redaction. Once now, and the prompt is the same."""
+    from deepseek_lsp.privacy import redaction, triggers
+
+    expected = _seam_prompt()
+    triggers._may_hold_secret.cache_clear()
+    redaction._line_matches.cache_clear()
+    redaction._redacted_span.cache_clear()
+    looked: list[str] = []
+    has_trigger = triggers.has_trigger
+    monkeypatch.setattr(triggers, "has_trigger", lambda text: looked.append(text) or has_trigger(text))
+    searched: list[tuple[int, str]] = []
+    k = redaction._KEY_BLOCK_PATTERNS
+    patterns = [*_PATTERNS[:k], *((_CountingPattern(p, searched), r) for p, r in _PATTERNS[k:])]
+    monkeypatch.setattr(redaction, "_PATTERNS", patterns)
+    assert _seam_prompt() == expected
+    assert looked and len(looked) == len(set(looked))
+    assert searched and len(searched) == len(set(searched))
+
+
+def test_the_window_s_lines_are_not_redacted_again_at_the_next_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line of the window holding a trigger (``token``, ``Bearer``) had every pattern run
+    over it and the lines after it at each key typed below it; kept by their text, only the
+    cursor's lines are run over again."""
+    from deepseek_lsp.privacy import redaction
+
+    redaction._redacted_span.cache_clear()
+    first = _seam_prompt("u")
+    applied: list[str] = []
+    apply = redaction._apply
+    monkeypatch.setattr(redaction, "_apply", lambda patterns, text, keep: applied.append(text) or apply(patterns, text, keep))
+    second = _seam_prompt("ur")
+    assert second.startswith(first)
+    assert not any("Bearer" in text for text in applied)

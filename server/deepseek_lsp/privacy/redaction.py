@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from .manifests import _redact_secret_manifests, _seams
 from .patterns import _PATTERNS
@@ -85,10 +86,22 @@ def redact(
     done = 0
     for begin, end in spans:
         out.append(text[done:begin])
-        out.append(_apply(single, text[begin:end], keep_lines))
+        span = text[begin:end]
+        out.append(_redacted_span(span, keep_lines) if len(span) <= _SPAN_KEPT_CHARS else _apply(single, span, keep_lines))
         done = end
     out.append(text[done:])
     return _concatenated("".join(out))
+
+
+#: The longest span (a line holding a trigger and the two after it) whose redaction is kept.
+_SPAN_KEPT_CHARS = 4096
+
+
+@lru_cache(maxsize=256)
+def _redacted_span(span: str, keep_lines: bool) -> str:
+    """The one-line patterns applied to ``span``, kept by its text: a prompt window's spans are
+    the same from one key to the next but the cursor's, and every pattern ran over each again."""
+    return _apply(_PATTERNS[_KEY_BLOCK_PATTERNS:], span, keep_lines)
 
 
 #: A literal written right after a redacted one, with only spaces and line breaks between:
@@ -190,8 +203,9 @@ def _replaced_across(
     above, known a secret only by what follows it (``<password>X`` then ``</password>``);
     ``across``: False for those alone."""
     line = _line_start(joined, max(0, _line_start(joined, cut) - 1))
-    for pattern, replacement in _PATTERNS[_KEY_BLOCK_PATTERNS:] if patterns is None else patterns:
-        for m in pattern.finditer(joined):
+    found = _line_matches(joined) if patterns is None else ((p, r, p.finditer(joined)) for p, r in patterns)
+    for pattern, replacement, matches in found:
+        for m in matches:
             if m.start() >= cut:
                 break
             if m.end() > cut and not across:
@@ -201,6 +215,21 @@ def _replaced_across(
             out = _keeping_lines(replacement)(m)
             if out != m.group(0):
                 yield m, out
+
+
+@lru_cache(maxsize=32)
+def _line_matches(
+    joined: str,
+) -> tuple[tuple[re.Pattern[str], Replacement, tuple[re.Match[str], ...]], ...]:
+    """The one-line patterns that match in ``joined``, each with its matches, in order. The
+    seam at the cursor is searched by ``split_at_secret`` and again, the same text, by the
+    suffix's redaction (``_value_below_name``), and the seam above the window at each key
+    while the window's start stays: every pattern ran over them each time."""
+    return tuple(
+        (pattern, replacement, matches)
+        for pattern, replacement in _PATTERNS[_KEY_BLOCK_PATTERNS:]
+        if (matches := tuple(pattern.finditer(joined)))
+    )
 
 
 def _near(joined: str, end: int, line: int) -> bool:

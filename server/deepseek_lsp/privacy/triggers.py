@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from .assignments import _assignment
@@ -137,8 +138,11 @@ def has_trigger(text: str) -> bool:
 _CASED_TRIGGERS = ("SG.", "SK", "AC")
 
 
+@lru_cache(maxsize=32)
 def _may_hold_secret(text: str) -> bool:
-    """Whether a few lines where two texts redacted apart meet may hold a secret across them."""
+    """Whether a few lines where two texts redacted apart meet may hold a secret across them
+    (kept by the text: the seam at the cursor is asked about twice a request, see
+    ``redaction._line_matches``)."""
     return has_trigger(text) or any(word in text for word in _CASED_TRIGGERS)
 
 
