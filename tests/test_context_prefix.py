@@ -61,6 +61,29 @@ def test_the_word_read_once_says_whether_only_members_are_meant(tmp_path: Path) 
         assert prefix_at(doc, len(doc.data)) == expected, text
 
 
+def test_one_predicate_says_where_a_half_typed_word_is_looked_up(tmp_path: Path) -> None:
+    """gather_snippets and the check of the snippets kept ask the same question
+    (``prefix_looked_up``): not at a module's dot (``json.du``), nor where the dot's members
+    are sent; elsewhere the word is looked up (``report.du``, ``dum``)."""
+    from deepseek_lsp.context.index import index_tree
+    from deepseek_lsp.context.lookup import prefix_looked_up
+    from deepseek_lsp.context.module_outline import module_written
+
+    head = "import json\nreport = make()\n"
+    for typed, module_dot in (("json.du", True), ("report.du", False), ("dum", False)):
+        doc = DocumentStore(REGISTRY).open((tmp_path / "s.py").as_uri(), head + typed, "python", 1)
+        assert doc.language is not None and doc.tree is not None
+        own = index_tree(doc.language, doc.tree, doc.data, "s")
+        offset = len(doc.data)
+        word = prefix_at(doc, offset)
+        assert word is not None, typed
+        written = module_written(own, member_at("python", doc.tree, doc.data, offset), doc)
+        looked = prefix_looked_up(doc, word, own, written, members_sent=False)
+        assert (looked is None) == module_dot, typed
+        assert prefix_looked_up(doc, word, own, written, members_sent=True) is None
+        assert prefix_looked_up(doc, None, own, written, members_sent=False) is None
+
+
 def test_candidates_nearest_source_first_shortest_first_and_few() -> None:
     own = ["parse", "retry_later", "retry_now"]
     others = ["reset", "retry", "retry_command", "retry_fetch_all"]
