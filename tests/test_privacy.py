@@ -560,3 +560,23 @@ def test_the_window_s_lines_are_not_redacted_again_at_the_next_key(monkeypatch: 
     second = _seam_prompt("ur")
     assert second.startswith(first)
     assert not any("Bearer" in text for text in applied)
+
+
+def test_the_suffix_window_finds_where_its_last_line_ends_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window after the cursor is walked a line at a time; each line's end was looked for
+    as it was walked, though only the last one taken ends the window. The same window."""
+    text = "def main():\n    x = 1\n" + "".join(f"    y{i} = compute({i})\n" for i in range(300))
+    doc = Document("file:///w/long.py", text)
+    at = doc.line_start(1) + 4
+
+    def window() -> tuple[int, str]:
+        fim = build_fim_prompt(doc, at, budget=2048, suffix_share=0.4, count=_count, path="long.py")
+        return fim.window_end, fim.suffix
+
+    expected = window()
+    ends: list[int] = []
+    line_end = Document.line_end
+    monkeypatch.setattr(Document, "line_end", lambda self, line, **kw: ends.append(line) or line_end(self, line, **kw))
+    assert window() == expected
+    assert expected[1].count("\n") > 20
+    assert len(ends) <= 4

@@ -302,15 +302,16 @@ def _suffix_window(
     last = cursor_line
     while used < budget:
         nxt = last + 1
-        start = doc.line_start(nxt)
-        if start >= len(doc.data):
+        if doc.line_start(nxt) >= len(doc.data):
             break
-        stop = doc.line_end(nxt, with_eol=True)
         cost = lines(nxt)
         if used + cost > budget:
             break
         used += cost
-        last, end = nxt, stop
+        last = nxt
+    if last > cursor_line:
+        # Where the last line taken ends, once: found for each line walked, ~a third of the walk.
+        end = doc.line_end(last, with_eol=True)
     if last > cursor_line and end < len(doc.data):
         # Its end snapped back to a round line as the window's start is (the line after the
         # cursor's kept): a 16-line step left one line of six after the cursor on long lines.
