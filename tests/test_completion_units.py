@@ -713,6 +713,33 @@ def test_vims_noexpandtab_with_a_narrower_shiftwidth_gets_a_block_python_accepts
     compile(spaced + got + "\n", "w.py", "exec")
 
 
+def test_vims_narrower_levels_in_a_file_of_tab_led_lines_keep_the_model_s_depths() -> None:
+    """Vim's noexpandtab, 'shiftwidth' 4, 'tabstop' 8 in a script whose lines around the cursor
+    are all led by tabs (bzdiff, typed again in Neovim: its four-column levels not written
+    yet). The model's levels of four spaces came a tab each, twice as deep (`\tcase` under
+    `do`, `\t\telse` for eight columns): 127 of 138 suggestions shown there were wrong. An
+    answer in tabs (kernel-style C under the same settings) keeps a tab a level."""
+    feature = _feature()
+    told = _notification_handlers(feature)["deepseek/editorIndentation"]
+    vim = {"insertSpaces": False, "tabSize": 8, "indentSize": 4}
+
+    def suggested(uri: str, text: str, language: str, answer: str) -> str | None:
+        doc = feature.services.documents.open(uri, text, language, 1)
+        told(None, {"textDocument": {"uri": uri}, **vim})
+        req = Request(doc, len(text), False, multiline=True)
+        return postprocess(answer, feature.prompts.context_between(req, 0, len(doc.data)))
+
+    script = 'if test -z "$FILES"; then\n\techo "Usage: $prog file"\n\texit 1\nfi\n'
+    loop = (
+        'for ARG\ndo\n    case "$ARG" in\n    -*)\tif test -z "$OPTIONS"; then\n\t    OPTIONS="$ARG"\n'
+        '        else\n            OPTIONS="$OPTIONS $ARG"\n        fi ;;\n    esac\ndone'
+    )
+    assert suggested("file:///w/bzdiff", script, "sh", loop) == loop
+    kernel = "int f(int x)\n{\n\tif (x) {\n\t\treturn 1;\n\t}\n\treturn 0;\n}\n\nint g(int y)\n{\n"
+    body = "\tif (y) {\n\t\treturn 2;\n\t}\n\t/*\n\t * none\n\t */\n\treturn 0;\n}"
+    assert suggested("file:///w/k.c", kernel, "c", body) == body
+
+
 def test_an_editor_inserting_tabs_gives_no_tabs_where_the_language_refuses_them() -> None:
     """Vim's noexpandtab (or VS Code's insertSpaces false) in a new YAML file: the suggested
     block's levels came in tabs, which YAML refuses as indentation (so do F#, Nim and Elm;

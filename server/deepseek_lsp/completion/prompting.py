@@ -210,6 +210,12 @@ class PromptBuilder:
             # below a tab typed in Vim with noexpandtab: a Python TabError. Make's recipes and
             # gofmt's levels are tabs whatever the editor says, and YAML's never are.
             unit, tab_width = told.for_language(language)
+        editor_levels = None
+        if unit == "\t" and not tab_width and told is not None and told.tab_width and conventional != "\t":
+            # Only tab-led lines, in an editor whose levels are narrower than its tab (Vim's
+            # noexpandtab, 'shiftwidth' 4, 'tabstop' 8): whether a tab is a level or two of the
+            # editor's (bzdiff's `\t    OPTIONS=`) is the answer's to tell (postprocess).
+            editor_levels = told.for_language(language)
         prefix = data[window_start : req.offset].decode("utf-8", "replace") + req.inserted
         suffix = data[req.offset : window_end].decode("utf-8", "replace")
         prose = None
@@ -223,6 +229,7 @@ class PromptBuilder:
             indent_unit=unit or conventional or "    ",
             indent_known=bool(unit or conventional),
             tab_width=tab_width,
+            editor_levels=editor_levels,
             single_line=not req.multiline,
             from_chat=self.settings.backend == "chat",
             language=doc.language.name if doc.language else _syntax_language(doc.language_id),

@@ -50,6 +50,11 @@ class PostContext:
     #: Columns of a tab where the document mixes tabs and spaces (GNU style: levels of two
     #: spaces, a tab for each eight columns); 0 where a tab is one level.
     tab_width: int = 0
+    #: What the editor inserts for a level and the columns of its tab, where the document's
+    #: lines are all led by tabs and the editor's levels are narrower than a tab (Vim's
+    #: noexpandtab, 'shiftwidth' 4, 'tabstop' 8): a tab may be one level (a kernel-style file)
+    #: or two (a file written in that editor). None elsewhere.
+    editor_levels: tuple[str, int] | None = None
     #: The language's own sign that a line opens a block, besides brackets and colons
     #: (``block_opener`` of its language.toml: Ruby's `def`, Lua's `then`, the shell's `; do`).
     block_opener: str | None = None

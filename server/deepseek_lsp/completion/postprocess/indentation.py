@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import reduce
 from itertools import islice, pairwise
 from math import gcd
@@ -75,6 +76,13 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         # indented in spaces it was re-levelled into them, and make stopped there ("missing
         # separator"). What the model wrote stays.
         return text
+    if ctx.editor_levels and _in_levels_narrower_than_a_tab(text, *ctx.editor_levels):
+        # Levels in spaces in a file of tab-led lines, in an editor whose levels are narrower
+        # than its tab: the file's tabs are that editor's levels, several a tab. Read as a level
+        # a tab, the model's four-space levels came a tab each, twice as deep (`\tcase` for
+        # bzdiff's `    case`); an answer in tabs keeps a tab a level (kernel-style C).
+        unit, tab_width = ctx.editor_levels
+        return normalize_indentation(text, replace(ctx, indent_unit=unit, tab_width=tab_width, editor_levels=None))
     marked = text_tabs_marked(text) if "\t" in text and is_yaml(ctx.language) else text
     if marked != text and TAB_MARK not in text:
         # Only where a tab was marked: a tab in a line's text alone (``nginx\t# latest``) was
@@ -105,6 +113,17 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     text = the_answer_s_docstrings_under_their_quotes(text, ctx)
     text = below_the_closed_comment(answer, _under_the_comment_s_stars(text, ctx), ctx)
     return in_the_habit_around(_closers_under_their_openers(text, ctx), ctx)
+
+
+def _in_levels_narrower_than_a_tab(text: str, unit: str, tab_width: int) -> bool:
+    """Whether a line of ``text`` is led by spaces alone, whole levels of ``unit`` narrower
+    than a tab (a block comment's ` * ` lines and alignment after a tab are no such levels)."""
+    level = len(unit)
+    for line in text.split("\n"):
+        ws = line[: len(line) - len(line.lstrip(" \t"))]
+        if line.strip() and ws and "\t" not in ws and len(ws) < tab_width and len(ws) % level == 0:
+            return True
+    return False
 
 
 def _reindented(text: str, ctx: PostContext) -> str:
