@@ -1,7 +1,8 @@
 # Sourced by the editors' end-to-end scripts (editors/*/test/run.sh): start_fake_deepseek starts
 # the fake DeepSeek of tests/fake_deepseek.py answering as editors/neovim/test/e2e_responder.py
-# says, and waits until it answers HTTP; e2e_python picks the Python. Needs REPO, PY, KEY, WORK
-# and a `log` function; sets FAKE_PID (the caller stops it) and URL.
+# says (or FAKE_RESPONDER, a module:function of that folder), and waits until it answers HTTP;
+# e2e_python picks the Python. Needs REPO, PY, KEY, WORK and a `log` function; sets FAKE_PID
+# (the caller stops it) and URL.
 
 # The Python the editors start the server from: $PYTHON, else the active virtualenv's, else the
 # first on PATH.
@@ -21,7 +22,7 @@ start_fake_deepseek() {
   (
     cd "$REPO"
     PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$REPO/editors/neovim/test:$REPO${PYTHONPATH:+:$PYTHONPATH}" exec "$PY" -u -m tests.fake_deepseek \
-      --port 0 --key "$KEY" --responder e2e_responder:respond
+      --port 0 --key "$KEY" --responder "${FAKE_RESPONDER:-e2e_responder:respond}"
   ) >"$WORK/fake.log" 2>&1 &
   FAKE_PID=$!
 

@@ -10,11 +10,12 @@ Chat (review): one finding on each original's division line, with a fix.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
 from typing import Any
+
+from tests.explore_fake import review_answer, suffix_found_again, where_prompt_ends
 
 HERE = Path(__file__).resolve().parent
 ORIGINALS = {p.name: p.read_text() for p in sorted((HERE / "explore").iterdir()) if p.is_file()}
@@ -35,35 +36,12 @@ def _mode() -> str:
         return ""
 
 
-def _start(prompt: str) -> tuple[str, int] | None:
-    """The original and the offset in it where the prompt's text ends (its last lines found)."""
-    lines = prompt.split("\n")
-    current = lines[-1]
-    for back in (6, 4, 2, 1):
-        before = "\n".join(lines[-1 - back:-1])
-        if not before.strip():
-            continue
-        pattern = re.escape(before + "\n") + r"[ \t]*" + re.escape(current.lstrip())
-        hits = [(name, m.end()) for name, text in ORIGINALS.items() for m in re.finditer(pattern, text)]
-        if len(hits) == 1:
-            return hits[0]
-    return None
-
-
 def _fim(prompt: str, suffix: str) -> str:
-    found = _start(prompt)
+    found = where_prompt_ends(ORIGINALS, prompt)
     if not found:
         return ""
-    name, at = found
-    text = ORIGINALS[name]
-    end = -1
-    for size in (300, 120, 60, 30, 12):
-        head = suffix[:size]
-        if len(head.strip()) < 3:
-            continue
-        end = text.find(head, at)
-        if end >= 0:
-            break
+    text, at = found
+    end = suffix_found_again(text, at, suffix)
     if end < 0:
         # The suffix's first line is the editor's closer ("}" where the file has "};"): the model
         # writes up to the file's line that starts so, its ";" too.
@@ -82,15 +60,7 @@ def _fim(prompt: str, suffix: str) -> str:
 
 
 def _review(messages: list[dict[str, Any]]) -> str:
-    text = "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "user")
-    findings = []
-    for code, (message, fix) in FINDINGS.items():
-        match = re.search(rf"^(\d+)\| +(.*{re.escape(code)}.*)$", text, re.MULTILINE)
-        if match:
-            line = match.group(2).strip()
-            findings.append({"severity": "warning", "line": int(match.group(1)), "code": line,
-                             "message": message, "suggestion": line.replace(code, fix), "confidence": 0.9})
-    return json.dumps({"findings": findings, "summary": "Checked by the exploring reviewer."})
+    return review_answer(messages, ((code, message, fix) for code, (message, fix) in FINDINGS.items()))
 
 
 def answer(body: dict[str, Any]) -> str:
