@@ -299,6 +299,48 @@ async def test_right_after_accepting_an_item_that_replaced_closers_a_block_comes
             assert [i.insert_text for i in follow.items] == ["\n    return xs"]
 
 
+# Neovim's runtime (vim/ui/clipboard/osc52.lua): a callback's body in a table passed to a call.
+_OSC52 = """function M.paste(reg)
+  return function()
+    local contents = nil
+    local id = vim.api.nvim_create_autocmd('TermResponse', {
+      callback = function(args)
+        local resp = args.data.sequence
+        if encoded then
+"""
+_OSC52_AFTER = """
+    local ok, res
+  end
+end
+"""
+
+
+async def test_lua_ends_after_a_block_in_a_table_s_callback_stand_under_their_openers(tmp_path) -> None:
+    """A Lua `end` line (or the last statement before one) in a function that is an entry of
+    a table passed to a call (`create_autocmd(ev, { callback = function(args) ... end, })`),
+    typed through in Neovim: the next block, asked at once, was moved to stand under that
+    line as the table's next entry would ('        end,' for '      end,' after the if's
+    'end', the if's own 'end' a level deep after 'return true'); 4 of 31 suggestions of the
+    exploration's line accepts there wrong."""
+    body = "\n          contents = vim.base64.decode(encoded)\n          return true"
+    end_if = "\n        end"
+    rest = "\n      end,\n    })\n\n    io.stdout:write(osc52(clipboard, '?'))"
+    with FakeDeepSeek() as fake:
+        # After the if's body, and after the if's body and its `end`.
+        fake.script(body, end_if + rest, body + end_if, rest)
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
+            follows = []
+            for name, row in (("a", 8), ("b", 9)):
+                uri = f"file:///ws/{name}.lua"
+                open_doc(client, uri, _OSC52 + _OSC52_AFTER, language="lua")
+                item = (await client.text_document_inline_completion_async(inline_params(uri, 6, 23))).items[0]
+                await accept(client, uri, 2, 6, 23, item)
+                end = item.insert_text.rsplit("\n", 1)[-1]
+                follow = (await client.text_document_inline_completion_async(inline_params(uri, row, len(end)))).items
+                follows.append([i.insert_text.split("\n")[:4] for i in follow])
+    assert follows == [[["", "        end", "      end,", "    })"]], [["", "      end,", "    })"]]]
+
+
 async def test_mid_word_before_real_code_gets_no_suggestion(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         async with session(fake, tmp_path, {"debounce": 0}) as client:

@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ._brackets import _closable_brackets, _innermost_opened_at, _inside_alignment_bracket
+from ._closers import _opens_keyword_block
 from ._code import _is_label, _lines_in_text_blocks
 from ._scanner import _BracketScanner
 from ._syntax import _syntax_for
@@ -39,6 +40,8 @@ def under_the_item_above(text: str, before: str, ctx: PostContext) -> str | None
     cursor_line = len(ctx.prefix) - len(ctx.line_prefix)
     if not 0 <= _innermost_opened_at(ctx) < cursor_line or not _code_only(item).strip():
         return None  # the bracket opened on the cursor's line (under_the_open_bracket's), or before the scan
+    if _in_a_keyword_block(ctx, _innermost_opened_at(ctx)):
+        return None  # a function's statements in a table's entry: a block's, not items
     scanner = _closable_brackets(ctx)[1]
     code = _code_only(item).rstrip()
     if scanner.mode not in ("", "line") or _brackets_left_open(code):
@@ -80,6 +83,24 @@ def under_the_item_above(text: str, before: str, ctx: PostContext) -> str | None
         if right is not None or not ctx.indent_known:
             return right
     return "\n".join(_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines))
+
+
+def _in_a_keyword_block(ctx: PostContext, opened: int) -> bool:
+    """Whether the cursor is in a block a keyword opened (Lua's `function`, `then`; Ruby's
+    `do`) after the bracket at ``opened``: a callback's body in a table passed to a call
+    (`create_autocmd(ev, { callback = function(args)`), whose lines are statements. Read as
+    the table's items, the line after an `end` went under it (the callback's `end,` under the
+    if's `end`, two columns deep)."""
+    if ctx.language not in ("ruby", "lua") or ctx.block_opener_re is None:
+        return False
+    depth = 0
+    for line in ctx.prefix[opened + 1 :].split("\n"):
+        code = _code_only(line).strip()
+        if re.match(r"end\b", code):
+            depth = max(0, depth - 1)
+        elif code and _opens_keyword_block(code, ctx):
+            depth += 1
+    return depth > 0
 
 
 def _right_of_the_item(lines: list[str], moved: list[int], shift: int, item_ws: str, ctx: PostContext) -> str | None:
