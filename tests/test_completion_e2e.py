@@ -341,6 +341,25 @@ async def test_lua_ends_after_a_block_in_a_table_s_callback_stand_under_their_op
     assert follows == [[["", "        end", "      end,", "    })"]], [["", "      end,", "    })"]]]
 
 
+async def test_a_block_comment_opening_an_initializer_s_entries_keeps_its_column(tmp_path) -> None:
+    """A C initializer's `{` accepted (CPython's xxmodule.c, typed again in Neovim), then its
+    block comment above the entries asked at once: the comment's ` * ` line was taken for the
+    first entry, a column right of a level, and the whole comment moved a column left
+    (`   /* The ob_type...`, `    * to be...`): 70 of 333 shown suggestions there wrong."""
+    header = "static PyTypeObject Str_Type ="
+    comment = "\n    /* The ob_type field must be set in the init function\n     * to be portable to Windows. */"
+    with FakeDeepSeek() as fake:
+        fake.script(" {", comment)
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
+            uri = "file:///ws/xx.c"
+            open_doc(client, uri, f"#include <Python.h>\n\n{header}\n    0,  /*tp_itemsize*/\n}};\n", language="c")
+            item = (await client.text_document_inline_completion_async(inline_params(uri, 2, len(header)))).items[0]
+            assert item.insert_text == " {"
+            await accept(client, uri, 2, 2, len(header), item)
+            follow = (await client.text_document_inline_completion_async(inline_params(uri, 2, len(header) + 2))).items
+            assert [i.insert_text for i in follow] == [comment]
+
+
 async def test_mid_word_before_real_code_gets_no_suggestion(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         async with session(fake, tmp_path, {"debounce": 0}) as client:

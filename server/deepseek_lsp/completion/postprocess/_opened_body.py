@@ -7,6 +7,7 @@ import re
 from itertools import islice
 from typing import TYPE_CHECKING
 
+from ._block_comments import _lines_in_block_comments
 from ._brackets import _in_text, _inside_alignment_bracket
 from ._code import (
     _GOES_ON_START,
@@ -108,7 +109,17 @@ def _into_the_opened_body(lines: list[str], ctx: PostContext, below_a_header: bo
     if not own_header and cursor_has_code and _COMMENT.match(lines[index].strip()):
         # Comments above the body's first line of code move with it: the code tells where
         # the body stands (`then` over a comment and `exit 0` at its column stayed there).
-        index = next((i for i in range(index + 1, len(lines)) if lines[i].strip() and not _COMMENT.match(lines[i].strip())), -1)
+        # (A block comment's ` * ` lines too: taken for the body's first line, a column right of
+        # a level, the whole answer went a column left.)
+        in_comments = _lines_in_block_comments(lines, ctx)
+        index = next(
+            (
+                i
+                for i in range(index + 1, len(lines))
+                if lines[i].strip() and not _COMMENT.match(lines[i].strip()) and i not in in_comments
+            ),
+            -1,
+        )
         if index < 0:
             return _comments_over_the_body_below(lines, header, ctx)
     header_width = ctx.width(_leading_ws(header))
