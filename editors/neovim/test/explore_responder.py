@@ -4,7 +4,8 @@ Loaded by ``python -m tests.fake_deepseek --responder explore_responder:respond`
 the files of ``EXPLORE_DIR``. FIM: the prompt's last lines are found in one original and the
 answer is its text from there up to where the suffix's head is found again (the part the
 scenario removed), at most ``EXPLORE_MAX_LINES`` lines (a model stops somewhere), as a model that
-knows the file would write it. Where the suffix starts with closers an autopair mapping put
+knows the file would write it; with ``EXPLORE_OVERSHOOT`` set, on through the line after that
+(a model repeating the closer the editor has). Where the suffix starts with closers an autopair mapping put
 there, they are skipped when looking for its head. Chat (review): one finding per line of
 ``EXPLORE_DIR/findings.json`` (``{"file": [code, message, fix]}``) found in the reviewed text.
 """
@@ -41,6 +42,10 @@ def _fim(prompt: str, suffix: str) -> str:
         return ""
     text, at = found
     end = _end(text, at, suffix)
+    if os.environ.get("EXPLORE_OVERSHOOT") and end >= at:
+        # A model writing on through the line after the part (the "}" the editor has already).
+        line_end = text.find("\n", end + 1)
+        end = line_end if line_end >= 0 else len(text)
     answer = text[at:end] if end >= at else ""
     kept = answer.split("\n")
     if len(kept) > MAX_LINES:
