@@ -360,6 +360,28 @@ async def test_a_block_comment_opening_an_initializer_s_entries_keeps_its_column
             assert [i.insert_text for i in follow] == [comment]
 
 
+async def test_a_ruby_rescue_or_when_line_s_body_stands_a_level_in(tmp_path) -> None:
+    """Ruby's `rescue Errno::ENOENT` in a method, a `when :csv` of a `case`, accepted and their
+    body asked at once (a Ruby file typed again in Neovim): read as whole statements, not
+    lines that open a body, the model's body line went back to their column (`    []` under
+    `    rescue Errno::ENOENT`), the code after the method's body."""
+    method = "class Inventory\n  def load_items\n    JSON.parse(File.read(@path))\n  rescue\n  end\nend\n"
+    branch = "def parse(kind, text)\n  case kind\n  when\n  end\nend\n"
+    with FakeDeepSeek() as fake:
+        fake.script(" Errno::ENOENT", "\n    []", " :csv", "\n    CSV.parse(text)")
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
+            follows = []
+            for name, text, row, col in (("a", method, 3, 8), ("b", branch, 2, 6)):
+                uri = f"file:///ws/{name}.rb"
+                open_doc(client, uri, text, language="ruby")
+                item = (await client.text_document_inline_completion_async(inline_params(uri, row, col))).items[0]
+                await accept(client, uri, 2, row, col, item)
+                end = col + len(item.insert_text)
+                follow = (await client.text_document_inline_completion_async(inline_params(uri, row, end))).items
+                follows.append([i.insert_text.split("\n")[:2] for i in follow])
+    assert follows == [[["", "    []"]], [["", "    CSV.parse(text)"]]]
+
+
 async def test_mid_word_before_real_code_gets_no_suggestion(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         async with session(fake, tmp_path, {"debounce": 0}) as client:
