@@ -6,6 +6,7 @@ its arguments (found in a scripted Neovim session writing shell)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -379,9 +380,11 @@ async def gathers_while_typing(
     files: dict[str, str],
     opened: tuple[str, str, str],
     lines: tuple[str, ...],
+    after_line: Callable[[], object] = lambda: None,
 ) -> tuple[list[str], list[str]]:
     """The lines typed a key at a time at the end of ``opened`` (name, language, text), each
-    ended with ``()``, in process: where gather_snippets ran (the line so far) and the prompts."""
+    ended with ``()`` then ``after_line`` called, in process: where gather_snippets ran (the
+    line so far) and the prompts."""
     write_files(root, files)
     feature = _feature_for_prompts([root.as_uri()], time_box_ms=5000)
     for name in files:
@@ -408,4 +411,36 @@ async def gathers_while_typing(
             prompts.append(feature.prompts.prompt(Request(doc, len(doc.data), False)).prompt)
         docs.change(uri, doc.version + 1, [types.TextDocumentContentChangeWholeDocument(text=doc.text + "()\n" + indent)])
         feature.document_changed(doc)
+        after_line()
     return gathered, prompts
+
+
+async def test_a_member_word_whose_file_is_not_read_yet_keeps_the_snippets_till_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After ``self.``, a name the symbol table gives in a file not read in the time box (left
+    to the idle read) was counted as a class's member, maybe: the snippets were chosen anew at
+    ``self.se`` (a miss of DeepSeek's prefix cache), the file went unread there too, and the
+    same came back. Once the file is read, its class's ``render_report`` comes at
+    ``self.re``; its top-level ``send_mail`` never does."""
+    util = tmp_path / "util.py"
+    files = {"util.py": "def send_mail(to):\n    pass\n\n\nclass Reports:\n    def render_report(self, r):\n        return r\n"}
+    real_read = Indexer.for_file
+    read_idle: set[Path] = set()
+
+    def slow_disk(self: Indexer, path: Path, deadline: float | None = None, language: Any = None) -> Any:
+        if deadline is not None and path == util and path not in read_idle:
+            self.deferred[path] = language  # as a read expected to overrun the box is
+            return None
+        return real_read(self, path, deadline, language)
+
+    monkeypatch.setattr(Indexer, "for_file", slow_disk)
+    head = "class Job:\n    def run(self):\n        x = 1\n        "
+    typed = ("self.send", "self.render")
+    # The user pauses after the first line: the idle read.
+    gathered, prompts = await gathers_while_typing(
+        tmp_path, monkeypatch, files, ("main.py", "python", head), typed, after_line=lambda: read_idle.add(util)
+    )
+    assert gathered[:1] == [""] and "self.se" not in gathered, gathered  # chosen anew there
+    assert "def render_report(self, r):" in prompts[-1], gathered
+    assert not any("send_mail" in p for p in prompts), gathered

@@ -388,7 +388,9 @@ def members_defined(found: dict[str, list[FileIndex]]) -> dict[str, list[FileInd
 def workspace_member(indexer: Indexer, req: ContextRequest, name: str) -> bool:
     """Whether a workspace file the symbol table says defines ``name`` (not the document,
     whose own index answers) defines it in a class's body, as found_in_workspace and
-    members_defined read it for a word after a dot; a file not read in the time box may."""
+    members_defined read it for a word after a dot. A file not read in the time box (left to
+    the idle read) says no for now: the snippets chosen anew could not read it either, and it
+    is asked again at the next key (``self.se|`` chose them anew for nothing)."""
     doc_path, language = file_path(req.doc.uri), req.doc.language
     if doc_path is None or req.symbols is None or language is None:
         return False
@@ -397,7 +399,7 @@ def workspace_member(indexer: Indexer, req: ContextRequest, name: str) -> bool:
         if path == doc_path or req.readable(path, roots) is None:
             continue  # (a file the request may not read brings nothing)
         idx = _file_index(indexer, req, path, doc_path, roots, [])
-        if idx is None or _owned_in(idx, name):
+        if idx is not None and _owned_in(idx, name):
             return True
     return False
 
