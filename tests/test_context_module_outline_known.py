@@ -49,12 +49,17 @@ def _sent(tmp_path: Path, rel: str, text: str, language: str) -> str:
         ("import store\n\nfor store in stores():\n    pass\n\ndef run():\n    store.", False),
         ("import store\n\nwith open_store() as store:\n    pass\n\ndef run():\n    store.", False),
         ("import store\n\nif (store := pick()):\n    pass\n\ndef run():\n    store.", False),
+        # Unpacked in brackets (``store, other =`` was found already).
+        ("import store\n\n(store, other) = pair()\n\ndef run():\n    store.", False),
+        ("import store\n\n[other, store] = pair()\n\ndef run():\n    store.", False),
+        ("import store\n\nstore, other = pair()\n\ndef run():\n    store.", False),
         # Controls: bound before the import, or another name bound.
         ("store = None\nimport store\n\ndef run():\n    store.", True),
         ("import store\n\nother = Store()\n\ndef run():\n    store.", True),
         ("import store\n\nclass K:\n    store = 1\n\ndef run():\n    store.", True),
         # Not a binding: a keyword argument of a call over lines, a string's or comment's line.
         ("import store\n\napp = make_app(\n    store=store,\n)\n\ndef run():\n    store.", True),
+        ("import store\n\napp = make_app(\n    store, debug=True)\n\ndef run():\n    store.", True),
         ("import store\n\nUSAGE = \"\"\"\nstore = the store to use\n\"\"\"\n\ndef run():\n    store.", True),
     ],
 )

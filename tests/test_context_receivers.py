@@ -1669,3 +1669,20 @@ async def test_a_destructured_defaults_class_is_sent_over_stdio(tmp_path: Path, 
             prompt = await prompt_at_end(client, fake, uri, text)
     assert "send(frame, flush = true)" in prompt, prompt
     assert "letter, stamp" not in prompt, prompt
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Unpacked into it after: its class is the pair's, unknown (Connection was said).
+        ("    conn, other = pair()\n", None),
+        ("    (conn, other) = pair()\n", None),
+        ("    [other, conn] = pair()\n", None),
+        ("    other, conn = pair()\n", None),  # (found before)
+        # Controls: passed to a call over lines, then a keyword argument; another unpacked.
+        ("    send(\n        conn, retries=3)\n", "Connection"),
+        ("    other, more = pair()\n", "Connection"),
+    ],
+)
+def test_python_a_receiver_unpacked_into_again_has_no_earlier_class(body: str, expected: str | None) -> None:
+    assert at_end("def run():\n    conn = Connection()\n" + body + "    conn.") == expected

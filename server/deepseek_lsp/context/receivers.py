@@ -631,8 +631,23 @@ _TARGET_FIELDS = {
     "assignment": "left", "assignment_expression": "left", "variable_declarator": "name",
     "for_statement": "left", "named_expression": "name",
 }
-#: What a target may be unpacked through: ``a, store = ...``.
-_UNPACKED = frozenset({"pattern_list", "tuple_pattern", "list_pattern", "array_pattern"})
+#: What a target may be unpacked through: ``a, store = ...``, ``(store, b) = ...``, ``*store, b``.
+_UNPACKED = frozenset({"pattern_list", "tuple_pattern", "list_pattern", "array_pattern", "list_splat_pattern"})
+#: A Python line that may unpack into the name: before it names, commas, brackets and stars
+#: only, after it the same up to an ``=`` (``(a, (store, b)) =``); the tree tells a target from
+#: a call's arguments over lines (``make_app(\n    store, debug=True)``).
+_PY_UNPACK_HEAD = re.compile(rb"[\w\x80-\xff \t,(\[*]*")
+_PY_UNPACK_TAIL = re.compile(rb"[\w\x80-\xff \t,)\]*]*=(?!=)")
+
+
+def _py_unpacked(root: ts.Node, pos: int, prefix: bytes, suffix: bytes) -> bool:
+    """Whether the Python name at ``pos`` (between ``prefix`` and ``suffix``, its line) is one
+    an assignment unpacks into: ``store, other = pair()``, ``(store, other) = ...`` were read
+    as no binding of ``store``."""
+    if not (_PY_UNPACK_HEAD.fullmatch(prefix) and _PY_UNPACK_TAIL.match(suffix)):
+        return False
+    node = root.descendant_for_byte_range(pos, pos)
+    return node is not None and _assigned_target(node)
 
 
 def _assigned_target(node: ts.Node) -> bool:
@@ -649,14 +664,15 @@ def _assigned_target(node: ts.Node) -> bool:
 
 
 #: An assignment to a name: what follows it (Python's ``store = ...``, ``store: T = ...``,
-#: ``a, store = ...``; JavaScript's ``store = ...``, not ``==`` nor ``=>``) and what is before
-#: it on its line (nothing but the names unpacked with it, JavaScript's ``let``).
+#: ``a, store = ...``, ``(store, b) = ...``; JavaScript's ``store = ...``, not ``==`` nor ``=>``)
+#: and what is before it on its line (the names and brackets unpacked with it, JavaScript's
+#: ``let``): the tree then says whether it is a target.
 _ASSIGNED_AFTER = {
-    _PYTHON: rb"[ \t]*(?:,[^=\n]*)?(?::[^=\n]*)?=(?!=)",
+    _PYTHON: rb"[ \t]*(?:,[^=\n]*)?[)\] \t]*(?::[^=\n]*)?=(?!=)",
     "js": rb"[ \t]*=(?![=>])",
 }
 _ASSIGNED_BEFORE = {
-    _PYTHON: re.compile(rb"[ \t]*(?:\w+[ \t]*,[ \t]*)*"),
+    _PYTHON: _PY_UNPACK_HEAD,
     "js": re.compile(rb"[ \t]*(?:(?:let|var|const)[ \t]+)?"),
 }
 
@@ -746,6 +762,8 @@ def _bound_in(
             continue
         line = _line_around(data, pos, len(word))
         binding = _binding(fam, data, pos, *line)
+        if binding is None and fam == _PYTHON and _py_unpacked(root, pos, *line):
+            binding = None, False
         if binding is None and scope is None and fam in (typed.GO, typed.RUST):
             binding = typed.unfinished_parameter(fam, root, data, pos, name, *line)
         if binding is None:
