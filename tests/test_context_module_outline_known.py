@@ -5,11 +5,15 @@ changed on disk."""
 
 from __future__ import annotations
 
+import os
+import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 from lsprotocol import types
 
+from deepseek_lsp import imports
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import inline_params, insert, lsp_session, open_doc, server_env
 from tests.test_context_module_outline import PY_OUTLINE, STORE_LUA, STORE_PY
@@ -195,12 +199,13 @@ GO_FILES = {
 VOLUME = "func Volume(side int) int {\n\treturn side * side * side\n}\n"
 
 
-@pytest.mark.parametrize("where", ["disk", "editor", "new file"])
+@pytest.mark.parametrize("where", ["disk", "editor", "new file", "new file unwatched"])
 async def test_a_go_packages_outline_follows_its_other_file_at_once(tmp_path: Path, where: str) -> None:
     """At ``shapes.`` the outline has both files' functions; ``b.go`` then given a ``Volume``
     (rewritten on disk, or edited in its open buffer, unsaved), or a new file ``c.go`` with
-    it (the editor told): the next request at the same dot has it, not the outline kept for
-    the prefix cache (up to 30 s)."""
+    it (the editor told, or not: Neovim watches no files unless asked, a file written by a
+    generator or ``git checkout`` in a folder the editor does not watch): the next request at
+    the same dot has it, not the outline kept for the prefix cache (up to 30 s)."""
     root = tmp_path / "ws"
     write(root, GO_FILES)
     uri, b_uri = (root / "main.go").as_uri(), (root / "shapes/b.go").as_uri()
@@ -220,6 +225,8 @@ async def test_a_go_packages_outline_follows_its_other_file_at_once(tmp_path: Pa
                 (root / "shapes/c.go").write_text("package shapes\n\n" + VOLUME)
                 created = types.FileEvent(uri=(root / "shapes/c.go").as_uri(), type=types.FileChangeType.Created)
                 client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[created]))
+            elif where == "new file unwatched":
+                (root / "shapes/c.go").write_text("package shapes\n\n" + VOLUME)
             else:
                 insert(client, b_uri, 2, 5, 0, "\n" + VOLUME)
             await client.text_document_inline_completion_async(inline_params(uri, 5, 8))
@@ -227,6 +234,24 @@ async def test_a_go_packages_outline_follows_its_other_file_at_once(tmp_path: Pa
     assert len(prompts) == 2, prompts
     assert "func Perimeter(side int) int …" in prompts[0] and "Volume" not in prompts[0], prompts[0]
     assert "func Volume(side int) int …" in prompts[1], prompts[1]
+
+
+def test_a_go_packages_file_created_unwatched_is_resolved_at_once(tmp_path: Path) -> None:
+    """A Go file created in an imported package, with no watch event: the package's files were
+    kept their 5 s as resolved before it (forgotten only at an event), and the outline made
+    from them, stamped with the folder's new time, kept for 30 s. Where the time box cuts the
+    new resolution short, it is pending (the context not kept), not the old answer given."""
+    write(tmp_path, GO_FILES)
+    source, doc = ["example.com/m/shapes"], tmp_path / "main.go"
+    past = time.time_ns() - 60 * 10**9  # (no change within a clock tick: a folder's time tells)
+    for folder in (tmp_path, tmp_path / "shapes"):
+        os.utime(folder, ns=(past, past))
+    resolve = partial(imports.resolve_local_imports_cached, source, doc, [tmp_path], "go", None)
+    assert [p.name for p in resolve()] == ["a.go", "b.go"]
+    (tmp_path / "shapes/c.go").write_text("package shapes\n\n" + VOLUME)
+    resolve(deadline=time.monotonic() - 1)  # the box spent
+    assert imports.resolution_pending(source, doc, [tmp_path], "go", None)
+    assert [p.name for p in resolve()] == ["a.go", "b.go", "c.go"]
 
 
 # ---------------------------------------------------------------- a default import's dot, half typed on

@@ -3,13 +3,15 @@ again by the next request where the box cut them short."""
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cachetools import LRUCache, TTLCache
 
 from ..languages import ImportRules
+from ..symbol_store import settled_time
 from .resolve import _IMPLICIT_SOURCES, resolve_local_import
 
 #: Import resolution stats a handful of paths per import; the answers for a file's imports are
@@ -42,6 +44,29 @@ _complete: LRUCache[_ResolvedKey, list[Path]] = LRUCache(maxsize=64)
 #: known without a resolution of its own (one per module, past the time box, would take the
 #: few places ``_partial`` has, and push the file's own out).
 _local: LRUCache[_ResolvedKey, dict[str, bool]] = LRUCache(maxsize=64)
+#: By Go resolution, its packages' folders and their times when it was made: a file created in
+#: one with no watch event to tell (Neovim asks for none; a generator's or a checkout's file in
+#: a folder not watched) changes its folder's time, and the answer is made anew, not kept its
+#: few seconds (the outline made from it was kept, stamped with the folder's new time, for
+#: the prompt's CONTEXT_REUSE_S: c.go's Volume missing at shapes.| up to 30 s).
+_go_folders: LRUCache[_ResolvedKey, tuple[tuple[str, int], ...]] = LRUCache(maxsize=256)
+
+
+def _folder_times(folders: Iterable[str]) -> tuple[tuple[str, int], ...]:
+    """Each folder with its time (0 while a change in the same clock tick could hide behind
+    it: looked at again; -1 gone)."""
+    times = []
+    for folder in folders:
+        try:
+            times.append((folder, settled_time(os.stat(folder).st_mtime_ns)))
+        except OSError:
+            times.append((folder, -1))
+    return tuple(times)
+
+
+def _changed(known: tuple[tuple[str, int], ...]) -> bool:
+    """Whether a folder's time is not as ``known`` (or was too recent to tell by)."""
+    return any(t == 0 for _, t in known) or _folder_times(f for f, _ in known) != known
 
 
 def forget_resolutions() -> None:
@@ -64,6 +89,12 @@ def resolve_local_imports_cached(
     and the next call goes on from there."""
     key = (str(doc_path), tuple(sources), tuple(str(r) for r in roots), language, rules)
     hit = _resolved.get(key)
+    if language == "go" and (known := _go_folders.get(key)) is not None and _changed(known):
+        # (Nor is the last complete answer given for it where the box cuts the new one short:
+        # the resolution is then pending, and the context not kept as if whole.)
+        for kept in (_resolved, _complete, _partial, _go_folders):
+            kept.pop(key, None)
+        hit = None
     if hit is None:
         todo = (*_IMPLICIT_SOURCES.get(language or "", ()), *sources)
         found, done = _partial.pop(key, None) or ({}, 0)
@@ -76,6 +107,8 @@ def resolve_local_imports_cached(
             _local.setdefault(key, {})[todo[i]] = any(path != doc_path for path in paths)
         found.pop(doc_path, None)
         hit = _resolved[key] = _complete[key] = list(found)
+        if language == "go":
+            _go_folders[key] = _folder_times(sorted({str(doc_path.parent), *(str(p.parent) for p in hit)}))
     return hit
 
 
