@@ -212,7 +212,9 @@ async def test_a_go_packages_outline_follows_its_other_file_at_once(tmp_path: Pa
     with FakeDeepSeek() as fake:
         fake.responder(lambda body: "")
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
-        async with lsp_session(env, settings={"completion": {"debounce": 0, "prefetch": False, "cache": False}}, root=str(root)) as client:
+        # (A time box the load cannot spend before the new file is read: its freshness is tested.)
+        completion = {"debounce": 0, "prefetch": False, "cache": False, "contextTimeoutMs": 2000}
+        async with lsp_session(env, settings={"completion": completion}, root=str(root)) as client:
             if where == "editor":
                 open_doc(client, b_uri, GO_FILES["shapes/b.go"], "go")
             open_doc(client, uri, GO_FILES["main.go"], "go")
