@@ -58,3 +58,11 @@ async def test_the_model_s_tab_levels_under_a_usage_heredoc_stay_tabs(tmp_path, 
     line = text.count("\n") - 1
     shown = await suggested_texts(str(tmp_path), answer, "file:///ws/rerere-train.sh", text, "sh", line, 1)
     assert shown == [answer]
+
+
+@pytest.mark.parametrize("comment", ["# cat <<EOF", "echo x # then cat <<-'EOF'", "f() { # see <<EOF"])
+def test_a_heredoc_opener_in_a_comment_opens_none_for_the_unit(comment: str) -> None:
+    """A commented-out `cat <<EOF` opens no heredoc: its word never comes, and the lines below
+    it were all skipped as its text (no unit read from them)."""
+    text = f"{comment}\nif x; then\n  y\n  if z; then\n    w\n  fi\nfi\n"
+    assert detect_indentation(Document("file:///w/c.sh", text, language_id="sh"), 7) == ("  ", 0)

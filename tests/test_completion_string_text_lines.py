@@ -198,3 +198,27 @@ def test_a_case_in_a_substitution_in_a_string_reads_its_arms_as_code() -> None:
         ctx = PostContext(prefix=prefix, suffix=f"\n  {closer}\n}}\n", language="bash", indent_unit="  ")
         shown.append(postprocess(comp, ctx))
     assert shown[1] == shown[0]
+
+
+@pytest.mark.parametrize(
+    ("plain", "line"),
+    [
+        # A parameter expansion's quotes in a string nest: read as the string's end, the
+        # apostrophe of "it's" opened a string over the rest of the file.
+        ('    echo "${msg:-"it is"}"', '    echo "${msg:-"it\'s"}"'),
+        # A heredoc opener in a comment opens none: read as one, the lines below were its text.
+        ("    # cat EOF", "    # cat <<EOF"),
+        ("    : # then cat 'EOF'", "    : # then cat <<-'EOF'"),
+    ],
+    ids=["expansion-quotes", "commented-heredoc", "trailing-comment-heredoc"],
+)
+def test_a_line_above_that_opens_no_text_leaves_a_case_arm_s_levels_applied(plain: str, line: str) -> None:
+    """The suggestion, a `case` arm below such a line, is shown as below the same line without
+    the quote or the heredoc opener (its `fi` under its `if`, the arm's levels applied)."""
+    comp = 'c) if [ -n "$c" ]; then\n        echo c\n      fi ;;'
+    shown = []
+    for above in (plain, line):
+        prefix = f"f() {{\n{above}\n  case $a in\n    b) echo b ;;\n    "
+        ctx = PostContext(prefix=prefix, suffix="\n  esac\n}\n", language="bash", indent_unit="  ")
+        shown.append(postprocess(comp, ctx))
+    assert shown[1] == shown[0]

@@ -302,6 +302,22 @@ def test_ruby_literals_hold_no_brackets(line: str, brackets: str) -> None:
         ('x="$(case $a in\n  (b) echo "b (" ;;\nesac)"\nf(', "()(", ""),
         ('case $a in\n  b) y="$(ls)" ;;\nesac\nf(', "(", ""),
         ('x="$( (case $a in\n  b) echo "b (" ;;\nesac) )"\nf(', "()(", ""),
+        # So is a parameter expansion's word there (`"${x:-"it's"}"`): its quotes nest, and
+        # read as the outer string's end, the apostrophe opened one over the rest of the file.
+        # Its pattern's brackets are text (`"${y%%(*}"`); only its braces nest.
+        ('echo "${x:-"it\'s"}"\nf(', "(", ""),
+        ('echo "${x:-"a (b"}" [\nf(', "[(", ""),
+        ('echo "${x:-"$(id -un)\'s"}"\nf(', "(", ""),
+        ('echo "${y%%(*}" [\nf(', "[(", ""),
+        ('echo "${arr[0]} (x" ; f(', "(", ""),
+        ('x="${a:-{b}} (" ; f(', "(", ""),
+        ('x="${a// #/-} (" ; f(', "(", ""),
+        ("x=\"${a:-'(b'}\" ; f(", "(", ""),
+        ('x="${rest%%\\\'*} (" ; f(', "(", ""),
+        ('x="${a} ${b:-c} (" ; f(', "(", ""),
+        # A heredoc opener in a comment opens nothing.
+        ("# cat <<EOF\nf(", "(", ""),
+        ("echo x # cat <<-'EOF' (\nf(", "(", ""),
         # A heredoc's word may be escaped (`<<\\EOF`) or hold a `=` (`: <<=cut`, POD).
         ("cat <<\\EOF\n{ it's (\nEOF\nf(", "(", ""),
         (": <<=cut\n=head1 it's (x\n=cut\nf(", "(", ""),

@@ -28,7 +28,7 @@ from ._brackets import (
     _open_after_prefix,
     _suffix_scanner,
 )
-from ._scanner import _INTERPOLATION_CLOSER, _BracketScanner
+from ._scanner import _BracketScanner
 from ._shell_blocks import heredoc_word
 from ._syntax import _syntax_for, has_block_comments, is_shell, literal_brace
 from ._text import _WAITING_END
@@ -246,7 +246,7 @@ def _placeholder_end(text: str, tail: str, ctx: PostContext) -> tuple[int, int] 
     line = text.partition("\n")[0]
     if scanner.interpolations and not scanner.mode:
         # Code interpolated in a string: the scanner knows where it ends.
-        closer = _INTERPOLATION_CLOSER[scanner.syntax.interpolation]
+        closer = scanner.interpolation_closer()
         depth = len(scanner.interpolations)
         ends = (i + 1 for i, char in enumerate(tail) if char == closer)  # only after a closer
         typed = next((i for i in ends if _interpolations_after(scanner, tail[:i]) < depth), None)

@@ -202,8 +202,7 @@ def _suffix_scanner(after_prefix: _BracketScanner, line_rest: str, line_prefix: 
     `"$(` typed on the line: read on as its code, a `case` arm's `a)` below closed it, and
     the rest was the string's text (the function's `}` too)."""
     scanner = copy.copy(after_prefix)
-    interpolation = scanner.syntax.interpolation
-    typed = bool(scanner.interpolations) and bool(interpolation) and interpolation in line_prefix
+    typed = bool(scanner.interpolations) and any(opener in line_prefix for opener in scanner.syntax.interpolation)
     if (scanner.mode in ('"', "'") and not scanner.interpolations) or typed:
         probe = copy.copy(scanner)
         for _ in probe.feed(line_rest):

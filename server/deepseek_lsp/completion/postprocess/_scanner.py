@@ -68,13 +68,15 @@ _RAW_TRIPLE_END = re.compile(r'"""')
 #: Where a string ends or code interpolated in it starts, by the interpolation's opener and the
 #: string's quote (Kotlin's triple-quoted strings are raw: no escapes).
 _INTERPOLATED_STRING_END = {
-    ("${", '"'): re.compile(r'\$\{|\\.|"|\n'),
-    ("${", '"""'): re.compile(r'\$\{|"""'),
-    ("\\(", '"'): re.compile(r'\\\(|\\.|"|\n'),
-    ("\\(", '"""'): re.compile(r'\\\(|\\.|"""'),
-    ("${", "`"): re.compile(r"\$\{|\\.|`"),
-    # The shell's over lines, its command substitutions code (`"$(gettext "Don't")"`).
-    ("$(", '"'): re.compile(r'\$\(|\\.|"', re.S),
+    (("${",), '"'): re.compile(r'\$\{|\\.|"|\n'),
+    (("${",), '"""'): re.compile(r'\$\{|"""'),
+    (("\\(",), '"'): re.compile(r'\\\(|\\.|"|\n'),
+    (("\\(",), '"""'): re.compile(r'\\\(|\\.|"""'),
+    (("${",), "`"): re.compile(r"\$\{|\\.|`"),
+    # The shell's over lines, its command substitutions and parameter expansions code
+    # (`"$(gettext "Don't")"`, `"${x:-"it's"}"`); one holding no quote, brace, `$` nor
+    # escape, the most (`"${name}"`), is read as the string's text (7 % of the time taken).
+    (("$(", "${"), '"'): re.compile(r'\$\{[^{}"\'`$\\]*\}|\$[({]|\\.|"', re.S),
 }
 
 
@@ -262,8 +264,8 @@ class _BracketScanner:
         self.heredoc_end: re.Pattern[str] | None = None
         self.heredoc_body = False
         #: The interpolations being read, innermost last: the quote of the string each is in,
-        #: and the brackets open in it (a tuple: the scanner is copied shallowly).
-        self.interpolations: tuple[tuple[str, int], ...] = ()
+        #: the brackets open in it and its opener (a tuple: the scanner is copied shallowly).
+        self.interpolations: tuple[tuple[str, int, str], ...] = ()
         #: JavaScript: the end of the current line as fed so far, which tells whether a `/`
         #: at the start of the next feed opens a regexp (after `s.match(`) or divides.
         self.line_tail = ""
@@ -338,12 +340,15 @@ class _BracketScanner:
                         pos = n
                         break
                     pos, found = m.end(), m.group()
-                    if found == syntax.interpolation:
-                        self.mode, self.interpolations = "", (*self.interpolations, (mode, 0))
+                    if found in syntax.interpolation:
+                        self.mode, self.interpolations = "", (*self.interpolations, (mode, 0, found))
                         break
-                    # An escape (C#'s `""`: a quote) reads on; else the string is closed, or a
-                    # one-line string cut by the newline.
-                    if not (len(found) == 2 and (found[0] in _ESCAPE_CHARS or found == '""')):
+                    # An escape (C#'s `""`: a quote) or a plain parameter expansion reads on;
+                    # else the string is closed, or a one-line string cut by the newline.
+                    if not (
+                        (len(found) == 2 and (found[0] in _ESCAPE_CHARS or found == '""'))
+                        or found.startswith("${")
+                    ):
                         self.mode = self._mode_at_line_start() if found == "\n" else ""
                         self.backslash_closed = (
                             syntax.mysql_backslash_quotes
@@ -410,6 +415,10 @@ class _BracketScanner:
                     pos = self._js_regex_end(text, start, pos)
                     continue
                 if syntax.shell and token[0] == "\\":
+                    continue
+                if syntax.shell and self._in_parameter_expansion() and token not in "\"'`":
+                    if token in "{}":
+                        self._ends_interpolation(token)  # its braces nest, no block's
                     continue
                 if syntax.shell and (token[0] == "<" or token[0].isalpha()):
                     line_before = text[text.rfind("\n", 0, start) + 1 : start]
@@ -520,20 +529,30 @@ class _BracketScanner:
         """What ends the string the scanner is in (its mode is a string's)."""
         return self.raw_closer or _CLOSING_QUOTE.get(self.mode, self.mode)
 
+    def interpolation_closer(self) -> str:
+        """What closes the innermost interpolation being read ("": none)."""
+        return _INTERPOLATION_CLOSER[self.interpolations[-1][2]] if self.interpolations else ""
+
+    def _in_parameter_expansion(self) -> bool:
+        """Whether the innermost interpolation is a shell parameter expansion in a string
+        (`"${x:-word}"`): only its quotes and braces nest; a pattern's `(` or `#` is text
+        (`"${y%%(*}"`, `"${a// #/-}"`), counted, it left the expansion open past its `}`."""
+        return bool(self.interpolations) and self.interpolations[-1][2] == "${" and self.syntax.shell
+
     def _ends_interpolation(self, bracket: str) -> bool:
         """Whether ``bracket`` ends the interpolation being read (back in its string), keeping
         count of the brackets opened and closed in it."""
         if not self.interpolations:
             return False
-        quote, depth = self.interpolations[-1]
+        quote, depth, opener = self.interpolations[-1]
         if bracket in "([{":
             depth += 1
         elif depth:
             depth -= 1
-        elif bracket == _INTERPOLATION_CLOSER[self.syntax.interpolation]:
+        elif bracket == _INTERPOLATION_CLOSER[opener]:
             self.mode, self.interpolations = quote, self.interpolations[:-1]
             return True
-        self.interpolations = (*self.interpolations[:-1], (quote, depth))
+        self.interpolations = (*self.interpolations[:-1], (quote, depth, opener))
         return False
 
     def _leave_one_line_interpolations(self) -> None:

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from ._scanner import SHELL_HEREDOC
+from ._scanner import SHELL_HEREDOC, _BracketScanner
 from ._syntax import _syntax_for
 from ._text import _SHELL_ARM, _code_only, _leading_ws
 
@@ -32,14 +32,15 @@ _HEREDOC = re.compile(SHELL_HEREDOC)
 
 def heredoc_word(line: str) -> str | None:
     """The word that ends the heredoc a line of code opens (``USAGE=$(cat <<-EOF``); None
-    where it opens none (``$((1<<bit))`` shifts, ``echo "cat <<EOF"`` a string's text)."""
-    opened = _HEREDOC.search(line)
-    if opened is None:
-        return None
-    before = line[: opened.start()]
-    if before.count("((") > before.count("))") or before.count('"') % 2 or before.count("'") % 2:
-        return None
-    return opened.group(2)
+    where it opens none (``$((1<<bit))`` shifts, ``echo "cat <<EOF"`` a string's text, ``# cat
+    <<EOF`` a comment's): the bracket scanner's reading, up to each opener the line holds."""
+    for opened in _HEREDOC.finditer(line):
+        scanner = _BracketScanner(_syntax_for("bash"))
+        for _ in scanner.feed(line[: opened.end()]):
+            pass
+        if scanner.mode == "<<":
+            return opened.group(2)
+    return None
 
 
 class _ShellBlocks:
@@ -258,16 +259,20 @@ def _shell_structure(ctx: PostContext) -> _ShellBlocks | None:
     if not _syntax_for(ctx.language).shell:
         return None
     blocks = _ShellBlocks(ctx.unit_width)
-    heredoc: str | None = None
-    continued, joined, quote = False, False, ""
+    # The bracket scanner tells a line's start in a string's or a heredoc's text (a quote in a
+    # `"${x:-"it's"}"` or a `"$(...)"`, a `# cat <<EOF` comment: read here a quote at a time,
+    # they opened text over the lines below, whose `case` arms were none).
+    scanner = _BracketScanner(_syntax_for(ctx.language))
+    continued, joined = False, False
     for line in ctx.recent_lines(120):
-        if heredoc is not None:
-            if line.strip() == heredoc:
-                heredoc = None
-            continue
+        at_start = scanner.mode
+        for _ in scanner.feed(line + "\n"):
+            pass
+        if at_start == "<<":
+            continue  # a heredoc's text, or the word that ends it
         # A line of a string's text (`msg="\⏎The hardware ... for more information."`) is no
         # command: its `for` opened a loop.
-        in_text, quote = bool(quote), _open_quote_after(line, quote)
+        in_text = bool(at_start)
         code = _code_only(line).strip()
         goes_on = code.endswith(("\\", "|", "&&", "||"))
         if not continued and not in_text:
@@ -288,12 +293,10 @@ def _shell_structure(ctx: PostContext) -> _ShellBlocks | None:
             blocks.whole_command = blocks.command_start  # the end of a command started above
         # A command's next line (after `\`, a pipe) starts no command of its own.
         continued, joined = goes_on, code.endswith(("|", "&&", "||"))
-        opened = None if quote else _HEREDOC.search(line)
-        heredoc = opened.group(2) if opened else None
     # The answer goes on with the prompt's last command, or is a string's or heredoc's text
     # (a usage message's lines are no arm's commands).
     blocks.goes_on = continued
-    blocks.in_text = bool(quote) or heredoc is not None
+    blocks.in_text = bool(scanner.mode)
     if not blocks.in_text:
         blocks.pattern_below = _pattern_below(ctx)
         blocks.mark_the_pattern_below()
@@ -322,21 +325,3 @@ def _pattern_below(ctx: PostContext) -> tuple[int, int | None] | None:
         pattern = width
     return (pattern, None) if pattern is not None else None
 
-
-def _open_quote_after(line: str, quote: str) -> str:
-    """The shell quote still open at the end of ``line`` read from inside ``quote`` ("": none)."""
-    index = 0
-    while index < len(line):
-        char = line[index]
-        if quote == "'":
-            quote = "" if char == "'" else quote
-        elif char == "\\":
-            index += 1
-        elif quote:
-            quote = "" if char == '"' else quote
-        elif char in "'\"":
-            quote = char
-        elif char == "#" and (index == 0 or line[index - 1] in " \t;"):
-            break
-        index += 1
-    return quote

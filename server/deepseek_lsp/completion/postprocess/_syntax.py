@@ -31,9 +31,10 @@ class _Syntax:
     # Triple-quoted strings are raw (Kotlin's, Scala's, C# 11's): a backslash escapes nothing,
     # so `"""C:\dir\"""` ends at its last quotes (read as an escape, the string ran on).
     raw_triple_quotes: bool = False
-    # What opens code inside a double-quoted string (Kotlin's `"${x}"`, Swift's `"\(x)"`): a
-    # string in there (`"${if (c) "}" else ""}"`) is no end of the outer one.
-    interpolation: str = ""
+    # What opens code inside a double-quoted string (Kotlin's `"${x}"`, Swift's `"\(x)"`, the
+    # shell's `"$(cmd)"` and `"${x:-word}"`): a string in there (`"${if (c) "}" else ""}"`) is
+    # no end of the outer one.
+    interpolation: tuple[str, ...] = ()
     # The quotes of the strings that interpolate: JavaScript's template literals only (`"${"` is
     # text), whose `${...}` may hold another template: read as the outer one's end, the `//` of
     # `${tls ? `https://` : ""}` in it began a comment that hid the rest of the line.
@@ -203,7 +204,7 @@ _SYNTAX: dict[str, _Syntax] = {
             unescaped_quotes="'",
             escape_prefix=r"\$$",
             # A command substitution in a double-quoted string is code whose quotes nest.
-            interpolation="$(",
+            interpolation=("$(", "${"),
             interpolated_quotes=('"',),
             # A quote glued to a word is one (`cut -d' '`, `less' '4*)`): no apostrophe outside
             # strings, comments and heredocs.
@@ -213,13 +214,13 @@ _SYNTAX: dict[str, _Syntax] = {
     "python": _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False, brace_blocks=False),
     # No `#` comments: a `#` first on a line is a macro or a directive (`#Preview {`, `#if`).
     "swift": _Syntax(
-        hash_at_line_start=False, raw_strings=True, interpolation="\\(", nested_comments=True
+        hash_at_line_start=False, raw_strings=True, interpolation=("\\(",), nested_comments=True
     ),
-    "kotlin": _Syntax(raw_triple_quotes=True, interpolation="${", nested_comments=True),
+    "kotlin": _Syntax(raw_triple_quotes=True, interpolation=("${",), nested_comments=True),
     "scala": _Syntax(raw_triple_quotes=True, nested_comments=True),
     **dict.fromkeys(
         "javascript typescript tsx".split(),
-        _Syntax(regex_literals=True, interpolation="${", interpolated_quotes=("`",)),
+        _Syntax(regex_literals=True, interpolation=("${",), interpolated_quotes=("`",)),
     ),
     # `--` comments: a bracket in a Lua comment cut completions (read with C's rules).
     "haskell": _Syntax(
