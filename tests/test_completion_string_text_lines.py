@@ -222,3 +222,14 @@ def test_a_line_above_that_opens_no_text_leaves_a_case_arm_s_levels_applied(plai
         ctx = PostContext(prefix=prefix, suffix="\n  esac\n}\n", language="bash", indent_unit="  ")
         shown.append(postprocess(comp, ctx))
     assert shown[1] == shown[0]
+
+
+def test_a_mysql_escaped_quote_in_a_string_above_leaves_the_code_below_code() -> None:
+    """`'it\\'s ('` above the cursor (MySQL's escaped quote): read as the string's end, its `(`
+    was code and its last quote opened a string over the rest of the file, and the suggestion
+    below was taken for its text (not cut at the statement's end, as below `'it is ('`)."""
+    shown = []
+    for text in ("'it is ('", "'it\\'s ('"):
+        ctx = PostContext(prefix=f"SELECT {text} AS a,\n    ", suffix="", language="sql")
+        shown.append(postprocess("f(b)\nFROM t;", ctx))
+    assert shown[1] == shown[0]

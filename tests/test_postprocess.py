@@ -458,6 +458,12 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("sql", "SELECT 'I CAN\\'T LOG IN', f(", "(", ""),
         ("sql", "SELECT 'WHY\\'S IT\nSET AS', f(", "(", ""),
         ("sql", "SELECT 'A\\'B', x FROM t WHERE a IN('x.') OR f(", "()(", ""),
+        # Its text after such a \' is the string's, not code: the bracket there is text and
+        # the quote after it, glued to no word, is its end (read as code's, the `(` was left
+        # open and the quote opened a string over the rest of the file).
+        ("sql", "SELECT 'it\\'s (', f(", "(", ""),
+        ("sql", "SELECT 'don\\'t [x]', 'a\\'_b (' , f(", "(", ""),
+        ("sql", "SELECT CONCAT('it\\'s (', 'x'), f(", "()(", ""),
         # Elsewhere a backslash escapes nothing: a T-SQL path's string ends at its `\'`, and an
         # `N'` after it still opens one (read as a word's apostrophe, `N''`'s second quote
         # opened a string over the rest of the file).
@@ -545,6 +551,7 @@ def test_random_cuts_through_pod_block_comments_and_multi_line_strings(language:
     [
         ("sql", "SELECT REPLACE(s, '\\'', '') AS s, 'I CAN\\'T LOG IN', f(a) FROM t WHERE (b"),
         ("sql", "SELECT E'it\\'s (', 'C:\\dir\\', N'(' , 'a\\\\', f(x) AS (y"),
+        ("sql", "SELECT 'it\\'s (', 'a\\'b\\'c [', '\\'_(' , f(x) AS (y"),
         ("powershell", '$a = "a`"b (x" + "c``" + \'C:\\\'; f("`$(", [1]) {'),
         ("javascript", 'const s = "a\\"b (" + `c\\` [` + f(x, "\\\\") {'),
         # A backslash before a line end goes on with the string (a suggestion starting with

@@ -34,11 +34,13 @@ _MULTILINE_BACKTICK_END = re.compile(r"\\.|`", re.S)
 #: Where a string that runs over lines ends (see :attr:`_Syntax.multiline_quotes`): SQL's, where
 #: a backslash escapes nothing (the standard's, SQL Server's, SQLite's, PostgreSQL's but in
 #: `E'...'`). Read as an escape, `'\'` (`REPLACE(p, '\', '/')`) ran on past its quote over
-#: every line below; MySQL's `'it\'s'` so read ends at `\'`, and the `'` glued to `s` is a
-#: word's apostrophe: the quotes still pair. But a backslash's quote followed by a quote is
-#: escaped: MySQL's quote as a string, `'\''`, so read ended at its second quote, and its third
-#: opened a string over the lines below.
-_MULTILINE_STRING_END = {q: re.compile(rf"\\{q}(?={q})|{q}") for q in ('"', "'")}
+#: every line below. But MySQL's backslash escapes, and where the text after its quote can
+#: only be the string's, a word or a quote glued to it (`'it\'s ('`, `'\''`), so it is read:
+#: no dialect is known from a language id (VS Code's is `sql` for all of them), and a T-SQL
+#: or PostgreSQL path's `'C:\dir\'` has a space, a comma, a `)` or a line end after its quote.
+#: Read as the string's end, `'it\'s ('` left its `(` open and its last quote opened a string
+#: over the lines below.
+_MULTILINE_STRING_END = {q: re.compile(rf"\\{q}(?=[\w{q}])|{q}") for q in ('"', "'")}
 
 
 @cache
@@ -47,6 +49,9 @@ def _escaped_string_end(quote: str, escape: str, multiline: bool) -> re.Pattern[
     backtick), one over lines with backslash escapes (PostgreSQL's `E'...'`, CMake's)."""
     end = re.escape(quote) if multiline else re.escape(quote) + r"|\n"
     return re.compile(re.escape(escape) + ".|" + end, re.S)
+
+
+_WORD_CHAR = re.compile(r"\w")
 
 
 #: Where a string over lines that nothing escapes in ends (the shell's single quotes).
@@ -232,15 +237,6 @@ def _raw_string_end(closer: str) -> re.Pattern[str]:
     return re.compile('""|"') if closer == '"' else re.compile(re.escape(closer))
 
 
-def _goes_on_as_text(text: str, index: int) -> bool:
-    """Whether the text after a quote that a backslash precedes, at ``index``, reads as its
-    string's text going on (MySQL's `'it\\'s'`: a word glued to it) or is not known (the feed
-    ends there), not as code after a string's end (T-SQL's path `N'C:\\dir\\';`: taken for
-    MySQL's, the `N'` of the next `N''` was a word's apostrophe, its second quote an opener)."""
-    after = text[index : index + 1]
-    return not after or after.isalnum() or after == "_"
-
-
 class _BracketScanner:
     """Yields brackets outside strings and comments.
 
@@ -278,15 +274,16 @@ class _BracketScanner:
         self.comment_depth = 0
         #: The string being read escapes with a backslash (see :attr:`_Syntax.escape_prefix`).
         self.escapes = False
-        #: The last string over lines ended at a quote after a backslash (MySQL's `\'`, whose
-        #: string goes on): a quote glued to a word is its closer, till the next quote.
-        self.backslash_closed = False
+        #: The text has shown MySQL's escapes (see _MULTILINE_STRING_END): from there on a
+        #: backslash escapes in every string (`'get_lock(\'x\', 60)'`: its second `\'` too).
+        self.mysql_escapes = False
         #: Past the end of the code (see :attr:`_Syntax.end_of_code`): text to the file's end,
         #: read as a block comment that never closes.
         self.data = False
         #: What the last feed ended with that the next one's first characters tell the meaning
         #: of: an escape character in a string (the prefix ends at `'it\`, the suggestion goes
-        #: on `'s'`), or the `\'` that ended a string (MySQL's `'\''` where a quote comes next).
+        #: on `'s'`), or the `\'` that ended a string (MySQL's escape where a word or a quote
+        #: comes next: `'it\'` typed, `s'` suggested).
         self.split = ""
 
     def feed(self, text: str) -> Iterator[tuple[int, str]]:
@@ -340,6 +337,9 @@ class _BracketScanner:
                         pos = n
                         break
                     pos, found = m.end(), m.group()
+                    if found[0] == "\\" and closer is _MULTILINE_STRING_END.get(mode):
+                        self.mysql_escapes = True
+                        closer = self._string_end(mode)
                     if found in syntax.interpolation:
                         self.mode, self.interpolations = "", (*self.interpolations, (mode, 0, found))
                         break
@@ -350,15 +350,14 @@ class _BracketScanner:
                         or found.startswith("${")
                     ):
                         self.mode = self._mode_at_line_start() if found == "\n" else ""
-                        self.backslash_closed = (
-                            syntax.mysql_backslash_quotes
+                        if (
+                            pos == n
+                            and syntax.mysql_backslash_quotes
                             and mode in syntax.unescaped_quotes
-                            and not self.escapes
+                            and not (self.escapes or self.mysql_escapes)
                             and (text[m.start() - 1 : m.start()] or split) == "\\"
-                            and _goes_on_as_text(text, pos)
-                        )
-                        if self.backslash_closed and pos == n:
-                            self.split = "\\'"
+                        ):
+                            self.split = "\\" + mode  # MySQL's escape if a word comes next
                         self.raw_closer, self.escapes = "", False
                         break
             else:
@@ -502,9 +501,10 @@ class _BracketScanner:
         if interpolation and mode in syntax.interpolated_quotes:
             return _INTERPOLATED_STRING_END[interpolation, mode]
         if mode in syntax.multiline_quotes:
-            if mode in syntax.unescaped_quotes and not self.escapes:
+            backslash = self.escapes or self.mysql_escapes
+            if mode in syntax.unescaped_quotes and not backslash:
                 return (_MULTILINE_STRING_END if syntax.mysql_backslash_quotes else _PLAIN_STRING_END)[mode]
-            return _escaped_string_end(mode, "\\" if self.escapes else syntax.escape_char, True)
+            return _escaped_string_end(mode, "\\" if backslash else syntax.escape_char, True)
         if mode == "`" and syntax.multiline_backticks:
             return _MULTILINE_BACKTICK_END
         if mode == '"""' and syntax.raw_triple_quotes:
@@ -516,11 +516,14 @@ class _BracketScanner:
     def _after_split(self, split: str, text: str) -> int:
         """Where to read ``text`` from after a feed that ended at ``split`` (see :attr:`split`)."""
         if self.mode in _NO_STRING_MODES:
-            if split == "\\'" and text[:1] == "'":  # MySQL's `'\''`: this quote ends the string
-                self.backslash_closed = False
-                return 1
-            # Known now: whether the text after a backslash's quote goes on as text.
-            self.backslash_closed = self.backslash_closed and _goes_on_as_text(text, 0)
+            # A string closed at a backslash's quote (see _MULTILINE_STRING_END): escaped
+            # where a word or a quote comes next (`'\''`: this quote ends the string).
+            quote = split[1:]
+            if quote and (text[:1] == quote or _WORD_CHAR.match(text)):
+                self.mysql_escapes = True
+                if text[:1] == quote:
+                    return 1
+                self.mode = quote
             return 0
         m = self._string_end(self.mode).match(split + text[:2])
         return 1 if m is not None and m.end() == 2 else 0  # its first character escaped
@@ -693,13 +696,10 @@ class _BracketScanner:
         return start > 0 or self.line_blank
 
     def _opens_quote(self, text: str, index: int) -> bool:
-        # An apostrophe glued to a word (it's, x') is not a quote, but f'..' / rb'..' are; after
-        # MySQL's `\'` none is (the `IN'` of 'I CAN\'T LOG IN' closes, read as `IN` and a
-        # string's opener, the rest of the file was a string).
-        after_backslash, self.backslash_closed = self.backslash_closed, False
+        # An apostrophe glued to a word (it's, x') is not a quote, but f'..' / rb'..' are.
         if index == 0 or not (text[index - 1].isalnum() or text[index - 1] == "_"):
             return True
-        return not after_backslash and self._prefixed(text, index, self.syntax.string_prefix)
+        return self._prefixed(text, index, self.syntax.string_prefix)
 
     @staticmethod
     def _prefixed(text: str, index: int, prefix: str) -> bool:
