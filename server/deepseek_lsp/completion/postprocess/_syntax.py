@@ -106,6 +106,9 @@ class _Syntax:
     # What ends the code, the rest of the file being data (Perl's `__END__`, `__DATA__`, Ruby's
     # `__END__`): read as code, a template's fence there was taken for a chat answer's.
     end_of_code: str = ""
+    # Prose (Markdown, plain text): brackets open no scope but on the cursor's line (see
+    # scope._limit_by_brackets).
+    prose: bool = False
 
 
 _DEFAULT_SYNTAX = _Syntax()
@@ -306,6 +309,7 @@ _SYNTAX: dict[str, _Syntax] = {
             block_comments=False,
             hash_at_line_start=False,
             multiline_backticks=True,
+            prose=True,
         ),
     ),
 }

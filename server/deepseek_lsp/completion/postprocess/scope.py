@@ -360,11 +360,20 @@ def _limit_by_brackets(text: str, ctx: PostContext) -> str:
     open_after = _open_after_prefix(ctx)
     rest = ctx.line_suffix.rstrip()
     own: list[str] = []
+    # Prose has no scopes but a parenthesis the user opened on the cursor line: a closer
+    # nothing opened is a list marker's (`3)`, `a)`), a smiley's or a section's number, where
+    # the cut showed `3) third` as `3` and `everyone :) see you` as `everyone :`.
+    line_start = len(ctx.prefix) - len(ctx.line_prefix)
+    stray_is_text = _syntax_for(ctx.language).prose and all(
+        at < line_start for at in ctx.brackets_after_prefix[6]
+    )
     for pos, bracket in scanner.feed(text):
         if bracket in "([{":
             own.append(bracket)
         elif own:
             own.pop()  # the completion's own pairs are its business
+        elif stray_is_text:
+            continue
         elif _closed_by_completion(open_after, text[pos:].partition("\n")[0], rest) is None:
             # A bracket the rest of the line closes (an auto-closed pair) may be closed by a
             # completion that goes on with the statement (`max(|)` with `i1, i2-n), max(j1, j2-n`):
