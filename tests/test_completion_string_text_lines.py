@@ -233,3 +233,22 @@ def test_a_mysql_escaped_quote_in_a_string_above_leaves_the_code_below_code() ->
         ctx = PostContext(prefix=f"SELECT {text} AS a,\n    ", suffix="", language="sql")
         shown.append(postprocess("f(b)\nFROM t;", ctx))
     assert shown[1] == shown[0]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "suggestion"),
+    [
+        ("def f(c):\n{line}    ", "return s\n\ndef h():\n    pass"),
+        ("def f(c):\n{line}    if c:\n        ", "return s\n    return None"),
+    ],
+)
+def test_a_quote_reused_in_an_f_string_s_field_above_leaves_the_code_below_code(prefix: str, suggestion: str) -> None:
+    """Python 3.12's `f"{'a' if c else "("}"` above the cursor: its inner `"("`, read as the
+    f-string's end, left a `(` open, and the suggestion below was re-indented into it (a
+    `def` after the function shown inside it) where below `"x"` it is cut at the body's end."""
+    shown = []
+    for inner in ('"x"', '"("'):
+        line = f"    s = f\"{{'a' if c else {inner}}}\"\n"
+        ctx = PostContext(prefix=prefix.format(line=line), suffix="\n", language="python")
+        shown.append(postprocess(suggestion, ctx))
+    assert shown[1] == shown[0]

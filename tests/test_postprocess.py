@@ -434,6 +434,13 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # CoffeeScript's ### block comments; #### is a line comment.
         ("coffeescript", "###\na (\n###\nf(", "(", ""),
         ("coffeescript", "#### a (\nf(", "(", ""),
+        # Python's f-strings: a replacement field is code, whose strings nest (3.12 reuses the
+        # f-string's own quote in it: read as its end, the `(` there was counted); `{{` is text.
+        ("python", 'x = f"{\'a\' if c else "("}" ; f(', "(", ""),
+        ("python", "x = f'{d['k (']}' ; f(", "[](", ""),
+        ("python", 'x = f"{x:>{w}} (" + F"{{ [" + rf"{a}\\\\" ; f(', "{}(", ""),
+        ("python", 'x = f"""a {f(1)} (\n{g("(")}""" ; f(', "()()(", ""),
+        ("python", 'x = "{(" + f"{f\'{a}\'} (" ; f(', "(", ""),
         # SQL's strings run over lines ('' is a quote in one).
         ("sql", "SELECT 'a (\nb [' , f(", "(", ""),
         ("sql", "SELECT 'it''s (\n' , f(", "(", ""),

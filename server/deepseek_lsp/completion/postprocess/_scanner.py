@@ -82,11 +82,13 @@ _INTERPOLATED_STRING_END = {
     # (`"$(gettext "Don't")"`, `"${x:-"it's"}"`); one holding no quote, brace, `$` nor
     # escape, the most (`"${name}"`), is read as the string's text (7 % of the time taken).
     (("$(", "${"), '"'): re.compile(r'\$\{[^{}"\'`$\\]*\}|\$[({]|\\.|"', re.S),
+    # Python's f-strings (`{{` is a brace of the text).
+    **{(("{",), q): re.compile(r"\{\{|\{|\\.|" + q + (r"|\n" if len(q) == 1 else ""), re.S) for q in ('"', "'", '"""', "'''")},
 }
 
 
 #: What closes an interpolation, by its opener.
-_INTERPOLATION_CLOSER = {"${": "}", "\\(": ")", "$(": ")"}
+_INTERPOLATION_CLOSER = {"${": "}", "\\(": ")", "$(": ")", "{": "}"}
 
 
 #: The closer of a string whose opener is no closer too (Swift's raw strings).
@@ -246,6 +248,8 @@ class _BracketScanner:
 
     def __init__(self, syntax: _Syntax) -> None:
         self.syntax = syntax
+        #: Looked up once: hashing the syntax at every feed (a line) took a tenth of the time.
+        self.tokens = _code_tokens(syntax)
         self.mode = ""  # "" code, "line" / "block" comment, or the quote that closes a string
         self.line_blank = True  # the current line holds only whitespace so far
         self.parens = 0  # shell: parentheses open (a `)` closing one is no case pattern's)
@@ -274,6 +278,8 @@ class _BracketScanner:
         self.comment_depth = 0
         #: The string being read escapes with a backslash (see :attr:`_Syntax.escape_prefix`).
         self.escapes = False
+        #: The string being read interpolates (see :attr:`_Syntax.format_prefix`).
+        self.formats = False
         #: The text has shown MySQL's escapes (see _MULTILINE_STRING_END): from there on a
         #: backslash escapes in every string (`'get_lock(\'x\', 60)'`: its second `\'` too).
         self.mysql_escapes = False
@@ -289,7 +295,7 @@ class _BracketScanner:
     def feed(self, text: str) -> Iterator[tuple[int, str]]:
         pos, n = 0, len(text)
         syntax = self.syntax
-        tokens = _code_tokens(syntax)
+        tokens = self.tokens
         split = self.split
         if split and text:  # an empty feed (a suggestion's empty first line) tells nothing
             self.split = ""
@@ -346,7 +352,7 @@ class _BracketScanner:
                     # An escape (C#'s `""`: a quote) or a plain parameter expansion reads on;
                     # else the string is closed, or a one-line string cut by the newline.
                     if not (
-                        (len(found) == 2 and (found[0] in _ESCAPE_CHARS or found == '""'))
+                        (len(found) == 2 and (found[0] in _ESCAPE_CHARS or found in ('""', "{{")))
                         or found.startswith("${")
                     ):
                         self.mode = self._mode_at_line_start() if found == "\n" else ""
@@ -358,7 +364,7 @@ class _BracketScanner:
                             and (text[m.start() - 1 : m.start()] or split) == "\\"
                         ):
                             self.split = "\\" + mode  # MySQL's escape if a word comes next
-                        self.raw_closer, self.escapes = "", False
+                        self.raw_closer, self.escapes, self.formats = "", False, False
                         break
             else:
                 m = tokens.search(text, pos)
@@ -486,6 +492,12 @@ class _BracketScanner:
                     self.escapes = bool(syntax.escape_prefix) and self._prefixed(
                         text, start, syntax.escape_prefix
                     )
+                    # (a letter glued first: a string without a prefix, the most, costs no search)
+                    self.formats = (
+                        bool(syntax.format_prefix)
+                        and text[start - 1 : start].isalpha()
+                        and self._prefixed(text, start, syntax.format_prefix)
+                    )
         last_nl = text.rfind("\n")
         tail = text[last_nl + 1 :]
         self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
@@ -498,7 +510,7 @@ class _BracketScanner:
             return _sigil_end(self.raw_closer) if mode[0] == "~" else _raw_string_end(self.raw_closer)
         syntax = self.syntax
         interpolation = syntax.interpolation
-        if interpolation and mode in syntax.interpolated_quotes:
+        if interpolation and mode in syntax.interpolated_quotes and (self.formats or not syntax.format_prefix):
             return _INTERPOLATED_STRING_END[interpolation, mode]
         if mode in syntax.multiline_quotes:
             backslash = self.escapes or self.mysql_escapes
@@ -554,6 +566,7 @@ class _BracketScanner:
             depth -= 1
         elif bracket == _INTERPOLATION_CLOSER[opener]:
             self.mode, self.interpolations = quote, self.interpolations[:-1]
+            self.formats = bool(self.syntax.format_prefix)  # back in an f-string
             return True
         self.interpolations = (*self.interpolations[:-1], (quote, depth, opener))
         return False
@@ -561,7 +574,7 @@ class _BracketScanner:
     def _leave_one_line_interpolations(self) -> None:
         """Past a line end, no interpolation of a one-line string is open (one misread must not
         hide the rest of the window): only those of a triple-quoted string go on."""
-        while self.interpolations and self.interpolations[-1][0] not in ('"""', "`", *self.syntax.multiline_quotes):
+        while self.interpolations and self.interpolations[-1][0] not in ('"""', "'''", "`", *self.syntax.multiline_quotes):
             self.interpolations = self.interpolations[:-1]
 
     def _mode_at_line_start(self) -> str:

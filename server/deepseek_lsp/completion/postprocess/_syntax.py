@@ -106,6 +106,9 @@ class _Syntax:
     # What ends the code, the rest of the file being data (Perl's `__END__`, `__DATA__`, Ruby's
     # `__END__`): read as code, a template's fence there was taken for a chat answer's.
     end_of_code: str = ""
+    # What glued before a quote makes its string interpolate (Python's `f"{x}"`): elsewhere
+    # ``interpolated_quotes`` always do.
+    format_prefix: str = ""
     # Prose (Markdown, plain text): brackets open no scope but on the cursor's line (see
     # scope._limit_by_brackets).
     prose: bool = False
@@ -214,7 +217,17 @@ _SYNTAX: dict[str, _Syntax] = {
             string_prefix="$",
         ),
     ),
-    "python": _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False, brace_blocks=False),
+    # An f-string's replacement field is code whose strings nest (3.12: in its own quote too,
+    # `f"{'a' if c else "("}"`: read as its end, the `(` was counted).
+    "python": _Syntax(
+        line_comments=("#",),
+        block_comments=False,
+        hash_at_line_start=False,
+        brace_blocks=False,
+        interpolation=("{",),
+        interpolated_quotes=('"', "'", '"""', "'''"),
+        format_prefix=r"(?<![\w])(?:[fF][rR]?|[rR][fF])$",
+    ),
     # No `#` comments: a `#` first on a line is a macro or a directive (`#Preview {`, `#if`).
     "swift": _Syntax(
         hash_at_line_start=False, raw_strings=True, interpolation=("\\(",), nested_comments=True
