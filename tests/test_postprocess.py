@@ -441,6 +441,12 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("python", 'x = f"{x:>{w}} (" + F"{{ [" + rf"{a}\\\\" ; f(', "{}(", ""),
         ("python", 'x = f"""a {f(1)} (\n{g("(")}""" ; f(', "()()(", ""),
         ("python", 'x = "{(" + f"{f\'{a}\'} (" ; f(', "(", ""),
+        # So are C#'s `$"..."` holes and Scala's `s"..."` / `f"..."` splices: a string in one is
+        # no end of the outer one (read as such, its `(` was counted); `{{` is C#'s text.
+        ("csharp", 's = $"{(a ? "x" : "(")} [" ; f(', "()(", ""),
+        ("csharp", 's = $"{{ ( {x}" + "{(" ; f(', "(", ""),
+        ("scala", 's = s"a ${f("(")} b" ; f(', "()(", ""),
+        ("scala", 's = "${(" + f"${x}%2d (" ; f(', "(", ""),
         # SQL's strings run over lines ('' is a quote in one).
         ("sql", "SELECT 'a (\nb [' , f(", "(", ""),
         ("sql", "SELECT 'it''s (\n' , f(", "(", ""),

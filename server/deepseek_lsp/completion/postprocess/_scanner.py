@@ -492,10 +492,11 @@ class _BracketScanner:
                     self.escapes = bool(syntax.escape_prefix) and self._prefixed(
                         text, start, syntax.escape_prefix
                     )
-                    # (a letter glued first: a string without a prefix, the most, costs no search)
+                    # (a letter or C#'s `$` glued first: a string without one costs no search)
+                    glued = text[start - 1 : start]
                     self.formats = (
                         bool(syntax.format_prefix)
-                        and text[start - 1 : start].isalpha()
+                        and (glued.isalpha() or glued == "$")
                         and self._prefixed(text, start, syntax.format_prefix)
                     )
         last_nl = text.rfind("\n")

@@ -233,7 +233,13 @@ _SYNTAX: dict[str, _Syntax] = {
         hash_at_line_start=False, raw_strings=True, interpolation=("\\(",), nested_comments=True
     ),
     "kotlin": _Syntax(raw_triple_quotes=True, interpolation=("${",), nested_comments=True),
-    "scala": _Syntax(raw_triple_quotes=True, nested_comments=True),
+    # Its interpolators' splices (`s"${f("(")}"`, any name glued to the quote) are code.
+    "scala": _Syntax(
+        raw_triple_quotes=True,
+        nested_comments=True,
+        interpolation=("${",),
+        format_prefix=r"(?<![\w])[A-Za-z_]\w*$",
+    ),
     **dict.fromkeys(
         "javascript typescript tsx".split(),
         _Syntax(regex_literals=True, interpolation=("${",), interpolated_quotes=("`",)),
@@ -283,9 +289,13 @@ _SYNTAX: dict[str, _Syntax] = {
     ),
     "cpp": _Syntax(raw_string=(r'(?<!\w)(?:u8|[uUL])?R"(?P<d>[^()\\\s"]{0,16})\(', r')\g<d>"')),
     # C# 11's `"""` strings are raw_triple_quotes; in a verbatim one `""` is a quote.
+    # An interpolated string's holes are code (`$"{(a ? "x" : "(")}"`).
     "csharp": _Syntax(
         raw_triple_quotes=True,
         raw_string=(r'(?:\$+@|@\$*)"', '"'),
+        interpolation=("{",),
+        interpolated_quotes=('"',),
+        format_prefix=r"\$$",
         literal_brace=(
             rf"\bnew\b(?:\s*[\w.]+(?:{_TYPE_ARGUMENTS})?(?:\[\s*\])?)?\s*"
             r"(?:\((?:[^()]|\([^()]*\))*\))?\s*$"  # its arguments: `new Point(1, 2) {`
