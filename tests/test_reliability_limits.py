@@ -87,11 +87,12 @@ def test_completion_cache_is_bounded_in_entries_and_bytes() -> None:
     held = sum(len(c) for choices in cache.exact.values() for c in choices)
     assert held <= 64_000 and len(cache.exact) <= 64
 
-    # Typing-through entries: at most 16 per document, 256 documents.
+    # Typing-through entries: at most 16 per document, 256 documents. Each suggestion another
+    # (the same one for the same place replaces the one held: 858e8f1).
     anchor = Anchor.at(b"x" * 1000, 1000)
     for d in range(1000):
-        for _ in range(40):
-            cache.remember(f"file:///ws/f{d}.py", anchor, "suggestion " * 8, False)
+        for k in range(40):
+            cache.remember(f"file:///ws/f{d}.py", anchor, f"suggestion {k} " * 8, False)
     through = cache._through
     assert len(through) <= 257 and max(len(v) for v in through.values()) == 16
     # Anchors keep at most TAIL + HEAD bytes of the document, not the document.
