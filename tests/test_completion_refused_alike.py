@@ -83,18 +83,25 @@ async def test_after_answers_the_same_refusal_twice_in_a_row_pauses(
 ) -> None:
     """Once suggestions came, a refusal may be its own request's (a content filter in words
     not known here): the first is a Warning and the next key asks again; the same refusal
-    again with no answer between is every request's (a key revoked at the gateway)."""
+    again with no answer between pauses that file, and met in another file, every file (a
+    key revoked at the gateway)."""
     c = completing
     try:
         doc = c.open("file:///ws/a.py", "def add(a, b):\n    ")
+        other = c.open("file:///ws/b.py", "def sub(a, b):\n    ")
         fake_deepseek.script("return a + b", path=FIM)
         assert await c.inline(doc.uri, 1, 4) == ["return a + b"]
         fake_deepseek.fault("status", count=None, path=FIM, status=403, message="Forbidden")
         assert await _keys(c, doc.uri, 5) == [[]] * 5
         assert len(fake_deepseek.requests_to(FIM)) == 3  # was 6
         current = c.services.status.current
-        assert current.kind == "Error" and "(403)" in current.message and "paused" in current.message
-        assert c.shown == [current.message]  # the first one told in the status alone
+        assert current.kind == "Warning" and "(403)" in current.message and "in this file are paused" in current.message
+        assert c.shown == []  # told in the status alone
+        assert await _keys(c, other.uri, 3) == [[]] * 3
+        assert len(fake_deepseek.requests_to(FIM)) == 4
+        current = c.services.status.current
+        assert current.kind == "Error" and "(403)" in current.message and "Completions are paused" in current.message
+        assert c.shown == [current.message]
     finally:
         await c.stop()
 
@@ -116,5 +123,101 @@ async def test_a_refusal_between_answers_does_not_pause(fake_deepseek: FakeDeepS
         fake_deepseek.script("return a + b", path=FIM)
         assert await c.inline(doc.uri, 1, 4) == ["return a + b"]
         assert len(fake_deepseek.requests_to(FIM)) == 5
+    finally:
+        await c.stop()
+
+
+# One file's request refused (a content rule in words not known here, a gateway's WAF, a 400
+# about that file's text) must not cost completions in every other file for a minute.
+
+
+def _two_files(c: Completing) -> tuple[str, str]:
+    return c.open("file:///ws/a.py", "def add(a, b):\n    ").uri, c.open("file:///ws/b.py", "def sub(a, b):\n    ").uri
+
+
+async def test_a_first_refusal_before_any_answer_pauses_that_file_alone(
+    fake_deepseek: FakeDeepSeek, completing: Completing
+) -> None:
+    c = completing
+    try:
+        a, b = _two_files(c)
+        fake_deepseek.fault("status", count=1, path=FIM, status=400, message="Request blocked by rule 942100")
+        assert await _keys(c, a, 3) == [[]] * 3
+        assert len(fake_deepseek.requests_to(FIM)) == 1  # a.py's keys do not ask again
+        fake_deepseek.script("return a - b", path=FIM)
+        assert await c.inline(b, 1, 4) == ["return a - b"]  # was []: every file paused
+        assert c.services.status.current.kind == "Normal"
+    finally:
+        await c.stop()
+
+
+async def test_the_same_refusal_in_two_files_before_any_answer_pauses_every_file(
+    fake_deepseek: FakeDeepSeek, completing: Completing
+) -> None:
+    c = completing
+    try:
+        a, b = _two_files(c)
+        d = c.open("file:///ws/d.py", "def mul(a, b):\n    ")
+        fake_deepseek.fault("status", count=1, path=FIM, status=403, message="Forbidden (request 7f3a9c21)")
+        fake_deepseek.fault("status", count=None, path=FIM, status=403, message="Forbidden (request 0b12ee90)")
+        assert await c.inline(a, 1, 4) == []
+        assert await c.inline(b, 1, 4) == []  # a request id of its own: the same refusal
+        assert await c.inline(d.uri, 1, 4) == []
+        assert len(fake_deepseek.requests_to(FIM)) == 2
+        current = c.services.status.current
+        assert current.kind == "Error" and "(403)" in current.message and "Completions are paused" in current.message
+        assert len(c.shown) == 1  # a.py's, which named the cause
+    finally:
+        await c.stop()
+
+
+async def test_after_answers_one_files_refusals_pause_that_file_alone(
+    fake_deepseek: FakeDeepSeek, completing: Completing
+) -> None:
+    c = completing
+    try:
+        a, b = _two_files(c)
+        fake_deepseek.script("return a + b", path=FIM)
+        assert await c.inline(a, 1, 4) == ["return a + b"]
+        fake_deepseek.fault("status", count=2, path=FIM, status=403, message="Request blocked")
+        assert await _keys(c, a, 4) == [[]] * 4
+        assert len(fake_deepseek.requests_to(FIM)) == 3  # the second in a row stops a.py's
+        fake_deepseek.script("return a - b", path=FIM)
+        assert await c.inline(b, 1, 4) == ["return a - b"]  # was []: every file paused
+        assert c.shown == []  # no pop-up for one file's refusals
+    finally:
+        await c.stop()
+
+
+async def test_two_different_refusals_in_a_row_do_not_pause(fake_deepseek: FakeDeepSeek, completing: Completing) -> None:
+    """Not the same refusal met again: a content rule's 400, then a gateway's 403 of a moment."""
+    c = completing
+    try:
+        a, b = _two_files(c)
+        fake_deepseek.script("return a + b", path=FIM)
+        assert await c.inline(a, 1, 4) == ["return a + b"]
+        fake_deepseek.fault("status", count=1, path=FIM, status=400, message="Request blocked by policy")
+        assert await c.inline(a, 1, 4) == []
+        fake_deepseek.fault("status", count=1, path=FIM, status=403, message="Access denied")
+        assert await c.inline(b, 1, 4) == []
+        fake_deepseek.script("return a - b", path=FIM)
+        assert await c.inline(b, 1, 4) == ["return a - b"]  # was []: paused for a minute
+        assert c.services.status.current.kind == "Normal"
+    finally:
+        await c.stop()
+
+
+@pytest.mark.parametrize("status", [408, 409, 425])
+async def test_a_refusal_of_a_moment_does_not_pause(
+    fake_deepseek: FakeDeepSeek, completing: Completing, status: int
+) -> None:
+    """A proxy's 408 (the request body slow to come), 409 or 425 passes when sent again."""
+    c = completing
+    try:
+        a = c.open("file:///ws/a.py", "def add(a, b):\n    ").uri
+        fake_deepseek.fault("status", count=1, path=FIM, status=status, message="Request Timeout")
+        assert await c.inline(a, 1, 4) == []
+        fake_deepseek.script("return a + b", path=FIM)
+        assert await c.inline(a, 1, 4) == ["return a + b"]  # was []: paused for a minute
     finally:
         await c.stop()

@@ -114,6 +114,23 @@ async def test_key_balance_or_settings_problem_turns_completions_off_once(tmp_pa
             assert again[-1] == ["value_ok"]
 
 
+async def test_one_files_refusal_leaves_other_files_their_completions(tmp_path) -> None:
+    """A 400 about one file's text, in words not known here (a gateway's firewall rule), met
+    before any answer: that file's keys stop asking, another file's are answered (every file's
+    completions were paused for a minute)."""
+    with FakeDeepSeek() as fake:
+        fake.fault("status", count=1, path=FIM, status=400, message="Request blocked by rule 942100")
+        fake.script("value_ok")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0, "prefetch": False}}) as client:
+            uri, other = "file:///ws/f.py", "file:///ws/g.py"
+            open_doc(client, uri, "x = \n")
+            open_doc(client, other, "y = \n")
+            assert await type_and_ask(client, uri, 2, 4, keys=2) == [[], []]
+            assert len(fake.requests_to(FIM)) == 1
+            assert (await type_and_ask(client, other, 2, 4, keys=1))[-1] == ["value_ok"]
+
+
 @pytest.mark.parametrize("where", ["refused", "dns"])
 async def test_unreachable_backend_is_one_warning(tmp_path, where: str, refused: str) -> None:
     url = refused if where == "refused" else "https://no-such-host.invalid"

@@ -20,7 +20,7 @@ from . import privacy
 from .config import Settings
 from .documents import Document, DocumentStore
 from .languages import LanguageRegistry
-from .model.errors import ModelError, PathNotFoundError, names_missing_model, refuses_every_request
+from .model.errors import ModelError, PathNotFoundError, names_missing_model
 from .notebooks import Notebooks
 from .privacy import uri_to_path
 from .status import StatusReporter
@@ -252,37 +252,6 @@ class NotFoundOnce:
             self.met[error.url] = error.came_at if error.came_at is not None else time.monotonic()
         error.passing = not for_good
         return error.passing
-
-
-@dataclass
-class RefusedAlike:
-    """Whether a refusal every request with the settings meets (``refuses_every_request``: a
-    gateway's 403, a 400 or 422 naming no request's own size or content) pauses a feature:
-    before any request with the settings was answered, at once; after one, a refusal may be
-    its own request's (a content filter in words not known here), so at the second in a row
-    with no answer between. Each was sent again at every key."""
-
-    #: A request with the settings of the time was answered.
-    answered: bool = False
-    #: When (time.monotonic) the first such refusal since the last answer came; None: none.
-    first_at: float | None = None
-
-    def settings_changed(self) -> None:
-        self.answered, self.first_at = False, None
-
-    def answer(self) -> None:
-        self.answered, self.first_at = True, None
-
-    def pauses(self, error: ModelError) -> bool:
-        if error.disables_feature or not refuses_every_request(error):
-            return False
-        if not self.answered:
-            return True
-        if self.first_at is None:
-            self.first_at = error.came_at if error.came_at is not None else time.monotonic()
-            return False
-        # Requests in flight together (a prefetch and the next key's) meet one refusal.
-        return error.sent_at is None or error.sent_at >= self.first_at
 
 
 class Feature:

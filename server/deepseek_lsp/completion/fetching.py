@@ -336,13 +336,13 @@ class Fetcher:
             # answer kept, the others' text is no typing-through of the suggestion shown. Nor
             # a chat turn's, whose text is no continuation of the document.
             joinable = pending if kept is None and not chat_turn else None
-            texts, all_answered = await self._answers(asked(chat_turn), joinable, multiline, sent)
+            texts, all_answered = await self._answers(uri, asked(chat_turn), joinable, multiline, sent)
             if not multiline and not chat_turn and self._opened_as_chat(texts, post):
                 # Its first line a fence (or a sentence before one): asked again at once, as
                 # every later single line to this server and model will be.
                 self._chat_turns.add(self._server_and_model())
                 pending.streamed.clear()
-                texts, all_answered = await self._answers(asked(True), None, multiline, None)
+                texts, all_answered = await self._answers(uri, asked(True), None, multiline, None)
             elif chat_turn and texts and all(says_only_prose(t, post.get()) for t in texts):
                 # Sentences with no code: a chat turn still (no FIM answer talks), nothing to
                 # show; the next line is asked as a chat turn again.
@@ -376,6 +376,7 @@ class Fetcher:
 
     async def _answers(
         self,
+        uri: str,
         requests: list[FimRequest],
         joinable: Pending | None,
         multiline: bool,
@@ -401,7 +402,7 @@ class Fetcher:
             if isinstance(item, ModelError):
                 if (item.kind_told, item.url) not in told:
                     told.add((item.kind_told, item.url))
-                    self.health.failed(item)
+                    self.health.failed(item, uri)
             elif isinstance(item, BaseException):
                 if isinstance(item, asyncio.CancelledError):
                     raise item

@@ -9,11 +9,12 @@ from collections.abc import Iterable
 
 from ..context import display_path
 from ..documents import Document
-from ..features import NotFoundOnce, Paused, RefusedAlike, Services
+from ..features import NotFoundOnce, Paused, Services
 from ..model.errors import ModelError, names_missing_model, provider_name, refuses_every_request
 from ..privacy import is_excluded
-from ..status import Status
+from ..status import Kind, Status
 from .debounce import Debouncer
+from .refusals import RefusedAlike
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,11 @@ LONG_LINE_BYTES = 100_000
 REFUSED_RECHECK_S = 60.0
 #: Said after such a refusal's message: completions stopped, and what brings them back.
 REFUSED_PAUSE = "Completions are paused: one request tries again in a minute, and new settings try at once."
+#: The same where one file's requests met it (other files' are still asked).
+REFUSED_FILE_PAUSE = (
+    "Completions in this file are paused: one request tries again in a minute, other files are "
+    "asked, and new settings try at once."
+)
 
 
 def _long_line(doc: Document, offset: int) -> str:
@@ -68,10 +74,12 @@ class BackendHealth:
         self.not_found = NotFoundOnce()
         #: A refusal every request meets pauses completions (a gateway's 403 at each key).
         self.refused = RefusedAlike()
+        #: The status told for each file paused by a refusal of its own (see RefusedAlike).
+        self._file_refusals: dict[str, tuple[Kind, str]] = {}
 
     def backend_changed(self) -> None:
         """The endpoint, key or model changed."""
-        if self.paused.reason:
+        if self.paused.reason or self._file_refusals:
             # The key or endpoint changed: the problem that turned completions off may be gone.
             self.paused.clear()
             self.services.status.set(Status("Normal", "", "completion"))
@@ -82,6 +90,7 @@ class BackendHealth:
         self.waited_unanswered = False
         self.not_found.forget()
         self.refused.settings_changed()
+        self._file_refusals.clear()
         self.epoch += 1
         current = self.services.status.current
         if current.feature == "completion" and current.kind == "Warning":
@@ -108,6 +117,11 @@ class BackendHealth:
         an Inactive status), or ''."""
         reason = self.inactive_reason(doc) or (_long_line(doc, offset) if offset is not None else "")
         paused = self.paused.now()
+        if not reason and not paused and self.refused.file_paused(doc.uri):
+            told = self._file_refusals.get(doc.uri)
+            if told is not None:
+                self.services.status.set(Status(told[0], told[1], "completion", doc.uri))
+            return told[1] if told is not None else REFUSED_FILE_PAUSE
         if not reason and paused:
             # Shown again where another status replaced it (an excluded file's Inactive): the
             # editor showed nothing wrong while completions stayed off.
@@ -126,7 +140,8 @@ class BackendHealth:
             self.services.status.set(Status("Normal", "", "completion"))
         return reason
 
-    def failed(self, exc: ModelError) -> None:
+    def failed(self, exc: ModelError, uri: str = "") -> None:
+        """``exc`` met by a request for ``uri`` ('': not known)."""
         status = self.services.status
         passing = self.not_found.passing(exc, self.services.models)  # (its message says so)
         message = exc.user_message
@@ -141,8 +156,17 @@ class BackendHealth:
             return
         # A model the server does not have (DeepSeek's 400 "Model Not Exist": retired, or a
         # name mistyped) refuses every key's request alike: each was sent again to meet it.
-        refused_alike = self.refused.pauses(exc)
-        if exc.disables_feature or names_missing_model(exc) or refused_alike:
+        refused = self.refused.pauses(exc, uri, REFUSED_RECHECK_S)
+        if refused == "file":
+            # One file's refused content is not every file's: its keys stop asking, others' not.
+            kind: Kind = "Warning" if self.refused.answered else "Error"
+            message = f"{message} {REFUSED_FILE_PAUSE}"
+            self._file_refusals[uri] = (kind, message)
+            status.set(Status(kind, message, "completion", uri))
+            if kind == "Error":  # nothing answered yet: likely the settings', told at once
+                status.tell_once(f"completion:{exc.kind_told}", message, 1, exc.cause_told)
+            return
+        if exc.disables_feature or names_missing_model(exc) or refused == "all":
             if exc.disables_feature or names_missing_model(exc):
                 self.paused.pause(exc, message)
             else:

@@ -220,6 +220,9 @@ _TOKEN_LIMIT = re.compile(r"\bmax_(?:new_|completion_)?tokens\b", re.IGNORECASE)
 #: The parameter itself refused (OpenAI's reasoning models: "Unsupported parameter:
 #: 'max_tokens' is not supported with this model"): no lower value passes, another model may.
 _PARAMETER_REFUSED = re.compile(r"\bunsupported\b|\bnot supported\b", re.IGNORECASE)
+#: 4xx statuses a request sent again may pass (RFC 9110's 408 and 409, RFC 8470's 425): a
+#: proxy's timeout on a body slow to come, a conflict of a moment, an early-data replay.
+_OF_A_MOMENT = frozenset({408, 409, 425})
 #: A proxy's refusal of one request's body by its size (nginx's client_max_body_size).
 _TOO_LARGE = 413
 #: A refusal of one request's content, which the next file's request may well pass: DeepSeek's
@@ -378,6 +381,8 @@ def refuses_every_request(error: ModelError) -> bool:
     400, a 403), not for its own size or content, nor for a moment's load (429, 5xx)."""
     if error.disables_feature:
         return True
+    if error.status in _OF_A_MOMENT:
+        return False
     return isinstance(error, RequestError) and not error.of_this_request
 
 
