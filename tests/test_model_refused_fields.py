@@ -7,6 +7,8 @@ dropped."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.completing import FIM, Completing
@@ -17,23 +19,28 @@ from tests.test_backend_pause import CHAT, DOC, RULE, Reviewing
 pytestmark = pytest.mark.usefixtures("state_dir")
 
 
-@pytest.mark.parametrize("words", sorted(set(FIELD_REFUSALS) - {"openai-reasoning"}))
-async def test_a_completion_field_the_server_refuses_is_left_out_from_then_on(
-    fake_deepseek: FakeDeepSeek, words: str
-) -> None:
-    fake_deepseek.refused_fields = {"temperature": words}
-    fake_deepseek.responder(lambda body: "return a + b", path=FIM)
-    c = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False)
+async def _two_keys_sent(fake: FakeDeepSeek, refused: dict[str, str]) -> list[dict[str, Any]]:
+    """The bodies sent for two keys, each answered, with ``refused`` fields refused."""
+    fake.refused_fields = refused
+    fake.responder(lambda body: "return a + b", path=FIM)
+    c = Completing(fake, debounce=0, prefetch=False, cache=False)
     try:
         doc = c.open("file:///ws/a.py", "def add(a, b):\n    ")
         assert await c.inline(doc.uri, 1, 4) == ["return a + b"]
         assert await c.inline(doc.uri, 1, 4) == ["return a + b"]
-        sent = [r.json for r in fake_deepseek.requests_to(FIM)]
-        assert ["temperature" in body for body in sent] == [True, False, False]
-        assert all("suffix" in body and "stop" in body for body in sent)  # nothing else left out
         assert c.services.status.current.kind == "Normal" and c.shown == []
     finally:
         await c.stop()
+    return [r.json for r in fake.requests_to(FIM)]
+
+
+@pytest.mark.parametrize("words", sorted(set(FIELD_REFUSALS) - {"openai-reasoning"}))
+async def test_a_completion_field_the_server_refuses_is_left_out_from_then_on(
+    fake_deepseek: FakeDeepSeek, words: str
+) -> None:
+    sent = await _two_keys_sent(fake_deepseek, {"temperature": words})
+    assert ["temperature" in body for body in sent] == [True, False, False]
+    assert all("suffix" in body and "stop" in body for body in sent)  # nothing else left out
 
 
 @pytest.mark.parametrize("words", ["openai", "fastapi"])
@@ -84,3 +91,16 @@ async def test_max_tokens_refused_for_its_new_name_is_sent_under_it(fake_deepsee
         first, second, third = (q.json for q in fake_deepseek.requests_to(CHAT))
         assert "max_completion_tokens" not in first and second["max_completion_tokens"] == first["max_tokens"]
         assert "max_tokens" not in second and "max_tokens" not in third and third["max_completion_tokens"]
+
+
+@pytest.mark.parametrize("words", ["openai", "fastapi"])
+async def test_two_fields_refused_one_after_the_other_are_both_left_out_at_the_first_key(
+    fake_deepseek: FakeDeepSeek, words: str
+) -> None:
+    """A server naming one refused field at a time (temperature, then stop): the request sent
+    again without the first met the second's refusal, which paused that file's completions
+    for a minute (every file's before 0c6d61b), though the next request would have passed."""
+    sent = await _two_keys_sent(fake_deepseek, {"temperature": words, "stop": words})
+    assert [("temperature" in body, "stop" in body) for body in sent] == [
+        (True, True), (False, True), (False, False), (False, False)
+    ]

@@ -35,7 +35,7 @@ from .errors import (
     safe_url,
 )
 from .model_server import from_litellm
-from .refused_fields import refused_field, without_fields
+from .refused_fields import OPTIONAL_FIELDS, RENAMED_FIELDS, refused_field, without_fields
 from .sse import ChunkAccumulator, SSEDecoder
 from .stops import StopScan
 from .tokens import Counter, EstimateCounter
@@ -45,6 +45,10 @@ if TYPE_CHECKING:
     from .client import ModelClient
 
 log = logging.getLogger(__name__)
+
+#: The most times one request is sent again mended (see ModelStream._mended): each optional
+#: field, each field renamed, stream_options and the stop sequences' count, each once.
+_MENDS_MAX = len(OPTIONAL_FIELDS) + len(RENAMED_FIELDS) + 2
 T = TypeVar("T")
 
 # A server that ignores max_tokens must not stream forever: cut at this many characters per
@@ -342,13 +346,18 @@ class ModelStream:
             response = await self._send()
             if response.status_code >= 300:
                 error = await self._status_error(response)
-                mended = self._mended(error)
-                if mended is not None:
+                # A server naming one refused field at a time (temperature, then stop): each
+                # mend leaves out more, so this ends (at most one try a field).
+                for _ in range(_MENDS_MAX):
+                    mended = self._mended(error)
+                    if mended is None:
+                        break
                     self._call = mended
                     response = await self._send()
                     error = None
-                    if response.status_code >= 300:
-                        error = await self._status_error(response)
+                    if response.status_code < 300:
+                        break
+                    error = await self._status_error(response)
         except asyncio.CancelledError:
             self._end("cancelled")
             raise
