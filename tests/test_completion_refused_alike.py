@@ -221,3 +221,25 @@ async def test_a_refusal_of_a_moment_does_not_pause(
         assert await c.inline(a, 1, 4) == ["return a + b"]  # was []: paused for a minute
     finally:
         await c.stop()
+
+
+async def test_the_retry_after_every_files_pause_is_one_request(
+    fake_deepseek: FakeDeepSeek, completing: Completing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once every file's completions paused, the request that tries again a while later and is
+    refused alike pauses them all again: taken for a first file's refusal, the next file sent
+    another."""
+    monkeypatch.setattr(health, "REFUSED_RECHECK_S", 1.0)
+    c = completing
+    try:
+        a, b = _two_files(c)
+        fake_deepseek.fault("status", count=None, path=FIM, status=403, message="Forbidden")
+        assert await c.inline(a, 1, 4) == []
+        assert await c.inline(b, 1, 4) == []
+        await asyncio.sleep(1.2)
+        assert await c.inline(a, 1, 4) == []
+        assert await c.inline(b, 1, 4) == []
+        assert len(fake_deepseek.requests_to(FIM)) == 3  # was 4
+        assert c.services.status.current.kind == "Error"
+    finally:
+        await c.stop()

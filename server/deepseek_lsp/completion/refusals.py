@@ -46,14 +46,16 @@ class RefusedAlike:
     first: _Refusal | None = None
     #: Files whose completions are paused, until when (time.monotonic).
     files: dict[str, float] = field(default_factory=dict)
+    #: ``first`` paused every file's: met again (the request trying again), it does so again.
+    everywhere: bool = False
 
     def settings_changed(self) -> None:
-        self.answered, self.first = False, None
+        self.answered, self.first, self.everywhere = False, None, False
         self.files.clear()
 
     def answer(self) -> None:
         # A file's pause stays: another file's answer says nothing of its content.
-        self.answered, self.first = True, None
+        self.answered, self.first, self.everywhere = True, None, False
 
     def file_paused(self, uri: str) -> bool:
         until = self.files.get(uri)
@@ -72,12 +74,13 @@ class RefusedAlike:
         told, came = _told(error), error.came_at if error.came_at is not None else time.monotonic()
         first = self.first
         if first is None or first.told != told:
-            self.first = _Refusal(told, uri, came)
+            self.first, self.everywhere = _Refusal(told, uri, came), False
             scope: Scope = "" if self.answered else "file"
         elif error.sent_at is not None and error.sent_at < first.at:
             return ""  # requests in flight together (a prefetch and the next key's) met one refusal
         else:
-            scope = "all" if uri != first.uri else "file"
+            scope = "all" if self.everywhere or uri != first.uri else "file"
+            self.everywhere = scope == "all"
         if scope == "file":
             self.files[uri] = time.monotonic() + pause_s
         return scope
