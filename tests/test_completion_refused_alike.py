@@ -243,3 +243,20 @@ async def test_the_retry_after_every_files_pause_is_one_request(
         assert c.services.status.current.kind == "Error"
     finally:
         await c.stop()
+
+
+async def test_an_explicit_request_in_a_file_paused_by_its_refusal_is_sent(
+    fake_deepseek: FakeDeepSeek, completing: Completing
+) -> None:
+    """The pause spares the keys typed, not a suggestion the user asks for (Alt+\\ after
+    mending the line a gateway's rule refused)."""
+    c = completing
+    try:
+        a = c.open("file:///ws/a.py", "def add(a, b):\n    ").uri
+        fake_deepseek.fault("status", count=1, path=FIM, status=400, message="Request blocked by rule 942100")
+        assert await _keys(c, a, 2) == [[], []]
+        fake_deepseek.script("return a + b", path=FIM)
+        assert len(fake_deepseek.requests_to(FIM)) == 1
+        assert await c.inline(a, 1, 4, invoked=True) == ["return a + b"]  # was []: nothing sent
+    finally:
+        await c.stop()

@@ -530,7 +530,7 @@ class CompletionFeature(Feature):
             # Not with the defaults meanwhile: the user's exclusions, ``enable: false`` or a
             # self-hosted ``baseUrl`` are in the settings still to come. The next keystroke asks again.
             return []
-        if req.stale or self.health.status_for(doc, req.offset) or self.services.models.client is None:
+        if req.stale or self.health.status_for(doc, req.offset, invoked=req.invoked) or self.services.models.client is None:
             return []
         # The cursor may have moved with no edit (arrow keys, a click): prefetches for states
         # it is no longer on the way to are never used (only the newest one is joinable) and

@@ -112,12 +112,13 @@ class BackendHealth:
     def _enabled_in_a_folder(self) -> bool:
         return any(s.completion.enable for s in self.services.folder_settings.values())
 
-    def status_for(self, doc: Document, offset: int | None = None) -> str:
-        """Why this document (with the cursor at ``offset``) gets no completions (also sent as
-        an Inactive status), or ''."""
+    def status_for(self, doc: Document, offset: int | None = None, *, invoked: bool = False) -> str:
+        """Why this document (with the cursor at ``offset``; ``invoked``: for a suggestion the
+        user asked for) gets no completions (also sent as an Inactive status), or ''."""
         reason = self.inactive_reason(doc) or (_long_line(doc, offset) if offset is not None else "")
         paused = self.paused.now()
-        if not reason and not paused and self.refused.file_paused(doc.uri):
+        # A file's own refusal spares the keys typed, not an ask (the line mended meanwhile).
+        if not reason and not paused and not invoked and self.refused.file_paused(doc.uri):
             told = self._file_refusals.get(doc.uri)
             if told is not None:
                 self.services.status.set(Status(told[0], told[1], "completion", doc.uri))
