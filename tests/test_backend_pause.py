@@ -12,6 +12,7 @@ import pytest
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model import ChatRequest, InsufficientBalanceError
 from deepseek_lsp.model.errors import OutOfMemoryError
+from deepseek_lsp.review import outcome_status
 from tests.fake_deepseek import FakeDeepSeek
 from tests.review_support import ReviewFeatureSession, Rule, reviewer
 
@@ -197,3 +198,24 @@ async def test_an_answer_between_from_another_feature_makes_the_next_404_a_first
         assert not (await r.run("file:///ws/a.py"))["ok"]
         assert r.statuses[-1].kind == "Warning" and "paused" not in r.statuses[-1].message
         assert (await r.run("file:///ws/a.py"))["ok"]
+
+
+async def test_a_first_review_s_refusal_pauses_reviews_for_a_while_not_for_good(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refusal before any review was answered reads as the settings' (a 403), but may be
+    that file's own (a gateway's rule reading its code, in words not known here): it paused
+    every file's reviews until the settings changed; now one review tries again a while later."""
+    monkeypatch.setattr(outcome_status, "REFUSED_RECHECK_S", 0.5)
+    async with Reviewing(fake_deepseek) as r:
+        fake_deepseek.fault("status", count=1, path=CHAT, status=403, message="Request blocked")
+        fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+        r.services.documents.open("file:///ws/a.py", DOC, "python", 1)
+        r.services.documents.open("file:///ws/b.py", DOC.replace("find", "seek"), "python", 1)
+        assert not (await r.run("file:///ws/a.py"))["ok"]
+        paused = await r.run("file:///ws/b.py")
+        assert not paused["ok"] and "403" in paused["reason"]
+        assert len(fake_deepseek.requests_to(CHAT)) == 1
+        await asyncio.sleep(0.6)
+        done = await r.run("file:///ws/b.py")
+        assert done["ok"] and done["findings"] == 1, done  # was paused until the settings changed

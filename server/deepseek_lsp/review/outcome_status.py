@@ -15,6 +15,10 @@ from ..status import Status
 from ..usage_feature import format_cost
 from .flights import ReviewOutcome
 
+#: How long a refusal read as the settings' (see OutcomeStatus._refusing_settings) pauses
+#: reviews before one tries again.
+REFUSED_RECHECK_S = 60.0
+
 log = logging.getLogger(__name__)
 
 
@@ -99,7 +103,10 @@ class OutcomeStatus:
         if fatal is not None and self.not_found.passing(fatal, self.services.models):
             fatal = None
         if fatal is not None:
-            self.paused.pause(fatal, fatal.user_message)
+            # A refusal read as the settings' may be the file's own (a gateway's rule reading
+            # its code): one review tries again a while later, not only after new settings.
+            settings_read = fatal is not outcome.fatal and not names_missing_model(fatal)
+            self.paused.pause(fatal, fatal.user_message, recheck_s=REFUSED_RECHECK_S if settings_read else None)
             status.set(Status("Error", f"review paused: {fatal.user_message}", "review"))
             self._told.add(key := f"review:{fatal.kind_told}")
             status.tell_once(key, fatal.user_message, 1, fatal.cause_told)
