@@ -214,6 +214,21 @@ async function editorTextWithoutGhost() {
 }
 
 /**
+ * Clicks the editor's line showing `text`, line number `line`, until the cursor is on it (the
+ * status bar's "Ln"). On a loaded machine a click just after Quick Open opened the file was
+ * lost: the cursor stayed on line 1 and the step typed its C++ initializer below the #include
+ * (initializer-semicolon waited for an indented "};" that was there unindented).
+ */
+async function clickLine(text, line, timeoutMs = 15000) {
+  const where = page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
+  await waitFor(`the cursor on line ${line} ("${text}")`, async () => {
+    await page.locator('.editor-instance .view-line', { hasText: text }).first().click();
+    return waitFor(`Ln ${line}`, async () => norm(await where.textContent()).includes(`Ln ${line},`), 2000)
+      .then(() => true, () => false);
+  }, timeoutMs, 300);
+}
+
+/**
  * Types `text`, which ends with an opener (`{`, `(`), and makes sure VS Code closed that opener
  * (`closer` right after it), as the steps that accept a suggestion inside the pair need. VS Code
  * closes it only once the language's configuration is in, which it reads after the first file
@@ -1079,7 +1094,7 @@ try {
     // and "};" show as the entries alone (an item's range stays on its line); once Tab accepts
     // them, the server's workspace/applyEdit puts the ";" after the editor's "}".
     await quickOpen(VEC, '#include <vector>');
-    await page.locator('.editor-instance .view-line', { hasText: 'int n = 3;' }).first().click();
+    await clickLine('int n = 3;', 4);
     await page.keyboard.press('End');
     await page.keyboard.press('Enter');
     await typeOpenerClosed('std::vector<int> v {', '}');
@@ -1123,7 +1138,7 @@ try {
     // The same entries taken word by word (Ctrl+Right) to their end: VS Code runs no command
     // for a suggestion taken in parts, its last part tells the server it is whole.
     await quickOpen(VEC_PARTS, '#include <vector>');
-    await page.locator('.editor-instance .view-line', { hasText: 'int n = 3;' }).first().click();
+    await clickLine('int n = 3;', 4);
     await page.keyboard.press('End');
     await page.keyboard.press('Enter');
     await typeOpenerClosed('std::vector<int> v {', '}');
@@ -1151,7 +1166,7 @@ try {
     // Enter right after the Tab, before the server's edit can come: the edit, asked for the
     // text before the Enter, is refused (its version), not put at the "}"'s old place.
     await quickOpen(VEC_ENTER, '#include <vector>');
-    await page.locator('.editor-instance .view-line', { hasText: 'int n = 3;' }).first().click();
+    await clickLine('int n = 3;', 4);
     await page.keyboard.press('End');
     await page.keyboard.press('Enter');
     await typeOpenerClosed('std::vector<int> v {', '}');
@@ -1180,7 +1195,7 @@ try {
     // after the editor's "}" (ASI would end the declaration without it; the file writes them).
     // With a statement below it got none; last in its block it did (the parser's guess).
     await quickOpen(BOX, 'const n = 1;');
-    await page.locator('.editor-instance .view-line', { hasText: 'use(n);' }).first().click();
+    await clickLine('use(n);', 3);
     await page.keyboard.press('End');
     await page.keyboard.press('Enter');
     await typeOpenerClosed('const box: Box = {', '}');
