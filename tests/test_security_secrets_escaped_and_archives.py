@@ -267,6 +267,22 @@ def test_prose_and_code_with_a_password_line_stay() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        f'password =\n  "{SECRET}"\n',  # Ruby, Lua: the value on the line below the =
+        f'    password =\n        "{SECRET}";\n',  # JavaScript, C, Go: an assignment in a function
+        f"x = 1\npassword = \n  '{SECRET}'\n",
+        f"  password :\n    {SECRET}\n",
+    ],
+)
+def test_a_password_assigned_on_the_line_below_is_no_netrc_line(text: str) -> None:
+    """``password =`` alone on its line was read as .netrc's ``password X`` with ``=`` its
+    password: the ``=`` went as the secret and the value on the line below was sent."""
+    assert_redacted(text)
+    assert_not_in_prompts(text, "password")
+
+
+@pytest.mark.parametrize(
     "text, hashed",
     [
         ("admin:{}\n", "$apr1$ruca84Hq$mbjdMZBAG.KWn7vfN/SNK/"),

@@ -170,9 +170,13 @@ _TOKEN_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     ),
     # .netrc's entries one token a line (``machine host``, ``login user``, ``password secret``),
     # the password line alone in sight: a value with a digit or a symbol (``password hashing``
-    # is a line of prose).
+    # is a line of prose). Not an assignment's ``=`` with its value on the line below
+    # (``password =`` then the value): taken for the password, the value below went out.
     (
-        re.compile(r"(?m)^([ \t]*(?:login[ \t]+\S+[ \t]+)?password[ \t]+)(?P<bare>(?![-<{(\[\\])[^\s\"'`\\]+)(?=[ \t]*\r?$)"),
+        re.compile(
+            r"(?m)^([ \t]*(?:login[ \t]+\S+[ \t]+)?password[ \t]+)"
+            r"(?P<bare>(?![-<{(\[\\]|[:=]+[ \t]*\r?$)[^\s\"'`\\]+)(?=[ \t]*\r?$)"
+        ),
         _prose_safe_argument,
     ),
     # A password hash after its user's name (an htpasswd or shadow line, Traefik's basic auth
