@@ -283,6 +283,28 @@ def test_a_password_assigned_on_the_line_below_is_no_netrc_line(text: str) -> No
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        f'password <- "{SECRET}"\n',  # R
+        f'db <- dbConnect(drv, user = "app")\napi_key <<- "{SECRET}"\n',
+        f'@token ||= "{SECRET}"\n',  # Ruby
+        f'config.ApiKey ??= "{SECRET}";\n',  # C#, JavaScript, PHP
+        f'password <-\n  "{SECRET}"\n',
+    ],
+)
+def test_a_secret_assigned_by_r_or_a_default_operator_is_redacted(text: str) -> None:
+    """R's ``<-`` and ``<<-``, Ruby's ``||=``, ``??=``: no separator the assignment pattern
+    knew, the literal went out as written."""
+    assert_redacted(text)
+    assert_not_in_prompts(text, SECRET[:3])
+
+
+def test_code_assigned_by_r_or_a_default_operator_stays() -> None:
+    kept = 'password <- Sys.getenv("DB_PASSWORD")\n@token ||= fetch_token(client)\ntokens <- -1\nif (token <-limit) {}\n'
+    assert redact(kept) == kept
+
+
+@pytest.mark.parametrize(
     "text, hashed",
     [
         ("admin:{}\n", "$apr1$ruca84Hq$mbjdMZBAG.KWn7vfN/SNK/"),

@@ -398,7 +398,8 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         lambda m: _assigned(m.group(0), m.group(1), "", None, None, m.group(2)),
     ),
     # .env-style and code assignments whose name says it holds a secret: KEY=..., "password": "...".
-    # The separator may be Go's ``:=`` or a PHP/Ruby ``=>``, after an optional type annotation
+    # The separator may be Go's ``:=``, a PHP/Ruby ``=>``, R's ``<-`` or a default's ``||=``,
+    # ``??=`` (each went out as written), after an optional type annotation
     # (``password: str = ...``); a quoted value runs to its closing quote, spaces and all, or
     # to the end of the text: a prompt window ends at the cursor, and a secret pasted between
     # the quotes an editor closed (``password="hunter2|"``) has its closing quote after it.
@@ -421,7 +422,7 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
             r"""(?ix)("""
             + _ASSIGNED_NAME
             + r""")
-            ((?:(?:["']\]|\[\d*\])(?=\s*=\s*[\w@$]{0,2}["'`])|["'])?(?:[ \t]*:[ \t]*(?:&(?:'static[ \t]+)?)?[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|\?=|=>|::(?=[ \t])|:(?!:)|=)\s*
+            ((?:(?:["']\]|\[\d*\])(?=\s*=\s*[\w@$]{0,2}["'`])|["'])?(?:[ \t]*:[ \t]*(?:&(?:'static[ \t]+)?)?[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|\?=|=>|::(?=[ \t])|:(?!:)|<<?-(?![->])|\|\|=|\?\?=|=)\s*
             (?:\\[ \t]*\r?\n\s*|[(\\]\s*(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
             (?:(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)(?=["']))?)
             (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|(?!=)((?![^\s"'`,;]{0,100}:(?!\S))[^\s"'`,;]{6,}))
