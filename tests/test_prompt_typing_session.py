@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from lsprotocol import types
@@ -359,7 +360,9 @@ def test_a_function_left_by_a_dedent_is_no_scope_kept_for_the_head() -> None:
     tree = js.parser().parse(data)
     now = enclosing_scopes(js, tree, data, cursor)
     assert now == []  # the bracket open: the tree lost the function to an ERROR
-    assert scopes_kept_through_errors(tree, data, now, kept, cursor - 2000) == kept
+    assert scopes_kept_through_errors(tree, data, now, kept, cursor - 2000, cursor, len(data) - len(whole)) == [
+        replace(s, end=s.end + len(data) - len(whole)) for s in kept
+    ]
     body = "".join(f"    x_{i} = compute({i})\n" for i in range(40))
     inside = ("import os\n\n\ndef run(items):\n" + body + "    total = len(items)\n").encode()
     kept = enclosing_scopes(py, py.parser().parse(inside), inside, len(inside) - 2)
@@ -368,4 +371,33 @@ def test_a_function_left_by_a_dedent_is_no_scope_kept_for_the_head() -> None:
     tree = py.parser().parse(left)
     now = enclosing_scopes(py, tree, left, len(left))
     assert now == []
-    assert scopes_kept_through_errors(tree, left, now, kept, len(inside) - 200) == []
+    assert scopes_kept_through_errors(tree, left, now, kept, len(inside) - 200, len(left), len(left) - len(inside)) == []
+
+
+async def test_a_header_kept_through_an_error_is_not_sent_once_the_cursor_left_its_function(
+    completing: tuple[Completing, FakeDeepSeek],
+) -> None:
+    """In Java (C# alike) a bracket left open in a method breaks the tree up to its class: a
+    key at the end of ``score``, then ``foo(`` typed in ``helper`` below it (the last prompt's
+    window) sent ``int score(Item v)`` and its last ``if`` as the headers the cursor was in."""
+    c, fake = completing
+    body = "".join(f"        if (check{i}(v)) {{\n            total += weigh{i}(v);\n        }}\n" for i in range(40))
+    text = (
+        "class A {\n    int score(Item v) {\n        int total = 0;\n" + body + "        return total;\n    }\n\n"
+        "    static int helper(int a, int b) {\n        int s = a + b;\n"
+        "        if (s > 10) {\n            return s;\n        }\n        return 0;\n    }\n}\n"
+    )
+    uri = "file:///ws/A.java"
+    c.open(uri, text, "java")
+    line = text[: text.index("        return total;")].count("\n")
+    c.insert(uri, line, 0, "        total\n")
+    await c.inline(uri, line, len("        total"))
+    first = fake.requests_to(FIM)[-1].json["prompt"]
+    assert first.startswith("// Path: A.java\nclass A\nint score(Item v)\n")  # above the window
+    line = text[: text.index("        return 0;")].count("\n") + 1
+    c.insert(uri, line, 0, "        foo(\n")
+    await c.inline(uri, line, len("        foo("))
+    sent = fake.requests_to(FIM)[-1].json["prompt"]
+    assert sent != first and "static int helper(int a, int b)" in sent
+    head = sent.partition("\n    ")[0]  # the lines above the window's first indented one
+    assert head == "// Path: A.java\nclass A", head

@@ -306,7 +306,9 @@ class PromptBuilder:
             if prev is not None and in_window:
                 # The same site, chosen anew or not: the headers above its window stay while
                 # the line typed breaks the tree.
-                scopes = scopes_kept_through_errors(doc.tree, doc.data, scopes, prev.scopes, prev.window_start)
+                scopes = scopes_kept_through_errors(
+                    doc.tree, doc.data, scopes, prev.scopes, prev.window_start, req.offset, len(doc.data) - prev.doc_len
+                )
             if (
                 prev is not None
                 and (receiver is None or receiver == prev.receiver)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import tree_sitter as ts
 
@@ -181,7 +181,7 @@ def enclosing_scopes(lang: Language, tree: ts.Tree, data: bytes, offset: int) ->
 
 
 def scopes_kept_through_errors(
-    tree: ts.Tree, data: bytes, scopes: list[Scope], kept: list[Scope], above: int
+    tree: ts.Tree, data: bytes, scopes: list[Scope], kept: list[Scope], above: int, offset: int, grown: int
 ) -> list[Scope]:
     """``scopes`` with those of ``kept`` (a site's, read from an earlier tree) starting before
     ``above`` (its window's start) that the tree lost to an ERROR: while the line being typed
@@ -190,9 +190,17 @@ def scopes_kept_through_errors(
     window, left the prompt's head and came back once the bracket closed: two misses of
     DeepSeek's prefix cache for the whole prompt a line. A scope the tree still has, or
     lost without an error (a function ended by the user's dedent), is not kept; nor one
-    whose header is no longer where it was (an edit above the window)."""
+    whose header is no longer where it was (an edit above the window), nor one the cursor
+    at ``offset`` is past the end of, ``grown`` the bytes the text grew by since ``kept``
+    was read (moved on to the method below: Java's and C#'s recovery breaks the tree up to
+    the class, and the method left was sent as the one the cursor was in). A scope kept
+    ends that much further on, as the text typed inside it pushed its end."""
     starts = {s.start for s in scopes}
-    lost = [s for s in kept if s.start < above and s.start not in starts and _in_error(tree, s.start)]
+    lost = [
+        replace(s, end=s.end + grown)
+        for s in kept
+        if s.start < above <= offset <= s.end + grown and s.start not in starts and _in_error(tree, s.start)
+    ]
     lost = [s for s in lost if _header_at(data, s)]
     return sorted([*scopes, *lost], key=lambda s: s.start) if lost else scopes
 
