@@ -11,7 +11,7 @@ from pathlib import Path
 from cachetools import LRUCache, TTLCache
 
 from ..languages import ImportRules
-from ..symbol_store import settled_time
+from ..symbol_store import racy
 from .resolve import _IMPLICIT_SOURCES, resolve_local_import
 
 #: Import resolution stats a handful of paths per import; the answers for a file's imports are
@@ -48,25 +48,32 @@ _local: LRUCache[_ResolvedKey, dict[str, bool]] = LRUCache(maxsize=64)
 #: one with no watch event to tell (Neovim asks for none; a generator's or a checkout's file in
 #: a folder not watched) changes its folder's time, and the answer is made anew, not kept its
 #: few seconds (the outline made from it was kept, stamped with the folder's new time, for
-#: the prompt's CONTEXT_REUSE_S: c.go's Volume missing at shapes.| up to 30 s).
-_go_folders: LRUCache[_ResolvedKey, tuple[tuple[str, int], ...]] = LRUCache(maxsize=256)
+#: the prompt's CONTEXT_REUSE_S: c.go's Volume missing at shapes.| up to 30 s). Each time with
+#: whether it was too recent to tell by (``racy``).
+_go_folders: LRUCache[_ResolvedKey, tuple[tuple[str, int, bool], ...]] = LRUCache(maxsize=256)
 
 
-def _folder_times(folders: Iterable[str]) -> tuple[tuple[str, int], ...]:
-    """Each folder with its time (0 while a change in the same clock tick could hide behind
-    it: looked at again; -1 gone)."""
+def _folder_times(folders: Iterable[str]) -> tuple[tuple[str, int, bool], ...]:
+    """Each folder with its time (-1 gone) and whether a change in the same clock tick could
+    hide behind it."""
     times = []
     for folder in folders:
         try:
-            times.append((folder, settled_time(os.stat(folder).st_mtime_ns)))
+            mtime = os.stat(folder).st_mtime_ns
         except OSError:
-            times.append((folder, -1))
+            times.append((folder, -1, False))
+        else:
+            times.append((folder, mtime, racy(mtime)))
     return tuple(times)
 
 
-def _changed(known: tuple[tuple[str, int], ...]) -> bool:
-    """Whether a folder's time is not as ``known`` (or was too recent to tell by)."""
-    return any(t == 0 for _, t in known) or _folder_times(f for f, _ in known) != known
+def _changed(known: tuple[tuple[str, int, bool], ...]) -> bool:
+    """Whether a folder's time is not as ``known``, or was too recent to tell by and has
+    settled since: looked at once more then (a file added in the same clock tick). Not at
+    every call while it is recent: a save in the document's folder (Neovim's backup file at
+    each ``:w``) made the resolution anew at every key for 2 s (40 packages: ~28 ms a key)."""
+    now = _folder_times(folder for folder, _, _ in known)
+    return any(t != was or (recent and not still) for (_, was, recent), (_, t, still) in zip(known, now, strict=True))
 
 
 def forget_resolutions() -> None:
