@@ -623,8 +623,8 @@ def bound_at_module_level(language: str, tree: ts.Tree, data: bytes, member: Mem
     return False
 
 
-#: What is before a name a Python ``for`` or ``as`` binds, up to it.
-_AS_OR_FOR = re.compile(rb"(?:\bas[ \t]+|\bfor[ \t]+(?:\w+[ \t]*,[ \t]*)*)\Z")
+#: What is before a name a Python ``for`` or ``as`` binds, up to it (``for i, (store, b) in``).
+_AS_OR_FOR = re.compile(rb"(?:\bas[ \t]+|\bfor[ \t]+[\w\x80-\xff \t,(\[*]*)\Z")
 #: Where an assignment's target is, by the node assigning (a search's line may be a keyword
 #: argument's, ``store=store,`` of a call over lines, or a string's or a comment's).
 _TARGET_FIELDS = {
@@ -633,11 +633,12 @@ _TARGET_FIELDS = {
 }
 #: What a target may be unpacked through: ``a, store = ...``, ``(store, b) = ...``, ``*store, b``.
 _UNPACKED = frozenset({"pattern_list", "tuple_pattern", "list_pattern", "array_pattern", "list_splat_pattern"})
-#: A Python line that may unpack into the name: before it names, commas, brackets and stars
-#: only, after it the same up to an ``=`` (``(a, (store, b)) =``); the tree tells a target from
-#: a call's arguments over lines (``make_app(\n    store, debug=True)``).
-_PY_UNPACK_HEAD = re.compile(rb"[\w\x80-\xff \t,(\[*]*")
-_PY_UNPACK_TAIL = re.compile(rb"[\w\x80-\xff \t,)\]*]*=(?!=)")
+#: A Python line that may unpack into the name: before it names, commas, brackets, stars and
+#: the ``=`` of a target before it (``a = store = ...``), after it the same up to an ``=``
+#: (``(a, (store, b)) =``) or a loop's ``in`` (``for i, (store, b) in``); the tree tells a target
+#: from a call's arguments over lines (``make_app(\n    store, debug=True)``).
+_PY_UNPACK_HEAD = re.compile(rb"[\w\x80-\xff \t,(\[*=]*")
+_PY_UNPACK_TAIL = re.compile(rb"[\w\x80-\xff \t,)\]*]*(?:=(?!=)|\bin\b)")
 
 
 def _py_unpacked(root: ts.Node, pos: int, prefix: bytes, suffix: bytes) -> bool:
