@@ -305,6 +305,27 @@ def test_code_assigned_by_r_or_a_default_operator_stays() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        f'# password =\n#     "{SECRET}"\nconnect()\n',  # code commented out
+        f"# db:\n#   password:\n#     {SECRET}\n",  # a YAML file's lines commented out
+        f"/*\n * password:\n *   {SECRET}\n */\n",
+        f'// const apiKey =\n//   "{SECRET}";\n',
+    ],
+)
+def test_a_value_below_its_name_in_commented_out_lines_is_redacted(text: str) -> None:
+    """The value on the line below its name, both commented out: the next line's comment mark
+    stood between them, and the value went out (in a window, and in a snippet of such lines)."""
+    assert_redacted(text)
+    assert_not_in_prompts(text, SECRET[:3])
+
+
+def test_a_comment_below_a_commented_name_stays() -> None:
+    kept = "# password:\n# at least 8 chars\n# token =\n#   get_token()\n"
+    assert redact(kept) == kept
+
+
+@pytest.mark.parametrize(
     "text, hashed",
     [
         ("admin:{}\n", "$apr1$ruca84Hq$mbjdMZBAG.KWn7vfN/SNK/"),

@@ -416,13 +416,16 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # = "..."``; not a variable: ``env["API_KEY"] = api_key`` is code) or a C array's (``char
     # api_key[] = "..."``), its type Rust's ``&str``: each went out. A scope's ``::`` is no
     # separator (``"AWS::SecretsManager::Secret"``: ``:Secret`` went out as ``[REDACTED]``);
-    # LDIF's ``userPassword:: <base64>`` is (its value went out).
+    # LDIF's ``userPassword:: <base64>`` is (its value went out). Commented out, the value's
+    # line below its name starts with the comment's mark (``# password =`` then ``#     "..."``,
+    # `` * password:`` then `` *   ...``): it stood between them, and the value went out.
     (
         re.compile(
             r"""(?ix)("""
             + _ASSIGNED_NAME
             + r""")
-            ((?:(?:["']\]|\[\d*\])(?=\s*=\s*[\w@$]{0,2}["'`])|["'])?(?:[ \t]*:[ \t]*(?:&(?:'static[ \t]+)?)?[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|\?=|=>|::(?=[ \t])|:(?!:)|<<?-(?![->])|\|\|=|\?\?=|=)\s*
+            ((?:(?:["']\]|\[\d*\])(?=\s*=\s*[\w@$]{0,2}["'`])|["'])?(?:[ \t]*:[ \t]*(?:&(?:'static[ \t]+)?)?[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|\?=|=>|::(?=[ \t])|:(?!:)|<<?-(?![->])|\|\|=|\?\?=|=)
+            (?:[ \t]*\r?\n[ \t]*(?:\#|//|--|\*)(?![\#/*-])[ \t]*|\s*)
             (?:\\[ \t]*\r?\n\s*|[(\\]\s*(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
             (?:(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)(?=["']))?)
             (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|(?!=)((?![^\s"'`,;]{0,100}:(?!\S))[^\s"'`,;]{6,}))
