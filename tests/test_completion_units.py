@@ -740,6 +740,42 @@ def test_vims_narrower_levels_in_a_file_of_tab_led_lines_keep_the_model_s_depths
     assert suggested("file:///w/k.c", kernel, "c", body) == body
 
 
+@pytest.mark.parametrize(
+    ("uri", "language", "text", "vim", "answer"),
+    [
+        # gofmt's levels are tabs whatever the editor says ('shiftwidth' 4, Neovim's Go files).
+        (
+            "file:///w/g.go",
+            "go",
+            "package p\n\nfunc f(x int) int {\n\tif x > 0 {\n\t\treturn 1\n\t}\n\treturn 0\n}\n\nfunc g(y int) int {\n",
+            {"insertSpaces": False, "tabSize": 8, "indentSize": 4},
+            "    if y > 0 {\n        return 2\n    }\n    return 0\n}",
+        ),
+        # Kernel style: 'shiftwidth' 8 is a tab, one level (no narrower levels to take).
+        (
+            "file:///w/k.c",
+            "c",
+            "int f(int x)\n{\n\tif (x) {\n\t\treturn 1;\n\t}\n\treturn 0;\n}\n\nint g(int y)\n{\n",
+            {"insertSpaces": False, "tabSize": 8, "indentSize": 8},
+            "    if (y) {\n        return 2;\n    }\n    return 0;\n}",
+        ),
+    ],
+)
+def test_tab_levels_by_rule_or_as_wide_as_the_editor_s_keep_a_tab_a_level(
+    uri: str, language: str, text: str, vim: dict, answer: str
+) -> None:
+    """Where a tab is a level whatever the editor's narrower 'shiftwidth' (Go) or the editor's
+    level is a tab (kernel style, 'shiftwidth' 8), a model's answer in four-space levels comes
+    a tab a level, as before the editor's narrower levels were taken (9e1f434): checked, no
+    change of behaviour."""
+    feature = _feature()
+    told = _notification_handlers(feature)["deepseek/editorIndentation"]
+    doc = feature.services.documents.open(uri, text, language, 1)
+    told(None, {"textDocument": {"uri": uri}, **vim})
+    ctx = feature.prompts.context_between(Request(doc, len(text), False, multiline=True), 0, len(doc.data))
+    assert postprocess(answer, ctx) == answer.replace("        ", "\t\t").replace("    ", "\t")
+
+
 def test_an_editor_inserting_tabs_gives_no_tabs_where_the_language_refuses_them() -> None:
     """Vim's noexpandtab (or VS Code's insertSpaces false) in a new YAML file: the suggested
     block's levels came in tabs, which YAML refuses as indentation (so do F#, Nim and Elm;
