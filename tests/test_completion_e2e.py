@@ -341,6 +341,44 @@ async def test_lua_ends_after_a_block_in_a_table_s_callback_stand_under_their_op
     assert follows == [[["", "        end", "      end,", "    })"]], [["", "      end,", "    })"]]]
 
 
+async def _accepted_then_asked(client: Any, uri: str, text: str, language: str, row: int, col: int) -> list[Any]:
+    """The suggestions asked at once after the first one at ``row``, ``col`` of ``text``
+    (opened as ``uri``) is accepted: a line's end typed."""
+    open_doc(client, uri, text, language=language)
+    item = (await client.text_document_inline_completion_async(inline_params(uri, row, col))).items[0]
+    await accept(client, uri, 2, row, col, item)
+    end = col + len(item.insert_text)
+    return (await client.text_document_inline_completion_async(inline_params(uri, row, end))).items
+
+
+#: A Lua loop whose block `until` closes, not `end`, in a table's callback and in a function.
+_REPEAT = "  repeat\n    n = n + 1\n  until n > 3\n"
+_AUTOCMD = (
+    "local M = {}\nfunction M.setup()\n  vim.api.nvim_create_autocmd('BufEnter', {\n"
+    "    callback = function(args)\n      local n = 0\n"
+    + "".join(f"    {line}\n" for line in _REPEAT.splitlines())
+    + "    end,\n    pattern = '*.lua'\n  })\nend\n"
+)
+_COUNT = "local function count()\n  local n = 0\n" + _REPEAT + "  print(n\n"
+
+
+async def test_a_lua_repeat_until_loop_closes_its_block_for_the_lines_after_it(tmp_path) -> None:
+    """Lua's `repeat` ... `until n > 3` was read as a block opened that only an `end` closes:
+    after a callback holding one, in a table passed to a call, the next entries asked once
+    `pattern = '*.lua',` was accepted, written from column 0, got nothing (the callback read as
+    still open, they were not moved under the item above: 5ada991);
+    after one in a function, the function's `end` went under the `repeat` (`  end`, a level
+    deep)."""
+    with FakeDeepSeek() as fake:
+        fake.script(",", "\ngroup = group,\ndesc = 'x',", ")", "\n  return n\nend")
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
+            shown = [
+                [i.insert_text for i in await _accepted_then_asked(client, f"file:///ws/{name}.lua", text, "lua", row, col)]
+                for name, text, row, col in (("a", _AUTOCMD, 9, 21), ("b", _COUNT, 5, 9))
+            ]
+    assert shown == [["\n    group = group,\n    desc = 'x',"], ["\n  return n\nend"]]
+
+
 async def test_a_block_comment_opening_an_initializer_s_entries_keeps_its_column(tmp_path) -> None:
     """A C initializer's `{` accepted (CPython's xxmodule.c, typed again in Neovim), then its
     block comment above the entries asked at once: the comment's ` * ` line was taken for the
@@ -370,15 +408,10 @@ async def test_a_ruby_rescue_or_when_line_s_body_stands_a_level_in(tmp_path) -> 
     with FakeDeepSeek() as fake:
         fake.script(" Errno::ENOENT", "\n    []", " :csv", "\n    CSV.parse(text)")
         async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
-            follows = []
-            for name, text, row, col in (("a", method, 3, 8), ("b", branch, 2, 6)):
-                uri = f"file:///ws/{name}.rb"
-                open_doc(client, uri, text, language="ruby")
-                item = (await client.text_document_inline_completion_async(inline_params(uri, row, col))).items[0]
-                await accept(client, uri, 2, row, col, item)
-                end = col + len(item.insert_text)
-                follow = (await client.text_document_inline_completion_async(inline_params(uri, row, end))).items
-                follows.append([i.insert_text.split("\n")[:2] for i in follow])
+            follows = [
+                [i.insert_text.split("\n")[:2] for i in await _accepted_then_asked(client, f"file:///ws/{name}.rb", text, "ruby", row, col)]
+                for name, text, row, col in (("a", method, 3, 8), ("b", branch, 2, 6))
+            ]
     assert follows == [[["", "    []"]], [["", "    CSV.parse(text)"]]]
 
 

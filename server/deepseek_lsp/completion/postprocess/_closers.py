@@ -275,8 +275,11 @@ def _keyword_closer_targets(lines: list[str], ctx: PostContext) -> dict[int, str
 
 def _opens_keyword_block(code: str, ctx: PostContext) -> bool:
     """Whether a line of code opens a block its `end` closes (not a `{` block, nor a branch
-    going on with the block above: `else`, `elsif`, `when`)."""
+    going on with the block above: `else`, `elsif`, `when`; nor Lua's `repeat`, which `until`
+    closes: counted open, the function's `end` after such a loop went under the `repeat`)."""
     if _MID_BLOCK.match(code) or code.rstrip("| ").endswith("{") or re.search(r"\{\s*\|[^|]*\|$", code):
+        return False
+    if ctx.language == "lua" and code == "repeat":
         return False
     return ctx.block_opener_re is not None and ctx.block_opener_re.search(code) is not None
 
