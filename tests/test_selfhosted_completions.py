@@ -372,7 +372,9 @@ async def test_a_callbacks_body_cut_at_a_limit_is_shown_as_a_blocks_is(
     an ``if``'s body so far is."""
     with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
         fake.script(CALLBACK)
-        env, settings = timed_session(fake, tmp_path, timeout_s=2)
+        # 5 s: the first lines must come before the limit; at load 15 the 2 s one ran out first
+        # (flaky in two full runs), and the stream is held until it whatever its length.
+        env, settings = timed_session(fake, tmp_path, timeout_s=5)
         fake.set_latency()
         if limit == "multiLineMaxTokens":  # 160 characters, at once: no time limit met
             settings["completion"].update(timeoutS=30, multiLineMaxTokens=40)
