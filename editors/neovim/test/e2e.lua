@@ -2857,9 +2857,13 @@ step("Ollama (a second fake answering as it): a base URL without /v1, then a mod
     local said = typed(" to " .. ollama .. "/v1: Ollama, vLLM")
     check(said:find("at 127.0.0.1:", 1, true), "the server not named: " .. said)
     at(ollama .. "/v1", "qwen2.5-coder:14b")
+    -- The new settings applied (the pause ends: the statusline's [error] goes) before a key: a
+    -- key sooner met the old URL's pause, sent nothing, and nothing was told (2 runs at load).
+    wait_statusline("DeepSeek")
     said = typed("ollama pull qwen2.5-coder:14b")
     check(said:find("Ollama at 127.0.0.1:", 1, true), "Ollama not named: " .. said)
     at(ollama .. "/v1", "qwen2.5-coder:7b")
+    wait_statusline("DeepSeek") -- as above: the pause ended by the new settings first
     lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, { '    ' })", LAST)
     suggest_on(LAST)
     normal_mode()
