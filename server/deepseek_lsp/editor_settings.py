@@ -114,6 +114,9 @@ class EditorSettings:
             result = await within(asyncio.shield(asked), CONFIGURATION_TIMEOUT_S)
             result = self._take_folder_answers(result, folders)
             self._taken_pull = number
+        except asyncio.CancelledError:
+            asked.cancel()  # the shield kept it from the cancellation of this wait
+            raise
         except Exception as exc:
             log.warning("workspace/configuration failed: %r", exc)
             late = isinstance(exc, asyncio.TimeoutError) and not asked.done()
@@ -130,6 +133,10 @@ class EditorSettings:
             # made in an editor that cannot answer the pull never applied.
             log.info("using the settings the editor pushed")
             result = self.pushed_settings
+        self._apply_answer(result)
+
+    def _apply_answer(self, result: Any) -> None:
+        """Take and apply a pull's answer (or the settings pushed in its place)."""
         log.debug("workspace/configuration answered %s", type(result).__name__)
         if not unwrap_section(result) and unwrap_section(self.pushed_settings):
             # No ``deepseek`` section, but settings pushed: Neovim's ``vim.lsp.config`` with
@@ -137,7 +144,7 @@ class EditorSettings:
             log.info("no 'deepseek' section in the editor's settings; using the settings it pushed")
             result = self.pushed_settings
         self.take(result)
-        server.apply_settings()
+        self._server.apply_settings()
 
     async def _late(self, asked: asyncio.Future[Any], number: int, folders: list[str]) -> None:
         """An answer that came after CONFIGURATION_TIMEOUT_S, taken unless a newer pull's was: a
@@ -157,8 +164,7 @@ class EditorSettings:
         log.info("workspace/configuration answered late; its settings are applied")
         result = self._take_folder_answers(result, folders)
         self._taken_pull = number
-        self.take(result)
-        self._server.apply_settings()
+        self._apply_answer(result)
 
     async def pushed(self, settings: Any) -> None:
         """``didChangeConfiguration``: pull the settings again where the editor can be asked
