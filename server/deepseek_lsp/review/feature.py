@@ -452,10 +452,10 @@ class ReviewFeature(Feature):
             # Stopped or replaced while it waited: the wait is no one's now (it stayed said).
             budget_wait(None)
         self.outcome.cost(outcome, settings)
-        progress.end(last_word(outcome))
         self.outcome.report(outcome, uri)
         current = self.services.documents.get(uri)
         if current is None or rules.mode(uri) == "off":
+            progress.end(last_word(outcome))
             return outcome
         # Closed and reopened meanwhile, or edited too much to replay: place the results anew.
         # So too when the user switched the model (or thinking, redaction) meanwhile: the
@@ -481,6 +481,7 @@ class ReviewFeature(Feature):
         state.findings = self.ignores.let_through(uri, findings)
         state.edit_count = current.edit_count
         self.publisher.publish(current, state, force=True)
+        progress.end(last_word(outcome, shown=len(state.tracked)))
         return outcome
 
 

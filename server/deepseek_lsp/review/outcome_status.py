@@ -22,10 +22,16 @@ REFUSED_RECHECK_S = 60.0
 log = logging.getLogger(__name__)
 
 
-def last_word(outcome: ReviewOutcome) -> str:
-    """The progress's last word: the findings, and what the review cost (or that the cache
-    answered it whole, for nothing)."""
-    found = counted(len(outcome.findings), "finding")
+def last_word(outcome: ReviewOutcome, shown: int | None = None) -> str:
+    """The progress's last word: the findings (``shown``: as many as the file shows now, those
+    of units left unreviewed kept), and what the review cost (or that the cache answered it
+    whole, for nothing); first, that it failed or left units unreviewed. A failed review
+    ended "1 finding, $0.0000" over the two findings kept, read as a review that went well."""
+    found = counted(len(outcome.findings) if shown is None else shown, "finding")
+    if outcome.unanswered and outcome.units_sent <= len(outcome.unanswered):
+        found = f"failed; {found} shown"
+    elif left := _left_unreviewed(outcome):
+        found = f"incomplete ({left}); {found}"
     if not outcome.units_sent:
         return f"{found}, from the cache" if outcome.units else found  # (an empty file)
     if outcome.cost_usd is None or not outcome.requests:  # (joined requests another review paid)
