@@ -663,18 +663,25 @@ async def _review(
             settings.exclude,
             settings.completion.workspace_index_files,
         )
-        return await review_targets(
-            targets,
-            settings,
-            registry,
-            jobs=args.jobs,
-            use_cache=not args.no_cache,
-            root=root,
-            client=FirstAnswerFirst(client, stops_the_run),
-            engine=engine,
-            stream=sys.stderr,
-            symbols=symbols,
-        )
+        try:
+            return await review_targets(
+                targets,
+                settings,
+                registry,
+                jobs=args.jobs,
+                use_cache=not args.no_cache,
+                root=root,
+                client=FirstAnswerFirst(client, stops_the_run),
+                engine=engine,
+                stream=sys.stderr,
+                symbols=symbols,
+            )
+        finally:
+            # Stopped (Ctrl+C): the requests under way end, and are recorded, before the
+            # ledger closes. The files' gather gave up at its first child cancelled (a file
+            # waiting for its turn), and the request of the one under way ended after the
+            # close: what the provider billed for it was never in the ledger.
+            await engine.stop()
 
 
 def _spent(total: Totals) -> str:
