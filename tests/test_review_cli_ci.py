@@ -402,33 +402,35 @@ def git_output(root: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def test_ctrl_c_stops_with_one_line_and_exit_130(
-    project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path
-) -> None:
-    """Ctrl+C during a review printed two chained tracebacks (CancelledError, then
-    KeyboardInterrupt); shells and CI expect 130 and one line."""
-    fake_deepseek.set_latency(ttft=30)
-    command, env = cli_command(["review", "app", "--format", "json"], dict(os.environ))
-    proc = subprocess.Popen(
-        command,
-        cwd=project,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def interrupted(
+    project: Path, fake: FakeDeepSeek, args: list[str], sig: signal.Signals = signal.SIGINT
+) -> tuple[int, str, str]:
+    """``deepseek-lsp ARGS`` as a process in ``project``, sent ``sig`` once its first review
+    request waits for the answer (30 s away): its exit status, stdout and stderr."""
+    fake.set_latency(ttft=30)
+    command, env = cli_command(args, dict(os.environ))
+    proc = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
-        while not fake_deepseek.requests_to(CHAT) and time.monotonic() < deadline:
+        while not fake.requests_to(CHAT) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert fake_deepseek.requests_to(CHAT), "the review never started"
-        proc.send_signal(signal.SIGINT)
+        assert fake.requests_to(CHAT), "the review never started"
+        proc.send_signal(sig)
         out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    assert proc.returncode == 130
+    return proc.returncode, out, err
+
+
+def test_ctrl_c_stops_with_one_line_and_exit_130(
+    project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Ctrl+C during a review printed two chained tracebacks (CancelledError, then
+    KeyboardInterrupt); shells and CI expect 130 and one line."""
+    code, out, err = interrupted(project, fake_deepseek, ["review", "app", "--format", "json"])
+    assert code == 130
     assert "Traceback" not in err
     assert err.strip().splitlines()[-1] == "deepseek-lsp review: interrupted"
     assert out == ""  # no half report for a file reader to take as the whole

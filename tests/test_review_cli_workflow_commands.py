@@ -177,9 +177,11 @@ def test_a_run_stopped_before_the_review_with_stdout_closed_says_why_on_stderr(
     assert fake_deepseek.requests_to(CHAT) == []
 
 
-def _killed_during(project: Path, env: dict[str, str], started: Any) -> str:
+def _killed_during(project: Path, env: dict[str, str], started: Any, ended: int = -signal.SIGTERM) -> str:
     """stderr of ``review --changed --format github`` sent SIGTERM (a CI job's time limit, a
-    ``docker stop``) once ``started()`` says its slow step is under way."""
+    ``docker stop``) once ``started()`` says its slow step is under way; ``ended``: its exit
+    status (killed by the signal before the review, 143 once it is under way, which a SIGTERM
+    stops as Ctrl+C does)."""
     server = Path(deepseek_lsp.__file__).parents[1]
     proc = subprocess.Popen(
         [sys.executable, "-m", "deepseek_lsp", "review", "--changed", "--format", "github"],
@@ -199,7 +201,7 @@ def _killed_during(project: Path, env: dict[str, str], started: Any) -> str:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == -signal.SIGTERM  # ended by it, as before
+    assert proc.returncode == ended
     return err.decode()
 
 
@@ -221,8 +223,9 @@ def test_a_run_killed_during_its_first_request_keeps_what_stderr_said(
     written by then, not lost with a run its job's time limit ends in its first request."""
     _branch_with_a_change(project)
     url, taken = silent_server
-    err = _killed_during(project, {**os.environ, "DEEPSEEK_BASE_URL": url}, lambda: bool(taken))
+    err = _killed_during(project, {**os.environ, "DEEPSEEK_BASE_URL": url}, lambda: bool(taken), 143)
     assert "--changed against origin/main (from GITHUB_BASE_REF)" in err, err
+    assert err.endswith("deepseek-lsp review: terminated\n"), err
 
 
 def test_a_run_killed_before_its_review_says_what_stderr_held(

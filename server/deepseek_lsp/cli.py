@@ -194,6 +194,7 @@ def _command(args: argparse.Namespace) -> int:
         return print_usage(as_json=args.json)
     if args.command == "review":
         from .review.cli import EXIT_ERROR, run_review
+        from .review.terminated import EXIT_TERMINATED, Terminated
 
         try:
             return run_review(args)
@@ -204,6 +205,9 @@ def _command(args: argparse.Namespace) -> int:
             # reviewed is in the cache already: the next run does not pay for it again.
             print("deepseek-lsp review: interrupted", file=sys.stderr)
             return 130
+        except Terminated:
+            print("deepseek-lsp review: terminated", file=sys.stderr)
+            return EXIT_TERMINATED
         except Exception as exc:
             # Exit 1 means "findings found" to CI: a crash must not read as a verdict on the code.
             logging.getLogger(__name__).debug("review failed", exc_info=True)

@@ -15,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     # What a CI step is written against: --help said nothing of it.
     parser.epilog = (
         f"exit status: {EXIT_OK} no finding at or above --fail-on, {EXIT_FINDINGS} some, {EXIT_ERROR} a usage, "
-        "configuration or backend error (an incomplete review never passes), 130 interrupted, "
+        "configuration or backend error (an incomplete review never passes), 130 interrupted, 143 terminated, "
         "141 the report's reader gone (| head)"
     )
     parser.add_argument(

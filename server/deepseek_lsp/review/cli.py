@@ -51,6 +51,7 @@ from .pipe_readers import pipe_readers
 from .report import FileResult, count_at_least, to_json, to_text, usage_of
 from .reviewing import _use_color, review_targets, stops_the_run
 from .targets import Target, _display, walk
+from .terminated import until_terminated
 
 #: What the command's lines on stderr start with.
 PREFIX = "deepseek-lsp review: "
@@ -316,7 +317,7 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
                 file=err,
             )
     err.reviewing = True
-    results, fatal, spent = asyncio.run(_run(targets, settings, registry, args, root))
+    results, fatal, spent = asyncio.run(until_terminated(_run(targets, settings, registry, args, root)))
     fmt = report_format(args.format, args.output)
     # The github report, printed in the job's log with stderr, says these as annotations, and
     # the text report says them where stderr is read: said here too, the log read each twice
