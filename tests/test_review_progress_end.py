@@ -44,10 +44,10 @@ def last_words(client: LanguageClient) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "failure", ["server error", "not JSON"], ids=["500", "malformed"]
+    ("failure", "said"), [("server error", "failed"), ("not JSON", "incomplete")], ids=["500", "malformed"]
 )
 async def test_a_failed_review_does_not_end_saying_fewer_findings_than_are_shown(
-    fake_deepseek: FakeDeepSeek, tmp_path: Path, failure: str
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, failure: str, said: str
 ) -> None:
     """beta edited and saved, its review failed (a 500, or an answer that is not JSON, each
     asked twice): both findings stay shown, yet the progress ended "1 finding, $0.0000", as a
@@ -67,7 +67,7 @@ async def test_a_failed_review_does_not_end_saying_fewer_findings_than_are_shown
         save(client)
         assert await eventually(lambda: len(last_words(client)) == 2, timeout=20)
         assert len(diagnostics(client)) == 2  # the earlier review's findings stay shown
-        assert last_words(client)[1].startswith("failed; 2 findings shown, $"), last_words(client)
+        assert last_words(client)[1].startswith(f"{said}; 2 findings shown, $"), last_words(client)
 
 
 def _outcome(units: int, unanswered: int) -> ReviewOutcome:

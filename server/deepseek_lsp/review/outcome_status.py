@@ -25,11 +25,14 @@ log = logging.getLogger(__name__)
 def last_word(outcome: ReviewOutcome, shown: int | None = None) -> str:
     """The progress's last word: the findings (``shown``: as many as the file shows now, those
     of units left unreviewed kept), and what the review cost (or that the cache answered it
-    whole, for nothing); first, that it failed or left units unreviewed. A failed review
-    ended "1 finding, $0.0000" over the two findings kept, read as a review that went well."""
+    whole, for nothing); first, that it failed, or was incomplete (an answer not JSON or cut
+    short, units left unreviewed). A failed review ended "1 finding, $0.0000" over the two
+    findings kept, read as a review that went well."""
     found = counted(len(outcome.findings) if shown is None else shown, "finding")
     if outcome.unanswered and outcome.units_sent <= len(outcome.unanswered):
-        found = f"failed; {found} shown"
+        # Failed: its requests did (as the status says); else answered unusably (not JSON,
+        # cut at the token limit, some findings kept), as the status says too.
+        found = f"{'failed' if outcome.errors else 'incomplete'}; {found} shown"
     elif left := _left_unreviewed(outcome):
         found = f"incomplete ({left}); {found}"
     if not outcome.units_sent:
