@@ -31,6 +31,11 @@ def adapt_fix(
     if REDACTED in suggestion:
         return None  # applying it would write the placeholder over the user's real secret
     placed = doc.data[start:end].decode("utf-8", "replace")
+    if REDACTED in excerpt:
+        # Quoted as the model saw it, the secret redacted: read as the code found, so the
+        # fix of the secret itself (``token = os.environ["TOKEN"]``) replaces it. It was
+        # refused, the quote not being the text, and such a finding had no fix.
+        excerpt = _unredacted(excerpt, placed) or excerpt
     if _in_backticks(excerpt) and "".join(placed.split()) == "".join(_in_backticks(excerpt).split()):
         excerpt = _in_backticks(excerpt)  # found without the backticks the model put around it
     if "".join(placed.split()) != "".join(excerpt.split()):
@@ -283,6 +288,17 @@ def _file_indent(doc: Document) -> str:
     """What the file's first indented line of code is indented with ("" for none)."""
     m = _INDENTED.search(doc.data)
     return m.group()[:1].decode() if m else ""
+
+
+def _unredacted(excerpt: str, placed: str) -> str | None:
+    """``excerpt`` with each redaction placeholder replaced by the text it stands for in
+    ``placed`` (the code it was found as, whitespace aside), or None where they differ."""
+    words = [r"\s*".join(re.escape(w) for w in part.split()) for part in excerpt.split(REDACTED)]
+    found = re.fullmatch(r"\s*" + r"\s*(.+?)\s*".join(words) + r"\s*", placed, re.S)
+    if found is None:
+        return None
+    secrets = iter(found.groups())
+    return re.sub(re.escape(REDACTED), lambda _: next(secrets), excerpt)
 
 
 def _indent_of(line: str) -> str:
