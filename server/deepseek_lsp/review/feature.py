@@ -452,37 +452,43 @@ class ReviewFeature(Feature):
             # Stopped or replaced while it waited: the wait is no one's now (it stayed said).
             budget_wait(None)
         self.outcome.cost(outcome, settings)
-        self.outcome.report(outcome, uri)
-        current = self.services.documents.get(uri)
-        if current is None or rules.mode(uri) == "off":
-            progress.end(last_word(outcome))
+        # Ended with the count the file shows; ended whatever happens here: a progress never
+        # ended spins in the editor for good.
+        shown: int | None = None
+        try:
+            self.outcome.report(outcome, uri)
+            current = self.services.documents.get(uri)
+            if current is None or rules.mode(uri) == "off":
+                return outcome
+            # Closed and reopened meanwhile, or edited too much to replay: place the results anew.
+            # So too when the user switched the model (or thinking, redaction) meanwhile: the
+            # old model's answer was shown as the review, over the new model's cached one.
+            edits = current.edits_since(edit_count) if current is doc else None
+            if edits is None or answer_settings(settings) != answer_settings(self.settings):
+                findings, _ = engine.cached_findings(
+                    current, self.settings, ignored=self.ignores.ignored(uri), roots=roots
+                )
+            else:
+                findings, _ = follow_edits(outcome.findings, edits, current.data)
+                findings = with_net_change(
+                    outcome.findings, findings, snapshot.data, current.data, edits
+                )
+                state = self.publisher.files.get(uri)
+                if outcome.unanswered and state is not None and state.edit_count == current.edit_count:
+                    # Units whose request failed were not reviewed: their findings shown before
+                    # stay (a failed "review again" cleared the whole file, a failed save the
+                    # functions it sent, with "Save again to retry" as the only word).
+                    spans = [follow_span(a, b, edits) for a, b in _unit_spans(snapshot, outcome.unanswered)]
+                    findings = with_kept(findings, [f for f in state.findings if _starts_in(f, spans)])
+            state = self.publisher.files.setdefault(uri, FileState())
+            state.findings = self.ignores.let_through(uri, findings)
+            state.edit_count = current.edit_count
+            shown = len(state.tracked)
+            progress.end(last_word(outcome, shown))  # before the diagnostics, as it always came
+            self.publisher.publish(current, state, force=True)
             return outcome
-        # Closed and reopened meanwhile, or edited too much to replay: place the results anew.
-        # So too when the user switched the model (or thinking, redaction) meanwhile: the
-        # old model's answer was shown as the review, over the new model's cached one.
-        edits = current.edits_since(edit_count) if current is doc else None
-        if edits is None or answer_settings(settings) != answer_settings(self.settings):
-            findings, _ = engine.cached_findings(
-                current, self.settings, ignored=self.ignores.ignored(uri), roots=roots
-            )
-        else:
-            findings, _ = follow_edits(outcome.findings, edits, current.data)
-            findings = with_net_change(
-                outcome.findings, findings, snapshot.data, current.data, edits
-            )
-            state = self.publisher.files.get(uri)
-            if outcome.unanswered and state is not None and state.edit_count == current.edit_count:
-                # Units whose request failed were not reviewed: their findings shown before
-                # stay (a failed "review again" cleared the whole file, a failed save the
-                # functions it sent, with "Save again to retry" as the only word).
-                spans = [follow_span(a, b, edits) for a, b in _unit_spans(snapshot, outcome.unanswered)]
-                findings = with_kept(findings, [f for f in state.findings if _starts_in(f, spans)])
-        state = self.publisher.files.setdefault(uri, FileState())
-        state.findings = self.ignores.let_through(uri, findings)
-        state.edit_count = current.edit_count
-        self.publisher.publish(current, state, force=True)
-        progress.end(last_word(outcome, shown=len(state.tracked)))
-        return outcome
+        finally:
+            progress.end(last_word(outcome, shown))  # (once: a second end sends nothing)
 
 
 def _unit_spans(doc: Document, units: list[Unit]) -> list[tuple[int, int]]:
