@@ -151,18 +151,34 @@ SERVER_404S: dict[str, tuple[Callable[[str], tuple[str, str]], Callable[[str], t
         ),
     ),
 }
-#: How servers and gateways refuse a request field they do not take, by field name: OpenAI's
-#: (and Azure's) 400, a FastAPI server whose models forbid extra fields (422, pydantic's
-#: ``extra_forbidden``), LiteLLM's proxy without ``drop_params``, Groq's and Gemini's
-#: OpenAI-compatible endpoints. vLLM, SGLang, llama-server and Ollama ignore fields they do not
-#: know (vLLM logs "The following fields were present in the request but ignored").
-FIELD_REFUSALS: dict[str, Callable[[str], tuple[int, dict[str, Any]]]] = {
-    "openai": lambda f: (400, error_body(400, f"Unrecognized request argument supplied: {f}")),
-    "fastapi": lambda f: (
+#: How servers and gateways refuse a request field they do not take, by field name and value:
+#: OpenAI's (and Azure's) 400, a FastAPI server whose models forbid extra fields (422, pydantic's
+#: ``extra_forbidden`` with the value as its ``input``), vLLM's and SGLang's handler of such an
+#: error (400, the errors' Python repr as the message, ``input`` and all), LiteLLM's proxy
+#: without ``drop_params``, Groq's and Gemini's OpenAI-compatible endpoints. vLLM, SGLang,
+#: llama-server and Ollama ignore fields they do not know (vLLM logs "The following fields were
+#: present in the request but ignored"): theirs come from a model that forbids extra fields.
+FIELD_REFUSALS: dict[str, Callable[[str, Any], tuple[int, dict[str, Any]]]] = {
+    "openai": lambda f, v: (400, error_body(400, f"Unrecognized request argument supplied: {f}")),
+    "fastapi": lambda f, v: (
         422,
-        {"detail": [{"type": "extra_forbidden", "loc": ["body", f], "msg": "Extra inputs are not permitted", "input": {}}]},
+        {"detail": [{"type": "extra_forbidden", "loc": ["body", f], "msg": "Extra inputs are not permitted", "input": v}]},
     ),
-    "litellm": lambda f: (
+    # vLLM's validation_exception_handler: f"{str(exc)} {str(exc.errors())}" (FastAPI 0.115's
+    # str(exc) is its own summary of the same list).
+    "vllm": lambda f, v: (
+        400,
+        {
+            "object": "error",
+            "message": (
+                f"1 validation error:\n  {_pydantic_error(f, v)!r}\n [{_pydantic_error(f, v)!r}]"
+            ),
+            "type": "Bad Request",
+            "param": None,
+            "code": 400,
+        },
+    ),
+    "litellm": lambda f, v: (
         400,
         error_body(
             400,
@@ -170,14 +186,27 @@ FIELD_REFUSALS: dict[str, Callable[[str], tuple[int, dict[str, Any]]]] = {
             "To drop these, set `litellm.drop_params=True` or for proxy:\n\n`litellm_settings:\n drop_params: true`\n",
         ),
     ),
-    "groq": lambda f: (400, error_body(400, f"property '{f}' is unsupported")),
+    "groq": lambda f, v: (400, error_body(400, f"property '{f}' is unsupported")),
     # OpenAI's reasoning models: max_tokens under another name.
-    "openai-reasoning": lambda f: (
+    "openai-reasoning": lambda f, v: (
         400,
         error_body(400, f"Unsupported parameter: '{f}' is not supported with this model. Use 'max_completion_tokens' instead."),
     ),
-    "gemini": lambda f: (400, error_body(400, f'Invalid JSON payload received. Unknown name "{f}": Cannot find field.')),
+    "gemini": lambda f, v: (400, error_body(400, f'Invalid JSON payload received. Unknown name "{f}": Cannot find field.')),
 }
+
+
+def _pydantic_error(field: str, value: Any) -> dict[str, Any]:
+    """Pydantic's error for an extra field, as ``exc.errors()`` holds it (its ``loc`` a tuple)."""
+    return {
+        "type": "extra_forbidden",
+        "loc": ("body", field),
+        "msg": "Extra inputs are not permitted",
+        "input": value,
+        "url": "https://errors.pydantic.dev/2.11/v/extra_forbidden",
+    }
+
+
 #: The paths each of those serves (the others are not routed there): Ollama and vLLM serve the
 #: OpenAI API under /v1 only; llama-server at its root too.
 SERVER_PATHS = {
@@ -1039,7 +1068,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise _BadRequest(400, "stream_options should be set along with stream = true")
         for name, words in self.fake.refused_fields.items():
             if name in body:
-                status, said = FIELD_REFUSALS[words](name)
+                status, said = FIELD_REFUSALS[words](name, body[name])
                 raise _BadRequest(status, "unknown field", _json_text(said))
         stop = body.get("stop")
         stops = [stop] if isinstance(stop, str) else list(stop or [])

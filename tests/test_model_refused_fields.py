@@ -65,6 +65,28 @@ async def test_a_field_the_request_cannot_go_without_is_not_dropped(fake_deepsee
         await c.stop()
 
 
+@pytest.mark.parametrize("words", ["fastapi", "vllm"])
+async def test_a_refusal_quoting_the_request_does_not_show_the_code(
+    fake_deepseek: FakeDeepSeek, words: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A FastAPI server's validation error carries each field's value as its ``input``, and
+    vLLM's and SGLang's handler put the errors' Python repr in their message: the code after
+    the cursor (the refused ``suffix``) was shown in the status, the pop-up and the log, up
+    to 300 characters of it. Told as the field and the words alone."""
+    fake_deepseek.refused_fields = {"suffix": words}
+    c = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False)
+    try:
+        doc = c.open("file:///ws/a.py", "def add(a, b):\n    \n\ntotal = add_rows(ledger_rows, 'EUR')\n")
+        assert await c.inline(doc.uri, 1, 4) == []
+        assert "add_rows" in fake_deepseek.requests_to(FIM)[0].json["suffix"]  # (the code was sent)
+        current = c.services.status.current
+        assert current.kind == "Error" and "body.suffix: Extra inputs are not permitted." in current.message
+        told = [current.message, *c.shown, caplog.text]
+        assert not [t for t in told if "add_rows" in t or "ledger_rows" in t or "'input'" in t], told
+    finally:
+        await c.stop()
+
+
 async def test_a_review_field_the_gateway_refuses_is_left_out(fake_deepseek: FakeDeepSeek) -> None:
     """LiteLLM's proxy in front of a model that takes no ``thinking`` refuses it unless its
     config drops unknown parameters: every review failed with its 400."""

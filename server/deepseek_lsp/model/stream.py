@@ -104,7 +104,7 @@ def provider_message(content: bytes, api_key: str | None) -> str | None:
             message = err.get("message") or _validation_errors(err.get("detail")) or err.get("type") or text
         else:
             message = err
-    message = str(message).strip()
+    message = _without_inputs(str(message).strip())
     if api_key:
         # Before the cut: a key the cut goes through was left there, all but its last characters.
         message = message.replace(api_key, "***")
@@ -124,6 +124,32 @@ def _validation_errors(detail: Any) -> Any:
         where = ".".join(str(part) for part in loc) if isinstance(loc, list) else ""
         told.append(f"{where}: {e['msg']}" if where else str(e["msg"]))
     return "; ".join(told)
+
+
+#: One of pydantic's errors in Python's repr, as vLLM's and SGLang's 400 for a request their
+#: models refuse puts them in its message (``str(exc.errors())``): its place and words.
+_PYDANTIC_REPR = re.compile(
+    r"""'loc': \((?P<loc>[^)]*)\), 'msg': (?P<msg>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+)
+#: Where a validation error quotes what it refused, in JSON or a repr: the rest is cut.
+_INPUT = re.compile(r"""['"]input['"]\s*:""")
+
+
+def _without_inputs(message: str) -> str:
+    """``message`` without the request's own text a validation error quotes as its ``input``
+    (the code after the cursor, a review's file): vLLM's and SGLang's 400 hold pydantic's
+    errors in Python's repr, told as each field and its words, as a FastAPI 422's are (see
+    _validation_errors); any other quote of an ``input`` is cut where it begins."""
+    told = []
+    for m in _PYDANTIC_REPR.finditer(message):
+        where = ".".join(part.strip().strip("'\"") for part in m["loc"].split(",") if part.strip())
+        said = f"{where}: {m['msg'][1:-1]}" if where else m["msg"][1:-1]
+        if said not in told:  # (vLLM's message holds the list twice)
+            told.append(said)
+    if told:
+        return "; ".join(told)
+    quoted = _INPUT.search(message)
+    return message[: quoted.start()].rstrip(" ,{[") if quoted else message
 
 
 def status_message(response: httpx.Response, content: bytes, api_key: str | None) -> str | None:
