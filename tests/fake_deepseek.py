@@ -130,6 +130,13 @@ SERVER_404S: dict[str, tuple[Callable[[str], tuple[str, str]], Callable[[str], t
             }
         ),
     ),
+    # SGLang's FastAPI app: its 404 for a path, and for a model vLLM's words (OpenAI's shape).
+    "sglang": (
+        lambda path: _json_text({"detail": "Not Found"}),
+        lambda model: _json_text(
+            {"object": "error", "message": f"The model `{model}` does not exist.", "type": "NotFoundError", "param": None, "code": 404}
+        ),
+    ),
     "vllm": (
         lambda path: _json_text({"detail": "Not Found"}),
         lambda model: _json_text(
@@ -210,8 +217,9 @@ def _pydantic_error(field: str, value: Any) -> dict[str, Any]:
 #: The paths each of those serves (the others are not routed there): Ollama and vLLM serve the
 #: OpenAI API under /v1 only; llama-server at its root too.
 SERVER_PATHS = {
-    "ollama": ("/v1/", "/api/version"),
+    "ollama": ("/v1/", "/api/version", "/api/ps"),
     "vllm": ("/v1/",),
+    "sglang": ("/v1/", "/health"),
     "llamacpp": ("/v1/", "/completions", "/chat/completions", "/infill", "/models", "/health"),
 }
 
@@ -274,6 +282,9 @@ class RecordedRequest:
     disconnected_at: float | None = None
     faults: list[str] = field(default_factory=list)
     proxied: bool = False  # sent to this server as a forward proxy (absolute-form target)
+    #: What the model read of a FIM request: its prompt and suffix (``\x00`` between), less
+    #: what the server left out (see FakeDeepSeek.num_ctx and completion_template).
+    read: str | None = None
 
     @property
     def closed(self) -> bool:
@@ -363,6 +374,13 @@ class FakeDeepSeek:
         #: that does not take them: ``{"temperature": "openai"}``.
         self.refused_fields: dict[str, str] = {}
         self._loading: dict[str, float] = {}  # model: when its load under way ends
+        #: Ollama's context (``num_ctx``, OLLAMA_CONTEXT_LENGTH), or None: any prompt fits. A
+        #: longer one is cut from its start, as Ollama does, told by its usage alone; its
+        #: ``GET /api/ps`` gives it as each model's ``context_length``.
+        self.num_ctx: int | None = None
+        #: SGLang's ``--completion-template``; None: its /v1/completions takes ``suffix`` and
+        #: leaves it out (the model reads the prompt alone, and its usage counts that).
+        self.completion_template: str | None = None
         #: Each model's ``owned_by`` in ``GET /models`` (Ollama's: ``library``), and the headers
         #: of that answer (LiteLLM's ``x-litellm-version``).
         self.owned_by = "deepseek"
@@ -818,6 +836,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(200, {"object": "list", "data": data}, dict(self.fake.models_headers))
             elif path == "/api/version" and self.fake.server == "ollama":
                 self._json(200, {"version": "0.12.3"})  # Ollama's native API, at its root
+            elif path == "/api/ps" and self.fake.server == "ollama":
+                # The models loaded, each with the context it was loaded with (Ollama 0.12).
+                ctx = self.fake.num_ctx or 4096
+                loaded = [{"name": m, "model": m, "size": 4_683_087_332, "context_length": ctx} for m in self.fake.models]
+                self._json(200, {"models": loaded})
             elif path == "/user/balance":
                 self._json(200, self.fake.balance)
             elif path in ("/key", "/v1/key") and self.fake.key_info is not None:
@@ -1166,9 +1189,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         answer = self.fake._answer(path, body, DEFAULT_FIM_ANSWER)
         text, finish = self._shape(answer, body, faults)
-        cache_text = prompt if suffix is None else f"{prompt}\x00{suffix}"
+        cache_text = self._read(prompt, suffix)
         usage = self._usage(model, cache_text, text)
-        self.fake._update(self.rec, answer=text, usage=usage)
+        self.fake._update(self.rec, answer=text, usage=usage, read=cache_text)
         envelope = {
             "id": str(uuid.uuid4()),
             "object": "text_completion",
@@ -1209,6 +1232,16 @@ class _Handler(BaseHTTPRequestHandler):
             frames.append((last, True))
         self._attach_usage(frames, usage, envelope)
         self._stream_frames(frames, faults)
+
+    def _read(self, prompt: str, suffix: str | None) -> str:
+        """What the model reads of a FIM request (see RecordedRequest.read)."""
+        fake = self.fake
+        read = prompt if suffix is None else f"{prompt}\x00{suffix}"
+        if fake.server == "sglang" and fake.completion_template is None:
+            read = prompt  # (its usage counts the prompt alone)
+        if fake.server == "ollama" and fake.num_ctx is not None and approx_tokens(read) > fake.num_ctx:
+            read = read[len(read) - fake.num_ctx * CHARS_PER_TOKEN :]  # its start dropped, no word said
+        return read
 
     def _chat(self, path: str, body: dict[str, Any], faults: dict[str, dict[str, Any]]) -> None:
         model = self._validate_common(body)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .config import Settings
+from .config import CompletionSettings, Settings
 from .endpoint_settings import endpoint_config, endpoint_fields, make_ledger, price_table
 from .features import Feature, Services
 from .model import ConfigError, EstimateCounter, Ledger, ModelClient
@@ -52,6 +52,14 @@ class Models:
         the first completion's wait."""
         client = self.client
         return client is not None and client.idle_for() >= client.stale_after
+
+    def prompt_budget(self, completion: CompletionSettings) -> int:
+        """The prompt tokens a completion may take: the settings', less where the server's
+        context would not hold them and the answer (see model.prompt_read)."""
+        if self.client is None:
+            return completion.max_prompt_tokens
+        reading = self.client.prompt_reading
+        return reading.room(completion.model, completion.max_prompt_tokens, completion.multi_line_max_tokens)
 
     @property
     def counter(self) -> Counter:

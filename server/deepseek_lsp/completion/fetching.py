@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 from ..config import EXTRA_CHOICE_TEMPERATURES
 from ..documents import Document
 from ..features import Services
+from ..model import prompt_read
 from ..model.errors import DeadlineExceeded, ModelError
-from ..model.types import FimRequest
+from ..model.types import FimRequest, Usage
 from ..prompts import FimPrompt
 from .cache import Anchor, CompletionCache, Pending
 from .events import Stats
@@ -284,12 +285,29 @@ class Fetcher:
         # 256 tokens) streams for a second or more, which as the latency took the debounce to
         # its floor after every prefetch and made the status flip to "answering slowly".
         self._answered(stream.result.ttft_s, started, loading)
+        self._learn_reading(fim_req, stream.result.usage)
         text = "".join(parts)
         if stream.result is not None and stream.result.filtered:
             return ""
         if not single_line and stream.result is not None and stream.result.finish_reason == "length":
             return self._cut(text, pending)
         return text
+
+    def _learn_reading(self, fim_req: FimRequest, usage: Usage | None) -> None:
+        """What the server read of the prompt it answered, learnt off the answer's way (see
+        model.prompt_read): Ollama cutting its start, SGLang leaving the suffix out."""
+        client = self.services.models.client
+        if client is None or not prompt_read.to_learn(client, fim_req, usage):
+            return
+
+        async def run() -> None:
+            c = self.services.settings.completion
+            told = await prompt_read.learn(client, fim_req, usage, c.max_prompt_tokens, c.multi_line_max_tokens)
+            if told:
+                log.warning("%s", told)
+                self.services.status.tell_once(f"prompt-read:{fim_req.model}", told, 3)
+
+        self._spawn(run())
 
     def _answered(self, ttft: float | None, started: float, loading: bool) -> None:
         # A wait for the load says nothing of how fast the server answers.
@@ -471,7 +489,8 @@ class Fetcher:
         # answered with no usage) is billed in the ledger by this count, which left out
         # the suggestion's tokens (up to ``multiLineMaxTokens``).
         shown_tokens = self.services.models.counter.count(shown)
-        fits = fim.prompt_tokens + shown_tokens + fim.suffix_tokens <= self.services.settings.completion.max_prompt_tokens
+        budget = self.services.models.prompt_budget(self.services.settings.completion)
+        fits = fim.prompt_tokens + shown_tokens + fim.suffix_tokens <= budget
         # The prompt just sent with the suggestion appended starts as that one did (the
         # provider's cache); when that goes over the budget, the window is fitted again.
         prompt: FimPrompt | None = (

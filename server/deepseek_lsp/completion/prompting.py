@@ -484,7 +484,7 @@ class PromptBuilder:
         return build_fim_prompt(
             doc,
             req.offset,
-            budget=c.max_prompt_tokens,
+            budget=self.services.models.prompt_budget(c),
             suffix_share=c.suffix_share,
             count=self.services.models.counter.count,
             snippets=snippets,

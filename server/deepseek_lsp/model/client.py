@@ -58,6 +58,7 @@ from .errors import (
 )
 from .json_answer import load_json_answer
 from .model_server import loads_models, server_name
+from .prompt_read import PromptReading
 from .retry import retrying
 from .stream import (
     ESTIMATE_COUNTER,
@@ -213,6 +214,8 @@ class ModelClient:
         #: The optional fields each endpoint URL refused by name, left out from then on (see
         #: refused_fields).
         self.refused_fields: dict[str, set[str]] = {}
+        #: What the completion server was learnt to read of prompts (see prompt_read).
+        self.prompt_reading = PromptReading()
         #: Connections being made, by server (see stream._Connecting): a request waiting on
         #: one was never taken by a server either.
         self.connecting: dict[str, Connects] = {}

@@ -107,8 +107,20 @@ def provider_name(url: str | None) -> str:
         return "DeepSeek"
     where = f"[{host}]" if ":" in host else host
     where = f"{where}:{port}" if port else where
-    name = _SERVERS.get(_server_key(url or "")) or _DEFAULT_PORTS_OF.get(port or 0)
+    name = server_named(url)
     return f"{name} at {where}" if name else f"The model server at {where}"
+
+
+def server_named(url: str | None) -> str | None:
+    """The kind of server at ``url`` ("Ollama", "SGLang"...), as its model list or its port
+    told; None if not known."""
+    if not url:
+        return None
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        port = None
+    return _SERVERS.get(_server_key(url)) or _DEFAULT_PORTS_OF.get(port or 0)
 
 
 #: A message about a server of the user's own, as provider_name begins it: the editor's

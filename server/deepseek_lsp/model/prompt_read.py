@@ -1,0 +1,155 @@
+"""What a self-hosted completion server reads of the prompts it is sent, learnt from it once it
+answered one. Two leave part of a prompt out without a word:
+
+* Ollama cuts a prompt longer than the model's context (``num_ctx``: 4096 tokens by default,
+  2048 before 0.6; ``OLLAMA_CONTEXT_LENGTH``) from its start: the file's imports and the code
+  above the cursor go first. Its ``GET /api/ps`` tells the context each model was loaded with
+  (``context_length``); prompts are fitted to it. An Ollama without it is judged by its usage:
+  ``prompt_tokens`` well short of what was sent is the count it kept.
+* SGLang started without ``--completion-template`` takes FIM's ``suffix`` and leaves it out:
+  the model writes blind to the code below the cursor. Asked once with a one-token prompt and a
+  known suffix: its usage counts the suffix or not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from .errors import ModelError, provider_name, server_named
+from .stream import ModelStream
+from .types import FimRequest, Usage
+
+if TYPE_CHECKING:
+    from .client import ModelClient
+
+log = logging.getLogger(__name__)
+
+#: A prompt read short: fewer than this share of its tokens as counted here (a model's own
+#: tokenizer counts code within ~20 % of the estimate; CodeLlama's and StarCoder's count more).
+READ_SHORT = 0.8
+#: An Ollama without ``/api/ps``'s context: a prompt read short to fewer tokens than this says
+#: too little of its context to fit prompts to.
+LEAST_CONTEXT = 512
+#: The share of the server's context a prompt is fitted to, the answer's room aside: its
+#: tokenizer may count more than the estimate here, and the FIM template adds its own tokens.
+CONTEXT_USED = 0.85
+#: The least a fitted prompt keeps (the cursor's own lines).
+LEAST_ROOM = 128
+#: SGLang's probe: one token of prompt, and a suffix of some 64 tokens that its usage counts or not.
+PROBE_SUFFIX = "\n" + " ".join(f"v{i}" for i in range(64))
+PROBE_S = 10.0
+
+
+@dataclass
+class PromptReading:
+    """What the completion server (one client's) was learnt to read of prompts."""
+
+    #: Each model's context at the server (tokens), once the server told it or cut a prompt.
+    contexts: dict[str, int] = field(default_factory=dict)
+    #: The models whose server was asked already (see :func:`learn`).
+    asked: set[str] = field(default_factory=set)
+
+    def room(self, model: str, budget: int, answer_tokens: int) -> int:
+        """The prompt tokens a request for ``model`` may take: ``budget`` (the settings'),
+        less where the server's context (the answer's ``answer_tokens`` inside it) is smaller."""
+        context = self.contexts.get(model)
+        if context is None:
+            return budget
+        return max(LEAST_ROOM, min(budget, int(context * CONTEXT_USED) - answer_tokens))
+
+
+def to_learn(client: ModelClient, req: FimRequest, usage: Usage | None) -> bool:
+    """Whether :func:`learn` has anything to ask after ``req`` was answered (a check for every
+    answer, before a task is made for it)."""
+    server = server_named(client.config.fim_base)
+    if server == "Ollama":
+        return req.model not in client.prompt_reading.asked or _read_short(req, usage)
+    return server == "SGLang" and bool(req.suffix) and req.model not in client.prompt_reading.asked
+
+
+def _read_short(req: FimRequest, usage: Usage | None) -> bool:
+    sent, read = req.estimated_prompt_tokens, usage.prompt_tokens if usage is not None else 0
+    return bool(sent and read and read < READ_SHORT * sent)
+
+
+async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budget: int, answer_tokens: int) -> str | None:
+    """After ``req`` was answered (``usage``), what the user is told once of how its server
+    reads prompts of ``budget`` tokens plus an answer of ``answer_tokens``, or None."""
+    reading: PromptReading = client.prompt_reading
+    url = client.config.fim_base
+    server = server_named(url)
+    short = _read_short(req, usage)
+    if server == "Ollama" and (req.model not in reading.asked or short):
+        reading.asked.add(req.model)
+        context = await _ollama_context(client, req.model)
+        if context is None and short and usage is not None and usage.prompt_tokens >= LEAST_CONTEXT:
+            context = usage.prompt_tokens  # (the count it kept)
+        if context is None or reading.contexts.get(req.model) == context:
+            return None
+        reading.contexts[req.model] = context
+        if reading.room(req.model, budget, answer_tokens) >= budget:
+            return None
+        return (
+            f"{provider_name(url)} runs {req.model} with a context of {context:,} tokens, less than a "
+            f"completion's prompt ({budget:,}, completion.maxPromptTokens) and answer ({answer_tokens:,}): "
+            "Ollama drops what does not fit from the prompt's start (the file's imports, the code above the "
+            "cursor) without a word. Prompts are now fitted to it; for more, start Ollama with "
+            "OLLAMA_CONTEXT_LENGTH=8192 (or PARAMETER num_ctx 8192 in the model's Modelfile)."
+        )
+    if server == "SGLang" and req.suffix and req.model not in reading.asked:
+        reading.asked.add(req.model)
+        if await _reads_suffix(client, req.model) is False:
+            return (
+                f"{provider_name(url)} leaves out the code after the cursor (FIM's suffix): SGLang does unless "
+                "started with --completion-template (deepseek_coder, qwen_coder or star_coder, the model's), and "
+                "the model writes blind to the code below. Start it so, or set the backend setting to "
+                "'fim-template' with fimTemplate naming the model's FIM tokens."
+            )
+    return None
+
+
+async def _ollama_context(client: ModelClient, model: str) -> int | None:
+    """The context ``model`` is loaded with at the Ollama the client completes at, as its
+    ``GET /api/ps`` tells (0.12 on); None if it does not."""
+    root = client.config.fim_base.rstrip("/").removesuffix("/v1")
+    client.in_use(+1)
+    try:
+        response = await asyncio.wait_for(client.http.get(f"{root}/api/ps"), PROBE_S)
+        loaded: Any = response.json().get("models") if response.status_code == 200 else None
+    except (ModelError, httpx.HTTPError, ValueError, AttributeError, asyncio.TimeoutError) as exc:
+        log.debug("no context from Ollama's /api/ps: %s", exc)
+        return None
+    finally:
+        client.in_use(-1)
+    for m in loaded if isinstance(loaded, list) else ():
+        if isinstance(m, dict) and model in (m.get("name"), m.get("model")):
+            context = m.get("context_length")
+            return context if isinstance(context, int) and context > 0 else None
+    return None
+
+
+async def _reads_suffix(client: ModelClient, model: str) -> bool | None:
+    """Whether the server's model reads FIM's suffix: its usage of a one-token prompt with a
+    suffix of some 64 tokens counts them, or not; None if it does not tell."""
+    probe = FimRequest(prompt="#", suffix=PROBE_SUFFIX, max_tokens=1, stop=[], model=model, feature="probe")
+    call = client.backend.fim(client.config, probe)
+    deadline = asyncio.get_running_loop().time() + PROBE_S
+    try:
+        stream = ModelStream(
+            client, call, model=model, feature="probe", max_tokens=1, deadline=deadline, prompt_tokens=lambda _: 0, ledger=False
+        )
+        async with stream:
+            async for _ in stream:
+                pass
+    except ModelError as exc:
+        log.debug("the suffix probe failed: %s", exc)
+        return None
+    usage = stream.result.usage
+    if usage is None or not usage.prompt_tokens:
+        return None
+    return usage.prompt_tokens >= len(PROBE_SUFFIX.split()) // 2

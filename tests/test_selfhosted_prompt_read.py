@@ -1,0 +1,120 @@
+"""What a self-hosted server reads of a completion's prompt, against the fake answering as each
+does (tests/fake_deepseek.py): Ollama cuts a prompt longer than its context (``num_ctx``) from
+the start, told by its usage alone, and tells the context in ``GET /api/ps``; SGLang started
+without ``--completion-template`` takes FIM's ``suffix`` and leaves it out. Neither said a word:
+the file's imports and the code above, or the code below the cursor, were lost to the model."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.completing import Completing, warmed_up
+from tests.fake_deepseek import FakeDeepSeek
+from tests.selfhosted_stdio import LOCAL_MODEL
+
+pytestmark = pytest.mark.usefixtures("state_dir")
+COMPLETIONS = "/v1/completions"
+#: A file of some 14,000 characters (a prompt of the settings' 2,048 tokens and more), imports
+#: first, the cursor in the function at its end, code below it.
+HEAD = "import os\nimport sys\n\n"
+BODY = "".join(f"def f{i}(rows, key):\n    return [r for r in rows if r.get(key) == {i}]\n\n" for i in range(160))
+BELOW = "\n\n" + "".join(f"def g{i}(a, b):\n    return add(a, b) * {i}\n\n" for i in range(12))
+TEXT = HEAD + BODY + "def add(a, b):\n    " + BELOW
+CURSOR_LINE = (HEAD + BODY).count("\n") + 1
+
+
+def _asked(fake: FakeDeepSeek) -> list:
+    """The completions asked (not the model's load, an empty prompt, at the session's start)."""
+    return [r for r in fake.requests_to(COMPLETIONS) if r.json.get("prompt")]
+
+
+async def _told(c: Completing, rounds: int = 500) -> list[str]:
+    """The pop-ups once one came (the server is asked off the answer's way), or none."""
+    for _ in range(rounds):
+        if c.shown:
+            return c.shown
+        await asyncio.sleep(0.01)
+    return c.shown
+
+
+def as_ollama(fake: FakeDeepSeek, num_ctx: int) -> None:
+    fake.server, fake.owned_by, fake.models, fake.num_ctx = "ollama", "library", [LOCAL_MODEL], num_ctx
+    fake.set_usage_shape("ollama")
+    fake.responder(lambda body: "return a + b", path=COMPLETIONS)
+
+
+async def test_ollama_cutting_the_prompt_s_start_is_told_once_and_prompts_fit_its_context(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """A context of 1,024 tokens (the fake's count) and prompts of the settings' 2,048: each
+    key's prompt lost its start (the imports, the code above), with no word said. Now the
+    context is read from /api/ps after the first answer, the next prompts fit in it, whole,
+    and the user is told once how to give the model more."""
+    as_ollama(fake_deepseek, num_ctx=1024)
+    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
+    try:
+        doc = f.open("file:///ws/a.py", TEXT)
+        assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+        (told,) = await _told(f)
+        assert told.startswith("Ollama at 127.0.0.1:") and "context of 1,024 tokens" in told
+        assert "OLLAMA_CONTEXT_LENGTH" in told and "num_ctx" in told
+        for _ in range(3):
+            assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+        first, *later = _asked(fake_deepseek)
+        whole = [f"{r.json['prompt']}\x00{r.json['suffix']}" for r in (first, *later)]
+        assert first.read != whole[0]  # (cut: the fake is Ollama)
+        assert [r.read for r in later] == whole[1:]  # read whole: the cursor's lines and the code below too
+        assert "return add(a, b) * 0" in later[-1].read
+        assert f.shown == [told]  # once
+        assert [s.kind for s in f.statuses if s.feature == "completion"][-1:] in ([], ["Normal"])
+    finally:
+        await f.stop()
+
+
+async def test_ollama_with_a_context_the_prompts_fit_in_sends_them_as_set(fake_deepseek: FakeDeepSeek) -> None:
+    """A control: a context of 8,192 tokens holds the settings' prompts; nothing is told or
+    fitted."""
+    as_ollama(fake_deepseek, num_ctx=8192)
+    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
+    try:
+        doc = f.open("file:///ws/a.py", TEXT)
+        for _ in range(2):
+            assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+        await asyncio.sleep(0.1)
+        first, second = _asked(fake_deepseek)
+        assert first.json["prompt"] == second.json["prompt"] and second.read == f"{second.json['prompt']}\x00{second.json['suffix']}"
+        assert f.shown == []
+    finally:
+        await f.stop()
+
+
+@pytest.mark.parametrize("template", [None, "qwen_coder"])
+async def test_sglang_leaving_the_suffix_out_is_told_once(fake_deepseek: FakeDeepSeek, template: str | None) -> None:
+    """SGLang's /v1/completions takes ``suffix`` and, started without --completion-template,
+    answers from the prompt alone: the model wrote blind to the code below the cursor, and
+    nothing said so. One probe (a one-token prompt, a known suffix) after the first answer
+    tells it by its usage; told once, with the way out. With a template: nothing told."""
+    fake_deepseek.server, fake_deepseek.owned_by, fake_deepseek.models = "sglang", "sglang", [LOCAL_MODEL]
+    fake_deepseek.completion_template = template
+    fake_deepseek.responder(lambda body: "return a + b", path=COMPLETIONS)
+    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
+    try:
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    " + BELOW)
+        assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+        told = await _told(f, rounds=50 if template else 500)
+        assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+        await asyncio.sleep(0.1)
+        asked = _asked(fake_deepseek)
+        probes = [r for r in asked if r.json["prompt"] == "#"]
+        assert len(probes) == 1 and probes[0].json["max_tokens"] == 1
+        if template:
+            assert told == []
+            return
+        (message,) = told
+        assert message.startswith("SGLang at 127.0.0.1:") and "--completion-template" in message
+        assert "qwen_coder" in message and "fim-template" in message
+        assert f.shown == [message]  # once
+    finally:
+        await f.stop()
