@@ -205,17 +205,21 @@ async def test_a_first_review_s_refusal_pauses_reviews_for_a_while_not_for_good(
 ) -> None:
     """A refusal before any review was answered reads as the settings' (a 403), but may be
     that file's own (a gateway's rule reading its code, in words not known here): it paused
-    every file's reviews until the settings changed; now one review tries again a while later."""
+    every file's reviews until the settings changed; then every file's for a minute; now that
+    file's saves wait a while (see test_review_refused_alike), then one review tries again."""
     monkeypatch.setattr(outcome_status, "REFUSED_RECHECK_S", 0.5)
     async with Reviewing(fake_deepseek) as r:
-        fake_deepseek.fault("status", count=1, path=CHAT, status=403, message="Request blocked")
+        fake_deepseek.fault("status", count=2, path=CHAT, status=403, message="Request blocked")
         fake_deepseek.responder(reviewer([RULE]), path=CHAT)
         r.services.documents.open("file:///ws/a.py", DOC, "python", 1)
-        r.services.documents.open("file:///ws/b.py", DOC.replace("find", "seek"), "python", 1)
         assert not (await r.run("file:///ws/a.py"))["ok"]
-        paused = await r.run("file:///ws/b.py")
-        assert not paused["ok"] and "403" in paused["reason"]
+        assert await r.review.schedule("file:///ws/a.py", on_save=True) is None  # paused
         assert len(fake_deepseek.requests_to(CHAT)) == 1
         await asyncio.sleep(0.6)
-        done = await r.run("file:///ws/b.py")
+        again = await r.review.schedule("file:///ws/a.py", on_save=True)
+        assert again is not None and again.errors and not again.findings  # sent, refused again
+        assert len(fake_deepseek.requests_to(CHAT)) == 2
+        await asyncio.sleep(0.6)
+        await r.review.schedule("file:///ws/a.py", on_save=True)
+        done = await r.run("file:///ws/a.py")
         assert done["ok"] and done["findings"] == 1, done  # was paused until the settings changed

@@ -65,8 +65,9 @@ RETRY_LINE = re.compile(r"retry (\d+)/(\d+) in")
 # (id, fault kind, params, chat requests per save, status kind, reviews paused until new settings)
 MATRIX: list[tuple[str, str, dict[str, Any], int, str, bool]] = [
     # A 400 or 422 not for the request's own size or content, before any answer with these
-    # settings: every request with them meets it (a wrong model name), paused until they
-    # change, as for a 401.
+    # settings: every request with them may meet it (a wrong model name); the file's saves
+    # paused until they change or a minute passes (every file's at a second file's), as
+    # completions (see test_review_refused_alike).
     ("400", "status", {"status": 400}, 1, "Error", True),
     ("401", "status", {"status": 401}, 1, "Error", True),
     ("402", "status", {"status": 402}, 1, "Error", True),

@@ -12,9 +12,9 @@ from ..documents import Document
 from ..features import NotFoundOnce, Paused, Services
 from ..model.errors import ModelError, names_missing_model, provider_name, refuses_every_request
 from ..privacy import is_excluded
+from ..refusals import RefusedAlike
 from ..status import Kind, Status
 from .debounce import Debouncer
-from .refusals import RefusedAlike
 
 log = logging.getLogger(__name__)
 

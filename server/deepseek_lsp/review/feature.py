@@ -197,10 +197,10 @@ class ReviewFeature(Feature):
         # after the user allowed it (tests/test_security_transport.py).
         endpoint = endpoint_fields(old) != endpoint_fields(new)
         if old.review != new.review or endpoint:
-            if (self._paused.reason or endpoint) and self.services.status.current.feature == "review":
+            files_paused = self.outcome.settings_changed()
+            if (self._paused.reason or endpoint or files_paused) and self.services.status.current.feature == "review":
                 self.services.status.set(Status("Normal", "", "review"))
             self._paused.clear()
-            self.outcome.settings_changed()
             self.services.status.forget("review:")
         if endpoint:
             # As completions do (BackendHealth.backend_changed): a 404 met once before is not
@@ -365,6 +365,9 @@ class ReviewFeature(Feature):
                 return None
         doc = self.services.documents.get(uri)
         if doc is None or self._paused.now():
+            return None
+        # A file's own refusal spares its saves, not a review asked for (the file mended).
+        if on_save and self.outcome.file_paused(uri):
             return None
         rules = self.rules
         if not rules.reviewable(doc) or rules.no_code(doc):

@@ -11,13 +11,19 @@ from ..console import counted
 from ..features import NotFoundOnce, Paused, Services
 from ..model.errors import BudgetExceeded, ModelError, names_missing_model, refuses_every_request
 from ..privacy import uri_to_path
+from ..refusals import RefusedAlike, Scope
 from ..status import Status
 from ..usage_feature import format_cost
 from .flights import ReviewOutcome
 
-#: How long a refusal read as the settings' (see OutcomeStatus._refusing_settings) pauses
-#: reviews before one tries again.
+#: How long a refusal every request may meet (see OutcomeStatus._refusal) pauses a file's
+#: reviews, or every file's, before one tries again.
 REFUSED_RECHECK_S = 60.0
+#: Said after such a refusal's message where it paused one file's reviews.
+REFUSED_FILE_PAUSE = (
+    "Its reviews on save are paused: one tries again in a minute, other files are reviewed, and "
+    "new settings or the review command try at once."
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +71,29 @@ class OutcomeStatus:
         self._told: set[str] = set()
         #: A 404 naming no model pauses reviews only where it is the base URL's for good.
         self.not_found = NotFoundOnce()
-        #: A review request with the settings of the time was answered (see _refusing_settings);
-        #: forgotten when they change.
-        self.answered = False
+        #: A refusal every request may meet pauses that file's reviews, or every file's: the
+        #: completions' rule (see _refusal), kept apart from theirs.
+        self.refused = RefusedAlike()
+        #: The status told for each file whose reviews its refusal paused, shown again at a
+        #: save that sends nothing.
+        self._file_refusals: dict[str, Status] = {}
 
-    def settings_changed(self) -> None:
-        self.answered = False
+    def settings_changed(self) -> bool:
+        """New settings: every refusal's pause is lifted; returns whether a file's was."""
+        paused = bool(self._file_refusals)
+        self.refused.settings_changed()
+        self._file_refusals.clear()
+        return paused
+
+    def file_paused(self, uri: str) -> bool:
+        """Whether ``uri``'s reviews on save are paused by its own refusal (its status told
+        again)."""
+        if not self.refused.file_paused(uri):
+            self._file_refusals.pop(uri, None)
+            return False
+        if (told := self._file_refusals.get(uri)) is not None:
+            self.services.status.set(told)
+        return True
 
     def cost(self, outcome: ReviewOutcome, settings: Settings) -> None:
         """What the review's own requests cost (``outcome.cost_usd``), priced as the usage
@@ -89,29 +112,45 @@ class OutcomeStatus:
         outcome.unknown_cost = sum(p.unknown for p in each)
         outcome.estimated_usd = sum(p.cost for p in each if p.estimated)
 
-    def _refusing_settings(self, outcome: ReviewOutcome) -> ModelError | None:
-        """A refusal every request with these settings meets (a wrong model name's 400, a
-        gateway's 403): it pauses reviews as a rejected key does, each save sent its review to
-        meet it again. Only before any review with them was answered, as the command line stops
-        its run only at its first request's (first_answer): after one, a refusal is its own
-        request's, in words not known here (Azure's content filter's 400 paused reviews until
-        the settings changed, though none of them was wrong), but for a model the server says
-        it does not have."""
+    def _refusal(self, outcome: ReviewOutcome, uri: str) -> tuple[ModelError | None, Scope]:
+        """A refusal every request with these settings may meet (a wrong model name's 400, a
+        gateway's 403) in a review none of whose requests was answered, and what it pauses:
+        each save sent its review to meet it again. The completions' rule (RefusedAlike): before
+        any review with the settings was answered, that file's, then every file's at the same
+        refusal for another; after one, only the same refusal for two files pauses (Azure's
+        content filter's 400 is one request's own). A model the server says it does not have
+        (retired, unloaded) pauses them all, answered before or not. A proxy's 404 of a moment
+        is this review's failure alone (see NotFoundOnce)."""
         if outcome.units_sent > len(outcome.unanswered):
-            return None
-        # A model the server no longer has (retired, unloaded) is every request's refusal,
-        # answered before or not: each save sent its review again to meet it.
-        told = (e for e in outcome.errors if refuses_every_request(e))
-        return next((e for e in told if not self.answered or names_missing_model(e)), None)
+            return None, ""
+        told = [e for e in outcome.errors if refuses_every_request(e)]
+        error = next((e for e in told if names_missing_model(e)), told[0] if told else None)
+        if error is None or self.not_found.passing(error, self.services.models):
+            return None, ""
+        if names_missing_model(error):
+            return error, "all"
+        return error, self.refused.pauses(error, uri, REFUSED_RECHECK_S)
 
     def report(self, outcome: ReviewOutcome, uri: str) -> None:
         status = self.services.status
-        fatal = outcome.fatal or self._refusing_settings(outcome)
-        self.answered = self.answered or outcome.units_sent > len(outcome.unanswered)
-        # A proxy's 404 of a moment: this review's failure, not a pause (see NotFoundOnce).
-        if fatal is not None and self.not_found.passing(fatal, self.services.models):
-            fatal = None
-        if fatal is not None:
+        fatal, scope = outcome.fatal, "all"
+        if fatal is None:
+            fatal, scope = self._refusal(outcome, uri)
+        elif self.not_found.passing(fatal, self.services.models):
+            fatal = None  # a proxy's 404 of a moment (see NotFoundOnce)
+        if outcome.units_sent > len(outcome.unanswered):
+            self.refused.answer()
+        if fatal is not None and scope == "file":
+            # One file's refused content is not every file's: its saves stop asking, others' not.
+            kind = "Warning" if self.refused.answered else "Error"
+            message = f"review of {basename(uri)} paused: {fatal.user_message} {REFUSED_FILE_PAUSE}"
+            self._file_refusals[uri] = told = Status(kind, message, "review", uri)
+            status.set(told)
+            if kind == "Error":  # nothing answered yet: likely the settings', told at once
+                self._told.add(key := f"review:{fatal.kind_told}")
+                status.tell_once(key, message, 1, fatal.cause_told)
+            return
+        if fatal is not None and scope == "all":
             # A refusal read as the settings' may be the file's own (a gateway's rule reading
             # its code): one review tries again a while later, not only after new settings.
             settings_read = fatal is not outcome.fatal and not names_missing_model(fatal)

@@ -1,6 +1,8 @@
-"""Whether a refusal of a completion request is every request's (the settings': a gateway's 403,
-a 400 or 422 naming nothing of the request's own) or one file's (a content rule in words not
-known here, a gateway's firewall reading that file's code), and so what it pauses."""
+"""Whether a refusal of a completion's or a review's request is every request's (the settings':
+a gateway's 403, a 400 or 422 naming nothing of the request's own) or one file's (a content rule
+in words not known here, a gateway's firewall reading that file's code), and so what it pauses:
+one rule for both features, each keeping its own (a review's refusal says nothing of the
+completion model's access)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..model.errors import ModelError, refuses_every_request
+from .model.errors import ModelError, refuses_every_request
 
 #: What a refusal pauses: nothing (the next key asks again), its file's completions, or all.
 Scope = Literal["", "file", "all"]
@@ -38,7 +40,7 @@ class RefusedAlike:
     after one, at the second in a row there with no answer between. Completions in every file
     pause once the same refusal (its status and words) came for two files' requests: one file's
     refused content cost every file's completions for a minute, as did two different refusals
-    in a row. Each was sent again at every key."""
+    in a row. Each was sent again at every key (a review at every save)."""
 
     #: A request with the settings of the time was answered.
     answered: bool = False
