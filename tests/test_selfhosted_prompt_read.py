@@ -118,3 +118,19 @@ async def test_sglang_leaving_the_suffix_out_is_told_once(fake_deepseek: FakeDee
         assert f.shown == [message]  # once
     finally:
         await f.stop()
+
+
+async def test_sglang_with_fim_template_is_not_probed(fake_deepseek: FakeDeepSeek) -> None:
+    """fim-template puts the suffix in the prompt between the model's tokens: SGLang reads it
+    whatever its start, and no probe is sent."""
+    fake_deepseek.server, fake_deepseek.owned_by, fake_deepseek.models = "sglang", "sglang", [LOCAL_MODEL]
+    fake_deepseek.responder(lambda body: "return a + b", path=COMPLETIONS)
+    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "fim-template", fim_template="qwen2.5-coder")
+    try:
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    " + BELOW)
+        for _ in range(2):
+            assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+        await asyncio.sleep(0.1)
+        assert len(_asked(fake_deepseek)) == 2 and f.shown == []
+    finally:
+        await f.stop()

@@ -69,7 +69,12 @@ def to_learn(client: ModelClient, req: FimRequest, usage: Usage | None) -> bool:
     server = server_named(client.config.fim_base)
     if server == "Ollama":
         return req.model not in client.prompt_reading.asked or _read_short(req, usage)
-    return server == "SGLang" and bool(req.suffix) and req.model not in client.prompt_reading.asked
+    return server == "SGLang" and _sends_suffix(client, req) and req.model not in client.prompt_reading.asked
+
+
+def _sends_suffix(client: ModelClient, req: FimRequest) -> bool:
+    # (fim-template puts the suffix in the prompt, between the model's own tokens)
+    return client.backend.name == "openai-suffix" and bool(req.suffix)
 
 
 def _read_short(req: FimRequest, usage: Usage | None) -> bool:
@@ -101,7 +106,7 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
             "cursor) without a word. Prompts are now fitted to it; for more, start Ollama with "
             "OLLAMA_CONTEXT_LENGTH=8192 (or PARAMETER num_ctx 8192 in the model's Modelfile)."
         )
-    if server == "SGLang" and req.suffix and req.model not in reading.asked:
+    if server == "SGLang" and _sends_suffix(client, req) and req.model not in reading.asked:
         reading.asked.add(req.model)
         if await _reads_suffix(client, req.model) is False:
             return (
