@@ -219,3 +219,21 @@ def test_doctor_tells_a_local_server_not_running_so_not_the_network(tmp_path: An
     line = next(x for x in out.splitlines() if x.startswith("endpoint:"))
     assert code == 1 and f"127.0.0.1:{port}: nothing is listening there" in line, line
     assert "Is the model server running" in line and "network" not in line
+
+
+@pytest.mark.parametrize("template", [None, "qwen_coder"])
+def test_doctor_tells_a_server_that_leaves_the_suffix_out(tmp_path: Any, monkeypatch: Any, capsys: Any, template: str | None) -> None:
+    """SGLang started without --completion-template answers the completion, from its prompt
+    alone: doctor said all good, and every suggestion was written blind to the code below.
+    Its usage of the one-token probe tells; with the template, all good."""
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.server, fake.owned_by, fake.completion_template = "sglang", "sglang", template
+        env = server_env(f"{fake.url}/v1", api_key="", state_dir=str(tmp_path), DEEPSEEK_BACKEND="openai-suffix")
+        env.update(DEEPSEEK_COMPLETION_MODEL="qwen2.5-coder:7b", DEEPSEEK_REVIEW_MODEL="qwen2.5-coder:7b")
+        code, out, _ = doctor(monkeypatch, capsys, env)
+    line = next(x for x in out.splitlines() if x.startswith("endpoint:"))
+    if template:
+        assert code == 0 and "all good" in out, out
+        return
+    assert code == 1 and "PROBLEM" in line, out
+    assert "leaves out the code after the cursor" in line and "--completion-template" in line and "fim-template" in line

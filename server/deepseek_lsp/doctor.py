@@ -25,8 +25,8 @@ from .model.endpoint import EndpointConfig
 from .model.errors import DOCTOR_KEY_HINT, ConfigError, error_for_status, refused_locally, safe_url
 from .model.ledger import state_dir
 from .model.prices import DEFAULT_PRICES
+from .model.prompt_read import reads_suffix, suffix_left_out, suffix_probe
 from .model.stream import provider_message
-from .model.types import FimRequest
 from .storage import folder_problem, state_folder_message
 
 log = logging.getLogger(__name__)
@@ -142,8 +142,7 @@ def _check_fim(settings: Settings, config: EndpointConfig, timeout: float) -> st
     no answer in time (a model still loading) or a failure to connect says nothing here."""
     if settings.backend not in _FIM_WIRES or not settings.completion.enable or config.fim_is_deepseek:
         return None
-    req = FimRequest(prompt="def add(a, b):\n    return ", suffix="\n", max_tokens=1, model=settings.completion.model)
-    call = get_backend(settings.backend).fim(config, req)
+    call = get_backend(settings.backend).fim(config, suffix_probe(settings.completion.model))
     body = {k: v for k, v in call.body.items() if k != "stream_options"} | {"stream": False}
     headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
     try:
@@ -151,7 +150,9 @@ def _check_fim(settings: Settings, config: EndpointConfig, timeout: float) -> st
             response = client.post(call.url, json=body, headers=headers)
     except (ConfigError, httpx.HTTPError, ValueError):
         return None
-    if response.status_code < 400 or response.status_code in (408, 429, 503):  # busy, not refused
+    if response.status_code < 400:
+        return _suffix_left_out(settings, call.url, response)
+    if response.status_code in (408, 429, 503):  # busy, not refused
         return None
     error = error_for_status(
         response.status_code,
@@ -160,6 +161,21 @@ def _check_fim(settings: Settings, config: EndpointConfig, timeout: float) -> st
         provider_message=provider_message(response.content, settings.api_key),
     )
     return f"a completion request was refused: {error.user_message}"
+
+
+def _suffix_left_out(settings: Settings, url: str, response: httpx.Response) -> str | None:
+    """What to say of a server that answered the completion but, its usage says, without
+    reading its suffix (SGLang without --completion-template); None: read, or not told."""
+    if settings.backend != "openai-suffix":
+        return None
+    try:
+        usage = response.json().get("usage") or {}
+    except (ValueError, AttributeError):
+        return None
+    read = usage.get("prompt_tokens") if isinstance(usage, dict) else None
+    if not isinstance(read, int) or read <= 0 or reads_suffix(read):
+        return None
+    return suffix_left_out(url)
 
 
 def _client(base: str, timeout: float) -> httpx.Client:

@@ -109,13 +109,30 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
     if server == "SGLang" and _sends_suffix(client, req) and req.model not in reading.asked:
         reading.asked.add(req.model)
         if await _reads_suffix(client, req.model) is False:
-            return (
-                f"{provider_name(url)} leaves out the code after the cursor (FIM's suffix): SGLang does unless "
-                "started with --completion-template (deepseek_coder, qwen_coder or star_coder, the model's), and "
-                "the model writes blind to the code below. Start it so, or set the backend setting to "
-                "'fim-template' with fimTemplate naming the model's FIM tokens."
-            )
+            return suffix_left_out(url)
     return None
+
+
+def suffix_probe(model: str) -> FimRequest:
+    """A completion of one token whose usage tells whether the server reads its suffix (see
+    :func:`reads_suffix`); a server refusing ``suffix`` refuses it too."""
+    return FimRequest(prompt="#", suffix=PROBE_SUFFIX, max_tokens=1, stop=[], model=model, feature="probe")
+
+
+def reads_suffix(prompt_tokens: int) -> bool:
+    """Whether a server whose usage counted ``prompt_tokens`` for :func:`suffix_probe` read its
+    suffix (some 64 tokens and more) and not its one-token prompt alone."""
+    return prompt_tokens >= len(PROBE_SUFFIX.split()) // 2
+
+
+def suffix_left_out(url: str) -> str:
+    """What the user is told of the server at ``url`` leaving FIM's suffix out."""
+    return (
+        f"{provider_name(url)} leaves out the code after the cursor (FIM's suffix), and the model writes "
+        "blind to the code below: SGLang does unless started with --completion-template (deepseek_coder, "
+        "qwen_coder or star_coder, the model's). Start it so, or set the backend setting to 'fim-template' "
+        "with fimTemplate naming the model's FIM tokens."
+    )
 
 
 async def _ollama_context(client: ModelClient, model: str) -> int | None:
@@ -141,8 +158,7 @@ async def _ollama_context(client: ModelClient, model: str) -> int | None:
 async def _reads_suffix(client: ModelClient, model: str) -> bool | None:
     """Whether the server's model reads FIM's suffix: its usage of a one-token prompt with a
     suffix of some 64 tokens counts them, or not; None if it does not tell."""
-    probe = FimRequest(prompt="#", suffix=PROBE_SUFFIX, max_tokens=1, stop=[], model=model, feature="probe")
-    call = client.backend.fim(client.config, probe)
+    call = client.backend.fim(client.config, suffix_probe(model))
     deadline = asyncio.get_running_loop().time() + PROBE_S
     try:
         stream = ModelStream(
@@ -157,4 +173,4 @@ async def _reads_suffix(client: ModelClient, model: str) -> bool | None:
     usage = stream.result.usage
     if usage is None or not usage.prompt_tokens:
         return None
-    return usage.prompt_tokens >= len(PROBE_SUFFIX.split()) // 2
+    return reads_suffix(usage.prompt_tokens)
