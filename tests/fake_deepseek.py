@@ -378,6 +378,8 @@ class FakeDeepSeek:
         #: longer one is cut from its start, as Ollama does, told by its usage alone; its
         #: ``GET /api/ps`` gives it as each model's ``context_length``.
         self.num_ctx: int | None = None
+        #: False: an Ollama before 0.12, whose /api/ps tells no ``context_length``.
+        self.ps_tells_context = True
         #: SGLang's ``--completion-template``; None: its /v1/completions takes ``suffix`` and
         #: leaves it out (the model reads the prompt alone, and its usage counts that).
         self.completion_template: str | None = None
@@ -839,7 +841,8 @@ class _Handler(BaseHTTPRequestHandler):
             elif path == "/api/ps" and self.fake.server == "ollama":
                 # The models loaded, each with the context it was loaded with (Ollama 0.12).
                 ctx = self.fake.num_ctx or 4096
-                loaded = [{"name": m, "model": m, "size": 4_683_087_332, "context_length": ctx} for m in self.fake.models]
+                told = {"context_length": ctx} if self.fake.ps_tells_context else {}
+                loaded = [{"name": m, "model": m, "size": 4_683_087_332, **told} for m in self.fake.models]
                 self._json(200, {"models": loaded})
             elif path == "/user/balance":
                 self._json(200, self.fake.balance)

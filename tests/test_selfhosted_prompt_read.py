@@ -10,6 +10,7 @@ import asyncio
 
 import pytest
 
+from deepseek_lsp.model import prompt_read
 from tests.completing import Completing, warmed_up
 from tests.fake_deepseek import FakeDeepSeek
 from tests.selfhosted_stdio import LOCAL_MODEL
@@ -132,5 +133,54 @@ async def test_sglang_with_fim_template_is_not_probed(fake_deepseek: FakeDeepSee
             assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
         await asyncio.sleep(0.1)
         assert len(_asked(fake_deepseek)) == 2 and f.shown == []
+    finally:
+        await f.stop()
+
+
+async def test_ollama_restarted_with_a_larger_context_gets_whole_prompts_again(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Told how, the user restarts Ollama with OLLAMA_CONTEXT_LENGTH=8192: the prompts fitted
+    to the old context stay so until the context is asked again, a while later."""
+    monkeypatch.setattr(prompt_read, "CONTEXT_RECHECK_S", 0.3)
+    as_ollama(fake_deepseek, num_ctx=1024)
+    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
+    try:
+        doc = f.open("file:///ws/a.py", TEXT)
+        assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+        assert await _told(f)
+        fake_deepseek.num_ctx = 8192
+        await asyncio.sleep(0.4)
+        for _ in range(3):
+            assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+            await asyncio.sleep(0.05)
+        first, fitted, *after = _asked(fake_deepseek)
+        assert len(fitted.json["prompt"]) < len(first.json["prompt"]) // 2
+        assert after[-1].json["prompt"] == first.json["prompt"] and after[-1].read.startswith(first.json["prompt"])
+        assert len(f.shown) == 1
+    finally:
+        await f.stop()
+
+
+async def test_an_ollama_that_tells_no_context_is_fitted_to_the_count_it_kept_once(fake_deepseek: FakeDeepSeek) -> None:
+    """An Ollama before 0.12 (no context in /api/ps): the count its usage says it kept of a
+    prompt read well short is its context. Once: a prompt fitted to it, read whole, may look
+    short too (the estimate here is no tokenizer), and taken again it shrank each prompt."""
+    as_ollama(fake_deepseek, num_ctx=1500)
+    fake_deepseek.ps_tells_context = False
+    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix", max_prompt_tokens=8192)
+    try:
+        doc = f.open("file:///ws/a.py", TEXT)
+        assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+        (told,) = await _told(f)
+        assert "context of 1,500 tokens" in told
+        for _ in range(3):
+            assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+            await asyncio.sleep(0.05)
+        first, *later = _asked(fake_deepseek)
+        assert first.read != f"{first.json['prompt']}\x00{first.json['suffix']}"
+        assert [r.read for r in later] == [f"{r.json['prompt']}\x00{r.json['suffix']}" for r in later]
+        assert len({r.json["prompt"] for r in later}) == 1  # fitted once, not shrunk again
+        assert f.shown == [told]
     finally:
         await f.stop()

@@ -5,7 +5,8 @@ answered one. Two leave part of a prompt out without a word:
   2048 before 0.6; ``OLLAMA_CONTEXT_LENGTH``) from its start: the file's imports and the code
   above the cursor go first. Its ``GET /api/ps`` tells the context each model was loaded with
   (``context_length``); prompts are fitted to it. An Ollama without it is judged by its usage:
-  ``prompt_tokens`` well short of what was sent is the count it kept.
+  ``prompt_tokens`` well short of what was sent is the count it kept (once: a prompt fitted to
+  it, read whole, may look short too, the estimate here being no tokenizer).
 * SGLang started without ``--completion-template`` takes FIM's ``suffix`` and leaves it out:
   the model writes blind to the code below the cursor. Asked once with a one-token prompt and a
   known suffix: its usage counts the suffix or not.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +31,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: A prompt read short: fewer than this share of its tokens as counted here (a model's own
-#: tokenizer counts code within ~20 % of the estimate; CodeLlama's and StarCoder's count more).
-READ_SHORT = 0.8
+#: A prompt read short: fewer than this share of its tokens as counted here. The estimate is
+#: 0.65 to 1.5 times a tokenizer's count (byte arrays to Russian; 1.0-1.2 for code): a prompt
+#: read whole may look a third short. Only an Ollama without /api/ps's context is judged so.
+READ_SHORT = 0.5
 #: An Ollama without ``/api/ps``'s context: a prompt read short to fewer tokens than this says
 #: too little of its context to fit prompts to.
 LEAST_CONTEXT = 512
@@ -43,6 +46,9 @@ LEAST_ROOM = 128
 #: SGLang's probe: one token of prompt, and a suffix of some 64 tokens that its usage counts or not.
 PROBE_SUFFIX = "\n" + " ".join(f"v{i}" for i in range(64))
 PROBE_S = 10.0
+#: How often a context prompts are fitted to is asked again: the user, told how, may have
+#: restarted Ollama with a larger one (prompts fitted to the old one cannot show it).
+CONTEXT_RECHECK_S = 300.0
 
 
 @dataclass
@@ -51,8 +57,13 @@ class PromptReading:
 
     #: Each model's context at the server (tokens), once the server told it or cut a prompt.
     contexts: dict[str, int] = field(default_factory=dict)
-    #: The models whose server was asked already (see :func:`learn`).
-    asked: set[str] = field(default_factory=set)
+    #: When (time.monotonic) the server was last asked about each model (see :func:`learn`).
+    asked: dict[str, float] = field(default_factory=dict)
+
+    def due(self, model: str) -> bool:
+        """Whether to ask about ``model``: never asked, or a context fitted to a while ago."""
+        at = self.asked.get(model)
+        return at is None or (model in self.contexts and time.monotonic() - at >= CONTEXT_RECHECK_S)
 
     def room(self, model: str, budget: int, answer_tokens: int) -> int:
         """The prompt tokens a request for ``model`` may take: ``budget`` (the settings'),
@@ -68,7 +79,8 @@ def to_learn(client: ModelClient, req: FimRequest, usage: Usage | None) -> bool:
     answer, before a task is made for it)."""
     server = server_named(client.config.fim_base)
     if server == "Ollama":
-        return req.model not in client.prompt_reading.asked or _read_short(req, usage)
+        reading = client.prompt_reading
+        return reading.due(req.model) or (_read_short(req, usage) and req.model not in reading.contexts)
     return server == "SGLang" and _sends_suffix(client, req) and req.model not in client.prompt_reading.asked
 
 
@@ -88,9 +100,9 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
     reading: PromptReading = client.prompt_reading
     url = client.config.fim_base
     server = server_named(url)
-    short = _read_short(req, usage)
-    if server == "Ollama" and (req.model not in reading.asked or short):
-        reading.asked.add(req.model)
+    short = _read_short(req, usage) and req.model not in reading.contexts
+    if server == "Ollama" and (reading.due(req.model) or short):
+        reading.asked[req.model] = time.monotonic()
         context = await _ollama_context(client, req.model)
         if context is None and short and usage is not None and usage.prompt_tokens >= LEAST_CONTEXT:
             context = usage.prompt_tokens  # (the count it kept)
@@ -98,6 +110,7 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
             return None
         reading.contexts[req.model] = context
         if reading.room(req.model, budget, answer_tokens) >= budget:
+            del reading.contexts[req.model]  # (raised since: nothing to fit)
             return None
         return (
             f"{provider_name(url)} runs {req.model} with a context of {context:,} tokens, less than a "
@@ -107,7 +120,7 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
             "OLLAMA_CONTEXT_LENGTH=8192 (or PARAMETER num_ctx 8192 in the model's Modelfile)."
         )
     if server == "SGLang" and _sends_suffix(client, req) and req.model not in reading.asked:
-        reading.asked.add(req.model)
+        reading.asked[req.model] = time.monotonic()
         if await _reads_suffix(client, req.model) is False:
             return suffix_left_out(url)
     return None
