@@ -74,6 +74,8 @@ async def test_a_first_refusal_before_any_answer_pauses_that_file_s_reviews_alon
         assert len(fake_deepseek.requests_to(CHAT)) == 2  # its pause
         assert (await r.run(FILES[0]))["ok"]  # asked for: sent
         assert len(fake_deepseek.requests_to(CHAT)) == 3
+        # Answered: its pause is over (reviewed again, from the cache: nothing changed).
+        assert await r.review.schedule(FILES[0], on_save=True) is not None
 
 
 async def test_the_same_refusal_for_two_files_before_any_answer_pauses_every_file(fake_deepseek: FakeDeepSeek) -> None:

@@ -55,9 +55,12 @@ class RefusedAlike:
         self.answered, self.first, self.everywhere = False, None, False
         self.files.clear()
 
-    def answer(self) -> None:
-        # A file's pause stays: another file's answer says nothing of its content.
+    def answer(self, uri: str = "") -> None:
+        """A request (for ``uri``, where known) was answered."""
+        # A file's pause stays: another file's answer says nothing of its content; its own
+        # (a review asked for, the file mended) lifts it.
         self.answered, self.first, self.everywhere = True, None, False
+        self.files.pop(uri, None)
 
     def file_paused(self, uri: str) -> bool:
         until = self.files.get(uri)

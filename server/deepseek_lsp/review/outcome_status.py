@@ -139,7 +139,8 @@ class OutcomeStatus:
         elif self.not_found.passing(fatal, self.services.models):
             fatal = None  # a proxy's 404 of a moment (see NotFoundOnce)
         if outcome.units_sent > len(outcome.unanswered):
-            self.refused.answer()
+            self.refused.answer(uri)
+            self._file_refusals.pop(uri, None)
         if fatal is not None and scope == "file":
             # One file's refused content is not every file's: its saves stop asking, others' not.
             kind = "Warning" if self.refused.answered else "Error"
