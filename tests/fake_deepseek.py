@@ -1242,8 +1242,13 @@ class _Handler(BaseHTTPRequestHandler):
         read = prompt if suffix is None else f"{prompt}\x00{suffix}"
         if fake.server == "sglang" and fake.completion_template is None:
             read = prompt  # (its usage counts the prompt alone)
+        return self._ollama_cut(read)
+
+    def _ollama_cut(self, read: str) -> str:
+        """``read`` as Ollama reads it: past its context, its start dropped, no word said."""
+        fake = self.fake
         if fake.server == "ollama" and fake.num_ctx is not None and approx_tokens(read) > fake.num_ctx:
-            read = read[len(read) - fake.num_ctx * CHARS_PER_TOKEN :]  # its start dropped, no word said
+            read = read[len(read) - fake.num_ctx * CHARS_PER_TOKEN :]
         return read
 
     def _chat(self, path: str, body: dict[str, Any], faults: dict[str, dict[str, Any]]) -> None:
@@ -1273,7 +1278,7 @@ class _Handler(BaseHTTPRequestHandler):
         answer = self.fake._answer(path, body, default)
         text, finish = self._shape(answer, body, faults)
         reasoning = str(answer.get("reasoning") or "") if thinking_on else ""
-        cache_text = "".join(f"{m.get('role')}\x00{m.get('content') or ''}\x00" for m in messages)
+        cache_text = self._ollama_cut("".join(f"{m.get('role')}\x00{m.get('content') or ''}\x00" for m in messages))
         usage = self._usage(model, cache_text, reasoning + text)
         if reasoning:
             usage["completion_tokens_details"] = {"reasoning_tokens": approx_tokens(reasoning)}

@@ -7,13 +7,16 @@ the file's imports and the code above, or the code below the cursor, were lost t
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
 from deepseek_lsp.model import prompt_read
 from tests.completing import Completing, warmed_up
 from tests.fake_deepseek import FakeDeepSeek
+from tests.review_support import reviewer
 from tests.selfhosted_stdio import LOCAL_MODEL
+from tests.test_backend_pause import DOC, RULE, Reviewing
 
 pytestmark = pytest.mark.usefixtures("state_dir")
 COMPLETIONS = "/v1/completions"
@@ -184,3 +187,32 @@ async def test_an_ollama_that_tells_no_context_is_fitted_to_the_count_it_kept_on
         assert f.shown == [told]
     finally:
         await f.stop()
+
+
+@pytest.mark.parametrize("num_ctx", [1024, 16384])
+async def test_a_review_prompt_ollama_cut_is_told_once(fake_deepseek: FakeDeepSeek, num_ctx: int) -> None:
+    """The README's Ollama example reviews with the same model: a review's prompt past its
+    context lost its start (the review's instructions), and its answers came back unusable
+    with no word of why. Its usage read the whole context: told once how to raise it. A
+    context that holds the prompt: nothing told."""
+    as_ollama(fake_deepseek, num_ctx=num_ctx)
+    fake_deepseek.responder(reviewer([RULE]), path="/v1/chat/completions")
+    async with Reviewing(fake_deepseek) as r:
+        shown: list[str] = []
+        r.services.status._show = lambda message, level=2: shown.append(message)
+        old = r.services.settings
+        new = replace(old, backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1", review=replace(old.review, model=LOCAL_MODEL))
+        r.services.settings = new
+        r.usage.settings_changed(old, new)
+        r.review.settings_changed(old, new)
+        # One function of 300 lines: a unit no review splits (some 2,000 tokens in the fake's count).
+        big = "def big(rows):\n" + "".join(f"    x{i} = rows[{i}] * {i}\n" for i in range(300)) + "    return x0\n"
+        for name in ("a", "b"):
+            r.services.documents.open(f"file:///ws/{name}.py", DOC.replace("find", f"find_{name}") + big, "python", 1)
+            await r.run(f"file:///ws/{name}.py")
+        if num_ctx > 4096:
+            assert shown == []
+            return
+        (told,) = shown
+        assert told.startswith("Ollama at 127.0.0.1:") and "context of 1,024 tokens" in told
+        assert "OLLAMA_CONTEXT_LENGTH" in told

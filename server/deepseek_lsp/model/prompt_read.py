@@ -43,6 +43,8 @@ LEAST_CONTEXT = 512
 CONTEXT_USED = 0.85
 #: The least a fitted prompt keeps (the cursor's own lines).
 LEAST_ROOM = 128
+#: A review's prompt read to this share of the server's context or more filled it: cut.
+FILLED = 0.95
 #: SGLang's probe: one token of prompt, and a suffix of some 64 tokens that its usage counts or not.
 PROBE_SUFFIX = "\n" + " ".join(f"v{i}" for i in range(64))
 PROBE_S = 10.0
@@ -59,6 +61,8 @@ class PromptReading:
     contexts: dict[str, int] = field(default_factory=dict)
     #: When (time.monotonic) the server was last asked about each model (see :func:`learn`).
     asked: dict[str, float] = field(default_factory=dict)
+    #: Each review model's context at the review server, asked once (None: not told).
+    review_contexts: dict[str, int | None] = field(default_factory=dict)
 
     def due(self, model: str) -> bool:
         """Whether to ask about ``model``: never asked, or a context fitted to a while ago."""
@@ -103,7 +107,7 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
     short = _read_short(req, usage) and req.model not in reading.contexts
     if server == "Ollama" and (reading.due(req.model) or short):
         reading.asked[req.model] = time.monotonic()
-        context = await _ollama_context(client, req.model)
+        context = await _ollama_context(client, req.model, client.config.fim_base)
         if context is None and short and usage is not None and usage.prompt_tokens >= LEAST_CONTEXT:
             context = usage.prompt_tokens  # (the count it kept)
         if context is None or reading.contexts.get(req.model) == context:
@@ -124,6 +128,27 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
         if await _reads_suffix(client, req.model) is False:
             return suffix_left_out(url)
     return None
+
+
+async def review_cut(client: ModelClient, model: str, usage: list[Usage]) -> str | None:
+    """What the user is told once where Ollama (the review server) cut a review's prompt: its
+    usage read the model's whole context (asked of /api/ps once), the review's instructions
+    dropped first, and its answers came back unusable with no word of why; else None."""
+    read = max((u.prompt_tokens for u in usage), default=0)
+    if not read or server_named(client.config.base) != "Ollama":
+        return None
+    contexts = client.prompt_reading.review_contexts
+    if model not in contexts:
+        contexts[model] = await _ollama_context(client, model, client.config.base)
+    context = contexts[model]
+    if context is None or read < FILLED * context:
+        return None
+    return (
+        f"{provider_name(client.config.base)} runs {model} with a context of {context:,} tokens, and a "
+        f"review's prompt filled it ({read:,} read): Ollama drops what does not fit from the prompt's "
+        "start (the review's instructions) without a word. Start Ollama with OLLAMA_CONTEXT_LENGTH=16384 "
+        "(or PARAMETER num_ctx in the model's Modelfile) for reviews of files this size."
+    )
 
 
 def suffix_probe(model: str) -> FimRequest:
@@ -148,10 +173,10 @@ def suffix_left_out(url: str) -> str:
     )
 
 
-async def _ollama_context(client: ModelClient, model: str) -> int | None:
-    """The context ``model`` is loaded with at the Ollama the client completes at, as its
+async def _ollama_context(client: ModelClient, model: str, base: str) -> int | None:
+    """The context ``model`` is loaded with at the Ollama at ``base`` (its OpenAI API), as its
     ``GET /api/ps`` tells (0.12 on); None if it does not."""
-    root = client.config.fim_base.rstrip("/").removesuffix("/v1")
+    root = base.rstrip("/").removesuffix("/v1")
     client.in_use(+1)
     try:
         response = await asyncio.wait_for(client.http.get(f"{root}/api/ps"), PROBE_S)

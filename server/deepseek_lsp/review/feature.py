@@ -20,6 +20,7 @@ from ..config import Settings
 from ..context import env_workspace_roots, label_path
 from ..documents import Document
 from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Paused, Services
+from ..model import prompt_read
 from ..privacy import uri_to_path
 from ..status import Status
 from ..usage_feature import endpoint_fields
@@ -191,6 +192,16 @@ class ReviewFeature(Feature):
         if current.feature == "review" and current.uri == uri:
             # Its failed review is no longer anyone's concern (the Warning stayed for good).
             self.services.status.set(Status("Normal", "", "review"))
+
+    async def _tell_prompt_cut(self, outcome: ReviewOutcome, settings: Settings) -> None:
+        """Told once where Ollama cut a review's prompt to its context (see model.prompt_read)."""
+        client = getattr(self.services.models, "client", None)
+        if client is None or not outcome.usage:
+            return
+        told = await prompt_read.review_cut(client, settings.review.model, outcome.usage)
+        if told:
+            log.warning("%s", told)
+            self.services.status.tell_once(f"prompt-read:review:{settings.review.model}", told, 2)
 
     def settings_changed(self, old: Settings, new: Settings) -> None:
         # allowHttp and fimBaseUrl too: a review refused for plain http:// kept its Error status
@@ -460,6 +471,7 @@ class ReviewFeature(Feature):
         shown: int | None = None
         try:
             self.outcome.report(outcome, uri)
+            await self._tell_prompt_cut(outcome, settings)
             current = self.services.documents.get(uri)
             if current is None or rules.mode(uri) == "off":
                 return outcome
