@@ -71,6 +71,8 @@ class ReviewFeature(Feature):
         self._stopped_by_user: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
         #: Reviews replaced by a newer one that have not let go yet (see ``schedule``).
         self._superseded: set[asyncio.Task[ReviewOutcome | None]] = set()
+        #: What is told off a review's way (see _tell_prompt_cut), kept until done.
+        self._telling: set[asyncio.Task[None]] = set()
         self._cache: ReviewCache | None = None
         self._engine: ReviewEngine | None = None
         #: Why each document's last review ended on an error of the server's own, for the
@@ -143,14 +145,14 @@ class ReviewFeature(Feature):
     def halt(self) -> None:
         self.saves.halt()
         self.publisher.halt()
-        for task in [*self._tasks.values(), *self._superseded]:
+        for task in [*self._tasks.values(), *self._superseded, *self._telling]:
             task.cancel()
         if self._engine is not None:
             self._engine.halt()
 
     async def stop(self) -> None:
         self.halt()
-        await asyncio.gather(*self._tasks.values(), *self._superseded, return_exceptions=True)
+        await asyncio.gather(*self._tasks.values(), *self._superseded, *self._telling, return_exceptions=True)
         if self._engine is not None:
             await self._engine.stop()
         if self._cache is not None:
@@ -193,15 +195,22 @@ class ReviewFeature(Feature):
             # Its failed review is no longer anyone's concern (the Warning stayed for good).
             self.services.status.set(Status("Normal", "", "review"))
 
-    async def _tell_prompt_cut(self, outcome: ReviewOutcome, settings: Settings) -> None:
-        """Told once where Ollama cut a review's prompt to its context (see model.prompt_read)."""
+    def _tell_prompt_cut(self, outcome: ReviewOutcome, settings: Settings) -> None:
+        """Told once where Ollama cut a review's prompt to its context (see model.prompt_read),
+        off the review's way: its findings are not held for the server's answer."""
         client = getattr(self.services.models, "client", None)
         if client is None or not outcome.usage:
             return
-        told = await prompt_read.review_cut(client, settings.review.model, outcome.usage)
-        if told:
-            log.warning("%s", told)
-            self.services.status.tell_once(f"prompt-read:review:{settings.review.model}", told, 2)
+
+        async def tell() -> None:
+            told = await prompt_read.review_cut(client, settings.review.model, outcome.usage)
+            if told:
+                log.warning("%s", told)
+                self.services.status.tell_once(f"prompt-read:review:{settings.review.model}", told, 2)
+
+        task = asyncio.ensure_future(tell())
+        self._telling.add(task)
+        task.add_done_callback(self._telling.discard)
 
     def settings_changed(self, old: Settings, new: Settings) -> None:
         # allowHttp and fimBaseUrl too: a review refused for plain http:// kept its Error status
@@ -471,7 +480,7 @@ class ReviewFeature(Feature):
         shown: int | None = None
         try:
             self.outcome.report(outcome, uri)
-            await self._tell_prompt_cut(outcome, settings)
+            self._tell_prompt_cut(outcome, settings)
             current = self.services.documents.get(uri)
             if current is None or rules.mode(uri) == "off":
                 return outcome
