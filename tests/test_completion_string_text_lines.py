@@ -34,6 +34,10 @@ _CASES = [
     ("coffeescript", "f = ->\n    ", "\n", "x = `\n  function g() {}\n`\n    y = 1"),
     ("julia", "function f()\n    ", "\nend\n", "c = ```\n  echo `x`\n      ls\n```\n    run(c)"),
     ("julia", "function f()\n    ", "\nend\n", "c = `echo\n  x`\n    run(c)"),
+    # Rust's strings run over lines, and so does its `\` line continuation's.
+    ("rust", "fn main() {\n    ", "\n}\n", 'let u = "Usage: t [opts]\n  -h  help\n      -v  (x\n";\n    f(u);'),
+    ("rust", "fn main() {\n    ", "\n}\n", 'let s = "tool {\nopts\n";\n    run(s);'),
+    ("rust", "fn main() {\n    ", "\n}\n", 'let s = "one \\\n  two (";\n    run(s);'),
 ]
 
 

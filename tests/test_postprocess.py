@@ -447,6 +447,11 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("csharp", 's = $"{{ ( {x}" + "{(" ; f(', "(", ""),
         ("scala", 's = s"a ${f("(")} b" ; f(', "()(", ""),
         ("scala", 's = "${(" + f"${x}%2d (" ; f(', "(", ""),
+        # Rust's strings run over lines (literal line breaks, a `\` continuation): ended at the
+        # line's end, the next line's `'` and `(` were code's and its `"` opened a string.
+        ("rust", 'let s = "it\'s\n (";\nf(', "(", ""),
+        ("rust", 'let s = "a \\\n  b (\n";\nf(', "(", ""),
+        ("rust", 'let s = "a (\n', "", '"'),
         # SQL's strings run over lines ('' is a quote in one).
         ("sql", "SELECT 'a (\nb [' , f(", "(", ""),
         ("sql", "SELECT 'it''s (\n' , f(", "(", ""),

@@ -274,8 +274,11 @@ _SYNTAX: dict[str, _Syntax] = {
         hash_at_line_start=False,
         raw_string=(r"(?:--)?\[(?P<d>=*)\[", r"]\g<d>]"),
     ),
+    # Its strings run over lines (a usage message; a `\` at a line's end goes on too): ended
+    # at the line's end, the text's next lines were code, re-levelled and their brackets counted.
     "rust": _Syntax(
         char_literals=True,
+        multiline_quotes=('"',),
         raw_string=(r'(?<!\w)[bc]?r(?P<d>#*)"', r'"\g<d>'),
         nested_comments=True,
         # A type's name is capitalised, a block's header's word seldom; but no literal is
