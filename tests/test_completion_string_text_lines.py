@@ -38,6 +38,10 @@ _CASES = [
     ("rust", "fn main() {\n    ", "\n}\n", 'let u = "Usage: t [opts]\n  -h  help\n      -v  (x\n";\n    f(u);'),
     ("rust", "fn main() {\n    ", "\n}\n", 'let s = "tool {\nopts\n";\n    run(s);'),
     ("rust", "fn main() {\n    ", "\n}\n", 'let s = "one \\\n  two (";\n    run(s);'),
+    # Perl's quote-like operators run over lines (a word list, a regexp with /x).
+    ("perl", "sub f {\n    ", "\n}\n", "my @names = qw(\n  alpha\n  beta [x\n);\n    return @names;"),
+    ("perl", "sub f {\n    ", "\n}\n", "my $re = qr{\n  ^ \\s* (\\w+)\n}x;\n    return $re;"),
+    ("perl", "sub f {\n    ", "\n}\n", "(my $t = $s) =~ s{\n  \\( }{[}gx;\n    return $t;"),
 ]
 
 

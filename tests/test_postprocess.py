@@ -408,6 +408,17 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("r", "`my var` <- c(1,\n  f(`a", "((", "`"),
         ("r", "`my (var <- 1\nf(", "(", ""),
         ("perl", "$t =~ s/\\`/\\\\\\`/g;\nf(", "(", ""),
+        # Perl's quote-like operators and regexps: their text's brackets and quotes are text
+        # (a bracket delimiter nests in them), over lines; `s`, `tr` and `y` have two parts.
+        ("perl", "my $s = q{it's (} . qq(a [ (b)) . q[x];\nf(", "(", ""),
+        ("perl", "my @w = qw/a ( b/;\nmy @v = qw(\n  a [b\n);\nf(", "(", ""),
+        ("perl", "if ($x =~ m{^\\s*\\(}) { f(", "(){(", ""),
+        ("perl", "$x =~ s{\\(}{[}g; $y =~ s {a} /(/x;\nf(", "(", ""),
+        ("perl", "$x =~ tr/a(/b[/; $y =~ y/(//; $z =~ tr[a-z] [A-Z];\nf(", "(", ""),
+        ("perl", "my @p = split /[(,]/, $s; f(1) if /^\\s*\\(/ && m/'/s ? g( : 0;", "()(", ""),
+        ("perl", "my $r = qr{\n  ^ ( \\w+ \n", "", "qr{"),
+        # Not a hash key (`q =>`, `{s}`), a variable or a method (`$s`, `->y(`), a file test.
+        ("perl", "my %h = (q => 1, s => [2]); $h{y} = -s $f; $o->y(1); $s / 2; f(", "([]){}()(", ""),
         # CoffeeScript's embedded JavaScript runs over lines.
         ("coffeescript", "`\nfunction f() {\n`\ng(", "(", ""),
         # So do CoffeeScript's and Julia's triple backticks, a lone backtick in them text.
@@ -521,7 +532,7 @@ _TEXT_BLOCKS = {
     "perl": (
         "use strict;\n\n=head1 NAME\n\ntool (x [y\n\n```sh\nrun\n```\n\n=cut\n\nsub add {\n"
         '    my ($a, $b) = @_;\n    print <<"EOF";\nSee (a\nEOF\n    return $a + $b; # (\n}\n'
-        "$x =~ s/(a)/b/;\n__END__\nsee (data [x\n"
+        "$x =~ s/(a)/b/;\nmy @w = qw(\n  a [b\n);\n$y =~ s{ ( }\n  {[}gx;\n__END__\nsee (data [x\n"
     ),
     "nim": (
         "#[ a (\n#[ b [ ]#\nc { ]#\n##[ doc (\n```nim\nx\n```\n]##\n"
@@ -572,6 +583,7 @@ def test_random_cuts_through_pod_block_comments_and_multi_line_strings(language:
         ("sql", "SELECT 'it\\'s (', 'a\\'b\\'c [', '\\'_(' , f(x) AS (y"),
         ("powershell", '$a = "a`"b (x" + "c``" + \'C:\\\'; f("`$(", [1]) {'),
         ("javascript", 'const s = "a\\"b (" + `c\\` [` + f(x, "\\\\") {'),
+        ("perl", "my $s = q{a\\} (} . qw(x\\) [) . f(1) {"),
         # A backslash before a line end goes on with the string (a suggestion starting with
         # the line break is read a line at a time, its first line empty).
         ("python", 'x = "a \\\nb (" + f(1)\ny = ('),

@@ -154,6 +154,31 @@ _CASE_PATTERN = re.compile(r"\s*[^\s()|]+(?:\s*\|\s*[^\s()|]+)*\s*")
 _SIGIL = re.compile(r"""~(?:[a-z]|[A-Z][A-Z0-9]*)(?P<sd>"{3}|'{3}|[/|"'(\[{<])|(?<![\w?!])\?(?:\\.|\S)""")
 
 
+#: Perl: a quote-like operator's name and its first delimiter (its `qd` or `qg` group): a
+#: bracket, `/`, `|`, `!` or a quote, blanks allowed between; a few other signs glued. Not a
+#: hash key (`q =>`, `{s}`), a method's or a variable's name (`->s(`, `$s`), a file test
+#: (`-s $f`), a regexp's flag (`/x/s ? a : b`) or escape (`\s*` of one over lines), troff's
+#: `.tr` (a manual's text in a string).
+#: (Each name's letter first, what is before it looked back at from there: a look back first,
+#: tried at every character, made Perl's scan a quarter slower, not a tenth.)
+_NOT_AFTER = r"[\w$@%&*:>'/\\-]"
+_PERL_QUOTE_LIKE = (
+    rf"(?P<qname>q(?<!{_NOT_AFTER}q)[qwrx]?|[msy](?<!{_NOT_AFTER}[msy])|t(?<![\w$@%&*:>'/\\.-]t)r)"
+    r"""(?:[ \t]*(?P<qd>[{(\[</|!'"])|(?P<qg>[#~^+]|:(?!:)|=(?![>=~])))"""
+)
+
+
+#: A regexp's flags after its closer (`m{x}s`, `s/a/b/gr`).
+_REGEX_FLAGS = re.compile(r"[a-z]*")
+
+
+#: Perl's quote-likes with a second part (`s/a/b/`, `tr{a}{b}`).
+_PERL_TWO_PARTS = frozenset(("s", "tr", "y"))
+
+
+_NON_BLANK = re.compile(r"\S")
+
+
 _CHAR_LITERAL = re.compile(r"'(?:\\[^'\n]{1,10}|[^'\\\n])'")
 
 
@@ -179,6 +204,8 @@ def _code_tokens(syntax: _Syntax) -> re.Pattern[str]:
         pattern = f"(?P<end>{syntax.end_of_code})|{pattern}"
     if syntax.sigils:
         pattern = f"(?P<sigil>{_SIGIL.pattern})|{pattern}"
+    if syntax.perl_quotes:
+        pattern = f"{pattern}|(?P<quotelike>{_PERL_QUOTE_LIKE})"
     if syntax.triple_backticks:
         pattern = f"```|{pattern}"
     if syntax.code_escapes:
@@ -229,6 +256,14 @@ def _pattern(pattern: str) -> re.Pattern[str]:
 def _sigil_end(closer: str) -> re.Pattern[str]:
     """Where an Elixir sigil ends: its closer, not escaped (`~r/\\)$/`; `~S` too escapes it)."""
     return re.compile(r"\\.|" + re.escape(closer), re.S)
+
+
+@cache
+def _quote_like_end(opener: str, closer: str) -> re.Pattern[str]:
+    """Where a part of a Perl quote-like operator ends: its closer not escaped, or an opener
+    that nests (a bracket delimiter's: `q{a {b} c}`)."""
+    nested = "|" + re.escape(opener) if opener != closer else ""
+    return re.compile(r"\\.|" + re.escape(closer) + nested, re.S)
 
 
 @cache
@@ -286,6 +321,10 @@ class _BracketScanner:
         #: Past the end of the code (see :attr:`_Syntax.end_of_code`): text to the file's end,
         #: read as a block comment that never closes.
         self.data = False
+        #: Perl: the quote-like operator being read (see :attr:`_Syntax.perl_quotes`): its part's
+        #: opener ("" between `s{...}` and its second part's own), closer, the openers nested
+        #: in it and the parts after this one.
+        self.quote_like: tuple[str, str, int, int] = ()
         #: What the last feed ended with that the next one's first characters tell the meaning
         #: of: an escape character in a string (the prefix ends at `'it\`, the suggestion goes
         #: on `'s'`), or the `\'` that ended a string (MySQL's escape where a word or a quote
@@ -330,6 +369,8 @@ class _BracketScanner:
                 self.mode, self.comment_closer, pos = "", "", m.end()
             elif mode == "<<":
                 pos = self._heredoc(text, pos)
+            elif self.quote_like:
+                pos = self._quote_like(text, pos)
             elif mode:
                 # One line at most but where the language's strings run over lines (SQL's, the
                 # shell's, PowerShell's, CMake's): a quote misread (a scan started inside a
@@ -404,6 +445,12 @@ class _BracketScanner:
                     elif delimiter:
                         self.mode, self.raw_closer = token, _PAIRED_DELIMITER.get(delimiter, delimiter)
                     continue  # else a character literal, passed
+                if syntax.perl_quotes and m.group("quotelike") is not None:
+                    delimiter = m.group("qd") or m.group("qg")
+                    closer = _PAIRED_DELIMITER.get(delimiter, delimiter)
+                    parts = 1 if m.group("qname") in _PERL_TWO_PARTS else 0
+                    self.mode, self.raw_closer, self.quote_like = token, closer, (delimiter, closer, 0, parts)
+                    continue
                 if syntax.heredoc[0] and m.group("heredoc") is not None:
                     if self._opens_heredoc(text, m):
                         word = re.escape(m.group("w"))
@@ -528,6 +575,8 @@ class _BracketScanner:
 
     def _after_split(self, split: str, text: str) -> int:
         """Where to read ``text`` from after a feed that ended at ``split`` (see :attr:`split`)."""
+        if self.quote_like:
+            return 1  # a Perl quote-like's backslash escapes any character
         if self.mode in _NO_STRING_MODES:
             # A string closed at a backslash's quote (see _MULTILINE_STRING_END): escaped
             # where a word or a quote comes next (`'\''`: this quote ends the string).
@@ -609,6 +658,42 @@ class _BracketScanner:
                 return m.end()
         return n
 
+    def _quote_like(self, text: str, pos: int) -> int:
+        """Past the text of the Perl quote-like operator being read from ``pos``: to its
+        closer, a bracket delimiter nesting, a backslash escaping; the second part of `s`,
+        `tr` and `y` follows at once (`s/a/b/`) or after its own delimiter (`s{a} {b}`)."""
+        opener, closer, depth, parts = self.quote_like
+        n = len(text)
+        while pos < n:
+            if not opener:
+                m = _NON_BLANK.search(text, pos)
+                if m is None:
+                    break
+                opener, pos = m.group(), m.end()
+                closer = _PAIRED_DELIMITER.get(opener, opener)
+                continue
+            m = _quote_like_end(opener, closer).search(text, pos)
+            if m is None:
+                if text[-1] == "\\":
+                    self.split = "\\"  # what it escapes comes in the next feed
+                break
+            pos, found = m.end(), m.group()
+            if len(found) == 2 and found[0] == "\\":
+                continue
+            if found == opener and opener != closer:
+                depth += 1
+            elif depth:
+                depth -= 1
+            elif parts:
+                parts -= 1
+                if opener != closer:
+                    opener = ""  # the second part's own delimiter comes next
+            else:
+                self.mode, self.raw_closer, self.quote_like = "", "", ()
+                return _REGEX_FLAGS.match(text, pos).end()
+        self.quote_like, self.raw_closer = (opener, closer, depth, parts), closer
+        return n
+
     def _ruby_literal_end(self, text: str, token: str, start: int, pos: int) -> int:
         """Where to go on scanning after a Ruby ``/``, ``%`` or ``?`` token: past the literal
         it starts, or right after its first character where it starts none (a division, a
@@ -669,7 +754,7 @@ class _BracketScanner:
         before = before.rstrip()
         if before and before[-1] not in _JS_REGEX_AFTER:
             word = re.search(r"\w+$", before)
-            if word is None or word.group() not in _JS_KEYWORDS_BEFORE_VALUE:
+            if word is None or word.group() not in (self.syntax.regex_keywords or _JS_KEYWORDS_BEFORE_VALUE):
                 return pos  # a division
         m = _JS_REGEX_BODY.match(text, pos)
         return m.end() if m else pos

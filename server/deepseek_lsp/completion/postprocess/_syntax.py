@@ -109,6 +109,12 @@ class _Syntax:
     # What glued before a quote makes its string interpolate (Python's `f"{x}"`): elsewhere
     # ``interpolated_quotes`` always do.
     format_prefix: str = ""
+    # Perl's quote-like operators (`q{it's}`, `qw(a b)`, `m{^\(}`, `s{(}{[}g`, `tr/a(/b[/`):
+    # text up to their delimiter's closer, over lines, a bracket delimiter nesting in them.
+    perl_quotes: bool = False
+    # The words after which a `/` opens a regexp literal, not a division (see regex_literals):
+    # JavaScript's (`return /x/`) where empty.
+    regex_keywords: frozenset[str] = frozenset()
     # Prose (Markdown, plain text): brackets open no scope but on the cursor's line (see
     # scope._limit_by_brackets).
     prose: bool = False
@@ -152,6 +158,11 @@ _SYNTAX: dict[str, _Syntax] = {
         heredoc=(r"""<<(?P<hd>~?)(?P<hq>['"`]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""", r"^[ \t]*{w}[ \t]*$"),
         other_block_comment=(r"(?m:^)=(?!cut\b)[A-Za-z]", r"(?m:^)=cut\b[^\n]*"),
         end_of_code=r"(?m:^)__(?:END|DATA)__\b",
+        # Its quote-like operators and regexps (`$x =~ /^\s*\(/`, `split /[(,]/`): read as
+        # code, their brackets were counted and an apostrophe there opened a string.
+        perl_quotes=True,
+        regex_literals=True,
+        regex_keywords=frozenset("split grep map if unless and or not return when while until x".split()),
     ),
     # Nim's `#[ ]#` nest, and its `##[ ]##` doc comments are block comments too.
     "nim": replace(_HASH_SYNTAX, other_block_comment=(r"##?\[", r"\]#"), nested_comments=True),
