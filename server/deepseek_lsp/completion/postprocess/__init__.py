@@ -28,6 +28,7 @@ from ._brackets import (
     _open_after_prefix,
     _suffix_scanner,
 )
+from ._fenced_block import code_context, in_fenced_code
 from ._scanner import _BracketScanner
 from ._shell_blocks import heredoc_word
 from ._syntax import _syntax_for, has_block_comments, is_shell, literal_brace
@@ -187,14 +188,20 @@ def postprocess(text: str, ctx: PostContext, *, disabled: Iterable[str] = ()) ->
         raise ValueError(f"unknown post-processing filters: {', '.join(sorted(unknown))}")
     crlf = "\r\n" in ctx.prefix or "\r\n" in ctx.suffix
     text = text.replace("\r\n", "\n") if "\r" in text else text
-    ctx = ctx.lf
-    result: str | None = text
-    for name, run in FILTERS.items():
-        if name in disabled:
-            continue
-        result = run(result, ctx)
-        if result is None:
-            return None
+
+    def run_filters(text: str, ctx: PostContext) -> str | None:
+        result: str | None = text
+        for name, run in FILTERS.items():
+            if name in disabled:
+                continue
+            result = run(result, ctx)
+            if result is None:
+                return None
+        return result
+
+    result = in_fenced_code(text, ctx.lf, run_filters)
+    if result is None:
+        return None
     return result.replace("\n", "\r\n") if crlf else result
 
 
@@ -211,7 +218,7 @@ def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
     ``Hi", name)`` read ``print("Hi", name)"``. So is the closer of a string's placeholder:
     ``print(f"{|}")`` with ``count} items")`` read ``print(f"{count} items")}")``.
     """
-    ctx = ctx.lf
+    ctx = code_context(ctx.lf)
     placeholder = _placeholder_end(text, tail, ctx)
     if placeholder is not None:
         # The rest of the text goes on in the string, before the rest of the line's closers.

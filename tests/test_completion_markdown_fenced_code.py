@@ -1,0 +1,70 @@
+"""The code in a Markdown file's fenced block whose info string names its language is
+post-processed as that language's file would be: its brackets, strings and levels (a README's
+example). Read as prose, its lines were kept as written and a suggestion ran on past the
+function or block the cursor is in (the next `def` shown, the `}` closing the cursor's
+function kept with the function after it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from deepseek_lsp.completion.postprocess import kept_tail, postprocess
+from deepseek_lsp.completion.postprocess.context import PostContext
+
+_CASES = [
+    # (info string, language, the code's unit, code above the cursor, code below, suggestion)
+    ("python", "python", "    ", "def f(x):\n    y = x\n    ", "\n", 'if y:\n    return g("(")\nreturn 1\n\ndef h():\n    pass'),
+    ("py", "python", "    ", "class A:\n    def f(self):\n        ", "\n", "return 1\n\n    def g(self):\n        return 2"),
+    ("js", "javascript", "    ", "function f(x) {\n    ", "\n}\n", "return g(x);\n}\n\nfunction h() {}"),
+    ("typescript", "typescript", "  ", "function f(x: number) {\n  const y = x;\n  ", "\n}\n", "if (y) {\n    return `(`;\n  }\n}\nf(1);"),
+    ("rust", "rust", "    ", "fn main() {\n    ", "\n}\n", 'let s = "a (\nb";\n    run(s);\n}\n\nfn other() {}'),
+    ("bash", "shellscript", "  ", "f() {\n  local a\n  ", "\n}\n", 'echo "it\'s"\n}\n\ng() {\n  :\n}'),
+]
+
+
+@pytest.mark.parametrize(("info", "language", "unit", "above", "below", "suggestion"), _CASES)
+def test_a_fenced_block_s_code_is_post_processed_as_its_language_s_file(
+    info: str, language: str, unit: str, above: str, below: str, suggestion: str
+) -> None:
+    in_file = PostContext(prefix=above, suffix=below, language=language, indent_unit=unit, single_line=False)
+    in_readme = PostContext(
+        prefix=f"# Usage\n\nCall it so:\n\n```{info}\n{above}",
+        suffix=f"{below}```\n\nThat is all (for now).\n",
+        language="markdown",
+        indent_unit="  " if unit == "    " else "    ",
+        single_line=False,
+    )
+    expected = postprocess(suggestion, in_file)
+    assert expected != suggestion  # the case is one where the language's rules change it
+    assert postprocess(suggestion, in_readme) == expected
+
+
+def test_a_block_in_a_list_item_is_its_code_indented_by_the_item() -> None:
+    item = PostContext(
+        prefix="- Install:\n\n  ```python\n  def f(x):\n      ",
+        suffix="\n  ```\n",
+        language="markdown",
+        indent_unit="  ",
+        single_line=False,
+    )
+    assert postprocess("if x:\n      return 1\n  print(2)", item) == "if x:\n      return 1"
+
+
+def test_a_closing_fence_ends_the_code_and_is_kept_where_the_document_has_none() -> None:
+    suggestion = "return 1\n```\n\nThat is all."
+    closed = PostContext(prefix="```python\ndef f():\n    ", suffix="\n```\n", language="markdown", single_line=False)
+    open_ = PostContext(prefix="```python\ndef f():\n    ", suffix="\n", language="markdown", single_line=False)
+    assert (postprocess(suggestion, closed), postprocess(suggestion, open_)) == ("return 1", "return 1\n```")
+
+
+@pytest.mark.parametrize("info", ["", "text", "console"])
+def test_a_block_naming_no_language_keeps_its_lines_as_written(info: str) -> None:
+    suggestion = "if x:\n    return 1\n\ndef other():\n    pass"
+    ctx = PostContext(prefix=f"```{info}\ndef f(x):\n    ", suffix="\n```\n", language="markdown", single_line=False)
+    assert postprocess(suggestion, ctx) == suggestion
+
+
+def test_the_closers_after_the_cursor_are_those_of_the_block_s_code() -> None:
+    """A quote in the prose above (`it's`) is no string's: the fenced call's `)` typed over."""
+    ctx = PostContext(prefix="It's easy:\n\n```python\nprint(f(", suffix="))\n```\n", language="markdown")
+    assert kept_tail("x))", "))", ctx) == ""
