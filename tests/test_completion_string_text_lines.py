@@ -38,6 +38,8 @@ _CASES = [
     ("rust", "fn main() {\n    ", "\n}\n", 'let u = "Usage: t [opts]\n  -h  help\n      -v  (x\n";\n    f(u);'),
     ("rust", "fn main() {\n    ", "\n}\n", 'let s = "tool {\nopts\n";\n    run(s);'),
     ("rust", "fn main() {\n    ", "\n}\n", 'let s = "one \\\n  two (";\n    run(s);'),
+    # Swift's raw strings end at their quotes and as many `#` (a `"#` in a `##"""` is text).
+    ("swift", "func f() {\n    ", "\n}\n", 'let s = ##"""\n  a "# (\n      b """#\n  """##\n    g(s)'),
     # Perl's quote-like operators run over lines (a word list, a regexp with /x).
     ("perl", "sub f {\n    ", "\n}\n", "my @names = qw(\n  alpha\n  beta [x\n);\n    return @names;"),
     ("perl", "sub f {\n    ", "\n}\n", "my $re = qr{\n  ^ \\s* (\\w+)\n}x;\n    return $re;"),

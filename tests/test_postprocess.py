@@ -458,6 +458,11 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("csharp", 's = $"{{ ( {x}" + "{(" ; f(', "(", ""),
         ("scala", 's = s"a ${f("(")} b" ; f(', "()(", ""),
         ("scala", 's = "${(" + f"${x}%2d (" ; f(', "(", ""),
+        # Swift's raw strings end at their quotes and as many `#`; a raw one's `\##(x)` is text.
+        ("swift", 'let s = ##"a "# ( \\##(x) "##; f(', "(", ""),
+        ("swift", 'let s = #"a ( "b" \\"#; t = ###"x"## ("###\nf(', "(", ""),
+        ("swift", 'let s = ##"""\n a """# (\n"""##\nf(', "(", ""),
+        ("swift", 'let s = ##"""\n a ( "##\n', "", '##"""'),
         # Rust's strings run over lines (literal line breaks, a `\` continuation): ended at the
         # line's end, the next line's `'` and `(` were code's and its `"` opened a string.
         ("rust", 'let s = "it\'s\n (";\nf(', "(", ""),

@@ -21,9 +21,6 @@ _STRING_END = {
         q: re.compile(r"\\.|" + re.escape(q) + (r"|\n" if q in "\"'`" else ""), re.S)
         for q in ('"', "'", "`", '"""', "'''", "```")
     },
-    # Swift's raw strings, by their closers: a backslash escapes nothing (`\"` is text).
-    '#"': re.compile(r'"#|\n'),
-    '#"""': re.compile(r'"""#'),
 }
 
 
@@ -91,10 +88,6 @@ _INTERPOLATED_STRING_END = {
 _INTERPOLATION_CLOSER = {"${": "}", "\\(": ")", "$(": ")", "{": "}"}
 
 
-#: The closer of a string whose opener is no closer too (Swift's raw strings).
-_CLOSING_QUOTE = {'#"': '"#', '#"""': '"""#'}
-
-
 #: A shell heredoc's opener, its word the second group: `<<EOF`, `<<-'EOF'`, `<<\EOF`, POD's
 #: `<<=cut` (not a here-string's `<<<`). One pattern for every reader of the shell's text: the
 #: indentation unit's read knew no `<<\EOF`, and a usage message in one set the unit.
@@ -108,9 +101,6 @@ SHELL_HEREDOC = r"""(?<!<)<<-?[ \t]*\\?(['"]?)([A-Za-z_=][\w=-]*)\1"""
 _SHELL_CODE_TOKEN = re.compile(
     r"""\\.|[()\[\]{}]|["'`]|#|""" + SHELL_HEREDOC + r"""|\b(?:case|esac)\b"""
 )
-
-
-_RAW_STRING_CODE_TOKEN = re.compile(r'#"(?:"")?|' + _CODE_TOKEN.pattern)
 
 
 #: JavaScript: a `/` that is no comment may open a regexp literal.
@@ -189,7 +179,6 @@ def _code_tokens(syntax: _Syntax) -> re.Pattern[str]:
     base = (
         _RUBY_CODE_TOKEN if syntax.ruby
         else _SHELL_CODE_TOKEN if syntax.shell
-        else _RAW_STRING_CODE_TOKEN if syntax.raw_strings
         else _JS_CODE_TOKEN if syntax.regex_literals
         else _CODE_TOKEN
     )  # fmt: skip
@@ -592,7 +581,7 @@ class _BracketScanner:
 
     def closing_quote(self) -> str:
         """What ends the string the scanner is in (its mode is a string's)."""
-        return self.raw_closer or _CLOSING_QUOTE.get(self.mode, self.mode)
+        return self.raw_closer or self.mode
 
     def interpolation_closer(self) -> str:
         """What closes the innermost interpolation being read ("": none)."""

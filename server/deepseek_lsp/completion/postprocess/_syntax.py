@@ -25,9 +25,6 @@ class _Syntax:
     # Ruby's regexp, percent and character literals (`/}/`, `%r{\}}`, `%w[a b]`, `?)`): their
     # brackets are text.
     ruby: bool = False
-    # Swift's raw strings: `#"` ends at `"#` (`#"{"key": 1}"#`: the quotes inside are text) and
-    # `#"""` at `"""#`.
-    raw_strings: bool = False
     # Triple-quoted strings are raw (Kotlin's, Scala's, C# 11's): a backslash escapes nothing,
     # so `"""C:\dir\"""` ends at its last quotes (read as an escape, the string ran on).
     raw_triple_quotes: bool = False
@@ -240,8 +237,14 @@ _SYNTAX: dict[str, _Syntax] = {
         format_prefix=r"(?<![\w])(?:[fF][rR]?|[rR][fF])$",
     ),
     # No `#` comments: a `#` first on a line is a macro or a directive (`#Preview {`, `#if`).
+    # Its raw strings end at their quotes and as many `#` (`#"{"key": 1}"#`, `##"a "# ("##`,
+    # `#"""` at `"""#`): the quotes inside are text (read with one `#`, `##"` ended at its first
+    # quote, and its `"#` opened a string over the rest of the line).
     "swift": _Syntax(
-        hash_at_line_start=False, raw_strings=True, interpolation=("\\(",), nested_comments=True
+        hash_at_line_start=False,
+        raw_string=(r'(?P<d>#+)(?P<q>"(?:"")?)', r"\g<q>\g<d>"),
+        interpolation=("\\(",),
+        nested_comments=True,
     ),
     "kotlin": _Syntax(raw_triple_quotes=True, interpolation=("${",), nested_comments=True),
     # Its interpolators' splices (`s"${f("(")}"`, any name glued to the quote) are code.
