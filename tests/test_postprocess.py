@@ -458,6 +458,13 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("csharp", 's = $"{{ ( {x}" + "{(" ; f(', "(", ""),
         ("scala", 's = s"a ${f("(")} b" ; f(', "()(", ""),
         ("scala", 's = "${(" + f"${x}%2d (" ; f(', "(", ""),
+        # Ruby's and Elixir's `#{...}`, Dart's and Groovy's `${...}` are code whose strings nest
+        # (read as the string's end, the inner quote left the `(` open); Dart's r'' is raw.
+        ("ruby", 'x = "a #{f("(")} b" + "#{g(")")} ("\nh(', "()()(", ""),
+        ("elixir", 'x = "a #{f("(")} b"\ny = """\na #{f(")")} (\n"""\ng(', "()()(", ""),
+        ("elixir", "x = 'a #{f(')')} ('\ng(", "()(", ""),
+        ("dart", "var s = '${f(')')} (' + r'C:\\dir\\' + r\"\"\"a ( \\\"\"\" ; g(", "()(", ""),
+        ("groovy", 'def s = "${f(")")} (" + """${g("(")}\n (""" ; h(', "()()(", ""),
         # Swift's raw strings end at their quotes and as many `#`; a raw one's `\##(x)` is text.
         ("swift", 'let s = ##"a "# ( \\##(x) "##; f(', "(", ""),
         ("swift", 'let s = #"a ( "b" \\"#; t = ###"x"## ("###\nf(', "(", ""),

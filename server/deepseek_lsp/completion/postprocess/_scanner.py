@@ -79,13 +79,17 @@ _INTERPOLATED_STRING_END = {
     # (`"$(gettext "Don't")"`, `"${x:-"it's"}"`); one holding no quote, brace, `$` nor
     # escape, the most (`"${name}"`), is read as the string's text (7 % of the time taken).
     (("$(", "${"), '"'): re.compile(r'\$\{[^{}"\'`$\\]*\}|\$[({]|\\.|"', re.S),
+    # Ruby's and Elixir's `"#{f("(")}"` (Elixir's heredoc and charlist too).
+    **{(("#{",), q): re.compile(r"#\{|\\.|" + q + (r"|\n" if len(q) == 1 else ""), re.S) for q in ('"', "'", '"""')},
+    # Dart's `'${f(')')}'`, escapes in its triple quotes too.
+    **{(("${",), q): re.compile(r"\$\{|\\.|" + q, re.S) for q in ("'", "'''")},
     # Python's f-strings (`{{` is a brace of the text).
     **{(("{",), q): re.compile(r"\{\{|\{|\\.|" + q + (r"|\n" if len(q) == 1 else ""), re.S) for q in ('"', "'", '"""', "'''")},
 }
 
 
 #: What closes an interpolation, by its opener.
-_INTERPOLATION_CLOSER = {"${": "}", "\\(": ")", "$(": ")", "{": "}"}
+_INTERPOLATION_CLOSER = {"${": "}", "\\(": ")", "$(": ")", "{": "}", "#{": "}"}
 
 
 #: A shell heredoc's opener, its word the second group: `<<EOF`, `<<-'EOF'`, `<<\EOF`, POD's

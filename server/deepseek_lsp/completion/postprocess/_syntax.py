@@ -192,10 +192,16 @@ _SYNTAX: dict[str, _Syntax] = {
         multiline_backticks=True,
         triple_backticks=True,
     ),
-    "elixir": replace(_HASH_SYNTAX, sigils=True),
+    # Their strings' `#{...}` is code whose strings nest (`"a #{f("(")}"`: read as the string's
+    # end, the inner quote left the `(` open and the outer string's last quote opened one).
+    "elixir": replace(
+        _HASH_SYNTAX, sigils=True, interpolation=("#{",), interpolated_quotes=('"', "'", '"""')
+    ),
     "ruby": replace(
         _HASH_SYNTAX,
         ruby=True,
+        interpolation=("#{",),
+        interpolated_quotes=('"',),
         heredoc=(
             r"""<<(?P<hd>[-~]?)(?P<hq>['"`]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""",
             r"^[ \t]*{w}[ \t]*$",
@@ -319,6 +325,14 @@ _SYNTAX: dict[str, _Syntax] = {
         ),
     ),
     "go": _Syntax(raw_string=("`", "`")),
+    # Their `"${f(")")}"` (Dart's single quotes' too) is code whose strings nest; Dart's
+    # `r'C:\dir\'` is raw (read as an escape, its last quote opened a string).
+    "dart": _Syntax(
+        interpolation=("${",),
+        interpolated_quotes=('"', "'", '"""', "'''"),
+        raw_string=(r"""(?<![\w$])r(?P<d>'{3}|"{3}|['"])""", r"\g<d>"),
+    ),
+    "groovy": _Syntax(interpolation=("${",)),
     # C's comments and strings: known, a window inside a contract's NatSpec comment (`/** ...
     # */`) is read from the file's start, and a chat answer's fence in its code is no text.
     "solidity": _DEFAULT_SYNTAX,
