@@ -465,6 +465,11 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("elixir", "x = 'a #{f(')')} ('\ng(", "()(", ""),
         ("dart", "var s = '${f(')')} (' + r'C:\\dir\\' + r\"\"\"a ( \\\"\"\" ; g(", "()(", ""),
         ("groovy", 'def s = "${f(")")} (" + """${g("(")}\n (""" ; h(', "()()(", ""),
+        # C#'s raw strings of four quotes or more end at as many; a `$"""` one's holes are code,
+        # a `$$"""` one is text whole (its lone `{` is text, its holes `{{...}}`).
+        ("csharp", 'var s = """"a """ ( """" + """"\n  b """ [\n  """";\nf(', "(", ""),
+        ("csharp", 'var s = $"""\n  a {f("(")} (\n  """;\nf(', "()(", ""),
+        ("csharp", 'var s = $$"""{ {{f("(")}} (""";\nf(', "(", ""),
         # Swift's raw strings end at their quotes and as many `#`; a raw one's `\##(x)` is text.
         ("swift", 'let s = ##"a "# ( \\##(x) "##; f(', "(", ""),
         ("swift", 'let s = #"a ( "b" \\"#; t = ###"x"## ("###\nf(', "(", ""),

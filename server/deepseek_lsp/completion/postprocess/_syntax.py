@@ -313,12 +313,16 @@ _SYNTAX: dict[str, _Syntax] = {
     "cpp": _Syntax(raw_string=(r'(?<!\w)(?:u8|[uUL])?R"(?P<d>[^()\\\s"]{0,16})\(', r')\g<d>"')),
     # C# 11's `"""` strings are raw_triple_quotes; in a verbatim one `""` is a quote.
     # An interpolated string's holes are code (`$"{(a ? "x" : "(")}"`).
+    # A raw string of four quotes or more ends at as many (`""""a """ (""""`: read as a triple,
+    # its `"""` ended it). A raw `$"""`'s holes are code too (`$"""{f("(")}"""`).
     "csharp": _Syntax(
         raw_triple_quotes=True,
-        raw_string=(r'(?:\$+@|@\$*)"', '"'),
+        raw_string=(r'(?:\$+@|@\$*)"|"(?P<d>"{3,})', '"\\g<d>'),
         interpolation=("{",),
-        interpolated_quotes=('"',),
-        format_prefix=r"\$$",
+        interpolated_quotes=('"', '"""'),
+        # One `$`: under `$$"""` a hole is `{{...}}` and a lone `{` text (read as holes, its
+        # text's brackets were counted), read as text whole.
+        format_prefix=r"(?<!\$)\$$",
         literal_brace=(
             rf"\bnew\b(?:\s*[\w.]+(?:{_TYPE_ARGUMENTS})?(?:\[\s*\])?)?\s*"
             r"(?:\((?:[^()]|\([^()]*\))*\))?\s*$"  # its arguments: `new Point(1, 2) {`
