@@ -10,6 +10,7 @@ import pytest
 
 from deepseek_lsp.completion.postprocess import kept_tail, postprocess
 from deepseek_lsp.completion.postprocess.context import PostContext
+from tests.harness import suggested_texts
 
 _CASES = [
     # (info string, language, the code's unit, code above the cursor, code below, suggestion)
@@ -68,3 +69,12 @@ def test_the_closers_after_the_cursor_are_those_of_the_block_s_code() -> None:
     """A quote in the prose above (`it's`) is no string's: the fenced call's `)` typed over."""
     ctx = PostContext(prefix="It's easy:\n\n```python\nprint(f(", suffix="))\n```\n", language="markdown")
     assert kept_tail("x))", "))", ctx) == ""
+
+
+async def test_over_stdio_a_readme_s_python_example_is_cut_at_its_function_s_end(tmp_path) -> None:
+    """The real server, a README.md open: the model's answer goes on past the example's
+    function (the next `def`); as in a .py file it is cut at the function's end."""
+    readme = "# Tool\n\nIt's easy:\n\n```python\ndef area(w, h):\n    \n```\n\nThat is all.\n"
+    answer = "return w * h\n\ndef perimeter(w, h):\n    return 2 * (w + h)"
+    shown = await suggested_texts(str(tmp_path), answer, "file:///ws/README.md", readme, "markdown", 6, 4)
+    assert shown == ["return w * h"]
