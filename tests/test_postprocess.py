@@ -470,6 +470,10 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("csharp", 'var s = """"a """ ( """" + """"\n  b """ [\n  """";\nf(', "(", ""),
         ("csharp", 'var s = $"""\n  a {f("(")} (\n  """;\nf(', "()(", ""),
         ("csharp", 'var s = $$"""{ {{f("(")}} (""";\nf(', "(", ""),
+        # A verbatim interpolated string's holes are code too (`""` a quote, `{{` text there).
+        ("csharp", 'var s = $@"a {x} (\n{f("(")}";\nf(', "()(", ""),
+        ("csharp", 'var s = @$"C:\\{{ ""("" {g(")")}";\nf(', "()(", ""),
+        ("csharp", 'var s = $@"a {f(@"b ""{"" (", $"{x}")} [";\nf(', "()(", ""),
         # Swift's raw strings end at their quotes and as many `#`; a raw one's `\##(x)` is text.
         ("swift", 'let s = ##"a "# ( \\##(x) "##; f(', "(", ""),
         ("swift", 'let s = #"a ( "b" \\"#; t = ###"x"## ("###\nf(', "(", ""),
@@ -550,6 +554,10 @@ _TEXT_BLOCKS = {
         "use strict;\n\n=head1 NAME\n\ntool (x [y\n\n```sh\nrun\n```\n\n=cut\n\nsub add {\n"
         '    my ($a, $b) = @_;\n    print <<"EOF";\nSee (a\nEOF\n    return $a + $b; # (\n}\n'
         "$x =~ s/(a)/b/;\nmy @w = qw(\n  a [b\n);\n$y =~ s{ ( }\n  {[}gx;\n__END__\nsee (data [x\n"
+    ),
+    "csharp": (
+        'var a = $@"x {f("(")} (\n  ""y"" {{\n" + $"""\n  {g(")")} [\n  """;\n'
+        'var b = """"a """ ( """" + @"C:\\dir\\";\nf(a, [1]);\n'
     ),
     "nim": (
         "#[ a (\n#[ b [ ]#\nc { ]#\n##[ doc (\n```nim\nx\n```\n]##\n"

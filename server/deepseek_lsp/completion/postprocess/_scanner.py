@@ -88,6 +88,11 @@ _INTERPOLATED_STRING_END = {
 }
 
 
+#: Where C#'s verbatim interpolated string (`$@"`) ends or a hole starts (`""` a quote, `{{` a
+#: brace of the text).
+_VERBATIM_HOLES_END = re.compile(r'""|\{\{|\{|"')
+
+
 #: What closes an interpolation, by its opener.
 _INTERPOLATION_CLOSER = {"${": "}", "\\(": ")", "$(": ")", "{": "}", "#{": "}"}
 
@@ -293,7 +298,8 @@ class _BracketScanner:
         self.heredoc_body = False
         #: The interpolations being read, innermost last: the quote of the string each is in,
         #: the brackets open in it and its opener (a tuple: the scanner is copied shallowly).
-        self.interpolations: tuple[tuple[str, int, str], ...] = ()
+        #: and the closer of the raw string it is in (C#'s `$@"`), else "".
+        self.interpolations: tuple[tuple[str, int, str, str], ...] = ()
         #: JavaScript: the end of the current line as fed so far, which tells whether a `/`
         #: at the start of the next feed opens a regexp (after `s.match(`) or divides.
         self.line_tail = ""
@@ -381,7 +387,8 @@ class _BracketScanner:
                         self.mysql_escapes = True
                         closer = self._string_end(mode)
                     if found in syntax.interpolation:
-                        self.mode, self.interpolations = "", (*self.interpolations, (mode, 0, found))
+                        hole = (mode, 0, found, self.raw_closer)
+                        self.mode, self.interpolations, self.raw_closer = "", (*self.interpolations, hole), ""
                         break
                     # An escape (C#'s `""`: a quote) or a plain parameter expansion reads on;
                     # else the string is closed, or a one-line string cut by the newline.
@@ -420,6 +427,7 @@ class _BracketScanner:
                     token, pos = token[0], start + 1
                 if syntax.raw_string[0] and m.group("raw") is not None:
                     self.mode, self.raw_closer = token, m.expand(syntax.raw_string[1])
+                    self.formats = token.count("$") == 1  # C#'s `$@"`: its holes are code
                     continue
                 opener = _line_opener(m, syntax) if m.lastgroup else ""
                 if opener:
@@ -548,6 +556,8 @@ class _BracketScanner:
     def _string_end(self, mode: str) -> re.Pattern[str]:
         """What ends the string ``mode`` opened, or starts code interpolated in it."""
         if self.raw_closer:
+            if self.formats and self.raw_closer == '"':
+                return _VERBATIM_HOLES_END
             return _sigil_end(self.raw_closer) if mode[0] == "~" else _raw_string_end(self.raw_closer)
         syntax = self.syntax
         interpolation = syntax.interpolation
@@ -602,16 +612,16 @@ class _BracketScanner:
         count of the brackets opened and closed in it."""
         if not self.interpolations:
             return False
-        quote, depth, opener = self.interpolations[-1]
+        quote, depth, opener, raw_closer = self.interpolations[-1]
         if bracket in "([{":
             depth += 1
         elif depth:
             depth -= 1
         elif bracket == _INTERPOLATION_CLOSER[opener]:
-            self.mode, self.interpolations = quote, self.interpolations[:-1]
+            self.mode, self.interpolations, self.raw_closer = quote, self.interpolations[:-1], raw_closer
             self.formats = bool(self.syntax.format_prefix)  # back in an f-string
             return True
-        self.interpolations = (*self.interpolations[:-1], (quote, depth, opener))
+        self.interpolations = (*self.interpolations[:-1], (quote, depth, opener, raw_closer))
         return False
 
     def _leave_one_line_interpolations(self) -> None:
