@@ -474,6 +474,9 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("csharp", 'var s = $@"a {x} (\n{f("(")}";\nf(', "()(", ""),
         ("csharp", 'var s = @$"C:\\{{ ""("" {g(")")}";\nf(', "()(", ""),
         ("csharp", 'var s = $@"a {f(@"b ""{"" (", $"{x}")} [";\nf(', "()(", ""),
+        # PHP's `{$...}` in a double-quoted string is code whose strings nest.
+        ("php", '$s = "a {$x[")"]} (" . "{$o->f("(")}" ; f(', "[]()(", ""),
+        ("php", "$s = 'a {$x[' . \"{ ( $y\" ; f(", "(", ""),
         # Swift's raw strings end at their quotes and as many `#`; a raw one's `\##(x)` is text.
         ("swift", 'let s = ##"a "# ( \\##(x) "##; f(', "(", ""),
         ("swift", 'let s = #"a ( "b" \\"#; t = ###"x"## ("###\nf(', "(", ""),

@@ -83,6 +83,8 @@ _INTERPOLATED_STRING_END = {
     **{(("#{",), q): re.compile(r"#\{|\\.|" + q + (r"|\n" if len(q) == 1 else ""), re.S) for q in ('"', "'", '"""')},
     # Dart's `'${f(')')}'`, escapes in its triple quotes too.
     **{(("${",), q): re.compile(r"\$\{|\\.|" + q, re.S) for q in ("'", "'''")},
+    # PHP's `"{$x[")"]}"`.
+    (("{$",), '"'): re.compile(r'\{\$|\\.|"|\n'),
     # Python's f-strings (`{{` is a brace of the text).
     **{(("{",), q): re.compile(r"\{\{|\{|\\.|" + q + (r"|\n" if len(q) == 1 else ""), re.S) for q in ('"', "'", '"""', "'''")},
 }
@@ -94,7 +96,7 @@ _VERBATIM_HOLES_END = re.compile(r'""|\{\{|\{|"')
 
 
 #: What closes an interpolation, by its opener.
-_INTERPOLATION_CLOSER = {"${": "}", "\\(": ")", "$(": ")", "{": "}", "#{": "}"}
+_INTERPOLATION_CLOSER = {"${": "}", "\\(": ")", "$(": ")", "{": "}", "#{": "}", "{$": "}"}
 
 
 #: A shell heredoc's opener, its word the second group: `<<EOF`, `<<-'EOF'`, `<<\EOF`, POD's

@@ -209,8 +209,11 @@ _SYNTAX: dict[str, _Syntax] = {
         # Alone on its line (a Sinatra app's inline templates follow it).
         end_of_code=r"(?m:^__END__\r?$)",
     ),
+    # A double-quoted string's `{$...}` is code whose strings nest (`"{$x[")"]}"`).
     "php": _Syntax(
-        heredoc=(r"""<<<[ \t]*(?P<hq>['"]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""", r"^[ \t]*{w}\b")
+        heredoc=(r"""<<<[ \t]*(?P<hq>['"]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""", r"^[ \t]*{w}\b"),
+        interpolation=("{$",),
+        interpolated_quotes=('"',),
     ),
     **dict.fromkeys(
         "shellscript bash sh zsh".split(),
