@@ -38,6 +38,7 @@ _CASES = [
     ("rust", "fn main() {\n    ", "\n}\n", 'let u = "Usage: t [opts]\n  -h  help\n      -v  (x\n";\n    f(u);'),
     ("rust", "fn main() {\n    ", "\n}\n", 'let s = "tool {\nopts\n";\n    run(s);'),
     ("rust", "fn main() {\n    ", "\n}\n", 'let s = "one \\\n  two (";\n    run(s);'),
+    ("rust", "fn main() {\n    ", "\n}\n", 'let j = r#"{\n  "a": "}",\n      "b": 1\n}"#;\n    run(j);'),
     # Swift's raw strings end at their quotes and as many `#` (a `"#` in a `##"""` is text).
     ("swift", "func f() {\n    ", "\n}\n", 'let s = ##"""\n  a "# (\n      b """#\n  """##\n    g(s)'),
     # Perl's quote-like operators run over lines (a word list, a regexp with /x).
