@@ -477,6 +477,10 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # PHP's `{$...}` in a double-quoted string is code whose strings nest.
         ("php", '$s = "a {$x[")"]} (" . "{$o->f("(")}" ; f(', "[]()(", ""),
         ("php", "$s = 'a {$x[' . \"{ ( $y\" ; f(", "(", ""),
+        # Julia's `$(...)` and CoffeeScript's `#{...}` in double quotes are code too.
+        ("julia", 'x = "a $(f(")")) (" * """\na $(g("(")) (\n"""\nh(', "()()(", ""),
+        ("coffeescript", 'x = "a #{f(")")} (" + """\na #{g("(")} (\n"""\nh(', "()()(", ""),
+        ("coffeescript", "x = 'a #{f(' + \"$(\" ; g(", "(", ""),
         # Swift's raw strings end at their quotes and as many `#`; a raw one's `\##(x)` is text.
         ("swift", 'let s = ##"a "# ( \\##(x) "##; f(', "(", ""),
         ("swift", 'let s = #"a ( "b" \\"#; t = ###"x"## ("###\nf(', "(", ""),

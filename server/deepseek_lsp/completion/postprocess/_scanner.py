@@ -85,6 +85,8 @@ _INTERPOLATED_STRING_END = {
     **{(("${",), q): re.compile(r"\$\{|\\.|" + q, re.S) for q in ("'", "'''")},
     # PHP's `"{$x[")"]}"`.
     (("{$",), '"'): re.compile(r'\{\$|\\.|"|\n'),
+    # Julia's `"$(f(")"))"`.
+    **{(("$(",), q): re.compile(r"\$\(|\\.|" + q + (r"|\n" if len(q) == 1 else ""), re.S) for q in ('"', '"""')},
     # Python's f-strings (`{{` is a brace of the text).
     **{(("{",), q): re.compile(r"\{\{|\{|\\.|" + q + (r"|\n" if len(q) == 1 else ""), re.S) for q in ('"', "'", '"""', "'''")},
 }

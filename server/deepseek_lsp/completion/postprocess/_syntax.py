@@ -169,6 +169,8 @@ _SYNTAX: dict[str, _Syntax] = {
         other_block_comment=("###(?!#)", "###"),
         multiline_backticks=True,
         triple_backticks=True,
+        # Its `"#{...}"` is code whose strings nest, as Ruby's.
+        interpolation=("#{",),
     ),
     # A here-string opens with `@"` (or `@'`) ending its line and ends with `"@` first on one.
     # `<# #>` is a block comment (a script's or a function's comment-based help, `.SYNOPSIS`):
@@ -185,12 +187,14 @@ _SYNTAX: dict[str, _Syntax] = {
         code_escapes=True,
         quotes="\"'",
     ),
+    # Its `"$(f(")"))"` is code whose strings nest.
     "julia": replace(
         _HASH_SYNTAX,
         other_block_comment=("#=", "=#"),
         nested_comments=True,
         multiline_backticks=True,
         triple_backticks=True,
+        interpolation=("$(",),
     ),
     # Their strings' `#{...}` is code whose strings nest (`"a #{f("(")}"`: read as the string's
     # end, the inner quote left the `(` open and the outer string's last quote opened one).
