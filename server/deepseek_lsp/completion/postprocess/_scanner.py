@@ -301,8 +301,8 @@ class _BracketScanner:
         self.heredoc_end: re.Pattern[str] | None = None
         self.heredoc_body = False
         #: The interpolations being read, innermost last: the quote of the string each is in,
-        #: the brackets open in it and its opener (a tuple: the scanner is copied shallowly).
-        #: and the closer of the raw string it is in (C#'s `$@"`), else "".
+        #: the brackets open in it, its opener and the closer of the raw string it is in (C#'s
+        #: `$@"`; else "") (a tuple: the scanner is copied shallowly).
         self.interpolations: tuple[tuple[str, int, str, str], ...] = ()
         #: JavaScript: the end of the current line as fed so far, which tells whether a `/`
         #: at the start of the next feed opens a regexp (after `s.match(`) or divides.
@@ -327,7 +327,7 @@ class _BracketScanner:
         #: Perl: the quote-like operator being read (see :attr:`_Syntax.perl_quotes`): its part's
         #: opener ("" between `s{...}` and its second part's own), closer, the openers nested
         #: in it and the parts after this one.
-        self.quote_like: tuple[str, str, int, int] = ()
+        self.quote_like: tuple[str, str, int, int] | tuple[()] = ()
         #: What the last feed ended with that the next one's first characters tell the meaning
         #: of: an escape character in a string (the prefix ends at `'it\`, the suggestion goes
         #: on `'s'`), or the `\'` that ended a string (MySQL's escape where a word or a quote
