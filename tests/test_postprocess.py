@@ -417,6 +417,7 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("perl", "$x =~ tr/a(/b[/; $y =~ y/(//; $z =~ tr[a-z] [A-Z];\nf(", "(", ""),
         ("perl", "my @p = split /[(,]/, $s; f(1) if /^\\s*\\(/ && m/'/s ? g( : 0;", "()(", ""),
         ("perl", "my $r = qr{\n  ^ ( \\w+ \n", "", "qr{"),
+        ("perl", "my $d = ($o =~ m,(.*)[/\\\\],s ? \"$1/\" : '');\n@h{qw,a (b,} = qw,x\n  y [z,;\nf(", "(){}(", ""),
         # Not a hash key (`q =>`, `{s}`), a variable or a method (`$s`, `->y(`), a file test.
         ("perl", "my %h = (q => 1, s => [2]); $h{y} = -s $f; $o->y(1); $s / 2; f(", "([]){}()(", ""),
         # CoffeeScript's embedded JavaScript runs over lines.
