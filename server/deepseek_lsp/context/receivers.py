@@ -27,6 +27,7 @@ from typing import NamedTuple
 import tree_sitter as ts
 
 from . import class_fields, declared_types, destructuring
+from . import python_bindings as py
 from . import typed_bindings as typed
 from .type_names import NAME, NAME_BYTES, STRING, capitalised, class_of_type, class_of_value
 
@@ -570,7 +571,9 @@ def bound_in_function(language: str, tree: ts.Tree, data: bytes, member: MemberA
     node: ts.Node | None = tree.root_node.descendant_for_byte_range(member.at, member.at)
     scope = _enclosing(node, _FUNCTIONS[fam])
     name = member.receiver
-    if fam == _PYTHON and _comprehension_binds(node, scope, data, name):
+    if fam == _PYTHON and (
+        _comprehension_binds(node, scope, data, name) or py.open_lambda_binds(node, data, name, member.at)
+    ):
         return True
     end, floor = member.at, max(0, member.at - MODULE_SPAN)
     if scope is None and fam == "js":
@@ -616,11 +619,31 @@ def bound_at_module_level(language: str, tree: ts.Tree, data: bytes, member: Mem
             head = data.rfind(b"\n", 0, m.start()) + 1
             if m.group(1) == b":=" or _AS_OR_FOR.search(data, head, m.start()):
                 starts.append(m.start())
+    scopes = _FUNCTIONS[fam] | _CLASSES[fam]
     for start in starts:
         at = tree.root_node.descendant_for_byte_range(start, start)
-        if at is not None and _assigned_target(at) and _enclosing(at, _FUNCTIONS[fam] | _CLASSES[fam]) is None:
+        if at is not None and _assigned_target(at) and _enclosing(at, scopes) is None:
             return True
+    if fam == _PYTHON:  # ``def store():``, ``class store:``, ``case store:``
+        for m in _name_uses(word).finditer(data, since, end):
+            if not _whole(data, m.start(), len(word)):
+                continue
+            at = tree.root_node.descendant_for_byte_range(m.start(), m.start())
+            prefix = data[data.rfind(b"\n", 0, m.start()) + 1 : m.start()]
+            if at is not None and _py_bound_otherwise(tree.root_node, m.start(), prefix):
+                outer = py.defined_by(at)
+                if _enclosing(outer.parent if outer is not None else at, scopes) is None:
+                    return True
     return False
+
+
+def _py_bound_otherwise(root: ts.Node, pos: int, prefix: bytes) -> bool:
+    """Whether the Python name at ``pos`` (``prefix`` before it on its line) is a ``def``'s or
+    a ``class``'s name, or a ``case`` pattern's capture: a binding with no ``=``."""
+    if py.DEFINITION_HEAD.fullmatch(prefix):
+        node = root.descendant_for_byte_range(pos, pos)
+        return node is not None and py.defined_by(node) is not None
+    return py.CASE_HEAD.match(prefix) is not None and py.captured(root, pos)
 
 
 #: What is before a name a Python ``for`` or ``as`` binds, up to it (``for i, (store, b) in``).
@@ -763,7 +786,9 @@ def _bound_in(
             continue
         line = _line_around(data, pos, len(word))
         binding = _binding(fam, data, pos, *line)
-        if binding is None and fam == _PYTHON and _py_unpacked(root, pos, *line):
+        if binding is None and fam == _PYTHON and (
+            _py_unpacked(root, pos, *line) or _py_bound_otherwise(root, pos, line[0])
+        ):
             binding = None, False
         if binding is None and scope is None and fam in (typed.GO, typed.RUST):
             binding = typed.unfinished_parameter(fam, root, data, pos, name, *line)
@@ -844,6 +869,8 @@ def _path_up(
     where there is none), and that function."""
     path: list[ts.Node] = []
     node: ts.Node | None = within.descendant_for_byte_range(pos, pos)
+    if node is not None and (definition := py.defined_by(node)) is not None:
+        node = definition.parent  # (a ``def``'s name binds it where the ``def`` is, not in it)
     while node is not None and node.type not in functions:
         path.append(node)
         node = node.parent
