@@ -8,6 +8,7 @@ provider's prefix cache keeps matching.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from functools import cache, partial
@@ -103,6 +104,31 @@ class _Context:
     #: The scopes around the cursor whose headers the prompt's head sent with them (see
     #: context.scopes.scopes_kept_through_errors).
     scopes: list[Any] = field(default_factory=list)
+    #: The names near the cursor they were chosen for, and the words of their text: past
+    #: CONTEXT_REUSE_S they are kept while no other name is near (``_nothing_new_named``).
+    names: frozenset[str] = frozenset()
+
+
+#: A word of a snippet's text (``_chosen_for``).
+_WORD = re.compile(r"[^\W\d]\w*")
+
+
+def _chosen_for(names: list[str], snippets: list[Any]) -> frozenset[str]:
+    """``_Context.names``: the names near the cursor and the words of the snippets' text."""
+    return frozenset(names).union(*(_WORD.findall(s.text) for s in snippets))
+
+
+#: The word the cursor ends, being typed (``_nothing_new_named``).
+_WORD_BEFORE = re.compile(rb"(?:[\w\x80-\xff])+\Z")
+
+
+def _nothing_new_named(prev: _Context, names: list[str], data: bytes, offset: int) -> bool:
+    """Whether every name near the cursor was near when ``prev``'s snippets were chosen or is
+    in them, but the word being typed at the cursor (``_prefix_unsent`` reads what it may
+    become; ``d`` of ``f(d|`` is no name yet)."""
+    m = _WORD_BEFORE.search(data, max(0, offset - 256), offset)
+    word = m.group().decode("utf-8", "replace") if m else None
+    return all(n in prev.names or n == word for n in names)
 
 
 def _placed(typed: Prefix | None, offset: int) -> tuple[int, str] | None:
@@ -309,12 +335,15 @@ class PromptBuilder:
                 scopes = scopes_kept_through_errors(
                     doc.tree, doc.data, scopes, prev.scopes, prev.window_start, req.offset, len(doc.data) - prev.doc_len
                 )
+            # Read once too, when first needed: the names near the cursor (past the snippets'
+            # while, or to choose them).
+            near = cache(partial(self._names, doc, req.offset, scopes))
+            renewed = False
             if (
                 prev is not None
                 and (receiver is None or receiver == prev.receiver)
                 and prev.sources_key == sources_key
                 and in_window
-                and now - prev.at < CONTEXT_REUSE_S
                 and (prev.complete or self.idle.indexing_now())
                 and all(
                     (source := documents.get(s.source[0])) is not None and source.edit_count == s.source[1]
@@ -329,6 +358,15 @@ class PromptBuilder:
                 and not any(n > prev.edit_serial for u, n in self.history.last_edited.items() if u != doc.uri)
                 # Nor at a new word half typed whose names they lack (``retry_|``).
                 and not self._prefix_unsent(doc, req.offset, prev, index, member, typed(), deadline)
+                # Past their while, chosen anew where a name came near since, pasted or
+                # accepted (no word half typed brought it). Chosen anew for nothing, they were
+                # the same (each file's in its order) or lacked what a word half typed had
+                # brought (``far|``: another file's ``far_helper``, not looked up once whole,
+                # not imported): the head changed, a miss of the whole prompt.
+                and (
+                    now - prev.at < CONTEXT_REUSE_S
+                    or (renewed := _nothing_new_named(prev, near(), doc.data, req.offset))
+                )
             ):
                 snippets = prev.snippets
                 complete = prev.complete
@@ -338,8 +376,7 @@ class PromptBuilder:
                 if member is not None and not at_new_dot:
                     # Chosen anew at the same dot (its while over, a file edited): for it.
                     receiver = self._known_receiver(doc, member, index)
-                reach = self._function_start(doc, req.offset, scopes)
-                names = names_near(lang, doc.tree, doc.data, req.offset, reach=reach)
+                names = near()
                 self.indexer.roots = env_workspace_roots(self.services.workspace_folders)
                 ctx_req = self._context_request(doc, req.offset, deadline)
                 ctx_req.member = member
@@ -359,7 +396,7 @@ class PromptBuilder:
                     fim.window_end,
                     len(doc.data),
                     snippets,
-                    prev.at if prev else now,
+                    prev.at if prev and not renewed else now,
                     sources_key,
                     complete,
                     prev.edit_serial if prev else self.history.serial,
@@ -370,9 +407,16 @@ class PromptBuilder:
                     prev.known_members if prev is not None else known_members,
                     prev.members_at if prev is not None else members_at,
                     scopes,
+                    prev.names if prev is not None else _chosen_for(near() if lang.spec.line_comment else [], snippets),
                 )
             return fim
         return self._build(req, inserted, snippets, scopes, imports)
+
+    def _names(self, doc: Document, offset: int, scopes: list[Any]) -> list[str]:
+        """The names near the cursor the snippets are chosen for (``names_near``)."""
+        assert doc.language is not None and doc.tree is not None
+        reach = self._function_start(doc, offset, scopes)
+        return names_near(doc.language, doc.tree, doc.data, offset, reach=reach)
 
     def _context_request(self, doc: Document, offset: int, deadline: float) -> ContextRequest:
         """What gather_snippets is asked for the cursor at ``offset`` of ``doc``."""
