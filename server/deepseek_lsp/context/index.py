@@ -258,7 +258,9 @@ def _struct_header_len(text: str, header_len: int) -> int:
     return cut
 
 
-def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileIndex:
+def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str, *, mend_errors: bool = False) -> FileIndex:
+    """``mend_errors``: a JavaScript or TypeScript file's top-level grammar errors are read again
+    from each statement starting a line in them (a file read from disk: read once)."""
     index = FileIndex(built_at=time.monotonic())
     root = tree.root_node
     q_imports = lang.query("imports")
@@ -335,58 +337,114 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
             index.reexports = add_reexport(index.reexports, lang, path, [passed], [("default", None)])
     q_defs = lang.query("definitions")
     if q_defs is not None:
-        found_defs: list[_Found] = []
-        # A Go method's class is its receiver's type, written outside any body (``@owner``).
-        said_owners: dict[int, str] = {}
-        for match in _captures_by_match(q_defs, root):
-            found = _one(match, "definition")
-            names = match.get("name")
-            if found and names:
-                capture, node = found
-                if match.get("owner"):
-                    said_owners[node.id] = node_text(data, match["owner"][0])
-                body = (match.get("body") or [None])[0]
-                name = node_text(data, names[0])
-                # One string for every definition of a kind (a large file's thousands each
-                # held their own "function", 0.58 MB of bench_memory's replay).
-                kind = sys.intern(capture.split(".", 1)[-1])
-                for key in filter(None, (name, short_name(names[0], name))):
-                    found_defs.append((key, kind, node, body, names[0].start_byte))
-        in_order = sorted(found_defs, key=lambda d: d[2].start_byte)
-        starts = [d[2].start_byte for d in in_order]
-        owners = {**_owners(in_order), **said_owners}
-        index.method_owners = set(said_owners.values())
-        for name, kind, node, body, at in found_defs:
-            text, header_len = _definition_text(data, node, lang, body, kind, at)
-            outline_said = False
-            if kind == "class" and body is not None and text.endswith("\n…"):
-                header = text[:header_len].rstrip()
-                summary = _docstring_summary(data, body)
-                if summary is not None:
-                    header += "\n" + summary  # what the class is for, before what it has
-                outline = _outline(data, header, len(text), body, in_order, starts, lang)
-                if outline is not None:
-                    # Its signature: the header and its first members.
-                    text = outline
-                    header_len = len("\n".join(outline.splitlines()[: len(header.splitlines()) + SIGNATURE_MEMBERS]))
-                    outline_said = True
-            if not outline_said and body is not None and body.type == "field_declaration_list":
-                header_len = _struct_header_len(text, header_len)
-            line_start = node.start_byte - node.start_point[1]  # (the column is in bytes)
-            index.definitions.setdefault(name, []).append(
-                Definition(
-                    name=name,
-                    kind=kind,
-                    text=text,
-                    start_line=node.start_point[0],
-                    path=path,
-                    header_len=header_len,
-                    owner=owners.get(node.id),
-                    top=data[line_start : line_start + 1] not in (b" ", b"\t"),
-                    exported=node.parent is not None and node.parent.type == "export_statement",
+        found, said_owners = _definitions(lang, q_defs, root, data, path)
+        if mend_errors and lang.name in _JS_FAMILY and (pieces := _error_statements(root, data)):
+            parser = lang.parser()
+            seen = {(d.name, d.start_line) for d in found}
+            for at, chunk in pieces:
+                more, said = _definitions(
+                    lang, q_defs, parser.parse(chunk).root_node, chunk, path, data.count(b"\n", 0, at)
                 )
-            )
+                found += [d for d in more if (d.name, d.start_line) not in seen]
+                said_owners.update(said)
+        index.method_owners = set(said_owners.values())
+        for definition in found:
+            index.definitions.setdefault(definition.name, []).append(definition)
     return index
+
+
+def _definitions(
+    lang: Language, q_defs: ts.Query, root: ts.Node, data: bytes, path: str, line_base: int | None = None
+) -> tuple[list[Definition], dict[int, str]]:
+    """The definitions the query finds under ``root``, and the classes Go's methods name (by
+    node id). With ``line_base`` (a piece of the file, starting on that line), only those the
+    grammar read without an error."""
+    found_defs: list[_Found] = []
+    # A Go method's class is its receiver's type, written outside any body (``@owner``).
+    said_owners: dict[int, str] = {}
+    for match in _captures_by_match(q_defs, root):
+        found = _one(match, "definition")
+        names = match.get("name")
+        if found and names and not (line_base is not None and found[1].has_error):
+            capture, node = found
+            if match.get("owner"):
+                said_owners[node.id] = node_text(data, match["owner"][0])
+            body = (match.get("body") or [None])[0]
+            name = node_text(data, names[0])
+            # One string for every definition of a kind (a large file's thousands each
+            # held their own "function", 0.58 MB of bench_memory's replay).
+            kind = sys.intern(capture.split(".", 1)[-1])
+            for key in filter(None, (name, short_name(names[0], name))):
+                found_defs.append((key, kind, node, body, names[0].start_byte))
+    in_order = sorted(found_defs, key=lambda d: d[2].start_byte)
+    starts = [d[2].start_byte for d in in_order]
+    owners = {**_owners(in_order), **said_owners}
+    out: list[Definition] = []
+    for name, kind, node, body, at in found_defs:
+        text, header_len = _definition_text(data, node, lang, body, kind, at)
+        outline_said = False
+        if kind == "class" and body is not None and text.endswith("\n…"):
+            header = text[:header_len].rstrip()
+            summary = _docstring_summary(data, body)
+            if summary is not None:
+                header += "\n" + summary  # what the class is for, before what it has
+            outline = _outline(data, header, len(text), body, in_order, starts, lang)
+            if outline is not None:
+                # Its signature: the header and its first members.
+                text = outline
+                header_len = len("\n".join(outline.splitlines()[: len(header.splitlines()) + SIGNATURE_MEMBERS]))
+                outline_said = True
+        if not outline_said and body is not None and body.type == "field_declaration_list":
+            header_len = _struct_header_len(text, header_len)
+        line_start = node.start_byte - node.start_point[1]  # (the column is in bytes)
+        out.append(
+            Definition(
+                name=name,
+                kind=kind,
+                text=text,
+                start_line=node.start_point[0] + (line_base or 0),
+                path=path,
+                header_len=header_len,
+                owner=owners.get(node.id),
+                top=data[line_start : line_start + 1] not in (b" ", b"\t"),
+                exported=node.parent is not None and node.parent.type == "export_statement",
+            )
+        )
+    return out, said_owners
+
+
+#: A JavaScript or TypeScript statement starting a line: where a top-level error's text is cut
+#: to be read again (``_error_statements``).
+_STATEMENT_START = re.compile(
+    rb"^(?:export|const|let|var|async|function|class|abstract|interface|type|enum|declare|namespace)\b", re.M
+)
+#: Bytes of a file's errors read again at most (a file on disk, once).
+MAX_MENDED_BYTES = 256 * 1024
+
+
+def _error_statements(root: ts.Node, data: bytes) -> list[tuple[int, bytes]]:
+    """The text of each statement starting a line in a top-level ERROR, to its next one (where
+    it starts, the text). mobx's generic call signatures on lines of their own (``...): A<T>``
+    then ``<T>(...``) are a comparison gone wrong to TypeScript's grammar, whose error ran on to
+    the file's end over ``observable``'s and ``action``'s definitions."""
+    out: list[tuple[int, bytes]] = []
+    budget = MAX_MENDED_BYTES
+    errors = [(n.start_byte, n.end_byte) for n in root.children if n.type == "ERROR" and n.start_point[0] != n.end_point[0]]
+    if root.type == "ERROR":
+        # The whole file an error (mobx's api/action.ts): its statements up to the first piece
+        # that is none, then that piece's tokens and errors to the end.
+        broken = next((n for n in root.children if not n.is_named or n.type == "ERROR" or n.has_error), None)
+        errors = [(broken.start_byte, root.end_byte)] if broken is not None else []
+    for start, end in errors:
+        starts = [m.start() for m in _STATEMENT_START.finditer(data, start, end)]
+        if not starts:
+            continue
+        for a, b in zip(starts, [*starts[1:], end], strict=True):
+            budget -= b - a
+            if budget < 0:
+                return out
+            out.append((a, data[a:b]))
+    return out
 
 
 #: Where a bound name's node sits when it names a module as a whole: JavaScript's ``import *

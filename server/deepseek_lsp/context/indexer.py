@@ -193,7 +193,7 @@ class Indexer:
         if is_binary(source):  # imported by name, as a ``.ts`` video may be: no definitions
             self._files[key] = (stamped, None, None)
             return None
-        index = index_tree(lang, lang.parser().parse(source), source, label_path(str(path), self._roots))
+        index = index_tree(lang, lang.parser().parse(source), source, label_path(str(path), self._roots), mend_errors=True)
         index.disk = (str(path), stamped)
         elapsed = time.monotonic() - now
         if elapsed > 0.001:
