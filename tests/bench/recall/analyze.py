@@ -128,26 +128,32 @@ def classify(need: dict[str, Any], diag: dict[str, Any], line: str) -> str:
         return "the import statement itself is being typed"
     if need.get("own_attribute"):
         return "the file's own attribute (the finder's member heuristic; not looked up)"
+    # Through a barrel (``export *``, ``__init__``) the server follows the name where it looks
+    # it up: the cause is what kept it out, as for a name imported directly (all such misses
+    # were "re-exported", whatever kept them out: mostly names not near the cursor, or capped).
+    via = ""
     if not diag["def_file_resolved"]:
         if need["kind"] == "member":
             return "member: class file not imported"
-        if diag.get("source_resolved"):
-            return "re-exported (barrel / __init__)"
-        return "import not resolved"
-    if not diag["def_indexed"]:
+        if not diag.get("source_resolved"):
+            return "import not resolved"
+        via = "re-exported, "
+    elif not diag["def_indexed"]:
         return "definition not indexed (query gap)"
     if not diag["in_names"]:
         if need["visible"]:
-            return "in the window, beyond names_near's span (1500 B before, 500 B after)"
-        return "only in the text to be typed (not near the cursor)"
+            return via + "in the window, beyond names_near's span (1500 B before, 500 B after)"
+        return via + "only in the text to be typed (not near the cursor)"
     if not diag["in_wanted"]:
-        return "not looked up (a dunder or a one-letter name)"
+        return via + "not looked up (a dunder or a one-letter name)"
     if diag["in_capped"]:
         if diag["fits_budget"] is False:
-            return "cut by the token budget (EXTRAS_SHARE)"
-        return "found offline but not sent (time box / reuse)"
+            return via + "cut by the token budget (EXTRAS_SHARE)"
+        return via + "found offline but not sent (time box / reuse)"
     if diag["in_uncapped"]:
-        return "cut by the snippet cap (8)"
+        return via + "cut by the snippet cap (8)"
+    if via:
+        return via + "not reached (the names cap, or the barrel not followed to it)"
     return "cut by the names cap (24 names with a definition) or a name's 2 definitions"
 
 
