@@ -18,6 +18,7 @@ from ._code import (
     _suffix_targets,
 )
 from ._comment_end import comment_opening_column
+from ._scanner import _block_comment_delimiters
 from ._syntax import _syntax_for
 from ._text import (
     _CLOSER_ONLY,
@@ -136,12 +137,38 @@ def _inside_text_the_suffix_closes(text: str, ctx: PostContext) -> str:
         if scanner.mode == "block"
         else re.compile(re.escape(scanner.closing_quote()))
     )
-    if _text_end(scanner, ctx.line_suffix) is not None or _text_end(scanner, ctx.suffix) is None:
+    if _text_end(scanner, ctx.line_suffix) is not None or not _suffix_closes_it(scanner, closer, ctx):
         return text
     end = _text_end(scanner, text, closer)
     if end is None:
         return text
     return text[:end].rstrip()
+
+
+def _suffix_closes_it(scanner: _BracketScanner, closer: re.Pattern[str], ctx: PostContext) -> bool:
+    """Whether the first closer in the suffix ends the doc the cursor is in, not one written
+    below it. A doc being written has no closer yet (Vim closes neither a docstring's three
+    quotes nor a `/**`), and the next function's doc begins with the same quotes (a summary
+    right after them, or a line indented less than this doc's opener before them) or its own
+    `/*`: taken for this one's end, the model's closer was cut, and an accept left the doc
+    open up to the next one."""
+    end = _text_end(scanner, ctx.suffix, closer)
+    if end is None:
+        return False
+    between = ctx.suffix[:end]
+    if scanner.mode == "block":
+        opener = _block_comment_delimiters(scanner.syntax)[0]
+        return re.search(rf"^[ \t]*(?:{opener})", between, re.MULTILINE) is None
+    quote = scanner.closing_quote()
+    if re.match(r"\w", ctx.suffix[end + len(quote) : end + len(quote) + 1]):
+        return False  # a summary right after the quotes: the next doc's opener
+    opener_line = ctx.prefix[: ctx.prefix.rfind(quote)].rpartition("\n")[2]
+    floor = len(opener_line) - len(opener_line.lstrip())
+    lines = between.split("\n")[1:]
+    # The lines down to the closer, and the closer's own, stand no less deep than the opener.
+    depths = [len(line) - len(line.lstrip()) for line in lines[:-1] if line.strip()]
+    depths += [len(lines[-1]) - len(lines[-1].lstrip())] if lines else []
+    return all(depth >= floor for depth in depths)
 
 
 def _text_end(
