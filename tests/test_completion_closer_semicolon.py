@@ -120,6 +120,18 @@ async def _shown(client: Any, uri: str, text: str) -> types.InlineCompletionItem
     return item
 
 
+async def _accepted(
+    client: Any, uri: str, text: str, language: str, cursor: tuple[int, int]
+) -> types.InlineCompletionItem:
+    """The one item shown at ``cursor`` in ``text`` opened at ``uri``, accepted whole (its
+    text put in, then its command run)."""
+    open_doc(client, uri, text, language)
+    [item] = (await client.text_document_inline_completion_async(inline_params(uri, *cursor))).items
+    _accept(client, uri, item, 2)
+    await _run_command(client, item)
+    return item
+
+
 @contextlib.asynccontextmanager
 async def _session(
     tmp_path: Any, answers: list[str], settings: dict[str, Any] | None = None
@@ -218,12 +230,8 @@ async def test_a_javascript_object_gets_the_semicolon_where_the_file_writes_them
     end = ";" if semis else ""
     text = f"import a from 'a'{end}\nuse(a){end}\nconst o = {{\n  \n}}\nuse(o){end}\n"
     async with _session(tmp_path, ["a: 1,\n};"]) as (client, edits):
-        uri = "file:///ws/habit.js"
-        open_doc(client, uri, text, "javascript")
-        [item] = (await client.text_document_inline_completion_async(inline_params(uri, 3, 2))).items
+        item = await _accepted(client, "file:///ws/habit.js", text, "javascript", (3, 2))
         assert item.insert_text == "a: 1,"
-        _accept(client, uri, item, 2)
-        await _run_command(client, item)
         change = await _sent_or_none(client, edits, semis)
         if change is None:
             return
@@ -622,6 +630,25 @@ async def test_an_initializer_taken_in_parts_to_its_end_gets_the_semicolon_once(
         await _run_command(client, item)
         await asyncio.sleep(0.5)
         assert len(edits) == 1
+
+
+#: A Java method typed at a class's end (OrderService.java again in Neovim, taken line by line):
+#: its `switch` still open, the class's `}` right below the accepted `case` line.
+JAVA_SWITCH = (
+    "public class OrderService {\n    public boolean cancel(String id) {\n"
+    "        Order order = orders.get(id);\n        switch (order.status()) {\n"
+    "            case PLACED:\n            \n}\n"
+)
+
+
+async def test_a_case_line_accepted_above_the_class_s_brace_gets_no_semicolon(tmp_path) -> None:
+    """The parser read the unclosed `switch` statement as a switch expression, its `}` the
+    class's, with a `;` missing after it: the class's `}` became `};`."""
+    async with _session(tmp_path, ["case PAID:"]) as (client, edits):
+        item = await _accepted(client, "file:///ws/OrderService.java", JAVA_SWITCH, "java", (5, 12))
+        assert item.insert_text == "case PAID:"
+        await asyncio.sleep(0.5)
+        assert edits == []
 
 
 def test_the_vscode_extension_knows_the_edit_by_its_label() -> None:

@@ -160,7 +160,7 @@ def _misses_semicolon_at(node: ts.Node, offset: int) -> bool | None:
             if child.start_byte == child.end_byte == offset and child.is_missing:
                 if child.type == ";":
                     before = child.prev_sibling
-                    return before is None or not _awaits_else(before, offset)
+                    return before is None or not (_awaits_else(before, offset) or _switch_statement(before))
             elif child.child_count:
                 around = child
         if around is None:
@@ -266,6 +266,14 @@ def _whole_before(root: ts.Node, statement: ts.Node, offset: int) -> bool:
             return True
         node = node.parent
     return False
+
+
+def _switch_statement(value: ts.Node) -> bool:
+    """Whether ``value`` is a Java `switch` standing alone as a statement, which ends at its
+    `}`: read as a switch expression where the code below is unfinished (the method and the
+    class missing their `}`, the class's taken for the switch's), its `;` was guessed."""
+    parent = value.parent
+    return value.type == "switch_expression" and parent is not None and parent.type == "expression_statement"
 
 
 def _awaits_else(value: ts.Node, offset: int) -> bool:
