@@ -29,6 +29,7 @@ from ._brackets import (
     _suffix_scanner,
 )
 from ._fenced_block import code_context, in_fenced_code
+from ._pairs_in_text import closers_typed_over_in_text
 from ._scanner import _BracketScanner
 from ._shell_blocks import heredoc_word
 from ._syntax import _syntax_for, has_block_comments, is_shell, literal_brace
@@ -230,6 +231,10 @@ def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
         kept = kept[1:]  # a generic's `>` the completion typed over (`Vec::<|>` with `i32>::new()`)
     scanner = _closable_brackets(ctx)[1]
     quote, closer = scanner.mode, scanner.closing_quote()
+    if quote and not scanner.raw_closer:
+        # In a comment or a string: an autopair's closers there, which the scanner did not count
+        # (a raw string's `)x"` is its closer, its `(` no bracket).
+        kept = kept[closers_typed_over_in_text(text, kept, ctx.line_prefix) :]
     if quote not in ("", "line", "block") and kept.startswith(closer) and _leaves_string(text, ctx):
         kept = kept[len(closer) :]
     elif quote not in ("", "line", "block") and closer in kept and _leaves_string(text, ctx):

@@ -1,0 +1,43 @@
+"""A bracket an autopair closed in a comment or a string (`(|)` typed in a JSDoc line, most
+autopair plugins pair there too): the suggestion that closes it and goes on types over the
+`)`, as in code. The bracket scanner counts no bracket in text, so the `)` went back after
+the suggestion's end: `(a broken install) would otherwise restart.)` (crashLimit.ts typed again
+in Neovim with an autopair mapping, 354 such suggestions shown in one file)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import inline_params, open_doc
+from tests.test_completion_e2e import session
+
+_JSDOC = "/**\n * Restart the server, but a server that dies at start-up ()\n */\nexport class CrashLimit {}\n"
+_PY = 'def f():\n    log("retrying ()")\n'
+_GO = "package p\n\n// Retry calls f again ([])\nfunc Retry() {}\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "text", "row", "col", "answer", "shown"),
+    [
+        # Closed and gone on past: the autopair's `)` typed over.
+        ("a.ts", "typescript", _JSDOC, 1, 59, "a broken install) would otherwise restart forever.",
+         "a broken install) would otherwise restart forever."),
+        # In a string, its quote after the `)`: both typed over.
+        ("a.py", "python", _PY, 1, 19, 'at most 3 times), then stop")', 'at most 3 times), then stop")'),
+        # Two pairs, closed in turn.
+        ("a.go", "go", _GO, 2, 25, "at most n times]) until it succeeds.", "at most n times]) until it succeeds."),
+        # Not closed by the suggestion: the `)` stays after it.
+        ("b.ts", "typescript", _JSDOC, 1, 59, "a broken install", "a broken install)"),
+    ],
+)
+async def test_a_closer_an_autopair_put_in_text_is_typed_over(
+    tmp_path, name: str, language: str, text: str, row: int, col: int, answer: str, shown: str
+) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script(answer)
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
+            uri = f"file:///ws/{name}"
+            open_doc(client, uri, text, language=language)
+            result = await client.text_document_inline_completion_async(inline_params(uri, row, col))
+    assert [i.insert_text for i in result.items] == [shown]
