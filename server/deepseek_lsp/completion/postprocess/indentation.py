@@ -637,6 +637,10 @@ def _realign(index: int, parent: int, lines: list[str], out: list[str], ctx: Pos
     return new_ws + " " * offset + lines[index][len(ws) :]
 
 
+#: A YAML list item's dash and the blanks after it, up to its content (`    - name: x`).
+_YAML_ITEM = re.compile(r"[ \t]*-[ \t]+(?=\S)")
+
+
 def _strip_retyped_indent(first: str, ctx: PostContext) -> str:
     """The completion's first line without the indentation of the (blank, indented) cursor line
     that the model wrote again: `    count = 0` after the cursor on `    |` went in eight deep
@@ -662,7 +666,10 @@ def _strip_retyped_indent(first: str, ctx: PostContext) -> str:
         # the strip pulled such lines back (2,043 of 29,847 right answers on the standard
         # library's autoindented lines). Code under a comment is stripped as anywhere.
         return first
-    deepest = ctx.width(_leading_ws(above)) + (ctx.unit_width if _opens_block(above, ctx) else 0)
+    item = _YAML_ITEM.match(above) if is_yaml(ctx.language) else None
+    # A YAML list item's keys stand under its first one, right of the dash (`- name: x`).
+    start = item.group() if item else _leading_ws(above)
+    deepest = ctx.width(start) + (ctx.unit_width if _opens_block(above, ctx) else 0)
     if ctx.width(cursor) + ctx.width(ws) <= deepest:
         return first
     return _strip_covered_indent(first, ctx)
