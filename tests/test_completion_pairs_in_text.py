@@ -13,6 +13,7 @@ from tests.harness import inline_params, open_doc
 from tests.test_completion_e2e import session
 
 _JSDOC = "/**\n * Restart the server, but a server that dies at start-up ()\n */\nexport class CrashLimit {}\n"
+_QUOTED = '/**\n * (run "DeepSeek: Restart ")\n */\nexport class CrashLimit {}\n'
 _PY = 'def f():\n    log("retrying ()")\n'
 _GO = "package p\n\n// Retry calls f again ([])\nfunc Retry() {}\n"
 
@@ -27,6 +28,8 @@ _GO = "package p\n\n// Retry calls f again ([])\nfunc Retry() {}\n"
         ("a.py", "python", _PY, 1, 19, 'at most 3 times), then stop")', 'at most 3 times), then stop")'),
         # Two pairs, closed in turn.
         ("a.go", "go", _GO, 2, 25, "at most n times]) until it succeeds.", "at most n times]) until it succeeds."),
+        # A quote in a comment, closed with the bracket around it (crashLimit.ts's JSDoc).
+        ("c.ts", "typescript", _QUOTED, 1, 27, 'Server", as the message tells)', 'Server", as the message tells)'),
         # Not closed by the suggestion: the `)` stays after it.
         ("b.ts", "typescript", _JSDOC, 1, 59, "a broken install", "a broken install)"),
     ],

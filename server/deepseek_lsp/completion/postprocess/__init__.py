@@ -234,7 +234,8 @@ def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
     if quote and not scanner.raw_closer:
         # In a comment or a string: an autopair's closers there, which the scanner did not count
         # (a raw string's `)x"` is its closer, its `(` no bracket).
-        kept = kept[closers_typed_over_in_text(text, kept, ctx.line_prefix) :]
+        in_comment = quote in ("line", "block")
+        kept = kept[closers_typed_over_in_text(text, kept, ctx.line_prefix, "\"'`" if in_comment else "") :]
     if quote not in ("", "line", "block") and kept.startswith(closer) and _leaves_string(text, ctx):
         kept = kept[len(closer) :]
     elif quote not in ("", "line", "block") and closer in kept and _leaves_string(text, ctx):

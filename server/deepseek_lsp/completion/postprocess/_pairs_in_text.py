@@ -3,37 +3,47 @@ comment): the bracket scanner counts no bracket in text, so these are told here,
 
 from __future__ import annotations
 
-import re
-
 from ._brackets import _CLOSER_OF
 
-_LEADING_CLOSERS = re.compile(r"[)\]}]*")
+_CLOSERS = ")]}"
 
 
-def closers_typed_over_in_text(text: str, tail: str, line_prefix: str) -> int:
+def closers_typed_over_in_text(text: str, tail: str, line_prefix: str, quotes: str = "") -> int:
     """How many of ``tail``'s leading closers the first line of ``text`` types over: each one
-    closing, in turn, the innermost bracket ``line_prefix`` leaves open, with no opener of the
+    closing, in turn, the innermost bracket ``line_prefix`` leaves open (or a quote of
+    ``quotes`` it leaves open: a comment's `"DeepSeek: Restart|"`), with no opener of the
     text's own before it. A closer the text does not write stays."""
-    awaited = _LEADING_CLOSERS.match(tail).group()
+    closers = _CLOSERS + quotes
+    awaited = tail[: len(tail) - len(tail.lstrip(closers))]
     if not awaited:
         return 0
-    opened: list[str] = []
-    for char in line_prefix:
-        if char in _CLOSER_OF:
-            opened.append(char)
-        elif opened and char == _CLOSER_OF[opened[-1]]:
-            opened.pop()
+    opened = _left_open(line_prefix, quotes)
     own: list[str] = []
     typed = 0
     for char in text.partition("\n")[0]:
-        if char in _CLOSER_OF:
+        if char in quotes and own and own[-1] == char:
+            own.pop()
+        elif char in _CLOSER_OF or (char in quotes and not (opened and opened[-1] == char)):
             own.append(char)
-        elif char in ")]}":
-            if own:
+        elif char in closers:
+            if own and char in _CLOSERS and _CLOSER_OF.get(own[-1]) == char:
                 own.pop()
-            elif typed < len(awaited) and opened and char == _CLOSER_OF[opened[-1]] == awaited[typed]:
+            elif typed < len(awaited) and opened and char == _CLOSER_OF.get(opened[-1], opened[-1]) == awaited[typed]:
                 opened.pop()
                 typed += 1
             else:
                 break
     return typed
+
+
+def _left_open(line: str, quotes: str) -> list[str]:
+    """The brackets (and quotes of ``quotes``) ``line`` leaves open, innermost last."""
+    opened: list[str] = []
+    for char in line:
+        if char in quotes and opened and opened[-1] == char:
+            opened.pop()
+        elif char in _CLOSER_OF or char in quotes:
+            opened.append(char)
+        elif opened and char == _CLOSER_OF.get(opened[-1]):
+            opened.pop()
+    return opened
