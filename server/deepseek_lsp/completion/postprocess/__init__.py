@@ -365,8 +365,14 @@ def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
     closers = [pos for pos, bracket in after_prefix.feed(tail) if bracket in ")]}"]
     # The line's next closers must close what the completion left open.
     left_open = [_CLOSER_OF[bracket] for bracket in reversed(own)]
-    if len(closers) < typed_over or [tail[pos] for pos in closers[drop:typed_over]] != left_open:
+    if len(closers) < typed_over:
         return tail
+    if [tail[pos] for pos in closers[drop:typed_over]] != left_open:
+        # Not in that order, and none after them: all typed over, what the completion left
+        # open closes on a later line (`Cart({|})` with ` items }: Props) {` read `{})`).
+        if any(closer in tail[closers[typed_over - 1] + 1 :] for closer in left_open):
+            return tail
+        drop = typed_over
     gone = set(closers[:drop])
     return "".join(c for pos, c in enumerate(tail) if pos not in gone)
 
