@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from deepseek_lsp.completion.postprocess import PostContext, kept_tail
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import inline_params, open_doc
 from tests.test_completion_e2e import session
@@ -44,3 +45,13 @@ async def test_a_closer_an_autopair_put_in_text_is_typed_over(
             open_doc(client, uri, text, language=language)
             result = await client.text_document_inline_completion_async(inline_params(uri, row, col))
     assert [i.insert_text for i in result.items] == [shown]
+
+
+def test_a_closer_put_in_a_block_comment_is_typed_over_on_a_later_line() -> None:
+    """A block shown in the comment (one asked below it, typed through: crashLimit.ts's
+    JSDoc, 207 suggestions shown with `)` after their end): the bracket closes on the
+    comment's next line, the quote on the first."""
+    ctx = PostContext(prefix='/**\n * (run "DeepSeek: Restart ', suffix='")\n */\nclass C {}\n',
+                      language="typescript", indent_unit="  ")
+    assert kept_tail('Server", as the message\n * tells them to): counts.', '")', ctx) == ""
+    assert kept_tail('Server", as the message\n * tells them to.\n */\nclass D {}', '")', ctx) == ")"

@@ -234,8 +234,7 @@ def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
     if quote and not scanner.raw_closer:
         # In a comment or a string: an autopair's closers there, which the scanner did not count
         # (a raw string's `)x"` is its closer, its `(` no bracket).
-        in_comment = quote in ("line", "block")
-        kept = kept[closers_typed_over_in_text(text, kept, ctx.line_prefix, "\"'`" if in_comment else "") :]
+        kept = kept[closers_typed_over_in_text(_in_text(text, scanner), kept, ctx.line_prefix, _quotes_in(quote)) :]
     if quote not in ("", "line", "block") and kept.startswith(closer) and _leaves_string(text, ctx):
         kept = kept[len(closer) :]
     elif quote not in ("", "line", "block") and closer in kept and _leaves_string(text, ctx):
@@ -247,6 +246,22 @@ def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
         if end is not None and text[:end].endswith(typed):
             kept = kept[len(typed) :]
     return kept
+
+
+def _in_text(text: str, scanner: _BracketScanner) -> str:
+    """The part of ``text`` still in the comment or string ``scanner`` is in: a block comment's
+    lines up to its closer (a bracket opened on one line closes on a later one), else the first
+    line."""
+    if scanner.mode == "block":
+        end = scanner.block_comment_end().search(text)
+        return text[: end.start()] if end else text
+    return text.partition("\n")[0]
+
+
+def _quotes_in(mode: str) -> str:
+    """The quotes an autopair closes that a comment's text holds as brackets (a string's own
+    quote is the string's closer)."""
+    return "\"'`" if mode in ("line", "block") else ""
 
 
 def _placeholder_end(text: str, tail: str, ctx: PostContext) -> tuple[int, int] | None:

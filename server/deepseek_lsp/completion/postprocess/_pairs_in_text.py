@@ -9,10 +9,11 @@ _CLOSERS = ")]}"
 
 
 def closers_typed_over_in_text(text: str, tail: str, line_prefix: str, quotes: str = "") -> int:
-    """How many of ``tail``'s leading closers the first line of ``text`` types over: each one
-    closing, in turn, the innermost bracket ``line_prefix`` leaves open (or a quote of
-    ``quotes`` it leaves open: a comment's `"DeepSeek: Restart|"`), with no opener of the
-    text's own before it. A closer the text does not write stays."""
+    """How many of ``tail``'s leading closers ``text`` (the part of the completion still in the
+    comment or string) types over: each one closing, in turn, the innermost bracket
+    ``line_prefix`` leaves open (or a quote of ``quotes`` it leaves open: a comment's
+    `"DeepSeek: Restart|"`), with no opener of the text's own before it. A closer the text does
+    not write stays."""
     closers = _CLOSERS + quotes
     awaited = tail[: len(tail) - len(tail.lstrip(closers))]
     if not awaited:
@@ -20,7 +21,7 @@ def closers_typed_over_in_text(text: str, tail: str, line_prefix: str, quotes: s
     opened = _left_open(line_prefix, quotes)
     own: list[str] = []
     typed = 0
-    for char in text.partition("\n")[0]:
+    for char in text:
         if char in quotes and own and own[-1] == char:
             own.pop()
         elif char in _CLOSER_OF or (char in quotes and not (opened and opened[-1] == char)):
