@@ -961,7 +961,9 @@ def _feature_for_prompts(folders: list[str], time_box_ms: int | None = None) -> 
             s, completion=replace(s.completion, context_timeout_ms=time_box_ms)
         )
     count = SimpleNamespace(count=lambda t: max(1, len(t) // 4))
-    feature.services.models = SimpleNamespace(counter=count, idle=lambda: False)
+    feature.services.models = SimpleNamespace(
+        counter=count, idle=lambda: False, prompt_budget=lambda c: c.max_prompt_tokens
+    )
     feature.services.workspace_folders = folders
     return feature
 
