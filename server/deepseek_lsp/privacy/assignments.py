@@ -196,7 +196,40 @@ def _assignment(match: re.Match[str]) -> str:
         return match.group(0)
     if match.group(5) is not None and _bare_value_is_code(match):
         return match.group(0)
+    if _code_below_comment(match):
+        return match.group(0)
     return _assigned(match.group(0), *match.groups(), at=match)
+
+
+#: A comment's mark before a name on its line (``# password:``, ``// the token:``, `` * secret:``,
+#: a trailing ``  # api_key:``); not a C preprocessor's ``#define``.
+_COMMENT_BEFORE = re.compile(r"[ \t]*(?:\*|--|;)|.*?(?:#(?!(?:define|undef|if|ifn?def|elif|pragma)\b)|//|/\*|<!--)")
+#: The rest of a value's line when the value is alone on it: a list's comma, a statement's end.
+_ALONE_AFTER = re.compile(r"[ \t]*[,;)\]}]?[ \t]*(?:\r?\n|\Z)")
+#: Before a value alone on its line: its indentation and a literal's prefix (``r"``, ``@"``).
+_ALONE_BEFORE = re.compile(r"(?i)[ \t]*(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?")
+_COMMENT_MARK = re.compile(r"[ \t]*(?:#|//|--|\*)")
+
+
+def _code_below_comment(match: re.Match[str]) -> bool:
+    """Whether the value found on the line below a name is code, the name in a comment and that
+    line not: a comment ending in ``password:`` (a heading, a sentence) and the code under it
+    (``@dataclass``, a docstring, a dict's ``"key": [],``) went out as ``[REDACTED]``. A value
+    there is a word with a digit alone on its line (a note's ``# password:`` then ``S3cr3t77``)."""
+    sep = match.group(2)
+    below = sep.rfind("\n")
+    if below < 0 or sep[:below].rstrip("\r").endswith("\\"):
+        return False  # on the name's line, or a line continued after ``\``
+    text, start = match.string, match.start()
+    line = _line_start(text, start)
+    if _COMMENT_BEFORE.match(text[max(line, start - 200) : start]) is None:
+        return False
+    if _COMMENT_MARK.match(sep, below + 1):
+        return False  # the line below is commented too (``#   "..."``): a value, as its name's
+    value = match.group(4) if match.group(3) else match.group(5)
+    looks_like_value = bool(value) and any(ch.isdigit() for ch in value) and not any(ch.isspace() for ch in value)
+    alone = _ALONE_BEFORE.fullmatch(sep, below + 1) and _ALONE_AFTER.match(text, match.end())
+    return not (looks_like_value and alone)
 
 
 #: A value with no digit that is a word of code: a keyword or a literal (``let token =
