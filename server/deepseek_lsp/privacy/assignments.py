@@ -13,6 +13,7 @@ from .values import (
     REDACTED,
     _is_placeholder,
     _line_start,
+    _mixed_case,
 )
 from .words import _is_words, same_letters
 
@@ -418,6 +419,22 @@ def _format_field(body: str, at: re.Match[str] | None) -> bool:
     return at is None or _in_format_string(at.string, at.start(), at.end())
 
 
+#: A secret's symbol, which no attribute's, file's, host's or version's name has.
+_SECRET_SYMBOL = re.compile(r"[~!%^*?=+#&]")
+#: Members read, negated or optionally (``!!this.config.auth.clientSecret``, ``account?.idTokenClaims``).
+_MEMBER_CHAIN = re.compile(r"!*[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+")
+
+
+def _dotted_secret(value: str) -> bool:
+    """Whether ``value``, with a dot, is a secret: a secret's symbol in it (not a path's ``~/``),
+    or a generated key's digits and mixed case (``aB3cD4.eF5_gH6-iJ7kL8``)."""
+    if _MEMBER_CHAIN.fullmatch(value):
+        return False
+    if "/" not in value and _SECRET_SYMBOL.search(value):
+        return True
+    return len(value) >= 16 and sum(ch.isdigit() for ch in value) >= 3 and _mixed_case(value)
+
+
 #: A static member, without a digit (``static::$password``, ``Config::DB_PASSWORD``).
 _STATIC_MEMBER = re.compile(r"[A-Za-z_\\][A-Za-z_\\]*(?:::\$?[A-Za-z_]+)+")
 _YAML_ANCHOR = re.compile(r"[&*][A-Za-z_][\w.-]*")
@@ -491,7 +508,12 @@ def _assigned(
     # type's ``Feature<Shape>``, a static member: PHP's ``static::$password``, Laravel's factory's
     # ``'password' => static::$password ??= Hash::make(...)``, C++'s ``Config::kToken``; not a
     # password with ``::`` and a digit in it) stays.
-    if any(ch in value for ch in "().[]{}<>") or _STATIC_MEMBER.fullmatch(value):
+    if any(ch in value for ch in "()[]{}<>") or _STATIC_MEMBER.fullmatch(value):
+        return whole
+    # A dot: an attribute (``settings.SECRET_KEY``), a file's or a host's name, a version; but
+    # Azure's client secrets have dots (and a ``~``), and so may a password or a generated key:
+    # each went out as written.
+    if "." in value and not _dotted_secret(value):
         return whole
     # A variable of the same name (``self.password = password``, ``password=password,``) or a
     # type (``password: string;``) is code, not a secret.

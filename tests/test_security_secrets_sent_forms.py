@@ -1,0 +1,76 @@
+"""Secrets in forms redaction missed, checked where it matters: in every body the fake DeepSeek
+received over a stdio session (the current file's window, a review of it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from deepseek_lsp.privacy import redact
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import inline_params, lsp_session, open_doc, server_env
+
+FIM = "/beta/completions"
+
+
+async def fim_bodies(tmp_path: Path, name: str, text: str, language: str) -> list[str]:
+    """The FIM bodies sent for one completion asked at the end of ``text``, open as ``name``."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / name).write_text(text)
+    uri = (ws / name).as_uri()
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value_ok", path=FIM)
+        fake.api_key = "sk-test-0123456789"
+        env = server_env(fake.url, api_key=fake.api_key, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(ws)) as client:
+            open_doc(client, uri, text, language)
+            lines = text.splitlines()
+            result = await client.text_document_inline_completion_async(
+                inline_params(uri, len(lines) - 1, len(lines[-1]), invoked=True)
+            )
+            assert result.items
+    return [json.dumps(r.json, ensure_ascii=False) for r in fake.requests if r.json and r.path == FIM]
+
+
+#: Unquoted values with a dot: Azure's client secrets (``~`` and ``.`` in each), a password with
+#: a dot and a symbol, a generated key with dots.
+DOTTED = {
+    "azure": "Xy98Q~aB.cDeFgHiJkLmNoPqRsTuVwXyZ0123456",
+    "symbol": "p4ss.w0rd!",
+    "generated": "aB3cD4.eF5_gH6-iJ7kL8mN9oP0qR1sT2uV3",
+}
+DEPLOY = f"""#!/bin/sh
+export AZURE_TENANT_ID=contoso.onmicrosoft.com
+export AZURE_CLIENT_SECRET={DOTTED['azure']}
+export DB_PASSWORD={DOTTED['symbol']}
+export SIGNING_KEY={DOTTED['generated']}
+export TLS_KEY=certs/server.key
+export CACHE_TOKEN_HOST=cache.internal
+./run.sh --tenant "$AZURE_TENANT_ID"
+"""
+
+
+async def test_an_unquoted_secret_with_a_dot_is_not_sent(tmp_path: Path) -> None:
+    """Each went out as written: a dot made the value code (``settings.SECRET_KEY``), but an
+    Azure client secret has one, and a ``~``. A file's path and a host stay."""
+    fim = await fim_bodies(tmp_path, "deploy.sh", DEPLOY, "shellscript")
+    assert fim
+    for name, secret in DOTTED.items():
+        assert not any(secret in body for body in fim), name
+    assert all("TLS_KEY=certs/server.key" in body and "CACHE_TOKEN_HOST=cache.internal" in body for body in fim)
+
+
+def test_a_dotted_name_in_a_secret_s_place_stays() -> None:
+    """An attribute, a path, a version, a dotted name with digits: code or a place, no secret."""
+    kept = (
+        "secret_key = settings.SECRET_KEY\n"
+        "token=self.token2.value\n"
+        "SSH_KEY=~/.ssh/id.rsa\n"
+        "API_KEY=config.v1.key\n"
+        "password: 1.2.3\n"
+        "const clientSecretNotEmpty = !!this.config.auth.clientSecret;\n"
+        "const idTokenClaims = account?.idTokenClaims;\n"
+    )
+    assert redact(kept) == kept
