@@ -131,11 +131,13 @@ class RawServer:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
-    def initialize(self, process_id: int | None = None, capabilities: dict[str, Any] | None = None) -> dict[str, Any]:
-        answer = self.call(
-            "initialize",
-            {"processId": process_id if process_id is not None else os.getpid(), "rootUri": None, "capabilities": capabilities or {}},
-        )
+    def initialize(
+        self, process_id: int | None = None, capabilities: dict[str, Any] | None = None, options: Any = None
+    ) -> dict[str, Any]:
+        params = {"processId": process_id if process_id is not None else os.getpid(), "rootUri": None, "capabilities": capabilities or {}}
+        if options is not None:
+            params["initializationOptions"] = options
+        answer = self.call("initialize", params)
         self.notify("initialized", {})
         return answer
 

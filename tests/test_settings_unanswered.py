@@ -5,15 +5,16 @@ the defaults: it asks for the settings again itself, and goes by the answer."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
 
 from deepseek_lsp.editor_settings import CONFIGURATION_LATE_S, CONFIGURATION_TIMEOUT_S
-from tests.fake_deepseek import FakeDeepSeek
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.raw_lsp import RawServer
 from tests.review_support import reviewer, user_prompt
-from tests.test_lifecycle_in_flight import CHAT, DOC, RULES, open_doc, published, start
+from tests.test_lifecycle_in_flight import CHAT, DOC, FIM, RULES, open_doc, published, start
 
 PULL = "workspace/configuration"
 #: Well past the time the server gives a pull: a pull never sent fails the test, not a slow one.
@@ -44,9 +45,8 @@ def test_unanswered_settings_are_told_and_a_review_asks_for_them_again_rather_th
         assert server.call("deepseek/debugState")["result"]["configured"]
         assert told() == [
             f"DeepSeek: settings: the editor's settings could not be read (no answer in {CONFIGURATION_TIMEOUT_S:.0f} "
-            "s). Completions use the defaults meanwhile; reviews are not sent "
-            "(the defaults have none of your daily budget, exclusions or review.mode), and each one asks for "
-            "the settings again"
+            "s). Nothing is sent meanwhile (the defaults have none of your exclusions, daily budget or "
+            "review.mode); each review, and each suggestion you ask for, asks for the settings again"
         ]
         secret, other = "file:///ws/secret.py", "file:///ws/other.py"
         open_doc(server, secret, DOC)
@@ -117,5 +117,42 @@ def test_settings_never_answered_after_a_change_are_told_once_the_late_wait_ends
             f"DeepSeek: settings: the editor's settings could not be read (no answer in {waited:.0f} s); "
             "those it gave before are used"
         ]
+    finally:
+        server.kill()
+
+
+def inline(server: RawServer, uri: str, line: int, character: int) -> list[Any]:
+    """The items of an inline completion the user asked for."""
+    answer = server.call(
+        "textDocument/inlineCompletion",
+        {"textDocument": {"uri": uri}, "position": {"line": line, "character": character}, "context": {"triggerKind": 1}},
+        timeout=PULL_WAIT_S,
+    )
+    return (answer.get("result") or {}).get("items") or []
+
+
+def test_a_file_open_before_a_late_answer_excluding_it_is_never_sent(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """VS Code (its initializationOptions only the API key) on a loaded machine answered the
+    pull after 5 s: completions went with the defaults meanwhile, and a file the user's own
+    exclusion names, open at start-up, was sent whole. Nothing goes until the settings come."""
+    fake_deepseek.responder(lambda body: "value_ok", path=FIM)
+    server = start(fake_deepseek, tmp_path)
+    server.unanswered.add(PULL)
+    try:
+        server.initialize(capabilities={"workspace": {"configuration": True}}, options={"apiKey": DEFAULT_KEY})
+        pull = server.wait_for(PULL, timeout=PULL_WAIT_S)
+        private, other = "file:///ws/private/notes.py", "file:///ws/other.py"
+        open_doc(server, private, "DB = 'PRIVATE_MARKER_NOTES'\nvalue = \n")
+        open_doc(server, other, "SHOWN = 'VISIBLE_MARKER_OTHER'\nvalue = \n")
+        assert inline(server, private, 1, 8) == []  # past the pull's 5 s, and asked again
+        server.answer(pull, [{"exclude": ["**/private/**"]}])
+        end = time.monotonic() + PULL_WAIT_S
+        while b"answered late" not in server.stderr and time.monotonic() < end:
+            time.sleep(0.1)
+        assert inline(server, private, 1, 8) == []
+        assert inline(server, other, 1, 8)  # the control: the settings came, completions go
+        sent = [json.dumps(r.json) for r in fake_deepseek.requests_to(FIM)]
+        assert sent and any("VISIBLE_MARKER_OTHER" in body for body in sent)
+        assert not any("PRIVATE_MARKER" in body for body in sent)
     finally:
         server.kill()

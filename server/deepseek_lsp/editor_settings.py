@@ -182,17 +182,18 @@ class EditorSettings:
         were dropped at the next apply); before any, the defaults, which reviews do not go
         with: each review asks for the settings again (see ReviewFeature). A loaded machine's
         editor took over 5 s once, and the session went on with the defaults: no daily
-        budget, no exclusions."""
+        budget, no exclusions. VS Code's initializationOptions carry only the API key: no
+        settings (a file its user excluded, open at start-up, was completed, sent whole)."""
         why = f"no answer in {waited_s:.0f} s" if isinstance(exc, asyncio.TimeoutError) else repr(exc)
         reason = f"the editor's settings could not be read ({why})"
-        if self.settings_known or unwrap_section(self.init_options):
+        if self.settings_known or _carries_settings(self.init_options):
             message = f"settings: {reason}; those it gave before are used"
         else:
             self._server.services.settings_unknown = reason
             message = (
-                f"settings: {reason}. Completions use the defaults meanwhile; reviews are not sent "
-                "(the defaults have none of your daily budget, exclusions or review.mode), and "
-                "each one asks for the settings again"
+                f"settings: {reason}. Nothing is sent meanwhile (the defaults have none of your "
+                "exclusions, daily budget or review.mode); each review, and each suggestion you "
+                "ask for, asks for the settings again"
             )
         self._server.status.tell_once(SETTINGS_UNANSWERED, message)
 
@@ -222,3 +223,9 @@ class EditorSettings:
         self._server.services.settings_unknown = ""
         self._server.status.forget(SETTINGS_UNANSWERED)
         self.init_options = without_repeats(self.init_options, settings)
+
+
+def _carries_settings(init_options: Any) -> bool:
+    """Whether initializationOptions hold settings, not only the API key (VS Code's)."""
+    section = unwrap_section(init_options)
+    return bool(section) and any(key != "apiKey" for key in section)

@@ -530,6 +530,8 @@ class CompletionFeature(Feature):
             # Not with the defaults meanwhile: the user's exclusions, ``enable: false`` or a
             # self-hosted ``baseUrl`` are in the settings still to come. The next keystroke asks again.
             return []
+        if await self.health.unsettled(doc, invoked=req.invoked):
+            return []
         if req.stale or self.health.status_for(doc, req.offset, invoked=req.invoked) or self.services.models.client is None:
             return []
         # The cursor may have moved with no edit (arrow keys, a click): prefetches for states

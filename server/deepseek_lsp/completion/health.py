@@ -109,6 +109,18 @@ class BackendHealth:
             return f"{display_path(doc.uri)} is larger than {s.completion.max_file_bytes} bytes; nothing is sent"
         return ""
 
+    async def unsettled(self, doc: Document, *, invoked: bool) -> str:
+        """Why nothing is sent while the editor's settings are unknown (its pull went unanswered),
+        or '': the defaults have none of the user's exclusions, and a file one names, open at
+        start-up, was sent whole. A suggestion asked for asks the editor again, as a review does."""
+        if self.services.settings_unknown and invoked:
+            await self.services.pull_settings()
+        reason = self.services.settings_unknown
+        if reason:
+            message = f"completions not sent: {reason}; ask for a suggestion to ask the editor again"
+            self.services.status.set(Status("Warning", message, "completion", doc.uri))
+        return reason
+
     def _enabled_in_a_folder(self) -> bool:
         return any(s.completion.enable for s in self.services.folder_settings.values())
 
