@@ -192,6 +192,18 @@ def test_the_word_basic_in_ordinary_code_and_prose_stays() -> None:
         "/home/u/.docker/config.json",  # registry logins, user:password in base64
         "/home/u/proj/deploy/service-account.json",  # a Google Cloud key: private_key and all
         "/home/u/proj/service-account-key.json",
+        "/home/u/.kaggle/kaggle.json",  # Kaggle's API key, a bare "key"
+        "/home/u/.config/gh/hosts.yml",
+        "/home/u/.cargo/credentials.toml",
+        "/home/u/.my.cnf",
+        "/home/u/.s3cfg",
+        "/home/u/.boto",
+        "/home/u/.dockercfg",
+        "/home/u/.cache/huggingface/token",
+        "/home/u/proj/worker/.dev.vars",
+        "/home/u/proj/func/local.settings.json",
+        "/home/u/.config/rclone/rclone.conf",
+        "/home/u/.terraformrc",
     ],
 )
 def test_files_of_well_known_secrets_are_excluded_by_default(path: str) -> None:
@@ -201,7 +213,7 @@ def test_files_of_well_known_secrets_are_excluded_by_default(path: str) -> None:
 
 def test_the_default_exclusions_leave_ordinary_files() -> None:
     ordinary = ("/p/main.tf", "/p/variables.tf", "/p/envrc.py", "/p/keystore.py", "/p/kube/deploy.yaml", "/p/netrc.py")
-    for path in (*ordinary, "/p/config.json", "/p/docker/config.json", "/p/service_account.py"):
+    for path in (*ordinary, "/p/config.json", "/p/docker/config.json", "/p/service_account.py", "/p/gh/hosts.py", "/p/settings.json"):
         assert not privacy.is_excluded(path, DEFAULT_EXCLUDE), path
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from deepseek_lsp.privacy import redact
 from tests.fake_deepseek import FakeDeepSeek
-from tests.harness import inline_params, lsp_session, open_doc, server_env
+from tests.harness import inline_params, insert, lsp_session, open_doc, server_env
 
 FIM = "/beta/completions"
 
@@ -74,3 +74,43 @@ def test_a_dotted_name_in_a_secret_s_place_stays() -> None:
         "const idTokenClaims = account?.idTokenClaims;\n"
     )
     assert redact(kept) == kept
+
+
+#: Credential files of tools, each holding a secret no pattern knows by its line alone (Kaggle's
+#: ``"key"``), or a token with the user's name and hosts around it.
+CREDENTIAL_FILES = {
+    ".kaggle/kaggle.json": '{"username": "jdoe", "key": "3f2a9c0d1e4b5a6978c1d2e3f4a5b6c7"}\n',
+    ".config/gh/hosts.yml": "github.com:\n    user: jdoe-MARKER-GH\n    git_protocol: https\n",
+    ".my.cnf": "[client]\nuser = dbadmin-MARKER-MYCNF\nhost = db.internal\n",
+    ".cargo/credentials.toml": '[registries.corp]\nindex = "MARKER-CARGO"\n',
+    ".dev.vars": "ACCOUNT_ID=MARKER-DEVVARS\n",
+}
+MAIN = 'from helpers import visible_helper\n\n\ndef main():\n    shown = visible_helper()\n    result = \n'
+
+
+async def test_tools_credential_files_are_sent_as_no_context(tmp_path: Path) -> None:
+    """Open in other tabs and just edited (recent edits are context), none of them is sent: Kaggle's
+    API key went out whole, and the others' users and hosts with their tokens redacted."""
+    ws = tmp_path / "ws"
+    files = {**CREDENTIAL_FILES, "helpers.py": 'def visible_helper():\n    return "VISIBLE_MARKER"\n', "main.py": MAIN}
+    for name, text in files.items():
+        (ws / name).parent.mkdir(parents=True, exist_ok=True)
+        (ws / name).write_text(text)
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value_ok", path=FIM)
+        fake.api_key = "sk-test-0123456789"
+        env = server_env(fake.url, api_key=fake.api_key, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False, "contextTimeoutMs": 2000}}
+        async with lsp_session(env, settings=settings, root=str(ws)) as client:
+            for name in [*CREDENTIAL_FILES, "helpers.py"]:
+                uri = (ws / name).as_uri()
+                open_doc(client, uri, files[name], "plaintext")
+                insert(client, uri, 2, 0, 0, "# EDITED-MARKER\n" if name != ".kaggle/kaggle.json" else " ")
+            main = (ws / "main.py").as_uri()
+            open_doc(client, main, MAIN)
+            result = await client.text_document_inline_completion_async(inline_params(main, 5, 13, invoked=True))
+            assert result.items
+    fim = [json.dumps(r.json, ensure_ascii=False) for r in fake.requests if r.json and r.path == FIM]
+    assert fim and any("VISIBLE_MARKER" in body for body in fim)  # the control
+    for body in fim:
+        assert "3f2a9c0d" not in body and "MARKER-" not in body, body[:300]

@@ -74,6 +74,22 @@ DEFAULT_EXCLUDE = (
     # Docker's registry logins (``auths``), Google Cloud service account keys.
     "**/.docker/config.json",
     "**/service-account*.json",
+    # Tools' own credential files: Kaggle's API key (a bare "key", which no pattern can tell
+    # from code's), the GitHub CLI's and Cargo's tokens, the MySQL client's password, s3cmd's
+    # and boto's AWS keys, the old Docker logins, Hugging Face's token, Cloudflare Wrangler's
+    # secrets, Azure Functions' local settings, rclone's remotes, Terraform CLI's API tokens.
+    "**/kaggle.json",
+    "**/gh/hosts.yml",
+    "**/.cargo/credentials.toml",
+    "**/.my.cnf",
+    "**/.s3cfg",
+    "**/.boto",
+    "**/.dockercfg",
+    "**/huggingface/token",
+    "**/.dev.vars",
+    "**/local.settings.json",
+    "**/rclone.conf",
+    "**/.terraformrc",
 )
 
 
