@@ -114,3 +114,28 @@ async def test_tools_credential_files_are_sent_as_no_context(tmp_path: Path) -> 
     assert fim and any("VISIBLE_MARKER" in body for body in fim)  # the control
     for body in fim:
         assert "3f2a9c0d" not in body and "MARKER-" not in body, body[:300]
+
+
+#: GitLab's tokens besides the personal, deploy, runner, pipeline trigger and OAuth ones, and
+#: Slack's client and cookie tokens, passed bare (no name that says secret next to them).
+PREFIXED = {
+    "gitlab-runner-registration": "GR1348941aBcDeFgHiJkLmNo12345",
+    "gitlab-ci-job": "glcbt-64_aBcDeFgHiJkLmNo12345",
+    "gitlab-feed": "glft-aBcDeFgHiJkLmNo12345",
+    "gitlab-incoming-mail": "glimt-aBcDeFgHiJkLmNo12345xy",
+    "gitlab-agent": "glagent-aBcDeFgHiJkLmNo12345xyzABCDEFGHIJKLMNOPQRSTUV",
+    "gitlab-scim": "glsoat-aBcDeFgHiJkLmNo12345",
+    "gitlab-runner-auth-routable": "glrtr-aBcDeFgHiJkLmNo12345",
+    "gitlab-feature-flags": "glffct-aBcDeFgHiJkLmNo12345",
+    "slack-client": "xoxc-1234567890-1234567890-aBcDeFgHiJk",
+    "slack-cookie": "xoxd-aBcDeFgHiJkLmNoPqRsTuVwXyZ0123",
+}
+CLIENT = "".join(f'register("{name}", "{token}")\n' for name, token in PREFIXED.items()) + "done = "
+
+
+async def test_gitlab_and_slack_tokens_of_every_kind_are_not_sent(tmp_path: Path) -> None:
+    fim = await fim_bodies(tmp_path, "client.py", CLIENT, "python")
+    assert fim
+    for name, token in PREFIXED.items():
+        assert not any(token[-12:] in body for body in fim), name
+    assert all('register(\\"gitlab-feed\\", \\"[REDACTED]\\")' in body for body in fim)  # JSON's quotes

@@ -67,12 +67,15 @@ _TOKEN_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (re.compile(r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"), REDACTED),
     (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), REDACTED),
     (re.compile(r"\bgithub_pat_[A-Za-z0-9_]{40,}\b"), REDACTED),
-    (re.compile(r"\bxox[abeprs]-[A-Za-z0-9-]{10,}\b"), REDACTED),
+    (re.compile(r"\bxox[abcdeprs]-[A-Za-z0-9-]{10,}\b"), REDACTED),  # Slack (c, d: a client's, a cookie's)
     (re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}\b"), REDACTED),
     (re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}\b"), REDACTED),  # Stripe secret, restricted
     (re.compile(r"\bwhsec_[A-Za-z0-9+/=]{24,}"), REDACTED),  # Stripe webhook signing secret
-    # GitLab: personal, deploy (``docker login -p gldt-...``), runner, trigger, OAuth app secret.
-    (re.compile(r"\bgl(?:pat|dt|rt|ptt|oas)-[A-Za-z0-9_-]{20,}"), REDACTED),
+    # GitLab: personal, deploy (``docker login -p gldt-...``), runner (and routable), trigger,
+    # OAuth app secret, CI job, feed, incoming mail, agent, SCIM, feature flags client; a
+    # runner's registration token (``GR1348941`` first). Each went out bare.
+    (re.compile(r"\bgl(?:pat|dt|rtr?|ptt|oas|cbt|ft|imt|agent|soat|ffct)-[A-Za-z0-9_-]{20,}"), REDACTED),
+    (re.compile(r"\bGR1348941[A-Za-z0-9_-]{20,}"), REDACTED),
     (re.compile(r"\bnpm_[A-Za-z0-9]{36}\b"), REDACTED),
     (re.compile(r"\bhf_[A-Za-z0-9]{34,}\b"), REDACTED),  # Hugging Face
     (re.compile(r"\bhv[sbr]\.[A-Za-z0-9_-]{24,}"), REDACTED),  # HashiCorp Vault (service, batch, recovery)

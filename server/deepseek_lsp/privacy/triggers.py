@@ -40,7 +40,7 @@ _TRIGGERS = (
     *("bearer", "token", "://", "secret", "passw", "passphrase", "pwd", "credential"),
     *("api_key", "api-key", "apikey", "access_key", "access-key", "accesskey"),
     *("private_key", "private-key", "privatekey"),
-    *("whsec_", "glpat-", "gldt-", "glrt-", "glptt-", "gloas-", "npm_", "hf_", "hvs.", "hvb.", "hvr.", "xapp-", "accountkey", "_auth"),
+    *("whsec_", "gr1348941", "npm_", "hf_", "hvs.", "hvb.", "hvr.", "xapp-", "accountkey", "_auth"),
     *("pypi-", '"auth"', "sig="),  # webhook URLs are found by their "://"
     "<master>",  # Maven's settings-security.xml
     "basic",
@@ -119,8 +119,10 @@ _ORACLE_LOGONS = (
 _CURLRC_USER = re.compile(r"""user(?<![\w.]user)[ \t]*[=: \t][ \t]*["']?[^\s"':=]+:[^\s"'/]""")
 #: And its ``-u name:…`` (``-U``, the proxy's, lower-cased), also on a command's continued line.
 _CURLRC_SHORT_USER = re.compile(r"""-u(?<![^ \t\n]-u)[ \t]+["']?[^\s"':=]+:[^\s"'/]""")
+#: GitLab's tokens, lower-cased: one search for all their kinds, re skipping to each ``gl``.
+_GITLAB_TOKEN = re.compile(r"gl(?:pat|dt|rtr?|ptt|oas|cbt|ft|imt|agent|soat|ffct)-")
 #: The triggers that are patterns, not strings.
-_TRIGGER_PATTERNS = (_PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS, _CURLRC_USER, _CURLRC_SHORT_USER)
+_TRIGGER_PATTERNS = (_GITLAB_TOKEN, _PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS, _CURLRC_USER, _CURLRC_SHORT_USER)
 
 
 def has_trigger(text: str) -> bool:
