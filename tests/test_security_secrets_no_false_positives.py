@@ -55,6 +55,8 @@ def test_a_variable_type_or_call_in_a_secret_s_place_stays(line: str) -> None:
         f'val apiKey: String = "{SECRET}"\n',  # Kotlin
         f'config.secret_key = "{SECRET}"\n',  # Ruby
         f"user = deploy:{SECRET}\n",  # a .curlrc line
+        f"var password = {SECRET}\n",  # JavaScript's, beside its code kept below
+        f'DEPLOY_TOKEN = "{SECRET}"\n',
     ],
 )
 def test_a_literal_secret_in_these_languages_is_still_redacted(text: str) -> None:
@@ -64,3 +66,22 @@ def test_a_literal_secret_in_these_languages_is_still_redacted(text: str) -> Non
 def test_an_env_file_s_value_shaped_like_a_variable_is_still_redacted() -> None:
     """Only code's spaced ``=`` passes a variable on; an .env file's ``NAME=value`` is a value."""
     assert redact("DB_PASSWORD=sonatypePassword\n") == f"DB_PASSWORD={REDACTED}\n"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '    "jsonwebtoken": "^9.0.0",\n',  # package.json's dependencies: a version range
+        '    "@esfx/canceltoken": "~1.0.0"\n',
+        "var JsonWebTokenError = function (message, error) {\n",  # a keyword in the value's place
+        "Renderer.prototype.renderToken = function renderToken(tokens, idx, options) {\n",
+        'var token = typeof selector === "string" ? parse(selector) : selector;\n',
+        "const addCodePointToUnexpectedToken = message => message.replace(\n",  # an arrow function
+        "    credentials: corsAttributeState === 'anonymous'\n",  # a comparison
+        "        submitPassword: SIGN_IN_V2_SUBMIT_PASSWORD,\n",  # a constant with a digit
+    ],
+)
+def test_javascript_and_package_json_code_in_a_secret_s_place_stays(line: str) -> None:
+    """Lines of the extension's node_modules that went out with ``[REDACTED]`` in their code's
+    place (bench_redaction_false_positives.py: msal, markdown-it, undici, jsonwebtoken)."""
+    assert redact(line, keep_lines=True) == line

@@ -236,7 +236,10 @@ def _code_below_comment(match: re.Match[str]) -> bool:
 #: A value with no digit that is a word of code: a keyword or a literal (``let token =
 #: undefined;``), or a statement (the next line's ``return``, after ``if x in TOKENS:``).
 _CODE_WORDS = frozenset(
-    ("undefined", "unknown", "nullptr", "return", "continue", "import", "raise", "yield", "await", "break", "pass", "lambda")
+    (
+        *("undefined", "unknown", "nullptr", "return", "continue", "import", "raise", "yield", "await", "break", "pass", "lambda"),
+        *("function", "typeof", "instanceof", "async"),  # JavaScript's ``x.renderToken = function (...``
+    )
 )
 #: An identifier without a digit: a generated secret has digits; a variable most often none.
 _IDENTIFIER = re.compile(r"[A-Za-z_$]+")
@@ -244,7 +247,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_$]+")
 _CAMEL_CASE = re.compile(r"[a-z][A-Z]")
 #: A constant's name, capitals joined by ``_`` (``FG_DEFAULT``, ``_DEFAULT_REFRESH_TIMEOUT``), no
 #: digit: a pygments style's ``Token: FG_DEFAULT``, a dict's value; a password is not written so.
-_CONSTANT = re.compile(r"_*[A-Z]+(?:_[A-Z]+)+|_+[A-Z]+")
+_CONSTANT = re.compile(r"_*[A-Z]+(?:_[A-Z][A-Z0-9]*)+|_+[A-Z]+")
 _SNAKE_CASE = re.compile(r"[a-z]_+[a-z]")
 #: A class's name (``TokenBase``, ``_TokenGenerator``, ``Keyword``): capitalised words, no digit.
 _CLASS_NAME = re.compile(r"_?[A-Z][A-Za-z]*[a-z][A-Za-z]*")
@@ -254,8 +257,9 @@ _CLASS_NAME = re.compile(r"_?[A-Z][A-Za-z]*[a-z][A-Za-z]*")
 #: (cryptography's ``EllipticCurvePrivateKey``).
 _SECRET_IN_CLASS = re.compile(r"(?:Token|Password|Passphrase|Secret|Credentials?|Key)[A-Z][a-z]|[A-Za-z](?:Private|Public)Key\Z")
 #: An infix operator after a value: an expression (``Token = Ignore + PlainToken``, a type's
-#: ``number | string``). Not a shell's ``&&`` or ``||`` after ``TOKEN=...``.
-_INFIX_AFTER = re.compile(r"[ \t]+(?:[-+*/%^]|\|(?!\|)|&(?!&)|\?[:?])[ \t]")
+#: ``number | string``), an arrow function's parameter (``x.tokenCodePoints = string => {``), a
+#: comparison (``credentials: state === 'anonymous'``). Not a shell's ``&&`` or ``||`` after ``TOKEN=...``.
+_INFIX_AFTER = re.compile(r"[ \t]+(?:[-+*/%^]|\|(?!\|)|&(?!&)|\?[:?]|=>|[=!]==?)[ \t]")
 #: Before a name: an attribute of an object (``self.token = nextchar``) or the last target of
 #: a tuple (``exposed, token = result``): code.
 _CODE_TARGET = re.compile(r"(?:\b(?:self|this|cls)\.|,[ \t]*(?:\w+\.)*)\Z")
@@ -296,7 +300,7 @@ def _bare_value_is_code(match: re.Match[str]) -> bool:
         # The next line's assignment after an empty value (a .env file's ``DB_PASSWORD=`` then
         # ``REDIS_PASSWORD=null``, Laravel's own) is no value: it went out as ``[REDACTED]``.
         return _MORE_ON_LINE.match(text, end) is not None or _NEXT_ASSIGNMENT.match(value) is not None
-    if _IDENTIFIER.fullmatch(value) is None:
+    if _IDENTIFIER.fullmatch(value) is None and _CONSTANT.fullmatch(value) is None:
         return False
     if _INFIX_AFTER.match(text, end) is not None:
         return True
@@ -444,6 +448,7 @@ _YAML_ANCHOR = re.compile(r"[&*][A-Za-z_][\w.-]*")
 _FILLED_BRACES = re.compile(r"\{(?:\{\{[^{}]*\}\}|\$\{[^{}]*\}|\$[A-Za-z_][\w>-]*|%(?:\([\w.]*\))?[sr])\}")
 
 
+_VERSION_RANGE = re.compile(r"[\^~]\d+(?:\.\d+){1,3}(?:-[\w.]+)?")
 #: A name for a count of a language model's tokens (``max_new_tokens``, ``PROMPT_TOKENS``).
 _TOKEN_COUNT = re.compile(r"(?i)tokens\Z")
 
@@ -465,6 +470,10 @@ def _assigned(
         return whole
     # A negative number is a code (winerror's ``TPM_E_KEY_NOT_SIGNING_KEY: Final = -2144795622``).
     if value[:1] == "-" and value[1:].isdigit():
+        return whole
+    # A package's version range (package.json's ``"jsonwebtoken": "^9.0.0"``): it went out as
+    # ``[REDACTED]``.
+    if _VERSION_RANGE.fullmatch(value):
         return whole
     if _METADATA_NAME.search(name.rstrip()) or _is_placeholder(value) or _NO_SECRET.fullmatch(value):
         return whole
