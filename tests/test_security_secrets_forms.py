@@ -171,6 +171,8 @@ def test_sql_dockerfiles_and_powershell_without_a_literal_secret_stay() -> None:
         "ENV DB_PASSWORD_FILE=${SECRETS}/db\n"
         "$pw = ConvertTo-SecureString $plain -AsPlainText -Force\n"
         '$pw = Read-Host "Password" -AsSecureString\n'
+        '$password = Read-Host "Password" -AsSecureString\n'
+        "$token = Get-AzAccessToken @params\n"  # @azure/identity's script
         '#define LN_userPassword         "userPassword"\n'
     )
     assert redact(text) == text

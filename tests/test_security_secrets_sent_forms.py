@@ -139,3 +139,29 @@ async def test_gitlab_and_slack_tokens_of_every_kind_are_not_sent(tmp_path: Path
     for name, token in PREFIXED.items():
         assert not any(token[-12:] in body for body in fim), name
     assert all('register(\\"gitlab-feed\\", \\"[REDACTED]\\")' in body for body in fim)  # JSON's quotes
+
+
+#: A password under the names ``pw`` and ``pswd`` are short for (Go's ``pw :=``, ``DB_PW=``).
+SHORT_NAMED = {"go": "Xq7-Lp2-Zz9-Wm4", "env": "Hq4-Rt8-Yy1-Kc6", "camel": "Bv3-Nm5-Qq2-Jd8", "pswd": "Tz6-Ws1-Ee7-Gf3"}
+SHORT_NAMES = f"""package main
+
+func connect() {{
+\tpw := "{SHORT_NAMED['go']}"
+\tadminPw = "{SHORT_NAMED['camel']}"
+\tpswd := "{SHORT_NAMED['pswd']}"
+\t// DB_PW={SHORT_NAMED['env']}
+\tdb := open(user, pw)
+\tdb."""
+
+
+async def test_a_password_under_a_short_name_is_not_sent(tmp_path: Path) -> None:
+    fim = await fim_bodies(tmp_path, "main.go", SHORT_NAMES, "go")
+    assert fim
+    for name, secret in SHORT_NAMED.items():
+        assert not any(secret in body for body in fim), name
+    assert all("db := open(user, pw)" in body for body in fim)
+
+
+def test_code_under_a_short_name_stays() -> None:
+    kept = "pw = sync_playwright().start()\npw := getPassword()\nadminPw = pw\nwidth = pw * 2\n"
+    assert redact(kept) == kept

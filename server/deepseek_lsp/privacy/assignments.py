@@ -278,6 +278,8 @@ _TYPE = re.compile(r"[A-Z][A-Za-z_.]*\??")
 _AFTER_TYPE = re.compile(r"[ \t]*(?:=(?!=)|by[ \t]|\{)")
 
 
+#: A PowerShell cmdlet's name: a verb, a ``-``, a noun (``Read-Host``, ``ConvertTo-SecureString``).
+_CMDLET = re.compile(r"[A-Z][a-z]+(?:To)?-[A-Z][A-Za-z]+")
 #: A line continuation and the line breaks and spaces after it, to the value.
 _CONTINUATION = re.compile(r"\\\s*\Z")
 
@@ -290,6 +292,10 @@ def _bare_value_is_code(match: re.Match[str]) -> bool:
     text, value, sep = match.string, match.group(5), match.group(2)
     end = match.end()
     if value.lower() in _CODE_WORDS:
+        return True
+    # PowerShell's variable given a cmdlet's result (``$pw = ConvertTo-SecureString ...``,
+    # ``$token = Get-AzAccessToken @params``): a call, which went out as ``[REDACTED]``.
+    if _CMDLET.fullmatch(value) and match.string[match.start() - 1 : match.start()] == "$":
         return True
     # A line continued after a ``\\`` is one line: its value is read as on the name's line.
     sep = _CONTINUATION.sub("", sep)

@@ -37,7 +37,7 @@ _KEY_BLOCK_PATTERNS = 3
 _TRIGGERS = (
     *("akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa", "aiza"),
     *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "sk-", "k_live_", "k_test_", "eyj"),
-    *("bearer", "token", "://", "secret", "passw", "passphrase", "pwd", "credential"),
+    *("bearer", "token", "://", "secret", "passw", "passphrase", "pwd", "psw", "credential"),
     *("api_key", "api-key", "apikey", "access_key", "access-key", "accesskey"),
     *("private_key", "private-key", "privatekey"),
     *("whsec_", "gr1348941", "npm_", "hf_", "hvs.", "hvb.", "hvr.", "xapp-", "accountkey", "_auth"),
@@ -121,8 +121,10 @@ _CURLRC_USER = re.compile(r"""user(?<![\w.]user)[ \t]*[=: \t][ \t]*["']?[^\s"':=
 _CURLRC_SHORT_USER = re.compile(r"""-u(?<![^ \t\n]-u)[ \t]+["']?[^\s"':=]+:[^\s"'/]""")
 #: GitLab's tokens, lower-cased: one search for all their kinds, re skipping to each ``gl``.
 _GITLAB_TOKEN = re.compile(r"gl(?:pat|dt|rtr?|ptt|oas|cbt|ft|imt|agent|soat|ffct)-")
+#: ``pw`` ending a name (``pw``, ``db_pw``, ``adminPw``), lower-cased; ``pswd`` is a string's.
+_PW_NAME = re.compile(r"pw(?![a-z0-9])")
 #: The triggers that are patterns, not strings.
-_TRIGGER_PATTERNS = (_GITLAB_TOKEN, _PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS, _CURLRC_USER, _CURLRC_SHORT_USER)
+_TRIGGER_PATTERNS = (_GITLAB_TOKEN, _PW_NAME, _PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS, _CURLRC_USER, _CURLRC_SHORT_USER)
 
 
 def has_trigger(text: str) -> bool:

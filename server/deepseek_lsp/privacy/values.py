@@ -98,6 +98,8 @@ _ASSIGNED_NAME = r"""\b(?:(?=[A-Z0-9_]*?""" + _SECRET_WORDS + r""")[A-Z0-9_]+(?:
     # A word run into it (``DBPASS``, ``remotepass``, ``SSHPASS``); not ``compass``, ``surpass``.
     |(?:DB|ROOT|ADMIN|USER|SSH|SMTP|MAIL|FTP|SQL|MYSQL|PG|REDIS|REMOTE|LOCAL|RPC|VNC|WIFI|LDAP|BIND|PROXY|STORE|KEY)PASS(?![A-Z0-9_])
     |(?-i:[A-Za-z0-9]*[a-z0-9]Pass)  # camelCase ``dbPass``, ``smtpPass``; not ``compass``
+    # What ``pw`` and ``pswd`` are short for: Go's ``pw := "..."``, ``DB_PW=...``, ``adminPw``.
+    |(?:[A-Z0-9_]*_)?(?:PW|PSWD?)(?![A-Z0-9_])|(?-i:[A-Za-z0-9]*[a-z0-9](?:Pw|Pswd?))(?![A-Za-z0-9_])
     )"""
 
 
