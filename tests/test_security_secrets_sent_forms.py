@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from deepseek_lsp.privacy import redact
+from deepseek_lsp.privacy import redact, split_at_secret
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import inline_params, insert, lsp_session, open_doc, server_env
 
@@ -165,3 +165,36 @@ async def test_a_password_under_a_short_name_is_not_sent(tmp_path: Path) -> None
 def test_code_under_a_short_name_stays() -> None:
     kept = "pw = sync_playwright().start()\npw := getPassword()\nadminPw = pw\nwidth = pw * 2\n"
     assert redact(kept) == kept
+
+
+async def test_a_key_pasted_in_two_pieces_is_sent_in_neither(tmp_path: Path) -> None:
+    """The first piece (``sk-`` and 19 more of a DeepSeek key) matched no pattern yet, which wants
+    the whole key: it went out at the cursor. The second piece makes the whole key, redacted."""
+    key = "sk-3f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c"
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    text = 'from openai import OpenAI\n\nclient = OpenAI("")\n'
+    (ws / "app.py").write_text(text)
+    uri = (ws / "app.py").as_uri()
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: ", base_url=URL", path=FIM)
+        fake.api_key = "sk-test-0123456789"
+        env = server_env(fake.url, api_key=fake.api_key, state_dir=str(tmp_path / "state"))
+        async with lsp_session(env, settings={"completion": {"debounce": 0, "prefetch": False}}, root=str(ws)) as client:
+            open_doc(client, uri, text)
+            at = len('client = OpenAI("')
+            for version, piece in ((2, key[:22]), (3, key[22:])):
+                insert(client, uri, version, 2, at, piece)
+                at += len(piece)
+                await client.text_document_inline_completion_async(inline_params(uri, 2, at, invoked=True))
+    fim = [json.dumps(r.json) for r in fake.requests if r.json and r.path == FIM]
+    assert fim
+    for body in fim:
+        assert key[3:11] not in body and key[-8:] not in body, body[:400]
+
+
+def test_a_name_shaped_like_a_key_s_start_stays_at_the_cursor() -> None:
+    """Only a key's prefix with letters and digits after it is taken for a key being typed."""
+    for window in ('ds = load("hf_dataset_v2', "const skin = sk-button", "npm_config_cache", "x = ghp_"):
+        assert split_at_secret(window, "\n") == (window, "\n")
+    assert split_at_secret('c = OpenAI("sk-3f9e8d7c', '6b5a")\n') == ('c = OpenAI("[REDACTED]', '")\n')

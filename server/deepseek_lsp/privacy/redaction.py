@@ -293,6 +293,8 @@ def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
     found = None
     if _may_hold_secret(joined):
         found = _split_across(window, suffix, lo, hi, None, across=inside)
+    if found is None:
+        found = _typed_key(window, suffix)
     if not inside:
         return (window, suffix) if found is None else found
     # A default's line, or a heredoc's below it: the cursor in ``<<EOT\nSup3r|-S3cret\nEOT``.
@@ -304,6 +306,29 @@ def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
         elif "default" in window[line:] and (unseen := _unseen_block(window[:line], window[line:] + suffix[:hi], suffix[hi:])):
             found = _split_across(window, suffix, line, hi, ((_HCL_DEFAULT, _unseen_default(unseen[1])),))
     return (window, suffix) if found is None else found
+
+
+#: A key's own prefix and what is typed of it, a digit among it, ending at the cursor: typed or
+#: pasted in pieces, a piece went out until the whole key matched its pattern (a DeepSeek key's
+#: ``sk-`` and 19 more). Only at the cursor: anywhere else such a word is all there is of it.
+#: (After ``hf_``, ``npm_`` and the like only letters and digits: ``hf_dataset_v2`` is a name.)
+_TYPED_KEY = re.compile(
+    r"(?<![\w-])(?:(?:sk-|github_pat_|glpat-|gldt-|glrt-|xox[abcdeprs]-|pypi-)(?=[\w-]*\d)[\w-]{4,}"
+    r"|(?:[sr]k_(?:live|test)_|gh[pousr]_|hf_|npm_|whsec_|AKIA|ASIA|AIza)(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{4,})\Z"
+)
+_KEY_CHARS = re.compile(r"[\w-]+")
+#: How far back from the cursor a key being typed is looked for: no key is longer.
+_TYPED_KEY_CHARS = 256
+
+
+def _typed_key(window: str, suffix: str) -> tuple[str, str] | None:
+    """``window`` with the key being typed at its end replaced, and the rest of that word taken
+    from ``suffix`` (the cursor inside it); None where none is."""
+    typed = _TYPED_KEY.search(window, max(0, len(window) - _TYPED_KEY_CHARS))
+    if typed is None:
+        return None
+    rest = _KEY_CHARS.match(suffix)
+    return window[: typed.start()] + REDACTED, suffix[rest.end() :] if rest else suffix
 
 
 def _split_across(
