@@ -7,10 +7,14 @@ the JDK's Comparators.java in Neovim: the nested class's fields came back at col
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from lsprotocol import types
 
-from tests.harness import first_item_at_cursor
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import first_item_at_cursor, inline_params, open_doc
+from tests.test_completion_e2e import accept, session
 
 
 def _accepted(text: str, item: types.InlineCompletionItem) -> str:
@@ -79,6 +83,39 @@ HEADERS_AT_THE_CLOSER_S_DEPTH = [
     ),
 ]
 
+#: The same for a plain line typed at the closer's depth.
+PLAIN_LINES_AT_THE_CLOSER_S_DEPTH = [
+    # A statement typed at the closer's depth (Enter's autoindent left the cursor under the
+    # method's `}`): that line is the one off, not the model's. Its next lines, at the block's
+    # depth, were moved under the typed line, to the closer's column.
+    (
+        "java", "java",
+        "class C {\n    void f() {\n        int a = 1;\n    log(‸\n    }\n}\n",
+        "a);\n        log(b);",
+        "    log(a);\n        log(b);\n    }\n}\n",
+    ),
+    (
+        "js", "javascript",
+        "function f(xs) {\n  for (const x of xs) {\n  use(‸\n  }\n}\n",
+        "x);\n    log(x);",
+        "  use(x);\n    log(x);\n  }\n}\n",
+    ),
+    # Its next lines written a level deeper still are brought to the block's depth.
+    (
+        "java", "java",
+        "class C {\n    void f() {\n        int a = 1;\n    log(‸\n    }\n}\n",
+        "a);\n            log(b);",
+        "    log(a);\n        log(b);\n    }\n}\n",
+    ),
+    # The control: typed at the block's depth, the model's deeper lines go under it, as before.
+    (
+        "java", "java",
+        "class C {\n    void f() {\n        int a = 1;\n        log(‸\n    }\n}\n",
+        "a);\n            log(b);",
+        "        log(a);\n        log(b);\n    }\n}\n",
+    ),
+]
+
 
 def _as_written(text: str, answer: str) -> str:
     """The cursor's line on, with the answer where the cursor was: what the original file holds."""
@@ -88,7 +125,9 @@ def _as_written(text: str, answer: str) -> str:
 
 @pytest.mark.parametrize(
     ("ext", "language_id", "text", "answer", "after"),
-    [(*case, _as_written(case[2], case[3])) for case in CASES] + HEADERS_AT_THE_CLOSER_S_DEPTH,
+    [(*case, _as_written(case[2], case[3])) for case in CASES]
+    + HEADERS_AT_THE_CLOSER_S_DEPTH
+    + PLAIN_LINES_AT_THE_CLOSER_S_DEPTH,
 )
 async def test_a_body_accepted_at_the_closer_s_depth_keeps_the_model_s_columns_and_closers(
     tmp_path, ext: str, language_id: str, text: str, answer: str, after: str
@@ -97,3 +136,29 @@ async def test_a_body_accepted_at_the_closer_s_depth_keeps_the_model_s_columns_a
     assert item is not None
     line = text[: text.index("‸")].count("\n")
     assert "\n".join(_accepted(clean, item).split("\n")[line:]) == after
+
+
+async def test_after_a_statement_accepted_at_the_closer_s_depth_the_next_block_stays_in_the_method(tmp_path) -> None:
+    """The user types `    int total` above the method's `    }` (Enter's autoindent left the
+    cursor there, below a statement of the method's) and accepts ` = 0;`: the block asked at
+    once after the accept came at the `}`'s column, the method's next statements out of its
+    body."""
+    text = "class C {\n    int f(int[] xs) {\n        log(xs);\n    int total\n    }\n}\n"
+
+    def respond(body: dict[str, Any]) -> str:
+        if body["prompt"].endswith("int total"):
+            return " = 0;"
+        return "\n        for (int x : xs) {\n            total += x;\n        }\n        return total;"
+
+    with FakeDeepSeek() as fake:
+        fake.responder(respond, path="/beta/completions")
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
+            uri = "file:///ws/C.java"
+            open_doc(client, uri, text, language="java")
+            item = (await client.text_document_inline_completion_async(inline_params(uri, 3, 13))).items[0]
+            assert item.insert_text == " = 0;"
+            await accept(client, uri, 2, 3, 13, item)
+            follow = (await client.text_document_inline_completion_async(inline_params(uri, 3, 18))).items
+    assert [i.insert_text for i in follow] == [
+        "\n        for (int x : xs) {\n            total += x;\n        }\n        return total;"
+    ]

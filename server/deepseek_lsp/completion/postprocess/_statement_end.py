@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ._brackets import _closable_brackets, _in_text, _inside_alignment_bracket
+from ._closer_depth import UNINDENTED_BODY, block_indent_for_off_line
 from ._code import _is_label, _lines_in_text_blocks, _statement_start
 from ._text import _CONTINUATION, _brackets_left_open, _code_only, _leading_ws, _tail_shifted
 from ._wrapped_statements import _statement_line_start
@@ -21,10 +22,6 @@ _SEMICOLON_LANGUAGES = frozenset(
 
 #: A block comment closed at the end of a line (`int x;  /* the width */`).
 _TRAILING_BLOCK_COMMENT = re.compile(r"\s*/\*.*\*/$")
-
-#: Blocks whose bodies are written at their header's column by custom (Google's C++ style,
-#: `extern "C"`): a statement there is at its place, and the model's deeper lines a level off.
-_UNINDENTED_BODY = re.compile(r'\s*(inline\s+)?(namespace\b|extern\s+")')
 
 #: Where a comment starts after code (after a blank: not a URL's `//` in a string).
 _COMMENT_AFTER_CODE = re.compile(r"(?<=\S)\s+(//|/\*)")
@@ -62,7 +59,7 @@ def under_the_whole_statement(lines: list[str], ctx: PostContext) -> list[str] |
         start = statement  # (on a blank cursor line, the first line's own indentation counts)
         if _not_in_from_the_brace_above(start, ctx):
             return None
-    return _no_deeper_than(lines, index, ctx.width(_leading_ws(start)), in_text, ctx)
+    return _no_deeper_than(lines, index, _column_in_its_block(ctx.width(_leading_ws(start)), ctx), in_text, ctx)
 
 
 def _not_in_from_the_brace_above(statement: str, ctx: PostContext) -> bool:
@@ -73,9 +70,18 @@ def _not_in_from_the_brace_above(statement: str, ctx: PostContext) -> bool:
     above = ctx.previous_line
     if above is None or not _code_only(above).rstrip().endswith("{"):
         return False
-    if _UNINDENTED_BODY.match(above):
+    if UNINDENTED_BODY.match(above):
         return False
     return ctx.width(_leading_ws(statement)) <= ctx.width(_leading_ws(above))
+
+
+def _column_in_its_block(column: int, ctx: PostContext) -> int:
+    """The column the lines after a statement starting at ``column`` go no deeper than: that
+    column, but for a statement typed at its block's closer's depth, that block's statements'
+    (the typed line is the one off: the model's next lines, at the block's depth, were moved
+    under it to the closer's column)."""
+    indent = block_indent_for_off_line(column, ctx)
+    return column if indent is None else ctx.width(indent)
 
 
 def _no_deeper_than(lines: list[str], index: int, column: int, in_text: set[int], ctx: PostContext) -> list[str] | None:
@@ -128,7 +134,7 @@ def under_the_statement_it_ends(lines: list[str], ctx: PostContext) -> list[str]
     start = _statement_line_start(where[-inner], ctx)
     stop = ctx.prefix.find("\n", start)
     first_line = ctx.prefix[start:] if stop < 0 else ctx.prefix[start:stop]
-    return _no_deeper_than(lines, index, ctx.width(_leading_ws(first_line)), in_text, ctx)
+    return _no_deeper_than(lines, index, _column_in_its_block(ctx.width(_leading_ws(first_line)), ctx), in_text, ctx)
 
 
 def _trailing_comment_column(line: str, ctx: PostContext) -> int | None:

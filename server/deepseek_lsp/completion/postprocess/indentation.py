@@ -18,6 +18,7 @@ from ._block_comments import (
 from ._brace_block import _body_rises, _into_the_brace_block
 from ._braceless_body import _into_the_braceless_body
 from ._brackets import _closable_brackets, _in_text, _inside_alignment_bracket
+from ._closer_depth import block_indent_for_off_line
 from ._closers import _closers_under_their_openers
 from ._code import (
     _BRACELESS,
@@ -164,6 +165,10 @@ def _reindented(text: str, ctx: PostContext) -> str:
             # space file still become its levels.)
             return text
         base_ws = _leading_ws(start) if ctx.line_prefix.strip() else base_ws
+    elif ctx.line_prefix.strip():
+        # Typed at its block's closer's depth, the cursor's line is the one off: the
+        # answer's lines are read from where the block's statements stand.
+        base_ws = block_indent_for_off_line(ctx.width(base_ws), ctx) or base_ws
     base = ctx.width(base_ws)
     # (line index, written whitespace, depth in columns relative to the cursor line)
     written: list[tuple[int, str, int]] = []
