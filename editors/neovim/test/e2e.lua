@@ -559,16 +559,23 @@ step("multi-line on the window's last line: the window scrolls as little as show
   end)
 end)
 
+--- A new line `choice = ` (the fake answers a choice a temperature there), the cursor at its end
+--- in insert mode; its row.
+local function at_a_choice_line()
+  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { 'choice = ' })")
+  local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+  lua("vim.api.nvim_win_set_cursor(0, { ..., 9 })", row + 1)
+  input("A")
+  wait_for("insert mode", function()
+    return state().mode == "i"
+  end)
+  return row
+end
+
 step("cycle: next/prev ask with triggerKind Invoked and switch between 3 choices", function()
   normal_mode()
   without_auto_trigger(function()
-    lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { 'choice = ' })")
-    local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
-    lua("vim.api.nvim_win_set_cursor(0, { ..., 9 })", row + 1)
-    input("A")
-    wait_for("insert mode", function()
-      return state().mode == "i"
-    end)
+    local row = at_a_choice_line()
     check(ghost() == nil, "a suggestion showed although auto_trigger is off")
     input("<M-]>")
     local g = wait_ghost("pick(1)")
@@ -583,6 +590,31 @@ step("cycle: next/prev ask with triggerKind Invoked and switch between 3 choices
     input("<Tab>")
     wait_line(row, "choice = pick(3)")
   end)
+end)
+
+step("cycle: the choice cycled to is the one the server goes on with once typed through and asked again (its second, and back at the first, its first)", function()
+  -- The server serves a choice typed through from what it holds, the newest first: it went on
+  -- with the first choice where the user had cycled to the second. The plugin tells it each
+  -- item it draws (didShowCompletion), cycling back included.
+  for _, case in ipairs({ { keys = { "<M-]>" }, shown = "pick(2)" }, { keys = { "<M-]>", "<M-[>" }, shown = "pick(1)" } }) do
+    normal_mode()
+    without_auto_trigger(function()
+      local row = at_a_choice_line()
+      input("<M-]>")
+      wait_ghost("pick(1)")
+      for _, key in ipairs(case.keys) do
+        input(key)
+      end
+      wait_ghost(case.shown)
+      input("p")
+      wait_ghost(case.shown:sub(2))
+      -- Asked again where the user is (as after Esc and back): the server's answer.
+      lua("require('deepseek_lsp.ghost').reset(0); require('deepseek_lsp.ghost').request(0)")
+      wait_ghost(case.shown:sub(2), "the server's answer: the rest of " .. case.shown)
+      input("<Tab>")
+      wait_line(row, "choice = " .. case.shown)
+    end)
+  end
 end)
 
 step("dismiss: <C-]> hides the suggestion, then <Tab> falls back to a plain Tab", function()

@@ -353,6 +353,28 @@ class CompletionCache:
                     return rest, bool(typed)
         return None
 
+    def held_entry(self, uri: str, data: bytes, offset: int, rest: str) -> Entry | None:
+        """The suggestion held that goes on with ``rest`` at ``offset`` of ``data`` (the one an
+        item sent from there carries), the newest first."""
+        wanted = rest.encode("utf-8", "surrogatepass")
+        for entry in reversed(self._through.get(uri, ())):
+            typed = entry.anchor.typed_since(data, offset, auto_closed=True)
+            if typed is not None and entry.text.encode("utf-8", "surrogatepass") == typed + wanted:
+                return entry
+        return None
+
+    def shown(self, uri: str, entry: Entry) -> None:
+        """The editor shows ``entry`` (cycled to, a part of it taken): it becomes the newest,
+        the one typing through goes on with, not another choice of its request that starts
+        as it does."""
+        entries = self._through.get(uri, [])
+        for index in range(len(entries) - 1, -1, -1):
+            # Alike, not the same: held again (an explicit request's first choice is the
+            # suggestion asked while typing) it is a new entry.
+            if (entries[index].anchor, entries[index].text) == (entry.anchor, entry.text):
+                entries.append(entries.pop(index))
+                return
+
     def edited(self, uri: str, start: int, after: int) -> None:
         """An edit at byte ``start`` with ``after`` bytes of the document after its end: the
         suggestions held for a cursor more than ``TAIL`` bytes after it, or more than ``HEAD``

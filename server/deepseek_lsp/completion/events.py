@@ -12,6 +12,7 @@ from typing import Any
 from lsprotocol import types
 
 from ..documents import utf16_len
+from .cache import Entry
 from .closer_semicolon import CloserBelow
 
 #: The command an item runs once accepted, with its id and document (``SentItems.add``).
@@ -111,6 +112,9 @@ class SentItem:
     accepted: bool = False
     #: The editor's `}` right below the insert, whose `;` an accept may add (closer_semicolon).
     closer: CloserBelow | None = None
+    #: The suggestion held to type through that this item carries: the one to go on with
+    #: once the editor tells it shows this item (CompletionCache.shown).
+    held: Entry | None = None
 
 
 class SentItems:
@@ -125,7 +129,7 @@ class SentItems:
 
     def add(
         self, uri: str, data: bytes, start: int, end: int, insert: str, *, from_menu: bool,
-        closer: CloserBelow | None = None,
+        closer: CloserBelow | None = None, held: Entry | None = None,
     ) -> str:
         """An id for the item's accept command, ``insert`` replacing ``data[start:end]``. What is
         kept tells where the cursor lands after the accept: the end of the whole insert from
@@ -143,32 +147,34 @@ class SentItems:
             self._outcomes.move_to_end(key)
         end_of_insert = start + len(insert.encode("utf-8"))
         self._items[item_id] = SentItem(
-            uri, end_of_insert, utf16_len(insert), from_menu, outcome, closer=closer
+            uri, end_of_insert, utf16_len(insert), from_menu, outcome, closer=closer, held=held
         )
         if len(self._items) > MAX_ITEMS:
             for old in list(self._items)[: MAX_ITEMS // 2]:
                 del self._items[old]
         return item_id
 
-    def _of(self, params: Any) -> SentItem | None:
+    def item_of(self, params: Any) -> SentItem | None:
         """The item a didShow/didPartiallyAccept notification is about (its command's id)."""
         arguments = field_of(field_of(field_of(params, "item"), "command"), "arguments")
         if not isinstance(arguments, (list, tuple)) or not arguments:
             return None
         return self._items.get(str(field_of(arguments[0], "id", "")))
 
-    def shown(self, params: Any) -> None:
-        item = self._of(params)
+    def shown(self, params: Any) -> SentItem | None:
+        """The item shown, if known; counted once a suggestion."""
+        item = self.item_of(params)
         if item is not None:
             if item.outcome.shown:
-                return  # drawn again, or sent again at its place: one suggestion
+                return item  # drawn again, or sent again at its place: one suggestion
             item.outcome.shown = True
         self.stats.shown += 1
+        return item
 
     def partially_accepted(self, params: Any) -> SentItem | None:
         """The item if this part takes it to its end: taken piece by piece, it is accepted
         (Neovim 0.12 and VS Code run no command for it)."""
-        item = self._of(params)
+        item = self.item_of(params)
         if item is None:
             self.stats.partially_accepted += 1  # nothing to tell it by: each part counts
             return None

@@ -147,10 +147,13 @@ class CompletionFeature(Feature):
 
         @server.feature(SHOWN_NOTIFICATION)
         def shown(ls: LanguageServer, params: Any) -> None:
-            self.items.shown(params)
+            self._shown(self.items.shown(params))
 
         @server.feature(PARTIAL_NOTIFICATION)
         def partial(ls: LanguageServer, params: Any) -> None:
+            # A part taken is of the item shown (an editor may tell no didShow of a choice
+            # cycled to): its rest is what typing on goes on with.
+            self._shown(self.items.item_of(params))
             self._took_whole(self.items.partially_accepted(params))
 
         @server.feature(EDITOR_INDENTATION_NOTIFICATION)
@@ -370,6 +373,13 @@ class CompletionFeature(Feature):
 
     # -- events ----------------------------------------------------------------------------------
 
+    def _shown(self, item: SentItem | None) -> None:
+        """The editor shows ``item``: typing through goes on with its choice, not with the
+        newest held (the user cycled to an explicit request's second choice, typed on, and the
+        first came back)."""
+        if item is not None and item.held is not None:
+            self.cache.shown(item.uri, item.held)
+
     def accepted(self, arg: Any) -> None:
         self._took_whole(self.items.accepted(arg))
 
@@ -456,9 +466,10 @@ class CompletionFeature(Feature):
             if selected is None:
                 insert = doc.data[replace_start:offset].decode("utf-8", "replace") + insert
             closer = None if cell else closer_below(doc.data, s.replace_end, insert)
+            held = None if selected is not None else self.cache.held_entry(doc.uri, doc.data, offset, s.held)
             item_id = self.items.add(
                 doc.uri, doc.data, replace_start, s.replace_end, insert,
-                from_menu=False, closer=closer,
+                from_menu=False, closer=closer, held=held,
             )
             rng = doc.range_of(replace_start, s.replace_end)
             items.append(

@@ -56,10 +56,11 @@ def fit_to_tail(
     # ended with showed "print(len(xs)" for "print(|)". What it typed over as it went on
     # with the statement (`len(|))` with `parts), 3`) is left out of the tail.
     if not tail:
-        return [Suggestion(text, replace_end, tail) for text in texts]
+        return [Suggestion(text, replace_end, tail, held=text) for text in texts]
     ctx = ctx or prompts.line_context(req)
     out = []
-    for text in texts:
+    for held in texts:
+        text = held
         kept = kept_tail(text, tail, ctx)
         menu_text = None
         if kept != tail:
@@ -69,7 +70,7 @@ def fit_to_tail(
             # The model's arguments went on below (its answer cut to this line): replaced,
             # the call's `)` came back in the insert and the accept left the cursor after it
             # (`Printf("OK\n",)`), the arguments lost. It stays after the cursor.
-            out.append(Suggestion(text, replace_end - len(tail.encode("utf-8")), "", closer_after=True))
+            out.append(Suggestion(text, replace_end - len(tail.encode("utf-8")), "", closer_after=True, held=held))
             continue
         if req.multiline and "\n" in text.rstrip() and kept.lstrip().startswith("}"):
             # A body written between `{` and the editor's `}`: the `}` goes on a line
@@ -88,11 +89,11 @@ def fit_to_tail(
                 # where the next lines went (`}}`). Only the blanks before it are replaced:
                 # the `}` stays after the cursor, on the line the insert ends with, as
                 # every client can place it.
-                out.append(Suggestion(text, cursor + blanks, "", closer_after=True))
+                out.append(Suggestion(text, cursor + blanks, "", closer_after=True, held=held))
                 continue
             kept = kept.lstrip()
             menu_text = None
-        out.append(Suggestion(text, replace_end, kept, menu_text))
+        out.append(Suggestion(text, replace_end, kept, menu_text, held=held))
     return out
 
 

@@ -21,6 +21,9 @@ class Suggestion:
     #: The line's closers stay after the insert, which ends with the line break that puts them
     #: on a line of their own (a body leaving blocks open: line_tail.py): a menu snippet keeps it.
     closer_after: bool = False
+    #: The choice as held to type through (before it was fitted to the line's tail): what
+    #: the editor showing this suggestion tells the server it shows (CompletionCache.shown).
+    held: str = ""
 
 
 @dataclass

@@ -5,7 +5,7 @@
 --- line as inline virtual text at the cursor, the other lines as virtual lines below it.
 --- Typing characters that match the suggestion keeps it (no new request); anything else clears it
 --- and asks again. Accept whole / word / line, cycle (an Invoked request for more choices),
---- dismiss. The server hears `textDocument/didShowCompletion` when an item is first shown,
+--- dismiss. The server hears `textDocument/didShowCompletion` when the item drawn changes,
 --- `textDocument/didPartiallyAcceptCompletion` on word/line accepts, and the item's `command`
 --- (via `workspace/executeCommand`) once an item is taken completely.
 local util = require("deepseek_lsp.util")
@@ -48,7 +48,7 @@ M.config = {
 ---@field index integer
 ---@field pending? {client: table, id: integer, invoked: boolean}
 ---@field timer? table
----@field shown table<table, boolean>
+---@field told? table the raw item last told shown (didShowCompletion)
 ---@field invoked_done boolean
 ---@field show_count boolean
 ---@field cycle_dir? integer
@@ -549,8 +549,10 @@ function M.render(bufnr)
       priority = 4096,
     })
   end
-  if not st.shown[item.raw] then
-    st.shown[item.raw] = true
+  -- Told whenever the item drawn changes, cycling back to one included: the server goes on
+  -- with the choice shown when the user types through it (it counts a suggestion once).
+  if st.told ~= item.raw then
+    st.told = item.raw
     local client = vim.lsp.get_client_by_id(item.client_id)
     if client then
       util.notify(client, M.SHOWN, { item = item.raw })
@@ -886,7 +888,6 @@ function M.attach(bufnr)
   states[bufnr] = {
     items = {},
     index = 1,
-    shown = setmetatable({}, { __mode = "k" }),
     invoked_done = false,
     show_count = false,
     augroup = group,
