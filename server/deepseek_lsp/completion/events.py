@@ -27,6 +27,8 @@ MAX_SUGGESTIONS = 1024
 #: one suggestion from another (the text typed through it and the place included).
 KEY_BEFORE = 4096
 KEY_AFTER = 1024
+#: How much of an accepted insert's end tells the document still holds it where it ended.
+INSERT_TAIL = 64
 
 
 @dataclass
@@ -112,6 +114,9 @@ class SentItem:
     accepted: bool = False
     #: The editor's `}` right below the insert, whose `;` an accept may add (closer_semicolon).
     closer: CloserBelow | None = None
+    #: The end of its insert (up to ``INSERT_TAIL`` bytes): what the document holds before
+    #: ``end`` while the accept is the last thing done there.
+    insert_tail: bytes = b""
     #: The suggestion held to type through that this item carries: the one to go on with
     #: once the editor tells it shows this item (CompletionCache.shown).
     held: Entry | None = None
@@ -145,9 +150,10 @@ class SentItems:
                 self._outcomes.popitem(last=False)
         else:
             self._outcomes.move_to_end(key)
-        end_of_insert = start + len(insert.encode("utf-8"))
+        inserted = insert.encode("utf-8")
         self._items[item_id] = SentItem(
-            uri, end_of_insert, utf16_len(insert), from_menu, outcome, closer=closer, held=held
+            uri, start + len(inserted), utf16_len(insert), from_menu, outcome, closer=closer,
+            insert_tail=inserted[-INSERT_TAIL:], held=held,
         )
         if len(self._items) > MAX_ITEMS:
             for old in list(self._items)[: MAX_ITEMS // 2]:

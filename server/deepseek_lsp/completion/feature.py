@@ -111,7 +111,8 @@ class CompletionFeature(Feature):
         self._key_pressed: dict[str, tuple[float, int]] = {}
         #: Each document's edit count at its last change notification, see document_changed.
         self._edit_counts: dict[str, int] = {}
-        self._accepted_at: dict[str, int] = {}
+        #: Where each document's last whole accept left the cursor, and the end of its insert.
+        self._accepted_at: dict[str, tuple[int, bytes]] = {}
         self._semicolons = SentSemicolons()
         self.items = SentItems(self.stats)
         self.health = BackendHealth(services, self.debouncer)
@@ -387,9 +388,19 @@ class CompletionFeature(Feature):
         if item is not None:
             self.debouncer.agreed(item.uri)
             # Right after a whole accept the user usually wants the next block, at once.
-            self._accepted_at[item.uri] = item.end
+            self._accepted_at[item.uri] = (item.end, item.insert_tail)
             if item.closer is not None:
                 self._semicolon_after_closer(item, item.closer)
+
+    def _just_accepted(self, req: Request) -> bool:
+        """Whether the request is at the place the document's last whole accept left the
+        cursor, its insert still there before it. An accept undone, the place typed to with
+        other text was taken for the accept's: a block asked at once, mid-typing."""
+        accepted = self._accepted_at.get(req.doc.uri)
+        if accepted is None or accepted[0] != req.offset:
+            return False
+        tail = accepted[1]
+        return req.data[req.offset - len(tail) : req.offset] == tail
 
     def _semicolon_after_closer(self, item: SentItem, closer: CloserBelow) -> None:
         """The `;` the editor's `}` below an accepted initializer lacks, as an edit of its own
@@ -561,7 +572,7 @@ class CompletionFeature(Feature):
             req.offset,
             before,
             after,
-            after_accept=self._accepted_at.get(uri) == req.offset,
+            after_accept=self._just_accepted(req),
             empty_block=req.empty_block,
         )
         settings = self.settings
@@ -591,7 +602,7 @@ class CompletionFeature(Feature):
             return finish(hit)
 
         # 3. debounce: not for an explicit request, nor right after an accept.
-        if not req.invoked and self._accepted_at.get(uri) != req.offset:
+        if not req.invoked and not self._just_accepted(req):
             delay = self._debounce_s(c, uri, before, after)
             if delay > 0:
                 await asyncio.sleep(delay)
