@@ -257,6 +257,10 @@ BLOCK_ONLY = [
     ("csharp", "cs", "catch (IOException e)\n        when (e.HResult == 32)"),
     ("java", "java", "try (var r = open(path))"),
     ("java", "java", "synchronized (this)"),
+    # Session 44: a single line was asked, the `{` shown alone and accepted unclosed.
+    ("csharp", "cs", "checked"),
+    ("csharp", "cs", "unchecked"),
+    ("csharp", "cs", "unsafe"),
 ]
 
 
@@ -275,6 +279,18 @@ async def test_a_block_only_header_gets_its_whole_block(
         text = text.replace("}\n        catch", "} catch")
     answer = "{\n            Log(1);\n        }"
     after, body = await accept_first(fake_deepseek, language, ext, text, answer)
+    assert (after, _asked(body)) == (text.replace("‸", answer), "block")
+
+
+@pytest.mark.parametrize("allman", [True, False], ids=["allman", "k&r"])
+async def test_a_java_static_initializer_gets_its_whole_block(fake_deepseek, allman: bool) -> None:
+    """`static` alone on its line, Enter: the class's static initializer, a block only (a
+    single line was asked, its `{` shown alone and accepted unclosed)."""
+    text = "class A\n{\n    static int x;\n\n    static\n    ‸\n\n    void f()\n    {\n    }\n}\n"
+    if not allman:
+        text = text.replace("\n{", " {").replace(")\n    {", ") {")
+    answer = "{\n        x = 2;\n    }"
+    after, body = await accept_first(fake_deepseek, "java", "java", text, answer)
     assert (after, _asked(body)) == (text.replace("‸", answer), "block")
 
 

@@ -72,6 +72,25 @@ CASES = [
         "class A\n{\n    void F(int a, int b)\n    {\n        while (a > 0 &&\n"
         "               b > 0)\n    x}\n}\n",
     ),
+    # A block of one word (session 44): C#'s `unsafe`, `checked`; Java's static initializer.
+    (
+        "cs", "csharp",
+        "class A\n{\n    void F(int a)\n    {‸}\n}\n",
+        "\n        int n = a;\n        unsafe\n",
+        "class A\n{\n    void F(int a)\n    {\n        int n = a;\n        unsafe\n    x}\n}\n",
+    ),
+    (
+        "cs", "csharp",
+        "class A\n{\n    int F(int a)\n    {‸}\n}\n",
+        "\n        int n = a;\n        checked\n",
+        "class A\n{\n    int F(int a)\n    {\n        int n = a;\n        checked\n    x}\n}\n",
+    ),
+    (
+        "java", "java",
+        "class A\n{‸}\n",
+        "\n    static int n;\n\n    static\n",
+        "class A\n{\n    static int n;\n\n    static\nx}\n",
+    ),
     # A comment after the bare header, or a comment line above it ending in a word the
     # header could continue (`and`, `,`), is no code: the header's body still comes next.
     (

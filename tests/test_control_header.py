@@ -84,6 +84,12 @@ HEADERS = [
     ("cpp", "if (x > 0) [[likely]]"),
     ("cpp", "while (n--) [[unlikely]]"),
     ("cpp", "} else [[unlikely]]"),
+    # Blocks of one word (session 44): C#'s overflow and pointer contexts, Java's static
+    # initializer.
+    ("csharp", "checked"),
+    ("csharp", "unchecked"),
+    ("csharp", "unsafe"),
+    ("java", "static"),
 ]
 
 NOT_HEADERS = [
@@ -122,6 +128,11 @@ NOT_HEADERS = [
     ("swift", "if xs.contains(where: { $0 > 1 }"),
     ("swift", "guard x else { return }"),
     ("swift", "iffy()"),
+    ("c", "static"),  # GNU style's `static` above its function's header
+    ("csharp", "unsafe_count(x)"),
+    ("csharp", "checked(x + y)"),
+    ("java", "static int x"),
+    ("javascript", "unsafe"),
 ]
 
 

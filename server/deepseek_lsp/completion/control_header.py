@@ -36,6 +36,10 @@ _OWN_KEYWORDS = {
 _FILTER = re.compile(r"\s*when\s*\(")
 #: Headers of one word; not a `do` loop's `} while (x)`.
 _ELSE = re.compile(r"(?:\}\s*)?(?:else|try|finally|catch|do)$")
+#: One language's own headers of one word, whose body is a block: C#'s `checked`, `unchecked`
+#: and `unsafe` statements, Java's static initializer (a `static` modifier stands on its
+#: declaration's line, not alone).
+_OWN_WORDS = {"csharp": re.compile(r"(?:(?:un)?checked|unsafe)$"), "java": re.compile(r"static$")}
 #: C++20's headers with no condition in brackets (`if consteval`, `if !consteval`), and a
 #: likelihood attribute after a header's condition (`if (x) [[likely]]`, `else [[unlikely]]`).
 _CONSTEVAL = re.compile(r"(?:\}\s*)?(?:else\s+)?if\s*!?\s*consteval$")
@@ -77,9 +81,11 @@ _VALUE_OF = {
     "java": re.compile(rf"(?:[^=()]*?{_ASSIGNED}|return\s)\s*"),
 }
 #: Headers whose body is a block whatever the file's habit: `try`, `catch`, `finally`,
-#: `switch`, Java's `synchronized` and C#'s catch filter (`when (x)`) take no statement
-#: without braces.
-_BLOCK_ONLY = re.compile(r"(?:\}\s*)?(?:try|finally|catch|switch|synchronized|when)\b")
+#: `switch`, Java's `synchronized` and static initializer, C#'s catch filter (`when (x)`),
+#: `checked`, `unchecked` and `unsafe` take no statement without braces.
+_BLOCK_ONLY = re.compile(
+    r"(?:\}\s*)?(?:try|finally|catch|switch|synchronized|when|(?:un)?checked|unsafe|static)\b"
+)
 #: The languages that have them (C has a `switch` only).
 _TRY_LANGUAGES = _LANGUAGES - {"c"}
 #: A header with its `{` on its own line: the file's other style.
@@ -107,6 +113,8 @@ def is_control_header(code: str, language: str | None) -> bool:
         return False  # a do loop's end, its `;` not typed yet
     code = _value(code, language)
     if _ELSE.match(code) or (language == "cpp" and _CONSTEVAL.match(code)):
+        return True
+    if (words := _OWN_WORDS.get(language or "")) is not None and words.fullmatch(code):
         return True
     if language == "csharp" and _SWITCH_EXPRESSION.match(code):
         return brackets_closed(code) == 0
