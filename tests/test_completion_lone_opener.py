@@ -95,13 +95,6 @@ ALLMAN_CS = (
     [
         # An Allman file's initializer and property: the `{` is their next line.
         ("csharp", "cs", ALLMAN_CS, "{\n            X = 1,\n        };"),
-        (
-            "csharp",
-            "cs",
-            ALLMAN_CS.replace("public int X\n", "public int Y\n    ‸\n    public int X\n", 1)
-            .replace("        var p = new Point\n        ‸\n", ""),
-            "{\n        get;\n    }",
-        ),
         # A list's next object, pretty-printed (JSON, JavaScript, C's array of structs).
         ("json", "json", '[\n  {\n    "a": 1\n  },\n  ‸\n]\n', '{\n    "a": 2\n  }'),
         ("javascript", "js", "const xs = [\n  {\n    a: 1,\n  },\n  ‸\n];\n", "{\n    a: 2,\n  },"),
@@ -279,6 +272,17 @@ async def test_a_block_only_header_gets_its_whole_block(
         text = text.replace("}\n        catch", "} catch")
     answer = "{\n            Log(1);\n        }"
     after, body = await accept_first(fake_deepseek, language, ext, text, answer)
+    assert (after, _asked(body)) == (text.replace("‸", answer), "block")
+
+
+async def test_an_allman_property_gets_its_whole_accessor_block(fake_deepseek) -> None:
+    """`public int Y`, Enter, in an Allman file: its accessors' block is asked whole (a line
+    was asked, its `{` shown alone, as before a `{` alone is shown where no header is above)."""
+    text = ALLMAN_CS.replace("public int X\n", "public int Y\n    ‸\n    public int X\n", 1).replace(
+        "        var p = new Point\n        ‸\n", ""
+    )
+    answer = "{\n        get;\n    }"
+    after, body = await accept_first(fake_deepseek, "csharp", "cs", text, answer)
     assert (after, _asked(body)) == (text.replace("‸", answer), "block")
 
 

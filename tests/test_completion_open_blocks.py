@@ -72,6 +72,38 @@ CASES = [
         "class A\n{\n    void F(int a, int b)\n    {\n        while (a > 0 &&\n"
         "               b > 0)\n    x}\n}\n",
     ),
+    # An Allman C# property's or indexer's header: its accessors' `{` comes next (the `}` was
+    # taken); a field without its `;` (camel case, a value, a `readonly`) takes it as before.
+    (
+        "cs", "csharp",
+        "class A\n{‸}\n",
+        "\n    private int count;\n\n    public int Count\n",
+        "class A\n{\n    private int count;\n\n    public int Count\nx}\n",
+    ),
+    (
+        "cs", "csharp",
+        "namespace N\n{‸}\n",
+        "\n    public class Bag\n    {\n        public List<string> Names\n    ",
+        "namespace N\n{\n    public class Bag\n    {\n        public List<string> Names\nx}\n",
+    ),
+    (
+        "cs", "csharp",
+        "class A\n{‸}\n",
+        "\n    private int[] items;\n\n    public int this[int i]\n",
+        "class A\n{\n    private int[] items;\n\n    public int this[int i]\nx}\n",
+    ),
+    (
+        "cs", "csharp",
+        "class A\n{‸}\n",
+        "\n    private int count\n",
+        "class A\n{\n    private int count\n}x\n",
+    ),
+    (
+        "cs", "csharp",
+        "class A\n{‸}\n",
+        "\n    public readonly int Count\n",
+        "class A\n{\n    public readonly int Count\n}x\n",
+    ),
     # A block of one word (session 44): C#'s `unsafe`, `checked`; Java's static initializer.
     (
         "cs", "csharp",

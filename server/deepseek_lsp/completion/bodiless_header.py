@@ -23,6 +23,9 @@ _HEADERS: dict[str, frozenset[str]] = {
         "operator_declaration", "conversion_operator_declaration", "local_function_statement",
         "class_declaration", "struct_declaration", "interface_declaration", "enum_declaration",
         "record_declaration", "namespace_declaration", "file_scoped_namespace_declaration",
+        # A property's header (`public int Count`) parses as a field's missing its `;`, an
+        # indexer's (`public T this[int i]`) as an ERROR.
+        "field_declaration", "ERROR",
     }),
     "java": frozenset({"method_declaration", "constructor_declaration", "ERROR"}),
     **dict.fromkeys(
@@ -75,7 +78,10 @@ def awaits_body(doc: Document, header_end: int) -> bool:
             # old-style parameter declarations take the next function's header for its own.
             return _c_function_header(parent, doc.data, header_end)
         if node.type in _HEADERS[language]:
-            return _is_header(node, language)
+            header = _is_header(node, language)
+            if header or node.type != "ERROR" or language != "csharp":
+                return header
+            # (C#'s other ERRORs, read through before indexers were: a header may hold one.)
         node = parent
     return False
 
@@ -84,7 +90,13 @@ def _is_header(node: ts.Node, language: str) -> bool:
     kinds = {child.type for child in node.children}
     if node.type == "ERROR":
         # Java's type header (`public class A extends B`) is an ERROR with its keyword.
-        return "formal_parameters" in kinds or (language == "java" and bool(kinds & _JAVA_TYPES))
+        return (
+            "formal_parameters" in kinds
+            or (language == "java" and bool(kinds & _JAVA_TYPES))
+            or (language == "csharp" and "bracketed_parameter_list" in kinds)
+        )
+    if node.type == "field_declaration":
+        return _is_property_header(node)
     if node.type in ("function_signature", "method_signature"):
         # An overload's signature with its `;` typed, or a `declare function`'s: none has a
         # body to come (every line after those of a `.d.ts` was a block's start).
@@ -104,6 +116,27 @@ def _is_header(node: ts.Node, language: str) -> bool:
         # A Java interface's method has a body only when `default`, `static` or `private`.
         return bool(modifiers & _JAVA_INTERFACE_BODIES)
     return True
+
+
+#: A C# field's modifiers: with one, a declaration without its `;` is no property's header.
+_FIELD_ONLY = frozenset({"const", "readonly", "fixed", "volatile"})
+
+
+def _is_property_header(node: ts.Node) -> bool:
+    """Whether a C# field declaration missing its `;` is a property's header, its accessors'
+    `{` below in an Allman file: one name with no value, named as .NET names properties (Pascal
+    case); a field (`count`, `_count`) goes on with its `;`."""
+    if not node.children or not node.children[-1].is_missing:
+        return False
+    modifiers = {child.text for child in node.children if child.type == "modifier"}
+    declaration = next((child for child in node.children if child.type == "variable_declaration"), None)
+    if declaration is None or {m.decode() for m in modifiers if m} & _FIELD_ONLY:
+        return False
+    names = [child for child in declaration.children if child.type == "variable_declarator"]
+    if len(names) != 1 or names[0].named_child_count != 1:
+        return False  # `int A, B` or `int A = 1`
+    name = names[0].child_by_field_name("name")
+    return name is not None and name.text is not None and name.text[:1].isupper()
 
 
 def _inside(node: ts.Node, kind: str) -> bool:
