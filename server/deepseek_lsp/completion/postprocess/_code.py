@@ -115,6 +115,12 @@ def _statement_start(ctx: PostContext, first: str) -> str:
     """The line where the statement the cursor line ends begins: the cursor line itself, or,
     when it closes brackets opened on lines above (a wrapped parameter list or condition),
     the line that opened them. Counted without regard to strings: a guess on a few lines."""
+    return _statement_lines(ctx, first)[0]
+
+
+def _statement_lines(ctx: PostContext, first: str) -> list[str]:
+    """The lines of the statement the cursor line ends (see :func:`_statement_start`), from
+    the line it begins on to the cursor line up to the cursor."""
     line = _code_only(ctx.line_prefix + first).rstrip()
     line = line[:-1] if line.endswith(("{", ":", "(", "[")) else line  # the block's own opener
     depth = -_brackets_left_open(line)
@@ -124,8 +130,9 @@ def _statement_start(ctx: PostContext, first: str) -> str:
         # `guard ... &&⏎  ... else {`, Python's `if a and \⏎        b:`): the statement starts
         # on the less indented line whose comma, operator or backslash goes on; its body is
         # indented from there (it was dropped).
-        start, width = ctx.line_prefix, ctx.width(ctx.indentation)
-        for text in reversed(above):
+        start, width = len(above), ctx.width(ctx.indentation)
+        for index in reversed(range(len(above))):
+            text = above[index]
             code = _code_only(text).rstrip()
             text_width = ctx.width(_leading_ws(text))
             if not code.endswith((",", "&&", "||", "\\")) or text_width > width:
@@ -133,18 +140,18 @@ def _statement_start(ctx: PostContext, first: str) -> str:
             if _brackets_left_open(code):
                 break
             if text_width < width:  # one of the wrapped lines, like the cursor line, otherwise
-                start, width = text, text_width
-        return start
-    for text in reversed(above):
-        code = _code_only(text)
-        depth -= _brackets_left_open(code)
+                start, width = index, text_width
+        return [*above[start:], ctx.line_prefix]
+    for index in reversed(range(len(above))):
+        text = above[index]
+        depth -= _brackets_left_open(_code_only(text))
         if depth <= 0:
             # A statement starts at or left of its wrapped lines; a deeper line is a guess gone
             # wrong (brackets in a multi-line string), and the cursor line stands.
             if ctx.width(_leading_ws(text)) > ctx.width(ctx.indentation):
-                return ctx.line_prefix
-            return text
-    return ctx.line_prefix
+                return [ctx.line_prefix]
+            return [*above[index:], ctx.line_prefix]
+    return [ctx.line_prefix]
 
 
 def _suffix_targets(ctx: PostContext, limit: int) -> list[tuple[str, bool]]:

@@ -94,12 +94,17 @@ def _in_a_keyword_block(ctx: PostContext, opened: int) -> bool:
     if ctx.language not in ("ruby", "lua") or ctx.block_opener_re is None:
         return False
     depth = 0
+    wrapped = ""  # a header's lines so far, its parameters' `(` open (`function(a,⏎    b)`)
     for line in ctx.prefix[opened + 1 :].split("\n"):
         code = _code_only(line).strip()
+        header = f"{wrapped} {code}" if wrapped else code
+        wrapped = ""
         if re.match(r"end\b", code):
             depth = max(0, depth - 1)
-        elif code and _opens_keyword_block(code, ctx):
+        elif header and _opens_keyword_block(header, ctx):
             depth += 1
+        elif header.count("(") > header.count(")"):
+            wrapped = header
     return depth > 0
 
 

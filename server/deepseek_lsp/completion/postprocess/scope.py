@@ -14,6 +14,7 @@ from ._code import (
     _BACKTICK_LONG,
     _is_label,
     _lines_in_text_blocks,
+    _statement_lines,
     _statement_start,
     _suffix_targets,
 )
@@ -28,6 +29,7 @@ from ._text import (
     _PHP_TAGS,
     _PREPROCESSED,
     _block_opening,
+    _code_only,
     _iter_lines,
     _join,
     _leading_ws,
@@ -218,7 +220,7 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         block = ctx.width(ctx.indentation)
         # Finishing a line that opens a block (`def f(`, `if x {`): the scope is that new block,
         # so a line back at the cursor's level is already outside it.
-        opening = _block_opening(ctx.line_prefix + lines[0], ctx)
+        opening = _block_opening(ctx.line_prefix + lines[0], ctx) or _wrapped_header_opening(ctx, lines[0])
         # The line before the cursor opened a block (`=> `, `else:`: why a block was asked
         # for) and the completion ended its statement on the line (`=> x * 2;`): lines back at
         # its level are new statements nobody asked for (they were shown with it). Not after
@@ -231,7 +233,8 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
             # widths are misread (a tab of eight columns under four spaces, taken for four),
             # not that the model left the block.
             body = next((line for line in lines[1:] if line.strip()), None)
-            inner = body is None or ctx.width(_leading_ws(body)) > block
+            header = ctx.width(_leading_ws(_statement_start(ctx, lines[0])))
+            inner = body is None or ctx.width(_leading_ws(body)) > header
         if inner:
             # The last line of a wrapped header (`      b):` under `def f(a,`): its body is
             # indented from the statement's first line, not from the wrapped part's alignment.
@@ -300,6 +303,17 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         keep = index + 1 if closes else comments_from if comments_from is not None else index
         return _join(lines[:keep])
     return text
+
+
+def _wrapped_header_opening(ctx: PostContext, first: str) -> str:
+    """How the statement the cursor line ends opens a block (see ``_block_opening``), read
+    over its lines where it closes brackets opened above: Lua's `function f(a,⏎    b)`, whose
+    keyword sign is the whole header's (its body was cut as out of the `b)` line's block)."""
+    wrapped = _statement_lines(ctx, first)
+    if len(wrapped) < 2:
+        return ""
+    header = " ".join(_code_only(line).strip() for line in wrapped[:-1])
+    return _block_opening(f"{header} {(ctx.line_prefix + first).strip()}", ctx)
 
 
 def _lines_in_block_comments(lines: list[str], ctx: PostContext) -> set[int]:
