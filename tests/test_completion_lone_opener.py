@@ -171,6 +171,11 @@ KR_HEADERS = [
     ("cpp", "cpp", KR_C.replace("    if (x > 0)\n", "    } else [[unlikely]]\n")),
     ("cpp", "cpp", KR_C.replace("    if (x > 0)\n", "    if consteval\n")),
     ("cpp", "cpp", KR_C.replace("    if (x > 0)\n", "    if !consteval\n")),
+    # A loop's label before its keyword, and Kotlin's initializer block (session 44).
+    ("java", "java", KR_JAVA.replace("for (int i", "outer: for (int i")),
+    ("javascript", "js", "function f(xs) {\n  if (xs) {\n    g();\n  }\n  outer: for (const x of xs)\n    ‸\n}\n"),
+    ("rust", "rs", "fn f(x: u8) {\n    if x > 0 {\n        g();\n    }\n    'outer: loop\n    ‸\n}\n"),
+    ("kotlin", "kt", "class A(x: Int) {\n    val y: Int\n\n    init\n    ‸\n}\n"),
 ]
 
 

@@ -90,6 +90,16 @@ HEADERS = [
     ("csharp", "unchecked"),
     ("csharp", "unsafe"),
     ("java", "static"),
+    ("kotlin", "init"),
+    # A loop's label before its keyword.
+    ("java", "outer: for (int i = 0; i < n; i++)"),
+    ("javascript", "outer: while (x > 0)"),
+    ("c", "again: while (x)"),
+    ("go", "outer: for i := range xs"),
+    ("kotlin", "outer@ for (x in xs)"),
+    ("rust", "'outer: loop"),
+    ("rust", "'outer: for x in xs"),
+    ("swift", "outer: for x in xs"),
 ]
 
 NOT_HEADERS = [
@@ -133,6 +143,10 @@ NOT_HEADERS = [
     ("csharp", "checked(x + y)"),
     ("java", "static int x"),
     ("javascript", "unsafe"),
+    ("kotlin", "val init = 1"),
+    ("cpp", "std::for_each(a)"),  # no label
+    ("java", "outer: g(x)"),  # a label before a statement, no header
+    ("typescript", "let x: for"),
 ]
 
 

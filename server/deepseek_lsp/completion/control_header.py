@@ -40,6 +40,11 @@ _ELSE = re.compile(r"(?:\}\s*)?(?:else|try|finally|catch|do)$")
 #: and `unsafe` statements, Java's static initializer (a `static` modifier stands on its
 #: declaration's line, not alone).
 _OWN_WORDS = {"csharp": re.compile(r"(?:(?:un)?checked|unsafe)$"), "java": re.compile(r"static$")}
+#: A loop's label before its keyword (`outer: for (...)`, Kotlin's `outer@ for`, Rust's
+#: `'outer: loop`): the loop's header is the rest.
+_LABEL = re.compile(
+    r"^(?:'?[A-Za-z_]\w*\s*:(?!:)|[A-Za-z_]\w*@)\s*(?=(?:for|foreach|while|do|loop|repeat|switch|select)\b)"
+)
 #: C++20's headers with no condition in brackets (`if consteval`, `if !consteval`), and a
 #: likelihood attribute after a header's condition (`if (x) [[likely]]`, `else [[unlikely]]`).
 _CONSTEVAL = re.compile(r"(?:\}\s*)?(?:else\s+)?if\s*!?\s*consteval$")
@@ -66,7 +71,8 @@ _BARE = {
         rf"(?:\}}\s*)?(?:(?:else\s+)?if|while|for|switch|catch){_CONDITION}"
         r"|guard\s[^{}]*\selse$|(?:repeat|defer)$"
     ),
-    "kotlin": re.compile(r"when$"),
+    # A class's initializer block (`init`), its `{` on this line.
+    "kotlin": re.compile(r"(?:when|init)$"),
 }
 #: A binding or `return` before a value that may be a header itself, by language (not `==`):
 #: rustfmt's `let v =⏎    match x` joined, Kotlin's `val y = when (x)` or `= try`, PHP's
@@ -111,7 +117,7 @@ def is_control_header(code: str, language: str | None) -> bool:
     `if (x) f(y)`."""
     if code.startswith("}") and code.lstrip("} \t").startswith("while"):
         return False  # a do loop's end, its `;` not typed yet
-    code = _value(code, language)
+    code = _LABEL.sub("", _value(code, language), count=1)
     if _ELSE.match(code) or (language == "cpp" and _CONSTEVAL.match(code)):
         return True
     if (words := _OWN_WORDS.get(language or "")) is not None and words.fullmatch(code):
