@@ -280,6 +280,18 @@ async def test_a_block_only_header_gets_its_whole_block(
     assert (after, _asked(body)) == (text.replace("‸", answer), "block")
 
 
+async def test_an_allman_labelled_loop_gets_its_whole_block(fake_deepseek) -> None:
+    """`outer: for (...)`, Enter, in a file whose `{` go on the next line: the loop's block is
+    asked whole, as the unlabelled loop's (a line was asked, its `{` shown alone)."""
+    text = (
+        "class A\n{\n    void f(int x)\n    {\n        if (x > 0)\n        {\n            x++;\n        }\n"
+        "        outer: for (int i = 0; i < x; i++)\n        ‸\n    }\n}\n"
+    )
+    answer = "{\n            x = x * 2;\n        }"
+    after, body = await accept_first(fake_deepseek, "java", "java", text, answer)
+    assert (after, _asked(body)) == (text.replace("‸", answer), "block")
+
+
 async def test_an_allman_property_gets_its_whole_accessor_block(fake_deepseek) -> None:
     """`public int Y`, Enter, in an Allman file: its accessors' block is asked whole (a line
     was asked, its `{` shown alone, as before a `{` alone is shown where no header is above)."""
