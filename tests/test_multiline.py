@@ -399,3 +399,29 @@ def test_value_braces_after_a_keyword_named_type_or_deep_type_arguments(
     language_id: str, ext: str, text: str, expected: bool
 ) -> None:
     assert _decide(language_id, ext, text) is expected
+
+
+#: A shell script around each line: a `case` with an arm done above.
+_SH = '#!/bin/sh\nfor ARG\ndo\n    case "$ARG" in\n    -h)\n        usage\n        ;;\n    LINE‸\n    esac\ndone\n'
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # A `case` arm's pattern alone on its line: its commands come below (a line was asked,
+        # and the model's commands on the next were none: nothing shown).
+        ("*)", True),
+        ("-v|--verbose)", True),
+        ("*.bz2 | *.gz)", True),
+        ('"$prog")', True),
+        ("(start)", True),
+        # A pattern with its commands on the line, a command substitution, a subshell with
+        # arguments, a function's header: no arm's pattern alone.
+        ('*) FILES="$FILES $ARG" ;;', False),
+        ("x=$(pwd)", False),
+        ("(cd /tmp && make)", False),
+        ("f()", False),
+    ],
+)
+def test_a_shell_case_arm_s_pattern_opens_its_commands(line: str, expected: bool) -> None:
+    assert _decide("shellscript", "sh", _SH.replace("LINE", line)) is expected
