@@ -290,9 +290,12 @@ def _is_a_body_line(code: str, ctx: PostContext) -> bool:
 
 def _goes_on(code: str, ctx: PostContext) -> bool:
     """Whether ``code`` goes on with the statement of the line that opened its block or closes
-    it: a closer, `else`, `elif`, `except`, a label, a shell pattern, `then` or `do`."""
+    it: a closer, `else`, `elif`, `except`, a label, a shell pattern, `then` or `do`; or its
+    block's `{` alone, at the header's column in an Allman file (Scala's `x match` then `{`: the
+    whole block went a level right of its header)."""
     return bool(
         _CLOSER_ONLY.match(code)
+        or (code == "{" and _syntax_for(ctx.language).brace_blocks)
         or (_CONTINUATION.match(code) and not _LOOP.match(code))
         # A switch's `case 1:`; not a shell's `case`, a statement, nor its patterns: no header
         # of a body is a shell `case ... in`, so they go on with the answer's own.
