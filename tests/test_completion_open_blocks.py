@@ -104,6 +104,13 @@ CASES = [
         "\n    public readonly int Count\n",
         "class A\n{\n    public readonly int Count\n}x\n",
     ),
+    # A switch label's own block (`case 1: {`, the editor's `}`): nothing was shown.
+    (
+        "c", "c",
+        "int f(int n) {\n    switch (n) {\n    case 1: {‸}\n    }\n}\n",
+        "\n        int x = n * 2;\n        return x;\n    ",
+        "int f(int n) {\n    switch (n) {\n    case 1: {\n        int x = n * 2;\n        return x;\n    }x\n    }\n}\n",
+    ),
     # A block of one word (session 44): C#'s `unsafe`, `checked`; Java's static initializer.
     (
         "cs", "csharp",

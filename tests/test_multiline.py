@@ -37,6 +37,20 @@ def _decide(language_id: str, ext: str, text: str, *, after_accept: bool = False
         # braces hold a value, not a body.
         ("javascript", "js", "function f() {‸}\n", True),
         ("javascript", "js", "const o = {‸}\n", False),
+        # A switch label's own block, between its `{` and the editor's `}`: a line was asked,
+        # the model's body on the next line cut to nothing (182 of 182 in /usr/include's C and
+        # C++ headers, 0 before); a statement in it already: the rest of the line.
+        *(
+            (language_id, ext, f"int f(int n) {{\n  switch (n) {{\n{line}\n  }}\n}}\n", expected)
+            for language_id, ext, line, expected in [
+                ("c", "c", "    case 1: {‸}", True),
+                ("cpp", "cpp", "    case Kind::A: {‸}", True),
+                ("c", "c", "    default: {‸}", True),
+                ("csharp", "cs", "    case 1: {‸}", True),
+                ("java", "java", "    case 1: {‸}", True),
+                ("c", "c", "    case 1: { g(); ‸}", False),
+            ]
+        ),
     ],
 )
 def test_multiline_where_a_block_is_to_be_written(language_id: str, ext: str, text: str, expected: bool) -> None:
@@ -425,3 +439,4 @@ _SH = '#!/bin/sh\nfor ARG\ndo\n    case "$ARG" in\n    -h)\n        usage\n     
 )
 def test_a_shell_case_arm_s_pattern_opens_its_commands(line: str, expected: bool) -> None:
     assert _decide("shellscript", "sh", _SH.replace("LINE", line)) is expected
+

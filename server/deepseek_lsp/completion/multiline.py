@@ -123,6 +123,9 @@ _COLON_HEADERS: dict[str, re.Pattern[str] | None] = {
 #: The end of a block's header just before its `{`: `f() {`, `else {`, `if x {`, `-> T {`
 #: (not an object literal's `= {`, an argument's `({` or an interpolation's `${`).
 _HEADER_BRACE = re.compile(r"(?:[\w)\]>]|^)\s*\{$")
+#: A switch label's block (`case 1: {`, `default: {`), which C, C++, Java and C# write for an
+#: arm's own declarations.
+_LABEL_BRACE = re.compile(r"^\s*(?:case\b.*|default\s*):\s*\{$")
 #: A Rust closure's block after its parameters (`move || {`, `|x| {`); elsewhere `|| {` is an
 #: object literal's default (`options || {`).
 _CLOSURE_BRACE = re.compile(r"\|\s*\{$")
@@ -161,7 +164,8 @@ def _in_new_braces(before: str, after: str, language: Language | None) -> bool:
     """Whether the cursor is between a block header's `{` and its `}`, outside a string."""
     code = before.rstrip()
     closure = language is not None and language.name == "rust" and bool(_CLOSURE_BRACE.search(code))
-    if not after.lstrip().startswith("}") or not (_HEADER_BRACE.search(code) or closure):
+    label = bool(_LABEL_BRACE.match(code))
+    if not after.lstrip().startswith("}") or not (_HEADER_BRACE.search(code) or closure or label):
         return False
     value = _VALUE_BRACE.get(language.name) if language is not None else None
     if value is not None and value.search(code[:-1]):
