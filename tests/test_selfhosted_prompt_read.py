@@ -140,18 +140,24 @@ async def test_sglang_with_fim_template_is_not_probed(fake_deepseek: FakeDeepSee
         await f.stop()
 
 
+@pytest.mark.parametrize(("listed", "model"), [(LOCAL_MODEL, LOCAL_MODEL), ("qwen2.5-coder:latest", "qwen2.5-coder")])
 async def test_ollama_restarted_with_a_larger_context_gets_whole_prompts_again(
-    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch, listed: str, model: str
 ) -> None:
     """Told how, the user restarts Ollama with OLLAMA_CONTEXT_LENGTH=8192: the prompts fitted
-    to the old context stay so until the context is asked again, a while later."""
+    to the old context stay so until the context is asked again, a while later. A model named
+    without a tag (``qwen2.5-coder``, as Ollama's own examples write it) runs as its
+    ``:latest``, which /api/ps names: its context was not found, nothing was told and every
+    prompt lost its start."""
     monkeypatch.setattr(prompt_read, "CONTEXT_RECHECK_S", 0.3)
     as_ollama(fake_deepseek, num_ctx=1024)
-    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
+    fake_deepseek.models = [listed]
+    f = await warmed_up(fake_deepseek, model, "openai-suffix")
     try:
         doc = f.open("file:///ws/a.py", TEXT)
         assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
-        assert await _told(f)
+        (told,) = await _told(f)
+        assert "context of 1,024 tokens" in told
         fake_deepseek.num_ctx = 8192
         await asyncio.sleep(0.4)
         for _ in range(3):
@@ -221,3 +227,4 @@ async def test_a_review_prompt_ollama_cut_is_told_once(fake_deepseek: FakeDeepSe
         (told,) = shown
         assert told.startswith("Ollama at 127.0.0.1:") and "context of 1,024 tokens" in told
         assert "OLLAMA_CONTEXT_LENGTH" in told
+

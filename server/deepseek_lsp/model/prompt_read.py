@@ -186,11 +186,19 @@ async def _ollama_context(client: ModelClient, model: str, base: str) -> int | N
         return None
     finally:
         client.in_use(-1)
+    names = _ollama_names(model)
     for m in loaded if isinstance(loaded, list) else ():
-        if isinstance(m, dict) and model in (m.get("name"), m.get("model")):
+        if isinstance(m, dict) and names & {m.get("name"), m.get("model")}:
             context = m.get("context_length")
             return context if isinstance(context, int) and context > 0 else None
     return None
+
+
+def _ollama_names(model: str) -> set[str]:
+    """The names /api/ps may list ``model`` by: Ollama runs a model named without a tag
+    (``qwen2.5-coder``, as its own examples write it) as its ``:latest``, and lists it so."""
+    untagged = ":" not in model.rsplit("/", 1)[-1]
+    return {model, f"{model}:latest"} if untagged else {model}
 
 
 async def _reads_suffix(client: ModelClient, model: str) -> bool | None:
