@@ -90,3 +90,16 @@ def test_a_quote_of_redacted_secrets_is_read_as_the_code_found(quote: str, sugge
 def test_a_quote_whose_placeholder_stands_for_no_code_found_offers_no_fix() -> None:
     doc = Document("file:///ws/keys.py", 'token = load()\n', language=LanguageRegistry.load().get("python"))
     assert adapt_fix(doc, 0, len("token = load()"), 'key = "[REDACTED]"', 'key = os.environ["KEY"]') is None
+
+
+def test_a_placeholder_is_read_as_the_secret_redacted_there_not_as_code_over_lines() -> None:
+    """``token = ""`` above the secret's line starts the quote too, its placeholder standing for
+    ``"\\n    if not debug:\\n        token = ``: placed there (a line hint a line or two off,
+    which models' often are), the fix offered deleted the ``if`` and left the real secret
+    after the new line (``token = os.environ["GITHUB_TOKEN"]ghp_...``). A placeholder stands
+    for what the prompt's redaction took out there, nothing else."""
+    text = f'def client(debug):\n    token = ""\n    if not debug:\n        token = "{TOKEN}"\n    return connect(token)\n'
+    doc = Document("file:///ws/keys.py", text, language=LanguageRegistry.load().get("python"))
+    quote = 'token = "[REDACTED]"'
+    fixes = {doc.data[s:e].decode(): adapt_fix(doc, s, e, quote, FIX) for s, e in Placer(doc).occurrences(quote)}
+    assert fixes == {'token = ""\n    if not debug:\n        token = "': None, f'token = "{TOKEN}"': FIX}
