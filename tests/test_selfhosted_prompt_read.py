@@ -228,3 +228,34 @@ async def test_a_review_prompt_ollama_cut_is_told_once(fake_deepseek: FakeDeepSe
         assert told.startswith("Ollama at 127.0.0.1:") and "context of 1,024 tokens" in told
         assert "OLLAMA_CONTEXT_LENGTH" in told
 
+
+
+async def test_a_prompt_budget_raised_past_the_ollama_context_is_fitted_to_it(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ollama's context (4,096 tokens) held the settings' prompts (2,048): nothing fitted, and
+    the context was not kept. The user then raises completion.maxPromptTokens to 8,192: each
+    prompt of some 6,000 tokens lost its start at Ollama (the imports), with no word, for good:
+    read to 4,096 it is not "read short" (half), and the context was never asked again. Now
+    fitted at once, and told at the context's next ask."""
+    monkeypatch.setattr(prompt_read, "CONTEXT_RECHECK_S", 0.3)
+    as_ollama(fake_deepseek, num_ctx=4096)
+    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
+    try:
+        body = "".join(f"def f{i}(rows, key):\n    return [r for r in rows if r.get(key) == {i}]\n\n" for i in range(400))
+        doc = f.open("file:///ws/a.py", HEAD + body + "def add(a, b):\n    " + BELOW)
+        line = (HEAD + body).count("\n") + 1
+        assert await f.inline(doc.uri, line, 4) == ["return a + b"]
+        await asyncio.sleep(0.1)  # (its context asked off the answer's way)
+        f.configure(max_prompt_tokens=8192)
+        await asyncio.sleep(0.4)
+        for _ in range(3):
+            assert await f.inline(doc.uri, line, 4) == ["return a + b"]
+            await asyncio.sleep(0.05)
+        *_, last = _asked(fake_deepseek)
+        assert last.read == f"{last.json['prompt']}\x00{last.json['suffix']}"  # read whole
+        assert "import os" in last.read
+        (told,) = f.shown
+        assert "context of 4,096 tokens" in told
+    finally:
+        await f.stop()

@@ -61,6 +61,8 @@ class PromptReading:
     contexts: dict[str, int] = field(default_factory=dict)
     #: When (time.monotonic) the server was last asked about each model (see :func:`learn`).
     asked: dict[str, float] = field(default_factory=dict)
+    #: The context and prompt budget the user was last told of, by model (told once each).
+    told: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: Each review model's context at the review server, asked once (None: not told).
     review_contexts: dict[str, int | None] = field(default_factory=dict)
 
@@ -110,12 +112,15 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
         context = await _ollama_context(client, req.model, client.config.fim_base)
         if context is None and short and usage is not None and usage.prompt_tokens >= LEAST_CONTEXT:
             context = usage.prompt_tokens  # (the count it kept)
-        if context is None or reading.contexts.get(req.model) == context:
+        if context is None:
             return None
+        # Kept where it holds the prompts too: the budget raised past it later (the settings'
+        # maxPromptTokens) is fitted at once; forgotten, each prompt lost its start for good,
+        # read to the context not being "read short".
         reading.contexts[req.model] = context
-        if reading.room(req.model, budget, answer_tokens) >= budget:
-            del reading.contexts[req.model]  # (raised since: nothing to fit)
+        if reading.room(req.model, budget, answer_tokens) >= budget or reading.told.get(req.model) == (context, budget):
             return None
+        reading.told[req.model] = (context, budget)
         return (
             f"{provider_name(url)} runs {req.model} with a context of {context:,} tokens, less than a "
             f"completion's prompt ({budget:,}, completion.maxPromptTokens) and answer ({answer_tokens:,}): "
