@@ -7,6 +7,7 @@ dropped."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -83,6 +84,51 @@ async def test_a_refusal_quoting_the_request_does_not_show_the_code(
         assert current.kind == "Error" and "body.suffix: Extra inputs are not permitted." in current.message
         told = [current.message, *c.shown, caplog.text]
         assert not [t for t in told if "add_rows" in t or "ledger_rows" in t or "'input'" in t], told
+    finally:
+        await c.stop()
+
+
+#: Other servers' refusals quoting the request in words of their own: llama-server's (C++,
+#: nlohmann's JSON reader: the string token read so far, after "last read", for a lone
+#: surrogate's escape its JSON refuses), and pydantic's own text of an error (``str(exc)``,
+#: the value after ``input_value=``) as a Python server's handler of a ValueError sends it.
+QUOTING_REFUSALS = {
+    "llama.cpp": {
+        "error": {
+            "code": 400,
+            "message": "[json.exception.parse_error.101] parse error at line 1, column 88: syntax error while "
+            "parsing value - invalid string: surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF; last read: "
+            "'\"<U+000A><U+000A>total = add_rows(ledger_rows, \\'EUR\\')\\udcff'",
+            "type": "invalid_request_error",
+        }
+    },
+    "pydantic": {
+        "object": "error",
+        "message": "1 validation error for CompletionRequest\nsuffix\n  Extra inputs are not permitted [type=extra_forbidden, "
+        "input_value=\"\\n\\ntotal = add_rows(ledger_rows, 'EUR')\\n\", input_type=str]\n    For further information "
+        "visit https://errors.pydantic.dev/2.9/v/extra_forbidden",
+        "type": "BadRequestError",
+        "code": 400,
+    },
+}
+
+
+@pytest.mark.parametrize("server", sorted(QUOTING_REFUSALS))
+async def test_a_refusal_quoting_the_request_in_other_words_does_not_show_the_code(
+    fake_deepseek: FakeDeepSeek, server: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Quoted after "last read:" or "input_value=", the code after the cursor was shown in the
+    status, the pop-up and the log as the 'input' of a validation error was (see above)."""
+    body = json.dumps(QUOTING_REFUSALS[server])
+    fake_deepseek.fault("raw", count=None, path=FIM, status=400, body=body, headers={"Content-Type": "application/json"})
+    c = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False)
+    try:
+        doc = c.open("file:///ws/a.py", "def add(a, b):\n    \n\ntotal = add_rows(ledger_rows, 'EUR')\n")
+        assert await c.inline(doc.uri, 1, 4) == []
+        current = c.services.status.current
+        assert current.kind in ("Error", "Warning") and current.message, current
+        told = [current.message, *c.shown, caplog.text]
+        assert not [t for t in told if "add_rows" in t or "ledger_rows" in t], told
     finally:
         await c.stop()
 

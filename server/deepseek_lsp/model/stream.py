@@ -133,6 +133,10 @@ _PYDANTIC_REPR = re.compile(
 )
 #: Where a validation error quotes what it refused, in JSON or a repr: the rest is cut.
 _INPUT = re.compile(r"""['"]input['"]\s*:""")
+#: Where other words quote the request: pydantic's own text of an error (``str(exc)``: the
+#: value after ``input_value=``, up to its ``input_type``), and llama-server's JSON reader
+#: (nlohmann's "last read": the string read so far, the prompt's text, to the message's end).
+_QUOTED_VALUE = re.compile(r""",?\s*input_value=(?:.*?(?=,\s*input_type=\w+\])|.*)|;\s*last read:.*""", re.S)
 
 
 def _without_inputs(message: str) -> str:
@@ -148,6 +152,7 @@ def _without_inputs(message: str) -> str:
             told.append(said)
     if told:
         return "; ".join(told)
+    message = _QUOTED_VALUE.sub("", message)
     quoted = _INPUT.search(message)
     return message[: quoted.start()].rstrip(" ,{[") if quoted else message
 
