@@ -28,20 +28,33 @@ SOURCE = (
 FIX = 'token = os.environ["GITHUB_TOKEN"]'
 
 
-async def test_the_fix_of_a_hard_coded_secret_replaces_the_secret(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+#: ``token = ""`` two lines above the secret's: the quote ``token = "[REDACTED]"`` starts there too.
+EMPTY_ABOVE = f'import os\n\n\ndef client(debug):\n    token = ""\n    if not debug:\n        token = "{TOKEN}"\n    return connect(token)\n'
+
+
+@pytest.mark.parametrize(
+    ("source", "line_offset", "at"),
+    [(SOURCE, 0, (4, 4)), (EMPTY_ABOVE, -2, (6, 8))],
+    ids=["on-its-line", "hint-two-lines-above"],
+)
+async def test_the_fix_of_a_hard_coded_secret_replaces_the_secret(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, source: str, line_offset: int, at: tuple[int, int]
+) -> None:
     """The model quotes the line as it saw it, ``token = "[REDACTED]"``, and suggests reading
     the environment: the finding landed on the secret's line, but its fix was refused (the quote
     is not the text found), so the one finding every reviewer makes of such code had no quick
-    fix."""
+    fix. Its line said two lines up, on ``token = ""``: the placeholder read as any text, the
+    finding was put there and its fix replaced ``token = ""`` to the secret's opening quote, the
+    ``if`` between deleted and the real secret left after the new line. Now on the secret's."""
     rule = Rule('token = "[REDACTED]"', "critical", "Hard-coded GitHub token.", FIX)
-    fake_deepseek.responder(reviewer([rule]), path="/chat/completions")
+    fake_deepseek.responder(reviewer([rule], line_offset=line_offset), path="/chat/completions")
     env = server_env(fake_deepseek.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
     async with lsp_session(env, settings=SETTINGS) as client:
-        open_doc(client, URI, SOURCE)
+        open_doc(client, URI, source)
         save(client)
         (diag,) = await reviewed(client, 1)
         assert TOKEN not in user_prompt(fake_deepseek.requests[-1].json)
-        assert (diag.range.start.line, diag.range.start.character) == (4, 4)
+        assert (diag.range.start.line, diag.range.start.character) == at
         actions = await client.text_document_code_action_async(
             types.CodeActionParams(
                 text_document=types.TextDocumentIdentifier(uri=URI),
@@ -54,7 +67,7 @@ async def test_the_fix_of_a_hard_coded_secret_replaces_the_secret(fake_deepseek:
         (change,) = fixes[0].edit.document_changes or []
         assert isinstance(change, types.TextDocumentEdit)
         (edit,) = change.edits
-        lines = SOURCE.split("\n")
+        lines = source.split("\n")
         line = lines[edit.range.start.line]
         replaced = line[edit.range.start.character : edit.range.end.character]
         assert replaced == f'token = "{TOKEN}"' and edit.new_text == FIX
@@ -101,5 +114,8 @@ def test_a_placeholder_is_read_as_the_secret_redacted_there_not_as_code_over_lin
     text = f'def client(debug):\n    token = ""\n    if not debug:\n        token = "{TOKEN}"\n    return connect(token)\n'
     doc = Document("file:///ws/keys.py", text, language=LanguageRegistry.load().get("python"))
     quote = 'token = "[REDACTED]"'
-    fixes = {doc.data[s:e].decode(): adapt_fix(doc, s, e, quote, FIX) for s, e in Placer(doc).occurrences(quote)}
-    assert fixes == {'token = ""\n    if not debug:\n        token = "': None, f'token = "{TOKEN}"': FIX}
+    spans = Placer(doc).occurrences(quote)
+    assert [doc.data[s:e].decode() for s, e in spans] == [f'token = "{TOKEN}"']
+    wrong = text.index('token = ""'), text.index(TOKEN)
+    assert adapt_fix(doc, *wrong, quote, FIX) is None
+    assert adapt_fix(doc, *spans[0], quote, FIX) == FIX

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 from ..documents import Document
 from ..languages import LanguageError
 from ..privacy import REDACTED
-from .placing import _IDENT, _in_backticks
-from .prompt import _redacted_lines
+from .placing import _IDENT, _in_backticks, quotes_as_prompted
 
 if TYPE_CHECKING:
     from .findings import Finding
@@ -32,7 +31,7 @@ def adapt_fix(
     if REDACTED in suggestion:
         return None  # applying it would write the placeholder over the user's real secret
     placed = doc.data[start:end].decode("utf-8", "replace")
-    if REDACTED in excerpt and _squeezed(_as_prompted(doc, start, end)) == _squeezed(excerpt):
+    if REDACTED in excerpt and quotes_as_prompted(doc, start, end, excerpt):
         # Quoted as the model saw it, the secret redacted: read as the code found, so the
         # fix of the secret itself (``token = os.environ["TOKEN"]``) replaces it. It was
         # refused, the quote not being the text, and such a finding had no fix. The span is
@@ -291,29 +290,6 @@ def _file_indent(doc: Document) -> str:
     """What the file's first indented line of code is indented with ("" for none)."""
     m = _INDENTED.search(doc.data)
     return m.group()[:1].decode() if m else ""
-
-
-def _as_prompted(doc: Document, start: int, end: int) -> str | None:
-    """The text from byte ``start`` to ``end`` as the review's prompt showed it, its secrets
-    redacted (the whole text's redaction, as the prompt's); None where a redaction runs past
-    either end (the span cuts a secret)."""
-    first, last = doc.line_at(start), doc.line_at(max(start, end - 1))
-    lines = _redacted_lines(doc)[first : last + 1]
-    head = doc.data[doc.line_start(first) : start].decode("utf-8", "replace")
-    tail = doc.data[end : max(end, doc.line_end(last))].decode("utf-8", "replace")
-    if len(lines) != last - first + 1 or not lines[0].startswith(head) or not lines[-1].endswith(tail):
-        return None
-    shown = "\n".join(lines)
-    return shown[len(head) : len(shown) - len(tail)]
-
-
-#: A placeholder and the quotes around it, which a model quoting the line may leave out.
-_QUOTED_PLACEHOLDER = re.compile(r"""["'`]?""" + re.escape(REDACTED) + r"""["'`]?""")
-
-
-def _squeezed(text: str | None) -> str | None:
-    """``text`` without whitespace, its placeholders' quotes aside."""
-    return None if text is None else _QUOTED_PLACEHOLDER.sub(REDACTED, "".join(text.split()))
 
 
 def _unredacted(excerpt: str, placed: str) -> str | None:

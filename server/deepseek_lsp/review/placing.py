@@ -13,6 +13,7 @@ from collections.abc import Container, Iterable, Sequence
 
 from ..documents import Document
 from ..privacy import REDACTED
+from .prompt import _redacted_lines
 
 _IDENT = re.compile(r"\w")
 _ELLIPSIS = re.compile(r"\.\.\.|…")
@@ -160,7 +161,9 @@ class Placer:
             tail_span = next((t for t in tails if t[0] > head_end), None)
             if tail_span is not None:
                 out.append((head_start, tail_span[1]))
-        return out
+        # Where the prompt showed the quote: a placeholder read as any text ran from a
+        # ``token = ""`` line to the secret's below, the finding (and its fix) there.
+        return [(s, e) for s, e in out if quotes_as_prompted(self.doc, s, e, excerpt)]
 
     def _verbatim(
         self, excerpt: str, within: tuple[int, int] | None = None
@@ -226,3 +229,32 @@ def _in_backticks(text: str) -> str:
     ``"`x is None`"`` as they would in prose), else "". Not a template literal with a ``${``."""
     m = _BACKTICKED.fullmatch(text.strip())
     return m.group(2).strip() if m and "${" not in m.group(2) and m.group(2).strip() else ""
+
+
+def _as_prompted(doc: Document, start: int, end: int) -> str | None:
+    """The text from byte ``start`` to ``end`` as the review's prompt showed it, its secrets
+    redacted (the whole text's redaction, as the prompt's); None where a redaction runs past
+    either end (the span cuts a secret)."""
+    first, last = doc.line_at(start), doc.line_at(max(start, end - 1))
+    lines = _redacted_lines(doc)[first : last + 1]
+    head = doc.data[doc.line_start(first) : start].decode("utf-8", "replace")
+    tail = doc.data[end : max(end, doc.line_end(last))].decode("utf-8", "replace")
+    if len(lines) != last - first + 1 or not lines[0].startswith(head) or not lines[-1].endswith(tail):
+        return None
+    shown = "\n".join(lines)
+    return shown[len(head) : len(shown) - len(tail)]
+
+
+#: A placeholder and the quotes around it, which a model quoting the line may leave out.
+_QUOTED_PLACEHOLDER = re.compile(r"""["'`]?""" + re.escape(REDACTED) + r"""["'`]?""")
+
+
+def quotes_as_prompted(doc: Document, start: int, end: int, excerpt: str) -> bool:
+    """Whether ``excerpt``, holding redaction placeholders, is the text from byte ``start`` to
+    ``end`` as the review's prompt showed it (whitespace, and quotes around a placeholder, aside)."""
+    return _squeezed(_as_prompted(doc, start, end)) == _squeezed(excerpt)
+
+
+def _squeezed(text: str | None) -> str | None:
+    """``text`` without whitespace, its placeholders' quotes aside."""
+    return None if text is None else _QUOTED_PLACEHOLDER.sub(REDACTED, "".join(text.split()))
