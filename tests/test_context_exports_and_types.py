@@ -108,3 +108,20 @@ def test_definitions_after_a_grammar_error_in_a_file_on_disk_are_indexed(tmp_pat
     sent = "\n".join(s.text for s in snippets)
     assert "var observable: IObservableFactory = assign(" in sent, sent
     assert "const observableRef = createObservableDecoratorAnnotation(" in sent, sent
+
+
+def test_a_grammar_error_s_text_is_read_again_from_statements_of_code_only(tmp_path: Path) -> None:
+    """After mobx's error, a template literal holding code at its lines' starts (a code
+    generator's, a test's) and a block comment: the text was cut at each line start there,
+    ``fromTemplate`` (text of the literal) indexed as a function of the file and sent for the
+    user's own ``fromTemplate``, ``template`` itself (cut before its closing backtick) lost."""
+    generated = (
+        "\nexport const template = `\nexport function fromTemplate(x: number) {\n  return x\n}\n`\n"
+        "\n/*\nexport const commented = 1\n*/\n"
+    )
+    files = {"src/api/observable.ts": MOBX_OBSERVABLE + generated, "src/internal.ts": 'export * from "./api/observable"\n'}
+    write_files(tmp_path, files)
+    text = 'import { template, commented } from "../internal"\n\nexport function make() {\n  return fromTemplate(template, commented, '
+    sent = [s.text for s in gather(tmp_path / "src/types/make.ts", text, [tmp_path], "typescript")]
+    assert any(t.startswith("const template = `") for t in sent), sent
+    assert not any(t.startswith(("function fromTemplate(", "const commented")) for t in sent), sent

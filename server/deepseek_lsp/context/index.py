@@ -420,6 +420,19 @@ _STATEMENT_START = re.compile(
 )
 #: Bytes of a file's errors read again at most (a file on disk, once).
 MAX_MENDED_BYTES = 256 * 1024
+#: Text the grammar still reads as such inside an error: a line start in it is no statement's
+#: (a code generator's template literal, code commented out).
+_TEXT_NODES = frozenset({"comment", "string", "string_fragment", "template_string", "template_literal_type", "regex"})
+
+
+def _in_text(root: ts.Node, at: int) -> bool:
+    """Whether the byte at ``at`` is in a comment, a string or a template literal."""
+    node = root.descendant_for_byte_range(at, at + 1)
+    while node is not None and node.type not in ("ERROR", "program"):
+        if node.type in _TEXT_NODES:
+            return True
+        node = node.parent
+    return False
 
 
 def _error_statements(root: ts.Node, data: bytes) -> list[tuple[int, bytes]]:
@@ -436,7 +449,7 @@ def _error_statements(root: ts.Node, data: bytes) -> list[tuple[int, bytes]]:
         broken = next((n for n in root.children if not n.is_named or n.type == "ERROR" or n.has_error), None)
         errors = [(broken.start_byte, root.end_byte)] if broken is not None else []
     for start, end in errors:
-        starts = [m.start() for m in _STATEMENT_START.finditer(data, start, end)]
+        starts = [m.start() for m in _STATEMENT_START.finditer(data, start, end) if not _in_text(root, m.start())]
         if not starts:
             continue
         for a, b in zip(starts, [*starts[1:], end], strict=True):
