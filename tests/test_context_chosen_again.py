@@ -37,10 +37,11 @@ MAIN = (
 
 
 async def _heads(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: list[str], pasted: str = ""
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: list[str], pasted: str = "", then: str | None = None
 ) -> list[str]:
     """The prompt's head at each key of ``lines`` typed at the end of main.py, then after
-    ``pasted`` in one change, their ``CONTEXT_REUSE_S`` over at every request."""
+    ``pasted`` in one change, then main.py's text made ``MAIN + then`` in one change (what was
+    typed deleted), their ``CONTEXT_REUSE_S`` over at every request."""
     for name, text in {"util.py": UTIL, "other.py": OTHER, "main.py": MAIN}.items():
         (tmp_path / name).write_text(text)
     feature = _feature_for_prompts([tmp_path.as_uri()], time_box_ms=5000)
@@ -60,8 +61,8 @@ async def _heads(
             feature.document_changed(doc)
             fim = feature.prompts.prompt(Request(doc, len(doc.data), False))
             heads.append(fim.prompt[: fim.prompt.index("# Path: main.py")])
-    if pasted:
-        docs.change(uri, doc.version + 1, [types.TextDocumentContentChangeWholeDocument(text=doc.text + pasted)])
+    for text in ([doc.text + pasted] if pasted else []) + ([MAIN + then] if then is not None else []):
+        docs.change(uri, doc.version + 1, [types.TextDocumentContentChangeWholeDocument(text=text)])
         feature.document_changed(doc)
         fim = feature.prompts.prompt(Request(doc, len(doc.data), False))
         heads.append(fim.prompt[: fim.prompt.index("# Path: main.py")])
@@ -100,3 +101,14 @@ async def test_a_name_pasted_near_the_cursor_brings_its_definition_once_chosen_a
     before = len(chosen)
     await _heads(tmp_path, monkeypatch, [], pasted="\n    y = step_9(x) + Far().far_member(x)\n    ")
     assert len(chosen) == before + 2, (before, chosen)  # (its first request, then the paste's)
+
+
+async def test_a_definition_whose_name_the_user_deleted_goes_once_chosen_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``far_helper(data)`` typed (its definition brought), then the line deleted: every name
+    near the cursor was near before, and the definition stayed in the prompt's head past
+    ``CONTEXT_REUSE_S`` for as long as the user wrote there, the model asked to call it again."""
+    heads = await _heads(tmp_path, monkeypatch, ["x = far_helper(data)\n    "], then="y = 1\n    ")
+    assert "# def far_helper(value):" in heads[-2]
+    assert "far_helper" not in heads[-1], heads[-1]
