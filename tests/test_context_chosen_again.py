@@ -109,6 +109,6 @@ async def test_a_definition_whose_name_the_user_deleted_goes_once_chosen_again(
     """``far_helper(data)`` typed (its definition brought), then the line deleted: every name
     near the cursor was near before, and the definition stayed in the prompt's head past
     ``CONTEXT_REUSE_S`` for as long as the user wrote there, the model asked to call it again."""
-    heads = await _heads(tmp_path, monkeypatch, ["x = far_helper(data)\n    "], then="y = 1\n    ")
+    heads = await _heads(tmp_path, monkeypatch, ["x = far_helper(data)\n    "], then="")
     assert "# def far_helper(value):" in heads[-2]
     assert "far_helper" not in heads[-1], heads[-1]

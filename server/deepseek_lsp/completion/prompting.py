@@ -107,6 +107,9 @@ class _Context:
     #: The names near the cursor they were chosen for, and the words of their text: past
     #: CONTEXT_REUSE_S they are kept while no other name is near (``_nothing_new_named``).
     names: frozenset[str] = frozenset()
+    #: The names near the cursor alone: one the user deleted since, the snippets are chosen
+    #: anew (``_nothing_new_named``).
+    near: frozenset[str] = frozenset()
 
 
 #: A word of a snippet's text (``_chosen_for``).
@@ -125,10 +128,18 @@ _WORD_BEFORE = re.compile(rb"(?:[\w\x80-\xff])+\Z")
 def _nothing_new_named(prev: _Context, names: list[str], data: bytes, offset: int) -> bool:
     """Whether every name near the cursor was near when ``prev``'s snippets were chosen or is
     in them, but the word being typed at the cursor (``_prefix_unsent`` reads what it may
-    become; ``d`` of ``f(d|`` is no name yet)."""
+    become; ``d`` of ``f(d|`` is no name yet), and no name they were chosen for (near then,
+    or the word half typed) was deleted since: a definition it brought stayed in the head
+    for as long as the user wrote there."""
     m = _WORD_BEFORE.search(data, max(0, offset - 256), offset)
     word = m.group().decode("utf-8", "replace") if m else None
-    return all(n in prev.names or n == word for n in names)
+    if not all(n in prev.names or n == word for n in names):
+        return False
+    gone = set(prev.near.difference(names))
+    if prev.prefix is not None:
+        gone.add(prev.prefix[1])
+    # (A word's start: the half-typed ``far`` of ``far_helper`` is there once it is whole.)
+    return all(re.search(rb"(?<![\w$])" + re.escape(n.encode()), data) for n in gone)
 
 
 def _placed(typed: Prefix | None, offset: int) -> tuple[int, str] | None:
@@ -408,6 +419,7 @@ class PromptBuilder:
                     prev.members_at if prev is not None else members_at,
                     scopes,
                     prev.names if prev is not None else _chosen_for(near() if lang.spec.line_comment else [], snippets),
+                    prev.near if prev is not None else frozenset(near() if lang.spec.line_comment else []),
                 )
             return fim
         return self._build(req, inserted, snippets, scopes, imports)
