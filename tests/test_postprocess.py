@@ -15,6 +15,7 @@ import gc
 import random
 import sys
 import weakref
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -420,6 +421,9 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("perl", "my $d = ($o =~ m,(.*)[/\\\\],s ? \"$1/\" : '');\n@h{qw,a (b,} = qw,x\n  y [z,;\nf(", "(){}(", ""),
         # Not a hash key (`q =>`, `{s}`), a variable or a method (`$s`, `->y(`), a file test.
         ("perl", "my %h = (q => 1, s => [2]); $h{y} = -s $f; $o->y(1); $s / 2; f(", "([]){}()(", ""),
+        # An array's last index (`$#list`, `$#{$r}`, `$#$r`) is no comment: read as one, the
+        # `) {` after `0 .. $#list` was hidden and the loop's `(` left open.
+        ("perl", "for my $i (0 .. $#list) {\n    my $n = $#{$r} + $#$s; f(", "(){{}(", ""),
         # CoffeeScript's embedded JavaScript runs over lines.
         ("coffeescript", "`\nfunction f() {\n`\ng(", "(", ""),
         # So do CoffeeScript's and Julia's triple backticks, a lone backtick in them text.
@@ -987,3 +991,14 @@ def test_an_anonymous_objects_header_longer_than_the_ends_read_is_still_a_block(
     cpp = PostContext(prefix="void f() {\n    ", suffix="\n}\n", language="cpp")
     value = f"use(std::tuple<{pairs}>{{\n    1,\n    2"
     assert within_closed_calls(value, cpp) == value.partition("\n")[0]
+
+
+def test_a_perl_loop_over_an_array_s_last_index_is_closed_where_the_suggestion_closes_it() -> None:
+    """``for my $i (0 .. $#list) {`` at the end of the file being written: its ``$#`` read as
+    a comment, the ``) {`` was hidden and the suggestion's ``}`` closing the loop was cut. As
+    with ``scalar(@list) - 1`` there, it is kept."""
+    prefix = "sub total {\n    my @list = @_;\n    my $sum = 0;\n    for my $i (0 .. $#list) {\n        "
+    ctx = PostContext(prefix=prefix, suffix="\n", language="perl", indent_unit="    ", single_line=False)
+    assert postprocess("$sum += $list[$i];\n    }\n    return $sum;", ctx) == "$sum += $list[$i];\n    }"
+    line = replace(ctx, single_line=True)
+    assert postprocess("$sum += $list[$i]; }", line) == "$sum += $list[$i]; }"

@@ -517,7 +517,13 @@ class _BracketScanner:
                     if not self._ends_interpolation(token):
                         yield start, token
                 elif token in syntax.line_comments and not (
-                    syntax.shell and token == "#" and start > 0 and text[start - 1] not in " \t\n;|&("
+                    token == "#"
+                    and start > 0
+                    and (
+                        (syntax.shell and text[start - 1] not in " \t\n;|&(")
+                        # Perl's `$#list`, an array's last index
+                        or (syntax.perl_quotes and text[start - 1] == "$")
+                    )
                 ):
                     self.mode = "line"
                 elif token == "/*" and syntax.block_comments:
