@@ -138,8 +138,21 @@ def _nothing_new_named(prev: _Context, names: list[str], data: bytes, offset: in
     gone = set(prev.near.difference(names))
     if prev.prefix is not None:
         gone.add(prev.prefix[1])
-    # (A word's start: the half-typed ``far`` of ``far_helper`` is there once it is whole.)
-    return all(re.search(rb"(?<![\w$])" + re.escape(n.encode()), data) for n in gone)
+    return all(_starts_a_word(data, n.encode()) for n in gone)
+
+
+#: A byte a name goes on with (a UTF-8 character's included).
+_NAME_BYTE = re.compile(rb"[\w$\x80-\xff]")
+
+
+def _starts_a_word(data: bytes, name: bytes) -> bool:
+    """Whether ``name`` starts a word in ``data`` (the half-typed ``far`` of ``far_helper`` is
+    there once it is whole). Found as a literal first: a pattern looking back before it, tried
+    at each byte, took 100 ms a name in a 1.2 MB file."""
+    at = data.find(name)
+    while at > 0 and _NAME_BYTE.match(data, at - 1):
+        at = data.find(name, at + 1)
+    return at >= 0
 
 
 def _placed(typed: Prefix | None, offset: int) -> tuple[int, str] | None:
