@@ -17,6 +17,9 @@ _JSDOC = "/**\n * Restart the server, but a server that dies at start-up ()\n */
 _QUOTED = '/**\n * (run "DeepSeek: Restart ")\n */\nexport class CrashLimit {}\n'
 _PY = 'def f():\n    log("retrying ()")\n'
 _GO = "package p\n\n// Retry calls f again ([])\nfunc Retry() {}\n"
+#: A comment holding an apostrophe (`it's`, `can't`) before a quote an autopair closed.
+_APOSTROPHE = "def f():\n    # it's read from ''\n    return 1\n"
+_QUOTED_PY = "def f():\n    # read from ''\n    return 1\n"
 
 
 @pytest.mark.parametrize(
@@ -31,6 +34,12 @@ _GO = "package p\n\n// Retry calls f again ([])\nfunc Retry() {}\n"
         ("a.go", "go", _GO, 2, 25, "at most n times]) until it succeeds.", "at most n times]) until it succeeds."),
         # A quote in a comment, closed with the bracket around it (crashLimit.ts's JSDoc).
         ("c.ts", "typescript", _QUOTED, 1, 27, 'Server", as the message tells)', 'Server", as the message tells)'),
+        # An apostrophe is no quote: the one before the cursor opens nothing (the `'` came
+        # back after the suggestion's end), the one in the suggestion closes nothing (the
+        # autopair's `'` was typed over by `user's`).
+        ("d.py", "python", _APOSTROPHE, 1, 22, "config.toml' at start-up.", "config.toml' at start-up."),
+        ("e.py", "python", _QUOTED_PY, 1, 17, "the user's home", "the user's home'"),
+        ("f.py", "python", _QUOTED_PY, 1, 17, "the user's config' first", "the user's config' first"),
         # Not closed by the suggestion: the `)` stays after it.
         ("b.ts", "typescript", _JSDOC, 1, 59, "a broken install", "a broken install)"),
     ],

@@ -21,7 +21,9 @@ def closers_typed_over_in_text(text: str, tail: str, line_prefix: str, quotes: s
     opened = _left_open(line_prefix, quotes)
     own: list[str] = []
     typed = 0
-    for char in text:
+    for at, char in enumerate(text):
+        if char == "'" and _apostrophe(text[at - 1] if at else line_prefix[-1:], text[at + 1 : at + 2]):
+            continue
         if char in quotes and own and own[-1] == char:
             own.pop()
         elif char in _CLOSER_OF or (char in quotes and not (opened and opened[-1] == char)):
@@ -40,7 +42,9 @@ def closers_typed_over_in_text(text: str, tail: str, line_prefix: str, quotes: s
 def _left_open(line: str, quotes: str) -> list[str]:
     """The brackets (and quotes of ``quotes``) ``line`` leaves open, innermost last."""
     opened: list[str] = []
-    for char in line:
+    for at, char in enumerate(line):
+        if char == "'" and _apostrophe(line[at - 1 : at], line[at + 1 : at + 2]):
+            continue
         if char in quotes and opened and opened[-1] == char:
             opened.pop()
         elif char in _CLOSER_OF or char in quotes:
@@ -48,3 +52,10 @@ def _left_open(line: str, quotes: str) -> list[str]:
         elif opened and char == _CLOSER_OF.get(opened[-1]):
             opened.pop()
     return opened
+
+
+def _apostrophe(before: str, after: str) -> bool:
+    """Whether a `'` between ``before`` and ``after`` (a character each, or none) is a word's
+    apostrophe (`it's`, `can't`), which a comment's text holds far more often than a quote and
+    no autopair closes."""
+    return before.isalnum() and after.isalnum()
