@@ -37,6 +37,11 @@ _PY_OPEN = (
     "    return 3.14 * r * r\n\n\ndef b() -> int:\n    \"\"\"Bee.\n\n    Two lines.\n    \"\"\"\n    return 2\n"
 )
 
+# A string that is no docstring, its text at column 0 in a function (SQL, a usage message): the
+# first closer below is its own, though the lines down to it stand left of the opener's line.
+_SQL = 'def f():\n    sql = """\n\nWHERE id = 1\n"""\n    return run(sql)\n'
+_USAGE = 'def main():\n    parser = ArgumentParser(description="""\n\nSee the README.\n""")\n    return parser\n'
+
 
 @pytest.mark.parametrize(
     ("name", "language", "text", "row", "col", "answers", "shown"),
@@ -48,6 +53,8 @@ _PY_OPEN = (
         ("a.ts", "typescript", _TS, 4, 5, (_TS_FIRST, _TS_NEXT), _TS_NEXT),
         # The docstring's own closer below: still cut where the model closes it.
         ("b.py", "python", _PY_OPEN, 1, 7, ("Area of a circle.", '\n    The radius."""\n    return 0'), "\n    The radius."),
+        ("c.py", "python", _SQL, 2, 0, ("SELECT *", '\nFROM t\nORDER BY id\n"""\n    return run(sql)'), "\nFROM t\nORDER BY id"),
+        ("d.py", "python", _USAGE, 2, 0, ("Runs it.", '\nUsage: main [-v]\nSee the docs.\n""")\n    return parser'), "\nUsage: main [-v]\nSee the docs."),
     ],
 )
 async def test_a_doc_being_written_above_documented_functions_keeps_its_closer(

@@ -146,6 +146,10 @@ def _inside_text_the_suffix_closes(text: str, ctx: PostContext) -> str:
         return text
     return text[:end].rstrip()
 
+#: What stands before a docstring's quotes on their line: its indentation, a raw or unicode
+#: prefix.
+_DOC_OPENER = re.compile(r"[ \t]*[rRuU]?")
+
 
 def _suffix_closes_it(scanner: _BracketScanner, closer: re.Pattern[str], ctx: PostContext) -> bool:
     """Whether the first closer in the suffix ends the doc the cursor is in, not one written
@@ -165,6 +169,11 @@ def _suffix_closes_it(scanner: _BracketScanner, closer: re.Pattern[str], ctx: Po
     if re.match(r"\w", ctx.suffix[end + len(quote) : end + len(quote) + 1]):
         return False  # a summary right after the quotes: the next doc's opener
     opener_line = ctx.prefix[: ctx.prefix.rfind(quote)].rpartition("\n")[2]
+    if not _DOC_OPENER.fullmatch(opener_line):
+        # A string assigned or passed (`sql = """`, `description="""`) is no doc: its text
+        # may stand left of its line (SQL, a usage message at column 0), and the first closer
+        # below is its own.
+        return True
     floor = len(opener_line) - len(opener_line.lstrip())
     lines = between.split("\n")[1:]
     # The lines down to the closer, and the closer's own, stand no less deep than the opener.
