@@ -30,6 +30,13 @@ _NESTED = "jobs:\n  test:\n    steps:\n      - uses: actions/checkout@v4\n      
         # A next item at the dash's column stays there; one deeper than the item's keys is cut back.
         (_NESTED, 5, 6, "- run: make test", "- run: make test"),
         (_DEPLOY, 5, 8, "        image: x", "image: x"),
+        # The cursor line's two spaces written again before a next item (a list of scalars, of
+        # mappings at column 2): cut back to the dash's column, not kept as a key's indent
+        # right of the dash (`    - banana` read as `apple - banana`).
+        ("fruits:\n  - apple\n  \n", 2, 2, "  - banana", "- banana"),
+        ("services:\n  - name: api\n  \n", 2, 2, "  - name: db", "- name: db"),
+        # A key of the mapping item still goes under its first one.
+        ("services:\n  - name: api\n  \n", 2, 2, "  port: 80", "  port: 80"),
     ],
 )
 async def test_a_list_item_s_next_key_keeps_the_model_s_indent_under_the_item(

@@ -642,8 +642,11 @@ def _realign(index: int, parent: int, lines: list[str], out: list[str], ctx: Pos
     return new_ws + " " * offset + lines[index][len(ws) :]
 
 
-#: A YAML list item's dash and the blanks after it, up to its content (`    - name: x`).
-_YAML_ITEM = re.compile(r"[ \t]*-[ \t]+(?=\S)")
+#: A YAML list item's dash and the blanks after it, up to its content, a mapping's first key
+#: (`    - name: x`; not a scalar's `- apple`, a flow collection's `- {a: 1}`, a list's `- - a`).
+_YAML_ITEM = re.compile(r"[ \t]*-[ \t]+(?=[^\s\[{#-][^#]*?:(?:[ \t]|$))")
+#: A line that is a list's next item (`- banana`), which stands at its dash's column.
+_YAML_NEXT_ITEM = re.compile(r"[ \t]*-(?:[ \t]|$)")
 
 
 def _strip_retyped_indent(first: str, ctx: PostContext) -> str:
@@ -671,8 +674,10 @@ def _strip_retyped_indent(first: str, ctx: PostContext) -> str:
         # the strip pulled such lines back (2,043 of 29,847 right answers on the standard
         # library's autoindented lines). Code under a comment is stripped as anywhere.
         return first
-    item = _YAML_ITEM.match(above) if is_yaml(ctx.language) else None
-    # A YAML list item's keys stand under its first one, right of the dash (`- name: x`).
+    next_item = _YAML_NEXT_ITEM.match(first)
+    item = _YAML_ITEM.match(above) if is_yaml(ctx.language) and not next_item else None
+    # A YAML list item's keys stand under its first one, right of the dash (`- name: x`); its
+    # next item at the dash's column (two spaces written again before `- b` took it right).
     start = item.group() if item else _leading_ws(above)
     deepest = ctx.width(start) + (ctx.unit_width if _opens_block(above, ctx) else 0)
     if ctx.width(cursor) + ctx.width(ws) <= deepest:
