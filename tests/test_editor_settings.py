@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "editors" / "vscode" / "package.
 #: The extension's own (how it starts the server and traces it): the server never sees them.
 CLIENT_ONLY = {"deepseek.server.command", "deepseek.server.pythonPath", "deepseek.trace.server"}
 #: Kept out of settings.json on purpose: VS Code keeps the key in its secret storage.
-SECRET = {"api_key"}
+SECRET = {"api_key", "fim_api_key"}
 #: Settings checked against each other: a maximum of 0 needs a minimum of 0 too.
 TOGETHER = {"debounceMaxMs": {"debounceMinMs": 0}}
 

@@ -19,7 +19,7 @@ from tests.test_editor_settings import CLIENT_ONLY, server_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Defaults the tables describe in words (a list of globs, where the key comes from).
-IN_WORDS = {"deepseek.apiKey", "deepseek.exclude"}
+IN_WORDS = {"deepseek.apiKey", "deepseek.fimApiKey", "deepseek.exclude"}
 
 
 def settings_rows(readme: Path) -> list[tuple[str, str]]:
@@ -137,6 +137,7 @@ def test_every_setting_is_in_the_readme_once_with_the_servers_default(
     if readme.parent == ROOT:
         # The server's README documents the key too (the extension keeps it out of settings).
         server["deepseek.apiKey"] = (Settings().api_key, str)
+        server["deepseek.fimApiKey"] = (Settings().fim_api_key, str)
     table = documented(readme)
     missing = sorted(set(server) - set(table))
     unknown = sorted(set(table) - set(server) - client_only)

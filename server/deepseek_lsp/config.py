@@ -186,6 +186,8 @@ class Settings:
     #: FIM base; empty means ``{base_url}/beta`` for the deepseek backend, else ``base_url``.
     fim_base_url: str = ""
     api_key: str = field(default="", repr=False)
+    #: ``fimBaseUrl``'s server's own key; ``api_key`` is not sent to another host's server.
+    fim_api_key: str = field(default="", repr=False)
     backend: Backend = "deepseek"
     fim_template: FimTemplate = "deepseek-coder"
     allow_http: bool = False
@@ -212,6 +214,7 @@ class Settings:
 
         data = dataclasses.asdict(self)
         data["api_key"] = mask_secret(self.api_key)
+        data["fim_api_key"] = mask_secret(self.fim_api_key)
         data["base_url"] = safe_url(self.base_url)
         data["fim_base_url"] = safe_url(self.effective_fim_base_url)
         return data
@@ -345,7 +348,7 @@ def _merge(obj: Any, raw: Mapping[str, Any], path: str, problems: list[str]) -> 
         if ok:
             changes[name] = converted
         else:
-            shown = "(hidden)" if name == "api_key" else repr(value)
+            shown = "(hidden)" if name in SECRET_SETTINGS else repr(value)
             problems.append(
                 f"invalid value {shown} for '{path}{key}' ({_expected(name, hints[name])}); "
                 f"using {_describe(current, name, known[name])}"
@@ -361,7 +364,7 @@ def _blank(value: Any, spec: dataclasses.Field[Any]) -> bool:
     likewise: it left no key at all, DEEPSEEK_API_KEY ignored (every request a 401)."""
     if not isinstance(value, str) or value.strip() or not isinstance(spec.default, str):
         return False
-    return bool(spec.default) or spec.name == "api_key"
+    return bool(spec.default) or spec.name in SECRET_SETTINGS
 
 
 def _number(value: Any) -> Any:
@@ -539,16 +542,8 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
             kept = getattr(getattr(previous, section), name)
             problems.append(f"'{where}' must be more than 0; using {_number_text(kept)}")
             settings = replace(settings, **{section: replace(part, **{name: kept})})
-    key = settings.api_key.strip()  # a CRLF .env file or a paste leaves line breaks and spaces
-    if key and not API_KEY_CHARS.fullmatch(key):
-        # Never echoed: the message says what is wrong, not what the key is.
-        problems.append(
-            "the API key contains spaces or characters outside ASCII, which an HTTP header cannot "
-            "carry; it is not used" + ("" if not previous.api_key else " (the previous one is)")
-        )
-        key = previous.api_key
-    if key != settings.api_key:
-        settings = replace(settings, api_key=key)
+    for name, what in SECRET_SETTINGS.items():
+        settings = _checked_key(settings, previous, name, what, problems)
     from .model.backends import resolve_fim_template  # the model package imports this module
     from .model.endpoint import is_deepseek_host
     from .model.errors import safe_url
@@ -587,6 +582,22 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
             )
             settings = replace(settings, **{name: fallback})
     return settings
+
+
+#: The settings holding a key, never shown, each with how its messages name it.
+SECRET_SETTINGS = {"api_key": "the API key", "fim_api_key": "the completion server's key ('fimApiKey')"}
+
+
+def _checked_key(settings: Settings, previous: Settings, name: str, what: str, problems: list[str]) -> Settings:
+    key = getattr(settings, name).strip()  # a CRLF .env file or a paste leaves line breaks and spaces
+    if key and not API_KEY_CHARS.fullmatch(key):
+        # Never echoed: the message says what is wrong, not what the key is.
+        problems.append(
+            f"{what} contains spaces or characters outside ASCII, which an HTTP header cannot "
+            "carry; it is not used" + ("" if not getattr(previous, name) else " (the previous one is)")
+        )
+        key = getattr(previous, name)
+    return replace(settings, **{name: key}) if key != getattr(settings, name) else settings
 
 
 #: An invalid URL's host, as far as it can be told: after a scheme (maybe mistyped, "https:/")
@@ -637,6 +648,7 @@ ENV_SETTINGS = {
     "DEEPSEEK_API_KEY": "apiKey",
     "DEEPSEEK_BASE_URL": "baseUrl",
     "DEEPSEEK_FIM_BASE_URL": "fimBaseUrl",
+    "DEEPSEEK_FIM_API_KEY": "fimApiKey",
     "DEEPSEEK_BACKEND": "backend",
     "DEEPSEEK_FIM_TEMPLATE": "fimTemplate",
     "DEEPSEEK_COMPLETION_MODEL": "completion.model",

@@ -19,6 +19,7 @@ from .console import showable
 from .endpoint_settings import endpoint_config, price_table
 from .language_check import check_languages, cores
 from .languages import LanguageRegistry
+from .model.auth import endpoint_key, key_routes
 from .model.backends import LlamaCppBackend, get_backend
 from .model.client import direct_mounts, proxy_errors
 from .model.endpoint import EndpointConfig
@@ -110,7 +111,7 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
     said: list[str] = []
     unserved: list[str] = []
     for base, asked in servers(settings, config).items():
-        ok, message, listed = _check_server(base, settings.api_key, timeout)
+        ok, message, listed = _check_server(base, endpoint_key(config, f"{base}/models"), timeout)
         if not ok:
             return False, message
         unserved += _unserved(base, listed, asked)
@@ -121,7 +122,7 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
     if refused is not None:
         return False, refused
     if settings.backend == "deepseek":
-        ok, message = _check_balance(config.base, settings.api_key, timeout)
+        ok, message = _check_balance(config.base, endpoint_key(config, config.base) or "", timeout)
         if not ok:
             return False, message
         if message:
@@ -144,7 +145,8 @@ def _check_fim(settings: Settings, config: EndpointConfig, timeout: float) -> st
         return None
     call = get_backend(settings.backend).fim(config, suffix_probe(settings.completion.model))
     body = {k: v for k, v in call.body.items() if k != "stream_options"} | {"stream": False}
-    headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
+    key = endpoint_key(config, call.url)
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
     try:
         with _client(call.url, timeout) as client:
             response = client.post(call.url, json=body, headers=headers)
@@ -158,7 +160,7 @@ def _check_fim(settings: Settings, config: EndpointConfig, timeout: float) -> st
         response.status_code,
         method="POST",
         url=safe_url(call.url),
-        provider_message=provider_message(response.content, settings.api_key),
+        provider_message=provider_message(response.content, key),
     )
     return f"a completion request was refused: {error.user_message}"
 
@@ -223,7 +225,7 @@ def _check_balance(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
     return True, f"balance {amounts}" if amounts else ""
 
 
-def _check_server(base: str, api_key: str, timeout: float) -> tuple[bool, str, list[str]]:
+def _check_server(base: str, api_key: str | None, timeout: float) -> tuple[bool, str, list[str]]:
     """Whether ``base`` answers its model list with the key; what to tell; the models listed."""
     shown = safe_url(base)  # never the user:password a proxy URL may carry
     url = f"{base}/models"
@@ -246,6 +248,8 @@ def _check_server(base: str, api_key: str, timeout: float) -> tuple[bool, str, l
         return False, f"request to {shown} failed: {exc.__class__.__name__}", []
     except (httpx.InvalidURL, ValueError) as exc:  # not HTTPErrors: ":80x", "[::1" unclosed
         return False, f"the base URL {shown} is invalid ({exc}): check 'baseUrl' or DEEPSEEK_BASE_URL", []
+    if response.status_code == 401 and not api_key:
+        return False, f"{shown} asks for a key (401), and none is sent there (see 'keys' above)", []
     if response.status_code == 401:
         return False, f"{shown} rejected the API key (401): {DOCTOR_KEY_HINT}", []
     if response.status_code == 402:
@@ -347,6 +351,11 @@ def run_doctor(timeout: float = 10.0, out: TextIO | None = None, settings_file: 
     print(showable(shown, out), file=out)
     for problem in problems:
         print(f"  ! setting: {problem}", file=out)
+    try:
+        # Which server is sent which key: the DeepSeek key went to a fimBaseUrl of one's own too.
+        print(f"keys: {'; '.join(key_routes(endpoint_config(settings)))}", file=out)
+    except ConfigError:
+        pass  # the endpoint line says what is wrong with it
     # The endpoint is asked while the languages' queries compile (seconds of CPU): its answers
     # (several round trips, a timeout where a server is down) were waited for after them. On a
     # daemon thread, not an executor's: Ctrl+C ends doctor at once, not at the endpoint's timeout.

@@ -188,6 +188,7 @@ class DeepSeekServer(LanguageServer):
     def apply_settings(self) -> None:
         settings, folders = self.editor_settings.build()
         logsetup.SECRETS.add_secret(settings.api_key)
+        logsetup.SECRETS.add_secret(settings.fim_api_key)
         logsetup.set_level(settings.log_level, self.client_log)
         old = self.settings
         old_folders = self.services.folder_settings

@@ -40,6 +40,7 @@ import httpx
 from .. import __version__, tls
 from ..console import counted
 from . import aio_network, h2_reset, pool_reclaim
+from .auth import KeyPerServer, unsent_key_noted
 from .backends import Backend, HttpCall, get_backend
 from .endpoint import DEFAULT_BASE_URL, EndpointConfig, is_loopback, origin
 from .errors import (
@@ -163,6 +164,7 @@ def _http_client(
             http2=True,
             verify=verify,
             headers=headers,
+            auth=KeyPerServer(config),
             # The per-request deadline is the real bound; these only cover the connection phase.
             timeout=httpx.Timeout(
                 connect=config.connect_timeout,
@@ -198,8 +200,6 @@ class ModelClient:
         # Cancelled completions must reach the server as RST_STREAM; see h2_reset.
         h2_reset.install()
         headers = {"User-Agent": f"deepseek-lsp/{__version__}"}
-        if config.api_key:
-            headers["Authorization"] = f"Bearer {config.api_key}"
         self.http = _http_client(config, headers, transport)
         aio_network.install(self.http)  # a transport built by httpx, default or given: see there
         #: Loop time of the last request's start or end (a warm-up's included): see idle_for.
@@ -616,13 +616,14 @@ class ModelClient:
         finally:
             self.in_use(-1)
         if response.status_code >= 300:
-            raise error_for_status(
+            error = error_for_status(
                 response.status_code,
                 method="GET",
                 url=url,
                 provider_message=status_message(response, response.content, self.config.api_key),
                 retry_after=parse_retry_after(response.headers.get("retry-after")),
             )
+            raise unsent_key_noted(error, self.config, url)
         try:
             data = response.json().get("data", [])
             return [m["id"] for m in data if isinstance(m, dict) and "id" in m]

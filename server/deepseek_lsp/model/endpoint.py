@@ -45,6 +45,9 @@ class EndpointConfig:
     base_url: str = DEFAULT_BASE_URL
     api_key: str | None = None
     fim_base_url: str | None = None
+    #: ``fimBaseUrl``'s server's own key (see auth.key_for: ``api_key`` is not sent there when
+    #: it is another host's).
+    fim_api_key: str | None = None
     backend: str = "deepseek"
     fim_template: str | None = None
     allow_http: bool = False
@@ -72,7 +75,7 @@ class EndpointConfig:
             )
         if not self.connect_timeout > 0:
             raise ConfigError(f"connect_timeout must be positive, got {self.connect_timeout!r}")
-        if self.api_key and not API_KEY_CHARS.fullmatch(self.api_key):
+        if any(key and not API_KEY_CHARS.fullmatch(key) for key in (self.api_key, self.fim_api_key)):
             # h11 would refuse the header with the key in its message; httpx would raise
             # UnicodeEncodeError building the client. Never echoed.
             raise ConfigError(
@@ -99,9 +102,10 @@ class EndpointConfig:
 
     def __repr__(self) -> str:
         key = None if self.api_key is None else "'***'"
+        fim_key = None if self.fim_api_key is None else "'***'"
         return (
             f"EndpointConfig(base_url={safe_url(self.base_url)!r}, api_key={key}, "
-            f"fim_base_url={safe_url(self.fim_base_url)!r}, backend={self.backend!r}, "
+            f"fim_base_url={safe_url(self.fim_base_url)!r}, fim_api_key={fim_key}, backend={self.backend!r}, "
             f"fim_template={self.fim_template!r}, allow_http={self.allow_http!r})"
         )
 

@@ -477,15 +477,26 @@ def key_hint() -> str:
 class AuthenticationError(ModelError):
     status = 401
     disables_feature = True
+    #: Set where no key was sent, the API key being another server's (see auth.key_for): the
+    #: setting to give that server's key in. "Rejected the API key" sent the user to a key that
+    #: was right, and never went there.
+    unsent_key: str | None = None
 
     @property
     def user_message(self) -> str:
+        if self.unsent_key:
+            return self.cli_message
         return (
             f"{self.provider} rejected the API key (401): {key_hint()}."
         )
 
     @property
     def cli_message(self) -> str:
+        if self.unsent_key:
+            return (
+                f"{self.provider} asks for a key (401); the API key is not sent there, as it is "
+                f"another server's: set {self.unsent_key} to this server's key."
+            )
         # The command line reads no editor's settings: its key is the environment's or the
         # --settings file's.
         return f"{self.provider} rejected the API key (401): check DEEPSEEK_API_KEY (or apiKey in --settings)."

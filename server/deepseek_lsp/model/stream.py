@@ -20,6 +20,7 @@ import httpx
 
 from ..timeouts import within
 from . import pool_reclaim
+from .auth import unsent_key_noted
 from .backends import HttpCall
 from .errors import (
     ConfigError,
@@ -679,13 +680,14 @@ class ModelStream:
         finally:
             await _close_shielded(None, response)
         self._response = None
-        return error_for_status(
+        error = error_for_status(
             response.status_code,
             method=self._call.method,
             url=self._call.url,
             provider_message=status_message(response, content, client.config.api_key),
             retry_after=parse_retry_after(response.headers.get("retry-after")),
         )
+        return unsent_key_noted(error, client.config, self._call.url)
 
     def _where(self) -> dict[str, Any]:
         return {"method": self._call.method, "url": self._call.url}

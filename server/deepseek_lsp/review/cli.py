@@ -181,6 +181,7 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
     # As the server does: whatever a library logs at --log-level debug, the key is not in it
     # (the filter's own patterns miss keys not shaped like DeepSeek's: a gateway's, a proxy's).
     SECRETS.add_secret(settings.api_key)
+    SECRETS.add_secret(settings.fim_api_key)
     if problems:
         _settings_refused(problems, args.settings, err)
         return EXIT_ERROR
