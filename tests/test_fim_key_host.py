@@ -169,3 +169,21 @@ def test_doctor_says_which_key_goes_where_without_showing_it(
         assert f"no key to 127.0.0.1:{port}" in keys and "fimApiKey" in keys
         assert sent == []
         assert "asks for a key (401), and none is sent there" in out
+
+
+def test_fim_api_key_is_read_from_the_environment_checked_and_never_shown() -> None:
+    from deepseek_lsp.config import build_settings
+
+    settings, problems = build_settings(env={"DEEPSEEK_FIM_API_KEY": f" {OTHER}\r\n"})
+    assert settings.fim_api_key == OTHER and problems == []  # a CRLF .env file's line break dropped
+    assert OTHER not in repr(settings) and OTHER not in str(settings.masked())
+
+    bad = "sk-own server-42"
+    settings, problems = build_settings({"fimApiKey": bad}, env={"DEEPSEEK_FIM_API_KEY": OTHER})
+    assert settings.fim_api_key == OTHER  # the one below kept
+    assert len(problems) == 1 and "fimApiKey" in problems[0] and bad not in problems[0]
+
+    _, problems = build_settings(env={"DEEPSEEK_FIM_API_KEY": bad})
+    assert problems and problems[0].startswith("DEEPSEEK_FIM_API_KEY: ") and bad not in problems[0]
+    _, problems = build_settings({"fimApiKey": 42})
+    assert problems and "42" not in problems[0] and "(hidden)" in problems[0]
