@@ -46,6 +46,23 @@ def split_env(deepseek: FakeDeepSeek, local: FakeDeepSeek, tmp_path: Path, **ext
     return env
 
 
+def completed_once(env: dict[str, str], *, pop_up: bool = True) -> RawServer:
+    """A server process that answered one completion at a body line (and showed its pop-up,
+    with ``pop_up``), stopped: its messages and stderr are there to read."""
+    server = RawServer(env)
+    try:
+        server.initialize()
+        open_doc(server, URI, "def add(a, b):\n    ")
+        at = {"textDocument": {"uri": URI}, "position": {"line": 1, "character": 4}}
+        server.call("textDocument/completion", at, timeout=20)
+        if pop_up:
+            server.wait_for("window/showMessage", timeout=20)
+            server.call("deepseek/debugState")  # after whatever the completion popped up
+    finally:
+        server.kill()
+    return server
+
+
 @pytest.mark.parametrize("fim_key", [None, FIM_KEY])
 def test_the_deepseek_key_never_reaches_the_completion_server_on_another_host(
     fake_deepseek: FakeDeepSeek, local_server: FakeDeepSeek, tmp_path: Path, fim_key: str | None
@@ -58,14 +75,7 @@ def test_the_deepseek_key_never_reaches_the_completion_server_on_another_host(
         env["DEEPSEEK_FIM_API_KEY"] = fim_key
         local_server.api_key = fim_key  # only its own key is taken now
     local_server.script("return a + b", path="/v1/completions")
-    server = RawServer(env)
-    try:
-        server.initialize()
-        open_doc(server, URI, "def add(a, b):\n    ")
-        at = {"textDocument": {"uri": URI}, "position": {"line": 1, "character": 4}}
-        server.call("textDocument/completion", at, timeout=20)
-    finally:
-        server.kill()
+    server = completed_once(env, pop_up=False)
     completions = local_server.requests_to("/v1/completions")
     assert completions, "no completion request reached the completion server"
     for request in local_server.requests:
@@ -80,16 +90,8 @@ def test_a_completion_server_wanting_its_own_key_says_to_set_fim_api_key(
     """Its 401, now that the DeepSeek key no longer goes there, named the DeepSeek key as
     rejected (a key that was right, and was never sent): it names fimApiKey."""
     local_server.api_key = FIM_KEY  # a vLLM started with --api-key
-    server = RawServer(split_env(fake_deepseek, local_server, tmp_path, DEEPSEEK_BACKEND="openai-suffix"))
-    try:
-        server.initialize()
-        open_doc(server, URI, "def add(a, b):\n    ")
-        at = {"textDocument": {"uri": URI}, "position": {"line": 1, "character": 4}}
-        server.call("textDocument/completion", at, timeout=20)
-        server.wait_for("window/showMessage", timeout=20)
-        shown = [m["params"]["message"] for m in server.messages if m.get("method") == "window/showMessage"]
-    finally:
-        server.kill()
+    server = completed_once(split_env(fake_deepseek, local_server, tmp_path, DEEPSEEK_BACKEND="openai-suffix"))
+    shown = [m["params"]["message"] for m in server.messages if m.get("method") == "window/showMessage"]
     assert any("fimApiKey" in message and "401" in message for message in shown), shown
     assert not any("rejected the API key" in message for message in shown), shown
     assert all(DEFAULT_KEY not in message and FIM_KEY not in message for message in shown)
@@ -187,3 +189,43 @@ def test_fim_api_key_is_read_from_the_environment_checked_and_never_shown() -> N
     assert problems and problems[0].startswith("DEEPSEEK_FIM_API_KEY: ") and bad not in problems[0]
     _, problems = build_settings({"fimApiKey": 42})
     assert problems and "42" not in problems[0] and "(hidden)" in problems[0]
+
+
+def test_a_completion_server_rejecting_its_own_key_names_it_and_never_shows_it(
+    fake_deepseek: FakeDeepSeek, local_server: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """fimApiKey rejected, by a server echoing it back: the pop-up named the DeepSeek key, and
+    only that key was scrubbed from what the server said."""
+    local_server.api_key = FIM_KEY
+    local_server.fault("status", count=None, path="/v1/completions", status=401, message=f"invalid key {FIM_KEY}")
+    env = split_env(fake_deepseek, local_server, tmp_path, DEEPSEEK_BACKEND="openai-suffix", DEEPSEEK_FIM_API_KEY=FIM_KEY)
+    server = completed_once(env)
+    said = [str(m.get("params")) for m in server.messages if m.get("method")]
+    shown = [m["params"]["message"] for m in server.messages if m.get("method") == "window/showMessage"]
+    assert any("fimApiKey" in message and "rejected the completion server's key" in message for message in shown), shown
+    assert not any(FIM_KEY in text or DEFAULT_KEY in text for text in said)
+    assert FIM_KEY.encode() not in server.stderr
+
+
+async def test_an_error_echoing_the_completion_servers_key_says_it_scrubbed(local_server: FakeDeepSeek) -> None:
+    """Only ``apiKey`` was scrubbed from what a server or a transport error said; a server
+    echoing fimApiKey back put it in the error the status and the pop-up show."""
+    import asyncio
+
+    from deepseek_lsp.model import EndpointConfig, ModelClient, errors
+    from deepseek_lsp.model.types import ChatRequest
+
+    local_server.api_key = FIM_KEY
+    local_server.fault("status", count=None, path="/v1/chat/completions", status=401, message=f"invalid key {FIM_KEY}")
+    url = f"{local_server.url}/v1"
+    client = ModelClient(EndpointConfig(base_url=url, fim_base_url=url, backend="openai-suffix", fim_api_key=FIM_KEY))
+    try:
+        with pytest.raises(errors.AuthenticationError) as came:
+            question = ChatRequest(messages=[{"role": "user", "content": "hi"}], model=LOCAL_MODEL)
+            await client.chat(question, asyncio.get_running_loop().time() + 5)
+    finally:
+        await client.aclose()
+    assert local_server.requests_to("/v1/chat/completions")[0].authorized  # its own key went
+    error = came.value
+    assert "fimApiKey" in error.user_message
+    assert all(FIM_KEY not in text for text in (error.user_message, str(error), error.provider_message or ""))

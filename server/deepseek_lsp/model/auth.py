@@ -96,8 +96,17 @@ class KeyPerServer(httpx.Auth):
         yield request
 
 
-def unsent_key_noted(error: ModelError, config: EndpointConfig, url: str) -> ModelError:
-    """``error``, a 401 from a server the API key was kept from saying which setting to set."""
-    if isinstance(error, AuthenticationError) and config.api_key and endpoint_key(config, url) is None:
-        error.unsent_key = "fimApiKey (DEEPSEEK_FIM_API_KEY)"
+def key_noted(error: ModelError, config: EndpointConfig, url: str) -> ModelError:
+    """``error``, a 401, saying which setting to mend where it is not ``apiKey``: no key went
+    there (``apiKey`` is another server's), or ``fimApiKey`` did."""
+    if not isinstance(error, AuthenticationError):
+        return error
+    named = key_setting(url, config.base_url, config.fim_base_url or "", bool(config.api_key), bool(config.fim_api_key))
+    if named == "fimApiKey":
+        error.sent_key = FIM_KEY_SETTING
+    elif named is None and config.api_key:
+        error.unsent_key = FIM_KEY_SETTING
     return error
+
+
+FIM_KEY_SETTING = "fimApiKey (DEEPSEEK_FIM_API_KEY)"

@@ -40,7 +40,7 @@ import httpx
 from .. import __version__, tls
 from ..console import counted
 from . import aio_network, h2_reset, pool_reclaim
-from .auth import KeyPerServer, unsent_key_noted
+from .auth import KeyPerServer, key_noted
 from .backends import Backend, HttpCall, get_backend
 from .endpoint import DEFAULT_BASE_URL, EndpointConfig, is_loopback, origin
 from .errors import (
@@ -508,7 +508,7 @@ class ModelClient:
             if response.status_code == 401:
                 log.warning("%s rejected the API key during warm-up", safe_url(url))
         except (ModelError, httpx.HTTPError) as exc:
-            log.info("warm-up request to %s failed: %s", safe_url(url), describe(exc, self.config.api_key))
+            log.info("warm-up request to %s failed: %s", safe_url(url), describe(exc, *self.config.keys))
         finally:
             self.in_use(-1)
         self.last_active = loop.time()
@@ -527,7 +527,7 @@ class ModelClient:
         try:
             response = await until_deadline(deadline, self.http.get(url))
         except (ModelError, httpx.HTTPError) as exc:
-            log.info("could not list the models of %s: %s", safe_url(url), describe(exc, self.config.api_key))
+            log.info("could not list the models of %s: %s", safe_url(url), describe(exc, *self.config.keys))
             return None
         finally:
             self.in_use(-1)
@@ -555,7 +555,7 @@ class ModelClient:
             response = await until_deadline(deadline, self.http.get(url))
             body = response.json() if response.status_code == 200 else None
         except (ModelError, httpx.HTTPError, ValueError) as exc:
-            log.debug("GET %s: %s", safe_url(url), describe(exc, self.config.api_key))
+            log.debug("GET %s: %s", safe_url(url), describe(exc, *self.config.keys))
             return False
         finally:
             self.in_use(-1)
@@ -612,7 +612,7 @@ class ModelClient:
         try:
             response = await until_deadline(deadline, self.http.get(url))
         except httpx.HTTPError as exc:
-            raise ConnectError(describe(exc, self.config.api_key), method="GET", url=url) from exc
+            raise ConnectError(describe(exc, *self.config.keys), method="GET", url=url) from exc
         finally:
             self.in_use(-1)
         if response.status_code >= 300:
@@ -620,10 +620,10 @@ class ModelClient:
                 response.status_code,
                 method="GET",
                 url=url,
-                provider_message=status_message(response, response.content, self.config.api_key),
+                provider_message=status_message(response, response.content, *self.config.keys),
                 retry_after=parse_retry_after(response.headers.get("retry-after")),
             )
-            raise unsent_key_noted(error, self.config, url)
+            raise key_noted(error, self.config, url)
         try:
             data = response.json().get("data", [])
             return [m["id"] for m in data if isinstance(m, dict) and "id" in m]

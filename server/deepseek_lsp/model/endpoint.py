@@ -110,6 +110,11 @@ class EndpointConfig:
         )
 
     @property
+    def keys(self) -> tuple[str, ...]:
+        """The keys set, to scrub from whatever a server or a transport error says."""
+        return tuple(key for key in (self.api_key, self.fim_api_key) if key)
+
+    @property
     def base(self) -> str:
         return self.base_url.rstrip("/")
 

@@ -481,10 +481,12 @@ class AuthenticationError(ModelError):
     #: setting to give that server's key in. "Rejected the API key" sent the user to a key that
     #: was right, and never went there.
     unsent_key: str | None = None
+    #: Set where the key sent was the completion server's own: the setting it came from.
+    sent_key: str | None = None
 
     @property
     def user_message(self) -> str:
-        if self.unsent_key:
+        if self.unsent_key or self.sent_key:
             return self.cli_message
         return (
             f"{self.provider} rejected the API key (401): {key_hint()}."
@@ -497,6 +499,8 @@ class AuthenticationError(ModelError):
                 f"{self.provider} asks for a key (401); the API key is not sent there, as it is "
                 f"another server's: set {self.unsent_key} to this server's key."
             )
+        if self.sent_key:
+            return f"{self.provider} rejected the completion server's key (401): check {self.sent_key}."
         # The command line reads no editor's settings: its key is the environment's or the
         # --settings file's.
         return f"{self.provider} rejected the API key (401): check DEEPSEEK_API_KEY (or apiKey in --settings)."

@@ -20,7 +20,7 @@ import httpx
 
 from ..timeouts import within
 from . import pool_reclaim
-from .auth import unsent_key_noted
+from .auth import key_noted
 from .backends import HttpCall
 from .errors import (
     ConfigError,
@@ -85,7 +85,7 @@ _CODE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)  # not text, wh
 _TAG = re.compile(r"<[^>]*>")
 
 
-def provider_message(content: bytes, api_key: str | None) -> str | None:
+def provider_message(content: bytes, *keys: str | None) -> str | None:
     """The human part of an error body: DeepSeek/OpenAI ``{"error": {"message"}}``, Ollama
     ``{"error": "..."}``, or plain text; scrubbed of the key in case a server echoes it."""
     text = content.decode("utf-8", errors="replace").strip()
@@ -106,9 +106,8 @@ def provider_message(content: bytes, api_key: str | None) -> str | None:
         else:
             message = err
     message = _without_inputs(str(message).strip())
-    if api_key:
-        # Before the cut: a key the cut goes through was left there, all but its last characters.
-        message = message.replace(api_key, "***")
+    # Before the cut: a key the cut goes through was left there, all but its last characters.
+    message = scrubbed(message, keys)
     message = message[:300]
     return message or None
 
@@ -158,12 +157,12 @@ def _without_inputs(message: str) -> str:
     return message[: quoted.start()].rstrip(" ,{[") if quoted else message
 
 
-def status_message(response: httpx.Response, content: bytes, api_key: str | None) -> str | None:
+def status_message(response: httpx.Response, content: bytes, *keys: str | None) -> str | None:
     """What an error status says: where a redirect points (its page says nothing more), else
     the body's message."""
     if response.is_redirect:
         return safe_url(response.headers.get("location"))
-    return provider_message(content, api_key)
+    return provider_message(content, *keys)
 
 
 @dataclass
@@ -544,11 +543,11 @@ class ModelStream:
         the server that sent it ("The model server at ..."), not DeepSeek."""
         if exc.url is None:
             exc.method, exc.url = self._call.method, safe_url(self._call.url)
-        key = self._client.config.api_key
-        if key:  # shown to the user: scrubbed like an error status's body
-            exc.message = exc.message.replace(key, "***")
+        keys = self._client.config.keys
+        if keys:  # shown to the user: scrubbed like an error status's body
+            exc.message = scrubbed(exc.message, keys)
             if exc.provider_message:
-                exc.provider_message = exc.provider_message.replace(key, "***")
+                exc.provider_message = scrubbed(exc.provider_message, keys)
             exc.args = (exc.message,)
         return exc
 
@@ -640,7 +639,7 @@ class ModelStream:
                 # GOAWAY and close are not looked at before reuse), or it reset it (a laptop
                 # woken up). The server took nothing: once more, at once, on a new connection,
                 # rather than a lost suggestion and an error in the status bar.
-                log.debug("%s; sending the request again", describe(exc, client.config.api_key))
+                log.debug("%s; sending the request again", describe(exc, *client.config.keys))
                 self._billable = self._left = False
                 pool_reclaim.reclaim(client.http)
                 response = await until_deadline(self._deadline, client.http.send(request, stream=True))
@@ -684,10 +683,10 @@ class ModelStream:
             response.status_code,
             method=self._call.method,
             url=self._call.url,
-            provider_message=status_message(response, content, client.config.api_key),
+            provider_message=status_message(response, content, *client.config.keys),
             retry_after=parse_retry_after(response.headers.get("retry-after")),
         )
-        return unsent_key_noted(error, client.config, self._call.url)
+        return key_noted(error, client.config, self._call.url)
 
     def _where(self) -> dict[str, Any]:
         return {"method": self._call.method, "url": self._call.url}
@@ -700,25 +699,25 @@ class ModelStream:
 
     def _translate(self, exc: BaseException, *, started: bool) -> BaseException:
         where = self._where()
-        key = self._client.config.api_key
+        keys = self._client.config.keys
         if isinstance(exc, DeadlineExceeded):
             exc.method, exc.url = self._call.method, safe_url(self._call.url)
             return exc
         if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError)):
-            return ConnectError(describe(exc, key), **where)
+            return ConnectError(describe(exc, *keys), **where)
         if isinstance(exc, httpx.PoolTimeout):
             return ConnectError("no free connection in the pool", **where)
         if isinstance(exc, httpx.UnsupportedProtocol):
-            return ConfigError(f"unsupported URL: {describe(exc, key)}", **where)
+            return ConfigError(f"unsupported URL: {describe(exc, *keys)}", **where)
         if isinstance(exc, httpx.TransportError):
             if started:
                 return MalformedResponse(
-                    f"connection lost mid-answer ({describe(exc, key)})",
+                    f"connection lost mid-answer ({describe(exc, *keys)})",
                     kind="truncated",
                     partial=self.result,
                     **where,
                 )
-            return ConnectError(f"connection lost ({describe(exc, key)})", **where)
+            return ConnectError(f"connection lost ({describe(exc, *keys)})", **where)
         return exc
 
     async def _close(self) -> None:
@@ -950,10 +949,15 @@ async def _close_shielded(raw: Any, response: httpx.Response | None) -> None:
     await asyncio.shield(task)
 
 
-def describe(exc: BaseException, api_key: str | None = None) -> str:
-    """The exception's text for a user, the key scrubbed: some transport errors quote the
+def describe(exc: BaseException, *keys: str | None) -> str:
+    """The exception's text for a user, the keys scrubbed: some transport errors quote the
     request's headers."""
-    text = str(exc).strip()
-    if api_key:
-        text = text.replace(api_key, "***")
-    return text or type(exc).__name__
+    return scrubbed(str(exc).strip(), keys) or type(exc).__name__
+
+
+def scrubbed(text: str, keys: tuple[str | None, ...]) -> str:
+    """``text`` without any of ``keys`` (the API key, the completion server's)."""
+    for key in keys:
+        if key:
+            text = text.replace(key, "***")
+    return text
