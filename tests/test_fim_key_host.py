@@ -138,13 +138,14 @@ def test_each_request_carries_the_key_of_its_own_server(settings: dict[str, str]
     assert key_for(url, chosen.base_url, chosen.fim_base_url, chosen.api_key, chosen.fim_api_key) == expected
 
 
-@pytest.mark.parametrize("fim_key", [None, FIM_KEY])
+@pytest.mark.parametrize(("fim_key", "wrong"), [(None, False), (FIM_KEY, False), ("sk-wrong-local-777", True)])
 def test_doctor_says_which_key_goes_where_without_showing_it(
     fake_deepseek: FakeDeepSeek,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     fim_key: str | None,
+    wrong: bool,
 ) -> None:
     """Doctor checked the completion server with the DeepSeek key too; it now sends each server
     its own key, says which, and tells a server that wants a key when none goes there."""
@@ -164,7 +165,10 @@ def test_doctor_says_which_key_goes_where_without_showing_it(
     keys = next(line for line in out.splitlines() if line.startswith("keys: "))
     assert "apiKey to api.deepseek.com:80" in keys
     port = local.url.rsplit(":", 1)[1]
-    if fim_key:
+    if wrong:
+        assert fim_key and fim_key not in out
+        assert f"fimApiKey to 127.0.0.1:{port}" in keys and "rejected the API key (401): check fimApiKey" in out
+    elif fim_key:
         assert f"fimApiKey to 127.0.0.1:{port}" in keys
         assert sent and all(r.authorized for r in sent)
     else:

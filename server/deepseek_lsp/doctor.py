@@ -19,7 +19,7 @@ from .console import showable
 from .endpoint_settings import endpoint_config, price_table
 from .language_check import check_languages, cores
 from .languages import LanguageRegistry
-from .model.auth import endpoint_key, key_routes
+from .model.auth import FIM_KEY_SETTING, endpoint_key, key_routes
 from .model.backends import LlamaCppBackend, get_backend
 from .model.client import direct_mounts, proxy_errors
 from .model.endpoint import EndpointConfig
@@ -111,7 +111,9 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
     said: list[str] = []
     unserved: list[str] = []
     for base, asked in servers(settings, config).items():
-        ok, message, listed = _check_server(base, endpoint_key(config, f"{base}/models"), timeout)
+        key = endpoint_key(config, f"{base}/models")
+        hint = f"check {FIM_KEY_SETTING}" if key and key == config.fim_api_key else DOCTOR_KEY_HINT
+        ok, message, listed = _check_server(base, key, timeout, hint)
         if not ok:
             return False, message
         unserved += _unserved(base, listed, asked)
@@ -202,6 +204,8 @@ def _check_balance(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
     and every completion then fails with 402. A server without that route (a gateway that
     passes DeepSeek's API on) or any failure here says nothing: the model list already told."""
     root = base.removesuffix("/v1")
+    if not api_key:
+        return True, ""  # none goes there (see auth.key_for): nothing to ask
     try:
         with _client(root, timeout) as client:
             response = client.get(f"{root}/user/balance", headers={"Authorization": f"Bearer {api_key}"})
@@ -225,8 +229,9 @@ def _check_balance(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
     return True, f"balance {amounts}" if amounts else ""
 
 
-def _check_server(base: str, api_key: str | None, timeout: float) -> tuple[bool, str, list[str]]:
-    """Whether ``base`` answers its model list with the key; what to tell; the models listed."""
+def _check_server(base: str, api_key: str | None, timeout: float, hint: str = DOCTOR_KEY_HINT) -> tuple[bool, str, list[str]]:
+    """Whether ``base`` answers its model list with the key; what to tell (``hint``: where that
+    key is set); the models listed."""
     shown = safe_url(base)  # never the user:password a proxy URL may carry
     url = f"{base}/models"
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -251,7 +256,7 @@ def _check_server(base: str, api_key: str | None, timeout: float) -> tuple[bool,
     if response.status_code == 401 and not api_key:
         return False, f"{shown} asks for a key (401), and none is sent there (see 'keys' above)", []
     if response.status_code == 401:
-        return False, f"{shown} rejected the API key (401): {DOCTOR_KEY_HINT}", []
+        return False, f"{shown} rejected the API key (401): {hint}", []
     if response.status_code == 402:
         return False, f"{shown} says the account has no balance (402): top up, then retry", []
     if response.is_redirect:
@@ -275,7 +280,7 @@ def _check_server(base: str, api_key: str | None, timeout: float) -> tuple[bool,
         return False, f"{shown}/models answered {what}, not the API's model list: is the base URL the API's?", []
     models = [str(m["id"]) for m in listed if isinstance(m, dict) and m.get("id") is not None]
     shown_models = _shown_models(models) or "none listed"
-    key_ok, key_said = _key_check(base, api_key, timeout) if api_key else (True, "answers (no API key set)")
+    key_ok, key_said = _key_check(base, api_key, timeout, hint) if api_key else (True, "answers (no API key set)")
     if not key_ok:
         return False, key_said, models
     return True, f"{shown} {key_said} (models: {shown_models})", models
@@ -294,7 +299,7 @@ def _not_found(shown: str | None) -> str:
     return f"{said}: check baseUrl (or fimBaseUrl, for the completion server): is it the API's?"
 
 
-def _key_check(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
+def _key_check(base: str, api_key: str, timeout: float, hint: str) -> tuple[bool, str]:
     """Whether the model list's 200 proved the key, and what to say of it. A list anyone may
     read (OpenRouter's; vLLM or Ollama without a key of their own) proves nothing: doctor said
     "accepts the key" of a wrong one, and every request then failed with 401. A gateway's
@@ -308,7 +313,7 @@ def _key_check(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
     except (ConfigError, httpx.HTTPError, ValueError):
         return True, accepted  # it answered with the key; nothing more to learn
     if response.status_code == 401:
-        return False, f"{safe_url(base)} rejected the API key (401): {DOCTOR_KEY_HINT}"
+        return False, f"{safe_url(base)} rejected the API key (401): {hint}"
     try:
         body = response.json() if response.status_code == 200 else None
     except ValueError:
