@@ -131,16 +131,26 @@ def inline(server: RawServer, uri: str, line: int, character: int) -> list[Any]:
     return (answer.get("result") or {}).get("items") or []
 
 
+def started_with_the_key_only(fake: FakeDeepSeek, state: Path) -> tuple[RawServer, dict[str, Any]]:
+    """A server started as VS Code starts it (initializationOptions only the API key), the FIM
+    answering, and its first settings pull, left to the test to answer."""
+    fake.responder(lambda body: "value_ok", path=FIM)
+    server = start(fake, state)
+    server.unanswered.add(PULL)
+    try:
+        server.initialize(capabilities={"workspace": {"configuration": True}}, options={"apiKey": DEFAULT_KEY})
+        return server, server.wait_for(PULL, timeout=PULL_WAIT_S)
+    except BaseException:
+        server.kill()
+        raise
+
+
 def test_a_file_open_before_a_late_answer_excluding_it_is_never_sent(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
     """VS Code (its initializationOptions only the API key) on a loaded machine answered the
     pull after 5 s: completions went with the defaults meanwhile, and a file the user's own
     exclusion names, open at start-up, was sent whole. Nothing goes until the settings come."""
-    fake_deepseek.responder(lambda body: "value_ok", path=FIM)
-    server = start(fake_deepseek, tmp_path)
-    server.unanswered.add(PULL)
+    server, pull = started_with_the_key_only(fake_deepseek, tmp_path)
     try:
-        server.initialize(capabilities={"workspace": {"configuration": True}}, options={"apiKey": DEFAULT_KEY})
-        pull = server.wait_for(PULL, timeout=PULL_WAIT_S)
         private, other = "file:///ws/private/notes.py", "file:///ws/other.py"
         open_doc(server, private, "DB = 'PRIVATE_MARKER_NOTES'\nvalue = \n")
         open_doc(server, other, "SHOWN = 'VISIBLE_MARKER_OTHER'\nvalue = \n")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from .config import SECTION, Settings, build_settings, folder_part, unwrap_section, without_repeats
+from .status import Status
 from .timeouts import within
 
 if TYPE_CHECKING:
@@ -24,6 +25,8 @@ CONFIGURATION_TIMEOUT_S = 5.0
 #: How long a later answer is still waited for and applied (a loaded machine's editor took
 #: 5-10 s), and the editor's silence told only then where settings are known.
 CONFIGURATION_LATE_S = 20.0
+#: How the status that completions wait for the editor's settings begins (BackendHealth.unsettled).
+WAITING_FOR_SETTINGS = "completions not sent: "
 #: The ``tell_once`` key of a pull that got no answer.
 SETTINGS_UNANSWERED = "config:unanswered"
 #: The ``tell_once`` keys of the settings' problems (other ``config:`` keys are the features').
@@ -184,10 +187,20 @@ class EditorSettings:
         editor took over 5 s once, and the session went on with the defaults: no daily
         budget, no exclusions. VS Code's initializationOptions carry only the API key: no
         settings (a file its user excluded, open at start-up, was completed, sent whole)."""
-        why = f"no answer in {waited_s:.0f} s" if isinstance(exc, asyncio.TimeoutError) else repr(exc)
+        silent = isinstance(exc, asyncio.TimeoutError)
+        why = f"no answer in {waited_s:.0f} s" if silent else repr(exc)
         reason = f"the editor's settings could not be read ({why})"
         if self.settings_known or _carries_settings(self.init_options):
             message = f"settings: {reason}; those it gave before are used"
+        elif not silent:
+            # An editor that answers with an error (or a null) has no settings to give: waiting
+            # for them held every completion for good, where the defaults went before.
+            services = self._server.services
+            services.settings_unknown, services.settings_refused = reason, True
+            message = (
+                f"settings: {reason}. Completions use the defaults; reviews are not sent (the "
+                "defaults have none of your daily budget or review.mode), and each one asks again"
+            )
         else:
             self._server.services.settings_unknown = reason
             message = (
@@ -221,7 +234,12 @@ class EditorSettings:
         self.client_settings = settings
         self.settings_known = True
         self._server.services.settings_unknown = ""
-        self._server.status.forget(SETTINGS_UNANSWERED)
+        self._server.services.settings_refused = False
+        status = self._server.status
+        status.forget(SETTINGS_UNANSWERED)
+        if status.current.message.startswith(WAITING_FOR_SETTINGS):
+            # Kept, the warning stood until the next key, the settings long come.
+            status.set(Status("Normal", "", "completion"))
         self.init_options = without_repeats(self.init_options, settings)
 
 

@@ -97,6 +97,10 @@ class Services:
     #: Why the editor's settings are not known (it never answered the pull), or "": the
     #: settings are then the defaults, which reviews do not go with.
     settings_unknown: str = ""
+    #: The editor answered the pull with an error or an answer no settings can be read from:
+    #: it has none to give (no later answer will bring exclusions), so completions go with the
+    #: defaults as for an editor that cannot be asked; reviews still ask again at each save.
+    settings_refused: bool = False
     #: Asks the editor for its settings again (the server's pull).
     pull_settings: Callable[[], Awaitable[None]] = _no_pull
     #: Open notebooks, each mirrored as one document of ``documents`` (for completions only).

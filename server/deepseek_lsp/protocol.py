@@ -72,6 +72,11 @@ class Protocol(LanguageServerProtocol):
                 self._send_response(
                     data["id"], error=types.ResponseError(code=exc.code, message=f"{exc.message}: {data['method']}")
                 )
+            elif "id" in data and "method" not in data:
+                # An answer to one of our requests that does not fit it (a null for
+                # workspace/configuration): pygls dropped it and its waiter waited for good, a
+                # settings pull taken for an editor that never answers.
+                self._handle_response(data["id"], error=types.ResponseError(code=exc.code, message=exc.message))
             raise
 
     def handle_message(self, message: Any) -> None:

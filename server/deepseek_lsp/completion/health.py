@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from ..context import display_path
 from ..documents import Document
+from ..editor_settings import WAITING_FOR_SETTINGS
 from ..features import NotFoundOnce, Paused, Services
 from ..model.errors import ModelError, names_missing_model, provider_name, refuses_every_request
 from ..privacy import is_excluded
@@ -113,11 +114,13 @@ class BackendHealth:
         """Why nothing is sent while the editor's settings are unknown (its pull went unanswered),
         or '': the defaults have none of the user's exclusions, and a file one names, open at
         start-up, was sent whole. A suggestion asked for asks the editor again, as a review does."""
+        if self.services.settings_refused:
+            return ""
         if self.services.settings_unknown and invoked:
             await self.services.pull_settings()
         reason = self.services.settings_unknown
         if reason:
-            message = f"completions not sent: {reason}; ask for a suggestion to ask the editor again"
+            message = f"{WAITING_FOR_SETTINGS}{reason}; ask for a suggestion to ask the editor again"
             self.services.status.set(Status("Warning", message, "completion", doc.uri))
         return reason
 
