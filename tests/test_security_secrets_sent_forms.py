@@ -4,7 +4,10 @@ received over a stdio session (the current file's window, a review of it)."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from deepseek_lsp.privacy import redact, split_at_secret
 from tests.fake_deepseek import FakeDeepSeek
@@ -13,8 +16,12 @@ from tests.harness import inline_params, insert, lsp_session, open_doc, server_e
 FIM = "/beta/completions"
 
 
-async def fim_bodies(tmp_path: Path, name: str, text: str, language: str) -> list[str]:
-    """The FIM bodies sent for one completion asked at the end of ``text``, open as ``name``."""
+@asynccontextmanager
+async def session_on(
+    tmp_path: Path, name: str, text: str, language: str = "python"
+) -> AsyncIterator[tuple[Any, str, FakeDeepSeek]]:
+    """A session on ``text`` open as ``name`` in a workspace of its own, with no debounce, the
+    fake's FIM answering: the client, the document's URI and the fake."""
     ws = tmp_path / "ws"
     ws.mkdir()
     (ws / name).write_text(text)
@@ -26,11 +33,17 @@ async def fim_bodies(tmp_path: Path, name: str, text: str, language: str) -> lis
         settings = {"completion": {"debounce": 0, "prefetch": False}}
         async with lsp_session(env, settings=settings, root=str(ws)) as client:
             open_doc(client, uri, text, language)
-            lines = text.splitlines()
-            result = await client.text_document_inline_completion_async(
-                inline_params(uri, len(lines) - 1, len(lines[-1]), invoked=True)
-            )
-            assert result.items
+            yield client, uri, fake
+
+
+async def fim_bodies(tmp_path: Path, name: str, text: str, language: str) -> list[str]:
+    """The FIM bodies sent for one completion asked at the end of ``text``, open as ``name``."""
+    async with session_on(tmp_path, name, text, language) as (client, uri, fake):
+        lines = text.splitlines()
+        result = await client.text_document_inline_completion_async(
+            inline_params(uri, len(lines) - 1, len(lines[-1]), invoked=True)
+        )
+        assert result.items
     return [json.dumps(r.json, ensure_ascii=False) for r in fake.requests if r.json and r.path == FIM]
 
 
@@ -198,3 +211,41 @@ def test_a_name_shaped_like_a_key_s_start_stays_at_the_cursor() -> None:
     for window in ('ds = load("hf_dataset_v2', "const skin = sk-button", "npm_config_cache", "x = ghp_"):
         assert split_at_secret(window, "\n") == (window, "\n")
     assert split_at_secret('c = OpenAI("sk-3f9e8d7c', '6b5a")\n') == ('c = OpenAI("[REDACTED]', '")\n')
+
+
+async def typed_fim_prompts(tmp_path: Path, name: str, text: str, line: int, at: int, pieces: list[str]) -> list[dict]:
+    """The FIM requests' bodies made as ``pieces`` are typed at ``line``/``at`` of ``name``, one
+    suggestion asked for after each."""
+    async with session_on(tmp_path, name, text) as (client, uri, fake):
+        for version, piece in enumerate(pieces, start=2):
+            insert(client, uri, version, line, at, piece)
+            at += len(piece)
+            await client.text_document_inline_completion_async(inline_params(uri, line, at, invoked=True))
+    return [r.json for r in fake.requests if r.json and r.path == FIM]
+
+
+async def test_a_key_typed_at_the_end_of_a_file_is_sent_in_no_piece(tmp_path: Path) -> None:
+    """A new file's last line, no newline after it and no autopair's quote: with nothing after
+    the cursor the key typed there in pieces was looked at by no rule, and went out."""
+    key = "sk-3f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c"
+    text = 'curl https://example.invalid/v1 -H "Authorization: Bearer '
+    bodies = await typed_fim_prompts(tmp_path, "call.sh", text, 0, len(text), [key[:14], key[14:22]])
+    assert bodies
+    for body in bodies:
+        assert key[3:11] not in json.dumps(body), json.dumps(body)[-300:]
+
+
+async def test_a_style_class_named_like_a_key_s_start_is_sent_as_typed(tmp_path: Path) -> None:
+    """SpinKit's spinner classes (sk-circle1 ... sk-circle12, sk-cube1 ...) typed in a class
+    attribute went out as [REDACTED], the model shown no class to go on from."""
+    text = '<div class="sk-circle">\n  <div class="sk-circle1 sk-child"></div>\n  <div class="\n</div>\n'
+    bodies = await typed_fim_prompts(tmp_path, "spinner.html", text, 2, len('  <div class="'), ["sk-circle2"])
+    assert bodies
+    for body in bodies:
+        assert "[REDACTED]" not in json.dumps(body) and 'class=\\"sk-circle2' in json.dumps(body), json.dumps(body)[-400:]
+
+
+def test_a_selector_s_class_named_like_a_key_s_start_stays_at_the_cursor() -> None:
+    for window in (".sk-circle .sk-circle2", "<div className={'spinner sk-cube1", "<span class='sk-rect3"):
+        assert split_at_secret(window, ":before {\n") == (window, ":before {\n")
+    assert split_at_secret('<meta class="x" content="sk-3f9e8d7c', '">') == ('<meta class="x" content="[REDACTED]', '">')

@@ -284,7 +284,9 @@ def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
     right after, that only what follows says is a secret: ``<password>X|</password>``, where an
     editor that closes tags leaves the cursor as the password is typed."""
     if not window or not suffix:
-        return window, suffix
+        # At the file's end (no newline after, no autopair's closer) a key is typed too.
+        found = _typed_key(window, suffix) if window else None
+        return (window, suffix) if found is None else found
     # Between words the cursor is inside no secret: only one it is after is looked for.
     inside = not (window[-1].isspace() or suffix[0].isspace())
     lo = _last_lines_start(window)
@@ -317,6 +319,9 @@ _TYPED_KEY = re.compile(
     r"|(?:[sr]k_(?:live|test)_|gh[pousr]_|hf_|npm_|whsec_|AKIA|ASIA|AIza)(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{4,})\Z"
 )
 _KEY_CHARS = re.compile(r"[\w-]+")
+#: Before a style's class name, no key: a selector's ``.`` or a ``class``/``className`` value
+#: (SpinKit's ``sk-circle1``, ``sk-cube1`` typed there went out as [REDACTED], its word cut).
+_CLASS_NAME_BEFORE = re.compile(r"(?:\.|\bclass(?:Name)?\s*=\s*\{?[\"'`][^\"'`\n]*)\Z")
 #: How far back from the cursor a key being typed is looked for: no key is longer.
 _TYPED_KEY_CHARS = 256
 
@@ -325,7 +330,7 @@ def _typed_key(window: str, suffix: str) -> tuple[str, str] | None:
     """``window`` with the key being typed at its end replaced, and the rest of that word taken
     from ``suffix`` (the cursor inside it); None where none is."""
     typed = _TYPED_KEY.search(window, max(0, len(window) - _TYPED_KEY_CHARS))
-    if typed is None:
+    if typed is None or _CLASS_NAME_BEFORE.search(window, max(0, typed.start() - _TYPED_KEY_CHARS), typed.start()):
         return None
     rest = _KEY_CHARS.match(suffix)
     return window[: typed.start()] + REDACTED, suffix[rest.end() :] if rest else suffix
