@@ -9,7 +9,9 @@
 # elpa-eglot elpa-company` (Emacs 28.2, eglot 1.9), which DEEPSEEK_E2E_INSTALL=1 does when they
 # are missing (editors/run-e2e, and so CI, sets it). Without them it exits 77 saying what is
 # missing: skipped, not passed (editors/run-e2e counts that as a failure).
-# Env: PYTHON, DEEPSEEK_E2E_TIMEOUT (seconds, default 90), DEEPSEEK_E2E_KEEP=1 keeps the work dir.
+# Env: PYTHON, DEEPSEEK_E2E_TIMEOUT (seconds Emacs may go without finishing a step, default 90;
+# the whole run has no limit: a loaded host's is slow, not hung), DEEPSEEK_E2E_KEEP=1 keeps the
+# work dir.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,6 +22,8 @@ log() { printf '[emacs run.sh] %s\n' "$*"; }
 
 # shellcheck source=../../fake-deepseek.sh
 . "$REPO/editors/fake-deepseek.sh"
+# shellcheck source=../../watched-run.sh
+. "$REPO/editors/watched-run.sh"
 PY="$(e2e_python)"
 if ! "$PY" -c 'import deepseek_lsp' 2>/dev/null; then
   log "FAIL: deepseek_lsp is not importable by $PY"
@@ -70,8 +74,12 @@ export E2E_PACKAGE_DIR
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/deepseek-emacs-e2e.XXXXXX")"
 FAKE_PID=""
+WATCHED_PID=""
 cleanup() {
   local rc=$?
+  if [ -n "$WATCHED_PID" ] && kill -0 "$WATCHED_PID" 2>/dev/null; then
+    kill "$WATCHED_PID" 2>/dev/null || true
+  fi
   if [ -n "$FAKE_PID" ] && kill -0 "$FAKE_PID" 2>/dev/null; then
     kill "$FAKE_PID" 2>/dev/null || true
   fi
@@ -93,9 +101,10 @@ export DEEPSEEK_BASE_URL="$URL" DEEPSEEK_API_KEY="$KEY" DEEPSEEK_LSP_STATE_DIR="
 unset DEEPSEEK_FIM_BASE_URL || true
 export E2E_PROJECT="$WORK/project" E2E_WORK="$WORK"
 set +e
-HOME="$WORK/home" timeout --kill-after=5 "$TIMEOUT" emacs --batch -l "$HERE/e2e.el"
+# The steps' lines are on Emacs's stderr (batch mode's output).
+run_watched "$TIMEOUT" "$WORK/emacs.out" \
+  sh -c 'exec "$@" 2>&1' sh env HOME="$WORK/home" emacs --batch -l "$HERE/e2e.el"
 RC=$?
 set -e
-[ "$RC" -eq 124 ] || [ "$RC" -eq 137 ] && log "FAIL: Emacs timed out after ${TIMEOUT}s"
 [ "$RC" -eq 0 ] || { log "FAIL (exit $RC)"; exit 1; }
 log "PASS"
