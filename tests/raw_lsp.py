@@ -14,6 +14,11 @@ from typing import Any
 
 from tests import harness
 
+#: How long a server may take to answer ``initialize``: a new interpreter's imports and
+#: tokenizer load are 2-5 s of CPU, over 10 s of a loaded host's time (at load 19 on 2 cores,
+#: 7 of 12 starts: "no answer to request 1").
+START_S = 60.0
+
 
 class RawServer:
     def __init__(self, env: dict[str, str], args: list[str] | None = None, *, forked: bool = False) -> None:
@@ -137,7 +142,7 @@ class RawServer:
         params = {"processId": process_id if process_id is not None else os.getpid(), "rootUri": None, "capabilities": capabilities or {}}
         if options is not None:
             params["initializationOptions"] = options
-        answer = self.call("initialize", params)
+        answer = self.call("initialize", params, timeout=START_S)
         self.notify("initialized", {})
         return answer
 

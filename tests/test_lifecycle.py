@@ -13,7 +13,7 @@ from deepseek_lsp.model import Ledger
 from deepseek_lsp.model.ledger import DB_NAME
 from tests.fake_deepseek import DEFAULT_KEY
 from tests.harness import server_env
-from tests.raw_lsp import RawServer
+from tests.raw_lsp import START_S, RawServer
 
 
 def test_exits_when_stdin_closes(tmp_path) -> None:
@@ -304,7 +304,7 @@ def test_a_second_initialize_is_refused_and_changes_nothing(tmp_path) -> None:
     server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
     try:
         # One refused for its params (``capabilities`` is required) may be sent again.
-        refused = server.call("initialize", {"processId": None, "rootUri": None})
+        refused = server.call("initialize", {"processId": None, "rootUri": None}, timeout=START_S)
         assert refused["error"]["code"] == -32602
         first = server.initialize()
         assert first["result"]["capabilities"]["positionEncoding"] == "utf-16"
