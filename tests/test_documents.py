@@ -382,6 +382,50 @@ def test_a_copy_with_bytes_replaced_leaves_the_document_and_its_tree_as_they_wer
     assert copy.line_count == 3 and copy.position_at(len(copy.data)) == types.Position(2, 0)
 
 
+class _CountingParser:
+    """The grammar's parser, counting whole parses (no old tree) and incremental ones."""
+
+    def __init__(self, parser: object) -> None:
+        self.parser, self.whole, self.incremental = parser, 0, 0
+
+    def parse(self, data: bytes, old_tree: object = None) -> object:
+        if old_tree is None:
+            self.whole += 1
+            return self.parser.parse(data)  # type: ignore[attr-defined]
+        self.incremental += 1
+        return self.parser.parse(data, old_tree)  # type: ignore[attr-defined]
+
+
+def test_copies_of_a_document_whose_tree_was_freed_parse_it_whole_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Back in a file after working in three others (the store keeps three trees), a
+    suggestion's choices each ending on a header are read from copies of the document as the
+    accept leaves it (line_tail): each copy parsed the whole file (43 ms in a large one), and
+    the document's next read parsed it whole again. The document's own tree is parsed once,
+    kept, and each copy's reparsed from it."""
+    counting = _CountingParser(PYTHON.shared_parser)
+    monkeypatch.setitem(PYTHON.__dict__, "shared_parser", counting)
+    store = DocumentStore(REGISTRY)
+    body = "".join(f"def f{i}(a):\n    return a + {i}\n\n" for i in range(200))
+    doc = store.open("file:///a.py", body + "def g():\n    \n", "python", 1)
+    doc.parse_now()
+    for name in "bcd":
+        store.open(f"file:///{name}.py", body, "python", 1).parse_now()
+    assert not doc.has_tree  # freed for the other files'
+    store.change("file:///a.py", 2, [types.TextDocumentContentChangePartial(
+        range=types.Range(start=types.Position(601, 4), end=types.Position(601, 4)), text="x",
+    )])
+    counting.whole = counting.incremental = 0
+    cursor = len(doc.data) - 1
+    copies = [doc.with_replaced(cursor, cursor, f"\n    def h{i}(self)".encode()) for i in range(3)]
+    for i, copy in enumerate(copies):
+        assert copy.tree is not None
+        assert str(copy.tree.root_node) == str(PYTHON.parser().parse(copy.data).root_node)
+        assert copy.data.endswith(f"    x\n    def h{i}(self)\n".encode())
+    assert doc.tree is not None and doc.text.endswith("def g():\n    x\n")
+    assert str(doc.tree.root_node) == str(PYTHON.parser().parse(doc.data).root_node)
+    assert (counting.whole, counting.incremental) == (1, 3)
+
+
 def test_a_copy_with_bytes_replaced_keeps_the_document_s_line_index(monkeypatch: pytest.MonkeyPatch) -> None:
     """line_tail's copy for each suggestion ending on a header read its lines anew from the
     file's start to the cursor: in a CRLF file line by line (36.8 ms a copy in a 10,000-line

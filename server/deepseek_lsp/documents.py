@@ -531,15 +531,18 @@ class Document:
 
     def with_replaced(self, start: int, end: int, new: bytes) -> Document:
         """A copy of this document with bytes ``start..end`` replaced by ``new`` (what an
-        accept would make of it), this one left as is: its tree, if parsed, is copied and
-        edited, so the copy's is reparsed from it (a whole parse of a large file is tens of ms)."""
+        accept would make of it), this one's text left as is: its tree is copied and edited,
+        so the copy's is reparsed from it (a whole parse of a large file is tens of ms)."""
         copy = Document(self.uri, "", language=self.language, encoding=self.encoding)
         copy._data, copy._lone_cr = self._data, self._lone_cr
         # The lines found so far too: read anew from the file's start, a CRLF file's went line
         # by line (36.8 ms a copy in a 10,000-line C# file; bench_accept_copy.py).
         copy._starts, copy._indexed_to_end = array("q", self._starts), self._indexed_to_end
-        if self._tree is not None:
-            copy._tree, copy._stale = self._tree.copy(), self._stale
+        # This document's own tree, parsed (or brought up to date) and kept first: a tree the
+        # store had freed (the user worked in other files meanwhile) was parsed whole for each
+        # copy and again at the document's next read, and pending edits reparsed in each copy.
+        if (tree := self.tree) is not None:
+            copy._tree = tree.copy()
         copy._replace(start, end, new)
         return copy
 
