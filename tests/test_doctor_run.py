@@ -39,7 +39,7 @@ def test_doctor_asks_the_endpoint_while_the_languages_compile(tmp_path: Path, mo
         code, out, _ = in_process(monkeypatch, capsys, server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)), "doctor")
     assert code == 0, out
     lines = [line.split(":")[0] for line in out.splitlines() if not line.startswith((" ", "{", "}"))]
-    assert lines == ["deepseek-lsp 0.1.0", "configuration (defaults < environment)", "languages", "state folder", "endpoint", "all good"]
+    assert lines == ["deepseek-lsp 0.1.0", "configuration (defaults < environment)", "keys", "languages", "state folder", "endpoint", "all good"]
 
 
 
