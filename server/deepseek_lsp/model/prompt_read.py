@@ -83,11 +83,24 @@ class PromptReading:
 def to_learn(client: ModelClient, req: FimRequest, usage: Usage | None) -> bool:
     """Whether :func:`learn` has anything to ask after ``req`` was answered (a check for every
     answer, before a task is made for it)."""
+    return _asking(client, req, usage) is not None
+
+
+def _asking(client: ModelClient, req: FimRequest, usage: Usage | None) -> str | None:
+    """The server :func:`learn` asks after ``req`` (``"Ollama"``, ``"SGLang"``), or None: one
+    rule for the check and the asking, which had each their copy of it."""
+    reading: PromptReading = client.prompt_reading
     server = server_named(client.config.fim_base)
-    if server == "Ollama":
-        reading = client.prompt_reading
-        return reading.due(req.model) or (_read_short(req, usage) and req.model not in reading.contexts)
-    return server == "SGLang" and _sends_suffix(client, req) and req.model not in client.prompt_reading.asked
+    if server == "Ollama" and (reading.due(req.model) or _short_unfitted(reading, req, usage)):
+        return server
+    if server == "SGLang" and _sends_suffix(client, req) and req.model not in reading.asked:
+        return server
+    return None
+
+
+def _short_unfitted(reading: PromptReading, req: FimRequest, usage: Usage | None) -> bool:
+    """A prompt read short where no context is known for its model yet."""
+    return _read_short(req, usage) and req.model not in reading.contexts
 
 
 def _sends_suffix(client: ModelClient, req: FimRequest) -> bool:
@@ -105,9 +118,9 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
     reads prompts of ``budget`` tokens plus an answer of ``answer_tokens``, or None."""
     reading: PromptReading = client.prompt_reading
     url = client.config.fim_base
-    server = server_named(url)
-    short = _read_short(req, usage) and req.model not in reading.contexts
-    if server == "Ollama" and (reading.due(req.model) or short):
+    server = _asking(client, req, usage)
+    if server == "Ollama":
+        short = _short_unfitted(reading, req, usage)
         reading.asked[req.model] = time.monotonic()
         context = await _ollama_context(client, req.model, client.config.fim_base)
         if context is None and short and usage is not None and usage.prompt_tokens >= LEAST_CONTEXT:
@@ -128,7 +141,7 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
             "cursor) without a word. Prompts are now fitted to it; for more, start Ollama with "
             "OLLAMA_CONTEXT_LENGTH=8192 (or PARAMETER num_ctx 8192 in the model's Modelfile)."
         )
-    if server == "SGLang" and _sends_suffix(client, req) and req.model not in reading.asked:
+    if server == "SGLang":
         reading.asked[req.model] = time.monotonic()
         if await _reads_suffix(client, req.model) is False:
             return suffix_left_out(url)
