@@ -60,21 +60,28 @@ def type_line(text: str, line: int, typed: str, budget: int) -> list[tuple[FimPr
         doc = store.change(doc.uri, doc.version + 1, [change])
         line, col = (line + 1, 0) if ch == "\n" else (line, col + 1)
         offset = doc.offset_at(types.Position(line, col))
-        index = indexer.for_document(doc)
-        fim = build_fim_prompt(
-            doc,
-            offset,
-            budget=budget,
-            suffix_share=0.1,
-            count=COUNT,
-            scopes=enclosing_scopes(doc.language, doc.tree, doc.data, offset),
-            imports=index.imports if index else [],
-            line_comment="#",
-            path="store.py",
-            line_tokens=counts.counter(doc, COUNT),
-        )
-        out.append((fim, doc, offset))
+        out.append((prompt_for(doc, offset, budget, counts, indexer), doc, offset))
     return out
+
+
+def prompt_for(
+    doc: Document, offset: int, budget: int, counts: LineTokens, indexer: Indexer, kept_start: int | None = None
+) -> FimPrompt:
+    """The prompt the completion feature builds at ``offset`` of a Python ``doc``."""
+    index = indexer.for_document(doc)
+    return build_fim_prompt(
+        doc,
+        offset,
+        budget=budget,
+        suffix_share=0.1,
+        count=COUNT,
+        scopes=enclosing_scopes(doc.language, doc.tree, doc.data, offset),
+        imports=index.imports if index else [],
+        line_comment="#",
+        path="store.py",
+        line_tokens=counts.counter(doc, COUNT),
+        kept_start=kept_start,
+    )
 
 
 def window_starts(text: str, line: int, typed: str, budget: int) -> set[int]:

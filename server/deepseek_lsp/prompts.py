@@ -204,10 +204,7 @@ def _prefix_window(
     if used > max(budget, LINE_FLOOR):
         # A line longer than the budget (minified code): only its end before the cursor.
         return _cut_line(doc, offset, far, used, budget, count)
-    # The line being typed is reserved ``LINE_FLOOR`` tokens however much of it is typed: its
-    # count goes up and down as words are typed ("fo" is two tokens, "for" one), and where the
-    # walk ends near a step, each such token moved the window start a step back and forth.
-    slack = max(0, min(LINE_FLOOR, budget) - used)
+    slack = _line_slack(used, budget)
     used += slack
     first = cursor_line
     block = getattr(lines, "block", None)
@@ -228,6 +225,45 @@ def _prefix_window(
         start, dropped = _snap(first, cursor_line, budget // SNAP_SHARE, lines)
         first, used = start, used - dropped
     return doc.line_start(first), used - slack
+
+
+def _line_slack(used: int, budget: int) -> int:
+    """Tokens reserved on the cursor's line past the ``used`` ones of its part typed.
+
+    The line being typed is reserved ``LINE_FLOOR`` tokens however much of it is typed: its
+    count goes up and down as words are typed ("fo" is two tokens, "for" one), and where the
+    walk ends near a step, each such token moved the window start a step back and forth."""
+    return max(0, min(LINE_FLOOR, budget) - used)
+
+
+def _kept_window(
+    doc: Document, offset: int, start: int, budget: int, count: TokenCount, lines: LineTokenCount
+) -> tuple[int, int] | None:
+    """(``start``, tokens) of the window from ``start`` (the last prompt's window start) to the
+    cursor, where it is a line start above the cursor and the window fits ``budget`` leaving
+    no more of it unused than the snap to a round line may give up (``SNAP_SHARE``); else None.
+
+    The cursor moved a few lines within the last prompt's window (a line fixed above, the next
+    function begun below): the walk back from it ended elsewhere, and the snap found another
+    round line after a move of 10 lines in a fifth of the moves, of 20 in half of them (the
+    replay's files, a 2,048-token budget). All the prompt after the head missed DeepSeek's
+    prefix cache then, the lines both windows hold with it."""
+    cursor_line = doc.line_at(offset)
+    line = doc.line_at(start)
+    if not 0 <= start <= offset or doc.line_start(line) != start:
+        return None
+    _far, used = _line_part(doc, offset, doc.line_start(cursor_line), budget, count)
+    if used > max(budget, LINE_FLOOR):
+        return None  # the line is cut: as _prefix_window does
+    slack = _line_slack(used, budget)
+    used += slack
+    for before in range(line, cursor_line):
+        used += lines(before)
+        if used > budget:
+            return None
+    if line > 0 and used < budget - budget // SNAP_SHARE:
+        return None  # the file's start: the window from it is all it can hold
+    return start, used - slack
 
 
 def _roundness(line: int, step: int = WINDOW_STEP) -> int:
@@ -423,12 +459,15 @@ def build_fim_prompt(
     redact_secrets: bool = True,
     inserted: str = "",
     line_tokens: LineTokenCount | None = None,
+    kept_start: int | None = None,
 ) -> FimPrompt:
     """The FIM prompt for the cursor at byte ``offset``.
 
     ``inserted`` is text treated as if typed at the cursor (a suggestion being prefetched or a
     selected completion item), without copying the document. ``line_tokens`` counts whole lines
     (the caller keeps them per document); without it, lines go through the per-text cache.
+    ``kept_start`` is the window start of the document's last prompt, kept where the window
+    from it still fits (``_kept_window``).
     """
     lines = line_tokens or whole_lines(doc, count)
     # The prefix keeps a third of the budget at least: the suffix and the extra context share
@@ -500,7 +539,15 @@ def build_fim_prompt(
         # imports and scope headers above it): the window leaves room for the most it can hold,
         # the head it would have were the window to start at the cursor.
         widest = sum(file_head_for(offset)[1])
-        window_start, prefix_tokens = _prefix_window(doc, offset, max(room - widest, 0), count, lines)
+        kept, own = None, 0
+        if kept_start is not None:
+            own = sum(file_head_for(kept_start)[1])
+            kept = _kept_window(doc, offset, kept_start, max(room - own, 0), count, lines)
+        if kept is not None:
+            window_start, prefix_tokens = kept
+            widest = own
+        else:
+            window_start, prefix_tokens = _prefix_window(doc, offset, max(room - widest, 0), count, lines)
         # Then the room of the head that window has: the headers of the scopes starting inside
         # it (the function being written) are not sent, yet they were reserved for, and they
         # come and go as the line typed breaks the tree and mends it: the window start moved a

@@ -77,14 +77,14 @@ def _reasons(self, req, prev):
 _orig_build = p.PromptBuilder._build
 _last = {}
 
-def _build(self, req, inserted, snippets, scopes, imports):
-    fim = _orig_build(self, req, inserted, snippets, scopes, imports)
+def _build(self, req, inserted, snippets, scopes, imports, kept_start=None):
+    fim = _orig_build(self, req, inserted, snippets, scopes, imports, kept_start)
     # The same prompt with every line counted afresh: a window start that differs is one the
     # kept line counts chose.
     saved = self.line_tokens.counter
     self.line_tokens.counter = lambda doc, count: None
     try:
-        ref = _orig_build(self, req, inserted, snippets, scopes, imports)
+        ref = _orig_build(self, req, inserted, snippets, scopes, imports, kept_start)
     finally:
         self.line_tokens.counter = saved
     _last["ref_window_start"] = ref.window_start

@@ -353,6 +353,8 @@ class PromptBuilder:
             in_window = prev is not None and (
                 prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
             )
+            # The same site: the window starts where it did while it fits (prompts._kept_window).
+            kept_start = prev.window_start if prev is not None and in_window else None
             if prev is not None and in_window:
                 # The same site, chosen anew or not: the headers above its window stay while
                 # the line typed breaks the tree.
@@ -413,7 +415,7 @@ class PromptBuilder:
                 complete = not (unindexed or self.indexer.deferred or self.indexer.deferred_docs or ctx_req.cut_short)
             if unindexed or self.indexer.deferred or self.indexer.deferred_docs:
                 self.idle.index(unindexed)
-            fim = self._build(req, inserted, snippets, scopes, imports)
+            fim = self._build(req, inserted, snippets, scopes, imports, kept_start)
             if not inserted and not req.inserted:
                 self.contexts[doc.uri] = _Context(
                     fim.window_start,
@@ -544,7 +546,13 @@ class PromptBuilder:
         return None
 
     def _build(
-        self, req: Request, inserted: str, snippets: list[Any], scopes: list[Any], imports: list[Any]
+        self,
+        req: Request,
+        inserted: str,
+        snippets: list[Any],
+        scopes: list[Any],
+        imports: list[Any],
+        kept_start: int | None = None,
     ) -> FimPrompt:
         doc = req.doc
         settings = self.settings
@@ -564,6 +572,7 @@ class PromptBuilder:
             redact_secrets=settings.redact_secrets,
             inserted=req.inserted + inserted,
             line_tokens=self.line_tokens.counter(doc, self.services.models.counter.count),
+            kept_start=kept_start,
         )
 
     @staticmethod
