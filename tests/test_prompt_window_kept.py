@@ -19,6 +19,7 @@ from deepseek_lsp.line_tokens import LineTokens
 from deepseek_lsp.prompts import SNAP_SHARE, FimPrompt
 from tests.fake_deepseek import CACHE_UNIT_TOKENS, DEFAULT_KEY, FakeDeepSeek, approx_tokens
 from tests.harness import inline_params, lsp_session, open_doc, server_env
+from tests.test_completion_e2e import ready
 from tests.test_prompt_typing_session import FIM, REGISTRY, prompt_for, store_module
 
 
@@ -44,6 +45,7 @@ async def test_moving_up_a_few_lines_keeps_the_prompt_a_cache_hit(tmp_path: Path
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
         settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
         async with lsp_session(env, settings=settings) as client:
+            await ready(client)  # counted by the tokenizer from the first request on
             open_doc(client, uri, text)
             for up in (0, 0, *ups):
                 line = first - up
