@@ -248,10 +248,12 @@ def _kept_window(
     round line after a move of 10 lines in a fifth of the moves, of 20 in half of them (the
     replay's files, a 2,048-token budget). All the prompt after the head missed DeepSeek's
     prefix cache then, the lines both windows hold with it."""
+    if not 0 <= start <= offset:
+        return None
     cursor_line = doc.line_at(offset)
     line = doc.line_at(start)
-    if not 0 <= start <= offset or doc.line_start(line) != start:
-        return None
+    if doc.line_start(line) != start:
+        return None  # text inserted above it since: the old offset is inside a line
     _far, used = _line_part(doc, offset, doc.line_start(cursor_line), budget, count)
     if used > max(budget, LINE_FLOOR):
         return None  # the line is cut: as _prefix_window does
@@ -262,7 +264,8 @@ def _kept_window(
         if used > budget:
             return None
     if line > 0 and used < budget - budget // SNAP_SHARE:
-        return None  # the file's start: the window from it is all it can hold
+        # More than the snap may give up (from the file's start, the window is all there is).
+        return None
     return start, used - slack
 
 
@@ -540,7 +543,7 @@ def build_fim_prompt(
         # the head it would have were the window to start at the cursor.
         widest = sum(file_head_for(offset)[1])
         kept, own = None, 0
-        if kept_start is not None:
+        if kept_start is not None and 0 <= kept_start <= offset:
             own = sum(file_head_for(kept_start)[1])
             kept = _kept_window(doc, offset, kept_start, max(room - own, 0), count, lines)
         if kept is not None:
