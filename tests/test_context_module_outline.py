@@ -406,6 +406,38 @@ def test_no_outline_where_a_function_binds_the_modules_name_again(
     assert any(line in t for t in sent for line in OUTLINES) == outlined, sent
 
 
+#: A use the module's level runs before a ``def store`` / ``class store`` / ``store =`` below
+#: it binds the name again: a default's value or an annotation runs when its ``def`` does (at
+#: the module's level here), unlike the body, which runs when called (the whole module then ran).
+#: (text with ``|`` at the cursor, whether the module's outline is sent)
+BELOW_CASES = {
+    "default below a def": ("def f(a=store.|):\n    pass\n\n\ndef store():\n    pass\n", True),
+    "annotation below a class": ("def f(a: store.|):\n    pass\n\n\nclass store:\n    pass\n", True),
+    "return type below =": ("def f() -> store.|:\n    pass\n\n\nstore = None\n", True),
+    "the parameter's own default": ("def f(store=store.|):\n    pass\n", True),
+    "module's line above a def": ("store.|\n\n\ndef store():\n    pass\n", True),
+    # Controls: a body runs once the module has, the def below then bound the name.
+    "body above a def": ("def f():\n    store.|\n\n\ndef store():\n    pass\n", False),
+    "method's default above a def": (
+        "class K:\n    def f(self):\n        def g(a=store.|):\n            pass\n\n\ndef store():\n    pass\n", False),
+    "default below the def": ("def store():\n    pass\n\n\ndef f(a=store.|):\n    pass\n", False),
+}
+
+
+@pytest.mark.parametrize("case", list(BELOW_CASES))
+async def test_a_python_def_below_binds_the_name_only_where_it_has_run(tmp_path: Path, case: str) -> None:
+    """Over stdio: ``def f(a=store.|)`` above a module-level ``def store()`` is the module's
+    ``store`` (the default runs as the module's level reaches ``f``), its outline sent; a body
+    above the ``def`` is the function's (it runs once the whole module has)."""
+    text, outlined = BELOW_CASES[case]
+    text = "from app import store\n\n" + text.replace(".|", "|")  # the dot typed at the cursor
+    before = text[: text.index("|")]
+    files = {"app/__init__.py": "", "app/store.py": STORE_PY, "main.py": text.replace("|", "")}
+    at = (before.count("\n"), len(before.split("\n")[-1]))
+    prompt = (await prompts_while_typing(tmp_path, files, [("main.py", "python")], at, "."))[-1]
+    assert ("class Store: …" in prompt) == outlined, prompt
+
+
 # ---------------------------------------------------------------- cost
 
 

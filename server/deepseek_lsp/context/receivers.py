@@ -569,7 +569,7 @@ def bound_in_function(language: str, tree: ts.Tree, data: bytes, member: MemberA
     if fam is None or member.owner is not None:
         return False
     node: ts.Node | None = tree.root_node.descendant_for_byte_range(member.at, member.at)
-    scope = _enclosing(node, _FUNCTIONS[fam])
+    scope = _running_in(fam, node, member.at)
     name = member.receiver
     if fam == _PYTHON and (
         _comprehension_binds(node, scope, data, name) or py.open_lambda_binds(node, data, name, member.at)
@@ -591,8 +591,23 @@ def bound_in_function(language: str, tree: ts.Tree, data: bytes, member: MemberA
         if _bound_in(fam, tree.root_node, data, scope, name, end, floor)[0]:
             return True
         end = max(floor, scope.start_byte)
-        scope = _enclosing(scope.parent, _FUNCTIONS[fam])
+        scope = _running_in(fam, scope.parent, member.at)
     return False
+
+
+def _running_in(fam: str, node: ts.Node | None, at: int) -> ts.Node | None:
+    """The function whose run evaluates the code at ``at`` (from ``node`` up). Python runs a
+    parameter's default and an annotation when the ``def`` or ``lambda`` runs, in the scope
+    around it: ``def f(a=store.|)`` at the module's level reads the module's ``store``."""
+    scope = _enclosing(node, _FUNCTIONS[fam])
+    while fam == _PYTHON and scope is not None:
+        # (The header's ``:``, not the body's start: a line the tree made an ERROR before an
+        # empty body, ``def f():\n    store.``, is in the body.)
+        colon = next((c for c in scope.children if c.type == ":"), None)
+        if colon is None or colon.start_byte < at:
+            break
+        scope = _enclosing(scope.parent, _FUNCTIONS[fam])
+    return scope
 
 
 def bound_at_module_level(language: str, tree: ts.Tree, data: bytes, member: MemberAt, since: int) -> bool:
@@ -606,7 +621,7 @@ def bound_at_module_level(language: str, tree: ts.Tree, data: bytes, member: Mem
     if fam not in _ASSIGNED_AFTER or member.owner is not None:
         return False
     node = tree.root_node.descendant_for_byte_range(member.at, member.at)
-    end = len(data) if _enclosing(node, _FUNCTIONS[fam]) is not None else member.at
+    end = len(data) if _running_in(fam, node, member.at) is not None else member.at
     word = member.receiver.encode()
     # (The name first, a literal the search skips to; then what is before it on its line.)
     starts = [
