@@ -6,9 +6,11 @@ suffix the fake DeepSeek server receives are counted here as DeepSeek counts the
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import hashlib
 import os
+import textwrap
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -289,3 +291,45 @@ async def test_a_request_made_before_the_tokenizer_has_loaded_keeps_near_its_bud
     finally:
         await c.stop()
     assert 1200 < sent_tokens(fake) <= 1.1 * 2048
+
+
+#: Real code (the running Python's own modules) and data the estimate counts short (hex digests).
+LOAD_CASES = {
+    "argparse.py": lambda: Path(argparse.__file__).read_text(),
+    "textwrap.py": lambda: Path(textwrap.__file__).read_text(),
+    "checksums.py": lambda: "import hashlib\n\n\n" + "".join(
+        f'CHECKSUM_{i} = "{hashlib.sha256(str(i).encode()).hexdigest()}"\n' for i in range(600)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(LOAD_CASES))
+async def test_the_prompt_asked_as_the_tokenizer_loads_keeps_its_head_and_its_budget(
+    fake: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A file's first request before DeepSeek's tokenizer has loaded is fitted by the estimate;
+    the same request after the load keeps its window start (the provider's cache hits the
+    prompt sent), and the one before the load does not go over the budget."""
+    from deepseek_lsp.model import client as model_client
+
+    text = LOAD_CASES[name]()
+    line = min(300, text.count("\n") - 1)
+    uri = f"file:///ws/{name}"
+    c = Completing(fake, debounce=0, prefetch=False, cache=False, max_prompt_tokens=2048)
+    try:
+        with monkeypatch.context() as loading:
+            loading.setattr(model_client, "loaded_counter", lambda: None)
+            c.open(uri, text)
+            c.insert(uri, line, 0, "\n")
+            # (Twice: the first request's snippets come from a file read in part, the
+            # second's from its whole index, with or without the load.)
+            await c.inline(uri, line, 0)
+            await c.inline(uri, line, 0)
+            assert not c.services.models.counter.exact
+        await c.inline(uri, line, 0)
+        assert c.services.models.counter.exact
+    finally:
+        await c.stop()
+    _, before, after = (r.json for r in fake.requests_to(FIM))
+    assert COUNT(before["prompt"]) + COUNT(before["suffix"]) <= 2048
+    assert after["prompt"] == before["prompt"]
