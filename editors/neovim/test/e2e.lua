@@ -1732,6 +1732,29 @@ step(":checkhealth deepseek_lsp: version, server found, key present (not printed
   check(not text:find("fim-pass-123", 1, true) and not text:find("q-secret", 1, true), "a URL's password is printed:\n" .. text)
   text = health_with({ fimBaseUrl = base .. "/" })
   check(text:find("endpoint: " .. base .. "\n", 1, true) and not text:find("completion endpoint", 1, true), "fimBaseUrl the same as baseUrl:\n" .. text)
+  -- The completion server's own key (fimApiKey): set or not, and where from, never its value.
+  text = health_with({ fimBaseUrl = "http://127.0.0.1:8000/v1", fimApiKey = " fim-key-secret-4711 " })
+  check(text:find("completion server key: set (in settings.fimApiKey, sent to 127.0.0.1:8000 only)", 1, true), "fimApiKey in settings:\n" .. text)
+  check(not text:find("fim-key-secret", 1, true), "the completion server's key is printed:\n" .. text)
+  text = health_with({ fimBaseUrl = "http://127.0.0.1:8000/v1" })
+  check(text:find("completion server key: not set", 1, true), "no fimApiKey:\n" .. text)
+  text = lua([[
+    local plugin = require("deepseek_lsp")
+    local saved_settings, saved_lsp = plugin.config.settings, plugin.config.lsp
+    plugin.config.settings = vim.tbl_extend("force", saved_settings or {}, { fimBaseUrl = "http://127.0.0.1:8000/v1" })
+    plugin.config.lsp = vim.tbl_extend("force", saved_lsp or {}, { cmd_env = { DEEPSEEK_FIM_API_KEY = "fim-only-in-cmd-env-42" } })
+    vim.cmd("checkhealth deepseek_lsp")
+    local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+    vim.cmd("bwipeout!")
+    plugin.config.settings, plugin.config.lsp = saved_settings, saved_lsp
+    return table.concat(lines, "\n")
+  ]])
+  check(text:find("completion server key: set (DEEPSEEK_FIM_API_KEY in lsp.cmd_env, sent to 127.0.0.1:8000 only)", 1, true), "fim key in cmd_env:\n" .. text)
+  check(not text:find("fim-only-in-cmd-env", 1, true), "the completion server's key is printed:\n" .. text)
+  -- A fimApiKey with no fimBaseUrl goes to no server: said, not taken for a working setup.
+  text = health_with({ fimApiKey = "fim-key-secret-4711" })
+  check(text:find("completion server key: set (in settings.fimApiKey) but fimBaseUrl is not", 1, true), "fimApiKey without fimBaseUrl:\n" .. text)
+  check(not text:find("fim-key-secret", 1, true), "the completion server's key is printed:\n" .. text)
 end)
 
 step("status: a file's own Inactive (an excluded .env) is not shown in the other buffers", function()

@@ -138,6 +138,35 @@ function M.check()
     })
   end
 
+  -- The completion server's own key (fimApiKey): the server sends it to fimBaseUrl's host and
+  -- port only. Set or not and where from, never the key: a 401 from a vLLM or llama-server
+  -- started with --api-key left no way to tell here whether the key reached the server.
+  local function text_setting(camel, snake)
+    for _, v in ipairs({ section[camel], section[snake] }) do
+      if type(v) == "string" and vim.trim(v) ~= "" then
+        return true
+      end
+    end
+    return false
+  end
+  local fim_key_from = text_setting("fimApiKey", "fim_api_key") and "in settings.fimApiKey" or nil
+  if not fim_key_from then
+    local fim_key, where = env("DEEPSEEK_FIM_API_KEY")
+    if fim_key and vim.trim(fim_key) ~= "" then
+      fim_key_from = ("DEEPSEEK_FIM_API_KEY in %s"):format(where)
+    end
+  end
+  local fim_host = fim and util.safe_url(fim):match("^%a[%w+.-]*://([^/]+)") or nil
+  if fim_key_from and fim then
+    ok(("completion server key: set (%s, sent to %s only)"):format(fim_key_from, fim_host or util.safe_url(fim)))
+  elseif fim_key_from then
+    warn(("completion server key: set (%s) but fimBaseUrl is not: it is sent to no server"):format(fim_key_from), {
+      "Set fimBaseUrl to the completion server that wants this key, or drop the key",
+    })
+  elseif fim and not deepseek_host(fim) then
+    info("completion server key: not set (fine for a server started without one; vLLM's or llama-server's --api-key wants fimApiKey or DEEPSEEK_FIM_API_KEY)")
+  end
+
   start("Client")
   local clients = (vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = util.NAME })
   local problem = plugin._setup_done and plugin.start_problem()
