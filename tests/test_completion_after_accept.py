@@ -14,7 +14,7 @@ from lsprotocol import types
 
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import inline_params, insert, open_doc
-from tests.test_completion_counts import delete
+from tests.test_completion_counts import accept_in_order, delete
 from tests.test_completion_e2e import accept, session
 
 FIM = "/beta/completions"
@@ -56,12 +56,19 @@ async def test_right_after_an_accept_a_block_is_asked_whichever_came_first(tmp_p
     where the item's command comes before the insert (the Neovim plugin's accept over an
     auto-closed `)`, pasted by keys fed after the command ran)."""
     async with _suggested(tmp_path) as (fake, client, item):
-        if command_first:
-            await client.workspace_execute_command_async(
-                types.ExecuteCommandParams(command=item.command.command, arguments=list(item.command.arguments))
-            )
-            insert(client, URI, 2, 1, 4, item.insert_text)
-        else:
-            await accept(client, URI, 2, 1, 4, item)
+        await accept_in_order(client, URI, 1, 4, item, command_first=command_first)
         await client.text_document_inline_completion_async(inline_params(URI, 1, 4 + len(item.insert_text)))
         assert fake.requests_to(FIM)[-1].json["stop"] != ["\n"]  # a block
+
+
+async def test_after_an_accept_a_key_typed_then_taken_back_asks_for_the_line(tmp_path: Path) -> None:
+    """Accepted, then a key typed after it and Backspace (no request between them, as when the
+    editor's debounce swallows both): the cursor is back at the accept's end with its insert
+    before it, and was taken for just accepted: a block asked at once, mid-typing."""
+    async with _suggested(tmp_path) as (fake, client, item):
+        await accept(client, URI, 2, 1, 4, item)
+        end = 4 + len(item.insert_text)
+        insert(client, URI, 3, 1, end, "x")
+        delete(client, URI, 4, 1, end, end + 1)
+        await client.text_document_inline_completion_async(inline_params(URI, 1, end))
+        assert fake.requests_to(FIM)[-1].json["stop"] == ["\n"]  # the rest of the line

@@ -6,6 +6,8 @@ server."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +171,53 @@ async def test_suggestions_are_remembered_a_bounded_number_at_a_time(tmp_path: P
             assert (await stats(client))["shown"] == lines
             await at(0)
             assert (await stats(client))["shown"] == lines + 1
+
+
+
+async def accept_in_order(client: Any, uri: str, line: int, character: int, item: Any, *, command_first: bool) -> None:
+    """Accept ``item`` (document version 2) with its command after its insert, as VS Code does,
+    or before it (the Neovim plugin's accept over an auto-closed `)`, pasted after the command)."""
+    if not command_first:
+        await accept(client, uri, 2, line, character, item)
+        return
+    await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=item.command.command, arguments=list(item.command.arguments))
+    )
+    insert(client, uri, 2, line, character, item.insert_text)
+
+
+@asynccontextmanager
+async def _shown_at_x(tmp_path: Path) -> AsyncIterator[tuple[Any, str, types.InlineCompletionItem]]:
+    """The client, the document and the suggestion drawn at `x = |` (`compute(a, b)`)."""
+    with FakeDeepSeek() as fake:
+        fake.responder(respond, path=FIM)
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "a = b = 1\nx = \ny = \n")
+            yield client, uri, await shown_at(client, uri, 1, 4)
+
+
+@pytest.mark.parametrize("command_first", [False, True])
+async def test_an_accept_undone_is_no_accept(tmp_path: Path, command_first: bool) -> None:
+    """Accepted, then undone (Ctrl+Z, `u`): the document is back to what it was where the
+    suggestion went in, and the session still counted it accepted (1 of 1, 100 %). Whichever
+    came first, the item's command or its insert."""
+    async with _shown_at_x(tmp_path) as (client, uri, item):
+        await accept_in_order(client, uri, 1, 4, item, command_first=command_first)
+        counts = await stats(client)
+        assert (counts["accepted"], counts["undone"]) == (1, 0)
+        delete(client, uri, 3, 1, 4, 4 + len(item.insert_text))  # the undo
+        counts = await stats(client)
+        assert (counts["shown"], counts["accepted"], counts["undone"], counts["acceptanceRate"]) == (1, 0, 1, 0.0)
+
+
+async def test_an_accept_edited_on_then_deleted_stays_accepted(tmp_path: Path) -> None:
+    """The control: the user typed on after the accept, then deleted it all by hand: no undo of
+    the accept (the code was used, then rewritten), still accepted."""
+    async with _shown_at_x(tmp_path) as (client, uri, item):
+        await accept(client, uri, 2, 1, 4, item)
+        end = 4 + len(item.insert_text)
+        insert(client, uri, 3, 1, end, " + 1")
+        delete(client, uri, 4, 1, 4, end + 4)
+        counts = await stats(client)
+        assert (counts["accepted"], counts["undone"]) == (1, 0)

@@ -29,6 +29,9 @@ KEY_BEFORE = 4096
 KEY_AFTER = 1024
 #: How much of an accepted insert's end tells the document still holds it where it ended.
 INSERT_TAIL = 64
+#: How much of the document either side of where a suggestion goes in tells an accept undone:
+#: the document back to that (and to its length) there.
+UNDO_AROUND = 64
 
 
 @dataclass
@@ -44,6 +47,9 @@ class Stats:
     #: Suggestions taken in part (a word, a line) and not, or not yet, to their end: one taken
     #: piece by piece to its end moves to ``accepted``.
     partially_accepted: int = 0
+    #: Accepts undone (Ctrl+Z, `u`) before anything else was done there: taken out of
+    #: ``accepted`` (they counted as taken, 100 % for a suggestion the user threw away).
+    undone: int = 0
     backend_requests: int = 0
     backend_cancelled: int = 0
     prefetches: int = 0
@@ -62,6 +68,7 @@ class Stats:
             "accepted": self.accepted,
             "partiallyAccepted": self.partially_accepted,
             "menuAccepted": self.menu_accepted,
+            "undone": self.undone,
             "acceptanceRate": round((self.accepted - self.menu_accepted) / self.shown, 3) if self.shown else None,
             "backendRequests": self.backend_requests,
             "backendCancelled": self.backend_cancelled,
@@ -120,6 +127,16 @@ class SentItem:
     #: The suggestion held to type through that this item carries: the one to go on with
     #: once the editor tells it shows this item (CompletionCache.shown).
     held: Entry | None = None
+    #: The document where the item goes in as it was before (``UNDO_AROUND`` bytes either side
+    #: of the text it replaces), from ``before_at``, and the document's length: what an undo
+    #: of the accept brings back (see :meth:`undone_in`).
+    before: bytes = b""
+    before_at: int = 0
+    before_len: int = 0
+
+    def undone_in(self, data: bytes) -> bool:
+        """Whether ``data`` is the document as it was before the item went in, where it went."""
+        return len(data) == self.before_len and data[self.before_at : self.before_at + len(self.before)] == self.before
 
 
 class SentItems:
@@ -151,9 +168,11 @@ class SentItems:
         else:
             self._outcomes.move_to_end(key)
         inserted = insert.encode("utf-8")
+        before_at = max(0, start - UNDO_AROUND)
         self._items[item_id] = SentItem(
             uri, start + len(inserted), utf16_len(insert), from_menu, outcome, closer=closer,
             insert_tail=inserted[-INSERT_TAIL:], held=held,
+            before=data[before_at : end + UNDO_AROUND], before_at=before_at, before_len=len(data),
         )
         if len(self._items) > MAX_ITEMS:
             for old in list(self._items)[: MAX_ITEMS // 2]:
@@ -200,6 +219,19 @@ class SentItems:
             self.stats.accepted += 1  # an item from long ago: it was accepted all the same
             return None
         return self._accept(item)
+
+    def undone(self, item: SentItem) -> None:
+        """The accept of ``item`` undone: no longer counted as accepted (taken again, it is)."""
+        if not item.accepted:
+            return
+        item.accepted = False
+        outcome = item.outcome
+        if outcome.accepted:
+            outcome.accepted = False
+            self.stats.accepted -= 1
+            self.stats.undone += 1
+            if item.from_menu:
+                self.stats.menu_accepted -= 1
 
     def _accept(self, item: SentItem) -> SentItem | None:
         if item.accepted:

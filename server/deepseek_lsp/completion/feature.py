@@ -111,8 +111,12 @@ class CompletionFeature(Feature):
         self._key_pressed: dict[str, tuple[float, int]] = {}
         #: Each document's edit count at its last change notification, see document_changed.
         self._edit_counts: dict[str, int] = {}
-        #: Where each document's last whole accept left the cursor, and the end of its insert.
-        self._accepted_at: dict[str, tuple[int, bytes]] = {}
+        #: Each document's last whole accept, while a request at where it left the cursor is
+        #: the one right after it (see _just_accepted).
+        self._accepted_at: dict[str, SentItem] = {}
+        #: Each document's last whole accept, while nothing was typed after it: one the document
+        #: goes back from is undone (see _edited_after_accept).
+        self._undoable: dict[str, SentItem] = {}
         self._semicolons = SentSemicolons()
         self.items = SentItems(self.stats)
         self.health = BackendHealth(services, self.debouncer)
@@ -297,6 +301,7 @@ class CompletionFeature(Feature):
             self.history.record(doc, applied if applied else [edit])
             if not own:
                 self.fetching.drop_unreachable_prefetches(doc, edit.new_end_byte)
+                self._edited_after_accept(doc, applied if applied else [edit])
         models = self.services.models
         if models is not None and models.idle() and not (self.health.paused.now() or self.health.inactive_reason(doc)):
             models.rewarm()  # the user is back after a pause: see Models.idle
@@ -370,6 +375,7 @@ class CompletionFeature(Feature):
         for method in (types.TEXT_DOCUMENT_INLINE_COMPLETION, types.TEXT_DOCUMENT_COMPLETION):
             self._seq.pop((doc.uri, method), None)
         self._accepted_at.pop(doc.uri, None)
+        self._undoable.pop(doc.uri, None)
         self._semicolons.forget(doc.uri)
 
     # -- events ----------------------------------------------------------------------------------
@@ -388,7 +394,7 @@ class CompletionFeature(Feature):
         if item is not None:
             self.debouncer.agreed(item.uri)
             # Right after a whole accept the user usually wants the next block, at once.
-            self._accepted_at[item.uri] = (item.end, item.insert_tail)
+            self._accepted_at[item.uri] = self._undoable[item.uri] = item
             if item.closer is not None:
                 self._semicolon_after_closer(item, item.closer)
 
@@ -397,10 +403,30 @@ class CompletionFeature(Feature):
         cursor, its insert still there before it. An accept undone, the place typed to with
         other text was taken for the accept's: a block asked at once, mid-typing."""
         accepted = self._accepted_at.get(req.doc.uri)
-        if accepted is None or accepted[0] != req.offset:
+        if accepted is None or accepted.end != req.offset:
             return False
-        tail = accepted[1]
+        tail = accepted.insert_tail
         return req.data[req.offset - len(tail) : req.offset] == tail
+
+    def _edited_after_accept(self, doc: Document, edits: list[Edit]) -> None:
+        """The user's edits after a whole accept. Back to the document as it was before it
+        (Ctrl+Z, `u`, the insert deleted), the accept is undone: still counted as accepted, the
+        session showed 100 % for a suggestion thrown away. A key typed at or after its end is
+        no longer the moment right after it: typed and taken back with Backspace, the place was
+        taken for just accepted, a block asked at once with no debounce. Edits before its end
+        are its own insert (which may come after the item's command: the Neovim plugin's accept
+        over an auto-closed `)`) or its undo."""
+        uri = doc.uri
+        item = self._undoable.get(uri)
+        if item is not None and item.undone_in(doc.data):
+            self.items.undone(item)
+            del self._undoable[uri]
+            self._accepted_at.pop(uri, None)
+            return
+        for accepts in (self._undoable, self._accepted_at):
+            item = accepts.get(uri)
+            if item is not None and any(e.start_byte >= item.end for e in edits):
+                del accepts[uri]
 
     def _semicolon_after_closer(self, item: SentItem, closer: CloserBelow) -> None:
         """The `;` the editor's `}` below an accepted initializer lacks, as an edit of its own
