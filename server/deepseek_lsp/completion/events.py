@@ -53,6 +53,8 @@ class Stats:
     backend_requests: int = 0
     backend_cancelled: int = 0
     prefetches: int = 0
+    #: Prefetches stopped before their end: the user went elsewhere (see Fetcher.stop_prefetch).
+    prefetches_stopped: int = 0
     empty: int = 0
     latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=2000))
 
@@ -73,6 +75,7 @@ class Stats:
             "backendRequests": self.backend_requests,
             "backendCancelled": self.backend_cancelled,
             "prefetches": self.prefetches,
+            "prefetchesStopped": self.prefetches_stopped,
             "empty": self.empty,
             "cacheHits": dict(hits),
             "latencyMs": {"p50": pct(0.5), "p95": pct(0.95), "p99": pct(0.99)},

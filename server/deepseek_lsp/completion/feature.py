@@ -62,6 +62,9 @@ log = logging.getLogger(__name__)
 SHOWN_NOTIFICATION = "textDocument/didShowCompletion"
 PARTIAL_NOTIFICATION = "textDocument/didPartiallyAcceptCompletion"
 STATS_REQUEST = "deepseek/completionStats"
+#: The editor's word that the cursor moved with no edit (a click, the arrow keys, another
+#: editor focused), which LSP does not tell: the prefetch for the place left is stopped.
+CURSOR_NOTIFICATION = "deepseek/cursorMoved"
 #: A menu request this soon after a key pressed where the cursor is comes from typing.
 TYPED_INVOKE_S = 1.0
 #: How long an automatic request waits for the editor's settings still being pulled at
@@ -186,6 +189,10 @@ class CompletionFeature(Feature):
                 # What is held was indented as the editor no longer does (the exact cache's
                 # answers are keyed by it, see _suggest).
                 self.cache.drop_held(uri if cell is None else doc.uri)
+
+        @server.feature(CURSOR_NOTIFICATION)
+        def cursor_moved(ls: LanguageServer, params: Any) -> None:
+            self.cursor_moved(params)
 
         @server.feature(STATS_REQUEST)
         def stats(ls: LanguageServer, params: Any) -> dict[str, Any]:
@@ -379,6 +386,24 @@ class CompletionFeature(Feature):
         self._semicolons.forget(doc.uri)
 
     # -- events ----------------------------------------------------------------------------------
+
+    def cursor_moved(self, params: Any) -> None:
+        """The cursor is at ``params``' position (``deepseek/cursorMoved``): the prefetches for
+        states it is no longer on the way to are stopped, as Copilot drops its suggestion when
+        the user clicks away; at the suggestion's place or typing through it, they stream on.
+        Malformed or of a document not open: ignored (a notification has no answer to refuse)."""
+        uri = field_of(field_of(params, "textDocument"), "uri")
+        position = field_of(params, "position")
+        line, character = field_of(position, "line"), field_of(position, "character")
+        if not isinstance(uri, str) or not all(isinstance(n, int) and n >= 0 for n in (line, character)):
+            log.debug("ignored a malformed %s", CURSOR_NOTIFICATION)
+            return
+        doc, cell = self._target(uri)
+        at = types.Position(line, character)
+        if doc is None or not (cell or doc).has_line(line):
+            return
+        self.fetching.cancel_other_prefetches(doc.uri)
+        self.fetching.drop_unreachable_prefetches(doc, doc.offset_at(cell.to_doc(at) if cell else at))
 
     def _shown(self, item: SentItem | None) -> None:
         """The editor shows ``item``: typing through goes on with its choice, not with the
@@ -582,6 +607,8 @@ class CompletionFeature(Feature):
             return []
         if req.stale or self.health.status_for(doc, req.offset, invoked=req.invoked) or self.services.models.client is None:
             return []
+        # Asked in this document: the others' prefetches are for places the user left.
+        self.fetching.cancel_other_prefetches(doc.uri)
         # The cursor may have moved with no edit (arrow keys, a click): prefetches for states
         # it is no longer on the way to are never used (only the newest one is joinable) and
         # streamed on, one more billed block with every place a suggestion was shown.

@@ -43,6 +43,8 @@ from .request import Request, choices_wanted
 log = logging.getLogger(__name__)
 
 CANCEL_GRACE_S = 0.05
+#: The ledger's name for the prefetches' requests.
+PREFETCH_FEATURE = "prefetch"
 
 T = TypeVar("T")
 
@@ -133,8 +135,8 @@ class Fetcher:
             task.cancel()
 
     def cancel_other_prefetches(self, uri: str) -> None:
-        """After an edit of ``uri``: the prefetches of other documents are for a state whose
-        answer is no longer served, billed for nothing."""
+        """The user is in ``uri`` (an edit, a request, the cursor there): the prefetches of
+        other documents are for a state whose answer is no longer served, billed for nothing."""
         for other, tasks in self.prefetch_tasks.items():
             if other != uri:
                 for task in tasks:
@@ -523,12 +525,15 @@ class Fetcher:
             answered = False
             try:
                 fitted = prompt if prompt is not None else self.prompts.prompt(req, shown)
-                text = await self._stream_one(
-                    self.fim_request(fitted, True, marker=post.cell_marker), pending, False
-                )
+                # In the ledger under its own name: what prefetching costs can be told apart.
+                asked = replace(self.fim_request(fitted, True, marker=post.cell_marker), feature=PREFETCH_FEATURE)
+                text = await self._stream_one(asked, pending, False)
                 result = _as_answer(text, post) or ""
                 pending.cut = isinstance(text, _CutByTime)
                 answered = True
+            except asyncio.CancelledError:
+                self.stats.prefetches_stopped += 1
+                raise
             except ModelError as exc:
                 log.debug("prefetch failed: %s", exc)
                 if exc.retry_after or exc.disables_feature:

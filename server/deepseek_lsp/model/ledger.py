@@ -80,6 +80,9 @@ class Ledger:
         self._write_warned = False
         self.started = clock()
         self.session: dict[str, Totals] = {}
+        #: This session's totals per feature (a completion, its prefetch, a review): what a
+        #: prefetch cost was in the completions' figures, with no way to tell it.
+        self.session_features: dict[str, Totals] = {}
         self.recent: deque[UsageRecord] = deque(maxlen=keep_recent)
         #: This session's spend per UTC day, what the budget goes by when the file cannot be
         #: read (``recent`` keeps the last records only: a long session's spend fell short).
@@ -299,6 +302,7 @@ class Ledger:
         day = _day(ts)
         with self._lock:
             self.session.setdefault(model, Totals()).add(rec)
+            self.session_features.setdefault(feature, Totals()).add(rec)
             self.recent.append(rec)
             self._spent_on[day] = self._spent_on.get(day, 0.0) + rec.cost
             self._unwritten.usage.setdefault((day, model, feature), Totals()).add(rec)
@@ -346,6 +350,7 @@ class Ledger:
             session = {
                 m: Totals(*(getattr(t, c) for c in _COLUMNS)) for m, t in self.session.items()
             }
+            features = {f: t.as_dict() for f, t in sorted(self.session_features.items())}
         try:
             today_totals = self._totals(today)
             month_totals = self._totals(month)
@@ -360,6 +365,7 @@ class Ledger:
             "session": {
                 "started": datetime.fromtimestamp(self.started, timezone.utc).isoformat(),
                 **scope(session),
+                "features": features,
             },
             "today": {"day": today, **scope(today_totals)},
             "month": {"month": month, **scope(month_totals)},

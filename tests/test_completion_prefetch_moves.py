@@ -1,0 +1,100 @@
+"""The prefetch (what follows accepting the suggestion shown, asked before the user accepts) is
+stopped once the user is elsewhere: LSP tells no cursor move, so the editors tell it
+(``deepseek/cursorMoved``: the Neovim plugin's cursor events, VS Code's selection change), and a
+request in another document tells it too. What prefetches cost is in the ledger under their
+own name. The real server over stdio against the fake DeepSeek server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import _to_dict, inline_params, open_doc
+from tests.test_completion_e2e import fim_requests, session, shown_with_prefetch
+
+pytestmark = pytest.mark.usefixtures("state_dir")
+
+CURSOR_MOVED = "deepseek/cursorMoved"
+
+
+@asynccontextmanager
+async def _prefetching(tmp_path: Path, uri: str, *more: str) -> AsyncIterator[tuple[FakeDeepSeek, Any, Any]]:
+    """The fake, the client, and the prefetch streaming (slowly) after the suggestion shown at
+    ``uri``'s `a = |`; ``more``: the fake's answers after it."""
+    with FakeDeepSeek() as fake:
+        fake.script("x + 1", "\n    return a\n" * 20, *more)
+        fake.set_latency(per_token=0.05)
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
+            _item, prefetch = await shown_with_prefetch(client, fake, uri)
+            yield fake, client, prefetch
+
+
+def moved(client: Any, uri: str, line: int, character: int) -> None:
+    client.protocol.notify(
+        CURSOR_MOVED, {"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}
+    )
+
+
+async def test_a_click_away_from_the_suggestion_stops_its_prefetch(tmp_path: Path) -> None:
+    """The suggestion shown at `a = |`, its prefetch streaming; the user clicks on the line
+    above (no edit, no request: nothing an LSP server hears): the prefetch streamed on to its
+    end, billed for every token of an answer never shown."""
+    uri = "file:///ws/moved.py"
+    async with _prefetching(tmp_path, uri) as (fake, client, prefetch):
+        moved(client, uri, 1, 8)  # the cursor where the suggestion is: kept
+        await asyncio.sleep(0.3)
+        assert not prefetch.closed
+        moved(client, uri, 0, 3)
+        assert await fake.wait_closed_async(prefetch, timeout=2.5)
+        assert prefetch.disconnected and not prefetch.completed
+        counts = _to_dict(await client.protocol.send_request_async("deepseek/completionStats", {}))
+        assert (counts["prefetches"], counts["prefetchesStopped"]) == (1, 1)
+        usage = _to_dict(await client.protocol.send_request_async("deepseek/usage", {}))
+        spent = usage["session"]["features"]["prefetch"]
+        assert spent["requests"] == 1 and spent["cancelled"] == 1 and spent["output_tokens"] > 0
+        assert usage["session"]["features"]["completion"]["requests"] == 1
+
+
+async def test_a_request_in_another_file_stops_the_prefetch_of_the_first(tmp_path: Path) -> None:
+    """The user went to another file and the editor asks there: the first file's prefetch is
+    for a state the user left (an edit in the other file stopped it; a request did not)."""
+    uri = "file:///ws/first.py"
+    async with _prefetching(tmp_path, uri, "") as (fake, client, prefetch):
+        other = "file:///ws/second.py"
+        open_doc(client, other, "import os\n")
+        await client.text_document_inline_completion_async(inline_params(other, 1, 0))
+        assert await fake.wait_closed_async(prefetch, timeout=2.5)
+        assert prefetch.disconnected and not prefetch.completed
+        assert len(fim_requests(fake)) == 3
+
+
+async def test_a_cursor_moved_in_another_file_stops_the_prefetch_of_the_first(tmp_path: Path) -> None:
+    """Switched to another editor (VS Code's selection there, Neovim's BufEnter): the first
+    file's prefetch is stopped."""
+    async with _prefetching(tmp_path, "file:///ws/first.py") as (fake, client, prefetch):
+        other = "file:///ws/second.py"
+        open_doc(client, other, "import os\n")
+        moved(client, other, 0, 0)
+        assert await fake.wait_closed_async(prefetch, timeout=2.5)
+        assert prefetch.disconnected
+
+
+async def test_a_cursor_moved_in_an_unknown_file_or_malformed_changes_nothing(tmp_path: Path) -> None:
+    """Bad input: a position past the end, an unknown document, no params: ignored, the
+    prefetch at the cursor kept, the server answering."""
+    uri = "file:///ws/kept.py"
+    async with _prefetching(tmp_path, uri) as (_fake, client, prefetch):
+        client.protocol.notify(CURSOR_MOVED, {})
+        client.protocol.notify(CURSOR_MOVED, {"textDocument": {"uri": uri}, "position": {"line": "x"}})
+        moved(client, uri, 99, 0)
+        moved(client, "file:///ws/never-opened.py", 0, 0)
+        await asyncio.sleep(0.3)
+        assert not prefetch.closed
+        counts = _to_dict(await client.protocol.send_request_async("deepseek/completionStats", {}))
+        assert counts["prefetchesStopped"] == 0
