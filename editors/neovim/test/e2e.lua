@@ -1684,6 +1684,43 @@ step(":DeepSeekStatus in a terminal and in a buffer of a type setup() leaves out
   check(ok, err)
 end)
 
+step("a suggestion left (Esc): the prefetch of what follows accepting it is stopped", function()
+  -- LSP tells no cursor move: the plugin says it (deepseek/cursorMoved). Before, the prefetch
+  -- streamed on to its end, billed, for a place the user had left.
+  local function prefetches()
+    local found = {}
+    for _, r in ipairs(vim.json.decode(fake_control("requests"))) do
+      local prompt = type(r.json) == "table" and r.json.prompt
+      if r.path == "/beta/completions" and type(prompt) == "string" and prompt:match("def moved%(a, b%):\n    return a %* b$") then
+        found[#found + 1] = r
+      end
+    end
+    return found
+  end
+  in_new_file("moved_away.py", { "def moved(a, b):", "    ", "", "x = 1" }, function()
+    wait_attached()
+    -- Slow to answer: the prefetch is still under way when the cursor leaves (answered, it
+    -- ends "completed", not "disconnected").
+    fake_control("latency", { ttft = 4 })
+    local ok, err = pcall(function()
+      suggest_on(1)
+      wait_for("the prefetch to reach the model", function()
+        return #prefetches() == 1
+      end)
+      -- Esc: no request follows (a key in insert mode moving the cursor asks again there,
+      -- which stopped it already); the cursor a column left of the suggestion's place.
+      normal_mode()
+      local r = wait_for("the prefetch to end", function()
+        local p = prefetches()[1]
+        return (p.disconnected or p.completed) and p, p
+      end, 10000)
+      check(r.disconnected and not r.completed, "the prefetch streamed on to its end: " .. vim.inspect(r))
+    end)
+    fake_control("latency", { ttft = 0 })
+    check(ok, err)
+  end)
+end)
+
 step(":checkhealth deepseek_lsp: version, server found, key present (not printed), attached", function()
   local text = lua([[
     vim.cmd("checkhealth deepseek_lsp")

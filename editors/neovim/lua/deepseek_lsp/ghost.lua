@@ -18,6 +18,8 @@ local M = {}
 
 M.METHOD = "textDocument/inlineCompletion"
 M.SHOWN = "textDocument/didShowCompletion"
+--- The cursor moved with no edit (LSP tells no such thing): see tell_moved.
+M.MOVED = "deepseek/cursorMoved"
 M.PARTIAL = "textDocument/didPartiallyAcceptCompletion"
 local REQUEST_CANCELLED = -32800
 local CONTENT_MODIFIED = -32801
@@ -49,6 +51,7 @@ M.config = {
 ---@field pending? {client: table, id: integer, invoked: boolean}
 ---@field timer? table
 ---@field told? table the raw item last told shown (didShowCompletion)
+---@field drawn_at? {tick: integer, row: integer, col: integer, client_id: integer} where the last item was drawn, until the cursor leaves it
 ---@field invoked_done boolean
 ---@field show_count boolean
 ---@field cycle_dir? integer
@@ -551,6 +554,7 @@ function M.render(bufnr)
   end
   -- Told whenever the item drawn changes, cycling back to one included: the server goes on
   -- with the choice shown when the user types through it (it counts a suggestion once).
+  st.drawn_at = { tick = api.nvim_buf_get_changedtick(bufnr), row = crow, col = ccol, client_id = item.client_id }
   if st.told ~= item.raw then
     st.told = item.raw
     local client = vim.lsp.get_client_by_id(item.client_id)
@@ -756,7 +760,44 @@ local function hook_cmp()
   end)
 end
 
+--- The cursor of ``to_buf`` (the buffer now current) is no longer where ``bufnr``'s suggestion was
+--- drawn, the text unchanged (a click, the arrow keys, Esc, another buffer): the server hears it
+--- (deepseek/cursorMoved), which LSP does not tell, and stops the prefetch of what follows
+--- accepting the suggestion, which streamed on, billed, for a place the user left. Told once a
+--- suggestion drawn; an edit is heard by the server itself (didChange).
+---@param bufnr integer
+---@param to_buf integer?
+local function tell_moved(bufnr, to_buf)
+  local st = states[bufnr]
+  local at = st and st.drawn_at
+  if not at then
+    return
+  end
+  to_buf = to_buf or bufnr
+  local crow, ccol = cursor_of(to_buf)
+  if to_buf == bufnr then
+    if api.nvim_buf_get_changedtick(bufnr) ~= at.tick then
+      st.drawn_at = nil
+      return
+    end
+    if crow == at.row and ccol == at.col then
+      return
+    end
+  end
+  st.drawn_at = nil
+  local client = vim.lsp.get_client_by_id(at.client_id)
+  if not client or not crow or util.is_stopped(client) then
+    return
+  end
+  local line = util.line(to_buf, crow)
+  util.notify(client, M.MOVED, {
+    textDocument = { uri = vim.uri_from_bufnr(to_buf) },
+    position = { line = crow, character = util.units(line:sub(1, ccol), client.offset_encoding or "utf-16") },
+  })
+end
+
 local function on_change(bufnr)
+  tell_moved(bufnr)
   local st = states[bufnr]
   if not st or not in_insert() then
     return
@@ -918,10 +959,36 @@ function M.attach(bufnr)
       end
     end,
   })
+  api.nvim_create_autocmd("CursorMoved", {
+    group = group,
+    buffer = bufnr,
+    callback = function()
+      tell_moved(bufnr)
+    end,
+  })
+  api.nvim_create_autocmd("BufEnter", {
+    group = group,
+    buffer = bufnr,
+    callback = function()
+      for other in pairs(states) do
+        if other ~= bufnr then
+          tell_moved(other, bufnr)
+        end
+      end
+    end,
+  })
   api.nvim_create_autocmd({ "InsertLeave", "BufLeave" }, {
     group = group,
     buffer = bufnr,
     callback = function(ev)
+      if ev.event == "InsertLeave" then
+        -- Esc: normal mode's cursor, a column left unless at the line's start.
+        vim.schedule(function()
+          if states[bufnr] then
+            tell_moved(bufnr)
+          end
+        end)
+      end
       local st = states[bufnr]
       if st and ev.event == "BufLeave" and in_insert() then
         -- Left in insert mode (a click in another window, a <Cmd> mapping): the request under
