@@ -21,6 +21,8 @@ import {
 import { isKeyRejectedMessage, isNoKeyMessage, keyClearedMessage, keyInputProblem, noKeyPrompt } from './apiKey';
 import { afterClose, CrashLimit } from './crashLimit';
 import { CURSOR_ABOVE_COMMAND, placeCursorAbove, withCursorAboveKeptCloser } from './cursorAbove';
+import { CURSOR_NOTIFICATION, CursorMoves, Place } from './cursorMoves';
+import { CYCLE_COMMANDS, CycledItems } from './cycledItems';
 import { EDITOR_INDENTATION, IndentationSync } from './indentation';
 import { withoutRewrittenTail } from './keptTail';
 import { hasItems, LateSuggestions } from './lateSuggestions';
@@ -131,6 +133,20 @@ class DeepSeekExtension implements vscode.Disposable {
   private readonly log: vscode.LogOutputChannel;
   private readonly statusBar = new StatusBar();
   private readonly lateSuggestions = new LateSuggestions();
+  /** The item shown once the user cycles with the keys (VS Code tells only the first). */
+  private readonly cycle = new CycledItems<ShownParams>(
+    (a, b) => a.item.insertText === b.item.insertText,
+    (params) => this.tellShown(params),
+  );
+  /** The cursor leaving a suggestion with no edit, told to the server (its prefetch stopped). */
+  private readonly cursorMoves = new CursorMoves((params) => {
+    const client = this.client;
+    if (client?.isRunning()) {
+      client.sendNotification(CURSOR_NOTIFICATION, params).catch((err) => {
+        this.log.debug(`${CURSOR_NOTIFICATION}: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }
+  });
   private readonly indentation = new IndentationSync(
     (params) => {
       this.client?.sendNotification(EDITOR_INDENTATION, params).catch((err) => {
@@ -191,6 +207,12 @@ class DeepSeekExtension implements vscode.Disposable {
     reg('deepseek.showOutput', () => this.output.show(true));
     reg(CURSOR_ABOVE_COMMAND, placeCursorAbove);
     reg('deepseek.showIgnoredFindings', () => this.showIgnoredFindings());
+    for (const [id, { builtin, step }] of Object.entries(CYCLE_COMMANDS)) {
+      reg(id, async () => {
+        this.cycle.cycled(step);
+        await vscode.commands.executeCommand(builtin);
+      });
+    }
 
     this.disposables.push(
       this.output,
@@ -212,6 +234,8 @@ class DeepSeekExtension implements vscode.Disposable {
         }
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.start()),
+      vscode.window.onDidChangeTextEditorSelection((e) => this.cursorMoves.moved(this.placeOf(e.textEditor))),
+      vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.cursorMoves.moved(this.placeOf(editor))),
       vscode.workspace.onWillSaveNotebookDocument((e) => this.notebookWillSave(e)),
     );
     await this.readKey();
@@ -527,6 +551,13 @@ class DeepSeekExtension implements vscode.Disposable {
             this.statusBar.settled(document.uri.toString(), notebook?.uri.toString());
             const first = firstItem(result);
             this.tellShown(first && shownParams(first, ACCEPT_COMMAND));
+            const told = ((Array.isArray(result) ? result : result?.items) ?? [])
+              .map((item) => shownParams(item, ACCEPT_COMMAND))
+              .filter((params): params is ShownParams => params !== undefined);
+            this.cycle.answered(told, context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke);
+            if (first) {
+              this.cursorMoves.shown(this.placeOf({ document, selection: new vscode.Selection(position, position) }));
+            }
           }
           if (hasItems(result)) {
             this.refreshUsageSoon();
@@ -558,6 +589,14 @@ class DeepSeekExtension implements vscode.Disposable {
         },
       },
     };
+  }
+
+  /** An editor's cursor as the server names it (the document's URI as sent in didOpen). */
+  private placeOf(editor: Pick<vscode.TextEditor, 'document' | 'selection'>): Place {
+    const { document } = editor;
+    const active = editor.selection.active;
+    const uri = this.client ? this.client.code2ProtocolConverter.asUri(document.uri) : document.uri.toString();
+    return { uri, version: document.version, line: active.line, character: active.character };
   }
 
   private tellShown(params: ShownParams | undefined): void {

@@ -102,6 +102,12 @@ fs.writeFileSync(BOUND_PATH, 'def bound(x):');
 const PAIR = 'pair.py';
 const PAIR_PATH = path.join(WORKSPACE, PAIR);
 fs.writeFileSync(PAIR_PATH, 'def pair(a, b):');
+// For the prefetch-stopped-by-a-click step: a line to click away to below the one typed on.
+const MOVED = 'moved.py';
+fs.writeFileSync(path.join(WORKSPACE, MOVED), 'def moved(a, b):\n\nclicked_here = 1\n');
+// For the cycled-choice-typed-through step.
+const CYCLED = 'cycled.py';
+fs.writeFileSync(path.join(WORKSPACE, CYCLED), 'def pick(a, b):\n');
 // For the initializer-semicolon step: C++, where VS Code closes a "{" typed at a line's end.
 const VEC = 'vec.cpp';
 const VEC_PATH = path.join(WORKSPACE, VEC);
@@ -1087,6 +1093,58 @@ try {
       throw new Error(`${PAIR} reads ${JSON.stringify(saved)} (ghost ${JSON.stringify(ghost)}), expected ${JSON.stringify(want)}`);
     }
     return JSON.stringify(saved);
+  }, { needs: ['set-api-key'] });
+
+  await step('prefetch-stopped-by-a-click', async () => {
+    // The suggestion "ed = a - b" shown; the server asks at once what follows accepting it (the
+    // prefetch, answered slowly by the fake); the user clicks on another line. VS Code asks the
+    // server nothing for a cursor moved, and the prefetch streamed on to its end, billed: the
+    // extension now tells the move (deepseek/cursorMoved) and the server stops it.
+    await quickOpen(MOVED, 'def moved(a, b):');
+    await page.locator('.editor-instance .view-line', { hasText: 'def moved(a, b):' }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await fetch(`${FAKE_URL}/_fake/latency`, { method: 'POST', body: JSON.stringify({ ttft: 0, per_token: 0.1 }) });
+    const prefetch = async () =>
+      (await fakeRequests()).find((r) => r.path === '/beta/completions' && String(r.json?.prompt ?? '').endsWith('    moved = a - b'));
+    try {
+      await page.keyboard.type('mov', { delay: 60 });
+      await waitFor('"ed = a - b" as ghost text', async () => (await ghostText()).includes('ed = a - b'), 20000);
+      await waitFor('the prefetch to reach the fake', prefetch, 10000);
+      await clickLine('clicked_here = 1', 4); // line 4 once Enter added one
+      const done = await waitFor('the prefetch to end', async () => {
+        const r = await prefetch();
+        return r && (r.completed || r.disconnected) ? r : undefined;
+      }, 30000);
+      if (!done.disconnected || done.completed) {
+        throw new Error('the prefetch streamed on to its end after the click away');
+      }
+      return 'the prefetch stopped by the click';
+    } finally {
+      await fetch(`${FAKE_URL}/_fake/latency`, { method: 'POST', body: JSON.stringify({ ttft: 0, per_token: 0 }) });
+    }
+  }, { needs: ['set-api-key'] });
+
+  await step('cycled-choice-typed-through', async () => {
+    // Alt+] to the second choice, then its first letters typed: VS Code tells no extension
+    // which item it shows (a proposed API), the server went on with the first choice, and the
+    // ghost text went back to it ("ute(a, b)"). The extension's own Alt+] tells the server.
+    await quickOpen(CYCLED, 'def pick(a, b):');
+    await page.locator('.editor-instance .view-line', { hasText: 'def pick(a, b):' }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('pick = ', { delay: 60 });
+    await waitFor('"compute(a, b)" as ghost text', async () => (await ghostText()).includes('compute(a, b)'), 20000);
+    await page.keyboard.press('Alt+BracketRight');
+    await waitFor('"compute(b, a)" cycled to', async () => (await ghostText()).includes('compute(b, a)'), 20000);
+    await page.keyboard.type('comp', { delay: 60 });
+    // A reading delay: the server's answers to the keys have come (from what it holds).
+    await page.waitForTimeout(1500);
+    const ghost = await ghostText();
+    if (!ghost.includes('ute(b, a)')) {
+      throw new Error(`typed through the second choice, the ghost text is ${JSON.stringify(ghost)}, expected "ute(b, a)"`);
+    }
+    return `ghost text ${JSON.stringify(ghost)} after "comp"`;
   }, { needs: ['set-api-key'] });
 
   await step('initializer-semicolon', async () => {

@@ -19,6 +19,17 @@ LINES = ["    return a + b", "unit = area(1.0)", "    result = a * b", "    quot
 # The closer-typed-after-accept step: typed in VS Code's auto-closed "max(|)", answered with
 # the rest of the line, its ")" too, as a model writes it.
 LINES.append("    biggest = max(a, b)")
+# The prefetch-stopped-by-a-click step: its line, and a block after it, slow to stream (the step
+# sets 0.1 s a 4-character piece: ~3.9 s, under the server's 5 s time limit, which would cut a
+# longer one itself), which the prefetch (what follows accepting the line) gets.
+LINES.append("    moved = a - b")
+MOVED_AFTER = "    moved = a - b"
+MOVED_BLOCK = "\n    total = moved * 2" * 7
+# The cycled-choice-typed-through step: a line whose three choices (the server asks the extra
+# ones at other temperatures) share their start, so that typing through the second agrees with
+# the first too.
+CYCLE_LINE = "    pick = "
+CYCLE = ((0.0, "compute(a, b)"), (0.6, "compute(b, a)"), (0.9, "compute(a, a)"))
 # The self-hosted step's line, answered by the fake Ollama once its address is set right.
 LINES.append("    mean = (a + b) / 2")
 # The tab-indented-block step: the body of "def bound(x):" in the model's four spaces, which
@@ -43,8 +54,10 @@ NOTEBOOK_CODE = "return math.pi * r ** 2"
 NOTEBOOK_MESSAGE = "A negative radius is not rejected."
 
 
-def _fim(prompt: str) -> str:
+def _fim(prompt: str, temperature: float = 0.0) -> str:
     line = prompt.rsplit("\n", 1)[-1]
+    if line == CYCLE_LINE:
+        return min(CYCLE, key=lambda c: abs(c[0] - temperature))[1]
     if line == OPENED_AFTER:
         return OPENED
     if prompt.endswith(BLOCK_AFTER + line) and not line.strip():
@@ -53,6 +66,8 @@ def _fim(prompt: str) -> str:
         return INIT
     if prompt.endswith(TS_INIT_AFTER + line) and not line.strip():
         return TS_INIT
+    if line == MOVED_AFTER:
+        return MOVED_BLOCK
     for target in LINES:
         if target.startswith(line) and target != line:
             return target[len(line):]
@@ -81,4 +96,4 @@ def _review(messages: list[dict[str, Any]]) -> str:
 def answer(body: dict[str, Any]) -> str:
     if isinstance(body.get("messages"), list):
         return _review(body["messages"])
-    return _fim(str(body.get("prompt") or ""))
+    return _fim(str(body.get("prompt") or ""), float(body.get("temperature") or 0.0))
