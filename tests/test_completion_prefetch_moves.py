@@ -16,7 +16,7 @@ import pytest
 
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import _to_dict, inline_params, open_doc
-from tests.test_completion_e2e import fim_requests, session, shown_with_prefetch
+from tests.test_completion_e2e import accept, fim_requests, session, shown_with_prefetch
 
 pytestmark = pytest.mark.usefixtures("state_dir")
 
@@ -98,3 +98,32 @@ async def test_a_cursor_moved_in_an_unknown_file_or_malformed_changes_nothing(tm
         assert not prefetch.closed
         counts = _to_dict(await client.protocol.send_request_async("deepseek/completionStats", {}))
         assert counts["prefetchesStopped"] == 0
+
+
+async def test_an_answer_for_a_file_left_meanwhile_starts_no_prefetch(tmp_path: Path) -> None:
+    """A suggestion asked in one file, the user meanwhile in another, accepting there (the
+    Neovim plugin keeps a request under way when its buffer is left, for its answer to show on
+    the way back): the first file's answer came and started its prefetch, for a file the user
+    had left, streamed to its end after the edits that stop prefetches elsewhere."""
+
+    def respond(body: dict[str, Any]) -> str:
+        prompt: str = body["prompt"]
+        return "x + 1" if prompt.endswith("a = ") else "y * 2" if prompt.endswith("b = ") else ""
+
+    with FakeDeepSeek() as fake:
+        fake.responder(respond, path="/beta/completions")
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
+            first, second = "file:///ws/first.py", "file:///ws/second.py"
+            open_doc(client, first, "def f(x):\n    a = \n")
+            fake.pause_after("x")
+            pending = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(first, 1, 8)))
+            assert await fake.wait_paused_async()
+            open_doc(client, second, "def g(y):\n    b = \n")
+            item = (await client.text_document_inline_completion_async(inline_params(second, 1, 8))).items[0]
+            await accept(client, second, 2, 1, 8, item)
+            fake.resume()
+            assert [i.insert_text for i in (await pending).items] == ["x + 1"]
+            await asyncio.sleep(0.5)
+            prompts = [r.json["prompt"] for r in fim_requests(fake)]
+            assert not any(p.endswith("a = x + 1") for p in prompts), prompts
+            assert any(p.endswith("b = y * 2") for p in prompts)  # the second file's own

@@ -297,7 +297,7 @@ class CompletionFeature(Feature):
         if own_at is not None:
             # Its answer prefetched for after the accept is served still: it was asked again.
             self.cache.took_insert(doc.uri, doc.data, own_at, b";")
-        self.fetching.cancel_other_prefetches(doc.uri)
+        self.fetching.user_in(doc.uri)
         self._edit_counts[doc.uri] = doc.edit_count
         if not typed or edits > 1:
             # Not a key press (a paste over everything, a formatter, Convert Indentation's one
@@ -402,7 +402,7 @@ class CompletionFeature(Feature):
         at = types.Position(line, character)
         if doc is None or not (cell or doc).has_line(line):
             return
-        self.fetching.cancel_other_prefetches(doc.uri)
+        self.fetching.user_in(doc.uri)
         self.fetching.drop_unreachable_prefetches(doc, doc.offset_at(cell.to_doc(at) if cell else at))
 
     def _shown(self, item: SentItem | None) -> None:
@@ -608,7 +608,7 @@ class CompletionFeature(Feature):
         if req.stale or self.health.status_for(doc, req.offset, invoked=req.invoked) or self.services.models.client is None:
             return []
         # Asked in this document: the others' prefetches are for places the user left.
-        self.fetching.cancel_other_prefetches(doc.uri)
+        self.fetching.user_in(doc.uri)
         # The cursor may have moved with no edit (arrow keys, a click): prefetches for states
         # it is no longer on the way to are never used (only the newest one is joinable) and
         # streamed on, one more billed block with every place a suggestion was shown.

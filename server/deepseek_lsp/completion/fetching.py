@@ -102,6 +102,9 @@ class Fetcher:
         self._spawn = spawn
         #: Running prefetches per document, with what each will answer.
         self.prefetch_tasks: dict[str, dict[asyncio.Task[Any], Pending]] = {}
+        #: The document the user was last seen in (an edit, a request, the cursor there): a
+        #: prefetch is for it only (see :meth:`user_in`).
+        self.active_uri: str | None = None
         self.fetches: dict[str, asyncio.Task[None]] = {}
         #: The (completion server, model) pairs seen answering a single-line request as a chat
         #: turn (see :meth:`_answers_as_chat`).
@@ -134,9 +137,11 @@ class Fetcher:
         for task in self.prefetch_tasks.pop(uri, ()):
             task.cancel()
 
-    def cancel_other_prefetches(self, uri: str) -> None:
+    def user_in(self, uri: str) -> None:
         """The user is in ``uri`` (an edit, a request, the cursor there): the prefetches of
-        other documents are for a state whose answer is no longer served, billed for nothing."""
+        other documents are for a state whose answer is no longer served, billed for nothing,
+        and an answer coming for another (asked before the user left it) starts none."""
+        self.active_uri = uri
         for other, tasks in self.prefetch_tasks.items():
             if other != uri:
                 for task in tasks:
@@ -482,6 +487,8 @@ class Fetcher:
     def prefetch(self, req: Request, fim: FimPrompt, ctx: PostContext, shown: str) -> None:
         """Ask now for what comes after accepting ``shown``, so the next Tab answers from cache."""
         uri = req.doc.uri
+        if self.active_uri not in (None, uri):
+            return  # the user went on to another file while this one's answer was on its way
         anchor = Anchor.at(req.doc.data, req.offset, (req.inserted + shown).encode("utf-8"))
         if self._prefetched(uri, anchor):
             # An explicit request's first choice is the suggestion shown, asked and prefetched
