@@ -221,3 +221,33 @@ async def test_an_accept_edited_on_then_deleted_stays_accepted(tmp_path: Path) -
         delete(client, uri, 4, 1, 4, end + 4)
         counts = await stats(client)
         assert (counts["accepted"], counts["undone"]) == (1, 0)
+
+
+async def test_a_block_taken_a_line_then_words_then_its_rest_is_one_accept(tmp_path: Path) -> None:
+    """A block taken by line, the rest (sent again at the new cursor, another item) by words,
+    then its rest whole: one suggestion shown, partly accepted until its end, then accepted once
+    (the control of the counts across items carrying one suggestion)."""
+    with FakeDeepSeek() as fake:
+        fake.responder(
+            lambda body: "total = a + b\n    return total" if body["prompt"].endswith("b):\n    ") else "", path=FIM
+        )
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "def add(a, b):\n    \n")
+            item = await shown_at(client, uri, 1, 4)
+            insert(client, uri, 2, 1, 4, "total = a + b")  # the line
+            client.protocol.notify(
+                "textDocument/didPartiallyAcceptCompletion", {"item": raw(item), "acceptedLength": 13}
+            )
+            rest = await shown_at(client, uri, 1, 17)
+            assert rest.insert_text == "\n    return total"
+            insert(client, uri, 3, 1, 17, "\n    return")  # a word of the rest
+            client.protocol.notify(
+                "textDocument/didPartiallyAcceptCompletion", {"item": raw(rest), "acceptedLength": 11}
+            )
+            counts = await stats(client)
+            assert (counts["shown"], counts["accepted"], counts["partiallyAccepted"]) == (1, 0, 1)
+            last = await shown_at(client, uri, 2, 10)
+            await accept(client, uri, 4, 2, 10, last)
+            counts = await stats(client)
+            assert (counts["shown"], counts["accepted"], counts["partiallyAccepted"]) == (1, 1, 0)

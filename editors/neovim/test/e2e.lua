@@ -1535,6 +1535,13 @@ step("counts are said in words: 1 request, 1 token, 2 requests (not 1 requests, 
     end
   ]])
   check(server and server:find("^Server: 1 request, "), "the status float's counters: " .. tostring(server))
+  -- An accept undone is said, beside the accepts it was taken out of.
+  server = lua([[
+    for _, l in ipairs(require("deepseek_lsp").status_lines({ requests = 2, shown = 2, accepted = 1, undone = 1, partiallyAccepted = 0, latencyMs = {} })) do
+      if l:find("^Server: ") then return l end
+    end
+  ]])
+  check(server and server:find("1 accepted (1 undone), 0 partly", 1, true), "the undone accept: " .. tostring(server))
   local said = lua([[local u = require("deepseek_lsp.util")
     return { u.counted(1, "finding"), u.counted(0, "finding"), u.counted(2, "buffer"), u.counted(nil, "ignored finding") }]])
   check(vim.deep_equal(said, { "1 finding", "0 findings", "2 buffers", "0 ignored findings" }), vim.inspect(said))

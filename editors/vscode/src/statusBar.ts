@@ -76,6 +76,8 @@ export interface CompletionStatsJSON {
   shown?: number;
   accepted?: number;
   acceptanceRate?: number | null;
+  /** Accepts undone (Ctrl+Z right after), taken out of ``accepted``. */
+  undone?: number;
   latencyMs?: { p50?: number | null };
 }
 
@@ -96,6 +98,9 @@ export function sessionLine(stats: CompletionStatsJSON | undefined, session: Tot
             (stats.acceptanceRate != null ? ` (${Math.round(stats.acceptanceRate * 100)} %)` : '')
         : `${accepted} (of ${counted(stats.requests, 'request')})`,
     );
+    if (stats.undone) {
+      parts[parts.length - 1] += `, ${stats.undone} undone`;
+    }
     const p50 = stats.latencyMs?.p50;
     if (p50 != null) {
       // Answers from the server's cache take a fraction of a millisecond: not "0 ms".

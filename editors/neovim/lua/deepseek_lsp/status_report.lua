@@ -103,10 +103,12 @@ function M.status_lines(stats, missing)
   end
   if type(stats) == "table" then
     local lat = type(stats.latencyMs) == "table" and stats.latencyMs or {}
-    lines[#lines + 1] = ("Server: %s, %s shown, %s accepted, %s partly; p50 %s ms"):format(
+    lines[#lines + 1] = ("Server: %s, %s shown, %s accepted%s, %s partly; p50 %s ms"):format(
       util.counted(stats.requests, "request"),
       tostring(stats.shown),
       tostring(stats.accepted),
+      -- Accepts undone (u right after) are taken out of accepted: said, not lost from the count.
+      (tonumber(stats.undone) or 0) > 0 and (" (%d undone)"):format(stats.undone) or "",
       tostring(stats.partiallyAccepted),
       tostring(lat.p50 ~= vim.NIL and lat.p50 or "-")
     )

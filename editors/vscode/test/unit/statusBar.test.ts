@@ -308,6 +308,8 @@ test('the tooltip says the suggestions accepted over those shown, the failures a
   );
   // A server that counted none shown (older): over the requests, as before.
   assert.match(sessionLine({ ...stats, shown: 0, acceptanceRate: null }, undefined), /^This session: 1 suggestion accepted \(of 9 requests\)/);
+  // Accepts undone (Ctrl+Z) are no accepts: said, the count not being mistaken for a lost one.
+  assert.match(sessionLine({ ...stats, undone: 2 }, undefined), /^This session: 1 suggestion accepted of 4 shown \(25 %\), 2 undone ·/);
 });
 
 test("the server is told of the first item of an answer, by its accept command's arguments", () => {
