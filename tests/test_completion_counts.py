@@ -187,14 +187,17 @@ async def accept_in_order(client: Any, uri: str, line: int, character: int, item
 
 
 @asynccontextmanager
-async def _shown_at_x(tmp_path: Path) -> AsyncIterator[tuple[Any, str, types.InlineCompletionItem]]:
-    """The client, the document and the suggestion drawn at `x = |` (`compute(a, b)`)."""
+async def _shown(
+    tmp_path: Path, answer: Any = respond, text: str = "a = b = 1\nx = \ny = \n", line: int = 1, character: int = 4
+) -> AsyncIterator[tuple[Any, str, types.InlineCompletionItem]]:
+    """The client, the document holding ``text`` and the suggestion drawn at ``line``:``character``
+    (by default at `x = |`, `compute(a, b)`), the fake answering ``answer``."""
     with FakeDeepSeek() as fake:
-        fake.responder(respond, path=FIM)
+        fake.responder(answer, path=FIM)
         async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
             uri = "file:///ws/a.py"
-            open_doc(client, uri, "a = b = 1\nx = \ny = \n")
-            yield client, uri, await shown_at(client, uri, 1, 4)
+            open_doc(client, uri, text)
+            yield client, uri, await shown_at(client, uri, line, character)
 
 
 @pytest.mark.parametrize("command_first", [False, True])
@@ -202,7 +205,7 @@ async def test_an_accept_undone_is_no_accept(tmp_path: Path, command_first: bool
     """Accepted, then undone (Ctrl+Z, `u`): the document is back to what it was where the
     suggestion went in, and the session still counted it accepted (1 of 1, 100 %). Whichever
     came first, the item's command or its insert."""
-    async with _shown_at_x(tmp_path) as (client, uri, item):
+    async with _shown(tmp_path) as (client, uri, item):
         await accept_in_order(client, uri, 1, 4, item, command_first=command_first)
         counts = await stats(client)
         assert (counts["accepted"], counts["undone"]) == (1, 0)
@@ -214,7 +217,7 @@ async def test_an_accept_undone_is_no_accept(tmp_path: Path, command_first: bool
 async def test_an_accept_edited_on_then_deleted_stays_accepted(tmp_path: Path) -> None:
     """The control: the user typed on after the accept, then deleted it all by hand: no undo of
     the accept (the code was used, then rewritten), still accepted."""
-    async with _shown_at_x(tmp_path) as (client, uri, item):
+    async with _shown(tmp_path) as (client, uri, item):
         await accept(client, uri, 2, 1, 4, item)
         end = 4 + len(item.insert_text)
         insert(client, uri, 3, 1, end, " + 1")
@@ -227,27 +230,23 @@ async def test_a_block_taken_a_line_then_words_then_its_rest_is_one_accept(tmp_p
     """A block taken by line, the rest (sent again at the new cursor, another item) by words,
     then its rest whole: one suggestion shown, partly accepted until its end, then accepted once
     (the control of the counts across items carrying one suggestion)."""
-    with FakeDeepSeek() as fake:
-        fake.responder(
-            lambda body: "total = a + b\n    return total" if body["prompt"].endswith("b):\n    ") else "", path=FIM
+    def answer(body: dict[str, Any]) -> str:
+        return "total = a + b\n    return total" if body["prompt"].endswith("b):\n    ") else ""
+
+    async with _shown(tmp_path, answer, "def add(a, b):\n    \n") as (client, uri, item):
+        insert(client, uri, 2, 1, 4, "total = a + b")  # the line
+        client.protocol.notify(
+            "textDocument/didPartiallyAcceptCompletion", {"item": raw(item), "acceptedLength": 13}
         )
-        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
-            uri = "file:///ws/a.py"
-            open_doc(client, uri, "def add(a, b):\n    \n")
-            item = await shown_at(client, uri, 1, 4)
-            insert(client, uri, 2, 1, 4, "total = a + b")  # the line
-            client.protocol.notify(
-                "textDocument/didPartiallyAcceptCompletion", {"item": raw(item), "acceptedLength": 13}
-            )
-            rest = await shown_at(client, uri, 1, 17)
-            assert rest.insert_text == "\n    return total"
-            insert(client, uri, 3, 1, 17, "\n    return")  # a word of the rest
-            client.protocol.notify(
-                "textDocument/didPartiallyAcceptCompletion", {"item": raw(rest), "acceptedLength": 11}
-            )
-            counts = await stats(client)
-            assert (counts["shown"], counts["accepted"], counts["partiallyAccepted"]) == (1, 0, 1)
-            last = await shown_at(client, uri, 2, 10)
-            await accept(client, uri, 4, 2, 10, last)
-            counts = await stats(client)
-            assert (counts["shown"], counts["accepted"], counts["partiallyAccepted"]) == (1, 1, 0)
+        rest = await shown_at(client, uri, 1, 17)
+        assert rest.insert_text == "\n    return total"
+        insert(client, uri, 3, 1, 17, "\n    return")  # a word of the rest
+        client.protocol.notify(
+            "textDocument/didPartiallyAcceptCompletion", {"item": raw(rest), "acceptedLength": 11}
+        )
+        counts = await stats(client)
+        assert (counts["shown"], counts["accepted"], counts["partiallyAccepted"]) == (1, 0, 1)
+        last = await shown_at(client, uri, 2, 10)
+        await accept(client, uri, 4, 2, 10, last)
+        counts = await stats(client)
+        assert (counts["shown"], counts["accepted"], counts["partiallyAccepted"]) == (1, 1, 0)
