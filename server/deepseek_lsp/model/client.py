@@ -739,6 +739,7 @@ class ModelClient:
         billed: list[Usage] | None = None,
         slot: asyncio.Semaphore | None = None,
         on_wait: Callable[[BudgetExceeded | None, float], None] | None = None,
+        on_send: Callable[[], None] | None = None,
     ) -> StreamResult:
         """:meth:`chat`, retrying 429/500/503, connection errors and (once) unusable answers,
         with jittered exponential backoff or the server's Retry-After, within ``deadline``.
@@ -757,7 +758,11 @@ class ModelClient:
         the others of the file queued behind it.
 
         ``on_wait``: told the refusal and when the wait gives up (a time.time()) as it waits
-        for room in the budget, and ``(None, 0)`` as it asks again."""
+        for room in the budget, and ``(None, 0)`` as it asks again.
+
+        ``on_send``: told as each attempt is handed to :meth:`chat`, past any wait for a slot or
+        for room in the budget (:meth:`chat` may still refuse it unsent: a budget reached, an
+        unusable endpoint)."""
         loop = asyncio.get_running_loop()
         own_time = max(0.0, deadline - loop.time())
         waited = 0.0  # for room in the budget
@@ -775,6 +780,8 @@ class ModelClient:
                 try:
                     if waited and on_wait is not None:
                         on_wait(None, 0.0)
+                    if on_send is not None:
+                        on_send()
                     return await self.chat(req, deadline + waited + queued, waits=True)
                 except BudgetExceeded as exc:
                     if not exc.held or self.ledger is None or waited >= own_time:

@@ -69,7 +69,7 @@ class ReviewCommand:
         return {
             "ok": not outcome.errors,
             "findings": len(self.publisher.files.get(uri, FileState()).tracked),
-            "unitsSent": outcome.units_sent,
+            "unitsSent": len(outcome.went_out),
             "units": outcome.units,
             "problems": outcome.problems,
             "errors": [e.user_message for e in outcome.errors],

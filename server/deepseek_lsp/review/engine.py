@@ -19,7 +19,7 @@ from ..config import Settings
 from ..console import counted
 from ..documents import Document
 from ..languages import LanguageRegistry
-from ..model.errors import MalformedResponse, ModelError
+from ..model.errors import BudgetExceeded, ConfigError, MalformedResponse, ModelError
 from ..model.types import ChatRequest, StreamResult, Usage
 from ..privacy import uri_to_path
 from ..workspace_symbols import WorkspaceSymbols
@@ -27,6 +27,7 @@ from .answer import RawFinding, parse_answer
 from .cache import ReviewCache
 from .file_records import FileRecords
 from .findings import Finding, Located, place_findings
+from .first_answer import NotSent
 from .flights import (
     BudgetWait,
     ChatClient,
@@ -400,6 +401,7 @@ class ReviewEngine:
         # Every unusable answer the client asked again after was paid for: the review's
         # cost counts them, as the usage ledger does.
         billed: list[Usage] = []
+        handed: list[bool] = []
         try:
             result = await client.chat_with_retry(
                 request,
@@ -409,6 +411,7 @@ class ReviewEngine:
                 # Held only while sent: a request waiting for the daily budget holds none.
                 slot=self._limit,
                 on_wait=flight.on_wait() if flight is not None else None,
+                on_send=lambda: handed.append(True),
             )
         except MalformedResponse as exc:
             # Retried once already by the client; keep whatever valid findings it holds.
@@ -425,7 +428,13 @@ class ReviewEngine:
             log.info("review request for %s failed: %s", path, exc)
             outcome.usage.extend(billed)
             outcome.errors.append(exc)
+            if held_back(exc):
+                handed.clear()
             return []
+        finally:
+            # Cancelled too: a request cancelled while it waited its turn never went out.
+            if handed:
+                outcome.went_out.update(id(u) for u in batch.units)
         log.debug(
             "review of %s of %s took %.1fs",
             counted(len(batch.units), "unit"),
@@ -479,3 +488,9 @@ class ReviewEngine:
         return batch.units
 
 
+
+
+def held_back(error: ModelError) -> bool:
+    """Whether ``error`` refused a request before it went out: held back after the run's first
+    was refused (:class:`NotSent`), over the daily budget, or for an unusable endpoint."""
+    return isinstance(error, NotSent | BudgetExceeded | ConfigError)

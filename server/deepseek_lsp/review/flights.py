@@ -37,6 +37,7 @@ class ChatClient(Protocol):
         billed: list[Usage] | None = None,
         slot: asyncio.Semaphore | None = None,
         on_wait: Callable[[BudgetExceeded | None, float], None] | None = None,
+        on_send: Callable[[], None] | None = None,
     ) -> StreamResult: ...
 
 
@@ -46,6 +47,10 @@ class ReviewOutcome:
     stats: PlacementStats = field(default_factory=PlacementStats)
     units: int = 0
     units_sent: int = 0
+    #: The units (their ids) whose request went out: of ``units_sent``, those not held back
+    #: after the run's first request was refused, nor refused unsent (a budget reached, an
+    #: unusable endpoint). What the report says was sent.
+    went_out: set[int] = field(default_factory=set)
     requests: int = 0
     usage: list[Usage] = field(default_factory=list)
     #: Answers that could not be fully used (their valid findings are still shown).
@@ -229,6 +234,7 @@ def _take(
     outcome.problems.extend(said.problems)
     outcome.errors.extend(said.errors)
     if wanted is None:
+        outcome.went_out |= said.went_out
         outcome.requests += said.requests
         outcome.usage.extend(said.usage)
         outcome.stats.add(said.stats)
@@ -237,6 +243,8 @@ def _take(
         return
     for unit, key in wanted:
         theirs = batch.units[batch.keys.index(key)]
+        if id(theirs) in said.went_out:
+            outcome.went_out.add(id(unit))
         if any(u is theirs for u in answer.answered):
             relative = [_to_cache(raw, theirs) for raw, u in answer.owned if u is theirs]
             found.extend(_from_cache(relative, unit))

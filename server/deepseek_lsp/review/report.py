@@ -26,7 +26,10 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     stats: PlacementStats = field(default_factory=PlacementStats)
     units: int = 0
+    #: Units not taken from the cache, meant to be sent.
     units_sent: int = 0
+    #: Of those, the units whose request went out (see ``ReviewOutcome.went_out``).
+    units_out: int = 0
     #: What went wrong with this file, if anything (backend errors, unusable answers).
     errors: list[str] = field(default_factory=list)
     skipped: str | None = None  # why the file was not reviewed at all
@@ -223,7 +226,7 @@ def to_json(
                 "path": r.path,
                 "findings": items,
                 "units": r.units,
-                "unitsSent": r.units_sent,
+                "unitsSent": r.units_out,
                 "dropped": {
                     "unplaced": r.stats.unplaced,
                     "lowConfidence": r.stats.low_confidence,

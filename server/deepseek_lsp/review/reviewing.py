@@ -129,6 +129,8 @@ async def review_targets(
         result.stats = outcome.stats
         result.units = outcome.units
         result.units_sent = outcome.units_sent
+        # What went out only: the units of a request held back (a wrong key's run) were counted.
+        result.units_out = len(outcome.went_out)
         # A batch held back (NotSent) was no request: a large file's read "(in 3 requests)".
         sent = [e.cli_message for e in outcome.errors if not isinstance(e, NotSent)]
         result.errors = _distinct(sent + outcome.problems)
