@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 #: How many ids of requests let go unanswered are known, for their late answers.
 _DROPPED_KEPT = 256
+#: An answer to one of the server's requests that did not fit it, its waiter already told.
+_ANSWER_TOLD = object()
 
 
 def _forward_only(method: str) -> Callable[[Any, Any], Generator[Any, Any, None]]:
@@ -65,6 +67,17 @@ class Protocol(LanguageServerProtocol):
             # server: Internal Error" up in the editor, and an unknown request was answered
             # InternalError rather than MethodNotFound.
             data = {**data, "params": None}
+        if (
+            "id" in data
+            and "method" not in data
+            and "error" not in data
+            and data.get("result") is None
+            and self._result_types.get(data["id"]) is types.ConfigurationResponse
+        ):
+            # A whole null for workspace/configuration (a plugin's handler returning nothing):
+            # the editor has no settings for the server, as a list of nulls says. Unread, it
+            # popped pygls' "Invalid Params" up and read as settings that could not be read.
+            data = {**data, "result": [None]}
         try:
             return super().structure_message(data)
         except JsonRpcException as exc:
@@ -77,6 +90,10 @@ class Protocol(LanguageServerProtocol):
                 # workspace/configuration): pygls dropped it and its waiter waited for good, a
                 # settings pull taken for an editor that never answers.
                 self._handle_response(data["id"], error=types.ResponseError(code=exc.code, message=exc.message))
+                # Its waiter told, and the log: raised, pygls popped "Error in server: Invalid
+                # Params" up, which no user can act on (the editor's answer is the editor's).
+                log.warning("an answer from the editor that does not fit its request (id %r)", data["id"])
+                return _ANSWER_TOLD
             raise
 
     def handle_message(self, message: Any) -> None:
@@ -84,7 +101,7 @@ class Protocol(LanguageServerProtocol):
         Protocols (one or two per message, ~0.05 ms each on Python 3.11: a tenth of the time a
         request spends outside its handler). Requests and notifications, what editors send,
         are told apart by their fields; anything else goes the pygls way."""
-        if self.halted:
+        if self.halted or message is _ANSWER_TOLD:
             return
         method = getattr(message, "method", None)
         if not self._initialize_seen and method is not None:
