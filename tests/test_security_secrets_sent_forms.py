@@ -143,14 +143,21 @@ PREFIXED = {
     "slack-client": "xoxc-1234567890-1234567890-aBcDeFgHiJk",
     "slack-cookie": "xoxd-aBcDeFgHiJkLmNoPqRsTuVwXyZ0123",
 }
-CLIENT = "".join(f'register("{name}", "{token}")\n' for name, token in PREFIXED.items()) + "done = "
+
+
+async def passed_bare(tmp_path: Path, call: str, tokens: dict[str, str]) -> list[str]:
+    """The FIM bodies for a Python file passing each of ``tokens`` to ``call`` with its name, a
+    line each; none holds any of them (their last 12 characters)."""
+    text = "".join(f'{call}("{name}", "{token}")\n' for name, token in tokens.items()) + "done = "
+    fim = await fim_bodies(tmp_path, "client.py", text, "python")
+    assert fim
+    for name, token in tokens.items():
+        assert not any(token[-12:] in body for body in fim), name
+    return fim
 
 
 async def test_gitlab_and_slack_tokens_of_every_kind_are_not_sent(tmp_path: Path) -> None:
-    fim = await fim_bodies(tmp_path, "client.py", CLIENT, "python")
-    assert fim
-    for name, token in PREFIXED.items():
-        assert not any(token[-12:] in body for body in fim), name
+    fim = await passed_bare(tmp_path, "register", PREFIXED)
     assert all('register(\\"gitlab-feed\\", \\"[REDACTED]\\")' in body for body in fim)  # JSON's quotes
 
 
@@ -249,3 +256,44 @@ def test_a_selector_s_class_named_like_a_key_s_start_stays_at_the_cursor() -> No
     for window in (".sk-circle .sk-circle2", "<div className={'spinner sk-cube1", "<span class='sk-rect3"):
         assert split_at_secret(window, ":before {\n") == (window, ":before {\n")
     assert split_at_secret('<meta class="x" content="sk-3f9e8d7c', '">') == ('<meta class="x" content="[REDACTED]', '">')
+
+
+#: Keys known by their vendor's prefix alone (the gitleaks and detect-secrets shapes), and
+#: those with no prefix but a shape of their own (Discord's, Telegram's), passed bare.
+def _chars(n: int) -> str:
+    return ("Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv" * 3)[:n]
+
+
+BARE = {
+    "groq": "gsk_" + _chars(52),
+    "xai": "xai-" + _chars(80),
+    "replicate": "r8_" + _chars(37),
+    "perplexity": "pplx-" + _chars(48),
+    "nvidia": "nvapi-" + _chars(64),
+    "notion": "ntn_" + "12345678901" + _chars(35),
+    "langsmith": "lsv2_pt_" + "0123456789abcdef0123456789abcdef_0123456789",
+    "linear": "lin_api_" + _chars(40),
+    "docker": "dckr_pat_" + _chars(27),
+    "discord-bot": "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs",
+    "telegram-bot": "123456789:AA" + _chars(33),
+}
+
+
+async def test_vendors_keys_passed_bare_are_not_sent(tmp_path: Path) -> None:
+    """Each went out as written: no name beside it said secret, no pattern knew its prefix."""
+    fim = await passed_bare(tmp_path, "connect", BARE)
+    assert all('connect(\\"groq\\", \\"[REDACTED]\\")' in body for body in fim)
+    assert all('connect(\\"telegram-bot\\", \\"123456789:[REDACTED]\\")' in body for body in fim)
+
+
+def test_names_like_a_vendor_s_key_stay() -> None:
+    """Names, model names and attribute chains that start or look like one are code."""
+    for code in (
+        'client = Groq(model="llama-3.1-8b-instant")  # gsk_ keys from the console\n',
+        'model = "pplx-7b-online"\nmodels = ["r8_model", "xai-sdk", "nvapi-client"]\n',
+        "value = Object.getOwnPropertyDescriptor.someVeryLongPropertyNameHereXYZ\n",
+        "NgModuleFactoryLoaderHelpers.config.resolveComponentFactoryResolverX\n",
+        'tg = "chat:AAAA"\n',
+    ):
+        assert redact(code) == code
+

@@ -18,6 +18,7 @@ from .values import (
     _url_password,
     _url_token,
 )
+from .vendor_keys import DISCORD_TOKEN, TELEGRAM_TOKEN, VENDOR_KEY_PATTERNS
 
 # Each pattern keeps the part that tells the model what the line is (a key name, "Bearer") and
 # replaces only the secret itself, so the surrounding code still reads naturally.
@@ -78,6 +79,9 @@ _TOKEN_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (re.compile(r"\bGR1348941[A-Za-z0-9_-]{20,}"), REDACTED),
     (re.compile(r"\bnpm_[A-Za-z0-9]{36}\b"), REDACTED),
     (re.compile(r"\bhf_[A-Za-z0-9]{34,}\b"), REDACTED),  # Hugging Face
+    *VENDOR_KEY_PATTERNS,  # Groq, xAI, Replicate, Perplexity, NVIDIA and others, by their prefix
+    DISCORD_TOKEN,
+    TELEGRAM_TOKEN,
     (re.compile(r"\bhv[sbr]\.[A-Za-z0-9_-]{24,}"), REDACTED),  # HashiCorp Vault (service, batch, recovery)
     (re.compile(r"\bxapp-[A-Za-z0-9-]{10,}\b"), REDACTED),  # Slack app-level
     # SendGrid: run over the whole text when it holds a case-sensitive "SG." (see redact): as

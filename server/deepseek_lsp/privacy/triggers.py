@@ -11,6 +11,7 @@ from typing import Any
 from .assignments import _assignment
 from .configs import PREFILTERS
 from .values import Replacement, _line_start
+from .vendor_keys import DISCORD_TRIGGER, DOPPLER_TRIGGER, TELEGRAM_TRIGGER, VENDOR_TRIGGERS
 
 _EOL = re.compile(r"\r\n|\r|\n")
 
@@ -42,6 +43,8 @@ _TRIGGERS = (
     *("private_key", "private-key", "privatekey"),
     *("whsec_", "gr1348941", "npm_", "hf_", "hvs.", "hvb.", "hvr.", "xapp-", "accountkey", "_auth"),
     *("pypi-", '"auth"', "sig="),  # webhook URLs are found by their "://"
+    *VENDOR_TRIGGERS,  # each a search (~0.07 ms over 120 kB), as the other vendors' above
+    TELEGRAM_TRIGGER,
     "<master>",  # Maven's settings-security.xml
     "basic",
     "ls0tls1crudjti",
@@ -124,7 +127,7 @@ _GITLAB_TOKEN = re.compile(r"gl(?:pat|dt|rtr?|ptt|oas|cbt|ft|imt|agent|soat|ffct
 #: ``pw`` ending a name (``pw``, ``db_pw``, ``adminPw``), lower-cased; ``pswd`` is a string's.
 _PW_NAME = re.compile(r"pw(?![a-z0-9])")
 #: The triggers that are patterns, not strings.
-_TRIGGER_PATTERNS = (_GITLAB_TOKEN, _PW_NAME, _PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS, _CURLRC_USER, _CURLRC_SHORT_USER)
+_TRIGGER_PATTERNS = (DISCORD_TRIGGER, DOPPLER_TRIGGER, _GITLAB_TOKEN, _PW_NAME, _PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS, _CURLRC_USER, _CURLRC_SHORT_USER)
 
 
 def has_trigger(text: str) -> bool:
