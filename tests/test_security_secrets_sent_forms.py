@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from deepseek_lsp.privacy import redact, split_at_secret
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import inline_params, insert, lsp_session, open_doc, server_env
@@ -297,3 +299,46 @@ def test_names_like_a_vendor_s_key_stay() -> None:
     ):
         assert redact(code) == code
 
+
+#: A passphrase, words with no digit, where a password's value is written.
+PASSPHRASES = {
+    "ini": ("[smtp]\nhost = mail.internal\npassword = correct horse battery staple\nport = 25\n", "horse battery"),
+    "env": ("DB_HOST=db\nDB_PASSWORD=purple monkey dishwasher\nDB_PORT=5432\n", "monkey dishwasher"),
+    "yaml": ("db:\n  host: db\n  password: tangerine walrus orbit\n  port: 5432\n", "walrus orbit"),
+    "note": ("# wifi password:\n#   velvet lantern cascade\nssid = 'home'\n", "lantern cascade"),
+    "run-together": ("# password:\ncorrecthorsebatterystaple\nssid = 'home'\n", "correcthorsebattery"),
+}
+
+
+@pytest.mark.parametrize("name", PASSPHRASES)
+async def test_a_passphrase_of_words_is_not_sent(tmp_path: Path, name: str) -> None:
+    """An INI or .env line's first word went out as [REDACTED] and the rest as written; a YAML
+    value or a note's line of words went out whole, taken for prose, and a word with no digit
+    below a commented name (only one with a digit was taken for its value)."""
+    text, words = PASSPHRASES[name]
+    fim = await fim_bodies(tmp_path, "settings.txt", text + "x = ", "plaintext")
+    assert fim
+    assert not any(words in body for body in fim), name
+
+
+def test_prose_after_a_password_s_name_stays() -> None:
+    """Sentences, code and headings: a word among them no passphrase has."""
+    for text in (
+        "# password: must be at least eight characters\n",
+        "# password: see the vault\n",
+        "  password: the user's password\n",
+        "# Password: Reset Password Link\n",
+        "password = secret if x else y\n",
+        "# password:\n# Returns the hashed password\n",
+        "# password:\nreturn hashed value\n",
+        "PASS: pass through mode\n",
+    ):
+        assert redact(text) == text
+
+
+def test_a_vendor_s_key_typed_in_pieces_is_cut_at_the_cursor() -> None:
+    """Known by its prefix while typed (a digit among it), as an OpenAI key is; a model's name
+    after the same prefix stays."""
+    assert split_at_secret('k = "gsk_aB3dE5', '"\n') == ('k = "[REDACTED]', '"\n')
+    assert split_at_secret('x = "nvapi-Ab1Cd2', '"\n') == ('x = "[REDACTED]', '"\n')
+    assert split_at_secret('model = "pplx-70b', '-online"\n') == ('model = "pplx-70b', '-online"\n')

@@ -207,16 +207,22 @@ def _assignment(match: re.Match[str]) -> str:
 _COMMENT_BEFORE = re.compile(r"[ \t]*(?:\*|--|;)|.*?(?:#(?!(?:define|undef|if|ifn?def|elif|pragma)\b)|//|/\*|<!--)")
 #: The rest of a value's line when the value is alone on it: a list's comma, a statement's end.
 _ALONE_AFTER = re.compile(r"[ \t]*[,;)\]}]?[ \t]*(?:\r?\n|\Z)")
+_NOTHING_AFTER = re.compile(r"[ \t]*(?:\r?\n|\Z)")
 #: Before a value alone on its line: its indentation and a literal's prefix (``r"``, ``@"``).
 _ALONE_BEFORE = re.compile(r"(?i)[ \t]*(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?")
 _COMMENT_MARK = re.compile(r"[ \t]*(?:#|//|--|\*)")
+#: A passphrase's words run together with no digit (``correcthorsebatterystaple``): eight lower-case
+#: letters or more, alone on their line, are no code's (``continue`` is a keyword; ``endforeach``,
+#: ``endfunction`` and the like end a block).
+_RUN_TOGETHER = re.compile(r"(?!end)[a-z]{8,}")
 
 
 def _code_below_comment(match: re.Match[str]) -> bool:
     """Whether the value found on the line below a name is code, the name in a comment and that
     line not: a comment ending in ``password:`` (a heading, a sentence) and the code under it
     (``@dataclass``, a docstring, a dict's ``"key": [],``) went out as ``[REDACTED]``. A value
-    there is a word with a digit alone on its line (a note's ``# password:`` then ``S3cr3t77``)."""
+    there is a word with a digit alone on its line (a note's ``# password:`` then ``S3cr3t77``),
+    or a passphrase's words run together (``correcthorsebatterystaple``)."""
     sep = match.group(2)
     below = sep.rfind("\n")
     if below < 0 or sep[:below].rstrip("\r").endswith("\\"):
@@ -228,8 +234,15 @@ def _code_below_comment(match: re.Match[str]) -> bool:
     if _COMMENT_MARK.match(sep, below + 1):
         return False  # the line below is commented too (``#   "..."``): a value, as its name's
     value = match.group(4) if match.group(3) else match.group(5)
-    looks_like_value = bool(value) and any(ch.isdigit() for ch in value) and not any(ch.isspace() for ch in value)
-    alone = _ALONE_BEFORE.fullmatch(sep, below + 1) and _ALONE_AFTER.match(text, match.end())
+    looks_like_value = (
+        bool(value)
+        and (any(ch.isdigit() for ch in value) or (not match.group(3) and _RUN_TOGETHER.fullmatch(value) is not None))
+        and not any(ch.isspace() for ch in value)
+    )
+    # Unquoted and with nothing after it, a passphrase's run of letters: a list's quoted word
+    # (``"settings",``) is code.
+    after = _ALONE_AFTER if any(ch.isdigit() for ch in value) else _NOTHING_AFTER
+    alone = _ALONE_BEFORE.fullmatch(sep, below + 1) and after.match(text, match.end())
     return not (looks_like_value and alone)
 
 
