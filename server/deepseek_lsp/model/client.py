@@ -59,6 +59,7 @@ from .errors import (
 )
 from .json_answer import load_json_answer
 from .model_server import loads_models, server_name
+from .own_keys import without_keys, worth_hiding
 from .prompt_read import PromptReading
 from .retry import retrying
 from .stream import (
@@ -194,6 +195,7 @@ class ModelClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.config = config
+        self._own_keys = worth_hiding(config.keys)
         self.backend: Backend = get_backend(config.backend)
         self.ledger = ledger
         self._counter = counter
@@ -632,8 +634,10 @@ class ModelClient:
 
     def _call_for(self, call: HttpCall) -> HttpCall:
         if self.stream_options_refused and "stream_options" in call.body:
-            return without_stream_options(call)
-        return call
+            call = without_stream_options(call)
+        # The configured keys never go out as text (see own_keys): known whatever their shape.
+        hidden = without_keys(call.body, self._own_keys)
+        return call if hidden is call.body else replace(call, body=hidden)
 
     # -- completions --------------------------------------------------------------------------
 
