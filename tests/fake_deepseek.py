@@ -380,6 +380,9 @@ class FakeDeepSeek:
         self.num_ctx: int | None = None
         #: False: an Ollama before 0.12, whose /api/ps tells no ``context_length``.
         self.ps_tells_context = True
+        #: True: an Ollama whose usage counts only the prompt's tokens its cache did not hold
+        #: (some versions' ``prompt_eval_count``).
+        self.counts_uncached = False
         #: SGLang's ``--completion-template``; None: its /v1/completions takes ``suffix`` and
         #: leaves it out (the model reads the prompt alone, and its usage counts that).
         self.completion_template: str | None = None
@@ -1031,6 +1034,8 @@ class _Handler(BaseHTTPRequestHandler):
         prompt = approx_tokens(cache_text)
         hit = self.fake.cache.hit_tokens(model, cache_text)
         out = approx_tokens(completion)
+        if self.fake.server == "ollama" and self.fake.counts_uncached:
+            prompt -= hit
         usage: dict[str, Any] = {
             "prompt_tokens": prompt,
             "completion_tokens": out,

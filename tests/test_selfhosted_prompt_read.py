@@ -13,7 +13,7 @@ import pytest
 
 from deepseek_lsp.model import prompt_read
 from tests.completing import Completing, warmed_up
-from tests.fake_deepseek import FakeDeepSeek
+from tests.fake_deepseek import FakeDeepSeek, approx_tokens
 from tests.review_support import reviewer
 from tests.selfhosted_stdio import LOCAL_MODEL
 from tests.test_backend_pause import DOC, RULE, Reviewing
@@ -189,7 +189,9 @@ async def test_an_ollama_that_tells_no_context_is_fitted_to_the_count_it_kept_on
         first, *later = _asked(fake_deepseek)
         assert first.read != f"{first.json['prompt']}\x00{first.json['suffix']}"
         assert [r.read for r in later] == [f"{r.json['prompt']}\x00{r.json['suffix']}" for r in later]
-        assert len({r.json["prompt"] for r in later}) == 1  # fitted once, not shrunk again
+        # Fitted, then filled once the server's count told its ratio; never shrunk again.
+        sizes = [len(r.json["prompt"]) for r in later]
+        assert sizes == sorted(sizes) and sizes[-1] == sizes[-2]
         assert f.shown == [told]
     finally:
         await f.stop()
@@ -257,5 +259,32 @@ async def test_a_prompt_budget_raised_past_the_ollama_context_is_fitted_to_it(
         assert "import os" in last.read
         (told,) = f.shown
         assert "context of 4,096 tokens" in told
+    finally:
+        await f.stop()
+
+
+@pytest.mark.parametrize("uncached", [False, True])
+async def test_ollama_prompts_fill_its_context_by_the_count_it_reports(fake_deepseek: FakeDeepSeek, uncached: bool) -> None:
+    """Fitted by the estimate here (no tokenizer of Ollama's model), a prompt took some 350 of
+    a 1,024-token context: the estimate counts more than the server does, and the share kept
+    for that mismatch came off too. The server's own count of each prompt read whole
+    (``prompt_tokens`` against the estimate) now tells its ratio: prompts fill the context,
+    the answer's room aside, and are never read past it (Ollama would cut their start). An
+    Ollama counting only what its cache did not hold tells less than a prompt's tokens: never
+    fitted to that."""
+    as_ollama(fake_deepseek, num_ctx=1024)
+    fake_deepseek.counts_uncached = uncached
+    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
+    try:
+        doc = f.open("file:///ws/a.py", TEXT)
+        for _ in range(5):  # (the last ones the same prompt again: its cache's at the fake)
+            assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+            await asyncio.sleep(0.05)
+        _, *later = _asked(fake_deepseek)
+        assert [r.read for r in later] == [f"{r.json['prompt']}\x00{r.json['suffix']}" for r in later]  # never past the context
+        used = approx_tokens(later[-1].read)
+        room = 1024 - 256  # the answer's (multiLineMaxTokens) aside
+        print(f"fitted prompt: {used} of 1,024 tokens ({room} room)")
+        assert used >= 0.85 * room
     finally:
         await f.stop()

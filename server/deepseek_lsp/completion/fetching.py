@@ -304,7 +304,10 @@ class Fetcher:
         """What the server read of the prompt it answered, learnt off the answer's way (see
         model.prompt_read): Ollama cutting its start, SGLang leaving the suffix out."""
         client = self.services.models.client
-        if client is None or not prompt_read.to_learn(client, fim_req, usage):
+        if client is None:
+            return
+        prompt_read.note(client, fim_req, usage)
+        if not prompt_read.to_learn(client, fim_req, usage):
             return
 
         async def run() -> None:

@@ -38,9 +38,20 @@ READ_SHORT = 0.5
 #: An Ollama without ``/api/ps``'s context: a prompt read short to fewer tokens than this says
 #: too little of its context to fit prompts to.
 LEAST_CONTEXT = 512
-#: The share of the server's context a prompt is fitted to, the answer's room aside: its
-#: tokenizer may count more than the estimate here, and the FIM template adds its own tokens.
+#: The share of the server's context a prompt is fitted to, the answer's room aside, until the
+#: server's own count of a prompt tells how the estimate here compares: its tokenizer may count
+#: more, and the FIM template adds its own tokens.
 CONTEXT_USED = 0.85
+#: The tokens a FIM template adds around prompt and suffix, kept aside once the ratio is known.
+TEMPLATE_TOKENS = 16
+#: The server's count of a prompt against the estimate here: the largest it was taken (the
+#: estimate is 0.65 to 1.5 times a tokenizer's count, and varies so from one stretch of a file
+#: to the next), and this much more for a prompt not yet seen. The largest ever, not of recent
+#: prompts: an Ollama counting only what its cache did not hold (some versions) tells less
+#: than a prompt's tokens, and fitted to that a prompt would run past the context.
+RATIO_MARGIN = 1.08
+#: A prompt this short (estimated) tells little of the ratio: the template's tokens weigh in.
+LEAST_COUNTED = 128
 #: The least a fitted prompt keeps (the cursor's own lines).
 LEAST_ROOM = 128
 #: A review's prompt read to this share of the server's context or more filled it: cut.
@@ -65,6 +76,16 @@ class PromptReading:
     told: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: Each review model's context at the review server, asked once (None: not told).
     review_contexts: dict[str, int | None] = field(default_factory=dict)
+    #: Per model, the largest ratio of the server's count of a prompt read whole to the
+    #: estimate here.
+    ratios: dict[str, float] = field(default_factory=dict)
+
+    def counted(self, model: str, estimated: int | None, read: int) -> None:
+        """The server counted ``read`` tokens of a prompt of ``estimated`` here: its ratio is
+        kept where the prompt was read whole (short of the model's known context, not cut)."""
+        context = self.contexts.get(model)
+        if context and estimated and estimated >= LEAST_COUNTED and read < FILLED * context:
+            self.ratios[model] = max(read / estimated, self.ratios.get(model, 0.0))
 
     def due(self, model: str) -> bool:
         """Whether to ask about ``model``: never asked, or a context fitted to a while ago."""
@@ -77,7 +98,18 @@ class PromptReading:
         context = self.contexts.get(model)
         if context is None:
             return budget
-        return max(LEAST_ROOM, min(budget, int(context * CONTEXT_USED) - answer_tokens))
+        ratio = self.ratios.get(model)
+        if ratio is None:
+            return max(LEAST_ROOM, min(budget, int(context * CONTEXT_USED) - answer_tokens))
+        fits = (context - answer_tokens - TEMPLATE_TOKENS) / (ratio * RATIO_MARGIN)
+        return max(LEAST_ROOM, min(budget, int(fits)))
+
+
+def note(client: ModelClient, req: FimRequest, usage: Usage | None) -> None:
+    """Every answer's count of its prompt, kept where it tells how the server counts (see
+    :meth:`PromptReading.counted`)."""
+    if usage is not None:
+        client.prompt_reading.counted(req.model, req.estimated_prompt_tokens, usage.prompt_tokens)
 
 
 def to_learn(client: ModelClient, req: FimRequest, usage: Usage | None) -> bool:
@@ -131,6 +163,7 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
         # maxPromptTokens) is fitted at once; forgotten, each prompt lost its start for good,
         # read to the context not being "read short".
         reading.contexts[req.model] = context
+        note(client, req, usage)
         if reading.room(req.model, budget, answer_tokens) >= budget or reading.told.get(req.model) == (context, budget):
             return None
         reading.told[req.model] = (context, budget)
