@@ -283,7 +283,8 @@ class RecordedRequest:
     faults: list[str] = field(default_factory=list)
     proxied: bool = False  # sent to this server as a forward proxy (absolute-form target)
     #: What the model read of a FIM request: its prompt and suffix (``\x00`` between), less
-    #: what the server left out (see FakeDeepSeek.num_ctx and completion_template).
+    #: what the server left out (see FakeDeepSeek.num_ctx and completion_template); of a chat
+    #: request, each message's role and content, ``\x00`` after each.
     read: str | None = None
 
     @property
@@ -1285,6 +1286,7 @@ class _Handler(BaseHTTPRequestHandler):
         reasoning = str(answer.get("reasoning") or "") if thinking_on else ""
         cache_text = self._ollama_cut("".join(f"{m.get('role')}\x00{m.get('content') or ''}\x00" for m in messages))
         usage = self._usage(model, cache_text, reasoning + text)
+        self.fake._update(self.rec, read=cache_text)
         if reasoning:
             usage["completion_tokens_details"] = {"reasoning_tokens": approx_tokens(reasoning)}
         self.fake._update(self.rec, answer=text, usage=usage)

@@ -12,8 +12,9 @@ from dataclasses import replace
 import pytest
 
 from deepseek_lsp.model import prompt_read
+from deepseek_lsp.model.errors import server_named
 from tests.completing import Completing, warmed_up
-from tests.fake_deepseek import FakeDeepSeek, approx_tokens
+from tests.fake_deepseek import FakeDeepSeek, RecordedRequest, approx_tokens
 from tests.review_support import reviewer
 from tests.selfhosted_stdio import LOCAL_MODEL
 from tests.test_backend_pause import DOC, RULE, Reviewing
@@ -32,6 +33,26 @@ CURSOR_LINE = (HEAD + BODY).count("\n") + 1
 def _asked(fake: FakeDeepSeek) -> list:
     """The completions asked (not the model's load, an empty prompt, at the session's start)."""
     return [r for r in fake.requests_to(COMPLETIONS) if r.json.get("prompt")]
+
+
+def _whole_chat(r: RecordedRequest) -> str:
+    """A chat request's messages as the fake reads them whole."""
+    return "".join(f"{m['role']}\x00{m['content']}\x00" for m in r.json["messages"])
+
+
+async def _reviewing_at_ollama(r: Reviewing, fake: FakeDeepSeek) -> None:
+    """``r`` reviewing with LOCAL_MODEL at the fake, once the warm-up's model list named it
+    Ollama (as before a user's first save; its port, 11434, names it before that)."""
+    old = r.services.settings
+    new = replace(old, backend="openai-suffix", base_url=f"{fake.url}/v1", review=replace(old.review, model=LOCAL_MODEL))
+    r.services.settings = new
+    r.usage.settings_changed(old, new)
+    r.review.settings_changed(old, new)
+    for _ in range(500):
+        if server_named(new.base_url) == "Ollama":
+            break
+        await asyncio.sleep(0.01)
+    assert server_named(new.base_url) == "Ollama"
 
 
 async def _told(c: Completing, rounds: int = 500) -> list[str]:
@@ -197,39 +218,37 @@ async def test_an_ollama_that_tells_no_context_is_fitted_to_the_count_it_kept_on
         await f.stop()
 
 
-@pytest.mark.parametrize("num_ctx", [1024, 16384])
-async def test_a_review_prompt_ollama_cut_is_told_once(fake_deepseek: FakeDeepSeek, num_ctx: int) -> None:
+@pytest.mark.parametrize("num_ctx", [2048, 16384])
+async def test_a_review_unit_larger_than_the_ollama_context_is_named_not_sent(fake_deepseek: FakeDeepSeek, num_ctx: int) -> None:
     """The README's Ollama example reviews with the same model: a review's prompt past its
-    context lost its start (the review's instructions), and its answers came back unusable
-    with no word of why. Its usage read the whole context: told once how to raise it. A
-    context that holds the prompt: nothing told."""
+    context lost its start (the review's instructions), and its answers came back unusable;
+    told once, after it was sent. Now its context is asked before: a unit no request of it
+    holds is not sent, and each review says why and how to raise it. A context that holds it: sent, nothing said."""
     as_ollama(fake_deepseek, num_ctx=num_ctx)
     fake_deepseek.responder(reviewer([RULE]), path="/v1/chat/completions")
     async with Reviewing(fake_deepseek) as r:
         shown: list[str] = []
         r.services.status._show = lambda message, level=2: shown.append(message)
-        old = r.services.settings
-        new = replace(old, backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1", review=replace(old.review, model=LOCAL_MODEL))
-        r.services.settings = new
-        r.usage.settings_changed(old, new)
-        r.review.settings_changed(old, new)
+        await _reviewing_at_ollama(r, fake_deepseek)
         # One function of 300 lines: a unit no review splits (some 2,000 tokens in the fake's count).
         big = "def big(rows):\n" + "".join(f"    x{i} = rows[{i}] * {i}\n" for i in range(300)) + "    return x0\n"
+        results = []
         for name in ("a", "b"):
             r.services.documents.open(f"file:///ws/{name}.py", DOC.replace("find", f"find_{name}") + big, "python", 1)
-            await r.run(f"file:///ws/{name}.py")
-        for _ in range(500):  # told off the review's way
-            if shown or num_ctx > 4096:
-                break
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.05)
+            results.append(await r.run(f"file:///ws/{name}.py"))
+        await asyncio.sleep(0.1)
+        sent = fake_deepseek.requests_to("/v1/chat/completions")
+        assert [q.read for q in sent] == [_whole_chat(q) for q in sent]  # none cut
+        assert [x["findings"] for x in results] == [1, 1]
         if num_ctx > 4096:
-            assert shown == []
+            assert shown == [] and [x["problems"] for x in results] == [[], []]
+            assert all("def big" in _whole_chat(q) for q in sent)
             return
-        (told,) = shown
-        assert told.startswith("Ollama at 127.0.0.1:") and "context of 1,024 tokens" in told
-        assert "OLLAMA_CONTEXT_LENGTH" in told
-
+        assert not any("def big" in _whole_chat(q) for q in sent)
+        for x in results:
+            (problem,) = x["problems"]
+            assert "function big" in problem and "context" in problem and "(2,048 tokens)" in problem
+            assert "OLLAMA_CONTEXT_LENGTH" in problem
 
 
 async def test_a_prompt_budget_raised_past_the_ollama_context_is_fitted_to_it(
@@ -288,3 +307,57 @@ async def test_ollama_prompts_fill_its_context_by_the_count_it_reports(fake_deep
         assert used >= 0.85 * room
     finally:
         await f.stop()
+
+
+async def test_a_review_at_a_small_ollama_context_is_sent_in_requests_that_fit_it(fake_deepseek: FakeDeepSeek) -> None:
+    """A review's requests at an Ollama of 2,048 tokens: twelve small functions in one request
+    and a function of 300 lines in another each ran past the context, and Ollama cut their
+    start, the review's instructions: answers unusable, nothing said but once. Now the units
+    are sent in requests the context holds, each read whole, and a unit larger than the
+    context alone is not sent (its answer could only be noise): the review names it and how
+    to give the model more."""
+    as_ollama(fake_deepseek, num_ctx=2048)
+    fake_deepseek.responder(reviewer([RULE]), path="/v1/chat/completions")
+    async with Reviewing(fake_deepseek) as r:
+        await _reviewing_at_ollama(r, fake_deepseek)
+        small = "".join(
+            f"def h{i}(rows, key):\n" + "".join(f"    y{j} = rows[{j}] * {i} + key\n" for j in range(12)) + "    return y0\n\n"
+            for i in range(12)
+        )
+        big = "def big(rows):\n" + "".join(f"    x{i} = rows[{i}] * {i}\n" for i in range(300)) + "    return x0\n"
+        r.services.documents.open("file:///ws/a.py", DOC + "\n" + small + big, "python", 1)
+        result = await r.run("file:///ws/a.py")
+        sent = fake_deepseek.requests_to("/v1/chat/completions")
+        assert sent and [q.read for q in sent] == [_whole_chat(q) for q in sent]  # each read whole
+        assert not any("def big" in _whole_chat(q) for q in sent)
+        assert all(f"def h{i}(" in "".join(_whole_chat(q) for q in sent) for i in range(12))
+        assert result["findings"] == 1  # find's `row == None`, the instructions read
+        (problem,) = result["problems"]
+        print(problem)
+        assert "big" in problem and "2,048" in problem and "OLLAMA_CONTEXT_LENGTH" in problem
+
+
+@pytest.mark.parametrize("recheck_s", [0.3, 3600.0])
+async def test_a_review_after_ollama_restarted_with_a_larger_context_sends_what_it_holds_now(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch, recheck_s: float
+) -> None:
+    """Told how, the user restarts Ollama with OLLAMA_CONTEXT_LENGTH=16384: a review's context
+    was asked once per model, and the function it named stayed unreviewed for good. Asked
+    again after a while, as a completion's is (3,600 s: the control, not yet)."""
+    monkeypatch.setattr(prompt_read, "CONTEXT_RECHECK_S", recheck_s)
+    as_ollama(fake_deepseek, num_ctx=2048)
+    fake_deepseek.responder(reviewer([RULE]), path="/v1/chat/completions")
+    async with Reviewing(fake_deepseek) as r:
+        await _reviewing_at_ollama(r, fake_deepseek)
+        big = "def big(rows):\n" + "".join(f"    x{i} = rows[{i}] * {i}\n" for i in range(300)) + "    return x0\n"
+        r.services.documents.open("file:///ws/a.py", DOC + big, "python", 1)
+        assert (await r.run("file:///ws/a.py"))["problems"]
+        fake_deepseek.num_ctx = 16384
+        await asyncio.sleep(0.4)
+        again = await r.run("file:///ws/a.py")
+        sent = fake_deepseek.requests_to("/v1/chat/completions")
+        if recheck_s > 1:
+            assert again["problems"] and not any("def big" in _whole_chat(q) for q in sent)
+            return
+        assert again["problems"] == [] and "def big" in _whole_chat(sent[-1])
+        assert sent[-1].read == _whole_chat(sent[-1])

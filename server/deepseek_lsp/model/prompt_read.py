@@ -74,8 +74,9 @@ class PromptReading:
     asked: dict[str, float] = field(default_factory=dict)
     #: The context and prompt budget the user was last told of, by model (told once each).
     told: dict[str, tuple[int, int]] = field(default_factory=dict)
-    #: Each review model's context at the review server, asked once (None: not told).
+    #: Each review model's context at the review server (None: not told), and when asked.
     review_contexts: dict[str, int | None] = field(default_factory=dict)
+    review_asked: dict[str, float] = field(default_factory=dict)
     #: Per model, the largest ratio of the server's count of a prompt read whole to the
     #: estimate here.
     ratios: dict[str, float] = field(default_factory=dict)
@@ -98,11 +99,15 @@ class PromptReading:
         context = self.contexts.get(model)
         if context is None:
             return budget
+        return max(LEAST_ROOM, min(budget, self.fitted(model, context, answer_tokens)))
+
+    def fitted(self, model: str, context: int, answer_tokens: int) -> int:
+        """The prompt tokens (counted here) a context of ``context`` holds with an answer of
+        ``answer_tokens``: by the server's own count where one was learnt, else by a share."""
         ratio = self.ratios.get(model)
         if ratio is None:
-            return max(LEAST_ROOM, min(budget, int(context * CONTEXT_USED) - answer_tokens))
-        fits = (context - answer_tokens - TEMPLATE_TOKENS) / (ratio * RATIO_MARGIN)
-        return max(LEAST_ROOM, min(budget, int(fits)))
+            return int(context * CONTEXT_USED) - answer_tokens
+        return int((context - answer_tokens - TEMPLATE_TOKENS) / (ratio * RATIO_MARGIN))
 
 
 def note(client: ModelClient, req: FimRequest, usage: Usage | None) -> None:
@@ -188,10 +193,7 @@ async def review_cut(client: ModelClient, model: str, usage: list[Usage]) -> str
     read = max((u.prompt_tokens for u in usage), default=0)
     if not read or server_named(client.config.base) != "Ollama":
         return None
-    contexts = client.prompt_reading.review_contexts
-    if model not in contexts:
-        contexts[model] = await _ollama_context(client, model, client.config.base)
-    context = contexts[model]
+    context = await _review_context(client, model)
     if context is None or read < FILLED * context:
         return None
     return (
@@ -200,6 +202,47 @@ async def review_cut(client: ModelClient, model: str, usage: list[Usage]) -> str
         "start (the review's instructions) without a word. Start Ollama with OLLAMA_CONTEXT_LENGTH=16384 "
         "(or PARAMETER num_ctx in the model's Modelfile) for reviews of files this size."
     )
+
+
+@dataclass(frozen=True)
+class ReviewRoom:
+    """What a review request may take at its server: ``tokens`` of prompt (counted here), of
+    a ``context`` its server (``server``, as the user is told of it) holds."""
+
+    tokens: int
+    context: int
+    server: str
+
+
+#: A review's answer at a small context: a quarter of it at most (a clean unit's is some 20
+#: tokens, a finding 55), not review.maxOutputTokens (4,096: more than many a context).
+REVIEW_ANSWER_SHARE = 0.25
+
+
+async def review_room(client: ModelClient, model: str, max_output_tokens: int) -> ReviewRoom | None:
+    """The room a review request for ``model`` has at the review server, where it cuts a
+    longer prompt (Ollama, its context known); None where any prompt is read whole, or the
+    server does not tell its context."""
+    # (Named by the warm-up's model list, or by Ollama's port 11434 before it: the command line's.)
+    if server_named(client.config.base) != "Ollama":
+        return None
+    context = await _review_context(client, model)
+    if context is None:
+        return None
+    answer = min(max_output_tokens, int(context * REVIEW_ANSWER_SHARE))
+    tokens = client.prompt_reading.fitted(model, context, answer)
+    return ReviewRoom(tokens, context, provider_name(client.config.base))
+
+
+async def _review_context(client: ModelClient, model: str) -> int | None:
+    """``model``'s context at the review server, asked again after CONTEXT_RECHECK_S as a
+    completion's is: Ollama restarted with another OLLAMA_CONTEXT_LENGTH loads it so."""
+    reading: PromptReading = client.prompt_reading
+    at = reading.review_asked.get(model)
+    if at is None or time.monotonic() - at >= CONTEXT_RECHECK_S:
+        reading.review_asked[model] = time.monotonic()
+        reading.review_contexts[model] = await _ollama_context(client, model, client.config.base)
+    return reading.review_contexts.get(model)
 
 
 def suffix_probe(model: str) -> FimRequest:

@@ -19,7 +19,10 @@ from ..config import Settings
 from ..console import counted
 from ..documents import Document
 from ..languages import LanguageRegistry
+from ..model import prompt_read
+from ..model.client import ModelClient
 from ..model.errors import BudgetExceeded, ConfigError, MalformedResponse, ModelError
+from ..model.tokens import Counter, EstimateCounter
 from ..model.types import ChatRequest, StreamResult, Usage
 from ..privacy import uri_to_path
 from ..workspace_symbols import WorkspaceSymbols
@@ -28,6 +31,7 @@ from .cache import ReviewCache
 from .file_records import FileRecords
 from .findings import Finding, Located, place_findings
 from .first_answer import NotSent
+from .fitting import fit_units, prompt_tokens, too_large_text
 from .flights import (
     BudgetWait,
     ChatClient,
@@ -219,11 +223,20 @@ class ReviewEngine:
                     else:
                         to_send.append((unit, key))
                 waits.extend(joined.values())
+                room = await _review_room(client, settings) if to_send else None
+                if room is not None:
+                    fitted, too_large = fit_units(
+                        doc, path, file_units, [u for u, _ in to_send], room, _counter(client),
+                        redact_secrets=settings.redact_secrets,
+                    )
+                    if too_large:
+                        outcome.problems.append(too_large_text(too_large, settings.review.model, room))
+                        outcome.units_sent -= len(too_large)
+                else:
+                    fitted = batch_units([u for u, _ in to_send])
                 if to_send:
                     keys = {id(u): k for u, k in to_send}
-                    batches = [
-                        _Batch(b, [keys[id(u)] for u in b]) for b in batch_units([u for u, _ in to_send])
-                    ]
+                    batches = [_Batch(b, [keys[id(u)] for u in b], room) for b in fitted]
                     # Gathered once for all the requests (the files are read once), then each
                     # request carries those its own units use: every request carried the first
                     # twelve of all, paid for where unused, and a later request lacked the ones
@@ -387,6 +400,12 @@ class ReviewEngine:
             redact_secrets=settings.redact_secrets,
             extra_signatures=_used_by(batch.units, extra),
         )
+        if batch.room is not None and prompt_tokens(messages, _counter(client)) > batch.room.tokens:
+            # The signatures its units use past their share of the room: the code read whole
+            # and the instructions kept matter more than what it calls.
+            messages = build_messages(
+                doc, path, file_units, batch.units, redact_secrets=settings.redact_secrets, with_signatures=False
+            )
         request = ChatRequest(
             messages=messages,
             model=r.model,
@@ -450,8 +469,8 @@ class ReviewEngine:
             # is reviewed on its own instead (its findings replace the cut ones).
             half = len(batch.units) // 2
             halves = [
-                _Batch(batch.units[:half], batch.keys[:half]),
-                _Batch(batch.units[half:], batch.keys[half:]),
+                _Batch(batch.units[:half], batch.keys[:half], batch.room),
+                _Batch(batch.units[half:], batch.keys[half:], batch.room),
             ]
             parts = await asyncio.gather(
                 *(
@@ -488,9 +507,18 @@ class ReviewEngine:
         return batch.units
 
 
-
-
 def held_back(error: ModelError) -> bool:
     """Whether ``error`` refused a request before it went out: held back after the run's first
     was refused (:class:`NotSent`), over the daily budget, or for an unusable endpoint."""
     return isinstance(error, NotSent | BudgetExceeded | ConfigError)
+
+
+async def _review_room(client: ChatClient, settings: Settings) -> prompt_read.ReviewRoom | None:
+    """The room a review request has where its server cuts a longer prompt, or None."""
+    if not isinstance(client, ModelClient):  # (a test's stand-in)
+        return None
+    return await prompt_read.review_room(client, settings.review.model, settings.review.max_output_tokens)
+
+
+def _counter(client: ChatClient) -> Counter:
+    return client.counter_nowait() if isinstance(client, ModelClient) else EstimateCounter()

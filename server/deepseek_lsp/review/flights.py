@@ -12,6 +12,7 @@ from typing import Protocol
 
 from ..console import counted
 from ..model.errors import BudgetExceeded, MalformedResponse, ModelError
+from ..model.prompt_read import ReviewRoom
 from ..model.types import ChatRequest, StreamResult, Usage
 from .answer import RawFinding
 from .findings import Finding, Located, PlacementStats, fingerprint
@@ -85,6 +86,8 @@ class ReviewOutcome:
 class _Batch:
     units: list[Unit]
     keys: list[str]
+    #: Where its server cuts a longer prompt: the room its request has (see review.fitting).
+    room: ReviewRoom | None = None
 
 
 @dataclass

@@ -119,8 +119,10 @@ def build_messages(
     *,
     redact_secrets: bool = True,
     extra_signatures: Sequence[str] = (),
+    with_signatures: bool = True,
 ) -> list[dict[str, Any]]:
-    """Chat messages asking for a review of ``units`` (in file order) of ``doc``."""
+    """Chat messages asking for a review of ``units`` (in file order) of ``doc``; without the
+    signatures they use where ``with_signatures`` is false (a context they would not fit)."""
     clean = (lambda s: redact(s)) if redact_secrets else (lambda s: s)
     parts = [f"File: {path}"]
     if doc.language is not None:
@@ -130,13 +132,8 @@ def build_messages(
         parts.append("Imports of this file:\n" + clean("\n".join(imports)))
     parts.append("Code to review:")
     ordered = sorted(units, key=lambda u: u.first_line)
-    for unit in ordered:
-        block = [_unit_heading(unit)]
-        if unit.context:
-            block.append(f"(inside: {clean(unit.context.splitlines()[0].strip())} …)")
-        block.append(render_lines(doc, unit.lines, redact_secrets=redact_secrets))
-        parts.append("\n".join(block))
-    signatures = _signature_lines(file_units.signatures_for(ordered), extra_signatures)
+    parts.extend(unit_block(doc, unit, redact_secrets=redact_secrets) for unit in ordered)
+    signatures = _signature_lines(file_units.signatures_for(ordered), extra_signatures) if with_signatures else ""
     if signatures:
         parts.append(
             "Signatures of definitions the code uses (defined elsewhere; context, not to review):\n"
@@ -146,6 +143,16 @@ def build_messages(
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": "\n\n".join(parts)},
     ]
+
+
+def unit_block(doc: Document, unit: Unit, *, redact_secrets: bool) -> str:
+    """A unit as a review prompt shows it: its heading, the class it is in, its lines."""
+    block = [_unit_heading(unit)]
+    if unit.context:
+        inside = unit.context.splitlines()[0].strip()
+        block.append(f"(inside: {redact(inside) if redact_secrets else inside} …)")
+    block.append(render_lines(doc, unit.lines, redact_secrets=redact_secrets))
+    return "\n".join(block)
 
 
 def _signature_lines(own: Sequence[Signature], extra: Sequence[str]) -> str:
