@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import pytest
 
+from deepseek_lsp.documents import Document
 from deepseek_lsp.model import prompt_read
 from deepseek_lsp.model.errors import server_named
 from tests.completing import Completing, warmed_up
@@ -53,6 +54,16 @@ async def _reviewing_at_ollama(r: Reviewing, fake: FakeDeepSeek) -> None:
             break
         await asyncio.sleep(0.01)
     assert server_named(new.base_url) == "Ollama"
+
+
+async def _at_sglang(fake: FakeDeepSeek, template: str | None) -> tuple[Completing, Document]:
+    """Completions at the fake answering as SGLang started with ``template`` (or none), a file
+    open with code below its body line."""
+    fake.server, fake.owned_by, fake.models = "sglang", "sglang", [LOCAL_MODEL]
+    fake.completion_template = template
+    fake.responder(lambda body: "return a + b", path=COMPLETIONS)
+    f = await warmed_up(fake, LOCAL_MODEL, "openai-suffix")
+    return f, f.open("file:///ws/a.py", "def add(a, b):\n    " + BELOW)
 
 
 async def _told(c: Completing, rounds: int = 500) -> list[str]:
@@ -121,12 +132,8 @@ async def test_sglang_leaving_the_suffix_out_is_told_once(fake_deepseek: FakeDee
     answers from the prompt alone: the model wrote blind to the code below the cursor, and
     nothing said so. One probe (a one-token prompt, a known suffix) after the first answer
     tells it by its usage; told once, with the way out. With a template: nothing told."""
-    fake_deepseek.server, fake_deepseek.owned_by, fake_deepseek.models = "sglang", "sglang", [LOCAL_MODEL]
-    fake_deepseek.completion_template = template
-    fake_deepseek.responder(lambda body: "return a + b", path=COMPLETIONS)
-    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
+    f, doc = await _at_sglang(fake_deepseek, template)
     try:
-        doc = f.open("file:///ws/a.py", "def add(a, b):\n    " + BELOW)
         assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
         told = await _told(f, rounds=50 if template else 500)
         assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
@@ -361,3 +368,25 @@ async def test_a_review_after_ollama_restarted_with_a_larger_context_sends_what_
             return
         assert again["problems"] == [] and "def big" in _whole_chat(sent[-1])
         assert sent[-1].read == _whole_chat(sent[-1])
+
+
+@pytest.mark.parametrize("template", [None, "qwen_coder"])
+async def test_the_sglang_suffix_probe_is_in_the_usage_ledger(fake_deepseek: FakeDeepSeek, template: str | None) -> None:
+    """The probe's tokens (some 65 where SGLang reads the suffix) were asked and answered but
+    left out of the usage ledger: the session's prompt tokens fell short of the server's
+    count by as much. Now every request the server counted is in it."""
+    f, doc = await _at_sglang(fake_deepseek, template)
+    try:
+        assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+        for _ in range(500):
+            if any(r.json["prompt"] == "#" and r.usage for r in _asked(fake_deepseek)):
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)
+        asked = _asked(fake_deepseek)
+        counted = sum(r.usage["prompt_tokens"] for r in asked if r.usage)
+        total = f.services.models.ledger.summary()["session"]["total"]
+        print(f"server counted {counted} prompt tokens in {len(asked)} requests; ledger {total['prompt_tokens']} in {total['requests']}")
+        assert (total["requests"], total["prompt_tokens"]) == (len(asked), counted)
+    finally:
+        await f.stop()

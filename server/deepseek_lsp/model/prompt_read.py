@@ -301,8 +301,10 @@ async def _reads_suffix(client: ModelClient, model: str) -> bool | None:
     call = client.backend.fim(client.config, suffix_probe(model))
     deadline = asyncio.get_running_loop().time() + PROBE_S
     try:
+        # In the ledger as any request the server counts (its suffix's ~65 tokens were left out).
         stream = ModelStream(
-            client, call, model=model, feature="probe", max_tokens=1, deadline=deadline, prompt_tokens=lambda _: 0, ledger=False
+            client, call, model=model, feature="probe", max_tokens=1, deadline=deadline,
+            prompt_tokens=lambda counter: counter.count(PROBE_SUFFIX) + 1,
         )
         async with stream:
             async for _ in stream:
