@@ -1246,8 +1246,8 @@ class _Handler(BaseHTTPRequestHandler):
         """What the model reads of a FIM request (see RecordedRequest.read)."""
         fake = self.fake
         read = prompt if suffix is None else f"{prompt}\x00{suffix}"
-        if fake.server == "sglang" and fake.completion_template is None:
-            read = prompt  # (its usage counts the prompt alone)
+        if (fake.server == "sglang" and fake.completion_template is None) or fake.server == "llamacpp":
+            read = prompt  # (its usage counts the prompt alone; llama-server's FIM is /infill)
         return self._ollama_cut(read)
 
     def _ollama_cut(self, read: str) -> str:

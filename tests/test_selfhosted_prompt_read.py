@@ -390,3 +390,25 @@ async def test_the_sglang_suffix_probe_is_in_the_usage_ledger(fake_deepseek: Fak
         assert (total["requests"], total["prompt_tokens"]) == (len(asked), counted)
     finally:
         await f.stop()
+
+
+async def test_llama_cpp_leaving_the_suffix_out_at_its_openai_completions_is_told_once(fake_deepseek: FakeDeepSeek) -> None:
+    """llama-server's /v1/completions takes ``suffix`` and leaves it out (its FIM is /infill):
+    with the openai-suffix backend the model wrote blind to the code below the cursor, and
+    nothing said so (the probe asked SGLang alone). Now probed as SGLang is, and told once
+    to use llamacpp-infill."""
+    fake_deepseek.server, fake_deepseek.owned_by, fake_deepseek.models = "llamacpp", "llamacpp", [LOCAL_MODEL]
+    fake_deepseek.responder(lambda body: "return a + b", path=COMPLETIONS)
+    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
+    try:
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    " + BELOW)
+        assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+        (message,) = await _told(f)
+        assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+        await asyncio.sleep(0.1)
+        assert message.startswith("llama.cpp at 127.0.0.1:") and "llamacpp-infill" in message
+        assert "--completion-template" not in message
+        assert len([r for r in _asked(fake_deepseek) if r.json["prompt"] == "#"]) == 1
+        assert f.shown == [message]  # once
+    finally:
+        await f.stop()

@@ -8,8 +8,12 @@ answered one. Two leave part of a prompt out without a word:
   ``prompt_tokens`` well short of what was sent is the count it kept (once: a prompt fitted to
   it, read whole, may look short too, the estimate here being no tokenizer).
 * SGLang started without ``--completion-template`` takes FIM's ``suffix`` and leaves it out:
-  the model writes blind to the code below the cursor. Asked once with a one-token prompt and a
-  known suffix: its usage counts the suffix or not.
+  the model writes blind to the code below the cursor; so does llama-server's
+  ``/v1/completions`` (its FIM is ``/infill``). Asked once with a one-token prompt and a known
+  suffix: its usage counts the suffix or not.
+
+Prompts fitted to Ollama's context are counted as Ollama counts them once it answered some:
+the estimate here is no tokenizer of its model. Reviews are fitted to it too (review.fitting).
 """
 
 from __future__ import annotations
@@ -56,6 +60,8 @@ LEAST_COUNTED = 128
 LEAST_ROOM = 128
 #: A review's prompt read to this share of the server's context or more filled it: cut.
 FILLED = 0.95
+#: The servers whose /v1/completions may take ``suffix`` and leave it out.
+SUFFIX_PROBED = ("SGLang", "llama.cpp")
 #: SGLang's probe: one token of prompt, and a suffix of some 64 tokens that its usage counts or not.
 PROBE_SUFFIX = "\n" + " ".join(f"v{i}" for i in range(64))
 PROBE_S = 10.0
@@ -124,13 +130,13 @@ def to_learn(client: ModelClient, req: FimRequest, usage: Usage | None) -> bool:
 
 
 def _asking(client: ModelClient, req: FimRequest, usage: Usage | None) -> str | None:
-    """The server :func:`learn` asks after ``req`` (``"Ollama"``, ``"SGLang"``), or None: one
+    """The server :func:`learn` asks after ``req`` (``"Ollama"``, one of SUFFIX_PROBED), or None: one
     rule for the check and the asking, which had each their copy of it."""
     reading: PromptReading = client.prompt_reading
     server = server_named(client.config.fim_base)
     if server == "Ollama" and (reading.due(req.model) or _short_unfitted(reading, req, usage)):
         return server
-    if server == "SGLang" and _sends_suffix(client, req) and req.model not in reading.asked:
+    if server in SUFFIX_PROBED and _sends_suffix(client, req) and req.model not in reading.asked:
         return server
     return None
 
@@ -179,7 +185,7 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
             "cursor) without a word. Prompts are now fitted to it; for more, start Ollama with "
             "OLLAMA_CONTEXT_LENGTH=8192 (or PARAMETER num_ctx 8192 in the model's Modelfile)."
         )
-    if server == "SGLang":
+    if server in SUFFIX_PROBED:
         reading.asked[req.model] = time.monotonic()
         if await _reads_suffix(client, req.model) is False:
             return suffix_left_out(url)
@@ -259,6 +265,12 @@ def reads_suffix(prompt_tokens: int) -> bool:
 
 def suffix_left_out(url: str) -> str:
     """What the user is told of the server at ``url`` leaving FIM's suffix out."""
+    if server_named(url) == "llama.cpp":
+        return (
+            f"{provider_name(url)} leaves out the code after the cursor (FIM's suffix) at /v1/completions, and "
+            "the model writes blind to the code below: llama-server's fill-in-the-middle is /infill. Set the "
+            "backend setting to 'llamacpp-infill' (or to 'fim-template' with fimTemplate naming the model's FIM tokens)."
+        )
     return (
         f"{provider_name(url)} leaves out the code after the cursor (FIM's suffix), and the model writes "
         "blind to the code below: SGLang does unless started with --completion-template (deepseek_coder, "
