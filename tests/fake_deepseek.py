@@ -384,6 +384,9 @@ class FakeDeepSeek:
         #: True: an Ollama whose usage counts only the prompt's tokens its cache did not hold
         #: (some versions' ``prompt_eval_count``).
         self.counts_uncached = False
+        #: True: /api/ps lists a model only once a request asked for it (Ollama lists those
+        #: loaded; the fake's others are listed as loaded from the start).
+        self.ps_lists_asked_only = False
         #: SGLang's ``--completion-template``; None: its /v1/completions takes ``suffix`` and
         #: leaves it out (the model reads the prompt alone, and its usage counts that).
         self.completion_template: str | None = None
@@ -846,7 +849,11 @@ class _Handler(BaseHTTPRequestHandler):
                 # The models loaded, each with the context it was loaded with (Ollama 0.12).
                 ctx = self.fake.num_ctx or 4096
                 told = {"context_length": ctx} if self.fake.ps_tells_context else {}
-                loaded = [{"name": m, "model": m, "size": 4_683_087_332, **told} for m in self.fake.models]
+                models = self.fake.models
+                if self.fake.ps_lists_asked_only:  # (as Ollama: the models loaded, by a request)
+                    asked = {r.json.get("model") for r in self.fake.requests if r.method == "POST" and isinstance(r.json, dict)}
+                    models = [m for m in models if m in asked]
+                loaded = [{"name": m, "model": m, "size": 4_683_087_332, **told} for m in models]
                 self._json(200, {"models": loaded})
             elif path == "/user/balance":
                 self._json(200, self.fake.balance)

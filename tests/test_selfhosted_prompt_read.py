@@ -29,6 +29,8 @@ BODY = "".join(f"def f{i}(rows, key):\n    return [r for r in rows if r.get(key)
 BELOW = "\n\n" + "".join(f"def g{i}(a, b):\n    return add(a, b) * {i}\n\n" for i in range(12))
 TEXT = HEAD + BODY + "def add(a, b):\n    " + BELOW
 CURSOR_LINE = (HEAD + BODY).count("\n") + 1
+#: One function of 300 lines: a unit no review splits (some 2,000 tokens in the fake's count).
+BIG = "def big(rows):\n" + "".join(f"    x{i} = rows[{i}] * {i}\n" for i in range(300)) + "    return x0\n"
 
 
 def _asked(fake: FakeDeepSeek) -> list:
@@ -41,9 +43,12 @@ def _whole_chat(r: RecordedRequest) -> str:
     return "".join(f"{m['role']}\x00{m['content']}\x00" for m in r.json["messages"])
 
 
-async def _reviewing_at_ollama(r: Reviewing, fake: FakeDeepSeek) -> None:
+async def _reviewing_at_ollama(r: Reviewing, fake: FakeDeepSeek) -> list[str]:
     """``r`` reviewing with LOCAL_MODEL at the fake, once the warm-up's model list named it
-    Ollama (as before a user's first save; its port, 11434, names it before that)."""
+    Ollama (as before a user's first save; its port, 11434, names it before that); the
+    pop-ups shown from then on."""
+    shown: list[str] = []
+    r.services.status._show = lambda message, level=2: shown.append(message)
     old = r.services.settings
     new = replace(old, backend="openai-suffix", base_url=f"{fake.url}/v1", review=replace(old.review, model=LOCAL_MODEL))
     r.services.settings = new
@@ -54,6 +59,7 @@ async def _reviewing_at_ollama(r: Reviewing, fake: FakeDeepSeek) -> None:
             break
         await asyncio.sleep(0.01)
     assert server_named(new.base_url) == "Ollama"
+    return shown
 
 
 async def _at_sglang(fake: FakeDeepSeek, template: str | None) -> tuple[Completing, Document]:
@@ -234,14 +240,10 @@ async def test_a_review_unit_larger_than_the_ollama_context_is_named_not_sent(fa
     as_ollama(fake_deepseek, num_ctx=num_ctx)
     fake_deepseek.responder(reviewer([RULE]), path="/v1/chat/completions")
     async with Reviewing(fake_deepseek) as r:
-        shown: list[str] = []
-        r.services.status._show = lambda message, level=2: shown.append(message)
-        await _reviewing_at_ollama(r, fake_deepseek)
-        # One function of 300 lines: a unit no review splits (some 2,000 tokens in the fake's count).
-        big = "def big(rows):\n" + "".join(f"    x{i} = rows[{i}] * {i}\n" for i in range(300)) + "    return x0\n"
+        shown = await _reviewing_at_ollama(r, fake_deepseek)
         results = []
         for name in ("a", "b"):
-            r.services.documents.open(f"file:///ws/{name}.py", DOC.replace("find", f"find_{name}") + big, "python", 1)
+            r.services.documents.open(f"file:///ws/{name}.py", DOC.replace("find", f"find_{name}") + BIG, "python", 1)
             results.append(await r.run(f"file:///ws/{name}.py"))
         await asyncio.sleep(0.1)
         sent = fake_deepseek.requests_to("/v1/chat/completions")
@@ -331,8 +333,7 @@ async def test_a_review_at_a_small_ollama_context_is_sent_in_requests_that_fit_i
             f"def h{i}(rows, key):\n" + "".join(f"    y{j} = rows[{j}] * {i} + key\n" for j in range(12)) + "    return y0\n\n"
             for i in range(12)
         )
-        big = "def big(rows):\n" + "".join(f"    x{i} = rows[{i}] * {i}\n" for i in range(300)) + "    return x0\n"
-        r.services.documents.open("file:///ws/a.py", DOC + "\n" + small + big, "python", 1)
+        r.services.documents.open("file:///ws/a.py", DOC + "\n" + small + BIG, "python", 1)
         result = await r.run("file:///ws/a.py")
         sent = fake_deepseek.requests_to("/v1/chat/completions")
         assert sent and [q.read for q in sent] == [_whole_chat(q) for q in sent]  # each read whole
@@ -356,8 +357,7 @@ async def test_a_review_after_ollama_restarted_with_a_larger_context_sends_what_
     fake_deepseek.responder(reviewer([RULE]), path="/v1/chat/completions")
     async with Reviewing(fake_deepseek) as r:
         await _reviewing_at_ollama(r, fake_deepseek)
-        big = "def big(rows):\n" + "".join(f"    x{i} = rows[{i}] * {i}\n" for i in range(300)) + "    return x0\n"
-        r.services.documents.open("file:///ws/a.py", DOC + big, "python", 1)
+        r.services.documents.open("file:///ws/a.py", DOC + BIG, "python", 1)
         assert (await r.run("file:///ws/a.py"))["problems"]
         fake_deepseek.num_ctx = 16384
         await asyncio.sleep(0.4)
@@ -412,3 +412,29 @@ async def test_llama_cpp_leaving_the_suffix_out_at_its_openai_completions_is_tol
         assert f.shown == [message]  # once
     finally:
         await f.stop()
+
+
+async def test_a_review_model_not_loaded_yet_is_fitted_once_loaded(fake_deepseek: FakeDeepSeek) -> None:
+    """Ollama's /api/ps lists the models loaded: asked before a review model's first request it
+    tells no context. That was kept as the answer for five minutes: the prompt cut by that
+    first request went untold (asked after, the model loaded, it would have been) and the next
+    reviews were not fitted. Now an untold context is asked again: told after the first
+    review, the next one fitted."""
+    as_ollama(fake_deepseek, num_ctx=2048)
+    fake_deepseek.ps_lists_asked_only = True
+    fake_deepseek.responder(reviewer([RULE]), path="/v1/chat/completions")
+    async with Reviewing(fake_deepseek) as r:
+        shown = await _reviewing_at_ollama(r, fake_deepseek)
+        r.services.documents.open("file:///ws/a.py", DOC + BIG, "python", 1)
+        assert (await r.run("file:///ws/a.py"))["problems"] == []  # (its context not known yet)
+        for _ in range(300):  # told off the review's way
+            if shown:
+                break
+            await asyncio.sleep(0.01)
+        (told,) = shown
+        assert "context of 2,048 tokens" in told
+        r.services.documents.open("file:///ws/b.py", DOC.replace("find", "seek") + BIG, "python", 1)
+        (problem,) = (await r.run("file:///ws/b.py"))["problems"]
+        assert "function big" in problem
+        last = fake_deepseek.requests_to("/v1/chat/completions")[-1]
+        assert last.read == _whole_chat(last)

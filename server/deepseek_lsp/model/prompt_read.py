@@ -80,7 +80,7 @@ class PromptReading:
     asked: dict[str, float] = field(default_factory=dict)
     #: The context and prompt budget the user was last told of, by model (told once each).
     told: dict[str, tuple[int, int]] = field(default_factory=dict)
-    #: Each review model's context at the review server (None: not told), and when asked.
+    #: Each review model's context at the review server (None: not told), and when told.
     review_contexts: dict[str, int | None] = field(default_factory=dict)
     review_asked: dict[str, float] = field(default_factory=dict)
     #: Per model, the largest ratio of the server's count of a prompt read whole to the
@@ -246,8 +246,12 @@ async def _review_context(client: ModelClient, model: str) -> int | None:
     reading: PromptReading = client.prompt_reading
     at = reading.review_asked.get(model)
     if at is None or time.monotonic() - at >= CONTEXT_RECHECK_S:
-        reading.review_asked[model] = time.monotonic()
-        reading.review_contexts[model] = await _ollama_context(client, model, client.config.base)
+        context = await _ollama_context(client, model, client.config.base)
+        reading.review_contexts[model] = context
+        # Untold, asked again at the next review (or after this one): /api/ps lists the models
+        # loaded, and a review's first request is what loads its model.
+        if context is not None:
+            reading.review_asked[model] = time.monotonic()
     return reading.review_contexts.get(model)
 
 
