@@ -237,3 +237,18 @@ def test_doctor_tells_a_server_that_leaves_the_suffix_out(tmp_path: Any, monkeyp
         return
     assert code == 1 and "PROBLEM" in line, out
     assert "leaves out the code after the cursor" in line and "--completion-template" in line and "fim-template" in line
+
+
+def test_doctor_tells_llama_server_s_openai_completions_leave_the_suffix_out(tmp_path: Any, monkeypatch: Any, capsys: Any) -> None:
+    """llama-server's /v1/completions takes ``suffix`` and leaves it out: doctor told of it in
+    SGLang's terms (start it with --completion-template), which llama-server has no such
+    flag for. Its model list names it: told to use llamacpp-infill."""
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.server, fake.owned_by = "llamacpp", "llamacpp"
+        env = server_env(f"{fake.url}/v1", api_key="", state_dir=str(tmp_path), DEEPSEEK_BACKEND="openai-suffix")
+        env.update(DEEPSEEK_COMPLETION_MODEL="qwen2.5-coder:7b", DEEPSEEK_REVIEW_MODEL="qwen2.5-coder:7b")
+        code, out, _ = doctor(monkeypatch, capsys, env)
+    line = next(x for x in out.splitlines() if x.startswith("endpoint:"))
+    assert code == 1 and "PROBLEM" in line, out
+    assert "leaves out the code after the cursor" in line and "llamacpp-infill" in line, line
+    assert "--completion-template" not in line

@@ -341,7 +341,6 @@ async def test_a_review_at_a_small_ollama_context_is_sent_in_requests_that_fit_i
         assert all(f"def h{i}(" in "".join(_whole_chat(q) for q in sent) for i in range(12))
         assert result["findings"] == 1  # find's `row == None`, the instructions read
         (problem,) = result["problems"]
-        print(problem)
         assert "big" in problem and "2,048" in problem and "OLLAMA_CONTEXT_LENGTH" in problem
 
 

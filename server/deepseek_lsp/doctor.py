@@ -23,8 +23,16 @@ from .model.auth import FIM_KEY_SETTING, endpoint_key, key_routes
 from .model.backends import LlamaCppBackend, get_backend
 from .model.client import direct_mounts, proxy_errors
 from .model.endpoint import EndpointConfig
-from .model.errors import DOCTOR_KEY_HINT, ConfigError, error_for_status, refused_locally, safe_url
+from .model.errors import (
+    DOCTOR_KEY_HINT,
+    ConfigError,
+    error_for_status,
+    name_server,
+    refused_locally,
+    safe_url,
+)
 from .model.ledger import state_dir
+from .model.model_server import server_name
 from .model.prices import DEFAULT_PRICES
 from .model.prompt_read import reads_suffix, suffix_left_out, suffix_probe
 from .model.stream import provider_message
@@ -279,6 +287,8 @@ def _check_server(base: str, api_key: str | None, timeout: float, hint: str = DO
         what = "JSON without a model list" if body is not None else kind
         return False, f"{shown}/models answered {what}, not the API's model list: is the base URL the API's?", []
     models = [str(m["id"]) for m in listed if isinstance(m, dict) and m.get("id") is not None]
+    # Named as the language server names it (its messages: "llama.cpp at ...", each server's advice).
+    name_server(url, server_name(response.headers, body))
     shown_models = _shown_models(models) or "none listed"
     key_ok, key_said = _key_check(base, api_key, timeout, hint) if api_key else (True, "answers (no API key set)")
     if not key_ok:
