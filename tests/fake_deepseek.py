@@ -384,6 +384,9 @@ class FakeDeepSeek:
         #: True: an Ollama whose usage counts only the prompt's tokens its cache did not hold
         #: (some versions' ``prompt_eval_count``).
         self.counts_uncached = False
+        #: The FIM markers the model has as tokens, each counted as one in a prompt (None: any
+        #: marker counted as text, as a model without them reads it).
+        self.fim_tokens: tuple[str, ...] | None = None
         #: True: /api/ps lists a model only once a request asked for it (Ollama lists those
         #: loaded; the fake's others are listed as loaded from the start).
         self.ps_lists_asked_only = False
@@ -1040,6 +1043,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _usage(self, model: str, cache_text: str, completion: str) -> dict[str, Any]:
         prompt = approx_tokens(cache_text)
+        if self.fake.fim_tokens:
+            plain, tokens = cache_text, 0
+            for token in self.fake.fim_tokens:
+                tokens, plain = tokens + plain.count(token), plain.replace(token, "")
+            prompt = approx_tokens(plain) + tokens
         hit = self.fake.cache.hit_tokens(model, cache_text)
         out = approx_tokens(completion)
         if self.fake.server == "ollama" and self.fake.counts_uncached:

@@ -29,6 +29,7 @@ BODY = "".join(f"def f{i}(rows, key):\n    return [r for r in rows if r.get(key)
 BELOW = "\n\n" + "".join(f"def g{i}(a, b):\n    return add(a, b) * {i}\n\n" for i in range(12))
 TEXT = HEAD + BODY + "def add(a, b):\n    " + BELOW
 CURSOR_LINE = (HEAD + BODY).count("\n") + 1
+QWEN_FIM = ("<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>")
 #: One function of 300 lines: a unit no review splits (some 2,000 tokens in the fake's count).
 BIG = "def big(rows):\n" + "".join(f"    x{i} = rows[{i}] * {i}\n" for i in range(300)) + "    return x0\n"
 
@@ -160,8 +161,10 @@ async def test_sglang_leaving_the_suffix_out_is_told_once(fake_deepseek: FakeDee
 
 async def test_sglang_with_fim_template_is_not_probed(fake_deepseek: FakeDeepSeek) -> None:
     """fim-template puts the suffix in the prompt between the model's tokens: SGLang reads it
-    whatever its start, and no probe is sent."""
+    whatever its start, and no suffix probe is sent (the template's markers are checked, the
+    model has them: nothing told)."""
     fake_deepseek.server, fake_deepseek.owned_by, fake_deepseek.models = "sglang", "sglang", [LOCAL_MODEL]
+    fake_deepseek.fim_tokens = QWEN_FIM
     fake_deepseek.responder(lambda body: "return a + b", path=COMPLETIONS)
     f = await warmed_up(fake_deepseek, LOCAL_MODEL, "fim-template", fim_template="qwen2.5-coder")
     try:
@@ -169,7 +172,7 @@ async def test_sglang_with_fim_template_is_not_probed(fake_deepseek: FakeDeepSee
         for _ in range(2):
             assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
         await asyncio.sleep(0.1)
-        assert len(_asked(fake_deepseek)) == 2 and f.shown == []
+        assert not [r for r in _asked(fake_deepseek) if r.json["prompt"] == "#"] and f.shown == []
     finally:
         await f.stop()
 
@@ -437,3 +440,32 @@ async def test_a_review_model_not_loaded_yet_is_fitted_once_loaded(fake_deepseek
         assert "function big" in problem
         last = fake_deepseek.requests_to("/v1/chat/completions")[-1]
         assert last.read == _whole_chat(last)
+
+
+@pytest.mark.parametrize("has_tokens", [False, True])
+async def test_a_model_without_the_fim_template_s_tokens_is_told_once(fake_deepseek: FakeDeepSeek, has_tokens: bool) -> None:
+    """vLLM serving a model without the FIM tokens fimTemplate writes (a chat model, another
+    family's template) reads the markers as text: every suggestion a guess, nothing said. A
+    prompt of the markers alone, counted by the server, tells: 3 tokens, or some 11 read as
+    text. Told once, with the way out; with the tokens, nothing."""
+    fake_deepseek.server, fake_deepseek.owned_by, fake_deepseek.models = "vllm", "vllm", [LOCAL_MODEL]
+    if has_tokens:
+        fake_deepseek.fim_tokens = QWEN_FIM
+    fake_deepseek.responder(lambda body: "return a + b", path=COMPLETIONS)
+    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "fim-template", fim_template="qwen2.5-coder")
+    try:
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    " + BELOW)
+        assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+        told = await _told(f, rounds=50 if has_tokens else 500)
+        assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+        await asyncio.sleep(0.1)
+        probes = [r for r in _asked(fake_deepseek) if r.json["prompt"] == "<|fim_prefix|><|fim_suffix|><|fim_middle|>"]
+        assert len(probes) == 1 and probes[0].json["max_tokens"] == 1
+        if has_tokens:
+            assert told == []
+            return
+        (message,) = told
+        assert message.startswith("vLLM at 127.0.0.1:") and "qwen2.5-coder" in message and "fimTemplate" in message
+        assert f.shown == [message]  # once
+    finally:
+        await f.stop()

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from .backends import render_fim_template, resolve_fim_template
 from .errors import ModelError, provider_name, server_named
 from .stream import ModelStream
 from .types import FimRequest, Usage
@@ -62,6 +63,10 @@ LEAST_ROOM = 128
 FILLED = 0.95
 #: The servers whose /v1/completions may take ``suffix`` and leave it out.
 SUFFIX_PROBED = ("SGLang", "llama.cpp")
+#: A model reading fim-template's markers (3) as this many tokens and more reads them as text.
+MARKERS_AS_TEXT = 2
+#: What _asking names a check of fim-template's markers by.
+TEMPLATE = "template"
 #: SGLang's probe: one token of prompt, and a suffix of some 64 tokens that its usage counts or not.
 PROBE_SUFFIX = "\n" + " ".join(f"v{i}" for i in range(64))
 PROBE_S = 10.0
@@ -83,6 +88,8 @@ class PromptReading:
     #: Each review model's context at the review server (None: not told), and when told.
     review_contexts: dict[str, int | None] = field(default_factory=dict)
     review_asked: dict[str, float] = field(default_factory=dict)
+    #: The models fim-template's markers were checked for (see _template_unread).
+    templates: set[str] = field(default_factory=set)
     #: Per model, the largest ratio of the server's count of a prompt read whole to the
     #: estimate here.
     ratios: dict[str, float] = field(default_factory=dict)
@@ -138,6 +145,8 @@ def _asking(client: ModelClient, req: FimRequest, usage: Usage | None) -> str | 
         return server
     if server in SUFFIX_PROBED and _sends_suffix(client, req) and req.model not in reading.asked:
         return server
+    if server is not None and client.backend.name == "fim-template" and req.model not in reading.templates:
+        return TEMPLATE
     return None
 
 
@@ -189,7 +198,30 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
         reading.asked[req.model] = time.monotonic()
         if await _reads_suffix(client, req.model) is False:
             return suffix_left_out(url)
+    if server == TEMPLATE:
+        reading.templates.add(req.model)
+        return await _template_unread(client, req.model)
     return None
+
+
+async def _template_unread(client: ModelClient, model: str) -> str | None:
+    """What the user is told where the server's ``model`` reads fim-template's markers as text
+    (no FIM tokens of that family): a prompt of the markers alone counts more than their number."""
+    probe = FimRequest(prompt="", suffix="", max_tokens=1, stop=[], model=model, feature="probe")
+    template = resolve_fim_template(client.config.fim_template)
+    if template is None:
+        return None
+    markers = [m for m in (p.strip() for p in render_fim_template(template.text, "\x00", "\x00").split("\x00")) if m]
+    read = await _counted(client, probe, "".join(markers))
+    if read is None or read <= MARKERS_AS_TEXT * len(markers) + 1:  # (+1: a start-of-text token)
+        return None
+    return (
+        f"{provider_name(client.config.fim_base)} runs {model} without the FIM tokens of fimTemplate "
+        f"'{client.config.fim_template}' (its {len(markers)} markers read as {read} tokens of text): the model "
+        "reads them as code, and its suggestions are guesses. Set fimTemplate to the model's own "
+        "(deepseek-coder, qwen2.5-coder, starcoder2, codellama), or serve a code model trained for "
+        "fill-in-the-middle."
+    )
 
 
 async def review_cut(client: ModelClient, model: str, usage: list[Usage]) -> str | None:
@@ -314,21 +346,26 @@ def _ollama_names(model: str) -> set[str]:
 async def _reads_suffix(client: ModelClient, model: str) -> bool | None:
     """Whether the server's model reads FIM's suffix: its usage of a one-token prompt with a
     suffix of some 64 tokens counts them, or not; None if it does not tell."""
-    call = client.backend.fim(client.config, suffix_probe(model))
+    read = await _counted(client, suffix_probe(model), PROBE_SUFFIX)
+    return None if read is None else reads_suffix(read)
+
+
+async def _counted(client: ModelClient, probe: FimRequest, text: str) -> int | None:
+    """The server's count of ``probe``'s prompt (``text`` as counted here, should it not tell:
+    the ledger's), answered with one token; None if it does not tell."""
+    call = client.backend.fim(client.config, probe)
     deadline = asyncio.get_running_loop().time() + PROBE_S
     try:
-        # In the ledger as any request the server counts (its suffix's ~65 tokens were left out).
+        # In the ledger as any request the server counts (the suffix probe's ~65 tokens were left out).
         stream = ModelStream(
-            client, call, model=model, feature="probe", max_tokens=1, deadline=deadline,
-            prompt_tokens=lambda counter: counter.count(PROBE_SUFFIX) + 1,
+            client, call, model=probe.model, feature="probe", max_tokens=1, deadline=deadline,
+            prompt_tokens=lambda counter: counter.count(text) + 1,
         )
         async with stream:
             async for _ in stream:
                 pass
     except ModelError as exc:
-        log.debug("the suffix probe failed: %s", exc)
+        log.debug("the probe failed: %s", exc)
         return None
     usage = stream.result.usage
-    if usage is None or not usage.prompt_tokens:
-        return None
-    return reads_suffix(usage.prompt_tokens)
+    return usage.prompt_tokens if usage is not None and usage.prompt_tokens else None
