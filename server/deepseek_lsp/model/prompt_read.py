@@ -65,6 +65,9 @@ FILLED = 0.95
 SUFFIX_PROBED = ("SGLang", "llama.cpp")
 #: A model reading fim-template's markers (3) as this many tokens and more reads them as text.
 MARKERS_AS_TEXT = 2
+#: The servers whose /v1/completions read the prompt as sent, its count the markers' alone
+#: (Ollama wraps it in the model's own template: ChatML's tokens counted with them).
+RAW_COMPLETIONS = ("vLLM", "SGLang", "llama.cpp")
 #: What _asking names a check of fim-template's markers by.
 TEMPLATE = "template"
 #: SGLang's probe: one token of prompt, and a suffix of some 64 tokens that its usage counts or not.
@@ -145,7 +148,7 @@ def _asking(client: ModelClient, req: FimRequest, usage: Usage | None) -> str | 
         return server
     if server in SUFFIX_PROBED and _sends_suffix(client, req) and req.model not in reading.asked:
         return server
-    if server is not None and client.backend.name == "fim-template" and req.model not in reading.templates:
+    if server in RAW_COMPLETIONS and client.backend.name == "fim-template" and req.model not in reading.templates:
         return TEMPLATE
     return None
 
