@@ -424,6 +424,32 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # An array's last index (`$#list`, `$#{$r}`, `$#$r`) is no comment: read as one, the
         # `) {` after `0 .. $#list` was hidden and the loop's `(` left open.
         ("perl", "for my $i (0 .. $#list) {\n    my $n = $#{$r} + $#$s; f(", "(){{}(", ""),
+        # Its strings run over lines (a usage message): ended at the line's end, their next
+        # line's text was code, its bracket counted and a quote there opened a string.
+        ("perl", "my $x = 'a (\nb [c'; g(", "(", ""),
+        ("perl", 'print "Usage: (\n  it\'s [x\n"; g(', "(", ""),
+        ("perl", "my $y = 'it\\'s (\n\\\\'; g(", "(", ""),
+        # A sub named s, q, y or tr is no quote-like (`sub s {`, its prototype), nor a method
+        # called with a space (`$o-> s (1)`); a hash key neither (controls).
+        ("perl", "sub s {\n    f(1);\n}\nsub y ($) { }\nsub tr { [1] }\ng(", "{()}(){}{[]}(", ""),
+        ("perl", "sub q\n{ 1 }\n$o-> s (1); $h{s} = $h{ y }; %h = (s => 1, tr => [2]); g(", "{}(){}{}([])(", ""),
+        # Its punctuation variables `$]` (the version), `$(` and `$)` (the group ids) are no
+        # brackets: counted, `if ($] < 5.008) {` closed the `(` and the `{` before it.
+        ("perl", "if ($] < 5.008) { f($), $( ) }\nmy @g = (split ' ', $) )[0]; g(", "(){()}()[](", ""),
+        # But in a prototype or a signature they close it (`sub f (;$) {`, `(\[$@])`).
+        ("perl", "sub f (;$) { }\nsub g ($$);\nsub h (\\[$@]) { }\nk(", "(){}()([]){}(", ""),
+        # So do its commands (a shell script in backticks): a `\"` on their next line, read
+        # in code, opened a string over the rest of the file.
+        ("perl", 'my @o = `cc=\\"$c\\"\n  f=\\"(\\"`;\ng(', "(", ""),
+        # A heredoc's quoted word is any text (`<<'.'`, `<<'--END OF IT--'`); `1<<index(` and
+        # `$x<<EOF` shift.
+        ("perl", "my $p = <<'--END OF IT--';\n.de Sp \\\" (can't\n--END OF IT--\ng(", "(", ""),
+        ("perl", "eval 'sub f(' . $p . ') {' . <<'.';\n  x(1);\n}\n.\ng(", "(", ""),
+        ("perl", "$n |= (1<<index($f, $_)); $m = $x<<EOF;\ng(", "(())(", ""),
+        # Any sign glued is a quote-like's delimiter (`s*a*b*e`, `m-/Debug-i`, `s@(a)@b@`, RCS's
+        # `qw$Revision: 1.1 $`).
+        ("perl", "$s =~ s*([^$u])* e($1) *ego; $c =~ m-/D(-i; $p =~ s@^(//)@/@s;\ng(", "(", ""),
+        ("perl", "$R = (qw$Revision: 1.11 $)[-1]; $x = $y*2 + $s%3 - $y-1; g(", "()[](", ""),
         # CoffeeScript's embedded JavaScript runs over lines.
         ("coffeescript", "`\nfunction f() {\n`\ng(", "(", ""),
         # So do CoffeeScript's and Julia's triple backticks, a lone backtick in them text.
@@ -1002,3 +1028,14 @@ def test_a_perl_loop_over_an_array_s_last_index_is_closed_where_the_suggestion_c
     assert postprocess("$sum += $list[$i];\n    }\n    return $sum;", ctx) == "$sum += $list[$i];\n    }"
     line = replace(ctx, single_line=True)
     assert postprocess("$sum += $list[$i]; }", line) == "$sum += $list[$i]; }"
+
+
+def test_a_perl_usage_message_over_lines_is_kept_as_written_and_ends_with_its_sub() -> None:
+    """A double-quoted string over lines (a usage message): ended at its line's end, its next
+    line was read as code, re-levelled into the sub's body (`    -v  verbose`) and the
+    suggestion cut there; as the string's text, it is kept as written and the suggestion ends
+    with the sub it is in."""
+    prefix = 'sub usage {\n    print "Usage: tool [options]\n  -h  help (this text)\n'
+    ctx = PostContext(prefix=prefix, suffix="\n", language="perl", indent_unit="    ", single_line=False)
+    text = '  -v  verbose\n";\n}\n\nsub main {\n    usage();\n}'
+    assert postprocess(text, ctx) == '  -v  verbose\n";\n}'

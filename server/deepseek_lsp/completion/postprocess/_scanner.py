@@ -165,10 +165,26 @@ _SIGIL = re.compile(r"""~(?:[a-z]|[A-Z][A-Z0-9]*)(?P<sd>"{3}|'{3}|[/|"'(\[{<])|(
 #: (Each name's letter first, what is before it looked back at from there: a look back first,
 #: tried at every character, made Perl's scan a quarter slower, not a tenth.)
 _NOT_AFTER = r"[\w$@%&*:>'/\\-]"
+#: Nor a sub's name (`sub s {`, `sub y ($) {`) or a method's called after a blank (`$o-> s (1)`).
+_NOT_NAMED = r"(?<!sub[ \t]{0})(?<!->[ \t]{0})"
 _PERL_QUOTE_LIKE = (
-    rf"(?P<qname>q(?<!{_NOT_AFTER}q)[qwrx]?|[msy](?<!{_NOT_AFTER}[msy])|t(?<![\w$@%&*:>'/\\.-]t)r)"
-    r"""(?:[ \t]*(?P<qd>[{(\[</|!'"])|(?P<qg>[#~^+,]|:(?!:)|=(?![>=~])))"""
+    rf"(?P<qname>q(?<!{_NOT_AFTER}q){_NOT_NAMED.format('q')}[qwrx]?"
+    rf"|[msy](?<!{_NOT_AFTER}[msy]){_NOT_NAMED.format('[msy]')}"
+    rf"|t(?<![\w$@%&*:>'/\\.-]t){_NOT_NAMED.format('t')}r)"
+    r"""(?:[ \t]*(?P<qd>[{(\[</|!'"])|(?P<qg>[#~^+,*@$%-]|:(?!:)|=(?![>=~])))"""
 )
+
+
+#: Perl's punctuation variables that look like a bracket or a quote: `$]` (the version), `$(`
+#: and `$)` (the group ids), `$"` (the list separator), `$'` and `` $` `` (a match's after and
+#: before): read as such, `if ($] < 5.008) {` closed its `(` and `local $" = ', ';` opened a
+#: string. Not `$$)` (the process id, then a bracket).
+_PERL_PUNCTUATION_VARIABLE = r"""\$(?<!\$\$)[()\]"'`]"""
+
+
+#: A sub's prototype or signature open before a `$)` or `$]` on its line (`sub f (;$) {`,
+#: `sub g (\[$@]) {`): there they close its brackets.
+_OPEN_PROTOTYPE = re.compile(r"\bsub\b[^;{}()]*\([^()]*$")
 
 
 #: A regexp's flags after its closer (`m{x}s`, `s/a/b/gr`).
@@ -207,7 +223,7 @@ def _code_tokens(syntax: _Syntax) -> re.Pattern[str]:
     if syntax.sigils:
         pattern = f"(?P<sigil>{_SIGIL.pattern})|{pattern}"
     if syntax.perl_quotes:
-        pattern = f"{pattern}|(?P<quotelike>{_PERL_QUOTE_LIKE})"
+        pattern = f"{pattern}|(?P<quotelike>{_PERL_QUOTE_LIKE})|(?P<variable>{_PERL_PUNCTUATION_VARIABLE})"
     if syntax.triple_backticks:
         pattern = f"```|{pattern}"
     if syntax.code_escapes:
@@ -450,6 +466,10 @@ class _BracketScanner:
                     elif delimiter:
                         self.mode, self.raw_closer = token, _PAIRED_DELIMITER.get(delimiter, delimiter)
                     continue  # else a character literal, passed
+                if m.lastgroup == "variable":
+                    if token[1] in ")]" and _OPEN_PROTOTYPE.search(text, text.rfind("\n", 0, start) + 1, start):
+                        pos = start + 1  # its bracket closes the prototype
+                    continue
                 if syntax.perl_quotes and m.group("quotelike") is not None:
                     delimiter = m.group("qd") or m.group("qg")
                     closer = _PAIRED_DELIMITER.get(delimiter, delimiter)
@@ -648,9 +668,12 @@ class _BracketScanner:
         """Whether a heredoc opener in code opens one: in Ruby, `x<<FLAG` shifts and `class
         <<self` opens a singleton class; a heredoc's word is capitalised by convention, unless
         `<<~`/`<<-` says so, after a space or `(`."""
+        start = m.start()
+        if self.syntax.perl_quotes:
+            # Perl's `1<<index($f, $_)`, `$x<<EOF`: after an operand glued to it.
+            return not start or not (text[start - 1].isalnum() or text[start - 1] in "_)]}")
         if not self.syntax.ruby:
             return True
-        start = m.start()
         if start and text[start - 1] not in " \t(,=":
             return False
         return bool(m.group("hd")) or m.group("w").isupper()

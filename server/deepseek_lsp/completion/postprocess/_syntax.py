@@ -152,13 +152,21 @@ _SYNTAX: dict[str, _Syntax] = {
     # sub's documentation): taken for an opener, the code below it was POD to the scanner).
     "perl": replace(
         _HASH_SYNTAX,
-        heredoc=(r"""<<(?P<hd>~?)(?P<hq>['"`]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""", r"^[ \t]*{w}[ \t]*$"),
+        # A quoted word is any text (`<<'.'`, `<<'--END OF IT--'`).
+        heredoc=(
+            r"""<<(?P<hd>~?)(?P<hq>['"`])?(?P<w>(?(hq)[^'"`\n]+|[A-Za-z_]\w*))(?(hq)(?P=hq))""",
+            r"^[ \t]*{w}[ \t]*$",
+        ),
         other_block_comment=(r"(?m:^)=(?!cut\b)[A-Za-z]", r"(?m:^)=cut\b[^\n]*"),
         end_of_code=r"(?m:^)__(?:END|DATA)__\b",
         # Its quote-like operators and regexps (`$x =~ /^\s*\(/`, `split /[(,]/`): read as
         # code, their brackets were counted and an apostrophe there opened a string.
         perl_quotes=True,
         regex_literals=True,
+        # Its strings and commands run over lines (a usage message, an SQL statement, a shell
+        # script): ended at the line's end, their next lines' text was code, a bracket there
+        # counted and a `\"` there opened a string.
+        multiline_quotes=('"', "'", "`"),
         regex_keywords=frozenset("split grep map if unless and or not return when while until x".split()),
     ),
     # Nim's `#[ ]#` nest, and its `##[ ]##` doc comments are block comments too.
