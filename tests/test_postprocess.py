@@ -512,8 +512,15 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("julia", 'x = "a $(f(")")) (" * """\na $(g("(")) (\n"""\nh(', "()()(", ""),
         ("coffeescript", 'x = "a #{f(")")} (" + """\na #{g("(")} (\n"""\nh(', "()()(", ""),
         ("coffeescript", "x = 'a #{f(' + \"$(\" ; g(", "(", ""),
-        # Swift's raw strings end at their quotes and as many `#`; a raw one's `\##(x)` is text.
+        # Swift's raw strings end at their quotes and as many `#`.
         ("swift", 'let s = ##"a "# ( \\##(x) "##; f(', "(", ""),
+        # Their interpolation, `\#(...)` with as many `#`, is code whose strings nest: read as
+        # the raw string's text, the `"#` of a string in it ended the raw one and its `(` was
+        # counted, its last quote opening a string.
+        ("swift", 'let s = #"\\#(t ?? "#(") x"#; g(', "(", ""),
+        ("swift", 'let s = #"a \\#(f(")")) b"#; g(', "()(", ""),
+        ("swift", 'let s = ##"\\#(x) \\##(d["#"]) ("##; g(', "[](", ""),
+        ("swift", 'let s = #"""\n  \\#(f("#(")) (\n  """#\ng(', "()(", ""),
         ("swift", 'let s = #"a ( "b" \\"#; t = ###"x"## ("###\nf(', "(", ""),
         ("swift", 'let s = ##"""\n a """# (\n"""##\nf(', "(", ""),
         ("swift", 'let s = ##"""\n a ( "##\n', "", '##"""'),
@@ -596,6 +603,10 @@ _TEXT_BLOCKS = {
     "csharp": (
         'var a = $@"x {f("(")} (\n  ""y"" {{\n" + $"""\n  {g(")")} [\n  """;\n'
         'var b = """"a """ ( """" + @"C:\\dir\\";\nf(a, [1]);\n'
+    ),
+    "swift": (
+        'let a = #"x \\#(f("#(")) ("#\nlet b = ##"""\n  \\##(g(")")) \\#(y) [\n  """##\n'
+        'let c = "\\(h(")")) ("\nk(a, [1])\n'
     ),
     "nim": (
         "#[ a (\n#[ b [ ]#\nc { ]#\n##[ doc (\n```nim\nx\n```\n]##\n"

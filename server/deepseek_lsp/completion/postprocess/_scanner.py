@@ -292,6 +292,13 @@ def _raw_string_end(closer: str) -> re.Pattern[str]:
     return re.compile('""|"') if closer == '"' else re.compile(re.escape(closer))
 
 
+@cache
+def _raw_interpolated_end(closer: str) -> re.Pattern[str]:
+    r"""Where a Swift raw string ends, by its closer (`"#`, three quotes and `##`), or code
+    interpolated in it starts: `\#(` with as many `#` (`#"a \#(f(")")"#`; `\(` is its text)."""
+    return re.compile(re.escape("\\" + closer.lstrip('"') + "(") + "|" + re.escape(closer))
+
+
 class _BracketScanner:
     """Yields brackets outside strings and comments.
 
@@ -406,8 +413,9 @@ class _BracketScanner:
                     if found[0] == "\\" and closer is _MULTILINE_STRING_END.get(mode):
                         self.mysql_escapes = True
                         closer = self._string_end(mode)
-                    if found in syntax.interpolation:
-                        hole = (mode, 0, found, self.raw_closer)
+                    if found in syntax.interpolation or (len(found) > 2 and found[:2] == "\\#"):
+                        # (Swift's raw `\#(` closes as its `\(`.)
+                        hole = (mode, 0, syntax.interpolation[0] if found[0] == "\\" else found, self.raw_closer)
                         self.mode, self.interpolations, self.raw_closer = "", (*self.interpolations, hole), ""
                         break
                     # An escape (C#'s `""`: a quote) or a plain parameter expansion reads on;
@@ -588,7 +596,11 @@ class _BracketScanner:
         if self.raw_closer:
             if self.formats and self.raw_closer == '"':
                 return _VERBATIM_HOLES_END
-            return _sigil_end(self.raw_closer) if mode[0] == "~" else _raw_string_end(self.raw_closer)
+            if mode[0] == "~":
+                return _sigil_end(self.raw_closer)
+            if self.raw_closer[-1] == "#" and self.syntax.interpolation == ("\\(",):
+                return _raw_interpolated_end(self.raw_closer)
+            return _raw_string_end(self.raw_closer)
         syntax = self.syntax
         interpolation = syntax.interpolation
         if interpolation and mode in syntax.interpolated_quotes and (self.formats or not syntax.format_prefix):
