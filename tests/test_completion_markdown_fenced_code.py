@@ -23,15 +23,17 @@ _CASES = [
 ]
 
 
+@pytest.mark.parametrize("document", ["markdown", "mdx"])
 @pytest.mark.parametrize(("info", "language", "unit", "above", "below", "suggestion"), _CASES)
 def test_a_fenced_block_s_code_is_post_processed_as_its_language_s_file(
-    info: str, language: str, unit: str, above: str, below: str, suggestion: str
+    info: str, language: str, unit: str, above: str, below: str, suggestion: str, document: str
 ) -> None:
+    """In an MDX file too (VS Code's `mdx`: Markdown with JSX and ES modules)."""
     in_file = PostContext(prefix=above, suffix=below, language=language, indent_unit=unit, single_line=False)
     in_readme = PostContext(
         prefix=f"# Usage\n\nCall it so:\n\n```{info}\n{above}",
         suffix=f"{below}```\n\nThat is all (for now).\n",
-        language="markdown",
+        language=document,
         indent_unit="  " if unit == "    " else "    ",
         single_line=False,
     )
@@ -78,3 +80,29 @@ async def test_over_stdio_a_readme_s_python_example_is_cut_at_its_function_s_end
     answer = "return w * h\n\ndef perimeter(w, h):\n    return 2 * (w + h)"
     shown = await suggested_texts(str(tmp_path), answer, "file:///ws/README.md", readme, "markdown", 6, 4)
     assert shown == ["return w * h"]
+
+
+@pytest.mark.parametrize(
+    ("above", "suggestion"),
+    [
+        # JSX and ES modules in MDX: read as prose, their brackets still end the suggestion
+        # where JavaScript's do (controls: as in a .jsx file, before and after MDX was
+        # Markdown's).
+        ("# Sales\n\n<Chart\n  data={[\n    { x: 1, y: 2 },\n    ", "{ x: 2, y: 3 },\n  ]}\n/>\n\n## Next (two)"),
+        ("export const meta = {\n  tags: [\n    ", "'a',\n  ],\n};\n\n# Sales\n\nIt's (up)."),
+    ],
+)
+def test_jsx_and_es_modules_in_mdx_end_where_javascript_s_do(above: str, suggestion: str) -> None:
+    in_mdx, in_jsx = (
+        PostContext(prefix=above, suffix="\n", language=language, indent_unit="  ", single_line=False)
+        for language in ("mdx", "javascript")
+    )
+    assert postprocess(suggestion, in_mdx) == postprocess(suggestion, in_jsx) != suggestion
+
+
+async def test_over_stdio_an_mdx_page_s_list_item_is_shown_whole(tmp_path) -> None:
+    """An .mdx page (VS Code's `mdx`) is Markdown: a list item's `3)` is no scope's end (read
+    with C's rules, the suggestion was shown up to it: `3`)."""
+    page = "import { Note } from './note';\n\n# Steps\n\n1) first\n2) second\n\n<Note>It's easy.</Note>\n"
+    shown = await suggested_texts(str(tmp_path), "3) third", "file:///ws/docs/steps.mdx", page, "mdx", 6, 0)
+    assert shown == ["3) third"]

@@ -10,7 +10,7 @@ from deepseek_lsp.completion.postprocess import postprocess
 from deepseek_lsp.completion.postprocess.context import PostContext
 
 
-@pytest.mark.parametrize("language", ["markdown", "plaintext"])
+@pytest.mark.parametrize("language", ["markdown", "plaintext", "mdx"])
 @pytest.mark.parametrize(
     ("prefix", "suggestion", "single_line"),
     [

@@ -177,7 +177,7 @@ _GOES_ON_START = re.compile(r"(?:\.\w|(?:[-+*/%?:|&^<>]|==|!=|&&|\|\||and|or|not
 #: Languages whose lines go on without a sign at either end (a function applied to arguments on
 #: the lines below, an SQL query's next clause, prose): a deeper line may go on with any line.
 _GOES_ON_UNSIGNED = frozenset(
-    {"haskell", "elm", "ocaml", "fsharp", "purescript", "sql", "markdown", "plaintext", "restructuredtext", "latex"}
+    {"haskell", "elm", "ocaml", "fsharp", "purescript", "sql", "markdown", "mdx", "plaintext", "restructuredtext", "latex"}
 )
 
 #: A line whose text goes on below it, deeper: YAML's block scalars (`key: |`, `run: >-`), a

@@ -389,13 +389,16 @@ _SYNTAX: dict[str, _Syntax] = {
 
 
 #: Neovim's names of filetypes VS Code calls otherwise (`vim.filetype.match`'s; the `coffee`
-#: of vim-coffee-script).
+#: of vim-coffee-script), and MDX's (VS Code's `mdx`, Neovim's by a plugin): Markdown with JSX
+#: and ES modules, its prose, fenced blocks and code spans Markdown's. Read as C, a list's `3)`
+#: was taken for a scope's end and a fenced block's code for prose.
 _NEOVIM_NAMES = {
     "make": "makefile",
     "ps1": "powershell",
     "text": "plaintext",
     "mysql": "sql",
     "coffee": "coffeescript",
+    "mdx": "markdown",
 }
 
 

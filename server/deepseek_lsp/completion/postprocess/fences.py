@@ -51,7 +51,7 @@ _PROSE_PARAGRAPH = re.compile(
 
 #: Languages whose text is prose: a sentence after a blank line is the document's.
 _PROSE_LANGUAGES = frozenset(
-    "markdown plaintext restructuredtext latex tex asciidoc org gitcommit git-commit".split()
+    "markdown mdx plaintext restructuredtext latex tex asciidoc org gitcommit git-commit".split()
 )
 
 
