@@ -276,8 +276,13 @@ _SYNTAX: dict[str, _Syntax] = {
         format_prefix=r"(?<![\w])[A-Za-z_]\w*$",
     ),
     **dict.fromkeys(
-        "javascript typescript tsx".split(),
-        _Syntax(regex_literals=True, interpolation=("${",), interpolated_quotes=("`",)),
+        # VS Code's ids of .jsx and .tsx files too (read with C's rules, a regexp's `(` was
+        # counted). A `#` first on a line is a private field's or method's (`#m(a) {`), no
+        # directive's: read as one, its `(` and `{` were hidden.
+        "javascript typescript tsx javascriptreact typescriptreact".split(),
+        _Syntax(
+            hash_at_line_start=False, regex_literals=True, interpolation=("${",), interpolated_quotes=("`",)
+        ),
     ),
     # `--` comments: a bracket in a Lua comment cut completions (read with C's rules).
     "haskell": _Syntax(
