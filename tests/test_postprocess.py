@@ -338,6 +338,11 @@ def test_ruby_literals_hold_no_brackets(line: str, brackets: str) -> None:
         # An array opened before a `case`: the case's patterns do not close it.
         ("OPTS=(\n  [A]=x\n  case $p in\n    -t|--id)\n  esac\n", "([]", ""),
         ("case $p in\n  x=$(cmd\n    arg)\n  -h | --help)\nesac\n", "()", ""),
+        # A pattern after `in` or `;;` on its line, or holding a quoted blank: read as a
+        # bracket, its `)` closed the `(` before the `case` (4 of 183 scripts' brackets).
+        ("f() (\n  case $? in 0) ;; 124 | 137) exit 0 ;; *) x ;; esac\n", "()(", ""),
+        ('f() (\n  case "$o" in\n    *" -S "*) ;;\n    \'a b\'|c) ;; "--all")\tx=6\n  esac\n', "()(", ""),
+        ("case `(set -o) 2>/dev/null` in *posix*) set -o posix ;; esac\nf(", "()(", ""),
     ],
 )
 def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode: str) -> None:

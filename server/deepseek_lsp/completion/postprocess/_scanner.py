@@ -149,7 +149,14 @@ _RUBY_REGEX_END = re.compile(r"\\.|/[a-z]*|\n")
 _PAIRED_DELIMITER = {"(": ")", "[": "]", "{": "}", "<": ">"}
 
 
-_CASE_PATTERN = re.compile(r"\s*[^\s()|]+(?:\s*\|\s*[^\s()|]+)*\s*")
+# Quoted words hold blanks (`*" -S "*)`).
+_CASE_WORD = r"""(?:[^\s()|"'`]|"[^"\n]*"|'[^'\n]*')+"""
+_CASE_PATTERN = re.compile(rf"\s*{_CASE_WORD}(?:\s*\|\s*{_CASE_WORD})*\s*")
+
+
+#: What a pattern follows on its line: the `in` of its `case`, the `;;` (`;&`, `;;&`) that ends
+#: the arm before it (`case $? in 0) ;; 1) x ;; esac`); the last of them.
+_CASE_ARM_START = re.compile(r".*(?:;;&?|;&|\bin\b)")
 
 
 #: Elixir: a sigil's opener (its `sd` group: the delimiter), or a character literal (`?(`,
@@ -824,7 +831,9 @@ class _BracketScanner:
         line_start = text.rfind("\n", 0, index) + 1
         if line_start == 0 and not self.line_blank:
             return False  # the line began in an earlier feed: not known to be a pattern
-        return _CASE_PATTERN.fullmatch(text[line_start:index]) is not None
+        before = text[line_start:index]
+        arm = _CASE_ARM_START.match(before)
+        return _CASE_PATTERN.fullmatch(before, arm.end() if arm else 0) is not None
 
     def block_comment_end(self) -> re.Pattern[str]:
         """Where the block comment being read ends."""
