@@ -487,6 +487,19 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("nim", "#[ a (\n#[ b [ ]#\nc { ]#\nf(", "(", ""),
         ("nim", "##[ doc (\n]##\nf(", "(", ""),
         ("nim", "let x = 1 # (\nf(", "(", ""),
+        # Nim's raw strings (`r"C:\"`, a generalized one `re"\d+("`, `""` a quote in them) and
+        # triple quotes (raw too), its character literals (`'('`): read with escapes, the
+        # string ran on; as strings, a char's `(` was counted.
+        ("nim", 'let r = r"C:\\" & re"(\\d+" & r"a""(" ; f(', "(", ""),
+        ("nim", "let s = \"\"\"a ( \\\"\"\"\nlet c = '(' ; f(", "(", ""),
+        # OCaml's comments nest, `(* *)` (read with C's rules their text's brackets were
+        # counted), its strings run over lines, `{|...|}` is a quoted string, `'('` a char and
+        # `'a` a type variable.
+        ("ocaml", "(* a (* b ( *) c [ *)\nlet f = g (", "(", ""),
+        ("ocaml", "let c = '(' and s = {|a ( |} and t = {id|x |} ( |id} in f (", "(", ""),
+        ("ocaml", "let f (x : 'a) = g \"it's (\n  [x\" (", "()(", ""),
+        # Zig's `\\` lines are a string's: a bracket or a quote there is text.
+        ("zig", "const s =\n    \\\\ it's (\n    \\\\ [x \"\n;\nconst c = '('; f(", "(", ""),
         # CoffeeScript's ### block comments; #### is a line comment.
         ("coffeescript", "###\na (\n###\nf(", "(", ""),
         ("coffeescript", "#### a (\nf(", "(", ""),

@@ -41,7 +41,8 @@ _INFO_LANGUAGES = {
     **dict.fromkeys(("coffee", "coffeescript"), "coffeescript"),
     **dict.fromkeys(("sv", "systemverilog"), "systemverilog"),
     **dict.fromkeys(("v", "verilog"), "verilog"),
-    **{word: word for word in "java swift scala lua php sql r nim cmake solidity dart".split()},
+    **dict.fromkeys(("ml", "ocaml"), "ocaml"),
+    **{word: word for word in "java swift scala lua php sql r nim zig cmake solidity dart".split()},
 }
 
 

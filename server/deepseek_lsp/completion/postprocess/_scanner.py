@@ -219,6 +219,9 @@ def _code_tokens(syntax: _Syntax) -> re.Pattern[str]:
         else _CODE_TOKEN
     )  # fmt: skip
     pattern = base.pattern
+    for marker in syntax.line_comments:
+        if marker not in ("//", "#", "--"):
+            pattern = f"{pattern}|{re.escape(marker)}"  # Zig's `\\` string lines
     if syntax.raw_string[0]:
         pattern = f"(?P<raw>{syntax.raw_string[0]})|{pattern}"
     if syntax.heredoc[0]:

@@ -169,8 +169,41 @@ _SYNTAX: dict[str, _Syntax] = {
         multiline_quotes=('"', "'", "`"),
         regex_keywords=frozenset("split grep map if unless and or not return when while until x".split()),
     ),
-    # Nim's `#[ ]#` nest, and its `##[ ]##` doc comments are block comments too.
-    "nim": replace(_HASH_SYNTAX, other_block_comment=(r"##?\[", r"\]#"), nested_comments=True),
+    # Nim's `#[ ]#` nest, and its `##[ ]##` doc comments are block comments too. Its raw
+    # strings, `r"C:\"` and a generalized one (`re"\d+("`, any name glued), hold `""` for a
+    # quote; its triple quotes are raw too; `'('` is a character.
+    "nim": replace(
+        _HASH_SYNTAX,
+        other_block_comment=(r"##?\[", r"\]#"),
+        nested_comments=True,
+        raw_string=(r'(?<![\w])[A-Za-z_]\w*(?P<d>")(?!"")', r"\g<d>"),
+        raw_triple_quotes=True,
+        char_literals=True,
+    ),
+    # OCaml's `(* *)` nest; its strings run over lines, `{|...|}` and `{id|...|id}` are quoted
+    # strings, `'('` a character and `'a` a type variable; a backtick is a polymorphic
+    # variant's (`` `Red ``). Read with C's rules, a comment's brackets were counted.
+    "ocaml": _Syntax(
+        line_comments=(),
+        block_comments=False,
+        hash_at_line_start=False,
+        other_block_comment=(r"\(\*", r"\*\)"),
+        nested_comments=True,
+        multiline_quotes=('"',),
+        raw_string=(r"\{(?P<d>[a-z_]*)\|", r"|\g<d>}"),
+        char_literals=True,
+        quotes="\"'",
+    ),
+    # Zig's multiline string lines (`\\ text` to the line's end) are read as its comments'
+    # lines are, each line its own (as a string, a cursor in one took the line's end for its
+    # closer); `'('` is a character.
+    "zig": _Syntax(
+        line_comments=("//", "\\\\"),
+        block_comments=False,
+        hash_at_line_start=False,
+        char_literals=True,
+        quotes="\"'",
+    ),
     # CoffeeScript's `###` opens a block comment where no fourth `#` follows (a line comment).
     "coffeescript": replace(
         _HASH_SYNTAX,
