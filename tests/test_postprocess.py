@@ -510,6 +510,11 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("python", 'x = f"{x:>{w}} (" + F"{{ [" + rf"{a}\\\\" ; f(', "{}(", ""),
         ("python", 'x = f"""a {f(1)} (\n{g("(")}""" ; f(', "()()(", ""),
         ("python", 'x = "{(" + f"{f\'{a}\'} (" ; f(', "(", ""),
+        # A format spec's `#` (`{n:#x}`) is no comment (read as one, it hid the line's rest:
+        # the `)` of `print(f"{v:#x}")`), and a backslash escapes no brace (`rf'\{{[{d}]'`:
+        # read as an escaped `{`, `{[{d}]` was a field whose brackets were counted).
+        ("python", 'print(f"{v:#x} (", f\'{n:#{w}x}\') ; f(', "({})(", ""),
+        ("python", "p = rf'(\\{{[{d}])(!\\}}?)' + f\"\\{x} (\" ; f(", "(", ""),
         # So are C#'s `$"..."` holes and Scala's `s"..."` / `f"..."` splices: a string in one is
         # no end of the outer one (read as such, its `(` was counted); `{{` is C#'s text.
         ("csharp", 's = $"{(a ? "x" : "(")} [" ; f(', "()(", ""),

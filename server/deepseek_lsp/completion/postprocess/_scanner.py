@@ -87,8 +87,8 @@ _INTERPOLATED_STRING_END = {
     (("{$",), '"'): re.compile(r'\{\$|\\.|"|\n'),
     # Julia's `"$(f(")"))"`.
     **{(("$(",), q): re.compile(r"\$\(|\\.|" + q + (r"|\n" if len(q) == 1 else ""), re.S) for q in ('"', '"""')},
-    # Python's f-strings (`{{` is a brace of the text).
-    **{(("{",), q): re.compile(r"\{\{|\{|\\.|" + q + (r"|\n" if len(q) == 1 else ""), re.S) for q in ('"', "'", '"""', "'''")},
+    # Python's f-strings (`{{` is a brace of the text; a backslash escapes none: `rf'\{{'`).
+    **{(("{",), q): re.compile(r"\{\{|\{|\\[^{]|" + q + (r"|\n" if len(q) == 1 else ""), re.S) for q in ('"', "'", '"""', "'''")},
 }
 
 
@@ -562,7 +562,8 @@ class _BracketScanner:
                         # Perl's `$#list`, an array's last index
                         or (syntax.perl_quotes and text[start - 1] == "$")
                     )
-                ):
+                ) and not (token == "#" and self.interpolations and self.interpolations[-1][2] == "{"):
+                    # (Nor a format spec's `#` in an f-string's field: `{n:#x}`.)
                     self.mode = "line"
                 elif token == "/*" and syntax.block_comments:
                     self.mode = "block"
