@@ -464,6 +464,11 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # rules, a regexp's `(` was counted and a template literal's `${...}` ended it.
         ("javascriptreact", "const r = /[(]/g; const t = `a ${f(`(`)} (`; g(", "()(", ""),
         ("typescriptreact", "const re = /^\\s*\\)/;\nconst el = <p>{f(`(`)}</p>; g(", "{()}(", ""),
+        # A C directive goes on over lines ending with a backslash (a macro's body): its first
+        # line's `{` hidden and the next lines' `}` counted, 206 of 3,000 system headers'
+        # brackets did not balance.
+        ("c", "#define F(x) do { \\\n    g(x); \\\n} while (0)\nint f(", "(", ""),
+        ("c", "#define A(x) (x) \\\r\n  + (1\n#error it's\nf(", "(", ""),
         # CoffeeScript's embedded JavaScript runs over lines.
         ("coffeescript", "`\nfunction f() {\n`\ng(", "(", ""),
         # So do CoffeeScript's and Julia's triple backticks, a lone backtick in them text.
@@ -639,6 +644,10 @@ _TEXT_BLOCKS = {
     "swift": (
         'let a = #"x \\#(f("#(")) ("#\nlet b = ##"""\n  \\##(g(")")) \\#(y) [\n  """##\n'
         'let c = "\\(h(")")) ("\nk(a, [1])\n'
+    ),
+    "c": (
+        "#define F(x) do { \\\n    g(x, ')'); \\\n} while (0)\n#include <a.h>\n"
+        "int f(int a) {\n  return F(a) + [1];\n}\n"
     ),
     "nim": (
         "#[ a (\n#[ b [ ]#\nc { ]#\n##[ doc (\n```nim\nx\n```\n]##\n"

@@ -361,6 +361,9 @@ class _BracketScanner:
         #: opener ("" between `s{...}` and its second part's own), closer, the openers nested
         #: in it and the parts after this one.
         self.quote_like: tuple[str, str, int, int] | tuple[()] = ()
+        #: The line comment being read is a C directive's (`#define`), which a backslash at a
+        #: line's end goes on with.
+        self.directive = False
         #: What the last feed ended with that the next one's first characters tell the meaning
         #: of: an escape character in a string (the prefix ends at `'it\`, the suggestion goes
         #: on `'s'`), or the `\'` that ended a string (MySQL's escape where a word or a quote
@@ -379,10 +382,17 @@ class _BracketScanner:
             mode = self.mode
             if mode == "line":
                 end = text.find("\n", pos)
+                # A C directive goes on past a line ending with a backslash (a macro's body).
+                while self.directive and end >= 0 and (
+                    text[max(pos, end - 2) : end].rstrip("\r").endswith("\\") or (end == pos and split == "\\")
+                ):
+                    end = text.find("\n", end + 1)
                 if end < 0:
+                    if self.directive and text.rstrip("\r").endswith("\\"):
+                        self.split = "\\"  # its line break comes in the next feed
                     pos = n
                     break
-                self.mode, pos = self._mode_at_line_start(), end + 1
+                self.mode, self.directive, pos = self._mode_at_line_start(), False, end + 1
             elif self.data:
                 break
             elif mode == "block" and syntax.nested_comments:
@@ -573,7 +583,7 @@ class _BracketScanner:
                         and at_line_start
                         and text[pos : pos + 1] not in "[!"
                     ):
-                        self.mode = "line"
+                        self.mode, self.directive = "line", True
                 elif token[0] in "\"'`" and token[0] not in syntax.quotes:
                     pos = start + 1  # no quote in this language (of a triple, the first)
                 elif token == "--" or (token == "'" and not self._opens_quote(text, start)):
