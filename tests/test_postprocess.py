@@ -469,6 +469,9 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # brackets did not balance.
         ("c", "#define F(x) do { \\\n    g(x); \\\n} while (0)\nint f(", "(", ""),
         ("c", "#define A(x) (x) \\\r\n  + (1\n#error it's\nf(", "(", ""),
+        # A block comment begun on a directive's line runs over the lines below it (read as
+        # code, its text's `)` was counted), the directive going on after it.
+        ("c", "#define N 1 /* the size (in\n   bytes) */ + (2\n#if X // a /* b (\nf(", "(", ""),
         # CoffeeScript's embedded JavaScript runs over lines.
         ("coffeescript", "`\nfunction f() {\n`\ng(", "(", ""),
         # So do CoffeeScript's and Julia's triple backticks, a lone backtick in them text.
@@ -647,6 +650,7 @@ _TEXT_BLOCKS = {
     ),
     "c": (
         "#define F(x) do { \\\n    g(x, ')'); \\\n} while (0)\n#include <a.h>\n"
+        "#define N 1 /* size (in\n  bytes) */ + (2)\n"
         "int f(int a) {\n  return F(a) + [1];\n}\n"
     ),
     "nim": (

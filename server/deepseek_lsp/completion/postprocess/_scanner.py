@@ -59,6 +59,10 @@ _PLAIN_STRING_END = {q: re.compile(q) for q in ('"', "'")}
 _ESCAPE_CHARS = "\\`"
 
 
+#: A C comment's opener, in a directive's line (the first: `// a /* b` opens no block).
+_COMMENT_OPENER = re.compile(r"//|/\*")
+
+
 #: The scanner's modes outside strings: code, comments, a heredoc.
 _NO_STRING_MODES = frozenset(("", "line", "block", "<<"))
 
@@ -387,6 +391,12 @@ class _BracketScanner:
                     text[max(pos, end - 2) : end].rstrip("\r").endswith("\\") or (end == pos and split == "\\")
                 ):
                     end = text.find("\n", end + 1)
+                if self.directive and syntax.block_comments:
+                    # A block comment begun on its line runs on below it (`#define N 1 /* (in`).
+                    comment = _COMMENT_OPENER.search(text, pos, n if end < 0 else end)
+                    if comment is not None and comment.group() == "/*":
+                        self.mode, pos = "block", comment.end()
+                        continue
                 if end < 0:
                     if self.directive and text.rstrip("\r").endswith("\\"):
                         self.split = "\\"  # its line break comes in the next feed
@@ -412,7 +422,8 @@ class _BracketScanner:
                 if m is None:
                     pos = n
                     break
-                self.mode, self.comment_closer, pos = "", "", m.end()
+                # (back in the directive it was begun in: `#define N 1 /* a */ + 2`)
+                self.mode, self.comment_closer, pos = "line" if self.directive else "", "", m.end()
             elif mode == "<<":
                 pos = self._heredoc(text, pos)
             elif self.quote_like:
