@@ -269,6 +269,18 @@ async def first_item_at_cursor(
     return clean, (items[0] if items else None)
 
 
+def accepted_text(text: str, item: types.InlineCompletionItem) -> str:
+    """``text`` as an editor leaves it after accepting ``item`` (its range replaced)."""
+    assert item.range is not None and isinstance(item.insert_text, str)
+    lines = text.split("\n")
+
+    def offset(pos: types.Position) -> int:
+        return sum(len(line) + 1 for line in lines[: pos.line]) + pos.character
+
+    start, end = offset(item.range.start), offset(item.range.end)
+    return text[:start] + item.insert_text + text[end:]
+
+
 async def document_state(client: LanguageClient, uri: str) -> dict[str, Any]:
     result = await client.protocol.send_request_async("deepseek/documentState", {"uri": uri})
     return result if isinstance(result, dict) else _to_dict(result)

@@ -10,23 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from lsprotocol import types
 
 from tests.fake_deepseek import FakeDeepSeek
-from tests.harness import first_item_at_cursor, inline_params, open_doc
+from tests.harness import accepted_text, first_item_at_cursor, inline_params, open_doc
 from tests.test_completion_e2e import accept, session
-
-
-def _accepted(text: str, item: types.InlineCompletionItem) -> str:
-    assert item.range is not None and isinstance(item.insert_text, str)
-    lines = text.split("\n")
-
-    def offset(pos: types.Position) -> int:
-        return sum(len(line) + 1 for line in lines[: pos.line]) + pos.character
-
-    start, end = offset(item.range.start), offset(item.range.end)
-    return text[:start] + item.insert_text + text[end:]
-
 
 #: (extension, language id, the document with the cursor at ‸, the model's answer: the
 #: original file's text from the cursor on)
@@ -135,7 +122,7 @@ async def test_a_body_accepted_at_the_closer_s_depth_keeps_the_model_s_columns_a
     clean, item = await first_item_at_cursor(str(tmp_path), ext, language_id, text, answer)
     assert item is not None
     line = text[: text.index("‸")].count("\n")
-    assert "\n".join(_accepted(clean, item).split("\n")[line:]) == after
+    assert "\n".join(accepted_text(clean, item).split("\n")[line:]) == after
 
 
 async def test_after_a_statement_accepted_at_the_closer_s_depth_the_next_block_stays_in_the_method(tmp_path) -> None:

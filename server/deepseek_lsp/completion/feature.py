@@ -49,7 +49,7 @@ from .history import EditHistory
 from .idle_indexing import IdleWork
 from .indentation import EDITOR_INDENTATION_NOTIFICATION, editor_indentation
 from .line_tail import CLOSERS_ONLY, fit_to_tail, line_parts
-from .multiline import is_multiline
+from .multiline import docstring_at, is_multiline
 from .postprocess import LaterContext, PostContext
 from .prompting import PromptBuilder
 from .request import Request, Suggestion, choices_wanted
@@ -620,7 +620,9 @@ class CompletionFeature(Feature):
         # Up to the last closer, not the line's end: the blanks after it (a Markdown hard
         # break's two spaces) are not in the insert, and every accept deleted them.
         replace_end = req.offset + len(tail.encode("utf-8"))
-        req.multiline = is_multiline(
+        # A docstring opened (`"|"`, three quotes): the whole of it, as Copilot shows.
+        req.docstring = docstring_at(doc, req.offset, before, after)
+        req.multiline = req.docstring is not None or is_multiline(
             doc,
             req.offset,
             before,

@@ -7,6 +7,7 @@ import re
 
 from ..documents import Document
 from .bodiless_header import HEADER_LANGUAGES, awaits_body
+from .docstring_opener import whole_docstring
 from .multiline import opens_block
 from .postprocess import (
     PostContext,
@@ -55,12 +56,18 @@ def fit_to_tail(
     # which tells the model's own closers from the line's: cutting here whatever the text
     # ended with showed "print(len(xs)" for "print(|)". What it typed over as it went on
     # with the statement (`len(|))` with `parts), 3`) is left out of the tail.
-    if not tail:
-        return [Suggestion(text, replace_end, tail, held=text) for text in texts]
-    ctx = ctx or prompts.line_context(req)
     out = []
     for held in texts:
         text = held
+        whole = whole_docstring(text, req.docstring, before) if req.docstring is not None else None
+        if whole is not None:
+            # A docstring opened: written whole and closed, the autopair's quotes replaced.
+            out.append(Suggestion(whole, replace_end, "", held=held))
+            continue
+        if not tail:
+            out.append(Suggestion(text, replace_end, tail, held=held))
+            continue
+        ctx = ctx or prompts.line_context(req)
         kept = kept_tail(text, tail, ctx)
         menu_text = None
         if kept != tail:

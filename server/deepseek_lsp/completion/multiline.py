@@ -16,7 +16,8 @@ from ..documents import Document
 from ..languages import Language
 from .bodiless_header import awaits_body
 from .control_header import CONTINUED, allman_block_awaited, brackets_closed, joined_statement
-from .postprocess import has_block_comments, literal_brace
+from .docstring_opener import opened_docstring
+from .postprocess import closes_the_docstring, has_block_comments, literal_brace
 
 #: How a line that opens a block ends in most languages (a language adds its own signs).
 BLOCK_OPENERS = (":", "{", "(", "[", "=>", " do", "->")
@@ -182,6 +183,21 @@ def _joined_statement(lines: list[str], language: Language | None) -> str:
     return joined_statement(
         lines, lambda line: _code_part(line, comment, quotes), language.name if language else None
     )
+
+
+def docstring_at(doc: Document, offset: int, before: str, after: str) -> str | None:
+    """The quote of a Python docstring opened at ``offset`` (docstring_opener.py), None."""
+    if doc.language is None or doc.language.name != "python":
+        return None
+    prev = offset - len(before.encode("utf-8"))
+    quote = opened_docstring(before, after, lambda: _joined_statement(_code_lines_above(doc, prev)[1], doc.language))
+    if quote is None or after.strip() or not before.endswith(quote * 3):
+        return quote
+    # Its opener retyped over a docstring the lines below close: no new one.
+    suffix = after + doc.data[offset + len(after.encode("utf-8")) :][:_HEAD_BYTES].decode("utf-8", "replace")
+    end = suffix.find(quote * 3)
+    indent = len(before) - len(before.lstrip())
+    return None if end >= 0 and closes_the_docstring(suffix, end, quote * 3, indent) else quote
 
 
 def is_multiline(

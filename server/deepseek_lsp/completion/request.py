@@ -33,6 +33,8 @@ class Request:
     invoked: bool
     inserted: str = ""  # the selected completion item's text not yet in the document
     multiline: bool = False
+    #: The quote of a Python docstring opened at the cursor (docstring_opener.py), or None.
+    docstring: str | None = None
     #: The cursor is in a block of its own with nothing else in it (an empty notebook cell):
     #: what comes is a block, as in an empty function body.
     empty_block: bool = False

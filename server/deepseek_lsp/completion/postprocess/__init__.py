@@ -47,7 +47,7 @@ from .fences import (
 )
 from .indentation import normalize_indentation
 from .repetition import cut_repetition
-from .scope import ends_on_control_header, limit_scope
+from .scope import closes_the_docstring, ends_on_control_header, limit_scope
 from .suffix import drop_suffix_duplicates, leaves_open
 from .trim import drop_useless, trim
 
@@ -59,6 +59,7 @@ __all__ = [
     "answered_as_chat",
     "before_typed_over",
     "chat_fence_readable",
+    "closes_the_docstring",
     "dedupe_choices",
     "ends_on_control_header",
     "has_block_comments",

@@ -166,16 +166,23 @@ def _suffix_closes_it(scanner: _BracketScanner, closer: re.Pattern[str], ctx: Po
         opener = _block_comment_delimiters(scanner.syntax)[0]
         return re.search(rf"^[ \t]*(?:{opener})", between, re.MULTILINE) is None
     quote = scanner.closing_quote()
-    if re.match(r"\w", ctx.suffix[end + len(quote) : end + len(quote) + 1]):
-        return False  # a summary right after the quotes: the next doc's opener
     opener_line = ctx.prefix[: ctx.prefix.rfind(quote)].rpartition("\n")[2]
     if not _DOC_OPENER.fullmatch(opener_line):
         # A string assigned or passed (`sql = """`, `description="""`) is no doc: its text
         # may stand left of its line (SQL, a usage message at column 0), and the first closer
         # below is its own.
-        return True
-    floor = len(opener_line) - len(opener_line.lstrip())
-    lines = between.split("\n")[1:]
+        return not re.match(r"\w", ctx.suffix[end + len(quote) : end + len(quote) + 1])
+    return closes_the_docstring(ctx.suffix, end, quote, len(opener_line) - len(opener_line.lstrip()))
+
+
+def closes_the_docstring(suffix: str, end: int, quote: str, floor: int) -> bool:
+    """Whether ``quote`` at ``end`` in ``suffix`` (the text after the cursor, its line's rest
+    first) closes the docstring opened at column ``floor`` on the cursor's line, not the next
+    function's opening it: no summary right after it, and the lines down to it and its own
+    no less deep than the opener."""
+    if re.match(r"\w", suffix[end + len(quote) : end + len(quote) + 1]):
+        return False  # a summary right after the quotes: the next doc's opener
+    lines = suffix[:end].split("\n")[1:]
     # The lines down to the closer, and the closer's own, stand no less deep than the opener.
     depths = [len(line) - len(line.lstrip()) for line in lines[:-1] if line.strip()]
     depths += [len(lines[-1]) - len(lines[-1].lstrip())] if lines else []

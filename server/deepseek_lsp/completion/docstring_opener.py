@@ -1,0 +1,65 @@
+'''A Python docstring being opened: the cursor right after one to three quotes on the first
+line of a function's or class's body, an autopair's quotes after it or none (`"|"`, `""|""`,
+three and three, three alone). Such a suggestion is the whole docstring, its summary and its
+closing quotes (as Copilot's), not the rest of one line, and its accept leaves it closed.'''
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+#: The line before the cursor: its indent, a prefix (`r`, `u`) and the quotes typed.
+_TYPED = re.compile(r"^(?P<indent>[ \t]+)[rRuU]?(?P<quotes>\"{1,3}|'{1,3})$")
+#: A function's or class's header, its `:` ending the line (a comment after it left out).
+_HEADER = re.compile(r"^\s*(?:async\s+)?(?:def|class)\b.*:\s*(?:#.*)?$")
+
+
+def opened_docstring(before: str, after: str, header: Callable[[], str]) -> str | None:
+    """The quote of a docstring opened on the cursor's line (``before`` and ``after`` it), the
+    first line of the body whose header ``header()`` gives (the line of code above, joined
+    over its lines; read only for a line of quotes), with the autopair's closing quotes after
+    the cursor or nothing; None when it is not one."""
+    typed = _TYPED.match(before)
+    if typed is None:
+        return None
+    quote = typed["quotes"][0]
+    rest = after.rstrip()
+    if rest.strip(quote) or len(rest) > 3:
+        return None
+    above = header()
+    if not _HEADER.match(above):
+        return None
+    header_indent = len(above.expandtabs(8)) - len(above.expandtabs(8).lstrip())
+    if len(typed["indent"].expandtabs(8)) <= header_indent:
+        return None
+    return quote
+
+
+def whole_docstring(text: str, quote: str, before: str) -> str | None:
+    """``text``, the model's answer after ``before`` (the indent and the quotes typed), as the
+    insert that leaves the docstring opened and closed, the line's autopair quotes replaced:
+    its opening quotes made three (the model's `""Summary` after `"|"`), and its closer kept
+    where the model wrote it or added (on a line of its own below a text of many lines, the
+    model's partial closer counting on the autopair's quote dropped). None: no triple-quoted
+    docstring (a one-quote `"Summary."`), left to the line's own rules."""
+    triple = quote * 3
+    typed = len(before) - len(before.rstrip(quote))
+    missing = quote * (3 - typed)
+    if text.startswith(missing):
+        rest = text[len(missing) :]
+    elif "\n" in text.strip():
+        rest = text  # many lines are no one-quote string: the opener's quotes are missing
+    else:
+        return None
+    end = rest.find(triple)
+    if end >= 0:
+        return missing + rest[: end + 3] + rest[end + 3 :].rstrip(quote)
+    body = rest.rstrip().rstrip(quote)
+    last = body.rpartition("\n")[2]
+    if "\n" in body and not last.strip():
+        return missing + body + triple  # the model's closer line, its quotes cut short
+    body = body.rstrip()
+    if "\n" not in body:
+        return missing + body + triple
+    indent = before[: len(before) - len(before.lstrip())]
+    return f"{missing}{body}\n{indent}{triple}"

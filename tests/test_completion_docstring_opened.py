@@ -1,0 +1,57 @@
+'''A Python docstring opened on a function's first line, with a naive autopair (`"` gives
+`""`, the cursor between: `"|"`, then `""|`, three and one) or a smart one (three and three):
+the suggestion is the whole docstring, summary and closing quotes, as Copilot's, and its
+accept leaves the docstring closed. Before, the request asked for one line (`"""|` showed the
+summary alone, the docstring left open down to the next string) and the autopair's quotes
+went back after the model's own (`""Summary` after `"|"` left `"""Summary."` open, a closer
+after three and one left four quotes). The real server over stdio against the fake DeepSeek.'''
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harness import accepted_text, first_item_at_cursor
+
+_DOC = '\n\n    Args:\n        x: the value.\n    """'
+_WHOLE = 'def f(x):\n    """Summary of f.\n\n    Args:\n        x: the value.\n    """\n    return x\n'
+_LINE = 'def f(x):\n    """Summary of f."""\n    return x\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "after"),
+    [
+        # A naive autopair's `"|"`: the model writes the two quotes missing.
+        ('def f(x):\n    "‸"\n    return x\n', '""Summary of f.' + _DOC, _WHOLE),
+        # ... its closer cut short, counting on the autopair's quote.
+        ('def f(x):\n    "‸"\n    return x\n', '""Summary of f.\n    ""', 'def f(x):\n    """Summary of f.\n    """\n    return x\n'),
+        # ... no closer at all (the answer ran out of tokens): one is added below the text.
+        ('def f(x):\n    "‸"\n    return x\n', '""Summary of f.\n\n    Args:\n        x: the value.', _WHOLE),
+        # Three typed, the naive autopair's one quote after them.
+        ('def f(x):\n    """‸"\n    return x\n', 'Summary of f.' + _DOC, _WHOLE),
+        ('def f(x):\n    """‸"\n    return x\n', 'Summary of f.""', _LINE),
+        # Two typed (the autopair's quote typed over), none after.
+        ('def f(x):\n    ""‸\n    return x\n', '"Summary of f.' + _DOC, _WHOLE),
+        # A smart autopair's three and three: the model's closer on its own line is kept.
+        ('def f(x):\n    """‸"""\n    return x\n', 'Summary of f.' + _DOC, _WHOLE),
+        ('def f(x):\n    """‸"""\n    return x\n', 'Summary of f.', _LINE),
+        # No autopair: the whole docstring, not its first line.
+        ('def f(x):\n    """‸\n    return x\n', 'Summary of f.' + _DOC, _WHOLE),
+        ('def f(x):\n    """‸\n    return x\n', 'Summary of f.', _LINE),
+        # A method's, in single quotes.
+        ("class A:\n    def f(self):\n        '''‸'''\n        return 1\n", "Summary.\n\n        More.\n        '''",
+         "class A:\n    def f(self):\n        '''Summary.\n\n        More.\n        '''\n        return 1\n"),
+        # The next function's docstring below is no closer of this one.
+        ('def f(x):\n    """‸\n    return x\n\n\ndef g():\n    """G."""\n', 'Summary of f.' + _DOC,
+         _WHOLE + '\n\ndef g():\n    """G."""\n'),
+        # Controls: the opener retyped above the docstring's text and closer stays a line.
+        ('def f(x):\n    """‸\n    The value.\n    """\n    return x\n', 'Summary of f.',
+         'def f(x):\n    """Summary of f.\n    The value.\n    """\n    return x\n'),
+        # A one-quote docstring stays one; a string that is a value is no docstring.
+        ('def f(x):\n    "‸"\n    return x\n', 'Summary of f."', 'def f(x):\n    "Summary of f."\n    return x\n'),
+        ('x = 1\n"‸"\n', 'a value', 'x = 1\n"a value"\n'),
+    ],
+)
+async def test_a_docstring_opened_is_suggested_whole_and_closed(tmp_path, text: str, answer: str, after: str) -> None:
+    clean, item = await first_item_at_cursor(str(tmp_path), "py", "python", text, answer)
+    assert item is not None
+    assert accepted_text(clean, item) == after
