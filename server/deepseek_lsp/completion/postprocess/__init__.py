@@ -378,7 +378,17 @@ def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
     drop = typed_over - len(own)
     if drop <= 0:
         return tail
-    closers = [pos for pos, bracket in after_prefix.feed(tail) if bracket in ")]}"]
+    # The tail's own pairs (React's deps, `}, [])`) close nothing the cursor is in.
+    own_pairs: set[int] = set()
+    opened: list[int] = []
+    closers = []
+    for pos, bracket in after_prefix.feed(tail):
+        if bracket in "([{":
+            opened.append(pos)
+        elif opened:
+            own_pairs |= {opened.pop(), pos}
+        else:
+            closers.append(pos)
     # The line's next closers must close what the completion left open.
     left_open = [_CLOSER_OF[bracket] for bracket in reversed(own)]
     if len(closers) < typed_over:
@@ -390,6 +400,11 @@ def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
             return tail
         drop = typed_over
     gone = set(closers[:drop])
+    if gone and min(own_pairs, default=len(tail)) < max(gone):
+        # The text went past a pair of the tail's to the closer it typed over: it wrote that
+        # pair (`}, [id])` over `}, [])`), and the tail up to the closer with it (`, [)` came
+        # back after it).
+        gone |= set(range(max(gone)))
     return "".join(c for pos, c in enumerate(tail) if pos not in gone)
 
 
