@@ -94,6 +94,20 @@ PLAIN_LINES_AT_THE_CLOSER_S_DEPTH = [
         "a);\n            log(b);",
         "    log(a);\n        log(b);\n    }\n}\n",
     ),
+    # Typed at the closer's depth above the block's statements, not its `}` (a dedent's, a
+    # paste's): they tell the block's column; the next lines went under the typed line.
+    (
+        "java", "java",
+        "class C {\n    void f() {\n        int a = 1;\n    log(‸\n        save(a);\n    }\n}\n",
+        "a);\n        log(b);",
+        "    log(a);\n        log(b);\n        save(a);\n    }\n}\n",
+    ),
+    (
+        "js", "javascript",
+        "function f(xs) {\n  const a = 1;\nuse(‸\n  save(a);\n}\n",
+        "a);\n  log(a);",
+        "use(a);\n  log(a);\n  save(a);\n}\n",
+    ),
     # The control: typed at the block's depth, the model's deeper lines go under it, as before.
     (
         "java", "java",

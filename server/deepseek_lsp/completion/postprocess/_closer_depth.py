@@ -20,10 +20,10 @@ UNINDENTED_BODY = re.compile(r'\s*(inline\s+)?(namespace\b|extern\s+")')
 
 def block_indent_for_off_line(column: int, ctx: PostContext) -> str | None:
     """The indentation of the statements of the `{` block the cursor is in, where a statement
-    starting at ``column`` stands no right of that block's `}` on the next line of code below
-    the cursor's (typed at the closer's depth): a level in from that `}`. None: no such `}`
-    below (at the column of the line that opens the block), or the statement stands right
-    of it. Read from the typed line's column, the model's next lines at the block's depth
+    starting at ``column`` stands no right of that block's `}` (the column of the line that
+    opens the block), that `}` or one of the block's statements the next line of code below
+    the cursor's: a level in from that `}`, that statement's. None: neither below, or the
+    statement stands right of the `}`'s column. Read from the typed line's column, the model's next lines at the block's depth
     went under it, to the closer's column. (Not where that line is a header wrapped deeper,
     Java's `throws X {`: the block's depth is no sure thing.)"""
     if (ctx.language or "").lower() not in _BRACE_LANGUAGES or not ctx.indent_known:
@@ -35,10 +35,15 @@ def block_indent_for_off_line(column: int, ctx: PostContext) -> str | None:
         (line for line in islice(_iter_lines(ctx.suffix), 1, 12) if line.strip() and not _is_comment(line.strip())),
         "",
     )
+    header = ctx.width(_statement_indent(opened, ctx))
     closer = _leading_ws(below)
-    if not below[len(closer) :].startswith("}") or column > ctx.width(closer):
+    if column > header:
         return None
-    if ctx.width(closer) != ctx.width(_statement_indent(opened, ctx)):
+    if not below[len(closer) :].startswith("}"):
+        # A statement of the block's below, a level in from its header (the line typed
+        # above it at the header's column, a dedent's or a paste's): its column is theirs.
+        return closer if ctx.width(closer) == header + ctx.width(ctx.indent_unit) else None
+    if ctx.width(closer) != header:
         return None  # no closer of that block's (one of a block opened further down)
     return closer + ctx.indent_unit
 
