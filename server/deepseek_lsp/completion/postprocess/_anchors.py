@@ -180,7 +180,8 @@ def _model_step(common: int, written: int, target: int, ctx: PostContext) -> int
 
 # --- switch statements -----------------------------------------------------------------------
 
-_SWITCH = re.compile(r"\bswitch\b")
+#: A switch's header, or Scala's `x match` before its `{`.
+_SWITCH = re.compile(r"\bswitch\b|\bmatch\s*$")
 
 
 class _SwitchArms:
@@ -272,7 +273,7 @@ def _arms_above(lines: list[str], ctx: PostContext) -> tuple[Counter[int], Count
         width = ctx.width(_leading_ws(line))
         if depth == 0 and _LABEL.match(code):
             labels[width] += 1
-            after_label = code.endswith(":")
+            after_label = code.endswith((":", "=>"))  # Scala's `case 1 =>`
         elif depth == 0 and after_label:
             bodies[width] += 1
             after_label = False

@@ -103,11 +103,18 @@ def _opens_text_over_lines(lines: list[str], ctx: PostContext) -> bool:
     return len(lines) > 1 and 1 in _lines_in_text_blocks(lines, ctx)
 
 
+_SCALA_CASE_TYPE = re.compile(r"case\s+(?:class|object)\b")
+
+
 def _is_label(body: str, ctx: PostContext) -> bool:
     """Whether ``body`` is a switch's label (`case 1:`, `default:`) or a shell `case` arm."""
     shell = _syntax_for(ctx.language).shell
     if shell:
         return bool(_SHELL_ARM.match(body))
+    if ctx.language == "scala":
+        # A match's arms in braces (Scala 3's braceless ones stand a level in); `case class`
+        # and `case object` are declarations.
+        return ctx.brackets_after_prefix[3] == "{" and bool(_LABEL.match(body)) and not _SCALA_CASE_TYPE.match(body)
     return ctx.language in _SWITCH_LANGUAGES and bool(_LABEL.match(body))
 
 

@@ -133,7 +133,7 @@ _SHELL_ARM = re.compile(r"^\(?\s*[^\s()|]+(?:\s*\|\s*[^\s()|]+)*\s*\)")
 
 #: Languages with switch statements whose labels may sit at the switch's depth (not Python:
 #: a `match` arm is deeper than its `match`, and `default: str = "sh"` is an annotation).
-_SWITCH_LANGUAGES = frozenset({"c", "cpp", "csharp", "java", "javascript", "typescript", "tsx", "go", "php", "swift"})
+_SWITCH_LANGUAGES = frozenset({"c", "cpp", "csharp", "java", "javascript", "typescript", "tsx", "go", "php", "swift", "scala"})
 
 
 #: A string literal on one line, for bracket counts that must not see its contents.
