@@ -40,3 +40,11 @@ async def test_an_empty_pair_after_the_cursor_is_typed_through(
     clean, item = await first_item_at_cursor(str(tmp_path), ext, language, _HEAD + line + _TAIL, answer)
     assert item is not None
     assert accepted_text(clean, item) == _HEAD + after + _TAIL
+
+
+@pytest.mark.parametrize(("ext", "language", "text"), [("py", "python", "x = obj.get‸()\n"), ("ts", "typescript", "const a = [‸[]];\n")])
+async def test_an_empty_pair_right_after_the_cursor_is_no_tail(tmp_path, ext: str, language: str, text: str) -> None:
+    """Control: a pair right after the cursor (`obj.get|()`, a snippet's call) is mid-line
+    code, as before: a call written there went before it (`getValue(1)()`)."""
+    _, item = await first_item_at_cursor(str(tmp_path), ext, language, text, "Value(1)")
+    assert item is None

@@ -28,8 +28,11 @@ _LINE_REST = re.compile(r"^[^\r\n]*")
 #: What may follow the cursor for a suggestion mid-line: closers and light punctuation, and the
 #: closing tags an editor adds as an element is opened (HTML, JSX, Vue: ``<li>|</li>``), where
 #: the user writes the element's text; with the tag refused, every element typed got nothing.
-#: An empty pair is typed through as they are (React's `useEffect(() => {|}, [])`).
-CLOSERS_ONLY = re.compile(r"^(?:[\s)\]}>\"'`;:,.]|\[\]|\(\)|</[\w.:-]*>)*$")
+#: So may an empty pair after a closer and a comma (React's `useEffect(() => {|}, [])`), not
+#: one right after the cursor (`obj.get|()`: a call written there went before it, `()()`).
+CLOSERS_ONLY = re.compile(
+    r"^(?:[\s)\]}>\"'`;:,.]|</[\w.:-]*>)*$|^[)\]}]+\s*,\s*(?:\[\]|\(\)|\{\})[\s)\]};,]*$"
+)
 
 
 def line_parts(doc: Document, offset: int) -> tuple[str, str, int]:
