@@ -42,7 +42,9 @@ def block_indent_for_off_line(column: int, ctx: PostContext) -> str | None:
     if not below[len(closer) :].startswith("}"):
         # A statement of the block's below, a level in from its header (the line typed
         # above it at the header's column, a dedent's or a paste's): its column is theirs.
-        return closer if ctx.width(closer) == header + ctx.width(ctx.indent_unit) else None
+        if ctx.width(closer) != header + ctx.width(ctx.indent_unit) or _wrapped_header(opened, ctx):
+            return None
+        return closer
     if ctx.width(closer) != header:
         return None  # no closer of that block's (one of a block opened further down)
     return closer + ctx.indent_unit
@@ -53,3 +55,16 @@ def _innermost_brace_at(ctx: PostContext) -> int:
     scan's start)."""
     opened, where = ctx.brackets_after_prefix[4], ctx.brackets_after_prefix[6]
     return next((at for (bracket, _), at in zip(reversed(opened), reversed(where), strict=True) if bracket == "{"), -1)
+
+
+#: How a line ends that a header's line below it does not go on with.
+_ENDED = re.compile(r"(?:[;{}]|^\s*(?:@.*|//.*|/?\*.*))$")
+
+
+def _wrapped_header(opened: int, ctx: PostContext) -> bool:
+    """Whether the line of the `{` at ``opened`` goes on with the line of code above it (Java's
+    `throws X {` below its method's name, `implements Y {`): the block's statements' column is
+    no sure thing there, a statement deeper below (an inner block's) was taken for one."""
+    line_start = ctx.prefix.rfind("\n", 0, opened) + 1
+    above = [line for line in ctx.prefix[:line_start].split("\n")[-6:] if line.strip()]
+    return bool(above) and not _ENDED.search(above[-1].rstrip())
