@@ -91,6 +91,12 @@ class LineCounter:
         flags[b] = 1 if value else 0
         return value
 
+    def known_clean(self, b: int) -> bool:
+        """Whether block ``b`` is known (looked at since its last edit) to hold no trigger; it
+        is not looked at here."""
+        flags = self._state.clean
+        return b < len(flags) and flags[b] == 1
+
     def block(self, b: int) -> int | None:
         """Tokens of lines ``[b * WINDOW_STEP, (b + 1) * WINDOW_STEP)``, or None while some of
         them are not counted yet (or the document ends inside the block)."""

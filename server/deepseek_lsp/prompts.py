@@ -298,34 +298,44 @@ def _snap(
     return best, given_up
 
 
-def _window_text(
-    doc: Document, start: int, offset: int, clean: Callable[[int], bool] | None
+def _text_and_clean(
+    doc: Document, start: int, end: int, clean: Callable[[int], bool] | None, known: Callable[[int], bool] | None
 ) -> tuple[str, list[tuple[int, int]]]:
-    """The text of the window ``[start, offset)`` (``start`` a line start), and the ranges of
-    it made of whole ``WINDOW_STEP``-line blocks that ``clean`` (``LineCounter.clean``) says
-    hold no secret trigger: redaction need not search them (0.3 ms of a 14 kB window)."""
-    if clean is None:
-        return doc.data[start:offset].decode("utf-8", "replace"), []
-    cursor_line = doc.line_at(offset)
-    b = -(-doc.line_at(start) // WINDOW_STEP)  # the first block starting at or after ``start``
+    """The text of ``[start, end)`` (a prompt's window or its suffix), and the ranges of it
+    made of whole lines whose ``WINDOW_STEP``-line block ``LineCounter`` flags as holding no
+    secret trigger: redaction need not search them (0.3 ms of a 14 kB window). A block wholly
+    in the range is looked at once (``clean``); one the range cuts (the window's top, the
+    cursor's, the suffix's end) only where already known (``known``): looking at all of it
+    would search more than it spares, and the block being typed in is never known. Any whole
+    line of a clean block is clean: no trigger runs across a line break. The cursor's line, cut,
+    is always searched (``pw`` alone, before ``x``, is one)."""
+    if clean is None or known is None:
+        return doc.data[start:end].decode("utf-8", "replace"), []
+    first = doc.line_at(start)
+    if doc.line_start(first) < start:
+        first += 1
+    stop = doc.line_at(end)  # lines [first, stop) are whole in the range
     pieces: list[str] = []
     ranges: list[tuple[int, int]] = []
     at, size = start, 0
-    while (b + 1) * WINDOW_STEP <= cursor_line:
-        block_start, block_end = doc.line_start(b * WINDOW_STEP), doc.line_start((b + 1) * WINDOW_STEP)
-        if block_start > at:  # a partial block before the first whole one: searched
-            piece = doc.data[at:block_start].decode("utf-8", "replace")
+    b = first // WINDOW_STEP
+    while b * WINDOW_STEP < stop:
+        lo, hi = max(b * WINDOW_STEP, first), min((b + 1) * WINDOW_STEP, stop)
+        whole = lo == b * WINDOW_STEP and hi == (b + 1) * WINDOW_STEP
+        if clean(b) if whole else known(b):
+            span_start, span_end = doc.line_start(lo), doc.line_start(hi)
+            if span_start > at:
+                piece = doc.data[at:span_start].decode("utf-8", "replace")
+                pieces.append(piece)
+                size += len(piece)
+            # Lines end after a line break: decoding them apart splits no character.
+            piece = doc.data[span_start:span_end].decode("utf-8", "replace")
+            ranges.append((size, size + len(piece)))
             pieces.append(piece)
             size += len(piece)
-        # Blocks end after a line break: decoding them one by one splits no character.
-        piece = doc.data[block_start:block_end].decode("utf-8", "replace")
-        if clean(b):
-            ranges.append((size, size + len(piece)))
-        pieces.append(piece)
-        size += len(piece)
-        at = block_end
+            at = span_end
         b += 1
-    pieces.append(doc.data[at:offset].decode("utf-8", "replace"))
+    pieces.append(doc.data[at:end].decode("utf-8", "replace"))
     return "".join(pieces), ranges
 
 
@@ -520,7 +530,10 @@ def build_fim_prompt(
         return parts, costs
 
     window_end, suffix_tokens = _suffix_window(doc, offset, suffix_budget, count, lines)
-    suffix_text = doc.data[offset:window_end].decode("utf-8", "replace")
+    # Block flags only matter to redaction: without it, no block is looked at for triggers.
+    flags = getattr(lines, "clean", None) if redact_secrets else None
+    known = getattr(lines, "known_clean", None)
+    suffix_text, suffix_clean = _text_and_clean(doc, offset, window_end, flags, known)
     extras_grown = 0
     if redact_secrets:
         # Each part on its own: a key block cut short in a snippet (its BEGIN line without
@@ -528,8 +541,6 @@ def build_fim_prompt(
         redacted_parts = _redacted_snippets(head_parts, leads, line_comment or "")
         extras_grown = sum(_growth(a, b, count) for a, b in zip(head_parts, redacted_parts, strict=True))
         head_parts = redacted_parts
-    # Block flags only matter to redaction: without it, no block is looked at for triggers.
-    flags = getattr(lines, "clean", None) if redact_secrets else None
 
     # The budget was spent on the text as written; redaction may make it longer: a short
     # secret (``"secret"``, one token) goes out as ``"[REDACTED]"`` (five), and a fixture file
@@ -565,7 +576,7 @@ def build_fim_prompt(
             file_head, file_costs = file_head[:1], file_costs[:1]
         head_tokens = used_extra + (1 if head_parts else 0) + sum(file_costs)
 
-        window, clean = _window_text(doc, window_start, offset, flags)
+        window, clean = _text_and_clean(doc, window_start, offset, flags, known)
         window += inserted
         suffix = suffix_text
         grown, suffix_grown = extras_grown, 0
@@ -579,6 +590,7 @@ def build_fim_prompt(
             window, suffix = split_at_secret(window, suffix)
             if window != raw_window:
                 clean = ()  # positions in the window as it was
+            after_clean = suffix_clean if suffix is suffix_text else ()
             # The lines above the window too: a secret's name there, its value at the window's top.
             above_start = max(0, window_start - ABOVE_WINDOW)
             raw_above = doc.data[above_start:window_start].decode("utf-8", "ignore")
@@ -588,7 +600,7 @@ def build_fim_prompt(
                 above = secret_manifest_head(doc.data, above_start, raw_above, window)
             window, suffix = (
                 redact(window, clean=clean, before=above, after=suffix),
-                redact(suffix, before=window if above is raw_above else above + window),
+                redact(suffix, clean=after_clean, before=window if above is raw_above else above + window),
             )
             suffix_grown = _growth(suffix_text, suffix, count)
             grown += _growth(raw_window, window, count)
