@@ -90,12 +90,30 @@ async def _bounded(future: asyncio.Future[Any], timeout: float | None, error: ty
         raise error(f"{what} timed out after {timeout:g} s") from None
 
 
+#: Writes smaller than this are held until the end of the loop's turn (or the next read), so
+#: that a request's headers and body leave in one ``send``: httpcore writes them apart (h11 hands
+#: them over as two events), two system calls and two trips through the transport a request.
+#: A larger one goes at once, with the flow control it needs.
+HELD_WRITE_MAX = 64 * 1024
+
+
 class AsyncioStream(AsyncNetworkStream):
     def __init__(self, transport: asyncio.Transport, protocol: _Buffered) -> None:
         self._transport = transport
         self._protocol = protocol
+        self._held: list[bytes] = []
+        self._held_size = 0
+
+    def _flush(self) -> None:
+        if self._held:
+            data = b"".join(self._held) if len(self._held) > 1 else self._held[0]
+            self._held.clear()
+            self._held_size = 0
+            if not self._transport.is_closing():
+                self._transport.write(data)
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        self._flush()
         p = self._protocol
         if not p.buffer and not p.eof:
             p.waiter = asyncio.get_running_loop().create_future()
@@ -116,8 +134,17 @@ class AsyncioStream(AsyncNetworkStream):
             return
         if self._transport.is_closing():
             raise httpcore.WriteError(str(self._protocol.error or "the connection is closed"))
-        self._transport.write(buffer)
         p = self._protocol
+        if not p.paused and self._held_size + len(buffer) <= HELD_WRITE_MAX:
+            if not self._held:
+                # Sent within this turn of the loop whether or not a read follows (an HTTP/2
+                # stream's reset is written and nothing read after it).
+                asyncio.get_running_loop().call_soon(self._flush)
+            self._held.append(buffer)
+            self._held_size += len(buffer)
+            return
+        self._flush()
+        self._transport.write(buffer)
         if p.paused:  # the kernel's buffer is full: wait until it drains
             p.drained = asyncio.get_running_loop().create_future()
             try:
@@ -126,12 +153,14 @@ class AsyncioStream(AsyncNetworkStream):
                 p.drained = None
 
     async def aclose(self) -> None:
+        self._flush()
         self._transport.close()
 
     async def start_tls(
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> AsyncNetworkStream:
         loop = asyncio.get_running_loop()
+        self._flush()
         try:
             handshake = loop.start_tls(
                 self._transport, self._protocol, ssl_context, server_hostname=server_hostname
