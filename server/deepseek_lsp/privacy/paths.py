@@ -44,6 +44,13 @@ def file_path(uri: str) -> Path | None:
     context and crawled, and every completion request failed)."""
     if not uri.startswith("file:"):
         return None
+    return _file_path(uri, WINDOWS)
+
+
+@functools.lru_cache(maxsize=1024)
+def _file_path(uri: str, windows: bool) -> Path | None:
+    # Kept by URI (and by the flag tests flip): a request at a new position asks it again and
+    # again for the same few files (each definition's, each candidate's): ~1 % of its samples.
     path = uri_to_path(uri)
     if not path:
         return None
