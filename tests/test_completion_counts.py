@@ -250,3 +250,17 @@ async def test_a_block_taken_a_line_then_words_then_its_rest_is_one_accept(tmp_p
         await accept(client, uri, 4, 2, 10, last)
         counts = await stats(client)
         assert (counts["shown"], counts["accepted"], counts["partiallyAccepted"]) == (1, 1, 0)
+
+
+async def test_an_accept_undone_then_redone_is_accepted(tmp_path: Path) -> None:
+    """Accepted, undone, then redone (Ctrl+Y, Ctrl+R): the suggestion is in the code again, yet
+    the session went on counting it undone (0 accepted of 1 shown)."""
+    async with _shown(tmp_path) as (client, uri, item):
+        await accept(client, uri, 2, 1, 4, item)
+        delete(client, uri, 3, 1, 4, 4 + len(item.insert_text))  # the undo
+        insert(client, uri, 4, 1, 4, item.insert_text)  # the redo
+        counts = await stats(client)
+        assert (counts["shown"], counts["accepted"], counts["undone"], counts["acceptanceRate"]) == (1, 1, 0, 1.0)
+        delete(client, uri, 5, 1, 4, 4 + len(item.insert_text))  # undone again
+        counts = await stats(client)
+        assert (counts["accepted"], counts["undone"]) == (0, 1)

@@ -136,10 +136,24 @@ class SentItem:
     before: bytes = b""
     before_at: int = 0
     before_len: int = 0
+    #: The same once the item is in (from ``before_at`` too): what a redo brings back.
+    after: bytes = b""
+    after_len: int = 0
+    #: Where its insert starts.
+    start: int = 0
 
     def undone_in(self, data: bytes) -> bool:
         """Whether ``data`` is the document as it was before the item went in, where it went."""
         return len(data) == self.before_len and data[self.before_at : self.before_at + len(self.before)] == self.before
+
+    def redone_in(self, data: bytes) -> bool:
+        """Whether ``data`` is the document with the item in again (an undo of it redone)."""
+        return len(data) == self.after_len and data[self.before_at : self.before_at + len(self.after)] == self.after
+
+    def holds(self, at: int) -> bool:
+        """Whether byte ``at`` is on the item's insert (its start to its end once in): where a
+        redo puts it back, in one edit or in pieces."""
+        return self.start <= at <= self.end
 
 
 class SentItems:
@@ -176,6 +190,8 @@ class SentItems:
             uri, start + len(inserted), utf16_len(insert), from_menu, outcome, closer=closer,
             insert_tail=inserted[-INSERT_TAIL:], held=held,
             before=data[before_at : end + UNDO_AROUND], before_at=before_at, before_len=len(data),
+            after=data[before_at:start] + inserted + data[end : end + UNDO_AROUND],
+            after_len=len(data) - (end - start) + len(inserted), start=start,
         )
         if len(self._items) > MAX_ITEMS:
             for old in list(self._items)[: MAX_ITEMS // 2]:
@@ -235,6 +251,14 @@ class SentItems:
             self.stats.undone += 1
             if item.from_menu:
                 self.stats.menu_accepted -= 1
+
+    def redone(self, item: SentItem) -> None:
+        """The undo of ``item``'s accept redone: counted accepted again, no longer undone."""
+        outcome = item.outcome
+        if item.accepted or outcome.accepted:
+            return
+        self._accept(item)
+        self.stats.undone -= 1
 
     def _accept(self, item: SentItem) -> SentItem | None:
         if item.accepted:

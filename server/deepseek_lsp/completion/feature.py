@@ -120,6 +120,9 @@ class CompletionFeature(Feature):
         #: Each document's last whole accept, while nothing was typed after it: one the document
         #: goes back from is undone (see _edited_after_accept).
         self._undoable: dict[str, SentItem] = {}
+        #: Each document's accept undone, while the edits since are at its place: one redone
+        #: (Ctrl+Y, Ctrl+R) is accepted again (see _edited_after_accept).
+        self._redoable: dict[str, SentItem] = {}
         self._semicolons = SentSemicolons()
         self.items = SentItems(self.stats)
         self.health = BackendHealth(services, self.debouncer)
@@ -383,6 +386,7 @@ class CompletionFeature(Feature):
             self._seq.pop((doc.uri, method), None)
         self._accepted_at.pop(doc.uri, None)
         self._undoable.pop(doc.uri, None)
+        self._redoable.pop(doc.uri, None)
         self._semicolons.forget(doc.uri)
 
     # -- events ----------------------------------------------------------------------------------
@@ -420,6 +424,7 @@ class CompletionFeature(Feature):
             self.debouncer.agreed(item.uri)
             # Right after a whole accept the user usually wants the next block, at once.
             self._accepted_at[item.uri] = self._undoable[item.uri] = item
+            self._redoable.pop(item.uri, None)
             if item.closer is not None:
                 self._semicolon_after_closer(item, item.closer)
 
@@ -447,7 +452,16 @@ class CompletionFeature(Feature):
             self.items.undone(item)
             del self._undoable[uri]
             self._accepted_at.pop(uri, None)
+            self._redoable[uri] = item
             return
+        item = self._redoable.pop(uri, None)
+        if item is not None and item.redone_in(doc.data):
+            # Redone: the suggestion is in the code again, undoable again (0 accepted before).
+            self.items.redone(item)
+            self._undoable[uri] = item
+            return
+        if item is not None and all(item.holds(e.start_byte) for e in edits):
+            self._redoable[uri] = item  # a redo in pieces, or text typed where it goes
         for accepts in (self._undoable, self._accepted_at):
             item = accepts.get(uri)
             if item is not None and any(e.start_byte >= item.end for e in edits):
