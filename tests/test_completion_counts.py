@@ -264,3 +264,30 @@ async def test_an_accept_undone_then_redone_is_accepted(tmp_path: Path) -> None:
         delete(client, uri, 5, 1, 4, 4 + len(item.insert_text))  # undone again
         counts = await stats(client)
         assert (counts["accepted"], counts["undone"]) == (0, 1)
+
+
+async def test_an_accept_in_a_notebook_cell_undone_then_redone(tmp_path: Path) -> None:
+    """In a notebook's cell, below another: the undo and the redo are told as the cell's
+    changes, the counts those of a file (accepted 1 -> undone -> accepted again)."""
+    from tests.test_notebooks import CODE, change_params, edit, inline, open_params
+
+    with FakeDeepSeek() as fake:
+        fake.responder(respond, path=FIM)
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
+            client.notebook_document_did_open(open_params([("a", "a = b = 1", CODE), ("b", "x = ", CODE)]))
+            result = await client.text_document_inline_completion_async(inline("b", 0, 4))
+            item = result.items[0]
+            client.protocol.notify("textDocument/didShowCompletion", {"item": raw(item)})
+            end = 4 + len(item.insert_text)
+            client.notebook_document_did_change(change_params(2, edit("b", 2, (0, 4), (0, 4), item.insert_text)))
+            await client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command=item.command.command, arguments=list(item.command.arguments))
+            )
+            counts = await stats(client)
+            assert (counts["accepted"], counts["undone"]) == (1, 0)
+            client.notebook_document_did_change(change_params(3, edit("b", 3, (0, 4), (0, end), "")))
+            counts = await stats(client)
+            assert (counts["accepted"], counts["undone"]) == (0, 1)
+            client.notebook_document_did_change(change_params(4, edit("b", 4, (0, 4), (0, 4), item.insert_text)))
+            counts = await stats(client)
+            assert (counts["shown"], counts["accepted"], counts["undone"]) == (1, 1, 0)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.fake_deepseek import FakeDeepSeek
-from tests.harness import _to_dict, inline_params, open_doc
+from tests.harness import _to_dict, inline_params, insert, open_doc
 from tests.test_completion_e2e import accept, fim_requests, session, shown_with_prefetch
 
 pytestmark = pytest.mark.usefixtures("state_dir")
@@ -127,3 +127,22 @@ async def test_an_answer_for_a_file_left_meanwhile_starts_no_prefetch(tmp_path: 
             prompts = [r.json["prompt"] for r in fim_requests(fake)]
             assert not any(p.endswith("a = x + 1") for p in prompts), prompts
             assert any(p.endswith("b = y * 2") for p in prompts)  # the second file's own
+
+
+async def test_a_file_written_beside_by_another_program_keeps_the_prefetch(tmp_path: Path) -> None:
+    """A log file open beside the code, written to by the app the user runs: the editor reloads
+    it (VS Code on each write, Neovim's autoread), each reload a change of that document with
+    no key pressed, the user still typing in the code. Each stopped the code's prefetch (1 of 1),
+    and an answer coming meanwhile started none: no next suggestion at once after Tab."""
+    uri = "file:///ws/app.py"
+    async with _prefetching(tmp_path, uri) as (fake, client, prefetch):
+        log_uri = "file:///ws/app.log"
+        open_doc(client, log_uri, "started\n", language="log")
+        for n in range(3):
+            insert(client, log_uri, 2 + n, 1 + n, 0, f"GET /items/{n} 200 12ms\n")
+            await asyncio.sleep(0.1)
+        assert not prefetch.closed
+        counts = _to_dict(await client.protocol.send_request_async("deepseek/completionStats", {}))
+        assert counts["prefetchesStopped"] == 0
+        insert(client, log_uri, 5, 4, 0, "x")  # a key pressed there: the user is in the log
+        assert await fake.wait_closed_async(prefetch, timeout=2.5)

@@ -300,7 +300,11 @@ class CompletionFeature(Feature):
         if own_at is not None:
             # Its answer prefetched for after the accept is served still: it was asked again.
             self.cache.took_insert(doc.uri, doc.data, own_at, b";")
-        self.fetching.user_in(doc.uri)
+        if typed:
+            # A key pressed: the user is here. Not any change: a log file beside the code,
+            # reloaded as the app wrote to it, stopped the prefetches of the file being typed
+            # in; a paste or an undo elsewhere is told by the request that follows it.
+            self.fetching.user_in(doc.uri)
         self._edit_counts[doc.uri] = doc.edit_count
         if not typed or edits > 1:
             # Not a key press (a paste over everything, a formatter, Convert Indentation's one
