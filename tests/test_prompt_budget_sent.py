@@ -303,6 +303,22 @@ LOAD_CASES = {
 }
 
 
+async def asked_while_loading(
+    c: Completing, monkeypatch: pytest.MonkeyPatch, uri: str, text: str, line: int, times: int
+) -> None:
+    """``text`` opened, a line break typed at ``line`` and asked there ``times`` times before
+    DeepSeek's tokenizer has loaded; loaded after."""
+    from deepseek_lsp.model import client as model_client
+
+    with monkeypatch.context() as loading:
+        loading.setattr(model_client, "loaded_counter", lambda: None)
+        c.open(uri, text)
+        c.insert(uri, line, 0, "\n")
+        for _ in range(times):
+            await c.inline(uri, line, 0)
+        assert not c.services.models.counter.exact
+
+
 @pytest.mark.parametrize("name", list(LOAD_CASES))
 async def test_the_prompt_asked_as_the_tokenizer_loads_keeps_its_head_and_its_budget(
     fake: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch, name: str
@@ -310,22 +326,14 @@ async def test_the_prompt_asked_as_the_tokenizer_loads_keeps_its_head_and_its_bu
     """A file's first request before DeepSeek's tokenizer has loaded is fitted by the estimate;
     the same request after the load keeps its window start (the provider's cache hits the
     prompt sent), and the one before the load does not go over the budget."""
-    from deepseek_lsp.model import client as model_client
-
     text = LOAD_CASES[name]()
     line = min(300, text.count("\n") - 1)
     uri = f"file:///ws/{name}"
     c = Completing(fake, debounce=0, prefetch=False, cache=False, max_prompt_tokens=2048)
     try:
-        with monkeypatch.context() as loading:
-            loading.setattr(model_client, "loaded_counter", lambda: None)
-            c.open(uri, text)
-            c.insert(uri, line, 0, "\n")
-            # (Twice: the first request's snippets come from a file read in part, the
-            # second's from its whole index, with or without the load.)
-            await c.inline(uri, line, 0)
-            await c.inline(uri, line, 0)
-            assert not c.services.models.counter.exact
+        # (Twice: the first request's snippets come from a file read in part, the second's
+        # from its whole index, with or without the load.)
+        await asked_while_loading(c, monkeypatch, uri, text, line, 2)
         await c.inline(uri, line, 0)
         assert c.services.models.counter.exact
     finally:
@@ -333,3 +341,31 @@ async def test_the_prompt_asked_as_the_tokenizer_loads_keeps_its_head_and_its_bu
     _, before, after = (r.json for r in fake.requests_to(FIM))
     assert COUNT(before["prompt"]) + COUNT(before["suffix"]) <= 2048
     assert after["prompt"] == before["prompt"]
+
+
+@pytest.mark.parametrize("lines", range(5, 13))
+async def test_a_prefetch_after_the_load_keeps_the_budget(monkeypatch: pytest.MonkeyPatch, lines: int) -> None:
+    """A file of hex digests (the estimate counts them short), its prompt fitted by the estimate
+    before the tokenizer loaded and kept after it; a block of ``lines`` more digests shown, and
+    the prefetch of what follows it: the prompt sent with the block appended when it fits, as
+    counted. It was counted by the estimate still: 9 lines went out as 1,050 tokens of 1,024."""
+    block = "\n    ".join(f'extra_{i} = "{hashlib.md5(str(i).encode()).hexdigest()}"' for i in range(lines))
+    block += "\n    return extra_0\n"
+    text, line, uri = LOAD_CASES["checksums.py"](), 300, "file:///ws/checksums.py"
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: block if body["prompt"].endswith("checksums():\n    ") else "", path=FIM)
+        c = Completing(fake, debounce=0, prefetch=True, max_prompt_tokens=1024)
+        try:
+            await asked_while_loading(c, monkeypatch, uri, text, line, 1)
+            c.insert(uri, line, 0, "def checksums():\n    ")
+            await c.inline(uri, line + 1, 4)
+            assert c.services.models.counter.exact
+            for _ in range(100):
+                if fake.requests_to(FIM)[-1].json["prompt"].endswith("return extra_0"):
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await c.stop()
+    prefetch = fake.requests_to(FIM)[-1].json
+    assert prefetch["prompt"].endswith("return extra_0"), "no prefetch"
+    assert COUNT(prefetch["prompt"]) + COUNT(prefetch["suffix"]) <= 1024

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from typing import Any
 
@@ -604,8 +604,13 @@ class PromptBuilder:
             # missed the prompt just sent (222 of 264 real files' windows started elsewhere; 5 now).
             # (Its lines by the per-text cache: the document's own are being counted anew.)
             fim = build(ESTIMATE_COUNTER, int(budget / LOADING_MARGIN), None)
-            if fim.window_start == kept and counter.count(fim.prompt) + counter.count(fim.suffix) <= budget:
-                return fim
+            if fim.window_start == kept:
+                # Its counts as the tokenizer counts them: the prefetch appends the suggestion
+                # where the sum fits the budget, and a cancelled request is billed by them (by
+                # the estimate's, a prefetch of 9 lines of digests went out 1,050 of 1,024).
+                exact = replace(fim, prompt_tokens=counter.count(fim.prompt), suffix_tokens=counter.count(fim.suffix))
+                if exact.prompt_tokens + exact.suffix_tokens <= budget:
+                    return exact
             del self.estimated_starts[doc.uri]
         fim = build(counter, budget, self.line_tokens.counter(doc, counter.count))
         return fim
