@@ -348,7 +348,7 @@ async def test_a_prefetch_after_the_load_keeps_the_budget(monkeypatch: pytest.Mo
     """A file of hex digests (the estimate counts them short), its prompt fitted by the estimate
     before the tokenizer loaded and kept after it; a block of ``lines`` more digests shown, and
     the prefetch of what follows it: the prompt sent with the block appended when it fits, as
-    counted. It was counted by the estimate still: 9 lines went out as 1,050 tokens of 1,024."""
+    counted. It was counted by the estimate still: 8 and 9 lines went out as 1,025 and 1,051 tokens of 1,024."""
     block = "\n    ".join(f'extra_{i} = "{hashlib.md5(str(i).encode()).hexdigest()}"' for i in range(lines))
     block += "\n    return extra_0\n"
     text, line, uri = LOAD_CASES["checksums.py"](), 300, "file:///ws/checksums.py"

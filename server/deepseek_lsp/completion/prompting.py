@@ -607,7 +607,7 @@ class PromptBuilder:
             if fim.window_start == kept:
                 # Its counts as the tokenizer counts them: the prefetch appends the suggestion
                 # where the sum fits the budget, and a cancelled request is billed by them (by
-                # the estimate's, a prefetch of 9 lines of digests went out 1,050 of 1,024).
+                # the estimate's, a prefetch of 9 lines of digests went out 1,051 of 1,024).
                 exact = replace(fim, prompt_tokens=counter.count(fim.prompt), suffix_tokens=counter.count(fim.suffix))
                 if exact.prompt_tokens + exact.suffix_tokens <= budget:
                     return exact
