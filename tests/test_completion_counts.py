@@ -226,10 +226,10 @@ async def test_an_accept_edited_on_then_deleted_stays_accepted(tmp_path: Path) -
         assert (counts["accepted"], counts["undone"]) == (1, 0)
 
 
-async def test_a_block_taken_a_line_then_words_then_its_rest_is_one_accept(tmp_path: Path) -> None:
-    """A block taken by line, the rest (sent again at the new cursor, another item) by words,
-    then its rest whole: one suggestion shown, partly accepted until its end, then accepted once
-    (the control of the counts across items carrying one suggestion)."""
+@asynccontextmanager
+async def _line_taken(tmp_path: Path) -> AsyncIterator[tuple[Any, str, types.InlineCompletionItem]]:
+    """The client, the document and the rest of a block (sent again at the new cursor, another
+    item) drawn once its first line was taken (document version 2)."""
     def answer(body: dict[str, Any]) -> str:
         return "total = a + b\n    return total" if body["prompt"].endswith("b):\n    ") else ""
 
@@ -240,6 +240,14 @@ async def test_a_block_taken_a_line_then_words_then_its_rest_is_one_accept(tmp_p
         )
         rest = await shown_at(client, uri, 1, 17)
         assert rest.insert_text == "\n    return total"
+        yield client, uri, rest
+
+
+async def test_a_block_taken_a_line_then_words_then_its_rest_is_one_accept(tmp_path: Path) -> None:
+    """A block taken by line, the rest (sent again at the new cursor, another item) by words,
+    then its rest whole: one suggestion shown, partly accepted until its end, then accepted once
+    (the control of the counts across items carrying one suggestion)."""
+    async with _line_taken(tmp_path) as (client, uri, rest):
         insert(client, uri, 3, 1, 17, "\n    return")  # a word of the rest
         client.protocol.notify(
             "textDocument/didPartiallyAcceptCompletion", {"item": raw(rest), "acceptedLength": 11}
@@ -291,3 +299,30 @@ async def test_an_accept_in_a_notebook_cell_undone_then_redone(tmp_path: Path) -
             client.notebook_document_did_change(change_params(4, edit("b", 4, (0, 4), (0, 4), item.insert_text)))
             counts = await stats(client)
             assert (counts["shown"], counts["accepted"], counts["undone"]) == (1, 1, 0)
+
+
+async def test_the_last_piece_of_a_suggestion_taken_in_pieces_undone_leaves_it_partly_accepted(
+    tmp_path: Path,
+) -> None:
+    """A block taken by line, then its rest whole; the rest undone (Ctrl+Z): its first line is
+    still in the code, taken from the suggestion. It was counted neither accepted nor partly
+    (0 and 0 of 1 shown, as if thrown away). Redone, it is accepted again."""
+    async with _line_taken(tmp_path) as (client, uri, rest):
+        await accept(client, uri, 3, 1, 17, rest)
+        counts = await stats(client)
+        assert (counts["accepted"], counts["partiallyAccepted"]) == (1, 0)
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=4),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(types.Position(1, 17), types.Position(2, 16)), text=""
+                    )
+                ],
+            )
+        )  # the undo of the rest
+        counts = await stats(client)
+        assert (counts["shown"], counts["accepted"], counts["partiallyAccepted"], counts["undone"]) == (1, 0, 1, 1)
+        insert(client, uri, 5, 1, 17, rest.insert_text)  # redone
+        counts = await stats(client)
+        assert (counts["accepted"], counts["partiallyAccepted"], counts["undone"]) == (1, 0, 0)

@@ -110,6 +110,8 @@ class Outcome:
     shown: bool = False
     accepted: bool = False
     partly: bool = False
+    #: Taken in part before its accept: partly accepted again once that accept is undone.
+    partly_before: bool = False
 
 
 @dataclass
@@ -251,6 +253,11 @@ class SentItems:
             self.stats.undone += 1
             if item.from_menu:
                 self.stats.menu_accepted -= 1
+            if outcome.partly_before:
+                # Its pieces taken before (a line, words) are still in the code: undone is the
+                # rest only, and the suggestion was counted neither accepted nor partly.
+                outcome.partly = True
+                self.stats.partially_accepted += 1
 
     def redone(self, item: SentItem) -> None:
         """The undo of ``item``'s accept redone: counted accepted again, no longer undone."""
@@ -275,6 +282,7 @@ class SentItems:
                 self.stats.menu_accepted += 1
             if outcome.partly:
                 outcome.partly = False
+                outcome.partly_before = True
                 self.stats.partially_accepted -= 1
         return item
 
