@@ -358,8 +358,10 @@ async def test_an_accept_waiting_on_a_prefetch_that_fails_asks_itself(fake_deeps
 
 
 async def test_a_prefetch_stops_when_the_user_edits_another_file(fake_deepseek: FakeDeepSeek) -> None:
-    """An edit elsewhere makes the prefetch's answer one that is never served (see above): it
-    streamed on to its end, every token billed."""
+    """A key typed elsewhere makes the prefetch's answer one that is never served (see above):
+    it streamed on to its end, every token billed. (A change there with no key, a log file
+    reloaded, is not the user: see test_completion_prefetch_moves.py; the editors tell the
+    switch itself with deepseek/cursorMoved.)"""
     completing = Completing(fake_deepseek, debounce=0)
     try:
         line_then_block(fake_deepseek)
@@ -372,7 +374,7 @@ async def test_a_prefetch_stops_when_the_user_edits_another_file(fake_deepseek: 
             await asyncio.sleep(0.01)
             if len(fake_deepseek.requests_to(FIM)) == 2:
                 break
-        completing.insert(helpers, 1, 0, "import re\n")
+        completing.insert(helpers, 1, 0, "i")
         prefetch = fake_deepseek.requests_to(FIM)[1]
         assert await fake_deepseek.wait_closed_async(prefetch, timeout=2.5)
         assert not prefetch.completed
