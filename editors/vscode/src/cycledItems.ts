@@ -10,6 +10,11 @@
 // first item is told, as before.
 
 /** The extension's commands bound to VS Code's cycling keys, and the VS Code commands they run. */
+/** Set once those commands are registered: the keys are bound to them only then. Before the
+ * extension activates (onStartupFinished) VS Code's own binding stays, and another provider's
+ * suggestion cycles as ever instead of "command not found". */
+export const CYCLING_CONTEXT = 'deepseek.cyclingCommands';
+
 export const CYCLE_COMMANDS = {
   'deepseek.inlineSuggest.showNext': { builtin: 'editor.action.inlineSuggest.showNext', step: 1 },
   'deepseek.inlineSuggest.showPrevious': { builtin: 'editor.action.inlineSuggest.showPrevious', step: -1 },

@@ -22,7 +22,7 @@ import { isKeyRejectedMessage, isNoKeyMessage, keyClearedMessage, keyInputProble
 import { afterClose, CrashLimit } from './crashLimit';
 import { CURSOR_ABOVE_COMMAND, placeCursorAbove, withCursorAboveKeptCloser } from './cursorAbove';
 import { CURSOR_NOTIFICATION, CursorMoves, Place } from './cursorMoves';
-import { CYCLE_COMMANDS, CycledItems } from './cycledItems';
+import { CYCLE_COMMANDS, CYCLING_CONTEXT, CycledItems } from './cycledItems';
 import { EDITOR_INDENTATION, IndentationSync } from './indentation';
 import { withoutRewrittenTail } from './keptTail';
 import { hasItems, LateSuggestions } from './lateSuggestions';
@@ -213,6 +213,7 @@ class DeepSeekExtension implements vscode.Disposable {
         await vscode.commands.executeCommand(builtin);
       });
     }
+    void vscode.commands.executeCommand('setContext', CYCLING_CONTEXT, true);
 
     this.disposables.push(
       this.output,
@@ -996,6 +997,7 @@ class DeepSeekExtension implements vscode.Disposable {
   }
 
   dispose(): void {
+    void vscode.commands.executeCommand('setContext', CYCLING_CONTEXT, false);
     this.stopPolling();
     for (const d of this.disposables) {
       d.dispose();

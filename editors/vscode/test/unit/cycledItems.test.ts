@@ -1,7 +1,8 @@
 // Which item VS Code shows after the user cycles (src/cycledItems.ts).
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CycledItems } from '../../src/cycledItems';
+import packageJSON from '../../package.json';
+import { CYCLE_COMMANDS, CYCLING_CONTEXT, CycledItems } from '../../src/cycledItems';
 
 function setup(): { cycle: CycledItems<string>; told: string[] } {
   const told: string[] = [];
@@ -34,4 +35,13 @@ test('a new answer keeps the item shown where it is in it, else the first', () =
   cycle.answered([], true); // nothing came: nothing to tell
   cycle.cycled(1);
   assert.deepEqual(told, ['y', 'w']);
+});
+
+test('the cycling keys go to our commands only once they exist (VS Code keeps its own binding before)', () => {
+  const bound = (packageJSON.contributes.keybindings as { command: string; when?: string }[])
+    .filter((k) => k.command in CYCLE_COMMANDS);
+  assert.equal(bound.length, Object.keys(CYCLE_COMMANDS).length);
+  for (const k of bound) {
+    assert.match(k.when ?? '', new RegExp(`(^|&& )${CYCLING_CONTEXT.replace('.', '\\.')}( &&|$)`), k.command);
+  }
 });
