@@ -233,6 +233,16 @@ def inline_params(uri: str, line: int, character: int, invoked: bool = False) ->
     )
 
 
+async def type_and_ask(client: LanguageClient, uri: str, line: int, at: int, pieces: list[str], first: int = 2) -> int:
+    """Each of ``pieces`` typed at ``line``/``at`` of the open ``uri`` (versions from
+    ``first``), a suggestion asked for after each; the cursor's column after the last."""
+    for version, piece in enumerate(pieces, start=first):
+        insert(client, uri, version, line, at, piece)
+        at += len(piece)
+        await client.text_document_inline_completion_async(inline_params(uri, line, at, invoked=True))
+    return at
+
+
 async def _inline_items(
     state_dir: str, answer: str, uri: str, text: str, language: str, line: int, character: int
 ) -> list[types.InlineCompletionItem]:

@@ -13,7 +13,7 @@ import pytest
 
 from deepseek_lsp.privacy import redact, split_at_secret
 from tests.fake_deepseek import FakeDeepSeek
-from tests.harness import inline_params, insert, lsp_session, open_doc, server_env
+from tests.harness import inline_params, insert, lsp_session, open_doc, server_env, type_and_ask
 
 FIM = "/beta/completions"
 
@@ -204,11 +204,7 @@ async def test_a_key_pasted_in_two_pieces_is_sent_in_neither(tmp_path: Path) -> 
         env = server_env(fake.url, api_key=fake.api_key, state_dir=str(tmp_path / "state"))
         async with lsp_session(env, settings={"completion": {"debounce": 0, "prefetch": False}}, root=str(ws)) as client:
             open_doc(client, uri, text)
-            at = len('client = OpenAI("')
-            for version, piece in ((2, key[:22]), (3, key[22:])):
-                insert(client, uri, version, 2, at, piece)
-                at += len(piece)
-                await client.text_document_inline_completion_async(inline_params(uri, 2, at, invoked=True))
+            await type_and_ask(client, uri, 2, len('client = OpenAI("'), [key[:22], key[22:]])
     fim = [json.dumps(r.json) for r in fake.requests if r.json and r.path == FIM]
     assert fim
     for body in fim:
@@ -226,10 +222,7 @@ async def typed_fim_prompts(tmp_path: Path, name: str, text: str, line: int, at:
     """The FIM requests' bodies made as ``pieces`` are typed at ``line``/``at`` of ``name``, one
     suggestion asked for after each."""
     async with session_on(tmp_path, name, text) as (client, uri, fake):
-        for version, piece in enumerate(pieces, start=2):
-            insert(client, uri, version, line, at, piece)
-            at += len(piece)
-            await client.text_document_inline_completion_async(inline_params(uri, line, at, invoked=True))
+        await type_and_ask(client, uri, line, at, pieces)
     return [r.json for r in fake.requests if r.json and r.path == FIM]
 
 
