@@ -335,3 +335,25 @@ def test_a_vendor_s_key_typed_in_pieces_is_cut_at_the_cursor() -> None:
     assert split_at_secret('k = "gsk_aB3dE5', '"\n') == ('k = "[REDACTED]', '"\n')
     assert split_at_secret('x = "nvapi-Ab1Cd2', '"\n') == ('x = "[REDACTED]', '"\n')
     assert split_at_secret('model = "pplx-70b', '-online"\n') == ('model = "pplx-70b', '-online"\n')
+
+
+async def test_names_after_a_vendor_s_prefix_typed_at_the_cursor_are_sent_as_typed(tmp_path: Path) -> None:
+    """A numeric library's ``r8_uniform_01`` (the r8_ family of routines) and a model's id
+    ``xai-grok-3`` typed went out as [REDACTED], the model shown no call to go on from: only
+    what the vendor's key holds (Replicate's letters and digits, xAI's no ``-``) is a key's."""
+    text = "def sample(seed):\n    v1 = \n"
+    bodies = await typed_fim_prompts(tmp_path, "draw.py", text, 1, len("    v1 = "), ["r8_uniform_0", "1"])
+    assert bodies
+    for body in bodies:
+        assert "[REDACTED]" not in json.dumps(body) and "v1 = r8_uniform_0" in body["prompt"], body["prompt"][-200:]
+
+
+def test_a_vendor_s_prefix_before_a_name_stays_at_the_cursor() -> None:
+    for window, suffix in (
+        ('MODELS = [{id: "xai-grok-3', '", vendor: "xAI"}]\n'),
+        ("      x = r8_log_10", " ( x )\n"),
+        ("    r = r8_uniform_01", "\n"),
+    ):
+        assert split_at_secret(window, suffix) == (window, suffix)
+    assert split_at_secret('t = "r8_CqKFF1Ux', '"\n') == ('t = "[REDACTED]', '"\n')
+    assert split_at_secret('t = "xai-Ab1Cd2Ef', '"\n') == ('t = "[REDACTED]', '"\n')

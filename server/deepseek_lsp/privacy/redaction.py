@@ -27,7 +27,7 @@ from .triggers import (
     _suspect_spans,
 )
 from .values import _SENDGRID, _TWILIO, _TWILIO_AUTH, REDACTED, Replacement, _line_start
-from .vendor_keys import TYPED_ALNUM_PREFIXES, TYPED_WORD_PREFIXES
+from .vendor_keys import TYPED_VENDOR_KEYS
 
 
 def redact(
@@ -316,12 +316,10 @@ def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
 #: ``sk-`` and 19 more). Only at the cursor: anywhere else such a word is all there is of it.
 #: (After ``hf_``, ``npm_`` and the like only letters and digits: ``hf_dataset_v2`` is a name.)
 _TYPED_KEY = re.compile(
-    r"(?<![\w-])(?:(?:sk-|github_pat_|glpat-|gldt-|glrt-|xox[abcdeprs]-|pypi-"
-    + TYPED_WORD_PREFIXES
-    + r")(?=[\w-]*\d)[\w-]{4,}"
-    r"|(?:[sr]k_(?:live|test)_|gh[pousr]_|hf_|npm_|whsec_|AKIA|ASIA|AIza"
-    + TYPED_ALNUM_PREFIXES
-    + r")(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{4,})\Z"
+    r"(?<![\w-])(?:(?:sk-|github_pat_|glpat-|gldt-|glrt-|xox[abcdeprs]-|pypi-)(?=[\w-]*\d)[\w-]{4,}"
+    r"|(?:[sr]k_(?:live|test)_|gh[pousr]_|hf_|npm_|whsec_|AKIA|ASIA|AIza)(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{4,}|"
+    + TYPED_VENDOR_KEYS
+    + r")\Z"
 )
 _KEY_CHARS = re.compile(r"[\w-]+")
 #: Before a style's class name, no key: a selector's ``.`` or a ``class``/``className`` value

@@ -15,7 +15,7 @@ from .values import REDACTED
 VENDOR_KEYS: tuple[tuple[str, str], ...] = (
     ("gsk_", r"[A-Za-z0-9]{52,}"),  # Groq
     ("xai-", r"[A-Za-z0-9_]{80,}"),  # xAI
-    ("r8_", r"[A-Za-z0-9_-]{37}"),  # Replicate
+    ("r8_", r"[A-Za-z0-9]{37}"),  # Replicate (gitleaks allows _ and -; the tokens issued hold neither)
     ("pplx-", r"[A-Za-z0-9]{48,}"),  # Perplexity
     ("nvapi-", r"[A-Za-z0-9_-]{64,}"),  # NVIDIA (build.nvidia.com, NGC)
     ("lsv2_", r"(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}"),  # LangSmith
@@ -68,11 +68,21 @@ DISCORD_TRIGGER = re.compile(r"\.[a-z0-9_-]{6}\.[a-z0-9_-]{27}")
 TELEGRAM_TOKEN = (re.compile(r"(?<![\w:])(\d{8,10}:)AA[A-Za-z0-9_-]{33}(?![\w-])"), r"\1" + REDACTED)
 TELEGRAM_TRIGGER = ":aa"
 
-#: The prefixes a key typed in pieces is known by at the cursor (see redaction._TYPED_KEY),
-#: split by what may follow them: letters and digits only, or ``_`` and ``-`` too. Not ``dp.``
-#: and ``dd``: a name (``dp.layer1``) is typed after them.
-_TYPED = [(prefix, body) for prefix, body in VENDOR_KEYS if prefix not in ("dp.", "dd")]
+#: The keys typed in pieces known at the cursor by their prefix (see redaction._TYPED_KEY): the
+#: prefix, then what follows it in the key, a digit among it. Not ``dp.`` and ``dd``: a name
+#: (``dp.layer1``) is typed after them. What follows is the key's own characters where one class
+#: gives them (xAI's no ``-``, Replicate's letters and digits: ``xai-grok-3``, ``r8_uniform_01``
+#: are names); where the key has parts, letters and digits, or any of a word's where a ``_`` or a
+#: ``-`` is among them (``glsa_``'s before its last eight).
+_ONE_CLASS = re.compile(r"(\[[^\]]*\])\{\d+,?\d*\}")
 #: A ``_`` or a ``-`` in what follows (not a range's ``A-Z``): in a class, or between two.
 _WORD_BODY = re.compile(r"_|-\]|\\-|\}-")
-TYPED_WORD_PREFIXES = "".join("|" + re.escape(p) for p, body in _TYPED if _WORD_BODY.search(body))
-TYPED_ALNUM_PREFIXES = "".join("|" + re.escape(p) for p, body in _TYPED if not _WORD_BODY.search(body))
+
+
+def _typed(prefix: str, body: str) -> str:
+    one = _ONE_CLASS.fullmatch(body)
+    chars = one.group(1) if one else r"[\w-]" if _WORD_BODY.search(body) else "[A-Za-z0-9]"
+    return rf"{re.escape(prefix)}(?={chars}*\d){chars}{{4,}}"
+
+
+TYPED_VENDOR_KEYS = "|".join(_typed(prefix, body) for prefix, body in VENDOR_KEYS if prefix not in ("dp.", "dd"))
