@@ -325,6 +325,10 @@ def test_prose_after_a_password_s_name_stays() -> None:
         "# password:\n# Returns the hashed password\n",
         "# password:\nreturn hashed value\n",
         "PASS: pass through mode\n",
+        # nsswitch.conf's sources of the passwd database (every Linux system's /etc).
+        "passwd:         files systemd\ngroup:          files systemd\n",
+        "passwd:     sss files systemd\n",
+        "passwd: files ldap\n",
     ):
         assert redact(text) == text
 

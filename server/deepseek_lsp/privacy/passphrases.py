@@ -22,6 +22,8 @@ _NOT_PASSPHRASE = frozenset(
         *("user", "users", "password", "passwords", "empty", "default", "ask", "prompt", "read", "get"),
         *("return", "import", "raise", "yield", "await", "pass", "def", "class", "echo", "print", "end"),
         *("all", "each", "every", "some", "but", "so", "than", "into", "out", "up", "over", "about"),
+        # nsswitch.conf's sources (``passwd: files systemd``, in every Linux system's /etc).
+        *("files", "compat", "systemd", "sss", "ldap", "nis", "nisplus", "winbind", "altfiles", "extrausers"),
     )
 )
 #: A password's name at its line's start (a few words before it: ``# wifi password:``), in a
