@@ -85,3 +85,16 @@ def test_javascript_and_package_json_code_in_a_secret_s_place_stays(line: str) -
     """Lines of the extension's node_modules that went out with ``[REDACTED]`` in their code's
     place (bench_redaction_false_positives.py: msal, markdown-it, undici, jsonwebtoken)."""
     assert redact(line, keep_lines=True) == line
+
+
+def test_a_certificate_s_hex_dump_stays() -> None:
+    """``openssl x509 -text``'s modulus: its ``:aa`` was taken for a Telegram token's start,
+    and the lines around it run through every pattern, its last line's bytes then taken for
+    a .pgpass line's password."""
+    text = (
+        "                Modulus:\n"
+        "                    7e:be:04:00:4d:d4:54:13:28:53:d8:ff:86:aa:b7:\n"
+        "                    74:50:1c:d8:7d\n"
+        "                Exponent: 65537 (0x10001)\n"
+    )
+    assert redact(text) == text

@@ -49,7 +49,6 @@ _TRIGGERS = (
     *("whsec_", "gr1348941", "npm_", "hf_", "hvs.", "hvb.", "hvr.", "xapp-", "accountkey", "_auth"),
     *("pypi-", '"auth"', "sig="),  # webhook URLs are found by their "://"
     *VENDOR_TRIGGERS,  # each a search (~0.07 ms over 120 kB), as the other vendors' above
-    TELEGRAM_TRIGGER,
     "<master>",  # Maven's settings-security.xml
     "basic",
     "ls0tls1crudjti",
@@ -132,7 +131,7 @@ _GITLAB_TOKEN = re.compile(r"gl(?:pat|dt|rtr?|ptt|oas|cbt|ft|imt|agent|soat|ffct
 #: ``pw`` ending a name (``pw``, ``db_pw``, ``adminPw``), lower-cased; ``pswd`` is a string's.
 _PW_NAME = re.compile(r"pw(?![a-z0-9])")
 #: The triggers that are patterns, not strings.
-_TRIGGER_PATTERNS = (DISCORD_TRIGGER, DOPPLER_TRIGGER, _GITLAB_TOKEN, _PW_NAME, _PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS, _CURLRC_USER, _CURLRC_SHORT_USER)
+_TRIGGER_PATTERNS = (DISCORD_TRIGGER, DOPPLER_TRIGGER, TELEGRAM_TRIGGER, _GITLAB_TOKEN, _PW_NAME, _PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS, _CURLRC_USER, _CURLRC_SHORT_USER)
 
 
 def _automaton(words: Sequence[str]) -> Any:

@@ -66,7 +66,9 @@ DISCORD_TRIGGER = re.compile(r"\.[a-z0-9_-]{6}\.[a-z0-9_-]{27}")
 
 #: A Telegram bot's token: its id, ``:``, then 35 characters starting ``AA``.
 TELEGRAM_TOKEN = (re.compile(r"(?<![\w:])(\d{8,10}:)AA[A-Za-z0-9_-]{33}(?![\w-])"), r"\1" + REDACTED)
-TELEGRAM_TRIGGER = ":aa"
+#: Lower-cased, as the triggers look: a bare ``:aa`` is in every hex dump (a certificate's
+#: modulus, a MAC address), each then run through every pattern.
+TELEGRAM_TRIGGER = re.compile(r":aa(?<=\d:aa)[a-z0-9_-]{33}")  # the literal first: re skips to it
 
 #: The keys typed in pieces known at the cursor by their prefix (see redaction._TYPED_KEY): the
 #: prefix, then what follows it in the key, a digit among it. Not ``dp.`` and ``dd``: a name
