@@ -87,6 +87,9 @@ def test_a_piece_of_a_configured_key_is_replaced_but_not_ordinary_text() -> None
     keys = worth_hiding([CHAT_KEY])
     body = {"prompt": 'K = "' + CHAT_KEY[:9], "suffix": CHAT_KEY[9:] + '"\nx = "gw-7Hq"\n'}
     assert without_keys(body, keys) == {"prompt": 'K = "[REDACTED]', "suffix": '[REDACTED]"\nx = "gw-7Hq"\n'}
+    # Cut by a line break in the code: both parts.
+    split = {"prompt": 'KEY = ("' + CHAT_KEY[:11] + '"\n       "' + CHAT_KEY[11:] + '")\n', "suffix": ""}
+    assert without_keys(split, keys)["prompt"] == 'KEY = ("[REDACTED]"\n       "[REDACTED]")\n'
     # Eight characters of it with no digit, fewer than eight, its middle, or a part of a
     # longer word, are any text's.
     plain = {"prompt": "gw-7Hq2 gw- Lp9Xz4Rt6V", "suffix": "build-Lp9Xz4Rt6Vb1 xgw-7Hq2Lp9Xz4Rt"}
