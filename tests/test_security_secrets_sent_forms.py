@@ -300,6 +300,10 @@ PASSPHRASES = {
     "yaml": ("db:\n  host: db\n  password: tangerine walrus orbit\n  port: 5432\n", "walrus orbit"),
     "note": ("# wifi password:\n#   velvet lantern cascade\nssid = 'home'\n", "lantern cascade"),
     "run-together": ("# password:\ncorrecthorsebatterystaple\nssid = 'home'\n", "correcthorsebattery"),
+    # A password manager's passphrase, its words capitalised; a comment after an INI value.
+    "capitalised": ("[smtp]\npassword = Correct Horse Battery Staple\nport = 25\n", "Horse Battery"),
+    "ini-comment": ("[wifi]\npassword = velvet lantern cascade  ; home\nssid = home\n", "lantern cascade"),
+    "env-comment": ("WIFI_PASSWORD=velvet lantern cascade # home\nSSID=home\n", "lantern cascade"),
 }
 
 
@@ -325,6 +329,7 @@ def test_prose_after_a_password_s_name_stays() -> None:
         "# password:\n# Returns the hashed password\n",
         "# password:\nreturn hashed value\n",
         "PASS: pass through mode\n",
+        "  password: Mot de passe\n",  # a form's label, in a locale's YAML
         # nsswitch.conf's sources of the passwd database (every Linux system's /etc).
         "passwd:         files systemd\ngroup:          files systemd\n",
         "passwd:     sss files systemd\n",

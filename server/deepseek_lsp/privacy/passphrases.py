@@ -29,27 +29,33 @@ _NOT_PASSPHRASE = frozenset(
 #: A password's name at its line's start (a few words before it: ``# wifi password:``), in a
 #: comment or not (``#``, ``//``, ``;``), unquoted or in quotes, an ``export`` or ``set`` before
 #: it; its ``=`` or ``:``; then words to the line's end, on its line or alone on the next,
-#: commented as the name's line (code below a comment's heading is code). Not ``pass``: a
-#: mode's (``PASS: pass through mode``).
+#: commented as the name's line (code below a comment's heading is code), a comment after
+#: them. Not ``pass``: a mode's (``PASS: pass through mode``).
 _PASSPHRASE = re.compile(
     r"""(?imx)^(
         [ \t]*(?P<mark>(?:\#|//|;)[ \t]*)?(?:(?:export|set)[ \t]+)?["']?
         (?:[\w.-]+[ \t]+){0,3}[\w.-]*?(?:password|passwd|passphrase|pwd)["']?[ \t]*[:=][ \t]*
         (?:\r?\n[ \t]*(?(mark)(?P=mark)|)[ \t]*)?
     )
-    (?P<words>(?:\[REDACTED\]|[A-Za-z][A-Za-z'-]*)(?:[ \t]+[A-Za-z][A-Za-z'-]*){1,7})[ \t]*(?=\r?$)"""
+    (?P<words>(?:\[REDACTED\]|[A-Za-z][A-Za-z'-]*)(?:[ \t]+[A-Za-z][A-Za-z'-]*){1,7})
+    (?P<after>[ \t]*(?:(?<=[ \t])(?:\#|;|//)[^\r\n]*)?)(?=\r?$)"""
 )
 
 
 def _passphrase(match: re.Match[str]) -> str:
     words = match.group("words").split()
-    if words[0] == REDACTED:  # its first word taken for the password already: the rest too
+    # Its first word taken for the password already: the rest too, capitalised as a password
+    # manager's passphrase may be (``Correct Horse Battery Staple``); else lower-case words, not
+    # a heading's or a label's (``# Password: Reset Link``, ``password: Mot de passe``).
+    valued = words[0] == REDACTED
+    if valued:
         words = words[1:]
     elif "\n" in match.group(1) and len(words) < 3:
         return match.group(0)  # a comment's words below (``# client error``): three at least
-    if any(word.lower() in _NOT_PASSPHRASE or not word.islower() for word in words):
+    if any(word.lower() in _NOT_PASSPHRASE or not (valued or word.islower()) for word in words):
         return match.group(0)
-    return match.group(1) + REDACTED
+    # A comment after the words (an INI's ``; home``, a .env's ``# home``) stays.
+    return match.group(1) + REDACTED + match.group("after")
 
 
 PASSPHRASE_PATTERNS = ((_PASSPHRASE, _passphrase),)
