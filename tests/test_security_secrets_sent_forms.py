@@ -269,6 +269,8 @@ BARE = {
     "langsmith": "lsv2_pt_" + "0123456789abcdef0123456789abcdef_0123456789",
     "linear": "lin_api_" + _chars(40),
     "docker": "dckr_pat_" + _chars(27),
+    # Doppler's service token names its config (dev, prd): dp.st.prd. and the secret.
+    "doppler-service": "dp.st.prd." + _chars(43),
     "discord-bot": "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs",
     "telegram-bot": "123456789:AA" + _chars(33),
 }

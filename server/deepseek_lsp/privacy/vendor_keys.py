@@ -28,7 +28,7 @@ VENDOR_KEYS: tuple[tuple[str, str], ...] = (
     ("sntrys_", r"eyJ[A-Za-z0-9_=+/-]{50,}"),  # Sentry organization token
     ("glsa_", r"[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}"),  # Grafana service account
     ("pul-", r"[a-f0-9]{40}"),  # Pulumi
-    ("dp.", r"(?:ct|pt|st|sa|scim|audit)\.[A-Za-z0-9]{40,44}"),  # Doppler
+    ("dp.", r"(?:ct|pt|st|sa|scim|audit)\.(?:[a-z0-9_-]{2,35}\.)?[A-Za-z0-9]{40,44}"),  # Doppler (a service token: its config first)
     ("sbp_", r"[a-f0-9]{40}"),  # Supabase
     ("dd", r"[pw]_[A-Za-z0-9]{36}"),  # Deno Deploy (ddp_, ddw_)
     ("bkua_", r"[a-f0-9]{40}"),  # Buildkite
