@@ -77,6 +77,11 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         # indented in spaces it was re-levelled into them, and make stopped there ("missing
         # separator"). What the model wrote stays.
         return text
+    if ctx.language in _MAKEFILES and "\t" in ctx.indent_unit and _recipe_lines_alone(text):
+        # After a recipe's tab the line is the shell's, aligned as its author wants (pyenv's
+        # `\t        $${CI+-e CI=...} \`): read as levels of the tab's guessed four columns, it
+        # went a tab deeper, eight columns right of the file's in Vim.
+        return text
     if ctx.editor_levels and _in_levels_narrower_than_a_tab(text, *ctx.editor_levels):
         # Levels in spaces in a file of tab-led lines, in an editor whose levels are narrower
         # than its tab: the file's tabs are that editor's levels, several a tab. Read as a level
@@ -114,6 +119,13 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     text = the_answer_s_docstrings_under_their_quotes(text, ctx)
     text = below_the_closed_comment(answer, _under_the_comment_s_stars(text, ctx), ctx)
     return in_the_habit_around(_closers_under_their_openers(text, ctx), ctx)
+
+
+def _recipe_lines_alone(text: str) -> bool:
+    """Whether each indented line after the answer's first is led by a tab (a recipe's line,
+    or its continuation), none by spaces (a conditional's body, which is the file's level)."""
+    lines = [line for line in text.split("\n")[1:] if line.strip()]
+    return any(line[0] == "\t" for line in lines) and all(line[0] == "\t" or not line[0].isspace() for line in lines)
 
 
 def _in_levels_narrower_than_a_tab(text: str, unit: str, tab_width: int) -> bool:
