@@ -4,7 +4,8 @@
 -- plugin and its filetype's own indent, accepting a suggestion whenever what it shows is what
 -- the original holds (whole with <Tab>, by line or by word), with an autopair mapping or not
 -- (`{`, `(`, `[`, quotes, Enter between `{}`, and `end` after Enter on a `do`/`then`/`function`
--- line). Then the end state is compared with the original, undone to the start and redone, and
+-- line; a closer the mapping put on the line below is moved onto, not typed again). Then the end
+-- state is compared with the original, undone to the start and redone, and
 -- saved (a review finding's quick fix applied). One JSON line per scenario goes to EXPLORE_OUT.
 
 local here = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h")
@@ -277,6 +278,20 @@ local function run(sc, index)
             table.insert(r.notes, { line = line_of(want, c), wrong = it.text, want = original:sub(start + 1, start + #it.text + 20) })
           end
         end
+      end
+      local after = s.text:sub(c + 1)
+      local below = sc.pairs and (after:match("^\n([ \t]*[%)%]}][^\n]*)") or after:match("^\n([ \t]*end%f[^%w_][^\n]*)"))
+      -- (One the mapping put there: past the part's end, the file's own lines follow.)
+      local mapped = below and #after - #S >= #below + 1
+      if not took and mapped and want:sub(c + 1, c + 1 + #below) == "\n" .. below then
+        -- The closer an autopair mapping put on the line below is the original's: a user
+        -- moves onto it rather than typing it again (which leaves the mapping's one over).
+        note("onto the closer below", c, below)
+        input("<Down><End>")
+        r.keys = r.keys + 2
+        r.last_action = "<Down><End> onto " .. vim.inspect(below)
+        s = settle(s)
+        took = true
       end
       if not took then
         local ch = want:sub(c + 1, c + 1)
