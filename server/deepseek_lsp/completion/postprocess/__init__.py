@@ -236,7 +236,9 @@ def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
         # In a comment or a string: an autopair's closers there, which the scanner did not count
         # (a raw string's `)x"` is its closer, its `(` no bracket).
         kept = kept[closers_typed_over_in_text(_in_text(text, scanner), kept, ctx.line_prefix, _quotes_in(quote)) :]
-    if quote not in ("", "line", "block") and kept.startswith(closer) and _leaves_string(text, ctx):
+    if quote not in ("", "line", "block") and (half := _rest_of_closer_written(text, kept, closer, ctx.line_prefix)):
+        kept = kept[half:]
+    elif quote not in ("", "line", "block") and kept.startswith(closer) and _leaves_string(text, ctx):
         kept = kept[len(closer) :]
     elif quote not in ("", "line", "block") and closer in kept and _leaves_string(text, ctx):
         # The string's own text before its quote, typed over with the quote: a format
@@ -247,6 +249,18 @@ def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
         if end is not None and text[:end].endswith(typed):
             kept = kept[len(typed) :]
     return kept
+
+
+def _rest_of_closer_written(text: str, kept: str, closer: str, line_prefix: str) -> int:
+    """How much of ``kept`` the text types over where the line before the cursor ends with part
+    of the string's (or long comment's) ``closer`` and the text writes the rest: `--[[x]|]`,
+    an autopair's second `]` after the cursor, the model's `]` ending the comment (kept, the
+    accept read `--[[x]]]`)."""
+    for typed in range(len(closer) - 1, 0, -1):
+        rest = closer[typed:]
+        if line_prefix.endswith(closer[:typed]) and text.startswith(rest) and kept.startswith(rest):
+            return len(rest)
+    return 0
 
 
 def _in_text(text: str, scanner: _BracketScanner) -> str:
