@@ -232,6 +232,7 @@ class ReviewEngine:
                     if too_large:
                         outcome.problems.append(too_large_text(too_large, settings.review.model, room))
                         outcome.units_sent -= len(too_large)
+                        outcome.too_large = len(too_large)
                 else:
                     fitted = batch_units([u for u, _ in to_send])
                 if to_send:

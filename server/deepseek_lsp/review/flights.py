@@ -62,6 +62,9 @@ class ReviewOutcome:
     #: fatal error, or was answered blank, not in JSON or cut short): this review says nothing
     #: (or not all) about them, so what was known of them still stands.
     unanswered: list[Unit] = field(default_factory=list)
+    #: Units not sent, each too large for the server's context (review.fitting): in
+    #: ``unanswered`` (what was known of them stands), not in ``units_sent``.
+    too_large: int = 0
     #: What its requests cost in USD (set by the editor's review; None: the model has no price).
     cost_usd: float | None = None
     #: Its requests of unknown cost (a gateway billed them without saying what), not in cost_usd.
@@ -72,6 +75,11 @@ class ReviewOutcome:
     @property
     def fatal(self) -> ModelError | None:
         return next((e for e in self.errors if e.disables_feature), None)
+
+    @property
+    def unanswered_sent(self) -> int:
+        """The units sent that got no complete answer (``unanswered`` less those not sent)."""
+        return len(self.unanswered) - self.too_large
 
     @property
     def prompt_tokens(self) -> int:

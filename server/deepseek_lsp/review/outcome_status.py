@@ -35,14 +35,15 @@ def last_word(outcome: ReviewOutcome, shown: int | None = None) -> str:
     short, units left unreviewed). A failed review ended "1 finding, $0.0000" over the two
     findings kept, read as a review that went well."""
     found = counted(len(outcome.findings) if shown is None else shown, "finding")
-    if outcome.unanswered and outcome.units_sent <= len(outcome.unanswered):
+    if _none_answered(outcome):
         # Failed: its requests did (as the status says); else answered unusably (not JSON,
         # cut at the token limit, some findings kept), as the status says too.
         found = f"{'failed' if outcome.errors else 'incomplete'}; {found} shown"
     elif left := _left_unreviewed(outcome):
         found = f"incomplete ({left}); {found}"
     if not outcome.units_sent:
-        return f"{found}, from the cache" if outcome.units else found  # (an empty file)
+        # (An empty file; or none sent, each unit too large for the server's context.)
+        return f"{found}, from the cache" if outcome.units and not outcome.unanswered else found
     if outcome.cost_usd is None or not outcome.requests:  # (joined requests another review paid)
         return found
     cost = {"cost_usd": outcome.cost_usd, "unknown_cost": outcome.unknown_cost, "estimated_usd": outcome.estimated_usd}
@@ -54,9 +55,17 @@ def _left_unreviewed(outcome: ReviewOutcome) -> str:
     failed, else "". A large file's later requests refused by the daily budget read "review of
     big.py not sent" over the findings of its first requests, as if none of it had been."""
     left = len(outcome.unanswered)
-    if not left or outcome.units_sent <= left:
+    if not left or _none_answered(outcome):
         return ""
     return f"{left} of {outcome.units} units not reviewed"
+
+
+def _none_answered(outcome: ReviewOutcome) -> bool:
+    """Whether units were sent and none got a complete answer. Units not sent for the
+    server's context are no failed request: counted as one, a file whose one function was too
+    large ended "incomplete; 0 findings shown, from the cache", and one whose other function
+    was reviewed "incomplete; 1 finding shown", a review whose requests all failed."""
+    return outcome.unanswered_sent > 0 and outcome.units_sent <= outcome.unanswered_sent
 
 
 class OutcomeStatus:
@@ -121,7 +130,7 @@ class OutcomeStatus:
         content filter's 400 is one request's own). A model the server says it does not have
         (retired, unloaded) pauses them all, answered before or not. A proxy's 404 of a moment
         is this review's failure alone (see NotFoundOnce)."""
-        if outcome.units_sent > len(outcome.unanswered):
+        if outcome.units_sent > outcome.unanswered_sent:
             return None, ""
         told = [e for e in outcome.errors if refuses_every_request(e)]
         error = next((e for e in told if names_missing_model(e)), told[0] if told else None)
@@ -138,7 +147,7 @@ class OutcomeStatus:
             fatal, scope = self._refusal(outcome, uri)
         elif self.not_found.passing(fatal, self.services.models):
             fatal = None  # a proxy's 404 of a moment (see NotFoundOnce)
-        if outcome.units_sent > len(outcome.unanswered):
+        if outcome.units_sent > outcome.unanswered_sent:
             self.refused.answer(uri)
             self._file_refusals.pop(uri, None)
         if fatal is not None and scope == "file":
@@ -160,7 +169,7 @@ class OutcomeStatus:
             self._told.add(key := f"review:{fatal.kind_told}")
             status.tell_once(key, fatal.user_message, 1, fatal.cause_told)
             return
-        if outcome.units_sent > len(outcome.unanswered) and not self.paused.now():
+        if outcome.units_sent > outcome.unanswered_sent and not self.paused.now():
             # Answered: the account's problem told is over (a top-up). Kept on record, its
             # words hid the next time the balance ran out, this feature's pop-up and the
             # completions' alike (one message, one pop-up while it stands). Not by an answer
