@@ -120,15 +120,23 @@ async def test_ollama_with_a_context_the_prompts_fit_in_sends_them_as_set(fake_d
     """A control: a context of 8,192 tokens holds the settings' prompts; nothing is told or
     fitted."""
     as_ollama(fake_deepseek, num_ctx=8192)
-    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
+    shown = await completed_in_a_session(fake_deepseek, 2, settle=0.1)
+    first, second = _asked(fake_deepseek)
+    assert first.json["prompt"] == second.json["prompt"] and second.read == f"{second.json['prompt']}\x00{second.json['suffix']}"
+    assert shown == []
+
+
+async def completed_in_a_session(fake: FakeDeepSeek, times: int, pause: float = 0.0, settle: float = 0.0) -> list[str]:
+    """A session completing at TEXT's body line ``times`` times (``pause`` after each, ``settle``
+    after all), ended; the pop-ups it showed."""
+    f = await warmed_up(fake, LOCAL_MODEL, "openai-suffix")
     try:
         doc = f.open("file:///ws/a.py", TEXT)
-        for _ in range(2):
+        for _ in range(times):
             assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
-        await asyncio.sleep(0.1)
-        first, second = _asked(fake_deepseek)
-        assert first.json["prompt"] == second.json["prompt"] and second.read == f"{second.json['prompt']}\x00{second.json['suffix']}"
-        assert f.shown == []
+            await asyncio.sleep(pause)
+        await asyncio.sleep(settle)
+        return f.shown
     finally:
         await f.stop()
 

@@ -57,6 +57,11 @@ TEMPLATE_TOKENS = 16
 RATIO_MARGIN = 1.08
 #: A prompt this short (estimated) tells little of the ratio: the template's tokens weigh in.
 LEAST_COUNTED = 128
+#: The least ratio a count of a whole prompt gives: the estimate counts at most 1.5 times a
+#: tokenizer's count. Less is a count of what the server's cache did not hold (an Ollama kept
+#: its cache across the editor's restart: 0 or some 1 % of the prompt): taken for the ratio,
+#: every later prompt was fitted far past the context (or the room divided by zero).
+LEAST_RATIO = 0.6
 #: The least a fitted prompt keeps (the cursor's own lines).
 LEAST_ROOM = 128
 #: A review's prompt read to this share of the server's context or more filled it: cut.
@@ -99,9 +104,10 @@ class PromptReading:
 
     def counted(self, model: str, estimated: int | None, read: int) -> None:
         """The server counted ``read`` tokens of a prompt of ``estimated`` here: its ratio is
-        kept where the prompt was read whole (short of the model's known context, not cut)."""
+        kept where the prompt was read whole (short of the model's known context, not cut) and
+        counted whole (not a cache's leftover: see LEAST_RATIO)."""
         context = self.contexts.get(model)
-        if context and estimated and estimated >= LEAST_COUNTED and read < FILLED * context:
+        if context and estimated and estimated >= LEAST_COUNTED and LEAST_RATIO * estimated <= read < FILLED * context:
             self.ratios[model] = max(read / estimated, self.ratios.get(model, 0.0))
 
     def due(self, model: str) -> bool:
