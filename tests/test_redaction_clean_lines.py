@@ -116,3 +116,34 @@ def test_a_prompt_searched_around_clean_lines_is_the_prompt_searched_whole(
             fast = build_fim_prompt(doc, offset, **args, line_tokens=counts.counter(doc, _count))
             whole = build_fim_prompt(doc, offset, **args, line_tokens=whole_lines(doc, _count))
             assert fast == whole
+
+
+_EDIT = st.tuples(st.floats(0, 1), st.sampled_from([0, 0, 1, 5, 40, 300]), st.lists(_LINE, max_size=3), st.booleans())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(40, 250), st.lists(_EDIT, min_size=1, max_size=12), st.floats(0, 1))
+def test_blocks_known_clean_then_edited_are_searched_again(
+    size: int, edits: list[tuple[float, int, list[str], bool]], where: float
+) -> None:
+    """Blocks flagged clean, then edited (a secret typed or pasted into them, lines added or
+    removed above them, a secret split over a block's edge, an undo putting text back), idle
+    counting run between some edits: what is sent stays what the whole text searched sends."""
+    doc = Document("file:///w/a.py", "    total += step\n" * size)
+    counts = _counted(doc)
+    for at, length, lines, idle in edits:
+        start = int(at * len(doc.data))
+        end = min(len(doc.data), start + length)
+        doc.apply_change(
+            types.TextDocumentContentChangePartial(
+                range=types.Range(start=doc.position_at(start), end=doc.position_at(end)), text="".join(lines)
+            )
+        )
+        if idle:
+            asyncio.run(counts.fill(doc, _count, lambda: 0.0))
+        offset = doc.line_start(int(where * (doc.line_count - 1)))
+        for budget, share in ((200, 0.1), (3000, 0.4)):
+            args = dict(budget=budget, suffix_share=share, count=_count, line_comment="#", path="a.py")
+            fast = build_fim_prompt(doc, offset, **args, line_tokens=counts.counter(doc, _count))
+            whole = build_fim_prompt(doc, offset, **args, line_tokens=whole_lines(doc, _count))
+            assert fast == whole
