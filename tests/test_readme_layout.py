@@ -1,7 +1,7 @@
 """README.md's Code layout names every module of server/deepseek_lsp, and none that is gone.
 
 Keep-both merges left the layout's `completion/` row twice (one without `docstring_opener`), and
-58 modules (the `imports/` package whole, `review/fitting`, `privacy/vendor_keys`…) in no row: a
+59 modules (the `imports/` package whole, `review/fitting`, `privacy/vendor_keys`…) in no row: a
 reader looking for where a behaviour lives found nothing.
 """
 
