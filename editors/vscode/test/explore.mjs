@@ -1,5 +1,5 @@
 // Exploration of the extension as a demanding user types real code in a real VS Code
-// (code-server): Rust, Java, Go, TypeScript and C# files from test/explore/, each with a part
+// (code-server): Rust, Java, Go, TypeScript, C# and Python files from test/explore/, each with a part
 // removed, the first characters of that part typed, the suggestion of the fake (which answers
 // what the original holds next: explore_answers.py) accepted whole (Tab), by word (Ctrl+Right)
 // or by line, then the file saved and compared with the original; one Ctrl+Z must give back
@@ -9,7 +9,8 @@
 //   EXPLORE_MODE_FILE=/tmp/mode E2E_SCRIPT=explore.mjs FAKE_RESPONDER=explore_answers:answer \
 //     E2E_INSTALL=copy bash test/run.sh
 // (EXPLORE_MODE_FILE: where a scenario tells the fake its mode; EXPLORE_ONLY=a,b: these
-// scenarios, `review-FILE` and `toggle` alone.) Prints one line per scenario (SAME or DIFF
+// scenarios, `review-FILE` and `toggle` alone; EXPLORE_TRACE=1: the line and the ghost text
+// at each key.) Prints one line per scenario (SAME or DIFF
 // with the first differing line); exits 1 on a DIFF. Differences that are VS Code's or this
 // script's own were seen: a line typed under a blank line has no indentation, a "{" typed
 // while a suggestion shows it is not closed by the editor.
@@ -73,6 +74,19 @@ const SCENARIOS = [
   { name: 'rs-init-overshoot', file: 'inventory.rs', cut: 'let item = Item {', lines: 5, typed: 'let item = Item {', enter: true, accept: 'tab', mode: 'overshoot' },
   { name: 'java-anon-overshoot', file: 'Shop.java', cut: 'Runnable task = new Runnable() {', lines: 6, typed: 'Runnable task = new Runnable() {', enter: true, accept: 'line', mode: 'overshoot' },
   { name: 'cs-init-overshoot', file: 'Ledger.cs', cut: '{', after: 'var entry = new Entry', lines: 4, typed: '{', enter: true, accept: 'word', mode: 'overshoot' },
+  // Real files (fsspec's data-URL filesystem from the venv, textlint's unix formatter from
+  // node_modules) typed with VS Code's autoclosing on: the cursor sits before the closers the
+  // editor added ('")', '"}', '}`'), and the model writes them again at the line's end. Taken by
+  // word, the suggestion's parts after those closers are taken too (Ctrl+Right moved the cursor
+  // over '"' and dropped the ', 1' after it).
+  { name: 'py-split-quote-tab', file: 'dataurl.py', cut: 'pref, data = path.split(",", 1)', lines: 1, typed: 'pref, data = path.split("', accept: 'tab' },
+  { name: 'py-split-quote-word', file: 'dataurl.py', cut: 'pref, data = path.split(",", 1)', lines: 1, typed: 'pref, data = path.split("', accept: 'word' },
+  { name: 'py-dict-quote-tab', file: 'dataurl.py', cut: 'return {"name": name, "size": len(data), "type": "file", "mimetype": mime}', lines: 1, typed: 'return {"', accept: 'tab' },
+  { name: 'py-dict-quote-line', file: 'dataurl.py', cut: 'return {"name": name, "size": len(data), "type": "file", "mimetype": mime}', lines: 1, typed: 'return {"', accept: 'line' },
+  { name: 'py-comprehension-word', file: 'dataurl.py', cut: 'return [cls._strip_protocol(p) for p in path]', lines: 1, typed: 'return [', accept: 'word' },
+  { name: 'ts-template-tab', file: 'unix.ts', cut: 'output += `${message.line || 0}:`;', lines: 1, typed: 'output += `${', accept: 'tab' },
+  { name: 'ts-template-word', file: 'unix.ts', cut: 'output += `${message.column || 0}:`;', lines: 1, typed: 'output += `${', accept: 'word' },
+  { name: 'ts-if-line', file: 'unix.ts', cut: 'if (total > 0) {', lines: 3, typed: 'if (total > 0) {', enter: true, accept: 'line' },
 ];
 
 let page;
@@ -132,6 +146,18 @@ async function saved(file, ok = () => true) {
   }, 10000).catch(() => fs.readFileSync(path.join(WORKSPACE, file), 'utf8'));
 }
 
+/** The closers VS Code's autoclosing adds after `typed` is typed at a line's end ('")' after
+ * 'split("', '}`' after '`${'): the brackets and quotes it leaves open, innermost first. */
+function autoclosed(typed) {
+  const pairs = { '(': ')', '[': ']', '{': '}', '"': '"', "'": "'", '`': '`' };
+  const open = [];
+  for (const c of typed) {
+    if (open.length && c === open[open.length - 1]) open.pop();
+    else if (pairs[c]) open.push(pairs[c]);
+  }
+  return open.reverse().join('');
+}
+
 function firstDiff(got, want) {
   const g = got.split('\n');
   const w = want.split('\n');
@@ -178,6 +204,10 @@ async function run(s) {
   for (; presses < 80; presses++) {
     const v = await shown();
     if (!v.ghost.trim()) break;
+    if (process.env.EXPLORE_TRACE) {
+      const line = v.text.split('\n').find((l) => l.includes(s.typed.trim().slice(0, 12))) ?? '';
+      console.log(`  press ${presses}: line ${JSON.stringify(line.trim())} ghost ${JSON.stringify(v.ghost)}`);
+    }
     await page.keyboard.press(keys);
     await page.waitForTimeout(s.accept === 'tab' ? 600 : 120);
   }
@@ -195,7 +225,7 @@ async function run(s) {
       await page.waitForTimeout(100);
     }
     const undone = await saved(file, (t) => t !== accepted);
-    const typed = s.typed + (s.enter && s.typed.endsWith('{') ? '}' : '');
+    const typed = s.typed + autoclosed(s.typed);
     const want = [...lines.slice(0, from), typed, ...lines.slice(from + s.lines)].join('\n');
     const squash = (t) => t.replace(/\s+/g, '');
     if (squash(undone) !== squash(want)) {
