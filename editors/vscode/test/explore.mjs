@@ -383,6 +383,96 @@ try {
     console.log(`toggle: off -> ghost ${JSON.stringify(offGhost)}, ${offRequests} FIM request(s), item "${offStatus}"; `
       + `on -> item "${await statusItem()}", ${(await fims()) - before - offRequests} request(s), ghost ${JSON.stringify(onGhost)}`);
   }
+  // A long day: the base URL changed live to a port where nothing listens (offline) and back,
+  // the server process killed; after each, a line typed: the ghost text, the status bar item
+  // and the pop-ups said.
+  if (!ONLY.length || ONLY.includes('day')) {
+    // Through the editor, as a user does: code-server misses a settings.json written behind its back.
+    const setSetting = async (key, value) => {
+      const now = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+      if (value === undefined) delete now[key]; else now[key] = value;
+      await (await palette('F1', '>Preferences: Open User Settings (JSON)', 'Open User Settings (JSON)')).click();
+      await until('settings.json focused', () => page.evaluate(() =>
+        (document.activeElement?.closest('[data-uri]')?.getAttribute('data-uri') ?? '').endsWith('/settings.json')), 10000);
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText(JSON.stringify(now));
+      await page.keyboard.press('Control+S');
+      await until('settings.json saved', async () => JSON.stringify(JSON.parse(fs.readFileSync(settingsFile, 'utf8'))[key]) === JSON.stringify(value), 10000);
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+      await (await palette('Control+P', file, file)).click();
+      await page.waitForTimeout(500);
+    };
+    const toasts = async () => nb((await page.$$eval('.notifications-toasts .notification-toast',
+      (els) => els.map((e) => e.textContent ?? ''))).join(' | '));
+    const original = fs.readFileSync(new URL('dataurl.py', ORIGINALS), 'utf8');
+    const file = 'day.py';
+    const cutLine = '        pref, data = path.split(",", 1)\n';
+    fs.writeFileSync(path.join(WORKSPACE, file), original.replace(cutLine, ''));
+    await (await palette('Control+P', file, file)).click();
+    await until(`${file} open`, async () => (await page.$eval('.tab.active', (e) => e.textContent)).includes(file));
+    const typeLine = async (label) => {
+      await page.locator('.editor-instance .view-line', { hasText: 'def cat_file' }).first().click();
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('pref, data = path.split("', { delay: 50 });
+      const ghost = await until('ghost text', async () => (await shown()).ghost.trim(), 8000).catch(() => '');
+      await page.waitForTimeout(1500);
+      console.log(`day ${label}: ghost ${JSON.stringify(ghost)}, item "${await statusItem()}", pop-ups "${(await toasts()).slice(0, 300)}"`);
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Home');
+      await page.keyboard.press('Shift+End');
+      await page.keyboard.press('Backspace');
+      await page.keyboard.press('Backspace');
+      return ghost;
+    };
+    const online = await typeLine('online');
+    const { createServer } = await import('node:net');
+    const closed = await new Promise((resolve) => { const srv = createServer(); srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); }); });
+    await setSetting('deepseek.baseUrl', `http://127.0.0.1:${closed}`);
+    await page.waitForTimeout(3000);
+    const offline = await typeLine('offline (base URL: a closed port)');
+    await page.waitForTimeout(3000);
+    console.log(`day offline after 3 s: item "${await statusItem()}", pop-ups "${(await toasts()).slice(0, 300)}"`);
+    await setSetting('deepseek.baseUrl', FAKE_URL);
+    await page.waitForTimeout(3000);
+    const back = await typeLine('back online');
+    // The model changed live: the next request names it; the file excluded live: no ghost
+    // text, no request; the exclusion taken back: ghost text again.
+    const fimModels = async () => (await (await fetch(`${FAKE_URL}/_fake/requests`)).json())
+      .filter((r) => r.path.endsWith('/completions') && !r.path.includes('chat')).map((r) => r.json?.model);
+    await setSetting('deepseek.completion.model', 'deepseek-v4-pro');
+    await page.waitForTimeout(2000);
+    const modelled = await typeLine('model deepseek-v4-pro');
+    console.log(`day model: the last request's model ${(await fimModels()).slice(-1)[0]}`);
+    const requestsBefore = (await fimModels()).length;
+    await setSetting('deepseek.exclude', ['**/day.py']);
+    await page.waitForTimeout(2000);
+    const excluded = await typeLine('excluded (deepseek.exclude: **/day.py)');
+    const excludedRequests = (await fimModels()).length - requestsBefore;
+    await setSetting('deepseek.exclude', undefined);
+    await page.waitForTimeout(2000);
+    const included = await typeLine('exclusion taken back');
+    console.log(`day exclude: ${excludedRequests} request(s) while excluded`);
+    if (!modelled || excluded || excludedRequests || !included) failures += 1;
+    // The server process killed (SIGKILL), found by the state folder run.sh gave it.
+    const stateDir = path.join(path.dirname(USER_DATA_DIR), 'state');
+    const pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+      try {
+        return fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('deepseek_lsp')
+          && fs.readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`DEEPSEEK_LSP_STATE_DIR=${stateDir}`);
+      } catch { return false; }
+    });
+    for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
+    await page.waitForTimeout(4000);
+    console.log(`day killed ${pids.length} server process(es): item "${await statusItem()}", pop-ups "${(await toasts()).slice(0, 300)}"`);
+    const killed = await typeLine('after the kill');
+    const ok = online && !offline && back && killed;
+    if (!ok) failures += 1;
+    console.log(`${ok ? 'SAME' : 'DIFF'} day: ghost online ${!!online}, offline ${!!offline}, back ${!!back}, after the kill ${!!killed}`);
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'explore-day.png') });
+  }
   // The usage view: the item clicked.
   await page.locator('.statusbar-item', { hasText: 'DeepSeek' }).first().click();
   const rows = page.locator('.quick-input-widget .monaco-list-row');
