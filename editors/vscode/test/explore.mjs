@@ -288,6 +288,9 @@ const REVIEWS = [
   ['server.go', ['addr := fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)', 'addr := net.JoinHostPort(cfg.Host, fmt.Sprint(cfg.Port))']],
   ['cart.ts', ['return this.total() / this.lines.length;', 'return this.lines.length ? this.total() / this.lines.length : 0;']],
   ['Ledger.cs', ['return Balance() / entries.Count;', 'return entries.Count == 0 ? 0 : Balance() / entries.Count;']],
+  // A fix with "${", quotes and backticks (a snippet would read "${...}" as a placeholder).
+  ['dataurl.py', ['mime = pref.split(":", 1)[1]', 'mime = pref.partition(":")[2]']],
+  ['unix.ts', ['output += `${result.filePath}:`;', 'output += `${result.filePath ?? "<text>"}:`;']],
 ];
 
 const browser = await chromium.launch({

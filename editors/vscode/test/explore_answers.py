@@ -25,6 +25,8 @@ FINDINGS = {
     "return this.total() / this.lines.length;": ("NaN for an empty cart.", "return this.lines.length ? this.total() / this.lines.length : 0;"),
     "return Balance() / entries.Count;": ("DivideByZeroException with no entries.", "return entries.Count == 0 ? 0 : Balance() / entries.Count;"),
     'addr := fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)': ("Use net.JoinHostPort for IPv6 hosts.", "addr := net.JoinHostPort(cfg.Host, fmt.Sprint(cfg.Port))"),
+    'mime = pref.split(":", 1)[1]': ("IndexError on a data URL without ':'.", 'mime = pref.partition(":")[2]'),
+    "output += `${result.filePath}:`;": ("An undefined filePath prints 'undefined'.", 'output += `${result.filePath ?? "<text>"}:`;'),
 }
 
 
