@@ -86,6 +86,9 @@ const SCENARIOS = [
   { name: 'py-comprehension-word', file: 'dataurl.py', cut: 'return [cls._strip_protocol(p) for p in path]', lines: 1, typed: 'return [', accept: 'word' },
   { name: 'ts-template-tab', file: 'unix.ts', cut: 'output += `${message.line || 0}:`;', lines: 1, typed: 'output += `${', accept: 'tab' },
   { name: 'ts-template-word', file: 'unix.ts', cut: 'output += `${message.column || 0}:`;', lines: 1, typed: 'output += `${', accept: 'word' },
+  { name: 'py-if-quote-word', file: 'dataurl.py', cut: 'if path.startswith("data://"):', lines: 1, typed: 'if path.startswith("', accept: 'word' },
+  { name: 'py-if-quote-line', file: 'dataurl.py', cut: 'if path.startswith("data://"):', lines: 1, typed: 'if path.startswith("', accept: 'line' },
+  { name: 'ts-return-quote-word', file: 'unix.ts', cut: 'return "Info";', lines: 1, typed: 'return "', accept: 'word' },
   { name: 'ts-if-line', file: 'unix.ts', cut: 'if (total > 0) {', lines: 3, typed: 'if (total > 0) {', enter: true, accept: 'line' },
 ];
 
