@@ -452,9 +452,10 @@ try {
     await page.waitForTimeout(2000);
     const modelled = await typeLine('model deepseek-v4-pro');
     console.log(`day model: the last request's model ${(await fimModels()).slice(-1)[0]}`);
-    const requestsBefore = (await fimModels()).length;
     await setSetting('deepseek.exclude', ['**/day.py']);
     await page.waitForTimeout(2000);
+    // Counted once the setting is saved and applied: the line deleted before went out as usual.
+    const requestsBefore = (await fimModels()).length;
     const excluded = await typeLine('excluded (deepseek.exclude: **/day.py)');
     const excludedRequests = (await fimModels()).length - requestsBefore;
     await setSetting('deepseek.exclude', undefined);
