@@ -48,3 +48,27 @@ async def test_an_empty_pair_right_after_the_cursor_is_no_tail(tmp_path, ext: st
     code, as before: a call written there went before it (`getValue(1)()`)."""
     _, item = await first_item_at_cursor(str(tmp_path), ext, language, text, "Value(1)")
     assert item is None
+
+
+@pytest.mark.parametrize(
+    ("ext", "language", "text", "answer", "after"),
+    [
+        # The model closing the effect without its deps: they stay, its body alone is taken.
+        ("tsx", "typescriptreact", _HEAD + "  useEffect(() => {‸}, []);" + _TAIL, _BODY + "  })",
+         _HEAD + "  useEffect(() => {" + _BODY + "  }, []);" + _TAIL),
+        ("tsx", "typescriptreact", _HEAD + "  useEffect(() => {‸}, []);" + _TAIL, " fetchData(id); })",
+         _HEAD + "  useEffect(() => { fetchData(id); }, []);" + _TAIL),
+        # Another language's empty argument after a call closed: `foo(bar(xs))` lost `, ()`.
+        ("py", "python", "def f(xs):\n    return foo(bar(‸), ())\n", "xs))", "def f(xs):\n    return foo(bar(xs), ())\n"),
+        ("js", "javascript", "const o = Object.assign(clone(‸), {});\n", "a))", "const o = Object.assign(clone(a), {});\n"),
+        # Control: the pair written again, filled, types the rest over.
+        ("py", "python", "def f(xs):\n    return foo(bar(‸), ())\n", "xs), (1,))", "def f(xs):\n    return foo(bar(xs), (1,))\n"),
+    ],
+)
+async def test_a_pair_the_answer_does_not_write_stays(tmp_path, ext: str, language: str, text: str, answer: str, after: str) -> None:
+    """An answer closing past the tail's empty pair without writing it (`})` for `}, [])`)
+    types over its closers, not the pair: the accept dropped the user's `, []` (an effect
+    run at every render), `, ()`, `, {}`."""
+    clean, item = await first_item_at_cursor(str(tmp_path), ext, language, text, answer)
+    assert item is not None
+    assert accepted_text(clean, item) == after

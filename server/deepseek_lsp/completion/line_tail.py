@@ -12,6 +12,7 @@ from .multiline import opens_block
 from .postprocess import (
     PostContext,
     before_typed_over,
+    drops_an_unwritten_pair,
     ends_on_control_header,
     kept_tail,
     leaves_open,
@@ -74,6 +75,12 @@ def fit_to_tail(
         ctx = ctx or prompts.line_context(req)
         kept = kept_tail(text, tail, ctx)
         menu_text = None
+        if kept != tail and drops_an_unwritten_pair(text, tail, kept):
+            # Closed past the tail's pair without it (`})` for `}, [])`): the text up to the
+            # line's closers, the whole tail kept, the blanks before them too (`{ f(); }`).
+            cut = before_typed_over(text, tail, ctx)
+            rest = text[len(cut) :]
+            text, kept = cut + rest[: len(rest) - len(rest.lstrip(" \t"))], tail
         if kept != tail:
             menu_text = before_typed_over(text, tail, ctx)
             text = without_retyped_rest(text, kept)

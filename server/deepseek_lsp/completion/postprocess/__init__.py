@@ -61,6 +61,7 @@ __all__ = [
     "chat_fence_readable",
     "closes_the_docstring",
     "dedupe_choices",
+    "drops_an_unwritten_pair",
     "ends_on_control_header",
     "has_block_comments",
     "heredoc_word",
@@ -433,6 +434,16 @@ def without_retyped_rest(text: str, kept: str) -> str:
     if rest and stripped.endswith(rest):
         return stripped[: -len(rest)].rstrip()
     return text
+
+
+def drops_an_unwritten_pair(text: str, tail: str, kept: str) -> bool:
+    """Whether ``kept``, what stays of ``tail`` after ``text`` (:func:`kept_tail`), lost an
+    empty pair after a comma (React's deps in `}, [])`) that ``text`` does not write again:
+    the answer closed past it (`})`), and the accept dropped the user's `, []`."""
+    for pair in ("[]", "()", "{}"):
+        if kept.count(pair) < tail.count(pair) and not re.search(r",\s*" + re.escape(pair[0]), text):
+            return True
+    return False
 
 
 def before_typed_over(text: str, tail: str, ctx: PostContext) -> str:
