@@ -49,6 +49,11 @@ _LINE = 'def f(x):\n    """Summary of f."""\n    return x\n'
         # A one-quote docstring stays one; a string that is a value is no docstring.
         ('def f(x):\n    "‸"\n    return x\n', 'Summary of f."', 'def f(x):\n    "Summary of f."\n    return x\n'),
         ('x = 1\n"‸"\n', 'a value', 'x = 1\n"a value"\n'),
+        # A module's docstring, the file's first statement (a comment above it): whole and
+        # closed too (its closer was cut, the docstring left open down to the next string).
+        ('"""‸\n\nimport os\n', 'Module doc.\n"""', '"""Module doc.\n"""\n\nimport os\n'),
+        ('#!/usr/bin/env python\n"‸"\nimport os\n', '""Tools for x.\n\nMore.',
+         '#!/usr/bin/env python\n"""Tools for x.\n\nMore.\n"""\nimport os\n'),
     ],
 )
 async def test_a_docstring_opened_is_suggested_whole_and_closed(tmp_path, text: str, answer: str, after: str) -> None:

@@ -1,7 +1,8 @@
 '''A Python docstring being opened: the cursor right after one to three quotes on the first
-line of a function's or class's body, an autopair's quotes after it or none (`"|"`, `""|""`,
-three and three, three alone). Such a suggestion is the whole docstring, its summary and its
-closing quotes (as Copilot's), not the rest of one line, and its accept leaves it closed.'''
+line of a function's or class's body (or of the module, at its top), an autopair's quotes
+after it or none (`"|"`, `""|""`, three and three, three alone). Such a suggestion is the
+whole docstring, its summary and its closing quotes (as Copilot's), not the rest of one line,
+and its accept leaves it closed.'''
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 from collections.abc import Callable
 
 #: The line before the cursor: its indent, a prefix (`r`, `u`) and the quotes typed.
-_TYPED = re.compile(r"^(?P<indent>[ \t]+)[rRuU]?(?P<quotes>\"{1,3}|'{1,3})$")
+_TYPED = re.compile(r"^(?P<indent>[ \t]*)[rRuU]?(?P<quotes>\"{1,3}|'{1,3})$")
 #: A function's or class's header, its `:` ending the line (a comment after it left out).
 _HEADER = re.compile(r"^\s*(?:async\s+)?(?:def|class)\b.*:\s*(?:#.*)?$")
 
@@ -17,8 +18,8 @@ _HEADER = re.compile(r"^\s*(?:async\s+)?(?:def|class)\b.*:\s*(?:#.*)?$")
 def opened_docstring(before: str, after: str, header: Callable[[], str]) -> str | None:
     """The quote of a docstring opened on the cursor's line (``before`` and ``after`` it), the
     first line of the body whose header ``header()`` gives (the line of code above, joined
-    over its lines; read only for a line of quotes), with the autopair's closing quotes after
-    the cursor or nothing; None when it is not one."""
+    over its lines, empty at the module's top; read only for a line of quotes), with the
+    autopair's closing quotes after the cursor or nothing; None when it is not one."""
     typed = _TYPED.match(before)
     if typed is None:
         return None
@@ -27,6 +28,9 @@ def opened_docstring(before: str, after: str, header: Callable[[], str]) -> str 
     if rest.strip(quote) or len(rest) > 3:
         return None
     above = header()
+    if not typed["indent"]:
+        # At column 0: the module's docstring when no code stands above it.
+        return None if above.strip() else quote
     if not _HEADER.match(above):
         return None
     header_indent = len(above.expandtabs(8)) - len(above.expandtabs(8).lstrip())
