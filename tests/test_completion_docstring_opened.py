@@ -49,6 +49,11 @@ _LINE = 'def f(x):\n    """Summary of f."""\n    return x\n'
         # A one-quote docstring stays one; a string that is a value is no docstring.
         ('def f(x):\n    "‸"\n    return x\n', 'Summary of f."', 'def f(x):\n    "Summary of f."\n    return x\n'),
         ('x = 1\n"‸"\n', 'a value', 'x = 1\n"a value"\n'),
+        # The body below written again after the closer: not twice, the autopair's quotes
+        # after the cursor or not (it was, `return x` doubled below an autopair's).
+        ('def f(x):\n    "‸"\n    return x\n', '""Summary of f.' + _DOC + '\n    return x\n', _WHOLE),
+        ('def f(x):\n    """‸"""\n    return x\n', 'Summary of f.' + _DOC + '\n    return x', _WHOLE),
+        ('def f(x):\n    """‸\n    return x\n', 'Summary of f.' + _DOC + '\n    return x', _WHOLE),
         # A module's docstring, the file's first statement (a comment above it): whole and
         # closed too (its closer was cut, the docstring left open down to the next string).
         ('"""‸\n\nimport os\n', 'Module doc.\n"""', '"""Module doc.\n"""\n\nimport os\n'),

@@ -4,6 +4,7 @@ punctuation): whether a suggestion may go there, and what of it a suggestion kee
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..documents import Document
 from .bodiless_header import HEADER_LANGUAGES, awaits_body
@@ -12,6 +13,7 @@ from .multiline import opens_block
 from .postprocess import (
     PostContext,
     before_typed_over,
+    drop_suffix_duplicates,
     drops_an_unwritten_pair,
     ends_on_control_header,
     kept_tail,
@@ -67,7 +69,11 @@ def fit_to_tail(
         whole = whole_docstring(text, req.docstring, before) if req.docstring is not None else None
         if whole is not None:
             # A docstring opened: written whole and closed, the autopair's quotes replaced.
-            out.append(Suggestion(whole, replace_end, "", held=held))
+            # The lines below it re-typed after its closer go, read past those quotes (as
+            # the rest of the line, they hid the body's `return x` and it came twice).
+            ctx = ctx or prompts.line_context(req)
+            below = replace(ctx, suffix=ctx.suffix[len(tail) :])
+            out.append(Suggestion(drop_suffix_duplicates(whole, below) or whole, replace_end, "", held=held))
             continue
         if not tail:
             out.append(Suggestion(text, replace_end, tail, held=held))
