@@ -58,6 +58,9 @@ async def test_an_empty_pair_right_after_the_cursor_is_no_tail(tmp_path, ext: st
          _HEAD + "  useEffect(() => {" + _BODY + "  }, []);" + _TAIL),
         ("tsx", "typescriptreact", _HEAD + "  useEffect(() => {‸}, []);" + _TAIL, " fetchData(id); })",
          _HEAD + "  useEffect(() => { fetchData(id); }, []);" + _TAIL),
+        # ... its body holding a pair after a comma of its own.
+        ("tsx", "typescriptreact", _HEAD + "  useEffect(() => {‸}, []);" + _TAIL, "\n    fetchData(id, [1]);\n  })",
+         _HEAD + "  useEffect(() => {\n    fetchData(id, [1]);\n  }, []);" + _TAIL),
         # Another language's empty argument after a call closed: `foo(bar(xs))` lost `, ()`.
         ("py", "python", "def f(xs):\n    return foo(bar(‸), ())\n", "xs))", "def f(xs):\n    return foo(bar(xs), ())\n"),
         ("js", "javascript", "const o = Object.assign(clone(‸), {});\n", "a))", "const o = Object.assign(clone(a), {});\n"),

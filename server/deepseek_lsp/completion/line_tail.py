@@ -81,14 +81,15 @@ def fit_to_tail(
         ctx = ctx or prompts.line_context(req)
         kept = kept_tail(text, tail, ctx)
         menu_text = None
-        if kept != tail and drops_an_unwritten_pair(text, tail, kept):
-            # Closed past the tail's pair without it (`})` for `}, [])`): the text up to the
-            # line's closers, the whole tail kept, the blanks before them too (`{ f(); }`).
-            cut = before_typed_over(text, tail, ctx)
+        cut = before_typed_over(text, tail, ctx) if kept != tail else text
+        if drops_an_unwritten_pair(text[len(cut) :], tail, kept):
+            # Closed past the tail's pair without it (`})` for `}, [])`, a pair in the body
+            # above no matter): the text up to the line's closers, the whole tail kept, the
+            # blanks before them too (`{ f(); }`).
             rest = text[len(cut) :]
             text, kept = cut + rest[: len(rest) - len(rest.lstrip(" \t"))], tail
         if kept != tail:
-            menu_text = before_typed_over(text, tail, ctx)
+            menu_text = cut
             text = without_retyped_rest(text, kept)
         if kept == tail and _arguments_go_on(text, tail):
             # The model's arguments went on below (its answer cut to this line): replaced,

@@ -436,12 +436,13 @@ def without_retyped_rest(text: str, kept: str) -> str:
     return text
 
 
-def drops_an_unwritten_pair(text: str, tail: str, kept: str) -> bool:
-    """Whether ``kept``, what stays of ``tail`` after ``text`` (:func:`kept_tail`), lost an
-    empty pair after a comma (React's deps in `}, [])`) that ``text`` does not write again:
-    the answer closed past it (`})`), and the accept dropped the user's `, []`."""
+def drops_an_unwritten_pair(typed_over: str, tail: str, kept: str) -> bool:
+    """Whether ``kept``, what stays of ``tail`` after a text (:func:`kept_tail`), lost an
+    empty pair after a comma (React's deps in `}, [])`) that ``typed_over``, the text from
+    the first of the line's closers it types over (:func:`before_typed_over`), does not write
+    again: the answer closed past it (`})`), and the accept dropped the user's `, []`."""
     for pair in ("[]", "()", "{}"):
-        if kept.count(pair) < tail.count(pair) and not re.search(r",\s*" + re.escape(pair[0]), text):
+        if kept.count(pair) < tail.count(pair) and not re.search(r",\s*" + re.escape(pair[0]), typed_over):
             return True
     return False
 
