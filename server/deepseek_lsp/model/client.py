@@ -42,7 +42,7 @@ from ..console import counted
 from . import aio_network, h2_reset, pool_reclaim
 from .auth import KeyPerServer, key_noted
 from .backends import Backend, HttpCall, get_backend
-from .endpoint import DEFAULT_BASE_URL, EndpointConfig, is_loopback, origin
+from .endpoint import DEFAULT_BASE_URL, EndpointConfig, is_deepseek_host, is_loopback, origin
 from .errors import (
     BudgetExceeded,
     ConfigError,
@@ -56,6 +56,7 @@ from .errors import (
     name_server,
     parse_retry_after,
     safe_url,
+    server_named,
 )
 from .json_answer import load_json_answer
 from .model_server import loads_models, server_name
@@ -110,6 +111,9 @@ MODEL_LOAD_S = 180.0
 #: milliseconds, and the first key a second later sent its own request to meet it again. Short:
 #: a model pulled meanwhile is not taken for missing for long (a refusal taken pauses a minute).
 LOAD_REFUSAL_HELD_S = 10.0
+#: How long the review server's model list may take to tell what it is (see
+#: ModelClient.server_at): as the warm-up's; a server that does not answer in it is asked again.
+IDENTIFY_S = 5.0
 #: The body of Go's http.NotFound and gin's router (Ollama's): a model list answered so at a
 #: base without /v1 may be Ollama's, which no port tells when not its own (see ModelClient._heard).
 GO_NOT_FOUND = "404 page not found"
@@ -245,6 +249,10 @@ class ModelClient:
         #: The bases (see endpoint_base) whose warm-up or model list answered 404 when asked
         #: last: a completion's 404 there is the base URL's (no /v1), not a proxy's moment.
         self._bases_not_found: set[str] = set()
+        #: Each base whose server :meth:`server_at` asked the model list of, and its answer.
+        self._identifying: dict[str, asyncio.Future[bool | None]] = {}
+        #: The bases whose model list was read (the warm-up's): what it named them stands.
+        self._lists_read: set[str] = set()
         #: When (time.monotonic) each endpoint's URL (see safe_url) got text last, whichever
         #: feature asked: a 404 there since is not the same one met again (see NotFoundOnce).
         self._served_at: dict[str, float] = {}
@@ -524,7 +532,27 @@ class ModelClient:
     async def _lists_as_loader(self, deadline: float) -> bool | None:
         """Whether the completion server's ``GET /models`` answers as a server that loads models
         itself; None if it does not answer (not started yet: asked again at the next load)."""
-        url = f"{self.config.fim_base}/models"
+        return await self._listed(self.config.fim_base, deadline)
+
+    async def server_at(self, base: str) -> str | None:
+        """The kind of server at ``base`` (see server_named), its model list asked where nothing
+        named it yet: the review server, which no warm-up lists in the command line, nor where
+        completions go to another (llama-server's warm-up is its /health), and whose port is
+        not Ollama's: an Ollama there cut every review's prompt. Asked once per base (again
+        where it did not answer); DeepSeek's API is DeepSeek, and not asked."""
+        named = server_named(base)
+        if named is not None or is_deepseek_host(base) or base in self._lists_read:
+            return named
+        asking = self._identifying.get(base)
+        if asking is None or (asking.done() and (asking.cancelled() or asking.result() is None)):
+            deadline = asyncio.get_running_loop().time() + IDENTIFY_S
+            asking = self._identifying[base] = asyncio.ensure_future(self._listed(base, deadline))
+        await asyncio.shield(asking)
+        return server_named(base)
+
+    async def _listed(self, base: str, deadline: float) -> bool | None:
+        """``_lists_as_loader`` for the server at ``base`` (its name learnt on the way)."""
+        url = f"{base}/models"
         self.in_use(+1)
         try:
             response = await until_deadline(deadline, self.http.get(url))
@@ -605,6 +633,7 @@ class ModelClient:
             return False
         if not (self.backend.name == "llamacpp-infill" and origin(url) == origin(self.config.fim_base)):
             name_server(url, server_name(response.headers, body))
+        self._lists_read.add(url.removesuffix("/models"))
         return loads_models(response.headers, body)
 
     async def models(self, deadline: float) -> list[str]:

@@ -238,7 +238,7 @@ async def review_cut(client: ModelClient, model: str, usage: list[Usage]) -> str
     usage read the model's whole context (asked of /api/ps once), the review's instructions
     dropped first, and its answers came back unusable with no word of why; else None."""
     read = max((u.prompt_tokens for u in usage), default=0)
-    if not read or server_named(client.config.base) != "Ollama":
+    if not read or await client.server_at(client.config.base) != "Ollama":
         return None
     context = await _review_context(client, model)
     if context is None or read < FILLED * context:
@@ -270,8 +270,7 @@ async def review_room(client: ModelClient, model: str, max_output_tokens: int) -
     """The room a review request for ``model`` has at the review server, where it cuts a
     longer prompt (Ollama, its context known); None where any prompt is read whole, or the
     server does not tell its context."""
-    # (Named by the warm-up's model list, or by Ollama's port 11434 before it: the command line's.)
-    if server_named(client.config.base) != "Ollama":
+    if await client.server_at(client.config.base) != "Ollama":
         return None
     context = await _review_context(client, model)
     if context is None:

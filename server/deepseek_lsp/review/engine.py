@@ -30,7 +30,7 @@ from .answer import RawFinding, parse_answer
 from .cache import ReviewCache
 from .file_records import FileRecords
 from .findings import Finding, Located, place_findings
-from .first_answer import NotSent
+from .first_answer import FirstAnswerFirst, NotSent
 from .fitting import fit_units, prompt_tokens, too_large_text
 from .flights import (
     BudgetWait,
@@ -211,6 +211,10 @@ class ReviewEngine:
             tasks: list[asyncio.Future[None]] = []
             watch: Callable[[], None] | None = None
             try:
+                # Asked before the flights are looked at: from there to their claim nothing may
+                # run (see ``on_claimed``), and a review saved twice meanwhile sent its request
+                # twice while the review server was asked what it is.
+                room = await _review_room(client, settings)
                 joined: dict[int, tuple[_Flight, list[tuple[Unit, str]]]] = {}
                 to_send: list[tuple[Unit, str]] = []
                 for unit, key in pending:
@@ -223,8 +227,7 @@ class ReviewEngine:
                     else:
                         to_send.append((unit, key))
                 waits.extend(joined.values())
-                room = await _review_room(client, settings) if to_send else None
-                if room is not None:
+                if room is not None and to_send:
                     fitted, too_large = fit_units(
                         doc, path, file_units, [u for u, _ in to_send], room, _counter(client),
                         redact_secrets=settings.redact_secrets,
@@ -516,10 +519,20 @@ def held_back(error: ModelError) -> bool:
 
 async def _review_room(client: ChatClient, settings: Settings) -> prompt_read.ReviewRoom | None:
     """The room a review request has where its server cuts a longer prompt, or None."""
-    if not isinstance(client, ModelClient):  # (a test's stand-in)
+    model_client = _model_client(client)
+    if model_client is None:  # (a test's stand-in)
         return None
-    return await prompt_read.review_room(client, settings.review.model, settings.review.max_output_tokens)
+    return await prompt_read.review_room(model_client, settings.review.model, settings.review.max_output_tokens)
 
 
 def _counter(client: ChatClient) -> Counter:
-    return client.counter_nowait() if isinstance(client, ModelClient) else EstimateCounter()
+    model_client = _model_client(client)
+    return model_client.counter_nowait() if model_client is not None else EstimateCounter()
+
+
+def _model_client(client: ChatClient) -> ModelClient | None:
+    """The client a review's requests go out on: the command line's behind its FirstAnswerFirst
+    (taken for a test's stand-in, its reviews were never fitted to the server's context)."""
+    if isinstance(client, FirstAnswerFirst):
+        client = client.client
+    return client if isinstance(client, ModelClient) else None

@@ -90,6 +90,11 @@ class FirstAnswerFirst:
         self._open = False
 
     @property
+    def client(self) -> ModelClient:
+        """The client the requests go out on."""
+        return self._client
+
+    @property
     def refused(self) -> ModelError | None:
         """The refusal that stopped the run (the request that met it raised it itself)."""
         return self._refused
