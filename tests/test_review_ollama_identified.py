@@ -54,6 +54,8 @@ def test_the_command_line_fits_reviews_to_an_ollama_on_another_port(fake_deepsee
     assert not any("def big" in _whole_chat(q) for q in sent)
     assert said.count("function big") == 2 and "OLLAMA_CONTEXT_LENGTH" in said and "(2,048 tokens)" in said
     assert said.count("Compare with None") == 2  # the instructions read: each file's finding
+    # The functions not sent are not the cache's: the closing line said "2 of 4 units from the cache".
+    assert "0 of 4 units from the cache" in said and "2 units too large for the server's context" in said, said
     assert len(fake_deepseek.requests_to("/v1/models")) == 1  # asked once for the run
 
 

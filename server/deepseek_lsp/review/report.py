@@ -30,6 +30,8 @@ class FileResult:
     units_sent: int = 0
     #: Of those, the units whose request went out (see ``ReviewOutcome.went_out``).
     units_out: int = 0
+    #: Units not sent, too large for the server's context (see review.fitting).
+    units_too_large: int = 0
     #: What went wrong with this file, if anything (backend errors, unusable answers).
     errors: list[str] = field(default_factory=list)
     skipped: str | None = None  # why the file was not reviewed at all
@@ -138,9 +140,12 @@ def to_text(
     skipped = sum(1 for r in results if r.skipped and not r.generated)
     sent = sum(r.units_sent for r in results)
     units = sum(r.units for r in results)
+    too_large = sum(r.units_too_large for r in results)
     dropped = sum(r.stats.unplaced for r in results)
     lines.append(
-        f"{reviewed}, {units - sent} of {counted(units, 'unit')} from the cache"
+        f"{reviewed}, {units - sent - too_large} of {counted(units, 'unit')} from the cache"
+        # (not sent, named each in its file's error: counted as the cache's, they read as reviewed)
+        + (f", {counted(too_large, 'unit')} too large for the server's context" if too_large else "")
         + (f", {spent}" if spent else "")
         + f": {counts}"
         + (f"; {counted(dropped, 'finding')} could not be placed and were dropped" if dropped else "")

@@ -129,6 +129,7 @@ async def review_targets(
         result.stats = outcome.stats
         result.units = outcome.units
         result.units_sent = outcome.units_sent
+        result.units_too_large = outcome.too_large
         # What went out only: the units of a request held back (a wrong key's run) were counted.
         result.units_out = len(outcome.went_out)
         # A batch held back (NotSent) was no request: a large file's read "(in 3 requests)".
