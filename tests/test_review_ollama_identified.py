@@ -29,27 +29,33 @@ pytestmark = pytest.mark.usefixtures("state_dir")
 CHAT = "/v1/chat/completions"
 
 
-@pytest.mark.parametrize("deepseek_key", [False, True])
+@pytest.mark.parametrize(("proxied", "deepseek_key"), [(False, False), (False, True), (True, False)])
 def test_the_command_line_fits_reviews_to_an_ollama_on_another_port(
-    fake_deepseek: FakeDeepSeek, tmp_path: Path, deepseek_key: bool
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, proxied: bool, deepseek_key: bool
 ) -> None:
-    """``deepseek-lsp review`` at an Ollama of 2,048 tokens on a port of its own: no warm-up
-    named it, its review requests were sent whole and cut (the instructions lost, and with
-    them the findings). Its model list, asked once for the run, names it: requests fitted,
-    the function no request holds named with the way out. A DeepSeek key (completions at
-    DeepSeek) goes with none of it."""
+    """``deepseek-lsp review`` at an Ollama of 2,048 tokens on a port of its own, or behind the
+    environment's proxy: no warm-up named it, its review requests were sent whole and cut (the
+    instructions lost, and with them the findings). Its model list, asked once for the run,
+    names it: requests fitted, the function no request holds named with the way out. A
+    DeepSeek key (completions at DeepSeek) goes with none of it."""
     as_ollama(fake_deepseek, num_ctx=2048)
     fake_deepseek.server, fake_deepseek.api_key = "ollama", None
     fake_deepseek.responder(reviewer([RULE]), path=CHAT)
     for name in ("a", "b"):
         (tmp_path / f"{name}.py").write_text(DOC.replace("find", f"find_{name}") + BIG)
     settings = tmp_path / "settings.json"
-    chosen = {"backend": "chat", "baseUrl": f"{fake_deepseek.url}/v1", "review": {"model": LOCAL_MODEL}}
+    # (behind the proxy, the fake answering for a host never resolved)
+    base = "http://ollama.internal:8080/v1" if proxied else f"{fake_deepseek.url}/v1"
+    chosen: dict[str, object] = {"backend": "chat", "baseUrl": base, "review": {"model": LOCAL_MODEL}, "allowHttp": True}
     if deepseek_key:
         chosen["fimBaseUrl"] = "https://api.deepseek.com/beta"
     settings.write_text(json.dumps(chosen))
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEEPSEEK_")}
     env["DEEPSEEK_LSP_STATE_DIR"] = str(tmp_path / "state")
+    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy"):
+        env.pop(name, None)
+    if proxied:
+        env["HTTP_PROXY"] = fake_deepseek.url
     if deepseek_key:
         env["DEEPSEEK_API_KEY"] = "sk-deepseek-0123456789abcdef"
     command, env = cli_command(["review", "a.py", "b.py", "--settings", str(settings), "--fail-on", "never"], env)
@@ -65,6 +71,7 @@ def test_the_command_line_fits_reviews_to_an_ollama_on_another_port(
     assert "0 of 4 units from the cache" in said and "2 units too large for the server's context" in said, said
     assert len(fake_deepseek.requests_to("/v1/models")) == 1  # asked once for the run
     assert not any("authorization" in {h.lower() for h in r.headers} for r in fake_deepseek.requests)
+    assert all(r.proxied == proxied for r in fake_deepseek.requests)
 
 
 async def test_the_editor_fits_reviews_to_an_ollama_while_completions_go_elsewhere(fake_deepseek: FakeDeepSeek) -> None:
