@@ -174,15 +174,21 @@ async def lsp_session(
             await client.stop()
 
 
-async def settings_applied(client: LanguageClient, timeout: float = 20.0) -> None:
+async def settings_applied(client: LanguageClient, timeout: float = 20.0, pulls: int = 0) -> None:
     """Wait until the server has pulled and applied the editor's settings. A request sent
     before waits only a moment for them, then answers nothing (the next keystroke asks again):
-    on a loaded machine the pull outlasted that moment and a test's first request got nothing."""
+    on a loaded machine the pull outlasted that moment and a test's first request got nothing.
+    ``pulls``: the pulls the client answered, a settings change's among them; their answers are
+    applied a few turns of the server's loop after they arrive, and at load a request sent
+    after one round trip still went out with the old settings."""
     import asyncio
+
+    def applied(state: dict[str, Any]) -> bool:
+        return bool(state["configured"]) and state["settingsPulls"] >= pulls
 
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
-    while not _to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))["configured"]:
+    while not applied(_to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))):
         if loop.time() > end:
             raise AssertionError(f"the server did not apply the editor's settings within {timeout} s")
         await asyncio.sleep(0.02)

@@ -167,7 +167,7 @@ async def test_a_new_backend_asks_a_single_line_with_its_line_break_stop_again(t
             client.set_configuration({"deepseek": {**SETTINGS, "backend": "openai-suffix"}})
             client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
             assert await eventually(lambda: client.pulled > pulled)  # type: ignore[attr-defined]
-            await settings_applied(client)  # (a round trip: the pulled settings are applied)
+            await settings_applied(client, pulls=client.pulled)  # type: ignore[attr-defined]
             assert await shown("file:///ws/fim.py") == ["sum(values)"]
         first, again, last = fake.requests_to("/v1/completions")
     assert "suffix" in last.json and "suffix" not in first.json  # asked as openai-suffix

@@ -58,7 +58,7 @@ async def test_a_null_answer_is_no_settings_and_pops_nothing_up(tmp_path) -> Non
         # A pull after the first (a settings change said): answered null again.
         client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
         assert await eventually(lambda: client.pulls >= 2, timeout=20)
-        await settings_applied(client)  # read after the answer: what it popped up is in
+        await settings_applied(client, pulls=2)  # read after the answer: what it popped up is in
         said = [m.message for m in client.messages]
         assert not any("Invalid Params" in m or SETTINGS_UNREAD in m for m in said), said
 

@@ -61,6 +61,9 @@ class EditorSettings:
         #: taken only if no newer one was.
         self._pull_count = 0
         self._taken_pull = 0
+        #: Pulls finished: their answer applied, or given up (a late one is applied later).
+        #: A client that answered a pull knows its settings are in once this counts it.
+        self.pulls_done = 0
 
     def build(self) -> tuple[Settings, dict[str, Settings]]:
         """The window's settings and those of each folder whose own differ; their problems are
@@ -100,6 +103,12 @@ class EditorSettings:
 
     async def pull(self) -> None:
         """Ask the editor for its settings and apply them (nothing when it cannot be asked)."""
+        try:
+            await self._pull()
+        finally:
+            self.pulls_done += 1
+
+    async def _pull(self) -> None:
         if not self.can_pull():
             return
         server = self._server

@@ -100,6 +100,9 @@ def debug_state(server: DeepSeekServer) -> dict[str, Any]:
         # The editor's settings are pulled and applied (or found unavailable): requests
         # before this wait for them, or answer nothing.
         "configured": server.services.configured.is_set(),
+        # Pulls of the editor's settings finished (applied, or given up): a test that answered
+        # a later pull knows its settings are in, where "configured" was set by the first.
+        "settingsPulls": server.editor_settings.pulls_done,
         # Objects out of the collector's way since `initialized` (Collector.started).
         "frozenObjects": gc.get_freeze_count(),
         # attrs' and cattrs' generated code: taken from the cache file / compiled.
