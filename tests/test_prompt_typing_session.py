@@ -178,8 +178,9 @@ def test_the_suffix_of_long_lines_keeps_most_of_its_budget() -> None:
 async def completing() -> AsyncIterator[tuple[Completing, FakeDeepSeek]]:
     with FakeDeepSeek() as fake:
         fake.responder(lambda body: "", path=FIM)
-        # Every keystroke asks the model: what each sends is what is looked at.
-        c = Completing(fake, debounce=0, prefetch=False, cache=False, max_prompt_tokens=600)
+        # Every keystroke asks the model: what each sends is what is looked at. The time limit
+        # a bound only: at load 20 the default 5 s ran out before a prompt went out.
+        c = Completing(fake, debounce=0, prefetch=False, cache=False, max_prompt_tokens=600, timeout_s=30)
         try:
             yield c, fake
         finally:
