@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from tests.harness import (
     server_env,
     settings_applied,
 )
+from tests.test_completion_e2e import ready
 
 
 def deaf_to_stop() -> FakeDeepSeek:
@@ -257,7 +260,7 @@ async def test_a_block_still_streaming_at_the_time_limit_shows_its_lines_so_far(
         env, settings = timed_session(fake, tmp_path, timeout_s=STREAM_HELD_TIMEOUT_S)
         fake.set_latency()
         fake.pause_after("step_1(total)\n")
-        async with lsp_session(env, settings=settings) as client:
+        async with timed_lsp_session(env, settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
             result = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
@@ -294,6 +297,16 @@ async def test_a_server_taking_four_stop_sequences_is_sent_four_and_the_rest_app
 STREAM_HELD_TIMEOUT_S = 5
 
 
+@asynccontextmanager
+async def timed_lsp_session(env: dict[str, str], settings: dict[str, Any]) -> AsyncIterator[LanguageClient]:
+    """An LSP session whose server has loaded its tokenizer, for a test of a time limit: the
+    load holds the GIL ~0.5 s of CPU (seconds at load 18), and a first request sent at once
+    missed the 5 s limit before its connection was made ("Could not connect ... within 5 s")."""
+    async with lsp_session(env, settings=settings) as client:
+        await ready(client)
+        yield client
+
+
 def timed_session(
     fake: FakeDeepSeek, tmp_path: Path, *, timeout_s: float
 ) -> tuple[dict[str, str], dict[str, Any]]:
@@ -324,7 +337,7 @@ async def test_a_block_cut_at_the_time_limit_is_not_kept_as_the_whole_answer(
         # 2 s: the first line takes ~0.5 s to stream; at 1 s a loaded machine (the full suite
         # beside other work) saw no line in time, and nothing was cut.
         env, settings = timed_session(fake, tmp_path, timeout_s=2)
-        async with lsp_session(env, settings=settings) as client:
+        async with timed_lsp_session(env, settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
             cut = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
@@ -359,7 +372,7 @@ async def test_a_block_cut_inside_a_call_shows_the_lines_before_the_call(
         if limit == "multiLineMaxTokens":  # 160 characters, at once: no time limit met
             fake.set_latency()
             settings["completion"].update(timeoutS=30, multiLineMaxTokens=40)
-        async with lsp_session(env, settings=settings) as client:
+        async with timed_lsp_session(env, settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
             result = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
@@ -385,7 +398,7 @@ async def test_a_callbacks_body_cut_at_a_limit_is_shown_as_a_blocks_is(
             settings["completion"].update(timeoutS=30, multiLineMaxTokens=40)
         else:
             fake.pause_after("  log(user);\n  log(user);\n")  # held until the time limit
-        async with lsp_session(env, settings=settings) as client:
+        async with timed_lsp_session(env, settings) as client:
             uri = "file:///ws/app.js"
             open_doc(client, uri, "function routes(app) {\n  \n}\n", language="javascript")
             result = await client.text_document_inline_completion_async(inline_params(uri, 1, 2))
@@ -415,7 +428,7 @@ async def test_typing_through_a_block_cut_at_a_limit_serves_no_half_line(
         if limit == "multiLineMaxTokens":  # 160 characters: into the z line, no timeout
             settings["completion"].update(timeoutS=30, multiLineMaxTokens=40)
         fake.pause_after(typed + "        zzzz")
-        async with lsp_session(env, settings=settings) as client:
+        async with timed_lsp_session(env, settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
             first = asyncio.ensure_future(
@@ -483,7 +496,7 @@ async def test_a_prefetch_cut_at_the_time_limit_answers_the_accept_once(tmp_path
         fake.script("total = a + b", block, block, block)
         env, settings = timed_session(fake, tmp_path, timeout_s=2)
         settings["completion"]["prefetch"] = True
-        async with lsp_session(env, settings=settings) as client:
+        async with timed_lsp_session(env, settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
             shown = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
@@ -541,7 +554,7 @@ async def test_a_blocks_lines_shown_while_it_streams_leave_no_call_open(
         env, settings = timed_session(fake, tmp_path, timeout_s=2)
         fake.set_latency()
         fake.pause_after("        b,\n")  # still inside the call when the limit comes
-        async with lsp_session(env, settings=settings) as client:
+        async with timed_lsp_session(env, settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
             first = asyncio.ensure_future(
@@ -567,7 +580,7 @@ async def test_a_prefetch_cut_by_time_while_joined_is_not_served_again(tmp_path:
         settings["completion"]["prefetch"] = True
         fake.set_latency()
         fake.pause_after("step_1(total)\n")  # the prefetch, held until the limit
-        async with lsp_session(env, settings=settings) as client:
+        async with timed_lsp_session(env, settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
             shown = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
