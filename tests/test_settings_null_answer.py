@@ -4,6 +4,7 @@ popped its own "Error in server: Invalid Params" up at the user, who can do noth
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig
 
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
@@ -71,3 +73,20 @@ async def test_an_answer_that_is_no_list_is_said_once_without_pygls_pop_up(tmp_p
         assert await eventually(lambda: any(SETTINGS_UNREAD in m.message for m in client.messages), timeout=20)
         said = [m.message for m in client.messages]
         assert not any(m.startswith("Error in server") for m in said), said
+
+
+async def test_an_object_in_a_requests_params_holding_an_id_key_is_no_answer(tmp_path) -> None:
+    """JSON objects are read innermost first: an argument ``{"id": []}`` (or any object with an
+    ``id``, no ``method``) was taken for an answer to one of the server's requests, its unhashable
+    id raised, and the request holding it was never answered (the editor waited for good)."""
+    async with answering(tmp_path, None) as client:
+        await settings_applied(client)
+        for argument in ({"id": []}, {"id": 7}, {"id": "x", "result": None}, {"method": "m"}):
+            asked = client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command="deepseek.review.ignore", arguments=["file:///ws/a.py", argument])
+            )
+            try:
+                await asyncio.wait_for(asked, timeout=20)
+            except JsonRpcException:
+                pass  # an answer, if an error: the arguments are no finding's
+        assert not [m for m in client.messages if "Error in server" in m.message]

@@ -61,6 +61,11 @@ class Protocol(LanguageServerProtocol):
 
         pygls logs such a message and drops it, so the editor would wait for an answer forever.
         """
+        if "jsonrpc" not in data:
+            # An object inside a message (json.loads reads them innermost first), as pygls
+            # leaves it: a command's argument ``{"id": []}`` was read as an answer to one of
+            # ours, its unhashable id raised, and the request holding it went unanswered.
+            return data
         if "method" in data and "params" not in data and self.get_message_type(data["method"]) is None:
             # JSON-RPC lets ``params`` be left out; pygls' untyped message (our own requests, a
             # method it does not know) required it: an unknown notification popped "Error in
@@ -72,6 +77,7 @@ class Protocol(LanguageServerProtocol):
             and "method" not in data
             and "error" not in data
             and data.get("result") is None
+            and isinstance(data["id"], int | str)
             and self._result_types.get(data["id"]) is types.ConfigurationResponse
         ):
             # A whole null for workspace/configuration (a plugin's handler returning nothing):
