@@ -1742,33 +1742,32 @@ step(":checkhealth deepseek_lsp: version, server found, key present (not printed
   check(key == "" or not text:find(key, 1, true), "the API key is printed in :checkhealth")
   check(text:find("attached to 1 buffer[, ]"), "client not attached (or 1 buffer(s)):\n" .. text)
   check(not text:find("ERROR", 1, true), "errors in checkhealth:\n" .. text)
-  -- A key given to the server in lsp.cmd_env only (not in Neovim's environment) is a key set.
-  text = lua([[
-    local plugin = require("deepseek_lsp")
-    local saved_env, saved_lsp = vim.env.DEEPSEEK_API_KEY, plugin.config.lsp
-    vim.env.DEEPSEEK_API_KEY = nil
-    plugin.config.lsp = vim.tbl_extend("force", saved_lsp or {}, { cmd_env = { DEEPSEEK_API_KEY = "sk-only-in-cmd-env-0123" } })
-    vim.cmd("checkhealth deepseek_lsp")
-    local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
-    vim.cmd("bwipeout!")
-    vim.env.DEEPSEEK_API_KEY, plugin.config.lsp = saved_env, saved_lsp
-    return table.concat(lines, "\n")
-  ]])
-  check(text:find("API key: set (DEEPSEEK_API_KEY in lsp.cmd_env)", 1, true), "key in cmd_env not seen:\n" .. text)
-  check(not text:find("sk-only-in-cmd-env", 1, true), "the API key is printed in :checkhealth")
-  -- Completions sent to another server (fimBaseUrl): both endpoints, neither's password.
-  local function health_with(settings)
+  -- :checkhealth's text with settings and the server's lsp.cmd_env changed for one run.
+  local function health_with(settings, cmd_env)
     return lua([[
+      local settings, cmd_env = ...
       local plugin = require("deepseek_lsp")
-      local saved = plugin.config.settings
-      plugin.config.settings = vim.tbl_extend("force", saved or {}, ...)
+      local saved_settings, saved_lsp, saved_env = plugin.config.settings, plugin.config.lsp, vim.env.DEEPSEEK_API_KEY
+      plugin.config.settings = vim.tbl_extend("force", saved_settings or {}, settings)
+      if next(cmd_env) then
+        plugin.config.lsp = vim.tbl_extend("force", saved_lsp or {}, { cmd_env = cmd_env })
+      end
+      if cmd_env.DEEPSEEK_API_KEY then
+        -- The key must be found in cmd_env alone, not in Neovim's own environment.
+        vim.env.DEEPSEEK_API_KEY = nil
+      end
       vim.cmd("checkhealth deepseek_lsp")
       local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
       vim.cmd("bwipeout!")
-      plugin.config.settings = saved
+      plugin.config.settings, plugin.config.lsp, vim.env.DEEPSEEK_API_KEY = saved_settings, saved_lsp, saved_env
       return table.concat(lines, "\n")
-    ]], settings)
+    ]], settings, cmd_env or {})
   end
+  -- A key given to the server in lsp.cmd_env only (not in Neovim's environment) is a key set.
+  text = health_with({}, { DEEPSEEK_API_KEY = "sk-only-in-cmd-env-0123" })
+  check(text:find("API key: set (DEEPSEEK_API_KEY in lsp.cmd_env)", 1, true), "key in cmd_env not seen:\n" .. text)
+  check(not text:find("sk-only-in-cmd-env", 1, true), "the API key is printed in :checkhealth")
+  -- Completions sent to another server (fimBaseUrl): both endpoints, neither's password.
   local base = vim.env.DEEPSEEK_BASE_URL
   text = health_with({ fimBaseUrl = "http://me:fim-pass-123@127.0.0.1:11434/v1?token=q-secret " })
   check(text:find("endpoint: " .. base .. " (reviews)", 1, true), "the review endpoint:\n" .. text)
@@ -1782,17 +1781,7 @@ step(":checkhealth deepseek_lsp: version, server found, key present (not printed
   check(not text:find("fim-key-secret", 1, true), "the completion server's key is printed:\n" .. text)
   text = health_with({ fimBaseUrl = "http://127.0.0.1:8000/v1" })
   check(text:find("completion server key: not set", 1, true), "no fimApiKey:\n" .. text)
-  text = lua([[
-    local plugin = require("deepseek_lsp")
-    local saved_settings, saved_lsp = plugin.config.settings, plugin.config.lsp
-    plugin.config.settings = vim.tbl_extend("force", saved_settings or {}, { fimBaseUrl = "http://127.0.0.1:8000/v1" })
-    plugin.config.lsp = vim.tbl_extend("force", saved_lsp or {}, { cmd_env = { DEEPSEEK_FIM_API_KEY = "fim-only-in-cmd-env-42" } })
-    vim.cmd("checkhealth deepseek_lsp")
-    local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
-    vim.cmd("bwipeout!")
-    plugin.config.settings, plugin.config.lsp = saved_settings, saved_lsp
-    return table.concat(lines, "\n")
-  ]])
+  text = health_with({ fimBaseUrl = "http://127.0.0.1:8000/v1" }, { DEEPSEEK_FIM_API_KEY = "fim-only-in-cmd-env-42" })
   check(text:find("completion server key: set (DEEPSEEK_FIM_API_KEY in lsp.cmd_env, sent to 127.0.0.1:8000 only)", 1, true), "fim key in cmd_env:\n" .. text)
   check(not text:find("fim-only-in-cmd-env", 1, true), "the completion server's key is printed:\n" .. text)
   -- A fimApiKey with no fimBaseUrl goes to no server: said, not taken for a working setup.
