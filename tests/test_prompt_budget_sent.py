@@ -300,6 +300,20 @@ LOAD_CASES = {
     "checksums.py": lambda: "import hashlib\n\n\n" + "".join(
         f'CHECKSUM_{i} = "{hashlib.sha256(str(i).encode()).hexdigest()}"\n' for i in range(600)
     ),
+    # Byte arrays the estimate counted at 0.63-0.71 of their tokens: fitted by it to the budget
+    # less its margin, the prompt still went over the budget.
+    "firmware.py": lambda: "FIRMWARE = bytes([\n" + "".join(
+        "    " + ", ".join(f"0x{b:02x}" for b in hashlib.sha256(str(i).encode()).digest()[:12]) + ",\n"
+        for i in range(600)
+    ) + "])\n",
+    "frames.py": lambda: "FRAMES = [\n" + "".join(
+        '    b"' + "".join(f"\\x{b:02x}" for b in hashlib.sha256(str(i).encode()).digest()[:16]) + '",\n'
+        for i in range(600)
+    ) + "]\n",
+    "palette.c": lambda: "static const unsigned char palette[] = {\n" + "".join(
+        "    " + ", ".join(str(b) for b in hashlib.sha256(str(i).encode()).digest()[:16]) + ",\n"
+        for i in range(600)
+    ) + "};\n",
 }
 
 
