@@ -12,6 +12,10 @@ needs whose definition is sent:
 * ``span3000``: ``names_near`` reading 3,000 bytes back, not 1,500;
 * ``one-each``: one definition a name, not two.
 
+Then, for each variant after the first, the needs it meets that the first does not (gained) and
+those the first meets that it does not (lost), by site id and need: a variant's total can hide
+losses.
+
     python tests/bench/bench_names_order.py /tmp/deepseek-lsp-recall/recall.json [--variants nearest,uncapped]
 """
 
@@ -81,6 +85,7 @@ def main() -> None:
     rows = {r["id"]: r for r in map(json.loads, (workdir / "prompts.jsonl").open())}
     variants = [v for v in args.variants.split(",") if v]
     found = dict.fromkeys(variants, 0)
+    met: dict[str, set[tuple[str, int]]] = {v: set() for v in variants}
     indexers: dict[str, Indexer] = {}
     total = 0
     sites: list[dict[str, Any]] = json.loads(Path(args.recall).read_text())["sites"]
@@ -100,8 +105,14 @@ def main() -> None:
             cap, each, order = VARIANTS[variant]
             snippets_module.MAX_NAMES, lookup.MAX_PER_NAME, snippets_module.MAX_PER_NAME = cap, each, each
             texts = sent(doc, offset, root, store, indexer, order(doc, offset, nearest))
-            found[variant] += sum(any(p.search(t) for t in texts) for p in patterns)
+            hits = [i for i, p in enumerate(patterns) if any(p.search(t) for t in texts)]
+            found[variant] += len(hits)
+            met[variant].update((site["id"], i) for i in hits)
     print(f"{total} needs; definitions sent: " + ", ".join(f"{v} {n}" for v, n in found.items()))
+    # A variant's gains may hide losses: the needs met by the first variant and not by another.
+    first = variants[0]
+    for v in variants[1:]:
+        print(f"{v} vs {first}: +{len(met[v] - met[first])} -{len(met[first] - met[v])}: lost {sorted(met[first] - met[v])} gained {sorted(met[v] - met[first])}")
 
 
 if __name__ == "__main__":
