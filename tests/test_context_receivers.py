@@ -878,6 +878,35 @@ def test_a_member_the_class_inherits_is_its_bases(tmp_path: Path) -> None:
     assert [s.path for s in sent] == ["connection.py"], heads(snippets)
 
 
+@pytest.mark.parametrize("language", ["python", "typescript"])
+def test_a_member_inherited_three_bases_up_is_its_bases(tmp_path: Path, language: str) -> None:
+    """``self.send(`` in a class three bases below the one defining ``send``, each base in its
+    own file (email.mime's MIMEImage -> MIMENonMultipart -> MIMEBase -> Message, asyncio's
+    event loops): the bases were followed two up, and where other files define a ``send`` too
+    none was sent."""
+    if language == "python":
+        chain = {
+            **SEND_FILES,
+            "net/tls.py": "from net.connection import Connection\n\nclass Tls(Connection):\n    def wrap(self):\n        pass\n",
+            "net/dtls.py": "from net.tls import Tls\n\nclass Dtls(Tls):\n    def shake(self):\n        pass\n",
+        }
+        rel, text = "app/main.py", "from net.dtls import Dtls\n\nclass Quic(Dtls):\n    def run(self):\n        self.send(|)\n"
+    else:
+        chain = {
+            "net/connection.ts": "export class Connection {\n  send(frame: Uint8Array, flush = true): number {\n    return 0;\n  }\n}\n",
+            "mail/mailer.ts": "export class Mailer {\n  send(letter: string): void {}\n}\n",
+            "jobs/queue.ts": "export class JobQueue {\n  send(job: object, delay = 0): void {}\n}\n",
+            "net/tls.ts": "import { Connection } from './connection';\nexport class Tls extends Connection {\n  wrap(): void {}\n}\n",
+            "net/dtls.ts": "import { Tls } from './tls';\nexport class Dtls extends Tls {\n  shake(): void {}\n}\n",
+        }
+        rel = "main.ts"
+        text = "import { Dtls } from './net/dtls';\n\nclass Quic extends Dtls {\n  run(): void {\n    this.send(|);\n  }\n}\n"
+    write(tmp_path, chain)
+    snippets = gather_at(tmp_path, rel, text, indexed(tmp_path, rel), language)
+    sent = [s.path for s in snippets if "send(" in s.text]
+    assert sent == ["connection.py" if language == "python" else "connection.ts"], heads(snippets)
+
+
 def test_a_one_line_python_class_body_is_no_base(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -493,8 +493,12 @@ MAX_GO_METHODS = 16
 MAX_GO_PACKAGE_FILES = 24
 
 
-#: Bases followed up from a receiver's class to the one that defines the member.
-MAX_BASE_DEPTH = 2
+#: Bases followed up from a receiver's class to the one that defines the member: four, as deep
+#: as the standard library's own chains go (email.mime's MIMEImage -> MIMENonMultipart ->
+#: MIMEBase -> Message, asyncio's _UnixSelectorEventLoop -> BaseSelectorEventLoop ->
+#: BaseEventLoop -> AbstractEventLoop); the classes read from the workspace stay
+#: ``MAX_RECEIVER_CLASSES`` a request.
+MAX_BASE_DEPTH = 4
 
 
 def receivers_members(
