@@ -37,8 +37,7 @@ if str(ROOT) not in sys.path:
 from deepseek_lsp.context import ContextRequest, Indexer, gather_snippets, lookup, names_near  # noqa: E402
 from deepseek_lsp.context import snippets as snippets_module  # noqa: E402
 from deepseek_lsp.documents import Document, DocumentStore  # noqa: E402
-from deepseek_lsp.prompts import EXTRAS_SHARE, snippet_block  # noqa: E402
-from tests.bench.recall.analyze import BUDGET, COUNT, DEFAULT_EXCLUDE, REGISTRY  # noqa: E402
+from tests.bench.recall.analyze import DEFAULT_EXCLUDE, REGISTRY, fitted  # noqa: E402
 from tests.bench.recall.corpus import site_text  # noqa: E402
 from tests.bench.recall.needs import def_pattern  # noqa: E402
 
@@ -62,16 +61,10 @@ VARIANTS: dict[str, tuple[int, int, Order]] = {  # (names cap, definitions a nam
 
 
 def sent(doc: Document, offset: int, root: Path, store: DocumentStore, indexer: Indexer, names: list[str]) -> list[str]:
-    """The texts of the snippets sent: the first 8, those that fit the extras' share."""
+    """The texts of the snippets sent: of the first 8, those the extras' share holds."""
     req = ContextRequest(doc, offset, [], [], [root], DEFAULT_EXCLUDE, time.monotonic() + 30, open_uris=store)
     got = gather_snippets(indexer, req, (max(0, offset - 6000), offset + 2000), names, max_snippets=8)
-    used, texts = 0, []
-    for s in got:
-        _, cost = snippet_block(doc.language.spec.line_comment or "#", s.path, s.text, COUNT)
-        if used + cost <= int(BUDGET * EXTRAS_SHARE):
-            used += cost
-            texts.append(s.text)
-    return texts
+    return fitted(got, doc.language.spec.line_comment or "#")
 
 
 def main() -> None:

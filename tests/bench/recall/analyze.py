@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from deepseek_lsp.config import DEFAULT_EXCLUDE
-from deepseek_lsp.context import ContextRequest, Indexer, gather_snippets, names_near
+from deepseek_lsp.context import ContextRequest, Indexer, Snippet, gather_snippets, names_near
 from deepseek_lsp.context.lookup import _looked_up
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.imports import resolve_local_imports_cached
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model.tokens import default_counter
-from deepseek_lsp.prompts import EXTRAS_SHARE, snippet_block
+from deepseek_lsp.prompts import EXTRAS_SHARE, _fitting_snippets
 from tests.bench.recall.corpus import PROJECTS, Def, project_defs, site_text
 from tests.bench.recall.needs import def_pattern, needed
 
@@ -27,6 +27,16 @@ COUNT = default_counter().count
 BUDGET = 2048
 LANGUAGES = ("python", "typescript", "javascript")
 KINDS = ("imported", "module_attr", "member")
+
+
+def fitted(snippets: list[Snippet], comment: str) -> list[str]:
+    """The texts of ``snippets`` a prompt holds at the extras' share of the budget, uncommented:
+    the server's own choice (``_fitting_snippets``: by rank, the nearest name's definition first,
+    one too long as a shorter form or its signature). Replayed in the order sent (by path), the
+    definitions of files named later in the alphabet were counted cut, the nearest name's often."""
+    blocks, _, _ = _fitting_snippets(snippets, comment, int(BUDGET * EXTRAS_SHARE), COUNT)
+    lead = comment + " "
+    return ["\n".join(line.removeprefix(lead) for line in block.split("\n")) for block in blocks]
 
 
 def split_prompt(prompt: str, basename: str, comment: str) -> tuple[str, str]:
@@ -105,16 +115,8 @@ class Diagnoser:
         uncapped = gather_snippets(self.indexer, req, window, names, max_snippets=10_000)
         info["in_uncapped"] = any(pat.search(s.text) for s in uncapped)
         info["n_uncapped"] = len(uncapped)
-        # the token budget: would the block fit, given the others before it (sorted, as sent)?
-        comment = lang.spec.line_comment
-        used, fits = 0, None
-        for s in capped:
-            _, cost = snippet_block(comment, s.path, s.text, COUNT)
-            ok = used + cost <= int(BUDGET * EXTRAS_SHARE)
-            if ok:
-                used += cost
-            if pat.search(s.text) and fits is None:
-                fits = ok
+        # the token budget: does the block fit, given the others' ranks (as the server fits them)?
+        fits = any(pat.search(t) for t in fitted(capped, lang.spec.line_comment)) if info["in_capped"] else None
         info["fits_budget"] = fits
         return info
 
