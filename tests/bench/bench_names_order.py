@@ -14,7 +14,8 @@ needs whose definition is sent:
 
 Then, for each variant after the first, the needs it meets that the first does not (gained) and
 those the first meets that it does not (lost), by site id and need: a variant's total can hide
-losses.
+losses; and the needs the first variant meets that the prompts served did not, and the reverse
+(the server's time box, its window, a reuse of the snippets chosen before).
 
     python tests/bench/bench_names_order.py /tmp/deepseek-lsp-recall/recall.json [--variants nearest,uncapped]
 """
@@ -104,6 +105,8 @@ def main() -> None:
     print(f"{total} needs; definitions sent: " + ", ".join(f"{v} {n}" for v, n in found.items()))
     # A variant's gains may hide losses: the needs met by the first variant and not by another.
     first = variants[0]
+    served = {(s["id"], i) for s in sites for i, n in enumerate(s.get("needs") or []) if n.get("found")}
+    print(f"{first} vs the prompts served: met offline alone {sorted(met[first] - served)}; in the prompts alone {sorted(served - met[first])}")
     for v in variants[1:]:
         print(f"{v} vs {first}: +{len(met[v] - met[first])} -{len(met[first] - met[v])}: lost {sorted(met[first] - met[v])} gained {sorted(met[v] - met[first])}")
 
