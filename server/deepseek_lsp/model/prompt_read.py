@@ -286,11 +286,12 @@ async def _review_context(client: ModelClient, model: str) -> int | None:
     reading: PromptReading = client.prompt_reading
     at = reading.review_asked.get(model)
     if at is None or time.monotonic() - at >= CONTEXT_RECHECK_S:
-        context = await _ollama_context(client, model, client.config.base)
+        listed, context = await _ollama_listing(client, model, client.config.base)
         reading.review_contexts[model] = context
-        # Untold, asked again at the next review (or after this one): /api/ps lists the models
-        # loaded, and a review's first request is what loads its model.
-        if context is not None:
+        # Not listed, asked again at the next review (or after this one): /api/ps lists the
+        # models loaded, and a review's first request is what loads its model. Listed with no
+        # context (Ollama before 0.12), it tells none until upgraded: asked twice a review.
+        if listed:
             reading.review_asked[model] = time.monotonic()
     return reading.review_contexts.get(model)
 
@@ -326,6 +327,12 @@ def suffix_left_out(url: str) -> str:
 async def _ollama_context(client: ModelClient, model: str, base: str) -> int | None:
     """The context ``model`` is loaded with at the Ollama at ``base`` (its OpenAI API), as its
     ``GET /api/ps`` tells (0.12 on); None if it does not."""
+    return (await _ollama_listing(client, model, base))[1]
+
+
+async def _ollama_listing(client: ModelClient, model: str, base: str) -> tuple[bool, int | None]:
+    """Whether the Ollama at ``base`` lists ``model`` as loaded in ``GET /api/ps``, and the
+    context it tells for it (0.12 on; None before)."""
     root = base.rstrip("/").removesuffix("/v1")
     client.in_use(+1)
     try:
@@ -333,15 +340,15 @@ async def _ollama_context(client: ModelClient, model: str, base: str) -> int | N
         loaded: Any = response.json().get("models") if response.status_code == 200 else None
     except (ModelError, httpx.HTTPError, ValueError, AttributeError, asyncio.TimeoutError) as exc:
         log.debug("no context from Ollama's /api/ps: %s", exc)
-        return None
+        return False, None
     finally:
         client.in_use(-1)
     names = _ollama_names(model)
     for m in loaded if isinstance(loaded, list) else ():
         if isinstance(m, dict) and names & {m.get("name"), m.get("model")}:
             context = m.get("context_length")
-            return context if isinstance(context, int) and context > 0 else None
-    return None
+            return True, context if isinstance(context, int) and context > 0 else None
+    return False, None
 
 
 def _ollama_names(model: str) -> set[str]:

@@ -1,0 +1,38 @@
+"""What a review learns of the Ollama it is sent to, against the fake answering as Ollama does:
+how often its /api/ps is asked, and how its own count of a review's prompt fits the next."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.fake_deepseek import FakeDeepSeek
+from tests.review_support import reviewer
+from tests.test_backend_pause import DOC, RULE, Reviewing
+from tests.test_selfhosted_prompt_read import _reviewing_at_ollama, as_ollama
+
+pytestmark = pytest.mark.usefixtures("state_dir")
+CHAT = "/v1/chat/completions"
+
+
+def _ps_asked(fake: FakeDeepSeek) -> int:
+    return len(fake.requests_to("/api/ps"))
+
+
+async def test_an_ollama_before_0_12_is_asked_its_context_once_not_at_every_review(fake_deepseek: FakeDeepSeek) -> None:
+    """Ollama before 0.12 lists its loaded models in /api/ps without their context: it can tell
+    none until it is upgraded. Each review asked it twice (before the review, for the room,
+    and after it, for the cut prompt): 2 reviews, 4 asks. Now the model listed without a
+    context is taken as untold until the context is asked again (5 minutes)."""
+    as_ollama(fake_deepseek, num_ctx=2048)
+    fake_deepseek.ps_tells_context = False
+    fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+    async with Reviewing(fake_deepseek) as r:
+        await _reviewing_at_ollama(r, fake_deepseek)
+        for name in ("a", "b"):
+            r.services.documents.open(f"file:///ws/{name}.py", DOC.replace("find", f"find_{name}"), "python", 1)
+            assert (await r.run(f"file:///ws/{name}.py"))["findings"] == 1
+            await asyncio.sleep(0.2)  # (the cut prompt's check, off the review's way)
+        print(f"/api/ps asked {_ps_asked(fake_deepseek)} times in 2 reviews")
+        assert _ps_asked(fake_deepseek) == 1
