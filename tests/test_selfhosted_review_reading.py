@@ -10,7 +10,7 @@ import pytest
 from tests.fake_deepseek import FakeDeepSeek
 from tests.review_support import reviewer
 from tests.test_backend_pause import DOC, RULE, Reviewing
-from tests.test_selfhosted_prompt_read import _reviewing_at_ollama, as_ollama
+from tests.test_selfhosted_prompt_read import _reviewing_at_ollama, _whole_chat, as_ollama
 
 pytestmark = pytest.mark.usefixtures("state_dir")
 CHAT = "/v1/chat/completions"
@@ -36,3 +36,28 @@ async def test_an_ollama_before_0_12_is_asked_its_context_once_not_at_every_revi
             await asyncio.sleep(0.2)  # (the cut prompt's check, off the review's way)
         print(f"/api/ps asked {_ps_asked(fake_deepseek)} times in 2 reviews")
         assert _ps_asked(fake_deepseek) == 1
+
+
+def _function(name: str, lines: int) -> str:
+    return f"def {name}(rows):\n" + "".join(f"    x{i} = rows[{i}] * {i}\n" for i in range(lines)) + "    return x0\n"
+
+
+async def test_a_review_fills_the_ollama_context_by_the_count_its_own_requests_got(fake_deepseek: FakeDeepSeek) -> None:
+    """Completions fill Ollama's context by its own count of their prompts (the estimate here
+    is no tokenizer of its model); reviews did not learn from theirs: fitted to a share of a
+    2,048-token context by the estimate, a function the context holds (some 1,100 tokens as
+    Ollama counts) was named 'not reviewed' at every save. Now a review's answered request
+    tells the ratio too: the next review sends it, read whole."""
+    as_ollama(fake_deepseek, num_ctx=2048)
+    fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+    mid = _function("mid", 80)
+    async with Reviewing(fake_deepseek) as r:
+        await _reviewing_at_ollama(r, fake_deepseek)
+        r.services.documents.open("file:///ws/a.py", DOC, "python", 1)
+        assert (await r.run("file:///ws/a.py"))["findings"] == 1
+        r.services.documents.open("file:///ws/b.py", DOC.replace("find", "seek") + mid, "python", 1)
+        second = await r.run("file:///ws/b.py")
+        last = fake_deepseek.requests_to(CHAT)[-1]
+        print(f"second review: problems {second['problems']}; last request {last.usage}")
+        assert second["problems"] == [] and "def mid" in _whole_chat(last)
+        assert last.read == _whole_chat(last)  # read whole: within the context

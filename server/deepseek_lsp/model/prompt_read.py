@@ -102,11 +102,12 @@ class PromptReading:
     #: estimate here.
     ratios: dict[str, float] = field(default_factory=dict)
 
-    def counted(self, model: str, estimated: int | None, read: int) -> None:
+    def counted(self, model: str, estimated: int | None, read: int, context: int | None = None) -> None:
         """The server counted ``read`` tokens of a prompt of ``estimated`` here: its ratio is
-        kept where the prompt was read whole (short of the model's known context, not cut) and
-        counted whole (not a cache's leftover: see LEAST_RATIO)."""
-        context = self.contexts.get(model)
+        kept where the prompt was read whole (short of the model's known context, a
+        completion's unless ``context`` is given: a review's, not cut) and counted whole (not a
+        cache's leftover: see LEAST_RATIO). One ratio a model, completions' and reviews'."""
+        context = context or self.contexts.get(model)
         if context and estimated and estimated >= LEAST_COUNTED and LEAST_RATIO * estimated <= read < FILLED * context:
             self.ratios[model] = max(read / estimated, self.ratios.get(model, 0.0))
 
@@ -249,6 +250,15 @@ async def review_cut(client: ModelClient, model: str, usage: list[Usage]) -> str
         "start (the review's instructions) without a word. Start Ollama with OLLAMA_CONTEXT_LENGTH=16384 "
         "(or PARAMETER num_ctx in the model's Modelfile) for reviews of files this size."
     )
+
+
+def review_counted(client: ModelClient, model: str, room: ReviewRoom, estimated: int, usage: Usage | None) -> None:
+    """A review request's count of its prompt (``estimated`` here), kept as a completion's is
+    (see :meth:`PromptReading.counted`): the next review's room is fitted by it, and so are
+    completions of the same model (before, reviews were fitted by a share of the context
+    alone, and a unit the context held was named not reviewed at every save)."""
+    if usage is not None:
+        client.prompt_reading.counted(model, estimated, usage.prompt_tokens, room.context)
 
 
 @dataclass(frozen=True)

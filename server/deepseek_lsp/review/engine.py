@@ -467,6 +467,9 @@ class ReviewEngine:
         outcome.usage.extend(billed)
         if result.usage is not None:
             outcome.usage.append(result.usage)
+            if batch.room is not None and (model_client := _model_client(client)) is not None:
+                estimated = prompt_tokens(messages, _counter(client))
+                prompt_read.review_counted(model_client, r.model, batch.room, estimated, result.usage)
         if result.finish_reason == "length" and not result.overrun and len(batch.units) > 1:
             # The findings of these units ran past max_tokens. Not cached, the same units went
             # out together again on every save and were cut again, paid each time: each half
