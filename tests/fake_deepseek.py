@@ -149,6 +149,21 @@ SERVER_404S: dict[str, tuple[Callable[[str], tuple[str, str]], Callable[[str], t
             }
         ),
     ),
+    # LiteLLM's proxy (FastAPI): its 404 for a path; a model it does not route, its 400 in
+    # OpenAI's shape.
+    "litellm": (
+        lambda path: _json_text({"detail": "Not Found"}),
+        lambda model: _json_text(
+            {
+                "error": {
+                    "message": f"litellm.BadRequestError: Invalid model name passed in model={model}.",
+                    "type": "None",
+                    "param": None,
+                    "code": "400",
+                }
+            }
+        ),
+    ),
     "llamacpp": (
         lambda path: _json_text(
             {"error": {"code": 404, "message": "File Not Found", "type": "not_found_error"}}
@@ -221,6 +236,7 @@ SERVER_PATHS = {
     "vllm": ("/v1/",),
     "sglang": ("/v1/", "/health"),
     "llamacpp": ("/v1/", "/completions", "/chat/completions", "/infill", "/models", "/health"),
+    "litellm": ("/v1/", "/completions", "/chat/completions", "/models", "/model/info"),
 }
 
 
@@ -399,6 +415,11 @@ class FakeDeepSeek:
         self.models_headers: dict[str, str] = {}
         #: Headers of every answer (LiteLLM's proxy: ``x-litellm-call-id``, ``x-litellm-version``).
         self.answer_headers: dict[str, str] = {}
+        #: LiteLLM's proxy (server ``litellm``): each model's ``litellm_params`` (its upstream:
+        #: ``{"model": "ollama/qwen2.5-coder:7b", "num_ctx": 1024}``) and ``model_info`` as its
+        #: ``GET /model/info`` lists them; an upstream Ollama's prompts cut to :attr:`num_ctx`.
+        self.litellm_params: dict[str, dict[str, Any]] = {}
+        self.litellm_model_info: dict[str, dict[str, Any]] = {}
         #: Paths answered without a key, as OpenRouter's model list (``/api/v1/models``).
         self.public_paths: set[str] = set()
         #: OpenRouter's ``GET /key`` answer (the key's label, limit, usage); None: no such route.
@@ -858,6 +879,17 @@ class _Handler(BaseHTTPRequestHandler):
                     models = [m for m in models if m in asked]
                 loaded = [{"name": m, "model": m, "size": 4_683_087_332, **told} for m in models]
                 self._json(200, {"models": loaded})
+            elif path in ("/model/info", "/v1/model/info") and self.fake.server == "litellm":
+                # LiteLLM's deployments: the api_key left out, model_info merged with its cost map's.
+                deployments = [
+                    {
+                        "model_name": m,
+                        "litellm_params": self.fake.litellm_params.get(m, {"model": f"openai/{m}"}),
+                        "model_info": {"id": f"id-{i}", **self.fake.litellm_model_info.get(m, {})},
+                    }
+                    for i, m in enumerate(self.fake.models)
+                ]
+                self._json(200, {"data": deployments})
             elif path == "/user/balance":
                 self._json(200, self.fake.balance)
             elif path in ("/key", "/v1/key") and self.fake.key_info is not None:
@@ -1268,7 +1300,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _ollama_cut(self, read: str) -> str:
         """``read`` as Ollama reads it: past its context, its start dropped, no word said."""
         fake = self.fake
-        if fake.server == "ollama" and fake.num_ctx is not None and approx_tokens(read) > fake.num_ctx:
+        if fake.server in ("ollama", "litellm") and fake.num_ctx is not None and approx_tokens(read) > fake.num_ctx:
             read = read[len(read) - fake.num_ctx * CHARS_PER_TOKEN :]
         return read
 

@@ -44,10 +44,10 @@ def _whole_chat(r: RecordedRequest) -> str:
     return "".join(f"{m['role']}\x00{m['content']}\x00" for m in r.json["messages"])
 
 
-async def _reviewing_at_ollama(r: Reviewing, fake: FakeDeepSeek) -> list[str]:
+async def _reviewing_at_ollama(r: Reviewing, fake: FakeDeepSeek, server: str = "Ollama") -> list[str]:
     """``r`` reviewing with LOCAL_MODEL at the fake, once the warm-up's model list named it
-    Ollama (as before a user's first save; its port, 11434, names it before that); the
-    pop-ups shown from then on."""
+    ``server`` (as before a user's first save; its port, 11434, names an Ollama before that);
+    the pop-ups shown from then on."""
     shown: list[str] = []
     r.services.status._show = lambda message, level=2: shown.append(message)
     old = r.services.settings
@@ -56,10 +56,10 @@ async def _reviewing_at_ollama(r: Reviewing, fake: FakeDeepSeek) -> list[str]:
     r.usage.settings_changed(old, new)
     r.review.settings_changed(old, new)
     for _ in range(500):
-        if server_named(new.base_url) == "Ollama":
+        if server_named(new.base_url) == server:
             break
         await asyncio.sleep(0.01)
-    assert server_named(new.base_url) == "Ollama"
+    assert server_named(new.base_url) == server
     return shown
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from . import litellm_routes
 from .backends import render_fim_template, resolve_fim_template
 from .errors import ModelError, provider_name, server_named
 from .stream import ModelStream
@@ -81,6 +82,9 @@ PROBE_S = 10.0
 #: How often a context prompts are fitted to is asked again: the user, told how, may have
 #: restarted Ollama with a larger one (prompts fitted to the old one cannot show it).
 CONTEXT_RECHECK_S = 300.0
+#: The servers that cut a prompt past the model's context without a word: Ollama, and LiteLLM's
+#: proxy in front of one (its /model/info tells; its usage is Ollama's count).
+CUTTING = ("Ollama", "LiteLLM")
 
 
 @dataclass
@@ -151,7 +155,7 @@ def _asking(client: ModelClient, req: FimRequest, usage: Usage | None) -> str | 
     rule for the check and the asking, which had each their copy of it."""
     reading: PromptReading = client.prompt_reading
     server = server_named(client.config.fim_base)
-    if server == "Ollama" and (reading.due(req.model) or _short_unfitted(reading, req, usage)):
+    if server in CUTTING and (reading.due(req.model) or _short_unfitted(reading, req, usage)):
         return server
     if server in SUFFIX_PROBED and _sends_suffix(client, req) and req.model not in reading.asked:
         return server
@@ -181,10 +185,10 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
     reading: PromptReading = client.prompt_reading
     url = client.config.fim_base
     server = _asking(client, req, usage)
-    if server == "Ollama":
+    if server in CUTTING:
         short = _short_unfitted(reading, req, usage)
         reading.asked[req.model] = time.monotonic()
-        context = await _ollama_context(client, req.model, client.config.fim_base)
+        context = (await _cutting_listing(client, req.model, url, server))[1]
         if context is None and short and usage is not None and usage.prompt_tokens >= LEAST_CONTEXT:
             context = usage.prompt_tokens  # (the count it kept)
         if context is None:
@@ -202,7 +206,8 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
             f"completion's prompt ({budget:,}, completion.maxPromptTokens) and answer ({answer_tokens:,}): "
             "Ollama drops what does not fit from the prompt's start (the file's imports, the code above the "
             "cursor) without a word. Prompts are now fitted to it; for more, start Ollama with "
-            "OLLAMA_CONTEXT_LENGTH=8192 (or PARAMETER num_ctx 8192 in the model's Modelfile)."
+            "OLLAMA_CONTEXT_LENGTH=8192 (or PARAMETER num_ctx 8192 in the model's Modelfile"
+            + (", or num_ctx: 8192 in LiteLLM's litellm_params of the model)." if server == "LiteLLM" else ").")
         )
     if server in SUFFIX_PROBED:
         reading.asked[req.model] = time.monotonic()
@@ -239,7 +244,7 @@ async def review_cut(client: ModelClient, model: str, usage: list[Usage]) -> str
     usage read the model's whole context (asked of /api/ps once), the review's instructions
     dropped first, and its answers came back unusable with no word of why; else None."""
     read = max((u.prompt_tokens for u in usage), default=0)
-    if not read or await client.server_at(client.config.base) != "Ollama":
+    if not read or await client.server_at(client.config.base) not in CUTTING:
         return None
     context = await _review_context(client, model)
     if context is None or read < FILLED * context:
@@ -280,7 +285,7 @@ async def review_room(client: ModelClient, model: str, max_output_tokens: int) -
     """The room a review request for ``model`` has at the review server, where it cuts a
     longer prompt (Ollama, its context known); None where any prompt is read whole, or the
     server does not tell its context."""
-    if await client.server_at(client.config.base) != "Ollama":
+    if await client.server_at(client.config.base) not in CUTTING:
         return None
     context = await _review_context(client, model)
     if context is None:
@@ -296,7 +301,8 @@ async def _review_context(client: ModelClient, model: str) -> int | None:
     reading: PromptReading = client.prompt_reading
     at = reading.review_asked.get(model)
     if at is None or time.monotonic() - at >= CONTEXT_RECHECK_S:
-        listed, context = await _ollama_listing(client, model, client.config.base)
+        server = server_named(client.config.base)
+        listed, context = await _cutting_listing(client, model, client.config.base, server)
         reading.review_contexts[model] = context
         # Not listed, asked again at the next review (or after this one): /api/ps lists the
         # models loaded, and a review's first request is what loads its model. Listed with no
@@ -334,25 +340,35 @@ def suffix_left_out(url: str) -> str:
     )
 
 
-async def _ollama_context(client: ModelClient, model: str, base: str) -> int | None:
-    """The context ``model`` is loaded with at the Ollama at ``base`` (its OpenAI API), as its
-    ``GET /api/ps`` tells (0.12 on); None if it does not."""
-    return (await _ollama_listing(client, model, base))[1]
+async def _cutting_listing(client: ModelClient, model: str, base: str, server: str | None) -> tuple[bool, int | None]:
+    """Whether the server at ``base`` (one of CUTTING) tells of ``model`` (an Ollama lists it
+    as loaded; LiteLLM lists where it routes it), and the context it tells for it, if any."""
+    if server == "LiteLLM":
+        # (/model/info under the base: LiteLLM serves it at its root and under /v1 alike)
+        routes = await _got_json(client, f"{base.rstrip('/')}/model/info")
+        return (routes is not None, litellm_routes.ollama_context(routes, model)[1])
+    return await _ollama_listing(client, model, base)
+
+
+async def _got_json(client: ModelClient, url: str) -> Any:
+    """The JSON of a 200 to ``GET url``, or None (no answer, another status, no JSON)."""
+    client.in_use(+1)
+    try:
+        response = await asyncio.wait_for(client.http.get(url), PROBE_S)
+        return response.json() if response.status_code == 200 else None
+    except (ModelError, httpx.HTTPError, ValueError, asyncio.TimeoutError) as exc:
+        log.debug("the server told nothing of the model's context: %s", exc)
+        return None
+    finally:
+        client.in_use(-1)
 
 
 async def _ollama_listing(client: ModelClient, model: str, base: str) -> tuple[bool, int | None]:
     """Whether the Ollama at ``base`` lists ``model`` as loaded in ``GET /api/ps``, and the
     context it tells for it (0.12 on; None before)."""
     root = base.rstrip("/").removesuffix("/v1")
-    client.in_use(+1)
-    try:
-        response = await asyncio.wait_for(client.http.get(f"{root}/api/ps"), PROBE_S)
-        loaded: Any = response.json().get("models") if response.status_code == 200 else None
-    except (ModelError, httpx.HTTPError, ValueError, AttributeError, asyncio.TimeoutError) as exc:
-        log.debug("no context from Ollama's /api/ps: %s", exc)
-        return False, None
-    finally:
-        client.in_use(-1)
+    body = await _got_json(client, f"{root}/api/ps")
+    loaded: Any = body.get("models") if isinstance(body, dict) else None
     names = _ollama_names(model)
     for m in loaded if isinstance(loaded, list) else ():
         if isinstance(m, dict) and names & {m.get("name"), m.get("model")}:

@@ -1,0 +1,99 @@
+"""LiteLLM's proxy in front of an Ollama, against the fake answering as that pair does: the
+proxy's headers and routes (its /model/info naming the upstream ``ollama/...`` and the
+``num_ctx`` it loads it with, no /api/ps), Ollama's cut of a prompt past its context and its
+count. Prompts are fitted to that context as they are at an Ollama asked directly."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from deepseek_lsp.model.litellm_routes import ollama_context
+from tests.completing import warmed_up
+from tests.fake_deepseek import FakeDeepSeek
+from tests.review_support import reviewer
+from tests.selfhosted_stdio import LOCAL_MODEL
+from tests.test_backend_pause import DOC, RULE, Reviewing
+from tests.test_selfhosted_prompt_read import (
+    BIG,
+    CURSOR_LINE,
+    TEXT,
+    _asked,
+    _reviewing_at_ollama,
+    _told,
+    _whole_chat,
+)
+
+pytestmark = pytest.mark.usefixtures("state_dir")
+LITELLM = {"x-litellm-version": "1.74.0", "x-litellm-call-id": "5a1f"}
+CHAT = "/v1/chat/completions"
+
+
+def as_litellm_before_ollama(fake: FakeDeepSeek, context: int, **params: object) -> None:
+    """The fake as LiteLLM routing LOCAL_MODEL to an Ollama whose context is ``context``,
+    ``params`` its litellm_params (num_ctx: the context the proxy asks Ollama for)."""
+    fake.server, fake.owned_by, fake.models, fake.num_ctx = "litellm", "openai", [LOCAL_MODEL], context
+    fake.models_headers = fake.answer_headers = dict(LITELLM)
+    fake.litellm_params = {LOCAL_MODEL: {"model": f"ollama/{LOCAL_MODEL}", "api_base": "http://ollama:11434", **params}}
+    fake.set_usage_shape("ollama")
+    fake.responder(lambda body: "return a + b", path="/v1/completions")
+
+
+async def test_completions_through_litellm_fit_the_ollama_context_it_names(fake_deepseek: FakeDeepSeek) -> None:
+    """At LiteLLM the server looked like any OpenAI API: a 2,048-token prompt to its Ollama of a
+    1,024-token context lost its start (the imports, the code above) at every key, nothing
+    said. The proxy's /model/info names the upstream and its num_ctx: the prompts after the
+    first fit it, read whole, and the user is told once."""
+    as_litellm_before_ollama(fake_deepseek, 1024, num_ctx=1024)
+    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
+    try:
+        doc = f.open("file:///ws/a.py", TEXT)
+        assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+        told = await _told(f)
+        for _ in range(3):
+            assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+            await asyncio.sleep(0.05)
+        first, *later = _asked(fake_deepseek)
+        cut = [r for r in later if r.read != f"{r.json['prompt']}\x00{r.json['suffix']}"]
+        print(f"after the first: {len(cut)} of {len(later)} prompts cut; told {told}")
+        assert first.read != f"{first.json['prompt']}\x00{first.json['suffix']}"  # (cut: the fake is Ollama behind)
+        assert cut == [] and "return add(a, b) * 0" in later[-1].read
+        (message,) = told
+        assert message.startswith("LiteLLM at 127.0.0.1:") and "context of 1,024 tokens" in message
+        assert "num_ctx" in message and f.shown == [message]
+        assert fake_deepseek.requests_to("/api/ps") == []
+    finally:
+        await f.stop()
+
+
+async def test_a_review_through_litellm_is_fitted_to_the_ollama_context(fake_deepseek: FakeDeepSeek) -> None:
+    """A review through LiteLLM to an Ollama of 2,048 tokens: the 300-line function's request
+    ran past the context, its instructions cut, the answer unusable. Now it is named, not sent,
+    and the rest read whole."""
+    as_litellm_before_ollama(fake_deepseek, 2048, num_ctx=2048)
+    fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+    async with Reviewing(fake_deepseek) as r:
+        await _reviewing_at_ollama(r, fake_deepseek, "LiteLLM")
+        r.services.documents.open("file:///ws/a.py", DOC + BIG, "python", 1)
+        result = await r.run("file:///ws/a.py")
+        sent = fake_deepseek.requests_to(CHAT)
+        assert [q.read for q in sent] == [_whole_chat(q) for q in sent]  # none cut
+        (problem,) = result["problems"]
+        assert "function big" in problem and "(2,048 tokens)" in problem
+
+
+@pytest.mark.parametrize(
+    ("params", "info", "expected"),
+    [
+        ({"model": "ollama/qwen2.5-coder:7b", "num_ctx": 8192}, {"max_input_tokens": 32768}, (True, 8192)),
+        ({"model": "ollama_chat/qwen2.5-coder:7b"}, {"max_input_tokens": 32768}, (True, 32768)),
+        ({"model": "ollama/qwen2.5-coder:7b"}, {}, (True, None)),
+        ({"model": "openai/gpt-4o"}, {"max_input_tokens": 128000}, (False, None)),
+        ({"model": "hosted_vllm/qwen"}, {"max_input_tokens": 32768}, (False, None)),
+    ],
+)
+def test_litellm_s_route_to_an_ollama_and_its_context(params: dict, info: dict, expected: tuple) -> None:
+    body = {"data": [{"model_name": "m", "litellm_params": params, "model_info": info}, {"model_name": "other", "litellm_params": {"model": "ollama/x", "num_ctx": 1}}]}
+    assert ollama_context(body, "m") == expected
+    assert ollama_context({"detail": "Not Found"}, "m") == (False, None)
