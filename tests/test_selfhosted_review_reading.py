@@ -1,5 +1,6 @@
-"""What a review learns of the Ollama it is sent to, against the fake answering as Ollama does:
-how often its /api/ps is asked, and how its own count of a review's prompt fits the next."""
+"""What is learnt of the Ollama prompts are sent to, against the fake answering as Ollama does:
+how often its /api/ps is asked, how a review's own count of its prompt fits the next, and a
+context changed by a reload."""
 
 from __future__ import annotations
 
@@ -7,10 +8,20 @@ import asyncio
 
 import pytest
 
+from deepseek_lsp.model import prompt_read
+from tests.completing import warmed_up
 from tests.fake_deepseek import FakeDeepSeek
 from tests.review_support import reviewer
+from tests.selfhosted_stdio import LOCAL_MODEL
 from tests.test_backend_pause import DOC, RULE, Reviewing
-from tests.test_selfhosted_prompt_read import _reviewing_at_ollama, _whole_chat, as_ollama
+from tests.test_selfhosted_prompt_read import (
+    CURSOR_LINE,
+    TEXT,
+    _asked,
+    _reviewing_at_ollama,
+    _whole_chat,
+    as_ollama,
+)
 
 pytestmark = pytest.mark.usefixtures("state_dir")
 CHAT = "/v1/chat/completions"
@@ -61,3 +72,34 @@ async def test_a_review_fills_the_ollama_context_by_the_count_its_own_requests_g
         print(f"second review: problems {second['problems']}; last request {last.usage}")
         assert second["problems"] == [] and "def mid" in _whole_chat(last)
         assert last.read == _whole_chat(last)  # read whole: within the context
+
+
+async def test_an_ollama_reloaded_with_a_smaller_context_is_asked_at_the_first_prompt_it_cut(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ollama loaded the model with 8,192 tokens: the settings' prompts fit, read whole. Then it
+    reloads it with 768 (another app's num_ctx, or a restart with a smaller
+    OLLAMA_CONTEXT_LENGTH): every prompt lost its start, nothing said, until the context was
+    asked again 5 minutes later. A prompt read short at a context the server told is now
+    taken for that: its context is asked at once, the next prompts fit it, and the user is
+    told. (Asked so at most every SHORT_RECHECK_S, 30 s; here 0.1.)"""
+    monkeypatch.setattr(prompt_read, "SHORT_RECHECK_S", 0.1)
+    as_ollama(fake_deepseek, num_ctx=8192)
+    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
+    try:
+        doc = f.open("file:///ws/a.py", TEXT)
+        assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+        await asyncio.sleep(0.2)  # (its context asked off the answer's way)
+        fake_deepseek.num_ctx = 768
+        for _ in range(4):
+            assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+            await asyncio.sleep(0.2)
+        _, reloaded, *later = _asked(fake_deepseek)
+        cut = [r for r in later if r.read != f"{r.json['prompt']}\x00{r.json['suffix']}"]
+        print(f"after the reload: the first cut, then {len(cut)} of {len(later)} cut; told {f.shown}")
+        assert reloaded.read != f"{reloaded.json['prompt']}\x00{reloaded.json['suffix']}"
+        assert cut == []
+        (told,) = f.shown
+        assert "context of 768 tokens" in told
+    finally:
+        await f.stop()

@@ -82,6 +82,11 @@ PROBE_S = 10.0
 #: How often a context prompts are fitted to is asked again: the user, told how, may have
 #: restarted Ollama with a larger one (prompts fitted to the old one cannot show it).
 CONTEXT_RECHECK_S = 300.0
+#: How soon a context the server told is asked again after a prompt read short: the model was
+#: reloaded with a smaller one (another app's num_ctx, a restart) and every prompt lost its
+#: start until the recheck. Not at every answer: an Ollama counting only what its cache did
+#: not hold reads every prompt short.
+SHORT_RECHECK_S = 30.0
 #: The servers that cut a prompt past the model's context without a word: Ollama, and LiteLLM's
 #: proxy in front of one (its /model/info tells; its usage is Ollama's count).
 CUTTING = ("Ollama", "LiteLLM")
@@ -95,6 +100,8 @@ class PromptReading:
     contexts: dict[str, int] = field(default_factory=dict)
     #: When (time.monotonic) the server was last asked about each model (see :func:`learn`).
     asked: dict[str, float] = field(default_factory=dict)
+    #: The models whose context the server told (not one learnt from a prompt read short).
+    served: set[str] = field(default_factory=set)
     #: The context and prompt budget the user was last told of, by model (told once each).
     told: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: Each review model's context at the review server (None: not told), and when told.
@@ -155,7 +162,7 @@ def _asking(client: ModelClient, req: FimRequest, usage: Usage | None) -> str | 
     rule for the check and the asking, which had each their copy of it."""
     reading: PromptReading = client.prompt_reading
     server = server_named(client.config.fim_base)
-    if server in CUTTING and (reading.due(req.model) or _short_unfitted(reading, req, usage)):
+    if server in CUTTING and (reading.due(req.model) or _short_unfitted(reading, req, usage) or _short_served(reading, req, usage)):
         return server
     if server in SUFFIX_PROBED and _sends_suffix(client, req) and req.model not in reading.asked:
         return server
@@ -167,6 +174,14 @@ def _asking(client: ModelClient, req: FimRequest, usage: Usage | None) -> str | 
 def _short_unfitted(reading: PromptReading, req: FimRequest, usage: Usage | None) -> bool:
     """A prompt read short where no context is known for its model yet."""
     return _read_short(req, usage) and req.model not in reading.contexts
+
+
+def _short_served(reading: PromptReading, req: FimRequest, usage: Usage | None) -> bool:
+    """A prompt read short at a context the server told, not asked again for SHORT_RECHECK_S."""
+    at = reading.asked.get(req.model)
+    return (
+        req.model in reading.served and _read_short(req, usage) and at is not None and time.monotonic() - at >= SHORT_RECHECK_S
+    )
 
 
 def _sends_suffix(client: ModelClient, req: FimRequest) -> bool:
@@ -189,7 +204,9 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
         short = _short_unfitted(reading, req, usage)
         reading.asked[req.model] = time.monotonic()
         context = (await _cutting_listing(client, req.model, url, server))[1]
-        if context is None and short and usage is not None and usage.prompt_tokens >= LEAST_CONTEXT:
+        if context is not None:
+            reading.served.add(req.model)
+        elif short and usage is not None and usage.prompt_tokens >= LEAST_CONTEXT:
             context = usage.prompt_tokens  # (the count it kept)
         if context is None:
             return None
