@@ -405,6 +405,33 @@ def names_missing_model(error: ModelError) -> bool:
     return isinstance(error, RequestError) and bool(_NO_SUCH_MODEL.search(error.provider_message or ""))
 
 
+#: A completion endpoint refusing a model it serves for chat alone: OpenAI's 404 "This is a chat
+#: model and not supported in the v1/completions endpoint", Azure's 400 "The completion
+#: operation does not work with the specified model".
+_CHAT_ONLY = re.compile(
+    r"\bchat model\b.{0,40}not supported|completion operation does not work with the specified model",
+    re.IGNORECASE,
+)
+
+
+class ChatOnlyModelError(RequestError):
+    """The completion model is served for chat alone: every completion meets it until the user
+    sets the chat backend or another model (before: "check the baseUrl ... and the backend",
+    and asked again every minute for good)."""
+
+    disables_feature = True
+    recheck_after_s = None
+
+    @property
+    def user_message(self) -> str:
+        said = f": {self.provider_message.rstrip('. ')}" if self.provider_message else ""
+        return (
+            f"{self.provider} serves that model for chat only ({self.status}{said}). Set the backend "
+            "setting to 'chat' (each completion asked as a chat turn), or completion.model to a model "
+            "that completes code (fill-in-the-middle); completions are paused until the settings change."
+        )
+
+
 class RedirectError(RequestError):
     """A 3xx. Never followed (a POST turns into a GET, and the answer is a web page anyway): the
     base URL is a site's, not its API's (``https://deepseek.com``, ``platform.deepseek.com``), an
@@ -1069,6 +1096,8 @@ def error_for_status(
         # supported by this model"). Told as a server error "retried later", and retried, at
         # every keystroke and save, though only another backend or model mends it.
         return RequestError(f"not supported (501){said}", **ctx)
+    if status in (400, 404) and _CHAT_ONLY.search(provider_message or "") and not urlsplit(url or "").path.endswith("/chat/completions"):
+        return ChatOnlyModelError(f"model served for chat only ({status}){said}", **ctx)
     if status == 404 and _NO_SUCH_MODEL.search(provider_message or ""):
         return ModelNotFoundError(f"no such model (404){said}", **ctx)
     if status == 404:
