@@ -252,3 +252,18 @@ def test_doctor_tells_llama_server_s_openai_completions_leave_the_suffix_out(tmp
     assert code == 1 and "PROBLEM" in line, out
     assert "leaves out the code after the cursor" in line and "llamacpp-infill" in line, line
     assert "--completion-template" not in line
+
+
+@pytest.mark.parametrize(
+    ("model", "listed", "served"),
+    [
+        ("Qwen2.5-Coder:7B", ["qwen2.5-coder:7b"], True),  # Ollama's names are case-insensitive
+        ("registry.ollama.ai/library/qwen2.5-coder:7b", ["qwen2.5-coder:7b"], True),  # its defaults
+        ("hf.co/bartowski/qwen2.5-coder-7b-instruct-gguf", ["hf.co/bartowski/Qwen2.5-Coder-7B-Instruct-GGUF:latest"], True),
+        ("Qwen2.5-Coder:1.5b", ["qwen2.5-coder:7b"], False),
+    ],
+)
+def test_model_names_as_ollama_resolves_them(model: str, listed: list[str], served: bool) -> None:
+    """doctor said an Ollama did not serve the model completions were answered for."""
+    assert serves(listed, model, ollama=True) is served
+    assert not serves(listed, model)  # (vLLM's names are exact: a control)

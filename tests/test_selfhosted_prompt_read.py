@@ -185,7 +185,17 @@ async def test_sglang_with_fim_template_is_not_probed(fake_deepseek: FakeDeepSee
         await f.stop()
 
 
-@pytest.mark.parametrize(("listed", "model"), [(LOCAL_MODEL, LOCAL_MODEL), ("qwen2.5-coder:latest", "qwen2.5-coder")])
+@pytest.mark.parametrize(
+    ("listed", "model"),
+    [
+        (LOCAL_MODEL, LOCAL_MODEL),
+        ("qwen2.5-coder:latest", "qwen2.5-coder"),
+        # Ollama's names are case-insensitive, and its default registry and namespace optional.
+        (LOCAL_MODEL, "Qwen2.5-Coder:7B"),
+        (LOCAL_MODEL, "registry.ollama.ai/library/qwen2.5-coder:7b"),
+        ("hf.co/bartowski/Qwen2.5-Coder-7B-Instruct-GGUF:latest", "hf.co/bartowski/qwen2.5-coder-7b-instruct-gguf"),
+    ],
+)
 async def test_ollama_restarted_with_a_larger_context_gets_whole_prompts_again(
     fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch, listed: str, model: str
 ) -> None:
@@ -193,7 +203,8 @@ async def test_ollama_restarted_with_a_larger_context_gets_whole_prompts_again(
     to the old context stay so until the context is asked again, a while later. A model named
     without a tag (``qwen2.5-coder``, as Ollama's own examples write it) runs as its
     ``:latest``, which /api/ps names: its context was not found, nothing was told and every
-    prompt lost its start."""
+    prompt lost its start; so for a name in other letters' case, or with Ollama's default
+    registry and namespace written out (Ollama runs the same model)."""
     monkeypatch.setattr(prompt_read, "CONTEXT_RECHECK_S", 0.3)
     as_ollama(fake_deepseek, num_ctx=1024)
     fake_deepseek.models = [listed]

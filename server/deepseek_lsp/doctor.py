@@ -30,11 +30,12 @@ from .model.errors import (
     name_server,
     refused_locally,
     safe_url,
+    server_named,
 )
 from .model.ledger import state_dir
 from .model.model_server import server_name
 from .model.prices import DEFAULT_PRICES
-from .model.prompt_read import reads_suffix, suffix_left_out, suffix_probe
+from .model.prompt_read import ollama_name, reads_suffix, suffix_left_out, suffix_probe
 from .model.stream import provider_message
 from .storage import folder_problem, state_folder_message
 
@@ -73,12 +74,15 @@ def servers(settings: Settings, config: EndpointConfig) -> dict[str, list[tuple[
     return {config.base: [(setting, model) for setting, model in named if model.lower() not in DEFAULT_PRICES]}
 
 
-def serves(listed: list[str], model: str) -> bool:
+def serves(listed: list[str], model: str, *, ollama: bool = False) -> bool:
     """Whether a server listing ``listed`` takes requests for ``model``: by its exact name, or
-    as Ollama (``qwen2.5-coder`` is ``qwen2.5-coder:latest``), OpenRouter (``:nitro``,
-    ``:floor`` and the like are shortcuts of a listed model) and LiteLLM (a ``provider/*``
-    route) resolve it."""
+    as Ollama (``qwen2.5-coder`` is ``qwen2.5-coder:latest``; at an ``ollama`` server, names
+    in other letters' case or with its default registry written out too), OpenRouter
+    (``:nitro``, ``:floor`` and the like are shortcuts of a listed model) and LiteLLM (a
+    ``provider/*`` route) resolve it."""
     if model in listed or (":" not in model and f"{model}:latest" in listed):
+        return True
+    if ollama and ollama_name(model) in {ollama_name(name) for name in listed}:
         return True
     base, colon, _ = model.rpartition(":")
     if colon and base in listed:
@@ -95,7 +99,7 @@ def _unserved(base: str, listed: list[str], asked: list[tuple[str, str]]) -> lis
         f"{safe_url(base)} does not serve {model!r}, the model {setting} names ({offered}): "
         f"set {setting} to a model it lists, or make the server serve that one"
         for setting, model in asked
-        if not serves(listed, model)
+        if not serves(listed, model, ollama=server_named(base) == "Ollama")
     ]
 
 

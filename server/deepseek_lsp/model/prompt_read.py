@@ -400,19 +400,22 @@ async def _ollama_listing(client: ModelClient, model: str, base: str) -> tuple[b
     root = base.rstrip("/").removesuffix("/v1")
     body = await _got_json(client, f"{root}/api/ps")
     loaded: Any = body.get("models") if isinstance(body, dict) else None
-    names = _ollama_names(model)
+    name = ollama_name(model)
     for m in loaded if isinstance(loaded, list) else ():
-        if isinstance(m, dict) and names & {m.get("name"), m.get("model")}:
+        if isinstance(m, dict) and name in {ollama_name(n) for n in (m.get("name"), m.get("model")) if isinstance(n, str)}:
             context = m.get("context_length")
             return True, context if isinstance(context, int) and context > 0 else None
     return False, None
 
 
-def _ollama_names(model: str) -> set[str]:
-    """The names /api/ps may list ``model`` by: Ollama runs a model named without a tag
-    (``qwen2.5-coder``, as its own examples write it) as its ``:latest``, and lists it so."""
-    untagged = ":" not in model.rsplit("/", 1)[-1]
-    return {model, f"{model}:latest"} if untagged else {model}
+def ollama_name(model: str) -> str:
+    """``model`` as Ollama tells one model's names apart: without case (``Qwen2.5-Coder:7B`` is
+    ``qwen2.5-coder:7b``), its default registry and namespace left out
+    (``registry.ollama.ai/library/``), and a name without a tag its ``:latest`` (as Ollama's own
+    examples write it: ``qwen2.5-coder``), as /api/ps lists it."""
+    name = model.strip().lower().removeprefix("http://").removeprefix("https://")
+    name = name.removeprefix("registry.ollama.ai/").removeprefix("library/")
+    return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
 
 
 async def _reads_suffix(client: ModelClient, model: str) -> bool | None:
