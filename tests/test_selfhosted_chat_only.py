@@ -51,3 +51,13 @@ def test_chat_only_refusals_name_the_chat_backend(status: int, message: str) -> 
     # A review's request at /chat/completions refused so is no chat-only model's (a control).
     review = error_for_status(status, method="POST", url="https://gw.example/v1/chat/completions", provider_message=message)
     assert "backend setting to 'chat'" not in review.user_message
+
+
+def test_an_api_without_completions_names_the_chat_backend() -> None:
+    """Groq's API serves chat alone: its 404 at /completions was told 'has no ..., or not that
+    model ... check the baseUrl, the model name and the backend', no backend named."""
+    groq = "Unknown request URL: POST /openai/v1/completions. Please check the URL for typos, or see the docs at https://console.groq.com/docs/"
+    error = error_for_status(404, method="POST", url="https://api.groq.com/openai/v1/completions", provider_message=groq)
+    print(error.user_message)
+    assert "has no /openai/v1/completions (404" in error.user_message
+    assert "backend setting 'chat'" in error.user_message

@@ -690,9 +690,11 @@ def endpoint_base(url: str) -> str:
 
 #: The bodies of a 404 for a path the server does not serve: Ollama's router ("404 page not
 #: found"), FastAPI's (vLLM, SGLang: "Not Found"), llama-server's ("File Not Found"), LM Studio's
-#: 200 "Unexpected endpoint or method." (see sse.py), Express's "Cannot POST /x", a proxy's page.
+#: 200 "Unexpected endpoint or method." (see sse.py), Express's "Cannot POST /x", Groq's "Unknown
+#: request URL: POST /x. Please check the URL for typos...", a proxy's page.
 _NO_SUCH_PATH = re.compile(
-    r"^(?:404\b.*|(?:page |file )?not found\.?|Unexpected endpoint or method\..*|Cannot \w+ /.*)$",
+    r"^(?:404\b.*|(?:page |file )?not found\.?|Unexpected endpoint or method\..*|Cannot \w+ /.*"
+    r"|Unknown request URL: \w+ /.*)$",
     re.IGNORECASE,
 )
 
@@ -781,6 +783,13 @@ class PathNotFoundError(_PausedAMinute, RequestError):
             fix = (
                 f"Set {setting} to {root}/v1: Ollama, vLLM, SGLang, LM Studio and llama-server "
                 "serve the OpenAI API under /v1"
+            )
+        elif not chat:
+            # An API serving chat alone (Groq's, text-generation-inference's Messages API): its
+            # model list answers, and "check ... the backend" named no backend that mends it.
+            fix = (
+                f"Check that {setting} is the server's API address and the model name; a server "
+                "without /completions (one serving chat alone, as Groq's API) needs the backend setting 'chat'"
             )
         else:
             fix = f"Check that {setting} is the server's API address, the model name and the backend"
