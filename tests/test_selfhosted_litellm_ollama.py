@@ -97,3 +97,22 @@ def test_litellm_s_route_to_an_ollama_and_its_context(params: dict, info: dict, 
     body = {"data": [{"model_name": "m", "litellm_params": params, "model_info": info}, {"model_name": "other", "litellm_params": {"model": "ollama/x", "num_ctx": 1}}]}
     assert ollama_context(body, "m") == expected
     assert ollama_context({"detail": "Not Found"}, "m") == (False, None)
+
+
+async def test_an_ollama_route_that_tells_no_context_is_fitted_to_the_count_it_kept(fake_deepseek: FakeDeepSeek) -> None:
+    """A route to Ollama with neither num_ctx nor max_input_tokens: its context is learnt as an
+    Ollama's without /api/ps's, from the first prompt read short (768 tokens kept)."""
+    as_litellm_before_ollama(fake_deepseek, 768)
+    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
+    try:
+        doc = f.open("file:///ws/a.py", TEXT)
+        assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+        (told,) = await _told(f)
+        for _ in range(2):
+            assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+            await asyncio.sleep(0.05)
+        _, *later = _asked(fake_deepseek)
+        assert [r.read for r in later] == [f"{r.json['prompt']}\x00{r.json['suffix']}" for r in later]
+        assert "context of 768 tokens" in told
+    finally:
+        await f.stop()
