@@ -9,9 +9,10 @@ import asyncio
 
 import pytest
 
+from deepseek_lsp.model import prompt_read
 from deepseek_lsp.model.litellm_routes import ollama_context
 from tests.completing import warmed_up
-from tests.fake_deepseek import FakeDeepSeek
+from tests.fake_deepseek import FakeDeepSeek, RecordedRequest
 from tests.review_support import reviewer
 from tests.selfhosted_stdio import LOCAL_MODEL
 from tests.test_backend_pause import DOC, RULE, Reviewing
@@ -40,31 +41,39 @@ def as_litellm_before_ollama(fake: FakeDeepSeek, context: int, **params: object)
     fake.responder(lambda body: "return a + b", path="/v1/completions")
 
 
+async def _completed_at_litellm(fake: FakeDeepSeek, times: int, pause: float) -> tuple[list[str], RecordedRequest, list[RecordedRequest]]:
+    """A session completing at TEXT's body line once, then ``times`` more (``pause`` after
+    each): the pop-ups once the first was answered, the first prompt, and those after it cut."""
+    f = await warmed_up(fake, LOCAL_MODEL, "openai-suffix")
+    try:
+        doc = f.open("file:///ws/a.py", TEXT)
+        assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+        told = list(await _told(f))
+        for _ in range(times):
+            assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
+            await asyncio.sleep(pause)
+        assert f.shown == told  # (once)
+    finally:
+        await f.stop()
+    first, *later = _asked(fake)
+    cut = [r for r in later if r.read != f"{r.json['prompt']}\x00{r.json['suffix']}"]
+    print(f"after the first: {len(cut)} of {len(later)} prompts cut; told {told}")
+    return told, first, cut
+
+
 async def test_completions_through_litellm_fit_the_ollama_context_it_names(fake_deepseek: FakeDeepSeek) -> None:
     """At LiteLLM the server looked like any OpenAI API: a 2,048-token prompt to its Ollama of a
     1,024-token context lost its start (the imports, the code above) at every key, nothing
     said. The proxy's /model/info names the upstream and its num_ctx: the prompts after the
     first fit it, read whole, and the user is told once."""
     as_litellm_before_ollama(fake_deepseek, 1024, num_ctx=1024)
-    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
-    try:
-        doc = f.open("file:///ws/a.py", TEXT)
-        assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
-        told = await _told(f)
-        for _ in range(3):
-            assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
-            await asyncio.sleep(0.05)
-        first, *later = _asked(fake_deepseek)
-        cut = [r for r in later if r.read != f"{r.json['prompt']}\x00{r.json['suffix']}"]
-        print(f"after the first: {len(cut)} of {len(later)} prompts cut; told {told}")
-        assert first.read != f"{first.json['prompt']}\x00{first.json['suffix']}"  # (cut: the fake is Ollama behind)
-        assert cut == [] and "return add(a, b) * 0" in later[-1].read
-        (message,) = told
-        assert message.startswith("LiteLLM at 127.0.0.1:") and "context of 1,024 tokens" in message
-        assert "num_ctx" in message and f.shown == [message]
-        assert fake_deepseek.requests_to("/api/ps") == []
-    finally:
-        await f.stop()
+    told, first, cut = await _completed_at_litellm(fake_deepseek, 3, 0.05)
+    assert first.read != f"{first.json['prompt']}\x00{first.json['suffix']}"  # (cut: the fake is Ollama behind)
+    assert cut == []
+    (message,) = told
+    assert message.startswith("LiteLLM at 127.0.0.1:") and "context of 1,024 tokens" in message
+    assert "num_ctx" in message
+    assert fake_deepseek.requests_to("/api/ps") == []
 
 
 async def test_a_review_through_litellm_is_fitted_to_the_ollama_context(fake_deepseek: FakeDeepSeek) -> None:
@@ -86,33 +95,42 @@ async def test_a_review_through_litellm_is_fitted_to_the_ollama_context(fake_dee
 @pytest.mark.parametrize(
     ("params", "info", "expected"),
     [
-        ({"model": "ollama/qwen2.5-coder:7b", "num_ctx": 8192}, {"max_input_tokens": 32768}, (True, 8192)),
-        ({"model": "ollama_chat/qwen2.5-coder:7b"}, {"max_input_tokens": 32768}, (True, 32768)),
-        ({"model": "ollama/qwen2.5-coder:7b"}, {}, (True, None)),
-        ({"model": "openai/gpt-4o"}, {"max_input_tokens": 128000}, (False, None)),
-        ({"model": "hosted_vllm/qwen"}, {"max_input_tokens": 32768}, (False, None)),
+        ({"model": "ollama/qwen2.5-coder:7b", "num_ctx": 8192}, {"max_input_tokens": 32768}, (True, 8192, False)),
+        ({"model": "ollama_chat/qwen2.5-coder:7b"}, {"max_input_tokens": 32768}, (True, 32768, True)),
+        ({"model": "ollama/qwen2.5-coder:7b"}, {}, (True, None, False)),
+        ({"model": "openai/gpt-4o"}, {"max_input_tokens": 128000}, (False, None, False)),
+        ({"model": "hosted_vllm/qwen"}, {"max_input_tokens": 32768}, (False, None, False)),
     ],
 )
 def test_litellm_s_route_to_an_ollama_and_its_context(params: dict, info: dict, expected: tuple) -> None:
     body = {"data": [{"model_name": "m", "litellm_params": params, "model_info": info}, {"model_name": "other", "litellm_params": {"model": "ollama/x", "num_ctx": 1}}]}
     assert ollama_context(body, "m") == expected
-    assert ollama_context({"detail": "Not Found"}, "m") == (False, None)
+    assert ollama_context({"detail": "Not Found"}, "m") == (False, None, False)
 
 
 async def test_an_ollama_route_that_tells_no_context_is_fitted_to_the_count_it_kept(fake_deepseek: FakeDeepSeek) -> None:
     """A route to Ollama with neither num_ctx nor max_input_tokens: its context is learnt as an
     Ollama's without /api/ps's, from the first prompt read short (768 tokens kept)."""
     as_litellm_before_ollama(fake_deepseek, 768)
-    f = await warmed_up(fake_deepseek, LOCAL_MODEL, "openai-suffix")
-    try:
-        doc = f.open("file:///ws/a.py", TEXT)
-        assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
-        (told,) = await _told(f)
-        for _ in range(2):
-            assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
-            await asyncio.sleep(0.05)
-        _, *later = _asked(fake_deepseek)
-        assert [r.read for r in later] == [f"{r.json['prompt']}\x00{r.json['suffix']}" for r in later]
-        assert "context of 768 tokens" in told
-    finally:
-        await f.stop()
+    told, _, cut = await _completed_at_litellm(fake_deepseek, 2, 0.05)
+    (message,) = told
+    assert cut == [] and "context of 768 tokens" in message
+
+
+async def test_an_ollama_route_s_max_input_tokens_is_a_ceiling_not_its_context(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LiteLLM's max_input_tokens for an Ollama route is the model's own (its /api/show's
+    context_length, 32,768 for Qwen2.5-Coder), not the context Ollama loaded it with (num_ctx:
+    4,096 by default; 768 here): taken for the context, no prompt was ever fitted and each lost
+    its start. A prompt read short below it now tells the context, as where none is told, and
+    stays so when the proxy is asked again (0.2 s here, 5 minutes at a user's)."""
+    monkeypatch.setattr(prompt_read, "CONTEXT_RECHECK_S", 0.2)
+    as_litellm_before_ollama(fake_deepseek, 768)
+    fake_deepseek.litellm_model_info = {LOCAL_MODEL: {"max_input_tokens": 32768, "litellm_provider": "ollama"}}
+    told, _, cut = await _completed_at_litellm(fake_deepseek, 4, 0.15)
+    asked = len(fake_deepseek.requests_to("/v1/model/info"))
+    print(f"/model/info asked {asked} times")
+    assert asked >= 2 and cut == []
+    (message,) = told
+    assert "context of 768 tokens" in message

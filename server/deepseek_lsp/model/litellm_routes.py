@@ -1,8 +1,9 @@
 """Where LiteLLM's proxy sends a model, as its ``GET /model/info`` (and ``/v1/model/info``)
 lists its deployments: each ``model_name`` (what requests name) with its ``litellm_params``
 (``model``: the upstream, ``ollama/qwen2.5-coder:7b``; ``num_ctx``: the context it asks Ollama
-to load the model with) and ``model_info`` (``max_input_tokens``: the user's, or the model's
-own from LiteLLM's cost map or Ollama's /api/show).
+to load the model with) and ``model_info`` (``max_input_tokens``: the user's, or for an
+Ollama route the model's own, its /api/show's ``context_length``: 32,768 for Qwen2.5-Coder
+where Ollama loaded it with 4,096; a ceiling of the context, not the context).
 
 An Ollama behind the proxy cuts a prompt past its context from the start as it does when asked
 directly, and the proxy says nothing either: its prompts are fitted as an Ollama's are
@@ -11,20 +12,29 @@ directly, and the proxy says nothing either: its prompts are fitted as an Ollama
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["ollama_context"]
+__all__ = ["OllamaRoute", "ollama_context"]
 
 #: LiteLLM's providers that are Ollama (its /api/generate and /api/chat).
 _OLLAMA_PROVIDERS = frozenset({"ollama", "ollama_chat"})
 
 
-def ollama_context(body: Any, model: str) -> tuple[bool, int | None]:
-    """Whether the proxy's ``/model/info`` answer ``body`` routes ``model`` to an Ollama, and
-    the context to fit its prompts to: the least of its deployments' (a model may be served by
-    several), ``num_ctx`` where set, else ``max_input_tokens``; None where none tells."""
+class OllamaRoute(NamedTuple):
+    """Whether the proxy routes a model to an Ollama, the context to fit its prompts to (None:
+    not told), and whether that is a ceiling alone (``max_input_tokens``, not ``num_ctx``)."""
+
+    routed: bool
+    context: int | None
+    ceiling: bool
+
+
+def ollama_context(body: Any, model: str) -> OllamaRoute:
+    """Where the proxy's ``/model/info`` answer ``body`` routes ``model`` (see OllamaRoute): the
+    least context of its deployments (a model may be served by several), ``num_ctx`` where
+    set, else ``max_input_tokens``."""
     data = body.get("data") if isinstance(body, dict) else None
-    routed, contexts = False, []
+    routed, contexts, ceiling = False, [], False
     for deployment in data if isinstance(data, list) else ():
         if not isinstance(deployment, dict) or deployment.get("model_name") != model:
             continue
@@ -36,10 +46,12 @@ def ollama_context(body: Any, model: str) -> tuple[bool, int | None]:
         if provider not in _OLLAMA_PROVIDERS:
             continue
         routed = True
-        context = next((v for v in (params.get("num_ctx"), info.get("max_input_tokens")) if _tokens(v)), None)
-        if context is not None:
-            contexts.append(int(context))
-    return routed, min(contexts, default=None)
+        if _tokens(params.get("num_ctx")):
+            contexts.append(int(params["num_ctx"]))
+        elif _tokens(info.get("max_input_tokens")):
+            contexts.append(int(info["max_input_tokens"]))
+            ceiling = True
+    return OllamaRoute(routed, min(contexts, default=None), ceiling)
 
 
 def _tokens(value: Any) -> bool:

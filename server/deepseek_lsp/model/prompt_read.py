@@ -102,6 +102,11 @@ class PromptReading:
     asked: dict[str, float] = field(default_factory=dict)
     #: The models whose context the server told (not one learnt from a prompt read short).
     served: set[str] = field(default_factory=set)
+    #: The models whose told context is a ceiling alone (LiteLLM's max_input_tokens for an
+    #: Ollama route) and no count was kept below it: a prompt read short tells the context.
+    ceilings: set[str] = field(default_factory=set)
+    #: The models whose context is the count a prompt read short kept (learnt once).
+    kept: set[str] = field(default_factory=set)
     #: The context and prompt budget the user was last told of, by model (told once each).
     told: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: Each review model's context at the review server (None: not told), and when told.
@@ -172,8 +177,14 @@ def _asking(client: ModelClient, req: FimRequest, usage: Usage | None) -> str | 
 
 
 def _short_unfitted(reading: PromptReading, req: FimRequest, usage: Usage | None) -> bool:
-    """A prompt read short where no context is known for its model yet."""
-    return _read_short(req, usage) and req.model not in reading.contexts
+    """A prompt read short where no context is known for its model yet, or a ceiling alone
+    (not asked again for SHORT_RECHECK_S: see _short_served)."""
+    if not _read_short(req, usage):
+        return False
+    if req.model not in reading.contexts:
+        return True
+    at = reading.asked.get(req.model)
+    return req.model in reading.ceilings and (at is None or time.monotonic() - at >= SHORT_RECHECK_S)
 
 
 def _short_served(reading: PromptReading, req: FimRequest, usage: Usage | None) -> bool:
@@ -203,11 +214,16 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
     if server in CUTTING:
         short = _short_unfitted(reading, req, usage)
         reading.asked[req.model] = time.monotonic()
-        context = (await _cutting_listing(client, req.model, url, server))[1]
-        if context is not None:
+        _, context, ceiling = await _cutting_listing(client, req.model, url, server)
+        if ceiling and context is not None and req.model in reading.kept:
+            context = min(context, reading.contexts[req.model])  # (the count kept below it stays)
+        elif context is not None and not ceiling:
             reading.served.add(req.model)
-        elif short and usage is not None and usage.prompt_tokens >= LEAST_CONTEXT:
-            context = usage.prompt_tokens  # (the count it kept)
+        kept = usage.prompt_tokens if usage is not None else 0
+        if short and kept >= LEAST_CONTEXT and (context is None or (ceiling and req.model not in reading.kept and kept < context)):
+            context = kept
+            reading.kept.add(req.model)
+        (reading.ceilings.add if ceiling and req.model not in reading.kept else reading.ceilings.discard)(req.model)
         if context is None:
             return None
         # Kept where it holds the prompts too: the budget raised past it later (the settings'
@@ -333,7 +349,7 @@ async def _review_context(client: ModelClient, model: str) -> int | None:
     at = reading.review_asked.get(model)
     if at is None or time.monotonic() - at >= CONTEXT_RECHECK_S:
         server = server_named(client.config.base)
-        listed, context = await _cutting_listing(client, model, client.config.base, server)
+        listed, context, _ = await _cutting_listing(client, model, client.config.base, server)
         reading.review_contexts[model] = context
         # Not listed, asked again at the next review (or after this one): /api/ps lists the
         # models loaded, and a review's first request is what loads its model. Listed with no
@@ -371,14 +387,16 @@ def suffix_left_out(url: str) -> str:
     )
 
 
-async def _cutting_listing(client: ModelClient, model: str, base: str, server: str | None) -> tuple[bool, int | None]:
+async def _cutting_listing(client: ModelClient, model: str, base: str, server: str | None) -> tuple[bool, int | None, bool]:
     """Whether the server at ``base`` (one of CUTTING) tells of ``model`` (an Ollama lists it
-    as loaded; LiteLLM lists where it routes it), and the context it tells for it, if any."""
+    as loaded; LiteLLM lists where it routes it), the context it tells for it, if any, and
+    whether that is a ceiling alone (see litellm_routes)."""
     if server == "LiteLLM":
         # (/model/info under the base: LiteLLM serves it at its root and under /v1 alike)
         routes = await _got_json(client, f"{base.rstrip('/')}/model/info")
-        return (routes is not None, litellm_routes.ollama_context(routes, model)[1])
-    return await _ollama_listing(client, model, base)
+        route = litellm_routes.ollama_context(routes, model)
+        return routes is not None, route.context, route.ceiling
+    return (*await _ollama_listing(client, model, base), False)
 
 
 async def _got_json(client: ModelClient, url: str) -> Any:
