@@ -420,6 +420,9 @@ class FakeDeepSeek:
         #: ``GET /model/info`` lists them; an upstream Ollama's prompts cut to :attr:`num_ctx`.
         self.litellm_params: dict[str, dict[str, Any]] = {}
         self.litellm_model_info: dict[str, dict[str, Any]] = {}
+        #: True: the proxy's route leaves FIM's ``suffix`` out (LiteLLM's text completion to
+        #: Ollama builds /api/generate's prompt alone; ``drop_params`` drops what it cannot map).
+        self.drops_suffix = False
         #: Paths answered without a key, as OpenRouter's model list (``/api/v1/models``).
         self.public_paths: set[str] = set()
         #: OpenRouter's ``GET /key`` answer (the key's label, limit, usage); None: no such route.
@@ -1293,7 +1296,11 @@ class _Handler(BaseHTTPRequestHandler):
         """What the model reads of a FIM request (see RecordedRequest.read)."""
         fake = self.fake
         read = prompt if suffix is None else f"{prompt}\x00{suffix}"
-        if (fake.server == "sglang" and fake.completion_template is None) or fake.server == "llamacpp":
+        if (
+            (fake.server == "sglang" and fake.completion_template is None)
+            or fake.server == "llamacpp"
+            or (fake.server == "litellm" and fake.drops_suffix)
+        ):
             read = prompt  # (its usage counts the prompt alone; llama-server's FIM is /infill)
         return self._ollama_cut(read)
 

@@ -41,18 +41,22 @@ def as_litellm_before_ollama(fake: FakeDeepSeek, context: int, **params: object)
     fake.responder(lambda body: "return a + b", path="/v1/completions")
 
 
-async def _completed_at_litellm(fake: FakeDeepSeek, times: int, pause: float) -> tuple[list[str], RecordedRequest, list[RecordedRequest]]:
-    """A session completing at TEXT's body line once, then ``times`` more (``pause`` after
-    each): the pop-ups once the first was answered, the first prompt, and those after it cut."""
+async def _completed_at_litellm(
+    fake: FakeDeepSeek, times: int, pause: float, *, told_first: bool = True
+) -> tuple[list[str], RecordedRequest, list[RecordedRequest]]:
+    """A session completing at TEXT's body line once (its pop-up awaited where ``told_first``),
+    then ``times`` more (``pause`` after each): the pop-ups, the first prompt, and those after
+    it cut."""
     f = await warmed_up(fake, LOCAL_MODEL, "openai-suffix")
     try:
         doc = f.open("file:///ws/a.py", TEXT)
         assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
-        told = list(await _told(f))
+        if told_first:
+            await _told(f)
         for _ in range(times):
             assert await f.inline(doc.uri, CURSOR_LINE, 4) == ["return a + b"]
             await asyncio.sleep(pause)
-        assert f.shown == told  # (once)
+        told = list(await _told(f))
     finally:
         await f.stop()
     first, *later = _asked(fake)
@@ -134,3 +138,17 @@ async def test_an_ollama_route_s_max_input_tokens_is_a_ceiling_not_its_context(
     assert asked >= 2 and cut == []
     (message,) = told
     assert "context of 768 tokens" in message
+
+
+async def test_a_litellm_route_to_ollama_leaving_the_suffix_out_is_told_once(fake_deepseek: FakeDeepSeek) -> None:
+    """LiteLLM's text completion to Ollama sends /api/generate the prompt alone (``suffix`` has
+    no place there; dropped with drop_params): the model wrote blind to the code below the
+    cursor, nothing said. Probed as SGLang is (one request of a one-token prompt and a known
+    suffix) where the proxy routes the model to Ollama, and told once with the way out."""
+    as_litellm_before_ollama(fake_deepseek, 8192, num_ctx=8192)
+    fake_deepseek.drops_suffix = True
+    told, _, _ = await _completed_at_litellm(fake_deepseek, 2, 0.05, told_first=False)
+    probes = [r for r in _asked(fake_deepseek) if r.json["prompt"] == "#"]
+    (message,) = told
+    assert len(probes) == 1 and message.startswith("LiteLLM at 127.0.0.1:")
+    assert "code after the cursor" in message and "fimBaseUrl" in message

@@ -74,8 +74,9 @@ MARKERS_AS_TEXT = 2
 #: The servers whose /v1/completions read the prompt as sent, its count the markers' alone
 #: (Ollama wraps it in the model's own template: ChatML's tokens counted with them).
 RAW_COMPLETIONS = ("vLLM", "SGLang", "llama.cpp")
-#: What _asking names a check of fim-template's markers by.
+#: What _asking names a check of fim-template's markers by, and a suffix probe at LiteLLM.
 TEMPLATE = "template"
+ROUTE_SUFFIX = "route-suffix"
 #: SGLang's probe: one token of prompt, and a suffix of some 64 tokens that its usage counts or not.
 PROBE_SUFFIX = "\n" + " ".join(f"v{i}" for i in range(64))
 PROBE_S = 10.0
@@ -107,6 +108,9 @@ class PromptReading:
     ceilings: set[str] = field(default_factory=set)
     #: The models whose context is the count a prompt read short kept (learnt once).
     kept: set[str] = field(default_factory=set)
+    #: The models LiteLLM routes to an Ollama, and those of them probed for FIM's suffix.
+    ollama_routes: set[str] = field(default_factory=set)
+    route_probed: set[str] = field(default_factory=set)
     #: The context and prompt budget the user was last told of, by model (told once each).
     told: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: Each review model's context at the review server (None: not told), and when told.
@@ -171,6 +175,10 @@ def _asking(client: ModelClient, req: FimRequest, usage: Usage | None) -> str | 
         return server
     if server in SUFFIX_PROBED and _sends_suffix(client, req) and req.model not in reading.asked:
         return server
+    if req.model in reading.ollama_routes and _sends_suffix(client, req) and req.model not in reading.route_probed:
+        # (LiteLLM's text completion to Ollama builds /api/generate's prompt alone: asked only
+        # of such routes, a probe to a paid upstream being a billed request)
+        return ROUTE_SUFFIX
     if server in RAW_COMPLETIONS and client.backend.name == "fim-template" and req.model not in reading.templates:
         return TEMPLATE
     return None
@@ -242,8 +250,10 @@ async def learn(client: ModelClient, req: FimRequest, usage: Usage | None, budge
             "OLLAMA_CONTEXT_LENGTH=8192 (or PARAMETER num_ctx 8192 in the model's Modelfile"
             + (", or num_ctx: 8192 in LiteLLM's litellm_params of the model)." if server == "LiteLLM" else ").")
         )
-    if server in SUFFIX_PROBED:
-        reading.asked[req.model] = time.monotonic()
+    if server in SUFFIX_PROBED or server == ROUTE_SUFFIX:
+        reading.route_probed.add(req.model)
+        if server != ROUTE_SUFFIX:
+            reading.asked[req.model] = time.monotonic()
         if await _reads_suffix(client, req.model) is False:
             return suffix_left_out(url)
     if server == TEMPLATE:
@@ -373,6 +383,12 @@ def reads_suffix(prompt_tokens: int) -> bool:
 
 def suffix_left_out(url: str) -> str:
     """What the user is told of the server at ``url`` leaving FIM's suffix out."""
+    if server_named(url) == "LiteLLM":
+        return (
+            f"{provider_name(url)} leaves out the code after the cursor (FIM's suffix) on its way to Ollama "
+            "(its text completion sends Ollama the prompt alone), and the model writes blind to the code below. "
+            "Set fimBaseUrl to the Ollama itself (http://HOST:11434/v1) for completions."
+        )
     if server_named(url) == "llama.cpp":
         return (
             f"{provider_name(url)} leaves out the code after the cursor (FIM's suffix) at /v1/completions, and "
@@ -395,6 +411,8 @@ async def _cutting_listing(client: ModelClient, model: str, base: str, server: s
         # (/model/info under the base: LiteLLM serves it at its root and under /v1 alike)
         routes = await _got_json(client, f"{base.rstrip('/')}/model/info")
         route = litellm_routes.ollama_context(routes, model)
+        if route.routed:
+            client.prompt_reading.ollama_routes.add(model)
         return routes is not None, route.context, route.ceiling
     return (*await _ollama_listing(client, model, base), False)
 
