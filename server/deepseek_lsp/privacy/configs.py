@@ -85,6 +85,15 @@ _FALLBACK = re.compile(
 _FALLBACK_OPERATOR = re.compile(r"\?\?|\?:|\|\||\bor\b", re.IGNORECASE)
 
 
+#: A conversion of a literal into the type a secret is kept in, before its ``(``: Rust's
+#: ``String::from("...")``, ``SecretString::new(``, ``Some(``, Go's ``[]byte(``, Java's ``new
+#: String(``, pydantic's ``SecretStr(``, Python's ``bytes(``, Node's ``Buffer.from(``. The literal
+#: inside went out as written: only a literal right after the name was looked at. Only these
+#: names: another call's literal argument (``prompt_password("Enter ...")``) is code.
+_CONVERSION = r"""(?:new[\ \t]+)?(?-i:(?:Secret(?:String|Box|Vec)?|Zeroizing|String|OsString)::(?:from|new)
+    |Some|Ok|Secret(?:Str|Bytes|String)?|String|\[\]byte|\[\]rune|bytes|str|bytearray|Buffer\.from)[\ \t]*"""
+
+
 #: A literal and more joined to it (see :func:`~.assignments._joined_parts`).
 _LITERAL = r"""(?:"[^"\r\n]*"|'[^'\r\n]*')"""
 _JOIN = r"""[\ \t]*[+.]\s*"""  # the next part may be on the next line (Ruby's ``"..." +``)
@@ -426,7 +435,7 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
             + r""")
             ((?:(?:["']\]|\[\d*\])(?=\s*=\s*[\w@$]{0,2}["'`])|["'])?(?:[ \t]*:[ \t]*(?:&(?:'static[ \t]+)?)?[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|\?=|=>|::(?=[ \t])|:(?!:)|<<?-(?![->])|\|\|=|\?\?=|=)
             (?:[ \t]*\r?\n[ \t]*(?:\#|//|--|\*)(?![\#/*-])[ \t]*|\s*)
-            (?:\\[ \t]*\r?\n\s*|[(\\]\s*(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
+            (?:\\[ \t]*\r?\n\s*|(?:"""+ _CONVERSION + r""")?[(\\]\s*(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
             (?:(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)(?=["']))?)
             (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|(?!=)((?![^\s"'`,;]{0,100}:(?!\S))[^\s"'`,;]{6,}))
             """

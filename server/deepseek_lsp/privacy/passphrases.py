@@ -52,10 +52,28 @@ def _passphrase(match: re.Match[str]) -> str:
         words = words[1:]
     elif "\n" in match.group(1) and len(words) < 3:
         return match.group(0)  # a comment's words below (``# client error``): three at least
-    if any(word.lower() in _NOT_PASSPHRASE or not (valued or word.islower()) for word in words):
+    if not _words_of_passphrase(words, capitalised=valued):
         return match.group(0)
     # A comment after the words (an INI's ``; home``, a .env's ``# home``) stays.
     return match.group(1) + REDACTED + match.group("after")
 
 
-PASSPHRASE_PATTERNS = ((_PASSPHRASE, _passphrase),)
+def _words_of_passphrase(words: list[str], *, capitalised: bool = False) -> bool:
+    """Whether ``words`` may be a passphrase: lower-case (``capitalised``: any case), none of the
+    words prose or code has."""
+    return not any(word.lower() in _NOT_PASSPHRASE or not (capitalised or word.islower()) for word in words)
+
+
+#: A passphrase between a password's tags (Maven's settings.xml, a Spring bean's), on their line:
+#: the XML rule takes one word there (a ``<PasswordHint>``'s text is words) and it went out.
+_XML_PASSPHRASE = re.compile(
+    r"(?i)(<(password|passphrase|passwd|pwd)>[ \t]*)([a-z][a-z'-]*(?:[ \t]+[a-z][a-z'-]*){1,7})(?=[ \t]*</\2>)"
+)
+
+
+def _xml_passphrase(match: re.Match[str]) -> str:
+    words = match.group(3).split()
+    return match.group(1) + REDACTED if _words_of_passphrase(words) else match.group(0)
+
+
+PASSPHRASE_PATTERNS = ((_PASSPHRASE, _passphrase), (_XML_PASSPHRASE, _xml_passphrase))
