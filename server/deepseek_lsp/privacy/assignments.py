@@ -461,6 +461,14 @@ def _dotted_secret(value: str) -> bool:
 #: A static member, without a digit (``static::$password``, ``Config::DB_PASSWORD``).
 _STATIC_MEMBER = re.compile(r"[A-Za-z_\\][A-Za-z_\\]*(?:::\$?[A-Za-z_]+)+")
 _YAML_ANCHOR = re.compile(r"[&*][A-Za-z_][\w.-]*")
+#: A YAML tag with its value after it on the line: Ansible Vault's ``!vault |`` (its block is
+#: ciphertext), Home Assistant's ``!secret db_password``, CloudFormation's ``!GetAtt X.Y``: the
+#: tag went out as ``[REDACTED]``. (``!unsafe '...'``'s literal is redacted as a literal.)
+_YAML_TAG = re.compile(r"!{1,2}[A-Za-z][\w.:/-]*")
+_VALUE_AFTER_TAG = re.compile(r"[ \t]+\S")
+#: Google Cloud's name of a secret (``projects/p/secrets/db/versions/1``, after
+#: ``secret_version=`` in gcloud's flags): where it is kept, in any project, not it.
+_GCP_SECRET_NAME = re.compile(r"(?:[a-z_]+=)?projects/[^/\s]+/secrets/")
 #: An ODBC password's braces that code fills in: a format field inside escaped braces
 #: (``f"PWD={{{pw}}}"``, ``"PWD={{{0}}}".format(pw)``: a ``{``, the field, a ``}``), a
 #: template's (`` `PWD={${pw}}` ``, PHP's ``"PWD={$pw}"``, ``{{ pw }}``) or printf's (``{%s}``).
@@ -514,6 +522,16 @@ def _assigned(
     # YAML's anchor and alias (``x-db-password: &db_password``, ``password: *db_password``)
     # name a value given elsewhere; each went out as ``[REDACTED]``.
     if not quote and sep.rstrip().endswith(":") and _YAML_ANCHOR.fullmatch(value):
+        return whole
+    if (
+        not quote
+        and sep.rstrip().endswith(":")
+        and at is not None
+        and _YAML_TAG.fullmatch(value)
+        and _VALUE_AFTER_TAG.match(at.string, at.end())
+    ):
+        return whole
+    if _GCP_SECRET_NAME.match(value):
         return whole
     if quote:
         closing = quote if whole.endswith(quote) else ""  # none at the cursor

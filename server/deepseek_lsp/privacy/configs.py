@@ -414,7 +414,7 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # the quotes an editor closed (``password="hunter2|"``) has its closing quote after it.
     # The quotes may be Python's triple ones or a JavaScript template's backticks, after a
     # literal's prefix (``b"..."``, ``r'...'``, C#'s ``@"..."``, C++'s ``L"..."``), or an
-    # interpolating one (``f"..."``, C#'s ``$"..."``): each went out. The value may be on the
+    # interpolating one (``f"..."``, C#'s ``$"..."``), Ansible's ``!unsafe '...'``: each went out. The value may be on the
     # next line, in brackets or after a line continuation (``PASSWORD = (\n    "..."\n)``), bare
     # too after a ``\`` (a shell's, a Makefile's, Python's ``DB_PASSWORD = \``, the value below).
     # Not a YAML key, though: under ``credentials:`` the key below (``  password:``) was taken
@@ -436,7 +436,7 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
             ((?:(?:["']\]|\[\d*\])(?=\s*=\s*[\w@$]{0,2}["'`])|["'])?(?:[ \t]*:[ \t]*(?:&(?:'static[ \t]+)?)?[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|\?=|=>|::(?=[ \t])|:(?!:)|<<?-(?![->])|\|\|=|\?\?=|=)
             (?:[ \t]*\r?\n[ \t]*(?:\#|//|--|\*)(?![\#/*-])[ \t]*|\s*)
             (?:\\[ \t]*\r?\n\s*|(?:"""+ _CONVERSION + r""")?[(\\]\s*(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
-            (?:(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)(?=["']))?)
+            (?:(?:[rbuf]{1,2}|u8|l|@\$?|\$@?|!unsafe[\ \t]+)(?=["']))?)
             (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|(?!=)((?![^\s"'`,;]{0,100}:(?!\S))[^\s"'`,;]{6,}))
             """
         ),

@@ -22,6 +22,8 @@ _NOT_PASSPHRASE = frozenset(
         *("user", "users", "password", "passwords", "empty", "default", "ask", "prompt", "read", "get"),
         *("return", "import", "raise", "yield", "await", "pass", "def", "class", "echo", "print", "end"),
         *("all", "each", "every", "some", "but", "so", "than", "into", "out", "up", "over", "about"),
+        # A sample's placeholder (``password: please change me``).
+        *("please", "change", "me", "changeme", "replace", "todo", "fixme", "placeholder", "example"),
         # nsswitch.conf's sources (``passwd: files systemd``, in every Linux system's /etc).
         *("files", "compat", "systemd", "sss", "ldap", "nis", "nisplus", "winbind", "altfiles", "extrausers"),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from .values import (
+    _REFERENCE,
     _SENDGRID,
     _TWILIO,
     _TWILIO_AUTH,
@@ -19,6 +20,13 @@ from .values import (
     _url_token,
 )
 from .vendor_keys import DISCORD_TOKEN, TELEGRAM_TOKEN, VENDOR_KEY_PATTERNS
+
+
+def _netrc_password(match: re.Match[str]) -> str:
+    """A .netrc line's password, not a variable a CI step writes there (``echo "machine
+    github.com login $GITHUB_ACTOR password $GITHUB_TOKEN" > ~/.netrc``: it went out as
+    ``[REDACTED]``)."""
+    return match.group(0) if _REFERENCE.fullmatch(match.group(2)) else match.group(1) + REDACTED
 
 # Each pattern keeps the part that tells the model what the line is (a key name, "Bearer") and
 # replaces only the secret itself, so the surrounding code still reads naturally.
@@ -171,9 +179,9 @@ _TOKEN_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (
         re.compile(
             r"(?i)\b((?:machine(?:[ \t]|\\n)+\S+?|default)(?:[ \t]|\\n)+login(?:[ \t]|\\n)+\S+?"
-            r"(?:[ \t]|\\n)+password(?:[ \t]|\\n)+)[^\s\"'`\\]+"
+            r"(?:[ \t]|\\n)+password(?:[ \t]|\\n)+)([^\s\"'`\\]+)"
         ),
-        r"\1" + REDACTED,
+        _netrc_password,
     ),
     # .netrc's entries one token a line (``machine host``, ``login user``, ``password secret``),
     # the password line alone in sight: a value with a digit or a symbol (``password hashing``

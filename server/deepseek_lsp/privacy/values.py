@@ -211,8 +211,10 @@ _SECRET_LIKE = re.compile(r"[\d!@#$%^&*+=~?]")
 
 #: A value that names where the secret comes from, not it: a shell's, a .env file's, a batch
 #: file's or PowerShell's variable (``$DB_PASSWORD``, ``%DB_PASSWORD%``, ``$env:DB_PASSWORD``), a
-#: command's output (``$(cat /run/secrets/db)``). One case a name: ``$ecretPassw0rd`` is a password.
-_REFERENCE = re.compile(r"\$(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*|\{[^{}]*\}|\([^()]*\)|(?i:env):\w+)|%[A-Za-z_]\w*%")
+#: command's output (``$(cat /run/secrets/db)``), Symfony's ``%env(DB_PASSWORD)%``. One case a name: ``$ecretPassw0rd`` is a password.
+_REFERENCE = re.compile(
+    r"\$(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*|\{[^{}]*\}|\([^()]*\)|(?i:env):\w+)|%[A-Za-z_]\w*%|%env\((?:[\w-]+:)*[A-Za-z_]\w*\)%"
+)
 
 
 def _names_piped(value: str, literal: bool) -> bool:
