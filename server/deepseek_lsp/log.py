@@ -12,6 +12,8 @@ import re
 import sys
 from collections.abc import Callable
 
+from .privacy.messages import redact_message
+
 _AUTH_HEADER = re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(bearer\s+)?[^\s'\",}]+")
 _BEARER = re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]{8,}")
 _SK_KEY = re.compile(r"\bsk-[A-Za-z0-9]{16,}\b")
@@ -20,7 +22,8 @@ LEVELS = {"error": logging.ERROR, "warning": logging.WARNING, "info": logging.IN
 
 
 class SecretFilter(logging.Filter):
-    """Replaces known secrets and anything shaped like a bearer token in every record."""
+    """Replaces known secrets, and anything shaped like a secret the prompts' redaction knows, in
+    every record."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -35,7 +38,9 @@ class SecretFilter(logging.Filter):
             text = text.replace(secret, "****")
         text = _AUTH_HEADER.sub(r"\1****", text)
         text = _BEARER.sub("Bearer ****", text)
-        return _SK_KEY.sub("sk-****", text)
+        # Then every other shape the prompts' redaction knows (a token a server echoed, a
+        # password in an exception's text): these few only caught the keys of this server.
+        return redact_message(_SK_KEY.sub("sk-****", text))
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

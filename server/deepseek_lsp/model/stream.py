@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import httpx
 
+from ..privacy.messages import redact_message
 from ..timeouts import within
 from . import pool_reclaim
 from .auth import key_noted
@@ -956,8 +957,9 @@ def describe(exc: BaseException, *keys: str | None) -> str:
 
 
 def scrubbed(text: str, keys: tuple[str | None, ...]) -> str:
-    """``text`` without any of ``keys`` (the API key, the completion server's)."""
+    """``text`` without any of ``keys`` (the API key, the completion server's), nor anything
+    shaped like a secret (a proxy's error quoting the token it was given)."""
     for key in keys:
         if key:
             text = text.replace(key, "***")
-    return text
+    return redact_message(text)

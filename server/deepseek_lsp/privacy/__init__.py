@@ -9,6 +9,7 @@ so that a test setting them there is seen by every reader.
 
 from . import paths
 from .manifests import secret_manifest_head
+from .messages import redact_message
 from .paths import file_path, is_excluded, uri_to_path
 from .redaction import redact, split_at_secret
 from .triggers import has_trigger
@@ -21,6 +22,7 @@ __all__ = [
     "is_excluded",
     "paths",
     "redact",
+    "redact_message",
     "secret_manifest_head",
     "split_at_secret",
     "uri_to_path",

@@ -391,8 +391,12 @@ _NO_CREDENTIAL_TOKEN = re.compile(
 )
 #: A value that holds no secret, quoted or not: a placeholder's character again and again
 #: (``xxx``, ``XXXXXXXX``, ``----``: a placeholder or a test's filler), an elision (``"eyJ0eXAiO..."``, a doc's
-#: example cut short), the word ``password`` in a password's place, an ABNF rule (``1*tchar``).
-_NO_SECRET = re.compile(r"(?i)[ \t]*([x*.#_-])\1{2,}[ \t]*|.*(?:\.\.\.|…).*|password|\d+\*\d*[a-z][\w-]*")
+#: example cut short), the word ``password`` in a password's place, an ABNF rule (``1*tchar``),
+#: a note where none is set (a masked configuration's ``'fim_api_key': '(not set)'``).
+_NO_SECRET = re.compile(
+    r"(?i)[ \t]*([x*.#_-])\1{2,}[ \t]*|.*(?:\.\.\.|…).*|password|\d+\*\d*[a-z][\w-]*"
+    r"|\((?:not[ \t]+set|unset|none|empty|hidden|masked|redacted)\)"
+)
 #: A name saying its value is a file's path: ``DB_PASSWORD_FILE``, ``tokenPath``.
 _PATH_NAME = re.compile(r"(?:_(?i:file|path|dir)|(?-i:File|Path|Dir))(?![A-Za-z0-9])")
 
