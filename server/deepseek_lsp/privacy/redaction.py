@@ -71,6 +71,8 @@ def redact(
         redacted = _redact_secret_manifests(redacted, before, after)
     if before:
         redacted = _value_below_name(redacted, before)
+        if "PRIVATE KEY" in before or "PRIVATE KEY" in before[-64:] + redacted[:64]:
+            redacted = _key_block_continued(redacted, before, keep_lines)
     if redacted != text:
         clean = ()  # the ranges were positions in the text before these went
     text = redacted
@@ -92,6 +94,41 @@ def redact(
         done = end
     out.append(text[done:])
     return _concatenated("".join(out))
+
+
+#: A private key block's BEGIN line.
+_KEY_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+#: A key block's base64 from where a text starts inside it: the rest of the line it starts in,
+#: whole lines of it (after line breaks or a literal's ``\n`` escapes), and a short last line
+#: right before the END line.
+_KEY_TAIL = re.compile(
+    r"[A-Za-z0-9+/=]*(?:(?:\r?\n|\\[nr])[ \t]*[A-Za-z0-9+/=]{16,}[ \t]*)*"
+    r"(?:(?:\r?\n|\\[nr])[ \t]*[A-Za-z0-9+/=]{1,15}(?=[ \t]*(?:\r?\n|\\[nr])[ \t]*-----END))?"
+)
+
+
+def _key_block_continued(text: str, before: str, keep_lines: bool) -> str:
+    """``text`` with its leading key material redacted where ``before`` ends inside a private key
+    block (its BEGIN line there, or cut by the seam, and no END line after it). A prompt's suffix
+    starting in a key whose END line is past its end (a 4096-bit key is ~3,200 characters) has
+    neither line, and went out as written."""
+    lo = max(0, len(before) - 64)
+    cut = len(before) - lo
+    start = None
+    for m in _KEY_BEGIN.finditer(before[lo:] + text[:64]):
+        if m.start() < cut < m.end():
+            start = m.end() - cut  # the seam cuts the BEGIN line: the key starts after it
+    if start is None:
+        at = before.rfind("PRIVATE KEY")
+        begin = before.rfind("-----BEGIN", 0, at) if at >= 0 else -1
+        if begin < 0 or not _KEY_BEGIN.match(before, begin) or "-----END" in before[begin:]:
+            return text
+        start = 0
+    tail = _KEY_TAIL.match(text, start)
+    if tail is None or sum(ch.isalnum() for ch in tail.group()) < 16:
+        return text
+    breaks = "\n" * tail.group().count("\n") if keep_lines else ""
+    return text[:start] + REDACTED + breaks + text[tail.end() :]
 
 
 #: The longest span (a line holding a trigger and the two after it) whose redaction is kept.
