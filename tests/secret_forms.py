@@ -3,6 +3,8 @@ each form gets (redacted alone, keeping the code around it; absent from a comple
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from deepseek_lsp import privacy
 from deepseek_lsp.documents import Document
 from deepseek_lsp.privacy import REDACTED, redact
@@ -67,3 +69,19 @@ def assert_redacted_in_linear_time(name: str, text: str, *, split: bool = True) 
             half = len(text) // 2
             redact(text[half:], before=text[:half], after=text)
     assert cpu.seconds < 0.5, f"{name}: {cpu.seconds:.2f} s of CPU"
+
+
+def assert_only_secret_replaced(text: str, secret: str) -> None:
+    """``text`` redacted is ``text`` with ``secret`` replaced, and nothing else."""
+    assert redact(text) == text.replace(secret, REDACTED), text
+
+
+async def assert_forms_not_sent(tmp_path: Path, forms: dict[str, str], secret: str, name: str = "notes.txt") -> None:
+    """Every form in one file, a completion asked below them over stdio: no half of ``secret``
+    in any FIM body the fake DeepSeek received."""
+    from tests.test_security_secrets_sent_forms import fim_bodies
+
+    fim = await fim_bodies(tmp_path, name, "".join(forms.values()) + "x = ", "plaintext")
+    assert fim
+    half = len(secret) // 2
+    assert not any(secret[:half] in body or secret[half:] in body for body in fim)

@@ -1,6 +1,7 @@
-"""Package managers' credentials in their own files, which the default ``exclude`` does not name
-(an ``auth.json`` is as often a locale's strings): Composer's tokens under a host's name, Yarn's
-``npmAuthIdent`` and Yarn 1's ``_authToken`` written without ``=``, conda's channel token."""
+"""Tools' credentials in their own shapes, which no secret's name announces: Composer's tokens
+under a host's name (its ``auth.json``, which the default ``exclude`` does not name: an
+``auth.json`` is as often a locale's strings), Yarn's ``npmAuthIdent`` and Yarn 1's
+``_authToken`` written without ``=``, a session cookie, conda's channel token."""
 
 from __future__ import annotations
 
@@ -37,7 +38,21 @@ TOOL_CREDENTIAL_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # Yarn 2+'s ``npmAuthIdent: "user:password"`` (base64 of it too): the name says no secret.
     (re.compile(r"""((?i:npmAuthIdent)["']?[ \t]*:[ \t]*(["']?)[^\s"':]+:)([^\s"']{4,})(?=\2)"""), _reference_or_secret),
     # Yarn 1's ``.yarnrc``: ``"//host/:_authToken" "…"``, a space where ``.npmrc`` has ``=``.
-    (re.compile(r"""(["']?//\S+?:_authToken["']?[ \t]+(["']?))([^\s"']{6,})(?=\2)"""), _reference_or_secret),
+    # (A registry's URL is short: from each ``//`` of a long line, the search ran to its end.)
+    (re.compile(r"""(["']?//[^\s"'/]{1,253}(?:/[^\s"'/]{0,253}){0,8}?/:_authToken["']?[ \t]+(["']?))([^\s"']{6,})(?=\2)"""), _reference_or_secret),
+    # A session cookie (a login: whoever sends it is the user), copied from a browser into a
+    # ``Cookie:`` or ``Set-Cookie:`` header, curl's ``-b``, a test's cookies: ``sessionid``,
+    # ``PHPSESSID``, ``JSESSIONID``, ``connect.sid``, ``_session_id``, ``remember_token``. A value
+    # with a digit (not a variable's name) of 12 characters at least, in a header's first 256
+    # characters (from each ``-b`` of a long line the search ran to its end: quadratic).
+    (
+        re.compile(
+            r"""(?i)((?:\bcookies?\b|(?<!\S)(?:-b|--cookie))[^\r\n]{0,256}?[\s;"'{,:(]["']?"""
+            r"""(?:[\w.-]*sess(?:ion)?(?:[_.-]?id)?|[\w.]*sid|[\w.-]*remember[\w.-]*|[\w.-]*auth[\w.-]*)["']?[ \t]*[=:][ \t]*["']?)"""
+            r"""((?=[^\s;,"'&]*\d)[A-Za-z0-9%._~+/-]{12,}={0,2})"""
+        ),
+        _reference_or_secret,
+    ),
     # conda's token in a channel's URL (``https://conda.anaconda.org/t/<token>/channel``).
     (re.compile(r"(://[\w.-]*conda[\w.-]*(?::\d+)?/t/)([\w-]{8,})(?=/)"), _reference_or_secret),
 )
