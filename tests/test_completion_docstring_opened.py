@@ -59,6 +59,22 @@ _LINE = 'def f(x):\n    """Summary of f."""\n    return x\n'
         ('"""‸\n\nimport os\n', 'Module doc.\n"""', '"""Module doc.\n"""\n\nimport os\n'),
         ('#!/usr/bin/env python\n"‸"\nimport os\n', '""Tools for x.\n\nMore.',
          '#!/usr/bin/env python\n"""Tools for x.\n\nMore.\n"""\nimport os\n'),
+        # A smart autopair's three and three, the model's closer at its text's last line's end
+        # (it was cut as the autopair's copy, and one came back on a line of its own), or
+        # after a blank line (which went with it): kept where the model wrote it.
+        ('def f(x):\n    """‸"""\n    return x\n', 'If alive, mark it.\n    Otherwise return None"""',
+         'def f(x):\n    """If alive, mark it.\n    Otherwise return None"""\n    return x\n'),
+        ('def f(x):\n    """‸"""\n    return x\n', 'Summary of f.\n\n    :param x: the value\n\n    """',
+         'def f(x):\n    """Summary of f.\n\n    :param x: the value\n\n    """\n    return x\n'),
+        # The model's closer at column 0: at the quotes' column, the text left where written
+        # (it went a level right, the accept moved the docstring's text).
+        ('def f(x):\n    """‸"""\n    return x\n', 'Summary of f.\n\n    Args:\n        x: the value.\n"""', _WHOLE),
+        ('def f(x):\n    """‸\n', 'Summary of f.\n\n    Args:\n        x: the value.\n"""\n    return x', _WHOLE),
+        # The user's closer typed at column 0 below: it closes the docstring (read as none, the
+        # suggestion closed it above and the user's quotes opened a string over the body).
+        ('def f(x):\n    """‸\n\n    More.\n"""\n    return x\n', 'Summary of f.',
+         'def f(x):\n    """Summary of f.\n\n    More.\n"""\n    return x\n'),
+        ('def f(x):\n    """‸\n"""\n    return x\n', 'Summary of f.', 'def f(x):\n    """Summary of f.\n"""\n    return x\n'),
     ],
 )
 async def test_a_docstring_opened_is_suggested_whole_and_closed(tmp_path, text: str, answer: str, after: str) -> None:

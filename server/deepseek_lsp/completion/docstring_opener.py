@@ -39,6 +39,13 @@ def opened_docstring(before: str, after: str, header: Callable[[], str]) -> str 
     return quote
 
 
+def autopair_quotes(suffix: str, quote: str) -> str:
+    """The quotes an autopair left after the cursor at the start of ``suffix`` (the rest of
+    the cursor's line, when it holds ``quote`` alone), which a docstring's insert replaces."""
+    line = suffix.partition("\n")[0].rstrip()
+    return "" if line.strip(quote) else line
+
+
 def whole_docstring(text: str, quote: str, before: str) -> str | None:
     """``text``, the model's answer after ``before`` (the indent and the quotes typed), as the
     insert that leaves the docstring opened and closed, the line's autopair quotes replaced:

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ..documents import Document
 from .bodiless_header import HEADER_LANGUAGES, awaits_body
-from .docstring_opener import whole_docstring
+from .docstring_opener import autopair_quotes, whole_docstring
 from .multiline import opens_block
 from .postprocess import (
     PostContext,
@@ -72,7 +72,7 @@ def fit_to_tail(
             # The lines below it re-typed after its closer go, read past those quotes (as
             # the rest of the line, they hid the body's `return x` and it came twice).
             ctx = ctx or prompts.line_context(req)
-            below = replace(ctx, suffix=ctx.suffix[len(tail) :])
+            below = replace(ctx, suffix=ctx.suffix[len(autopair_quotes(ctx.suffix, req.docstring)) :])
             out.append(Suggestion(drop_suffix_duplicates(whole, below) or whole, replace_end, "", held=held))
             continue
         if not tail:

@@ -43,6 +43,7 @@ from ..model.tokens import Counter
 from ..privacy import file_path
 from ..prompts import FimPrompt, LineTokenCount, build_fim_prompt
 from ..workspace_symbols import WorkspaceSymbols, family
+from .docstring_opener import autopair_quotes
 from .history import EditHistory
 from .idle_indexing import IdleWork
 from .indentation import DEFAULT_INDENT, EditorIndent, detect_indentation
@@ -278,6 +279,12 @@ class PromptBuilder:
             editor_levels = told.for_language(language)
         prefix = data[window_start : req.offset].decode("utf-8", "replace") + req.inserted
         suffix = data[req.offset : window_end].decode("utf-8", "replace")
+        if req.docstring is not None:
+            # A docstring opened: the autopair's quotes after the cursor are replaced by the
+            # insert (line_tail.py), so they are no code to follow. Read as the suffix, the
+            # model's own closer at its text's end was cut as their copy and came back on a
+            # line of its own (`None"""` became `None` and `"""` below).
+            suffix = suffix[len(autopair_quotes(suffix, req.docstring)) :]
         prose = None
         if tree is not None and doc.language is not None and not req.inserted:
             # Read now, while the tree is the request's text: a parse of the window later

@@ -59,7 +59,9 @@ def below_the_closed_comment(written: str, text: str, ctx: PostContext) -> str:
         # The docstring's closing quotes alone: at its opening quotes' column, its text as far
         # from them as written (cleandoc reads it the same).
         # (In place and in the file's characters, they are left as the filters put them.)
-        shift = target - ctx.width(_leading_ws(lines[closed]))
+        # Read where the filters put them: the model's closer at column 0 below text at the
+        # quotes' column is already there, and moved again its text went a level right.
+        shift = target - ctx.width(_leading_ws(out[closed]))
         inside = lines[1 : closed + 1]
         if shift or (
             not ctx.tab_width

@@ -50,11 +50,21 @@ def in_the_docstring_s_column(text: str, ctx: PostContext) -> str:
             if "\t" in ws:
                 lines[i] = ctx.render_indent(ctx.width(ws)) + lines[i][len(ws) :]
         text = "\n".join(lines)
-    written = [ctx.width(_leading_ws(lines[i])) for i in inside if lines[i].strip()]
-    if not written or min(written) >= base:
-        return text
-    shift = base - min(written)
-    return "\n".join(_shift_indent(line, shift, ctx) if i in inside else line for i, line in enumerate(lines))
+    # The closing quotes alone on their line stand at the opening quotes' column (PEP 257)
+    # whatever the text's: counted with it, a closer at column 0 moved the text written at
+    # the quotes' column a level right, and the accept moved the docstring's text.
+    closer = inside[-1] if inside and scanner.mode != quote and lines[inside[-1]].strip() == quote else None
+    written = [ctx.width(_leading_ws(lines[i])) for i in inside if lines[i].strip() and i != closer]
+    shift = max(0, base - min(written)) if written else 0
+    if shift:
+        lines = [_shift_indent(line, shift, ctx) if i in inside and i != closer else line for i, line in enumerate(lines)]
+    if closer is not None:
+        at = ctx.width(_leading_ws(lines[closer]))
+        # Left of the quotes, or right of the text it ends (`More.` at 4, the closer at 8).
+        want = base if at < base else min([at, *(w + shift for w in written)])
+        if want != at:
+            lines[closer] = ctx.render_indent(want) + lines[closer].lstrip(" \t")
+    return "\n".join(lines)
 
 
 def _opening_column(quote: str, ctx: PostContext) -> int | None:

@@ -183,9 +183,13 @@ def closes_the_docstring(suffix: str, end: int, quote: str, floor: int) -> bool:
     if re.match(r"\w", suffix[end + len(quote) : end + len(quote) + 1]):
         return False  # a summary right after the quotes: the next doc's opener
     lines = suffix[:end].split("\n")[1:]
-    # The lines down to the closer, and the closer's own, stand no less deep than the opener.
+    # The lines down to the closer, and the closer's own, stand no less deep than the opener;
+    # the closer alone on its line may stand left of it (typed at column 0 below the text):
+    # read as no closer, a docstring was suggested and closed above it, the user's `"""`
+    # left to open a string over the body.
     depths = [len(line) - len(line.lstrip()) for line in lines[:-1] if line.strip()]
-    depths += [len(lines[-1]) - len(lines[-1].lstrip())] if lines else []
+    alone = bool(lines) and not lines[-1].strip() and not suffix[end + len(quote) :].partition("\n")[0].strip()
+    depths += [len(lines[-1]) - len(lines[-1].lstrip())] if lines and not alone else []
     return all(depth >= floor for depth in depths)
 
 
