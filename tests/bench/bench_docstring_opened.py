@@ -20,9 +20,7 @@ model's closer no longer cut as the autopair's copy, nor counted with the text's
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import difflib
 import random
 import re
 import sys
@@ -34,8 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.completing import accept_first  # noqa: E402
-from tests.fake_deepseek import FakeDeepSeek  # noqa: E402
+from tests.bench.accepts import run_bench, shuffled_texts  # noqa: E402
 
 _HEADER = re.compile(r'^([ \t]*)(?:async\s+)?def .*:\s*\n(\1[ \t]+)"""', re.M)
 #: The document with the cursor at ‸ and the model's answer, from a file's text and its
@@ -52,16 +49,9 @@ STATES: dict[str, Callable[[str, int, int], tuple[str, str]]] = {
 
 def sites(count: int, seed: int) -> list[tuple[Path, str, int, int]]:
     """(file, its text, where its first docstring's text starts, where its closer ends)."""
-    files = sorted(Path(sysconfig.get_paths()["purelib"]).rglob("*.py"))
-    random.Random(seed).shuffle(files)
+    files = list(Path(sysconfig.get_paths()["purelib"]).rglob("*.py"))
     found = []
-    for path in files:
-        try:
-            text = path.read_text()
-        except (OSError, UnicodeDecodeError):
-            continue
-        if len(text) > 200_000:
-            continue
+    for path, text in shuffled_texts(files, random.Random(seed), 200_000):
         for match in _HEADER.finditer(text):
             end = text.find('"""', match.end())
             if end >= 0 and text[match.end() : match.end() + 1] not in ('"', "\\"):
@@ -72,26 +62,6 @@ def sites(count: int, seed: int) -> list[tuple[Path, str, int, int]]:
     return found
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sites", type=int, default=60)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--show", action="store_true", help="print each wrong accept's diff")
-    args = parser.parse_args()
-    found = sites(args.sites, args.seed)
-    for name, make in STATES.items():
-        right = nothing = 0
-        for path, text, start, end in found:
-            doc, answer = make(text, start, end)
-            with FakeDeepSeek() as fake:
-                got, _ = await accept_first(fake, "python", "py", doc, answer)
-            nothing += got is None
-            right += got == text
-            if args.show and got is not None and got != text:
-                diff = difflib.unified_diff(text.splitlines(True), got.splitlines(True), n=1)
-                print(f"== {name}: {path}\n" + "".join(list(diff)[2:12]))
-        print(f"{name:16s} {right} of {len(found)} as the file was, {nothing} shown nothing")
-
-
 if __name__ == "__main__":
-    asyncio.run(main())
+    states = {name: lambda s, make=make: make(s[1], s[2], s[3]) for name, make in STATES.items()}
+    asyncio.run(run_bench(60, sites, states, "python", "py"))

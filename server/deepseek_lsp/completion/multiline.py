@@ -18,6 +18,7 @@ from .bodiless_header import awaits_body
 from .control_header import CONTINUED, allman_block_awaited, brackets_closed, joined_statement
 from .docstring_opener import opened_docstring
 from .postprocess import closes_the_docstring, has_block_comments, literal_brace
+from .postprocess._macro_body import in_macro_body
 
 #: How a line that opens a block ends in most languages (a language adds its own signs).
 BLOCK_OPENERS = (":", "{", "(", "[", "=>", " do", "->")
@@ -225,6 +226,8 @@ def is_multiline(
             return False
         code_lines = _code_lines_above(doc, prev)[1]
         return opens_block(_joined_statement([*code_lines, before], doc.language), doc.language)
+    if in_macro_body(doc.data[max(0, prev - _HEAD_BYTES) : prev].decode("utf-8", "replace"), doc.language and doc.language.name):
+        return True  # a macro's body goes on below a backslash: its lines down to its end
     # The lines of code above the cursor's line. Comment lines say what the body is to do
     # (`# read the file`), they don't fill it; nor does a directive (`'use strict';`).
     window, code_lines = _code_lines_above(doc, prev)

@@ -46,6 +46,7 @@ from ._layout_alignment import (
     text_tabs_marked,
     under_the_layout_openers,
 )
+from ._macro_body import in_macro_body
 from ._opened_body import into_the_opened_body
 from ._python_blocks import fitted_to_the_blocks
 from ._statement_end import under_the_statement_it_ends, under_the_whole_statement
@@ -81,6 +82,11 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         # After a recipe's tab the line is the shell's, aligned as its author wants (pyenv's
         # `\t        $${CI+-e CI=...} \`): read as levels of the tab's guessed four columns, it
         # went a tab deeper, eight columns right of the file's in Vim.
+        return text
+    if not ctx.single_line and in_macro_body(ctx.prefix, ctx.language):
+        # A macro's body is aligned as its author wants (arguments under a call's `(`), no
+        # levels: read as levels of a unit guessed from such lines, xmlsec's 24-column
+        # arguments went to column 264. The model wrote it in the frame of the lines above.
         return text
     if ctx.editor_levels and _in_levels_narrower_than_a_tab(text, *ctx.editor_levels):
         # Levels in spaces in a file of tab-led lines, in an editor whose levels are narrower

@@ -19,6 +19,7 @@ from ._code import (
     _suffix_targets,
 )
 from ._comment_end import comment_opening_column
+from ._macro_body import backslashes_aligned, in_macro_body, to_the_macro_end
 from ._scanner import _block_comment_delimiters
 from ._syntax import _syntax_for
 from ._text import (
@@ -72,6 +73,10 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
             # (`{ // positive`) is no body either.
             if _code_of(text, ctx) == "{" and _after_control_header(ctx):
                 return None
+    elif in_macro_body(ctx.prefix, ctx.language):
+        # A macro's body: its lines end where one ends with no backslash, at any indentation
+        # (`} while (0)` left of the `do {`), and so are its backslashes lined up.
+        return backslashes_aligned(to_the_macro_end(text, ctx), ctx)
     else:
         text = _limit_by_indentation(text, ctx)
     return _limit_by_brackets(_inside_text_the_suffix_closes(text, ctx), ctx)

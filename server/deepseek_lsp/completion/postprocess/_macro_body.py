@@ -1,0 +1,112 @@
+"""A C preprocessor macro's body over lines (each but its last ending with a backslash), the
+cursor on a line that continues it: the suggestion is the body's next lines down to its end, as
+Copilot's, their backslashes in the column the macro's lines above put theirs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .context import PostContext
+
+#: The languages whose files run the C preprocessor.
+MACRO_LANGUAGES = frozenset({"c", "cpp", "objc", "objective-c", "cuda"})
+#: The lines above the cursor's read for the directive it continues.
+_MOST_LINES = 200
+
+
+def macro_lines_above(prefix: str) -> list[str] | None:
+    """The directive's lines above the cursor's line that ``prefix`` ends with (its first line
+    led by `#`, each ending with a backslash), None when the line above ends with none or the
+    lines so continued start with no directive (a string's or a comment's)."""
+    lines = prefix.split("\n")[-_MOST_LINES - 1 : -1]
+    chain: list[str] = []
+    for line in reversed(lines):
+        if not line.rstrip().endswith("\\"):
+            return None
+        chain.append(line)
+        if line.lstrip().startswith("#"):
+            return chain[::-1]
+    return None
+
+
+def in_macro_body(prefix: str, language: str | None) -> bool:
+    """Whether the cursor, ``prefix`` before it, stands at the start of a macro's body line."""
+    if language not in MACRO_LANGUAGES or prefix.rpartition("\n")[2].strip():
+        return False
+    return macro_lines_above(prefix) is not None
+
+
+def to_the_macro_end(text: str, ctx: PostContext) -> str:
+    """``text`` down to the macro body's last line, the first not ending with a backslash:
+    what the model wrote after it (the next declaration, blank lines) is none of the macro.
+    Where the macro goes on below the cursor's line (its next line ends with a backslash:
+    Enter in the middle of the body), the last line is continued too: ended, the body's lines
+    below fell out of the macro."""
+    lines = text.split("\n")
+    end = next((i for i, line in enumerate(lines) if not line.rstrip().endswith("\\")), len(lines) - 1)
+    lines = lines[: end + 1]
+    below = ctx.suffix.split("\n", 2)
+    if len(below) < 2 or below[0].strip() or below[1].lstrip().startswith("#") or not below[1].rstrip().endswith("\\"):
+        return "\n".join(lines)
+    # The body's lines below written again: they stay below, the new ones before them.
+    retyped = next((i for i, line in enumerate(lines) if i and line.strip() == below[1].strip()), len(lines))
+    lines = lines[:retyped]
+    if lines[-1].strip() and not lines[-1].rstrip().endswith("\\"):
+        lines[-1] = lines[-1].rstrip() + " \\"
+    return "\n".join(lines)
+
+
+def _gap(line: str) -> tuple[str, str]:
+    """A continued line's code and the blanks between it and its backslash."""
+    body = line.rstrip()[:-1]
+    code = body.rstrip(" \t")
+    return code, body[len(code) :]
+
+
+def backslashes_aligned(text: str, ctx: PostContext) -> str:
+    """``text``, the lines of a macro's body, with each backslash where the macro's lines above
+    put theirs: all in one column (padded with the blanks they pad with, a longer line's after
+    one space) or one space after each line's code. Left as written where the lines above
+    tell neither (the `#define` line alone, one space after it; columns of their own)."""
+    above = macro_lines_above(ctx.prefix) if ctx.language in MACRO_LANGUAGES else None
+    if not above or "\\" not in text:
+        return text
+    tab = ctx.tab_width or 8
+    gaps = [_gap(line) for line in above]
+    padded = [(code, gap) for code, gap in gaps if len(gap.expandtabs(tab)) > 1 or "\t" in gap]
+    columns = {len((code + gap).expandtabs(tab)) for code, gap in padded}
+    if len(columns) > 1:
+        return text  # no one column: the model's as written
+    column = next(iter(columns)) if columns else None
+    if column is None and (len(above) < 2 or any(gap != " " for _, gap in gaps)):
+        return text
+    # Padded as most of them are (ebtables.h's spaces, a tab in one line of them).
+    use_tabs = 2 * sum("\t" in gap for _, gap in padded) > len(padded)
+    lines = text.split("\n")
+    lead = ctx.line_prefix
+    for index, line in enumerate(lines):
+        if not line.rstrip().endswith("\\"):
+            break
+        code, gap = _gap(line)
+        # A line reaching the column (or no column kept): the model's one blank, or a space.
+        one = gap if gap in (" ", "\t") else " "
+        if column is None or not code.strip():
+            lines[index] = code + " \\"
+            continue
+        start = lead + code if index == 0 else code
+        width = len(start.expandtabs(tab))
+        if width >= column:
+            lines[index] = code + one + "\\"
+        else:
+            lines[index] = code + _padding(width, column, tab if use_tabs else 0) + "\\"
+    return "\n".join(lines)
+
+
+def _padding(width: int, column: int, tab: int) -> str:
+    """The blanks from ``width`` to ``column``: tabs as far as they reach it (``tab`` columns
+    apart; 0: spaces only), spaces for the rest."""
+    tabs = column // tab - width // tab if tab else 0
+    if tabs <= 0:
+        return " " * (column - width)
+    return "\t" * tabs + " " * (column - column // tab * tab)

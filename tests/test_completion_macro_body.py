@@ -1,0 +1,54 @@
+"""A C macro's body over lines (each ending with a backslash), the cursor at the start of a
+line continuing it: the suggestion is the body down to its end, as Copilot's, the backslashes
+where the macro's lines above put theirs, the lines as the model aligned them. Before, a line
+was asked (the rest of `do { ... } while (0)` came a line at a time), and Enter in the middle
+of a body took a line the model ended without its backslash, the body below it cut out of the
+macro. The real server over stdio against the fake DeepSeek."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harness import accepted_text, first_item_at_cursor
+
+_BELOW = "\n\nint main(void) {\n    return 0;\n}\n"
+_SWAP = "do { \\\n        int t = (a); \\\n        (a) = (b); \\\n        (b) = t; \\\n    } while (0)"
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "after"),
+    [
+        # A new macro's body: its lines down to its end, not what the model wrote after it.
+        ("#define SWAP(a, b) \\\n    ‸" + _BELOW, _SWAP + "\n\nint f(void);",
+         "#define SWAP(a, b) \\\n    " + _SWAP + _BELOW),
+        # Backslashes in one column above: the model's go there (a longer line's one space on).
+        ("#define SWAP(a, b)      \\\n    do {                \\\n        ‸" + _BELOW,
+         "int t = (a); \\\n        (a) = (b); \\\n        (b) = t; \\\n        (void)sizeof(long long int); \\\n    } while (0)",
+         "#define SWAP(a, b)      \\\n    do {                \\\n        int t = (a);    \\\n        (a) = (b);      \\\n"
+         "        (b) = t;        \\\n        (void)sizeof(long long int); \\\n    } while (0)" + _BELOW),
+        # ... in tabs: to that column in tabs.
+        ("#define SWAP(a, b)\t\\\n\tdo {\t\t\\\n\t\t‸" + _BELOW, "int t; \\\n\t} while (0)",
+         "#define SWAP(a, b)\t\\\n\tdo {\t\t\\\n\t\tint t;\t\\\n\t} while (0)" + _BELOW),
+        # One space before each above: one space, whatever the model lined up.
+        ("#define SWAP(a, b) \\\n    do { \\\n        ‸" + _BELOW, "int t = (a);        \\\n    } while (0)",
+         "#define SWAP(a, b) \\\n    do { \\\n        int t = (a); \\\n    } while (0)" + _BELOW),
+        # The model's alignment of arguments kept (read as levels, they went columns right).
+        ("#define CHECK(p) \\\n    if (!(p)) { \\\n        ‸" + _BELOW,
+         "report(__FILE__, \\\n               #p, \\\n               __LINE__); \\\n    }",
+         "#define CHECK(p) \\\n    if (!(p)) { \\\n        report(__FILE__, \\\n               #p, \\\n"
+         "               __LINE__); \\\n    }" + _BELOW),
+        # Enter in the middle of a body: the model's line continued, its retyped lines gone.
+        ("#define F(a) \\\n    do { \\\n        ‸\n        g(a); \\\n    } while (0)\n", "h(a);",
+         "#define F(a) \\\n    do { \\\n        h(a); \\\n        g(a); \\\n    } while (0)\n"),
+        ("#define F(a) \\\n    do { \\\n        ‸\n        g(a); \\\n    } while (0)\n", "h(a); \\\n        g(a); \\\n    } while (0)",
+         "#define F(a) \\\n    do { \\\n        h(a); \\\n        g(a); \\\n    } while (0)\n"),
+        # Controls: the macro's last line before the next directive is not continued; a line
+        # after a macro ended stays a line.
+        ("#define F(a) \\\n    ‸\n#define G 1\n", "g(a)", "#define F(a) \\\n    g(a)\n#define G 1\n"),
+        ("#define F(a) g(a)\n‸" + _BELOW, "int x = 1;\nint y = 2;", "#define F(a) g(a)\nint x = 1;" + _BELOW),
+    ],
+)
+async def test_a_macro_body_is_suggested_to_its_end(tmp_path, text: str, answer: str, after: str) -> None:
+    clean, item = await first_item_at_cursor(str(tmp_path), "c", "c", text, answer)
+    assert item is not None
+    assert accepted_text(clean, item) == after
