@@ -27,3 +27,28 @@ TEXT = '#!/bin/sh\nfor ARG\ndo\n    case "$ARG" in\n    -*)\n        OPTIONS="$A
 async def test_the_commands_of_an_arm_are_shown_at_its_pattern_s_end(fake_deepseek, text: str, answer: str) -> None:
     after, _ = await accept_first(fake_deepseek, "shellscript", "sh", text, answer)
     assert after == text.replace("‸", answer)
+
+
+#: A file whose arms end with their `;;` under their commands, a second `case` being written.
+_ENDS = (
+    '#!/bin/sh\ncase "$1" in\n    -v)\n        VERBOSE=1\n        ;;\n    -q)\n        QUIET=1\n        ;;\nesac\n'
+    'case "$2" in\n    start)‸\nesac\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "after"),
+    [
+        # The first arm of a case, its `;;` under its pattern: where every arm above puts it.
+        (_ENDS, "\n        run\n    ;;", "\n        run\n        ;;"),
+        (_ENDS, "\n        run\n        ;;", "\n        run\n        ;;"),
+        # ... and the other way, in a file that puts it under the pattern.
+        (_ENDS.replace("        ;;", "    ;;"), "\n        run\n        ;;", "\n        run\n    ;;"),
+        # Control: a file of both styles keeps the model's.
+        (_ENDS.replace("        ;;", "    ;;", 1), "\n        run\n    ;;", "\n        run\n    ;;"),
+        (_ENDS.replace("        ;;", "    ;;", 1), "\n        run\n        ;;", "\n        run\n        ;;"),
+    ],
+)
+async def test_a_case_s_first_arm_ends_as_the_file_s_arms_do(fake_deepseek, text: str, answer: str, after: str) -> None:
+    got, _ = await accept_first(fake_deepseek, "shellscript", "sh", text, answer)
+    assert got == text.replace("‸", after)

@@ -25,6 +25,8 @@ _CLOSING_WORDS = frozenset({"fi", "done", "esac", "then", "do", "else", "elif", 
 #: A line after which no command of its block follows at its column: an arm's end, a body's
 #: opening word (`then`, `do`, `else`, `{`, a `case`'s `in`).
 _ARM_END_OR_BODY = re.compile(r"^;;|(?:;;&?|;&)$|(?:^|[\s;])(?:then|do|else|in|\{)$")
+#: How many arms above, all ending alike, make a file's style of `;;`.
+_ONE_STYLE = 2
 #: The lines below the cursor read for the code that goes on there.
 _LINES_BELOW = 8
 _HEREDOC = re.compile(SHELL_HEREDOC)
@@ -108,6 +110,10 @@ class _ShellBlocks:
             own_ends = self.case_ends.get(len(self.stack) - 2)
             if own_ends:
                 return _where_the_file_puts(own_ends, top[1], written)  # as in the case's arms above
+            if len(self.end_offsets) == 1 and self.end_offsets.total() >= _ONE_STYLE:
+                # Every arm above in the file ends so (its `;;` under the pattern, or under the
+                # commands): the case's first arm too, whatever the model wrote.
+                return top[1] + next(iter(self.end_offsets))
             if written - top[1] in (0, self.unit) or written == self.arm_commands:
                 return written  # under the pattern or its commands: either style (files mix them)
             return _where_the_file_puts(self.end_offsets, top[1], written)

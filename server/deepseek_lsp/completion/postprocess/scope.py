@@ -325,6 +325,9 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         ):
             continue  # `else:`, `} else {`, `.then(...)`, `case 2:` still belong to the statement
         closes = _CLOSER_ONLY.match(statement) and not _suffix_has_closer(ctx, statement, width)
+        # A shell arm's `;;` under its pattern ends the arm the cursor's line opened (files
+        # put it there or under the commands): cut, the arm was left unended before `esac`.
+        closes = closes or (syntax.shell and statement.rstrip() in (";;", ";&", ";;&"))
         keep = index + 1 if closes else comments_from if comments_from is not None else index
         return _join(lines[:keep])
     return text
