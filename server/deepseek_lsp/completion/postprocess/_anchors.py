@@ -253,12 +253,37 @@ def _switch_structure(ctx: PostContext) -> _SwitchArms | None:
     label = labels.most_common(1)[0][0] if labels else None
     body = bodies.most_common(1)[0][0] if bodies else None
     if label is None and body is None:
-        if not _LABEL.match(ctx.line_prefix.strip()):
+        if _LABEL.match(ctx.line_prefix.strip()) or (ctx.language == "scala" and not ctx.line_prefix.strip()):
+            # (Or where the cursor's blank line stands: the answer's first arm starts there.)
+            label = ctx.width(ctx.indentation)
+        elif ctx.language == "scala" and (offset := _file_label_offset(ctx.prefix[:start], ctx)) is not None:
+            # A new match in a file whose matches all put their arms alike (at the `x match {`
+            # line's column, or a level in): so do its arms, whatever column the model wrote.
+            label = switch + offset
+        else:
             return None  # no arm above: where labels go is no sure thing
-        label = ctx.width(ctx.indentation)
     label = body - unit if label is None else label  # type: ignore[operator]
     body = label + unit if body is None else body
-    return _SwitchArms(switch, label, body, previous)
+    arms = _SwitchArms(switch, label, body, previous)
+    if opened >= len(ctx.prefix) - len(ctx.line_prefix):
+        # Its `{` ends the cursor's line, fed as that line: no brace of the answer's own.
+        arms.depth = -1
+    return arms
+
+
+def _file_label_offset(text: str, ctx: PostContext) -> int | None:
+    """How far right of its header every switch (or match) in ``text`` puts its first label,
+    when they all agree; None: none in ``text``, or they differ."""
+    offsets: set[int] = set()
+    header: int | None = None
+    for line in text.split("\n"):
+        code = _code_only(line).strip()
+        if not code or code.startswith(("//", "/*", "*")):
+            continue
+        if header is not None and _LABEL.match(code):
+            offsets.add(ctx.width(_leading_ws(line)) - header)
+        header = ctx.width(_leading_ws(line)) if code.endswith("{") and _SWITCH.search(code[:-1]) else None
+    return next(iter(offsets)) if len(offsets) == 1 else None
 
 
 def _arms_above(lines: list[str], ctx: PostContext) -> tuple[Counter[int], Counter[int], str]:
