@@ -75,6 +75,12 @@ _LINE = 'def f(x):\n    """Summary of f."""\n    return x\n'
         ('def f(x):\n    """‸\n\n    More.\n"""\n    return x\n', 'Summary of f.',
          'def f(x):\n    """Summary of f.\n\n    More.\n"""\n    return x\n'),
         ('def f(x):\n    """‸\n"""\n    return x\n', 'Summary of f.', 'def f(x):\n    """Summary of f.\n"""\n    return x\n'),
+        # A naive autopair's `"|"` (or `""|`), the text's hanging indents kept: read after a
+        # one-quote string, the docstring's lines were code, re-levelled to four columns.
+        ('def f(x):\n    "‸"\n    return x\n', '""Summary of f.\n\n    - exc - the exception, in\n      support of it\n    """',
+         'def f(x):\n    """Summary of f.\n\n    - exc - the exception, in\n      support of it\n    """\n    return x\n'),
+        ('def f(x):\n    ""‸\n    return x\n', '"Summary of f.\n\n    1. If x is shorter,\n       then y.\n    """',
+         'def f(x):\n    """Summary of f.\n\n    1. If x is shorter,\n       then y.\n    """\n    return x\n'),
     ],
 )
 async def test_a_docstring_opened_is_suggested_whole_and_closed(tmp_path, text: str, answer: str, after: str) -> None:

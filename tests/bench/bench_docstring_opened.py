@@ -15,7 +15,9 @@ at 4d025dd: 58, 48, 57 and 58 (the rest: a closer at the end of the text's last 
 a line of its own, a docstring longer than the tokens a block may take). A fifth state, the
 model's closer alone at column 0 after a smart autopair's three and three. At 404d9f0
 (--sites 200): 193, 173, 188, 194 and 57 of 200; then 193, 194, 188, 194 and 194 (the
-model's closer no longer cut as the autopair's copy, nor counted with the text's column).
+model's closer no longer cut as the autopair's copy, nor counted with the text's column); then
+one and one 194 (the text after the answer's `""` read in the docstring, its hanging indents
+kept).
 """
 
 from __future__ import annotations

@@ -191,6 +191,12 @@ def postprocess(text: str, ctx: PostContext, *, disabled: Iterable[str] = ()) ->
         raise ValueError(f"unknown post-processing filters: {', '.join(sorted(unknown))}")
     crlf = "\r\n" in ctx.prefix or "\r\n" in ctx.suffix
     text = text.replace("\r\n", "\n") if "\r" in text else text
+    if opener := _triple_quote_completed(text, ctx):
+        # The answer writes the rest of a docstring's opening quotes (`""Summary` after a naive
+        # autopair's `"|"`): read from after them. Read as a one-quote string closed and
+        # another opened, the docstring's lines were code, their hanging indents re-levelled.
+        rest = postprocess(text[len(opener) :], replace(ctx, prefix=ctx.prefix + opener), disabled=disabled)
+        return None if rest is None else opener + rest
 
     def run_filters(text: str, ctx: PostContext) -> str | None:
         result: str | None = text
@@ -206,6 +212,20 @@ def postprocess(text: str, ctx: PostContext, *, disabled: Iterable[str] = ()) ->
     if result is None:
         return None
     return result.replace("\n", "\r\n") if crlf else result
+
+
+#: A line of one or two quotes alone (a prefix letter before them): a docstring being opened.
+_QUOTES_ALONE = re.compile(r"^[ \t]*[rRuU]?(\"{1,2}|'{1,2})$")
+
+
+def _triple_quote_completed(text: str, ctx: PostContext) -> str:
+    """The quotes ``text`` starts with that make the cursor line's one or two quotes alone a
+    Python triple quote (the answer's text after them in the string), or ""."""
+    typed = _QUOTES_ALONE.match(ctx.line_prefix) if ctx.language == "python" else None
+    if typed is None:
+        return ""
+    missing = typed[1][0] * (3 - len(typed[1]))
+    return missing if text.startswith(missing) and not text.startswith(missing + typed[1][0]) else ""
 
 
 def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
