@@ -145,6 +145,9 @@ class ReviewSettings:
     #: An auto-save (the editor saving after a pause, or when focus leaves it) is reviewed
     #: once the file has seen no edit nor save for this long; a manual save at once.
     auto_save_delay_ms: int = 5000
+    #: Saves of files with no grammar (SQL, Dockerfile, Makefile, HTML, CSS, TOML, YAML) are
+    #: reviewed by the lines they changed (see review.changed_hunks).
+    other_languages: bool = True
 
 
 #: The dots IDNA reads as ".": ideographic, fullwidth and halfwidth ideographic.

@@ -209,11 +209,15 @@ def changed_targets(
     registry: LanguageRegistry | None = None,
     submodules: list[Path] | None = None,
     notes: list[str] | None = None,
+    *,
+    without_grammar: bool = False,
 ) -> list[Target] | str:
     """Files and lines that differ from ``base`` (plus untracked files), or an error message.
 
     With a ``registry``, only files in a language it knows, as when walking folders (notes, data
-    and lock files were sent too), unless a file is named itself. Renamed files count only
+    and lock files were sent too), and with ``without_grammar`` code it has no grammar for
+    (a Dockerfile, SQL: its changed lines, as a save in the editor), unless a file is named
+    itself. Renamed files count only
     their changed lines, and names are paths, not patterns (``x[1].py`` is not ``x1.py``).
     Changed submodules in scope (their diff is a commit id, not lines) go to ``submodules``;
     what the user should know of the comparison, to ``notes``.
@@ -251,7 +255,7 @@ def changed_targets(
             return False
         if any(part in SKIP_DIRS for part in path.relative_to(folder).parts[:-1]):
             return False  # as walking skips them (an untracked .ipynb_checkpoints/)
-        return registry is None or _known_language(path, registry)
+        return registry is None or _known_language(path, registry, without_grammar=without_grammar)
 
     # (status, old name, new name): a rename names both, which the line diff needs to pair them.
     fields = status.stdout.split("\0")

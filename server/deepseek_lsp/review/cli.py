@@ -255,7 +255,10 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
                 print(f"deepseek-lsp review: --changed against {base} (from {from_ci[1]})", file=err)
         submodules: list[Path] = []
         notes: list[str] = []
-        found = changed_targets(root, base, [p for p in paths if p not in missing], registry, submodules, notes)
+        found = changed_targets(
+            root, base, [p for p in paths if p not in missing], registry, submodules, notes,
+            without_grammar=settings.review.other_languages,
+        )
         if isinstance(found, str):
             print(f"deepseek-lsp review: {found}", file=err)
             return EXIT_ERROR

@@ -151,6 +151,7 @@ class ReviewEngine:
         path: str | None = None,
         use_cache: bool = True,
         lines: Iterable[int] | None = None,
+        send_lines: Iterable[int] | None = None,
         ignored: frozenset[str] = frozenset(),
         roots: Sequence[Path] = (),
         symbols: WorkspaceSymbols | None = None,
@@ -163,6 +164,8 @@ class ReviewEngine:
         """Review ``doc`` (a snapshot: it must not change while this runs).
 
         ``lines`` limits the review to the units touching those 0-based lines (``--changed``);
+        ``send_lines`` sends only those units, the others answered from the cache or left out
+        (a save of a file with no grammar: its changed lines, see ``changed_hunks``);
         ``use_cache=False`` re-sends every unit (the results still refresh the cache).
 
         With ``share``, a unit whose request is under way for another review (the same cache
@@ -187,19 +190,22 @@ class ReviewEngine:
         if lines is not None:
             wanted = set(lines)
             units = [u for u in units if any(u.contains_line(n) for n in wanted)]
-        outcome.units = len(units)
         lang = doc.language.name if doc.language else None
         found: list[Located] = []
         pending: list[tuple[Unit, str]] = []
         imports = self.imports.read(doc, path, units, roots, settings)
         imported = imports.signatures if imports is not None else []
+        sendable = None if send_lines is None else set(send_lines)
+        outcome.units = len(units)
         for unit in units:
             key, legacy = _cache_key(unit, settings, lang, file_units, imported)
             hit = self.cache.get_or_legacy(key, legacy, settings.review.model) if use_cache else None
-            if hit is None:
+            if hit is not None:
+                found.extend(_from_cache(hit, unit))
+            elif sendable is None or any(unit.contains_line(n) for n in sendable):
                 pending.append((unit, key))
             else:
-                found.extend(_from_cache(hit, unit))
+                outcome.units -= 1  # unchanged and never reviewed: not this review's
         placer = Placer(doc)
         if pending:
             outcome.units_sent = len(pending)

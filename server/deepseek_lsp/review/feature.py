@@ -33,6 +33,7 @@ from .actions import (
     _uri_argument,
 )
 from .cache import ReviewCache
+from .changed_hunks import OpenedTexts
 from .command import ReviewCommand
 from .engine import ReviewEngine
 from .findings import Finding, follow_edits, follow_span, with_kept, with_net_change
@@ -80,6 +81,8 @@ class ReviewFeature(Feature):
         self._failed: dict[str, str] = {}
         #: Why reviews are off (a rejected key, no balance), and until when.
         self._paused = Paused()
+        #: Files with no grammar as opened: their saves send the lines changed since.
+        self._opened = OpenedTexts()
         self._server: LanguageServer | None = None
         self.rules = ReviewRules(services)
         self.publisher = Publisher(services)
@@ -167,6 +170,7 @@ class ReviewFeature(Feature):
         return self._failed.get(uri, "")
 
     def document_opened(self, doc: Document) -> None:
+        self._opened.opened(doc)
         # Whatever was reviewed before (in this editor, another one, or on the command line)
         # shows at once and costs nothing. Files opened before the configuration arrived are
         # shown again by settings_changed if the review settings turn out different. Not a
@@ -186,6 +190,7 @@ class ReviewFeature(Feature):
         self.saves.saved(doc)
 
     def document_closed(self, doc: Document) -> None:
+        self._opened.forget(doc.uri)
         self._forget(doc.uri)
         self._clear_status(doc.uri)
 
@@ -398,6 +403,11 @@ class ReviewFeature(Feature):
             return None
         if on_save and (rules.mode(doc.uri) != "onSave" or rules.generated(doc)):
             return None
+        send_lines = self._opened.changed(doc) if on_save else None
+        if send_lines is not None and not (send_lines and rules.is_code(doc)):
+            # A file with no grammar saved as it was opened (its reviewed chunks were shown
+            # then), or its review.otherLanguages turned off since the save.
+            return None
         client = getattr(self.services.models, "client", None)
         if client is None:
             self.services.status.set(Status("Error", f"review: {rules.unsendable()}", "review"))
@@ -447,6 +457,7 @@ class ReviewFeature(Feature):
                 # home folder and how their disk is laid out.
                 path=label_path(uri_to_path(uri), roots),
                 use_cache=not force,
+                send_lines=send_lines,
                 ignored=self.ignores.ignored(uri),
                 roots=roots,
                 symbols=self.services.symbols,

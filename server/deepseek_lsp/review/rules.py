@@ -10,6 +10,7 @@ import logging
 from ..documents import Document
 from ..features import Services
 from ..privacy import is_excluded
+from .changed_hunks import without_grammar
 from .generated import generated
 from .outcome_status import basename
 
@@ -50,11 +51,16 @@ class ReviewRules:
 
     def is_code(self, doc: Document) -> bool:
         """Whether a save reviews ``doc``: a file in a language the server knows, or a notebook,
-        as ``deepseek-lsp review`` picks a folder's files. Notes, data and lock files (a README,
-        a YAML manifest, ``package-lock.json``) were reviewed, and paid for, on every save; the
+        as ``deepseek-lsp review`` picks a folder's files, or (``review.otherLanguages``) code
+        or configuration it has no grammar for, by its changed lines. Notes, data and lock files
+        (a README, ``package-lock.json``) were reviewed, and paid for, on every save; the
         review command still takes any file, as the command line takes a file it is named."""
         notebooks = self.services.notebooks
-        return doc.language is not None or (notebooks is not None and notebooks.is_combined(doc.uri))
+        return (
+            doc.language is not None
+            or (notebooks is not None and notebooks.is_combined(doc.uri))
+            or (self.services.settings_for(doc.uri).review.other_languages and without_grammar(doc))
+        )
 
     def tell_too_large(self, uri: str, reason: str) -> None:
         """Say once per file that its saves are not reviewed. Left to the completions' Inactive

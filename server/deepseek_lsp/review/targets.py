@@ -15,6 +15,7 @@ from ..documents import Document, DocumentStore, utf8_source
 from ..languages import LanguageRegistry
 from ..notebooks import Notebooks, ipynb_open_params
 from ..privacy import is_excluded
+from .changed_hunks import named_without_grammar
 from .generated import generated
 from .report import EXCLUDED, FileResult
 
@@ -62,10 +63,14 @@ def _is_venv(folder: Path) -> bool:
     return (folder / "pyvenv.cfg").is_file()
 
 
-def _known_language(path: Path, registry: LanguageRegistry) -> bool:
+def _known_language(path: Path, registry: LanguageRegistry, *, without_grammar: bool = False) -> bool:
+    """Whether ``path`` is in a language ``registry`` knows; with ``without_grammar``, or code
+    it has no grammar for (a Dockerfile, SQL: see changed_hunks)."""
     if path.suffix.lower() == NOTEBOOK_SUFFIX:
         return True  # its cells are in the kernel's language
-    return registry.for_document(None, path.resolve().as_uri()) is not None
+    if registry.for_document(None, path.resolve().as_uri()) is not None:
+        return True
+    return without_grammar and named_without_grammar(path.name)
 
 
 def walk(paths: Sequence[Path], registry: LanguageRegistry) -> list[Path]:

@@ -1,0 +1,163 @@
+"""Files with no tree-sitter grammar (a Dockerfile, SQL, YAML...) are reviewed on save by the
+lines changed since the editor opened them: only the chunks around each change are sent, a
+save with nothing changed sends nothing, and the findings land on the exact code with a fix.
+Lock files and notes stay out, and ``review.otherLanguages`` turns it off."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from deepseek_lsp.cli import main
+from deepseek_lsp.documents import Document
+from deepseek_lsp.review.changed_hunks import changed_lines, without_grammar
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import eventually, lsp_session, open_doc
+from tests.review_support import Rule, numbered_lines, reviewer, user_prompt
+from tests.test_review_cli import git, use_fake
+from tests.test_review_cli_ci import commit
+from tests.test_review_lsp import CHAT, as_tuple, at, change, diagnostics, env, position_of, save
+
+PIPE = Rule("curl -fsSL http://get.example.com | sh", "critical", "Piping a download to sh runs unverified code.",
+            "curl -fsSL https://get.example.com -o get.sh && sha256sum -c get.sh.sha256 && sh get.sh", 0.9)
+ROOT = Rule("USER root", "warning", "The image runs as root.", "USER app", 0.8)
+
+
+def dockerfile() -> str:
+    """Fifteen stages of ten lines, blank lines between: several review chunks."""
+    blocks = []
+    for i in range(15):
+        lines = [f"FROM base{i} AS stage{i}"] + [f"RUN step-{i}-{j} --flag={j}" for j in range(9)]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def replace_line(client: LanguageClient, uri: str, version: int, text: str, old: str, new: str) -> tuple[str, int]:
+    """Type ``new`` over ``old`` and save: the text now, and the 0-based line edited."""
+    line, col, _, end = position_of(text, old)
+    change(client, version, at(line, col, line, end), new, uri=uri)
+    save(client, uri)
+    return text.replace(old, new), line
+
+
+def test_the_changed_lines_are_the_edits_and_their_neighbours() -> None:
+    before = "".join(f"line {i}\n" for i in range(100))
+    after = before.replace("line 50\n", "line fifty\n")
+    assert changed_lines(before, after) == {48, 49, 50, 51, 52}
+    assert changed_lines(before, before) == set()
+    # A deleted line: the two it was between.
+    assert changed_lines(before, before.replace("line 70\n", "")) == {67, 68, 69, 70, 71, 72}
+    assert changed_lines("", "a\nb\n") == {0, 1}
+
+
+def test_which_files_without_a_grammar_are_reviewed() -> None:
+    def doc(name: str, language_id: str | None = None) -> Document:
+        return Document(f"file:///ws/{name}", "x\n", language_id=language_id)
+
+    for name in ("Dockerfile", "Dockerfile.prod", "api.dockerfile", "Makefile", "rules.mk", "schema.sql",
+                 "index.html", "site.css", "pyproject.toml", "deploy.yaml", ".gitlab-ci.yml", "main.tf"):
+        assert without_grammar(doc(name)), name
+    for name in ("pnpm-lock.yaml", "Cargo.lock", "poetry.lock", "README.md", "notes.txt", "package.json", "data.csv"):
+        assert not without_grammar(doc(name)), name
+    assert without_grammar(doc("migration", "sql"))  # by the editor's language id
+
+
+async def test_a_dockerfile_save_sends_only_the_changed_chunk_and_shows_its_finding_with_a_fix(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    fake_deepseek.responder(reviewer([PIPE, ROOT]), path=CHAT)
+    text = dockerfile()
+    uri = (tmp_path / "Dockerfile").as_uri()
+    async with lsp_session(env(fake_deepseek, tmp_path), settings={"review": {"mode": "onSave"}}) as client:
+        open_doc(client, uri, text, language="dockerfile")
+        save(client, uri)  # nothing changed since it was opened: nothing to review
+        await asyncio.sleep(0.5)
+        assert fake_deepseek.requests_to(CHAT) == []
+
+        # A RUN line of stage 7 replaced.
+        text, line = replace_line(client, uri, 2, text, "RUN step-7-7 --flag=7", PIPE.needle)
+        assert await eventually(lambda: len(diagnostics(client, uri)) == 1, timeout=10)
+        [request] = fake_deepseek.requests_to(CHAT)
+        assert "File: Dockerfile" in user_prompt(request.json)
+        sent = numbered_lines(request.json)
+        assert line + 1 in sent and 1 not in sent and text.count("\n") not in sent
+        assert len(sent) < 60, len(sent)  # one chunk, not the file's 164 lines
+        [diag] = diagnostics(client, uri)
+        assert as_tuple(diag.range) == position_of(text, PIPE.needle)
+        assert diag.severity == types.DiagnosticSeverity.Error
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=diag.range,
+                context=types.CodeActionContext(diagnostics=[diag]),
+            )
+        )
+        fix = next(a for a in actions or [] if a.title == "Apply DeepSeek fix")
+        [doc_edit] = fix.edit.document_changes or []  # type: ignore[union-attr]
+        [edit] = doc_edit.edits  # type: ignore[union-attr]
+        assert as_tuple(edit.range) == position_of(text, PIPE.needle) and edit.new_text == PIPE.suggestion
+
+        save(client, uri)  # saved again unchanged: the chunk answers from the cache
+        await asyncio.sleep(0.5)
+        assert len(fake_deepseek.requests_to(CHAT)) == 1
+
+        # An edit in another stage: that chunk alone goes, the first finding stays.
+        text, line1 = replace_line(client, uri, 3, text, "RUN step-1-2 --flag=2", ROOT.needle)
+        assert await eventually(lambda: len(diagnostics(client, uri)) == 2, timeout=10)
+        assert len(fake_deepseek.requests_to(CHAT)) == 2
+        second = numbered_lines(fake_deepseek.requests_to(CHAT)[1].json)
+        assert line1 + 1 in second and line + 1 not in second
+        assert sorted(as_tuple(d.range) for d in diagnostics(client, uri)) == sorted(
+            [position_of(text, PIPE.needle), position_of(text, ROOT.needle)]
+        )
+
+
+async def test_lock_files_and_notes_stay_out_and_the_setting_turns_it_off(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    fake_deepseek.responder(reviewer([PIPE]), path=CHAT)
+    settings = {"review": {"mode": "onSave", "otherLanguages": False}}
+    files = {
+        "pnpm-lock.yaml": ("lockfileVersion: '9.0'\n", "yaml", {"review": {"mode": "onSave"}}),
+        "README.md": ("# App\n", "markdown", {"review": {"mode": "onSave"}}),
+        "Dockerfile": ("FROM base\n", "dockerfile", settings),
+    }
+    for name, (opened, language, options) in files.items():
+        uri = (tmp_path / name).as_uri()
+        async with lsp_session(env(fake_deepseek, tmp_path), settings=options) as client:
+            open_doc(client, uri, opened, language=language)
+            change(client, 2, at(1, 0), PIPE.needle + "\n", uri=uri)
+            save(client, uri)
+            await asyncio.sleep(0.5)
+            assert fake_deepseek.requests_to(CHAT) == [], name
+
+
+def test_changed_on_the_command_line_reviews_the_changed_lines_of_a_dockerfile_not_a_lock_file(
+    tmp_path: Path, fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As a save does: a pull request's Dockerfile change was "--changed found no file to review"."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "Dockerfile").write_text(dockerfile())
+    (root / "pnpm-lock.yaml").write_text("lockfileVersion: '9.0'\n")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "start")
+    monkeypatch.chdir(root)
+    use_fake(monkeypatch, fake_deepseek, tmp_path / "state")
+    fake_deepseek.responder(reviewer([PIPE]), path=CHAT)
+    text = dockerfile().replace("RUN step-7-7 --flag=7", PIPE.needle)
+    (root / "Dockerfile").write_text(text)
+    (root / "pnpm-lock.yaml").write_text("lockfileVersion: '9.1'\n")
+    code = main(["review", "--changed", "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1  # a critical finding
+    assert [f["path"] for f in out["files"]] == ["Dockerfile"]
+    [finding] = out["files"][0]["findings"]
+    assert finding["line"] == position_of(text, PIPE.needle)[0] + 1
+    [request] = fake_deepseek.requests_to(CHAT)
+    assert len(numbered_lines(request.json)) < 60
