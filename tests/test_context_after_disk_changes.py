@@ -107,7 +107,7 @@ async def test_a_review_is_not_taken_from_the_cache_once_an_imported_signature_c
 
             _rewrite(helpers, "def scale(value, factor=2):\n    return value * factor\n")
             again = await engine.review(client, doc, settings, roots=[ws])
-            assert again.units_sent >= 1
+            assert again.units_asked >= 1
             assert [f.message for f in again.findings] == []
             # The cached review shown when the file is opened is the new one too.
             shown, complete = engine.cached_findings(doc, settings, roots=[ws])
@@ -115,7 +115,7 @@ async def test_a_review_is_not_taken_from_the_cache_once_an_imported_signature_c
             # Nothing changed since: no request.
             sent = len(fake.requests_to(CHAT))
             third = await engine.review(client, doc, settings, roots=[ws])
-            assert third.units_sent == 0 and len(fake.requests_to(CHAT)) == sent
+            assert third.units_asked == 0 and len(fake.requests_to(CHAT)) == sent
 
 
 def _as_vscode_reports(client: Any, events: list[tuple[Path, types.FileChangeType]]) -> None:

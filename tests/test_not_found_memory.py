@@ -62,7 +62,7 @@ async def test_a_review_s_404_counts_from_when_it_came_not_from_when_it_was_repo
         with pytest.raises(errors.PathNotFoundError) as came:
             await client.chat(question, deadline)
         assert (await client.chat(question, deadline)).text  # answered after the 404 came
-        r.review.outcome.report(ReviewOutcome(units=1, units_sent=1, errors=[came.value], unanswered=[UNIT]), uri)
+        r.review.outcome.report(ReviewOutcome(units=1, units_asked=1, errors=[came.value], unanswered=[UNIT]), uri)
         assert r.statuses[-1].kind == "Warning"
 
         fake_deepseek.fault("status", count=1, path=CHAT, status=404, message="Not Found")

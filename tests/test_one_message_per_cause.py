@@ -131,11 +131,11 @@ def test_an_answer_to_a_review_sent_before_another_reviews_402_keeps_its_pop_up_
     empty = InsufficientBalanceError("insufficient balance", status=402)
     paused = Paused()
     told = OutcomeStatus(services, paused)
-    told.report(ReviewOutcome(errors=[empty], units=1, units_sent=1, requests=1), "file:///ws/a.py")
-    told.report(ReviewOutcome(units=1, units_sent=1, requests=1), "file:///ws/b.py")
+    told.report(ReviewOutcome(errors=[empty], units=1, units_asked=1, requests=1), "file:///ws/a.py")
+    told.report(ReviewOutcome(units=1, units_asked=1, requests=1), "file:///ws/b.py")
     assert not status.tell_once("review:InsufficientBalanceError", empty.user_message, 1)
     paused.clear()  # the recheck's minute is over, and a review is answered
-    told.report(ReviewOutcome(units=1, units_sent=1, requests=1), "file:///ws/b.py")
+    told.report(ReviewOutcome(units=1, units_asked=1, requests=1), "file:///ws/b.py")
     assert status.tell_once("review:InsufficientBalanceError", empty.user_message, 1)
     assert popped == [empty.user_message] * 2
 
@@ -151,7 +151,7 @@ async def test_a_balance_run_out_again_is_told_though_reviews_were_not_answered_
     review = OutcomeStatus(services, Paused())
     try:
         feature.health.failed(empty)
-        failed = ReviewOutcome(errors=[empty], units=1, units_sent=1, requests=1)
+        failed = ReviewOutcome(errors=[empty], units=1, units_asked=1, requests=1)
         review.report(failed, "file:///ws/a.py")
         assert popped == [empty.user_message]  # one cause, one pop-up
         feature.health.answered(0.1)  # topped up
@@ -174,7 +174,7 @@ def test_a_files_not_reviewed_notice_is_not_popped_up_again_after_another_files_
     for _ in range(2):  # saved, another file's review answered, saved again
         rules.tell_too_large("file:///ws/big.py", "it is 2 MB")
         assert rules.generated(generated)
-        told.report(ReviewOutcome(units=1, units_sent=1, requests=1), "file:///ws/small.py")
+        told.report(ReviewOutcome(units=1, units_asked=1, requests=1), "file:///ws/small.py")
     assert len(popped) == 2, popped
     assert popped[0].startswith("Not reviewed: it is 2 MB") and "api.pb.go" in popped[1], popped
 
@@ -248,7 +248,7 @@ async def test_a_base_url_without_v1_met_by_completions_and_a_review_pops_up_onc
     try:
         for _ in range(2):  # no model list read here: the second 404 in a row pauses
             feature.health.failed(fim)
-            review.report(ReviewOutcome(errors=[chat], units=1, units_sent=1, requests=1), "file:///ws/a.py")
+            review.report(ReviewOutcome(errors=[chat], units=1, units_asked=1, requests=1), "file:///ws/a.py")
         assert f"to {root}/v1" in fim.user_message and "/chat/completions" in chat.user_message
         assert services.status.tell_once("review:other", other.user_message, 1, other.cause_told)
     finally:

@@ -76,7 +76,7 @@ async def test_only_changed_units_are_sent_again(
     fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
     settings = settings_for(fake_deepseek)
     first = await engine.review(client, doc_of(INVENTORY), settings)
-    assert first.units_sent == first.units == 8
+    assert first.units_asked == first.units == 8
 
     edited = INVENTORY.replace(
         "        total += item.quantity", "        total += 1.0 * item.quantity"
@@ -90,7 +90,7 @@ async def test_only_changed_units_are_sent_again(
     assert len(requests) == 2
     # The module-level unit changed too (two blank lines do not count, but nothing else did).
     assert reviewed_units(requests[1].json) == ["total_value"]
-    assert second.units_sent == 1
+    assert second.units_asked == 1
     # Cached units still report their findings, on the moved code.
     assert {f.message for f in second.findings} == {f.message for f in first.findings}
     doc = doc_of(edited)
@@ -98,7 +98,7 @@ async def test_only_changed_units_are_sent_again(
         assert text_at(doc, f.start, f.end) == f.code
 
     third = await engine.review(client, doc_of(edited), settings)
-    assert third.units_sent == 0 and len(fake_deepseek.requests_to(CHAT)) == 2
+    assert third.units_asked == 0 and len(fake_deepseek.requests_to(CHAT)) == 2
     assert [f.id for f in third.findings] == [f.id for f in second.findings]
 
 
@@ -113,13 +113,13 @@ async def test_review_cache_persists_across_processes(
     first.cache.close()
     again = ReviewEngine(ReviewCache(path))
     outcome = await again.review(client, doc_of(INVENTORY), settings)
-    assert outcome.units_sent == 0 and len(outcome.findings) == 4
+    assert outcome.units_asked == 0 and len(outcome.findings) == 4
     assert len(fake_deepseek.requests_to(CHAT)) == 1
     # A different review model is a different review.
     other = await again.review(
         client, doc_of(INVENTORY), settings_for(fake_deepseek, model="deepseek-v4-flash")
     )
-    assert other.units_sent == 8
+    assert other.units_asked == 8
 
 
 async def test_blank_answers_are_retried_once_then_reported(
@@ -138,7 +138,7 @@ async def test_blank_answers_are_retried_once_then_reported(
     assert outcome.findings == [] and not outcome.errors
     # Nothing unusable was cached: the next review asks again.
     outcome = await engine.review(client, doc_of(INVENTORY), settings)
-    assert outcome.units_sent == 0  # the first review's results are still cached
+    assert outcome.units_asked == 0  # the first review's results are still cached
     assert len(outcome.findings) == 4
 
 
@@ -181,7 +181,7 @@ async def test_answer_cut_short_keeps_complete_findings_but_is_not_cached(
     assert outcome.problems == ["the model's answer was not valid JSON; kept 1 valid finding"]
     fake_deepseek.responder(reviewer(()), path=CHAT)
     again = await engine.review(client, doc_of(INVENTORY), settings)
-    assert again.units_sent == 8
+    assert again.units_asked == 8
 
 
 async def test_rejected_key_is_fatal_and_stops_other_requests(

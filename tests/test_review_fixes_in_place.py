@@ -179,7 +179,7 @@ async def test_moving_a_helper_does_not_pay_for_the_review_of_its_caller_again(
     sent = len(fake_deepseek.requests_to(CHAT))
     moved = "\n\n".join([HELPERS[-1], *HELPERS[:-1], RUN_ALL])
     outcome = await engine.review(client, doc_of(moved, "steps.py"), settings)
-    assert outcome.units_sent == 0
+    assert outcome.units_asked == 0
     assert len(fake_deepseek.requests_to(CHAT)) == sent
 
 

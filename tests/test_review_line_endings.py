@@ -106,7 +106,7 @@ def test_a_byte_order_mark_is_not_part_of_the_reviewed_text(
         finally:
             cache.close()
             ledger.close()
-        assert outcome.units_sent == 2 and not outcome.errors
+        assert outcome.units_asked == 2 and not outcome.errors
 
     asyncio.run(editor_review())
     sent = len(fake_deepseek.requests_to(CHAT))

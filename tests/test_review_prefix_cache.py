@@ -61,7 +61,7 @@ async def test_saving_an_edited_unit_again_hits_the_provider_cache_up_to_the_edi
     second = first.replace(anchor, anchor + '\n        assert rows is not None')
     for text in (first, second):
         outcome = await engine.review(client, doc_of(text), settings)
-        assert outcome.units_sent == 1
+        assert outcome.units_asked == 1
     *_, before, after = fake_deepseek.requests_to(CHAT)
     assert reviewed_units(before.json) == reviewed_units(after.json) == ["Warehouse"]
     a, b = prompt_of(before.json), prompt_of(after.json)
@@ -92,7 +92,7 @@ async def two_saves(
     settings = settings_for(fake)
     await engine.review(client, doc_of(INVENTORY), settings)
     for text in texts:
-        assert (await engine.review(client, doc_of(text), settings)).units_sent == 1
+        assert (await engine.review(client, doc_of(text), settings)).units_asked == 1
     *_, before, after = fake.requests_to(CHAT)
     return before.json, after.json
 
@@ -157,17 +157,17 @@ async def test_moving_definitions_does_not_pay_for_their_callers_again(
     fake_deepseek.responder(reviewer(()), path=CHAT)
     settings = settings_for(fake_deepseek)
     first = await engine.review(client, doc_of(MOVED, "numbers.py"), settings)
-    assert first.units_sent == 3
+    assert first.units_asked == 3
     scale, clamp, normalize = MOVED.split("\n\n\n")
     moved = "\n\n\n".join([clamp, scale, normalize])
     again = await engine.review(client, doc_of(moved, "numbers.py"), settings)
     sent = [reviewed_units(r.json) for r in fake_deepseek.requests_to(CHAT)[1:]]
-    assert again.units_sent == 0, f"re-sent although no code changed: {sent}"
+    assert again.units_asked == 0, f"re-sent although no code changed: {sent}"
     # A changed signature still makes the caller's review stale.
     changed = moved.replace("factor: float)", "factor: int)")
     last = await engine.review(client, doc_of(changed, "numbers.py"), settings)
     assert sorted(reviewed_units(fake_deepseek.requests_to(CHAT)[-1].json)) == ["normalize", "scale"]
-    assert last.units_sent == 2
+    assert last.units_asked == 2
 
 
 SHAPES = textwrap.dedent(
@@ -193,12 +193,12 @@ async def test_changing_one_classs_init_does_not_pay_for_the_others_again(
     sent and paid for again with none of its code changed."""
     fake_deepseek.responder(reviewer(()), path=CHAT)
     settings = settings_for(fake_deepseek)
-    assert (await engine.review(client, doc_of(SHAPES, "shapes.py"), settings)).units_sent == 2
+    assert (await engine.review(client, doc_of(SHAPES, "shapes.py"), settings)).units_asked == 2
     assert "Signatures of definitions" not in user_prompt(fake_deepseek.requests_to(CHAT)[0].json)
     changed = SHAPES.replace("side: float)", "side: float, unit: str = 'cm')")
     again = await engine.review(client, doc_of(changed, "shapes.py"), settings)
     assert reviewed_units(fake_deepseek.requests_to(CHAT)[-1].json) == ["Square"]
-    assert again.units_sent == 1
+    assert again.units_asked == 1
 
 
 async def test_reviews_cached_under_the_file_ordered_key_are_still_used(
@@ -219,7 +219,7 @@ async def test_reviews_cached_under_the_file_ordered_key_are_still_used(
     engine.cache.put(unit_key(normalize, settings, "python", old), [finding], "deepseek-v4-pro")
     fake_deepseek.responder(reviewer(()), path=CHAT)
     outcome = await engine.review(client, doc, settings)
-    assert outcome.units_sent == 2
+    assert outcome.units_asked == 2
     assert "normalize" not in reviewed_units(fake_deepseek.requests_to(CHAT)[0].json)
     assert [f.message for f in outcome.findings] == ["max() of an empty list raises."]
     assert engine.cached_findings(doc, settings)[1]
@@ -245,7 +245,7 @@ async def test_each_request_carries_the_imported_signatures_its_own_units_use(
     fake_deepseek.responder(reviewer(()), path=CHAT)
     outcome = await engine.review(client, doc, settings_for(fake_deepseek), roots=[tmp_path])
     requests = fake_deepseek.requests_to(CHAT)
-    assert outcome.units_sent == 15 and len(requests) == 2
+    assert outcome.units_asked == 15 and len(requests) == 2
     # The first request holds the module level, whose import line names all fourteen. The two
     # go out at once: which the fake read first is the scheduler's choice.
     last = next(r.json for r in requests if "step_14" in reviewed_units(r.json))
@@ -278,5 +278,5 @@ async def test_an_answer_cut_at_max_tokens_is_not_paid_for_again_on_every_save(
     assert len(set(prompts)) == len(prompts), "a cut answer was asked for again, as it was"
     sent = len(fake_deepseek.requests_to(CHAT))
     again = await engine.review(client, doc, settings)
-    assert again.units_sent == 0 and len(fake_deepseek.requests_to(CHAT)) == sent
+    assert again.units_asked == 0 and len(fake_deepseek.requests_to(CHAT)) == sent
     assert len(again.findings) == expected

@@ -72,7 +72,7 @@ async def test_a_failed_review_does_not_end_saying_fewer_findings_than_are_shown
 
 def _outcome(units: int, unanswered: int) -> ReviewOutcome:
     unit = Unit(kind="function", name="f", lines=((0, 0),), text="f")
-    return ReviewOutcome(units=units, units_sent=units, requests=2, unanswered=[unit] * unanswered)
+    return ReviewOutcome(units=units, units_asked=units, requests=2, unanswered=[unit] * unanswered)
 
 
 def test_a_review_with_some_units_unanswered_ends_saying_how_many() -> None:

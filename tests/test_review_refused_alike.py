@@ -28,7 +28,7 @@ def _open_all(r: Reviewing) -> None:
 async def _saved(r: Reviewing, uri: str) -> bool:
     """Whether the review of ``uri`` saved was answered."""
     outcome = await r.review.schedule(uri, on_save=True)
-    return outcome is not None and outcome.units_sent > len(outcome.unanswered)
+    return outcome is not None and outcome.units_asked > len(outcome.unanswered)
 
 
 async def test_after_answers_the_same_refusal_for_two_files_pauses_reviews(

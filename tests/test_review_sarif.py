@@ -46,7 +46,7 @@ def result(tmp_path: Path, name: str = "src/mod.py") -> FileResult:
         findings,
         stats,
         units=1,
-        units_sent=1,
+        units_asked=1,
         errors=["the model's answer was blank"],
     )
 
@@ -151,7 +151,7 @@ def test_the_same_finding_twice_in_a_file_gets_two_fingerprints(tmp_path: Path) 
     ]
     findings, stats = place_findings(Placer(doc), raws, min_confidence=0.5, min_severity="info")
     assert len(findings) == 2 and findings[0].fingerprint == findings[1].fingerprint
-    log = to_sarif([FileResult(str(path), doc, findings, stats, units=2, units_sent=2)], root=tmp_path)
+    log = to_sarif([FileResult(str(path), doc, findings, stats, units=2, units_asked=2)], root=tmp_path)
     jsonschema.Draft4Validator(SCHEMA).validate(log)
     prints = [r["partialFingerprints"]["deepseekFinding/v1"] for r in log["runs"][0]["results"]]
     assert prints == [findings[0].fingerprint, findings[0].fingerprint + ":2"]

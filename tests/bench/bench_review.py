@@ -136,7 +136,7 @@ async def run_unit_level(
                     {
                         "save": i,
                         "units": outcome.units,
-                        "units_sent": outcome.units_sent,
+                        "units_sent": outcome.units_asked,  # (the key earlier results.json files have)
                         "requests": requests,
                         "prompt_tokens": prompt,
                         "cache_hit_tokens": hit,

@@ -69,7 +69,7 @@ class ReviewCommand:
         return {
             "ok": not outcome.errors,
             "findings": len(self.publisher.files.get(uri, FileState()).tracked),
-            "unitsSent": len(outcome.went_out),
+            "unitsSent": len(outcome.sent_unit_ids),
             "units": outcome.units,
             "problems": outcome.problems,
             "errors": [e.user_message for e in outcome.errors],

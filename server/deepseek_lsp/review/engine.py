@@ -208,7 +208,7 @@ class ReviewEngine:
                 outcome.units -= 1  # unchanged and never reviewed: not this review's
         placer = Placer(doc)
         if pending:
-            outcome.units_sent = len(pending)
+            outcome.units_asked = len(pending)
             answered: set[int] = set()
             #: Each request this review waits for: its flight, and this review's units in it
             #: (None: the flight is this review's own, of these very units).
@@ -240,7 +240,7 @@ class ReviewEngine:
                     )
                     if too_large:
                         outcome.problems.append(too_large_text(too_large, settings.review.model, room))
-                        outcome.units_sent -= len(too_large)
+                        outcome.units_asked -= len(too_large)
                         outcome.too_large = len(too_large)
                 else:
                     fitted = batch_units([u for u, _ in to_send])
@@ -457,13 +457,13 @@ class ReviewEngine:
             log.info("review request for %s failed: %s", path, exc)
             outcome.usage.extend(billed)
             outcome.errors.append(exc)
-            if held_back(exc):
+            if _held_back(exc):
                 handed.clear()
             return []
         finally:
             # Cancelled too: a request cancelled while it waited its turn never went out.
             if handed:
-                outcome.went_out.update(id(u) for u in batch.units)
+                outcome.sent_unit_ids.update(id(u) for u in batch.units)
         log.debug(
             "review of %s of %s took %.1fs",
             counted(len(batch.units), "unit"),
@@ -520,7 +520,7 @@ class ReviewEngine:
         return batch.units
 
 
-def held_back(error: ModelError) -> bool:
+def _held_back(error: ModelError) -> bool:
     """Whether ``error`` refused a request before it went out: held back after the run's first
     was refused (:class:`NotSent`), over the daily budget, or for an unusable endpoint."""
     return isinstance(error, NotSent | BudgetExceeded | ConfigError)

@@ -46,12 +46,14 @@ class ChatClient(Protocol):
 class ReviewOutcome:
     findings: list[Finding] = field(default_factory=list)
     stats: PlacementStats = field(default_factory=PlacementStats)
+    #: The units this review covers: the cache's and those asked.
     units: int = 0
-    units_sent: int = 0
-    #: The units (their ids) whose request went out: of ``units_sent``, those not held back
+    #: Units not answered by the cache, asked of the model (not all went out: see below).
+    units_asked: int = 0
+    #: The units (their ids) whose request went out: of ``units_asked``, those not held back
     #: after the run's first request was refused, nor refused unsent (a budget reached, an
     #: unusable endpoint). What the report says was sent.
-    went_out: set[int] = field(default_factory=set)
+    sent_unit_ids: set[int] = field(default_factory=set)
     requests: int = 0
     usage: list[Usage] = field(default_factory=list)
     #: Answers that could not be fully used (their valid findings are still shown).
@@ -63,7 +65,7 @@ class ReviewOutcome:
     #: (or not all) about them, so what was known of them still stands.
     unanswered: list[Unit] = field(default_factory=list)
     #: Units not sent, each too large for the server's context (review.fitting): in
-    #: ``unanswered`` (what was known of them stands), not in ``units_sent``.
+    #: ``unanswered`` (what was known of them stands), not in ``units_asked``.
     too_large: int = 0
     #: What its requests cost in USD (set by the editor's review; None: the model has no price).
     cost_usd: float | None = None
@@ -77,7 +79,7 @@ class ReviewOutcome:
         return next((e for e in self.errors if e.disables_feature), None)
 
     @property
-    def unanswered_sent(self) -> int:
+    def unanswered_asked(self) -> int:
         """The units sent that got no complete answer (``unanswered`` less those not sent)."""
         return len(self.unanswered) - self.too_large
 
@@ -245,7 +247,7 @@ def _take(
     outcome.problems.extend(said.problems)
     outcome.errors.extend(said.errors)
     if wanted is None:
-        outcome.went_out |= said.went_out
+        outcome.sent_unit_ids |= said.sent_unit_ids
         outcome.requests += said.requests
         outcome.usage.extend(said.usage)
         outcome.stats.add(said.stats)
@@ -254,8 +256,8 @@ def _take(
         return
     for unit, key in wanted:
         theirs = batch.units[batch.keys.index(key)]
-        if id(theirs) in said.went_out:
-            outcome.went_out.add(id(unit))
+        if id(theirs) in said.sent_unit_ids:
+            outcome.sent_unit_ids.add(id(unit))
         if any(u is theirs for u in answer.answered):
             relative = [_to_cache(raw, theirs) for raw, u in answer.owned if u is theirs]
             found.extend(_from_cache(relative, unit))

@@ -41,7 +41,7 @@ def last_word(outcome: ReviewOutcome, shown: int | None = None) -> str:
         found = f"{'failed' if outcome.errors else 'incomplete'}; {found} shown"
     elif left := _left_unreviewed(outcome):
         found = f"incomplete ({left}); {found}"
-    if not outcome.units_sent:
+    if not outcome.units_asked:
         # (An empty file; or none sent, each unit too large for the server's context.)
         return f"{found}, from the cache" if outcome.units and not outcome.unanswered else found
     if outcome.cost_usd is None or not outcome.requests:  # (joined requests another review paid)
@@ -65,7 +65,7 @@ def _none_answered(outcome: ReviewOutcome) -> bool:
     server's context are no failed request: counted as one, a file whose one function was too
     large ended "incomplete; 0 findings shown, from the cache", and one whose other function
     was reviewed "incomplete; 1 finding shown", a review whose requests all failed."""
-    return outcome.unanswered_sent > 0 and outcome.units_sent <= outcome.unanswered_sent
+    return outcome.unanswered_asked > 0 and outcome.units_asked <= outcome.unanswered_asked
 
 
 class OutcomeStatus:
@@ -130,7 +130,7 @@ class OutcomeStatus:
         content filter's 400 is one request's own). A model the server says it does not have
         (retired, unloaded) pauses them all, answered before or not. A proxy's 404 of a moment
         is this review's failure alone (see NotFoundOnce)."""
-        if outcome.units_sent > outcome.unanswered_sent:
+        if outcome.units_asked > outcome.unanswered_asked:
             return None, ""
         told = [e for e in outcome.errors if refuses_every_request(e)]
         error = next((e for e in told if names_missing_model(e)), told[0] if told else None)
@@ -147,7 +147,7 @@ class OutcomeStatus:
             fatal, scope = self._refusal(outcome, uri)
         elif self.not_found.passing(fatal, self.services.models):
             fatal = None  # a proxy's 404 of a moment (see NotFoundOnce)
-        if outcome.units_sent > outcome.unanswered_sent:
+        if outcome.units_asked > outcome.unanswered_asked:
             self.refused.answer(uri)
             self._file_refusals.pop(uri, None)
         if fatal is not None and scope == "file":
@@ -169,7 +169,7 @@ class OutcomeStatus:
             self._told.add(key := f"review:{fatal.kind_told}")
             status.tell_once(key, fatal.user_message, 1, fatal.cause_told)
             return
-        if outcome.units_sent > outcome.unanswered_sent and not self.paused.now():
+        if outcome.units_asked > outcome.unanswered_asked and not self.paused.now():
             # Answered: the account's problem told is over (a top-up). Kept on record, its
             # words hid the next time the balance ran out, this feature's pop-up and the
             # completions' alike (one message, one pop-up while it stands). Not by an answer

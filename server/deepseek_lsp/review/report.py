@@ -27,9 +27,9 @@ class FileResult:
     stats: PlacementStats = field(default_factory=PlacementStats)
     units: int = 0
     #: Units not taken from the cache, meant to be sent.
+    units_asked: int = 0
+    #: Of those, the units whose request went out (see ``ReviewOutcome.sent_unit_ids``).
     units_sent: int = 0
-    #: Of those, the units whose request went out (see ``ReviewOutcome.went_out``).
-    units_out: int = 0
     #: Units not sent, too large for the server's context (see review.fitting).
     units_too_large: int = 0
     #: What went wrong with this file, if anything (backend errors, unusable answers).
@@ -138,12 +138,12 @@ def to_text(
         lines.append(f"{counted(stopped, 'file')} not reviewed: {fatal}")
     reviewed, counts = summary(results)
     skipped = sum(1 for r in results if r.skipped and not r.generated)
-    sent = sum(r.units_sent for r in results)
+    asked = sum(r.units_asked for r in results)
     units = sum(r.units for r in results)
     too_large = sum(r.units_too_large for r in results)
     dropped = sum(r.stats.unplaced for r in results)
     lines.append(
-        f"{reviewed}, {units - sent - too_large} of {counted(units, 'unit')} from the cache"
+        f"{reviewed}, {units - asked - too_large} of {counted(units, 'unit')} from the cache"
         # (not sent, named each in its file's error: counted as the cache's, they read as reviewed)
         + (f", {counted(too_large, 'unit')} too large for the server's context" if too_large else "")
         + (f", {spent}" if spent else "")
@@ -231,7 +231,7 @@ def to_json(
                 "path": r.path,
                 "findings": items,
                 "units": r.units,
-                "unitsSent": r.units_out,
+                "unitsSent": r.units_sent,
                 "dropped": {
                     "unplaced": r.stats.unplaced,
                     "lowConfidence": r.stats.low_confidence,

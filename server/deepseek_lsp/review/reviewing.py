@@ -128,10 +128,10 @@ async def review_targets(
             outcome.stats.unplaced += len(outcome.findings) - len(result.findings)
         result.stats = outcome.stats
         result.units = outcome.units
-        result.units_sent = outcome.units_sent
+        result.units_asked = outcome.units_asked
         result.units_too_large = outcome.too_large
         # What went out only: the units of a request held back (a wrong key's run) were counted.
-        result.units_out = len(outcome.went_out)
+        result.units_sent = len(outcome.sent_unit_ids)
         # A batch held back (NotSent) was no request: a large file's read "(in 3 requests)".
         sent = [e.cli_message for e in outcome.errors if not isinstance(e, NotSent)]
         result.errors = _distinct(sent + outcome.problems)
@@ -199,7 +199,7 @@ def _refused_whole(outcome: ReviewOutcome, fatal: str) -> bool:
         isinstance(e, BudgetExceeded) and not e.held for e in errors
     ):
         return True
-    nothing_answered = len(outcome.unanswered) == outcome.units_sent == outcome.units
+    nothing_answered = len(outcome.unanswered) == outcome.units_asked == outcome.units
     return (
         bool(errors)
         and nothing_answered
