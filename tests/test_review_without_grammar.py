@@ -52,7 +52,10 @@ def test_the_changed_lines_are_the_edits_and_their_neighbours() -> None:
     assert changed_lines(before, before) == set()
     # A deleted line: the two it was between.
     assert changed_lines(before, before.replace("line 70\n", "")) == {67, 68, 69, 70, 71, 72}
-    assert changed_lines("", "a\nb\n") == {0, 1}
+    assert changed_lines("", "a\nb\n") == {0, 1, 2}  # (the empty line after the last break too)
+    # A form feed or U+2028 is no line break in the document's count.
+    odd = "a\fb\u2028c\n" + before
+    assert changed_lines(odd, odd.replace("line 50\n", "line fifty\n")) == {49, 50, 51, 52, 53}
 
 
 def test_which_files_without_a_grammar_are_reviewed() -> None:

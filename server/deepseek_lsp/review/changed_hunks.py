@@ -38,6 +38,7 @@ LANGUAGE_IDS = frozenset(
 )
 FILENAMES = frozenset({"dockerfile", "containerfile", "makefile", "gnumakefile"})
 #: Lock files are written by tools, never by hand (``pnpm-lock.yaml``, ``Cargo.lock`` in TOML).
+_EOL = re.compile(r"\r\n|\r|\n")
 _LOCK = re.compile(r"(?:^|[-_.])lock(?:[-_.]|$)", re.I)
 
 
@@ -63,7 +64,9 @@ def named_without_grammar(name: str) -> bool:
 
 def changed_lines(before: str, after: str, window: int = WINDOW_LINES) -> set[int]:
     """The 0-based lines of ``after`` changed from ``before``, with ``window`` lines either side."""
-    old, new = before.splitlines(), after.splitlines()
+    # Lines as the document counts them: ``str.splitlines`` also breaks at a form feed or
+    # U+2028, and every line number after one was off.
+    old, new = _EOL.split(before), _EOL.split(after)
     # The common ends first: a save's edits are a few lines in a long file, and the matcher's
     # work grows with what is left to match.
     head = 0
