@@ -401,7 +401,7 @@ class ReviewFeature(Feature):
         if too_large:  # grown past the limit since the save, or saved before the settings came
             rules.tell_too_large(uri, too_large)
             return None
-        if on_save and (rules.mode(doc.uri) != "onSave" or rules.generated(doc)):
+        if on_save and (rules.mode(doc.uri) != "onSave" or rules.generated(doc) or rules.dependency(doc)):
             return None
         send_lines = self._opened.changed(doc) if on_save else None
         if send_lines is not None and not (send_lines and rules.is_code(doc)):

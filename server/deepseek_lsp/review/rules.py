@@ -1,18 +1,22 @@
 """Which documents the editor's reviews take, and why not: the file's review.mode and the
-exclusions, the size limit, a notebook without code, generated code (each said once per file),
+exclusions, the size limit, a notebook without code, generated code or a dependency's (each
+said once per file),
 and the editor's settings or the endpoint not usable.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import PurePath
 
+from ..context import env_workspace_roots
 from ..documents import Document
 from ..features import Services
-from ..privacy import is_excluded
+from ..privacy import is_excluded, uri_to_path
 from .changed_hunks import without_grammar
 from .generated import generated
 from .outcome_status import basename
+from .targets import dependency_folder
 
 log = logging.getLogger(__name__)
 
@@ -79,14 +83,29 @@ class ReviewRules:
         the large model on every save, for findings nobody would act on in code nobody edits."""
         why = generated(basename(doc.uri), doc.data)
         if why:
-            log.debug("not reviewing %s on save: %s", doc.uri, why)
-            self.services.status.tell_once(
-                f"review:generated:{doc.uri}",
-                f"Not reviewed on save: {basename(doc.uri)} is generated ({why}); "
-                "the Review File command reviews it all the same.",
-                3,
-            )
+            self._not_on_save(doc, "generated", f"generated ({why})")
         return bool(why)
+
+    def dependency(self, doc: Document) -> bool:
+        """Whether ``doc`` is in a dependency's folder (``site-packages``, ``node_modules``),
+        which a save does not review; said once per file. A print() added there while
+        debugging sent the whole file, never reviewed before, to the review model."""
+        roots = env_workspace_roots(self.services.workspace_folders)
+        folder = dependency_folder(PurePath(uri_to_path(doc.uri)), roots)
+        if folder:
+            self._not_on_save(
+                doc, "dependency",
+                f"in {folder} (a dependency's code, which `deepseek-lsp review` of a folder leaves out too)",
+            )
+        return bool(folder)
+
+    def _not_on_save(self, doc: Document, kind: str, why: str) -> None:
+        log.debug("not reviewing %s on save: %s", doc.uri, why)
+        self.services.status.tell_once(
+            f"review:{kind}:{doc.uri}",
+            f"Not reviewed on save: {basename(doc.uri)} is {why}; the Review File command reviews it all the same.",
+            3,
+        )
 
     def refused(self, uri: str) -> str:
         """Why the document ``uri`` is not reviewed now, or ""."""

@@ -8,7 +8,7 @@ import os
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from ..config import Settings
 from ..documents import Document, DocumentStore, utf8_source
@@ -57,6 +57,16 @@ class Target:
     lines: set[int] | None = None
     #: Named on the command line, not found in a folder: reviewed even when generated.
     named: bool = False
+
+
+def dependency_folder(path: PurePath, roots: Sequence[PurePath]) -> str:
+    """The folder walks skip that ``path`` is in ("" for none), counted below the workspace
+    folder holding it as a walk of that folder counts it (a workspace opened inside
+    ``node_modules`` is the user's own package), or in its whole path outside every one."""
+    root = next((r for r in roots if r in path.parents), None)
+    parts = path.relative_to(root).parts[:-1] if root is not None else path.parts[:-1]
+    # The innermost: ``site-packages`` says more than the ``.venv`` around it.
+    return next((part for part in reversed(parts) if part in SKIP_DIRS), "")
 
 
 def _is_venv(folder: Path) -> bool:
