@@ -164,3 +164,38 @@ def test_changed_on_the_command_line_reviews_the_changed_lines_of_a_dockerfile_n
     assert finding["line"] == position_of(text, PIPE.needle)[0] + 1
     [request] = fake_deepseek.requests_to(CHAT)
     assert len(numbered_lines(request.json)) < 60
+
+
+async def test_changes_are_counted_from_the_last_commit_and_a_new_file_is_all_changes(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Counted from the text the editor opened, a Dockerfile changed in an earlier session, or a
+    SQL file written in an untitled buffer and saved as one (opened with all its text), had
+    nothing changed and was never reviewed."""
+    fake_deepseek.responder(reviewer([PIPE]), path=CHAT)
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "Dockerfile").write_text(dockerfile())
+    (root / "seed.sql").write_text("DELETE FROM users;\n")  # ignored: as opened
+    (root / ".gitignore").write_text("seed.sql\n")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "start")
+    text = dockerfile().replace("RUN step-7-7 --flag=7", PIPE.needle)
+    (root / "Dockerfile").write_text(text)  # changed, not committed, before the editor opened it
+    migration = f"CREATE TABLE t (id int);\n{PIPE.needle}\n"
+    (root / "0001.sql").write_text(migration)  # new to the repository
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings={"review": {"mode": "onSave"}},
+                           root=str(root)) as client:
+        for name, opened, language in (("Dockerfile", text, "dockerfile"), ("0001.sql", migration, "sql"),
+                                       ("seed.sql", "DELETE FROM users;\n", "sql")):
+            uri = (root / name).as_uri()
+            open_doc(client, uri, opened, language=language)
+            await asyncio.sleep(0.5)  # git answers
+            save(client, uri)
+        docker, sql = (root / "Dockerfile").as_uri(), (root / "0001.sql").as_uri()
+        assert await eventually(lambda: len(diagnostics(client, docker)) == len(diagnostics(client, sql)) == 1, timeout=10)
+        await asyncio.sleep(0.5)
+        prompts = [user_prompt(r.json) for r in fake_deepseek.requests_to(CHAT)]
+        assert len(prompts) == 2 and not any("seed.sql" in p for p in prompts)
+        [docker_prompt] = [r.json for r in fake_deepseek.requests_to(CHAT) if "File: Dockerfile" in user_prompt(r.json)]
+        assert len(numbered_lines(docker_prompt)) < 60

@@ -4,19 +4,23 @@ SQL, a Dockerfile, a Makefile, HTML, CSS, TOML, YAML: code and configuration wri
 that the server has no tree-sitter grammar for. Their saves were never reviewed, though a
 ``DROP TABLE`` without a ``WHERE`` or a ``curl | sh`` in a Dockerfile is what a review is for.
 With no functions to cut them by, such a file is cut into chunks at blank lines (see
-``units.chunk_lines``) and a save sends only the chunks around the lines changed since the
-editor opened it: a one-line edit of a 2,000-line manifest sends one chunk, not the manifest,
-and a save with nothing changed sends nothing. Chunks reviewed before answer from the cache.
+``units.chunk_lines``) and a save sends only the chunks around the lines changed (since the
+last commit, see ``OpenedTexts``): a one-line edit of a 2,000-line manifest sends one chunk, not
+the manifest, and a save of the committed text sends nothing. Chunks reviewed before answer from
+the cache.
 """
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import re
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from ..documents import Document
+from ..gitignore import git
 from ..languages import uri_basename
+from ..privacy import uri_to_path
 
 #: Lines either side of a change that count as changed: a deleted line's neighbours, and the
 #: line whose meaning the next one changed (a YAML key above a new value).
@@ -87,19 +91,63 @@ def changed_lines(before: str, after: str, window: int = WINDOW_LINES) -> set[in
     return changed
 
 
+def committed_text(path: Path) -> str | None:
+    """``path``'s text in the last commit; "" for a file new to its repository (untracked, not
+    ignored: all of it is a change); None outside a repository, or for an ignored file."""
+    folder = path.parent
+    shown = git(folder, "show", f"HEAD:./{path.name}")
+    if shown is not None and shown.returncode == 0:
+        return shown.stdout
+    inside = git(folder, "rev-parse", "--is-inside-work-tree")
+    if inside is None or inside.returncode != 0 or inside.stdout.strip() != "true":
+        return None
+    ignored = git(folder, "check-ignore", "-q", "--", path.name)
+    return None if ignored is None or ignored.returncode == 0 else ""
+
+
 class OpenedTexts:
-    """The text each grammarless file had when the editor opened it: what its saves' changes
-    are measured from (its chunks reviewed since answer from the cache, changed again or not)."""
+    """What each grammarless file's saves' changes are measured from: its text in git's last
+    commit (a file new to the repository: none), as a pull request shows its changes; outside a
+    repository, the text the editor opened it with. Measured from the opened text alone, a SQL
+    file written in an untitled buffer and saved as one, or changed in an earlier session, had
+    nothing changed and was never reviewed. Chunks reviewed before answer from the cache."""
 
     def __init__(self) -> None:
         self._texts: dict[str, str] = {}
+        self._asking: dict[str, asyncio.Task[None]] = {}
 
     def opened(self, doc: Document) -> None:
-        if without_grammar(doc):
-            self._texts[doc.uri] = doc.text
+        if not without_grammar(doc):
+            return
+        self._texts[doc.uri] = doc.text
+        path = uri_to_path(doc.uri) if doc.uri.startswith("file:") else ""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # (a test's feature without a server)
+        if path:
+            self.forget_asking(doc.uri)
+            self._asking[doc.uri] = asyncio.ensure_future(self._ask_git(doc.uri, Path(path)))
+
+    async def _ask_git(self, uri: str, path: Path) -> None:
+        # Off the event loop: git reads the index and the commit.
+        committed = await asyncio.to_thread(committed_text, path)
+        self._asking.pop(uri, None)
+        if committed is not None and uri in self._texts:
+            self._texts[uri] = committed
+
+    def forget_asking(self, uri: str) -> None:
+        task = self._asking.pop(uri, None)
+        if task is not None:
+            task.cancel()
 
     def forget(self, uri: str) -> None:
         self._texts.pop(uri, None)
+        self.forget_asking(uri)
+
+    def halt(self) -> None:
+        for uri in list(self._asking):
+            self.forget_asking(uri)
 
     def changed(self, doc: Document) -> set[int] | None:
         """The lines to send for a save of ``doc`` (None: not such a file, review it whole)."""

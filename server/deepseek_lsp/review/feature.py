@@ -147,6 +147,7 @@ class ReviewFeature(Feature):
 
     def halt(self) -> None:
         self.saves.halt()
+        self._opened.halt()
         self.publisher.halt()
         for task in [*self._tasks.values(), *self._superseded, *self._telling]:
             task.cancel()
