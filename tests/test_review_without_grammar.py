@@ -45,17 +45,28 @@ def replace_line(client: LanguageClient, uri: str, version: int, text: str, old:
     return text.replace(old, new), line
 
 
-def test_the_changed_lines_are_the_edits_and_their_neighbours() -> None:
-    before = "".join(f"line {i}\n" for i in range(100))
-    after = before.replace("line 50\n", "line fifty\n")
-    assert changed_lines(before, after) == {48, 49, 50, 51, 52}
-    assert changed_lines(before, before) == set()
-    # A deleted line: the two it was between.
-    assert changed_lines(before, before.replace("line 70\n", "")) == {67, 68, 69, 70, 71, 72}
-    assert changed_lines("", "a\nb\n") == {0, 1, 2}  # (the empty line after the last break too)
+def test_the_changed_lines_are_the_chunks_whose_code_changed() -> None:
+    before = dockerfile()
+    lines = before.split("\n")
+
+    def changed(after: str) -> set[int]:
+        return changed_lines(before, Document("file:///ws/Dockerfile", after))
+
+    assert changed(before) == set()
+    edited = changed(before.replace("RUN step-7-7 --flag=7", "RUN curl x | sh"))
+    assert lines.index("RUN step-7-7 --flag=7") in edited and 0 not in edited and len(edited) < 60
+    # A deleted line: its chunk, in the new text's lines.
+    deleted = changed(before.replace("RUN step-7-7 --flag=7\n", ""))
+    assert lines.index("RUN step-7-6 --flag=6") in deleted and len(deleted) < 60
+    # Lines added at the top change the first chunk alone: no cut below moves.
+    added = changed("# a note\n\n" + before)
+    assert 0 in added and max(added) < 60
     # A form feed or U+2028 is no line break in the document's count.
     odd = "a\fb\u2028c\n" + before
-    assert changed_lines(odd, odd.replace("line 50\n", "line fifty\n")) == {49, 50, 51, 52, 53}
+    assert changed_lines(odd, Document("file:///ws/Dockerfile", odd.replace("step-7-7", "step-7-x"))) == {
+        n + 1 for n in edited
+    }
+    assert changed_lines("", Document("file:///ws/Dockerfile", "a\nb\n")) == {0, 1}
 
 
 def test_which_files_without_a_grammar_are_reviewed() -> None:

@@ -4,8 +4,8 @@ SQL, a Dockerfile, a Makefile, HTML, CSS, TOML, YAML: code and configuration wri
 that the server has no tree-sitter grammar for. Their saves were never reviewed, though a
 ``DROP TABLE`` without a ``WHERE`` or a ``curl | sh`` in a Dockerfile is what a review is for.
 With no functions to cut them by, such a file is cut into chunks at blank lines (see
-``units.chunk_lines``) and a save sends only the chunks around the lines changed (since the
-last commit, see ``OpenedTexts``): a one-line edit of a 2,000-line manifest sends one chunk, not
+``units.chunk_lines``) and a save sends only the chunks whose code changed (since the last
+commit, see ``OpenedTexts``): a one-line edit of a 2,000-line manifest sends one chunk, not
 the manifest, and a save of the committed text sends nothing. Chunks reviewed before answer from
 the cache.
 """
@@ -13,7 +13,6 @@ the cache.
 from __future__ import annotations
 
 import asyncio
-import difflib
 import re
 from pathlib import Path, PurePosixPath
 
@@ -21,10 +20,7 @@ from ..documents import Document
 from ..gitignore import git
 from ..languages import uri_basename
 from ..privacy import uri_to_path
-
-#: Lines either side of a change that count as changed: a deleted line's neighbours, and the
-#: line whose meaning the next one changed (a YAML key above a new value).
-WINDOW_LINES = 2
+from .units import extract_units
 
 #: By extension (lower case), the editor's language id, and whole file names.
 EXTENSIONS = frozenset(
@@ -42,7 +38,6 @@ LANGUAGE_IDS = frozenset(
 )
 FILENAMES = frozenset({"dockerfile", "containerfile", "makefile", "gnumakefile"})
 #: Lock files are written by tools, never by hand (``pnpm-lock.yaml``, ``Cargo.lock`` in TOML).
-_EOL = re.compile(r"\r\n|\r|\n")
 _LOCK = re.compile(r"(?:^|[-_.])lock(?:[-_.]|$)", re.I)
 
 
@@ -66,29 +61,22 @@ def named_without_grammar(name: str) -> bool:
     return PurePosixPath(lower).suffix in EXTENSIONS
 
 
-def changed_lines(before: str, after: str, window: int = WINDOW_LINES) -> set[int]:
-    """The 0-based lines of ``after`` changed from ``before``, with ``window`` lines either side."""
-    # Lines as the document counts them: ``str.splitlines`` also breaks at a form feed or
-    # U+2028, and every line number after one was off.
-    old, new = _EOL.split(before), _EOL.split(after)
-    # The common ends first: a save's edits are a few lines in a long file, and the matcher's
-    # work grows with what is left to match.
-    head = 0
-    while head < min(len(old), len(new)) and old[head] == new[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
-        tail += 1
-    old_mid, new_mid = old[head : len(old) - tail], new[head : len(new) - tail]
-    changed: set[int] = set()
-    matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False)
-    for tag, _, _, lo, hi in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        # A deletion changes no line of ``after``: the two lines it was between stand for it.
-        first, last = (head + lo - 1, head + lo) if lo == hi else (head + lo, head + hi - 1)
-        changed.update(range(max(0, first - window), min(len(new), last + window + 1)))
-    return changed
+def changed_lines(before: str, after: Document) -> set[int]:
+    """The lines of ``after``'s chunks whose code ``before`` does not hold, wherever it sat.
+
+    By the chunks' fingerprints, not a line diff: the chunks are cut by their own text (see
+    ``units.chunk_lines``), so code left alone makes the same chunks, and the comparison takes
+    linear time. difflib's line diff took 11 s on the event loop for 22 edits spread over a
+    660 kB YAML file, and 12 s for one sorted.
+    """
+    known = {unit.fingerprint() for unit in extract_units(Document(after.uri, before)).units}
+    return {
+        line
+        for unit in extract_units(after).units
+        if unit.fingerprint() not in known
+        for lo, hi in unit.lines
+        for line in range(lo, hi + 1)
+    }
 
 
 def committed_text(path: Path) -> str | None:
@@ -149,9 +137,10 @@ class OpenedTexts:
         for uri in list(self._asking):
             self.forget_asking(uri)
 
-    def changed(self, doc: Document) -> set[int] | None:
-        """The lines to send for a save of ``doc`` (None: not such a file, review it whole)."""
-        before = self._texts.get(doc.uri)
+    async def changed(self, snapshot: Document) -> set[int] | None:
+        """The lines to send for a save of ``snapshot`` (None: not such a file, review it whole)."""
+        before = self._texts.get(snapshot.uri)
         if before is None:
             return None
-        return changed_lines(before, doc.text)
+        # Off the event loop: a 660 kB file's chunks take half a second.
+        return await asyncio.to_thread(changed_lines, before, snapshot)

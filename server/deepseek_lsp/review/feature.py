@@ -404,11 +404,6 @@ class ReviewFeature(Feature):
             return None
         if on_save and (rules.mode(doc.uri) != "onSave" or rules.generated(doc) or rules.dependency(doc)):
             return None
-        send_lines = self._opened.changed(doc) if on_save else None
-        if send_lines is not None and not (send_lines and rules.is_code(doc)):
-            # A file with no grammar saved as it was opened (its reviewed chunks were shown
-            # then), or its review.otherLanguages turned off since the save.
-            return None
         client = getattr(self.services.models, "client", None)
         if client is None:
             self.services.status.set(Status("Error", f"review: {rules.unsendable()}", "review"))
@@ -423,6 +418,11 @@ class ReviewFeature(Feature):
             doc.uri, doc.data.decode("utf-8", "surrogatepass"), language=doc.language, encoding=doc.encoding
         )
         edit_count = doc.edit_count
+        send_lines = await self._opened.changed(snapshot) if on_save else None
+        if send_lines is not None and not (send_lines and rules.is_code(doc)):
+            # A file with no grammar saved as committed (its reviewed chunks were shown at its
+            # opening), or its review.otherLanguages turned off since the save.
+            return None
         task = asyncio.current_task()
 
         def stop() -> None:
