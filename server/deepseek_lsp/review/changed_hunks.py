@@ -114,7 +114,7 @@ class OpenedTexts:
         except RuntimeError:
             return  # (a test's feature without a server)
         if path:
-            self.forget_asking(doc.uri)
+            self._forget_asking(doc.uri)
             self._asking[doc.uri] = asyncio.ensure_future(self._ask_git(doc.uri, Path(path)))
 
     async def _ask_git(self, uri: str, path: Path) -> None:
@@ -124,18 +124,18 @@ class OpenedTexts:
         if committed is not None and uri in self._texts:
             self._texts[uri] = committed
 
-    def forget_asking(self, uri: str) -> None:
+    def _forget_asking(self, uri: str) -> None:
         task = self._asking.pop(uri, None)
         if task is not None:
             task.cancel()
 
     def forget(self, uri: str) -> None:
         self._texts.pop(uri, None)
-        self.forget_asking(uri)
+        self._forget_asking(uri)
 
     def halt(self) -> None:
         for uri in list(self._asking):
-            self.forget_asking(uri)
+            self._forget_asking(uri)
 
     async def changed(self, snapshot: Document) -> set[int] | None:
         """The lines to send for a save of ``snapshot`` (None: not such a file, review it whole)."""
