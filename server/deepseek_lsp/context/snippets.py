@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import posixpath
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -48,6 +47,7 @@ from .module_outline import commonjs, module_files, module_outline, module_writt
 from .paths import display_path
 from .prefix import Prefix, prefix_at
 from .receivers import MemberAt, member_at
+from .words import has_word
 
 if TYPE_CHECKING:
     from ..languages import ImportRules
@@ -518,13 +518,13 @@ def _module_at_cursor(
 
 def _used_outside_imports(data: bytes, own: FileIndex, name: str) -> bool:
     """Whether the document uses ``name`` outside its import statements (a file's few)."""
-    word = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
+    word = name.encode()
     at = 0
     for start, end, _text in own.imports:
-        if word.search(data, at, start) is not None:
+        if has_word(data, word, at, start):
             return True
         at = max(at, end)
-    return word.search(data, at) is not None
+    return has_word(data, word, at)
 
 
 def _module_index(indexer: Indexer, req: ContextRequest, path: Path, roots: list[Path]) -> FileIndex | None:
