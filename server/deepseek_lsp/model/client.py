@@ -58,6 +58,7 @@ from .errors import (
     safe_url,
     server_named,
 )
+from .http_reuse import read_cookies_when_set
 from .json_answer import load_json_answer
 from .model_server import loads_models, server_name
 from .own_keys import without_keys, worth_hiding
@@ -208,6 +209,7 @@ class ModelClient:
         headers = {"User-Agent": f"deepseek-lsp/{__version__}"}
         self.http = _http_client(config, headers, transport)
         aio_network.install(self.http)  # a transport built by httpx, default or given: see there
+        read_cookies_when_set(self.http)
         #: Loop time of the last request's start or end (a warm-up's included): see idle_for.
         self.last_active = -math.inf
         #: The endpoint refused ``response_format`` once: JSON is asked for in the prompt only.

@@ -36,6 +36,7 @@ from .errors import (
     refuses_every_request,
     safe_url,
 )
+from .http_reuse import parsed_url
 from .model_server import from_litellm
 from .refused_fields import OPTIONAL_FIELDS, RENAMED_FIELDS, refused_field, without_fields
 from .sse import ChunkAccumulator, SSEDecoder
@@ -623,7 +624,7 @@ class ModelStream:
         content = _Body(body, self._sent)
         connecting = _Connecting(client.connecting)
         request = client.http.build_request(
-            call.method, call.url, content=content, headers=headers, extensions={"trace": connecting.trace}
+            call.method, parsed_url(call.url), content=content, headers=headers, extensions={"trace": connecting.trace}
         )
         connecting.begin(request.url)
         # Slots that cancelled requests leaked in httpcore's pool (see pool_reclaim) go back first.
