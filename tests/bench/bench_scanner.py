@@ -14,6 +14,11 @@ is code, in a string too). Of 503 system scripts and 133 bash-completion files, 
 and 1,504 of 11,011 before 11f2cbd, 169 and 13 at 6645c70, 148 and 0 once `"$(...)"` nests;
 many of the 148 are a heredoc's last line, which the grammar ends its body before.
 
+``--balance`` counts the files whose brackets do not balance at the end (more openers than
+closers, or fewer) and those that end inside a string or a comment, naming them: a file of
+real code balances, so each is a misreading to look at (or a file cut in two by design: a
+header's `extern "C" {` opened under `#ifdef __cplusplus`, closed in another).
+
 ``--against-mysql`` tells right from wrong for MySQL's files (MariaDB's test suite, Debian's
 mariadb-test-data: the ``mysql-test/**/*.test`` holding a backslash before a quote): the line
 starts the SQL scanner reads otherwise than MySQL's own reading, every backslash escaping
@@ -113,6 +118,21 @@ def _against_mysql(files: list[str]) -> None:
     print(f"{wrong} of {lines} line starts read otherwise than MySQL's reading")
 
 
+def _balance(files: list[str], language: str) -> None:
+    """Files whose brackets do not balance at the end, or that end inside a string or a comment."""
+    unbalanced = inside = 0
+    for name in files:
+        text = Path(name).read_bytes().decode("utf-8", "replace")
+        scanner = _BracketScanner(_syntax_for(language))
+        depth = sum(1 if b in "([{" else -1 for _, b in scanner.feed(text))
+        mode = scanner.mode if not scanner.data else ""
+        unbalanced += depth != 0
+        inside += bool(mode)
+        if depth or mode:
+            print(f"{name}: depth {depth:+d}" + (f", ends in {mode!r}" if mode else ""))
+    print(f"{len(files)} files: {unbalanced} do not balance, {inside} end inside a string or comment")
+
+
 def _read_all(texts: list[str], language: str) -> float:
     began = time.process_time()  # CPU time: the host's other work counts less
     for text in texts:
@@ -151,6 +171,7 @@ def main() -> None:
     parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
     parser.add_argument("--against-tree", action="store_true", help="bash: line starts read otherwise than its grammar")
     parser.add_argument("--against-mysql", action="store_true", help="line starts read otherwise than MySQL's reading")
+    parser.add_argument("--balance", action="store_true", help="files whose brackets do not balance at the end")
     args = parser.parse_args()
     if args.compare:
         _compare(*args.compare)
@@ -162,6 +183,9 @@ def main() -> None:
         return
     if args.against_mysql:
         _against_mysql(args.files)
+        return
+    if args.balance:
+        _balance(args.files, args.language)
         return
     texts = {f: Path(f).read_bytes().decode("utf-8", "replace") for f in args.files}
     modes = {f: line_start_modes(t, args.language) for f, t in texts.items()}
