@@ -455,6 +455,16 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # `qw$Revision: 1.1 $`).
         ("perl", "$s =~ s*([^$u])* e($1) *ego; $c =~ m-/D(-i; $p =~ s@^(//)@/@s;\ng(", "(", ""),
         ("perl", "$R = (qw$Revision: 1.11 $)[-1]; $x = $y*2 + $s%3 - $y-1; g(", "()[](", ""),
+        # A match over lines (`/x`, a comment in it) after `=~`, `(` or `split`: read as a
+        # division, its `(` was counted.
+        ("perl", "if ($l =~ /\n    ^ \\s* (\\w+)  # a word (\n    /x) {\nf(", "(){(", ""),
+        ("perl", "my @f = split /\n  [(,]  # it's\n /x, $s;\n$n = $a\n  / $b; g(", "(", ""),
+        # `*"` is the glob of `$"` (the list separator), `*(` of `$(`: no string, no bracket.
+        ("perl", 'local *" = sub { 1 };\n*"= \\$x; *{"main::x"} = 1; *GID = *( ;\n*EGID = *);\nf(', "{}{}(", ""),
+        ("perl", "sub f (*) { }\nsub g (\\*) { 2 *($x) }\nfor ($h{$b}->@*) { $r->$* }\nh(", "(){}(){()}({}){}(", ""),
+        # A quote-like's delimiter may come on the next line (`qw` alone on its line).
+        ("perl", "my @w = qw\n  (a [ b);\nmy $s = q\n{a ( b};\n$x =~ s\n{a(}\n{b}g;\nf(", "(", ""),
+        ("perl", "my %h = (qw\n  => 1, s\n  , 2); f(", "()(", ""),
         # JavaScript's private fields and methods (`#x`, `#m(a) {` first on a line) are code,
         # no directive's: read as one, the `(` and `{` of 24 of 3,000 node_modules files were
         # hidden.
@@ -638,7 +648,8 @@ _TEXT_BLOCKS = {
     "perl": (
         "use strict;\n\n=head1 NAME\n\ntool (x [y\n\n```sh\nrun\n```\n\n=cut\n\nsub add {\n"
         '    my ($a, $b) = @_;\n    print <<"EOF";\nSee (a\nEOF\n    return $a + $b; # (\n}\n'
-        "$x =~ s/(a)/b/;\nmy @w = qw(\n  a [b\n);\n$y =~ s{ ( }\n  {[}gx;\n__END__\nsee (data [x\n"
+        "$x =~ s/(a)/b/;\nmy @w = qw(\n  a [b\n);\n$y =~ s{ ( }\n  {[}gx;\nmy @v = qw\n  (c [d);\n"
+        "if ($l =~ /\n  ^ (\\w+) # it's (\n  /x) { f(1) }\nlocal *\" = 1; $n = $x / 2;\n__END__\nsee (data [x\n"
     ),
     "csharp": (
         'var a = $@"x {f("(")} (\n  ""y"" {{\n" + $"""\n  {g(")")} [\n  """;\n'

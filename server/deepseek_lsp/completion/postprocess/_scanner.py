@@ -132,6 +132,10 @@ _JS_REGEX_AFTER = frozenset("(,=:[!&|?{};+-*%~^")
 _JS_KEYWORDS_BEFORE_VALUE = frozenset("return typeof case do else in of new delete void throw yield await".split())
 
 
+#: The word a `/` follows, a variable's name (`$x`, `@x`, `%x`) or a method's (`->x`) none.
+_WORD_BEFORE = re.compile(r"(?<![\w$@%>])\w+$")
+
+
 _JS_REGEX_BODY = re.compile(r"(?:\\.|\[(?:\\.|[^\]\\\n])*\]|[^/\\\[\n])*/")
 
 
@@ -182,15 +186,21 @@ _PERL_QUOTE_LIKE = (
     rf"(?P<qname>q(?<!{_NOT_AFTER}q){_NOT_NAMED.format('q')}[qwrx]?"
     rf"|[msy](?<!{_NOT_AFTER}[msy]){_NOT_NAMED.format('[msy]')}"
     rf"|t(?<![\w$@%&*:>'/\\.-]t){_NOT_NAMED.format('t')}r)"
-    r"""(?:[ \t]*(?P<qd>[{(\[</|!'"])|(?P<qg>[#~^+,*@$%-]|:(?!:)|=(?![>=~])))"""
+    # Or at its line's end, the delimiter first on a line below (`qw` then `(a b)`).
+    r"""(?:[ \t]*(?P<qd>[{(\[</|!'"])|(?P<qg>[#~^+,*@$%-]|:(?!:)|=(?![>=~]))|[ \t]*(?=\r?\n))"""
 )
 
 
 #: Perl's punctuation variables that look like a bracket or a quote: `$]` (the version), `$(`
 #: and `$)` (the group ids), `$"` (the list separator), `$'` and `` $` `` (a match's after and
 #: before): read as such, `if ($] < 5.008) {` closed its `(` and `local $" = ', ';` opened a
-#: string. Not `$$)` (the process id, then a bracket).
-_PERL_PUNCTUATION_VARIABLE = r"""\$(?<!\$\$)[()\]"'`]"""
+#: string. Not `$$)` (the process id, then a bracket). Nor their globs after no operand
+#: (`$n*"2"` multiplies): `*"` (`local *" = ...`, English.pm's `*LIST_SEPARATOR = *" ;`), and
+#: `*(` before an assignment's or a list's sign (`*GID = *( ;`; `2 *($x)` multiplies, and a
+#: postfix dereference's `->@*)` closes).
+_PERL_PUNCTUATION_VARIABLE = (
+    r"""\$(?<!\$\$)[()\]"'`]|(?<![\w)\]}$@%&*])\*(?:["'`]|[()\]](?=\s*[;=,){]))"""
+)
 
 
 #: A sub's prototype or signature open before a `$)` or `$]` on its line (`sub f (;$) {`,
@@ -200,6 +210,10 @@ _OPEN_PROTOTYPE = re.compile(r"\bsub\b[^;{}()]*\([^()]*$")
 
 #: A regexp's flags after its closer (`m{x}s`, `s/a/b/gr`).
 _REGEX_FLAGS = re.compile(r"[a-z]*")
+
+
+#: The delimiters a Perl quote-like's name at a line's end takes first on a line below.
+_DELIMITER_BELOW = frozenset("{([</|!'\"")
 
 
 #: Perl's quote-likes with a second part (`s/a/b/`, `tr{a}{b}`).
@@ -510,7 +524,7 @@ class _BracketScanner:
                         pos = start + 1  # its bracket closes the prototype
                     continue
                 if syntax.perl_quotes and m.group("quotelike") is not None:
-                    delimiter = m.group("qd") or m.group("qg")
+                    delimiter = m.group("qd") or m.group("qg") or ""  # "": on a line below
                     closer = _PAIRED_DELIMITER.get(delimiter, delimiter)
                     parts = 1 if m.group("qname") in _PERL_TWO_PARTS else 0
                     self.mode, self.raw_closer, self.quote_like = token, closer, (delimiter, closer, 0, parts)
@@ -749,6 +763,10 @@ class _BracketScanner:
                 m = _NON_BLANK.search(text, pos)
                 if m is None:
                     break
+                if not closer and m.group() not in _DELIMITER_BELOW:
+                    # No quote-like after all (`qw` a hash key: `qw\n => 1`): code from there.
+                    self.mode, self.quote_like = "", ()
+                    return m.start()
                 opener, pos = m.group(), m.end()
                 closer = _PAIRED_DELIMITER.get(opener, opener)
                 continue
@@ -833,10 +851,15 @@ class _BracketScanner:
             before = self.line_tail + before  # the line began in an earlier feed (`s.match(`)
         before = before.rstrip()
         if before and before[-1] not in _JS_REGEX_AFTER:
-            word = re.search(r"\w+$", before)
+            # (A keyword, no variable: Perl's `int($x / $base)`.)
+            word = _WORD_BEFORE.search(before)
             if word is None or word.group() not in (self.syntax.regex_keywords or _JS_KEYWORDS_BEFORE_VALUE):
                 return pos  # a division
         m = _JS_REGEX_BODY.match(text, pos)
+        if m is None and self.syntax.perl_quotes and before and (before[-1] in "~(," or before[-1].isalpha()):
+            # Perl's match runs over lines (`=~ /` then `/x` lines below: after a keyword, `=~`, `(`
+            # or `,`); a `/` first on its line still divides (`$n = $a` then `/ $b;`).
+            self.mode, self.raw_closer, self.quote_like = "/", "/", ("/", "/", 0, 0)
         return m.end() if m else pos
 
     def _ends_pattern_in_interpolation(self, text: str, index: int) -> bool:
