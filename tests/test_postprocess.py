@@ -574,6 +574,8 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("swift", 'let s = #"a ( "b" \\"#; t = ###"x"## ("###\nf(', "(", ""),
         ("swift", 'let s = ##"""\n a """# (\n"""##\nf(', "(", ""),
         ("swift", 'let s = ##"""\n a ( "##\n', "", '##"""'),
+        # A `\#(` at a line's end in a `#"""` string goes on over lines (its code's strings nest).
+        ("swift", 'let s = #"""\n  a \\#(\n  f(")")) (\n  """#\ng(', "()(", ""),
         # Rust's strings run over lines (literal line breaks, a `\` continuation): ended at the
         # line's end, the next line's `'` and `(` were code's and its `"` opened a string.
         ("rust", 'let s = "it\'s\n (";\nf(', "(", ""),

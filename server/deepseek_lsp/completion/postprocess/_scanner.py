@@ -714,8 +714,12 @@ class _BracketScanner:
 
     def _leave_one_line_interpolations(self) -> None:
         """Past a line end, no interpolation of a one-line string is open (one misread must not
-        hide the rest of the window): only those of a triple-quoted string go on."""
-        while self.interpolations and self.interpolations[-1][0] not in ('"""', "'''", "`", *self.syntax.multiline_quotes):
+        hide the rest of the window): only those of a triple-quoted string go on, and a raw
+        one's (Swift's `#\"\"\"`, C#'s `$@"`) but Swift's one-line `#"`'s."""
+        multiline = ('"""', "'''", "`", *self.syntax.multiline_quotes)
+        while self.interpolations and not (
+            self.interpolations[-1][0] in multiline or self.interpolations[-1][3][:2] not in ("", '"#')
+        ):
             self.interpolations = self.interpolations[:-1]
 
     def _mode_at_line_start(self) -> str:
