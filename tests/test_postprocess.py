@@ -482,6 +482,18 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # A block comment begun on a directive's line runs over the lines below it (read as
         # code, its text's `)` was counted), the directive going on after it.
         ("c", "#define N 1 /* the size (in\n   bytes) */ + (2\n#if X // a /* b (\nf(", "(", ""),
+        # Each branch of a conditional is read from where its `#if` was (the brackets of the one
+        # before undone at its `#else`): each opening the block, it was counted twice.
+        ("c", "#ifdef X\n  if (a) {\n#else\n  if (b) {\n#endif\n    f();\n  }\ng(", "(){}(){()}(", ""),
+        ("c", "#if A\n  x = f(1,\n# elif B\n  x = g(2,\n#else\n  x = h(3,\n#endif\n    4);\n", "()()()", ""),
+        ("cpp", "if (a) {\n#ifdef X\n} else if (b) {\n#else\n} else {\n#endif\n  y();\n}\n", "(){}(){}{}{()}", ""),
+        ("c", "#ifndef H\n#if A\n  f(1,\n#endif\n#else\n  [\n#endif\nint g(", "()[(", ""),
+        # A branch opening what another conditional closes (C++'s `extern "C" {`), the one after
+        # it none: its brackets stand.
+        ("c", '#ifdef __cplusplus\nextern "C" {\n#define C(t, v) static_cast<t>(v)\n#else\n#define C(t, v) (t)(v)\n'
+         "#endif\nint f(void);\n#ifdef __cplusplus\n}\n#endif\n", "{}{()}", ""),
+        # An `#else` of an `#if` before the scan's start undoes nothing.
+        ("c", "  f(1,\n#else\n  g(2);\n#endif\n", "(()", ""),
         # CoffeeScript's embedded JavaScript runs over lines.
         ("coffeescript", "`\nfunction f() {\n`\ng(", "(", ""),
         # So do CoffeeScript's and Julia's triple backticks, a lone backtick in them text.
@@ -665,6 +677,7 @@ _TEXT_BLOCKS = {
         "#define F(x) do { \\\n    g(x, ')'); \\\n} while (0)\n#include <a.h>\n"
         "#define N 1 /* size (in\n  bytes) */ + (2)\n"
         "int f(int a) {\n  return F(a) + [1];\n}\n"
+        "#ifdef X\n  if (a) {\n#elif Y\n  } else {\n#else\n  if (b) {\n#endif\n  g();\n}\n"
     ),
     "nim": (
         "#[ a (\n#[ b [ ]#\nc { ]#\n##[ doc (\n```nim\nx\n```\n]##\n"
@@ -787,6 +800,14 @@ def test_neovim_s_own_filetypes_are_read_in_their_language_s_syntax(
     scanner = _BracketScanner(_syntax_for(language))
     assert "".join(b for _, b in scanner.feed(text)) == brackets
     assert scanner.mode == ""
+
+
+def test_a_c_block_opened_in_each_branch_of_a_conditional_is_closed_once() -> None:
+    # The function's `}` is the suffix's: counted in both branches, the `if`'s `{` left one
+    # more open for the suggestion's `}` to close, and the document got two.
+    prefix = "int f(int a, int b) {\n#ifdef X\n  if (a) {\n#else\n  if (b) {\n#endif\n    g();\n  }\n  "
+    ctx = PostContext(prefix=prefix, suffix="\n}\n", language="c", single_line=False)
+    assert postprocess("return 0;\n}", ctx) == "return 0;"
 
 
 def test_perl_pod_opens_only_first_on_a_line_in_the_feed_before_too() -> None:

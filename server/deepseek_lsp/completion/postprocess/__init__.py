@@ -30,7 +30,7 @@ from ._brackets import (
 )
 from ._fenced_block import code_context, in_fenced_code
 from ._pairs_in_text import closers_typed_over_in_text
-from ._scanner import _BracketScanner
+from ._scanner import _BracketScanner, typed_bracket
 from ._shell_blocks import heredoc_word
 from ._syntax import _syntax_for, has_block_comments, is_shell, literal_brace
 from ._text import _WAITING_END
@@ -401,7 +401,7 @@ def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
             own.append(bracket)
         elif own:
             own.pop()
-        else:
+        elif typed_bracket(text, pos, bracket):  # (not an `#else` undoing its branch before)
             closed_by = _closed_by_completion(open_after, text[pos:].partition("\n")[0], None)
             if closed_by is None:
                 break
@@ -418,6 +418,8 @@ def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
     opened: list[int] = []
     closers = []
     for pos, bracket in after_prefix.feed(tail):
+        if not typed_bracket(tail, pos, bracket):
+            continue
         if bracket in "([{":
             opened.append(pos)
         elif opened:

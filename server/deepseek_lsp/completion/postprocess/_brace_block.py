@@ -19,6 +19,7 @@ from ._code import (
     _starts_statement,
     _statement_start,
 )
+from ._scanner import typed_bracket
 from ._text import (
     _BRACE_LANGUAGES,
     _CONTINUATION,
@@ -307,9 +308,11 @@ def _outer_closers(lines: list[str], ctx: PostContext) -> dict[int, int]:
     out: dict[int, int] = {}
     for index, line in enumerate(lines):
         lead = 1 + len(_leading_ws(line)) if index else -1
-        for pos, bracket in scanner.feed("\n" + line if index else line):
-            # Only a brace the scanner reads as code (a template's `${` ... `}` is text).
-            if pos == lead and bracket == "}" and not own:
+        fed = "\n" + line if index else line
+        for pos, bracket in scanner.feed(fed):
+            # Only a brace the scanner reads as code (a template's `${` ... `}` is text), no
+            # `#else`'s undoing its branch before.
+            if pos == lead and bracket == "}" and not own and typed_bracket(fed, pos, bracket):
                 closed += 1
                 out[index] = closed
             own += 1 if bracket in "([{" else -1 if own else 0

@@ -59,6 +59,32 @@ _PLAIN_STRING_END = {q: re.compile(q) for q in ('"', "'")}
 _ESCAPE_CHARS = "\\`"
 
 
+#: A C conditional's directive (`#if`, `# ifdef`, `#elif`, `#else`, `#endif`), after its `#`.
+_CONDITIONAL = re.compile(r"[ \t]*(if(?:n?def)?|elif(?:n?def)?|else|endif)\b")
+
+
+#: What undoes a bracket: its closer, or for a closer its opener.
+_UNDONE_BY = {"(": ")", "[": "]", "{": "}", ")": "(", "]": "[", "}": "{"}
+
+
+def typed_bracket(text: str, pos: int, bracket: str) -> bool:
+    """Whether a bracket the scanner yielded at ``pos`` of ``text`` is the text's own, not one
+    that undoes a C conditional's branch (yielded at its `#else`)."""
+    return text[pos : pos + 1] == bracket
+
+
+def _reduced(brackets: str) -> str:
+    """``brackets`` with each opener and the closer right after it gone (the closers left
+    first, then the openers)."""
+    kept: list[str] = []
+    for bracket in brackets:
+        if bracket in ")]}" and kept and kept[-1] in "([{":
+            kept.pop()
+        else:
+            kept.append(bracket)
+    return "".join(kept)
+
+
 #: A C comment's opener, in a directive's line (the first: `// a /* b` opens no block).
 _COMMENT_OPENER = re.compile(r"//|/\*")
 
@@ -382,6 +408,16 @@ class _BracketScanner:
         #: The line comment being read is a C directive's (`#define`), which a backslash at a
         #: line's end goes on with.
         self.directive = False
+        #: C's conditionals (`#if` ... `#else` ... `#endif`): the brackets the innermost one's
+        #: branch being read left open or closed, reduced (closers then openers: `}` then `{(`),
+        #: None outside any; and those of the ones around it, innermost last. Each branch is
+        #: read from where its `#if` was: the brackets of the one before it are undone at its
+        #: `#else` (each branch of `#ifdef X` `if (a) {` `#else` `if (b) {` opens the block).
+        self.branch: str | None = None
+        #: Those of the first branch of the innermost conditional that left a bracket open or
+        #: closed, undone ("": none so far).
+        self.undone = ""
+        self.outer_branches: tuple[tuple[str | None, str], ...] = ()
         #: What the last feed ended with that the next one's first characters tell the meaning
         #: of: an escape character in a string (the prefix ends at `'it\`, the suggestion goes
         #: on `'s'`), or the `\'` that ended a string (MySQL's escape where a word or a quote
@@ -587,7 +623,13 @@ class _BracketScanner:
                         continue
                     yield start, token
                 elif token in "()[]{}":
-                    if not self._ends_interpolation(token):
+                    if not (self.interpolations and self._ends_interpolation(token)):
+                        branch = self.branch
+                        if branch is not None:
+                            if token in "([{" or not branch or branch[-1] not in "([{":
+                                self.branch = branch + token
+                            else:
+                                self.branch = branch[:-1]
                         yield start, token
                 elif token in syntax.line_comments and not (
                     token == "#"
@@ -609,6 +651,9 @@ class _BracketScanner:
                         and text[pos : pos + 1] not in "[!"
                     ):
                         self.mode, self.directive = "line", True
+                        conditional = _CONDITIONAL.match(text, pos)
+                        if conditional is not None:
+                            yield from self._conditional(conditional.group(1), start)
                 elif token[0] in "\"'`" and token[0] not in syntax.quotes:
                     pos = start + 1  # no quote in this language (of a triple, the first)
                 elif token == "--" or (token == "'" and not self._opens_quote(text, start)):
@@ -636,6 +681,30 @@ class _BracketScanner:
         self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
         if syntax.regex_literals:
             self.line_tail = ((self.line_tail if last_nl < 0 else "") + tail[-16:])[-16:]
+
+    def _conditional(self, word: str, at: int) -> Iterator[tuple[int, str]]:
+        """Enters, goes on with or leaves a C conditional by its directive's ``word`` (see
+        :attr:`branch`), yielding at ``at`` what undoes the branch before an `#else`, or at
+        `#endif` what redoes the first that left a bracket open or closed where the last
+        leaves none (`#ifdef __cplusplus` `extern "C" {` `#else` ... `#endif`)."""
+        if word.startswith("if"):
+            self.outer_branches = (*self.outer_branches, (self.branch, self.undone))
+            self.branch, self.undone = "", ""
+        elif self.branch is None:
+            return  # one begun before the scan
+        elif word == "endif":
+            inner = self.branch
+            if not inner and self.undone:
+                inner = self.undone
+                for bracket in inner:
+                    yield at, bracket
+            (self.branch, self.undone), self.outer_branches = self.outer_branches[-1], self.outer_branches[:-1]
+            if self.branch is not None:
+                self.branch = _reduced(self.branch + inner)
+        else:
+            for bracket in reversed(self.branch):
+                yield at, _UNDONE_BY[bracket]
+            self.undone, self.branch = self.undone or self.branch, ""
 
     def _string_end(self, mode: str) -> re.Pattern[str]:
         """What ends the string ``mode`` opened, or starts code interpolated in it."""

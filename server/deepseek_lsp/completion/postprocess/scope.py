@@ -20,7 +20,7 @@ from ._code import (
 )
 from ._comment_end import comment_opening_column
 from ._macro_body import backslashes_aligned, in_macro_body, to_the_macro_end
-from ._scanner import _block_comment_delimiters
+from ._scanner import _block_comment_delimiters, typed_bracket
 from ._syntax import _syntax_for
 from ._text import (
     _CLOSER_ONLY,
@@ -441,8 +441,8 @@ def _limit_by_brackets(text: str, ctx: PostContext) -> str:
             own.append(bracket)
         elif own:
             own.pop()  # the completion's own pairs are its business
-        elif stray_is_text:
-            continue
+        elif stray_is_text or not typed_bracket(text, pos, bracket):
+            continue  # (an `#else` undoing its branch before: no closer typed)
         elif _closed_by_completion(open_after, text[pos:].partition("\n")[0], rest) is None:
             # A bracket the rest of the line closes (an auto-closed pair) may be closed by a
             # completion that goes on with the statement (`max(|)` with `i1, i2-n), max(j1, j2-n`):
