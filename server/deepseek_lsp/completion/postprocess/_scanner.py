@@ -63,6 +63,9 @@ _ESCAPE_CHARS = "\\`"
 _CONDITIONAL = re.compile(r"[ \t]*(if(?:n?def)?|elif(?:n?def)?|else|endif)\b")
 
 
+_BRACKETS = frozenset("()[]{}")
+
+
 #: What undoes a bracket: its closer, or for a closer its opener.
 _UNDONE_BY = {"(": ")", "[": "]", "{": "}", ")": "(", "]": "[", "}": "{"}
 
@@ -364,6 +367,10 @@ class _BracketScanner:
         self.syntax = syntax
         #: Looked up once: hashing the syntax at every feed (a line) took a tenth of the time.
         self.tokens = _code_tokens(syntax)
+        #: And where a block comment ends (a nested one's opener too): a quarter of the C scan's
+        #: lookups, each hashing the syntax, took 6 % of its time.
+        self.comment_end = _block_comment_end(syntax)
+        self.comment_tokens = _nested_comment_tokens(syntax) if syntax.nested_comments else self.comment_end
         self.mode = ""  # "" code, "line" / "block" comment, or the quote that closes a string
         self.line_blank = True  # the current line holds only whitespace so far
         self.parens = 0  # shell: parentheses open (a `)` closing one is no case pattern's)
@@ -428,13 +435,180 @@ class _BracketScanner:
         pos, n = 0, len(text)
         syntax = self.syntax
         tokens = self.tokens
+        shell = syntax.shell
         split = self.split
         if split and text:  # an empty feed (a suggestion's empty first line) tells nothing
             self.split = ""
             pos = self._after_split(split, text)
         while pos < n:
             mode = self.mode
-            if mode == "line":
+            if not mode:  # code: the most read, tried first
+                m = tokens.search(text, pos)
+                if self.interpolations and "\n" in text[pos : m.start() if m else n]:
+                    self._leave_one_line_interpolations()
+                if self.heredoc_end is not None and "\n" in text[pos : m.start() if m else n]:
+                    # The end of a heredoc opener's line: its text begins.
+                    self.mode, self.heredoc_body, pos = "<<", True, text.index("\n", pos) + 1
+                    continue
+                if m is None:
+                    pos = n
+                    break
+                token, start, pos = m.group(), m.start(), m.end()
+                if token in _BRACKETS and not shell:
+                    # (Read first: no other token is one character of these; the shell's
+                    # brackets may end a case pattern.)
+                    if self.interpolations and self._ends_interpolation(token):
+                        continue
+                    branch = self.branch
+                    if branch is not None:
+                        if token in "([{" or not branch or branch[-1] not in "([{":
+                            self.branch = branch + token
+                        else:
+                            self.branch = branch[:-1]
+                    yield start, token
+                    continue
+                if m.lastgroup == "escape":
+                    continue
+                if len(token) == 3 and token[0] in syntax.multiline_quotes:
+                    # SQL has no triple quotes: `''''` is a string of one quote, read a quote
+                    # at a time (as a triple, `'''` opened a string no other closed).
+                    token, pos = token[0], start + 1
+                if syntax.raw_string[0] and m.group("raw") is not None:
+                    self.mode, self.raw_closer = token, m.expand(syntax.raw_string[1])
+                    self.formats = token.count("$") == 1  # C#'s `$@"`: its holes are code
+                    continue
+                opener = _line_opener(m, syntax) if m.lastgroup else ""
+                if opener:
+                    if start == 0 and opener == "line" and not self.line_blank:
+                        # The feed began mid-line (`$x` typed, `=foo(1);` suggested): no POD.
+                        pos = start + 1
+                        continue
+                    self.mode, self.data = "block", m.lastgroup == "end"
+                    if "\\g<" in syntax.other_block_comment[1] and not self.data:
+                        self.comment_closer = m.expand(syntax.other_block_comment[1])
+                    continue
+                if syntax.sigils and m.group("sigil") is not None:
+                    delimiter = m.group("sd")
+                    if delimiter in ('"""', "'''"):
+                        self.mode = delimiter  # a heredoc sigil (`~S"""`): read as one
+                    elif delimiter:
+                        self.mode, self.raw_closer = token, _PAIRED_DELIMITER.get(delimiter, delimiter)
+                    continue  # else a character literal, passed
+                if m.lastgroup == "variable":
+                    if token[1] in ")]" and _OPEN_PROTOTYPE.search(text, text.rfind("\n", 0, start) + 1, start):
+                        pos = start + 1  # its bracket closes the prototype
+                    continue
+                if syntax.perl_quotes and m.group("quotelike") is not None:
+                    delimiter = m.group("qd") or m.group("qg") or ""  # "": on a line below
+                    closer = _PAIRED_DELIMITER.get(delimiter, delimiter)
+                    parts = 1 if m.group("qname") in _PERL_TWO_PARTS else 0
+                    self.mode, self.raw_closer, self.quote_like = token, closer, (delimiter, closer, 0, parts)
+                    continue
+                if syntax.heredoc[0] and m.group("heredoc") is not None:
+                    if self._opens_heredoc(text, m):
+                        word = re.escape(m.group("w"))
+                        self.heredoc_end = re.compile(syntax.heredoc[1].format(w=word), re.M)
+                        self.heredoc_body = False
+                    else:
+                        pos = start + 2  # Ruby's shift (`x<<FLAG`), `class <<self`
+                    continue
+                if syntax.ruby and token[0] in "/%?":
+                    pos = self._ruby_literal_end(text, token, start, pos)
+                    continue
+                if token == "/":  # JavaScript's: a regexp literal or a division
+                    pos = self._js_regex_end(text, start, pos)
+                    continue
+                if syntax.shell and token[0] == "\\":
+                    continue
+                if syntax.shell and self._in_parameter_expansion() and token not in "\"'`":
+                    if token in "{}":
+                        self._ends_interpolation(token)  # its braces nest, no block's
+                    continue
+                if syntax.shell and (token[0] == "<" or token[0].isalpha()):
+                    line_before = text[text.rfind("\n", 0, start) + 1 : start]
+                    if token[0] == "<":
+                        if line_before.count("((") <= line_before.count("))"):  # `$((1<<bit))`
+                            self.mode, self.heredoc_body = "<<", False
+                            self.heredoc_end = re.compile(r"(?m)^\t*" + re.escape(m.group(2)) + r"[ \t]*$")
+                        continue
+                    # A command word only (`--ignore-case`, `echo case` are no `case`).
+                    command = not line_before.strip() or line_before.rstrip()[-1] in ";&|("
+                    if command and token == "case":
+                        self.case_parens += (self.parens,)
+                        self.case_interpolations += (len(self.interpolations),)
+                    elif command and token == "esac":
+                        self.case_parens = self.case_parens[:-1]
+                        self.case_interpolations = self.case_interpolations[:-1]
+                    continue
+                if syntax.shell and token in "()":
+                    if token == ")" and self._ends_pattern_in_interpolation(text, start):
+                        continue
+                    if self._ends_interpolation(token):
+                        # Back in the string a `"$(` left (a `"$x")` line's `)` in a `case` arm
+                        # is no pattern's); a `(` is counted in its code.
+                        continue
+                    if token == "(":
+                        self.parens += 1
+                    elif (
+                        self.case_parens
+                        and self.parens == self.case_parens[-1]
+                        and self._ends_case_pattern(text, start)
+                    ):
+                        continue  # an array opened before the `case` stays open
+                    elif self.parens:
+                        self.parens -= 1  # an array's or a subshell's, not a case pattern's
+                    elif self._ends_case_pattern(text, start):
+                        continue
+                    yield start, token
+                elif token in "()[]{}":  # the shell's
+                    if not self._ends_interpolation(token):
+                        yield start, token
+                elif token in syntax.line_comments and not (
+                    token == "#"
+                    and start > 0
+                    and (
+                        (syntax.shell and text[start - 1] not in " \t\n;|&(")
+                        # Perl's `$#list`, an array's last index
+                        or (syntax.perl_quotes and text[start - 1] == "$")
+                    )
+                ) and not (token == "#" and self.interpolations and self.interpolations[-1][2] == "{"):
+                    # (Nor a format spec's `#` in an f-string's field: `{n:#x}`.)
+                    self.mode = "line"
+                elif token == "/*" and syntax.block_comments:
+                    self.mode = "block"
+                elif token == "#":
+                    if (
+                        syntax.hash_at_line_start
+                        and text[pos : pos + 1] not in "[!"
+                        and self._blank_before(text, start)
+                    ):
+                        self.mode, self.directive = "line", True
+                        conditional = _CONDITIONAL.match(text, pos)
+                        if conditional is not None:
+                            yield from self._conditional(conditional.group(1), start)
+                elif token[0] in "\"'`" and token[0] not in syntax.quotes:
+                    pos = start + 1  # no quote in this language (of a triple, the first)
+                elif token == "--" or (token == "'" and not self._opens_quote(text, start)):
+                    pass  # C's decrement; an apostrophe in a word
+                elif token == "`" and syntax.shell:
+                    pass  # command substitution: code, whose quotes are quotes
+                elif token == "'" and syntax.char_literals:
+                    lit = _CHAR_LITERAL.match(text, start)
+                    if lit:
+                        pos = lit.end()
+                elif token not in ("//", "/*"):
+                    self.mode = token
+                    self.escapes = bool(syntax.escape_prefix) and self._prefixed(
+                        text, start, syntax.escape_prefix
+                    )
+                    # (a letter or C#'s `$` glued first: a string without one costs no search)
+                    glued = text[start - 1 : start]
+                    self.formats = (
+                        bool(syntax.format_prefix)
+                        and (glued.isalpha() or glued == "$")
+                        and self._prefixed(text, start, syntax.format_prefix)
+                    )
+            elif mode == "line":
                 end = text.find("\n", pos)
                 # A C directive goes on past a line ending with a backslash (a macro's body).
                 while self.directive and end >= 0 and (
@@ -456,7 +630,7 @@ class _BracketScanner:
             elif self.data:
                 break
             elif mode == "block" and syntax.nested_comments:
-                m = _nested_comment_tokens(syntax).search(text, pos)
+                m = self.comment_tokens.search(text, pos)
                 if m is None:
                     pos = n
                     break
@@ -516,166 +690,6 @@ class _BracketScanner:
                             self.split = "\\" + mode  # MySQL's escape if a word comes next
                         self.raw_closer, self.escapes, self.formats = "", False, False
                         break
-            else:
-                m = tokens.search(text, pos)
-                if self.interpolations and "\n" in text[pos : m.start() if m else n]:
-                    self._leave_one_line_interpolations()
-                if self.heredoc_end is not None and "\n" in text[pos : m.start() if m else n]:
-                    # The end of a heredoc opener's line: its text begins.
-                    self.mode, self.heredoc_body, pos = "<<", True, text.index("\n", pos) + 1
-                    continue
-                if m is None:
-                    pos = n
-                    break
-                token, start, pos = m.group(), m.start(), m.end()
-                if m.lastgroup == "escape":
-                    continue
-                if len(token) == 3 and token[0] in syntax.multiline_quotes:
-                    # SQL has no triple quotes: `''''` is a string of one quote, read a quote
-                    # at a time (as a triple, `'''` opened a string no other closed).
-                    token, pos = token[0], start + 1
-                if syntax.raw_string[0] and m.group("raw") is not None:
-                    self.mode, self.raw_closer = token, m.expand(syntax.raw_string[1])
-                    self.formats = token.count("$") == 1  # C#'s `$@"`: its holes are code
-                    continue
-                opener = _line_opener(m, syntax) if m.lastgroup else ""
-                if opener:
-                    if start == 0 and opener == "line" and not self.line_blank:
-                        # The feed began mid-line (`$x` typed, `=foo(1);` suggested): no POD.
-                        pos = start + 1
-                        continue
-                    self.mode, self.data = "block", m.lastgroup == "end"
-                    if "\\g<" in syntax.other_block_comment[1] and not self.data:
-                        self.comment_closer = m.expand(syntax.other_block_comment[1])
-                    continue
-                if syntax.sigils and m.group("sigil") is not None:
-                    delimiter = m.group("sd")
-                    if delimiter in ('"""', "'''"):
-                        self.mode = delimiter  # a heredoc sigil (`~S"""`): read as one
-                    elif delimiter:
-                        self.mode, self.raw_closer = token, _PAIRED_DELIMITER.get(delimiter, delimiter)
-                    continue  # else a character literal, passed
-                if m.lastgroup == "variable":
-                    if token[1] in ")]" and _OPEN_PROTOTYPE.search(text, text.rfind("\n", 0, start) + 1, start):
-                        pos = start + 1  # its bracket closes the prototype
-                    continue
-                if syntax.perl_quotes and m.group("quotelike") is not None:
-                    delimiter = m.group("qd") or m.group("qg") or ""  # "": on a line below
-                    closer = _PAIRED_DELIMITER.get(delimiter, delimiter)
-                    parts = 1 if m.group("qname") in _PERL_TWO_PARTS else 0
-                    self.mode, self.raw_closer, self.quote_like = token, closer, (delimiter, closer, 0, parts)
-                    continue
-                if syntax.heredoc[0] and m.group("heredoc") is not None:
-                    if self._opens_heredoc(text, m):
-                        word = re.escape(m.group("w"))
-                        self.heredoc_end = re.compile(syntax.heredoc[1].format(w=word), re.M)
-                        self.heredoc_body = False
-                    else:
-                        pos = start + 2  # Ruby's shift (`x<<FLAG`), `class <<self`
-                    continue
-                at_line_start = self._blank_before(text, start)
-                if syntax.ruby and token[0] in "/%?":
-                    pos = self._ruby_literal_end(text, token, start, pos)
-                    continue
-                if token == "/":  # JavaScript's: a regexp literal or a division
-                    pos = self._js_regex_end(text, start, pos)
-                    continue
-                if syntax.shell and token[0] == "\\":
-                    continue
-                if syntax.shell and self._in_parameter_expansion() and token not in "\"'`":
-                    if token in "{}":
-                        self._ends_interpolation(token)  # its braces nest, no block's
-                    continue
-                if syntax.shell and (token[0] == "<" or token[0].isalpha()):
-                    line_before = text[text.rfind("\n", 0, start) + 1 : start]
-                    if token[0] == "<":
-                        if line_before.count("((") <= line_before.count("))"):  # `$((1<<bit))`
-                            self.mode, self.heredoc_body = "<<", False
-                            self.heredoc_end = re.compile(r"(?m)^\t*" + re.escape(m.group(2)) + r"[ \t]*$")
-                        continue
-                    # A command word only (`--ignore-case`, `echo case` are no `case`).
-                    command = not line_before.strip() or line_before.rstrip()[-1] in ";&|("
-                    if command and token == "case":
-                        self.case_parens += (self.parens,)
-                        self.case_interpolations += (len(self.interpolations),)
-                    elif command and token == "esac":
-                        self.case_parens = self.case_parens[:-1]
-                        self.case_interpolations = self.case_interpolations[:-1]
-                    continue
-                if syntax.shell and token in "()":
-                    if token == ")" and self._ends_pattern_in_interpolation(text, start):
-                        continue
-                    if self._ends_interpolation(token):
-                        # Back in the string a `"$(` left (a `"$x")` line's `)` in a `case` arm
-                        # is no pattern's); a `(` is counted in its code.
-                        continue
-                    if token == "(":
-                        self.parens += 1
-                    elif (
-                        self.case_parens
-                        and self.parens == self.case_parens[-1]
-                        and self._ends_case_pattern(text, start)
-                    ):
-                        continue  # an array opened before the `case` stays open
-                    elif self.parens:
-                        self.parens -= 1  # an array's or a subshell's, not a case pattern's
-                    elif self._ends_case_pattern(text, start):
-                        continue
-                    yield start, token
-                elif token in "()[]{}":
-                    if not (self.interpolations and self._ends_interpolation(token)):
-                        branch = self.branch
-                        if branch is not None:
-                            if token in "([{" or not branch or branch[-1] not in "([{":
-                                self.branch = branch + token
-                            else:
-                                self.branch = branch[:-1]
-                        yield start, token
-                elif token in syntax.line_comments and not (
-                    token == "#"
-                    and start > 0
-                    and (
-                        (syntax.shell and text[start - 1] not in " \t\n;|&(")
-                        # Perl's `$#list`, an array's last index
-                        or (syntax.perl_quotes and text[start - 1] == "$")
-                    )
-                ) and not (token == "#" and self.interpolations and self.interpolations[-1][2] == "{"):
-                    # (Nor a format spec's `#` in an f-string's field: `{n:#x}`.)
-                    self.mode = "line"
-                elif token == "/*" and syntax.block_comments:
-                    self.mode = "block"
-                elif token == "#":
-                    if (
-                        syntax.hash_at_line_start
-                        and at_line_start
-                        and text[pos : pos + 1] not in "[!"
-                    ):
-                        self.mode, self.directive = "line", True
-                        conditional = _CONDITIONAL.match(text, pos)
-                        if conditional is not None:
-                            yield from self._conditional(conditional.group(1), start)
-                elif token[0] in "\"'`" and token[0] not in syntax.quotes:
-                    pos = start + 1  # no quote in this language (of a triple, the first)
-                elif token == "--" or (token == "'" and not self._opens_quote(text, start)):
-                    pass  # C's decrement; an apostrophe in a word
-                elif token == "`" and syntax.shell:
-                    pass  # command substitution: code, whose quotes are quotes
-                elif token == "'" and syntax.char_literals:
-                    lit = _CHAR_LITERAL.match(text, start)
-                    if lit:
-                        pos = lit.end()
-                elif token not in ("//", "/*"):
-                    self.mode = token
-                    self.escapes = bool(syntax.escape_prefix) and self._prefixed(
-                        text, start, syntax.escape_prefix
-                    )
-                    # (a letter or C#'s `$` glued first: a string without one costs no search)
-                    glued = text[start - 1 : start]
-                    self.formats = (
-                        bool(syntax.format_prefix)
-                        and (glued.isalpha() or glued == "$")
-                        and self._prefixed(text, start, syntax.format_prefix)
-                    )
         last_nl = text.rfind("\n")
         tail = text[last_nl + 1 :]
         self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
@@ -960,7 +974,7 @@ class _BracketScanner:
         """Where the block comment being read ends."""
         if self.comment_closer:
             return _pattern(re.escape(self.comment_closer))
-        return _block_comment_end(self.syntax)
+        return self.comment_end
 
     def _blank_before(self, text: str, index: int) -> bool:
         # Back over the blanks only: looking back to the line's start at every token, a dump's
