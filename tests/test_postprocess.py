@@ -488,6 +488,8 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("c", "#if A\n  x = f(1,\n# elif B\n  x = g(2,\n#else\n  x = h(3,\n#endif\n    4);\n", "()()()", ""),
         ("cpp", "if (a) {\n#ifdef X\n} else if (b) {\n#else\n} else {\n#endif\n  y();\n}\n", "(){}(){}{}{()}", ""),
         ("c", "#ifndef H\n#if A\n  f(1,\n#endif\n#else\n  [\n#endif\nint g(", "()[(", ""),
+        # A wide or Unicode character (`L'/'`, `u8'a'`) is one, no apostrophe in a word.
+        ("cpp", "auto p = s.find(L'/'); auto q = f(u8'(', U')', 1'000);\ng(", "()()(", ""),
         # A branch opening what another conditional closes (C++'s `extern "C" {`), the one after
         # it none: its brackets stand.
         ("c", '#ifdef __cplusplus\nextern "C" {\n#define C(t, v) static_cast<t>(v)\n#else\n#define C(t, v) (t)(v)\n'

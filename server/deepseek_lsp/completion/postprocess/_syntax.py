@@ -68,7 +68,9 @@ class _Syntax:
     # What glued before a quote makes it a string's opener, not an apostrophe in a word
     # (Python's `f'`, `rb'`; SQL's `N'`, `E'`: a T-SQL `N'Done.'` read as a word's apostrophe
     # opened a string at its last quote, which ran over the lines below).
-    string_prefix: str = r"(?<![\w])[rRbBuUfF]{1,2}$"
+    # (C's and C++'s wide and Unicode characters too, `L'/'`, `u8'a'`: read as a word's
+    # apostrophe, the character's closing quote opened a string that hid its line's `)`.)
+    string_prefix: str = r"(?<![\w])(?:[rRbBuUfF]{1,2}|L|u8)$"
     # What glued before a quote makes its string one where a backslash escapes (PostgreSQL's
     # `E'it\'s'`, the shell's `$'\n'`; its unescaped quotes' backslash escapes nothing).
     escape_prefix: str = ""
