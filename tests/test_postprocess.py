@@ -494,6 +494,11 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # it none: its brackets stand.
         ("c", '#ifdef __cplusplus\nextern "C" {\n#define C(t, v) static_cast<t>(v)\n#else\n#define C(t, v) (t)(v)\n'
          "#endif\nint f(void);\n#ifdef __cplusplus\n}\n#endif\n", "{}{()}", ""),
+        # An `#if 0`'s branch is never compiled: its brackets are undone at its end (a `}` to
+        # keep an editor's indentation), an `#else` after it read as the code.
+        ("c", '#ifdef __cplusplus\nextern "C" {\n#if 0\n}\n#endif\n#endif\nint f(void);\n'
+         "#if 0\nvoid g() {\n#else\nvoid g(int a) {\n#endif\n  h(a);\n}\n#ifdef __cplusplus\n}\n#endif\n",
+         "{}{()(){}(){()}}", ""),
         # An `#else` of an `#if` before the scan's start undoes nothing.
         ("c", "  f(1,\n#else\n  g(2);\n#endif\n", "(()", ""),
         # CoffeeScript's embedded JavaScript runs over lines.

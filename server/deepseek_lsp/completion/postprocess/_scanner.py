@@ -60,7 +60,7 @@ _ESCAPE_CHARS = "\\`"
 
 
 #: A C conditional's directive (`#if`, `# ifdef`, `#elif`, `#else`, `#endif`), after its `#`.
-_CONDITIONAL = re.compile(r"[ \t]*(if(?:n?def)?|elif(?:n?def)?|else|endif)\b")
+_CONDITIONAL = re.compile(r"[ \t]*(if(?:n?def)?|elif(?:n?def)?|else|endif)\b([ \t]+0\b)?")
 
 
 _BRACKETS = frozenset("()[]{}")
@@ -423,8 +423,9 @@ class _BracketScanner:
         self.branch: str | None = None
         #: Those of the first branch of the innermost conditional that left a bracket open or
         #: closed, undone ("": none so far).
-        self.undone = ""
-        self.outer_branches: tuple[tuple[str | None, str], ...] = ()
+        #: None while an `#if 0`'s branch is read.
+        self.undone: str | None = ""
+        self.outer_branches: tuple[tuple[str | None, str | None], ...] = ()
         #: What the last feed ended with that the next one's first characters tell the meaning
         #: of: an escape character in a string (the prefix ends at `'it\`, the suggestion goes
         #: on `'s'`), or the `\'` that ended a string (MySQL's escape where a word or a quote
@@ -585,7 +586,7 @@ class _BracketScanner:
                         self.mode, self.directive = "line", True
                         conditional = _CONDITIONAL.match(text, pos)
                         if conditional is not None:
-                            yield from self._conditional(conditional.group(1), start)
+                            yield from self._conditional(conditional.group(1), start, bool(conditional.group(2)))
                 elif token[0] in "\"'`" and token[0] not in syntax.quotes:
                     pos = start + 1  # no quote in this language (of a triple, the first)
                 elif token == "--" or (token == "'" and not self._opens_quote(text, start)):
@@ -696,19 +697,25 @@ class _BracketScanner:
         if syntax.regex_literals:
             self.line_tail = ((self.line_tail if last_nl < 0 else "") + tail[-16:])[-16:]
 
-    def _conditional(self, word: str, at: int) -> Iterator[tuple[int, str]]:
+    def _conditional(self, word: str, at: int, zero: bool = False) -> Iterator[tuple[int, str]]:
         """Enters, goes on with or leaves a C conditional by its directive's ``word`` (see
         :attr:`branch`), yielding at ``at`` what undoes the branch before an `#else`, or at
         `#endif` what redoes the first that left a bracket open or closed where the last
-        leaves none (`#ifdef __cplusplus` `extern "C" {` `#else` ... `#endif`)."""
+        leaves none (`#ifdef __cplusplus` `extern "C" {` `#else` ... `#endif`). An `#if 0`'s
+        branch (``zero``) is never compiled: undone, it is not redone (gpgrt.h's `extern "C" {`
+        `#if 0` `}` `#endif`, a `}` to keep an editor's indentation)."""
         if word.startswith("if"):
             self.outer_branches = (*self.outer_branches, (self.branch, self.undone))
-            self.branch, self.undone = "", ""
+            self.branch, self.undone = "", None if zero and word == "if" else ""
         elif self.branch is None:
             return  # one begun before the scan
         elif word == "endif":
             inner = self.branch
-            if not inner and self.undone:
+            if self.undone is None:
+                for bracket in reversed(inner):
+                    yield at, _UNDONE_BY[bracket]
+                inner = ""
+            elif not inner and self.undone:
                 inner = self.undone
                 for bracket in inner:
                     yield at, bracket
@@ -718,7 +725,7 @@ class _BracketScanner:
         else:
             for bracket in reversed(self.branch):
                 yield at, _UNDONE_BY[bracket]
-            self.undone, self.branch = self.undone or self.branch, ""
+            self.undone, self.branch = (self.undone or self.branch) if self.undone is not None else "", ""
 
     def _string_end(self, mode: str) -> re.Pattern[str]:
         """What ends the string ``mode`` opened, or starts code interpolated in it."""
