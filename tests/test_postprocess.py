@@ -459,6 +459,7 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # division, its `(` was counted.
         ("perl", "if ($l =~ /\n    ^ \\s* (\\w+)  # a word (\n    /x) {\nf(", "(){(", ""),
         ("perl", "my @f = split /\n  [(,]  # it's\n /x, $s;\n$n = $a\n  / $b; g(", "(", ""),
+        ("perl", "for (@l) {\n  my ($a) = / ^ (.+?) \\t\n    (.*?) /x; $n = $h{a} / 2; f(", "(){(){}(", ""),
         # `*"` is the glob of `$"` (the list separator), `*(` of `$(`: no string, no bracket.
         ("perl", 'local *" = sub { 1 };\n*"= \\$x; *{"main::x"} = 1; *GID = *( ;\n*EGID = *);\nf(', "{}{}(", ""),
         ("perl", "sub f (*) { }\nsub g (\\*) { 2 *($x) }\nfor ($h{$b}->@*) { $r->$* }\nh(", "(){}(){()}({}){}(", ""),

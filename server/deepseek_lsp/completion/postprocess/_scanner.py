@@ -950,8 +950,8 @@ class _BracketScanner:
             if word is None or word.group() not in (self.syntax.regex_keywords or _JS_KEYWORDS_BEFORE_VALUE):
                 return pos  # a division
         m = _JS_REGEX_BODY.match(text, pos)
-        if m is None and self.syntax.perl_quotes and before and (before[-1] in "~(," or before[-1].isalpha()):
-            # Perl's match runs over lines (`=~ /` then `/x` lines below: after a keyword, `=~`, `(`
+        if m is None and self.syntax.perl_quotes and before and (before[-1] in "~(,=!|&?:[;" or before[-1].isalpha()):
+            # Perl's match runs over lines (`=~ /` then `/x` lines below: after a keyword, `=~`, `=`, `(`
             # or `,`); a `/` first on its line still divides (`$n = $a` then `/ $b;`).
             self.mode, self.raw_closer, self.quote_like = "/", "/", ("/", "/", 0, 0)
         return m.end() if m else pos
