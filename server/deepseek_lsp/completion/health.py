@@ -12,6 +12,7 @@ from ..documents import Document
 from ..editor_settings import WAITING_FOR_SETTINGS
 from ..features import NotFoundOnce, Paused, Services
 from ..model.errors import ModelError, names_missing_model, provider_name, refuses_every_request
+from ..model.reachability import Backoff
 from ..privacy import is_excluded
 from ..refusals import RefusedAlike
 from ..status import Kind, Status
@@ -40,6 +41,8 @@ REFUSED_FILE_PAUSE = (
     "Completions in this file are paused: one request tries again in a minute, other files are "
     "asked, and new settings try at once."
 )
+#: Said after an unreachable backend's message: the keys typed ask it again now and then.
+UNREACHABLE_BACKOFF = "Suggestions try again by themselves; one asked for tries at once."
 
 
 def _long_line(doc: Document, offset: int) -> str:
@@ -77,6 +80,8 @@ class BackendHealth:
         self.refused = RefusedAlike()
         #: The status told for each file paused by a refusal of its own (see RefusedAlike).
         self._file_refusals: dict[str, tuple[Kind, str]] = {}
+        #: The keys typed while the backend cannot be reached wait out its back-off.
+        self.backoff = Backoff()
 
     def backend_changed(self) -> None:
         """The endpoint, key or model changed."""
@@ -92,6 +97,7 @@ class BackendHealth:
         self.not_found.forget()
         self.refused.settings_changed()
         self._file_refusals.clear()
+        self.backoff.reached()  # another backend: asked at once
         self.epoch += 1
         current = self.services.status.current
         if current.feature == "completion" and current.kind == "Warning":
@@ -138,6 +144,10 @@ class BackendHealth:
             if told is not None:
                 self.services.status.set(Status(told[0], told[1], "completion", doc.uri))
             return told[1] if told is not None else REFUSED_FILE_PAUSE
+        if not reason and not paused and not invoked and (waiting := self.backoff.waiting()):
+            # Typing on while the backend is unreachable: no connect per key (see Backoff).
+            self.services.status.set(Status("Warning", waiting, "completion"))
+            return waiting
         if not reason and paused:
             # Shown again where another status replaced it (an excluded file's Inactive): the
             # editor showed nothing wrong while completions stayed off.
@@ -161,6 +171,9 @@ class BackendHealth:
         status = self.services.status
         passing = self.not_found.passing(exc, self.services.models)  # (its message says so)
         message = exc.user_message
+        if exc.unreachable:
+            message = f"{message} {UNREACHABLE_BACKOFF}"
+            self.backoff.failed(message)
         # In the log too, once per change of what is wrong (a log of why suggestions stopped,
         # for bug reports), not once per keystroke. The message is already free of the key.
         if status.current.message != message:
@@ -211,6 +224,7 @@ class BackendHealth:
         (skipped, the failure's Warning and pop-up record outlived the answer)."""
         self.not_found.forget()
         self.refused.answer()
+        self.backoff.reached()
         if first_token is not None:
             if first_token <= self.slow_s():
                 self.waited_unanswered = False

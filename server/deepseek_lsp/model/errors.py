@@ -143,6 +143,8 @@ class ModelError(Exception):
     sent_at: float | None = None
     #: When (time.monotonic) its answer came; None: not known.
     came_at: float | None = None
+    #: No connection to the backend could be made: nothing of the request reached it.
+    unreachable: bool = False
 
     def __init__(
         self,
@@ -867,6 +869,8 @@ class NotConnected(DeadlineExceeded):
     shorter than the connect timeout (completions' 5 s, a review's set low) this is what a
     hanging connect ends in."""
 
+    unreachable = True
+
     def __init__(
         self,
         limit_s: float,
@@ -902,6 +906,7 @@ class ConnectError(ModelError):
     """No connection could be made: refused, DNS failure, TLS failure, connect timeout."""
 
     retryable = True
+    unreachable = True
 
     @property
     def user_message(self) -> str:

@@ -708,7 +708,9 @@ class ModelStream:
         if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError)):
             return ConnectError(describe(exc, *keys), **where)
         if isinstance(exc, httpx.PoolTimeout):
-            return ConnectError("no free connection in the pool", **where)
+            busy = ConnectError("no free connection in the pool", **where)
+            busy.unreachable = False  # this client's own connections all in use
+            return busy
         if isinstance(exc, httpx.UnsupportedProtocol):
             return ConfigError(f"unsupported URL: {describe(exc, *keys)}", **where)
         if isinstance(exc, httpx.TransportError):

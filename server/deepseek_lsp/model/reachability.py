@@ -1,0 +1,56 @@
+"""A back-off for a backend that cannot be reached (nothing listening, a reset, no DNS answer, a
+connect that times out): each key typed opened a connection that failed, 17 for a 16-key line,
+and a connect timeout held a socket per key. While it lasts, automatic requests are not sent;
+a request the user asks for always is (Copilot and Tabby alike), and any answer ends it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .errors import ModelError
+
+#: The first wait after a failed connect, doubled at each failure after it up to LONGEST_S: a
+#: server being restarted is asked again within a second, one down for good about four times a
+#: minute, and the first key after it is back waits LONGEST_S at most.
+FIRST_S = 1.0
+LONGEST_S = 16.0
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says the backend was not reached at all (not a refusal, not a slow answer)."""
+    return isinstance(error, ModelError) and error.unreachable
+
+
+@dataclass
+class Backoff:
+    """When the next automatic request may try a backend that could not be reached."""
+
+    clock: Callable[[], float] = time.monotonic
+    #: Failed connects in a row.
+    failures: int = 0
+    until: float = 0.0
+    #: What the last failure said (the status shown meanwhile).
+    message: str = ""
+
+    def failed(self, message: str) -> float:
+        """A connect failed; how long automatic requests now wait."""
+        wait = min(LONGEST_S, FIRST_S * 2**self.failures)
+        self.failures += 1
+        self.until = self.clock() + wait
+        self.message = message
+        return wait
+
+    def waiting(self) -> str:
+        """The last failure's message while the back-off lasts, else ''."""
+        return self.message if self.failures and self.clock() < self.until else ""
+
+    @property
+    def down(self) -> bool:
+        """The last request met an unreachable backend (whether or not its wait is over)."""
+        return self.failures > 0
+
+    def reached(self) -> None:
+        """The backend answered (whatever it said): no wait for the next request."""
+        self.failures, self.until, self.message = 0, 0.0, ""
