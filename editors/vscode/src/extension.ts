@@ -541,6 +541,8 @@ class DeepSeekExtension implements vscode.Disposable {
         },
         provideInlineCompletionItems: async (document, position, context, token, next) => {
           const done = this.statusBar.waiting.begin(document.uri.toString());
+          const askedAt = this.placeOf({ document, selection: new vscode.Selection(position, position) });
+          this.cursorMoves.asked(askedAt);
           const result = await this.lateSuggestions
             .provide(document, position, context, token, next)
             .finally(() => done(token.isCancellationRequested));
@@ -556,9 +558,7 @@ class DeepSeekExtension implements vscode.Disposable {
               .map((item) => shownParams(item, ACCEPT_COMMAND))
               .filter((params): params is ShownParams => params !== undefined);
             this.cycle.answered(told, context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke);
-            if (first) {
-              this.cursorMoves.shown(this.placeOf({ document, selection: new vscode.Selection(position, position) }));
-            }
+            this.cursorMoves.answered(askedAt, !!first);
           }
           if (hasItems(result)) {
             this.refreshUsageSoon();

@@ -398,7 +398,8 @@ class CompletionFeature(Feature):
     def cursor_moved(self, params: Any) -> None:
         """The cursor is at ``params``' position (``deepseek/cursorMoved``): the prefetches for
         states it is no longer on the way to are stopped, as Copilot drops its suggestion when
-        the user clicks away; at the suggestion's place or typing through it, they stream on.
+        the user clicks away, and so is the document's request still streaming for a place it
+        left; at the suggestion's place or typing through it, they stream on.
         Malformed or of a document not open: ignored (a notification has no answer to refuse)."""
         uri = field_of(field_of(params, "textDocument"), "uri")
         position = field_of(params, "position")
@@ -411,7 +412,9 @@ class CompletionFeature(Feature):
         if doc is None or not (cell or doc).has_line(line):
             return
         self.fetching.user_in(doc.uri)
-        self.fetching.drop_unreachable_prefetches(doc, doc.offset_at(cell.to_doc(at) if cell else at))
+        cursor = doc.offset_at(cell.to_doc(at) if cell else at)
+        self.fetching.drop_unreachable_prefetches(doc, cursor)
+        self.fetching.drop_left_request(doc, cursor)
 
     def _shown(self, item: SentItem | None) -> None:
         """The editor shows ``item``: typing through goes on with its choice, not with the

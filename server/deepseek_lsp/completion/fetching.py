@@ -573,6 +573,17 @@ class Fetcher:
         running[task] = pending
         task.add_done_callback(lambda t: running.pop(t, None))
 
+    def drop_left_request(self, doc: Document, cursor: int) -> None:
+        """Cancel the request streaming for a place of ``doc`` the cursor left with no edit (a
+        click, the arrow keys): where the editor sends no ``$/cancelRequest`` for it, it streamed
+        on to its end, billed for an answer never shown. Its waiters get no suggestion."""
+        pending = self.cache.pending.get(doc.uri)
+        if pending is None or pending.future.done() or doc.uri not in self.fetches:
+            return
+        streamed = pending.text.encode("utf-8", "surrogatepass")
+        if not pending.anchor.reachable(doc.data, cursor, streamed):
+            self.cancel(doc.uri, typing=False)  # a click says nothing of the model's guess
+
     def drop_unreachable_prefetches(self, doc: Document, cursor: int) -> None:
         """Cancel prefetches the user has typed away from: their answer would never be shown,
         and each streams on, billed for every token, holding a connection the next request

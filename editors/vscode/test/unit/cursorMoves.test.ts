@@ -36,3 +36,24 @@ test('another editor focused is told with its document; nothing shown, nothing t
   moves.moved(at(5, 2, 1, 'file:///b.py'));
   assert.deepEqual(sent, [{ textDocument: { uri: 'file:///b.py' }, position: { line: 5, character: 2 } }]);
 });
+
+test('a click away while a suggestion is on its way is told: the server stops its stream', () => {
+  // VS Code sent no $/cancelRequest for it: it streamed on, billed, for a place the user left.
+  const { moves, sent } = setup();
+  moves.asked(at(1, 8));
+  moves.moved(at(0, 3));
+  assert.deepEqual(sent, [{ textDocument: { uri: 'file:///a.py' }, position: { line: 0, character: 3 } }]);
+});
+
+test('an answer with nothing to show ends the watch: a move after it is not told', () => {
+  const { moves, sent } = setup();
+  moves.asked(at(1, 8));
+  moves.answered(at(1, 8), false);
+  moves.moved(at(0, 3));
+  assert.deepEqual(sent, []);
+  // A later request's empty answer leaves the suggestion shown at another place watched.
+  moves.shown(at(2, 1));
+  moves.answered(at(1, 8), false);
+  moves.moved(at(0, 3));
+  assert.equal(sent.length, 1);
+});
