@@ -37,6 +37,8 @@ FAULTS = [
     ("status", {"status": 429, "retry_after": 2}, "Warning"),
     ("status", {"status": 500}, "Warning"),
     ("status", {"status": 503}, "Warning"),
+    # An overloaded server asking for quiet (503 with Retry-After) is waited out as a 429 is.
+    ("status", {"status": 503, "retry_after": 2}, "Warning"),
     ("stall", {"seconds": 3}, "Warning"),
     ("disconnect", {"after_chunks": 1}, "Warning"),
     ("malformed", {}, "Warning"),

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from deepseek_lsp.model import ChatRequest, EndpointConfig, ModelClient
-from deepseek_lsp.model.errors import DeadlineExceeded, NotConnected
+from deepseek_lsp.model.errors import ConnectError, DeadlineExceeded, NotConnected
 from tests.fake_deepseek import DEFAULT_KEY
 from tests.test_review_first_answer import hanging_connection, silent_listener
 
@@ -132,3 +132,32 @@ async def test_requests_waiting_behind_a_tunnel_being_made_are_told_as_the_one_m
         isinstance(e, NotConnected) and "Could not connect to models.example.test within" in e.user_message
         for e in got
     )
+
+
+@pytest.mark.parametrize("proxy_kind", ["refused", "reset"])
+async def test_a_proxy_refusing_the_connection_is_named_not_the_server(
+    monkeypatch: pytest.MonkeyPatch, refused: str, proxy_kind: str
+) -> None:
+    """Told "Cannot reach models.example.test: connection lost", the user checked a server
+    that was never asked."""
+    from tests.test_unreachable_backoff import resetting_listener
+
+    with resetting_listener() as resetting:
+        proxy = refused if proxy_kind == "refused" else resetting.url
+        for name in ("HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+            monkeypatch.delenv(name.lower(), raising=False)
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+        async with ModelClient(EndpointConfig(base_url="https://models.example.test/v1", api_key=DEFAULT_KEY)) as client:
+            with pytest.raises(ConnectError) as caught:
+                await client.chat(REQUEST, asyncio.get_running_loop().time() + 5.0)
+    where = proxy.removeprefix("http://")
+    assert caught.value.user_message.startswith(f"Cannot reach the proxy at {where} "), caught.value.user_message
+    assert caught.value.unreachable
+
+
+async def test_a_server_refusing_without_a_proxy_is_the_server(refused: str) -> None:
+    async with ModelClient(EndpointConfig(base_url=refused, api_key=DEFAULT_KEY)) as client:
+        with pytest.raises(ConnectError) as caught:
+            await client.chat(REQUEST, asyncio.get_running_loop().time() + 5.0)
+    assert "proxy" not in caught.value.user_message

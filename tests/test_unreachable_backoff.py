@@ -129,3 +129,23 @@ async def test_the_backend_back_is_asked_again_by_the_keys_typed(tmp_path) -> No
                     assert asyncio.get_running_loop().time() < end, "never asked again"
                     await asyncio.sleep(0.5)
                 assert client.statuses[-1]["kind"] == "Normal", client.statuses[-1]
+
+
+async def test_a_proxy_refusing_the_connections_is_asked_seldom_too(tmp_path) -> None:
+    """HTTPS_PROXY names a proxy that resets every connection: the keys typed wait out the same
+    back-off, and the status names the proxy, once."""
+    with resetting_listener() as proxy:
+        no_proxy = {name: "" for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy")}
+        env = server_env(
+            "https://models.example.test/v1", api_key=DEFAULT_KEY, state_dir=str(tmp_path),
+            HTTPS_PROXY=proxy.url, https_proxy=proxy.url, **no_proxy,
+        )
+        async with lsp_session(env, settings=SETTINGS) as client:
+            uri = "file:///ws/f.py"
+            open_doc(client, uri, "\n\n\n")
+            before = proxy.connects
+            shown = await type_line(client, uri, 2, 0, LINE)
+            assert all(items == [] for items in shown)
+            assert proxy.connects - before <= 4, proxy.connects - before
+            (told,) = troubles(client)
+            assert "proxy" in told["message"].lower(), told

@@ -907,9 +907,18 @@ class ConnectError(ModelError):
 
     retryable = True
     unreachable = True
+    #: The proxy (host:port, the environment's) that refused the connection or its tunnel:
+    #: told as the server's ("Cannot reach api.deepseek.com: connection lost"), the user
+    #: checked a server that was never asked.
+    via: str | None = None
 
     @property
     def user_message(self) -> str:
+        if self.via:
+            return (
+                f"Cannot reach the proxy at {self.via} (the environment's HTTPS_PROXY, HTTP_PROXY "
+                f"or ALL_PROXY): {self.message}. Check that proxy setting and the network."
+            )
         told = refused_locally(self.url, self.message)
         if told is not None:
             return told

@@ -199,6 +199,8 @@ class _Connecting:
         self._server: tuple[str, int | None] = ("", None)
         #: The HTTP/1.1 exchange under way is the CONNECT asking a proxy for its tunnel.
         self._tunnel = False
+        #: The proxy (host:port) this request's connection went to, kept once it took it.
+        self._proxy: str | None = None
 
     def begin(self, url: httpx.URL) -> None:
         """The request to ``url`` is built: what the connects to its server were then."""
@@ -233,6 +235,7 @@ class _Connecting:
             to = (str(info.get("host", "")), info.get("port"))
             host = f"[{to[0]}]" if ":" in to[0] else to[0]
             self._connects.via = None if to == self._server else f"{host}:{to[1]}"
+            self._proxy = self._connects.via
         elif event.endswith(".connect_tcp.complete"):
             # The proxy took it: a hang after (its tunnel's TLS, its SOCKS setup) is beyond it.
             self._connects.via = None
@@ -252,6 +255,13 @@ class _Connecting:
         if self.now:
             self.now = False
             self._connects.under_way -= 1
+
+    def failed_at_proxy(self) -> str | None:
+        """The proxy (host:port) a request that failed now failed at: its connection to it was
+        not made, or it refused the tunnel (reset the CONNECT); None: not at a proxy."""
+        if self._connects.via is not None and self.now:
+            return self._connects.via
+        return self._proxy if self._tunnel else None
 
     def never_reached(self) -> bool:
         """Whether no server took the request: its own connection is being made, or it sent
@@ -646,6 +656,7 @@ class ModelStream:
                 pool_reclaim.reclaim(client.http)
                 response = await until_deadline(self._deadline, client.http.send(request, stream=True))
         except BaseException as exc:
+            at_proxy = connecting.failed_at_proxy()
             # A cancel while the pool was setting up a connection orphans it: reclaim it now,
             # not only before the next request.
             pool_reclaim.reclaim(client.http)
@@ -662,6 +673,7 @@ class ModelStream:
             connecting.done()
             if isinstance(error, ConnectError):
                 self._billable = False
+                error.via = at_proxy
             self._end("cancelled" if isinstance(exc, asyncio.CancelledError) else "error")
             if error is exc:
                 raise
