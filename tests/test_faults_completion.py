@@ -178,3 +178,26 @@ async def test_a_keep_alive_connection_closed_by_the_server_costs_no_suggestion(
             assert await type_and_ask(client, uri, 3, 5, keys=1) == [["value_ok"]]
             assert warnings_and_errors(client) == []
             assert [r.faults for r in fake.requests_to(FIM)] == [[], ["drop"], []]
+
+
+async def test_a_key_revoked_mid_session_then_mended_in_the_settings(tmp_path) -> None:
+    """Answered at first, then the key rejected (revoked on the provider's site): one Error, no
+    request per key after it; the new key entered in the settings is used at the next key."""
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value_ok", path=FIM)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0, "cache": False}}) as client:
+            uri = "file:///ws/f.py"
+            open_doc(client, uri, "x = \n")
+            assert (await type_and_ask(client, uri, 2, 4, keys=1)) == [["value_ok"]]
+            fake.api_key = DEFAULT_KEY + "x"  # the old key is refused from now on
+            asked = len(fake.requests_to(FIM))
+            shown = await type_and_ask(client, uri, 3, 5, keys=4)
+            assert shown == [[]] * 4
+            assert len(fake.requests_to(FIM)) == asked + 1
+            errors = warnings_and_errors(client)
+            assert len(errors) == 1 and errors[0]["kind"] == "Error" and "401" in errors[0]["message"], errors
+            client.set_configuration({"deepseek": {"completion": {"debounce": 0, "cache": False}, "apiKey": DEFAULT_KEY + "x"}})
+            client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+            assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal")
+            assert (await type_and_ask(client, uri, 7, 9, keys=1)) == [["value_ok"]]
