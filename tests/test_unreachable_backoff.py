@@ -149,3 +149,27 @@ async def test_a_proxy_refusing_the_connections_is_asked_seldom_too(tmp_path) ->
             assert proxy.connects - before <= 4, proxy.connects - before
             (told,) = troubles(client)
             assert "proxy" in told["message"].lower(), told
+
+
+async def test_a_save_while_the_backend_is_unreachable_stops_its_other_requests(tmp_path) -> None:
+    """A file of 40 functions is several requests: each went on to its own retries against a
+    backend none of them reached (27 connects per save); once one met it, the rest are not sent."""
+    from tests.review_support import generated_handlers
+    from tests.test_review_lsp import save
+
+    with resetting_listener() as down:
+        env = server_env(down.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"enable": False}}) as client:
+            uri = "file:///ws/handlers.py"
+            open_doc(client, uri, generated_handlers(40))
+            before = down.connects
+            save(client, uri)
+            failed = None
+            for _ in range(200):
+                failed = next((s for s in troubles(client) if "handlers.py" in s["message"]), None)
+                if failed is not None:
+                    break
+                await asyncio.sleep(0.1)
+            assert failed is not None and "Cannot reach 127.0.0.1" in failed["message"], client.statuses
+            await asyncio.sleep(2.0)  # nothing more goes out after the failure is told
+            assert down.connects - before <= 15, down.connects - before

@@ -294,6 +294,10 @@ class ReviewEngine:
                     await task
                     if outcome.fatal is not None:
                         break  # a rejected key or empty balance fails every other batch too
+                    if not answered and any(e.unreachable for e in outcome.errors):
+                        # No batch reached the backend: each of the others went on to its own
+                        # retries against it (a save of 40 functions: 19-27 connects).
+                        break
             finally:
                 for task in tasks:
                     task.cancel()
