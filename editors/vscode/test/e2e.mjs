@@ -1125,6 +1125,35 @@ try {
     }
   }, { needs: ['set-api-key'] });
 
+  await step('request-stopped-by-a-click', async () => {
+    // A suggestion on its way (a backend 3 s to its first token), the user clicks on another
+    // line before it comes: the request streamed on to its end, billed for an answer never
+    // shown, where VS Code sent no $/cancelRequest for it. The extension tells the move while
+    // the request is under way too, and the server stops it.
+    await quickOpen(MOVED, 'def moved(a, b):');
+    await page.locator('.editor-instance .view-line', { hasText: 'def moved(a, b):' }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await fetch(`${FAKE_URL}/_fake/latency`, { method: 'POST', body: JSON.stringify({ ttft: 3, per_token: 0.2 }) });
+    const asked = async () =>
+      (await fakeRequests()).filter((r) => r.path === '/beta/completions' && /\n {4}mo$/.test(String(r.json?.prompt ?? ''))).at(-1);
+    try {
+      await page.keyboard.type('mo', { delay: 60 });
+      await waitFor('the request to reach the fake', asked, 10000);
+      await clickLine('clicked_here = 1', 4); // line 4 once Enter added one
+      const done = await waitFor('the request to end', async () => {
+        const r = await asked();
+        return r && (r.completed || r.disconnected) ? r : undefined;
+      }, 30000);
+      if (!done.disconnected || done.completed) {
+        throw new Error('the request streamed on to its end after the click away');
+      }
+      return 'the request under way stopped by the click';
+    } finally {
+      await fetch(`${FAKE_URL}/_fake/latency`, { method: 'POST', body: JSON.stringify({ ttft: 0, per_token: 0 }) });
+    }
+  }, { needs: ['set-api-key'] });
+
   await step('cycled-choice-typed-through', async () => {
     // Alt+] to the second choice, then its first letters typed: VS Code tells no extension
     // which item it shows (a proposed API), the server went on with the first choice, and the
