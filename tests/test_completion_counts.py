@@ -326,3 +326,40 @@ async def test_the_last_piece_of_a_suggestion_taken_in_pieces_undone_leaves_it_p
         insert(client, uri, 5, 1, 17, rest.insert_text)  # redone
         counts = await stats(client)
         assert (counts["accepted"], counts["partiallyAccepted"], counts["undone"]) == (1, 0, 0)
+
+
+async def test_an_item_kept_through_typing_accepted_then_undone_is_no_accept(tmp_path: Path) -> None:
+    """VS Code keeps the item shown while the user types its first characters (no request for
+    them), then Tab runs its command over the rest: undone, the document is back to the
+    characters typed, not to the item's own start, and the undo was not seen (1 of 1 accepted)."""
+    async with _shown(tmp_path) as (client, uri, item):
+        typed = item.insert_text[:3]
+        for i, ch in enumerate(typed):
+            insert(client, uri, 2 + i, 1, 4 + i, ch)
+        rest = item.insert_text[3:]
+        insert(client, uri, 5, 1, 7, rest)  # Tab: the rest goes in, then its command runs
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=item.command.command, arguments=list(item.command.arguments))
+        )
+        counts = await stats(client)
+        assert (counts["accepted"], counts["undone"]) == (1, 0)
+        delete(client, uri, 6, 1, 7, 7 + len(rest))  # Ctrl+Z: the accept's insert goes
+        counts = await stats(client)
+        assert (counts["shown"], counts["accepted"], counts["undone"]) == (1, 0, 1)
+
+
+async def test_an_item_kept_through_typing_accepted_then_edited_stays_accepted(tmp_path: Path) -> None:
+    """The control: typed through, accepted, typed on after it, then all after the characters
+    typed first deleted by hand (the code used, then rewritten): still accepted."""
+    async with _shown(tmp_path) as (client, uri, item):
+        for i, ch in enumerate(item.insert_text[:3]):
+            insert(client, uri, 2 + i, 1, 4 + i, ch)
+        insert(client, uri, 5, 1, 7, item.insert_text[3:])
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=item.command.command, arguments=list(item.command.arguments))
+        )
+        end = 4 + len(item.insert_text)
+        insert(client, uri, 6, 1, end, " + 1")
+        delete(client, uri, 7, 1, 7, end + 4)
+        counts = await stats(client)
+        assert (counts["accepted"], counts["undone"]) == (1, 0)

@@ -143,10 +143,21 @@ class SentItem:
     after_len: int = 0
     #: Where its insert starts.
     start: int = 0
+    #: Its insert's length in bytes.
+    insert_len: int = 0
 
     def undone_in(self, data: bytes) -> bool:
-        """Whether ``data`` is the document as it was before the item went in, where it went."""
-        return len(data) == self.before_len and data[self.before_at : self.before_at + len(self.before)] == self.before
+        """Whether ``data`` is the document as it was before the item went in, where it went,
+        or with the first characters of its insert typed: VS Code keeps an item shown while
+        they are typed (no request for them) and its accept puts in the rest, which an undo
+        takes out, the characters typed staying (an undo of it was never seen)."""
+        typed = len(data) - self.before_len
+        if not 0 <= typed < self.insert_len:
+            return False
+        cut = self.start - self.before_at
+        head = self.after[cut : cut + typed]
+        want = self.before[:cut] + head + self.before[cut:]
+        return data[self.before_at : self.before_at + len(want)] == want
 
     def redone_in(self, data: bytes) -> bool:
         """Whether ``data`` is the document with the item in again (an undo of it redone)."""
@@ -193,7 +204,7 @@ class SentItems:
             insert_tail=inserted[-INSERT_TAIL:], held=held,
             before=data[before_at : end + UNDO_AROUND], before_at=before_at, before_len=len(data),
             after=data[before_at:start] + inserted + data[end : end + UNDO_AROUND],
-            after_len=len(data) - (end - start) + len(inserted), start=start,
+            after_len=len(data) - (end - start) + len(inserted), start=start, insert_len=len(inserted),
         )
         if len(self._items) > MAX_ITEMS:
             for old in list(self._items)[: MAX_ITEMS // 2]:
