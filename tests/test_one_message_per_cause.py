@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from deepseek_lsp.completion.feature import CompletionFeature
+from deepseek_lsp.completion.health import UNREACHABLE_BACKOFF
 from deepseek_lsp.config import Settings
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.features import Paused, Services
@@ -204,7 +205,7 @@ async def test_a_failure_is_told_again_after_an_answer_that_waited_for_the_model
         f.completion.health.failed(down)
     finally:
         await f.stop()
-    assert f.shown == [down.user_message] * 2
+    assert f.shown == [f"{down.user_message} {UNREACHABLE_BACKOFF}"] * 2
 
 
 async def test_an_answer_to_a_completion_sent_before_the_402_keeps_its_pop_up_told(

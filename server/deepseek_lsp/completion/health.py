@@ -210,7 +210,8 @@ class BackendHealth:
             if not refuses_every_request(exc):
                 # A first refusal of the settings after answers is told in the status alone: a
                 # pop-up comes with the pause, should the next request meet it too.
-                status.tell_once(f"completion:{exc.kind_told}", message, 2)
+                # Told under the error's own words: a review's pop-up of the same cause is one.
+                status.tell_once(f"completion:{exc.kind_told}", message, 2, exc.cause_told or exc.user_message)
 
     def slow_s(self) -> float:
         """How long a wait for the first token is slow: half the time limit at most. By default
