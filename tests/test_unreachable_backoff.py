@@ -12,6 +12,8 @@ import struct
 import threading
 from collections.abc import Iterator
 
+import pytest
+
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import inline_params, insert, lsp_session, open_doc, server_env
 
@@ -173,3 +175,23 @@ async def test_a_save_while_the_backend_is_unreachable_stops_its_other_requests(
             assert failed is not None and "Cannot reach 127.0.0.1" in failed["message"], client.statuses
             await asyncio.sleep(2.0)  # nothing more goes out after the failure is told
             assert down.connects - before <= 15, down.connects - before
+
+
+@pytest.mark.parametrize("where", ["refused", "dropped"])
+async def test_a_closed_port_or_a_dropped_connect_is_asked_once_a_line(tmp_path, refused: str, where: str) -> None:
+    """A port nothing listens on, and a connect a firewall drops (each key waited out its whole
+    time limit): the requests sent to the backend for a 16-key line (17 before)."""
+    from tests.harness import _to_dict
+    from tests.test_review_first_answer import hanging_connection
+
+    with contextlib.ExitStack() as stack:
+        url = refused if where == "refused" else stack.enter_context(hanging_connection())
+        env = server_env(url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"completion": {**SETTINGS["completion"], "timeoutS": 1.0}}
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/f.py"
+            open_doc(client, uri, "\n\n\n")
+            await type_line(client, uri, 2, 0, LINE)
+            counts = _to_dict(await client.protocol.send_request_async("deepseek/completionStats", {}))
+            assert counts["requests"] == len(LINE) and counts["backendRequests"] <= 2, counts
+            assert len(troubles(client)) == 1, troubles(client)
