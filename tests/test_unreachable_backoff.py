@@ -155,7 +155,8 @@ async def test_a_proxy_refusing_the_connections_is_asked_seldom_too(tmp_path) ->
 
 async def test_a_save_while_the_backend_is_unreachable_stops_its_other_requests(tmp_path) -> None:
     """A file of 40 functions is several requests: each went on to its own retries against a
-    backend none of them reached (27 connects per save); once one met it, the rest are not sent."""
+    backend none of them reached (19-27 connects per save); once one met it, no other
+    request of the review is sent, nor retried."""
     from tests.review_support import generated_handlers
     from tests.test_review_lsp import save
 
@@ -174,7 +175,9 @@ async def test_a_save_while_the_backend_is_unreachable_stops_its_other_requests(
                 await asyncio.sleep(0.1)
             assert failed is not None and "Cannot reach 127.0.0.1" in failed["message"], client.statuses
             await asyncio.sleep(2.0)  # nothing more goes out after the failure is told
-            assert down.connects - before <= 15, down.connects - before
+            # The first tries of the requests at once (4), one's retries (2), a model look-up:
+            # 6-7 here (19-27 before).
+            assert down.connects - before <= 10, down.connects - before
 
 
 @pytest.mark.parametrize("where", ["refused", "dropped"])

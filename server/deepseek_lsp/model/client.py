@@ -234,6 +234,11 @@ class ModelClient:
         #: request meets (a rejected key, an empty balance, a wrong model name's 400:
         #: ``refuses_every_request``): a 200, or a 429 or 500 of its own. A review run sends one request until then (review/first_answer).
         self.answered = asyncio.Event()
+        #: The error of the last request that could not reach the backend (came_at: when), None
+        #: once a request was answered since (whatever its status).
+        self.unreached: ModelError | None = None
+        #: When (time.monotonic) the requests began to meet it, None while answered.
+        self.unreached_since: float | None = None
         #: Loop time until which a load of the completion model may still be under way (see
         #: :meth:`load`); -inf when none is.
         self.load_until = -math.inf

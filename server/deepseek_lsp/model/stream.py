@@ -404,9 +404,15 @@ class ModelStream:
         except asyncio.CancelledError:
             self._end("cancelled")
             raise
-        except BaseException:
+        except BaseException as exc:
             self._give_back()
+            if isinstance(exc, ModelError) and exc.unreachable:
+                exc.sent_at, exc.came_at = sent_at, time.monotonic()
+                if client.unreached is None:
+                    client.unreached_since = exc.came_at
+                client.unreached = exc
             raise
+        client.unreached = client.unreached_since = None  # answered, whatever it said
         if error is not None:
             error.sent_at, error.came_at = sent_at, time.monotonic()
             self._end("error")
