@@ -398,3 +398,15 @@ async def test_a_body_written_on_the_opening_line_ends_the_suggestion(fake_deeps
     result, body = await _complete(fake_deepseek, language, text, answer)
     assert body["stop"] != ["\n"]
     assert result == expected
+
+
+async def test_an_ocaml_variants_bars_are_no_wider_level(fake_deepseek) -> None:
+    """OCaml's variant constructors (``  | Int of int``) under ``type token =``: taken for
+    Prettier's union members (``  | {``, counted two columns deeper), they made the file's
+    unit four spaces, and each two-space line the model wrote came re-indented by four (25 of
+    31 suggestions wrong while retyping lexer.ml's tokenizer in Neovim)."""
+    head = "type token =\n  | Int of int\n  | Plus\n  | Minus\n\nlet ops = ["
+    body = '\n  ("+", Plus);\n  ("-", Minus);\n]'
+    tail = "\n\nlet () = ignore ops\n"
+    result, _ = await accept_first(fake_deepseek, "ocaml", "ml", head + "‸" + tail, body)
+    assert result == head + body + tail

@@ -591,6 +591,9 @@ def test_indentation_of_gnu_kernel_and_prettier_styles() -> None:
     # Prettier's union members (`  | {` then six spaces) step by two from the `{`, not four.
     union = "type S =\n  | {\n      a: string\n    }\n  | {\n      b: string\n    }\n  | {\n      c: number\n    }\n"
     assert detect_indentation(Document("file:///u.ts", union), 9)[0] == "  "
+    # OCaml's variants are a level's lines, whatever their bar: two spaces, not four.
+    variants = "type t =\n  | A of int\n  | B\n\nlet f = function\n  | A n -> n\n  | B -> 0\n"
+    assert detect_indentation(Document("file:///v.ml", variants, language_id="ocaml"), 6)[0] == "  "
 
 
 def test_block_comment_lines_are_no_indentation() -> None:

@@ -127,8 +127,11 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
         elif len(lead) in (2, 4, 6) and b"\t" not in lead and not body.startswith((b"*", b"/", b"#")):
             narrow_spaces = True  # code (not a comment's ` * ` line) less than a tab deep
         width = len(lead.expandtabs(8))
-        if body.startswith((b"| ", b"& ")):
-            width += 2  # a union's member (Prettier: `  | {`): its body steps from the `{`
+        if body.startswith((b"| ", b"& ")) and body.endswith(b"{"):
+            # A union's member opening a brace (Prettier: `  | {`): its body steps from the
+            # `{`. Only then: OCaml's variants and matches (`  | Int of int`) are a level's
+            # lines, and counted two deeper they made a two-space file's unit four.
+            width += 2
         if prev is not None and width > prev and not prev_continues:
             (after_opener if prev_opens else anywhere)[width - prev] += 1
         prev = width
