@@ -10,6 +10,7 @@ import pytest
 
 from deepseek_lsp.completion.postprocess import kept_tail, postprocess
 from deepseek_lsp.completion.postprocess.context import PostContext
+from tests.completing import accept_first
 from tests.harness import suggested_texts
 
 _CASES = [
@@ -106,3 +107,22 @@ async def test_over_stdio_an_mdx_page_s_list_item_is_shown_whole(tmp_path) -> No
     page = "import { Note } from './note';\n\n# Steps\n\n1) first\n2) second\n\n<Note>It's easy.</Note>\n"
     shown = await suggested_texts(str(tmp_path), "3) third", "file:///ws/docs/steps.mdx", page, "mdx", 6, 0)
     assert shown == ["3) third"]
+
+
+
+#: A guide being written: its Python block not closed yet, a JavaScript block and a shell
+#: block below, both stepping by two.
+_GUIDE_HEAD = "# Guide\n\n## Python\n\n```python\nfrom app import create_app\n\n\ndef main() -> None:"
+_GUIDE_TAIL = '\n\n## JavaScript\n\n```js\napp.get("/", (req, res) => {\n  res.json({ ok: true });\n});\n```\n\n```bash\nfor f in *.log; do\n  gzip "$f"\ndone\n```\n'
+
+
+@pytest.mark.usefixtures("state_dir")
+@pytest.mark.parametrize("body", ["\n    app = create_app()\n    for r in app.routes:\n        print(r)", "\n    return None"])
+async def test_an_unclosed_markdown_fence_is_indented_as_its_own_code(fake_deepseek, body) -> None:
+    """A Python block not closed yet above a JavaScript block: the JavaScript block's closing
+    fence was taken for the Python block's, its two-space lines for the Python code below the
+    cursor, and the model's four-space lines came re-indented by two (22 of 27 suggestions
+    wrong while retyping a guide's Python block in Neovim). A fence with an info string opens
+    a block: the Python block ends above it."""
+    result, _ = await accept_first(fake_deepseek, "markdown", "md", _GUIDE_HEAD + "‸" + _GUIDE_TAIL, body)
+    assert result == _GUIDE_HEAD + body + _GUIDE_TAIL

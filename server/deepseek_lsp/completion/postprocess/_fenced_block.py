@@ -64,6 +64,14 @@ def _closes(line: str, fence: str) -> bool:
     return bool(bare) and set(bare) == {fence[0]} and len(bare) >= len(fence)
 
 
+def _opens_named(line: str) -> bool:
+    """A fence naming its language (```` ```js ````) opens a block: below a block not closed
+    yet (the one being written), it is the next block's, and the bare fence after it that
+    block's closer (its two-space JavaScript was read as the Python block's code)."""
+    m = _FENCE_OPEN.match(line)
+    return m is not None and bool(line[len(m.group(1)) + len(m.group(2)) :].strip())
+
+
 def _open_block(lines: list[str]) -> tuple[int, re.Match[str]] | None:
     """The line that opens the fenced block the last of ``lines`` is in, and its match."""
     opener: tuple[int, re.Match[str]] | None = None
@@ -134,7 +142,7 @@ def _fenced_block(ctx: PostContext) -> _Block | None:
     if language is None:
         return None
     below = ctx.suffix.split("\n")
-    end = next((i for i, line in enumerate(below) if i and _closes(line, fence)), len(below))
+    end = next((i for i, line in enumerate(below) if i and (_closes(line, fence) or _opens_named(line))), len(below))
     code_above, code_below = _dedent(above[index + 1 :], indent), _dedent(below[:end], indent)
     if code_above is None or code_below is None:
         return None
@@ -154,7 +162,7 @@ def _fenced_block(ctx: PostContext) -> _Block | None:
         block_opener=None,
         prose_by_tree=None,
     )
-    return _Block(code, indent, fence, end < len(below))
+    return _Block(code, indent, fence, end < len(below) and _closes(below[end], fence))
 
 
 def in_fenced_code(text: str, ctx: PostContext, run: Callable[[str, PostContext], str | None]) -> str | None:
