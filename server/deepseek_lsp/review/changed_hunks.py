@@ -27,13 +27,13 @@ EXTENSIONS = frozenset(
     {
         ".sql", ".html", ".htm", ".css", ".scss", ".sass", ".less", ".toml", ".yaml", ".yml",
         ".mk", ".dockerfile", ".containerfile", ".zsh", ".ksh", ".tf", ".hcl", ".proto",
-        ".graphql", ".gql", ".vue", ".svelte",
+        ".graphql", ".gql",
     }
 )
 LANGUAGE_IDS = frozenset(
     {
         "sql", "dockerfile", "makefile", "html", "css", "scss", "sass", "less", "toml", "yaml",
-        "terraform", "hcl", "proto", "proto3", "graphql", "vue", "svelte",
+        "terraform", "hcl", "proto", "proto3", "graphql",
     }
 )
 FILENAMES = frozenset({"dockerfile", "containerfile", "makefile", "gnumakefile"})

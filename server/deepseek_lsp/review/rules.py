@@ -14,6 +14,7 @@ from ..documents import Document
 from ..features import Services
 from ..privacy import is_excluded, uri_to_path
 from .changed_hunks import without_grammar
+from .code_languages import is_code_language
 from .generated import generated
 from .outcome_status import basename
 from .targets import dependency_folder
@@ -54,14 +55,16 @@ class ReviewRules:
         )
 
     def is_code(self, doc: Document) -> bool:
-        """Whether a save reviews ``doc``: a file in a language the server knows, or a notebook,
-        as ``deepseek-lsp review`` picks a folder's files, or (``review.otherLanguages``) code
-        or configuration it has no grammar for, by its changed lines. Notes, data and lock files
+        """Whether a save reviews ``doc``: a file in a language the server knows (by its grammar,
+        or code_languages' list of those without one), or a notebook, as ``deepseek-lsp review``
+        picks a folder's files, or (``review.otherLanguages``) configuration and markup it has no
+        grammar for, by its changed lines. Notes, data and lock files
         (a README, ``package-lock.json``) were reviewed, and paid for, on every save; the
         review command still takes any file, as the command line takes a file it is named."""
         notebooks = self.services.notebooks
         return (
             doc.language is not None
+            or is_code_language(doc.language_id)
             or (notebooks is not None and notebooks.is_combined(doc.uri))
             or (self.services.settings_for(doc.uri).review.other_languages and without_grammar(doc))
         )

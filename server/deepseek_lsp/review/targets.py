@@ -16,6 +16,7 @@ from ..languages import LanguageRegistry
 from ..notebooks import Notebooks, ipynb_open_params
 from ..privacy import is_excluded
 from .changed_hunks import named_without_grammar
+from .code_languages import has_code_extension
 from .generated import generated
 from .report import EXCLUDED, FileResult
 
@@ -78,7 +79,7 @@ def _known_language(path: Path, registry: LanguageRegistry, *, without_grammar: 
     it has no grammar for (a Dockerfile, SQL: see changed_hunks)."""
     if path.suffix.lower() == NOTEBOOK_SUFFIX:
         return True  # its cells are in the kernel's language
-    if registry.for_document(None, path.resolve().as_uri()) is not None:
+    if registry.for_document(None, path.resolve().as_uri()) is not None or has_code_extension(path):
         return True
     return without_grammar and named_without_grammar(path.name)
 
