@@ -594,6 +594,9 @@ def test_indentation_of_gnu_kernel_and_prettier_styles() -> None:
     # OCaml's variants are a level's lines, whatever their bar: two spaces, not four.
     variants = "type t =\n  | A of int\n  | B\n\nlet f = function\n  | A n -> n\n  | B -> 0\n"
     assert detect_indentation(Document("file:///v.ml", variants, language_id="ocaml"), 6)[0] == "  "
+    # Haskell's guards too.
+    guards = "sign :: Int -> Int\nsign n\n  | n < 0 = -1\n  | otherwise = 1\n"
+    assert detect_indentation(Document("file:///g.hs", guards, language_id="haskell"), 3)[0] == "  "
 
 
 def test_block_comment_lines_are_no_indentation() -> None:
