@@ -126,3 +126,17 @@ async def test_an_unclosed_markdown_fence_is_indented_as_its_own_code(fake_deeps
     a block: the Python block ends above it."""
     result, _ = await accept_first(fake_deepseek, "markdown", "md", _GUIDE_HEAD + "‸" + _GUIDE_TAIL, body)
     assert result == _GUIDE_HEAD + body + _GUIDE_TAIL
+
+
+
+def test_a_named_fence_ends_a_block_not_closed_yet_unless_the_block_quotes_it() -> None:
+    """Below a Python block not closed yet, ```` ```js ```` opens the next block: the document
+    has no closer for this one, and the suggestion's is kept. In a ```` ```` ```` block the
+    same line is text: the four-backtick closer below is the block's, and the suggestion's
+    dropped."""
+    suggestion = "return 1\n````\n\nThat is all."
+    below = "\n\n```js\nlet a = 1;\n```\n"
+    unclosed = PostContext(prefix="```python\ndef f():\n    ", suffix=below, language="markdown", single_line=False)
+    quoting = PostContext(prefix="````python\ndef f():\n    ", suffix=below + "````\n", language="markdown", single_line=False)
+    assert postprocess(suggestion.replace("````", "```"), unclosed) == "return 1\n```"
+    assert postprocess(suggestion, quoting) == "return 1"

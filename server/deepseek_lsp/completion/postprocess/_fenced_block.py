@@ -64,12 +64,15 @@ def _closes(line: str, fence: str) -> bool:
     return bool(bare) and set(bare) == {fence[0]} and len(bare) >= len(fence)
 
 
-def _opens_named(line: str) -> bool:
+def _opens_named(line: str, fence: str) -> bool:
     """A fence naming its language (```` ```js ````) opens a block: below a block not closed
     yet (the one being written), it is the next block's, and the bare fence after it that
-    block's closer (its two-space JavaScript was read as the Python block's code)."""
+    block's closer (its two-space JavaScript was read as the Python block's code). Not one
+    shorter than the block's own fence: a ```` ```` ```` block quoting Markdown holds it."""
     m = _FENCE_OPEN.match(line)
-    return m is not None and bool(line[len(m.group(1)) + len(m.group(2)) :].strip())
+    if m is None or m.group(2)[0] != fence[0] or len(m.group(2)) < len(fence):
+        return False
+    return bool(line[len(m.group(1)) + len(m.group(2)) :].strip())
 
 
 def _open_block(lines: list[str]) -> tuple[int, re.Match[str]] | None:
@@ -142,7 +145,7 @@ def _fenced_block(ctx: PostContext) -> _Block | None:
     if language is None:
         return None
     below = ctx.suffix.split("\n")
-    end = next((i for i, line in enumerate(below) if i and (_closes(line, fence) or _opens_named(line))), len(below))
+    end = next((i for i, line in enumerate(below) if i and (_closes(line, fence) or _opens_named(line, fence))), len(below))
     code_above, code_below = _dedent(above[index + 1 :], indent), _dedent(below[:end], indent)
     if code_above is None or code_below is None:
         return None
