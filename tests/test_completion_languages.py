@@ -410,3 +410,21 @@ async def test_an_ocaml_variants_bars_are_no_wider_level(fake_deepseek) -> None:
     tail = "\n\nlet () = ignore ops\n"
     result, _ = await accept_first(fake_deepseek, "ocaml", "ml", head + "‸" + tail, body)
     assert result == head + body + tail
+
+
+@pytest.mark.parametrize(
+    ("above", "answer"),
+    [
+        ("  out <- df %>%", "    group_by(region, month) %>%"),  # magrittr's pipe
+        ("  out <- df |>", "    filter(total > 0)"),  # R's own
+        ("  p <- ggplot(df, aes(x, y)) +", "    geom_line()"),  # ggplot's layers
+    ],
+)
+async def test_a_line_after_an_r_pipe_stays_a_level_in(fake_deepseek, above, answer) -> None:
+    """Enter after a line ending with a pipe (tidyverse style: the chain's lines one level
+    in): the model's line, one level in, came out at the pipe line's depth, as if below a
+    whole statement (a summarise.R retyped in Neovim: 11 of 434 suggestions wrong)."""
+    head = f"summarise_sales <- function(df) {{\n  df$x <- 1\n{above}\n"
+    tail = "\n  out\n}\n"
+    result, _ = await accept_first(fake_deepseek, "r", "R", head + "‸" + tail, answer)
+    assert result == head + answer + tail

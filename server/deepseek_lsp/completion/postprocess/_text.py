@@ -199,8 +199,8 @@ def _loose(line: str) -> str:
 
 
 #: Line ends that leave a statement waiting for what comes next: a block's header, an open
-#: bracket, an operator or a comma.
-_WAITING_END = re.compile(r"(?:[:{(\[,\\=+\-*/&|]|=>|\band|\bor|\bnot)\s*$")
+#: bracket, an operator (R's infix ones too: magrittr's pipe ``%>%``, ``%in%``) or a comma.
+_WAITING_END = re.compile(r"(?:[:{(\[,\\=+\-*/&|]|%[^%\s]*%|=>|\band|\bor|\bnot)\s*$")
 
 
 #: Languages whose blocks end at their closing brace alone: a line leaves a block only after
