@@ -210,3 +210,47 @@ async def test_changes_are_counted_from_the_last_commit_and_a_new_file_is_all_ch
         assert len(prompts) == 2 and not any("seed.sql" in p for p in prompts)
         [docker_prompt] = [r.json for r in fake_deepseek.requests_to(CHAT) if "File: Dockerfile" in user_prompt(r.json)]
         assert len(numbered_lines(docker_prompt)) < 60
+
+
+def pg_dump(rows: int = 3000) -> str:
+    """A database dump as pg_dump writes it: its header, the schema, one row a line."""
+    head = (
+        "--\n-- PostgreSQL database dump\n--\n\n-- Dumped from database version 15.4\n"
+        "-- Dumped by pg_dump version 15.4\n\nSET statement_timeout = 0;\nSET client_encoding = 'UTF8';\n\n"
+    )
+    tables = "".join(
+        f"CREATE TABLE public.t{i} (\n    id integer NOT NULL,\n    email text\n);\n\n"
+        f"ALTER TABLE public.t{i} OWNER TO app;\n\n"
+        for i in range(20)
+    )
+    data = "COPY public.t0 (id, email) FROM stdin;\n" + "".join(f"{n}\tuser{n}@example.com\n" for n in range(rows))
+    return head + tables + data + "\\.\n\n--\n-- PostgreSQL database dump complete\n--\n"
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["pg_dump", "-- MySQL dump 10.13  Distrib 8.0.32, for Linux (x86_64)\n--\n-- Host: localhost    Database: app\n",
+     "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n"],
+)
+async def test_a_database_dump_new_to_the_repository_is_not_sent_on_save(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, header: str
+) -> None:
+    """A dump (pg_dump's, mysqldump's, SQLite's .dump) is a tool's output of the database's rows,
+    customers' e-mails and all: saved new in a repository, all of it was a change, and a save of
+    a 3,000-row pg_dump sent its every chunk to the review model (some 700 chunks)."""
+    fake_deepseek.responder(reviewer([PIPE]), path=CHAT)
+    root = tmp_path / "proj"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    text = pg_dump() if header == "pg_dump" else header + pg_dump()[pg_dump().index("SET statement") :]
+    (root / "backup.sql").write_text(text)
+    uri = (root / "backup.sql").as_uri()
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings={"review": {"mode": "onSave"}},
+                           root=str(root)) as client:
+        open_doc(client, uri, text, language="sql")
+        await asyncio.sleep(0.5)  # git answers
+        save(client, uri)
+        assert await eventually(lambda: any("Not reviewed on save: backup.sql" in m.message for m in client.messages),
+                                timeout=10), [m.message for m in client.messages]
+        await asyncio.sleep(0.5)
+        assert fake_deepseek.requests_to(CHAT) == []

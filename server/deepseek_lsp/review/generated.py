@@ -19,6 +19,13 @@ HEADER_BYTES = 4096
 #: ANTLR). Only in a comment, in capitals for "DO NOT EDIT": a docstring or a string that
 #: speaks of the convention is code like any other.
 _MARKER = re.compile(rb"^[ \t]*(?://|#|/\*|\*|--|;|<!--).*?(@generated\b|\bDO NOT EDIT\b)", re.M)
+#: A database dump's header as the tools write it: pg_dump's and mysqldump's (MariaDB's)
+#: comment, SQLite's ``.dump`` first lines. Its rows are the database's data, not code: a
+#: pg_dump new to a repository was all changes, and a save sent every row to the review model.
+_DUMP = re.compile(
+    rb"^-- (?:PostgreSQL database dump|(?:MySQL|MariaDB) dump \d)|\APRAGMA foreign_keys=OFF;\r?\nBEGIN TRANSACTION;",
+    re.M,
+)
 #: Names of minified files and bundles as build tools write them.
 _NAMES = re.compile(r"[.-](min|bundle)\.(js|mjs|cjs|css)$|\.(js|css)\.map$", re.I)
 #: Minified text: a line this long, and lines this long on average (GitHub linguist's figure
@@ -34,6 +41,8 @@ def generated(name: str, data: bytes) -> str:
     marker = _MARKER.search(data, 0, HEADER_BYTES)
     if marker is not None:
         return f'marked "{marker.group(1).decode()}"'
+    if _DUMP.search(data, 0, HEADER_BYTES):
+        return "a database dump, by its header"
     lines = data.count(b"\n") + 1
     if len(data) / lines > MINIFIED_MEAN and max(map(len, data.split(b"\n"))) >= MINIFIED_LINE:
         return f"minified, with lines of {MINIFIED_LINE} characters or more"
