@@ -254,3 +254,37 @@ async def test_a_database_dump_new_to_the_repository_is_not_sent_on_save(
                                 timeout=10), [m.message for m in client.messages]
         await asyncio.sleep(0.5)
         assert fake_deepseek.requests_to(CHAT) == []
+
+
+@pytest.mark.parametrize("kind", ["utf-16", "filter"])
+async def test_a_file_committed_in_another_form_sends_only_its_changed_chunk(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, kind: str
+) -> None:
+    """The committed text is compared as the editor shows the file: a UTF-16 SQL script (as SQL
+    Server Management Studio saves them) read as UTF-8 noise, and a file under a clean/smudge
+    filter (git-crypt's, here one that reverses its lines) read as its stored form, differed
+    everywhere: a one-line edit sent the whole file (150 of 164 lines)."""
+    fake_deepseek.responder(reviewer([PIPE]), path=CHAT)
+    root = tmp_path / "proj"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    text = dockerfile().replace("FROM ", "-- FROM ").replace("RUN ", "SELECT ")
+    path = root / "q.sql"
+    if kind == "utf-16":
+        path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    else:
+        git(root, "config", "filter.crypt.clean", "rev")
+        git(root, "config", "filter.crypt.smudge", "rev")
+        (root / ".gitattributes").write_text("q.sql filter=crypt\n")
+        path.write_text(text)
+    commit(root, "start")
+    uri = path.as_uri()
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings={"review": {"mode": "onSave"}},
+                           root=str(root)) as client:
+        open_doc(client, uri, text, language="sql")
+        await asyncio.sleep(0.5)  # git answers
+        text, line = replace_line(client, uri, 2, text, "SELECT step-7-7 --flag=7", PIPE.needle)
+        assert await eventually(lambda: len(diagnostics(client, uri)) == 1, timeout=10)
+        await asyncio.sleep(0.5)
+        sent = [n for r in fake_deepseek.requests_to(CHAT) for n in numbered_lines(r.json)]
+        assert line + 1 in sent and len(sent) < 60, len(sent)

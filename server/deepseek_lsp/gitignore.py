@@ -58,6 +58,16 @@ def git(
         return None
 
 
+def git_bytes(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
+    """A local ``git`` command whose output is a file's content (``cat-file``), as bytes: decoded
+    as names are, a UTF-16 file was noise (on Windows, whose names decode with
+    ``surrogatepass``, an error)."""
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
 def drop_ignored(files: list[Path], explicit: set[Path], roots: Sequence[Path] = ()) -> list[Path]:
     """What ``.gitignore`` ignores is left out (asked of git, which knows every rule).
     ``roots``: the folders ``files`` were found in (the workspace's, those named to review),

@@ -16,8 +16,8 @@ import asyncio
 import re
 from pathlib import Path, PurePosixPath
 
-from ..documents import Document
-from ..gitignore import git
+from ..documents import Document, utf8_source
+from ..gitignore import git, git_bytes
 from ..languages import uri_basename
 from ..privacy import uri_to_path
 from .units import extract_units
@@ -83,9 +83,12 @@ def committed_text(path: Path) -> str | None:
     """``path``'s text in the last commit; "" for a file new to its repository (untracked, not
     ignored: all of it is a change); None outside a repository, or for an ignored file."""
     folder = path.parent
-    shown = git(folder, "show", f"HEAD:./{path.name}")
+    # As checked out (``--filters``: git-crypt's smudge, line ends, working-tree-encoding) and
+    # decoded as the editor does (a UTF-16 file by its byte order mark): the stored form read
+    # as UTF-8 differed everywhere, and a one-line edit sent the whole file.
+    shown = git_bytes(folder, "cat-file", "--filters", f"HEAD:./{path.name}")
     if shown is not None and shown.returncode == 0:
-        return shown.stdout
+        return utf8_source(shown.stdout).decode("utf-8-sig", "replace")  # (the editor drops a BOM)
     inside = git(folder, "rev-parse", "--is-inside-work-tree")
     if inside is None or inside.returncode != 0 or inside.stdout.strip() != "true":
         return None
