@@ -288,3 +288,20 @@ async def test_a_file_committed_in_another_form_sends_only_its_changed_chunk(
         await asyncio.sleep(0.5)
         sent = [n for r in fake_deepseek.requests_to(CHAT) for n in numbered_lines(r.json)]
         assert line + 1 in sent and len(sent) < 60, len(sent)
+
+
+@pytest.mark.parametrize(("name", "language"), [("config.mak", "make"), ("build.make", "make"), ("rules.mak", "makefile")])
+async def test_a_makefile_by_neovim_s_filetype_or_a_mak_name_is_reviewed_on_save(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, name: str, language: str
+) -> None:
+    """Neovim names a Makefile's filetype ``make`` (VS Code's language id is ``makefile``), and a
+    ``.mak`` file is a Makefile to both: their saves in Neovim were never reviewed."""
+    fake_deepseek.responder(reviewer([PIPE]), path=CHAT)
+    uri = (tmp_path / name).as_uri()
+    text = "all: app\n\napp: main.o\n\tcc -o app main.o\n"
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), editor="neovim",
+                           settings={"review": {"mode": "onSave"}}) as client:
+        open_doc(client, uri, text, language=language)
+        change(client, 2, at(4, 0), f"\n{PIPE.needle}\n", uri=uri)
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)

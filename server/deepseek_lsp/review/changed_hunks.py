@@ -22,17 +22,18 @@ from ..languages import uri_basename
 from ..privacy import uri_to_path
 from .units import extract_units
 
-#: By extension (lower case), the editor's language id, and whole file names.
+#: By extension (lower case), the editor's language id (VS Code's, and Neovim's filetype where it
+#: differs: ``make``), and whole file names.
 EXTENSIONS = frozenset(
     {
         ".sql", ".html", ".htm", ".css", ".scss", ".sass", ".less", ".toml", ".yaml", ".yml",
-        ".mk", ".dockerfile", ".containerfile", ".zsh", ".ksh", ".tf", ".hcl", ".proto",
+        ".mk", ".mak", ".dockerfile", ".containerfile", ".zsh", ".ksh", ".tf", ".hcl", ".proto",
         ".graphql", ".gql",
     }
 )
 LANGUAGE_IDS = frozenset(
     {
-        "sql", "dockerfile", "makefile", "html", "css", "scss", "sass", "less", "toml", "yaml",
+        "sql", "dockerfile", "makefile", "make", "html", "css", "scss", "sass", "less", "toml", "yaml",
         "terraform", "hcl", "proto", "proto3", "graphql",
     }
 )
