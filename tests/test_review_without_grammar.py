@@ -305,3 +305,27 @@ async def test_a_makefile_by_neovim_s_filetype_or_a_mak_name_is_reviewed_on_save
         change(client, 2, at(4, 0), f"\n{PIPE.needle}\n", uri=uri)
         save(client, uri)
         assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+
+
+@pytest.mark.parametrize(("name", "language"), [("0007_add_row_lock.sql", "sql"), ("lock-screen.html", "html"), ("lock.css", "css")])
+async def test_a_hand_written_file_with_lock_in_its_name_is_reviewed_on_save(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, name: str, language: str
+) -> None:
+    """Lock files are named so by their tools (``pnpm-lock.yaml``, ``yarn.lock``, ``.terraform.lock.hcl``),
+    in YAML, JSON, HCL or TOML: a migration adding a row lock or a lock screen's page, whose
+    name holds "lock" too, was never reviewed, nothing said."""
+    fake_deepseek.responder(reviewer([PIPE]), path=CHAT)
+    uri = (tmp_path / name).as_uri()
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings={"review": {"mode": "onSave"}}) as client:
+        open_doc(client, uri, "x\n", language=language)
+        change(client, 2, at(1, 0), PIPE.needle + "\n", uri=uri)
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+
+
+def test_lock_files_are_known_by_their_tools_names() -> None:
+    for name in ("pnpm-lock.yaml", "conda-lock.yml", ".terraform.lock.hcl", "yarn.lock", "uv.lock", "Chart.lock",
+                 "conda-linux-64.lock", "Cargo.lock"):
+        assert not without_grammar(Document(f"file:///ws/{name}", "x\n", language_id="yaml")), name
+    for name in ("0007_add_row_lock.sql", "lock-screen.html", "lock.css", "deadlock.sql", "Dockerfile.lockdown"):
+        assert without_grammar(Document(f"file:///ws/{name}", "x\n")), name

@@ -38,8 +38,10 @@ LANGUAGE_IDS = frozenset(
     }
 )
 FILENAMES = frozenset({"dockerfile", "containerfile", "makefile", "gnumakefile"})
-#: Lock files are written by tools, never by hand (``pnpm-lock.yaml``, ``Cargo.lock`` in TOML).
-_LOCK = re.compile(r"(?:^|[-_.])lock(?:[-_.]|$)", re.I)
+#: Lock files are written by tools, never by hand (``pnpm-lock.yaml``, ``Cargo.lock`` in TOML,
+#: ``.terraform.lock.hcl``): "lock" last in the name, in YAML, JSON, HCL or TOML if anything.
+#: A "lock" anywhere in it left out a migration adding a row lock, a lock screen's page.
+_LOCK = re.compile(r"(?:^|[-_.])lock(?:\.(?:ya?ml|json|hcl|toml))?$", re.I)
 
 
 def without_grammar(doc: Document) -> bool:
