@@ -329,3 +329,19 @@ def test_lock_files_are_known_by_their_tools_names() -> None:
         assert not without_grammar(Document(f"file:///ws/{name}", "x\n", language_id="yaml")), name
     for name in ("0007_add_row_lock.sql", "lock-screen.html", "lock.css", "deadlock.sql", "Dockerfile.lockdown"):
         assert without_grammar(Document(f"file:///ws/{name}", "x\n")), name
+
+
+async def test_an_ansible_vault_s_ciphertext_is_not_reviewed_on_save(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """A vault file encrypted again in the editor is ciphertext from its first line to its last:
+    its save sent it all, a review of hex digits."""
+    fake_deepseek.responder(reviewer([PIPE]), path=CHAT)
+    uri = (tmp_path / "vault.yml").as_uri()
+    cipher = "$ANSIBLE_VAULT;1.1;AES256\n" + "".join(f"{n:080x}\n" for n in range(40))
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings={"review": {"mode": "onSave"}}) as client:
+        open_doc(client, uri, "db_password: x\n", language="yaml")
+        change(client, 2, at(0, 0, 1, 0), cipher, uri=uri)
+        save(client, uri)
+        assert await eventually(lambda: any("Not reviewed on save: vault.yml" in m.message for m in client.messages),
+                                timeout=10), [m.message for m in client.messages]
+        await asyncio.sleep(0.5)
+        assert fake_deepseek.requests_to(CHAT) == []

@@ -26,6 +26,9 @@ _DUMP = re.compile(
     rb"^-- (?:PostgreSQL database dump|(?:MySQL|MariaDB) dump \d)|\APRAGMA foreign_keys=OFF;\r?\nBEGIN TRANSACTION;",
     re.M,
 )
+#: Ansible Vault's ciphertext: its header line, then hex digits to the end (a review of it
+#: reads nothing; a file encrypted again sent all of it).
+_VAULT = re.compile(rb"\A\$ANSIBLE_VAULT;\d")
 #: Names of minified files and bundles as build tools write them.
 _NAMES = re.compile(r"[.-](min|bundle)\.(js|mjs|cjs|css)$|\.(js|css)\.map$", re.I)
 #: Minified text: a line this long, and lines this long on average (GitHub linguist's figure
@@ -43,6 +46,8 @@ def generated(name: str, data: bytes) -> str:
         return f'marked "{marker.group(1).decode()}"'
     if _DUMP.search(data, 0, HEADER_BYTES):
         return "a database dump, by its header"
+    if _VAULT.match(data):
+        return "Ansible Vault's ciphertext"
     lines = data.count(b"\n") + 1
     if len(data) / lines > MINIFIED_MEAN and max(map(len, data.split(b"\n"))) >= MINIFIED_LINE:
         return f"minified, with lines of {MINIFIED_LINE} characters or more"
