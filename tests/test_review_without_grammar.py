@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -345,3 +347,31 @@ async def test_an_ansible_vault_s_ciphertext_is_not_reviewed_on_save(fake_deepse
                                 timeout=10), [m.message for m in client.messages]
         await asyncio.sleep(0.5)
         assert fake_deepseek.requests_to(CHAT) == []
+
+
+async def test_a_file_saved_as_it_is_opened_is_counted_from_the_commit_while_git_is_slow(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """VS Code's Save As of an untitled buffer opens the file and saves it at once: the save,
+    before git had told the committed text, counted from the text opened, found nothing changed
+    and the new SQL file was never reviewed (git answering in half a second: 0 requests)."""
+    fake_deepseek.responder(reviewer([PIPE]), path=CHAT)
+    root = tmp_path / "proj"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "README.md").write_text("# app\n")
+    commit(root, "start")
+    slow = tmp_path / "bin"
+    slow.mkdir()
+    real = shutil.which("git")
+    (slow / "git").write_text(f'#!/bin/sh\nsleep 0.5\nexec "{real}" "$@"\n')
+    (slow / "git").chmod(0o755)
+    migration = f"CREATE TABLE t (id int);\n{PIPE.needle}\n"
+    (root / "0001.sql").write_text(migration)
+    uri = (root / "0001.sql").as_uri()
+    server = {**env(fake_deepseek, tmp_path / "state"), "PATH": f"{slow}{os.pathsep}{os.environ['PATH']}"}
+    async with lsp_session(server, settings={"review": {"mode": "onSave"}}, root=str(root)) as client:
+        open_doc(client, uri, migration, language="sql")
+        save(client, uri)
+        assert await eventually(lambda: len(diagnostics(client, uri)) == 1, timeout=15)
+        assert len(fake_deepseek.requests_to(CHAT)) == 1

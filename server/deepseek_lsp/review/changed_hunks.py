@@ -99,6 +99,10 @@ def committed_text(path: Path) -> str | None:
     return None if ignored is None or ignored.returncode == 0 else ""
 
 
+#: How long a save waits for git to tell the committed text it is measured from (seconds).
+GIT_WAIT_S = 5.0
+
+
 class OpenedTexts:
     """What each grammarless file's saves' changes are measured from: its text in git's last
     commit (a file new to the repository: none), as a pull request shows its changes; outside a
@@ -145,6 +149,12 @@ class OpenedTexts:
 
     async def changed(self, snapshot: Document) -> set[int] | None:
         """The lines to send for a save of ``snapshot`` (None: not such a file, review it whole)."""
+        asking = self._asking.get(snapshot.uri)
+        if asking is not None:
+            # A save right after the open (VS Code's Save As of an untitled buffer opens the file
+            # and saves it at once) counted from the text opened: nothing changed, never
+            # reviewed. A git that does not answer in time leaves the opened text.
+            await asyncio.wait({asking}, timeout=GIT_WAIT_S)
         before = self._texts.get(snapshot.uri)
         if before is None:
             return None
