@@ -3,7 +3,9 @@ line continuing it: the suggestion is the body down to its end, as Copilot's, th
 where the macro's lines above put theirs, the lines as the model aligned them. Before, a line
 was asked (the rest of `do { ... } while (0)` came a line at a time), and Enter in the middle
 of a body took a line the model ended without its backslash, the body below it cut out of the
-macro. The real server over stdio against the fake DeepSeek."""
+macro; a body ending with an empty continuation line (obstack.h's) or cut before its end left
+a backslash above the code below, joined into the macro. The real server over stdio against
+the fake DeepSeek."""
 
 from __future__ import annotations
 
@@ -46,9 +48,28 @@ _SWAP = "do { \\\n        int t = (a); \\\n        (a) = (b); \\\n        (b) = 
         # after a macro ended stays a line.
         ("#define F(a) \\\n    ‸\n#define G 1\n", "g(a)", "#define F(a) \\\n    g(a)\n#define G 1\n"),
         ("#define F(a) g(a)\n‸" + _BELOW, "int x = 1;\nint y = 2;", "#define F(a) g(a)\nint x = 1;" + _BELOW),
+        # The model's body ends with an empty continuation line (obstack.h's style): trimmed,
+        # its last line's backslash joined the next `#define` (or code) into the macro.
+        ("#define F(a) \\\n    do { \\\n        ‸\n#define G 1\n", "g(a); \\\n    } while (0) \\\n\n#define G 1",
+         "#define F(a) \\\n    do { \\\n        g(a); \\\n    } while (0)\n#define G 1\n"),
+        ("# define P(O)\t\t      \\\n  __extension__\t\t      \\\n    ‸\nint x;\n", "({ g(O); })\t\t      \\\n\nint x;",
+         "# define P(O)\t\t      \\\n  __extension__\t\t      \\\n    ({ g(O); })\nint x;\n"),
+        # An answer cut before the body's end (every line continued): no backslash above code.
+        ("#define F(a) \\\n    ‸\nint x;\n", "g(a) + \\\n    h(a) + \\", "#define F(a) \\\n    g(a) + \\\n    h(a) +\nint x;\n"),
+        # ... nor at the file's end (a backslash-newline ending a file is undefined behaviour).
+        ("#define F(a) \\\n    ‸", "g(a) \\\n", "#define F(a) \\\n    g(a)"),
+        # Enter above the body's last line (its `do {` still open): the line is continued.
+        ("#define F(a) \\\n    do { \\\n        ‸\n    } while (0)\n\nint x;\n", "h(a);",
+         "#define F(a) \\\n    do { \\\n        h(a); \\\n    } while (0)\n\nint x;\n"),
+        # Controls: a blank line below ends the macro (the backslash kept, the file's style);
+        # a body closed above the code below is not continued into it.
+        ("#define F(a) \\\n    ‸\n\nint x;\n", "g(a) \\\n\nint x;", "#define F(a) \\\n    g(a) \\\n\nint x;\n"),
+        ("#define F(a) \\\n    do { \\\n        ‸\nint x;\n", "g(a); \\\n    } while (0)\n\nint x;",
+         "#define F(a) \\\n    do { \\\n        g(a); \\\n    } while (0)\nint x;\n"),
     ],
 )
 async def test_a_macro_body_is_suggested_to_its_end(tmp_path, text: str, answer: str, after: str) -> None:
     clean, item = await first_item_at_cursor(str(tmp_path), "c", "c", text, answer)
     assert item is not None
     assert accepted_text(clean, item) == after
+

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._text import _code_only
+
 if TYPE_CHECKING:
     from .context import PostContext
 
@@ -41,20 +43,44 @@ def to_the_macro_end(text: str, ctx: PostContext) -> str:
     """``text`` down to the macro body's last line, the first not ending with a backslash:
     what the model wrote after it (the next declaration, blank lines) is none of the macro.
     Where the macro goes on below the cursor's line (its next line ends with a backslash:
-    Enter in the middle of the body), the last line is continued too: ended, the body's lines
-    below fell out of the macro."""
+    Enter in the middle of the body; or it closes a bracket the body left open: Enter above
+    `} while (0)`), the last line is continued too: ended, the body's lines below fell out of
+    the macro. Where it does not, the suggestion's last line ends with no backslash but above
+    a blank line: a body ending with an empty continuation line (obstack.h's) or cut before
+    its end joined the next `#define` or code below into the macro."""
     lines = text.split("\n")
     end = next((i for i, line in enumerate(lines) if not line.rstrip().endswith("\\")), len(lines) - 1)
     lines = lines[: end + 1]
     below = ctx.suffix.split("\n", 2)
-    if len(below) < 2 or below[0].strip() or below[1].lstrip().startswith("#") or not below[1].rstrip().endswith("\\"):
-        return "\n".join(lines)
-    # The body's lines below written again: they stay below, the new ones before them.
-    retyped = next((i for i, line in enumerate(lines) if i and line.strip() == below[1].strip()), len(lines))
+    if len(below) >= 2 and not below[0].strip() and not below[1].lstrip().startswith("#"):
+        if below[1].rstrip().endswith("\\") or (below[1].strip() and _left_open(ctx.prefix, lines)):
+            return _continued(lines, below[1])
+    if below[0].strip() or (len(below) >= 2 and not below[1].strip()):
+        return "\n".join(lines)  # the rest of the cursor's line, or a blank line, ends it
+    while len(lines) > 1 and not lines[-1].strip():
+        lines.pop()  # the empty continuation line: trimmed as a blank line at the end
+    if lines[-1].rstrip().endswith("\\"):
+        lines[-1] = _gap(lines[-1])[0]
+    return "\n".join(lines)
+
+
+def _continued(lines: list[str], next_line: str) -> str:
+    """The body's ``lines`` going on into ``next_line``, the document's line below the
+    cursor's: the lines retyping it dropped (they stay below, the new ones before them), the
+    last continued."""
+    retyped = next((i for i, line in enumerate(lines) if i and line.strip() == next_line.strip()), len(lines))
     lines = lines[:retyped]
     if lines[-1].strip() and not lines[-1].rstrip().endswith("\\"):
         lines[-1] = lines[-1].rstrip() + " \\"
     return "\n".join(lines)
+
+
+def _left_open(prefix: str, lines: list[str]) -> bool:
+    """Whether the macro's lines above the cursor's and the suggestion's ``lines`` leave a
+    bracket open (`do {`, `({`): the line below closing it is the body's."""
+    code = [_code_only(line) for line in [*(macro_lines_above(prefix) or []), prefix.rpartition("\n")[2], *lines]]
+    depth = sum(line.count(c) for line in code for c in "([{") - sum(line.count(c) for line in code for c in ")]}")
+    return depth > 0
 
 
 def _gap(line: str) -> tuple[str, str]:
