@@ -61,6 +61,10 @@ _SWAP = "do { \\\n        int t = (a); \\\n        (a) = (b); \\\n        (b) = 
         # Enter above the body's last line (its `do {` still open): the line is continued.
         ("#define F(a) \\\n    do { \\\n        ‸\n    } while (0)\n\nint x;\n", "h(a);",
          "#define F(a) \\\n    do { \\\n        h(a); \\\n    } while (0)\n\nint x;\n"),
+        # ... a body line starting with `#` (an argument stringized) no directive of its own.
+        ("#define LOG(f, ...) \\\n    do { \\\n        log_write(__FILE__, \\\n            #f, \\\n            __VA_ARGS__); \\\n        ‸\n    } while (0)\n",
+         "flush();", "#define LOG(f, ...) \\\n    do { \\\n        log_write(__FILE__, \\\n            #f, \\\n            __VA_ARGS__); \\\n"
+         "        flush(); \\\n    } while (0)\n"),
         # Controls: a blank line below ends the macro (the backslash kept, the file's style);
         # a body closed above the code below is not continued into it.
         ("#define F(a) \\\n    ‸\n\nint x;\n", "g(a) \\\n\nint x;", "#define F(a) \\\n    g(a) \\\n\nint x;\n"),

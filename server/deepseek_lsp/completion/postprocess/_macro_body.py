@@ -20,16 +20,19 @@ _MOST_LINES = 200
 def macro_lines_above(prefix: str) -> list[str] | None:
     """The directive's lines above the cursor's line that ``prefix`` ends with (its first line
     led by `#`, each ending with a backslash), None when the line above ends with none or the
-    lines so continued start with no directive (a string's or a comment's)."""
+    lines so continued start with no directive (a string's or a comment's). The directive is
+    the first line of the run, not the nearest line led by `#`: a body's line may start with
+    one (an argument stringized, `#x`, or pasted, `## b`)."""
     lines = prefix.split("\n")[-_MOST_LINES - 1 : -1]
-    chain: list[str] = []
-    for line in reversed(lines):
-        if not line.rstrip().endswith("\\"):
-            return None
-        chain.append(line)
-        if line.lstrip().startswith("#"):
-            return chain[::-1]
-    return None
+    run = len(lines)
+    while run and lines[run - 1].rstrip().endswith("\\"):
+        run -= 1
+    chain = lines[run:]
+    if run == 0:
+        # The run goes on above the lines read: its topmost line led by `#` stands for it.
+        heads = [i for i, line in enumerate(chain) if line.lstrip().startswith("#")]
+        return chain[heads[0] :] if heads else None
+    return chain if chain and chain[0].lstrip().startswith("#") else None
 
 
 def in_macro_body(prefix: str, language: str | None) -> bool:
