@@ -364,7 +364,10 @@ async def _review_context(client: ModelClient, model: str) -> int | None:
         # Not listed, asked again at the next review (or after this one): /api/ps lists the
         # models loaded, and a review's first request is what loads its model. Listed with no
         # context (Ollama before 0.12), it tells none until upgraded: asked twice a review.
-        if listed:
+        # LiteLLM's /model/info lists its configuration, loaded or not: one that answered
+        # nothing of use (a 500, a web page) tells no more at the next review (asked twice a
+        # review, a proxy's /model/info of 10 s held each review that long).
+        if listed or server == "LiteLLM":
             reading.review_asked[model] = time.monotonic()
     return reading.review_contexts.get(model)
 
