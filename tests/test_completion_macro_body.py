@@ -65,6 +65,9 @@ _SWAP = "do { \\\n        int t = (a); \\\n        (a) = (b); \\\n        (b) = 
         ("#define LOG(f, ...) \\\n    do { \\\n        log_write(__FILE__, \\\n            #f, \\\n            __VA_ARGS__); \\\n        ‸\n    } while (0)\n",
          "flush();", "#define LOG(f, ...) \\\n    do { \\\n        log_write(__FILE__, \\\n            #f, \\\n            __VA_ARGS__); \\\n"
          "        flush(); \\\n    } while (0)\n"),
+        # A stringized argument is no comment: the call's brackets are closed (no line continued).
+        ("#define SHOW(x) \\\n    printf(\"%s\\n\", #x); \\\n    ‸\nint y;\n", "fflush(stdout);",
+         "#define SHOW(x) \\\n    printf(\"%s\\n\", #x); \\\n    fflush(stdout);\nint y;\n"),
         # Controls: a blank line below ends the macro (the backslash kept, the file's style);
         # a body closed above the code below is not continued into it.
         ("#define F(a) \\\n    ‸\n\nint x;\n", "g(a) \\\n\nint x;", "#define F(a) \\\n    g(a) \\\n\nint x;\n"),

@@ -4,9 +4,10 @@ Copilot's, their backslashes in the column the macro's lines above put theirs.""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from ._text import _code_only
+from ._text import _STRING_LITERAL
 
 if TYPE_CHECKING:
     from .context import PostContext
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
 MACRO_LANGUAGES = frozenset({"c", "cpp", "objc", "objective-c", "cuda"})
 #: The lines above the cursor's read for the directive it continues.
 _MOST_LINES = 200
+#: A C comment within a line, or one to its end (`#` is no comment here: `#x` stringizes).
+_C_COMMENT = re.compile(r"/\*.*?(?:\*/|$)|//.*$")
 
 
 def macro_lines_above(prefix: str) -> list[str] | None:
@@ -81,7 +84,8 @@ def _continued(lines: list[str], next_line: str) -> str:
 def _left_open(prefix: str, lines: list[str]) -> bool:
     """Whether the macro's lines above the cursor's and the suggestion's ``lines`` leave a
     bracket open (`do {`, `({`): the line below closing it is the body's."""
-    code = [_code_only(line) for line in [*(macro_lines_above(prefix) or []), prefix.rpartition("\n")[2], *lines]]
+    lines = [*(macro_lines_above(prefix) or []), prefix.rpartition("\n")[2], *lines]
+    code = [_C_COMMENT.sub("", _STRING_LITERAL.sub('""', line)) for line in lines]
     depth = sum(line.count(c) for line in code for c in "([{") - sum(line.count(c) for line in code for c in ")]}")
     return depth > 0
 
