@@ -54,6 +54,8 @@ _SWAP = "do { \\\n        int t = (a); \\\n        (a) = (b); \\\n        (b) = 
          "#define F(a) \\\n    do { \\\n        g(a); \\\n    } while (0)\n#define G 1\n"),
         ("# define P(O)\t\t      \\\n  __extension__\t\t      \\\n    ‸\nint x;\n", "({ g(O); })\t\t      \\\n\nint x;",
          "# define P(O)\t\t      \\\n  __extension__\t\t      \\\n    ({ g(O); })\nint x;\n"),
+        # ... after a blank line continued (node's tree.h: spaces, then the backslash).
+        ("#define F(a) \\\n    ‸\nint x;\n", "g(a);    \\\n          \\\n\nint x;", "#define F(a) \\\n    g(a);\nint x;\n"),
         # An answer cut before the body's end (every line continued): no backslash above code.
         ("#define F(a) \\\n    ‸\nint x;\n", "g(a) + \\\n    h(a) + \\", "#define F(a) \\\n    g(a) + \\\n    h(a) +\nint x;\n"),
         # ... nor at the file's end (a backslash-newline ending a file is undefined behaviour).

@@ -63,8 +63,9 @@ def to_the_macro_end(text: str, ctx: PostContext) -> str:
             return _continued(lines, below[1])
     if below[0].strip() or (len(below) >= 2 and not below[1].strip()):
         return "\n".join(lines)  # the rest of the cursor's line, or a blank line, ends it
-    while len(lines) > 1 and not lines[-1].strip():
-        lines.pop()  # the empty continuation line: trimmed as a blank line at the end
+    # The empty continuation lines (blank, or a backslash alone): trimmed as blank lines at the end.
+    while len(lines) > 1 and lines[-1].strip() in ("", "\\"):
+        lines.pop()
     if lines[-1].rstrip().endswith("\\"):
         lines[-1] = _gap(lines[-1])[0]
     return "\n".join(lines)
