@@ -58,6 +58,8 @@ _SWAP = "do { \\\n        int t = (a); \\\n        (a) = (b); \\\n        (b) = 
         ("#define F(a) \\\n    ‸\nint x;\n", "g(a);    \\\n          \\\n\nint x;", "#define F(a) \\\n    g(a);\nint x;\n"),
         # An answer cut before the body's end (every line continued): no backslash above code.
         ("#define F(a) \\\n    ‸\nint x;\n", "g(a) + \\\n    h(a) + \\", "#define F(a) \\\n    g(a) + \\\n    h(a) +\nint x;\n"),
+        # ... its own call left open: no bracket the code below closes (macros.h, cut at 256 tokens).
+        ("#define F(a) \\\n    ‸\nint x;\n", "g(a, \\\n      b, \\", "#define F(a) \\\n    g(a, \\\n      b,\nint x;\n"),
         # ... nor at the file's end (a backslash-newline ending a file is undefined behaviour).
         ("#define F(a) \\\n    ‸", "g(a) \\\n", "#define F(a) \\\n    g(a)"),
         # Enter above the body's last line (its `do {` still open): the line is continued.

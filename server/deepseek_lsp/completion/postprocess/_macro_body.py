@@ -83,12 +83,18 @@ def _continued(lines: list[str], next_line: str) -> str:
 
 
 def _left_open(prefix: str, lines: list[str]) -> bool:
-    """Whether the macro's lines above the cursor's and the suggestion's ``lines`` leave a
-    bracket open (`do {`, `({`): the line below closing it is the body's."""
-    lines = [*(macro_lines_above(prefix) or []), prefix.rpartition("\n")[2], *lines]
+    """Whether the macro's lines above the cursor's (and the cursor's line) leave a bracket
+    open (`do {`, `({`) that the suggestion's ``lines`` do not close: the line below closing it
+    is the body's. The suggestion's own open calls are none of it (an answer cut at its
+    tokens: the code below closes none of them)."""
+    above = _depth([*(macro_lines_above(prefix) or []), prefix.rpartition("\n")[2]])
+    return above > 0 and above + _depth(lines) > 0
+
+
+def _depth(lines: list[str]) -> int:
+    """The brackets ``lines`` open less those they close, their strings and comments aside."""
     code = [_C_COMMENT.sub("", _STRING_LITERAL.sub('""', line)) for line in lines]
-    depth = sum(line.count(c) for line in code for c in "([{") - sum(line.count(c) for line in code for c in ")]}")
-    return depth > 0
+    return sum(line.count(c) for line in code for c in "([{") - sum(line.count(c) for line in code for c in ")]}")
 
 
 def _gap(line: str) -> tuple[str, str]:
