@@ -4,6 +4,8 @@ status (not one per keystroke), nothing half-received is shown, and it recovers 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -201,3 +203,42 @@ async def test_a_key_revoked_mid_session_then_mended_in_the_settings(tmp_path) -
             client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
             assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal")
             assert (await type_and_ask(client, uri, 7, 9, keys=1)) == [["value_ok"]]
+
+
+@asynccontextmanager
+async def rate_limited_once(tmp_path: Any) -> AsyncIterator[tuple[FakeDeepSeek, Any, str]]:
+    """A session whose first key met a 429 asking for 1 s of quiet, its Warning shown."""
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value_ok", path=FIM)
+        fake.fault("status", count=1, path=FIM, status=429, retry_after=1)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/f.py"
+            open_doc(client, uri, "x = \n")
+            await type_and_ask(client, uri, 2, 4, keys=1)
+            assert await eventually(lambda: client.statuses and client.statuses[-1]["kind"] == "Warning")
+            assert "resume shortly" in client.statuses[-1]["message"]
+            yield fake, client, uri
+
+
+async def test_a_rate_limits_wait_over_the_status_says_ready_again_without_a_key(tmp_path) -> None:
+    """A 429 asking for 1 s of quiet, then no key typed: the status said "requests will resume
+    shortly" for good (12 s and on in a real VS Code, until the next key), though they had."""
+    async with rate_limited_once(tmp_path) as (fake, client, uri):
+        ready = await eventually(lambda: client.statuses[-1]["kind"] == "Normal", timeout=4.0)
+        assert ready, client.statuses[-1]
+        assert len(fake.requests_to(FIM)) == 1  # cleared by the clock, not by a request
+        recovered = await type_and_ask(client, uri, 3, 5, keys=1)
+        assert recovered == [["value_ok"]]
+
+
+async def test_a_rate_limits_status_is_not_cleared_over_a_newer_problem(tmp_path) -> None:
+    """The wait's end clears only its own Warning: a 500 met after it stays shown."""
+    async with rate_limited_once(tmp_path) as (fake, client, uri):
+        await asyncio.sleep(1.1)  # the wait over; the status's own clearing aside
+        fake.fault("status", count=1, path=FIM, status=500)
+        await type_and_ask(client, uri, 3, 5, keys=1)
+        assert await eventually(lambda: "500" in client.statuses[-1]["message"])
+        await asyncio.sleep(1.0)
+        assert client.statuses[-1]["kind"] == "Warning" and "500" in client.statuses[-1]["message"]

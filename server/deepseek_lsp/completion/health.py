@@ -4,6 +4,7 @@ slowly" Warning judged from first-token times and from waits the next key cut sh
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 
@@ -82,6 +83,8 @@ class BackendHealth:
         self._file_refusals: dict[str, tuple[Kind, str]] = {}
         #: The keys typed while the backend cannot be reached wait out its back-off.
         self.backoff = Backoff()
+        #: Ends a Retry-After's Warning when its wait is over (see _ready_after_the_wait).
+        self._wait_over: asyncio.TimerHandle | None = None
 
     def backend_changed(self) -> None:
         """The endpoint, key or model changed."""
@@ -99,6 +102,7 @@ class BackendHealth:
         self._file_refusals.clear()
         self.backoff.reached()  # another backend: asked at once
         self.epoch += 1
+        self._cancel_wait_over()
         current = self.services.status.current
         if current.feature == "completion" and current.kind == "Warning":
             self.services.status.set(Status("Normal", "", "completion"))
@@ -206,12 +210,37 @@ class BackendHealth:
         else:
             if exc.retry_after:  # 429 (or 503) with Retry-After: the server asked for quiet
                 self.paused.pause(exc, message)
+                self._ready_after_the_wait(exc.retry_after, message)
             status.set(Status("Warning", message, "completion"))
             if not refuses_every_request(exc):
                 # A first refusal of the settings after answers is told in the status alone: a
                 # pop-up comes with the pause, should the next request meet it too.
                 # Told under the error's own words: a review's pop-up of the same cause is one.
                 status.tell_once(f"completion:{exc.kind_told}", message, 2, exc.cause_told or exc.user_message)
+
+    def _ready_after_the_wait(self, wait_s: float, message: str) -> None:
+        """Shows Normal again once the server's asked-for quiet is over, if its Warning is still
+        the status: "requests will resume shortly" stayed until the next key (12 s and more in a
+        real VS Code after a 1 s wait), though requests had resumed."""
+        self._cancel_wait_over()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # (a unit test's call with no loop: nothing to schedule on)
+            return
+
+        def over() -> None:
+            self._wait_over = None
+            current = self.services.status.current
+            if current.feature == "completion" and current.message == message and not self.paused.now():
+                self.services.status.set(Status("Normal", "", "completion"))
+
+        # Past the pause's own end (time.monotonic, as the loop's clock), never before it.
+        self._wait_over = loop.call_later(wait_s + 0.05, over)
+
+    def _cancel_wait_over(self) -> None:
+        if self._wait_over is not None:
+            self._wait_over.cancel()
+            self._wait_over = None
 
     def slow_s(self) -> float:
         """How long a wait for the first token is slow: half the time limit at most. By default
