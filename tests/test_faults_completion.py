@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from lsprotocol import types
 
+from deepseek_lsp.completion.health import GLITCH_GRACE_S
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, inline_params, insert, lsp_session, open_doc, server_env
 
@@ -206,20 +207,28 @@ async def test_a_key_revoked_mid_session_then_mended_in_the_settings(tmp_path) -
 
 
 @asynccontextmanager
-async def rate_limited_once(tmp_path: Any) -> AsyncIterator[tuple[FakeDeepSeek, Any, str]]:
-    """A session whose first key met a 429 asking for 1 s of quiet, its Warning shown."""
+async def one_key_typed(tmp_path: Any, **fault: Any) -> AsyncIterator[tuple[FakeDeepSeek, Any, str, list[str]]]:
+    """A session whose first key was asked, meeting ``fault`` (none: answered), and what it showed."""
     with FakeDeepSeek() as fake:
         fake.responder(lambda body: "value_ok", path=FIM)
-        fake.fault("status", count=1, path=FIM, status=429, retry_after=1)
+        if fault:
+            fake.fault(count=1, path=FIM, **fault)
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
         settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
         async with lsp_session(env, settings=settings) as client:
             uri = "file:///ws/f.py"
             open_doc(client, uri, "x = \n")
-            await type_and_ask(client, uri, 2, 4, keys=1)
-            assert await eventually(lambda: client.statuses and client.statuses[-1]["kind"] == "Warning")
-            assert "resume shortly" in client.statuses[-1]["message"]
-            yield fake, client, uri
+            (shown,) = await type_and_ask(client, uri, 2, 4, keys=1)
+            yield fake, client, uri, shown
+
+
+@asynccontextmanager
+async def rate_limited_once(tmp_path: Any) -> AsyncIterator[tuple[FakeDeepSeek, Any, str]]:
+    """A session whose first key met a 429 asking for 1 s of quiet, its Warning shown."""
+    async with one_key_typed(tmp_path, kind="status", status=429, retry_after=1) as (fake, client, uri, _):
+        assert await eventually(lambda: client.statuses and client.statuses[-1]["kind"] == "Warning")
+        assert "resume shortly" in client.statuses[-1]["message"]
+        yield fake, client, uri
 
 
 async def test_a_rate_limits_wait_over_the_status_says_ready_again_without_a_key(tmp_path) -> None:
@@ -242,3 +251,36 @@ async def test_a_rate_limits_status_is_not_cleared_over_a_newer_problem(tmp_path
         assert await eventually(lambda: "500" in client.statuses[-1]["message"])
         await asyncio.sleep(1.0)
         assert client.statuses[-1]["kind"] == "Warning" and "500" in client.statuses[-1]["message"]
+
+
+@asynccontextmanager
+async def answered_once(tmp_path: Any) -> AsyncIterator[tuple[FakeDeepSeek, Any, str]]:
+    """A session whose first key was answered: the backend is known to work."""
+    async with one_key_typed(tmp_path) as (fake, client, uri, shown):
+        assert shown == ["value_ok"]
+        yield fake, client, uri
+
+
+@pytest.mark.parametrize("fault", [{"kind": "malformed"}, {"kind": "status", "status": 429}, {"kind": "status", "status": 500}])
+async def test_a_glitch_the_next_key_gets_past_pops_nothing_up(tmp_path, fault: dict[str, Any]) -> None:
+    """Two keys' answers of broken JSON (or a 429 or 500) between answers: a pop-up "sent an
+    unusable answer ...; it will be retried" came and stayed while the next key's suggestion
+    showed 70 ms later (a real VS Code). The status tells a glitch; a pop-up, a lasting one."""
+    async with answered_once(tmp_path) as (fake, client, uri):
+        fake.fault(count=2, path=FIM, **fault)
+        shown = await type_and_ask(client, uri, 3, 5, keys=3)
+        assert shown[-1] == ["value_ok"], shown
+        await asyncio.sleep(GLITCH_GRACE_S + 1.0)
+        assert [m.message for m in client.messages] == []
+        assert client.statuses[-1]["kind"] == "Normal"
+
+
+async def test_a_failure_lasting_past_the_grace_still_pops_up_once(tmp_path) -> None:
+    """The same failure at every key, no answer since: told in a pop-up, once."""
+    async with answered_once(tmp_path) as (fake, client, uri):
+        fake.fault("status", count=None, path=FIM, status=500)
+        await type_and_ask(client, uri, 3, 5, keys=3)
+        told = await eventually(lambda: [m.message for m in client.messages], timeout=GLITCH_GRACE_S + 3.0)
+        await type_and_ask(client, uri, 6, 8, keys=2)
+        await asyncio.sleep(0.5)
+        assert len(told) == 1 and "500" in told[0], told

@@ -28,6 +28,10 @@ SLOW_ANSWER_S = 5.0
 TURNED_OFF = "completions are turned off"
 #: Turned off by the settings of the file's folder in a multi-root workspace.
 FOLDER_TURNED_OFF = "completions are turned off in this folder's settings"
+#: A transient failure (a 429, a 500, a broken stream) met after answers is told in a pop-up only
+#: if no answer came in this long: the next key's answer 70 ms later left a lasting pop-up on a
+#: problem already gone (the status tells the glitch).
+GLITCH_GRACE_S = 3.0
 #: A cursor line longer than this (a minified bundle, a one-line data file) gets no suggestion:
 #: one there is seldom wanted, and each key typed in a 330 kB line cost ~0.66 s of the server
 #: on a loaded machine.
@@ -85,6 +89,10 @@ class BackendHealth:
         self.backoff = Backoff()
         #: Ends a Retry-After's Warning when its wait is over (see _ready_after_the_wait).
         self._wait_over: asyncio.TimerHandle | None = None
+        #: Answers so far, and the pop-up of a glitch waiting for GLITCH_GRACE_S to pass with none.
+        self._answers = 0
+        self._glitch_told: asyncio.TimerHandle | None = None
+        self._glitch = ("", "", "")
 
     def backend_changed(self) -> None:
         """The endpoint, key or model changed."""
@@ -102,7 +110,8 @@ class BackendHealth:
         self._file_refusals.clear()
         self.backoff.reached()  # another backend: asked at once
         self.epoch += 1
-        self._cancel_wait_over()
+        self._cancel_timer("_wait_over")
+        self._cancel_timer("_glitch_told")
         current = self.services.status.current
         if current.feature == "completion" and current.kind == "Warning":
             self.services.status.set(Status("Normal", "", "completion"))
@@ -216,13 +225,44 @@ class BackendHealth:
                 # A first refusal of the settings after answers is told in the status alone: a
                 # pop-up comes with the pause, should the next request meet it too.
                 # Told under the error's own words: a review's pop-up of the same cause is one.
-                status.tell_once(f"completion:{exc.kind_told}", message, 2, exc.cause_told or exc.user_message)
+                self._tell_unless_answered(f"completion:{exc.kind_told}", message, exc.cause_told or exc.user_message)
+
+    def _tell_unless_answered(self, key: str, message: str, cause: str) -> None:
+        """The pop-up of a transient failure: at once before any answer (a server not running,
+        the settings'), else once GLITCH_GRACE_S passed with no answer and its Warning still
+        shown."""
+        status = self.services.status
+        if not self._answers:
+            status.tell_once(key, message, 2, cause)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            status.tell_once(key, message, 2, cause)
+            return
+        # The latest failure is told; the grace runs from the first (keys typed on at a dead
+        # backend must not put the pop-up off for good).
+        self._glitch = (key, message, cause)
+        if self._glitch_told is not None:
+            return
+        answers = self._answers
+
+        def lasted() -> None:
+            self._glitch_told = None
+            key, message, cause = self._glitch
+            current = status.current  # (a review's status may show over the Warning)
+            if current.feature == "completion" and current.message != message:
+                return  # another state since (Ready again at a Retry-After's end)
+            if self._answers == answers and not self.stopping:
+                status.tell_once(key, message, 2, cause)
+
+        self._glitch_told = loop.call_later(GLITCH_GRACE_S, lasted)
 
     def _ready_after_the_wait(self, wait_s: float, message: str) -> None:
         """Shows Normal again once the server's asked-for quiet is over, if its Warning is still
         the status: "requests will resume shortly" stayed until the next key (12 s and more in a
         real VS Code after a 1 s wait), though requests had resumed."""
-        self._cancel_wait_over()
+        self._cancel_timer("_wait_over")
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # (a unit test's call with no loop: nothing to schedule on)
@@ -237,10 +277,11 @@ class BackendHealth:
         # Past the pause's own end (time.monotonic, as the loop's clock), never before it.
         self._wait_over = loop.call_later(wait_s + 0.05, over)
 
-    def _cancel_wait_over(self) -> None:
-        if self._wait_over is not None:
-            self._wait_over.cancel()
-            self._wait_over = None
+    def _cancel_timer(self, name: str) -> None:
+        timer: asyncio.TimerHandle | None = getattr(self, name)
+        if timer is not None:
+            timer.cancel()
+            setattr(self, name, None)
 
     def slow_s(self) -> float:
         """How long a wait for the first token is slow: half the time limit at most. By default
@@ -255,6 +296,8 @@ class BackendHealth:
         self.not_found.forget()
         self.refused.answer()
         self.backoff.reached()
+        self._answers += 1
+        self._cancel_timer("_glitch_told")
         if first_token is not None:
             if first_token <= self.slow_s():
                 self.waited_unanswered = False
