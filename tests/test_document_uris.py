@@ -220,3 +220,23 @@ async def test_an_exclusion_glob_naming_a_folder_with_a_trailing_slash_excludes_
         assert await completing.inline(other, 1, 11, invoked=True) == ["x"]
     finally:
         await completing.stop()
+
+
+async def test_a_file_closed_unsaved_and_reverted_puts_no_warning_in_the_log(tmp_path: Path) -> None:
+    """VS Code's "Don't Save" on closing a changed file (an untitled one too) sends its didClose,
+    then a didChange giving back the saved text: "[warning] change for a document that is not
+    open" went to the Output channel at each. A change for a document never opened still warns."""
+    from lsprotocol import types
+
+    from tests.harness import eventually, insert
+
+    env = server_env(None, state_dir=str(tmp_path))
+    async with lsp_session(env) as client:
+        for uri in ("file:///ws/split.py", "untitled:Untitled-1"):
+            open_doc(client, uri, "x = 1\n")
+            insert(client, uri, 2, 0, 0, "y")
+            client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
+            insert(client, uri, 3, 0, 0, "z")
+        insert(client, "file:///ws/never.py", 2, 0, 0, "z")
+        said = await eventually(lambda: [m.message for m in client.log_messages if "not open" in m.message])
+    assert len(said) == 1 and "never.py" in said[0], said

@@ -25,6 +25,8 @@ from .languages import Language, LanguageRegistry
 from .privacy import file_path
 
 log = logging.getLogger(__name__)
+#: How many closed documents are remembered, for a change arriving after its close.
+CLOSED_KEPT = 64
 
 Encoding = Literal["utf-8", "utf-16", "utf-32"]
 _LONE_CR = re.compile(rb"\r(?!\n)")
@@ -577,6 +579,9 @@ class DocumentStore:
         #: (Neovim leaves ``(``, ``+``, ``@`` as they are, Python's ``as_uri`` encodes them),
         #: and a file found on disk is the open document of that path whatever its URI.
         self._uris_by_path: dict[str, str] = {}
+        #: The documents closed lately: VS Code's "Don't Save" on closing a changed file sends
+        #: its didClose, then a didChange giving back the saved text (no warning for that).
+        self._closed: OrderedDict[str, None] = OrderedDict()
 
     def _tree_used(self, doc: Document) -> None:
         self._trees[doc.uri] = doc
@@ -616,6 +621,7 @@ class DocumentStore:
         )
         doc.on_tree_use = self._tree_used
         self._trees.pop(uri, None)
+        self._closed.pop(uri, None)
         self._docs[uri] = doc
         if (path := file_path(uri)) is not None:
             self._uris_by_path[str(path)] = uri
@@ -629,7 +635,10 @@ class DocumentStore:
     ) -> Document | None:
         doc = self._docs.get(uri)
         if doc is None:
-            log.warning("change for a document that is not open: %s", uri)
+            if uri in self._closed:
+                log.debug("change for a document closed (reverted as it closed): %s", uri)
+            else:
+                log.warning("change for a document that is not open: %s", uri)
             return None
         for change in changes:
             doc.apply_change(change)
@@ -639,6 +648,10 @@ class DocumentStore:
     def close(self, uri: str) -> Document | None:
         self._trees.pop(uri, None)
         doc = self._docs.pop(uri, None)
+        self._closed[uri] = None
+        self._closed.move_to_end(uri)
+        while len(self._closed) > CLOSED_KEPT:
+            self._closed.popitem(last=False)
         if (path := file_path(uri)) is not None and self._uris_by_path.get(str(path)) == uri:
             del self._uris_by_path[str(path)]
         if doc is not None:
