@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from deepseek_lsp.completion.feature import CompletionFeature
-from deepseek_lsp.completion.health import UNREACHABLE_BACKOFF
+from deepseek_lsp.completion.health import GLITCH_GRACE_S, UNREACHABLE_BACKOFF
 from deepseek_lsp.config import Settings
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.features import Paused, Services
@@ -203,6 +203,10 @@ async def test_a_failure_is_told_again_after_an_answer_that_waited_for_the_model
         assert f.usage._loading is not None and await f.usage._loading  # it waited for the load
         assert f.services.status.current.kind == "Normal"
         f.completion.health.failed(down)
+        # After answers a failure pops up once it has lasted GLITCH_GRACE_S with none.
+        deadline = asyncio.get_running_loop().time() + GLITCH_GRACE_S + 3
+        while len(f.shown) < 2 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
     finally:
         await f.stop()
     assert f.shown == [f"{down.user_message} {UNREACHABLE_BACKOFF}"] * 2
