@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
-from ._scanner import _BracketScanner
+from ._scanner import _BracketScanner, typed_bracket
 from ._syntax import _syntax_for
 from ._text import _TRAILING_COMMENT, _leading_ws
 from ._wrapped_statements import _statement_width
@@ -157,14 +157,40 @@ def _scan_closable_brackets(
     closed_by = [""] * len(stack)
     # Each closer of the suffix closes a bracket further out than the one before it did.
     ceiling = len(stack)
-    own = 0
+    # The suffix's own open brackets, each None or, for the twin of a prefix's bracket that an
+    # `#else` undid (its branch's `if (b) {` for the first's `if (a) {`), that bracket's index
+    # and how many conditionals were open at the `#else`: the twin closed in its branch, the
+    # bracket is the suggestion's to close; closed after the `#endif`, the suffix closes it.
+    own: list[tuple[int, int] | None] = []
+    # The prefix's brackets an `#else` of the suffix undid, awaiting their twin, innermost first.
+    undone: list[tuple[int, int]] = []
     line_end = ctx.suffix.find("\n")
     line_rest = ctx.suffix[: line_end if line_end >= 0 else len(ctx.suffix)]
-    for pos, bracket in _suffix_scanner(after_prefix, line_rest, ctx.line_prefix).feed(ctx.suffix) if stack else ():
+    suffix_scanner = _suffix_scanner(after_prefix, line_rest, ctx.line_prefix)
+    for pos, bracket in suffix_scanner.feed(ctx.suffix) if stack else ():
+        typed = typed_bracket(ctx.suffix, pos, bracket)
         if bracket in "([{":
-            own += 1
+            is_twin = bool(undone) and stack[undone[-1][0]][0] == bracket and all(own)
+            own.append(undone.pop() if is_twin else None)
         elif own:
-            own -= 1
+            twin = own.pop()
+            if twin is None:
+                continue
+            if not typed:
+                undone.append(twin)  # undone again, at an `#elif` or `#else` after
+            elif len(suffix_scanner.outer_branches) < twin[1] and twin[0] < ceiling:
+                # Closed after the `#endif`: the code of every branch closes it there.
+                closed_by[twin[0]] = "later"
+                ceiling = twin[0]
+                if not ceiling:
+                    break
+        elif not typed:
+            # An `#else` undoing a bracket its branch opened (at its `#`): no closer of it.
+            taken = {twin[0] for twin in (*undone, *own) if twin}
+            opener = _OPENER_OF[bracket]
+            index = next((i for i in range(ceiling - 1, -1, -1) if stack[i][0] == opener and i not in taken), None)
+            if index is not None:
+                undone.append((index, len(suffix_scanner.outer_branches)))
         else:
             found = _suffix_closes(stack[:ceiling], bracket, pos, ctx)
             if found is None:
