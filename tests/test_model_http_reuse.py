@@ -5,14 +5,16 @@ through ``http.cookiejar``."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from http.cookiejar import CookieJar
+from types import SimpleNamespace
 
 import httpx
 import pytest
 
 from deepseek_lsp.model import EndpointConfig, FimRequest, ModelClient
-from deepseek_lsp.model.http_reuse import parsed_url
+from deepseek_lsp.model.http_reuse import parsed_url, read_cookies_when_set
 
 _EVENTS = [{"choices": [{"index": 0, "text": t, "finish_reason": None}]} for t in ("return ", "a + b")]
 _BODY = "".join(f"data: {json.dumps(e)}\n\n" for e in _EVENTS) + "data: [DONE]\n\n"
@@ -76,3 +78,56 @@ def test_a_url_is_parsed_once() -> None:
     text = "http://127.0.0.1:9/beta/completions"
     assert parsed_url(text) is parsed_url(text)
     assert parsed_url(text) == httpx.URL(text)
+
+
+async def _ask(statuses: list[tuple[int, dict[str, str]]]) -> list[str]:
+    """The Cookie header of each completion asked while the server answers ``statuses`` in
+    turn (a status and its headers; 200 streams an answer), errors let through."""
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        status, extra = statuses[len(sent)]
+        sent.append(request.headers.get("cookie", ""))
+        if status != 200:
+            return httpx.Response(status, headers=extra, json={"error": {"message": "no"}})
+        return httpx.Response(200, headers={"Content-Type": "text/event-stream", **extra}, stream=_Stream())
+
+    client = ModelClient(
+        EndpointConfig(base_url="http://127.0.0.1:9", api_key="k", allow_http=True),
+        transport=httpx.MockTransport(answer),
+    )
+    try:
+        while len(sent) < len(statuses):
+            with contextlib.suppress(Exception):  # the error answers are the point
+                await client.fim(_fim(), asyncio.get_running_loop().time() + 5)
+    finally:
+        await client.aclose()
+    return sent
+
+
+async def test_a_sticky_session_cookie_comes_back_on_every_request_and_is_replaced() -> None:
+    # A load balancer's stickiness: set once, sent on each request; a new value replaces it.
+    sticky = [(200, {"Set-Cookie": "AWSALB=one; Path=/"}), (200, {}), (200, {}),
+              (200, {"Set-Cookie": "AWSALB=two; Path=/"}), (200, {})]
+    assert await _ask(sticky) == ["", "AWSALB=one", "AWSALB=one", "AWSALB=one", "AWSALB=two"]
+
+
+@pytest.mark.parametrize("status", [307, 401, 429, 503])
+async def test_a_cookie_set_on_a_redirect_or_an_error_answer_comes_back(status: int) -> None:
+    # A gateway's redirect (not followed) or error answer setting its session cookie.
+    headers = {"Set-Cookie": "gw=s1; Path=/", "Location": "http://127.0.0.1:9/other", "Retry-After": "0"}
+    assert (await _ask([(status, headers), (200, {})]))[-1] == "gw=s1"
+
+
+def test_a_client_keeping_its_cookies_elsewhere_is_left_as_it_is() -> None:
+    # An httpx that keeps its cookies under another name, or in another type: nothing swapped.
+    elsewhere = SimpleNamespace()
+    read_cookies_when_set(elsewhere)  # type: ignore[arg-type]
+    assert vars(elsewhere) == {}
+
+    class OtherCookies(httpx.Cookies):
+        pass
+
+    other = SimpleNamespace(_cookies=OtherCookies())
+    read_cookies_when_set(other)  # type: ignore[arg-type]
+    assert type(other._cookies) is OtherCookies
