@@ -2,8 +2,9 @@
 cursor / `#else` / `if (b) {` / `#endif` / body / `}`): the block each branch opens is closed
 once, after the `#endif`, so the model's `}` is the document's second. The scanner undoes the
 branch's `{` at the `#else` with a `}` of its own at the `#`; read as a typed `}` at column 0,
-it closed the function and left the `if`'s block for the suggestion to close. The real server
-over stdio against the fake DeepSeek."""
+it closed the function and left the `if`'s block for the suggestion to close. And the other
+branches' brackets are no closers of the cursor's (an `#else`'s `b);` for the `compute(a,` above).
+The real server over stdio against the fake DeepSeek."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ _ELSE_BLOCK = "#else\n  if (b) {\n    h();\n#endif\n  }\n  return;\n}\n"
         ("c", "c", "void f(int a) {\n#ifdef X\n  if (a) {\n    ‸\n#else\n  if (b) { h(); }\n#endif\n}\n", "g();\n  }",
          "g();\n  }"),
         ("c", "c", "void f(int a) {\n#if 0\n  if (a) {\n    ‸\n#endif\n  h();\n}\n", "g();\n  }", "g();\n  }"),
+        # A call open above the conditional that the `#else`'s branch closes (`b);`) is the
+        # cursor's branch's to close: the suggestion's `);` was cut (`a` left in the call).
+        ("c", "c", "int f(int a, int b) {\n  int r = compute(a,\n#ifdef X\n                  ‸\n#else\n"
+         "                  b);\n#endif\n  return r;\n}\n", "a);", "a);"),
+        ("c", "c", "int f(int a, int b) {\n  int r = compute(a,\n#if A\n#ifdef X\n                  ‸\n#endif\n"
+         "#elif B\n                  b);\n#endif\n  return r;\n}\n", "a);", "a);"),
         # A call the branch leaves open is the suggestion's to close, the `#else`'s one its own.
         ("c", "c", "int f(int a) {\n#if A\n  return g(‸\n#else\n  return h(a, 2);\n#endif\n}\n", "a, 1);", "a, 1);"),
     ],

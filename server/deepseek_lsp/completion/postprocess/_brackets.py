@@ -4,9 +4,10 @@ prompt and the completion: what the prefix leaves open, what the suffix and the 
 from __future__ import annotations
 
 import copy
+import re
 from typing import TYPE_CHECKING
 
-from ._scanner import _BracketScanner, typed_bracket
+from ._scanner import _CONDITIONAL, _BracketScanner, typed_bracket
 from ._syntax import _syntax_for
 from ._text import _TRAILING_COMMENT, _leading_ws
 from ._wrapped_statements import _statement_width
@@ -157,40 +158,17 @@ def _scan_closable_brackets(
     closed_by = [""] * len(stack)
     # Each closer of the suffix closes a bracket further out than the one before it did.
     ceiling = len(stack)
-    # The suffix's own open brackets, each None or, for the twin of a prefix's bracket that an
-    # `#else` undid (its branch's `if (b) {` for the first's `if (a) {`), that bracket's index
-    # and how many conditionals were open at the `#else`: the twin closed in its branch, the
-    # bracket is the suggestion's to close; closed after the `#endif`, the suffix closes it.
-    own: list[tuple[int, int] | None] = []
-    # The prefix's brackets an `#else` of the suffix undid, awaiting their twin, innermost first.
-    undone: list[tuple[int, int]] = []
+    own = 0
     line_end = ctx.suffix.find("\n")
     line_rest = ctx.suffix[: line_end if line_end >= 0 else len(ctx.suffix)]
-    suffix_scanner = _suffix_scanner(after_prefix, line_rest, ctx.line_prefix)
-    for pos, bracket in suffix_scanner.feed(ctx.suffix) if stack else ():
-        typed = typed_bracket(ctx.suffix, pos, bracket)
+    suffix = _cursor_branch_only(ctx.suffix, after_prefix)
+    for pos, bracket in _suffix_scanner(after_prefix, line_rest, ctx.line_prefix).feed(suffix) if stack else ():
         if bracket in "([{":
-            is_twin = bool(undone) and stack[undone[-1][0]][0] == bracket and all(own)
-            own.append(undone.pop() if is_twin else None)
+            own += 1
         elif own:
-            twin = own.pop()
-            if twin is None:
-                continue
-            if not typed:
-                undone.append(twin)  # undone again, at an `#elif` or `#else` after
-            elif len(suffix_scanner.outer_branches) < twin[1] and twin[0] < ceiling:
-                # Closed after the `#endif`: the code of every branch closes it there.
-                closed_by[twin[0]] = "later"
-                ceiling = twin[0]
-                if not ceiling:
-                    break
-        elif not typed:
-            # An `#else` undoing a bracket its branch opened (at its `#`): no closer of it.
-            taken = {twin[0] for twin in (*undone, *own) if twin}
-            opener = _OPENER_OF[bracket]
-            index = next((i for i in range(ceiling - 1, -1, -1) if stack[i][0] == opener and i not in taken), None)
-            if index is not None:
-                undone.append((index, len(suffix_scanner.outer_branches)))
+            own -= 1
+        elif not typed_bracket(suffix, pos, bracket):
+            continue  # an `#if 0`'s bracket undone at its `#endif`: no closer of the prefix's
         else:
             found = _suffix_closes(stack[:ceiling], bracket, pos, ctx)
             if found is None:
@@ -216,6 +194,45 @@ def _scan_closable_brackets(
     innermost = stack[-1] if stack else ("", -1)
     opened_at = tuple(pos for _, pos in stack)
     return closable, after_prefix, line_closed, innermost[0], open_after, innermost[1], opened_at
+
+
+#: A conditional's directive on its own line (`#if`, `# ifdef`, `#elif`, `#else`, `#endif`).
+_CONDITIONAL_LINE = re.compile(r"^[ \t]*#" + _CONDITIONAL.pattern, re.MULTILINE)
+
+
+#: A character blanked out of a branch (all but its line breaks: positions and lines kept).
+_NOT_A_BREAK = re.compile(r"[^\n]")
+
+
+def _cursor_branch_only(suffix: str, after_prefix: _BracketScanner) -> str:
+    """``suffix`` with the other branches of each conditional the cursor is in blanked out
+    (their characters spaces, their line breaks kept), from its `#elif` or `#else` to its
+    `#endif`: they are compiled instead of the cursor's, never after it. Read on, the branch's
+    brackets undone at the `#else` and the other's read, an `#else`'s `b);` closed the
+    `compute(a,` the cursor's branch is to close, and the `}` of a block each branch opens
+    (`if (a) {` / `#else` / `if (b) {` / `#endif` / ... / `}`) was taken for the function's."""
+    open_at_cursor = len(after_prefix.outer_branches) if after_prefix.branch is not None else 0
+    if not open_at_cursor:
+        return suffix
+    pieces: list[str] = []
+    kept = 0  # where the text not yet in ``pieces`` starts
+    depth, skipping = open_at_cursor, 0  # (skipping: the depth of the one being blanked)
+    for m in _CONDITIONAL_LINE.finditer(suffix):
+        word = m.group(1)
+        if word.startswith("if"):
+            depth += 1
+        elif word == "endif":
+            if skipping == depth:
+                pieces.append(_NOT_A_BREAK.sub(" ", suffix[kept : m.start()]))
+                kept, skipping = m.start(), 0
+            depth -= 1
+            if depth < 1:
+                break
+        elif not skipping and depth <= open_at_cursor:
+            pieces.append(suffix[kept : m.start()])
+            kept, skipping = m.start(), depth
+    rest = suffix[kept:]
+    return "".join(pieces) + (_NOT_A_BREAK.sub(" ", rest) if skipping else rest)
 
 
 def _suffix_scanner(after_prefix: _BracketScanner, line_rest: str, line_prefix: str = "") -> _BracketScanner:
