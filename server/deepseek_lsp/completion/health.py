@@ -157,6 +157,10 @@ class BackendHealth:
             if told is not None:
                 self.services.status.set(Status(told[0], told[1], "completion", doc.uri))
             return told[1] if told is not None else REFUSED_FILE_PAUSE
+        if self.backoff.waiting() and self._fim_server_answered():
+            # A review's (or any) answer from the same server since: it is back, ask it now
+            # (the keys typed waited up to 16 s more).
+            self.backoff.reached()
         if not reason and not paused and not invoked and (waiting := self.backoff.waiting()):
             # Typing on while the backend is unreachable: no connect per key (see Backoff).
             self.services.status.set(Status("Warning", waiting, "completion"))
@@ -178,6 +182,13 @@ class BackendHealth:
         elif self.services.status.current.kind == "Inactive" and self.services.status.current.feature == "completion":
             self.services.status.set(Status("Normal", "", "completion"))
         return reason
+
+    def _fim_server_answered(self) -> bool:
+        """Whether the completions' server answered any request since the back-off began."""
+        client = self.services.models.client
+        if client is None:
+            return False
+        return client.unreached.answered_since(client.config.fim_base, self.backoff.failed_at)
 
     def failed(self, exc: ModelError, uri: str = "") -> None:
         """``exc`` met by a request for ``uri`` ('': not known)."""

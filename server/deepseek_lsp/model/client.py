@@ -63,6 +63,7 @@ from .json_answer import load_json_answer
 from .model_server import loads_models, server_name
 from .own_keys import without_keys, worth_hiding
 from .prompt_read import PromptReading
+from .reachability import UnreachedServers
 from .retry import retrying
 from .stream import (
     ESTIMATE_COUNTER,
@@ -234,11 +235,8 @@ class ModelClient:
         #: request meets (a rejected key, an empty balance, a wrong model name's 400:
         #: ``refuses_every_request``): a 200, or a 429 or 500 of its own. A review run sends one request until then (review/first_answer).
         self.answered = asyncio.Event()
-        #: The error of the last request that could not reach the backend (came_at: when), None
-        #: once a request was answered since (whatever its status).
-        self.unreached: ModelError | None = None
-        #: When (time.monotonic) the requests began to meet it, None while answered.
-        self.unreached_since: float | None = None
+        #: The servers the last request to each could not reach (the error, came_at: when).
+        self.unreached = UnreachedServers()
         #: Loop time until which a load of the completion model may still be under way (see
         #: :meth:`load`); -inf when none is.
         self.load_until = -math.inf
@@ -736,6 +734,11 @@ class ModelClient:
             prompt_tokens=prompt_tokens,
             waits=waits,
         )
+
+    def chat_unreached(self, req: ChatRequest) -> tuple[ModelError, float] | None:
+        """The error the last request to ``req``'s server met when it could not reach it, and
+        since when it does; None once that server answered."""
+        return self.unreached.at(self.backend.chat(self.config, req).url)
 
     async def chat(self, req: ChatRequest, deadline: float, *, waits: bool = False) -> StreamResult:
         """One chat answer (streamed or not per ``req.stream``). In JSON mode a blank or non-JSON

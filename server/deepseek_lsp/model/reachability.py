@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .endpoint import origin
 from .errors import ModelError
 
 #: The first wait after a failed connect, doubled at each failure after it up to LONGEST_S: a
@@ -31,6 +32,8 @@ class Backoff:
     #: Failed connects in a row.
     failures: int = 0
     until: float = 0.0
+    #: When (``clock``) the last connect failed.
+    failed_at: float = 0.0
     #: What the last failure said (the status shown meanwhile).
     message: str = ""
 
@@ -38,7 +41,8 @@ class Backoff:
         """A connect failed; how long automatic requests now wait."""
         wait = min(LONGEST_S, FIRST_S * 2**self.failures)
         self.failures += 1
-        self.until = self.clock() + wait
+        self.failed_at = self.clock()
+        self.until = self.failed_at + wait
         self.message = message
         return wait
 
@@ -54,3 +58,35 @@ class Backoff:
     def reached(self) -> None:
         """The backend answered (whatever it said): no wait for the next request."""
         self.failures, self.until, self.message = 0, 0.0, ""
+
+
+class UnreachedServers:
+    """The servers whose last request could not reach them, each by origin: completions and
+    reviews on two servers (``fimBaseUrl``'s, ``baseUrl``'s), the FIM server's refused connect
+    stopped a save's requests to a review server that answered."""
+
+    def __init__(self) -> None:
+        #: origin -> (the last error met there, when the requests began to meet it).
+        self._met: dict[tuple[str, str, int | None], tuple[ModelError, float]] = {}
+        #: origin -> when a request there was last answered (time.monotonic).
+        self._answered: dict[tuple[str, str, int | None], float] = {}
+
+    def met(self, url: str, error: ModelError, at: float) -> None:
+        """A request to ``url`` could not reach its server at ``at`` (time.monotonic)."""
+        key = origin(url)
+        since = self._met[key][1] if key in self._met else at
+        self._met[key] = (error, since)
+
+    def answered(self, url: str) -> None:
+        """``url``'s server answered (whatever it said)."""
+        key = origin(url)
+        self._met.pop(key, None)
+        self._answered[key] = time.monotonic()
+
+    def answered_since(self, url: str, at: float) -> bool:
+        """Whether ``url``'s server answered a request after ``at`` (time.monotonic)."""
+        return self._answered.get(origin(url), -1.0) > at
+
+    def at(self, url: str) -> tuple[ModelError, float] | None:
+        """The last error a request to ``url``'s server met and since when, None if answered."""
+        return self._met.get(origin(url))

@@ -408,11 +408,9 @@ class ModelStream:
             self._give_back()
             if isinstance(exc, ModelError) and exc.unreachable:
                 exc.sent_at, exc.came_at = sent_at, time.monotonic()
-                if client.unreached is None:
-                    client.unreached_since = exc.came_at
-                client.unreached = exc
+                client.unreached.met(self._call.url, exc, exc.came_at)
             raise
-        client.unreached = client.unreached_since = None  # answered, whatever it said
+        client.unreached.answered(self._call.url)  # whatever it said
         if error is not None:
             error.sent_at, error.came_at = sent_at, time.monotonic()
             self._end("error")

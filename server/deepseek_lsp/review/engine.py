@@ -447,8 +447,9 @@ class ReviewEngine:
             # A request met the backend unreachable since this one was asked: this one would
             # meet it too (a save of 40 functions: 19-27 connects). One request's retries go on
             # (a connect that failed once is worth another: a blip of the network), not all.
-            met = model_client.unreached if model_client is not None else None
-            since = model_client.unreached_since if model_client is not None else None
+            # Its own server's (a completion's fimBaseUrl met refused is not the review's).
+            found = model_client.chat_unreached(request) if model_client is not None else None
+            met, since = found if found is not None else (None, None)
             if met is not None and since is not None and met.came_at is not None and met.came_at >= asked:
                 retrier = self._retrier
                 # Another request asked no later than it was claimed retries for all.
