@@ -189,3 +189,20 @@ def test_a_connection_that_hangs_is_told_as_not_connected_not_as_no_answer(
     where = hanging_connect.removeprefix("http://")
     assert done.returncode == 2 and f"Could not connect to {where} within 1.5 s" in said, said
     assert "did not answer" not in said and "loading" not in said
+
+
+def test_a_run_against_dropped_connects_gives_up_after_one_more_try(
+    project: Path, tmp_path: Path, hanging_connect: str
+) -> None:
+    """A firewall dropping every connect (each try waits out the 5 s connect timeout): the run's
+    first request was tried 4 times (~30 s for 5 files) before its one message; a connect that
+    timed out is tried once more (a slow accept of a moment), then the run says so."""
+    add_files(project, 5)
+    log_file = tmp_path / "review.log"
+    env = {**os.environ, "DEEPSEEK_BASE_URL": hanging_connect}
+    command, env = cli_command(["review", "app", "--log-file", str(log_file), "--log-level", "info"], env)
+    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    said = done.stdout + done.stderr
+    assert done.returncode == 2 and "connecting timed out" in said, said
+    retries = [line for line in log_file.read_text().splitlines() if "; retry " in line]
+    assert len(retries) == 1, retries

@@ -907,6 +907,9 @@ class ConnectError(ModelError):
 
     retryable = True
     unreachable = True
+    #: The connect waited out its whole timeout (a firewall dropping it): tried once more at
+    #: most (see retry.MAX_CONNECT_TIMEOUTS), each try costing that timeout.
+    timed_out = False
     #: The proxy (host:port, the environment's) that refused the connection or its tunnel:
     #: told as the server's ("Cannot reach api.deepseek.com: connection lost"), the user
     #: checked a server that was never asked.

@@ -12,12 +12,17 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from .errors import MalformedResponse, ModelError
+from .errors import ConnectError, MalformedResponse, ModelError
 
 __all__ = ["backoff_delay", "retrying"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: Connects that waited out their whole timeout retried at most this often: a firewall dropping
+#: them cost a CLI run 4 tries of 5 s before its one message (~30 s for 5 files); one more
+#: try still rides out a slow accept of a moment.
+MAX_CONNECT_TIMEOUTS = 1
 
 
 def backoff_delay(
@@ -51,12 +56,17 @@ async def retrying(
     loop = asyncio.get_running_loop()
     retries = 0
     malformed = 0
+    timed_out = 0
     while True:
         try:
             return await attempt()
         except ModelError as exc:
             if not exc.retryable or retries >= max_retries:
                 raise
+            if isinstance(exc, ConnectError) and exc.timed_out:
+                if timed_out >= MAX_CONNECT_TIMEOUTS:
+                    raise
+                timed_out += 1
             if isinstance(exc, MalformedResponse):
                 if malformed >= max_malformed_retries:
                     raise

@@ -722,7 +722,9 @@ class ModelStream:
             exc.method, exc.url = self._call.method, safe_url(self._call.url)
             return exc
         if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError)):
-            return ConnectError(describe(exc, *keys), **where)
+            failed = ConnectError(describe(exc, *keys), **where)
+            failed.timed_out = isinstance(exc, httpx.ConnectTimeout)
+            return failed
         if isinstance(exc, httpx.PoolTimeout):
             busy = ConnectError("no free connection in the pool", **where)
             busy.unreachable = False  # this client's own connections all in use
