@@ -22,7 +22,7 @@ from deepseek_lsp.status import StatusReporter
 from deepseek_lsp.usage_feature import UsageFeature
 from tests.completing import REGISTRY, Completing
 from tests.fake_deepseek import FakeDeepSeek
-from tests.harness import server_env
+from tests.harness import eventually, server_env
 from tests.raw_lsp import RawServer
 from tests.test_lifecycle_in_flight import CHAT, DOC, FIM, open_doc
 
@@ -204,9 +204,7 @@ async def test_a_failure_is_told_again_after_an_answer_that_waited_for_the_model
         assert f.services.status.current.kind == "Normal"
         f.completion.health.failed(down)
         # After answers a failure pops up once it has lasted GLITCH_GRACE_S with none.
-        deadline = asyncio.get_running_loop().time() + GLITCH_GRACE_S + 3
-        while len(f.shown) < 2 and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.05)
+        await eventually(lambda: len(f.shown) >= 2, timeout=GLITCH_GRACE_S + 3)
     finally:
         await f.stop()
     assert f.shown == [f"{down.user_message} {UNREACHABLE_BACKOFF}"] * 2
