@@ -296,6 +296,9 @@ async def test_a_server_taking_four_stop_sequences_is_sent_four_and_the_rest_app
 #: enough for its first lines to reach the server at load 15, where 2 s ran out first.
 STREAM_HELD_TIMEOUT_S = 5
 
+#: The lines of a held block (``pause_after("step_1(total)\n")``) shown once the limit cut it.
+HELD_STEPS = ["    total = step_0(total)", "    total = step_1(total)"]
+
 
 @asynccontextmanager
 async def timed_lsp_session(env: dict[str, str], settings: dict[str, Any]) -> AsyncIterator[LanguageClient]:
@@ -334,19 +337,22 @@ async def test_a_block_cut_at_the_time_limit_is_not_kept_as_the_whole_answer(
     block = "total = a + b\n" + "".join(f"    total = step_{n}(total)\n" for n in range(40))
     with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
         fake.script(block, block)
-        # 2 s: the first line takes ~0.5 s to stream; at 1 s a loaded machine (the full suite
-        # beside other work) saw no line in time, and nothing was cut.
-        env, settings = timed_session(fake, tmp_path, timeout_s=2)
+        # Its first 3 lines at once, then held until the time limit whatever the machine's load:
+        # streamed at 40 characters a second against 2 s, at load no line came in time.
+        env, settings = timed_session(fake, tmp_path, timeout_s=STREAM_HELD_TIMEOUT_S)
+        fake.set_latency()
+        fake.pause_after("step_1(total)\n")
         async with timed_lsp_session(env, settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
             cut = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
-            fake.set_latency()  # the server is quick again
+            (held,) = fake.requests_to("/v1/completions")
+            assert await fake.wait_closed_async(held, timeout=10.0)  # closed by a hang-up
+            assert held.disconnected  # at the limit, not read to its end
             again = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
             asked = len(fake.requests_to("/v1/completions"))
     (first,) = cut.items
-    assert first.insert_text.startswith("total = a + b")
-    assert first.insert_text.count("\n") < 40, first.insert_text  # cut, whole lines
+    assert first.insert_text.split("\n") == ["total = a + b", *HELD_STEPS], first.insert_text
     (second,) = again.items
     assert asked == 2
     # The answer as the quick server gives it, more than the cut's lines.
@@ -368,10 +374,12 @@ async def test_a_block_cut_inside_a_call_shows_the_lines_before_the_call(
     ``compute(`` was never closed in the file."""
     with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
         fake.script(block)
-        env, settings = timed_session(fake, tmp_path, timeout_s=2)
+        env, settings = timed_session(fake, tmp_path, timeout_s=STREAM_HELD_TIMEOUT_S)
+        fake.set_latency()
         if limit == "multiLineMaxTokens":  # 160 characters, at once: no time limit met
-            fake.set_latency()
             settings["completion"].update(timeoutS=30, multiLineMaxTokens=40)
+        else:  # inside the call, held until the time limit (at load 2 s of streaming cut before it)
+            fake.pause_after("a + b\n        a + b\n")
         async with timed_lsp_session(env, settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
@@ -494,15 +502,20 @@ async def test_a_prefetch_cut_at_the_time_limit_answers_the_accept_once(tmp_path
     with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
         # The prefetch, the one after the cut block (prefetch_soon), the place asked again.
         fake.script("total = a + b", block, block, block)
-        env, settings = timed_session(fake, tmp_path, timeout_s=2)
+        env, settings = timed_session(fake, tmp_path, timeout_s=STREAM_HELD_TIMEOUT_S)
         settings["completion"]["prefetch"] = True
+        # The prefetch's first lines at once, then held until the time limit: streamed against
+        # 2 s, at load none had come (nothing cut) or the answer shown took the limit too.
+        fake.set_latency()
+        fake.pause_after("step_1(total)\n")
         async with timed_lsp_session(env, settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
             shown = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
             assert [i.insert_text for i in shown.items] == ["total = a + b"]
             prefetch = await eventually(lambda: fake.requests_to("/v1/completions")[1:])
-            assert await fake.wait_closed_async(prefetch[0], timeout=5.0)  # cut at 2 s
+            assert await fake.wait_closed_async(prefetch[0], timeout=10.0)  # cut at the limit
+            assert prefetch[0].disconnected
             (item,) = shown.items
             insert(client, uri, 2, 1, 4, item.insert_text)  # accepted, as an editor does
             assert item.command is not None
@@ -518,13 +531,11 @@ async def test_a_prefetch_cut_at_the_time_limit_answers_the_accept_once(tmp_path
             )
             await asyncio.sleep(0.3)  # what the menu's request would have sent, or prefetched
             menu_asked = len(fake.requests_to("/v1/completions")) - 3
-            fake.set_latency()  # the server is quick again
             again = await client.text_document_inline_completion_async(inline_params(uri, 1, 17))
     # Counted as the prefetch's answer it is (completionStats), not as a request joined.
     assert _to_dict(stats)["cacheHits"] == {"prefetch": 1}
     (cut,) = after.items
-    assert cut.insert_text.startswith("\n    total = step_0(total)"), cut.insert_text
-    assert cut.insert_text.count("\n") < 40, cut.insert_text  # the prefetch's cut block, at once
+    assert cut.insert_text.split("\n") == ["", *HELD_STEPS], cut.insert_text  # the cut block, at once
     assert menu_asked == 0
     assert "step_0(total)" in str(menu.items[0].text_edit), menu.items
     (whole,) = again.items
