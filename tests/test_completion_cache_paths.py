@@ -27,10 +27,18 @@ def _replace(completing: Completing, uri: str, start: tuple[int, int], end: tupl
 
 
 
-async def answered(fake: FakeDeepSeek, n: int) -> None:
+async def answered(completing: Completing, fake: FakeDeepSeek, n: int) -> None:
     """Until the fake was asked ``n`` completions and streamed the last one to its end (a
-    prefetch, answered while the user reads); two seconds at most."""
-    await eventually(lambda: len(sent := fake.requests_to(FIM)) == n and sent[-1].completed, timeout=2.0)
+    prefetch, answered while the user reads), and no prefetch runs here: its answer is kept.
+    Waited for 2 s and not asserted, then 0.1 s for the answer to be read, a loaded machine
+    went on with the prefetch still streaming."""
+    assert await eventually(lambda: len(sent := fake.requests_to(FIM)) == n and sent[-1].completed, timeout=10.0)
+    assert await eventually(lambda: not any(completing.completion.fetching.prefetch_tasks.values()), timeout=10.0)
+
+
+async def waiting(completing: Completing, count: int) -> bool:
+    """Until ``count`` requests wait on answers in flight (their own or one they joined)."""
+    return bool(await eventually(lambda: completing.completion.debug_state()["completionWaiting"] >= count, timeout=10.0))
 
 
 async def shown_in_a(completing: Completing, fake: FakeDeepSeek) -> types.InlineCompletionItem:
@@ -72,11 +80,15 @@ async def test_a_pending_request_is_joined_past_an_auto_closed_bracket(
     fake_deepseek.responder(lambda body: "compute(a, b) + offset_value", path=FIM)
     uri = "file:///w/a.py"
     completing.open(uri, "a = b = 1\nx = \n")
+    fake_deepseek.pause_after("compute(")  # held there: a guessed sleep was short at load
     first = asyncio.ensure_future(completing.inline(uri, 1, 4))
-    await asyncio.sleep(0.35)  # "compute(" has streamed
+    assert await fake_deepseek.wait_paused_async()
     completing.insert(uri, 1, 4, "compute")
     completing.insert(uri, 1, 11, "()")
-    assert await completing.inline(uri, 1, 12) == ["a, b) + offset_value"]
+    joined = asyncio.ensure_future(completing.inline(uri, 1, 12))
+    assert await waiting(completing, 2)  # the first request and the one joining it
+    fake_deepseek.resume()
+    assert await joined == ["a, b) + offset_value"]
     await first
     assert len(fake_deepseek.requests_to(FIM)) == 1
     assert completing.completion.cache.hits["inflight"] == 1
@@ -92,10 +104,12 @@ async def test_enter_typed_while_a_block_streams_joins_it_in_a_crlf_document(
     fake_deepseek.responder(lambda body: "\n    y = x + 1\n    z = y * 2\n    return z", path=FIM)
     uri = "file:///w/a.py"
     completing.open(uri, "a = 1\r\ndef f(x):\r\n")
+    fake_deepseek.pause_after("z = y")  # held once its first line is complete
     first = asyncio.ensure_future(completing.inline(uri, 1, 9))
-    await asyncio.sleep(0.3)  # its first line has streamed
+    assert await fake_deepseek.wait_paused_async()
     completing.insert(uri, 1, 9, "\r\n    ")
     assert await completing.inline(uri, 2, 4) == ["y = x + 1"]  # the complete line, at once
+    fake_deepseek.resume()
     await first
     completing.insert(uri, 2, 4, "y = x + 1")
     assert await completing.inline(uri, 2, 13) == ["\r\n    z = y * 2\r\n    return z"]
@@ -161,7 +175,7 @@ async def test_an_explicit_request_does_not_prefetch_again_what_is_prefetched(fa
         uri = "file:///w/a.py"
         completing.open(uri, "def f(x):\n    a = \n")
         assert await completing.inline(uri, 1, 8) == ["x + 1"]
-        await answered(fake_deepseek, 2)  # and its prefetch
+        await answered(completing, fake_deepseek, 2)  # and its prefetch
         assert await completing.inline(uri, 1, 8, invoked=True) == ["x + 1", "x + 0.6", "x + 0.9"]
         await asyncio.sleep(0.3)  # time for a prefetch to be sent
         asked = [r.json["prompt"][-12:] for r in fake_deepseek.requests_to(FIM)]
@@ -263,8 +277,7 @@ async def test_a_prefetch_finished_before_the_accept_counts_as_a_prefetch_hit(fa
     try:
         uri = "file:///w/a.py"
         item = await shown_in_a(completing, fake_deepseek)
-        await answered(fake_deepseek, 2)  # the prefetch is asked and answered while the user reads
-        await asyncio.sleep(0.1)
+        await answered(completing, fake_deepseek, 2)  # the prefetch is asked and answered while the user reads
         completing.insert(uri, 1, 8, str(item.insert_text))
         completing.completion.accepted(item.command.arguments[0])
         assert await completing.inline(uri, 1, 13) == ["\n    return a"]
@@ -298,8 +311,7 @@ async def test_a_prefetched_answer_is_not_served_after_a_rename_far_above(fake_d
         completing.open(uri, "def foo(a):\n    return a\n\n\n" + filler + "def f(x):\n    a = \n")
         line = 4 + 60 + 1
         [item] = (await completing.completion.inline_completion(inline_params(uri, line, 8))).items
-        await answered(fake_deepseek, 2)  # the prefetch is asked and answered while the user reads
-        await asyncio.sleep(0.1)
+        await answered(completing, fake_deepseek, 2)  # the prefetch is asked and answered while the user reads
         completing.insert(uri, line, 8, str(item.insert_text))
         completing.completion.accepted(item.command.arguments[0])
         _replace(completing, uri, (0, 4), (0, 7), "bar")
@@ -323,8 +335,7 @@ async def test_a_long_suggestion_accepted_still_finds_its_prefetch(fake_deepseek
         completing.open(uri, "def f(x):\n")
         [item] = (await completing.completion.inline_completion(inline_params(uri, 0, 9))).items
         assert len(str(item.insert_text).encode()) > 256
-        await answered(fake_deepseek, 2)
-        await asyncio.sleep(0.1)
+        await answered(completing, fake_deepseek, 2)
         completing.insert(uri, 0, 9, str(item.insert_text))
         completing.completion.accepted(item.command.arguments[0])
         last = str(item.insert_text).split("\n")[-1]
@@ -393,11 +404,11 @@ async def test_a_suggestion_served_from_the_exact_cache_is_prefetched_after(fake
         text = "def f(x):\n    a = \n"
         doc = completing.open(uri, text)
         assert await completing.inline(uri, 1, 8) == ["x + 1"]
-        await answered(fake_deepseek, 2)  # its prefetch is answered
+        await answered(completing, fake_deepseek, 2)  # its prefetch is answered
         completing.close(doc)
         completing.open(uri, text)
         [item] = (await completing.completion.inline_completion(inline_params(uri, 1, 8))).items
-        await answered(fake_deepseek, 3)  # the prefetch is asked and answered while the user reads
+        await answered(completing, fake_deepseek, 3)  # the prefetch is asked and answered while the user reads
         completing.insert(uri, 1, 8, str(item.insert_text))
         completing.completion.accepted(item.command.arguments[0])
         assert await completing.inline(uri, 1, 13) == ["\n    return a"]
@@ -473,8 +484,7 @@ async def test_a_long_block_streaming_is_not_taken_for_a_slow_backend(fake_deeps
         completing.open(uri, "def f(x):\n    a = \n")
         assert await completing.inline(uri, 1, 8) == ["x + 1"]
 
-        await answered(fake_deepseek, 2)  # the prefetch of the block after it streams to its end
-        await asyncio.sleep(0.05)
+        await answered(completing, fake_deepseek, 2)  # the prefetch of the block after it streams to its end
         asked = fake_deepseek.requests_to(FIM)[1]
         assert asked.json["prompt"].endswith("x + 1") and asked.completed
         assert completing.completion.debouncer.average_latency < 0.3
@@ -492,10 +502,10 @@ async def test_a_prefetch_whose_answer_expired_is_asked_again(fake_deepseek: Fak
         uri = "file:///w/a.py"
         completing.open(uri, "def f(x):\n    a = \n")
         assert await completing.inline(uri, 1, 8) == ["x + 1"]
-        await answered(fake_deepseek, 2)  # and its prefetch
+        await answered(completing, fake_deepseek, 2)  # and its prefetch
         await asyncio.sleep(0.6)  # both answers expired
         [item] = (await completing.completion.inline_completion(inline_params(uri, 1, 8))).items
-        await answered(fake_deepseek, 4)
+        await answered(completing, fake_deepseek, 4)
         asked = [r.json["prompt"].endswith("a = x + 1") for r in fake_deepseek.requests_to(FIM)]
         # The suggestion asked again, and its prefetch while the user reads (three: none).
         assert asked == [False, True, False, True], asked
