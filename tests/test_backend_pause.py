@@ -5,10 +5,13 @@ key waits for new settings. The review feature on its own, against the fake Deep
 from __future__ import annotations
 
 import asyncio
+import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from deepseek_lsp import features
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model import ChatRequest, InsufficientBalanceError
 from deepseek_lsp.model.errors import OutOfMemoryError
@@ -25,6 +28,22 @@ RULE = Rule("if row == None:", "warning", "Compare with None using 'is'.", "if r
 pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
 
+class PauseClock:
+    """The clock a feature's pause is read by, moved on by the test: a pause of 0.5 s, slept
+    past, ran out at load between two reviews meant to meet it (a second request sent)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.offset = 0.0
+        monkeypatch.setattr(features, "time", SimpleNamespace(monotonic=lambda: time.monotonic() + self.offset))
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+#: A pause longer than any test: it ends when the test's clock is moved past it.
+PAUSE_S = 60.0
+
+
 class Reviewing(ReviewFeatureSession):
     async def run(self, uri: str) -> dict[str, Any]:
         return await self.review.command.run(uri, force=True)
@@ -33,7 +52,8 @@ class Reviewing(ReviewFeatureSession):
 async def test_reviews_resume_by_themselves_after_a_top_up(
     fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(InsufficientBalanceError, "recheck_after_s", 0.5)
+    monkeypatch.setattr(InsufficientBalanceError, "recheck_after_s", PAUSE_S)
+    clock = PauseClock(monkeypatch)
     async with Reviewing(fake_deepseek) as r:
         fake_deepseek.fault("status", count=2, path=CHAT, status=402)
         fake_deepseek.responder(reviewer([RULE]), path=CHAT)
@@ -48,12 +68,12 @@ async def test_reviews_resume_by_themselves_after_a_top_up(
         # The pause is the account's, not one file's: shown whichever file is in front.
         assert r.statuses[-1].kind == "Error" and r.statuses[-1].uri == ""
 
-        await asyncio.sleep(0.6)
+        clock.advance(PAUSE_S + 1)
         assert not (await r.run("file:///ws/b.py"))["ok"]  # one try: still no balance
         assert not (await r.run("file:///ws/b.py"))["ok"]
         assert len(fake_deepseek.requests_to(CHAT)) == 2
 
-        await asyncio.sleep(0.6)  # topped up meanwhile
+        clock.advance(PAUSE_S + 1)  # topped up meanwhile
         done = await r.run("file:///ws/b.py")
         assert done["ok"] and done["findings"] == 1
         assert r.statuses[-1].kind == "Normal"  # the pause's Error went with it
@@ -80,7 +100,8 @@ async def test_a_model_too_big_for_the_machine_pauses_reviews_instead_of_loading
     """Ollama answers 500 "model requires more system memory ... than is available": read as a
     passing server error, each review asked four times (four load attempts on the user's
     machine) and told "it will be retried later", and the next save asked again."""
-    monkeypatch.setattr(OutOfMemoryError, "recheck_after_s", 0.5)
+    monkeypatch.setattr(OutOfMemoryError, "recheck_after_s", PAUSE_S)
+    clock = PauseClock(monkeypatch)
     said = "model requires more system memory (7.5 GiB) than is available (5.2 GiB)"
     async with Reviewing(fake_deepseek) as r:
         fake_deepseek.fault("status", count=1, path=CHAT, status=500, message=said)
@@ -94,7 +115,7 @@ async def test_a_model_too_big_for_the_machine_pauses_reviews_instead_of_loading
         assert len(fake_deepseek.requests_to(CHAT)) == 1
         assert r.statuses[-1].kind == "Error"
 
-        await asyncio.sleep(0.6)  # another model unloaded meanwhile
+        clock.advance(PAUSE_S + 1)  # another model unloaded meanwhile
         done = await r.run("file:///ws/a.py")
         assert done["ok"] and done["findings"] == 1
 
@@ -131,7 +152,8 @@ async def test_a_balance_run_out_again_after_a_top_up_is_told_again(
     it. The 402's words stayed on record as told by the review, and the balance run out again
     days later popped nothing up, neither for the next review nor for the completions (whose
     same words were taken as still standing for the review's)."""
-    monkeypatch.setattr(InsufficientBalanceError, "recheck_after_s", 0.2)
+    monkeypatch.setattr(InsufficientBalanceError, "recheck_after_s", PAUSE_S)
+    clock = PauseClock(monkeypatch)
     async with Reviewing(fake_deepseek) as r:
         popped: list[str] = []
         monkeypatch.setattr(r.services.status, "_show", lambda m, level=2: popped.append(m))
@@ -143,7 +165,7 @@ async def test_a_balance_run_out_again_after_a_top_up_is_told_again(
         assert not (await r.run("file:///ws/a.py"))["ok"]
         assert len(popped) == 1 and "402" in popped[0]
 
-        await asyncio.sleep(0.3)  # topped up meanwhile
+        clock.advance(PAUSE_S + 1)  # topped up meanwhile
         assert (await r.run("file:///ws/b.py"))["ok"]
 
         # Run out again: completions meet it first (as CompletionHealth.failed tells it).
