@@ -19,6 +19,7 @@ from tests.harness import (
     insert,
     lsp_session,
     open_doc,
+    requests_waiting,
     server_env,
 )
 from tests.server_fork import COLD_TOKENIZER
@@ -34,9 +35,12 @@ def fim_requests(fake: FakeDeepSeek) -> list[Any]:
 async def session(
     fake: FakeDeepSeek, tmp_path: Path, completion: dict[str, Any] | None = None, **env_extra: str
 ) -> AsyncIterator[Any]:
-    """The server against ``fake``, with these ``completion`` settings (none: the defaults)."""
+    """The server against ``fake``, with these ``completion`` settings (none: the defaults).
+    Given settings bound a request by 30 s unless they say otherwise: at load 16 the first
+    request, sent as the tokenizer loaded (holding the GIL), missed the default 5 s limit
+    ("Could not connect ... within 5 s") where the test was about something else."""
     env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path), **env_extra)
-    settings = None if completion is None else {"completion": completion}
+    settings = None if completion is None else {"completion": {"timeoutS": 30, **completion}}
     async with lsp_session(env, settings=settings) as client:
         yield client
 
@@ -631,18 +635,21 @@ async def test_enter_while_a_block_streams_shows_the_rest_of_it_not_a_cut_word(t
     indent dropped), and cutting the typed bytes off it showed "n x * 2"."""
     with FakeDeepSeek() as fake:
         fake.script("\n    return x * 2\n")
-        fake.set_latency(per_token=0.15, chunk_chars=5)  # "\n    " at once, the rest after
+        fake.set_latency(chunk_chars=5)
+        fake.pause_after("\n    ")  # its first chunk in, held (a guessed sleep was short at load)
         async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
             uri = "file:///ws/c.py"
             open_doc(client, uri, "def f(x):\n    \n")
             first = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, 1, 4)))
-            assert await eventually(lambda: len(fim_requests(fake)) == 1)
-            await asyncio.sleep(0.05)  # its first chunk is in
+            assert await fake.wait_paused_async()
             insert(client, uri, 2, 1, 4, "\n    ")  # Enter, with the editor's indent
-            second = await client.text_document_inline_completion_async(inline_params(uri, 2, 4))
+            pending = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, 2, 4)))
+            assert await requests_waiting(client, 2)  # the first request and the one joining it
+            fake.resume()
+            second = await pending
             assert [i.insert_text for i in second.items] == ["return x * 2"]
             assert len(fim_requests(fake)) == 1  # joined, not asked again
-            await asyncio.wait_for(first, 2)
+            await asyncio.wait_for(first, 10)
 
 
 async def test_a_block_on_screen_streams_on_after_the_request_that_began_it_is_cancelled(tmp_path) -> None:
@@ -651,21 +658,24 @@ async def test_a_block_on_screen_streams_on_after_the_request_that_began_it_is_c
     it was cut 50 ms later, for having no request waiting on it."""
     with FakeDeepSeek() as fake:
         fake.script("\n    y = x + 1\n    z = y * 2\n    return z")
-        fake.set_latency(per_token=0.1, chunk_chars=6)  # 0.7 s for the block
+        fake.set_latency(chunk_chars=6)
+        # Held with its first line in and the second begun: after a guessed 0.3 s a loaded
+        # machine had streamed two lines, both shown.
+        fake.pause_after("z = y")
         async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
             uri = "file:///ws/d.py"
             open_doc(client, uri, "def f(x):\n")
             typist = Typist(client)
             typist.request(inline_params(uri, 0, 9))
-            assert await eventually(lambda: len(fim_requests(fake)) == 1)
-            await asyncio.sleep(0.3)  # its first line is in
+            assert await fake.wait_paused_async()
             insert(client, uri, 2, 0, 9, "\n    ")  # Enter, with the editor's indent
             second = await typist.request(inline_params(uri, 1, 4))  # cancels the first
             assert [i.insert_text for i in second.items] == ["y = x + 1"]
             await asyncio.sleep(0.2)  # past the grace a cancelled request's stream is given
             block = fim_requests(fake)[0]
-            assert not block.disconnected
-            assert await eventually(lambda: block.completed)
+            assert not block.disconnected  # held meanwhile: a hang-up would have ended it
+            fake.resume()
+            assert await eventually(lambda: block.completed, timeout=10.0)
             assert len(fim_requests(fake)) == 1
 
 
