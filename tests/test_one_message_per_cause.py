@@ -67,7 +67,9 @@ def test_a_rejected_key_is_shown_once_though_completion_and_review_both_meet_it(
         server.initialize()
         open_doc(server, uri, DOC + TYPING)
         at_the_end = {"textDocument": {"uri": uri}, "position": {"line": 5, "character": 11}}
-        server.call("textDocument/completion", at_the_end)
+        # 30 s, not 10: at load 23 the completion's answer (its 401) came later ("no answer to
+        # request 2"); the test is about what pops up.
+        server.call("textDocument/completion", at_the_end, timeout=30)
         server.wait_until(lambda: any("rejected the API key" in m for m in shown(server)), 20)
         server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
         server.wait_until(lambda: "review paused" in str(statuses(server)), timeout=20)
