@@ -105,6 +105,11 @@ fs.writeFileSync(PAIR_PATH, 'def pair(a, b):');
 // For the prefetch-stopped-by-a-click step: a line to click away to below the one typed on.
 const MOVED = 'moved.py';
 fs.writeFileSync(path.join(WORKSPACE, MOVED), 'def moved(a, b):\n\nclicked_here = 1\n');
+// The same text for the request stopped by a click: prefetch-stopped-by-a-click leaves its typing in MOVED.
+const STOPPED = 'stopped.py';
+fs.writeFileSync(path.join(WORKSPACE, STOPPED), 'def moved(a, b):\n\nclicked_here = 1\n');
+const GLITCH = 'glitch.py';
+fs.writeFileSync(path.join(WORKSPACE, GLITCH), 'def add(a, b):\n');
 // For the cycled-choice-typed-through step.
 const CYCLED = 'cycled.py';
 fs.writeFileSync(path.join(WORKSPACE, CYCLED), 'def pick(a, b):\n');
@@ -1130,7 +1135,7 @@ try {
     // line before it comes: the request streamed on to its end, billed for an answer never
     // shown, where VS Code sent no $/cancelRequest for it. The extension tells the move while
     // the request is under way too, and the server stops it.
-    await quickOpen(MOVED, 'def moved(a, b):');
+    await quickOpen(STOPPED, 'def moved(a, b):');
     await page.locator('.editor-instance .view-line', { hasText: 'def moved(a, b):' }).first().click();
     await page.keyboard.press('End');
     await page.keyboard.press('Enter');
@@ -1152,6 +1157,56 @@ try {
     } finally {
       await fetch(`${FAKE_URL}/_fake/latency`, { method: 'POST', body: JSON.stringify({ ttft: 0, per_token: 0 }) });
     }
+  }, { needs: ['set-api-key'] });
+
+  await step('backend-glitch-no-pop-up', async () => {
+    // A backend answering, then two keys' broken JSON, the third key answered: a pop-up "sent an
+    // unusable answer ...; it will be retried" came and stayed while the suggestion showed. Then
+    // a 429 asking for 2 s of quiet and no key typed: "requests will resume shortly" stayed in
+    // the status for good (until the next key), though they had.
+    const file = GLITCH;
+    await quickOpen(file, 'def add(a, b):');
+    await statusIs('Normal', '', 30000);
+    await clearToasts();
+    await page.locator('.editor-instance .monaco-editor .view-lines >> visible=true').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('    ret', { delay: 60 });
+    await waitFor('ghost text "urn a + b" (the backend answers)', async () => (await ghostText()).includes('urn a + b'), 15000);
+    await page.keyboard.press('Escape');
+    // The new line's request and the next key's get broken JSON, the one after an answer.
+    await fakeFault({ kind: 'malformed', count: 2, path: '/beta/completions' });
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    await page.keyboard.type('res', { delay: 150 });
+    const ghost = await waitFor('ghost text "ult = a * b" after the glitch', async () => {
+      const t = await ghostText();
+      return t.includes('ult = a * b') ? t : '';
+    }, 15000);
+    const unusable = (ts) => ts.filter((t) => t.includes('unusable answer'));
+    const spent = (await fakeRequests()).filter((r) => (r.faults ?? []).includes('malformed')).length;
+    if (spent < 1) {
+      throw new Error('no broken answer sent: the glitch did not happen as set');
+    }
+    await page.waitForTimeout(4500); // past the server's 3 s grace for a pop-up
+    const popped = unusable([...await messagesShown(), ...await page.$$eval('.notifications-center .notification-list-item', (els) => els.map((e) => e.innerText ?? ''))]);
+    if (popped.length) {
+      throw new Error(`a pop-up for a glitch the next key got past: ${JSON.stringify(popped[0].slice(0, 120))}`);
+    }
+    await page.keyboard.press('Escape');
+
+    await fakeFault({ kind: 'status', status: 429, retry_after: 2, count: 1, path: '/beta/completions' });
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('q', { delay: 60 }); // a line never asked: no answer from the cache
+    const limited = await statusIs('Warning', '429', 15000);
+    const ready = await statusIs('Normal', '', 10000).catch(() => '');
+    if (!ready) {
+      throw new Error(`the status still says ${JSON.stringify((await statusText()).split(' | ')[0].slice(0, 140))} well past the 2 s asked for`);
+    }
+    await clearToasts();
+    await page.keyboard.press('Control+S');
+    return `ghost ${JSON.stringify(ghost)} after 2 broken answers, no pop-up in 4.5 s; ` +
+      `"${norm(limited.split(' | ')[0]).slice(17, 80)}..." then Normal with no key typed`;
   }, { needs: ['set-api-key'] });
 
   await step('cycled-choice-typed-through', async () => {
@@ -2079,57 +2134,6 @@ try {
     }
     return "no unknown-setting message; the endpoint is still DEEPSEEK_BASE_URL's (the fake)";
   }, { needs: ['set-api-key', 'open-file'] });
-
-  await step('backend-glitch-no-pop-up', async () => {
-    // A backend answering, then two keys' broken JSON, the third key answered: a pop-up "sent an
-    // unusable answer ...; it will be retried" came and stayed while the suggestion showed. Then
-    // a 429 asking for 2 s of quiet and no key typed: "requests will resume shortly" stayed in
-    // the status for good (until the next key), though they had.
-    const file = 'glitch.py';
-    fs.writeFileSync(path.join(WORKSPACE, file), 'def add(a, b):\n');
-    await quickOpen(file, 'def add(a, b):');
-    await statusIs('Normal', '', 30000);
-    await clearToasts();
-    await page.locator('.editor-instance .monaco-editor .view-lines >> visible=true').first().click();
-    await page.keyboard.press('Control+End');
-    await page.keyboard.type('    ret', { delay: 60 });
-    await waitFor('ghost text "urn a + b" (the backend answers)', async () => (await ghostText()).includes('urn a + b'), 15000);
-    await page.keyboard.press('Escape');
-    // The new line's request and the next key's get broken JSON, the one after an answer.
-    await fakeFault({ kind: 'malformed', count: 2, path: '/beta/completions' });
-    await page.keyboard.press('Enter');
-    await page.waitForTimeout(300);
-    await page.keyboard.type('res', { delay: 150 });
-    const ghost = await waitFor('ghost text "ult = a * b" after the glitch', async () => {
-      const t = await ghostText();
-      return t.includes('ult = a * b') ? t : '';
-    }, 15000);
-    const unusable = (ts) => ts.filter((t) => t.includes('unusable answer'));
-    const spent = (await fakeRequests()).filter((r) => (r.faults ?? []).includes('malformed')).length;
-    if (spent < 1) {
-      throw new Error('no broken answer sent: the glitch did not happen as set');
-    }
-    await page.waitForTimeout(4500); // past the server's 3 s grace for a pop-up
-    const popped = unusable([...await messagesShown(), ...await page.$$eval('.notifications-center .notification-list-item', (els) => els.map((e) => e.innerText ?? ''))]);
-    if (popped.length) {
-      throw new Error(`a pop-up for a glitch the next key got past: ${JSON.stringify(popped[0].slice(0, 120))}`);
-    }
-    await page.keyboard.press('Escape');
-
-    await fakeFault({ kind: 'status', status: 429, retry_after: 2, count: 1, path: '/beta/completions' });
-    await page.keyboard.press('End');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type('q', { delay: 60 }); // a line never asked: no answer from the cache
-    const limited = await statusIs('Warning', '429', 15000);
-    const ready = await statusIs('Normal', '', 10000).catch(() => '');
-    if (!ready) {
-      throw new Error(`the status still says ${JSON.stringify((await statusText()).split(' | ')[0].slice(0, 140))} well past the 2 s asked for`);
-    }
-    await clearToasts();
-    await page.keyboard.press('Control+S');
-    return `ghost ${JSON.stringify(ghost)} after 2 broken answers, no pop-up in 4.5 s; ` +
-      `"${norm(limited.split(' | ')[0]).slice(17, 80)}..." then Normal with no key typed`;
-  }, { needs: ['set-api-key'] });
 
   await step('multi-root', async () => {
     // A workspace of two folders (a .code-workspace file): alpha turns completions and review off
