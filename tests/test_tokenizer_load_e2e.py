@@ -19,7 +19,9 @@ async def test_keys_typed_while_the_tokenizer_loads_are_answered(tmp_path, monke
     with FakeDeepSeek() as fake:
         fake.script(*["compute(a, b)"] * 6)
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
+        # (a new interpreter's first request imports the HTTP stack too: on a loaded machine,
+        # past the 5 s default limit, an empty answer this test is not about)
+        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False, "timeoutS": 20}}
         async with lsp_session(env, settings=settings, settled=False) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, "x = \n")
