@@ -20,6 +20,7 @@ from ..documents import Document, utf8_source
 from ..gitignore import git, git_bytes
 from ..languages import uri_basename
 from ..privacy import uri_to_path
+from .removed import Removal, removals
 from .units import extract_units
 
 #: By extension (lower case), the editor's language id (VS Code's, and Neovim's filetype where it
@@ -104,20 +105,26 @@ GIT_WAIT_S = 5.0
 
 
 class OpenedTexts:
-    """What each grammarless file's saves' changes are measured from: its text in git's last
-    commit (a file new to the repository: none), as a pull request shows its changes; outside a
-    repository, the text the editor opened it with. Measured from the opened text alone, a SQL
-    file written in an untitled buffer and saved as one, or changed in an earlier session, had
-    nothing changed and was never reviewed. Chunks reviewed before answer from the cache."""
+    """What each file's saves' changes are measured from: its text in git's last commit (a
+    file new to the repository: none), as a pull request shows its changes; outside a
+    repository, the text the editor opened it with. A grammarless file's saves send the chunks
+    changed since (measured from the opened text alone, a SQL file written in an untitled buffer
+    and saved as one, or changed in an earlier session, had nothing changed and was never
+    reviewed; chunks reviewed before answer from the cache); every file's review is shown the
+    lines deleted since (see ``removed``)."""
 
     def __init__(self) -> None:
         self._texts: dict[str, str] = {}
         self._asking: dict[str, asyncio.Task[None]] = {}
+        #: The files with no grammar, by the language the editor opened them in.
+        self._grammarless: set[str] = set()
 
     def opened(self, doc: Document) -> None:
-        if not without_grammar(doc):
-            return
         self._texts[doc.uri] = doc.text
+        if without_grammar(doc):
+            self._grammarless.add(doc.uri)
+        else:
+            self._grammarless.discard(doc.uri)
         path = uri_to_path(doc.uri) if doc.uri.startswith("file:") else ""
         try:
             asyncio.get_running_loop()
@@ -141,6 +148,7 @@ class OpenedTexts:
 
     def forget(self, uri: str) -> None:
         self._texts.pop(uri, None)
+        self._grammarless.discard(uri)
         self._forget_asking(uri)
 
     def halt(self) -> None:
@@ -149,14 +157,27 @@ class OpenedTexts:
 
     async def changed(self, snapshot: Document) -> set[int] | None:
         """The lines to send for a save of ``snapshot`` (None: not such a file, review it whole)."""
+        if snapshot.uri not in self._grammarless:
+            return None
+        before = await self._before(snapshot)
+        if before is None:
+            return None
+        # Off the event loop: a 660 kB file's chunks take half a second.
+        return await asyncio.to_thread(changed_lines, before, snapshot)
+
+    async def removed(self, snapshot: Document) -> list[Removal]:
+        """The lines of ``snapshot``'s units deleted since (see ``removed.removals``)."""
+        before = await self._before(snapshot)
+        if before is None:
+            return []
+        # Off the event loop: the text before is parsed, and the two compared.
+        return await asyncio.to_thread(removals, before, snapshot)
+
+    async def _before(self, snapshot: Document) -> str | None:
         asking = self._asking.get(snapshot.uri)
         if asking is not None:
             # A save right after the open (VS Code's Save As of an untitled buffer opens the file
             # and saves it at once) counted from the text opened: nothing changed, never
             # reviewed. A git that does not answer in time leaves the opened text.
             await asyncio.wait({asking}, timeout=GIT_WAIT_S)
-        before = self._texts.get(snapshot.uri)
-        if before is None:
-            return None
-        # Off the event loop: a 660 kB file's chunks take half a second.
-        return await asyncio.to_thread(changed_lines, before, snapshot)
+        return self._texts.get(snapshot.uri)

@@ -13,6 +13,7 @@ import copy
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +50,11 @@ from .flights import (
     _take,
     _to_cache,
 )
-from .imported import MAX_IMPORTED_SIGNATURES, ImportReader, _used_by
+from .imported import MAX_IMPORTED_SIGNATURES, Imported, ImportReader, _used_by
 from .keys import _cache_key
 from .placing import Placer
 from .prompt import batch_units, build_messages
+from .removed import Removal, with_removals
 from .units import FileUnits, Unit, extract_units
 
 log = logging.getLogger(__name__)
@@ -165,6 +167,7 @@ class ReviewEngine:
         on_claimed: Callable[[], None] | None = None,
         switched_off: Callable[[str], bool] | None = None,
         on_budget: BudgetWait | None = None,
+        removed: Sequence[Removal] = (),
     ) -> ReviewOutcome:
         """Review ``doc`` (a snapshot: it must not change while this runs).
 
@@ -172,6 +175,8 @@ class ReviewEngine:
         ``send_lines`` sends only those units, the others answered from the cache or left out
         (a save of a file with no grammar: its changed lines, see ``changed_hunks``);
         ``use_cache=False`` re-sends every unit (the results still refresh the cache).
+        ``removed``: the lines a change deleted (see ``removed.removals``), shown under the
+        units that held them; a unit answered with them answers its code without them too.
 
         With ``share``, a unit whose request is under way for another review (the same cache
         key: the same code, signatures and settings) is not sent again: this review waits for
@@ -191,6 +196,8 @@ class ReviewEngine:
                 return quick
         outcome = ReviewOutcome()
         file_units = extract_units(doc)
+        if removed:
+            file_units.units = with_removals(file_units.units, removed)
         units = file_units.units
         if lines is not None:
             wanted = set(lines)
@@ -207,7 +214,7 @@ class ReviewEngine:
             hit = self.cache.get_or_legacy(key, legacy, settings.review.model) if use_cache else None
             if hit is not None:
                 found.extend(_from_cache(hit, unit))
-            elif sendable is None or any(unit.contains_line(n) for n in sendable):
+            elif sendable is None or unit.removed or any(unit.contains_line(n) for n in sendable):
                 pending.append((unit, key))
             else:
                 outcome.units -= 1  # unchanged and never reviewed: not this review's
@@ -312,6 +319,7 @@ class ReviewEngine:
                 await asyncio.gather(*tasks, return_exceptions=True)
                 await self._release(claimed)
             outcome.unanswered = [u for u, _ in pending if id(u) not in answered]
+            self._answer_without_removed(pending, answered, settings, lang, file_units, imported)
         elif on_claimed is not None:
             on_claimed()
         findings, stats = place_findings(
@@ -326,6 +334,26 @@ class ReviewEngine:
         if records is not None and not outcome.unanswered and not outcome.errors:
             records.record(doc, path, file_units, imports if lines is None else None, settings, roots)
         return outcome
+
+    def _answer_without_removed(
+        self,
+        pending: Sequence[tuple[Unit, str]],
+        answered: set[int],
+        settings: Settings,
+        lang: str | None,
+        file_units: FileUnits,
+        imported: Sequence[Imported],
+    ) -> None:
+        """Keep each answer of a unit shown its deleted lines as the answer for its code alone:
+        once the deletion is committed it is shown none, and the unit was reviewed again."""
+        model = settings.review.model
+        for unit, key in pending:
+            if not unit.removed or id(unit) not in answered:
+                continue
+            plain, _ = _cache_key(replace(unit, removed=()), settings, lang, file_units, imported)
+            hit = self.cache.get(key)
+            if hit is not None and self.cache.get(plain) is None:
+                self.cache.put(plain, hit, model)
 
     def _start(
         self,

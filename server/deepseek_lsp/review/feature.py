@@ -81,7 +81,8 @@ class ReviewFeature(Feature):
         self._failed: dict[str, str] = {}
         #: Why reviews are off (a rejected key, no balance), and until when.
         self._paused = Paused()
-        #: Files with no grammar as opened: their saves send the lines changed since.
+        #: Files as committed (else as opened): what a grammarless one's saves send, and the
+        #: lines a review is shown as deleted.
         self._opened = OpenedTexts()
         self._server: LanguageServer | None = None
         self.rules = ReviewRules(services)
@@ -419,7 +420,8 @@ class ReviewFeature(Feature):
         )
         edit_count = doc.edit_count
         send_lines = await self._opened.changed(snapshot) if on_save else None
-        if send_lines is not None and not (send_lines and rules.is_code(doc)):
+        removed = await self._opened.removed(snapshot)
+        if send_lines is not None and not ((send_lines or removed) and rules.is_code(doc)):
             # A file with no grammar saved as committed (its reviewed chunks were shown at its
             # opening), or its review.otherLanguages turned off since the save.
             return None
@@ -459,6 +461,7 @@ class ReviewFeature(Feature):
                 path=label_path(uri_to_path(uri), roots),
                 use_cache=not force,
                 send_lines=send_lines,
+                removed=removed,
                 ignored=self.ignores.ignored(uri),
                 roots=roots,
                 symbols=self.services.symbols,

@@ -19,6 +19,10 @@ def unit_key(
     """The cache key: the unit's normalized code and everything that changes the answer,
     ``signatures`` (of the file's definitions the unit uses, see ``_signatures_of``) included."""
     parts = (*answer_settings(settings), language or "", unit.fingerprint(), *signatures)
+    if unit.removed:
+        # What it was shown as deleted changes the answer (a review of what is left found
+        # nothing); without any, the key is as it always was.
+        parts = (*parts, "\x01deleted", *(" ".join(line.split()) for line in unit.removed))
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 

@@ -152,7 +152,29 @@ def unit_block(doc: Document, unit: Unit, *, redact_secrets: bool) -> str:
         inside = unit.context.splitlines()[0].strip()
         block.append(f"(inside: {redact(inside) if redact_secrets else inside} …)")
     block.append(render_lines(doc, unit.lines, redact_secrets=redact_secrets))
+    if unit.removed:
+        block.append(_removed_block(unit.removed, redact_secrets=redact_secrets))
     return "\n".join(block)
+
+
+#: Deleted lines shown under a unit at most: a deleted block's start says what went.
+MAX_REMOVED_SHOWN = 30
+
+
+def _removed_block(removed: Sequence[str], *, redact_secrets: bool) -> str:
+    """The lines a change deleted from a unit, as a diff shows them (``- `` first, no line
+    numbers: they are in no line of the code now, and a finding must quote one that is)."""
+    shown = "\n".join(removed[:MAX_REMOVED_SHOWN])
+    if redact_secrets:
+        shown = redact(shown, keep_lines=True)
+    out = [
+        "Deleted from it since the last commit (no longer in the code; report what the code "
+        "above does wrong without them, quoting the code above):"
+    ]
+    out.extend(f"- {line}".rstrip() for line in shown.split("\n"))
+    if len(removed) > MAX_REMOVED_SHOWN:
+        out.append(f"- … ({len(removed) - MAX_REMOVED_SHOWN} more deleted lines)")
+    return "\n".join(out)
 
 
 def _signature_lines(own: Sequence[Signature], extra: Sequence[str]) -> str:

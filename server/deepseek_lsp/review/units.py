@@ -72,6 +72,9 @@ class Unit:
     #: Classes whose constructors it calls without naming them (Java's ``super(4)`` and
     #: ``this(4)``, C#'s ``: base(4)``): its class's bases, or its own class.
     constructs: frozenset[str] = frozenset()
+    #: Lines a change deleted from it (see ``removed``): shown to the model under its code, and
+    #: part of its cache key, not of its fingerprint (the code it has is the same).
+    removed: tuple[str, ...] = ()
 
     @property
     def uses(self) -> frozenset[str]:

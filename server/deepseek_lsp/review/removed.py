@@ -1,0 +1,98 @@
+"""What a change deleted from each review unit, so the review of that unit is shown it.
+
+A deleted check, lock release or ``await`` leaves code that reads well alone: the unit was
+reviewed (its text changed) but the model saw only what was left, as a reviewer reading a
+file instead of the pull request's diff. The deleted lines are measured from git's last commit
+(``OpenedTexts``) or a ``--changed`` run's base, and go under the unit that held them:
+
+- a definition's deleted lines (a whole one deleted too: its callers' keys change by its
+  signature already) to the definition of the same kind and name now;
+- module-level code's and a grammarless file's chunks' (a Dockerfile's ``USER app`` paragraph)
+  to the nearest such code above where they were, else below: chunks are cut by their text,
+  and a whole deleted chunk left every other one as it was, so nothing was reviewed.
+
+A replaced line's old text counts as deleted unless the new lines hold it (re-indented, moved).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from ..documents import Document
+from .units import Unit, extract_units
+
+#: Past this many differing lines on either side (after the common start and end are set
+#: aside) no deletion is measured: difflib's time grows with their product.
+MAX_DIFFERING_LINES = 4000
+#: The kinds of code not named by a definition: placed by where the deletion was.
+_LOOSE = ("module", "chunk")
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Lines deleted from the unit ``kind`` ``name`` had; ``at``: the line of the new text
+    they were deleted above (0-based)."""
+
+    kind: str
+    name: str
+    at: int
+    lines: tuple[str, ...]
+
+
+def removals(before: str, after: Document) -> list[Removal]:
+    """The non-blank lines of ``before`` that ``after`` deleted, by the unit holding them."""
+    old = before.splitlines()
+    new = after.text.splitlines()
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    old_mid, new_mid = old[start : len(old) - end], new[start : len(new) - end]
+    if not old_mid or max(len(old_mid), len(new_mid)) > MAX_DIFFERING_LINES:
+        return []
+    owners: dict[int, Unit] = {}
+    for unit in extract_units(Document(after.uri, before, language=after.language)).units:
+        for lo, hi in unit.lines:
+            owners.update(dict.fromkeys(range(lo, hi + 1), unit))
+    grouped: dict[tuple[str, str, int], list[str]] = {}
+    matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag not in ("delete", "replace"):
+            continue
+        kept = {line.strip() for line in new_mid[j1:j2]}
+        for i in range(i1, i2):
+            text = old_mid[i]
+            unit = owners.get(start + i)
+            if not text.strip() or text.strip() in kept or unit is None:
+                continue
+            grouped.setdefault((unit.kind, unit.name, start + j1), []).append(text.rstrip())
+    return [Removal(kind, name, at, tuple(lines)) for (kind, name, at), lines in grouped.items()]
+
+
+def with_removals(units: Sequence[Unit], found: Sequence[Removal]) -> list[Unit]:
+    """``units`` with the lines deleted from each (``Unit.removed``), as ``removals`` found them."""
+    extra: dict[int, list[str]] = {}
+    by_name = {(u.kind, u.name): i for i, u in reversed(list(enumerate(units)))}
+    for removal in found:
+        if removal.kind in _LOOSE:
+            i = _loose_unit(units, removal.at)
+        else:
+            i = by_name.get((removal.kind, removal.name))
+        if i is not None:
+            extra.setdefault(i, []).extend(removal.lines)
+    return [replace(u, removed=(*u.removed, *extra[i])) if i in extra else u for i, u in enumerate(units)]
+
+
+def _loose_unit(units: Sequence[Unit], at: int) -> int | None:
+    """The module-level (or chunk) unit nearest above line ``at``, else the nearest below."""
+    placed = [
+        (min(hi, at - 1), i) for i, u in enumerate(units) if u.kind in _LOOSE for lo, hi in u.lines if lo < at
+    ]
+    if placed:
+        return max(placed)[1]
+    below = [(u.first_line, i) for i, u in enumerate(units) if u.kind in _LOOSE]
+    return min(below)[1] if below else None

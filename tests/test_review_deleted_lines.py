@@ -1,0 +1,167 @@
+"""Deleted code is reviewed: the unit that held the deleted lines (a lock release, a check) is
+sent with them shown under its code, as a pull request's diff shows them, measured from git's
+last commit; a whole deleted chunk of a file with no grammar sends the chunk above it. The
+answer stands for the code alone once the deletion is committed: nothing is sent again."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+from lsprotocol import types
+
+from deepseek_lsp.documents import Document
+from deepseek_lsp.review.prompt import unit_block
+from deepseek_lsp.review.removed import removals, with_removals
+from deepseek_lsp.review.units import extract_units
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import eventually, lsp_session, open_doc
+from tests.review_support import Rule, doc_of, reviewed_units, reviewer, user_prompt
+from tests.test_review_cli import git
+from tests.test_review_cli_ci import commit
+from tests.test_review_lsp import (
+    CHAT,
+    SETTINGS,
+    as_tuple,
+    at,
+    change,
+    diagnostics,
+    env,
+    position_of,
+    save,
+)
+from tests.test_review_without_grammar import dockerfile
+
+MODULE = '''import threading
+
+lock = threading.Lock()
+items = []
+
+
+def add(item):
+    lock.acquire()
+    if item is None:
+        raise ValueError("no item")
+    items.append(item)
+    lock.release()
+
+
+def count():
+    return len(items)
+
+
+def drop(item):
+    if item in items:
+        items.remove(item)
+'''
+
+#: The model sees the release deleted and flags the acquire left without one.
+LEAK = Rule("lock.acquire()", "critical", "The lock is never released: lock.release() was deleted.",
+            "with lock:", 0.9)
+
+
+def python_doc(text: str) -> Document:
+    return doc_of(text, "m.py")
+
+
+def test_deleted_lines_go_to_the_unit_that_held_them() -> None:
+    after = python_doc(MODULE.replace("    lock.release()\n", "").replace(
+        "    if item in items:\n        items.remove(item)\n", "    items.remove(item)\n"))
+    found = removals(MODULE, after)
+    units = {u.name: u for u in with_removals(extract_units(after).units, found)}
+    assert units["add"].removed == ("    lock.release()",)
+    # A replaced line's old text is deleted; a line kept, re-indented, is not.
+    assert units["drop"].removed == ("    if item in items:",)
+    assert units["count"].removed == () and units["module level"].removed == ()
+    # A whole function deleted goes to no unit (its callers' keys change by its signature).
+    gone = python_doc(MODULE.replace("def count():\n    return len(items)\n\n\n", ""))
+    assert all(not u.removed for u in with_removals(extract_units(gone).units, removals(MODULE, gone)))
+    assert removals(MODULE, python_doc(MODULE)) == []
+
+
+def test_deleted_lines_are_shown_redacted_and_bounded() -> None:
+    secret = 'TOKEN = "ghp_' + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" + '"'
+    before = "def f():\n    x = 1\n" + "".join(f"    y{i} = {i}\n" for i in range(40)) + f"    {secret}\n"
+    after = python_doc("def f():\n    x = 1\n")
+    [unit] = with_removals(extract_units(after).units, removals(before, after))
+    assert len(unit.removed) == 41
+    block = unit_block(after, unit, redact_secrets=True)
+    assert "- … (11 more deleted lines)" in block and "ghp_" not in block
+    assert unit_block(after, replace(unit, removed=(f"    {secret}",)), redact_secrets=True).count("[REDACTED]") == 1
+
+
+async def test_a_deleted_lock_release_is_shown_to_the_review_of_its_function(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    fake_deepseek.responder(reviewer([LEAK]), path=CHAT)
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "m.py").write_text(MODULE)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "start")
+    uri = (root / "m.py").as_uri()
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS) as client:
+        open_doc(client, uri, MODULE)
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+        assert "Deleted from it" not in user_prompt(fake_deepseek.requests_to(CHAT)[0].json)
+        line = MODULE.split("\n").index("    lock.release()")
+        change(client, 2, at(line, 0, line + 1, 0), "", uri=uri)
+        text = MODULE.replace("    lock.release()\n", "")
+        (root / "m.py").write_text(text)
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 2, timeout=10)
+        body = fake_deepseek.requests_to(CHAT)[1].json
+        assert reviewed_units(body) == ["add"]
+        prompt = user_prompt(body)
+        assert "Deleted from it since the last commit" in prompt and "\n-     lock.release()" in prompt
+        assert await eventually(lambda: len(diagnostics(client, uri)) >= 1, timeout=10)
+        [diag] = [d for d in diagnostics(client, uri) if d.message.startswith(LEAK.message)]
+        assert as_tuple(diag.range) == position_of(text, LEAK.needle)
+        save(client, uri)  # nothing changed: nothing sent
+        await asyncio.sleep(0.5)
+        assert len(fake_deepseek.requests_to(CHAT)) == 2
+        # Committed, and opened again: nothing is deleted any more, and the code is as reviewed.
+        commit(root, "no release")
+        client.text_document_did_close(_closed(uri))
+        open_doc(client, uri, text, version=3)
+        await asyncio.sleep(0.5)  # git answers
+        save(client, uri)
+        await asyncio.sleep(1.0)
+        assert len(fake_deepseek.requests_to(CHAT)) == 2
+
+
+STAGE = Rule("RUN step-1-8 --flag=8", "warning", "Stage 2 was deleted: its artifacts are copied from nowhere.", None, 0.9)
+
+
+async def test_a_deleted_chunk_of_a_dockerfile_sends_the_chunk_above_it(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Three whole stages deleted, the very chunk the file is cut into there: every chunk left
+    was as committed, and the save sent nothing."""
+    fake_deepseek.responder(reviewer([STAGE]), path=CHAT)
+    root = tmp_path / "repo"
+    root.mkdir()
+    text = dockerfile()
+    (root / "Dockerfile").write_text(text)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "start")
+    uri = (root / "Dockerfile").as_uri()
+    lines = text.split("\n")
+    start, end = lines.index("FROM base2 AS stage2"), lines.index("FROM base5 AS stage5")
+    assert [u.lines for u in extract_units(Document(uri, text)).units][1] == ((start, end - 2),)
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS) as client:
+        open_doc(client, uri, text, language="dockerfile")
+        await asyncio.sleep(0.5)  # git answers
+        change(client, 2, at(start, 0, end, 0), "", uri=uri)
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+        prompt = user_prompt(fake_deepseek.requests_to(CHAT)[0].json)
+        assert "1| FROM base0 AS stage0" in prompt and "FROM base5" not in prompt
+        assert "\n- FROM base2 AS stage2\n- RUN step-2-0 --flag=0" in prompt
+        assert await eventually(lambda: len(diagnostics(client, uri)) == 1, timeout=10)
+
+
+def _closed(uri: str) -> types.DidCloseTextDocumentParams:
+    return types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
