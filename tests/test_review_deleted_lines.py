@@ -6,18 +6,22 @@ answer stands for the code alone once the deletion is committed: nothing is sent
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 from lsprotocol import types
 
 from deepseek_lsp.documents import Document
+from deepseek_lsp.review.changed import CI_BASE_VARIABLES
 from deepseek_lsp.review.prompt import unit_block
 from deepseek_lsp.review.removed import removals, with_removals
 from deepseek_lsp.review.units import extract_units
 from tests.fake_deepseek import FakeDeepSeek
-from tests.harness import eventually, lsp_session, open_doc
-from tests.review_support import Rule, doc_of, reviewed_units, reviewer, user_prompt
+from tests.harness import cli_command, eventually, lsp_session, open_doc
+from tests.review_support import Rule, doc_of, numbered_lines, reviewed_units, reviewer, user_prompt
 from tests.test_review_cli import git
 from tests.test_review_cli_ci import commit
 from tests.test_review_lsp import (
@@ -165,3 +169,65 @@ async def test_a_deleted_chunk_of_a_dockerfile_sends_the_chunk_above_it(
 
 def _closed(uri: str) -> types.DidCloseTextDocumentParams:
     return types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+
+
+def test_the_command_line_shows_a_branchs_deleted_lines_to_the_review(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """``deepseek-lsp review --changed`` as a process on a repository: the unit a commit of the
+    branch deleted a line from is sent with it, as the pull request's diff shows it."""
+    fake_deepseek.responder(reviewer([LEAK]), path=CHAT)
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "m.py").write_text(MODULE)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "start")
+    git(root, "checkout", "-q", "-b", "topic")
+    (root / "m.py").write_text(MODULE.replace("    lock.release()\n", ""))
+    commit(root, "no release")
+    base_env = {**os.environ, **env(fake_deepseek, tmp_path / "state")}
+    for name in CI_BASE_VARIABLES:
+        base_env.pop(name, None)
+    command, run_env = cli_command(["review", "--changed", "--base", "main", "--format", "json"], base_env)
+    done = subprocess.run(command, cwd=root, env=run_env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr  # a critical finding fails the check
+    [request] = fake_deepseek.requests_to(CHAT)
+    assert reviewed_units(request.json) == ["add"]
+    assert "\n-     lock.release()" in user_prompt(request.json)
+    [finding] = json.loads(done.stdout)["files"][0]["findings"]
+    assert finding["message"].startswith(LEAK.message)
+
+
+async def test_a_file_moved_with_git_mv_is_measured_from_its_committed_text(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """``git mv`` not yet committed: HEAD has no file of the new name, so a Dockerfile moved was
+    all new (its 164 lines sent for one line edited), and a Python file's deleted lines were
+    shown none."""
+    fake_deepseek.responder(reviewer([LEAK]), path=CHAT)
+    root = tmp_path / "repo"
+    (root / "docker").mkdir(parents=True)
+    text = dockerfile()
+    (root / "Dockerfile").write_text(text)
+    (root / "m.py").write_text(MODULE)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "start")
+    git(root, "mv", "Dockerfile", "docker/Dockerfile")
+    git(root, "mv", "m.py", "locked.py")
+    edited = text.replace("RUN step-7-7 --flag=7", "RUN step-7-7 --flag=77")
+    (root / "docker" / "Dockerfile").write_text(edited)
+    module = MODULE.replace("    lock.release()\n", "")
+    (root / "locked.py").write_text(module)
+    docker, py = (root / "docker" / "Dockerfile").as_uri(), (root / "locked.py").as_uri()
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS, root=str(root)) as client:
+        open_doc(client, docker, edited, language="dockerfile")
+        open_doc(client, py, module)
+        await asyncio.sleep(0.5)  # git answers
+        save(client, docker)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+        sent = numbered_lines(fake_deepseek.requests_to(CHAT)[0].json)
+        assert edited.split("\n").index("RUN step-7-7 --flag=77") + 1 in sent and len(sent) < 60, len(sent)
+        save(client, py)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) >= 2, timeout=10)
+        [add] = [r.json for r in fake_deepseek.requests_to(CHAT) if "### function add" in user_prompt(r.json)]
+        assert "\n-     lock.release()" in user_prompt(add)

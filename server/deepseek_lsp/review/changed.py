@@ -12,6 +12,7 @@ from pathlib import Path
 from ..console import shown_name
 from ..gitignore import git
 from ..languages import LanguageRegistry
+from .renames import name_changes
 from .safe_directory import safe_directory_advice
 from .targets import NOTEBOOK_SUFFIX, SKIP_DIRS, Target, _known_language
 
@@ -257,20 +258,9 @@ def changed_targets(
             return False  # as walking skips them (an untracked .ipynb_checkpoints/)
         return registry is None or _known_language(path, registry, without_grammar=without_grammar)
 
-    # (status, old name, new name): a rename names both, which the line diff needs to pair them.
-    fields = status.stdout.split("\0")
-    changes: list[tuple[str, str]] = []
-    i = 0
-    while i < len(fields) and fields[i]:
-        kind = fields[i]
-        if kind[:1] in ("R", "C"):
-            changes.append((fields[i + 1], fields[i + 2]))
-            i += 3
-        else:
-            changes.append(("", fields[i + 1]))
-            i += 2
     targets: list[Target] = []
-    for old, name in changes:
+    # A rename names both, which the line diff needs to pair them.
+    for old, name in name_changes(status.stdout):
         path = (root / name).resolve()
         if submodules is not None and path.is_dir() and (path in scope or any(f in path.parents for f in scope)):
             submodules.append(path)
@@ -309,7 +299,7 @@ def changed_targets(
             lines.update(
                 range(start - 1, start - 1 + count) if count else (max(0, start - 1), start)
             )
-        targets.append(Target(path, lines, named=path in scope))
+        targets.append(Target(path, lines, named=path in scope, before=(root, f"{base}:{old or name}")))
     for name in filter(
         None, untracked.stdout.split("\0") if untracked and untracked.returncode == 0 else []
     ):

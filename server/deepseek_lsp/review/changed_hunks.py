@@ -21,6 +21,7 @@ from ..gitignore import git, git_bytes
 from ..languages import uri_basename
 from ..privacy import uri_to_path
 from .removed import Removal, removals
+from .renames import staged_source
 from .units import extract_units
 
 #: By extension (lower case), the editor's language id (VS Code's, and Neovim's filetype where it
@@ -87,17 +88,28 @@ def committed_text(path: Path) -> str | None:
     """``path``'s text in the last commit; "" for a file new to its repository (untracked, not
     ignored: all of it is a change); None outside a repository, or for an ignored file."""
     folder = path.parent
-    # As checked out (``--filters``: git-crypt's smudge, line ends, working-tree-encoding) and
-    # decoded as the editor does (a UTF-16 file by its byte order mark): the stored form read
-    # as UTF-8 differed everywhere, and a one-line edit sent the whole file.
-    shown = git_bytes(folder, "cat-file", "--filters", f"HEAD:./{path.name}")
-    if shown is not None and shown.returncode == 0:
-        return utf8_source(shown.stdout).decode("utf-8-sig", "replace")  # (the editor drops a BOM)
+    committed = revision_text(folder, f"HEAD:./{path.name}")
+    if committed is None:
+        source = staged_source(path)  # a ``git mv`` not yet committed
+        committed = None if source is None else revision_text(folder, f"HEAD:{source}")
+    if committed is not None:
+        return committed
     inside = git(folder, "rev-parse", "--is-inside-work-tree")
     if inside is None or inside.returncode != 0 or inside.stdout.strip() != "true":
         return None
     ignored = git(folder, "check-ignore", "-q", "--", path.name)
     return None if ignored is None or ignored.returncode == 0 else ""
+
+
+def revision_text(folder: Path, spec: str) -> str | None:
+    """The text of git's ``spec`` (``REV:path``), or None when git has none."""
+    # As checked out (``--filters``: git-crypt's smudge, line ends, working-tree-encoding) and
+    # decoded as the editor does (a UTF-16 file by its byte order mark): the stored form read
+    # as UTF-8 differed everywhere, and a one-line edit sent the whole file.
+    shown = git_bytes(folder, "cat-file", "--filters", spec)
+    if shown is None or shown.returncode != 0:
+        return None
+    return utf8_source(shown.stdout).decode("utf-8-sig", "replace")  # (the editor drops a BOM)
 
 
 #: How long a save waits for git to tell the committed text it is measured from (seconds).

@@ -17,10 +17,12 @@ from ..documents import Document
 from ..languages import LanguageRegistry
 from ..model.errors import BudgetExceeded, ConnectError, ModelError, refuses_every_request
 from ..workspace_symbols import WorkspaceSymbols
+from .changed_hunks import revision_text
 from .engine import ReviewEngine
 from .first_answer import FirstAnswerFirst, NotSent
 from .flights import ReviewOutcome
 from .projects import project_of
+from .removed import Removal, removals
 from .report import FileResult
 from .targets import Target, _display, _load
 
@@ -114,6 +116,7 @@ async def review_targets(
                 path=shown,
                 use_cache=use_cache,
                 lines=lines,
+                removed=await _removed(target, result.doc),
                 ignored=ignores[project],
                 roots=roots,
                 symbols=symbols,
@@ -157,6 +160,14 @@ async def review_targets(
     finally:
         bar.close()
     return results, fatal
+
+
+async def _removed(target: Target, doc: Document) -> list[Removal]:
+    """The lines ``--changed``'s change deleted from ``doc``'s units (see ``removed``)."""
+    if target.before is None:
+        return []
+    before = await asyncio.to_thread(revision_text, *target.before)
+    return [] if before is None else await asyncio.to_thread(removals, before, doc)
 
 
 def _project(path: Path) -> str:

@@ -58,6 +58,9 @@ class Target:
     lines: set[int] | None = None
     #: Named on the command line, not found in a folder: reviewed even when generated.
     named: bool = False
+    #: ``--changed``: the repository and git's name of the file as the base has it
+    #: (``REV:path``), whose lines the change deleted are shown to the review.
+    before: tuple[Path, str] | None = None
 
 
 def dependency_folder(path: PurePath, roots: Sequence[PurePath]) -> str:
