@@ -65,6 +65,16 @@ LEAK = Rule("lock.acquire()", "critical", "The lock is never released: lock.rele
             "with lock:", 0.9)
 
 
+def repository(where: Path, files: dict[str, str]) -> Path:
+    """A git repository at ``where`` with ``files`` committed on ``main``."""
+    for name, text in files.items():
+        (where / name).parent.mkdir(parents=True, exist_ok=True)
+        (where / name).write_text(text)
+    git(where, "init", "-q", "-b", "main")
+    commit(where, "start")
+    return where
+
+
 def python_doc(text: str) -> Document:
     return doc_of(text, "m.py")
 
@@ -99,11 +109,7 @@ async def test_a_deleted_lock_release_is_shown_to_the_review_of_its_function(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:
     fake_deepseek.responder(reviewer([LEAK]), path=CHAT)
-    root = tmp_path / "repo"
-    root.mkdir()
-    (root / "m.py").write_text(MODULE)
-    git(root, "init", "-q", "-b", "main")
-    commit(root, "start")
+    root = repository(tmp_path / "repo", {"m.py": MODULE})
     uri = (root / "m.py").as_uri()
     async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS) as client:
         open_doc(client, uri, MODULE)
@@ -145,12 +151,8 @@ async def test_a_deleted_chunk_of_a_dockerfile_sends_the_chunk_above_it(
     """Three whole stages deleted, the very chunk the file is cut into there: every chunk left
     was as committed, and the save sent nothing."""
     fake_deepseek.responder(reviewer([STAGE]), path=CHAT)
-    root = tmp_path / "repo"
-    root.mkdir()
     text = dockerfile()
-    (root / "Dockerfile").write_text(text)
-    git(root, "init", "-q", "-b", "main")
-    commit(root, "start")
+    root = repository(tmp_path / "repo", {"Dockerfile": text})
     uri = (root / "Dockerfile").as_uri()
     lines = text.split("\n")
     start, end = lines.index("FROM base2 AS stage2"), lines.index("FROM base5 AS stage5")
@@ -177,11 +179,7 @@ def test_the_command_line_shows_a_branchs_deleted_lines_to_the_review(
     """``deepseek-lsp review --changed`` as a process on a repository: the unit a commit of the
     branch deleted a line from is sent with it, as the pull request's diff shows it."""
     fake_deepseek.responder(reviewer([LEAK]), path=CHAT)
-    root = tmp_path / "repo"
-    root.mkdir()
-    (root / "m.py").write_text(MODULE)
-    git(root, "init", "-q", "-b", "main")
-    commit(root, "start")
+    root = repository(tmp_path / "repo", {"m.py": MODULE})
     git(root, "checkout", "-q", "-b", "topic")
     (root / "m.py").write_text(MODULE.replace("    lock.release()\n", ""))
     commit(root, "no release")
@@ -205,13 +203,9 @@ async def test_a_file_moved_with_git_mv_is_measured_from_its_committed_text(
     all new (its 164 lines sent for one line edited), and a Python file's deleted lines were
     shown none."""
     fake_deepseek.responder(reviewer([LEAK]), path=CHAT)
-    root = tmp_path / "repo"
-    (root / "docker").mkdir(parents=True)
     text = dockerfile()
-    (root / "Dockerfile").write_text(text)
-    (root / "m.py").write_text(MODULE)
-    git(root, "init", "-q", "-b", "main")
-    commit(root, "start")
+    root = repository(tmp_path / "repo", {"Dockerfile": text, "m.py": MODULE})
+    (root / "docker").mkdir()
     git(root, "mv", "Dockerfile", "docker/Dockerfile")
     git(root, "mv", "m.py", "locked.py")
     edited = text.replace("RUN step-7-7 --flag=7", "RUN step-7-7 --flag=77")
