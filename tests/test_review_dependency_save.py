@@ -19,8 +19,8 @@ from tests.test_review_lsp import CHAT, at, change, env, save
 MODULE = "".join(f"def handler_{i}(request):\n    return request.get({i})\n\n\n" for i in range(30))
 
 
-async def debug_print_saved(client: object, uri: str) -> None:
-    open_doc(client, uri, MODULE)  # type: ignore[arg-type]
+async def debug_print_saved(client: object, uri: str, text: str = MODULE) -> None:
+    open_doc(client, uri, text)  # type: ignore[arg-type]
     change(client, 2, at(1, 0), "    print(request)\n", uri=uri)  # type: ignore[arg-type]
     save(client, uri)  # type: ignore[arg-type]
 

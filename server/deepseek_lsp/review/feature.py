@@ -405,6 +405,8 @@ class ReviewFeature(Feature):
             return None
         if on_save and (rules.mode(doc.uri) != "onSave" or rules.generated(doc) or rules.dependency(doc)):
             return None
+        if on_save and await rules.git_ignored(doc):
+            return None
         client = getattr(self.services.models, "client", None)
         if client is None:
             self.services.status.set(Status("Error", f"review: {rules.unsendable()}", "review"))

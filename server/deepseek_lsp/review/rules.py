@@ -6,12 +6,14 @@ and the editor's settings or the endpoint not usable.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from ..context import env_workspace_roots
 from ..documents import Document
 from ..features import Services
+from ..gitignore import git_ignored
 from ..privacy import is_excluded, uri_to_path
 from .changed_hunks import without_grammar
 from .code_languages import is_code_language
@@ -20,6 +22,11 @@ from .outcome_status import basename
 from .targets import dependency_folder
 
 log = logging.getLogger(__name__)
+
+
+def _ignored(path: Path, roots: list[Path]) -> bool:
+    resolved = path.resolve()
+    return resolved in git_ignored([resolved], [r.resolve() for r in roots])
 
 
 class ReviewRules:
@@ -101,6 +108,19 @@ class ReviewRules:
                 f"in {folder} (a dependency's code, which `deepseek-lsp review` of a folder leaves out too)",
             )
         return bool(folder)
+
+    async def git_ignored(self, doc: Document) -> bool:
+        """Whether ``doc`` is a file its .gitignore rules leave out (build output, generated
+        code), which a save does not review, as ``deepseek-lsp review`` of a folder leaves it
+        out; said once per file. A save of ``build/lib/app.py`` sent all of it."""
+        if not doc.uri.startswith("file:"):
+            return False
+        roots = env_workspace_roots(self.services.workspace_folders)
+        # Off the event loop: git is asked.
+        if not await asyncio.to_thread(_ignored, Path(uri_to_path(doc.uri)), roots):
+            return False
+        self._not_on_save(doc, "ignored", "ignored by git (a .gitignore rule names it)")
+        return True
 
     def _not_on_save(self, doc: Document, kind: str, why: str) -> None:
         log.debug("not reviewing %s on save: %s", doc.uri, why)
