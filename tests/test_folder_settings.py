@@ -97,6 +97,7 @@ def test_a_folder_sets_only_whether_its_files_get_suggestions_and_reviews() -> N
         {"deepseek": {"baseUrl": "https://evil.example", "completion": {"enable": False, "model": "x"}, "review": {"mode": "off"}}}
     )
     assert part == {"completion": {"enable": False}, "review": {"mode": "off"}}
+    assert folder_part({"review": {"other_languages": False}}) == {"review": {"otherLanguages": False}}
 
 
 def test_a_file_takes_the_settings_of_the_innermost_folder_holding_it() -> None:
@@ -121,3 +122,37 @@ def test_the_vs_code_extension_lets_a_folder_set_what_the_server_takes_from_a_fo
         if spec.get("scope") in ("resource", "language-overridable")
     }
     assert per_folder == {f"{group}.{key}" for group, keys in FOLDER_SETTINGS.items() for key in keys}
+
+
+async def test_other_languages_turned_off_in_one_folder_leaves_its_sql_unreviewed(tmp_path: Path) -> None:
+    """``review.otherLanguages`` false in one folder's settings (a vendored schema nobody owns):
+    the window's true went for its files too, and each save of its SQL was sent."""
+    app, vendored = tmp_path / "app", tmp_path / "vendored"
+    app.mkdir()
+    vendored.mkdir()
+    sql = "SELECT 1;\n"
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: json.dumps({"findings": []}), path="/chat/completions")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        window = {**WINDOW, "review": {"mode": "onSave"}}
+        async with lsp_session(env, settings=window, folders=[str(app), str(vendored)]) as client:
+            folder_settings(client, vendored, {**window, "review": {"mode": "onSave", "otherLanguages": False}})
+            client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+            await asyncio.sleep(1.0)  # the pull that followed the change is answered
+            for folder in (vendored, app):
+                uri = (folder / "schema.sql").as_uri()
+                open_doc(client, uri, sql, language="sql")
+                await asyncio.sleep(0.3)  # (no repository: measured from the opened text)
+                client.text_document_did_change(
+                    types.DidChangeTextDocumentParams(
+                        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                        content_changes=[types.TextDocumentContentChangeWholeDocument(text=f"DELETE FROM {folder.name};\n")],
+                    )
+                )
+                client.text_document_did_save(
+                    types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+                )
+            assert await eventually(lambda: len(fake.requests_to("/chat/completions")) >= 1, timeout=10)
+            await asyncio.sleep(1.0)
+            prompts = [r.json["messages"][-1]["content"] for r in fake.requests_to("/chat/completions")]
+            assert len(prompts) == 1 and "DELETE FROM app;" in prompts[0], prompts

@@ -787,7 +787,10 @@ def build_settings(
 #: ``"scope": "resource"``): whether its files get suggestions and reviews. The rest (endpoint,
 #: key, models, budget, exclusions) are the window's: a folder's ``.vscode/settings.json`` of a
 #: cloned project must not send the key and the code to another endpoint.
-FOLDER_SETTINGS: dict[str, tuple[str, ...]] = {"completion": ("enable", "languages"), "review": ("mode",)}
+FOLDER_SETTINGS: dict[str, tuple[str, ...]] = {
+    "completion": ("enable", "languages"),
+    "review": ("mode", "otherLanguages"),
+}
 
 
 def folder_part(section: Any) -> dict[str, Any]:
@@ -800,7 +803,7 @@ def folder_part(section: Any) -> dict[str, Any]:
         values = table.get(group)
         if not isinstance(values, Mapping):
             continue
-        kept = {key: values[key] for key in keys if key in values}
+        kept = {key: values[form] for key in keys for form in dict.fromkeys((key, snake(key))) if form in values}
         if kept:
             out[group] = kept
     return out
