@@ -85,10 +85,16 @@ def test_deleted_lines_go_to_the_unit_that_held_them() -> None:
     found = removals(MODULE, after)
     units = {u.name: u for u in with_removals(extract_units(after).units, found)}
     assert units["add"].removed == ("    lock.release()",)
-    # A replaced line's old text is deleted; a line kept, re-indented, is not.
+    # A guard deleted, its body dedented: the guard alone is deleted.
     assert units["drop"].removed == ("    if item in items:",)
+    # A line replaced is not deleted (the model reads what it is now), nor is one moved.
+    edited = python_doc(MODULE.replace("return len(items)", "return len(items) + 1"))
+    assert all(not u.removed for u in with_removals(extract_units(edited).units, removals(MODULE, edited)))
     assert units["count"].removed == () and units["module level"].removed == ()
     # A whole function deleted goes to no unit (its callers' keys change by its signature).
+    moved = python_doc(MODULE.replace('    if item is None:\n        raise ValueError("no item")\n', "").replace(
+        "    items.append(item)\n", '    items.append(item)\n    if item is None:\n        raise ValueError("no item")\n'))
+    assert all(not u.removed for u in with_removals(extract_units(moved).units, removals(MODULE, moved)))
     gone = python_doc(MODULE.replace("def count():\n    return len(items)\n\n\n", ""))
     assert all(not u.removed for u in with_removals(extract_units(gone).units, removals(MODULE, gone)))
     assert removals(MODULE, python_doc(MODULE)) == []

@@ -11,7 +11,9 @@ file instead of the pull request's diff. The deleted lines are measured from git
   to the nearest such code above where they were, else below: chunks are cut by their text,
   and a whole deleted chunk left every other one as it was, so nothing was reviewed.
 
-A replaced line's old text counts as deleted unless the new lines hold it (re-indented, moved).
+Lines deleted, not replaced: a changed line's old text beside its new one cost tokens and
+read to the model as code (a caller flagged for the old signature of what it calls); a line
+deleted here and added elsewhere was moved.
 """
 
 from __future__ import annotations
@@ -59,15 +61,20 @@ def removals(before: str, after: Document) -> list[Removal]:
         for lo, hi in unit.lines:
             owners.update(dict.fromkeys(range(lo, hi + 1), unit))
     grouped: dict[tuple[str, str, int], list[str]] = {}
-    matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag not in ("delete", "replace"):
-            continue
-        kept = {line.strip() for line in new_mid[j1:j2]}
+    # By their text without indentation: a guard deleted and its body dedented (``if item in
+    # items:`` gone, ``items.remove(item)`` kept) is one line deleted, not three replaced.
+    opcodes = difflib.SequenceMatcher(
+        None, [line.strip() for line in old_mid], [line.strip() for line in new_mid], autojunk=False
+    ).get_opcodes()
+    # A line deleted here and added elsewhere was moved, not deleted.
+    added = {line.strip() for tag, _, _, j1, j2 in opcodes if tag in ("insert", "replace") for line in new_mid[j1:j2]}
+    for tag, i1, i2, j1, _ in opcodes:
+        if tag != "delete":
+            continue  # a line replaced: the model reads what it is now
         for i in range(i1, i2):
             text = old_mid[i]
             unit = owners.get(start + i)
-            if not text.strip() or text.strip() in kept or unit is None:
+            if not text.strip() or text.strip() in added or unit is None:
                 continue
             grouped.setdefault((unit.kind, unit.name, start + j1), []).append(text.rstrip())
     return [Removal(kind, name, at, tuple(lines)) for (kind, name, at), lines in grouped.items()]
