@@ -35,8 +35,9 @@ from .actions import (
 from .cache import ReviewCache
 from .changed_hunks import OpenedTexts
 from .command import ReviewCommand
-from .engine import ReviewEngine
+from .engine import ReviewEngine, _counter
 from .findings import Finding, follow_edits, follow_span, with_kept, with_net_change
+from .first_save import FirstSaves
 from .flights import ReviewOutcome
 from .following import EditFollower
 from .ignores import Ignores
@@ -87,6 +88,7 @@ class ReviewFeature(Feature):
         self._server: LanguageServer | None = None
         self.rules = ReviewRules(services)
         self.publisher = Publisher(services)
+        self.first_saves = FirstSaves(services)
         self.saves = SaveTriggers(services, self.rules, lambda uri: self.schedule(uri, on_save=True))
         self.ignores = Ignores(services, self.publisher, lambda: self.engine.cache, self._reshow)
         self.following = EditFollower(services, self.publisher, self.ignores, self.rules, self._show_cached)
@@ -193,6 +195,7 @@ class ReviewFeature(Feature):
 
     def document_closed(self, doc: Document) -> None:
         self._opened.forget(doc.uri)
+        self.first_saves.forget(doc.uri)
         self._forget(doc.uri)
         self._clear_status(doc.uri)
 
@@ -423,6 +426,17 @@ class ReviewFeature(Feature):
         edit_count = doc.edit_count
         send_lines = await self._opened.changed(snapshot) if on_save else None
         removed = await self._opened.removed(snapshot)
+        roots = env_workspace_roots(self.services.workspace_folders)
+        if on_save and send_lines is None:
+            # A large file never reviewed: asked first (see first_save).
+            chosen = await self.first_saves.choose(
+                self._server, engine, snapshot, settings, _counter(client),
+                lambda: self._opened.changed_since(snapshot),
+                path=label_path(uri_to_path(uri), roots), roots=roots, ignored=self.ignores.ignored(uri),
+            )
+            if chosen is False:
+                return None
+            send_lines = chosen
         if send_lines is not None and not ((send_lines or removed) and rules.is_code(doc)):
             # A file with no grammar saved as committed (its reviewed chunks were shown at its
             # opening), or its review.otherLanguages turned off since the save.
@@ -452,7 +466,6 @@ class ReviewFeature(Feature):
             elif waiting and status.current == waiting.pop():
                 status.set(Status("Normal", "", "review"))
 
-        roots = env_workspace_roots(self.services.workspace_folders)
         try:
             outcome = await engine.review(
                 client,

@@ -1,0 +1,180 @@
+"""A save that would send much code never reviewed asks first, saying what it may cost.
+
+A save reviews every unit the cache has no answer for: the first save of a large file (one
+never reviewed: checked out, pulled, opened for a one-line fix) sent all of it with no word
+before (800 functions: 53,708 tokens, up to $0.07 of DeepSeek V4-Pro at its peak rate). Above
+``ASK_ABOVE_TOKENS`` the user is asked, as for any spending they did not ask for: review it
+all, or only the code changed since git's last commit (the pull request's view, remembered
+for the file while it is open), or nothing now (the next save asks again; Review File reviews
+it all). An editor that cannot be asked is told the estimate, and only the changes are sent.
+A model without a known price (a self-hosted server) costs nothing here: never asked.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from lsprotocol import types
+
+from ..config import Settings
+from ..documents import Document
+from ..features import Services
+from ..model.prices import list_price
+from ..model.tokens import Counter
+from .engine import ReviewEngine
+from .fitting import prompt_tokens
+from .outcome_status import basename
+from .prompt import batch_units, build_messages
+from .units import extract_units
+
+log = logging.getLogger(__name__)
+
+#: Prompt tokens a save may send unasked (about $0.04 of DeepSeek V4-Pro at its peak rate,
+#: every token a cache miss): a file of some 1,500 lines never reviewed.
+ASK_ABOVE_TOKENS = 30_000
+REVIEW_ALL = "Review all"
+ONLY_CHANGES = "Only my changes"
+NOT_NOW = "Not now"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a review of the units without a cached answer would send."""
+
+    units: int
+    tokens: int
+    #: At the model's list price at its peak rate, every token a cache miss: at most.
+    dollars: float
+
+    def question(self, uri: str, model: str, changed: int | None) -> str:
+        """The question a save asks, ``changed`` the units changed since the last commit."""
+        only = (
+            f" {changed} of them changed since git's last commit ({ONLY_CHANGES!r} reviews those)."
+            if changed is not None
+            else ""
+        )
+        return (
+            f"Review all of {basename(uri)} on save? {self.units} functions and blocks were never reviewed: "
+            f"about {self.tokens:,} tokens to {model}, up to ${self.dollars:.2f}.{only}"
+        )
+
+
+def estimate(
+    engine: ReviewEngine,
+    doc: Document,
+    settings: Settings,
+    counter: Counter,
+    *,
+    path: str,
+    roots: Sequence[Path],
+    ignored: frozenset[str],
+) -> Estimate | None:
+    """What a save of ``doc`` would send, when it is more than ``ASK_ABOVE_TOKENS`` of a
+    model with a price (None otherwise)."""
+    price = list_price(settings.review.model)
+    if price is None:
+        return None
+    _, missing = engine.cached_review(doc, settings, ignored=ignored, roots=roots)
+    file_units = extract_units(doc)
+    units = file_units.units if missing is None else missing
+    if sum(len(u.text) for u in units) <= ASK_ABOVE_TOKENS:
+        return None  # (a token is a character at the least: not counted)
+    tokens = sum(
+        prompt_tokens(
+            build_messages(doc, path, file_units, batch, redact_secrets=settings.redact_secrets), counter
+        )
+        for batch in batch_units(units)
+    )
+    if tokens <= ASK_ABOVE_TOKENS:
+        return None
+    return Estimate(len(units), tokens, price.peak.dollars(0, tokens, 0))
+
+
+#: The editor could not be asked (it declares no ``window/showMessageRequest``, or failed it).
+_CANNOT_ASK = object()
+
+
+class FirstSaves:
+    """Asks before a save sends more than ``ASK_ABOVE_TOKENS``, and keeps each open file's
+    answer "only my changes"; one question per file at a time."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._asking: set[str] = set()
+        self._only_changes: set[str] = set()
+
+    def forget(self, uri: str) -> None:
+        self._only_changes.discard(uri)
+
+    async def choose(
+        self,
+        server: Any,
+        engine: ReviewEngine,
+        snapshot: Document,
+        settings: Settings,
+        counter: Counter,
+        changed: Callable[[], Awaitable[set[int] | None]],
+        *,
+        path: str,
+        roots: Sequence[Path],
+        ignored: frozenset[str],
+    ) -> set[int] | Literal[False] | None:
+        """The lines whose units a save sends (None: every unit without a cached answer, as
+        any save; False: none). ``changed``: the lines of the units changed since git's last
+        commit (None where there is no commit to go by)."""
+        uri = snapshot.uri
+        if uri in self._only_changes:
+            lines = await changed()
+            if lines is not None:
+                return lines
+        if uri in self._asking:
+            return False  # the question of an earlier save is still open
+        found = estimate(engine, snapshot, settings, counter, path=path, roots=roots, ignored=ignored)
+        if found is None:
+            return None
+        lines = await changed()
+        units = None if lines is None else sum(
+            1 for u in extract_units(snapshot).units if any(u.contains_line(n) for n in lines)
+        )
+        question = found.question(uri, settings.review.model, units)
+        self._asking.add(uri)
+        try:
+            answer = await _ask(server, question, with_changes=lines is not None)
+        finally:
+            self._asking.discard(uri)
+        if answer == REVIEW_ALL:
+            return None
+        if answer is _CANNOT_ASK:
+            then = "only the changes are reviewed on save" if lines is not None else "nothing is sent on save"
+            self.services.status.tell_once(
+                f"review:first-save:{uri}", f"{question} Not asked ({then}); the Review File command reviews it all.", 3
+            )
+            return False if lines is None else lines
+        if answer == ONLY_CHANGES and lines is not None:
+            self._only_changes.add(uri)
+            return lines
+        return False
+
+
+async def _ask(server: Any, question: str, *, with_changes: bool) -> object:
+    """The title of the action the user chose (None: dismissed), or ``_CANNOT_ASK``."""
+    caps = getattr(server, "client_capabilities", None)
+    window = getattr(caps, "window", None)
+    if server is None or window is None or window.show_message is None:
+        return _CANNOT_ASK
+    titles = [REVIEW_ALL, ONLY_CHANGES, NOT_NOW] if with_changes else [REVIEW_ALL, NOT_NOW]
+    params = types.ShowMessageRequestParams(
+        type=types.MessageType.Info,
+        message=f"DeepSeek: {question}",
+        actions=[types.MessageActionItem(title=t) for t in titles],
+    )
+    try:
+        chosen = await server.window_show_message_request_async(params)
+    except Exception:  # (an editor that answers it with an error)
+        log.debug("window/showMessageRequest failed", exc_info=True)
+        return _CANNOT_ASK
+    return chosen.title if chosen is not None else None

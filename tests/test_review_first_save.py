@@ -1,0 +1,126 @@
+"""A save that would send a large file never reviewed asks first, with the estimate: review it
+all, only the code changed since git's last commit (remembered while the file is open), or
+nothing now. The first save of an 800-function module pulled from a colleague sent all of it,
+53,708 tokens, with no word before."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import eventually, lsp_session, open_doc
+from tests.review_support import reviewed_units, reviewer
+from tests.test_review_cli import git
+from tests.test_review_cli_ci import commit
+from tests.test_review_lsp import CHAT, SETTINGS, at, change, env, save
+
+LARGE = "".join(f"def handler_{i}(request):\n    return request.get({i}) + {i * 7}\n\n\n" for i in range(800))
+
+
+def answering(client: Any, title: list[str]) -> list[types.ShowMessageRequestParams]:
+    """Answer every ``window/showMessageRequest`` with ``title[0]`` (as it is then); the
+    questions asked."""
+    asked: list[types.ShowMessageRequestParams] = []
+
+    @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+    def on_ask(params: types.ShowMessageRequestParams) -> types.MessageActionItem:
+        asked.append(params)
+        return types.MessageActionItem(title=title[0])
+
+    return asked
+
+
+async def edit_and_save(client: Any, uri: str, version: int, function: int, above: int = 0) -> None:
+    """A print() added at the top of ``handler_<function>``, below ``above`` lines added before."""
+    line = 4 * function + 1 + above
+    change(client, version, at(line, 4, line, 4), "print(request)\n    ", uri=uri)
+    save(client, uri)
+
+
+@asynccontextmanager
+async def large_file_open(
+    fake: FakeDeepSeek, tmp_path: Path, title: list[str], editor: str = "visual_studio_code"
+) -> AsyncIterator[tuple[Any, str, list[types.ShowMessageRequestParams]]]:
+    """The large file committed, opened in ``editor``, which answers questions with ``title[0]``:
+    the client, the file's URI and the questions asked."""
+    fake.responder(reviewer(()), path=CHAT)
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "handlers.py").write_text(LARGE)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "start")
+    uri = (root / "handlers.py").as_uri()
+    async with lsp_session(env(fake, tmp_path / "state"), settings=SETTINGS, root=str(root), editor=editor) as client:
+        asked = answering(client, title)
+        open_doc(client, uri, LARGE)
+        await asyncio.sleep(0.5)  # git answers
+        yield client, uri, asked
+
+
+async def test_only_my_changes_sends_the_changed_functions_and_is_remembered(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    async with large_file_open(fake_deepseek, tmp_path, ["Only my changes"]) as (client, uri, asked):
+        await edit_and_save(client, uri, 2, 5)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+        [question] = asked
+        assert "800 functions and blocks were never reviewed" in question.message, question.message
+        assert "tokens to deepseek-v4-pro, up to $0.0" in question.message
+        assert "1 of them changed since git's last commit ('Only my changes' reviews those)" in question.message
+        assert [a.title for a in question.actions or []] == ["Review all", "Only my changes", "Not now"]
+        assert reviewed_units(fake_deepseek.requests_to(CHAT)[0].json) == ["handler_5"]
+        await edit_and_save(client, uri, 3, 9, above=1)  # remembered: not asked again
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 2, timeout=10)
+        assert reviewed_units(fake_deepseek.requests_to(CHAT)[1].json) == ["handler_9"]
+        assert len(asked) == 1
+
+
+async def test_review_all_sends_every_function_and_not_now_sends_nothing(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    title = ["Not now"]
+    async with large_file_open(fake_deepseek, tmp_path, title) as (client, uri, asked):
+        await edit_and_save(client, uri, 2, 5)
+        assert await eventually(lambda: len(asked) == 1, timeout=10)
+        await asyncio.sleep(0.5)
+        assert fake_deepseek.requests_to(CHAT) == []
+        title[0] = "Review all"
+        save(client, uri)  # asked again
+        assert await eventually(lambda: len(asked) == 2, timeout=10)
+        assert await eventually(
+            lambda: len({u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json)}) == 800,
+            timeout=30,
+        )
+
+
+async def test_a_small_file_or_one_reviewed_before_is_not_asked_about(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    small = "".join(f"def handler_{i}(request):\n    return request.get({i})\n\n\n" for i in range(40))
+    uri = (tmp_path / "small.py").as_uri()
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS) as client:
+        asked = answering(client, ["Review all"])
+        open_doc(client, uri, small)
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) >= 1, timeout=10)
+        assert asked == []
+
+
+async def test_an_editor_that_cannot_be_asked_is_told_the_estimate_and_sent_only_the_changes(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Emacs' eglot declares no ``window/showMessageRequest``."""
+    async with large_file_open(fake_deepseek, tmp_path, ["Review all"], editor="emacs") as (client, uri, asked):
+        await edit_and_save(client, uri, 2, 5)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+        assert reviewed_units(fake_deepseek.requests_to(CHAT)[0].json) == ["handler_5"]
+        [told] = [m.message for m in client.messages if "never reviewed" in m.message]
+        assert "Not asked (only the changes are reviewed on save)" in told and "up to $0.0" in told
+        assert asked == []
