@@ -98,6 +98,11 @@ def test_deleted_lines_go_to_the_unit_that_held_them() -> None:
     gone = python_doc(MODULE.replace("def count():\n    return len(items)\n\n\n", ""))
     assert all(not u.removed for u in with_removals(extract_units(gone).units, removals(MODULE, gone)))
     assert removals(MODULE, python_doc(MODULE)) == []
+    # A form feed is no line break in the document's count: the lines stay the units'.
+    odd = MODULE.replace("items = []", "items = []  # \f\u2028")
+    after = python_doc(odd.replace("    lock.release()\n", ""))
+    units = {u.name: u for u in with_removals(extract_units(after).units, removals(odd, after))}
+    assert units["add"].removed == ("    lock.release()",)
 
 
 def test_deleted_lines_are_shown_redacted_and_bounded() -> None:

@@ -76,13 +76,13 @@ def estimate(
     """What a save of ``doc`` would send, when it is more than ``ASK_ABOVE_TOKENS`` of a
     model with a price (None otherwise)."""
     price = list_price(settings.review.model)
-    if price is None:
-        return None
+    if price is None or len(doc.data) <= ASK_ABOVE_TOKENS:
+        return None  # (a token is a byte at the least: a small file is not even parsed)
     _, missing = engine.cached_review(doc, settings, ignored=ignored, roots=roots)
     file_units = extract_units(doc)
     units = file_units.units if missing is None else missing
     if sum(len(u.text) for u in units) <= ASK_ABOVE_TOKENS:
-        return None  # (a token is a character at the least: not counted)
+        return None  # (nor are its units counted)
     tokens = sum(
         prompt_tokens(
             build_messages(doc, path, file_units, batch, redact_secrets=settings.redact_secrets), counter

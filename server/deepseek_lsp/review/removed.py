@@ -19,6 +19,7 @@ deleted here and added elsewhere was moved.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -28,6 +29,7 @@ from .units import Unit, extract_units
 #: Past this many differing lines on either side (after the common start and end are set
 #: aside) no deletion is measured: difflib's time grows with their product.
 MAX_DIFFERING_LINES = 4000
+_EOL = re.compile(r"\r\n|\r|\n")
 #: The kinds of code not named by a definition: placed by where the deletion was.
 _LOOSE = ("module", "chunk")
 
@@ -45,8 +47,10 @@ class Removal:
 
 def removals(before: str, after: Document) -> list[Removal]:
     """The non-blank lines of ``before`` that ``after`` deleted, by the unit holding them."""
-    old = before.splitlines()
-    new = after.text.splitlines()
+    # Cut as the document counts lines (not at a form feed or U+2028, as splitlines does): the
+    # lines are matched to its units' by number.
+    old = _EOL.split(before)
+    new = _EOL.split(after.text)
     start = 0
     while start < min(len(old), len(new)) and old[start] == new[start]:
         start += 1
