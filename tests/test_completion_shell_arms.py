@@ -52,3 +52,27 @@ _ENDS = (
 async def test_a_case_s_first_arm_ends_as_the_file_s_arms_do(fake_deepseek, text: str, answer: str, after: str) -> None:
     got, _ = await accept_first(fake_deepseek, "shellscript", "sh", text, answer)
     assert got == text.replace("‸", after)
+
+
+#: A case's first arm typed above the arms the case has already (no arm above it in the file).
+_BELOW = '#!/bin/sh\ncase "$1" in\n    start)‸\n    stop)\n        halt\n        ;;\n    *)\n        usage\n        ;;\nesac\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "after"),
+    [
+        # Its `;;` where the case's arms below put theirs (under their commands)...
+        (_BELOW, "\n        run\n    ;;", "\n        run\n        ;;"),
+        # ... or under their patterns.
+        (_BELOW.replace("        ;;", "    ;;"), "\n        run\n        ;;", "\n        run\n    ;;"),
+        # The case's arms below go before the file's arms above (a file of another style).
+        (_ENDS.replace("start)‸\nesac", "start)‸\n    stop)\n        halt\n    ;;\nesac"),
+         "\n        run\n        ;;", "\n        run\n    ;;"),
+        # Control: the arms below mix both styles: the model's kept.
+        (_BELOW.replace("        ;;", "    ;;", 1), "\n        run\n    ;;", "\n        run\n    ;;"),
+        (_BELOW.replace("        ;;", "    ;;", 1), "\n        run\n        ;;", "\n        run\n        ;;"),
+    ],
+)
+async def test_a_case_s_first_arm_ends_as_its_arms_below_do(fake_deepseek, text: str, answer: str, after: str) -> None:
+    got, _ = await accept_first(fake_deepseek, "shellscript", "sh", text, answer)
+    assert got == text.replace("‸", after)

@@ -29,6 +29,8 @@ _ARM_END_OR_BODY = re.compile(r"^;;|(?:;;&?|;&)$|(?:^|[\s;])(?:then|do|else|in|\
 _ONE_STYLE = 2
 #: The lines below the cursor read for the code that goes on there.
 _LINES_BELOW = 8
+#: The lines below the cursor read for the `;;` of the case's arms there.
+_ARM_LINES_BELOW = 60
 _HEREDOC = re.compile(SHELL_HEREDOC)
 
 
@@ -63,7 +65,9 @@ class _ShellBlocks:
         self.parentheses = 0  # open in the commands since the last pattern
         self.in_text = False  # the prompt ends in a string or a heredoc
         self.pattern_below: tuple[int, int | None] | None = None  # a pattern below the cursor, its commands' offset
+        self.arm_ends_below: Counter[int] = Counter()  # the `;;` offsets of the arms at that pattern's column
         self.patterns_below: tuple[int, int] | None = None  # (place, column) of the case's next pattern below
+        self.ends_below: Counter[int] = Counter()  # the `;;` offsets of the case's arms below the cursor
         self.command_start = 0  # the column of the line the command under way started on
         self.whole_command: int | None = None  # the column of the last line's command, ended there
         #: The column of the command each open block is part of, by its place on the stack: a
@@ -110,6 +114,13 @@ class _ShellBlocks:
             own_ends = self.case_ends.get(len(self.stack) - 2)
             if own_ends:
                 return _where_the_file_puts(own_ends, top[1], written)  # as in the case's arms above
+            below = self.patterns_below is not None and self.patterns_below[0] == len(self.stack) - 2
+            if below and len(self.ends_below) == 1:
+                # The case's first arm typed above its others (no arm above it in the file, or
+                # the file's arms in another style): its `;;` as theirs.
+                return top[1] + next(iter(self.ends_below))
+            if below and self.ends_below:
+                return written if written - top[1] in self.ends_below else None
             if len(self.end_offsets) == 1 and self.end_offsets.total() >= _ONE_STYLE:
                 # Every arm above in the file ends so (its `;;` under the pattern, or under the
                 # commands): the case's first arm too, whatever the model wrote.
@@ -210,6 +221,7 @@ class _ShellBlocks:
         cases = [place for place, (kind, _) in enumerate(self.stack) if kind == "case"]
         if cases and self.pattern_below is not None and self.pattern_below[0] >= self.stack[cases[-1]][1]:
             self.patterns_below = (cases[-1], self.pattern_below[0])
+            self.ends_below = self.arm_ends_below
             if self.pattern_below[1] is not None and not self.command_offsets:
                 # (its arm's commands too, where no arm above tells where they go)
                 self.command_offsets[self.pattern_below[1]] += 1
@@ -305,6 +317,8 @@ def _shell_structure(ctx: PostContext) -> _ShellBlocks | None:
     blocks.in_text = bool(scanner.mode)
     if not blocks.in_text:
         blocks.pattern_below = _pattern_below(ctx)
+        if blocks.pattern_below is not None:
+            blocks.arm_ends_below = _arm_ends_below(ctx, blocks.pattern_below[0])
         blocks.mark_the_pattern_below()
     return blocks
 
@@ -331,3 +345,29 @@ def _pattern_below(ctx: PostContext) -> tuple[int, int | None] | None:
         pattern = width
     return (pattern, None) if pattern is not None else None
 
+
+
+def _arm_ends_below(ctx: PostContext, pattern: int) -> Counter[int]:
+    """How far right of their patterns the arms below the cursor at the column ``pattern`` (the
+    case's next ones) put their `;;` alone on its line: each arm's last such line before the
+    next line at that column or left of it (a `case` in the arm ends its own arms first)."""
+    ends: Counter[int] = Counter()
+    end: int | None = None
+    scanner = _BracketScanner(_syntax_for(ctx.language))
+    for line in ctx.suffix.split("\n", _ARM_LINES_BELOW + 1)[1 : _ARM_LINES_BELOW + 1]:
+        at_start = scanner.mode
+        for _ in scanner.feed(line + "\n"):
+            pass
+        code = _code_only(line).strip()
+        if at_start or not code or code.startswith("#"):
+            continue  # a string's or a heredoc's text
+        width = ctx.width(_leading_ws(line))
+        if width >= pattern and code in _ARM_ENDS:
+            end = width - pattern  # (at the pattern's column too: under it)
+        elif width <= pattern:
+            if end is not None:
+                ends[end] += 1
+            end = None
+            if width < pattern or code.startswith("esac") or not _SHELL_ARM.match(code):
+                break
+    return ends
