@@ -33,7 +33,7 @@ from ._pairs_in_text import closers_typed_over_in_text
 from ._scanner import _BracketScanner, typed_bracket
 from ._shell_blocks import heredoc_word
 from ._syntax import _syntax_for, has_block_comments, is_shell, literal_brace
-from ._text import _WAITING_END
+from ._text import _WAITING_END, _code_only, _leading_ws
 from .context import Filter, LaterContext, PostContext
 from .fences import _answered_as_chat as answered_as_chat
 from .fences import _chat_fence_in_code as chat_fence_readable
@@ -406,6 +406,8 @@ def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
             if closed_by is None:
                 break
             typed_over += closed_by == "line"
+    if own == ["{"] and _body_below(text, ctx):
+        own.pop()  # the header's body is there already: its `}` below closes the `{`
     # A bracket left open whose closer the line does not have is closed on a later line: a
     # header's body `{` (`fill(|)` with `s: &mut Store) -> u32 {` kept the `)`, `{)`).
     while own and _CLOSER_OF[own[-1]] not in tail:
@@ -443,6 +445,18 @@ def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
         # back after it).
         gone |= set(range(max(gone)))
     return "".join(c for pos, c in enumerate(tail) if pos not in gone)
+
+
+def _body_below(text: str, ctx: PostContext) -> bool:
+    """Whether ``text`` ends with a `{` above a body the document has already: the line below
+    the cursor's deeper than the text's last line (Zig's `error{|}` with `Full}!void {` over
+    the function's statements). The line's `}` is typed over, the `{` closed below; kept for
+    the `{`, the accept read `!void {}` above the body."""
+    if not _code_only(text).rstrip().endswith("{"):
+        return False
+    last = text.rpartition("\n")[2] if "\n" in text else ctx.line_prefix
+    below = next((line for line in ctx.suffix.split("\n")[1:] if line.strip()), "")
+    return ctx.width(_leading_ws(below)) > ctx.width(_leading_ws(last))
 
 
 def without_retyped_rest(text: str, kept: str) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..asi_semicolon import ASI_LANGUAGES
 from ..control_header import is_control_header, joined_statement
-from ._brackets import _closable_brackets, _closed_by_completion, _open_after_prefix
+from ._brackets import _CLOSER_OF, _closable_brackets, _closed_by_completion, _open_after_prefix
 from ._code import (
     _BACKTICK_LONG,
     _is_label,
@@ -324,6 +324,8 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
             _CONTINUATION.match(statement) or keyword_goes_on or _is_arm(statement, index, lines, ctx)
         ):
             continue  # `else:`, `} else {`, `.then(...)`, `case 2:` still belong to the statement
+        if width == block and _goes_on_past_the_line_s_closer(statement, ctx):
+            return _join(lines[: index + 1])
         closes = _CLOSER_ONLY.match(statement) and not _suffix_has_closer(ctx, statement, width)
         # A shell arm's `;;` under its pattern ends the arm the cursor's line opened (files
         # put it there or under the commands): cut, the arm was left unended before `esac`.
@@ -377,6 +379,18 @@ def _is_arm(body: str, index: int, lines: list[str], ctx: PostContext) -> bool:
     if not _is_label((ctx.line_prefix + lines[0]).strip(), ctx):
         return True
     return not any(line.strip() for line in lines[1:index])
+
+
+def _goes_on_past_the_line_s_closer(statement: str, ctx: PostContext) -> bool:
+    """Whether ``statement``, a line of the completion back at the cursor block's column, closes
+    the bracket that the rest of the cursor line closes (an editor's autopair: `typedef struct
+    {|}`, Zig's `error{|}`) and goes on with the statement (`} pair_t;`, `} || Error;`): the
+    statement's end, its closer typing the line's over (see kept_tail). Cut there, the type's
+    name, the error union and the `;` were lost."""
+    if _CLOSER_ONLY.match(statement) or not ctx.line_suffix.strip().startswith(statement[0]):
+        return False
+    opened = _open_after_prefix(ctx)
+    return bool(opened) and opened[-1][1] == "line" and _CLOSER_OF.get(opened[-1][0]) == statement[0]
 
 
 def _suffix_has_closer(ctx: PostContext, closer: str, width: int) -> bool:

@@ -1,0 +1,78 @@
+"""How often a block typed between an editor's autopaired braces, its closing line going on after
+the `}`, is suggested as the file has it (not part of the test run).
+
+C's `typedef struct {...} name;` of /usr/include's headers (one a file, reproducibly drawn) and,
+given a folder of Zig sources (`--zig DIR`: the `ziglang` wheel's lib/, unpacked), Zig's error
+sets `error{...}` with what follows them on their closing line (`!void {`, `|| Error;`): the
+cursor after the `{`, the autopair's `}` after it and the line's rest not typed yet. The fake
+DeepSeek answers the true text to the end of the closing line, and the first suggestion is
+accepted: counted right when the file is then as it was.
+
+    PYTHONPATH=server python tests/bench/bench_closer_line.py [--sites 200] [--zig DIR] [--show]
+
+At 4cea5eaf: C 0 of 200 (the closing line cut to the autopair's `}`: `} name;` lost), Zig
+sets on one line 68 of 135 (`Full}!void {}`: the `}` kept for the header's `{`) and over
+lines 66 of 93; then 180 of 200, 135 of 135 and 92 of 93 (C's rest: tab-aligned comments
+re-led, bodies longer than a block's tokens).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.bench.accepts import count_accepts, shuffled_texts  # noqa: E402
+
+_TYPEDEF = re.compile(r"^([ \t]*)typedef[ \t]+(?:struct|enum|union)\b[^{;\n]*\{([^{}]*)\n\1\}[^\n]*;", re.M)
+_ERROR_SET = re.compile(r"error\{([^{}]*)\}")
+
+
+def _cases(files: list[Path], pattern: re.Pattern[str], count: int, seed: int, multi: bool | None = None):
+    """(file, its text, the document with ‸ after the `{` and the autopair's `}`, the answer):
+    the first match of ``pattern`` (its body group 2, else 1) in each file, ``multi`` the sets
+    over lines only (True), on one line (False) or either."""
+    found = 0
+    for path, text in shuffled_texts(files, random.Random(seed), 300_000):
+        for match in pattern.finditer(text):
+            group = 2 if pattern.groups >= 2 else 1
+            line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+            if "\r" in text or not match.group(group).strip() or line.lstrip().startswith("//"):
+                continue
+            if multi is not None and ("\n" in match.group(group)) != multi:
+                continue
+            start = match.start(group)
+            eol = text.find("\n", match.end())
+            eol = len(text) if eol < 0 else eol
+            yield path, text, text[:start] + "‸}" + text[eol:], text[start:eol]
+            found += 1
+            break
+        if found >= count:
+            return
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sites", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--zig", type=Path, help="a folder of Zig sources")
+    parser.add_argument("--show", action="store_true", help="print each wrong accept's diff")
+    args = parser.parse_args()
+    headers = list(Path("/usr/include").rglob("*.h"))
+    await count_accepts("C typedef", _cases(headers, _TYPEDEF, args.sites, args.seed), "c", "h", show=args.show)
+    if args.zig:
+        sources = list(args.zig.rglob("*.zig"))
+        for name, multi in (("Zig set, 1 line", False), ("Zig set, lines", True)):
+            cases = _cases(sources, _ERROR_SET, args.sites, args.seed, multi)
+            await count_accepts(name, cases, "zig", "zig", show=args.show)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

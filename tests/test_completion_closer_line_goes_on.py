@@ -1,0 +1,50 @@
+"""A block written between an editor's autopaired brackets whose closing line goes on after the
+closer (C's `typedef struct {|}` closed by `} pair_t;`, Zig's `error{|}` by `} || Error;` or,
+on one line, `Full}!void {`): the closer typed over, the line's rest kept. Before, the closing
+line was cut to the autopair's `}` (the type's name, the error union and the `;` lost), and
+on one line the autopair's `}` came back after the header's `{` that the function's own `}`
+below closes. The real server over stdio against the fake DeepSeek."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harness import accepted_text, first_item_at_cursor
+
+_ZIG = 'const std = @import("std");\n\n'
+
+
+@pytest.mark.parametrize(
+    ("ext", "language", "text", "answer"),
+    [
+        ("c", "c", "#include <stdio.h>\n\ntypedef struct {‸}\n\nint main(void) { return 0; }\n",
+         "\n    int a;\n    int b;\n} pair_t;"),
+        ("c", "c", "void f(void)\n{\n  typedef struct {‸}\n  return;\n}\n", "\n    int a;\n  } pair_t;"),
+        ("zig", "zig", _ZIG + "pub const E = error{‸}\n\npub fn main() void {}\n",
+         "\n    Full,\n    Empty,\n} || std.mem.Allocator.Error;"),
+        ("zig", "zig", _ZIG + "pub fn powi(x: u8) (error{‸}\n    return x;\n}\n", "\n    Overflow,\n}!u8) {"),
+        # On one line: the header's `{` is the function's, closed below.
+        ("zig", "zig", _ZIG + "pub fn push(x: u8) error{‸}\n    _ = x;\n}\n", "Full}!void {"),
+        ("zig", "zig", _ZIG + "pub fn f() error{‸}\n    return;\n}\n", " OutOfMemory, Overflow }!void {"),
+    ],
+)
+async def test_a_closing_line_going_on_is_kept(tmp_path, ext: str, language: str, text: str, answer: str) -> None:
+    clean, item = await first_item_at_cursor(str(tmp_path), ext, language, text, answer)
+    assert item is not None
+    assert accepted_text(clean, item) == text.replace("‸}", answer)
+
+
+@pytest.mark.parametrize(
+    ("ext", "language", "text", "answer", "after"),
+    [
+        # Controls: a closer alone ends the block, what the model wrote after it is cut.
+        ("c", "c", "int f(void) {‸}\n", "\n    return 1;\n}\n\nint g(void) {\n    return 2;\n}",
+         "int f(void) {\n    return 1;\n}\n"),
+        ("zig", "zig", _ZIG + "pub const E = error{‸};\n", "\n    Full,\n};\n\npub const F = 1;",
+         _ZIG + "pub const E = error{\n    Full,\n};\n"),
+    ],
+)
+async def test_a_closer_alone_still_ends_the_block(tmp_path, ext: str, language: str, text: str, answer: str, after: str) -> None:
+    clean, item = await first_item_at_cursor(str(tmp_path), ext, language, text, answer)
+    assert item is not None
+    assert accepted_text(clean, item) == after
