@@ -58,7 +58,7 @@ def _cases(files: list[Path], pattern: re.Pattern[str], count: int, seed: int, m
             return
 
 
-async def main() -> None:
+def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sites", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
@@ -66,13 +66,14 @@ async def main() -> None:
     parser.add_argument("--show", action="store_true", help="print each wrong accept's diff")
     args = parser.parse_args()
     headers = list(Path("/usr/include").rglob("*.h"))
-    await count_accepts("C typedef", _cases(headers, _TYPEDEF, args.sites, args.seed), "c", "h", show=args.show)
+    runs = [("C typedef", list(_cases(headers, _TYPEDEF, args.sites, args.seed)), "c", "h")]
     if args.zig:
         sources = list(args.zig.rglob("*.zig"))
         for name, multi in (("Zig set, 1 line", False), ("Zig set, lines", True)):
-            cases = _cases(sources, _ERROR_SET, args.sites, args.seed, multi)
-            await count_accepts(name, cases, "zig", "zig", show=args.show)
+            runs.append((name, list(_cases(sources, _ERROR_SET, args.sites, args.seed, multi)), "zig", "zig"))
+    for name, cases, language, ext in runs:
+        asyncio.run(count_accepts(name, cases, language, ext, show=args.show))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()
