@@ -3,6 +3,7 @@ talks HTTP to the fake DeepSeek server): for tests of what a session does over t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -104,10 +105,29 @@ async def warmed_up(fake: FakeDeepSeek, model: str, backend: str, **settings: An
     return c
 
 
-async def accept_first(fake: FakeDeepSeek, language_id: str, ext: str, text: str, answer: str) -> tuple[str | None, dict | None]:
+def answering_the_rest(whole: str) -> Callable[[dict[str, Any]], str]:
+    """A model answering ``whole`` to the first request, and to each later one (the rest of a
+    block asked for: fetching.py's _stream_whole) what its prompt has not written of it yet."""
+    asked: list[str] = []
+
+    def answer(body: dict[str, Any]) -> str:
+        prompt = str(body.get("prompt") or "")
+        asked.append(prompt)
+        if len(asked) > 1:
+            for length in range(len(whole), 0, -1):
+                if prompt.endswith(whole[:length]):
+                    return whole[length:]
+        return whole
+
+    return answer
+
+
+async def accept_first(
+    fake: FakeDeepSeek, language_id: str, ext: str, text: str, answer: str | Callable[[dict[str, Any]], str]
+) -> tuple[str | None, dict | None]:
     """The document as the user has it after accepting the first inline item for the cursor at
-    ``‸`` when the model answers ``answer`` (None: no item), and the FIM request's body (None:
-    nothing was asked)."""
+    ``‸`` when the model answers ``answer`` (a text, or a text for each request's body) (None:
+    no item), and the last FIM request's body (None: nothing was asked)."""
     c = Completing(fake, debounce=0, prefetch=False, cache=False)
     try:
         uri = f"file:///w/a.{ext}"
@@ -115,7 +135,10 @@ async def accept_first(fake: FakeDeepSeek, language_id: str, ext: str, text: str
         clean = text.replace("‸", "")
         doc = c.services.documents.open(uri, clean, language_id, 1)
         c.completion.document_opened(doc)
-        fake.script(answer, path=FIM)
+        if callable(answer):
+            fake.responder(answer, path=FIM)
+        else:
+            fake.script(answer, path=FIM)
         line = clean[:offset].count("\n")
         char = len(clean[:offset].split("\n")[-1])
         result = await c.completion.inline_completion(

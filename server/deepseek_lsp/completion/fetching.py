@@ -22,6 +22,7 @@ from ..model import prompt_read
 from ..model.errors import DeadlineExceeded, ModelError
 from ..model.types import FimRequest, Usage
 from ..prompts import FimPrompt
+from .block_rest import MORE_ASKED, stopped_inside
 from .cache import Anchor, CompletionCache, Pending
 from .events import Stats
 from .health import BackendHealth
@@ -56,6 +57,11 @@ async def _result_or_error(aw: Awaitable[T]) -> T | Exception:
         return await aw
     except Exception as exc:
         return exc
+
+
+#: The prompt asking for the rest of a block cut at its tokens, from its whole lines so far
+#: (None: the block is done): see Fetcher._rest_of.
+_RestPrompt = Callable[[str], FimPrompt | None]
 
 
 class _CutAtLimit(str):
@@ -198,7 +204,7 @@ class Fetcher:
         )
         self.cache.pending[uri] = pending
         n = choices_wanted(self.services.settings.completion, req.invoked)
-        fetch = self._fetch(uri, pending, fim, post, req.multiline, n, key, kept)
+        fetch = self._fetch(uri, pending, fim, post, req.multiline, n, key, kept, self._rest_of(req, fim, post))
         task = asyncio.ensure_future(fetch)
         self.fetches[uri] = task
         task.add_done_callback(lambda t: self.fetches.pop(uri, None) if self.fetches.get(uri) is t else None)
@@ -245,8 +251,12 @@ class Fetcher:
         pending: Pending | None,
         single_line: bool,
         on_sent: Callable[[], None] | None = None,
+        *,
+        raw_cut: bool = False,
     ) -> str:
-        """One backend answer; in single-line mode it returns once the first line is complete."""
+        """One backend answer; in single-line mode it returns once the first line is complete.
+        ``raw_cut``: a block cut at its tokens comes as it was streamed, for its rest to be asked
+        (see :meth:`_stream_whole`)."""
         models = self.services.models
         deadline = asyncio.get_running_loop().time() + self.services.settings.completion.timeout_s
         # While the server loads the model (see ModelClient.load) the answer comes once it is
@@ -297,8 +307,70 @@ class Fetcher:
         if stream.result is not None and stream.result.filtered:
             return ""
         if not single_line and stream.result is not None and stream.result.finish_reason == "length":
-            return self._cut(text, pending)
+            return _CutAtLimit(text) if raw_cut else self._cut(text, pending)
         return text
+
+    def _rest_of(self, req: Request, fim: FimPrompt, post: LaterContext) -> _RestPrompt | None:
+        """For a block request, what prompt asks for the rest of a block its answer's token
+        limit cut (``lines``, its whole lines so far), None once it stopped outside the block
+        asked for (block_rest.py): the prompt sent with the lines appended, fitted again where
+        that goes past the budget (as a prefetch's)."""
+        if not req.multiline:
+            return None
+
+        def rest(lines: str) -> FimPrompt | None:
+            if not stopped_inside(lines, req.docstring, post.get()):
+                return None
+            head = lines + "\n"
+            tokens = self.services.models.counter.count(head)
+            budget = self.services.models.prompt_budget(self.services.settings.completion)
+            if fim.prompt_tokens + tokens + fim.suffix_tokens > budget:
+                return self.prompts.prompt(req, head)
+            return replace(fim, prompt=fim.prompt + head, prompt_tokens=fim.prompt_tokens + tokens)
+
+        return rest
+
+    async def _stream_whole(
+        self,
+        fim_req: FimRequest,
+        pending: Pending | None,
+        single_line: bool,
+        on_sent: Callable[[], None] | None,
+        rest: _RestPrompt | None,
+    ) -> str:
+        """One answer, its rest asked for while its token limit cut it inside the block asked
+        for (see :meth:`_rest_of`), from its whole lines, up to MORE_ASKED times; then cut as
+        any block is (:meth:`_cut`)."""
+        if rest is None or single_line:
+            return await self._stream_one(fim_req, pending, single_line, on_sent)
+        text = await self._stream_one(fim_req, pending, single_line, on_sent, raw_cut=True)
+        for asked in range(MORE_ASKED + 1):
+            if type(text) is not _CutAtLimit:
+                return text
+            # Every line it ended, none taken off as waiting for more (a macro's backslash).
+            lines = text.rpartition("\n")[0]
+            prompt = rest(lines) if lines.strip() else None
+            if prompt is None:
+                break
+            if asked == MORE_ASKED:
+                # Still inside past all its asks: its whole lines (the text's, a macro's continued
+                # ones), where the usual cut took the continued ones off to its first line.
+                if pending is not None:
+                    pending.streamed[:] = [lines]
+                return _CutAtLimit(lines)
+            log.info("a block cut at its tokens inside a docstring or a macro: its rest asked for")
+            head = lines + "\n"
+            if pending is not None:
+                pending.streamed[:] = [head]
+            fim_req = replace(
+                fim_req,
+                prompt=prompt.prompt,
+                suffix=prompt.suffix,
+                estimated_prompt_tokens=prompt.prompt_tokens + prompt.suffix_tokens,
+            )
+            more = await self._stream_one(fim_req, pending, single_line, None, raw_cut=True)
+            text = type(more)(head + more) if isinstance(more, _CutAtLimit) else head + more
+        return self._cut(text, pending) if type(text) is _CutAtLimit else text
 
     def _learn_reading(self, fim_req: FimRequest, usage: Usage | None) -> None:
         """What the server read of the prompt it answered, learnt off the answer's way (see
@@ -343,6 +415,7 @@ class Fetcher:
         n: int,
         key: str,
         kept: list[str] | None,
+        rest: _RestPrompt | None = None,
     ) -> None:
         def sent() -> None:
             asyncio.get_running_loop().call_soon(post.get)
@@ -364,7 +437,7 @@ class Fetcher:
             # answer kept, the others' text is no typing-through of the suggestion shown. Nor
             # a chat turn's, whose text is no continuation of the document.
             joinable = pending if kept is None and not chat_turn else None
-            texts, all_answered = await self._answers(uri, asked(chat_turn), joinable, multiline, sent)
+            texts, all_answered = await self._answers(uri, asked(chat_turn), joinable, multiline, sent, rest)
             if not multiline and not chat_turn and self._opened_as_chat(texts, post):
                 # Its first line a fence (or a sentence before one): asked again at once, as
                 # every later single line to this server and model will be.
@@ -409,11 +482,12 @@ class Fetcher:
         joinable: Pending | None,
         multiline: bool,
         sent: Callable[[], None] | None,
+        rest: _RestPrompt | None = None,
     ) -> tuple[list[str], bool]:
         """The texts the requests got, and whether every one got one; the errors told
         (:meth:`BackendHealth.failed`)."""
         streams = [
-            self._stream_one(r, joinable if i == 0 else None, not multiline, sent if i == 0 else None)
+            self._stream_whole(r, joinable if i == 0 else None, not multiline, sent if i == 0 else None, rest)
             for i, r in enumerate(requests)
         ]
         # One stream (every automatic request) is awaited here: gather would run it in a

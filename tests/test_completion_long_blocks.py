@@ -1,0 +1,64 @@
+"""A docstring or a C macro's body longer than a block's tokens (``multiLineMaxTokens``, 256):
+the rest is asked for where the answer stopped at its limit still inside it (the docstring not
+closed, every line of the body continued), from its last whole line, as Copilot users get the
+whole block. Before, the user got the block cut at its last whole line: a docstring closed
+after half its text, a macro ended in the middle of its `do { ... }`. Elsewhere a block cut at
+its tokens stays cut (whole lines, one request). In-process against the fake DeepSeek, which
+honours ``max_tokens`` (4 characters a token) and answers what the prompt has not written yet."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.completing import FIM, accept_first, answering_the_rest
+from tests.fake_deepseek import FakeDeepSeek
+
+_ARGS = "".join(f"        arg{i}: The {i}th argument, described at some length so that it takes room.\n" for i in range(24))
+_DOC = "Do a thing with many arguments.\n\n    Args:\n" + _ARGS + '    """'
+_FUNC = "def f(*args):\n    ‸\n    return args\n"
+_BODY = "".join(f"        int t{i} = (a) + {i} * (b); /* the {i}th of many, each at length */ \\\n" for i in range(24))
+_MACRO = "#define MANY(a, b) \\\n    do { \\\n" + "‸\n\nint main(void) {\n    return 0;\n}\n"
+_MACRO_ANSWER = _BODY.lstrip(" ") + "    } while (0)"
+_LONG_BODY = "".join(f"    total += compute_something_long(value_{i}, factor_{i}, offset_{i});\n" for i in range(40))
+
+
+@pytest.mark.parametrize(
+    ("language", "ext", "text", "answer"),
+    [
+        ("python", "py", _FUNC.replace("‸", '"""‸'), _DOC),
+        ("python", "py", _FUNC.replace("‸", '"""‸"""'), _DOC),
+        ("c", "c", _MACRO.replace("‸", "        ‸"), _MACRO_ANSWER),
+    ],
+)
+async def test_a_long_block_comes_whole(language: str, ext: str, text: str, answer: str) -> None:
+    assert len(answer) > 4 * 256  # past a block's tokens
+    with FakeDeepSeek() as fake:
+        got, _ = await accept_first(fake, language, ext, text, answering_the_rest(answer))
+        asked = fake.requests_to(FIM)
+    assert got == text.replace("‸", answer).replace('"""' + answer + '"""', '"""' + answer)
+    assert len(asked) == 2
+
+
+async def test_a_long_function_body_stays_cut_at_its_tokens() -> None:
+    text = "def f(values):\n    total = 0\n‸\n"
+    with FakeDeepSeek() as fake:
+        got, _ = await accept_first(fake, "python", "py", text, answering_the_rest(_LONG_BODY))
+        asked = fake.requests_to(FIM)
+    assert got is not None and got != text.replace("‸", _LONG_BODY)
+    assert len(asked) == 1
+
+
+async def test_a_macro_longer_than_all_its_asks_keeps_its_whole_lines() -> None:
+    body = "".join(f"        int t{i} = (a) + {i} * (b); /* the {i}th of many, each at length */ \\\n" for i in range(90))
+    text = _MACRO.replace("‸", "        ‸")
+    with FakeDeepSeek() as fake:
+        got, _ = await accept_first(fake, "c", "c", text, answering_the_rest(body.lstrip(" ") + "    } while (0)"))
+        asked = fake.requests_to(FIM)
+    assert len(asked) == 4
+    assert got is not None
+    lines = got.split("\n")
+    # Every whole line of the four answers (~ 4 * 1,024 characters of 73-character lines), where
+    # the cut kept its first line alone (the continued ones taken off as waiting for more).
+    kept = [line for line in lines if line.startswith("        int t")]
+    assert len(kept) > 50
+    assert [line.rstrip(" \\") for line in kept] == [line.rstrip(" \\") for line in body.split("\n")[: len(kept)]]
