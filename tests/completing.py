@@ -105,21 +105,23 @@ async def warmed_up(fake: FakeDeepSeek, model: str, backend: str, **settings: An
     return c
 
 
-def answering_the_rest(whole: str) -> Callable[[dict[str, Any]], str]:
+class AnsweringTheRest:
     """A model answering ``whole`` to the first request, and to each later one (the rest of a
-    block asked for: fetching.py's _stream_whole) what its prompt has not written of it yet."""
-    asked: list[str] = []
+    block asked for: fetching.py's _stream_whole) what its prompt has not written of it yet;
+    ``asked``: the prompts of the requests it answered."""
 
-    def answer(body: dict[str, Any]) -> str:
+    def __init__(self, whole: str) -> None:
+        self.whole = whole
+        self.asked: list[str] = []
+
+    def __call__(self, body: dict[str, Any]) -> str:
         prompt = str(body.get("prompt") or "")
-        asked.append(prompt)
-        if len(asked) > 1:
-            for length in range(len(whole), 0, -1):
-                if prompt.endswith(whole[:length]):
-                    return whole[length:]
-        return whole
-
-    return answer
+        self.asked.append(prompt)
+        if len(self.asked) > 1:
+            for length in range(len(self.whole), 0, -1):
+                if prompt.endswith(self.whole[:length]):
+                    return self.whole[length:]
+        return self.whole
 
 
 async def accept_first(

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
@@ -250,12 +250,16 @@ async def type_and_ask(client: LanguageClient, uri: str, line: int, at: int, pie
 
 
 async def _inline_items(
-    state_dir: str, answer: str, uri: str, text: str, language: str, line: int, character: int
+    state_dir: str, answer: str | Callable[[dict[str, Any]], str], uri: str, text: str, language: str, line: int, character: int
 ) -> list[types.InlineCompletionItem]:
     """The inline items the real server over stdio offers at a position of a document just
-    opened, the fake DeepSeek answering ``answer`` (no debounce, prefetch nor cache)."""
+    opened, the fake DeepSeek answering ``answer`` (a text, or a text for each request's body)
+    (no debounce, prefetch nor cache)."""
     with FakeDeepSeek() as fake:
-        fake.script(answer)
+        if callable(answer):
+            fake.responder(answer)
+        else:
+            fake.script(answer)
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=state_dir)
         settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
         async with lsp_session(env, settings=settings) as client:
@@ -274,7 +278,7 @@ async def suggested_texts(
 
 
 async def first_item_at_cursor(
-    state_dir: str, ext: str, language_id: str, text: str, answer: str
+    state_dir: str, ext: str, language_id: str, text: str, answer: str | Callable[[dict[str, Any]], str]
 ) -> tuple[str, types.InlineCompletionItem | None]:
     """The document of ``text`` less its cursor mark ``‸`` and the first inline item the real
     server (over stdio) offers there when the fake DeepSeek answers ``answer``."""

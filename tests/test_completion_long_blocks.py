@@ -3,15 +3,17 @@ the rest is asked for where the answer stopped at its limit still inside it (the
 closed, every line of the body continued), from its last whole line, as Copilot users get the
 whole block. Before, the user got the block cut at its last whole line: a docstring closed
 after half its text, a macro ended in the middle of its `do { ... }`. Elsewhere a block cut at
-its tokens stays cut (whole lines, one request). In-process against the fake DeepSeek, which
-honours ``max_tokens`` (4 characters a token) and answers what the prompt has not written yet."""
+its tokens stays cut (whole lines, one request). The real server over stdio (the in-process
+feature for the controls) against the fake DeepSeek, which honours ``max_tokens`` (4
+characters a token) and answers what the prompt has not written yet."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.completing import FIM, accept_first, answering_the_rest
+from tests.completing import FIM, AnsweringTheRest, accept_first
 from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import accepted_text, first_item_at_cursor
 
 _ARGS = "".join(f"        arg{i}: The {i}th argument, described at some length so that it takes room.\n" for i in range(24))
 _DOC = "Do a thing with many arguments.\n\n    Args:\n" + _ARGS + '    """'
@@ -30,19 +32,19 @@ _LONG_BODY = "".join(f"    total += compute_something_long(value_{i}, factor_{i}
         ("c", "c", _MACRO.replace("‸", "        ‸"), _MACRO_ANSWER),
     ],
 )
-async def test_a_long_block_comes_whole(language: str, ext: str, text: str, answer: str) -> None:
+async def test_a_long_block_comes_whole(tmp_path, language: str, ext: str, text: str, answer: str) -> None:
     assert len(answer) > 4 * 256  # past a block's tokens
-    with FakeDeepSeek() as fake:
-        got, _ = await accept_first(fake, language, ext, text, answering_the_rest(answer))
-        asked = fake.requests_to(FIM)
-    assert got == text.replace("‸", answer).replace('"""' + answer + '"""', '"""' + answer)
-    assert len(asked) == 2
+    model = AnsweringTheRest(answer)
+    clean, item = await first_item_at_cursor(str(tmp_path), ext, language, text, model)
+    assert item is not None
+    assert accepted_text(clean, item) == text.replace("‸", answer).replace('"""' + answer + '"""', '"""' + answer)
+    assert len(model.asked) == 2
 
 
 async def test_a_long_function_body_stays_cut_at_its_tokens() -> None:
     text = "def f(values):\n    total = 0\n‸\n"
     with FakeDeepSeek() as fake:
-        got, _ = await accept_first(fake, "python", "py", text, answering_the_rest(_LONG_BODY))
+        got, _ = await accept_first(fake, "python", "py", text, AnsweringTheRest(_LONG_BODY))
         asked = fake.requests_to(FIM)
     assert got is not None and got != text.replace("‸", _LONG_BODY)
     assert len(asked) == 1
@@ -52,7 +54,7 @@ async def test_a_macro_longer_than_all_its_asks_keeps_its_whole_lines() -> None:
     body = "".join(f"        int t{i} = (a) + {i} * (b); /* the {i}th of many, each at length */ \\\n" for i in range(90))
     text = _MACRO.replace("‸", "        ‸")
     with FakeDeepSeek() as fake:
-        got, _ = await accept_first(fake, "c", "c", text, answering_the_rest(body.lstrip(" ") + "    } while (0)"))
+        got, _ = await accept_first(fake, "c", "c", text, AnsweringTheRest(body.lstrip(" ") + "    } while (0)"))
         asked = fake.requests_to(FIM)
     assert len(asked) == 4
     assert got is not None

@@ -9,7 +9,7 @@ import random
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from tests.completing import accept_first, answering_the_rest
+from tests.completing import AnsweringTheRest, accept_first
 from tests.fake_deepseek import FakeDeepSeek
 
 #: A site of a bench: its file and the file's text first.
@@ -26,7 +26,7 @@ async def count_accepts(
     for path, text, doc, answer in cases:
         total += 1
         with FakeDeepSeek() as fake:
-            got, _ = await accept_first(fake, language, ext, doc, answering_the_rest(answer))
+            got, _ = await accept_first(fake, language, ext, doc, AnsweringTheRest(answer))
         nothing += got is None
         right += got == text
         if show and got is not None and got != text:
