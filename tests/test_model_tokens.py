@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -86,6 +89,35 @@ def test_a_prompt_of_packed_text_fitted_by_the_estimate_keeps_to_its_budget(coun
     real, estimate = counter.count(text), EstimateCounter().count(text)
     assert estimate * LOADING_MARGIN >= real, f"{name}: {estimate} estimated, {real} real"
     assert estimate <= 1.3 * real, f"{name}: {estimate} estimated, {real} real"
+
+
+_BLOB = base64.b64encode(b"".join(hashlib.sha256(str(i).encode()).digest() for i in range(200))).decode()
+# Base64, inlined as a data URI, a PEM body or a JWT: the estimate counted it 0.72-0.74 of its
+# tokens (pieces as long as words), and a prompt of it fitted while the tokenizer loads went over
+# its budget.
+_BASE64 = {
+    "one line": f"ICON = '{_BLOB}'\n",
+    "data uri": f'<img src="data:image/png;base64,{_BLOB}">\n',
+    "pem body": "-----BEGIN CERTIFICATE-----\n" + "\n".join(textwrap.wrap(_BLOB, 64)) + "\n-----END CERTIFICATE-----\n",
+    "url-safe": f"TOKEN = '{base64.urlsafe_b64encode(base64.b64decode(_BLOB)).decode()}'\n",
+    "python strings": "".join(f'    "{line}"\n' for line in textwrap.wrap(_BLOB, 76)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BASE64))
+def test_base64_is_estimated_at_its_count(counter: TokenCounter, name: str) -> None:
+    text = _BASE64[name]
+    real, estimate = counter.count(text), EstimateCounter().count(text)
+    # (0.9: a line break and quotes every 64-76 characters are a few tokens more.)
+    assert 0.9 * real <= estimate <= 1.2 * real, f"{name}: {estimate} estimated, {real} real"
+
+
+@pytest.mark.parametrize("name", ["OutMultiEdgeDataView", "hasOneOrMoreJsAndNoTsFiles", "getElementsByTagNameNS"])
+def test_a_long_camel_case_name_is_no_base64_blob(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    text = f"view = {name}(graph)\n" * 40
+    estimate = EstimateCounter().count(text)
+    monkeypatch.setattr(tokens, "BLOB_TOKENS_PER_CHAR", 0.3)  # no run counted as a blob
+    assert EstimateCounter().count(text) == estimate
 
 
 def test_the_estimate_of_code_and_prose_stays_close(counter: TokenCounter) -> None:

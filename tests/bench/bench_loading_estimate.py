@@ -4,19 +4,23 @@ Before the tokenizer has loaded, a completion's prompt is fitted by ``EstimateCo
 budget less ``LOADING_MARGIN``; a text the estimate counts short still goes over the budget.
 This builds the FIM prompt (no snippets) at a seeded line of the second half of real files (the
 recall projects' sources in ``--workdir`` of bench_context_recall.py; the running Python's
-encodings tables and the files ``--extra`` globs name, e.g. minified bundles: data) with the estimate as it is and by characters alone
-(``PIECES_SHARE = 0``), and prints for each the prompts over the 2,048-token budget, their sum
+encodings tables and the files ``--extra`` globs name, e.g. minified bundles or base64 fixtures: data) with the estimate as
+it is, without its base64 blobs (``BLOB_TOKENS_PER_CHAR = 0.3``) and by characters alone (nor the pieces' floor,
+``PIECES_SHARE = 0``), and prints for each the prompts over the 2,048-token budget, their sum
 of real tokens and the prompts that differ.
 
     python tests/bench/bench_loading_estimate.py [--workdir /tmp/deepseek-lsp-recall] [--files 264] [--seed 5]
         [--extra '/usr/lib/python3/dist-packages/pip/_vendor/chardet/*.py' --extra 'node_modules/**/*.min.js']
+        [--extra 'LIB/test/test_gettext.py' --after '[A-Za-z0-9+/]{60}']  # below the file's last base64 line
 """
 
 from __future__ import annotations
 
 import argparse
 import glob
+import itertools
 import random
+import re
 import statistics
 import sys
 import sysconfig
@@ -36,14 +40,17 @@ BUDGET = 2048
 LANGUAGES = {".py": "python", ".ts": "typescript", ".js": "javascript"}
 
 
-def real_tokens(path: Path, counter: tokens.TokenCounter) -> int | None:
-    """The real count of the prompt the estimate fits at a seeded line of ``path``."""
+def real_tokens(path: Path, counter: tokens.TokenCounter, after: re.Pattern[str] | None = None) -> int | None:
+    """The real count of the prompt the estimate fits at a seeded line of ``path`` (below the
+    last line ``after`` matches, where it matches one: the data before the cursor)."""
     text = path.read_text(errors="replace")
     lines = text.split("\n")
     if len(lines) < 50:
         return None
     doc = DocumentStore(REGISTRY).open(path.as_uri(), text, LANGUAGES[path.suffix], 1)
     line = random.Random(str(path)).randrange(len(lines) // 2, len(lines))
+    if after is not None and (hits := [i for i, t in enumerate(lines) if after.search(t)]):
+        line = hits[-1] + 1
     offset = len("\n".join(lines[:line]).encode()) + 1
     fim = build_fim_prompt(
         doc, offset, budget=int(BUDGET / LOADING_MARGIN), suffix_share=0.1, count=tokens.EstimateCounter().count, path=path.name
@@ -57,26 +64,32 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=264)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--extra", action="append", default=[], help="a glob of more files (data)")
+    parser.add_argument("--after", help="a regex: the cursor of an --extra file below its last line matching it")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     code = sorted(p for p in (Path(args.workdir) / "ws").rglob("*") if p.suffix in LANGUAGES and p.is_file())
     data = rng.sample(sorted((Path(sysconfig.get_paths()["stdlib"]) / "encodings").glob("*.py")), 60)
     data += [Path(p) for pattern in args.extra for p in sorted(glob.glob(pattern, recursive=True)) if Path(p).suffix in LANGUAGES]
     files = rng.sample(code, min(args.files, len(code))) + data
+    extra, after = set(data[60:]), re.compile(args.after) if args.after else None
     counter = tokens.TokenCounter()
     runs: dict[str, dict[Path, int]] = {}
-    for name, share in (("by characters", 0.0), ("as it is", tokens.PIECES_SHARE)):
-        tokens.PIECES_SHARE = share
-        runs[name] = {f: n for f in files if (n := real_tokens(f, counter)) is not None}
+    pieces, blobs = tokens.PIECES_SHARE, tokens.BLOB_TOKENS_PER_CHAR
+    # (A blob counted at 0.3 tokens a character is counted as by characters.)
+    for name, share, blob in (("by characters", 0.0, 0.3), ("no blobs", pieces, 0.3), ("as it is", pieces, blobs)):
+        tokens.PIECES_SHARE, tokens.BLOB_TOKENS_PER_CHAR = share, blob
+        runs[name] = {f: n for f in files if (n := real_tokens(f, counter, after if f in extra else None)) is not None}
     for name, sizes in runs.items():
         over = [n - BUDGET for n in sizes.values() if n > BUDGET]
         print(f"{name}: {len(sizes)} prompts, over the budget {len(over)} (+{max(over, default=0)} at worst), "
               f"real tokens median {statistics.median(sizes.values())}, sum {sum(sizes.values())}")
-    before, after = runs.values()
-    changed = [f for f in before if before[f] != after[f]]
-    print(f"{len(changed)} prompts differ ({sum(f in data for f in changed)} of them data tables):")
-    for f in changed:
-        print(f"  {f}: {before[f]} -> {after[f]}")
+    names = list(runs)
+    for before_name, after_name in itertools.pairwise(names):
+        before, after = runs[before_name], runs[after_name]
+        changed = [f for f in before if before[f] != after[f]]
+        print(f"{before_name} -> {after_name}: {len(changed)} prompts differ ({sum(f in data for f in changed)} of them data):")
+        for f in changed:
+            print(f"  {f}: {before[f]} -> {after[f]}")
 
 
 if __name__ == "__main__":
