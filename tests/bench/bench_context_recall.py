@@ -130,9 +130,15 @@ def main() -> None:
                         help="downloads (dl/), workspaces (ws/), server logs and prompts.jsonl")
     parser.add_argument("--partial", type=int, default=0,
                         help="characters typed of the first name the rest of the line needs (0: none)")
+    parser.add_argument("--context-timeout-ms", type=int, default=None,
+                        help="completion.contextTimeoutMs (default: the server's, 80): on a loaded host its time box "
+                        "left definitions out, differently from run to run; 2000 measures the choice alone, as "
+                        "bench_names_order.py replays it")
     parser.add_argument("--out", help="write the figures and every site's record as JSON here")
     args = parser.parse_args()
 
+    if args.context_timeout_ms is not None:
+        SETTINGS["completion"]["contextTimeoutMs"] = args.context_timeout_ms
     projects = [p.strip() for p in args.projects.split(",") if p.strip()]
     unknown = [p for p in projects if p not in PROJECTS]
     if unknown:

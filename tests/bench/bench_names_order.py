@@ -35,10 +35,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from deepseek_lsp.context import ContextRequest, Indexer, gather_snippets, lookup, names_near  # noqa: E402
+from deepseek_lsp.completion.prompting import cursor_names, cursor_snippets  # noqa: E402
+from deepseek_lsp.context import ContextRequest, Indexer, enclosing_scopes, lookup, names_near  # noqa: E402
 from deepseek_lsp.context import snippets as snippets_module  # noqa: E402
 from deepseek_lsp.documents import Document, DocumentStore  # noqa: E402
-from tests.bench.recall.analyze import DEFAULT_EXCLUDE, REGISTRY, fitted  # noqa: E402
+from tests.bench.recall.analyze import DEFAULT_EXCLUDE, REGISTRY, fitted, workspace_symbols  # noqa: E402
 from tests.bench.recall.corpus import site_text  # noqa: E402
 from tests.bench.recall.needs import def_pattern  # noqa: E402
 
@@ -62,10 +63,13 @@ VARIANTS: dict[str, tuple[int, int, Order]] = {  # (names cap, definitions a nam
 
 
 def sent(doc: Document, offset: int, root: Path, store: DocumentStore, indexer: Indexer, names: list[str]) -> list[str]:
-    """The texts of the snippets sent: of the first 8, those the extras' share holds."""
-    req = ContextRequest(doc, offset, [], [], [root], DEFAULT_EXCLUDE, time.monotonic() + 30, open_uris=store)
-    got = gather_snippets(indexer, req, (max(0, offset - 6000), offset + 2000), names, max_snippets=8)
-    return fitted(got, doc.language.spec.line_comment or "#")
+    """The texts of the snippets sent, as the server chooses them (``cursor_snippets``, with the
+    workspace's symbol table crawled whole; no time box): of the first 8, those the extras'
+    share holds."""
+    assert doc.language is not None
+    symbols = workspace_symbols(root, doc.language.name)
+    req = ContextRequest(doc, offset, [], [], [root], DEFAULT_EXCLUDE, time.monotonic() + 30, open_uris=store, symbols=symbols)
+    return fitted(cursor_snippets(indexer, req, names), doc.language.spec.line_comment or "#")
 
 
 def main() -> None:
@@ -92,7 +96,7 @@ def main() -> None:
         store = DocumentStore(REGISTRY)
         doc = store.open((root / row["file"]).as_uri(), text, row["language"], 1)
         indexer = indexers.setdefault(row["project"], Indexer(REGISTRY))
-        nearest = names_near(doc.language, doc.tree, doc.data, offset)
+        nearest = cursor_names(doc, offset, enclosing_scopes(doc.language, doc.tree, doc.data, offset))
         patterns = [def_pattern(n["target"], row["language"] == "python") for n in site["needs"]]
         total += len(patterns)
         for variant in variants:

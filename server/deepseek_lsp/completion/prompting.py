@@ -20,6 +20,7 @@ from ..config import Settings
 from ..context import (
     ContextRequest,
     Indexer,
+    Snippet,
     bracket_scan_start,
     display_path,
     enclosing_scopes,
@@ -64,6 +65,34 @@ CONTEXT_REUSE_S = 30.0
 NAMES_REACH = 6000
 #: Bytes around the cursor read for the brackets of a suggestion served from a cache.
 _LINE_CONTEXT_BYTES = 8192
+
+
+def _function_start(doc: Document, offset: int, scopes: list[Any]) -> int | None:
+    """Where the function (or class) the cursor is in begins, if at most NAMES_REACH bytes
+    back. At its very end (the last line being typed) the tree puts the cursor outside it:
+    the character before tells."""
+    inner = next((s for s in reversed(scopes) if s.kind in ("function", "class")), None)
+    if inner is None and offset > 0 and doc.language is not None and doc.tree is not None:
+        before = enclosing_scopes(doc.language, doc.tree, doc.data, offset - 1)
+        inner = next((s for s in reversed(before) if s.kind in ("function", "class")), None)
+    return inner.start if inner is not None and offset - inner.start <= NAMES_REACH else None
+
+
+def cursor_names(doc: Document, offset: int, scopes: list[Any]) -> list[str]:
+    """The names near the cursor the snippets are chosen for (``names_near``, from the start of
+    the function the cursor is in); ``scopes`` are those enclosing it (``enclosing_scopes``)."""
+    assert doc.language is not None and doc.tree is not None
+    reach = _function_start(doc, offset, scopes)
+    return names_near(doc.language, doc.tree, doc.data, offset, reach=reach)
+
+
+def cursor_snippets(indexer: Indexer, req: ContextRequest, names: list[str]) -> list[Snippet]:
+    """The snippets chosen for the cursor at ``req.offset`` when they are chosen anew: what a
+    prompt's extra context is made of, and what the recall benchmarks replay offline (they
+    replayed ``gather_snippets`` with a request of their own, without the workspace's symbol
+    table, and disagreed with the prompts served: tests/bench/bench_names_order.py)."""
+    window_guess = (max(0, req.offset - 6000), req.offset + 2000)
+    return gather_snippets(indexer, req, window_guess, names)
 
 
 @dataclass
@@ -380,7 +409,7 @@ class PromptBuilder:
                 )
             # Read once too, when first needed: the names near the cursor (past the snippets'
             # while, or to choose them).
-            near = cache(partial(self._names, doc, req.offset, scopes))
+            near = cache(partial(cursor_names, doc, req.offset, scopes))
             renewed = False
             if (
                 prev is not None
@@ -424,8 +453,7 @@ class PromptBuilder:
                 ctx_req = self._context_request(doc, req.offset, deadline)
                 ctx_req.member = member
                 ctx_req.prefix = typed()
-                window_guess = (max(0, req.offset - 6000), req.offset + 2000)
-                snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
+                snippets = cursor_snippets(self.indexer, ctx_req, names)
                 known, known_members = ctx_req.known_names, ctx_req.known_members
                 members_at = dot if ctx_req.members_sent else None
                 unindexed += [d for d in ctx_req.other_docs if not self.indexer.has_index(d)]
@@ -455,12 +483,6 @@ class PromptBuilder:
                 )
             return fim
         return self._build(req, inserted, snippets, scopes, imports)
-
-    def _names(self, doc: Document, offset: int, scopes: list[Any]) -> list[str]:
-        """The names near the cursor the snippets are chosen for (``names_near``)."""
-        assert doc.language is not None and doc.tree is not None
-        reach = self._function_start(doc, offset, scopes)
-        return names_near(doc.language, doc.tree, doc.data, offset, reach=reach)
 
     def _context_request(self, doc: Document, offset: int, deadline: float) -> ContextRequest:
         """What gather_snippets is asked for the cursor at ``offset`` of ``doc``."""
@@ -621,17 +643,6 @@ class PromptBuilder:
             del self.estimated_starts[doc.uri]
         fim = build(counter, budget, self.line_tokens.counter(doc, counter.count))
         return fim
-
-    @staticmethod
-    def _function_start(doc: Document, offset: int, scopes: list[Any]) -> int | None:
-        """Where the function (or class) the cursor is in begins, if at most NAMES_REACH bytes
-        back. At its very end (the last line being typed) the tree puts the cursor outside it:
-        the character before tells."""
-        inner = next((s for s in reversed(scopes) if s.kind in ("function", "class")), None)
-        if inner is None and offset > 0 and doc.language is not None and doc.tree is not None:
-            before = enclosing_scopes(doc.language, doc.tree, doc.data, offset - 1)
-            inner = next((s for s in reversed(before) if s.kind in ("function", "class")), None)
-        return inner.start if inner is not None and offset - inner.start <= NAMES_REACH else None
 
     def indentation(self, doc: Document, offset: int) -> tuple[str, int]:
         """The document's indentation unit around ``offset`` and its tab width where it mixes
