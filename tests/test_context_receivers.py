@@ -907,6 +907,59 @@ def test_a_member_inherited_three_bases_up_is_its_bases(tmp_path: Path, language
     assert sent == ["connection.py" if language == "python" else "connection.ts"], heads(snippets)
 
 
+#: A class three bases below the one most of its members come from, each base in its own file.
+SELF_CHAIN = {
+    "python": {
+        "net/connection.py": (
+            "class Connection:\n"
+            "    def send(self, frame: bytes) -> int:\n        return 0\n\n"
+            "    def recv(self, size: int) -> bytes:\n        return b''\n"
+        ),
+        "net/tls.py": "from net.connection import Connection\n\nclass Tls(Connection):\n    def wrap(self):\n        pass\n",
+        "net/dtls.py": "from net.tls import Tls\n\nclass Dtls(Tls):\n    def shake(self):\n        pass\n",
+    },
+    "typescript": {
+        "net/connection.ts": (
+            "export class Connection {\n  send(frame: Uint8Array): number {\n    return 0;\n  }\n\n"
+            "  recv(size: number): Uint8Array {\n    return new Uint8Array(size);\n  }\n}\n"
+        ),
+        "net/tls.ts": "import { Connection } from './connection';\nexport class Tls extends Connection {\n  wrap(): void {}\n}\n",
+        "net/dtls.ts": "import { Tls } from './tls';\nexport class Dtls extends Tls {\n  shake(): void {}\n}\n",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["python", "typescript"])
+@pytest.mark.parametrize("imported", [True, False], ids=["imported", "not-imported"])
+def test_a_bare_self_dot_has_the_classes_bases_up_the_chain(tmp_path: Path, language: str, imported: bool) -> None:
+    """``self.|`` in a class whose bases are other files': the members to be typed are most
+    likely inherited (``send``, ``recv`` three up), and only the direct base's class came (from
+    the name on the class's line). Its bases come, nearest first, whether the file imports the
+    base or the workspace's symbol table alone names it."""
+    write(tmp_path, SELF_CHAIN[language])
+    if language == "python":
+        rel, head = "app/main.py", "from net.dtls import Dtls\n\n" if imported else ""
+        text = head + "class Quic(Dtls):\n    def run(self):\n        self.|\n"
+    else:
+        rel, head = "main.ts", "import { Dtls } from './net/dtls';\n\n" if imported else ""
+        text = head + "class Quic extends Dtls {\n  run(): void {\n    this.|\n  }\n}\n"
+    snippets = gather_at(tmp_path, rel, text, indexed(tmp_path, rel), language)
+    # (Laid out by path; ranked nearest first.)
+    ranked = sorted(snippets, key=lambda s: s.rank)
+    classes = [s.path for s in ranked if s.text.lstrip().startswith(("class ", "export class "))]
+    ext = rel.rsplit(".", 1)[1]
+    assert classes[:3] == [f"dtls.{ext}", f"tls.{ext}", f"connection.{ext}"], heads(snippets)
+    assert any("recv(" in s.text for s in snippets), heads(snippets)
+
+
+def test_a_receivers_dot_has_its_class_then_its_bases(tmp_path: Path) -> None:
+    """``conn.|`` after ``conn = Dtls()``: the class, then what it inherits."""
+    write(tmp_path, SELF_CHAIN["python"])
+    text = "from net.dtls import Dtls\n\ndef run():\n    conn = Dtls()\n    conn.|\n"
+    snippets = gather_at(tmp_path, "app/main.py", text, indexed(tmp_path, "app/main.py"), "python")
+    assert [s.path for s in sorted(snippets, key=lambda s: s.rank)][:3] == ["dtls.py", "tls.py", "connection.py"], heads(snippets)
+
+
 def test_a_one_line_python_class_body_is_no_base(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

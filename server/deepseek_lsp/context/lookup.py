@@ -536,6 +536,30 @@ def receivers_members(
     return members, found.classes(at_cursor) if at_cursor is not None else []
 
 
+def bases_at_cursor(
+    indexer: Indexer,
+    req: ContextRequest,
+    own: FileIndex,
+    indexes: list[FileIndex],
+    at_cursor: list[tuple[Definition, FileIndex]],
+    doc_path: Path,
+    roots: list[Path],
+) -> list[list[tuple[Definition, FileIndex]]]:
+    """The classes the class of the receiver the cursor is after (``at_cursor``: ``self.|``,
+    ``conn.|``) inherits from, in Python's method resolution order, ``MAX_BASE_DEPTH`` up, each
+    its definitions: the member to be typed is as likely inherited (an event loop's
+    ``self.call_soon``, three bases up), and only the class came (``self.``'s own, in view) or
+    its direct base (a name near the cursor). From the files the document imports or has open,
+    then those the workspace's symbol table names (``MAX_RECEIVER_CLASSES`` read a request,
+    each index kept by the indexer while its file is unchanged)."""
+    if not at_cursor or time.monotonic() > req.deadline:
+        return []
+    found = _Classes(indexer, req, own, indexes, doc_path, roots)
+    cls = at_cursor[0][0].name
+    found.where[cls] = list({id(idx): idx for _d, idx in at_cursor}.values())
+    return [defs for base in dict.fromkeys(found._linearization(cls, 0)[1:]) if (defs := found.classes(base))]
+
+
 class _Classes:
     """Where a request's receivers' classes are defined, each looked for once."""
 

@@ -209,6 +209,27 @@ def member_at(language: str, tree: ts.Tree, data: bytes, offset: int) -> MemberA
     return _member_at(fam, tree, data, offset) if fam is not None else _declared_member(language, tree, data, offset)
 
 
+def class_around(language: str, tree: ts.Tree, data: bytes, offset: int) -> tuple[str, bool] | None:
+    """The class whose body the cursor is in (``self``'s, ``this``'s), and whether the cursor is
+    at a bare ``self.|`` or ``this.|`` (the member still to be typed, or half typed), which
+    :func:`member_at` leaves out (the class is in view); None outside a class or in a language
+    whose receivers are not read."""
+    fam = _family(language)
+    if fam is None:
+        return None
+    line = data[data.rfind(b"\n", 0, offset) + 1 : offset][-200:]
+    m = _AT_CURSOR.search(line)
+    at_self = m is not None and m.group(1) is None and m.group(2).decode("utf-8", "replace") in _SELVES
+    # Read at the line's first word: at the cursor, a line's end is the class's body's end
+    # (or none of it, at ``self.`` the tree breaks on).
+    text = line.lstrip()
+    at = offset - len(text) if text else max(offset - 1, 0)
+    cls = receiver_class(fam, tree, data, at, "self", False)
+    if cls is None:
+        return None
+    return cls, at_self and not _in_prose(tree, data, offset)
+
+
 #: Languages whose receivers' classes are not read, whose dot may follow a module imported
 #: whole (Lua's ``local store = require("store")``: ``store.|``, ``module_outline``).
 _MODULE_DOTS = frozenset({"lua"})

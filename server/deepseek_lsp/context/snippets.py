@@ -36,6 +36,7 @@ from .lookup import (
     _unused_imports,
     _used_as_member,
     _within,
+    bases_at_cursor,
     found_in_workspace,
     members_defined,
     prefix_looked_up,
@@ -46,7 +47,7 @@ from .lookup import (
 from .module_outline import commonjs, module_files, module_outline, module_written
 from .paths import display_path
 from .prefix import Prefix, prefix_at
-from .receivers import MemberAt, member_at
+from .receivers import MemberAt, class_around, member_at
 from .words import has_word
 
 if TYPE_CHECKING:
@@ -382,6 +383,15 @@ def gather_snippets(
             looked_up = _looked_up(names, {**renamed, **aliases})
         found_by_name, imported_found = found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
         typed, at_cursor = receivers_members(indexer, req, own, indexes, looked_up[:MAX_NAMES], window, doc_path, roots)
+        # ``conn.|``'s class, or the class the cursor is in (``self.|``: the class is in view,
+        # what it inherits is not): the classes it inherits from, first at such a dot, else
+        # where places are left.
+        inheriting, bases_first = at_cursor, bool(at_cursor)
+        around = class_around(language, doc.tree, doc.data, req.offset) if language and doc.tree and not at_cursor else None
+        if around is not None:
+            inheriting = [(d, own) for d in own.definitions.get(around[0], ()) if d.kind == "class"]
+            bases_first = around[1]
+        bases = bases_at_cursor(indexer, req, own, indexes, inheriting, doc_path, roots)
         # ``store.|`` of a module imported whole: its outline, as a class's receiver's class.
         written = module_written(own, req.member, req.doc)
         outline = [] if at_cursor else _module_at_cursor(indexer, req, own, by_path, written, doc_path, roots, language, rules)
@@ -407,7 +417,7 @@ def gather_snippets(
             imported_found |= set(more)
             looked_up = [*prefixed, *looked_up]
     else:
-        found_by_name, imported_found, typed, at_cursor = {}, set(), {}, []
+        found_by_name, imported_found, typed, at_cursor, bases, bases_first = {}, set(), {}, [], [], False
         local = set()
         # The imports not even looked at, the time box over: not the whole context.
         req.cut_short = own is not None and doc_path is not None
@@ -425,6 +435,8 @@ def gather_snippets(
         local,
         typed,
         at_cursor,
+        bases,
+        bases_first,
     )
     def add_definition(d: Definition, idx: FileIndex, rank: int, after_edits: int) -> None:
         source, signature = from_docs.get(id(idx)), d.signature
@@ -551,6 +563,8 @@ def _chosen_definitions(
     local: set[str],
     typed: dict[str, list[tuple[Definition, FileIndex]]],
     at_cursor: list[tuple[Definition, FileIndex]],
+    bases: list[list[tuple[Definition, FileIndex]]],
+    bases_first: bool,
 ) -> tuple[list[tuple[Definition, FileIndex]], list[tuple[Definition, FileIndex]]]:
     """The definitions to send, best first: every name's best, nearest name first (imported names
     used beyond ``names_near``'s span after the others, then names found only through the
@@ -559,7 +573,9 @@ def _chosen_definitions(
     the names imported and not used yet. ``names`` are those to look up (``_looked_up``),
     nearest first; a member whose receiver's class is known has that class's definitions
     (``typed``, see ``receivers_members``) in place of the first two found by its name, and the
-    class of the receiver the cursor is after (``at_cursor``) comes first."""
+    class of the receiver the cursor is after (``at_cursor``) comes first; the classes it (or
+    the class the cursor is in) inherits from (``bases``), nearest first, come after it at such
+    a dot or a bare ``self.|`` (``bases_first``), else after the names near the cursor."""
     doc = req.doc
     tiers = _tiers(indexes, own, from_docs, imported)
     ordered = sorted(indexes, key=lambda idx: tiers[id(idx)])
@@ -579,8 +595,13 @@ def _chosen_definitions(
     receiver = _candidates_among(at_cursor[0][0].name, at_cursor, own, doc, window) if at_cursor else None
     if receiver is not None:
         chosen.append(receiver)
+    # ``self.|``: the members it inherits are as likely as its own (which are in view).
+    inherited = [c for pairs in bases if (c := _candidates_among(pairs[0][0].name, pairs, own, doc, window)) is not None]
+    if bases_first:
+        chosen += inherited
+    taken_classes = {c.name for c in chosen}
     for name in names:
-        if receiver is not None and name == receiver.name:
+        if name in taken_classes:
             continue
         if name in typed:
             found = _candidates_among(name, typed[name], own, doc, window)
@@ -640,6 +661,9 @@ def _chosen_definitions(
             if found is not None:
                 taken.add(word)
                 chosen.append(found)
+    if not bases_first:  # (last: ranked after every name's, they take no name's room)
+        taken = {c.name for c in chosen}
+        chosen += [c for c in inherited if c.name not in taken][: max(0, min(places, most) - len(chosen))]
     out: list[tuple[Definition, FileIndex]] = []
     for place in range(MAX_PER_NAME):
         for c in chosen:
