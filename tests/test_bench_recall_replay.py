@@ -5,17 +5,15 @@ pygls's members of classes the file never imports), 43 the reverse."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 
 from deepseek_lsp.completion.prompting import cursor_names
-from deepseek_lsp.completion.request import Request
 from deepseek_lsp.context import Indexer, enclosing_scopes
 from deepseek_lsp.documents import DocumentStore
 from tests.bench.bench_names_order import sent
 from tests.bench.recall.analyze import REGISTRY
-from tests.test_completion_units import _feature_for_prompts
+from tests.test_completion_units import prompt_after_crawl
 
 FILES = {
     "lib/conn.py": "class Connection:\n    def send_frame(self, frame: bytes, *, flush: bool = True) -> int:\n        return 0\n",
@@ -38,13 +36,7 @@ async def test_the_replay_sends_what_the_server_sends(tmp_path: Path) -> None:
         (tmp_path / rel).write_text(text)
     main = tmp_path / "app" / "proto.py"
     text = FILES["app/proto.py"]
-    feature = _feature_for_prompts([tmp_path.as_uri()], time_box_ms=5000)
-    feature.services.configured.set()
-    feature.idle.last_change = 0.0  # the user pauses: the workspace is crawled
-    doc = feature.services.documents.open(main.as_uri(), text, "python", 1)
-    feature.crawler.request(main, "python")
-    await asyncio.wait_for(feature.crawler._tasks["crawl"], 30)
-    prompt = feature.prompts.prompt(Request(doc, len(doc.data), False)).prompt
+    prompt = await prompt_after_crawl(tmp_path, main, text)
     served = _definitions(prompt[: prompt.index("# Path: app/proto.py")])
     assert served == ["encode_frame", "send_frame"]  # the symbol table's member too
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -972,6 +973,18 @@ def _feature_for_prompts(folders: list[str], time_box_ms: int | None = None) -> 
     )
     feature.services.workspace_folders = folders
     return feature
+
+
+async def prompt_after_crawl(root: Path, path: Path, text: str) -> str:
+    """The prompt at the end of ``text`` opened as ``path``, the workspace ``root`` crawled for
+    its symbol table first (as once the user has paused), with a time box no load overruns."""
+    feature = _feature_for_prompts([root.as_uri()], time_box_ms=5000)
+    feature.services.configured.set()
+    feature.idle.last_change = 0.0  # the user pauses: the workspace is crawled
+    doc = feature.services.documents.open(path.as_uri(), text, "python", 1)
+    feature.crawler.request(path, "python")
+    await asyncio.wait_for(feature.crawler._tasks["crawl"], 30)
+    return feature.prompts.prompt(Request(doc, len(doc.data), False)).prompt
 
 
 async def test_without_a_workspace_imports_are_found_next_to_the_document(tmp_path, monkeypatch) -> None:

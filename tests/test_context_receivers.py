@@ -27,6 +27,7 @@ from deepseek_lsp.workspace_symbols import WorkspaceSymbols
 from tests.cpu_time import ThreadCpu
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import inline_params, insert, lsp_session, open_doc, server_env
+from tests.test_completion_units import prompt_after_crawl
 from tests.test_workspace_symbols import (
     REGISTRY,
     gather,
@@ -950,6 +951,17 @@ def test_a_bare_self_dot_has_the_classes_bases_up_the_chain(tmp_path: Path, lang
     ext = rel.rsplit(".", 1)[1]
     assert classes[:3] == [f"dtls.{ext}", f"tls.{ext}", f"connection.{ext}"], heads(snippets)
     assert any("recv(" in s.text for s in snippets), heads(snippets)
+
+
+async def test_the_prompt_at_a_bare_self_dot_carries_what_the_class_inherits(tmp_path: Path) -> None:
+    """The completion feature's prompt at ``self.|``, the bases in files the document neither
+    imports nor has open (found by the workspace's symbol table once crawled)."""
+    write(tmp_path, SELF_CHAIN["python"])
+    text = "class Quic(Dtls):\n    def run(self):\n        self."
+    prompt = await prompt_after_crawl(tmp_path, tmp_path / "app" / "quic.py", text)
+    extras = prompt[: prompt.index("# Path: app/quic.py")]
+    for line in ("# class Dtls(Tls):", "# class Tls(Connection):", "#     def recv(self, size: int) -> bytes:"):
+        assert line in extras, extras
 
 
 def test_a_receivers_dot_has_its_class_then_its_bases(tmp_path: Path) -> None:
