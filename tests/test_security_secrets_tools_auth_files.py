@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from deepseek_lsp.documents import Document
 from deepseek_lsp.privacy import redact
+from deepseek_lsp.prompts import build_fim_prompt
 from tests.secret_forms import (
     assert_forms_not_sent,
     assert_only_secret_replaced,
@@ -34,7 +36,25 @@ FORMS = {
     "curl-cookie-header": "curl -H 'Cookie: JSESSIONID=" + SECRET + "' https://app.example.com/api\n",
     "curl-b": 'curl -b "_session_id=' + SECRET + '" https://app.example.com/\n',
     "cookies-dict": 'cookies = {"sessionid": "' + SECRET + '"}\n',
+    # A section of more hosts than the two lines after its name that were looked at: the third
+    # host's token went out.
+    "composer-oauth-hosts": '{\n    "github-oauth": {\n'
+    + "".join(f'        "github{n}.example.com": "{SECRET}",\n' for n in range(4))
+    + '        "github.com": "' + SECRET + '"\n    }\n}\n',
+    "composer-bearer-hosts": '{"bearer": {\n'
+    + "".join(f'    "repo{n}.example.org": "{SECRET}",\n' for n in range(4))
+    + '    "repo.example.org": "' + SECRET + '"\n}}\n',
+    # A session cookie after another (the first found was the only one redacted).
+    "cookies-after-the-first": "Cookie: _ga=GA1.2.3; _session_id=" + SECRET + "; theme=dark; laravel_session=" + SECRET + "\n",
+    "cookies-dict-two": 'cookies = {"sessionid": "' + SECRET + '", "remember_token": "' + SECRET + '"}\n',
+    # Google's own example of a secret's value: piped into gcloud secrets, or a here-string.
+    "gcloud-secret-piped": "echo -n '" + SECRET + "' | gcloud secrets create db-password --data-file=-\n",
+    "gcloud-secret-printf": 'printf "%s" "' + SECRET + '" | gcloud secrets versions add api-key --data-file=-\n',
+    "gcloud-secret-here-string": "gcloud secrets versions add api-key --data-file=- <<< '" + SECRET + "'\n",
 }
+#: A Compute Engine metadata server's (and a service account's) access token: ``ya29.c.``, a
+#: dot in it where the ``ya29.`` pattern wanted its 20 characters.
+METADATA_TOKEN = "ya29.c.c0ASRK0GZqW8xAbCdEf3GhIjKlMn0pQrStUvWxYz12_aB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4yZ"
 
 
 @pytest.mark.parametrize("name", FORMS)
@@ -44,6 +64,30 @@ def test_a_tool_s_credential_is_redacted(name: str) -> None:
 
 async def test_tools_credentials_are_not_sent(tmp_path: Path) -> None:
     await assert_forms_not_sent(tmp_path, FORMS, SECRET, "notes.txt")
+
+
+async def test_a_metadata_server_s_access_token_is_not_sent(tmp_path: Path) -> None:
+    forms = {
+        "header": 'curl -s "$URL" -H "X-Goog-User-Project: p" --oauth2-bearer ' + METADATA_TOKEN + "\n",
+        "call": 'client = storage.Client(credentials=Credentials("' + METADATA_TOKEN + '"))\n',
+        "export": "export CLOUDSDK_AUTH_ACCESS_TOKEN=" + METADATA_TOKEN + "\n",
+    }
+    for text in forms.values():
+        assert_only_secret_replaced(text, METADATA_TOKEN)
+    await assert_forms_not_sent(tmp_path, forms, METADATA_TOKEN, "deploy.sh")
+
+
+def test_a_composer_token_is_not_sent_from_a_window_below_its_section_s_name() -> None:
+    """The window starts among the hosts, the section's name above it: each cursor's prompt."""
+    text = '{\n    "github-oauth": {\n' + "".join(f'        "h{n}.example.com": "{SECRET}",\n' for n in range(60))
+    text += '        "github.com": "' + SECRET + '"\n    }\n}\n'
+    doc = Document("file:///w/auth.json", text)
+    start = text.index('"h50.')
+    for cursor in range(start, len(text) + 1, 7):
+        fim = build_fim_prompt(doc, cursor, budget=300, suffix_share=0.3, count=lambda s: len(s) // 3 + 1)
+        assert '"github-oauth"' not in fim.prompt, "the section's name is above the window"
+        sent = fim.prompt + fim.suffix
+        assert SECRET[:8] not in sent and SECRET[8:] not in sent, (cursor, sent)
 
 
 def test_what_only_looks_like_them_stays() -> None:
@@ -59,11 +103,24 @@ def test_what_only_looks_like_them_stays() -> None:
         "Cookie: sessionid=$SESSION_ID\n",
         "res.cookie('session', token, { httpOnly: true })\n",
         "# the session cookie is refreshed on every request\n",
+        'Cookie: sessionid=$SESSION_ID; theme=dark; csrftoken=${CSRF}\n',
+        "echo -n \"$DB_PASSWORD\" | gcloud secrets create db-password --data-file=-\n",
+        "gcloud secrets versions add api-key --data-file=./key.txt\n",
+        # A listing's page, not a credential (gcloud's and the AWS CLI's examples).
+        '  $ {command} --labels="x" --page-token="ala9glealanal908"\n',
+        "aws ec2 describe-instances --max-items 10 --starting-token abc123def456ghi789jkl\n",
+        "aws logs filter-log-events --log-group-name g --next-token f9a8b7c6d5e4f3a2b1c0\n",
     ):
         assert redact(kept) == kept, kept
 
 
-@pytest.mark.parametrize("unit", ["://x", '"//x/:_authToken ', "cookie -b ", "Cookie: a=b; ", "://conda/t/", '"bearer": {"a.b": "'])
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "://x", '"//x/:_authToken ', "cookie -b ", "Cookie: a=b; ", "://conda/t/", '"bearer": {"a.b": "', '"github-oauth": {',
+        "Cookie: sessionid=abcdefgh1234567; ", "secrets versions add a --data-file=- <<< ",
+    ],
+)
 def test_a_pathological_line_of_their_shapes_takes_linear_time(unit: str) -> None:
     """From each ``//`` of a long line, the ``_authToken`` search ran to the line's end (a
     20 kB line of ``://x``: 0.73 s of CPU, 0.10 before the pattern)."""

@@ -598,9 +598,12 @@ def build_fim_prompt(
             if doc.language_id == "yaml" or doc.uri.lower().endswith((".yaml", ".yml")):
                 # A search back through the file: only where a Kubernetes manifest may be.
                 above = secret_manifest_head(doc.data, above_start, raw_above, window)
+            # The suffix with the lines above the window too: a section's name there (Composer's
+            # ``"github-oauth": {``), its hosts' tokens in the window and the suffix (those in
+            # the suffix went out).
             window, suffix = (
                 redact(window, clean=clean, before=above, after=suffix),
-                redact(suffix, clean=after_clean, before=window if above is raw_above else above + window),
+                redact(suffix, clean=after_clean, before=above + window),
             )
             suffix_grown = _growth(suffix_text, suffix, count)
             grown += _growth(raw_window, window, count)

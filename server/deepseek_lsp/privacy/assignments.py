@@ -10,10 +10,12 @@ from .values import (
     _REFERENCE,
     _SECRET_LIKE,
     _SECRET_NAME_ONLY,
+    NO_CREDENTIAL_TOKEN,
     REDACTED,
     _is_placeholder,
     _line_start,
     _mixed_case,
+    no_credential_before,
 )
 from .words import _is_words, same_letters
 
@@ -194,6 +196,10 @@ def _assignment(match: re.Match[str]) -> str:
     if _DECLARATION.search(match.string, max(0, match.start() - 16), match.start()):
         return match.group(0)
     if _QUOTED_SCOPES.search(match.string, max(0, match.start() - 64), match.start()):
+        return match.group(0)
+    # A kebab-case name's word before the ``token`` the name was read as (gcloud's
+    # ``--page-token="…"``): a listing's page.
+    if no_credential_before(match.string, match.start(1)):
         return match.group(0)
     if match.group(5) is not None and _bare_value_is_code(match):
         return match.group(0)
@@ -383,12 +389,6 @@ _ABOUT_A_SECRET = (
 )
 #: After a separator or a camelCase word's boundary: one alternation of the words, compiled once.
 _METADATA_NAME = re.compile(r"(?:[_.-]|(?<=[a-z0-9])(?=[A-Z]))(?i:" + "|".join(_ABOUT_A_SECRET) + r")\Z")
-#: A token that is no credential: a page's, a change's or a lock's, a request's idempotency
-#: (botocore's examples' ``"NextToken": "57r3EXAMPLE…"``, ``"ChangeToken": "abcd12f2-…"``,
-#: ``"LockToken": "7f36cb30-…"``), where a listing resumes.
-_NO_CREDENTIAL_TOKEN = re.compile(
-    r"(?i)(?:next|page|continuation|pagination|change|lock|idempotency|cancellation|sync|starting|resume)[_-]?tokens?\Z"
-)
 #: A value that holds no secret, quoted or not: a placeholder's character again and again
 #: (``xxx``, ``XXXXXXXX``, ``----``: a placeholder or a test's filler), an elision (``"eyJ0eXAiO..."``, a doc's
 #: example cut short), the word ``password`` in a password's place, an ABNF rule (``1*tchar``),
@@ -508,7 +508,7 @@ def _assigned(
         return whole
     if _METADATA_NAME.search(name.rstrip()) or _is_placeholder(value) or _NO_SECRET.fullmatch(value):
         return whole
-    if _NO_CREDENTIAL_TOKEN.search(name.rstrip()):
+    if NO_CREDENTIAL_TOKEN.search(name.rstrip()):
         return whole
     # An address (``token_url = "https://host/oauth/token"``) is where a secret is asked for;
     # credentials inside one (``://user:pass@``) have their own pattern.

@@ -39,12 +39,15 @@ from .values import (
 #: printf's format for one password or the same one twice (``'%s\n%s\n'``: a new password and
 #: its confirmation, which ``smbpasswd -s`` and ``passwd`` read).
 _TWICE = r"""(?:'%s(?:\\n)?(?:%s(?:\\n)?)?'|"%s(?:\\n)?(?:%s(?:\\n)?)?")"""
+#: gcloud's secret read from its input (``gcloud secrets create NAME --data-file=-``, ``versions
+#: add``: Google's own example pipes the value in).
+_SECRET_FROM_INPUT = r"""\bsecrets[ \t]+(?:create|versions[ \t]+add)\b[^|\r\n]*?[ \t]--data-file(?:=|[ \t]+)-(?![\w./-])"""
 #: A password's ``echo`` (``-e``: ``'X\nX'`` is the two) or ``printf`` into a command (see the
 #: patterns), and the commands that read it from their input, the rest of the line after the pipe.
 _ECHOED = r"""(?:\becho[ \t]+(?:-[neE]{1,3}[ \t]+){0,2}|\bprintf[ \t]+(?:""" + _TWICE + r"""[ \t]+)?)"""
 _PIPED_INTO = (
     r"""[^|\r\n]*?(?:[ \t]--password-stdin\b|\bpasswd[ \t]+--stdin\b|\bvncpasswd\b"""
-    r"""|\bsmbpasswd\b[^|\r\n]*?[ \t]-s\b)"""
+    r"""|\bsmbpasswd\b[^|\r\n]*?[ \t]-s\b|""" + _SECRET_FROM_INPUT + ")"
 )
 
 

@@ -372,6 +372,14 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         _cli_argument,
     ),
+    # And gcloud's secret's (``gcloud secrets versions add NAME --data-file=- <<< ...``).
+    (
+        re.compile(
+            r"""(secrets[ \t]+(?:create|versions[ \t]+add)\b(?:(?!secrets)[^\r\n|;&<])*?[ \t]--data-file(?:=|[ \t]+)-"""
+            r"""(?![\w./-])(?:(?!secrets)[^\r\n|;&<])*<<<[ \t]*)""" + _CLI_ARGUMENT
+        ),
+        _cli_argument,
+    ),
     # ``openssl passwd -6 ...`` and ``mkpasswd -m sha-512 ...``: the password to hash, last
     # (``-stdin`` reads it). Options with a value (``-salt x``, ``-m sha-512``) before it, not
     # past the next ``mkpasswd`` (from each one in a line of them the options ran to its end).

@@ -9,7 +9,12 @@ from functools import lru_cache
 
 from .manifests import _redact_secret_manifests, _seams
 from .patterns import _PATTERNS
-from .sections import may_hold_section_key, redact_section_keys
+from .sections import (
+    may_hold_host_tokens,
+    may_hold_section_key,
+    redact_host_tokens,
+    redact_section_keys,
+)
 from .terraform import (
     _HCL_DEFAULT,
     _TERRAFORM,
@@ -67,6 +72,8 @@ def redact(
         redacted = _unseen_block_defaults(redacted, before, after)
     if may_hold_section_key(redacted, before):
         redacted = redact_section_keys(redacted, before, after)
+    if may_hold_host_tokens(redacted, before):
+        redacted = redact_host_tokens(redacted, before, after)
     if any("Secret" in part for part in (redacted, before, after, *_seams(redacted, before, after))):
         redacted = _redact_secret_manifests(redacted, before, after)
     if before:

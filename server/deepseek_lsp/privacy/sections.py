@@ -1,13 +1,16 @@
 """A secret under a neutral key in a JSON section whose name says what it is: .NET's
-``appsettings.json`` ``"Jwt": {"Key": "…", "Issuer": "me"}`` (bound as ``Jwt:Key``). No name on
-the key's line says it is a secret, and the section's may be lines above it."""
+``appsettings.json`` ``"Jwt": {"Key": "…", "Issuer": "me"}`` (bound as ``Jwt:Key``), and
+Composer's ``auth.json`` (``composer.json``'s ``config``) sections whose every key is a host and
+every value its token (``"github-oauth": {"github.com": "…", …}``). No name on the key's line
+says it is a secret, and the section's may be lines above it."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .assignments import _assigned
-from .values import REDACTED
+from .values import _REFERENCE, REDACTED
 
 #: The neutral key and its value (to the text's end: a prompt's window ends at the cursor). .NET's
 #: ``"Key"``: a JSON ``"key"`` is as often an object's name (S3's ``"key": "signed-2065c468-…"``).
@@ -54,6 +57,36 @@ def _secret_values(text: str) -> list[tuple[int, int]]:
     return sorted({(start, end) for start, end in values if start < end and _is_secret(text[start:end])})
 
 
+#: Composer's sections of hosts' tokens (``bearer``, the OAuth ones); a host's value that is an
+#: object (``{"username": …, "token": …}``) is left to its names.
+_COMPOSER_SECTION = re.compile(r'"(?:github-oauth|gitlab-oauth|gitlab-token|forgejo-token|bearer)"\s*:\s*\{')
+#: A host's name and its token inside such a section: a host has a dot (OpenAPI's ``"bearer":
+#: {"type": "http", "scheme": "bearer"}`` has none).
+_HOST_TOKEN = re.compile(r'"[\w-]+(?:\.[\w-]+)+"\s*:\s*"([^"\s]{6,})(?:"|\Z)')
+#: What in a text (or the end of the text before it) may open such a section.
+_COMPOSER_WORDS = ('-oauth"', '-token"', '"bearer"')
+
+
+def _host_tokens(text: str) -> list[tuple[int, int]]:
+    """The (start, end) spans of the tokens under hosts in Composer's sections of ``text``. A
+    section's whole body (a section of many hosts: the lines looked at after its name were two,
+    and the third host's token went out), each section read once (from the end of the last)."""
+    values: list[tuple[int, int]] = []
+    at = 0
+    while (section := _COMPOSER_SECTION.search(text, at)) is not None:
+        end = _section_end(text, section.end())
+        values += (m.span(1) for m in _HOST_TOKEN.finditer(text, section.end(), end) if not _REFERENCE.fullmatch(m.group(1)))
+        at = max(end, section.end())
+    return values
+
+
+def may_hold_host_tokens(text: str, before: str) -> bool:
+    """Whether ``text``, or the text before it as far as a section's name is looked for, may
+    hold a Composer section (see :func:`redact_host_tokens`)."""
+    above = before[-_ABOVE_CHARS:]
+    return any(word in text or word in above for word in _COMPOSER_WORDS)
+
+
 def _is_secret(value: str) -> bool:
     """Whether a neutral key's value is a secret: as an assignment's (not a placeholder, words)."""
     return _assigned(value, "Key", "", '"', value, None) != value
@@ -63,12 +96,22 @@ def redact_section_keys(text: str, before: str = "", after: str = "") -> str:
     """``text`` with the values of the neutral keys in secret sections redacted. ``before`` and
     ``after``: the text around it (a prompt's window and suffix are redacted apart), where the
     section's name or the rest of a value the cursor cuts may be."""
+    return _redact_values(text, before, after, _secret_values)
+
+
+def redact_host_tokens(text: str, before: str = "", after: str = "") -> str:
+    """``text`` with the tokens under hosts in Composer's sections redacted (``before`` and
+    ``after`` as for :func:`redact_section_keys`)."""
+    return _redact_values(text, before, after, _host_tokens)
+
+
+def _redact_values(text: str, before: str, after: str, values: Callable[[str], list[tuple[int, int]]]) -> str:
     above = before[-_ABOVE_CHARS:]
     joined = above + text + after[:_BELOW_CHARS]
     lo, hi = len(above), len(above) + len(text)
     out: list[str] = []
     done = lo
-    for start, end in _secret_values(joined):
+    for start, end in values(joined):
         if end <= lo or start >= hi:
             continue
         begun = start < lo

@@ -18,6 +18,7 @@ from .values import (
     _prose_safe_argument,
     _url_password,
     _url_token,
+    no_credential_before,
 )
 from .vendor_keys import DISCORD_TOKEN, TELEGRAM_TOKEN, VENDOR_KEY_PATTERNS
 
@@ -115,7 +116,9 @@ _TOKEN_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # keystroke each, as ``\b`` first, over the suspect lines of a large window.
     # Google OAuth: a client secret, an access token, a refresh token.
     (re.compile(r"GOCSPX-(?<=\bGOCSPX-)[A-Za-z0-9_-]{24,}"), REDACTED),
-    (re.compile(r"ya29\.(?<=\bya29\.)[A-Za-z0-9_-]{20,}"), REDACTED),
+    # (A Compute Engine metadata server's and a service account's token have a dot more,
+    # ``ya29.c.c0AS…``: its part after ``ya29.`` short of 20 characters, it went out.)
+    (re.compile(r"ya29\.(?<=\bya29\.)(?:[A-Za-z0-9_-]{1,8}\.){0,2}[A-Za-z0-9_-]{20,}"), REDACTED),
     (re.compile(r"1//0(?<![\w/]1//0)[A-Za-z0-9_-]{30,}"), REDACTED),
     (re.compile(r"key-(?<=\bkey-)[0-9a-f]{32}\b"), REDACTED),  # Mailgun
     (re.compile(r"shp(?<=\bshp)(?:at|ca|pa|ss)_[0-9a-fA-F]{32}\b"), REDACTED),  # Shopify
@@ -156,7 +159,11 @@ _TOKEN_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # its name and ``=`` went out as ``[REDACTED]``.
     (re.compile(r"(?i)\b(bearer)\s+(?![\w-]+=[\"'])[A-Za-z0-9._~+/=-]{16,}"), r"\1 " + REDACTED),
     # "token <value>": a value with a digit and no dot, not code (``var token oauth2.TokenSource``).
-    (re.compile(r"(?i)\b(token)\s+(?=[A-Za-z0-9_~+/=-]*\d)[A-Za-z0-9_~+/=-]{16,}"), r"\1 " + REDACTED),
+    # Not a listing's (``--next-token X``: see no_credential_before).
+    (
+        re.compile(r"(?i)\b(token)\s+(?=[A-Za-z0-9_~+/=-]*\d)[A-Za-z0-9_~+/=-]{16,}"),
+        lambda m: m.group(0) if no_credential_before(m.string, m.start()) else m.group(1) + " " + REDACTED,
+    ),
     # The user name may be empty: ``redis://:password@host`` (Redis has no users by default).
     # The password runs to the last ``@`` before the host: one written unescaped
     # (``admin:p@ssw0rd@cluster``, which drivers split at the last ``@``) went out whole.

@@ -1,6 +1,5 @@
-"""Tools' credentials in their own shapes, which no secret's name announces: Composer's tokens
-under a host's name (its ``auth.json``, which the default ``exclude`` does not name: an
-``auth.json`` is as often a locale's strings), Yarn's ``npmAuthIdent`` and Yarn 1's
+"""Tools' credentials in their own shapes, which no secret's name announces (Composer's tokens
+under a host's name, in its ``auth.json``, are :mod:`.sections`'): Yarn's ``npmAuthIdent`` and Yarn 1's
 ``_authToken`` written without ``=``, a session cookie, conda's channel token."""
 
 from __future__ import annotations
@@ -9,23 +8,6 @@ import re
 
 from .values import _REFERENCE, REDACTED, Replacement
 
-#: Composer's ``auth.json`` sections whose every key is a host and every value its token
-#: (``"gitlab-token": {"gitlab.example.com": "…"}``; ``bearer``, the OAuth ones); a host's
-#: value that is an object (``{"username": …, "token": …}``) is left to its names.
-_COMPOSER_SECTION = re.compile(
-    r'("(?:github-oauth|gitlab-oauth|gitlab-token|forgejo-token|bearer)"\s*:\s*\{)([^{}]*?)(?=\}|\Z)'
-)
-#: A host's name and its token inside such a section: a host has a dot (OpenAPI's ``"bearer":
-#: {"type": "http", "scheme": "bearer"}`` has none).
-_HOST_TOKEN = re.compile(r'("[\w-]+(?:\.[\w-]+)+"\s*:\s*")([^"\s]{6,})(?=")')
-
-
-def _composer_tokens(match: re.Match[str]) -> str:
-    def token(host: re.Match[str]) -> str:
-        return host.group(0) if _REFERENCE.fullmatch(host.group(2)) else host.group(1) + REDACTED
-
-    return match.group(1) + _HOST_TOKEN.sub(token, match.group(2))
-
 
 def _reference_or_secret(match: re.Match[str]) -> str:
     """The secret (the last group) replaced, unless it names a variable (``${NPM_TOKEN}``)."""
@@ -33,8 +15,27 @@ def _reference_or_secret(match: re.Match[str]) -> str:
     return match.group(0) if _REFERENCE.fullmatch(secret) else match.group(1) + REDACTED
 
 
+#: A session cookie's name and value (see the pattern), after the character that ends the cookie
+#: before it.
+_SESSION_COOKIE = re.compile(
+    r"""([\s;"'{,:(]["']?(?:[\w.-]*sess(?:ion)?(?:[_.-]?id)?|[\w.]*sid|[\w.-]*remember[\w.-]*|[\w.-]*auth[\w.-]*)"""
+    r"""["']?[ \t]*[=:][ \t]*["']?)((?=[^\s;,"'&]*\d)[A-Za-z0-9%._~+/-]{12,}={0,2})""",
+    re.IGNORECASE,
+)
+
+
+def _cookie(name: str, value: str) -> str:
+    return name + (value if _REFERENCE.fullmatch(value) else REDACTED)
+
+
+def _session_cookies(match: re.Match[str]) -> str:
+    """The header's first session cookie (groups 2 and 3: its name, its value) and those after
+    it on its line (group 4) redacted, unless a variable."""
+    rest = _SESSION_COOKIE.sub(lambda m: _cookie(m.group(1), m.group(2)), match.group(4))
+    return match.group(1) + _cookie(match.group(2), match.group(3)) + rest
+
+
 TOOL_CREDENTIAL_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
-    (_COMPOSER_SECTION, _composer_tokens),
     # Yarn 2+'s ``npmAuthIdent: "user:password"`` (base64 of it too): the name says no secret.
     (re.compile(r"""((?i:npmAuthIdent)["']?[ \t]*:[ \t]*(["']?)[^\s"':]+:)([^\s"']{4,})(?=\2)"""), _reference_or_secret),
     # Yarn 1's ``.yarnrc``: ``"//host/:_authToken" "…"``, a space where ``.npmrc`` has ``=``.
@@ -44,14 +45,14 @@ TOOL_CREDENTIAL_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # ``Cookie:`` or ``Set-Cookie:`` header, curl's ``-b``, a test's cookies: ``sessionid``,
     # ``PHPSESSID``, ``JSESSIONID``, ``connect.sid``, ``_session_id``, ``remember_token``. A value
     # with a digit (not a variable's name) of 12 characters at least, in a header's first 256
-    # characters (from each ``-b`` of a long line the search ran to its end: quadratic).
+    # characters (from each ``-b`` of a long line the search ran to its end: quadratic); and
+    # every other session cookie after it on the line (the first alone was redacted:
+    # ``laravel_session`` after ``_session_id`` went out).
     (
         re.compile(
-            r"""(?i)((?:\bcookies?\b|(?<!\S)(?:-b|--cookie))[^\r\n]{0,256}?[\s;"'{,:(]["']?"""
-            r"""(?:[\w.-]*sess(?:ion)?(?:[_.-]?id)?|[\w.]*sid|[\w.-]*remember[\w.-]*|[\w.-]*auth[\w.-]*)["']?[ \t]*[=:][ \t]*["']?)"""
-            r"""((?=[^\s;,"'&]*\d)[A-Za-z0-9%._~+/-]{12,}={0,2})"""
+            r"""(?i)((?:\bcookies?\b|(?<!\S)(?:-b|--cookie))[^\r\n]{0,256}?)""" + _SESSION_COOKIE.pattern + r"""([^\r\n]*)"""
         ),
-        _reference_or_secret,
+        _session_cookies,
     ),
     # conda's token in a channel's URL (``https://conda.anaconda.org/t/<token>/channel``). The
     # host is matched once and "conda" looked for in it (``[\w.-]*conda[\w.-]*`` tried every

@@ -355,6 +355,21 @@ def _vault_token(match: re.Match[str]) -> str:
     return _prose_safe_argument(match)
 
 
+#: A token that is no credential: a page's, a change's or a lock's, a request's idempotency
+#: (botocore's examples' ``"NextToken": "57r3EXAMPLE…"``, ``"ChangeToken": "abcd12f2-…"``,
+#: ``"LockToken": "7f36cb30-…"``), where a listing resumes.
+_NO_CREDENTIAL_WORD = r"(?:next|page|continuation|pagination|change|lock|idempotency|cancellation|sync|starting|resume)"
+NO_CREDENTIAL_TOKEN = re.compile(r"(?i)" + _NO_CREDENTIAL_WORD + r"[_-]?tokens?\Z")
+#: Such a word and a ``-`` right before a name read as ``token`` alone (gcloud's ``--page-token``,
+#: the AWS CLI's ``--starting-token``, ``--next-token``: each value went out as ``[REDACTED]``).
+_NO_CREDENTIAL_BEFORE = re.compile(r"(?i)(?<![a-z])" + _NO_CREDENTIAL_WORD + r"-\Z")
+
+
+def no_credential_before(text: str, at: int) -> bool:
+    """Whether a token's name at ``at`` in ``text`` is a listing's (see _NO_CREDENTIAL_BEFORE)."""
+    return _NO_CREDENTIAL_BEFORE.search(text, max(0, at - 16), at) is not None
+
+
 #: A flag's value that is a setting, not a secret: ``name=value`` pairs (``--secret-key
 #: id=x,src=...``), a number (a count, a size).
 _SETTING_VALUE = re.compile(r"[\w.-]+=|\d+\Z")
@@ -362,7 +377,7 @@ _SETTING_VALUE = re.compile(r"[\w.-]+=|\d+\Z")
 
 def _secret_flag(match: re.Match[str]) -> str:
     """A key's or a token's flag value (see _prose_safe_argument), unless a setting."""
-    if _SETTING_VALUE.match(match.group(_argument_group(match))):
+    if _SETTING_VALUE.match(match.group(_argument_group(match))) or NO_CREDENTIAL_TOKEN.search(match.group(1).rstrip()):
         return match.group(0)
     return _prose_safe_argument(match)
 
