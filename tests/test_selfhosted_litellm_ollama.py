@@ -80,6 +80,17 @@ async def test_completions_through_litellm_fit_the_ollama_context_it_names(fake_
     assert fake_deepseek.requests_to("/api/ps") == []
 
 
+async def test_a_num_ctx_given_as_a_string_is_the_context_prompts_fit(fake_deepseek: FakeDeepSeek) -> None:
+    """LiteLLM's litellm_params as its config gives them: ``num_ctx: "1024"`` (from an
+    environment variable, ``os.environ/NUM_CTX``, or its UI) was not read, and every prompt to
+    the Ollama of 1,024 tokens behind it lost its start, nothing said."""
+    as_litellm_before_ollama(fake_deepseek, 1024, num_ctx="1024")
+    told, _, cut = await _completed_at_litellm(fake_deepseek, 3, 0.05)
+    assert cut == []
+    (message,) = told
+    assert "context of 1,024 tokens" in message
+
+
 async def test_a_review_through_litellm_is_fitted_to_the_ollama_context(fake_deepseek: FakeDeepSeek) -> None:
     """A review through LiteLLM to an Ollama of 2,048 tokens: the 300-line function's request
     ran past the context, its instructions cut, the answer unusable. Now it is named, not sent,
@@ -102,6 +113,12 @@ async def test_a_review_through_litellm_is_fitted_to_the_ollama_context(fake_dee
         ({"model": "ollama/qwen2.5-coder:7b", "num_ctx": 8192}, {"max_input_tokens": 32768}, (True, 8192, False)),
         ({"model": "ollama_chat/qwen2.5-coder:7b"}, {"max_input_tokens": 32768}, (True, 32768, True)),
         ({"model": "ollama/qwen2.5-coder:7b"}, {}, (True, None, False)),
+        # Given as strings (an environment variable's, LiteLLM's UI's): not read before.
+        ({"model": "ollama/qwen2.5-coder:7b", "num_ctx": "8192"}, {"max_input_tokens": 32768}, (True, 8192, False)),
+        ({"model": "ollama/qwen2.5-coder:7b", "num_ctx": " 8192 "}, {}, (True, 8192, False)),
+        ({"model": "ollama/qwen2.5-coder:7b"}, {"max_input_tokens": "32768"}, (True, 32768, True)),
+        ({"model": "ollama/qwen2.5-coder:7b", "num_ctx": "8k"}, {"max_input_tokens": "n/a"}, (True, None, False)),
+        ({"model": "ollama/qwen2.5-coder:7b", "num_ctx": True}, {}, (True, None, False)),
         ({"model": "openai/gpt-4o"}, {"max_input_tokens": 128000}, (False, None, False)),
         ({"model": "hosted_vllm/qwen"}, {"max_input_tokens": 32768}, (False, None, False)),
     ],

@@ -46,13 +46,18 @@ def ollama_context(body: Any, model: str) -> OllamaRoute:
         if provider not in _OLLAMA_PROVIDERS:
             continue
         routed = True
-        if _tokens(params.get("num_ctx")):
-            contexts.append(int(params["num_ctx"]))
-        elif _tokens(info.get("max_input_tokens")):
-            contexts.append(int(info["max_input_tokens"]))
+        if (num_ctx := _tokens(params.get("num_ctx"))) is not None:
+            contexts.append(num_ctx)
+        elif (most := _tokens(info.get("max_input_tokens"))) is not None:
+            contexts.append(most)
             ceiling = True
     return OllamaRoute(routed, min(contexts, default=None), ceiling)
 
 
-def _tokens(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+def _tokens(value: Any) -> int | None:
+    """A count of tokens, as a number or as the digits of one: the proxy's config gives
+    ``num_ctx: "8192"`` where it comes from an environment variable (``os.environ/NUM_CTX``) or
+    its UI, and such a context was not read (every prompt lost its start at the Ollama)."""
+    if isinstance(value, str) and value.strip().isdecimal():
+        value = int(value.strip())
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
