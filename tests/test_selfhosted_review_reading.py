@@ -105,3 +105,38 @@ async def test_an_ollama_reloaded_with_a_smaller_context_is_asked_at_the_first_p
         assert "context of 768 tokens" in told
     finally:
         await f.stop()
+
+
+async def test_a_review_at_an_ollama_reloaded_with_a_smaller_context_asks_it_at_the_first_prompt_it_cut(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ollama loaded the model with 8,192 tokens: a 150-line function's review request fits,
+    read whole. Then it reloads it with 1,024: the next review's request of such a function is
+    cut (its instructions dropped), and so were every review's for 5 minutes, till the context
+    was asked again; completions ask it at the first prompt read short. Now a review's does
+    too: the review after it is fitted to 1,024 (the function named, not sent to be cut), and
+    the user is told. (Asked so at most every SHORT_RECHECK_S, 30 s; here 0.1.)"""
+    monkeypatch.setattr(prompt_read, "SHORT_RECHECK_S", 0.1)
+    as_ollama(fake_deepseek, num_ctx=8192)
+    fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+    async with Reviewing(fake_deepseek) as r:
+        shown = await _reviewing_at_ollama(r, fake_deepseek)
+        sent_before = 0
+        cut: dict[str, list[str]] = {}
+        for name in ("first", "reloaded", "after"):
+            if name == "reloaded":
+                fake_deepseek.num_ctx = 1024
+                await asyncio.sleep(0.15)  # (past SHORT_RECHECK_S since the context was asked)
+            uri = f"file:///ws/{name}.py"
+            r.services.documents.open(uri, DOC.replace("find", f"find_{name}") + _function(f"big_{name}", 150), "python", 1)
+            result = await r.run(uri)
+            await asyncio.sleep(0.2)  # (the cut prompt's check, off the review's way)
+            sent = fake_deepseek.requests_to(CHAT)[sent_before:]
+            sent_before += len(sent)
+            cut[name] = [_whole_chat(q)[-40:] for q in sent if q.read != _whole_chat(q)]
+            print(f"{name}: {len(cut[name])} of {len(sent)} requests cut; problems {result['problems']}")
+        print(f"told: {shown}")
+        assert cut["first"] == [] and len(cut["reloaded"]) == 1
+        assert cut["after"] == []
+        assert any("big_after" in problem for problem in result["problems"])
+        assert any("context of 1,024 tokens" in message for message in shown)

@@ -209,7 +209,12 @@ def _sends_suffix(client: ModelClient, req: FimRequest) -> bool:
 
 
 def _read_short(req: FimRequest, usage: Usage | None) -> bool:
-    sent, read = req.estimated_prompt_tokens, usage.prompt_tokens if usage is not None else 0
+    return _short(req.estimated_prompt_tokens, usage)
+
+
+def _short(sent: int | None, usage: Usage | None) -> bool:
+    """Whether a prompt of ``sent`` tokens (estimated here) was read short (see READ_SHORT)."""
+    read = usage.prompt_tokens if usage is not None else 0
     return bool(sent and read and read < READ_SHORT * sent)
 
 
@@ -321,6 +326,14 @@ def review_counted(client: ModelClient, model: str, room: ReviewRoom, estimated:
     alone, and a unit the context held was named not reviewed at every save)."""
     if usage is not None:
         client.prompt_reading.counted(model, estimated, usage.prompt_tokens, room.context)
+    # Read short at the context the server told: the model was reloaded with a smaller one (see
+    # SHORT_RECHECK_S). Asked again at once (by review_cut after this review, and for the next
+    # one's room), as a completion's is: every review's prompts lost their start until the
+    # context was asked again, 5 minutes on.
+    reading = client.prompt_reading
+    at = reading.review_asked.get(model)
+    if _short(estimated, usage) and at is not None and time.monotonic() - at >= SHORT_RECHECK_S:
+        del reading.review_asked[model]
 
 
 @dataclass(frozen=True)
