@@ -51,6 +51,12 @@ FORMS = {
     "gcloud-secret-piped": "echo -n '" + SECRET + "' | gcloud secrets create db-password --data-file=-\n",
     "gcloud-secret-printf": 'printf "%s" "' + SECRET + '" | gcloud secrets versions add api-key --data-file=-\n',
     "gcloud-secret-here-string": "gcloud secrets versions add api-key --data-file=- <<< '" + SECRET + "'\n",
+    # HTTPie's config.json (its default options: an argument list), and a script's.
+    "httpie-config-auth": '{"default_options": ["--style=fruity", "--auth=deploy:' + SECRET + '"]}\n',
+    "httpie-list-auth": 'subprocess.run(["http", "--auth", "deploy:' + SECRET + '", "GET", url])\n',
+    # A browser's cookies in Netscape's format (curl's -c, wget's, yt-dlp's), not named cookies.txt.
+    "netscape-cookie": ".example.com\tTRUE\t/\tTRUE\t1767225600\tsessionid\t" + SECRET + "\n",
+    "netscape-http-only": "#HttpOnly_.example.com\tFALSE\t/app\tFALSE\t0\tSID\t" + SECRET + "\n",
 }
 #: A Compute Engine metadata server's (and a service account's) access token: ``ya29.c.``, a
 #: dot in it where the ``ya29.`` pattern wanted its 20 characters.
@@ -110,6 +116,9 @@ def test_what_only_looks_like_them_stays() -> None:
         '  $ {command} --labels="x" --page-token="ala9glealanal908"\n',
         "aws ec2 describe-instances --max-items 10 --starting-token abc123def456ghi789jkl\n",
         "aws logs filter-log-events --log-group-name g --next-token f9a8b7c6d5e4f3a2b1c0\n",
+        '{"default_options": ["--auth-type=bearer", "--auth=$HTTPIE_AUTH"]}\n',
+        ".example.com\tTRUE\t/\tFALSE\t1767225600\ttheme\tdark\n",
+        ".example.com\tTRUE\t/\tFALSE\t1767225600\t_ga\tGA1\n",
     ):
         assert redact(kept) == kept, kept
 

@@ -90,6 +90,8 @@ DEFAULT_EXCLUDE = (
     "**/local.settings.json",
     "**/rclone.conf",
     "**/.terraformrc",
+    # A browser's cookies exported for curl (``-b cookies.txt``), wget or yt-dlp: its logins.
+    "**/cookies.txt",
 )
 
 

@@ -151,8 +151,15 @@ _COMMAND_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         _cli_password_in_list,
     ),
+    # A user and password after their flag (curl's ``["-u", "user:pass"]``, ``--user``,
+    # HTTPie's ``--auth``), or in its item (``"--auth=user:pass"``: HTTPie's config.json's
+    # ``default_options``; the third group, empty, stands for the value's quote).
     (
-        re.compile(r"""((["'])-u\2[ \t]*,\s*(["'])([^\s:"'`]*):)(?![$%{<])([^\s"'`]+)(?=\3)"""),
+        re.compile(r"""((["'])(?:-u|--user|--auth)\2[ \t]*,\s*(["'])([^\s:"'`]*):)(?![$%{<])([^\s"'`]+)(?=\3)"""),
+        _user_password_in_list,
+    ),
+    (
+        re.compile(r"""((["'])--(?:user|auth)=()([^\s:"'`]*):)(?![$%{<])([^\s"'`]+)(?=\2)"""),
         _user_password_in_list,
     ),
     (re.compile(r"(" + _command(r"sshpass(?<=\bsshpass)\b") + r"(?<!\S)-p(?:[ \t]+|=)?)" + _CLI_ARGUMENT), _cli_argument),

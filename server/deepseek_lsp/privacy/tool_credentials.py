@@ -54,6 +54,17 @@ TOOL_CREDENTIAL_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         _session_cookies,
     ),
+    # A cookie in Netscape's format (curl's ``-c``, wget's and yt-dlp's cookie jars; curl writes
+    # ``#HttpOnly_`` before an HttpOnly one's domain): domain, flag, path, secure, expiry, name,
+    # value, tab-separated. Every cookie of a jar is sent, and logins have names of any kind
+    # (Google's ``SID``): a value with a digit, of 12 characters at least (a ``theme`` stays).
+    (
+        re.compile(
+            r"(?m)^((?:#HttpOnly_)?[^\s#][^\t\r\n]*\t(?:TRUE|FALSE)\t/[^\t\r\n]*\t(?:TRUE|FALSE)\t-?\d+\t[^\t\r\n]+\t)"
+            r"((?=[^\t\r\n]*\d)[^\t\r\n]{12,}?)(?=[ \t]*\r?$)"
+        ),
+        _reference_or_secret,
+    ),
     # conda's token in a channel's URL (``https://conda.anaconda.org/t/<token>/channel``). The
     # host is matched once and "conda" looked for in it (``[\w.-]*conda[\w.-]*`` tried every
     # split of a long word holding "conda" often: 33 s on a 100 kB line).

@@ -81,6 +81,7 @@ _TRIGGERS = (
     *("http-basic.", "-oauth."),  # Composer's and Poetry's settings
     *('-oauth"', "npmauthident", "/t/"),  # Composer's auth.json, Yarn's ident, conda's channel token
     "cookie",  # a session cookie (``Cookie: sessionid=...``; curl's ``-b`` has "curl")
+    *("\ttrue\t/", "\tfalse\t/"),  # a cookie jar's line (Netscape's format: its flag, its path)
     # HTTPie's ``--auth``, ``echo user:pass | base64``, Redis's ``AUTH`` after its prompt,
     # ``vault login`` (an ``expect`` script's password prompt has "passw"). Each string is a
     # search of the window (~0.07 ms over 120 kB): those sharing a word are patterns below.

@@ -1,0 +1,195 @@
+"""How many secrets of tools' own files reach the model: the files a user keeps under ``~/.config``
+and in a project (Composer's ``auth.json``, a REST client's cookies, gcloud's scripts, pip's and
+HTTPie's settings, a browser's cookie jar), written here with FAKE secrets (random letters and digits, no
+vendor's shape but where the shape is what is tested: ``ya29.``), each sent as the review sends a
+file (redacted whole) and as completion prompts at each line's end (the window and the suffix
+redacted apart, a small budget so that a window starts inside a section). A secret counts as
+leaked when any 8 characters of it are in anything sent. Files excluded by default are counted
+apart (never sent).
+
+    PYTHONPATH=server python tests/bench/bench_secret_samples.py [-v]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import string
+from collections.abc import Callable
+
+from deepseek_lsp.config import DEFAULT_EXCLUDE
+from deepseek_lsp.documents import Document
+from deepseek_lsp.privacy import is_excluded, redact
+from deepseek_lsp.prompts import build_fim_prompt
+
+_RANDOM = random.Random(47)
+
+
+def fake(size: int = 24) -> str:
+    """A fake secret: letters and digits (a digit and a capital in it), no vendor's prefix."""
+    return "Fk" + "".join(_RANDOM.choice(string.ascii_letters + string.digits) for _ in range(size - 4)) + "9Q"
+
+
+def fakes(secrets: list[str], count: int, size: int = 32) -> list[str]:
+    """``count`` fake secrets, kept in ``secrets`` (the sample's, to look for in what is sent)."""
+    made = [fake(size) for _ in range(count)]
+    secrets += made
+    return made
+
+
+def _hosts(section: str, count: int, secrets: list[str], indent: str = "        ") -> str:
+    lines = []
+    for n in range(count):
+        secrets.append(fake(40))
+        lines.append(f'{indent}"{section}{n}.example.com": "{secrets[-1]}"')
+    return ",\n".join(lines)
+
+
+def composer_auth(secrets: list[str]) -> str:
+    """~/.config/composer/auth.json: every section Composer reads, several hosts each."""
+    basic = [
+        f'        "repo{n}.example.org": {{\n            "username": "deploy",\n            "password": "{password}"\n        }}'
+        for n, password in enumerate(fakes(secrets, 2, 24))
+    ]
+    return (
+        '{\n    "http-basic": {\n' + ",\n".join(basic) + "\n    },\n"
+        + '    "github-oauth": {\n' + _hosts("github", 4, secrets) + "\n    },\n"
+        + '    "gitlab-token": {\n' + _hosts("gitlab", 3, secrets) + "\n    },\n"
+        + '    "bearer": {\n' + _hosts("packages", 3, secrets) + "\n    }\n}\n"
+    )
+
+
+def composer_json(secrets: list[str]) -> str:
+    """A project's composer.json with its config's tokens (Composer reads them there too)."""
+    return (
+        '{\n    "name": "acme/shop",\n    "require": {\n        "php": "^8.2",\n        "monolog/monolog": "^3.0"\n    },\n'
+        + '    "config": {\n        "sort-packages": true,\n        "github-oauth": {\n'
+        + _hosts("github", 3, secrets, "            ")
+        + "\n        }\n    }\n}\n"
+    )
+
+
+def rest_client(secrets: list[str]) -> str:
+    """A REST client's requests.http, headers copied from a browser."""
+    s = fakes(secrets, 5)
+    return (
+        "### Orders\nGET https://shop.example.com/api/orders\nAccept: application/json\n"
+        f"Cookie: _ga=GA1.2.1234.5678; sessionid={s[0]}; theme=dark; laravel_session={s[1]}\n\n"
+        "### Cart\nPOST https://shop.example.com/api/cart\nContent-Type: application/json\n"
+        f"Cookie: lang=en; PHPSESSID={s[2]}; remember_web_59ba36={s[3]}; connect.sid=s%3A{s[4]}\n\n"
+        '{"sku": "A-1", "qty": 2}\n'
+    )
+
+
+def curl_script(secrets: list[str]) -> str:
+    s = fakes(secrets, 3)
+    return (
+        "#!/bin/sh\nset -eu\n"
+        f"curl -sS -b 'locale=en; _session_id={s[0]}; user_remember_token={s[1]}' https://app.example.com/api/me\n"
+        f"curl -sS -H 'Cookie: csrftoken=abc; sessionid={s[2]}' https://app.example.com/api/orders\n"
+    )
+
+
+def gcloud_script(secrets: list[str]) -> str:
+    """A deploy script of gcloud's own examples' shapes."""
+    s = fakes(secrets, 4, 28)
+    token = "ya29.c.c0AS" + fake(120)
+    secrets.append(token)
+    return (
+        "#!/bin/bash\nset -euo pipefail\nPROJECT=acme-prod\n"
+        f"echo -n '{s[0]}' | gcloud secrets create db-password --data-file=- --project \"$PROJECT\"\n"
+        f'printf "%s" "{s[1]}" | gcloud secrets versions add api-key --data-file=-\n'
+        f"gcloud secrets versions add smtp-password --data-file=- <<< '{s[2]}'\n"
+        f"gcloud sql users set-password root --host=% --instance=db --password={s[3]}\n"
+        f"export CLOUDSDK_AUTH_ACCESS_TOKEN={token}\n"
+        "gcloud run deploy api --image gcr.io/acme/api --region europe-west1\n"
+        "gcloud identity groups search --labels=x --page-token=ala9glealanal908\n"
+    )
+
+
+def pip_conf(secrets: list[str]) -> str:
+    """~/.config/pip/pip.conf: tokens as an index URL's user or password."""
+    s = fakes(secrets, 2)
+    return (
+        "[global]\ntimeout = 60\n"
+        f"index-url = https://__token__:{s[0]}@pypi.example.com/simple\n"
+        f"extra-index-url = https://deploy:{s[1]}@nexus.example.com/repository/pypi/simple\n"
+    )
+
+
+def httpie_config(secrets: list[str]) -> str:
+    (s,) = fakes(secrets, 1, 24)
+    return '{\n    "default_options": [\n        "--style=fruity",\n        "--auth=deploy:' + s + '"\n    ]\n}\n'
+
+
+def netscape_cookies(secrets: list[str]) -> str:
+    """A browser's cookies exported for curl or yt-dlp (every line a login)."""
+    s = fakes(secrets, 2)
+    return (
+        "# Netscape HTTP Cookie File\n# https://curl.se/docs/http-cookies.html\n\n"
+        f".example.com\tTRUE\t/\tTRUE\t1767225600\tsessionid\t{s[0]}\n"
+        f".example.com\tTRUE\t/\tFALSE\t1767225600\tremember_token\t{s[1]}\n"
+    )
+
+
+SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
+    "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
+    "composer.json": ("/w/shop/composer.json", composer_json),
+    "requests.http": ("/w/shop/requests.http", rest_client),
+    "curl script": ("/w/shop/scripts/me.sh", curl_script),
+    "gcloud script": ("/w/shop/deploy.sh", gcloud_script),
+    "pip.conf": ("/home/u/.config/pip/pip.conf", pip_conf),
+    "httpie config.json": ("/home/u/.config/httpie/config.json", httpie_config),
+    "cookies.txt": ("/home/u/cookies.txt", netscape_cookies),
+    "a cookie jar": ("/w/shop/.cache/session.jar", netscape_cookies),
+}
+
+
+def _count(text: str) -> int:
+    return len(text) // 3 + 1
+
+
+def sent_texts(path: str, text: str) -> list[str]:
+    """What the model is sent of ``text``: the review's (redacted whole), and each completion
+    prompt at a line's end."""
+    doc = Document("file://" + path, text)
+    sent = [redact(text, keep_lines=True)]
+    at = 0
+    for line in text.splitlines(keepends=True):
+        at += len(line)
+        cursor = at - len(line) + len(line.rstrip("\r\n"))
+        fim = build_fim_prompt(doc, cursor, budget=160, suffix_share=0.3, count=_count)
+        sent.append(fim.prompt + fim.suffix)
+    return sent
+
+
+def leaked(secret: str, sent: list[str]) -> bool:
+    pieces = {secret[i : i + 8] for i in range(0, len(secret) - 7, 4)}
+    return any(piece in text for text in sent for piece in pieces)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="name each leaked secret's sample")
+    args = parser.parse_args()
+    total = leaks = 0
+    for name, (path, make) in SAMPLES.items():
+        secrets: list[str] = []
+        text = make(secrets)
+        if is_excluded(path, DEFAULT_EXCLUDE):
+            print(f"{name:20} {len(secrets):3} secrets, excluded by default (never sent)")
+            continue
+        sent = sent_texts(path, text)
+        out = [s for s in secrets if leaked(s, sent)]
+        total += len(secrets)
+        leaks += len(out)
+        print(f"{name:20} {len(secrets):3} secrets, {len(out):3} leaked")
+        if args.verbose:
+            for secret in out:
+                line = next(line for line in text.splitlines() if secret in line)
+                print(f"    {line.strip()[:100]}")
+    print(f"leaked: {leaks} of {total} secrets")
+
+
+if __name__ == "__main__":
+    main()
