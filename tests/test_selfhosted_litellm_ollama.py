@@ -169,3 +169,31 @@ async def test_a_litellm_route_to_ollama_leaving_the_suffix_out_is_told_once(fak
     (message,) = told
     assert len(probes) == 1 and message.startswith("LiteLLM at 127.0.0.1:")
     assert "code after the cursor" in message and "fimBaseUrl" in message
+
+
+async def test_a_review_through_litellm_to_an_ollama_of_a_ceiling_alone_is_fitted_to_the_count_it_kept(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The route tells max_input_tokens alone (32,768: the model's own), Ollama loaded the model
+    with 2,048: a review took the ceiling for the context, and every review's request of a
+    function past 2,048 tokens was cut (its instructions dropped), at every save. Completions
+    learn the context from the first prompt read short below a ceiling; now reviews do too: the
+    review after the first cut names the function, not sends it to be cut."""
+    as_litellm_before_ollama(fake_deepseek, 2048)
+    fake_deepseek.litellm_model_info = {LOCAL_MODEL: {"max_input_tokens": 32768, "litellm_provider": "ollama"}}
+    fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+    async with Reviewing(fake_deepseek) as r:
+        await _reviewing_at_ollama(r, fake_deepseek, "LiteLLM")
+        cut: list[int] = []
+        sent_before = 0
+        for name in ("a", "b"):
+            uri = f"file:///ws/{name}.py"
+            r.services.documents.open(uri, DOC.replace("find", f"find_{name}") + BIG.replace("big", f"big_{name}"), "python", 1)
+            result = await r.run(uri)
+            await asyncio.sleep(0.2)
+            sent = fake_deepseek.requests_to(CHAT)[sent_before:]
+            sent_before += len(sent)
+            cut.append(sum(q.read != _whole_chat(q) for q in sent))
+            print(f"{name}: {cut[-1]} of {len(sent)} requests cut; problems {result['problems']}")
+        assert cut[1] == 0
+        assert any("function big_b" in problem for problem in result["problems"])

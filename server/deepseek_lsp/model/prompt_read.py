@@ -116,6 +116,10 @@ class PromptReading:
     #: Each review model's context at the review server (None: not told), and when told.
     review_contexts: dict[str, int | None] = field(default_factory=dict)
     review_asked: dict[str, float] = field(default_factory=dict)
+    #: The review models whose told context is a ceiling alone (as ``ceilings``), and those whose
+    #: context is the count a review's prompt read short below it kept (as ``kept``).
+    review_ceilings: set[str] = field(default_factory=set)
+    review_kept: set[str] = field(default_factory=set)
     #: The models fim-template's markers were checked for (see _template_unread).
     templates: set[str] = field(default_factory=set)
     #: Per model, the largest ratio of the server's count of a prompt read whole to the
@@ -324,15 +328,26 @@ def review_counted(client: ModelClient, model: str, room: ReviewRoom, estimated:
     (see :meth:`PromptReading.counted`): the next review's room is fitted by it, and so are
     completions of the same model (before, reviews were fitted by a share of the context
     alone, and a unit the context held was named not reviewed at every save)."""
-    if usage is not None:
-        client.prompt_reading.counted(model, estimated, usage.prompt_tokens, room.context)
+    reading = client.prompt_reading
+    if usage is None:
+        return
+    reading.counted(model, estimated, usage.prompt_tokens, room.context)
+    if not _short(estimated, usage):
+        return
+    if model in reading.review_ceilings and usage.prompt_tokens >= LEAST_CONTEXT:
+        # Below a ceiling alone (LiteLLM's max_input_tokens for an Ollama route: the model's
+        # own 32,768 where Ollama loaded it with 2,048), the count kept is the context, as a
+        # completion's is: fitted to the ceiling, every review's prompt lost its start.
+        reading.review_contexts[model] = usage.prompt_tokens
+        reading.review_kept.add(model)
+        reading.review_ceilings.discard(model)
+        return
     # Read short at the context the server told: the model was reloaded with a smaller one (see
     # SHORT_RECHECK_S). Asked again at once (by review_cut after this review, and for the next
     # one's room), as a completion's is: every review's prompts lost their start until the
     # context was asked again, 5 minutes on.
-    reading = client.prompt_reading
     at = reading.review_asked.get(model)
-    if _short(estimated, usage) and at is not None and time.monotonic() - at >= SHORT_RECHECK_S:
+    if at is not None and time.monotonic() - at >= SHORT_RECHECK_S:
         del reading.review_asked[model]
 
 
@@ -372,7 +387,13 @@ async def _review_context(client: ModelClient, model: str) -> int | None:
     at = reading.review_asked.get(model)
     if at is None or time.monotonic() - at >= CONTEXT_RECHECK_S:
         server = server_named(client.config.base)
-        listed, context, _ = await _cutting_listing(client, model, client.config.base, server)
+        listed, context, ceiling = await _cutting_listing(client, model, client.config.base, server)
+        kept = reading.review_contexts.get(model) if model in reading.review_kept else None
+        if not ceiling:
+            reading.review_kept.discard(model)
+        elif kept is not None and context is not None:
+            context = min(context, kept)  # (the count kept below the ceiling stays)
+        (reading.review_ceilings.add if ceiling and model not in reading.review_kept else reading.review_ceilings.discard)(model)
         reading.review_contexts[model] = context
         # Not listed, asked again at the next review (or after this one): /api/ps lists the
         # models loaded, and a review's first request is what loads its model. Listed with no
