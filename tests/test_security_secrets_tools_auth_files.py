@@ -57,6 +57,16 @@ FORMS = {
     # A browser's cookies in Netscape's format (curl's -c, wget's, yt-dlp's), not named cookies.txt.
     "netscape-cookie": ".example.com\tTRUE\t/\tTRUE\t1767225600\tsessionid\t" + SECRET + "\n",
     "netscape-http-only": "#HttpOnly_.example.com\tFALSE\t/app\tFALSE\t0\tSID\t" + SECRET + "\n",
+    # WordPress's login cookie (its name says no session), after its test cookie.
+    "wordpress-logged-in": "Cookie: wordpress_test_cookie=WP%20Cookie%20check; wordpress_logged_in_5c0a1d="
+    + SECRET + "\n",
+    # A test's session set by its library: a call's name and value, an object's.
+    "requests-cookie-set": 's.cookies.set("sessionid", "' + SECRET + '", domain="example.com")\n',
+    "cypress-set-cookie": 'cy.setCookie("session_id", "' + SECRET + '")\n',
+    "playwright-add-cookies": 'context.add_cookies([{"name": "sessionid", "value": "' + SECRET + '", "path": "/"}])\n',
+    "puppeteer-set-cookie": 'await page.setCookie({ name: "connect.sid", value: "' + SECRET + '", domain: "localhost" });\n',
+    # Composer's COMPOSER_AUTH in escaped quotes (a command inside a JSON string, a Makefile's).
+    "composer-auth-escaped": 'COMPOSER_AUTH="{\\"github-oauth\\": {\\"github.com\\": \\"' + SECRET + '\\"}}"\n',
 }
 #: A Compute Engine metadata server's (and a service account's) access token: ``ya29.c.``, a
 #: dot in it where the ``ya29.`` pattern wanted its 20 characters.
@@ -119,6 +129,9 @@ def test_what_only_looks_like_them_stays() -> None:
         '{"default_options": ["--auth-type=bearer", "--auth=$HTTPIE_AUTH"]}\n',
         ".example.com\tTRUE\t/\tFALSE\t1767225600\ttheme\tdark\n",
         ".example.com\tTRUE\t/\tFALSE\t1767225600\t_ga\tGA1\n",
+        'cy.setCookie("session_id", sessionId)\n',
+        'context.add_cookies([{"name": "sessionid", "value": session_id, "path": "/"}])\n',
+        'page.setCookie({ name: "theme", value: "dark-2024-contrast" });\n',
     ):
         assert redact(kept) == kept, kept
 
@@ -127,7 +140,8 @@ def test_what_only_looks_like_them_stays() -> None:
     "unit",
     [
         "://x", '"//x/:_authToken ', "cookie -b ", "Cookie: a=b; ", "://conda/t/", '"bearer": {"a.b": "', '"github-oauth": {',
-        "Cookie: sessionid=abcdefgh1234567; ", "secrets versions add a --data-file=- <<< ",
+        "Cookie: sessionid=abcdefgh1234567; ", "secrets versions add a --data-file=- <<< ", 'setCookie("session_id", "',
+        '{"name": "sid", "value": "', "a\tTRUE\t/\tTRUE\t0\tx\t",
     ],
 )
 def test_a_pathological_line_of_their_shapes_takes_linear_time(unit: str) -> None:

@@ -1,11 +1,11 @@
 """How many secrets of tools' own files reach the model: the files a user keeps under ``~/.config``
 and in a project (Composer's ``auth.json``, a REST client's cookies, gcloud's scripts, pip's and
-HTTPie's settings, a browser's cookie jar), written here with FAKE secrets (random letters and digits, no
-vendor's shape but where the shape is what is tested: ``ya29.``), each sent as the review sends a
-file (redacted whole) and as completion prompts at each line's end (the window and the suffix
-redacted apart, a small budget so that a window starts inside a section). A secret counts as
-leaked when any 8 characters of it are in anything sent. Files excluded by default are counted
-apart (never sent).
+HTTPie's settings, a browser's cookie jar, end-to-end tests logged in by a cookie), written here
+with FAKE secrets (random letters and digits, no vendor's shape but where the shape is what is
+tested: ``ya29.``), each sent as the review sends a file (redacted whole) and as completion
+prompts at each line's end (the window and the suffix redacted apart, a small budget so that a
+window starts inside a section). A secret counts as leaked when any 8 characters of it are in
+anything sent. Files excluded by default are counted apart (never sent).
 
     PYTHONPATH=server python tests/bench/bench_secret_samples.py [-v]
 """
@@ -132,11 +132,24 @@ def netscape_cookies(secrets: list[str]) -> str:
     )
 
 
+def browser_tests(secrets: list[str]) -> str:
+    """An end-to-end test logged in by its session cookie (Playwright, Cypress, requests)."""
+    s = fakes(secrets, 3)
+    return (
+        "import { test } from '@playwright/test';\n\ntest.beforeEach(async ({ context }) => {\n"
+        f"  await context.addCookies([{{ name: 'sessionid', value: '{s[0]}', domain: 'localhost', path: '/' }}]);\n"
+        "});\n\n"
+        f"it('opens the cart', () => {{\n  cy.setCookie('wordpress_logged_in_5c0a1d', '{s[1]}');\n}});\n\n"
+        f"// s.cookies.set(\"remember_token\", \"{s[2]}\", domain=\"localhost\")\n"
+    )
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
     "requests.http": ("/w/shop/requests.http", rest_client),
     "curl script": ("/w/shop/scripts/me.sh", curl_script),
+    "browser tests": ("/w/shop/e2e/cart.spec.ts", browser_tests),
     "gcloud script": ("/w/shop/deploy.sh", gcloud_script),
     "pip.conf": ("/home/u/.config/pip/pip.conf", pip_conf),
     "httpie config.json": ("/home/u/.config/httpie/config.json", httpie_config),

@@ -58,13 +58,14 @@ def _secret_values(text: str) -> list[tuple[int, int]]:
 
 
 #: Composer's sections of hosts' tokens (``bearer``, the OAuth ones); a host's value that is an
-#: object (``{"username": …, "token": …}``) is left to its names.
-_COMPOSER_SECTION = re.compile(r'"(?:github-oauth|gitlab-oauth|gitlab-token|forgejo-token|bearer)"\s*:\s*\{')
+#: object (``{"username": …, "token": …}``) is left to its names. Its quotes may be escaped
+#: (``COMPOSER_AUTH="{\\"github-oauth\\": …}"`` in a Makefile, a JSON string's command).
+_COMPOSER_SECTION = re.compile(r'\\?"(?:github-oauth|gitlab-oauth|gitlab-token|forgejo-token|bearer)\\?"\s*:\s*\{')
 #: A host's name and its token inside such a section: a host has a dot (OpenAPI's ``"bearer":
 #: {"type": "http", "scheme": "bearer"}`` has none).
-_HOST_TOKEN = re.compile(r'"[\w-]+(?:\.[\w-]+)+"\s*:\s*"([^"\s]{6,})(?:"|\Z)')
+_HOST_TOKEN = re.compile(r'\\?"[\w-]+(?:\.[\w-]+)+\\?"\s*:\s*\\?"([^"\s\\]{6,})(?:\\?"|\Z)')
 #: What in a text (or the end of the text before it) may open such a section.
-_COMPOSER_WORDS = ('-oauth"', '-token"', '"bearer"')
+_COMPOSER_WORDS = ("-oauth", "-token", "bearer")
 
 
 def _host_tokens(text: str) -> list[tuple[int, int]]:

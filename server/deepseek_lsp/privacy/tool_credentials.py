@@ -15,24 +15,35 @@ def _reference_or_secret(match: re.Match[str]) -> str:
     return match.group(0) if _REFERENCE.fullmatch(secret) else match.group(1) + REDACTED
 
 
+#: A session cookie's name: ``sessionid``, ``PHPSESSID``, ``JSESSIONID``, ``connect.sid``,
+#: ``_session_id``, ``remember_token``, WordPress's ``wordpress_logged_in_…`` and ``wordpress_sec_…``.
+_COOKIE_NAME = (
+    r"""(?:[\w.-]*sess(?:ion)?(?:[_.-]?id)?|[\w.]*sid|[\w.-]*remember[\w.-]*|[\w.-]*auth[\w.-]*"""
+    r"""|[\w.-]*logged[_-]?in[\w.-]*|wordpress_sec[\w-]*)"""
+)
 #: A session cookie's name and value (see the pattern), after the character that ends the cookie
-#: before it.
+#: before it: ``name=value`` (a header's, ``"name": "value"``), a call's two arguments (requests'
+#: ``cookies.set("sessionid", "…")``, Cypress's ``setCookie``) or an object's name and value
+#: (Playwright's ``{"name": "sessionid", "value": "…"}``, Puppeteer's, Selenium's).
 _SESSION_COOKIE = re.compile(
-    r"""([\s;"'{,:(]["']?(?:[\w.-]*sess(?:ion)?(?:[_.-]?id)?|[\w.]*sid|[\w.-]*remember[\w.-]*|[\w.-]*auth[\w.-]*)"""
-    r"""["']?[ \t]*[=:][ \t]*["']?)((?=[^\s;,"'&]*\d)[A-Za-z0-9%._~+/-]{12,}={0,2})""",
+    r"""(?P<name>[\s;"'{,:(](?:["']?""" + _COOKIE_NAME + r"""["']?[ \t]*[=:][ \t]*["']?"""
+    r"""|(?P<arg>["'])""" + _COOKIE_NAME + r"""(?P=arg)[ \t]*,[ \t]*["']"""
+    r"""|["']?name["']?[ \t]*:[ \t]*(?P<field>["'])""" + _COOKIE_NAME
+    + r"""(?P=field)[ \t]*,[ \t]*["']?value["']?[ \t]*:[ \t]*["']))"""
+    r"""(?P<value>(?=[^\s;,"'&]*\d)[A-Za-z0-9%._~+/-]{12,}={0,2})""",
     re.IGNORECASE,
 )
 
 
-def _cookie(name: str, value: str) -> str:
-    return name + (value if _REFERENCE.fullmatch(value) else REDACTED)
+def _cookie(match: re.Match[str]) -> str:
+    """A session cookie's name and its value redacted, unless a variable."""
+    value = match.group("value")
+    return match.group("name") + (value if _REFERENCE.fullmatch(value) else REDACTED)
 
 
 def _session_cookies(match: re.Match[str]) -> str:
-    """The header's first session cookie (groups 2 and 3: its name, its value) and those after
-    it on its line (group 4) redacted, unless a variable."""
-    rest = _SESSION_COOKIE.sub(lambda m: _cookie(m.group(1), m.group(2)), match.group(4))
-    return match.group(1) + _cookie(match.group(2), match.group(3)) + rest
+    """The first session cookie after the cookie's word and those after it on its line redacted."""
+    return match.group("head") + _cookie(match) + _SESSION_COOKIE.sub(_cookie, match.group("rest"))
 
 
 TOOL_CREDENTIAL_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
@@ -47,10 +58,13 @@ TOOL_CREDENTIAL_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # with a digit (not a variable's name) of 12 characters at least, in a header's first 256
     # characters (from each ``-b`` of a long line the search ran to its end: quadratic); and
     # every other session cookie after it on the line (the first alone was redacted:
-    # ``laravel_session`` after ``_session_id`` went out).
+    # ``laravel_session`` after ``_session_id`` went out). The word may end a name
+    # (``setCookie(``, ``add_cookies(``, ``set_cookie(``: a test's library).
     (
         re.compile(
-            r"""(?i)((?:\bcookies?\b|(?<!\S)(?:-b|--cookie))[^\r\n]{0,256}?)""" + _SESSION_COOKIE.pattern + r"""([^\r\n]*)"""
+            r"""(?i)(?P<head>(?:cookies?(?![a-z])|(?<!\S)(?:-b|--cookie))[^\r\n]{0,256}?)"""
+            + _SESSION_COOKIE.pattern
+            + r"""(?P<rest>[^\r\n]*)"""
         ),
         _session_cookies,
     ),
