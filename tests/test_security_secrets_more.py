@@ -205,6 +205,7 @@ def test_the_word_basic_in_ordinary_code_and_prose_stays() -> None:
         "/home/u/.config/rclone/rclone.conf",
         "/home/u/.terraformrc",
         "/home/u/Downloads/cookies.txt",  # a browser's cookies for curl, wget or yt-dlp: its logins
+        "/home/u/proj/playwright/.auth/user.json",  # Playwright's storageState: a logged-in session
     ],
 )
 def test_files_of_well_known_secrets_are_excluded_by_default(path: str) -> None:
@@ -214,7 +215,7 @@ def test_files_of_well_known_secrets_are_excluded_by_default(path: str) -> None:
 
 def test_the_default_exclusions_leave_ordinary_files() -> None:
     ordinary = ("/p/main.tf", "/p/variables.tf", "/p/envrc.py", "/p/keystore.py", "/p/kube/deploy.yaml", "/p/netrc.py")
-    for path in (*ordinary, "/p/config.json", "/p/docker/config.json", "/p/service_account.py", "/p/gh/hosts.py", "/p/settings.json", "/p/cookies.py"):
+    for path in (*ordinary, "/p/config.json", "/p/docker/config.json", "/p/service_account.py", "/p/gh/hosts.py", "/p/settings.json", "/p/cookies.py", "/p/playwright/auth.spec.ts"):
         assert not privacy.is_excluded(path, DEFAULT_EXCLUDE), path
 
 

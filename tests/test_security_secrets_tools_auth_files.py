@@ -65,6 +65,13 @@ FORMS = {
     "cypress-set-cookie": 'cy.setCookie("session_id", "' + SECRET + '")\n',
     "playwright-add-cookies": 'context.add_cookies([{"name": "sessionid", "value": "' + SECRET + '", "path": "/"}])\n',
     "puppeteer-set-cookie": 'await page.setCookie({ name: "connect.sid", value: "' + SECRET + '", domain: "localhost" });\n',
+    # A cookie object over lines: Playwright's storageState file, a HAR's cookies, Selenium's
+    # get_cookies() (its keys sorted: others between name and value), a YAML fixture's.
+    "storage-state": '{\n  "cookies": [\n    {\n      "name": "sessionid",\n      "value": "' + SECRET
+    + '",\n      "domain": "localhost",\n      "path": "/"\n    }\n  ]\n}\n',
+    "selenium-cookies": "cookies = [\n    {\n        'domain': 'localhost',\n        'httpOnly': True,\n        'name': 'PHPSESSID',\n"
+    "        'path': '/',\n        'sameSite': 'Lax',\n        'secure': False,\n        'value': '" + SECRET + "',\n    },\n]\n",
+    "yaml-cookies": "cookies:\n  - name: laravel_session\n    value: " + SECRET + "\n",
     # Composer's COMPOSER_AUTH in escaped quotes (a command inside a JSON string, a Makefile's).
     "composer-auth-escaped": 'COMPOSER_AUTH="{\\"github-oauth\\": {\\"github.com\\": \\"' + SECRET + '\\"}}"\n',
 }
@@ -132,6 +139,8 @@ def test_what_only_looks_like_them_stays() -> None:
         'cy.setCookie("session_id", sessionId)\n',
         'context.add_cookies([{"name": "sessionid", "value": session_id, "path": "/"}])\n',
         'page.setCookie({ name: "theme", value: "dark-2024-contrast" });\n',
+        '"cookies": [\n  {\n    "name": "theme",\n    "value": "dark-2024-contrast"\n  }\n]\n',
+        "cookies:\n  - name: sessionid\n    value: ${SESSION_ID}\n",
     ):
         assert redact(kept) == kept, kept
 
@@ -141,7 +150,7 @@ def test_what_only_looks_like_them_stays() -> None:
     [
         "://x", '"//x/:_authToken ', "cookie -b ", "Cookie: a=b; ", "://conda/t/", '"bearer": {"a.b": "', '"github-oauth": {',
         "Cookie: sessionid=abcdefgh1234567; ", "secrets versions add a --data-file=- <<< ", 'setCookie("session_id", "',
-        '{"name": "sid", "value": "', "a\tTRUE\t/\tTRUE\t0\tx\t",
+        '{"name": "sid", "value": "', "a\tTRUE\t/\tTRUE\t0\tx\t", "cookie\nname: x_auth\nvalue: a\n",
     ],
 )
 def test_a_pathological_line_of_their_shapes_takes_linear_time(unit: str) -> None:

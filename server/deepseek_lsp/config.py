@@ -92,6 +92,9 @@ DEFAULT_EXCLUDE = (
     "**/.terraformrc",
     # A browser's cookies exported for curl (``-b cookies.txt``), wget or yt-dlp: its logins.
     "**/cookies.txt",
+    # Playwright's saved logins (storageState: cookies and local storage's tokens), which its
+    # documentation has kept in ``playwright/.auth``.
+    "**/playwright/.auth/**",
 )
 
 

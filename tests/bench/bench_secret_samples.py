@@ -144,12 +144,22 @@ def browser_tests(secrets: list[str]) -> str:
     )
 
 
+def storage_state(secrets: list[str]) -> str:
+    """Playwright's storageState file (``playwright/.auth/user.json``): the logged-in session."""
+    (s,) = fakes(secrets, 1)
+    return (
+        '{\n  "cookies": [\n    {\n      "name": "sessionid",\n      "value": "' + s + '",\n'
+        '      "domain": "localhost",\n      "path": "/",\n      "httpOnly": true\n    }\n  ],\n  "origins": []\n}\n'
+    )
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
     "requests.http": ("/w/shop/requests.http", rest_client),
     "curl script": ("/w/shop/scripts/me.sh", curl_script),
     "browser tests": ("/w/shop/e2e/cart.spec.ts", browser_tests),
+    "playwright storageState": ("/w/shop/e2e/.state/admin.json", storage_state),
     "gcloud script": ("/w/shop/deploy.sh", gcloud_script),
     "pip.conf": ("/home/u/.config/pip/pip.conf", pip_conf),
     "httpie config.json": ("/home/u/.config/httpie/config.json", httpie_config),

@@ -10,8 +10,10 @@ from functools import lru_cache
 from .manifests import _redact_secret_manifests, _seams
 from .patterns import _PATTERNS
 from .sections import (
+    may_hold_cookie_objects,
     may_hold_host_tokens,
     may_hold_section_key,
+    redact_cookie_objects,
     redact_host_tokens,
     redact_section_keys,
 )
@@ -74,6 +76,8 @@ def redact(
         redacted = redact_section_keys(redacted, before, after)
     if may_hold_host_tokens(redacted, before):
         redacted = redact_host_tokens(redacted, before, after)
+    if may_hold_cookie_objects(redacted, before):
+        redacted = redact_cookie_objects(redacted, before, after)
     if any("Secret" in part for part in (redacted, before, after, *_seams(redacted, before, after))):
         redacted = _redact_secret_manifests(redacted, before, after)
     if before:

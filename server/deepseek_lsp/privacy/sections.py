@@ -2,7 +2,8 @@
 ``appsettings.json`` ``"Jwt": {"Key": "…", "Issuer": "me"}`` (bound as ``Jwt:Key``), and
 Composer's ``auth.json`` (``composer.json``'s ``config``) sections whose every key is a host and
 every value its token (``"github-oauth": {"github.com": "…", …}``). No name on the key's line
-says it is a secret, and the section's may be lines above it."""
+says it is a secret, and the section's may be lines above it. And a session cookie's object over
+lines (Playwright's storageState, a HAR's cookies, Selenium's): its value lines below its name."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from .assignments import _assigned
+from .tool_credentials import _COOKIE_NAME
 from .values import _REFERENCE, REDACTED
 
 #: The neutral key and its value (to the text's end: a prompt's window ends at the cursor). .NET's
@@ -86,6 +88,33 @@ def may_hold_host_tokens(text: str, before: str) -> bool:
     hold a Composer section (see :func:`redact_host_tokens`)."""
     above = before[-_ABOVE_CHARS:]
     return any(word in text or word in above for word in _COMPOSER_WORDS)
+
+
+#: A session cookie's object written over lines: its name, then its value a few lines below (no
+#: other cookie's name between: Selenium's keys come sorted, ``path``, ``sameSite`` and ``secure``
+#: between). The one-line forms are :mod:`.tool_credentials`'.
+_COOKIE_OBJECT = re.compile(
+    r"""["']?name["']?[ \t]*:[ \t]*(?P<q>["']?)""" + _COOKIE_NAME + r"""(?P=q)[ \t]*,?[ \t]*\r?\n"""
+    r"""(?:(?![ \t]*["']?name["']?[ \t]*:)[^\r\n]*\r?\n){0,6}?[ \t]*["']?value["']?[ \t]*:[ \t]*["']?"""
+    r"""(?P<value>(?=[^\s;,"'&]*\d)[A-Za-z0-9%._~+/-]{12,}={0,2})""",
+    re.IGNORECASE,
+)
+
+
+def _cookie_values(text: str) -> list[tuple[int, int]]:
+    """The (start, end) spans of session cookies' values in their objects over lines."""
+    return [m.span("value") for m in _COOKIE_OBJECT.finditer(text) if not _REFERENCE.fullmatch(m.group("value"))]
+
+
+def may_hold_cookie_objects(text: str, before: str) -> bool:
+    """Whether ``text`` or the end of ``before`` names cookies (see :func:`redact_cookie_objects`)."""
+    return "ookie" in text or "ookie" in before[-_ABOVE_CHARS:]
+
+
+def redact_cookie_objects(text: str, before: str = "", after: str = "") -> str:
+    """``text`` with session cookies' values in their objects over lines redacted (``before``
+    and ``after`` as for :func:`redact_section_keys`)."""
+    return _redact_values(text, before, after, _cookie_values)
 
 
 def _is_secret(value: str) -> bool:
