@@ -463,6 +463,11 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # `*"` is the glob of `$"` (the list separator), `*(` of `$(`: no string, no bracket.
         ("perl", 'local *" = sub { 1 };\n*"= \\$x; *{"main::x"} = 1; *GID = *( ;\n*EGID = *);\nf(', "{}{}(", ""),
         ("perl", "sub f (*) { }\nsub g (\\*) { 2 *($x) }\nfor ($h{$b}->@*) { $r->$* }\nh(", "(){}(){()}({}){}(", ""),
+        # A quote glued to a word opens a string (`split' ', $v`), but before a name's first
+        # character, Perl 4's package separator (`$main'x`): read as an apostrophe, its closer
+        # opened a string over the lines below (B/Deparse.pm's `split' '`, its `}` unseen).
+        ("perl", "if ($v) {\n  @n = split' ', $v;\n}\nf(", "(){}(", ""),
+        ("perl", "$main'x = f($main'y); g(", "()(", ""),
         # A quote-like's delimiter may come on the next line (`qw` alone on its line).
         ("perl", "my @w = qw\n  (a [ b);\nmy $s = q\n{a ( b};\n$x =~ s\n{a(}\n{b}g;\nf(", "(", ""),
         ("perl", "my %h = (qw\n  => 1, s\n  , 2); f(", "()(", ""),
@@ -475,6 +480,16 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # rules, a regexp's `(` was counted and a template literal's `${...}` ended it.
         ("javascriptreact", "const r = /[(]/g; const t = `a ${f(`(`)} (`; g(", "()(", ""),
         ("typescriptreact", "const re = /^\\s*\\)/;\nconst el = <p>{f(`(`)}</p>; g(", "{()}(", ""),
+        # Minified JavaScript glues a string to the keyword before it (`case'"':`,
+        # `return'x'`): read as a word's apostrophe, its closer opened a string and the quotes
+        # after it were read inverted (json5's and js-yaml's .min.js); JSX's text is no string.
+        ("javascript", "switch(c){case'\"':case\"'\":return H='\"'===W(),f(", "(){()(", ""),
+        ("typescript", "function q(c){return'\"'+typeof'('+c}f(", "(){}(", ""),
+        ("javascriptreact", "const p = <p>Don't go</p>;\nf(", "(", ""),
+        # A `/` first on a line after an operand divides (`Math.sqrt(a` then `/ (n - 1) );
+        # // Bessel's`): read as a regexp to the comment's `/`, its brackets went unseen.
+        ("javascript", "return Math.sqrt(a\n  / (n - 1) ); // it's\nf(", "(())(", ""),
+        ("javascript", "x = 1;\n/[(]/.test(s) && f(", "()(", ""),
         # A C directive goes on over lines ending with a backslash (a macro's body): its first
         # line's `{` hidden and the next lines' `}` counted, 206 of 3,000 system headers'
         # brackets did not balance.

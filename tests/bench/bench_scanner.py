@@ -14,6 +14,13 @@ is code, in a string too). Of 503 system scripts and 133 bash-completion files, 
 and 1,504 of 11,011 before 11f2cbd, 169 and 13 at 6645c70, 148 and 0 once `"$(...)"` nests;
 many of the 148 are a heredoc's last line, which the grammar ends its body before.
 
+``--against-tree-depth`` tells right from wrong in any language with a grammar (grammars/):
+the files where the scanner's bracket depth at a line start differs from the grammar's (its
+bracket tokens whose parent node holds their partner too, so a template's `${`...`}` or an
+error's lone bracket is none), and the lines whose own brackets' count differs (a misreading
+counted where it is, not at every line after it); files the grammar parses with an error are
+left out.
+
 ``--balance`` counts the files whose brackets do not balance at the end (more openers than
 closers, or fewer) and those that end inside a string or a comment, naming them: a file of
 real code balances, so each is a misreading to look at (or a file cut in two by design: a
@@ -102,6 +109,71 @@ def _against_tree(files: list[str]) -> None:
     print(f"{wrong} of {lines} line starts read otherwise than tree-sitter-bash; {skipped} files left out")
 
 
+_PARTNER = {"(": ")", "[": "]", "{": "}", ")": "(", "]": "[", "}": "{"}
+
+
+def _tree_brackets(node: object, out: list[tuple[int, int]]) -> None:
+    """The grammar's brackets under ``node``: (byte offset, +1 or -1), a bracket counted
+    where its parent holds its partner too (a template's `${`...`}` holds none)."""
+    stack = [node]
+    while stack:
+        parent = stack.pop()
+        children = parent.children  # type: ignore[attr-defined]
+        kinds = {c.type for c in children if not c.is_named}
+        for child in children:
+            if child.child_count:
+                stack.append(child)
+            elif not child.is_named and child.type in _PARTNER and _PARTNER[child.type] in kinds:
+                out.append((child.start_byte, 1 if child.type in "([{" else -1))
+
+
+def _against_tree_depth(files: list[str], language: str) -> None:
+    """Files and lines whose bracket depth the scanner reads otherwise than the grammar."""
+    import bisect
+
+    import tree_sitter
+
+    from deepseek_lsp.languages import LanguageRegistry
+
+    grammar = LanguageRegistry.load().get(language)
+    if grammar is None:
+        sys.exit(f"no grammar for {language}")
+    parser = tree_sitter.Parser(grammar.ts_language)
+    lines = wrong_lines = wrong_files = skipped = 0
+    for name in files:
+        data = Path(name).read_bytes()
+        text = data.decode("utf-8", "replace")
+        tree = parser.parse(data)
+        if tree.root_node.has_error or len(text.encode()) != len(data):
+            skipped += 1
+            continue
+        brackets: list[tuple[int, int]] = []
+        _tree_brackets(tree.root_node, brackets)
+        brackets.sort()
+        offsets = [b[0] for b in brackets]
+        scanner = _BracketScanner(_syntax_for(language))
+        offset = depth = 0
+        first, bad = 0, []
+        for number, line in enumerate(text.splitlines(keepends=True), 1):
+            size = len(line.encode())
+            lo, hi = bisect.bisect_left(offsets, offset), bisect.bisect_left(offsets, offset + size)
+            want = sum(b[1] for b in brackets[lo:hi])
+            got = sum(1 if b in "([{" else -1 for _, b in scanner.feed(line))
+            if got != want:
+                bad.append(number)
+            depth += got - want
+            if depth and not first:
+                first = number
+            offset += size
+            lines += 1
+        if bad or first:
+            wrong_files += 1
+            wrong_lines += len(bad)
+            print(f"{name}: {len(bad)} lines (lines {', '.join(map(str, bad[:6]))}); depth off from line {first}")
+    print(f"{wrong_files} of {len(files) - skipped} files read otherwise than the grammar, {wrong_lines} of "
+          f"{lines} lines' brackets; {skipped} files left out")
+
+
 def _against_mysql(files: list[str]) -> None:
     """Line starts where the SQL scanner and MySQL's own reading disagree on code or text."""
     sql = replace(_syntax_for("sql"), line_comments=("--", "#"))
@@ -170,6 +242,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
     parser.add_argument("--against-tree", action="store_true", help="bash: line starts read otherwise than its grammar")
+    parser.add_argument("--against-tree-depth", action="store_true", help="bracket depth otherwise than the grammar's")
     parser.add_argument("--against-mysql", action="store_true", help="line starts read otherwise than MySQL's reading")
     parser.add_argument("--balance", action="store_true", help="files whose brackets do not balance at the end")
     args = parser.parse_args()
@@ -180,6 +253,9 @@ def main() -> None:
         sys.exit("give --language and files, or --compare BEFORE AFTER")
     if args.against_tree:
         _against_tree(args.files)
+        return
+    if args.against_tree_depth:
+        _against_tree_depth(args.files, args.language)
         return
     if args.against_mysql:
         _against_mysql(args.files)

@@ -389,7 +389,8 @@ class _BracketScanner:
         #: `$@"`; else "") (a tuple: the scanner is copied shallowly).
         self.interpolations: tuple[tuple[str, int, str, str], ...] = ()
         #: JavaScript: the end of the current line as fed so far, which tells whether a `/`
-        #: at the start of the next feed opens a regexp (after `s.match(`) or divides.
+        #: at the start of the next feed opens a regexp (after `s.match(`) or divides; where it
+        #: holds no code yet, the last line's end (`Math.sqrt(a` then `/ (n - 1)`), "" unknown.
         self.line_tail = ""
         #: The closer of the raw string being read (see :attr:`_Syntax.raw_string`), else "".
         self.raw_closer = ""
@@ -438,6 +439,7 @@ class _BracketScanner:
         tokens = self.tokens
         shell = syntax.shell
         split = self.split
+        comment_end = -1  # where a line comment ended last
         if split and text:  # an empty feed (a suggestion's empty first line) tells nothing
             self.split = ""
             pos = self._after_split(split, text)
@@ -628,6 +630,7 @@ class _BracketScanner:
                     pos = n
                     break
                 self.mode, self.directive, pos = self._mode_at_line_start(), False, end + 1
+                comment_end = end
             elif self.data:
                 break
             elif mode == "block" and syntax.nested_comments:
@@ -695,7 +698,21 @@ class _BracketScanner:
         tail = text[last_nl + 1 :]
         self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
         if syntax.regex_literals:
-            self.line_tail = ((self.line_tail if last_nl < 0 else "") + tail[-16:])[-16:]
+            if last_nl < 0:
+                self.line_tail = (self.line_tail + tail[-16:])[-16:]
+            elif tail and not self.line_blank:
+                self.line_tail = tail[-16:]
+            elif self.mode:
+                self.line_tail = ""
+            else:
+                last = text[last_nl - 1 : last_nl] or self.line_tail[-1:]
+                if last in _JS_REGEX_AFTER:
+                    self.line_tail = last + "\n"  # (most lines: `;`, `{`, `}`: looked at no more)
+                elif last in ("\n", "", "/") or comment_end == last_nl:
+                    self.line_tail = ""  # a blank line, a comment's (`*/`): unknown
+                else:
+                    ended = self._ended_line_tail(self.line_tail, text, last_nl, comments=False)
+                    self.line_tail = ended + "\n" if ended else ""
 
     def _conditional(self, word: str, at: int, zero: bool = False) -> Iterator[tuple[int, str]]:
         """Enters, goes on with or leaves a C conditional by its directive's ``word`` (see
@@ -943,6 +960,8 @@ class _BracketScanner:
         before = text[max(line_start, start - 16) : start]
         if not line_start:
             before = self.line_tail + before  # the line began in an earlier feed (`s.match(`)
+        elif not before.strip():
+            before = self._ended_line_tail(self.line_tail, text, line_start - 1)
         before = before.rstrip()
         if before and before[-1] not in _JS_REGEX_AFTER:
             # (A keyword, no variable: Perl's `int($x / $base)`.)
@@ -955,6 +974,21 @@ class _BracketScanner:
             # or `,`); a `/` first on its line still divides (`$n = $a` then `/ $b;`).
             self.mode, self.raw_closer, self.quote_like = "/", "/", ("/", "/", 0, 0)
         return m.end() if m else pos
+
+    def _ended_line_tail(self, head: str, text: str, end: int, comments: bool = True) -> str:
+        """The end of the code line ``text`` ends at ``end`` (``head``: the tail fed before):
+        what a `/` first on the next one follows (`Math.sqrt(a` then `/ (n - 1) );`: a
+        division, read as a regexp to a comment's `/` below). Unknown ("": a regexp, as at a
+        file's start) after a comment on it (looked for where ``comments``)."""
+        start = text.rfind("\n", 0, end) + 1
+        if comments:
+            for marker in (*self.syntax.line_comments, "*/"):
+                if text.find(marker, start, end) >= 0:
+                    return ""
+        line = text[max(start, end - 16) : end]
+        if not start and len(line) < 16 and head[-1:] not in ("\n", ""):
+            line = (head.rpartition("\n")[2] + line)[-16:]  # the line began in an earlier feed
+        return line.rstrip()
 
     def _ends_pattern_in_interpolation(self, text: str, index: int) -> bool:
         """Whether the shell's ``)`` at ``index`` ends the pattern of a ``case`` begun in the
@@ -997,6 +1031,17 @@ class _BracketScanner:
         # An apostrophe glued to a word (it's, x') is not a quote, but f'..' / rb'..' are.
         if index == 0 or not (text[index - 1].isalnum() or text[index - 1] == "_"):
             return True
+        if self.syntax.perl_quotes:
+            # Perl's is one but before a name's first character, Perl 4's package separator
+            # (`split' ', $v` opens a string, `$main'x` none).
+            after = text[index + 1 : index + 2]
+            return not (after.isalpha() or after == "_")
+        if self.syntax.regex_literals:
+            # Minified JavaScript glues a string to a keyword (`case'"':`, `return'x'`); JSX's
+            # text holds apostrophes (`<p>Don't</p>`).
+            word = _WORD_BEFORE.search(text, max(0, index - 12), index)
+            if word is not None and word.group() in _JS_KEYWORDS_BEFORE_VALUE:
+                return True
         return self._prefixed(text, index, self.syntax.string_prefix)
 
     @staticmethod
