@@ -593,6 +593,11 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # PHP's `{$...}` in a double-quoted string is code whose strings nest.
         ("php", '$s = "a {$x[")"]} (" . "{$o->f("(")}" ; f(', "[]()(", ""),
         ("php", "$s = 'a {$x[' . \"{ ( $y\" ; f(", "(", ""),
+        # Its `#` comments run to the line's end anywhere (read as code, `# don't (` opened a
+        # string and counted a bracket), but PHP 8's `#[` opens an attribute, and a template's
+        # inline CSS's `#fff` after code is no comment.
+        ("php", "function f($x) { # don't (\n#[Pure]\nfunction g() { # a [\n  #[A(1)] h(", "(){[](){[()](", ""),
+        ("php", "<style>.a { color: #fff; }\n#x { }</style>\n<?php f(", "{}(", ""),
         # Julia's `$(...)` and CoffeeScript's `#{...}` in double quotes are code too.
         ("julia", 'x = "a $(f(")")) (" * """\na $(g("(")) (\n"""\nh(', "()()(", ""),
         ("coffeescript", 'x = "a #{f(")")} (" + """\na #{g("(")} (\n"""\nh(', "()()(", ""),

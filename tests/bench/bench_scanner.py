@@ -111,19 +111,35 @@ def _against_tree(files: list[str]) -> None:
 
 _PARTNER = {"(": ")", "[": "]", "{": "}", ")": "(", "]": "[", "}": "{"}
 
+#: The shell's `$(`, `${`, `$((` are brackets to the scanner too (its `(` or `{`, each).
+_SHELL_OPENERS = {"$(": "(", "${": "{", "$((": "(("}
 
-def _tree_brackets(node: object, out: list[tuple[int, int]]) -> None:
+#: Where a brace opens code in a string, no bracket to the scanner (Python's f-string field).
+_HOLES = frozenset(("interpolation", "template_substitution"))
+
+
+def _tree_brackets(node: object, out: list[tuple[int, int]], shell: bool = False) -> None:
     """The grammar's brackets under ``node``: (byte offset, +1 or -1), a bracket counted
-    where its parent holds its partner too (a template's `${`...`}` holds none)."""
+    where its parent holds its partner too (a template's `${`...`}` holds none), none in a
+    raw string (C++'s `R"x(...)x"`: its delimiters' brackets are the grammar's tokens)."""
+    openers = _SHELL_OPENERS if shell else {}
     stack = [node]
     while stack:
         parent = stack.pop()
         children = parent.children  # type: ignore[attr-defined]
         kinds = {c.type for c in children if not c.is_named}
+        for opener, brackets in openers.items():
+            if opener in kinds:
+                kinds.update(brackets)
+        hole = parent.type in _HOLES or parent.type == "raw_string_literal"  # type: ignore[attr-defined]
         for child in children:
             if child.child_count:
                 stack.append(child)
-            elif not child.is_named and child.type in _PARTNER and _PARTNER[child.type] in kinds:
+            elif child.type in openers and not child.is_named:
+                out.extend((child.start_byte + 1 + i, 1) for i in range(len(openers[child.type])))
+            elif shell and child.type == "))" and "$((" in kinds:
+                out.extend(((child.start_byte, -1), (child.start_byte + 1, -1)))
+            elif not child.is_named and child.type in _PARTNER and _PARTNER[child.type] in kinds and not hole:
                 out.append((child.start_byte, 1 if child.type in "([{" else -1))
 
 
@@ -148,7 +164,7 @@ def _against_tree_depth(files: list[str], language: str) -> None:
             skipped += 1
             continue
         brackets: list[tuple[int, int]] = []
-        _tree_brackets(tree.root_node, brackets)
+        _tree_brackets(tree.root_node, brackets, _syntax_for(language).shell)
         brackets.sort()
         offsets = [b[0] for b in brackets]
         scanner = _BracketScanner(_syntax_for(language))

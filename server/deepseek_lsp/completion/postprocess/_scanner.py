@@ -574,7 +574,13 @@ class _BracketScanner:
                         # Perl's `$#list`, an array's last index
                         or (syntax.perl_quotes and text[start - 1] == "$")
                     )
-                ) and not (token == "#" and self.interpolations and self.interpolations[-1][2] == "{"):
+                ) and not (
+                    token == "#"
+                    and (
+                        (self.interpolations and self.interpolations[-1][2] == "{")
+                        or (syntax.hash_attributes and self._php_hash_is_code(text, start, pos))
+                    )
+                ):
                     # (Nor a format spec's `#` in an f-string's field: `{n:#x}`.)
                     self.mode = "line"
                 elif token == "/*" and syntax.block_comments:
@@ -1016,6 +1022,13 @@ class _BracketScanner:
         if self.comment_closer:
             return _pattern(re.escape(self.comment_closer))
         return self.comment_end
+
+    def _php_hash_is_code(self, text: str, start: int, pos: int) -> bool:
+        """Whether PHP's ``#`` at ``start`` opens no comment: PHP 8's attribute (`#[Pure]`), or
+        after code a word glued to it (a template's inline CSS, `.a { color: #fff; }`: read
+        as a comment, its `}` was hidden)."""
+        after = text[pos : pos + 1]
+        return after == "[" or (bool(_WORD_CHAR.match(after)) and not self._blank_before(text, start))
 
     def _blank_before(self, text: str, index: int) -> bool:
         # Back over the blanks only: looking back to the line's start at every token, a dump's

@@ -114,6 +114,8 @@ class _Syntax:
     # The words after which a `/` opens a regexp literal, not a division (see regex_literals):
     # JavaScript's (`return /x/`) where empty.
     regex_keywords: frozenset[str] = frozenset()
+    # A `#[` opens an attribute (PHP 8's `#[Route("/")]`), no line comment.
+    hash_attributes: bool = False
     # Prose (Markdown, plain text): brackets open no scope but on the cursor's line (see
     # scope._limit_by_brackets).
     prose: bool = False
@@ -256,8 +258,13 @@ _SYNTAX: dict[str, _Syntax] = {
         # Alone on its line (a Sinatra app's inline templates follow it).
         end_of_code=r"(?m:^__END__\r?$)",
     ),
-    # A double-quoted string's `{$...}` is code whose strings nest (`"{$x[")"]}"`).
+    # A double-quoted string's `{$...}` is code whose strings nest (`"{$x[")"]}"`). Its `#`
+    # comments run to the line's end anywhere (first on a line only, `# don't (` after code
+    # opened a string and counted its bracket), but PHP 8's `#[` opens an attribute.
     "php": _Syntax(
+        line_comments=("//", "#"),
+        hash_at_line_start=False,
+        hash_attributes=True,
         heredoc=(r"""<<<[ \t]*(?P<hq>['"]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""", r"^[ \t]*{w}\b"),
         interpolation=("{$",),
         interpolated_quotes=('"',),
