@@ -267,10 +267,10 @@ def test_context_helpers() -> None:
         ("x = %w[a b] + [c]", "[]"),
         ("y = n % (2)", "()"),
         ("ok = x.empty? ? (1) : 2", "()"),
-        ("items = %w[\n", "["),
+        ("items = %w[\n", ""),
     ],
 )
-def test_ruby_literals_hold_no_brackets(line: str, brackets: str) -> None:
+def test_ruby_literals_hold_no_brackets(line: str, brackets: str) -> None:  # (one line each)
     # Regexps, percent and character literals: a `}` in `/}/` closed the method's block.
     scanner = _BracketScanner(_syntax_for("ruby"))
     assert "".join(b for _, b in scanner.feed(line)) == brackets
@@ -577,6 +577,12 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # Ruby's and Elixir's `#{...}`, Dart's and Groovy's `${...}` are code whose strings nest
         # (read as the string's end, the inner quote left the `(` open); Dart's r'' is raw.
         ("ruby", 'x = "a #{f("(")} b" + "#{g(")")} ("\nh(', "()()(", ""),
+        # Its percent literals and regexps go on over lines (`%r{` then a /x pattern's lines
+        # with comments, `%w[` then words): read on their line only, their text's brackets
+        # were counted (`\A (\d+) # number (`).
+        ("ruby", "RE = %r{\n  \\A (\\d+) # it's (\n  { \\z }\n}x\nW = %w[\n  a ( b\n]\nf(", "(", ""),
+        ("ruby", "S = %Q{\n  text #{x} (\n}\nP = /\n  a ( [\n/x\nf(", "(", ""),
+        ("ruby", "q = a %\n  (b)\nr = x /\n  (2)\nf(", "()()(", ""),
         ("elixir", 'x = "a #{f("(")} b"\ny = """\na #{f(")")} (\n"""\ng(', "()()(", ""),
         ("elixir", "x = 'a #{f(')')} ('\ng(", "()(", ""),
         ("dart", "var s = '${f(')')} (' + r'C:\\dir\\' + r\"\"\"a ( \\\"\"\" ; g(", "()(", ""),

@@ -912,7 +912,7 @@ class _BracketScanner:
     def _ruby_literal_end(self, text: str, token: str, start: int, pos: int) -> int:
         """Where to go on scanning after a Ruby ``/``, ``%`` or ``?`` token: past the literal
         it starts, or right after its first character where it starts none (a division, a
-        modulo, a ternary or a method name's ``?``). Literals are read on their line."""
+        modulo, a ternary or a method name's ``?``)."""
         line_start = text.rfind("\n", 0, start) + 1
         before = text[line_start:start].rstrip()
         if line_start == 0 and not self.line_blank:
@@ -928,7 +928,9 @@ class _BracketScanner:
             while True:
                 m = _RUBY_REGEX_END.search(text, end)
                 if m is None or m.group() == "\n":
-                    return pos  # no regexp ends on this line: a division after all
+                    if operand:
+                        return pos  # no regexp ends on this line: a division after all
+                    return self._ruby_literal_over_lines(token, "/", pos)  # `P = /` then `/x`
                 end = m.end()
                 if m.group()[0] == "/":
                     return end
@@ -956,7 +958,15 @@ class _BracketScanner:
             elif c == delimiter and closer != delimiter:
                 depth += 1
             end += 1
-        return start + 1  # over lines (`%w[` ... `]`): its brackets balance, counted as such
+        return self._ruby_literal_over_lines(token, delimiter, pos)
+
+    def _ruby_literal_over_lines(self, token: str, delimiter: str, pos: int) -> int:
+        """Where to go on scanning after a Ruby literal that goes on past its line (`%r{` then a
+        /x pattern's lines, `%w[` then words): read as a Perl quote-like is, its delimiter
+        nesting (read as code, its text's brackets and quotes were counted)."""
+        closer = _PAIRED_DELIMITER.get(delimiter, delimiter)
+        self.mode, self.raw_closer, self.quote_like = token, closer, (delimiter, closer, 0, 0)
+        return pos
 
     def _js_regex_end(self, text: str, start: int, pos: int) -> int:
         """Where to go on scanning after a JavaScript ``/`` at ``start``: past the regexp literal
