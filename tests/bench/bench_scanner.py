@@ -19,7 +19,11 @@ the files where the scanner's bracket depth at a line start differs from the gra
 bracket tokens whose parent node holds their partner too, so a template's `${`...`}` or an
 error's lone bracket is none), and the lines whose own brackets' count differs (a misreading
 counted where it is, not at every line after it); files the grammar parses with an error are
-left out.
+left out. The machine's files at 4cea5eaf -> this session's end: 2,454 node_modules JavaScript
+files 3 -> 0 (two .min.js reading `case'"':` as a word's apostrophe, a `/` first on a line
+dividing), 785 of npm's 0 -> 0, 3,280 TypeScript, 474 C headers, 75 C++, 312 Lua, 155 PHP,
+4,483 Python (one file in twelve), 117 shell scripts: 0 (most C and C++ headers parse with an
+error, left out; there is next to no Ruby, Rust, Go, Kotlin, Scala or Swift here).
 
 ``--balance`` counts the files whose brackets do not balance at the end (more openers than
 closers, or fewer) and those that end inside a string or a comment, naming them: a file of
