@@ -158,6 +158,10 @@ _JS_CODE_TOKEN = re.compile(_CODE_TOKEN.pattern + r"|/")
 _JS_REGEX_AFTER = frozenset("(,=:[!&|?{};+-*%~^")
 
 
+#: A line's end after which a `/` opens a regexp, and its line break (see _ended_line_tail).
+_LINE_ENDED_BY = {sign: sign + "\n" for sign in _JS_REGEX_AFTER}
+
+
 _JS_KEYWORDS_BEFORE_VALUE = frozenset("return typeof case do else in of new delete void throw yield await".split())
 
 
@@ -712,8 +716,9 @@ class _BracketScanner:
                 self.line_tail = ""
             else:
                 last = text[last_nl - 1 : last_nl] or self.line_tail[-1:]
-                if last in _JS_REGEX_AFTER:
-                    self.line_tail = last + "\n"  # (most lines: `;`, `{`, `}`: looked at no more)
+                ended = _LINE_ENDED_BY.get(last)
+                if ended is not None:
+                    self.line_tail = ended  # (most lines: `;`, `{`, `}`: looked at no more)
                 elif last in ("\n", "", "/") or comment_end == last_nl:
                     self.line_tail = ""  # a blank line, a comment's (`*/`): unknown
                 else:
