@@ -85,11 +85,29 @@ def typed_as_nearby(data: bytes, offset: int, word: str, member: bool) -> bool:
     for a ``member``: ``par|`` below ``for part in msg.walk():`` is ``part``, a local, and the
     workspace's ``parse`` and ``parseaddr`` took the places of the definitions the line needed
     (bench_context_recall); ``helpers.re|`` is no ``return``."""
+    # Found as a literal, its edges checked after: a pattern made for each word was compiled
+    # anew at nearly every key typed (each a new word: ``r``, ``re``, ``ret``), past re's cache.
     raw = word.encode()
-    before = rb"(?<=[.>:])" if member else rb"(?<![A-Za-z0-9_$\x80-\xff])"
-    pattern = re.compile(before + re.escape(raw) + rb"(?:[A-Za-z0-9_$]|[\x80-\xff])")
     lo, hi = max(0, offset - len(raw) - _NEAR[0]), min(len(data), offset + _NEAR[1])
-    return any(m.start() != offset - len(raw) for m in pattern.finditer(data, lo, hi))
+    at = data.find(raw, lo, hi - 1)
+    while at >= 0:
+        after = data[at + len(raw)]
+        goes_on = after >= 0x80 or after in _NAME_ASCII
+        if goes_on and at != offset - len(raw):
+            before = data[at - 1] if at > 0 else None
+            if member:
+                if before in _MEMBER_LEADS:
+                    return True
+            elif before is None or not (before >= 0x80 or before in _NAME_ASCII):
+                return True
+        at = data.find(raw, at + 1, hi - 1)
+    return False
+
+
+#: The ASCII bytes a name is made of (with any byte from 0x80: a UTF-8 letter's).
+_NAME_ASCII = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$")
+#: What a member's name follows (``.``, ``->``, ``::``).
+_MEMBER_LEADS = frozenset(b".>:")
 
 
 def prefix_at(doc: Document, offset: int) -> Prefix | None:
