@@ -112,3 +112,23 @@ async def test_a_definition_whose_name_the_user_deleted_goes_once_chosen_again(
     heads = await _heads(tmp_path, monkeypatch, ["x = far_helper(data)\n    "], then="")
     assert "# def far_helper(value):" in heads[-2]
     assert "far_helper" not in heads[-1], heads[-1]
+
+
+async def test_the_words_of_the_definitions_are_read_only_past_their_while(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What they were chosen for (the names near, the words of their text) is read once their
+    while is over, not at every request that chooses them (~0.1 ms a new position)."""
+    read: list[str] = []
+    real = prompting._WORD
+
+    class Counting:
+        def findall(self, text: str) -> list[str]:
+            read.append(text)
+            return real.findall(text)
+
+    monkeypatch.setattr(prompting, "_WORD", Counting())
+    heads = await _heads(tmp_path, monkeypatch, [])  # chosen at the site, within their while
+    assert heads == [] and read == []
+    heads = await _heads(tmp_path, monkeypatch, ["x = 1\n    "])  # past it at each key
+    assert read and all(h == heads[0] for h in heads)
