@@ -316,6 +316,11 @@ class Document:
             starts.append(found[1])
 
     @property
+    def has_lone_cr(self) -> bool:
+        """Whether a "\r" alone is in the text: a line break to LSP, none to tree-sitter."""
+        return self._lone_cr
+
+    @property
     def line_count(self) -> int:
         self._index_to(1 << 62)
         return len(self._starts)

@@ -17,13 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .context.snippets import SEND_MAX_BYTES
-from .documents import Document
+from .documents import Document, _shared_ends
 from .privacy import has_trigger
 from .prompts import WINDOW_STEP, TokenCount, count_line
 
 UNKNOWN = -1
 #: Lines counted per slice of background work: ~1 ms, so a request waits at most that long.
 SLICE_LINES = WINDOW_STEP
+#: Closed documents whose counts are kept for when they are opened again, and how large one
+#: may be (its text is kept to tell which lines are the same).
+CLOSED_KEPT = 2
+CLOSED_MAX_BYTES = 2_000_000
 
 
 @dataclass
@@ -38,6 +42,37 @@ class _Counts:
     #: Per block: 1 when it holds no word that may introduce a secret (``privacy.has_trigger``),
     #: 0 when it does, -1 unknown: redaction skips the clean blocks of a prompt window.
     clean: array[int] = field(default_factory=lambda: array("b"))
+
+
+@dataclass
+class _Closed:
+    """A closed document's counts, by the text they count (no lone "\r" in it)."""
+
+    data: bytes
+    count: TokenCount
+    lines: array[int]
+
+
+def _kept_lines(closed: _Closed, data: bytes) -> array[int]:
+    """``data``'s line counts where its lines are the closed text's: the lines before the first
+    byte that differs and those after the last, the rest unknown. (Neither text has a lone
+    "\r": their lines are what "\n" ends.)"""
+    old, old_lines = closed.data, closed.lines
+    head, tail = _shared_ends(old, data)
+    lines = array("i", [UNKNOWN]) * (data.count(b"\n") + 1)
+    # The lines whose "\n" is before the first difference.
+    before = min(old.count(b"\n", 0, head), len(old_lines))
+    lines[:before] = old_lines[:before]
+    # The lines starting after a "\n" of the shared tail, or at its start after a "\n" in
+    # both texts: the last ``after`` of each.
+    after = old.count(b"\n", len(old) - tail)
+    if tail and old[len(old) - tail - 1 : len(old) - tail] == b"\n" == data[len(data) - tail - 1 : len(data) - tail]:
+        after += 1
+    old_total = old.count(b"\n") + 1
+    for i in range(1, after + 1):
+        if old_total - i < len(old_lines):
+            lines[len(lines) - i] = old_lines[old_total - i]
+    return lines
 
 
 def _direct(count: TokenCount, line: bytes) -> int:
@@ -118,6 +153,10 @@ class LineTokens:
     def __init__(self, max_docs: int = 4) -> None:
         self.max_docs = max_docs
         self._docs: OrderedDict[str, _Counts] = OrderedDict()
+        #: Closed documents' counts: opened again (a tab closed and reopened, Neovim's ``:bd``
+        #: then ``:e``, a language mode changed), the lines left as they were are not counted
+        #: anew (a 2,600-line file was ~65 ms of the tokenizer after each open).
+        self._closed: OrderedDict[str, _Closed] = OrderedDict()
 
     def _state(self, doc: Document, count: TokenCount) -> _Counts:
         state = self._docs.get(doc.uri)
@@ -148,6 +187,9 @@ class LineTokens:
                 state = None
         if state is None:
             state = _Counts(doc, count, doc.edit_count)
+            closed = self._closed.pop(doc.uri, None)
+            if closed is not None and closed.count == count and not doc.has_lone_cr:
+                state.lines = _kept_lines(closed, doc.data)
         self._docs[doc.uri] = state
         self._docs.move_to_end(doc.uri)
         while len(self._docs) > self.max_docs:
@@ -169,7 +211,24 @@ class LineTokens:
         return sum(1 for v in state.lines if v >= 0)
 
     def forget(self, uri: str) -> None:
+        """The document is closed: its counts are kept by its text while they are up to date."""
+        state = self._docs.get(uri)
+        if state is not None and state.edit_count != state.doc.edit_count:
+            state = self._state(state.doc, state.count)  # the edits since its last request
         self._docs.pop(uri, None)
+        self._closed.pop(uri, None)
+        doc = state.doc if state is not None else None
+        if (
+            state is None
+            or doc is None
+            or doc.has_lone_cr
+            or len(doc.data) > CLOSED_MAX_BYTES
+            or max(state.lines, default=UNKNOWN) < 0
+        ):
+            return
+        self._closed[uri] = _Closed(doc.data, state.count, state.lines)
+        while len(self._closed) > CLOSED_KEPT:
+            self._closed.popitem(last=False)
 
     async def fill(self, doc: Document, count: TokenCount, busy_until: Callable[[], float]) -> None:
         """Count every line of ``doc`` not yet counted, a slice at a time on the event loop,
