@@ -32,8 +32,10 @@ def server_command(env: dict[str, str]) -> list[str]:
     what is read while importing (then the real command). ``DEEPSEEK_TEST_FORK=0``: never."""
     from tests import server_fork
 
-    if SERVER[: len(_REAL)] != _REAL or os.environ.get("DEEPSEEK_TEST_FORK") == "0":
+    if SERVER[: len(_REAL)] != _REAL:
         return SERVER
+    if os.environ.get("DEEPSEEK_TEST_FORK") == "0":
+        return _real(env)
     global _zygote
     if _zygote is None or _zygote[0].poll() is not None:
         base = {k: v for k, v in os.environ.items() if not k.startswith("DEEPSEEK_")}
@@ -48,8 +50,18 @@ def server_command(env: dict[str, str]) -> list[str]:
         atexit.register(_stop_zygote, proc)
     _, path, imported_with = _zygote
     if server_fork.import_time_environment(env) != imported_with:
-        return SERVER
+        return _real(env)
     return [sys.executable, _FORK, "launch", path, *SERVER[len(_REAL) :]]
+
+
+def _real(env: dict[str, str]) -> list[str]:
+    """The server in a new interpreter: ``SERVER``, or with the test's module constants set
+    first where it set some (``server_fork.CONSTANTS``)."""
+    from tests import server_fork
+
+    if env.get(server_fork.CONSTANTS):
+        return [sys.executable, _FORK, "run", "-", *SERVER[len(_REAL) :]]
+    return SERVER
 
 
 #: The deepseek_lsp under test and the tests' package: what a new interpreter started in another
@@ -65,7 +77,7 @@ def cli_command(args: list[str], env: dict[str, str]) -> tuple[list[str], dict[s
     are: ~50 ms of CPU where a new interpreter's imports cost 1-3 s. For a test of the entry
     point itself (``--version``, what a start imports) run ``python -m deepseek_lsp`` instead."""
     command = server_command(env)
-    if command[1:2] != [_FORK]:  # the real command, maybe in another folder
+    if command[1:2] != [_FORK] or command[2] == "run":  # a new interpreter, maybe in another folder
         env = {**env, "PYTHONPATH": IMPORT_PATH}
     return [*command, *args], env
 

@@ -80,14 +80,17 @@ class RawServer:
                 self._cond.wait(remaining)
 
     def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-        """Until ``condition`` (of :attr:`messages`) holds, checked at each message received."""
+        """Until ``condition`` (of :attr:`messages`) holds, checked at each message received and
+        every 0.1 s: a condition that asks the server (``deepseek/debugState``) got its answer,
+        false, then waited for a next message an idle server never sent, the whole ``timeout``
+        (15 s in the settings tests), and held only at the check after it."""
         end = time.monotonic() + timeout
         with self._cond:
             while not condition():
                 remaining = end - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError("the server never sent what was waited for")
-                self._cond.wait(remaining)
+                self._cond.wait(min(remaining, 0.1))
 
     def _read(self) -> None:
         stream = self.proc.stdout

@@ -43,6 +43,10 @@ IMPORT_TIME_VARIABLES = re.compile(r"^(PYTHON\w*|LD_\w*|MALLOC_\w*|LC_\w*|XDG_\w
 _LENGTH = struct.Struct("!I")
 #: Set in a server's environment: it loads the tokenizer itself, as a server not forked does.
 COLD_TOKENIZER = "DEEPSEEK_TEST_COLD_TOKENIZER"
+#: Set in a server's environment: a JSON object of module constants to set before ``main`` runs,
+#: ``{"deepseek_lsp.editor_settings:CONFIGURATION_TIMEOUT_S": 0.5}``: a test of what happens when
+#: a 5 s or 20 s limit passes waits a fraction of it (as a test in-process monkeypatches it).
+CONSTANTS = "DEEPSEEK_TEST_CONSTANTS"
 #: Signals the launcher passes on to the server (the others end it as they end any process).
 FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 
@@ -63,7 +67,10 @@ def launch(path: str, args: list[str]) -> int:
         pid = int(_read_line(conn))
     except (OSError, ValueError):
         conn.close()
-        # No zygote: the real command, with the streams still this process's own.
+        # No zygote: the real command, with the streams still this process's own (the
+        # constants set in it first, where the test set some).
+        if os.environ.get(CONSTANTS):
+            os.execv(sys.executable, [sys.executable, __file__, "run", "-", *args])
         os.execv(sys.executable, [sys.executable, "-m", "deepseek_lsp", *args])
     for signum in FORWARDED:
         signal.signal(signum, lambda n, _f: os.kill(pid, n))
@@ -227,13 +234,40 @@ def run_child(job: dict[str, Any]) -> int:
         from deepseek_lsp.model import tokens
 
         tokens._default = None  # loaded by the server after `initialized`, as outside the tests
+    set_constants()
     sys.argv = ["deepseek-lsp", *job["argv"]]
     random.seed()  # not the zygote's sequence, the same in every child
     return main(job["argv"])
 
 
+def set_constants() -> None:
+    """The module constants ``CONSTANTS`` names, set (and the variable dropped, as the server's
+    own environment never has it). A name the module lacks fails the start: a constant renamed
+    would otherwise leave the test waiting the real limit, passing slowly."""
+    import importlib
+
+    for target, value in json.loads(os.environ.pop(CONSTANTS, None) or "{}").items():
+        module_name, name = target.split(":")
+        module = importlib.import_module(module_name)
+        if not hasattr(module, name):
+            raise SystemExit(f"{CONSTANTS}: {module_name} has no {name}")
+        setattr(module, name, value)
+
+
+def run(args: list[str]) -> int:
+    """``python -m deepseek_lsp ARGS`` with the test's constants set: a server not forked."""
+    from deepseek_lsp.cli import main
+
+    sys.path[0] = os.getcwd()
+    set_constants()
+    sys.argv = ["deepseek-lsp", *args]
+    return main(args)
+
+
 if __name__ == "__main__":
     mode, socket_path, *rest = sys.argv[1:]
+    if mode == "run":
+        sys.exit(run(rest))
     if mode == "launch":
         sys.exit(launch(socket_path, rest))
     child_job = serve(socket_path)

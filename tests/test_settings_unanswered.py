@@ -10,15 +10,44 @@ import time
 from pathlib import Path
 from typing import Any
 
-from deepseek_lsp.editor_settings import CONFIGURATION_LATE_S, CONFIGURATION_TIMEOUT_S
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import server_env
 from tests.raw_lsp import RawServer
 from tests.review_support import reviewer, user_prompt
-from tests.test_lifecycle_in_flight import CHAT, DOC, FIM, RULES, open_doc, published, start
+from tests.server_fork import CONSTANTS
+from tests.test_lifecycle_in_flight import CHAT, DOC, FIM, RULES, open_doc, published
 
 PULL = "workspace/configuration"
+#: The server's limits on a pull's answer (5 s, then 20 s more for a late one), set small: what
+#: happens once they pass is the question, not their length (these tests waited them out, 25 s
+#: the longest at rest, 50 s in a loaded run).
+CONFIGURATION_TIMEOUT_S = 3.0
+CONFIGURATION_LATE_S = 5.0
 #: Well past the time the server gives a pull: a pull never sent fails the test, not a slow one.
-PULL_WAIT_S = CONFIGURATION_TIMEOUT_S * 3
+PULL_WAIT_S = 15.0
+
+
+def start(fake: FakeDeepSeek, state: Path) -> RawServer:
+    """A server forked from the test run's zygote, its pull limits the ones above."""
+    limits = {
+        "deepseek_lsp.editor_settings:CONFIGURATION_TIMEOUT_S": CONFIGURATION_TIMEOUT_S,
+        "deepseek_lsp.editor_settings:CONFIGURATION_LATE_S": CONFIGURATION_LATE_S,
+    }
+    env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(state), **{CONSTANTS: json.dumps(limits)})
+    return RawServer(env, forked=True)
+
+
+def applied_late(server: RawServer) -> None:
+    """Wait until the server has applied a late answer to its pull: its log line, sent to the
+    editor (a wait for it in stderr, which keeps warnings only, ran its whole PULL_WAIT_S every
+    time: 15 s a test)."""
+    server.wait_until(
+        lambda: any(
+            m.get("method") == "window/logMessage" and "answered late" in m["params"]["message"]
+            for m in list(server.messages)
+        ),
+        timeout=PULL_WAIT_S,
+    )
 
 
 def shown(server: RawServer) -> list[str]:
@@ -89,9 +118,7 @@ def test_a_settings_answer_that_comes_late_is_applied_without_a_pop_up(
         pull = server.wait_for(PULL, timeout=PULL_WAIT_S, nth=2)
         time.sleep(CONFIGURATION_TIMEOUT_S + 1.5)
         server.answer(pull, [{"exclude": ["**/secret.py"], "review": {"mode": "onSave"}}])
-        end = time.monotonic() + PULL_WAIT_S
-        while b"answered late" not in server.stderr and time.monotonic() < end:
-            time.sleep(0.1)
+        applied_late(server)
         secret, other = "file:///ws/secret.py", "file:///ws/other.py"
         open_doc(server, secret, DOC)
         open_doc(server, other, DOC)
@@ -154,11 +181,9 @@ def test_a_file_open_before_a_late_answer_excluding_it_is_never_sent(fake_deepse
         private, other = "file:///ws/private/notes.py", "file:///ws/other.py"
         open_doc(server, private, "DB = 'PRIVATE_MARKER_NOTES'\nvalue = \n")
         open_doc(server, other, "SHOWN = 'VISIBLE_MARKER_OTHER'\nvalue = \n")
-        assert inline(server, private, 1, 8) == []  # past the pull's 5 s, and asked again
+        assert inline(server, private, 1, 8) == []  # past the pull's limit, and asked again
         server.answer(pull, [{"exclude": ["**/private/**"]}])
-        end = time.monotonic() + PULL_WAIT_S
-        while b"answered late" not in server.stderr and time.monotonic() < end:
-            time.sleep(0.1)
+        applied_late(server)
         assert inline(server, private, 1, 8) == []
         assert inline(server, other, 1, 8)  # the control: the settings came, completions go
         sent = [json.dumps(r.json) for r in fake_deepseek.requests_to(FIM)]

@@ -188,7 +188,7 @@ class EditorSettings:
             self.take(settings)
             self._server.apply_settings()
 
-    def _unanswered(self, exc: Exception, waited_s: float = CONFIGURATION_TIMEOUT_S) -> None:
+    def _unanswered(self, exc: Exception, waited_s: float | None = None) -> None:
         """Say that the editor's settings could not be read, and what is used instead: those
         it gave before, or in its initializationOptions, kept (a failed pull's folder settings
         were dropped at the next apply); before any, the defaults, which reviews do not go
@@ -197,6 +197,8 @@ class EditorSettings:
         budget, no exclusions. VS Code's initializationOptions carry only the API key: no
         settings (a file its user excluded, open at start-up, was completed, sent whole)."""
         silent = isinstance(exc, asyncio.TimeoutError)
+        # Read at the call, not bound at the definition: a test sets the limit small.
+        waited_s = CONFIGURATION_TIMEOUT_S if waited_s is None else waited_s
         why = f"no answer in {waited_s:.0f} s" if silent else repr(exc)
         reason = f"the editor's settings could not be read ({why})"
         if self.settings_known or _carries_settings(self.init_options):
