@@ -6,6 +6,7 @@ server."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from lsprotocol import types
 from deepseek_lsp.completion.events import MAX_SUGGESTIONS
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import inline_params, insert, open_doc
+from tests.server_fork import CONSTANTS
 from tests.test_completion_e2e import accept, session, stats
 
 FIM = "/beta/completions"
@@ -147,13 +149,20 @@ async def test_a_suggestion_taken_a_word_then_whole_is_accepted_not_partly(tmp_p
             assert counts["acceptanceRate"] == 1.0
 
 
+#: MAX_SUGGESTIONS (1,024) in the server of the test below: the bound is the question, not its
+#: size (1,026 requests over stdio took 36 s of a loaded run).
+FEW_SUGGESTIONS = 64
+
+
 async def test_suggestions_are_remembered_a_bounded_number_at_a_time(tmp_path: Path) -> None:
     """Past MAX_SUGGESTIONS others, the first suggestion is forgotten (memory does not grow with
     the session) and, drawn again, counts again; one sent again meanwhile is kept."""
-    lines = MAX_SUGGESTIONS + 2
+    assert MAX_SUGGESTIONS > FEW_SUGGESTIONS  # the server's own bound is set smaller, not larger
+    lines = FEW_SUGGESTIONS + 2
+    bound = json.dumps({"deepseek_lsp.completion.events:MAX_SUGGESTIONS": FEW_SUGGESTIONS})
     with FakeDeepSeek() as fake:
         fake.responder(lambda body: "value()", path=FIM)
-        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}, **{CONSTANTS: bound}) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, "".join(f"v{n} = \n" for n in range(lines)))
 
@@ -164,7 +173,7 @@ async def test_suggestions_are_remembered_a_bounded_number_at_a_time(tmp_path: P
             await at(1)
             for n in range(2, lines):
                 await at(n)
-                if n % 64 == 0:
+                if n % (FEW_SUGGESTIONS // 4) == 0:
                     await at(1)  # sent again: among the most recent
             assert (await stats(client))["shown"] == lines
             await at(1)
