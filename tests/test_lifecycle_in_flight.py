@@ -17,6 +17,7 @@ from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import server_env
 from tests.raw_lsp import RawServer
 from tests.review_support import Rule, reviewer
+from tests.server_fork import CONSTANTS
 
 CHAT = "/chat/completions"
 FIM = "/beta/completions"
@@ -25,8 +26,10 @@ RULES = [Rule("row == None", message="Use `is None`.")]
 PROGRESS = {"window": {"workDoneProgress": True}}
 
 
-def start(fake: FakeDeepSeek, state: Path) -> RawServer:
-    return RawServer(server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(state)))
+def start(fake: FakeDeepSeek, state: Path, *, forked: bool = False) -> RawServer:
+    """``forked``: from the test run's zygote, for a test of the protocol (a new interpreter's
+    start cost 2-5 s of CPU); a test of the process (its exit, signals) starts the real one."""
+    return RawServer(server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(state)), forked=forked)
 
 
 def open_doc(server: RawServer, uri: str, text: str, version: int = 1) -> None:
@@ -61,7 +64,7 @@ def test_a_review_goes_on_when_the_editor_never_answers_the_progress_request(
     answer for good. Nothing was sent to the model, no diagnostics came, and the Review File
     command never answered."""
     fake_deepseek.responder(reviewer(RULES), path=CHAT)
-    server = start(fake_deepseek, tmp_path)
+    server = start(fake_deepseek, tmp_path, forked=True)
     server.unanswered.add("window/workDoneProgress/create")
     uri = "file:///ws/one.py"
     try:
@@ -84,7 +87,7 @@ def test_closing_a_file_while_its_review_waits_for_the_progress_token_pops_up_no
     handle message", a traceback on stderr) and the editor popped up "Error in server:
     CANCELLED: <Future ...>"."""
     fake_deepseek.responder(reviewer(RULES), path=CHAT)
-    server = start(fake_deepseek, tmp_path)
+    server = start(fake_deepseek, tmp_path, forked=True)
     server.unanswered.add("window/workDoneProgress/create")
     uri = "file:///ws/one.py"
     try:
@@ -108,14 +111,15 @@ def test_an_editor_answering_the_configuration_pull_late_gets_no_error_popup(tmp
     """An editor busy at start-up answers ``workspace/configuration`` after the server's time
     limit (5 s): the server goes on without the answer, as it should, but the late answer
     failed inside pygls and popped up "Error in server: CANCELLED: <Future ...>"."""
-    from deepseek_lsp.editor_settings import CONFIGURATION_TIMEOUT_S
-
-    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    # The limit set to 1 s in this server: past it is the question, not how long it is.
+    limit = {"deepseek_lsp.editor_settings:CONFIGURATION_TIMEOUT_S": 1.0}
+    env = server_env("http://127.0.0.1:9", state_dir=str(tmp_path), **{CONSTANTS: json.dumps(limit)})
+    server = RawServer(env, forked=True)
     server.unanswered.add("workspace/configuration")
     try:
         server.initialize(capabilities={"workspace": {"configuration": True}})
         pull = server.wait_for("workspace/configuration")
-        time.sleep(CONFIGURATION_TIMEOUT_S + 0.5)
+        time.sleep(1.0 + 0.5)
         server.answer(pull, [None])
         assert "result" in server.call("deepseek/debugState")
         assert error_popups(server) == []
@@ -209,7 +213,7 @@ def test_save_and_close_at_once_stops_the_review_under_way(fake_deepseek: FakeDe
     fake_deepseek.responder(reviewer(RULES), path=CHAT)
     # The first token long after the wait below: only a hang-up closes the request in time.
     fake_deepseek.set_latency(ttft=30.0)
-    server = start(fake_deepseek, tmp_path)
+    server = start(fake_deepseek, tmp_path, forked=True)
     uri = "file:///ws/one.py"
     try:
         server.initialize()
@@ -248,7 +252,7 @@ def test_an_editor_that_never_answers_a_registration_still_gets_its_settings_rea
     The settings were never pulled, so every completion waited a second for them (for the whole
     session) and no save was ever reviewed ("the editor's settings have not arrived")."""
     fake_deepseek.responder(lambda body: "x + 1", path=FIM)
-    server = start(fake_deepseek, tmp_path)
+    server = start(fake_deepseek, tmp_path, forked=True)
     server.unanswered.add("client/registerCapability")
     uri = "file:///ws/a.py"
     try:
