@@ -116,6 +116,9 @@ LOAD_REFUSAL_HELD_S = 10.0
 #: How long the review server's model list may take to tell what it is (see
 #: ModelClient.server_at): as the warm-up's; a server that does not answer in it is asked again.
 IDENTIFY_S = 5.0
+#: How much longer than the connect timeout the model list may take where that is longer
+#: than IDENTIFY_S: its connect ends by the connect timeout, not by the list's deadline.
+CONNECT_MARGIN_S = 0.5
 #: The body of Go's http.NotFound and gin's router (Ollama's): a model list answered so at a
 #: base without /v1 may be Ollama's, which no port tells when not its own (see ModelClient._heard).
 GO_NOT_FOUND = "404 page not found"
@@ -550,7 +553,10 @@ class ModelClient:
             return named
         asking = self._identifying.get(base)
         if asking is None or (asking.done() and (asking.cancelled() or asking.result() is None)):
-            deadline = asyncio.get_running_loop().time() + IDENTIFY_S
+            # Past the connect timeout: a connect dropped ends by its own timeout, a try of the
+            # request's (see _listed), not by this deadline a moment before it.
+            limit = max(IDENTIFY_S, self.config.connect_timeout + CONNECT_MARGIN_S)
+            deadline = asyncio.get_running_loop().time() + limit
             asking = self._identifying[base] = asyncio.ensure_future(self._listed(base, deadline))
         await asyncio.shield(asking)
         return server_named(base)
@@ -563,9 +569,17 @@ class ModelClient:
             response = await until_deadline(deadline, self.http.get(url))
         except (ModelError, httpx.HTTPError) as exc:
             log.info("could not list the models of %s: %s", safe_url(url), describe(exc, *self.config.keys))
+            if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+                # The server's first try: a review's connect that waits out its timeout after
+                # this one's is not tried again (a CI run against a firewall: 3 connects of
+                # 5 s before its one message, 16 s).
+                met = ConnectError(describe(exc, *self.config.keys), method="GET", url=url)
+                met.timed_out = isinstance(exc, httpx.ConnectTimeout)
+                self.unreached.met(url, met, time.monotonic())
             return None
         finally:
             self.in_use(-1)
+        self.unreached.answered(url)  # whatever it said
         await self._heard(url, response, deadline)
         return self._answers_as_loader(url, response)
 
@@ -846,6 +860,7 @@ class ModelClient:
                 await self.ledger.budget.until_released(min(BUDGET_RECHECK_S, own_time - waited))
                 waited += loop.time() - started
 
+        url = self.backend.chat(self.config, req).url
         try:
             return await retrying(
                 attempt,
@@ -853,6 +868,7 @@ class ModelClient:
                 max_retries=max_retries,
                 base_delay=base_delay,
                 max_delay=max_delay,
+                timeouts_met=lambda: self.unreached.timeouts(url),
             )
         finally:
             if holding:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .endpoint import origin
-from .errors import ModelError
+from .errors import ConnectError, ModelError
 
 #: The first wait after a failed connect, doubled at each failure after it up to LONGEST_S: a
 #: server being restarted is asked again within a second, one down for good about four times a
@@ -70,17 +70,23 @@ class UnreachedServers:
         self._met: dict[tuple[str, str, int | None], tuple[ModelError, float]] = {}
         #: origin -> when a request there was last answered (time.monotonic).
         self._answered: dict[tuple[str, str, int | None], float] = {}
+        #: origin -> the connects there in a row that waited out their whole timeout.
+        self._timeouts: dict[tuple[str, str, int | None], int] = {}
 
     def met(self, url: str, error: ModelError, at: float) -> None:
         """A request to ``url`` could not reach its server at ``at`` (time.monotonic)."""
         key = origin(url)
         since = self._met[key][1] if key in self._met else at
         self._met[key] = (error, since)
+        # A refusal in between is an answer of the host's: the timeouts in a row start again.
+        timed_out = isinstance(error, ConnectError) and error.timed_out
+        self._timeouts[key] = self._timeouts.get(key, 0) + 1 if timed_out else 0
 
     def answered(self, url: str) -> None:
         """``url``'s server answered (whatever it said)."""
         key = origin(url)
         self._met.pop(key, None)
+        self._timeouts.pop(key, None)
         self._answered[key] = time.monotonic()
 
     def answered_since(self, url: str, at: float) -> bool:
@@ -90,3 +96,8 @@ class UnreachedServers:
     def at(self, url: str) -> tuple[ModelError, float] | None:
         """The last error a request to ``url``'s server met and since when, None if answered."""
         return self._met.get(origin(url))
+
+    def timeouts(self, url: str) -> int:
+        """The connects to ``url``'s server in a row, with no answer since, that waited out
+        their whole timeout (a model list's, a request's): see retry.MAX_CONNECT_TIMEOUTS."""
+        return self._timeouts.get(origin(url), 0)

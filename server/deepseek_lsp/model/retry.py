@@ -21,7 +21,8 @@ T = TypeVar("T")
 
 #: Connects that waited out their whole timeout retried at most this often: a firewall dropping
 #: them cost a CLI run 4 tries of 5 s before its one message (~30 s for 5 files); one more
-#: try still rides out a slow accept of a moment.
+#: try still rides out a slow accept of a moment. Counted at the server, not per request
+#: (``timeouts_met``): the review server's model list, asked first, is the run's first try.
 MAX_CONNECT_TIMEOUTS = 1
 
 
@@ -44,6 +45,7 @@ async def retrying(
     max_malformed_retries: int = 1,
     rng: Callable[[], float] = random.random,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    timeouts_met: Callable[[], int] | None = None,
 ) -> T:
     """Call ``attempt()`` until it succeeds, retrying errors whose ``retryable`` is set.
 
@@ -52,6 +54,9 @@ async def retrying(
     tends to fail the same way. A ``Retry-After`` from the server replaces the backoff delay. No
     wait may end past ``deadline`` (``loop.time()`` based; a callable: read at each wait, for a
     deadline that moves): the last error is raised instead.
+
+    ``timeouts_met``: the connects in a row (the one just failed included) that waited out
+    their whole timeout at the server, where other requests' count too; else this call's own.
     """
     loop = asyncio.get_running_loop()
     retries = 0
@@ -64,9 +69,9 @@ async def retrying(
             if not exc.retryable or retries >= max_retries:
                 raise
             if isinstance(exc, ConnectError) and exc.timed_out:
-                if timed_out >= MAX_CONNECT_TIMEOUTS:
+                timed_out = timeouts_met() if timeouts_met is not None else timed_out + 1
+                if timed_out > MAX_CONNECT_TIMEOUTS:
                     raise
-                timed_out += 1
             if isinstance(exc, MalformedResponse):
                 if malformed >= max_malformed_retries:
                     raise
