@@ -199,6 +199,9 @@ class Settings:
     backend: Backend = "deepseek"
     fim_template: FimTemplate = "deepseek-coder"
     allow_http: bool = False
+    #: Seconds a connection to the model server (TCP, TLS, a proxy's tunnel) may take; a
+    #: request's own time limit still bounds it (``completion.timeoutS``).
+    connect_timeout_s: float = 5.0
     completion: CompletionSettings = field(default_factory=CompletionSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
@@ -465,6 +468,8 @@ _MORE_THAN_ZERO = (
     ("review", "max_output_tokens", "review.maxOutputTokens"),
     # 0 reviewed one request at a time, unsaid (the engine takes at least one).
     ("review", "max_concurrency", "review.maxConcurrency"),
+    # Every connect timed out at once: "Cannot reach" a server that was up.
+    ("", "connect_timeout_s", "connectTimeoutS"),
 )
 
 
@@ -545,11 +550,12 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
         settings = replace(settings, review=replace(r, auto_save_delay_ms=previous.review.auto_save_delay_ms))
     settings = _at_most(settings, problems, previous)
     for section, name, where in _MORE_THAN_ZERO:
-        part = getattr(settings, section)
+        part = getattr(settings, section) if section else settings
         if getattr(part, name) <= 0:
-            kept = getattr(getattr(previous, section), name)
+            kept = getattr(getattr(previous, section) if section else previous, name)
             problems.append(f"'{where}' must be more than 0; using {_number_text(kept)}")
-            settings = replace(settings, **{section: replace(part, **{name: kept})})
+            kept_part = replace(part, **{name: kept})
+            settings = replace(settings, **{section: kept_part}) if section else kept_part
     for name, what in SECRET_SETTINGS.items():
         settings = _checked_key(settings, previous, name, what, problems)
     from .model.backends import resolve_fim_template  # the model package imports this module

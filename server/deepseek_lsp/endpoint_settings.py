@@ -19,6 +19,7 @@ def endpoint_config(settings: Settings) -> EndpointConfig:
         backend=settings.backend,
         fim_template=settings.fim_template,
         allow_http=settings.allow_http,
+        connect_timeout=settings.connect_timeout_s,
     )
 
 
@@ -32,6 +33,7 @@ def endpoint_fields(settings: Settings) -> tuple[object, ...]:
         settings.backend,
         settings.fim_template,
         settings.allow_http,
+        settings.connect_timeout_s,
     )
 
 

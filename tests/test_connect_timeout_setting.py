@@ -1,0 +1,62 @@
+"""``connectTimeoutS``: how long a connection to the model server may take before it counts as
+not made. It was a fixed 5 s: a loaded CI machine's first request timed out connecting, and a
+CI job against a firewall waited 5 s a try. A value that cannot be one falls back, said."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from deepseek_lsp.config import build_settings
+from deepseek_lsp.endpoint_settings import endpoint_config, endpoint_fields
+from tests.harness import cli_command
+from tests.test_review_cli import project as cli_project
+from tests.test_review_first_answer import add_files, hanging_connection
+
+project = cli_project
+
+
+def test_the_connect_timeout_is_a_setting_the_client_is_made_with() -> None:
+    settings, problems = build_settings({"connectTimeoutS": 12})
+    assert problems == [] and endpoint_config(settings).connect_timeout == 12.0
+    assert endpoint_config(build_settings()[0]).connect_timeout == 5.0
+    # Changed, a new client is made (the old one's connections keep their timeout).
+    assert endpoint_fields(settings) != endpoint_fields(build_settings()[0])
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("slow", "invalid value 'slow' for 'connectTimeoutS' (a number, 0 or more); using the default 5"),
+        (-1, "invalid value -1 for 'connectTimeoutS' (a number, 0 or more); using the default 5"),
+        (0, "'connectTimeoutS' must be more than 0; using 5"),
+        (True, "invalid value True for 'connectTimeoutS' (a number, 0 or more); using the default 5"),
+    ],
+)
+def test_a_connect_timeout_that_cannot_be_one_falls_back_with_a_message(value: object, said: str) -> None:
+    settings, problems = build_settings({"connectTimeoutS": value})
+    assert problems == [said] and endpoint_config(settings).connect_timeout == 5.0
+
+
+def test_a_bad_connect_timeout_in_a_later_layer_keeps_the_earlier_one() -> None:
+    settings, problems = build_settings({"connectTimeoutS": 2}, {"connectTimeoutS": 0})
+    assert problems == ["'connectTimeoutS' must be more than 0; using 2"]
+    assert endpoint_config(settings).connect_timeout == 2.0
+
+
+def test_a_ci_run_against_dropped_connects_waits_the_connect_timeout_set(project: Path, tmp_path: Path) -> None:
+    """A firewall dropping the connects, ``connectTimeoutS`` 1: the run's one message says the
+    second it waited, not the fixed 5."""
+    add_files(project, 2)
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"connectTimeoutS": 1}))
+    with hanging_connection() as url:
+        env = {**os.environ, "DEEPSEEK_BASE_URL": url}
+        command, env = cli_command(["review", "app", "--settings", str(settings)], env)
+        done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    said = done.stdout + done.stderr
+    assert done.returncode == 2 and "Cannot reach 127.0.0.1: connecting timed out after 1 s" in said, said
