@@ -1728,6 +1728,50 @@ step("a suggestion left (Esc): the prefetch of what follows accepting it is stop
   end)
 end)
 
+step("<C-o> moving the cursor while a request is on its way: the request for the place left is stopped", function()
+  -- <C-o> drops the request under way without cancelling it (coming back to the place shows
+  -- its answer), and LSP tells no cursor move: moved by <C-o>gg to a line's start with code
+  -- after it (where the server asks nothing), the request for "    ret" streamed on to its end,
+  -- billed, for a place the user had left.
+  local place = "def moved_by%(a, b%):\n    ret$"
+  local function asked()
+    local found = {}
+    for _, r in ipairs(vim.json.decode(fake_control("requests"))) do
+      local prompt = type(r.json) == "table" and r.json.prompt
+      if r.path == "/beta/completions" and type(prompt) == "string" and prompt:match(place) then
+        found[#found + 1] = r
+      end
+    end
+    return found
+  end
+  in_new_file("ctrl_o_moved.py", { "def moved_by(a, b):", "    ", "", "x = 1" }, function()
+    wait_attached()
+    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
+    -- Slow to answer: still under way when the cursor leaves (answered, it ends "completed").
+    fake_control("latency", { ttft = 4 })
+    local ok, err = pcall(function()
+      lua("vim.api.nvim_win_set_cursor(0, { 2, 4 })")
+      input("A")
+      input("ret")
+      wait_for("the request to reach the model", function()
+        return #asked() == 1
+      end)
+      input("<C-o>gg")
+      wait_for("back in insert mode on line 1", function()
+        local s = state()
+        return s.mode == "i" and s.row == 0, s
+      end)
+      local r = wait_for("the request to end", function()
+        local p = asked()[1]
+        return (p.disconnected or p.completed) and p, p
+      end, 10000)
+      check(r.disconnected and not r.completed, "the request streamed on to its end: " .. vim.inspect(r))
+    end)
+    fake_control("latency", { ttft = 0 })
+    check(ok, err)
+  end)
+end)
+
 step(":checkhealth deepseek_lsp: version, server found, key present (not printed), attached", function()
   local text = lua([[
     vim.cmd("checkhealth deepseek_lsp")

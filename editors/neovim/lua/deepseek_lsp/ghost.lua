@@ -760,6 +760,22 @@ local function hook_cmp()
   end)
 end
 
+--- The server hears that ``bufnr``'s cursor is at ``crow``, ``ccol`` (deepseek/cursorMoved).
+---@param client vim.lsp.Client?
+---@param bufnr integer
+---@param crow integer?
+---@param ccol integer?
+local function notify_moved(client, bufnr, crow, ccol)
+  if not client or not crow or util.is_stopped(client) then
+    return
+  end
+  local line = util.line(bufnr, crow)
+  util.notify(client, M.MOVED, {
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+    position = { line = crow, character = util.units(line:sub(1, ccol), client.offset_encoding or "utf-16") },
+  })
+end
+
 --- The cursor of ``to_buf`` (the buffer now current) is no longer where ``bufnr``'s suggestion was
 --- drawn, the text unchanged (a click, the arrow keys, Esc, another buffer): the server hears it
 --- (deepseek/cursorMoved), which LSP does not tell, and stops the prefetch of what follows
@@ -785,15 +801,25 @@ local function tell_moved(bufnr, to_buf)
     end
   end
   st.drawn_at = nil
-  local client = vim.lsp.get_client_by_id(at.client_id)
-  if not client or not crow or util.is_stopped(client) then
+  notify_moved(vim.lsp.get_client_by_id(at.client_id), to_buf, crow, ccol)
+end
+
+--- Back from <C-o> elsewhere than where insert mode was left (`<C-o>gg`, `<C-o>k`), the text
+--- unchanged: the request under way there was dropped, not cancelled (see ModeChanged), and
+--- with no suggestion drawn nothing told the server, which streamed it on to its end, billed,
+--- where the new place asked nothing (code after the cursor). It hears the move as a click's.
+---@param bufnr integer
+---@param left {tick: integer, row: integer, col: integer}?
+local function tell_moved_by_ctrl_o(bufnr, left)
+  local crow, ccol = cursor_of(bufnr)
+  if not left or not crow or api.nvim_buf_get_changedtick(bufnr) ~= left.tick then
     return
   end
-  local line = util.line(to_buf, crow)
-  util.notify(client, M.MOVED, {
-    textDocument = { uri = vim.uri_from_bufnr(to_buf) },
-    position = { line = crow, character = util.units(line:sub(1, ccol), client.offset_encoding or "utf-16") },
-  })
+  if crow == left.row and ccol == left.col then
+    return
+  end
+  states[bufnr].drawn_at = nil -- told here: on_change has nothing more to tell
+  notify_moved(util.get_client(bufnr), bufnr, crow, ccol)
 end
 
 local function on_change(bufnr)
@@ -911,7 +937,9 @@ function M.attach(bufnr)
         vim.schedule(function()
           local buf = api.nvim_get_current_buf()
           if states[buf] and in_insert() then
+            local left = states[buf].ctrl_o
             back_from_ctrl_o(buf)
+            tell_moved_by_ctrl_o(buf, left)
             on_change(buf)
           end
         end)
