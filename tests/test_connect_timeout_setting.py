@@ -60,3 +60,24 @@ def test_a_ci_run_against_dropped_connects_waits_the_connect_timeout_set(project
         done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
     said = done.stdout + done.stderr
     assert done.returncode == 2 and "Cannot reach 127.0.0.1: connecting timed out after 1 s" in said, said
+
+
+async def test_the_warm_up_waits_for_a_connection_as_long_as_the_setting_lets_it() -> None:
+    """``connectTimeoutS`` raised for a slow network: the warm-up at start (the connection the
+    first suggestion goes out on) still gave up at 5 s, and the first key connected anew."""
+    import asyncio
+
+    import httpx
+
+    from deepseek_lsp.model import EndpointConfig, ModelClient
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(5.5)  # as a connect that takes that long
+        return httpx.Response(200, json={"data": []})
+
+    config = EndpointConfig(base_url="https://api.deepseek.com", api_key="sk-0123456789abcdef", connect_timeout=8.0)
+    async with ModelClient(config, transport=httpx.MockTransport(slow)) as client:
+        assert await client.warm(tokenizer=False)
+    default = EndpointConfig(base_url="https://api.deepseek.com", api_key="sk-0123456789abcdef")
+    async with ModelClient(default, transport=httpx.MockTransport(slow)) as client:
+        assert not await client.warm(tokenizer=False)  # the control: 5 s, as before

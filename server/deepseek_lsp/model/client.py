@@ -116,8 +116,8 @@ LOAD_REFUSAL_HELD_S = 10.0
 #: How long the review server's model list may take to tell what it is (see
 #: ModelClient.server_at): as the warm-up's; a server that does not answer in it is asked again.
 IDENTIFY_S = 5.0
-#: How much longer than the connect timeout the model list may take where that is longer
-#: than IDENTIFY_S: its connect ends by the connect timeout, not by the list's deadline.
+#: How much longer than the connect timeout a look at the server may take (see
+#: ModelClient.answer_limit): its connect ends by the connect timeout, not by its deadline.
 CONNECT_MARGIN_S = 0.5
 #: The body of Go's http.NotFound and gin's router (Ollama's): a model list answered so at a
 #: base without /v1 may be Ollama's, which no port tells when not its own (see ModelClient._heard).
@@ -502,11 +502,20 @@ class ModelClient:
             await asyncio.sleep(0)  # a request started in the same tick as the last one ended
         await self.aclose()
 
-    async def warm(self, timeout: float = 5.0, *, tokenizer: bool = True) -> bool:
+    def answer_limit(self, floor: float) -> float:
+        """A look at the server (a warm-up, a model list) given ``floor`` seconds, or longer
+        where the connect timeout is (``connectTimeoutS`` raised for a slow network): its
+        connect ends by that timeout, not cut short by this limit."""
+        return max(floor, self.config.connect_timeout + CONNECT_MARGIN_S)
+
+    async def warm(self, timeout: float | None = None, *, tokenizer: bool = True) -> bool:
         """Open a connection (TCP, TLS, HTTP/2) ahead of the first completion (a ``GET``, no
         tokens), then, unless ``tokenizer`` is false, load the tokenizer (~0.4 s during which the
         loop is blocked: the Rust loader holds the GIL, so a thread would not help; better at
-        startup than at the first cancel). Never raises; returns whether the server answered."""
+        startup than at the first cancel). Never raises; returns whether the server answered.
+        ``timeout``: 5 s, or as long as the connect timeout lets a connection take."""
+        if timeout is None:
+            timeout = self.answer_limit(5.0)
         loop = asyncio.get_running_loop()
         url = self.backend.warm_url(self.config)
         ok = False
@@ -553,10 +562,8 @@ class ModelClient:
             return named
         asking = self._identifying.get(base)
         if asking is None or (asking.done() and (asking.cancelled() or asking.result() is None)):
-            # Past the connect timeout: a connect dropped ends by its own timeout, a try of the
-            # request's (see _listed), not by this deadline a moment before it.
-            limit = max(IDENTIFY_S, self.config.connect_timeout + CONNECT_MARGIN_S)
-            deadline = asyncio.get_running_loop().time() + limit
+            # A connect dropped ends by its own timeout, a try of the request's (see _listed).
+            deadline = asyncio.get_running_loop().time() + self.answer_limit(IDENTIFY_S)
             asking = self._identifying[base] = asyncio.ensure_future(self._listed(base, deadline))
         await asyncio.shield(asking)
         return server_named(base)
