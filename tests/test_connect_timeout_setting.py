@@ -81,3 +81,24 @@ async def test_the_warm_up_waits_for_a_connection_as_long_as_the_setting_lets_it
     default = EndpointConfig(base_url="https://api.deepseek.com", api_key="sk-0123456789abcdef")
     async with ModelClient(default, transport=httpx.MockTransport(slow)) as client:
         assert not await client.warm(tokenizer=False)  # the control: 5 s, as before
+
+
+async def test_an_editor_s_bad_connect_timeout_is_said_once_and_suggestions_go_on(tmp_path: Path) -> None:
+    """Through the editor (stdio): ``connectTimeoutS`` 0 is told in one message naming it and
+    the value used, and suggestions come as with the default (each connect timed out at once,
+    the status blaming a server that was up)."""
+    from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+    from tests.harness import eventually, inline_params, lsp_session, open_doc, server_env
+
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value_ok)", path="/beta/completions")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"connectTimeoutS": 0, "completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings) as client:
+            said = "settings: 'connectTimeoutS' must be more than 0; using 5"
+            await eventually(lambda: any(said in m.message for m in client.messages))
+            assert sum(said in m.message for m in client.messages) == 1
+            uri = "file:///ws/f.py"
+            open_doc(client, uri, "result = compute(\n")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 0, 17))
+            assert [item.insert_text for item in result.items] == ["value_ok)"]
