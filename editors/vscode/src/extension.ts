@@ -55,7 +55,6 @@ import {
 } from './settings';
 import { CompletionStatsJSON, notRunningPrompt, notSentReason, ServerStatus, StatusBar, UsageJSON } from './statusBar';
 import { applyIntoTheAcceptsUndo } from './joinedUndo';
-import { mayChangeAccepts } from './undoneAccepts';
 import { showUsage } from './usage';
 
 const SECRET_KEY = 'deepseek.apiKey';
@@ -139,8 +138,6 @@ class DeepSeekExtension implements vscode.Disposable {
     (a, b) => a.item.insertText === b.item.insertText,
     (params) => this.tellShown(params),
   );
-  /** A suggestion was accepted this session: an undo may take it out of the counts. */
-  private acceptsSeen = false;
   /** The cursor leaving a suggestion with no edit, told to the server (its prefetch stopped). */
   private readonly cursorMoves = new CursorMoves((params) => {
     const client = this.client;
@@ -240,11 +237,6 @@ class DeepSeekExtension implements vscode.Disposable {
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.start()),
       vscode.window.onDidChangeTextEditorSelection((e) => this.cursorMoves.moved(this.placeOf(e.textEditor))),
       vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.cursorMoves.moved(this.placeOf(editor))),
-      vscode.workspace.onDidChangeTextDocument((e) => {
-        if (mayChangeAccepts(e.reason, e.contentChanges.length, this.acceptsSeen)) {
-          this.refreshUsageSoon();
-        }
-      }),
       vscode.workspace.onWillSaveNotebookDocument((e) => this.notebookWillSave(e)),
     );
     await this.readKey();
@@ -583,7 +575,6 @@ class DeepSeekExtension implements vscode.Disposable {
             // it made the acceptance rate go over 100 %.
             const accepted = { command: { title: '', command, arguments: args } };
             this.tellShown(shownParams(accepted, ACCEPT_COMMAND));
-            this.acceptsSeen = true;
           }
           const result = await next(command, args);
           if (command === ACCEPT_COMMAND || command.startsWith('deepseek.review')) {

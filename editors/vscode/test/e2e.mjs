@@ -102,9 +102,6 @@ fs.writeFileSync(BOUND_PATH, 'def bound(x):');
 const PAIR = 'pair.py';
 const PAIR_PATH = path.join(WORKSPACE, PAIR);
 fs.writeFileSync(PAIR_PATH, 'def pair(a, b):');
-// For the word-accept-past-closer-undone step.
-const WORDS = 'words.py';
-fs.writeFileSync(path.join(WORKSPACE, WORDS), 'def words(a, b):');
 // For the prefetch-stopped-by-a-click step: a line to click away to below the one typed on.
 const MOVED = 'moved.py';
 fs.writeFileSync(path.join(WORKSPACE, MOVED), 'def moved(a, b):\n\nclicked_here = 1\n');
@@ -1102,56 +1099,6 @@ try {
     }
     return JSON.stringify(saved);
   }, { needs: ['set-api-key'] });
-
-  await step('word-accept-past-closer-undone', async () => {
-    // "f(" typed, VS Code closes it: "f(|)". The suggestion "a) + 1" shows "a" before the
-    // editor's ")" and " + 1" after it. Taken word by word (Ctrl+Right) to its end it is
-    // accepted; undone back to "f()" (one Ctrl+Z a word), it is no accept: the session's
-    // tooltip counts it undone, not accepted.
-    const counts = (t) => {
-      const m = /(\d+) suggestions? accepted of \d+ shown \(\d+ %\)(?:, (\d+) undone)?/.exec(t);
-      return m ? { accepted: Number(m[1]), undone: Number(m[2] ?? 0) } : undefined;
-    };
-    const tooltip = async (ok) => counts(await sessionTooltip((t) => { const c = counts(t); return !!c && ok(c); }));
-    // The counts as they stand: the tooltip fetches them 1.5 s after an accept (accept-tab's,
-    // the step before's), so one read may be older than that accept; read until two agree.
-    let before = await tooltip((c) => c.accepted >= 1);
-    for (let read = 0; read < 5; read++) {
-      await page.waitForTimeout(2000);
-      const again = await tooltip(() => true);
-      if (again.accepted === before.accepted && again.undone === before.undone) {
-        break;
-      }
-      before = again;
-    }
-    await quickOpen(WORDS, 'def words(a, b):');
-    await page.locator('.editor-instance .view-line', { hasText: 'def words(a, b):' }).first().click();
-    await page.keyboard.press('End');
-    await page.keyboard.press('Enter');
-    await typeOpenerClosed('got = f(', ')');
-    await waitFor('" + 1" as ghost text after the ")"', async () => (await ghostText()).includes('+ 1'), 20000);
-    await page.waitForTimeout(400);
-    const line = async () => (await editorTextWithoutGhost()).split('\n').find((l) => l.includes('got = f(')) ?? '';
-    let words = 0;
-    while (words < 8 && (await line()) !== '    got = f(a) + 1') {
-      await page.keyboard.press('Control+ArrowRight');
-      words += 1;
-      await page.waitForTimeout(250);
-    }
-    await waitFor('"    got = f(a) + 1" taken', async () => (await line()) === '    got = f(a) + 1', 5000);
-    const taken = await tooltip((c) => c.accepted === before.accepted + 1);
-    let undos = 0;
-    while (undos < 8 && (await line()) !== '    got = f()') {
-      await page.keyboard.press('Escape');
-      await page.keyboard.press('Control+Z');
-      undos += 1;
-      await page.waitForTimeout(250);
-    }
-    await waitFor('"    got = f()" again', async () => (await line()) === '    got = f()', 5000);
-    const after = await tooltip((c) => c.accepted === before.accepted && c.undone === before.undone + 1)
-      .catch(async (err) => { throw new Error(`${err.message}; ${words} words, ${undos} undos, before ${JSON.stringify(before)}, taken ${JSON.stringify(taken)}`); });
-    return `${words} words, ${undos} undos: accepted ${before.accepted} -> ${taken.accepted} -> ${after.accepted}, undone ${before.undone} -> ${after.undone}`;
-  }, { needs: ['accept-tab'] });
 
   await step('prefetch-stopped-by-a-click', async () => {
     // The suggestion "ed = a - b" shown; the server asks at once what follows accepting it (the

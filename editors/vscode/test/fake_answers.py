@@ -19,9 +19,6 @@ LINES = ["    return a + b", "unit = area(1.0)", "    result = a * b", "    quot
 # The closer-typed-after-accept step: typed in VS Code's auto-closed "max(|)", answered with
 # the rest of the line, its ")" too, as a model writes it.
 LINES.append("    biggest = max(a, b)")
-# The word-accept-past-closer-undone step: typed in VS Code's auto-closed "f(|)", a line going
-# on past the ")": shown "a" before it and " + 1" after it.
-LINES.append("    got = f(a) + 1")
 # The prefetch-stopped-by-a-click step: its line, and a block after it, slow to stream (the step
 # sets 0.1 s a 4-character piece: ~3.9 s, under the server's 5 s time limit, which would cut a
 # longer one itself), which the prefetch (what follows accepting the line) gets.
