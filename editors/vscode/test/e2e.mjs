@@ -1100,64 +1100,50 @@ try {
     return JSON.stringify(saved);
   }, { needs: ['set-api-key'] });
 
-  await step('prefetch-stopped-by-a-click', async () => {
-    // The suggestion "ed = a - b" shown; the server asks at once what follows accepting it (the
-    // prefetch, answered slowly by the fake); the user clicks on another line. VS Code asks the
-    // server nothing for a cursor moved, and the prefetch streamed on to its end, billed: the
-    // extension now tells the move (deepseek/cursorMoved) and the server stops it.
-    await quickOpen(MOVED, 'def moved(a, b):');
+  // A request the user no longer waits for, the cursor clicked onto another line: VS Code asks
+  // the server nothing for a cursor moved (no $/cancelRequest), and the request streamed on to its
+  // end, billed for an answer never shown. The extension tells the move (deepseek/cursorMoved) and
+  // the server stops it. `latency` is the fake's; `shown` waits for what the user sees before the
+  // click; `sent` finds the request that must end disconnected.
+  const stoppedByAClick = async ({ file, latency, typed, shown, sent, what }) => {
+    await quickOpen(file, 'def moved(a, b):');
     await page.locator('.editor-instance .view-line', { hasText: 'def moved(a, b):' }).first().click();
     await page.keyboard.press('End');
     await page.keyboard.press('Enter');
-    await fetch(`${FAKE_URL}/_fake/latency`, { method: 'POST', body: JSON.stringify({ ttft: 0, per_token: 0.1 }) });
-    const prefetch = async () =>
-      (await fakeRequests()).find((r) => r.path === '/beta/completions' && String(r.json?.prompt ?? '').endsWith('    moved = a - b'));
+    await fetch(`${FAKE_URL}/_fake/latency`, { method: 'POST', body: JSON.stringify(latency) });
+    const request = async () => (await fakeRequests()).filter(
+      (r) => r.path === '/beta/completions' && sent(String(r.json?.prompt ?? ''))).at(-1);
     try {
-      await page.keyboard.type('mov', { delay: 60 });
-      await waitFor('"ed = a - b" as ghost text', async () => (await ghostText()).includes('ed = a - b'), 20000);
-      await waitFor('the prefetch to reach the fake', prefetch, 10000);
+      await page.keyboard.type(typed, { delay: 60 });
+      if (shown) await shown();
+      await waitFor(`the ${what} to reach the fake`, request, 10000);
       await clickLine('clicked_here = 1', 4); // line 4 once Enter added one
-      const done = await waitFor('the prefetch to end', async () => {
-        const r = await prefetch();
+      const done = await waitFor(`the ${what} to end`, async () => {
+        const r = await request();
         return r && (r.completed || r.disconnected) ? r : undefined;
       }, 30000);
       if (!done.disconnected || done.completed) {
-        throw new Error('the prefetch streamed on to its end after the click away');
+        throw new Error(`the ${what} streamed on to its end after the click away`);
       }
-      return 'the prefetch stopped by the click';
+      return `the ${what} stopped by the click`;
     } finally {
       await fetch(`${FAKE_URL}/_fake/latency`, { method: 'POST', body: JSON.stringify({ ttft: 0, per_token: 0 }) });
     }
-  }, { needs: ['set-api-key'] });
+  };
 
-  await step('request-stopped-by-a-click', async () => {
-    // A suggestion on its way (a backend 3 s to its first token), the user clicks on another
-    // line before it comes: the request streamed on to its end, billed for an answer never
-    // shown, where VS Code sent no $/cancelRequest for it. The extension tells the move while
-    // the request is under way too, and the server stops it.
-    await quickOpen(STOPPED, 'def moved(a, b):');
-    await page.locator('.editor-instance .view-line', { hasText: 'def moved(a, b):' }).first().click();
-    await page.keyboard.press('End');
-    await page.keyboard.press('Enter');
-    await fetch(`${FAKE_URL}/_fake/latency`, { method: 'POST', body: JSON.stringify({ ttft: 3, per_token: 0.2 }) });
-    const asked = async () =>
-      (await fakeRequests()).filter((r) => r.path === '/beta/completions' && /\n {4}mo$/.test(String(r.json?.prompt ?? ''))).at(-1);
-    try {
-      await page.keyboard.type('mo', { delay: 60 });
-      await waitFor('the request to reach the fake', asked, 10000);
-      await clickLine('clicked_here = 1', 4); // line 4 once Enter added one
-      const done = await waitFor('the request to end', async () => {
-        const r = await asked();
-        return r && (r.completed || r.disconnected) ? r : undefined;
-      }, 30000);
-      if (!done.disconnected || done.completed) {
-        throw new Error('the request streamed on to its end after the click away');
-      }
-      return 'the request under way stopped by the click';
-    } finally {
-      await fetch(`${FAKE_URL}/_fake/latency`, { method: 'POST', body: JSON.stringify({ ttft: 0, per_token: 0 }) });
-    }
-  }, { needs: ['set-api-key'] });
+  await step('prefetch-stopped-by-a-click', () => stoppedByAClick({
+    // The suggestion "ed = a - b" shown; the server asks at once what follows accepting it (the
+    // prefetch, answered slowly by the fake).
+    file: MOVED, latency: { ttft: 0, per_token: 0.1 }, typed: 'mov', what: 'prefetch',
+    shown: () => waitFor('"ed = a - b" as ghost text', async () => (await ghostText()).includes('ed = a - b'), 20000),
+    sent: (prompt) => prompt.endsWith('    moved = a - b'),
+  }), { needs: ['set-api-key'] });
+
+  await step('request-stopped-by-a-click', () => stoppedByAClick({
+    // A suggestion on its way (a backend 3 s to its first token), clicked away from before it comes.
+    file: STOPPED, latency: { ttft: 3, per_token: 0.2 }, typed: 'mo', what: 'request under way',
+    sent: (prompt) => /\n {4}mo$/.test(prompt),
+  }), { needs: ['set-api-key'] });
 
   await step('backend-glitch-no-pop-up', async () => {
     // A backend answering, then two keys' broken JSON, the third key answered: a pop-up "sent an
