@@ -33,8 +33,12 @@ _LINE_REST = re.compile(r"^[^\r\n]*")
 #: the user writes the element's text; with the tag refused, every element typed got nothing.
 #: So may an empty pair after a closer and a comma (React's `useEffect(() => {|}, [])`), not
 #: one right after the cursor (`obj.get|()`: a call written there went before it, `()()`).
+#: So may a block comment's closer, which VS Code adds as the comment is opened (C's `/*`,
+#: `/**` in C++, Java, JavaScript, TypeScript and PHP, HTML's `<!--`): every comment typed
+#: there got nothing (`/* Returns the | */`).
 CLOSERS_ONLY = re.compile(
     r"^(?:[\s)\]}>\"'`;:,.]|</[\w.:-]*>)*$|^[)\]}]+\s*,\s*(?:\[\]|\(\)|\{\})[\s)\]};,]*$"
+    r"|^[ \t]*(?:\*/|-->)(?:[\s)\]}>\"'`;:,.]|</[\w.:-]*>)*$"
 )
 
 
