@@ -124,6 +124,10 @@ fs.writeFileSync(VEC_PARTS_PATH, VEC_TEXT);
 const VEC_ENTER = 'vec_enter.cpp';
 const VEC_ENTER_PATH = path.join(WORKSPACE, VEC_ENTER);
 fs.writeFileSync(VEC_ENTER_PATH, VEC_TEXT);
+// For the comment-closed-by-the-editor step: a C declaration to write a comment above.
+const SUM = 'sum.c';
+const SUM_PATH = path.join(WORKSPACE, SUM);
+fs.writeFileSync(SUM_PATH, '\nint sum(int a, int b);\n');
 // For the TypeScript initializer step: a file whose statements end with a ";".
 const BOX = 'box.ts';
 const BOX_PATH = path.join(WORKSPACE, BOX);
@@ -1215,6 +1219,33 @@ try {
       throw new Error(`typed through the second choice, the ghost text is ${JSON.stringify(ghost)}, expected "ute(b, a)"`);
     }
     return `ghost text ${JSON.stringify(ghost)} after "comp"`;
+  }, { needs: ['set-api-key'] });
+
+  await step('comment-closed-by-the-editor', async () => {
+    // C: VS Code closes a "/*" typed as "/**/", the cursor before its "*/". The server took the
+    // closer for code a suggestion would go before, and no comment typed so got a suggestion.
+    // On the empty line above the declaration: VS Code closes a pair before a blank only.
+    await quickOpen(SUM, '', 30000);
+    await clickLine('int sum(int a, int b);', 2);
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.type('/*');
+    await waitFor('VS Code\'s "*/" after "/*"', async () => (await editorTextWithoutGhost()).startsWith('/**/'), 10000);
+    await page.keyboard.type(' Returns the ', { delay: 60 });
+    const ghost = await waitFor('"sum of a and b." as ghost text', async () => {
+      const t = await ghostText();
+      return t.includes('sum of a and b.') ? t : '';
+    }, 20000);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Control+S');
+    const want = '/* Returns the sum of a and b. */\nint sum(int a, int b);\n';
+    const saved = await waitFor(`${SUM} saved`, () => {
+      const t = fs.readFileSync(SUM_PATH, 'utf8');
+      return t.includes('sum of a and b') ? t : '';
+    }, 10000);
+    if (saved !== want) {
+      throw new Error(`${SUM} reads ${JSON.stringify(saved)} (ghost ${JSON.stringify(ghost)}), expected ${JSON.stringify(want)}`);
+    }
+    return `ghost ${JSON.stringify(ghost)}, saved ${JSON.stringify(saved.split('\n')[0])}`;
   }, { needs: ['set-api-key'] });
 
   await step('initializer-semicolon', async () => {

@@ -30,6 +30,9 @@ MOVED_BLOCK = "\n    total = moved * 2" * 7
 # the first too.
 CYCLE_LINE = "    pick = "
 CYCLE = ((0.0, "compute(a, b)"), (0.6, "compute(b, a)"), (0.9, "compute(a, a)"))
+# The comment-closed-by-the-editor step: a C comment typed before VS Code's "*/", which the
+# model writes too, as it would with none there.
+LINES.append("/* Returns the sum of a and b. */")
 # The self-hosted step's line, answered by the fake Ollama once its address is set right.
 LINES.append("    mean = (a + b) / 2")
 # The tab-indented-block step: the body of "def bound(x):" in the model's four spaces, which
