@@ -2050,8 +2050,16 @@ try {
     const applySettings = async (s) => {
       await writeUserSettings(s);
       await page.keyboard.press('Control+W');
-      await page.locator('.monaco-dialog-box .monaco-button', { hasText: "Don't Save" })
-        .click({ timeout: 3000 }).catch(() => undefined);
+      // Until the editor is gone: on a loaded machine the dialog came after a 3 s wait for it
+      // and stayed, and the next step's commands went to it (client-only-setting failed so).
+      const dontSave = page.locator('.monaco-dialog-box .monaco-button', { hasText: "Don't Save" });
+      await waitFor('settings.json closed', async () => {
+        if (await dontSave.isVisible()) {
+          await dontSave.click({ timeout: 2000 }).catch(() => undefined);
+        }
+        return !(await dontSave.isVisible()) && !(await page.evaluate(() => [...document.querySelectorAll('[data-uri]')]
+          .some((e) => e.getAttribute('data-uri').endsWith('/User/settings.json') && e.getClientRects().length > 0)));
+      }, 15000, 300);
     };
     const typeAtTheEnd = async (text) => {
       await quickOpen(MEAN, 'def mean(a, b):');
