@@ -23,14 +23,18 @@ from tests.test_review_lsp import CHAT, SETTINGS, at, change, env, save
 LARGE = "".join(f"def handler_{i}(request):\n    return request.get({i}) + {i * 7}\n\n\n" for i in range(800))
 
 
-def answering(client: Any, title: list[str]) -> list[types.ShowMessageRequestParams]:
-    """Answer every ``window/showMessageRequest`` with ``title[0]`` (as it is then); the
-    questions asked."""
+def answering(
+    client: Any, title: list[str], release: asyncio.Event | None = None
+) -> list[types.ShowMessageRequestParams]:
+    """Answer every ``window/showMessageRequest`` with ``title[0]`` (as it is then), once
+    ``release`` is set if given (the user reading the question); the questions asked."""
     asked: list[types.ShowMessageRequestParams] = []
 
     @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
-    def on_ask(params: types.ShowMessageRequestParams) -> types.MessageActionItem:
+    async def on_ask(params: types.ShowMessageRequestParams) -> types.MessageActionItem:
         asked.append(params)
+        if release is not None:
+            await release.wait()
         return types.MessageActionItem(title=title[0])
 
     return asked
@@ -45,7 +49,11 @@ async def edit_and_save(client: Any, uri: str, version: int, function: int, abov
 
 @asynccontextmanager
 async def large_file_open(
-    fake: FakeDeepSeek, tmp_path: Path, title: list[str], editor: str = "visual_studio_code"
+    fake: FakeDeepSeek,
+    tmp_path: Path,
+    title: list[str],
+    editor: str = "visual_studio_code",
+    release: asyncio.Event | None = None,
 ) -> AsyncIterator[tuple[Any, str, list[types.ShowMessageRequestParams]]]:
     """The large file committed, opened in ``editor``, which answers questions with ``title[0]``:
     the client, the file's URI and the questions asked."""
@@ -57,7 +65,7 @@ async def large_file_open(
     commit(root, "start")
     uri = (root / "handlers.py").as_uri()
     async with lsp_session(env(fake, tmp_path / "state"), settings=SETTINGS, root=str(root), editor=editor) as client:
-        asked = answering(client, title)
+        asked = answering(client, title, release)
         open_doc(client, uri, LARGE)
         await asyncio.sleep(0.5)  # git answers
         yield client, uri, asked
@@ -124,3 +132,25 @@ async def test_an_editor_that_cannot_be_asked_is_told_the_estimate_and_sent_only
         [told] = [m.message for m in client.messages if "never reviewed" in m.message]
         assert "Not asked (only the changes are reviewed on save)" in told and "up to $0.0" in told
         assert asked == []
+
+
+
+async def test_saves_while_the_question_is_open_are_reviewed_by_its_answer(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """The user edits and saves again before answering: the answer applies to the file as last
+    saved, asked once (the second save cancelled the first save's wait for the answer: the
+    answer the user gave reviewed nothing)."""
+    release = asyncio.Event()
+    async with large_file_open(fake_deepseek, tmp_path, ["Only my changes"], release=release) as (client, uri, asked):
+        await edit_and_save(client, uri, 2, 5)
+        assert await eventually(lambda: len(asked) == 1, timeout=10)
+        await edit_and_save(client, uri, 3, 9, above=1)
+        await asyncio.sleep(1.0)
+        assert fake_deepseek.requests_to(CHAT) == []
+        release.set()
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) >= 1, timeout=10)
+        await asyncio.sleep(1.0)
+        units = [u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json)]
+        assert sorted(units) == ["handler_5", "handler_9"], units
+        assert len(asked) == 1

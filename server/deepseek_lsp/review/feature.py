@@ -434,8 +434,8 @@ class ReviewFeature(Feature):
                 lambda: self._opened.changed_since(snapshot),
                 path=label_path(uri_to_path(uri), roots), roots=roots, ignored=self.ignores.ignored(uri),
             )
-            if chosen is False:
-                return None
+            if chosen is False or asyncio.current_task() in self._superseded:
+                return None  # (superseded: the newer save goes by the same answer)
             send_lines = chosen
         if send_lines is not None and not ((send_lines or removed) and rules.is_code(doc)):
             # A file with no grammar saved as committed (its reviewed chunks were shown at its

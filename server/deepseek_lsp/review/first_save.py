@@ -12,6 +12,7 @@ A model without a known price (a self-hosted server) costs nothing here: never a
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -100,11 +101,14 @@ _CANNOT_ASK = object()
 
 class FirstSaves:
     """Asks before a save sends more than ``ASK_ABOVE_TOKENS``, and keeps each open file's
-    answer "only my changes"; one question per file at a time."""
+    answer "only my changes"; one question per file at a time, whose answer every save made
+    while it is open goes by."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self._asking: set[str] = set()
+        #: The open question's answer per file: a task of its own, which a save superseded by
+        #: the next one does not take down with it.
+        self._asking: dict[str, asyncio.Task[object]] = {}
         self._only_changes: set[str] = set()
 
     def forget(self, uri: str) -> None:
@@ -131,8 +135,13 @@ class FirstSaves:
             lines = await changed()
             if lines is not None:
                 return lines
-        if uri in self._asking:
-            return False  # the question of an earlier save is still open
+        open_question = self._asking.get(uri)
+        if open_question is not None:
+            # Saved again while the question is open: this save (the file's newest text) goes
+            # by its answer. Dropped, the edits since were reviewed at no save until the next,
+            # and the superseded save's wait was cancelled: the user's answer reviewed nothing.
+            answer = await asyncio.shield(open_question)
+            return self._chosen(uri, answer, await changed())
         found = estimate(engine, snapshot, settings, counter, path=path, roots=roots, ignored=ignored)
         if found is None:
             return None
@@ -141,18 +150,23 @@ class FirstSaves:
             1 for u in extract_units(snapshot).units if any(u.contains_line(n) for n in lines)
         )
         question = found.question(uri, settings.review.model, units)
-        self._asking.add(uri)
-        try:
-            answer = await _ask(server, question, with_changes=lines is not None)
-        finally:
-            self._asking.discard(uri)
-        if answer == REVIEW_ALL:
-            return None
+        asking = asyncio.ensure_future(_ask(server, question, with_changes=lines is not None))
+        self._asking[uri] = asking
+        asking.add_done_callback(lambda t: self._asking.pop(uri, None) if self._asking.get(uri) is t else None)
+        answer = await asyncio.shield(asking)
         if answer is _CANNOT_ASK:
             then = "only the changes are reviewed on save" if lines is not None else "nothing is sent on save"
             self.services.status.tell_once(
                 f"review:first-save:{uri}", f"{question} Not asked ({then}); the Review File command reviews it all.", 3
             )
+        return self._chosen(uri, answer, lines)
+
+    def _chosen(self, uri: str, answer: object, lines: set[int] | None) -> set[int] | Literal[False] | None:
+        """What a save sends by the user's ``answer``, ``lines`` its units changed since git's
+        last commit."""
+        if answer == REVIEW_ALL:
+            return None
+        if answer is _CANNOT_ASK:
             return False if lines is None else lines
         if answer == ONLY_CHANGES and lines is not None:
             self._only_changes.add(uri)
