@@ -80,10 +80,12 @@ def estimate(
     if price is None or len(doc.data) <= ASK_ABOVE_TOKENS:
         return None  # (a token is a byte at the least: a small file is not even parsed)
     _, missing = engine.cached_review(doc, settings, ignored=ignored, roots=roots)
+    if missing is not None and sum(len(u.text) for u in missing) <= ASK_ABOVE_TOKENS:
+        return None  # (reviewed: its units are neither extracted again nor counted)
     file_units = extract_units(doc)
     units = file_units.units if missing is None else missing
     if sum(len(u.text) for u in units) <= ASK_ABOVE_TOKENS:
-        return None  # (nor are its units counted)
+        return None
     tokens = sum(
         prompt_tokens(
             build_messages(doc, path, file_units, batch, redact_secrets=settings.redact_secrets), counter
@@ -93,6 +95,11 @@ def estimate(
     if tokens <= ASK_ABOVE_TOKENS:
         return None
     return Estimate(len(units), tokens, price.peak.dollars(0, tokens, 0))
+
+
+def _units_with(doc: Document, lines: set[int]) -> int:
+    """How many of ``doc``'s units hold one of ``lines``."""
+    return sum(1 for u in extract_units(doc).units if any(u.contains_line(n) for n in lines))
 
 
 #: The editor could not be asked (it declares no ``window/showMessageRequest``, or failed it).
@@ -142,13 +149,15 @@ class FirstSaves:
             # and the superseded save's wait was cancelled: the user's answer reviewed nothing.
             answer = await asyncio.shield(open_question)
             return self._chosen(uri, answer, await changed())
-        found = estimate(engine, snapshot, settings, counter, path=path, roots=roots, ignored=ignored)
+        # Off the event loop: a 10,000-line module's parse, cache look-ups and token counts held
+        # it 2 to 5 seconds at each save, every keystroke's completion waiting behind them.
+        found = await asyncio.to_thread(
+            estimate, engine, snapshot, settings, counter, path=path, roots=roots, ignored=ignored
+        )
         if found is None:
             return None
         lines = await changed()
-        units = None if lines is None else sum(
-            1 for u in extract_units(snapshot).units if any(u.contains_line(n) for n in lines)
-        )
+        units = None if lines is None else await asyncio.to_thread(_units_with, snapshot, lines)
         question = found.question(uri, settings.review.model, units)
         asking = asyncio.ensure_future(_ask(server, question, with_changes=lines is not None))
         self._asking[uri] = asking
