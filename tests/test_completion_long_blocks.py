@@ -9,10 +9,12 @@ characters a token) and answers what the prompt has not written yet."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.completing import FIM, AnsweringTheRest, accept_first
-from tests.fake_deepseek import FakeDeepSeek
+from tests.fake_deepseek import FakeDeepSeek, _BadRequest
 from tests.harness import accepted_text, first_item_at_cursor
 
 _ARGS = "".join(f"        arg{i}: The {i}th argument, described at some length so that it takes room.\n" for i in range(24))
@@ -64,3 +66,26 @@ async def test_a_macro_longer_than_all_its_asks_keeps_its_whole_lines() -> None:
     kept = [line for line in lines if line.startswith("        int t")]
     assert len(kept) > 50
     assert [line.rstrip(" \\") for line in kept] == [line.rstrip(" \\") for line in body.split("\n")[: len(kept)]]
+
+
+class BusyForTheRest(AnsweringTheRest):
+    """Answers the first request, then is overloaded (DeepSeek's 503) for the rest of it."""
+
+    def __call__(self, body: dict[str, Any]) -> str:
+        if self.asked:
+            self.asked.append(str(body.get("prompt") or ""))
+            raise _BadRequest(503, "Server overloaded, please try again later")
+        return super().__call__(body)
+
+
+async def test_a_rest_refused_keeps_the_lines_already_answered(tmp_path) -> None:
+    """The first answer's whole lines are the suggestion when asking for its rest fails (the
+    user had waited for them, and got nothing: the 503 threw the first answer away)."""
+    text = _FUNC.replace("‸", '"""‸')
+    model = BusyForTheRest(_DOC)
+    clean, item = await first_item_at_cursor(str(tmp_path), "py", "python", text, model)
+    assert len(model.asked) == 2
+    assert item is not None
+    got = accepted_text(clean, item)
+    assert got.startswith('def f(*args):\n    """Do a thing with many arguments.\n\n    Args:\n        arg0: The 0th'), got
+    assert got.count('"""') == 2 and got.endswith("    return args\n"), got

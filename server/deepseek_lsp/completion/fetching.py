@@ -77,6 +77,13 @@ class _CutByTime(_CutAtLimit):
     __slots__ = ()
 
 
+class _RestUnanswered(_CutByTime):
+    """A block's lines so far when asking for its rest failed (the server overloaded, the time
+    limit): shown, as a block cut by time is, and as it not kept as the answer."""
+
+    __slots__ = ()
+
+
 def _as_answer(text: str, ctx: PostContext) -> str | None:
     """``text`` post-processed; a block cut at a limit first down to where its calls are closed."""
     if isinstance(text, _CutAtLimit):
@@ -368,7 +375,18 @@ class Fetcher:
                 suffix=prompt.suffix,
                 estimated_prompt_tokens=prompt.prompt_tokens + prompt.suffix_tokens,
             )
-            more = await self._stream_one(fim_req, pending, single_line, None, raw_cut=True)
+            try:
+                more = await self._stream_one(fim_req, pending, single_line, None, raw_cut=True)
+            except ModelError as exc:
+                # The lines already answered are the suggestion: the user waited for them, and
+                # a 503 on the rest threw them away with nothing shown. A pause the server
+                # asks for is heard, as from a prefetch.
+                log.info("the rest of a block not answered (%s): its lines so far are used", exc)
+                if exc.retry_after or exc.disables_feature:
+                    self.health.failed(exc)
+                if pending is not None:
+                    pending.streamed[:] = [lines]
+                return _RestUnanswered(lines)
             text = type(more)(head + more) if isinstance(more, _CutAtLimit) else head + more
         return self._cut(text, pending) if type(text) is _CutAtLimit else text
 
