@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +16,11 @@ from pathlib import Path
 from lsprotocol import types
 
 from deepseek_lsp.documents import Document
+from deepseek_lsp.review.answer import RawFinding
 from deepseek_lsp.review.changed import CI_BASE_VARIABLES
+from deepseek_lsp.review.findings import PlacementStats
+from deepseek_lsp.review.flights import _owned
+from deepseek_lsp.review.placing import Placer
 from deepseek_lsp.review.prompt import unit_block
 from deepseek_lsp.review.removed import removals, with_removals
 from deepseek_lsp.review.units import extract_units
@@ -236,3 +241,74 @@ async def test_a_file_moved_with_git_mv_is_measured_from_its_committed_text(
         assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) >= 2, timeout=10)
         [add] = [r.json for r in fake_deepseek.requests_to(CHAT) if "### function add" in user_prompt(r.json)]
         assert "\n-     lock.release()" in user_prompt(add)
+
+
+def quoting_the_deleted_line(body: dict[str, object]) -> str:
+    """A model that quotes the deleted ``lock.release()`` as its finding's code, diff mark and
+    all, with the line it stood on before (the prompt asks for the code above; models do not
+    always do so)."""
+    prompt = user_prompt(body)  # type: ignore[arg-type]
+    if "Deleted from it" not in prompt:
+        return json.dumps({"findings": []})
+    numbered = {code: int(n) for n, code in _NUMBERED_LINES.findall(prompt)}
+    findings = [
+        {
+            "severity": "critical",
+            "line": numbered["    items.append(item)"] + 1,
+            "code": code,
+            "message": message,
+            "suggestion": "    lock.release()",
+            "confidence": 0.9,
+        }
+        for code, message in (
+            ("-     lock.release()", "lock.release() was deleted: the lock is never released."),
+            ("lock.release()", "Deleting lock.release() leaves the lock held after add returns."),
+        )
+    ]
+    return json.dumps({"findings": findings})
+
+
+_NUMBERED_LINES = re.compile(r"^(\d+)\| (.*)$", re.M)
+
+
+async def test_a_finding_quoting_a_deleted_line_is_shown_where_it_was_deleted(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """The model quotes the deleted line itself: shown on add's line above where it stood, not
+    on pop's release (a function that does release its lock flagged as never releasing it),
+    nor dropped as quoting no code of add's."""
+    fake_deepseek.responder(quoting_the_deleted_line, path=CHAT)
+    module = MODULE + "\n\ndef pop():\n    lock.acquire()\n    item = items.pop()\n    lock.release()\n    return item\n"
+    root = repository(tmp_path / "repo", {"m.py": module})
+    uri = (root / "m.py").as_uri()
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS) as client:
+        open_doc(client, uri, module)
+        await asyncio.sleep(0.5)  # git answers
+        line = module.split("\n").index("    lock.release()")
+        change(client, 2, at(line, 0, line + 1, 0), "", uri=uri)
+        text = module.replace("    lock.release()\n", "", 1)
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+        assert "Deleted from it" in user_prompt(fake_deepseek.requests_to(CHAT)[0].json)
+        assert await eventually(lambda: len(diagnostics(client, uri)) >= 2, timeout=10)
+        shown = sorted((d.message.split(":")[0], as_tuple(d.range)) for d in diagnostics(client, uri))
+        assert shown == [
+            ("Deleting lock.release() leaves the lock held after add returns.", position_of(text, "items.append(item)")),
+            ("lock.release() was deleted", position_of(text, "items.append(item)")),
+        ], shown
+
+
+def test_a_finding_on_another_function_s_own_line_stays_there() -> None:
+    """Control: the same code quoted with its own line's number in another function (pop's
+    release, numbered) is about that function, though add had the same line deleted."""
+    module = MODULE + "\n\ndef pop():\n    lock.acquire()\n    item = items.pop()\n    lock.release()\n    return item\n"
+    after = python_doc(module.replace("    lock.release()\n", "", 1))
+    units = with_removals(extract_units(after).units, removals(module, after))
+    pop_release = after.text.split("\n").index("    lock.release()") + 1
+    said = [
+        RawFinding("warning", "lock.release()", "Release in a finally block.", None, 0.9, pop_release),
+        RawFinding("critical", "lock.release()", "The lock is never released.", None, 0.9, pop_release - 14),
+    ]
+    owned = _owned(said, units, Placer(after), PlacementStats())
+    append = after.text.split("\n").index("    items.append(item)") + 1
+    assert [(raw.line, unit.name) for raw, unit in owned] == [(pop_release, "pop"), (append, "add")]

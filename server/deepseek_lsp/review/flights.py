@@ -18,6 +18,7 @@ from .answer import RawFinding
 from .findings import Finding, Located, PlacementStats, fingerprint
 from .placing import Placer
 from .records import RecordedUnit
+from .removed import at_deletion
 from .units import Unit
 
 Progress = Callable[[int, int], None]
@@ -222,6 +223,15 @@ def _owned(
                 score = (start in avoid, abs(line + 1 - raw.line) if raw.line else 0)
                 if best is None or score < best[0]:
                     best = (score, unit, line, start)
+        # Quoting a line deleted from a unit that no longer holds it: about that unit, not
+        # another's same code (a lock released in the next function flagged as never released),
+        # unless the model numbered that code's very line (a deleted line has no number).
+        moved = at_deletion(raw, units, placer.doc)
+        if moved is not None and (best is None or (best[1] is not moved[1] and best[0][1] != 0)):
+            spans = placer.occurrences_on(moved[0].code, [(moved[0].line - 1,) * 2])
+            if spans:
+                raw = moved[0]
+                best = ((False, 0), moved[1], placer.doc.line_at(spans[0][0]), spans[0][0])
         if best is None:
             stats.unplaced += 1
             continue

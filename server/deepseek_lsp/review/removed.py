@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ..documents import Document
+from .answer import RawFinding
 from .units import Unit, extract_units
 
 #: Past this many differing lines on either side (after the common start and end are set
@@ -107,3 +108,31 @@ def _loose_unit(units: Sequence[Unit], at: int) -> int | None:
         return max(placed)[1]
     below = [(u.first_line, i) for i, u in enumerate(units) if u.kind in _LOOSE]
     return min(below)[1] if below else None
+
+
+def at_deletion(raw: RawFinding, units: Sequence[Unit], doc: Document) -> tuple[RawFinding, Unit] | None:
+    """``raw`` placed on the code kept where it quotes lines deleted from one of ``units`` (as
+    shown, ``- `` first, or not) instead of code of theirs, with the unit: on the unit's line
+    nearest its line (above on a tie), that line's code quoted, and no fix (there is no line
+    for it to replace). None: it quotes no deleted line. Asked to quote the code above, a
+    model may quote the deleted line itself: the finding (the lock never released) was dropped
+    as quoting no code there is."""
+    quoted = [line.strip() for line in raw.code.splitlines() if line.strip()]
+    if not quoted:
+        return None
+    for unit in units:
+        gone = {line.strip() for line in unit.removed}
+        if not all(q in gone or _unmarked(q) in gone for q in quoted):
+            continue
+        kept = [n for lo, hi in unit.lines for n in range(lo, hi + 1) if doc.line_text(n).strip()]
+        if not kept:
+            return None
+        hint = raw.line - 1 if raw.line else kept[-1]
+        line = min(kept, key=lambda n: (abs(n - hint), n))
+        return replace(raw, code=doc.line_text(line).strip(), suggestion=None, line=line + 1), unit
+    return None
+
+
+def _unmarked(quoted: str) -> str:
+    """A quoted line without the ``- `` the prompt shows deleted lines with."""
+    return quoted[1:].strip() if quoted.startswith("- ") else quoted
