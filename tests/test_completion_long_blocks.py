@@ -9,11 +9,12 @@ characters a token) and answers what the prompt has not written yet."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
-from tests.completing import FIM, AnsweringTheRest, accept_first
+from tests.completing import FIM, AnsweringTheRest, Completing, accept_first
 from tests.fake_deepseek import FakeDeepSeek, _BadRequest
 from tests.harness import accepted_text, first_item_at_cursor
 
@@ -89,3 +90,29 @@ async def test_a_rest_refused_keeps_the_lines_already_answered(tmp_path) -> None
     got = accepted_text(clean, item)
     assert got.startswith('def f(*args):\n    """Do a thing with many arguments.\n\n    Args:\n        arg0: The 0th'), got
     assert got.count('"""') == 2 and got.endswith("    return args\n"), got
+
+
+async def test_a_rest_asked_after_the_user_typed_is_not_asked_of_the_text_typed_since() -> None:
+    """The prompt refitted for the rest (past the budget) read the document as it is now: the
+    text the user typed at the cursor since (``Do``) sent after the rest's own start, as if it
+    followed it. The answer's whole lines are kept instead."""
+    above = "".join(f"def helper_{i}(value):\n    return value * {i} + {i * 3}\n\n\n" for i in range(300))
+    text = above + 'def f(*args):\n    """\n    return args\n'
+    line = above.count("\n") + 1
+    uri = "file:///w/a.py"
+    with FakeDeepSeek() as fake:
+        fake.responder(AnsweringTheRest(_DOC), path=FIM)
+        c = Completing(fake, debounce=0, prefetch=False, cache=False, max_prompt_tokens=700)
+        try:
+            c.open(uri, text)
+            fake.pause_after("arg2")
+            asked = asyncio.ensure_future(c.inline(uri, line, 7))
+            assert await fake.wait_paused_async()
+            c.insert(uri, line, 7, "Do")
+            fake.resume()
+            await asked
+            suffixes = [r.json.get("suffix") for r in fake.requests_to(FIM)]
+        finally:
+            await c.stop()
+    assert suffixes[0] == "\n    return args\n"
+    assert all(s == suffixes[0] for s in suffixes), suffixes

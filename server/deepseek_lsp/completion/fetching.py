@@ -332,7 +332,9 @@ class Fetcher:
             tokens = self.services.models.counter.count(head)
             budget = self.services.models.prompt_budget(self.services.settings.completion)
             if fim.prompt_tokens + tokens + fim.suffix_tokens > budget:
-                return self.prompts.prompt(req, head)
+                # Refitted from the document, which the user has typed in since: what they typed
+                # at the cursor was sent after the rest's start, as if it followed it.
+                return None if req.stale else self.prompts.prompt(req, head)
             return replace(fim, prompt=fim.prompt + head, prompt_tokens=fim.prompt_tokens + tokens)
 
         return rest
