@@ -1834,6 +1834,40 @@ step(":checkhealth deepseek_lsp: version, server found, key present (not printed
   check(not text:find("fim-key-secret", 1, true), "the completion server's key is printed:\n" .. text)
 end)
 
+step(":help deepseek_lsp (or deepseek), each command's (:help :DeepSeekStatus), each setup() option's and each key's open the plugin's help (E149: Sorry, no help for deepseek); the tags shipped are what :helptags makes", function()
+  normal_mode()
+  local missing = lua([[
+    local tags = { "deepseek_lsp", "deepseek", "deepseek_lsp-setup", "deepseek_lsp-keymaps", "deepseek_lsp-commands",
+      "deepseek_lsp-statusline", "deepseek_lsp-health", "deepseek_lsp-settings", "deepseek_lsp-off" }
+    for name in pairs(vim.api.nvim_get_commands({})) do
+      if name:match("^DeepSeek") then table.insert(tags, ":" .. name) end
+    end
+    for name in pairs(require("deepseek_lsp.config").defaults) do table.insert(tags, "deepseek_lsp-opt-" .. name) end
+    for name in pairs(require("deepseek_lsp.config").defaults.keymaps) do table.insert(tags, "deepseek_lsp-" .. name) end
+    local win, missing = vim.api.nvim_get_current_win(), {}
+    for _, tag in ipairs(tags) do
+      local ok, err = pcall(vim.cmd, "help " .. tag)
+      if not ok or vim.fn.expand("%:t") ~= "deepseek_lsp.txt" then
+        table.insert(missing, tag .. ": " .. tostring(err or vim.fn.expand("%:t")))
+      end
+      if vim.bo.buftype == "help" then vim.cmd("close") end
+      vim.api.nvim_set_current_win(win)
+    end
+    table.sort(missing)
+    return missing
+  ]])
+  check(#missing == 0, "no help for:\n" .. table.concat(missing, "\n"))
+  -- The tags file shipped (a plugin added to 'runtimepath' by hand gets no :helptags run).
+  local doc = vim.fn.fnamemodify(here, ":h") .. "/doc"
+  local fresh = vim.fn.tempname()
+  vim.fn.mkdir(fresh, "p")
+  vim.fn.writefile(vim.fn.readfile(doc .. "/deepseek_lsp.txt", "b"), fresh .. "/deepseek_lsp.txt", "b")
+  vim.cmd.helptags(vim.fn.fnameescape(fresh))
+  local made, shipped = vim.fn.readfile(fresh .. "/tags"), vim.fn.readfile(doc .. "/tags")
+  vim.fn.delete(fresh, "rf")
+  check(vim.deep_equal(made, shipped), "doc/tags is not what :helptags makes (run :helptags editors/neovim/doc)")
+end)
+
 step("status: a file's own Inactive (an excluded .env) is not shown in the other buffers", function()
   normal_mode()
   lua("vim.cmd('silent write')")
