@@ -429,3 +429,20 @@ async def test_an_excluded_file_is_said_inactive_again_when_the_completion_setti
             lambda: [s for s in client.statuses[told:] if s.get("uri") == secret and s["kind"] == "Inactive"]
         )
         assert "exclusion" in again[0]["message"], again
+
+
+async def test_the_settings_problems_in_force_are_listed_for_an_editor_s_health_check(tmp_path) -> None:
+    """Each bad setting is told once, in a message gone from sight by the time the user runs
+    ``:checkhealth``, which said all was well: deepseek/debugState lists them while they stand."""
+    with FakeDeepSeek() as fake:
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"completion": {"debounce": "fast"}, "review": {"mode": "sometimes"}}
+        async with lsp_session(env, settings=settings) as client:
+            state = await client.protocol.send_request_async("deepseek/debugState", {})
+            problems = _to_dict(state)["settingsProblems"]
+            assert len(problems) == 2, problems
+            assert any("'fast' for 'completion.debounce'" in p for p in problems), problems
+            assert any("'sometimes' for 'review.mode'" in p for p in problems), problems
+        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+            state = await client.protocol.send_request_async("deepseek/debugState", {})
+            assert _to_dict(state)["settingsProblems"] == []

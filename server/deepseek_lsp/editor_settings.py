@@ -64,6 +64,9 @@ class EditorSettings:
         #: Pulls finished: their answer applied, or given up (a late one is applied later).
         #: A client that answered a pull knows its settings are in once this counts it.
         self.pulls_done = 0
+        #: The problems of the settings in force, told once each: an editor's health check
+        #: lists them after their messages have gone from sight.
+        self.problems: list[str] = []
 
     def build(self) -> tuple[Settings, dict[str, Settings]]:
         """The window's settings and those of each folder whose own differ; their problems are
@@ -91,6 +94,7 @@ class EditorSettings:
 
     def _tell_problems(self, problems: list[str]) -> None:
         """One message per invalid setting while it stays; told again if made again later."""
+        self.problems = problems
         status = self._server.status
         keys = {f"{SETTINGS_PROBLEM}{problem}" for problem in problems}
         status.keep_told(SETTINGS_PROBLEM, keys)

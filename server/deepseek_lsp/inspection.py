@@ -103,6 +103,9 @@ def debug_state(server: DeepSeekServer) -> dict[str, Any]:
         # Pulls of the editor's settings finished (applied, or given up): a test that answered
         # a later pull knows its settings are in, where "configured" was set by the first.
         "settingsPulls": server.editor_settings.pulls_done,
+        # What is wrong with the settings in force (a bad value, an unknown key), each using
+        # its default: :checkhealth says it long after the message went by.
+        "settingsProblems": list(server.editor_settings.problems),
         # Objects out of the collector's way since `initialized` (Collector.started).
         "frozenObjects": gc.get_freeze_count(),
         # attrs' and cattrs' generated code: taken from the cache file / compiled.

@@ -1834,6 +1834,33 @@ step(":checkhealth deepseek_lsp: version, server found, key present (not printed
   check(not text:find("fim-key-secret", 1, true), "the completion server's key is printed:\n" .. text)
 end)
 
+step(":checkhealth deepseek_lsp with a bad setting: a warning naming it and the default used (all OK before, the message gone from sight), none once set right", function()
+  normal_mode()
+  local function health()
+    return lua([[
+      vim.cmd("checkhealth deepseek_lsp")
+      local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+      vim.cmd("bwipeout!")
+      return table.concat(lines, "\n")
+    ]])
+  end
+  local text
+  local ok, err = pcall(function()
+    setup_again({}, { completion = { debounce = "fast" }, review = { mode = "sometimes" } })
+    wait_for("the bad settings' warnings in :checkhealth", function()
+      text = health()
+      return text:find("WARNING settings: invalid value 'fast' for 'completion.debounce'", 1, true)
+        and text:find("WARNING settings: invalid value 'sometimes' for 'review.mode'", 1, true), text
+    end, 10000)
+  end)
+  setup_again() -- the test's own settings
+  check(ok, err)
+  wait_for("no settings warning once set right", function()
+    text = health()
+    return text:find("OK settings: the server took them all", 1, true) and not text:find("WARNING settings", 1, true), text
+  end, 10000)
+end)
+
 step(":help deepseek_lsp (or deepseek), each command's (:help :DeepSeekStatus), each setup() option's and each key's open the plugin's help (E149: Sorry, no help for deepseek); the tags shipped are what :helptags makes", function()
   normal_mode()
   local missing = lua([[

@@ -18,6 +18,32 @@ local function resolve_cmd(cmd)
   return exe ~= "" and exe or nil
 end
 
+--- The server's problems with the settings in force (a bad value, an unknown key), each told
+--- once in a message when given: gone from sight, :checkhealth said all was well while a
+--- setting was ignored.
+---@param client vim.lsp.Client
+local function settings_problems(client)
+  if util.is_stopped(client) or not client.initialized then
+    return
+  end
+  local res
+  if util.has_011 then
+    res = client:request_sync("deepseek/debugState", {}, 2000)
+  else
+    res = client.request_sync("deepseek/debugState", {}, 2000)
+  end
+  local problems = res and not res.err and type(res.result) == "table" and res.result.settingsProblems
+  if type(problems) ~= "table" then
+    info("settings: the server did not say whether it took them (busy, or an older server)")
+  elseif #problems == 0 then
+    ok("settings: the server took them all")
+  else
+    for _, problem in ipairs(problems) do
+      warn("settings: " .. tostring(problem), { "Fix it in setup({ settings = ... }) and call setup() again" })
+    end
+  end
+end
+
 function M.check()
   local plugin = require("deepseek_lsp")
 
@@ -203,6 +229,7 @@ function M.check()
     else
       ok(("last status: %s%s"):format(st.kind, st.message ~= "" and (": " .. st.message) or ""))
     end
+    settings_problems(client)
   end
 end
 
