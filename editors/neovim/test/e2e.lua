@@ -1338,6 +1338,34 @@ step(":DeepSeekReview reviews the buffer now and reports the result", function()
     "a failed review reported as: " .. vim.inspect(failed))
 end)
 
+step(":DeepSeekReview, then :bd of the file while its review runs: no warning when the answer comes ('review: the file was closed before its review ended', or 'document is not open', for a buffer the user closed)", function()
+  normal_mode()
+  local closed = dir .. "/closed_mid_review.py"
+  -- A text of its own: a review the cache holds sends nothing and ends at once.
+  vim.fn.writefile({ "def closed_ratio(a, b):", "    return a / b  # " .. vim.fn.reltimestr(vim.fn.reltime()) }, closed)
+  lua("vim.cmd('silent edit ' .. vim.fn.fnameescape(...))", closed)
+  wait_attached()
+  lua("E2E.notes = {}")
+  fake_control("latency", { ttft = 2 })
+  local ok, err = pcall(function()
+    local asked = #vim.tbl_filter(function(r) return r.path == "/chat/completions" end, vim.json.decode(fake_control("requests")))
+    lua("vim.cmd('DeepSeekReview')")
+    wait_for("the review's request", function()
+      local n = #vim.tbl_filter(function(r) return r.path == "/chat/completions" end, vim.json.decode(fake_control("requests")))
+      return n > asked
+    end, 10000)
+    lua("vim.cmd('bdelete!')")
+    -- The server's answer to the review comes once it has ended (the fake's 2 s, and some).
+    vim.wait(5000, function() return false end)
+  end)
+  fake_control("latency", { ttft = 0 })
+  check(ok, err)
+  local notes = lua("return E2E.notes")
+  check(#vim.tbl_filter(function(n) return n:find("review", 1, true) ~= nil end, notes) == 0,
+    "told after the buffer was closed: " .. vim.inspect(notes))
+  lua("vim.cmd('silent buffer ' .. vim.fn.fnameescape(...))", file)
+end)
+
 local STATUSLINE = "return require('deepseek_lsp').statusline()"
 
 local function wait_statusline(expected, timeout)

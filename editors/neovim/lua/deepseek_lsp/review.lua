@@ -59,6 +59,11 @@ function M.review(bufnr, callback)
   local since = state.shown_count
   callback = callback
     or function(err, result)
+      -- Closed while its review ran (:bd): the server's "the file was closed before its review
+      -- ended" or "document is not open" came as a warning about a buffer the user let go.
+      if not api.nvim_buf_is_loaded(bufnr) then
+        return
+      end
       if err then
         util.notify_user("review failed: " .. err, vim.log.levels.WARN)
         return
