@@ -1309,10 +1309,9 @@ step("server: the fixed finding's diagnostic goes once its quick fix is applied"
   end, 3000)
 end)
 
-step(":DeepSeekReview reviews the buffer now and reports the result", function()
-  lua("E2E.notes = {}")
-  lua("vim.cmd('DeepSeekReview')")
-  local note = wait_for("a review notification", function()
+--- The first notification since E2E.notes was emptied that speaks of a review.
+local function review_note(timeout)
+  return wait_for("a review notification", function()
     local notes = lua("return E2E.notes")
     for _, n in ipairs(notes) do
       if n:find("review", 1, true) then
@@ -1320,7 +1319,13 @@ step(":DeepSeekReview reviews the buffer now and reports the result", function()
       end
     end
     return nil, notes
-  end, 20000)
+  end, timeout)
+end
+
+step(":DeepSeekReview reviews the buffer now and reports the result", function()
+  lua("E2E.notes = {}")
+  lua("vim.cmd('DeepSeekReview')")
+  local note = review_note(20000)
   check(note:find("0 finding", 1, true), "notification " .. note)
   wait_for("the review's diagnostics to be replaced (none left)", function()
     local left = review_diagnostics()
@@ -1364,6 +1369,15 @@ step(":DeepSeekReview, then :bd of the file while its review runs: no warning wh
   check(#vim.tbl_filter(function(n) return n:find("review", 1, true) ~= nil end, notes) == 0,
     "told after the buffer was closed: " .. vim.inspect(notes))
   lua("vim.cmd('silent buffer ' .. vim.fn.fnameescape(...))", file)
+end)
+
+step(":DeepSeekReview asked while the server starts (:DeepSeekRestart, a file just opened) reviews the file once it is up ('review failed: deepseek-lsp is not attached to this buffer' before)", function()
+  normal_mode()
+  lua("E2E.notes = {}")
+  lua("vim.cmd('DeepSeekRestart'); vim.cmd('DeepSeekReview')")
+  local note = review_note(30000)
+  check(note:find("review: %d+ finding"), "the report: " .. note .. "\n" .. vim.inspect(lua("return E2E.notes")))
+  wait_attached()
 end)
 
 local STATUSLINE = "return require('deepseek_lsp').statusline()"

@@ -3,6 +3,8 @@
 local util = require("deepseek_lsp.util")
 local state = require("deepseek_lsp.state")
 local status = require("deepseek_lsp.status")
+local document = require("deepseek_lsp.document")
+local config = require("deepseek_lsp.config")
 
 local api = vim.api
 
@@ -52,6 +54,26 @@ function M.without_ids(err, result, ctx, cfg)
   return vim.lsp.handlers["textDocument/publishDiagnostics"](err, result, ctx, cfg)
 end
 
+--- How long a review asked for while the server starts waits for it to attach the buffer.
+local START_WAIT_MS = 30000
+
+--- Whether the server is on its way to ``bufnr``: :DeepSeekRestart under way, a client not yet
+--- initialized, or none yet for a file it will serve (Neovim starts it a moment after the file
+--- opens, seconds on a busy machine).
+---@param bufnr integer
+---@return boolean
+local function starting(bufnr)
+  if state.restart_timer and not state.restart_timer:is_closing() then
+    return true
+  end
+  local client = util.get_client(nil)
+  if client then
+    return not client.initialized and not util.is_stopped(client)
+  end
+  return state.setup_done and not state.start_failed and not state.crashed
+    and document.why_not_served(bufnr, config.current.filetypes) == nil
+end
+
 --- Review a buffer now (`deepseek.reviewFile`); callback(err, result) with the server's answer.
 function M.review(bufnr, callback)
   bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
@@ -78,6 +100,36 @@ function M.review(bufnr, callback)
         util.notify_user(msg, level)
       end
     end
+  if client and util.is_stopped(client) then
+    client = nil -- on its way out (:DeepSeekRestart): a request to it is never answered
+  end
+  if not client and starting(bufnr) then
+    -- Asked as the file opened (or during :DeepSeekRestart): "not attached to this buffer"
+    -- and no review, for a server a second from answering.
+    local done = false
+    local id = api.nvim_create_autocmd("LspAttach", {
+      buffer = bufnr,
+      callback = function(ev)
+        local c = vim.lsp.get_client_by_id(ev.data and ev.data.client_id or -1)
+        if done or not c or c.name ~= util.NAME then
+          return
+        end
+        done = true
+        vim.schedule(function()
+          M.review(bufnr, callback)
+        end)
+        return true
+      end,
+    })
+    vim.defer_fn(function()
+      if not done then
+        done = true
+        pcall(api.nvim_del_autocmd, id)
+        callback("deepseek-lsp did not start for this buffer within 30 s")
+      end
+    end, START_WAIT_MS)
+    return
+  end
   if not client then
     callback("deepseek-lsp is not attached to this buffer")
     return
