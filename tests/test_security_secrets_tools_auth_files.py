@@ -164,3 +164,36 @@ def test_a_long_word_of_conda_after_a_scheme_takes_linear_time() -> None:
     holding "conda" again and again (``://`` and 20 kB of ``conda``: 1.3 s of CPU; 100 kB: 33 s)."""
     assert_redacted_in_linear_time("conda host", "://" + repeated("conda") + " /t/")
     assert_only_secret_replaced("https://my.conda.host:8443/t/" + SECRET + "/channel\n", SECRET)
+
+
+#: Lists of name/value objects where a name a session cookie's could have (``AUTH_ENABLED``,
+#: ``logged_in``) has a value that is no login: the value a few lines below belongs to the next
+#: item (a YAML list's ``- name:``, a JavaScript ``{ name: … }``), which the cookie object's
+#: pattern read as its own (a word "cookie" in view).
+NAME_VALUE_LISTS = {
+    "k8s-env": (
+        "# the session cookie's settings are below\nspec:\n  containers:\n    - name: web\n      env:\n"
+        '        - name: AUTH_ENABLED\n          value: "true"\n        - name: DB_HOST\n'
+        '          value: "db-primary-01.internal"\n'
+    ),
+    "yaml-fixture": 'cookies:\n  - name: logged_in\n    value: "yes"\n  - name: build\n    value: "release-2024.11.3"\n',
+    "js-fields": (
+        "// the cookie banner's form\nconst fields = [\n  { name: \"oauth_provider\",\n    label: \"Provider\" },\n"
+        '  { name: "isbn",\n    value: "978-3-16-148410-0" },\n];\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("name", NAME_VALUE_LISTS)
+def test_the_next_item_s_value_in_a_list_of_names_and_values_stays(name: str) -> None:
+    assert redact(NAME_VALUE_LISTS[name]) == NAME_VALUE_LISTS[name]
+
+
+async def test_a_deployment_s_next_env_value_is_sent_as_written(tmp_path: Path) -> None:
+    """Over stdio: the host below ``AUTH_ENABLED``'s ``"true"`` went out as ``[REDACTED]``."""
+    from tests.test_security_secrets_sent_forms import fim_bodies
+
+    text = NAME_VALUE_LISTS["k8s-env"] + "        - name: LOG_LEVEL\n          value: "
+    fim = await fim_bodies(tmp_path, "deploy.yaml", text, "yaml")
+    assert fim
+    assert all("db-primary-01.internal" in body for body in fim), [b[b.find("DB_HOST") :][:60] for b in fim]

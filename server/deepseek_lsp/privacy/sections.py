@@ -92,10 +92,14 @@ def may_hold_host_tokens(text: str, before: str) -> bool:
 
 #: A session cookie's object written over lines: its name, then its value a few lines below (no
 #: other cookie's name between: Selenium's keys come sorted, ``path``, ``sameSite`` and ``secure``
-#: between). The one-line forms are :mod:`.tool_credentials`'.
+#: between). Nor a line that starts another item or object (a YAML list's ``- name:``, ``{ name:``,
+#: ``},``): the value below was the next item's (a deployment's ``- name: AUTH_ENABLED``, ``"true"``,
+#: then ``- name: DB_HOST``'s host went out as ``[REDACTED]``). The one-line forms are
+#: :mod:`.tool_credentials`'.
 _COOKIE_OBJECT = re.compile(
     r"""["']?name["']?[ \t]*:[ \t]*(?P<q>["']?)""" + _COOKIE_NAME + r"""(?P=q)[ \t]*,?[ \t]*\r?\n"""
-    r"""(?:(?![ \t]*["']?name["']?[ \t]*:)[^\r\n]*\r?\n){0,6}?[ \t]*["']?value["']?[ \t]*:[ \t]*["']?"""
+    r"""(?:(?![ \t]*["']?name["']?[ \t]*:|[ \t]*-[ \t]|[^\r\n{}]*[{}])[^\r\n]*\r?\n){0,6}?"""
+    r"""[ \t]*["']?value["']?[ \t]*:[ \t]*["']?"""
     r"""(?P<value>(?=[^\s;,"'&]*\d)[A-Za-z0-9%._~+/-]{12,}={0,2})""",
     re.IGNORECASE,
 )
