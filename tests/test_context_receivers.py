@@ -1780,3 +1780,17 @@ async def test_a_destructured_defaults_class_is_sent_over_stdio(tmp_path: Path, 
 )
 def test_python_a_receiver_unpacked_into_again_has_no_earlier_class(body: str, expected: str | None) -> None:
     assert at_end("def run():\n    conn = Connection()\n" + body + "    conn.") == expected
+
+
+@pytest.mark.parametrize("below", ["", "\n\ndef main():\n    Quic().run()\n"], ids=["file-end", "function-below"])
+async def test_a_bare_self_dot_on_a_new_last_line_of_a_class_has_its_bases(tmp_path: Path, below: str) -> None:
+    """Over stdio, as typed: asked first on the empty line opened below a class's last method
+    (its snippets kept while the cursor stays), then at ``self.`` typed there. That empty line is
+    past the class in the tree, the class was not read there: the bases never came, and the
+    prompt at the bare ``self.`` (chosen for it) lacked ``recv`` (three bases up)."""
+    quic = "import os\n\nfrom net.dtls import Dtls\n\n\nclass Quic(Dtls):\n    def run(self, data):\n        x = os.getpid()\n        \n" + below
+    files = {**SELF_CHAIN["python"], "app/quic.py": quic}
+    prompts = await prompts_while_typing(tmp_path, files, [("app/quic.py", "python")], (8, 8), "self.")
+    extras = prompts[-1][: prompts[-1].index("# Path: app/quic.py")]
+    for line in ("# class Tls(Connection):", "#     def recv(self, size: int) -> bytes:"):
+        assert line in extras, extras

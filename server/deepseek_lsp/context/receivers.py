@@ -223,11 +223,30 @@ def class_around(language: str, tree: ts.Tree, data: bytes, offset: int) -> tupl
     # Read at the line's first word: at the cursor, a line's end is the class's body's end
     # (or none of it, at ``self.`` the tree breaks on).
     text = line.lstrip()
+    if not text and fam == _PYTHON:
+        cls = _python_class_above(tree, data, offset, len(line))
+        return (cls, False) if cls is not None else None
     at = offset - len(text) if text else max(offset - 1, 0)
     cls = receiver_class(fam, tree, data, at, "self", False)
     if cls is None:
         return None
     return cls, at_self and not _in_prose(tree, data, offset)
+
+
+def _python_class_above(tree: ts.Tree, data: bytes, offset: int, indent: int) -> str | None:
+    """The class whose body a blank line at ``offset``, indented ``indent`` bytes, is in. Python's
+    tree ends a class at its last statement: the line opened below its last method (where the
+    next request is asked, its snippets kept at the ``self.`` typed there) was outside it, and
+    its bases never came. It is the innermost class around the last text above whose header is
+    indented less than the line."""
+    at = data.rfind(b"\n", 0, offset)
+    while at > 0 and data[at] in b" \t\r\n\f":
+        at -= 1
+    node: ts.Node | None = tree.root_node.descendant_for_byte_range(at, at) if at >= 0 else None
+    while (node := _enclosing(node, _CLASSES[_PYTHON])) is not None and node.start_point[1] >= indent:
+        node = node.parent
+    name = node.child_by_field_name("name") if node is not None else None
+    return class_of_type(_text(data, name)) if name is not None else None
 
 
 #: Languages whose receivers' classes are not read, whose dot may follow a module imported
