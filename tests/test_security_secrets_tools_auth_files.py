@@ -197,3 +197,18 @@ async def test_a_deployment_s_next_env_value_is_sent_as_written(tmp_path: Path) 
     fim = await fim_bodies(tmp_path, "deploy.yaml", text, "yaml")
     assert fim
     assert all("db-primary-01.internal" in body for body in fim), [b[b.find("DB_HOST") :][:60] for b in fim]
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        'response.set_cookie("author_name", "john_smith_1984")\n',
+        "Cookie: theme=dark; author=jane_doe_1984\n",
+        "await page.setCookie({ name: 'authority', value: 'login.example2.com' });\n",
+        "cookies:\n  - name: author\n    value: jane_doe_1984\n",
+    ],
+)
+def test_an_author_s_cookie_stays(kept: str) -> None:
+    """A cookie's name with "auth" in it was a login's (``auth_token``, ``oauth_state``): an
+    ``author``'s or an ``authority``'s is not, and its value went out as ``[REDACTED]``."""
+    assert redact(kept) == kept

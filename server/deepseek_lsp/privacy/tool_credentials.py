@@ -17,8 +17,9 @@ def _reference_or_secret(match: re.Match[str]) -> str:
 
 #: A session cookie's name: ``sessionid``, ``PHPSESSID``, ``JSESSIONID``, ``connect.sid``,
 #: ``_session_id``, ``remember_token``, WordPress's ``wordpress_logged_in_…`` and ``wordpress_sec_…``.
+#: Not an ``author``'s nor an ``authority``'s (a name, a host: sent as ``[REDACTED]``).
 _COOKIE_NAME = (
-    r"""(?:[\w.-]*sess(?:ion)?(?:[_.-]?id)?|[\w.]*sid|[\w.-]*remember[\w.-]*|[\w.-]*auth[\w.-]*"""
+    r"""(?:[\w.-]*sess(?:ion)?(?:[_.-]?id)?|[\w.]*sid|[\w.-]*remember[\w.-]*|[\w.-]*auth(?!or)[\w.-]*"""
     r"""|[\w.-]*logged[_-]?in[\w.-]*|wordpress_sec[\w-]*)"""
 )
 #: A session cookie's name and value (see the pattern), after the character that ends the cookie
