@@ -212,3 +212,24 @@ def test_an_author_s_cookie_stays(kept: str) -> None:
     """A cookie's name with "auth" in it was a login's (``auth_token``, ``oauth_state``): an
     ``author``'s or an ``authority``'s is not, and its value went out as ``[REDACTED]``."""
     assert redact(kept) == kept
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        'app.config.update(SESSION_COOKIE_NAME="sid", REMEMBER_COOKIE_NAME="remember_token_v2")\n',
+        'cookie_opts = {"httponly": True, "remember": "remember_for_30_days"}\n',
+        'COOKIE_PREFIX = "myapp"; AUTH_BACKEND = "accounts.backends.EmailBackend2"\n',
+        'cookie_consent = {"banner": "x", "auth_mode": "saml2_redirect_v1"}\n',
+    ],
+)
+def test_a_setting_named_after_cookies_stays(kept: str) -> None:
+    """A name that starts with the word (``COOKIE_NAME``, ``cookie_opts``) is a setting's, not a
+    cookie's call (``setCookie(``, ``set_cookie(``, ``cookie_jar.set(``): the values after it
+    on its line went out as ``[REDACTED]``."""
+    assert redact(kept) == kept
+
+
+def test_a_cookie_jar_s_session_is_redacted() -> None:
+    assert_only_secret_replaced('cookie_jar.set("sessionid", "' + SECRET + '")\n', SECRET)
+    assert_only_secret_replaced('jar = http.cookiejar.CookieJar(); jar.set("sessionid", "' + SECRET + '")\n', SECRET)

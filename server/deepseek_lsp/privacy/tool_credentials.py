@@ -60,10 +60,12 @@ TOOL_CREDENTIAL_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # characters (from each ``-b`` of a long line the search ran to its end: quadratic); and
     # every other session cookie after it on the line (the first alone was redacted:
     # ``laravel_session`` after ``_session_id`` went out). The word may end a name
-    # (``setCookie(``, ``add_cookies(``, ``set_cookie(``: a test's library).
+    # (``setCookie(``, ``add_cookies(``, ``set_cookie(``: a test's library; ``cookie_jar``), not
+    # start one: ``COOKIE_NAME``'s, ``cookie_opts``' line is settings (their values went out as
+    # ``[REDACTED]``: ``AUTH_BACKEND = "accounts.backends.EmailBackend2"``).
     (
         re.compile(
-            r"""(?i)(?P<head>(?:cookies?(?![a-z])|(?<!\S)(?:-b|--cookie))[^\r\n]{0,256}?)"""
+            r"""(?i)(?P<head>(?:cookies?(?:_?jar)?(?![a-z0-9_])|(?<!\S)(?:-b|--cookie))[^\r\n]{0,256}?)"""
             + _SESSION_COOKIE.pattern
             + r"""(?P<rest>[^\r\n]*)"""
         ),
