@@ -1163,3 +1163,41 @@ def test_a_perl_usage_message_over_lines_is_kept_as_written_and_ends_with_its_su
     ctx = PostContext(prefix=prefix, suffix="\n", language="perl", indent_unit="    ", single_line=False)
     text = '  -v  verbose\n";\n}\n\nsub main {\n    usage();\n}'
     assert postprocess(text, ctx) == '  -v  verbose\n";\n}'
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "brackets", "mode"),
+    [
+        # A regexp first on the line below an arrow (Prettier breaks a long body after `=>`)
+        # or a control statement's header (`if (x)`, `for (...)`): read as a division, its
+        # class's `(` was counted and its quote opened a string (correct at 0905cf78).
+        ("javascript", "const ok = (v) =>\n  /^[a-z(]+$/.test(v);\nf(", "()()(", ""),
+        ("typescript", "const q = (c: string) =>\n  /['\"]/.test(c);\nf(", "()()(", ""),
+        ("javascript", "if (x)\n  /['(]/.test(s) && f(", "()()(", ""),
+        ("javascript", "} else if (ok(x))\n  /['(]/.test(s) && f(", "}(())()(", ""),
+        ("javascript", "for (const s of xs)\n  /['(]/.test(s) && g(s);\nf(", "()()()(", ""),
+        # On one line too (read as a division at 0905cf78 already).
+        ("javascript", "xs.filter(s => /[(']/.test(s)); f(", "(())(", ""),
+        ("javascript", "if (x) /['(]/.test(s) && f(", "()()(", ""),
+        # A division below a call's or a group's `)` stays one.
+        ("javascript", "const y = g(a)\n  / (n - 1); f(", "()()(", ""),
+        ("javascript", "if (a) x = (b)\n  / (2); f(", "()()()(", ""),
+        ("javascript", "while (f(a) > 0) n = n\n  / 2 / (3); g(", "(())()(", ""),
+        # JSX's text: an apostrophe after a word that is a keyword (`else`) is no quote where a
+        # word and a blank come before it (`Someone else's`): read as `else'x'`, minified
+        # JavaScript's string, it hid the line's brackets (correct at 0905cf78).
+        ("javascriptreact", "const el = <p>Someone else's {items.map(i => (\n  <li>{i}</li>\n))}</p>;\nf(", "{(({}))}(", ""),
+        ("typescriptreact", "<p>\n  Anyone else's {xs.map((x) => (\n    <b>{x}</b>\n  ))}\n</p>;\nf(", "{(()({}))}(", ""),
+        # Minified JavaScript's keyword glued to its string stays one, after a keyword too.
+        ("javascript", "function h(a){if(a)return await'x(';else throw'y(';f(", "(){()(", ""),
+    ],
+)
+def test_a_javascript_slash_and_quote_read_as_a_regexp_and_a_quote_where_they_are(
+    language: str, text: str, brackets: str, mode: str
+) -> None:
+    """Fed whole (a request's read) and a line at a time (the typing session's state): the
+    same brackets, none of a regexp's or a string's."""
+    for feeds in ([text], text.splitlines(keepends=True)):
+        scanner = _BracketScanner(_syntax_for(language))
+        assert "".join(b for feed in feeds for _, b in scanner.feed(feed)) == brackets, feeds
+        assert scanner.mode == mode

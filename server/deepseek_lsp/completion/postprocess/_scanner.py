@@ -158,6 +158,29 @@ _JS_CODE_TOKEN = re.compile(_CODE_TOKEN.pattern + r"|/")
 _JS_REGEX_AFTER = frozenset("(,=:[!&|?{};+-*%~^")
 
 
+#: The start of a control statement's header, up to its `(` (see _closes_control_header).
+_CONTROL_HEADER = re.compile(r"[ \t]*(?:\}[ \t]*)?(?:else[ \t]+)?(?:if|for|while|with)[ \t]*(?:await[ \t]*)?\(")
+
+
+def _closes_control_header(line: str) -> bool:
+    """Whether ``line``'s code ends at the `)` closing the header it starts with (`if (x)`,
+    `} else if (f(x))`, `for (const s of xs)`): the `(` after the keyword is closed there
+    first. (Its strings are not read: a quoted bracket reads as no header, a division.)"""
+    m = _CONTROL_HEADER.match(line)
+    if m is None:
+        return False
+    depth, end = 1, len(line.rstrip())
+    for i in range(m.end(), end):
+        c = line[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if not depth:
+                return i == end - 1
+    return False
+
+
 #: A line's end after which a `/` opens a regexp, and its line break (see _ended_line_tail).
 _LINE_ENDED_BY = {sign: sign + "\n" for sign in _JS_REGEX_AFTER}
 
@@ -167,6 +190,11 @@ _JS_KEYWORDS_BEFORE_VALUE = frozenset("return typeof case do else in of new dele
 
 #: The word a `/` follows, a variable's name (`$x`, `@x`, `%x`) or a method's (`->x`) none.
 _WORD_BEFORE = re.compile(r"(?<![\w$@%>])\w+$")
+
+
+#: A word and the blanks after it, before a keyword: prose's (JSX's text, `Someone else's`),
+#: where minified JavaScript has an operator, a bracket or another keyword (`}else'x'`).
+_PROSE_WORD_BEFORE = re.compile(r"(?<![\w$.])(\w+)[ \t]+$")
 
 
 _JS_REGEX_BODY = re.compile(r"(?:\\.|\[(?:\\.|[^\]\\\n])*\]|[^/\\\[\n])*/")
@@ -984,7 +1012,7 @@ class _BracketScanner:
         elif not before.strip():
             before = self._ended_line_tail(self.line_tail, text, line_start - 1)
         before = before.rstrip()
-        if before and before[-1] not in _JS_REGEX_AFTER:
+        if before and before[-1] not in _JS_REGEX_AFTER and not self._statement_starts_after(before, text, line_start, start):
             # (A keyword, no variable: Perl's `int($x / $base)`.)
             word = _WORD_BEFORE.search(before)
             if word is None or word.group() not in (self.syntax.regex_keywords or _JS_KEYWORDS_BEFORE_VALUE):
@@ -996,6 +1024,16 @@ class _BracketScanner:
             self.mode, self.raw_closer, self.quote_like = "/", "/", ("/", "/", 0, 0)
         return m.end() if m else pos
 
+    def _statement_starts_after(self, before: str, text: str, line_start: int, start: int) -> bool:
+        """Whether a `/` after ``before`` (the code before it, stripped) starts an expression
+        though an operand's last character ends ``before``: an arrow's `=>` (`s => /x/`) or the
+        `)` closing the header of an `if`, `for` or `while` on the `/`'s line (`if (x) /x/`)."""
+        if before.endswith("=>"):
+            return True
+        if before[-1] != ")" or not (line_start or self.line_blank):
+            return False
+        return _closes_control_header(text[line_start:start])
+
     def _ended_line_tail(self, head: str, text: str, end: int, comments: bool = True) -> str:
         """The end of the code line ``text`` ends at ``end`` (``head``: the tail fed before):
         what a `/` first on the next one follows (`Math.sqrt(a` then `/ (n - 1) );`: a
@@ -1006,8 +1044,11 @@ class _BracketScanner:
             for marker in (*self.syntax.line_comments, "*/"):
                 if text.find(marker, start, end) >= 0:
                     return ""
+        whole = bool(start) or head[-1:] in ("\n", "")
+        if whole and _closes_control_header(text[start:end]):
+            return ";"  # a statement starts below `if (x)`, `for (...)`, as below a `;`
         line = text[max(start, end - 16) : end]
-        if not start and len(line) < 16 and head[-1:] not in ("\n", ""):
+        if not whole and len(line) < 16:
             line = (head.rpartition("\n")[2] + line)[-16:]  # the line began in an earlier feed
         return line.rstrip()
 
@@ -1066,10 +1107,12 @@ class _BracketScanner:
             return not (after.isalpha() or after == "_")
         if self.syntax.regex_literals:
             # Minified JavaScript glues a string to a keyword (`case'"':`, `return'x'`); JSX's
-            # text holds apostrophes (`<p>Don't</p>`).
+            # text holds apostrophes (`<p>Don't</p>`), after a keyword too where a word that is
+            # none and a blank come before it (`Someone else's {f(`: its brackets were hidden).
             word = _WORD_BEFORE.search(text, max(0, index - 12), index)
             if word is not None and word.group() in _JS_KEYWORDS_BEFORE_VALUE:
-                return True
+                prose = _PROSE_WORD_BEFORE.search(text, max(0, word.start() - 24), word.start())
+                return prose is None or prose.group(1) in _JS_KEYWORDS_BEFORE_VALUE
         return self._prefixed(text, index, self.syntax.string_prefix)
 
     @staticmethod
