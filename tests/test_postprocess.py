@@ -1201,3 +1201,25 @@ def test_a_javascript_slash_and_quote_read_as_a_regexp_and_a_quote_where_they_ar
         scanner = _BracketScanner(_syntax_for(language))
         assert "".join(b for feed in feeds for _, b in scanner.feed(feed)) == brackets, feeds
         assert scanner.mode == mode
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("perl", 'print <<"EOF";\nSee (a [b\nEOF\nf('),
+        ("perl", "print <<~EOT;\n    1) x\n    EOT\nf("),
+        ("ruby", "x = <<~EOS\n  a ( b\nEOS\nf("),
+        ("ruby", "x = <<-EOS\n  a ( b\n  EOS\nf("),
+        ("bash", "cat <<EOF\na ( b\nEOF\nf("),
+        ("bash", "cat <<-'EOF'\n\ta ( b\n\tEOF\nf("),
+    ],
+)
+def test_a_heredoc_of_a_crlf_file_ends_at_its_word(language: str, text: str) -> None:
+    """A file saved with CRLF line ends (Windows, git's autocrlf): its heredoc's last line
+    (`EOF\\r`) ends it, as perl, ruby and bash read it; taken for text, the heredoc ran to the
+    file's end and hid every bracket below it."""
+    crlf = text.replace("\n", "\r\n")
+    for feeds in ([crlf], crlf.splitlines(keepends=True)):
+        scanner = _BracketScanner(_syntax_for(language))
+        assert "".join(b for feed in feeds for _, b in scanner.feed(feed)) == "(", feeds
+        assert scanner.mode == ""

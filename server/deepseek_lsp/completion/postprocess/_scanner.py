@@ -564,7 +564,7 @@ class _BracketScanner:
                     if token[0] == "<":
                         if line_before.count("((") <= line_before.count("))"):  # `$((1<<bit))`
                             self.mode, self.heredoc_body = "<<", False
-                            self.heredoc_end = re.compile(r"(?m)^\t*" + re.escape(m.group(2)) + r"[ \t]*$")
+                            self.heredoc_end = re.compile(r"(?m)^\t*" + re.escape(m.group(2)) + r"[ \t]*\r?$")
                         continue
                     # A command word only (`--ignore-case`, `echo case` are no `case`).
                     command = not line_before.strip() or line_before.rstrip()[-1] in ";&|("

@@ -159,7 +159,7 @@ _SYNTAX: dict[str, _Syntax] = {
         # A quoted word is any text (`<<'.'`, `<<'--END OF IT--'`).
         heredoc=(
             r"""<<(?P<hd>~?)(?P<hq>['"`])?(?P<w>(?(hq)[^'"`\n]+|[A-Za-z_]\w*))(?(hq)(?P=hq))""",
-            r"^[ \t]*{w}[ \t]*$",
+            r"^[ \t]*{w}[ \t]*\r?$",  # (a CRLF file's `EOF\r` too)
         ),
         other_block_comment=(r"(?m:^)=(?!cut\b)[A-Za-z]", r"(?m:^)=cut\b[^\n]*"),
         end_of_code=r"(?m:^)__(?:END|DATA)__\b",
@@ -253,7 +253,7 @@ _SYNTAX: dict[str, _Syntax] = {
         interpolated_quotes=('"',),
         heredoc=(
             r"""<<(?P<hd>[-~]?)(?P<hq>['"`]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""",
-            r"^[ \t]*{w}[ \t]*$",
+            r"^[ \t]*{w}[ \t]*\r?$",  # (a CRLF file's `EOF\r` too)
         ),
         # Alone on its line (a Sinatra app's inline templates follow it).
         end_of_code=r"(?m:^__END__\r?$)",
