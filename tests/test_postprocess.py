@@ -604,6 +604,11 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # inline CSS's `#fff` after code is no comment.
         ("php", "function f($x) { # don't (\n#[Pure]\nfunction g() { # a [\n  #[A(1)] h(", "(){[](){[()](", ""),
         ("php", "<style>.a { color: #fff; }\n#x { }</style>\n<?php f(", "{}(", ""),
+        # A `#` glued to its word after a statement's end (`;`, `)`, `{`, `}` and a blank) is
+        # a comment (`$x = 1; #TODO don't (`: read as code, its apostrophe and bracket counted);
+        # after a CSS property's `:` or a value (`1px solid #ccc`) a colour.
+        ("php", "<?php\n$x = 1; #TODO don't (\nif ($y) { #note [\n} #end if (\nf(", "(){}(", ""),
+        ("php", "<p style=\"x\">\n<style>.b { border: 1px solid #ccc; }</style>\n<?php f(", "{}(", ""),
         # Julia's `$(...)` and CoffeeScript's `#{...}` in double quotes are code too.
         ("julia", 'x = "a $(f(")")) (" * """\na $(g("(")) (\n"""\nh(', "()()(", ""),
         ("coffeescript", 'x = "a #{f(")")} (" + """\na #{g("(")} (\n"""\nh(', "()()(", ""),

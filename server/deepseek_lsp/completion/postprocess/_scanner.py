@@ -1081,10 +1081,20 @@ class _BracketScanner:
 
     def _php_hash_is_code(self, text: str, start: int, pos: int) -> bool:
         """Whether PHP's ``#`` at ``start`` opens no comment: PHP 8's attribute (`#[Pure]`), or
-        after code a word glued to it (a template's inline CSS, `.a { color: #fff; }`: read
-        as a comment, its `}` was hidden)."""
+        after code but a statement's end a word glued to it (a template's inline CSS, `.a {
+        color: #fff; }`: read as a comment, its `}` was hidden)."""
         after = text[pos : pos + 1]
-        return after == "[" or (bool(_WORD_CHAR.match(after)) and not self._blank_before(text, start))
+        if after == "[":
+            return True
+        if not _WORD_CHAR.match(after) or self._blank_before(text, start):
+            return False
+        # A statement's end and a blank before it: a comment (`$x = 1; #TODO don't (`); CSS
+        # has a colour after a `:` or a value (`1px solid #ccc`), a selector after a `}`
+        # glued (`}#b{`).
+        at = start
+        while at and text[at - 1] in " \t":
+            at -= 1
+        return not (at < start and at and text[at - 1] in ";{})")
 
     def _blank_before(self, text: str, index: int) -> bool:
         # Back over the blanks only: looking back to the line's start at every token, a dump's
