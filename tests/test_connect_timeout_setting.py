@@ -102,3 +102,24 @@ async def test_an_editor_s_bad_connect_timeout_is_said_once_and_suggestions_go_o
             open_doc(client, uri, "result = compute(\n")
             result = await client.text_document_inline_completion_async(inline_params(uri, 0, 17))
             assert [item.insert_text for item in result.items] == ["value_ok)"]
+
+
+def test_a_review_s_time_limit_bounds_the_look_at_its_server(project: Path, tmp_path: Path) -> None:
+    """``connectTimeoutS`` raised far past ``review.timeoutS`` (600 s and 1 s): the CI run
+    against dropped connects asked the review server's model list first and waited the whole
+    connect timeout for it (with 20: 30 s for a run saying 'within 1 s'); the review's own limit
+    bounds it, as the README says. Past 120 s the run is taken for hung."""
+    add_files(project, 1)
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"connectTimeoutS": 600, "review": {"timeoutS": 1}}))
+    log_file = tmp_path / "review.log"
+    with hanging_connection() as url:
+        env = {**os.environ, "DEEPSEEK_BASE_URL": url}
+        args = ["review", "app", "--settings", str(settings), "--log-file", str(log_file), "--log-level", "info"]
+        command, env = cli_command(args, env)
+        try:
+            done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the run still waited for the model list after 120 s (its review.timeoutS is 1)")
+    said = done.stdout + done.stderr
+    assert done.returncode == 2 and "within 1 s" in said, said

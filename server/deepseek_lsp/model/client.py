@@ -551,19 +551,23 @@ class ModelClient:
         itself; None if it does not answer (not started yet: asked again at the next load)."""
         return await self._listed(self.config.fim_base, deadline)
 
-    async def server_at(self, base: str) -> str | None:
+    async def server_at(self, base: str, within: float | None = None) -> str | None:
         """The kind of server at ``base`` (see server_named), its model list asked where nothing
         named it yet: the review server, which no warm-up lists in the command line, nor where
         completions go to another (llama-server's warm-up is its /health), and whose port is
         not Ollama's: an Ollama there cut every review's prompt. Asked once per base (again
-        where it did not answer); DeepSeek's API is DeepSeek, and not asked."""
+        where it did not answer); DeepSeek's API is DeepSeek, and not asked. ``within``: the
+        asking request's own time limit (``review.timeoutS``), which bounds the look too."""
         named = server_named(base)
         if named is not None or is_deepseek_host(base) or base in self._lists_read:
             return named
         asking = self._identifying.get(base)
         if asking is None or (asking.done() and (asking.cancelled() or asking.result() is None)):
             # A connect dropped ends by its own timeout, a try of the request's (see _listed).
-            deadline = asyncio.get_running_loop().time() + self.answer_limit(IDENTIFY_S)
+            # Never past the request's own limit: with connectTimeoutS 20 and review.timeoutS
+            # 2, a CI run against dropped connects waited 20 s here before its 2 s request.
+            limit = self.answer_limit(IDENTIFY_S)
+            deadline = asyncio.get_running_loop().time() + (limit if within is None else min(limit, within))
             asking = self._identifying[base] = asyncio.ensure_future(self._listed(base, deadline))
         await asyncio.shield(asking)
         return server_named(base)

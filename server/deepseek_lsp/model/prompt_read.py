@@ -366,11 +366,14 @@ class ReviewRoom:
 REVIEW_ANSWER_SHARE = 0.25
 
 
-async def review_room(client: ModelClient, model: str, max_output_tokens: int) -> ReviewRoom | None:
+async def review_room(
+    client: ModelClient, model: str, max_output_tokens: int, within: float | None = None
+) -> ReviewRoom | None:
     """The room a review request for ``model`` has at the review server, where it cuts a
     longer prompt (Ollama, its context known); None where any prompt is read whole, or the
-    server does not tell its context."""
-    if await client.server_at(client.config.base) not in CUTTING:
+    server does not tell its context. ``within``: the review request's time limit, which
+    bounds the look at the server."""
+    if await client.server_at(client.config.base, within) not in CUTTING:
         return None
     context = await _review_context(client, model)
     if context is None:

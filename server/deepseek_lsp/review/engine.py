@@ -595,7 +595,8 @@ async def _review_room(client: ChatClient, settings: Settings) -> prompt_read.Re
     model_client = _model_client(client)
     if model_client is None:  # (a test's stand-in)
         return None
-    return await prompt_read.review_room(model_client, settings.review.model, settings.review.max_output_tokens)
+    review = settings.review
+    return await prompt_read.review_room(model_client, review.model, review.max_output_tokens, review.timeout_s)
 
 
 def _counter(client: ChatClient) -> Counter:
