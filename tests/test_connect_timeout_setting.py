@@ -48,16 +48,23 @@ def test_a_bad_connect_timeout_in_a_later_layer_keeps_the_earlier_one() -> None:
     assert endpoint_config(settings).connect_timeout == 2.0
 
 
+def review_against_dropped_connects(
+    project: Path, tmp_path: Path, settings: dict[str, object]
+) -> subprocess.CompletedProcess[str]:
+    """``deepseek-lsp review app`` with ``settings`` as a process, every connect dropped."""
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps(settings))
+    with hanging_connection() as url:
+        env = {**os.environ, "DEEPSEEK_BASE_URL": url}
+        command, env = cli_command(["review", "app", "--settings", str(path)], env)
+        return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+
+
 def test_a_ci_run_against_dropped_connects_waits_the_connect_timeout_set(project: Path, tmp_path: Path) -> None:
     """A firewall dropping the connects, ``connectTimeoutS`` 1: the run's one message says the
     second it waited, not the fixed 5."""
     add_files(project, 2)
-    settings = tmp_path / "settings.json"
-    settings.write_text(json.dumps({"connectTimeoutS": 1}))
-    with hanging_connection() as url:
-        env = {**os.environ, "DEEPSEEK_BASE_URL": url}
-        command, env = cli_command(["review", "app", "--settings", str(settings)], env)
-        done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    done = review_against_dropped_connects(project, tmp_path, {"connectTimeoutS": 1})
     said = done.stdout + done.stderr
     assert done.returncode == 2 and "Cannot reach 127.0.0.1: connecting timed out after 1 s" in said, said
 
@@ -110,16 +117,20 @@ def test_a_review_s_time_limit_bounds_the_look_at_its_server(project: Path, tmp_
     connect timeout for it (with 20: 30 s for a run saying 'within 1 s'); the review's own limit
     bounds it, as the README says. Past 120 s the run is taken for hung."""
     add_files(project, 1)
-    settings = tmp_path / "settings.json"
-    settings.write_text(json.dumps({"connectTimeoutS": 600, "review": {"timeoutS": 1}}))
-    log_file = tmp_path / "review.log"
-    with hanging_connection() as url:
-        env = {**os.environ, "DEEPSEEK_BASE_URL": url}
-        args = ["review", "app", "--settings", str(settings), "--log-file", str(log_file), "--log-level", "info"]
-        command, env = cli_command(args, env)
-        try:
-            done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
-        except subprocess.TimeoutExpired:
-            pytest.fail("the run still waited for the model list after 120 s (its review.timeoutS is 1)")
+    try:
+        done = review_against_dropped_connects(project, tmp_path, {"connectTimeoutS": 600, "review": {"timeoutS": 1}})
+    except subprocess.TimeoutExpired:
+        pytest.fail("the run still waited for the model list after 120 s (its review.timeoutS is 1)")
     said = done.stdout + done.stderr
     assert done.returncode == 2 and "within 1 s" in said, said
+
+
+def test_a_run_whose_connects_were_all_dropped_says_no_request_reached_the_server(
+    project: Path, tmp_path: Path
+) -> None:
+    """Its closing line read "$0.0000 for 1 request", as if one had gone out and been billed
+    nothing, where no connection was ever taken; a server that answers is counted as before."""
+    add_files(project, 1)
+    done = review_against_dropped_connects(project, tmp_path, {"connectTimeoutS": 1})
+    last = done.stdout.splitlines()[-1]
+    assert done.returncode == 2 and ", no request reached the server (1 try): 0 critical," in last, done.stdout

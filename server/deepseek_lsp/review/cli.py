@@ -18,6 +18,7 @@ import signal
 import stat
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import FrameType
@@ -321,7 +322,7 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
                 file=err,
             )
     err.reviewing = True
-    results, fatal, spent = asyncio.run(until_terminated(_run(targets, settings, registry, args, root)))
+    results, fatal, spent, reached = asyncio.run(until_terminated(_run(targets, settings, registry, args, root)))
     fmt = report_format(args.format, args.output)
     # The github report, printed in the job's log with stderr, says these as annotations, and
     # the text report says them where stderr is read: said here too, the log read each twice
@@ -338,7 +339,7 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
     # the text report shows U+FFFD for it; JSON and SARIF are ASCII, escaped or percent-encoded.
     # Colored only for a terminal: a report written with --output is read by grep and CI logs.
     color = not args.output and _use_color(sys.stdout, os.environ)
-    report = _render(results, fmt, root, settings, fatal=fatal, color=color, spent=spent)
+    report = _render(results, fmt, root, settings, fatal=fatal, color=color, spent=spent, reached=reached)
     # (The github report has it as an annotation, escaped.)
     if fatal and not (told and (fmt == "github" or fatal in report)):
         print(f"deepseek-lsp review: {fatal}", file=err)
@@ -626,12 +627,13 @@ async def _run(
     registry: LanguageRegistry,
     args: argparse.Namespace,
     root: Path | None,
-) -> tuple[list[FileResult], str | None, Totals]:
-    """The files' results, why the run stopped (or None) and what its requests cost."""
+) -> tuple[list[FileResult], str | None, Totals, bool]:
+    """The files' results, why the run stopped (or None), what its requests cost and whether
+    the review server answered any of them."""
     ledger, cache = _stores(settings)
     try:
-        results, fatal = await _review(targets, settings, registry, args, root, ledger, cache)
-        return results, fatal, ledger.session_total()
+        results, fatal, reached = await _review(targets, settings, registry, args, root, ledger, cache)
+        return results, fatal, ledger.session_total(), reached
     finally:
         cache.close()
         ledger.close()
@@ -645,7 +647,7 @@ async def _review(
     root: Path | None,
     ledger: Ledger,
     cache: ReviewCache,
-) -> tuple[list[FileResult], str | None]:
+) -> tuple[list[FileResult], str | None, bool]:
     from ..endpoint_settings import endpoint_config
     from ..model import ConfigError, ModelClient
 
@@ -655,7 +657,8 @@ async def _review(
         # Each file not reviewed, as after any error that stops the run: the text report
         # read "0 file(s) reviewed" and nothing else, a clean run of nothing.
         unsent = [FileResult(_display(t.path), Document(t.path.resolve().as_uri(), ""), skipped=exc.user_message) for t in targets]
-        return unsent, exc.user_message
+        return unsent, exc.user_message, False
+    began = time.monotonic()
     async with client:
         engine = ReviewEngine(
             cache, max_concurrency=settings.review.max_concurrency, registry=registry, file_records=True
@@ -669,7 +672,7 @@ async def _review(
             settings.completion.workspace_index_files,
         )
         try:
-            return await review_targets(
+            results, fatal = await review_targets(
                 targets,
                 settings,
                 registry,
@@ -681,6 +684,7 @@ async def _review(
                 stream=sys.stderr,
                 symbols=symbols,
             )
+            return results, fatal, client.unreached.answered_since(client.config.base, began)
         finally:
             # Stopped (Ctrl+C): the requests under way end, and are recorded, before the
             # ledger closes. The files' gather gave up at its first child cancelled (a file
@@ -689,14 +693,17 @@ async def _review(
             await engine.stop()
 
 
-def _spent(total: Totals) -> str:
+def _spent(total: Totals, reached: bool = True) -> str:
     """This run's requests and their cost, for the text and github reports: nothing said what
     a review in CI cost, nor that a run answered by the cache cost nothing, but
-    `deepseek-lsp usage`'s totals of the whole day."""
+    `deepseek-lsp usage`'s totals of the whole day. ``reached``: whether the server answered
+    any request (none did behind a firewall: "$0.0000 for 1 request" read as one sent)."""
     from ..usage_feature import format_cost
 
     if not total.requests:
         return "no request made"
+    if not reached and not (total.ok or total.cost_usd or total.unknown_cost):
+        return f"no request reached the server ({counted(total.requests, 'try', 'tries')})"
     return f"{format_cost(total.as_dict())} for {counted(total.requests, 'request')}"
 
 
@@ -736,10 +743,11 @@ def _render(
     fatal: str | None = None,
     color: bool = False,
     spent: Totals | None = None,
+    reached: bool = True,
 ) -> str:
     ordered = sorted(results, key=lambda r: r.path)
     usage = usage_of(spent) if spent is not None else None
-    said = _spent(spent) if spent is not None else None
+    said = _spent(spent, reached) if spent is not None else None
     # Printed in a job's log (``--format json``), a string's ``##[error]`` was a workflow command.
     if fmt == "json":
         return no_command_in_json(to_json(ordered, fatal=fatal, usage=usage))
