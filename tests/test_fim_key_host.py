@@ -233,3 +233,25 @@ async def test_an_error_echoing_the_completion_servers_key_says_it_scrubbed(loca
     error = came.value
     assert "fimApiKey" in error.user_message
     assert all(FIM_KEY not in text for text in (error.user_message, str(error), error.provider_message or ""))
+
+
+def test_doctor_names_no_deepseek_key_where_llama_server_takes_every_request(
+    local_server: FakeDeepSeek,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """llama-server for both (``llamacpp-infill``, only ``fimBaseUrl`` set): nothing goes to
+    DeepSeek, yet doctor's keys line said ``apiKey to api.deepseek.com:443``, as if the key were
+    sent there."""
+    from tests.test_cli import doctor
+
+    local_server.server = "llamacpp"
+    env = {k: v for k, v in server_env(None, api_key=DEFAULT_KEY).items() if k not in PROXY_VARS}
+    env.update(DEEPSEEK_BACKEND="llamacpp-infill", DEEPSEEK_FIM_BASE_URL=local_server.url, DEEPSEEK_LSP_STATE_DIR=str(tmp_path))
+    env.pop("DEEPSEEK_BASE_URL", None)
+    _, out, _ = doctor(monkeypatch, capsys, env)
+    keys = next(line for line in out.splitlines() if line.startswith("keys: "))
+    port = local_server.url.rsplit(":", 1)[1]
+    assert "deepseek.com" not in keys, keys
+    assert f"no key to 127.0.0.1:{port}" in keys and "fimApiKey" in keys, keys

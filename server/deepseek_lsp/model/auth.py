@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..config import deepseek_host
+from .backends import get_backend
 from .endpoint import EndpointConfig, is_loopback
 from .errors import AuthenticationError, ModelError
 
@@ -61,7 +62,11 @@ def key_for(url: str, base_url: str, fim_base_url: str, api_key: str | None, fim
 def key_routes(config: EndpointConfig) -> list[str]:
     """For ``doctor``: which key goes to each server (named, never shown)."""
     said: list[str] = []
-    for where, url in {"baseUrl": config.base, "fimBaseUrl": config.fim_base}.items():
+    # Where requests go, not where the settings point: llama-server for both with baseUrl left
+    # at DeepSeek's sends nothing there, yet the line said "apiKey to api.deepseek.com:443".
+    chat_base = get_backend(config.backend).chat_base(config)
+    routes = {"baseUrl": chat_base} if chat_base != config.fim_base else {}
+    for where, url in {**routes, "fimBaseUrl": config.fim_base}.items():
         host, port = _host_port(url)
         shown = f"{host}:{port}"
         if any(shown in line for line in said):

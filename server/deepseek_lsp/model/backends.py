@@ -157,8 +157,12 @@ class Backend:
     def fim(self, config: EndpointConfig, req: FimRequest) -> HttpCall:
         raise NotImplementedError
 
+    def chat_base(self, config: EndpointConfig) -> str:
+        """The base URL reviews (chat requests) go to."""
+        return config.base
+
     def chat(self, config: EndpointConfig, req: ChatRequest) -> HttpCall:
-        url = f"{config.base}/chat/completions"
+        url = f"{self.chat_base(config)}/chat/completions"
         return HttpCall(url, self.chat_body(config, req), "chat", stream=req.stream)
 
     def warm_url(self, config: EndpointConfig) -> str:
@@ -255,12 +259,14 @@ class LlamaCppBackend(Backend):
             body["stop"] = stop
         return HttpCall(f"{self.root(config.fim_base)}/infill", body, "llamacpp")
 
-    def chat(self, config: EndpointConfig, req: ChatRequest) -> HttpCall:
+    def chat_base(self, config: EndpointConfig) -> str:
         # The chat server, which may be another llama-server than the FIM one (one model per
         # process): reviews went to fimBaseUrl's. Unless baseUrl is left at DeepSeek's (only
         # fimBaseUrl set): the code then stays on the user's server, as it did.
-        base = config.fim_base if config.is_deepseek else config.base
-        url = f"{self.root(base)}/v1/chat/completions"
+        return config.fim_base if config.is_deepseek else config.base
+
+    def chat(self, config: EndpointConfig, req: ChatRequest) -> HttpCall:
+        url = f"{self.root(self.chat_base(config))}/v1/chat/completions"
         return HttpCall(url, self.chat_body(config, req), "chat", stream=req.stream)
 
     def warm_url(self, config: EndpointConfig) -> str:
