@@ -96,7 +96,8 @@ def test_doctor_shows_the_settings_as_they_are_written_and_the_name_a_typo_meant
 
 
 def test_doctor_explains_a_missing_key(tmp_path, monkeypatch, capsys) -> None:
-    env = server_env("http://127.0.0.1:9", state_dir=str(tmp_path))
+    # DeepSeek's own API (the default base URL): a server of one's own is asked without a key.
+    env = server_env(state_dir=str(tmp_path))
     del env["DEEPSEEK_API_KEY"]
     code, out, _ = doctor(monkeypatch, capsys, env)
     assert code == 1 and "no API key" in out

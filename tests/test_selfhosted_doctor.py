@@ -267,3 +267,26 @@ def test_model_names_as_ollama_resolves_them(model: str, listed: list[str], serv
     """doctor said an Ollama did not serve the model completions were answered for."""
     assert serves(listed, model, ollama=True) is served
     assert not serves(listed, model)  # (vLLM's names are exact: a control)
+
+
+# -- a server of one's own named with the backend left at deepseek ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("server", "owner", "backend"),
+    [("ollama", "library", "openai-suffix"), ("vllm", "vllm", "fim-template"), ("llamacpp", "llamacpp", "llamacpp-infill")],
+)
+def test_doctor_tells_the_backend_to_set_for_a_server_named_with_the_backend_left_at_deepseek(
+    tmp_path: Any, monkeypatch: Any, capsys: Any, server: str, owner: str, backend: str
+) -> None:
+    """DEEPSEEK_BASE_URL at a local server, no key, nothing else set (the environment's list is
+    the first a new user reads): doctor said "no API key", a key that server never wants; given
+    one, "all good", while every completion went to /beta/completions, which it does not serve."""
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.server, fake.owned_by = server, owner  # each model's owned_by, as that server lists it
+        env = server_env(f"{fake.url}/v1", state_dir=str(tmp_path))
+        del env["DEEPSEEK_API_KEY"]
+        code, out, _ = doctor(monkeypatch, capsys, env)
+    told = next(line for line in out.splitlines() if line.startswith("endpoint: "))
+    assert code == 1 and "no API key" not in told, told
+    assert "/beta/completions" in told and f"set backend to '{backend}'" in told, told

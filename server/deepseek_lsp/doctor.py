@@ -19,7 +19,7 @@ from .console import showable
 from .endpoint_settings import endpoint_config, price_table
 from .language_check import check_languages, cores
 from .languages import LanguageRegistry
-from .model.auth import FIM_KEY_SETTING, endpoint_key, key_routes
+from .model.auth import FIM_KEY_SETTING, endpoint_key, is_deepseek_key, key_routes
 from .model.backends import LlamaCppBackend, get_backend
 from .model.client import direct_mounts, proxy_errors
 from .model.endpoint import EndpointConfig
@@ -112,7 +112,10 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
     """GET {base}/models with the key, for each server the language server would use: the
     cheapest call that proves both reachability and auth, and that the base URL is the API (a
     web page or a redirect answers too, but no completion)."""
-    if not settings.api_key and settings.backend == "deepseek":
+    if not settings.api_key and settings.backend == "deepseek" and is_deepseek_key(settings.base_url, settings.fim_base_url):
+        # Only DeepSeek itself surely wants one: a base URL of one's own (a gateway adding the
+        # key, an Ollama named with the backend left at deepseek) is asked, as the language
+        # server asks it; "no API key" sent an Ollama user off to find a key it never needed.
         return False, f"no API key: {DOCTOR_KEY_HINT}"
     try:
         # What the language server refuses (plain http:// to a remote host) is neither sent the
@@ -132,6 +135,9 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
         said.append(message)
     if unserved:  # after every server answered: a server down is the first thing to mend
         return False, "; ".join(unserved)
+    wrong_wire = _deepseek_wire_elsewhere(settings, config)
+    if wrong_wire is not None:
+        return False, wrong_wire
     refused = _check_fim(settings, config, timeout)
     if refused is not None:
         return False, refused
@@ -142,6 +148,32 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
         if message:
             said.append(message)
     return True, "; ".join(said)
+
+
+#: The backend each self-hosted server's completions take, by the name its model list gives.
+_BACKEND_OF_SERVER = {
+    "Ollama": "openai-suffix",
+    "SGLang": "openai-suffix",
+    "vLLM": "fim-template",
+    "llama.cpp": "llamacpp-infill",
+    "LM Studio": "openai-suffix",
+}
+
+
+def _deepseek_wire_elsewhere(settings: Settings, config: EndpointConfig) -> str | None:
+    """The ``deepseek`` backend pointed at a server of one's own (DEEPSEEK_BASE_URL set, the
+    backend not): its model list answers, so doctor said all good, while every completion went
+    to /beta/completions, which no such server serves."""
+    if settings.backend != "deepseek" or config.fim_is_deepseek:
+        return None
+    name = server_named(config.base)  # as its model list, asked at baseUrl, told
+    backend = _BACKEND_OF_SERVER.get(name or "")
+    if backend is None:  # a gateway or proxy in front of DeepSeek may serve it
+        return None
+    return (
+        f"{name} at {safe_url(config.base)} does not serve DeepSeek's /beta/completions, which the "
+        f"deepseek backend asks for completions: set backend to '{backend}' (DEEPSEEK_BACKEND)"
+    )
 
 
 #: Backends whose completion request a server may refuse though it lists the model: vLLM
