@@ -477,3 +477,15 @@ def test_version_answers_without_loading_the_server(tmp_path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=server_env(state_dir=str(tmp_path)), timeout=60)
     assert out.stdout.splitlines() == [f"deepseek-lsp {__version__}", "0 []"], out.stdout + out.stderr
+
+
+@pytest.mark.parametrize(("written", "backend"), [("ollama", "openai-suffix"), ("vLLM", "fim-template"), ("llama.cpp", "llamacpp-infill"), ("llama-server", "llamacpp-infill")])
+def test_a_backend_named_after_its_server_is_told_the_backend_that_server_takes(
+    tmp_path, monkeypatch, capsys, written: str, backend: str
+) -> None:
+    # DEEPSEEK_BACKEND=ollama was "one of 'deepseek', 'openai-suffix', ...": which one is Ollama's
+    # was left to a table further down the README.
+    env = server_env("http://127.0.0.1:9", state_dir=str(tmp_path), DEEPSEEK_BACKEND=written)
+    _, out, _ = doctor(monkeypatch, capsys, env, "--timeout", "1")
+    told = next(line for line in out.splitlines() if "for 'backend'" in line)
+    assert "DEEPSEEK_BACKEND" in told and f"'{backend}' for" in told, told

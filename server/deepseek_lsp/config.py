@@ -361,8 +361,8 @@ def _merge(obj: Any, raw: Mapping[str, Any], path: str, problems: list[str]) -> 
         else:
             shown = "(hidden)" if name in SECRET_SETTINGS else repr(value)
             problems.append(
-                f"invalid value {shown} for '{path}{key}' ({_expected(name, hints[name])}); "
-                f"using {_describe(current, name, known[name])}"
+                f"invalid value {shown} for '{path}{key}' ({_expected(name, hints[name])}"
+                f"{_backend_hint(name, value)}); using {_describe(current, name, known[name])}"
             )
     return replace(obj, **changes) if changes else obj
 
@@ -401,6 +401,32 @@ _ZERO_MEANS = {
     "workspace_check_s": "never",
     "auto_save_delay_ms": "at once",
 }
+
+
+#: The backend each self-hosted server's completions take, by the server's name in lower case
+#: without spaces (what a user writes for ``backend``, what doctor's model list names).
+SERVER_BACKENDS = {
+    "ollama": "openai-suffix",
+    "sglang": "openai-suffix",
+    "lmstudio": "openai-suffix",
+    "vllm": "fim-template",
+    "llama.cpp": "llamacpp-infill",
+    "llamacpp": "llamacpp-infill",
+    "llama-cpp": "llamacpp-infill",
+    "llama-server": "llamacpp-infill",
+}
+
+
+def server_backend(server: str) -> str | None:
+    """The backend for ``server`` ("Ollama", "LM Studio", "llama-server"), or None."""
+    return SERVER_BACKENDS.get(server.strip().lower().replace(" ", ""))
+
+
+def _backend_hint(name: str, value: Any) -> str:
+    """For ``backend`` written as a server's name ("ollama"): the one that server takes, which
+    the list of backends alone left to a table further down the README."""
+    backend = server_backend(value) if name == "backend" and isinstance(value, str) else None
+    return f"; '{backend}' for {value}" if backend else ""
 
 
 def _expected(name: str, annotation: Any) -> str:

@@ -14,7 +14,7 @@ from typing import TextIO, TypeVar
 import httpx
 
 from . import __version__, tls
-from .config import Settings, build_settings, camel_fields, read_settings_file
+from .config import Settings, build_settings, camel_fields, read_settings_file, server_backend
 from .console import showable
 from .endpoint_settings import endpoint_config, price_table
 from .language_check import check_languages, cores
@@ -150,16 +150,6 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
     return True, "; ".join(said)
 
 
-#: The backend each self-hosted server's completions take, by the name its model list gives.
-_BACKEND_OF_SERVER = {
-    "Ollama": "openai-suffix",
-    "SGLang": "openai-suffix",
-    "vLLM": "fim-template",
-    "llama.cpp": "llamacpp-infill",
-    "LM Studio": "openai-suffix",
-}
-
-
 def _deepseek_wire_elsewhere(settings: Settings, config: EndpointConfig) -> str | None:
     """The ``deepseek`` backend pointed at a server of one's own (DEEPSEEK_BASE_URL set, the
     backend not): its model list answers, so doctor said all good, while every completion went
@@ -167,7 +157,7 @@ def _deepseek_wire_elsewhere(settings: Settings, config: EndpointConfig) -> str 
     if settings.backend != "deepseek" or config.fim_is_deepseek:
         return None
     name = server_named(config.base)  # as its model list, asked at baseUrl, told
-    backend = _BACKEND_OF_SERVER.get(name or "")
+    backend = server_backend(name or "")
     if backend is None:  # a gateway or proxy in front of DeepSeek may serve it
         return None
     return (
