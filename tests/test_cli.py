@@ -489,3 +489,12 @@ def test_a_backend_named_after_its_server_is_told_the_backend_that_server_takes(
     _, out, _ = doctor(monkeypatch, capsys, env, "--timeout", "1")
     told = next(line for line in out.splitlines() if "for 'backend'" in line)
     assert "DEEPSEEK_BACKEND" in told and f"'{backend}' for" in told, told
+
+
+@pytest.mark.parametrize(("written", "meant"), [("localhost:11434/v1", "http://localhost:11434/v1"), ("llm.corp/v1", "https://llm.corp/v1")])
+def test_a_base_url_without_its_scheme_is_told_as_it_should_be_written(tmp_path, monkeypatch, capsys, written: str, meant: str) -> None:
+    # "invalid URL 'localhost:11434/v1'" named no fault: the scheme a URL needs is what is missing.
+    env = server_env(written, state_dir=str(tmp_path))
+    _, out, _ = doctor(monkeypatch, capsys, env, "--timeout", "1")
+    told = next(line for line in out.splitlines() if "for 'baseUrl'" in line)
+    assert f"'{meant}'" in told, told

@@ -313,7 +313,9 @@ def test_a_bad_value_from_the_environment_names_its_variable() -> None:
     assert settings.review.model == "qwen"
     assert [p.split(":")[0] for p in problems[:3]] == ["DEEPSEEK_BACKEND", "DEEPSEEK_API_KEY", "DEEPSEEK_BASE_URL"]
     # The editor's: DeepSeek's FIM URL is not put in place of the server it names.
-    assert problems[3].startswith("invalid URL 'fim.corp' for 'fimBaseUrl'; nothing is sent until it is corrected")
+    assert problems[3].startswith(
+        "invalid URL 'fim.corp' for 'fimBaseUrl' (no scheme: write 'https://fim.corp'); nothing is sent until it is corrected"
+    )
     assert not any("456789abcdef" in p for p in problems)
 
 

@@ -612,13 +612,14 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
             instead = fallback or (settings.base_url if name == "fim_base_url" else "")
             if is_deepseek_host(instead or DEFAULT_BASE_URL) and not _names_deepseek(url):
                 problems.append(
-                    f"invalid URL {safe_url(url)!r} for '{key}'; nothing is sent until it is "
-                    "corrected (DeepSeek's is not used in its place: your code would go to a "
-                    "server you did not name)"
+                    f"invalid URL {safe_url(url)!r} for '{key}'{_scheme_hint(url)}; nothing is sent "
+                    "until it is corrected (DeepSeek's is not used in its place: your code would go "
+                    "to a server you did not name)"
                 )
                 continue
             problems.append(
-                f"invalid URL {safe_url(url)!r} for '{key}'; using {repr(safe_url(fallback)) if fallback else 'the default'}"
+                f"invalid URL {safe_url(url)!r} for '{key}'{_scheme_hint(url)}; using "
+                f"{repr(safe_url(fallback)) if fallback else 'the default'}"
             )
             settings = replace(settings, **{name: fallback})
     return settings
@@ -651,6 +652,18 @@ def _names_deepseek(url: str) -> bool:
     (notdeepseek.com:80x) code and key to DeepSeek in its place."""
     found = _LOOSE_HOST.match(url.strip())
     return found is not None and deepseek_host(found.group(1).lower())
+
+
+def _scheme_hint(url: str) -> str:
+    """For a URL written without its scheme (``localhost:11434/v1``, as Ollama's docs print
+    addresses): the URL as it should be written, http:// for this machine, else https://."""
+    from .model.errors import safe_url  # the model package imports this module
+
+    if "://" in url or re.search(r"\s", url) or not _valid_url(f"https://{url}"):
+        return ""
+    host = urlsplit(f"https://{url}").hostname or ""
+    local = host == "localhost" or host == "::1" or host.startswith("127.")
+    return f" (no scheme: write {safe_url(('http://' if local else 'https://') + url)!r})"
 
 
 def _valid_url(url: str) -> bool:
