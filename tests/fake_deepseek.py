@@ -430,6 +430,8 @@ class FakeDeepSeek:
         #: Held once a stream's text so far holds :attr:`_pause_marker` (see :meth:`pause_after`).
         self._pause_marker: str | None = None
         self.paused = threading.Event()
+        #: The request held by :meth:`pause_after` and when its hold began (``time.monotonic()``).
+        self.held: tuple[RecordedRequest, float] | None = None
         self._resumed = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -523,6 +525,7 @@ class FakeDeepSeek:
         guessed how long its first lines take, and a busy machine took longer."""
         with self._lock:
             self._pause_marker = marker
+            self.held = None
         self.paused.clear()
         self._resumed.clear()
 
@@ -1201,6 +1204,7 @@ class _Handler(BaseHTTPRequestHandler):
             if fake._pause_marker is None or fake._pause_marker not in text:
                 return
             fake._pause_marker = None  # once
+            fake.held = (self.rec, time.monotonic())
         fake.paused.set()
         while not fake._resumed.is_set():
             self._check_alive(0.01)
