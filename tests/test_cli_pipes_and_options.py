@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import cli_command
+from tests.server_fork import CONSTANTS
 from tests.test_review_cli import project as cli_project
 
 #: app/inventory.py (one critical finding, three warnings) and app/util.js, committed, with the
@@ -23,6 +24,11 @@ def cli(
     ``more_env`` over it."""
     command, env = cli_command(args, {**os.environ, **(more_env or {})})
     return subprocess.run(command, cwd=cwd, env=env, text=True, timeout=120, **kwargs)
+
+
+#: doctor checks one kind of query of each language, not four: compiling them all took ~10 s a
+#: run at load 15 (21 s with its workers' start), where the question is what it logs.
+DOCTOR_ONE_QUERY_KIND = {CONSTANTS: json.dumps({"deepseek_lsp.language_check:QUERY_KINDS": ["imports"]})}
 
 
 def into_a_closed_pipe(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -79,7 +85,7 @@ def test_log_options_before_or_after_doctor_and_usage_are_taken(
             log = tmp_path / f"{command[0]}-{where}.log"
             options = ["--log-level", "debug", "--log-file", str(log)]
             args = [*options, *command] if where == "before" else [*command, *options]
-            done = cli(args, project, capture_output=True)
+            done = cli(args, project, DOCTOR_ONE_QUERY_KIND, capture_output=True)
             assert done.returncode == 0, (args, done.stdout, done.stderr)
             text = log.read_text()
             assert " DEBUG deepseek_lsp." in text and said in text, (args, text)
