@@ -10,7 +10,7 @@ import pytest
 from deepseek_lsp.doctor import serves
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import refused_url, server_env
-from tests.test_cli import doctor, run
+from tests.test_cli import doctor
 
 OLLAMA_MODELS = ("qwen2.5-coder:7b", "qwen2.5-coder:1.5b", "llama3.1:latest")
 
@@ -163,11 +163,13 @@ def test_doctor_names_a_model_deepseek_does_not_have(tmp_path: Any, monkeypatch:
     "all good", and every review then failed with "Model Not Exist". An alias DeepSeek's list
     leaves out (``deepseek-v4-flash`` beside ``deepseek-flash``) is still no problem."""
     with FakeDeepSeek(models=("deepseek-flash", "deepseek-v4-pro")) as fake:
+        # In this process, as the run below (the model check, not the process, is the question):
+        # a process of its own compiled every language's queries, 15 s at load.
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path), DEEPSEEK_REVIEW_MODEL="deepseek-v4-por")
-        typo = run(["doctor"], env, timeout=120)
+        typo_code, typo_out, _ = doctor(monkeypatch, capsys, env)
         code, out, _ = doctor(monkeypatch, capsys, server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)))
-    assert typo.returncode == 1, typo.stdout
-    line = next(x for x in typo.stdout.splitlines() if x.startswith("endpoint:"))
+    assert typo_code == 1, typo_out
+    line = next(x for x in typo_out.splitlines() if x.startswith("endpoint:"))
     assert "PROBLEM" in line and "'deepseek-v4-por', the model review.model names" in line
     assert "deepseek-v4-pro" in line  # what it lists
     assert code == 0 and "all good" in out, out  # completion.model deepseek-v4-flash, unlisted
