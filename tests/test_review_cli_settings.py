@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from deepseek_lsp import doctor as doctor_module
 from deepseek_lsp.cli import main
 from deepseek_lsp.config import build_settings
 from tests.fake_deepseek import FakeDeepSeek
@@ -81,7 +82,8 @@ def test_a_vs_code_settings_json_is_told_how_its_keys_are_written(
 
 
 def test_a_price_the_file_gives_wrongly_stops_the_run_and_is_a_doctor_problem(
-    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A model's prices are read apart from the other settings: two of the three given, review
     ran at the default price (the daily budget counted with it), exit 1 on its findings, and
@@ -98,6 +100,9 @@ def test_a_price_the_file_gives_wrongly_stops_the_run_and_is_a_doctor_problem(
         "3 prices [cache_hit, cache_miss, output]"
     )
     assert fake_deepseek.requests_to(CHAT) == []
+    # The languages taken as checked (test_cli's doctor): compiling every query here, the
+    # pool's workers started from this process, was 19 s of a loaded run; the price is the question.
+    monkeypatch.setattr(doctor_module, "check_languages", lambda registry, jobs=1: (["python"], []))
     assert main(["doctor", "--settings", str(settings)]) == 1
     doctor = capsys.readouterr().out
     assert "  ! setting: prices.models.deepseek-v4-pro: price must list 3 prices" in doctor
