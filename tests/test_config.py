@@ -424,3 +424,19 @@ def test_debounce_bounds_out_of_order_name_both_settings_in_full() -> None:
         "'completion.debounceMinMs' exceeds 'completion.debounceMaxMs'; using 50 and 600"
     ]
     assert (settings.completion.debounce_min_ms, settings.completion.debounce_max_ms) == (50, 600)
+
+
+@pytest.mark.parametrize(
+    ("raw", "quoted"),
+    [
+        ({"backend": "qwen2.5-coder-1.5b-instruct"}, "'qwen2.5-coder-1.5b-instruct'"),
+        ({"fimTemplate": "llama3.1:8b-instruct-q4_K_M"}, "'llama3.1:8b-instruct-q4_K_M'"),
+        ({"baseUrl": "localhost:11434/v1"}, "'localhost:11434/v1'"),
+        ({"completion": {"debounce": "fast"}}, "'fast'"),
+    ],
+)
+def test_a_mistyped_name_or_address_is_still_quoted_as_typed(raw: dict, quoted: str) -> None:
+    """Only a value shaped like a key is hidden: a model's name or a host typed in the wrong
+    place is shown, for the user to see what went wrong."""
+    _, problems = build_settings(raw)
+    assert len(problems) == 1 and quoted in problems[0], problems

@@ -446,3 +446,31 @@ async def test_the_settings_problems_in_force_are_listed_for_an_editor_s_health_
         async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
             state = await client.protocol.send_request_async("deepseek/debugState", {})
             assert _to_dict(state)["settingsProblems"] == []
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        pytest.param({"baseUrl": "{key}"}, id="key-in-baseUrl"),
+        pytest.param({"fimBaseUrl": "{key}"}, id="key-in-fimBaseUrl"),
+        pytest.param({"completion": {"debounce": "{key}"}}, id="key-in-debounce"),
+        pytest.param({"backend": "{key}"}, id="key-in-backend"),
+        pytest.param({"fimTemplate": "{key}"}, id="key-in-fimTemplate"),
+    ],
+)
+async def test_a_key_pasted_into_another_setting_is_never_shown(tmp_path, settings: dict[str, Any]) -> None:
+    """A key pasted in the box beside apiKey's (a gateway's key, no ``sk-``): the problem quoted
+    it in the pop-up, the log and debugState (``:checkhealth``'s warnings) for the user to copy
+    into an issue. The setting is still named, the value hidden."""
+    key = "3f9a8c7d2e1b4a5f6c7d8e9f0a1b2c3d4e5f6a7b"
+    with FakeDeepSeek() as fake:
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        given = json.loads(json.dumps(settings).replace("{key}", key))
+        async with lsp_session(env, settings=given) as client:
+            state = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))
+            problems = state["settingsProblems"]
+            assert len(problems) == 1, problems
+            assert key not in problems[0], problems
+            assert "(hidden" in problems[0], problems
+            assert await eventually(lambda: any("settings:" in m.message for m in client.messages))
+            assert not [m.message for m in client.messages if key in m.message]

@@ -359,7 +359,7 @@ def _merge(obj: Any, raw: Mapping[str, Any], path: str, problems: list[str]) -> 
         if ok:
             changes[name] = converted
         else:
-            shown = "(hidden)" if name in SECRET_SETTINGS else repr(value)
+            shown = "(hidden)" if name in SECRET_SETTINGS else _shown(value)
             problems.append(
                 f"invalid value {shown} for '{path}{key}' ({_expected(name, hints[name])}"
                 f"{_backend_hint(name, value)}); using {_describe(current, name, known[name])}"
@@ -537,7 +537,7 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
             fixes["debounce"] = delay
         else:
             problems.append(
-                f"invalid value {c.debounce!r} for 'completion.debounce' ({_EXPECTED['debounce']}); "
+                f"invalid value {_shown(c.debounce)} for 'completion.debounce' ({_EXPECTED['debounce']}); "
                 f"using {p.debounce!r}"
             )
             fixes["debounce"] = p.debounce
@@ -590,7 +590,7 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
 
     if resolve_fim_template(settings.fim_template) is None:
         problems.append(
-            f"unknown FIM template {settings.fim_template!r} for 'fimTemplate' (a name such as "
+            f"unknown FIM template {_shown(settings.fim_template)} for 'fimTemplate' (a name such as "
             f"'qwen2.5-coder', or a template holding {{prefix}} and {{suffix}}); using "
             f"{previous.fim_template!r}"
         )
@@ -612,13 +612,13 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
             instead = fallback or (settings.base_url if name == "fim_base_url" else "")
             if is_deepseek_host(instead or DEFAULT_BASE_URL) and not _names_deepseek(url):
                 problems.append(
-                    f"invalid URL {safe_url(url)!r} for '{key}'{_scheme_hint(url)}; nothing is sent "
+                    f"invalid URL {_shown(url, url=True)} for '{key}'{_scheme_hint(url)}; nothing is sent "
                     "until it is corrected (DeepSeek's is not used in its place: your code would go "
                     "to a server you did not name)"
                 )
                 continue
             problems.append(
-                f"invalid URL {safe_url(url)!r} for '{key}'{_scheme_hint(url)}; using "
+                f"invalid URL {_shown(url, url=True)} for '{key}'{_scheme_hint(url)}; using "
                 f"{repr(safe_url(fallback)) if fallback else 'the default'}"
             )
             settings = replace(settings, **{name: fallback})
@@ -627,6 +627,38 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
 
 #: The settings holding a key, never shown, each with how its messages name it.
 SECRET_SETTINGS = {"api_key": "the API key", "fim_api_key": "the completion server's key ('fimApiKey')"}
+
+
+#: A value of words and numbers (a model's name such as 'qwen2.5-coder-1.5b', a mode): no key.
+_WORDS_AND_NUMBERS = re.compile(r"(?:[A-Za-z]+\d*|\d+[A-Za-z]?)(?:[_.:/-](?:[A-Za-z]+\d*|\d+[A-Za-z]?))*")
+
+
+def _key_shaped(value: str) -> bool:
+    """Whether ``value`` may be a key pasted into the wrong setting (the box beside apiKey's):
+    16 or more header characters, not a URL nor words and numbers, with ``sk-`` first, four
+    digits or digits in mixed case, as a generated token has (privacy.values' URL users too)."""
+    value = value.strip()
+    if len(value) < 16 or "://" in value or not API_KEY_CHARS.fullmatch(value):
+        return False
+    if value.startswith("sk-"):
+        return True
+    if _WORDS_AND_NUMBERS.fullmatch(value):
+        return False
+    digits = sum(ch.isdigit() for ch in value)
+    mixed = value.lower() != value and value.upper() != value
+    return digits >= 4 or (digits > 0 and mixed)
+
+
+def _shown(value: Any, url: bool = False) -> str:
+    """``value`` as a problem quotes it: a problem is shown, logged and listed for a health
+    check, and quoted a key pasted into another setting with it."""
+    if isinstance(value, str) and _key_shaped(value):
+        return "(hidden: it looks like a key)"
+    if url:
+        from .model.errors import safe_url  # the model package imports this module
+
+        return repr(safe_url(value))
+    return repr(value)
 
 
 def _checked_key(settings: Settings, previous: Settings, name: str, what: str, problems: list[str]) -> Settings:
