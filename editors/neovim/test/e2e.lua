@@ -2984,13 +2984,23 @@ step("a cmd the user gave Neovim (vim.lsp.config, lsp/deepseek_lsp.lua) is kept 
   vim.fn.delete(rtp, "rf")
 end)
 
+--- Runs ``lines`` in a headless Neovim of its own with the plugin on 'runtimepath' and returns
+--- what the script wrote to stdout as JSON.
+---@param lines string[]
+---@param timeout integer ms
+local function in_own_nvim(lines, timeout)
+  local script = vim.fn.tempname() .. ".lua"
+  local head = { ("vim.opt.runtimepath:prepend(%q)"):format(vim.fn.fnamemodify(here, ":h")) }
+  vim.fn.writefile(vim.list_extend(head, lines), script)
+  local r = vim.system({ vim.v.progpath, "--headless", "--clean", "-l", script }, { text = true }):wait(timeout)
+  check(r.code == 0, "the Neovim run failed: " .. tostring(r.stderr))
+  return vim.json.decode(r.stdout)
+end
+
 step("a server command that is not there: said once on opening a file, and :DeepSeekStatus says why, not 'open a file'", function()
-  local plugin_root = vim.fn.fnamemodify(here, ":h")
   local py = dir .. "/nocmd.py"
   vim.fn.writefile({ "x = 1" }, py)
-  local script = vim.fn.tempname() .. ".lua"
-  vim.fn.writefile({
-    ("vim.opt.runtimepath:prepend(%q)"):format(plugin_root),
+  local got = in_own_nvim({
     "local notes = {}",
     "vim.notify = function(msg) notes[#notes + 1] = tostring(msg) end",
     'require("deepseek_lsp").setup({ cmd = { "/nonexistent/deepseek-lsp" } })',
@@ -2999,10 +3009,7 @@ step("a server command that is not there: said once on opening a file, and :Deep
     "vim.wait(2000, function() return #notes > 0 end)",
     "vim.wait(200)",
     'io.stdout:write(vim.json.encode({ notes = notes, status = require("deepseek_lsp").status_lines(nil) }))',
-  }, script)
-  local r = vim.system({ vim.v.progpath, "--headless", "--clean", "-l", script }, { text = true }):wait(20000)
-  check(r.code == 0, "the Neovim run failed: " .. tostring(r.stderr))
-  local got = vim.json.decode(r.stdout)
+  }, 20000)
   local told = table.concat(got.notes, "\n")
   check(#got.notes == 1 and told:find("/nonexistent/deepseek-lsp", 1, true), "notifications: " .. vim.inspect(got.notes))
   local status = table.concat(got.status, "\n")
@@ -3153,6 +3160,26 @@ step("a server that exits as it starts (a broken install): told once with its ex
   check(got.user_exit >= 1, "the user's on_exit did not run")
   local status = table.concat(got.status, "\n")
   check(status:find("exit code 3", 1, true), ":DeepSeekStatus:\n" .. status)
+end)
+
+step(":DeepSeekReview as a file opens with a server that exits as it starts (or a cmd that is no program) says why at once, not 'did not start for this buffer within 30 s' after waiting 30 s", function()
+  local file = dir .. "/review_broken.py"
+  vim.fn.writefile({ "x = 1" }, file)
+  local function review_with(cmd)
+    return in_own_nvim({
+      "vim.notify = function() end",
+      ("require('deepseek_lsp').setup({ cmd = %s })"):format(vim.inspect(cmd)),
+      ("vim.cmd.edit(%q)"):format(file),
+      "local said, started = nil, vim.uv.now()",
+      "require('deepseek_lsp').review(0, function(err) said = err or 'no error' end)",
+      "vim.wait(40000, function() return said ~= nil end)",
+      "io.stdout:write(vim.json.encode({ said = said or 'nothing', ms = vim.uv.now() - started }))",
+    }, 50000)
+  end
+  local exits = review_with({ "/bin/sh", "-c", "exit 3" })
+  check(exits.said:find("exited as it started (exit code 3)", 1, true), ("after %d ms: %s"):format(exits.ms, exits.said))
+  local missing = review_with({ dir .. "/no-such-deepseek-lsp" })
+  check(missing.said:find("no-such-deepseek-lsp", 1, true), ("after %d ms: %s"):format(missing.ms, missing.said))
 end)
 
 step("setup() run late (lazy.nvim): the server starts for the open file, not for an empty [No Name] buffer", function()

@@ -56,6 +56,8 @@ end
 
 --- How long a review asked for while the server starts waits for it to attach the buffer.
 local START_WAIT_MS = 30000
+--- How often that wait looks whether the server failed to start.
+local POLL_MS = 100
 
 --- Whether the server is on its way to ``bufnr``: :DeepSeekRestart under way, a client not yet
 --- initialized, or none yet for a file it will serve (Neovim starts it a moment after the file
@@ -72,6 +74,16 @@ local function starting(bufnr)
   end
   return state.setup_done and not state.start_failed and not state.crashed
     and document.why_not_served(bufnr, config.current.filetypes) == nil
+end
+
+--- Why no server will come for ``bufnr``: it exited as it started, crashed, or its command is no
+--- program. (server.lua requires this module: asked here when needed.)
+---@param bufnr integer
+---@return string?
+local function not_running(bufnr)
+  local server = require("deepseek_lsp.server")
+  local is_file = vim.bo[bufnr].buftype == "" and api.nvim_buf_get_name(bufnr) ~= ""
+  return server.not_running(is_file and server.start_problem())
 end
 
 --- Review a buffer now (`deepseek.reviewFile`); callback(err, result) with the server's answer.
@@ -103,10 +115,23 @@ function M.review(bufnr, callback)
   if client and util.is_stopped(client) then
     client = nil -- on its way out (:DeepSeekRestart): a request to it is never answered
   end
+  local why = not client and not_running(bufnr)
+  if why then
+    callback(why)
+    return
+  end
   if not client and starting(bufnr) then
     -- Asked as the file opened (or during :DeepSeekRestart): "not attached to this buffer"
     -- and no review, for a server a second from answering.
     local done = false
+    -- A server exiting as it starts (a broken install) is known in a moment: the wait said
+    -- "did not start within 30 s" when they were up, the cause long told.
+    local poll = vim.uv.new_timer()
+    local function finish()
+      done = true
+      poll:stop()
+      poll:close()
+    end
     local id = api.nvim_create_autocmd("LspAttach", {
       buffer = bufnr,
       callback = function(ev)
@@ -114,20 +139,28 @@ function M.review(bufnr, callback)
         if done or not c or c.name ~= util.NAME then
           return
         end
-        done = true
         vim.schedule(function()
+          if not poll:is_closing() then
+            finish()
+          end
           M.review(bufnr, callback)
         end)
+        done = true
         return true
       end,
     })
-    vim.defer_fn(function()
-      if not done then
-        done = true
-        pcall(api.nvim_del_autocmd, id)
-        callback("deepseek-lsp did not start for this buffer within 30 s")
+    local since = vim.uv.now()
+    poll:start(POLL_MS, POLL_MS, vim.schedule_wrap(function()
+      if done then
+        return
       end
-    end, START_WAIT_MS)
+      local reason = not_running(bufnr)
+      if reason or vim.uv.now() - since >= START_WAIT_MS then
+        finish()
+        pcall(api.nvim_del_autocmd, id)
+        callback(reason or "deepseek-lsp did not start for this buffer within 30 s")
+      end
+    end))
     return
   end
   if not client then

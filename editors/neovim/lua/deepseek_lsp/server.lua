@@ -188,6 +188,20 @@ function M.start_problem()
   end
 end
 
+--- Why the server is not running, as :DeepSeekStatus and a review asked for say it, or nil:
+--- it exited as it started, crashed, or ``problem`` (M.start_problem()'s) keeps it from starting.
+---@param problem string|false|nil
+---@return string?
+function M.not_running(problem)
+  if state.start_failed then
+    return ("deepseek-lsp is not running: %s (see :LspLog; :DeepSeekRestart retries)"):format(state.start_failed)
+  elseif state.crashed then
+    return ("deepseek-lsp is not running: it %s (see :LspLog; :DeepSeekRestart starts it again)"):format(state.crashed)
+  elseif problem then
+    return ("deepseek-lsp is not running: %s (see :checkhealth deepseek_lsp)"):format(problem)
+  end
+end
+
 function M.start_legacy(bufnr)
   -- Neovim 0.10: no vim.lsp.config / vim.lsp.enable.
   if vim.bo[bufnr].buftype ~= "" or state.start_failed or not document.may_serve(bufnr) then

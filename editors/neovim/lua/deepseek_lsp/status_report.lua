@@ -28,12 +28,9 @@ function M.status_lines(stats, missing)
     local c = config.current
     local is_file = vim.bo[bufnr].buftype == "" and api.nvim_buf_get_name(bufnr) ~= ""
     local problem = is_file and server.start_problem()
-    if state.start_failed then
-      lines[#lines + 1] = ("deepseek-lsp is not running: %s (see :LspLog; :DeepSeekRestart retries)."):format(state.start_failed)
-    elseif state.crashed then
-      lines[#lines + 1] = ("deepseek-lsp is not running: it %s (see :LspLog; :DeepSeekRestart starts it again)."):format(state.crashed)
-    elseif problem then
-      lines[#lines + 1] = ("deepseek-lsp is not running: %s (see :checkhealth deepseek_lsp)."):format(problem)
+    local why = server.not_running(problem)
+    if why then
+      lines[#lines + 1] = why .. "."
     elseif is_file and c.filetypes and not vim.tbl_contains(c.filetypes, vim.bo[bufnr].filetype) then
       lines[#lines + 1] = ("deepseek-lsp is not running: it starts for %s files (setup's filetypes)."):format(table.concat(c.filetypes, ", "))
     elseif is_file then
