@@ -15,7 +15,7 @@ from lsprotocol import types
 from deepseek_lsp.config import FOLDER_SETTINGS, Settings, folder_part
 from deepseek_lsp.features import Services
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import eventually, inline_params, lsp_session, open_doc, server_env
+from tests.harness import _to_dict, eventually, inline_params, lsp_session, open_doc, server_env
 
 FIM = "/beta/completions"
 WINDOW: dict[str, Any] = {"completion": {"debounce": 0, "prefetch": False}, "review": {"mode": "off"}}
@@ -156,3 +156,33 @@ async def test_other_languages_turned_off_in_one_folder_leaves_its_sql_unreviewe
             await asyncio.sleep(1.0)
             prompts = [r.json["messages"][-1]["content"] for r in fake.requests_to("/chat/completions")]
             assert len(prompts) == 1 and "DELETE FROM app;" in prompts[0], prompts
+
+
+async def test_a_folder_s_bad_setting_is_said_with_the_folder_s_name(tmp_path: Path) -> None:
+    """A value only one folder's .vscode/settings.json has wrong: the problem read as the
+    user's own settings' ("invalid value 'sometimes' for 'review.mode'"), where it is not; the
+    user looked there. Fixed in the folder, the problem goes from debugState (:checkhealth)."""
+    app, vendored = tmp_path / "app", tmp_path / "vendored"
+    app.mkdir()
+    vendored.mkdir()
+    with FakeDeepSeek() as fake:
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        async with lsp_session(env, settings=WINDOW, folders=[str(app), str(vendored)]) as client:
+
+            async def problems() -> list[str]:
+                state = await client.protocol.send_request_async("deepseek/debugState", {})
+                return list(_to_dict(state)["settingsProblems"])
+
+            folder_settings(client, vendored, {**WINDOW, "review": {"mode": "sometimes"}})
+            client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+            told = await eventually(lambda: [m.message for m in client.messages if "review.mode" in m.message])
+            assert "vendored" in told[0], told
+            found = await problems()
+            assert len(found) == 1 and "vendored" in found[0] and "'sometimes'" in found[0], found
+            folder_settings(client, vendored, {**WINDOW, "review": {"mode": "onCommand"}})
+            client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+            for _ in range(100):
+                if not await problems():
+                    break
+                await asyncio.sleep(0.1)
+            assert await problems() == []

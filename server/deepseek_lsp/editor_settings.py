@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 from lsprotocol import types
 
@@ -73,13 +75,15 @@ class EditorSettings:
         told, each once while it stays."""
         env = self._server.env
         settings, problems = build_settings(self.init_options, self.client_settings, env=env)
-        folders, folder_problems = self._folder_settings(settings)
+        folders, folder_problems = self._folder_settings(settings, problems)
         self._tell_problems(list(dict.fromkeys([*problems, *folder_problems])))
         return settings, folders
 
-    def _folder_settings(self, window: Settings) -> tuple[dict[str, Settings], list[str]]:
+    def _folder_settings(self, window: Settings, told: list[str]) -> tuple[dict[str, Settings], list[str]]:
         """The settings of each folder whose own (config.FOLDER_SETTINGS) differ from the
-        window's, and the problems of their values (an invalid one leaves the window's)."""
+        window's, and the problems of their values (an invalid one leaves the window's), each
+        not ``told`` of the window's named with its folder: the user looked for a folder's
+        bad value in their own settings, where it was not."""
         out: dict[str, Settings] = {}
         problems: list[str] = []
         for folder, answer in self.folder_answers.items():
@@ -87,7 +91,8 @@ class EditorSettings:
             if not part:
                 continue
             settings, found = build_settings(self.init_options, self.client_settings, part, env=self._server.env)
-            problems.extend(found)
+            name = PurePosixPath(unquote(urlsplit(folder).path)).name or folder
+            problems.extend(p if p in told else f"folder '{name}': {p}" for p in found)
             if settings != window:
                 out[folder] = settings
         return out, problems
