@@ -1343,7 +1343,9 @@ step(":DeepSeekReview reviews the buffer now and reports the result", function()
     "a failed review reported as: " .. vim.inspect(failed))
 end)
 
-step(":DeepSeekReview, then :bd of the file while its review runs: no warning when the answer comes ('review: the file was closed before its review ended', or 'document is not open', for a buffer the user closed)", function()
+--- :DeepSeekReview, then :bd of the file while its review runs (and ``reopen``: :e of it again
+--- at once, Neovim giving it its buffer number back): the notifications of the review.
+local function review_then_close(reopen)
   normal_mode()
   local closed = dir .. "/closed_mid_review.py"
   -- A text of its own: a review the cache holds sends nothing and ends at once.
@@ -1360,15 +1362,27 @@ step(":DeepSeekReview, then :bd of the file while its review runs: no warning wh
       return n > asked
     end, 10000)
     lua("vim.cmd('bdelete!')")
+    if reopen then
+      lua("vim.cmd('silent edit ' .. vim.fn.fnameescape(...))", closed)
+    end
     -- The server's answer to the review comes once it has ended (the fake's 2 s, and some).
     vim.wait(5000, function() return false end)
   end)
   fake_control("latency", { ttft = 0 })
   check(ok, err)
   local notes = lua("return E2E.notes")
-  check(#vim.tbl_filter(function(n) return n:find("review", 1, true) ~= nil end, notes) == 0,
-    "told after the buffer was closed: " .. vim.inspect(notes))
   lua("vim.cmd('silent buffer ' .. vim.fn.fnameescape(...))", file)
+  return vim.tbl_filter(function(n) return n:find("review", 1, true) ~= nil end, notes)
+end
+
+step(":DeepSeekReview, then :bd of the file while its review runs: no warning when the answer comes ('review: the file was closed before its review ended', or 'document is not open', for a buffer the user closed)", function()
+  local told = review_then_close(false)
+  check(#told == 0, "told after the buffer was closed: " .. vim.inspect(told))
+end)
+
+step(":DeepSeekReview, then :bd and :e of the file again while its review runs: no warning of the closed one's review", function()
+  local told = review_then_close(true)
+  check(#told == 0, "told of the review of the buffer closed: " .. vim.inspect(told))
 end)
 
 step(":DeepSeekReview asked while the server starts (:DeepSeekRestart, a file just opened) reviews the file once it is up ('review failed: deepseek-lsp is not attached to this buffer' before)", function()

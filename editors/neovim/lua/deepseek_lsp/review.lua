@@ -91,11 +91,23 @@ function M.review(bufnr, callback)
   bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
   local client = util.get_client(bufnr)
   local since = state.shown_count
+  -- Closed while its review ran (:bd): the server's "the file was closed before its review
+  -- ended" or "document is not open" came as a warning about a buffer the user let go, and
+  -- still did with the file opened again at once (:e gives it its buffer number back).
+  local let_go, unload = false, nil
+  if not callback then
+    unload = api.nvim_create_autocmd("BufUnload", {
+      buffer = bufnr,
+      once = true,
+      callback = function()
+        let_go = true
+      end,
+    })
+  end
   callback = callback
     or function(err, result)
-      -- Closed while its review ran (:bd): the server's "the file was closed before its review
-      -- ended" or "document is not open" came as a warning about a buffer the user let go.
-      if not api.nvim_buf_is_loaded(bufnr) then
+      pcall(api.nvim_del_autocmd, unload)
+      if let_go or not api.nvim_buf_is_loaded(bufnr) then
         return
       end
       if err then
