@@ -691,8 +691,8 @@ def _scheme_hint(url: str) -> str:
     addresses): the URL as it should be written, http:// for this machine, else https://."""
     from .model.errors import safe_url  # the model package imports this module
 
-    if "://" in url or re.search(r"\s", url) or not _valid_url(f"https://{url}"):
-        return ""
+    if "://" in url or re.search(r"\s", url) or _key_shaped(url) or not _valid_url(f"https://{url}"):
+        return ""  # (a key pasted here reads as a host name: never quoted back)
     host = urlsplit(f"https://{url}").hostname or ""
     local = host == "localhost" or host == "::1" or host.startswith("127.")
     return f" (no scheme: write {safe_url(('http://' if local else 'https://') + url)!r})"
