@@ -113,6 +113,10 @@ class SymbolCrawler:
         #: done so, most recently opened in last (NEAR_FOLDERS_KEPT).
         self._near: deque[tuple[Path, Key]] = deque()
         self._near_folders: OrderedDict[tuple[Path, str], None] = OrderedDict()
+        #: The folder whose near files are being indexed, and an event set as each is done
+        #: (then replaced): what a request in such a folder waits for (see near_indexed).
+        self._near_now: Path | None = None
+        self._near_step = asyncio.Event()
         #: The open documents' paths, by URI (see _forget_left_folders).
         self._open_paths: dict[str, tuple[Path, Path]] = {}
 
@@ -181,6 +185,26 @@ class SymbolCrawler:
         for left in [f for f in self._near_folders if f[0] not in still]:
             del self._near_folders[left]
 
+    def _near_pending(self, folder: Path) -> bool:
+        return self._near_now == folder or any(p.parent == folder for p, _ in self._near)
+
+    async def near_indexed(self, path: Path, deadline: float) -> None:
+        """Wait, until ``deadline`` (a monotonic time) at most, for the files near ``path``'s
+        folder to be indexed when they are being (its file just opened): typed at once after
+        the open, ``c.`` had no class of the file beside it, the keys all in before that
+        indexing ended (at load); the crawl waits for a pause. Documents of other folders
+        queued meanwhile (a session restored) are not waited for."""
+        while self._near_pending(path.parent):
+            left = deadline - time.monotonic()
+            task = self._tasks.get("near")
+            if left <= 0 or task is None or task.done():
+                return
+            step = asyncio.ensure_future(self._near_step.wait())
+            try:
+                await asyncio.wait([step, task], timeout=left, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                step.cancel()
+
     def _near_done(self, path: Path, language: str) -> None:
         """Keep ``path``'s folder as one whose near files are in, not to be listed again."""
         self._near_folders[(path.parent, language)] = None
@@ -194,40 +218,55 @@ class SymbolCrawler:
         holds unchanged are taken from it, as the crawl takes them."""
         await self.services.configured.wait()  # the editor's exclusions first
         while self._near:
-            path, (roots, language) = self._near.popleft()
-            if self.store is None:
-                self.store = SymbolStore(state_dir() / FOLDER)
+            path, key = self._near.popleft()
+            self._near_now = path.parent
             try:
-                near = await asyncio.to_thread(self._near_files, path, roots, language)
-                stored = await asyncio.to_thread(self._near_stored, self.store, roots, language, near)
-            except (OSError, sqlite3.Error) as exc:
-                # Not kept as done: the next open there reads them again (the folder was kept,
-                # and its files waited for the crawl, after the user's pause, all session), and
-                # the folders opened in after it are read now (the task ended there).
-                log.info("workspace symbols (%s): the files near %s not read: %s", language, path, exc)
-                continue
-            self.symbols.claim_extensions([path, *near])  # a C++ file's headers are C++
-            stored = self._in_their_language(stored)
-            took = 0
-            for file in near:
-                if self.symbols.indexed >= self.limit or self.symbols.stopping.is_set():
+                if not await self._index_near_one(path, key):
                     return
-                if (roots, language) not in self._asked:
-                    break  # the workspace folders changed since (a folder removed)
-                if self.symbols.is_indexed(file) or self._excluded(file):
-                    continue  # (excluded since listed: exclude_changed meanwhile)
-                if file in stored:
-                    self.symbols.add_stored(file, stored[file])
-                    took += 1
-                else:
-                    took += await self._index(file, wait_idle=False)
+            finally:
+                # The requests waiting in its folder go on (done, failed or cancelled).
+                self._near_now = None
+                self._near_step.set()
+                self._near_step = asyncio.Event()
+
+    async def _index_near_one(self, path: Path, key: Key) -> bool:
+        """Index the files nearest ``path``; False where the rest are not to be (the table
+        full, the server stopping)."""
+        roots, language = key
+        if self.store is None:
+            self.store = SymbolStore(state_dir() / FOLDER)
+        try:
+            near = await asyncio.to_thread(self._near_files, path, roots, language)
+            stored = await asyncio.to_thread(self._near_stored, self.store, roots, language, near)
+        except (OSError, sqlite3.Error) as exc:
+            # Not kept as done: the next open there reads them again (the folder was kept,
+            # and its files waited for the crawl, after the user's pause, all session), and
+            # the folders opened in after it are read now (the task ended there).
+            log.info("workspace symbols (%s): the files near %s not read: %s", language, path, exc)
+            return True
+        self.symbols.claim_extensions([path, *near])  # a C++ file's headers are C++
+        stored = self._in_their_language(stored)
+        took = 0
+        for file in near:
+            if self.symbols.indexed >= self.limit or self.symbols.stopping.is_set():
+                return False
             if (roots, language) not in self._asked:
-                self._forget_outside()  # what was read as they changed, maybe outside them
-                continue
-            self._near_done(path, language)
-            if took:  # the snippets chosen without them are chosen anew
-                self.symbols.crawled[language] += 1
-                log.debug("workspace symbols (%s): %d files near %s indexed at its open", language, took, path)
+                break  # the workspace folders changed since (a folder removed)
+            if self.symbols.is_indexed(file) or self._excluded(file):
+                continue  # (excluded since listed: exclude_changed meanwhile)
+            if file in stored:
+                self.symbols.add_stored(file, stored[file])
+                took += 1
+            else:
+                took += await self._index(file, wait_idle=False)
+        if (roots, language) not in self._asked:
+            self._forget_outside()  # what was read as they changed, maybe outside them
+            return True
+        self._near_done(path, language)
+        if took:  # the snippets chosen without them are chosen anew
+            self.symbols.crawled[language] += 1
+            log.debug("workspace symbols (%s): %d files near %s indexed at its open", language, took, path)
+        return True
 
     def _near_stored(
         self, store: SymbolStore, roots: tuple[Path, ...], language: str, near: list[Path]
