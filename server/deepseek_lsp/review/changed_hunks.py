@@ -126,13 +126,16 @@ class OpenedTexts:
     lines deleted since (see ``removed``)."""
 
     def __init__(self) -> None:
-        self._texts: dict[str, str] = {}
+        #: The document's opened bytes while they are what changes count from (the document's
+        #: own, shared: a decoded copy of every open file's text cost 24 MB with 100 files of
+        #: 5,000 lines open, RSS 142 -> 166 MB in bench_memory), else git's text.
+        self._texts: dict[str, str | bytes] = {}
         self._asking: dict[str, asyncio.Task[None]] = {}
         #: The files with no grammar, by the language the editor opened them in.
         self._grammarless: set[str] = set()
 
     def opened(self, doc: Document) -> None:
-        self._texts[doc.uri] = doc.text
+        self._texts[doc.uri] = doc.data
         if without_grammar(doc):
             self._grammarless.add(doc.uri)
         else:
@@ -150,7 +153,8 @@ class OpenedTexts:
         # Off the event loop: git reads the index and the commit.
         committed = await asyncio.to_thread(committed_text, path)
         self._asking.pop(uri, None)
-        if committed is not None and uri in self._texts:
+        opened = self._texts.get(uri)
+        if committed is not None and opened is not None and committed.encode("utf-8", "surrogatepass") != opened:
             self._texts[uri] = committed
 
     def _forget_asking(self, uri: str) -> None:
@@ -196,4 +200,5 @@ class OpenedTexts:
             # and saves it at once) counted from the text opened: nothing changed, never
             # reviewed. A git that does not answer in time leaves the opened text.
             await asyncio.wait({asking}, timeout=GIT_WAIT_S)
-        return self._texts.get(snapshot.uri)
+        before = self._texts.get(snapshot.uri)
+        return before.decode("utf-8", "replace") if isinstance(before, bytes) else before
