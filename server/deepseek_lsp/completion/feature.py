@@ -627,11 +627,12 @@ class CompletionFeature(Feature):
         if await self.health.unsettled(doc, invoked=req.invoked):
             return []
         # Right after its file opened, the files beside it are being indexed (~50 ms): the
-        # context waits for them, out of its own time limit. Typed at once, at load, ``c.``
-        # went without the class in the next file (the crawl waits for a pause in the typing).
-        context_from = time.monotonic()
+        # request waits for them, as long as its context's time limit at most. Typed at once,
+        # at load, ``c.`` went without the class in the next file (the crawl waits for a pause
+        # in the typing). The context keeps its whole limit after: taken out of it, a wait
+        # that ran to its end left no time to read the file an import names (CI, at load).
         if (path := file_path(uri)) is not None:
-            await self.crawler.near_indexed(path, context_from + self.settings.completion.context_timeout_ms / 1000)
+            await self.crawler.near_indexed(path, time.monotonic() + self.settings.completion.context_timeout_ms / 1000)
         if req.stale or self.health.status_for(doc, req.offset, invoked=req.invoked) or self.services.models.client is None:
             return []
         # Asked in this document: the others' prefetches are for places the user left.
@@ -670,7 +671,7 @@ class CompletionFeature(Feature):
 
         # 2. context and prompt.
         log.debug("suggest %s@%d multiline=%s", uri, req.offset, req.multiline)
-        fim = self.prompts.prompt(req, context_from=context_from)
+        fim = self.prompts.prompt(req)
         log.debug("prompt built: %d tokens", fim.prompt_tokens)
         if self.idle.counted != (doc, self.services.models.counter.count):
             self.idle.count(doc)

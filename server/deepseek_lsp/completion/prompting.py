@@ -336,9 +336,7 @@ class PromptBuilder:
             prose_by_tree=prose,
         )
 
-    def prompt(self, req: Request, inserted: str = "", context_from: float | None = None) -> FimPrompt:
-        """The FIM prompt for ``req``; its context's time limit counts from ``context_from``
-        (a monotonic time: what the request waited for it already), from now if None."""
+    def prompt(self, req: Request, inserted: str = "") -> FimPrompt:
         doc = req.doc
         settings = self.settings
         c = settings.completion
@@ -347,7 +345,7 @@ class PromptBuilder:
         imports: list[Any] = []
         snippets: list[Any] = []
         if lang is not None and doc.tree is not None:
-            deadline = (time.monotonic() if context_from is None else context_from) + c.context_timeout_ms / 1000
+            deadline = time.monotonic() + c.context_timeout_ms / 1000
             scopes = enclosing_scopes(lang, doc.tree, doc.data, req.offset)
             # A stale index of a large file is reused rather than rebuilt inside the time box,
             # and a missing one is built while the user pauses: built here, it took 1.5 s of
