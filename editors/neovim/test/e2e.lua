@@ -1829,6 +1829,14 @@ step("<C-o> moving the cursor while a request is on its way: the request for the
 end)
 
 step(":checkhealth deepseek_lsp: version, server found, key present (not printed), attached", function()
+  -- The step before wiped its own file: Neovim detaches it from the client a moment later
+  -- (CI read "attached to 2 buffers" 0.2 s after the <C-o> step's wipe).
+  wait_for("the file the step before wiped to be detached", function()
+    return lua([[
+      local c = E2E.client()
+      return c ~= nil and vim.tbl_count(c.attached_buffers) == 1
+    ]])
+  end, 5000)
   local text = lua([[
     vim.cmd("checkhealth deepseek_lsp")
     local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
