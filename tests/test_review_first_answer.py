@@ -18,7 +18,6 @@ import pytest
 
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import cli_command
-from tests.server_fork import CONSTANTS
 from tests.test_review_cli import CHAT, run
 from tests.test_review_cli import project as cli_project
 
@@ -202,10 +201,13 @@ def test_a_run_against_dropped_connects_gives_up_after_one_more_try(
     5 s, and the review's own was tried twice after it (3 connects, ~16 s)."""
     add_files(project, 5)
     log_file = tmp_path / "review.log"
-    # Each try's connect timeout 1 s, not 5: how many tries is the question, not how long each.
-    short = json.dumps({"deepseek_lsp.model.endpoint:CONNECT_TIMEOUT_S": 1.0})
-    env = {**os.environ, "DEEPSEEK_BASE_URL": hanging_connect, CONSTANTS: short}
-    command, env = cli_command(["review", "app", "--log-file", str(log_file), "--log-level", "info"], env)
+    # Each try's connect timeout 1 s (connectTimeoutS), not 5: how many tries is the question,
+    # not how long each.
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"connectTimeoutS": 1}))
+    env = {**os.environ, "DEEPSEEK_BASE_URL": hanging_connect}
+    args = ["review", "app", "--settings", str(settings), "--log-file", str(log_file), "--log-level", "info"]
+    command, env = cli_command(args, env)
     done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
     said = done.stdout + done.stderr
     assert done.returncode == 2 and "connecting timed out" in said, said

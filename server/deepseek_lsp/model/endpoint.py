@@ -4,7 +4,7 @@ backend, and whether it is DeepSeek itself."""
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..config import API_KEY_CHARS, beta_base, deepseek_host
@@ -12,9 +12,6 @@ from .backends import get_backend, resolve_fim_template
 from .errors import ConfigError, safe_url
 
 DEFAULT_BASE_URL = "https://api.deepseek.com"
-#: How long a connection is waited for (a try; see retry.MAX_CONNECT_TIMEOUTS). Read when a
-#: config is made, not when the class is: a test of a dropped connect sets it lower.
-CONNECT_TIMEOUT_S = 5.0
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
@@ -54,7 +51,7 @@ class EndpointConfig:
     backend: str = "deepseek"
     fim_template: str | None = None
     allow_http: bool = False
-    connect_timeout: float = field(default_factory=lambda: CONNECT_TIMEOUT_S)
+    connect_timeout: float = 5.0
     verify: bool | str = True
     chat_prefix: bool | None = None
     max_connections: int = 16
