@@ -325,6 +325,17 @@ class _Fault:
     remaining: int | None  # None: until reset
     path: str | None
     params: dict[str, Any]
+    #: Only a request whose JSON ``prompt`` ends so (None: any): the one request a test means,
+    #: not one another key, a prefetch or an earlier step sent meanwhile.
+    prompt_end: str | None = None
+
+    def matches(self, path: str, body: Any) -> bool:
+        if self.path not in (None, path):
+            return False
+        if self.prompt_end is None:
+            return True
+        prompt = body.get("prompt") if isinstance(body, dict) else None
+        return isinstance(prompt, str) and prompt.endswith(self.prompt_end)
 
 
 class FakeDeepSeek:
@@ -500,15 +511,22 @@ class FakeDeepSeek:
                 self._responders[path] = fn
 
     def fault(
-        self, kind: str, count: int | None = 1, path: str | None = None, **params: Any
+        self,
+        kind: str,
+        count: int | None = 1,
+        path: str | None = None,
+        *,
+        prompt_end: str | None = None,
+        **params: Any,
     ) -> None:
-        """Misbehave on the next ``count`` requests to ``path`` (None: any API path)."""
+        """Misbehave on the next ``count`` requests to ``path`` (None: any API path) whose
+        ``prompt`` ends with ``prompt_end`` (None: any)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; expected one of {FAULT_KINDS}")
         if kind == "status" and "status" not in params:
             raise ValueError("fault('status') needs status=<code>")
         with self._lock:
-            self._faults.append(_Fault(kind, count, path, params))
+            self._faults.append(_Fault(kind, count, path, params, prompt_end))
 
     def set_latency(
         self, ttft: float = 0.0, per_token: float = 0.0, chunk_chars: int | None = None
@@ -616,11 +634,11 @@ class FakeDeepSeek:
                 setattr(rec, key, value)
             self._changed.notify_all()
 
-    def _take_faults(self, path: str) -> dict[str, dict[str, Any]]:
+    def _take_faults(self, path: str, body: Any = None) -> dict[str, dict[str, Any]]:
         taken: dict[str, dict[str, Any]] = {}
         with self._lock:
             for f in list(self._faults):
-                if f.path not in (None, path) or f.kind in taken:
+                if not f.matches(path, body) or f.kind in taken:
                     continue
                 taken[f.kind] = f.params
                 if f.remaining is not None:
@@ -824,7 +842,7 @@ class _Handler(BaseHTTPRequestHandler):
             if not authorized:
                 self._error(401, "Authentication Fails, Your api key is invalid")
                 return
-            faults = fake._take_faults(path)
+            faults = fake._take_faults(path, body)
             rec.faults = sorted(faults)
             if "drop" in faults:
                 raise _Abort

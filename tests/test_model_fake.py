@@ -117,6 +117,19 @@ def test_status_fault_with_retry_after(fake_deepseek: FakeDeepSeek) -> None:
     assert httpx.get(f"{fake_deepseek.url}/models", headers=AUTH).status_code == 200
 
 
+def test_a_fault_for_one_prompt_spares_the_requests_before_it(fake_deepseek: FakeDeepSeek) -> None:
+    """A key's request the next key supersedes (or a prefetch) took a test's one 402, meant for
+    the request after it (the Neovim e2e's 402 step, at load)."""
+    url = f"{fake_deepseek.url}/beta/completions"
+    httpx.post(f"{fake_deepseek.url}/_fake/fault", json={"kind": "status", "status": 402, "prompt_end": "zzz"})
+
+    def asked(prompt: str) -> int:
+        return httpx.post(url, json={"model": "m", "prompt": prompt}, headers=AUTH).status_code
+
+    assert [asked("x = 1\nzz"), asked("x = 1\nzzz"), asked("x = 1\nzzz")] == [200, 402, 200]
+    assert [r.faults for r in fake_deepseek.requests] == [[], ["status"], []]
+
+
 def test_responder_stop_and_max_tokens(fake_deepseek: FakeDeepSeek) -> None:
     fake_deepseek.responder(
         lambda body: body["prompt"].upper() + "\nsecond line", path="/v1/completions"
