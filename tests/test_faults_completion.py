@@ -119,6 +119,31 @@ async def test_key_balance_or_settings_problem_turns_completions_off_once(tmp_pa
             assert again[-1] == ["value_ok"]
 
 
+async def test_a_402_the_next_key_hung_up_on_is_met_again_by_that_keys_request(tmp_path) -> None:
+    """A key's request hung up on by the next key before its 402 came says nothing (its answer
+    was never read); the next key's request meets the empty account's 402 too, and the Error
+    and the pause come with it. (The Neovim e2e's one 402 went to such a request at load, and
+    the next was answered: the test's fault, not the server's.)"""
+    with FakeDeepSeek() as fake:
+        # Answered 0.5 s after it came: the next key's request is sent before it.
+        fake.fault("status", count=None, path=FIM, status=402, delay=0.5)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0, "prefetch": False}}) as client:
+            uri = "file:///ws/f.py"
+            open_doc(client, uri, "x = \n")
+            insert(client, uri, 2, 0, 4, "z")
+            first = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, 0, 5)))
+            assert await eventually(lambda: len(fake.requests_to(FIM)) == 1)
+            insert(client, uri, 3, 0, 5, "z")
+            second = await client.text_document_inline_completion_async(inline_params(uri, 0, 6))
+            assert not second.items and not (await first).items
+            assert [r.disconnected for r in fake.requests_to(FIM)] == [True, False]
+            errors = warnings_and_errors(client)
+            assert len(errors) == 1 and errors[0]["kind"] == "Error" and "402" in errors[0]["message"]
+            assert await type_and_ask(client, uri, 4, 6, keys=2) == [[], []]
+            assert len(fake.requests_to(FIM)) == 2  # paused: the keys after it ask nothing
+
+
 async def test_one_files_refusal_leaves_other_files_their_completions(tmp_path) -> None:
     """A 400 about one file's text, in words not known here (a gateway's firewall rule), met
     before any answer: that file's keys stop asking, another file's are answered (every file's
