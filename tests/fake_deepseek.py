@@ -41,7 +41,8 @@ remembers every prompt per model and reports as hits the longest common prefix w
 prompt, rounded down to 64-token units (FIM prompts are keyed as prefix + NUL + suffix, chat as the
 concatenated messages, so an edit anywhere early kills the hit, as with DeepSeek).
 
-Faults (:meth:`FakeDeepSeek.fault`, for the next ``count`` matching requests): ``status``
+Faults (:meth:`FakeDeepSeek.fault`, for the next ``count`` matching requests: of a ``path``,
+whose ``prompt`` ends with ``prompt_end``, or any): ``status``
 (any code, DeepSeek's error body, ``retry_after``), ``stall`` (keep-alive comment lines, or blank
 lines when not streaming, for ``seconds``), ``disconnect`` (close mid-stream after
 ``after_chunks``), ``malformed`` (a chunk of broken JSON), ``blank`` (spaces, finish ``stop``),
