@@ -69,6 +69,7 @@ from .stream import (
     ESTIMATE_COUNTER,
     Connects,
     ModelStream,
+    connect_failed,
     describe,
     status_message,
     until_deadline,
@@ -584,9 +585,7 @@ class ModelClient:
                 # The server's first try: a review's connect that waits out its timeout after
                 # this one's is not tried again (a CI run against a firewall: 3 connects of
                 # 5 s before its one message, 16 s).
-                met = ConnectError(describe(exc, *self.config.keys), method="GET", url=url)
-                met.timed_out = isinstance(exc, httpx.ConnectTimeout)
-                self.unreached.met(url, met, time.monotonic())
+                self.unreached.met(url, connect_failed(exc, self.config.keys, method="GET", url=url), time.monotonic())
             return None
         finally:
             self.in_use(-1)
@@ -673,6 +672,8 @@ class ModelClient:
         try:
             response = await until_deadline(deadline, self.http.get(url))
         except httpx.HTTPError as exc:
+            if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+                raise connect_failed(exc, self.config.keys, method="GET", url=url) from exc
             raise ConnectError(describe(exc, *self.config.keys), method="GET", url=url) from exc
         finally:
             self.in_use(-1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+import socket
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -914,6 +915,16 @@ class ConnectError(ModelError):
     #: told as the server's ("Cannot reach api.deepseek.com: connection lost"), the user
     #: checked a server that was never asked.
     via: str | None = None
+    #: The host's name did not resolve (a typo in the base URL, or no DNS at all): not
+    #: retried, a name not found will not be found a second later (3 tries, ~3.9 s, before
+    #: a review told it); the back-off of reachability asks again later.
+    unresolved: bool = False
+
+    def name_not_resolved(self) -> ConnectError:
+        """This error, marked as a name that did not resolve (see ``unresolved``)."""
+        self.unresolved = True
+        self.retryable = False
+        return self
 
     @property
     def user_message(self) -> str:
@@ -922,11 +933,29 @@ class ConnectError(ModelError):
                 f"Cannot reach the proxy at {self.via} (the environment's HTTPS_PROXY, HTTP_PROXY "
                 f"or ALL_PROXY): {self.message}. Check that proxy setting and the network."
             )
+        if self.unresolved:
+            host = urlsplit(self.url).hostname if self.url else "the model server"
+            return (
+                f"Cannot reach {host}: the host name was not found (DNS: {self.message}). Check "
+                "the base URL setting for a typo, and the network."
+            )
         told = refused_locally(self.url, self.message)
         if told is not None:
             return told
         host = urlsplit(self.url).hostname if self.url else "the model server"
         return f"Cannot reach {host}: {self.message}. Check the network and the base URL setting."
+
+
+def names_no_host(exc: BaseException | None) -> bool:
+    """Whether a transport error came of a host name that did not resolve: a socket.gaierror
+    among its causes (httpx's error is caused by httpcore's, caused by the resolver's)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, socket.gaierror):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 #: A connection refused, as Linux, macOS and Windows say it through asyncio and httpx.

@@ -32,6 +32,7 @@ from .errors import (
     NotConnected,
     RequestError,
     error_for_status,
+    names_no_host,
     parse_retry_after,
     refuses_every_request,
     safe_url,
@@ -722,9 +723,7 @@ class ModelStream:
             exc.method, exc.url = self._call.method, safe_url(self._call.url)
             return exc
         if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError)):
-            failed = ConnectError(describe(exc, *keys), **where)
-            failed.timed_out = isinstance(exc, httpx.ConnectTimeout)
-            return failed
+            return connect_failed(exc, keys, **where)
         if isinstance(exc, httpx.PoolTimeout):
             busy = ConnectError("no free connection in the pool", **where)
             busy.unreachable = False  # this client's own connections all in use
@@ -969,6 +968,14 @@ async def _close_shielded(raw: Any, response: httpx.Response | None) -> None:
     _closing.add(task)
     task.add_done_callback(_closing.discard)
     await asyncio.shield(task)
+
+
+def connect_failed(exc: BaseException, keys: tuple[str, ...], *, method: str, url: str) -> ConnectError:
+    """httpx's failure to connect (``exc``) as a ConnectError: timed out, or a name that did
+    not resolve."""
+    failed = ConnectError(describe(exc, *keys), method=method, url=url)
+    failed.timed_out = isinstance(exc, httpx.ConnectTimeout)
+    return failed.name_not_resolved() if names_no_host(exc) else failed
 
 
 def describe(exc: BaseException, *keys: str | None) -> str:
