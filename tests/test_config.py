@@ -414,6 +414,46 @@ def test_a_temperature_or_review_output_limit_above_the_apis_is_refused(raw: dic
     assert problems == [] and (settings.completion.temperature, settings.review.max_output_tokens) == (2.0, 393216)
 
 
+@pytest.mark.parametrize(
+    ("raw", "said", "used"),
+    [
+        (
+            {"completion": {"multiLineMaxTokens": 100_000}},
+            "invalid value 100000 for 'completion.multiLineMaxTokens' (at most 4096, what a DeepSeek "
+            "completion writes); using 4096",
+            ("completion", "multi_line_max_tokens", 4096),
+        ),
+        (
+            {"completion": {"singleLineMaxTokens": 5000}},
+            "invalid value 5000 for 'completion.singleLineMaxTokens' (at most 4096, what a DeepSeek "
+            "completion writes); using 4096",
+            ("completion", "single_line_max_tokens", 4096),
+        ),
+        (
+            {"connectTimeoutS": 120},
+            "invalid value 120 for 'connectTimeoutS' (at most 30, a connection not made by then "
+            "will not be); using 30",
+            ("", "connect_timeout_s", 30.0),
+        ),
+    ],
+)
+def test_a_completion_output_limit_or_connect_timeout_past_its_bound_is_taken_at_the_bound(
+    raw: dict, said: str, used: tuple[str, str, float]
+) -> None:
+    """multiLineMaxTokens 100000 went out as max_tokens (a 400 from DeepSeek, whose completions
+    write 4K at most; a huge bill from a server of one's own), and connectTimeoutS 120 held the
+    warm-up (and the re-warms behind it) two minutes against a dropped connect; nothing said.
+    The user asked for much: the most there is comes closest, said."""
+    settings, problems = build_settings(raw, env={})
+    assert problems == [said]
+    section, name, value = used
+    assert getattr(getattr(settings, section) if section else settings, name) == value
+    # The bounds themselves are taken, unsaid.
+    bounds = {"connectTimeoutS": 30, "completion": {"multiLineMaxTokens": 4096, "singleLineMaxTokens": 4096}}
+    settings, problems = build_settings(bounds, env={})
+    assert problems == [] and settings.completion.multi_line_max_tokens == 4096 and settings.connect_timeout_s == 30
+
+
 def test_debounce_bounds_out_of_order_name_both_settings_in_full() -> None:
     """Each bound by its whole key, as configurations write it and editors find it: the bare
     'debounceMaxMs' is no setting of its own (VS Code's pop-up made a link of the one, not the

@@ -120,8 +120,9 @@ def editor_takes(prop: dict[str, Any], value: float) -> bool:
 
 
 #: Each side of the bounds the server checks (0, 1, 64 prompt tokens, 0.9 of the budget, 2 for
-#: the temperature, 3 choices, 384K output tokens, ten minutes), a fraction and a huge number.
-PROBES = (-1, 0, 0.5, 1, 2, 2.5, 3, 4, 63, 64, 0.95, 393_216, 393_217, 600_000, 600_001, 10**12)
+#: the temperature, 3 choices, a 30 s connect, 4K completion and 384K review output tokens, ten
+#: minutes), a fraction and a huge number.
+PROBES = (-1, 0, 0.5, 1, 2, 2.5, 3, 4, 30, 31, 63, 64, 0.95, 4096, 4097, 393_216, 393_217, 600_000, 600_001, 10**12)
 
 
 def test_a_value_the_server_refuses_the_editor_refuses() -> None:

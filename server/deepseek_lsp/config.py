@@ -525,6 +525,41 @@ def _at_most(settings: Settings, problems: list[str], previous: Settings) -> Set
     return settings
 
 
+#: What a DeepSeek completion (FIM) writes at most: past it each request was a 400, or a huge
+#: bill from a server of one's own.
+MAX_COMPLETION_TOKENS = 4096
+#: A connection not made in this long will not be (Linux gives up a SYN at ~2 min): 120 held
+#: the warm-up, and the re-warms after a pause behind it, two minutes against a dropped connect.
+MAX_CONNECT_TIMEOUT_S = 30.0
+
+#: Upper bounds past which the bound itself is used: the user asked for much, and the most
+#: there is comes closest (where :data:`_AT_MOST` keeps the layer below). Each with why.
+_TAKEN_AT_MOST = (
+    ("completion", "single_line_max_tokens", MAX_COMPLETION_TOKENS, "what a DeepSeek completion writes"),
+    ("completion", "multi_line_max_tokens", MAX_COMPLETION_TOKENS, "what a DeepSeek completion writes"),
+    ("", "connect_timeout_s", MAX_CONNECT_TIMEOUT_S, "a connection not made by then will not be"),
+)
+
+
+def _taken_at_most(settings: Settings, problems: list[str]) -> Settings:
+    """Each of :data:`_TAKEN_AT_MOST` above its bound is used at it, said with the setting,
+    the value and why."""
+    for section, name, limit, why in _TAKEN_AT_MOST:
+        part = getattr(settings, section) if section else settings
+        value = getattr(part, name)
+        if value <= limit:
+            continue
+        where = f"{section}.{camel(name)}" if section else camel(name)
+        bound = type(value)(limit)
+        problems.append(
+            f"invalid value {_number_text(value)} for '{where}' (at most {_number_text(limit)}, {why}); "
+            f"using {_number_text(bound)}"
+        )
+        bounded = replace(part, **{name: bound})
+        settings = replace(settings, **{section: bounded}) if section else bounded
+    return settings
+
+
 def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Settings:
     """Cross-field checks that a type alone cannot express. A value that fails keeps what the
     layers below gave (``previous``, itself checked): a bad workspace setting does not undo the
@@ -575,6 +610,7 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
         )
         settings = replace(settings, review=replace(r, auto_save_delay_ms=previous.review.auto_save_delay_ms))
     settings = _at_most(settings, problems, previous)
+    settings = _taken_at_most(settings, problems)
     for section, name, where in _MORE_THAN_ZERO:
         part = getattr(settings, section) if section else settings
         if getattr(part, name) <= 0:
