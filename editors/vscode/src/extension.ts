@@ -55,6 +55,8 @@ import {
 } from './settings';
 import { CompletionStatsJSON, notRunningPrompt, notSentReason, ServerStatus, StatusBar, UsageJSON } from './statusBar';
 import { applyIntoTheAcceptsUndo } from './joinedUndo';
+import { Soon } from './soon';
+import { SuggestedDocuments } from './undoneAccepts';
 import { showUsage } from './usage';
 
 const SECRET_KEY = 'deepseek.apiKey';
@@ -138,6 +140,8 @@ class DeepSeekExtension implements vscode.Disposable {
     (a, b) => a.item.insertText === b.item.insertText,
     (params) => this.tellShown(params),
   );
+  /** The documents given a suggestion: an undo there may take an accept out of the counts. */
+  private readonly suggestedDocs = new SuggestedDocuments();
   /** The cursor leaving a suggestion with no edit, told to the server (its prefetch stopped). */
   private readonly cursorMoves = new CursorMoves((params) => {
     const client = this.client;
@@ -169,7 +173,8 @@ class DeepSeekExtension implements vscode.Disposable {
   /** Start/stop/restart run one after another. */
   private queue: Promise<unknown> = Promise.resolve();
   private pollTimer: NodeJS.Timeout | undefined;
-  private soonTimer: NodeJS.Timeout | undefined;
+  /** The usage and counts fetched once soon, at the soonest time asked. */
+  private readonly usageSoon = new Soon(() => void this.fetchUsage());
   private toldNoKey = false;
   /** No key, by the user's choice: not told of as a problem (see KEY_CLEARED_STATE). */
   private keyCleared = false;
@@ -237,6 +242,12 @@ class DeepSeekExtension implements vscode.Disposable {
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.start()),
       vscode.window.onDidChangeTextEditorSelection((e) => this.cursorMoves.moved(this.placeOf(e.textEditor))),
       vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.cursorMoves.moved(this.placeOf(editor))),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (this.suggestedDocs.mayChangeAccepts(e.document.uri.toString(), e.reason, e.contentChanges.length)) {
+          this.refreshUsageSoon();
+        }
+      }),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.suggestedDocs.closed(doc.uri.toString())),
       vscode.workspace.onWillSaveNotebookDocument((e) => this.notebookWillSave(e)),
     );
     await this.readKey();
@@ -561,6 +572,7 @@ class DeepSeekExtension implements vscode.Disposable {
             this.cursorMoves.answered(askedAt, !!first);
           }
           if (hasItems(result)) {
+            this.suggestedDocs.suggested(document.uri.toString());
             this.refreshUsageSoon();
           }
           // After the shown item is told: by its command, which this makes the extension's.
@@ -784,13 +796,7 @@ class DeepSeekExtension implements vscode.Disposable {
   }
 
   private refreshUsageSoon(delay = USAGE_SOON_MS): void {
-    if (this.soonTimer) {
-      return;
-    }
-    this.soonTimer = setTimeout(() => {
-      this.soonTimer = undefined;
-      void this.fetchUsage();
-    }, delay);
+    this.usageSoon.request(delay);
   }
 
   private startPolling(): void {
@@ -805,10 +811,7 @@ class DeepSeekExtension implements vscode.Disposable {
       clearInterval(this.pollTimer);
       this.pollTimer = undefined;
     }
-    if (this.soonTimer) {
-      clearTimeout(this.soonTimer);
-      this.soonTimer = undefined;
-    }
+    this.usageSoon.cancel();
   }
 
   // -- commands -----------------------------------------------------------------------------------
