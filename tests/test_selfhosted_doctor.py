@@ -223,6 +223,16 @@ def test_doctor_tells_a_local_server_not_running_so_not_the_network(tmp_path: An
     assert "Is the model server running" in line and "network" not in line
 
 
+def test_doctor_tells_a_base_url_whose_host_name_does_not_resolve(tmp_path: Any, monkeypatch: Any, capsys: Any) -> None:
+    """A typo in the host: "cannot reach https://no-such-host.invalid (ConnectError)", the
+    class name a user cannot act on, where the name is what was not found."""
+    env = server_env("https://no-such-host.invalid", state_dir=str(tmp_path))
+    code, out, _ = doctor(monkeypatch, capsys, env)
+    line = next(x for x in out.splitlines() if x.startswith("endpoint:"))
+    assert code == 1 and "no-such-host.invalid" in line and "host name was not found" in line, line
+    assert "ConnectError" not in line and "typo" in line
+
+
 @pytest.mark.parametrize("template", [None, "qwen_coder"])
 def test_doctor_tells_a_server_that_leaves_the_suffix_out(tmp_path: Any, monkeypatch: Any, capsys: Any, template: str | None) -> None:
     """SGLang started without --completion-template answers the completion, from its prompt

@@ -28,6 +28,7 @@ from .model.errors import (
     ConfigError,
     error_for_status,
     name_server,
+    names_no_host,
     refused_locally,
     safe_url,
     server_named,
@@ -280,6 +281,8 @@ def _check_server(base: str, api_key: str | None, timeout: float, hint: str = DO
         told = refused_locally(url, str(exc))
         if told is not None:  # doctor's lines begin in lower case
             return False, told[:1].lower() + told[1:], []
+        if names_no_host(exc):
+            return False, f"cannot reach {shown}: the host name was not found (DNS): check the base URL for a typo, and your network", []
         return False, f"cannot reach {shown} ({exc.__class__.__name__}): check the base URL and your network", []
     except httpx.TimeoutException:
         return False, f"{shown} did not answer within {timeout:g} s", []
