@@ -32,10 +32,10 @@ from ..context import (
     unchanged_on_disk,
 )
 from ..context.index import FileIndex
-from ..context.lookup import prefix_looked_up, sorted_definitions, workspace_member
+from ..context.lookup import names_bases, prefix_looked_up, sorted_definitions, workspace_member
 from ..context.module_outline import module_files, module_written
 from ..context.prefix import MAX_PREFIX_NAMES, Prefix, prefix_at, prefix_candidates, with_prefix
-from ..context.receivers import MemberAt, member_at, receiver_key
+from ..context.receivers import MemberAt, class_around, member_at, receiver_key
 from ..documents import Document
 from ..features import Services
 from ..line_tokens import LineTokens
@@ -143,6 +143,9 @@ class _Context:
     #: The names near the cursor alone: one the user deleted since, the snippets are chosen
     #: anew (``_nothing_new_named``).
     near: frozenset[str] = frozenset()
+    #: The class at whose bare ``self.|`` they were chosen (``_inheriting_self``), its bases
+    #: ranked first: kept at its next ``self.``.
+    self_class: str | None = None
 
     @cached_property
     def names(self) -> frozenset[str]:
@@ -395,6 +398,11 @@ class PromptBuilder:
             receiver = None
             if at_new_dot:
                 receiver = self._known_receiver(doc, member, index)
+            # A bare ``self.|`` (which member_at leaves out: the class is in view) where the
+            # class inherits: the snippets kept were chosen with its bases ranked after the
+            # names near the cursor, their headers alone fitting (``class Connection:``, none of
+            # its members) until ``self.se`` chose them anew. Chosen anew for it, once a class.
+            self_class = self._inheriting_self(doc, req.offset, index) if member is None else None
             in_window = prev is not None and (
                 prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
             )
@@ -413,6 +421,7 @@ class PromptBuilder:
             if (
                 prev is not None
                 and (receiver is None or receiver == prev.receiver)
+                and (self_class is None or self_class == prev.self_class)
                 and prev.sources_key == sources_key
                 and in_window
                 and (prev.complete or self.idle.indexing_now())
@@ -442,6 +451,7 @@ class PromptBuilder:
                 snippets = prev.snippets
                 complete = prev.complete
                 receiver = prev.receiver
+                self_class = prev.self_class
             elif lang.spec.line_comment:
                 prev = None
                 if member is not None and not at_new_dot:
@@ -478,6 +488,7 @@ class PromptBuilder:
                     prev.members_at if prev is not None else members_at,
                     scopes,
                     prev.near if prev is not None else frozenset(near() if lang.spec.line_comment else []),
+                    self_class,
                 )
             return fim
         return self._build(req, inserted, snippets, scopes, imports)
@@ -551,6 +562,17 @@ class PromptBuilder:
             if not members or name in listed or workspace_member(self.indexer, request(), name):
                 return True
         return False
+
+    def _inheriting_self(self, doc: Document, offset: int, index: FileIndex | None) -> str | None:
+        """The class at whose bare ``self.|`` or ``this.|`` (its member half typed or not) the
+        cursor is, where the document's index says its header names a base: what it inherits
+        is sent at such a dot (gather_snippets)."""
+        lang = doc.language
+        line_start = doc.data.rfind(b"\n", 0, offset) + 1
+        if lang is None or doc.tree is None or index is None or b"." not in doc.data[line_start:offset]:
+            return None
+        around = class_around(lang.name, doc.tree, doc.data, offset)
+        return around[0] if around is not None and around[1] and names_bases(index, around[0]) else None
 
     def _known_receiver(self, doc: Document, member: MemberAt | None, index: FileIndex | None) -> str | None:
         """The class of ``member``'s receiver (context.receivers.receiver_key) where it

@@ -785,6 +785,11 @@ def _c3_merge(seqs: list[list[str]]) -> list[str]:
     return out
 
 
+def names_bases(idx: FileIndex, cls: str) -> bool:
+    """Whether a class ``cls`` that ``idx`` defines names a base in its header."""
+    return any(d.kind == "class" and _bases(d.text) for d in idx.definitions.get(cls, ()))
+
+
 def _defines_class(idx: FileIndex, name: str) -> bool:
     return any(d.kind == "class" for d in idx.definitions.get(name, ()))
 
