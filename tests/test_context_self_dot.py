@@ -1,5 +1,5 @@
-"""What a bare ``self.|`` (``this.|``) brings of what the class inherits
-(``context.lookup.bases_at_cursor``), as typed over stdio."""
+"""What a bare ``self.|`` (``this.|``) and a class's dotted bases bring of what the class
+inherits (``context.lookup.bases_at_cursor``), as typed over stdio and offline."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_context_receivers import SELF_CHAIN, prompts_while_typing
+from tests.test_context_receivers import SELF_CHAIN, gather_at, prompts_while_typing
+from tests.test_workspace_symbols import heads, indexed, write
 
 #: Twelve functions of another file the method calls: names near the cursor that take the
 #: snippets' places before the class's bases, ranked after them away from a ``self.``.
@@ -54,3 +55,63 @@ async def test_a_bare_self_dot_typed_key_by_key_carries_the_inherited_members(tm
     recv = "def recv(self, size: int) -> bytes:" if language == "python" else "recv(size: number): Uint8Array {"
     assert recv in extras, extras
 
+
+#: Other files' classes named as the chain's are (``Tls``, ``Dtls``, ``Connection``): the
+#: symbol table names none of them (more than two files define each), the imports alone do.
+DECOYS = {
+    "python": {
+        f"decoy{i}/tls.py": f"class Tls:\n    def wrap(self, n{i}):\n        pass\n\nclass Connection:\n    def send(self, n{i}):\n        pass\n"
+        for i in range(3)
+    },
+    "typescript": {
+        f"decoy{i}/tls.ts": f"export class Tls {{\n  wrap(n{i}: number): void {{}}\n}}\nexport class Connection {{\n  send(n{i}: number): void {{}}\n}}\n"
+        for i in range(3)
+    },
+}
+
+
+#: SELF_CHAIN with each base named through its module (``tls.Tls``, ``net.connection.Connection``).
+DOTTED_CHAIN = {
+    "python": {
+        **SELF_CHAIN["python"],
+        "net/tls.py": "import net.connection\n\nclass Tls(net.connection.Connection):\n    def wrap(self):\n        pass\n",
+        "net/dtls.py": "from net import tls\n\nclass Dtls(tls.Tls):\n    def shake(self):\n        pass\n",
+    },
+    "typescript": {
+        **SELF_CHAIN["typescript"],
+        "net/tls.ts": "import * as c from './connection';\nexport class Tls extends c.Connection {\n  wrap(): void {}\n}\n",
+        "net/dtls.ts": "import * as tls from './tls';\nexport class Dtls extends tls.Tls {\n  shake(): void {}\n}\n",
+    },
+}
+
+
+@pytest.mark.parametrize("chain", [SELF_CHAIN, DOTTED_CHAIN], ids=["plain-chain", "dotted-chain"])
+@pytest.mark.parametrize(
+    ("language", "head", "base"),
+    [
+        ("python", "import net.dtls\n\n", "net.dtls.Dtls"),
+        ("python", "from net import dtls\n\n", "dtls.Dtls"),
+        ("python", "import net.dtls as d\n\n", "d.Dtls"),
+        ("typescript", "import * as dtls from '../net/dtls';\n\n", "dtls.Dtls"),
+    ],
+    ids=["py-import-pkg-mod", "py-from-pkg-import-mod", "py-import-as", "ts-namespace"],
+)
+def test_a_dotted_base_is_followed_through_the_imports(
+    tmp_path: Path, language: str, head: str, base: str, chain: dict[str, dict[str, str]]
+) -> None:
+    """``class Quic(net.dtls.Dtls)``, ``class Quic(dtls.Dtls)``, ``class Quic extends
+    dtls.Dtls``: the base named through a module was not followed where other files define a
+    class of its name (the symbol table names none of them), and ``self.|`` had nothing it
+    inherits. Its module's file is the one meant; so up the chain, each base named plainly or
+    through its module."""
+    write(tmp_path, {**chain[language], **DECOYS[language]})
+    if language == "python":
+        rel, text = "app/quic.py", head + f"class Quic({base}):\n    def run(self):\n        self.|\n"
+    else:
+        rel, text = "app/quic.ts", head + f"class Quic extends {base} {{\n  run(): void {{\n    this.|\n  }}\n}}\n"
+    snippets = gather_at(tmp_path, rel, text, indexed(tmp_path, rel), language)
+    ranked = [s.text for s in sorted(snippets, key=lambda s: s.rank)]
+    # (The chain's own: the decoys' members take an ``n``.)
+    members = ("shake(", "wrap(", "recv(") if language == "python" else ("shake():", "wrap():", "recv(size")
+    assert [m in text for m, text in zip(members, ranked, strict=False)] == [True] * 3, heads(snippets)
+    assert not any("n0" in t or "n1" in t or "n2" in t for t in ranked), heads(snippets)

@@ -15,21 +15,22 @@ from typing import TYPE_CHECKING, cast
 from cachetools import LRUCache
 
 from ..documents import Document
+from ..imports import resolve_local_imports_cached
 from ..imports.go import package_file_names
 from ..languages import Language, LanguageRegistry
 from ..privacy import file_path
 from ..workspace_symbols import family
+from .base_imports import MAX_BASE_FILES, base_sources
 from .index import SIGNATURE_MEMBERS, _is_dunder
 from .indexer import MAX_FILE_BYTES
 from .prefix import Prefix, prefix_candidates, sorted_names, with_prefix
 from .receivers import (
     class_of_member,
-    class_of_type,
     field_in_text,
     member_receivers,
     reads_receivers,
 )
-from .type_names import NAME_BYTES
+from .type_names import NAME_BYTES, written_type
 
 if TYPE_CHECKING:
     from .index import Definition, FileIndex
@@ -728,9 +729,29 @@ class _Classes:
     def _linearization(self, cls: str, depth: int) -> list[str]:
         if depth >= MAX_BASE_DEPTH:
             return [cls]
-        named = dict.fromkeys(b for d, _idx in self.classes(cls) for b in _bases(d.text))
+        named = dict.fromkeys(self._base(idx, b) for d, idx in self.classes(cls) for b in _bases(d.text))
         bases = [b for b in list(named)[:3] if b != cls]
         return [cls, *_c3_merge([*(self._linearization(b, depth + 1) for b in bases), bases])]
+
+    def _base(self, idx: FileIndex, written: str) -> str:
+        """The class ``written`` names (a base in the header of a class of ``idx``), where it
+        is first met found through the imports of ``idx``'s file (``base_imports``): by its
+        name alone, another file's class of that name could be taken, or none where more than
+        two files define one."""
+        name, sources = base_sources(idx, written)
+        if name in self.where or self.go:
+            return name
+        if _defines_class(idx, name):
+            self.where[name] = [idx]
+            return name
+        where, language = self._path_of(idx), self.req.doc.language
+        if not sources or where is None or language is None or time.monotonic() > self.req.deadline:
+            return name
+        paths = resolve_local_imports_cached(sources, where, self.roots, language.name, language.spec.imports, self.req.deadline)
+        read = self._read([p for p in paths if p != where][:MAX_BASE_FILES])
+        if found := [other for other in read if _defines_class(other, name)]:
+            self.where[name] = found
+        return name
 
 
 def _owned(indexes: list[FileIndex], cls: str, member: str) -> list[tuple[Definition, FileIndex]]:
@@ -838,8 +859,8 @@ def _named(listed: str) -> list[str]:
     for part in re.split(r",|\bimplements\b|\bextends\b", listed):
         if "=" in part or part.lstrip()[:1] in ("'", '"'):
             continue  # ``metaclass=ABCMeta``; a one-line docstring, ``class E(Exception): "E"``
-        name = class_of_type(part)
-        if name is not None and name not in _NO_BASES:
+        name = written_type(part)
+        if name is not None and name.rsplit(".", 1)[-1] not in _NO_BASES:
             found.append(name)
     return found
 

@@ -70,6 +70,13 @@ def class_of_type(annotation: str) -> str | None:
     """The class an annotation names: ``Connection``, ``"Connection"``, ``Optional[Connection]``,
     ``Connection | None``, ``pool.Connection``, ``Client<T>``; None for a union of two classes
     and a type that is no name."""
+    written = written_type(annotation)
+    return written.rsplit(".", 1)[-1] if written is not None else None
+
+
+def written_type(annotation: str) -> str | None:
+    """:func:`class_of_type`'s class as written, its module's names kept (``pool.Connection``):
+    what the file's imports tell the class's file by."""
     text = annotation.strip().strip("\"'")
     m = _OPTIONAL.fullmatch(text)
     if m:
@@ -82,7 +89,7 @@ def class_of_type(annotation: str) -> str | None:
     rest = parts[0][m.end() :].strip() if m is not None else ""
     if m is None or rest[:1] not in ("", "[", "<") or rest.startswith("[]"):
         return None  # (``Command[]``: an array of them)
-    return m.group().rsplit(".", 1)[-1]
+    return m.group()
 
 
 #: Before a type's name: Go's pointer, Rust's reference (``&'a mut``), a Java or C# modifier.
