@@ -115,3 +115,56 @@ def test_a_dotted_base_is_followed_through_the_imports(
     members = ("shake(", "wrap(", "recv(") if language == "python" else ("shake():", "wrap():", "recv(size")
     assert [m in text for m, text in zip(members, ranked, strict=False)] == [True] * 3, heads(snippets)
     assert not any("n0" in t or "n1" in t or "n2" in t for t in ranked), heads(snippets)
+
+
+def _long_base(language: str) -> dict[str, str]:
+    """A base of forty methods, ``recv`` the last but one, whose constructor assigns ``_extra``
+    (an attribute, no definition of its own), and a class two files down from it."""
+    if language == "python":
+        methods = "".join(f"    def op_{i}(self, a, b):\n        return a + b + {i}\n\n" for i in range(38))
+        connection = (
+            "class Connection:\n    def __init__(self, extra=None):\n        self._extra = extra or {}\n\n"
+            f"{methods}    def recv(self, size: int) -> bytes:\n        return b''\n"
+        )
+        return {**SELF_CHAIN["python"], "net/connection.py": connection}
+    methods = "".join(f"  op_{i}(a: number, b: number): number {{\n    return a + b + {i};\n  }}\n\n" for i in range(38))
+    connection = (
+        "export class Connection {\n  constructor(extra?: object) {\n    this._extra = extra ?? {};\n  }\n\n"
+        f"{methods}  recv(size: number): Uint8Array {{\n    return new Uint8Array(size);\n  }}\n}}\n"
+    )
+    return {**SELF_CHAIN["typescript"], "net/connection.ts": connection}
+
+
+@pytest.mark.parametrize("language", ["python", "typescript"])
+def test_a_bare_self_dot_has_the_inherited_members_its_file_uses(tmp_path: Path, language: str) -> None:
+    """``self.|`` in a class whose file calls ``self.recv(...)`` and reads ``self._extra`` in
+    another method, sixty methods up (beyond the names near the cursor): both are its base's, three up, whose outline is cut before ``recv`` (forty
+    methods), and ``_extra`` is assigned in its constructor: neither came (``bench_self_dot``:
+    call_soon of asyncio's BaseEventLoop, _cont_handler of xml.sax's XMLReader). Now the
+    members the file uses come after the bases, nearest use first."""
+    write(tmp_path, _long_base(language))
+    if language == "python":
+        rel = "app/quic.py"
+        text = (
+            "from net.dtls import Dtls\n\n"
+            "class Quic(Dtls):\n"
+            "    def pull(self):\n        return self.recv(10), self._extra\n\n"
+            + "".join(f"    def step_{i}(self, value):\n        return value * {i} + {i}\n\n" for i in range(60))
+            +
+            "    def run(self):\n        self.|\n"
+        )
+        recv, extra = "def recv(self, size: int) -> bytes:", "self._extra = extra or {}"
+    else:
+        rel = "app/quic.ts"
+        text = (
+            "import { Dtls } from '../net/dtls';\n\n"
+            "export class Quic extends Dtls {\n"
+            "  pull(): unknown {\n    return [this.recv(10), this._extra];\n  }\n\n"
+            + "".join(f"  step_{i}(value: number): number {{\n    return value * {i} + {i};\n  }}\n\n" for i in range(60))
+            +
+            "  run(): void {\n    this.|\n  }\n}\n"
+        )
+        recv, extra = "recv(size: number): Uint8Array {", "this._extra = extra ?? {};"
+    snippets = gather_at(tmp_path, rel, text, indexed(tmp_path, rel), language)
+    sent = "\n".join(s.text for s in snippets)
+    assert recv in sent and extra in sent, heads(snippets)

@@ -702,6 +702,17 @@ class _Classes:
                 return found
         return []
 
+    def assigning(self, cls: str, member: str) -> list[tuple[Definition, FileIndex]]:
+        """The constructor of the first of ``cls``'s bases (in ``members``' order) that assigns
+        the attribute ``member`` (``self._extra = extra`` in ``BaseTransport.__init__``): an
+        attribute is no definition of its own."""
+        assigned = re.compile(rf"\b(?:self|this)\.{re.escape(member)}\s*(?::[^=\n]*)?=(?!=)")
+        for owner in dict.fromkeys(self._linearization(cls, 0)[1:]):
+            for ctor in ("__init__", "constructor"):
+                if found := [(d, idx) for d, idx in self._own(owner, ctor) if assigned.search(d.text)]:
+                    return found[:1]
+        return []
+
     def _own(self, cls: str, member: str) -> list[tuple[Definition, FileIndex]]:
         defining = self.defining(cls)
         found = _owned(defining, cls, member)

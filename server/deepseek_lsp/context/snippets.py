@@ -23,6 +23,7 @@ from ..privacy import file_path, is_excluded
 from ..reexports import ReExportFollower
 from ..workspace_symbols import WorkspaceSymbols
 from .index import _WORD
+from .inherited_uses import used_inherited
 from .lookup import (
     MAX_PER_NAME,
     _candidates,
@@ -392,6 +393,10 @@ def gather_snippets(
             inheriting = [(d, own) for d in own.definitions.get(around[0], ()) if d.kind == "class"]
             bases_first = around[1]
         bases = bases_at_cursor(indexer, req, own, indexes, inheriting, doc_path, roots)
+        if around is not None and around[1] and bases:
+            # ``self.|``: after its bases, the members of theirs the file uses (their outlines
+            # are cut before most of a long class's).
+            bases += used_inherited(indexer, req, own, indexes, around[0], doc_path, roots)
         # ``store.|`` of a module imported whole: its outline, as a class's receiver's class.
         written = module_written(own, req.member, req.doc)
         outline = [] if at_cursor else _module_at_cursor(indexer, req, own, by_path, written, doc_path, roots, language, rules)
