@@ -155,6 +155,10 @@ class _Context:
         return self.near.union(*(_WORD.findall(s.text) for s in self.snippets))
 
 
+#: A bare ``self.`` or ``this.`` at the cursor, its member half typed or not (``_inheriting_self``).
+_SELF_DOT = re.compile(rb"(?<![\w$.])(?:self|this)\.[\w$]*\Z")
+
+
 #: The word the cursor ends, being typed (``_nothing_new_named``).
 _WORD_BEFORE = re.compile(rb"(?:[\w\x80-\xff])+\Z")
 
@@ -568,8 +572,9 @@ class PromptBuilder:
         cursor is, where the document's index says its header names a base: what it inherits
         is sent at such a dot (gather_snippets)."""
         lang = doc.language
-        line_start = doc.data.rfind(b"\n", 0, offset) + 1
-        if lang is None or doc.tree is None or index is None or b"." not in doc.data[line_start:offset]:
+        line_start = max(doc.data.rfind(b"\n", 0, offset) + 1, offset - 200)
+        # (Read first: class_around walks the tree, at every line with a dot in a class.)
+        if lang is None or doc.tree is None or index is None or not _SELF_DOT.search(doc.data, line_start, offset):
             return None
         around = class_around(lang.name, doc.tree, doc.data, offset)
         return around[0] if around is not None and around[1] and names_bases(index, around[0]) else None
