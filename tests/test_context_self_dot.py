@@ -168,3 +168,31 @@ def test_a_bare_self_dot_has_the_inherited_members_its_file_uses(tmp_path: Path,
     snippets = gather_at(tmp_path, rel, text, indexed(tmp_path, rel), language)
     sent = "\n".join(s.text for s in snippets)
     assert recv in sent and extra in sent, heads(snippets)
+
+
+#: A JavaScript chain, each base named through its module: an ES namespace, a CommonJS require.
+JS_CHAIN = {
+    "net/connection.js": "export class Connection {\n  send(frame) {\n    return 0;\n  }\n\n  recv(size) {\n    return size;\n  }\n}\n",
+    "net/tls.js": "import * as c from './connection.js';\nexport class Tls extends c.Connection {\n  wrap() {}\n}\n",
+    "net/dtls.js": "const tls = require('./tls');\nclass Dtls extends tls.Tls {\n  shake() {}\n}\nmodule.exports = { Dtls };\n",
+    **{
+        f"decoy{i}/tls.js": f"export class Tls {{\n  wrap(n{i}) {{}}\n}}\nexport class Connection {{\n  send(n{i}) {{}}\n}}\n"
+        for i in range(3)
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("head", "base"),
+    [("import * as dtls from '../net/dtls.js';\n\n", "dtls.Dtls"), ("const net = require('../net/dtls');\n\n", "net.Dtls")],
+    ids=["es-namespace", "commonjs"],
+)
+def test_a_javascript_dotted_base_is_followed_through_the_imports(tmp_path: Path, head: str, base: str) -> None:
+    """JavaScript's ``class Quic extends dtls.Dtls`` (and ``tls.Tls`` of a ``require``,
+    ``c.Connection`` of a namespace up the chain): only the first base came."""
+    write(tmp_path, JS_CHAIN)
+    text = head + f"class Quic extends {base} {{\n  run() {{\n    this.|\n  }}\n}}\n"
+    snippets = gather_at(tmp_path, "app/quic.js", text, indexed(tmp_path, "app/quic.js"), "javascript")
+    ranked = [s.text.split("\n", 1)[0] for s in sorted(snippets, key=lambda s: s.rank)]
+    assert ranked[:3] == ["class Dtls extends tls.Tls {", "class Tls extends c.Connection {", "class Connection {"], heads(snippets)
+    assert not any("n0" in s.text or "n1" in s.text or "n2" in s.text for s in snippets), heads(snippets)
