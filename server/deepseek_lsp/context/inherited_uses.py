@@ -66,4 +66,3 @@ def used_inherited(
         if defs:
             found.append(defs)
     return found
-
