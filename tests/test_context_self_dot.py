@@ -138,10 +138,11 @@ def _long_base(language: str) -> dict[str, str]:
 @pytest.mark.parametrize("language", ["python", "typescript"])
 def test_a_bare_self_dot_has_the_inherited_members_its_file_uses(tmp_path: Path, language: str) -> None:
     """``self.|`` in a class whose file calls ``self.recv(...)`` and reads ``self._extra`` in
-    another method, sixty methods up (beyond the names near the cursor): both are its base's, three up, whose outline is cut before ``recv`` (forty
-    methods), and ``_extra`` is assigned in its constructor: neither came (``bench_self_dot``:
-    call_soon of asyncio's BaseEventLoop, _cont_handler of xml.sax's XMLReader). Now the
-    members the file uses come after the bases, nearest use first."""
+    another method, sixty methods up (beyond the names near the cursor): both are its base's,
+    three up, whose outline is cut before ``recv`` (forty methods), and ``_extra`` is assigned
+    in its constructor: neither came (``bench_self_dot``: call_soon of asyncio's BaseEventLoop,
+    _cont_handler of xml.sax's XMLReader). Now the members the file uses come after the bases,
+    nearest use first."""
     write(tmp_path, _long_base(language))
     if language == "python":
         rel = "app/quic.py"
@@ -150,8 +151,7 @@ def test_a_bare_self_dot_has_the_inherited_members_its_file_uses(tmp_path: Path,
             "class Quic(Dtls):\n"
             "    def pull(self):\n        return self.recv(10), self._extra\n\n"
             + "".join(f"    def step_{i}(self, value):\n        return value * {i} + {i}\n\n" for i in range(60))
-            +
-            "    def run(self):\n        self.|\n"
+            + "    def run(self):\n        self.|\n"
         )
         recv, extra = "def recv(self, size: int) -> bytes:", "self._extra = extra or {}"
     else:
@@ -161,8 +161,7 @@ def test_a_bare_self_dot_has_the_inherited_members_its_file_uses(tmp_path: Path,
             "export class Quic extends Dtls {\n"
             "  pull(): unknown {\n    return [this.recv(10), this._extra];\n  }\n\n"
             + "".join(f"  step_{i}(value: number): number {{\n    return value * {i} + {i};\n  }}\n\n" for i in range(60))
-            +
-            "  run(): void {\n    this.|\n  }\n}\n"
+            + "  run(): void {\n    this.|\n  }\n}\n"
         )
         recv, extra = "recv(size: number): Uint8Array {", "this._extra = extra ?? {};"
     snippets = gather_at(tmp_path, rel, text, indexed(tmp_path, rel), language)
