@@ -136,7 +136,7 @@ class Edit:
     new_breaks: int = 0
 
 
-def _shared_ends(old: bytes, new: bytes) -> tuple[int, int]:
+def shared_ends(old: bytes, new: bytes) -> tuple[int, int]:
     """Lengths of the longest common prefix of ``old`` and ``new`` and of the longest common
     suffix of what follows it, neither ending inside a character nor between ``\r`` and ``\n``.
 
@@ -168,7 +168,7 @@ def net_edits(old: bytes, new: bytes) -> tuple[Edit, Edit]:
     its line fields unknown: placed as late and as early as the text allows. Where text
     repeats the change has several places (of two same lines, the first deleted reads as much
     as the second deleted); only what both leave untouched, at the same place, surely is."""
-    head, tail = _shared_ends(old, new)
+    head, tail = shared_ends(old, new)
     late = Edit(head, len(old) - tail, len(new) - tail)
     if late.start_byte == late.old_end_byte == late.new_end_byte:
         return late, late
@@ -425,7 +425,7 @@ class Document:
             # a range over all of it, eglot and Sublime LSP without one). Taken as it came, it
             # rewrote every line, and every review finding went with it until the next save.
             # Only what differs is the edit.
-            head, tail = _shared_ends(self._data, new_bytes)
+            head, tail = shared_ends(self._data, new_bytes)
             if head or tail:
                 return self._replace(head, end - tail, new_bytes[head : len(new_bytes) - tail])
             return self._replace(0, end, new_bytes, full=True)
@@ -434,7 +434,7 @@ class Document:
     def narrowed(self, text: str) -> types.TextDocumentContentChangePartial:
         """The whole text replaced by ``text``, as the change of only what differs."""
         new = text.encode("utf-8", "surrogatepass")
-        head, tail = _shared_ends(self._data, new)
+        head, tail = shared_ends(self._data, new)
         return types.TextDocumentContentChangePartial(
             range=types.Range(
                 start=self.position_at(head), end=self.position_at(len(self._data) - tail)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .context.snippets import SEND_MAX_BYTES
-from .documents import Document, _shared_ends
+from .documents import Document, shared_ends
 from .privacy import has_trigger
 from .prompts import WINDOW_STEP, TokenCount, count_line
 
@@ -28,6 +28,11 @@ SLICE_LINES = WINDOW_STEP
 #: may be (its text is kept to tell which lines are the same).
 CLOSED_KEPT = 2
 CLOSED_MAX_BYTES = 2_000_000
+#: The open documents' counts are kept up to this many bytes of arrays (~4 bytes a line: over a
+#: million lines, 20 tabs of 60,000), the least recently used let go past it. By count, four
+#: were kept: a user back in the fifth tab had its lines counted anew (~25 us a line, 65 ms for
+#: a 2,600-line module, its first requests' windows ~5-10 ms each meanwhile).
+KEPT_MAX_BYTES = 5_000_000
 
 
 @dataclass
@@ -44,6 +49,10 @@ class _Counts:
     clean: array[int] = field(default_factory=lambda: array("b"))
 
 
+def _size(state: _Counts) -> int:
+    return sum(a.itemsize * len(a) for a in (state.lines, state.blocks, state.clean))
+
+
 @dataclass
 class _Closed:
     """A closed document's counts, by the text they count (no lone "\r" in it)."""
@@ -58,7 +67,7 @@ def _kept_lines(closed: _Closed, data: bytes) -> array[int]:
     byte that differs and those after the last, the rest unknown. (Neither text has a lone
     "\r": their lines are what "\n" ends.)"""
     old, old_lines = closed.data, closed.lines
-    head, tail = _shared_ends(old, data)
+    head, tail = shared_ends(old, data)
     lines = array("i", [UNKNOWN]) * (data.count(b"\n") + 1)
     # The lines whose "\n" is before the first difference.
     before = min(old.count(b"\n", 0, head), len(old_lines))
@@ -148,10 +157,11 @@ class LineCounter:
 
 
 class LineTokens:
-    """Per-line token counts of the ``max_docs`` most recently used documents."""
+    """Per-line token counts of the most recently used documents, up to ``max_bytes`` of them
+    (the one in use always kept whole)."""
 
-    def __init__(self, max_docs: int = 4) -> None:
-        self.max_docs = max_docs
+    def __init__(self, max_bytes: int = KEPT_MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
         self._docs: OrderedDict[str, _Counts] = OrderedDict()
         #: Closed documents' counts: opened again (a tab closed and reopened, Neovim's ``:bd``
         #: then ``:e``, a language mode changed), the lines left as they were are not counted
@@ -185,6 +195,7 @@ class LineTokens:
                 state.edit_count = doc.edit_count
             else:
                 state = None
+        joined = state is None
         if state is None:
             state = _Counts(doc, count, doc.edit_count)
             closed = self._closed.pop(doc.uri, None)
@@ -192,9 +203,20 @@ class LineTokens:
                 state.lines = _kept_lines(closed, doc.data)
         self._docs[doc.uri] = state
         self._docs.move_to_end(doc.uri)
-        while len(self._docs) > self.max_docs:
-            self._docs.popitem(last=False)
+        if joined:
+            self._trim()
         return state
+
+    def size_bytes(self) -> int:
+        """The bytes of the counts kept for open documents."""
+        return sum(map(_size, self._docs.values()))
+
+    def _trim(self) -> None:
+        # Looked at as a document joins or is counted whole, not at every request: the arrays
+        # grow in between only by the lines of the documents kept.
+        total = self.size_bytes()
+        while total > self.max_bytes and len(self._docs) > 1:
+            total -= _size(self._docs.popitem(last=False)[1])
 
     def counter(self, doc: Document, count: TokenCount) -> LineCounter:
         """``tokens(line)``: the token count of a whole line of ``doc`` (line break included),
@@ -244,6 +266,7 @@ class LineTokens:
             state = self._state(doc, count)
             total = doc.line_count
             if line >= total:
+                self._trim()
                 return
             stop = min(total, line + SLICE_LINES)
             for n in range(line, stop):
