@@ -724,7 +724,7 @@ class CompletionFeature(Feature):
         # with ``cache: false`` each one was billed and never shown, the request after the
         # accept sent anew: two requests for every suggestion.
         if choices and c.prefetch and c.cache and not req.inserted and not tail and not req.stale:
-            self.fetching.prefetch(req, fim, post.get(), choices[0])
+            self.fetching.prefetch_after_answer(req, fim, post.get(), choices[0])
         return finish(choices, post.get())
 
     def _exact_hit(
