@@ -18,7 +18,7 @@ from cachetools import LRUCache
 
 from .context import Scope, Snippet
 from .documents import Document
-from .privacy import redact, secret_manifest_head, split_at_secret
+from .privacy import open_section_head, redact, secret_manifest_head, split_at_secret
 
 WINDOW_STEP = 32
 #: The window's start gives up at most this share of its budget (a 1/4) to land on a round line.
@@ -598,6 +598,8 @@ def build_fim_prompt(
             if doc.language_id == "yaml" or doc.uri.lower().endswith((".yaml", ".yml")):
                 # A search back through the file: only where a Kubernetes manifest may be.
                 above = secret_manifest_head(doc.data, above_start, raw_above, window)
+            # A Composer section's name further up than that: its hosts' tokens fill the window.
+            above = open_section_head(doc.data, above_start) + above
             # The suffix with the lines above the window too: a section's name there (Composer's
             # ``"github-oauth": {``), its hosts' tokens in the window and the suffix (those in
             # the suffix went out).

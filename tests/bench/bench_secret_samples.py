@@ -153,6 +153,32 @@ def storage_state(secrets: list[str]) -> str:
     )
 
 
+def composer_mirrors(secrets: list[str]) -> str:
+    """A long composer.json: a GitHub OAuth section of 120 mirrors (its name far above a
+    prompt's window at the last hosts)."""
+    return (
+        '{\n    "name": "acme/shop",\n    "config": {\n        "github-oauth": {\n'
+        + _hosts("mirror", 120, secrets, "            ")
+        + "\n        }\n    }\n}\n"
+    )
+
+
+def puppeteer_cookies(secrets: list[str]) -> str:
+    """Puppeteer's page.cookies() saved with its keys sorted: ten fields between a cookie's name
+    and its value, no word "cookie" in the file."""
+    fields = (
+        '        "partitionKey": null,\n        "path": "/",\n        "priority": "Medium",\n'
+        '        "sameParty": false,\n        "sameSite": "Lax",\n        "secure": true,\n'
+        '        "session": false,\n        "size": 82,\n        "sourcePort": 443,\n        "sourceScheme": "Secure",\n'
+    )
+    objects = [
+        '    {\n        "domain": "shop.example.com",\n        "expires": 1767225600.5,\n        "httpOnly": true,\n'
+        f'        "name": "{name}",\n{fields}        "value": "{value}"\n    }}'
+        for name, value in zip(("connect.sid", "remember_token"), fakes(secrets, 2), strict=True)
+    ]
+    return "[\n" + ",\n".join(objects) + "\n]\n"
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
@@ -165,6 +191,8 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "httpie config.json": ("/home/u/.config/httpie/config.json", httpie_config),
     "cookies.txt": ("/home/u/cookies.txt", netscape_cookies),
     "a cookie jar": ("/w/shop/.cache/session.jar", netscape_cookies),
+    "composer.json mirrors": ("/w/shop/composer.json", composer_mirrors),
+    "puppeteer cookies": ("/w/shop/e2e/session.json", puppeteer_cookies),
 }
 
 

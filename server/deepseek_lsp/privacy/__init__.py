@@ -12,6 +12,7 @@ from .manifests import secret_manifest_head
 from .messages import redact_message
 from .paths import file_path, is_excluded, uri_to_path
 from .redaction import redact, split_at_secret
+from .sections import open_section_head
 from .triggers import has_trigger
 from .values import REDACTED
 
@@ -20,6 +21,7 @@ __all__ = [
     "file_path",
     "has_trigger",
     "is_excluded",
+    "open_section_head",
     "paths",
     "redact",
     "redact_message",

@@ -35,10 +35,11 @@ _BELOW_CHARS = 256
 _SEAM_CHARS = 256
 
 
-def _section_end(text: str, start: int) -> int:
-    """Where the object whose body starts at ``start`` ends (its ``}``), or the text's end."""
+def _section_end(text: str, start: int, stop: int | None = None) -> int:
+    """Where the object whose body starts at ``start`` ends (its ``}``), or the text's end
+    (``stop``, where given)."""
     depth = 1
-    for m in _BODY_TOKEN.finditer(text, start):
+    for m in _BODY_TOKEN.finditer(text, start, len(text) if stop is None else stop):
         if m.group() == "{":
             depth += 1
         elif m.group() == "}":
@@ -84,21 +85,57 @@ def _host_tokens(text: str) -> list[tuple[int, int]]:
 
 
 def may_hold_host_tokens(text: str, before: str) -> bool:
-    """Whether ``text``, or the text before it as far as a section's name is looked for, may
-    hold a Composer section (see :func:`redact_host_tokens`)."""
-    above = before[-_ABOVE_CHARS:]
-    return any(word in text or word in above for word in _COMPOSER_WORDS)
+    """Whether ``text``, or the text before it, may hold a Composer section (see
+    :func:`redact_host_tokens`)."""
+    return any(word in text or word in before for word in _COMPOSER_WORDS)
 
 
-#: A session cookie's object written over lines: its name, then its value a few lines below (no
+def _open_composer_head(text: str, end: int) -> str:
+    """The opening (``"github-oauth": {``) of the Composer section still open at ``end`` of
+    ``text``, on a line of its own, or "" where none is: sections do not nest, so only the last
+    one opened before ``end`` may be."""
+    last = None
+    for last in _COMPOSER_SECTION.finditer(text, 0, end):  # noqa: B007 (the last is wanted)
+        pass
+    if last is None or _section_end(text, last.end(), end) < end:
+        return ""
+    return last.group() + "\n"
+
+
+#: How far above a prompt's window a section's opening is looked for: no auth section has more
+#: hosts (a long composer.json's sections, 300 mirrors, are 16 kB).
+_HEAD_SEARCH_BYTES = 65536
+_COMPOSER_BYTES = tuple(word.encode() for word in _COMPOSER_WORDS)
+_COMPOSER_SECTION_BYTES = re.compile(_COMPOSER_SECTION.pattern.encode())
+
+
+def open_section_head(data: bytes, above_start: int) -> str:
+    """The opening of the Composer section that ``data`` (a document) is inside of at
+    ``above_start`` (where the text looked at above a prompt's window starts), named further
+    up, or "": a long composer.json's window and the 4 kB above it were all hosts' lines, and
+    their tokens went out (64 of 300)."""
+    lo = max(0, above_start - _HEAD_SEARCH_BYTES)
+    if above_start <= 0 or not any(data.find(word, lo, above_start) >= 0 for word in _COMPOSER_BYTES):
+        return ""
+    last = None
+    for last in _COMPOSER_SECTION_BYTES.finditer(data, lo, above_start):  # noqa: B007 (the last is wanted)
+        pass
+    if last is None:
+        return ""
+    text = data[last.start() : above_start].decode("utf-8", "ignore")
+    return _open_composer_head(text, len(text))
+
+
+#: A session cookie's object written over lines: its name, then its value lines below (no
 #: other cookie's name between: Selenium's keys come sorted, ``path``, ``sameSite`` and ``secure``
-#: between). Nor a line that starts another item or object (a YAML list's ``- name:``, ``{ name:``,
+#: between; Puppeteer's sorted, ten fields; a line limit of six sent those). Nor a line that starts another item or object (a YAML list's ``- name:``, ``{ name:``,
 #: ``},``): the value below was the next item's (a deployment's ``- name: AUTH_ENABLED``, ``"true"``,
 #: then ``- name: DB_HOST``'s host went out as ``[REDACTED]``). The one-line forms are
 #: :mod:`.tool_credentials`'.
 _COOKIE_OBJECT = re.compile(
     r"""["']?name["']?[ \t]*:[ \t]*(?P<q>["']?)""" + _COOKIE_NAME + r"""(?P=q)[ \t]*,?[ \t]*\r?\n"""
-    r"""(?:(?![ \t]*["']?name["']?[ \t]*:|[ \t]*-[ \t]|[^\r\n{}]*[{}])[^\r\n]*\r?\n){0,6}?"""
+    # 24 lines: Chrome's cookie has 15 fields; a value further below is another thing's.
+    r"""(?:(?![ \t]*["']?name["']?[ \t]*:|[ \t]*-[ \t]|[^\r\n{}]*[{}])[^\r\n]*\r?\n){0,24}?"""
     r"""[ \t]*["']?value["']?[ \t]*:[ \t]*["']?"""
     r"""(?P<value>(?=[^\s;,"'&]*\d)[A-Za-z0-9%._~+/-]{12,}={0,2})""",
     re.IGNORECASE,
@@ -110,9 +147,15 @@ def _cookie_values(text: str) -> list[tuple[int, int]]:
     return [m.span("value") for m in _COOKIE_OBJECT.finditer(text) if not _REFERENCE.fullmatch(m.group("value"))]
 
 
+#: Words that say a text holds cookies: their name, or a cookie's own fields (a browser's cookies
+#: saved as a bare list, Puppeteer's ``page.cookies()``, name no cookie).
+_COOKIE_WORDS = ("ookie", "httpOnly", "sameSite")
+
+
 def may_hold_cookie_objects(text: str, before: str) -> bool:
     """Whether ``text`` or the end of ``before`` names cookies (see :func:`redact_cookie_objects`)."""
-    return "ookie" in text or "ookie" in before[-_ABOVE_CHARS:]
+    above = before[-_ABOVE_CHARS:]
+    return any(word in text or word in above for word in _COOKIE_WORDS)
 
 
 def redact_cookie_objects(text: str, before: str = "", after: str = "") -> str:
@@ -135,12 +178,17 @@ def redact_section_keys(text: str, before: str = "", after: str = "") -> str:
 
 def redact_host_tokens(text: str, before: str = "", after: str = "") -> str:
     """``text`` with the tokens under hosts in Composer's sections redacted (``before`` and
-    ``after`` as for :func:`redact_section_keys`)."""
-    return _redact_values(text, before, after, _host_tokens)
+    ``after`` as for :func:`redact_section_keys`; a section's opening further up ``before``
+    than the text looked at is put before that)."""
+    far = len(before) - _ABOVE_CHARS
+    head = _open_composer_head(before, far) if far > 0 else ""
+    return _redact_values(text, before, after, _host_tokens, head)
 
 
-def _redact_values(text: str, before: str, after: str, values: Callable[[str], list[tuple[int, int]]]) -> str:
-    above = before[-_ABOVE_CHARS:]
+def _redact_values(
+    text: str, before: str, after: str, values: Callable[[str], list[tuple[int, int]]], head: str = ""
+) -> str:
+    above = head + before[-_ABOVE_CHARS:]
     joined = above + text + after[:_BELOW_CHARS]
     lo, hi = len(above), len(above) + len(text)
     out: list[str] = []
