@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types
 
 from deepseek_lsp.config import FOLDER_SETTINGS, Settings, folder_part
@@ -158,7 +159,13 @@ async def test_other_languages_turned_off_in_one_folder_leaves_its_sql_unreviewe
             assert len(prompts) == 1 and "DELETE FROM app;" in prompts[0], prompts
 
 
-async def test_a_folder_s_bad_setting_is_said_with_the_folder_s_name(tmp_path: Path) -> None:
+#: A key pasted into a folder's setting: said with the folder's name, the value hidden as a
+#: window's is (the pop-up, the log and debugState's settingsProblems).
+PASTED_KEY = "3f9a8c7d2e1b4a5f6c7d8e9f0a1b2c3d4e5f6a7b"
+
+
+@pytest.mark.parametrize(("value", "shown"), [("sometimes", "'sometimes'"), (PASTED_KEY, "(hidden")], ids=["word", "key"])
+async def test_a_folder_s_bad_setting_is_said_with_the_folder_s_name(tmp_path: Path, value: str, shown: str) -> None:
     """A value only one folder's .vscode/settings.json has wrong: the problem read as the
     user's own settings' ("invalid value 'sometimes' for 'review.mode'"), where it is not; the
     user looked there. Fixed in the folder, the problem goes from debugState (:checkhealth)."""
@@ -173,12 +180,13 @@ async def test_a_folder_s_bad_setting_is_said_with_the_folder_s_name(tmp_path: P
                 state = await client.protocol.send_request_async("deepseek/debugState", {})
                 return list(_to_dict(state)["settingsProblems"])
 
-            folder_settings(client, vendored, {**WINDOW, "review": {"mode": "sometimes"}})
+            folder_settings(client, vendored, {**WINDOW, "review": {"mode": value}})
             client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
             told = await eventually(lambda: [m.message for m in client.messages if "review.mode" in m.message])
-            assert "vendored" in told[0], told
+            assert "vendored" in told[0] and shown in told[0], told
             found = await problems()
-            assert len(found) == 1 and "vendored" in found[0] and "'sometimes'" in found[0], found
+            assert len(found) == 1 and "vendored" in found[0] and shown in found[0], found
+            assert PASTED_KEY not in json.dumps(found) + "".join(m.message for m in client.messages)
             folder_settings(client, vendored, {**WINDOW, "review": {"mode": "onCommand"}})
             client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
             for _ in range(100):
@@ -186,3 +194,4 @@ async def test_a_folder_s_bad_setting_is_said_with_the_folder_s_name(tmp_path: P
                     break
                 await asyncio.sleep(0.1)
             assert await problems() == []
+
