@@ -598,8 +598,10 @@ def build_fim_prompt(
             if doc.language_id == "yaml" or doc.uri.lower().endswith((".yaml", ".yml")):
                 # A search back through the file: only where a Kubernetes manifest may be.
                 above = secret_manifest_head(doc.data, above_start, raw_above, window)
-            # A Composer section's name further up than that: its hosts' tokens fill the window.
-            above = open_section_head(doc.data, above_start) + above
+            if doc.language_id in ("json", "jsonc") or doc.uri.lower().endswith(".json"):
+                # A Composer section's name further up than that: its hosts' tokens fill the
+                # window (a search back through the file: only where such a section may be).
+                above = open_section_head(doc.data, above_start) + above
             # The suffix with the lines above the window too: a section's name there (Composer's
             # ``"github-oauth": {``), its hosts' tokens in the window and the suffix (those in
             # the suffix went out).

@@ -147,9 +147,10 @@ def _cookie_values(text: str) -> list[tuple[int, int]]:
     return [m.span("value") for m in _COOKIE_OBJECT.finditer(text) if not _REFERENCE.fullmatch(m.group("value"))]
 
 
-#: Words that say a text holds cookies: their name, or a cookie's own fields (a browser's cookies
-#: saved as a bare list, Puppeteer's ``page.cookies()``, name no cookie).
-_COOKIE_WORDS = ("ookie", "httpOnly", "sameSite")
+#: Words that say a text holds cookies: their name, or a cookie's own field (a browser's cookies
+#: saved as a bare list, Puppeteer's ``page.cookies()``, name no cookie; Playwright's, Selenium's,
+#: a HAR's and Chrome's all have ``httpOnly``).
+_COOKIE_WORDS = ("ookie", "httpOnly")
 
 
 def may_hold_cookie_objects(text: str, before: str) -> bool:
