@@ -179,6 +179,18 @@ def puppeteer_cookies(secrets: list[str]) -> str:
     return "[\n" + ",\n".join(objects) + "\n]\n"
 
 
+def terraform_and_kubeconfig(secrets: list[str]) -> str:
+    """A .tf file's locals given heredocs, and a kubeconfig pasted into a CI file: its exec
+    plugin's token among its args."""
+    s = fakes(secrets, 3)
+    return (
+        'locals {\n  region = "eu-west-1"\n  db_password = <<EOT\n' + s[0] + "\nEOT\n"
+        + "  api_token = <<-EOT\n    " + s[1] + "\n  EOT\n}\n\n"
+        + "users:\n- name: ci\n  user:\n    exec:\n      command: vault-login\n      args:\n      - --token\n      - "
+        + s[2] + "\n"
+    )
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
@@ -193,6 +205,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "a cookie jar": ("/w/shop/.cache/session.jar", netscape_cookies),
     "composer.json mirrors": ("/w/shop/composer.json", composer_mirrors),
     "puppeteer cookies": ("/w/shop/e2e/session.json", puppeteer_cookies),
+    "locals.tf, kubeconfig": ("/w/shop/infra/ci.tf", terraform_and_kubeconfig),
 }
 
 

@@ -64,6 +64,10 @@ def _curlrc_user(match: re.Match[str]) -> str:
     return _cli_user_password(":")(match)
 
 
+#: An argument list's flag whose value is a secret (``--password``, ``--api-token``,
+#: ``--client-secret``; not ``--no-password``).
+_SECRET_FLAG = r"--(?!no-)(?:[a-z0-9]+-)*?(?:password|passwd|pass|passphrase|token|api-?key|(?:client|app|api)-secret)"
+
 _COMMAND_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # A password on a command line (a shell script, a Makefile, a CI step, a Dockerfile's RUN):
     # ``curl -u user:password``, ``mysql -pSECRET``, ``sshpass -p secret``, ``docker login -p
@@ -145,9 +149,15 @@ _COMMAND_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # ``spawn("x", ["--token", "..."])``, curl's ``["-u", "user:pass"]``). Not a variable
     # after the flag, nor docker's ``"-u", "1000:1000"`` or ``"www-data:www-data"``.
     (
+        re.compile(r"""(?i)((["'])""" + _SECRET_FLAG + r"""\2[ \t]*,\s*(["']))(?![$%{<-])([^"'\s]+)(?=\3)"""),
+        _cli_password_in_list,
+    ),
+    # The same list in YAML, an item a line (a kubeconfig's ``exec`` plugin's ``args:``, a
+    # container's, a CI job's): ``- --token`` then ``- …`` went out.
+    (
         re.compile(
-            r"""(?i)((["'])--(?!no-)(?:[a-z0-9]+-)*?(?:password|passwd|pass|passphrase|token|api-?key|(?:client|app|api)-secret)\2"""
-            r"""[ \t]*,\s*(["']))(?![$%{<-])([^"'\s]+)(?=\3)"""
+            r"""(?im)(^[ \t]*-[ \t]+(["']?)""" + _SECRET_FLAG + r"""\2[ \t]*\r?\n[ \t]*-[ \t]+(["']?))"""
+            r"""(?![$%{<-])([^"'\s]+)(?=\3[ \t]*$)"""
         ),
         _cli_password_in_list,
     ),

@@ -116,7 +116,22 @@ _JOINED_OPERATOR = re.compile(r"""["'][\ \t]*[+.]\s*["']|["'][\ \t]*[+.]?\s*\Z""
 _CALL_ARGUMENT = r"""(?:"[^"\r\n]*"|'[^'\r\n]*'|[^\s"',()]+(?:\([^()\r\n]*\))?)"""
 
 
+#: A secret's name given a heredoc of one line (HCL's ``db_password = <<EOT`` in a ``locals``
+#: block, a module's argument or a tfvars file; Ruby's ``<<~PW``, PHP's ``<<<'EOT'``, a shell's
+#: ``NAME=$(cat <<EOF`` and ``read -r NAME <<EOF``): the value, alone on the line below, then
+#: the terminator (or the text's end: a prompt's suffix cut below the value). The value went
+#: out (the name's line has no value, the value's line no name).
+#: Not a reference (``${var.db_password}``, ``$DB_PASSWORD``) nor a block of lines (a script).
+_HEREDOC_VALUE = re.compile(
+    r"""(?imx)(^[\ \t]*(?:(?:export[\ \t]+|local[\ \t]+|readonly[\ \t]+|\$)?["']?""" + _ASSIGNED_NAME
+    + r"""["']?[\ \t]*(?::?=|:)[\ \t]*(?:\$\([\ \t]*cat[\ \t]+)?
+    |read\b[^\r\n<]*?""" + _ASSIGNED_NAME + r"""[\ \t]*)
+    <<[-~<]?[\ \t]*(["']?)([A-Za-z_]\w*)\2[^\r\n]*\r?\n[\ \t]*)
+    [^\s$`{}][^\r\n]{5,}?(?=[\ \t]*(?:\r?\n[\ \t]*\3\b|\r?\n?\Z))"""
+)
+
 _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
+    (_HEREDOC_VALUE, r"\1" + REDACTED),
     # XML configuration (Maven's settings.xml, tomcat-users, Spring beans, .NET's web.config):
     # ``<password>...</password>`` and ``<add key="DbPassword" value="..."/>`` went out whole.
     # Not an expression (JSX's ``{value}``) nor a placeholder (``${env.DB_PASSWORD}``), nor text
