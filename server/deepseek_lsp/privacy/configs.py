@@ -123,7 +123,7 @@ _CALL_ARGUMENT = r"""(?:"[^"\r\n]*"|'[^'\r\n]*'|[^\s"',()]+(?:\([^()\r\n]*\))?)"
 #: out (the name's line has no value, the value's line no name).
 #: Not a reference (``${var.db_password}``, ``$DB_PASSWORD``) nor a block of lines (a script).
 _HEREDOC_VALUE = re.compile(
-    r"""(?imx)(^[\ \t]*(?:(?:export[\ \t]+|local[\ \t]+|readonly[\ \t]+|\$)?["']?""" + _ASSIGNED_NAME
+    r"""(?imx)(^(?=[^\r\n]*<<)[\ \t]*(?:(?:export[\ \t]+|local[\ \t]+|readonly[\ \t]+|\$)?["']?""" + _ASSIGNED_NAME
     + r"""["']?[\ \t]*(?::?=|:)[\ \t]*(?:\$\([\ \t]*cat[\ \t]+)?
     |read\b[^\r\n<]*?""" + _ASSIGNED_NAME + r"""[\ \t]*)
     <<[-~<]?[\ \t]*(["']?)([A-Za-z_]\w*)\2[^\r\n]*\r?\n[\ \t]*)
@@ -493,6 +493,7 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
 #: Patterns tried only over a text holding what they need, found far faster than the patterns
 #: themselves (see triggers._apply).
 PREFILTERS: dict[re.Pattern[str], re.Pattern[str]] = {
+    _HEREDOC_VALUE: re.compile("<<"),
     _YAML_BLOCK: _YAML_BLOCK_OPENER,
     _FALLBACK: _FALLBACK_OPERATOR,
     _JOINED: _JOINED_OPERATOR,

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
+from .configs import PREFILTERS
 from .manifests import _redact_secret_manifests, _seams
 from .patterns import _PATTERNS
 from .sections import (
@@ -277,7 +278,8 @@ def _line_matches(
     return tuple(
         (pattern, replacement, matches)
         for pattern, replacement in _PATTERNS[_KEY_BLOCK_PATTERNS:]
-        if (matches := tuple(pattern.finditer(joined)))
+        if ((needs := PREFILTERS.get(pattern)) is None or needs.search(joined) is not None)
+        and (matches := tuple(pattern.finditer(joined)))
     )
 
 

@@ -87,7 +87,13 @@ def _host_tokens(text: str) -> list[tuple[int, int]]:
 def may_hold_host_tokens(text: str, before: str) -> bool:
     """Whether ``text``, or the text before it, may hold a Composer section (see
     :func:`redact_host_tokens`)."""
-    return any(word in text or word in before for word in _COMPOSER_WORDS)
+    above = before[-_ABOVE_CHARS:]
+    if any(word in text or word in above for word in _COMPOSER_WORDS):
+        return True
+    # A section opened further up is still open only where the text above closes no object (a
+    # section's lines are hosts and tokens): most code's does, and is spared the longer search.
+    far = before[: len(before) - len(above)]
+    return bool(far) and "}" not in above and any(word in far for word in _COMPOSER_WORDS)
 
 
 def _open_composer_head(text: str, end: int) -> str:
