@@ -98,11 +98,24 @@ def test_a_key_not_set_at_all_is_said_as_before(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("DEEPSEEK_API_KEY")
+    monkeypatch.delenv("DEEPSEEK_BASE_URL")  # DeepSeek's: a server of one's own may take none
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     code, _, err = run(capsys, "app/inventory.py")
     assert code == 2
     said = "set DEEPSEEK_API_KEY (and DEEPSEEK_BASE_URL for another server)"
     assert err == f"deepseek-lsp review: {said}\n"
+
+
+def test_a_server_of_ones_own_asking_for_a_key_none_set_is_told_so(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gateway or vLLM started with ``--api-key``, the run given none: the 401 read "rejected
+    the API key", as if a wrong one had been sent."""
+    monkeypatch.delenv("DEEPSEEK_API_KEY")
+    code, out, err = run(capsys, "app/inventory.py")
+    assert code == 2
+    assert "asks for a key (401) and none is set: set DEEPSEEK_API_KEY" in out + err, out + err
+    assert "rejected" not in out + err
 
 
 @pytest.mark.parametrize("event", ["push", "schedule", "workflow_dispatch", "pull_request"])

@@ -251,7 +251,7 @@ def test_the_json_sarif_and_github_reports_carry_what_the_runs_requests_cost(
     _, out, _ = run(capsys, "app", "--format", "json", "--fail-on", "never")
     requests = len(fake_deepseek.requests_to(CHAT))
     usage = json.loads(out)["usage"]
-    assert usage["requests"] == requests > 0 and usage["unknownCost"] == 0
+    assert usage["requests"] == requests > 0 and usage["unknownCost"] == 0 and usage["notReached"] == 0
     assert usage["costUsd"] > 0 and usage["promptTokens"] > 0 and usage["outputTokens"] > 0
     _, out, _ = run(capsys, "app", "--format", "sarif", "--fail-on", "never", "--no-cache")
     assert len(fake_deepseek.requests_to(CHAT)) == 2 * requests

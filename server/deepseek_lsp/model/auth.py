@@ -111,6 +111,8 @@ def key_noted(error: ModelError, config: EndpointConfig, url: str) -> ModelError
         error.sent_key = FIM_KEY_SETTING
     elif named is None and config.api_key:
         error.unsent_key = FIM_KEY_SETTING
+    elif named is None and not config.fim_api_key:
+        error.no_key = True
     return error
 
 

@@ -513,17 +513,24 @@ class AuthenticationError(ModelError):
     unsent_key: str | None = None
     #: Set where the key sent was the completion server's own: the setting it came from.
     sent_key: str | None = None
+    #: Set where no key is set at all (a server of one's own asked without one): "rejected the
+    #: API key" named a key that was never there.
+    no_key: bool = False
 
     @property
     def user_message(self) -> str:
         if self.unsent_key or self.sent_key:
             return self.cli_message
+        if self.no_key:
+            return f"{self.provider} asks for a key (401) and none is set: {key_hint()}."
         return (
             f"{self.provider} rejected the API key (401): {key_hint()}."
         )
 
     @property
     def cli_message(self) -> str:
+        if self.no_key:
+            return f"{self.provider} asks for a key (401) and none is set: set DEEPSEEK_API_KEY (or apiKey in --settings)."
         if self.unsent_key:
             return (
                 f"{self.provider} asks for a key (401); the API key is not sent there, as it is "

@@ -30,6 +30,7 @@ from ..documents import Document
 from ..gitignore import drop_ignored
 from ..languages import LanguageRegistry
 from ..log import SECRETS
+from ..model.endpoint import is_deepseek_host
 from ..model.ledger import Ledger, state_dir
 from ..model.usage_records import Totals
 from ..storage import folder_problem, replace_file, state_folder_message
@@ -186,7 +187,10 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
     if problems:
         _settings_refused(problems, args.settings, err)
         return EXIT_ERROR
-    if not settings.api_key and settings.backend == "deepseek":
+    if not settings.api_key and (is_deepseek_host(settings.base_url) or empty_key(os.environ)):
+        # Only DeepSeek itself surely wants one (as doctor and the editor go by): a vLLM or
+        # Ollama of one's own takes none, and the run was refused before any request. A key
+        # variable set but empty (a CI secret the job was not given) meant one all the same.
         print(
             "deepseek-lsp review: set DEEPSEEK_API_KEY (and DEEPSEEK_BASE_URL for another server)"
             + empty_key(os.environ),
@@ -702,9 +706,15 @@ def _spent(total: Totals, reached: bool = True) -> str:
 
     if not total.requests:
         return "no request made"
-    if not reached and not (total.ok or total.cost_usd or total.unknown_cost):
+    if _none_reached(total, reached):
         return f"no request reached the server ({counted(total.requests, 'try', 'tries')})"
     return f"{format_cost(total.as_dict())} for {counted(total.requests, 'request')}"
+
+
+def _none_reached(total: Totals, reached: bool) -> bool:
+    """Whether none of the run's requests reached the server (refused or dropped connects):
+    tries, nothing billed."""
+    return bool(total.requests) and not reached and not (total.ok or total.cost_usd or total.unknown_cost)
 
 
 def _stores(settings: Settings) -> tuple[Ledger, ReviewCache]:
@@ -746,7 +756,7 @@ def _render(
     reached: bool = True,
 ) -> str:
     ordered = sorted(results, key=lambda r: r.path)
-    usage = usage_of(spent) if spent is not None else None
+    usage = usage_of(spent, reached=not _none_reached(spent, reached)) if spent is not None else None
     said = _spent(spent, reached) if spent is not None else None
     # Printed in a job's log (``--format json``), a string's ``##[error]`` was a workflow command.
     if fmt == "json":

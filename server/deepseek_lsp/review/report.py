@@ -181,12 +181,16 @@ def generated_skipped(results: list[FileResult]) -> str:
 INCOMPLETE = "some reviews did not complete (see the files' errors)"
 
 
-def usage_of(total: Totals) -> dict[str, Any]:
+def usage_of(total: Totals, *, reached: bool = True) -> dict[str, Any]:
     """What a run's requests used and cost, for the JSON report's ``usage`` and SARIF's run
     properties (only the text report said it: a CI job keeping JSON kept no record of it).
-    ``costUsd`` is what the requests of known cost cost; ``unknownCost`` counts the others."""
+    ``costUsd`` is what the requests of known cost cost; ``unknownCost`` counts the others;
+    ``notReached`` the tries that never reached the server (refused or dropped connects, none
+    billed), all of them in a run none of whose requests did (``reached`` false): ``"requests":
+    4, "costUsd": 0.0`` alone read as 4 sent and billed nothing."""
     return {
         "requests": total.requests,
+        "notReached": 0 if reached else total.requests,
         "costUsd": round(total.cost_usd, 8),
         "unknownCost": total.unknown_cost,
         "estimatedUsd": round(total.estimated_usd, 8),
