@@ -89,22 +89,48 @@ async def test_only_my_changes_sends_the_changed_functions_and_is_remembered(
         assert len(asked) == 1
 
 
-async def test_review_all_sends_every_function_and_not_now_sends_nothing(
-    fake_deepseek: FakeDeepSeek, tmp_path: Path
-) -> None:
-    title = ["Not now"]
-    async with large_file_open(fake_deepseek, tmp_path, title) as (client, uri, asked):
+async def test_review_all_sends_every_function(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    async with large_file_open(fake_deepseek, tmp_path, ["Review all"]) as (client, uri, asked):
         await edit_and_save(client, uri, 2, 5)
-        assert await eventually(lambda: len(asked) == 1, timeout=10)
-        await asyncio.sleep(0.5)
-        assert fake_deepseek.requests_to(CHAT) == []
-        title[0] = "Review all"
-        save(client, uri)  # asked again
-        assert await eventually(lambda: len(asked) == 2, timeout=10)
         assert await eventually(
             lambda: len({u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json)}) == 800,
             timeout=30,
         )
+        assert len(asked) == 1
+
+
+async def test_not_now_is_remembered_for_the_file_and_review_file_still_reviews_it(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """"Not now" asked again at every save (Ctrl+S every minute: the same question every minute);
+    it now holds for the file until the server stops, reopened too, and the user is told once
+    where to review it; the Review File command reviews it all, and the saves after that review
+    their changes as any save does."""
+    async with large_file_open(fake_deepseek, tmp_path, ["Not now"]) as (client, uri, asked):
+        await edit_and_save(client, uri, 2, 5)
+        assert await eventually(lambda: len(asked) == 1, timeout=10)
+        told = "the Review File command reviews it all"
+        assert await eventually(lambda: any(told in m.message for m in client.messages), timeout=10)
+        await edit_and_save(client, uri, 3, 9, above=1)
+        await edit_and_save(client, uri, 4, 12, above=2)
+        client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        open_doc(client, uri, LARGE)
+        save(client, uri)
+        await asyncio.sleep(1.5)
+        assert len(asked) == 1, [a.message for a in asked]
+        assert fake_deepseek.requests_to(CHAT) == []
+        assert sum(told in m.message for m in client.messages) == 1
+        result = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[uri])
+        )
+        assert result["unitsSent"] == 800, result
+        sent = len(fake_deepseek.requests_to(CHAT))
+        await edit_and_save(client, uri, 2, 7)  # reviewed now: a save sends its change
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == sent + 1, timeout=10)
+        assert reviewed_units(fake_deepseek.requests_to(CHAT)[-1].json) == ["handler_7"]
+        assert len(asked) == 1
 
 
 async def test_a_small_file_or_one_reviewed_before_is_not_asked_about(

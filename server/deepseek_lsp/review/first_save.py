@@ -5,8 +5,9 @@ never reviewed: checked out, pulled, opened for a one-line fix) sent all of it w
 before (800 functions: 53,708 tokens, up to $0.07 of DeepSeek V4-Pro at its peak rate). Above
 ``ASK_ABOVE_TOKENS`` the user is asked, as for any spending they did not ask for: review it
 all, or only the code changed since git's last commit (the pull request's view, remembered
-for the file while it is open), or nothing now (the next save asks again; Review File reviews
-it all). An editor that cannot be asked is told the estimate, and only the changes are sent.
+for the file while it is open), or nothing now (remembered for the file until the server
+stops, reopened too: asked again at every save, the same question came every minute; the
+Review File command reviews it all, and once it has, the file's saves review their changes). An editor that cannot be asked is told the estimate, and only the changes are sent.
 A model without a known price (a self-hosted server) costs nothing here: never asked.
 """
 
@@ -117,6 +118,8 @@ class FirstSaves:
         #: the next one does not take down with it.
         self._asking: dict[str, asyncio.Task[object]] = {}
         self._only_changes: set[str] = set()
+        #: Files the user answered "Not now" for: not asked again, nor sent, on save.
+        self._not_now: set[str] = set()
 
     def forget(self, uri: str) -> None:
         self._only_changes.discard(uri)
@@ -156,6 +159,8 @@ class FirstSaves:
         )
         if found is None:
             return None
+        if uri in self._not_now:
+            return False
         lines = await changed()
         units = None if lines is None else await asyncio.to_thread(_units_with, snapshot, lines)
         question = found.question(uri, settings.review.model, units)
@@ -180,6 +185,14 @@ class FirstSaves:
         if answer == ONLY_CHANGES and lines is not None:
             self._only_changes.add(uri)
             return lines
+        if answer == NOT_NOW:
+            self._not_now.add(uri)
+            self.services.status.tell_once(
+                f"review:not-now:{uri}",
+                f"{basename(uri)} is not reviewed on save until the server restarts (you chose {NOT_NOW!r}); "
+                "the Review File command reviews it all, and its saves after that review their changes.",
+                3,
+            )
         return False
 
 
