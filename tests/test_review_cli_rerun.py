@@ -16,7 +16,7 @@ import pytest
 
 from deepseek_lsp import imports
 from deepseek_lsp.documents import Document
-from deepseek_lsp.review import engine
+from deepseek_lsp.review import engine, prepared
 from deepseek_lsp.review.answer import RawFinding
 from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.records import recorded_units
@@ -43,6 +43,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         return extract(doc)
 
     monkeypatch.setattr(engine, "extract_units", counting)
+    monkeypatch.setattr(prepared, "extract_units", counting)  # a review's, off the event loop
     yield seen
 
 

@@ -8,6 +8,7 @@ import json
 import textwrap
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tree_sitter
@@ -517,3 +518,34 @@ async def test_a_function_whose_findings_run_past_the_answer_limit_says_which_se
         )
         assert status.message == f"review of checks.py: {cut}"
         assert done["problems"] == [cut]
+
+
+async def test_a_files_units_are_worked_out_while_the_event_loop_goes_on(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Extracting a saved file's units, reading its imports and looking each unit up in the
+    cache ran on the event loop: a 10,000-line module held it 1.3 s at each save, every
+    completion waiting (bench_review_save_stall.py). Here the extraction waits for a handler
+    on the loop (as a keystroke's completion): on the loop it never ran, and waited out 5 s."""
+    import asyncio
+    import contextlib
+    import importlib
+    import threading
+
+    turned = threading.Event()
+    seen: list[bool] = []
+
+    def extract(doc: Document) -> Any:
+        seen.append(turned.wait(5))
+        return extract_units(doc)
+
+    for name in ("engine", "prepared"):  # wherever the review extracts them
+        with contextlib.suppress(ImportError):
+            module = importlib.import_module(f"deepseek_lsp.review.{name}")
+            monkeypatch.setattr(module, "extract_units", extract, raising=False)
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    review = asyncio.ensure_future(engine.review(client, doc_of(INVENTORY), settings_for(fake_deepseek)))
+    await asyncio.sleep(0)
+    asyncio.get_running_loop().call_soon(turned.set)  # the keystroke's handler
+    outcome = await review
+    assert seen == [True] and outcome.units == 8

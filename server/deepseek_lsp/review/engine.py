@@ -53,8 +53,9 @@ from .flights import (
 from .imported import MAX_IMPORTED_SIGNATURES, Imported, ImportReader, _used_by
 from .keys import _cache_key
 from .placing import Placer
+from .prepared import prepare
 from .prompt import batch_units, build_messages
-from .removed import Removal, with_removals
+from .removed import Removal
 from .units import FileUnits, Unit, extract_units
 
 log = logging.getLogger(__name__)
@@ -189,35 +190,22 @@ class ReviewEngine:
         path = path or uri_to_path(doc.uri)
         records = self.records
         if records is not None and use_cache:
-            quick = records.review(records.key(doc, settings, roots), doc, settings, lines, ignored, roots)
+            quick = await asyncio.to_thread(
+                lambda: records.review(records.key(doc, settings, roots), doc, settings, lines, ignored, roots)
+            )
             if quick is not None:
                 if on_claimed is not None:
                     on_claimed()
                 return quick
         outcome = ReviewOutcome()
-        file_units = extract_units(doc)
-        if removed:
-            file_units.units = with_removals(file_units.units, removed)
-        units = file_units.units
-        if lines is not None:
-            wanted = set(lines)
-            units = [u for u in units if any(u.contains_line(n) for n in wanted)]
-        lang = doc.language.name if doc.language else None
-        found: list[Located] = []
-        pending: list[tuple[Unit, str]] = []
-        imports = self.imports.read(doc, path, units, roots, settings)
-        imported = imports.signatures if imports is not None else []
-        sendable = None if send_lines is None else set(send_lines)
-        outcome.units = len(units)
-        for unit in units:
-            key, legacy = _cache_key(unit, settings, lang, file_units, imported)
-            hit = self.cache.get_or_legacy(key, legacy, settings.review.model) if use_cache else None
-            if hit is not None:
-                found.extend(_from_cache(hit, unit))
-            elif sendable is None or unit.removed or any(unit.contains_line(n) for n in sendable):
-                pending.append((unit, key))
-            else:
-                outcome.units -= 1  # unchanged and never reviewed: not this review's
+        # Off the event loop (see prepared): ``doc`` is this review's own snapshot.
+        prepared = await asyncio.to_thread(
+            prepare, self.cache, self.imports, doc, path, settings,
+            use_cache=use_cache, lines=lines, send_lines=send_lines, removed=removed, roots=roots,
+        )
+        file_units, imports, imported, lang = prepared.file_units, prepared.imports, prepared.imported, prepared.lang
+        found, pending = prepared.found, prepared.pending
+        outcome.units = prepared.counted
         placer = Placer(doc)
         if pending:
             outcome.units_asked = len(pending)
