@@ -45,6 +45,7 @@ from .keys import answer_settings
 from .outcome_status import OutcomeStatus, basename, last_word
 from .progress import _Progress
 from .publishing import FileState, Publisher
+from .reanchored import reanchored
 from .rules import ReviewRules
 from .saving import SaveTriggers
 from .units import Unit
@@ -534,6 +535,21 @@ class ReviewFeature(Feature):
                     # functions it sent, with "Save again to retry" as the only word).
                     spans = [follow_span(a, b, edits) for a, b in _unit_spans(snapshot, outcome.unanswered)]
                     findings = with_kept(findings, [f for f in state.findings if _starts_in(f, spans)])
+                if {f.id for f in outcome.findings} - {f.id for f in findings}:
+                    # Dropped by the edits since: a reload from disk took every finding between
+                    # its first and last changed line, of functions it left as they were too.
+                    again = await reanchored(
+                        engine, findings, outcome.findings, snapshot.data, edits, current, self.settings,
+                        ignored=self.ignores.ignored(uri), roots=roots,
+                    )
+                    if self.services.documents.get(uri) is not current:
+                        return outcome  # closed meanwhile
+                    if again is not None:
+                        findings = again
+                    else:
+                        findings, _ = engine.cached_findings(
+                            current, self.settings, ignored=self.ignores.ignored(uri), roots=roots
+                        )
             state = self.publisher.files.setdefault(uri, FileState())
             state.findings = self.ignores.let_through(uri, findings)
             state.edit_count = current.edit_count
