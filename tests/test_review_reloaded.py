@@ -96,3 +96,51 @@ def test_a_deleted_flagged_line_s_twin_does_not_take_its_finding() -> None:
     [kept] = _lines_followed(no_cache, [flagged], old, copy, deleted_second, Settings(), frozenset(), ())  # type: ignore[arg-type]
     assert new[kept.start : kept.end] == b"lock.release()"
     assert line_edits(old, new) == [Edit(21, 36, 21)]
+
+
+async def test_a_file_neovim_reloads_while_its_review_runs_shows_the_review(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Neovim reloads a buffer (``:e``, 'autoread' after a formatter or ``git checkout``) as
+    didClose then didOpen: the close cancelled the review under way, its requests closed, and
+    the reopened file showed nothing of it; now the review goes on, and its findings of the
+    functions the reload left as they were are shown on the new text."""
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS, editor="neovim") as client:
+        open_doc(client, URI, INVENTORY)
+        fake_deepseek.pause_after("findings")
+        save(client)
+        assert await fake_deepseek.wait_paused_async()
+        client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=URI)))
+        open_doc(client, URI, RELOADED, version=3)
+        await asyncio.sleep(0.3)
+        fake_deepseek.resume()
+        expected = {
+            INVENTORY_RULES[2].message: INVENTORY_RULES[2].needle,
+            INVENTORY_RULES[3].message: INVENTORY_RULES[3].needle,
+        }
+        assert await eventually(lambda: shown(client) == expected, timeout=10), shown(client)
+        [request] = fake_deepseek.requests_to(CHAT)
+        assert request.completed and not request.disconnected
+
+
+@pytest.mark.usefixtures("state_dir")
+async def test_a_review_replaced_by_one_that_ends_at_once_closes_its_request(fake_deepseek: FakeDeepSeek) -> None:
+    """Edited and saved again, then closed: the new review ends at its first step (the file is
+    gone) and lets go of the one it replaced, then cancelled it a second time as it ended; the
+    second cancel cut short the first's letting go of its request, left open, every token billed."""
+    from tests.test_review_after_edits import Editor
+
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    fake_deepseek.set_latency(ttft=30.0)
+    text = "def f(row):\n    if row == None:\n        return 1\n    return 2\n"
+    async with Editor(fake_deepseek, text) as editor:
+        review, documents = editor.review, editor.services.documents
+        review.document_saved(documents.get(editor.uri))  # type: ignore[arg-type]
+        assert await asyncio.to_thread(fake_deepseek.wait_requested, CHAT, 10)
+        editor.replace(47, 48, "3")
+        review.document_saved(documents.get(editor.uri))  # type: ignore[arg-type]
+        review.document_closed(documents.close(editor.uri))  # type: ignore[arg-type]
+        [request] = fake_deepseek.requests_to(CHAT)
+        assert await asyncio.to_thread(fake_deepseek.wait_closed, request, 10)
+        assert review.engine._flights == {}

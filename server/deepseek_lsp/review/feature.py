@@ -11,6 +11,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -55,6 +56,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: How long a closed file's review goes on for the file to be opened again: Neovim reloads a
+#: buffer from disk (``:e``, 'autoread' after a formatter or ``git checkout``) as didClose then
+#: didOpen at once, and the close cancelled the review under way, its answer never shown.
+REOPEN_GRACE_S = 0.5
+
 
 class ReviewFeature(Feature):
     """The reviews under way, one per file, and the parts it calls: which files are reviewed
@@ -72,8 +78,14 @@ class ReviewFeature(Feature):
         self._asked: dict[str, tuple[Document, int]] = {}
         #: Reviews the user stopped from the editor's progress notification.
         self._stopped_by_user: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+        #: Reviews a save started (a command's answer is the closed buffer's: see document_closed).
+        self._of_saves: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+        #: Reviews of files just closed, cancelled unless the file opens again (REOPEN_GRACE_S).
+        self._closing: dict[str, tuple[asyncio.Task[ReviewOutcome | None], asyncio.TimerHandle]] = {}
         #: Reviews replaced by a newer one that have not let go yet (see ``schedule``).
         self._superseded: set[asyncio.Task[ReviewOutcome | None]] = set()
+        #: Those of them cancelled already (see ``_let_go``).
+        self._let_go_of: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
         #: What is told off a review's way (see _tell_prompt_cut), kept until done.
         self._telling: set[asyncio.Task[None]] = set()
         self._cache: ReviewCache | None = None
@@ -153,14 +165,16 @@ class ReviewFeature(Feature):
         self.saves.halt()
         self._opened.halt()
         self.publisher.halt()
-        for task in [*self._tasks.values(), *self._superseded, *self._telling]:
+        for task in [*self._tasks.values(), *self._superseded, *self._telling, *self._closing_tasks()]:
             task.cancel()
         if self._engine is not None:
             self._engine.halt()
 
     async def stop(self) -> None:
         self.halt()
-        await asyncio.gather(*self._tasks.values(), *self._superseded, *self._telling, return_exceptions=True)
+        await asyncio.gather(
+            *self._tasks.values(), *self._superseded, *self._telling, *self._closing_tasks(), return_exceptions=True
+        )
         if self._engine is not None:
             await self._engine.stop()
         if self._cache is not None:
@@ -174,8 +188,23 @@ class ReviewFeature(Feature):
     def failure(self, uri: str) -> str:
         return self._failed.get(uri, "")
 
+    def _closing_tasks(self) -> list[asyncio.Task[ReviewOutcome | None]]:
+        return [task for task, _ in self._closing.values()]
+
+    def _closed_for_good(self, uri: str) -> None:
+        closing = self._closing.pop(uri, None)
+        if closing is not None:
+            closing[0].cancel()
+
     def document_opened(self, doc: Document) -> None:
         self._opened.opened(doc)
+        closing = self._closing.pop(doc.uri, None)
+        if closing is not None:
+            # Reloaded (see REOPEN_GRACE_S): its review goes on, and shows on the new text.
+            task, timer = closing
+            timer.cancel()
+            if not task.done() and doc.uri not in self._tasks:
+                self._tasks[doc.uri] = task
         # Whatever was reviewed before (in this editor, another one, or on the command line)
         # shows at once and costs nothing. Files opened before the configuration arrived are
         # shown again by settings_changed if the review settings turn out different. Not a
@@ -197,6 +226,15 @@ class ReviewFeature(Feature):
     def document_closed(self, doc: Document) -> None:
         self._opened.forget(doc.uri)
         self.first_saves.forget(doc.uri)
+        task = self._tasks.get(doc.uri)
+        # A save's only: Review File's answer goes to the buffer that asked, which is gone (a
+        # Neovim user's :bd then :e was told of the closed one's review).
+        if task is not None and not task.done() and task in self._of_saves:
+            del self._tasks[doc.uri]
+            self._asked.pop(doc.uri, None)
+            self._closed_for_good(doc.uri)
+            timer = asyncio.get_running_loop().call_later(REOPEN_GRACE_S, self._closed_for_good, doc.uri)
+            self._closing[doc.uri] = (task, timer)
         self._forget(doc.uri)
         self._clear_status(doc.uri)
 
@@ -334,11 +372,13 @@ class ReviewFeature(Feature):
                 self._superseded.add(previous)
                 previous.add_done_callback(self._superseded.discard)
         task = asyncio.ensure_future(self._review(uri, force=force, on_save=on_save, replaces=replaced))
+        if on_save:
+            self._of_saves.add(task)
         if replaced is not None:
             # Cancelled before its first step (a save and a close handled in one turn of the
             # loop), the new review never runs its ``finally``: the review it replaces ran on
             # to its end for a file no longer open, every token billed.
-            task.add_done_callback(lambda _: replaced.cancel())
+            task.add_done_callback(lambda _: self._let_go(replaced))
         self._tasks[uri] = task
         if doc is not None:
             self._asked[uri] = (doc, doc.edit_count)
@@ -353,6 +393,14 @@ class ReviewFeature(Feature):
         task.add_done_callback(done)
         return task
 
+    def _let_go(self, replaced: asyncio.Task[ReviewOutcome | None]) -> None:
+        """Cancel a review a newer one replaced, once: cancelled again as the newer one ended
+        (at its first step: the file closed), its letting go of its requests, which awaits
+        their end, was cut short, and a request no review waited for stayed open, billed."""
+        if not replaced.done() and replaced not in self._let_go_of:
+            self._let_go_of.add(replaced)
+            replaced.cancel()
+
     async def _review(
         self,
         uri: str,
@@ -365,8 +413,8 @@ class ReviewFeature(Feature):
         over that review's requests it wants, or has ended without."""
 
         def let_go() -> None:
-            if replaces is not None and not replaces.done():
-                replaces.cancel()
+            if replaces is not None:
+                self._let_go(replaces)
 
         try:
             return await self._review_now(uri, force=force, on_save=on_save, on_claimed=let_go)
@@ -520,9 +568,10 @@ class ReviewFeature(Feature):
             # old model's answer was shown as the review, over the new model's cached one.
             edits = current.edits_since(edit_count) if current is doc else None
             if edits is None or answer_settings(settings) != answer_settings(self.settings):
-                findings, _ = engine.cached_findings(
-                    current, self.settings, ignored=self.ignores.ignored(uri), roots=roots
-                )
+                placed = await self._placed_again(current, [], [], b"", [], roots)
+                if placed is None:
+                    return outcome  # closed meanwhile
+                findings = placed
             else:
                 findings, _ = follow_edits(outcome.findings, edits, current.data)
                 findings = with_net_change(
@@ -538,18 +587,10 @@ class ReviewFeature(Feature):
                 if {f.id for f in outcome.findings} - {f.id for f in findings}:
                     # Dropped by the edits since: a reload from disk took every finding between
                     # its first and last changed line, of functions it left as they were too.
-                    again = await reanchored(
-                        engine, findings, outcome.findings, snapshot.data, edits, current, self.settings,
-                        ignored=self.ignores.ignored(uri), roots=roots,
-                    )
-                    if self.services.documents.get(uri) is not current:
+                    placed = await self._placed_again(current, findings, outcome.findings, snapshot.data, edits, roots)
+                    if placed is None:
                         return outcome  # closed meanwhile
-                    if again is not None:
-                        findings = again
-                    else:
-                        findings, _ = engine.cached_findings(
-                            current, self.settings, ignored=self.ignores.ignored(uri), roots=roots
-                        )
+                    findings = placed
             state = self.publisher.files.setdefault(uri, FileState())
             state.findings = self.ignores.let_through(uri, findings)
             state.edit_count = current.edit_count
@@ -559,6 +600,29 @@ class ReviewFeature(Feature):
             return outcome
         finally:
             progress.end(last_word(outcome, shown))  # (once: a second end sends nothing)
+
+
+    async def _placed_again(
+        self,
+        current: Document,
+        followed: list[Finding],
+        reviewed: list[Finding],
+        old: bytes,
+        edits: list[Any],
+        roots: list[Path],
+    ) -> list[Finding] | None:
+        """``followed`` with the findings :func:`reanchored` brings back onto ``current`` (the
+        cache's alone, with no ``reviewed``), worked out off the event loop; None once
+        ``current`` is no longer the file open."""
+        uri, ignored = current.uri, self.ignores.ignored(current.uri)
+        again = await reanchored(
+            self.engine, followed, reviewed, old, edits, current, self.settings, ignored=ignored, roots=roots
+        )
+        if self.services.documents.get(uri) is not current:
+            return None
+        if again is None:  # edited too much meanwhile to follow: placed on the text as it is
+            again, _ = self.engine.cached_findings(current, self.settings, ignored=ignored, roots=roots)
+        return again
 
 
 def _unit_spans(doc: Document, units: list[Unit]) -> list[tuple[int, int]]:
