@@ -118,6 +118,7 @@ def test_a_run_stopped_before_the_review_says_why_in_an_annotation(
     args = ["app"]
     if stop == "no key":
         monkeypatch.delenv("DEEPSEEK_API_KEY")
+        monkeypatch.delenv("DEEPSEEK_BASE_URL")  # DeepSeek's: a server of one's own may take none
     elif stop == "base not fetched":
         args = ["--changed", "--base", "origin/100%-main"]
     else:
