@@ -28,7 +28,7 @@ def review(project: Path, base_url: str, *args: str, **env: str) -> subprocess.C
     return subprocess.run(command, cwd=project, env=full, capture_output=True, text=True, timeout=120)
 
 
-def test_a_server_of_ones_own_is_reviewed_with_without_a_key(project: Path, tmp_path: Path) -> None:
+def test_a_server_of_ones_own_is_reviewed_without_a_key(project: Path, tmp_path: Path) -> None:
     """A vLLM or Ollama on this machine takes no key: the run asked for DEEPSEEK_API_KEY and
     sent nothing, where the server's own doctor check and the editor go ahead."""
     with FakeDeepSeek(api_key=None) as own:
