@@ -45,15 +45,20 @@ async def run_bench(
     """A bench's run from its command line (--sites, the --seed drawing them, --show): the
     ``sites`` (a file and its text first) in each of the ``states`` (the document with its
     cursor and the answer, from a site)."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sites", type=int, default=default_sites)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--show", action="store_true", help="print each wrong accept's diff")
-    args = parser.parse_args()
+    args = bench_arguments(default_sites).parse_args()
     found = sites(args.sites, args.seed)
     for name, make in states.items():
         cases = ((site[0], site[1], *make(site)) for site in found)
         await count_accepts(name, cases, language, ext, show=args.show)
+
+
+def bench_arguments(default_sites: int) -> argparse.ArgumentParser:
+    """A bench's command line: --sites, the --seed drawing them, --show."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sites", type=int, default=default_sites)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--show", action="store_true", help="print each wrong accept's diff")
+    return parser
 
 
 def shuffled_texts(files: list[Path], rng: random.Random, most_chars: int) -> Iterator[tuple[Path, str]]:

@@ -18,7 +18,6 @@ re-led, bodies longer than a block's tokens).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
 import re
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.bench.accepts import count_accepts, shuffled_texts  # noqa: E402
+from tests.bench.accepts import bench_arguments, count_accepts, shuffled_texts  # noqa: E402
 
 _TYPEDEF = re.compile(r"^([ \t]*)typedef[ \t]+(?:struct|enum|union)\b[^{;\n]*\{([^{}]*)\n\1\}[^\n]*;", re.M)
 _ERROR_SET = re.compile(r"error\{([^{}]*)\}")
@@ -59,11 +58,8 @@ def _cases(files: list[Path], pattern: re.Pattern[str], count: int, seed: int, m
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sites", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=7)
+    parser = bench_arguments(200)
     parser.add_argument("--zig", type=Path, help="a folder of Zig sources")
-    parser.add_argument("--show", action="store_true", help="print each wrong accept's diff")
     args = parser.parse_args()
     headers = list(Path("/usr/include").rglob("*.h"))
     runs = [("C typedef", list(_cases(headers, _TYPEDEF, args.sites, args.seed)), "c", "h")]

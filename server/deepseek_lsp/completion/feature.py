@@ -49,7 +49,7 @@ from .history import EditHistory
 from .idle_indexing import IdleWork
 from .indentation import EDITOR_INDENTATION_NOTIFICATION, editor_indentation
 from .line_tail import CLOSERS_ONLY, fit_to_tail, line_parts
-from .multiline import docstring_at, is_multiline
+from .multiline import comment_goes_on, docstring_at, is_multiline
 from .postprocess import LaterContext, PostContext
 from .prompting import PromptBuilder
 from .request import Request, Suggestion, choices_wanted
@@ -658,6 +658,9 @@ class CompletionFeature(Feature):
             after_accept=self._just_accepted(req),
             empty_block=req.empty_block,
         )
+        # A Javadoc's ` * Returns the `, a `# TODO: `: the comment's next lines, as Copilot shows.
+        req.comment_only = not req.multiline and comment_goes_on(doc, req.offset, before, after)
+        req.multiline = req.multiline or req.comment_only
         settings = self.settings
         c = settings.completion
 

@@ -15,6 +15,7 @@ from ..context import Scope, enclosing_scopes
 from ..documents import Document
 from ..languages import Language
 from .bodiless_header import awaits_body
+from .comment_lines import in_block_comment_line
 from .control_header import CONTINUED, allman_block_awaited, brackets_closed, joined_statement
 from .docstring_opener import opened_docstring
 from .postprocess import closes_the_docstring, has_block_comments, literal_brace
@@ -268,6 +269,23 @@ def is_multiline(
             end = offset + len(after.encode("utf-8"))
             return opens and not _code_below_is_deeper(doc, code_lines[-1], end)
     return opens
+
+
+def comment_goes_on(doc: Document, offset: int, before: str, after: str) -> bool:
+    """Whether the cursor at ``offset`` ends a comment line of its own or a block comment's
+    opening or starred line (comment_lines.py): the comment may go on over the lines below,
+    and a block is asked for its sake."""
+    language = doc.language
+    if language is None or after.strip() or not before.strip():
+        return False
+    line_start = offset - len(before.encode("utf-8"))
+    marker = language.spec.line_comment
+    if marker and before.lstrip(" \t").startswith(marker):
+        return True
+    if not has_block_comments(language.name):
+        return False
+    above = doc.data[max(0, line_start - _HEAD_BYTES) : line_start].decode("utf-8", "replace")
+    return in_block_comment_line(above, before)
 
 
 def _ends_a_do_loop(doc: Document, start: int, end: int) -> bool:

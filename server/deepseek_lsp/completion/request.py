@@ -33,6 +33,9 @@ class Request:
     invoked: bool
     inserted: str = ""  # the selected completion item's text not yet in the document
     multiline: bool = False
+    #: The block is asked for the sake of the comment the cursor's line is (multiline.py's
+    #: comment_goes_on): the answer's code after its comment lines is not shown.
+    comment_only: bool = False
     #: The quote of a Python docstring opened at the cursor (docstring_opener.py), or None.
     docstring: str | None = None
     #: The cursor is in a block of its own with nothing else in it (an empty notebook cell):

@@ -59,3 +59,23 @@ def _retyped_under_a_comment(text: str, tokens: tuple[str, ...], ctx: PostContex
     cursor_line = len(ctx.prefix) - len(ctx.line_prefix)
     directly_above = ctx.prefix.rfind("\n", 0, cursor_line - 1) + 1
     return ctx.prefix[directly_above : cursor_line - 1] == above and ctx.width(_leading_ws(above)) == ctx.width(ctx.line_prefix)
+
+
+def within_the_comment(text: str, ctx: PostContext) -> str:
+    """``text`` down to its comment lines where it goes on with the comment line of its own
+    that the cursor ends (`# TODO: handle the` answered ` empty case`, `# and the negative
+    one`, then code), where the block was asked for the comment's sake (``ctx.comment_only``):
+    the code after them is cut, as Copilot shows a comment's rest; the code comes at the next
+    line's request (after an accept, the block asked for is the code's: kept). An answer whose first line is empty ends the comment where it is: the code
+    it writes below is kept, as at any block's start."""
+    lines = text.split("\n")
+    if not ctx.comment_only or len(lines) < 2 or not lines[0].strip() or ctx.brackets_after_prefix[1].mode != "line":
+        return text
+    comment = ctx.line_prefix.lstrip(" \t")
+    token = next((t for t in _syntax_for(ctx.language).line_comments if comment.startswith(t)), None)
+    if token is None:
+        return text  # a comment after code on its line
+    keep = 1
+    while keep < len(lines) and lines[keep].lstrip(" \t").startswith(token):
+        keep += 1
+    return "\n".join(lines[:keep])

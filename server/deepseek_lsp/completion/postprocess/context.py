@@ -31,6 +31,8 @@ class PostContext:
     suffix: str  # text after the cursor
     indent_unit: str = "    "  # one level of the document's indentation: spaces or a tab
     single_line: bool = False
+    #: A block asked for the comment the cursor's line is (`# TODO: `): code after its lines is cut.
+    comment_only: bool = False
     from_chat: bool = False  # the text came from a chat backend (fences, prose, echoes)
     language: str | None = None
     min_length: int = 1  # non-whitespace characters a suggestion needs to be worth showing

@@ -19,6 +19,7 @@ from ._code import (
     _suffix_targets,
 )
 from ._comment_end import comment_opening_column
+from ._comment_lines import within_the_comment
 from ._macro_body import backslashes_aligned, in_macro_body, to_the_macro_end
 from ._scanner import _block_comment_delimiters, typed_bracket
 from ._syntax import _syntax_for
@@ -78,7 +79,7 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
         # (`} while (0)` left of the `do {`), and so are its backslashes lined up.
         return backslashes_aligned(to_the_macro_end(text, ctx), ctx)
     else:
-        text = _limit_by_indentation(text, ctx)
+        text = _limit_by_indentation(within_the_comment(text, ctx), ctx)
     return _limit_by_brackets(_inside_text_the_suffix_closes(text, ctx), ctx)
 
 

@@ -1,0 +1,37 @@
+"""Whether the cursor ends a line of a comment that may go on over the lines below: a block
+comment's opening or starred line (`/** Returns the `, ` * Returns the `) or a comment line of
+its own (`# TODO: `, `// `). Such an answer is asked as a block: Copilot shows a Javadoc's
+` * @param` lines with its summary and a comment wrapped over lines whole; asked for a line,
+the model's next lines were never written (the request stopped at the first line break).
+Post-processing keeps the comment's lines only (postprocess/_comment_lines.py)."""
+
+from __future__ import annotations
+
+import re
+
+#: A block comment's line led by its star (` * text`, ` *`), not its closer (` */`).
+_STAR_LINE = re.compile(r"^[ \t]*\*(?!/)")
+#: Lines above the cursor's read at most for the comment's `/*`.
+_MOST_LINES = 200
+
+
+def in_block_comment_line(above: str, before: str) -> bool:
+    """Whether ``before`` (the cursor's line up to the cursor) is the opening line of a block
+    comment not closed before the cursor (``/**``, ``/* text``) or a starred line of one, the
+    starred lines above it (``above``: the text above its line) leading up to its ``/*``."""
+    if _opened(before):
+        return True
+    if not _STAR_LINE.match(before) or "*/" in before:
+        return False
+    for line in reversed(above.removesuffix("\n").split("\n")[-_MOST_LINES:]):
+        if _opened(line):
+            return True
+        if not _STAR_LINE.match(line) or "*/" in line:
+            return False
+    return False
+
+
+def _opened(line: str) -> bool:
+    """Whether ``line`` opens a block comment first on it that goes on past its end (not a
+    string's ``"src/*"`` after code)."""
+    return line.lstrip(" \t").startswith("/*") and "*/" not in line
