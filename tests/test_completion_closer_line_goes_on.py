@@ -3,7 +3,8 @@ closer (C's `typedef struct {|}` closed by `} pair_t;`, Zig's `error{|}` by `} |
 on one line, `Full}!void {`): the closer typed over, the line's rest kept. Before, the closing
 line was cut to the autopair's `}` (the type's name, the error union and the `;` lost), and
 on one line the autopair's `}` came back after the header's `{` that the function's own `}`
-below closes. The real server over stdio against the fake DeepSeek."""
+below closes; Go's `struct {|}` closed by `}{1, 2}` was shown `}{1, 2` with the `}` below, and
+one over lines (`}{`, its elements, `}`) cut to `}{`. The real server over stdio against the fake DeepSeek."""
 
 from __future__ import annotations
 
@@ -26,6 +27,11 @@ _ZIG = 'const std = @import("std");\n\n'
         # On one line: the header's `{` is the function's, closed below.
         ("zig", "zig", _ZIG + "pub fn push(x: u8) error{‸}\n    _ = x;\n}\n", "Full}!void {"),
         ("zig", "zig", _ZIG + "pub fn f() error{‸}\n    return;\n}\n", " OutOfMemory, Overflow }!void {"),
+        # Go's anonymous struct and its composite literal: the literal's `}` is the autopair's.
+        ("go", "go", "package m\n\nvar p = struct {‸}\n", "\n\tx, y int\n}{1, 2}"),
+        ("go", "go", "package m\n\nfunc f() {\n\tp := struct {‸}\n\t_ = p\n}\n", "\n\t\tx, y int\n\t}{x: 1, y: 2}"),
+        ("go", "go", "package m\n\nvar ps = []struct {‸}\n", "\n\tx, y int\n}{\n\t{1, 2},\n\t{3, 4},\n}"),
+        ("c", "c", "struct point {‸}\n", "\n    int x, y;\n} origin = {0, 0};"),
     ],
 )
 async def test_a_closing_line_going_on_is_kept(tmp_path, ext: str, language: str, text: str, answer: str) -> None:

@@ -20,7 +20,7 @@ from .postprocess import (
     leaves_open,
     without_retyped_rest,
 )
-from .postprocess._text import _code_only
+from .postprocess._text import _brackets_left_open, _code_only
 from .prompting import PromptBuilder
 from .request import Request, Suggestion
 
@@ -101,7 +101,7 @@ def fit_to_tail(
             # (`Printf("OK\n",)`), the arguments lost. It stays after the cursor.
             out.append(Suggestion(text, replace_end - len(tail.encode("utf-8")), "", closer_after=True, held=held))
             continue
-        if req.multiline and "\n" in text.rstrip() and kept.lstrip().startswith("}"):
+        if req.multiline and "\n" in text.rstrip() and kept.lstrip().startswith("}") and not _inside_its_closing_line(text):
             # A body written between `{` and the editor's `}`: the `}` goes on a line
             # of its own under the header (it read `return 1}`). So it does from
             # between the spaces of an empty body (`{ | }`), its space left out (it
@@ -147,6 +147,16 @@ def _awaits_body(text: str, ctx: PostContext, req: Request, end: int) -> bool:
     below = _LINE_REST.sub("", text[len(header) :], count=1)
     accepted = req.doc.with_replaced(req.offset, end, (header + below).encode("utf-8"))
     return awaits_body(accepted, req.offset + len(header.encode("utf-8")))
+
+
+def _inside_its_closing_line(text: str) -> bool:
+    """Whether ``text``'s last line closes the block the editor's `}` was paired for and opens
+    a bracket it writes inside (Go's `}{1, 2` after an anonymous struct's fields: the literal's
+    `}` is the tail's): the `}` stays on that line. Put on a line of its own, the literal read
+    `}{1, 2` then `}` below. A line ending with its opener (`} else {`) has its body below."""
+    code = _code_only(text.rpartition("\n")[2]).strip()
+    rest = code[1:].rstrip()
+    return code[:1] in ")]}" and _brackets_left_open(rest) > 0 and not rest.endswith(("{", "(", "["))
 
 
 def _arguments_go_on(text: str, tail: str) -> bool:

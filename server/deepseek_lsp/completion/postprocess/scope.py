@@ -31,6 +31,7 @@ from ._text import (
     _PHP_TAGS,
     _PREPROCESSED,
     _block_opening,
+    _brackets_left_open,
     _code_only,
     _iter_lines,
     _join,
@@ -326,7 +327,7 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         ):
             continue  # `else:`, `} else {`, `.then(...)`, `case 2:` still belong to the statement
         if width == block and _goes_on_past_the_line_s_closer(statement, ctx):
-            return _join(lines[: index + 1])
+            return _join(lines[: _closed_again(lines, index) + 1])
         closes = _CLOSER_ONLY.match(statement) and not _suffix_has_closer(ctx, statement, width)
         # A shell arm's `;;` under its pattern ends the arm the cursor's line opened (files
         # put it there or under the commands): cut, the arm was left unended before `esac`.
@@ -392,6 +393,21 @@ def _goes_on_past_the_line_s_closer(statement: str, ctx: PostContext) -> bool:
         return False
     opened = _open_after_prefix(ctx)
     return bool(opened) and opened[-1][1] == "line" and _CLOSER_OF.get(opened[-1][0]) == statement[0]
+
+
+def _closed_again(lines: list[str], index: int) -> int:
+    """The line where the brackets that ``lines[index]``, a closing line going on (`}{` of a Go
+    composite literal after its anonymous struct's type), opens after its closer are closed
+    (`}` below its elements): ``index`` where it opens none. Cut at the closing line, the
+    literal's elements were lost and its `{` left open."""
+    depth = _brackets_left_open(_code_only(lines[index].strip())[1:])
+    if depth <= 0:
+        return index
+    for end in range(index + 1, len(lines)):
+        depth += _brackets_left_open(_code_only(lines[end]))
+        if depth <= 0:
+            return end
+    return index
 
 
 def _suffix_has_closer(ctx: PostContext, closer: str, width: int) -> bool:
