@@ -53,6 +53,24 @@ async def test_a_long_function_body_stays_cut_at_its_tokens() -> None:
     assert len(asked) == 1
 
 
+#: A struct's fields, each with its comment, and an enum's values: longer than a block's tokens.
+_FIELDS = "".join(f"\tint field_{i};\t\t/* the {i}th field, described at some length */\n" for i in range(40))
+_VALUES = "".join(f"    KIND_NUMBER_{i} = {i},  /**< the {i}th kind, described at some length */\n" for i in range(40))
+
+
+@pytest.mark.parametrize("body", [_FIELDS, _VALUES], ids=["commented-fields", "enum-values"])
+async def test_a_type_cut_at_its_tokens_keeps_its_whole_lines(body: str) -> None:
+    """Each field's `*/` ended with a `/`, read as a division waiting for more, and each enum
+    value's line with a comma: every line was taken off the cut block, and nothing was shown
+    (fts.h's FTS, llvm-c's Object.h)."""
+    text = "typedef struct {‸}\n\nint main(void) { return 0; }\n"
+    with FakeDeepSeek() as fake:
+        got, _ = await accept_first(fake, "c", "c", text, AnsweringTheRest("\n" + body + "} many_t;"))
+    assert got is not None
+    shown = got[got.index("{") + 2 : got.index("}")]
+    assert 10 < shown.count("\n") < 40 and body.startswith(shown)
+
+
 async def test_a_macro_longer_than_all_its_asks_keeps_its_whole_lines() -> None:
     body = "".join(f"        int t{i} = (a) + {i} * (b); /* the {i}th of many, each at length */ \\\n" for i in range(90))
     text = _MACRO.replace("‸", "        ‸")

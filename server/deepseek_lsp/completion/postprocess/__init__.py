@@ -33,7 +33,7 @@ from ._pairs_in_text import closers_typed_over_in_text
 from ._scanner import _BracketScanner, typed_bracket
 from ._shell_blocks import heredoc_word
 from ._syntax import _syntax_for, has_block_comments, is_shell, literal_brace
-from ._text import _WAITING_END, _code_only, _leading_ws
+from ._text import _WAITING_END, _brackets_left_open, _code_only, _leading_ws
 from .context import Filter, LaterContext, PostContext
 from .fences import _answered_as_chat as answered_as_chat
 from .fences import _chat_fence_in_code as chat_fence_readable
@@ -47,7 +47,12 @@ from .fences import (
 )
 from .indentation import normalize_indentation
 from .repetition import cut_repetition
-from .scope import closes_the_docstring, ends_on_control_header, limit_scope
+from .scope import (
+    _TRAILING_BLOCK_COMMENT,
+    closes_the_docstring,
+    ends_on_control_header,
+    limit_scope,
+)
 from .suffix import drop_suffix_duplicates, leaves_open
 from .trim import drop_useless, trim
 
@@ -88,9 +93,22 @@ def without_cut_line(text: str) -> str:
     if len(lines) < 2:
         return text
     lines.pop()
-    while len(lines) > 1 and (not lines[-1].strip() or _WAITING_END.search(lines[-1])):
+    while len(lines) > 1 and (not lines[-1].strip() or _waits(lines)):
         lines.pop()
     return "\n".join(lines)
+
+
+def _waits(lines: list[str]) -> bool:
+    """Whether the last of ``lines`` ends waiting for more (see _WAITING_END), its comment at
+    the end left out: a struct's fields each with its `/* ... */` ended with the comment's `/`,
+    read as a division, and a typedef cut at its tokens lost every line (fts.h: nothing
+    shown). A comma is an element's end, not waiting, in a list the lines did not open (an
+    enum's between the editor's autopaired braces: llvm-c's Object.h, nothing shown either)."""
+    code = [_code_only(_TRAILING_BLOCK_COMMENT.sub("", line)) for line in lines]
+    end = _WAITING_END.search(code[-1])
+    if end is None or end.group().strip() != ",":
+        return end is not None
+    return _brackets_left_open("\n".join(code)) > 0
 
 
 #: What comes before a block's ``{`` (a function's or closure's parameters, an arrow, a keyword
