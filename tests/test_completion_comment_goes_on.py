@@ -77,3 +77,23 @@ async def test_a_finished_comment_line_in_an_empty_body_keeps_the_code_below(fak
     answer = "\n    with open(p) as f:\n        return f.read()"
     got, _ = await accept_first(fake_deepseek, "python", "py", text, answer)
     assert got == text.replace("‸", answer)
+
+
+@pytest.mark.parametrize(
+    ("language", "ext", "text", "comment"),
+    [
+        ("python", "py", "def f(xs):\n    # TODO: ‸\n    return 1\n", "handle the empty case\n    # and the negative one"),
+        ("java", "java", "class A {\n    /**\n     * Returns the ‸\n    int n;\n}\n", "count.\n     * @return it\n     */"),
+    ],
+)
+async def test_the_comment_s_answer_is_read_to_its_end_only(
+    fake_deepseek, language: str, ext: str, text: str, comment: str
+) -> None:
+    """The block is asked for the comment's sake: the stream is left once the comment is
+    written, not read on through the code after it to the block's tokens (seconds, billed)."""
+    code = "".join(f"\n    total_{i} = compute(values, {i})" for i in range(60))
+    fake_deepseek.set_latency(per_token=0.005)
+    got, _ = await accept_first(fake_deepseek, language, ext, text, comment + code)
+    assert got == text.replace("‸", comment)
+    (asked,) = fake_deepseek.requests_to("/beta/completions")
+    assert await fake_deepseek.wait_closed_async(asked) and asked.disconnected

@@ -35,3 +35,23 @@ def _opened(line: str) -> bool:
     """Whether ``line`` opens a block comment first on it that goes on past its end (not a
     string's ``"src/*"`` after code)."""
     return line.lstrip(" \t").startswith("/*") and "*/" not in line
+
+
+def comment_end(text: str, marker: str) -> int | None:
+    """Where ``text``, a comment's answer streaming in (its block asked for the comment's sake:
+    multiline.comment_goes_on), has written the comment: the end of the line closing the block
+    comment (``marker`` ``*/``), or of the last line led by ``marker`` (a line comment's token)
+    before a whole line of code. None: not yet, or its first line is empty: the comment ended
+    where it was, and the code the model writes below is the answer (postprocess/
+    _comment_lines.py)."""
+    lines = text.split("\n")
+    if not lines[0].strip():
+        return None
+    at = 0
+    for index, line in enumerate(lines[:-1]):  # the last may be half a line
+        if marker == "*/" and marker in line:
+            return at + len(line)
+        if marker != "*/" and index and not line.lstrip(" \t").startswith(marker):
+            return at - 1
+        at += len(line) + 1
+    return None

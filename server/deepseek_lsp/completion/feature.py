@@ -659,8 +659,8 @@ class CompletionFeature(Feature):
             empty_block=req.empty_block,
         )
         # A Javadoc's ` * Returns the `, a `# TODO: `: the comment's next lines, as Copilot shows.
-        req.comment_only = not req.multiline and comment_goes_on(doc, req.offset, before, after)
-        req.multiline = req.multiline or req.comment_only
+        req.comment_marker = "" if req.multiline else comment_goes_on(doc, req.offset, before, after) or ""
+        req.multiline = req.multiline or bool(req.comment_marker)
         settings = self.settings
         c = settings.completion
 

@@ -9,6 +9,7 @@ period unless a newer request is waiting on it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -24,6 +25,7 @@ from ..model.types import FimRequest, Usage
 from ..prompts import FimPrompt
 from .block_rest import MORE_ASKED, stopped_inside
 from .cache import Anchor, CompletionCache, Pending
+from .comment_lines import comment_end
 from .events import Stats
 from .health import BackendHealth
 from .postprocess import (
@@ -62,6 +64,8 @@ async def _result_or_error(aw: Awaitable[T]) -> T | Exception:
 #: The prompt asking for the rest of a block cut at its tokens, from its whole lines so far
 #: (None: the block is done): see Fetcher._rest_of.
 _RestPrompt = Callable[[str], FimPrompt | None]
+#: Where a block's text so far ends all it needs, None: not yet (see Fetcher._stream_one).
+_Ended = Callable[[str], int | None]
 
 
 class _CutAtLimit(str):
@@ -211,7 +215,9 @@ class Fetcher:
         )
         self.cache.pending[uri] = pending
         n = choices_wanted(self.services.settings.completion, req.invoked)
-        fetch = self._fetch(uri, pending, fim, post, req.multiline, n, key, kept, self._rest_of(req, fim, post))
+        ended = functools.partial(comment_end, marker=req.comment_marker) if req.comment_marker else None
+        rest = self._rest_of(req, fim, post)
+        fetch = self._fetch(uri, pending, fim, post, req.multiline, n, key, kept, rest, ended)
         task = asyncio.ensure_future(fetch)
         self.fetches[uri] = task
         task.add_done_callback(lambda t: self.fetches.pop(uri, None) if self.fetches.get(uri) is t else None)
@@ -260,10 +266,12 @@ class Fetcher:
         on_sent: Callable[[], None] | None = None,
         *,
         raw_cut: bool = False,
+        ended: _Ended | None = None,
     ) -> str:
         """One backend answer; in single-line mode it returns once the first line is complete.
         ``raw_cut``: a block cut at its tokens comes as it was streamed, for its rest to be asked
-        (see :meth:`_stream_whole`)."""
+        (see :meth:`_stream_whole`). ``ended``: where the text so far ends all the answer
+        needs (a comment's lines: comment_lines.comment_end), answered at once then."""
         models = self.services.models
         deadline = asyncio.get_running_loop().time() + self.services.settings.completion.timeout_s
         # While the server loads the model (see ModelClient.load) the answer comes once it is
@@ -290,6 +298,11 @@ class Fetcher:
                         text = "".join(parts)
                         if "\n" in text.lstrip("\n"):
                             break  # the first line is complete: answer now, stop paying for more
+                    elif ended is not None and "\n" in delta and (end := ended(text := "".join(parts))) is not None:
+                        # The comment asked for is written: its lines now, not the code after
+                        # them to the block's tokens (seconds, billed and cut).
+                        parts = [text[:end]]
+                        break
         except asyncio.CancelledError:
             if not parts and not loading:
                 self.health.cancelled_unanswered(time.monotonic() - started, epoch)
@@ -346,13 +359,14 @@ class Fetcher:
         single_line: bool,
         on_sent: Callable[[], None] | None,
         rest: _RestPrompt | None,
+        ended: _Ended | None = None,
     ) -> str:
         """One answer, its rest asked for while its token limit cut it inside the block asked
         for (see :meth:`_rest_of`), from its whole lines, up to MORE_ASKED times; then cut as
         any block is (:meth:`_cut`)."""
         if rest is None or single_line:
-            return await self._stream_one(fim_req, pending, single_line, on_sent)
-        text = await self._stream_one(fim_req, pending, single_line, on_sent, raw_cut=True)
+            return await self._stream_one(fim_req, pending, single_line, on_sent, ended=ended)
+        text = await self._stream_one(fim_req, pending, single_line, on_sent, raw_cut=True, ended=ended)
         for asked in range(MORE_ASKED + 1):
             if type(text) is not _CutAtLimit:
                 return text
@@ -436,6 +450,7 @@ class Fetcher:
         key: str,
         kept: list[str] | None,
         rest: _RestPrompt | None = None,
+        ended: _Ended | None = None,
     ) -> None:
         def sent() -> None:
             asyncio.get_running_loop().call_soon(post.get)
@@ -457,7 +472,7 @@ class Fetcher:
             # answer kept, the others' text is no typing-through of the suggestion shown. Nor
             # a chat turn's, whose text is no continuation of the document.
             joinable = pending if kept is None and not chat_turn else None
-            texts, all_answered = await self._answers(uri, asked(chat_turn), joinable, multiline, sent, rest)
+            texts, all_answered = await self._answers(uri, asked(chat_turn), joinable, multiline, sent, rest, ended)
             if not multiline and not chat_turn and self._opened_as_chat(texts, post):
                 # Its first line a fence (or a sentence before one): asked again at once, as
                 # every later single line to this server and model will be.
@@ -503,11 +518,12 @@ class Fetcher:
         multiline: bool,
         sent: Callable[[], None] | None,
         rest: _RestPrompt | None = None,
+        ended: _Ended | None = None,
     ) -> tuple[list[str], bool]:
         """The texts the requests got, and whether every one got one; the errors told
         (:meth:`BackendHealth.failed`)."""
         streams = [
-            self._stream_whole(r, joinable if i == 0 else None, not multiline, sent if i == 0 else None, rest)
+            self._stream_whole(r, joinable if i == 0 else None, not multiline, sent if i == 0 else None, rest, ended)
             for i, r in enumerate(requests)
         ]
         # One stream (every automatic request) is awaited here: gather would run it in a

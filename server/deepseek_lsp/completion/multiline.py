@@ -271,21 +271,22 @@ def is_multiline(
     return opens
 
 
-def comment_goes_on(doc: Document, offset: int, before: str, after: str) -> bool:
-    """Whether the cursor at ``offset`` ends a comment line of its own or a block comment's
-    opening or starred line (comment_lines.py): the comment may go on over the lines below,
-    and a block is asked for its sake."""
+def comment_goes_on(doc: Document, offset: int, before: str, after: str) -> str | None:
+    """Where the cursor at ``offset`` ends a comment line of its own or a block comment's
+    opening or starred line (comment_lines.py), the comment may go on over the lines below and
+    a block is asked for its sake: the line comment's token, or the block comment's ``*/``;
+    None elsewhere."""
     language = doc.language
     if language is None or after.strip() or not before.strip():
-        return False
+        return None
     line_start = offset - len(before.encode("utf-8"))
     marker = language.spec.line_comment
     if marker and before.lstrip(" \t").startswith(marker):
-        return True
+        return marker
     if not has_block_comments(language.name):
-        return False
+        return None
     above = doc.data[max(0, line_start - _HEAD_BYTES) : line_start].decode("utf-8", "replace")
-    return in_block_comment_line(above, before)
+    return "*/" if in_block_comment_line(above, before) else None
 
 
 def _ends_a_do_loop(doc: Document, start: int, end: int) -> bool:

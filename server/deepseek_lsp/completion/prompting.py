@@ -333,7 +333,7 @@ class PromptBuilder:
             tab_width=tab_width,
             editor_levels=editor_levels,
             single_line=not req.multiline,
-            comment_only=req.comment_only,
+            comment_only=bool(req.comment_marker),
             from_chat=self.settings.backend == "chat",
             language=doc.language.name if doc.language else _syntax_language(doc.language_id),
             bracket_scan_from=len(data[window_start:scan_from].decode("utf-8", "replace")),

@@ -34,8 +34,9 @@ class Request:
     inserted: str = ""  # the selected completion item's text not yet in the document
     multiline: bool = False
     #: The block is asked for the sake of the comment the cursor's line is (multiline.py's
-    #: comment_goes_on): the answer's code after its comment lines is not shown.
-    comment_only: bool = False
+    #: comment_goes_on): its line comment's token or ``*/``, "" for none. The answer ends with
+    #: the comment, its code after it not shown.
+    comment_marker: str = ""
     #: The quote of a Python docstring opened at the cursor (docstring_opener.py), or None.
     docstring: str | None = None
     #: The cursor is in a block of its own with nothing else in it (an empty notebook cell):
