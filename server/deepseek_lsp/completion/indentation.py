@@ -12,6 +12,10 @@ from .postprocess import has_block_comments, heredoc_word, is_shell
 from .postprocess._layout_alignment import YAML_LANGUAGES
 
 _BLOCK_OPENERS_BYTES = tuple(o.encode() for o in BLOCK_OPENERS)
+#: Where blocks are braces (the C family), a line ending with `(` or `[` breaks a call's
+#: arguments or a list, whose continuation indent is no level: LLVM's and Google's C++ break
+#: a declaration after `(` four columns in, their levels two (Java's eight for four).
+_BRACE_OPENERS_BYTES = tuple(o for o in _BLOCK_OPENERS_BYTES if o not in (b"(", b"["))
 _CONTINUES_BYTES = (b",", b"&&", b"||", b"+", b"\\")
 #: How a block comment's continuation line starts (`` * text``, `` */``), wherever the comment
 #: began (`` x = 1; /* a note``); code so led continues a product, which is no level either.
@@ -137,7 +141,7 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
         prev = width
         # The language's own signs too: under shell's `then` and `else`, Vim's four-column
         # levels were outvoted by one-tab function bodies.
-        prev_opens = body.endswith(_BLOCK_OPENERS_BYTES) or (
+        prev_opens = body.endswith(_BRACE_OPENERS_BYTES if block_comments else _BLOCK_OPENERS_BYTES) or (
             own_openers and opens_block(body.decode("utf-8", "replace"), language)
         )
         # A line under one that leaves a list or a condition open is aligned, not a level
