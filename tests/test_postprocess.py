@@ -1230,3 +1230,48 @@ def test_a_heredoc_of_a_crlf_file_ends_at_its_word(language: str, text: str) -> 
         scanner = _BracketScanner(_syntax_for(language))
         assert "".join(b for feed in feeds for _, b in scanner.feed(feed)) == "(", feeds
         assert scanner.mode == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "brackets", "mode", "by_line"),
+    [
+        # A regexp after a control statement's header whose `(` is not first on its line
+        # (`x(); if (a) /re/`) or whose condition runs over lines (`if (a &&` / `b)`): read as
+        # a division, its `(` was counted.
+        ("javascript", "x(); if (a) /re(/.test(s) && f(", "()()()(", "", True),
+        ("javascript", "function g() { while (i--) /[(]/.test(s[i]) && n++; } f(", "(){()([])}(", "", True),
+        # On the header's last line or below it (fed a line at a time, its `(` is in a feed
+        # gone: read whole, as a request reads its window).
+        ("javascript", "if (a &&\n    b) /x(/.test(s) && f(", "()()(", "", False),
+        ("javascript", "if (a &&\n    b)\n  /x(/.test(s) && f(", "()()(", "", False),
+        ("typescript", "for (\n  const s of xs\n)\n  /[(']/.test(s) && g(s);\nf(", "()()()(", "", False),
+        # A call's or a group's `)` over lines stays an operand: a `/` below it divides.
+        ("javascript", "const y = g(a,\n  b)\n  / (n - 1); f(", "()()(", "", True),
+        ("javascript", "const y = (if_ +\n  b) / (n - 1); f(", "()()(", "", True),
+        # Ruby's `#{...}` in an interpolating percent literal is code whose strings nest: read
+        # as the literal's text, the `}` in its string closed the literal.
+        ("ruby", 'x = %Q{a #{h["}"]} b}\nf(', "(", "", True),
+        ("ruby", 'xs = %W[#{a["]"]} b] + f(', "(", "", True),
+        # In a literal that does not interpolate, `#{` is text (`%q[a #{b]` ends at its `]`).
+        ("ruby", "x = %q[a #{b] + f(", "(", "", True),
+        # Perl: a keyword glued to a quote opens a string (`print'x ('`); a name glued to one
+        # is Perl 4's package separator (`$main'x`, `foo'bar(1)`).
+        ("perl", "print'x (';\nf(", "(", "", True),
+        ("perl", "die'oops (' unless $x eq'a (';\nf(", "(", "", True),
+        ("perl", "$a = foo'bar(1); f(", "()(", "", True),
+        ("perl", "$main'x = 1; f(", "(", "", True),
+        # PHP's inline HTML after `?>` is text up to the next `<?php` or `<?=` (a CSS `#id {` in
+        # it read as a comment hid its `{` and counted its `}`).
+        ("php", "<?php $a = 1; ?>\n<style>\n#id {\n  color: red;\n}\n</style>\n<?php f(", "(", "", True),
+        ("php", "<?php if ($a) { ?>\n<p>:-) (</p>\n<?= h($b) ?>\n<?php } f(", "(){()}(", "", True),
+    ],
+)
+def test_known_misreadings_of_session_47_are_read_as_the_grammar_reads_them(
+    language: str, text: str, brackets: str, mode: str, by_line: bool
+) -> None:
+    """Fed whole (a request's read) and, where ``by_line``, a line at a time: the brackets the
+    grammar counts, none of a regexp's, a literal's, a string's or inline HTML's."""
+    for feeds in ([text], text.splitlines(keepends=True)) if by_line else ([text],):
+        scanner = _BracketScanner(_syntax_for(language))
+        assert "".join(b for feed in feeds for _, b in scanner.feed(feed)) == brackets, feeds
+        assert scanner.mode == mode

@@ -158,27 +158,40 @@ _JS_CODE_TOKEN = re.compile(_CODE_TOKEN.pattern + r"|/")
 _JS_REGEX_AFTER = frozenset("(,=:[!&|?{};+-*%~^")
 
 
-#: The start of a control statement's header, up to its `(` (see _closes_control_header).
-_CONTROL_HEADER = re.compile(r"[ \t]*(?:\}[ \t]*)?(?:else[ \t]+)?(?:if|for|while|with)[ \t]*(?:await[ \t]*)?\(")
+#: A control statement's keyword right before its header's `(` (`if (`, `} else if (`, `for
+#: await (`), not a method's (`.if(`) nor a longer name's (`if_(`).
+_CONTROL_KEYWORD_BEFORE = re.compile(r"(?<![\w$.])(?:if|for|while|with)[ \t]*(?:await[ \t]*)?$")
 
 
-def _closes_control_header(line: str) -> bool:
-    """Whether ``line``'s code ends at the `)` closing the header it starts with (`if (x)`,
-    `} else if (f(x))`, `for (const s of xs)`): the `(` after the keyword is closed there
-    first. (Its strings are not read: a quoted bracket reads as no header, a division.)"""
-    m = _CONTROL_HEADER.match(line)
-    if m is None:
-        return False
-    depth, end = 1, len(line.rstrip())
-    for i in range(m.end(), end):
-        c = line[i]
-        if c == "(":
+#: How far back a control header's `(` is looked for from its `)` (a condition over lines).
+_HEADER_REACH = 1000
+
+
+def _closes_control_header(text: str, close: int) -> bool:
+    """Whether the `)` at ``close`` in ``text`` closes the header of an `if`, `for`, `while`
+    or `with` (`x(); if (a)`, `if (a &&` then `b)` below): a statement starts after it. (Its
+    strings are not read: a quoted bracket reads as no header, a division.)"""
+    floor = max(0, close - _HEADER_REACH)
+    opener, closer = text.rfind("(", floor, close), text.rfind(")", floor, close)
+    depth = 0
+    while opener >= 0:  # the brackets before it, last first
+        if closer > opener:
             depth += 1
-        elif c == ")":
+            closer = text.rfind(")", floor, closer)
+        elif depth:
             depth -= 1
-            if not depth:
-                return i == end - 1
+            opener = text.rfind("(", floor, opener)
+        else:
+            return _CONTROL_KEYWORD_BEFORE.search(text, max(0, opener - 24), opener) is not None
     return False
+
+
+def _last_code_char(text: str, end: int, floor: int) -> int:
+    """Where the last character before ``end`` that is no blank is (down to ``floor``), or -1."""
+    at = end - 1
+    while at >= floor and text[at] in " \t\r":
+        at -= 1
+    return at if at >= floor else -1
 
 
 #: A line's end after which a `/` opens a regexp, and its line break (see _ended_line_tail).
@@ -190,6 +203,17 @@ _JS_KEYWORDS_BEFORE_VALUE = frozenset("return typeof case do else in of new dele
 
 #: The word a `/` follows, a variable's name (`$x`, `@x`, `%x`) or a method's (`->x`) none.
 _WORD_BEFORE = re.compile(r"(?<![\w$@%>])\w+$")
+
+
+#: Perl's keywords that take a value (of its keywords.h): one glued to a quote opens a string
+#: (`print'x ('`, `die'no'`, `$x eq'a'`), where a name's is Perl 4's package separator (`$main'x`).
+_PERL_KEYWORDS_BEFORE_VALUE = frozenset(
+    """print printf say die warn return split join lc uc lcfirst ucfirst eq ne lt gt le ge cmp x
+    and or not xor if unless elsif while until push unshift open require use no local my our
+    sprintf index rindex substr length defined exists delete ref bless chdir mkdir rmdir unlink
+    system exec eval do glob opendir chomp chop chr ord hex oct pack unpack sort reverse grep map
+    quotemeta exit readpipe""".split()
+)
 
 
 #: A word and the blanks after it, before a keyword: prose's (JSX's text, `Someone else's`),
@@ -210,6 +234,10 @@ _RUBY_REGEX_AFTER = frozenset("(,=~!|&{[;:+-*<>?%^")
 _RUBY_KEYWORDS_BEFORE_VALUE = frozenset(
     "if unless when and or not return elsif while until then do puts print".split()
 )
+
+
+#: The letters of Ruby's percent literals that do not interpolate (`%q{#{a}`: text).
+_RUBY_PLAIN_PERCENT = frozenset("qwis")
 
 
 _RUBY_REGEX_END = re.compile(r"\\.|/[a-z]*|\n")
@@ -313,11 +341,19 @@ def _code_tokens(syntax: _Syntax) -> re.Pattern[str]:
         pattern = f"(?P<sigil>{_SIGIL.pattern})|{pattern}"
     if syntax.perl_quotes:
         pattern = f"{pattern}|(?P<quotelike>{_PERL_QUOTE_LIKE})|(?P<variable>{_PERL_PUNCTUATION_VARIABLE})"
+    if syntax.inline_html:
+        pattern = rf"{pattern}|\?>"  # (no named group: one made PHP's scan an eighth slower)
     if syntax.triple_backticks:
         pattern = f"```|{pattern}"
     if syntax.code_escapes:
         pattern = f"(?P<escape>{re.escape(syntax.escape_char)}.)|{pattern}"
     return base if pattern == base.pattern else re.compile(pattern)
+
+
+#: The scanner's :attr:`split` while it reads a template's text (see
+#: :attr:`_Syntax.inline_html`), which a `<?php` or `<?=` ends: its mode stays code, a
+#: template's lines holding its tags.
+_INLINE_HTML = "?>"
 
 
 #: How an opener that counts only first on a line starts (Perl's POD).
@@ -462,7 +498,8 @@ class _BracketScanner:
         #: What the last feed ended with that the next one's first characters tell the meaning
         #: of: an escape character in a string (the prefix ends at `'it\`, the suggestion goes
         #: on `'s'`), or the `\'` that ended a string (MySQL's escape where a word or a quote
-        #: comes next: `'it\'` typed, `s'` suggested).
+        #: comes next: `'it\'` typed, `s'` suggested), or PHP's `?>` before a template's text
+        #: that goes on in the next feed.
         self.split = ""
 
     def feed(self, text: str) -> Iterator[tuple[int, str]]:
@@ -637,6 +674,8 @@ class _BracketScanner:
                     lit = _CHAR_LITERAL.match(text, start)
                     if lit:
                         pos = lit.end()
+                elif token == _INLINE_HTML:
+                    pos = self._inline_html_end(text, pos)
                 elif token not in ("//", "/*"):
                     self.mode = token
                     self.escapes = bool(syntax.escape_prefix) and self._prefixed(
@@ -812,6 +851,8 @@ class _BracketScanner:
 
     def _after_split(self, split: str, text: str) -> int:
         """Where to read ``text`` from after a feed that ended at ``split`` (see :attr:`split`)."""
+        if split == _INLINE_HTML:
+            return self._inline_html_end(text, 0)
         if self.quote_like:
             return 1  # a Perl quote-like's backslash escapes any character
         if self.mode in _NO_STRING_MODES:
@@ -826,6 +867,15 @@ class _BracketScanner:
             return 0
         m = self._string_end(self.mode).match(split + text[:2])
         return 1 if m is not None and m.end() == 2 else 0  # its first character escaped
+
+    def _inline_html_end(self, text: str, pos: int) -> int:
+        """Past the template's text from ``pos`` (PHP's after `?>`): its `<?php` or `<?=` (read
+        as code, a CSS `#id {` there was a comment hiding its `{`, and `:-) (` counted)."""
+        end = text.find("<?", pos)
+        if end < 0:
+            self.split = _INLINE_HTML  # it goes on in the next feed
+            return len(text)
+        return end + 2
 
     def closing_quote(self) -> str:
         """What ends the string the scanner is in (its mode is a string's)."""
@@ -979,10 +1029,14 @@ class _BracketScanner:
             return start + 1
         closer = _PAIRED_DELIMITER.get(delimiter, delimiter)
         depth, end = 1, pos
+        interpolates = token[1] not in _RUBY_PLAIN_PERCENT
         while end < len(text) and text[end] != "\n":
             c = text[end]
             if c == "\\":
                 end += 2
+                continue
+            if c == "#" and interpolates and text[end + 1 : end + 2] == "{":
+                end = self._ruby_hole_end(text, end + 2)
                 continue
             if c == closer:
                 depth -= 1
@@ -992,6 +1046,22 @@ class _BracketScanner:
                 depth += 1
             end += 1
         return self._ruby_literal_over_lines(token, delimiter, pos)
+
+    def _ruby_hole_end(self, text: str, start: int) -> int:
+        """Where a `#{...}` hole of a Ruby percent literal whose code starts at ``start`` ends
+        (past its `}`; its line's end if none): its code is read as code, its strings nesting
+        (`%Q{a #{h["}"]} b}`: read as the literal's text, the quoted `}` closed it)."""
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end < 0 else line_end
+        depth = 0
+        for at, bracket in _BracketScanner(self.syntax).feed(text[start:line_end]):
+            if bracket in "([{":
+                depth += 1
+            elif depth:
+                depth -= 1
+            elif bracket == "}":
+                return start + at + 1
+        return line_end
 
     def _ruby_literal_over_lines(self, token: str, delimiter: str, pos: int) -> int:
         """Where to go on scanning after a Ruby literal that goes on past its line (`%r{` then a
@@ -1027,12 +1097,14 @@ class _BracketScanner:
     def _statement_starts_after(self, before: str, text: str, line_start: int, start: int) -> bool:
         """Whether a `/` after ``before`` (the code before it, stripped) starts an expression
         though an operand's last character ends ``before``: an arrow's `=>` (`s => /x/`) or the
-        `)` closing the header of an `if`, `for` or `while` on the `/`'s line (`if (x) /x/`)."""
+        `)` closing the header of an `if`, `for` or `while` (`if (x) /x/`; its `(` may be on a
+        line above in the same feed: `if (a &&` then `b) /x/`)."""
         if before.endswith("=>"):
             return True
-        if before[-1] != ")" or not (line_start or self.line_blank):
+        if before[-1] != ")":
             return False
-        return _closes_control_header(text[line_start:start])
+        close = _last_code_char(text, start, 0)
+        return close >= 0 and text[close] == ")" and _closes_control_header(text, close)
 
     def _ended_line_tail(self, head: str, text: str, end: int, comments: bool = True) -> str:
         """The end of the code line ``text`` ends at ``end`` (``head``: the tail fed before):
@@ -1045,7 +1117,8 @@ class _BracketScanner:
                 if text.find(marker, start, end) >= 0:
                     return ""
         whole = bool(start) or head[-1:] in ("\n", "")
-        if whole and _closes_control_header(text[start:end]):
+        close = _last_code_char(text, end, start)
+        if close >= 0 and text[close] == ")" and _closes_control_header(text, close):
             return ";"  # a statement starts below `if (x)`, `for (...)`, as below a `;`
         line = text[max(start, end - 16) : end]
         if not whole and len(line) < 16:
@@ -1112,9 +1185,13 @@ class _BracketScanner:
             return True
         if self.syntax.perl_quotes:
             # Perl's is one but before a name's first character, Perl 4's package separator
-            # (`split' ', $v` opens a string, `$main'x` none).
+            # (`split' ', $v` opens a string, `$main'x` none), unless a keyword is glued to it
+            # (`print'x ('`: Perl reads the keyword before a package's name).
             after = text[index + 1 : index + 2]
-            return not (after.isalpha() or after == "_")
+            if not (after.isalpha() or after == "_"):
+                return True
+            word = _WORD_BEFORE.search(text, max(0, index - 12), index)
+            return word is not None and word.group() in _PERL_KEYWORDS_BEFORE_VALUE
         if self.syntax.regex_literals:
             # Minified JavaScript glues a string to a keyword (`case'"':`, `return'x'`); JSX's
             # text holds apostrophes (`<p>Don't</p>`), after a keyword too where a word that is

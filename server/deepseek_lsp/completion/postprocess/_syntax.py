@@ -116,6 +116,9 @@ class _Syntax:
     regex_keywords: frozenset[str] = frozenset()
     # A `#[` opens an attribute (PHP 8's `#[Route("/")]`), no line comment.
     hash_attributes: bool = False
+    # A `?>` ends the code, the text after it up to a `<?` (`<?php`, `<?=`) being a template's
+    # (PHP's inline HTML: read as code, a CSS `#id {` there was a comment hiding its `{`).
+    inline_html: bool = False
     # Prose (Markdown, plain text): brackets open no scope but on the cursor's line (see
     # scope._limit_by_brackets).
     prose: bool = False
@@ -265,6 +268,7 @@ _SYNTAX: dict[str, _Syntax] = {
         line_comments=("//", "#"),
         hash_at_line_start=False,
         hash_attributes=True,
+        inline_html=True,
         heredoc=(r"""<<<[ \t]*(?P<hq>['"]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""", r"^[ \t]*{w}\b"),
         interpolation=("{$",),
         interpolated_quotes=('"',),
