@@ -345,6 +345,14 @@ def test_ruby_literals_hold_no_brackets(line: str, brackets: str) -> None:  # (o
         ("f() (\n  case $? in 0) ;; 124 | 137) exit 0 ;; *) x ;; esac\n", "()(", ""),
         ('f() (\n  case "$o" in\n    *" -S "*) ;;\n    \'a b\'|c) ;; "--all")\tx=6\n  esac\n', "()(", ""),
         ("case `(set -o) 2>/dev/null` in *posix*) set -o posix ;; esac\nf(", "()(", ""),
+        # A pattern holding escaped quotes, backticks or brackets (libtool's ltmain.sh: a `)`
+        # read as a bracket closed the function's `(`, its depth off over 1,250 lines).
+        ("f() (\n  case $1 in\n    *[\\\\\\`\\\"\\$]*)\n      x ;;\n  esac\n", "()([]", ""),
+        ("f() (\n  case $a in\n    *[\\[\\(\\)\\{\\}\\|\\ \\\t]*|*]*|\"\")\n      y ;;\n  esac\n", "()([]]", ""),
+        # Alternatives holding the word `in` (`inst|in|i)`: read from after it, `|i` was no
+        # pattern), or going on from the line above (`-mt \` then `|-threads)`).
+        ("f() (\n  case $m in\n    install|inst|in|i)\n      x ;;\n  esac\n", "()(", ""),
+        ("f() (\n  case $a in\n    -mt|-pthread \\\n    |-threads|-qsmp=*)\n      x ;;\n  esac\n", "()(", ""),
     ],
 )
 def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode: str) -> None:

@@ -246,14 +246,16 @@ _RUBY_REGEX_END = re.compile(r"\\.|/[a-z]*|\n")
 _PAIRED_DELIMITER = {"(": ")", "[": "]", "{": "}", "<": ">"}
 
 
-# Quoted words hold blanks (`*" -S "*)`).
-_CASE_WORD = r"""(?:[^\s()|"'`]|"[^"\n]*"|'[^'\n]*')+"""
-_CASE_PATTERN = re.compile(rf"\s*{_CASE_WORD}(?:\s*\|\s*{_CASE_WORD})*\s*")
+# Quoted words hold blanks (`*" -S "*)`), escaped characters any (`*[\\\`\"\(\ ]*)`).
+_CASE_WORD = r"""(?:\\.|[^\s()|"'`\\]|"[^"\n]*"|'[^'\n]*')+"""
+# (A line of alternatives may go on from the line above: `-mt \` then `|-threads)`.)
+_CASE_PATTERN = re.compile(rf"\s*(?:\|\s*)?{_CASE_WORD}(?:\s*\|\s*{_CASE_WORD})*\s*")
 
 
 #: What a pattern follows on its line: the `in` of its `case`, the `;;` (`;&`, `;;&`) that ends
-#: the arm before it (`case $? in 0) ;; 1) x ;; esac`); the last of them.
-_CASE_ARM_START = re.compile(r".*(?:;;&?|;&|\bin\b)")
+#: the arm before it (`case $? in 0) ;; 1) x ;; esac`); the last of them. (Not an alternative
+#: `in`: `inst|in|i)`.)
+_CASE_ARM_START = re.compile(r".*(?:;;&?|;&|\sin\s)")
 
 
 #: Elixir: a sigil's opener (its `sd` group: the delimiter), or a character literal (`?(`,
