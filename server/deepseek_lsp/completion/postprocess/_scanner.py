@@ -109,9 +109,10 @@ _INTERPOLATED_STRING_END = {
     (("\\(",), '"""'): re.compile(r'\\\(|\\.|"""'),
     (("${",), "`"): re.compile(r"\$\{|\\.|`"),
     # The shell's over lines, its command substitutions and parameter expansions code
-    # (`"$(gettext "Don't")"`, `"${x:-"it's"}"`); one holding no quote, brace, `$` nor
-    # escape, the most (`"${name}"`), is read as the string's text (7 % of the time taken).
-    (("$(", "${"), '"'): re.compile(r'\$\{[^{}"\'`$\\]*\}|\$[({]|\\.|"', re.S),
+    # (`"$(gettext "Don't")"`, `"${x:-"it's"}"`, `"`which "$c"`"`); one holding no quote,
+    # brace, `$` nor escape, the most (`"${name}"`), is read as the string's text (7 % of the
+    # time taken).
+    (("$(", "${", "`"), '"'): re.compile(r'\$\{[^{}"\'`$\\]*\}|\$[({]|`|\\.|"', re.S),
     # Ruby's and Elixir's `"#{f("(")}"` (Elixir's heredoc and charlist too).
     **{(("#{",), q): re.compile(r"#\{|\\.|" + q + (r"|\n" if len(q) == 1 else ""), re.S) for q in ('"', "'", '"""')},
     # Dart's `'${f(')')}'`, escapes in its triple quotes too.
@@ -131,7 +132,7 @@ _VERBATIM_HOLES_END = re.compile(r'""|\{\{|\{|"')
 
 
 #: What closes an interpolation, by its opener.
-_INTERPOLATION_CLOSER = {"${": "}", "\\(": ")", "$(": ")", "{": "}", "#{": "}", "{$": "}"}
+_INTERPOLATION_CLOSER = {"${": "}", "\\(": ")", "$(": ")", "{": "}", "#{": "}", "{$": "}", "`": "`"}
 
 
 #: A shell heredoc's opener, its word the second group: `<<EOF`, `<<-'EOF'`, `<<\EOF`, POD's
@@ -671,7 +672,10 @@ class _BracketScanner:
                 elif token == "--" or (token == "'" and not self._opens_quote(text, start)):
                     pass  # C's decrement; an apostrophe in a word
                 elif token == "`" and syntax.shell:
-                    pass  # command substitution: code, whose quotes are quotes
+                    # Command substitution: code, whose quotes are quotes; in a string, its end.
+                    if self.interpolations and self.interpolations[-1][2] == "`":
+                        quote, _, _, raw_closer = self.interpolations[-1]
+                        self.mode, self.interpolations, self.raw_closer = quote, self.interpolations[:-1], raw_closer
                 elif token == "'" and syntax.char_literals:
                     lit = _CHAR_LITERAL.match(text, start)
                     if lit:

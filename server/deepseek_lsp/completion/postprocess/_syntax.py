@@ -285,7 +285,7 @@ _SYNTAX: dict[str, _Syntax] = {
             unescaped_quotes="'",
             escape_prefix=r"\$$",
             # A command substitution in a double-quoted string is code whose quotes nest.
-            interpolation=("$(", "${"),
+            interpolation=("$(", "${", "`"),
             interpolated_quotes=('"',),
             # A quote glued to a word is one (`cut -d' '`, `less' '4*)`): no apostrophe outside
             # strings, comments and heredocs.
