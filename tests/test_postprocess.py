@@ -353,6 +353,8 @@ def test_ruby_literals_hold_no_brackets(line: str, brackets: str) -> None:  # (o
         # pattern), or going on from the line above (`-mt \` then `|-threads)`).
         ("f() (\n  case $m in\n    install|inst|in|i)\n      x ;;\n  esac\n", "()(", ""),
         ("f() (\n  case $a in\n    -mt|-pthread \\\n    |-threads|-qsmp=*)\n      x ;;\n  esac\n", "()(", ""),
+        # Or an arithmetic expansion or a substitution (`$((3 + $i)))`, devlink's completion).
+        ("f() (\n  case $c in\n    $((3 + $i)))\n      x ;;\n    $(g a)|b)\n      y ;;\n  esac\n", "()((())()", ""),
         # A backtick substitution in a double-quoted string is code whose quotes nest, as a
         # `"$(...)"`'s are (xdg-utils' `"`grep -E "^Exec(\[[^]=]*])?=" "$f"`"`: read as the
         # string's end, its pattern's brackets were counted: depth off to the file's end).

@@ -247,8 +247,9 @@ _RUBY_REGEX_END = re.compile(r"\\.|/[a-z]*|\n")
 _PAIRED_DELIMITER = {"(": ")", "[": "]", "{": "}", "<": ">"}
 
 
-# Quoted words hold blanks (`*" -S "*)`), escaped characters any (`*[\\\`\"\(\ ]*)`).
-_CASE_WORD = r"""(?:\\.|[^\s()|"'`\\]|"[^"\n]*"|'[^'\n]*')+"""
+# Quoted words hold blanks (`*" -S "*)`), escaped characters any (`*[\\\`\"\(\ ]*)`), and
+# an arithmetic expansion or a substitution its brackets (`$((3 + $i)))`).
+_CASE_WORD = r"""(?:\\.|[^\s()|"'`\\$]|\$\(\([^()\n]*\)\)|\$\([^()\n]*\)|\$|"[^"\n]*"|'[^'\n]*')+"""
 # (A line of alternatives may go on from the line above: `-mt \` then `|-threads)`.)
 _CASE_PATTERN = re.compile(rf"\s*(?:\|\s*)?{_CASE_WORD}(?:\s*\|\s*{_CASE_WORD})*\s*")
 
