@@ -195,3 +195,39 @@ def test_a_javascript_dotted_base_is_followed_through_the_imports(tmp_path: Path
     ranked = [s.text.split("\n", 1)[0] for s in sorted(snippets, key=lambda s: s.rank)]
     assert ranked[:3] == ["class Dtls extends tls.Tls {", "class Tls extends c.Connection {", "class Connection {"], heads(snippets)
     assert not any("n0" in s.text or "n1" in s.text or "n2" in s.text for s in snippets), heads(snippets)
+
+
+#: A class named as the base it derives from, each base named through its module or an alias.
+_HEIRS = [
+    ("python", "from net import dtls\n\n", "class Dtls(dtls.Dtls):\n    def run(self):\n        self.|\n"),
+    ("python", "import net.dtls\n\n", "class Dtls(net.dtls.Dtls):\n    def run(self):\n        self.|\n"),
+    ("python", "from net.dtls import Dtls as BaseDtls\n\n", "class Dtls(BaseDtls):\n    def run(self):\n        self.|\n"),
+    # No import binds it: the symbol table's other definer.
+    ("python", "", "class Dtls(Dtls):\n    def run(self):\n        self.|\n"),
+    ("typescript", "import * as dtls from '../net/dtls';\n\n", "class Dtls extends dtls.Dtls {\n  run(): void {\n    this.|\n  }\n}\n"),
+]
+
+
+@pytest.mark.parametrize(("language", "head", "body"), _HEIRS, ids=["py-module", "py-package", "py-alias", "py-unimported", "ts-namespace"])
+def test_a_class_named_as_its_base_has_what_the_base_inherits(tmp_path: Path, language: str, head: str, body: str) -> None:
+    """``class Dtls(dtls.Dtls)`` (Python's ``class Thread(threading.Thread)``, ``class
+    TestCase(unittest.TestCase)``): its base, keyed by its name, was the class itself and was
+    dropped as its own base; the base came as an import's class, nothing above it (``wrap``,
+    ``send``, ``recv``)."""
+    write(tmp_path, SELF_CHAIN[language])
+    ext = "py" if language == "python" else "ts"
+    rel = f"app/dtls.{ext}"
+    snippets = gather_at(tmp_path, rel, head + body, indexed(tmp_path, rel), language)
+    sent = "\n".join(s.text for s in snippets)
+    members = ("def shake(", "def wrap(", "def recv(") if language == "python" else ("shake():", "wrap():", "recv(size")
+    assert all(m in sent for m in members), heads(snippets)
+
+
+async def test_the_prompt_of_a_class_named_as_its_base_carries_what_it_inherits(tmp_path: Path) -> None:
+    """Over stdio, ``self.`` typed key by key in ``class Dtls(dtls.Dtls)``: the prompt had the
+    base's outline and none of the members of the bases above it."""
+    text = "from net import dtls\n\n\nclass Dtls(dtls.Dtls):\n    def run(self, data):\n        \n        return data\n"
+    files = {**SELF_CHAIN["python"], "app/dtls.py": text}
+    prompts = await prompts_while_typing(tmp_path, files, [("app/dtls.py", "python")], (5, 8), *"self.")
+    extras = prompts[-1][: prompts[-1].index("Path: app/dtls.py")]
+    assert "def recv(self, size: int) -> bytes:" in extras and "def wrap(self):" in extras, extras

@@ -584,6 +584,8 @@ class _Classes:
         self.open_paths: dict[int, Path | None] = {}
 
     def defining(self, cls: str) -> list[FileIndex]:
+        """The indexes defining the class ``cls`` (a name, or a shadowed base's key: see
+        :meth:`_shadowed`, always known)."""
         if cls not in self.where:
             found = [idx for idx in self.indexes if _defines_class(idx, cls)]
             if not found and self.reads < MAX_RECEIVER_CLASSES and time.monotonic() <= self.req.deadline:
@@ -614,7 +616,8 @@ class _Classes:
         return None
 
     def classes(self, cls: str) -> list[tuple[Definition, FileIndex]]:
-        found = [(d, idx) for idx in self.defining(cls) for d in idx.definitions[cls] if d.kind == "class"]
+        name = _class_name(cls)
+        found = [(d, idx) for idx in self.defining(cls) for d in idx.definitions[name] if d.kind == "class"]
         if self.go:
             found = [(_with_go_methods(d, self._declaring_all(idx, cls), cls), idx) for d, idx in found]
         return found
@@ -715,7 +718,7 @@ class _Classes:
 
     def _own(self, cls: str, member: str) -> list[tuple[Definition, FileIndex]]:
         defining = self.defining(cls)
-        found = _owned(defining, cls, member)
+        found = _owned(defining, _class_name(cls), member)
         if found or not self.go:
             return found
         # A Go method declared in another file of its type's package.
@@ -740,29 +743,63 @@ class _Classes:
     def _linearization(self, cls: str, depth: int) -> list[str]:
         if depth >= MAX_BASE_DEPTH:
             return [cls]
-        named = dict.fromkeys(self._base(idx, b) for d, idx in self.classes(cls) for b in _bases(d.text))
+        named = dict.fromkeys(self._base(idx, b, cls) for d, idx in self.classes(cls) for b in _bases(d.text))
         bases = [b for b in list(named)[:3] if b != cls]
         return [cls, *_c3_merge([*(self._linearization(b, depth + 1) for b in bases), bases])]
 
-    def _base(self, idx: FileIndex, written: str) -> str:
-        """The class ``written`` names (a base in the header of a class of ``idx``), where it
-        is first met found through the imports of ``idx``'s file (``base_imports``): by its
+    def _base(self, idx: FileIndex, written: str, heir: str) -> str:
+        """The class ``written`` names (a base in the header of ``idx``'s class ``heir``), where
+        it is first met found through the imports of ``idx``'s file (``base_imports``): by its
         name alone, another file's class of that name could be taken, or none where more than
         two files define one."""
         name, sources = base_sources(idx, written)
-        if name in self.where or self.go:
+        if self.go:
+            return name
+        if name == _class_name(heir):
+            return self._shadowed(idx, name, sources)
+        if name in self.where:
             return name
         if _defines_class(idx, name):
             self.where[name] = [idx]
             return name
-        where, language = self._path_of(idx), self.req.doc.language
-        if not sources or where is None or language is None or time.monotonic() > self.req.deadline:
-            return name
-        paths = resolve_local_imports_cached(sources, where, self.roots, language.name, language.spec.imports, self.req.deadline)
-        read = self._read([p for p in paths if p != where][:MAX_BASE_FILES])
-        if found := [other for other in read if _defines_class(other, name)]:
+        if found := self._imported(idx, name, sources):
             self.where[name] = found
         return name
+
+    def _imported(self, idx: FileIndex, name: str, sources: list[str]) -> list[FileIndex]:
+        """The indexes of the files ``sources`` (imports of ``idx``'s file) name that define
+        the class ``name``, ``idx``'s own left out."""
+        where, language = self._path_of(idx), self.req.doc.language
+        if not sources or where is None or language is None or time.monotonic() > self.req.deadline:
+            return []
+        paths = resolve_local_imports_cached(sources, where, self.roots, language.name, language.spec.imports, self.req.deadline)
+        read = self._read([p for p in paths if p != where][:MAX_BASE_FILES])
+        return [other for other in read if _defines_class(other, name)]
+
+    def _shadowed(self, idx: FileIndex, name: str, sources: list[str]) -> str:
+        """The key of the class ``name`` that ``idx``'s class of that same name derives from
+        (``class Connection(base.Connection)``, ``class Thread(threading.Thread)``, ``class
+        Conn extends c.Conn``): another file's, through ``idx``'s imports, else (no import
+        binds it) the open documents' or the symbol table's. Keyed by name, it was the heir
+        itself, dropped as its own base: nothing it inherits came."""
+        found = self._imported(idx, name, sources)
+        if not found and not sources:
+            found = [other for other in self.indexes if other is not idx and _defines_class(other, name)]
+        if not found and not sources and time.monotonic() <= self.req.deadline:
+            read = _workspace_indexes(self.indexer, self.req, name, self.doc_path, self.roots)
+            found = [other for other in read if other is not idx and _defines_class(other, name)]
+        key = name + _SHADOWED + ",".join(str(id(other)) for other in found)
+        self.where.setdefault(key, found)
+        return key
+
+
+#: In a shadowed base's key (see _Classes._shadowed), between its name and its files.
+_SHADOWED = "\0"
+
+
+def _class_name(key: str) -> str:
+    """The class a key of ``_Classes.where`` stands for: a name, or a shadowed base's."""
+    return key.partition(_SHADOWED)[0]
 
 
 def _owned(indexes: list[FileIndex], cls: str, member: str) -> list[tuple[Definition, FileIndex]]:
