@@ -43,9 +43,23 @@ _LINE = 'def f(x):\n    """Summary of f."""\n    return x\n'
         # The next function's docstring below is no closer of this one.
         ('def f(x):\n    """‸\n    return x\n\n\ndef g():\n    """G."""\n', 'Summary of f.' + _DOC,
          _WHOLE + '\n\ndef g():\n    """G."""\n'),
+        # A string the body assigns, passes or returns below (`sql = """`, `execute("""`): its
+        # opener is no closer of this docstring (taken for one, a line was asked, the summary
+        # shown alone and the docstring left open down to it, the body's code in the string).
+        ('def f(db):\n    """‸\n    sql = """\n        SELECT 1\n    """\n    return db.run(sql)\n', 'Run it.\n    """',
+         'def f(db):\n    """Run it.\n    """\n    sql = """\n        SELECT 1\n    """\n    return db.run(sql)\n'),
+        ('def f(db):\n    """‸\n    return db.run("""\n        SELECT 1\n    """)\n', 'Run it.\n    """',
+         'def f(db):\n    """Run it.\n    """\n    return db.run("""\n        SELECT 1\n    """)\n'),
+        ('def f(db):\n    """‸\n    return dedent(\n        """\n        SELECT 1\n        """\n    )\n', 'Run it.\n    """',
+         'def f(db):\n    """Run it.\n    """\n    return dedent(\n        """\n        SELECT 1\n        """\n    )\n'),
+        # (A smart autopair's closer after the cursor was read as this docstring's already.)
+        ('def f(db):\n    """‸"""\n    return f"""\n        {db}\n    """\n', 'Run it.\n\n    More.\n    """',
+         'def f(db):\n    """Run it.\n\n    More.\n    """\n    return f"""\n        {db}\n    """\n'),
         # Controls: the opener retyped above the docstring's text and closer stays a line.
         ('def f(x):\n    """‸\n    The value.\n    """\n    return x\n', 'Summary of f.',
          'def f(x):\n    """Summary of f.\n    The value.\n    """\n    return x\n'),
+        ('def f(x):\n    """‸\n    Notes\n    =====\n    """\n    return x\n', 'Summary of f.',
+         'def f(x):\n    """Summary of f.\n    Notes\n    =====\n    """\n    return x\n'),
         # A one-quote docstring stays one; a string that is a value is no docstring.
         ('def f(x):\n    "‸"\n    return x\n', 'Summary of f."', 'def f(x):\n    "Summary of f."\n    return x\n'),
         ('x = 1\n"‸"\n', 'a value', 'x = 1\n"a value"\n'),

@@ -182,6 +182,24 @@ def _suffix_closes_it(scanner: _BracketScanner, closer: re.Pattern[str], ctx: Po
     return closes_the_docstring(ctx.suffix, end, quote, len(opener_line) - len(opener_line.lstrip()))
 
 
+#: What stands before a string's quotes that opens it, on their line: an assignment, a call's or
+#: a literal's bracket or comma, ``return`` (a string prefix after them). A docstring's closer
+#: stands alone or after its text, which seldom ends so.
+_STRING_OPENED = re.compile(r"(?:[=(\[{,]|\breturn|\byield)[ \t]*[rRbBuUfF]{0,2}$")
+
+
+def _opens_a_string(text: str, end: int) -> bool:
+    """Whether the quotes at ``end`` in ``text`` open a string of the code: what stands before
+    them on their line (``sql = `` before them), or alone on it, the last line above
+    (``dedent(``)."""
+    start = text.rfind("\n", 0, end) + 1
+    if text[start:end].strip():
+        return _STRING_OPENED.search(text, start, end) is not None
+    # (Not after a comma, a `=` or a `return` there: a docstring's text ends so, a reST
+    # title's underline, `written to,`.)
+    return text[:start].rstrip().endswith(("(", "[", "{"))
+
+
 def closes_the_docstring(suffix: str, end: int, quote: str, floor: int) -> bool:
     """Whether ``quote`` at ``end`` in ``suffix`` (the text after the cursor, its line's rest
     first) closes the docstring opened at column ``floor`` on the cursor's line, not the next
@@ -189,6 +207,8 @@ def closes_the_docstring(suffix: str, end: int, quote: str, floor: int) -> bool:
     no less deep than the opener."""
     if re.match(r"\w", suffix[end + len(quote) : end + len(quote) + 1]):
         return False  # a summary right after the quotes: the next doc's opener
+    if _opens_a_string(suffix, end):
+        return False  # a string the body assigns, passes or returns: its opener
     lines = suffix[:end].split("\n")[1:]
     # The lines down to the closer, and the closer's own, stand no less deep than the opener;
     # the closer alone on its line may stand left of it (typed at column 0 below the text):
