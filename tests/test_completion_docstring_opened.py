@@ -101,3 +101,25 @@ async def test_a_docstring_opened_is_suggested_whole_and_closed(tmp_path, text: 
     clean, item = await first_item_at_cursor(str(tmp_path), "py", "python", text, answer)
     assert item is not None
     assert accepted_text(clean, item) == after
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "after"),
+    [
+        # No closer in the answer (it ran out of tokens): the one added below the text.
+        ('def f(x):\n    "‸"\n    return x\n', '""Summary of f.\n\n    Args:\n        x: the value.', _WHOLE),
+        ('def f(x):\n    """‸\n    return x\n', 'Summary of f.\n\n    Args:\n        x: the value.', _WHOLE),
+        ('#!/usr/bin/env python\n"‸"\nimport os\n', '""Tools for x.\n\nMore.',
+         '#!/usr/bin/env python\n"""Tools for x.\n\nMore.\n"""\nimport os\n'),
+        # Control: the model's own closer.
+        ('def f(x):\n    """‸"""\n    return x\n', 'Summary of f.' + _DOC, _WHOLE),
+    ],
+)
+async def test_a_docstring_closed_in_a_crlf_file_keeps_its_line_ends(tmp_path, text: str, answer: str, after: str) -> None:
+    """A CRLF file (Windows, git's autocrlf), the model answering in its line ends: the closer
+    added below a docstring's text came after a lone LF, one line of the file in the other
+    line end (git shows it changed, Python reads it the same)."""
+    crlf = text.replace("\n", "\r\n")
+    clean, item = await first_item_at_cursor(str(tmp_path), "py", "python", crlf, answer.replace("\n", "\r\n"))
+    assert item is not None
+    assert accepted_text(clean, item) == after.replace("\n", "\r\n")

@@ -52,7 +52,16 @@ def whole_docstring(text: str, quote: str, before: str) -> str | None:
     its opening quotes made three (the model's `""Summary` after `"|"`), and its closer kept
     where the model wrote it or added (on a line of its own below a text of many lines, the
     model's partial closer counting on the autopair's quote dropped). None: no triple-quoted
-    docstring (a one-quote `"Summary."`), left to the line's own rules."""
+    docstring (a one-quote `"Summary."`), left to the line's own rules. In a CRLF file, in
+    the text's line ends (the closer added below its text came after a lone LF)."""
+    if "\r\n" not in text:
+        return _whole(text, quote, before)
+    whole = _whole(text.replace("\r\n", "\n"), quote, before)
+    return None if whole is None else whole.replace("\n", "\r\n")
+
+
+def _whole(text: str, quote: str, before: str) -> str | None:
+    """:func:`whole_docstring` of a ``text`` of LF line ends."""
     triple = quote * 3
     typed = len(before) - len(before.rstrip(quote))
     missing = quote * (3 - typed)
