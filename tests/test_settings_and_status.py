@@ -456,6 +456,15 @@ async def test_the_settings_problems_in_force_are_listed_for_an_editor_s_health_
         pytest.param({"completion": {"debounce": "{key}"}}, id="key-in-debounce"),
         pytest.param({"backend": "{key}"}, id="key-in-backend"),
         pytest.param({"fimTemplate": "{key}"}, id="key-in-fimTemplate"),
+        # A header or a shell line copied whole from a curl example or an .env file: the key
+        # was one word of a value with spaces, and the whole value was quoted.
+        pytest.param({"baseUrl": "Bearer {key}"}, id="bearer-key-in-baseUrl"),
+        pytest.param({"baseUrl": "export DEEPSEEK_API_KEY={key}"}, id="export-line-in-baseUrl"),
+        pytest.param({"review": {"mode": "Bearer {key}"}}, id="bearer-key-in-review-mode"),
+        pytest.param({"completion": {"model": ["{key}"]}}, id="key-in-a-list"),
+        # The URL and the key pasted together: taken as a URL, the key went into every
+        # request's address and every "cannot reach" message.
+        pytest.param({"baseUrl": "https://gateway.example/v1 {key}"}, id="url-then-key-in-baseUrl"),
     ],
 )
 async def test_a_key_pasted_into_another_setting_is_never_shown(tmp_path, settings: dict[str, Any]) -> None:

@@ -685,10 +685,22 @@ def _key_shaped(value: str) -> bool:
     return digits >= 4 or (digits > 0 and mixed)
 
 
+def _holds_key(value: Any) -> bool:
+    """Whether ``value`` holds a key anywhere: one word of a line pasted whole ("Bearer <key>",
+    "export DEEPSEEK_API_KEY=<key>", a URL then its key) or an item of a list or object."""
+    if isinstance(value, str):
+        return any(_key_shaped(word) for word in value.split())
+    if isinstance(value, Mapping):
+        return any(_holds_key(k) or _holds_key(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_key(item) for item in value)
+    return False
+
+
 def _shown(value: Any, url: bool = False) -> str:
     """``value`` as a problem quotes it: a problem is shown, logged and listed for a health
     check, and quoted a key pasted into another setting with it."""
-    if isinstance(value, str) and _key_shaped(value):
+    if _holds_key(value):
         return "(hidden: it looks like a key)"
     if url:
         from .model.errors import safe_url  # the model package imports this module
@@ -735,7 +747,9 @@ def _scheme_hint(url: str) -> str:
 
 
 def _valid_url(url: str) -> bool:
-    if not re.match(r"^https?://[^/\s]+", url):
+    # No space anywhere: "https://gateway/v1 <key>" (the URL and its key pasted together) was
+    # taken, the key put into every request's address and every "cannot reach" message.
+    if not re.fullmatch(r"https?://[^/\s]+\S*", url):
         return False
     try:
         urlsplit(url).port  # noqa: B018 - raises for ":80x", ":99999" or "[::1" unclosed
