@@ -302,3 +302,27 @@ def test_doctor_tells_the_backend_to_set_for_a_server_named_with_the_backend_lef
     told = next(line for line in out.splitlines() if line.startswith("endpoint: "))
     assert code == 1 and "no API key" not in told, told
     assert "/beta/completions" in told and f"set backend to '{backend}'" in told, told
+
+
+def test_doctor_tells_the_backend_to_set_for_litellm_s_proxy_with_the_backend_left_at_deepseek(
+    tmp_path: Any, monkeypatch: Any, capsys: Any
+) -> None:
+    """LiteLLM's proxy (told by its x-litellm-* headers) routes /v1/completions and
+    /v1/chat/completions, not DeepSeek's /beta/completions: with the backend left at deepseek
+    doctor said "all good" (and asked it DeepSeek's /user/balance), and every completion then
+    failed with a 404 at /v1/beta/completions."""
+    litellm = {"x-litellm-version": "1.74.0", "x-litellm-call-id": "5a1f"}
+    with FakeDeepSeek(api_key="sk-litellm-master-0123456789", models=("qwen2.5-coder:7b",)) as fake:
+        fake.server, fake.owned_by = "litellm", "openai"
+        fake.models_headers, fake.answer_headers = dict(litellm), dict(litellm)
+        env = server_env(
+            f"{fake.url}/v1",
+            api_key="sk-litellm-master-0123456789",
+            state_dir=str(tmp_path),
+            DEEPSEEK_COMPLETION_MODEL="qwen2.5-coder:7b",
+            DEEPSEEK_REVIEW_MODEL="qwen2.5-coder:7b",
+        )
+        code, out, _ = doctor(monkeypatch, capsys, env)
+    told = next(line for line in out.splitlines() if line.startswith("endpoint: "))
+    assert code == 1 and "all good" not in out, out
+    assert "LiteLLM" in told and "set backend to 'openai-suffix'" in told, told

@@ -409,6 +409,9 @@ SERVER_BACKENDS = {
     "ollama": "openai-suffix",
     "sglang": "openai-suffix",
     "lmstudio": "openai-suffix",
+    # LiteLLM's proxy routes /v1/completions (prompt and suffix), never DeepSeek's
+    # /beta/completions: with the deepseek backend every completion was a 404, doctor all good.
+    "litellm": "openai-suffix",
     "vllm": "fim-template",
     "llama.cpp": "llamacpp-infill",
     "llamacpp": "llamacpp-infill",

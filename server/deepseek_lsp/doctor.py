@@ -159,7 +159,7 @@ def _deepseek_wire_elsewhere(settings: Settings, config: EndpointConfig) -> str 
         return None
     name = server_named(config.base)  # as its model list, asked at baseUrl, told
     backend = server_backend(name or "")
-    if backend is None:  # a gateway or proxy in front of DeepSeek may serve it
+    if backend is None:  # a gateway or proxy in front of DeepSeek may serve it (not LiteLLM's)
         return None
     return (
         f"{name} at {safe_url(config.base)} does not serve DeepSeek's /beta/completions, which the "
