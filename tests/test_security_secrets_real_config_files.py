@@ -117,3 +117,31 @@ def test_what_is_no_secret_s_value_stays(kept: str) -> None:
 def test_a_long_line_of_heredoc_openers_takes_linear_time() -> None:
     assert_redacted_in_linear_time("heredoc openers", repeated("password = <<EOT "))
     assert_redacted_in_linear_time("read openers", "read " + repeated("x password ") + "<<EOF\n")
+
+
+#: A heredoc of one line under a name holding a secret's word whose text is no secret, as the
+#: same text quoted on one line is not: a prompt's or a help's words, where the token is read
+#: from, a policy's rule, a description.
+WORDS_HEREDOCS = {
+    "ruby-help": "  password_help = <<~TEXT\n    Your password must be 12 characters long.\n  TEXT\n",
+    "shell-prompt": "read -r PASSWORD_PROMPT <<EOF\nEnter your password:\nEOF\n",
+    "shell-path": "TOKEN_FILE=$(cat <<EOF\n/var/run/secrets/kubernetes.io/serviceaccount/token\nEOF\n)\n",
+    "hcl-description": "locals {\n  token_description = <<EOT\nThe token used by the CI runners\nEOT\n}\n",
+    "php-message": "$passwordError = <<<'EOT'\nWrong password, please try again.\nEOT;\n",
+}
+
+
+@pytest.mark.parametrize("name", WORDS_HEREDOCS)
+def test_a_heredoc_of_words_under_a_secret_s_name_stays(name: str) -> None:
+    """Each went out as ``[REDACTED]`` (5 of 5), its quoted one-line twin as written."""
+    text = WORDS_HEREDOCS[name]
+    assert redact(text) == text
+
+
+async def test_a_heredoc_of_words_is_sent_as_written(tmp_path: Path) -> None:
+    """In a stdio session's FIM body, the help text the model needs to go on with."""
+    text = WORDS_HEREDOCS["ruby-help"] + "  db_password = <<~PW\n    " + SECRET + "\n  PW\n  x = "
+    fim = await fim_bodies(tmp_path, "form.rb", text, "ruby")
+    assert fim
+    assert all("Your password must be 12 characters long." in body for body in fim), fim[-1]
+    assert not any(SECRET[:7] in body or SECRET[7:] in body for body in fim), fim[-1]

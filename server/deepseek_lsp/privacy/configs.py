@@ -130,8 +130,23 @@ _HEREDOC_VALUE = re.compile(
     [^\s$`{}][^\r\n]{5,}?(?=[\ \t]*(?:\r?\n[\ \t]*\3\b|\r?\n?\Z))"""
 )
 
+
+
+def _heredoc_value(match: re.Match[str]) -> str:
+    """The heredoc's line judged as the same text quoted on one line is (:func:`_assigned`): a
+    help's or a prompt's words, where a token is read from, a description stay. Redacted whole,
+    each went out as ``[REDACTED]``, where ``password_help = "Your password must be..."`` did not."""
+    head = match.group(1)
+    value = match.group(0)[len(head) :]
+    named = _SECRET_NAME_ONLY.search(head)
+    name = named.group() if named else ""
+    if _assigned(f'{name}="{value}"', name, "=", '"', value, None) == f'{name}="{value}"':
+        return match.group(0)
+    return head + REDACTED
+
+
 _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
-    (_HEREDOC_VALUE, r"\1" + REDACTED),
+    (_HEREDOC_VALUE, _heredoc_value),
     # XML configuration (Maven's settings.xml, tomcat-users, Spring beans, .NET's web.config):
     # ``<password>...</password>`` and ``<add key="DbPassword" value="..."/>`` went out whole.
     # Not an expression (JSX's ``{value}``) nor a placeholder (``${env.DB_PASSWORD}``), nor text
