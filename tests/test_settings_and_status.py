@@ -483,3 +483,25 @@ async def test_a_key_pasted_into_another_setting_is_never_shown(tmp_path, settin
             assert "(hidden" in problems[0], problems
             assert await eventually(lambda: any("settings:" in m.message for m in client.messages))
             assert not [m.message for m in client.messages if key in m.message]
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        pytest.param({"DEEPSEEK_BASE_URL": "Bearer {key}"}, id="bearer-key-in-baseUrl"),
+        pytest.param({"DEEPSEEK_BASE_URL": "https://gateway.invalid/v1 {key}"}, id="url-then-key-in-baseUrl"),
+        pytest.param({"DEEPSEEK_FIM_BASE_URL": "{key}"}, id="key-in-fimBaseUrl"),
+    ],
+)
+def test_doctor_never_shows_a_key_pasted_into_a_base_url(tmp_path, monkeypatch, capsys, env: dict[str, str]) -> None:
+    """The problem hid it, but doctor's configuration printed it whole ("fimBaseUrl": "<key>"),
+    and its endpoint line quoted it ("got 'Bearer <key>'", "cannot reach https://... <key>");
+    the URL with a space was even asked."""
+    from tests.test_cli import doctor
+
+    key = "3f9a8c7d2e1b4a5f6c7d8e9f0a1b2c3d4e5f6a7b"
+    given = {name: value.replace("{key}", key) for name, value in env.items()}
+    _code, out, err = doctor(monkeypatch, capsys, server_env(api_key=DEFAULT_KEY, state_dir=str(tmp_path), **given), "--timeout", "2")
+    shown = [line for line in (out + err).splitlines() if key[:12] in line or key[-12:] in line]
+    assert shown == [], shown
+    assert "(hidden" in out, out

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
+from .key_shape import API_KEY_CHARS, HIDDEN_KEY, holds_key, key_shaped
+
 SECTION = "deepseek"
 DEFAULT_BASE_URL = "https://api.deepseek.com"
 
@@ -482,9 +484,6 @@ MAX_AUTO_SAVE_DELAY_MS = 600_000
 EXTRA_CHOICE_TEMPERATURES = (0.6, 0.9)
 MAX_INVOKED_CHOICES = 1 + len(EXTRA_CHOICE_TEMPERATURES)
 
-#: What an API key may hold: printable ASCII without spaces (it travels in a header). The
-#: settings refuse a key without it; so does the model client's EndpointConfig.
-API_KEY_CHARS = re.compile(r"[\x21-\x7e]+")
 
 
 #: Settings with which nothing can succeed at 0: each request timed out at once, the status
@@ -668,43 +667,11 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
 SECRET_SETTINGS = {"api_key": "the API key", "fim_api_key": "the completion server's key ('fimApiKey')"}
 
 
-#: A value of words and numbers (a model's name such as 'qwen2.5-coder-1.5b', a mode): no key.
-_WORDS_AND_NUMBERS = re.compile(r"(?:[A-Za-z]+\d*|\d+[A-Za-z]?)(?:[_.:/-](?:[A-Za-z]+\d*|\d+[A-Za-z]?))*")
-
-
-def _key_shaped(value: str) -> bool:
-    """Whether ``value`` may be a key pasted into the wrong setting (the box beside apiKey's):
-    16 or more header characters, not a URL nor words and numbers, with ``sk-`` first, four
-    digits or digits in mixed case, as a generated token has (privacy.values' URL users too)."""
-    value = value.strip()
-    if len(value) < 16 or "://" in value or not API_KEY_CHARS.fullmatch(value):
-        return False
-    if value.startswith("sk-"):
-        return True
-    if _WORDS_AND_NUMBERS.fullmatch(value):
-        return False
-    digits = sum(ch.isdigit() for ch in value)
-    mixed = value.lower() != value and value.upper() != value
-    return digits >= 4 or (digits > 0 and mixed)
-
-
-def _holds_key(value: Any) -> bool:
-    """Whether ``value`` holds a key anywhere: one word of a line pasted whole ("Bearer <key>",
-    "export DEEPSEEK_API_KEY=<key>", a URL then its key) or an item of a list or object."""
-    if isinstance(value, str):
-        return any(_key_shaped(word) for word in value.split())
-    if isinstance(value, Mapping):
-        return any(_holds_key(k) or _holds_key(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(_holds_key(item) for item in value)
-    return False
-
-
 def _shown(value: Any, url: bool = False) -> str:
     """``value`` as a problem quotes it: a problem is shown, logged and listed for a health
     check, and quoted a key pasted into another setting with it."""
-    if _holds_key(value):
-        return "(hidden: it looks like a key)"
+    if holds_key(value):
+        return HIDDEN_KEY
     if url:
         from .model.errors import safe_url  # the model package imports this module
 
@@ -742,7 +709,7 @@ def _scheme_hint(url: str) -> str:
     addresses): the URL as it should be written, http:// for this machine, else https://."""
     from .model.errors import safe_url  # the model package imports this module
 
-    if "://" in url or re.search(r"\s", url) or _key_shaped(url) or not _valid_url(f"https://{url}"):
+    if "://" in url or re.search(r"\s", url) or key_shaped(url) or not _valid_url(f"https://{url}"):
         return ""  # (a key pasted here reads as a host name: never quoted back)
     host = urlsplit(f"https://{url}").hostname or ""
     local = host == "localhost" or host == "::1" or host.startswith("127.")

@@ -90,7 +90,9 @@ class EndpointConfig:
             parts.port  # noqa: B018 - raises for ":80x" or ":99999", which httpx refused at each request
         except ValueError:
             host, parts = None, None
-        if parts is None or parts.scheme not in ("http", "https") or not host:
+        # A space inside: "https://gateway/v1 <key>" asked /v1%20<key>/completions, the key in
+        # each request's address.
+        if parts is None or parts.scheme not in ("http", "https") or not host or any(ch.isspace() for ch in url):
             raise ConfigError(f"{what} must be an http(s) URL with a host, got {safe_url(url)!r}")
         if parts.scheme == "http" and not self.allow_http and not is_loopback(host):
             raise ConfigError(

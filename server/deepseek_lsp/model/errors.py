@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from ..key_shape import HIDDEN_KEY, holds_key
 from .prices import DEFAULT_PRICES
 
 __all__ = [
@@ -44,9 +45,12 @@ __all__ = [
 
 
 def safe_url(url: str | None) -> str | None:
-    """The URL without userinfo, query or fragment: those are where secrets hide."""
+    """The URL without userinfo, query or fragment: those are where secrets hide. Nothing of
+    one holding a key (pasted into baseUrl: "Bearer <key>", a URL then its key)."""
     if not url:
         return url
+    if holds_key(str(url)):
+        return HIDDEN_KEY
     try:
         parts = urlsplit(str(url))
     except ValueError:
