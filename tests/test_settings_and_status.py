@@ -505,3 +505,21 @@ def test_doctor_never_shows_a_key_pasted_into_a_base_url(tmp_path, monkeypatch, 
     shown = [line for line in (out + err).splitlines() if key[:12] in line or key[-12:] in line]
     assert shown == [], shown
     assert "(hidden" in out, out
+
+
+async def test_a_base_url_with_a_key_after_it_is_never_asked(tmp_path) -> None:
+    """The URL and its key pasted together into baseUrl: the problem said nothing is sent, yet
+    the model client took the URL, and each suggestion asked /v1%20<key>/... of the server."""
+    key = "3f9a8c7d2e1b4a5f6c7d8e9f0a1b2c3d4e5f6a7b"
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value_ok)")
+        # No base URL below the editor's: the one refused is kept, nothing sent until corrected.
+        env = server_env(None, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"baseUrl": f"{fake.url}/v1 {key}", "completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/f.py"
+            open_doc(client, uri, "result = compute(\n")
+            await client.text_document_inline_completion_async(inline_params(uri, 0, 17))
+            assert await eventually(lambda: any("baseUrl must be" in m.message for m in client.messages))
+        asked = [r.path for r in fake.requests]
+    assert not [path for path in asked if key[:12] in path], asked
