@@ -1896,6 +1896,14 @@ step(":checkhealth deepseek_lsp: version, server found, key present (not printed
   check(not text:find("fim-pass-123", 1, true) and not text:find("q-secret", 1, true), "a URL's password is printed:\n" .. text)
   text = health_with({ fimBaseUrl = base .. "/" })
   check(text:find("endpoint: " .. base .. "\n", 1, true) and not text:find("completion endpoint", 1, true), "fimBaseUrl the same as baseUrl:\n" .. text)
+  -- A key pasted into a URL setting (alone, or after the URL): never printed, as the server's
+  -- problem hides it (the endpoint lines printed it whole).
+  local pasted = "3f9a8c7d2e1b4a5f6c7d8e9f0a1b2c3d4e5f6a7b"
+  for _, url in ipairs({ pasted, "http://127.0.0.1:8000/v1 " .. pasted, "Bearer " .. pasted }) do
+    text = health_with({ fimBaseUrl = url })
+    check(not text:find(pasted:sub(1, 12), 1, true) and not text:find(pasted:sub(-12), 1, true), "a key pasted into fimBaseUrl is printed:\n" .. text)
+    check(text:find("completion endpoint: (hidden: it looks like a key) (fimBaseUrl)", 1, true), "the hidden endpoint:\n" .. text)
+  end
   -- The completion server's own key (fimApiKey): set or not, and where from, never its value.
   text = health_with({ fimBaseUrl = "http://127.0.0.1:8000/v1", fimApiKey = " fim-key-secret-4711 " })
   check(text:find("completion server key: set (in settings.fimApiKey, sent to 127.0.0.1:8000 only)", 1, true), "fimApiKey in settings:\n" .. text)

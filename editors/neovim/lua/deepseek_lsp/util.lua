@@ -182,11 +182,51 @@ function M.install_command()
   return "pip install " .. vim.fn.shellescape(root)
 end
 
+--- Whether ``word`` is words and numbers joined by ``_ . : / -`` (a model's or a host's name).
+local function words_and_numbers(word)
+  if not word:match("^[%w_.:/-]+$") then
+    return false
+  end
+  for part in (word .. "-"):gmatch("(.-)[_.:/-]") do
+    if not (part:match("^%a+%d*$") or part:match("^%d+%a?$")) then
+      return false
+    end
+  end
+  return true
+end
+
+--- Whether ``word`` may be a key, as the server's key_shape.key_shaped judges it: 16 or more
+--- header characters, not a URL nor words and numbers, with ``sk-`` first, four digits or
+--- digits in mixed case.
+local function key_shaped(word)
+  if #word < 16 or word:find("://", 1, true) or not word:match("^[\33-\126]+$") then
+    return false
+  end
+  if word:sub(1, 3) == "sk-" then
+    return true
+  end
+  if words_and_numbers(word) then
+    return false
+  end
+  local digits = select(2, word:gsub("%d", ""))
+  local mixed = word:lower() ~= word and word:upper() ~= word
+  return digits >= 4 or (digits > 0 and mixed)
+end
+
+--- How a URL setting holding a key is shown, as the server shows it.
+M.HIDDEN_KEY = "(hidden: it looks like a key)"
+
 --- ``url`` without userinfo, query or fragment, where secrets hide (``https://user:password@proxy``),
---- as the server shows URLs.
+--- as the server shows URLs; nothing of one holding a key (pasted into the setting: alone,
+--- after the URL, as "Bearer <key>").
 ---@param url string
 ---@return string
 function M.safe_url(url)
+  for word in url:gmatch("%S+") do
+    if key_shaped(word) then
+      return M.HIDDEN_KEY
+    end
+  end
   url = url:gsub("[?#].*$", "")
   local scheme, authority, path = url:match("^(%a[%w+.-]*://)([^/]*)(.*)$")
   if not scheme then
