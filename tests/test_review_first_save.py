@@ -13,6 +13,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from deepseek_lsp.review.changed_hunks import committed_text
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import eventually, lsp_session, open_doc
 from tests.review_support import reviewed_units, reviewer
@@ -180,3 +181,27 @@ async def test_saves_while_the_question_is_open_are_reviewed_by_its_answer(
         units = [u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json)]
         assert sorted(units) == ["handler_5", "handler_9"], units
         assert len(asked) == 1
+
+
+async def test_outside_a_repository_the_question_counts_the_changes_since_the_file_was_opened(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """A large file in no git repository (Neovim, a file in /tmp): the changes are counted from
+    the text the editor opened, and the question said "1 of them changed since git's last
+    commit" of a file git has never seen."""
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "handlers.py").write_text(LARGE)
+    uri = (folder / "handlers.py").as_uri()
+    assert committed_text(folder / "handlers.py") is None, "the test folder is in a repository"
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS, editor="neovim") as client:
+        asked = answering(client, ["Only my changes"])
+        open_doc(client, uri, LARGE)
+        await asyncio.sleep(0.5)  # git answers (no repository)
+        await edit_and_save(client, uri, 2, 5)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+        [question] = asked
+        assert "git" not in question.message, question.message
+        assert "1 of them changed since the file was opened ('Only my changes' reviews those)" in question.message
+        assert reviewed_units(fake_deepseek.requests_to(CHAT)[0].json) == ["handler_5"]

@@ -133,9 +133,12 @@ class OpenedTexts:
         self._asking: dict[str, asyncio.Task[None]] = {}
         #: The files with no grammar, by the language the editor opened them in.
         self._grammarless: set[str] = set()
+        #: The files whose changes count from git's last commit (the others' from their opening).
+        self._in_git: set[str] = set()
 
     def opened(self, doc: Document) -> None:
         self._texts[doc.uri] = doc.data
+        self._in_git.discard(doc.uri)
         if without_grammar(doc):
             self._grammarless.add(doc.uri)
         else:
@@ -154,8 +157,10 @@ class OpenedTexts:
         committed = await asyncio.to_thread(committed_text, path)
         self._asking.pop(uri, None)
         opened = self._texts.get(uri)
-        if committed is not None and opened is not None and committed.encode("utf-8", "surrogatepass") != opened:
-            self._texts[uri] = committed
+        if committed is not None and opened is not None:
+            self._in_git.add(uri)
+            if committed.encode("utf-8", "surrogatepass") != opened:
+                self._texts[uri] = committed
 
     def _forget_asking(self, uri: str) -> None:
         task = self._asking.pop(uri, None)
@@ -165,6 +170,7 @@ class OpenedTexts:
     def forget(self, uri: str) -> None:
         self._texts.pop(uri, None)
         self._grammarless.discard(uri)
+        self._in_git.discard(uri)
         self._forget_asking(uri)
 
     def halt(self) -> None:
@@ -176,6 +182,11 @@ class OpenedTexts:
         if snapshot.uri not in self._grammarless:
             return None
         return await self.changed_since(snapshot)
+
+    def since(self, uri: str) -> str:
+        """What ``changed_since`` counted ``uri``'s changes from, as a question to the user says
+        it (asked after it: git may not have answered before)."""
+        return "git's last commit" if uri in self._in_git else "the file was opened"
 
     async def changed_since(self, snapshot: Document) -> set[int] | None:
         """The lines of ``snapshot``'s units (any file's) whose code changed since (None: not known)."""

@@ -481,6 +481,7 @@ class ReviewFeature(Feature):
             chosen = await self.first_saves.choose(
                 self._server, engine, snapshot, settings, _counter(client),
                 lambda: self._opened.changed_since(snapshot),
+                since=lambda: self._opened.since(uri),
                 path=label_path(uri_to_path(uri), roots), roots=roots, ignored=self.ignores.ignored(uri),
             )
             if chosen is False or asyncio.current_task() in self._superseded:

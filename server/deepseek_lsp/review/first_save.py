@@ -52,10 +52,11 @@ class Estimate:
     #: At the model's list price at its peak rate, every token a cache miss: at most.
     dollars: float
 
-    def question(self, uri: str, model: str, changed: int | None) -> str:
-        """The question a save asks, ``changed`` the units changed since the last commit."""
+    def question(self, uri: str, model: str, changed: int | None, since: str = "git's last commit") -> str:
+        """The question a save asks, ``changed`` the units changed since ``since`` (the last
+        commit; outside a repository, the file's opening)."""
         only = (
-            f" {changed} of them changed since git's last commit ({ONLY_CHANGES!r} reviews those)."
+            f" {changed} of them changed since {since} ({ONLY_CHANGES!r} reviews those)."
             if changed is not None
             else ""
         )
@@ -133,13 +134,15 @@ class FirstSaves:
         counter: Counter,
         changed: Callable[[], Awaitable[set[int] | None]],
         *,
+        since: Callable[[], str] = lambda: "git's last commit",
         path: str,
         roots: Sequence[Path],
         ignored: frozenset[str],
     ) -> set[int] | Literal[False] | None:
         """The lines whose units a save sends (None: every unit without a cached answer, as
         any save; False: none). ``changed``: the lines of the units changed since git's last
-        commit (None where there is no commit to go by)."""
+        commit, outside a repository since the file was opened (None where there is neither),
+        ``since`` which of the two, once ``changed`` has answered."""
         uri = snapshot.uri
         if uri in self._only_changes:
             lines = await changed()
@@ -163,7 +166,7 @@ class FirstSaves:
             return False
         lines = await changed()
         units = None if lines is None else await asyncio.to_thread(_units_with, snapshot, lines)
-        question = found.question(uri, settings.review.model, units)
+        question = found.question(uri, settings.review.model, units, since())
         asking = asyncio.ensure_future(_ask(server, question, with_changes=lines is not None))
         self._asking[uri] = asking
         asking.add_done_callback(lambda t: self._asking.pop(uri, None) if self._asking.get(uri) is t else None)
