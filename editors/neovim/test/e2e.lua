@@ -1620,6 +1620,8 @@ end)
 
 step("statusline: 'DeepSeek ...' from the keystroke on while a suggestion is on its way, through the debounce (it read 'DeepSeek' between the keys, and flickered on every key typed)", function()
   normal_mode()
+  -- The save that ended the steps before may still be reviewed: '[reviewing]' goes before '...'.
+  wait_statusline("DeepSeek", 20000)
   local before = lua("return require('deepseek_lsp.ghost').config.debounce")
   -- A debounce long enough that the keys are seen well before the request goes.
   lua("require('deepseek_lsp.ghost').config.debounce = 2000")
