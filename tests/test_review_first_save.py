@@ -55,6 +55,7 @@ async def large_file_open(
     title: list[str],
     editor: str = "visual_studio_code",
     release: asyncio.Event | None = None,
+    client_info: types.ClientInfo | None = None,
 ) -> AsyncIterator[tuple[Any, str, list[types.ShowMessageRequestParams]]]:
     """The large file committed, opened in ``editor``, which answers questions with ``title[0]``:
     the client, the file's URI and the questions asked."""
@@ -65,7 +66,9 @@ async def large_file_open(
     git(root, "init", "-q", "-b", "main")
     commit(root, "start")
     uri = (root / "handlers.py").as_uri()
-    async with lsp_session(env(fake, tmp_path / "state"), settings=SETTINGS, root=str(root), editor=editor) as client:
+    async with lsp_session(
+        env(fake, tmp_path / "state"), settings=SETTINGS, root=str(root), editor=editor, client_info=client_info
+    ) as client:
         asked = answering(client, title, release)
         open_doc(client, uri, LARGE)
         await asyncio.sleep(0.5)  # git answers
@@ -205,3 +208,16 @@ async def test_outside_a_repository_the_question_counts_the_changes_since_the_fi
         assert "git" not in question.message, question.message
         assert "1 of them changed since the file was opened ('Only my changes' reviews those)" in question.message
         assert reviewed_units(fake_deepseek.requests_to(CHAT)[0].json) == ["handler_5"]
+
+
+async def test_not_now_in_neovim_names_its_review_command(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """Neovim has no "Review File command": the plugin's is :DeepSeekReview, which the message
+    sent a Neovim user looking for under a name no menu of theirs holds."""
+    neovim = types.ClientInfo(name="Neovim", version="0.11.4")
+    async with large_file_open(fake_deepseek, tmp_path, ["Not now"], editor="neovim", client_info=neovim) as (
+        client, uri, _asked
+    ):
+        await edit_and_save(client, uri, 2, 5)
+        assert await eventually(lambda: any("you chose 'Not now'" in m.message for m in client.messages), timeout=10)
+        [told] = [m.message for m in client.messages if "you chose 'Not now'" in m.message]
+        assert "the :DeepSeekReview command reviews it all" in told and "Review File" not in told, told

@@ -67,3 +67,19 @@ async def test_a_save_of_a_generated_file_sends_nothing_and_says_so_and_review_f
         )
         assert result["ok"] and result["findings"] == 1
         assert len(fake_deepseek.requests_to(CHAT)) == 2
+
+
+async def test_a_generated_file_saved_in_neovim_is_told_with_its_review_command(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    async with lsp_session(
+        env(fake_deepseek, tmp_path), settings={"review": {"mode": "onSave"}}, editor="neovim",
+        client_info=types.ClientInfo(name="Neovim", version="0.11.4"),
+    ) as client:
+        bundle = "file:///ws/app.js"
+        open_doc(client, bundle, MINIFIED, language="javascript")
+        save(client, bundle)
+        assert await eventually(lambda: any("generated" in m.message for m in client.messages), timeout=10)
+        [told] = [m.message for m in client.messages if "generated" in m.message]
+        assert told.endswith("the :DeepSeekReview command reviews it all the same."), told

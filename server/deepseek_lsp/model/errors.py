@@ -508,6 +508,17 @@ def key_hint() -> str:
     return _KEY_HINTS.get(_editor_of(_Client.name) or "", KEY_HINT)
 
 
+#: The command that reviews a whole file, by the editor's name for it. Neovim has no "Review
+#: File command" (the plugin's is :DeepSeekReview); VS Code's palette finds "Review Current File"
+#: by those words.
+_REVIEW_COMMANDS = {"neovim": "the :DeepSeekReview command"}
+
+
+def review_file_command() -> str:
+    """The command reviewing a whole file, in the words of the editor at hand."""
+    return _REVIEW_COMMANDS.get(_editor_of(_Client.name) or "", "the Review File command")
+
+
 class AuthenticationError(ModelError):
     status = 401
     disables_feature = True

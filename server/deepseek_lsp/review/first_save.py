@@ -25,6 +25,7 @@ from lsprotocol import types
 from ..config import Settings
 from ..documents import Document
 from ..features import Services
+from ..model.errors import review_file_command
 from ..model.prices import list_price
 from ..model.tokens import Counter
 from .engine import ReviewEngine
@@ -174,7 +175,7 @@ class FirstSaves:
         if answer is _CANNOT_ASK:
             then = "only the changes are reviewed on save" if lines is not None else "nothing is sent on save"
             self.services.status.tell_once(
-                f"review:first-save:{uri}", f"{question} Not asked ({then}); the Review File command reviews it all.", 3
+                f"review:first-save:{uri}", f"{question} Not asked ({then}); {review_file_command()} reviews it all.", 3
             )
         return self._chosen(uri, answer, lines)
 
@@ -193,7 +194,7 @@ class FirstSaves:
             self.services.status.tell_once(
                 f"review:not-now:{uri}",
                 f"{basename(uri)} is not reviewed on save until the server restarts (you chose {NOT_NOW!r}); "
-                "the Review File command reviews it all, and its saves after that review their changes.",
+                f"{review_file_command()} reviews it all, and its saves after that review their changes.",
                 3,
             )
         return False

@@ -14,6 +14,7 @@ from ..context import env_workspace_roots
 from ..documents import Document
 from ..features import Services
 from ..gitignore import git_ignored
+from ..model.errors import review_file_command
 from ..privacy import is_excluded, uri_to_path
 from .changed_hunks import without_grammar
 from .code_languages import is_code_language
@@ -126,7 +127,7 @@ class ReviewRules:
         log.debug("not reviewing %s on save: %s", doc.uri, why)
         self.services.status.tell_once(
             f"review:{kind}:{doc.uri}",
-            f"Not reviewed on save: {basename(doc.uri)} is {why}; the Review File command reviews it all the same.",
+            f"Not reviewed on save: {basename(doc.uri)} is {why}; {review_file_command()} reviews it all the same.",
             3,
         )
 
