@@ -1539,7 +1539,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the fake DeepSeek server.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--key", default=DEFAULT_KEY, help="expected API key")
+    parser.add_argument("--key", default=DEFAULT_KEY, help="expected API key (default: %(default)s)")
     parser.add_argument("--no-auth", action="store_true", help="accept any or no key")
     parser.add_argument("--script", help="JSON file with answers, latency and faults")
     parser.add_argument("--responder", help="module:function answering request_json -> str")
@@ -1575,6 +1575,10 @@ def main(argv: list[str] | None = None) -> int:
         fake.responder(_load_responder(args.responder))
     fake.start()
     print(f"fake-deepseek listening on {fake.url}", flush=True)
+    # The first line is read by the e2e scripts as is; this one tells a person how to point the
+    # server at it (the key is the fake's own, no secret).
+    key = "" if fake.api_key is None else f" DEEPSEEK_API_KEY={fake.api_key}"
+    print(f"try: DEEPSEEK_BASE_URL={fake.url}{key} deepseek-lsp doctor", flush=True)
     fake.serve_until_signalled()
     return 0
 

@@ -108,6 +108,19 @@ def test_doctor_explains_a_missing_key(tmp_path, monkeypatch, capsys) -> None:
     assert "'DeepSeek: Set API Key'" in told and "the deepseek section" not in told, told
 
 
+def test_doctor_tells_where_to_set_the_key_a_server_of_ones_own_asks_for(tmp_path, monkeypatch, capsys) -> None:
+    """A gateway (DEEPSEEK_BASE_URL set) answering 401 with no key set at all: doctor said only
+    'none is sent there (see 'keys' above)', and the keys line 'no key to 127.0.0.1:PORT', so a
+    new user who forgot the key was not told which variable to set."""
+    with FakeDeepSeek() as fake:
+        env = server_env(fake.url, state_dir=str(tmp_path))
+        del env["DEEPSEEK_API_KEY"]
+        code, out, _ = doctor(monkeypatch, capsys, env, "--timeout", "5")
+    told = next(line for line in out.splitlines() if line.startswith("endpoint: "))
+    assert code == 1 and "asks for a key (401), and none is sent there" in told, told
+    assert "DEEPSEEK_API_KEY" in told and "--settings" in told, told
+
+
 def test_doctor_explains_an_unreachable_host(tmp_path, monkeypatch, capsys, refused) -> None:
     env = server_env(refused, state_dir=str(tmp_path))
     code, out, _ = doctor(monkeypatch, capsys, env, "--timeout", "3")

@@ -209,9 +209,13 @@ def test_standalone_process(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+        assert proc.stdout is not None
+        rest = proc.stdout.read()  # what follows the first line, buffered with it or not
+        proc.stdout.close()
     assert proc.returncode == 0
+    # The key it expects was in no output, its --help only "expected API key": a user trying
+    # deepseek-lsp against it read the source to find it.
+    assert f"DEEPSEEK_BASE_URL={url} DEEPSEEK_API_KEY={DEFAULT_KEY} deepseek-lsp doctor" in rest, rest
 
 
 def test_bad_fault_arguments() -> None:

@@ -129,6 +129,12 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
     for base, asked in servers(settings, config).items():
         key = endpoint_key(config, f"{base}/models")
         hint = f"check {FIM_KEY_SETTING}" if key and key == config.fim_api_key else DOCTOR_KEY_HINT
+        if not key and not config.api_key:
+            # No key set at all: "none is sent there (see 'keys' above)" and a keys line of
+            # "no key to HOST" left a user who forgot the key without the variable to set.
+            hint = DOCTOR_KEY_HINT
+        elif not key:
+            hint = "see 'keys' above"
         ok, message, listed = _check_server(base, key, timeout, hint)
         if not ok:
             return False, message
@@ -291,7 +297,7 @@ def _check_server(base: str, api_key: str | None, timeout: float, hint: str = DO
     except (httpx.InvalidURL, ValueError) as exc:  # not HTTPErrors: ":80x", "[::1" unclosed
         return False, f"the base URL {shown} is invalid ({exc}): check 'baseUrl' or DEEPSEEK_BASE_URL", []
     if response.status_code == 401 and not api_key:
-        return False, f"{shown} asks for a key (401), and none is sent there (see 'keys' above)", []
+        return False, f"{shown} asks for a key (401), and none is sent there: {hint}", []
     if response.status_code == 401:
         return False, f"{shown} rejected the API key (401): {hint}", []
     if response.status_code == 402:
