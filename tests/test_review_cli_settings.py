@@ -96,7 +96,7 @@ def test_a_price_the_file_gives_wrongly_stops_the_run_and_is_a_doctor_problem(
     code, out, err = run(capsys, "app", "--settings", str(settings))
     assert code == 2, out + err
     assert err.splitlines()[0] == (
-        f"deepseek-lsp review: settings ({settings}): prices.models.deepseek-v4-pro: price must list "
+        f"deepseek-lsp review: settings ({settings}): prices.deepseek-v4-pro: price must list "
         "3 prices [cache_hit, cache_miss, output]"
     )
     assert fake_deepseek.requests_to(CHAT) == []
@@ -105,8 +105,14 @@ def test_a_price_the_file_gives_wrongly_stops_the_run_and_is_a_doctor_problem(
     monkeypatch.setattr(doctor_module, "check_languages", lambda registry, jobs=1: (["python"], []))
     assert main(["doctor", "--settings", str(settings)]) == 1
     doctor = capsys.readouterr().out
-    assert "  ! setting: prices.models.deepseek-v4-pro: price must list 3 prices" in doctor
+    # Named as written (the README's form, directly under prices): it read 'prices.models.…'.
+    assert "  ! setting: prices.deepseek-v4-pro: price must list 3 prices" in doctor
     assert "all good" not in doctor
+    settings.write_text(json.dumps({"prices": {"models": {"deepseek-v4-pro": [0.1, 0.2]}, "mine": "nowhere"}}))
+    assert main(["doctor", "--settings", str(settings)]) == 1
+    doctor = capsys.readouterr().out
+    assert "  ! setting: prices.models.deepseek-v4-pro: price must list 3 prices" in doctor
+    assert "  ! setting: prices.mine: alias of unknown model 'nowhere'" in doctor
     # Written right, with a model of one's own, the same run goes.
     settings.write_text(json.dumps({"prices": {"deepseek-v4-pro": [0.1, 0.2, 0.3], "my-model": [0, 0, 0]}}))
     code, out, _ = run(capsys, "app", "--settings", str(settings), "--format", "json")

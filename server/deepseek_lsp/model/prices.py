@@ -180,6 +180,9 @@ class PriceTable:
         # "Per-model prices": a model's entry directly under ``prices`` counts as under ``models``
         # (it was accepted and silently ignored). Its name is the key as written, not snake_cased.
         top = {k: v for k, v in raw_config.items() if snake(str(k)) not in ("models", "peak_windows")}
+        # Each entry named where the user wrote it: one written as README shows it, directly
+        # under prices, was told as 'prices.models.NAME', a key found in no settings file.
+        where = {str(n).lower(): "prices" for n in top} | {str(n).lower(): "prices.models" for n in models}
         if top:
             models = {**_snake_keys({"models": top})["models"], **models}
         aliases: dict[str, str] = {}
@@ -193,7 +196,7 @@ class PriceTable:
             except ValueError as exc:
                 fallback = DEFAULT_PRICES.get(name)
                 messages.append(
-                    f"prices.models.{raw_name}: {exc}; "
+                    f"{where.get(name, 'prices.models')}.{raw_name}: {exc}; "
                     + ("using the default price" if fallback else "the model will cost $0")
                 )
                 if fallback is None:
@@ -211,9 +214,9 @@ class PriceTable:
             if price is not None:
                 resolved[name] = price
             elif target in aliases:
-                messages.append(f"prices.models.{name}: the aliases go round in a circle; ignored")
+                messages.append(f"{where.get(name, 'prices.models')}.{name}: the aliases go round in a circle; ignored")
             else:
-                messages.append(f"prices.models.{name}: alias of unknown model {target!r}; ignored")
+                messages.append(f"{where.get(name, 'prices.models')}.{name}: alias of unknown model {target!r}; ignored")
         table.models.update(resolved)
         if "peak_windows" in config:
             try:
