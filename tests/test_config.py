@@ -261,7 +261,16 @@ def test_a_refused_value_says_what_is_expected_and_what_is_used_instead() -> Non
     ]
     # Not the thirty-odd default globs spelled out in a popup.
     _, problems = build_settings({"exclude": ["**/gen/**", 1]}, env={})
-    assert problems == ["invalid value ['**/gen/**', 1] for 'exclude' (a list of strings); using the default exclusions"]
+    assert problems == ['invalid value ["**/gen/**", 1] for \'exclude\' (a list of strings); using the default exclusions']
+
+
+def test_a_value_that_is_not_text_is_quoted_as_the_settings_write_it() -> None:
+    """JSON (settings.json, --settings) and Lua write true, null and {"python": false}: the
+    message read Python's True and {'python': 'no'}, a notation no settings file uses."""
+    _, problems = build_settings({"completion": {"debounce": True, "languages": {"python": "no"}, "cacheTtlS": [1]}}, env={})
+    assert sorted(p.split(" for ")[0] for p in problems) == [
+        "invalid value [1]", "invalid value true", 'invalid value {"python": "no"}',
+    ], problems
 
 
 def test_a_text_setting_cleared_in_the_settings_editor_is_not_set() -> None:

@@ -34,7 +34,7 @@ def test_the_connect_timeout_is_a_setting_the_client_is_made_with() -> None:
         ("slow", "invalid value 'slow' for 'connectTimeoutS' (a number, 0 or more); using the default 5"),
         (-1, "invalid value -1 for 'connectTimeoutS' (a number, 0 or more); using the default 5"),
         (0, "'connectTimeoutS' must be more than 0; using 5"),
-        (True, "invalid value True for 'connectTimeoutS' (a number, 0 or more); using the default 5"),
+        (True, "invalid value true for 'connectTimeoutS' (a number, 0 or more); using the default 5"),
     ],
 )
 def test_a_connect_timeout_that_cannot_be_one_falls_back_with_a_message(value: object, said: str) -> None:

@@ -676,7 +676,10 @@ def _shown(value: Any, url: bool = False) -> str:
         from .model.errors import safe_url  # the model package imports this module
 
         return repr(safe_url(value))
-    return repr(value)
+    if isinstance(value, str):
+        return repr(value)
+    # As JSON and Lua write it (true, null, {"python": false}), not Python's True and None.
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _checked_key(settings: Settings, previous: Settings, name: str, what: str, problems: list[str]) -> Settings:
