@@ -27,11 +27,13 @@ def commands(section: str) -> list[str]:
     return [line[4:] for line in section.splitlines() if line.startswith("    ") and line[4:5] != " "]
 
 
-def test_the_install_goes_into_a_virtualenv_made_before_it() -> None:
-    said = commands(quick_start())
-    install = next(i for i, line in enumerate(said) if line.startswith("pip install ."))
-    made = [i for i, line in enumerate(said) if re.match(r"python3? -m venv (\S+) && \. \1/bin/activate$", line)]
-    assert made and made[0] < install, said
+def test_the_quick_start_is_two_commands_run_in_a_virtualenv_made_before_them() -> None:
+    """Two commands (install and run; install and test), the virtualenv they need said first."""
+    section = quick_start()
+    said = commands(section)
+    assert [line.split(" && ")[0] for line in said] == ["pip install .", "pip install '.[test]'"], said
+    venv = re.search(r"`(python3? -m venv (\S+) && \. \2/bin/activate)`", section)
+    assert venv and section.index(venv.group(0)) < section.index("    pip install ."), section
 
 
 def test_the_python_it_names_is_the_one_the_package_requires() -> None:
