@@ -127,13 +127,22 @@ async def test_warm_up_waits_for_settings_and_needs_a_key(tmp_path) -> None:
             assert all(r.authorized for r in fake.requests)
         fake.reset()
         vscode = types.ClientInfo(name="Visual Studio Code")
+        # No key, and a base URL of one's own with the backend left at deepseek (a LiteLLM or
+        # vLLM gateway that adds the key, or takes none): asked, as the CLI's review and doctor
+        # ask it. It said "no API key" (a pop-up and an Error status) for a setup that works.
         async with lsp_session(env, settings={"baseUrl": fake.url}, client_info=vscode) as client:
+            assert await eventually(lambda: fake.requests_to("/models"))
+            assert not any("no API key" in m.message for m in client.messages)
+            assert not any(s["kind"] == "Error" for s in client.statuses)
+        fake.reset()
+        # DeepSeek's own host surely wants one: said, and nothing sent there.
+        deepseek = {"baseUrl": "https://api.deepseek.com"}
+        async with lsp_session(env, settings=deepseek, client_info=vscode) as client:
             assert await eventually(lambda: any("no API key" in m.message for m in client.messages))
             told = next(m.message for m in client.messages if "no API key" in m.message)
             # What works in every editor; not a VS Code setting the extension does not forward.
             assert "DEEPSEEK_API_KEY" in told and "'DeepSeek: Set API Key'" in told
             assert "deepseek.apiKey" not in told
-            assert fake.requests_to("/models") == []
             # The status bar says so too (it said Normal until a completion was refused), and
             # the key given later puts it back to Normal.
             assert await eventually(
@@ -144,6 +153,7 @@ async def test_warm_up_waits_for_settings_and_needs_a_key(tmp_path) -> None:
             client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
             assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal")
             assert await eventually(lambda: fake.requests_to("/models"))
+            assert all(r.authorized for r in fake.requests)
 
 
 async def test_no_key_for_a_server_not_deepseeks_says_one_of_ones_own_needs_none(tmp_path) -> None:

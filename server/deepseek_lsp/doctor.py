@@ -16,10 +16,10 @@ import httpx
 from . import __version__, tls
 from .config import Settings, build_settings, camel_fields, read_settings_file, server_backend
 from .console import showable
-from .endpoint_settings import endpoint_config, price_table
+from .endpoint_settings import endpoint_config, no_key_for_deepseek, price_table
 from .language_check import check_languages, cores
 from .languages import LanguageRegistry
-from .model.auth import FIM_KEY_SETTING, endpoint_key, is_deepseek_key, key_routes
+from .model.auth import FIM_KEY_SETTING, endpoint_key, key_routes
 from .model.backends import LlamaCppBackend, get_backend
 from .model.client import direct_mounts, proxy_errors
 from .model.endpoint import EndpointConfig
@@ -113,7 +113,7 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
     """GET {base}/models with the key, for each server the language server would use: the
     cheapest call that proves both reachability and auth, and that the base URL is the API (a
     web page or a redirect answers too, but no completion)."""
-    if not settings.api_key and settings.backend == "deepseek" and is_deepseek_key(settings.base_url, settings.fim_base_url):
+    if no_key_for_deepseek(settings):
         # Only DeepSeek itself surely wants one: a base URL of one's own (a gateway adding the
         # key, an Ollama named with the backend left at deepseek) is asked, as the language
         # server asks it; "no API key" sent an Ollama user off to find a key it never needed.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .config import Settings
 from .model import EndpointConfig, Ledger, PriceTable
+from .model.auth import key_for
 from .model.endpoint import is_deepseek_host
 from .model.prices import ModelPrice, Rates
 
@@ -34,6 +35,29 @@ def endpoint_fields(settings: Settings) -> tuple[object, ...]:
         settings.fim_template,
         settings.allow_http,
         settings.connect_timeout_s,
+    )
+
+
+def reviews_base_url(settings: Settings) -> str:
+    """The server reviews go to: ``baseUrl``'s, or with llama.cpp's backend and ``baseUrl``
+    left at DeepSeek's, ``fimBaseUrl``'s (as ``LlamaCppBackend.chat`` sends them)."""
+    if settings.backend == "llamacpp-infill" and settings.fim_base_url and is_deepseek_host(settings.base_url):
+        return settings.fim_base_url
+    return settings.base_url
+
+
+def no_key_for_deepseek(settings: Settings, *, reviews_only: bool = False) -> bool:
+    """Whether a request would go to DeepSeek's own host without a key: DeepSeek alone surely
+    refuses it. A base URL of one's own (vLLM, Ollama, a LiteLLM gateway adding the key), the
+    backend left at ``deepseek`` or not, is asked: the server, the review CLI and doctor decide
+    alike (the server said "no API key", an Error, to a gateway the CLI reviewed through)."""
+    urls = {reviews_base_url(settings)}
+    if not reviews_only:
+        urls.add(settings.fim_base_url or settings.base_url)
+    return any(
+        is_deepseek_host(url)
+        and not key_for(url, settings.base_url, settings.fim_base_url, settings.api_key, settings.fim_api_key)
+        for url in urls
     )
 
 

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .config import CompletionSettings, Settings
-from .endpoint_settings import endpoint_config, endpoint_fields, make_ledger, price_table
+from .endpoint_settings import (
+    endpoint_config,
+    endpoint_fields,
+    make_ledger,
+    no_key_for_deepseek,
+    price_table,
+)
 from .features import Feature, Services
 from .model import ConfigError, EstimateCounter, Ledger, ModelClient
 from .model.auth import is_deepseek_key
@@ -115,13 +121,13 @@ class UsageFeature(Feature):
         """Open the connection now, so the first completion does not pay for DNS, TCP and TLS.
 
         Only once the client's settings are in (before that the endpoint may be the default
-        one, not the user's), and never without a key, which would only earn a 401.
+        one, not the user's), and never to DeepSeek without a key, which would only earn a 401.
         """
         settings = self.services.settings
         client = self.services.models.client
         if client is None or not self.services.configured.is_set():
             return
-        if not settings.api_key and settings.backend == "deepseek":
+        if no_key_for_deepseek(settings):
             if not tokenizer:
                 # A re-warm after a pause: the Error was shown at start-up, and set again here
                 # it came back after every pause though answers came (a gateway adds the key).

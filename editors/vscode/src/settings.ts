@@ -153,6 +153,23 @@ export function isOurSection(section: string | undefined): section is string {
  * contributed default (DeepSeek's URL), and DEEPSEEK_BASE_URL, which the server then uses, was
  * never looked at (a self-hosted endpoint set there was told to set a key).
  */
+/**
+ * Whether a URL's host is DeepSeek's (deepseek.com or a host under it), as the server's
+ * config.deepseek_host reads it: a gateway whose name or path merely held "deepseek.com"
+ * (https://llm.corp/proxy/api.deepseek.com/v1, deepseek.company.net) was asked for a key the
+ * server, the review CLI and doctor never ask it for.
+ */
+export function deepSeekHost(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`).hostname;
+  } catch {
+    return false; // the server refuses it as a setting, with its own message
+  }
+  host = host.toLowerCase().replace(/\.$/, '');
+  return host === 'deepseek.com' || host.endsWith('.deepseek.com');
+}
+
 export function needsKeyPrompt(
   baseUrlSetting: unknown,
   env: NodeJS.ProcessEnv,
@@ -164,7 +181,7 @@ export function needsKeyPrompt(
   }
   const given = (setting: unknown, name: string): string =>
     (typeof setting === 'string' && setting.trim()) || env[name]?.trim() || '';
-  const atDeepSeek = (url: string): boolean => !url || /deepseek\.com/i.test(url);
+  const atDeepSeek = (url: string): boolean => !url || deepSeekHost(url);
   const base = given(baseUrlSetting, 'DEEPSEEK_BASE_URL');
   const fim = given(fimBaseUrlSetting, 'DEEPSEEK_FIM_BASE_URL');
   // As the server's LlamaCppBackend.chat: with baseUrl left at DeepSeek's, llama.cpp's reviews

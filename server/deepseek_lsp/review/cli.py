@@ -30,7 +30,6 @@ from ..documents import Document
 from ..gitignore import drop_ignored
 from ..languages import LanguageRegistry
 from ..log import SECRETS
-from ..model.endpoint import is_deepseek_host
 from ..model.ledger import Ledger, state_dir
 from ..model.usage_records import Totals
 from ..storage import folder_problem, replace_file, state_folder_message
@@ -175,7 +174,7 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
             print(f"deepseek-lsp review: --settings: {exc}", file=err)
             return EXIT_ERROR
     settings, problems = build_settings(*layers, env=os.environ)
-    from ..endpoint_settings import price_table
+    from ..endpoint_settings import no_key_for_deepseek, price_table
 
     # Read apart from the other settings, and refused the same way: a run went on at the default
     # price (the daily budget's count with it) of a model whose price the file gave wrongly.
@@ -187,7 +186,7 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
     if problems:
         _settings_refused(problems, args.settings, err)
         return EXIT_ERROR
-    if not settings.api_key and (is_deepseek_host(settings.base_url) or empty_key(os.environ)):
+    if not settings.api_key and (no_key_for_deepseek(settings, reviews_only=True) or empty_key(os.environ)):
         # Only DeepSeek itself surely wants one (as doctor and the editor go by): a vLLM or
         # Ollama of one's own takes none, and the run was refused before any request. A key
         # variable set but empty (a CI secret the job was not given) meant one all the same.

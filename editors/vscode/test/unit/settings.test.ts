@@ -28,6 +28,19 @@ test('DeepSeek itself without a key is told to set one; a key in DEEPSEEK_API_KE
   assert.equal(needsKeyPrompt(userValue('baseUrl'), {}), false);
 });
 
+test('a gateway whose name or path merely holds "deepseek.com" is not told to set a key, as the server decides by the host', () => {
+  // The server, the review CLI and doctor ask DeepSeek's host alone for a key (deepseek.com or
+  // a host under it): these are servers of one's own, a LiteLLM gateway adding the key.
+  for (const url of ['https://llm.corp/proxy/api.deepseek.com/v1', 'https://deepseek.company.net/v1', 'https://notdeepseek.com/v1']) {
+    stub.config = { 'deepseek.baseUrl': url };
+    assert.equal(needsKeyPrompt(userValue('baseUrl'), {}), false, url);
+  }
+  for (const url of ['https://api.deepseek.com', 'https://API.DeepSeek.com./v1', 'https://deepseek.com:443/v1']) {
+    stub.config = { 'deepseek.baseUrl': url };
+    assert.equal(needsKeyPrompt(userValue('baseUrl'), {}), true, url);
+  }
+});
+
 test('llama.cpp with only fimBaseUrl set is not told to set a key: nothing goes to DeepSeek', () => {
   // Its reviews go to the llama-server too (baseUrl left at DeepSeek's): the key was asked for.
   stub.config = { 'deepseek.backend': 'llamacpp-infill', 'deepseek.fimBaseUrl': 'http://localhost:8080' };
