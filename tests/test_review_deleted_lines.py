@@ -312,3 +312,45 @@ def test_a_finding_on_another_function_s_own_line_stays_there() -> None:
     owned = _owned(said, units, Placer(after), PlacementStats())
     append = after.text.split("\n").index("    items.append(item)") + 1
     assert [(raw.line, unit.name) for raw, unit in owned] == [(pop_release, "pop"), (append, "add")]
+
+
+async def test_a_function_renamed_in_the_save_that_deleted_its_line_is_shown_it(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """One save of a file moved with ``git mv`` in which ``add`` became ``add_item``, took a
+    new line and lost its ``lock.release()``: the deleted line went to a unit named ``add``,
+    which was no more, and the review of ``add_item`` was shown nothing deleted."""
+    fake_deepseek.responder(reviewer([LEAK]), path=CHAT)
+    root = repository(tmp_path / "repo", {"m.py": MODULE})
+    git(root, "mv", "m.py", "store.py")
+    text = MODULE.replace("def add(item):", "def add_item(item):").replace(
+        "    lock.release()\n", "").replace("    lock.acquire()\n", "    lock.acquire()\n    print(item)\n")
+    (root / "store.py").write_text(text)
+    uri = (root / "store.py").as_uri()
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS, root=str(root)) as client:
+        open_doc(client, uri, text)
+        await asyncio.sleep(0.5)  # git answers
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) >= 1, timeout=10)
+        await asyncio.sleep(0.5)
+        [add] = [r.json for r in fake_deepseek.requests_to(CHAT) if "### function add_item" in user_prompt(r.json)]
+        assert "\n-     lock.release()" in user_prompt(add)
+        assert await eventually(lambda: len(diagnostics(client, uri)) >= 1, timeout=10)
+        [diag] = [d for d in diagnostics(client, uri) if d.message.startswith(LEAK.message)]
+        assert as_tuple(diag.range) == position_of(text, LEAK.needle)
+
+
+def test_a_deleted_line_goes_to_the_twin_named_unit_that_held_it() -> None:
+    """A property's getter and setter share a name: a line deleted from the setter was shown to
+    the getter (the first unit of that name), and the setter reviewed without it."""
+    body = "".join(f"        self.v{i} = {i}\n" for i in range(60))
+    before = (
+        "class C:\n    @property\n    def value(self):\n" + body + "        return self._value\n\n"
+        "    @value.setter\n    def value(self, new):\n" + body
+        + "        self._check(new)\n        self._value = new\n"
+    )
+    after = python_doc(before.replace("        self._check(new)\n", ""))
+    units = with_removals(extract_units(after).units, removals(before, after))
+    held = [(u.first_line, u.removed) for u in units if u.name == "C.value"]
+    assert len(held) == 2
+    assert held[0][1] == () and held[1][1] == ("        self._check(new)",), held

@@ -44,6 +44,10 @@ class Removal:
     name: str
     at: int
     lines: tuple[str, ...]
+    #: A line of the new text the unit kept (None: none kept, the whole unit deleted): it finds
+    #: the unit when it was renamed in the same change (``add`` now ``add_item``), or one of
+    #: two of the same name (a property's getter and setter).
+    kept: int | None = None
 
 
 def removals(before: str, after: Document) -> list[Removal]:
@@ -65,7 +69,7 @@ def removals(before: str, after: Document) -> list[Removal]:
     for unit in extract_units(Document(after.uri, before, language=after.language)).units:
         for lo, hi in unit.lines:
             owners.update(dict.fromkeys(range(lo, hi + 1), unit))
-    grouped: dict[tuple[str, str, int], list[str]] = {}
+    grouped: dict[tuple[str, str, int, int | None], list[str]] = {}
     # By their text without indentation: a guard deleted and its body dedented (``if item in
     # items:`` gone, ``items.remove(item)`` kept) is one line deleted, not three replaced.
     opcodes = difflib.SequenceMatcher(
@@ -73,6 +77,7 @@ def removals(before: str, after: Document) -> list[Removal]:
     ).get_opcodes()
     # A line deleted here and added elsewhere was moved, not deleted.
     added = {line.strip() for tag, _, _, j1, j2 in opcodes if tag in ("insert", "replace") for line in new_mid[j1:j2]}
+    kept = _KeptLines(start, len(new) - len(old), len(old) - end, opcodes)
     for tag, i1, i2, j1, _ in opcodes:
         if tag != "delete":
             continue  # a line replaced: the model reads what it is now
@@ -81,22 +86,56 @@ def removals(before: str, after: Document) -> list[Removal]:
             unit = owners.get(start + i)
             if not text.strip() or text.strip() in added or unit is None:
                 continue
-            grouped.setdefault((unit.kind, unit.name, start + j1), []).append(text.rstrip())
-    return [Removal(kind, name, at, tuple(lines)) for (kind, name, at), lines in grouped.items()]
+            held = None if unit.kind in _LOOSE else kept.first(unit)
+            grouped.setdefault((unit.kind, unit.name, start + j1, held), []).append(text.rstrip())
+    return [Removal(kind, name, at, tuple(lines), held) for (kind, name, at, held), lines in grouped.items()]
+
+
+class _KeptLines:
+    """Where the old text's lines that a change left alone are in the new text."""
+
+    def __init__(self, start: int, shift: int, suffix: int, opcodes: Sequence[tuple[str, int, int, int, int]]) -> None:
+        self._start, self._shift, self._suffix = start, shift, suffix
+        self._equal = [(start + i1, start + i2, j1 - i1) for tag, i1, i2, j1, _ in opcodes if tag == "equal"]
+
+    def new_line(self, old: int) -> int | None:
+        if old < self._start:
+            return old
+        if old >= self._suffix:
+            return old + self._shift
+        return next((old + moved for lo, hi, moved in self._equal if lo <= old < hi), None)
+
+    def first(self, unit: Unit) -> int | None:
+        """The first line of ``unit`` (of the old text) that the new text kept, by its number there."""
+        return next(
+            (n for lo, hi in unit.lines for old in range(lo, hi + 1) if (n := self.new_line(old)) is not None),
+            None,
+        )
 
 
 def with_removals(units: Sequence[Unit], found: Sequence[Removal]) -> list[Unit]:
     """``units`` with the lines deleted from each (``Unit.removed``), as ``removals`` found them."""
     extra: dict[int, list[str]] = {}
-    by_name = {(u.kind, u.name): i for i, u in reversed(list(enumerate(units)))}
     for removal in found:
         if removal.kind in _LOOSE:
             i = _loose_unit(units, removal.at)
         else:
-            i = by_name.get((removal.kind, removal.name))
+            i = _named_unit(units, removal)
         if i is not None:
             extra.setdefault(i, []).extend(removal.lines)
     return [replace(u, removed=(*u.removed, *extra[i])) if i in extra else u for i, u in enumerate(units)]
+
+
+def _named_unit(units: Sequence[Unit], removal: Removal) -> int | None:
+    """The definition that held the lines: the one of that kind holding a line it kept (renamed
+    or not), else the first of its kind and name."""
+    held = [
+        i for i, u in enumerate(units)
+        if u.kind == removal.kind and removal.kept is not None and u.contains_line(removal.kept)
+    ]
+    if held:
+        return held[0]
+    return next((i for i, u in enumerate(units) if (u.kind, u.name) == (removal.kind, removal.name)), None)
 
 
 def _loose_unit(units: Sequence[Unit], at: int) -> int | None:
