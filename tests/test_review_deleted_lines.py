@@ -354,3 +354,32 @@ def test_a_deleted_line_goes_to_the_twin_named_unit_that_held_it() -> None:
     held = [(u.first_line, u.removed) for u in units if u.name == "C.value"]
     assert len(held) == 2
     assert held[0][1] == () and held[1][1] == ("        self._check(new)",), held
+
+
+async def test_a_line_deleted_where_another_was_written_is_shown_deleted(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """``lock.release()`` deleted and a ``print(item)`` written on its line: difflib pairs the
+    two as one line replaced, and a replaced line was not shown (the model reads what it is
+    now), so the release was gone from the review as if never there. A line edited (similar
+    text) is still not shown."""
+    fake_deepseek.responder(reviewer([LEAK]), path=CHAT)
+    root = repository(tmp_path / "repo", {"m.py": MODULE})
+    uri = (root / "m.py").as_uri()
+    text = MODULE.replace("    lock.release()\n", "    print(item)\n").replace(
+        "return len(items)", "return len(items) + 1")
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS) as client:
+        open_doc(client, uri, MODULE)
+        await asyncio.sleep(0.5)  # git answers
+        (root / "m.py").write_text(text)
+        change(client, 2, at(0, 0, len(MODULE.split("\n")), 0), text, uri=uri)
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) >= 1, timeout=10)
+        await asyncio.sleep(0.5)
+        prompts = [user_prompt(r.json) for r in fake_deepseek.requests_to(CHAT)]
+        [add] = [p for p in prompts if "### function add" in p]
+        assert "\n-     lock.release()" in add
+        # (the units' blocks of one request, each to the next one's heading)
+        [count] = [p.split("### function count", 1)[1].split("###", 1)[0] for p in prompts if "### function count" in p]
+        assert "return len(items) + 1" in count and "Deleted from it" not in count
+        assert await eventually(lambda: len(diagnostics(client, uri)) >= 1, timeout=10)

@@ -78,17 +78,36 @@ def removals(before: str, after: Document) -> list[Removal]:
     # A line deleted here and added elsewhere was moved, not deleted.
     added = {line.strip() for tag, _, _, j1, j2 in opcodes if tag in ("insert", "replace") for line in new_mid[j1:j2]}
     kept = _KeptLines(start, len(new) - len(old), len(old) - end, opcodes)
-    for tag, i1, i2, j1, _ in opcodes:
-        if tag != "delete":
-            continue  # a line replaced: the model reads what it is now
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag not in ("delete", "replace"):
+            continue
         for i in range(i1, i2):
             text = old_mid[i]
+            if tag == "replace" and _edited(text, new_mid[j1:j2], (i2 - i1) * (j2 - j1)):
+                continue  # a line edited: the model reads what it is now
             unit = owners.get(start + i)
             if not text.strip() or text.strip() in added or unit is None:
                 continue
             held = None if unit.kind in _LOOSE else kept.first(unit)
             grouped.setdefault((unit.kind, unit.name, start + j1, held), []).append(text.rstrip())
     return [Removal(kind, name, at, tuple(lines), held) for (kind, name, at, held), lines in grouped.items()]
+
+
+#: Past this many pairs of lines in one block replaced, each old line counts as edited:
+#: comparing every pair costs their product (a rewritten function, not a line deleted).
+MAX_REPLACED_PAIRS = 10_000
+#: How alike an old line and a new one are to be one line edited (difflib's own cutoff).
+_EDITED_RATIO = 0.6
+
+
+def _edited(old: str, new: Sequence[str], pairs: int) -> bool:
+    """Whether ``old``, in a block replaced by ``new``, is one of them edited rather than a line
+    deleted where others were written (``lock.release()`` deleted, a ``print(item)`` written on
+    its line: difflib pairs them as one line replaced, and the release was shown to no one)."""
+    if pairs > MAX_REPLACED_PAIRS:
+        return True
+    written = [line.strip() for line in new]
+    return bool(difflib.get_close_matches(old.strip(), written, n=1, cutoff=_EDITED_RATIO))
 
 
 class _KeptLines:
