@@ -221,3 +221,35 @@ async def test_not_now_in_neovim_names_its_review_command(fake_deepseek: FakeDee
         assert await eventually(lambda: any("you chose 'Not now'" in m.message for m in client.messages), timeout=10)
         [told] = [m.message for m in client.messages if "you chose 'Not now'" in m.message]
         assert "the :DeepSeekReview command reviews it all" in told and "Review File" not in told, told
+
+
+async def test_the_question_names_the_file_by_its_folder_in_a_multi_root_workspace(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Two workspace folders, each with its own handlers.py, saved together (Save All): both
+    questions read "Review all of handlers.py on save?", and the user answered one not knowing
+    which file it was about (so did "Not now"'s word after)."""
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    folders = []
+    for name in ("api", "web"):
+        root = tmp_path / name
+        (root / "app").mkdir(parents=True)
+        (root / "app" / "handlers.py").write_text(LARGE)
+        git(root, "init", "-q", "-b", "main")
+        commit(root, "start")
+        folders.append(str(root))
+    uris = [(Path(f) / "app" / "handlers.py").as_uri() for f in folders]
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS, folders=folders) as client:
+        asked = answering(client, ["Not now"])
+        for uri in uris:
+            open_doc(client, uri, LARGE)
+        await asyncio.sleep(0.5)  # git answers
+        for uri in uris:
+            await edit_and_save(client, uri, 2, 5)
+        assert await eventually(lambda: len(asked) == 2, timeout=20)
+        said = sorted(q.message.split(" on save?")[0] for q in asked)
+        assert said == ["DeepSeek: Review all of api/app/handlers.py", "DeepSeek: Review all of web/app/handlers.py"], said
+        assert await eventually(lambda: sum("not reviewed on save" in m.message for m in client.messages) == 2)
+        told = sorted(m.message.split(" is not reviewed")[0] for m in client.messages if "not reviewed on save" in m.message)
+        assert told == ["DeepSeek: api/app/handlers.py", "DeepSeek: web/app/handlers.py"], told
+        assert fake_deepseek.requests_to(CHAT) == []

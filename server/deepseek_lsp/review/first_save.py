@@ -28,6 +28,7 @@ from ..features import Services
 from ..model.errors import review_file_command
 from ..model.prices import list_price
 from ..model.tokens import Counter
+from ..privacy import uri_to_path
 from .engine import ReviewEngine
 from .fitting import prompt_tokens
 from .outcome_status import basename
@@ -53,16 +54,16 @@ class Estimate:
     #: At the model's list price at its peak rate, every token a cache miss: at most.
     dollars: float
 
-    def question(self, uri: str, model: str, changed: int | None, since: str = "git's last commit") -> str:
-        """The question a save asks, ``changed`` the units changed since ``since`` (the last
-        commit; outside a repository, the file's opening)."""
+    def question(self, name: str, model: str, changed: int | None, since: str = "git's last commit") -> str:
+        """The question a save asks of the file ``name`` (see ``_shown``), ``changed`` the units
+        changed since ``since`` (the last commit; outside a repository, the file's opening)."""
         only = (
             f" {changed} of them changed since {since} ({ONLY_CHANGES!r} reviews those)."
             if changed is not None
             else ""
         )
         return (
-            f"Review all of {basename(uri)} on save? {self.units} functions and blocks were never reviewed: "
+            f"Review all of {name} on save? {self.units} functions and blocks were never reviewed: "
             f"about {self.tokens:,} tokens to {model}, up to ${self.dollars:.2f}.{only}"
         )
 
@@ -98,6 +99,17 @@ def estimate(
     if tokens <= ASK_ABOVE_TOKENS:
         return None
     return Estimate(len(units), tokens, price.peak.dollars(0, tokens, 0))
+
+
+def _shown(uri: str, path: str, roots: Sequence[Path]) -> str:
+    """The file as a question names it: by ``path``, its path in its workspace folder, that
+    folder's name first where there are several (two folders' ``app/handlers.py`` saved at
+    once were asked of as "handlers.py" both, and the user answered not knowing which)."""
+    if len(roots) < 2:
+        return path if "/" in path else basename(uri)
+    file = uri_to_path(uri)
+    folder = next((r for r in roots if file.startswith(str(r).rstrip("/") + "/") and file.endswith(path)), None)
+    return f"{folder.name}/{path}" if folder is not None else path
 
 
 def _units_with(doc: Document, lines: set[int]) -> int:
@@ -155,7 +167,7 @@ class FirstSaves:
             # by its answer. Dropped, the edits since were reviewed at no save until the next,
             # and the superseded save's wait was cancelled: the user's answer reviewed nothing.
             answer = await asyncio.shield(open_question)
-            return self._chosen(uri, answer, await changed())
+            return self._chosen(uri, answer, await changed(), _shown(uri, path, roots))
         # Off the event loop: a 10,000-line module's parse, cache look-ups and token counts held
         # it 2 to 5 seconds at each save, every keystroke's completion waiting behind them.
         found = await asyncio.to_thread(
@@ -167,7 +179,8 @@ class FirstSaves:
             return False
         lines = await changed()
         units = None if lines is None else await asyncio.to_thread(_units_with, snapshot, lines)
-        question = found.question(uri, settings.review.model, units, since())
+        shown = _shown(uri, path, roots)
+        question = found.question(shown, settings.review.model, units, since())
         asking = asyncio.ensure_future(_ask(server, question, with_changes=lines is not None))
         self._asking[uri] = asking
         asking.add_done_callback(lambda t: self._asking.pop(uri, None) if self._asking.get(uri) is t else None)
@@ -177,11 +190,13 @@ class FirstSaves:
             self.services.status.tell_once(
                 f"review:first-save:{uri}", f"{question} Not asked ({then}); {review_file_command()} reviews it all.", 3
             )
-        return self._chosen(uri, answer, lines)
+        return self._chosen(uri, answer, lines, shown)
 
-    def _chosen(self, uri: str, answer: object, lines: set[int] | None) -> set[int] | Literal[False] | None:
+    def _chosen(
+        self, uri: str, answer: object, lines: set[int] | None, shown: str
+    ) -> set[int] | Literal[False] | None:
         """What a save sends by the user's ``answer``, ``lines`` its units changed since git's
-        last commit."""
+        last commit; ``shown``: the file as the question named it."""
         if answer == REVIEW_ALL:
             return None
         if answer is _CANNOT_ASK:
@@ -193,7 +208,7 @@ class FirstSaves:
             self._not_now.add(uri)
             self.services.status.tell_once(
                 f"review:not-now:{uri}",
-                f"{basename(uri)} is not reviewed on save until the server restarts (you chose {NOT_NOW!r}); "
+                f"{shown} is not reviewed on save until the server restarts (you chose {NOT_NOW!r}); "
                 f"{review_file_command()} reviews it all, and its saves after that review their changes.",
                 3,
             )
