@@ -383,3 +383,37 @@ async def test_a_line_deleted_where_another_was_written_is_shown_deleted(
         [count] = [p.split("### function count", 1)[1].split("###", 1)[0] for p in prompts if "### function count" in p]
         assert "return len(items) + 1" in count and "Deleted from it" not in count
         assert await eventually(lambda: len(diagnostics(client, uri)) >= 1, timeout=10)
+
+
+async def test_a_file_renamed_again_outside_git_is_measured_from_its_committed_text(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """``git mv m.py store.py``, then renamed again in the editor's file explorer (or ``mv``),
+    which stages nothing; and another file renamed by the explorer alone. Neither name is in
+    git's last commit nor a staged rename: both were all new, their deleted lines shown none,
+    where ``git status`` after ``git add -A`` pairs each with the file it was."""
+    fake_deepseek.responder(reviewer([LEAK]), path=CHAT)
+    root = repository(tmp_path / "repo", {"m.py": MODULE, "pool.py": MODULE.replace("items", "members")})
+    git(root, "mv", "m.py", "store.py")
+    os.rename(root / "store.py", root / "shop.py")
+    os.rename(root / "pool.py", root / "members.py")
+    module = MODULE.replace("    lock.release()\n", "")
+    pool = MODULE.replace("items", "members").replace("    lock.release()\n", "")
+    (root / "shop.py").write_text(module)
+    (root / "members.py").write_text(pool)
+    shop, members = (root / "shop.py").as_uri(), (root / "members.py").as_uri()
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS, root=str(root)) as client:
+        open_doc(client, shop, module)
+        open_doc(client, members, pool)
+        await asyncio.sleep(1.0)  # git answers
+        for n, uri in enumerate((shop, members), start=1):
+            save(client, uri)
+            assert await eventually(lambda n=n: len(fake_deepseek.requests_to(CHAT)) >= n, timeout=10)
+            await asyncio.sleep(0.5)
+        prompts = [user_prompt(r.json) for r in fake_deepseek.requests_to(CHAT)]
+        assert [p.count("\n-     lock.release()") for p in prompts] == [1, 1], prompts
+    # The index is left as it was: the staged rename alone, the explorer's renames untracked.
+    staged = subprocess.run(  # noqa: ASYNC221 (the session is over)
+        ["git", "diff", "--cached", "--name-status", "-M"], cwd=root, capture_output=True, text=True
+    )
+    assert staged.stdout.split() == ["R100", "m.py", "store.py"], staged.stdout

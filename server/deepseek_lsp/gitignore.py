@@ -32,12 +32,15 @@ _NO_PROMPTS = {
 
 
 def git(
-    cwd: Path, *args: str, stdin: str | None = None, remote: bool = False
+    cwd: Path, *args: str, stdin: str | None = None, remote: bool = False, index: str | None = None
 ) -> subprocess.CompletedProcess[str] | None:
     """``remote``: the command asks a remote, which must fail rather than ask the user for a
     password, a key's passphrase or a host's key (on its own session, ssh has no terminal to
-    prompt on), and gives up sooner than a local command."""
+    prompt on), and gives up sooner than a local command. ``index``: an index file of one's
+    own to use (``GIT_INDEX_FILE``), leaving the repository's as it is."""
     env = {**os.environ, **_NO_PROMPTS} if remote else None
+    if index is not None:
+        env = {**(env or os.environ), "GIT_INDEX_FILE": index}
     try:
         return subprocess.run(
             ["git", *args],

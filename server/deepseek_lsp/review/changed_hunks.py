@@ -21,7 +21,7 @@ from ..gitignore import git, git_bytes
 from ..languages import uri_basename
 from ..privacy import uri_to_path
 from .removed import Removal, removals
-from .renames import staged_source
+from .renames import moved_source, staged_source
 from .units import extract_units
 
 #: By extension (lower case), the editor's language id (VS Code's, and Neovim's filetype where it
@@ -98,7 +98,11 @@ def committed_text(path: Path) -> str | None:
     if inside is None or inside.returncode != 0 or inside.stdout.strip() != "true":
         return None
     ignored = git(folder, "check-ignore", "-q", "--", path.name)
-    return None if ignored is None or ignored.returncode == 0 else ""
+    if ignored is None or ignored.returncode == 0:
+        return None
+    source = moved_source(path)  # moved as git was not told (an editor's rename)
+    moved = None if source is None else revision_text(folder, f"HEAD:{source}")
+    return "" if moved is None else moved
 
 
 def revision_text(folder: Path, spec: str) -> str | None:
