@@ -76,9 +76,14 @@ export function keyClearedMessage(
 
 /** The server's "no API key" (usage_feature.py, as a message and as a status). */
 const NO_KEY = /^(?:DeepSeek: )?no API key\b/;
+/** The server's "<provider> asks for a key (401) and none is set" (model/errors.py): a server of
+ * one's own is started without the "no API key" above (it may take none), and says this once it
+ * does ask for one. */
+const KEY_ASKED = /\basks for a key \(401\) and none is set\b/;
 
+/** Whether the server says a key is wanted and none is set. */
 export function isNoKeyMessage(text: string): boolean {
-  return NO_KEY.test(text);
+  return NO_KEY.test(text) || KEY_ASKED.test(text);
 }
 
 /** The server's "<provider> rejected the API key (401)" (model/errors.py AuthenticationError). */

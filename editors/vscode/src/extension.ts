@@ -723,9 +723,11 @@ class DeepSeekExtension implements vscode.Disposable {
     if (this.apiKey || this.toldNoKey || this.keyCleared) {
       return;
     }
-    // A self-hosted endpoint (Ollama, vLLM, llama.cpp) usually needs no key.
+    // A self-hosted endpoint (Ollama, vLLM, llama.cpp) usually needs no key; a key written in
+    // settings.json says one is meant, wherever it goes (a gateway's): told it is not read.
     const fimBaseUrl = userValue('fimBaseUrl');
-    if (!needsKeyPrompt(userValue('baseUrl'), process.env, fimBaseUrl, userValue('backend'))) {
+    const meant = keyInSettings() !== undefined;
+    if (!meant && !needsKeyPrompt(userValue('baseUrl'), process.env, fimBaseUrl, userValue('backend'))) {
       return;
     }
     this.askForKey();

@@ -60,6 +60,18 @@ test('"Clear API Key" says the key was cleared and how to set one again, and its
   assert.deepEqual(afterKeyCleared(rejected), rejected);
 });
 
+test('a server of one\'s own that asks for a key and has none is "no API key" too: asked once, calm after a clear', () => {
+  // The server no longer says "no API key" at start for a base URL that is not DeepSeek's (a
+  // gateway may take none); one that does answers 401, said as below. It was shown as a plain
+  // error with no "Set API Key", and after "Clear API Key" turned the status red.
+  const server = "The model server at 127.0.0.1:8080 asks for a key (401) and none is set: set DEEPSEEK_API_KEY in the server's environment (VS Code: run 'DeepSeek: Set API Key').";
+  assert.ok(isNoKeyMessage(server));
+  assert.ok(isNoKeyMessage(`DeepSeek: ${server}`));
+  assert.ok(!isKeyRejectedMessage(server));
+  const calm = afterKeyCleared({ kind: 'Error', message: server, feature: 'completion' });
+  assert.equal(calm.kind, 'Inactive');
+});
+
 test('the server\'s "rejected the API key" (DeepSeek\'s or a self-hosted server\'s) is told apart from "no API key"', () => {
   // Its pop-up offers "Set API Key", and the same key entered again restarts the server: it
   // asks nothing more once a key is rejected (model/errors.py AuthenticationError).
