@@ -130,10 +130,17 @@ async def test_warm_up_waits_for_settings_and_needs_a_key(tmp_path) -> None:
         # No key, and a base URL of one's own with the backend left at deepseek (a LiteLLM or
         # vLLM gateway that adds the key, or takes none): asked, as the CLI's review and doctor
         # ask it. It said "no API key" (a pop-up and an Error status) for a setup that works.
+        with FakeDeepSeek(api_key=None) as gateway:
+            async with lsp_session(env, settings={"baseUrl": gateway.url}, client_info=vscode) as client:
+                assert await eventually(lambda: gateway.requests_to("/models"))
+                await asyncio.sleep(0.3)
+                assert not any("key" in m.message for m in client.messages)
+                assert not any(s["kind"] == "Error" for s in client.statuses)
+        # One that does want a key (the fake): said at start, by its 401, as the CLI says it.
         async with lsp_session(env, settings={"baseUrl": fake.url}, client_info=vscode) as client:
-            assert await eventually(lambda: fake.requests_to("/models"))
+            assert await eventually(lambda: any("asks for a key (401) and none is set" in m.message for m in client.messages))
             assert not any("no API key" in m.message for m in client.messages)
-            assert not any(s["kind"] == "Error" for s in client.statuses)
+            assert await eventually(lambda: client.statuses and client.statuses[-1]["kind"] == "Error")
         fake.reset()
         # DeepSeek's own host surely wants one: said, and nothing sent there.
         deepseek = {"baseUrl": "https://api.deepseek.com"}
