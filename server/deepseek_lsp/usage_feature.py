@@ -22,8 +22,7 @@ from .endpoint_settings import (
 )
 from .features import Feature, Services
 from .model import ConfigError, EstimateCounter, Ledger, ModelClient
-from .model.auth import is_deepseek_key
-from .model.errors import key_hint, safe_url
+from .model.errors import key_hint
 from .model.tokens import Counter
 from .status import Status
 
@@ -132,7 +131,7 @@ class UsageFeature(Feature):
                 # A re-warm after a pause: the Error was shown at start-up, and set again here
                 # it came back after every pause though answers came (a gateway adds the key).
                 return
-            said = _no_key_message(settings)
+            said = f"no API key: {key_hint()}"
             self.services.status.tell_once("config:no-key", said)
             # Also in the status bar, as Copilot's "sign in": the message goes by once, and the
             # status said Normal until a completion came back refused. Requests still go out
@@ -356,16 +355,3 @@ def print_usage(as_json: bool = False) -> int:
         print(f"cost unknown for requests to {', '.join(unknown)}: {summary['unknown_cost_hint']}")
     print(f"ledger: {summary['path'] or 'none could be read (see above)'}")
     return 1 if unread else 0
-
-
-def _no_key_message(settings: Settings) -> str:
-    """What a start without a key says. DeepSeek wants one; a server of one's own (an Ollama
-    with the backend left at deepseek) wants none, and "no API key: export DEEPSEEK_API_KEY"
-    sent its user off to find one, while :checkhealth and doctor said none was needed."""
-    if is_deepseek_key(settings.base_url, settings.fim_base_url):
-        return f"no API key: {key_hint()}"
-    return (
-        f"no API key for {safe_url(settings.base_url)}: a server of your own (Ollama, vLLM, llama.cpp) "
-        "needs none, but its own backend setting (openai-suffix, fim-template, llamacpp-infill), not deepseek; "
-        f"a DeepSeek gateway needs its key: {key_hint()}"
-    )
