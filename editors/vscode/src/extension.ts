@@ -55,6 +55,7 @@ import {
 } from './settings';
 import { CompletionStatsJSON, notRunningPrompt, notSentReason, ServerStatus, StatusBar, UsageJSON } from './statusBar';
 import { applyIntoTheAcceptsUndo } from './joinedUndo';
+import { typedAtSeveralCursors } from './severalCursors';
 import { Soon } from './soon';
 import { SuggestedDocuments } from './undoneAccepts';
 import { showUsage } from './usage';
@@ -551,6 +552,9 @@ class DeepSeekExtension implements vscode.Disposable {
           return undefined;
         },
         provideInlineCompletionItems: async (document, position, context, token, next) => {
+          if (typedAtSeveralCursors(document)) {
+            return undefined;
+          }
           const done = this.statusBar.waiting.begin(document.uri.toString());
           const askedAt = this.placeOf({ document, selection: new vscode.Selection(position, position) });
           this.cursorMoves.asked(askedAt);

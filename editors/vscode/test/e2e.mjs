@@ -113,6 +113,10 @@ fs.writeFileSync(path.join(WORKSPACE, GLITCH), 'def add(a, b):\n');
 // For the cycled-choice-typed-through step.
 const CYCLED = 'cycled.py';
 fs.writeFileSync(path.join(WORKSPACE, CYCLED), 'def pick(a, b):\n');
+// For the multi-cursor step: two functions whose bodies differ, a cursor typing in each.
+const TWO = 'two.py';
+const TWO_PATH = path.join(WORKSPACE, TWO);
+fs.writeFileSync(TWO_PATH, 'def add(a, b):\ndef mul(a, b):\n');
 // For the initializer-semicolon step: C++, where VS Code closes a "{" typed at a line's end.
 const VEC = 'vec.cpp';
 const VEC_PATH = path.join(WORKSPACE, VEC);
@@ -1219,6 +1223,42 @@ try {
       throw new Error(`typed through the second choice, the ghost text is ${JSON.stringify(ghost)}, expected "ute(b, a)"`);
     }
     return `ghost text ${JSON.stringify(ghost)} after "comp"`;
+  }, { needs: ['set-api-key'] });
+
+  await step('multi-cursor-no-wrong-ghost', async () => {
+    // A cursor in each of two functions, "ret" typed at both: VS Code writes the first cursor's
+    // suggestion at every cursor whose line reads the same, so mul got add's "return a + b"
+    // (its ghost text shown there too). Several cursors get no suggestion; one again does.
+    await quickOpen(TWO, 'def add(a, b):');
+    await page.locator('.editor-instance .view-line', { hasText: 'def add(a, b):' }).first().click();
+    await page.keyboard.press('End');
+    await runCommand('Add Cursor Below');
+    await waitFor('two cursors', async () => (await page.$$('.editor-instance .cursors-layer .cursor')).length === 2, 10000);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('ret', { delay: 60 });
+    // A reading delay: a suggestion for the keys would have come (the fake answers at once).
+    await page.waitForTimeout(2500);
+    const ghostAtTwo = await ghostText();
+    const lines = (await editorTextWithoutGhost()).split('\n').map((l) => l.trimEnd());
+    if (ghostAtTwo.trim()) {
+      throw new Error(`with two cursors the ghost text ${JSON.stringify(ghostAtTwo)} shows (the first cursor's, at both); lines ${JSON.stringify(lines.slice(0, 4))}`);
+    }
+    // Back to one cursor (the first): its suggestion comes and is taken there alone.
+    await page.keyboard.press('Escape');
+    await waitFor('one cursor', async () => (await page.$$('.editor-instance .cursors-layer .cursor')).length === 1, 10000);
+    await page.keyboard.type('u', { delay: 60 });
+    await waitFor('"rn a + b" as ghost text', async () => (await ghostText()).includes('rn a + b'), 20000);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Control+S');
+    const saved = await waitFor('two.py saved with the accept', async () => {
+      const t = fs.readFileSync(TWO_PATH, 'utf8');
+      return t.includes('return a + b') ? t : '';
+    }, 10000);
+    const want = 'def add(a, b):\n    return a + b\ndef mul(a, b):\n    ret\n';
+    if (saved !== want) {
+      throw new Error(`two.py reads ${JSON.stringify(saved)}, expected ${JSON.stringify(want)}`);
+    }
+    return 'no ghost text at two cursors; one cursor: its suggestion taken there alone';
   }, { needs: ['set-api-key'] });
 
   await step('comment-closed-by-the-editor', async () => {
