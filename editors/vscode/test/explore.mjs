@@ -15,12 +15,12 @@
 // script's own were seen: a line typed under a blank line has no indentation, a "{" typed
 // while a suggestion shows it is not closed by the editor.
 
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
+import { enterKey, launchBrowser, openWindow, paletteRow, until } from './explore_window.mjs';
 import { quickFixRow } from './quickfix.mjs';
 
-const { CS_URL, WORKSPACE, FAKE_URL, E2E_API_KEY, ARTIFACTS_DIR, USER_DATA_DIR, EXPLORE_MODE_FILE } = process.env;
+const { WORKSPACE, FAKE_URL, ARTIFACTS_DIR, USER_DATA_DIR, EXPLORE_MODE_FILE } = process.env;
 const ORIGINALS = new URL('./explore/', import.meta.url);
 const ONLY = (process.env.EXPLORE_ONLY ?? '').split(',').filter(Boolean);
 const nb = (s) => (s ?? '').replace(/\u00a0/g, ' ');
@@ -94,17 +94,6 @@ const SCENARIOS = [
 
 let page;
 
-async function until(what, fn, timeout = 15000, every = 150) {
-  const end = Date.now() + timeout;
-  let last;
-  while (Date.now() < end) {
-    last = await fn().catch((e) => e);
-    if (last && !(last instanceof Error)) return last;
-    await page.waitForTimeout(every);
-  }
-  throw new Error(`no ${what} after ${timeout / 1000} s${last instanceof Error ? `: ${last.message}` : ''}`);
-}
-
 /** The editor's lines as rendered, ghost text left out, and the ghost text apart. */
 async function shown() {
   return page.$$eval('.editor-instance .monaco-editor .view-lines .view-line', (els) => {
@@ -119,22 +108,7 @@ async function shown() {
   }).then(({ text, ghost }) => ({ text: nb(text), ghost: nb(ghost) }));
 }
 
-async function palette(key, query, rowText) {
-  for (let i = 0; i < 5; i++) {
-    try {
-      await page.keyboard.press(key);
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 4000 });
-      await input.fill(query);
-      const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: rowText }).first();
-      await row.waitFor({ state: 'visible', timeout: 6000 });
-      return row;
-    } catch {
-      await page.keyboard.press('Escape');
-    }
-  }
-  throw new Error(`no "${rowText}" for ${key} ${query}`);
-}
+const palette = (key, query, rowText) => paletteRow(page, key, query, rowText);
 
 async function statusItem() {
   const items = await page.$$eval('.statusbar-item', (els) => els.map((el) => (el.getAttribute('aria-label') || '') + ' | ' + (el.textContent || '')));
@@ -296,29 +270,11 @@ const REVIEWS = [
   ['unix.ts', ['output += `${result.filePath}:`;', 'output += `${result.filePath ?? "<text>"}:`;']],
 ];
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-});
+const browser = await launchBrowser();
 let failures = 0;
 try {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
-  page = await context.newPage();
-  await page.goto(`${CS_URL}/?folder=${encodeURIComponent(WORKSPACE)}`);
-  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
-  await until('the DeepSeek item', statusItem, 30000);
-  await (await palette('F1', '>DeepSeek: Set API Key', 'DeepSeek: Set API Key')).click();
-  const key = page.locator('.quick-input-widget input[type="password"]');
-  await key.waitFor({ state: 'visible' });
-  await key.fill(E2E_API_KEY);
-  await page.keyboard.press('Enter');
-  await until('the server started with the key', async () =>
-    (await (await fetch(`${FAKE_URL}/_fake/requests`)).json()).some((r) => r.path === '/models' && r.authorized), 30000);
-  await until('the server running', async () => /\$/.test(await statusItem()) && !(await statusItem()).includes('starting'), 30000);
-  await page.keyboard.press('Escape');
+  page = await openWindow(browser);
+  await enterKey(page, statusItem);
   let accepts = 0;
   for (const s of SCENARIOS.filter((x) => !ONLY.length || ONLY.includes(x.name))) {
     try {

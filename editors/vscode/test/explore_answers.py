@@ -27,6 +27,8 @@ FINDINGS = {
     'addr := fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)': ("Use net.JoinHostPort for IPv6 hosts.", "addr := net.JoinHostPort(cfg.Host, fmt.Sprint(cfg.Port))"),
     'mime = pref.split(":", 1)[1]': ("IndexError on a data URL without ':'.", 'mime = pref.partition(":")[2]'),
     "output += `${result.filePath}:`;": ("An undefined filePath prints 'undefined'.", 'output += `${result.filePath ?? "<text>"}:`;'),
+    "share_north = north_total / grand_total": ("ZeroDivisionError with no sales.", "share_north = north_total / grand_total if grand_total else 0.0"),
+    "const average = total / items.length;": ("NaN for an empty cart.", "const average = items.length ? total / items.length : 0;"),
 }
 
 
