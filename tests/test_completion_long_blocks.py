@@ -1,4 +1,4 @@
-"""A docstring or a C macro's body longer than a block's tokens (``multiLineMaxTokens``, 256):
+"""A docstring, a comment's lines or a C macro's body longer than a block's tokens (256):
 the rest is asked for where the answer stopped at its limit still inside it (the docstring not
 closed, every line of the body continued), from its last whole line, as Copilot users get the
 whole block. Before, the user got the block cut at its last whole line: a docstring closed
@@ -134,3 +134,47 @@ async def test_a_rest_asked_after_the_user_typed_is_not_asked_of_the_text_typed_
             await c.stop()
     assert suffixes[0] == "\n    return args\n"
     assert all(s == suffixes[0] for s in suffixes), suffixes
+
+
+#: A comment's lines longer than a block's tokens: a Doxygen comment's starred lines and `#` lines.
+_STARS = "".join(f"     * @param arg{i} the {i}th argument, described at some length so it takes room\n" for i in range(24))
+_HASHES = "".join(f"    # and the {i}th case, described at some length so that it takes room here\n" for i in range(24))
+
+
+@pytest.mark.parametrize(
+    ("language", "ext", "text", "answer"),
+    [
+        (
+            "c", "c", "struct s {\n    /**\n     * Does a ‸\n     */\n    int (*f)(int a);\n};\n",
+            "thing with many arguments.\n" + _STARS.rstrip("\n"),
+        ),
+        (
+            "python", "py", "def f(xs):\n    # TODO: ‸\n    return 1\n",
+            "handle the empty case\n" + _HASHES.rstrip("\n"),
+        ),
+    ],
+    ids=["doxygen-stars", "hash-lines"],
+)
+async def test_a_long_comment_comes_whole(language: str, ext: str, text: str, answer: str) -> None:
+    """A comment's lines past a block's tokens were cut at its last whole line (15 of the 18
+    /usr/include `/**` comments bench_comment_lines.py missed): its rest is asked as a
+    docstring's is."""
+    assert len(answer) > 4 * 256
+    model = AnsweringTheRest(answer)
+    with FakeDeepSeek() as fake:
+        got, _ = await accept_first(fake, language, ext, text, model)
+    assert got == text.replace("‸", answer)
+    assert len(model.asked) == 2
+
+
+async def test_a_long_comment_s_rest_ends_with_the_comment() -> None:
+    """The rest's answer going on past the comment into code keeps the comment's lines only."""
+    text = "def f(xs):\n    # TODO: ‸\n    return 1\n"
+    comment = "handle the empty case\n" + _HASHES.rstrip("\n")
+    code = "".join(f"\n    total_{i} = compute(xs, {i})" for i in range(10))
+    with FakeDeepSeek() as fake:
+        got, _ = await accept_first(fake, "python", "py", text, AnsweringTheRest(comment + code))
+        asked = fake.requests_to(FIM)
+    assert got == text.replace("‸", comment)
+    assert len(asked) == 2
+

@@ -1,5 +1,5 @@
-"""A block the user expects whole, a Python docstring opened at the cursor or a C macro's body
-below a backslash, that the answer's token limit (``multiLineMaxTokens``) cut: its rest is
+"""A block the user expects whole, a Python docstring opened at the cursor, a C macro's body
+below a backslash or a comment going on over lines (comment_lines.py), that the answer's token limit (``multiLineMaxTokens``) cut: its rest is
 asked for from its last whole line, as Copilot users get a long docstring whole. Cut, the user
 got a docstring closed after half its text, a macro ended in the middle of its `do { ... }`.
 A block cut elsewhere (a function's body) stays cut: what it left out is the user's next
@@ -7,6 +7,7 @@ suggestion."""
 
 from __future__ import annotations
 
+from .comment_lines import comment_end
 from .postprocess import PostContext
 from .postprocess._macro_body import in_macro_body
 
@@ -15,13 +16,17 @@ from .postprocess._macro_body import in_macro_body
 MORE_ASKED = 3
 
 
-def stopped_inside(text: str, docstring: str | None, ctx: PostContext) -> bool:
+def stopped_inside(text: str, docstring: str | None, ctx: PostContext, comment_marker: str = "") -> bool:
     """Whether ``text``, an answer's whole lines at its token limit, stopped inside the block
-    asked for: a docstring opened with ``docstring``'s quote not closed yet, a macro's body
-    whose every line is continued."""
+    asked for: a docstring opened with ``docstring``'s quote not closed yet, a comment asked
+    for (``comment_marker``: its line token or ``*/``) not ended yet, a macro's body whose
+    every line is continued."""
     lines = [line for line in text.split("\n") if line.strip()]
     if not lines:
         return False
+    if comment_marker:
+        # Its first line empty, the comment ended where it was: the code below is the answer.
+        return bool(text.split("\n", 1)[0].strip()) and comment_end(text + "\n", comment_marker) is None
     if docstring is not None:
         return docstring * 3 not in text
     return in_macro_body(ctx.prefix, ctx.language) and all(line.rstrip().endswith("\\") for line in lines)

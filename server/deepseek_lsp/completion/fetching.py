@@ -88,6 +88,20 @@ class _RestUnanswered(_CutByTime):
     __slots__ = ()
 
 
+def _after(head: str, ended: _Ended | None) -> _Ended | None:
+    """``ended`` for the rest of a block whose lines so far are ``head``: a comment's rest is
+    left where the comment ends, read with the lines before it (its first line is no longer
+    the answer's)."""
+    if ended is None:
+        return None
+
+    def rest_ended(text: str) -> int | None:
+        end = ended(head + text)
+        return None if end is None else max(0, end - len(head))
+
+    return rest_ended
+
+
 def _as_answer(text: str, ctx: PostContext) -> str | None:
     """``text`` post-processed; a block cut at a limit first down to where its calls are closed."""
     if isinstance(text, _CutAtLimit):
@@ -339,7 +353,7 @@ class Fetcher:
             return None
 
         def rest(lines: str) -> FimPrompt | None:
-            if not stopped_inside(lines, req.docstring, post.get()):
+            if not stopped_inside(lines, req.docstring, post.get(), req.comment_marker):
                 return None
             head = lines + "\n"
             tokens = self.services.models.counter.count(head)
@@ -392,7 +406,7 @@ class Fetcher:
                 estimated_prompt_tokens=prompt.prompt_tokens + prompt.suffix_tokens,
             )
             try:
-                more = await self._stream_one(fim_req, pending, single_line, None, raw_cut=True)
+                more = await self._stream_one(fim_req, pending, single_line, None, raw_cut=True, ended=_after(head, ended))
             except ModelError as exc:
                 # The lines already answered are the suggestion: the user waited for them, and
                 # a 503 on the rest threw them away with nothing shown. A pause the server
