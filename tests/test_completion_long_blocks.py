@@ -15,8 +15,15 @@ from typing import Any
 import pytest
 
 from tests.completing import FIM, AnsweringTheRest, Completing, accept_first
-from tests.fake_deepseek import FakeDeepSeek, _BadRequest
-from tests.harness import accepted_text, first_item_at_cursor
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek, _BadRequest
+from tests.harness import (
+    accepted_text,
+    first_item_at_cursor,
+    inline_params,
+    lsp_session,
+    open_doc,
+    server_env,
+)
 
 _ARGS = "".join(f"        arg{i}: The {i}th argument, described at some length so that it takes room.\n" for i in range(24))
 _DOC = "Do a thing with many arguments.\n\n    Args:\n" + _ARGS + '    """'
@@ -178,3 +185,32 @@ async def test_a_long_comment_s_rest_ends_with_the_comment() -> None:
     assert got == text.replace("‸", comment)
     assert len(asked) == 2
 
+
+@pytest.mark.parametrize("typed_first", [False, True], ids=["alt-backslash", "after-the-automatic-one"])
+async def test_an_explicit_request_asks_the_rest_of_the_choice_shown_first(tmp_path, typed_first: bool) -> None:
+    """Alt+\\ asks three choices: each asked its own rest of a long docstring (up to 12 requests
+    for one key). The choice shown first comes whole; the others, cycled to, keep their whole
+    lines as a block cut elsewhere does. After the automatic suggestion (cached, whole), the two
+    others asked have no rest asked either."""
+    text = _FUNC.replace("‸", '"""‸')
+    before = text[: text.index("‸")]
+    clean = text.replace("‸", "")
+    uri = "file:///ws/a.py"
+    model = AnsweringTheRest(_DOC)
+    with FakeDeepSeek() as fake:
+        fake.responder(model)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": typed_first, "invokedChoices": 3}}
+        async with lsp_session(env, settings=settings) as client:
+            open_doc(client, uri, clean, "python")
+            line, column = before.count("\n"), len(before.split("\n")[-1])
+            if typed_first:
+                await client.text_document_inline_completion_async(inline_params(uri, line, column))
+            params = inline_params(uri, line, column, invoked=True)
+            result = await client.text_document_inline_completion_async(params)
+        asked = fake.requests_to(FIM)
+    assert result is not None and result.items
+    assert accepted_text(clean, result.items[0]) == text.replace("‸", _DOC)
+    # The first choice and its one rest (_DOC is under two blocks' tokens), then one request for
+    # each other choice.
+    assert len(asked) == 2 + 2, len(asked)

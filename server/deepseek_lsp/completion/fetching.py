@@ -486,6 +486,8 @@ class Fetcher:
             # answer kept, the others' text is no typing-through of the suggestion shown. Nor
             # a chat turn's, whose text is no continuation of the document.
             joinable = pending if kept is None and not chat_turn else None
+            # With the exact cache's answer kept (shown first, whole), no choice asked is shown first.
+            rest = rest if kept is None else None
             texts, all_answered = await self._answers(uri, asked(chat_turn), joinable, multiline, sent, rest, ended)
             if not multiline and not chat_turn and self._opened_as_chat(texts, post):
                 # Its first line a fence (or a sentence before one): asked again at once, as
@@ -536,8 +538,13 @@ class Fetcher:
     ) -> tuple[list[str], bool]:
         """The texts the requests got, and whether every one got one; the errors told
         (:meth:`BackendHealth.failed`)."""
+        # The rest of a long block is asked for the first choice only, the one shown first (an
+        # explicit request's others, cycled to, keep their whole lines): three choices each
+        # asking theirs made up to 12 requests for one Alt+\.
         streams = [
-            self._stream_whole(r, joinable if i == 0 else None, not multiline, sent if i == 0 else None, rest, ended)
+            self._stream_whole(
+                r, joinable if i == 0 else None, not multiline, sent if i == 0 else None, rest if i == 0 else None, ended
+            )
             for i, r in enumerate(requests)
         ]
         # One stream (every automatic request) is awaited here: gather would run it in a
