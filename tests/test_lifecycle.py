@@ -79,7 +79,8 @@ def test_before_initialize_requests_get_an_error_and_notifications_are_dropped(t
     try:
         server.notify("textDocument/didOpen", {"textDocument": {
             "uri": "file:///w/early.py", "languageId": "python", "version": 1, "text": "x = 1\n"}})
-        early = server.call("deepseek/debugState")
+        # Its first answer waits for the process to start (seconds at load), as initialize's does.
+        early = server.call("deepseek/debugState", timeout=START_S)
         assert early["error"]["code"] == -32002  # ServerNotInitialized
         assert "result" not in early
         server.initialize()

@@ -200,6 +200,8 @@ def test_a_key_soon_after_the_load_s_refusal_takes_it_over_stdio(
         while not fake_deepseek.requests_to("/v1/completions") and time.monotonic() < deadline:
             time.sleep(0.05)
         (load,) = fake_deepseek.requests_to("/v1/completions")
+        # The fake records the status once its answer is written: the request is listed before.
+        assert fake_deepseek.wait_closed(load, timeout=10)
         assert load.json["prompt"] == "" and load.status == 404
         time.sleep(1.2)  # the first key, a moment after the file opened
         complete(server)
