@@ -11,7 +11,7 @@ import pytest
 
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import cli_command
-from tests.server_fork import CONSTANTS
+from tests.test_cli import DOCTOR_ONE_QUERY_KIND
 from tests.test_review_cli import project as cli_project
 from tests.test_review_cli import run
 
@@ -27,11 +27,6 @@ def cli(
     ``more_env`` over it."""
     command, env = cli_command(args, {**os.environ, **(more_env or {})})
     return subprocess.run(command, cwd=cwd, env=env, text=True, timeout=120, **kwargs)
-
-
-#: doctor checks one kind of query of each language, not four: compiling them all took ~10 s a
-#: run at load 15 (21 s with its workers' start), where the question is what it logs.
-DOCTOR_ONE_QUERY_KIND = {CONSTANTS: json.dumps({"deepseek_lsp.language_check:QUERY_KINDS": ["imports"]})}
 
 
 def into_a_closed_pipe(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
