@@ -266,13 +266,15 @@ async def _inline_items(
 ) -> list[types.InlineCompletionItem]:
     """The inline items the real server over stdio offers at a position of a document just
     opened, the fake DeepSeek answering ``answer`` (a text, or a text for each request's body)
-    (no debounce, prefetch nor cache)."""
+    (no debounce, prefetch nor cache), its language's queries compiled before the open."""
+    from tests.server_fork import WARM_QUERIES
+
     with FakeDeepSeek() as fake:
         if callable(answer):
             fake.responder(answer)
         else:
             fake.script(answer)
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=state_dir)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=state_dir, **{WARM_QUERIES: language})
         settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
         async with lsp_session(env, settings=settings) as client:
             open_doc(client, uri, text, language)

@@ -47,6 +47,12 @@ COLD_TOKENIZER = "DEEPSEEK_TEST_COLD_TOKENIZER"
 #: ``{"deepseek_lsp.editor_settings:CONFIGURATION_TIMEOUT_S": 0.5}``: a test of what happens when
 #: a 5 s or 20 s limit passes waits a fraction of it (as a test in-process monkeypatches it).
 CONSTANTS = "DEEPSEEK_TEST_CONSTANTS"
+#: Set in a server's environment to a language ID: that language's queries come compiled (by
+#: the zygote, once a test run), as a server has them once its documents' opens compiled them.
+#: For tests of what a suggestion is, one request a server: compiling them at its first open
+#: took 2-3 s of each such test at load 15, its request waiting for it. Tests of the compiling
+#: leave it unset.
+WARM_QUERIES = "DEEPSEEK_TEST_WARM_QUERIES"
 #: Signals the launcher passes on to the server (the others end it as they end any process).
 FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 
@@ -166,6 +172,8 @@ def serve(path: str) -> dict[str, Any] | None:
             except (OSError, ValueError):
                 conn.close()
                 continue
+            if job["env"].get(WARM_QUERIES):
+                compile_queries(job["env"][WARM_QUERIES])  # here, once: each child after has them
             pid = os.fork()
             if pid == 0:
                 for sock in (listener, conn, *children.values()):
@@ -185,6 +193,51 @@ def serve(path: str) -> dict[str, Any] | None:
                 conn.sendall(f"{pid}\n".encode())
             except OSError:
                 os.kill(pid, signal.SIGKILL)
+
+
+_registry: Any = None
+#: Each language's compiled queries and query problems, by name, for the languages compiled so far.
+_compiled: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
+
+
+def compile_queries(language_id: str) -> None:
+    """The queries of the language of ``language_id`` compiled, once a test run (compiling every
+    language's took 35 s of a worker's first test at load 15)."""
+    global _registry
+    from deepseek_lsp.languages import QUERY_KINDS, LanguageError, LanguageRegistry
+
+    if _registry is None:
+        _registry = LanguageRegistry.load()
+    lang = _registry._by_id.get(language_id)
+    if lang is None or lang.name in _compiled:
+        return
+    try:
+        for kind in QUERY_KINDS:
+            lang.query(kind)
+    except LanguageError:  # no grammar: the server tells it as it would
+        return
+    _compiled[lang.name] = (lang._queries, lang.query_problems)
+
+
+def take_compiled_queries() -> None:
+    """Every registry of the grammars folder the server loads starts with the zygote's compiled
+    queries (its languages' own objects: a registry's state stays its own)."""
+    from deepseek_lsp.languages import LanguageRegistry, grammars_root
+
+    load = LanguageRegistry.load.__func__  # type: ignore[attr-defined]
+    compiled = _compiled
+
+    def warm_load(cls: type[LanguageRegistry], root: Any = None) -> LanguageRegistry:
+        registry = load(cls, root)
+        if root is None or root == grammars_root():
+            for lang in registry:
+                if lang.name in compiled:
+                    queries, problems = compiled[lang.name]
+                    lang._queries.update(queries)
+                    lang.query_problems.update(problems)
+        return registry
+
+    LanguageRegistry.load = classmethod(warm_load)  # type: ignore[method-assign, assignment]
 
 
 def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
@@ -234,6 +287,8 @@ def run_child(job: dict[str, Any]) -> int:
         from deepseek_lsp.model import tokens
 
         tokens._default = None  # loaded by the server after `initialized`, as outside the tests
+    if os.environ.pop(WARM_QUERIES, None):
+        take_compiled_queries()
     set_constants()
     sys.argv = ["deepseek-lsp", *job["argv"]]
     random.seed()  # not the zygote's sequence, the same in every child
