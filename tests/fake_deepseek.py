@@ -1576,8 +1576,14 @@ def main(argv: list[str] | None = None) -> int:
     fake.start()
     print(f"fake-deepseek listening on {fake.url}", flush=True)
     # The first line is read by the e2e scripts as is; this one tells a person how to point the
-    # server at it (the key is the fake's own, no secret).
-    key = "" if fake.api_key is None else f" DEEPSEEK_API_KEY={fake.api_key}"
+    # server at it. Its default key is the fake's own, no secret; one given with --key is the
+    # caller's (the editors' e2e runs check no log of theirs holds it), so not printed.
+    if fake.api_key is None:
+        key = ""
+    elif fake.api_key == DEFAULT_KEY:
+        key = f" DEEPSEEK_API_KEY={fake.api_key}"
+    else:
+        key = " DEEPSEEK_API_KEY=<the --key given>"
     print(f"try: DEEPSEEK_BASE_URL={fake.url}{key} deepseek-lsp doctor", flush=True)
     fake.serve_until_signalled()
     return 0

@@ -218,6 +218,30 @@ def test_standalone_process(tmp_path: Path) -> None:
     assert f"DEEPSEEK_BASE_URL={url} DEEPSEEK_API_KEY={DEFAULT_KEY} deepseek-lsp doctor" in rest, rest
 
 
+def test_standalone_process_prints_no_key_it_was_given() -> None:
+    """A key given with --key is the caller's: the editors' e2e runs fail when any log of theirs
+    holds it, and the fake's own hint line put it in fake.log."""
+    given = "sk-e2e-abcdef0123456789"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fake_deepseek", "--port", "0", "--key", given],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("fake-deepseek listening on http://127.0.0.1:")
+        hint = proc.stdout.readline()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        assert proc.stdout is not None
+        rest = proc.stdout.read()
+        proc.stdout.close()
+    assert "deepseek-lsp doctor" in hint and "DEEPSEEK_API_KEY=<the --key given>" in hint, hint
+    assert given not in hint + rest
+
+
 def test_bad_fault_arguments() -> None:
     fake = FakeDeepSeek()
     with pytest.raises(ValueError):
