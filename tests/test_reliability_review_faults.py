@@ -14,6 +14,7 @@ server's own debug log (one "retry i/n" line per retry).
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from tests import harness
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, inline_params, lsp_session, open_doc, refused_url, server_env
 from tests.review_support import Rule, reviewer, track_publishes
+from tests.server_fork import CONSTANTS
 
 CHAT = "/chat/completions"
 FIM = "/beta/completions"
@@ -68,6 +70,11 @@ SETTINGS: dict[str, Any] = {
     "completion": {"debounce": 0, "prefetch": False, "cache": False, "timeoutS": REVIEW_LIMIT_S},
 }
 RETRY_LINE = re.compile(r"retry (\d+)/(\d+) in")
+#: The servers' back-off between tries, where no Retry-After sets it: 5-10 ms a first retry
+#: instead of 0.25-0.5 s (a user's). What is counted here is the tries, not how long apart
+#: (tests/test_model_retry_backoff.py): the 10 retries of the matrix and the 4 of the
+#: unreachable rounds waited ~4.6 s of it in all.
+FAST_BACKOFF = {CONSTANTS: json.dumps({"deepseek_lsp.model.retry:BASE_DELAY_S": 0.01})}
 
 # (id, fault kind, params, chat requests per save, status kind, reviews paused until new settings)
 MATRIX: list[tuple[str, str, dict[str, Any], int, str, bool]] = [
@@ -156,7 +163,7 @@ async def test_review_fault_matrix(tmp_path: Path, debug_log: Path) -> None:
     """One server for the whole matrix (a server start costs seconds on a loaded machine)."""
     figures: dict[str, int] = {}
     with FakeDeepSeek() as fake:
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"), **FAST_BACKOFF)
         async with lsp_session(env, settings=SETTINGS) as client:
             publishes = track_publishes(client)
             open_doc(client, "file:///ws/other.py", "x = \n")
@@ -266,9 +273,9 @@ async def _one_fault(
 
 async def test_unreachable_backend_review_retries_within_bound(tmp_path: Path, debug_log: Path) -> None:
     with refused_url() as refused:
-        env = server_env(refused, state_dir=str(tmp_path / "state"))
-        # A time limit well past the backoffs (~1.5 s in all): at 1.5 s, a loaded machine's last
-        # backoff would end past it, and the last retry was rightly left out.
+        env = server_env(refused, state_dir=str(tmp_path / "state"), **FAST_BACKOFF)
+        # A time limit well past the backoffs (~1.5 s in all, a user's): at 1.5 s, a loaded
+        # machine's last backoff would end past it, and the last retry was rightly left out.
         settings = {**SETTINGS, "review": {**SETTINGS["review"], "timeoutS": 10}}
         async with lsp_session(env, settings=settings) as client:
             publishes = track_publishes(client)

@@ -808,7 +808,7 @@ class ModelClient:
         deadline: float,
         max_retries: int = 2,
         *,
-        base_delay: float = 0.5,
+        base_delay: float | None = None,
         max_delay: float = 8.0,
         billed: list[Usage] | None = None,
         slot: asyncio.Semaphore | None = None,

@@ -24,6 +24,10 @@ T = TypeVar("T")
 #: try still rides out a slow accept of a moment. Counted at the server, not per request
 #: (``timeouts_met``): the review server's model list, asked first, is the run's first try.
 MAX_CONNECT_TIMEOUTS = 1
+#: The first back-off's step (seconds) where the caller gives none: the first retry waits
+#: 0.25-0.5 s, each after twice the one before. Read at each call, not bound as a default
+#: argument, so a test of a server process can shorten it (``DEEPSEEK_TEST_CONSTANTS``).
+BASE_DELAY_S = 0.5
 
 
 def backoff_delay(
@@ -40,7 +44,7 @@ async def retrying(
     *,
     deadline: float | Callable[[], float],
     max_retries: int = 2,
-    base_delay: float = 0.5,
+    base_delay: float | None = None,
     max_delay: float = 8.0,
     max_malformed_retries: int = 1,
     rng: Callable[[], float] = random.random,
@@ -55,10 +59,13 @@ async def retrying(
     wait may end past ``deadline`` (``loop.time()`` based; a callable: read at each wait, for a
     deadline that moves): the last error is raised instead.
 
+    ``base_delay``: the first back-off's step; None: :data:`BASE_DELAY_S` as it is at the call.
+
     ``timeouts_met``: the connects in a row (the one just failed included) that waited out
     their whole timeout at the server, where other requests' count too; else this call's own.
     """
     loop = asyncio.get_running_loop()
+    step = BASE_DELAY_S if base_delay is None else base_delay
     retries = 0
     malformed = 0
     timed_out = 0
@@ -79,7 +86,7 @@ async def retrying(
             if exc.retry_after is not None:
                 delay = exc.retry_after
             else:
-                delay = backoff_delay(retries, base_delay=base_delay, max_delay=max_delay, rng=rng)
+                delay = backoff_delay(retries, base_delay=step, max_delay=max_delay, rng=rng)
             if loop.time() + delay >= (deadline() if callable(deadline) else deadline):
                 raise
             retries += 1
