@@ -22,7 +22,7 @@ from tests.harness import (
     requests_waiting,
     server_env,
 )
-from tests.server_fork import COLD_TOKENIZER
+from tests.server_fork import COLD_TOKENIZER, WARM_QUERIES
 
 FIM = "/beta/completions"
 
@@ -33,13 +33,19 @@ def fim_requests(fake: FakeDeepSeek) -> list[Any]:
 
 @asynccontextmanager
 async def session(
-    fake: FakeDeepSeek, tmp_path: Path, completion: dict[str, Any] | None = None, **env_extra: str
+    fake: FakeDeepSeek,
+    tmp_path: Path,
+    completion: dict[str, Any] | None = None,
+    language: str = "python",
+    **env_extra: str,
 ) -> AsyncIterator[Any]:
     """The server against ``fake``, with these ``completion`` settings (none: the defaults).
     Given settings bound a request by 30 s unless they say otherwise: at load 16 the first
     request, sent as the tokenizer loaded (holding the GIL), missed the default 5 s limit
-    ("Could not connect ... within 5 s") where the test was about something else."""
-    env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path), **env_extra)
+    ("Could not connect ... within 5 s") where the test was about something else.
+    ``language``'s queries come compiled (``WARM_QUERIES``): no test here is about compiling
+    them, which each server did at its first open, its first request waiting for it."""
+    env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path), **{WARM_QUERIES: language, **env_extra})
     settings = None if completion is None else {"completion": {"timeoutS": 30, **completion}}
     async with lsp_session(env, settings=settings) as client:
         yield client
@@ -332,7 +338,7 @@ async def test_lua_ends_after_a_block_in_a_table_s_callback_stand_under_their_op
     with FakeDeepSeek() as fake:
         # After the if's body, and after the if's body and its `end`.
         fake.script(body, end_if + rest, body + end_if, rest)
-        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}, "lua") as client:
             follows = []
             for name, row in (("a", 8), ("b", 9)):
                 uri = f"file:///ws/{name}.lua"
@@ -375,7 +381,7 @@ async def test_a_lua_repeat_until_loop_closes_its_block_for_the_lines_after_it(t
     deep)."""
     with FakeDeepSeek() as fake:
         fake.script(",", "\ngroup = group,\ndesc = 'x',", ")", "\n  return n\nend")
-        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}, "lua") as client:
             shown = [
                 [i.insert_text for i in await _accepted_then_asked(client, f"file:///ws/{name}.lua", text, "lua", row, col)]
                 for name, text, row, col in (("a", _AUTOCMD, 9, 21), ("b", _COUNT, 5, 9))
@@ -392,7 +398,7 @@ async def test_a_block_comment_opening_an_initializer_s_entries_keeps_its_column
     comment = "\n    /* The ob_type field must be set in the init function\n     * to be portable to Windows. */"
     with FakeDeepSeek() as fake:
         fake.script(" {", comment)
-        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}, "c") as client:
             uri = "file:///ws/xx.c"
             open_doc(client, uri, f"#include <Python.h>\n\n{header}\n    0,  /*tp_itemsize*/\n}};\n", language="c")
             item = (await client.text_document_inline_completion_async(inline_params(uri, 2, len(header)))).items[0]
@@ -411,7 +417,7 @@ async def test_a_ruby_rescue_or_when_line_s_body_stands_a_level_in(tmp_path) -> 
     branch = "def parse(kind, text)\n  case kind\n  when\n  end\nend\n"
     with FakeDeepSeek() as fake:
         fake.script(" Errno::ENOENT", "\n    []", " :csv", "\n    CSV.parse(text)")
-        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}, "ruby") as client:
             follows = [
                 [i.insert_text.split("\n")[:2] for i in await _accepted_then_asked(client, f"file:///ws/{name}.rb", text, "ruby", row, col)]
                 for name, text, row, col in (("a", method, 3, 8), ("b", branch, 2, 6))
@@ -460,7 +466,7 @@ async def test_invoked_trigger_offers_distinct_choices(tmp_path) -> None:
 
 async def test_bad_key_is_reported_once_and_stops_requests(tmp_path) -> None:
     with FakeDeepSeek() as fake:
-        env = server_env(fake.url, api_key="sk-wrong-key-000000", state_dir=str(tmp_path))
+        env = server_env(fake.url, api_key="sk-wrong-key-000000", state_dir=str(tmp_path), **{WARM_QUERIES: "python"})
         async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, "x = \n")
@@ -782,7 +788,7 @@ async def test_a_self_hosted_chat_model_gets_a_single_line_suggestion_out_of_a_f
     answers = ["```python\nc += b\n```", "Here is the completion:\nc += b"]
     with FakeDeepSeek() as fake:
         fake.script(*answers)
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path), **{WARM_QUERIES: "python"})
         settings = {"backend": "chat", "completion": {"debounce": 0, "prefetch": False}}
         async with lsp_session(env, settings=settings) as client:
             for n in range(len(answers)):
@@ -848,7 +854,7 @@ async def test_a_menu_item_is_a_snippet_up_to_the_cursor_indented_relative_to_it
 async def test_a_menu_item_for_a_client_without_snippets_is_the_plain_text(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         fake.script("\n    total = price * $rate\r\n    return total")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path), **{WARM_QUERIES: "python"})
         settings = {"completion": {"debounce": 0, "prefetch": False}}
         async with lsp_session(env, settings=settings, snippets=False) as client:
             uri = "file:///ws/plain.py"
