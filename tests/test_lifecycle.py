@@ -1,7 +1,14 @@
-"""The server goes away with its editor, survives malformed input, and leaks nothing."""
+"""The server goes away with its editor, survives malformed input, and leaks nothing.
+
+The servers are forked from the test run's zygote (tests/server_fork.py): what is asked here
+is what the server does with the messages, its streams and its editor, which the forked child
+does as a new process would (its streams, signals and exit status are the child's, passed on
+by the launcher). A new interpreter's start cost 2-5 s of CPU a test. Two tests keep the real
+command, so that the statuses ``python -m deepseek_lsp`` itself exits with stay pinned."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -12,12 +19,17 @@ import pytest
 from deepseek_lsp.model import Ledger
 from deepseek_lsp.model.ledger import DB_NAME
 from tests.fake_deepseek import DEFAULT_KEY
-from tests.harness import server_env
+from tests.harness import cli_command, server_env
 from tests.raw_lsp import START_S, RawServer
+from tests.server_fork import CONSTANTS
+
+#: The editor's process looked at every 0.1 s, not every 3 s: the tests of the watch see it
+#: end the server (or not) without waiting out the product's period (none pins the period).
+QUICK_WATCH = {CONSTANTS: json.dumps({"deepseek_lsp.server:PARENT_CHECK_S": 0.1})}
 
 
 def test_exits_when_stdin_closes(tmp_path) -> None:
-    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)), forked=True)
     try:
         server.initialize()
         assert server.proc.stdin is not None
@@ -29,7 +41,7 @@ def test_exits_when_stdin_closes(tmp_path) -> None:
 
 def test_exits_when_the_editor_process_is_gone(tmp_path) -> None:
     editor = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path), **QUICK_WATCH), forked=True)
     try:
         server.initialize(process_id=editor.pid)
         assert server.wait_exit(1) is None  # still serving while the editor lives
@@ -53,7 +65,7 @@ def test_shutdown_then_exit_returns_zero(tmp_path) -> None:
 
 
 def test_malformed_json_rpc_does_not_kill_the_server(tmp_path) -> None:
-    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)), forked=True)
     try:
         server.initialize()
         body = b"{not json"
@@ -75,7 +87,7 @@ def test_malformed_json_rpc_does_not_kill_the_server(tmp_path) -> None:
 
 
 def test_before_initialize_requests_get_an_error_and_notifications_are_dropped(tmp_path) -> None:
-    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)), forked=True)
     try:
         server.notify("textDocument/didOpen", {"textDocument": {
             "uri": "file:///w/early.py", "languageId": "python", "version": 1, "text": "x = 1\n"}})
@@ -94,7 +106,7 @@ def test_before_initialize_requests_get_an_error_and_notifications_are_dropped(t
 
 
 def test_exit_before_initialize_ends_the_server(tmp_path) -> None:
-    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)), forked=True)
     try:
         server.notify("exit")
         assert server.wait_exit(10) == 1  # exit without shutdown
@@ -105,7 +117,6 @@ def test_exit_before_initialize_ends_the_server(tmp_path) -> None:
 def test_serves_messages_read_from_a_regular_file(tmp_path) -> None:
     """stdin that is not a pipe (a file, as in ``deepseek-lsp < session.txt``) is read by pygls'
     own reader; a pipe by the event loop. Both answer."""
-    import json
 
     def frame(obj: dict) -> bytes:
         body = json.dumps(obj).encode()
@@ -118,13 +129,8 @@ def test_serves_messages_read_from_a_regular_file(tmp_path) -> None:
         + frame({"jsonrpc": "2.0", "method": "exit"})
     )
     with session.open("rb") as stdin:
-        done = subprocess.run(
-            [sys.executable, "-m", "deepseek_lsp"],
-            stdin=stdin,
-            capture_output=True,
-            env=server_env("http://127.0.0.1:9", state_dir=str(tmp_path)),
-            timeout=60,
-        )
+        command, env = cli_command([], server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+        done = subprocess.run(command, stdin=stdin, capture_output=True, env=env, timeout=60)
     assert b'"id": 1' in done.stdout.replace(b'"id":1', b'"id": 1')
     assert b"inlineCompletionProvider" in done.stdout
 
@@ -132,7 +138,7 @@ def test_serves_messages_read_from_a_regular_file(tmp_path) -> None:
 def test_usage_is_saved_when_stdin_closes_right_after_a_request(tmp_path, fake_deepseek) -> None:
     """Usage reaches the file a moment after each request; an editor that hangs up at once
     (no shutdown) still leaves it there."""
-    server = RawServer(server_env(fake_deepseek.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)))
+    server = RawServer(server_env(fake_deepseek.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)), forked=True)
     uri = "file:///w/add.py"
     try:
         server.initialize()
@@ -165,7 +171,7 @@ def test_shutdown_with_a_prefetch_on_its_way_exits_at_once_and_keeps_its_usage(t
         return "a + b"
 
     fake_deepseek.responder(answer, path="/beta/completions")
-    server = RawServer(server_env(fake_deepseek.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)))
+    server = RawServer(server_env(fake_deepseek.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)), forked=True)
     uri = "file:///w/d.py"
     try:
         server.initialize()
@@ -189,7 +195,7 @@ def test_shutdown_with_a_prefetch_on_its_way_exits_at_once_and_keeps_its_usage(t
 
 
 def test_a_request_after_shutdown_is_answered_with_an_error(tmp_path) -> None:
-    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)), forked=True)
     try:
         server.initialize()
         assert "error" not in server.call("shutdown")
@@ -214,7 +220,6 @@ def test_exit_without_shutdown_exits_with_one(tmp_path) -> None:
 def test_exit_without_shutdown_exits_with_one_when_stdin_is_not_a_pipe(tmp_path) -> None:
     """stdin that is no pipe (always so on Windows, where the loop cannot read an editor's
     pipe) is read by pygls' reader, which swallowed the exit status: 0 without a shutdown."""
-    import json
 
     def frame(obj: dict) -> bytes:
         body = json.dumps(obj).encode()
@@ -228,13 +233,8 @@ def test_exit_without_shutdown_exits_with_one_when_stdin_is_not_a_pipe(tmp_path)
         session = tmp_path / "session.txt"
         session.write_bytes(b"".join(messages))
         with session.open("rb") as stdin:
-            done = subprocess.run(
-                [sys.executable, "-m", "deepseek_lsp"],
-                stdin=stdin,
-                capture_output=True,
-                env=server_env("http://127.0.0.1:9", state_dir=str(tmp_path)),
-                timeout=60,
-            )
+            command, env = cli_command([], server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+            done = subprocess.run(command, stdin=stdin, capture_output=True, env=env, timeout=60)
         assert done.returncode == code
         assert b"Traceback" not in done.stderr
 
@@ -266,10 +266,10 @@ def test_an_editor_process_not_visible_at_start_is_not_taken_for_a_dead_one(tmp_
     from another machine or PID namespace: it exited 3 s after every start."""
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path), **QUICK_WATCH), forked=True)
     try:
         server.initialize(process_id=gone.pid)
-        assert server.wait_exit(5) is None  # still serving
+        assert server.wait_exit(1) is None  # still serving, ten periods of the watch after
         assert "result" in server.call("deepseek/debugState")
     finally:
         server.kill()
@@ -302,7 +302,7 @@ def test_a_second_initialize_is_refused_and_changes_nothing(tmp_path) -> None:
     """The protocol sends initialize once. A second one was answered as the first and ran its
     handler again: each log line reached the editor twice from then on, and the documents'
     position encoding changed mid-session (utf-16 to utf-8 here: every column off)."""
-    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)), forked=True)
     try:
         # One refused for its params (``capabilities`` is required) may be sent again.
         refused = server.call("initialize", {"processId": None, "rootUri": None}, timeout=START_S)
