@@ -26,10 +26,12 @@ RULES = [Rule("row == None", message="Use `is None`.")]
 PROGRESS = {"window": {"workDoneProgress": True}}
 
 
-def start(fake: FakeDeepSeek, state: Path, *, forked: bool = False) -> RawServer:
-    """``forked``: from the test run's zygote, for a test of the protocol (a new interpreter's
-    start cost 2-5 s of CPU); a test of the process (its exit, signals) starts the real one."""
-    return RawServer(server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(state)), forked=forked)
+def start(fake: FakeDeepSeek, state: Path, **extra: str) -> RawServer:
+    """Forked from the test run's zygote (a new interpreter's start cost 2-5 s of CPU, 10-20 s
+    at load 19): its exit status and the signals sent to it are the child's, passed on by the
+    launcher. The test that stops the server with SIGSTOP, which no process can pass on,
+    starts the real command."""
+    return RawServer(server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(state), **extra), forked=True)
 
 
 def open_doc(server: RawServer, uri: str, text: str, version: int = 1) -> None:
@@ -64,7 +66,7 @@ def test_a_review_goes_on_when_the_editor_never_answers_the_progress_request(
     answer for good. Nothing was sent to the model, no diagnostics came, and the Review File
     command never answered."""
     fake_deepseek.responder(reviewer(RULES), path=CHAT)
-    server = start(fake_deepseek, tmp_path, forked=True)
+    server = start(fake_deepseek, tmp_path)
     server.unanswered.add("window/workDoneProgress/create")
     uri = "file:///ws/one.py"
     try:
@@ -87,7 +89,7 @@ def test_closing_a_file_while_its_review_waits_for_the_progress_token_pops_up_no
     handle message", a traceback on stderr) and the editor popped up "Error in server:
     CANCELLED: <Future ...>"."""
     fake_deepseek.responder(reviewer(RULES), path=CHAT)
-    server = start(fake_deepseek, tmp_path, forked=True)
+    server = start(fake_deepseek, tmp_path)
     server.unanswered.add("window/workDoneProgress/create")
     uri = "file:///ws/one.py"
     try:
@@ -111,15 +113,15 @@ def test_an_editor_answering_the_configuration_pull_late_gets_no_error_popup(tmp
     """An editor busy at start-up answers ``workspace/configuration`` after the server's time
     limit (5 s): the server goes on without the answer, as it should, but the late answer
     failed inside pygls and popped up "Error in server: CANCELLED: <Future ...>"."""
-    # The limit set to 1 s in this server: past it is the question, not how long it is.
-    limit = {"deepseek_lsp.editor_settings:CONFIGURATION_TIMEOUT_S": 1.0}
+    # The limit set to 0.25 s in this server: past it is the question, not how long it is.
+    limit = {"deepseek_lsp.editor_settings:CONFIGURATION_TIMEOUT_S": 0.25}
     env = server_env("http://127.0.0.1:9", state_dir=str(tmp_path), **{CONSTANTS: json.dumps(limit)})
     server = RawServer(env, forked=True)
     server.unanswered.add("workspace/configuration")
     try:
         server.initialize(capabilities={"workspace": {"configuration": True}})
         pull = server.wait_for("workspace/configuration")
-        time.sleep(1.0 + 0.5)
+        time.sleep(0.25 + 0.5)
         server.answer(pull, [None])
         assert "result" in server.call("deepseek/debugState")
         assert error_popups(server) == []
@@ -189,7 +191,8 @@ def test_when_the_editor_dies_the_usage_of_requests_in_flight_is_kept(
     server noticed and exited at once, its streams cut without a word. What they cost (the
     prompt of a review by the large model, billed all the same) was never recorded."""
     editor = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    server = start(fake_deepseek, tmp_path)
+    # The editor looked at every 0.1 s, not every 3 s: what is asked is what its end keeps.
+    server = start(fake_deepseek, tmp_path, **{CONSTANTS: json.dumps({"deepseek_lsp.server:PARENT_CHECK_S": 0.1})})
     try:
         server.initialize(process_id=editor.pid)
         _review_and_completion_under_way(fake_deepseek, server)
@@ -213,7 +216,7 @@ def test_save_and_close_at_once_stops_the_review_under_way(fake_deepseek: FakeDe
     fake_deepseek.responder(reviewer(RULES), path=CHAT)
     # The first token long after the wait below: only a hang-up closes the request in time.
     fake_deepseek.set_latency(ttft=30.0)
-    server = start(fake_deepseek, tmp_path, forked=True)
+    server = start(fake_deepseek, tmp_path)
     uri = "file:///ws/one.py"
     try:
         server.initialize()
@@ -252,7 +255,7 @@ def test_an_editor_that_never_answers_a_registration_still_gets_its_settings_rea
     The settings were never pulled, so every completion waited a second for them (for the whole
     session) and no save was ever reviewed ("the editor's settings have not arrived")."""
     fake_deepseek.responder(lambda body: "x + 1", path=FIM)
-    server = start(fake_deepseek, tmp_path, forked=True)
+    server = start(fake_deepseek, tmp_path)
     server.unanswered.add("client/registerCapability")
     uri = "file:///ws/a.py"
     try:
