@@ -48,8 +48,10 @@ def split_env(deepseek: FakeDeepSeek, local: FakeDeepSeek, tmp_path: Path, **ext
 
 def completed_once(env: dict[str, str], *, pop_up: bool = True) -> RawServer:
     """A server process that answered one completion at a body line (and showed its pop-up,
-    with ``pop_up``), stopped: its messages and stderr are there to read."""
-    server = RawServer(env)
+    with ``pop_up``), stopped: its messages and stderr are there to read. Forked from the
+    zygote (a new interpreter's start was most of each test): the keys, URLs and proxy are
+    read from the environment the child is given, after the imports."""
+    server = RawServer(env, forked=True)
     try:
         server.initialize()
         open_doc(server, URI, "def add(a, b):\n    ")

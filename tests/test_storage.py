@@ -64,7 +64,8 @@ def test_an_unusable_state_folder_is_told_once_and_completions_go_on(tmp_path, f
     afile = tmp_path / "state"
     afile.write_text("not a folder")
     state = afile if where == "a file" else afile / "deepseek-lsp"
-    server = RawServer(server_env(fake_deepseek.url, api_key=DEFAULT_KEY, state_dir=str(state)))
+    # Forked from the zygote: the state folder is read at the start of main, not at import.
+    server = RawServer(server_env(fake_deepseek.url, api_key=DEFAULT_KEY, state_dir=str(state)), forked=True)
     uri = (tmp_path / "add.py").as_uri()
     try:
         server.initialize()
