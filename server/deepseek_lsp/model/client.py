@@ -114,6 +114,9 @@ MODEL_LOAD_S = 180.0
 #: milliseconds, and the first key a second later sent its own request to meet it again. Short:
 #: a model pulled meanwhile is not taken for missing for long (a refusal taken pauses a minute).
 LOAD_REFUSAL_HELD_S = 10.0
+#: How long the warm-up at start may take (see ModelClient.warm), unless the connect timeout
+#: lets a connection take longer. Read at each warm-up: a test sets it small.
+WARM_S = 5.0
 #: How long the review server's model list may take to tell what it is (see
 #: ModelClient.server_at): as the warm-up's; a server that does not answer in it is asked again.
 IDENTIFY_S = 5.0
@@ -519,7 +522,7 @@ class ModelClient:
         startup than at the first cancel). Never raises; returns whether the server answered.
         ``timeout``: 5 s, or as long as the connect timeout lets a connection take."""
         if timeout is None:
-            timeout = self.answer_limit(5.0)
+            timeout = self.answer_limit(WARM_S)
         loop = asyncio.get_running_loop()
         url = self.backend.warm_url(self.config)
         ok = False
