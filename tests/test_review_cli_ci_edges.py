@@ -29,7 +29,7 @@ from deepseek_lsp.review.github import to_github
 from deepseek_lsp.review.placing import Placer
 from deepseek_lsp.review.report import FileResult
 from tests.fake_deepseek import FakeDeepSeek
-from tests.harness import IMPORT_PATH
+from tests.harness import IMPORT_PATH, cli_command
 from tests.review_support import reviewed_units
 from tests.test_review_cli import CHAT, git, run, use_fake
 from tests.test_review_cli import project as cli_project
@@ -287,8 +287,9 @@ def test_a_report_to_the_standard_output_a_file_takes_goes_after_what_it_holds(
     the link's target), and the log's earlier lines were gone; after them, as a shell writes."""
     log = tmp_path / "job.log"
     log.write_text("an earlier step's line\n")
-    env = {**os.environ, "PYTHONPATH": IMPORT_PATH}
-    command = [sys.executable, "-m", "deepseek_lsp", "review", "app/inventory.py", "-o", through]
+    # Forked from the zygote: the standard output it is handed is this file, as a new
+    # interpreter's would be (a new one's start was most of the test).
+    command, env = cli_command(["review", "app/inventory.py", "-o", through], dict(os.environ))
     with log.open("a") as out:
         done = subprocess.run(
             [*command, "--format", "json"], cwd=project, env=env, stdout=out, stderr=subprocess.PIPE,
@@ -331,12 +332,9 @@ def test_a_standard_output_open_for_reading_only_is_refused_before_the_review_is
     printing it failed ("unexpected error: OSError: [Errno 9] Bad file descriptor")."""
     report = tmp_path / "report.txt"
     report.write_text("the last run's report\n")
-    env = {**os.environ, "PYTHONPATH": IMPORT_PATH}
+    command, env = cli_command(["review", "app/inventory.py"], dict(os.environ))  # forked, as above
     with report.open("rb") as reading:
-        done = subprocess.run(
-            [sys.executable, "-m", "deepseek_lsp", "review", "app/inventory.py"],
-            cwd=project, env=env, stdout=reading, stderr=subprocess.PIPE, text=True, timeout=120,
-        )
+        done = subprocess.run(command, cwd=project, env=env, stdout=reading, stderr=subprocess.PIPE, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
     assert done.stderr == (
         "deepseek-lsp review: cannot write the report to the standard output: descriptor 1 is open "
