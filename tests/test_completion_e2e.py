@@ -286,10 +286,12 @@ async def test_a_call_or_string_written_inside_an_auto_closed_pair_leaves_the_li
 async def test_right_after_accepting_an_item_that_replaced_closers_a_block_comes_at_once(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         fake.script("len(xs)", "\n    return xs")
-        async with session(fake, tmp_path, {"debounce": 4000, "prefetch": False}) as client:
+        async with session(fake, tmp_path, {"debounce": 4000, "prefetch": False, "invokedChoices": 1}) as client:
             uri = "file:///ws/acc.py"
             open_doc(client, uri, "def show(xs):\n    print()\n")
-            item = (await client.text_document_inline_completion_async(inline_params(uri, 1, 10))).items[0]
+            # Asked for (Invoked, one choice): the first request waits no debounce; the 4 s one is there
+            # for the follow to show it skipped.
+            item = (await client.text_document_inline_completion_async(inline_params(uri, 1, 10, invoked=True))).items[0]
             assert (item.insert_text, item.range.end) == ("len(xs))", types.Position(1, 11)), item
             # The editor replaces the item's range (the auto-closed ")") and runs its command.
             client.text_document_did_change(
@@ -490,10 +492,12 @@ async def test_bad_key_is_reported_once_and_stops_requests(tmp_path) -> None:
 async def test_events_accept_and_usage_are_counted(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         fake.script("total = a + b", "return total")
-        async with session(fake, tmp_path, {"debounce": 4000, "prefetch": False}) as client:
+        async with session(fake, tmp_path, {"debounce": 4000, "prefetch": False, "invokedChoices": 1}) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
-            result = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
+            # Asked for (Invoked, one choice): the first request waits no debounce; the 4 s one is there
+            # for the follow to show it skipped.
+            result = await client.text_document_inline_completion_async(inline_params(uri, 1, 4, invoked=True))
             item = result.items[0]
             client.protocol.notify("textDocument/didShowCompletion", {"item": {"insertText": item.insert_text}})
             client.protocol.notify(
@@ -878,15 +882,18 @@ async def test_right_after_accepting_a_menu_snippet_cut_short_a_block_comes_at_o
             "\n\n    def x(self):",
         )
         # No cache: the rest of the block would otherwise come from it, typing-through.
-        async with session(fake, tmp_path, {"debounce": 4000, "prefetch": False, "cache": False}) as client:
+        async with session(fake, tmp_path, {"debounce": 4000, "prefetch": False, "cache": False, "invokedChoices": 1}) as client:
             uri = "file:///ws/menu_acc.py"
             open_doc(client, uri, text)
             version = 1
 
-            async def take(line: int, col: int, inserted: str) -> types.CompletionItem:
+            async def take(line: int, col: int, inserted: str, invoked: bool = False) -> types.CompletionItem:
                 """Ask the menu, apply its first item as the client does, run its command."""
                 nonlocal version
-                item = (await client.text_document_completion_async(menu_params(uri, line, col))).items[0]
+                params = menu_params(uri, line, col)
+                if invoked:
+                    params.context = types.CompletionContext(trigger_kind=types.CompletionTriggerKind.Invoked)
+                item = (await client.text_document_completion_async(params)).items[0]
                 version += 1
                 client.text_document_did_change(
                     types.DidChangeTextDocumentParams(
@@ -899,7 +906,9 @@ async def test_right_after_accepting_a_menu_snippet_cut_short_a_block_comes_at_o
                 )
                 return item
 
-            await take(2, 8, "total = sum(self.items)")
+            # Asked for (Invoked, one choice): the first waits no debounce; the 4 s one is there
+            # for the block after the accept to show it skipped.
+            await take(2, 8, "total = sum(self.items)", invoked=True)
             # Right after it, a block; the snippet stops before `def count`, a level out.
             block = await take(2, 31, "\n        return total")
             assert block.text_edit.new_text == "\nreturn total"

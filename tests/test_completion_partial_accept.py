@@ -150,12 +150,14 @@ async def test_a_suggestion_taken_word_by_word_to_its_end_is_one_accept(tmp_path
     one suggestion shown."""
     with FakeDeepSeek() as fake:
         fake.responder(lambda body: 'say("🎉 done")' if body["stop"] == ["\n"] else "\nz = 1", path=FIM)
-        async with session(fake, tmp_path, {"debounce": 4000, "prefetch": False}) as client:
+        async with session(fake, tmp_path, {"debounce": 4000, "prefetch": False, "invokedChoices": 1}) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, "x = \ny = \n")
 
             async def take_in_parts(line: int, version: int) -> Any:
-                result = await client.text_document_inline_completion_async(inline_params(uri, line, 4))
+                # Asked for (Invoked, one choice): it waits no debounce; the 4 s one is there
+                # for the block after the accept to show it skipped.
+                result = await client.text_document_inline_completion_async(inline_params(uri, line, 4, invoked=True))
                 item = result.items[0]
                 assert item.insert_text == 'say("🎉 done")'
                 raw = {"insertText": item.insert_text, "command": {"command": item.command.command, "arguments": list(item.command.arguments)}}
