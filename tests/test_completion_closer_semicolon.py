@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from deepseek_lsp.languages import LanguageRegistry
 from tests.completing import FIM
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import inline_params, lsp_session, open_doc, server_env
+from tests.server_fork import CONSTANTS
 
 REGISTRY = LanguageRegistry.load()
 SETTINGS = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
@@ -267,12 +269,16 @@ async def test_no_semicolon_where_the_language_wants_none(
 
 async def test_a_client_that_answers_the_edit_late_or_never_leaves_nothing_held(tmp_path) -> None:
     """Three accepted initializers in a client that answers the `;` edit only after the server
-    gave up on it (2 s): the server goes on answering, but pygls kept each request's future
+    gave up on it (2 s; 0.3 s here): the server goes on answering, but pygls kept each request's future
     (cancelled) until an answer came: one more per accept, for good in a client that never
     answers. Their late answers are dropped without a word (no 'Error in server')."""
     with FakeDeepSeek() as fake:
         fake.script(*["X = 1,\n            Y = 2,\n        };"] * 3)
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        # The server gives up on an edit after 0.3 s, not 2: what is held after it gave up is the
+        # question, not when (the client here answers only after it did, however long it is).
+        # Three waits of 2 s were 6 of this test's 8 s at load 12.
+        limit = json.dumps({"deepseek_lsp.completion.feature:APPLY_TIMEOUT_S": 0.3})
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path), **{CONSTANTS: limit})
         async with lsp_session(env, settings=SETTINGS) as client:
             asked: list[Any] = []
             late = asyncio.Event()
