@@ -26,7 +26,9 @@ def _by_pattern(data: bytes, offset: int, word: str, member: bool, near: tuple[i
     return any(m.start() != offset - len(raw) for m in pattern.finditer(data, lo, hi))
 
 
-@settings(max_examples=600, deadline=None)
+# 150 texts: a search starting a byte late or a name's edge unchecked fails within the first
+# few; 600 (7.3 s at load 12) caught nothing more.
+@settings(max_examples=150, deadline=None)
 @given(
     st.lists(_PIECES, max_size=16).map(b"".join),
     _WORDS,
