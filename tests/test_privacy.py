@@ -140,7 +140,9 @@ _LINES = st.sampled_from(
 )
 
 
-@settings(max_examples=200, deadline=None)
+# 80 texts: an edit's clean flags kept for a block it touched fail within the first few (200
+# took 8 s at load 19; test_redaction_clean_lines checks the same property besides).
+@settings(max_examples=80, deadline=None)
 @given(
     st.integers(1, 300),
     st.lists(st.tuples(st.floats(0, 1), _LINES), max_size=20),
