@@ -968,13 +968,21 @@ class ConnectError(ModelError):
         return f"Cannot reach {host}: {self.message}. Check the network and the base URL setting."
 
 
+#: The resolver's answers that a name has no address: not "Temporary failure in name
+#: resolution" (EAI_AGAIN: a DNS server that did not answer in time, Wi-Fi or a VPN coming
+#: back), which a retry a moment later rides out, and which is no typo in the settings.
+_NO_SUCH_NAME = frozenset(
+    code for code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)) if code is not None
+)
+
+
 def names_no_host(exc: BaseException | None) -> bool:
-    """Whether a transport error came of a host name that did not resolve: a socket.gaierror
-    among its causes (httpx's error is caused by httpcore's, caused by the resolver's)."""
+    """Whether a transport error came of a host name that does not resolve: a socket.gaierror
+    saying so among its causes (httpx's error is caused by httpcore's, caused by the resolver's)."""
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         if isinstance(exc, socket.gaierror):
-            return True
+            return exc.errno in _NO_SUCH_NAME
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
     return False
