@@ -102,3 +102,23 @@ def test_doctor_tells_a_typo_only_for_a_name_not_found(
     assert not ok
     assert ("typo" in told) is typo, told
 
+
+def test_doctor_names_the_proxy_whose_name_does_not_resolve(
+    fake: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The environment's proxy mistyped: the base URL is right, and was never asked (doctor said
+    "check the base URL for a typo", and the user checked the one setting that was right)."""
+    real = socket.getaddrinfo
+
+    def no_proxy_host(host: object, *args: object, **kw: object) -> object:
+        if host == "proxy.test":
+            raise socket.gaierror(socket.EAI_NONAME, _WORDS[socket.EAI_NONAME])
+        return real("127.0.0.1" if host == HOST else host, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_proxy_host)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.test:3128")
+    ok, told, _ = doctor._check_server(fake.url.replace("127.0.0.1", HOST), DEFAULT_KEY, 5)
+    assert not ok and fake.requests == []
+    assert "proxy.test:3128" in told and "HTTP_PROXY" in told and "typo" not in told, told

@@ -37,7 +37,7 @@ from .model.ledger import state_dir
 from .model.model_server import server_name
 from .model.prices import DEFAULT_PRICES
 from .model.prompt_read import ollama_name, reads_suffix, suffix_left_out, suffix_probe
-from .model.stream import provider_message
+from .model.stream import connect_failed, provider_message
 from .storage import folder_problem, state_folder_message
 
 log = logging.getLogger(__name__)
@@ -270,6 +270,21 @@ def _check_balance(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
     return True, f"balance {amounts}" if amounts else ""
 
 
+class _Connects:
+    """The connection a request made first, through httpcore's ``trace`` extension: ``proxy``
+    the proxy's ``host:port`` where it was not ``url``'s server (the environment's proxy)."""
+
+    def __init__(self, url: str) -> None:
+        self._server = httpx.URL(url).raw_host.decode("ascii")  # (IDNA's: as httpcore connects)
+        self.proxy: str | None = None
+
+    def trace(self, event: str, info: dict[str, object]) -> None:
+        if event == "connection.connect_tcp.started" and self.proxy is None:
+            host = str(info.get("host", ""))
+            if host != self._server:
+                self.proxy = f"[{host}]:{info.get('port')}" if ":" in host else f"{host}:{info.get('port')}"
+
+
 def _check_server(base: str, api_key: str | None, timeout: float, hint: str = DOCTOR_KEY_HINT) -> tuple[bool, str, list[str]]:
     """Whether ``base`` answers its model list with the key; what to tell (``hint``: where that
     key is set); the models listed."""
@@ -280,10 +295,18 @@ def _check_server(base: str, api_key: str | None, timeout: float, hint: str = DO
         client = _client(base, timeout)
     except ConfigError as exc:
         return False, exc.user_message, []
+    connects = _Connects(url)
     try:
         with client:
-            response = client.get(url, headers=headers)
+            response = client.get(url, headers=headers, extensions={"trace": connects.trace})
     except httpx.ConnectError as exc:
+        if connects.proxy is not None:
+            # The environment's proxy was never reached: the base URL was not asked, and "check
+            # the base URL for a typo" sent the user to the one setting that was right.
+            failed = connect_failed(exc, (api_key,) if api_key else (), method="GET", url=url)
+            failed.via = connects.proxy
+            told = failed.user_message
+            return False, told[:1].lower() + told[1:], []
         told = refused_locally(url, str(exc))
         if told is not None:  # doctor's lines begin in lower case
             return False, told[:1].lower() + told[1:], []
