@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from ..documents import Document, Edit
 from .answer import severity_rank
 from .engine import ReviewEngine
 from .findings import Finding, _untouched_origin, follow_edits
+from .line_diff import line_opcodes
 
 
 def line_edits(old: bytes, new: bytes) -> list[Edit]:
@@ -30,7 +30,7 @@ def line_edits(old: bytes, new: bytes) -> list[Edit]:
     starts_a = [0, *accumulate(len(line) for line in a)]
     starts_b = [0, *accumulate(len(line) for line in b)]
     edits = []
-    for tag, i1, i2, j1, j2 in reversed(SequenceMatcher(None, a, b, autojunk=False).get_opcodes()):
+    for tag, i1, i2, j1, j2 in reversed(line_opcodes(a, b)):
         if tag != "equal":
             start = starts_a[i1]
             edits.append(Edit(start, starts_a[i2], start + starts_b[j2] - starts_b[j1]))

@@ -25,10 +25,11 @@ from dataclasses import dataclass, replace
 
 from ..documents import Document
 from .answer import RawFinding
+from .line_diff import line_opcodes
 from .units import Unit, extract_units
 
 #: Past this many differing lines on either side (after the common start and end are set
-#: aside) no deletion is measured: difflib's time grows with their product.
+#: aside) no deletion is measured: a file rewritten whole has no deletions worth showing.
 MAX_DIFFERING_LINES = 4000
 _EOL = re.compile(r"\r\n|\r|\n")
 #: The kinds of code not named by a definition: placed by where the deletion was.
@@ -72,9 +73,7 @@ def removals(before: str, after: Document) -> list[Removal]:
     grouped: dict[tuple[str, str, int, int | None], list[str]] = {}
     # By their text without indentation: a guard deleted and its body dedented (``if item in
     # items:`` gone, ``items.remove(item)`` kept) is one line deleted, not three replaced.
-    opcodes = difflib.SequenceMatcher(
-        None, [line.strip() for line in old_mid], [line.strip() for line in new_mid], autojunk=False
-    ).get_opcodes()
+    opcodes = line_opcodes([line.strip() for line in old_mid], [line.strip() for line in new_mid])
     # A line deleted here and added elsewhere was moved, not deleted.
     added = {line.strip() for tag, _, _, j1, j2 in opcodes if tag in ("insert", "replace") for line in new_mid[j1:j2]}
     kept = _KeptLines(start, len(new) - len(old), len(old) - end, opcodes)
