@@ -14,6 +14,8 @@ from typing import Any
 API_KEY_CHARS = re.compile(r"[\x21-\x7e]+")
 #: How a text holding a key is shown instead.
 HIDDEN_KEY = "(hidden: it looks like a key)"
+#: How a URL's path segment that is a key is shown instead (see :func:`path_without_keys`).
+HIDDEN_SEGMENT = "(key hidden)"
 
 #: A value of words and numbers (a model's name such as 'qwen2.5-coder-1.5b', a mode): no key.
 _WORDS_AND_NUMBERS = re.compile(r"(?:[A-Za-z]+\d*|\d+[A-Za-z]?)(?:[_.:/-](?:[A-Za-z]+\d*|\d+[A-Za-z]?))*")
@@ -45,3 +47,13 @@ def holds_key(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(holds_key(item) for item in value)
     return False
+
+
+def path_without_keys(path: str) -> str:
+    """A URL's ``path`` with each segment that is an ``sk-`` key hidden (glued on with a slash
+    where a space was meant, or a gateway's that takes it there). Only those: a path's other
+    long names (an Azure deployment's, a Cloudflare gateway's account id) are what a user reads
+    a 404 for, and hidden they could not see their typo."""
+    return "/".join(
+        HIDDEN_SEGMENT if segment.startswith("sk-") and key_shaped(segment) else segment for segment in path.split("/")
+    )

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ..key_shape import HIDDEN_KEY, holds_key
+from ..key_shape import HIDDEN_KEY, holds_key, path_without_keys
 from .prices import DEFAULT_PRICES
 
 __all__ = [
@@ -45,8 +45,9 @@ __all__ = [
 
 
 def safe_url(url: str | None) -> str | None:
-    """The URL without userinfo, query or fragment: those are where secrets hide. Nothing of
-    one holding a key (pasted into baseUrl: "Bearer <key>", a URL then its key)."""
+    """The URL without userinfo, query or fragment: those are where secrets hide; a key in its
+    path hidden. Nothing of one holding a key (pasted into baseUrl: "Bearer <key>", a URL then
+    its key)."""
     if not url:
         return url
     if holds_key(str(url)):
@@ -58,12 +59,12 @@ def safe_url(url: str | None) -> str | None:
     try:
         parts.port  # noqa: B018 - raises for a port that is no number
     except ValueError:  # ":80x" is worth showing as written; the userinfo still is not
-        return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+        return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], path_without_keys(parts.path), "", ""))
     host = parts.hostname or ""
     if ":" in host:  # IPv6 literal lost its brackets in .hostname
         host = f"[{host}]"
     netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return urlunsplit((parts.scheme, netloc, path_without_keys(parts.path), "", ""))
 
 
 #: Servers by the base they answer under (see _server_key), as their model lists told (see

@@ -217,7 +217,7 @@ end
 M.HIDDEN_KEY = "(hidden: it looks like a key)"
 
 --- ``url`` without userinfo, query or fragment, where secrets hide (``https://user:password@proxy``),
---- as the server shows URLs; nothing of one holding a key (pasted into the setting: alone,
+--- and an ``sk-`` key in its path hidden, as the server shows URLs; nothing of one holding a key (pasted into the setting: alone,
 --- after the URL, as "Bearer <key>").
 ---@param url string
 ---@return string
@@ -232,6 +232,12 @@ function M.safe_url(url)
   if not scheme then
     return url
   end
+  -- A key glued on as a path segment: only an sk- one, as the server's key_shape.path_without_keys.
+  path = path:gsub("[^/]+", function(segment)
+    if segment:sub(1, 3) == "sk-" and key_shaped(segment) then
+      return "(key hidden)"
+    end
+  end)
   return scheme .. authority:gsub("^.*@", "") .. path
 end
 
