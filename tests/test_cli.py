@@ -517,3 +517,16 @@ def test_a_base_url_without_its_scheme_is_told_as_it_should_be_written(tmp_path,
     _, out, _ = doctor(monkeypatch, capsys, env, "--timeout", "1")
     told = next(line for line in out.splitlines() if "for 'baseUrl'" in line)
     assert f"'{meant}'" in told, told
+
+
+def test_doctor_names_the_timeout_a_silent_server_ran_out_and_how_to_raise_it(tmp_path, monkeypatch, capsys) -> None:
+    """A server that takes the connection and says nothing: "did not answer within 1 s" named
+    the figure but not where it comes from (doctor's own --timeout, 10 s unless given)."""
+    from tests.test_stalled_backend import stalled_server
+
+    with stalled_server() as url:
+        env = server_env(url, state_dir=str(tmp_path))
+        code, out, _ = doctor(monkeypatch, capsys, env, "--timeout", "1")
+    assert code == 1
+    port = url.rsplit(":", 1)[1]
+    assert f"127.0.0.1:{port} did not answer within 1 s (doctor's --timeout)" in out, out

@@ -124,6 +124,11 @@ def test_a_first_request_answered_late_does_not_stop_the_run(
     files = json.loads(out)["files"]
     assert code == 2 and len(fake_deepseek.requests_to(CHAT)) == 5
     assert sum(1 for f in files if f["errors"]) == 1 and not any(f["skipped"] for f in files)
+    # The limit and its setting, which --settings raises ("did not answer in time" named neither).
+    (errors,) = [f["errors"] for f in files if f["errors"]]
+    assert len(errors) == 1 and errors[0].endswith(
+        " did not answer within 1 s (review.timeoutS); the request was abandoned."
+    ), errors
 
 
 def test_a_large_file_s_batches_held_back_are_not_said_as_requests_refused(

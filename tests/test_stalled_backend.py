@@ -5,6 +5,7 @@ words a user acts on, one status per feature, and never carries the key."""
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -77,8 +78,14 @@ async def test_a_stalled_backend_with_a_review_and_completions_at_once_is_told_p
             assert all(s["kind"] == "Warning" for s in troubles), troubles
             server = f"127.0.0.1:{port}"
             assert server in by_feature["completion"] and "did not answer" in by_feature["completion"]
+            # The limit in force and the setting that sets it: "in time" left the user guessing
+            # which of the timeouts to raise, and by how much.
+            assert "did not answer within 1.5 s (completion.timeoutS)" in by_feature["completion"], troubles
             review = by_feature["review"]
             assert review.startswith("review of app.py failed") and server in review and "Save again" in review
+            assert "did not answer within 4 s (review.timeoutS)" in review, review
+            told = [m.message for m in client.messages if "did not answer" in m.message]
+            assert told and all(re.search(r"within [\d.]+ s \((completion|review)\.timeoutS\)", m) for m in told), told
             said = [s["message"] for s in client.statuses] + [m.message for m in client.messages]
             said += [m.message for m in client.log_messages]
             assert not [m for m in said if KEY in m or PASSWORD in m]

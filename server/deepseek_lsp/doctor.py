@@ -314,7 +314,8 @@ def _check_server(base: str, api_key: str | None, timeout: float, hint: str = DO
             return False, f"cannot reach {shown}: the host name was not found (DNS): check the base URL for a typo, and your network", []
         return False, f"cannot reach {shown} ({exc.__class__.__name__}): check the base URL and your network", []
     except httpx.TimeoutException:
-        return False, f"{shown} did not answer within {timeout:g} s", []
+        # Doctor's own limit, not the editor's completion.timeoutS: named, it is raised where it is set.
+        return False, f"{shown} did not answer within {timeout:g} s (doctor's --timeout)", []
     except httpx.HTTPError as exc:
         return False, f"request to {shown} failed: {exc.__class__.__name__}", []
     except (httpx.InvalidURL, ValueError) as exc:  # not HTTPErrors: ":80x", "[::1" unclosed

@@ -287,7 +287,8 @@ class Fetcher:
         (see :meth:`_stream_whole`). ``ended``: where the text so far ends all the answer
         needs (a comment's lines: comment_lines.comment_end), answered at once then."""
         models = self.services.models
-        deadline = asyncio.get_running_loop().time() + self.services.settings.completion.timeout_s
+        asked_at = asyncio.get_running_loop().time()
+        deadline = asked_at + self.services.settings.completion.timeout_s
         # While the server loads the model (see ModelClient.load) the answer comes once it is
         # loaded: an error at the usual deadline would only say what the status already does.
         deadline, loading = await models.client.load_deadline(deadline)
@@ -321,9 +322,11 @@ class Fetcher:
             if not parts and not loading:
                 self.health.cancelled_unanswered(time.monotonic() - started, epoch)
             raise
-        except DeadlineExceeded:
+        except DeadlineExceeded as exc:
             text = "".join(parts)
             if single_line or "\n" not in text.strip("\n"):
+                # While the model loads the limit is the load's, which no setting sets.
+                exc.limited(deadline - asked_at, None if loading else "completion.timeoutS")
                 raise
             # A slow server (a model on the CPU) still writing a block at the time limit: its
             # lines so far are a block cut at a limit, as at the token limit. Nothing was shown,

@@ -881,9 +881,27 @@ class DeadlineExceeded(ModelError):
     Not retryable: the deadline is the caller's whole budget, retrying would overrun it.
     """
 
+    #: The time limit the request was given (seconds) and the setting that sets it
+    #: (``completion.timeoutS``), told by the caller that chose it (see :meth:`limited`):
+    #: "did not answer in time" left the user guessing which timeout to raise, and by how much.
+    limit_s: float | None = None
+    setting: str | None = None
+
+    def limited(self, limit_s: float, setting: str | None) -> DeadlineExceeded:
+        """This error, with the limit that ended it and its setting where not told already
+        (an inner caller's, as the review run's first request, knows it better)."""
+        if self.limit_s is None:
+            self.limit_s = limit_s
+        if self.setting is None:
+            self.setting = setting
+        return self
+
     @property
     def user_message(self) -> str:
-        return f"{self.provider} did not answer in time; the request was abandoned."
+        if self.limit_s is None:
+            return f"{self.provider} did not answer in time; the request was abandoned."
+        named = f" ({self.setting})" if self.setting else ""
+        return f"{self.provider} did not answer within {round(self.limit_s, 1):g} s{named}; the request was abandoned."
 
 
 class NotConnected(DeadlineExceeded):

@@ -23,7 +23,13 @@ from ..documents import Document
 from ..languages import LanguageRegistry
 from ..model import prompt_read
 from ..model.client import ModelClient
-from ..model.errors import BudgetExceeded, ConfigError, MalformedResponse, ModelError
+from ..model.errors import (
+    BudgetExceeded,
+    ConfigError,
+    DeadlineExceeded,
+    MalformedResponse,
+    ModelError,
+)
 from ..model.tokens import Counter, EstimateCounter
 from ..model.types import ChatRequest, StreamResult, Usage
 from ..privacy import uri_to_path
@@ -499,6 +505,8 @@ class ReviewEngine:
             # answered blank cleared every diagnostic of the file and said "ok".
             return []
         except ModelError as exc:
+            if isinstance(exc, DeadlineExceeded):
+                exc.limited(r.timeout_s, "review.timeoutS")
             log.info("review request for %s failed: %s", path, exc)
             outcome.usage.extend(billed)
             outcome.errors.append(exc)
