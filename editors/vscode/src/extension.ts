@@ -19,6 +19,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { isKeyRejectedMessage, isNoKeyMessage, keyClearedMessage, keyInputProblem, noKeyPrompt } from './apiKey';
+import { AskAfterRestart, DocAt } from './askAfterRestart';
 import { afterClose, CrashLimit } from './crashLimit';
 import { CURSOR_ABOVE_COMMAND, placeCursorAbove, withCursorAboveKeptCloser } from './cursorAbove';
 import { CURSOR_NOTIFICATION, CursorMoves, Place } from './cursorMoves';
@@ -82,6 +83,10 @@ const FILE_STATUS_SETTINGS = ['exclude', 'completion.languages', 'completion.max
 
 let ext: DeepSeekExtension | undefined;
 
+function docAt(document: vscode.TextDocument): DocAt {
+  return { uri: document.uri.toString(), version: document.version };
+}
+
 function readLines(input: NodeJS.ReadableStream, onLine: (line: string) => void): void {
   readline.createInterface({ input, crlfDelay: Infinity, terminal: false, historySize: 0 }).on('line', onLine);
 }
@@ -136,6 +141,9 @@ class DeepSeekExtension implements vscode.Disposable {
   private readonly log: vscode.LogOutputChannel;
   private readonly statusBar = new StatusBar();
   private readonly lateSuggestions = new LateSuggestions();
+  private readonly askAfterRestart = new AskAfterRestart(
+    () => void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'),
+  );
   /** The item shown once the user cycles with the keys (VS Code tells only the first). */
   private readonly cycle = new CycledItems<ShownParams>(
     (a, b) => a.item.insertText === b.item.insertText,
@@ -244,6 +252,9 @@ class DeepSeekExtension implements vscode.Disposable {
       vscode.window.onDidChangeTextEditorSelection((e) => this.cursorMoves.moved(this.placeOf(e.textEditor))),
       vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.cursorMoves.moved(this.placeOf(editor))),
       vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length && e.reason === undefined && e.document === vscode.window.activeTextEditor?.document) {
+          this.askAfterRestart.typedInto(docAt(e.document));
+        }
         if (this.suggestedDocs.mayChangeAccepts(e.document.uri.toString(), e.reason, e.contentChanges.length)) {
           this.refreshUsageSoon();
         }
@@ -323,6 +334,8 @@ class DeepSeekExtension implements vscode.Disposable {
 
   private async doStop(): Promise<void> {
     this.stopPolling();
+    // The old client's state changes are not followed once it is no longer this.client.
+    this.askAfterRestart.down();
     const client = this.client;
     this.client = undefined;
     if (!client) {
@@ -416,7 +429,21 @@ class DeepSeekExtension implements vscode.Disposable {
         viaLsp.ran = true;
         this.statusBar.setLifecycle('running');
         this.indentation.tellAll();
-      } else if (e.newState === State.Starting) {
+        // Running is set before the client registers its features (the inline completion
+        // provider among them); the start under way, which start() returns, ends after them.
+        client.start().then(
+          () => {
+            if (this.client === client && client.isRunning()) {
+              const active = vscode.window.activeTextEditor?.document;
+              this.askAfterRestart.up(active && docAt(active));
+            }
+          },
+          () => undefined,
+        );
+        return;
+      }
+      this.askAfterRestart.down();
+      if (e.newState === State.Starting) {
         this.statusBar.setLifecycle('starting');
       } else if (e.newState === State.Stopped && this.statusBar.current.lifecycle !== 'failed') {
         this.statusBar.setLifecycle('stopped');
@@ -554,6 +581,13 @@ class DeepSeekExtension implements vscode.Disposable {
         provideInlineCompletionItems: async (document, position, context, token, next) => {
           if (typedAtSeveralCursors(document)) {
             return undefined;
+          }
+          if (
+            context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke &&
+            this.askAfterRestart.isAskAfterRestart(document.uri.toString())
+          ) {
+            // The key typed while the server restarted, asked now: as that key would have.
+            context = { ...context, triggerKind: vscode.InlineCompletionTriggerKind.Automatic };
           }
           const done = this.statusBar.waiting.begin(document.uri.toString());
           const askedAt = this.placeOf({ document, selection: new vscode.Selection(position, position) });

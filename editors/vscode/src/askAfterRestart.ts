@@ -1,0 +1,58 @@
+// A key typed while the server is down (a restart: "Restart Server", a new API key, a
+// deepseek.server.* change, a crash restarted; or its start) got no suggestion until the next
+// key: vscode-languageclient unregisters the inline completion provider when the old server
+// stops and registers the new one's only once that server has answered `initialize`, so VS Code
+// asked no provider (or the stopping client's, which answers nothing: "Client is not running"),
+// and it asks again only at the next key. So the editor a key went into meanwhile asks once the
+// provider is back, as that key's own request would have (automatic, not as one the user
+// invoked: that one asks for several choices at once and skips the back-offs).
+
+/** A document as VS Code has it: its URI and version (the last key's). */
+export interface DocAt {
+  uri: string;
+  version: number;
+}
+
+export class AskAfterRestart {
+  /** The provider is registered with a running server (not yet at activation). */
+  private serving = false;
+  /** The last key typed while the provider was gone. */
+  private typed: DocAt | undefined;
+  /** The document whose request, invoked by `trigger`, is the ask after the restart. */
+  private asking: string | undefined;
+
+  /** `trigger`: asks VS Code for the active editor's inline suggestion now. */
+  constructor(private readonly trigger: () => unknown) {}
+
+  /** The server's provider is gone (stopping, restarting, crashed, not started yet). */
+  down(): void {
+    this.serving = false;
+  }
+
+  /** A key typed into `doc` (the active editor's). */
+  typedInto(doc: DocAt): void {
+    if (!this.serving) {
+      this.typed = doc;
+    }
+  }
+
+  /** The provider is back; `active`: the active editor's document now. Asks for it where the
+   * last key typed while down went and nothing was typed since (a key since asked itself). */
+  up(active: DocAt | undefined): void {
+    this.serving = true;
+    const typed = this.typed;
+    this.typed = undefined;
+    if (typed && active && typed.uri === active.uri && typed.version === active.version) {
+      this.asking = typed.uri;
+      this.trigger();
+    }
+  }
+
+  /** Whether a request VS Code was asked to invoke for `uri` is the ask after the restart (it
+   * goes as automatic); read once. */
+  isAskAfterRestart(uri: string): boolean {
+    const ours = this.asking === uri;
+    this.asking = undefined;
+    return ours;
+  }
+}
