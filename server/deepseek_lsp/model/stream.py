@@ -69,6 +69,52 @@ async def until_deadline(deadline: float, aw: Awaitable[T]) -> T:
         raise DeadlineExceeded("deadline exceeded") from None
 
 
+class _ReadDeadline:
+    """The reads of one answer under its deadline with one timer for them all: an
+    ``asyncio.timeout`` around each of an answer's ~24 reads (a timer scheduled and cancelled,
+    two coroutine frames more) cost ~4 us each, ~0.1 ms a request. The timer cancels the
+    reading task only while it is inside a read, and a read past the deadline arms it again: as
+    with a timeout a read, one that does not have to wait still gets what is there."""
+
+    __slots__ = ("_cancelling", "_deadline", "_fired", "_handle", "_task")
+
+    def __init__(self, deadline: float) -> None:
+        self._deadline = deadline
+        self._handle: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task[Any] | None = None
+        self._cancelling = 0
+        self._fired = False
+
+    async def read(self, raw: AsyncIterator[bytes]) -> bytes:
+        task = asyncio.current_task()
+        if task is None or not hasattr(task, "cancelling"):  # Python 3.10: no uncancel()
+            return await until_deadline(self._deadline, raw.__anext__())
+        if self._handle is None:
+            self._handle = asyncio.get_running_loop().call_at(self._deadline, self._expire)
+        self._task, self._cancelling = task, task.cancelling()
+        try:
+            return await raw.__anext__()
+        except asyncio.CancelledError:
+            # Ours, unless the task was cancelled from elsewhere too (asyncio.timeout's rule).
+            fired, self._fired = self._fired, False  # a read after it is cut short again
+            if fired and task.uncancel() <= self._cancelling:
+                raise DeadlineExceeded("deadline exceeded") from None
+            raise
+        finally:
+            self._task = None
+
+    def _expire(self) -> None:
+        self._handle = None
+        if self._task is not None and not self._fired:
+            self._fired = True
+            self._task.cancel()
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+
 ESTIMATE_COUNTER = EstimateCounter()
 
 #: What LiteLLM's proxy charged the key for the request (USD, its discounts and margins in):
@@ -318,6 +364,7 @@ class ModelStream:
         self._decoder = SSEDecoder()
         self._response: httpx.Response | None = None
         self._raw: Any = None
+        self._reads = _ReadDeadline(deadline)
         self._whole = not call.stream  # the answer is one JSON body, not an SSE stream
         self._sniffed = False  # the body's first bytes were looked at (see __anext__)
         self._entered = False
@@ -464,7 +511,7 @@ class ModelStream:
                 await self._complete()
                 raise StopAsyncIteration
             try:
-                chunk = await until_deadline(self._deadline, self._raw.__anext__())
+                chunk = await self._reads.read(self._raw)
             except StopAsyncIteration:
                 self._eof = True
                 delta = self._consume(self._decoder.flush())
@@ -573,7 +620,7 @@ class ModelStream:
         parts = [first]
         while True:
             try:
-                parts.append(await until_deadline(self._deadline, self._raw.__anext__()))
+                parts.append(await self._reads.read(self._raw))
             except StopAsyncIteration:
                 break
             except (httpx.HTTPError, DeadlineExceeded) as exc:
@@ -742,6 +789,7 @@ class ModelStream:
         return exc
 
     async def _close(self) -> None:
+        self._reads.close()
         raw, self._raw = self._raw, None
         response, self._response = self._response, None
         if raw is not None or response is not None:
