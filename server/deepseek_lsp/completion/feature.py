@@ -23,6 +23,7 @@ from ..config import CompletionSettings, Settings
 from ..context import Indexer
 from ..documents import Document, Edit
 from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Services
+from ..imports import refresh_stale, stale_resolutions
 from ..line_tokens import LineTokens
 from ..notebooks import CellTarget
 from ..privacy import file_path
@@ -123,6 +124,8 @@ class CompletionFeature(Feature):
         #: Each document's accept undone, while the edits since are at its place: one redone
         #: (Ctrl+Y, Ctrl+R) is accepted again (see _edited_after_accept).
         self._redoable: dict[str, SentItem] = {}
+        #: The refresh of stale import resolutions under way (see _refresh_after_answer).
+        self._refreshing: asyncio.Task[Any] | None = None
         self._semicolons = SentSemicolons()
         self.items = SentItems(self.stats)
         self.health = BackendHealth(services, self.debouncer)
@@ -136,14 +139,20 @@ class CompletionFeature(Feature):
         async def inline_completion(
             ls: LanguageServer, params: types.InlineCompletionParams
         ) -> types.InlineCompletionList:
-            return await self.inline_completion(params)
+            try:
+                return await self.inline_completion(params)
+            finally:
+                self._refresh_after_answer()
 
         @server.feature(
             types.TEXT_DOCUMENT_COMPLETION,
             types.CompletionOptions(trigger_characters=[".", "(", " ", "\n"], resolve_provider=False),
         )
         async def completion(ls: LanguageServer, params: types.CompletionParams) -> types.CompletionList:
-            return await self.completion(params)
+            try:
+                return await self.completion(params)
+            finally:
+                self._refresh_after_answer()
 
         # pygls evaluates a command handler's annotations when it is called: ``LanguageServer``
         # exists here only for type checkers, so ``ls: LanguageServer`` failed every accept with
@@ -222,6 +231,21 @@ class CompletionFeature(Feature):
     async def stop(self) -> None:
         self.halt()
         await asyncio.gather(*self.fetching.fetches.values(), *self._background, self.crawler.stop(), return_exceptions=True)
+
+    def _refresh_after_answer(self) -> None:
+        """The imports a request was given past their time made anew once its answer is out (a
+        turn of the loop later, as the prefetch), not in the next request (see imports.cached)."""
+        if not stale_resolutions() or self._refreshing is not None:
+            return
+
+        async def run() -> None:
+            try:
+                await asyncio.sleep(0)
+                refresh_stale()
+            finally:
+                self._refreshing = None
+
+        self._refreshing = self._spawn(run())
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         """Run ``coro`` as background work, cancelled and awaited when the server stops."""

@@ -16,8 +16,10 @@ from .cached import (
     _resolved,
     forget_resolutions,
     local_sources,
+    refresh_stale,
     resolution_pending,
     resolve_local_imports_cached,
+    stale_resolutions,
 )
 from .go import MAX_PACKAGE_FILES
 from .jvm import main_source_set
@@ -35,9 +37,11 @@ __all__ = [
     "main_source_set",
     "own_roots_first",
     "readable_import",
+    "refresh_stale",
     "resolution_pending",
     "resolve_local_import",
     "resolve_local_imports_cached",
     "sibling_type_files",
     "sibling_type_files_of_each",
+    "stale_resolutions",
 ]
