@@ -444,3 +444,19 @@ def test_a_copy_with_bytes_replaced_keeps_the_document_s_line_index(monkeypatch:
     assert copy.position_at(offset + 14) == types.Position(2005, 0)
     assert copy.line_text(2004) == "        g();" and doc.line_text(2004) == "    }"
     assert len(breaks) < 10
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a\n  b\n\n\tc\n", "a\n  b\n\tc", "a\r\n  b\r\n\r\n\tc\r\n", "a\r  b\rc\n d", "", "\n\n", "only"],
+    ids=["lf", "no final break", "crlf", "lone cr", "empty", "blank lines", "one line"],
+)
+def test_lines_read_at_once_are_the_lines_read_one_by_one(text: str) -> None:
+    """An indentation look reads its 250 lines in one split (a call a line was half its time):
+    each line as line_bytes reads it, whatever its breaks, and none past the end but empty ones."""
+    doc = Document("file:///t.py", text)
+    for first, last in [(0, 2), (1, 4), (0, 50), (2, 3), (3, 60), (40, 90)]:
+        one_by_one = [doc.line_bytes(line) for line in range(first, last)]
+        at_once = doc.lines_bytes(first, last)
+        assert at_once == one_by_one[: len(at_once)], (first, last)
+        assert not any(one_by_one[len(at_once) :]), (first, last)

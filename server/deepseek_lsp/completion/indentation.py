@@ -108,8 +108,7 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
     prev_opens = prev_continues = False
     tabs = narrow_spaces = False
     in_comment = False
-    for line in range(lo, around_line + 50):
-        raw = doc.line_bytes(line)
+    for raw in doc.lines_bytes(lo, around_line + 50):
         body = raw.strip()
         if heredoc_end is not None:
             heredoc_end = None if body == heredoc_end else heredoc_end
