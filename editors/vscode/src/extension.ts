@@ -431,7 +431,7 @@ class DeepSeekExtension implements vscode.Disposable {
         this.indentation.tellAll();
         // Running is set before the client registers its features (the inline completion
         // provider among them); the start under way, which start() returns, ends after them.
-        client.start().then(
+        void client.start().then(
           () => {
             if (this.client === client && client.isRunning()) {
               const active = vscode.window.activeTextEditor?.document;
