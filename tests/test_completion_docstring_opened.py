@@ -8,9 +8,16 @@ after three and one left four quotes). The real server over stdio against the fa
 
 from __future__ import annotations
 
-import pytest
+import asyncio
 
+import pytest
+from lsprotocol import types
+
+from tests.completing import Completing, compiled
+from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import accepted_text, first_item_at_cursor
+
+FIM = "/beta/completions"
 
 _DOC = '\n\n    Args:\n        x: the value.\n    """'
 _WHOLE = 'def f(x):\n    """Summary of f.\n\n    Args:\n        x: the value.\n    """\n    return x\n'
@@ -123,3 +130,53 @@ async def test_a_docstring_closed_in_a_crlf_file_keeps_its_line_ends(tmp_path, t
     clean, item = await first_item_at_cursor(str(tmp_path), "py", "python", crlf, answer.replace("\n", "\r\n"))
     assert item is not None
     assert accepted_text(clean, item) == after.replace("\n", "\r\n")
+
+
+_STREAMED = 'Double x.\n\n    Returns twice x, for the caller\n    to use.\n    """'
+
+
+@pytest.mark.parametrize(
+    ("line", "typed"),
+    [
+        ('    """', "D"),  # no autopair, the summary's first letter typed while it streams
+        ('    """"""', "D"),  # a smart autopair's three and three
+        ('    """', ""),  # asked again where it was asked
+    ],
+    ids=["typed-into", "typed-into-autopair", "same-place"],
+)
+async def test_a_docstring_shown_while_it_streams_is_closed_as_its_answer_will_be(line: str, typed: str) -> None:
+    """A docstring opened, its answer still streaming, and the editor asking again (a key
+    typed into it, or the same place): the lines streamed so far were shown without the
+    closing quotes the finished answer has (typed into it), and accepted then, the docstring
+    stayed open over the body's code. Shown closed, as the answer will be; the stream goes on."""
+    with FakeDeepSeek() as fake:
+        fake.script(_STREAMED, path=FIM)
+        fake.set_latency(chunk_chars=6)
+        fake.pause_after("to us")
+        c = Completing(fake, debounce=0, prefetch=False)
+        try:
+            uri = "file:///w/a.py"
+            text = f"def f(x):\n{line}\n    return x * 2\n"
+            await compiled(c, c.open(uri, text))
+            first = asyncio.ensure_future(c.inline(uri, 1, 7))
+            assert await fake.wait_paused_async()
+            for _ in range(500):  # the paused stream's text read by the server
+                pending = c.completion.cache.pending.get(uri)
+                if pending is not None and "to us" in pending.text:
+                    break
+                await asyncio.sleep(0.01)
+            if typed:
+                c.insert(uri, 1, 7, typed)
+            params = types.InlineCompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(1, 7 + len(typed)),
+                context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Automatic),
+            )
+            shown = await asyncio.wait_for(c.completion.inline_completion(params), 5)
+            now = f"def f(x):\n{line[:7]}{typed}{line[7:]}\n    return x * 2\n"
+            assert accepted_text(now, shown.items[0]) == f'def f(x):\n    """{_STREAMED}\n    return x * 2\n'
+            assert not fake.requests_to(FIM)[0].completed  # still streaming: the lines so far
+            fake.resume()
+            await asyncio.wait_for(first, 10)
+        finally:
+            await c.stop()

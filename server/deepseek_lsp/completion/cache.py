@@ -204,6 +204,9 @@ class Pending:
     #: The request methods it was given to: a cut one answers its state once for each (the
     #: menu's request at the key the inline one took it at is no asking again).
     served_to: set[str] = field(default_factory=set)
+    #: Its request's docstring opened (docstring_opener.py): the quote and the line before
+    #: the cursor, by which the lines shown while it streams are closed as its answer will be.
+    docstring: tuple[str, str] | None = None
 
     @property
     def text(self) -> str:

@@ -28,6 +28,7 @@ from .cache import Anchor, CompletionCache, Pending
 from .comment_lines import comment_end
 from .events import Stats
 from .health import BackendHealth
+from .line_tail import line_parts
 from .postprocess import (
     LaterContext,
     PostContext,
@@ -227,6 +228,8 @@ class Fetcher:
         pending = Pending(
             anchor=anchor, multiline=req.multiline, post=post if req.multiline else None, served_to={req.method}
         )
+        if req.docstring is not None:
+            pending.docstring = (req.docstring, line_parts(req.doc, req.offset)[0])
         self.cache.pending[uri] = pending
         n = choices_wanted(self.services.settings.completion, req.invoked)
         ended = functools.partial(comment_end, marker=req.comment_marker) if req.comment_marker else None

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from ..config import CompletionSettings
 from .cache import CompletionCache, Pending
+from .docstring_opener import whole_docstring
 from .fetching import Fetcher
 from .health import BackendHealth
 from .postprocess import postprocess, within_closed_calls
@@ -137,4 +138,12 @@ class HeldAnswers:
         # calls it opens, as a block cut there does; those the typed lines opened are the user's.
         now = replace(ctx, prefix=ctx.prefix + typed.decode("utf-8", "ignore"))
         rest = within_closed_calls(kept_bytes[len(typed) :].decode("utf-8", "ignore"), now)
+        if pending.docstring is not None and rest.strip():
+            # A docstring opened: its lines so far closed as the answer will be (shown open,
+            # an accept left the rest of the file in the string until the stream ended).
+            quote, before = pending.docstring
+            typed_text = typed.decode("utf-8", "ignore")
+            whole = whole_docstring(typed_text + rest, quote, before)
+            if whole is not None and whole.startswith(typed_text):
+                rest = whole[len(typed_text) :]
         return rest if rest.strip() else None
