@@ -33,10 +33,24 @@ def _decide(language_id: str, ext: str, text: str, *, after_accept: bool = False
         # Mid-statement: the rest of the line.
         ("python", "py", "def f(x):\n    y = x + ‸\n", False),
         ("python", "py", "def f(x):\n    y = 1\n    ‸\n", False),
-        # Between a header's `{` and the `}` the editor closed it with; an object literal's
-        # braces hold a value, not a body.
+        # Between a header's `{` and the `}` the editor closed it with.
         ("javascript", "js", "function f() {‸}\n", True),
-        ("javascript", "js", "const o = {‸}\n", False),
+        # An empty JavaScript or TypeScript object literal's (a value's, an argument's, a type's):
+        # its members over lines, as Copilot asks them (a line was asked, the model's members
+        # below the `{` cut to nothing).
+        ("javascript", "js", "const o = {‸}\n", True),
+        ("typescript", "ts", "const o: Options = {‸};\n", True),
+        ("typescript", "ts", "type Point = {‸};\n", True),
+        ("tsx", "tsx", "const res = await fetch(url, {‸});\n", True),
+        ("javascript", "js", "module.exports = {\n  rules: {‸},\n};\n", True),
+        # Not a JSX attribute's or a template literal's expression, nor a string's braces.
+        ("javascript", "jsx", "const A = () => <b onClick={‸}>x</b>;\n", False),
+        ("tsx", "tsx", "const A = () => <Box sx={‸} />;\n", False),
+        ("javascript", "js", "const s = `${‸}`;\n", False),
+        ("javascript", "js", "const s = 'a = {‸}';\n", False),
+        # Nor a C initializer's, nor a Python dict's.
+        ("c", "c", "int xs[] = {‸};\n", False),
+        ("python", "py", "x = {‸}\n", False),
         # A switch label's own block, between its `{` and the editor's `}`: a line was asked,
         # the model's body on the next line cut to nothing (182 of 182 in /usr/include's C and
         # C++ headers, 0 before); a statement in it already: the rest of the line.

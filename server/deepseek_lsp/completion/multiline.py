@@ -132,6 +132,12 @@ _LABEL_BRACE = re.compile(r"^\s*(?:case\b.*|default\s*):\s*\{$")
 #: A Rust closure's block after its parameters (`move || {`, `|x| {`); elsewhere `|| {` is an
 #: object literal's default (`options || {`).
 _CLOSURE_BRACE = re.compile(r"\|\s*\{$")
+#: A JavaScript or TypeScript object literal's (or object type's) `{` where a value goes: after
+#: `=`, a key's or a type's `:`, an argument's `(` or `,`, an array's `[`. Its members go over
+#: lines, as Copilot asks them. Not a JSX attribute's expression (`<b onClick={`).
+_OBJECT_BRACE = re.compile(r"(?:[^=!<>]=|[:(,\[])\s*\{$")
+_JSX_ATTRIBUTE = re.compile(r"<[A-Za-z][\w.:-]*\s[^<>]*=\s*\{$")
+_OBJECT_LANGUAGES = frozenset(("javascript", "typescript", "tsx"))
 
 
 #: A JSX element's expression (`<p>{`, `<App user={u}>{`): a tag opened where a value goes;
@@ -168,7 +174,12 @@ def _in_new_braces(before: str, after: str, language: Language | None) -> bool:
     code = before.rstrip()
     closure = language is not None and language.name == "rust" and bool(_CLOSURE_BRACE.search(code))
     label = bool(_LABEL_BRACE.match(code))
-    if not after.lstrip().startswith("}") or not (_HEADER_BRACE.search(code) or closure or label):
+    if not after.lstrip().startswith("}"):
+        return False
+    if language is not None and language.name in _OBJECT_LANGUAGES and _OBJECT_BRACE.search(code):
+        # Outside a string or a template literal (`'a = {|}'`).
+        return not _JSX_ATTRIBUTE.search(code) and _code_part(code + " //", "//", _quotes(language)) == code
+    if not (_HEADER_BRACE.search(code) or closure or label):
         return False
     value = _VALUE_BRACE.get(language.name) if language is not None else None
     if value is not None and value.search(code[:-1]):
