@@ -35,7 +35,8 @@ CASES = [
     ),
     # A dict's or an object literal's entries going on below: its `}` stays after the cursor.
     ("py", "python", "d = {‸}\n", '"a": 1,\n    "b": 2', 'd = {"a": 1,x}'),
-    ("js", "javascript", "const o = {‸};\n", "a: 1,\n  b: 2", "const o = {a: 1,x};"),
+    # (An empty object's `{|}` asks for its members over lines: one with a member already.)
+    ("js", "javascript", "const o = {z: 0, ‸};\n", "a: 1,\n  b: 2", "const o = {z: 0, a: 1,x};"),
     # A comment after the comma: the `)` went into it (`# first)`), the cursor after it.
     ("py", "python", "foo(‸)\n", "a,  # first\n    b", "foo(a,  # firstx)"),
     ("js", "javascript", "foo(‸);\n", "a, // first\n  b", "foo(a, // firstx);"),
