@@ -214,3 +214,51 @@ async def test_an_explicit_request_asks_the_rest_of_the_choice_shown_first(tmp_p
     # The first choice and its one rest (_DOC is under two blocks' tokens), then one request for
     # each other choice.
     assert len(asked) == 2 + 2, len(asked)
+
+
+#: Members each under its doc comment, longer than a block's tokens (the cut found below).
+_DOCUMENTED = "".join(
+    f"\n    /**\n     * The {i}th count of things, described at some length.\n     */\n    private int count{i} = {i};"
+    for i in range(60)
+)
+_DOCSTRINGS = "".join(
+    f'\n    def count_{i}(self):\n        """The {i}th count of things.\n\n        Described at some length.\n        """\n        return {i}\n'
+    for i in range(40)
+)
+
+
+def _cut_after(answer: str, mark: str, more: str) -> str:
+    """``answer`` down to the last ``mark`` a block's tokens (256) hold, then ``more``: the text
+    the limit cuts, as the model streamed it."""
+    end = answer.rfind(mark, 0, 256 * 4) + len(mark)
+    return answer[:end] + more
+
+
+@pytest.mark.parametrize(
+    ("language", "ext", "text", "answer", "opener", "closer"),
+    [
+        # The cut in the member after its comment: the comment's `*/` was taken for a
+        # division waiting for more, taken off, and the comment left open.
+        ("java", "java", "class A {‸}\n", _cut_after(_DOCUMENTED, "*/\n", "    private int cou"), "/*", "*/"),
+        ("c", "c", "struct s {‸};\n", _cut_after(_DOCUMENTED, "*/\n", "    private int cou"), "/*", "*/"),
+        # The cut inside the comment or the docstring.
+        ("typescript", "ts", "class A {‸}\n", _cut_after(_DOCUMENTED, "length.\n", "     */\n    priv"), "/*", "*/"),
+        ("python", "py", "class A:\n    ‸\n", _cut_after(_DOCSTRINGS, "things.\n", "\n        Descr"), '"""', '"""'),
+    ],
+    ids=["java-cut-after-its-closer", "c-cut-after-its-closer", "ts-cut-inside", "python-docstring-cut-inside"],
+)
+async def test_a_block_cut_at_its_tokens_leaves_no_comment_or_string_open(
+    language: str, ext: str, text: str, answer: str, opener: str, closer: str
+) -> None:
+    """Accepted, a suggestion ending inside a comment or a docstring it opened turned the rest
+    of the file (the class's `}`, every function below) into that comment's text."""
+    with FakeDeepSeek() as fake:
+        fake.fault("finish", reason="length", path=FIM)
+        got, _ = await accept_first(fake, language, ext, text, answer)
+    assert got is not None
+    shown = got[len(text.index("‸") * " ") : len(got) - (len(text) - text.index("‸") - 1)]
+    assert answer.lstrip().startswith(shown.strip()) and shown.count("\n") > 20
+    if opener == closer:
+        assert shown.count(opener) % 2 == 0, shown[-300:]
+    else:
+        assert shown.count(opener) == shown.count(closer), shown[-300:]

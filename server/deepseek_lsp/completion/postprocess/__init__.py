@@ -104,6 +104,8 @@ def _waits(lines: list[str]) -> bool:
     read as a division, and a typedef cut at its tokens lost every line (fts.h: nothing
     shown). A comma is an element's end, not waiting, in a list the lines did not open (an
     enum's between the editor's autopaired braces: llvm-c's Object.h, nothing shown either)."""
+    if lines[-1].rstrip().endswith("*/"):
+        return False  # a block comment's end (` */`): its `/` no division
     code = [_code_only(_TRAILING_BLOCK_COMMENT.sub("", line)) for line in lines]
     end = _WAITING_END.search(code[-1])
     if end is None or end.group().strip() != ",":
@@ -150,8 +152,9 @@ def within_closed_calls(text: str, ctx: PostContext) -> str:
     the call open (``result = compute(``, ``a,``, ``b``). A ``{`` may be a block's, whose
     header and body so far are kept as :func:`without_cut_line` keeps them (not in Python,
     whose ``{`` is a dict's or a set's), a callback's in a call too; the first line is kept as
-    it is, as a single-line suggestion would be. A chat turn's answer is read from the line
-    after its fence."""
+    it is, as a single-line suggestion would be. Nor does it end inside a block comment, a
+    string or a heredoc it opened: it ends before the line opening it. A chat turn's answer is
+    read from the line after its fence."""
     ctx = ctx.lf
     scanner = _closable_brackets(ctx)[1]
     syntax = _syntax_for(ctx.language)
@@ -165,7 +168,13 @@ def within_closed_calls(text: str, ctx: PostContext) -> str:
     keep = next((i + 1 for i, line in enumerate(lines) if i >= start and line.strip()), start or 1)
     #: The last line with code before the one read: the header of a ``{`` alone on its line.
     above = ctx.prefix.rpartition("\n")[2]
+    first = keep
+    #: Where to cut while a block comment or a string the text opened is still open (None:
+    #: none is): before the line opening it. Left open, accepting the suggestion made the
+    #: rest of the file (the class's `}`, the functions below) that comment's or string's text.
+    cut_open: int | None = None
     for index, line in enumerate(lines[start:], start):
+        was_open, prior = _left_open(scanner), keep
         for at, bracket in scanner.feed(line + "\n"):  # the break ends a line comment
             if bracket in "([{":
                 head = line[:at]
@@ -184,7 +193,18 @@ def within_closed_calls(text: str, ctx: PostContext) -> str:
             keep = max(keep, index + 1)
         if line.strip():
             above = line
+        if not _left_open(scanner):
+            cut_open = None
+        elif not was_open and cut_open is None:
+            cut_open = prior
+    if cut_open is not None:
+        keep = max(first, cut_open)
     return "\n".join(lines[:keep])
+
+
+def _left_open(scanner: _BracketScanner) -> bool:
+    """Whether ``scanner``, at a line's end, is inside a block comment, a string or a heredoc."""
+    return scanner.mode not in ("", "line")
 
 
 FILTERS: dict[str, Filter] = {
