@@ -628,7 +628,8 @@ class Fetcher:
         """:meth:`prefetch`, once the answer that shows ``shown`` is written. Its preparation
         (the suggestion counted, the context copied, the state looked up: ~0.2 ms) ran in the
         handler, before pygls wrote the answer (tests/bench/bench_overhead.py). A turn of the
-        loop later, the answer is out and no message read since has been handled yet."""
+        loop later, the answer is out; a message read meanwhile (the next key) may have been
+        handled: the prefetch goes by the request's text (``Request.data``)."""
 
         async def run() -> None:
             await asyncio.sleep(0)
@@ -641,7 +642,10 @@ class Fetcher:
         uri = req.doc.uri
         if self.active_uri not in (None, uri):
             return  # the user went on to another file while this one's answer was on its way
-        anchor = Anchor.at(req.doc.data, req.offset, (req.inserted + shown).encode("utf-8"))
+        # The request's text, not the document's: a key read before this runs (after the answer,
+        # prefetch_after_answer) made it the state after accepting no suggestion ever gets to,
+        # and the typed-through request prefetched the same state again.
+        anchor = Anchor.at(req.data, req.offset, (req.inserted + shown).encode("utf-8"))
         if self._prefetched(uri, anchor):
             # An explicit request's first choice is the suggestion shown, asked and prefetched
             # before it: that prefetch was sent again.
