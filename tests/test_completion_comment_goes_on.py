@@ -97,3 +97,24 @@ async def test_the_comment_s_answer_is_read_to_its_end_only(
     assert got == text.replace("‸", comment)
     (asked,) = fake_deepseek.requests_to("/beta/completions")
     assert await fake_deepseek.wait_closed_async(asked) and asked.disconnected
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "want"),
+    [
+        ("--[[ Returns the ‸\nfunction f(a) return a end\n", "sum of a\n  and of b.\n]]", None),
+        ("local M = {}\n--[==[\n  Returns the ‸\nfunction M.f(a) return a end\n", "sum of a\n  and of b.\n]==]", None),
+        # The code after the comment's closer is asked at the next line, as after a `*/`.
+        (
+            "--[[ Returns the ‸\nfunction f(a) return a end\n",
+            "sum of a\n]]\nlocal x = 1",
+            "--[[ Returns the sum of a\n]]\nfunction f(a) return a end\n",
+        ),
+    ],
+    ids=["opening-line", "leveled-long-comment", "code-after-the-closer-cut"],
+)
+async def test_a_lua_long_comment_goes_on_over_lines(fake_deepseek, text: str, answer: str, want: str | None) -> None:
+    """Lua's `--[[` opens a comment over lines, as C's `/*` does: its lines were cut at the
+    first that was no `--` line, only the comment's first line shown (Neovim's own Lua)."""
+    got, _ = await accept_first(fake_deepseek, "lua", "lua", text, answer)
+    assert got == (text.replace("‸", answer) if want is None else want)

@@ -1,6 +1,7 @@
 """Whether the cursor ends a line of a comment that may go on over the lines below: a block
-comment's opening or starred line (`/** Returns the `, ` * Returns the `) or a comment line of
-its own (`# TODO: `, `// `). Such an answer is asked as a block: Copilot shows a Javadoc's
+comment's opening or starred line (`/** Returns the `, ` * Returns the `), a line of a Lua long
+comment (`--[[ Returns the `) or a comment line of its own (`# TODO: `, `// `). Such an answer
+is asked as a block: Copilot shows a Javadoc's
 ` * @param` lines with its summary and a comment wrapped over lines whole; asked for a line,
 the model's next lines were never written (the request stopped at the first line break).
 Post-processing keeps the comment's lines only (postprocess/_comment_lines.py)."""
@@ -13,6 +14,9 @@ import re
 _STAR_LINE = re.compile(r"^[ \t]*\*(?!/)")
 #: Lines above the cursor's read at most for the comment's `/*`.
 _MOST_LINES = 200
+#: A long comment's opener (Lua's `--[[`, `--[==[`: its level the group), first on its line's
+#: comment: in `-- use --[[ for` it is a line comment's text.
+_LONG_COMMENT = re.compile(r"^(?:(?!--).)*?--\[(=*)\[", re.M)
 
 
 def in_block_comment_line(above: str, before: str) -> bool:
@@ -31,6 +35,24 @@ def in_block_comment_line(above: str, before: str) -> bool:
     return False
 
 
+def long_comment_closer(above: str, before: str) -> str | None:
+    """The closer (`]]`, `]==]`) of the long comment (`--[[`) that ``before``, the cursor's line
+    up to the cursor, opens or is inside of (opened in ``above``, the text above its line),
+    not closed before the cursor; None elsewhere."""
+    text = "\n".join([*above.removesuffix("\n").split("\n")[-_MOST_LINES:], before])
+    openers = list(_LONG_COMMENT.finditer(text))
+    if not openers:
+        return None
+    opener = openers[-1]
+    closer = f"]{opener.group(1)}]"
+    return None if closer in text[opener.end() :] else closer
+
+
+def _closes(marker: str) -> bool:
+    """Whether ``marker`` is a block comment's closer (`*/`, `]]`), not a line comment's token."""
+    return marker == "*/" or marker.startswith("]")
+
+
 def _opened(line: str) -> bool:
     """Whether ``line`` opens a block comment first on it that goes on past its end (not a
     string's ``"src/*"`` after code)."""
@@ -40,18 +62,18 @@ def _opened(line: str) -> bool:
 def comment_end(text: str, marker: str) -> int | None:
     """Where ``text``, a comment's answer streaming in (its block asked for the comment's sake:
     multiline.comment_goes_on), has written the comment: the end of the line closing the block
-    comment (``marker`` ``*/``), or of the last line led by ``marker`` (a line comment's token)
-    before a whole line of code. None: not yet, or its first line is empty: the comment ended
+    comment (``marker`` its closer: ``*/``, Lua's ``]]``), or of the last line led by ``marker``
+    (a line comment's token) before a whole line of code. None: not yet, or its first line is empty: the comment ended
     where it was, and the code the model writes below is the answer (postprocess/
     _comment_lines.py)."""
     lines = text.split("\n")
     if not lines[0].strip():
         return None
-    at = 0
+    at, closer = 0, _closes(marker)
     for index, line in enumerate(lines[:-1]):  # the last may be half a line
-        if marker == "*/" and marker in line:
+        if closer and marker in line:
             return at + len(line)
-        if marker != "*/" and index and not line.lstrip(" \t").startswith(marker):
+        if not closer and index and not line.lstrip(" \t").startswith(marker):
             return at - 1
         at += len(line) + 1
     return None

@@ -15,7 +15,7 @@ from ..context import Scope, enclosing_scopes
 from ..documents import Document
 from ..languages import Language
 from .bodiless_header import awaits_body
-from .comment_lines import in_block_comment_line
+from .comment_lines import in_block_comment_line, long_comment_closer
 from .control_header import CONTINUED, allman_block_awaited, brackets_closed, joined_statement
 from .docstring_opener import opened_docstring
 from .postprocess import closes_the_docstring, has_block_comments, literal_brace
@@ -285,13 +285,19 @@ def is_multiline(
 def comment_goes_on(doc: Document, offset: int, before: str, after: str) -> str | None:
     """Where the cursor at ``offset`` ends a comment line of its own or a block comment's
     opening or starred line (comment_lines.py), the comment may go on over the lines below and
-    a block is asked for its sake: the line comment's token, or the block comment's ``*/``;
-    None elsewhere."""
+    a block is asked for its sake: the line comment's token, or the block comment's closer
+    (``*/``, a Lua long comment's ``]]``); None elsewhere."""
     language = doc.language
     if language is None or after.strip() or not before.strip():
         return None
     line_start = offset - len(before.encode("utf-8"))
     marker = language.spec.line_comment
+    if marker == "--":
+        # Lua's `--[[` opens a comment over lines: read as a `--` line's, its lines were cut
+        # at the first not led by `--`, the comment's first line alone shown.
+        above = doc.data[max(0, line_start - _HEAD_BYTES) : line_start].decode("utf-8", "replace")
+        if closer := long_comment_closer(above, before):
+            return closer
     if marker and before.lstrip(" \t").startswith(marker):
         return marker
     if not has_block_comments(language.name):

@@ -34,8 +34,8 @@ class Request:
     inserted: str = ""  # the selected completion item's text not yet in the document
     multiline: bool = False
     #: The block is asked for the sake of the comment the cursor's line is (multiline.py's
-    #: comment_goes_on): its line comment's token or ``*/``, "" for none. The answer ends with
-    #: the comment, its code after it not shown.
+    #: comment_goes_on): its line comment's token or its closer (``*/``, ``]]``), "" for none.
+    #: The answer ends with the comment, its code after it not shown.
     comment_marker: str = ""
     #: The quote of a Python docstring opened at the cursor (docstring_opener.py), or None.
     docstring: str | None = None
