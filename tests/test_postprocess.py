@@ -895,6 +895,10 @@ def test_a_block_cut_by_the_token_limit_keeps_its_complete_statements() -> None:
     assert without_cut_line("\n    for item in items:\n        total += compute(ite") == ""
     # One line is all there is: kept.
     assert without_cut_line("return compute(items, strict") == "return compute(items, strict"
+    # A block comment's closing line is whole (its `/` no division); an operator before a
+    # trailing comment still waits.
+    assert without_cut_line("\n  x();\n  /**\n   * doc\n   */\n  int y") == "\n  x();\n  /**\n   * doc\n   */"
+    assert without_cut_line("\n  x();\n  a = b + /* note */\n  c") == "\n  x();"
 
 
 def test_a_block_cut_by_time_ends_where_its_calls_and_lists_are_closed() -> None:

@@ -104,8 +104,9 @@ def _waits(lines: list[str]) -> bool:
     read as a division, and a typedef cut at its tokens lost every line (fts.h: nothing
     shown). A comma is an element's end, not waiting, in a list the lines did not open (an
     enum's between the editor's autopaired braces: llvm-c's Object.h, nothing shown either)."""
-    if lines[-1].rstrip().endswith("*/"):
-        return False  # a block comment's end (` */`): its `/` no division
+    last = lines[-1].strip()
+    if last.endswith("*/") and ("/*" not in last or last.startswith("/*")):
+        return False  # a block comment's closing line (` */`) or a comment alone: no division
     code = [_code_only(_TRAILING_BLOCK_COMMENT.sub("", line)) for line in lines]
     end = _WAITING_END.search(code[-1])
     if end is None or end.group().strip() != ",":
