@@ -403,6 +403,28 @@ def test_an_unknown_setting_names_the_nearest_known_one_as_the_user_spells_them(
 
 
 @pytest.mark.parametrize(
+    ("raw", "env", "said"),
+    [
+        # pasted where a setting's name goes: the key shape alone hides it
+        ({"sk-0a1b2c3d4e5f60718293a4b5c6d7e8f9": True}, {}, "unknown setting '(hidden: it looks like a key)' ignored"),
+        (
+            {"review": {"Zq8Wn3Rt6Yp1Lm5K": "x"}},
+            {},
+            "unknown setting 'review.(hidden: it looks like a key)' ignored",
+        ),
+        # the configured key itself, however it is shaped (a self-hosted server's short one)
+        ({"apiKey": "local-secret", "local-secret": True}, {}, "unknown setting '(hidden: it looks like a key)' ignored"),
+        ({"hunter2hunter": 1}, {"DEEPSEEK_API_KEY": "hunter2hunter"}, "unknown setting '(hidden: it looks like a key)' ignored"),
+    ],
+)
+def test_an_api_key_written_as_a_setting_s_name_is_not_quoted(raw: dict, env: dict, said: str) -> None:
+    """A key pasted as a name (``{"sk-…": true}``, the key alone in a Lua table) was quoted back
+    in the pop-up, the log and doctor, with a nearest name guessed for it."""
+    _, problems = build_settings(raw, env=env)
+    assert problems == [said]
+
+
+@pytest.mark.parametrize(
     ("raw", "said"),
     [
         ({"completion": {"temperature": 3.5}}, "invalid value 3.5 for 'completion.temperature' (at most 2); using the default 0"),

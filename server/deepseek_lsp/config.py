@@ -277,10 +277,13 @@ def camel_fields(obj: Any, data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _unknown(path: str, key: str, known: Sequence[str]) -> str:
+def _unknown(path: str, key: str, known: Sequence[str], keys: frozenset[str] = frozenset()) -> str:
     """The message for a setting no field has, with the nearest one's name when there is one
     (``review.minSeverty``: the typo alone sent the user to the README's table), spelt as the
-    user spelt theirs."""
+    user spelt theirs. A name that is a key (shaped as one, or one of ``keys``, those
+    configured) is not quoted, nor guessed at: a key pasted as a name went to the pop-up."""
+    if key_shaped(key) or key.strip() in keys:
+        return f"unknown setting '{path}{HIDDEN_KEY}' ignored"
     said = f"unknown setting '{path}{key}' ignored"
     wanted = snake(key)
     # Two letters swapped first: difflib alone took "modle" for "mode", not "model".
@@ -335,14 +338,16 @@ def _check(value: Any, annotation: Any) -> tuple[bool, Any]:
     return (True, value)
 
 
-def _merge(obj: Any, raw: Mapping[str, Any], path: str, problems: list[str]) -> Any:
+def _merge(
+    obj: Any, raw: Mapping[str, Any], path: str, problems: list[str], keys: frozenset[str] = frozenset()
+) -> Any:
     hints = get_type_hints(type(obj))
     known = {f.name: f for f in fields(obj)}
     changes: dict[str, Any] = {}
     for key, value in raw.items():
         name = snake(str(key))
         if name not in known:
-            problems.append(_unknown(path, str(key), list(known)))
+            problems.append(_unknown(path, str(key), list(known), keys))
             continue
         if value is None or _blank(value, known[name]):
             continue
@@ -353,7 +358,7 @@ def _merge(obj: Any, raw: Mapping[str, Any], path: str, problems: list[str]) -> 
                 # commented out) was "must be an object", a warning at every start.
                 continue
             if isinstance(value, Mapping):
-                changes[name] = _merge(current, value, f"{path}{key}.", problems)
+                changes[name] = _merge(current, value, f"{path}{key}.", problems, keys)
             else:
                 problems.append(f"setting '{path}{key}' must be an object; using the default")
             continue
@@ -876,16 +881,30 @@ def build_settings(
     """Defaults < environment < each layer in order. Returns the settings and the problems found."""
     problems: list[str] = []
     settings = Settings()
+    parts = (from_environment(env), *(unwrap_section(layer) for layer in layers))
+    keys = _configured_keys(parts)
     # Layer by layer, each checked on its own: a value refused keeps the one below it.
-    for index, part in enumerate((from_environment(env), *(unwrap_section(layer) for layer in layers))):
+    for index, part in enumerate(parts):
         if part:
             found: list[str] = []
-            settings = _sanity(_merge(settings, part, "", found), found, settings)
+            settings = _sanity(_merge(settings, part, "", found, keys), found, settings)
             problems.extend(_naming_variables(found) if index == 0 else found)
     exclude = with_default_exclusions(settings.exclude, problems)
     if exclude != settings.exclude:
         settings = replace(settings, exclude=exclude)
     return settings, problems
+
+
+def _configured_keys(parts: Sequence[Any]) -> frozenset[str]:
+    """The keys (``apiKey``, ``fimApiKey``) any layer gives, whatever their shape: one written
+    again as a setting's name is not quoted (see :func:`_unknown`)."""
+    return frozenset(
+        value.strip()
+        for part in parts
+        if isinstance(part, Mapping)
+        for name, value in part.items()
+        if snake(str(name)) in SECRET_SETTINGS and isinstance(value, str) and value.strip()
+    )
 
 
 #: The settings a folder of a multi-root workspace may set for its own files (VS Code's
