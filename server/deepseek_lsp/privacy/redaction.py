@@ -13,9 +13,11 @@ from .patterns import _PATTERNS
 from .sections import (
     may_hold_cookie_objects,
     may_hold_host_tokens,
+    may_hold_json_default,
     may_hold_section_key,
     redact_cookie_objects,
     redact_host_tokens,
+    redact_json_defaults,
     redact_section_keys,
 )
 from .terraform import (
@@ -73,6 +75,8 @@ def redact(
         redacted = _apply(_TERRAFORM, redacted, keep_lines)
     if "default" in redacted or "default" in before[_line_start(before, len(before)) :]:
         redacted = _unseen_block_defaults(redacted, before, after)
+    if may_hold_json_default(redacted, before):
+        redacted = redact_json_defaults(redacted, before, after)
     if may_hold_section_key(redacted, before):
         redacted = redact_section_keys(redacted, before, after)
     if may_hold_host_tokens(redacted, before):

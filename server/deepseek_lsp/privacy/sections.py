@@ -1,7 +1,8 @@
 """A secret under a neutral key in a JSON section whose name says what it is: .NET's
 ``appsettings.json`` ``"Jwt": {"Key": "…", "Issuer": "me"}`` (bound as ``Jwt:Key``), and
 Composer's ``auth.json`` (``composer.json``'s ``config``) sections whose every key is a host and
-every value its token (``"github-oauth": {"github.com": "…", …}``). No name on the key's line
+every value its token (``"github-oauth": {"github.com": "…", …}``), and Terraform's JSON
+variables (``"db_password": {"type": "string", "default": "…"}``). No name on the key's line
 says it is a secret, and the section's may be lines above it. And a session cookie's object over
 lines (Playwright's storageState, a HAR's cookies, Selenium's): its value lines below its name."""
 
@@ -12,7 +13,7 @@ from collections.abc import Callable
 
 from .assignments import _assigned
 from .tool_credentials import _COOKIE_NAME
-from .values import _REFERENCE, REDACTED
+from .values import _ASSIGNED_NAME, _REFERENCE, REDACTED
 
 #: The neutral key and its value (to the text's end: a prompt's window ends at the cursor). .NET's
 #: ``"Key"``: a JSON ``"key"`` is as often an object's name (S3's ``"key": "signed-2065c468-…"``).
@@ -213,6 +214,38 @@ def _redact_values(
         return text
     out.append(joined[done:hi])
     return "".join(out)
+
+
+#: A JSON string, read whole (a ``${…}`` inside one is no brace of the object).
+_JSON_STRING = r'"(?:[^"\\\r\n]|\\.)*"'
+#: A Terraform JSON variable (``*.tf.json``) named for a secret, and its ``default`` (group 2)
+#: lines below (its type, description, a nested ``validation`` object between) in its object.
+_JSON_DEFAULT = re.compile(
+    r"""(?ix)"(""" + _ASSIGNED_NAME + r""")"\s*:\s*\{"""
+    rf"""(?:{_JSON_STRING}|[^{{}}"]|\{{(?:{_JSON_STRING}|[^{{}}"])*\}})*?"""
+    r""""(?-i:default)"\s*:\s*"((?:[^"\\\r\n]|\\.)*)(?:"|\Z)"""
+)
+
+
+def _default_values(text: str) -> list[tuple[int, int]]:
+    """The (start, end) spans of the secrets that JSON variables named for one default to."""
+    return [
+        m.span(2)
+        for m in _JSON_DEFAULT.finditer(text)
+        if m.group(2) and _assigned(m.group(2), m.group(1), "", '"', m.group(2), None) != m.group(2)
+    ]
+
+
+def may_hold_json_default(text: str, before: str) -> bool:
+    """Whether ``text``, or the end of ``before`` with its start (the cursor may cut the word),
+    holds a JSON ``"default"`` (see :func:`redact_json_defaults`)."""
+    return '"default"' in text or '"default"' in before[-_SEAM_CHARS:] + text[:10]
+
+
+def redact_json_defaults(text: str, before: str = "", after: str = "") -> str:
+    """``text`` with the secrets Terraform's JSON variables default to redacted (``before`` and
+    ``after`` as for :func:`redact_section_keys`: the variable's name may be above a window)."""
+    return _redact_values(text, before, after, _default_values)
 
 
 def may_hold_section_key(text: str, before: str) -> bool:
