@@ -191,6 +191,29 @@ def terraform_and_kubeconfig(secrets: list[str]) -> str:
     )
 
 
+def terraform_json(secrets: list[str]) -> str:
+    """A main.tf.json (Terraform's JSON syntax): a variable's default under a secret's name, its
+    type, description and validation between."""
+    s = fakes(secrets, 2, 20)
+    return (
+        '{\n  "variable": {\n    "region": {\n      "default": "eu-west-1"\n    },\n'
+        '    "db_password": {\n      "type": "string",\n      "description": "The admin password",\n'
+        '      "validation": {"condition": "${length(var.db_password) >= 16}"},\n      "sensitive": true,\n'
+        f'      "default": "{s[0]}"\n    }},\n    "github_token": {{\n      "type": "string",\n'
+        f'      "default": "{s[1]}"\n    }}\n  }}\n}}\n'
+    )
+
+
+def secret_lists(secrets: list[str]) -> str:
+    """Lists of keys under a secret's name: a settings module's, a YAML file's, a JSON array."""
+    s = fakes(secrets, 9)
+    return (
+        "API_KEYS = [\n" + "".join(f'    "{k}",\n' for k in s[:4]) + "]\n\n"
+        "tokens:\n" + "".join(f"  - {k}\n" for k in s[4:7]) + "\n"
+        + '{"webhook_secrets": ["' + s[7] + '", "' + s[8] + '"]}\n'
+    )
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
@@ -206,6 +229,8 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer.json mirrors": ("/w/shop/composer.json", composer_mirrors),
     "puppeteer cookies": ("/w/shop/e2e/session.json", puppeteer_cookies),
     "locals.tf, kubeconfig": ("/w/shop/infra/ci.tf", terraform_and_kubeconfig),
+    "main.tf.json": ("/w/shop/infra/main.tf.json", terraform_json),
+    "lists of keys": ("/w/shop/settings.py", secret_lists),
 }
 
 

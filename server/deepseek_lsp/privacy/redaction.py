@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from .configs import PREFILTERS
+from .lists import may_continue_list, redact_lists_across
 from .manifests import _redact_secret_manifests, _seams
 from .patterns import _PATTERNS
 from .sections import (
@@ -83,6 +84,8 @@ def redact(
         redacted = redact_host_tokens(redacted, before, after)
     if may_hold_cookie_objects(redacted, before):
         redacted = redact_cookie_objects(redacted, before, after)
+    if may_continue_list(redacted, before, after):
+        redacted = redact_lists_across(redacted, before, after)
     if any("Secret" in part for part in (redacted, before, after, *_seams(redacted, before, after))):
         redacted = _redact_secret_manifests(redacted, before, after)
     if before:

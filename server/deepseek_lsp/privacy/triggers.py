@@ -232,6 +232,10 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
             nl = low.find("\n", end)
             end = len(low) if nl < 0 else nl + 1
         line_end = end
+        if low[max(begin, end - 3) : end].rstrip()[-1:] in _LIST_OPENERS:
+            # A list opened on it (``API_KEYS = [``, ``tokens:``): its item lines are one span
+            # with it, however many (each item is the name's value).
+            end = _ITEM_LINES.match(low, end).end()
         wanted = 2  # then the lines after it, up to the second that is not blank
         while end < len(low) and wanted:
             nl = low.find("\n", end)
@@ -243,6 +247,12 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
         else:
             spans.append((begin, end))
     return spans
+
+
+#: The last character of a line that opens a list (or goes on with its items).
+_LIST_OPENERS = frozenset("[({:,")
+#: Lines that may be a list's items: a literal first, YAML's ``- ``, a comment or blank.
+_ITEM_LINES = re.compile(r"""(?:[ \t]*(?:["'][^\n]*|-[ \t][^\n]*|(?://|#)[^\n]*)?\n)*""")
 
 
 def _continued(text: str, end: int) -> bool:

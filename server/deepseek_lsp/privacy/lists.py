@@ -1,0 +1,143 @@
+"""A list of secrets under a secret's name: ``api_keys = ["…", "…"]`` (a tuple, a set, Go's
+``[]string{…}``, a JSON array), YAML's ``tokens:`` then a ``- …`` line an item. Only the first
+line's value was looked at, and a list is no value: every item went out. Each item is judged as
+the name's value would be, and a list's items more strictly (a lexer's ``tokens = ('NAME',
+'NUMBER')``, a list of fields' names, ``("password", "token")``, are words)."""
+
+from __future__ import annotations
+
+import re
+
+from .assignments import _assigned
+from .sections import _ABOVE_CHARS, _redact_values
+from .values import _ASSIGNED_NAME, _SECRET_LIKE, REDACTED, _line_start, _mixed_case
+
+#: A quoted item.
+_LITERAL = r"""(?:"[^"\\\r\n]*"|'[^'\\\r\n]*')"""
+#: What may come between the ``=`` and the bracket: a type or a constructor.
+_CONSTRUCTOR = r"""(?:\[\][\ \t]*[\w.]+|new[\ \t]+[\w.]*[\ \t]*\[\]|(?:mutable)?(?:list|set|array)Of|(?:List|Set)\.of|Arrays\.asList)"""
+#: A bracketed list of literals after a secret's name (group 1), its items (group 2) up to its
+#: closing bracket or the text's end (a prompt's window), the last one cut there too.
+_BRACKET_LIST = re.compile(
+    r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?::=|=>|\+=|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
+    + r"""[\ \t]*)?[\[({]((?:\s*""" + _LITERAL + r"""[\ \t]*,?(?:[\ \t]*(?://|\#)[^\r\n]*)?)+(?:\s*["'][^"'\\\r\n]*\Z)?)"""
+    r"""(?=\s*(?:[\])}]|\Z))"""
+)
+#: YAML's list under a secret's name: the name (group 1) alone on its line, a ``- `` line an item.
+_YAML_LIST = re.compile(
+    r"""(?imx)^[\ \t]*(?:-[\ \t]+)?["']?(""" + _ASSIGNED_NAME + r""")["']?[\ \t]*:[\ \t]*(?:\#[^\r\n]*)?\r?\n"""
+    r"""((?:[\ \t]*-[\ \t]+[^\r\n]*(?:\r?\n|\Z))+)"""
+)
+#: An item of a bracketed list (its quote, its text), the last one perhaps cut by the text's end.
+_ITEM = re.compile(r"""(["'])([^"'\\\r\n]*)(?:\1|\Z)""")
+#: A YAML item: a scalar (its quote, its text); not a mapping (``- name: db``) nor a nested list.
+_YAML_ITEM = re.compile(r"""(?m)^[ \t]*-[ \t]+(["']?)([^\s"'#\[{&*!|>-][^\r\n#]*?|(?<=["'])[^"'\r\n]*)\1[ \t]*(?:#[^\r\n]*)?$""")
+#: The shortest item judged: ``"("``, ``"+="``, a lexer's names are shorter than a key.
+_MIN_ITEM = 8
+
+
+#: How AWS's documentation's example keys end (``AKIAIOSFODNN7EXAMPLE``, ``wJalrXUtnFEMI/K7MDENG/
+#: bPxRfiCYEXAMPLEKEY``): a secret scanner's rules list them as what it must not report.
+_DOCUMENTED_EXAMPLE = ("EXAMPLE", "EXAMPLEKEY")
+#: A password's symbols (not a name's joints, ``-``, ``_``, ``.``, nor a flag's ``+``).
+_PASSWORD_SYMBOL = re.compile(r"[!@#$%^&*~?=]")
+
+
+def _secret_item(name: str, quote: str, value: str) -> bool:
+    """Whether ``value``, an item of a list named ``name``, is a secret: as the name's value would
+    be, and shaped as one: 8 characters or more, no space, with digits in mixed case, four
+    digits or a password's symbol (pygments' ``token_variants = ['+i6t-not-inline', …]`` are names)."""
+    if len(value) < _MIN_ITEM or _SECRET_LIKE.search(value) is None or any(ch.isspace() for ch in value):
+        return False
+    if value.endswith(_DOCUMENTED_EXAMPLE):
+        return False
+    digits = sum(ch.isdigit() for ch in value)
+    if not (digits >= 4 or (digits and _mixed_case(value)) or _PASSWORD_SYMBOL.search(value)):
+        return False
+    if quote and ": " in value:
+        return False
+    whole = f"{quote}{value}{quote}"
+    return _assigned(whole, name, "", quote or None, value if quote else None, None if quote else value) != whole
+
+
+def _list_item_spans(found: re.Match[str]) -> list[tuple[int, int]]:
+    """The (start, end) spans of the secret items of the list ``found`` (a list pattern's match:
+    the name, group 1, and the items, group 2), in its text."""
+    name, text = found.group(1), found.string
+    if found.re is _YAML_LIST or found.re is _YAML_LIST_LINE:
+        spans = []
+        for m in _YAML_ITEM.finditer(text, *found.span(2)):
+            value = m.group(2).rstrip()
+            if ": " not in value and _secret_item(name, m.group(1), value):
+                spans.append((m.start(2), m.start(2) + len(value)))
+        return spans
+    return [m.span(2) for m in _ITEM.finditer(text, *found.span(2)) if _secret_item(name, m.group(1), m.group(2))]
+
+
+def redact_list_items(match: re.Match[str]) -> str:
+    """A pattern's replacement: the match (a list) with its secret items redacted."""
+    text, at = match.string, match.start()
+    out: list[str] = []
+    done = at
+    for start, end in _list_item_spans(match):
+        out += [text[done:start], REDACTED]
+        done = end
+    return "".join(out) + text[done : match.end()] if out else match.group(0)
+
+
+#: A list's patterns, one-line patterns whose text (a span) :mod:`.triggers` takes to a list's end.
+LIST_PATTERNS = ((_BRACKET_LIST, redact_list_items), (_YAML_LIST, redact_list_items))
+
+#: A line that may be an item of a list: a literal first, or YAML's ``- ``.
+_ITEM_LINE = re.compile(r"""[ \t]*(?:["']|-[ \t])""")
+
+
+#: The list patterns from a line's start (its name anywhere on the line).
+_BRACKET_LIST_LINE = re.compile(r"[^\r\n]*?" + _BRACKET_LIST.pattern.removeprefix("(?ix)"), re.I | re.X)
+_YAML_LIST_LINE = re.compile(_YAML_LIST.pattern, re.I | re.M | re.X)
+#: How many lines above a seam a list's name is looked for (the text above is 4 kB at most).
+_LIST_LINES = 256
+
+
+def _seam_item_spans(text: str, seam: int) -> list[tuple[int, int]]:
+    """The (start, end) spans of the secret items of the list ``seam`` (a position in ``text``)
+    is inside of: its name on the line above its items' lines (those from the seam's line up),
+    looked for there alone: a search of every list in the 4 kB above a window and the window
+    (a Python file's docstring lines start as an item's) took 10 ms."""
+    line = _line_start(text, seam)
+    for _ in range(_LIST_LINES):
+        if line == 0:
+            return []
+        above = _line_start(text, line - 1)
+        if text[above:line].strip() and not _ITEM_LINE.match(text, above):
+            for pattern in (_BRACKET_LIST_LINE, _YAML_LIST_LINE):
+                found = pattern.match(text, above)
+                if found is not None and found.end() >= seam:
+                    return _list_item_spans(found)
+            return []
+        line = above
+    return []
+
+
+def may_continue_list(text: str, before: str, after: str) -> bool:
+    """Whether ``text`` may start inside a list whose name is in ``before`` (its first line that
+    is not blank, or the line the seam cuts, an item's), or end inside one, ``after`` going on
+    with it (its last line an item's, the cursor inside it)."""
+    if after and _ITEM_LINE.match(text, _line_start(text, len(text.rstrip("\r\n")))):
+        return True
+    if not before:
+        return False
+    seam = before[_line_start(before, len(before)) :] + text[: text.find("\n") + 1 or len(text)]
+    return _ITEM_LINE.match(seam) is not None or _ITEM_LINE.match(text.lstrip("\r\n")) is not None
+
+
+def redact_lists_across(text: str, before: str, after: str) -> str:
+    """``text`` with the secret items redacted of a list it starts or ends inside of (``before``
+    and ``after`` the text around it, where its name and the rest of a cut item are)."""
+    lo = len(before[-_ABOVE_CHARS:])
+    hi = lo + len(text)
+
+    def seams(joined: str) -> list[tuple[int, int]]:
+        return sorted({*_seam_item_spans(joined, lo), *_seam_item_spans(joined, hi)})
+
+    return _redact_values(text, before, after, seams)

@@ -1,0 +1,92 @@
+"""A list of secrets under a secret's name (``api_keys = ["…", "…"]``, YAML's ``tokens:`` then
+``- …`` lines, a JSON array): every item is redacted, the list over lines too. Only the first
+line's value was ever looked at, and a list's items are not one."""
+
+from __future__ import annotations
+
+import pytest
+
+from deepseek_lsp.privacy import REDACTED, redact
+from tests.secret_forms import (
+    SECRET,
+    assert_not_in_prompts,
+    assert_redacted_in_linear_time,
+    repeated,
+)
+
+ITEMS = [SECRET, "Zq8Wn3Rt6Yp1Lm5K", "Hk7vQ2mLp9xZr4Tw", "r4Tw-Hk7v!Q2mL9", "Lp9xZr4TwHk7vQ2m"]
+
+
+def _all_redacted(text: str) -> None:
+    out = redact(text, keep_lines=True)
+    expected = text
+    for item in ITEMS:
+        expected = expected.replace(item, REDACTED)
+    assert out == expected, out
+
+
+def _lines(items: list[str], form: str) -> str:
+    return "".join(form.format(item) for item in items)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'api_keys = ["{ITEMS[0]}", "{ITEMS[1]}"]\n',
+        f"SECRET_KEYS = ('{ITEMS[0]}', '{ITEMS[1]}', '{ITEMS[2]}')\n",
+        f'passwords = {{"{ITEMS[0]}", "{ITEMS[1]}"}}\n',
+        f'{{"api_keys": ["{ITEMS[0]}", "{ITEMS[1]}"]}}\n',
+        f'tokens: ["{ITEMS[0]}", "{ITEMS[1]}"]\n',
+        f'tokens := []string{{"{ITEMS[0]}", "{ITEMS[1]}"}}\n',
+        # over lines: more items than the lines looked at below a name
+        "API_KEYS = [\n" + _lines(ITEMS, '    "{}",\n') + "]\n",
+        "const apiKeys = [\n" + _lines(ITEMS, '  "{}",  // a client\n') + "];\n",
+        '{\n  "api_keys": [\n' + ",\n".join(f'    "{item}"' for item in ITEMS) + "\n  ]\n}\n",
+        "tokens:\n" + _lines(ITEMS, "  - {}\n") + "other: 1\n",
+        "service:\n  api_tokens:\n" + _lines(ITEMS, '    - "{}"\n') + "  port: 8080\n",
+        'variable "x" {}\napi_keys = [\n' + _lines(ITEMS, '  "{}",\n') + "]\n",
+    ],
+)
+def test_every_item_of_a_list_under_a_secret_s_name_is_redacted(text: str) -> None:
+    _all_redacted(text)
+
+
+def test_lists_under_a_secret_s_name_that_hold_no_secret_stay() -> None:
+    text = (
+        "tokens = ('NAME', 'NUMBER', 'PLUS', 'LPAREN')\n"
+        'SENSITIVE_KEYS = ["password", "api_key", "token", "AWS_SECRET_ACCESS_KEY"]\n'
+        'TOKEN_TYPES = ["access_token", "refresh_token"]\n'
+        "AUTH_PASSWORD_VALIDATORS = [\n"
+        '    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},\n]\n'
+        "secret_fields = [\n    'password',\n    'token',\n]\n"
+        "api_keys = [key_one, key_two]\n"
+        'tokens = ["(", ")", "+=", "if"]\n'
+        "passwords = ['', '<your-password>', '${DB_PASSWORD}', 'changeme']\n"
+        "secrets:\n  - name: db\n    key: password\n  - name: api\n"
+        "api_keys: []\n"
+        "tokens:\n  - ${TOKEN_ONE}\n  - $TOKEN_TWO\n"
+        "token_variants = ['+i6t-not-inline', '+i6t-inline', '+i6t-use-option']\n"  # pygments' lexer
+        '    AWSSecretAccessKey: ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"],\n'  # secretlint's rule
+    )
+    assert redact(text) == text
+
+
+def test_a_list_s_items_are_not_in_a_completion_prompt() -> None:
+    text = "import os\n\nAPI_KEYS = [\n" + _lines(ITEMS, '    "{}",\n') + "]\n\n\ndef client():\n    return os\n"
+    assert_not_in_prompts(text, "def client", ITEMS[3])
+
+
+def test_a_window_starting_inside_a_list_sends_none_of_its_items() -> None:
+    """The list's name above the prompt's window (redacted apart from it), more lines above than
+    the seam between them."""
+    before = "API_KEYS = [\n" + _lines(ITEMS[:3], '    "{}",\n')
+    text = _lines(ITEMS[3:], '    "{}",\n') + "]\n"
+    assert redact(text, before=before) == text.replace(ITEMS[3], REDACTED).replace(ITEMS[4], REDACTED)
+    before = "tokens:\n" + _lines(ITEMS[:3], "  - {}\n")
+    text = _lines(ITEMS[3:], "  - {}\n") + "port: 1\n"
+    assert redact(text, before=before) == text.replace(ITEMS[3], REDACTED).replace(ITEMS[4], REDACTED)
+
+
+@pytest.mark.parametrize("unit", ['api_keys = ["a", ', 'tokens = ["Zq8Wn3Rt6Yp1Lm5K" ', "tokens:\n  - x\n"])
+def test_lists_are_read_in_linear_time(unit: str) -> None:
+    assert_redacted_in_linear_time(unit, repeated(unit))
