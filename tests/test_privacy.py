@@ -16,6 +16,7 @@ from deepseek_lsp.context import Snippet
 from deepseek_lsp.documents import Document
 from deepseek_lsp.line_tokens import LineTokens
 from deepseek_lsp.privacy import REDACTED, redact
+from deepseek_lsp.privacy.literals import PatternTable
 from deepseek_lsp.privacy.patterns import _PATTERNS
 from deepseek_lsp.privacy.redaction import _concatenated
 from deepseek_lsp.privacy.triggers import _apply
@@ -543,6 +544,7 @@ def test_the_seam_at_the_cursor_is_searched_once_a_request(monkeypatch: pytest.M
     k = redaction._KEY_BLOCK_PATTERNS
     patterns = [*_PATTERNS[:k], *((_CountingPattern(p, searched), r) for p, r in _PATTERNS[k:])]
     monkeypatch.setattr(redaction, "_PATTERNS", patterns)
+    monkeypatch.setattr(redaction, "_SINGLE", PatternTable(patterns[k:]))
     assert _seam_prompt() == expected
     assert looked and len(looked) == len(set(looked))
     assert searched and len(searched) == len(set(searched))

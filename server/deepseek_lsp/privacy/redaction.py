@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from .configs import PREFILTERS
 from .lists import may_continue_list, redact_lists_across
+from .literals import PatternTable
 from .manifests import _redact_secret_manifests, _seams
 from .patterns import _PATTERNS
 from .sections import (
@@ -95,12 +96,11 @@ def redact(
     if redacted != text:
         clean = ()  # the ranges were positions in the text before these went
     text = redacted
-    single = _PATTERNS[_KEY_BLOCK_PATTERNS:]
     low = text.lower()
     if len(low) != len(text):
         # A few characters lower-case to two ("İ"): positions in the lowered text would not be
         # positions in the text. Rare enough to pay for the whole-text patterns.
-        return _concatenated(_apply(single, text, keep_lines))
+        return _concatenated(_SINGLE.apply(text, keep_lines))
     spans = _suspect_spans(low, clean)
     if not spans:
         return text
@@ -109,7 +109,7 @@ def redact(
     for begin, end in spans:
         out.append(text[done:begin])
         span = text[begin:end]
-        out.append(_redacted_span(span, keep_lines) if len(span) <= _SPAN_KEPT_CHARS else _apply(single, span, keep_lines))
+        out.append(_redacted_span(span, keep_lines) if len(span) <= _SPAN_KEPT_CHARS else _SINGLE.apply(span, keep_lines))
         done = end
     out.append(text[done:])
     return _concatenated("".join(out))
@@ -150,6 +150,8 @@ def _key_block_continued(text: str, before: str, keep_lines: bool) -> str:
     return text[:start] + REDACTED + breaks + text[tail.end() :]
 
 
+#: The one-line patterns, each run only over a span holding a word it needs.
+_SINGLE = PatternTable(_PATTERNS[_KEY_BLOCK_PATTERNS:])
 #: The longest span (a line holding a trigger and the two after it) whose redaction is kept.
 _SPAN_KEPT_CHARS = 4096
 
@@ -158,7 +160,7 @@ _SPAN_KEPT_CHARS = 4096
 def _redacted_span(span: str, keep_lines: bool) -> str:
     """The one-line patterns applied to ``span``, kept by its text: a prompt window's spans are
     the same from one key to the next but the cursor's, and every pattern ran over each again."""
-    return _apply(_PATTERNS[_KEY_BLOCK_PATTERNS:], span, keep_lines)
+    return _SINGLE.apply(span, keep_lines)
 
 
 #: A literal written right after a redacted one, with only spaces and line breaks between:
@@ -284,7 +286,7 @@ def _line_matches(
     while the window's start stays: every pattern ran over them each time."""
     return tuple(
         (pattern, replacement, matches)
-        for pattern, replacement in _PATTERNS[_KEY_BLOCK_PATTERNS:]
+        for pattern, replacement in _SINGLE.for_text(joined)
         if ((needs := PREFILTERS.get(pattern)) is None or needs.search(joined) is not None)
         and (matches := tuple(pattern.finditer(joined)))
     )
