@@ -17,10 +17,12 @@ _LITERAL = r"""(?:"[^"\\\r\n]*"|'[^'\\\r\n]*')"""
 #: What may come between the ``=`` and the bracket: a type or a constructor.
 _CONSTRUCTOR = r"""(?:\[\][\ \t]*[\w.]+|new[\ \t]+[\w.]*[\ \t]*\[\]|(?:mutable)?(?:list|set|array)Of|(?:List|Set)\.of|Arrays\.asList)"""
 #: A bracketed list of literals after a secret's name (group 1), its items (group 2) up to its
-#: closing bracket or the text's end (a prompt's window), the last one cut there too.
+#: closing bracket or the text's end (a prompt's window), the last one cut there too. (The spaces
+#: after an item are the next item's or the end's, a comma's only before it: taken by either,
+#: the end was tried after each of them, seconds over a line of spaces.)
 _BRACKET_LIST = re.compile(
     r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?::=|=>|\+=|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
-    + r"""[\ \t]*)?[\[({]((?:\s*""" + _LITERAL + r"""[\ \t]*,?(?:[\ \t]*(?://|\#)[^\r\n]*)?)+(?:\s*["'][^"'\\\r\n]*\Z)?)"""
+    + r"""[\ \t]*)?[\[({]((?:\s*""" + _LITERAL + r"""(?:[\ \t]*,)?(?:[\ \t]*(?://|\#)[^\r\n]*)?)+(?:\s*["'][^"'\\\r\n]*\Z)?)"""
     r"""(?=\s*(?:[\])}]|\Z))"""
 )
 #: YAML's list under a secret's name: the name (group 1) alone on its line, a ``- `` line an item.
@@ -31,7 +33,11 @@ _YAML_LIST = re.compile(
 #: An item of a bracketed list (its quote, its text), the last one perhaps cut by the text's end.
 _ITEM = re.compile(r"""(["'])([^"'\\\r\n]*)(?:\1|\Z)""")
 #: A YAML item: a scalar (its quote, its text); not a mapping (``- name: db``) nor a nested list.
-_YAML_ITEM = re.compile(r"""(?m)^[ \t]*-[ \t]+(["']?)([^\s"'#\[{&*!|>-][^\r\n#]*?|(?<=["'])[^"'\r\n]*)\1[ \t]*(?:#[^\r\n]*)?$""")
+#: (Its spaces are the value's up to its last other character: where either could take them, a
+#: line of spaces was tried at each split, 6 s over 20 kB.)
+_YAML_ITEM = re.compile(
+    r"""(?m)^[ \t]*-[ \t]+(["']?)([^\s"'#\[{&*!|>-](?:[^\r\n#]*[^\s#])?|(?<=["'])[^"'\r\n]*)\1[ \t]*(?:#[^\r\n]*)?$"""
+)
 #: The shortest item judged: ``"("``, ``"+="``, a lexer's names are shorter than a key.
 _MIN_ITEM = 8
 
