@@ -26,7 +26,15 @@ from deepseek_lsp.review.removed import removals, with_removals
 from deepseek_lsp.review.units import extract_units
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import cli_command, eventually, lsp_session, open_doc
-from tests.review_support import Rule, doc_of, numbered_lines, reviewed_units, reviewer, user_prompt
+from tests.review_support import (
+    REGISTRY,
+    Rule,
+    doc_of,
+    numbered_lines,
+    reviewed_units,
+    reviewer,
+    user_prompt,
+)
 from tests.test_review_cli import git
 from tests.test_review_cli_ci import commit
 from tests.test_review_lsp import (
@@ -417,3 +425,36 @@ async def test_a_file_renamed_again_outside_git_is_measured_from_its_committed_t
         ["git", "diff", "--cached", "--name-status", "-M"], cwd=root, capture_output=True, text=True
     )
     assert staged.stdout.split() == ["R100", "m.py", "store.py"], staged.stdout
+
+
+def test_a_deleted_common_line_written_elsewhere_is_still_deleted() -> None:
+    """``return None`` (or a ``}``) deleted from one function and written in another new one was
+    counted as moved, and the deletion, the early return that kept the code below from running
+    on a bad value, was shown to no one. A block moved with such a line in it stays moved."""
+    before = (
+        "def check(x):\n    if x < 0:\n        log(x)\n        return None\n    return sqrt(x)\n\n\n"
+        "def other(y):\n    return y\n"
+    )
+    after = python_doc(
+        before.replace("        return None\n", "")
+        + "\n\ndef lookup(key):\n    if key not in table:\n        return None\n    return table[key]\n"
+    )
+    units = {u.name: u for u in with_removals(extract_units(after).units, removals(before, after))}
+    assert units["check"].removed == ("        return None",)
+    # A ``break;`` deleted (the case now falls through) and another written in a new loop.
+    js_before = "function a(x) {\n  switch (x) {\n    case 1:\n      go(x);\n      break;\n    default:\n      stop(x);\n  }\n}\n"
+    js_after = Document(
+        "file:///project/m.js",
+        js_before.replace("      break;\n", "") + "\nfunction b(xs) {\n  for (const x of xs) {\n    break;\n  }\n}\n",
+        language=REGISTRY.get("javascript"),
+    )
+    units = {u.name: u for u in with_removals(extract_units(js_after).units, removals(js_before, js_after))}
+    assert units["a"].removed == ("      break;",)
+    # Moved with the code around it, a common line is moved too.
+    moved = python_doc(
+        "def check(x):\n    return sqrt(x)\n\n\n"
+        "def other(y):\n    if y < 0:\n        log(y)\n        return None\n    return y\n"
+    )
+    shifted = before.replace("log(x)", "log(y)").replace("if x < 0", "if y < 0")
+    units = {u.name: u for u in with_removals(extract_units(moved).units, removals(shifted, moved))}
+    assert units["check"].removed == (), units["check"].removed

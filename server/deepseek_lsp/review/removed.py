@@ -80,16 +80,41 @@ def removals(before: str, after: Document) -> list[Removal]:
     for tag, i1, i2, j1, j2 in opcodes:
         if tag not in ("delete", "replace"):
             continue
+        block = [line.strip() for line in old_mid[i1:i2]]
+        # A common line (``return None``, ``}``) written anywhere else says nothing of where it
+        # went: moved only with a line of its own that moved too, as part of a block.
+        block_moved = any(line in added and not _common(line) for line in block)
         for i in range(i1, i2):
             text = old_mid[i]
             if tag == "replace" and _edited(text, new_mid[j1:j2], (i2 - i1) * (j2 - j1)):
                 continue  # a line edited: the model reads what it is now
             unit = owners.get(start + i)
-            if not text.strip() or text.strip() in added or unit is None:
+            stripped = text.strip()
+            if not stripped or unit is None:
+                continue
+            if stripped in added and (block_moved or not _common(stripped)):
                 continue
             held = None if unit.kind in _LOOSE else kept.first(unit)
             grouped.setdefault((unit.kind, unit.name, start + j1, held), []).append(text.rstrip())
     return [Removal(kind, name, at, tuple(lines), held) for (kind, name, at, held), lines in grouped.items()]
+
+
+#: Words that say nothing of which code a line is: a line of them alone (``return None``,
+#: ``break;``, ``} else {``, ``end``) is found in any function.
+_COMMON_WORDS = frozenset(
+    "return none null nil undefined true false pass break continue else elif end do then fi done "
+    "try finally default self this super yield await async new".split()
+)
+_WORD = re.compile(r"[^\W\d]\w*|\d+")
+#: A line with fewer than this many characters of words other than those is common.
+_OWN_CHARS = 3
+
+
+def _common(line: str) -> bool:
+    """Whether ``line`` (stripped) is one so common that its text written elsewhere does not
+    make it moved: punctuation, keywords and literals, a one-letter name at most."""
+    own = sum(len(w) for w in _WORD.findall(line) if w.lower() not in _COMMON_WORDS)
+    return own < _OWN_CHARS
 
 
 #: Past this many pairs of lines in one block replaced, each old line counts as edited:
