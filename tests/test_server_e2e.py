@@ -245,3 +245,32 @@ async def test_added_and_removed_workspace_folders_decide_which_imports_are_read
             assert "def combine(rows):" in str(chats[0].json)
             change([], [types.WorkspaceFolder(uri=lib.as_uri() + "/", name="lib")])
             assert "LIB_FOLDER_MARKER" not in await prompt_after_typing(4, "c")
+
+
+async def test_a_key_rejected_at_start_is_said_once_and_in_the_status(tmp_path) -> None:
+    """A wrong key (a 401 to the warm-up's model list, the key set) was only logged: the status
+    said Normal and nothing popped up until the first suggestion was refused. It is said as a
+    missing key is: one message, the Error status; the completion refused after it adds no
+    second pop-up, and the right key puts the status back to Normal."""
+    from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+
+    with FakeDeepSeek() as fake:
+        env = server_env(None, state_dir=str(tmp_path))
+        env["DEEPSEEK_API_KEY"] = "sk-wrong0123456789"
+        settings = {"baseUrl": fake.url, "completion": {"debounce": 0}}
+        async with lsp_session(env, settings=settings, client_info=types.ClientInfo(name="Visual Studio Code")) as client:
+            assert await eventually(lambda: any("rejected the API key (401)" in m.message for m in client.messages))
+            assert await eventually(
+                lambda: client.statuses and client.statuses[-1]["kind"] == "Error"
+                and "rejected the API key" in client.statuses[-1]["message"]
+            )
+            open_doc(client, "file:///ws/a.py", "x = \n")
+            await client.text_document_inline_completion_async(inline_params("file:///ws/a.py", 0, 4))
+            assert await eventually(lambda: fake.requests_to("/beta/completions") or fake.requests_to("/completions"))
+            await asyncio.sleep(0.2)
+            assert len([m for m in client.messages if "key" in m.message]) == 1, client.messages
+            logged = "\n".join(m.message for m in [*client.messages, *client.log_messages])
+            assert "sk-wrong0123456789" not in logged
+            client.set_configuration({"deepseek": {**settings, "apiKey": DEFAULT_KEY}})
+            client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+            assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal")

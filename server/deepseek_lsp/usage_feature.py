@@ -140,16 +140,18 @@ class UsageFeature(Feature):
             return
         self._warming = asyncio.ensure_future(client.warm(tokenizer=tokenizer))
         if tokenizer:  # (at start: a re-warm after a pause is not said again)
-            self._warming.add_done_callback(lambda _: self._tell_key_asked(client))
+            self._warming.add_done_callback(lambda _: self._tell_key_refused(client))
         self._load()
 
-    def _tell_key_asked(self, client: ModelClient) -> None:
-        """A server of one's own that answered the warm-up 401 with no key set: said as "no API
-        key" is for DeepSeek (a message once, and the status), not first at a completion."""
-        refused = client.asks_for_key
+    def _tell_key_refused(self, client: ModelClient) -> None:
+        """The warm-up's 401 (no key set where a server of one's own wants one, or a key
+        rejected): said as "no API key" is for DeepSeek (a message once, and the status), not
+        first at a completion. In the words a refused request's message has: the completion
+        refused next adds no second pop-up."""
+        refused = client.refused_key
         if refused is None or client is not self.services.models.client:
             return
-        self.services.status.tell_once("config:no-key", refused.user_message)
+        self.services.status.tell_once("config:no-key", refused.user_message, cause=refused.cause_told)
         self.services.status.set(Status("Error", refused.user_message, "config"))
 
     def _load(self) -> None:

@@ -220,9 +220,10 @@ class ModelClient:
         read_cookies_when_set(self.http)
         #: Loop time of the last request's start or end (a warm-up's included): see idle_for.
         self.last_active = -math.inf
-        #: The warm-up's 401 from a server asked with no key set (a server of one's own that
-        #: wants one): said at start, as DeepSeek's "no API key" is, not at the first completion.
-        self.asks_for_key: ModelError | None = None
+        #: The warm-up's 401: a server asked with no key set (one of one's own that wants one),
+        #: or a key rejected. Said at start, as DeepSeek's "no API key" is: a wrong key was only
+        #: logged, the status Normal until the first suggestion came back refused.
+        self.refused_key: ModelError | None = None
         #: The endpoint refused ``response_format`` once: JSON is asked for in the prompt only.
         self._no_json_mode = False
         #: The endpoint refused ``stream_options`` once: it is left out (usage is estimated).
@@ -541,8 +542,7 @@ class ModelClient:
                 self.loads_models = loads
             if response.status_code == 401:
                 log.warning("%s rejected the API key during warm-up", safe_url(url))
-                refused = key_noted(error_for_status(401, method="GET", url=url), self.config, url)
-                self.asks_for_key = refused if getattr(refused, "no_key", False) else None
+                self.refused_key = key_noted(error_for_status(401, method="GET", url=url), self.config, url)
         except (ModelError, httpx.HTTPError) as exc:
             log.info("warm-up request to %s failed: %s", safe_url(url), describe(exc, *self.config.keys))
         finally:
