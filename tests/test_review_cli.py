@@ -299,6 +299,30 @@ def test_changed_sends_only_code_and_only_the_changed_lines_of_renamed_or_oddly_
     assert "launch, v2" in fake_deepseek.requests_to(CHAT)[-1].json["messages"][-1]["content"]
 
 
+def test_changed_pairs_a_file_moved_without_git_mv_with_the_file_it_was(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``mv a.py b.py`` (or an editor's rename), not told to git: ``--changed`` took b.py as a
+    new file and sent all of it again, paid, where the editor's save pairs it as git would once
+    both are added. Its changed function alone is sent now; the user's index is left as it was,
+    and a file new for good is still sent whole."""
+    body = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(10))
+    (project / "a.py").write_text(body)
+    git(project, "add", "-A")
+    git(project, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "more")
+    index = (project / ".git" / "index").read_bytes()
+    (project / "a.py").rename(project / "b.py")
+    (project / "b.py").write_text(body.replace("x + 9", "x - 9"))
+    (project / "new.py").write_text("def g(y):\n    return y * 2\n")
+    fake_deepseek.responder(lambda body: '{"findings": []}', path=CHAT)
+    code, out, _ = run(capsys, "--changed", "--format", "json")
+    assert code == 0
+    sent = sorted(u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json))
+    assert sent == ["f9", "g"]
+    assert sorted(f["path"] for f in json.loads(out)["files"]) == ["b.py", "new.py"]
+    assert (project / ".git" / "index").read_bytes() == index
+
+
 def test_configuration_and_backend_errors_exit_2(
     project: Path,
     fake_deepseek: FakeDeepSeek,

@@ -7,12 +7,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 from ..console import shown_name
 from ..gitignore import git
 from ..languages import LanguageRegistry
-from .renames import name_changes
+from .renames import intended, name_changes
 from .safe_directory import safe_directory_advice
 from .targets import NOTEBOOK_SUFFIX, SKIP_DIRS, Target, _known_language
 
@@ -242,10 +243,39 @@ def changed_targets(
             base = fork.stdout.strip()
         elif notes is not None and not _merges(root, base):
             notes.append(_no_fork_note(root, named))
-    status = git(root, "diff", "--name-status", "-M", "--diff-filter=d", "-z", base, "--")
+    found = git(root, "ls-files", "--others", "--exclude-standard", "-z")
+    untracked = [n for n in (found.stdout.split("\0") if found and found.returncode == 0 else []) if n]
+    # A file moved without ``git mv`` (``mv``, an editor's rename) is untracked, the file it was
+    # deleted: paired as git pairs them once both are added (on a copy of the index), it is
+    # measured from that file; taken as new, all of it was sent again, paid.
+    pairing = intended(root, untracked) if untracked and _deletes(root, base) else nullcontext(None)
+    with pairing as index:
+        return _changed(root, base, named, within, registry, submodules, untracked, index, without_grammar)
+
+
+def _deletes(root: Path, base: str) -> bool:
+    """Whether the working tree lacks a file ``base`` has."""
+    gone = git(root, "diff", "--name-only", "--diff-filter=D", "-z", base, "--")
+    return gone is not None and gone.returncode == 0 and bool(gone.stdout.strip("\0"))
+
+
+def _changed(
+    root: Path,
+    base: str,
+    named: str,
+    within: Sequence[Path],
+    registry: LanguageRegistry | None,
+    submodules: list[Path] | None,
+    untracked: list[str],
+    index: str | None,
+    without_grammar: bool,
+) -> list[Target] | str:
+    """:func:`changed_targets` once the base is known; ``index``: the index to diff with (see
+    :func:`renames.intended`), the repository's own if None."""
+    status = git(root, "diff", "--name-status", "-M", "--diff-filter=d", "-z", base, "--", index=index)
     if status is None or status.returncode != 0:
         return f"git diff against {named!r} failed: {(status.stderr.strip() if status else 'git not found')}"
-    untracked = git(root, "ls-files", "--others", "--exclude-standard", "-z")
+    new_files = set(untracked)
     scope = [p.resolve() for p in within]
 
     def wanted(path: Path) -> bool:
@@ -261,6 +291,10 @@ def changed_targets(
     targets: list[Target] = []
     # A rename names both, which the line diff needs to pair them.
     for old, name in name_changes(status.stdout):
+        if name in new_files:
+            if not old:
+                continue  # new for good: whole, below
+            new_files.discard(name)
         path = (root / name).resolve()
         if submodules is not None and path.is_dir() and (path in scope or any(f in path.parents for f in scope)):
             submodules.append(path)
@@ -291,6 +325,7 @@ def changed_targets(
             base,
             "--",
             *names,
+            index=index,
         )
         lines: set[int] = set()
         for m in _HUNK.finditer(diff.stdout if diff else ""):
@@ -300,9 +335,9 @@ def changed_targets(
                 range(start - 1, start - 1 + count) if count else (max(0, start - 1), start)
             )
         targets.append(Target(path, lines, named=path in scope, before=(root, f"{base}:{old or name}")))
-    for name in filter(
-        None, untracked.stdout.split("\0") if untracked and untracked.returncode == 0 else []
-    ):
+    for name in untracked:
+        if name not in new_files:
+            continue  # paired with the file it was, above
         path = (root / name).resolve()
         if wanted(path):
             targets.append(Target(path, named=path in scope))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..gitignore import git
@@ -52,21 +54,40 @@ def moved_source(path: Path) -> str | None:
     gone = git(folder, "ls-files", "--deleted", "-z")
     if gone is None or gone.returncode != 0 or not gone.stdout.strip("\0"):
         return None  # no tracked file is missing: nothing was moved
-    where = git(folder, "rev-parse", "--show-prefix", "--git-path", "index")
+    where = git(folder, "rev-parse", "--show-prefix")
     if where is None or where.returncode != 0:
         return None
-    prefix, index = [*where.stdout.split("\n"), "", ""][:2]
+    with intended(folder, [path.name]) as copy:
+        if copy is None:
+            return None
+        status = git(folder, "diff", "--name-status", "-M", "-z", "HEAD", index=copy)
+        if status is None or status.returncode != 0:
+            return None
+        name = where.stdout.strip() + path.name
+        return next((old for old, new in name_changes(status.stdout) if old and new == name), None)
+
+
+@contextmanager
+def intended(folder: Path, names: list[str]) -> Iterator[str | None]:
+    """A copy of the index of ``folder``'s repository in which ``names`` (untracked, from
+    ``folder``) are intended to add: the working tree's diff then shows them, and the missing
+    files deleted, the pairs git's rename detection reads, nothing written to the repository.
+    None where git could not make it."""
+    where = git(folder, "rev-parse", "--git-path", "index")
+    if where is None or where.returncode != 0:
+        yield None
+        return
     with tempfile.TemporaryDirectory(prefix="deepseek-lsp-index-") as scratch:
         copy = os.path.join(scratch, "index")
         try:
-            shutil.copyfile(folder / index, copy)
+            shutil.copyfile(folder / where.stdout.strip(), copy)
         except OSError:
-            return None
-        # Intended to add: the working tree's diff then shows it, with the missing files
-        # deleted, the pair git's rename detection reads (nothing written to the repository).
-        added = git(folder, "add", "--intent-to-add", "--", path.name, index=copy)
-        status = git(folder, "diff", "--name-status", "-M", "-z", "HEAD", index=copy)
-        if added is None or added.returncode != 0 or status is None or status.returncode != 0:
-            return None
-        name = prefix + path.name
-        return next((old for old, new in name_changes(status.stdout) if old and new == name), None)
+            yield None
+            return
+        # From stdin, each name as it is: many files overflowed no command line, and one named
+        # ``x[1].py`` is no pattern.
+        added = git(
+            folder, "--literal-pathspecs", "add", "--intent-to-add", "--pathspec-from-file=-", "--pathspec-file-nul",
+            stdin="\0".join(names), index=copy,
+        )
+        yield copy if added is not None and added.returncode == 0 else None
