@@ -14,7 +14,7 @@ from lsprotocol import types
 
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import eventually, lsp_session, open_doc
-from tests.review_support import INVENTORY_RULES, reviewer
+from tests.review_support import INVENTORY_RULES, reviewed_units, reviewer
 from tests.test_review_lsp import CHAT, INVENTORY, SETTINGS, URI, diagnostics, env, save
 
 #: What a formatter or a checkout made of the file: a line added at the top and at the end,
@@ -36,11 +36,11 @@ def reload_change(style: str) -> types.TextDocumentContentChangeEvent:
     )
 
 
-def shown(client: object) -> dict[str, str]:
+def shown(client: object, uri: str = URI) -> dict[str, str]:
     """Each finding's first message line, with the code its range covers in the reloaded text."""
     lines = RELOADED.split("\n")
     out = {}
-    for d in diagnostics(client, URI):  # type: ignore[arg-type]
+    for d in diagnostics(client, uri):  # type: ignore[arg-type]
         r = d.range
         assert r.start.line == r.end.line, d
         out[d.message.split("\n")[0]] = lines[r.start.line][r.start.character : r.end.character]
@@ -120,7 +120,8 @@ async def test_a_file_neovim_reloads_while_its_review_runs_shows_the_review(
             INVENTORY_RULES[3].message: INVENTORY_RULES[3].needle,
         }
         assert await eventually(lambda: shown(client) == expected, timeout=10), shown(client)
-        [request] = fake_deepseek.requests_to(CHAT)
+        # (The reload's own review of the functions it changed may follow it, once it settled.)
+        request = fake_deepseek.requests_to(CHAT)[0]
         assert request.completed and not request.disconnected
 
 
@@ -144,3 +145,78 @@ async def test_a_review_replaced_by_one_that_ends_at_once_closes_its_request(fak
         [request] = fake_deepseek.requests_to(CHAT)
         assert await asyncio.to_thread(fake_deepseek.wait_closed, request, 10)
         assert review.engine._flights == {}
+
+
+def _reviewed(fake: FakeDeepSeek) -> list[list[str]]:
+    return [sorted(reviewed_units(r.json)) for r in fake.requests_to(CHAT)]
+
+
+@pytest.mark.parametrize("editor", ["visual_studio_code", "neovim"])
+async def test_a_file_reloaded_from_disk_has_its_changed_functions_reviewed_once_it_settles(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, editor: str
+) -> None:
+    """A formatter run in a terminal (or a ``git checkout``) rewrote the file, and the editor
+    reloaded it: no save follows, so the functions it changed went unreviewed, their old
+    findings gone, until the user happened to save. Once the reload settles the file is
+    reviewed as a save reviews it: the functions it changed alone are sent (the cache answers
+    the others), once; VS Code sends the reload as a change, Neovim as a close and an open."""
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    path = tmp_path / "ws" / "inventory.py"
+    path.parent.mkdir()
+    path.write_text(INVENTORY)
+    uri = path.as_uri()
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS, editor=editor) as client:
+        open_doc(client, uri, INVENTORY)
+        save(client, uri)
+        assert await eventually(lambda: len(diagnostics(client, uri)) == 4, timeout=10)
+        first = _reviewed(fake_deepseek)
+        path.write_text(RELOADED)
+        if editor == "neovim":
+            client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+            open_doc(client, uri, RELOADED, version=3)
+        else:
+            client.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                    content_changes=[reload_change("vscode")],
+                )
+            )
+        assert await eventually(lambda: len(_reviewed(fake_deepseek)) > len(first), timeout=10)
+        await asyncio.sleep(1.5)  # (settled: nothing more is sent)
+        again = _reviewed(fake_deepseek)[len(first):]
+        sent = sorted(u for units in again for u in units)
+        assert sent and len(sent) < len([u for units in first for u in units]), (first, again)
+        assert "find_item" in sent, sent  # the function whose comparison the reload fixed
+        # The fixed comparison's finding is gone, the others are shown on the new text.
+        assert await eventually(lambda: INVENTORY_RULES[0].message not in shown(client, uri), timeout=5)
+        assert len(shown(client, uri)) == 3
+
+
+async def test_typing_to_a_pause_is_no_reload(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """Edits the disk does not have (typing, then a pause) are no reload: nothing is sent until
+    a save; nor is the text saved and reviewed already, met again by undoing to it."""
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    path = tmp_path / "ws" / "inventory.py"
+    path.parent.mkdir()
+    path.write_text(INVENTORY)
+    uri = path.as_uri()
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS) as client:
+        open_doc(client, uri, INVENTORY)
+        save(client, uri)
+        assert await eventually(lambda: len(diagnostics(client, uri)) == 4, timeout=10)
+        told = len(fake_deepseek.requests_to(CHAT))
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=RELOADED)],
+            )
+        )
+        await asyncio.sleep(1.6)
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=INVENTORY)],
+            )
+        )
+        await asyncio.sleep(1.6)
+        assert len(fake_deepseek.requests_to(CHAT)) == told

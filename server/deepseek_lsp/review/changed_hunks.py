@@ -166,6 +166,12 @@ class OpenedTexts:
             if committed.encode("utf-8", "surrogatepass") != opened:
                 self._texts[uri] = committed
 
+    def reloaded(self, doc: Document) -> None:
+        """``doc`` reloaded from disk: a ``git checkout`` moved the commit its changes count from
+        (the file's text as opened is kept where git has none)."""
+        if doc.uri in self._in_git:
+            self.opened(doc)
+
     def _forget_asking(self, uri: str) -> None:
         task = self._asking.pop(uri, None)
         if task is not None:

@@ -47,6 +47,7 @@ from .outcome_status import OutcomeStatus, basename, last_word
 from .progress import _Progress
 from .publishing import FileState, Publisher
 from .reanchored import reanchored
+from .reloads import Reloads
 from .rules import ReviewRules
 from .saving import SaveTriggers
 from .units import Unit
@@ -55,12 +56,6 @@ if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
 log = logging.getLogger(__name__)
-
-#: How long a closed file's review goes on for the file to be opened again: Neovim reloads a
-#: buffer from disk (``:e``, 'autoread' after a formatter or ``git checkout``) as didClose then
-#: didOpen at once, and the close cancelled the review under way, its answer never shown.
-REOPEN_GRACE_S = 0.5
-
 
 class ReviewFeature(Feature):
     """The reviews under way, one per file, and the parts it calls: which files are reviewed
@@ -80,8 +75,6 @@ class ReviewFeature(Feature):
         self._stopped_by_user: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
         #: Reviews a save started (a command's answer is the closed buffer's: see document_closed).
         self._of_saves: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
-        #: Reviews of files just closed, cancelled unless the file opens again (REOPEN_GRACE_S).
-        self._closing: dict[str, tuple[asyncio.Task[ReviewOutcome | None], asyncio.TimerHandle]] = {}
         #: Reviews replaced by a newer one that have not let go yet (see ``schedule``).
         self._superseded: set[asyncio.Task[ReviewOutcome | None]] = set()
         #: Those of them cancelled already (see ``_let_go``).
@@ -108,6 +101,7 @@ class ReviewFeature(Feature):
         self.quick_fixes = QuickFixes(self.publisher, self._client_capabilities)
         self.command = ReviewCommand(self, self.rules, self.publisher, self._paused)
         self.outcome = OutcomeStatus(services, self._paused)
+        self.reloads = Reloads(lambda uri: self.services.documents.get(uri), self._reloaded)
 
     # -- wiring ----------------------------------------------------------------------------------
 
@@ -165,7 +159,8 @@ class ReviewFeature(Feature):
         self.saves.halt()
         self._opened.halt()
         self.publisher.halt()
-        for task in [*self._tasks.values(), *self._superseded, *self._telling, *self._closing_tasks()]:
+        self.reloads.halt()
+        for task in [*self._tasks.values(), *self._superseded, *self._telling]:
             task.cancel()
         if self._engine is not None:
             self._engine.halt()
@@ -173,7 +168,7 @@ class ReviewFeature(Feature):
     async def stop(self) -> None:
         self.halt()
         await asyncio.gather(
-            *self._tasks.values(), *self._superseded, *self._telling, *self._closing_tasks(), return_exceptions=True
+            *self._tasks.values(), *self._superseded, *self._telling, *self.reloads.tasks(), return_exceptions=True
         )
         if self._engine is not None:
             await self._engine.stop()
@@ -188,23 +183,12 @@ class ReviewFeature(Feature):
     def failure(self, uri: str) -> str:
         return self._failed.get(uri, "")
 
-    def _closing_tasks(self) -> list[asyncio.Task[ReviewOutcome | None]]:
-        return [task for task, _ in self._closing.values()]
-
-    def _closed_for_good(self, uri: str) -> None:
-        closing = self._closing.pop(uri, None)
-        if closing is not None:
-            closing[0].cancel()
-
     def document_opened(self, doc: Document) -> None:
         self._opened.opened(doc)
-        closing = self._closing.pop(doc.uri, None)
-        if closing is not None:
-            # Reloaded (see REOPEN_GRACE_S): its review goes on, and shows on the new text.
-            task, timer = closing
-            timer.cancel()
-            if not task.done() and doc.uri not in self._tasks:
-                self._tasks[doc.uri] = task
+        # Reloaded (see reloads.REOPEN_GRACE_S): its review goes on, and shows on the new text.
+        task = self.reloads.opened(doc)
+        if task is not None and doc.uri not in self._tasks:
+            self._tasks[doc.uri] = task
         # Whatever was reviewed before (in this editor, another one, or on the command line)
         # shows at once and costs nothing. Files opened before the configuration arrived are
         # shown again by settings_changed if the review settings turn out different. Not a
@@ -216,11 +200,19 @@ class ReviewFeature(Feature):
     def document_changed(self, doc: Document) -> None:
         self.saves.typing(doc.uri)  # still typing: an auto-save's pause starts again
         self.following.document_changed(doc)
+        self.reloads.changed(doc)
 
     def document_will_save(self, doc: Document, reason: int) -> None:
         self.saves.will_save(doc, reason)
 
     def document_saved(self, doc: Document) -> None:
+        self.reloads.saved(doc)
+        self.saves.saved(doc)
+
+    def _reloaded(self, doc: Document) -> None:
+        """Reviewed as a save, measured from git's last commit as it is now (a checkout moved
+        it)."""
+        self._opened.reloaded(doc)
         self.saves.saved(doc)
 
     def document_closed(self, doc: Document) -> None:
@@ -232,9 +224,9 @@ class ReviewFeature(Feature):
         if task is not None and not task.done() and task in self._of_saves:
             del self._tasks[doc.uri]
             self._asked.pop(doc.uri, None)
-            self._closed_for_good(doc.uri)
-            timer = asyncio.get_running_loop().call_later(REOPEN_GRACE_S, self._closed_for_good, doc.uri)
-            self._closing[doc.uri] = (task, timer)
+        else:
+            task = None
+        self.reloads.closed(doc.uri, task)
         self._forget(doc.uri)
         self._clear_status(doc.uri)
 
