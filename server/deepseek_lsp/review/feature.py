@@ -11,7 +11,6 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -21,7 +20,6 @@ from ..config import Settings
 from ..context import env_workspace_roots, label_path
 from ..documents import Document
 from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Paused, Services
-from ..model import prompt_read
 from ..privacy import uri_to_path
 from ..status import Status
 from ..usage_feature import endpoint_fields
@@ -37,20 +35,19 @@ from .cache import ReviewCache
 from .changed_hunks import OpenedTexts
 from .command import ReviewCommand
 from .engine import ReviewEngine, _counter
-from .findings import Finding, follow_edits, follow_span, with_kept, with_net_change
+from .findings import with_kept
 from .first_save import FirstSaves
 from .flights import ReviewOutcome
 from .following import EditFollower
 from .ignores import Ignores
 from .keys import answer_settings
+from .landing import Landing, starts_in, unit_spans
 from .outcome_status import OutcomeStatus, basename, last_word
 from .progress import _Progress
 from .publishing import FileState, Publisher
-from .reanchored import reanchored
 from .reloads import Reloads
 from .rules import ReviewRules
 from .saving import SaveTriggers
-from .units import Unit
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -79,8 +76,6 @@ class ReviewFeature(Feature):
         self._superseded: set[asyncio.Task[ReviewOutcome | None]] = set()
         #: Those of them cancelled already (see ``_let_go``).
         self._let_go_of: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
-        #: What is told off a review's way (see _tell_prompt_cut), kept until done.
-        self._telling: set[asyncio.Task[None]] = set()
         self._cache: ReviewCache | None = None
         self._engine: ReviewEngine | None = None
         #: Why each document's last review ended on an error of the server's own, for the
@@ -102,6 +97,9 @@ class ReviewFeature(Feature):
         self.command = ReviewCommand(self, self.rules, self.publisher, self._paused)
         self.outcome = OutcomeStatus(services, self._paused)
         self.reloads = Reloads(lambda uri: self.services.documents.get(uri), self._reloaded)
+        self.landing = Landing(
+            lambda: self.engine, lambda: self.settings, lambda uri: self.services.documents.get(uri), self.ignores
+        )
 
     # -- wiring ----------------------------------------------------------------------------------
 
@@ -160,7 +158,7 @@ class ReviewFeature(Feature):
         self._opened.halt()
         self.publisher.halt()
         self.reloads.halt()
-        for task in [*self._tasks.values(), *self._superseded, *self._telling]:
+        for task in [*self._tasks.values(), *self._superseded, *self.outcome.telling]:
             task.cancel()
         if self._engine is not None:
             self._engine.halt()
@@ -168,7 +166,7 @@ class ReviewFeature(Feature):
     async def stop(self) -> None:
         self.halt()
         await asyncio.gather(
-            *self._tasks.values(), *self._superseded, *self._telling, *self.reloads.tasks(), return_exceptions=True
+            *self._tasks.values(), *self._superseded, *self.outcome.telling, *self.reloads.tasks(), return_exceptions=True
         )
         if self._engine is not None:
             await self._engine.stop()
@@ -235,23 +233,6 @@ class ReviewFeature(Feature):
         if current.feature == "review" and current.uri == uri:
             # Its failed review is no longer anyone's concern (the Warning stayed for good).
             self.services.status.set(Status("Normal", "", "review"))
-
-    def _tell_prompt_cut(self, outcome: ReviewOutcome, settings: Settings) -> None:
-        """Told once where Ollama cut a review's prompt to its context (see model.prompt_read),
-        off the review's way: its findings are not held for the server's answer."""
-        client = getattr(self.services.models, "client", None)
-        if client is None or not outcome.usage:
-            return
-
-        async def tell() -> None:
-            told = await prompt_read.review_cut(client, settings.review.model, outcome.usage)
-            if told:
-                log.warning("%s", told)
-                self.services.status.tell_once(f"prompt-read:review:{settings.review.model}", told, 2)
-
-        task = asyncio.ensure_future(tell())
-        self._telling.add(task)
-        task.add_done_callback(self._telling.discard)
 
     def settings_changed(self, old: Settings, new: Settings) -> None:
         # allowHttp and fimBaseUrl too: a review refused for plain http:// kept its Error status
@@ -324,8 +305,8 @@ class ReviewFeature(Feature):
         if keep_edited and state is not None and state.edit_count == doc.edit_count:
             # A setting changed (minConfidence, a timeout): the findings of every function
             # edited since its review went, until the next save reviewed it again.
-            spans = None if missing is None else _unit_spans(doc, missing)
-            findings = with_kept(findings, [f for f in self.ignores.let_through(doc.uri, state.findings) if _starts_in(f, spans)])
+            spans = None if missing is None else unit_spans(doc, missing)
+            findings = with_kept(findings, [f for f in self.ignores.let_through(doc.uri, state.findings) if starts_in(f, spans)])
         state = files.setdefault(doc.uri, FileState())
         state.findings = findings
         state.edit_count = doc.edit_count
@@ -552,38 +533,15 @@ class ReviewFeature(Feature):
         shown: int | None = None
         try:
             self.outcome.report(outcome, uri)
-            self._tell_prompt_cut(outcome, settings)
+            self.outcome.tell_prompt_cut(outcome, settings)
             current = self.services.documents.get(uri)
             if current is None or rules.mode(uri) == "off":
                 return outcome
-            # Closed and reopened meanwhile, or edited too much to replay: place the results anew.
-            # So too when the user switched the model (or thinking, redaction) meanwhile: the
-            # old model's answer was shown as the review, over the new model's cached one.
-            edits = current.edits_since(edit_count) if current is doc else None
-            if edits is None or answer_settings(settings) != answer_settings(self.settings):
-                placed = await self._placed_again(current, [], [], b"", [], roots)
-                if placed is None:
-                    return outcome  # closed meanwhile
-                findings = placed
-            else:
-                findings, _ = follow_edits(outcome.findings, edits, current.data)
-                findings = with_net_change(
-                    outcome.findings, findings, snapshot.data, current.data, edits
-                )
-                state = self.publisher.files.get(uri)
-                if outcome.unanswered and state is not None and state.edit_count == current.edit_count:
-                    # Units whose request failed were not reviewed: their findings shown before
-                    # stay (a failed "review again" cleared the whole file, a failed save the
-                    # functions it sent, with "Save again to retry" as the only word).
-                    spans = [follow_span(a, b, edits) for a, b in _unit_spans(snapshot, outcome.unanswered)]
-                    findings = with_kept(findings, [f for f in state.findings if _starts_in(f, spans)])
-                if {f.id for f in outcome.findings} - {f.id for f in findings}:
-                    # Dropped by the edits since: a reload from disk took every finding between
-                    # its first and last changed line, of functions it left as they were too.
-                    placed = await self._placed_again(current, findings, outcome.findings, snapshot.data, edits, roots)
-                    if placed is None:
-                        return outcome  # closed meanwhile
-                    findings = placed
+            findings = await self.landing.findings(
+                outcome, snapshot, doc, edit_count, current, settings, self.publisher.files.get(uri), roots
+            )
+            if findings is None:
+                return outcome  # closed meanwhile
             state = self.publisher.files.setdefault(uri, FileState())
             state.findings = self.ignores.let_through(uri, findings)
             state.edit_count = current.edit_count
@@ -593,38 +551,3 @@ class ReviewFeature(Feature):
             return outcome
         finally:
             progress.end(last_word(outcome, shown))  # (once: a second end sends nothing)
-
-
-    async def _placed_again(
-        self,
-        current: Document,
-        followed: list[Finding],
-        reviewed: list[Finding],
-        old: bytes,
-        edits: list[Any],
-        roots: list[Path],
-    ) -> list[Finding] | None:
-        """``followed`` with the findings :func:`reanchored` brings back onto ``current`` (the
-        cache's alone, with no ``reviewed``), worked out off the event loop; None once
-        ``current`` is no longer the file open."""
-        uri, ignored = current.uri, self.ignores.ignored(current.uri)
-        again = await reanchored(
-            self.engine, followed, reviewed, old, edits, current, self.settings, ignored=ignored, roots=roots
-        )
-        if self.services.documents.get(uri) is not current:
-            return None
-        if again is None:  # edited too much meanwhile to follow: placed on the text as it is
-            again, _ = self.engine.cached_findings(current, self.settings, ignored=ignored, roots=roots)
-        return again
-
-
-def _unit_spans(doc: Document, units: list[Unit]) -> list[tuple[int, int]]:
-    """The byte spans of the units' lines in ``doc``."""
-    return [(doc.line_start(lo), doc.line_end(hi)) for unit in units for lo, hi in unit.lines]
-
-
-def _starts_in(finding: Finding, spans: list[tuple[int, int]] | None) -> bool:
-    """Whether the finding's code starts in one of the spans (None: anywhere)."""
-    return spans is None or any(lo <= finding.start <= hi for lo, hi in spans)
-
-

@@ -4,11 +4,13 @@ progress's last word, and what its requests cost.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from ..config import Settings
 from ..console import counted
 from ..features import NotFoundOnce, Paused, Services
+from ..model import prompt_read
 from ..model.errors import BudgetExceeded, ModelError, names_missing_model, refuses_every_request
 from ..privacy import uri_to_path
 from ..refusals import RefusedAlike, Scope
@@ -86,6 +88,8 @@ class OutcomeStatus:
         #: The status told for each file whose reviews its refusal paused, shown again at a
         #: save that sends nothing.
         self._file_refusals: dict[str, Status] = {}
+        #: What is told off a review's way (see tell_prompt_cut), kept until done.
+        self.telling: set[asyncio.Task[None]] = set()
 
     def settings_changed(self) -> bool:
         """New settings: every refusal's pause is lifted; returns whether a file's was."""
@@ -212,6 +216,23 @@ class OutcomeStatus:
             status.set(Status("Normal", "", "review"))
         if outcome.stats.unplaced:
             log.info("review of %s: %s could not be placed", uri, counted(outcome.stats.unplaced, "finding"))
+
+    def tell_prompt_cut(self, outcome: ReviewOutcome, settings: Settings) -> None:
+        """Told once where Ollama cut a review's prompt to its context (see model.prompt_read),
+        off the review's way: its findings are not held for the server's answer."""
+        client = getattr(self.services.models, "client", None)
+        if client is None or not outcome.usage:
+            return
+
+        async def tell() -> None:
+            told = await prompt_read.review_cut(client, settings.review.model, outcome.usage)
+            if told:
+                log.warning("%s", told)
+                self.services.status.tell_once(f"prompt-read:review:{settings.review.model}", told, 2)
+
+        task = asyncio.ensure_future(tell())
+        self.telling.add(task)
+        task.add_done_callback(self.telling.discard)
 
 
 def basename(uri: str) -> str:
