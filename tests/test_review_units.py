@@ -627,3 +627,27 @@ def test_a_type_in_a_class_s_first_line_is_not_its_base() -> None:
     # A base written on the header's own lines, wrapped or not, is still one.
     wrapped = text.replace("class Square(Shape):", "class Square(\n    Shape,\n):")
     assert extract_units(python_doc(wrapped)).bases["Square"] == frozenset({"Shape"})
+
+
+def test_a_text_is_cut_into_units_once_for_a_save(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A save of a large file never reviewed cut the same text into units four times before its
+    question (its cached review, its estimate, the units changed since git's last commit, their
+    count) and git's text twice (the deleted lines, the changed units): ~0.1 s of CPU each for
+    2,900 lines (tests/bench/bench_first_save_question.py). Each text is cut once now; what a
+    caller does to its units stays its own."""
+    from deepseek_lsp.review import units as units_module
+    from deepseek_lsp.review.changed_hunks import changed_lines
+    from deepseek_lsp.review.removed import removals
+
+    cut: list[str] = []
+    real = units_module._definitions
+    monkeypatch.setattr(units_module, "_definitions", lambda doc, language: cut.append(doc.text) or real(doc, language))
+    before = "".join(f"def f{i}(x):\n    y = x + {i}\n    return y\n\n\n" for i in range(300))
+    after = python_doc(before.replace("    y = x + 7\n", "    y = x - 7\n"))
+    removals(before, after)
+    changed_lines(before, after)
+    extract_units(after)
+    again = extract_units(after)
+    assert len(cut) == 2  # git's text and the saved one
+    again.units = []
+    assert len(extract_units(after).units) == 300

@@ -30,7 +30,6 @@ from ..model.prices import list_price
 from ..model.tokens import Counter
 from ..privacy import uri_to_path
 from .engine import ReviewEngine
-from .fitting import prompt_tokens
 from .outcome_status import basename
 from .prompt import batch_units, build_messages
 from .units import extract_units
@@ -90,11 +89,19 @@ def estimate(
     units = file_units.units if missing is None else missing
     if sum(len(u.text) for u in units) <= ASK_ABOVE_TOKENS:
         return None
+    # Each text counted once: every request's system prompt is the same, and was tokenized
+    # again for each of a large file's few dozen requests.
+    counted: dict[str, int] = {}
+
+    def count(text: str) -> int:
+        if text not in counted:
+            counted[text] = counter.count(text)
+        return counted[text]
+
     tokens = sum(
-        prompt_tokens(
-            build_messages(doc, path, file_units, batch, redact_secrets=settings.redact_secrets), counter
-        )
+        count(message["content"])
         for batch in batch_units(units)
+        for message in build_messages(doc, path, file_units, batch, redact_secrets=settings.redact_secrets)
     )
     if tokens <= ASK_ABOVE_TOKENS:
         return None

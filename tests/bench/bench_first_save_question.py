@@ -1,0 +1,112 @@
+"""How long a save of a large file never reviewed takes to ask its first-save question
+(review/first_save.py; not part of the test run): the steps a save goes through before the
+question (git's committed text, the deleted lines, the estimate, the units changed), in CPU
+seconds each, as the server runs them. A ~2,800-line module (the standard library's
+tarfile.py, or ``--file``) committed in a repository, one function edited.
+
+    PYTHONPATH=server:. python tests/bench/bench_first_save_question.py [--file F] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+from deepseek_lsp.config import build_settings
+from deepseek_lsp.documents import Document
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.model import default_counter
+from deepseek_lsp.review import units
+from deepseek_lsp.review.cache import ReviewCache
+from deepseek_lsp.review.changed_hunks import OpenedTexts
+from deepseek_lsp.review.engine import ReviewEngine
+from deepseek_lsp.review.first_save import FirstSaves
+from tests.fake_deepseek import DEFAULT_KEY
+
+
+async def one_save(root: Path, source: str, state: Path, counter: object, profile: cProfile.Profile | None) -> dict[str, float]:
+    """CPU (and wall) seconds of each step of a save up to its question."""
+    getattr(units, "_RECENT_UNITS", {}).clear()  # each save a first one: nothing of the last run kept
+    settings, _ = build_settings(env={"DEEPSEEK_API_KEY": DEFAULT_KEY})
+    engine = ReviewEngine(ReviewCache(state / f"cache{time.monotonic_ns()}.sqlite"), max_concurrency=4)
+    path = root / "big.py"
+    python = LanguageRegistry.load().get("python")
+    opened = Document(path.as_uri(), source, language=python)
+    edited = source.replace("def", "def  ", 1) if "def" in source else source + "\n"
+    doc = Document(path.as_uri(), edited, language=python)
+    texts = OpenedTexts()
+    steps: dict[str, float] = {}
+    told: list[float] = []
+    services = SimpleNamespace(status=SimpleNamespace(tell_once=lambda *a, **k: told.append(time.perf_counter())))
+
+    async def step(name: str, work: object) -> object:
+        cpu, wall = time.process_time(), time.perf_counter()
+        if profile:
+            profile.enable()
+        out = await work  # type: ignore[misc]
+        if profile:
+            profile.disable()
+        steps[name] = time.process_time() - cpu
+        steps[f"{name} (wall)"] = time.perf_counter() - wall
+        return out
+
+    started = time.perf_counter()
+    texts.opened(opened)
+    await step("git's text", texts._before(doc))
+    await step("deleted lines", texts.removed(doc))
+    await step(
+        "estimate and question",
+        FirstSaves(services).choose(  # type: ignore[arg-type]
+            None, engine, doc, settings, counter, lambda: texts.changed_since(doc),
+            path="big.py", roots=(), ignored=frozenset(),
+        ),
+    )
+    steps["save to question (wall)"] = (told[0] if told else time.perf_counter()) - started
+    engine.cache.close()
+    return steps
+
+
+def repository(scratch: Path, file: Path) -> Path:
+    """A repository in ``scratch`` with ``file`` committed as big.py."""
+    root = scratch / "repo"
+    root.mkdir()
+    shutil.copyfile(file, root / "big.py")
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=b@example.com", "-c", "user.name=b", "commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=root, check=True)
+    return root
+
+
+async def main(source: str, root: Path, repeat: int, show_profile: bool) -> None:
+    counter = default_counter()
+    counter.count("loaded")  # loaded once, as the server's at start
+    runs = []
+    profile = cProfile.Profile() if show_profile else None
+    for _ in range(repeat):
+        runs.append(await one_save(root, source, root.parent, counter, profile))
+    for name in runs[0]:
+        values = sorted(r[name] for r in runs)
+        print(f"  {name:32s} median {values[len(values) // 2]:.3f} s  (min {values[0]:.3f})")
+    if profile:
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--file", type=Path, default=Path(tarfile.__file__))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    text = args.file.read_text()
+    print(f"{args.file.name}: {text.count(chr(10)):,} lines, {len(text.encode()):,} bytes; load {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory() as scratch:
+        asyncio.run(main(text, repository(Path(scratch), args.file), args.repeat, args.profile))
