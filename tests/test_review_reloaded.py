@@ -7,6 +7,7 @@ why; the findings of the functions the reload changed are of code no longer ther
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,38 @@ async def test_typing_to_a_pause_is_no_reload(fake_deepseek: FakeDeepSeek, tmp_p
         )
         await asyncio.sleep(1.6)
         assert len(fake_deepseek.requests_to(CHAT)) == told
+
+
+async def test_an_auto_save_s_write_before_its_did_save_is_no_reload(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """VS Code's auto-save: ``willSave``, the file written, then ``didSave``. A pause of a second
+    between the write and ``didSave`` found the disk holding the editor's text, took it for a
+    reload and reviewed it at once: the auto-save's quiet wait (``review.autoSaveDelayMs``) was
+    skipped, the half-written function paid for."""
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    path = tmp_path / "ws" / "inventory.py"
+    path.parent.mkdir()
+    path.write_text(INVENTORY)
+    uri = path.as_uri()
+    settings = {"review": {"mode": "onSave", "maxRetries": 1, "autoSaveDelayMs": 3000}}
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=settings) as client:
+        open_doc(client, uri, INVENTORY)
+        save(client, uri)
+        assert await eventually(lambda: len(diagnostics(client, uri)) == 4, timeout=10)
+        told = len(fake_deepseek.requests_to(CHAT))
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=RELOADED)],
+            )
+        )
+        client.text_document_will_save(
+            types.WillSaveTextDocumentParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), reason=types.TextDocumentSaveReason.AfterDelay
+            )
+        )
+        edited = time.monotonic()
+        path.write_text(RELOADED)
+        await asyncio.sleep(1.8)  # past the reload's settling, short of the auto-save's wait
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) > told, timeout=15)
+        assert fake_deepseek.requests_to(CHAT)[told].received_at >= edited + 3.0 - 0.05

@@ -210,6 +210,10 @@ class ReviewFeature(Feature):
     def _reloaded(self, doc: Document) -> None:
         """Reviewed as a save, measured from git's last commit as it is now (a checkout moved
         it)."""
+        if doc.uri in self.saves.reasons:
+            # An auto-save's write met before its didSave: that save reviews it, after its quiet
+            # wait (taken as a reload, it was reviewed at once and the save's wait was lost).
+            return
         self._opened.reloaded(doc)
         self.saves.saved(doc)
 
