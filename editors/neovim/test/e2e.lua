@@ -476,6 +476,28 @@ step("a suggestion going on past an auto-closed quote: drawn around the quote, n
   lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
 end)
 
+step("a word accept takes a comment's '# ' as one piece, then its words, as VS Code's Ctrl+Right does (it took '#' alone, then ' double')", function()
+  normal_mode()
+  local line = "twice = n * 2  "
+  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { ... })", line)
+  local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+  lua("vim.api.nvim_win_set_cursor(0, { ..., select(2, ...) })", row + 1, #line)
+  input("A")
+  wait_ghost("# double the count")
+  input("<M-Right>")
+  wait_line(row, line .. "# ")
+  wait_ghost("double the count", "the rest after the comment's '# '")
+  input("<M-Right>")
+  wait_line(row, line .. "# double")
+  wait_ghost(" the count", "the rest after the comment's first word")
+  input("<M-Right>")
+  wait_line(row, line .. "# double ")
+  input("<Tab>")
+  wait_line(row, line .. "# double the count")
+  normal_mode()
+  lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
+end)
+
 step("a quote the user typed (no auto-pair closed it), at a line's end and before an auto-closed ')': word and line accepts leave one quote and one ')'", function()
   --- Types ``keys`` into a new last line ``line`` at byte ``col`` once the suggestion ``first``
   --- shows, and returns what the line then reads.
@@ -894,8 +916,11 @@ step("a multi-line suggestion typed through into an autopair's '()': accepted by
         local g = ghost()
         return g and g.lines[1] == PAREN_BODY[2], g
       end)
-      local want = key == "<Tab>" and PAREN_BODY or { PAREN_BODY[1] }
-      -- A word accept takes the line in pieces, then the line break, then the next line's indent.
+      -- A word accept takes the line in pieces, the last one its '):' with the line break and
+      -- the next line's indent (VS Code's rule: what stands before the next word).
+      local want = key == "<Tab>" and PAREN_BODY
+        or key == "<M-Right>" and { PAREN_BODY[1], (PAREN_BODY[2]:match("^%s*")) }
+        or { PAREN_BODY[1] }
       local get = "return vim.api.nvim_buf_get_lines(0, 0, -1, false)"
       for _ = 1, key == "<M-Right>" and 8 or 1 do
         local before = lua(get)

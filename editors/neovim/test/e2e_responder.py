@@ -33,6 +33,8 @@ TARGETS = (
     'grin = "\U0001F600".join(parts)',
     # editors/emacs/test/e2e.el: a shell option, a symbol of Emacs' shell modes with its "--".
     "ls --color=auto",
+    # A comment after the code: a word accept takes its "# " as one piece, as VS Code does.
+    "twice = n * 2  # double the count",
 )
 #: A block body, answered when the line before the cursor's (blank) line is the key.
 BLOCKS = {

@@ -1247,17 +1247,30 @@ function M.accept(bufnr)
   return true
 end
 
---- The next word of ``s`` (leading blanks included), never past the end of its line; a leading
---- newline goes with the next line's indentation.
+-- VS Code's default word pattern (editor.wordSeparators' characters and blanks split words; a
+-- decimal number is one word), so a piece taken here is the one VS Code's Ctrl+Right takes.
+local SEPARATORS = "%s`~!@#%$%%%^&%*%(%)%-=%+%[{%]}\\|;:'\",%.<>/%?"
+local NUMBER = "^%-?%d*%.%d[%w_]*"
+local WORD = "^[^" .. SEPARATORS .. "]+"
+
+--- The next piece of ``s`` a word accept takes, by VS Code's rule (acceptNextWord): a word at
+--- its start; else what stands before the next word (`# ` of `# double`), but no further than
+--- the end of its first run of blanks (` ` of ` = 1`), which may hold line breaks and the next
+--- line's indentation. Users switch between the two editors, and the server counts the pieces.
 function M.next_word(s)
-  if s:sub(1, 1) == "\n" then
-    return s:match("^\n[ \t]*")
+  local until_ = #s
+  for i = 1, #s do
+    local word = s:match(NUMBER, i) or s:match(WORD, i)
+    if word then
+      until_ = i == 1 and #word or i - 1
+      break
+    end
   end
-  local first = s:match("^[^\n]*")
-  return first:match("^[ \t]*[%w_\128-\255]+")
-    or first:match("^[ \t]*[^%w_%s\128-\255]+")
-    or first:match("^[ \t]+")
-    or first
+  local _, blanks_end = s:find("%s+")
+  if blanks_end and blanks_end < until_ then
+    until_ = blanks_end
+  end
+  return s:sub(1, until_)
 end
 
 --- The rest of the current line of ``s``; at a line break, the break plus the next line.
