@@ -1944,6 +1944,16 @@ step(":checkhealth deepseek_lsp: version, server found, key present (not printed
   text = health_with({ fimApiKey = "fim-key-secret-4711" })
   check(text:find("completion server key: set (in settings.fimApiKey) but fimBaseUrl is not", 1, true), "fimApiKey without fimBaseUrl:\n" .. text)
   check(not text:find("fim-key-secret", 1, true), "the completion server's key is printed:\n" .. text)
+  -- No key, DeepSeek's host however written (a fully qualified name's trailing dot, capitals
+  -- and a port, an ideographic full stop, a user and password): the server asks a key of it, as for
+  -- DeepSeek's URL; all but the port's were told "fine for a self-hosted server" here.
+  local spellings = { "https://api.deepseek.com./v1", "https://API.DeepSeek.com:443", "https://api.deepseek\227\128\130com", "https://me:pass@api.deepseek.com/v1" }
+  for _, url in ipairs(spellings) do
+    text = health_with({ baseUrl = url }, { DEEPSEEK_API_KEY = "" })
+    check(text:find("ERROR API key: not set", 1, true), "no key for " .. url .. ":\n" .. text)
+  end
+  text = health_with({ baseUrl = "http://127.0.0.1:8000/v1" }, { DEEPSEEK_API_KEY = "" })
+  check(text:find("API key: not set (fine for a self-hosted server", 1, true), "no key, a server of one's own:\n" .. text)
 end)
 
 step(":checkhealth deepseek_lsp with a bad setting: a warning naming it and the default used (all OK before, the message gone from sight), none once set right", function()

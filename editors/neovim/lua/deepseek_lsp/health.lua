@@ -103,10 +103,7 @@ function M.check()
   end
 
   start("DeepSeek API")
-  local function deepseek_host(url)
-    local host = (url:match("^%a[%w+.-]*://([^/:?#]+)") or ""):lower()
-    return host == "deepseek.com" or host:sub(-#".deepseek.com") == ".deepseek.com"
-  end
+  local deepseek_host = util.deepseek_host
   local section = plugin.section()
   -- The server's environment is Neovim's plus the config's cmd_env (a key given there only was
   -- reported as "not set").

@@ -241,6 +241,19 @@ function M.safe_url(url)
   return scheme .. authority:gsub("^.*@", "") .. path
 end
 
+--- Whether ``url``'s host is DeepSeek's (deepseek.com or a host under it), read as the
+--- server's config.deepseek_host reads it: after any user info, without its port, a fully
+--- qualified name's trailing dot and IDNA's other dots reaching DeepSeek all the same. The
+--- server asks for a key wherever this holds; :checkhealth called such a base URL self-hosted.
+function M.deepseek_host(url)
+  local authority = url:match("^%a[%w+.-]*://([^/?#]*)") or ""
+  local host = authority:gsub("^.*@", ""):gsub(":%d*$", "")
+  -- The ideographic, fullwidth and halfwidth ideographic full stops (UTF-8).
+  host = host:gsub("\227\128\130", "."):gsub("\239\188\142", "."):gsub("\239\189\161", ".")
+  host = host:lower():gsub("%.$", "")
+  return host == "deepseek.com" or host:sub(-#".deepseek.com") == ".deepseek.com"
+end
+
 --- A whole number with its thousands grouped: 12,345.
 function M.fmt_int(n)
   local s = tostring(math.floor(tonumber(n) or 0))
