@@ -21,7 +21,9 @@ Endpoints (all behind ``Authorization: Bearer <key>`` unless the key is None):
   Tabby ``GET /v1/health``; OpenRouter's ``GET /key``, ``/v1/key`` (:attr:`FakeDeepSeek.key_info`);
   a path in :attr:`FakeDeepSeek.public_paths` needs no key.
 * Control (no auth, not recorded), for a fake running in another process:
-  ``GET /_fake/requests``, ``POST /_fake/script|fault|latency|usage_shape|reset``.
+  ``GET /_fake/requests``, ``POST /_fake/script|fault|latency|usage_shape|reset``,
+  ``POST /_fake/pause_after`` (``{"marker": ...}``), ``/_fake/paused`` (whether a stream is held
+  there) and ``/_fake/resume``.
 
 Answers come from a per-path queue (:meth:`FakeDeepSeek.script`), then a per-path responder
 ``fn(request_json) -> str | dict`` (:meth:`FakeDeepSeek.responder`), then a default. An answer dict
@@ -675,6 +677,12 @@ class FakeDeepSeek:
             self.set_latency(**payload)
         elif name == "usage_shape":
             self.set_usage_shape(payload["shape"])
+        elif name == "pause_after":
+            self.pause_after(payload["marker"])
+        elif name == "paused":
+            return {"paused": self.paused.is_set()}
+        elif name == "resume":
+            self.resume()
         else:
             raise KeyError(name)
         return {"ok": True}

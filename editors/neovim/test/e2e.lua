@@ -167,6 +167,14 @@ local function wait_line(row, expected)
   end)
 end
 
+--- Waits until the current buffer's lines are ``want``.
+local function wait_buffer(want, what)
+  return wait_for(what, function()
+    local lines = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
+    return vim.deep_equal(lines, want), lines
+  end)
+end
+
 local function normal_mode()
   input("<Esc>")
   wait_for("normal mode", function()
@@ -722,6 +730,63 @@ step("multi-line before an auto-closed '}' (`{|}` and a body): the buffer's '}' 
     wait_line(6, "}")
     lines = lua("return vim.api.nvim_buf_get_lines(0, 4, -1, false)")
     check(vim.deep_equal(lines, { "function mul(a, b) { // the product", "  return a * b;", "}" }), vim.inspect(lines))
+  end)
+end)
+
+step("an empty object literal's braces in a .ts file (`const o = {|}`): its members drawn over lines above the buffer's '}', and accepted there", function()
+  in_new_file("obj.ts", { "const o = {}" }, function()
+    wait_attached()
+    lua("vim.bo.shiftwidth = 2")
+    local since = #vim.json.decode(fake_control("requests"))
+    local started = vim.uv.hrtime()
+    lua("vim.api.nvim_win_set_cursor(0, { 1, 11 })")
+    input("i")
+    local g = wait_for("the members drawn with the '}' last", function()
+      local gh = ghost()
+      if gh and vim.deep_equal(gh.lines, { "  name: 'x',", "  size: 2,", "}" }) then
+        return gh
+      end
+      -- What was asked, and when: a line's limit (48 tokens, a stop at the line's end), or nothing yet.
+      local asked = {}
+      for i, r in ipairs(vim.json.decode(fake_control("requests"))) do
+        if i > since and type(r.json) == "table" then
+          table.insert(asked, { max_tokens = r.json.max_tokens, stop = r.json.stop, prompt_end = type(r.json.prompt) == "string" and r.json.prompt:sub(-12) })
+        end
+      end
+      return nil, { ghost = gh, asked = asked, after_s = (vim.uv.hrtime() - started) / 1e9 }
+    end, 30000) -- the first TypeScript file's request waits for its queries compiled: 6.5 s at load 20
+    check(g.text == "" and g.row == 0 and g.col == 11, "ghost " .. vim.inspect(g))
+    input("<Tab>")
+    wait_buffer({ "const o = {", "  name: 'x',", "  size: 2,", "}" }, "the members accepted above the '}'")
+  end)
+end)
+
+step("a docstring opened, a letter typed into it while its answer still streams: drawn closed, as the answer will be, and accepted so (its lines so far were drawn open, the accept leaving the body in the string)", function()
+  local header, body = "def double(x):", "    return x * 2"
+  in_new_file("double.py", { header, '    """', body }, function()
+    wait_attached()
+    lua("vim.bo.indentexpr = ''")
+    -- Held after its last line of text, before the closing quotes.
+    fake_control("pause_after", { marker = "to use.\n" })
+    local ok, err = pcall(function()
+      lua("vim.api.nvim_win_set_cursor(0, { 2, 7 })")
+      input("A")
+      wait_for("the answer's stream held after 'to use.'", function()
+        return vim.json.decode(fake_control("paused")).paused
+      end, 10000)
+      -- The server reads the chunks sent before the hold at once; no event tells it did.
+      vim.wait(300)
+      input("D")
+      local g = wait_for("the rest drawn with the docstring's closing quotes", function()
+        local gh = ghost()
+        return gh and gh.text == "ouble x." and gh.lines[#gh.lines] == '    """' and gh, gh
+      end)
+      check(vim.deep_equal(g.lines, { "", "    Returns twice x, for the caller", "    to use.", '    """' }), "ghost " .. vim.inspect(g))
+      input("<Tab>")
+      wait_buffer({ header, '    """Double x.', "", "    Returns twice x, for the caller", "    to use.", '    """', body }, "the docstring accepted closed")
+    end)
+    fake_control("resume")
+    check(ok, err)
   end)
 end)
 
@@ -2985,6 +3050,50 @@ step("a line over 100 kB (minified code, a one-line data file): nothing asked th
   check(ok, err)
 end)
 
+--- Appends ``line`` to the buffer and types ``key`` at its end (Insert mode, by A: InsertEnter
+--- asks at the line as it was, the key again); returns the line's row.
+local function type_on_new_line(line, key)
+  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { ... })", line)
+  local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+  lua("vim.api.nvim_win_set_cursor(0, { ..., select(2, ...) })", row + 1, #line)
+  input("A")
+  input(key)
+  return row
+end
+
+--- Checks that statusline() reads ``want``, then returns the text of :DeepSeekStatus's float
+--- (closed), from Normal mode.
+local function statusline_and_float(want)
+  local sl = lua("return require('deepseek_lsp').statusline()")
+  check(sl == want, "statusline " .. vim.inspect(sl))
+  normal_mode()
+  lua("vim.cmd('DeepSeekStatus')")
+  local lines = wait_for("the status float", function()
+    return lua("return E2E.info_float()")
+  end, 5000)
+  return table.concat(lines, "\n")
+end
+
+step("a completion the server takes and does not answer: the statusline's [warning] and :DeepSeekStatus tell the limit in force and its setting ('did not answer within 1.5 s (completion.timeoutS)')", function()
+  normal_mode()
+  local want = "did not answer within 1.5 s (completion.timeoutS)"
+  local ok, err = pcall(function()
+    setup_again({}, { completion = { timeoutS = 1.5 } })
+    fake_control("fault", { kind = "stall", seconds = 4, count = 1, path = "/beta/completions", prompt_end = "\nslowq" })
+    local row = type_on_new_line("slow", "q")
+    local st = wait_for("a deepseek/status telling the time limit", function()
+      local s = lua("return require('deepseek_lsp').status()")
+      return s and type(s.message) == "string" and s.message:find(want, 1, true) and s, s
+    end, 10000)
+    check(st.kind == "Warning", "status " .. vim.inspect(st))
+    local text = statusline_and_float("DeepSeek [warning]")
+    check(text:gsub("\n", " "):find(want, 1, true), "status float:\n" .. text)
+    lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
+  end)
+  setup_again() -- the test's own settings
+  check(ok, err)
+end)
+
 step("status: a 402 from DeepSeek arrives as deepseek/status Error in statusline() and :DeepSeekStatus", function()
   -- Last on purpose: a 402 pauses completions for a minute. One 402 only: builtin_completion.lua
   -- runs next against the same fake. Only for the request at "zzz": at load, the request
@@ -2994,11 +3103,7 @@ step("status: a 402 from DeepSeek arrives as deepseek/status Error in statusline
   fake_control("fault", { kind = "status", status = 402, count = 1, path = "/beta/completions", prompt_end = "\nzzz" })
   local since = #vim.json.decode(fake_control("requests"))
   lua("E2E.notes = {}")
-  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { 'zz' })")
-  local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
-  lua("vim.api.nvim_win_set_cursor(0, { ..., 2 })", row + 1)
-  input("A")
-  input("z")
+  local row = type_on_new_line("zz", "z")
   local st = wait_for("a deepseek/status of kind Error", function()
     local s = lua("return require('deepseek_lsp').status()")
     if s and s.kind == "Error" then
@@ -3014,14 +3119,7 @@ step("status: a 402 from DeepSeek arrives as deepseek/status Error in statusline
     return nil, { status = s, the_402_answered = took }
   end, 10000)
   check(st.message:find("402", 1, true), "status message " .. vim.inspect(st.message))
-  local sl = lua("return require('deepseek_lsp').statusline()")
-  check(sl == "DeepSeek [error]", "statusline " .. vim.inspect(sl))
-  normal_mode()
-  lua("vim.cmd('DeepSeekStatus')")
-  local lines = wait_for("the status float", function()
-    return lua("return E2E.info_float()")
-  end, 5000)
-  local text = table.concat(lines, "\n")
+  local text = statusline_and_float("DeepSeek [error]")
   check(text:find("status: Error", 1, true) and text:find("402", 1, true), "status float:\n" .. text)
   local shown = wait_for("the error shown to the user once (window/showMessage)", function()
     local notes = lua("return E2E.notes")

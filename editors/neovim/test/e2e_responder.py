@@ -61,6 +61,8 @@ BRACED = {
     "function mul(a, b) {": " // the product\n  return a * b;\n",
     # Its inner block's '}' stands left of the line above it: Enter's autoindent goes deeper.
     "function sign(x) {": "\n  if (x < 0) {\n    return -1;\n  }\n  return 1;\n",
+    # An empty TypeScript object literal's members, asked as a block between its braces.
+    "const o = {": "\n  name: 'x',\n  size: 2,\n",
 }
 #: A body after a lone `{` (Allman style), by the header above the brace: its first line
 #: where the cursor is, the next ones a level in from the brace and the closer under it.
@@ -77,6 +79,9 @@ OPENED = {
     ),
     "    namespace Inner": "\n        static class Main\n        {\n            static void Print()\n",
 }
+#: A docstring's text after its opening quotes, answered on the line of those quotes (or the
+#: start of the text typed after them) below the function's header.
+DOCSTRINGS = {"def double(x):": 'Double x.\n\n    Returns twice x, for the caller\n    to use.\n    """'}
 CYCLE_PREFIX = "choice = "
 CYCLE = ((0.0, "pick(1)"), (0.6, "pick(2)"), (0.9, "pick(3)"))
 #: editors/emacs/test/e2e.el: bodies per temperature after this header, of one first line.
@@ -107,6 +112,10 @@ def respond(body: dict[str, Any]) -> str:
     if len(allman) == 4 and allman[-2].strip() == "{" and not line.strip() and allman[-3].strip() in ALLMAN:
         brace = allman[-2][: len(allman[-2]) - len(allman[-2].lstrip())]
         return ALLMAN[allman[-3].strip()].format(brace=brace)
+    if len(lines) > 1 and lines[-2] in DOCSTRINGS:
+        whole = '    """' + DOCSTRINGS[lines[-2]]
+        if line.startswith('    """') and whole.startswith(line):
+            return whole[len(line) :]
     temperature = float(body.get("temperature") or 0.0)
     if len(lines) > 1 and lines[-2] == BODY_CHOICES_HEADER and not line.strip():
         return min(BODY_CHOICES, key=lambda c: abs(c[0] - temperature))[1]
