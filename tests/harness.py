@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -24,6 +25,8 @@ _FORK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "server_fork.py
 #: The zygote the sessions' servers are forked from (tests/server_fork.py), started with the
 #: first session: its socket and the environment it imported the server in.
 _zygote: tuple[subprocess.Popen[bytes], str, dict[str, str]] | None = None
+#: How long a new zygote may take to listen on its socket.
+ZYGOTE_LISTENS_S = 10.0
 
 
 def server_command(env: dict[str, str]) -> list[str]:
@@ -48,6 +51,12 @@ def server_command(env: dict[str, str]) -> list[str]:
         )
         _zygote = (proc, path, server_fork.import_time_environment(base))
         atexit.register(_stop_zygote, proc)
+        # Until it listens (its interpreter's start, ~50 ms, more at load): a launcher started
+        # before found no socket and ran the real server, a new interpreter's imports and
+        # tokenizer load, in the first session of a worker now and then.
+        deadline = time.monotonic() + ZYGOTE_LISTENS_S
+        while not os.path.exists(path) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
     _, path, imported_with = _zygote
     if server_fork.import_time_environment(env) != imported_with:
         return _real(env)

@@ -14,7 +14,11 @@ test sees the server's stdout end when the server does.
 
 The zygote also loads DeepSeek's tokenizer (0.6 s of CPU, the GIL held, in every server
 otherwise): a child starts with it loaded, as a server a second after its start has it. A test of
-what happens before it has loaded sets ``COLD_TOKENIZER`` in the server's environment.
+what happens before it has loaded sets ``COLD_TOKENIZER`` in the server's environment. It
+makes the hooks of every LSP type in the servers' shared converter (``deepseek_lsp.protocol.
+converter``) and freezes its heap before forking: a child made ~130 hooks as its session met
+them and its start's full collection walked the zygote's heap, both in its first suggestion's
+way (270 -> 84 ms at load 11, tests/bench/bench_first_request.py).
 
 What the child does not share with a new process is what was set while importing: the
 harness uses this only when the variables read then (``IMPORT_TIME_VARIABLES``) are the
@@ -27,6 +31,7 @@ Only the standard library is imported here until ``serve`` runs: the launcher st
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -127,14 +132,57 @@ def preload() -> None:
     import deepseek_lsp.server
 
     deepseek_lsp.cli.build_parser()
-    code_cache.save()
     # Once here, not in each child: 0.6 s of CPU a server start (a few hundred a test run),
     # during which the GIL held the child's first answers back. Loading starts no thread:
     # the zygote forks with its one thread, as before.
     from deepseek_lsp.model.tokens import default_counter
 
     default_counter()
+    warm_converter()
+    code_cache.save()
     heap.trim()
+    freeze()
+
+
+def warm_converter() -> None:
+    """The hooks of every LSP type, both ways, in the servers' shared converter: a child made
+    the ~130 a session meets as it met them (~0.2 s at load 15, its first suggestion waiting
+    for those of its answer and of the open before it). Every type, not each message's: a
+    field's type behind a union (``Optional``) is looked up as its value is met. 0.4-0.9 s of
+    CPU here, once a test run."""
+    import attrs
+    from cattrs.errors import StructureHandlerNotFoundError
+    from lsprotocol import types
+    from pygls.protocol import json_rpc
+
+    from deepseek_lsp.protocol import converter
+
+    conv = converter()
+    # pygls' own messages (its answers) too, and the plain dicts and lists a message's
+    # ``Any`` (a result, a setting) holds.
+    modules = (types, json_rpc)
+    classes = [cls for m in modules for cls in vars(m).values() if isinstance(cls, type) and attrs.has(cls)]
+    classes += [dict, list]
+    # Twice: cattrs empties its cache of hooks whenever it registers one for a list type met
+    # for the first time, so after one pass it held the last 64 of ~600 (and a child met
+    # ``dict`` and ``list`` after ``initialized``, making the rest again); the second pass
+    # finds them registered and keeps every hook.
+    for _ in range(2):
+        for cls in classes:
+            conv.get_unstructure_hook(cls)
+            try:
+                conv.get_structure_hook(cls)
+            except StructureHandlerNotFoundError:  # a type only servers send (two of 554)
+                pass
+
+
+def freeze() -> None:
+    """What the zygote holds, out of its children's cycle collector: each child's first full
+    collection (``Collector.started``, after ``initialized``) walked all of it, writing to each
+    object's header and so copying its pages (0.2-0.3 s at load 15, the first suggestion
+    waiting for it)."""
+    gc.collect()
+    gc.freeze()
 
 
 def serve(path: str) -> dict[str, Any] | None:
@@ -174,6 +222,7 @@ def serve(path: str) -> dict[str, Any] | None:
                 continue
             if job["env"].get(WARM_QUERIES):
                 compile_queries(job["env"][WARM_QUERIES])  # here, once: each child after has them
+                freeze()
             pid = os.fork()
             if pid == 0:
                 for sock in (listener, conn, *children.values()):

@@ -108,6 +108,8 @@ def debug_state(server: DeepSeekServer) -> dict[str, Any]:
         "settingsProblems": list(server.editor_settings.problems),
         # Objects out of the collector's way since `initialized` (Collector.started).
         "frozenObjects": gc.get_freeze_count(),
+        # Objects a full collection walks (the frozen ones left out): its cost.
+        "trackedObjects": len(gc.get_objects()),
         # attrs' and cattrs' generated code: taken from the cache file / compiled.
         "generatedCode": code_cache.counts(),
     }

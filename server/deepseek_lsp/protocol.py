@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Generator
 from concurrent.futures import Future
 from typing import Any
 
+from cattrs import Converter
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
-from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol, lsp_method
+from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol, default_converter, lsp_method
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +23,15 @@ log = logging.getLogger(__name__)
 _DROPPED_KEPT = 256
 #: An answer to one of the server's requests that did not fit it, its waiter already told.
 _ANSWER_TOLD = object()
+
+
+@functools.cache
+def converter() -> Converter:
+    """pygls' converter, one a process: cattrs writes a message type's hooks the first time a
+    converter meets it, and pygls makes a converter for each server. Shared, the servers a
+    process runs after the first (the in-process tests', those forked from the tests' zygote,
+    which makes them all before forking) find them made."""
+    return default_converter()
 
 
 def _forward_only(method: str) -> Callable[[Any, Any], Generator[Any, Any, None]]:

@@ -27,7 +27,7 @@ from .model.errors import NAMES_ANOTHER_SERVER, tell_client
 from .model.tokens import preload_in_background
 from .notebooks import Notebooks
 from .process import WINDOWS, _process_visible, process_alive
-from .protocol import Protocol
+from .protocol import Protocol, converter
 from .status import STATUS_NOTIFICATION, Status, StatusReporter
 from .timeouts import within
 from .transport import is_pipe, serve_pipe, serve_tcp
@@ -44,6 +44,7 @@ class DeepSeekServer(LanguageServer):
             "deepseek-lsp",
             __version__,
             protocol_cls=Protocol,
+            converter_factory=converter,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             # Every notebook, every cell: markdown cells are context for the code cells. Saves
             # too: a saved notebook is reviewed.

@@ -1,0 +1,70 @@
+"""How long a fresh server's first suggestion takes against its second (not part of the test
+run): N sessions, each a new server (forked from the tests' zygote, or with ``--real`` a new
+interpreter, as an editor starts it), its settings applied as the end-to-end tests wait for;
+a document opened, then three asked suggestions (Invoked) in a row, timed from the client's
+side, the fake DeepSeek answering at once. Prints each session's and the medians, and the load.
+
+    PYTHONPATH=server:. python tests/bench/bench_first_request.py [--runs 7] [--real] [--pause 0]
+
+``--pause S``: seconds between the session's start and the open (a user opening a file a
+while after the editor: the server's start-up work done by then).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import inline_params, lsp_session, open_doc, server_env
+from tests.server_fork import WARM_QUERIES
+
+URI = "file:///ws/a.py"
+
+
+async def one_session(fake: FakeDeepSeek, pause: float) -> tuple[float, list[float]]:
+    """The session's start (to its settings applied) and its three requests' latencies."""
+    env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=tempfile.mkdtemp(prefix="bench-first-"), **{WARM_QUERIES: "python"})
+    began = time.monotonic()
+    async with lsp_session(env, settings={"completion": {"timeoutS": 30}}) as client:
+        started = time.monotonic() - began
+        await asyncio.sleep(pause)
+        open_doc(client, URI, "def f(x):\n    return \n")
+        latencies = []
+        for _ in range(3):
+            asked = time.monotonic()
+            answer = await client.text_document_inline_completion_async(inline_params(URI, 1, 11, invoked=True))
+            latencies.append(time.monotonic() - asked)
+            assert answer is not None and answer.items, "no suggestion"
+        return started, latencies
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--real", action="store_true", help="a new interpreter each session, not forked")
+    parser.add_argument("--pause", type=float, default=0.0)
+    args = parser.parse_args()
+    if args.real:
+        os.environ["DEEPSEEK_TEST_FORK"] = "0"
+    sessions = []
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "x + 1")
+        await one_session(fake, 0)  # the zygote's start (and the code cache's first fill): not timed
+        for _ in range(args.runs):
+            sessions.append(await one_session(fake, args.pause))
+    for started, latencies in sessions:
+        print(f"start {started * 1000:6.0f} ms  requests " + " ".join(f"{x * 1000:5.0f}" for x in latencies) + " ms")
+    first = statistics.median(s[1][0] for s in sessions)
+    second = statistics.median(s[1][1] for s in sessions)
+    start = statistics.median(s[0] for s in sessions)
+    print(f"median of {args.runs}: start {start * 1000:.0f} ms, first request {first * 1000:.0f} ms, second {second * 1000:.0f} ms")
+    print(f"load {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
