@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types
 
 from deepseek_lsp.review.changed_hunks import committed_text
@@ -253,3 +254,24 @@ async def test_the_question_names_the_file_by_its_folder_in_a_multi_root_workspa
         told = sorted(m.message.split(" is not reviewed")[0] for m in client.messages if "not reviewed on save" in m.message)
         assert told == ["DeepSeek: api/app/handlers.py", "DeepSeek: web/app/handlers.py"], told
         assert fake_deepseek.requests_to(CHAT) == []
+
+
+def test_a_windows_multi_root_question_names_the_file_s_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows a folder is ``C:\\work\\api`` and a URI's path ``c:/work/api/...``: compared as
+    text with ``root + "/"``, no folder matched, and two folders' ``app/handlers.py`` were
+    both asked of as "app/handlers.py"."""
+    from pathlib import PureWindowsPath
+
+    from deepseek_lsp import privacy
+    from deepseek_lsp.context.paths import label_path
+    from deepseek_lsp.privacy.paths import uri_to_path
+    from deepseek_lsp.review.first_save import _shown
+
+    monkeypatch.setattr(privacy.paths, "WINDOWS", True)
+    monkeypatch.setattr(privacy.paths, "CASE_INSENSITIVE_FS", True)
+    roots = [PureWindowsPath("C:\\work\\api"), PureWindowsPath("C:\\work\\web")]
+    for folder in ("api", "web"):
+        uri = f"file:///c%3A/work/{folder}/app/handlers.py"
+        path = label_path(uri_to_path(uri), roots)
+        assert path == "app/handlers.py"
+        assert _shown(uri, path, roots) == f"{folder}/app/handlers.py"

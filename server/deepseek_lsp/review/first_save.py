@@ -17,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Literal
 
 from lsprotocol import types
@@ -108,15 +108,25 @@ def estimate(
     return Estimate(len(units), tokens, price.peak.dollars(0, tokens, 0))
 
 
-def _shown(uri: str, path: str, roots: Sequence[Path]) -> str:
+def _shown(uri: str, path: str, roots: Sequence[PurePath]) -> str:
     """The file as a question names it: by ``path``, its path in its workspace folder, that
     folder's name first where there are several (two folders' ``app/handlers.py`` saved at
     once were asked of as "handlers.py" both, and the user answered not knowing which)."""
     if len(roots) < 2:
         return path if "/" in path else basename(uri)
     file = uri_to_path(uri)
-    folder = next((r for r in roots if file.startswith(str(r).rstrip("/") + "/") and file.endswith(path)), None)
+    # As paths, not text: on Windows a folder is C:\work\api and the URI's path c:/work/api/...,
+    # and no folder's name was ever shown.
+    folder = next((r for r in roots if _within(type(r)(file), r) == path), None)
     return f"{folder.name}/{path}" if folder is not None else path
+
+
+def _within(file: PurePath, root: PurePath) -> str | None:
+    """``file``'s path in ``root`` with slashes (as ``label_path`` writes it), None outside it."""
+    try:
+        return file.relative_to(root).as_posix()
+    except ValueError:
+        return None
 
 
 def _units_with(doc: Document, lines: set[int]) -> int:
