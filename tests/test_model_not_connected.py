@@ -161,3 +161,27 @@ async def test_a_server_refusing_without_a_proxy_is_the_server(refused: str) -> 
         with pytest.raises(ConnectError) as caught:
             await client.chat(REQUEST, asyncio.get_running_loop().time() + 5.0)
     assert "proxy" not in caught.value.user_message
+
+
+@pytest.mark.parametrize("proxy_kind", ["unresolved", "refused"])
+async def test_a_model_list_behind_an_unreachable_proxy_is_told_as_the_proxy_s(
+    monkeypatch: pytest.MonkeyPatch, refused: str, proxy_kind: str
+) -> None:
+    """The review server's model list (``server_at``), asked through HTTPS_PROXY, stores the
+    error a review then tells: a proxy whose name does not resolve was told "Cannot reach
+    models.example.test: the host name was not found ... check the base URL", of a server
+    never asked, where a completion names the proxy."""
+    proxy = "http://proxy.invalid:3128" if proxy_kind == "unresolved" else refused
+    for name in ("HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", proxy)
+    config = EndpointConfig(base_url="https://models.example.test/v1", api_key=DEFAULT_KEY, backend="chat")
+    async with ModelClient(config) as client:
+        await client.server_at(client.config.base, within=5.0)
+        met = client.chat_unreached(REQUEST)
+    assert met is not None
+    where = proxy.removeprefix("http://")
+    told = met[0].user_message
+    assert told.startswith(f"Cannot reach the proxy at {where} "), told
+    assert "base URL" not in told and "models.example.test" not in told, told

@@ -69,8 +69,8 @@ from .stream import (
     ESTIMATE_COUNTER,
     Connects,
     ModelStream,
-    connect_failed,
     describe,
+    get_traced,
     status_message,
     until_deadline,
     without_stream_options,
@@ -586,14 +586,14 @@ class ModelClient:
         url = f"{base}/models"
         self.in_use(+1)
         try:
-            response = await until_deadline(deadline, self.http.get(url))
+            response = await get_traced(self.http, self.connecting, url, deadline, self.config.keys)
         except (ModelError, httpx.HTTPError) as exc:
             log.info("could not list the models of %s: %s", safe_url(url), describe(exc, *self.config.keys))
-            if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+            if isinstance(exc, ConnectError):
                 # The server's first try: a review's connect that waits out its timeout after
                 # this one's is not tried again (a CI run against a firewall: 3 connects of
                 # 5 s before its one message, 16 s).
-                self.unreached.met(url, connect_failed(exc, self.config.keys, method="GET", url=url), time.monotonic())
+                self.unreached.met(url, exc, time.monotonic())
             return None
         finally:
             self.in_use(-1)
@@ -678,10 +678,8 @@ class ModelClient:
         url = f"{self.config.base}/models"
         self.in_use(+1)
         try:
-            response = await until_deadline(deadline, self.http.get(url))
+            response = await get_traced(self.http, self.connecting, url, deadline, self.config.keys)
         except httpx.HTTPError as exc:
-            if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
-                raise connect_failed(exc, self.config.keys, method="GET", url=url) from exc
             raise ConnectError(describe(exc, *self.config.keys), method="GET", url=url) from exc
         finally:
             self.in_use(-1)

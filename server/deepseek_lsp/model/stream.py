@@ -1026,6 +1026,25 @@ def connect_failed(exc: BaseException, keys: tuple[str, ...], *, method: str, ur
     return failed.name_not_resolved() if names_no_host(exc) else failed
 
 
+async def get_traced(
+    http: httpx.AsyncClient, shared: dict[str, Connects], url: str, deadline: float, keys: tuple[str, ...]
+) -> httpx.Response:
+    """``GET url`` (a model list), a failed connect raised as :func:`connect_failed`'s error
+    naming the environment's proxy where it failed there, as a completion's does: a model
+    list's stored error told a proxy whose name did not resolve as the base URL's."""
+    connecting = _Connecting(shared)
+    request = http.build_request("GET", url, extensions={"trace": connecting.trace})
+    connecting.begin(request.url)
+    try:
+        return await until_deadline(deadline, http.send(request))
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError) as exc:
+        failed = connect_failed(exc, keys, method="GET", url=url)
+        failed.via = connecting.failed_at_proxy()
+        raise failed from exc
+    finally:
+        connecting.done()
+
+
 def describe(exc: BaseException, *keys: str | None) -> str:
     """The exception's text for a user, the keys scrubbed: some transport errors quote the
     request's headers."""
