@@ -57,6 +57,12 @@ def test_a_key_not_shaped_like_deepseeks_is_kept_out_of_the_reviews_logs(
     assert key not in SECRETS.scrub(f"retrying with key {key} after a reset")
 
 
+def at_deepseek(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reviews sent to DeepSeek itself, which surely wants the key: a server of one's own (the
+    fake) is asked without one, an empty variable or not (no_key_for_deepseek). Nothing is sent."""
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", "https://api.deepseek.com")
+
+
 @pytest.mark.parametrize(
     ("environment", "said"),
     [
@@ -83,6 +89,7 @@ def test_an_empty_key_in_ci_says_the_job_was_given_no_secret(
     request (and Dependabot's): GitHub gives them no secret. The review said "set
     DEEPSEEK_API_KEY", which the maintainer had, in the repository's secrets; the check failed
     on every outside contribution with no word of why. Still exit 2, nothing sent."""
+    at_deepseek(monkeypatch)
     for name in GITHUB_CI_NAMES:
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
@@ -128,6 +135,7 @@ def test_an_empty_key_in_a_run_that_is_given_secrets_says_the_secret_is_missing(
     name. It was told its run was a fork's pull request, and the ``if:`` it was given
     (``github.event.pull_request.head.repo.full_name == github.repository``) skipped every
     push build's review, the pull request being null there."""
+    at_deepseek(monkeypatch)
     for name in GITHUB_CI_NAMES:
         monkeypatch.delenv(name, raising=False)
     payload = tmp_path / "event.json"
@@ -149,6 +157,7 @@ def said_in_a_forks_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> tuple[int, str]:
     """The exit code and stderr of a review in a fork's pull request run, its key empty."""
+    at_deepseek(monkeypatch)
     for name in GITHUB_CI_NAMES:
         monkeypatch.delenv(name, raising=False)
     payload = tmp_path / "event.json"
@@ -182,6 +191,7 @@ def test_an_empty_key_in_a_protected_branchs_gitlab_pipeline_says_the_variable_i
 ) -> None:
     """A protected branch's pipeline is given the protected variables: its key is empty because
     the variable is not set (or is empty, or named otherwise), not for the branch."""
+    at_deepseek(monkeypatch)
     for name in GITHUB_CI_NAMES:
         monkeypatch.delenv(name, raising=False)
     for name, value in {
@@ -255,3 +265,4 @@ def test_the_step_condition_said_skips_the_runs_given_no_secret_and_keeps_the_ot
         event["pull_request"] = {"head": {"repo": {"full_name": head}}}
     github = {"event_name": event_name, "actor": actor, "repository": "acme/shop", "event": event}
     assert _step_runs(said.group(1), github) is runs
+

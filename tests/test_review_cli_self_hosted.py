@@ -47,11 +47,31 @@ def test_deepseek_itself_still_asks_for_the_key(project: Path) -> None:
     assert done.stderr == "deepseek-lsp review: set DEEPSEEK_API_KEY (and DEEPSEEK_BASE_URL for another server)\n"
 
 
-def test_an_empty_key_variable_is_still_said_for_a_server_of_ones_own(project: Path, refused: str) -> None:
-    """Set but empty (a CI secret the job was not given): a key was meant; the run stops before
-    any request, as for DeepSeek, and says why."""
-    done = review(project, refused, "app/inventory.py", DEEPSEEK_API_KEY="")
+def test_an_empty_key_variable_does_not_stop_a_review_of_a_server_of_ones_own(project: Path) -> None:
+    """Set but empty (a CI secret the job was not given), with a vLLM or Ollama of one's own
+    that takes no key: the run stopped before any request ("set DEEPSEEK_API_KEY"), where the
+    editor's server and doctor ask such a server without one (no_key_for_deepseek)."""
+    with FakeDeepSeek(api_key=None) as own:
+        own.responder(reviewer(INVENTORY_RULES, line_offset=3), path=CHAT)
+        done = review(project, own.url, "app/inventory.py", "--format", "json", DEEPSEEK_API_KEY="")
+        assert "DEEPSEEK_API_KEY" not in done.stderr, done.stderr
+        assert done.returncode == 1, done.stderr  # its critical finding
+        assert own.requests_to(CHAT)
+
+
+def test_an_empty_key_variable_is_still_said_for_deepseek(project: Path) -> None:
+    done = review(project, "https://api.deepseek.com", "app/inventory.py", DEEPSEEK_API_KEY="")
     assert done.returncode == 2 and "DEEPSEEK_API_KEY is set but empty" in done.stderr, done.stderr
+
+
+def test_an_empty_key_variable_is_said_when_the_own_server_asks_for_one(project: Path) -> None:
+    """The control: a gateway that wants a key, the job given an empty one: its 401 says none
+    is set (not that a key was rejected)."""
+    with FakeDeepSeek() as gateway:
+        done = review(project, gateway.url, "app/inventory.py", DEEPSEEK_API_KEY="")
+    assert done.returncode == 2, done.stderr
+    told = done.stdout + done.stderr
+    assert "asks for a key (401) and none is set" in told and "rejected" not in told, told
 
 
 @pytest.mark.parametrize("fmt", ["json", "sarif"])

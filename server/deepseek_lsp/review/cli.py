@@ -186,10 +186,11 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
     if problems:
         _settings_refused(problems, args.settings, err)
         return EXIT_ERROR
-    if not settings.api_key and (no_key_for_deepseek(settings, reviews_only=True) or empty_key(os.environ)):
+    if no_key_for_deepseek(settings, reviews_only=True):
         # Only DeepSeek itself surely wants one (as doctor and the editor go by): a vLLM or
-        # Ollama of one's own takes none, and the run was refused before any request. A key
-        # variable set but empty (a CI secret the job was not given) meant one all the same.
+        # Ollama of one's own takes none, and the run was refused before any request, also
+        # where the key variable was set but empty (a CI job given no secret, against a server
+        # that wants none); one that wants a key says so at its 401.
         print(
             "deepseek-lsp review: set DEEPSEEK_API_KEY (and DEEPSEEK_BASE_URL for another server)"
             + empty_key(os.environ),
