@@ -266,3 +266,17 @@ def test_the_step_condition_said_skips_the_runs_given_no_secret_and_keeps_the_ot
     github = {"event_name": event_name, "actor": actor, "repository": "acme/shop", "event": event}
     assert _step_runs(said.group(1), github) is runs
 
+
+def test_a_review_server_asking_for_a_key_with_only_the_completion_servers_set_is_told_none_is_set(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, refused: str
+) -> None:
+    """``fimApiKey`` alone set (a completion server with its own key): the review server's 401
+    read "rejected the API key", of a key never set, and sent the user to check it."""
+    monkeypatch.delenv("DEEPSEEK_API_KEY")
+    monkeypatch.setenv("DEEPSEEK_FIM_BASE_URL", refused)
+    monkeypatch.setenv("DEEPSEEK_FIM_API_KEY", "own-completion-server-key-0123")
+    code, out, err = run(capsys, "app/inventory.py")
+    told = out + err
+    assert code == 2
+    assert "asks for a key (401) and none is set" in told and "set DEEPSEEK_API_KEY" in told, told
+    assert "rejected" not in told and "own-completion-server-key" not in told, told

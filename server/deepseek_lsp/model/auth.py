@@ -111,8 +111,11 @@ def key_noted(error: ModelError, config: EndpointConfig, url: str) -> ModelError
         error.sent_key = FIM_KEY_SETTING
     elif named is None and config.api_key:
         error.unsent_key = FIM_KEY_SETTING
-    elif named is None and not config.fim_api_key:
+    elif named is None:
+        # fimApiKey goes to the completion server alone: set, it is no key for this one ("rejected
+        # the API key" was said of an apiKey never set).
         error.no_key = True
+        error.other_key = FIM_KEY_SETTING if config.fim_api_key else None
     return error
 
 

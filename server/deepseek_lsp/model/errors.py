@@ -532,13 +532,23 @@ class AuthenticationError(ModelError):
     #: Set where no key is set at all (a server of one's own asked without one): "rejected the
     #: API key" named a key that was never there.
     no_key: bool = False
+    #: With ``no_key``: the key that is set, another server's (``fimApiKey``, the completion
+    #: server's), which is not sent here.
+    other_key: str | None = None
+
+    @property
+    def _none_set(self) -> str:
+        told = f"{self.provider} asks for a key (401) and none is set"
+        if self.other_key:
+            told += f" for it ({self.other_key} goes to the completion server only)"
+        return told
 
     @property
     def user_message(self) -> str:
         if self.unsent_key or self.sent_key:
             return self.cli_message
         if self.no_key:
-            return f"{self.provider} asks for a key (401) and none is set: {key_hint()}."
+            return f"{self._none_set}: {key_hint()}."
         return (
             f"{self.provider} rejected the API key (401): {key_hint()}."
         )
@@ -546,7 +556,7 @@ class AuthenticationError(ModelError):
     @property
     def cli_message(self) -> str:
         if self.no_key:
-            return f"{self.provider} asks for a key (401) and none is set: set DEEPSEEK_API_KEY (or apiKey in --settings)."
+            return f"{self._none_set}: set DEEPSEEK_API_KEY (or apiKey in --settings)."
         if self.unsent_key:
             return (
                 f"{self.provider} asks for a key (401); the API key is not sent there, as it is "
