@@ -160,14 +160,26 @@ export function isOurSection(section: string | undefined): section is string {
  * server, the review CLI and doctor never ask it for.
  */
 export function deepSeekHost(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`).hostname;
-  } catch {
+  const parsed = parsedUrl(url);
+  if (!parsed) {
     return false; // the server refuses it as a setting, with its own message
   }
-  host = host.toLowerCase().replace(/\.$/, '');
+  const host = hostOf(parsed);
   return host === 'deepseek.com' || host.endsWith('.deepseek.com');
+}
+
+/** A URL setting as the server reads it (a scheme-less host taken as https), undefined if none. */
+function parsedUrl(url: string): URL | undefined {
+  try {
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The host as httpx sends it: a fully qualified name's trailing dot is the same host. */
+function hostOf(url: URL): string {
+  return url.hostname.toLowerCase().replace(/\.$/, '');
 }
 
 export function needsKeyPrompt(
@@ -176,7 +188,8 @@ export function needsKeyPrompt(
   fimBaseUrlSetting?: unknown,
   backendSetting?: unknown,
 ): boolean {
-  if (env.DEEPSEEK_API_KEY) {
+  // The server drops the spaces around a key: one of spaces alone is none.
+  if (env.DEEPSEEK_API_KEY?.trim()) {
     return false;
   }
   const given = (setting: unknown, name: string): string =>
@@ -188,7 +201,24 @@ export function needsKeyPrompt(
   // go to fimBaseUrl's server too, and nothing to DeepSeek (its key was asked for all the same).
   const llamaCpp = given(backendSetting, 'DEEPSEEK_BACKEND') === 'llamacpp-infill';
   const reviews = llamaCpp && fim && atDeepSeek(base) ? fim : base;
-  return atDeepSeek(reviews) || atDeepSeek(fim || base);
+  // As the server's auth.key_for: DEEPSEEK_FIM_API_KEY goes to fimBaseUrl's host and port, a
+  // request there carries it whatever the server.
+  const fimKeyed = !!fim && !!env.DEEPSEEK_FIM_API_KEY?.trim();
+  const keyless = (url: string): boolean =>
+    atDeepSeek(url) && !(fimKeyed && hostPort(url || DEFAULT_BASE_URL) === hostPort(fim));
+  return keyless(reviews) || keyless(fim || base);
+}
+
+const DEFAULT_BASE_URL = 'https://api.deepseek.com';
+
+/** `host:port` of a URL (the scheme's port where none is written), as auth._host_port reads it. */
+function hostPort(url: string): string {
+  const parsed = parsedUrl(url);
+  if (!parsed) {
+    return url;
+  }
+  const port = parsed.port || { 'http:': '80', 'https:': '443' }[parsed.protocol] || '';
+  return `${hostOf(parsed)}:${port}`;
 }
 
 /** The value the user set for `key` (any scope), undefined when it only has its default. */

@@ -135,3 +135,23 @@ test('a key written as "deepseek.apiKey" in settings.json: the first start says 
   assert.equal(keyInSettings(), undefined);
   assert.deepEqual(noKeyPrompt(false).actions, ['Set API Key']);
 });
+
+test('a DEEPSEEK_API_KEY of spaces alone is no key, as the server reads it: DeepSeek asks for one', () => {
+  // The server drops the spaces around a key: "  " is none, and its first request said "no API
+  // key" where the extension had not asked for one.
+  assert.equal(needsKeyPrompt(userValue('baseUrl'), { DEEPSEEK_API_KEY: '  ' }), true);
+  assert.equal(needsKeyPrompt(userValue('baseUrl'), { DEEPSEEK_API_KEY: ' \n' }), true);
+});
+
+test('DEEPSEEK_FIM_API_KEY given for DeepSeek\'s FIM base is the key there, as the server sends it', () => {
+  // The server sends fimApiKey to fimBaseUrl's host and port: reviews at the same host carry it
+  // too, and no_key_for_deepseek asks for no apiKey; the extension asked for one all the same.
+  const env = { DEEPSEEK_FIM_API_KEY: 'sk-x' };
+  assert.equal(needsKeyPrompt(userValue('baseUrl'), env, 'https://api.deepseek.com/beta'), false);
+  // Reviews at another DeepSeek host than the FIM key's still want the API key.
+  stub.config = { 'deepseek.baseUrl': 'https://eu.deepseek.com' };
+  assert.equal(needsKeyPrompt(userValue('baseUrl'), env, 'https://api.deepseek.com/beta'), true);
+  // A fimApiKey without a fimBaseUrl goes nowhere (the server sends it to no server).
+  stub.config = {};
+  assert.equal(needsKeyPrompt(userValue('baseUrl'), env), true);
+});
