@@ -2019,6 +2019,25 @@ step(":checkhealth deepseek_lsp: version, server found, key present (not printed
   end
   text = health_with({ baseUrl = "http://127.0.0.1:8000/v1" }, { DEEPSEEK_API_KEY = "" })
   check(text:find("API key: not set (fine for a self-hosted server", 1, true), "no key, a server of one's own:\n" .. text)
+  -- As the server's no_key_for_deepseek: a key of spaces alone is none, DeepSeek's host written
+  -- with a trailing dot is DeepSeek's, and DEEPSEEK_FIM_API_KEY is the key of a request to
+  -- fimBaseUrl's host, DeepSeek's too (each was told the other way round).
+  local function key_line(settings, cmd_env)
+    return health_with(settings, cmd_env):match("[^\n]*API key: [^\n]*") or ""
+  end
+  for _, case in ipairs({
+    { { baseUrl = "https://api.deepseek.com" }, { DEEPSEEK_API_KEY = "   " } },
+    { { baseUrl = "https://api.deepseek.com", apiKey = "  " }, { DEEPSEEK_API_KEY = " " } },
+    { { baseUrl = "https://api.deepseek.com./v1" }, { DEEPSEEK_API_KEY = " " } },
+  }) do
+    local line = key_line(case[1], case[2])
+    check(line:find("ERROR API key: not set", 1, true), "no key for DeepSeek not an error: " .. line .. " " .. vim.inspect(case[1]))
+  end
+  local line = key_line(
+    { baseUrl = "http://127.0.0.1:9/v1", fimBaseUrl = "https://api.deepseek.com/beta" },
+    { DEEPSEEK_API_KEY = " ", DEEPSEEK_FIM_API_KEY = "sk-fim-at-deepseek-0123" }
+  )
+  check(line:find("API key: not set (", 1, true) and not line:find("ERROR", 1, true), "fimApiKey at DeepSeek's FIM taken for no key: " .. line)
 end)
 
 step(":checkhealth deepseek_lsp with a bad setting: a warning naming it and the default used (all OK before, the message gone from sight), none once set right", function()

@@ -109,15 +109,24 @@ function M.check()
   -- reported as "not set").
   local cmd_env = plugin.lsp_config().cmd_env
   cmd_env = type(cmd_env) == "table" and cmd_env or {}
+  -- A value of spaces alone is none, as the server reads a key.
   local function env(name)
     local v = cmd_env[name]
-    if type(v) == "string" and v ~= "" then
+    if type(v) == "string" and vim.trim(v) ~= "" then
       return v, "lsp.cmd_env"
     end
     v = vim.env[name]
-    if v and v ~= "" then
+    if v and vim.trim(v) ~= "" then
       return v, "Neovim's environment"
     end
+  end
+  local function text_setting(camel, snake)
+    for _, v in ipairs({ section[camel], section[snake] }) do
+      if type(v) == "string" and vim.trim(v) ~= "" then
+        return true
+      end
+    end
+    return false
   end
   -- As the server reads a URL setting: an empty text is no value, spaces around it dropped.
   local function url_setting(camel, snake, env_name)
@@ -144,14 +153,31 @@ function M.check()
   else
     info("endpoint: " .. util.safe_url(base))
   end
-  local from_settings = type(section.apiKey or section.api_key) == "string" and (section.apiKey or section.api_key) ~= ""
+  local from_settings = text_setting("apiKey", "api_key")
   local key, key_from = env("DEEPSEEK_API_KEY")
+  local fim_key_from = text_setting("fimApiKey", "fim_api_key") and "in settings.fimApiKey" or nil
+  if not fim_key_from then
+    local fim_key, where = env("DEEPSEEK_FIM_API_KEY")
+    if fim_key then
+      fim_key_from = ("DEEPSEEK_FIM_API_KEY in %s"):format(where)
+    end
+  end
+  -- As the server's no_key_for_deepseek: DeepSeek alone wants a key, and fimApiKey is the key
+  -- of a request to fimBaseUrl's host and port, DeepSeek's too.
+  local function port_of(url)
+    local authority = (url:match("^%a[%w+.-]*://([^/?#]*)") or ""):gsub("^.*@", "")
+    return authority:match(":(%d+)$") or (url:match("^[Hh][Tt][Tt][Pp]:") and "80" or "443")
+  end
+  local function keyless(url)
+    local fim_keyed = fim_key_from and fim and host_of(url) == host_of(fim) and port_of(url) == port_of(fim)
+    return deepseek_host(url) and not fim_keyed
+  end
   -- Never print the key, not even part of it.
   if from_settings then
     ok("API key: set (in settings.apiKey)")
   elseif key then
     ok(("API key: set (DEEPSEEK_API_KEY in %s)"):format(key_from))
-  elseif not (deepseek_host(base) or (fim and deepseek_host(fim))) then
+  elseif not (keyless(base) or keyless(fim or base)) then
     -- Only DeepSeek's API refuses every request without one: a self-hosted server on another
     -- machine of the network (vLLM, Ollama) had this error for a setup that works.
     info("API key: not set (fine for a self-hosted server; a gateway such as OpenRouter needs one)")
@@ -164,21 +190,6 @@ function M.check()
   -- The completion server's own key (fimApiKey): the server sends it to fimBaseUrl's host and
   -- port only. Set or not and where from, never the key: a 401 from a vLLM or llama-server
   -- started with --api-key left no way to tell here whether the key reached the server.
-  local function text_setting(camel, snake)
-    for _, v in ipairs({ section[camel], section[snake] }) do
-      if type(v) == "string" and vim.trim(v) ~= "" then
-        return true
-      end
-    end
-    return false
-  end
-  local fim_key_from = text_setting("fimApiKey", "fim_api_key") and "in settings.fimApiKey" or nil
-  if not fim_key_from then
-    local fim_key, where = env("DEEPSEEK_FIM_API_KEY")
-    if fim_key and vim.trim(fim_key) ~= "" then
-      fim_key_from = ("DEEPSEEK_FIM_API_KEY in %s"):format(where)
-    end
-  end
   local fim_host = fim and util.safe_url(fim):match("^%a[%w+.-]*://([^/]+)") or nil
   if fim_key_from and fim then
     ok(("completion server key: set (%s, sent to %s only)"):format(fim_key_from, fim_host or util.safe_url(fim)))
