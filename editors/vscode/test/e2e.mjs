@@ -133,6 +133,9 @@ const SUM = 'sum.c';
 const SUM_PATH = path.join(WORKSPACE, SUM);
 fs.writeFileSync(SUM_PATH, '\nint sum(int a, int b);\n');
 // For the TypeScript initializer step: a file whose statements end with a ";".
+const OBJ = 'options.ts';
+const OBJ_PATH = path.join(WORKSPACE, OBJ);
+fs.writeFileSync(OBJ_PATH, 'const n = 1;\n');
 const BOX = 'box.ts';
 const BOX_PATH = path.join(WORKSPACE, BOX);
 fs.writeFileSync(BOX_PATH, 'const n = 1;\nfunction make(): void {\n    use(n);\n    done();\n}\n');
@@ -914,6 +917,51 @@ try {
     return 'the pop-up\'s "Set API Key", the same key entered: the server tried it again, Normal, ghost text';
   }, { needs: ['set-api-key', 'open-file', 'restart-server'] });
 
+  await step('timeout-named', async () => {
+    // A backend that took the request and said nothing past completion.timeoutS (5 s): the
+    // status tells the limit and the setting, as VS Code names it ("did not answer in time"
+    // left the user guessing which of the timeouts to raise).
+    await quickOpen(FILE, 'def add(a, b):');
+    await statusIs('Normal', '', 30000);
+    await clearToasts();
+    await page.locator('.editor-instance .monaco-editor .view-lines >> visible=true').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Delete');
+    // The word goes in as one change, so one request asks for it (keys typed one by one are
+    // each cancelled by the next, and the last is typed through the answer to the one before).
+    await fakeFault({ kind: 'stall', seconds: 9, path: '/beta/completions', prompt_end: '    stall', count: 1 });
+    await page.keyboard.insertText('stall');
+    const told = await waitFor('the status to tell the time limit', async () => {
+      const t = norm(await statusText());
+      return t.includes('did not answer') ? t : '';
+    }, 20000, 100);
+    const shown = told.split(' | ')[0];
+    const problems = [];
+    if (!/did not answer within 5 s \(deepseek\.completion\.timeoutS\)/.test(shown)) {
+      problems.push(`the status says ${JSON.stringify(shown.slice(0, 200))}`);
+    }
+    const popped = [...await page.$$eval('.notification-toast', (els) => els.map((e) => e.innerText ?? ''))]
+      .filter((t) => t.includes('did not answer'));
+    for (const p of popped) {
+      if (!/within 5 s \(deepseek\.completion\.timeoutS\)/.test(norm(p))) {
+        problems.push(`a pop-up says ${JSON.stringify(norm(p).slice(0, 200))}`);
+      }
+    }
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type('ret', { delay: 60 });
+    await page.keyboard.press('Escape');
+    await clearToasts();
+    if (problems.length) {
+      throw new Error(problems.join('; '));
+    }
+    return `${JSON.stringify(shown.slice(0, 160))}; ${popped.length} pop-up(s)`;
+  }, { needs: ['set-api-key', 'open-file', 'restart-server'] });
+
   await step('server-missing', async () => {
     // Point the extension at a python that does not exist: it must say so and offer help.
     const machine = path.join(USER_DATA_DIR, 'Machine', 'settings.json');
@@ -1414,6 +1462,36 @@ try {
       throw new Error(`${BOX} reads ${JSON.stringify(saved)}, expected ${JSON.stringify(want)}`);
     }
     return JSON.stringify(saved);
+  }, { needs: ['set-api-key'] });
+
+  await step('object-literal-members', async () => {
+    // "const o = {" in TypeScript, VS Code's "}" after the cursor: the model's members, over
+    // lines, showed nothing (a line was asked there); shown, Tab writes them above the "}".
+    await quickOpen(OBJ, 'const n = 1;');
+    await clickLine('const n = 1;', 1);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await typeOpenerClosed('const o = {', '}');
+    const shown = await waitFor('"a: 1," and "b: 2," as ghost text', async () => {
+      // The lines below the cursor's are drawn in a view zone, not as .ghost-text-decoration.
+      const t = norm((await page.$$eval('.editor-instance .monaco-editor .view-zones, .ghost-text-decoration',
+        (els) => els.map((e) => e.textContent ?? ''))).join('\n'));
+      return t.includes('a: 1,') && t.includes('b: 2,') ? t : '';
+    }, 20000);
+    await page.keyboard.press('Tab');
+    await waitFor('the members in the editor', async () => (await editorTextWithoutGhost()).includes('b: 2,'), 10000)
+      .catch(() => undefined);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+S');
+    const saved = await waitFor(`${OBJ} saved`, () => {
+      const t = fs.readFileSync(OBJ_PATH, 'utf8');
+      return t.includes('a: 1,') ? t : '';
+    }, 10000);
+    const want = 'const n = 1;\nconst o = {\n    a: 1,\n    b: 2,\n}\n';
+    if (saved !== want) {
+      throw new Error(`${OBJ} reads ${JSON.stringify(saved)}, expected ${JSON.stringify(want)}`);
+    }
+    return `ghost ${JSON.stringify(shown.slice(0, 60))}; saved ${JSON.stringify(saved)}`;
   }, { needs: ['set-api-key'] });
 
   await step('open-blocks-accept', async () => {

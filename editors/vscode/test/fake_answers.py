@@ -35,6 +35,12 @@ CYCLE = ((0.0, "compute(a, b)"), (0.6, "compute(b, a)"), (0.9, "compute(a, a)"))
 LINES.append("/* Returns the sum of a and b. */")
 # The self-hosted step's line, answered by the fake Ollama once its address is set right.
 LINES.append("    mean = (a + b) / 2")
+# The timeout-named step's line, whose request the fake stalls past the server's time limit.
+LINES.append("    stalled = a ** b")
+# The object-literal-members step: "const o = {" typed in TypeScript, VS Code's "}" after the
+# cursor; the model writes the members over lines, the editor's "}" ending them.
+OBJECT_AFTER = "const o = {"
+OBJECT = "\n    a: 1,\n    b: 2,\n"
 # The tab-indented-block step: the body of "def bound(x):" in the model's four spaces, which
 # the server writes in the editor's tabs.
 BLOCK_AFTER = "def bound(x):\n"
@@ -63,6 +69,8 @@ def _fim(prompt: str, temperature: float = 0.0) -> str:
         return min(CYCLE, key=lambda c: abs(c[0] - temperature))[1]
     if line == OPENED_AFTER:
         return OPENED
+    if line == OBJECT_AFTER:
+        return OBJECT
     if prompt.endswith(BLOCK_AFTER + line) and not line.strip():
         return BLOCK
     if prompt.endswith(INIT_AFTER + line) and not line.strip():
