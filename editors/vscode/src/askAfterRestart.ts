@@ -15,8 +15,10 @@ export interface DocAt {
 
 export class AskAfterRestart {
   /** The provider is registered with a running server (not yet at activation). */
-  private serving = false;
-  /** The last key typed while the provider was gone. */
+  private started = false;
+  /** The new server has the editor's settings: its first workspace/configuration answered. */
+  private settled = false;
+  /** The last key typed while the provider was gone, or the server without its settings. */
   private typed: DocAt | undefined;
   /** The document whose request, invoked by `trigger`, is the ask after the restart. */
   private asking: string | undefined;
@@ -26,20 +28,40 @@ export class AskAfterRestart {
 
   /** The server's provider is gone (stopping, restarting, crashed, not started yet). */
   down(): void {
-    this.serving = false;
+    this.started = false;
+    this.settled = false;
   }
 
   /** A key typed into `doc` (the active editor's). */
   typedInto(doc: DocAt): void {
-    if (!this.serving) {
+    if (!this.started || !this.settled) {
       this.typed = doc;
     }
   }
 
-  /** The provider is back; `active`: the active editor's document now. Asks for it where the
-   * last key typed while down went and nothing was typed since (a key since asked itself). */
+  /** The provider is back; `active`: the active editor's document now. */
   up(active: DocAt | undefined): void {
-    this.serving = true;
+    this.started = true;
+    this.askIfReady(active);
+  }
+
+  /** The server was given its settings (a workspace/configuration answered). Asked before
+   * them, an automatic request is answered with nothing: the server waits 1 s for its
+   * settings, then leaves it to the next key (the pull came 1.4 s after initialize at load,
+   * and the key typed during "Restart Server" got no suggestion in the real editor). */
+  settingsGiven(active: DocAt | undefined): void {
+    if (!this.settled) {
+      this.settled = true;
+      this.askIfReady(active);
+    }
+  }
+
+  /** Asks for `active` where the last key typed while down went and nothing was typed since
+   * (a key since asked itself), once the provider is back and the server has its settings. */
+  private askIfReady(active: DocAt | undefined): void {
+    if (!this.started || !this.settled) {
+      return;
+    }
     const typed = this.typed;
     this.typed = undefined;
     if (typed && active && typed.uri === active.uri && typed.version === active.version) {

@@ -567,9 +567,15 @@ class DeepSeekExtension implements vscode.Disposable {
               const r = await next({ items: others }, token);
               otherResults = Array.isArray(r) ? r : [];
             }
-            return params.items.map((item, i) =>
+            const answer = params.items.map((item, i) =>
               ours[i] ? subSection(settingsFor(item.scopeUri), item.section!) : otherResults.shift() ?? null,
             );
+            // On the next turn: the answer goes to the server before the request it lets ask.
+            setTimeout(() => {
+              const active = vscode.window.activeTextEditor?.document;
+              this.askAfterRestart.settingsGiven(active && docAt(active));
+            }, 0);
+            return answer;
           },
         },
         // VS Code shows suggestions as ghost text: the server's textDocument/completion fallback

@@ -7,7 +7,14 @@ const URI = 'file:///ws/app.py';
 
 function asker(): { ask: AskAfterRestart; asked: () => number } {
   let asked = 0;
-  return { ask: new AskAfterRestart(() => (asked += 1)), asked: () => asked };
+  const ask = new AskAfterRestart(() => (asked += 1));
+  // The provider back and the settings given at once, as the tests below mean by "up".
+  const up = ask.up.bind(ask);
+  ask.up = (active) => {
+    up(active);
+    ask.settingsGiven(active);
+  };
+  return { ask, asked: () => asked };
 }
 
 test('a key typed while the server restarts asks once its provider is back', () => {
@@ -57,4 +64,28 @@ test('keys typed while the server runs ask nothing more', () => {
   ask.up({ uri: URI, version: 2 });
   assert.equal(asked(), 0);
   assert.equal(ask.isAskAfterRestart(URI), false, "an invoked request is the user's");
+});
+
+test('the ask waits for the new server to have its settings, which come after its provider', () => {
+  // Asked at the provider's return, before the settings were pulled, the server waited 1 s for
+  // them and answered nothing (the real editor at load): no suggestion for that key.
+  let asked = 0;
+  const ask = new AskAfterRestart(() => (asked += 1));
+  ask.up({ uri: URI, version: 3 });
+  ask.settingsGiven({ uri: URI, version: 3 });
+  ask.down();
+  ask.typedInto({ uri: URI, version: 4 });
+  ask.up({ uri: URI, version: 4 });
+  assert.equal(asked, 0, 'not before the server has its settings');
+  ask.typedInto({ uri: URI, version: 5 });
+  ask.settingsGiven({ uri: URI, version: 5 });
+  assert.equal(asked, 1, 'a key typed before the settings came is asked once they have');
+  ask.settingsGiven({ uri: URI, version: 5 });
+  assert.equal(asked, 1, 'a later pull (a setting changed) asks nothing');
+  ask.down();
+  ask.typedInto({ uri: URI, version: 6 });
+  ask.settingsGiven({ uri: URI, version: 6 });
+  assert.equal(asked, 1, 'the settings before the provider: not yet');
+  ask.up({ uri: URI, version: 6 });
+  assert.equal(asked, 2);
 });
