@@ -496,6 +496,12 @@ function spinnerWent(on, what, timeoutMs) {
 
 const ghostText = async () => norm((await page.$$eval('.ghost-text-decoration', (els) => els.map((e) => e.textContent ?? ''))).join(''));
 
+/** The ghost text once it includes `text` (`what` names the wait). */
+const ghostIncluding = (text, what, timeoutMs) => waitFor(what, async () => {
+  const t = await ghostText();
+  return t.includes(text) ? t : '';
+}, timeoutMs);
+
 /** Replaces the user settings as a user does: settings.json in the editor, its text replaced, saved. */
 async function writeUserSettings(settings) {
   const file = path.join(USER_DATA_DIR, 'User', 'settings.json');
@@ -917,6 +923,46 @@ try {
     return 'the pop-up\'s "Set API Key", the same key entered: the server tried it again, Normal, ghost text';
   }, { needs: ['set-api-key', 'open-file', 'restart-server'] });
 
+  await step('key-typed-during-restart', async () => {
+    // One key typed while "Restart Server" swaps the servers: vscode-languageclient has no
+    // inline completion provider between the old server's stop and the new one's initialize, so
+    // VS Code asked nothing for that key, and the suggestion came only with a second key.
+    await quickOpen(FILE, 'def add(a, b):');
+    await page.locator('.editor-instance .monaco-editor .view-lines >> visible=true').first().click();
+    await page.keyboard.press('Control+End');
+    // The line restart-server typed ("    ret"): its word goes, its indentation stays.
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type('restart', { delay: 60 });
+    await waitFor('ghost text "ed = a % b"', async () => (await ghostText()).includes('ed = a % b'), 20000);
+    await page.keyboard.press('Escape');
+    const before = (await fakeRequests()).length;
+    await runCommand('DeepSeek: Restart Server');
+    // The key goes in once the item says the server starts (the old one is stopped by then):
+    // typed before, the old server could still answer it.
+    const down = await waitFor('the status to say the server starts', async () => {
+      const t = await statusText();
+      return t.includes('starting') ? t : '';
+    }, 15000, 50).catch(() => '');
+    await page.keyboard.type('e');
+    const asked = await waitFor('a completion request for "    restarte" after the restart, no key since', async () => {
+      const reqs = (await fakeRequests()).slice(before);
+      const models = reqs.findIndex((r) => r.path === '/models');
+      return models >= 0 && reqs.slice(models).some((r) => r.path === '/beta/completions' &&
+        String(r.json?.prompt ?? '').endsWith('    restarte'));
+    }, 30000);
+    const ghost = await ghostIncluding('d = a % b', 'ghost text "d = a % b" with no second key', 15000);
+    await page.keyboard.press('Escape');
+    // Put the line back as it was ("    ret"), as the later steps expect it.
+    await page.keyboard.press('End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type('ret', { delay: 60 });
+    await page.keyboard.press('Escape');
+    return `${down ? 'typed while the item said starting' : 'the "starting" status not seen'}; ` +
+      `asked ${asked ? 'at once' : ''} after GET /models, ghost ${JSON.stringify(ghost)}`;
+  }, { needs: ['set-api-key', 'open-file', 'restart-server'] });
+
   await step('timeout-named', async () => {
     // A backend that took the request and said nothing past completion.timeoutS (5 s): the
     // status tells the limit and the setting, as VS Code names it ("did not answer in time"
@@ -1319,10 +1365,7 @@ try {
     await page.keyboard.type('/*');
     await waitFor('VS Code\'s "*/" after "/*"', async () => (await editorTextWithoutGhost()).startsWith('/**/'), 10000);
     await page.keyboard.type(' Returns the ', { delay: 60 });
-    const ghost = await waitFor('"sum of a and b." as ghost text', async () => {
-      const t = await ghostText();
-      return t.includes('sum of a and b.') ? t : '';
-    }, 20000);
+    const ghost = await ghostIncluding('sum of a and b.', '"sum of a and b." as ghost text', 20000);
     await page.keyboard.press('Tab');
     await page.keyboard.press('Control+S');
     const want = '/* Returns the sum of a and b. */\nint sum(int a, int b);\n';

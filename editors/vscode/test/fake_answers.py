@@ -35,7 +35,10 @@ CYCLE = ((0.0, "compute(a, b)"), (0.6, "compute(b, a)"), (0.9, "compute(a, a)"))
 LINES.append("/* Returns the sum of a and b. */")
 # The self-hosted step's line, answered by the fake Ollama once its address is set right.
 LINES.append("    mean = (a + b) / 2")
-# The timeout-named step's line, whose request the fake stalls past the server's time limit.
+# The key-typed-during-restart step: "    restarte", its last key typed while the server
+# restarts, gets "d = a % b" once the new server is up; the timeout-named step's line, whose
+# request the fake stalls past the server's time limit.
+LINES.append("    restarted = a % b")
 LINES.append("    stalled = a ** b")
 # The object-literal-members step: "const o = {" typed in TypeScript, VS Code's "}" after the
 # cursor; the model writes the members over lines, the editor's "}" ending them.
