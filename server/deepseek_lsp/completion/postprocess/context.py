@@ -77,7 +77,9 @@ class PostContext:
         if not tokens:
             return re.compile(r"(?!)")  # prose: none (an empty alternative matched any text)
         marks = [*map(re.escape, sorted(tokens)), *_OTHER_LINE_COMMENTS.get(self.language or "", ())]
-        return re.compile(r"\s+(?:" + "|".join(marks) + r").*$")
+        # Tried only where a run of whitespace starts, and its whitespace never given back: tried
+        # at each space of a line of them, each taking the rest, 8,192 spaces took 0.3 s.
+        return re.compile(r"(?<!\s)\s++(?:" + "|".join(marks) + r").*$")
 
     @cached_property
     def line_prefix(self) -> str:
