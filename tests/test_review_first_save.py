@@ -9,13 +9,22 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from lsprotocol import types
 
+import deepseek_lsp.review.first_save as first_save_module
+from deepseek_lsp.config import build_settings
+from deepseek_lsp.documents import Document
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.review import units
+from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.changed_hunks import committed_text
-from tests.fake_deepseek import FakeDeepSeek
+from deepseek_lsp.review.engine import ReviewEngine
+from deepseek_lsp.review.first_save import FirstSaves
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, lsp_session, open_doc
 from tests.review_support import reviewed_units, reviewer
 from tests.test_review_cli import git
@@ -275,3 +284,60 @@ def test_a_windows_multi_root_question_names_the_file_s_folder(monkeypatch: pyte
         path = label_path(uri_to_path(uri), roots)
         assert path == "app/handlers.py"
         assert _shown(uri, path, roots) == f"{folder}/app/handlers.py"
+
+
+class _Counting:
+    """A token counter that counts the texts it is given (the estimate's CPU at a save)."""
+
+    def __init__(self) -> None:
+        self.texts = 0
+
+    def count(self, text: str) -> int:
+        self.texts += 1
+        return len(text) // 3
+
+
+class _NotNowEditor:
+    """An editor that answers every first-save question "Not now"."""
+
+    client_capabilities = types.ClientCapabilities(window=types.WindowClientCapabilities(show_message=types.ShowMessageRequestClientCapabilities()))
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    async def window_show_message_request_async(self, params: types.ShowMessageRequestParams) -> types.MessageActionItem:
+        self.asked += 1
+        return types.MessageActionItem(title="Not now")
+
+
+async def test_a_save_after_not_now_parses_and_counts_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A save of a file answered "Not now" worked out the whole estimate (parse, prompts, token
+    counts: 0.3 s of CPU at each save of a 2,000-function file) before it looked at the answer,
+    to send nothing."""
+
+    settings, _ = build_settings(env={"DEEPSEEK_API_KEY": DEFAULT_KEY})
+    engine = ReviewEngine(ReviewCache(tmp_path / "cache.sqlite"), max_concurrency=1)
+    doc = Document((tmp_path / "handlers.py").as_uri(), LARGE, language=LanguageRegistry.load().get("python"))
+    told: list[str] = []
+    first = FirstSaves(SimpleNamespace(status=SimpleNamespace(tell_once=lambda key, *a: told.append(key))))  # type: ignore[arg-type]
+    editor, counter = _NotNowEditor(), _Counting()
+
+    async def save() -> object:
+        getattr(units, "_RECENT_UNITS", {}).clear()  # (a save's text differs from the last one's)
+        return await first.choose(
+            editor, engine, doc, settings, counter, lambda: asyncio.sleep(0, None),  # type: ignore[arg-type]
+            path="handlers.py", roots=(), ignored=frozenset(),
+        )
+
+    try:
+        assert await save() is False
+        assert editor.asked == 1 and counter.texts > 0
+        counted, parsed = counter.texts, []
+        extract = first_save_module.extract_units
+        monkeypatch.setattr(first_save_module, "extract_units", lambda *a: parsed.append(a) or extract(*a))
+        assert await save() is False
+        assert editor.asked == 1
+        assert counter.texts == counted, "a save after Not now counted its prompts' tokens again"
+        assert parsed == [], "a save after Not now parsed the file again"
+    finally:
+        engine.cache.close()

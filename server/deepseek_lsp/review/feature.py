@@ -532,6 +532,8 @@ class ReviewFeature(Feature):
             # Stopped or replaced while it waited: the wait is no one's now (it stayed said).
             budget_wait(None)
         self.outcome.cost(outcome, settings)
+        if not on_save:
+            self.first_saves.reviewed_all(uri)
         # Ended with the count the file shows; ended whatever happens here: a progress never
         # ended spins in the editor for good.
         shown: int | None = None
