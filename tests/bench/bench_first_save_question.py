@@ -2,9 +2,11 @@
 (review/first_save.py; not part of the test run): the steps a save goes through before the
 question (git's committed text, the deleted lines, the estimate, the units changed), in CPU
 seconds each, as the server runs them. A ~2,800-line module (the standard library's
-tarfile.py, or ``--file``) committed in a repository, one function edited.
+tarfile.py, or ``--file``) committed in a repository, one function edited. ``--cold``: each
+save the first of a new process (the tokenizer loaded, as the server loads it at start; the
+grammars' queries, the review cache and the modules a save uses not yet).
 
-    PYTHONPATH=server:. python tests/bench/bench_first_save_question.py [--file F] [--repeat 3]
+    PYTHONPATH=server:. python tests/bench/bench_first_save_question.py [--file F] [--repeat 3] [--cold]
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import json
 import os
 import pstats
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
 import time
@@ -86,13 +90,23 @@ def repository(scratch: Path, file: Path) -> Path:
     return root
 
 
-async def main(source: str, root: Path, repeat: int, show_profile: bool) -> None:
-    counter = default_counter()
-    counter.count("loaded")  # loaded once, as the server's at start
+def cold_save(file: Path, root: Path) -> dict[str, float]:
+    """One save's steps, the first of a new process."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--file", str(file), "--in-process", str(root)],
+        check=True, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path[1:])},
+    )
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+async def main(source: str, root: Path, repeat: int, show_profile: bool, cold: Path | None = None) -> None:
+    counter = default_counter() if cold is None else None
+    if counter is not None:
+        counter.count("loaded")  # loaded once, as the server's at start
     runs = []
     profile = cProfile.Profile() if show_profile else None
     for _ in range(repeat):
-        runs.append(await one_save(root, source, root.parent, counter, profile))
+        runs.append(cold_save(cold, root) if cold else await one_save(root, source, root.parent, counter, profile))
     for name in runs[0]:
         values = sorted(r[name] for r in runs)
         print(f"  {name:32s} median {values[len(values) // 2]:.3f} s  (min {values[0]:.3f})")
@@ -105,8 +119,17 @@ if __name__ == "__main__":
     parser.add_argument("--file", type=Path, default=Path(tarfile.__file__))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--cold", action="store_true")
+    parser.add_argument("--in-process", type=Path, help=argparse.SUPPRESS)  # (a cold save's process)
     args = parser.parse_args()
     text = args.file.read_text()
+    if args.in_process:
+        counter = default_counter()
+        counter.count("loaded")
+        steps = asyncio.run(one_save(args.in_process, text, Path(tempfile.mkdtemp()), counter, None))
+        print(json.dumps(steps))
+        sys.exit(0)
     print(f"{args.file.name}: {text.count(chr(10)):,} lines, {len(text.encode()):,} bytes; load {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as scratch:
-        asyncio.run(main(text, repository(Path(scratch), args.file), args.repeat, args.profile))
+        root = repository(Path(scratch), args.file)
+        asyncio.run(main(text, root, args.repeat, args.profile, args.file if args.cold else None))
