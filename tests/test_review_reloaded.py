@@ -148,6 +148,14 @@ async def test_a_review_replaced_by_one_that_ends_at_once_closes_its_request(fak
         assert review.engine._flights == {}
 
 
+def on_disk(tmp_path: Path) -> tuple[Path, str]:
+    """INVENTORY written in a workspace folder: its path and URI."""
+    path = tmp_path / "ws" / "inventory.py"
+    path.parent.mkdir()
+    path.write_text(INVENTORY)
+    return path, path.as_uri()
+
+
 def _reviewed(fake: FakeDeepSeek) -> list[list[str]]:
     return [sorted(reviewed_units(r.json)) for r in fake.requests_to(CHAT)]
 
@@ -162,10 +170,7 @@ async def test_a_file_reloaded_from_disk_has_its_changed_functions_reviewed_once
     reviewed as a save reviews it: the functions it changed alone are sent (the cache answers
     the others), once; VS Code sends the reload as a change, Neovim as a close and an open."""
     fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
-    path = tmp_path / "ws" / "inventory.py"
-    path.parent.mkdir()
-    path.write_text(INVENTORY)
-    uri = path.as_uri()
+    path, uri = on_disk(tmp_path)
     async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS, editor=editor) as client:
         open_doc(client, uri, INVENTORY)
         save(client, uri)
@@ -197,10 +202,7 @@ async def test_typing_to_a_pause_is_no_reload(fake_deepseek: FakeDeepSeek, tmp_p
     """Edits the disk does not have (typing, then a pause) are no reload: nothing is sent until
     a save; nor is the text saved and reviewed already, met again by undoing to it."""
     fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
-    path = tmp_path / "ws" / "inventory.py"
-    path.parent.mkdir()
-    path.write_text(INVENTORY)
-    uri = path.as_uri()
+    _, uri = on_disk(tmp_path)
     async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS) as client:
         open_doc(client, uri, INVENTORY)
         save(client, uri)
@@ -229,10 +231,7 @@ async def test_an_auto_save_s_write_before_its_did_save_is_no_reload(fake_deepse
     reload and reviewed it at once: the auto-save's quiet wait (``review.autoSaveDelayMs``) was
     skipped, the half-written function paid for."""
     fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
-    path = tmp_path / "ws" / "inventory.py"
-    path.parent.mkdir()
-    path.write_text(INVENTORY)
-    uri = path.as_uri()
+    path, uri = on_disk(tmp_path)
     settings = {"review": {"mode": "onSave", "maxRetries": 1, "autoSaveDelayMs": 3000}}
     async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=settings) as client:
         open_doc(client, uri, INVENTORY)
@@ -256,3 +255,31 @@ async def test_an_auto_save_s_write_before_its_did_save_is_no_reload(fake_deepse
         save(client, uri)
         assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) > told, timeout=15)
         assert fake_deepseek.requests_to(CHAT)[told].received_at >= edited + 3.0 - 0.05
+
+
+async def test_a_reload_of_a_file_with_no_findings_shown_waits_for_its_save(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """A checkout reloads every open file: each one's changed functions were sent unasked, for
+    findings shown nowhere the user was looking (the first-save question asks only above 30,000
+    tokens a file). A file whose review found nothing is reviewed at its next save instead."""
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    path, uri = on_disk(tmp_path)
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS) as client:
+        open_doc(client, uri, INVENTORY)
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) > 0, timeout=10)
+        await asyncio.sleep(0.5)
+        first = len(fake_deepseek.requests_to(CHAT))
+        path.write_text(RELOADED)
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                content_changes=[reload_change("vscode")],
+            )
+        )
+        await asyncio.sleep(2.5)  # past the reload's settling
+        assert len(fake_deepseek.requests_to(CHAT)) == first, _reviewed(fake_deepseek)[first:]
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) > first, timeout=10)
+        assert "find_item" in _reviewed(fake_deepseek)[first], _reviewed(fake_deepseek)

@@ -183,6 +183,8 @@ class ReviewFeature(Feature):
 
     def document_opened(self, doc: Document) -> None:
         self._opened.opened(doc)
+        if not self.reloads.reopening(doc.uri):
+            self.publisher.shown.discard(doc.uri)
         # Reloaded (see reloads.REOPEN_GRACE_S): its review goes on, and shows on the new text.
         task = self.reloads.opened(doc)
         if task is not None and doc.uri not in self._tasks:
@@ -215,6 +217,13 @@ class ReviewFeature(Feature):
             # wait (taken as a reload, it was reviewed at once and the save's wait was lost).
             return
         self._opened.reloaded(doc)
+        if doc.uri not in self.publisher.shown:
+            # Only a file whose findings were shown: a checkout reloads every open file, and
+            # each one's changed functions were sent, unasked (the first-save question asks
+            # of a file above 30,000 tokens, not of ten files below it), for findings the user
+            # may never look at. Its next save reviews it.
+            log.info("%s was reloaded with no findings shown: reviewed at its next save", doc.uri)
+            return
         self.saves.saved(doc)
 
     def document_closed(self, doc: Document) -> None:

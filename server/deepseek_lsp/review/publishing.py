@@ -112,6 +112,9 @@ class Publisher:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.files: dict[str, FileState] = {}
+        #: Files that have shown findings since they were opened (a reload's close and open
+        #: aside): only their reloads are reviewed (see ReviewFeature._reloaded).
+        self.shown: set[str] = set()
         self.send: Callable[[types.PublishDiagnosticsParams], None] = lambda params: None
 
     def publish_moves_later(self, uri: str, state: FileState) -> None:
@@ -150,6 +153,8 @@ class Publisher:
             state.moves_timer.cancel()
             state.moves_timer = None
         diagnostics = state.tracked.diagnostics(lambda f: self.diagnostic(doc, f))
+        if diagnostics:
+            self.shown.add(doc.uri)
         placed = self._placed(doc, diagnostics)
         cells = self.cells(doc)
         state.in_cells = in_cells(doc, cells, state.findings) if cells else {}

@@ -82,6 +82,10 @@ class Reloads:
             self.changed(doc)
         return task if task is not None and not task.done() else None
 
+    def reopening(self, uri: str) -> bool:
+        """Whether ``uri`` was closed just before (an open now is Neovim's reload)."""
+        return uri in self._closing
+
     def changed(self, doc: Document) -> None:
         if not doc.uri.startswith("file:"):
             return
