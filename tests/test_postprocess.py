@@ -1295,3 +1295,54 @@ def test_known_misreadings_of_session_47_are_read_as_the_grammar_reads_them(
         scanner = _BracketScanner(_syntax_for(language))
         assert "".join(b for feed in feeds for _, b in scanner.feed(feed)) == brackets, feeds
         assert scanner.mode == mode
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "brackets"),
+    [
+        # A regexp below a control header over lines, fed a line at a time (the typing
+        # session's read): its `(` in a feed gone, the `/` was read as a division and the
+        # regexp's `(` counted.
+        ("javascript", "if (\n  ok\n)\n  /\\(/.test(s);\nf(", "()()("),
+        ("javascript", "if (a &&\n    b)\n  /x(/.test(s) && f(", "()()("),
+        ("javascript", "if (a &&\n    b) /x(/.test(s) && f(", "()()("),
+        ("typescript", "for (\n  const s of xs\n)\n  /[(']/.test(s) && g(s);\nf(", "()()()("),
+        # A call's `)` over lines stays an operand: a `/` below it divides.
+        ("javascript", "const y = g(\n  a\n)\n  / (n - 1); f(", "()()("),
+        ("javascript", "if (x) y = g(\n  a\n)\n  / (n - 1); f(", "()()()("),
+        # PHP ends a `//` or `#` comment at a `?>`: the text after it is the template's, up
+        # to the next `<?php` (read as the comment's, the template's brackets counted).
+        ("php", "<?php\n// see ?> (\nf(\n", ""),
+        ("php", "<?php\n# see ?> (\nf(\n<?php g(\n", "("),
+        ("php", "<?php $a = 1; // x ?>\n<p>:-)</p>\n<?php g(\n", "("),
+        # Ruby's `#{...}` in an interpolating percent literal over lines is code whose strings
+        # nest (tree-sitter-ruby's interpolation): read as the literal's text, the quoted `}`
+        # closed it and the rest of its text was code.
+        ("ruby", 'x = %Q{\n  a #{"}"} (\n}\nf(', "("),
+        ("ruby", 'x = %Q{\n  a #{b.map { |y| "}" }} (\n}\nf(', "("),
+        ("ruby", 'x = %r{\n  a #{h["}"]} (\n}x\nf(', "("),
+        ("ruby", 'x = %W[\n  a #{h["]"]} (\n]\nf(', "("),
+        # Not where it does not interpolate, nor escaped: `{` there nests, `}` closes it.
+        ("ruby", 'x = %q{\n  a #{"}"} (\n}\nf(', "(}("),
+        ("ruby", 'x = %Q{\n  a \\#{"}"} (\n}\nf(', "(}("),
+        # The shell's extglob group in a case pattern (`shopt -s extglob`; bash runs each arm,
+        # tree-sitter-bash reads an extglob_pattern): the pattern's word, no bracket; read as
+        # one, its `)` ended the pattern and the pattern's own `)` was counted.
+        ("bash", 'case $x in\n  @(a|b)) echo "(" ;;\n  !(x)) g ;;\nesac\nf(', "("),
+        ("bash", "case $x in\n  +([0-9])) g ;;\n  x|*.@(jpg|png)) h ;; *) ;;\nesac\nf(", "("),
+        # Not an arithmetic's `*(` in an arm, nor a glob in a command (balanced as before).
+        ("bash", "case $x in\n  a) y=$((a*(b+c))) ;;\nesac\nf(", "((()))("),
+        ("bash", "ls @(a|b)\nf(", "()("),
+        # Not a `?>` in a block comment nor a string.
+        ("php", "<?php\n/* ?> */ f(\n", "("),
+        ("php", "<?php\n$s = '?>'; // a\nf(\n", "("),
+    ],
+)
+def test_misreadings_left_by_session_48_are_read_as_the_grammar_reads_them(language: str, text: str, brackets: str) -> None:
+    """Fed whole (a request's read) and a line at a time (the typing session's state): the
+    brackets the grammar counts (checked with tree-sitter and the interpreter where one is
+    installed)."""
+    for feeds in ([text], text.splitlines(keepends=True)):
+        scanner = _BracketScanner(_syntax_for(language))
+        assert "".join(b for feed in feeds for _, b in scanner.feed(feed)) == brackets, feeds
+        assert scanner.mode == ""

@@ -164,6 +164,14 @@ _JS_REGEX_AFTER = frozenset("(,=:[!&|?{};+-*%~^")
 _CONTROL_KEYWORD_BEFORE = re.compile(r"(?<![\w$.])(?:if|for|while|with)[ \t]*(?:await[ \t]*)?$")
 
 
+#: What :data:`_CONTROL_KEYWORD_BEFORE` ends with (a blank's after it looked past): a `(`
+#: after any other word opens no header, looked at no further.
+_HEADER_WORDS = ("if", "for", "while", "with", "await", "\t")
+
+#: The innermost `(` whose :attr:`_BracketScanner.header_bits` are kept.
+_HEADER_BITS_KEPT = (1 << 64) - 1
+
+
 #: How far back a control header's `(` is looked for from its `)` (a condition over lines).
 _HEADER_REACH = 1000
 
@@ -185,6 +193,14 @@ def _closes_control_header(text: str, close: int) -> bool:
         else:
             return _CONTROL_KEYWORD_BEFORE.search(text, max(0, opener - 24), opener) is not None
     return False
+
+
+def _odd_backslashes(text: str, at: int) -> bool:
+    """Whether an odd run of backslashes ends right before ``at`` (the character there escaped)."""
+    run = at
+    while run > 0 and text[run - 1] == "\\":
+        run -= 1
+    return (at - run) % 2 == 1
 
 
 def _last_code_char(text: str, end: int, floor: int) -> int:
@@ -247,11 +263,16 @@ _RUBY_REGEX_END = re.compile(r"\\.|/[a-z]*|\n")
 _PAIRED_DELIMITER = {"(": ")", "[": "]", "{": "}", "<": ">"}
 
 
+# An extglob's group is the word's too (`@(a|b)`, `+([0-9])`, `*.!(md)`: `shopt -s extglob`).
 # Quoted words hold blanks (`*" -S "*)`), escaped characters any (`*[\\\`\"\(\ ]*)`), and
 # an arithmetic expansion or a substitution its brackets (`$((3 + $i)))`).
-_CASE_WORD = r"""(?:\\.|[^\s()|"'`\\$]|\$\(\([^()\n]*\)\)|\$\([^()\n]*\)|\$|"[^"\n]*"|'[^'\n]*')+"""
+_CASE_WORD = r"""(?:[@!?*+]\([^()\n]*\)|\\.|[^\s()|"'`\\$]|\$\(\([^()\n]*\)\)|\$\([^()\n]*\)|\$|"[^"\n]*"|'[^'\n]*')+"""
 # (A line of alternatives may go on from the line above: `-mt \` then `|-threads)`.)
 _CASE_PATTERN = re.compile(rf"\s*(?:\|\s*)?{_CASE_WORD}(?:\s*\|\s*{_CASE_WORD})*\s*")
+
+
+#: An extglob's group, from its `(` (no group nested: `@(a|@(b))` is read as brackets).
+_EXTGLOB_GROUP = re.compile(r"\([^()\n]*\)")
 
 
 #: What a pattern follows on its line: the `in` of its `case`, the `;;` (`;&`, `;;&`) that ends
@@ -464,6 +485,12 @@ class _BracketScanner:
         #: at the start of the next feed opens a regexp (after `s.match(`) or divides; where it
         #: holds no code yet, the last line's end (`Math.sqrt(a` then `/ (n - 1)`), "" unknown.
         self.line_tail = ""
+        #: JavaScript: for each `(` open, whether it opens a control statement's header (`if (`)
+        #: (bits of an int: the scanner is copied shallowly), and whether the last `)` closed one: fed
+        #: a line at a time, a header over lines has its `(` in a feed gone (`if (` then `ok`
+        #: then `)`), and a `/` below its `)` opens a regexp, not a division.
+        self.header_bits = 1  # a bit a `(`, innermost lowest, above a 1 (none open: 1)
+        self.closed_header = False
         #: The closer of the raw string being read (see :attr:`_Syntax.raw_string`), else "".
         self.raw_closer = ""
         #: The closer of the block comment being read where its opener tells it (CMake's
@@ -512,6 +539,7 @@ class _BracketScanner:
         tokens = self.tokens
         shell = syntax.shell
         split = self.split
+        regex_literals = syntax.regex_literals
         comment_end = -1  # where a line comment ended last
         if split and text:  # an empty feed (a suggestion's empty first line) tells nothing
             self.split = ""
@@ -541,6 +569,20 @@ class _BracketScanner:
                             self.branch = branch + token
                         else:
                             self.branch = branch[:-1]
+                    if regex_literals:
+                        # (Inline, a bit a `(`: a call and a tuple a bracket made JavaScript's
+                        # scan a fifth slower.)
+                        if token == "(":
+                            word_end = start - 1 if text[start - 1 : start] == " " else start
+                            header = text.endswith(_HEADER_WORDS, 0, word_end) and (
+                                _CONTROL_KEYWORD_BEFORE.search(text, max(0, start - 24), start) is not None
+                            )
+                            self.header_bits = self.header_bits << 1 | header
+                        elif token == ")":
+                            bits = self.header_bits
+                            # (Its `(` before the scan's start: the text tells, _closes_control_header.)
+                            self.closed_header = bits > 1 and bool(bits & 1)
+                            self.header_bits = bits >> 1 or 1
                     yield start, token
                     continue
                 if m.lastgroup == "escape":
@@ -623,6 +665,9 @@ class _BracketScanner:
                         # Back in the string a `"$(` left (a `"$x")` line's `)` in a `case` arm
                         # is no pattern's); a `(` is counted in its code.
                         continue
+                    if token == "(" and self._opens_extglob(text, start):
+                        pos = text.index(")", pos) + 1  # the pattern's word's, no bracket
+                        continue
                     if token == "(":
                         self.parens += 1
                     elif (
@@ -697,6 +742,13 @@ class _BracketScanner:
                     )
             elif mode == "line":
                 end = text.find("\n", pos)
+                if syntax.inline_html:
+                    # PHP's `//` and `#` comments end at a `?>` (`// see ?> (` leaves `(` the
+                    # template's text), as the code does.
+                    close = text.find(_INLINE_HTML, pos, n if end < 0 else end)
+                    if close >= 0:
+                        self.mode, pos = "", self._inline_html_end(text, close + 2)
+                        continue
                 # A C directive goes on past a line ending with a backslash (a macro's body).
                 while self.directive and end >= 0 and (
                     text[max(pos, end - 2) : end].rstrip("\r").endswith("\\") or (end == pos and split == "\\")
@@ -782,6 +834,8 @@ class _BracketScanner:
         tail = text[last_nl + 1 :]
         self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
         if syntax.regex_literals:
+            if self.header_bits >> 64:  # (a bundle's brackets left open: no header's)
+                self.header_bits = self.header_bits & _HEADER_BITS_KEPT | _HEADER_BITS_KEPT + 1
             if last_nl < 0:
                 self.line_tail = (self.line_tail + tail[-16:])[-16:]
             elif tail and not self.line_blank:
@@ -978,6 +1032,13 @@ class _BracketScanner:
                 closer = _PAIRED_DELIMITER.get(opener, opener)
                 continue
             m = _quote_like_end(opener, closer).search(text, pos)
+            if self.syntax.ruby and self._interpolates():
+                # Ruby's `#{...}` in a literal over lines is code whose strings nest (`%Q{` then
+                # `a #{"}"} (`: read as its text, the quoted `}` closed the literal).
+                hole = text.find("#{", pos, m.start() + 1 if m else n)  # (its `{` may be m)
+                if hole >= 0 and not _odd_backslashes(text, hole):
+                    pos = self._ruby_hole_end(text, hole + 2)
+                    continue
             if m is None:
                 if text[-1] == "\\":
                     self.split = "\\"  # what it escapes comes in the next feed
@@ -1054,6 +1115,12 @@ class _BracketScanner:
             end += 1
         return self._ruby_literal_over_lines(token, delimiter, pos)
 
+    def _interpolates(self) -> bool:
+        """Whether the Ruby literal being read over lines interpolates (`%Q{`, `%W[`, `%(`,
+        `%r{`, a regexp's `/`; not `%q`, `%w`, `%i`, `%s`)."""
+        mode = self.mode
+        return mode == "/" or (mode[:1] == "%" and mode[1:2] not in _RUBY_PLAIN_PERCENT)
+
     def _ruby_hole_end(self, text: str, start: int) -> int:
         """Where a `#{...}` hole of a Ruby percent literal whose code starts at ``start`` ends
         (past its `}`; its line's end if none): its code is read as code, its strings nesting
@@ -1111,7 +1178,9 @@ class _BracketScanner:
         if before[-1] != ")":
             return False
         close = _last_code_char(text, start, 0)
-        return close >= 0 and text[close] == ")" and _closes_control_header(text, close)
+        if close < 0:  # the `)` ended an earlier feed's line: the last one the scan met
+            return self.closed_header
+        return text[close] == ")" and (self.closed_header or _closes_control_header(text, close))
 
     def _ended_line_tail(self, head: str, text: str, end: int, comments: bool = True) -> str:
         """The end of the code line ``text`` ends at ``end`` (``head``: the tail fed before):
@@ -1125,7 +1194,7 @@ class _BracketScanner:
                     return ""
         whole = bool(start) or head[-1:] in ("\n", "")
         close = _last_code_char(text, end, start)
-        if close >= 0 and text[close] == ")" and _closes_control_header(text, close):
+        if close >= 0 and text[close] == ")" and (self.closed_header or _closes_control_header(text, close)):
             return ";"  # a statement starts below `if (x)`, `for (...)`, as below a `;`
         line = text[max(start, end - 16) : end]
         if not whole and len(line) < 16:
@@ -1141,6 +1210,17 @@ class _BracketScanner:
             and self.parens == self.case_parens[-1]
             and self._ends_case_pattern(text, index)
         )
+
+    def _opens_extglob(self, text: str, index: int) -> bool:
+        """Whether the shell's ``(`` at ``index`` opens an extglob's group in a ``case`` pattern
+        (`@(a|b))`, `!(x))`, `+([0-9]))`): glued to its operator, the pattern it is in ending
+        at a ``)`` on its line (read as a bracket, its `)` ended the pattern and the pattern's
+        own `)` was counted)."""
+        if not (index and text[index - 1] in "@!?*+" and self.case_parens and self.parens == self.case_parens[-1]):
+            return False
+        group = _EXTGLOB_GROUP.match(text, index)
+        close = text.find(")", group.end()) if group else -1
+        return close >= 0 and "\n" not in text[index:close] and self._ends_case_pattern(text, close)
 
     def _ends_case_pattern(self, text: str, index: int) -> bool:
         """Whether the ``)`` at ``index`` ends a shell ``case`` pattern: one word or
