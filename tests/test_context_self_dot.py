@@ -231,3 +231,43 @@ async def test_the_prompt_of_a_class_named_as_its_base_carries_what_it_inherits(
     prompts = await prompts_while_typing(tmp_path, files, [("app/dtls.py", "python")], (5, 8), *"self.")
     extras = prompts[-1][: prompts[-1].index("Path: app/dtls.py")]
     assert "def recv(self, size: int) -> bytes:" in extras and "def wrap(self):" in extras, extras
+
+
+#: Other files' classes named ``Dtls``: the symbol table names none (more than two define one).
+_DTLS_DECOYS = {
+    "python": {f"decoy{i}/dtls.py": f"class Dtls:\n    def shake(self, n{i}):\n        pass\n" for i in range(3)},
+    "typescript": {f"decoy{i}/dtls.ts": f"export class Dtls {{\n  shake(n{i}: number): void {{}}\n}}\n" for i in range(3)},
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "barrel", "head", "base"),
+    [
+        ("python", {"net/__init__.py": "from .dtls import Dtls\n"}, "import net\n\n", "net.Dtls"),
+        ("python", {"net/__init__.py": "from net.dtls import Dtls as D\n"}, "import net\n\n", "net.D"),
+        ("typescript", {"net/index.ts": "export * from './dtls';\n"}, "import * as net from '../net';\n\n", "net.Dtls"),
+        ("typescript", {"net/index.ts": "export { Dtls } from './dtls';\n"}, "import * as net from '../net';\n\n", "net.Dtls"),
+        ("python", {"net/__init__.py": "", "net/sub/__init__.py": "from net.dtls import Dtls\n"}, "import net.sub\n\n", "net.sub.Dtls"),
+        ("python", {"net/__init__.py": "from .dtls import Dtls\n"}, "import net as n\n\n", "n.Dtls"),
+        ("python", {"net/__init__.py": "from . import dtls\n"}, "import net\n\n", "net.dtls.Dtls"),
+        ("typescript", {"net/index.ts": "export * from './all';\n", "net/all.ts": "export { Dtls } from './dtls';\n"}, "import * as net from '../net';\n\n", "net.Dtls"),
+    ],
+    ids=["py-init-reexport", "py-init-renamed", "ts-export-star", "ts-export-named", "py-pkg-sub", "py-pkg-alias", "py-sub-attr", "ts-two-barrels"],
+)
+def test_a_base_a_package_passes_on_is_followed_to_its_file(
+    tmp_path: Path, language: str, barrel: dict[str, str], head: str, base: str
+) -> None:
+    """``class Quic(net.Dtls)`` where ``net``'s ``__init__.py`` (``index.ts``) defines no
+    ``Dtls`` but passes it on (``from .dtls import Dtls``, ``export * from './dtls'``): the
+    barrel was read, no class found in it, and ``self.|`` had nothing the class inherits
+    where other files define a ``Dtls``. The file the barrel names is read, and up the chain."""
+    write(tmp_path, {**SELF_CHAIN[language], **barrel, **_DTLS_DECOYS[language], **DECOYS[language]})
+    if language == "python":
+        rel, text = "app/quic.py", head + f"class Quic({base}):\n    def run(self):\n        self.|\n"
+    else:
+        rel, text = "app/quic.ts", head + f"class Quic extends {base} {{\n  run(): void {{\n    this.|\n  }}\n}}\n"
+    snippets = gather_at(tmp_path, rel, text, indexed(tmp_path, rel), language)
+    sent = "\n".join(s.text for s in snippets)
+    members = ("def shake(self)", "def wrap(", "def recv(") if language == "python" else ("shake(): void", "wrap():", "recv(size")
+    assert all(m in sent for m in members), heads(snippets)
+    assert not any(f"n{i}" in sent for i in range(3)), heads(snippets)

@@ -19,6 +19,7 @@ from ..imports import resolve_local_imports_cached
 from ..imports.go import package_file_names
 from ..languages import Language, LanguageRegistry
 from ..privacy import file_path
+from ..reexports import ReExportFollower
 from ..workspace_symbols import family
 from .base_imports import MAX_BASE_FILES, base_sources
 from .index import SIGNATURE_MEMBERS, _is_dunder
@@ -764,7 +765,34 @@ class _Classes:
             return name
         if found := self._imported(idx, name, sources):
             self.where[name] = found
+        elif sources:
+            real, found = self._passed_on(idx, name, sources)
+            if found:
+                self.where.setdefault(real, found)
+                return real
         return name
+
+    def _passed_on(self, idx: FileIndex, name: str, sources: list[str]) -> tuple[str, list[FileIndex]]:
+        """The class ``name`` (by the name its file defines it) and the files defining it where
+        the files ``sources`` name pass it on renamed (``net/__init__.py``'s ``from .dtls import
+        Dtls as D``, ``export { Dtls as D } from './dtls'``, for ``class Quic(net.D)``): the
+        barrel defines no ``D``, and no other file does. ``MAX_REEXPORT_HOPS`` deep, within the
+        time box, ``MAX_BASE_FILES`` read past the barrels."""
+        where, language = self._path_of(idx), self.req.doc.language
+        if where is None or language is None or time.monotonic() > self.req.deadline:
+            return name, []
+        paths = resolve_local_imports_cached(sources, where, self.roots, language.name, language.spec.imports, self.req.deadline)
+        pending = [p for p in paths if p != where][:MAX_BASE_FILES]
+        follower = ReExportFollower(
+            self.indexer, where, [name], self.roots, self.req.exclude, self.req.deadline, len(pending) + MAX_BASE_FILES
+        )
+        for path in pending:  # grows: the files a barrel passes the name on from
+            for other in self._read([path]):
+                real = follower.aliases.get(name, name)
+                if _defines_class(other, real):
+                    return real, [other]
+                follower.extend(pending, path, other)
+        return name, []
 
     def _imported(self, idx: FileIndex, name: str, sources: list[str]) -> list[FileIndex]:
         """The indexes of the files ``sources`` (imports of ``idx``'s file) name that define
