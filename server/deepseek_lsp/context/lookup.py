@@ -783,6 +783,10 @@ class _Classes:
             return name, []
         paths = resolve_local_imports_cached(sources, where, self.roots, language.name, language.spec.imports, self.req.deadline)
         pending = [p for p in paths if p != where][:MAX_BASE_FILES]
+        if not any(name in other.reexports.renamed for other in self._read(pending) if other.reexports is not None):
+            # Passed on as it is named, the files the snippets read for the name have it: a
+            # follow here took the place of other names' definitions (configparser's).
+            return name, []
         follower = ReExportFollower(
             self.indexer, where, [name], self.roots, self.req.exclude, self.req.deadline, len(pending) + MAX_BASE_FILES
         )
