@@ -21,7 +21,7 @@ import pytest
 from deepseek_lsp.config import build_settings
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
-from deepseek_lsp.model import ModelClient
+from deepseek_lsp.model import ModelClient, retry
 from deepseek_lsp.model.errors import ConnectError
 from deepseek_lsp.model.types import StreamResult
 from deepseek_lsp.review.cache import ReviewCache
@@ -189,6 +189,9 @@ def test_a_server_never_reached_stops_the_run_after_the_first_file(
     every file. The files after the first are not sent, and say why, once; a file the cache
     answers whole is still reported. With ``--jobs`` 4, the three sent with the first each
     waited out their retries too."""
+    # Back-offs of 10 ms, not 0.5-1 s: what is pinned is which files are sent, not how long
+    # the first waits between its tries (a second or two of each run, twice a test).
+    monkeypatch.setattr(retry, "BASE_DELAY_S", 0.01)
     assert run(capsys, "app/util.js")[0] == 0  # reviewed before: in the cache
     for i in range(4):
         (project / "app" / f"step_{i}.py").write_text(f"def step_{i}(x):\n    return x\n")
