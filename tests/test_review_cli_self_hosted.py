@@ -14,6 +14,7 @@ import pytest
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import cli_command
 from tests.review_support import INVENTORY_RULES, reviewer
+from tests.test_reliability_review_faults import FAST_BACKOFF
 from tests.test_review_cli import CHAT
 from tests.test_review_cli import project as cli_project
 
@@ -79,7 +80,8 @@ def test_refused_connects_are_not_reported_as_requests_billed(project: Path, ref
     """Nothing listening: the text report says "no request reached the server (N tries)"; the
     JSON report's usage read ``"requests": 2, "costUsd": 0.0``, a CI dashboard's two requests
     billed nothing."""
-    done = review(project, refused, "app", "--format", fmt, DEEPSEEK_API_KEY="sk-own-server-0123456789")
+    # Back-offs of 10 ms (FAST_BACKOFF), not 0.5-1 s: the tries are counted, not timed.
+    done = review(project, refused, "app", "--format", fmt, DEEPSEEK_API_KEY="sk-own-server-0123456789", **FAST_BACKOFF)
     assert done.returncode == 2, done.stderr
     report = json.loads(done.stdout)
     usage = report["usage"] if fmt == "json" else report["runs"][0]["properties"]["usage"]
