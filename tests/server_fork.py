@@ -380,9 +380,9 @@ def end_child(code: int | str | None) -> None:
     import atexit
     import threading
 
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread() and not thread.daemon:
-            thread.join()
+    # What the interpreter's ending runs first: the executors' own exit hooks (a process
+    # pool's workers joined: doctor's language check), then the threads joined.
+    threading._shutdown()  # type: ignore[attr-defined]
     atexit._run_exitfuncs()
     try:
         sys.stdout.flush()
