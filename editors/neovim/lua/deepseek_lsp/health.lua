@@ -103,7 +103,7 @@ function M.check()
   end
 
   start("DeepSeek API")
-  local deepseek_host = util.deepseek_host
+  local deepseek_host, host_of = util.deepseek_host, util.host_of
   local section = plugin.section()
   -- The server's environment is Neovim's plus the config's cmd_env (a key given there only was
   -- reported as "not set").

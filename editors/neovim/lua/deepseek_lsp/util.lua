@@ -246,12 +246,18 @@ end
 --- qualified name's trailing dot and IDNA's other dots reaching DeepSeek all the same. The
 --- server asks for a key wherever this holds; :checkhealth called such a base URL self-hosted.
 function M.deepseek_host(url)
+  local host = M.host_of(url)
+  return host == "deepseek.com" or host:sub(-#".deepseek.com") == ".deepseek.com"
+end
+
+--- ``url``'s host as the server compares hosts: after any user info, without its port, in
+--- lower case, IDNA's other dots and a fully qualified name's trailing dot read as plain.
+function M.host_of(url)
   local authority = url:match("^%a[%w+.-]*://([^/?#]*)") or ""
   local host = authority:gsub("^.*@", ""):gsub(":%d*$", "")
   -- The ideographic, fullwidth and halfwidth ideographic full stops (UTF-8).
   host = host:gsub("\227\128\130", "."):gsub("\239\188\142", "."):gsub("\239\189\161", ".")
-  host = host:lower():gsub("%.$", "")
-  return host == "deepseek.com" or host:sub(-#".deepseek.com") == ".deepseek.com"
+  return (host:lower():gsub("%.$", ""))
 end
 
 --- A whole number with its thousands grouped: 12,345.
