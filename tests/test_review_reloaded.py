@@ -156,6 +156,16 @@ def on_disk(tmp_path: Path) -> tuple[Path, str]:
     return path, path.as_uri()
 
 
+def replace_text(client: object, uri: str, version: int, text: str) -> None:
+    """The document's whole text replaced, as Emacs and Sublime send any change."""
+    client.text_document_did_change(  # type: ignore[attr-defined]
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
 def _reviewed(fake: FakeDeepSeek) -> list[list[str]]:
     return [sorted(reviewed_units(r.json)) for r in fake.requests_to(CHAT)]
 
@@ -208,19 +218,9 @@ async def test_typing_to_a_pause_is_no_reload(fake_deepseek: FakeDeepSeek, tmp_p
         save(client, uri)
         assert await eventually(lambda: len(diagnostics(client, uri)) == 4, timeout=10)
         told = len(fake_deepseek.requests_to(CHAT))
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-                content_changes=[types.TextDocumentContentChangeWholeDocument(text=RELOADED)],
-            )
-        )
+        replace_text(client, uri, 2, RELOADED)
         await asyncio.sleep(1.6)
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
-                content_changes=[types.TextDocumentContentChangeWholeDocument(text=INVENTORY)],
-            )
-        )
+        replace_text(client, uri, 3, INVENTORY)
         await asyncio.sleep(1.6)
         assert len(fake_deepseek.requests_to(CHAT)) == told
 
@@ -238,12 +238,7 @@ async def test_an_auto_save_s_write_before_its_did_save_is_no_reload(fake_deepse
         save(client, uri)
         assert await eventually(lambda: len(diagnostics(client, uri)) == 4, timeout=10)
         told = len(fake_deepseek.requests_to(CHAT))
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-                content_changes=[types.TextDocumentContentChangeWholeDocument(text=RELOADED)],
-            )
-        )
+        replace_text(client, uri, 2, RELOADED)
         client.text_document_will_save(
             types.WillSaveTextDocumentParams(
                 text_document=types.TextDocumentIdentifier(uri=uri), reason=types.TextDocumentSaveReason.AfterDelay
