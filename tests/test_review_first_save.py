@@ -80,8 +80,9 @@ async def large_file_open(
         env(fake, tmp_path / "state"), settings=SETTINGS, root=str(root), editor=editor, client_info=client_info
     ) as client:
         asked = answering(client, title, release)
+        # No wait for git's answer: a save waits for it (OpenedTexts._before), as one right
+        # after the open does in an editor.
         open_doc(client, uri, LARGE)
-        await asyncio.sleep(0.5)  # git answers
         yield client, uri, asked
 
 
@@ -211,7 +212,6 @@ async def test_outside_a_repository_the_question_counts_the_changes_since_the_fi
     async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS, editor="neovim") as client:
         asked = answering(client, ["Only my changes"])
         open_doc(client, uri, LARGE)
-        await asyncio.sleep(0.5)  # git answers (no repository)
         await edit_and_save(client, uri, 2, 5)
         assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
         [question] = asked
@@ -253,7 +253,6 @@ async def test_the_question_names_the_file_by_its_folder_in_a_multi_root_workspa
         asked = answering(client, ["Not now"])
         for uri in uris:
             open_doc(client, uri, LARGE)
-        await asyncio.sleep(0.5)  # git answers
         for uri in uris:
             await edit_and_save(client, uri, 2, 5)
         assert await eventually(lambda: len(asked) == 2, timeout=20)
