@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from deepseek_lsp.completion import health
 from deepseek_lsp.completion.feature import CompletionFeature
 from deepseek_lsp.completion.health import GLITCH_GRACE_S, UNREACHABLE_BACKOFF
 from deepseek_lsp.config import Settings
@@ -61,7 +62,7 @@ def test_a_rejected_key_is_shown_once_though_completion_and_review_both_meet_it(
     popped "DeepSeek rejected the API key (401)" up twice, once for the completion asked as the
     user typed, once for the review of the save, the same words each time."""
     env = server_env(fake_deepseek.url, api_key="sk-wrong-0123456789", state_dir=str(tmp_path))
-    server = RawServer(env)
+    server = RawServer(env, forked=True)  # (the key is read after the imports, as in a real start)
     uri = "file:///ws/one.py"
     try:
         server.initialize()
@@ -184,12 +185,14 @@ def test_a_files_not_reviewed_notice_is_not_popped_up_again_after_another_files_
 
 @pytest.mark.usefixtures("state_dir")
 async def test_a_failure_is_told_again_after_an_answer_that_waited_for_the_model_s_load(
-    fake_deepseek: FakeDeepSeek,
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ollama not started: "nothing is listening" popped up. Started, its first answer waited
     for the model's load, and an answer then (which says nothing of the server's speed) was no
     answer at all to the status: the Warning stayed over the suggestion, and its pop-up's
     record with it, so that Ollama gone again later popped nothing up."""
+    # The grace before a failure's pop-up after answers (3 s) made short: it is passed, not timed.
+    monkeypatch.setattr(health, "GLITCH_GRACE_S", 0.3)
     fake_deepseek.load_s = 1.0
     fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], "library"
     fake_deepseek.script("return a + b", path="/v1/completions")
