@@ -17,7 +17,14 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import SERVER, capabilities, eventually, lsp_session, open_doc, server_env
+from tests.harness import (
+    capabilities,
+    eventually,
+    lsp_session,
+    open_doc,
+    server_command,
+    server_env,
+)
 from tests.review_support import (
     INVENTORY_RULES,
     Rule,
@@ -483,7 +490,10 @@ async def answering_configuration(
 ) -> AsyncIterator[LanguageClient]:
     """A session whose editor answers workspace/configuration with ``answer`` (slowly, with
     null...), which ``lsp_session`` does not let a test choose."""
-    client = await ClientServerConfig(server_command=SERVER, server_env=env(fake, state)).start()
+    # Forked from the test run's zygote, as lsp_session's servers are (a new process took ~10 s
+    # of each of these tests at load 17).
+    environment = env(fake, state)
+    client = await ClientServerConfig(server_command=server_command(environment), server_env=environment).start()
     try:
 
         async def handler(params: types.ConfigurationParams) -> Any:
