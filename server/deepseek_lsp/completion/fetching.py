@@ -683,11 +683,17 @@ class Fetcher:
             # task's first step (building and sending a request, ~1 ms) ran before pygls wrote
             # the response (tests/bench/bench_overhead.py).
             await asyncio.sleep(0)
+            fitted = prompt if prompt is not None else self._refitted(req, shown)
+            if fitted is None:
+                pending.failed = True
+                pending.future.set_result([])
+                if self.cache.prefetching.get(uri) is pending:
+                    del self.cache.prefetching[uri]
+                return
             self.stats.prefetches += 1
             result = ""
             answered = False
             try:
-                fitted = prompt if prompt is not None else self.prompts.prompt(req, shown)
                 # In the ledger under its own name: what prefetching costs can be told apart.
                 asked = replace(self.fim_request(fitted, True, marker=post.cell_marker), feature=PREFETCH_FEATURE)
                 text = await self._stream_one(asked, pending, False)
@@ -725,6 +731,27 @@ class Fetcher:
         running = self.prefetch_tasks.setdefault(uri, {})
         running[task] = pending
         task.add_done_callback(lambda t: running.pop(t, None))
+
+    def _refitted(self, req: Request, shown: str) -> FimPrompt | None:
+        """The prefetch's prompt fitted again from the document, at the state accepting
+        ``shown`` makes. The document read as it is now: where it moved on since the request
+        (a key read as the answer went out), ``shown`` went in before what was typed, a state
+        neither shown nor to come (``a = x + 1`` then the typed ``x``). Typed through the
+        suggestion, it is fitted past what was typed; moved on otherwise, None: nothing to ask."""
+        if not req.stale:
+            return self.prompts.prompt(req, shown)
+        data, asked = req.doc.data, req.data
+        end = req.offset + len(data) - len(asked)
+        try:
+            typed = data[req.offset : end].decode("utf-8") if end >= req.offset else None
+        except UnicodeDecodeError:
+            typed = None
+        unchanged = data[: req.offset] == asked[: req.offset] and data[end:] == asked[req.offset :]
+        if typed is None or not shown.startswith(typed) or not unchanged:
+            return None
+        rest = shown[len(typed) :]
+        # As the request was made (its docstring's autopair quotes left out of the suffix), at the new cursor.
+        return self.prompts.prompt(replace(req, offset=end), rest)
 
     def drop_left_request(self, doc: Document, cursor: int) -> None:
         """Cancel the request streaming for a place of ``doc`` the cursor left with no edit (a
