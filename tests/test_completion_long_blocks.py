@@ -146,19 +146,16 @@ async def test_a_rest_asked_after_the_user_typed_is_not_asked_of_the_text_typed_
 #: A comment's lines longer than a block's tokens: a Doxygen comment's starred lines and `#` lines.
 _STARS = "".join(f"     * @param arg{i} the {i}th argument, described at some length so it takes room\n" for i in range(24))
 _HASHES = "".join(f"    # and the {i}th case, described at some length so that it takes room here\n" for i in range(24))
+#: Where the cursor stands in such a comment: a Doxygen comment's first line, a `# TODO: `.
+_IN_STARS = "struct s {\n    /**\n     * Does a ‸\n     */\n    int (*f)(int a);\n};\n"
+_IN_HASHES = "def f(xs):\n    # TODO: ‸\n    return 1\n"
 
 
 @pytest.mark.parametrize(
     ("language", "ext", "text", "answer"),
     [
-        (
-            "c", "c", "struct s {\n    /**\n     * Does a ‸\n     */\n    int (*f)(int a);\n};\n",
-            "thing with many arguments.\n" + _STARS.rstrip("\n"),
-        ),
-        (
-            "python", "py", "def f(xs):\n    # TODO: ‸\n    return 1\n",
-            "handle the empty case\n" + _HASHES.rstrip("\n"),
-        ),
+        ("c", "c", _IN_STARS, "thing with many arguments.\n" + _STARS.rstrip("\n")),
+        ("python", "py", _IN_HASHES, "handle the empty case\n" + _HASHES.rstrip("\n")),
     ],
     ids=["doxygen-stars", "hash-lines"],
 )
@@ -176,7 +173,7 @@ async def test_a_long_comment_comes_whole(language: str, ext: str, text: str, an
 
 async def test_a_long_comment_s_rest_ends_with_the_comment() -> None:
     """The rest's answer going on past the comment into code keeps the comment's lines only."""
-    text = "def f(xs):\n    # TODO: ‸\n    return 1\n"
+    text = _IN_HASHES
     comment = "handle the empty case\n" + _HASHES.rstrip("\n")
     code = "".join(f"\n    total_{i} = compute(xs, {i})" for i in range(10))
     with FakeDeepSeek() as fake:
@@ -262,3 +259,51 @@ async def test_a_block_cut_at_its_tokens_leaves_no_comment_or_string_open(
         assert shown.count(opener) % 2 == 0, shown[-300:]
     else:
         assert shown.count(opener) == shown.count(closer), shown[-300:]
+
+
+#: Comments and a docstring past the four blocks' tokens (1,024) the rest was asked for within.
+_MORE_STARS = "".join(f"     * @param arg{i} the {i}th argument, described at some length so it takes room\n" for i in range(80))
+_MORE_HASHES = "".join(f"    # and the {i}th case, described at some length so that it takes room here\n" for i in range(80))
+_MORE_ARGS = "".join(f"        arg{i}: The {i}th argument, described at some length so that it takes room.\n" for i in range(80))
+
+
+@pytest.mark.parametrize(
+    ("language", "ext", "text", "answer"),
+    [
+        ("c", "c", _IN_STARS, "thing with many arguments.\n" + _MORE_STARS.rstrip("\n")),
+        ("c", "c", _IN_STARS.replace("     */\n", ""), "thing with many arguments.\n" + _MORE_STARS + "     */"),
+        ("python", "py", _IN_HASHES, "handle the empty case\n" + _MORE_HASHES.rstrip("\n")),
+        ("python", "py", _FUNC.replace("‸", '"""‸'), "Do a thing with many arguments.\n\n    Args:\n" + _MORE_ARGS + '    """'),
+    ],
+    ids=["doxygen-stars", "doxygen-not-closed-below", "hash-lines", "docstring"],
+)
+async def test_a_comment_past_four_blocks_comes_whole_in_four_requests(
+    language: str, ext: str, text: str, answer: str
+) -> None:
+    """Past 1,024 tokens a comment was cut at its last whole line after four requests: the
+    accept left it ended mid-text (its closer not written where none stood below, the rest of
+    the file taken into it). Each rest is now asked with twice the tokens of the ask before
+    (256, 512, 1,024, 2,048): a comment of up to 3,840 tokens in as many requests as before."""
+    assert 4 * 1024 < len(answer) < 4 * 3840
+    model = AnsweringTheRest(answer)
+    with FakeDeepSeek() as fake:
+        got, _ = await accept_first(fake, language, ext, text, model)
+        asked = fake.requests_to(FIM)
+    assert got == text.replace("‸", answer)
+    assert len(asked) <= 4
+    assert [r.json["max_tokens"] for r in asked] == [256, 512, 1024, 2048][: len(asked)]
+
+
+async def test_a_docstring_s_rest_is_left_at_its_closer() -> None:
+    """The rest of a docstring, asked with more tokens, is left once its closer is in: the
+    code the model writes after it is no suggestion's, and streamed billed to the ask's limit."""
+    text = _FUNC.replace("‸", '"""‸')
+    code = "".join(f"\n    total_{i} = compute(args, {i}, 'with a long label')" for i in range(60))
+    with FakeDeepSeek() as fake:
+        fake.set_latency(per_token=0.005)
+        got, _ = await accept_first(fake, "python", "py", text, AnsweringTheRest(_DOC + code))
+        asked = fake.requests_to(FIM)
+        assert got == text.replace("‸", _DOC)
+        assert len(asked) == 2
+        assert await fake.wait_closed_async(asked[-1]) and asked[-1].disconnected
+

@@ -20,7 +20,9 @@ misses: 7 lines' trailing blanks, 3 comments longer than the four asks' 1,024 to
 line's trailing blanks kept where the file's window has lines ending in blanks (postprocess/
 trim.py, as Copilot shows them): C 89 -> 94 at 41d324e3 (the rest: 3 comments longer than
 1,024 tokens, one blank-ended line in a window with no other, one at the suggestion's end,
-which Copilot trims too).
+which Copilot trims too). With a comment's rests asked with twice the tokens each time (block_rest.
+rest_tokens: up to 3,840 tokens in four requests), C 92 -> 94 (datefmt.h's 1,062-token and
+msgfmt.h's 3,121-token comments whole; hashtable.h's 1,274-token one whole but for a trailing blank).
 """
 
 from __future__ import annotations

@@ -7,13 +7,26 @@ suggestion."""
 
 from __future__ import annotations
 
+from ..config import MAX_COMPLETION_TOKENS
 from .comment_lines import comment_end
 from .postprocess import PostContext
 from .postprocess._macro_body import in_macro_body
 
-#: How many times the rest is asked for: a block of up to four times a block's tokens (1,024
-#: at the default 256); past that it is kept to its whole lines.
+#: How many times the rest is asked for: a comment or docstring of up to fifteen times a
+#: block's tokens (3,840 at the default 256: see rest_tokens), a macro's body of four times;
+#: past that it is kept to its whole lines.
 MORE_ASKED = 3
+
+
+def rest_tokens(asked_before: int, leaves_at_end: bool) -> int:
+    """The token limit of the next ask for a block's rest, the one before having asked
+    ``asked_before``: twice as many where the stream is left at the block's end
+    (``leaves_at_end``: a comment's, a docstring's closer), so nothing past it is billed.
+    Past 1,024 tokens the comment was kept to its whole lines after four requests, and its
+    accept left it ended mid-text (where no closer stood below, the file's rest taken into
+    it); in as many requests, 3,840 tokens now. A macro's body, whose end is read once it
+    is written, asks the same each time: twice as many was twice the code after it billed."""
+    return min(MAX_COMPLETION_TOKENS, asked_before * 2) if leaves_at_end else asked_before
 
 
 def stopped_inside(text: str, docstring: str | None, ctx: PostContext, comment_marker: str = "") -> bool:

@@ -83,3 +83,14 @@ def _whole(text: str, quote: str, before: str) -> str | None:
         return missing + body + triple
     indent = before[: len(before) - len(before.lstrip())]
     return f"{missing}{body}\n{indent}{triple}"
+
+
+def docstring_end(text: str, quote: str) -> int | None:
+    """Where ``text``, a docstring's answer streaming in past its opening quotes (the rest of
+    one asked for: fetching.py), has written its closer: the end of the closer's line; None:
+    not yet. The code the model writes after it is no part of the suggestion."""
+    at = text.find(quote * 3)
+    if at < 0:
+        return None
+    end = text.find("\n", at)
+    return None if end < 0 else end

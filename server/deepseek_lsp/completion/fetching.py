@@ -13,7 +13,7 @@ import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from ..config import EXTRA_CHOICE_TEMPERATURES
@@ -23,9 +23,10 @@ from ..model import prompt_read
 from ..model.errors import DeadlineExceeded, ModelError
 from ..model.types import FimRequest, Usage
 from ..prompts import FimPrompt
-from .block_rest import MORE_ASKED, stopped_inside
+from .block_rest import MORE_ASKED, rest_tokens, stopped_inside
 from .cache import Anchor, CompletionCache, Pending
 from .comment_lines import comment_end
+from .docstring_opener import docstring_end
 from .events import Stats
 from .health import BackendHealth
 from .line_tail import line_parts
@@ -62,11 +63,19 @@ async def _result_or_error(aw: Awaitable[T]) -> T | Exception:
         return exc
 
 
-#: The prompt asking for the rest of a block cut at its tokens, from its whole lines so far
-#: (None: the block is done): see Fetcher._rest_of.
-_RestPrompt = Callable[[str], FimPrompt | None]
 #: Where a block's text so far ends all it needs, None: not yet (see Fetcher._stream_one).
 _Ended = Callable[[str], int | None]
+
+
+@dataclass(frozen=True)
+class _Rest:
+    """How the rest of a block cut at its tokens is asked for (see Fetcher._rest_of)."""
+
+    #: The prompt asking for it from the block's whole lines so far (None: the block is done).
+    prompt: Callable[[str], FimPrompt | None]
+    #: Where the block's text ends (a comment's closer or last line, a docstring's closer),
+    #: None where it cannot be told as it streams (a macro's body): the stream is left there.
+    ended: _Ended | None
 
 
 class _CutAtLimit(str):
@@ -233,7 +242,7 @@ class Fetcher:
         self.cache.pending[uri] = pending
         n = choices_wanted(self.services.settings.completion, req.invoked)
         ended = functools.partial(comment_end, marker=req.comment_marker) if req.comment_marker else None
-        rest = self._rest_of(req, fim, post)
+        rest = self._rest_of(req, fim, post, ended)
         fetch = self._fetch(uri, pending, fim, post, req.multiline, n, key, kept, rest, ended)
         task = asyncio.ensure_future(fetch)
         self.fetches[uri] = task
@@ -350,7 +359,7 @@ class Fetcher:
             return _CutAtLimit(text) if raw_cut else self._cut(text, pending)
         return text
 
-    def _rest_of(self, req: Request, fim: FimPrompt, post: LaterContext) -> _RestPrompt | None:
+    def _rest_of(self, req: Request, fim: FimPrompt, post: LaterContext, ended: _Ended | None) -> _Rest | None:
         """For a block request, what prompt asks for the rest of a block its answer's token
         limit cut (``lines``, its whole lines so far), None once it stopped outside the block
         asked for (block_rest.py): the prompt sent with the lines appended, fitted again where
@@ -370,7 +379,9 @@ class Fetcher:
                 return None if req.stale else self.prompts.prompt(req, head)
             return replace(fim, prompt=fim.prompt + head, prompt_tokens=fim.prompt_tokens + tokens)
 
-        return rest
+        if ended is None and req.docstring is not None:
+            ended = functools.partial(docstring_end, quote=req.docstring)
+        return _Rest(rest, ended)
 
     async def _stream_whole(
         self,
@@ -378,12 +389,13 @@ class Fetcher:
         pending: Pending | None,
         single_line: bool,
         on_sent: Callable[[], None] | None,
-        rest: _RestPrompt | None,
+        rest: _Rest | None,
         ended: _Ended | None = None,
     ) -> str:
         """One answer, its rest asked for while its token limit cut it inside the block asked
         for (see :meth:`_rest_of`), from its whole lines, up to MORE_ASKED times; then cut as
-        any block is (:meth:`_cut`)."""
+        any block is (:meth:`_cut`). Where the stream can be left at the block's end, each rest
+        is asked with twice the tokens of the ask before (block_rest.rest_tokens)."""
         if rest is None or single_line:
             return await self._stream_one(fim_req, pending, single_line, on_sent, ended=ended)
         text = await self._stream_one(fim_req, pending, single_line, on_sent, raw_cut=True, ended=ended)
@@ -392,7 +404,7 @@ class Fetcher:
                 return text
             # Every line it ended, none taken off as waiting for more (a macro's backslash).
             lines = text.rpartition("\n")[0]
-            prompt = rest(lines) if lines.strip() else None
+            prompt = rest.prompt(lines) if lines.strip() else None
             if prompt is None:
                 break
             if asked == MORE_ASKED:
@@ -410,9 +422,12 @@ class Fetcher:
                 prompt=prompt.prompt,
                 suffix=prompt.suffix,
                 estimated_prompt_tokens=prompt.prompt_tokens + prompt.suffix_tokens,
+                max_tokens=rest_tokens(fim_req.max_tokens, rest.ended is not None),
             )
             try:
-                more = await self._stream_one(fim_req, pending, single_line, None, raw_cut=True, ended=_after(head, ended))
+                more = await self._stream_one(
+                    fim_req, pending, single_line, None, raw_cut=True, ended=_after(head, rest.ended)
+                )
             except ModelError as exc:
                 # The lines already answered are the suggestion: the user waited for them, and
                 # a 503 on the rest threw them away with nothing shown. A pause the server
@@ -469,7 +484,7 @@ class Fetcher:
         n: int,
         key: str,
         kept: list[str] | None,
-        rest: _RestPrompt | None = None,
+        rest: _Rest | None = None,
         ended: _Ended | None = None,
     ) -> None:
         def sent() -> None:
@@ -493,8 +508,9 @@ class Fetcher:
             # a chat turn's, whose text is no continuation of the document.
             joinable = pending if kept is None and not chat_turn else None
             # With the exact cache's answer kept (shown first, whole), no choice asked is shown first.
-            rest = rest if kept is None else None
-            texts, all_answered = await self._answers(uri, asked(chat_turn), joinable, multiline, sent, rest, ended)
+            texts, all_answered = await self._answers(
+                uri, asked(chat_turn), joinable, multiline, sent, rest, ended, first_shown=kept is None
+            )
             if not multiline and not chat_turn and self._opened_as_chat(texts, post):
                 # Its first line a fence (or a sentence before one): asked again at once, as
                 # every later single line to this server and model will be.
@@ -539,17 +555,25 @@ class Fetcher:
         joinable: Pending | None,
         multiline: bool,
         sent: Callable[[], None] | None,
-        rest: _RestPrompt | None = None,
+        rest: _Rest | None = None,
         ended: _Ended | None = None,
+        *,
+        first_shown: bool = True,
     ) -> tuple[list[str], bool]:
         """The texts the requests got, and whether every one got one; the errors told
-        (:meth:`BackendHealth.failed`)."""
+        (:meth:`BackendHealth.failed`). ``first_shown``: the first request's answer is the
+        choice shown first (no exact cache's answer kept before it)."""
         # The rest of a long block is asked for the first choice only, the one shown first (an
         # explicit request's others, cycled to, keep their whole lines): three choices each
         # asking theirs made up to 12 requests for one Alt+\.
         streams = [
             self._stream_whole(
-                r, joinable if i == 0 else None, not multiline, sent if i == 0 else None, rest if i == 0 else None, ended
+                r,
+                joinable if i == 0 else None,
+                not multiline,
+                sent if i == 0 else None,
+                rest if i == 0 and first_shown else None,
+                ended,
             )
             for i, r in enumerate(requests)
         ]
