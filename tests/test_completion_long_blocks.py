@@ -185,10 +185,10 @@ async def test_a_long_comment_s_rest_ends_with_the_comment() -> None:
 
 @pytest.mark.parametrize("typed_first", [False, True], ids=["alt-backslash", "after-the-automatic-one"])
 async def test_an_explicit_request_asks_the_rest_of_the_choice_shown_first(tmp_path, typed_first: bool) -> None:
-    """Alt+\\ asks three choices: each asked its own rest of a long docstring (up to 12 requests
-    for one key). The choice shown first comes whole; the others, cycled to, keep their whole
-    lines as a block cut elsewhere does. After the automatic suggestion (cached, whole), the two
-    others asked have no rest asked either."""
+    """Alt+\\ asks three choices: the choice shown first comes whole, its rest asked once; each
+    other, cycled to, asks its own rest as well (test_an_explicit_request_s_other_choices_come_whole),
+    left at the docstring's closer. After the automatic suggestion (cached, whole), only the two
+    others are asked, each with its rest."""
     text = _FUNC.replace("‸", '"""‸')
     before = text[: text.index("‸")]
     clean = text.replace("‸", "")
@@ -208,9 +208,9 @@ async def test_an_explicit_request_asks_the_rest_of_the_choice_shown_first(tmp_p
         asked = fake.requests_to(FIM)
     assert result is not None and result.items
     assert accepted_text(clean, result.items[0]) == text.replace("‸", _DOC)
-    # The first choice and its one rest (_DOC is under two blocks' tokens), then one request for
-    # each other choice.
-    assert len(asked) == 2 + 2, len(asked)
+    # Each choice and its one rest (_DOC is under two blocks' tokens): the first asked by the
+    # automatic request or by Alt+\\ itself.
+    assert len(asked) == 3 * 2, len(asked)
 
 
 #: Members each under its doc comment, longer than a block's tokens (the cut found below).
@@ -307,3 +307,47 @@ async def test_a_docstring_s_rest_is_left_at_its_closer() -> None:
         assert len(asked) == 2
         assert await fake.wait_closed_async(asked[-1]) and asked[-1].disconnected
 
+
+class _ChoicesOfTheirOwn:
+    """A model answering each temperature's own ``whole`` (the choices of an explicit request
+    differ), and each rest asked (at its choice's temperature) what its prompt has not written
+    of its choice yet."""
+
+    def __init__(self, wholes: dict[float, str]) -> None:
+        self.models = {t: AnsweringTheRest(w) for t, w in wholes.items()}
+
+    def __call__(self, body: dict[str, Any]) -> str:
+        return self.models[float(body.get("temperature") or 0)](body)
+
+
+@pytest.mark.parametrize(
+    ("language", "ext", "text", "answer"),
+    [
+        ("python", "py", _FUNC.replace("‸", '"""‸'), _DOC),
+        ("c", "c", _IN_STARS.replace("     */\n", ""), "thing with many arguments.\n" + _STARS + "     */"),
+    ],
+    ids=["docstring", "doxygen-not-closed-below"],
+)
+async def test_an_explicit_request_s_other_choices_come_whole(
+    tmp_path, language: str, ext: str, text: str, answer: str
+) -> None:
+    """Alt+\\ then Alt+] to the second or third choice: a long docstring or comment was kept to
+    its whole lines there (cut mid-text, closed after half its text or left open) where the first
+    choice came whole. The others' rests are asked as the first's: left at the comment's end,
+    nothing past it is billed."""
+    before = text[: text.index("‸")]
+    clean = text.replace("‸", "")
+    wholes = {0.0: answer, 0.6: answer.replace("arg", "param"), 0.9: answer.replace("arg", "value")}
+    uri = f"file:///ws/a.{ext}"
+    with FakeDeepSeek() as fake:
+        fake.responder(_ChoicesOfTheirOwn(wholes), path=FIM)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False, "invokedChoices": 3}}
+        async with lsp_session(env, settings=settings) as client:
+            open_doc(client, uri, clean, language)
+            line, column = before.count("\n"), len(before.split("\n")[-1])
+            result = await client.text_document_inline_completion_async(inline_params(uri, line, column, invoked=True))
+    assert result is not None
+    got = [accepted_text(clean, item) for item in result.items]
+    want = [text.replace("‸", w) for w in wholes.values()]
+    assert sorted(got) == sorted(want)

@@ -563,16 +563,20 @@ class Fetcher:
         """The texts the requests got, and whether every one got one; the errors told
         (:meth:`BackendHealth.failed`). ``first_shown``: the first request's answer is the
         choice shown first (no exact cache's answer kept before it)."""
-        # The rest of a long block is asked for the first choice only, the one shown first (an
-        # explicit request's others, cycled to, keep their whole lines): three choices each
-        # asking theirs made up to 12 requests for one Alt+\.
+        # An explicit request's others (cycled to with Alt+]) have their rest asked as the one
+        # shown first where the stream is left at the block's end (a comment's, a docstring's):
+        # kept to their whole lines, they showed a docstring closed after half its text, a
+        # comment ended mid-text. A macro's body, whose rest bills the code after it up to the
+        # ask's tokens, is asked for the first only: three choices each asking theirs made up
+        # to 12 requests for one Alt+\.
+        others_rest = rest if rest is not None and rest.ended is not None else None
         streams = [
             self._stream_whole(
                 r,
                 joinable if i == 0 else None,
                 not multiline,
                 sent if i == 0 else None,
-                rest if i == 0 and first_shown else None,
+                rest if i == 0 and first_shown else others_rest,
                 ended,
             )
             for i, r in enumerate(requests)
