@@ -72,9 +72,9 @@ async def test_a_proxy_that_never_takes_the_connection_is_named(
 
 
 @contextlib.contextmanager
-def tunnel_to_nowhere() -> Iterator[str]:
-    """A proxy that takes each connection and answers its CONNECT, and then nothing: the
-    server at the tunnel's end never answers the TLS handshake."""
+def proxy_answering(answer: bytes, *, hold: bool) -> Iterator[str]:
+    """A proxy that reads each connection's CONNECT and answers ``answer``; then holds the
+    connection open, sending nothing more, or (``hold`` false) closes it."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(4)
@@ -88,7 +88,9 @@ def tunnel_to_nowhere() -> Iterator[str]:
                 return
             held.append(conn)
             conn.recv(4096)
-            conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            conn.sendall(answer)
+            if not hold:
+                conn.close()
 
     threading.Thread(target=serve, daemon=True).start()
     try:
@@ -97,6 +99,16 @@ def tunnel_to_nowhere() -> Iterator[str]:
         listener.close()
         for conn in held:
             conn.close()
+
+
+#: The proxy's answer opening the tunnel.
+ESTABLISHED = b"HTTP/1.1 200 Connection established\r\n\r\n"
+
+
+def tunnel_to_nowhere() -> contextlib.AbstractContextManager[str]:
+    """A proxy that takes each connection and answers its CONNECT, and then nothing: the
+    server at the tunnel's end never answers the TLS handshake."""
+    return proxy_answering(ESTABLISHED, hold=True)
 
 
 async def test_a_tunnel_the_proxy_opened_to_a_silent_server_is_the_server_s(

@@ -37,7 +37,7 @@ from .model.ledger import state_dir
 from .model.model_server import server_name
 from .model.prices import DEFAULT_PRICES
 from .model.prompt_read import ollama_name, reads_suffix, suffix_left_out, suffix_probe
-from .model.stream import connect_failed, provider_message
+from .model.stream import Connecting, connect_failed, provider_message
 from .storage import folder_problem, state_folder_message
 
 log = logging.getLogger(__name__)
@@ -270,21 +270,6 @@ def _check_balance(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
     return True, f"balance {amounts}" if amounts else ""
 
 
-class _Connects:
-    """The connection a request made first, through httpcore's ``trace`` extension: ``proxy``
-    the proxy's ``host:port`` where it was not ``url``'s server (the environment's proxy)."""
-
-    def __init__(self, url: str) -> None:
-        self._server = httpx.URL(url).raw_host.decode("ascii")  # (IDNA's: as httpcore connects)
-        self.proxy: str | None = None
-
-    def trace(self, event: str, info: dict[str, object]) -> None:
-        if event == "connection.connect_tcp.started" and self.proxy is None:
-            host = str(info.get("host", ""))
-            if host != self._server:
-                self.proxy = f"[{host}]:{info.get('port')}" if ":" in host else f"{host}:{info.get('port')}"
-
-
 def _check_server(base: str, api_key: str | None, timeout: float, hint: str = DOCTOR_KEY_HINT) -> tuple[bool, str, list[str]]:
     """Whether ``base`` answers its model list with the key; what to tell (``hint``: where that
     key is set); the models listed."""
@@ -295,29 +280,16 @@ def _check_server(base: str, api_key: str | None, timeout: float, hint: str = DO
         client = _client(base, timeout)
     except ConfigError as exc:
         return False, exc.user_message, []
-    connects = _Connects(url)
+    # The connect traced as the language server's requests are: where the environment's proxy
+    # refused, reset or never took the connection or its tunnel, the base URL was not asked,
+    # and "check the base URL" sent the user to the one setting that was right.
+    connecting = Connecting({})
     try:
         with client:
-            response = client.get(url, headers=headers, extensions={"trace": connects.trace})
-    except httpx.ConnectError as exc:
-        if connects.proxy is not None:
-            # The environment's proxy was never reached: the base URL was not asked, and "check
-            # the base URL for a typo" sent the user to the one setting that was right.
-            failed = connect_failed(exc, (api_key,) if api_key else (), method="GET", url=url)
-            failed.via = connects.proxy
-            told = failed.user_message
-            return False, told[:1].lower() + told[1:], []
-        told = refused_locally(url, str(exc))
-        if told is not None:  # doctor's lines begin in lower case
-            return False, told[:1].lower() + told[1:], []
-        if names_no_host(exc):
-            return False, f"cannot reach {shown}: the host name was not found (DNS): check the base URL for a typo, and your network", []
-        return False, f"cannot reach {shown} ({exc.__class__.__name__}): check the base URL and your network", []
-    except httpx.TimeoutException:
-        # Doctor's own limit, not the editor's completion.timeoutS: named, it is raised where it is set.
-        return False, f"{shown} did not answer within {timeout:g} s (doctor's --timeout)", []
+            connecting.begin(httpx.URL(url))
+            response = client.get(url, headers=headers, extensions={"trace": connecting.seen})
     except httpx.HTTPError as exc:
-        return False, f"request to {shown} failed: {exc.__class__.__name__}", []
+        return False, _unreached(exc, connecting.failed_at_proxy(), url, shown, api_key, timeout), []
     except (httpx.InvalidURL, ValueError) as exc:  # not HTTPErrors: ":80x", "[::1" unclosed
         return False, f"the base URL {shown} is invalid ({exc}): check 'baseUrl' or DEEPSEEK_BASE_URL", []
     if response.status_code == 401 and not api_key:
@@ -353,6 +325,31 @@ def _check_server(base: str, api_key: str | None, timeout: float, hint: str = DO
     if not key_ok:
         return False, key_said, models
     return True, f"{shown} {key_said} (models: {shown_models})", models
+
+
+def _unreached(exc: httpx.HTTPError, proxy: str | None, url: str, shown: str | None, api_key: str | None, timeout: float) -> str:
+    """What to tell of the model list's request to ``url`` (``shown`` its base as told) that got
+    no answer: ``proxy`` the environment's proxy it failed at, or None."""
+    if proxy is not None:
+        failed = connect_failed(exc, (api_key,) if api_key else (), method="GET", url=url)
+        failed.via = proxy
+        return _lowered(failed.user_message)
+    if isinstance(exc, httpx.ConnectError):
+        told = refused_locally(url, str(exc))
+        if told is not None:
+            return _lowered(told)
+        if names_no_host(exc):
+            return f"cannot reach {shown}: the host name was not found (DNS): check the base URL for a typo, and your network"
+        return f"cannot reach {shown} ({exc.__class__.__name__}): check the base URL and your network"
+    if isinstance(exc, httpx.TimeoutException):
+        # Doctor's own limit, not the editor's completion.timeoutS: named, it is raised where it is set.
+        return f"{shown} did not answer within {timeout:g} s (doctor's --timeout)"
+    return f"request to {shown} failed: {exc.__class__.__name__}"
+
+
+def _lowered(told: str) -> str:
+    """A sentence of the model client's as doctor's lines begin, in lower case."""
+    return told[:1].lower() + told[1:]
 
 
 def _not_found(shown: str | None) -> str:

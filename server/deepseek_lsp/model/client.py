@@ -236,7 +236,7 @@ class ModelClient:
         self.refused_fields: dict[str, set[str]] = {}
         #: What the completion server was learnt to read of prompts (see prompt_read).
         self.prompt_reading = PromptReading()
-        #: Connections being made, by server (see stream._Connecting): a request waiting on
+        #: Connections being made, by server (see stream.Connecting): a request waiting on
         #: one was never taken by a server either.
         self.connecting: dict[str, Connects] = {}
         self._in_use = 0

@@ -217,7 +217,7 @@ def status_message(response: httpx.Response, content: bytes, *keys: str | None) 
 @dataclass
 class Connects:
     """The connections to one server (host and port) being made, and how many were begun and
-    made, by a client's requests (see :meth:`_Connecting.never_reached`)."""
+    made, by a client's requests (see :meth:`Connecting.never_reached`)."""
 
     under_way: int = 0
     begun: int = 0
@@ -226,7 +226,7 @@ class Connects:
     via: str | None = None
 
 
-class _Connecting:
+class Connecting:
     """Whether a request's connection is being made (TCP, TLS, as httpcore's trace tells it),
     not yet sending on one: where its deadline passes then, no server took it. ``shared``:
     the client's :class:`Connects`, by server."""
@@ -273,6 +273,11 @@ class _Connecting:
         return self._tunnel
 
     async def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's ``trace`` extension for an async client."""
+        self.seen(event, info)
+
+    def seen(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's ``trace`` extension for a sync client (``doctor``'s)."""
         if self._asks_proxy(event, info):
             # Nothing of the request has reached the server yet: counted as the connection
             # made, the requests waiting for one were told the server "did not answer".
@@ -684,7 +689,7 @@ class ModelStream:
         body = json.dumps(call.body, allow_nan=False).encode("ascii")
         headers["Content-Length"] = str(len(body))  # else httpx would send the stream chunked
         content = _Body(body, self._sent)
-        connecting = _Connecting(client.connecting)
+        connecting = Connecting(client.connecting)
         request = client.http.build_request(
             call.method, parsed_url(call.url), content=content, headers=headers, extensions={"trace": connecting.trace}
         )
@@ -1032,7 +1037,7 @@ async def get_traced(
     """``GET url`` (a model list), a failed connect raised as :func:`connect_failed`'s error
     naming the environment's proxy where it failed there, as a completion's does: a model
     list's stored error told a proxy whose name did not resolve as the base URL's."""
-    connecting = _Connecting(shared)
+    connecting = Connecting(shared)
     request = http.build_request("GET", url, extensions={"trace": connecting.trace})
     connecting.begin(request.url)
     try:
