@@ -104,7 +104,7 @@ def test_a_forked_servers_first_suggestion_makes_no_converter_code_and_walks_no_
         try:
             server.call("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}}, timeout=60)
             # Before `initialized`: what the start's full collection is about to walk.
-            at_start = server.call("deepseek/debugState")["result"]
+            at_start = server.call("deepseek/debugState", {"heap": True})["result"]
             server.notify("initialized", {})
             server.wait_until(lambda: server.call("deepseek/debugState")["result"]["configured"])
             uri = "file:///ws/a.py"

@@ -148,7 +148,7 @@ def started_server(tmp_path: Path, cache: Path) -> dict:
         server.initialize()
         # `initialized` is handled as a task: the request after it may be answered first.
         deadline = time.monotonic() + 10
-        while (state := server.call("deepseek/debugState")["result"])["frozenObjects"] == 0:
+        while (state := server.call("deepseek/debugState", {"heap": True})["result"])["frozenObjects"] == 0:
             assert time.monotonic() < deadline, "the heap was not frozen after initialized"
             time.sleep(0.02)
         assert "error" not in server.call("shutdown")

@@ -515,7 +515,7 @@ def _register_core(server: DeepSeekServer) -> None:
 
     @server.feature(DEBUG_STATE_REQUEST)
     def debug_state(ls: DeepSeekServer, params: Any) -> dict[str, Any]:
-        return inspection.debug_state(ls)
+        return inspection.debug_state(ls, heap=_param(params, "heap") is True)
 
     @server.feature(types.EXIT)
     def exit_(ls: DeepSeekServer, *args: Any) -> None:
