@@ -1336,6 +1336,23 @@ def test_known_misreadings_of_session_47_are_read_as_the_grammar_reads_them(
         # Not a `?>` in a block comment nor a string.
         ("php", "<?php\n/* ?> */ f(\n", "("),
         ("php", "<?php\n$s = '?>'; // a\nf(\n", "("),
+        # Left by session 49: an extglob group nested in another's (`@(a|+(b|c))`), or two in a
+        # pattern, read as bash reads them (tree-sitter-bash: one word); the group ended at its
+        # first `)`, and the rest's were counted, one more `)` than `(` (the `(` around the
+        # `case` closed).
+        ("bash", 'case $x in\n  @(a|+(b|c))) echo "(" ;;\nesac\nf(', "("),
+        ("bash", "case $x in\n  !(*.@(jpg|png))) g ;;\n  x|@(a|+(b|@(c|d)))|y) h ;;\nesac\nf(", "("),
+        ("bash", "case $x in\n  *.@(jpg|png)|@(a|+(b))) g ;;\nesac\nf(", "("),
+        # A group's `)` escaped or quoted is its text (`@([\)])`, `@("a)"|c)`).
+        ("bash", 'case $x in\n  @([\\)])) g ;;\n  @(a\\)|b)) h ;;\n  @("a)"|\'b)\')) i ;;\nesac\nf(', "("),
+        # A `$'...'` string's `\'` is a quote (`$'\''`, `*[$'\'']*`): the word read as ending
+        # at it, its `)` was counted.
+        ("bash", "case $x in\n  $'\\'') g ;;\n  *[$'\\'']*) h ;;\n  $'a\\'b (') i ;;\nesac\nf(", "[]("),
+        # Controls, read so before: `[\']`'s quote escaped (its glob's brackets counted, as
+        # ever), an arithmetic's brackets in an arm, an extglob in a command.
+        ("bash", "case $x in\n  *[\\']*) echo \"(\" ;;\nesac\nf(", "[]("),
+        ("bash", "case $x in\n  a) y=$((a*(b+(c)))) ;;\nesac\nf(", "(((())))("),
+        ("bash", "ls @(a|+(b|c))\nf(", "(())("),
     ],
 )
 def test_misreadings_left_by_session_48_are_read_as_the_grammar_reads_them(language: str, text: str, brackets: str) -> None:

@@ -263,16 +263,43 @@ _RUBY_REGEX_END = re.compile(r"\\.|/[a-z]*|\n")
 _PAIRED_DELIMITER = {"(": ")", "[": "]", "{": "}", "<": ">"}
 
 
-# An extglob's group is the word's too (`@(a|b)`, `+([0-9])`, `*.!(md)`: `shopt -s extglob`).
-# Quoted words hold blanks (`*" -S "*)`), escaped characters any (`*[\\\`\"\(\ ]*)`), and
-# an arithmetic expansion or a substitution its brackets (`$((3 + $i)))`).
-_CASE_WORD = r"""(?:[@!?*+]\([^()\n]*\)|\\.|[^\s()|"'`\\$]|\$\(\([^()\n]*\)\)|\$\([^()\n]*\)|\$|"[^"\n]*"|'[^'\n]*')+"""
-# (A line of alternatives may go on from the line above: `-mt \` then `|-threads)`.)
-_CASE_PATTERN = re.compile(rf"\s*(?:\|\s*)?{_CASE_WORD}(?:\s*\|\s*{_CASE_WORD})*\s*")
+def _extglob_group(depth: int) -> str:
+    """An extglob's group, its `(` to its `)`: escapes and quotes are its text (`@([\\)])`,
+    `@("a)"|b)`), and groups nest in it ``depth`` deep (`@(a|+(b|c))` one, `@(a|+(b|@(c)))`
+    two). (Python's ``re`` has no recursion; a group deeper is read as brackets.)"""
+    text = r"""\\.|"[^"\n]*"|'[^'\n]*'|[^()\n\\"']"""
+    group = rf"\((?:{text})*\)"
+    for _ in range(depth):
+        group = rf"\((?:{text}|[@!?*+]{group})*\)"
+    return group
 
 
-#: An extglob's group, from its `(` (no group nested: `@(a|@(b))` is read as brackets).
-_EXTGLOB_GROUP = re.compile(r"\([^()\n]*\)")
+class _CasePatterns:
+    """The shell's case patterns, compiled at the first shell file's first `case`: 3-5 ms of
+    CPU that no other language's start should pay."""
+
+    def __init__(self) -> None:
+        group = _extglob_group(2)
+        # An extglob's group is the word's too (`@(a|b)`, `+([0-9])`, `*.!(md)`: `shopt -s
+        # extglob`). Quoted words hold blanks (`*" -S "*)`), escaped characters any
+        # (`*[\\\`\"\(\ ]*)`), a `$'...'` string its escaped quotes (`$'\''`), and an
+        # arithmetic expansion or a substitution its brackets (`$((3 + $i)))`).
+        word = (
+            rf"""(?:[@!?*+]{group}|\\.|[^\s()|"'`\\$]|\$\(\([^()\n]*\)\)|\$\([^()\n]*\)"""
+            r"""|\$'(?:\\.|[^'\\\n])*'|\$(?!')|"[^"\n]*"|'[^'\n]*')+"""
+        )
+        #: One word or alternatives (a line of them may go on from the line above: `-mt \`
+        #: then `|-threads)`).
+        self.pattern = re.compile(rf"\s*(?:\|\s*)?{word}(?:\s*\|\s*{word})*\s*")
+        #: An extglob's group, matched at its `(`.
+        self.group = re.compile(group)
+        #: The rest of a pattern from an extglob's group in it, up to its `)`.
+        self.rest = re.compile(rf"(?P<group>{group})(?:{word})?(?:\s*\|\s*{word})*\s*\)")
+
+
+@cache
+def _case_patterns() -> _CasePatterns:
+    return _CasePatterns()
 
 
 #: What a pattern follows on its line: the `in` of its `case`, the `;;` (`;&`, `;;&`) that ends
@@ -541,6 +568,7 @@ class _BracketScanner:
         split = self.split
         regex_literals = syntax.regex_literals
         comment_end = -1  # where a line comment ended last
+        pattern_end = -1  # the shell: where the case pattern an extglob was last found in ends
         if split and text:  # an empty feed (a suggestion's empty first line) tells nothing
             self.split = ""
             pos = self._after_split(split, text)
@@ -665,8 +693,8 @@ class _BracketScanner:
                         # Back in the string a `"$(` left (a `"$x")` line's `)` in a `case` arm
                         # is no pattern's); a `(` is counted in its code.
                         continue
-                    if token == "(" and self._opens_extglob(text, start):
-                        pos = text.index(")", pos) + 1  # the pattern's word's, no bracket
+                    if token == "(" and (group := self._extglob(text, start, pattern_end)):
+                        pos, pattern_end = group  # the pattern's word's, no bracket
                         continue
                     if token == "(":
                         self.parens += 1
@@ -1211,16 +1239,22 @@ class _BracketScanner:
             and self._ends_case_pattern(text, index)
         )
 
-    def _opens_extglob(self, text: str, index: int) -> bool:
-        """Whether the shell's ``(`` at ``index`` opens an extglob's group in a ``case`` pattern
-        (`@(a|b))`, `!(x))`, `+([0-9]))`): glued to its operator, the pattern it is in ending
-        at a ``)`` on its line (read as a bracket, its `)` ended the pattern and the pattern's
-        own `)` was counted)."""
+    def _extglob(self, text: str, index: int, pattern_end: int) -> tuple[int, int] | None:
+        """Where the extglob's group the shell's ``(`` at ``index`` opens in a ``case`` pattern
+        ends (`@(a|b))`, `!(x))`, `+([0-9]))`, `@(a|+(b|c)))`), and where the pattern does (its
+        ``)``), or None: glued to its operator, the pattern it is in ending at a ``)`` on its
+        line (read as a bracket, its `)` ended the pattern and the pattern's own `)` was
+        counted). ``pattern_end``: the end of the pattern a group before was found in, which
+        one after it in the same pattern is not read to again (a line of many: quadratic)."""
         if not (index and text[index - 1] in "@!?*+" and self.case_parens and self.parens == self.case_parens[-1]):
-            return False
-        group = _EXTGLOB_GROUP.match(text, index)
-        close = text.find(")", group.end()) if group else -1
-        return close >= 0 and "\n" not in text[index:close] and self._ends_case_pattern(text, close)
+            return None
+        if index < pattern_end:
+            group = _case_patterns().group.match(text, index)
+            return (group.end(), pattern_end) if group else None
+        pattern = _case_patterns().rest.match(text, index)
+        if pattern is None or not self._ends_case_pattern(text, pattern.end() - 1):
+            return None
+        return pattern.end("group"), pattern.end() - 1
 
     def _ends_case_pattern(self, text: str, index: int) -> bool:
         """Whether the ``)`` at ``index`` ends a shell ``case`` pattern: one word or
@@ -1231,7 +1265,7 @@ class _BracketScanner:
             return False  # the line began in an earlier feed: not known to be a pattern
         before = text[line_start:index]
         arm = _CASE_ARM_START.match(before)
-        return _CASE_PATTERN.fullmatch(before, arm.end() if arm else 0) is not None
+        return _case_patterns().pattern.fullmatch(before, arm.end() if arm else 0) is not None
 
     def block_comment_end(self) -> re.Pattern[str]:
         """Where the block comment being read ends."""
