@@ -214,6 +214,57 @@ def secret_lists(secrets: list[str]) -> str:
     )
 
 
+def terraform_collections(secrets: list[str]) -> str:
+    """A variables.tf whose secret variables default to a list or a map, one line and over lines."""
+    s = fakes(secrets, 5, 20)
+    return (
+        'variable "db_passwords" {\n  type    = list(string)\n  default = ["' + s[0] + '", "' + s[1] + '"]\n}\n\n'
+        'variable "api_keys" {\n  description = "Keys of the partner API"\n  default = [\n    "' + s[2] + '",\n  ]\n  sensitive = true\n}\n\n'
+        'variable "webhook_tokens" {\n  type = map(string)\n  default = {\n    prod = "' + s[3] + '"\n    "dev" = "' + s[4] + '"\n  }\n}\n'
+    )
+
+
+def cloudformation(secrets: list[str]) -> str:
+    """A CloudFormation template, YAML and JSON: parameters marked NoEcho with a Default, under
+    names that say nothing of a secret."""
+    s = fakes(secrets, 3, 20)
+    return (
+        "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Env:\n    Type: String\n    Default: prod\n"
+        "  MasterUser:\n    Type: String\n    NoEcho: true\n    Default: " + s[0] + "\n"
+        "  AdminLogin:\n    NoEcho: 'true'\n    Type: String\n    MinLength: 12\n    Default: '" + s[1] + "'\n"
+        "# the same parameter in the JSON template\n"
+        '{"Parameters": {"Relay": {"Type": "String", "NoEcho": true, "Default": "' + s[2] + '"}}}\n'
+    )
+
+
+def word_lists_and_literals(secrets: list[str]) -> str:
+    """Lists and maps under a secret's name as other languages write them: Ruby's %w and %i,
+    Perl's qw, C#'s new[], Rust's vec!, PHP's array(), PowerShell's @(), a Swift array's type, a
+    YAML flow list, a dictionary's values."""
+    s = fakes(secrets, 20)
+    return (
+        f"API_KEYS = %w[{s[0]} {s[1]}].freeze\nSIGNING_TOKENS = %i[\n  {s[2]}\n  {s[3]}\n]\n"
+        f"my @api_keys = qw({s[4]} {s[5]});\n"
+        f'var apiKeys = new[] {{ "{s[6]}", "{s[7]}" }};\nlet api_keys = vec!["{s[8]}", "{s[9]}"];\n'
+        f"'passwords' => array('{s[10]}', '{s[11]}'),\n$ApiKeys = @(\"{s[12]}\", \"{s[13]}\")\n"
+        f'let apiKeys: [String] = ["{s[14]}"]\napi_keys: [{s[15]}, {s[16]}]\n'
+        f'API_TOKENS = {{"prod": "{s[17]}", "dev": "{s[18]}"}}\nconst secrets = {{ prod: "{s[19]}" }};\n'
+    )
+
+
+def tools_and_urls(secrets: list[str]) -> str:
+    """A deploy script's tools: a registry's token in an .npmrc written by echo, docker login's
+    -p, and connection URLs with a password in schemes other than http."""
+    s = fakes(secrets, 8, 20)
+    return (
+        f'echo "//registry.npmjs.org/:_authToken={s[0]}" > .npmrc\n'
+        f"docker login -u ci -p {s[1]} registry.example.com\n"
+        f'BROKER_URL = "amqp://app:{s[2]}@rabbit:5672/"\nREDIS_URL=redis://default:{s[3]}@cache:6379/0\n'
+        f'MONGO = "mongodb+srv://admin:{s[4]}@cluster0.example.net/db"\nftp://deploy:{s[5]}@ftp.example.com/site\n'
+        f"EMAIL_URL=smtp://me:{s[6]}@smtp.example.com:587\nurl: jdbc:postgresql://db:5432/app?user=app&password={s[7]}\n"
+    )
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
@@ -231,6 +282,10 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "locals.tf, kubeconfig": ("/w/shop/infra/ci.tf", terraform_and_kubeconfig),
     "main.tf.json": ("/w/shop/infra/main.tf.json", terraform_json),
     "lists of keys": ("/w/shop/settings.py", secret_lists),
+    "variables.tf lists": ("/w/shop/infra/variables.tf", terraform_collections),
+    "cloudformation": ("/w/shop/infra/stack.yaml", cloudformation),
+    "word lists, literals": ("/w/shop/config/keys.txt", word_lists_and_literals),
+    "tools and URLs": ("/w/shop/deploy.sh", tools_and_urls),
 }
 
 

@@ -14,15 +14,22 @@ from .values import _ASSIGNED_NAME, _SECRET_LIKE, REDACTED, _line_start, _mixed_
 
 #: A quoted item.
 _LITERAL = r"""(?:"[^"\\\r\n]*"|'[^'\\\r\n]*')"""
-#: What may come between the ``=`` and the bracket: a type or a constructor.
-_CONSTRUCTOR = r"""(?:\[\][\ \t]*[\w.]+|new[\ \t]+[\w.]*[\ \t]*\[\]|(?:mutable)?(?:list|set|array)Of|(?:List|Set)\.of|Arrays\.asList)"""
+#: What may come between the ``=`` and the bracket: a type or a constructor (C#'s ``new[]``,
+#: Rust's ``vec!``, PHP's ``array``, PowerShell's ``@``).
+_CONSTRUCTOR = r"""(?:\[\][\ \t]*[\w.]+|new(?:[\ \t]+[\w.]*)?[\ \t]*\[\]|(?:mutable)?(?:list|set|array)Of|(?:List|Set)\.of|Arrays\.asList
+    |vec!|array|@)"""
+#: A type written between the name and its ``=`` (Swift's ``apiKeys: [String] =``, Kotlin's).
+_TYPE = r"""(?::[\ \t]*\[?[\w.<>?]+\]?[\ \t]*(?==))?"""
+#: A dictionary's key before its value (``"prod": "…"``, ``prod: "…"``, PHP's ``'prod' => '…'``,
+#: HCL's ``prod = "…"``): the values are the secrets.
+_KEY = r"""(?:(?:""" + _LITERAL + r"""|[\w$-]+)[\ \t]*(?::|=>|=)[\ \t]*)?"""
 #: A bracketed list of literals after a secret's name (group 1), its items (group 2) up to its
 #: closing bracket or the text's end (a prompt's window), the last one cut there too. (The spaces
 #: after an item are the next item's or the end's, a comma's only before it: taken by either,
 #: the end was tried after each of them, seconds over a line of spaces.)
 _BRACKET_LIST = re.compile(
-    r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?::=|=>|\+=|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
-    + r"""[\ \t]*)?[\[({]((?:\s*""" + _LITERAL + r"""(?:[\ \t]*,)?(?:[\ \t]*(?://|\#)[^\r\n]*)?)+(?:\s*["'][^"'\\\r\n]*\Z)?)"""
+    r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*""" + _TYPE + r"""(?::=|=>|\+=|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
+    + r"""[\ \t]*)?[\[({]((?:\s*""" + _KEY + _LITERAL + r"""(?:[\ \t]*,)?(?:[\ \t]*(?://|\#)[^\r\n]*)?)+(?:\s*["'][^"'\\\r\n]*\Z)?)"""
     r"""(?=\s*(?:[\])}]|\Z))"""
 )
 #: YAML's list under a secret's name: the name (group 1) alone on its line, a ``- `` line an item.
@@ -30,8 +37,18 @@ _YAML_LIST = re.compile(
     r"""(?imx)^[\ \t]*(?:-[\ \t]+)?["']?(""" + _ASSIGNED_NAME + r""")["']?[\ \t]*:[\ \t]*(?:\#[^\r\n]*)?\r?\n"""
     r"""((?:[\ \t]*-[\ \t]+[^\r\n]*(?:\r?\n|\Z))+)"""
 )
+#: A list of bare words under a secret's name (group 1), its words (group 2): Ruby's ``%w[…]``
+#: and ``%i[…]`` (any bracket, over lines), Perl's ``qw(…)``, YAML's flow list ``[a, b]``.
+_WORD_LIST = re.compile(
+    r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?:=|:|=>)[\ \t]*(?:%[wi]|qw[\ \t]*|(?<=:)[\ \t]*(?=\[))"""
+    r"""[\[({<]([^\[\](){}<>"'\r\n]*(?:\r?\n[^\[\](){}<>"'\r\n]*)*)(?=[\])}>]|\Z)"""
+)
+#: A word of such a list (a YAML flow list's items are between commas).
+_WORD = re.compile(r"[^\s,]+")
 #: An item of a bracketed list (its quote, its text), the last one perhaps cut by the text's end.
 _ITEM = re.compile(r"""(["'])([^"'\\\r\n]*)(?:\1|\Z)""")
+#: What follows a dictionary's key, not a value.
+_KEY_AFTER = re.compile(r"[ \t]*(?::|=>|=(?!=))")
 #: A YAML item: a scalar (its quote, its text); not a mapping (``- name: db``) nor a nested list.
 #: (Its spaces are the value's up to its last other character: where either could take them, a
 #: line of spaces was tried at each split, 6 s over 20 kB.)
@@ -45,6 +62,8 @@ _MIN_ITEM = 8
 #: How AWS's documentation's example keys end (``AKIAIOSFODNN7EXAMPLE``, ``wJalrXUtnFEMI/K7MDENG/
 #: bPxRfiCYEXAMPLEKEY``): a secret scanner's rules list them as what it must not report.
 _DOCUMENTED_EXAMPLE = ("EXAMPLE", "EXAMPLEKEY")
+#: How a path or a JSON pointer starts (a schema's ``"SecretConfig": {"$ref": "#/definitions/…"}``).
+_PATH_STARTS = ("#/", "./", "../", "/")
 #: A password's symbols (not a name's joints, ``-``, ``_``, ``.``, nor a flag's ``+``).
 _PASSWORD_SYMBOL = re.compile(r"[!@#$%^&*~?=]")
 
@@ -56,6 +75,8 @@ def _secret_item(name: str, quote: str, value: str) -> bool:
     if len(value) < _MIN_ITEM or _SECRET_LIKE.search(value) is None or any(ch.isspace() for ch in value):
         return False
     if value.endswith(_DOCUMENTED_EXAMPLE):
+        return False
+    if value.startswith(_PATH_STARTS):
         return False
     digits = sum(ch.isdigit() for ch in value)
     if not (digits >= 4 or (digits and _mixed_case(value)) or _PASSWORD_SYMBOL.search(value)):
@@ -77,7 +98,13 @@ def _list_item_spans(found: re.Match[str]) -> list[tuple[int, int]]:
             if ": " not in value and _secret_item(name, m.group(1), value):
                 spans.append((m.start(2), m.start(2) + len(value)))
         return spans
-    return [m.span(2) for m in _ITEM.finditer(text, *found.span(2)) if _secret_item(name, m.group(1), m.group(2))]
+    if found.re is _WORD_LIST:
+        return [m.span() for m in _WORD.finditer(text, *found.span(2)) if _secret_item(name, "", m.group())]
+    return [
+        m.span(2)
+        for m in _ITEM.finditer(text, *found.span(2))
+        if _secret_item(name, m.group(1), m.group(2)) and not _KEY_AFTER.match(text, m.end())
+    ]
 
 
 def redact_list_items(match: re.Match[str]) -> str:
@@ -92,7 +119,7 @@ def redact_list_items(match: re.Match[str]) -> str:
 
 
 #: A list's patterns, one-line patterns whose text (a span) :mod:`.triggers` takes to a list's end.
-LIST_PATTERNS = ((_BRACKET_LIST, redact_list_items), (_YAML_LIST, redact_list_items))
+LIST_PATTERNS = ((_BRACKET_LIST, redact_list_items), (_YAML_LIST, redact_list_items), (_WORD_LIST, redact_list_items))
 
 #: A line that may be an item of a list: a literal first, or YAML's ``- ``.
 _ITEM_LINE = re.compile(r"""[ \t]*(?:["']|-[ \t])""")

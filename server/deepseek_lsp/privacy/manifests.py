@@ -196,3 +196,96 @@ def _redact_secret_manifests(text: str, before: str = "", after: str = "") -> st
             else:
                 lines[i] = walk.line(body) + eol
     return "".join(lines)
+
+
+# -- CloudFormation parameters marked NoEcho -----------------------------------------------------------
+# ``NoEcho: true`` is the template's own word that a parameter is secret (the console masks it),
+# whatever its name (``MasterUser``, ``AdminLogin``): its ``Default`` went out as written.
+_NO_ECHO = re.compile(r"""(?m)^([ \t]*)NoEcho[ \t]*:[ \t]*["']?true\b|"NoEcho"[ \t]*:[ \t]*"?true\b""", re.I)
+_YAML_DEFAULT = re.compile(r"""(?m)^[ \t]*Default[ \t]*:[ \t]*(?:(?P<q>["'])([^"'\r\n]+)(?P=q)|([^\s"'#!&*|>{\[](?:[^\r\n#]*[^\s#])?))[ \t]*(?:#[^\r\n]*)?\r?$""")
+_JSON_DEFAULT = re.compile(r'"Default"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\.)+)"')
+#: How far from ``NoEcho`` its parameter's other entries are looked for: a parameter is a few lines.
+_PARAMETER_CHARS = 2048
+
+
+def _no_echo_yaml_span(text: str, at: int, indent: int) -> tuple[int, int]:
+    """The lines of the YAML mapping the ``NoEcho`` line at ``at`` is an entry of: those around it
+    indented as far, up to a line indented less."""
+    lo = at
+    while lo > 0 and at - lo < _PARAMETER_CHARS:
+        above = text.rfind("\n", 0, lo - 1) + 1
+        line = text[above : lo - 1]
+        if line.strip() and (len(line) - len(line.lstrip(" \t"))) < indent:
+            break
+        lo = above
+    hi = at
+    while hi < len(text) and hi - at < _PARAMETER_CHARS:
+        nl = text.find("\n", hi)
+        end = len(text) if nl < 0 else nl + 1
+        line = text[hi:end].rstrip("\r\n")
+        if hi > at and line.strip() and (len(line) - len(line.lstrip(" \t"))) < indent:
+            break
+        hi = end
+    return lo, hi
+
+
+def _unclosed(text: str, at: int, step: int, opening: str, closing: str) -> int:
+    """From ``at`` by ``step``, where the first ``opening`` not closed on the way is (or the
+    end of the look: :data:`_PARAMETER_CHARS` away, or the text's)."""
+    depth = 0
+    stop = max(-1, at - _PARAMETER_CHARS) if step < 0 else min(len(text), at + _PARAMETER_CHARS)
+    for i in range(at, stop, step):
+        if text[i] == opening:
+            if depth == 0:
+                return i
+            depth -= 1
+        elif text[i] == closing:
+            depth += 1
+    return max(stop, 0)
+
+
+def _no_echo_json_span(text: str, at: int) -> tuple[int, int]:
+    """The JSON object the ``"NoEcho"`` entry at ``at`` is in: from its unclosed ``{`` before it to
+    the ``}`` closing it (strings' braces aside: a parameter's are none)."""
+    return _unclosed(text, at - 1, -1, "{", "}"), _unclosed(text, at, 1, "}", "{")
+
+
+def may_hold_no_echo(text: str, before: str, after: str) -> bool:
+    """Whether ``text`` or the text around it near enough may mark a parameter ``NoEcho``."""
+    return "NoEcho" in text or "NoEcho" in before[-_PARAMETER_CHARS:] or "NoEcho" in after[:_PARAMETER_CHARS]
+
+
+def redact_no_echo_defaults(text: str, before: str = "", after: str = "") -> str:
+    """``text`` with the ``Default`` of each CloudFormation parameter marked ``NoEcho`` redacted
+    (YAML and JSON templates); not a dynamic reference (``{{resolve:secretsmanager:…}}``) nor a
+    template's ``${…}``. ``before`` and ``after``: the text around it (a prompt's window and its
+    suffix), where the ``NoEcho`` of a ``Default`` in ``text`` may be."""
+    head = before[-_PARAMETER_CHARS:]
+    head = head[head.find("\n") + 1 :] if len(before) > _PARAMETER_CHARS else head
+    lo_text, hi_text = len(head), len(head) + len(text)
+    joined = head + text + after[:_PARAMETER_CHARS]
+    spans: list[tuple[int, int]] = []
+    read = 0
+    for found in _NO_ECHO.finditer(joined):
+        if found.start() < read:
+            continue  # its parameter's entries were read (thousands of ``NoEcho`` lines: once)
+        if found.group(1) is not None:
+            lo, hi = _no_echo_yaml_span(joined, found.start(), len(found.group(1)))
+            pattern = _YAML_DEFAULT
+        else:
+            lo, hi = _no_echo_json_span(joined, found.start())
+            pattern = _JSON_DEFAULT
+        read = hi
+        for m in pattern.finditer(joined, lo, hi):
+            group = m.lastindex or 0  # the value's: quoted or bare
+            if lo_text <= m.start(group) and m.end(group) <= hi_text and not _is_template(m.group(group)):
+                spans.append((m.start(group) - lo_text, m.end(group) - lo_text))
+    if not spans:
+        return text
+    out: list[str] = []
+    done = 0
+    for start, end in sorted(set(spans)):
+        if start >= done:
+            out += [text[done:start], REDACTED]
+            done = end
+    return "".join(out) + text[done:]

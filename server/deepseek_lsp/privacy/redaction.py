@@ -10,7 +10,7 @@ from functools import lru_cache
 from .configs import PREFILTERS
 from .lists import may_continue_list, redact_lists_across
 from .literals import PatternTable
-from .manifests import _redact_secret_manifests, _seams
+from .manifests import _redact_secret_manifests, _seams, may_hold_no_echo, redact_no_echo_defaults
 from .patterns import _PATTERNS
 from .sections import (
     may_hold_cookie_objects,
@@ -87,6 +87,8 @@ def redact(
         redacted = redact_cookie_objects(redacted, before, after)
     if may_continue_list(redacted, before, after):
         redacted = redact_lists_across(redacted, before, after)
+    if may_hold_no_echo(redacted, before, after):
+        redacted = redact_no_echo_defaults(redacted, before, after)
     if any("Secret" in part for part in (redacted, before, after, *_seams(redacted, before, after))):
         redacted = _redact_secret_manifests(redacted, before, after)
     if before:
@@ -165,8 +167,9 @@ def _redacted_span(span: str, keep_lines: bool) -> str:
 
 #: A literal written right after a redacted one, with only spaces and line breaks between:
 #: implicit concatenation (``PASSWORD = (\n    "part1"\n    "part2"\n)``, ``"abc" "def"``, a ``\`` between),
-#: one secret in parts, of which only the first was redacted. Not a triple-quoted docstring.
-_CONCATENATED = re.compile(r"""\[REDACTED\](["'])((?:[\s\\]+\1(?!\1)[^"'\r\n]+(?:\1|\Z))+)""")
+#: one secret in parts, of which only the first was redacted. Not a triple-quoted docstring,
+#: nor the next entry's key of a map (HCL's ``"dev" = "…"`` on the line below).
+_CONCATENATED = re.compile(r"""\[REDACTED\](["'])((?:[\s\\]+\1(?!\1)[^"'\r\n]+(?:\1(?![ \t]*(?::|=(?!=)))|\Z))+)""")
 _CONCATENATED_PART = re.compile(r"""([\s\\]+["'])[^"'\r\n]+""")
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from .assignments import _named_literal
+from .lists import redact_list_items
 from .values import _ASSIGNED_NAME, _REFERENCE, REDACTED, Replacement, _line_start, _mixed_case
 
 #: Terraform's ``variable "db_password" { default = "..." }``, the default on the block's first
@@ -25,9 +26,16 @@ _TERRAFORM_HEREDOC = re.compile(
     (?:[^{}]|\{[^{}]*\})*?(?<![\w.-])(?-i:default)[\ \t]*=[\ \t]*<<-?(\w+)[\ \t]*\r?\n[\ \t]*)
     ([^\s"'`{}]{6,})(?=[\ \t]*\r?\n[\ \t]*\2\b)"""
 )
+#: The same default as a list or a map (``default = ["…", "…"]``, ``default = {prod = "…"}``,
+#: over lines): the name (group 1) and the items (group 2), each judged as a list's item.
+_TERRAFORM_COLLECTION = re.compile(
+    r"""(?ix)(?-i:variable)(?<=\bvariable)[\ \t]+"?(""" + _ASSIGNED_NAME + r""")"?[\ \t]*\{
+    (?:[^{}]|\{[^{}]*\})*?(?<![\w.-])(?-i:default)[\ \t]*=[\ \t]*[\[{]([^\[\]{}]*)(?=[\]}]|\Z)"""
+)
 _TERRAFORM: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (_TERRAFORM_DEFAULT, _named_literal),
     (_TERRAFORM_HEREDOC, r"\1" + REDACTED),
+    (_TERRAFORM_COLLECTION, redact_list_items),
 )
 
 # A prompt's window may start inside a ``variable`` block whose name is further above than the
