@@ -32,6 +32,8 @@ def _both_redacted(text: str) -> None:
         f"config.secret_keys = %w({A} {B})\n",
         f"API_KEYS = %W[\n  {A}\n  {B}\n].freeze\n",
         f"my @api_keys = qw({A} {B});\n",
+        f"API_KEYS=({A} {B})\n",
+        f"declare -a TOKENS=(\n  {A}\n  {B}\n)\n",
         # other languages' literals
         f'var apiKeys = new[] {{ "{A}", "{B}" }};\n',
         f'let api_keys = vec!["{A}", "{B}"];\n',
@@ -72,6 +74,8 @@ def test_lists_and_parameters_that_hold_no_secret_stay() -> None:
         "SECRET_FIELDS = %w[password token api_key]\n"
         "TOKENS = %i[name number plus]\n"
         "my @secret_fields = qw(password token);\n"
+        "SECRET_NAMES=(db_password api_token)\n"
+        "client(api_key=(key or default_key), token=(os.environ.get('T')))\n"
         "api_keys: [$KEY_ONE, ${KEY_TWO}]\n"
         'PASSWORD_HINTS = {"short": "at least 12 characters", "common": "too common"}\n'
         '"SecretLintConfigDescriptor_": {"$ref": "#/definitions/SecretLintConfigDescriptor"},\n'  # a schema

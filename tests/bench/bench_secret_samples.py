@@ -253,10 +253,11 @@ def word_lists_and_literals(secrets: list[str]) -> str:
 
 
 def tools_and_urls(secrets: list[str]) -> str:
-    """A deploy script's tools: a registry's token in an .npmrc written by echo, docker login's
+    """A deploy script's tools: a shell array of tokens, a registry's token in an .npmrc written by echo, docker login's
     -p, and connection URLs with a password in schemes other than http."""
-    s = fakes(secrets, 8, 20)
+    s = fakes(secrets, 10, 20)
     return (
+        f"DEPLOY_TOKENS=(\n  {s[8]}\n  {s[9]}\n)\n"
         f'echo "//registry.npmjs.org/:_authToken={s[0]}" > .npmrc\n'
         f"docker login -u ci -p {s[1]} registry.example.com\n"
         f'BROKER_URL = "amqp://app:{s[2]}@rabbit:5672/"\nREDIS_URL=redis://default:{s[3]}@cache:6379/0\n'

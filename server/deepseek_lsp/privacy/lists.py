@@ -38,9 +38,10 @@ _YAML_LIST = re.compile(
     r"""((?:[\ \t]*-[\ \t]+[^\r\n]*(?:\r?\n|\Z))+)"""
 )
 #: A list of bare words under a secret's name (group 1), its words (group 2): Ruby's ``%w[…]``
-#: and ``%i[…]`` (any bracket, over lines), Perl's ``qw(…)``, YAML's flow list ``[a, b]``.
+#: and ``%i[…]`` (any bracket, over lines), Perl's ``qw(…)``, YAML's flow list ``[a, b]``, a
+#: shell's array ``NAME=(a b)``.
 _WORD_LIST = re.compile(
-    r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?:=|:|=>)[\ \t]*(?:%[wi]|qw[\ \t]*|(?<=:)[\ \t]*(?=\[))"""
+    r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?:=|:|=>)[\ \t]*(?:%[wi]|qw[\ \t]*|(?<=:)[\ \t]*(?=\[)|(?<==)(?=\())"""
     r"""[\[({<]([^\[\](){}<>"'\r\n]*(?:\r?\n[^\[\](){}<>"'\r\n]*)*)(?=[\])}>]|\Z)"""
 )
 #: A word of such a list (a YAML flow list's items are between commas).
