@@ -43,6 +43,13 @@ def _both_redacted(text: str) -> None:
         f"api_keys: [{A}, {B}]\n",
         f'API_KEYS = {{"prod": "{A}", "dev": "{B}"}}\n',
         f'const tokens = {{ prod: "{A}", dev: "{B}" }};\n',
+        f'Map<String, String> apiKeys = Map.of("prod", "{A}", "dev", "{B}");\n',
+        f'API_KEYS = dict(prod="{A}", dev="{B}")\n',
+        f'var apiKeys = map[string]string{{"prod": "{A}", "dev": "{B}"}}\n',
+        f'val apiKeys = mapOf("prod" to "{A}", "dev" to "{B}")\n',
+        f'val apiKeys = Seq("{A}", "{B}")\n',
+        f'const char *api_keys[] = {{"{A}", "{B}"}};\n',
+        f'final apiKeys = <String>["{A}", "{B}"];\n',
         f"$config = ['api_keys' => ['prod' => '{A}', 'dev' => '{B}']];\n",
     ],
 )

@@ -266,6 +266,17 @@ def tools_and_urls(secrets: list[str]) -> str:
     )
 
 
+def maps_and_typed_lists(secrets: list[str]) -> str:
+    """Maps and lists under a secret's name built by a constructor or typed: Java's Map.of, Go's
+    map literal, Kotlin's mapOf, Python's dict(), Scala's Seq, a C array, Dart's <String>[]."""
+    s = fakes(secrets, 8, 24)
+    return (
+        f'Map<String, String> apiKeys = Map.of("prod", "{s[0]}");\nvar apiTokens = map[string]string{{"prod": "{s[1]}"}}\n'
+        f'val apiKeys = mapOf("prod" to "{s[2]}")\nAPI_KEYS = dict(prod="{s[3]}", dev="{s[4]}")\n'
+        f'val signingKeys = Seq("{s[5]}")\nconst char *api_keys[] = {{"{s[6]}"}};\nfinal apiKeys = <String>["{s[7]}"];\n'
+    )
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
@@ -287,6 +298,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "cloudformation": ("/w/shop/infra/stack.yaml", cloudformation),
     "word lists, literals": ("/w/shop/config/keys.txt", word_lists_and_literals),
     "tools and URLs": ("/w/shop/deploy.sh", tools_and_urls),
+    "maps, typed lists": ("/w/shop/src/keys.txt", maps_and_typed_lists),
 }
 
 

@@ -15,20 +15,21 @@ from .values import _ASSIGNED_NAME, _SECRET_LIKE, REDACTED, _line_start, _mixed_
 #: A quoted item.
 _LITERAL = r"""(?:"[^"\\\r\n]*"|'[^'\\\r\n]*')"""
 #: What may come between the ``=`` and the bracket: a type or a constructor (C#'s ``new[]``,
-#: Rust's ``vec!``, PHP's ``array``, PowerShell's ``@``).
-_CONSTRUCTOR = r"""(?:\[\][\ \t]*[\w.]+|new(?:[\ \t]+[\w.]*)?[\ \t]*\[\]|(?:mutable)?(?:list|set|array)Of|(?:List|Set)\.of|Arrays\.asList
-    |vec!|array|@)"""
+#: Rust's ``vec!``, PHP's ``array``, PowerShell's ``@``, Go's ``map[string]string``, Kotlin's
+#: ``mapOf``, Java's ``Map.of``, Python's ``dict``, Scala's ``Seq``, Dart's ``<String>``).
+_CONSTRUCTOR = r"""(?:\[\][\ \t]*[\w.]+|new(?:[\ \t]+[\w.]*)?[\ \t]*\[\]|(?:mutable)?(?:list|set|array|map)Of|(?:List|Set|Map)\.of|Arrays\.asList
+    |vec!|array|@|map\[[\w.]+\][\w.]+|dict|seq|vector|list|set|<[\w.?]+>)"""
 #: A type written between the name and its ``=`` (Swift's ``apiKeys: [String] =``, Kotlin's).
 _TYPE = r"""(?::[\ \t]*\[?[\w.<>?]+\]?[\ \t]*(?==))?"""
 #: A dictionary's key before its value (``"prod": "…"``, ``prod: "…"``, PHP's ``'prod' => '…'``,
-#: HCL's ``prod = "…"``): the values are the secrets.
-_KEY = r"""(?:(?:""" + _LITERAL + r"""|[\w$-]+)[\ \t]*(?::|=>|=)[\ \t]*)?"""
+#: HCL's ``prod = "…"``, Kotlin's ``"prod" to "…"``): the values are the secrets.
+_KEY = r"""(?:(?:""" + _LITERAL + r"""|[\w$-]+)[\ \t]*(?::|=>|=|to(?=[\ \t]))[\ \t]*)?"""
 #: A bracketed list of literals after a secret's name (group 1), its items (group 2) up to its
 #: closing bracket or the text's end (a prompt's window), the last one cut there too. (The spaces
 #: after an item are the next item's or the end's, a comma's only before it: taken by either,
 #: the end was tried after each of them, seconds over a line of spaces.)
 _BRACKET_LIST = re.compile(
-    r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*""" + _TYPE + r"""(?::=|=>|\+=|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
+    r"""(?ix)(""" + _ASSIGNED_NAME + r""")(?:\[\]|["'\]])?[\ \t]*""" + _TYPE + r"""(?::=|=>|\+=|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
     + r"""[\ \t]*)?[\[({]((?:\s*""" + _KEY + _LITERAL + r"""(?:[\ \t]*,)?(?:[\ \t]*(?://|\#)[^\r\n]*)?)+(?:\s*["'][^"'\\\r\n]*\Z)?)"""
     r"""(?=\s*(?:[\])}]|\Z))"""
 )
@@ -49,7 +50,7 @@ _WORD = re.compile(r"[^\s,]+")
 #: An item of a bracketed list (its quote, its text), the last one perhaps cut by the text's end.
 _ITEM = re.compile(r"""(["'])([^"'\\\r\n]*)(?:\1|\Z)""")
 #: What follows a dictionary's key, not a value.
-_KEY_AFTER = re.compile(r"[ \t]*(?::|=>|=(?!=))")
+_KEY_AFTER = re.compile(r"[ \t]*(?::|=>|=(?!=)|to[ \t])")
 #: A YAML item: a scalar (its quote, its text); not a mapping (``- name: db``) nor a nested list.
 #: (Its spaces are the value's up to its last other character: where either could take them, a
 #: line of spaces was tried at each split, 6 s over 20 kB.)
