@@ -16,6 +16,7 @@ from .assignments import (
     _spaced_property,
 )
 from .commands import _ECHOED, _PIPED_INTO, _TWICE
+from .lists import _WORD_LIST, WORD_LIST_OPENER
 from .values import (
     _ASSIGNED_NAME,
     _CLI_ARGUMENT,
@@ -514,4 +515,5 @@ PREFILTERS: dict[re.Pattern[str], re.Pattern[str]] = {
     _YAML_BLOCK: _YAML_BLOCK_OPENER,
     _FALLBACK: _FALLBACK_OPERATOR,
     _JOINED: _JOINED_OPERATOR,
+    _WORD_LIST: WORD_LIST_OPENER,
 }

@@ -45,6 +45,9 @@ _WORD_LIST = re.compile(
     r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?:=|:|=>)[\ \t]*(?:%[wi]|qw[\ \t]*|(?<=:)[\ \t]*(?=\[)|(?<==)(?=\())"""
     r"""[\[({<]([^\[\](){}<>"'\r\n]*(?:\r?\n[^\[\](){}<>"'\r\n]*)*)(?=[\])}>]|\Z)"""
 )
+#: What a text holds for :data:`_WORD_LIST` to match, found far faster than its names (a second
+#: pattern of every secret's name made each span's redaction a tenth slower).
+WORD_LIST_OPENER = re.compile(r"%[wWiI]|qw|=\(|:[ \t]*\[")
 #: A word of such a list (a YAML flow list's items are between commas).
 _WORD = re.compile(r"[^\s,]+")
 #: An item of a bracketed list (its quote, its text), the last one perhaps cut by the text's end.
