@@ -247,7 +247,7 @@ def test_the_json_sarif_and_github_reports_carry_what_the_runs_requests_cost(
 ) -> None:
     """Only the text report said what a run cost: a CI job writing JSON or SARIF kept no
     record of it, and the github format's log said nothing either."""
-    from deepseek_lsp.usage_feature import format_usd
+    from deepseek_lsp.usage_report import format_usd
 
     _, out, _ = run(capsys, "app", "--format", "json", "--fail-on", "never")
     requests = len(fake_deepseek.requests_to(CHAT))

@@ -16,7 +16,7 @@ from lsprotocol import types
 
 from deepseek_lsp.model import Ledger, Usage
 from deepseek_lsp.model.ledger import DB_NAME
-from deepseek_lsp.usage_feature import format_usd
+from deepseek_lsp.usage_report import format_usd
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import _to_dict, eventually, lsp_session, open_doc
 from tests.review_support import Rule, reviewer

@@ -21,7 +21,7 @@ from deepseek_lsp.model import (
     Usage,
 )
 from deepseek_lsp.model.ledger import DB_NAME
-from deepseek_lsp.usage_feature import print_usage
+from deepseek_lsp.usage_report import print_usage
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 
 

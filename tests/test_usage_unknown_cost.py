@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
+from deepseek_lsp.endpoint_settings import endpoint_config
 from deepseek_lsp.model import BudgetExceeded, Ledger, ModelClient, PriceTable, Usage
 from deepseek_lsp.model.ledger import DB_NAME
 from deepseek_lsp.model.types import ChatRequest
 from deepseek_lsp.model.usage_file import _COLUMNS, _REAL
-from deepseek_lsp.usage_feature import endpoint_config, format_usd, print_usage
+from deepseek_lsp.usage_report import format_usd, print_usage
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import eventually
 from tests.test_selfhosted_answers import ROUTED, ROUTER_KEY, deadline_in, gateway, routed_review

@@ -189,7 +189,7 @@ def _command(args: argparse.Namespace) -> int:
 
         return run_doctor(timeout=args.timeout, settings_file=args.settings)
     if args.command == "usage":
-        from .usage_feature import print_usage
+        from .usage_report import print_usage
 
         return print_usage(as_json=args.json)
     if args.command == "review":

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,6 +23,7 @@ from .model import ConfigError, EstimateCounter, Ledger, ModelClient
 from .model.errors import key_hint
 from .model.tokens import Counter
 from .status import Status
+from .usage_report import usage_summary
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -259,101 +258,3 @@ class UsageFeature(Feature):
         self._set_prices(models.ledger, new)
         self.services.models = self._build(new, models.ledger)
         self._warm()
-
-
-def format_usd(amount: float) -> str:
-    """4 decimals, as the editors show it; a spend too small for them is not "$0.0000"."""
-    if 0 < amount < 0.0001:
-        return "<$0.0001"
-    return f"${amount:.4f}"
-
-
-def format_cost(totals: dict[str, Any]) -> str:
-    """A scope's or model's cost (``Totals.as_dict``): requests of unknown cost are said, not
-    passed off as $0 (a LiteLLM stream that told none read as a free request), and a figure
-    estimated in part at list prices reads ``~$…``, not as the gateway's bill."""
-    cost, unknown = totals.get("cost_usd", 0), totals.get("unknown_cost", 0)
-    figure = f"~{format_usd(cost)}" if totals.get("estimated_usd") else format_usd(cost)
-    if not unknown:
-        return figure
-    return f"{figure} + unknown" if cost else "cost unknown"
-
-
-_TO_KNOW = (
-    "For a LiteLLM proxy set litellm_settings: {include_cost_in_streaming_usage: true}, or give the"
-    " model a price in the 'prices' setting"
-)
-#: What to do about requests of unknown cost, after the models' names.
-UNKNOWN_COST_HINT = (
-    "billed by a gateway that did not say what, for a model without a DeepSeek list price; not in"
-    f" the totals nor the daily budget. {_TO_KNOW}"
-)
-#: What the estimated costs are and what to do about them, after the models' names.
-ESTIMATED_COST_HINT = (
-    "billed by a gateway that did not say what; estimated at DeepSeek's list price of the model for"
-    f" their tokens, in the totals and the daily budget (~). {_TO_KNOW}"
-)
-
-
-def usage_summary(ledger: Ledger) -> dict[str, Any]:
-    """The ledger's summary, with ``unknown_cost_hint`` (``estimated_cost_hint``) when
-    requests are of unknown (estimated) cost: the editors show it as it is, so that one text
-    says what to do."""
-    out = ledger.summary()
-    if out["unknown_cost_models"]:
-        out["unknown_cost_hint"] = UNKNOWN_COST_HINT
-    if out["estimated_cost_models"]:
-        out["estimated_cost_hint"] = ESTIMATED_COST_HINT
-    return out
-
-
-def print_usage(as_json: bool = False) -> int:
-    from .config import build_settings
-    from .console import counted
-
-    settings, problems = build_settings()
-    ledger = make_ledger(settings, read_only=True)
-    summary = usage_summary(ledger)
-    ledger.close()
-    log.debug("usage read from %s", summary["path"] or "no ledger")
-    # Totals read from no file are no totals: "$0" must not pass for "nothing spent".
-    unread = summary["path"] is None
-    # A budget variable refused is told: silently, the budget line was just missing.
-    for problem in [*problems, *summary["problems"]]:
-        print(f"deepseek-lsp usage: {problem}", file=sys.stderr)
-    if as_json:
-        json.dump({k: v for k, v in summary.items() if k != "session"}, sys.stdout, indent=2)
-        print()
-        return 1 if unread else 0
-    # The day is UTC's, as the budget's and the editors' ("Today (2026-06-02, UTC)"): west of
-    # Greenwich, in the evening, "today" was tomorrow's date with no word why.
-    today = f"{summary['today']['day']}, UTC"
-    for scope, label in (("today", today), ("month", summary["month"]["month"])):
-        data = summary[scope]
-        total = data["total"]
-        print(f"{scope} ({label}): {format_cost(total)}, {counted(total.get('requests', 0), 'request')}")
-        for model, t in data["models"].items():
-            print(
-                f"  {model:<24} {format_cost(t)}  requests {t.get('requests', 0)}"
-                f"  prompt hit {t.get('cache_hit_tokens', 0)} miss {t.get('cache_miss_tokens', 0)}"
-                f"  output {t.get('output_tokens', 0)}"
-            )
-    # Unread, nothing spent would be claimed and the whole budget called remaining.
-    if (budget := summary["budget"]) and not unread:
-        under_way = budget["under_way_usd"]
-        more = f", up to {format_usd(under_way)} more in requests under way" if under_way > 0 else ""
-        spent = format_usd(budget["spent_today_usd"])
-        if budget.get("estimated_usd"):
-            spent = f"~{spent} ({format_usd(budget['estimated_usd'])} of it estimated)"
-        print(
-            f"daily budget: {format_usd(budget['daily_usd'])}, spent {spent}{more},"
-            f" remaining {format_usd(budget['remaining_usd'])}"
-        )
-    if summary["unpriced_models"]:
-        print(f"models without a price (counted as $0): {', '.join(summary['unpriced_models'])}")
-    if estimated := summary.get("estimated_cost_models"):
-        print(f"cost estimated for requests to {', '.join(estimated)}: {summary['estimated_cost_hint']}")
-    if unknown := summary.get("unknown_cost_models"):
-        print(f"cost unknown for requests to {', '.join(unknown)}: {summary['unknown_cost_hint']}")
-    print(f"ledger: {summary['path'] or 'none could be read (see above)'}")
-    return 1 if unread else 0

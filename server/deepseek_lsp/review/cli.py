@@ -702,7 +702,7 @@ def _spent(total: Totals, reached: bool = True) -> str:
     a review in CI cost, nor that a run answered by the cache cost nothing, but
     `deepseek-lsp usage`'s totals of the whole day. ``reached``: whether the server answered
     any request (none did behind a firewall: "$0.0000 for 1 request" read as one sent)."""
-    from ..usage_feature import format_cost
+    from ..usage_report import format_cost
 
     if not total.requests:
         return "no request made"
@@ -722,7 +722,7 @@ def _stores(settings: Settings) -> tuple[Ledger, ReviewCache]:
     it cannot, that is said once, why and what to do, as the editor says it: the ledger's
     warning came in the log's format ("... WARNING deepseek_lsp.model.ledger: cannot create
     ... ([Errno 17] File exists ...)"), the cache's in a line of its own, for the one cause."""
-    from ..usage_feature import make_ledger
+    from ..endpoint_settings import make_ledger
 
     folder = state_dir()
     problem = folder_problem(folder)

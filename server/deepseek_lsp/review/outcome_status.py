@@ -15,7 +15,7 @@ from ..model.errors import BudgetExceeded, ModelError, names_missing_model, refu
 from ..privacy import uri_to_path
 from ..refusals import RefusedAlike, Scope
 from ..status import Status
-from ..usage_feature import format_cost
+from ..usage_report import format_cost
 from .flights import ReviewOutcome
 
 #: How long a refusal every request may meet (see OutcomeStatus._refusal) pauses a file's
