@@ -35,6 +35,10 @@ TARGETS = (
     "ls --color=auto",
     # A comment after the code: a word accept takes its "# " as one piece, as VS Code does.
     "twice = n * 2  # double the count",
+    # Words by the buffer's language, as VS Code's wordPattern has them: PHP's `$price`, CSS's
+    # `margin-top` are one word each (a `$` alone, then `price`, by the default pattern).
+    "$total = $price * $qty;",
+    "  margin-top: 4px;",
 )
 #: A block body, answered when the line before the cursor's (blank) line is the key.
 BLOCKS = {

@@ -94,7 +94,7 @@ function M.builtin_partial(kind)
         typed = ""
       end
       local rest = text:sub(#typed + 1)
-      local chunk = kind == "word" and ghost.next_word(rest) or ghost.next_line(rest)
+      local chunk = kind == "word" and ghost.next_word(rest, vim.bo[bufnr].filetype) or ghost.next_line(rest)
       if not chunk or chunk == "" then
         return
       end

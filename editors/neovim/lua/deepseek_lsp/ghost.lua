@@ -1247,21 +1247,84 @@ function M.accept(bufnr)
   return true
 end
 
--- VS Code's default word pattern (editor.wordSeparators' characters and blanks split words; a
--- decimal number is one word), so a piece taken here is the one VS Code's Ctrl+Right takes.
-local SEPARATORS = "%s`~!@#%$%%%^&%*%(%)%-=%+%[{%]}\\|;:'\",%.<>/%?"
+-- Words as VS Code's language configurations define them (their wordPattern), so a piece taken
+-- here is the one VS Code's Ctrl+Right takes in that language: most languages keep its default
+-- (editor.wordSeparators' characters and blanks split words; a decimal number is one word), some
+-- take a separator into their words (PHP's `$name`, JavaScript's `#private`, CSS's `margin-top`).
+local DEFAULT_SEPARATORS = "`~!@#$%^&*()-=+[{]}\\|;:'\",.<>/?"
 local NUMBER = "^%-?%d*%.%d[%w_]*"
-local WORD = "^[^" .. SEPARATORS .. "]+"
+
+--- A word matcher for a pattern of the default's shape: a number, or a run of anything but
+--- blanks and the default's separators less ``kept``.
+---@param kept string separators this language's words may hold
+---@return fun(s: string, i: integer): string?
+local function separated_by(kept)
+  local class = DEFAULT_SEPARATORS
+  if kept ~= "" then
+    class = class:gsub("[" .. vim.pesc(kept) .. "]", "")
+  end
+  class = class:gsub("%p", "%%%0")
+  local word = "^[^%s" .. class .. "]+"
+  return function(s, i)
+    return s:match(NUMBER, i) or s:match(word, i)
+  end
+end
+
+--- A word matcher for CSS, SCSS and Less (VS Code's `(#?-?\d*\.\d\w*%?)|(::?[\w-]*(?=[^,{;]*[,{]))
+--- |(([@#.!])?[\w-?]+%?|[@#!.])`, ``$`` taken by SCSS's variables, ``+`` by Less' pseudo-class).
+---@param sigils string the characters that may lead a word (or stand alone as one)
+---@param pseudo "*"|"+" how many name characters a selector's pseudo-class needs
+local function stylesheet(sigils, pseudo)
+  local s_class = "[" .. sigils:gsub("%p", "%%%0") .. "]"
+  local pseudo_class = "^::?[%w_%-]" .. pseudo
+  return function(s, i)
+    local m = s:match("^#?%-?%d*%.%d[%w_]*%%?", i)
+    if m then
+      return m
+    end
+    m = s:match(pseudo_class, i)
+    if m and s:find("^[^,{;]*[,{]", i + #m) then
+      return m
+    end
+    return s:match("^" .. s_class .. "?[%w_%-?]+%%?", i) or s:match("^" .. s_class, i)
+  end
+end
+
+local JAVASCRIPT = separated_by("#$")
+local CPP = separated_by("$")
+local MARKUP = separated_by("#%-?")
+--- By filetype, the languages whose VS Code word pattern is not the default.
+local WORDS = {
+  javascript = JAVASCRIPT,
+  javascriptreact = JAVASCRIPT,
+  typescript = JAVASCRIPT,
+  typescriptreact = JAVASCRIPT,
+  c = CPP,
+  cpp = CPP,
+  cuda = CPP,
+  php = separated_by("$"),
+  html = MARKUP,
+  handlebars = MARKUP,
+  xml = separated_by("-"),
+  xsl = separated_by("-"),
+  css = stylesheet("@#.!", "*"),
+  scss = stylesheet("@$#.!", "*"),
+  less = stylesheet("@#.!", "+"),
+}
+local DEFAULT_WORD = separated_by("")
 
 --- The next piece of ``s`` a word accept takes, by VS Code's rule (acceptNextWord): a word at
 --- its start; else what stands before the next word (`# ` of `# double`), but no further than
 --- the end of its first run of blanks (` ` of ` = 1`), which may hold line breaks and the next
 --- line's indentation. Users switch between the two editors, and the server counts the pieces.
-function M.next_word(s)
+---@param s string
+---@param filetype string? the buffer's, whose language says what a word is
+function M.next_word(s, filetype)
+  local word_at = WORDS[filetype or ""] or DEFAULT_WORD
   local until_ = #s
   for i = 1, #s do
-    local word = s:match(NUMBER, i) or s:match(WORD, i)
-    if word then
+    local word = word_at(s, i)
+    if word and word ~= "" then
       until_ = i == 1 and #word or i - 1
       break
     end
@@ -1291,7 +1354,7 @@ function M.accept_partial(kind, bufnr)
   if not st or not item or not v then
     return false
   end
-  local chunk = kind == "word" and M.next_word(v.display) or M.next_line(v.display)
+  local chunk = kind == "word" and M.next_word(v.display, vim.bo[bufnr].filetype) or M.next_line(v.display)
   if not chunk or chunk == "" then
     return false
   end
