@@ -42,11 +42,13 @@ def trim(text: str, ctx: PostContext) -> str | None:
         lines = _without_blank_lines_at_the_end(lines)
     if (
         len(lines) > 1
-        and not lines[0]
+        and not lines[0].strip()
         and not ctx.line_prefix.strip()
         and not ctx.line_suffix.strip()
     ):
-        while len(lines) > 1 and not lines[0]:
+        # (Blank, not empty: where the file's lines end in blanks the answer's keep theirs,
+        # and a first line of spaces pushed the code a line down.)
+        while len(lines) > 1 and not lines[0].strip():
             lines.pop(0)
         lines[0] = _strip_covered_indent(lines[0], ctx)
     elif ctx.line_prefix.strip() and ctx.line_prefix[-1:] in (" ", "\t"):
