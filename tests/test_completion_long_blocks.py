@@ -351,3 +351,31 @@ async def test_an_explicit_request_s_other_choices_come_whole(
     got = [accepted_text(clean, item) for item in result.items]
     want = [text.replace("‸", w) for w in wholes.values()]
     assert sorted(got) == sorted(want)
+
+
+
+#: A .gitignore's list as a model goes on writing it, past a block's 256 tokens.
+_IGNORED = "".join(f"build{i}/\n*.log{i}\ncache{i}/*\n" for i in range(60))
+
+
+@pytest.mark.parametrize("language", ["ignore", "gitignore"])  # VS Code's id, Neovim's
+async def test_a_gitignore_list_cut_at_its_tokens_shows_its_paths_past_a_glob(language: str) -> None:
+    """After an accepted line of a .gitignore the next suggestion is a block (the list's next
+    paths), which a model writes on to its token limit. A glob's `cache/*` is no C comment's
+    opener: read as one left open, the block was shown down to the line before it (2 paths)."""
+    with FakeDeepSeek() as fake:
+        c = Completing(fake, debounce=0, prefetch=False, cache=False, timeout_s=30)
+        try:
+            uri = "file:///w/.gitignore"
+            c.open(uri, "# Python\n\n", language)
+            fake.script("venv/", path=FIM)
+            item = (await c.completion.inline_completion(inline_params(uri, 1, 0))).items[0]
+            c.insert(uri, 1, 0, "venv/")
+            c.completion.accepted(item.command.arguments[0])
+            fake.fault("finish", reason="length", path=FIM)
+            fake.script("\n" + _IGNORED, path=FIM)
+            shown = await c.inline(uri, 1, 5)
+        finally:
+            await c.stop()
+    assert fake.requests_to(FIM)[-1].json["max_tokens"] > 48  # a block was asked
+    assert shown and shown[0].count("/*\n") > 20, shown

@@ -985,6 +985,27 @@ def test_a_callbacks_body_cut_at_a_limit_is_kept_as_a_blocks_is() -> None:
     assert within_closed_calls(returns, go) == returns
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ignore", "node_modules/\n**/*.log\ndist/*\n!dist/.gitkeep\n.env\ncoverage/"),
+        ("gitignore", "build/\n*.pyc\n**/__pycache__/*\n.venv/\n.tox/"),
+        ("dockerignore", ".git\n**/*.md\nnode_modules\ntests/"),
+        ("gitattributes", "*.png binary\n**/*.min.js -diff\n*.sh text eol=lf"),
+        ("properties", "app.name=demo\nscan.paths=/opt/app/*\napp.port=8080\napp.debug=false"),
+        ("ini", "[paths]\nlogs = /var/log/app/*\ncache = /tmp/cache\n[server]"),
+    ],
+)
+def test_a_glob_s_slash_star_opens_no_comment_in_a_block_cut_at_a_limit(language: str, text: str) -> None:
+    """A .gitignore's `**/*.log` (a .dockerignore's, a .properties file's `/opt/app/*`) is no
+    C comment's opener: read as one left open, a block cut at its token or time limit (and the
+    lines shown while one streams) ended before that line, a list of paths cut to its first."""
+    from deepseek_lsp.completion.postprocess import within_closed_calls
+
+    ctx = PostContext(prefix="# local files\n", suffix="\n", language=language)
+    assert within_closed_calls(text, ctx) == text
+
+
 def test_a_rust_struct_or_a_csharp_initializer_passed_to_a_call_is_no_block_when_cut() -> None:
     """Rust's struct literal (``Ok(Json(User {``) and C#'s object initializer or anonymous
     object (``return Ok(new {``, ASP.NET's answer) have a space before their ``{``, read as a

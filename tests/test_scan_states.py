@@ -143,7 +143,7 @@ def test_windows_below_a_line_longer_than_max_read_stay_code(read: list[int]) ->
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("html", None), ("xml", None), ("ini", None), ("css", "block"), ("sql", "block"),
+        ("html", None), ("xml", None), ("ini", ""), ("css", "block"), ("sql", "block"),
         ("markdown", None), ("plaintext", None), ("text", None), ("markdown.pandoc", None),
     ],
 )
@@ -153,8 +153,9 @@ def test_a_file_read_with_c_s_rules_by_default_is_not_read_from_its_start(
     """An HTML page that mentions ``src/*.js`` in its text: read from the file's start with C's
     rules (what a language of no syntax known gets), every window below the ``/*`` was a
     comment, its brackets uncounted. A language known to be C's in this (CSS) or with its own
-    syntax (SQL, whose ``/*`` is a comment) is read from the start still. Nor is prose: a stray
-    backtick in a Markdown page opened a string over every line below it."""
+    syntax (SQL, whose ``/*`` is a comment; an INI file's, whose ``/*`` is a path's) is read
+    from the start still. Nor is prose: a stray backtick in a Markdown page opened a string over
+    every line below it."""
     text = "<p>Bundles src/*.js and styles.</p>\n" + "<div>\n</div>\n" * 200
     if syntax_name(language) in ("markdown", "plaintext"):
         # A stray backtick, which opened a string over every line below.

@@ -152,6 +152,14 @@ _SYNTAX: dict[str, _Syntax] = {
         "r yaml toml makefile dockerfile".split(),
         _HASH_SYNTAX,
     ),
+    # Lists of paths and settings led by `#` comments (VS Code's and Neovim's ids): a glob's
+    # `**/*.log` or `/opt/app/*` is no C comment's opener. Read as one, it hid the brackets
+    # below it, and a block cut at a limit ended before the line opening it (its first path).
+    **dict.fromkeys(
+        "ignore gitignore dockerignore gitattributes codeowners properties jproperties ini dosini dotenv"
+        " pip-requirements requirements".split(),
+        _HASH_SYNTAX,
+    ),
     # Their text blocks, read as code, held a fence that was taken for a chat answer's (a
     # README written through a Perl heredoc, a job summary in a PowerShell here-string, a
     # script's manual in POD: from a `=word` first on a line to the end of a `=cut` line; a
