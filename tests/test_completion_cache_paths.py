@@ -566,3 +566,30 @@ async def test_the_same_place_asked_after_the_editor_s_indentation_changed_is_an
         assert len(fake_deepseek.requests_to(FIM)) == 2  # the same told again asks nothing
     finally:
         await completing.stop()
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"], ids=["lf", "crlf"])
+@pytest.mark.parametrize(
+    ("typed", "rest"),
+    [
+        ("\n    y = x + 1\n    ", "z = y * 2\n    \n    return z"),  # the line typed, Enter
+        ("\n    y = x + 1\n    z = y * 2\n\n    ", "return z"),  # an editor trims a blank line's indent
+    ],
+    ids=["line-typed", "blank-line-trimmed"],
+)
+async def test_a_suggestion_s_line_blanks_are_typed_past_in_a_file_with_blanks(
+    completing: Completing, fake_deepseek: FakeDeepSeek, typed: str, rest: str, eol: str
+) -> None:
+    """In a file whose lines end in blanks a suggestion's lines keep theirs (as Copilot shows
+    them). Nobody types them: the line typed through and Enter pressed (a blank line left
+    empty by the editor), the rest of the suggestion was dropped and the model asked again."""
+    block = "\n    y = x + 1  \n    z = y * 2\n    \n    return z"
+    fake_deepseek.responder(lambda body: block, path=FIM)
+    uri = "file:///w/a.py"
+    completing.open(uri, "import os  \n\n\ndef f(x):\n\n\nprint(f(1))\n".replace("\n", eol))
+    assert await completing.inline(uri, 3, 9) == [block.replace("\n", eol)]
+    completing.insert(uri, 3, 9, typed.replace("\n", eol))
+    line = 3 + typed.count("\n")
+    assert await completing.inline(uri, line, 4) == [rest.replace("\n", eol)]
+    assert len(fake_deepseek.requests_to(FIM)) == 1
+    assert completing.completion.cache.hits["typing"] == 1

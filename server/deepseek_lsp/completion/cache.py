@@ -24,6 +24,32 @@ TAIL = 256  # bytes of text before the cursor that must still match
 HEAD = 256  # bytes of text after the cursor that must be unchanged
 #: Closers an editor may have auto-inserted after the cursor, and how many in a row.
 _AUTO_CLOSERS = frozenset(b")]}\"'`"[i : i + 1] for i in range(6))
+
+
+def typed_through(full: bytes, typed: bytes) -> int | None:
+    """How much of the suggestion ``full`` what was ``typed`` since it was shown goes through,
+    or None where it went elsewhere. Its blanks at a line's end may be left out: kept where the
+    file's own lines have some (postprocess/trim.py), nobody types them, and an editor trims
+    the indent of a blank line left by Enter. Read as typed elsewhere, the rest of a block was
+    dropped at its first such line and the model asked again."""
+    if full.startswith(typed):
+        return len(typed)
+    if b"\n" not in typed:
+        return None
+    at = 0
+    for line in typed.split(b"\n")[:-1]:
+        body = line.removesuffix(b"\r")  # (a CRLF document's line: its blanks before the \r)
+        end = at + len(body)
+        if full[at:end] != body:
+            return None
+        while full[end : end + 1] in (b" ", b"\t"):
+            end += 1
+        eol = line[len(body) :] + b"\n"
+        if not full.startswith(eol, end):
+            return None
+        at = end + len(eol)
+    last = typed.rpartition(b"\n")[2]
+    return at + len(last) if full.startswith(last, at) else None
 AUTO_CLOSED_MAX = 3
 
 
@@ -345,8 +371,9 @@ class CompletionCache:
             if typed is None or (entry.cut and not typed and method in entry.served_to):
                 continue
             full = entry.text.encode("utf-8", "surrogatepass")
-            if len(typed) < len(full) and full.startswith(typed):
-                rest = full[len(typed) :].decode("utf-8", "ignore")
+            through = typed_through(full, typed)
+            if through is not None and through < len(full):
+                rest = full[through:].decode("utf-8", "ignore")
                 if rest.strip():
                     if entry.cut and not typed:
                         entry.served_to.add(method)
@@ -362,7 +389,8 @@ class CompletionCache:
         wanted = rest.encode("utf-8", "surrogatepass")
         for entry in reversed(self._through.get(uri, ())):
             typed = entry.anchor.typed_since(data, offset, auto_closed=True)
-            if typed is not None and entry.text.encode("utf-8", "surrogatepass") == typed + wanted:
+            full = entry.text.encode("utf-8", "surrogatepass")
+            if typed is not None and full.endswith(wanted) and typed_through(full, typed) == len(full) - len(wanted):
                 return entry
         return None
 
