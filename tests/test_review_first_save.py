@@ -340,3 +340,27 @@ async def test_a_save_after_not_now_parses_and_counts_nothing(tmp_path: Path, mo
         assert parsed == [], "a save after Not now parsed the file again"
     finally:
         engine.cache.close()
+
+
+async def test_a_setting_changed_while_the_question_is_open_sends_nothing_unasked(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """The user, reading "up to $0.07", switches the review model while the question is open:
+    the save waiting for the answer was taken as a review under way, started again as one the
+    user had asked for, and all 800 functions went to the new model at once, unasked; the
+    answer given after ("Only my changes") sent the one changed function again."""
+    release = asyncio.Event()
+    async with large_file_open(fake_deepseek, tmp_path, ["Only my changes"], release=release) as (client, uri, asked):
+        await edit_and_save(client, uri, 2, 5)
+        assert await eventually(lambda: len(asked) == 1, timeout=10)
+        client.set_configuration({"deepseek": {**SETTINGS, "review": {**SETTINGS["review"], "model": "deepseek-v4-flash"}}})
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        await asyncio.sleep(1.5)
+        assert fake_deepseek.requests_to(CHAT) == [], "sent while the question was open"
+        release.set()
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) >= 1, timeout=10)
+        await asyncio.sleep(1.0)
+        sent = fake_deepseek.requests_to(CHAT)
+        assert [u for r in sent for u in reviewed_units(r.json)] == ["handler_5"]
+        assert sent[0].json["model"] == "deepseek-v4-flash"
+        assert len(asked) == 1

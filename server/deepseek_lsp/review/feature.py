@@ -268,7 +268,12 @@ class ReviewFeature(Feature):
             # end, paid for and never shown. The new model reviews those files instead.
             for uri, task in list(self._tasks.items()):
                 if not task.done():
-                    self.schedule(uri)
+                    # A save's review again as a save's: taken as one the user asked for, it
+                    # skipped the first-save question open (and its "Only my changes"), and
+                    # sent the whole of a large file unasked. Not "saved again unchanged":
+                    # the text is, the settings are not.
+                    self._asked.pop(uri, None)
+                    self.schedule(uri, on_save=task in self._of_saves)
         if old.review == new.review and old.exclude == new.exclude:
             return
         same_answers = answer_settings(old) == answer_settings(new)
