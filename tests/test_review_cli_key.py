@@ -280,3 +280,19 @@ def test_a_review_server_asking_for_a_key_with_only_the_completion_servers_set_i
     assert code == 2
     assert "asks for a key (401) and none is set" in told and "set DEEPSEEK_API_KEY" in told, told
     assert "rejected" not in told and "own-completion-server-key" not in told, told
+
+
+def test_an_empty_key_in_a_forks_run_against_a_gateway_says_why_it_is_empty(
+    project: Path, tmp_path: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A LiteLLM gateway of the team's own, which wants its key, reviewed from a fork's pull
+    request (GitHub gives it no secret): since the run goes on to a server of one's own with an
+    empty key, its 401 said "none is set: set DEEPSEEK_API_KEY" to the maintainer who had set
+    it, where DeepSeek's run says why it is empty and which ``if:`` skips such runs."""
+    said_in_a_forks_run(tmp_path, capsys, monkeypatch)  # (the fork's environment, at DeepSeek)
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", fake_deepseek.url)
+    code, out, err = run(capsys, "app/inventory.py")
+    told = out + err
+    assert code == 2 and "asks for a key (401) and none is set" in told, told
+    assert "a pull request from a fork" in told and "github.event.pull_request" in told, told

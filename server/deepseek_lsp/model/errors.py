@@ -494,14 +494,23 @@ def _editor_of(client_name: str) -> str | None:
 
 
 class _Client:
-    """The editor this server process serves (one, over its stdio), told at initialize."""
+    """The editor this server process serves (one, over its stdio), told at initialize; for
+    the review command, why its key variable is empty (see review.empty_key)."""
 
     name = ""
+    empty_key = ""
 
 
 def tell_client(name: str | None) -> None:
     """The editor's ``clientInfo.name``, which the key's advice names its way of setting it for."""
     _Client.name = name or ""
+
+
+def tell_empty_key(why: str) -> None:
+    """Why ``DEEPSEEK_API_KEY`` is set but empty (a fork's pull request given no secret), said
+    after a 401's "none is set" on the command line: a gateway of one's own is asked without
+    a key, and its 401 told the maintainer who had set the secret to set it."""
+    _Client.empty_key = why
 
 
 def key_hint() -> str:
@@ -556,7 +565,7 @@ class AuthenticationError(ModelError):
     @property
     def cli_message(self) -> str:
         if self.no_key:
-            return f"{self._none_set}: set DEEPSEEK_API_KEY (or apiKey in --settings)."
+            return f"{self._none_set}: set DEEPSEEK_API_KEY (or apiKey in --settings){_Client.empty_key}."
         if self.unsent_key:
             return (
                 f"{self.provider} asks for a key (401); the API key is not sent there, as it is "

@@ -30,6 +30,7 @@ from ..documents import Document
 from ..gitignore import drop_ignored
 from ..languages import LanguageRegistry
 from ..log import SECRETS
+from ..model.errors import tell_empty_key
 from ..model.ledger import Ledger, state_dir
 from ..model.usage_records import Totals
 from ..storage import folder_problem, replace_file, state_folder_message
@@ -197,6 +198,7 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
             file=err,
         )
         return EXIT_ERROR
+    tell_empty_key(empty_key(os.environ))  # (a gateway's 401 says why, see tell_empty_key)
     if args.jobs < 1:
         print("deepseek-lsp review: --jobs must be at least 1", file=err)
         return EXIT_ERROR
