@@ -14,13 +14,20 @@ from .values import _ASSIGNED_NAME, _SECRET_LIKE, REDACTED, _line_start, _mixed_
 
 #: A quoted item.
 _LITERAL = r"""(?:"[^"\\\r\n]*"|'[^'\\\r\n]*')"""
-#: What may come between the ``=`` and the bracket: a type or a constructor (C#'s ``new[]``,
-#: Rust's ``vec!``, PHP's ``array``, PowerShell's ``@``, Go's ``map[string]string``, Kotlin's
-#: ``mapOf``, Java's ``Map.of``, Python's ``dict``, Scala's ``Seq``, Dart's ``<String>``).
-_CONSTRUCTOR = r"""(?:\[\][\ \t]*[\w.]+|new(?:[\ \t]+[\w.]*)?[\ \t]*\[\]|(?:mutable)?(?:list|set|array|map)Of|(?:List|Set|Map)\.of|Arrays\.asList
-    |vec!|array|@|map\[[\w.]+\][\w.]+|dict|seq|vector|list|set|<[\w.?]+>)"""
-#: A type written between the name and its ``=`` (Swift's ``apiKeys: [String] =``, Kotlin's).
-_TYPE = r"""(?::[\ \t]*\[?[\w.<>?]+\]?[\ \t]*(?==))?"""
+#: What may come between the ``=`` and the bracket: a type or a constructor (Go's ``[]string``
+#: and ``map[string]string``, C#'s ``new[]`` and ``new List<string>``, Rust's ``vec!`` and ``&``,
+#: PHP's ``array``, PowerShell's ``@``, Kotlin's ``mapOf``, Java's ``Map.of``, Python's ``dict`` and
+#: ``frozenset(`` before its set, Scala's ``Seq``, Dart's ``<String>``).
+_CONSTRUCTOR = (
+    r"""(?:\[\][\ \t]*[\w.]+|new(?:[\ \t]+[\w.]+(?:<[^<>\r\n]{0,60}>)?)?(?:\[\])?"""
+    r"""|(?:mutable)?(?:list|set|array|map)Of|(?:List|Set|Map)\.of|Arrays\.asList|vec!|&|@|map\[[\w.]+\][\w.]+"""
+    r"""|<[\w.?]+>|(?:frozenset|set|tuple|list|sorted)\((?=[\ \t]*[\[{])|array|dict|seq|vector|list|set)"""
+)
+#: A type written between the name and the ``=``: Python's, TypeScript's, Swift's, Kotlin's and
+#: Rust's annotations (``: list[str]``, ``: [String]``, ``: [&str; 2]``), C's ``name[]``.
+#: (Its blanks bounded, and the type begun by one of its own characters: a line of spaces after
+#: ``api_key:`` was tried at each split, each try looking through the rest for an ``=``.)
+_DECLARED_TYPE = r"""(?:\[[\w\ \t]{0,20}\]|[\ \t]{0,8}:[\ \t]{0,8}[^\s=:][^=\r\n]{0,60}?(?=[\ \t]{0,8}=[^=]))"""
 #: A dictionary's key before its value (``"prod": "…"``, ``prod: "…"``, PHP's ``'prod' => '…'``,
 #: HCL's ``prod = "…"``, Kotlin's ``"prod" to "…"``): the values are the secrets.
 _KEY = r"""(?:(?:""" + _LITERAL + r"""|[\w$-]+)[\ \t]*(?::|=>|=|to(?=[\ \t]))[\ \t]*)?"""
@@ -29,7 +36,7 @@ _KEY = r"""(?:(?:""" + _LITERAL + r"""|[\w$-]+)[\ \t]*(?::|=>|=|to(?=[\ \t]))[\ 
 #: after an item are the next item's or the end's, a comma's only before it: taken by either,
 #: the end was tried after each of them, seconds over a line of spaces.)
 _BRACKET_LIST = re.compile(
-    r"""(?ix)(""" + _ASSIGNED_NAME + r""")(?:\[\]|["'\]])?[\ \t]*""" + _TYPE + r"""(?::=|=>|\+=|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
+    r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?(?:""" + _DECLARED_TYPE + r""")?[\ \t]*(?::=|=>|\+=|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
     + r"""[\ \t]*)?[\[({]((?:\s*""" + _KEY + _LITERAL + r"""(?:[\ \t]*,)?(?:[\ \t]*(?://|\#)[^\r\n]*)?)+(?:\s*["'][^"'\\\r\n]*\Z)?)"""
     r"""(?=\s*(?:[\])}]|\Z))"""
 )
