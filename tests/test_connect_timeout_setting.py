@@ -91,10 +91,10 @@ async def test_the_warm_up_waits_for_a_connection_as_long_as_the_setting_lets_it
 
     config = EndpointConfig(base_url="https://api.deepseek.com", api_key="sk-0123456789abcdef", connect_timeout=2.0)
     async with ModelClient(config, transport=httpx.MockTransport(slow)) as client:
-        assert await client.warm(tokenizer=False)
+        assert await client.warm()
     short = EndpointConfig(base_url="https://api.deepseek.com", api_key="sk-0123456789abcdef", connect_timeout=0.2)
     async with ModelClient(short, transport=httpx.MockTransport(slow)) as client:
-        assert not await client.warm(tokenizer=False)  # the control: its own limit, as before
+        assert not await client.warm()  # the control: its own limit, as before
 
 
 async def test_an_editor_s_bad_connect_timeout_is_said_once_and_suggestions_go_on(tmp_path: Path) -> None:

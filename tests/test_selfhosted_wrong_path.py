@@ -386,7 +386,7 @@ async def test_the_ollama_check_of_a_go_404_stays_within_the_warm_up_s_time_limi
     try:
         loop = asyncio.get_running_loop()
         started_at = loop.time()
-        assert await client.warm(timeout=1.5, tokenizer=False)  # the list answered (a 404)
+        assert await client.warm(timeout=1.5)  # the list answered (a 404)
         assert loop.time() - started_at < 2.2  # 2.5 s before: 1.5 s from the list's answer
         assert fake_deepseek.requests_to("/api/version")
     finally:

@@ -23,6 +23,7 @@ from .languages import LanguageRegistry
 from .model.errors import ModelError, PathNotFoundError, names_missing_model
 from .notebooks import Notebooks
 from .privacy import uri_to_path
+from .startup import StartTimes
 from .status import StatusReporter
 from .timeouts import within
 
@@ -108,6 +109,8 @@ class Services:
     #: The settings of each folder of a multi-root workspace (folder URI to settings) whose own
     #: settings differ from the window's in what config.FOLDER_SETTINGS lets a folder set.
     folder_settings: dict[str, Settings] = field(default_factory=dict)
+    #: When the start's moments came (debugState's ``start``), the first request's stages too.
+    start_times: StartTimes = field(default_factory=StartTimes)
 
     def settings_for(self, uri: str) -> Settings:
         """The settings that apply to the document ``uri``: its folder's, else the window's."""

@@ -98,8 +98,11 @@ def debug_state(server: DeepSeekServer, *, heap: bool = False) -> dict[str, Any]
         "protocolFutures": len(getattr(server.protocol, "_request_futures", ())),
         # Cycle collections run right after an answer went out, per generation.
         "collectionsAfterAnswers": list(server.collector.collections),
-        # The tokenizer loads in the background after `initialized`, holding the GIL ~0.5 s.
+        # The tokenizer loads in the background once the editor is quiet, holding the GIL ~0.5 s.
         "tokenizerLoaded": loaded_counter() is not None,
+        # Milliseconds from the server's making to each start-up moment and to the first
+        # request's stages (startup.py): what a slow first suggestion waited for.
+        "start": server.services.start_times.to_json(),
         # The editor's settings are pulled and applied (or found unavailable): requests
         # before this wait for them, or answer nothing.
         "configured": server.services.configured.is_set(),

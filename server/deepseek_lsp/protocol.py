@@ -17,12 +17,18 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol, default_converter, lsp_method
 
+from .inspection import DEBUG_STATE_REQUEST, DOCUMENT_STATE_REQUEST
+from .startup import EditorActivity
+
 log = logging.getLogger(__name__)
 
 #: How many ids of requests let go unanswered are known, for their late answers.
 _DROPPED_KEPT = 256
 #: An answer to one of the server's requests that did not fit it, its waiter already told.
 _ANSWER_TOLD = object()
+#: Requests no user makes (tests and bug reports asking what the server holds): the start's
+#: work put off until the editor is quiet does not wait for them to stop.
+_UNSEEN_BY_USERS = frozenset({DEBUG_STATE_REQUEST, DOCUMENT_STATE_REQUEST})
 
 
 @functools.cache
@@ -66,6 +72,7 @@ class Protocol(LanguageServerProtocol):
         super().__init__(*args, **kwargs)
         #: The ids of the requests let go unanswered (send_request), the newest kept.
         self._dropped: dict[Any, None] = {}
+        self.activity = EditorActivity()
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         """Answer a request whose params don't fit its method with an error, not silence.
@@ -166,6 +173,8 @@ class Protocol(LanguageServerProtocol):
             super().handle_message(message)  # responses, and what pygls logs and drops
             return
         ctx = contextvars.copy_context()
+        if method not in _UNSEEN_BY_USERS:
+            self.activity.received(getattr(message, "id", None))
         if hasattr(message, "id"):
             log.debug("Request %r received", method)
             ctx.run(self._handle_request, message.id, method, message.params)
@@ -184,6 +193,7 @@ class Protocol(LanguageServerProtocol):
 
     def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
         super()._send_response(msg_id, result, error)
+        self.activity.answered(msg_id)
         # The answer is written: a collection the request's allocations made due runs now.
         self._server.collector.answered()
 

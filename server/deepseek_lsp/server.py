@@ -85,6 +85,8 @@ class DeepSeekServer(LanguageServer):
         #: The log handler that sends to the editor, once it is attached (``logLevel`` sets it).
         self.client_log: logging.Handler | None = None
         self._parent_watch: asyncio.Task[None] | None = None
+        #: The start's work that waits for the editor to be quiet (see startup.py).
+        self._start_work: asyncio.Task[None] | None = None
 
     # -- transport -----------------------------------------------------------------------------
 
@@ -99,6 +101,30 @@ class DeepSeekServer(LanguageServer):
         serve_tcp(self, host, port)
 
     # -- plumbing ------------------------------------------------------------------------------
+
+    async def finish_start_when_quiet(self) -> None:
+        """The start's work that stops the event loop, done once the editor is quiet (startup.py),
+        not in the way of the first open and suggestion: the collection and freeze of the heap
+        (~35 ms, 0.2 s at load), what was compiled for the start kept, then DeepSeek's tokenizer
+        loaded in a thread (its load holds the GIL, ~0.4 s)."""
+        loop = asyncio.get_running_loop()
+        times = self.services.start_times
+
+        def loaded() -> None:
+            times.mark("tokenizerLoaded")
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the server has exited
+                loop.call_soon_threadsafe(self.tokenizer_loaded)
+
+        await self.protocol.activity.until_quiet()
+        self.collector.started()
+        # What was compiled for the start (the first run after an install or upgrade) is kept
+        # now, not only at exit, which a killed server never reaches.
+        code_cache.started()
+        code_cache.save()
+        times.mark("heapFrozen")
+        await self.protocol.activity.until_quiet()  # a message that came meanwhile goes first
+        times.mark("tokenizerBegan")
+        preload_in_background(loaded)
 
     def tokenizer_loaded(self) -> None:
         for feature in self.features:
@@ -240,6 +266,8 @@ class DeepSeekServer(LanguageServer):
         the stop overran its time box ("could not stop the features") and a SIGTERM took
         seconds."""
         self.protocol.halted = True
+        if self._start_work is not None:
+            self._start_work.cancel()
         for future in list(self.protocol._request_futures.values()):
             future.cancel()
         self._halt_features()
@@ -318,6 +346,7 @@ def create_server(env: dict[str, str] | None = None) -> DeepSeekServer:
 def _register_core(server: DeepSeekServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: DeepSeekServer, params: types.InitializeParams) -> None:
+        ls.services.start_times.mark("initialize")
         ls.protocol.initialized_once = True
         ls.editor_settings.init_options = params.initialization_options
         encoding = normalize_encoding(
@@ -351,13 +380,7 @@ def _register_core(server: DeepSeekServer) -> None:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: DeepSeekServer, params: types.InitializedParams) -> None:
-        loop = asyncio.get_running_loop()
-
-        def loaded() -> None:
-            with contextlib.suppress(RuntimeError):  # the loop is closed: the server has exited
-                loop.call_soon_threadsafe(ls.tokenizer_loaded)
-
-        preload_in_background(loaded)
+        ls.services.start_times.mark("initialized")
         caps = ls.client_capabilities
         dyn = caps and caps.workspace and caps.workspace.did_change_configuration
         if dyn and dyn.dynamic_registration:
@@ -373,16 +396,14 @@ def _register_core(server: DeepSeekServer) -> None:
             await ls.editor_settings.pull()
         finally:
             ls.services.configured.set()
+            ls.services.start_times.mark("configured")
         for feature in ls.features:
             await feature.start()
-        # Once the settings are pulled, not before: ahead of the pull, the collection (~35 ms)
-        # and a first write of the code cache (~20 ms) let a change the editor made meanwhile
-        # be pulled first (tests/test_settings_mid_session.py).
-        ls.collector.started()
-        # What was compiled for the start (the first run after an install or upgrade) is kept
-        # now, not only at exit, which a killed server never reaches.
-        code_cache.started()
-        code_cache.save()
+        ls.services.start_times.mark("started")
+        # Once the settings are pulled, not before: ahead of the pull, the collection and a
+        # first write of the code cache let a change the editor made meanwhile be pulled first
+        # (tests/test_settings_mid_session.py).
+        ls._start_work = asyncio.ensure_future(ls.finish_start_when_quiet())
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
@@ -417,6 +438,7 @@ def _register_core(server: DeepSeekServer) -> None:
             # (its index, of the same edit count, was served for the new text).
             for feature in ls.features:
                 feature.document_closed(old)
+        ls.services.start_times.mark("firstOpen")
         doc = ls.documents.open(td.uri, td.text, td.language_id, td.version)
         for feature in ls.features:
             feature.document_opened(doc)

@@ -111,11 +111,11 @@ class UsageFeature(Feature):
         self._warm()
 
     def _rewarm(self) -> None:
-        """The connection again, without the tokenizer, unless a warm-up is under way."""
+        """The connection again (after a pause), unless a warm-up is under way."""
         if self._warming is None or self._warming.done():
-            self._warm(tokenizer=False)
+            self._warm(first=False)
 
-    def _warm(self, *, tokenizer: bool = True) -> None:
+    def _warm(self, *, first: bool = True) -> None:
         """Open the connection now, so the first completion does not pay for DNS, TCP and TLS.
 
         Only once the client's settings are in (before that the endpoint may be the default
@@ -126,7 +126,7 @@ class UsageFeature(Feature):
         if client is None or not self.services.configured.is_set():
             return
         if no_key_for_deepseek(settings):
-            if not tokenizer:
+            if not first:
                 # A re-warm after a pause: the Error was shown at start-up, and set again here
                 # it came back after every pause though answers came (a gateway adds the key).
                 return
@@ -137,8 +137,8 @@ class UsageFeature(Feature):
             # (a gateway may add the key); one that is answered makes the status Normal.
             self.services.status.set(Status("Error", said, "config"))
             return
-        self._warming = asyncio.ensure_future(client.warm(tokenizer=tokenizer))
-        if tokenizer:  # (at start: a re-warm after a pause is not said again)
+        self._warming = asyncio.ensure_future(client.warm())
+        if first:  # (at start: a re-warm after a pause is not said again)
             self._warming.add_done_callback(lambda _: self._tell_key_refused(client))
         self._load()
 

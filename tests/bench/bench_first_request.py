@@ -7,7 +7,10 @@ side, the fake DeepSeek answering at once. Prints each session's and the medians
     PYTHONPATH=server:. python tests/bench/bench_first_request.py [--runs 7] [--real] [--pause 0]
 
 ``--pause S``: seconds between the session's start and the open (a user opening a file a
-while after the editor: the server's start-up work done by then).
+while after the editor: the server's start-up work done by then). Each session's line also
+says, from the server's own stamps (``deepseek/debugState``'s ``start``), how long the first
+request took inside the server and whether the tokenizer's load (whose GIL stops the event
+loop) had begun before it was answered.
 """
 
 from __future__ import annotations
@@ -20,14 +23,15 @@ import tempfile
 import time
 
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import inline_params, lsp_session, open_doc, server_env
+from tests.harness import _to_dict, inline_params, lsp_session, open_doc, server_env
 from tests.server_fork import WARM_QUERIES
 
 URI = "file:///ws/a.py"
 
 
-async def one_session(fake: FakeDeepSeek, pause: float) -> tuple[float, list[float]]:
-    """The session's start (to its settings applied) and its three requests' latencies."""
+async def one_session(fake: FakeDeepSeek, pause: float) -> tuple[float, list[float], str]:
+    """The session's start (to its settings applied), its three requests' latencies, and what
+    the server's stamps say of the first."""
     env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=tempfile.mkdtemp(prefix="bench-first-"), **{WARM_QUERIES: "python"})
     began = time.monotonic()
     async with lsp_session(env, settings={"completion": {"timeoutS": 30}}) as client:
@@ -40,7 +44,17 @@ async def one_session(fake: FakeDeepSeek, pause: float) -> tuple[float, list[flo
             answer = await client.text_document_inline_completion_async(inline_params(URI, 1, 11, invoked=True))
             latencies.append(time.monotonic() - asked)
             assert answer is not None and answer.items, "no suggestion"
-        return started, latencies
+        start = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {})).get("start")
+        return started, latencies, stamps(start)
+
+
+def stamps(start: dict[str, float] | None) -> str:
+    if not start or "firstAnswer" not in start:
+        return "(no stamps)"
+    inside = start["firstAnswer"] - start["firstRequest"]
+    began = start.get("tokenizerBegan")
+    during = began is not None and began < start["firstAnswer"]
+    return f"server {inside:4.0f} ms, tokenizer load {'begun before its answer' if during else 'after it'}"
 
 
 async def main() -> None:
@@ -57,8 +71,8 @@ async def main() -> None:
         await one_session(fake, 0)  # the zygote's start (and the code cache's first fill): not timed
         for _ in range(args.runs):
             sessions.append(await one_session(fake, args.pause))
-    for started, latencies in sessions:
-        print(f"start {started * 1000:6.0f} ms  requests " + " ".join(f"{x * 1000:5.0f}" for x in latencies) + " ms")
+    for started, latencies, said in sessions:
+        print(f"start {started * 1000:6.0f} ms  requests " + " ".join(f"{x * 1000:5.0f}" for x in latencies) + f" ms  {said}")
     first = statistics.median(s[1][0] for s in sessions)
     second = statistics.median(s[1][1] for s in sessions)
     start = statistics.median(s[0] for s in sessions)

@@ -632,7 +632,10 @@ class CompletionFeature(Feature):
         """Suggestions for the request's cursor; none when the document changed meanwhile
         (an editor asks again for the new text; not every editor drops an answer that came
         after an edit)."""
+        times = self.services.start_times
+        times.mark("firstRequest")
         suggestions = await self._suggest(req)
+        times.mark("firstAnswer")
         return [] if req.stale else suggestions
 
     async def _suggest(self, req: Request) -> list[Suggestion]:
@@ -699,6 +702,7 @@ class CompletionFeature(Feature):
         # 2. context and prompt.
         log.debug("suggest %s@%d multiline=%s", uri, req.offset, req.multiline)
         fim = self.prompts.prompt(req)
+        self.services.start_times.mark("firstPrompt")
         log.debug("prompt built: %d tokens", fim.prompt_tokens)
         if self.idle.counted != (doc, self.services.models.counter.count):
             self.idle.count(doc)
@@ -733,6 +737,7 @@ class CompletionFeature(Feature):
             # An explicit request where the choice at the settings' own temperature is kept
             # (the suggestion on screen, or the model's nothing): only the others are asked.
             self.cache.hits["exact"] += 1
+        self.services.start_times.mark("firstSent")
         pending = self.fetching.start(uri, anchor, fim, post, req, key, kept)
         pending.waiters += 1
         try:

@@ -516,12 +516,12 @@ class ModelClient:
         connect ends by that timeout, not cut short by this limit."""
         return max(floor, self.config.connect_timeout + CONNECT_MARGIN_S)
 
-    async def warm(self, timeout: float | None = None, *, tokenizer: bool = True) -> bool:
+    async def warm(self, timeout: float | None = None) -> bool:
         """Open a connection (TCP, TLS, HTTP/2) ahead of the first completion (a ``GET``, no
-        tokens), then, unless ``tokenizer`` is false, load the tokenizer (~0.4 s during which the
-        loop is blocked: the Rust loader holds the GIL, so a thread would not help; better at
-        startup than at the first cancel). Never raises; returns whether the server answered.
-        ``timeout``: 5 s, or as long as the connect timeout lets a connection take."""
+        tokens). Never raises; returns whether the server answered. ``timeout``: 5 s, or as long
+        as the connect timeout lets a connection take. Not the tokenizer: its load stops the
+        event loop, and it came at the first open (the server loads it once the editor is quiet,
+        startup.py); asked for here while the server's thread loaded it, the loop waited for it."""
         if timeout is None:
             timeout = self.answer_limit(WARM_S)
         loop = asyncio.get_running_loop()
@@ -548,11 +548,6 @@ class ModelClient:
         finally:
             self.in_use(-1)
         self.last_active = loop.time()
-        if tokenizer:
-            try:
-                self.counter  # noqa: B018 - loads it
-            except Exception as exc:
-                log.info("tokenizer preload failed: %s", exc)
         return ok
 
     async def _lists_as_loader(self, deadline: float) -> bool | None:

@@ -246,10 +246,12 @@ def default_counter() -> Counter:
 
 
 def preload_in_background(on_loaded: Callable[[], None] | None = None) -> None:
-    """Load the tokenizer in a thread, once. It holds the GIL for ~0.5 s: the server starts it
-    once the editor has its ``initialize`` answer (started with the process, it delayed that
-    answer by as much: tests/bench/bench_memory.py, start-up 1.5 -> 1.1 s), still well before
-    the user's first keystrokes. ``on_loaded`` is called from that thread once it is loaded."""
+    """Load the tokenizer in a thread, once. It holds the GIL for ~0.5 s (a thread only keeps
+    it off the event loop's stack): the server starts it once the editor is quiet after
+    ``initialized`` (startup.py). Started with the process, it delayed the ``initialize`` answer
+    by as much (tests/bench/bench_memory.py, start-up 1.5 -> 1.1 s); at ``initialized``, the
+    first file opened and its first suggestion. ``on_loaded`` is called from that thread once
+    it is loaded."""
 
     def load() -> None:
         try:

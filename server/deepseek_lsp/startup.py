@@ -1,0 +1,87 @@
+"""The start's work kept out of the way of the editor's first requests, and when each part ran.
+
+DeepSeek's tokenizer loads in a thread, but the ``tokenizers`` library holds the GIL for all of
+its JSON read and BPE build (~0.4 s of CPU, 0.6-2 s of a loaded machine's time): the event loop
+stands still meanwhile. Loaded as ``initialized`` came, it was in the way of the file the editor
+opens and the suggestion it asks for then (a new server's first one waited 1.1 s, median, at load
+5; 0.3 s once the start had gone by). It now loads once the editor has let the server be for
+:data:`QUIET_S`; prompts are counted by the estimate until then, which their budget allows for
+(``completion.prompting.LOADING_MARGIN``).
+
+:class:`StartTimes` keeps when each of these moments came (``deepseek/debugState``'s ``start``):
+a slow first suggestion is told apart from the start-up work it waited for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+#: How long the editor must have sent nothing, and had no request under way, before the start's
+#: work that stops the event loop is done: longer than the pauses between keys, so a user
+#: typing is not stopped by it, and short enough that a file's lines are counted exactly well
+#: before most first suggestions.
+QUIET_S = 1.0
+
+
+class StartTimes:
+    """The first time each named moment came, in milliseconds since the server was made."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self.origin = clock()
+        self._marks: dict[str, float] = {}
+
+    def mark(self, name: str) -> None:
+        """``name`` has come now; only its first time is kept (the first request's, not the
+        next ones'). Safe from another thread: one dictionary store."""
+        self._marks.setdefault(name, self._clock())
+
+    def get(self, name: str) -> float | None:
+        """When ``name`` first came (the clock's time), or None."""
+        return self._marks.get(name)
+
+    def to_json(self) -> dict[str, float]:
+        return {name: round((at - self.origin) * 1000, 1) for name, at in self._marks.items()}
+
+
+class EditorActivity:
+    """When the editor last sent the server something to do, and which of its requests are still
+    being answered (the protocol tells both)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self.last = clock()
+        self._under_way: set[Any] = set()
+        self._stirred = asyncio.Event()
+
+    def received(self, msg_id: Any = None) -> None:
+        """A message came; ``msg_id``: a request's, answered later (see :meth:`answered`)."""
+        self.last = self._clock()
+        if msg_id is not None:
+            self._under_way.add(msg_id)
+        self._stirred.set()
+
+    def answered(self, msg_id: Any) -> None:
+        if msg_id in self._under_way:
+            self._under_way.discard(msg_id)
+            self.last = self._clock()
+            self._stirred.set()
+
+    def quiet_for(self) -> float:
+        """Seconds since the last message or answer; 0 while a request is under way."""
+        return 0.0 if self._under_way else self._clock() - self.last
+
+    async def until_quiet(self, quiet_s: float = QUIET_S) -> None:
+        """Return once the editor has been quiet for ``quiet_s``."""
+        while True:
+            self._stirred.clear()
+            left = quiet_s - self.quiet_for()
+            if left <= 0:
+                return
+            # Woken by each message and answer; while a request is under way, by its answer alone.
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stirred.wait(), None if self._under_way else left)

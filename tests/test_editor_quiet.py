@@ -1,0 +1,60 @@
+"""The start's work that stops the event loop waits for the editor to be quiet
+(deepseek_lsp.startup): no message for a while, and none of its requests still being answered.
+The activity's clock is the test's: what the wait decides does not hang on a loaded machine's
+timing (its real waits are short, to look again)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from deepseek_lsp.startup import EditorActivity
+
+QUIET = 0.02
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def still_waiting(waiting: asyncio.Future[None]) -> bool:
+    await asyncio.sleep(QUIET * 3)  # several of its looks
+    return not waiting.done()
+
+
+async def test_a_request_under_way_keeps_the_wait_past_the_quiet_time_until_its_answer() -> None:
+    clock = Clock()
+    activity = EditorActivity(clock)
+    activity.received(7)
+    waiting = asyncio.ensure_future(activity.until_quiet(QUIET))
+    clock.now += 10 * QUIET
+    assert await still_waiting(waiting)  # the request's message is long past, its answer is not
+    activity.answered(7)
+    assert await still_waiting(waiting)  # the answer starts the quiet time again
+    clock.now += 2 * QUIET
+    await asyncio.wait_for(waiting, 5)
+
+
+async def test_each_message_starts_the_quiet_time_again() -> None:
+    clock = Clock()
+    activity = EditorActivity(clock)
+    waiting = asyncio.ensure_future(activity.until_quiet(QUIET))
+    for _ in range(5):  # keys typed faster than the quiet time
+        clock.now += QUIET / 2
+        activity.received()
+        assert await still_waiting(waiting)
+    clock.now += 2 * QUIET
+    await asyncio.wait_for(waiting, 5)
+
+
+async def test_an_answer_to_a_request_it_was_not_told_of_changes_nothing() -> None:
+    # The inspection requests (debugState) are not told to it: nor are their answers waited for.
+    clock = Clock()
+    activity = EditorActivity(clock)
+    clock.now += 2 * QUIET
+    activity.answered(3)
+    assert activity.quiet_for() >= QUIET
+    await asyncio.wait_for(activity.until_quiet(QUIET), 5)
