@@ -7,6 +7,12 @@ save the first of a new process (the tokenizer loaded, as the server loads it at
 grammars' queries, the review cache and the modules a save uses not yet).
 
     PYTHONPATH=server:. python tests/bench/bench_first_save_question.py [--file F] [--repeat 3] [--cold]
+
+``--real N``: instead, N new servers as an editor starts them (``deepseek-lsp`` over stdio, a new
+interpreter each, the repository its workspace): the file opened, a function edited and saved at
+once, as a user saving right after the editor opened; the wall time from the save to the
+question the editor is asked (``window/showMessageRequest``), and the server's stamps of its
+start (``deepseek/debugState``'s ``start``).
 """
 
 from __future__ import annotations
@@ -90,6 +96,36 @@ def repository(scratch: Path, file: Path) -> Path:
     return root
 
 
+async def real_save(root: Path, source: str) -> tuple[float, dict[str, float]]:
+    """One new server's first save, right after the open: the save's time to its question."""
+    from lsprotocol import types
+
+    from tests.fake_deepseek import FakeDeepSeek
+    from tests.harness import _to_dict, lsp_session, open_doc
+    from tests.test_review_lsp import SETTINGS, at, change, env, save
+
+    os.environ["DEEPSEEK_TEST_FORK"] = "0"
+    uri = (root / "big.py").as_uri()
+    line = next(i for i, text in enumerate(source.splitlines()) if text.startswith("def ")) + 1
+    with FakeDeepSeek() as fake, tempfile.TemporaryDirectory() as state:
+        asked = asyncio.get_running_loop().create_future()
+        async with lsp_session(env(fake, Path(state)), settings=SETTINGS, root=str(root)) as client:
+
+            @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+            def on_ask(params: types.ShowMessageRequestParams) -> types.MessageActionItem:
+                if not asked.done():
+                    asked.set_result(time.perf_counter())
+                return types.MessageActionItem(title="Not now")
+
+            open_doc(client, uri, source)
+            change(client, 2, at(line, 0, line, 0), "    print(1)\n", uri=uri)
+            saved = time.perf_counter()
+            save(client, uri)
+            took = await asyncio.wait_for(asked, 120) - saved
+            start = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {})).get("start") or {}
+    return took, start
+
+
 def cold_save(file: Path, root: Path) -> dict[str, float]:
     """One save's steps, the first of a new process."""
     out = subprocess.run(
@@ -121,8 +157,19 @@ if __name__ == "__main__":
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--cold", action="store_true")
     parser.add_argument("--in-process", type=Path, help=argparse.SUPPRESS)  # (a cold save's process)
+    parser.add_argument("--real", type=int, default=0, metavar="N")
     args = parser.parse_args()
     text = args.file.read_text()
+    if args.real:
+        with tempfile.TemporaryDirectory() as scratch:
+            root = repository(Path(scratch), args.file)
+            times = []
+            for _ in range(args.real):
+                took, start = asyncio.run(real_save(root, text))
+                times.append(took)
+                print(f"  save to question {took:.3f} s; tokenizer load began at {start.get('tokenizerBegan', '-')} ms, first open at {start.get('firstOpen', '-')} ms")
+        print(f"{args.file.name}: median of {args.real}: {sorted(times)[len(times) // 2]:.3f} s; load {os.getloadavg()[0]:.1f}")
+        sys.exit(0)
     if args.in_process:
         counter = default_counter()
         counter.count("loaded")
