@@ -6,6 +6,7 @@ review feature on its own (see test_review_after_edits.py); one test runs the re
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -15,9 +16,10 @@ import attrs
 import pytest
 from lsprotocol import types
 
+from deepseek_lsp.review.cache import ReviewCache
 from tests.fake_deepseek import FakeDeepSeek, _BadRequest
 from tests.harness import eventually, lsp_session, open_doc
-from tests.review_support import Rule, reviewer
+from tests.review_support import ReviewFeatureSession, Rule, reviewer
 from tests.test_review_after_edits import CHAT, Editor
 from tests.test_review_lsp import ROW_DOC, ROW_RULES, SETTINGS, env, reviewed, save
 
@@ -245,3 +247,31 @@ async def test_review_again_answered_blank_or_cut_keeps_the_findings_shown(
         result = await editor.review.command.run(editor.uri, force=True)
         assert result["problems"]
         assert ranges(editor) == before
+
+
+async def test_the_first_open_opens_the_review_cache_off_the_event_loop(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its file (sqlite: made or opened, its journal set, old entries pruned) took 10-75 ms of
+    waiting on the disk inside the first didOpen, ahead of the suggestion asked for next; its
+    cached findings still show once it is open."""
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+    opened_in: list[threading.Thread] = []
+    default = ReviewCache.default
+
+    def recorded(**kw: Any) -> ReviewCache:
+        opened_in.append(threading.current_thread())
+        return default(**kw)
+
+    monkeypatch.setattr(ReviewCache, "default", recorded)
+    async with ReviewFeatureSession(fake_deepseek) as session:
+        shown: list[str] = []
+        show = session.review._show_cached
+        monkeypatch.setattr(session.review, "_show_cached", lambda doc: (shown.append(doc.uri), show(doc)))
+        doc = session.services.documents.open("file:///project/a.py", "def f():\n    return 1\n", "python", 1)
+        session.review.document_opened(doc)
+        assert await eventually(lambda: shown == [doc.uri])
+        assert len(opened_in) == 1 and opened_in[0] is not threading.main_thread()
+        later = session.services.documents.open("file:///project/b.py", "x = 1\n", "python", 1)
+        session.review.document_opened(later)  # the cache open: shown at once
+        assert shown == [doc.uri, later.uri] and len(opened_in) == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
+def _on_loop(tell: Callable[[str], None]) -> Callable[[str], None]:
+    """``tell`` run on the event loop running now (if any; call it there), whichever thread
+    calls it later: the review cache tells of its file's problems from the thread that opens
+    it, too."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return tell
+    return lambda message: loop.call_soon_threadsafe(tell, message)
+
 class ReviewFeature(Feature):
     """The reviews under way, one per file, and the parts it calls: which files are reviewed
     (``rules``), which saves review them (``saves``), the findings shown (``publisher``) and
@@ -78,6 +90,9 @@ class ReviewFeature(Feature):
         self._let_go_of: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
         self._cache: ReviewCache | None = None
         self._engine: ReviewEngine | None = None
+        #: The engine being made in a thread (see _with_engine), and who makes it.
+        self._engine_making: asyncio.Future[ReviewEngine] | None = None
+        self._engine_lock = threading.Lock()
         #: Why each document's last review ended on an error of the server's own, for the
         #: Review File command's answer (it said "not reviewed"); gone when the next one starts.
         self._failed: dict[str, str] = {}
@@ -108,14 +123,48 @@ class ReviewFeature(Feature):
 
     @property
     def engine(self) -> ReviewEngine:
-        if self._engine is None:
-            self._cache = ReviewCache.default(
-                on_problem=lambda message: self.services.tell_storage_problem("review:cache", message)
-            )
-            self._engine = ReviewEngine(
-                self._cache, max_concurrency=self.settings.review.max_concurrency, registry=self.services.registry
-            )
-        return self._engine
+        if self._engine is not None:
+            return self._engine
+        return self._make_engine(_on_loop(self._tell_cache_problem))
+
+    def _make_engine(self, told: Callable[[str], None]) -> ReviewEngine:
+        with self._engine_lock:
+            if self._engine is None:
+                self._cache = ReviewCache.default(on_problem=told)
+                self._engine = ReviewEngine(
+                    self._cache, max_concurrency=self.settings.review.max_concurrency, registry=self.services.registry
+                )
+            return self._engine
+
+    def _tell_cache_problem(self, message: str) -> None:
+        self.services.tell_storage_problem("review:cache", message)
+
+    def _with_engine(self, then: Callable[[], None]) -> None:
+        """``then`` once the engine is made. The first time, it is made in a thread: its cache's
+        file (sqlite: made or opened, its journal set, old entries pruned) took 10-75 ms of
+        waiting on the disk on the event loop, in the way of the first file's open and of the
+        suggestion asked for right after."""
+        if self._engine is not None:
+            then()
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a feature used on its own): at once
+            self.engine  # noqa: B018 - makes it
+            then()
+            return
+        if self._engine_making is None:
+            self._engine_making = loop.run_in_executor(None, self._make_engine, _on_loop(self._tell_cache_problem))
+
+        def made(future: asyncio.Future[ReviewEngine]) -> None:
+            if future.cancelled():
+                return
+            if (exc := future.exception()) is not None:  # made again, and told, at the next use
+                log.warning("could not open the review cache: %s", exc)
+                return
+            then()
+
+        self._engine_making.add_done_callback(made)
 
     def register(self, server: LanguageServer) -> None:
         self._server = server
@@ -168,6 +217,8 @@ class ReviewFeature(Feature):
         await asyncio.gather(
             *self._tasks.values(), *self._superseded, *self.outcome.telling, *self.reloads.tasks(), return_exceptions=True
         )
+        if self._engine_making is not None:  # its cache, made meanwhile, is closed below
+            await asyncio.gather(self._engine_making, return_exceptions=True)
         if self._engine is not None:
             await self._engine.stop()
         if self._cache is not None:
@@ -195,6 +246,10 @@ class ReviewFeature(Feature):
         # file too large to be reviewed: parsing a 3.7 MB one for cached findings blocked the
         # server for 6 s.
         if self.rules.reviewable(doc) and not self.rules.too_large(doc):
+            self._with_engine(lambda: self._show_cached_if_open(doc))
+
+    def _show_cached_if_open(self, doc: Document) -> None:
+        if self.services.documents.get(doc.uri) is doc:
             self._show_cached(doc)
 
     def document_changed(self, doc: Document) -> None:
