@@ -277,6 +277,7 @@ def _changed(
         return f"git diff against {named!r} failed: {(status.stderr.strip() if status else 'git not found')}"
     new_files = set(untracked)
     scope = [p.resolve() for p in within]
+    unmerged = _unmerged(root)
 
     def wanted(path: Path) -> bool:
         if path in scope:
@@ -300,6 +301,11 @@ def _changed(
             submodules.append(path)
             continue
         if not wanted(path):
+            continue
+        if name in unmerged:
+            # Both sides' code between git's markers: paid for twice over, and its findings
+            # were about code the resolution is about to drop.
+            targets.append(Target(path, named=path in scope, skip=UNMERGED))
             continue
         if path.suffix.lower() == NOTEBOOK_SUFFIX:
             # Its diff is of the JSON (and the outputs): the whole notebook, whose unchanged
@@ -342,6 +348,16 @@ def _changed(
         if wanted(path):
             targets.append(Target(path, named=path in scope))
     return targets
+
+
+#: Why a file a merge, rebase, cherry-pick or stash pop left in conflict is not reviewed.
+UNMERGED = "unresolved merge conflict: resolve it (and `git add` it), then review"
+
+
+def _unmerged(root: Path) -> set[str]:
+    """The files git holds in conflict (mid-merge, mid-rebase), as ``git diff`` names them."""
+    found = git(root, "diff", "--name-only", "--diff-filter=U", "-z")
+    return {n for n in found.stdout.split("\0") if n} if found is not None and found.returncode == 0 else set()
 
 
 def _existing(path: Path) -> Path:

@@ -96,6 +96,8 @@ async def review_targets(
         shown = _display(target.path)
         async with limit:
             result = _load(target.path, shown, registry, settings, named=target.named)
+            if target.skip and not result.skipped:
+                result.skipped = target.skip
             lines = None if target.lines is None or result.skipped else document_lines(result.doc, target.lines)
             if result.skipped is None and fatal is not None:
                 if not (use_cache and _all_cached(engine, result.doc, settings, lines, roots)):

@@ -61,6 +61,8 @@ class Target:
     #: ``--changed``: the repository and git's name of the file as the base has it
     #: (``REV:path``), whose lines the change deleted are shown to the review.
     before: tuple[Path, str] | None = None
+    #: Why it is not reviewed though it changed (a file left in conflict), or None.
+    skip: str | None = None
 
 
 def dependency_folder(path: PurePath, roots: Sequence[PurePath]) -> str:

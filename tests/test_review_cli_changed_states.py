@@ -1,0 +1,60 @@
+"""``deepseek-lsp review --changed`` in the states a working repository passes through: a
+merge or rebase stopped at a conflict."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.fake_deepseek import FakeDeepSeek
+from tests.test_review_cli import CHAT, git, run
+from tests.test_review_cli import project as cli_project
+from tests.test_review_cli_ci import commit
+
+#: The project of tests/test_review_cli.py: app/inventory.py and app/util.js, one commit on main.
+project = cli_project
+
+
+def conflicting_branches(project: Path) -> None:
+    """main and feature each change ``twice`` in app/util.js; feature also edits inventory.py."""
+    util = project / "app" / "util.js"
+    git(project, "checkout", "-q", "-b", "feature")
+    util.write_text("export function twice(x) {\n  return x + x;\n}\n")
+    inventory = project / "app" / "inventory.py"
+    inventory.write_text(inventory.read_text().replace("        total += item.quantity", "        total += 1.0 * item.quantity"))
+    commit(project, "feature")
+    git(project, "checkout", "-q", "main")
+    util.write_text("export function twice(x) {\n  return 2 * x;\n}\n")
+    commit(project, "main moves on")
+    git(project, "checkout", "-q", "feature")
+
+
+@pytest.mark.parametrize("stopped_at", ["merge", "rebase"])
+def test_a_file_left_in_conflict_is_named_not_sent_with_its_markers(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], stopped_at: str
+) -> None:
+    """Mid-merge (or mid-rebase), a file git holds unmerged has ``<<<<<<<`` markers and both
+    sides' code: it was sent as the change, the model paid to read both versions and the
+    markers, and its findings pointed at code that is about to go. It is named as not reviewed,
+    with what to do; the files the merge took cleanly are reviewed."""
+    conflicting_branches(project)
+    stop = subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", stopped_at, "main"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert stop.returncode != 0 and "<<<<<<<" in (project / "app" / "util.js").read_text()
+    code, out, err = run(capsys, "--changed", "--base", "main", "--format", "json", "--fail-on", "never")
+    assert code == 0, err
+    files = {f["path"]: f for f in json.loads(out)["files"]}
+    assert "resolve" in (files["app/util.js"]["skipped"] or "")
+    sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
+    assert "<<<<<<<" not in sent and "File: app/util.js" not in sent
+    # The rebase's HEAD is main's, the commit it applies staged: its clean edit is the change.
+    assert files["app/inventory.py"]["skipped"] is None and "File: app/inventory.py" in sent
+    code, out, _ = run(capsys, "--changed", "--base", "main", "--fail-on", "never")
+    assert "app/util.js: not reviewed: " in out and "resolve" in out
