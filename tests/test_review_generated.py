@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from deepseek_lsp.review.generated import generated
+from deepseek_lsp.review.generated import generated, in_conflict
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import eventually, lsp_session, open_doc
 from tests.review_support import Rule, reviewer, user_prompt
@@ -83,3 +83,50 @@ async def test_a_generated_file_saved_in_neovim_is_told_with_its_review_command(
         assert await eventually(lambda: any("generated" in m.message for m in client.messages), timeout=10)
         [told] = [m.message for m in client.messages if "generated" in m.message]
         assert told.endswith("the :DeepSeekReview command reviews it all the same."), told
+
+
+#: A file a merge left in conflict, as git writes it: both sides' code between its markers.
+IN_CONFLICT = (
+    "def f(row):\n<<<<<<< HEAD\n    if row == None:\n        return 1\n=======\n"
+    "    if row == None:\n        return 2\n>>>>>>> main\n    return 0\n"
+)
+
+
+def test_a_conflict_is_told_by_gits_markers_at_line_starts_not_by_text_like_them() -> None:
+    assert in_conflict(IN_CONFLICT.encode()) and in_conflict(IN_CONFLICT.replace("\n", "\r\n").encode())
+    assert in_conflict(b"<<<<<<<\na\n=======\nb\n>>>>>>>\n")  # a diff3 tool's bare markers
+    assert not in_conflict(CODE.encode())
+    assert not in_conflict(b"Title\n=======\n\n>>>>>>> quoted\n")  # a heading's underline, a quote
+    assert not in_conflict(b"x = '<<<<<<< HEAD'\ny = '>>>>>>> main'\n")  # in a string, not at a line's start
+    assert not in_conflict(b">>>>>>> main\n<<<<<<< HEAD\n")  # an end before any start
+
+
+async def test_a_save_of_a_file_still_in_conflict_sends_nothing_until_resolved(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Resolving a merge in the editor, a save with git's markers still in the file sent both
+    sides' code (and the markers, which the model flagged) for findings about code the
+    resolution was about to drop. Saved again resolved, it is reviewed."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings={"review": {"mode": "onSave"}}) as client:
+        merged, hand = "file:///ws/merged.py", "file:///ws/hand.py"
+        open_doc(client, merged, IN_CONFLICT)
+        open_doc(client, hand, CODE)
+        save(client, merged)
+        save(client, hand)
+        assert await eventually(lambda: len(diagnostics(client, hand)) == 1, timeout=10)
+        sent = [user_prompt(r.json) for r in fake_deepseek.requests_to(CHAT)]
+        assert len(sent) == 1 and "File: hand.py" in sent[0]
+        [told] = [m.message for m in client.messages if "merged.py" in m.message]
+        assert told == (
+            "DeepSeek: Not reviewed on save: merged.py is left in conflict (git's <<<<<<< lines still in it): "
+            "resolve it and save again; the Review File command reviews it all the same."
+        )
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=merged, version=2),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=CODE.replace("1", "3"))],
+            )
+        )
+        save(client, merged)
+        assert await eventually(lambda: len(diagnostics(client, merged)) == 1, timeout=10)

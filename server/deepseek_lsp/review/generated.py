@@ -52,3 +52,15 @@ def generated(name: str, data: bytes) -> str:
     if len(data) / lines > MINIFIED_MEAN and max(map(len, data.split(b"\n"))) >= MINIFIED_LINE:
         return f"minified, with lines of {MINIFIED_LINE} characters or more"
     return ""
+
+
+#: git's conflict markers, as a merge, rebase or stash pop leaves them in a file: a line of
+#: seven ``<``, a later one of seven ``>`` (each alone or before the side's name).
+_CONFLICT_START = re.compile(rb"^<{7}(?: |\r?$)", re.M)
+_CONFLICT_END = re.compile(rb"^>{7}(?: |\r?$)", re.M)
+
+
+def in_conflict(data: bytes) -> bool:
+    """Whether ``data`` still holds a conflict git wrote: both sides' code, between markers."""
+    start = _CONFLICT_START.search(data)
+    return start is not None and _CONFLICT_END.search(data, start.end()) is not None

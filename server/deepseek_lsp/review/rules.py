@@ -18,7 +18,7 @@ from ..model.errors import review_file_command
 from ..privacy import is_excluded, uri_to_path
 from .changed_hunks import without_grammar
 from .code_languages import is_code_language
-from .generated import generated
+from .generated import generated, in_conflict
 from .outcome_status import basename
 from .targets import dependency_folder
 
@@ -96,6 +96,15 @@ class ReviewRules:
         if why:
             self._not_on_save(doc, "generated", f"generated ({why})")
         return bool(why)
+
+    def in_conflict(self, doc: Document) -> bool:
+        """Whether ``doc`` still holds git's conflict markers, which a save does not review;
+        said once per file. A save mid-resolution sent both sides' code, the markers flagged,
+        for findings about code the resolution was about to drop."""
+        found = in_conflict(doc.data)
+        if found:
+            self._not_on_save(doc, "conflict", "left in conflict (git's <<<<<<< lines still in it): resolve it and save again")
+        return found
 
     def dependency(self, doc: Document) -> bool:
         """Whether ``doc`` is in a dependency's folder (``site-packages``, ``node_modules``),

@@ -47,7 +47,7 @@ class SaveTriggers:
             if too_large:
                 rules.tell_too_large(doc.uri, too_large)
                 return
-            if rules.generated(doc) or rules.dependency(doc):
+            if rules.generated(doc) or rules.dependency(doc) or rules.in_conflict(doc):
                 return
             delay = self.services.settings.review.auto_save_delay_ms / 1000
             if reason in _AUTO_SAVES and delay > 0:
