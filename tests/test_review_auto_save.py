@@ -347,3 +347,26 @@ async def test_running_cells_does_not_hold_back_an_auto_saved_notebooks_review(
             await asyncio.sleep(0.25)
         assert still_running, "no review was sent while the cells kept running"
         assert await eventually(lambda: cell_diagnostics(client, "a"), timeout=10)
+
+
+async def test_an_auto_saved_file_edited_into_a_conflict_during_the_pause_is_not_reviewed(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The pause's end makes the save's checks again: git's conflict markers pasted (or a merge
+    written over the file) after the auto-save were sent with both sides' code."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    async with Editor(fake_deepseek, THREE) as editor:
+        auto_save_delay(editor, 0.5)
+        saved(editor, AUTO)
+        conflict = "<<<<<<< HEAD\n        return 5\n=======\n        return 7\n>>>>>>> main\n"
+        start = editor.text.index("        return 5\n")
+        editor.replace(start, start + len("        return 5\n"), conflict)
+        assert await eventually(lambda: not editor.review.saves.quiet, timeout=30)  # the pause over
+        await asyncio.sleep(1)  # its review would have asked by now
+        assert fake_deepseek.requests_to(CHAT) == []
+        # Resolved and auto-saved again: reviewed after the pause, as any auto-save.
+        start = editor.text.index("<<<<<<< HEAD\n")
+        editor.replace(start, start + len(conflict), "        return 7\n")
+        saved(editor, AUTO)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=30)
+        assert "return 7" in user_prompt(fake_deepseek.requests_to(CHAT)[0].json)

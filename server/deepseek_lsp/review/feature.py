@@ -501,7 +501,9 @@ class ReviewFeature(Feature):
         if too_large:  # grown past the limit since the save, or saved before the settings came
             rules.tell_too_large(uri, too_large)
             return None
-        if on_save and (rules.mode(doc.uri) != "onSave" or rules.generated(doc) or rules.dependency(doc)):
+        if on_save and (
+            rules.mode(doc.uri) != "onSave" or rules.generated(doc) or rules.dependency(doc) or rules.in_conflict(doc)
+        ):
             return None
         if on_save and await rules.git_ignored(doc):
             return None
