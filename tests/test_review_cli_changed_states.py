@@ -58,3 +58,18 @@ def test_a_file_left_in_conflict_is_named_not_sent_with_its_markers(
     assert files["app/inventory.py"]["skipped"] is None and "File: app/inventory.py" in sent
     code, out, _ = run(capsys, "--changed", "--base", "main", "--fail-on", "never")
     assert "app/util.js: not reviewed: " in out and "resolve" in out
+
+
+def test_a_folders_file_left_in_conflict_is_named_not_sent(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``review .`` mid-merge sent the conflicted file whole, both sides and the markers."""
+    conflicting_branches(project)
+    stop = subprocess.run(["git", "merge", "main"], cwd=project, capture_output=True, text=True)
+    assert stop.returncode != 0
+    code, out, err = run(capsys, "app", "--format", "json", "--fail-on", "never")
+    assert code == 0, err
+    files = {f["path"]: f for f in json.loads(out)["files"]}
+    assert "resolve" in (files["app/util.js"]["skipped"] or "")
+    sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
+    assert "<<<<<<<" not in sent and "File: app/util.js" not in sent and "File: app/inventory.py" in sent

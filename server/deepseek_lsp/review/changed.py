@@ -13,6 +13,7 @@ from pathlib import Path
 from ..console import shown_name
 from ..gitignore import git
 from ..languages import LanguageRegistry
+from .generated import UNMERGED
 from .renames import intended, name_changes
 from .safe_directory import safe_directory_advice
 from .targets import NOTEBOOK_SUFFIX, SKIP_DIRS, Target, _known_language
@@ -348,10 +349,6 @@ def _changed(
         if wanted(path):
             targets.append(Target(path, named=path in scope))
     return targets
-
-
-#: Why a file a merge, rebase, cherry-pick or stash pop left in conflict is not reviewed.
-UNMERGED = "unresolved merge conflict: resolve it (and `git add` it), then review"
 
 
 def _unmerged(root: Path) -> set[str]:

@@ -54,6 +54,8 @@ def generated(name: str, data: bytes) -> str:
     return ""
 
 
+#: Why a file a merge, rebase, cherry-pick or stash pop left in conflict is not reviewed.
+UNMERGED = "unresolved merge conflict: resolve it (and `git add` it), then review"
 #: git's conflict markers, as a merge, rebase or stash pop leaves them in a file: a line of
 #: seven ``<``, a later one of seven ``>`` (each alone or before the side's name).
 _CONFLICT_START = re.compile(rb"^<{7}(?: |\r?$)", re.M)

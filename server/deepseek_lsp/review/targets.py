@@ -17,7 +17,7 @@ from ..notebooks import Notebooks, ipynb_open_params
 from ..privacy import is_excluded
 from .changed_hunks import named_without_grammar
 from .code_languages import has_code_extension
-from .generated import generated
+from .generated import UNMERGED, generated, in_conflict
 from .report import EXCLUDED, FileResult
 
 #: Folders never walked into: version control, virtualenvs, dependencies and caches (build
@@ -168,6 +168,9 @@ def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings
     why = "" if named or result.skipped else generated(path.name, result.doc.data)
     if why:
         return FileResult(shown, empty, skipped=f"generated ({why})", generated=True)
+    if not named and not result.skipped and in_conflict(result.doc.data):
+        # Found in a folder mid-merge: both sides' code and the markers went whole.
+        return FileResult(shown, empty, skipped=UNMERGED)
     return result
 
 
