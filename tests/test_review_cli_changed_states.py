@@ -73,3 +73,4 @@ def test_a_folders_file_left_in_conflict_is_named_not_sent(
     assert "resolve" in (files["app/util.js"]["skipped"] or "")
     sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
     assert "<<<<<<<" not in sent and "File: app/util.js" not in sent and "File: app/inventory.py" in sent
+

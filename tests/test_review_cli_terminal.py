@@ -521,3 +521,15 @@ def test_a_fix_keeping_raw_escape_characters_of_the_code_is_escaped_in_github_an
     (annotation,) = [line for line in out.splitlines() if line.startswith("::warning ")]
     fix = 'print("\\x1b]52;c;cm0gLXJmIH4K\\x07", flush=True)'
     assert annotation.endswith(f"::Flushes late.%0ASuggested fix:%0A{fix}")
+
+
+def test_the_closing_line_says_one_dropped_finding_in_the_singular() -> None:
+    """"1 finding could not be placed and were dropped" in every CI log with one misquote."""
+    from deepseek_lsp.documents import Document
+    from deepseek_lsp.review.findings import PlacementStats
+    from deepseek_lsp.review.report import FileResult, to_text
+
+    one = FileResult("a.py", Document("file:///a.py", "x = 1\n"), stats=PlacementStats(unplaced=1))
+    two = FileResult("b.py", Document("file:///b.py", "x = 1\n"), stats=PlacementStats(unplaced=1))
+    assert to_text([one]).rstrip().endswith("; 1 finding could not be placed and was dropped")
+    assert to_text([one, two]).rstrip().endswith("; 2 findings could not be placed and were dropped")

@@ -148,7 +148,7 @@ def to_text(
         + (f", {counted(too_large, 'unit')} too large for the server's context" if too_large else "")
         + (f", {spent}" if spent else "")
         + f": {counts}"
-        + (f"; {counted(dropped, 'finding')} could not be placed and were dropped" if dropped else "")
+        + (f"; {counted(dropped, 'finding')} could not be placed and {'was' if dropped == 1 else 'were'} dropped" if dropped else "")
         + (f"; {counted(skipped, 'file')} not reviewed" if skipped else "")
         + generated_skipped(results)
     )
