@@ -13,6 +13,7 @@ from typing import Any
 from lsprotocol import types
 
 from deepseek_lsp import symbol_crawler
+from deepseek_lsp.completion.feature import CompletionFeature
 from deepseek_lsp.completion.request import Request
 from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.documents import Document
@@ -66,17 +67,67 @@ def test_an_imported_file_rewritten_on_disk_gives_its_new_signature_to_the_next_
     assert "currency" not in later
 
 
-def test_an_imported_file_deleted_on_disk_leaves_the_next_prompt(tmp_path: Path) -> None:
-    """A branch switched to one without the module: its definitions were still sent."""
+def _calling_legacy(tmp_path: Path) -> tuple[Path, CompletionFeature, Document]:
+    """legacy.py's function, and main.py's line calling it: the file, the feature, the document."""
     helpers = tmp_path / "legacy.py"
     helpers.write_text("def migrate_accounts(batch_size: int = 100):\n    return batch_size\n")
     feature = _feature_for_prompts([tmp_path.as_uri()], time_box_ms=5000)
     text = "from legacy import migrate_accounts\n\n\ndef main():\n    migrate_accounts("
-    doc = feature.services.documents.open((tmp_path / "main.py").as_uri(), text, "python", 1)
-    assert "def migrate_accounts(" in feature.prompts.prompt(Request(doc, len(text), False)).prompt
-    helpers.unlink()
-    assert "def migrate_accounts(" not in feature.prompts.prompt(Request(doc, len(text), False)).prompt
+    return helpers, feature, feature.services.documents.open((tmp_path / "main.py").as_uri(), text, "python", 1)
 
+
+def _prompt_at_end(feature: CompletionFeature, doc: Document) -> str:
+    return feature.prompts.prompt(Request(doc, len(doc.data), False)).prompt
+
+
+def test_an_imported_file_deleted_on_disk_leaves_the_next_prompt(tmp_path: Path) -> None:
+    """A branch switched to one without the module: its definitions were still sent."""
+    helpers, feature, doc = _calling_legacy(tmp_path)
+    assert "def migrate_accounts(" in _prompt_at_end(feature, doc)
+    helpers.unlink()
+    assert "def migrate_accounts(" not in _prompt_at_end(feature, doc)
+
+
+async def test_an_imported_file_deleted_then_made_again_is_in_the_next_prompt(tmp_path: Path) -> None:
+    """A branch switched away and back (a file deleted, then created again, as the editor's
+    watcher tells): the prompt kept the snippets chosen while the file was missing, none from
+    it, as long as the cursor stayed there; the model never saw the function the line calls.
+    After a rename away and back, it saw the copy left in the other file, with its old
+    parameters."""
+    helpers, feature, doc = _calling_legacy(tmp_path)
+    assert "def migrate_accounts(batch_size" in _prompt_at_end(feature, doc)
+
+    def told(kind: types.FileChangeType) -> None:
+        feature.files_changed(types.DidChangeWatchedFilesParams([types.FileEvent(helpers.as_uri(), kind)]))
+
+    helpers.unlink()
+    told(types.FileChangeType.Deleted)
+    assert "def migrate_accounts(" not in _prompt_at_end(feature, doc)
+    helpers.write_text("def migrate_accounts(tenant: str, *, dry_run: bool = False):\n    return tenant\n")
+    told(types.FileChangeType.Created)
+    assert "def migrate_accounts(tenant: str, *, dry_run: bool = False):" in _prompt_at_end(feature, doc)
+    await feature.stop()
+
+
+async def test_without_a_watcher_a_file_made_again_is_in_the_prompt_after_the_disk_check(tmp_path: Path) -> None:
+    """Neovim watches no files for the server: its own look at the disk finds the file deleted,
+    then made again, and the prompt kept while the cursor stays takes it in."""
+    helpers, feature, doc = _calling_legacy(tmp_path)
+    feature.services.configured.set()
+    feature.idle.last_change = 0.0
+    path = tmp_path / "main.py"
+    feature.crawler.request(path, "python")
+    await asyncio.wait_for(feature.crawler._tasks["crawl"], 30)
+    assert "def migrate_accounts(batch_size" in _prompt_at_end(feature, doc)
+    helpers.unlink()
+    assert await feature.crawler.check_disk() == 1
+    await asyncio.wait_for(feature.crawler._tasks["refresh"], 30)  # the table told, as 30 s on
+    assert "def migrate_accounts(" not in _prompt_at_end(feature, doc)
+    helpers.write_text("def migrate_accounts(tenant: str):\n    return tenant\n")
+    os.utime(tmp_path, ns=(os.stat(tmp_path).st_mtime_ns + 2_000_000_000,) * 2)  # its folder's time tells
+    assert await feature.crawler.check_disk() == 1
+    assert "def migrate_accounts(tenant: str):" in _prompt_at_end(feature, doc)
+    await feature.stop()
 
 async def test_a_review_is_not_taken_from_the_cache_once_an_imported_signature_changed(tmp_path: Path) -> None:
     """A unit's cached review rests on the signatures it was shown, those of its own file's

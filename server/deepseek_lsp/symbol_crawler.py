@@ -551,6 +551,8 @@ class SymbolCrawler:
             if key in self._folders:
                 self._folders[key] = times
                 changes += found
+                if any(not exists or path not in known for path, exists in found):
+                    self.symbols.files_came_or_went += 1
                 # Without a watcher for them (Neovim), a .gitignore edited is found here.
                 rules = await asyncio.to_thread(_rule_stamps, times)
                 was = self._rules.get(key, {})

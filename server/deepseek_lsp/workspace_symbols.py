@@ -154,6 +154,9 @@ class WorkspaceSymbols:
         #: chosen before one may lack its names. Per family: a JavaScript file opened beside
         #: a Python one had the Python prompt's snippets chosen anew, a prefix-cache miss.
         self.crawled: Counter[str] = Counter()
+        #: Files created or deleted on disk, as a watcher's event or the disk check told: context
+        #: chosen before may lack a file that is there now (an import that found none finds it).
+        self.files_came_or_went = 0
         self._digests: dict[str, str] | None = None
         #: Extensions a language of the workspace claims from another (``imported_extensions``):
         #: a C++ project's ``.h`` are C++ headers; parsed as C, their classes and namespaces

@@ -385,6 +385,9 @@ class PromptBuilder:
                 self.history.opens,
                 self._switches(),
                 self.symbols.crawled[family(lang.name)],
+                # A file created or deleted: the snippets chosen while an imported file was
+                # missing had none of it, kept while the cursor stayed (a branch switched back).
+                self.symbols.files_came_or_went,
             )
             # At a member's dot (``c.|``) the snippets kept were chosen before the receiver was
             # there, and its class (context.receivers), what its member needs, was never sent:

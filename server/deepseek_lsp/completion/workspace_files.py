@@ -51,6 +51,7 @@ def files_changed(crawler: SymbolCrawler, params: types.DidChangeWatchedFilesPar
         # A file created or deleted may be a module's (a Go package's file): its imports are
         # resolved anew, not kept their few seconds.
         forget_resolutions()
+        crawler.symbols.files_came_or_went += 1
     crawler.files_changed(changes)
 
 
