@@ -21,7 +21,7 @@ SETTINGS = {"completion": {"debounce": 0, "prefetch": False, "cache": False, "ti
 
 
 async def debug_state(client: Any) -> dict[str, Any]:
-    return _to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))
+    return _to_dict(await client.protocol.send_request_async("deepseek/debugState", {"heap": True}))
 
 
 async def until_started(client: Any, moment: str, timeout: float = 30.0) -> dict[str, float]:
