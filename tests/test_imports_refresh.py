@@ -79,3 +79,25 @@ def test_a_file_created_or_deleted_that_the_editor_tells_of_is_not_answered_from
     imports.forget_resolutions()  # the watcher's event
     assert not imports.stale_resolutions()
     assert resolve(root, deadline=time.monotonic() + 1) == ["helpers.py", "extra.py"]
+
+
+def test_a_refresh_whose_key_a_review_thread_resolved_meanwhile_goes_on(project, monkeypatch) -> None:
+    """A review resolves the same imports on a worker thread, taking them out of what waits to be
+    made anew: between the refresh's look and its ``del``, a KeyError ended the refresh's task
+    (the imports then stayed old until another request found them so)."""
+    root, _ = project
+    resolve(root, deadline=time.monotonic() + 1)
+    older(cached.RESOLVED_FOR_S + 1)
+    resolve(root, deadline=time.monotonic() + 1)
+    assert imports.stale_resolutions()
+
+    class ResolvedByAThread(dict):
+        """The worker thread's resolve landing right as the refresh looks the key up."""
+
+        def get(self, key, default=None):
+            cached._stale.pop(key, None)
+            return None
+
+    monkeypatch.setattr(cached, "_resolved", ResolvedByAThread())
+    imports.refresh_stale()
+    assert not imports.stale_resolutions()

@@ -106,11 +106,16 @@ def refresh_stale(within_s: float = REFRESH_SLICE_S) -> None:
     """Make anew the answers requests were given past RESOLVED_FOR_S, for ``within_s`` at most
     (one cut short by it goes on at the next call, as a request's time box leaves it)."""
     deadline = time.monotonic() + within_s
+    # A review's worker thread resolves (and takes out of ``_stale``) the same keys meanwhile:
+    # a ``del`` of a key gone since raised KeyError and ended the refresh's task.
     while _stale and time.monotonic() <= deadline:
-        key, args = next(iter(_stale.items()))
+        try:
+            key, args = next(iter(_stale.items()))
+        except StopIteration:
+            return
         entry = _resolved.get(key)
         if entry is None or time.monotonic() - entry[1] <= RESOLVED_FOR_S:
-            del _stale[key]  # forgotten since (a request resolves it), or made anew already
+            _stale.pop(key, None)  # forgotten since (a request resolves it), or made anew already
             continue
         _resolve(key, *args, deadline)
 
