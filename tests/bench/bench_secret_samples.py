@@ -277,6 +277,52 @@ def maps_and_typed_lists(secrets: list[str]) -> str:
     )
 
 
+def comma_lists(secrets: list[str]) -> str:
+    """A properties file's and an INI file's keys as a comma list without brackets."""
+    s = fakes(secrets, 5, 24)
+    return (
+        "# one per environment\n"
+        f"app.api.tokens={s[0]},{s[1]}\nWEBHOOK_SECRETS = {s[2]}, {s[3]}, {s[4]}  # prod, staging, dev\n"
+    )
+
+
+def yaml_mappings(secrets: list[str]) -> str:
+    """A YAML settings file: keys by environment under a secret's name, one level and two."""
+    s = fakes(secrets, 6, 24)
+    return (
+        "service:\n  name: shop\n  port: 8080\n"
+        f"api_keys:\n  prod: {s[0]}\n  staging: {s[1]}\n  dev: {s[2]}\n"
+        "credentials:\n"
+        + "".join(f"  {env}:\n    region: eu-west-1\n    main: '{key}'\n" for env, key in zip(("prod", "staging", "dev"), s[3:], strict=True))
+        + "log_level: info\n"
+    )
+
+
+def toml_tables(secrets: list[str]) -> str:
+    """A TOML configuration (and an INI file's section): tables named for a secret."""
+    s = fakes(secrets, 6, 24)
+    return (
+        '[server]\nhost = "0.0.0.0"\nport = 8080\n\n'
+        f'[api_keys]\nprod = "{s[0]}"\nstaging = "{s[1]}"\ndev = "{s[2]}"\n\n'
+        f'[secrets.db]\nuser = "app"\nvalue = "{s[3]}"\n\n[secrets.smtp]\nvalue = \'{s[4]}\'\n\n'
+        f"[credentials]\nprod = {s[5]}\n"
+    )
+
+
+def terraform_far_defaults(secrets: list[str]) -> str:
+    """A variables.tf whose secret variables' list and map defaults are below many validation
+    blocks: their ``variable`` line more than 4 kB above the default."""
+    s = fakes(secrets, 4, 20)
+    validations = "".join(
+        f'  validation {{\n    condition     = length(var.x) > {n}\n    error_message = "Rule {n} of the admin passwords."\n  }}\n'
+        for n in range(50)
+    )
+    return (
+        f'variable "db_passwords" {{\n  type = list(string)\n{validations}  default = ["{s[0]}", "{s[1]}"]\n}}\n\n'
+        f'variable "api_tokens" {{\n  type = map(string)\n{validations}  default = {{\n    prod = "{s[2]}"\n    dev  = "{s[3]}"\n  }}\n}}\n'
+    )
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
@@ -299,6 +345,10 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "word lists, literals": ("/w/shop/config/keys.txt", word_lists_and_literals),
     "tools and URLs": ("/w/shop/deploy.sh", tools_and_urls),
     "maps, typed lists": ("/w/shop/src/keys.txt", maps_and_typed_lists),
+    "comma lists": ("/w/shop/config/app.properties", comma_lists),
+    "yaml mappings": ("/w/shop/config/settings.yaml", yaml_mappings),
+    "toml tables": ("/w/shop/config/app.toml", toml_tables),
+    "variables.tf far": ("/w/shop/infra/secrets_vars.tf", terraform_far_defaults),
 }
 
 

@@ -45,12 +45,52 @@ _YAML_LIST = re.compile(
     r"""(?imx)^[\ \t]*(?:-[\ \t]+)?["']?(""" + _ASSIGNED_NAME + r""")["']?[\ \t]*:[\ \t]*(?:\#[^\r\n]*)?\r?\n"""
     r"""((?:[\ \t]*-[\ \t]+[^\r\n]*(?:\r?\n|\Z))+)"""
 )
+#: YAML's mapping under a secret's name (group 2) alone on its line, indented by group 1: its
+#: lines more indented (group 3), ``prod: …`` and ``dev: …``, nested ones too. Each went out.
+_YAML_MAP = re.compile(
+    r"""(?imx)^([\ \t]*)(?:-[\ \t]+)?["']?(""" + _ASSIGNED_NAME + r""")["']?[\ \t]*:[\ \t]*(?:\#[^\r\n]*)?\r?\n"""
+    r"""((?:(?:[\ \t]*(?:\#[^\r\n]*)?\r?\n)*\1[\ \t]+[^\s\#-][^\r\n]*(?:\r?\n|\Z))+)"""
+)
+#: A mapping's entry: its key (group 2) and its scalar (its quote, group 3; its text, group 4).
+#: (Its spaces are the value's up to its last other character, as :data:`_YAML_ITEM`'s.)
+_MAP_ENTRY = re.compile(
+    r"""(?m)^[ \t]+(["']?)([\w.$/-]+)\1[ \t]*:[ \t]+(["']?)([^\s"'#\[{&*!|>](?:[^\r\n#]*[^\s#])?|(?<=["'])[^"'\r\n]*)\3[ \t]*(?:#[^\r\n]*)?$"""
+)
+#: A mapping's keys that say what its secret is, not hold it (a compose file's ``file:``, a
+#: reference's ``name:`` and ``key:``, where it is served).
+_NEUTRAL_KEYS = frozenset(
+    ("name", "file", "path", "type", "kind", "namespace", "url", "host", "hostname", "port", "region", "issuer", "audience", "ttl", "version")
+)
+#: A TOML or INI table named for a secret (``[api_keys]``, ``[secrets.db]``, ``[[tokens]]``; the
+#: name group 1) and its lines (group 2) up to the next table's: each ``prod = "…"`` went out.
+_TABLE = re.compile(
+    r"""(?imx)^[\ \t]*\[\[?[^\[\]\r\n]*?(""" + _ASSIGNED_NAME + r""")[^\[\]\r\n]*\]\]?[\ \t]*(?:[\#;][^\r\n]*)?\r?\n"""
+    r"""((?:(?![\ \t]*\[)[^\r\n]*(?:\r?\n|\Z))+)"""
+)
+#: A table's entry: its key (group 2) and its value, quoted (its quote, group 3; its text, group
+#: 4) or an INI file's bare one to its line's end (group 5; a comment after a blank cut off).
+_TABLE_ENTRY = re.compile(
+    r"""(?m)^[ \t]*(["']?)([\w.-]+)\1[ \t]*[=:][ \t]*(?:(["'])([^"'\r\n]*)\3|([^\s"'\[{\#;][^\r\n]*))"""
+)
+#: (From a run of blanks' first only: from each of them it was read to the run's end, 3 s over 20 kB.)
+_INLINE_COMMENT = re.compile(r"(?<![ \t])[ \t]+[#;]")
 #: A list of bare words under a secret's name (group 1), its words (group 2): Ruby's ``%w[…]``
 #: and ``%i[…]`` (any bracket, over lines), Perl's ``qw(…)``, YAML's flow list ``[a, b]``, a
 #: shell's array ``NAME=(a b)``.
 _WORD_LIST = re.compile(
     r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?:=|:|=>)[\ \t]*(?:%[wi]|qw[\ \t]*|(?<=:)[\ \t]*(?=\[)|(?<==)(?=\())"""
     r"""[\[({<]([^\[\](){}<>"'\r\n]*(?:\r?\n[^\[\](){}<>"'\r\n]*)*)(?=[\])}>]|\Z)"""
+)
+#: A comma list without brackets under a secret's name (group 1), its items (group 2), to its
+#: line's end or a comment: a .env's, an INI's or a properties file's ``API_KEYS=a,b,c``. The
+#: first item is the name's value (redacted already, as such); the others went out. An item
+#: holds no ``=`` nor ``:`` (but base64's padding at its end): from each name of a line of
+#: ``token=a,`` the items would have run to its end. Its first character a word's: a call's
+#: arguments one a line end in ``**kwargs`` (``sandbox_token=self._token, **kwargs``).
+_COMMA_ITEM = r"""(?:\[REDACTED\]|[\w+/.~-][^\s,"'`;:=()\[\]{}<>]*={0,2})"""
+_COMMA_LIST = re.compile(
+    r"""(?imx)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?:=|:)[\ \t]*"""
+    r"""(""" + _COMMA_ITEM + r"""(?:[\ \t]*,[\ \t]*""" + _COMMA_ITEM + r""")+)[\ \t]*,?(?=[\ \t]*(?:\#[^\r\n]*)?\r?$)"""
 )
 #: What a text holds for :data:`_WORD_LIST` to match, found far faster than its names (a second
 #: pattern of every secret's name made each span's redaction a tenth slower).
@@ -99,10 +139,30 @@ def _secret_item(name: str, quote: str, value: str) -> bool:
     return _assigned(whole, name, "", quote or None, value if quote else None, None if quote else value) != whole
 
 
+def _table_value(name: str, entry: re.Match[str]) -> tuple[int, int] | None:
+    """The span of the value of a table's ``entry`` where it is a secret (the table named
+    ``name``), else None."""
+    if entry.group(2).lower() in _NEUTRAL_KEYS:
+        return None
+    if entry.group(3) is not None:
+        quote, start, value = entry.group(3), entry.start(4), entry.group(4)
+    else:
+        quote, start, value = "", entry.start(5), _INLINE_COMMENT.split(entry.group(5), 1)[0].rstrip()
+    return (start, start + len(value)) if _secret_item(name, quote, value) else None
+
+
 def _list_item_spans(found: re.Match[str]) -> list[tuple[int, int]]:
     """The (start, end) spans of the secret items of the list ``found`` (a list pattern's match:
     the name, group 1, and the items, group 2), in its text."""
     name, text = found.group(1), found.string
+    if found.re is _TABLE:
+        return [span for m in _TABLE_ENTRY.finditer(text, *found.span(2)) if (span := _table_value(name, m))]
+    if found.re is _YAML_MAP or found.re is _YAML_MAP_LINE:
+        return [
+            m.span(4)
+            for m in _MAP_ENTRY.finditer(text, *found.span(3))
+            if m.group(2).lower() not in _NEUTRAL_KEYS and _secret_item(found.group(2), m.group(3), m.group(4))
+        ]
     if found.re is _YAML_LIST or found.re is _YAML_LIST_LINE:
         spans = []
         for m in _YAML_ITEM.finditer(text, *found.span(2)):
@@ -110,7 +170,7 @@ def _list_item_spans(found: re.Match[str]) -> list[tuple[int, int]]:
             if ": " not in value and _secret_item(name, m.group(1), value):
                 spans.append((m.start(2), m.start(2) + len(value)))
         return spans
-    if found.re is _WORD_LIST:
+    if found.re is _WORD_LIST or found.re is _COMMA_LIST:
         return [m.span() for m in _WORD.finditer(text, *found.span(2)) if _secret_item(name, "", m.group())]
     return [
         m.span(2)
@@ -131,15 +191,24 @@ def redact_list_items(match: re.Match[str]) -> str:
 
 
 #: A list's patterns, one-line patterns whose text (a span) :mod:`.triggers` takes to a list's end.
-LIST_PATTERNS = ((_BRACKET_LIST, redact_list_items), (_YAML_LIST, redact_list_items), (_WORD_LIST, redact_list_items))
+LIST_PATTERNS = (
+    (_BRACKET_LIST, redact_list_items),
+    (_YAML_LIST, redact_list_items),
+    (_WORD_LIST, redact_list_items),
+    (_COMMA_LIST, redact_list_items),
+    (_YAML_MAP, redact_list_items),
+    (_TABLE, redact_list_items),
+)
 
-#: A line that may be an item of a list: a literal first, or YAML's ``- ``.
-_ITEM_LINE = re.compile(r"""[ \t]*(?:["']|-[ \t])""")
+#: A line that may be an item of a list: a literal first, YAML's ``- ``, or an indented key of a
+#: YAML mapping (``  prod: …``, ``  prod:``).
+_ITEM_LINE = re.compile(r"""[ \t]*(?:["']|-[ \t])|[ \t]+["']?[\w.$/-]+["']?[ \t]*:(?=[ \t]|\r?\n|\Z)""")
 
 
 #: The list patterns from a line's start (its name anywhere on the line).
 _BRACKET_LIST_LINE = re.compile(r"[^\r\n]*?" + _BRACKET_LIST.pattern.removeprefix("(?ix)"), re.I | re.X)
 _YAML_LIST_LINE = re.compile(_YAML_LIST.pattern, re.I | re.M | re.X)
+_YAML_MAP_LINE = re.compile(_YAML_MAP.pattern, re.I | re.M | re.X)
 #: How many lines above a seam a list's name is looked for (the text above is 4 kB at most).
 _LIST_LINES = 256
 
@@ -155,7 +224,7 @@ def _seam_item_spans(text: str, seam: int) -> list[tuple[int, int]]:
             return []
         above = _line_start(text, line - 1)
         if text[above:line].strip() and not _ITEM_LINE.match(text, above):
-            for pattern in (_BRACKET_LIST_LINE, _YAML_LIST_LINE):
+            for pattern in (_BRACKET_LIST_LINE, _YAML_LIST_LINE, _YAML_MAP_LINE):
                 found = pattern.match(text, above)
                 if found is not None and found.end() >= seam:
                     return _list_item_spans(found)

@@ -112,8 +112,15 @@ class PatternTable:
     """``patterns`` (in order) with the words each needs: :meth:`for_text` those that may match a
     text, in their order."""
 
-    def __init__(self, patterns: Sequence[tuple[re.Pattern[str], Replacement]]) -> None:
+    def __init__(
+        self,
+        patterns: Sequence[tuple[re.Pattern[str], Replacement]],
+        prefilters: dict[re.Pattern[str], re.Pattern[str]] | None = None,
+    ) -> None:
         self.patterns = tuple(patterns)
+        # What a text holds for a pattern to match where its words say too little (a list's
+        # ``,``, a table's ``[``): those are skipped by it (see triggers._apply) as by its words.
+        self._prefilters = {i: (prefilters or {})[p] for i, (p, _) in enumerate(self.patterns) if p in (prefilters or {})}
         needs = [pattern_need(pattern) for pattern, _ in self.patterns]
         self._always = [i for i, need in enumerate(needs) if need is None]
         self._by_word: dict[str, list[int]] = {}
@@ -136,7 +143,7 @@ class PatternTable:
         chosen = set(self._always)
         for _, word in self._search.iter(text.lower()):
             chosen.update(self._by_word[word])
-        return sorted(i for i in chosen if i > after)
+        return sorted(i for i in chosen if i > after and ((need := self._prefilters.get(i)) is None or need.search(text)))
 
     def for_text(self, text: str) -> list[tuple[re.Pattern[str], Replacement]]:
         """The patterns that may match ``text``, in their order."""

@@ -29,6 +29,7 @@ from .terraform import (
     _unseen_block,
     _unseen_block_defaults,
     _unseen_default,
+    may_continue_default,
 )
 from .triggers import (
     _KEY_BLOCK_PATTERNS,
@@ -75,7 +76,7 @@ def redact(
         redacted = _apply(((_TWILIO_AUTH, r"\1" + REDACTED),), redacted, keep_lines)
     if "variable" in redacted:
         redacted = _apply(_TERRAFORM, redacted, keep_lines)
-    if "default" in redacted or "default" in before[_line_start(before, len(before)) :]:
+    if "default" in redacted or "default" in before[_line_start(before, len(before)) :] or may_continue_default(before):
         redacted = _unseen_block_defaults(redacted, before, after)
     if may_hold_json_default(redacted, before):
         redacted = redact_json_defaults(redacted, before, after)
@@ -153,7 +154,7 @@ def _key_block_continued(text: str, before: str, keep_lines: bool) -> str:
 
 
 #: The one-line patterns, each run only over a span holding a word it needs.
-_SINGLE = PatternTable(_PATTERNS[_KEY_BLOCK_PATTERNS:])
+_SINGLE = PatternTable(_PATTERNS[_KEY_BLOCK_PATTERNS:], PREFILTERS)
 #: The longest span (a line holding a trigger and the two after it) whose redaction is kept.
 _SPAN_KEPT_CHARS = 4096
 

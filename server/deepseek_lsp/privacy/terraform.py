@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from .assignments import _named_literal
-from .lists import redact_list_items
+from .lists import _ITEM, _KEY_AFTER, redact_list_items
 from .values import _ASSIGNED_NAME, _REFERENCE, REDACTED, Replacement, _line_start, _mixed_case
 
 #: Terraform's ``variable "db_password" { default = "..." }``, the default on the block's first
@@ -193,16 +193,50 @@ def _password_like(value: str) -> bool:
     )
 
 
+def _unseen_secret(signal: _Signal, value: str) -> bool:
+    """Whether ``value``, a default (or its item) in a block whose name is out of sight, is redacted."""
+    return signal == "sensitive" or _secret_shaped(value) or (signal == "described" and _password_like(value))
+
+
 def _unseen_default(signal: _Signal) -> Callable[[re.Match[str]], str]:
     """The replacement of an ``_HCL_DEFAULT`` match in a block whose name is out of sight."""
 
     def replace(match: re.Match[str]) -> str:
-        value = match.group(2)
-        if signal == "sensitive" or _secret_shaped(value) or (signal == "described" and _password_like(value)):
-            return match.group(1) + REDACTED
-        return match.group(0)
+        return match.group(1) + REDACTED if _unseen_secret(signal, match.group(2)) else match.group(0)
 
     return replace
+
+
+#: A ``default`` that is a list or a map (``default = ["…"]``, ``default = {prod = "…"}``, over
+#: lines): its items (group 1) to its closing bracket or the text's end.
+_HCL_COLLECTION = re.compile(r"(?m)^[ \t]+default[ \t]*=[ \t]*[\[{]([^\[\]{}]*)(?=[\]}]|\Z)")
+#: The same opened at the end of a text and not closed there (the window below holds its items).
+_OPEN_COLLECTION = re.compile(r"default[ \t]*=[ \t]*[\[{][^\[\]{}]*\Z")
+
+
+def may_continue_default(before: str) -> bool:
+    """Whether ``before`` ends inside a ``default``'s list or map (its last ``default``'s)."""
+    at = before.rfind("default")
+    return at >= 0 and _OPEN_COLLECTION.match(before, at) is not None
+
+
+def _unseen_items(above: str, inside: str, signal: _Signal, head: int) -> str:
+    """``inside`` (a block's inside from a line's start, ``above`` the block's lines above it)
+    with the secret items of its list and map defaults redacted: only a plain ``default =
+    "…"`` was, and a list's or a map's went out. Not those in its first ``head`` characters
+    (the text before's last line: redacted with it)."""
+    seen = above + inside
+    lo = len(above)
+    out: list[str] = []
+    done = lo
+    for found in _HCL_COLLECTION.finditer(seen):
+        if found.end() <= lo + head:
+            continue
+        for item in _ITEM.finditer(seen, *found.span(1)):
+            if item.start(2) >= lo + head and not _KEY_AFTER.match(seen, item.end()) and _unseen_secret(signal, item.group(2)):
+                out += [seen[done : item.start(2)], REDACTED]
+                done = item.end(2)
+    return "".join(out) + seen[done:] if out else inside
 
 
 def _unseen_block_defaults(text: str, before: str, after: str) -> str:
@@ -211,11 +245,12 @@ def _unseen_block_defaults(text: str, before: str, after: str) -> str:
     cut = _line_start(before, len(before))
     head = before[cut:]
     whole = head + text
-    found = _unseen_block(_first_line_dropped(before[:cut]), whole, after)
+    above = _first_line_dropped(before[:cut])
+    found = _unseen_block(above, whole, after)
     if found is None:
         return text
     end, signal = found
-    out = _HCL_DEFAULT.sub(_unseen_default(signal), whole[:end]) + whole[end:]
+    out = _HCL_DEFAULT.sub(_unseen_default(signal), _unseen_items(above, whole[:end], signal, len(head))) + whole[end:]
     # A value begun in ``before`` (the cursor inside it) is split_at_secret's to redact.
     return out[len(head) :] if out.startswith(head) else text
 

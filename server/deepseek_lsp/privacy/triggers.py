@@ -236,6 +236,14 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
             # A list opened on it (``API_KEYS = [``, ``tokens:``): its item lines are one span
             # with it, however many (each item is the name's value).
             end = _ITEM_LINES.match(low, end).end()
+            # A YAML key alone (``api_keys:``): its mapping's lines, more indented, are its value.
+            mapping = _YAML_KEY_BLOCK.match(low, _line_start(low, at))
+            if mapping is not None:
+                end = max(end, mapping.end())
+        # A TOML or INI table's name (``[api_keys]``): its lines up to the next table's.
+        table = _TABLE_BLOCK.match(low, _line_start(low, at))
+        if table is not None:
+            end = max(end, table.end())
         wanted = 2  # then the lines after it, up to the second that is not blank
         while end < len(low) and wanted:
             nl = low.find("\n", end)
@@ -253,6 +261,16 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
 _LIST_OPENERS = frozenset("[({:,")
 #: Lines that may be a list's items: a literal first, YAML's ``- ``, a comment or blank.
 _ITEM_LINES = re.compile(r"""(?:[ \t]*(?:["'][^\n]*|-[ \t][^\n]*|(?://|#)[^\n]*)?\n)*""")
+
+
+#: A YAML key alone on its line (indented by group 1) and the lines below more indented than it.
+_YAML_KEY_BLOCK = re.compile(
+    r"""([ \t]*)(?:-[ \t]+)?["']?[\w.-]+["']?[ \t]*:[ \t]*(?:#[^\n]*)?\n(?:(?:[ \t]*(?:#[^\n]*)?\r?\n)*\1[ \t]+\S[^\n]*(?:\n|\Z))*"""
+)
+
+
+#: A TOML or INI table's name alone on its line and the lines below up to the next table's.
+_TABLE_BLOCK = re.compile(r"[ \t]*\[[^\[\]\n]*\]\]?[ \t]*(?:[#;][^\n]*)?\r?\n(?:(?![ \t]*\[)[^\n]*\n)*")
 
 
 def _continued(text: str, end: int) -> bool:
