@@ -182,3 +182,20 @@ def test_usage_command_tells_a_budget_variable_it_cannot_use(
     assert print_usage() == 0
     captured = capsys.readouterr()
     assert "DEEPSEEK_DAILY_BUDGET_USD" in captured.err and "daily budget" not in captured.out
+
+
+def test_usage_json_gives_dollar_figures_without_float_noise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Three requests of 2.385e-05 each printed ``"cost_usd": 7.154999999999999e-05`` in
+    `deepseek-lsp usage --json`: a sum's float noise, which a script or a dashboard shows as it
+    is. Rounded to a millionth of a millionth of a dollar, below any token's price."""
+    with Ledger(tmp_path / DB_NAME) as ledger:
+        costs = [ledger.record(feature="completion", model="deepseek-v4-flash", usage=Usage(100, 37, 0, 11)).cost for _ in range(3)]
+    assert repr(sum(costs)) != repr(round(sum(costs), 12))  # the noise is there to round away
+    _isolated_env(monkeypatch, tmp_path)
+    assert print_usage(as_json=True) == 0
+    out = capsys.readouterr().out
+    total = json.loads(out)["today"]["total"]["cost_usd"]
+    assert total == round(sum(costs), 12) == pytest.approx(sum(costs))
+    assert repr(round(sum(costs), 12)) in out and repr(sum(costs)) not in out, out

@@ -75,7 +75,7 @@ def print_usage(as_json: bool = False) -> int:
     for problem in [*problems, *summary["problems"]]:
         print(f"deepseek-lsp usage: {problem}", file=sys.stderr)
     if as_json:
-        json.dump({k: v for k, v in summary.items() if k != "session"}, sys.stdout, indent=2)
+        json.dump(_dollars_rounded({k: v for k, v in summary.items() if k != "session"}), sys.stdout, indent=2)
         print()
         return 1 if unread else 0
     # The day is UTC's, as the budget's and the editors' ("Today (2026-06-02, UTC)"): west of
@@ -110,3 +110,19 @@ def print_usage(as_json: bool = False) -> int:
         print(f"cost unknown for requests to {', '.join(unknown)}: {summary['unknown_cost_hint']}")
     print(f"ledger: {summary['path'] or 'none could be read (see above)'}")
     return 1 if unread else 0
+
+
+#: Decimals of a dollar figure ``usage --json`` prints: a millionth of a millionth, below any
+#: token's price, above the float sums' noise (three requests' 2.385e-05 each: 7.154999999999999e-05).
+USD_DECIMALS = 12
+
+
+def _dollars_rounded(value: Any, key: str = "") -> Any:
+    """``value`` with each ``*_usd`` figure in it rounded to :data:`USD_DECIMALS`."""
+    if isinstance(value, dict):
+        return {k: _dollars_rounded(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dollars_rounded(v, key) for v in value]
+    if isinstance(value, float) and key.endswith("_usd"):
+        return round(value, USD_DECIMALS)
+    return value
