@@ -713,10 +713,7 @@ class Fetcher:
             await asyncio.sleep(0)
             fitted = prompt if prompt is not None else self._refitted(req, shown)
             if fitted is None:
-                pending.failed = True
-                pending.future.set_result([])
-                if self.cache.prefetching.get(uri) is pending:
-                    del self.cache.prefetching[uri]
+                self._settle(pending, self.cache.prefetching, uri)
                 return
             self.stats.prefetches += 1
             result = ""
