@@ -2275,6 +2275,10 @@ try {
       await page.mouse.move(10, 10);
       await clearToasts();
       await applySettings({ ...settings, 'deepseek.baseUrl': wanted });
+      // The server takes the new URL when it has pulled the settings (the Error goes then); a
+      // key typed before that is asked of the old URL, still paused: in a loaded CI run 'n' went
+      // so, and no ghost text came (no key after it to ask again).
+      await statusIs('Normal', '', 30000);
       // The user goes on typing the line.
       await typeAtTheEnd('n');
       const ghost = await waitFor('ghost text from the fake Ollama', async () =>
