@@ -523,6 +523,29 @@ async function writeUserSettings(settings) {
   // Left open: closing the modal editor asked to save it again (the last UI step uses this).
 }
 
+/**
+ * Saves the active editor (Ctrl+S) and reads `file` (a path) once VS Code has written it, that
+ * is once `has` (a text the save brings, or a test of the text) holds on disk (`what` names that
+ * wait). With `want` (a text, or the texts any of which will do) the text saved must be it, else
+ * the error names the file, what it reads, `seen` (what the user saw: the ghost text, the key
+ * pressed before) and what was expected. Returns the text saved.
+ */
+async function savedAs(file, has, { want, seen, what = 'saved' } = {}) {
+  const name = path.basename(file);
+  const holds = typeof has === 'function' ? has : (t) => t.includes(has);
+  await page.keyboard.press('Control+S');
+  const saved = await waitFor(`${name} ${what}`, () => {
+    const t = fs.readFileSync(file, 'utf8');
+    return holds(t) ? t : '';
+  }, 10000);
+  const wants = want === undefined ? [] : [want].flat();
+  if (wants.length && !wants.includes(saved)) {
+    const expected = wants.length > 1 ? `one of ${wants.map((w) => JSON.stringify(w)).join(', ')}` : JSON.stringify(wants[0]);
+    throw new Error(`${name} reads ${JSON.stringify(saved)}${seen === undefined ? '' : ` (${seen})`}, expected ${expected}`);
+  }
+  return saved;
+}
+
 async function fakeRequests() {
   const r = await fetch(`${FAKE_URL}/_fake/requests`);
   return r.json();
@@ -674,8 +697,7 @@ try {
   }, { needs: ['ghost-text'] });
 
   await step('review-on-save', async () => {
-    await page.keyboard.press('Control+S');
-    await waitFor('the file to be saved', () => fs.readFileSync(FILE_PATH, 'utf8').includes(ADDED), 10000);
+    await savedAs(FILE_PATH, ADDED);
     const squiggle = await waitFor('a review diagnostic (.squiggly-warning)', async () => {
       const boxes = await page.$$eval('.editor-instance .monaco-editor .squiggly-warning', (els) =>
         els.map((e) => {
@@ -760,11 +782,7 @@ try {
   }, { needs: ['review-on-save'] });
 
   await step('saved-file', async () => {
-    await page.keyboard.press('Control+S');
-    const text = await waitFor('the edits on disk', () => {
-      const t = fs.readFileSync(FILE_PATH, 'utf8');
-      return t.includes(`    ${ADDED}\n`) && t.includes(FIXED) ? t : '';
-    }, 10000);
+    await savedAs(FILE_PATH, (t) => t.includes(`    ${ADDED}\n`) && t.includes(FIXED), { what: 'on disk with both edits' });
     return `${FILE} on disk has both edits`;
   }, { needs: ['quick-fix'] });
 
@@ -1157,16 +1175,11 @@ try {
       return first.includes('if x < 0:') && below.includes('return x') ? `${first} / ${below}` : '';
     }, 20000);
     await page.keyboard.press('Tab');
-    await page.keyboard.press('Control+S');
-    const want = 'def bound(x):\n\tif x < 0:\n\t\treturn 0\n\treturn x';
-    const saved = await waitFor(`${BOUND} saved with the block`, async () => {
-      const t = fs.readFileSync(BOUND_PATH, 'utf8');
-      return t.includes('return x') ? t : '';
-    }, 10000);
-    if (saved !== want) {
-      throw new Error(`${BOUND} reads ${JSON.stringify(saved)} (ghost ${JSON.stringify(ghost)}), expected ${JSON.stringify(want)}`);
-    }
-    return `${JSON.stringify(saved)}`;
+    const saved = await savedAs(BOUND_PATH, 'return x', {
+      what: 'saved with the block', seen: `ghost ${JSON.stringify(ghost)}`,
+      want: 'def bound(x):\n\tif x < 0:\n\t\treturn 0\n\treturn x',
+    });
+    return JSON.stringify(saved);
   }, { needs: ['set-api-key'] });
 
   await step('closer-typed-after-accept', async () => {
@@ -1190,15 +1203,9 @@ try {
     await page.keyboard.press('Tab');
     await waitFor('the suggestion accepted', async () => (await editorTextWithoutGhost()).includes('max(a, b)'), 10000);
     await page.keyboard.type(')');
-    await page.keyboard.press('Control+S');
-    const saved = await waitFor(`${PAIR} saved`, () => {
-      const t = fs.readFileSync(PAIR_PATH, 'utf8');
-      return t.includes('biggest') ? t : '';
-    }, 10000);
-    const want = 'def pair(a, b):\n    biggest = max(a, b)';
-    if (saved !== want) {
-      throw new Error(`${PAIR} reads ${JSON.stringify(saved)} (ghost ${JSON.stringify(ghost)}), expected ${JSON.stringify(want)}`);
-    }
+    const saved = await savedAs(PAIR_PATH, 'biggest', {
+      seen: `ghost ${JSON.stringify(ghost)}`, want: 'def pair(a, b):\n    biggest = max(a, b)',
+    });
     return JSON.stringify(saved);
   }, { needs: ['set-api-key'] });
 
@@ -1343,15 +1350,9 @@ try {
     await page.keyboard.type('u', { delay: 60 });
     await waitFor('"rn a + b" as ghost text', async () => (await ghostText()).includes('rn a + b'), 20000);
     await page.keyboard.press('Tab');
-    await page.keyboard.press('Control+S');
-    const saved = await waitFor('two.py saved with the accept', async () => {
-      const t = fs.readFileSync(TWO_PATH, 'utf8');
-      return t.includes('return a + b') ? t : '';
-    }, 10000);
-    const want = 'def add(a, b):\n    return a + b\ndef mul(a, b):\n    ret\n';
-    if (saved !== want) {
-      throw new Error(`two.py reads ${JSON.stringify(saved)}, expected ${JSON.stringify(want)}`);
-    }
+    await savedAs(TWO_PATH, 'return a + b', {
+      what: 'saved with the accept', want: 'def add(a, b):\n    return a + b\ndef mul(a, b):\n    ret\n',
+    });
     return 'no ghost text at two cursors; one cursor: its suggestion taken there alone';
   }, { needs: ['set-api-key'] });
 
@@ -1367,116 +1368,80 @@ try {
     await page.keyboard.type(' Returns the ', { delay: 60 });
     const ghost = await ghostIncluding('sum of a and b.', '"sum of a and b." as ghost text', 20000);
     await page.keyboard.press('Tab');
-    await page.keyboard.press('Control+S');
-    const want = '/* Returns the sum of a and b. */\nint sum(int a, int b);\n';
-    const saved = await waitFor(`${SUM} saved`, () => {
-      const t = fs.readFileSync(SUM_PATH, 'utf8');
-      return t.includes('sum of a and b') ? t : '';
-    }, 10000);
-    if (saved !== want) {
-      throw new Error(`${SUM} reads ${JSON.stringify(saved)} (ghost ${JSON.stringify(ghost)}), expected ${JSON.stringify(want)}`);
-    }
+    const saved = await savedAs(SUM_PATH, 'sum of a and b', {
+      seen: `ghost ${JSON.stringify(ghost)}`, want: '/* Returns the sum of a and b. */\nint sum(int a, int b);\n',
+    });
     return `ghost ${JSON.stringify(ghost)}, saved ${JSON.stringify(saved.split('\n')[0])}`;
   }, { needs: ['set-api-key'] });
 
-  await step('initializer-semicolon', async () => {
-    // "std::vector<int> v {" Enter: VS Code puts the "}" below the cursor. The model's entries
-    // and "};" show as the entries alone (an item's range stays on its line); once Tab accepts
-    // them, the server's workspace/applyEdit puts the ";" after the editor's "}".
-    await quickOpen(VEC, '#include <vector>');
+  /** `file` (VEC_TEXT) opened, "std::vector<int> v {" typed on a new line under "int n = 3;" and
+   * Enter pressed inside the "{}" VS Code closed: the model's entries shown as ghost text. */
+  const vectorEntriesShown = async (file) => {
+    await quickOpen(file, '#include <vector>');
     await clickLine('int n = 3;', 4);
     await page.keyboard.press('End');
     await page.keyboard.press('Enter');
     await typeOpenerClosed('std::vector<int> v {', '}');
     await page.keyboard.press('Enter');
     await waitFor('"1, 2, 3," as ghost text', async () => (await ghostText()).includes('1, 2, 3,'), 20000);
+  };
+
+  await step('initializer-semicolon', async () => {
+    // "std::vector<int> v {" Enter: VS Code puts the "}" below the cursor. The model's entries
+    // and "};" show as the entries alone (an item's range stays on its line); once Tab accepts
+    // them, the server's workspace/applyEdit puts the ";" after the editor's "}".
+    await vectorEntriesShown(VEC);
     await page.keyboard.press('Tab');
     await waitFor('the ";" after the editor\'s "}"', async () => (await editorTextWithoutGhost()).includes('    };'), 10000);
-    const saved = async (what, needle) => {
-      await page.keyboard.press('Control+S');
-      return waitFor(`${VEC} saved ${what}`, () => {
-        const t = fs.readFileSync(VEC_PATH, 'utf8');
-        return needle(t) ? t : '';
-      }, 10000);
-    };
     const body = '#include <vector>\n\nint main() {\n    int n = 3;\n    std::vector<int> v {\n';
-    const accepted = await saved('with the entries', (t) => t.includes('1, 2, 3,'));
-    if (accepted !== `${body}        1, 2, 3,\n    };\n}\n`) {
-      throw new Error(`${VEC} reads ${JSON.stringify(accepted)} after the accept`);
-    }
+    const accepted = await savedAs(VEC_PATH, '1, 2, 3,', {
+      what: 'saved with the entries', seen: 'after the accept', want: `${body}        1, 2, 3,\n    };\n}\n`,
+    });
     // What is typed next is a step of its own: one Ctrl+Z takes it back alone.
     await page.keyboard.type('//n', { delay: 60 });
     await page.keyboard.press('Escape');
-    await saved('with the comment', (t) => t.includes('3,//n'));
+    await savedAs(VEC_PATH, '3,//n', { what: 'saved with the comment' });
     await page.keyboard.press('Control+Z');
-    const typedUndone = await saved('after the comment undone', (t) => !t.includes('//'));
-    if (typedUndone !== accepted) {
-      throw new Error(`${VEC} reads ${JSON.stringify(typedUndone)} after the comment undone`);
-    }
+    await savedAs(VEC_PATH, (t) => !t.includes('//'), {
+      what: 'saved after the comment undone', seen: 'after the comment undone', want: accepted,
+    });
     // The suggestion taken back: one Ctrl+Z takes the ";" with the entries (as one u does in
     // Neovim). Applied as a workspace edit of its own, it was a step of its own: one Ctrl+Z
     // left the entries above a "}" without its ";".
     await page.keyboard.press('Control+Z');
-    const undone = await saved('after one Ctrl+Z', (t) => t !== accepted);
-    if (undone !== `${body}        \n    }\n}\n`) {
-      throw new Error(`${VEC} reads ${JSON.stringify(undone)} after one Ctrl+Z`);
-    }
+    const undone = await savedAs(VEC_PATH, (t) => t !== accepted, {
+      what: 'saved after one Ctrl+Z', seen: 'after one Ctrl+Z', want: `${body}        \n    }\n}\n`,
+    });
     return `accepted ${JSON.stringify(accepted)}; one Ctrl+Z: ${JSON.stringify(undone)}`;
   }, { needs: ['set-api-key'] });
 
   await step('initializer-semicolon-in-parts', async () => {
     // The same entries taken word by word (Ctrl+Right) to their end: VS Code runs no command
     // for a suggestion taken in parts, its last part tells the server it is whole.
-    await quickOpen(VEC_PARTS, '#include <vector>');
-    await clickLine('int n = 3;', 4);
-    await page.keyboard.press('End');
-    await page.keyboard.press('Enter');
-    await typeOpenerClosed('std::vector<int> v {', '}');
-    await page.keyboard.press('Enter');
-    await waitFor('"1, 2, 3," as ghost text', async () => (await ghostText()).includes('1, 2, 3,'), 20000);
+    await vectorEntriesShown(VEC_PARTS);
     for (let word = 0; word < 8 && !(await editorTextWithoutGhost()).includes('1, 2, 3,'); word++) {
       await page.keyboard.press('Control+ArrowRight');
       await page.waitForTimeout(150);
     }
     await waitFor('the ";" after the editor\'s "}"', async () => (await editorTextWithoutGhost()).includes('    };'), 10000);
     await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+S');
-    const want = '#include <vector>\n\nint main() {\n    int n = 3;\n    std::vector<int> v {\n        1, 2, 3,\n    };\n}\n';
-    const saved = await waitFor(`${VEC_PARTS} saved`, () => {
-      const t = fs.readFileSync(VEC_PARTS_PATH, 'utf8');
-      return t.includes('1, 2, 3,') ? t : '';
-    }, 10000);
-    if (saved !== want) {
-      throw new Error(`${VEC_PARTS} reads ${JSON.stringify(saved)}, expected ${JSON.stringify(want)}`);
-    }
+    const saved = await savedAs(VEC_PARTS_PATH, '1, 2, 3,', {
+      want: '#include <vector>\n\nint main() {\n    int n = 3;\n    std::vector<int> v {\n        1, 2, 3,\n    };\n}\n',
+    });
     return JSON.stringify(saved);
   }, { needs: ['set-api-key'] });
 
   await step('initializer-semicolon-enter-at-once', async () => {
     // Enter right after the Tab, before the server's edit can come: the edit, asked for the
     // text before the Enter, is refused (its version), not put at the "}"'s old place.
-    await quickOpen(VEC_ENTER, '#include <vector>');
-    await clickLine('int n = 3;', 4);
-    await page.keyboard.press('End');
-    await page.keyboard.press('Enter');
-    await typeOpenerClosed('std::vector<int> v {', '}');
-    await page.keyboard.press('Enter');
-    await waitFor('"1, 2, 3," as ghost text', async () => (await ghostText()).includes('1, 2, 3,'), 20000);
+    await vectorEntriesShown(VEC_ENTER);
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.waitForTimeout(1500);
     await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+S');
-    const saved = await waitFor(`${VEC_ENTER} saved`, () => {
-      const t = fs.readFileSync(VEC_ENTER_PATH, 'utf8');
-      return t.includes('1, 2, 3,') ? t : '';
-    }, 10000);
     const body = '#include <vector>\n\nint main() {\n    int n = 3;\n    std::vector<int> v {\n        1, 2, 3,\n        \n';
     // The ";" after the "}" where the edit came first; never anywhere else.
-    const wants = [`${body}    }\n}\n`, `${body}    };\n}\n`];
-    if (!wants.includes(saved)) {
-      throw new Error(`${VEC_ENTER} reads ${JSON.stringify(saved)}`);
-    }
+    const saved = await savedAs(VEC_ENTER_PATH, '1, 2, 3,', { want: [`${body}    }\n}\n`, `${body}    };\n}\n`] });
     return JSON.stringify(saved);
   }, { needs: ['set-api-key'] });
 
@@ -1495,15 +1460,9 @@ try {
     await waitFor('the ";" after the editor\'s "}"', async () => (await editorTextWithoutGhost()).includes('    };'), 10000)
       .catch(() => undefined);
     await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+S');
-    const saved = await waitFor(`${BOX} saved`, () => {
-      const t = fs.readFileSync(BOX_PATH, 'utf8');
-      return t.includes('w: 1,') ? t : '';
-    }, 10000);
-    const want = 'const n = 1;\nfunction make(): void {\n    use(n);\n    const box: Box = {\n        w: 1,\n    };\n    done();\n}\n';
-    if (saved !== want) {
-      throw new Error(`${BOX} reads ${JSON.stringify(saved)}, expected ${JSON.stringify(want)}`);
-    }
+    const saved = await savedAs(BOX_PATH, 'w: 1,', {
+      want: 'const n = 1;\nfunction make(): void {\n    use(n);\n    const box: Box = {\n        w: 1,\n    };\n    done();\n}\n',
+    });
     return JSON.stringify(saved);
   }, { needs: ['set-api-key'] });
 
@@ -1525,15 +1484,9 @@ try {
     await waitFor('the members in the editor', async () => (await editorTextWithoutGhost()).includes('b: 2,'), 10000)
       .catch(() => undefined);
     await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+S');
-    const saved = await waitFor(`${OBJ} saved`, () => {
-      const t = fs.readFileSync(OBJ_PATH, 'utf8');
-      return t.includes('a: 1,') ? t : '';
-    }, 10000);
-    const want = 'const n = 1;\nconst o = {\n    a: 1,\n    b: 2,\n}\n';
-    if (saved !== want) {
-      throw new Error(`${OBJ} reads ${JSON.stringify(saved)}, expected ${JSON.stringify(want)}`);
-    }
+    const saved = await savedAs(OBJ_PATH, 'a: 1,', {
+      seen: `ghost ${JSON.stringify(shown.slice(0, 60))}`, want: 'const n = 1;\nconst o = {\n    a: 1,\n    b: 2,\n}\n',
+    });
     return `ghost ${JSON.stringify(shown.slice(0, 60))}; saved ${JSON.stringify(saved)}`;
   }, { needs: ['set-api-key'] });
 
@@ -1569,16 +1522,9 @@ try {
     await waitFor('the cursor at the end of "this.items = items;"', async () =>
       norm(await where.textContent()).includes('Ln 3, Col 28'), 5000);
     await page.keyboard.type('x');
-    await page.keyboard.press('Control+S');
-    const saved = await waitFor(`${SHOP} saved`, () => {
-      const t = fs.readFileSync(SHOP_PATH, 'utf8');
-      return t.includes('items;') ? t : '';
-    }, 10000);
-    const want = 'class Shop {\n    constructor(items) {\n        this.items = items;x\n}';
-    if (saved !== want) {
-      throw new Error(`${SHOP} reads ${JSON.stringify(saved)} (ghost ${JSON.stringify(ghost)}), `
-        + `expected ${JSON.stringify(want)}`);
-    }
+    const saved = await savedAs(SHOP_PATH, 'items;', {
+      seen: `ghost ${JSON.stringify(ghost)}`, want: 'class Shop {\n    constructor(items) {\n        this.items = items;x\n}',
+    });
     const acceptedAfter = await acceptedCount(acceptedBefore + 1);
     return `${JSON.stringify(saved)}; accepted ${acceptedBefore} -> ${acceptedAfter}`;
   }, { needs: ['set-api-key'] });
@@ -2375,8 +2321,7 @@ try {
     await quickOpen('alpha.py', 'def div_alpha(a, b):', 60000, path.join(root, 'alpha', 'alpha.py'));
     const alphaStatus = await statusIs('Inactive', "folder's settings", 30000);
     await typeAtEnd('    ret');
-    await page.keyboard.press('Control+S');
-    await waitFor('alpha.py saved', () => fs.readFileSync(path.join(root, 'alpha', 'alpha.py'), 'utf8').includes('    ret'), 10000);
+    await savedAs(path.join(root, 'alpha', 'alpha.py'), '    ret');
 
     await quickOpen('beta.py', 'def div_beta(a, b):', 30000, path.join(root, 'beta', 'beta.py'));
     await statusIs('Normal', '', 30000);
