@@ -1537,6 +1537,97 @@ try {
     return `${JSON.stringify(saved)}; accepted ${acceptedBefore} -> ${acceptedAfter}`;
   }, { needs: ['set-api-key'] });
 
+  await step('accept-undone-one-step', async () => {
+    // Tab, then Ctrl+Z: one undo gives back the line as typed (not the accept and the keys
+    // before it, nor half of the accept), and the tooltip takes the accept out of its count
+    // (undone); Ctrl+Y puts the suggestion back, accepted again.
+    const counts = (t) => ({
+      accepted: Number(/(\d+) suggestions? accepted/.exec(t)?.[1] ?? 0),
+      undone: Number(/(\d+) undone/.exec(t)?.[1] ?? 0),
+    });
+    // The tooltip as a user reads it again after a key: the pointer moved off the item and back
+    // (sessionTooltip's pointer rests on the item, whose hover, once shown, kept its counts).
+    const countsWhen = (ok) => waitFor('the counts in the tooltip', async () => {
+      await page.mouse.move(700, 400);
+      await page.waitForTimeout(600);
+      await page.locator('.statusbar-item', { hasText: 'DeepSeek' }).first().hover();
+      const t = norm(await page.locator('.monaco-hover:not(.hidden)', { hasText: 'This session:' }).first()
+        .innerText({ timeout: 3000 }).catch(() => ''));
+      return t && ok(counts(t)) ? counts(t) : undefined;
+    }, 30000, 200);
+    await quickOpen(UNDO, 'def add(a, b):');
+    await page.locator('.editor-instance .monaco-editor .view-lines >> visible=true').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('    ret', { delay: 60 });
+    await ghostIncluding('urn a + b', 'ghost text "urn a + b"', 20000);
+    // Read once a request was made: with none the tooltip has no "This session:" line.
+    const before = await countsWhen(() => true);
+    await page.waitForTimeout(400);
+    await page.keyboard.press('Tab');
+    const line = async () => (await editorTextWithoutGhost()).split('\n')[1] ?? '';
+    const lineIs = (want, what) => waitFor(`${JSON.stringify(want)} ${what}`, async () => (await line()) === want, 5000)
+      .catch(async () => { throw new Error(`${what} line 2 reads ${JSON.stringify(await line())}, expected ${JSON.stringify(want)}`); });
+    await lineIs('    return a + b', 'after Tab');
+    const accepted = await countsWhen((c) => c.accepted > before.accepted);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Z');
+    await lineIs('    ret', 'after one Ctrl+Z');
+    const undone = await countsWhen((c) => c.accepted === before.accepted && c.undone > before.undone);
+    await page.keyboard.press('Control+Y');
+    await lineIs('    return a + b', 'after Ctrl+Y');
+    const redone = await countsWhen((c) => c.accepted > before.accepted);
+    await page.keyboard.press('Escape');
+    await savedAs(path.join(WORKSPACE, UNDO), 'return a + b', { want: 'def add(a, b):\n    return a + b' });
+    const say = (c) => `${c.accepted} accepted, ${c.undone} undone`;
+    return `tooltip ${say(before)}; Tab "    return a + b": ${say(accepted)}; one Ctrl+Z "    ret": ${say(undone)}; `
+      + `Ctrl+Y: ${say(redone)}`;
+  }, { needs: ['set-api-key'] });
+
+  await step('long-line-inactive', async () => {
+    // A 120 kB line (minified data): no suggestion asked there, the status says the line's
+    // length; the short line below it is completed again.
+    await quickOpen(LONG, 'DATA = "');
+    await page.locator('.editor-instance .monaco-editor .view-lines >> visible=true').first().click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('End');
+    await page.keyboard.type(' #', { delay: 60 });
+    const inactive = await statusIs('Inactive', 'kB long', 15000);
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('    ret', { delay: 60 });
+    const ghost = await ghostIncluding('urn a + b', 'ghost text "urn a + b" on the short line', 20000);
+    await statusIs('Normal', '', 10000);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+S');
+    return `${JSON.stringify(norm(inactive.split(' | ')[0]).slice(0, 120))}; then ghost ${JSON.stringify(ghost)} below it`;
+  }, { needs: ['set-api-key'] });
+
+  await step('review-untitled', async () => {
+    // Python typed into a new untitled editor, never saved, then "DeepSeek: Review Current
+    // File": the finding shows in that editor, and the window says the review's count.
+    await clearToasts();
+    await runCommand('File: New Untitled Text File');
+    await waitFor('an untitled editor', async () =>
+      (await page.$$eval('.tab.active', (els) => els.map((e) => e.textContent ?? '').join(' '))).includes('Untitled'), 10000);
+    try {
+      await page.keyboard.press('Escape');
+      await page.locator('.editor-instance .monaco-editor .view-lines >> visible=true').first().click();
+      await page.keyboard.insertText('def div(a, b):\n    return a / b\n');
+      await page.waitForTimeout(1000);
+      await runCommand('DeepSeek: Review Current File');
+      const msg = await waitFor('what the window says of the review', async () =>
+        (await messagesShown()).find((x) => x.includes('DeepSeek review of')) ?? '', 30000);
+      const squiggles = await waitFor('a review squiggle in the untitled editor', async () =>
+        (await page.$$('.editor-instance .monaco-editor .squiggly-warning')).length, 15000).catch(() => 0);
+      if (!squiggles) {
+        throw new Error(`no finding shown; the window says ${JSON.stringify(msg.trim().slice(0, 160))}`);
+      }
+      return `${msg.trim().slice(0, 120)}; ${squiggles} squiggle(s)`;
+    } finally {
+      // Not left dirty: the steps after reload the window and open another.
+      await runCommand('View: Revert and Close Editor');
+    }
+  }, { needs: ['set-api-key'] });
+
   await step('excluded-file-status', async () => {
     // An excluded file (.env) gets Inactive, shown while that file is the active one only.
     // The file was written before the workbench opened: quick open's index missed a file
@@ -1881,6 +1972,38 @@ try {
     }
     return `${told.length} notification; ${failed.split(' | ')[0].slice(0, 120)}`;
   }, { needs: ['review-on-save-under-way'] });
+
+  await step('keys-right-after-reload', async () => {
+    // "Developer: Reload Window" with a file open, typed into as soon as VS Code draws it: the
+    // keys come while the extension activates (onStartupFinished) and its server starts, and
+    // still get their suggestion, with no key after them. The detail says which side of the
+    // activation they fell on (here the DeepSeek item showed before the file did, at load 12-16).
+    await quickOpen(EARLY, 'def add(a, b):');
+    // VS Code's command, not the browser's reload: the window's state (its editors) is stored
+    // as it closes, and a page reloaded under it came back with the file opened before.
+    const loading = page.waitForEvent('domcontentloaded', { timeout: 60000 });
+    await runCommand('Developer: Reload Window');
+    await loading;
+    const reloaded = Date.now();
+    // Clicked into as soon as it shows (after a reload the focus is not in the editor):
+    // Playwright's click, waiting for the line to be still, took 3 s.
+    const box = await waitFor(`${EARLY} shown`, async () =>
+      page.locator('.editor-instance .view-line', { hasText: 'def add(a, b):' }).first().boundingBox({ timeout: 100 }), 60000, 50);
+    const shown = Date.now();
+    await page.mouse.click(box.x + box.width - 5, box.y + box.height / 2);
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('    ret');
+    const typed = Date.now();
+    const itemAtKeys = await statusText();
+    const ghost = await ghostIncluding('urn a + b', 'ghost text "urn a + b" for the keys typed', 30000);
+    const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+    const at = itemAtKeys ? 'the DeepSeek item shown' : 'before the extension was active (no DeepSeek item)';
+    const detail = `${EARLY} shown ${secs(shown - reloaded)} after the reload, keys typed ${secs(typed - shown)} later, ${at}; `
+      + `ghost ${JSON.stringify(ghost)} ${secs(Date.now() - typed)} after the last key`;
+    await page.keyboard.press('Escape');
+    await savedAs(path.join(WORKSPACE, EARLY), '    ret');
+    return detail;
+  }, { needs: ['set-api-key'] });
 
   await step('server-setting-wrong-type', async () => {
     // deepseek.server.* with the wrong type in settings.json: a message naming the setting, the
@@ -2278,129 +2401,6 @@ try {
     }
     return "no unknown-setting message; the endpoint is still DEEPSEEK_BASE_URL's (the fake)";
   }, { needs: ['set-api-key', 'open-file'] });
-
-  await step('accept-undone-one-step', async () => {
-    // Tab, then Ctrl+Z: one undo gives back the line as typed (not the accept and the keys
-    // before it, nor half of the accept), and the tooltip takes the accept out of its count
-    // (undone); Ctrl+Y puts the suggestion back, accepted again.
-    const counts = (t) => ({
-      accepted: Number(/(\d+) suggestions? accepted/.exec(t)?.[1] ?? 0),
-      undone: Number(/(\d+) undone/.exec(t)?.[1] ?? 0),
-    });
-    // The tooltip as a user reads it again after a key: the pointer moved off the item and back
-    // (sessionTooltip's pointer rests on the item, whose hover, once shown, kept its counts).
-    const countsWhen = (ok) => waitFor('the counts in the tooltip', async () => {
-      await page.mouse.move(700, 400);
-      await page.waitForTimeout(600);
-      await page.locator('.statusbar-item', { hasText: 'DeepSeek' }).first().hover();
-      const t = norm(await page.locator('.monaco-hover:not(.hidden)', { hasText: 'This session:' }).first()
-        .innerText({ timeout: 3000 }).catch(() => ''));
-      return t && ok(counts(t)) ? counts(t) : undefined;
-    }, 30000, 200);
-    await quickOpen(UNDO, 'def add(a, b):');
-    await page.locator('.editor-instance .monaco-editor .view-lines >> visible=true').first().click();
-    await page.keyboard.press('Control+End');
-    await page.keyboard.type('    ret', { delay: 60 });
-    await ghostIncluding('urn a + b', 'ghost text "urn a + b"', 20000);
-    // Read once a request was made: with none the tooltip has no "This session:" line.
-    const before = await countsWhen(() => true);
-    await page.waitForTimeout(400);
-    await page.keyboard.press('Tab');
-    const line = async () => (await editorTextWithoutGhost()).split('\n')[1] ?? '';
-    const lineIs = (want, what) => waitFor(`${JSON.stringify(want)} ${what}`, async () => (await line()) === want, 5000)
-      .catch(async () => { throw new Error(`${what} line 2 reads ${JSON.stringify(await line())}, expected ${JSON.stringify(want)}`); });
-    await lineIs('    return a + b', 'after Tab');
-    const accepted = await countsWhen((c) => c.accepted > before.accepted);
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+Z');
-    await lineIs('    ret', 'after one Ctrl+Z');
-    const undone = await countsWhen((c) => c.accepted === before.accepted && c.undone > before.undone);
-    await page.keyboard.press('Control+Y');
-    await lineIs('    return a + b', 'after Ctrl+Y');
-    const redone = await countsWhen((c) => c.accepted > before.accepted);
-    await page.keyboard.press('Escape');
-    await savedAs(path.join(WORKSPACE, UNDO), 'return a + b', { want: 'def add(a, b):\n    return a + b' });
-    const say = (c) => `${c.accepted} accepted, ${c.undone} undone`;
-    return `tooltip ${say(before)}; Tab "    return a + b": ${say(accepted)}; one Ctrl+Z "    ret": ${say(undone)}; `
-      + `Ctrl+Y: ${say(redone)}`;
-  }, { needs: ['set-api-key'] });
-
-  await step('long-line-inactive', async () => {
-    // A 120 kB line (minified data): no suggestion asked there, the status says the line's
-    // length; the short line below it is completed again.
-    await quickOpen(LONG, 'DATA = "');
-    await page.locator('.editor-instance .monaco-editor .view-lines >> visible=true').first().click();
-    await page.keyboard.press('Control+Home');
-    await page.keyboard.press('End');
-    await page.keyboard.type(' #', { delay: 60 });
-    const inactive = await statusIs('Inactive', 'kB long', 15000);
-    await page.keyboard.press('Control+End');
-    await page.keyboard.type('    ret', { delay: 60 });
-    const ghost = await ghostIncluding('urn a + b', 'ghost text "urn a + b" on the short line', 20000);
-    await statusIs('Normal', '', 10000);
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+S');
-    return `${JSON.stringify(norm(inactive.split(' | ')[0]).slice(0, 120))}; then ghost ${JSON.stringify(ghost)} below it`;
-  }, { needs: ['set-api-key'] });
-
-  await step('review-untitled', async () => {
-    // Python typed into a new untitled editor, never saved, then "DeepSeek: Review Current
-    // File": the finding shows in that editor, and the window says the review's count.
-    await clearToasts();
-    await runCommand('File: New Untitled Text File');
-    await waitFor('an untitled editor', async () =>
-      (await page.$$eval('.tab.active', (els) => els.map((e) => e.textContent ?? '').join(' '))).includes('Untitled'), 10000);
-    try {
-      await page.keyboard.press('Escape');
-      await page.locator('.editor-instance .monaco-editor .view-lines >> visible=true').first().click();
-      await page.keyboard.insertText('def div(a, b):\n    return a / b\n');
-      await page.waitForTimeout(1000);
-      await runCommand('DeepSeek: Review Current File');
-      const msg = await waitFor('what the window says of the review', async () =>
-        (await messagesShown()).find((x) => x.includes('DeepSeek review of')) ?? '', 30000);
-      const squiggles = await waitFor('a review squiggle in the untitled editor', async () =>
-        (await page.$$('.editor-instance .monaco-editor .squiggly-warning')).length, 15000).catch(() => 0);
-      if (!squiggles) {
-        throw new Error(`no finding shown; the window says ${JSON.stringify(msg.trim().slice(0, 160))}`);
-      }
-      return `${msg.trim().slice(0, 120)}; ${squiggles} squiggle(s)`;
-    } finally {
-      // Not left dirty: the steps after reload the window and open another.
-      await runCommand('View: Revert and Close Editor');
-    }
-  }, { needs: ['set-api-key'] });
-
-  await step('keys-right-after-reload', async () => {
-    // "Developer: Reload Window" with a file open, typed into as soon as VS Code draws it: the
-    // keys come while the extension activates (onStartupFinished) and its server starts, and
-    // still get their suggestion, with no key after them. The detail says which side of the
-    // activation they fell on (here the DeepSeek item showed before the file did, at load 12-16).
-    await quickOpen(EARLY, 'def add(a, b):');
-    // VS Code's command, not the browser's reload: the window's state (its editors) is stored
-    // as it closes, and a page reloaded under it came back with the file opened before.
-    const loading = page.waitForEvent('domcontentloaded', { timeout: 60000 });
-    await runCommand('Developer: Reload Window');
-    await loading;
-    const reloaded = Date.now();
-    // Clicked into as soon as it shows (after a reload the focus is not in the editor):
-    // Playwright's click, waiting for the line to be still, took 3 s.
-    const box = await waitFor(`${EARLY} shown`, async () =>
-      page.locator('.editor-instance .view-line', { hasText: 'def add(a, b):' }).first().boundingBox({ timeout: 100 }), 60000, 50);
-    const shown = Date.now();
-    await page.mouse.click(box.x + box.width - 5, box.y + box.height / 2);
-    await page.keyboard.press('Control+End');
-    await page.keyboard.type('    ret');
-    const typed = Date.now();
-    const itemAtKeys = await statusText();
-    const ghost = await ghostIncluding('urn a + b', 'ghost text "urn a + b" for the keys typed', 30000);
-    const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
-    const at = itemAtKeys ? 'the DeepSeek item shown' : 'before the extension was active (no DeepSeek item)';
-    const detail = `${EARLY} shown ${secs(shown - reloaded)} after the reload, keys typed ${secs(typed - shown)} later, ${at}; `
-      + `ghost ${JSON.stringify(ghost)} ${secs(Date.now() - typed)} after the last key`;
-    await page.keyboard.press('Escape');
-    await savedAs(path.join(WORKSPACE, EARLY), '    ret');
-    return detail;
-  }, { needs: ['set-api-key'] });
 
   await step('multi-root', async () => {
     // A workspace of two folders (a .code-workspace file): alpha turns completions and review off
