@@ -593,3 +593,25 @@ async def test_a_suggestion_s_line_blanks_are_typed_past_in_a_file_with_blanks(
     assert await completing.inline(uri, line, 4) == [rest.replace("\n", eol)]
     assert len(fake_deepseek.requests_to(FIM)) == 1
     assert completing.completion.cache.hits["typing"] == 1
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"], ids=["lf", "crlf"])
+@pytest.mark.parametrize("indent", ["    ", "\t"], ids=["spaces", "tab"])
+async def test_a_suggestion_s_empty_line_typed_with_the_editor_s_indent_goes_on_from_the_cache(
+    completing: Completing, fake_deepseek: FakeDeepSeek, indent: str, eol: str
+) -> None:
+    """A block with an empty line between its statements, typed through: Enter at the end of
+    the line before it leaves the editor's indentation on the new line (VS Code's auto-indent,
+    Vim's autoindent), which the suggestion's empty line has not; the next Enter takes it off
+    again. Read as typed elsewhere, the rest was dropped there and the model asked again."""
+    block = f"\n{indent}y = x + 1\n\n{indent}return y"
+    fake_deepseek.responder(lambda body: block, path=FIM)
+    uri = "file:///w/a.py"
+    text = f"def g():\n{indent}return 0\n\n\ndef f(x):\n\n\nprint(f(1))\n"
+    completing.open(uri, text.replace("\n", eol))
+    assert await completing.inline(uri, 4, 9) == [block.replace("\n", eol)]
+    typed = f"\n{indent}y = x + 1\n{indent}"
+    completing.insert(uri, 4, 9, typed.replace("\n", eol))
+    shown = await completing.inline(uri, 6, len(indent))
+    assert shown == [f"\n{indent}return y".replace("\n", eol)]
+    assert len(fake_deepseek.requests_to(FIM)) == 1

@@ -28,28 +28,44 @@ _AUTO_CLOSERS = frozenset(b")]}\"'`"[i : i + 1] for i in range(6))
 
 def typed_through(full: bytes, typed: bytes) -> int | None:
     """How much of the suggestion ``full`` what was ``typed`` since it was shown goes through,
-    or None where it went elsewhere. Its blanks at a line's end may be left out: kept where the
+    or None where it went elsewhere. A line's blanks at its end may differ: kept where the
     file's own lines have some (postprocess/trim.py), nobody types them, and an editor trims
-    the indent of a blank line left by Enter. Read as typed elsewhere, the rest of a block was
-    dropped at its first such line and the model asked again."""
+    the indent of a blank line left by Enter; the other way, Enter leaves the editor's indent
+    on a line the suggestion has empty (VS Code's auto-indent, Vim's autoindent). Read as
+    typed elsewhere, the rest of a block was dropped at its first such line and the model
+    asked again."""
     if full.startswith(typed):
         return len(typed)
     if b"\n" not in typed:
         return None
     at = 0
-    for line in typed.split(b"\n")[:-1]:
-        body = line.removesuffix(b"\r")  # (a CRLF document's line: its blanks before the \r)
-        end = at + len(body)
-        if full[at:end] != body:
-            return None
-        while full[end : end + 1] in (b" ", b"\t"):
-            end += 1
-        eol = line[len(body) :] + b"\n"
-        if not full.startswith(eol, end):
+    *ended, last = typed.split(b"\n")
+    for line in ended:
+        text = line.removesuffix(b"\r")  # (a CRLF document's line: its blanks before the \r)
+        end = _past_blanks(full, at, text)
+        eol = line[len(text) :] + b"\n"
+        if end is None or not full.startswith(eol, end):
             return None
         at = end + len(eol)
-    last = typed.rpartition(b"\n")[2]
-    return at + len(last) if full.startswith(last, at) else None
+    if full.startswith(last, at):
+        return at + len(last)
+    # The cursor's line typed past the suggestion's with blanks alone: the rest from its end.
+    end = _past_blanks(full, at, last)
+    return end if end is not None and full[end : end + 1] in (b"\r", b"\n") else None
+
+
+def _past_blanks(full: bytes, at: int, line: bytes) -> int | None:
+    """Past ``line`` in ``full`` from ``at``, and past the blanks after it there, where the
+    two differ only by blanks at ``line``'s end; else None."""
+    body = line.rstrip(b" \t")
+    end = at + len(body)
+    if full[at:end] != body:
+        return None
+    while full[end : end + 1] in (b" ", b"\t"):
+        end += 1
+    return end
+
+
 AUTO_CLOSED_MAX = 3
 
 
