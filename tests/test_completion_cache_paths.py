@@ -615,3 +615,36 @@ async def test_a_suggestion_s_empty_line_typed_with_the_editor_s_indent_goes_on_
     shown = await completing.inline(uri, 6, len(indent))
     assert shown == [f"\n{indent}return y".replace("\n", eol)]
     assert len(fake_deepseek.requests_to(FIM)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "block", "held_at", "rest"),
+    [
+        # A file whose lines end in blanks: the suggestion's first line keeps its blanks.
+        ("import os  \n\n\ndef f(x):\n\n\nprint(f(1))\n", "\n    y = x + 1  \n    z = y * 2\n    \n    return z",
+         "y * 2\n", "z = y * 2\n    \n    return z"),
+        # A clean file: the suggestion's empty line has the editor's indent once Enter is typed.
+        ("import os\n\n\ndef f(x):\n\n\nprint(f(1))\n", "\n    y = x + 1\n\n    return y", "ret", "\n    return y"),
+    ],
+    ids=["line-blanks-not-typed", "empty-line-indented"],
+)
+async def test_a_block_still_streaming_typed_through_past_a_line_s_blanks_is_joined(
+    completing: Completing, fake_deepseek: FakeDeepSeek, text: str, block: str, held_at: str, rest: str
+) -> None:
+    """The same as the cache's, while the block still streams (a slow server, a fast typist):
+    the line typed and Enter pressed, the stream was read as typed elsewhere, closed, and the
+    model asked again; nothing of it was shown."""
+    fake_deepseek.responder(lambda body: block, path=FIM)
+    fake_deepseek.pause_after(held_at)
+    uri = "file:///w/a.py"
+    completing.open(uri, text)
+    first = asyncio.ensure_future(completing.inline(uri, 3, 9))
+    assert await fake_deepseek.wait_paused_async()
+    completing.insert(uri, 3, 9, "\n    y = x + 1\n    ")
+    second = asyncio.ensure_future(completing.inline(uri, 5, 4))
+    await asyncio.sleep(0.2)
+    fake_deepseek.resume()
+    shown = await second
+    await first
+    assert shown and rest.startswith(shown[0]), shown
+    assert len(fake_deepseek.requests_to(FIM)) == 1

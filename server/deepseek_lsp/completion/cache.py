@@ -201,7 +201,8 @@ class Anchor:
         if typed is None:
             return False
         typed = _as_streamed(typed, streamed)
-        return streamed.startswith(typed) or typed.startswith(streamed)
+        # (Either ahead of the other, blanks at a line's end aside: see typed_through.)
+        return typed_through(streamed, typed) is not None or typed_through(typed, streamed) is not None
 
 
 @dataclass
@@ -497,8 +498,6 @@ class CompletionCache:
             # nothing worth showing: the request after the accept used to ask it all again.
             return (pending, 0) if not typed else None
         streamed = pending.text.encode("utf-8", "surrogatepass")
-        typed = _as_streamed(typed, streamed)
         # Only what has streamed so far proves the pending answer agrees with what was typed.
-        if len(typed) > len(streamed) or not streamed.startswith(typed):
-            return None
-        return pending, len(typed)
+        through = typed_through(streamed, _as_streamed(typed, streamed))
+        return None if through is None else (pending, through)

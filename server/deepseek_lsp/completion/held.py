@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..config import CompletionSettings
-from .cache import CompletionCache, Pending
+from .cache import CompletionCache, Pending, typed_through
 from .docstring_opener import whole_docstring
 from .fetching import Fetcher
 from .health import BackendHealth
@@ -95,8 +95,9 @@ class HeldAnswers:
         rests = []
         for choice in choices:
             data = choice.encode("utf-8", "surrogatepass")
-            if data.startswith(typed) and data[len(typed) :].strip():
-                rests.append(data[len(typed) :].decode("utf-8", "ignore"))
+            through = typed_through(data, typed)
+            if through is not None and data[through:].strip():
+                rests.append(data[through:].decode("utf-8", "ignore"))
         if not rests and choices and skip and pending.post is not None:
             # The filters reshaped the start the user typed: the rest of the raw answer,
             # filtered where the cursor is now, is still the model's answer for here.
