@@ -10,6 +10,7 @@ import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -23,7 +24,7 @@ from deepseek_lsp.review.records import recorded_units
 from deepseek_lsp.review.records import to_json as record_json
 from deepseek_lsp.review.units import extract_units
 from tests.fake_deepseek import FakeDeepSeek
-from tests.review_support import REGISTRY, reviewed_units
+from tests.review_support import INVENTORY_RULES, REGISTRY, reviewed_units, reviewer
 from tests.test_review_cli import CHAT, DATA, run
 from tests.test_review_cli import project as cli_project
 from tests.test_review_sarif import SCHEMA
@@ -272,3 +273,37 @@ def test_the_json_sarif_and_github_reports_carry_what_the_runs_requests_cost(
     _, out, _ = run(capsys, "app", "--format", "json", "--fail-on", "never")
     assert len(fake_deepseek.requests_to(CHAT)) == 3 * requests  # answered by the cache
     assert json.loads(out)["usage"] == dict.fromkeys(usage, 0)
+
+
+def test_a_rerun_from_the_cache_says_the_findings_it_dropped_as_the_first_run_did(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The model quoted code in none of the units it was shown (made up, or the context's): the
+    first run said "1 finding could not be placed and was dropped", a rerun answered from the
+    cache said nothing of it, another closing line for the same file."""
+    rules = reviewer(INVENTORY_RULES, line_offset=3)
+
+    def misquoting(body: dict[str, Any]) -> str:
+        answer = json.loads(rules(body))
+        if "find_item" in reviewed_units(body):
+            answer["findings"].append(
+                {"severity": "warning", "line": 12, "code": "db.lookup_item(sku)", "message": "Made up.", "suggestion": ""}
+            )
+        return json.dumps(answer)
+
+    fake_deepseek.responder(misquoting, path=CHAT)
+    closing: list[str] = []
+    dropped: list[int] = []
+    sent: list[int] = []
+    for record_kept in (True, True, False):  # sent; from the file's record; parsed, from the cache
+        if not record_kept:
+            with sqlite3.connect(tmp_path / "state" / "review-cache.sqlite") as db:
+                db.execute("DELETE FROM files")
+        _, out, _ = run(capsys, "app/inventory.py", "--fail-on", "never")
+        closing.append(out.rstrip().rsplit("\n", 1)[-1].split(": ", 1)[1])
+        _, again = report(capsys, "app/inventory.py")
+        dropped.append(again["files"][0]["dropped"]["unplaced"])  # type: ignore[index]
+        sent.append(len(fake_deepseek.requests_to(CHAT)))
+    assert sent[0] > 0 and sent == [sent[0]] * 3, sent
+    assert closing[0].endswith("; 1 finding could not be placed and was dropped"), closing
+    assert closing == [closing[0]] * 3 and dropped == [1, 1, 1], (closing, dropped)

@@ -18,7 +18,6 @@ from lsprotocol import types
 from deepseek_lsp.documents import Document
 from deepseek_lsp.review.answer import RawFinding
 from deepseek_lsp.review.changed import CI_BASE_VARIABLES
-from deepseek_lsp.review.findings import PlacementStats
 from deepseek_lsp.review.flights import _owned
 from deepseek_lsp.review.placing import Placer
 from deepseek_lsp.review.prompt import unit_block
@@ -317,7 +316,7 @@ def test_a_finding_on_another_function_s_own_line_stays_there() -> None:
         RawFinding("warning", "lock.release()", "Release in a finally block.", None, 0.9, pop_release),
         RawFinding("critical", "lock.release()", "The lock is never released.", None, 0.9, pop_release - 14),
     ]
-    owned = _owned(said, units, Placer(after), PlacementStats())
+    owned = _owned(said, units, Placer(after))
     append = after.text.split("\n").index("    items.append(item)") + 1
     assert [(raw.line, unit.name) for raw, unit in owned] == [(pop_release, "pop"), (append, "add")]
 

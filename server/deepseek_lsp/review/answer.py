@@ -74,6 +74,9 @@ class RawFinding:
     suggestion: str | None = None
     confidence: float = 1.0
     line: int | None = None  # 1-based hint
+    #: Its code is in none of the units it was said of (made up, or quoted from the context):
+    #: kept with a unit's answer only to be counted as dropped again when the cache answers.
+    unplaced: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -14,6 +14,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,20 @@ def _findings(payload: str) -> list[RawFinding] | None:
         items = json.loads(payload)
     except ValueError:
         return None
-    return [f for f in (RawFinding.from_json(item) for item in items) if f is not None]
+    return [f for f in (_finding(item) for item in items) if f is not None]
+
+
+def _finding(item: Any) -> RawFinding | None:
+    if isinstance(item, dict) and "unplaced" in item:
+        found = RawFinding.from_json(item["unplaced"])
+        return None if found is None else replace(found, unplaced=True)
+    return RawFinding.from_json(item)
+
+
+def _item(finding: RawFinding) -> dict[str, Any]:
+    """A finding as its row holds it; one that could not be placed wrapped, so that an older
+    version sharing the file, which reads no code in it, skips it rather than show it."""
+    return {"unplaced": finding.to_json()} if finding.unplaced else finding.to_json()
 
 
 class ReviewCache:
@@ -264,7 +278,7 @@ class ReviewCache:
         return out
 
     def put(self, key: str, findings: Iterable[RawFinding], model: str) -> None:
-        payload = json.dumps([f.to_json() for f in findings])
+        payload = json.dumps([_item(f) for f in findings])
         now = time.time()
 
         def q(db: sqlite3.Connection) -> None:

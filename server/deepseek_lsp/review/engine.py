@@ -499,7 +499,7 @@ class ReviewEngine:
             partial = exc.partial if isinstance(exc.partial, StreamResult) else None
             parsed = parse_answer(partial.text if partial else "")
             outcome.problems.append(_problem_text(exc, parsed.findings))
-            owned_out.extend(_owned(parsed.findings, batch.units, placer, outcome.stats))
+            owned_out.extend(_owned(parsed.findings, batch.units, placer))
             # Not an answer about these units (blank, prose, cut short): the findings shown
             # of them stay, as after a failed request. Counted as answered, "review again"
             # answered blank cleared every diagnostic of the file and said "ok".
@@ -548,7 +548,7 @@ class ReviewEngine:
             )
             return [u for units in parts for u in units]
         parsed = parse_answer(result.text)
-        owned = _owned(parsed.findings, batch.units, placer, outcome.stats)
+        owned = _owned(parsed.findings, batch.units, placer)
         owned_out.extend(owned)
         if not parsed.usable or result.finish_reason not in (None, "stop"):
             # Not cached: the next save asks again rather than remembering half an answer.

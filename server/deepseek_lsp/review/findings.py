@@ -94,6 +94,9 @@ def place_findings(
     #: Where each fingerprint was placed, and from which line hints.
     placed_at: dict[str, dict[tuple[int, int], set[int | None]]] = {}
     for raw, prefer, unit_name in found:
+        if raw.unplaced:  # (see ``flights._owned``)
+            stats.unplaced += 1
+            continue
         if raw.confidence < min_confidence:
             stats.low_confidence += 1
             continue

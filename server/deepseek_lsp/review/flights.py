@@ -197,13 +197,13 @@ def _to_cache(raw: RawFinding, unit: Unit) -> RawFinding:
     return replace(raw, line=None if index is None else index + 1)
 
 
-def _owned(
-    findings: Iterable[RawFinding], units: Sequence[Unit], placer: Placer, stats: PlacementStats
-) -> list[tuple[RawFinding, Unit]]:
+def _owned(findings: Iterable[RawFinding], units: Sequence[Unit], placer: Placer) -> list[tuple[RawFinding, Unit]]:
     """Each finding with the unit of the batch it is about: where its code occurs nearest the hint.
 
-    A finding whose code occurs in none of the batch's units is dropped (and counted): it is about
-    code the model was shown only as context, or code it made up.
+    A finding whose code occurs in none of the batch's units is about code the model was shown
+    only as context, or code it made up: marked ``unplaced`` (placing counts it as dropped), with
+    the unit its line hint is in (else the first), so that the cache's answer for that unit
+    counts it too: a rerun from the cache said nothing of it, another message for the same file.
     """
     out: list[tuple[RawFinding, Unit]] = []
     #: Where each finding (by fingerprint) was put, and the line the model said for it.
@@ -233,7 +233,8 @@ def _owned(
                 raw = moved[0]
                 best = ((False, 0), moved[1], placer.doc.line_at(spans[0][0]), spans[0][0])
         if best is None:
-            stats.unplaced += 1
+            hinted = next((u for u in units if raw.line and u.contains_line(raw.line - 1)), units[0])
+            out.append((replace(raw, unplaced=True), hinted))
             continue
         _, unit, line, start = best
         claimed.setdefault(fp, []).append((start, raw.line))
