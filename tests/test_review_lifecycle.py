@@ -275,3 +275,21 @@ async def test_the_first_open_opens_the_review_cache_off_the_event_loop(
         later = session.services.documents.open("file:///project/b.py", "x = 1\n", "python", 1)
         session.review.document_opened(later)  # the cache open: shown at once
         assert shown == [doc.uri, later.uri] and len(opened_in) == 1
+
+
+async def test_files_closed_are_not_remembered_as_having_shown_findings(fake_deepseek: FakeDeepSeek) -> None:
+    """Each file whose findings were shown was remembered until it was opened again: over a
+    long session of many files, a set that only grew (200 files opened and closed: 200 kept)."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    async with Editor(fake_deepseek, TWO) as editor:
+        await editor.review_file()
+        assert editor.diagnostics()
+        review, documents = editor.review, editor.services.documents
+        for i in range(200):
+            # Each its own text: a file closed and another opened with the very same text is
+            # taken for a rename, its findings' record going with it.
+            doc = documents.open(f"file:///ws/copy_{i}.py", f"{TWO}\n# copy {i}\n", "python", 1)
+            review.document_opened(doc)
+            assert doc.uri in review.publisher.shown  # (the cache showed its findings)
+            review.document_closed(documents.close(doc.uri))  # type: ignore[arg-type]
+        assert len(review.publisher.shown) == 1  # the file still open

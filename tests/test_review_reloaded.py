@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from lsprotocol import types
+from pytest_lsp import LanguageClient
 
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import eventually, lsp_session, open_doc
@@ -21,6 +24,19 @@ from tests.test_review_lsp import CHAT, INVENTORY, SETTINGS, URI, diagnostics, e
 #: What a formatter or a checkout made of the file: a line added at the top and at the end,
 #: and the ``== None`` comparison the review flags fixed.
 RELOADED = "# formatted\n" + INVENTORY.replace("if row == None:", "if row is None:") + "\n# end\n"
+
+
+@asynccontextmanager
+async def held_review(fake: FakeDeepSeek, tmp_path: Path, editor: str = "visual_studio_code") -> AsyncIterator[LanguageClient]:
+    """A session of ``editor`` that opened INVENTORY and saved it, its review's answer held once
+    its findings began."""
+    fake.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    async with lsp_session(env(fake, tmp_path), settings=SETTINGS, editor=editor) as client:
+        open_doc(client, URI, INVENTORY)
+        fake.pause_after("findings")
+        save(client)
+        assert await fake.wait_paused_async()
+        yield client
 
 
 def reload_change(style: str) -> types.TextDocumentContentChangeEvent:
@@ -52,12 +68,7 @@ def shown(client: object, uri: str = URI) -> dict[str, str]:
 async def test_the_findings_of_code_a_reload_left_as_it_was_stay_on_it(
     fake_deepseek: FakeDeepSeek, tmp_path: Path, style: str
 ) -> None:
-    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
-    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
-        open_doc(client, URI, INVENTORY)
-        fake_deepseek.pause_after("findings")
-        save(client)
-        assert await fake_deepseek.wait_paused_async()
+    async with held_review(fake_deepseek, tmp_path) as client:
         client.text_document_did_change(
             types.DidChangeTextDocumentParams(
                 text_document=types.VersionedTextDocumentIdentifier(uri=URI, version=2),
@@ -106,12 +117,7 @@ async def test_a_file_neovim_reloads_while_its_review_runs_shows_the_review(
     didClose then didOpen: the close cancelled the review under way, its requests closed, and
     the reopened file showed nothing of it; now the review goes on, and its findings of the
     functions the reload left as they were are shown on the new text."""
-    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
-    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS, editor="neovim") as client:
-        open_doc(client, URI, INVENTORY)
-        fake_deepseek.pause_after("findings")
-        save(client)
-        assert await fake_deepseek.wait_paused_async()
+    async with held_review(fake_deepseek, tmp_path, "neovim") as client:
         client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=URI)))
         open_doc(client, URI, RELOADED, version=3)
         await asyncio.sleep(0.3)

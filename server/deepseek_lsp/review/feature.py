@@ -84,6 +84,8 @@ class ReviewFeature(Feature):
         self._stopped_by_user: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
         #: Reviews a save started (a command's answer is the closed buffer's: see document_closed).
         self._of_saves: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+        #: Files renamed while their review ran: the URI each one's findings go to now.
+        self._moved: dict[str, str] = {}
         #: Reviews replaced by a newer one that have not let go yet (see ``schedule``).
         self._superseded: set[asyncio.Task[ReviewOutcome | None]] = set()
         #: Those of them cancelled already (see ``_let_go``).
@@ -234,12 +236,14 @@ class ReviewFeature(Feature):
 
     def document_opened(self, doc: Document) -> None:
         self._opened.opened(doc)
-        if not self.reloads.reopening(doc.uri):
-            self.publisher.shown.discard(doc.uri)
-        # Reloaded (see reloads.REOPEN_GRACE_S): its review goes on, and shows on the new text.
-        task = self.reloads.opened(doc)
-        if task is not None and doc.uri not in self._tasks:
-            self._tasks[doc.uri] = task
+        # Reloaded or renamed (see reloads.REOPEN_GRACE_S): its review goes on, and shows on
+        # the new text, under the new name.
+        went_on = self.reloads.opened(doc)
+        if went_on is not None:
+            old, closed = went_on
+            if closed.shown:
+                self.publisher.shown.add(doc.uri)
+            self._go_on(closed.review, old, doc.uri)
         # Whatever was reviewed before (in this editor, another one, or on the command line)
         # shows at once and costs nothing. Files opened before the configuration arrived are
         # shown again by settings_changed if the review settings turn out different. Not a
@@ -292,9 +296,48 @@ class ReviewFeature(Feature):
             self._asked.pop(doc.uri, None)
         else:
             task = None
-        self.reloads.closed(doc.uri, task)
+        shown = doc.uri in self.publisher.shown
+        # Kept while the file may open again (see reloads): it grew by every file ever opened.
+        self.publisher.shown.discard(doc.uri)
+        renamed = self.reloads.renamed_to(doc)
+        if renamed is not None:
+            # Opened under its new name already (VS Code's order of a rename, at times).
+            if shown:
+                self.publisher.shown.add(renamed.uri)
+            self._go_on(task, doc.uri, renamed.uri)
+            task = None
+        self.reloads.closed(doc, task, shown=shown)
         self._forget(doc.uri)
         self._clear_status(doc.uri)
+
+    def _go_on(self, task: asyncio.Task[ReviewOutcome | None] | None, old: str, uri: str) -> None:
+        """``task``, the save's review of ``old`` just closed, goes on for ``uri`` (the same file
+        opened again, or under a new name), and shows there, unless a review of its own runs."""
+        if task is None or task.done():
+            return
+        own = self._tasks.get(uri)
+        if own is not None and not own.done():
+            task.cancel()
+            return
+        self._tasks[uri] = task
+        if old != uri:
+            log.info("%s renamed to %s while its review ran: shown under its new name", old, uri)
+            self._moved[old] = uri
+
+        def done(t: asyncio.Task[ReviewOutcome | None]) -> None:
+            if self._tasks.get(uri) is t:
+                del self._tasks[uri]
+            if self._moved.get(old) == uri:
+                del self._moved[old]
+
+        task.add_done_callback(done)
+
+    def _where(self, uri: str) -> str:
+        """The URI a file reviewed as ``uri`` has now (renamed meanwhile, maybe more than once)."""
+        seen = {uri}
+        while (uri := self._moved.get(uri, uri)) not in seen:
+            seen.add(uri)
+        return uri
 
     def _clear_status(self, uri: str) -> None:
         current = self.services.status.current
@@ -602,6 +645,7 @@ class ReviewFeature(Feature):
         finally:
             # Stopped or replaced while it waited: the wait is no one's now (it stayed said).
             budget_wait(None)
+        uri = self._where(uri)
         self.outcome.cost(outcome, settings)
         if not on_save:
             self.first_saves.reviewed_all(uri)

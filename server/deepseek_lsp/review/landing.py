@@ -51,6 +51,12 @@ class Landing:
         # So too when the user switched the model (or thinking, redaction) meanwhile: the
         # old model's answer was shown as the review, over the new model's cached one.
         edits = current.edits_since(edit_count) if current is doc else None
+        if current.uri != doc.uri:
+            # Renamed meanwhile, opened with the text it was closed with (see reloads): its
+            # edits before the close, then the new name's. The cache's answer alone missed a
+            # unit whose imports another folder reads another way.
+            before, after = doc.edits_since(edit_count), current.edits_since(0)
+            edits = None if before is None or after is None else [*before, *after]
         if edits is None or answer_settings(settings) != answer_settings(self._settings()):
             return await self._placed_again(current, [], [], b"", [], roots)
         findings, _ = follow_edits(outcome.findings, edits, current.data)

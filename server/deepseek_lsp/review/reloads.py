@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ..documents import Document
@@ -50,6 +51,21 @@ def _disk_has(path: str, data: bytes) -> bool:
     return disk.removeprefix(b"\xef\xbb\xbf") == data
 
 
+@dataclass
+class Closed:
+    """A file just closed, kept REOPEN_GRACE_S for it to open again (or under a new name)."""
+
+    #: Its save's review under way, or None.
+    review: asyncio.Task[Any] | None
+    timer: asyncio.TimerHandle
+    #: The digest of its text at its opening, last save or last reload (None: not known).
+    known: bytes | None
+    #: The digest of the text it was closed with.
+    text: bytes
+    #: Whether it had shown findings (see ReviewFeature._reloaded).
+    shown: bool
+
+
 class Reloads:
     """Each open file's text as last known on disk, the pauses after its edits, and the reviews
     of files just closed. ``review``: reviews a file as its save does (given its document)."""
@@ -61,30 +77,50 @@ class Reloads:
         self._known: dict[str, bytes] = {}
         self._settling: dict[str, asyncio.TimerHandle] = {}
         self._checking: dict[str, asyncio.Task[None]] = {}
-        #: Reviews of files just closed, and the text known then, cancelled unless the file
-        #: opens again (REOPEN_GRACE_S).
-        self._closing: dict[str, tuple[asyncio.Task[Any] | None, asyncio.TimerHandle, bytes | None]] = {}
+        #: Files just closed, their reviews cancelled unless they open again (REOPEN_GRACE_S).
+        self._closing: dict[str, Closed] = {}
+        #: When each file opened in the last REOPEN_GRACE_S opened (the loop's time): one closed
+        #: then with its very text was renamed to it (see ``renamed_to``).
+        self._opened_at: dict[str, float] = {}
 
     # -- the editor's events -------------------------------------------------------------------
 
-    def opened(self, doc: Document) -> asyncio.Task[Any] | None:
-        """The review to go on with where ``doc`` was closed just before (reloaded by Neovim);
-        an open with another text than the one closed is a reload, reviewed once it settles."""
-        closing = self._closing.pop(doc.uri, None)
+    def opened(self, doc: Document) -> tuple[str, Closed] | None:
+        """The file ``doc`` goes on from, closed just before, and what was kept of it: the same
+        URI (reloaded by Neovim; an open with another text than the one closed is a reload,
+        reviewed once it settles), or another with the very text ``doc`` has (renamed: VS Code
+        tells of a rename in its Explorer as a close and an open)."""
         known = _digest(doc.data)
-        if closing is None:
+        self._note_open(doc.uri)
+        uri = doc.uri if doc.uri in self._closing else self._renamed_from(doc.uri, known)
+        closing = self._closing.pop(uri, None) if uri is not None else None
+        if closing is None or uri is None:
             self._known[doc.uri] = known
             return None
-        task, timer, was = closing
-        timer.cancel()
+        closing.timer.cancel()
+        was = closing.known
         self._known[doc.uri] = was if was is not None else known
         if was is not None and was != known:
             self.changed(doc)
-        return task if task is not None and not task.done() else None
+        return uri, closing
 
-    def reopening(self, uri: str) -> bool:
-        """Whether ``uri`` was closed just before (an open now is Neovim's reload)."""
-        return uri in self._closing
+    def renamed_to(self, doc: Document) -> Document | None:
+        """The file opened in the last REOPEN_GRACE_S with the very text of ``doc``, being
+        closed: VS Code may open a renamed file's new URI before it closes the old one."""
+        now = self._now()
+        if now is None:
+            return None
+        for uri, at in list(self._opened_at.items()):
+            if now - at > REOPEN_GRACE_S:
+                del self._opened_at[uri]
+            elif (
+                uri != doc.uri
+                and (other := self._document(uri)) is not None
+                and other.edit_count == 0  # (opened with the very text: its edits follow it)
+                and other.data == doc.data
+            ):
+                return other
+        return None
 
     def changed(self, doc: Document) -> None:
         if not doc.uri.startswith("file:"):
@@ -100,22 +136,24 @@ class Reloads:
         self._cancel(doc.uri)
         self._known[doc.uri] = _digest(doc.data)
 
-    def closed(self, uri: str, review: asyncio.Task[Any] | None) -> None:
-        """``uri`` closed, with the save's ``review`` under way (or None): kept a moment for
-        the file to open again."""
+    def closed(self, doc: Document, review: asyncio.Task[Any] | None, *, shown: bool) -> None:
+        """``doc`` closed, with the save's ``review`` under way (or None), having ``shown``
+        findings or not: kept a moment for the file to open again."""
+        uri = doc.uri
         self._cancel(uri)
         self._closed_for_good(uri)
+        self._opened_at.pop(uri, None)
         known = self._known.pop(uri, None)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # (a test's feature without a server)
         timer = loop.call_later(REOPEN_GRACE_S, self._closed_for_good, uri)
-        self._closing[uri] = (review, timer, known)
+        self._closing[uri] = Closed(review, timer, known, _digest(doc.data), shown)
 
     def tasks(self) -> list[asyncio.Task[Any]]:
         """The reviews of files just closed, and the reloads' comparisons under way."""
-        closing = [task for task, _, _ in self._closing.values() if task is not None]
+        closing = [c.review for c in self._closing.values() if c.review is not None]
         return [*closing, *self._checking.values()]
 
     def halt(self) -> None:
@@ -137,9 +175,29 @@ class Reloads:
     def _closed_for_good(self, uri: str) -> None:
         closing = self._closing.pop(uri, None)
         if closing is not None:
-            closing[1].cancel()
-            if closing[0] is not None:
-                closing[0].cancel()
+            closing.timer.cancel()
+            if closing.review is not None:
+                closing.review.cancel()
+
+    def _renamed_from(self, uri: str, text: bytes) -> str | None:
+        """The file closed just before with ``text`` that ``uri`` is its new name of."""
+        return next((old for old, c in reversed(self._closing.items()) if old != uri and c.text == text), None)
+
+    def _note_open(self, uri: str) -> None:
+        now = self._now()
+        if now is None:
+            return
+        for other, at in list(self._opened_at.items()):
+            if now - at > REOPEN_GRACE_S:  # (kept for a moment only)
+                del self._opened_at[other]
+        self._opened_at[uri] = now
+
+    @staticmethod
+    def _now() -> float | None:
+        try:
+            return asyncio.get_running_loop().time()
+        except RuntimeError:
+            return None  # (a test's feature without a server)
 
     def _settled(self, uri: str) -> None:
         self._settling.pop(uri, None)

@@ -1,0 +1,74 @@
+"""A file renamed (VS Code's Explorer, F2 on the file) while its save's review runs: the server
+registers no file operations, so VS Code tells of it only as a close of the old URI and an open
+of the new one with the same text, in either order. The close cancelled the review under way
+(its request closed half answered, paid for), and the new name showed nothing until the next
+save, which paid for the same review again."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import eventually, open_doc
+from tests.review_support import INVENTORY_RULES
+from tests.test_review_lsp import (
+    CHAT,
+    INVENTORY,
+    URI,
+    as_tuple,
+    diagnostics,
+    position_of,
+    save,
+)
+from tests.test_review_reloaded import held_review
+
+NEW_URI = "file:///ws/stock.py"
+
+
+def close(client: object, uri: str) -> None:
+    client.text_document_did_close(  # type: ignore[attr-defined]
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+
+
+@pytest.mark.parametrize("order", ["close-open", "open-close"])
+async def test_a_file_renamed_while_its_review_runs_shows_the_findings_under_its_new_name(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, order: str
+) -> None:
+    async with held_review(fake_deepseek, tmp_path) as client:
+        if order == "close-open":
+            close(client, URI)
+            open_doc(client, NEW_URI, INVENTORY)
+        else:
+            open_doc(client, NEW_URI, INVENTORY)
+            close(client, URI)
+        await asyncio.sleep(0.8)  # past the 0.5 s a closed file's review waits to be taken on
+        fake_deepseek.resume()
+        expected = sorted(position_of(INVENTORY, r.needle) for r in INVENTORY_RULES[:4])
+        assert await eventually(
+            lambda: sorted(as_tuple(d.range) for d in diagnostics(client, NEW_URI)) == expected, timeout=10
+        ), diagnostics(client, NEW_URI)
+        assert diagnostics(client, URI) == []
+        [request] = fake_deepseek.requests_to(CHAT)
+        assert request.completed and not request.disconnected
+        # Its quick fix edits the file under its new name.
+        diag = next(d for d in diagnostics(client, NEW_URI) if d.message.startswith(INVENTORY_RULES[2].message))
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=NEW_URI),
+                range=diag.range,
+                context=types.CodeActionContext(diagnostics=[diag]),
+            )
+        )
+        fix = (actions or [])[0]
+        assert isinstance(fix, types.CodeAction) and fix.edit is not None
+        [edit] = fix.edit.document_changes or []
+        assert isinstance(edit, types.TextDocumentEdit) and edit.text_document.uri == NEW_URI
+        # Saved under its new name, it is answered from what the review paid for: nothing sent.
+        save(client, NEW_URI)
+        await asyncio.sleep(1.0)
+        assert len(fake_deepseek.requests_to(CHAT)) == 1
