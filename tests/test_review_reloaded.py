@@ -162,6 +162,19 @@ def on_disk(tmp_path: Path) -> tuple[Path, str]:
     return path, path.as_uri()
 
 
+@asynccontextmanager
+async def reviewed_on_disk(fake: FakeDeepSeek, tmp_path: Path) -> AsyncIterator[tuple[LanguageClient, Path, str, int]]:
+    """A VS Code session that opened INVENTORY (on disk) and saved it, its 4 findings shown:
+    the client, the file's path and URI, and the requests made so far."""
+    fake.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    path, uri = on_disk(tmp_path)
+    async with lsp_session(env(fake, tmp_path / "state"), settings=SETTINGS) as client:
+        open_doc(client, uri, INVENTORY)
+        save(client, uri)
+        assert await eventually(lambda: len(diagnostics(client, uri)) == 4, timeout=10)
+        yield client, path, uri, len(fake.requests_to(CHAT))
+
+
 def replace_text(client: object, uri: str, version: int, text: str) -> None:
     """The document's whole text replaced, as Emacs and Sublime send any change."""
     client.text_document_did_change(  # type: ignore[attr-defined]
@@ -217,13 +230,7 @@ async def test_a_file_reloaded_from_disk_has_its_changed_functions_reviewed_once
 async def test_typing_to_a_pause_is_no_reload(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
     """Edits the disk does not have (typing, then a pause) are no reload: nothing is sent until
     a save; nor is the text saved and reviewed already, met again by undoing to it."""
-    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
-    _, uri = on_disk(tmp_path)
-    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=SETTINGS) as client:
-        open_doc(client, uri, INVENTORY)
-        save(client, uri)
-        assert await eventually(lambda: len(diagnostics(client, uri)) == 4, timeout=10)
-        told = len(fake_deepseek.requests_to(CHAT))
+    async with reviewed_on_disk(fake_deepseek, tmp_path) as (client, _, uri, told):
         replace_text(client, uri, 2, RELOADED)
         await asyncio.sleep(1.6)
         replace_text(client, uri, 3, INVENTORY)
@@ -284,3 +291,26 @@ async def test_a_reload_of_a_file_with_no_findings_shown_waits_for_its_save(
         save(client, uri)
         assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) > first, timeout=10)
         assert "find_item" in _reviewed(fake_deepseek)[first], _reviewed(fake_deepseek)
+
+
+async def test_a_reload_after_a_save_that_failed_is_reviewed(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """A ``willSave`` with no ``didSave`` after it (the write failed: a read-only file, a full
+    disk; or a save participant cancelled it) was taken for a save under way for good: every
+    later reload of the file (a ``git checkout``) went unreviewed."""
+    async with reviewed_on_disk(fake_deepseek, tmp_path) as (client, path, uri, told):
+        client.text_document_will_save(
+            types.WillSaveTextDocumentParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), reason=types.TextDocumentSaveReason.Manual
+            )
+        )
+        await asyncio.sleep(0.5)  # (no didSave: the write failed)
+        path.write_text(RELOADED)
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                content_changes=[reload_change("vscode")],
+            )
+        )
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) > told, timeout=15)
+        assert "find_item" in _reviewed(fake_deepseek)[told], _reviewed(fake_deepseek)
+        assert await eventually(lambda: INVENTORY_RULES[0].message not in shown(client, uri), timeout=5)

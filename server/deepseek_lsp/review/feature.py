@@ -271,7 +271,15 @@ class ReviewFeature(Feature):
     def _reloaded(self, doc: Document) -> None:
         """Reviewed as a save, measured from git's last commit as it is now (a checkout moved
         it)."""
-        if doc.uri in self.saves.reasons:
+        count = doc.edit_count
+
+        def never_saved() -> None:
+            # No didSave after all (the save failed): reviewed as the reload it is, if the text
+            # is still the disk's.
+            if self.services.documents.get(doc.uri) is doc and doc.edit_count == count:
+                self._reloaded(doc)
+
+        if self.saves.written(doc.uri, never_saved):
             # An auto-save's write met before its didSave: that save reviews it, after its quiet
             # wait (taken as a reload, it was reviewed at once and the save's wait was lost).
             return

@@ -15,6 +15,10 @@ from .rules import ReviewRules
 
 #: Saves the editor made on its own (``files.autoSave`` afterDelay, onFocusChange).
 _AUTO_SAVES = (types.TextDocumentSaveReason.AfterDelay, types.TextDocumentSaveReason.FocusOut)
+#: How long after the disk was found holding a file's text its ``didSave`` may still come: the
+#: editor sends it once the write is done (milliseconds); none by then, the save failed (or a
+#: participant cancelled it) after its ``willSave``.
+SAVE_LATE_S = 3.0
 
 
 class SaveTriggers:
@@ -29,12 +33,36 @@ class SaveTriggers:
         self.reasons: dict[str, int] = {}
         #: Auto-saved documents waiting for a pause in their edits before they are reviewed.
         self.quiet: dict[str, asyncio.TimerHandle] = {}
+        #: Each ``willSave``'s number (told apart from the next one's), and the wait for the
+        #: ``didSave`` of a document found written (see ``written``).
+        self._will_saves = 0
+        self._asked: dict[str, int] = {}
+        self._late: dict[str, asyncio.TimerHandle] = {}
 
     def will_save(self, doc: Document, reason: int) -> None:
         self.reasons[doc.uri] = reason
+        self._will_saves += 1
+        self._asked[doc.uri] = self._will_saves
+
+    def written(self, uri: str, otherwise: Callable[[], None]) -> bool:
+        """Whether ``uri`` is being saved (a ``willSave``, no ``didSave`` yet), its text found
+        on disk; then ``otherwise`` runs if its ``didSave`` has not come SAVE_LATE_S later,
+        the ``willSave`` forgotten: a save that failed was taken for one under way for good,
+        and every later reload of the file (a ``git checkout``) went unreviewed."""
+        if uri not in self.reasons:
+            return False
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return True  # (a test's feature without a server)
+        self._stop_late(uri)
+        self._late[uri] = loop.call_later(SAVE_LATE_S, self._never_saved, uri, self._asked.get(uri), otherwise)
+        return True
 
     def saved(self, doc: Document) -> None:
         reason = self.reasons.pop(doc.uri, None)
+        self._asked.pop(doc.uri, None)
+        self._stop_late(doc.uri)
         self._end_wait(doc.uri)
         rules = self.rules
         if (
@@ -66,12 +94,27 @@ class SaveTriggers:
 
     def forget(self, uri: str) -> None:
         self._end_wait(uri)
+        self._stop_late(uri)
         self.reasons.pop(uri, None)
+        self._asked.pop(uri, None)
 
     def halt(self) -> None:
-        for handle in self.quiet.values():
+        for handle in [*self.quiet.values(), *self._late.values()]:
             handle.cancel()
         self.quiet.clear()
+        self._late.clear()
+
+    def _stop_late(self, uri: str) -> None:
+        handle = self._late.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
+
+    def _never_saved(self, uri: str, asked: int | None, otherwise: Callable[[], None]) -> None:
+        self._late.pop(uri, None)
+        if uri in self.reasons and self._asked.get(uri) == asked:
+            del self.reasons[uri]
+            self._asked.pop(uri, None)
+            otherwise()
 
     def _wait_quiet(self, uri: str, delay: float) -> None:
         self._end_wait(uri)
