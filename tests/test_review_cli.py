@@ -626,3 +626,26 @@ def test_a_server_naming_its_natural_stop_otherwise_completes_the_review(
     code, _, err = run(capsys, "app/inventory.py", "--fail-on", "never")
     assert code == 0, err
     assert len(fake_deepseek.requests_to(CHAT)) == sent  # answered from the cache
+
+
+def test_files_with_the_same_text_are_sent_once_and_each_reported_on_its_own_lines(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A module copied into another folder (a vendored copy, a template): reviewed side by side
+    (``--jobs``), each file sent its own request for the same units, paid twice, where the
+    editor's reviews of the two share one."""
+    (project / "lib").mkdir()
+    shutil.copy(project / "app" / "inventory.py", project / "lib" / "inventory.py")
+    code, out, _ = run(capsys, "app/inventory.py", "lib/inventory.py", "--format", "json", "--fail-on", "never")
+    assert code == 0
+    files = {f["path"]: f for f in json.loads(out)["files"]}
+    assert len(fake_deepseek.requests_to(CHAT)) == 1
+    text = (project / "app" / "inventory.py").read_text().split("\n")
+    where = {}
+    for path in ("app/inventory.py", "lib/inventory.py"):
+        found = files[path]["findings"]
+        assert len(found) == 4
+        for f in found:
+            assert text[f["line"] - 1][f["column"] - 1 :].startswith(f["code"])
+        where[path] = sorted((f["line"], f["column"], f["id"]) for f in found)
+    assert where["app/inventory.py"] == where["lib/inventory.py"]

@@ -72,3 +72,37 @@ async def test_a_file_renamed_while_its_review_runs_shows_the_findings_under_its
         save(client, NEW_URI)
         await asyncio.sleep(1.0)
         assert len(fake_deepseek.requests_to(CHAT)) == 1
+
+
+async def test_two_files_with_the_same_text_share_one_request_and_each_shows_its_findings(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """A file copied (``cp inventory.py stock.py``), both open and saved while the first one's
+    review runs: the second takes the answers of the first's request (the same units' cache
+    keys), each placed on its own file, under its own URI, with its own quick fixes."""
+    async with held_review(fake_deepseek, tmp_path) as client:
+        open_doc(client, NEW_URI, INVENTORY)
+        save(client, NEW_URI)
+        await asyncio.sleep(0.5)
+        fake_deepseek.resume()
+        expected = sorted(position_of(INVENTORY, r.needle) for r in INVENTORY_RULES[:4])
+        for uri in (URI, NEW_URI):
+            assert await eventually(
+                lambda uri=uri: sorted(as_tuple(d.range) for d in diagnostics(client, uri)) == expected, timeout=10
+            ), (uri, diagnostics(client, uri))
+        await asyncio.sleep(0.5)
+        assert len(fake_deepseek.requests_to(CHAT)) == 1
+        for uri in (URI, NEW_URI):
+            diag = next(d for d in diagnostics(client, uri) if d.message.startswith(INVENTORY_RULES[0].message))
+            actions = await client.text_document_code_action_async(
+                types.CodeActionParams(
+                    text_document=types.TextDocumentIdentifier(uri=uri),
+                    range=diag.range,
+                    context=types.CodeActionContext(diagnostics=[diag]),
+                )
+            )
+            fix = (actions or [])[0]
+            assert isinstance(fix, types.CodeAction) and fix.edit is not None
+            [edit] = fix.edit.document_changes or []
+            assert isinstance(edit, types.TextDocumentEdit) and edit.text_document.uri == uri
+            assert as_tuple(edit.edits[0].range) == as_tuple(diag.range)

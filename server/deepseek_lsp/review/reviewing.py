@@ -122,6 +122,9 @@ async def review_targets(
                 ignored=ignores[project],
                 roots=roots,
                 symbols=symbols,
+                # A unit another file of the run has under way (the same code, as a copied
+                # module's) waits for that request's answer: each file sent its own, paid twice.
+                share=True,
             )
             # The report needs the text only: the syntax tree (some twenty times the text's
             # size) was kept for every file until the end, a gigabyte for a large project.
