@@ -213,6 +213,22 @@ def docstring_at(doc: Document, offset: int, before: str, after: str) -> str | N
     return None if end >= 0 and closes_the_docstring(suffix, end, quote * 3, indent) else quote
 
 
+#: Languages whose statement goes on below a line ending in a backslash (the shell's pipelines
+#: and long commands, Python's explicit joins, a C macro's body, Ruby's and a Makefile's or a
+#: Dockerfile's long lines). JavaScript's ends a string's line only, in the string.
+_BACKSLASH_JOINS = frozenset({"bash", "python", "c", "cpp", "ruby", "makefile", "dockerfile"})
+
+
+def _backslash_continued(before: str, doc: Document) -> bool:
+    """Whether the line up to the cursor ends in a backslash that joins the next line to it
+    (`cmd | \\`): the statement's rest is on the next line, which a one-line answer, stopped
+    at its first newline, can never show."""
+    if not before.endswith("\\") or before.endswith("\\\\"):
+        return False
+    name = doc.language.name if doc.language is not None else (doc.language_id or "")
+    return name in _BACKSLASH_JOINS
+
+
 def is_multiline(
     doc: Document, offset: int, before: str, after: str, *, after_accept: bool, empty_block: bool
 ) -> bool:
@@ -232,6 +248,8 @@ def is_multiline(
         # comes next. The lines above are read only when this one may continue them (most
         # requests are at the end of the line being typed).
         if opens_block(before, doc.language):
+            return True
+        if _backslash_continued(before, doc):
             return True
         above = doc.data[max(0, prev - 400) : prev].decode("utf-8", "replace").rstrip().rpartition("\n")[2]
         if brackets_closed(before) <= 0 and not CONTINUED.search(above):

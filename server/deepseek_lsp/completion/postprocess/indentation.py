@@ -216,8 +216,15 @@ def _reindented(text: str, ctx: PostContext) -> str:
             for index, opener in comments.items()
             if opener >= 0 and lines[index].lstrip(" \t").startswith("*")
         }
+    # A line below a backslash goes on with its statement, as deep as its author aligns it
+    # (ucf's `    find ... | \\` over `      (cd ...)`): no level, and read as one of two
+    # columns it told the answer's step and went two columns right.
+    joined = {
+        index for index in range(1, len(lines))
+        if (ctx.line_prefix + lines[0] if index == 1 else lines[index - 1]).rstrip().endswith("\\")
+    }
     for index, line in enumerate(lines[1:], 1):
-        if line.strip() and index not in in_text and index not in comments:
+        if line.strip() and index not in in_text and index not in comments and index not in joined:
             ws = _leading_ws(line)
             written.append((index, ws, ctx.width(ws) - base))
     brace_frame = _into_the_brace_block(lines, written, base, in_text, ctx)

@@ -1,0 +1,46 @@
+"""A line ending in a backslash goes on below it (a shell pipeline, Python's explicit join, a Ruby
+call's arguments): at its end the request asked for the rest of the line only, stopped at its
+newline, and nothing was shown after `| \\`; and the next line's own indent (ucf's pipeline, two
+columns right of the statement) was read as a level of two and went two columns further right.
+The fake DeepSeek answers the file's text; the suggestion is accepted."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.completing import accept_first
+
+_SHELL = (
+    "generate_directory_structure() {\n"
+    "    local pkgdir\n"
+    '    pkgdir="$1"\n\n'
+    '    (cd "$pkgdir" && find . -type d -print0 ) | \\‸\n'
+    "}\n"
+)
+_PYTHON = "def area(width, height, depth):\n    total = width * height + \\‸\n    return total\n"
+_RUBY = "def check(value)\n  raise ArgumentError, \\‸\n  value\nend\n"
+
+
+@pytest.mark.parametrize(
+    ("language", "ext", "text", "rest"),
+    [
+        ("shellscript", "sh", _SHELL, '\n      (cd "$locdir" && xargs -0 mkdir -p --)'),
+        ("shellscript", "sh", _SHELL, '\n        (cd "$locdir" && xargs -0 mkdir -p --)'),
+        ("python", "py", _PYTHON, "\n        width * depth"),
+        ("ruby", "rb", _RUBY, '\n        "value must be positive"'),
+    ],
+    ids=["shell-two-columns-in", "shell-a-level-in", "python", "ruby"],
+)
+async def test_the_line_below_a_backslash_is_suggested_as_the_model_indents_it(
+    fake_deepseek, language: str, ext: str, text: str, rest: str
+) -> None:
+    got, body = await accept_first(fake_deepseek, language, ext, text, rest)
+    assert got == text.replace("‸", rest)
+    assert body is not None and "\n" not in body["stop"]
+
+
+async def test_a_backslash_in_a_javascript_line_s_string_asks_for_the_line_alone(fake_deepseek) -> None:
+    """Control: JavaScript joins no lines with a backslash outside a string's text."""
+    text = "function f() {\n  const s = 'a' + x\\‸\n}\n"
+    _, body = await accept_first(fake_deepseek, "javascript", "js", text, "")
+    assert body is not None and body["stop"] == ["\n"]
