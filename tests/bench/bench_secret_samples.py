@@ -323,6 +323,19 @@ def terraform_far_defaults(secrets: list[str]) -> str:
     )
 
 
+def terraform_long_defaults(secrets: list[str]) -> str:
+    """A variables.tf whose secret variables' defaults are long lists and maps, one item a line:
+    a window or a suffix starts among the items (their ``default = [`` line above it)."""
+    s = fakes(secrets, 24, 20)
+    return (
+        'variable "admin_passwords" {\n  type      = list(string)\n  sensitive = true\n  default = [\n'
+        + "".join(f'    "{item}",\n' for item in s[:12])
+        + '  ]\n}\n\nvariable "api_tokens" {\n  type = map(string)\n  default = {\n'
+        + "".join(f'    tenant{n} = "{item}"\n' for n, item in enumerate(s[12:]))
+        + "  }\n}\n"
+    )
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
@@ -349,6 +362,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "yaml mappings": ("/w/shop/config/settings.yaml", yaml_mappings),
     "toml tables": ("/w/shop/config/app.toml", toml_tables),
     "variables.tf far": ("/w/shop/infra/secrets_vars.tf", terraform_far_defaults),
+    "variables.tf long": ("/w/shop/infra/tenants.tf", terraform_long_defaults),
 }
 
 

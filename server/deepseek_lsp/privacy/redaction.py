@@ -25,11 +25,14 @@ from .sections import (
 from .terraform import (
     _HCL_DEFAULT,
     _TERRAFORM,
+    _TERRAFORM_VALUES,
     _terraform_block_start,
     _unseen_block,
     _unseen_block_defaults,
     _unseen_default,
     may_continue_default,
+    may_hold_open_default,
+    redact_defaults_across,
 )
 from .triggers import (
     _KEY_BLOCK_PATTERNS,
@@ -78,6 +81,8 @@ def redact(
         redacted = _apply(_TERRAFORM, redacted, keep_lines)
     if "default" in redacted or "default" in before[_line_start(before, len(before)) :] or may_continue_default(before):
         redacted = _unseen_block_defaults(redacted, before, after)
+    if may_hold_open_default(redacted, before):
+        redacted = redact_defaults_across(redacted, before, after)
     if may_hold_json_default(redacted, before):
         redacted = redact_json_defaults(redacted, before, after)
     if may_hold_section_key(redacted, before):
@@ -368,7 +373,9 @@ def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
     if found is None and "default" in window[lo:]:
         block = _terraform_block_start(window)
         if block >= 0:
-            found = _split_across(window, suffix, block, hi, _TERRAFORM)
+            # A list's or map's item is redact's (see ``redact_defaults_across``): split here, the
+            # items after the cursor were put before it.
+            found = _split_across(window, suffix, block, hi, _TERRAFORM_VALUES)
         elif "default" in window[line:] and (unseen := _unseen_block(window[:line], window[line:] + suffix[:hi], suffix[hi:])):
             found = _split_across(window, suffix, line, hi, ((_HCL_DEFAULT, _unseen_default(unseen[1])),))
     return (window, suffix) if found is None else found

@@ -246,10 +246,20 @@ def redact_host_tokens(text: str, before: str = "", after: str = "") -> str:
 
 
 def _redact_values(
-    text: str, before: str, after: str, values: Callable[[str], list[tuple[int, int]]], head: str = ""
+    text: str,
+    before: str,
+    after: str,
+    values: Callable[[str], list[tuple[int, int]]],
+    head: str = "",
+    *,
+    above_chars: int = _ABOVE_CHARS,
+    below_chars: int = _BELOW_CHARS,
 ) -> str:
-    above = head + before[-_ABOVE_CHARS:]
-    joined = above + text + after[:_BELOW_CHARS]
+    """``text`` with the spans ``values`` finds in it (in the text around it, ``above_chars`` of
+    ``before`` and ``below_chars`` of ``after``, joined) redacted; one cut by its start is the
+    text before's to redact, one cut by its end is redacted to there."""
+    above = head + before[-above_chars:] if above_chars else head
+    joined = above + text + after[:below_chars]
     lo, hi = len(above), len(above) + len(text)
     out: list[str] = []
     done = lo

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import Literal
 
 from .assignments import _named_literal
-from .lists import _ITEM, _KEY_AFTER, redact_list_items
+from .lists import _ITEM, _KEY_AFTER, _list_item_spans, redact_list_items
+from .sections import _redact_values
 from .values import _ASSIGNED_NAME, _REFERENCE, REDACTED, Replacement, _line_start, _mixed_case
 
 #: Terraform's ``variable "db_password" { default = "..." }``, the default on the block's first
@@ -32,11 +33,12 @@ _TERRAFORM_COLLECTION = re.compile(
     r"""(?ix)(?-i:variable)(?<=\bvariable)[\ \t]+"?(""" + _ASSIGNED_NAME + r""")"?[\ \t]*\{
     (?:[^{}]|\{[^{}]*\})*?(?<![\w.-])(?-i:default)[\ \t]*=[\ \t]*[\[{]([^\[\]{}]*)(?=[\]}]|\Z)"""
 )
-_TERRAFORM: tuple[tuple[re.Pattern[str], Replacement], ...] = (
+#: The patterns of a default that is one value.
+_TERRAFORM_VALUES: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (_TERRAFORM_DEFAULT, _named_literal),
     (_TERRAFORM_HEREDOC, r"\1" + REDACTED),
-    (_TERRAFORM_COLLECTION, redact_list_items),
 )
+_TERRAFORM: tuple[tuple[re.Pattern[str], Replacement], ...] = (*_TERRAFORM_VALUES, (_TERRAFORM_COLLECTION, redact_list_items))
 
 # A prompt's window may start inside a ``variable`` block whose name is further above than the
 # text looked at above it (a long description, validation blocks): its ``default`` then has no
@@ -253,6 +255,75 @@ def _unseen_block_defaults(text: str, before: str, after: str) -> str:
     out = _HCL_DEFAULT.sub(_unseen_default(signal), _unseen_items(above, whole[:end], signal, len(head))) + whole[end:]
     # A value begun in ``before`` (the cursor inside it) is split_at_secret's to redact.
     return out[len(head) :] if out.startswith(head) else text
+
+
+def _open_default(joined: str, seam: int) -> re.Match[str] | None:
+    """The list or map ``default`` (an :data:`_HCL_COLLECTION` match) that ``seam`` is inside
+    of, or None."""
+    at = joined.rfind("default", 0, seam)
+    if at < 0:
+        return None
+    found = _HCL_COLLECTION.match(joined, _line_start(joined, at))
+    return found if found is not None and found.start(1) <= seam <= found.end(1) else None
+
+
+def _default_item_spans(joined: str, seam: int) -> list[tuple[int, int]]:
+    """The (start, end) spans of the secret items of the list or map ``default`` that ``seam``
+    is inside of: judged by the name of its ``variable`` where that is in ``joined``, else by
+    what the block says and the items' shapes (see :func:`_unseen_block`)."""
+    found = _open_default(joined, seam)
+    if found is None:
+        return []
+    line = _line_start(joined, found.start())
+    block = _terraform_block_start(joined[:line])
+    if block >= 0:
+        named = _TERRAFORM_COLLECTION.match(joined, block)
+        return _list_item_spans(named) if named is not None and named.start(2) == found.start(1) else []
+    first = joined.find("\n") + 1  # the text above starts where a byte count fell: whole lines
+    # Items to the end of what is seen (a suffix cut among them) are a block's not closed yet.
+    closing = "\n}" if found.end(1) == len(joined) else ""
+    unseen = _unseen_block(joined[first:line], joined[line:], closing) if 0 < first <= line else None
+    if unseen is None or found.end() > line + unseen[0]:
+        return []
+    signal = unseen[1]
+    return [
+        item.span(2)
+        for item in _ITEM.finditer(joined, *found.span(1))
+        if not _KEY_AFTER.match(joined, item.end()) and _unseen_secret(signal, item.group(2))
+    ]
+
+
+#: :data:`REDACTED` without its brackets.
+_REDACTED_WORD = REDACTED.replace("[", "_").replace("]", "_")
+
+
+def _ends_in_default(text: str) -> bool:
+    """Whether ``text`` ends inside a ``default``'s list or map (its items redacted already or not)."""
+    at = text.rfind("default")
+    return at >= 0 and _OPEN_COLLECTION.match(text[at:].replace(REDACTED, _REDACTED_WORD)) is not None
+
+
+def may_hold_open_default(text: str, before: str) -> bool:
+    """Whether ``text`` starts or ends inside a ``default``'s list or map (see
+    :func:`redact_defaults_across`)."""
+    return _ends_in_default(before) or _ends_in_default(text)
+
+
+def redact_defaults_across(text: str, before: str, after: str) -> str:
+    """``text`` with the secret items redacted of a ``default``'s list or map it starts or ends
+    inside of, whose ``default = [`` line is in ``before`` (and its ``variable`` line there or
+    out of sight): a prompt's window or suffix starting among the items sent all but those in its
+    first lines, and the item the cursor is inside went out in two halves, each too short to
+    look like a secret."""
+    lo, hi = len(before), len(before) + len(text)
+
+    def spans(joined: str) -> list[tuple[int, int]]:
+        # The items redacted already (the window's, before the suffix) end a list at their ``[``:
+        # read as a word of the same length, the items after them are still the list's.
+        joined = joined.replace(REDACTED, _REDACTED_WORD)
+        return sorted({*_default_item_spans(joined, lo), *_default_item_spans(joined, hi)})
+
+    return _redact_values(text, before, after, spans, above_chars=len(before), below_chars=len(after))
 
 
 def _terraform_block_start(text: str) -> int:

@@ -1,0 +1,90 @@
+"""Secrets whose name is far from them in a completion prompt: the items of a Terraform variable's
+list or map default (``variable "db_passwords" {`` above the window, the cursor among or inside
+its items), and the values of a YAML mapping, a TOML table or a JSON object named for a secret
+whose name is lines, or kilobytes, above the window (or above the suffix). Each was sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from deepseek_lsp.documents import Document
+from deepseek_lsp.prompts import build_fim_prompt
+from tests.secret_forms import assert_redacted_in_linear_time
+
+#: Secrets shaped as generated ones (letters, digits, mixed case), one an item.
+ITEMS = [f"Xq{n}Lw7Pz{n}Rt4Vb9NmK{n:02d}" for n in range(25)]
+
+
+def _count(text: str) -> int:
+    return len(text) // 3 + 1
+
+
+def _sent_at(path: str, text: str, cursors: list[int], budgets: tuple[int, ...] = (120, 300)) -> list[tuple[int, int, str]]:
+    """(cursor, budget, prompt and suffix) of each completion asked at ``cursors``."""
+    doc = Document("file://" + path, text)
+    out = []
+    for cursor in cursors:
+        for budget in budgets:
+            fim = build_fim_prompt(doc, cursor, budget=budget, suffix_share=0.3, count=_count)
+            out.append((cursor, budget, fim.prompt + "|" + fim.suffix))
+    return out
+
+
+def _assert_none_sent(path: str, text: str, cursors: list[int]) -> None:
+    for cursor, budget, sent in _sent_at(path, text, cursors):
+        # Any 8 characters of an item: the two halves of one the cursor cuts too.
+        leaked = [item for item in ITEMS if any(item[i : i + 8] in sent for i in range(len(item) - 7))]
+        assert not leaked, (cursor, budget, leaked, sent)
+
+
+def _line_ends(text: str, start: int, end: int) -> list[int]:
+    return [i for i in range(start, end) if text[i] == "\n"]
+
+
+def _inside_items(text: str) -> list[int]:
+    """A place inside every fourth item (the cursor in a secret being edited)."""
+    return [text.index(item) + 7 for item in ITEMS[::4]]
+
+
+def _variable(validations: int, default: str) -> str:
+    rules = "".join(
+        f'  validation {{\n    condition     = length(var.db_passwords) > {n}\n    error_message = "Rule {n}."\n  }}\n'
+        for n in range(validations)
+    )
+    return f'variable "db_passwords" {{\n  type = list(string)\n{rules}  default = {default}\n}}\n\nvariable "region" {{\n  default = "eu-west-1"\n}}\n'
+
+
+_LIST = "[\n" + "".join(f'    "{item}",\n' for item in ITEMS) + "  ]"
+_MAP = "{\n" + "".join(f'    env{n} = "{item}"\n' for n, item in enumerate(ITEMS)) + "  }"
+
+
+@pytest.mark.parametrize("default", [_LIST, _MAP], ids=["list", "map"])
+@pytest.mark.parametrize("validations", [0, 5, 80], ids=["in-window", "above-window", "out-of-sight"])
+def test_no_item_of_a_terraform_default_is_sent_wherever_the_cursor_is_among_them(default: str, validations: int) -> None:
+    """The window or the suffix starting among the items (the ``default = [`` line above it),
+    or the cursor inside one: the items went out (all but those in the first lines below it)."""
+    text = _variable(validations, default)
+    start = text.index("  default")
+    _assert_none_sent("/w/infra/variables.tf", text, _line_ends(text, start, text.index("\n}\n", start)) + _inside_items(text))
+
+
+def test_a_terraform_default_that_names_no_secret_is_sent() -> None:
+    text = _variable(5, _LIST).replace("db_passwords", "instance_types")
+    cursor = text.index(ITEMS[12]) + 7
+    for _cursor, _budget, sent in _sent_at("/w/infra/variables.tf", text, [cursor]):
+        assert ITEMS[13] in sent or ITEMS[11] in sent, sent
+
+
+def test_an_open_default_list_is_read_in_linear_time() -> None:
+    text = 'variable "db_passwords" {\n  default = [\n' + '    "Xq1Lw7Pz1Rt4Vb9NmK",\n' * 1000
+    assert_redacted_in_linear_time("an open default", text)
+
+
+def test_the_cursor_inside_an_item_stays_in_that_item() -> None:
+    """The item it is in goes before it redacted, the rest of the list after it (the items after
+    it were put before the cursor, the suggestion written for after the fourth)."""
+    text = _variable(0, _LIST)
+    doc = Document("file:///w/infra/variables.tf", text)
+    fim = build_fim_prompt(doc, text.index(ITEMS[0]) + 7, budget=300, suffix_share=0.3, count=_count)
+    assert fim.prompt.endswith('default = [\n    "[REDACTED]'), fim.prompt
+    assert fim.suffix.startswith('",\n    "[REDACTED]",\n'), fim.suffix
