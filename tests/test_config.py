@@ -212,6 +212,38 @@ def test_an_exclude_list_of_ones_own_adds_to_the_defaults() -> None:
     assert both == settings.exclude
 
 
+def test_an_exclude_written_as_one_string_is_taken_and_told() -> None:
+    """A string where a list is asked for was taken without a word: a comma list written in it
+    (``"**/gen/**, private/"``) is one glob that matches nothing, and nothing said so."""
+    settings, problems = build_settings({"exclude": "**/gen/**, private/"}, env={})
+    assert settings.exclude == (*DEFAULT_EXCLUDE, "**/gen/**, private/")  # the user's glob is kept
+    assert problems == [
+        "'exclude' is a list of globs; the text \"**/gen/**, private/\" is taken as one glob: "
+        'write ["**/gen/**, private/"], or one glob a list item'
+    ]
+
+
+@pytest.mark.parametrize("glob", ["**", "/", "*", "**/*", "/**", "**/"])
+@pytest.mark.parametrize("as_list", [True, False])
+def test_an_exclusion_of_every_file_is_not_used_and_told(glob: str, as_list: bool) -> None:
+    """``"**"`` or ``"/"`` excluded every file: no suggestion anywhere, and nothing said why."""
+    settings, problems = build_settings({"exclude": [glob, "**/gen/**"] if as_list else glob}, env={})
+    assert not is_excluded("file:///w/app/main.py", settings.exclude)
+    assert is_excluded("file:///w/.env", settings.exclude)
+    assert is_excluded("file:///w/gen/api.py", settings.exclude) == as_list
+    told = [p for p in problems if "excludes every file" in p]
+    assert told == [
+        f"'{glob}' in 'exclude' excludes every file, so nothing would be completed or reviewed; it is not used "
+        "(to turn completions off: 'completion.enable' false)"
+    ], problems
+
+
+def test_an_exclusion_of_most_files_is_used() -> None:
+    settings, problems = build_settings({"exclude": ["*.*", "/home/**", "src/"]}, env={})
+    assert problems == []
+    assert is_excluded("file:///w/app/main.py", settings.exclude)
+
+
 def test_taking_out_an_exclusion_that_is_no_default_is_told() -> None:
     settings, problems = build_settings({"exclude": ["!**/*.secret"]}, env={})
     assert settings.exclude == DEFAULT_EXCLUDE

@@ -20,6 +20,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
 from .key_shape import API_KEY_CHARS, HIDDEN_KEY, holds_key, key_shaped
+from .privacy.paths import excludes_everything
 
 SECTION = "deepseek"
 DEFAULT_BASE_URL = "https://api.deepseek.com"
@@ -363,6 +364,13 @@ def _merge(
                 problems.append(f"setting '{path}{key}' must be an object; using the default")
             continue
         ok, converted = _check(value, hints[name])
+        if ok and isinstance(value, str) and get_origin(hints[name]) is tuple:
+            # Kept (it is the user's exclusion), but a comma list written in it is one glob.
+            shown = _shown(value) if holds_key(value) else json.dumps(value)  # as settings.json spells it
+            problems.append(
+                f"'{path}{key}' is a list of globs; the text {shown} is taken as one glob: "
+                f"write [{shown}], or one glob a list item"
+            )
         if ok:
             changes[name] = converted
         else:
@@ -940,6 +948,13 @@ def with_default_exclusions(globs: Sequence[str], problems: list[str] | None = N
     files and private keys were sent again, with nothing said. ``!**/secrets.*`` takes that
     default out (a project whose ``secrets.py`` is ordinary code)."""
     dropped = {g[1:] for g in globs if g.startswith("!")}
+    everything = [g for g in globs if not g.startswith("!") and excludes_everything(g)]
+    for glob in everything:
+        if problems is not None:
+            problems.append(
+                f"'{glob}' in 'exclude' excludes every file, so nothing would be completed or reviewed; "
+                "it is not used (to turn completions off: 'completion.enable' false)"
+            )
     for glob in sorted(dropped - set(DEFAULT_EXCLUDE)):
         if problems is not None:
             problems.append(
@@ -947,4 +962,4 @@ def with_default_exclusions(globs: Sequence[str], problems: list[str] | None = N
                 + ", ".join(DEFAULT_EXCLUDE)
             )
     kept = [g for g in DEFAULT_EXCLUDE if g not in dropped]
-    return tuple(dict.fromkeys([*kept, *(g for g in globs if not g.startswith("!"))]))
+    return tuple(dict.fromkeys([*kept, *(g for g in globs if not g.startswith("!") and g not in everything)]))

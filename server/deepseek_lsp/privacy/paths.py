@@ -72,6 +72,16 @@ def is_excluded(uri_or_path: str, globs: Iterable[str]) -> bool:
     return real is not None and _is_excluded(real, globs)
 
 
+#: Files of either shape (deep and shallow, with an extension and without): a glob that excludes
+#: both excludes every file.
+_EVERY_SHAPE = ("/home/user/project/src/main.py", "/srv/README")
+
+
+def excludes_everything(glob: str) -> bool:
+    """Whether ``glob`` alone excludes every file (``**``, ``*``, ``/``, ``**/*``)."""
+    return all(_is_excluded(path, (glob,)) for path in _EVERY_SHAPE)
+
+
 #: The file each document's URI links to (None: it is no link), kept a few seconds: asked on
 #: every keystroke, a ``realpath`` is a ``stat`` per folder of the path.
 _targets: TTLCache[str, str | None] = TTLCache(maxsize=1024, ttl=5.0)
