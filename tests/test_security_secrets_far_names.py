@@ -5,6 +5,8 @@ whose name is lines, or kilobytes, above the window (or above the suffix). Each 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from deepseek_lsp.documents import Document
@@ -88,3 +90,19 @@ def test_the_cursor_inside_an_item_stays_in_that_item() -> None:
     fim = build_fim_prompt(doc, text.index(ITEMS[0]) + 7, budget=300, suffix_share=0.3, count=_count)
     assert fim.prompt.endswith('default = [\n    "[REDACTED]'), fim.prompt
     assert fim.suffix.startswith('",\n    "[REDACTED]",\n'), fim.suffix
+
+
+def test_a_kubernetes_secret_in_json_sends_no_value_wherever_the_prompt_is_cut() -> None:
+    """Its ``"kind": "Secret"`` in the window, its ``stringData`` in the suffix (or the other way
+    round): a JSON manifest's values were redacted only with its kind in the same text."""
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "labels": {"app": "shop"}}}
+    data = {"token": "WHE0THc3UHowUnQ0VmI5Tm1LMDA=", "ca.key": "WHExTHc3UHoxUnQ0VmI5Tm1LMDE="}
+    string_data = {"DB_HOST": "db.internal", "api": ITEMS[3], "smtp": ITEMS[4]}
+    text = json.dumps({**secret, "type": "Opaque", "data": data, "stringData": string_data}, indent=2) + "\n"
+    doc = Document("file:///w/k8s/secret.json", text)
+    values = [*data.values(), ITEMS[3], ITEMS[4]]
+    for cursor in [i for i, ch in enumerate(text) if ch == "\n"] + [text.index(ITEMS[3]) + 6]:
+        for budget in (60, 120, 300):
+            fim = build_fim_prompt(doc, cursor, budget=budget, suffix_share=0.3, count=_count)
+            sent = fim.prompt + fim.suffix
+            assert not [v for v in values if any(v[i : i + 8] in sent for i in range(len(v) - 7))], (cursor, budget, sent)

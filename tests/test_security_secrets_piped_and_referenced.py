@@ -121,6 +121,34 @@ def test_a_secret_set_in_a_windows_environment_variable_is_redacted(text: str) -
     assert_redacted(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"setenv DB_PASSWORD {SECRET}\n",  # csh and tcsh
+        f'setenv API_TOKEN "{SECRET}"\n',
+        f"launchctl setenv API_TOKEN {SECRET}\n",  # macOS
+        f"set -x DB_PASSWORD {SECRET}\n",  # fish
+        f"set -gx API_TOKEN '{SECRET}'\n",
+        f"    set --export --universal GITHUB_TOKEN {SECRET}\n",
+    ],
+)
+def test_a_secret_set_by_setenv_or_fish_s_set_is_redacted(text: str) -> None:
+    """csh's ``setenv NAME value``, fish's ``set -x NAME value``: no ``=`` after the name, and
+    the value went out."""
+    assert_redacted(text)
+
+
+def test_setenv_and_fish_s_set_without_a_literal_secret_stay() -> None:
+    text = (
+        "setenv DB_PASSWORD $DB_PASSWORD\n"
+        "set -x API_TOKEN (cat ~/.token)\n"
+        "set -e DB_PASSWORD\n"
+        "set -o pipefail\n"
+        "setenv PATH /usr/local/bin:$PATH\n"
+    )
+    assert redact(text) == text
+
+
 def test_windows_environment_variables_without_a_literal_secret_stay() -> None:
     text = (
         "setx DB_PASSWORD %DB_PASSWORD%\n"

@@ -13,6 +13,8 @@ anything sent. Files excluded by default are counted apart (never sent).
 from __future__ import annotations
 
 import argparse
+import base64
+import json
 import random
 import string
 from collections.abc import Callable
@@ -336,6 +338,114 @@ def terraform_long_defaults(secrets: list[str]) -> str:
     )
 
 
+def k8s_secret(secrets: list[str]) -> str:
+    """A Kubernetes Secret manifest: base64 ``data:`` values and plain ``stringData:`` ones."""
+    s = fakes(secrets, 4, 24)
+    encoded = [base64.b64encode(v.encode()).decode() for v in s[:2]]
+    secrets[-4:-2] = encoded
+    return (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: shop-db\n  namespace: prod\ntype: Opaque\ndata:\n"
+        f"  username: c2hvcA==\n  password: {encoded[0]}\n  api-key: {encoded[1]}\n"
+        f"stringData:\n  SMTP_PASSWORD: {s[2]}\n  config.yaml: |\n    token: {s[3]}\n"
+    )
+
+
+def k8s_secret_json(secrets: list[str]) -> str:
+    """The same manifest in JSON (``kubectl get secret -o json``): its kind line far from its data."""
+    s = fakes(secrets, 3, 24)
+    labels = ",\n".join(f'      "label{n}": "value{n}"' for n in range(12))
+    return (
+        '{\n  "apiVersion": "v1",\n  "kind": "Secret",\n  "metadata": {\n    "name": "shop-api",\n    "labels": {\n'
+        + labels
+        + f'\n    }}\n  }},\n  "type": "Opaque",\n  "stringData": {{\n    "api": "{s[0]}",\n    "webhook": "{s[1]}",\n'
+        + f'    "db": "{s[2]}"\n  }}\n}}\n'
+    )
+
+
+def compose_environment(secrets: list[str]) -> str:
+    """A docker-compose file's ``environment:`` as a list (``- NAME=value``) and as a mapping."""
+    s = fakes(secrets, 4, 24)
+    return (
+        "services:\n  db:\n    image: postgres:16\n    environment:\n      - POSTGRES_USER=shop\n"
+        f"      - POSTGRES_PASSWORD={s[0]}\n      - \"API_TOKEN={s[1]}\"\n  api:\n    build: .\n    environment:\n"
+        f"      STRIPE_SECRET_KEY: {s[2]}\n      REDIS_PASSWORD: \"{s[3]}\"\n      LOG_LEVEL: info\n"
+    )
+
+
+def npmrc(secrets: list[str]) -> str:
+    """A project's .npmrc: registries' tokens and a base64 password."""
+    s = fakes(secrets, 3, 32)
+    return (
+        f"registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken={s[0]}\n"
+        f"@acme:registry=https://npm.pkg.github.com/\n//npm.pkg.github.com/:_authToken={s[1]}\n//npm.acme.io/:_password={s[2]}\n"
+    )
+
+
+def pypirc(secrets: list[str]) -> str:
+    """~/.pypirc: PyPI's token and a private index's password."""
+    s = fakes(secrets, 2, 32)
+    return (
+        "[distutils]\nindex-servers =\n    pypi\n    internal\n\n"
+        f"[pypi]\nusername = __token__\npassword = {s[0]}\n\n"
+        f"[internal]\nrepository = https://pypi.acme.io/\nusername = deploy\npassword = {s[1]}\n"
+    )
+
+
+def netrc(secrets: list[str]) -> str:
+    """~/.netrc: a machine on one line and one over lines."""
+    s = fakes(secrets, 2, 24)
+    return f"machine api.heroku.com login me@acme.io password {s[0]}\nmachine git.acme.io\n  login deploy\n  password {s[1]}\n"
+
+
+def connection_strings(secrets: list[str]) -> str:
+    """JDBC URLs and ODBC / ADO.NET connection strings in a Java class and a properties file."""
+    s = fakes(secrets, 5, 20)
+    return (
+        "class Db {\n"
+        f'    static final String SQLSERVER = "jdbc:sqlserver://db.acme.io:1433;databaseName=shop;user=app;password={s[0]};encrypt=true";\n'
+        f'    static final String PG = "jdbc:postgresql://db.acme.io/shop?user=app&password={s[1]}&ssl=true";\n'
+        f'    static final String ORA = "jdbc:oracle:thin:app/{s[2]}@db.acme.io:1521/ORCL";\n'
+        f'    static final String ODBC = "Driver={{ODBC Driver 18 for SQL Server}};Server=db;Database=shop;Uid=app;Pwd={s[3]};";\n'
+        f'    static final String ADO = "Server=tcp:acme.database.windows.net,1433;User ID=app;Password={s[4]};Encrypt=True";\n'
+        "}\n"
+    )
+
+
+def git_credentials(secrets: list[str]) -> str:
+    """Credentials in git URLs: a CI script's clone and remote, a .gitconfig's insteadOf."""
+    s = fakes(secrets, 3, 32)
+    return (
+        f"#!/bin/sh\ngit clone https://x-access-token:{s[0]}@github.com/acme/shop.git\n"
+        f"git remote set-url origin https://oauth2:{s[1]}@gitlab.acme.io/acme/api.git\n"
+        f'git config --global url."https://deploy:{s[2]}@github.com/".insteadOf "https://github.com/"\n'
+    )
+
+
+def notebook_json(secrets: list[str]) -> str:
+    """A Jupyter notebook's JSON (opened as text): a cell's source lines as JSON strings."""
+    s = fakes(secrets, 3, 32)
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Orders\n", "Pulls the day's orders.\n"]},
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "source": ["import openai\n", f'openai.api_key = "{s[0]}"\n', f"%env DB_PASSWORD={s[1]}\n"],
+        },
+        {"cell_type": "code", "metadata": {}, "outputs": [], "source": [f"!curl -H 'Authorization: Bearer {s[2]}' https://api.acme.io\n"]},
+    ]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+
+
+def shell_exports(secrets: list[str]) -> str:
+    """A script sourced for the environment: ``export`` lines, csh's ``setenv``, fish's ``set -x``."""
+    s = fakes(secrets, 6, 24)
+    return (
+        f"export DB_PASSWORD={s[0]}\nexport API_TOKEN='{s[1]}'\nexport DATABASE_URL=postgres://shop:{s[2]}@db/shop\n"
+        f"setenv SMTP_PASSWORD {s[3]}\nset -gx GITHUB_TOKEN {s[4]}\nlaunchctl setenv STRIPE_SECRET_KEY {s[5]}\n"
+    )
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
@@ -363,6 +473,20 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "toml tables": ("/w/shop/config/app.toml", toml_tables),
     "variables.tf far": ("/w/shop/infra/secrets_vars.tf", terraform_far_defaults),
     "variables.tf long": ("/w/shop/infra/tenants.tf", terraform_long_defaults),
+    "k8s Secret": ("/w/shop/k8s/db-secret.yaml", k8s_secret),
+    "k8s Secret JSON": ("/w/shop/k8s/api-secret.json", k8s_secret_json),
+    "compose environment": ("/w/shop/docker-compose.yml", compose_environment),
+    ".npmrc": ("/w/shop/.npmrc", npmrc),
+    ".npmrc as text": ("/w/shop/docs/npmrc.example.txt", npmrc),
+    ".pypirc": ("/home/u/.pypirc", pypirc),
+    ".pypirc as text": ("/w/shop/docs/pypirc.md", pypirc),
+    ".netrc": ("/home/u/.netrc", netrc),
+    ".netrc as text": ("/w/shop/docs/netrc.txt", netrc),
+    "connection strings": ("/w/shop/src/Db.java", connection_strings),
+    "git credentials": ("/w/shop/ci/clone.sh", git_credentials),
+    "notebook JSON": ("/w/shop/notebooks/orders.ipynb", notebook_json),
+    ".env with export": ("/w/shop/.env", shell_exports),
+    "env script": ("/w/shop/scripts/env.sh", shell_exports),
 }
 
 

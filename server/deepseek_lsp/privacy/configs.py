@@ -335,11 +335,15 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         None,
     ),
-    # Windows' ``setx DB_PASSWORD value`` (``/M`` for the machine's), the same form.
+    # Windows' ``setx DB_PASSWORD value`` (``/M`` for the machine's), the same form; and csh's
+    # ``setenv NAME value`` (macOS's ``launchctl setenv``), fish's ``set -x NAME value`` (its
+    # flags, first on the line; not a command's output, ``(cat file)``).
     (
         re.compile(
-            r"""(?ix)(\bsetx(?:[\ \t]+/M)?[\ \t]+""" + _ASSIGNED_NAME + r""")([\ \t]+)
-            (?:(["'])([^"'\r\n]{6,}?)(?:\3|\Z)|((?![$%{<])[^\s"'`]{6,}))"""
+            r"""(?ix)((?:\bsetx(?:[\ \t]+/M)?|\b(?-i:setenv)|(?m:^)[\ \t]*(?-i:set)(?:[\ \t]+--?[a-z]+)+)[\ \t]+"""
+            + _ASSIGNED_NAME
+            + r""")([\ \t]+)
+            (?:(["'])([^"'\r\n]{6,}?)(?:\3|\Z)|((?![$%{<(])[^\s"'`]{6,}))"""
         ),
         None,
     ),

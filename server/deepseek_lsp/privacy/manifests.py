@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .sections import _ABOVE_CHARS, _redact_values
 from .values import REDACTED, _is_template
 
 # -- Kubernetes Secret manifests ---------------------------------------------------------------------
@@ -17,8 +18,23 @@ _DOC_SEPARATOR = re.compile(r"^(?:---|\.\.\.)(?:[ \t]|$)")
 _TOP_KEY = re.compile(r"""^(?:"[^"]*"|'[^']*'|[^\s#'"-][^:#]*):(?:[ \t]|$)""")
 _ENTRY = re.compile(r"""^([ \t]+(?:"[^"]*"|'[^']*'|[^\s#'"][^:#]*):)(?=[ \t]|$)([ \t]*)(.*)$""")
 _JSON_SECRET = re.compile(r'"kind"\s*:\s*"Secret"')
-_JSON_DATA = re.compile(r'("(?:data|stringData)"\s*:\s*\{)([^{}]*)(\})')
-_JSON_VALUE = re.compile(r'("(?:[^"\\\r\n]|\\.)*"\s*:\s*)"(?:[^"\\\r\n]|\\.)*"')
+#: A JSON Secret's ``data`` or ``stringData`` object, its entries up to its ``}`` (or the text's end).
+_JSON_DATA = re.compile(r'"(?:data|stringData)"\s*:\s*\{([^{}]*)')
+#: An entry's value (group 1), cut by the text's end too.
+_JSON_VALUE = re.compile(r'"(?:[^"\\\r\n]|\\.)*"\s*:\s*"((?:[^"\\\r\n]|\\.)*)(?:"|\Z)')
+
+
+def _json_secret_values(joined: str) -> list[tuple[int, int]]:
+    """The (start, end) spans of the values under the ``data`` and ``stringData`` of a JSON
+    Secret in ``joined``."""
+    if _JSON_SECRET.search(joined) is None:
+        return []
+    return [
+        value.span(1)
+        for data in _JSON_DATA.finditer(joined)
+        for value in _JSON_VALUE.finditer(joined, *data.span(1))
+        if value.group(1)
+    ]
 
 
 def _indent(line: str) -> int:
@@ -150,10 +166,9 @@ def _redact_secret_manifests(text: str, before: str = "", after: str = "") -> st
     document, ``---`` apart) or JSON. ``before`` and ``after`` are the text around ``text`` (a
     prompt's window and suffix are redacted apart): a manifest's ``kind`` line may be in the
     other one, and the line ``before`` ends in goes on in ``text``."""
-    if "Secret" in text and _JSON_SECRET.search(text):
-        text = _JSON_DATA.sub(
-            lambda m: m.group(1) + _JSON_VALUE.sub(r'\1"' + REDACTED + '"', m.group(2)) + m.group(3), text
-        )
+    # A prompt's window and suffix (its ``"kind": "Secret"`` in one, its data in the other) too.
+    if any('"Secret"' in part for part in (text, before[-_ABOVE_CHARS:], after)):
+        text = _redact_values(text, before, after, _json_secret_values, below_chars=len(after))
     if "kind:" in text and _NESTED_SECRET_KIND.search(text):
         text = _redact_nested_secrets(text)
     # Most texts naming "Secret" are code (``SecretStr``): a line search spares them the walk.
