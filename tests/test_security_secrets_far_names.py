@@ -10,7 +10,9 @@ import json
 import pytest
 
 from deepseek_lsp.documents import Document
+from deepseek_lsp.privacy import open_list_head
 from deepseek_lsp.prompts import build_fim_prompt
+from tests.cpu_time import ThreadCpu
 from tests.secret_forms import assert_redacted_in_linear_time
 
 #: Secrets shaped as generated ones (letters, digits, mixed case), one an item.
@@ -106,3 +108,60 @@ def test_a_kubernetes_secret_in_json_sends_no_value_wherever_the_prompt_is_cut()
             fim = build_fim_prompt(doc, cursor, budget=budget, suffix_share=0.3, count=_count)
             sent = fim.prompt + fim.suffix
             assert not [v for v in values if any(v[i : i + 8] in sent for i in range(len(v) - 7))], (cursor, budget, sent)
+
+
+def _mapping(kind: str, fillers: int) -> tuple[str, str]:
+    """A file's path and text: a mapping, table or object named for a secret, ``fillers`` entries
+    that are no secret (a region, a port) first, then the secrets among more of them."""
+
+    def entries(fmt: str, start: int, count: int) -> str:
+        return "".join(fmt.format(n=n) for n in range(start, start + count))
+
+    if kind == "yaml":
+        head, fmt, item, tail = "service:\n  port: 8080\napi_keys:\n", "  region{n}: eu-west-{n}\n", "  tenant{n}: {v}\n", "log_level: info\n"
+        path = "/w/config/settings.yaml"
+    elif kind == "toml":
+        head, fmt, item, tail = '[server]\nport = 8080\n\n[api_keys]\n', 'region{n} = "eu-west-{n}"\n', 'tenant{n} = "{v}"\n', "\n[log]\nlevel = 'info'\n"
+        path = "/w/config/app.toml"
+    else:
+        head, fmt, item, tail = '{\n  "port": 8080,\n  "api_keys": {\n', '    "region{n}": "eu-west-{n}",\n', '    "tenant{n}": "{v}",\n', '    "last": "eu"\n  }\n}\n'
+        path = "/w/config/app.json"
+    secrets = "".join(item.format(n=n, v=value) for n, value in enumerate(ITEMS[:8]))
+    return path, head + entries(fmt, 0, fillers) + secrets + entries(fmt, fillers, 12) + tail
+
+
+@pytest.mark.parametrize("kind", ["yaml", "toml", "json"])
+@pytest.mark.parametrize("fillers", [12, 600], ids=["lines-above", "kilobytes-above"])
+def test_no_value_of_a_mapping_named_for_a_secret_is_sent_however_far_below_its_name(kind: str, fillers: int) -> None:
+    """``api_keys:`` (``[api_keys]``, ``"api_keys": {``) more lines above a prompt's window, or
+    its suffix, than were looked at (four), or more than the 4 kB above the window: its values
+    in sight went out."""
+    path, text = _mapping(kind, fillers)
+    start, end = text.index(ITEMS[0]), text.index(ITEMS[7])
+    cursors = [i for i, ch in enumerate(text) if ch == "\n" and start - 400 < i < end + 100] + [start + 7, text.index(ITEMS[4]) + 7]
+    for cursor, budget, sent in _sent_at(path, text, cursors, (120, 300, 2048)):
+        leaked = [item for item in ITEMS[:8] if any(item[i : i + 8] in sent for i in range(len(item) - 7))]
+        assert not leaked, (cursor, budget, leaked, sent)
+        assert budget < 2048 or "eu-west-" in sent  # the entries that are no secret stay
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "api_keys:\n" + "  a: b\n" * 4000,
+        '{\n  "api_keys": {\n' + '    "a": "b",\n' * 4000,
+        "[api_keys]\n" + "a = b\n" * 4000,
+        "[api_keys]\n" + "  - x\n" * 4000,
+    ],
+)
+def test_a_long_mapping_is_read_in_linear_time(text: str) -> None:
+    assert_redacted_in_linear_time(text[:16], text)
+
+
+def test_the_names_far_above_a_window_are_found_in_linear_time() -> None:
+    """Every line above the window as indented as the first (no name): 64 kB read, no more."""
+    data = ("top:\n" + "  entry: value\n" * 200_000).encode()
+    with ThreadCpu() as cpu:
+        for above_start in range(len(data) - 50_000, len(data), 5_000):
+            assert open_list_head(data, above_start) == ""
+    assert cpu.seconds < 0.5, cpu.seconds

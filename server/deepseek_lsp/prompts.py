@@ -18,7 +18,13 @@ from cachetools import LRUCache
 
 from .context import Scope, Snippet
 from .documents import Document
-from .privacy import open_section_head, redact, secret_manifest_head, split_at_secret
+from .privacy import (
+    open_list_head,
+    open_section_head,
+    redact,
+    secret_manifest_head,
+    split_at_secret,
+)
 
 WINDOW_STEP = 32
 #: The window's start gives up at most this share of its budget (a 1/4) to land on a round line.
@@ -28,6 +34,11 @@ EXTRAS_SHARE = 0.3
 #: Bytes above the prompt's window redaction is shown: the name of a secret whose value starts
 #: the window, the ``kind: Secret`` line of a manifest whose data the window starts inside of.
 ABOVE_WINDOW = 4096
+#: Languages and file names whose mappings, tables and objects may be named for a secret lines
+#: above their entries (see ``open_list_head``).
+_STRUCTURED = ("yaml", "json", "jsonc", "toml", "ini")
+_TABLE_SUFFIXES = (".toml", ".ini", ".cfg", ".conf")
+_STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json", *_TABLE_SUFFIXES)
 
 TokenCount = Callable[[str], int]
 #: Token count of a whole line (line break included) by line number.
@@ -602,6 +613,14 @@ def build_fim_prompt(
                 # A Composer section's name further up than that: its hosts' tokens fill the
                 # window (a search back through the file: only where such a section may be).
                 above = open_section_head(doc.data, above_start) + above
+            if above is raw_above and (doc.language_id in _STRUCTURED or doc.uri.lower().endswith(_STRUCTURED_SUFFIXES)):
+                # The names of the mapping, table or object the window is deep inside of (further
+                # up than that too: a window among a long ``api_keys:`` mapping's entries sent them).
+                tables = doc.language_id in ("toml", "ini") or doc.uri.lower().endswith(_TABLE_SUFFIXES)
+                head = open_list_head(doc.data, above_start, tables=tables)
+                if head:
+                    whole = doc.data[above_start - 1 : above_start] in (b"\n", b"")
+                    above = head + (raw_above if whole else raw_above.split("\n", 1)[-1])
             # The suffix with the lines above the window too: a section's name there (Composer's
             # ``"github-oauth": {``), its hosts' tokens in the window and the suffix (those in
             # the suffix went out).

@@ -446,6 +446,29 @@ def shell_exports(secrets: list[str]) -> str:
     )
 
 
+def _far_entries(secrets: list[str], head: str, entry: str, tail: str) -> str:
+    """A mapping named for a secret whose first secret is 600 entries (~15 kB) below its name."""
+    s = fakes(secrets, 4, 24)
+    fillers = "".join(entry.format(key=f"region{n}", value=f"eu-west-{n}") for n in range(600))
+    keys = "".join(entry.format(key=f"tenant{n}", value=value) for n, value in enumerate(s))
+    return head + fillers + keys + tail
+
+
+def yaml_far_mapping(secrets: list[str]) -> str:
+    """A YAML mapping's secrets kilobytes below its ``api_keys:``."""
+    return _far_entries(secrets, "service:\n  port: 8080\napi_keys:\n", "  {key}: {value}\n", "log_level: info\n")
+
+
+def toml_far_table(secrets: list[str]) -> str:
+    """A TOML table's secrets kilobytes below its ``[api_keys]``."""
+    return _far_entries(secrets, "[server]\nport = 8080\n\n[api_keys]\n", '{key} = "{value}"\n', "\n[log]\nlevel = 'info'\n")
+
+
+def json_far_object(secrets: list[str]) -> str:
+    """A JSON object's secrets kilobytes below its ``"api_keys": {``."""
+    return _far_entries(secrets, '{\n  "port": 8080,\n  "api_keys": {\n', '    "{key}": "{value}",\n', '    "last": "eu"\n  }\n}\n')
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
@@ -487,6 +510,9 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "notebook JSON": ("/w/shop/notebooks/orders.ipynb", notebook_json),
     ".env with export": ("/w/shop/.env", shell_exports),
     "env script": ("/w/shop/scripts/env.sh", shell_exports),
+    "yaml far mapping": ("/w/shop/config/tenants.yaml", yaml_far_mapping),
+    "toml far table": ("/w/shop/config/tenants.toml", toml_far_table),
+    "json far object": ("/w/shop/config/tenants.json", json_far_object),
 }
 
 

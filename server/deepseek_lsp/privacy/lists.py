@@ -7,9 +7,10 @@ the name's value would be, and a list's items more strictly (a lexer's ``tokens 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .assignments import _assigned
-from .sections import _ABOVE_CHARS, _redact_values
+from .sections import _BELOW_CHARS, _redact_values
 from .values import _ASSIGNED_NAME, _SECRET_LIKE, REDACTED, _line_start, _mixed_case
 
 #: A quoted item.
@@ -120,6 +121,7 @@ _PATH_STARTS = ("#/", "./", "../", "/")
 _PASSWORD_SYMBOL = re.compile(r"[!@#$%^&*~?=]")
 
 
+@lru_cache(maxsize=4096)
 def _secret_item(name: str, quote: str, value: str) -> bool:
     """Whether ``value``, an item of a list named ``name``, is a secret: as the name's value would
     be, and shaped as one: 8 characters or more, no space, with digits in mixed case, four
@@ -151,21 +153,32 @@ def _table_value(name: str, entry: re.Match[str]) -> tuple[int, int] | None:
     return (start, start + len(value)) if _secret_item(name, quote, value) else None
 
 
-def _list_item_spans(found: re.Match[str]) -> list[tuple[int, int]]:
+def _list_item_spans(found: re.Match[str], lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
     """The (start, end) spans of the secret items of the list ``found`` (a list pattern's match:
-    the name, group 1, and the items, group 2), in its text."""
+    the name, group 1, and the items, group 2), in its text; only those on the lines from ``lo``
+    to ``hi`` where given (a seam's list is thousands of entries, of which a prompt's text
+    holds a few: each judged, twice a request, 1 -> 13 ms)."""
     name, text = found.group(1), found.string
-    if found.re is _TABLE:
-        return [span for m in _TABLE_ENTRY.finditer(text, *found.span(2)) if (span := _table_value(name, m))]
+
+    def lines(group: int) -> tuple[int, int]:
+        start, end = found.span(group)
+        if lo:
+            start = max(start, _line_start(text, lo))
+        if hi is not None and (nl := text.find("\n", hi, end)) >= 0:
+            end = nl
+        return start, end
+
+    if found.re is _TABLE or found.re is _TABLE_LINE:
+        return [span for m in _TABLE_ENTRY.finditer(text, *lines(2)) if (span := _table_value(name, m))]
     if found.re is _YAML_MAP or found.re is _YAML_MAP_LINE:
         return [
             m.span(4)
-            for m in _MAP_ENTRY.finditer(text, *found.span(3))
+            for m in _MAP_ENTRY.finditer(text, *lines(3))
             if m.group(2).lower() not in _NEUTRAL_KEYS and _secret_item(found.group(2), m.group(3), m.group(4))
         ]
     if found.re is _YAML_LIST or found.re is _YAML_LIST_LINE:
         spans = []
-        for m in _YAML_ITEM.finditer(text, *found.span(2)):
+        for m in _YAML_ITEM.finditer(text, *lines(2)):
             value = m.group(2).rstrip()
             if ": " not in value and _secret_item(name, m.group(1), value):
                 spans.append((m.start(2), m.start(2) + len(value)))
@@ -174,7 +187,7 @@ def _list_item_spans(found: re.Match[str]) -> list[tuple[int, int]]:
         return [m.span() for m in _WORD.finditer(text, *found.span(2)) if _secret_item(name, "", m.group())]
     return [
         m.span(2)
-        for m in _ITEM.finditer(text, *found.span(2))
+        for m in _ITEM.finditer(text, *lines(2))
         if _secret_item(name, m.group(1), m.group(2)) and not _KEY_AFTER.match(text, m.end())
     ]
 
@@ -209,27 +222,58 @@ _ITEM_LINE = re.compile(r"""[ \t]*(?:["']|-[ \t])|[ \t]+["']?[\w.$/-]+["']?[ \t]
 _BRACKET_LIST_LINE = re.compile(r"[^\r\n]*?" + _BRACKET_LIST.pattern.removeprefix("(?ix)"), re.I | re.X)
 _YAML_LIST_LINE = re.compile(_YAML_LIST.pattern, re.I | re.M | re.X)
 _YAML_MAP_LINE = re.compile(_YAML_MAP.pattern, re.I | re.M | re.X)
-#: How many lines above a seam a list's name is looked for (the text above is 4 kB at most).
-_LIST_LINES = 256
+_TABLE_LINE = re.compile(_TABLE.pattern, re.I | re.M | re.X)
+#: A line a list's name may be on: one that is no item's, or one that opens a list by its last
+#: character (``"api_keys": {``, a nested ``prod:``: an item's too, so passed over on the way up).
+#: (After its line break: re skips to a ``\n`` far faster than it tries ``(?m)^`` everywhere.)
+_NAME_LINE = re.compile(r"\n(?:(?!" + _ITEM_LINE.pattern + r")[ \t]*\S|[^\r\n]*[\[{(:][ \t]*\r?(?=\n|\Z))")
 
 
-def _seam_item_spans(text: str, seam: int) -> list[tuple[int, int]]:
+#: A TOML or INI table's entry's line (``prod = "…"``, ``prod: …``).
+_TABLE_ENTRY_LINE = re.compile(r"""[ \t]*["']?[\w.-]+["']?[ \t]*[=:]""")
+
+
+def _list_at(text: str, start: int, seam: int, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]] | None:
+    """The secret items' spans of the list whose name is on the line at ``start`` and whose items
+    run to ``seam`` at least, or None where that line names no such list."""
+    for pattern in (_BRACKET_LIST_LINE, _YAML_LIST_LINE, _YAML_MAP_LINE, _TABLE_LINE):
+        found = pattern.match(text, start)
+        if found is not None and found.end() >= seam:
+            return _list_item_spans(found, lo, hi)
+    return None
+
+
+def _table_at(text: str, line: int, seam: int, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    """The secret values' spans of the TOML or INI table ``seam`` is inside of (its header the
+    last line above ``line`` starting with ``[``: its entries, at column 0, are no item lines)."""
+    at = text.rfind("\n[", 0, line) + 1
+    if at == 0 and not text.startswith("["):
+        return []
+    found = _TABLE_LINE.match(text, at)
+    return _list_item_spans(found, lo, hi) if found is not None and found.end() >= seam else []
+
+
+def _seam_item_spans(text: str, seam: int, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
     """The (start, end) spans of the secret items of the list ``seam`` (a position in ``text``)
-    is inside of: its name on the line above its items' lines (those from the seam's line up),
-    looked for there alone: a search of every list in the 4 kB above a window and the window
-    (a Python file's docstring lines start as an item's) took 10 ms."""
+    is inside of: its name on the seam's line, or on the line above its items' lines (those
+    from the seam's line up), looked for there alone: a search of every list in the 4 kB above
+    a window and the window (a Python file's docstring lines start as an item's) took 10 ms."""
     line = _line_start(text, seam)
-    for _ in range(_LIST_LINES):
-        if line == 0:
-            return []
-        above = _line_start(text, line - 1)
-        if text[above:line].strip() and not _ITEM_LINE.match(text, above):
-            for pattern in (_BRACKET_LIST_LINE, _YAML_LIST_LINE, _YAML_MAP_LINE):
-                found = pattern.match(text, above)
-                if found is not None and found.end() >= seam:
-                    return _list_item_spans(found)
-            return []
-        line = above
+    if (own := _list_at(text, line, seam, lo, hi)) is not None:
+        return own  # ``api_keys:|`` (the cursor at its end), its items all after the seam
+    # The lines above that may name it, found in one pass (a line at a time up through the
+    # window and the 4 kB above it, 6 ms a seam), the nearest first: an item's line opening
+    # one (``"api_keys": {``, a nested ``prod:``), else the first line that is no item's.
+    candidates = [m.start() + 1 for m in _NAME_LINE.finditer(text, 0, line)]
+    if text and _NAME_LINE.match("\n" + text[: text.find("\n") + 1 or len(text)]) and 0 < line:
+        candidates.insert(0, 0)  # the text's first line, with no line break before it
+    for above in reversed(candidates):
+        item = _ITEM_LINE.match(text, above) is not None
+        found = _list_at(text, above, seam, lo, hi)
+        if found is not None:
+            return found
+        if not item:
+            return _table_at(text, above + 1, seam, lo, hi) if "[" in text else []
     return []
 
 
@@ -237,21 +281,90 @@ def may_continue_list(text: str, before: str, after: str) -> bool:
     """Whether ``text`` may start inside a list whose name is in ``before`` (its first line that
     is not blank, or the line the seam cuts, an item's), or end inside one, ``after`` going on
     with it (its last line an item's, the cursor inside it)."""
-    if after and _ITEM_LINE.match(text, _line_start(text, len(text.rstrip("\r\n")))):
+    last = _line_start(text, len(text.rstrip("\r\n")))
+    if after and (_ITEM_LINE.match(text, last) or (_TABLE_ENTRY_LINE.match(text, last) and "\n[" in before + text)):
         return True
     if not before:
         return False
     seam = before[_line_start(before, len(before)) :] + text[: text.find("\n") + 1 or len(text)]
-    return _ITEM_LINE.match(seam) is not None or _ITEM_LINE.match(text.lstrip("\r\n")) is not None
+    first = text.lstrip("\r\n")
+    if _ITEM_LINE.match(seam) is not None or _ITEM_LINE.match(first) is not None:
+        return True
+    # A TOML or INI table's entries (at column 0, no item's lines) below its header.
+    entry = _TABLE_ENTRY_LINE.match(seam) or _TABLE_ENTRY_LINE.match(first) or seam.lstrip().startswith("[")
+    return bool(entry) and "\n[" in "\n" + before
 
 
 def redact_lists_across(text: str, before: str, after: str) -> str:
     """``text`` with the secret items redacted of a list it starts or ends inside of (``before``
     and ``after`` the text around it, where its name and the rest of a cut item are)."""
-    lo = len(before[-_ABOVE_CHARS:])
+    # The whole text before (a suffix's is the window, up to ~8 kB, and the 4 kB above it): a
+    # list's name at the window's top was out of the last 4 kB a suffix was read with.
+    lo = len(before)
     hi = lo + len(text)
 
     def seams(joined: str) -> list[tuple[int, int]]:
-        return sorted({*_seam_item_spans(joined, lo), *_seam_item_spans(joined, hi)})
+        # Only the items on the text's lines are judged: those around it are not redacted here.
+        return sorted({*_seam_item_spans(joined, lo, lo, hi), *_seam_item_spans(joined, hi, lo, hi)})
 
-    return _redact_values(text, before, after, seams)
+    # Whole lines of the text after: an entry it cuts (``"dev": "eu-we``) ended no list.
+    below = after.rfind("\n", 0, _BELOW_CHARS) + 1 or _BELOW_CHARS
+    return _redact_values(text, before, after, seams, above_chars=len(before), below_chars=below)
+
+
+#: How far above the text looked at above a prompt's window the names of what it is inside of are
+#: looked for (:func:`open_list_head`): the same bound as a Composer section's.
+_HEAD_SEARCH_BYTES = 65536
+#: A TOML or INI table's header line (bytes).
+_TABLE_HEADER = re.compile(rb"[ \t]*\[\[?[^\[\]\r\n]*\]\]?[ \t]*(?:[#;][^\r\n]*)?\r?$")
+
+
+def open_list_head(data: bytes, above_start: int, *, tables: bool = False) -> str:
+    """The lines, from up to 64 kB further up, that name what ``data`` (a YAML or JSON document;
+    ``tables``: a TOML or INI one) is inside of at ``above_start`` (where the text looked at above
+    a prompt's window starts), each less indented than the one below it (``api_keys:``, then
+    ``  prod:``; ``"api_keys": {``), or the last table's header (``[api_keys]``); "" where that
+    text starts at column 0 outside a table, or with its names. The window and the 4 kB above
+    it were all a long mapping's entries, and their values went out."""
+    if above_start <= 0:
+        return ""
+    lo = max(0, above_start - _HEAD_SEARCH_BYTES)
+    start = above_start if data[above_start - 1 : above_start] == b"\n" else data.find(b"\n", above_start) + 1
+    if start <= 0:
+        return ""
+    if tables:
+        at = data.rfind(b"\n[", lo, start - 1) + 1
+        if at == 0 and not (lo == 0 and data.startswith(b"[")):
+            return ""
+        end = data.find(b"\n", at)
+        header = data[at : end if end >= 0 else len(data)]
+        return header.decode("utf-8", "ignore").rstrip("\r") + "\n" if _TABLE_HEADER.match(header) else ""
+    end = data.find(b"\n", start)
+    first = data[start : end if end >= 0 else len(data)]
+    indent = len(first) - len(first.lstrip(b" \t"))
+    heads: list[bytes] = []
+    at = start
+    # Up to each less indented line, the nearest first; each found in one pass of the 64 kB
+    # (a line at a time, 4 ms a request through a long mapping).
+    while indent > 0 and at > lo:
+        last = None
+        for last in _less_indented(indent).finditer(data, max(lo - 1, 0), at):  # noqa: B007 (the last is wanted)
+            pass
+        if last is not None:
+            above = last.start() + 1
+        elif lo == 0 and data[:1] not in (b" ", b"\t", b"\r", b"\n", b"#", b""):
+            above = 0  # the document's first line
+        else:
+            break
+        end = data.find(b"\n", above, at)
+        line = data[above : end if end >= 0 else at].rstrip(b"\r")
+        heads.append(line)
+        indent = len(line) - len(line.lstrip(b" \t"))
+        at = above
+    return "".join(line.decode("utf-8", "ignore") + "\n" for line in reversed(heads))
+
+
+@lru_cache(maxsize=64)
+def _less_indented(indent: int) -> re.Pattern[bytes]:
+    """A line (after its line break) indented less than ``indent``, not blank nor a comment."""
+    return re.compile(rb"\n[ \t]{0,%d}(?=[^\s#])" % (indent - 1))
