@@ -20,7 +20,6 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
 from .key_shape import API_KEY_CHARS, HIDDEN_KEY, holds_key, key_shaped
-from .privacy.paths import excludes_everything
 
 SECTION = "deepseek"
 DEFAULT_BASE_URL = "https://api.deepseek.com"
@@ -948,7 +947,14 @@ def with_default_exclusions(globs: Sequence[str], problems: list[str] | None = N
     files and private keys were sent again, with nothing said. ``!**/secrets.*`` takes that
     default out (a project whose ``secrets.py`` is ordinary code)."""
     dropped = {g[1:] for g in globs if g.startswith("!")}
-    everything = [g for g in globs if not g.startswith("!") and excludes_everything(g)]
+    own = [g for g in globs if not g.startswith("!") and g not in DEFAULT_EXCLUDE]
+    everything: list[str] = []
+    if own:
+        # Here, and only for globs of one's own: the privacy package loads the redaction
+        # patterns, which the commands reading only the settings (``usage``) must not wait for.
+        from .privacy.paths import excludes_everything
+
+        everything = [g for g in own if excludes_everything(g)]
     for glob in everything:
         if problems is not None:
             problems.append(
