@@ -118,3 +118,18 @@ async def test_a_lua_long_comment_goes_on_over_lines(fake_deepseek, text: str, a
     first that was no `--` line, only the comment's first line shown (Neovim's own Lua)."""
     got, _ = await accept_first(fake_deepseek, "lua", "lua", text, answer)
     assert got == (text.replace("‸", answer) if want is None else want)
+
+
+@pytest.mark.parametrize(
+    "opener",
+    ['local open = "--[["', "local open = '--[==['", 'local s = "a" .. "--[[" .. "b"'],
+    ids=["double-quoted", "single-quoted-level", "among-strings"],
+)
+async def test_a_long_comment_opener_in_a_lua_string_opens_no_comment(fake_deepseek, opener: str) -> None:
+    """A `--[[` inside a string opens no long comment: read as one, every line ended below it
+    (200 lines) was taken for the comment's, asked as a 256-token block and cut to comment
+    lines, not as the line it is (48 tokens, stopped at its end)."""
+    text = f"{opener}\nlocal function f(t)\n  return t‸\nend\nreturn f\n"
+    got, body = await accept_first(fake_deepseek, "lua", "lua", text, ".x + 1\nend\nreturn g")
+    assert got == text.replace("‸", ".x + 1")
+    assert body is not None and body["stop"] == ["\n"]

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 
+from .postprocess._scanner import _BracketScanner
+from .postprocess._syntax import _syntax_for
+
 #: A block comment's line led by its star (` * text`, ` *`), not its closer (` */`).
 _STAR_LINE = re.compile(r"^[ \t]*\*(?!/)")
 #: Lines above the cursor's read at most for the comment's `/*`.
 _MOST_LINES = 200
-#: A long comment's opener (Lua's `--[[`, `--[==[`: its level the group), first on its line's
-#: comment: in `-- use --[[ for` it is a line comment's text.
-_LONG_COMMENT = re.compile(r"^(?:(?!--).)*?--\[(=*)\[", re.M)
 
 
 def in_block_comment_line(above: str, before: str) -> bool:
@@ -40,12 +40,14 @@ def long_comment_closer(above: str, before: str) -> str | None:
     up to the cursor, opens or is inside of (opened in ``above``, the text above its line),
     not closed before the cursor; None elsewhere."""
     text = "\n".join([*above.removesuffix("\n").split("\n")[-_MOST_LINES:], before])
-    openers = list(_LONG_COMMENT.finditer(text))
-    if not openers:
+    if "--[" not in text:
         return None
-    opener = openers[-1]
-    closer = f"]{opener.group(1)}]"
-    return None if closer in text[opener.end() :] else closer
+    # Read as Lua reads it: a `--[[` in a string (`"--[["`) or after a line comment's `--`
+    # opens nothing; found by a pattern, the lines below it were taken for a comment's.
+    scanner = _BracketScanner(_syntax_for("lua"))
+    for _ in scanner.feed(text):
+        pass
+    return scanner.raw_closer if scanner.mode.startswith("--[") else None
 
 
 def _closes(marker: str) -> bool:
