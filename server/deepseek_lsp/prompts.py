@@ -309,6 +309,10 @@ def _snap(
     return best, given_up
 
 
+#: A UTF-8 byte order mark, which an editor that keeps a file's sends first in its text.
+_BOM = "\ufeff".encode()
+
+
 def _text_and_clean(
     doc: Document, start: int, end: int, clean: Callable[[int], bool] | None, known: Callable[[int], bool] | None
 ) -> tuple[str, list[tuple[int, int]]]:
@@ -319,7 +323,10 @@ def _text_and_clean(
     cursor's, the suffix's end) only where already known (``known``): looking at all of it
     would search more than it spares, and the block being typed in is never known. Any whole
     line of a clean block is clean: no trigger runs across a line break. The cursor's line, cut,
-    is always searched (``pw`` alone, before ``x``, is one)."""
+    is always searched (``pw`` alone, before ``x``, is one). A byte order mark first in the
+    file is left out: no code, and sent, the model read it after the prompt's path line."""
+    if start < len(_BOM) and doc.data.startswith(_BOM):
+        start = max(start, min(len(_BOM), end))
     if clean is None or known is None:
         return doc.data[start:end].decode("utf-8", "replace"), []
     first = doc.line_at(start)
