@@ -46,6 +46,12 @@ def _decide(language_id: str, ext: str, text: str, *, after_accept: bool = False
         # Not a JSX attribute's or a template literal's expression, nor a string's braces.
         ("javascript", "jsx", "const A = () => <b onClick={‸}>x</b>;\n", False),
         ("tsx", "tsx", "const A = () => <Box sx={‸} />;\n", False),
+        # After a `>` in an earlier attribute's expression or string (read as the tag's end,
+        # the `{` was an object literal's: a 256-token block asked for a value).
+        ("tsx", "tsx", "const A = () => <Foo a={x > 1} b={‸} />;\n", False),
+        ("javascript", "jsx", "const A = () => <Foo a={() => go(x)} b={‸} />;\n", False),
+        ("javascript", "jsx", 'const A = () => <Foo a="x > y" b={‸} />;\n', False),
+        ("tsx", "tsx", "const A = () => <Foo a={{ b: x >= 1 }} c={‸} />;\n", False),
         ("javascript", "js", "const s = `${‸}`;\n", False),
         ("javascript", "js", "const s = 'a = {‸}';\n", False),
         # Nor a C initializer's, nor a Python dict's.
@@ -91,6 +97,7 @@ def test_multiline_right_after_a_whole_suggestion_was_accepted() -> None:
         ("csharp", "cs", "class A {\n  void F() {\n    var p = new Point() {‸};\n  }\n}\n", False),
         ("javascript", "js", "function App() {\n  return <p>{‸}</p>;\n}\n", False),
         ("tsx", "tsx", "render(<App user={u}>{‸}</App>);\n", False),
+        ("tsx", "tsx", "render(<App big={n > 1} title=\"a > b\">{‸}</App>);\n", False),
         # Blocks still: a generic's `>` ends a class's or a function's header, C++'s keywords
         # name a type's body, a using's arguments are its header's.
         ("cpp", "cpp", "template <typename T>\nstruct Box {‸}\n", True),

@@ -136,7 +136,11 @@ _CLOSURE_BRACE = re.compile(r"\|\s*\{$")
 #: `=`, a key's or a type's `:`, an argument's `(` or `,`, an array's `[`. Its members go over
 #: lines, as Copilot asks them. Not a JSX attribute's expression (`<b onClick={`).
 _OBJECT_BRACE = re.compile(r"(?:[^=!<>]=|[:(,\[])\s*\{$")
-_JSX_ATTRIBUTE = re.compile(r"<[A-Za-z][\w.:-]*\s[^<>]*=\s*\{$")
+#: A JSX tag's attributes so far: their expressions (two braces deep) and strings read whole,
+#: whose `>` (`a={x > 1}`, `a={() => go()}`, `title="a > b"`) is no end of the tag: read as
+#: one, the `{` of the attribute after it was an object literal's, a block asked for a value.
+_JSX_ATTRIBUTES = r"""(?:[^<>{}"']|"[^"\n]*"|'[^'\n]*'|\{(?:[^{}]|\{[^{}]*\})*\})*"""
+_JSX_ATTRIBUTE = re.compile(rf"<[A-Za-z][\w.:-]*\s{_JSX_ATTRIBUTES}=\s*\{{$")
 _OBJECT_LANGUAGES = frozenset(("javascript", "typescript", "tsx"))
 
 
@@ -145,7 +149,7 @@ _OBJECT_LANGUAGES = frozenset(("javascript", "typescript", "tsx"))
 #: arrow's `>` in one still open is a handler's body (`<button onClick={() => {`).
 _JSX_BRACE = (
     r"(?:^|[(=,?:&|]|\breturn)\s*<[A-Za-z][\w.:-]*"
-    r"(?:\s(?:[^<>{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)?>\s*$"
+    rf"(?:\s{_JSX_ATTRIBUTES})?>\s*$"
 )
 #: Words that make a `{` a block's wherever they stand before it (`typedef struct Node {`,
 #: `inline namespace v1 {`), not a braced initializer's.
