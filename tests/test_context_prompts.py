@@ -17,6 +17,7 @@ from deepseek_lsp.context import (
     gather_snippets,
     names_near,
 )
+from deepseek_lsp.context.index import OUTLINE_ROOM
 from deepseek_lsp.context.snippets import LEAD_MAX_CHARS
 from deepseek_lsp.documents import Document, DocumentStore
 from deepseek_lsp.imports import resolve_local_import
@@ -1799,6 +1800,24 @@ def test_a_class_too_long_to_send_whole_is_its_outline() -> None:
     assert Indexer(REGISTRY).for_document(python_doc("file:///ws/small.py", short)).definitions["Small"][0].text.startswith(
         'class Small:\n    """\n    line 0'
     )
+
+
+def test_a_class_with_a_long_docstring_is_outlined_by_the_members_an_importer_calls() -> None:
+    """httpx's ``Client``: its twelve lines are its docstring, and its outline (header, summary,
+    the constructor's 160 characters) did not fit in them: the docstring was sent, none of its
+    methods. Its outline is sent, in a room of its own (``OUTLINE_ROOM``): the public methods'
+    signatures first (a ``_private`` helper is no importer's), the docstring's line if it fits."""
+    import httpx
+
+    source = (Path(httpx.__file__).parent / "_client.py").read_text()
+    index = Indexer(REGISTRY).for_document(python_doc("file:///ws/_client.py", source))
+    assert index is not None
+    text = index.definitions["Client"][0].text
+    lines = text.splitlines()
+    assert lines[0] == "class Client(BaseClient):" and lines[-1] == "…"
+    assert [line.split("(")[0].strip() for line in lines[1:4]] == ["def __init__", "def request", "def stream"]
+    assert ">>> client" not in text and "_transport_for_url" not in text
+    assert len(lines) <= MAX_DEFINITION_LINES + 1 and len(text) <= OUTLINE_ROOM
 
 
 def test_an_outlined_class_shows_its_docstrings_first_line_whatever_its_quotes() -> None:

@@ -35,6 +35,12 @@ MIN_OUTLINE_MEMBERS = 3
 #: Members of an outlined class that its signature shows.
 SIGNATURE_MEMBERS = 4
 
+#: The characters a class's outline may take where its first lines are fewer (a docstring's
+#: short lines): httpx's ``Client``, twelve lines of docstring in 283 characters, had no room
+#: for its constructor's signature, and the docstring was sent, none of its methods. About
+#: twelve lines of 64 characters.
+OUTLINE_ROOM = 768
+
 
 @dataclass(frozen=True)
 class Definition:
@@ -385,14 +391,11 @@ def _definitions(
         outline_said = False
         if kind == "class" and body is not None and text.endswith("\n…"):
             header = text[:header_len].rstrip()
-            summary = _docstring_summary(data, body)
-            if summary is not None:
-                header += "\n" + summary  # what the class is for, before what it has
-            outline = _outline(data, header, len(text), body, in_order, starts, lang)
+            outline = _outline(data, header, _docstring_summary(data, body), len(text), body, in_order, starts, lang)
             if outline is not None:
-                # Its signature: the header and its first members.
-                text = outline
-                header_len = len("\n".join(outline.splitlines()[: len(header.splitlines()) + SIGNATURE_MEMBERS]))
+                # Its signature: the header (with the docstring's line) and its first members.
+                text, head_lines = outline
+                header_len = len("\n".join(text.splitlines()[: head_lines + SIGNATURE_MEMBERS]))
                 outline_said = True
         if not outline_said and body is not None and body.type == "field_declaration_list":
             header_len = _struct_header_len(text, header_len)
@@ -583,17 +586,30 @@ def _without_comments(data: bytes, node: ts.Node, start: int, stop: int) -> str:
 
 
 def _outline(
-    data: bytes, header: str, max_size: int, body: ts.Node, defs: list[_Found], starts: list[int], lang: Language
-) -> str | None:
-    """A class too long to send whole as its header and its members' signatures, a line each
-    (special methods but the constructor left out), ``max_size`` characters at most: its first
-    lines were often a docstring, and the methods a call needs came after the cut. ``defs`` are
-    the file's definitions in order (``starts`` their start bytes). None with fewer than
-    ``MIN_OUTLINE_MEMBERS`` members found (Go's methods are outside their struct)."""
+    data: bytes,
+    header: str,
+    summary: str | None,
+    max_size: int,
+    body: ts.Node,
+    defs: list[_Found],
+    starts: list[int],
+    lang: Language,
+) -> tuple[str, int] | None:
+    """A class too long to send whole as its header, its docstring's ``summary`` line (what it
+    is for) and its members' signatures, a line each (special methods but the constructor left
+    out, and a Python ``_private`` helper, no importer's), in ``max_size`` characters or
+    ``OUTLINE_ROOM``: its first lines were often a docstring, and the methods a call needs came
+    after the cut. The members come first: the summary only where it fits with them. ``defs``
+    are the file's definitions in order (``starts`` their start bytes). The text and its head's
+    lines (the header's, the summary's); None with fewer than ``MIN_OUTLINE_MEMBERS`` members
+    found (Go's methods are outside their struct)."""
     lines = header.splitlines()
+    head_lines = len(lines)
+    room = max(max_size, OUTLINE_ROOM)
     size = len(header)
     end = -1
     members = 0
+    python = lang.name == "python"
     for name, _kind, node, member_body, name_start in defs[bisect_left(starts, body.start_byte) :]:
         if node.start_byte >= body.end_byte:
             break
@@ -604,6 +620,8 @@ def _outline(
             continue
         end = node.end_byte
         if _is_dunder(name) and name not in ("__init__", "__call__"):
+            continue
+        if python and name.startswith("_") and not _is_dunder(name):
             continue
         start = _decorated_start(node, lang, data)  # ``@property``: no call
         stop = member_body.start_byte if member_body is not None and member_body.start_byte > start else node.end_byte
@@ -619,14 +637,18 @@ def _outline(
         line = " " * node.start_point[1] + signature
         # No longer than the lines it stands for: rxjs's Observable, twelve lines of overloads,
         # took the whole budget of the extra context, and seven snippets went.
-        if len(lines) >= MAX_DEFINITION_LINES or size + len(line) > max_size:
+        if len(lines) >= MAX_DEFINITION_LINES or size + len(line) > room:
             lines.append("…")
             break
         lines.append(line)
         size += len(line) + 1
         members += 1
-    # With a member or two, the class's first lines show them, bodies and all.
-    return "\n".join(lines) if members >= MIN_OUTLINE_MEMBERS else None
+    if members < MIN_OUTLINE_MEMBERS:
+        return None  # with a member or two, the class's first lines show them, bodies and all
+    if summary is not None and len(lines) < MAX_DEFINITION_LINES + (lines[-1] == "…") and size + len(summary) < room:
+        lines.insert(head_lines, summary)
+        head_lines += 1
+    return "\n".join(lines), head_lines
 
 
 def cut_line(line: str) -> str:
