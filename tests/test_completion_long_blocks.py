@@ -379,3 +379,58 @@ async def test_a_gitignore_list_cut_at_its_tokens_shows_its_paths_past_a_glob(la
             await c.stop()
     assert fake.requests_to(FIM)[-1].json["max_tokens"] > 48  # a block was asked
     assert shown and shown[0].count("/*\n") > 20, shown
+
+
+def _prose(lead: str, sentences: int, stop: str = ".") -> str:
+    """Sentences wrapped over lines led by ``lead``, each ended by ``stop``: a line ends
+    mid-sentence more often than not."""
+    import random
+    import textwrap
+
+    words = "argument parser caller value token buffer reader cache index entry table file path".split()
+    pick = random.Random(7)
+    text = " ".join(
+        f"Sentence {i} says that the {pick.choice(words)} is read once and then handed on to the"
+        f" {pick.choice(words)}, which keeps it for the {pick.choice(words)} of every {pick.choice(words)}"
+        f" that asks{stop}"
+        for i in range(sentences)
+    )
+    return textwrap.fill(text, 76, initial_indent=lead, subsequent_indent=lead)
+
+
+@pytest.mark.parametrize(
+    ("language", "ext", "text", "answer"),
+    [
+        ("python", "py", _FUNC.replace("‸", '"""‸'), "Do a thing.\n\n" + _prose("    ", 120) + '\n    """'),
+        ("c", "c", _IN_STARS, "thing.\n" + _prose("     * ", 120)),
+    ],
+    ids=["docstring", "doxygen-stars"],
+)
+async def test_a_comment_past_all_its_asks_ends_at_a_sentence_s_end(
+    language: str, ext: str, text: str, answer: str
+) -> None:
+    """Past 3,840 tokens (its four asks) a comment or docstring was kept to its whole lines: it
+    ended mid-sentence (`... handed on to the parser, which`), closed there. It ends at its last
+    sentence's end, no further request asked."""
+    assert len(answer) > 4 * 3840
+    with FakeDeepSeek() as fake:
+        got, _ = await accept_first(fake, language, ext, text, AnsweringTheRest(answer))
+        asked = fake.requests_to(FIM)
+    assert got is not None and len(asked) == 4
+    at = text.index("‸")
+    shown = got[at : got.index('\n    """' if language == "python" else "\n     */", at + 1000)]
+    assert shown.endswith("asks.") and answer.startswith(shown), shown[-200:]
+    assert shown.count("\n") > 100
+
+
+async def test_a_comment_past_all_its_asks_without_a_sentence_s_end_says_it_goes_on() -> None:
+    """No sentence ends in its last lines (a list of words, a sentence longer than them): its
+    whole lines, and `…` after its last word where the comment went on."""
+    text = _FUNC.replace("‸", '"""‸')
+    answer = "Do a thing.\n\n" + _prose("    ", 120, stop=",") + '\n    """'
+    with FakeDeepSeek() as fake:
+        got, _ = await accept_first(fake, "python", "py", text, AnsweringTheRest(answer))
+    assert got is not None
+    at = text.index("‸")
+    shown = got[at : got.index('\n    """', at + 1000)]
+    assert shown.endswith(" …") and answer.startswith(shown.removesuffix(" …")), shown[-200:]

@@ -7,6 +7,8 @@ suggestion."""
 
 from __future__ import annotations
 
+import re
+
 from ..config import MAX_COMPLETION_TOKENS
 from .comment_lines import comment_end
 from .postprocess import PostContext
@@ -16,6 +18,26 @@ from .postprocess._macro_body import in_macro_body
 #: block's tokens (3,840 at the default 256: see rest_tokens), a macro's body of four times;
 #: past that it is kept to its whole lines.
 MORE_ASKED = 3
+#: How far back a comment kept past all its asks goes to its last sentence's end: its last
+#: lines (a line or two of text a sentence); further, it keeps them and says it goes on.
+SENTENCE_LINES = 12
+#: A sentence's end: its stop before a space or the text's end (not `3.14`, `os.path`).
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s|$)")
+
+
+def ended_at_a_sentence(lines: str) -> str:
+    """``lines``, a comment's or a docstring's whole lines where all its asks are spent, down
+    to the end of its last sentence in its last ``SENTENCE_LINES`` lines, else with `` …`` after
+    its last word to say it goes on: kept to its whole lines it ended mid-sentence (`handed on
+    to the parser, which`), closed there. Within those lines: no more is asked, or billed."""
+    text = lines.rstrip()
+    tail = len(text)
+    for _ in range(SENTENCE_LINES):
+        tail = text.rfind("\n", 0, tail)
+        if tail < 0:
+            break
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, max(tail, 0))]
+    return text[: ends[-1]] if ends else text + " …"
 
 
 def rest_tokens(asked_before: int, leaves_at_end: bool) -> int:

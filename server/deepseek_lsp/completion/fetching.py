@@ -23,7 +23,7 @@ from ..model import prompt_read
 from ..model.errors import DeadlineExceeded, ModelError
 from ..model.types import FimRequest, Usage
 from ..prompts import FimPrompt
-from .block_rest import MORE_ASKED, rest_tokens, stopped_inside
+from .block_rest import MORE_ASKED, ended_at_a_sentence, rest_tokens, stopped_inside
 from .cache import Anchor, CompletionCache, Pending
 from .comment_lines import comment_end
 from .docstring_opener import docstring_end
@@ -409,7 +409,10 @@ class Fetcher:
                 break
             if asked == MORE_ASKED:
                 # Still inside past all its asks: its whole lines (the text's, a macro's continued
-                # ones), where the usual cut took the continued ones off to its first line.
+                # ones), where the usual cut took the continued ones off to its first line; a
+                # comment's or a docstring's (its end told as it streams) to a sentence's end.
+                if rest.ended is not None:
+                    lines = ended_at_a_sentence(lines)
                 if pending is not None:
                     pending.streamed[:] = [lines]
                 return _CutAtLimit(lines)
