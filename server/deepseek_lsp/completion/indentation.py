@@ -105,8 +105,8 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
     # Above the range, the widths are not known: its first line is where they start, not a
     # step from column 0 (below a 300-row table that one step of twelve was the only vote).
     prev: int | None = None if lo else 0
-    prev_opens = prev_continues = False
-    tabs = narrow_spaces = False
+    prev_opens = prev_continues = prev_leaves_open = False
+    tabs = level_tabs = narrow_spaces = False
     in_comment = False
     for raw in doc.lines_bytes(lo, around_line + 50):
         body = raw.strip()
@@ -127,6 +127,11 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
         lead = raw[: len(raw) - len(raw.lstrip(b" \t"))]
         if lead.startswith(b"\t"):
             tabs = True
+            # A line going on with one left open (a prototype's parameters, `f(a,` then tabs
+            # to a column) is aligned, no level: the file aligns in tabs, but where no other
+            # tab-led line is near, read as its levels' they made a header of struct bodies
+            # in four spaces "tabs", and a typedef's suggested members were re-levelled so.
+            level_tabs = level_tabs or not (prev_continues or prev_leaves_open)
         elif len(lead) in (2, 4, 6) and b"\t" not in lead and not body.startswith((b"*", b"/", b"#")):
             narrow_spaces = True  # code (not a comment's ` * ` line) less than a tab deep
         width = len(lead.expandtabs(8))
@@ -146,6 +151,7 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
         # A line under one that leaves a list or a condition open is aligned, not a level
         # (`def f(a,` then `      b):` made the unit six spaces).
         prev_continues = not prev_opens and body.endswith(_CONTINUES_BYTES)
+        prev_leaves_open = not prev_opens and (body.endswith((b"(", b"[")) or body.count(b"(") > body.count(b")"))
     votes = after_opener or anywhere
     step = votes.most_common(1)[0][0] if votes else 0
     if tabs:
@@ -156,5 +162,5 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
         # tabs, `\t    exit 1` to `\t\t\texit 1` (twenty-four columns for twelve).
         if narrow_spaces:
             return (" " * step, 8) if 0 < step < 8 else ("\t", 8)
-        return "\t", 0
+        return ("\t", 0) if level_tabs or step else ("", 0)
     return " " * step, 0
