@@ -604,11 +604,9 @@ def _outline(
     lines (the header's, the summary's); None with fewer than ``MIN_OUTLINE_MEMBERS`` members
     found (Go's methods are outside their struct)."""
     lines = header.splitlines()
-    head_lines = len(lines)
     room = max(max_size, OUTLINE_ROOM)
-    size = len(header)
     end = -1
-    members = 0
+    found: list[str] = []
     python = lang.name == "python"
     for name, _kind, node, member_body, name_start in defs[bisect_left(starts, body.start_byte) :]:
         if node.start_byte >= body.end_byte:
@@ -634,21 +632,23 @@ def _outline(
             signature = cut_line(signature)
         elif member_body is not None:
             signature += " …"
-        line = " " * node.start_point[1] + signature
-        # No longer than the lines it stands for: rxjs's Observable, twelve lines of overloads,
-        # took the whole budget of the extra context, and seven snippets went.
-        if len(lines) >= MAX_DEFINITION_LINES or size + len(line) > room:
-            lines.append("…")
+        found.append(" " * node.start_point[1] + signature)
+        if len(found) > MAX_DEFINITION_LINES:
             break
-        lines.append(line)
-        size += len(line) + 1
-        members += 1
-    if members < MIN_OUTLINE_MEMBERS:
-        return None  # with a member or two, the class's first lines show them, bodies and all
-    if summary is not None and len(lines) < MAX_DEFINITION_LINES + (lines[-1] == "…") and size + len(summary) < room:
-        lines.insert(head_lines, summary)
-        head_lines += 1
-    return "\n".join(lines), head_lines
+    # The summary where the members fit with it, else the members alone.
+    for head in ([*lines, summary], lines) if summary is not None else (lines,):
+        members, size = list(head), sum(len(line) + 1 for line in head)
+        for line in found:
+            # No longer than the lines it stands for: rxjs's Observable, twelve lines of
+            # overloads, took the whole budget of the extra context, and seven snippets went.
+            if len(members) >= MAX_DEFINITION_LINES or size + len(line) > room:
+                members.append("…")
+                break
+            members.append(line)
+            size += len(line) + 1
+        if len(members) - len(head) - (members[-1] == "…") >= MIN_OUTLINE_MEMBERS:
+            return "\n".join(members), len(head)
+    return None  # with a member or two, the class's first lines show them, bodies and all
 
 
 def cut_line(line: str) -> str:
