@@ -58,3 +58,59 @@ async def test_an_answer_to_a_request_it_was_not_told_of_changes_nothing() -> No
     activity.answered(3)
     assert activity.quiet_for() >= QUIET
     await asyncio.wait_for(activity.until_quiet(QUIET), 5)
+
+
+async def test_an_editor_never_quiet_has_the_work_done_at_the_deadline() -> None:
+    # A status poll or Neovim's cursor notifications every half second: never a quiet second, and
+    # the tokenizer never loaded (counts estimated all day).
+    clock = Clock()
+    activity = EditorActivity(clock)
+    waiting = asyncio.ensure_future(activity.until_quiet(QUIET, latest=clock.now + 3 * QUIET))
+    for _ in range(5):
+        clock.now += QUIET / 2
+        activity.received()
+        assert await still_waiting(waiting)
+    clock.now += QUIET / 2  # the deadline: done between two messages, without a quiet time
+    await asyncio.wait_for(waiting, 5)
+
+
+async def test_past_the_deadline_a_request_under_way_is_still_answered_first() -> None:
+    clock = Clock()
+    activity = EditorActivity(clock)
+    activity.received(4)  # a suggestion being made: the work would stop it
+    waiting = asyncio.ensure_future(activity.until_quiet(QUIET, latest=clock.now + QUIET))
+    clock.now += 5 * QUIET
+    assert await still_waiting(waiting)
+    activity.answered(4)  # answered: past the deadline, no quiet time is waited for
+    await asyncio.wait_for(waiting, 5)
+
+
+async def test_a_deadline_yet_to_come_changes_nothing() -> None:
+    clock = Clock()
+    activity = EditorActivity(clock)
+    waiting = asyncio.ensure_future(activity.until_quiet(QUIET, latest=clock.now + 100 * QUIET))
+    clock.now += QUIET / 2
+    activity.received()
+    assert await still_waiting(waiting)
+    clock.now += 2 * QUIET
+    await asyncio.wait_for(waiting, 5)
+
+
+async def test_the_server_loads_the_tokenizer_at_the_deadline_of_an_editor_never_quiet(monkeypatch) -> None:
+    from deepseek_lsp import server as server_module
+
+    monkeypatch.setattr(server_module, "LATEST_S", 0.3)
+    server = server_module.create_server()
+    activity, times = server.protocol.activity, server.services.start_times
+    work = asyncio.ensure_future(server.finish_start_when_quiet())
+    try:
+        for _ in range(100):  # a message every tenth of the quiet time: never quiet
+            if work.done():
+                break
+            activity.received()
+            await asyncio.sleep(0.1)
+        assert work.done(), times.to_json()
+        assert times.get("quietDeadline") is not None and times.get("tokenizerBegan") is not None
+        assert activity.quiet_for() < 1.0
+    finally:
+        work.cancel()

@@ -28,6 +28,7 @@ from .model.tokens import preload_in_background
 from .notebooks import Notebooks
 from .process import WINDOWS, _process_visible, process_alive
 from .protocol import Protocol, converter
+from .startup import LATEST_S
 from .status import STATUS_NOTIFICATION, Status, StatusReporter
 from .timeouts import within
 from .transport import is_pipe, serve_pipe, serve_tcp
@@ -115,14 +116,18 @@ class DeepSeekServer(LanguageServer):
             with contextlib.suppress(RuntimeError):  # the loop is closed: the server has exited
                 loop.call_soon_threadsafe(self.tokenizer_loaded)
 
-        await self.protocol.activity.until_quiet()
+        latest = self.protocol.activity.now() + LATEST_S
+        if not await self.protocol.activity.until_quiet(latest=latest):
+            times.mark("quietDeadline")
         self.collector.started()
         # What was compiled for the start (the first run after an install or upgrade) is kept
         # now, not only at exit, which a killed server never reaches.
         code_cache.started()
         code_cache.save()
         times.mark("heapFrozen")
-        await self.protocol.activity.until_quiet()  # a message that came meanwhile goes first
+        # A message that came meanwhile goes first.
+        if not await self.protocol.activity.until_quiet(latest=latest):
+            times.mark("quietDeadline")
         times.mark("tokenizerBegan")
         preload_in_background(loaded)
 

@@ -5,7 +5,8 @@ its JSON read and BPE build (~0.4 s of CPU, 0.6-2 s of a loaded machine's time):
 stands still meanwhile. Loaded as ``initialized`` came, it was in the way of the file the editor
 opens and the suggestion it asks for then (a new server's first one waited 1.1 s, median, at load
 5; 0.3 s once the start had gone by). It now loads once the editor has let the server be for
-:data:`QUIET_S`; prompts are counted by the estimate until then, which their budget allows for
+:data:`QUIET_S` (or :data:`LATEST_S` after ``initialized``, whatever it does); prompts are
+counted by the estimate until then, which their budget allows for
 (``completion.prompting.LOADING_MARGIN``).
 
 :class:`StartTimes` keeps when each of these moments came (``deepseek/debugState``'s ``start``):
@@ -25,6 +26,11 @@ from typing import Any
 #: typing is not stopped by it, and short enough that a file's lines are counted exactly well
 #: before most first suggestions.
 QUIET_S = 1.0
+#: How long after ``initialized`` the work is done whether the editor has been quiet or not (once
+#: no request of it is under way): an editor that sends something every second (a status poll,
+#: Neovim's ``deepseek/cursorMoved`` as the cursor goes about) was never quiet, and counted every
+#: prompt by the estimate all day.
+LATEST_S = 20.0
 
 
 class StartTimes:
@@ -71,17 +77,26 @@ class EditorActivity:
             self.last = self._clock()
             self._stirred.set()
 
+    def now(self) -> float:
+        """The clock's time (the one ``until_quiet``'s ``latest`` is given in)."""
+        return self._clock()
+
     def quiet_for(self) -> float:
         """Seconds since the last message or answer; 0 while a request is under way."""
         return 0.0 if self._under_way else self._clock() - self.last
 
-    async def until_quiet(self, quiet_s: float = QUIET_S) -> None:
-        """Return once the editor has been quiet for ``quiet_s``."""
+    async def until_quiet(self, quiet_s: float = QUIET_S, latest: float | None = None) -> bool:
+        """Return once the editor has been quiet for ``quiet_s`` (True), or, from ``latest`` on
+        (the clock's time), once none of its requests is under way (False)."""
         while True:
             self._stirred.clear()
             left = quiet_s - self.quiet_for()
-            if left <= 0:
-                return
+            if latest is not None:
+                if not self._under_way and self._clock() >= latest:
+                    return left <= 0
+                left = min(left, latest - self._clock())
+            if left <= 0 and not self._under_way:
+                return True
             # Woken by each message and answer; while a request is under way, by its answer alone.
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stirred.wait(), None if self._under_way else left)
