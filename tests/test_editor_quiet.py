@@ -114,3 +114,33 @@ async def test_the_server_loads_the_tokenizer_at_the_deadline_of_an_editor_never
         assert activity.quiet_for() < 1.0
     finally:
         work.cancel()
+
+
+def test_each_moment_of_the_start_is_logged_at_debug_level_once(caplog) -> None:
+    # A slow first suggestion in an editor's log (Neovim's lsp.log, VS Code's output) is told
+    # apart from the start's work it waited for, without asking debugState.
+    from deepseek_lsp.startup import StartTimes
+
+    clock = Clock()
+    times = StartTimes(clock)
+    with caplog.at_level("DEBUG", logger="deepseek_lsp.startup"):
+        clock.now += 0.25
+        times.mark("firstRequest")
+        clock.now += 1.0
+        times.mark("firstRequest")  # the second request's: not a moment of the start
+    said = [r.getMessage() for r in caplog.records if r.name == "deepseek_lsp.startup"]
+    assert said == ["start: firstRequest 250.0 ms after the server was made"], said
+
+
+def test_a_query_compiled_is_logged_with_its_time(caplog) -> None:
+    # Compiling a language's queries holds the GIL (Swift's 1.9 s of CPU, TypeScript's 0.25 s):
+    # the first request in a new language waits for them, which the log now says.
+    from deepseek_lsp.languages import LanguageRegistry
+
+    lang = LanguageRegistry.load().get("python")
+    assert lang is not None
+    with caplog.at_level("DEBUG", logger="deepseek_lsp.languages"):
+        lang.query("scopes")
+        lang.query("scopes")
+    said = [r.getMessage() for r in caplog.records if r.name == "deepseek_lsp.languages"]
+    assert len(said) == 1 and said[0].startswith("python's scopes query compiled in "), said

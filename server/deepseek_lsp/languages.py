@@ -11,6 +11,7 @@ import importlib
 import logging
 import re
 import sys
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -212,7 +213,12 @@ class Language:
             language = self.ts_language  # a grammar that does not load is the caller's to tell
             try:
                 source = self.query_source(kind)
+                began = time.perf_counter()
                 self._queries[kind] = ts.Query(language, source) if source else None
+                if source:
+                    # It holds the GIL (and so the event loop) all along: what a first request
+                    # in a new language waits for.
+                    log.debug("%s's %s query compiled in %.0f ms", self.name, kind, (time.perf_counter() - began) * 1000)
             except (LanguageError, OSError, ValueError) as exc:
                 # A grammar wheel newer than its queries (a node type renamed, an unpinned
                 # upgrade) raised here in every request: no completion at all in the language.

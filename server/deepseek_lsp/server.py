@@ -111,10 +111,10 @@ class DeepSeekServer(LanguageServer):
         loop = asyncio.get_running_loop()
         times = self.services.start_times
 
-        def loaded() -> None:
-            times.mark("tokenizerLoaded")
+        def loaded() -> None:  # in the tokenizer's thread
+            at = times.now()
             with contextlib.suppress(RuntimeError):  # the loop is closed: the server has exited
-                loop.call_soon_threadsafe(self.tokenizer_loaded)
+                loop.call_soon_threadsafe(self.tokenizer_loaded, at)
 
         latest = self.protocol.activity.now() + LATEST_S
         if not await self.protocol.activity.until_quiet(latest=latest):
@@ -131,7 +131,8 @@ class DeepSeekServer(LanguageServer):
         times.mark("tokenizerBegan")
         preload_in_background(loaded)
 
-    def tokenizer_loaded(self) -> None:
+    def tokenizer_loaded(self, at: float | None = None) -> None:
+        self.services.start_times.mark("tokenizerLoaded", at)
         for feature in self.features:
             try:
                 feature.tokenizer_loaded()

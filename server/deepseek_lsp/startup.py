@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 #: How long the editor must have sent nothing, and had no request under way, before the start's
 #: work that stops the event loop is done: longer than the pauses between keys, so a user
@@ -41,10 +44,16 @@ class StartTimes:
         self.origin = clock()
         self._marks: dict[str, float] = {}
 
-    def mark(self, name: str) -> None:
-        """``name`` has come now; only its first time is kept (the first request's, not the
-        next ones'). Safe from another thread: one dictionary store."""
-        self._marks.setdefault(name, self._clock())
+    def now(self) -> float:
+        return self._clock()
+
+    def mark(self, name: str, at: float | None = None) -> None:
+        """``name`` has come now (or ``at``, the clock's time); only its first time is kept (the
+        first request's, not the next ones'), and logged at debug level. On the event loop's
+        thread: the log goes to the editor too."""
+        if name not in self._marks:
+            self._marks[name] = self._clock() if at is None else at
+            log.debug("start: %s %.1f ms after the server was made", name, (self._marks[name] - self.origin) * 1000)
 
     def get(self, name: str) -> float | None:
         """When ``name`` first came (the clock's time), or None."""
