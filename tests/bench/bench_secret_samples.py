@@ -311,6 +311,29 @@ def toml_tables(secrets: list[str]) -> str:
     )
 
 
+def yaml_written_otherwise(secrets: list[str]) -> str:
+    """A YAML settings file saved on Windows: an anchored mapping, comments at column 0 between
+    its keys, a list of mappings, a flow mapping."""
+    s = fakes(secrets, 6, 24)
+    text = (
+        f"api_keys: &keys\n  prod: {s[0]}\n# staging until March\n  staging: '{s[1]}'\n"
+        f"tokens:\n  - name: ci\n    value: {s[2]}\n  - name: deploy\n    value: \"{s[3]}\"\n"
+        f"webhook_secrets: {{github: {s[4]}, stripe: {s[5]}}}\nlog_level: info\n"
+    )
+    return text.replace("\n", "\r\n")
+
+
+def lists_with_comments(secrets: list[str]) -> str:
+    """A list of keys with a comment line between its items, an INI comma list with its ``;``
+    comment, a TOML table's triple-quoted strings."""
+    s = fakes(secrets, 6, 24)
+    return (
+        f'API_KEYS = [\n    "{s[0]}",  # prod\n    # staging, until March\n    "{s[1]}",\n]\n\n'
+        f"# [auth] of the INI file\napi_keys = {s[2]},{s[3]} ; prod then staging\n\n"
+        f'[api_keys]\nprod = """{s[4]}"""\ndev = \'\'\'{s[5]}\'\'\'\n'
+    )
+
+
 def terraform_far_defaults(secrets: list[str]) -> str:
     """A variables.tf whose secret variables' list and map defaults are below many validation
     blocks: their ``variable`` line more than 4 kB above the default."""
@@ -513,6 +536,8 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "yaml far mapping": ("/w/shop/config/tenants.yaml", yaml_far_mapping),
     "toml far table": ("/w/shop/config/tenants.toml", toml_far_table),
     "json far object": ("/w/shop/config/tenants.json", json_far_object),
+    "yaml otherwise": ("/w/shop/config/settings.win.yaml", yaml_written_otherwise),
+    "commented lists": ("/w/shop/config/keys.py", lists_with_comments),
 }
 
 

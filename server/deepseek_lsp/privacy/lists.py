@@ -32,30 +32,37 @@ _DECLARED_TYPE = r"""(?:\[[\w\ \t]{0,20}\]|[\ \t]{0,8}:[\ \t]{0,8}[^\s=:][^=\r\n
 #: A dictionary's key before its value (``"prod": "…"``, ``prod: "…"``, PHP's ``'prod' => '…'``,
 #: HCL's ``prod = "…"``, Kotlin's ``"prod" to "…"``): the values are the secrets.
 _KEY = r"""(?:(?:""" + _LITERAL + r"""|[\w$-]+)[\ \t]*(?::|=>|=|to(?=[\ \t]))[\ \t]*)?"""
+#: Comment lines between a list's items (``# staging``, ``// the CI one``), each after a line
+#: break: a comment on an item's own line is the item's (taken by either, a line of ``"a", # x``
+#: items was read twice over at each of them), and its text runs to the line's end.
+_COMMENT_LINES = r"""(?:[\ \t]*\r?\n\s*(?://|\#)[^\r\n]*(?=\r?\n|\Z))*"""
+#: A YAML anchor or tag after a name's colon (``api_keys: &keys``, ``secrets: !!map``).
+_YAML_PROPERTIES = r"""(?:[\ \t]+[&!][^\s\#]*)*"""
 #: A bracketed list of literals after a secret's name (group 1), its items (group 2) up to its
 #: closing bracket or the text's end (a prompt's window), the last one cut there too. (The spaces
 #: after an item are the next item's or the end's, a comma's only before it: taken by either,
 #: the end was tried after each of them, seconds over a line of spaces.)
 _BRACKET_LIST = re.compile(
     r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?(?:""" + _DECLARED_TYPE + r""")?[\ \t]*(?::=|=>|\+=|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
-    + r"""[\ \t]*)?[\[({]((?:\s*""" + _KEY + _LITERAL + r"""(?:[\ \t]*,)?(?:[\ \t]*(?://|\#)[^\r\n]*)?)+(?:\s*["'][^"'\\\r\n]*\Z)?)"""
-    r"""(?=\s*(?:[\])}]|\Z))"""
+    + r"""[\ \t]*)?[\[({]((?:""" + _COMMENT_LINES + r"""\s*""" + _KEY + _LITERAL
+    + r"""(?:[\ \t]*,)?(?:[\ \t]*(?://|\#)[^\r\n]*)?)+(?:\s*["'][^"'\\\r\n]*\Z)?)"""
+    r"""(?=""" + _COMMENT_LINES + r"""\s*(?:[\])}]|\Z))"""
 )
 #: YAML's list under a secret's name: the name (group 1) alone on its line, a ``- `` line an item.
 _YAML_LIST = re.compile(
-    r"""(?imx)^[\ \t]*(?:-[\ \t]+)?["']?(""" + _ASSIGNED_NAME + r""")["']?[\ \t]*:[\ \t]*(?:\#[^\r\n]*)?\r?\n"""
-    r"""((?:[\ \t]*-[\ \t]+[^\r\n]*(?:\r?\n|\Z))+)"""
+    r"""(?imx)^[\ \t]*(?:-[\ \t]+)?["']?(""" + _ASSIGNED_NAME + r""")["']?[\ \t]*:""" + _YAML_PROPERTIES
+    + r"""[\ \t]*(?:\#[^\r\n]*)?\r?\n((?:[\ \t]*-[\ \t]+[^\r\n]*(?:\r?\n|\Z))+)"""
 )
 #: YAML's mapping under a secret's name (group 2) alone on its line, indented by group 1: its
 #: lines more indented (group 3), ``prod: …`` and ``dev: …``, nested ones too. Each went out.
 _YAML_MAP = re.compile(
-    r"""(?imx)^([\ \t]*)(?:-[\ \t]+)?["']?(""" + _ASSIGNED_NAME + r""")["']?[\ \t]*:[\ \t]*(?:\#[^\r\n]*)?\r?\n"""
-    r"""((?:(?:[\ \t]*(?:\#[^\r\n]*)?\r?\n)*\1[\ \t]+[^\s\#-][^\r\n]*(?:\r?\n|\Z))+)"""
+    r"""(?imx)^([\ \t]*)(?:-[\ \t]+)?["']?(""" + _ASSIGNED_NAME + r""")["']?[\ \t]*:""" + _YAML_PROPERTIES
+    + r"""[\ \t]*(?:\#[^\r\n]*)?\r?\n((?:(?:[\ \t]*(?:\#[^\r\n]*)?\r?\n)*\1[\ \t]+(?:-[\ \t]+)?[^\s\#-][^\r\n]*(?:\r?\n|\Z))+)"""
 )
 #: A mapping's entry: its key (group 2) and its scalar (its quote, group 3; its text, group 4).
 #: (Its spaces are the value's up to its last other character, as :data:`_YAML_ITEM`'s.)
 _MAP_ENTRY = re.compile(
-    r"""(?m)^[ \t]+(["']?)([\w.$/-]+)\1[ \t]*:[ \t]+(["']?)([^\s"'#\[{&*!|>](?:[^\r\n#]*[^\s#])?|(?<=["'])[^"'\r\n]*)\3[ \t]*(?:#[^\r\n]*)?$"""
+    r"""(?m)^[ \t]+(?:-[ \t]+)?(["']?)([\w.$/-]+)\1[ \t]*:[ \t]+(["']?)([^\s"'#\[{&*!|>](?:[^\r\n#]*[^\s#])?|(?<=["'])[^"'\r\n]*)\3[ \t]*(?:#[^\r\n]*)?\r?$"""
 )
 #: A mapping's keys that say what its secret is, not hold it (a compose file's ``file:``, a
 #: reference's ``name:`` and ``key:``, where it is served).
@@ -69,17 +76,18 @@ _TABLE = re.compile(
     r"""((?:(?![\ \t]*\[)[^\r\n]*(?:\r?\n|\Z))+)"""
 )
 #: A table's entry: its key (group 2) and its value, quoted (its quote, group 3; its text, group
-#: 4) or an INI file's bare one to its line's end (group 5; a comment after a blank cut off).
+#: 4; TOML's ``"""…"""`` too) or an INI file's bare one to its line's end (group 5; a comment after a blank cut off).
 _TABLE_ENTRY = re.compile(
-    r"""(?m)^[ \t]*(["']?)([\w.-]+)\1[ \t]*[=:][ \t]*(?:(["'])([^"'\r\n]*)\3|([^\s"'\[{\#;][^\r\n]*))"""
+    r"""(?m)^[ \t]*(["']?)([\w.-]+)\1[ \t]*[=:][ \t]*(?:("{3}|'{3}|["'])([^"'\r\n]*)\3|([^\s"'\[{\#;][^\r\n]*))"""
 )
 #: (From a run of blanks' first only: from each of them it was read to the run's end, 3 s over 20 kB.)
 _INLINE_COMMENT = re.compile(r"(?<![ \t])[ \t]+[#;]")
 #: A list of bare words under a secret's name (group 1), its words (group 2): Ruby's ``%w[…]``
-#: and ``%i[…]`` (any bracket, over lines), Perl's ``qw(…)``, YAML's flow list ``[a, b]``, a
-#: shell's array ``NAME=(a b)``.
+#: and ``%i[…]`` (any bracket, over lines), Perl's ``qw(…)``, YAML's flow list ``[a, b]`` and
+#: flow mapping ``{prod: a, dev: b}`` (on its line, an entry's ``: `` in it: not an f-string's
+#: ``token: {params.token!r}``), a shell's array ``NAME=(a b)``.
 _WORD_LIST = re.compile(
-    r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?:=|:|=>)[\ \t]*(?:%[wi]|qw[\ \t]*|(?<=:)[\ \t]*(?=\[)|(?<==)(?=\())"""
+    r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?:=|:|=>)[\ \t]*(?:%[wi]|qw[\ \t]*|(?<=:)[\ \t]*(?=\[|\{[^\r\n{}:]*:[\ \t][^\r\n]*\})|(?<==)(?=\())"""
     r"""[\[({<]([^\[\](){}<>"'\r\n]*(?:\r?\n[^\[\](){}<>"'\r\n]*)*)(?=[\])}>]|\Z)"""
 )
 #: A comma list without brackets under a secret's name (group 1), its items (group 2), to its
@@ -88,14 +96,16 @@ _WORD_LIST = re.compile(
 #: holds no ``=`` nor ``:`` (but base64's padding at its end): from each name of a line of
 #: ``token=a,`` the items would have run to its end. Its first character a word's: a call's
 #: arguments one a line end in ``**kwargs`` (``sandbox_token=self._token, **kwargs``).
+#: (A trailing comma's blanks are the end's alone: taken by either, the end was tried from each
+#: of them, 8 s over 20 kB of blanks before an INI's ``;`` comment, which ends a list too.)
 _COMMA_ITEM = r"""(?:\[REDACTED\]|[\w+/.~-][^\s,"'`;:=()\[\]{}<>]*={0,2})"""
 _COMMA_LIST = re.compile(
     r"""(?imx)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?:=|:)[\ \t]*"""
-    r"""(""" + _COMMA_ITEM + r"""(?:[\ \t]*,[\ \t]*""" + _COMMA_ITEM + r""")+)[\ \t]*,?(?=[\ \t]*(?:\#[^\r\n]*)?\r?$)"""
+    r"""(""" + _COMMA_ITEM + r"""(?:[\ \t]*,[\ \t]*""" + _COMMA_ITEM + r""")+)(?:[\ \t]*,)?(?=[\ \t]*(?:\#[^\r\n]*|(?<=[\ \t]);[^\r\n]*)?\r?$)"""
 )
 #: What a text holds for :data:`_WORD_LIST` to match, found far faster than its names (a second
 #: pattern of every secret's name made each span's redaction a tenth slower).
-WORD_LIST_OPENER = re.compile(r"%[wWiI]|qw|=\(|:[ \t]*\[")
+WORD_LIST_OPENER = re.compile(r"%[wWiI]|qw|=\(|:[ \t]*[\[{]")
 #: A word of such a list (a YAML flow list's items are between commas).
 _WORD = re.compile(r"[^\s,]+")
 #: An item of a bracketed list (its quote, its text), the last one perhaps cut by the text's end.
@@ -147,7 +157,7 @@ def _table_value(name: str, entry: re.Match[str]) -> tuple[int, int] | None:
     if entry.group(2).lower() in _NEUTRAL_KEYS:
         return None
     if entry.group(3) is not None:
-        quote, start, value = entry.group(3), entry.start(4), entry.group(4)
+        quote, start, value = entry.group(3)[0], entry.start(4), entry.group(4)
     else:
         quote, start, value = "", entry.start(5), _INLINE_COMMENT.split(entry.group(5), 1)[0].rstrip()
     return (start, start + len(value)) if _secret_item(name, quote, value) else None

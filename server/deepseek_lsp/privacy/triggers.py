@@ -236,10 +236,11 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
             # A list opened on it (``API_KEYS = [``, ``tokens:``): its item lines are one span
             # with it, however many (each item is the name's value).
             end = _ITEM_LINES.match(low, end).end()
-            # A YAML key alone (``api_keys:``): its mapping's lines, more indented, are its value.
-            mapping = _YAML_KEY_BLOCK.match(low, _line_start(low, at))
-            if mapping is not None:
-                end = max(end, mapping.end())
+        # A YAML key alone (``api_keys:``, ``api_keys: &keys``): its mapping's lines, more
+        # indented, are its value.
+        mapping = _YAML_KEY_BLOCK.match(low, _line_start(low, at))
+        if mapping is not None:
+            end = max(end, mapping.end())
         # A TOML or INI table's name (``[api_keys]``): its lines up to the next table's.
         table = _TABLE_BLOCK.match(low, _line_start(low, at))
         if table is not None:
@@ -265,7 +266,7 @@ _ITEM_LINES = re.compile(r"""(?:[ \t]*(?:["'][^\n]*|-[ \t][^\n]*|(?://|#)[^\n]*)
 
 #: A YAML key alone on its line (indented by group 1) and the lines below more indented than it.
 _YAML_KEY_BLOCK = re.compile(
-    r"""([ \t]*)(?:-[ \t]+)?["']?[\w.-]+["']?[ \t]*:[ \t]*(?:#[^\n]*)?\n(?:(?:[ \t]*(?:#[^\n]*)?\r?\n)*\1[ \t]+\S[^\n]*(?:\n|\Z))*"""
+    r"""([ \t]*)(?:-[ \t]+)?["']?[\w.-]+["']?[ \t]*:(?:[ \t]+[&!][^\s#]*)*[ \t]*(?:#[^\n]*)?\r?\n(?:(?:[ \t]*(?:#[^\n]*)?\r?\n)*\1[ \t]+\S[^\n]*(?:\n|\Z))*"""
 )
 
 
