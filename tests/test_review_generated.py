@@ -8,6 +8,8 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from deepseek_lsp.documents import Document
+from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.review.generated import generated, in_conflict
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import eventually, lsp_session, open_doc
@@ -99,6 +101,44 @@ def test_a_conflict_is_told_by_gits_markers_at_line_starts_not_by_text_like_them
     assert not in_conflict(b"Title\n=======\n\n>>>>>>> quoted\n")  # a heading's underline, a quote
     assert not in_conflict(b"x = '<<<<<<< HEAD'\ny = '>>>>>>> main'\n")  # in a string, not at a line's start
     assert not in_conflict(b">>>>>>> main\n<<<<<<< HEAD\n")  # an end before any start
+
+
+#: A merge tool's tests: git's markers as the text of a string, at line starts. Not a conflict.
+CONFLICT_SAMPLE = (
+    'SAMPLE = """\\\n<<<<<<< HEAD\nleft\n=======\nright\n>>>>>>> main\n"""\n\n\n' + CODE
+)
+
+
+def test_git_s_markers_inside_a_string_or_a_comment_are_no_conflict() -> None:
+    registry = LanguageRegistry.load()
+
+    def parsed(uri: str, text: str) -> Document:
+        return Document(uri, text, language=registry.for_document(None, uri))
+
+    sample = parsed("file:///ws/test_merge.py", CONFLICT_SAMPLE)
+    assert not in_conflict(sample.data, lambda: sample.tree)
+    commented = parsed("file:///ws/merge.c", "/*\n<<<<<<< ours\na\n=======\nb\n>>>>>>> theirs\n*/\nint x;\n")
+    assert not in_conflict(commented.data, lambda: commented.tree)
+    real = parsed("file:///ws/merged.py", IN_CONFLICT)
+    assert in_conflict(real.data, lambda: real.tree)
+    # A real conflict below a sample in a string is still one; so is one in a file without a grammar.
+    both = parsed("file:///ws/both.py", CONFLICT_SAMPLE + IN_CONFLICT)
+    assert in_conflict(both.data, lambda: both.tree)
+    assert in_conflict(CONFLICT_SAMPLE.encode(), lambda: None)
+
+
+async def test_a_save_of_a_file_holding_a_conflict_sample_in_a_string_is_reviewed(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """A merge tool's test file holds git's markers in a string: its save was told 'left in
+    conflict' and never reviewed."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings={"review": {"mode": "onSave"}}) as client:
+        uri = "file:///ws/test_merge.py"
+        open_doc(client, uri, CONFLICT_SAMPLE)
+        save(client, uri)
+        assert await eventually(lambda: len(diagnostics(client, uri)) == 1, timeout=10)
+        assert not [m.message for m in client.messages if "conflict" in m.message]
 
 
 async def test_a_save_of_a_file_still_in_conflict_sends_nothing_until_resolved(

@@ -10,6 +10,9 @@ still review it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+import tree_sitter as ts
 
 #: The header the markers are looked for in: the conventions put them in the first comment,
 #: after a licence at most (Go: before the first line of code).
@@ -62,7 +65,31 @@ _CONFLICT_START = re.compile(rb"^<{7}(?: |\r?$)", re.M)
 _CONFLICT_END = re.compile(rb"^>{7}(?: |\r?$)", re.M)
 
 
-def in_conflict(data: bytes) -> bool:
-    """Whether ``data`` still holds a conflict git wrote: both sides' code, between markers."""
-    start = _CONFLICT_START.search(data)
-    return start is not None and _CONFLICT_END.search(data, start.end()) is not None
+#: Syntax nodes whose text is the file's content, not its code: a marker in one is written there
+#: (a merge tool's test sample in a string, a comment showing a conflict), not left by git.
+_TEXT_NODES = ("string", "comment", "heredoc")
+
+
+def _in_text(tree: ts.Tree, at: int) -> bool:
+    """Whether byte ``at`` of the file ``tree`` parses is inside a string or a comment."""
+    node: ts.Node | None = tree.root_node.descendant_for_byte_range(at, at + 7)
+    while node is not None:
+        if any(kind in node.type for kind in _TEXT_NODES):
+            return True
+        node = node.parent
+    return False
+
+
+def in_conflict(data: bytes, syntax: Callable[[], ts.Tree | None] = lambda: None) -> bool:
+    """Whether ``data`` still holds a conflict git wrote: both sides' code, between markers.
+    ``syntax``: the file's tree (None without a grammar), asked for only where markers are: a
+    marker inside a string or a comment is the file's text (a merge tool's tests: their saves
+    were told 'left in conflict' and never reviewed)."""
+    tree: ts.Tree | None = None
+    for start in _CONFLICT_START.finditer(data):
+        if _CONFLICT_END.search(data, start.end()) is None:
+            return False
+        tree = tree or syntax()
+        if tree is None or not _in_text(tree, start.start()):
+            return True
+    return False

@@ -101,7 +101,7 @@ class ReviewRules:
         """Whether ``doc`` still holds git's conflict markers, which a save does not review;
         said once per file. A save mid-resolution sent both sides' code, the markers flagged,
         for findings about code the resolution was about to drop."""
-        found = in_conflict(doc.data)
+        found = in_conflict(doc.data, lambda: doc.tree)
         if found:
             self._not_on_save(doc, "conflict", "left in conflict (git's <<<<<<< lines still in it): resolve it and save again")
         return found

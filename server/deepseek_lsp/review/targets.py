@@ -168,7 +168,7 @@ def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings
     why = "" if named or result.skipped else generated(path.name, result.doc.data)
     if why:
         return FileResult(shown, empty, skipped=f"generated ({why})", generated=True)
-    if not named and not result.skipped and in_conflict(result.doc.data):
+    if not named and not result.skipped and in_conflict(result.doc.data, lambda: result.doc.tree):
         # Found in a folder mid-merge: both sides' code and the markers went whole.
         return FileResult(shown, empty, skipped=UNMERGED)
     return result
