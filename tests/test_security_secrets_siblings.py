@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from deepseek_lsp.documents import Document
 from deepseek_lsp.privacy import REDACTED, redact
+from deepseek_lsp.prompts import build_fim_prompt
 from tests.secret_forms import assert_redacted_in_linear_time, repeated
 
 A, B = "Fk8d7s6Gh2Jq0Lw3Xy9Q", "Qz1Xc4Vb7Nm0Pa5Sd8Fg"
@@ -64,6 +66,24 @@ def test_comma_lists_and_tables_written_otherwise_send_none_of_their_items(text:
 def test_a_window_starting_inside_a_crlf_mapping_or_a_commented_list_sends_none_of_its_values() -> None:
     _all_redacted(f"  dev: {A}\r\n  ci: {B}\r\nport: 8080\r\n", before="api_keys:\r\n  prod: x\r\n")
     _all_redacted(f'    # staging\n    "{A}",\n    "{B}",\n]\n', before='API_KEYS = [\n    "abc",\n')
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("keys.py", "API_KEYS = [\n" + "".join(f'    # customer {i}\n    "{A[:-2]}{i:02d}",\n' for i in range(12)) + "]\n"),
+        ("plain.py", "API_KEYS = [\n" + "".join(f'    "{A[:-2]}{i:02d}",\n' for i in range(12)) + "]\n"),  # after the [
+        ("keys.yaml", "api_keys:\n" + "".join(f"  # customer {i}\n  c{i}: {A[:-2]}{i:02d}\n" for i in range(12)) + "port: 8080\n"),
+    ],
+)
+def test_no_completion_prompt_inside_a_commented_list_sends_its_items(path: str, text: str) -> None:
+    """The cursor at each line's end: the window's text after the cursor starting at a comment
+    line between the items (its list's name above it), or right after the list's ``[`` (a
+    plain list too), sent the items below."""
+    doc = Document(f"file:///w/app/{path}", text)
+    for cursor in [i for i, ch in enumerate(text) if ch == "\n"]:
+        fim = build_fim_prompt(doc, cursor, budget=2000, suffix_share=0.3, count=lambda t: len(t) // 3 + 1)
+        assert A[:8] not in fim.prompt + fim.suffix, (cursor, fim.prompt + fim.suffix)
 
 
 def test_code_near_these_forms_stays() -> None:

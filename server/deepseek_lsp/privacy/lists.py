@@ -223,9 +223,10 @@ LIST_PATTERNS = (
     (_TABLE, redact_list_items),
 )
 
-#: A line that may be an item of a list: a literal first, YAML's ``- ``, or an indented key of a
-#: YAML mapping (``  prod: …``, ``  prod:``).
-_ITEM_LINE = re.compile(r"""[ \t]*(?:["']|-[ \t])|[ \t]+["']?[\w.$/-]+["']?[ \t]*:(?=[ \t]|\r?\n|\Z)""")
+#: A line that may be an item of a list: a literal first, YAML's ``- ``, an indented key of a
+#: YAML mapping (``  prod: …``, ``  prod:``), or a comment between items (a window starting at
+#: one sent the items below it).
+_ITEM_LINE = re.compile(r"""[ \t]*(?:["']|-[ \t]|//|\#)|[ \t]+["']?[\w.$/-]+["']?[ \t]*:(?=[ \t]|\r?\n|\Z)""")
 
 
 #: The list patterns from a line's start (its name anywhere on the line).
