@@ -106,3 +106,31 @@ async def test_two_files_with_the_same_text_share_one_request_and_each_shows_its
             [edit] = fix.edit.document_changes or []
             assert isinstance(edit, types.TextDocumentEdit) and edit.text_document.uri == uri
             assert as_tuple(edit.edits[0].range) == as_tuple(diag.range)
+
+
+async def test_a_new_file_under_the_old_name_shows_its_own_findings_while_the_renamed_ones_review_runs(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """``inventory.py`` renamed to ``stock.py`` while its review runs, then a new
+    ``inventory.py`` written and saved (a shim importing from the new module): its findings
+    went to ``stock.py`` (the rename was remembered by name, not by review), placed on
+    another text, and ``inventory.py`` showed nothing."""
+    async with held_review(fake_deepseek, tmp_path) as client:
+        close(client, URI)
+        open_doc(client, NEW_URI, INVENTORY)
+        await asyncio.sleep(0.8)
+        shim = "from stock import *\n\n\ndef first(row):\n    if row == None:\n        return 0\n    return row[0]\n"
+        open_doc(client, URI, shim)
+        save(client, URI)
+        want = [position_of(shim, INVENTORY_RULES[0].needle)]
+        assert await eventually(lambda: [as_tuple(d.range) for d in diagnostics(client, URI)] == want, timeout=10), (
+            diagnostics(client, URI),
+            diagnostics(client, NEW_URI),
+        )
+        assert diagnostics(client, NEW_URI) == []
+        fake_deepseek.resume()
+        expected = sorted(position_of(INVENTORY, r.needle) for r in INVENTORY_RULES[:4])
+        assert await eventually(
+            lambda: sorted(as_tuple(d.range) for d in diagnostics(client, NEW_URI)) == expected, timeout=10
+        ), diagnostics(client, NEW_URI)
+        assert [as_tuple(d.range) for d in diagnostics(client, URI)] == want

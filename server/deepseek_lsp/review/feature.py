@@ -84,8 +84,10 @@ class ReviewFeature(Feature):
         self._stopped_by_user: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
         #: Reviews a save started (a command's answer is the closed buffer's: see document_closed).
         self._of_saves: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
-        #: Files renamed while their review ran: the URI each one's findings go to now.
-        self._moved: dict[str, str] = {}
+        #: Reviews of files renamed while they ran: the URI each one's findings go to now. By
+        #: review, not by old name: a new file saved under the old name had its findings shown
+        #: under the new one, placed on another text.
+        self._moved: dict[asyncio.Task[ReviewOutcome | None], str] = {}
         #: Reviews replaced by a newer one that have not let go yet (see ``schedule``).
         self._superseded: set[asyncio.Task[ReviewOutcome | None]] = set()
         #: Those of them cancelled already (see ``_let_go``).
@@ -330,22 +332,14 @@ class ReviewFeature(Feature):
         self._tasks[uri] = task
         if old != uri:
             log.info("%s renamed to %s while its review ran: shown under its new name", old, uri)
-            self._moved[old] = uri
+            self._moved[task] = uri
 
         def done(t: asyncio.Task[ReviewOutcome | None]) -> None:
             if self._tasks.get(uri) is t:
                 del self._tasks[uri]
-            if self._moved.get(old) == uri:
-                del self._moved[old]
+            self._moved.pop(t, None)
 
         task.add_done_callback(done)
-
-    def _where(self, uri: str) -> str:
-        """The URI a file reviewed as ``uri`` has now (renamed meanwhile, maybe more than once)."""
-        seen = {uri}
-        while (uri := self._moved.get(uri, uri)) not in seen:
-            seen.add(uri)
-        return uri
 
     def _clear_status(self, uri: str) -> None:
         current = self.services.status.current
@@ -653,7 +647,8 @@ class ReviewFeature(Feature):
         finally:
             # Stopped or replaced while it waited: the wait is no one's now (it stayed said).
             budget_wait(None)
-        uri = self._where(uri)
+        # Renamed meanwhile (maybe more than once): shown under the name it has now.
+        uri = self._moved.get(task, uri) if task is not None else uri
         self.outcome.cost(outcome, settings)
         if not on_save:
             self.first_saves.reviewed_all(uri)
