@@ -134,3 +134,23 @@ async def test_a_new_file_under_the_old_name_shows_its_own_findings_while_the_re
             lambda: sorted(as_tuple(d.range) for d in diagnostics(client, NEW_URI)) == expected, timeout=10
         ), diagnostics(client, NEW_URI)
         assert [as_tuple(d.range) for d in diagnostics(client, URI)] == want
+
+
+async def test_neovims_saveas_while_the_review_runs_shows_the_findings_under_the_new_name_paid_once(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """``:saveas stock.py`` while the save's review of ``inventory.py`` runs: Neovim tells of
+    it at the write as a close of the old name, an open of the new one and a save of it."""
+    async with held_review(fake_deepseek, tmp_path, editor="neovim") as client:
+        close(client, URI)
+        open_doc(client, NEW_URI, INVENTORY)
+        save(client, NEW_URI)
+        await asyncio.sleep(0.8)
+        fake_deepseek.resume()
+        expected = sorted(position_of(INVENTORY, r.needle) for r in INVENTORY_RULES[:4])
+        assert await eventually(
+            lambda: sorted(as_tuple(d.range) for d in diagnostics(client, NEW_URI)) == expected, timeout=10
+        ), diagnostics(client, NEW_URI)
+        await asyncio.sleep(0.5)
+        assert diagnostics(client, URI) == []
+        assert len(fake_deepseek.requests_to(CHAT)) == 1
