@@ -324,3 +324,40 @@ def test_the_bracket_scanner_reads_a_long_line_in_linear_time() -> None:
     scanner = _BracketScanner(_syntax_for(None))
     brackets = "".join(b for _, b in scanner.feed(line + "  # (\n(x) # (\n"))
     assert brackets == "()" * 28_000 + "()("
+
+
+def _shell_scan_cpu(text: str) -> float:
+    """The least CPU time of three reads of ``text`` by the shell's scanner."""
+    _BracketScanner(_syntax_for("shellscript"))  # (the case patterns compiled before timing)
+    best = float("inf")
+    for _ in range(3):
+        scanner = _BracketScanner(_syntax_for("shellscript"))
+        with ThreadCpu() as cpu:
+            for _ in scanner.feed(text):
+                pass
+        best = min(best, cpu.seconds)
+    return best
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Groups glued with no `)` ending the pattern: each group's `(` read the rest of the
+        # line again to learn it ends none (1,000 groups 190 ms, 2,000: 790 ms).
+        lambda n: "  " + "@(a)" * n + " y",
+        # Closers with no bracket open: each looked back to the line's start for a pattern
+        # (16 kB: 1.68 s).
+        lambda n: ")" * (4 * n),
+        # A case's arms on one line: each `)` looked back to the line's start for its arm's
+        # (these two passed before, 2,000 arms 12-30 ms: kept as controls).
+        lambda n: " ".join(f"@(a{i})) y ;;" for i in range(n)),
+        lambda n: " ".join(f"a{i}) y ;;" for i in range(n)),
+    ],
+    ids=["groups-no-close", "closers", "extglob-arms-one-line", "arms-one-line"],
+)
+def test_a_shell_case_line_of_many_patterns_is_read_in_linear_time(line) -> None:
+    """A `case` line of extglob groups or arms, n and 4n of them: the work grows with the line
+    (4x), not with its square (16x); 16 kB of groups took 1.65 s of CPU."""
+    small, large = (f"case $x in\n{line(n)}\nesac\n" for n in (500, 2000))
+    ratio = _shell_scan_cpu(large) / max(_shell_scan_cpu(small), 0.001)
+    assert ratio < 8, f"4x the patterns: {ratio:.1f}x the CPU"

@@ -293,8 +293,8 @@ class _CasePatterns:
         self.pattern = re.compile(rf"\s*(?:\|\s*)?{word}(?:\s*\|\s*{word})*\s*")
         #: An extglob's group, matched at its `(`.
         self.group = re.compile(group)
-        #: The rest of a pattern from an extglob's group in it, up to its `)`.
-        self.rest = re.compile(rf"(?P<group>{group})(?:{word})?(?:\s*\|\s*{word})*\s*\)")
+        #: A pattern from its arm's start, up to its `)`.
+        self.closed = re.compile(rf"\s*(?:\|\s*)?{word}(?:\s*\|\s*{word})*\s*\)")
 
 
 @cache
@@ -302,10 +302,25 @@ def _case_patterns() -> _CasePatterns:
     return _CasePatterns()
 
 
-#: What a pattern follows on its line: the `in` of its `case`, the `;;` (`;&`, `;;&`) that ends
-#: the arm before it (`case $? in 0) ;; 1) x ;; esac`); the last of them. (Not an alternative
-#: `in`: `inst|in|i)`.)
-_CASE_ARM_START = re.compile(r".*(?:;;&?|;&|\sin\s)")
+def _arm_start(text: str, line_start: int, index: int, lo: int = -1, arm: int = -1) -> int:
+    """Where the shell pattern before ``index`` starts on its line: after what it follows, the
+    `in` of its `case`, the `;;` (`;&`, `;;&`) that ends the arm before it (`case $? in 0) ;;
+    1) x ;; esac`); the last of them. (Not an alternative `in`: `inst|in|i)`.) Looked for
+    backwards: a regexp from the line's start read the whole line again at each `)`. Only
+    from ``lo`` where the start before it is known (``arm``)."""
+    lo = max(lo, line_start)
+    arm, start = (arm, lo - 3) if arm >= 0 else (line_start, line_start - 1)
+    at = text.rfind(";;", lo, index)
+    if at >= 0:
+        start, arm = at, at + 3 if text[at + 2 : at + 3] == "&" and at + 3 <= index else at + 2
+    at = text.rfind(";&", lo, index)
+    if at > start:
+        start, arm = at, at + 2
+    at = index
+    while (at := text.rfind("in", max(lo + 1, start + 2), at)) >= 0:
+        if at + 3 <= index and text[at - 1].isspace() and text[at + 2].isspace():
+            return at + 3 if at - 1 > start else arm
+    return arm
 
 
 #: Elixir: a sigil's opener (its `sd` group: the delimiter), or a character literal (`?(`,
@@ -500,6 +515,9 @@ class _BracketScanner:
         #: And the interpolations open when it began: one begun in a `"$(` ends its arms'
         #: patterns' `)` there (`"$(case $a in b) ...`), no end of the substitution.
         self.case_interpolations: tuple[int, ...] = ()
+        #: The text being fed, a line start in it, how far the last `case` pattern's start was
+        #: looked for on it and that start (see _case_arm); None between feeds.
+        self._arm_memo: tuple[str, int, int, int] | None = None
         #: The line that ends the heredoc being read, and whether its text has begun (in the
         #: shell, mode "<<" from its opener on; elsewhere, from the end of the opener's line).
         self.heredoc_end: re.Pattern[str] | None = None
@@ -569,6 +587,9 @@ class _BracketScanner:
         regex_literals = syntax.regex_literals
         comment_end = -1  # where a line comment ended last
         pattern_end = -1  # the shell: where the case pattern an extglob was last found in ends
+        #: The shell: by an arm's start on a line, where its pattern's `)` is (-1: none), read
+        #: once for all the extglob groups in it.
+        pattern_closes: dict[int, int] = {}
         if split and text:  # an empty feed (a suggestion's empty first line) tells nothing
             self.split = ""
             pos = self._after_split(split, text)
@@ -693,7 +714,7 @@ class _BracketScanner:
                         # Back in the string a `"$(` left (a `"$x")` line's `)` in a `case` arm
                         # is no pattern's); a `(` is counted in its code.
                         continue
-                    if token == "(" and (group := self._extglob(text, start, pattern_end)):
+                    if token == "(" and (group := self._extglob(text, start, pattern_end, pattern_closes)):
                         pos, pattern_end = group  # the pattern's word's, no bracket
                         continue
                     if token == "(":
@@ -858,6 +879,7 @@ class _BracketScanner:
                             self.split = "\\" + mode  # MySQL's escape if a word comes next
                         self.raw_closer, self.escapes, self.formats = "", False, False
                         break
+        self._arm_memo = None  # (the text not held by a state kept)
         last_nl = text.rfind("\n")
         tail = text[last_nl + 1 :]
         self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
@@ -1239,33 +1261,60 @@ class _BracketScanner:
             and self._ends_case_pattern(text, index)
         )
 
-    def _extglob(self, text: str, index: int, pattern_end: int) -> tuple[int, int] | None:
+    def _extglob(
+        self, text: str, index: int, pattern_end: int, pattern_closes: dict[int, int]
+    ) -> tuple[int, int] | None:
         """Where the extglob's group the shell's ``(`` at ``index`` opens in a ``case`` pattern
         ends (`@(a|b))`, `!(x))`, `+([0-9]))`, `@(a|+(b|c)))`), and where the pattern does (its
         ``)``), or None: glued to its operator, the pattern it is in ending at a ``)`` on its
         line (read as a bracket, its `)` ended the pattern and the pattern's own `)` was
         counted). ``pattern_end``: the end of the pattern a group before was found in, which
-        one after it in the same pattern is not read to again (a line of many: quadratic)."""
+        one after it in the same pattern is not read to again; ``pattern_closes``: the patterns
+        read so far, by their arm's start. (Read from each group to the line's end, a line of
+        groups that no `)` ends took 1.65 s for 16 kB: quadratic.)"""
         if not (index and text[index - 1] in "@!?*+" and self.case_parens and self.parens == self.case_parens[-1]):
             return None
-        if index < pattern_end:
-            group = _case_patterns().group.match(text, index)
-            return (group.end(), pattern_end) if group else None
-        pattern = _case_patterns().rest.match(text, index)
-        if pattern is None or not self._ends_case_pattern(text, pattern.end() - 1):
-            return None
-        return pattern.end("group"), pattern.end() - 1
+        if index >= pattern_end:
+            line_start, arm = self._case_arm(text, index)
+            if line_start == 0 and not self.line_blank:
+                return None  # the line began in an earlier feed: not known to be a pattern
+            close = pattern_closes.get(arm)
+            if close is None:
+                pattern = _case_patterns().closed.match(text, arm)
+                close = pattern_closes[arm] = pattern.end() - 1 if pattern else -1
+            if close < index:
+                return None
+            pattern_end = close
+        group = _case_patterns().group.match(text, index, pattern_end)
+        return (group.end(), pattern_end) if group else None
+
+    def _case_arm(self, text: str, index: int) -> tuple[int, int]:
+        """The start of the line ``index`` is on and of the shell pattern before it there (see
+        _arm_start), the line read backwards only to where the last call read it (a case's
+        arms on one line, a line of extglob groups: looked back to its start at each `)`)."""
+        memo = self._arm_memo
+        if memo is not None and memo[0] is text and memo[2] <= index:
+            _, line_start, read, arm = memo
+            newline = text.rfind("\n", read, index)
+            if newline >= 0:
+                line_start = read = newline + 1
+                arm = _arm_start(text, line_start, index)
+            else:
+                arm = _arm_start(text, line_start, index, max(line_start, read - 3), arm)
+        else:
+            line_start = text.rfind("\n", 0, index) + 1
+            arm = _arm_start(text, line_start, index)
+        self._arm_memo = (text, line_start, index, arm)
+        return line_start, arm
 
     def _ends_case_pattern(self, text: str, index: int) -> bool:
         """Whether the ``)`` at ``index`` ends a shell ``case`` pattern: one word or
         alternatives before it on its line, no ``(`` (``prod*)``, ``a|b)``, ``-h | --help)``,
         ``*)``)."""
-        line_start = text.rfind("\n", 0, index) + 1
+        line_start, arm = self._case_arm(text, index)
         if line_start == 0 and not self.line_blank:
             return False  # the line began in an earlier feed: not known to be a pattern
-        before = text[line_start:index]
-        arm = _CASE_ARM_START.match(before)
-        return _case_patterns().pattern.fullmatch(before, arm.end() if arm else 0) is not None
+        return _case_patterns().pattern.fullmatch(text, arm, index) is not None
 
     def block_comment_end(self) -> re.Pattern[str]:
         """Where the block comment being read ends."""
