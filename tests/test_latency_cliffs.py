@@ -326,12 +326,12 @@ def test_the_bracket_scanner_reads_a_long_line_in_linear_time() -> None:
     assert brackets == "()" * 28_000 + "()("
 
 
-def _shell_scan_cpu(text: str) -> float:
-    """The least CPU time of three reads of ``text`` by the shell's scanner."""
-    _BracketScanner(_syntax_for("shellscript"))  # (the case patterns compiled before timing)
+def _scan_cpu(language: str, text: str) -> float:
+    """The least CPU time of three reads of ``text`` by ``language``'s scanner (the first may
+    compile the shell's case patterns)."""
     best = float("inf")
     for _ in range(3):
-        scanner = _BracketScanner(_syntax_for("shellscript"))
+        scanner = _BracketScanner(_syntax_for(language))
         with ThreadCpu() as cpu:
             for _ in scanner.feed(text):
                 pass
@@ -359,5 +359,16 @@ def test_a_shell_case_line_of_many_patterns_is_read_in_linear_time(line) -> None
     """A `case` line of extglob groups or arms, n and 4n of them: the work grows with the line
     (4x), not with its square (16x); 16 kB of groups took 1.65 s of CPU."""
     small, large = (f"case $x in\n{line(n)}\nesac\n" for n in (500, 2000))
-    ratio = _shell_scan_cpu(large) / max(_shell_scan_cpu(small), 0.001)
+    ratio = _scan_cpu("shellscript", large) / max(_scan_cpu("shellscript", small), 0.001)
     assert ratio < 8, f"4x the patterns: {ratio:.1f}x the CPU"
+
+
+@pytest.mark.parametrize(
+    ("language", "opener"),
+    [("shellscript", '"${'), ("shellscript", '"$('), ("dart", '"${'), ("csharp", '$"{'), ("elixir", '"#{'), ("coffeescript", '"#{')],
+)
+def test_strings_nested_in_interpolations_thousands_deep_are_read_in_linear_time(language: str, opener: str) -> None:
+    """`"${"${"${...` unclosed, n and 4n deep: each hole opened copied those around it, and
+    each bracket in it too (64 kB: ~1 s of CPU, 16 kB: 60 ms); 4x the text, 4x the work."""
+    ratio = _scan_cpu(language, opener * 16_000) / max(_scan_cpu(language, opener * 4_000), 0.001)
+    assert ratio < 8, f"4x the openers: {ratio:.1f}x the CPU"

@@ -131,6 +131,12 @@ _INTERPOLATED_STRING_END = {
 _VERBATIM_HOLES_END = re.compile(r'""|\{\{|\{|"')
 
 
+#: Interpolations nested deeper are the string's text: each opened copies those around it
+#: (a tuple: the scanner is copied shallowly), and `"${"${"${...` thousands deep took ~1 s
+#: for 64 kB. Real code nests a few.
+_MAX_INTERPOLATIONS = 64
+
+
 #: What closes an interpolation, by its opener.
 _INTERPOLATION_CLOSER = {"${": "}", "\\(": ")", "$(": ")", "{": "}", "#{": "}", "{$": "}", "`": "`"}
 
@@ -858,6 +864,8 @@ class _BracketScanner:
                         self.mysql_escapes = True
                         closer = self._string_end(mode)
                     if found in syntax.interpolation or (len(found) > 2 and found[:2] == "\\#"):
+                        if len(self.interpolations) >= _MAX_INTERPOLATIONS:
+                            continue  # the string's text
                         # (Swift's raw `\#(` closes as its `\(`.)
                         hole = (mode, 0, syntax.interpolation[0] if found[0] == "\\" else found, self.raw_closer)
                         self.mode, self.interpolations, self.raw_closer = "", (*self.interpolations, hole), ""
