@@ -365,10 +365,29 @@ def test_a_shell_case_line_of_many_patterns_is_read_in_linear_time(line) -> None
 
 @pytest.mark.parametrize(
     ("language", "opener"),
-    [("shellscript", '"${'), ("shellscript", '"$('), ("dart", '"${'), ("csharp", '$"{'), ("elixir", '"#{'), ("coffeescript", '"#{')],
+    [
+        ("shellscript", '"${'),
+        ("shellscript", '"$('),
+        ("dart", '"${'),
+        ("csharp", '$"{'),
+        ("elixir", '"#{'),
+        ("coffeescript", '"#{'),
+        ("javascript", "`${"),
+    ],
 )
 def test_strings_nested_in_interpolations_thousands_deep_are_read_in_linear_time(language: str, opener: str) -> None:
     """`"${"${"${...` unclosed, n and 4n deep: each hole opened copied those around it, and
     each bracket in it too (64 kB: ~1 s of CPU, 16 kB: 60 ms); 4x the text, 4x the work."""
     ratio = _scan_cpu(language, opener * 16_000) / max(_scan_cpu(language, opener * 4_000), 0.001)
     assert ratio < 8, f"4x the openers: {ratio:.1f}x the CPU"
+
+
+def test_ruby_literals_nested_in_their_holes_thousands_deep_are_read_in_linear_time() -> None:
+    """`%Q{#{%Q{#{...` on one line: each hole was read by a scanner of its own, nested as deep
+    as the holes, and each literal in a hole left open read twice (14 deep: 0.16 s, doubling
+    with each more; 2,000 deep: RecursionError)."""
+    small, large = ("x = " + "%Q{#{" * n for n in (2_000, 8_000))
+    ratio = _scan_cpu("ruby", large) / max(_scan_cpu("ruby", small), 0.001)
+    assert ratio < 8, f"4x the literals: {ratio:.1f}x the CPU"
+    brackets = "".join(b for _, b in _BracketScanner(_syntax_for("ruby")).feed('x = %Q{a #{h["}"]} b}\nf('))
+    assert brackets == "("
