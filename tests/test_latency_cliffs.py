@@ -391,3 +391,11 @@ def test_ruby_literals_nested_in_their_holes_thousands_deep_are_read_in_linear_t
     assert ratio < 8, f"4x the literals: {ratio:.1f}x the CPU"
     brackets = "".join(b for _, b in _BracketScanner(_syntax_for("ruby")).feed('x = %Q{a #{h["}"]} b}\nf('))
     assert brackets == "("
+
+
+@pytest.mark.parametrize(("language", "unit"), [("perl", "$] "), ("perl", "$) "), ("ruby", "a / "), ("ruby", "/")])
+def test_a_long_line_of_perl_punctuation_variables_or_ruby_slashes_is_read_in_linear_time(language: str, unit: str) -> None:
+    """Each Perl `$]` or `$)` looked back to its line's start for a sub's prototype, each Ruby
+    `/` copied the line before it to tell a division from a regexp (16 kB: 1.27 s, 0.14 s)."""
+    ratio = _scan_cpu(language, unit * (64_000 // len(unit))) / max(_scan_cpu(language, unit * (16_000 // len(unit))), 0.001)
+    assert ratio < 8, f"4x the line: {ratio:.1f}x the CPU"

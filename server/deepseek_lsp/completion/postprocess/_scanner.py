@@ -368,6 +368,8 @@ _PERL_PUNCTUATION_VARIABLE = (
 #: A sub's prototype or signature open before a `$)` or `$]` on its line (`sub f (;$) {`,
 #: `sub g (\[$@]) {`): there they close its brackets.
 _OPEN_PROTOTYPE = re.compile(r"\bsub\b[^;{}()]*\([^()]*$")
+#: How far before a `$)` or `$]` its sub's `sub` is looked for.
+_PROTOTYPE_REACH = 256
 
 
 #: A regexp's flags after its closer (`m{x}s`, `s/a/b/gr`).
@@ -670,7 +672,10 @@ class _BracketScanner:
                         self.mode, self.raw_closer = token, _PAIRED_DELIMITER.get(delimiter, delimiter)
                     continue  # else a character literal, passed
                 if m.lastgroup == "variable":
-                    if token[1] in ")]" and _OPEN_PROTOTYPE.search(text, text.rfind("\n", 0, start) + 1, start):
+                    # (A prototype is short: looked for from the line's start, a line of `$]`
+                    # was read again at each.)
+                    line_start = max(text.rfind("\n", 0, start) + 1, start - _PROTOTYPE_REACH)
+                    if token[1] in ")]" and _OPEN_PROTOTYPE.search(text, line_start, start):
                         pos = start + 1  # its bracket closes the prototype
                     continue
                 if syntax.perl_quotes and m.group("quotelike") is not None:
@@ -1125,7 +1130,11 @@ class _BracketScanner:
         it starts, or right after its first character where it starts none (a division, a
         modulo, a ternary or a method name's ``?``)."""
         line_start = text.rfind("\n", 0, start) + 1
-        before = text[line_start:start].rstrip()
+        # What is right before it tells (its last word at most): the line copied at each `/`,
+        # a long line of them took seconds.
+        before = text[max(line_start, start - 64) : start].rstrip()
+        if not before and start - 64 > line_start:
+            before = text[line_start:start].rstrip()
         if line_start == 0 and not self.line_blank:
             before = "x"  # the line began in an earlier feed: unknown, taken for an operand
         operand = bool(before) and before[-1] not in _RUBY_REGEX_AFTER and (
