@@ -4,6 +4,7 @@ the next request, and a setting taken out is back to its default."""
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from lsprotocol import types
@@ -107,3 +108,34 @@ async def test_without_the_cache_no_prefetch_is_paid_for_and_thrown_away(tmp_pat
             assert [i.insert_text for i in second.items] == ["\n    return a"]
             await asyncio.sleep(0.5)  # a prefetch after the second would have gone out by now
             assert len(fim_requests(fake)) == 2
+
+
+async def test_a_key_typed_right_after_a_settings_change_is_asked_with_the_new_settings(tmp_path) -> None:
+    """Neovim's ``setup()`` again (a user re-sourcing their config), or a settings.json saved in
+    VS Code, then a key at once: its request came while the server still waited for the editor's
+    answer to the pull the change started, and went with the settings before it (the Neovim
+    e2e's step setting ``completion.timeoutS`` 1.5 saw its request held to the old 5 s; a new
+    ``baseUrl``'s first request went to the old server)."""
+    with FakeDeepSeek() as fake:
+        fake.script("a + b")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, editor="neovim", settings={"completion": {"debounce": 0}}) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    return \n")
+            answer = client.get_configuration
+
+            def answered_slowly(**kwargs: Any) -> Any:
+                # The editor busy for a moment (a loaded machine, a config being sourced):
+                # blocking the client's loop holds the answer, not the server.
+                time.sleep(0.3)
+                return answer(**kwargs)
+
+            client.get_configuration = answered_slowly  # type: ignore[method-assign]
+            new = {"completion": {"debounce": 0, "model": "deepseek-v4-pro"}}
+            client.set_configuration({"deepseek": new})
+            client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"deepseek": new}))
+            result = await client.text_document_inline_completion_async(inline_params(uri, 1, 11))
+            models = [r.json.get("model") for r in fake.requests_to("/beta/completions")]
+            # The request, and the prefetch of what follows its suggestion.
+            assert models and set(models) == {"deepseek-v4-pro"}, models
+            assert result is not None and result.items and result.items[0].insert_text == "a + b"

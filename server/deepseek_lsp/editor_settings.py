@@ -69,6 +69,8 @@ class EditorSettings:
         #: The problems of the settings in force, told once each: an editor's health check
         #: lists them after their messages have gone from sight.
         self.problems: list[str] = []
+        #: Settings changes told (``didChangeConfiguration``) whose pull is under way.
+        self._changes = 0
 
     def build(self) -> tuple[Settings, dict[str, Settings]]:
         """The window's settings and those of each folder whose own differ; their problems are
@@ -189,13 +191,24 @@ class EditorSettings:
 
     async def pushed(self, settings: Any) -> None:
         """``didChangeConfiguration``: pull the settings again where the editor can be asked
-        (what it pushes may be a part, or nothing); else take what it pushed."""
+        (what it pushes may be a part, or nothing); else take what it pushed. Requests that
+        come meanwhile wait for the new settings (Services.wait_configured): this runs up to
+        the pull's send before a request read after the notification starts (pygls starts
+        their tasks in the order they came)."""
         self.pushed_settings = settings
-        if self.can_pull():
-            await self.pull()
-        else:
-            self.take(settings)
-            self._server.apply_settings()
+        settled = self._server.services.settled
+        self._changes += 1
+        settled.clear()
+        try:
+            if self.can_pull():
+                await self.pull()
+            else:
+                self.take(settings)
+                self._server.apply_settings()
+        finally:
+            self._changes -= 1
+            if not self._changes:
+                settled.set()
 
     def _unanswered(self, exc: Exception, waited_s: float | None = None) -> None:
         """Say that the editor's settings could not be read, and what is used instead: those

@@ -75,6 +75,12 @@ async def _no_pull() -> None:
     return None
 
 
+def _set_event() -> asyncio.Event:
+    event = asyncio.Event()
+    event.set()
+    return event
+
+
 @dataclass
 class Services:
     documents: DocumentStore
@@ -95,6 +101,9 @@ class Services:
     symbols: Any = None
     #: Set once the client's configuration has been pulled (or found unavailable).
     configured: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Clear while the editor is asked for the settings a change it told of
+    #: (``didChangeConfiguration``) brings: see wait_configured.
+    settled: asyncio.Event = field(default_factory=_set_event)
     #: Why the editor's settings are not known (it never answered the pull), or "": the
     #: settings are then the defaults, which reviews do not go with.
     settings_unknown: str = ""
@@ -160,12 +169,20 @@ class Services:
 
     async def wait_configured(self, timeout: float = 1.0) -> None:
         """Requests that race the initial configuration pull wait for it, briefly (what the
-        user asked for, up to ``ASKED_CONFIGURATION_WAIT_S``)."""
-        if not self.configured.is_set():
-            try:
-                await within(self.configured.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
+        user asked for, up to ``ASKED_CONFIGURATION_WAIT_S``); so do those that race the pull
+        of a settings change: a key typed right after Neovim's ``setup()`` again went with
+        the settings before it (its new time limit, model or ``baseUrl`` not in force)."""
+        if self.configured.is_set() and self.settled.is_set():
+            return
+
+        async def both() -> None:
+            await self.configured.wait()
+            await self.settled.wait()
+
+        try:
+            await within(both(), timeout)
+        except asyncio.TimeoutError:
+            pass
 
     def change_workspace_folders(self, added: list[str], removed: list[str]) -> None:
         """Apply a ``workspace/didChangeWorkspaceFolders`` event; the folders stay in the
