@@ -1437,6 +1437,110 @@ local function review_note(timeout)
   end, timeout)
 end
 
+step(":e! of a file with a finding, nothing changed on disk: the finding is still shown", function()
+  in_new_file("ratio_reload.py", { "def ratio(a, b):", "    return a / b", "" }, function()
+    wait_attached()
+    local function findings()
+      return lua([[
+        local out = {}
+        for _, d in ipairs(vim.diagnostic.get(0)) do
+          if d.source == "deepseek-review" then table.insert(out, d.lnum) end
+        end
+        return out
+      ]])
+    end
+    lua("vim.cmd('silent write')")
+    wait_for("the finding", function()
+      local f = findings()
+      return #f == 1, f
+    end, 30000)
+    lua("vim.cmd('edit!')")
+    -- Neovim reloads as a close and an open: what the server does with them has had its time.
+    vim.wait(1500)
+    wait_for("the finding after :e!", function()
+      local f = findings()
+      return vim.deep_equal(f, { 1 }), f
+    end, 5000)
+  end)
+end)
+
+step(":saveas while the file's review runs: the finding is shown in the file saved as, on its line, with nothing said", function()
+  normal_mode()
+  local path = dir .. "/ratio_saveas.py"
+  local src = dir .. "/ratio_src.py"
+  -- Its own text: a review of a text reviewed before answers from the cache at once.
+  vim.fn.writefile({ "def ratio_saved_as(a, b):", "    return a / b", "" }, src)
+  lua("vim.cmd.edit(...)", src)
+  lua("E2E.notes = {}")
+  local ok, err = pcall(function()
+    wait_attached()
+    fake_control("fault", { kind = "stall", seconds = 3, count = 1, path = "/chat/completions" })
+    lua("vim.cmd('silent write')")
+    vim.wait(500) -- the review under way (its answer stalled 3 s)
+    check(#lua("return vim.diagnostic.get(0)") == 0, "the review had ended before :saveas")
+    lua("vim.cmd('silent saveas ' .. vim.fn.fnameescape(...))", path)
+    local lines = wait_for("the finding in the file saved as", function()
+      local got = lua([[
+        local out = {}
+        for _, d in ipairs(vim.diagnostic.get(0)) do
+          if d.source == "deepseek-review" then table.insert(out, d.lnum) end
+        end
+        return { name = vim.fn.expand("%:t"), lines = out }
+      ]])
+      return got.name == "ratio_saveas.py" and #got.lines > 0 and got.lines, got
+    end, 15000)
+    check(vim.deep_equal(lines, { 1 }), "findings on lines " .. vim.inspect(lines))
+    check(#lua("return E2E.notes") == 0, "said: " .. vim.inspect(lua("return E2E.notes")))
+  end)
+  lua("vim.cmd('silent! bwipeout! ' .. vim.fn.fnameescape(...))", path)
+  lua("vim.cmd('silent! bwipeout! ' .. vim.fn.fnameescape(...))", src)
+  lua("vim.cmd.edit(...)", file)
+  check(ok, err)
+end)
+
+step(":bufdo editing and saving 6 files at once: each is reviewed, its finding shown in its own buffer, nothing said", function()
+  normal_mode()
+  local names = {}
+  for i = 1, 6 do
+    local p = dir .. ("/many_%d.py"):format(i)
+    vim.fn.writefile({ ("def ratio_%d(a, b):"):format(i), "    return a / b", "" }, p)
+    lua("vim.cmd('silent badd ' .. vim.fn.fnameescape(...))", p)
+    names[#names + 1] = p
+  end
+  lua("E2E.notes = {}")
+  local ok, err = pcall(function()
+    lua([[vim.cmd('silent bufdo if expand("%:t") =~# "^many_" | call append(line("$"), "x = 1") | update | endif')]])
+    wait_for("a finding on line 2 of each of the 6 files", function()
+      local got = lua([[
+        local out = {}
+        for _, b in ipairs(vim.api.nvim_list_bufs()) do
+          local name = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(b), ":t")
+          if name:match("^many_") then
+            local lines = {}
+            for _, d in ipairs(vim.diagnostic.get(b)) do
+              if d.source == "deepseek-review" then table.insert(lines, d.lnum) end
+            end
+            out[name] = lines
+          end
+        end
+        return out
+      ]])
+      for i = 1, 6 do
+        if not vim.deep_equal(got[("many_%d.py"):format(i)], { 1 }) then
+          return nil, got
+        end
+      end
+      return true
+    end, 30000)
+    check(#lua("return E2E.notes") == 0, "said: " .. vim.inspect(lua("return E2E.notes")))
+  end)
+  for _, p in ipairs(names) do
+    lua("vim.cmd('silent! bwipeout! ' .. vim.fn.fnameescape(...))", p)
+  end
+  lua("vim.cmd.edit(...)", file)
+  check(ok, err)
+end)
+
 step(":DeepSeekReview reviews the buffer now and reports the result", function()
   lua("E2E.notes = {}")
   lua("vim.cmd('DeepSeekReview')")

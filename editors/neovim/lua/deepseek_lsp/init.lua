@@ -246,6 +246,12 @@ function M.setup(opts)
       end
     end
   end
+  api.nvim_create_autocmd("FileType", {
+    group = group,
+    callback = function(args)
+      server.attach_now(args.buf)
+    end,
+  })
   if not c.filetypes then
     -- Servers start on FileType, which never fires for a file whose type
     -- is not detected: those files got no server although filetypes = nil means "all".

@@ -236,6 +236,50 @@ function M.served_root_dir(user_root, markers)
   end
 end
 
+--- Whether ``client`` already serves the project of ``root`` (nil: no project), as Neovim's own
+--- reuse of a client judges it (its workspace folders hold that root; none for none).
+local function serves_root(client, root)
+  local folders = client.workspace_folders or {}
+  if root == nil then
+    return #folders == 0
+  end
+  local uri = vim.uri_from_fname(root)
+  for _, f in ipairs(folders) do
+    if f.uri == uri then
+      return true
+    end
+  end
+  return false
+end
+
+--- A buffer just given its file type joins the running server now, where Neovim would have it
+--- join on the loop's next turn (a root_dir function's start is scheduled): `:bufdo` and
+--- `:argdo` load, edit and save each file in one command, and their saves came before the
+--- attach and were never told to the server (6 of 6 files saved with `:bufdo ... | update`
+--- not reviewed). Only a client initialized that serves the buffer's project already: a new
+--- project's folder is still added by Neovim's start.
+---@param bufnr integer
+function M.attach_now(bufnr)
+  if not (vim.lsp.config and vim.lsp.enable) or vim.bo[bufnr].buftype ~= "" or not document.may_serve(bufnr) then
+    return
+  end
+  local cfg = vim.lsp.config[NAME]
+  if not cfg or (cfg.filetypes and not vim.tbl_contains(cfg.filetypes, vim.bo[bufnr].filetype)) then
+    return
+  end
+  local user_root = state.user_lsp_config and state.user_lsp_config.root_dir or (config.current.lsp or {}).root_dir
+  if type(user_root) == "function" or #(vim.lsp.get_clients({ bufnr = bufnr, name = NAME })) > 0 then
+    return
+  end
+  local root = type(user_root) == "string" and user_root or vim.fs.root(bufnr, cfg.root_markers or { ".git" })
+  for _, client in ipairs(vim.lsp.get_clients({ name = NAME })) do
+    if client.initialized and not util.is_stopped(client) and serves_root(client, root) then
+      vim.lsp.buf_attach_client(bufnr, client.id)
+      return
+    end
+  end
+end
+
 --- Start the server for one buffer it does not serve yet, as opening it would have.
 function M.start_for(bufnr)
   if not (vim.lsp.config and vim.lsp.enable) or vim.bo[bufnr].filetype == "" then
