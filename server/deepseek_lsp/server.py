@@ -108,7 +108,7 @@ class DeepSeekServer(LanguageServer):
         """The start's work that stops the event loop, done once the editor is quiet (startup.py),
         not in the way of the first open and suggestion: the collection and freeze of the heap
         (~35 ms, 0.2 s at load), what was compiled for the start kept, then DeepSeek's tokenizer
-        loaded in a thread (its BPE build holds the GIL, ~0.15 s)."""
+        loaded in a thread (its load holds the GIL, ~0.4 s)."""
         loop = asyncio.get_running_loop()
         times = self.services.start_times
 

@@ -1,8 +1,8 @@
 """The start's work kept out of the way of the editor's first requests, and when each part ran.
 
 DeepSeek's tokenizer loads in a thread, but the ``tokenizers`` library holds the GIL for all of
-its BPE build (~0.15 s of CPU, 0.3-1 s of a loaded machine's time; its file's parse, as long
-again, is sliced: ``model.tokens.parse_sliced``): the event loop stands still meanwhile. Loaded as ``initialized`` came, it was in the way of the file the editor
+its JSON read and BPE build (~0.4 s of CPU, 0.6-2 s of a loaded machine's time): the event loop
+stands still meanwhile. Loaded as ``initialized`` came, it was in the way of the file the editor
 opens and the suggestion it asks for then (a new server's first one waited 1.1 s, median, at load
 5; 0.3 s once the start had gone by). It now loads once the editor has let the server be for
 :data:`QUIET_S` (or :data:`LATEST_S` after ``initialized``, whatever it does); prompts are

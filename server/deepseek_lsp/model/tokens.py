@@ -18,7 +18,7 @@ import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -80,54 +80,6 @@ def _load_tokenizer() -> Tokenizer:
 _BPE_OPTIONS = ("dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix", "fuse_unk", "byte_fallback", "ignore_merges")
 
 
-#: Lines of the file's vocabulary or merges parsed in one call: each call holds the GIL (~2 ms
-#: for these), where the whole file's parse held it 0.1-0.2 s of CPU (0.4 s at load 9) in one
-#: piece, the event loop standing still with a key typed meanwhile.
-SLICE_LINES = 4096
-
-
-def _members(data: bytes, key: bytes) -> tuple[int, int] | None:
-    """Where the lines of the model's ``key`` (its last one: the model is written last) hold
-    its members, one a line as the library writes the file: from the line after its opening
-    to its closing line at the opening's indent."""
-    at = data.rfind(b'"' + key + b'": ')
-    if at < 0:
-        return None
-    indent = data[data.rfind(b"\n", 0, at) + 1:at]
-    opener = data[at + len(key) + 4:at + len(key) + 5]
-    if indent.strip() or opener not in (b"{", b"["):  # not a key at a line's start (a member)
-        return None
-    first = data.find(b"\n", at) + 1
-    closing = data.find(b"\n" + indent + (b"}" if opener == b"{" else b"]"), first - 1)
-    if first <= 0 or closing < first or data[at + len(key) + 5:first].strip():
-        return None
-    return first, closing + 1
-
-
-def parse_sliced(data: bytes) -> Any:
-    """``data``'s JSON, the model's vocabulary and merges parsed :data:`SLICE_LINES` lines at a
-    time (no JSON string spans a line), the rest whole; a file laid out otherwise (on one line,
-    a merge over several), whole."""
-    vocab_at, merges_at = _members(data, b"vocab"), _members(data, b"merges")
-    if vocab_at is None or merges_at is None or vocab_at[1] > merges_at[0]:
-        return json.loads(data)
-    try:
-        spec = json.loads(data[:vocab_at[0]] + data[vocab_at[1]:merges_at[0]] + data[merges_at[1]:])
-        model = spec["model"]
-        if model["vocab"] != {} or model["merges"] != []:  # another "vocab" than the model's
-            return json.loads(data)
-        for (start, end), into in ((vocab_at, model["vocab"]), (merges_at, model["merges"])):
-            lines = data[start:end].split(b"\n")
-            opener, closer = (b"{", b"}") if isinstance(into, dict) else (b"[", b"]")
-            for i in range(0, len(lines), SLICE_LINES):
-                members = json.loads(opener + b"\n".join(lines[i:i + SLICE_LINES]).rstrip().rstrip(b",") + closer)
-                into.update(members) if isinstance(into, dict) else into.extend(members)
-    except (ValueError, TypeError, KeyError, AttributeError):
-        # A member over several lines cut between two slices, a layout not foreseen.
-        return json.loads(data)
-    return spec
-
-
 def read_tokenizer(path: Path) -> Tokenizer:
     """The tokenizer ``path`` describes, its BPE model given the vocabulary and merges as Python
     read them: the library's own reading of the file (each merge a string, split and looked
@@ -138,7 +90,7 @@ def read_tokenizer(path: Path) -> Tokenizer:
     that will not take it so, is read the library's way."""
     from tokenizers import Tokenizer, models
 
-    spec = parse_sliced(path.read_bytes())
+    spec = json.loads(path.read_bytes())
     model = spec.get("model") if isinstance(spec, dict) else None
     if not (isinstance(model, dict) and model.get("type") == "BPE" and isinstance(model.get("vocab"), dict)
             and isinstance(model.get("merges"), list)):
@@ -294,8 +246,8 @@ def default_counter() -> Counter:
 
 
 def preload_in_background(on_loaded: Callable[[], None] | None = None) -> None:
-    """Load the tokenizer in a thread, once. Its BPE build holds the GIL for ~0.15 s (a thread
-    only keeps it off the event loop's stack): the server starts it once the editor is quiet after
+    """Load the tokenizer in a thread, once. It holds the GIL for ~0.5 s (a thread only keeps
+    it off the event loop's stack): the server starts it once the editor is quiet after
     ``initialized`` (startup.py). Started with the process, it delayed the ``initialize`` answer
     by as much (tests/bench/bench_memory.py, start-up 1.5 -> 1.1 s); at ``initialized``, the
     first file opened and its first suggestion. ``on_loaded`` is called from that thread once
