@@ -323,6 +323,13 @@ def yaml_written_otherwise(secrets: list[str]) -> str:
     return text.replace("\n", "\r\n")
 
 
+def windows_lists(secrets: list[str]) -> str:
+    """YAML lists of keys saved on Windows (CRLF): one under its name, one at column 0."""
+    s = fakes(secrets, 4, 24)
+    text = f"api_keys:\n  - {s[0]}\n  - '{s[1]}'\nwebhook_secrets:\n- {s[2]}\n- \"{s[3]}\"  # stripe\nlog_level: info\n"
+    return text.replace("\n", "\r\n")
+
+
 def lists_with_comments(secrets: list[str]) -> str:
     """A list of keys with a comment line between its items, an INI comma list with its ``;``
     comment, a TOML table's triple-quoted strings."""
@@ -538,6 +545,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "json far object": ("/w/shop/config/tenants.json", json_far_object),
     "yaml otherwise": ("/w/shop/config/settings.win.yaml", yaml_written_otherwise),
     "commented lists": ("/w/shop/config/keys.py", lists_with_comments),
+    "windows lists": ("/w/shop/config/keys.win.yaml", windows_lists),
 }
 
 

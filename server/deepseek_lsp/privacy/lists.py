@@ -114,9 +114,10 @@ _ITEM = re.compile(r"""(["'])([^"'\\\r\n]*)(?:\1|\Z)""")
 _KEY_AFTER = re.compile(r"[ \t]*(?::|=>|=(?!=)|to[ \t])")
 #: A YAML item: a scalar (its quote, its text); not a mapping (``- name: db``) nor a nested list.
 #: (Its spaces are the value's up to its last other character: where either could take them, a
-#: line of spaces was tried at each split, 6 s over 20 kB.)
+#: line of spaces was tried at each split, 6 s over 20 kB.) Its ``\r?$``: ``(?m)$`` is only before
+#: a ``\n``, and a YAML list saved with CRLF sent every item.
 _YAML_ITEM = re.compile(
-    r"""(?m)^[ \t]*-[ \t]+(["']?)([^\s"'#\[{&*!|>-](?:[^\r\n#]*[^\s#])?|(?<=["'])[^"'\r\n]*)\1[ \t]*(?:#[^\r\n]*)?$"""
+    r"""(?m)^[ \t]*-[ \t]+(["']?)([^\s"'#\[{&*!|>-](?:[^\r\n#]*[^\s#])?|(?<=["'])[^"'\r\n]*)\1[ \t]*(?:#[^\r\n]*)?\r?$"""
 )
 #: The shortest item judged: ``"("``, ``"+="``, a lexer's names are shorter than a key.
 _MIN_ITEM = 8
