@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from deepseek_lsp.privacy import REDACTED, redact
+from tests.secret_forms import assert_redacted_in_linear_time, repeated
 
 A, B = "Fk8d7s6Gh2Jq0Lw3Xy9Q", "Qz1Xc4Vb7Nm0Pa5Sd8Fg"
 
@@ -23,3 +24,27 @@ A, B = "Fk8d7s6Gh2Jq0Lw3Xy9Q", "Qz1Xc4Vb7Nm0Pa5Sd8Fg"
 def test_a_yaml_list_saved_with_crlf_sends_none_of_its_items(text: str) -> None:
     out = redact(text, keep_lines=True)
     assert out == text.replace(A, REDACTED).replace(B, REDACTED), out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "API_KEYS = [\r\n" + "".join(f'\r\n    "{A[:-2]}{i:02d}",\r\n' for i in range(6)) + "]\r\n",
+        "api_keys:\r\n" + "".join(f"  - {A[:-2]}{i:02d}\r\n\r\n" for i in range(6)),
+        "api_keys:\n" + "".join(f"  - {A[:-2]}{i:02d}\n\n  # c\n" for i in range(6)),  # LF too
+    ],
+)
+def test_a_crlf_list_with_blank_lines_between_its_items_sends_none_of_them(text: str) -> None:
+    """A blank line saved with CRLF ended the list's span after its first items (4 of 6 went),
+    and any blank line a YAML list (5 of 6)."""
+    out = redact(text, keep_lines=True)
+    assert A[:8] not in out, out
+    assert out.count("\n") == text.count("\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["api_keys:\n" + repeated("\n"), "api_keys:\r\n" + repeated("  # c\r\n\r\n"), "API_KEYS = [\n" + repeated("\r\n")],
+)
+def test_blank_lines_below_a_list_s_name_are_read_in_linear_time(text: str) -> None:
+    assert_redacted_in_linear_time(text[:14], text)

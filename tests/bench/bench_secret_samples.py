@@ -324,9 +324,13 @@ def yaml_written_otherwise(secrets: list[str]) -> str:
 
 
 def windows_lists(secrets: list[str]) -> str:
-    """YAML lists of keys saved on Windows (CRLF): one under its name, one at column 0."""
-    s = fakes(secrets, 4, 24)
-    text = f"api_keys:\n  - {s[0]}\n  - '{s[1]}'\nwebhook_secrets:\n- {s[2]}\n- \"{s[3]}\"  # stripe\nlog_level: info\n"
+    """YAML lists of keys saved on Windows (CRLF): one under its name, one at column 0, one with
+    blank lines between its items."""
+    s = fakes(secrets, 7, 24)
+    text = (
+        f"api_keys:\n  - {s[0]}\n  - '{s[1]}'\nwebhook_secrets:\n- {s[2]}\n- \"{s[3]}\"  # stripe\n"
+        f"tokens:\n  - {s[4]}\n\n  - {s[5]}\n\n  - {s[6]}\nlog_level: info\n"
+    )
     return text.replace("\n", "\r\n")
 
 

@@ -49,9 +49,10 @@ _BRACKET_LIST = re.compile(
     r"""(?=""" + _COMMENT_LINES + r"""\s*(?:[\])}]|\Z))"""
 )
 #: YAML's list under a secret's name: the name (group 1) alone on its line, a ``- `` line an item.
+#: (Blank and comment lines between its items are its own: the items below one went out.)
 _YAML_LIST = re.compile(
     r"""(?imx)^[\ \t]*(?:-[\ \t]+)?["']?(""" + _ASSIGNED_NAME + r""")["']?[\ \t]*:""" + _YAML_PROPERTIES
-    + r"""[\ \t]*(?:\#[^\r\n]*)?\r?\n((?:[\ \t]*-[\ \t]+[^\r\n]*(?:\r?\n|\Z))+)"""
+    + r"""[\ \t]*(?:\#[^\r\n]*)?\r?\n((?:(?:[\ \t]*(?:\#[^\r\n]*)?\r?\n)*[\ \t]*-[\ \t]+[^\r\n]*(?:\r?\n|\Z))+)"""
 )
 #: YAML's mapping under a secret's name (group 2) alone on its line, indented by group 1: its
 #: lines more indented (group 3), ``prod: …`` and ``dev: …``, nested ones too. Each went out.

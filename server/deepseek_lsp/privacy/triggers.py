@@ -260,8 +260,9 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
 
 #: The last character of a line that opens a list (or goes on with its items).
 _LIST_OPENERS = frozenset("[({:,")
-#: Lines that may be a list's items: a literal first, YAML's ``- ``, a comment or blank.
-_ITEM_LINES = re.compile(r"""(?:[ \t]*(?:["'][^\n]*|-[ \t][^\n]*|(?://|#)[^\n]*)?\n)*""")
+#: Lines that may be a list's items: a literal first, YAML's ``- ``, a comment or blank (a blank
+#: one saved with CRLF too: it ended the span, the items below it went out).
+_ITEM_LINES = re.compile(r"""(?:[ \t]*(?:["'][^\n]*|-[ \t][^\n]*|(?://|#)[^\n]*|\r)?\n)*""")
 
 
 #: A YAML key alone on its line (indented by group 1) and the lines below more indented than it.
