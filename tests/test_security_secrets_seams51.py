@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from deepseek_lsp.documents import Document
 from deepseek_lsp.privacy import REDACTED, redact
+from deepseek_lsp.prompts import build_fim_prompt
 from tests.secret_forms import assert_redacted_in_linear_time, repeated
 
 A, B = "Fk8d7s6Gh2Jq0Lw3Xy9Q", "Qz1Xc4Vb7Nm0Pa5Sd8Fg"
@@ -48,3 +50,20 @@ def test_a_crlf_list_with_blank_lines_between_its_items_sends_none_of_them(text:
 )
 def test_blank_lines_below_a_list_s_name_are_read_in_linear_time(text: str) -> None:
     assert_redacted_in_linear_time(text[:14], text)
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "name_end"),
+    [
+        ("keys.py", "import os\n\nAPI_KEYS = [\n" + "".join(f'    "{A[:-2]}{i:02d}",\n' for i in range(16)) + "]\n", "API_KEYS"),
+        ("keys.js", "const apiKeys = [\n" + "".join(f"  '{A[:-2]}{i:02d}', // c\n" for i in range(16)) + "];\n", "apiKeys"),
+        ("vars.tf", 'variable "api_keys" {\n  default = [\n' + "".join(f'    "{A[:-2]}{i:02d}",\n' for i in range(16)) + "  ]\n}\n", "  def"),
+    ],
+)
+def test_a_cursor_inside_a_list_s_name_line_sends_none_of_its_items(path: str, text: str, name_end: str) -> None:
+    """The cursor on the name's own line before its ``[`` (renaming it, or typing its ``=``):
+    the suffix from there sent the items below the first few (6 of 16)."""
+    doc = Document(f"file:///w/app/{path}", text)
+    for cursor in (text.index(name_end) + len(name_end), text.index("[") - 1):
+        fim = build_fim_prompt(doc, cursor, budget=400, suffix_share=0.3, count=lambda t: len(t) // 3 + 1)
+        assert A[:8] not in fim.prompt + fim.suffix, (cursor, fim.suffix)

@@ -242,6 +242,10 @@ _TABLE_LINE = re.compile(_TABLE.pattern, re.I | re.M | re.X)
 _NAME_LINE = re.compile(r"\n(?:(?!" + _ITEM_LINE.pattern + r")[ \t]*\S|[^\r\n]*[\[{(:][ \t]*\r?(?=\n|\Z))")
 
 
+#: A secret's name (``API_KEYS``), on a line that opens a list.
+_SECRET_NAME = re.compile(_ASSIGNED_NAME, re.I | re.X)
+
+
 #: A TOML or INI table's entry's line (``prod = "…"``, ``prod: …``).
 _TABLE_ENTRY_LINE = re.compile(r"""[ \t]*["']?[\w.-]+["']?[ \t]*[=:]""")
 
@@ -303,6 +307,8 @@ def may_continue_list(text: str, before: str, after: str) -> bool:
     first = text.lstrip("\r\n")
     if _ITEM_LINE.match(seam) is not None or _ITEM_LINE.match(first) is not None:
         return True
+    if seam.rstrip()[-1:] in ("[", "{", "(") and _SECRET_NAME.search(seam) is not None:
+        return True  # the seam inside a list's name line (``API_KEYS =| [``): its items all below
     # A TOML or INI table's entries (at column 0, no item's lines) below its header.
     entry = _TABLE_ENTRY_LINE.match(seam) or _TABLE_ENTRY_LINE.match(first) or seam.lstrip().startswith("[")
     return bool(entry) and "\n[" in "\n" + before

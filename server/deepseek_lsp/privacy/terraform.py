@@ -306,7 +306,11 @@ def _ends_in_default(text: str) -> bool:
 def may_hold_open_default(text: str, before: str) -> bool:
     """Whether ``text`` starts or ends inside a ``default``'s list or map (see
     :func:`redact_defaults_across`)."""
-    return _ends_in_default(before) or _ends_in_default(text)
+    if _ends_in_default(before) or _ends_in_default(text):
+        return True
+    # The seam inside the ``default = [`` line (``def|ault = [``): its items all after it.
+    seam = before[before.rfind("\n") + 1 :] + text[: text.find("\n") + 1 or len(text)]
+    return "default" in seam and _ends_in_default(seam)
 
 
 def redact_defaults_across(text: str, before: str, after: str) -> str:
