@@ -46,7 +46,8 @@ def test_a_crlf_list_with_blank_lines_between_its_items_sends_none_of_them(text:
 
 @pytest.mark.parametrize(
     "text",
-    ["api_keys:\n" + repeated("\n"), "api_keys:\r\n" + repeated("  # c\r\n\r\n"), "API_KEYS = [\n" + repeated("\r\n")],
+    ["api_keys:\n" + repeated("\n"), "api_keys:\r\n" + repeated("  # c\r\n\r\n"), "API_KEYS = [\n" + repeated("\r\n"),
+     "api_keys = {\n" + repeated("a: 'b',\n"), "api_keys = {\n" + repeated("a")],
 )
 def test_blank_lines_below_a_list_s_name_are_read_in_linear_time(text: str) -> None:
     assert_redacted_in_linear_time(text[:14], text)
@@ -67,3 +68,18 @@ def test_a_cursor_inside_a_list_s_name_line_sends_none_of_its_items(path: str, t
     for cursor in (text.index(name_end) + len(name_end), text.index("[") - 1):
         fim = build_fim_prompt(doc, cursor, budget=400, suffix_share=0.3, count=lambda t: len(t) // 3 + 1)
         assert A[:8] not in fim.prompt + fim.suffix, (cursor, fim.suffix)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "const apiKeys = {\n" + "".join(f"  c{i}: '{A[:-2]}{i:02d}',\n" for i in range(6)) + "};\n",
+        "API_KEYS = {\r\n" + "".join(f'  c{i}: "{A[:-2]}{i:02d}",\r\n' for i in range(6)) + "}\r\n",  # Ruby's symbols
+        "$apiKeys = [\n" + "".join(f"    prod{i} => '{A[:-2]}{i:02d}',\n" for i in range(6)) + "];\n",
+    ],
+)
+def test_an_object_of_secrets_with_bare_keys_sends_none_of_its_values(text: str) -> None:
+    """``prod: '…'`` (a bare key, not a quoted one) ended the list's span: all but the first
+    two values went out (4 of 6)."""
+    out = redact(text, keep_lines=True)
+    assert A[:8] not in out, out
