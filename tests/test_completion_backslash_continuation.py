@@ -44,3 +44,45 @@ async def test_a_backslash_in_a_javascript_line_s_string_asks_for_the_line_alone
     text = "function f() {\n  const s = 'a' + x\\‸\n}\n"
     _, body = await accept_first(fake_deepseek, "javascript", "js", text, "")
     assert body is not None and body["stop"] == ["\n"]
+
+
+@pytest.mark.parametrize(
+    ("language", "ext", "text"),
+    [
+        ("python", "py", "def load():\n    root = find_root()  # kept under C:\\data\\‸\n    return root\n"),
+        ("python", "py", 'def load():\n    path = "C:\\\\Users\\\\" + "D:\\Users\\‸\n    return path\n'),
+        ("shellscript", "sh", "cp a.txt /mnt/b  # from D:\\backup\\‸\nls /mnt/b\n"),
+        ("shellscript", "sh", "dir='C:\\Program Files\\‸\nls\n"),
+        ("ruby", "rb", "def load\n  root = find_root # kept under C:\\data\\‸\n  root\nend\n"),
+    ],
+    ids=["python-comment", "python-string", "shell-comment", "shell-single-quotes", "ruby-comment"],
+)
+async def test_a_backslash_in_a_comment_or_a_string_asks_for_the_line_alone(
+    fake_deepseek, language: str, ext: str, text: str
+) -> None:
+    """A Windows path ending a comment or a string's text joins no line: the rest of the line is
+    asked, as at any other line's end, not a block of the statements below."""
+    _, body = await accept_first(fake_deepseek, language, ext, text, "")
+    assert body is not None and body["stop"] == ["\n"]
+    assert body["max_tokens"] == 48
+
+
+_SHELL_TABS = "f() {\n\tcd /tmp\n}\ng() {‸\n}\n"
+_RUBY_TABS = "class A\n\tdef run\n\t\t1\n\tend\n\n\tdef load‸\n\tend\nend\n"
+
+
+@pytest.mark.parametrize(
+    ("language", "ext", "text", "answer", "shown"),
+    [
+        ("shellscript", "sh", _SHELL_TABS, "\n    cp a b  # from D:\\\n    ls b", "\n\tcp a b  # from D:\\\n\tls b"),
+        ("ruby", "rb", _RUBY_TABS, "\n    x = 1 # C:\\data\\\n    x", "\n\t\tx = 1 # C:\\data\\\n\t\tx"),
+    ],
+    ids=["shell", "ruby"],
+)
+async def test_the_line_below_a_comment_ending_in_a_backslash_is_indented_as_the_file(
+    fake_deepseek, language: str, ext: str, text: str, answer: str, shown: str
+) -> None:
+    """A comment's `D:\\` joins no line: the line below it is the next statement, in the file's
+    tabs (the shell's was left in the model's spaces as a continued line's, Ruby's dropped)."""
+    got, _ = await accept_first(fake_deepseek, language, ext, text, answer)
+    assert got == text.replace("‸", shown)

@@ -19,6 +19,7 @@ from .comment_lines import in_block_comment_line, long_comment_closer
 from .control_header import CONTINUED, allman_block_awaited, brackets_closed, joined_statement
 from .docstring_opener import opened_docstring
 from .postprocess import closes_the_docstring, has_block_comments, literal_brace
+from .postprocess._code import backslash_joins
 from .postprocess._macro_body import in_macro_body
 
 #: How a line that opens a block ends in most languages (a language adds its own signs).
@@ -227,10 +228,10 @@ def _backslash_continued(before: str, doc: Document) -> bool:
     """Whether the line up to the cursor ends in a backslash that joins the next line to it
     (`cmd | \\`): the statement's rest is on the next line, which a one-line answer, stopped
     at its first newline, can never show."""
-    if not before.endswith("\\") or before.endswith("\\\\"):
+    if not before.endswith("\\"):
         return False
     name = doc.language.name if doc.language is not None else (doc.language_id or "")
-    return name in _BACKSLASH_JOINS
+    return name in _BACKSLASH_JOINS and backslash_joins(before, name)
 
 
 def is_multiline(

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ._brackets import _aligns_inside, _closable_brackets, _inside_alignment_bracket
+from ._scanner import _BracketScanner
 from ._syntax import _SYNTAX, _syntax_for, syntax_name
 from ._text import (
     _CONTINUATION,
@@ -314,3 +315,24 @@ def _goes_on_from(above: str | None, start: str, ctx: PostContext) -> bool:
         return False
     code = ctx.trailing_comment_re.sub("", above).strip()
     return not (_is_comment(code) or _ENDS_A_LINE.search(code) or _opens_block(code, ctx) or _BRACELESS.match(code))
+
+
+#: Languages whose line comments and one-line strings hold a backslash as text: there it joins
+#: no line (Python's `# under C:\data\`, the shell's `'C:\Program Files\'`). C's and C++'s join
+#: a comment's lines too (the preprocessor's splice), a Makefile's its comment's.
+_BACKSLASH_AS_TEXT = frozenset({"python", "bash", "shellscript", "ruby"})
+
+
+def backslash_joins(line: str, language: str | None) -> bool:
+    """Whether ``line``, ending in a backslash, has it join the next line to its statement: not
+    one escaped (`\\\\`), nor, where a comment or a string ends with its line, one that ends a
+    comment's or a one-line string's text (a Windows path typed there)."""
+    if (len(line) - len(line.rstrip("\\"))) % 2 == 0:
+        return False
+    name = syntax_name(language)
+    if name not in _BACKSLASH_AS_TEXT:
+        return True
+    scanner = _BracketScanner(_syntax_for(name))
+    for _ in scanner.feed(line):
+        pass
+    return not scanner.mode

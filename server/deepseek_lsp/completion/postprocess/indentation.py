@@ -31,6 +31,7 @@ from ._code import (
     _opens_text_over_lines,
     _starts_statement,
     _statement_start,
+    backslash_joins,
 )
 from ._comment_end import below_the_closed_comment
 from ._comment_lines import under_the_comment_above
@@ -218,10 +219,12 @@ def _reindented(text: str, ctx: PostContext) -> str:
         }
     # A line below a backslash goes on with its statement, as deep as its author aligns it
     # (ucf's `    find ... | \\` over `      (cd ...)`): no level, and read as one of two
-    # columns it told the answer's step and went two columns right.
+    # columns it told the answer's step and went two columns right. Not below a comment's
+    # `D:\\`: that line is the next statement, in the file's levels.
     joined = {
         index for index in range(1, len(lines))
-        if (ctx.line_prefix + lines[0] if index == 1 else lines[index - 1]).rstrip().endswith("\\")
+        if (above := (ctx.line_prefix + lines[0] if index == 1 else lines[index - 1]).rstrip()).endswith("\\")
+        and backslash_joins(above, ctx.language)
     }
     for index, line in enumerate(lines[1:], 1):
         if line.strip() and index not in in_text and index not in comments and index not in joined:
