@@ -86,3 +86,21 @@ async def test_the_line_below_a_comment_ending_in_a_backslash_is_indented_as_the
     tabs (the shell's was left in the model's spaces as a continued line's, Ruby's dropped)."""
     got, _ = await accept_first(fake_deepseek, language, ext, text, answer)
     assert got == text.replace("‸", shown)
+
+
+@pytest.mark.parametrize(
+    ("language", "ext", "text"),
+    [
+        ("make", "mk", "SRCS = main.c \\‸\n\nall: $(SRCS)\n"),
+        ("zsh", "zsh", "git log --oneline | \\‸\n"),
+    ],
+    ids=["neovim-make", "zsh"],
+)
+async def test_a_backslash_asks_for_the_next_line_under_neovim_s_language_ids(
+    fake_deepseek, language: str, ext: str, text: str
+) -> None:
+    """Neovim names a Makefile's language `make`, and zsh's `zsh`: their lines below a
+    backslash are asked as VS Code's `makefile` and `shellscript` are, not the line alone."""
+    _, body = await accept_first(fake_deepseek, language, ext, text, "")
+    assert body is not None and "\n" not in body["stop"]
+    assert body["max_tokens"] == 256

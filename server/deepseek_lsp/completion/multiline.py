@@ -21,6 +21,7 @@ from .docstring_opener import opened_docstring
 from .postprocess import closes_the_docstring, has_block_comments, literal_brace
 from .postprocess._code import backslash_joins
 from .postprocess._macro_body import in_macro_body
+from .postprocess._syntax import is_shell, syntax_name
 
 #: How a line that opens a block ends in most languages (a language adds its own signs).
 BLOCK_OPENERS = (":", "{", "(", "[", "=>", " do", "->")
@@ -218,10 +219,11 @@ def docstring_at(doc: Document, offset: int, before: str, after: str) -> str | N
     return None if end >= 0 and closes_the_docstring(suffix, end, quote * 3, indent) else quote
 
 
-#: Languages whose statement goes on below a line ending in a backslash (the shell's pipelines
+#: Languages whose statement goes on below a line ending in a backslash (the shells' pipelines
 #: and long commands, Python's explicit joins, a C macro's body, Ruby's and a Makefile's or a
-#: Dockerfile's long lines). JavaScript's ends a string's line only, in the string.
-_BACKSLASH_JOINS = frozenset({"bash", "python", "c", "cpp", "ruby", "makefile", "dockerfile"})
+#: Dockerfile's long lines), by their syntax's name (Neovim's `make` is `makefile`). JavaScript's
+#: ends a string's line only, in the string.
+_BACKSLASH_JOINS = frozenset({"python", "c", "cpp", "ruby", "makefile", "dockerfile"})
 
 
 def _backslash_continued(before: str, doc: Document) -> bool:
@@ -230,8 +232,8 @@ def _backslash_continued(before: str, doc: Document) -> bool:
     at its first newline, can never show."""
     if not before.endswith("\\"):
         return False
-    name = doc.language.name if doc.language is not None else (doc.language_id or "")
-    return name in _BACKSLASH_JOINS and backslash_joins(before, name)
+    name = syntax_name(doc.language.name if doc.language is not None else doc.language_id)
+    return (name in _BACKSLASH_JOINS or is_shell(name)) and backslash_joins(before, name)
 
 
 def is_multiline(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ._brackets import _aligns_inside, _closable_brackets, _inside_alignment_bracket
 from ._scanner import _BracketScanner
-from ._syntax import _SYNTAX, _syntax_for, syntax_name
+from ._syntax import _SYNTAX, _syntax_for, is_shell, syntax_name
 from ._text import (
     _CONTINUATION,
     _LABEL,
@@ -317,10 +317,11 @@ def _goes_on_from(above: str | None, start: str, ctx: PostContext) -> bool:
     return not (_is_comment(code) or _ENDS_A_LINE.search(code) or _opens_block(code, ctx) or _BRACELESS.match(code))
 
 
-#: Languages whose line comments and one-line strings hold a backslash as text: there it joins
-#: no line (Python's `# under C:\data\`, the shell's `'C:\Program Files\'`). C's and C++'s join
-#: a comment's lines too (the preprocessor's splice), a Makefile's its comment's.
-_BACKSLASH_AS_TEXT = frozenset({"python", "bash", "shellscript", "ruby"})
+#: Languages (and the shells) whose line comments and one-line strings hold a backslash as
+#: text: there it joins no line (Python's `# under C:\data\`, the shell's `'C:\Program
+#: Files\'`). C's and C++'s join a comment's lines too (the preprocessor's splice), a
+#: Makefile's its comment's.
+_BACKSLASH_AS_TEXT = frozenset({"python", "ruby"})
 
 
 def backslash_joins(line: str, language: str | None) -> bool:
@@ -330,7 +331,7 @@ def backslash_joins(line: str, language: str | None) -> bool:
     if (len(line) - len(line.rstrip("\\"))) % 2 == 0:
         return False
     name = syntax_name(language)
-    if name not in _BACKSLASH_AS_TEXT:
+    if name not in _BACKSLASH_AS_TEXT and not is_shell(name):
         return True
     scanner = _BracketScanner(_syntax_for(name))
     for _ in scanner.feed(line):
