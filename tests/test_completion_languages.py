@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import traceback
 from collections import Counter
 
@@ -352,28 +351,6 @@ async def test_a_request_before_the_imported_language_is_compiled_leaves_its_fil
         assert compiled_in_requests == []
         prompt = fake_deepseek.requests_to(FIM)[-1].json["prompt"]
         assert "formatDate(d, pattern)" in prompt and "parseDate(s, strict)" in prompt
-    finally:
-        await c.stop()
-
-
-async def test_the_imported_languages_queries_wait_for_the_editor_to_be_quiet(fake_deepseek, tmp_path) -> None:
-    """A TypeScript file's open compiled JavaScript's and TSX's queries too, each holding the
-    GIL (1.5 s at load 12): Neovim's first suggestion in it waited for them, though it needs
-    none of them. They are compiled once the editor is quiet: no request under way, none sent
-    for a moment."""
-    registry = LanguageRegistry.load()  # fresh: nothing compiled
-    typescript, javascript = registry.get("typescript"), registry.get("javascript")
-    assert typescript is not None and javascript is not None
-    c = Completing(fake_deepseek, registry=registry, debounce=0, prefetch=False, cache=False)
-    activity = c.services.activity
-    try:
-        activity.received(1)  # the editor's first request, under way
-        c.open((tmp_path / "a.ts").as_uri(), "const o = {}\n", "typescript")
-        assert await eventually(lambda: typescript.queries_compiled(QUERY_KINDS), timeout=30)
-        await asyncio.sleep(0.5)  # longer than the quiet time: still a request under way
-        assert not any(javascript.queries_compiled((kind,)) for kind in INDEX_KINDS)
-        activity.answered(1)
-        assert await eventually(lambda: javascript.queries_compiled(INDEX_KINDS), timeout=30)
     finally:
         await c.stop()
 

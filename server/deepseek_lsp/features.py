@@ -23,7 +23,7 @@ from .languages import LanguageRegistry
 from .model.errors import ModelError, PathNotFoundError, names_missing_model
 from .notebooks import Notebooks
 from .privacy import uri_to_path
-from .startup import EditorActivity, StartTimes
+from .startup import StartTimes
 from .status import StatusReporter
 from .timeouts import within
 
@@ -120,8 +120,6 @@ class Services:
     folder_settings: dict[str, Settings] = field(default_factory=dict)
     #: When the start's moments came (debugState's ``start``), the first request's stages too.
     start_times: StartTimes = field(default_factory=StartTimes)
-    #: When the editor last sent something, and its requests under way (the server's protocol's).
-    activity: EditorActivity = field(default_factory=EditorActivity)
 
     def settings_for(self, uri: str) -> Settings:
         """The settings that apply to the document ``uri``: its folder's, else the window's."""

@@ -75,7 +75,6 @@ class DeepSeekServer(LanguageServer):
             notify=self._notify,
             show_message=self._show_message,
             pull_settings=self.editor_settings.pull,
-            activity=self.protocol.activity,
         )
         self.features: list[Feature] = []
         #: Statuses and messages from before the editor is connected (a refused endpoint in the

@@ -16,7 +16,6 @@ from ..features import Services
 from ..languages import INDEX_KINDS, QUERY_KINDS, Language
 from ..line_tokens import LineTokens, until_idle
 from ..prompts import snippet_block
-from ..startup import LATEST_S
 from .scan_states import ScanStates
 
 #: Documents too large to index inside a request's time box are indexed once the user has not
@@ -160,23 +159,17 @@ class IdleWork:
         return self.services.documents.get(doc.uri) is doc
 
     def compile_queries(self, language: Language) -> None:
-        """Compile, in the background, the queries of the language of a document opened, then,
-        once the editor is quiet, those that reading the files of the languages it takes
-        definitions from needs (the ``.js`` a ``.ts`` file imports): a request that needs them
-        leaves such a file for later rather than compile them (``Indexer.for_file``)."""
-        others = [other for other in read_languages(self.services.registry, language)
-                  if not other.queries_compiled(INDEX_KINDS)]
-        if others or not language.queries_compiled(QUERY_KINDS):
-            self._spawn(self._compile_each(language, others))
+        """Compile, in the background, the queries of the language of a document opened, then
+        those that reading the files of the languages it takes definitions from needs (the
+        ``.js`` a ``.ts`` file imports): a request that needs them leaves such a file for
+        later rather than compile them (``Indexer.for_file``)."""
+        wanted = [(language, QUERY_KINDS)]
+        wanted += [(other, INDEX_KINDS) for other in read_languages(self.services.registry, language)]
+        wanted = [(lang, kinds) for lang, kinds in wanted if not lang.queries_compiled(kinds)]
+        if wanted:
+            self._spawn(self._compile_each(wanted))
 
-    async def _compile_each(self, language: Language, others: list[Language]) -> None:
-        await language.compile_queries(QUERY_KINDS)
-        # Each holds the GIL, and so the event loop, all along (JavaScript's and TSX's for a
-        # TypeScript file: 1.5 s at load 12): compiled at the open, they stood between the
-        # file's first request and its answer, which needs none of them.
-        activity = self.services.activity
-        latest = activity.now() + LATEST_S
-        for other in others:
-            for kind in INDEX_KINDS:
-                await activity.until_quiet(IDLE_INDEX_S, latest)
-                await other.compile_queries((kind,))
+    @staticmethod
+    async def _compile_each(wanted: list[tuple[Language, tuple[str, ...]]]) -> None:
+        for lang, kinds in wanted:
+            await lang.compile_queries(kinds)
