@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lsprotocol import types
@@ -35,6 +36,23 @@ def close(client: object, uri: str) -> None:
     )
 
 
+
+async def quick_fix_edit(client: Any, uri: str, diag: types.Diagnostic) -> types.TextDocumentEdit:
+    """The first quick fix's edit for ``diag``, checked to edit ``uri`` (the file's name now)."""
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diag.range,
+            context=types.CodeActionContext(diagnostics=[diag]),
+        )
+    )
+    fix = (actions or [])[0]
+    assert isinstance(fix, types.CodeAction) and fix.edit is not None
+    [edit] = fix.edit.document_changes or []
+    assert isinstance(edit, types.TextDocumentEdit) and edit.text_document.uri == uri
+    return edit
+
+
 @pytest.mark.parametrize("order", ["close-open", "open-close"])
 async def test_a_file_renamed_while_its_review_runs_shows_the_findings_under_its_new_name(
     fake_deepseek: FakeDeepSeek, tmp_path: Path, order: str
@@ -57,17 +75,7 @@ async def test_a_file_renamed_while_its_review_runs_shows_the_findings_under_its
         assert request.completed and not request.disconnected
         # Its quick fix edits the file under its new name.
         diag = next(d for d in diagnostics(client, NEW_URI) if d.message.startswith(INVENTORY_RULES[2].message))
-        actions = await client.text_document_code_action_async(
-            types.CodeActionParams(
-                text_document=types.TextDocumentIdentifier(uri=NEW_URI),
-                range=diag.range,
-                context=types.CodeActionContext(diagnostics=[diag]),
-            )
-        )
-        fix = (actions or [])[0]
-        assert isinstance(fix, types.CodeAction) and fix.edit is not None
-        [edit] = fix.edit.document_changes or []
-        assert isinstance(edit, types.TextDocumentEdit) and edit.text_document.uri == NEW_URI
+        await quick_fix_edit(client, NEW_URI, diag)
         # Saved under its new name, it is answered from what the review paid for: nothing sent.
         save(client, NEW_URI)
         await asyncio.sleep(1.0)
@@ -94,17 +102,7 @@ async def test_two_files_with_the_same_text_share_one_request_and_each_shows_its
         assert len(fake_deepseek.requests_to(CHAT)) == 1
         for uri in (URI, NEW_URI):
             diag = next(d for d in diagnostics(client, uri) if d.message.startswith(INVENTORY_RULES[0].message))
-            actions = await client.text_document_code_action_async(
-                types.CodeActionParams(
-                    text_document=types.TextDocumentIdentifier(uri=uri),
-                    range=diag.range,
-                    context=types.CodeActionContext(diagnostics=[diag]),
-                )
-            )
-            fix = (actions or [])[0]
-            assert isinstance(fix, types.CodeAction) and fix.edit is not None
-            [edit] = fix.edit.document_changes or []
-            assert isinstance(edit, types.TextDocumentEdit) and edit.text_document.uri == uri
+            edit = await quick_fix_edit(client, uri, diag)
             assert as_tuple(edit.edits[0].range) == as_tuple(diag.range)
 
 
