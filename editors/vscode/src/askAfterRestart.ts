@@ -1,11 +1,12 @@
 // A key typed while the server is down (a restart: "Restart Server", a new API key, a
-// deepseek.server.* change, a crash restarted; or its start) got no suggestion until the next
-// key: vscode-languageclient unregisters the inline completion provider when the old server
-// stops and registers the new one's only once that server has answered `initialize`, so VS Code
-// asked no provider (or the stopping client's, which answers nothing: "Client is not running"),
-// and it asks again only at the next key. So the editor a key went into meanwhile asks once the
-// provider is back, as that key's own request would have (automatic, not as one the user
-// invoked: that one asks for several choices at once and skips the back-offs).
+// deepseek.server.* change, a crash restarted; its start; or before the extension was active)
+// got no suggestion until the next key: vscode-languageclient unregisters the inline completion
+// provider when the old server stops and registers the new one's only once that server has
+// answered `initialize`, so VS Code asked no provider (or the stopping client's, which answers
+// nothing: "Client is not running"), and it asks again only at the next key. So the editor a
+// key went into meanwhile asks once the provider is back, as that key's own request would have
+// (automatic, not as one the user invoked: that one asks for several choices at once and skips
+// the back-offs).
 
 /** A document as VS Code has it: its URI and version (the last key's). */
 export interface DocAt {
@@ -36,6 +37,20 @@ export class AskAfterRestart {
   typedInto(doc: DocAt): void {
     if (!this.started || !this.settled) {
       this.typed = doc;
+    }
+  }
+
+  /**
+   * The extension was activated; `active`: the active editor's document then, and whether it
+   * has unsaved edits. VS Code activates it at onStartupFinished, after the window's eager
+   * extensions: a reload at idle draws the file before that, and keys typed then reached no
+   * listener while VS Code asked no provider (there was none), so they got no suggestion until
+   * the next key. A document edited since it opened (its version past 1, unsaved) counts as
+   * typed into; one restored unsaved by the reload opens at version 1 and asks nothing.
+   */
+  activated(active: (DocAt & { dirty: boolean }) | undefined): void {
+    if (active && active.dirty && active.version > 1 && !this.typed) {
+      this.typed = { uri: active.uri, version: active.version };
     }
   }
 

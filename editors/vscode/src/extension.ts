@@ -229,6 +229,8 @@ class DeepSeekExtension implements vscode.Disposable {
     }
     void vscode.commands.executeCommand('setContext', CYCLING_CONTEXT, true);
 
+    const active = vscode.window.activeTextEditor?.document;
+    this.askAfterRestart.activated(active && { ...docAt(active), dirty: active.isDirty });
     this.disposables.push(
       this.output,
       this.statusBar,

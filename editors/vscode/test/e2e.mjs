@@ -73,6 +73,8 @@ const OLLAMA_URL = env('OLLAMA_URL');
 const API_KEY = env('E2E_API_KEY');
 const ARTIFACTS = env('ARTIFACTS_DIR');
 const USER_DATA_DIR = env('USER_DATA_DIR');
+// While this file exists the window's extensions are not activated (hold-startup/, run.sh).
+const HOLD_STARTUP = env('HOLD_STARTUP');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const FILE = 'calc.py';
 const FILE_PATH = path.join(WORKSPACE, FILE);
@@ -154,6 +156,12 @@ fs.writeFileSync(path.join(WORKSPACE, LONG), `DATA = "${'ab'.repeat(60000)}"\nde
 // The keys-right-after-reload step's file: open when the window reloads, typed into at once.
 const EARLY = 'early.py';
 fs.writeFileSync(path.join(WORKSPACE, EARLY), 'def add(a, b):\n');
+// The keys-before-activation step's: typed into while the extension is held from activating.
+const HELD = 'held.py';
+fs.writeFileSync(path.join(WORKSPACE, HELD), 'def add(a, b):\n');
+// The unsaved-file-restored step's: left unsaved as the window reloads.
+const RESTORED = 'restored.py';
+fs.writeFileSync(path.join(WORKSPACE, RESTORED), 'def add(a, b):\n');
 const NBSP = /\u00a0/g;
 const norm = (s) => (s ?? '').replace(NBSP, ' ');
 
@@ -1972,6 +1980,113 @@ try {
     }
     return `${told.length} notification; ${failed.split(' | ')[0].slice(0, 120)}`;
   }, { needs: ['review-on-save-under-way'] });
+
+  const reloadWindow = async () => {
+    // VS Code's command, not the browser's reload: the window's state (its editors) is stored
+    // as it closes, and a page reloaded under it came back with the file opened before.
+    const loading = page.waitForEvent('domcontentloaded', { timeout: 60000 });
+    await runCommand('Developer: Reload Window');
+    await loading;
+  };
+  /**
+   * "Developer: Reload Window" with `name` open, typed into ("    ret" below its def) as soon as
+   * VS Code draws it; `whileHeld` runs after the keys. Returns the moments, Date.now()'s.
+   */
+  const reloadAndType = async (name, whileHeld = async () => undefined) => {
+    await quickOpen(name, 'def add(a, b):');
+    await reloadWindow();
+    const reloaded = Date.now();
+    // Clicked into as soon as it shows (after a reload the focus is not in the editor):
+    // Playwright's click, waiting for the line to be still, took 3 s.
+    const box = await waitFor(`${name} shown`, async () =>
+      page.locator('.editor-instance .view-line', { hasText: 'def add(a, b):' }).first().boundingBox({ timeout: 100 }), 60000, 50);
+    const shown = Date.now();
+    await page.mouse.click(box.x + box.width - 5, box.y + box.height / 2);
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('    ret');
+    const typed = Date.now();
+    const itemAtKeys = await statusText();
+    await whileHeld();
+    return { reloaded, shown, typed, itemAtKeys, released: Date.now() };
+  };
+  const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+  await step('keys-right-after-reload', async () => {
+    // "Developer: Reload Window" with a file open, typed into as soon as VS Code draws it: the
+    // keys come while the extension activates (onStartupFinished) and its server starts, and
+    // still get their suggestion, with no key after them. The detail says which side of the
+    // activation they fell on (at load 12-16 the DeepSeek item showed before the file did; at
+    // idle the file showed first). The wall clock of the keys is there to read the logs by.
+    const { reloaded, shown, typed, itemAtKeys } = await reloadAndType(EARLY);
+    const ghost = await ghostIncluding('urn a + b', 'ghost text "urn a + b" for the keys typed', 30000);
+    const at = itemAtKeys ? 'the DeepSeek item shown' : 'before the extension was active (no DeepSeek item)';
+    const detail = `${EARLY} shown ${secs(shown - reloaded)} after the reload, keys typed ${secs(typed - shown)} later `
+      + `(${new Date(typed).toISOString().slice(11, 23)}), ${at}; ghost ${JSON.stringify(ghost)} ${secs(Date.now() - typed)} after the last key`;
+    await page.keyboard.press('Escape');
+    await savedAs(path.join(WORKSPACE, EARLY), '    ret');
+    return detail;
+  }, { needs: ['set-api-key'] });
+
+  await step('keys-before-activation', async () => {
+    // The same keys, certainly before the extension is active: VS Code activates it at
+    // onStartupFinished, after the window's eager extensions, which hold-startup/ holds until
+    // the keys are in. The idle CI's reload drew the file before the activation, and keys typed
+    // then got no suggestion: VS Code asked no provider (there was none), and nobody asked again.
+    fs.writeFileSync(HOLD_STARTUP, '');
+    try {
+      const { typed, itemAtKeys, released } = await reloadAndType(HELD, async () => {
+        await page.waitForTimeout(1000);
+        const item = await statusText();
+        if (item) {
+          throw new Error(`the extension was active before the keys were in (the hold did not hold): ${item}`);
+        }
+        fs.rmSync(HOLD_STARTUP, { force: true });
+      });
+      if (itemAtKeys) {
+        throw new Error(`the extension was active as the keys were typed: ${itemAtKeys}`);
+      }
+      const ghost = await ghostIncluding('urn a + b', 'ghost text "urn a + b" for the keys typed before the extension was active', 30000);
+      const detail = `keys typed ${secs(released - typed)} before the extension could activate; ghost ${JSON.stringify(ghost)} `
+        + `${secs(Date.now() - released)} after it could, no key since`;
+      await page.keyboard.press('Escape');
+      await savedAs(path.join(WORKSPACE, HELD), '    ret');
+      return detail;
+    } finally {
+      fs.rmSync(HOLD_STARTUP, { force: true });
+    }
+  }, { needs: ['set-api-key'] });
+
+  await step('unsaved-file-restored-asks-nothing', async () => {
+    // A file left unsaved as the window reloads comes back unsaved (hot exit), and is active when
+    // the extension activates: not typed into since, it asks nothing (keys typed before the
+    // activation do, keys-before-activation).
+    await quickOpen(RESTORED, 'def add(a, b):');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('    ret');
+    await ghostIncluding('urn a + b', 'ghost text "urn a + b" before the reload', 15000);
+    await page.keyboard.press('Escape');
+    const asked = async () => (await fakeRequests()).filter((r) => JSON.stringify(r.json ?? '').includes(`Path: ${RESTORED}`)).length;
+    await page.waitForTimeout(1000);
+    const before = await asked();
+    fs.writeFileSync(HOLD_STARTUP, '');
+    try {
+      await reloadWindow();
+      await waitFor(`${RESTORED} shown unsaved`, async () =>
+        (await page.locator('.tab.active.dirty', { hasText: RESTORED }).count()) > 0, 60000, 100);
+    } finally {
+      fs.rmSync(HOLD_STARTUP, { force: true });
+    }
+    await waitFor('the DeepSeek item after the activation', async () => (await statusText()).includes('$'), 60000);
+    // The ask at activation would go once the server has its settings, a second or two after.
+    await page.waitForTimeout(4000);
+    const after = await asked();
+    const ghost = await ghostText();
+    if (after !== before || ghost) {
+      throw new Error(`${after - before} request(s) for ${RESTORED} after the reload, ghost ${JSON.stringify(ghost)}: no key was typed since`);
+    }
+    await savedAs(path.join(WORKSPACE, RESTORED), '    ret');
+    return `${before} request(s) before the reload, none after it; no ghost text`;
+  }, { needs: ['set-api-key'] });
 
   await step('server-setting-wrong-type', async () => {
     // deepseek.server.* with the wrong type in settings.json: a message naming the setting, the

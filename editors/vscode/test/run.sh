@@ -73,6 +73,9 @@ say "build and package the extension"
 mkdir -p "$WORK"
 (cd "$EXT" && rm -f ./*.vsix && npm run --silent package >"$WORK/package.log" 2>&1) || { cat "$WORK/package.log"; die "npm run package failed"; }
 VSIX="$(ls "$EXT"/*.vsix)"
+# The test-only extension that holds VS Code's start while a file exists (hold-startup/).
+(cd "$HERE/hold-startup" && "$EXT/node_modules/.bin/vsce" package --no-dependencies --allow-missing-repository \
+  --skip-license -o "$WORK/hold-startup.vsix" >"$WORK/package-hold.log" 2>&1) || { cat "$WORK/package-hold.log"; die "packaging hold-startup failed"; }
 CODE_SERVER="$HERE/node_modules/.bin/code-server"
 
 "$PY" -c 'import deepseek_lsp' 2>/dev/null || die "$PY cannot import deepseek_lsp: set DEEPSEEK_LSP_PYTHON (e.g. /work/venv/bin/python)"
@@ -124,6 +127,8 @@ CS_ENV=(
   XDG_CONFIG_HOME="$RUN/xdg/config" XDG_DATA_HOME="$RUN/xdg/data" XDG_CACHE_HOME="$RUN/xdg/cache"
   XDG_STATE_HOME="$RUN/xdg/state" TMPDIR="$RUN/tmp" EXTENSIONS_GALLERY='{}'
   DEEPSEEK_LSP_STATE_DIR="$RUN/state"
+  # While this file exists the window's extensions activate no further (hold-startup/).
+  DEEPSEEK_E2E_HOLD_STARTUP="$RUN/hold-startup"
 )
 CS_DIRS=(--user-data-dir "$RUN/user-data" --extensions-dir "$RUN/extensions")
 
@@ -139,6 +144,9 @@ else
   "${CS_ENV[@]}" "$CODE_SERVER" "${CS_DIRS[@]}" --install-extension "$VSIX" >"$RUN/install-extension.log" 2>&1 \
     || { cat "$RUN/install-extension.log"; die "code-server --install-extension failed (E2E_INSTALL=copy copies the folder instead)"; }
 fi
+
+"${CS_ENV[@]}" "$CODE_SERVER" "${CS_DIRS[@]}" --install-extension "$WORK/hold-startup.vsix" >"$RUN/install-hold.log" 2>&1 \
+  || { cat "$RUN/install-hold.log"; die "code-server --install-extension hold-startup failed"; }
 
 # User settings: the fake as endpoint, no debounce, no autosave, the server's python.
 # The API key is NOT here: the test types it into "DeepSeek: Set API Key" (secret storage). The
@@ -192,7 +200,7 @@ say "playwright test"
 set +e
 CS_URL="http://127.0.0.1:$CS_PORT" WORKSPACE="$WORKSPACE" FAKE_URL="http://127.0.0.1:$FAKE_PORT" \
   OLLAMA_URL="http://127.0.0.1:$OLLAMA_PORT" \
-  E2E_API_KEY="$API_KEY" ARTIFACTS_DIR="$ARTIFACTS_DIR" USER_DATA_DIR="$RUN/user-data" \
+  E2E_API_KEY="$API_KEY" ARTIFACTS_DIR="$ARTIFACTS_DIR" USER_DATA_DIR="$RUN/user-data" HOLD_STARTUP="$RUN/hold-startup" \
   node "$HERE/${E2E_SCRIPT:-e2e.mjs}"
 RC=$?
 set -e

@@ -89,3 +89,27 @@ test('the ask waits for the new server to have its settings, which come after it
   ask.up({ uri: URI, version: 6 });
   assert.equal(asked, 2);
 });
+
+test('keys typed before the extension was active ask once the first server is up', () => {
+  // VS Code activates the extension at onStartupFinished, after the eager extensions: keys typed
+  // into the file a reload drew before that reached no listener, and got no suggestion in 30 s
+  // (the e2e keys-before-activation).
+  const { ask, asked } = asker();
+  ask.activated({ uri: URI, version: 4, dirty: true });
+  ask.up({ uri: URI, version: 4 });
+  assert.equal(asked(), 1);
+  assert.equal(ask.isAskAfterRestart(URI), true, 'sent as the keys would have: automatic');
+});
+
+test('a file not edited before activation (or restored unsaved) asks nothing', () => {
+  for (const active of [{ uri: URI, version: 1, dirty: false }, { uri: URI, version: 1, dirty: true }, { uri: URI, version: 3, dirty: false }]) {
+    const { ask, asked } = asker();
+    ask.activated(active);
+    ask.up({ uri: URI, version: active.version });
+    assert.equal(asked(), 0, JSON.stringify(active));
+  }
+  const { ask, asked } = asker();
+  ask.activated({ uri: URI, version: 4, dirty: true });
+  ask.up({ uri: URI, version: 5 });
+  assert.equal(asked(), 0, 'a key typed since asked itself');
+});
