@@ -404,8 +404,9 @@ async function sessionTooltip(ok) {
   const text = await waitFor('the session in the tooltip', async () => {
     await item.hover();
     // Found by its text through Playwright's locators: a walk of document.body's text nodes
-    // and querySelectorAll('.monaco-hover') did not find the hover shown on the screen.
-    const line = page.getByText('This session:').first();
+    // and querySelectorAll('.monaco-hover') did not find the hover shown on the screen. The
+    // visible one: an earlier hover, hidden, is kept in the page with the counts it showed.
+    const line = page.getByText('This session:').filter({ visible: true }).first();
     const raw = (await line.textContent({ timeout: 1000 }).catch(() => '')) ?? '';
     const t = norm(raw);
     if (!ok(t, raw)) {
@@ -536,7 +537,18 @@ async function writeUserSettings(settings) {
       return false;
     }
   }, 10000);
-  // Left open: closing the modal editor asked to save it again (the last UI step uses this).
+  // Closed again, the window left as the step found it: left open, the modal editor took the
+  // next steps' keys, and their Quick Open listed only settings. Closing it may ask to save it
+  // again; on a loaded machine that dialog came after a 3 s wait for it, and stayed.
+  await page.keyboard.press('Control+W');
+  const dontSave = page.locator('.monaco-dialog-box .monaco-button', { hasText: "Don't Save" });
+  await waitFor('settings.json closed', async () => {
+    if (await dontSave.isVisible()) {
+      await dontSave.click({ timeout: 2000 }).catch(() => undefined);
+    }
+    return !(await dontSave.isVisible()) && !(await page.evaluate(() => [...document.querySelectorAll('[data-uri]')]
+      .some((e) => e.getAttribute('data-uri').endsWith('/User/settings.json') && e.getClientRects().length > 0)));
+  }, 15000, 300);
 }
 
 /**
@@ -2367,21 +2379,6 @@ try {
       'deepseek.baseUrl': OLLAMA_URL,
       'deepseek.completion.model': 'qwen2.5-coder:7b',
     };
-    // settings.json is saved; its modal editor asks to save it again when closed.
-    const applySettings = async (s) => {
-      await writeUserSettings(s);
-      await page.keyboard.press('Control+W');
-      // Until the editor is gone: on a loaded machine the dialog came after a 3 s wait for it
-      // and stayed, and the next step's commands went to it (client-only-setting failed so).
-      const dontSave = page.locator('.monaco-dialog-box .monaco-button', { hasText: "Don't Save" });
-      await waitFor('settings.json closed', async () => {
-        if (await dontSave.isVisible()) {
-          await dontSave.click({ timeout: 2000 }).catch(() => undefined);
-        }
-        return !(await dontSave.isVisible()) && !(await page.evaluate(() => [...document.querySelectorAll('[data-uri]')]
-          .some((e) => e.getAttribute('data-uri').endsWith('/User/settings.json') && e.getClientRects().length > 0)));
-      }, 15000, 300);
-    };
     const typeAtTheEnd = async (text) => {
       await quickOpen(MEAN, 'def mean(a, b):');
       await page.locator('.editor-instance .view-line', { hasText: 'def mean(a, b):' }).first().click();
@@ -2390,7 +2387,7 @@ try {
     };
     await clearToasts();
     try {
-      await applySettings(settings);
+      await writeUserSettings(settings);
       await typeAtTheEnd('    mea');
       const status = await statusIs('Error', wanted, 30000);
       await page.waitForTimeout(1500); // a second pop-up would show by now
@@ -2434,7 +2431,7 @@ try {
       }
       await page.mouse.move(10, 10);
       await clearToasts();
-      await applySettings({ ...settings, 'deepseek.baseUrl': wanted });
+      await writeUserSettings({ ...settings, 'deepseek.baseUrl': wanted });
       // The server takes the new URL when it has pulled the settings (the Error goes then); a
       // key typed before that is asked of the old URL, still paused: in a loaded CI run 'n' went
       // so, and no ghost text came (no key after it to ask again).
@@ -2448,7 +2445,7 @@ try {
     } finally {
       await quickOpen(MEAN, 'def mean(a, b):').catch(() => undefined);
       await runCommand('File: Revert File').catch(() => undefined);
-      await applySettings(original).catch(() => undefined);
+      await writeUserSettings(original).catch(() => undefined);
     }
   }, { needs: ['set-api-key', 'open-file'] });
 
@@ -2480,6 +2477,8 @@ try {
         throw new Error(`${unknown.length} notification(s): ${norm(unknown.join(' / ')).slice(0, 200)}`);
       }
     } finally {
+      // Through the editor, as above; on disk whatever happens.
+      await writeUserSettings(original).catch(() => undefined);
       fs.writeFileSync(settingsFile, JSON.stringify(original, null, 2));
     }
     return "no unknown-setting message; the endpoint is still DEEPSEEK_BASE_URL's (the fake)";
