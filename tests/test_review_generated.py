@@ -127,6 +127,26 @@ def test_git_s_markers_inside_a_string_or_a_comment_are_no_conflict() -> None:
     assert in_conflict(CONFLICT_SAMPLE.encode(), lambda: None)
 
 
+def test_a_conflict_whose_marker_opens_a_here_string_or_heredoc_is_one() -> None:
+    """A shell script's conflict between two commands: bash reads ``<<<<<<< HEAD`` as a
+    here-string (``<<<``), a node whose type holds "string", and the conflict was taken for
+    text: both sides' code went to the model. So does PHP's ``<<<`` heredoc opener."""
+    registry = LanguageRegistry.load()
+    for uri, text in (
+        ("file:///ws/deploy.sh", "echo start\n<<<<<<< HEAD\necho one\n=======\necho two\n>>>>>>> feature\necho end\n"),
+        ("file:///ws/page.php", "<?php\n<<<<<<< HEAD\necho 1;\n=======\necho 2;\n>>>>>>> feature\n"),
+    ):
+        doc = Document(uri, text, language=registry.for_document(None, uri))
+        assert in_conflict(doc.data, lambda doc=doc: doc.tree), uri
+    # A heredoc's body holding a sample is the script's text.
+    sample = Document(
+        "file:///ws/t.sh",
+        "cat <<'EOF'\n<<<<<<< HEAD\na\n=======\nb\n>>>>>>> main\nEOF\n",
+        language=registry.for_document(None, "file:///ws/t.sh"),
+    )
+    assert not in_conflict(sample.data, lambda: sample.tree)
+
+
 async def test_a_save_of_a_file_holding_a_conflict_sample_in_a_string_is_reviewed(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:

@@ -71,10 +71,12 @@ _TEXT_NODES = ("string", "comment", "heredoc")
 
 
 def _in_text(tree: ts.Tree, at: int) -> bool:
-    """Whether byte ``at`` of the file ``tree`` parses is inside a string or a comment."""
+    """Whether byte ``at`` of the file ``tree`` parses is inside a string or a comment, one
+    begun before it: a marker read as the opener of one (bash's ``<<<`` here-string, PHP's
+    ``<<<`` heredoc) is git's, and a shell script's conflict was reviewed, both sides' code."""
     node: ts.Node | None = tree.root_node.descendant_for_byte_range(at, at + 7)
     while node is not None:
-        if any(kind in node.type for kind in _TEXT_NODES):
+        if node.start_byte < at and any(kind in node.type for kind in _TEXT_NODES):
             return True
         node = node.parent
     return False
