@@ -649,3 +649,42 @@ def test_files_with_the_same_text_are_sent_once_and_each_reported_on_its_own_lin
             assert text[f["line"] - 1][f["column"] - 1 :].startswith(f["code"])
         where[path] = sorted((f["line"], f["column"], f["id"]) for f in found)
     assert where["app/inventory.py"] == where["lib/inventory.py"]
+
+
+def test_files_sharing_a_request_count_its_units_sent_once(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two copies of a module share one request: each file's ``unitsSent`` counted its 8 units,
+    16 sent in all where 8 went. The request's units are the sender's; the other file's are
+    ``unitsShared``, and the closing line says so."""
+    (project / "lib").mkdir()
+    shutil.copy(project / "app" / "inventory.py", project / "lib" / "inventory.py")
+    code, out, _ = run(capsys, "app/inventory.py", "lib/inventory.py", "--format", "json", "--fail-on", "never")
+    assert code == 0
+    files = json.loads(out)["files"]
+    assert len(fake_deepseek.requests_to(CHAT)) == 1
+    assert sorted((f["unitsSent"], f["unitsShared"]) for f in files) == [(0, 8), (8, 0)]
+    (project / "app" / "inventory.py").write_text((project / "app" / "inventory.py").read_text() + "\n\nZ = 1\n")
+    shutil.copy(project / "app" / "inventory.py", project / "lib" / "inventory.py")
+    code, out, _ = run(capsys, "app/inventory.py", "lib/inventory.py", "--fail-on", "never")
+    assert "1 unit answered by another file's request" in out.splitlines()[-1], out
+
+
+@pytest.mark.parametrize("jobs", ["1", "4"])
+def test_a_run_without_the_cache_still_sends_the_same_code_once(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], jobs: str
+) -> None:
+    """``--no-cache`` leaves out what earlier runs stored, not what this run's own requests
+    answered: two copies of a module sent 2 requests, paid twice for the same answer (side by
+    side or one after the other). A second such run asks again."""
+    (project / "lib").mkdir()
+    shutil.copy(project / "app" / "inventory.py", project / "lib" / "inventory.py")
+    for runs in (1, 2):
+        code, out, _ = run(
+            capsys, "app/inventory.py", "lib/inventory.py", "--no-cache", "--jobs", jobs, "--format", "json", "--fail-on", "never"
+        )
+        assert code == 0
+        assert len(fake_deepseek.requests_to(CHAT)) == runs
+        files = json.loads(out)["files"]
+        assert [len(f["findings"]) for f in files] == [4, 4]
+        assert sorted((f["unitsSent"], f["unitsShared"]) for f in files) == [(0, 8), (8, 0)]

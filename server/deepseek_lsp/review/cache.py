@@ -234,11 +234,14 @@ class ReviewCache:
 
     # -- reviews ---------------------------------------------------------------------------------
 
-    def get(self, key: str) -> list[RawFinding] | None:
-        """The findings of a reviewed unit (relative lines), or None when never reviewed."""
+    def get(self, key: str, *, since: float | None = None) -> list[RawFinding] | None:
+        """The findings of a reviewed unit (relative lines), or None when never reviewed (or,
+        with ``since``, not reviewed at or after that ``time.time()``)."""
 
         def q(db: sqlite3.Connection) -> Any:
-            row = db.execute("SELECT findings FROM reviews WHERE key = ?", (key,)).fetchone()
+            row = db.execute(
+                "SELECT findings FROM reviews WHERE key = ? AND created >= ?", (key, since or 0.0)
+            ).fetchone()
             if row is not None:
                 db.execute("UPDATE reviews SET used = ? WHERE key = ?", (time.time(), key))
             return row

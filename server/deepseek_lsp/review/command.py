@@ -69,7 +69,8 @@ class ReviewCommand:
         return {
             "ok": not outcome.errors,
             "findings": len(self.publisher.files.get(uri, FileState()).tracked),
-            "unitsSent": len(outcome.sent_unit_ids),
+            # (one file's answer: its units went out, in its own request or one it took over)
+            "unitsSent": len(outcome.sent_unit_ids | outcome.shared_unit_ids),
             "units": outcome.units,
             "problems": outcome.problems,
             "errors": [e.user_message for e in outcome.errors],

@@ -164,6 +164,7 @@ class ReviewEngine:
         *,
         path: str | None = None,
         use_cache: bool = True,
+        fresh_since: float | None = None,
         lines: Iterable[int] | None = None,
         send_lines: Iterable[int] | None = None,
         ignored: frozenset[str] = frozenset(),
@@ -181,7 +182,9 @@ class ReviewEngine:
         ``lines`` limits the review to the units touching those 0-based lines (``--changed``);
         ``send_lines`` sends only those units, the others answered from the cache or left out
         (a save of a file with no grammar: its changed lines, see ``changed_hunks``);
-        ``use_cache=False`` re-sends every unit (the results still refresh the cache).
+        ``use_cache=False`` re-sends every unit (the results still refresh the cache) but those
+        the cache was given an answer for at or after ``fresh_since`` (``time.time()``: a run's
+        start, its own answers: a copy of a module in a ``--no-cache`` run was paid twice).
         ``removed``: the lines a change deleted (see ``removed.removals``), shown under the
         units that held them; a unit answered with them answers its code without them too.
 
@@ -207,14 +210,18 @@ class ReviewEngine:
         # Off the event loop (see prepared): ``doc`` is this review's own snapshot.
         prepared = await asyncio.to_thread(
             prepare, self.cache, self.imports, doc, path, settings,
-            use_cache=use_cache, lines=lines, send_lines=send_lines, removed=removed, roots=roots,
+            use_cache=use_cache, fresh_since=fresh_since, lines=lines, send_lines=send_lines, removed=removed,
+            roots=roots,
         )
         file_units, imports, imported, lang = prepared.file_units, prepared.imports, prepared.imported, prepared.lang
         found, pending = prepared.found, prepared.pending
         outcome.units = prepared.counted
+        # Asked in this run, by another file's request: counted as asked, as joining it is.
+        outcome.units_asked = len(prepared.shared)
+        outcome.shared_unit_ids.update(id(u) for u in prepared.shared)
         placer = Placer(doc)
         if pending:
-            outcome.units_asked = len(pending)
+            outcome.units_asked += len(pending)
             answered: set[int] = set()
             #: Each request this review waits for: its flight, and this review's units in it
             #: (None: the flight is this review's own, of these very units).
@@ -230,7 +237,8 @@ class ReviewEngine:
                 joined: dict[int, tuple[_Flight, list[tuple[Unit, str]]]] = {}
                 to_send: list[tuple[Unit, str]] = []
                 for unit, key in pending:
-                    flight = self._flights.get(key) if share and use_cache else None
+                    # Not caching: the answer under way is as fresh as one asked now.
+                    flight = self._flights.get(key) if share else None
                     # Only a request to this client: the review made anew after the user changed
                     # the endpoint or key (a hanging server, a rejected key) joined the old
                     # one's, and hung or failed with it, the new endpoint never asked.

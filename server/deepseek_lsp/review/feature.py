@@ -626,7 +626,8 @@ class ReviewFeature(Feature):
                 # A folder whose reviews are off is sent for no other folder's review either.
                 switched_off=lambda where: rules.mode(where) == "off",
                 on_progress=progress.report,
-                share=True,
+                # "Review again" asks anew: not the request under way it was asked about.
+                share=not force,
                 on_claimed=on_claimed,
                 on_budget=budget_wait,
             )

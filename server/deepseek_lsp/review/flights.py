@@ -55,6 +55,10 @@ class ReviewOutcome:
     #: after the run's first request was refused, nor refused unsent (a budget reached, an
     #: unusable endpoint). What the report says was sent.
     sent_unit_ids: set[int] = field(default_factory=set)
+    #: The units (their ids) answered by a request another review sent for the same code (a
+    #: copy of the file in the run): not in ``sent_unit_ids``, where a run's report counted
+    #: each copy's units as sent, 16 for one request of 8.
+    shared_unit_ids: set[int] = field(default_factory=set)
     requests: int = 0
     usage: list[Usage] = field(default_factory=list)
     #: Answers that could not be fully used (their valid findings are still shown).
@@ -268,7 +272,7 @@ def _take(
     for unit, key in wanted:
         theirs = batch.units[batch.keys.index(key)]
         if id(theirs) in said.sent_unit_ids:
-            outcome.sent_unit_ids.add(id(unit))
+            outcome.shared_unit_ids.add(id(unit))
         if any(u is theirs for u in answer.answered):
             relative = [_to_cache(raw, theirs) for raw, u in answer.owned if u is theirs]
             found.extend(_from_cache(relative, unit))

@@ -32,6 +32,8 @@ class Prepared:
     counted: int
     found: list[Located] = field(default_factory=list)
     pending: list[tuple[Unit, str]] = field(default_factory=list)
+    #: Units answered by a request of this run, not by the cache (see ``fresh_since``).
+    shared: list[Unit] = field(default_factory=list)
 
 
 def prepare(
@@ -42,6 +44,7 @@ def prepare(
     settings: Settings,
     *,
     use_cache: bool,
+    fresh_since: float | None = None,
     lines: Iterable[int] | None,
     send_lines: Iterable[int] | None,
     removed: Sequence[Removal],
@@ -63,7 +66,12 @@ def prepare(
     prepared = Prepared(file_units, read, imported, lang, len(units))
     for unit in units:
         key, legacy = _cache_key(unit, settings, lang, file_units, imported)
-        hit = cache.get_or_legacy(key, legacy, settings.review.model) if use_cache else None
+        if use_cache:
+            hit = cache.get_or_legacy(key, legacy, settings.review.model)
+        else:
+            hit = cache.get(key, since=fresh_since) if fresh_since is not None else None
+            if hit is not None:
+                prepared.shared.append(unit)
         if hit is not None:
             prepared.found.extend(_from_cache(hit, unit))
         elif sendable is None or unit.removed or any(unit.contains_line(n) for n in sendable):

@@ -30,6 +30,8 @@ class FileResult:
     units_asked: int = 0
     #: Of those, the units whose request went out (see ``ReviewOutcome.sent_unit_ids``).
     units_sent: int = 0
+    #: Units answered by another file's request (see ``ReviewOutcome.shared_unit_ids``).
+    units_shared: int = 0
     #: Units not sent, too large for the server's context (see review.fitting).
     units_too_large: int = 0
     #: What went wrong with this file, if anything (backend errors, unusable answers).
@@ -142,8 +144,10 @@ def to_text(
     units = sum(r.units for r in results)
     too_large = sum(r.units_too_large for r in results)
     dropped = sum(r.stats.unplaced for r in results)
+    shared = sum(r.units_shared for r in results)
     lines.append(
         f"{reviewed}, {units - asked - too_large} of {counted(units, 'unit')} from the cache"
+        + (f", {counted(shared, 'unit')} answered by another file's request" if shared else "")
         # (not sent, named each in its file's error: counted as the cache's, they read as reviewed)
         + (f", {counted(too_large, 'unit')} too large for the server's context" if too_large else "")
         + (f", {spent}" if spent else "")
@@ -236,6 +240,7 @@ def to_json(
                 "findings": items,
                 "units": r.units,
                 "unitsSent": r.units_sent,
+                "unitsShared": r.units_shared,
                 "dropped": {
                     "unplaced": r.stats.unplaced,
                     "lowConfidence": r.stats.low_confidence,

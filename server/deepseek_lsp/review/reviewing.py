@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -90,6 +91,7 @@ async def review_targets(
     fatal: str | None = None
     reached = False  # a request of this run was answered
     roots = [root] if root else [Path.cwd()]
+    began = time.time()
 
     async def one(target: Target) -> FileResult:
         nonlocal fatal, reached
@@ -117,6 +119,8 @@ async def review_targets(
                 settings,
                 path=shown,
                 use_cache=use_cache,
+                # Without the cache, this run's own answers still: that is sharing, not caching.
+                fresh_since=began,
                 lines=lines,
                 removed=await _removed(target, result.doc),
                 ignored=ignores[project],
@@ -140,6 +144,7 @@ async def review_targets(
         result.units_too_large = outcome.too_large
         # What went out only: the units of a request held back (a wrong key's run) were counted.
         result.units_sent = len(outcome.sent_unit_ids)
+        result.units_shared = len(outcome.shared_unit_ids)
         # A batch held back (NotSent) was no request: a large file's read "(in 3 requests)".
         sent = [e.cli_message for e in outcome.errors if not isinstance(e, NotSent)]
         result.errors = _distinct(sent + outcome.problems)
