@@ -14,16 +14,18 @@ import pytest
 from lsprotocol import types
 
 from tests.fake_deepseek import FakeDeepSeek
-from tests.harness import eventually, open_doc
-from tests.review_support import INVENTORY_RULES
+from tests.harness import eventually, lsp_session, open_doc
+from tests.review_support import INVENTORY_RULES, reviewer
 from tests.test_review_lsp import (
     CHAT,
     INVENTORY,
     URI,
     as_tuple,
     diagnostics,
+    env,
     position_of,
     save,
+    statuses,
 )
 from tests.test_review_reloaded import held_review
 
@@ -152,3 +154,44 @@ async def test_neovims_saveas_while_the_review_runs_shows_the_findings_under_the
         await asyncio.sleep(0.5)
         assert diagnostics(client, URI) == []
         assert len(fake_deepseek.requests_to(CHAT)) == 1
+
+
+async def test_a_file_renamed_while_its_review_runs_is_named_by_its_new_name_in_its_status_and_progress(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """The review of ``inventory.py`` renamed to ``stock.py`` meanwhile, its request timing out:
+    the failure is told of the file by the name it has now, and its progress, still titled
+    "DeepSeek review: inventory.py" to its end, is ended and begun again under the new name."""
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    settings = {"review": {"mode": "onSave", "maxRetries": 0, "timeoutS": 3}}
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=settings) as client:
+        open_doc(client, URI, INVENTORY)
+        fake_deepseek.pause_after("findings")
+        save(client)
+        assert await fake_deepseek.wait_paused_async()
+        close(client, URI)
+        open_doc(client, NEW_URI, INVENTORY)
+
+        def told() -> list[str]:
+            return [s["message"] for s in statuses(client) if "review of" in s.get("message", "")]
+
+        assert await eventually(lambda: bool(told()), timeout=10), statuses(client)
+        assert "stock.py" in told()[-1] and "inventory.py" not in told()[-1], told()
+
+        def begun() -> list[tuple[str, str]]:
+            return [
+                (str(token), r.title)
+                for token, reports in client.progress_reports.items()
+                for r in reports
+                if isinstance(r, types.WorkDoneProgressBegin)
+            ]
+
+        def ended() -> bool:
+            return len(begun()) > 1 and all(
+                isinstance(r[-1], types.WorkDoneProgressEnd) for r in client.progress_reports.values()
+            )
+
+        assert await eventually(ended, timeout=5), client.progress_reports
+        assert [title for _, title in begun()] == ["DeepSeek review: inventory.py", "DeepSeek review: stock.py"]
+        assert begun()[-1][0].endswith(NEW_URI)
+        fake_deepseek.resume()

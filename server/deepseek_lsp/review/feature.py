@@ -88,6 +88,8 @@ class ReviewFeature(Feature):
         #: review, not by old name: a new file saved under the old name had its findings shown
         #: under the new one, placed on another text.
         self._moved: dict[asyncio.Task[ReviewOutcome | None], str] = {}
+        #: Each running review's progress, begun again under the file's new name at a rename.
+        self._progress: weakref.WeakKeyDictionary[asyncio.Task[Any], _Progress] = weakref.WeakKeyDictionary()
         #: Reviews replaced by a newer one that have not let go yet (see ``schedule``).
         self._superseded: set[asyncio.Task[ReviewOutcome | None]] = set()
         #: Those of them cancelled already (see ``_let_go``).
@@ -333,6 +335,8 @@ class ReviewFeature(Feature):
         if old != uri:
             log.info("%s renamed to %s while its review ran: shown under its new name", old, uri)
             self._moved[task] = uri
+            if (progress := self._progress.get(task)) is not None:
+                progress.renamed(f"DeepSeek review: {basename(uri)}", uri)
 
         def done(t: asyncio.Task[ReviewOutcome | None]) -> None:
             if self._tasks.get(uri) is t:
@@ -586,6 +590,10 @@ class ReviewFeature(Feature):
             return None
         task = asyncio.current_task()
 
+        def named() -> str:
+            """The file's URI now: renamed meanwhile, its new one (see ``_go_on``)."""
+            return self._moved.get(task, uri) if task is not None else uri
+
         def stop() -> None:
             # The task's HTTP requests are closed, so the provider stops generating; units
             # already answered stay cached and the findings shown are the earlier review's.
@@ -595,6 +603,8 @@ class ReviewFeature(Feature):
 
         self._failed.pop(uri, None)
         progress = _Progress(self._server, f"DeepSeek review: {basename(uri)}", on_cancel=stop, uri=uri)
+        if task is not None:
+            self._progress[task] = progress
         await progress.begin()
         waiting: list[Status] = []  # the status saying the review waits for the budget
 
@@ -604,7 +614,7 @@ class ReviewFeature(Feature):
             progress.waiting(message)
             status = self.services.status
             if message is not None:
-                waiting[:] = [Status("Warning", f"review of {basename(uri)} {message}", "review", uri)]
+                waiting[:] = [Status("Warning", f"review of {basename(named())} {message}", "review", named())]
                 status.set(waiting[0])
             elif waiting and status.current == waiting.pop():
                 status.set(Status("Normal", "", "review"))
@@ -635,6 +645,7 @@ class ReviewFeature(Feature):
             progress.end("cancelled")
             raise
         except Exception as exc:  # a review bug must not take the server down
+            uri = named()
             log.exception("review of %s failed", uri)
             progress.end("failed")
             # A bug of ours, not the user's doing: "review failed: KeyError('x')" said neither
@@ -649,7 +660,7 @@ class ReviewFeature(Feature):
             # Stopped or replaced while it waited: the wait is no one's now (it stayed said).
             budget_wait(None)
         # Renamed meanwhile (maybe more than once): shown under the name it has now.
-        uri = self._moved.get(task, uri) if task is not None else uri
+        uri = named()
         self.outcome.cost(outcome, settings)
         if not on_save:
             self.first_saves.reviewed_all(uri)

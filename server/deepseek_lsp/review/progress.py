@@ -4,6 +4,7 @@ waits for in the daily budget.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import logging
@@ -22,6 +23,8 @@ _tokens = itertools.count(1)
 #: How long a review waits for the editor to create its progress token before it goes on
 #: without progress: an editor that never answered held the review (and Review File) for good.
 PROGRESS_CREATE_TIMEOUT_S = 2.0
+#: Progresses begun again under a file's new name (see ``_Progress.renamed``), held till begun.
+_beginning_again: set[asyncio.Task[None]] = set()
 
 
 class _Progress:
@@ -39,6 +42,9 @@ class _Progress:
         self._on_cancel = on_cancel
         self._done = (0, 0)
         self._waiting: str | None = None
+        #: How it ended, while it is begun again under a new name (see ``renamed``).
+        self._ended: str | None = None
+        self._again: asyncio.Task[None] | None = None
 
     def _supported(self) -> bool:
         caps = getattr(self._server, "client_capabilities", None)
@@ -90,7 +96,31 @@ class _Progress:
             )
         )
 
+    def renamed(self, title: str, uri: str) -> None:
+        """The file was renamed: ended, and begun again under ``title`` (a progress keeps its
+        title to its end: the review's was the old name's, the file gone from the editor)."""
+        if self._again is not None and not self._again.done():
+            self._title, self._uri = title, uri  # (renamed again before it had begun again)
+            return
+        if self._token is None or self._server is None:
+            return
+        self.end(f"renamed to {title.rpartition(': ')[2]}")
+        self._title, self._uri, self._ended = title, uri, None
+        self._again = task = asyncio.ensure_future(self._begin_again())
+        _beginning_again.add(task)
+        task.add_done_callback(_beginning_again.discard)
+
+    async def _begin_again(self) -> None:
+        await self.begin()
+        if self._ended is not None:  # the review ended meanwhile
+            self.end(self._ended)
+        elif self._done != (0, 0) or self._waiting:
+            self._say(self._waiting or _requests_done(*self._done))
+
     def end(self, message: str) -> None:
+        if self._again is not None and not self._again.done():
+            self._ended = self._ended or message  # (said once it has begun again)
+            return
         if self._token is None:
             return
         token = self._token
