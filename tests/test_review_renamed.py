@@ -1,6 +1,6 @@
-"""A file renamed (VS Code's Explorer, F2 on the file) while its save's review runs: the server
-registers no file operations, so VS Code tells of it only as a close of the old URI and an open
-of the new one with the same text, in either order. The close cancelled the review under way
+"""A file renamed (VS Code's Explorer, F2 on the file) while its save's review runs: VS Code tells
+of it as a close of the old URI and an open of the new one with the same text, in either order,
+and with ``workspace/didRenameFiles``, which the server registers for (Neovim 0.11 sends none). The close cancelled the review under way
 (its request closed half answered, paid for), and the new name showed nothing until the next
 save, which paid for the same review again."""
 
@@ -145,12 +145,8 @@ async def test_neovims_saveas_while_the_review_runs_shows_the_findings_under_the
         close(client, URI)
         open_doc(client, NEW_URI, INVENTORY)
         save(client, NEW_URI)
-        await asyncio.sleep(0.8)
-        fake_deepseek.resume()
-        expected = sorted(position_of(INVENTORY, r.needle) for r in INVENTORY_RULES[:4])
-        assert await eventually(
-            lambda: sorted(as_tuple(d.range) for d in diagnostics(client, NEW_URI)) == expected, timeout=10
-        ), diagnostics(client, NEW_URI)
+        await asyncio.sleep(0.5)
+        await resumed_shows_its_findings(client, fake_deepseek, NEW_URI)
         await asyncio.sleep(0.5)
         assert diagnostics(client, URI) == []
         assert len(fake_deepseek.requests_to(CHAT)) == 1
@@ -195,3 +191,69 @@ async def test_a_file_renamed_while_its_review_runs_is_named_by_its_new_name_in_
         assert [title for _, title in begun()] == ["DeepSeek review: inventory.py", "DeepSeek review: stock.py"]
         assert begun()[-1][0].endswith(NEW_URI)
         fake_deepseek.resume()
+
+
+def did_rename(client: Any, old: str, new: str) -> None:
+    client.workspace_did_rename_files(types.RenameFilesParams(files=[types.FileRename(old_uri=old, new_uri=new)]))
+
+
+async def resumed_shows_its_findings(client: Any, fake: FakeDeepSeek, uri: str) -> None:
+    """The held review let go: INVENTORY's findings shown under ``uri``, none under its old name."""
+    await asyncio.sleep(0.3)
+    fake.resume()
+    expected = sorted(position_of(INVENTORY, r.needle) for r in INVENTORY_RULES[:4])
+    assert await eventually(
+        lambda: sorted(as_tuple(d.range) for d in diagnostics(client, uri)) == expected, timeout=10
+    ), diagnostics(client, uri)
+    assert diagnostics(client, URI) == []
+
+
+@pytest.mark.parametrize("order", ["open-rename-close", "close-rename-open", "rename-close-open", "folder"])
+async def test_a_rename_the_client_tells_of_keeps_its_review_however_late_the_other_name_comes(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, order: str
+) -> None:
+    """VS Code tells of an Explorer rename with ``workspace/didRenameFiles`` once the server
+    registers for it, and may close the old name well after it opened the new one: more than
+    0.5 s apart, the close cancelled the review under way (its request cut, paid for) and
+    nothing showed under either name until the next save paid again."""
+    async with held_review(fake_deepseek, tmp_path) as client:
+        caps = client.init_result.capabilities  # type: ignore[attr-defined]
+        assert caps.workspace.file_operations.did_rename is not None
+        new_uri = "file:///ws/lib/inventory.py" if order == "folder" else NEW_URI
+        if order == "open-rename-close":
+            open_doc(client, NEW_URI, INVENTORY)
+            await asyncio.sleep(0.8)
+            did_rename(client, URI, NEW_URI)
+            close(client, URI)
+        elif order == "close-rename-open":
+            close(client, URI)
+            did_rename(client, URI, NEW_URI)
+            await asyncio.sleep(0.8)
+            open_doc(client, NEW_URI, INVENTORY)
+        else:
+            if order == "folder":  # the file's folder moved: file:///ws -> file:///ws/lib
+                did_rename(client, "file:///ws", "file:///ws/lib")
+            else:
+                did_rename(client, URI, NEW_URI)
+            close(client, URI)
+            await asyncio.sleep(0.8)
+            open_doc(client, new_uri, INVENTORY)
+        await resumed_shows_its_findings(client, fake_deepseek, new_uri)
+        [request] = fake_deepseek.requests_to(CHAT)
+        assert request.completed and not request.disconnected
+
+
+async def test_a_new_file_under_a_told_renames_old_name_is_not_taken_for_its_reopening(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """``inventory.py`` renamed (told) and a new ``inventory.py`` opened before ``stock.py``
+    is: the review under way is the renamed file's, not the new one's."""
+    async with held_review(fake_deepseek, tmp_path) as client:
+        did_rename(client, URI, NEW_URI)
+        close(client, URI)
+        shim = "from stock import *\n"
+        open_doc(client, URI, shim)
+        await asyncio.sleep(0.8)
+        open_doc(client, NEW_URI, INVENTORY)
+        await resumed_shows_its_findings(client, fake_deepseek, NEW_URI)
+        assert len(fake_deepseek.requests_to(CHAT)) == 1

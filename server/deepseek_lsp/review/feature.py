@@ -187,6 +187,16 @@ class ReviewFeature(Feature):
 
         # Command handlers' annotations are evaluated by pygls at call time: no names that exist
         # only for type checkers there.
+        @server.feature(
+            types.WORKSPACE_DID_RENAME_FILES,
+            types.FileOperationRegistrationOptions(
+                filters=[types.FileOperationFilter(pattern=types.FileOperationPattern(glob="**/*"), scheme="file")]
+            ),
+        )
+        def did_rename_files(ls: LanguageServer, params: types.RenameFilesParams) -> None:
+            for renamed in params.files:
+                self.files_renamed(renamed.old_uri, renamed.new_uri)
+
         @server.command(CMD_REVIEW_FILE)
         async def review_file(ls: Any, *args: Any) -> dict[str, Any]:
             return await self.command.run(_uri_argument(args, CMD_REVIEW_FILE), force=False)
@@ -321,6 +331,36 @@ class ReviewFeature(Feature):
         self.reloads.closed(doc, task, shown=shown)
         self._forget(doc.uri)
         self._clear_status(doc.uri)
+
+    def files_renamed(self, old: str, new: str) -> None:
+        """The editor's ``workspace/didRenameFiles`` (VS Code's Explorer): ``old``, a file or a
+        folder, is ``new`` now. A save's review under way of a file renamed goes on for its new
+        name, the close and the open however far apart (the text alone pairs them within
+        ``REOPEN_GRACE_S``: VS Code may close the old name seconds later, and the review was
+        cancelled, paid for, nothing shown under either name)."""
+        head, to = old.rstrip("/") + "/", new.rstrip("/") + "/"
+        names = {old: new} | {u: to + u[len(head) :] for u in [*self._tasks, *self.reloads.closing()] if u.startswith(head)}
+        documents = self.services.documents
+        for was, now in names.items():
+            opened = documents.get(now) is not None
+            if documents.get(was) is None:  # closed already
+                closed = self.reloads.take(was) if opened else None
+                if closed is not None:
+                    if closed.shown:
+                        self.publisher.shown.add(now)
+                    self._go_on(closed.review, was, now)
+                elif not opened and was in self.reloads.closing():
+                    self.reloads.expect(was, now)
+                continue
+            task = self._tasks.get(was)
+            if not opened:
+                self.reloads.expect(was, now)  # (taken on at the close: see document_closed)
+            elif task is not None and not task.done() and task in self._of_saves:
+                del self._tasks[was]
+                self._asked.pop(was, None)
+                if was in self.publisher.shown:
+                    self.publisher.shown.add(now)
+                self._go_on(task, was, now)
 
     def _go_on(self, task: asyncio.Task[ReviewOutcome | None] | None, old: str, uri: str) -> None:
         """``task``, the save's review of ``old`` just closed, goes on for ``uri`` (the same file

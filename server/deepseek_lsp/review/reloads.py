@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 #: buffer from disk (``:e``, 'autoread' after a formatter or ``git checkout``) as didClose then
 #: didOpen at once, and the close cancelled the review under way, its answer never shown.
 REOPEN_GRACE_S = 0.5
+#: How long a file the editor told of as renamed (``workspace/didRenameFiles``) keeps its review
+#: for its new name to open: VS Code may close the old name seconds after the new one opened.
+RENAMED_GRACE_S = 10.0
 #: How long a file goes without an edit before its text is compared with the disk's: a reload
 #: is one change (or a close and an open), typing is many.
 RELOAD_SETTLE_S = 1.0
@@ -82,6 +85,8 @@ class Reloads:
         #: When each file opened in the last REOPEN_GRACE_S opened (the loop's time): one closed
         #: then with its very text was renamed to it (see ``renamed_to``).
         self._opened_at: dict[str, float] = {}
+        #: Each new name the editor told of (see ``expect``), with the old one.
+        self._expected: dict[str, str] = {}
 
     # -- the editor's events -------------------------------------------------------------------
 
@@ -92,7 +97,15 @@ class Reloads:
         tells of a rename in its Explorer as a close and an open)."""
         known = _digest(doc.data)
         self._note_open(doc.uri)
-        uri = doc.uri if doc.uri in self._closing else self._renamed_from(doc.uri, known)
+        told = self._expected.pop(doc.uri, None)
+        if doc.uri in self._closing and doc.uri not in self._expected.values():
+            uri: str | None = doc.uri
+        elif told in self._closing:
+            uri = told
+        elif doc.uri in self._closing:  # (a new file under the old name of one renamed: its own)
+            uri = None
+        else:
+            uri = self._renamed_from(doc.uri, known)
         closing = self._closing.pop(uri, None) if uri is not None else None
         if closing is None or uri is None:
             self._known[doc.uri] = known
@@ -122,6 +135,27 @@ class Reloads:
                 return other
         return None
 
+    def expect(self, old: str, new: str) -> None:
+        """The editor told of ``old`` renamed ``new``, not open yet: ``old``'s review waits
+        RENAMED_GRACE_S for it, closed or once it closes."""
+        self._expected[new] = old
+        closing = self._closing.get(old)
+        if closing is not None:
+            closing.timer.cancel()
+            closing.timer = asyncio.get_running_loop().call_later(RENAMED_GRACE_S, self._grace_over, old)
+
+    def take(self, old: str) -> Closed | None:
+        """What was kept of ``old``, closed just before, for the file it was renamed to (open
+        already), if still kept."""
+        closing = self._closing.pop(old, None)
+        if closing is not None:
+            closing.timer.cancel()
+        return closing
+
+    def closing(self) -> list[str]:
+        """The files closed just before, kept for them to open again."""
+        return list(self._closing)
+
     def changed(self, doc: Document) -> None:
         if not doc.uri.startswith("file:"):
             return
@@ -148,7 +182,8 @@ class Reloads:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # (a test's feature without a server)
-        timer = loop.call_later(REOPEN_GRACE_S, self._closed_for_good, uri)
+        grace = RENAMED_GRACE_S if uri in self._expected.values() else REOPEN_GRACE_S
+        timer = loop.call_later(grace, self._grace_over, uri)
         self._closing[uri] = Closed(review, timer, known, _digest(doc.data), shown)
 
     def tasks(self) -> list[asyncio.Task[Any]]:
@@ -171,6 +206,12 @@ class Reloads:
         checking = self._checking.pop(uri, None)
         if checking is not None:
             checking.cancel()
+
+    def _grace_over(self, uri: str) -> None:
+        for new, old in list(self._expected.items()):
+            if old == uri:
+                del self._expected[new]
+        self._closed_for_good(uri)
 
     def _closed_for_good(self, uri: str) -> None:
         closing = self._closing.pop(uri, None)
