@@ -208,7 +208,7 @@ async def resumed_shows_its_findings(client: Any, fake: FakeDeepSeek, uri: str) 
     assert diagnostics(client, URI) == []
 
 
-@pytest.mark.parametrize("order", ["open-rename-close", "close-rename-open", "rename-close-open", "folder"])
+@pytest.mark.parametrize("order", ["open-rename-close", "close-rename-open", "rename-close-open", "folder", "will-close-open-did"])
 async def test_a_rename_the_client_tells_of_keeps_its_review_however_late_the_other_name_comes(
     fake_deepseek: FakeDeepSeek, tmp_path: Path, order: str
 ) -> None:
@@ -225,6 +225,15 @@ async def test_a_rename_the_client_tells_of_keeps_its_review_however_late_the_ot
             await asyncio.sleep(0.8)
             did_rename(client, URI, NEW_URI)
             close(client, URI)
+        elif order == "will-close-open-did":  # told first by willRenameFiles, the request before it
+            assert caps.workspace.file_operations.will_rename is not None
+            await client.workspace_will_rename_files_async(
+                types.RenameFilesParams(files=[types.FileRename(old_uri=URI, new_uri=NEW_URI)])
+            )
+            close(client, URI)
+            await asyncio.sleep(0.8)
+            open_doc(client, NEW_URI, INVENTORY)
+            did_rename(client, URI, NEW_URI)
         elif order == "close-rename-open":
             close(client, URI)
             did_rename(client, URI, NEW_URI)

@@ -66,6 +66,13 @@ def _on_loop(tell: Callable[[str], None]) -> Callable[[str], None]:
         return tell
     return lambda message: loop.call_soon_threadsafe(tell, message)
 
+
+#: The files (and folders) whose renames the editor tells of: any on disk.
+_EVERY_FILE = types.FileOperationRegistrationOptions(
+    filters=[types.FileOperationFilter(pattern=types.FileOperationPattern(glob="**/*"), scheme="file")]
+)
+
+
 class ReviewFeature(Feature):
     """The reviews under way, one per file, and the parts it calls: which files are reviewed
     (``rules``), which saves review them (``saves``), the findings shown (``publisher``) and
@@ -187,15 +194,19 @@ class ReviewFeature(Feature):
 
         # Command handlers' annotations are evaluated by pygls at call time: no names that exist
         # only for type checkers there.
-        @server.feature(
-            types.WORKSPACE_DID_RENAME_FILES,
-            types.FileOperationRegistrationOptions(
-                filters=[types.FileOperationFilter(pattern=types.FileOperationPattern(glob="**/*"), scheme="file")]
-            ),
-        )
+        @server.feature(types.WORKSPACE_DID_RENAME_FILES, _EVERY_FILE)
         def did_rename_files(ls: LanguageServer, params: types.RenameFilesParams) -> None:
             for renamed in params.files:
                 self.files_renamed(renamed.old_uri, renamed.new_uri)
+
+        @server.feature(types.WORKSPACE_WILL_RENAME_FILES, _EVERY_FILE)
+        def will_rename_files(ls: LanguageServer, params: types.RenameFilesParams) -> None:
+            # Before the rename: VS Code's didRenameFiles may come after the close and the
+            # open, which may be more than REOPEN_GRACE_S apart. Nothing to edit: null.
+            for renamed in params.files:
+                for was, now in self._renamed_names(renamed.old_uri, renamed.new_uri).items():
+                    if self.services.documents.get(was) is not None or was in self.reloads.closing():
+                        self.reloads.expect(was, now)
 
         @server.command(CMD_REVIEW_FILE)
         async def review_file(ls: Any, *args: Any) -> dict[str, Any]:
@@ -338,10 +349,8 @@ class ReviewFeature(Feature):
         name, the close and the open however far apart (the text alone pairs them within
         ``REOPEN_GRACE_S``: VS Code may close the old name seconds later, and the review was
         cancelled, paid for, nothing shown under either name)."""
-        head, to = old.rstrip("/") + "/", new.rstrip("/") + "/"
-        names = {old: new} | {u: to + u[len(head) :] for u in [*self._tasks, *self.reloads.closing()] if u.startswith(head)}
         documents = self.services.documents
-        for was, now in names.items():
+        for was, now in self._renamed_names(old, new).items():
             opened = documents.get(now) is not None
             if documents.get(was) is None:  # closed already
                 closed = self.reloads.take(was) if opened else None
@@ -361,6 +370,12 @@ class ReviewFeature(Feature):
                 if was in self.publisher.shown:
                     self.publisher.shown.add(now)
                 self._go_on(task, was, now)
+
+    def _renamed_names(self, old: str, new: str) -> dict[str, str]:
+        """``old`` (a file or a folder) renamed ``new``: the new name of each file it names
+        whose review runs or was just closed."""
+        head, to = old.rstrip("/") + "/", new.rstrip("/") + "/"
+        return {old: new} | {u: to + u[len(head) :] for u in [*self._tasks, *self.reloads.closing()] if u.startswith(head)}
 
     def _go_on(self, task: asyncio.Task[ReviewOutcome | None] | None, old: str, uri: str) -> None:
         """``task``, the save's review of ``old`` just closed, goes on for ``uri`` (the same file

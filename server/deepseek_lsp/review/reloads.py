@@ -85,8 +85,8 @@ class Reloads:
         #: When each file opened in the last REOPEN_GRACE_S opened (the loop's time): one closed
         #: then with its very text was renamed to it (see ``renamed_to``).
         self._opened_at: dict[str, float] = {}
-        #: Each new name the editor told of (see ``expect``), with the old one.
-        self._expected: dict[str, str] = {}
+        #: Each new name the editor told of (see ``expect``), with the old one and when.
+        self._expected: dict[str, tuple[str, float]] = {}
 
     # -- the editor's events -------------------------------------------------------------------
 
@@ -97,8 +97,8 @@ class Reloads:
         tells of a rename in its Explorer as a close and an open)."""
         known = _digest(doc.data)
         self._note_open(doc.uri)
-        told = self._expected.pop(doc.uri, None)
-        if doc.uri in self._closing and doc.uri not in self._expected.values():
+        told = self._expected.pop(doc.uri, ("", 0.0))[0]
+        if doc.uri in self._closing and doc.uri not in self._renamed_olds():
             uri: str | None = doc.uri
         elif told in self._closing:
             uri = told
@@ -138,7 +138,7 @@ class Reloads:
     def expect(self, old: str, new: str) -> None:
         """The editor told of ``old`` renamed ``new``, not open yet: ``old``'s review waits
         RENAMED_GRACE_S for it, closed or once it closes."""
-        self._expected[new] = old
+        self._expected[new] = (old, self._now() or 0.0)
         closing = self._closing.get(old)
         if closing is not None:
             closing.timer.cancel()
@@ -182,7 +182,7 @@ class Reloads:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # (a test's feature without a server)
-        grace = RENAMED_GRACE_S if uri in self._expected.values() else REOPEN_GRACE_S
+        grace = RENAMED_GRACE_S if uri in self._renamed_olds() else REOPEN_GRACE_S
         timer = loop.call_later(grace, self._grace_over, uri)
         self._closing[uri] = Closed(review, timer, known, _digest(doc.data), shown)
 
@@ -208,10 +208,19 @@ class Reloads:
             checking.cancel()
 
     def _grace_over(self, uri: str) -> None:
-        for new, old in list(self._expected.items()):
+        for new, (old, _) in list(self._expected.items()):
             if old == uri:
                 del self._expected[new]
         self._closed_for_good(uri)
+
+    def _renamed_olds(self) -> set[str]:
+        """The old names of the renames told of in the last RENAMED_GRACE_S (one that never
+        came, a rename that failed, is forgotten then)."""
+        now = self._now() or 0.0
+        for new, (_, at) in list(self._expected.items()):
+            if now - at > RENAMED_GRACE_S:
+                del self._expected[new]
+        return {old for old, _ in self._expected.values()}
 
     def _closed_for_good(self, uri: str) -> None:
         closing = self._closing.pop(uri, None)
