@@ -375,7 +375,7 @@ class CompletionFeature(Feature):
         if held and self.health.inactive_reason(doc):
             return
         if doc.language is not None:
-            self.idle.compile_queries(doc.language)
+            self.idle.compile_queries(doc)
         self.idle.count(doc)
         if doc.language is not None and (path := file_path(doc.uri)) is not None:
             self.crawler.request(path, doc.language.name)
