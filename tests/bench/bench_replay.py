@@ -228,6 +228,10 @@ class Session:
         await asyncio.sleep(0.5)  # the user finds the place
         k = 0
         accepted_here = 0
+        # Keys typed at this site before its first suggestion was shown: a first request answered
+        # late (a start-up's or a language's first work in its way) reads as a high count here.
+        typed_here = 0
+        first_shown: int | None = None
 
         def apply(text: str) -> Call:
             nonlocal k, version
@@ -248,6 +252,7 @@ class Session:
         while k < len(typed):
             call = apply(next_key(typed, k))
             tally.typed_keys += 1
+            typed_here += 1
             deadline = loop.time() + delays[k]
             while True:
                 remaining = deadline - loop.time()
@@ -261,6 +266,8 @@ class Session:
                 _, char, line_before = self._position(site.before + typed[:k])
                 text = suggestion_of(call.result, self.peer, line_before, char)
                 agree = text.rstrip()
+                if text and first_shown is None:
+                    first_shown = typed_here
                 if not agree:
                     if text:
                         tally.shown += 1
@@ -296,7 +303,8 @@ class Session:
         tally.sites += 1
         tally.chars_total += len(typed)
         tally.unassisted_keys += unassisted_keys(site)
-        tally.per_site.append({"site": site.label, "chars": len(typed), "accepted": accepted_here})
+        tally.per_site.append({"site": site.label, "chars": len(typed), "accepted": accepted_here,
+                               "keys_before_first_shown": first_shown})
 
 
 # -- billing --------------------------------------------------------------------------------------
