@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from deepseek_lsp.context import Indexer
+from deepseek_lsp.context.index import MAX_DEFINITION_LINES
 from deepseek_lsp.documents import DocumentStore
 from tests.test_context_prompts import REGISTRY, _signatures, gather, prompt_with_imports
 
@@ -153,3 +155,41 @@ def test_a_jvm_test_sees_its_main_sources(tmp_path: Path) -> None:
     prompt = prompt_with_imports(test_path, text, [tmp_path], "java")
     assert "public Invoice issue(Order order, boolean draft)" in prompt
     assert "record Order(String customerId, long totalCents)" in prompt
+
+
+def _outline_of(path: str, text: str, language: str, name: str) -> list[str]:
+    doc = DocumentStore(REGISTRY).open(f"file:///ws/{path}", text, language, 1)
+    index = Indexer(REGISTRY).for_document(doc)
+    assert index is not None
+    return index.definitions[name][0].text.splitlines()
+
+
+@pytest.mark.parametrize("language", ["java", "csharp"])
+def test_a_classes_outline_shows_its_methods_when_its_fields_fill_it(language: str) -> None:
+    """react-native-webview's ``RNCWebView`` and pythonnet's ``Runtime`` open with a dozen
+    fields: a class too long to send whole is sent as its outline, twelve lines, and those were
+    all fields, so at ``reactWebView.`` (its type known) the model saw ``injectedJS`` and
+    ``messagingEnabled`` but none of the methods one calls (``callInjectedJavaScript``). Where
+    the members do not all fit, the methods are listed first, then the fields that fit."""
+    fields = "".join(f"    protected boolean flag{i} = false;\n" for i in range(14))
+    methods = "".join(
+        f"    public void {verb}() {{\n        flag{i} = true;\n        dispatch({i});\n    }}\n\n"
+        for i, verb in enumerate(["callInjectedJavaScript", "setMessagingEnabled", "dispatchEvent", "destroy"])
+    )
+    head = "public class WebView extends View {\n" if language == "java" else "public class WebView : View\n{\n"
+    text = head + fields + "\n" + methods + "}\n"
+    lines = _outline_of("WebView." + ("java" if language == "java" else "cs"), text, language, "WebView")
+    members = [line.strip() for line in lines[1:] if line.strip() not in ("{", "…")]
+    assert members[:4] == [f"public void {verb}() …" for verb in ("callInjectedJavaScript", "setMessagingEnabled", "dispatchEvent", "destroy")]
+    # The room left goes to the first fields; no longer than the twelve lines it stands for.
+    assert members[4] == "protected boolean flag0 = false;" and lines[-1] == "…"
+    assert len(lines) <= MAX_DEFINITION_LINES + 1
+
+
+def test_a_classes_outline_that_holds_every_member_keeps_their_order() -> None:
+    """A class whose members all fit in its outline keeps them as written, fields first."""
+    fields = "".join(f"    private int count{i};\n" for i in range(3))
+    methods = "".join(f"    public int get{i}() {{\n        return count{i};\n    }}\n\n" for i in range(3))
+    text = "public class Counter {\n" + fields + "\n" + methods + "    // " + "padding\n    // " * 6 + "end\n}\n"
+    members = [line.strip() for line in _outline_of("Counter.java", text, "java", "Counter")[1:]]
+    assert members == [*(f"private int count{i};" for i in range(3)), *(f"public int get{i}() …" for i in range(3))]

@@ -602,13 +602,17 @@ def _outline(
     after the cut. The members come first: the summary only where it fits with them. ``defs``
     are the file's definitions in order (``starts`` their start bytes). The text and its head's
     lines (the header's, the summary's); None with fewer than ``MIN_OUTLINE_MEMBERS`` members
-    found (Go's methods are outside their struct)."""
+    found (Go's methods are outside their struct). Where the members do not all fit, the
+    methods (and nested types) go first, then the fields that fit: a Java or C# class opening
+    with a dozen fields (react-native-webview's ``RNCWebView``) was outlined by its fields
+    alone, and at its instance's dot the model saw none of the methods one calls."""
     lines = header.splitlines()
     room = max(max_size, OUTLINE_ROOM)
     end = -1
     found: list[str] = []
+    fields: list[bool] = []  # which of ``found`` are fields (or constants), not methods
     python = lang.name == "python"
-    for name, _kind, node, member_body, name_start in defs[bisect_left(starts, body.start_byte) :]:
+    for name, kind, node, member_body, name_start in defs[bisect_left(starts, body.start_byte) :]:
         if node.start_byte >= body.end_byte:
             break
         # The class's own: not inside a member listed (a nested class's), nor deeper in its body
@@ -633,22 +637,40 @@ def _outline(
         elif member_body is not None:
             signature += " …"
         found.append(" " * node.start_point[1] + signature)
-        if len(found) > MAX_DEFINITION_LINES:
+        fields.append(kind in _FIELD_KINDS)
+        # Past the fields (they may fill the outline), enough methods to fill it.
+        if len(found) - sum(fields) > MAX_DEFINITION_LINES or len(found) > _OUTLINE_SCAN:
             break
+    methods_first = [line for _field, line in sorted(zip(fields, found, strict=True), key=lambda m: m[0])]
     # The summary where the members fit with it, else the members alone.
     for head in ([*lines, summary], lines) if summary is not None else (lines,):
-        members, size = list(head), sum(len(line) + 1 for line in head)
-        for line in found:
-            # No longer than the lines it stands for: rxjs's Observable, twelve lines of
-            # overloads, took the whole budget of the extra context, and seven snippets went.
-            if len(members) >= MAX_DEFINITION_LINES or size + len(line) > room:
-                members.append("…")
-                break
-            members.append(line)
-            size += len(line) + 1
+        members = _fitted(head, found, room)
+        if members[-1] == "…" and methods_first != found:
+            members = _fitted(head, methods_first, room)
         if len(members) - len(head) - (members[-1] == "…") >= MIN_OUTLINE_MEMBERS:
             return "\n".join(members), len(head)
     return None  # with a member or two, the class's first lines show them, bodies and all
+
+
+#: The kinds of definitions an outline lists after the methods where not all fit.
+_FIELD_KINDS = frozenset(("variable", "constant"))
+#: Members of a class looked at for its outline (a generated class's thousand fields).
+_OUTLINE_SCAN = 64
+
+
+def _fitted(head: list[str], members: list[str], room: int) -> list[str]:
+    """``head`` and as many of ``members`` as fit in ``MAX_DEFINITION_LINES`` lines and
+    ``room`` characters, ``…`` for the rest."""
+    out, size = list(head), sum(len(line) + 1 for line in head)
+    for line in members:
+        # No longer than the lines it stands for: rxjs's Observable, twelve lines of
+        # overloads, took the whole budget of the extra context, and seven snippets went.
+        if len(out) >= MAX_DEFINITION_LINES or size + len(line) > room:
+            out.append("…")
+            break
+        out.append(line)
+        size += len(line) + 1
+    return out
 
 
 def cut_line(line: str) -> str:
