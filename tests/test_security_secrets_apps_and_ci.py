@@ -493,3 +493,41 @@ def test_an_expression_selecting_an_api_key_stays() -> None:
     examples) went out as ``[REDACTED]``: where the key is read, not the key."""
     kept = '  "ApiKeySelectionExpression": "$request.header.x-api-key",\n'
     assert redact(kept, keep_lines=True) == kept
+
+
+# -- a builder's or a Lua method's password (usersim52) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'conn:auth("{SECRET}")\n',  # Lua's redis client: a method called with ``:``
+        f"local ok, err = red:auth('{SECRET}')\n",  # OpenResty's lua-resty-redis
+        f'    DataSource ds = DataSourceBuilder.create().url(url).password("{SECRET}").build();\n',  # Spring
+        f'    .password("{SECRET}")\n',  # the builder's call on a line of its own
+        f'new PostgreSQLContainer<>("postgres:16").withPassword("{SECRET}");\n',  # Testcontainers
+        f'val client = OpenAIOkHttpClient.builder().apiKey("{SECRET}").build()\n',  # openai-java, Kotlin
+        f'    .clientSecret("{SECRET}")\n',  # Spring Security's ClientRegistration
+        f'config.setPassword("{SECRET}"); config.setUsername("app");\n',  # HikariCP, not last on its line
+    ],
+)
+def test_a_password_given_to_a_builder_or_a_lua_method_is_redacted(text: str) -> None:
+    """A Java or Kotlin builder's ``.password("…")`` (a setter's name without ``set``, or
+    ``with``), a setter's call with code after it on its line, and Redis's ``auth`` called the
+    Lua way, ``conn:auth("…")``: no name the value is assigned to says what it is, only the
+    method's; each went out in the prompt (found typing real Java and Lua code)."""
+    assert_redacted(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'String token = vault.getToken("github-app-2024");\n',  # a getter names the secret it reads
+        'assertThat(validator.isPassword("Sup3r-S3cret-77x")).isFalse();\n',
+        'val spec = Spec.builder().passwordEncoder(encoder).tokenStore("jdbc-store-1").build()\n',
+        'local secret = vault:read("kv/app-2024")\n',
+    ],
+)
+def test_a_method_that_reads_or_checks_a_secret_keeps_its_argument(text: str) -> None:
+    """A getter's or a check's argument is a name or a test's value, not a secret given."""
+    assert redact(text, keep_lines=True) == text

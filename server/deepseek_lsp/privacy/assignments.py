@@ -32,6 +32,23 @@ def _setter_literal(match: re.Match[str]) -> str:
     return _named_literal(match)
 
 
+#: A method's name that reads or checks a secret, not one that gives it (``getToken("github-app")``,
+#: ``isPassword("…")``, ``issueToken(user)``): its argument names the secret or is a test's value.
+_NOT_A_SETTER = re.compile(
+    r"(?:get|is|has|find|load|read|fetch|lookup|resolve|retrieve|request|check|verify|validate|assert|expect"
+    r"|should|matches|compare|contains|hash|encode|decode|encrypt|decrypt|sign|mask|parse|generate|create"
+    r"|issue|revoke|reset|clear|remove|delete|rotate|require|to|new)(?=[A-Z_0-9])"
+)
+
+
+def _builder_literal(match: re.Match[str]) -> str:
+    """A builder's or a setter's only literal (group 2 the method's name): as a named literal,
+    unless the method reads or checks the secret."""
+    if _NOT_A_SETTER.match(match.group(2)):
+        return match.group(0)
+    return _named_literal(match)
+
+
 #: A type with its size in its name: a Go struct's field is ``apiKey int64``, a name and a value's shape.
 _SIZED_TYPE = re.compile(r"(?:u?int|float|complex)\d*")
 

@@ -7,6 +7,7 @@ import re
 
 from .assignments import (
     _assigned,
+    _builder_literal,
     _fallback_literal,
     _joined_parts,
     _let_literal,
@@ -236,7 +237,7 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (
         re.compile(
             r"""(?x)((?:(?:(?:NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials?"""
-            r"""|HTTP(?:Basic|Digest|Proxy)Auth|BasicAuth|SetBasicAuth|Credentials\.basic|(?:->|\.)(?:auth|login))"""
+            r"""|HTTP(?:Basic|Digest|Proxy)Auth|BasicAuth|SetBasicAuth|Credentials\.basic|(?:->|\.|(?<=\w):)(?:auth|login))"""
             r"""|\bauth[\ \t]*=[\ \t]*)\("""
             r"""|(?:\bnew[\ \t]+\\?(?:PDO|mysqli)|\b(?:mysqli_connect|ftp_login|ssh2_auth_password|FTP(?:_TLS)?"""
             r"""|DriverManager\.getConnection|smtp\.PlainAuth|(?:MySQLdb|pymysql)\.connect))\([\ \t]*"""
@@ -246,12 +247,26 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         _named_literal,
     ),
     # Redis's ``AUTH`` from code: phpredis' ``$redis->auth("...")`` (``->auth(["user", "..."])``),
-    # Jedis', ioredis' ``.auth("...")``: the password alone, or last in an array after its user's.
+    # Jedis', ioredis' ``.auth("...")``, Lua's ``red:auth("...")`` (a method called with ``:``):
+    # the password alone, or last in an array after its user's.
     (
         re.compile(
-            r"""((?:->|\.)auth\([\ \t]*(?:\[[\ \t]*""" + _CALL_ARGUMENT + r"""[\ \t]*,[\ \t]*)?)(["'])([^"'\r\n]{6,}?)(?=\2[\ \t]*[\])])"""
+            r"""((?:->|\.|(?<=\w):)auth\([\ \t]*(?:\[[\ \t]*""" + _CALL_ARGUMENT + r"""[\ \t]*,[\ \t]*)?)(["'])([^"'\r\n]{6,}?)(?=\2[\ \t]*[\])])"""
         ),
         _named_literal,
+    ),
+    # A builder's setter of a secret, its name without ``set`` (Spring's ``DataSourceBuilder…
+    # .password("...")``, openai-java's ``.apiKey("...")``, Spring Security's ``.clientSecret(
+    # "...")``) or with ``with`` (Testcontainers' ``.withPassword("...")``), and a setter called
+    # with code after it on its line (``config.setPassword("..."); config.setUsername(…)``): the
+    # call's only argument a literal. Each went out (the setter's pattern above wants it first
+    # and last on its line). The name ends in the secret's word (not ``.tokenStore("...")``).
+    (
+        re.compile(
+            r"""(\.[\ \t]*((?![0-9])[A-Za-z0-9_]*?(?i:password|passwd|passphrase|secret|token|api_?key|access_?key"""
+            r"""|private_?key|signing_?key))\([\ \t]*)(["'])([^"'\r\n]{6,}?)(?=\3[\ \t]*\))"""
+        ),
+        _builder_literal,
     ),
     # Android's build settings: Gradle's ``buildConfigField("String", "API_KEY", "\"...\"")``
     # (``'"..."'``, Groovy's without brackets) and ``resValue("string", "api_key", "...")``: the
