@@ -28,6 +28,7 @@ from ._code import (
     _is_label,
     _lines_in_parentheses,
     _lines_in_text_blocks,
+    _open_before_each_line,
     _opens_text_over_lines,
     _starts_statement,
     _statement_start,
@@ -55,6 +56,7 @@ from ._syntax import _syntax_for
 from ._text import (
     _BRACE_LANGUAGES,
     _block_opening,
+    _code_only,
     _iter_lines,
     _leading_ws,
     _opens_block,
@@ -284,6 +286,18 @@ def _reindented(text: str, ctx: PostContext) -> str:
         levelled = [w for w in written if w[0] not in inside]
         if not inside or not levelled or len(levelled) == len(written):
             return text
+    if (
+        step < unit
+        and not foreign
+        and not own_frame
+        and _arguments_of_the_cursor_s_bracket(lines, written, ctx)
+        and _prompt_hangs_by(step, ctx)
+    ):
+        # Arguments right of the line that opens their parenthesis, as far as the file's own
+        # go on (`dispatchEvent(` over `  webView,`): the file's hanging indent, not a narrower
+        # unit's levels. Read as levels of two, they went a four-space level in, where the
+        # file has none.
+        return text
     # Lines in parentheses at whole levels (a hanging indent, a callback's body) are levels;
     # but one going on in the prompt's parenthesis or bracket left of a cursor line deeper in
     # it (a dict's next entry after a value's continuation line) is where the model put it,
@@ -336,6 +350,35 @@ def _reindented(text: str, ctx: PostContext) -> str:
         out[index] = _shift_indent(lines[index], max(moved, -ctx.width(_leading_ws(lines[index]))), ctx)
     out = under_the_layout_openers(lines, out, step, ctx)
     return "\n".join(block_scalars_moved_whole(lines, out, ctx))
+
+
+def _arguments_of_the_cursor_s_bracket(lines: list[str], written: list[tuple[int, str, int]], ctx: PostContext) -> bool:
+    """Whether the answer starts on the line below a parenthesis or square bracket the
+    cursor's line ends with, and every line it writes starts inside that bracket (none past
+    its closer), right of the cursor's line."""
+    if lines[0].strip() or not _inside_alignment_bracket(ctx):
+        return False
+    if not _code_only(ctx.line_prefix).rstrip().endswith(("(", "[")):
+        return False
+    open_at_start = len(ctx.brackets_after_prefix[4])
+    still_open = {index: len(prompt_s) for index, _, _, prompt_s in _open_before_each_line(lines, ctx)}
+    return all(depth > 0 and still_open[index] >= open_at_start for index, _, depth in written if index)
+
+
+#: Lines of the prompt above the cursor's read for the file's hanging indent.
+_HANGING_LINES = 60
+
+
+def _prompt_hangs_by(step: int, ctx: PostContext) -> bool:
+    """Whether a line of the prompt near the cursor's that ends with a parenthesis or square
+    bracket has the line below it ``step`` columns right of it: the file's own hanging indent."""
+    above = ctx.prefix.rsplit("\n", _HANGING_LINES)[:-1]
+    return any(
+        _code_only(line).rstrip().endswith(("(", "["))
+        and below.strip()
+        and ctx.width(_leading_ws(below)) - ctx.width(_leading_ws(line)) == step
+        for line, below in pairwise(above)
+    )
 
 
 def _step_outside_parentheses(
