@@ -96,6 +96,21 @@ async def test_a_deadline_yet_to_come_changes_nothing() -> None:
     await asyncio.wait_for(waiting, 5)
 
 
+async def test_a_wait_cancelled_as_a_request_comes_ends_at_once() -> None:
+    """The editor's ``shutdown`` came (a message: the wait wakes) and its handler cancelled the
+    work waiting for quiet in the same turn of the loop: ``asyncio.wait_for`` (3.11) returned
+    the wake-up and lost the cancellation, the wait went on for the quiet that the shutdown,
+    under way until that work ended, kept away, and the shutdown was never answered."""
+    clock = Clock()
+    activity = EditorActivity(clock)
+    waiting = asyncio.ensure_future(activity.until_quiet(QUIET))
+    await asyncio.sleep(0)  # waiting for the quiet time
+    activity.received(2)  # the shutdown request, under way until the work has ended
+    waiting.cancel()  # its handler stops the work
+    await asyncio.wait({waiting}, timeout=5)
+    assert waiting.cancelled()
+
+
 async def test_the_server_loads_the_tokenizer_at_the_deadline_of_an_editor_never_quiet(monkeypatch) -> None:
     from deepseek_lsp import server as server_module
 

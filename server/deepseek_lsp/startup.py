@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .timeouts import within
+
 log = logging.getLogger(__name__)
 
 #: How long the editor must have sent nothing, and had no request under way, before the start's
@@ -107,5 +109,9 @@ class EditorActivity:
             if left <= 0 and not self._under_way:
                 return True
             # Woken by each message and answer; while a request is under way, by its answer alone.
+            # Not ``asyncio.wait_for``: cancelled in the turn a message woke it (the editor's
+            # shutdown, whose handler stops the work waiting here), it lost the cancellation,
+            # and the wait went on for a quiet that the shutdown, under way until this work
+            # ended, kept away: the shutdown was never answered.
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._stirred.wait(), None if self._under_way else left)
+                await within(self._stirred.wait(), None if self._under_way else left)
