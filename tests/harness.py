@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
 import socket
@@ -17,6 +18,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 import deepseek_lsp
+from deepseek_lsp.timeouts import within
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 
 SERVER = [sys.executable, "-m", "deepseek_lsp"]
@@ -27,6 +29,8 @@ _FORK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "server_fork.py
 _zygote: tuple[subprocess.Popen[bytes], str, dict[str, str]] | None = None
 #: How long a new zygote may take to listen on its socket.
 ZYGOTE_LISTENS_S = 10.0
+#: How long a session's server may take to answer its shutdown (it gives its work 2 s).
+SHUTDOWN_ANSWERED_S = 60.0
 
 
 def server_command(env: dict[str, str]) -> list[str]:
@@ -190,7 +194,14 @@ async def lsp_session(
         yield client
     finally:
         try:
-            await client.shutdown_session()
+            # Bounded: a server that never answered its shutdown held the test, its worker and
+            # the whole run (a CI run stalled at 99 % for good); it fails the test instead.
+            await within(client.shutdown_session(), SHUTDOWN_ANSWERED_S)
+        except asyncio.TimeoutError:
+            # Killed: such a server ignored the SIGTERM of the client's stop as well.
+            if client._server is not None and client._server.returncode is None:
+                client._server.kill()
+            raise AssertionError(f"the server did not answer shutdown in {SHUTDOWN_ANSWERED_S:.0f} s") from None
         finally:
             await client.stop()
 

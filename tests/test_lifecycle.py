@@ -8,6 +8,8 @@ command, so that the statuses ``python -m deepseek_lsp`` itself exits with stay 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import subprocess
 import sys
@@ -369,3 +371,65 @@ def test_a_cancel_of_an_id_never_received_is_told_at_debug_as_the_client_sent_it
         assert all("never received" in line and "WARNING" not in line for line in lines), lines
     finally:
         server.kill()
+
+
+async def test_a_feature_slow_to_stop_leaves_the_shutdown_answered_in_time(monkeypatch) -> None:
+    """The editor's ``shutdown`` waited for the features' stops without a bound (a SIGTERM's
+    exit gave them 2 s): one waiting on work that did not end left it unanswered for good."""
+    from lsprotocol import types
+
+    from deepseek_lsp import server as server_module
+    from deepseek_lsp.features import Feature
+
+    monkeypatch.setattr(server_module, "STOP_TIMEOUT_S", 0.2)
+    server = server_module.create_server()
+
+    class Slow(Feature):
+        async def stop(self) -> None:
+            await asyncio.sleep(3600)
+
+    server.features.append(Slow(server.services))
+    answering = asyncio.ensure_future(server.protocol.fm.features[types.SHUTDOWN](None))
+    await asyncio.wait({answering}, timeout=10)
+    assert answering.done()
+    if not answering.done():
+        answering.cancel()
+
+
+async def test_work_that_lost_its_cancellation_leaves_a_sigterm_ending_the_server(monkeypatch, caplog) -> None:
+    """A SIGTERM (the test client's stop, ``docker stop``) ends the server within 2 s, stopping
+    the features' work first: a feature's stop gathering work that had lost its cancellation
+    (deferred compiling that waited for a quiet, ``asyncio.wait_for``'s flaw) never ended, the
+    time limit waiting for it too, and the server never exited (a CI run stalled at 99 %)."""
+    from deepseek_lsp import server as server_module
+    from deepseek_lsp.features import Feature
+
+    monkeypatch.setattr(server_module, "STOP_TIMEOUT_S", 0.2)
+    exited: list[int] = []
+    monkeypatch.setattr(server_module.os, "_exit", exited.append)
+    server = server_module.create_server()
+    done = asyncio.Event()
+
+    async def never_ends() -> None:
+        while not done.is_set():
+            with contextlib.suppress(asyncio.CancelledError):  # lost, as wait_for lost it
+                await done.wait()
+
+    work = asyncio.ensure_future(never_ends())
+
+    class Stuck(Feature):
+        async def stop(self) -> None:
+            work.cancel()
+            await asyncio.gather(work, return_exceptions=True)
+
+    server.features.append(Stuck(server.services))
+    ending = asyncio.ensure_future(server.end_now(143))
+    try:
+        with caplog.at_level("WARNING", logger="deepseek_lsp.server"):
+            await asyncio.wait({ending}, timeout=10)  # not wait_for: it waits for what it cancels
+        assert exited == [143]
+        assert "never_ends" in caplog.text, caplog.text
+    finally:
+        done.set()
+        await work
+        await asyncio.wait({ending}, timeout=10)

@@ -253,16 +253,27 @@ class DeepSeekServer(LanguageServer):
         """Exit at once, as on shutdown first: the work under way is cancelled, so that what it
         cost is recorded (cut off with the process, a review's billed prompt went unsaid)."""
         self.halt()
+        await self.stop_in_time(leave_behind=True)
+        self.save_usage()
+        os._exit(code)
+
+    async def stop_in_time(self, *, leave_behind: bool = False) -> None:
+        """The features stopped (on ``shutdown``, or the editor gone), waiting for the work
+        cancelled to end :data:`STOP_TIMEOUT_S` at most: the editor's shutdown waited without a
+        bound (the usage not yet written is saved as the process ends all the same).
+        ``leave_behind``, on the way out of the process: a stop still waiting at the limit is
+        left running, shielded from the limit's cancellation, which waits for what it cancels
+        to end: a stop gathering work that had lost its cancellation never did, and a SIGTERM
+        never ended the server. Not for ``shutdown``: the shield's turns of the loop let an
+        ``exit`` sent without waiting for its answer come first (exit status 1, 5 of 6)."""
+        stopping = self.stop_features()
         try:
-            await within(self.stop_features(), STOP_TIMEOUT_S)
+            await within(asyncio.shield(stopping) if leave_behind else stopping, STOP_TIMEOUT_S)
         except asyncio.TimeoutError:
-            # One line, not a traceback: the process ends either way, and what is said is
-            # what held it up.
+            # One line, not a traceback: what is said is what held it up.
             log.warning("stopping: gave up after %.0f s waiting for %s", STOP_TIMEOUT_S, _running_tasks())
         except Exception:
             log.exception("could not stop the features")
-        self.save_usage()
-        os._exit(code)
 
     def halt(self) -> None:
         """Stop taking work and cancel all of it under way, awaiting nothing: the first thing
@@ -555,4 +566,4 @@ def _register_core(server: DeepSeekServer) -> None:
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: DeepSeekServer, *args: Any) -> None:
-        await ls.stop_features()
+        await ls.stop_in_time()
