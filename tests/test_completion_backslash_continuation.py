@@ -104,3 +104,23 @@ async def test_a_backslash_asks_for_the_next_line_under_neovim_s_language_ids(
     _, body = await accept_first(fake_deepseek, language, ext, text, "")
     assert body is not None and "\n" not in body["stop"]
     assert body["max_tokens"] == 256
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ('usage() {\n    echo "Usage: backup [-v] SOURCE \\‸\n}\n', '\nDEST"'),
+        ('usage="\\‸\nusage: gpg-zip [--help]"\n', "\n       [--version]"),
+    ],
+    ids=["echo", "assignment"],
+)
+async def test_a_backslash_in_a_shell_double_quoted_string_asks_for_the_next_line(
+    fake_deepseek, text: str, rest: str
+) -> None:
+    """In the shell a backslash ending a double-quoted string's line joins the next line to the
+    string (gpg-zip's `usage="\\`, an `echo "...` too long for a line): the string's next line
+    is suggested, not the line alone, whose answer is that next line and showed nothing. (In
+    double quotes `\\"` escapes the quote: no Windows path ends in one there.)"""
+    got, body = await accept_first(fake_deepseek, "shellscript", "sh", text, rest)
+    assert body is not None and "\n" not in body["stop"]
+    assert got == text.replace("‸", rest)

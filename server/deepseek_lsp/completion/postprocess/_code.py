@@ -331,9 +331,13 @@ def backslash_joins(line: str, language: str | None) -> bool:
     if (len(line) - len(line.rstrip("\\"))) % 2 == 0:
         return False
     name = syntax_name(language)
-    if name not in _BACKSLASH_AS_TEXT and not is_shell(name):
+    shell = is_shell(name)
+    if name not in _BACKSLASH_AS_TEXT and not shell:
         return True
     scanner = _BracketScanner(_syntax_for(name))
     for _ in scanner.feed(line):
         pass
-    return not scanner.mode
+    # The shell's double quotes take a backslash before a line break as a join too (gpg-zip's
+    # `usage="\`, a long `echo "...`), and one before their `"` escapes it: no Windows path
+    # ends one. Read as a string's text, the next line was never suggested.
+    return not scanner.mode or (shell and scanner.mode == '"')
