@@ -381,16 +381,16 @@ async def test_a_gitignore_list_cut_at_its_tokens_shows_its_paths_past_a_glob(la
     assert shown and shown[0].count("/*\n") > 20, shown
 
 
-def _prose(lead: str, sentences: int, stop: str = ".") -> str:
-    """Sentences wrapped over lines led by ``lead``, each ended by ``stop``: a line ends
-    mid-sentence more often than not."""
+def _prose(lead: str, sentences: int, stop: str = ".", aside: str = "") -> str:
+    """Sentences wrapped over lines led by ``lead``, each ended by ``stop`` (``aside`` after
+    its first words): a line ends mid-sentence more often than not."""
     import random
     import textwrap
 
     words = "argument parser caller value token buffer reader cache index entry table file path".split()
     pick = random.Random(7)
     text = " ".join(
-        f"Sentence {i} says that the {pick.choice(words)} is read once and then handed on to the"
+        f"Sentence {i}{aside} says that the {pick.choice(words)} is read once and then handed on to the"
         f" {pick.choice(words)}, which keeps it for the {pick.choice(words)} of every {pick.choice(words)}"
         f" that asks{stop}"
         for i in range(sentences)
@@ -421,6 +421,33 @@ async def test_a_comment_past_all_its_asks_ends_at_a_sentence_s_end(
     shown = got[at : got.index('\n    """' if language == "python" else "\n     */", at + 1000)]
     assert shown.endswith("asks.") and answer.startswith(shown), shown[-200:]
     assert shown.count("\n") > 100
+
+
+_STEPS = "".join(
+    f"    {i}. the reader is read once and handed on to the parser of every caller that asks\n" for i in range(1, 400)
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "ends"),
+    [
+        ("Do a thing.\n\n" + _prose("    ", 120, aside=", e.g. the first one,") + '\n    """', "asks."),
+        ("Do a thing.\n\n" + _prose("    ", 120, aside=" (i.e. the first one)") + '\n    """', "asks."),
+        ("Do a thing in these steps:\n\n" + _STEPS + '    """', " …"),
+        ("Do a thing.\n\n" + _prose("    ", 120).replace("asks.", "asks for x.") + '\n    """', "for x."),
+    ],
+    ids=["e.g.", "i.e.", "numbered-steps", "a-letter-ends-one"],
+)
+async def test_a_comment_past_all_its_asks_ends_at_a_sentence_not_at_an_abbreviation(answer: str, ends: str) -> None:
+    """An abbreviation's or a list item's number's stop ends no sentence: the docstring cut
+    there ended `... handed on to the parser, e.g.` or on a step's bare `187.`, closed there."""
+    text = _FUNC.replace("‸", '"""‸')
+    with FakeDeepSeek() as fake:
+        got, _ = await accept_first(fake, "python", "py", text, AnsweringTheRest(answer))
+    assert got is not None
+    at = text.index("‸")
+    shown = got[at : got.index('\n    """', at + 1000)]
+    assert shown.endswith(ends) and answer.startswith(shown.removesuffix(" …")), shown[-200:]
 
 
 async def test_a_comment_past_all_its_asks_without_a_sentence_s_end_says_it_goes_on() -> None:

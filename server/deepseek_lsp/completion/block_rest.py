@@ -23,6 +23,12 @@ MORE_ASKED = 3
 SENTENCE_LINES = 12
 #: A sentence's end: its stop before a space or the text's end (not `3.14`, `os.path`).
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s|$)")
+#: The word before a full stop that ends no sentence: letters with stops between (`e.g.`,
+#: `i.e.`, `a.k.a.`), an abbreviation a sentence goes on after. (A letter alone ends one: `the
+#: square of x.`)
+_ABBREVIATION = re.compile(r"[A-Za-z](?:\.[A-Za-z])+|(?i:cf|vs|viz|approx|resp|fig|eq|mr|mrs|ms|dr)")
+#: A list item's number first on its line, after a comment's marks (`    12.`, ` * 3.`, `# 4.`).
+_ITEM_NUMBER = re.compile(r"[ \t]*(?:(?://|--|[#*;])[ \t]*)?\d+")
 
 
 def ended_at_a_sentence(lines: str) -> str:
@@ -36,8 +42,19 @@ def ended_at_a_sentence(lines: str) -> str:
         tail = text.rfind("\n", 0, tail)
         if tail < 0:
             break
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, max(tail, 0))]
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, max(tail, 0)) if _ends_sentence(text, m.start())]
     return text[: ends[-1]] if ends else text + " …"
+
+
+def _ends_sentence(text: str, stop: int) -> bool:
+    """Whether the stop at ``stop`` ends a sentence: not an abbreviation's or a list item's
+    number's (taken for one, a docstring ended `... handed on to the parser, e.g.`)."""
+    if text[stop] != ".":
+        return True
+    line_start = text.rfind("\n", 0, stop) + 1
+    word_start = max(text.rfind(" ", line_start, stop), text.rfind("\t", line_start, stop)) + 1
+    word = text[max(word_start, line_start) : stop].lstrip("([\"'")
+    return not (_ABBREVIATION.fullmatch(word) or _ITEM_NUMBER.fullmatch(text, line_start, stop))
 
 
 def rest_tokens(asked_before: int, leaves_at_end: bool) -> int:
