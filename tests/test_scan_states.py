@@ -286,3 +286,25 @@ def test_a_window_cut_off_by_an_edit_before_the_pause_is_not_read_forever() -> N
     window = doc.line_start(doc.line_count - 10)
     state = states.at(doc, "sql", window)
     assert state is not None and state.mode == _whole(doc.text[:window], "sql")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'x=$(case $1 in\n+([0-9])) echo number ;;\n*) echo other ;;\nesac)\necho "$x"\n',
+        "(case $1 in\n@(a|b)) echo ab ;;\nesac)\n",
+    ],
+    ids=["extglob-in-substitution", "extglob-in-subshell"],
+)
+def test_a_shell_case_s_arm_at_column_0_reads_the_same_from_its_line_s_start(text: str) -> None:
+    """States are kept at line starts and read on from there: a `case` arm at column 0 whose
+    pattern is an extglob (`+([0-9]))`) read from its line's start took its `)` for a bracket,
+    closing the `$(` the `case` is in, and `esac)`'s for the pattern's (the pattern's start
+    looked for again from its second character)."""
+    scanner = _BracketScanner(_syntax_for("bash"))
+    whole = list(scanner.feed(text))
+    scanner, by_line, at = _BracketScanner(_syntax_for("bash")), [], 0
+    for line in text.splitlines(keepends=True):
+        by_line += [(at + pos, bracket) for pos, bracket in scanner.feed(line)]
+        at += len(line)
+    assert by_line == whole

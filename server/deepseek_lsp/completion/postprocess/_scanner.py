@@ -320,7 +320,7 @@ def _arm_start(text: str, line_start: int, index: int, lo: int = -1, arm: int = 
     if at >= 0:
         start, arm = at, at + 3 if text[at + 2 : at + 3] == "&" and at + 3 <= index else at + 2
     at = text.rfind(";&", lo, index)
-    if at > start:
+    if at >= 0 and at > start:  # (``start`` is below -1 where the last look began a line's start)
         start, arm = at, at + 2
     at = index
     while (at := text.rfind("in", max(lo + 1, start + 2), at)) >= 0:
