@@ -648,3 +648,20 @@ async def test_a_block_still_streaming_typed_through_past_a_line_s_blanks_is_joi
     await first
     assert shown and rest.startswith(shown[0]), shown
     assert len(fake_deepseek.requests_to(FIM)) == 1
+
+
+async def test_a_space_typed_after_a_suggestion_s_line_asks_what_goes_on_after_it(
+    completing: Completing, fake_deepseek: FakeDeepSeek
+) -> None:
+    """Typed through a block to a line's end, a space more goes on with that line (`+ 1`, a
+    comment): the block's next line is no suggestion after it. Taken as blanks at the line's
+    end, the rest of the block was shown after the space (Tab: `y = x + 1 ⏎    return y`) and
+    the model not asked what follows."""
+    answers = iter(["\n    y = x + 1\n    return y", "# one more"])
+    fake_deepseek.responder(lambda body: next(answers), path=FIM)
+    uri = "file:///w/a.py"
+    completing.open(uri, "def f(x):\n\n\nprint(f(1))\n")
+    assert await completing.inline(uri, 0, 9) == ["\n    y = x + 1\n    return y"]
+    completing.insert(uri, 0, 9, "\n    y = x + 1 ")
+    assert await completing.inline(uri, 1, 14) == ["# one more"]
+    assert len(fake_deepseek.requests_to(FIM)) == 2

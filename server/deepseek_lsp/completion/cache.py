@@ -49,7 +49,12 @@ def typed_through(full: bytes, typed: bytes) -> int | None:
         at = end + len(eol)
     if full.startswith(last, at):
         return at + len(last)
-    # The cursor's line typed past the suggestion's with blanks alone: the rest from its end.
+    if last.strip(b" \t"):
+        # Blanks after a line's text go on with it (`x + 1 `, then `+ 2`): the suggestion's next
+        # line after them was shown, and the model not asked what follows.
+        return None
+    # The cursor's line the editor's indent alone, where the suggestion's is empty: the rest
+    # from its end.
     end = _past_blanks(full, at, last)
     return end if end is not None and full[end : end + 1] in (b"\r", b"\n") else None
 
