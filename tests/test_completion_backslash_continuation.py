@@ -107,20 +107,24 @@ async def test_a_backslash_asks_for_the_next_line_under_neovim_s_language_ids(
 
 
 @pytest.mark.parametrize(
-    ("text", "rest"),
+    ("language", "ext", "text", "rest"),
     [
-        ('usage() {\n    echo "Usage: backup [-v] SOURCE \\‸\n}\n', '\nDEST"'),
-        ('usage="\\‸\nusage: gpg-zip [--help]"\n', "\n       [--version]"),
+        ("shellscript", "sh", 'usage() {\n    echo "Usage: backup [-v] SOURCE \\‸\n}\n', '\nDEST"'),
+        ("shellscript", "sh", 'usage="\\‸\nusage: gpg-zip [--help]"\n', "\n       [--version]"),
+        ("python", "py", 'def usage():\n    help = """\\‸\n    return help\n', '\nUsage: prog [options]\n\nDoes a thing.\n"""'),
+        ("python", "py", "def fail():\n    raise ImportError('''\\‸\n", "\nNo module named 'yaml': pip install pyyaml'''"),
     ],
-    ids=["echo", "assignment"],
+    ids=["shell-echo", "shell-assignment", "python-triple-double-quotes", "python-triple-single-quotes"],
 )
-async def test_a_backslash_in_a_shell_double_quoted_string_asks_for_the_next_line(
-    fake_deepseek, text: str, rest: str
+async def test_a_backslash_in_a_string_over_lines_asks_for_its_next_line(
+    fake_deepseek, language: str, ext: str, text: str, rest: str
 ) -> None:
-    """In the shell a backslash ending a double-quoted string's line joins the next line to the
-    string (gpg-zip's `usage="\\`, an `echo "...` too long for a line): the string's next line
-    is suggested, not the line alone, whose answer is that next line and showed nothing. (In
-    double quotes `\\"` escapes the quote: no Windows path ends in one there.)"""
-    got, body = await accept_first(fake_deepseek, "shellscript", "sh", text, rest)
+    """A backslash ending the line of a string that goes on over lines joins the next line to
+    it: the shell's double quotes (gpg-zip's `usage="\\`, an `echo "...` too long for a line;
+    there `\\"` escapes the quote, so no Windows path ends in one), Python's triple quotes
+    (`help = \"\"\"\\`, pydoc's, site.py's, argparse descriptions: 33 of the 378 lines of
+    Python's library ending in a backslash). The string's next lines are suggested, not the
+    line alone, whose answer, the text below, showed nothing."""
+    got, body = await accept_first(fake_deepseek, language, ext, text, rest)
     assert body is not None and "\n" not in body["stop"]
     assert got == text.replace("‸", rest)

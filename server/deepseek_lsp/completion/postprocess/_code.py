@@ -339,5 +339,6 @@ def backslash_joins(line: str, language: str | None) -> bool:
         pass
     # The shell's double quotes take a backslash before a line break as a join too (gpg-zip's
     # `usage="\`, a long `echo "...`), and one before their `"` escapes it: no Windows path
-    # ends one. Read as a string's text, the next line was never suggested.
-    return not scanner.mode or (shell and scanner.mode == '"')
+    # ends one; nor a triple-quoted string's first line (`help = """\`: its text starts on
+    # the next). Read as a string's text, the next line was never suggested.
+    return not scanner.mode or scanner.mode in ('"""', "'''") or (shell and scanner.mode == '"')
