@@ -311,6 +311,17 @@ def toml_tables(secrets: list[str]) -> str:
     )
 
 
+def bare_key_objects(secrets: list[str]) -> str:
+    """Ruby's hash of symbols to keys (``:prod => '…'``), a JavaScript object's bare keys, a TOML
+    table's entries: 16 each (the windows start and end among them)."""
+    s = fakes(secrets, 48, 20)
+    return (
+        "module Keys\n  API_KEYS = {\n" + "".join(f"    :tenant{n} => '{v}',\n" for n, v in enumerate(s[:16])) + "  }.freeze\nend\n\n"
+        + "export const apiKeys = {\n" + "".join(f"  tenant{n}: '{v}',\n" for n, v in enumerate(s[16:32])) + "};\n\n"
+        + "[secrets.api_keys]\n" + "".join(f'tenant{n} = "{v}"\n' for n, v in enumerate(s[32:]))
+    )
+
+
 def yaml_written_otherwise(secrets: list[str]) -> str:
     """A YAML settings file saved on Windows: an anchored mapping, comments at column 0 between
     its keys, a list of mappings, a flow mapping."""
@@ -550,6 +561,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "yaml otherwise": ("/w/shop/config/settings.win.yaml", yaml_written_otherwise),
     "commented lists": ("/w/shop/config/keys.py", lists_with_comments),
     "windows lists": ("/w/shop/config/keys.win.yaml", windows_lists),
+    "bare-key objects": ("/w/shop/config/keys.txt", bare_key_objects),
 }
 
 

@@ -31,7 +31,7 @@ _CONSTRUCTOR = (
 _DECLARED_TYPE = r"""(?:\[[\w\ \t]{0,20}\]|[\ \t]{0,8}:[\ \t]{0,8}[^\s=:][^=\r\n]{0,60}?(?=[\ \t]{0,8}=[^=]))"""
 #: A dictionary's key before its value (``"prod": "…"``, ``prod: "…"``, PHP's ``'prod' => '…'``,
 #: HCL's ``prod = "…"``, Kotlin's ``"prod" to "…"``): the values are the secrets.
-_KEY = r"""(?:(?:""" + _LITERAL + r"""|[\w$-]+)[\ \t]*(?::|=>|=|to(?=[\ \t]))[\ \t]*)?"""
+_KEY = r"""(?:(?:""" + _LITERAL + r"""|:?[\w$-]+)[\ \t]*(?::|=>|=|to(?=[\ \t]))[\ \t]*)?"""
 #: Comment lines between a list's items (``# staging``, ``// the CI one``), each after a line
 #: break: a comment on an item's own line is the item's (taken by either, a line of ``"a", # x``
 #: items was read twice over at each of them), and its text runs to the line's end.
@@ -39,13 +39,14 @@ _COMMENT_LINES = r"""(?:[\ \t]*\r?\n\s*(?://|\#)[^\r\n]*(?=\r?\n|\Z))*"""
 #: A YAML anchor or tag after a name's colon (``api_keys: &keys``, ``secrets: !!map``).
 _YAML_PROPERTIES = r"""(?:[\ \t]+[&!][^\s\#]*)*"""
 #: A bracketed list of literals after a secret's name (group 1), its items (group 2) up to its
-#: closing bracket or the text's end (a prompt's window), the last one cut there too. (The spaces
+#: closing bracket or the text's end (a prompt's window), the last one cut there too, or a key
+#: (``  ten|ant3: '…'``, the cursor in its name: the window's values all went out). (The spaces
 #: after an item are the next item's or the end's, a comma's only before it: taken by either,
 #: the end was tried after each of them, seconds over a line of spaces.)
 _BRACKET_LIST = re.compile(
     r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?(?:""" + _DECLARED_TYPE + r""")?[\ \t]*(?::=|=>|\+=|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
     + r"""[\ \t]*)?[\[({]((?:""" + _COMMENT_LINES + r"""\s*""" + _KEY + _LITERAL
-    + r"""(?:[\ \t]*,)?(?:[\ \t]*(?://|\#)[^\r\n]*)?)+(?:\s*["'][^"'\\\r\n]*\Z)?)"""
+    + r"""(?:[\ \t]*,)?(?:[\ \t]*(?://|\#)[^\r\n]*)?)+(?:\s*""" + _KEY + r"""["'][^"'\\\r\n]*\Z|\s*(?::[\w$-]*|[\w$-]+)(?:[\ \t]*(?::|=>?))?[\ \t]*\Z)?)"""
     r"""(?=""" + _COMMENT_LINES + r"""\s*(?:[\])}]|\Z))"""
 )
 #: YAML's list under a secret's name: the name (group 1) alone on its line, a ``- `` line an item.
@@ -77,9 +78,10 @@ _TABLE = re.compile(
     r"""((?:(?![\ \t]*\[)[^\r\n]*(?:\r?\n|\Z))+)"""
 )
 #: A table's entry: its key (group 2) and its value, quoted (its quote, group 3; its text, group
-#: 4; TOML's ``"""…"""`` too) or an INI file's bare one to its line's end (group 5; a comment after a blank cut off).
+#: 4; TOML's ``"""…"""`` too; cut by the text's end, a window's whose cursor is inside it) or an
+#: INI file's bare one to its line's end (group 5; a comment after a blank cut off).
 _TABLE_ENTRY = re.compile(
-    r"""(?m)^[ \t]*(["']?)([\w.-]+)\1[ \t]*[=:][ \t]*(?:("{3}|'{3}|["'])([^"'\r\n]*)\3|([^\s"'\[{\#;][^\r\n]*))"""
+    r"""(?m)^[ \t]*(["']?)([\w.-]+)\1[ \t]*[=:][ \t]*(?:("{3}|'{3}|["'])([^"'\r\n]*)(?:\3|\Z)|([^\s"'\[{\#;][^\r\n]*))"""
 )
 #: (From a run of blanks' first only: from each of them it was read to the run's end, 3 s over 20 kB.)
 _INLINE_COMMENT = re.compile(r"(?<![ \t])[ \t]+[#;]")
@@ -226,9 +228,9 @@ LIST_PATTERNS = (
 )
 
 #: A line that may be an item of a list: a literal first, YAML's ``- ``, an indented key of a
-#: YAML mapping (``  prod: …``, ``  prod:``), or a comment between items (a window starting at
-#: one sent the items below it).
-_ITEM_LINE = re.compile(r"""[ \t]*(?:["']|-[ \t]|//|\#)|[ \t]+["']?[\w.$/-]+["']?[ \t]*:(?=[ \t]|\r?\n|\Z)""")
+#: YAML mapping (``  prod: …``, ``  prod:``), a hash's (``  prod => …``, Ruby's ``  :prod => …``),
+#: or a comment between items (a window starting at one sent the items below it).
+_ITEM_LINE = re.compile(r"""[ \t]*(?:["']|-[ \t]|//|\#)|[ \t]+:?["']?[\w.$/-]+["']?[ \t]*(?::|=>)(?=[ \t]|\r?\n|\Z)""")
 
 
 #: The list patterns from a line's start (its name anywhere on the line).

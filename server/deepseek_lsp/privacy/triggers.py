@@ -261,10 +261,10 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
 #: The last character of a line that opens a list (or goes on with its items).
 _LIST_OPENERS = frozenset("[({:,")
 #: Lines that may be a list's items: a literal first, YAML's ``- ``, a comment or blank (a blank
-#: one saved with CRLF too), a bare key's literal (``prod: '…'``, ``prod => '…'``): each ended
-#: the span, the items below it went out.
+#: one saved with CRLF too), a bare key's literal (``prod: '…'``, ``prod => '…'``, Ruby's
+#: ``:prod => '…'``): each ended the span, the items below it went out.
 _ITEM_LINES = re.compile(
-    r"""(?:[ \t]*(?:["'][^\n]*|-[ \t][^\n]*|(?://|#)[^\n]*|\r|[\w$-]+[ \t]*(?::|=>|=)[ \t]*["'][^\n]*)?\n)*"""
+    r"""(?:[ \t]*(?:["'][^\n]*|-[ \t][^\n]*|(?://|#)[^\n]*|\r|:?[\w$-]+[ \t]*(?::|=>|=)[ \t]*["'][^\n]*)?\n)*"""
 )
 
 
