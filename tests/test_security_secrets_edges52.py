@@ -8,8 +8,10 @@ from __future__ import annotations
 import pytest
 
 from deepseek_lsp.documents import Document
-from deepseek_lsp.privacy import redact
+from deepseek_lsp.privacy import open_list_head, redact
 from deepseek_lsp.prompts import build_fim_prompt
+from tests.cpu_time import ThreadCpu
+from tests.secret_forms import assert_redacted_in_linear_time, repeated
 
 KEYS = [f"Fk8d7s6Gh2Jq0Lw3Xy{i:02d}Q" for i in range(16)]
 
@@ -65,3 +67,24 @@ def test_a_toml_value_the_cursor_is_inside_of_is_not_sent() -> None:
         fim = build_fim_prompt(doc, cursor, budget=160, suffix_share=0.3, count=_count)
         assert key[:8] not in fim.prompt + fim.suffix, fim.prompt[-80:]
 
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["api_keys = ['Fk8d7s6Gh2Jq0Lw3Xy9Q',\n" + repeated(" ") + ":x", "api_keys = {\n  a: 'b',\n  k" + repeated(" ") + "=> x",
+     "api_keys = {\n" + repeated("  :k => 'Fk8d7s6Gh2Jq0Lw3Xy9Q',\n")],
+)
+def test_a_cut_key_at_a_list_s_end_is_read_in_linear_time(text: str) -> None:
+    assert_redacted_in_linear_time(text[:10], text)
+
+
+def test_the_names_up_a_staircase_of_mappings_are_found_in_one_pass() -> None:
+    """350 mappings each one space further in (a generated file's nesting), the window at the
+    deepest: each name was looked for in its own pass of the 64 kB above (20 ms a request)."""
+    data = ("".join(" " * level + f"k{level}:\n" for level in range(350)) + " " * 350 + "api_key: x\n").encode()
+    above_start = data.rindex(b"\n", 0, len(data) - 1) + 1
+    with ThreadCpu() as cpu:
+        for _ in range(25):
+            head = open_list_head(data, above_start)
+    assert head.count("\n") == 350 and head.startswith("k0:\n")
+    assert cpu.seconds < 0.15, cpu.seconds

@@ -363,29 +363,28 @@ def open_list_head(data: bytes, above_start: int, *, tables: bool = False) -> st
     end = data.find(b"\n", start)
     first = data[start : end if end >= 0 else len(data)]
     indent = len(first) - len(first.lstrip(b" \t"))
+    if indent == 0:
+        return ""
     heads: list[bytes] = []
-    at = start
-    # Up to each less indented line, the nearest first; each found in one pass of the 64 kB
-    # (a line at a time, 4 ms a request through a long mapping).
-    while indent > 0 and at > lo:
-        last = None
-        for last in _less_indented(indent).finditer(data, max(lo - 1, 0), at):  # noqa: B007 (the last is wanted)
-            pass
-        if last is not None:
-            above = last.start() + 1
-        elif lo == 0 and data[:1] not in (b" ", b"\t", b"\r", b"\n", b"#", b""):
-            above = 0  # the document's first line
-        else:
-            break
-        end = data.find(b"\n", above, at)
-        line = data[above : end if end >= 0 else at].rstrip(b"\r")
-        heads.append(line)
-        indent = len(line) - len(line.lstrip(b" \t"))
-        at = above
+    # Every line less indented than the first, found in one pass of the 64 kB; the names are
+    # those each less indented than the one below it, the nearest first. (A pass a name, up a
+    # staircase of 350 levels each one space in, read the 64 kB 350 times: 20 ms a request.)
+    above = start
+    for found in reversed(list(_less_indented(indent).finditer(data, max(lo - 1, 0), start))):
+        if len(found.group(1)) < indent:
+            above = found.start() + 1
+            heads.append(data[above : data.find(b"\n", above, start)].rstrip(b"\r"))
+            indent = len(found.group(1))
+            if indent == 0:
+                break
+    if indent > 0 and lo == 0 and data[:1] not in (b" ", b"\t", b"\r", b"\n", b"#", b""):
+        end = data.find(b"\n", 0, above)
+        heads.append(data[: end if end >= 0 else above].rstrip(b"\r"))  # the document's first line
     return "".join(line.decode("utf-8", "ignore") + "\n" for line in reversed(heads))
 
 
 @lru_cache(maxsize=64)
 def _less_indented(indent: int) -> re.Pattern[bytes]:
-    """A line (after its line break) indented less than ``indent``, not blank nor a comment."""
-    return re.compile(rb"\n[ \t]{0,%d}(?=[^\s#])" % (indent - 1))
+    """A line (after its line break) indented less than ``indent`` (its indent group 1), not blank
+    nor a comment."""
+    return re.compile(rb"\n([ \t]{0,%d})(?=[^\s#])" % (indent - 1))
