@@ -53,10 +53,12 @@ def test_a_prompt_at_a_new_position_searches_no_line_of_a_block_known_clean(monk
     offset = doc.line_end(cursor) - 3
     fim = build_fim_prompt(doc, offset, budget=3000, suffix_share=0.4, count=_count, line_tokens=counts.counter(doc, _count))
     assert fim.suffix.count("\n") > WINDOW_STEP and fim.window_start % WINDOW_STEP
-    cursor_line = doc.data[doc.line_start(cursor) : doc.line_end(cursor, with_eol=True)].decode()
+    cursor_line = doc.data[doc.line_start(cursor) : doc.line_end(cursor, with_eol=True)].decode().lower()
+    cut = offset - doc.line_start(cursor)
     # The cursor's line, cut in two: each part is searched (a prefix of a clean line may hold a
-    # trigger: ``pw`` of ``pwx``), nothing else.
-    assert "".join(searched) == cursor_line.lower()
+    # trigger: ``pw`` of ``pwx``), and the line whole before the suffix (a word cut in two at
+    # its start is no trigger: ``do|cker login -p …``), nothing else.
+    assert searched == [cursor_line[:cut], cursor_line, cursor_line[cut:]]
 
 
 def test_the_block_being_typed_in_and_a_block_with_a_secret_are_searched(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -79,6 +79,21 @@ def _redacted_part(part: str, comment: str | None = None, above: str | None = No
     return hit
 
 
+def _redacted_suffix(suffix: str, window: str, above: str, clean: Sequence[tuple[int, int]]) -> str:
+    """``suffix`` redacted after ``window`` (the text before the cursor) and ``above``. With the
+    cursor inside a line, its line is read whole first: the suffix alone starts with a word cut
+    in two (``do|cker login -u ci -p …``, ``"cooki|es": [``, ``de|fault = [``), which read as no
+    command, no section's name nor default, and the secret after it went out."""
+    cut = window[window.rfind("\n") + 1 :]
+    if cut.strip() and suffix[:1] not in ("", "\n", "\r"):
+        # The line ranges known clean are still whole lines after the cut (the first is not).
+        shifted = [(start + len(cut), end + len(cut)) for start, end in clean if start > 0]
+        joined = redact(cut + suffix, clean=shifted, before=above + window[: len(window) - len(cut)])
+        if joined.startswith(cut) and joined[len(cut) :] != suffix:
+            suffix, clean = joined[len(cut) :], ()
+    return redact(suffix, clean=clean, before=above + window)
+
+
 def _redacted_snippets(blocks: Sequence[str], leads: Sequence[str], comment: str) -> list[str]:
     """The snippets' blocks (``_fitting_snippets``) redacted, each after its file's lines above
     it (``leads``), else after the block above where it is of the same file (its label said
@@ -633,7 +648,7 @@ def build_fim_prompt(
             # the suffix went out).
             window, suffix = (
                 redact(window, clean=clean, before=above, after=suffix),
-                redact(suffix, clean=after_clean, before=above + window),
+                _redacted_suffix(suffix, window, above, after_clean),
             )
             suffix_grown = _growth(suffix_text, suffix, count)
             grown += _growth(raw_window, window, count)

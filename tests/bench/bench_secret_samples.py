@@ -3,9 +3,9 @@ and in a project (Composer's ``auth.json``, a REST client's cookies, gcloud's sc
 HTTPie's settings, a browser's cookie jar, end-to-end tests logged in by a cookie), written here
 with FAKE secrets (random letters and digits, no vendor's shape but where the shape is what is
 tested: ``ya29.``), each sent as the review sends a file (redacted whole) and as completion
-prompts at each line's end (the window and the suffix redacted apart, a small budget so that a
-window starts inside a section). A secret counts as leaked when any 8 characters of it are in
-anything sent. Files excluded by default are counted apart (never sent).
+prompts at each line's end, inside its first word and at its middle (the window and the suffix
+redacted apart, a small budget so that a window starts inside a section). A secret counts as
+leaked when any 8 characters of it are in anything sent. Files excluded by default are counted apart (never sent).
 
     PYTHONPATH=server python tests/bench/bench_secret_samples.py [-v]
 """
@@ -571,15 +571,18 @@ def _count(text: str) -> int:
 
 def sent_texts(path: str, text: str) -> list[str]:
     """What the model is sent of ``text``: the review's (redacted whole), and each completion
-    prompt at a line's end."""
+    prompt at a line's end, inside its first word (renaming a key) and at its middle (inside a
+    value)."""
     doc = Document("file://" + path, text)
     sent = [redact(text, keep_lines=True)]
     at = 0
     for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        indent = len(body) - len(body.lstrip())
+        for cursor in {at + len(body), at + min(len(body), indent + 2), at + (indent + len(body)) // 2}:
+            fim = build_fim_prompt(doc, cursor, budget=160, suffix_share=0.3, count=_count)
+            sent.append(fim.prompt + fim.suffix)
         at += len(line)
-        cursor = at - len(line) + len(line.rstrip("\r\n"))
-        fim = build_fim_prompt(doc, cursor, budget=160, suffix_share=0.3, count=_count)
-        sent.append(fim.prompt + fim.suffix)
     return sent
 
 
