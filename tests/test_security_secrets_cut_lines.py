@@ -1,13 +1,15 @@
 """A cursor inside a line (renaming a word, editing a value): the suffix starts with the rest of
 the line, a word cut in two (``do|cker login -u ci -p …``, ``"github-|oauth": {``,
 ``de|fault = [...]``), and the rest read as no command, no section's name, no default: the
-secret on that line or below it went out with the suffix."""
+secret on that line or below it went out with the suffix. And CloudFormation's ``NoEcho``
+parameters: a cursor inside one's default, and one written as a flow mapping."""
 
 from __future__ import annotations
 
 import pytest
 
 from deepseek_lsp.documents import Document
+from deepseek_lsp.privacy import REDACTED, redact
 from deepseek_lsp.prompts import build_fim_prompt
 
 A, B = "Fk8d7s6Gh2Jq0Lw3Xy9Q", "Qz1Xc4Vb7Nm0Pa5Sd8Fg"
@@ -36,3 +38,36 @@ def test_a_cursor_inside_a_line_s_word_sends_no_secret_after_it(path: str, text:
         sent = fim.prompt + fim.suffix
         assert A[:8] not in sent and B[:8] not in sent, (budget, fim.suffix)
 
+
+CFN = (
+    "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Env:\n    Type: String\n    Default: prod\n"
+    f"  MasterUser:\n    Type: String\n    NoEcho: true\n    Default: {A}\n"
+    f"  AdminLogin:\n    NoEcho: 'true'\n    Type: String\n    Default: '{B}'\n"
+)
+
+
+def test_a_cursor_inside_a_no_echo_parameter_s_default_sends_neither_half() -> None:
+    """``Default: Fk8d7|s6Gh…`` under ``NoEcho: true``: the value ran from the window into the
+    suffix, was neither's alone, and both halves went out."""
+    doc = Document("file:///w/app/template.yaml", CFN)
+    for secret in (A, B):
+        for cursor in range(CFN.index(secret), CFN.index(secret) + len(secret) + 1):
+            fim = build_fim_prompt(doc, cursor, budget=2000, suffix_share=0.3, count=_count)
+            sent = fim.prompt + fim.suffix
+            assert not any(secret[i : i + 6] in sent for i in range(len(secret) - 5)), (cursor, sent)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"  DBPassword: {{Type: String, NoEcho: true, Default: {A}}}\n",
+        f"  DBPassword: {{NoEcho: 'true', Type: String, Default: '{A}', MinLength: 8}}\n",
+        f'  DBPassword: {{ Default: "{A}" , NoEcho: true }}\n',
+    ],
+)
+def test_a_no_echo_parameter_written_as_a_flow_mapping_sends_no_default(line: str) -> None:
+    """``DBPassword: {Type: String, NoEcho: true, Default: …}`` on one line: only a ``NoEcho``
+    at a line's start was read, and the default went out, the whole template redacted."""
+    text = "Parameters:\n  Env: {Type: String, Default: prod}\n" + line + "Resources: {}\n"
+    out = redact(text, keep_lines=True)
+    assert out == text.replace(A, REDACTED), out

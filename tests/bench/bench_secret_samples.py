@@ -322,6 +322,19 @@ def bare_key_objects(secrets: list[str]) -> str:
     )
 
 
+def cloudformation_flow(secrets: list[str]) -> str:
+    """A CloudFormation template's parameters written as flow mappings, one a line, ``NoEcho``
+    anywhere in them."""
+    s = fakes(secrets, 3, 20)
+    return (
+        "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Env: {Type: String, Default: prod}\n"
+        f"  DBPassword: {{Type: String, NoEcho: true, Default: {s[0]}}}\n"
+        f"  ApiToken: {{NoEcho: 'true', Type: String, Default: '{s[1]}', MinLength: 8}}\n"
+        f'  SmtpLogin: {{ Default: "{s[2]}", NoEcho: true }}\n'
+        "Resources:\n  Bucket: {Type: 'AWS::S3::Bucket'}\n"
+    )
+
+
 def yaml_written_otherwise(secrets: list[str]) -> str:
     """A YAML settings file saved on Windows: an anchored mapping, comments at column 0 between
     its keys, a list of mappings, a flow mapping."""
@@ -562,6 +575,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "commented lists": ("/w/shop/config/keys.py", lists_with_comments),
     "windows lists": ("/w/shop/config/keys.win.yaml", windows_lists),
     "bare-key objects": ("/w/shop/config/keys.txt", bare_key_objects),
+    "cloudformation flow": ("/w/shop/infra/params.yaml", cloudformation_flow),
 }
 
 

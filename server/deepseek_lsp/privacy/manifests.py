@@ -216,9 +216,14 @@ def _redact_secret_manifests(text: str, before: str = "", after: str = "") -> st
 # -- CloudFormation parameters marked NoEcho -----------------------------------------------------------
 # ``NoEcho: true`` is the template's own word that a parameter is secret (the console masks it),
 # whatever its name (``MasterUser``, ``AdminLogin``): its ``Default`` went out as written.
-_NO_ECHO = re.compile(r"""(?m)^([ \t]*)NoEcho[ \t]*:[ \t]*["']?true\b|"NoEcho"[ \t]*:[ \t]*"?true\b""", re.I)
+#: (Group 1 a YAML line's indent; group 2 a YAML flow mapping's ``{`` or ``,`` before it, on
+#: one line: ``DBPassword: {Type: String, NoEcho: true, Default: …}``.)
+_NO_ECHO = re.compile(
+    r"""(?m)^([ \t]*)NoEcho[ \t]*:[ \t]*["']?true\b|([{,])[ \t]*NoEcho[ \t]*:[ \t]*["']?true\b|"NoEcho"[ \t]*:[ \t]*"?true\b""", re.I
+)
 _YAML_DEFAULT = re.compile(r"""(?m)^[ \t]*Default[ \t]*:[ \t]*(?:(?P<q>["'])([^"'\r\n]+)(?P=q)|([^\s"'#!&*|>{\[](?:[^\r\n#]*[^\s#])?))[ \t]*(?:#[^\r\n]*)?\r?$""")
 _JSON_DEFAULT = re.compile(r'"Default"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\.)+)"')
+_FLOW_DEFAULT = re.compile(r"""[{,][ \t]*Default[ \t]*:[ \t]*(?:(?P<q>["'])([^"'\r\n]+)(?P=q)|([^\s"',{}\[\]#!&*|>](?:[^,{}\r\n]*[^\s,{}])?))""")
 #: How far from ``NoEcho`` its parameter's other entries are looked for: a parameter is a few lines.
 _PARAMETER_CHARS = 2048
 
@@ -287,14 +292,20 @@ def redact_no_echo_defaults(text: str, before: str = "", after: str = "") -> str
         if found.group(1) is not None:
             lo, hi = _no_echo_yaml_span(joined, found.start(), len(found.group(1)))
             pattern = _YAML_DEFAULT
+        elif found.group(2) is not None:
+            lo, hi = _no_echo_json_span(joined, found.start() + (found.group(2) == "{"))
+            pattern = _FLOW_DEFAULT
         else:
             lo, hi = _no_echo_json_span(joined, found.start())
             pattern = _JSON_DEFAULT
         read = hi
         for m in pattern.finditer(joined, lo, hi):
             group = m.lastindex or 0  # the value's: quoted or bare
-            if lo_text <= m.start(group) and m.end(group) <= hi_text and not _is_template(m.group(group)):
-                spans.append((m.start(group) - lo_text, m.end(group) - lo_text))
+            # Its part in ``text``: a cursor inside the value cuts it between the window and the
+            # suffix, and each half went out.
+            start, end = max(m.start(group), lo_text), min(m.end(group), hi_text)
+            if start < end and not _is_template(m.group(group)):
+                spans.append((start - lo_text, end - lo_text))
     if not spans:
         return text
     out: list[str] = []
