@@ -1,7 +1,8 @@
 """Secret lists still sent at session 52's start: an object of secrets with bare keys whose
 prompt window ends inside a key's name (the whole window's values went out), Ruby's
 ``:prod => '…'`` hash (every value, the whole file redacted), a TOML table's value the cursor is
-inside of (its first part ended the window unredacted)."""
+inside of (its first part ended the window unredacted), and lists not read as lists (Elixir's
+``@api_keys [...]``, Perl's ``qw/…/``, a ``;``-separated .env value, keys in capitals)."""
 
 from __future__ import annotations
 
@@ -88,3 +89,43 @@ def test_the_names_up_a_staircase_of_mappings_are_found_in_one_pass() -> None:
             head = open_list_head(data, above_start)
     assert head.count("\n") == 350 and head.startswith("k0:\n")
     assert cpu.seconds < 0.15, cpu.seconds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Elixir's module attribute: a name and its value, no ``=``.
+        "defmodule Shop.Keys do\n  @api_keys [\n" + "".join(f'    "{k}",\n' for k in KEYS[:4]) + "  ]\nend\n",
+        f'defmodule Shop.Keys do\n  @api_tokens ["{KEYS[0]}", "{KEYS[1]}"]\nend\n',
+        # Perl's qw with slashes.
+        f"my @api_keys = qw/{KEYS[0]} {KEYS[1]} {KEYS[2]}/;\n",
+        # A .env value's list of keys by ``;``, bare and quoted; a quoted comma list.
+        f"API_KEYS={KEYS[0]};{KEYS[1]};{KEYS[2]}\n",
+        f'SECRET_TOKENS="{KEYS[0]}; {KEYS[1]}; {KEYS[2]}"\n',
+        f"API_KEYS='{KEYS[0]},{KEYS[1]}'\n",
+    ],
+)
+def test_lists_of_keys_as_other_languages_write_them_send_none(text: str) -> None:
+    out = redact(text, keep_lines=True)
+    assert _leaked([out]) == [], out
+    assert out.count("\n") == text.count("\n")
+
+
+def test_a_list_of_all_caps_random_keys_sends_none() -> None:
+    """``"FKNIRJHUB0ZXSORIFIQW"`` (caps and a digit or two, as several vendors' keys are): judged
+    a name (no lower case to mix, fewer than 4 digits) and sent."""
+    keys = ["FKNIRJHUB0ZXSORIFIQW", "QWXZPLKJHG7TRBVCNMZA", "FkNIRJHUB0ZXSoRiFI9Q"]
+    text = "API_KEYS = [\n" + "".join(f'    "{k}",\n' for k in keys) + "]\n"
+    out = redact(text, keep_lines=True)
+    assert not any(k in out for k in keys), out
+    names = 'API_KEY_NAMES = ["STRIPE_SECRET_KEY", "HTTP2SERVERCONFIG", "OpenAIApiKeyName2"]\n'
+    assert redact(names) == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["API_KEYS=a;" + repeated("b ;"), "API_KEYS=" + repeated("Fk8d7s6Gh2;") + " x", "api_keys = qw/" + repeated("a \n"),
+     "api_keys = qw/" + repeated("x'"), "@api_keys [" + repeated("'a', ") + "x"],
+)
+def test_the_new_list_forms_are_read_in_linear_time(text: str) -> None:
+    assert_redacted_in_linear_time(text[:12], text)

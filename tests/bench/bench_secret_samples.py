@@ -335,6 +335,20 @@ def cloudformation_flow(secrets: list[str]) -> str:
     )
 
 
+def lists_in_other_languages(secrets: list[str]) -> str:
+    """Lists of keys as Elixir (a module attribute), Perl (``qw/…/``) and a .env (``;`` between
+    them) write them, and a list of keys in capitals with a digit or two."""
+    s = fakes(secrets, 10, 20)
+    capitals = ["QWXZPLKJHG7TRBVCNMZA", "HJKWERTZUIOP3YXCVBNM"]
+    secrets += capitals
+    return (
+        "defmodule Shop.Keys do\n  @api_keys [\n" + "".join(f'    "{v}",\n' for v in s[:3]) + "  ]\nend\n\n"
+        + f"my @api_tokens = qw/{s[3]} {s[4]} {s[5]}/;\n\n"
+        + f"API_KEYS={s[6]};{s[7]};{s[8]}\nSECRET_TOKENS=\"{s[9]}; {s[6][::-1]}\"\n\n"
+        + "VENDOR_API_KEYS = [\n" + "".join(f'    "{v}",\n' for v in capitals) + "]\n"
+    )
+
+
 def yaml_written_otherwise(secrets: list[str]) -> str:
     """A YAML settings file saved on Windows: an anchored mapping, comments at column 0 between
     its keys, a list of mappings, a flow mapping."""
@@ -576,6 +590,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "windows lists": ("/w/shop/config/keys.win.yaml", windows_lists),
     "bare-key objects": ("/w/shop/config/keys.txt", bare_key_objects),
     "cloudformation flow": ("/w/shop/infra/params.yaml", cloudformation_flow),
+    "other languages' lists": ("/w/shop/config/keys.txt", lists_in_other_languages),
 }
 
 

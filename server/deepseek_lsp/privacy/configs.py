@@ -535,7 +535,7 @@ PREFILTERS: dict[re.Pattern[str], re.Pattern[str]] = {
     _FALLBACK: _FALLBACK_OPERATOR,
     _JOINED: _JOINED_OPERATOR,
     _WORD_LIST: WORD_LIST_OPENER,
-    _COMMA_LIST: re.compile(","),
+    _COMMA_LIST: re.compile("[,;]"),
     _YAML_MAP: re.compile(r":(?:[ \t]+[&!][^\s#]*)*[ \t]*(?:#[^\n]*)?\r?\n(?:[ \t]*#[^\n]*\n)*[ \t]"),
     _TABLE: re.compile(r"(?m)^[ \t]*\["),
 }

@@ -43,12 +43,17 @@ _YAML_PROPERTIES = r"""(?:[\ \t]+[&!][^\s\#]*)*"""
 #: (``  ten|ant3: '…'``, the cursor in its name: the window's values all went out). (The spaces
 #: after an item are the next item's or the end's, a comma's only before it: taken by either,
 #: the end was tried after each of them, seconds over a line of spaces.)
-_BRACKET_LIST = re.compile(
-    r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?(?:""" + _DECLARED_TYPE + r""")?[\ \t]*(?::=|=>|\+=|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
-    + r"""[\ \t]*)?[\[({]((?:""" + _COMMENT_LINES + r"""\s*""" + _KEY + _LITERAL
+_BRACKET_ITEMS = (
+    r"""[\[({]((?:""" + _COMMENT_LINES + r"""\s*""" + _KEY + _LITERAL
     + r"""(?:[\ \t]*,)?(?:[\ \t]*(?://|\#)[^\r\n]*)?)+(?:\s*""" + _KEY + r"""["'][^"'\\\r\n]*\Z|\s*(?::[\w$-]*|[\w$-]+)(?:[\ \t]*(?::|=>?))?[\ \t]*\Z)?)"""
     r"""(?=""" + _COMMENT_LINES + r"""\s*(?:[\])}]|\Z))"""
 )
+_BRACKET_LIST = re.compile(
+    r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?(?:""" + _DECLARED_TYPE + r""")?[\ \t]*(?::=|=>|\+=|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
+    + r"""[\ \t]*)?""" + _BRACKET_ITEMS
+)
+#: Elixir's module attribute (``@api_keys ["…", "…"]``): its name and its value, no ``=``.
+_ATTRIBUTE_LIST = re.compile(r"""(?ix)(?<![\w@])@(""" + _ASSIGNED_NAME + r""")[\ \t]+(?=\[)""" + _BRACKET_ITEMS)
 #: YAML's list under a secret's name: the name (group 1) alone on its line, a ``- `` line an item.
 #: (Blank and comment lines between its items are its own: the items below one went out.)
 _YAML_LIST = re.compile(
@@ -94,7 +99,8 @@ _WORD_LIST = re.compile(
     r"""[\[({<]([^\[\](){}<>"'\r\n]*(?:\r?\n[^\[\](){}<>"'\r\n]*)*)(?=[\])}>]|\Z)"""
 )
 #: A comma list without brackets under a secret's name (group 1), its items (group 2), to its
-#: line's end or a comment: a .env's, an INI's or a properties file's ``API_KEYS=a,b,c``. The
+#: line's end or a comment: a .env's, an INI's or a properties file's ``API_KEYS=a,b,c`` (or
+#: ``a;b;c``, as a .env's lists are written too). The
 #: first item is the name's value (redacted already, as such); the others went out. An item
 #: holds no ``=`` nor ``:`` (but base64's padding at its end): from each name of a line of
 #: ``token=a,`` the items would have run to its end. Its first character a word's: a call's
@@ -104,13 +110,17 @@ _WORD_LIST = re.compile(
 _COMMA_ITEM = r"""(?:\[REDACTED\]|[\w+/.~-][^\s,"'`;:=()\[\]{}<>]*={0,2})"""
 _COMMA_LIST = re.compile(
     r"""(?imx)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?:=|:)[\ \t]*"""
-    r"""(""" + _COMMA_ITEM + r"""(?:[\ \t]*,[\ \t]*""" + _COMMA_ITEM + r""")+)(?:[\ \t]*,)?(?=[\ \t]*(?:\#[^\r\n]*|(?<=[\ \t]);[^\r\n]*)?\r?$)"""
+    r"""(""" + _COMMA_ITEM + r"""(?:[\ \t]*[,;][\ \t]*""" + _COMMA_ITEM + r""")+)(?:[\ \t]*,)?(?=[\ \t]*(?:\#[^\r\n]*|(?<=[\ \t]);[^\r\n]*)?\r?$)"""
+)
+#: Perl's ``qw/…/`` (slashes, no bracket) under a secret's name (group 1), its words (group 2).
+_SLASH_WORD_LIST = re.compile(
+    r"""(?ix)(""" + _ASSIGNED_NAME + r""")[\ \t]*=[\ \t]*qw[\ \t]*/([^/"'\r\n]*(?:\r?\n[^/"'\r\n]*)*)(?=/|\Z)"""
 )
 #: What a text holds for :data:`_WORD_LIST` to match, found far faster than its names (a second
 #: pattern of every secret's name made each span's redaction a tenth slower).
 WORD_LIST_OPENER = re.compile(r"%[wWiI]|qw|=\(|:[ \t]*[\[{]")
-#: A word of such a list (a YAML flow list's items are between commas).
-_WORD = re.compile(r"[^\s,]+")
+#: A word of such a list (a YAML flow list's items are between commas, a .env's by ``;`` too).
+_WORD = re.compile(r"[^\s,;]+")
 #: An item of a bracketed list (its quote, its text), the last one perhaps cut by the text's end.
 _ITEM = re.compile(r"""(["'])([^"'\\\r\n]*)(?:\1|\Z)""")
 #: What follows a dictionary's key, not a value.
@@ -135,6 +145,17 @@ _PATH_STARTS = ("#/", "./", "../", "/")
 _PASSWORD_SYMBOL = re.compile(r"[!@#$%^&*~?=]")
 
 
+#: A name's lower-case run (``Name`` of ``OpenAIApiKeyName2``): a random key in capitals has none.
+_LOWER_RUN = re.compile(r"[a-z]{3}")
+
+
+def _random_capitals(value: str, digits: int) -> bool:
+    """Whether ``value`` is a key of capitals and a digit or two (``FKNIRJHUB0ZXSORIFIQW``, as
+    several vendors' are): 16 letters and digits or more, no name's lower-case run nor ``_``
+    (``STRIPE_SECRET_KEY``). Neither mixed in case nor four digits, such keys were sent."""
+    return digits > 0 and len(value) >= 16 and value.isalnum() and value.isascii() and _LOWER_RUN.search(value) is None
+
+
 @lru_cache(maxsize=4096)
 def _secret_item(name: str, quote: str, value: str) -> bool:
     """Whether ``value``, an item of a list named ``name``, is a secret: as the name's value would
@@ -147,7 +168,7 @@ def _secret_item(name: str, quote: str, value: str) -> bool:
     if value.startswith(_PATH_STARTS):
         return False
     digits = sum(ch.isdigit() for ch in value)
-    if not (digits >= 4 or (digits and _mixed_case(value)) or _PASSWORD_SYMBOL.search(value)):
+    if not (digits >= 4 or (digits and _mixed_case(value)) or _PASSWORD_SYMBOL.search(value) or _random_capitals(value, digits)):
         return False
     if quote and ": " in value:
         return False
@@ -197,7 +218,7 @@ def _list_item_spans(found: re.Match[str], lo: int = 0, hi: int | None = None) -
             if ": " not in value and _secret_item(name, m.group(1), value):
                 spans.append((m.start(2), m.start(2) + len(value)))
         return spans
-    if found.re is _WORD_LIST or found.re is _COMMA_LIST:
+    if found.re is _WORD_LIST or found.re is _COMMA_LIST or found.re is _SLASH_WORD_LIST:
         return [m.span() for m in _WORD.finditer(text, *found.span(2)) if _secret_item(name, "", m.group())]
     return [
         m.span(2)
@@ -220,6 +241,7 @@ def redact_list_items(match: re.Match[str]) -> str:
 #: A list's patterns, one-line patterns whose text (a span) :mod:`.triggers` takes to a list's end.
 LIST_PATTERNS = (
     (_BRACKET_LIST, redact_list_items),
+    (_ATTRIBUTE_LIST, redact_list_items),
     (_YAML_LIST, redact_list_items),
     (_WORD_LIST, redact_list_items),
     (_COMMA_LIST, redact_list_items),
@@ -232,6 +254,10 @@ LIST_PATTERNS = (
 #: or a comment between items (a window starting at one sent the items below it).
 _ITEM_LINE = re.compile(r"""[ \t]*(?:["']|-[ \t]|//|\#)|[ \t]+:?["']?[\w.$/-]+["']?[ \t]*(?::|=>)(?=[ \t]|\r?\n|\Z)""")
 
+
+#: Patterns tried before the assignments' (which took ``qw/`` and the first word as the name's
+#: value, and the list was no longer one).
+LEADING_LIST_PATTERNS = ((_SLASH_WORD_LIST, redact_list_items),)
 
 #: The list patterns from a line's start (its name anywhere on the line).
 _BRACKET_LIST_LINE = re.compile(r"[^\r\n]*?" + _BRACKET_LIST.pattern.removeprefix("(?ix)"), re.I | re.X)
