@@ -2,7 +2,8 @@
 prompt window ends inside a key's name (the whole window's values went out), Ruby's
 ``:prod => '…'`` hash (every value, the whole file redacted), a TOML table's value the cursor is
 inside of (its first part ended the window unredacted), and lists not read as lists (Elixir's
-``@api_keys [...]``, Perl's ``qw/…/``, a ``;``-separated .env value, keys in capitals)."""
+``@api_keys [...]``, Perl's ``qw/…/``, a ``;``-separated .env value, keys in capitals, TOML's
+dotted keys, a YAML block scalar's lines)."""
 
 from __future__ import annotations
 
@@ -129,3 +130,25 @@ def test_a_list_of_all_caps_random_keys_sends_none() -> None:
 )
 def test_the_new_list_forms_are_read_in_linear_time(text: str) -> None:
     assert_redacted_in_linear_time(text[:12], text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # TOML's dotted keys under another table: the secret's name first, the last part neutral.
+        f'[app]\nname = "shop"\napi_keys.prod = "{KEYS[0]}"\napi_keys.dev = "{KEYS[1]}"\nsecrets.db.main = \'{KEYS[2]}\'\n',
+        # A YAML block scalar of several lines under a secret's name (one key a line).
+        f"app:\n  api_keys: |\n    {KEYS[0]}\n    {KEYS[1]}\n    {KEYS[2]}\n    {KEYS[3]}\n  debug: false\n",
+        f"tokens: >-\n  {KEYS[0]}\n  {KEYS[1]}\n  {KEYS[2]}\nname: x\n",
+    ],
+)
+def test_toml_dotted_keys_and_yaml_block_scalars_send_no_secret(text: str) -> None:
+    """``api_keys.prod = "…"`` (its name's last part no secret's) went out whole; a block
+    scalar's lines past the second went out (the lines read were the name's and two more)."""
+    out = redact(text, keep_lines=True)
+    assert _leaked([out]) == [], out
+    assert out.count("\n") == text.count("\n")
+
+
+def test_a_long_dotted_key_is_read_in_linear_time() -> None:
+    assert_redacted_in_linear_time("api_keys.", "api_keys." + repeated("a.") + " = 'x'")

@@ -349,6 +349,18 @@ def lists_in_other_languages(secrets: list[str]) -> str:
     )
 
 
+def toml_dotted_keys(secrets: list[str]) -> str:
+    """A TOML file's dotted keys under another table: ``api_keys.prod = "…"`` in ``[app]``."""
+    s = fakes(secrets, 3, 20)
+    return f'[app]\nname = "shop"\napi_keys.prod = "{s[0]}"\napi_keys.dev = "{s[1]}"\nsecrets.db.main = "{s[2]}"\n\n[log]\nlevel = "info"\n'
+
+
+def yaml_block_keys(secrets: list[str]) -> str:
+    """A YAML block scalar of keys, one a line, under a secret's name."""
+    s = fakes(secrets, 4, 20)
+    return "app:\n  name: shop\n  api_keys: |\n" + "".join(f"    {v}\n" for v in s) + "  debug: false\n"
+
+
 def yaml_written_otherwise(secrets: list[str]) -> str:
     """A YAML settings file saved on Windows: an anchored mapping, comments at column 0 between
     its keys, a list of mappings, a flow mapping."""
@@ -591,6 +603,8 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "bare-key objects": ("/w/shop/config/keys.txt", bare_key_objects),
     "cloudformation flow": ("/w/shop/infra/params.yaml", cloudformation_flow),
     "other languages' lists": ("/w/shop/config/keys.txt", lists_in_other_languages),
+    "toml dotted keys": ("/w/shop/config/app.toml", toml_dotted_keys),
+    "yaml block of keys": ("/w/shop/config/app.yaml", yaml_block_keys),
 }
 
 

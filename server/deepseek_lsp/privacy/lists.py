@@ -238,6 +238,23 @@ def redact_list_items(match: re.Match[str]) -> str:
     return "".join(out) + text[done : match.end()] if out else match.group(0)
 
 
+#: A TOML dotted key whose first parts name a secret (``api_keys.prod = "…"`` under another
+#: table, ``[app]``): the name (group 1), the quote (group 2) and the value (group 3). The
+#: key's last part (``prod``) named no secret, and the value went out.
+_DOTTED_ENTRY = re.compile(
+    r"""(?imx)^[\ \t]*(?:[\w-]+\.){0,4}(""" + _ASSIGNED_NAME + r""")(?:\.[\w-]+){1,4}[\ \t]*=[\ \t]*(["'])([^"'\r\n]*)\2"""
+)
+
+
+def _redact_dotted_value(match: re.Match[str]) -> str:
+    """A pattern's replacement: the entry with its value redacted where it is a secret."""
+    if not _secret_item(match.group(1), match.group(2), match.group(3)):
+        return match.group(0)
+    start, end = match.span(3)
+    text, at = match.string, match.start()
+    return text[at:start] + REDACTED + text[end : match.end()]
+
+
 #: A list's patterns, one-line patterns whose text (a span) :mod:`.triggers` takes to a list's end.
 LIST_PATTERNS = (
     (_BRACKET_LIST, redact_list_items),
@@ -247,6 +264,7 @@ LIST_PATTERNS = (
     (_COMMA_LIST, redact_list_items),
     (_YAML_MAP, redact_list_items),
     (_TABLE, redact_list_items),
+    (_DOTTED_ENTRY, _redact_dotted_value),
 )
 
 #: A line that may be an item of a list: a literal first, YAML's ``- ``, an indented key of a

@@ -268,9 +268,10 @@ _ITEM_LINES = re.compile(
 )
 
 
-#: A YAML key alone on its line (indented by group 1) and the lines below more indented than it.
+#: A YAML key alone on its line (indented by group 1) and the lines below more indented than it
+#: (a block scalar's too: ``api_keys: |``, its lines past the second went out).
 _YAML_KEY_BLOCK = re.compile(
-    r"""([ \t]*)(?:-[ \t]+)?["']?[\w.-]+["']?[ \t]*:(?:[ \t]+[&!][^\s#]*)*[ \t]*(?:#[^\n]*)?\r?\n(?:(?:[ \t]*(?:#[^\n]*)?\r?\n)*\1[ \t]+\S[^\n]*(?:\n|\Z))*"""
+    r"""([ \t]*)(?:-[ \t]+)?["']?[\w.-]+["']?[ \t]*:(?:[ \t]+[&!][^\s#]*)*(?:[ \t]*[|>][+-]?[1-9]?[+-]?)?[ \t]*(?:#[^\n]*)?\r?\n(?:(?:[ \t]*(?:#[^\n]*)?\r?\n)*\1[ \t]+\S[^\n]*(?:\n|\Z))*"""
 )
 
 
