@@ -42,10 +42,11 @@ def test_a_span_is_redacted_as_by_every_pattern() -> None:
 
 def test_a_span_of_code_naming_a_token_runs_a_few_patterns() -> None:
     """Every pattern (191) ran over each span holding a trigger, most of a prompt's redaction at
-    a new position."""
+    a new position. 22: a builder's ``.token("…")`` and Elixir's ``@tokens [...]`` (session 52)
+    are forms a span naming a token may hold; still a ninth of the table."""
     span = "    def next_token(self) -> Token:\n        token = self.lexer.advance()\n        return token\n"
     assert len(_SINGLE.patterns) > 150
-    assert len(_SINGLE.indices(span)) <= 20
+    assert len(_SINGLE.indices(span)) <= 22
 
 
 @pytest.mark.parametrize(
