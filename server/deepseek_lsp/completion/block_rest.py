@@ -23,38 +23,68 @@ MORE_ASKED = 3
 SENTENCE_LINES = 12
 #: A sentence's end: its stop before a space or the text's end (not `3.14`, `os.path`).
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s|$)")
-#: The word before a full stop that ends no sentence: letters with stops between (`e.g.`,
-#: `i.e.`, `a.k.a.`), an abbreviation a sentence goes on after. (A letter alone ends one: `the
-#: square of x.`)
-_ABBREVIATION = re.compile(r"[A-Za-z](?:\.[A-Za-z])+|(?i:cf|vs|viz|approx|resp|fig|eq|mr|mrs|ms|dr)")
-#: A list item's number first on its line, after a comment's marks (`    12.`, ` * 3.`, `# 4.`).
-_ITEM_NUMBER = re.compile(r"[ \t]*(?:(?://|--|[#*;])[ \t]*)?\d+")
+#: A line's comment lead: its indentation and its markers (``#``, `` * ``, ``//``).
+_LEAD = " \t#*/;!-"
+#: Abbreviations a capitalised word may follow (``Mr. Smith``): no sentence ends at them.
+_ABBREVIATIONS = frozenset(
+    "e.g i.e cf vs viz mr mrs ms dr prof st jr sr no nos fig eq sec ch vol pp approx resp incl al".split()
+)
+
+
+def _sentence_ends(text: str, start: int) -> list[int]:
+    """Where sentences end in ``text`` from ``start``: not at an abbreviation (``e.g.``,
+    ``Mr.``), a list's number (`` 1. Parse``), a stop a lower-case word follows, nor in a
+    doctest's example (its ``>>>`` lines and its output, to a blank line), which is code."""
+    ends: list[int] = []
+    in_example = False
+    at = text.rfind("\n", 0, start) + 1
+    for line in text[at:].split("\n"):
+        body = line.lstrip(_LEAD)
+        lead = len(line) - len(body)
+        in_example = body.startswith(">>>") or (in_example and bool(body.strip()))
+        if not in_example:
+            for m in _SENTENCE_END.finditer(line, max(start - at, 0)):
+                words = line[max(m.start() - 40, 0) : m.start()].split()
+                word = words[-1].lstrip("([\"'") if words else ""
+                after = text[at + m.end() : at + m.end() + 80].lstrip(_LEAD + "\n")
+                if (
+                    word.lower() in _ABBREVIATIONS
+                    or (word.isdigit() and m.start() - len(word) == lead)
+                    or after[:1].islower()
+                ):
+                    continue
+                ends.append(at + m.end())
+        at += len(line) + 1
+    return ends
 
 
 def ended_at_a_sentence(lines: str) -> str:
     """``lines``, a comment's or a docstring's whole lines where all its asks are spent, down
     to the end of its last sentence in its last ``SENTENCE_LINES`` lines, else with `` …`` after
     its last word to say it goes on: kept to its whole lines it ended mid-sentence (`handed on
-    to the parser, which`), closed there. Within those lines: no more is asked, or billed."""
+    to the parser, which`), closed there. Within those lines: no more is asked, or billed. A
+    doctest's example last is kept whole, with no `` …``: code, it would not run with it."""
     text = lines.rstrip()
     tail = len(text)
     for _ in range(SENTENCE_LINES):
         tail = text.rfind("\n", 0, tail)
         if tail < 0:
             break
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, max(tail, 0)) if _ends_sentence(text, m.start())]
+    if _ends_in_an_example(text):
+        return text
+    ends = _sentence_ends(text, max(tail, 0))
     return text[: ends[-1]] if ends else text + " …"
 
 
-def _ends_sentence(text: str, stop: int) -> bool:
-    """Whether the stop at ``stop`` ends a sentence: not an abbreviation's or a list item's
-    number's (taken for one, a docstring ended `... handed on to the parser, e.g.`)."""
-    if text[stop] != ".":
-        return True
-    line_start = text.rfind("\n", 0, stop) + 1
-    word_start = max(text.rfind(" ", line_start, stop), text.rfind("\t", line_start, stop)) + 1
-    word = text[max(word_start, line_start) : stop].lstrip("([\"'")
-    return not (_ABBREVIATION.fullmatch(word) or _ITEM_NUMBER.fullmatch(text, line_start, stop))
+def _ends_in_an_example(text: str) -> bool:
+    """Whether ``text``'s last line is a doctest example's, its ``>>>`` line or its output."""
+    for line in reversed(text.split("\n")):
+        body = line.lstrip(_LEAD)
+        if not body.strip():
+            return False
+        if body.startswith(">>>"):
+            return True
+    return False
 
 
 def rest_tokens(asked_before: int, leaves_at_end: bool) -> int:
