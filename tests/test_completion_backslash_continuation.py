@@ -54,8 +54,20 @@ async def test_a_backslash_in_a_javascript_line_s_string_asks_for_the_line_alone
         ("shellscript", "sh", "cp a.txt /mnt/b  # from D:\\backup\\‸\nls /mnt/b\n"),
         ("shellscript", "sh", "dir='C:\\Program Files\\‸\nls\n"),
         ("ruby", "rb", "def load\n  root = find_root # kept under C:\\data\\‸\n  root\nend\n"),
+        ("c", "c", 'int main(void) {\n    FILE *f = fopen("C:\\‸\n    return 0;\n}\n'),
+        ("cpp", "cpp", 'int main() {\n    auto p = std::string("D:\\data\\‸\n    return 0;\n}\n'),
+        ("c", "c", "int main(void) {\n    char sep = '\\‸\n    return 0;\n}\n"),
     ],
-    ids=["python-comment", "python-string", "shell-comment", "shell-single-quotes", "ruby-comment"],
+    ids=[
+        "python-comment",
+        "python-string",
+        "shell-comment",
+        "shell-single-quotes",
+        "ruby-comment",
+        "c-string",
+        "cpp-string",
+        "c-char",
+    ],
 )
 async def test_a_backslash_in_a_comment_or_a_string_asks_for_the_line_alone(
     fake_deepseek, language: str, ext: str, text: str
@@ -65,6 +77,25 @@ async def test_a_backslash_in_a_comment_or_a_string_asks_for_the_line_alone(
     _, body = await accept_first(fake_deepseek, language, ext, text, "")
     assert body is not None and body["stop"] == ["\n"]
     assert body["max_tokens"] == 48
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'echo "usage: run [options] \\‸\nexit 1\n',
+        'msg="$name was not found in \\‸\necho "$msg"\n',
+    ],
+    ids=["echo", "assignment"],
+)
+async def test_a_backslash_ending_a_shell_double_quoted_line_asks_for_the_string_s_next_line(
+    fake_deepseek, text: str
+) -> None:
+    """Inside the shell's double quotes a backslash before the line's end joins the next line to
+    the string (POSIX: it keeps its meaning before a newline there, not in single quotes): a
+    long message goes on below, which the line alone, stopped at its newline, never showed."""
+    _, body = await accept_first(fake_deepseek, "shellscript", "sh", text, "")
+    assert body is not None and "\n" not in body["stop"]
+    assert body["max_tokens"] == 256
 
 
 _SHELL_TABS = "f() {\n\tcd /tmp\n}\ng() {‸\n}\n"

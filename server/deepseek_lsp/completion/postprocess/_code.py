@@ -322,23 +322,32 @@ def _goes_on_from(above: str | None, start: str, ctx: PostContext) -> bool:
 #: Files\'`). C's and C++'s join a comment's lines too (the preprocessor's splice), a
 #: Makefile's its comment's.
 _BACKSLASH_AS_TEXT = frozenset({"python", "ruby"})
+#: Languages whose strings' backslash before the line's end is taken as an escape being typed
+#: (C's `fopen("C:\`): the preprocessor would splice the next line in, but a string is
+#: written on over lines as two strings, and the line was asked as a block of 256 tokens.
+_STRING_BACKSLASH_AS_TEXT = frozenset({"c", "cpp"})
 
 
 def backslash_joins(line: str, language: str | None) -> bool:
     """Whether ``line``, ending in a backslash, has it join the next line to its statement: not
     one escaped (`\\\\`), nor, where a comment or a string ends with its line, one that ends a
-    comment's or a one-line string's text (a Windows path typed there)."""
+    comment's or a one-line string's text (a Windows path typed there), nor one ending C's
+    string's text. The shell's double quotes go on below it (POSIX keeps a backslash's meaning
+    before a newline there), its single quotes hold it as text."""
     if (len(line) - len(line.rstrip("\\"))) % 2 == 0:
         return False
     name = syntax_name(language)
     shell = is_shell(name)
-    if name not in _BACKSLASH_AS_TEXT and not shell:
+    if name not in _BACKSLASH_AS_TEXT and name not in _STRING_BACKSLASH_AS_TEXT and not shell:
         return True
     scanner = _BracketScanner(_syntax_for(name))
     for _ in scanner.feed(line):
         pass
+    mode = scanner.mode
+    if mode in ("line", "block"):
+        return name in _STRING_BACKSLASH_AS_TEXT
     # The shell's double quotes take a backslash before a line break as a join too (gpg-zip's
     # `usage="\`, a long `echo "...`), and one before their `"` escapes it: no Windows path
     # ends one; nor a triple-quoted string's first line (`help = """\`: its text starts on
     # the next). Read as a string's text, the next line was never suggested.
-    return not scanner.mode or scanner.mode in ('"""', "'''") or (shell and scanner.mode == '"')
+    return not mode or mode in ('"""', "'''") or (shell and mode in ('"', "`"))
