@@ -181,8 +181,11 @@ def test_a_classes_outline_shows_its_methods_when_its_fields_fill_it(language: s
     lines = _outline_of("WebView." + ("java" if language == "java" else "cs"), text, language, "WebView")
     members = [line.strip() for line in lines[1:] if line.strip() not in ("{", "…")]
     assert members[:4] == [f"public void {verb}() …" for verb in ("callInjectedJavaScript", "setMessagingEnabled", "dispatchEvent", "destroy")]
-    # The room left goes to the first fields; no longer than the twelve lines it stands for.
-    assert members[4] == "protected boolean flag0 = false;" and lines[-1] == "…"
+    # The room left goes to the first fields, the rest named on the last line; no longer than
+    # the twelve lines it stands for.
+    assert members[4] == "protected boolean flag0 = false;"
+    shown = [line.split()[2] for line in members[4:] if line.startswith("protected")]
+    assert shown + lines[-1].removeprefix("… ").split(", ") == [f"flag{i}" for i in range(14)]
     assert len(lines) <= MAX_DEFINITION_LINES + 1
 
 

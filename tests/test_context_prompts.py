@@ -1786,7 +1786,7 @@ def test_a_class_too_long_to_send_whole_is_its_outline() -> None:
     params = ", ".join(f"argument_{k}: Mapping[str, Sequence[int]] | None = None" for k in range(3))
     wide = "class Wide:\n" + "".join(f"    def method_{i}(self, {params}) -> None:\n        pass\n" for i in range(12))
     outline = Indexer(REGISTRY).for_document(python_doc("file:///ws/wide.py", wide)).definitions["Wide"][0].text
-    assert outline.startswith("class Wide:\n    def method_0(self, argument_0") and outline.endswith("\n…")
+    assert outline.startswith("class Wide:\n    def method_0(self, argument_0") and outline.endswith("\n… method_11")
     assert len(outline) <= len("\n".join(wide.splitlines()[:12]) + "\n…")
     short = f'class Small:\n    """\n{docstring}    """\n\n    def one(self):\n        return 1\n'
     store = DocumentStore(REGISTRY)
@@ -1815,12 +1815,43 @@ def test_a_class_with_a_long_docstring_is_outlined_by_the_members_an_importer_ca
     assert index is not None
     text = index.definitions["Client"][0].text
     lines = text.splitlines()
-    assert lines[0] == "class Client(BaseClient):" and lines[-1] == "…"
+    assert lines[0] == "class Client(BaseClient):" and lines[-1].startswith("… ")
     methods = [line.split("(")[0].strip() for line in lines if line.startswith("    def ")]
     assert methods[:3] == ["def __init__", "def request", "def stream"]
     assert lines[1] == '    """An HTTP client, with connection pooling, HTTP/2, redirects, cookie persistence, etc. …"""'
     assert ">>> client" not in text and "_transport_for_url" not in text
     assert len(lines) <= MAX_DEFINITION_LINES + 1 and len(text) <= OUTLINE_ROOM
+
+
+def test_an_outlined_class_s_long_signatures_keep_their_parameters_names_and_return_type() -> None:
+    """httpx's ``Client``: each signature was cut at 160 characters, mid-annotation, with no
+    return type (``def request( self, method: str, url: URL | str, *, content: RequestContent |
+    None = None, … js …``), and three such lines filled the outline's room: ``get`` and ``post``,
+    the calls an importer makes, were not in it. Annotations, then defaults, then the last
+    parameters go before the cut, the return type kept; the members with no room are named."""
+    import httpx
+
+    source = (Path(httpx.__file__).parent / "_client.py").read_text()
+    text = Indexer(REGISTRY).for_document(python_doc("file:///ws/_client.py", source)).definitions["Client"][0].text
+    lines = text.splitlines()
+    request = next(line for line in lines if line.startswith("    def request("))
+    assert request.startswith("    def request(self, method, url, *, content, data, files, json,"), request
+    assert request.endswith(") -> Response: …"), request
+    assert lines[-1].startswith("… ") and {"get", "post"} <= set(lines[-1][2:].split(", ")), lines[-1]
+    assert len(text) <= OUTLINE_ROOM
+    # A short enough signature keeps its annotations; a Java one its parameters' types.
+    params = ", ".join(f"argument_{k}: Mapping[str, Sequence[int]] | None = None" for k in range(3))
+    wide = "class Wide:\n" + "".join(f"    def method_{i}(self, {params}) -> Result:\n        pass\n" for i in range(12))
+    outline = Indexer(REGISTRY).for_document(python_doc("file:///ws/wide.py", wide)).definitions["Wide"][0].text
+    assert "    def method_0(self, argument_0=None, argument_1=None, argument_2=None) -> Result: …" in outline
+    assert "    def method_0(self, argument_0: Mapping" not in outline
+    java_params = ", ".join(f"Map<String, List<Integer>> argument{k}" for k in range(5))
+    java = "public class Wide {\n" + "".join(
+        f"    public Result method{i}({java_params}) {{\n        return null;\n    }}\n" for i in range(12)
+    ) + "}\n"
+    store = DocumentStore(REGISTRY)
+    outline = Indexer(REGISTRY).for_document(store.open("file:///ws/Wide.java", java, "java", 1)).definitions["Wide"][0].text
+    assert "    public Result method0(Map<String, List<Integer>> argument0, Map<String, List<Integer>> argument1," in outline, outline
 
 
 def test_an_outlined_class_shows_its_docstrings_first_line_whatever_its_quotes() -> None:

@@ -40,6 +40,8 @@ SIGNATURE_MEMBERS = 4
 #: for its constructor's signature, and the docstring was sent, none of its methods. About
 #: twelve lines of 64 characters.
 OUTLINE_ROOM = 768
+#: Members an outline names at most: those past its lines' room named in its last line.
+_NAMED_MEMBERS = 40
 
 
 @dataclass(frozen=True)
@@ -609,8 +611,7 @@ def _outline(
     lines = header.splitlines()
     room = max(max_size, OUTLINE_ROOM)
     end = -1
-    found: list[str] = []
-    fields: list[bool] = []  # which of ``found`` are fields (or constants), not methods
+    found: list[tuple[str, str, bool]] = []  # each member's name, line and whether a field
     python = lang.name == "python"
     for name, kind, node, member_body, name_start in defs[bisect_left(starts, body.start_byte) :]:
         if node.start_byte >= body.end_byte:
@@ -625,6 +626,14 @@ def _outline(
             continue
         if python and name.startswith("_") and not _is_dunder(name):
             continue
+        field = kind in _FIELD_KINDS
+        if sum(f == field for _n, line, f in found if line) > MAX_DEFINITION_LINES:
+            # Named in the last line alone, no line has room (fields past the methods, which
+            # may come after a dozen fields).
+            found.append((name, "", field))
+            if len(found) >= _NAMED_MEMBERS:
+                break
+            continue
         start = _decorated_start(node, lang, data)  # ``@property``: no call
         stop = member_body.start_byte if member_body is not None and member_body.start_byte > start else node.end_byte
         signature = " ".join(_without_comments(data, node.parent, start, stop).split())
@@ -632,22 +641,33 @@ def _outline(
             # Long annotations (``@Operation(summary = …)``) hid the name: from its line.
             start = max(start, data.rfind(b"\n", 0, name_start) + 1)
             signature = " ".join(_without_comments(data, node.parent, start, stop).split())
+        for level in (1, 2, 3):
+            if len(signature) <= MAX_OUTLINE_LINE:
+                break
+            # Parameters' annotations, then their defaults, then the last parameters left out
+            # before the cut, the return type kept: cut, httpx's
+            # `Client.request` showed its first five parameters and no return type, and with
+            # each line 160 characters its `get` and `post` were past the outline's room.
+            signature = _compact_signature(data, node, start, stop, level) or signature
         if len(signature) > MAX_OUTLINE_LINE:
             signature = cut_line(signature)
         elif member_body is not None:
             signature += " …"
-        found.append(" " * node.start_point[1] + signature)
-        fields.append(kind in _FIELD_KINDS)
-        # Past the fields (they may fill the outline), enough methods to fill it.
-        if len(found) - sum(fields) > MAX_DEFINITION_LINES or len(found) > _OUTLINE_SCAN:
+        found.append((name, " " * node.start_point[1] + signature, field))
+        if len(found) > _OUTLINE_SCAN:  # a generated class's thousand fields
             break
-    methods_first = [line for _field, line in sorted(zip(fields, found, strict=True), key=lambda m: m[0])]
+    methods_first = sorted(found, key=lambda member: member[2])
     # The summary where the members fit with it, else the members alone.
     for head in ([*lines, summary], lines) if summary is not None else (lines,):
-        members = _fitted(head, found, room)
-        if members[-1] == "…" and methods_first != found:
-            members = _fitted(head, methods_first, room)
-        if len(members) - len(head) - (members[-1] == "…") >= MIN_OUTLINE_MEMBERS:
+        order = found
+        members, size = _fitted(head, order, room)
+        if len(members) - len(head) < len(found) and methods_first != found:
+            order = methods_first
+            members, size = _fitted(head, order, room)
+        shown = len(members) - len(head)
+        if shown < len(order):
+            members, shown = _names_of_the_rest(members, size, room, shown, [n for n, _l, _f in order])
+        if shown >= MIN_OUTLINE_MEMBERS:
             return "\n".join(members), len(head)
     return None  # with a member or two, the class's first lines show them, bodies and all
 
@@ -658,19 +678,82 @@ _FIELD_KINDS = frozenset(("variable", "constant"))
 _OUTLINE_SCAN = 64
 
 
-def _fitted(head: list[str], members: list[str], room: int) -> list[str]:
-    """``head`` and as many of ``members`` as fit in ``MAX_DEFINITION_LINES`` lines and
-    ``room`` characters, ``…`` for the rest."""
+def _fitted(head: list[str], members: list[tuple[str, str, bool]], room: int) -> tuple[list[str], int]:
+    """``head`` and as many of ``members``' lines as fit in ``MAX_DEFINITION_LINES`` lines and
+    ``room`` characters, and their size."""
     out, size = list(head), sum(len(line) + 1 for line in head)
-    for line in members:
+    for _name, line, _field in members[: MAX_DEFINITION_LINES + 1]:
         # No longer than the lines it stands for: rxjs's Observable, twelve lines of
         # overloads, took the whole budget of the extra context, and seven snippets went.
-        if len(out) >= MAX_DEFINITION_LINES or size + len(line) > room:
-            out.append("…")
+        if not line or len(out) >= MAX_DEFINITION_LINES or size + len(line) > room:
             break
         out.append(line)
         size += len(line) + 1
-    return out
+    return out, size
+
+
+_BLANKS = re.compile(r"\s+")
+#: Parameters written ``name=default`` with no annotation (Python's, JavaScript's).
+_DEFAULTED = frozenset({"default_parameter", "assignment_pattern"})
+#: Parameters whose annotation may go (Python's, TypeScript's): elsewhere (Java's, Go's) a
+#: parameter's type is what it is, kept whole.
+_ANNOTATED = frozenset({"typed_parameter", "typed_default_parameter", "required_parameter", "optional_parameter"})
+
+
+def _names_of_the_rest(members: list[str], size: int, room: int, shown: int, names: list[str]) -> tuple[list[str], int]:
+    """``members`` (the outline's lines, ``shown`` of them the members of ``names``) ended by
+    ``…`` and the names of the members with no line (httpx's `Client`: its lines' room held
+    `request` and `stream`, and its `get` and `post` were left out unnamed), a member's line
+    given up for them where they do not fit."""
+    while True:
+        rest = list(dict.fromkeys(names[shown:]))
+        line = "… " + ", ".join(rest)
+        if len(line) > MAX_OUTLINE_LINE:
+            line = line[: line.rfind(", ", 0, MAX_OUTLINE_LINE)] + ", …"
+        if size + len(line) <= room:
+            return [*members, line], shown
+        if shown <= MIN_OUTLINE_MEMBERS:
+            return [*members, "…"], shown
+        size -= len(members.pop()) + 1
+        shown -= 1
+
+
+def _compact_signature(data: bytes, node: ts.Node, start: int, stop: int, level: int) -> str | None:
+    """The signature in ``data[start:stop]`` on one line with its parameters' annotations left
+    out (``level`` 1: ``url, *, params=None``) or their defaults too (2: ``params=…``), or
+    its parameters' names alone, the last left out as ``…`` past ``MAX_OUTLINE_LINE`` (3),
+    its return type kept (what a call gives); a Java or Go parameter kept whole, its type
+    its meaning. None where the node has no parameters (a field)."""
+    params = node.child_by_field_name("parameters")
+    if params is None or not start <= params.start_byte <= params.end_byte <= stop:
+        return None
+    forms: list[str] = []
+    for param in params.named_children:
+        if "comment" in param.type:
+            continue
+        kind = param.type
+        if kind in _ANNOTATED:
+            name = param.child_by_field_name("pattern") or param.child_by_field_name("name") or param.named_children[0]
+            value = param.child_by_field_name("value")
+            mark = "?" if kind == "optional_parameter" else ""
+        elif kind in _DEFAULTED:
+            name = param.child_by_field_name("name") or param.child_by_field_name("left")
+            value = param.child_by_field_name("value") or param.child_by_field_name("right")
+            mark = ""
+        else:
+            forms.append(" ".join(node_text(data, param).split()))
+            continue
+        if name is None:
+            return None
+        form = node_text(data, name) + mark
+        if value is not None and level < 3:
+            form += "=…" if level > 1 else "=" + " ".join(node_text(data, value).split())
+        forms.append(form)
+    head = _BLANKS.sub(" ", _without_comments(data, node.parent or node, start, params.start_byte)).strip()
+    tail = _BLANKS.sub(" ", _without_comments(data, node.parent or node, params.end_byte, stop)).rstrip()
+    while level > 2 and len(forms) > 1 and len(head) + len(tail) + sum(len(f) + 2 for f in forms) > MAX_OUTLINE_LINE:
+        forms[-2:] = ["…"]
+    return f"{head}({', '.join(forms)}){tail}"
 
 
 def cut_line(line: str) -> str:
