@@ -7,6 +7,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.context import (
     MAX_DEFINITION_LINES,
@@ -1852,6 +1854,60 @@ def test_an_outlined_class_s_long_signatures_keep_their_parameters_names_and_ret
     store = DocumentStore(REGISTRY)
     outline = Indexer(REGISTRY).for_document(store.open("file:///ws/Wide.java", java, "java", 1)).definitions["Wide"][0].text
     assert "    public Result method0(Map<String, List<Integer>> argument0, Map<String, List<Integer>> argument1," in outline, outline
+
+
+def _long_base(tmp_path: Path) -> str:
+    """A module of a class too long to send whole, with public and ``_private`` members."""
+    docstring = "".join(f"    line {i} of a long docstring.\n" for i in range(14))
+    members = "".join(f"    def fetch_{i}(self, key):\n        return self._cached(key)\n\n" for i in range(4))
+    members += "    def _cached(self, key):\n        return key\n\n    def _evict(self, key, *, now):\n        pass\n"
+    (tmp_path / "store.py").write_text(f'class Store:\n    """\n{docstring}    """\n\n{members}')
+    return "from .store import Store\n\n\n"
+
+
+@pytest.mark.parametrize(
+    ("at", "private"),
+    [
+        ("class Cache(Store):\n    def drop(self, key):\n        self._‸\n", True),
+        ("class Cache(Store):\n    def drop(self, key):\n        self.‸\n", True),
+        ("def drop(store: Store, key):\n    store._‸\n", True),
+        ("def drop(store: Store, key):\n    store.fe‸\n", False),
+    ],
+    ids=["subclass-self-underscore", "subclass-self-dot", "typed-underscore", "importer"],
+)
+def test_an_outline_shows_private_members_in_a_subclass_or_after_a_typed_underscore(
+    tmp_path: Path, at: str, private: bool
+) -> None:
+    """A class's outline left its ``_private`` helpers out, as no importer's: in a subclass
+    (``self._``) they are the code's own to call, and after a typed ``_`` they are what is
+    typed; an importer's ``store.fe`` still gets the public ones alone."""
+    text = _long_base(tmp_path) + at.replace("‸", "")
+    store = DocumentStore(REGISTRY)
+    doc = store.open((tmp_path / "main.py").as_uri(), text, "python", 1)
+    offset = len((_long_base(tmp_path) + at.split("‸")[0]).encode())
+    req = ContextRequest(doc, offset, [], [], [tmp_path], DEFAULT_EXCLUDE, time.monotonic() + 5, open_uris=store)
+    names = names_near(doc.language, doc.tree, doc.data, offset)
+    sent = [s.text for s in gather_snippets(Indexer(REGISTRY), req, (0, offset), names)]
+    outline = next((t for t in sent if t.startswith("class Store:")), None)
+    assert outline is not None, sent
+    assert ("def _cached(self, key): …" in outline and "def _evict(self, key, *, now): …" in outline) == private, outline
+    assert "def fetch_0(self, key): …" in outline
+
+
+def test_a_javascript_class_s_outline_leaves_its_private_members_for_its_own_code() -> None:
+    """JavaScript's ``#field`` and ``_helper`` and TypeScript's ``private`` methods were listed
+    in an importer's outline, where ``#`` ones cannot even be called."""
+    store = DocumentStore(REGISTRY)
+    for language, ext, private in (("javascript", "js", "  #secret(a) …"), ("typescript", "ts", "  private secret(a: number) …")):
+        body = "".join(f"  method{i}(a, b = {{ retries: 3 }}) {{\n    return a;\n  }}\n" for i in range(8))
+        body += "  _helper(a) {\n    return a;\n  }\n" + private.replace(" …", " {\n    return a;\n  }\n")
+        doc = store.open(f"file:///ws/wide.{ext}", f"export class Wide {{\n{body}}}\n", language, 1)
+        index = Indexer(REGISTRY).for_document(doc)
+        assert index is not None
+        wide = index.definitions["Wide"][0]
+        assert "  method0(a, b = { retries: 3 }) …" in wide.text and "_helper" not in wide.text, wide.text
+        assert private.strip() not in wide.text, wide.text
+        assert "  _helper(a) …" in wide.private_text and private in wide.private_text, wide.private_text
 
 
 def test_an_outlined_class_shows_its_docstrings_first_line_whatever_its_quotes() -> None:

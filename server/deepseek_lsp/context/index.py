@@ -6,6 +6,7 @@ import re
 import sys
 import time
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -69,6 +70,9 @@ class Definition:
     #: The files on disk it was read from beside its index's (a Go package's outline, whose
     #: files are several): (path, stamp) each, its snippet stale once one changes.
     read_from: tuple[tuple[str, tuple[int, int]], ...] = ()
+    #: An outlined class's outline with its private members too (``_helper``, ``#field``), for
+    #: a cursor in the class or a subclass or after a typed ``_``; "" where it is ``text``.
+    private_text: str = ""
 
     @property
     def signature(self) -> str:
@@ -390,13 +394,13 @@ def _definitions(
     out: list[Definition] = []
     for name, kind, node, body, at in found_defs:
         text, header_len = _definition_text(data, node, lang, body, kind, at)
-        outline_said = False
+        outline_said, private_text = False, ""
         if kind == "class" and body is not None and text.endswith("\n…"):
             header = text[:header_len].rstrip()
             outline = _outline(data, header, _docstring_summary(data, body), len(text), body, in_order, starts, lang)
             if outline is not None:
                 # Its signature: the header (with the docstring's line) and its first members.
-                text, head_lines = outline
+                text, head_lines, private_text = outline
                 header_len = len("\n".join(text.splitlines()[: head_lines + SIGNATURE_MEMBERS]))
                 outline_said = True
         if not outline_said and body is not None and body.type == "field_declaration_list":
@@ -413,6 +417,7 @@ def _definitions(
                 owner=owners.get(node.id),
                 top=data[line_start : line_start + 1] not in (b" ", b"\t"),
                 exported=node.parent is not None and node.parent.type == "export_statement",
+                private_text=private_text,
             )
         )
     return out, said_owners
@@ -596,23 +601,22 @@ def _outline(
     defs: list[_Found],
     starts: list[int],
     lang: Language,
-) -> tuple[str, int] | None:
+) -> tuple[str, int, str] | None:
     """A class too long to send whole as its header, its docstring's ``summary`` line (what it
     is for) and its members' signatures, a line each (special methods but the constructor left
-    out, and a Python ``_private`` helper, no importer's), in ``max_size`` characters or
-    ``OUTLINE_ROOM``: its first lines were often a docstring, and the methods a call needs came
-    after the cut. The members come first: the summary only where it fits with them. ``defs``
-    are the file's definitions in order (``starts`` their start bytes). The text and its head's
-    lines (the header's, the summary's); None with fewer than ``MIN_OUTLINE_MEMBERS`` members
-    found (Go's methods are outside their struct). Where the members do not all fit, the
-    methods (and nested types) go first, then the fields that fit: a Java or C# class opening
-    with a dozen fields (react-native-webview's ``RNCWebView``) was outlined by its fields
-    alone, and at its instance's dot the model saw none of the methods one calls."""
-    lines = header.splitlines()
-    room = max(max_size, OUTLINE_ROOM)
+    out, and a ``_private`` helper, no importer's: Python's, JavaScript's `#` and `_` ones,
+    TypeScript's ``private``), in ``max_size`` characters or ``OUTLINE_ROOM``: its first lines
+    were often a docstring, and the methods a call needs came after the cut. The members come
+    first: the summary only where it fits with them. ``defs`` are the file's definitions in
+    order (``starts`` their start bytes). The text, its head's lines (the header's, the
+    summary's) and the outline with its private members too ("" where it has none, or it is
+    no outline); None with fewer than ``MIN_OUTLINE_MEMBERS`` members found (Go's methods are
+    outside their struct). Where the members do not all fit, the methods (and nested types) go
+    first, then the fields that fit: a Java or C# class opening with a dozen fields
+    (react-native-webview's ``RNCWebView``) was outlined by its fields alone, and at its
+    instance's dot the model saw none of the methods one calls."""
     end = -1
-    found: list[tuple[str, str, bool]] = []  # each member's name, line and whether a field
-    python = lang.name == "python"
+    found: list[_Member] = []
     for name, kind, node, member_body, name_start in defs[bisect_left(starts, body.start_byte) :]:
         if node.start_byte >= body.end_byte:
             break
@@ -624,72 +628,111 @@ def _outline(
         end = node.end_byte
         if _is_dunder(name) and name not in ("__init__", "__call__"):
             continue
-        if python and name.startswith("_") and not _is_dunder(name):
-            continue
-        field = kind in _FIELD_KINDS
-        if sum(f == field for _n, line, f in found if line) > MAX_DEFINITION_LINES:
-            # Named in the last line alone, no line has room (fields past the methods, which
-            # may come after a dozen fields).
-            found.append((name, "", field))
-            if len(found) >= _NAMED_MEMBERS:
-                break
-            continue
-        start = _decorated_start(node, lang, data)  # ``@property``: no call
-        stop = member_body.start_byte if member_body is not None and member_body.start_byte > start else node.end_byte
-        signature = " ".join(_without_comments(data, node.parent, start, stop).split())
-        if len(signature) > MAX_OUTLINE_LINE:
-            # Long annotations (``@Operation(summary = …)``) hid the name: from its line.
-            start = max(start, data.rfind(b"\n", 0, name_start) + 1)
-            signature = " ".join(_without_comments(data, node.parent, start, stop).split())
-        for level in (1, 2, 3):
-            if len(signature) <= MAX_OUTLINE_LINE:
-                break
-            # Parameters' annotations, then their defaults, then the last parameters left out
-            # before the cut, the return type kept: cut, httpx's
-            # `Client.request` showed its first five parameters and no return type, and with
-            # each line 160 characters its `get` and `post` were past the outline's room.
-            signature = _compact_signature(data, node, start, stop, level) or signature
-        if len(signature) > MAX_OUTLINE_LINE:
-            signature = cut_line(signature)
-        elif member_body is not None:
-            signature += " …"
-        found.append((name, " " * node.start_point[1] + signature, field))
-        if len(found) > _OUTLINE_SCAN:  # a generated class's thousand fields
+        found.append((name, node, member_body, name_start, _is_private(name, node, lang, data), kind in _FIELD_KINDS))
+        if len(found) >= 2 * _NAMED_MEMBERS:
             break
-    methods_first = sorted(found, key=lambda member: member[2])
-    # The summary where the members fit with it, else the members alone.
+    lines: dict[int, str] = {}
+
+    def line_of(i: int) -> str:
+        if i not in lines:
+            lines[i] = _member_line(data, lang, *found[i][1:4])
+        return lines[i]
+
+    public = _outline_text(header, summary, max_size, [i for i, f in enumerate(found) if not f[4]], found, line_of)
+    if public is None:
+        return None
+    private = ""
+    if any(f[4] for f in found[:_NAMED_MEMBERS]):
+        every = _outline_text(header, summary, max_size, list(range(len(found))), found, line_of)
+        private = every[0] if every is not None else ""
+    return public[0], public[1], private
+
+
+#: A member found for an outline: its name, node, body, name's start, whether private, whether a
+#: field (or constant: listed after the methods where not all fit).
+_Member = tuple[str, ts.Node, ts.Node | None, int, bool, bool]
+#: The kinds of definitions an outline lists after the methods where not all fit.
+_FIELD_KINDS = frozenset(("variable", "constant"))
+
+
+def _is_private(name: str, node: ts.Node, lang: Language, data: bytes) -> bool:
+    """Whether a member is its class's own, no importer's: Python's ``_helper``, JavaScript's
+    ``#field`` and ``_helper``, TypeScript's ``private`` ones."""
+    if lang.name == "python":
+        return name.startswith("_") and not _is_dunder(name)
+    if lang.name not in ("javascript", "typescript", "tsx"):
+        return False
+    if name.startswith(("#", "_")):
+        return True
+    return any(c.type == "accessibility_modifier" and node_text(data, c) == "private" for c in node.children)
+
+
+def _member_line(data: bytes, lang: Language, node: ts.Node, member_body: ts.Node | None, name_start: int) -> str:
+    """A member's line in its class's outline: its signature on one line, ``…`` for its body."""
+    start = _decorated_start(node, lang, data)  # ``@property``: no call
+    stop = member_body.start_byte if member_body is not None and member_body.start_byte > start else node.end_byte
+    parent = node.parent or node
+    signature = " ".join(_without_comments(data, parent, start, stop).split())
+    if len(signature) > MAX_OUTLINE_LINE:
+        # Long annotations (``@Operation(summary = …)``) hid the name: from its line.
+        start = max(start, data.rfind(b"\n", 0, name_start) + 1)
+        signature = " ".join(_without_comments(data, parent, start, stop).split())
+    for level in (1, 2, 3):
+        if len(signature) <= MAX_OUTLINE_LINE:
+            break
+        # Parameters' annotations, then their defaults, then the last parameters left out
+        # before the cut, the return type kept: cut, httpx's `Client.request` showed its
+        # first five parameters and no return type, and with each line 160 characters its
+        # `get` and `post` were past the outline's room.
+        signature = _compact_signature(data, node, start, stop, level) or signature
+    if len(signature) > MAX_OUTLINE_LINE:
+        signature = cut_line(signature)
+    elif member_body is not None:
+        signature += " …"
+    return " " * node.start_point[1] + signature
+
+
+def _outline_text(
+    header: str,
+    summary: str | None,
+    max_size: int,
+    chosen: list[int],
+    found: list[_Member],
+    line_of: Callable[[int], str],
+) -> tuple[str, int] | None:
+    """The outline of the members ``chosen`` (indexes in ``found``; ``line_of`` their lines)
+    and its head's lines, the summary where the members fit with it, else the members alone."""
+    lines = header.splitlines()
+    room = max(max_size, OUTLINE_ROOM)
+    chosen = chosen[:_NAMED_MEMBERS]
+    methods_first = sorted(chosen, key=lambda i: found[i][5])
     for head in ([*lines, summary], lines) if summary is not None else (lines,):
-        order = found
-        members, size = _fitted(head, order, room)
-        if len(members) - len(head) < len(found) and methods_first != found:
+        order = chosen
+        members, size = _fitted(head, order, room, line_of)
+        if len(members) - len(head) < len(chosen) and methods_first != chosen:
             order = methods_first
-            members, size = _fitted(head, order, room)
+            members, size = _fitted(head, order, room, line_of)
         shown = len(members) - len(head)
         if shown < len(order):
-            members, shown = _names_of_the_rest(members, size, room, shown, [n for n, _l, _f in order])
+            members, shown = _names_of_the_rest(members, size, room, shown, [found[i][0] for i in order])
         if shown >= MIN_OUTLINE_MEMBERS:
             return "\n".join(members), len(head)
     return None  # with a member or two, the class's first lines show them, bodies and all
 
 
-#: The kinds of definitions an outline lists after the methods where not all fit.
-_FIELD_KINDS = frozenset(("variable", "constant"))
-#: Members of a class looked at for its outline (a generated class's thousand fields).
-_OUTLINE_SCAN = 64
-
-
-def _fitted(head: list[str], members: list[tuple[str, str, bool]], room: int) -> tuple[list[str], int]:
-    """``head`` and as many of ``members``' lines as fit in ``MAX_DEFINITION_LINES`` lines and
-    ``room`` characters, and their size."""
-    out, size = list(head), sum(len(line) + 1 for line in head)
-    for _name, line, _field in members[: MAX_DEFINITION_LINES + 1]:
+def _fitted(head: list[str], chosen: list[int], room: int, line_of: Callable[[int], str]) -> tuple[list[str], int]:
+    """``head`` and as many of the lines of the members ``chosen`` as fit in
+    ``MAX_DEFINITION_LINES`` lines and ``room`` characters, and their size."""
+    members, size = list(head), sum(len(line) + 1 for line in head)
+    for i in chosen[: MAX_DEFINITION_LINES + 1]:
+        line = line_of(i)
         # No longer than the lines it stands for: rxjs's Observable, twelve lines of
         # overloads, took the whole budget of the extra context, and seven snippets went.
-        if not line or len(out) >= MAX_DEFINITION_LINES or size + len(line) > room:
+        if len(members) >= MAX_DEFINITION_LINES or size + len(line) > room:
             break
-        out.append(line)
+        members.append(line)
         size += len(line) + 1
-    return out, size
+    return members, size
 
 
 _BLANKS = re.compile(r"\s+")

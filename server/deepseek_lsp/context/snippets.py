@@ -47,7 +47,7 @@ from .lookup import (
 )
 from .module_outline import commonjs, module_files, module_outline, module_written
 from .paths import display_path
-from .prefix import Prefix, prefix_at
+from .prefix import Prefix, prefix_at, typed_word
 from .receivers import MemberAt, class_around, member_at
 from .words import has_word
 
@@ -304,6 +304,7 @@ def gather_snippets(
                 indexes.append(idx)
                 from_docs[id(idx)] = (other.uri, idx.edit_count)
     doc_path = file_path(doc.uri)
+    insiders: set[str] = set()  # the classes whose private members are the cursor's to use
     if own is not None and doc_path is not None and time.monotonic() <= req.deadline:
         # Without a workspace, the document's folder stands for one.
         roots = req.workspace_roots or [doc_path.parent]
@@ -393,6 +394,10 @@ def gather_snippets(
             inheriting = [(d, own) for d in own.definitions.get(around[0], ()) if d.kind == "class"]
             bases_first = around[1]
         bases = bases_at_cursor(indexer, req, own, indexes, inheriting, doc_path, roots)
+        if around is not None:
+            # In the class or a subclass: its outline's and its bases' ``_helper``s are the
+            # code's own to call (``self._``), left out for an importer.
+            insiders = {around[0], *(d.name for group in bases for d, _ in group)}
         if around is not None and around[1] and bases:
             # ``self.|``: after its bases, the members of theirs the file uses (their outlines
             # are cut before most of a long class's).
@@ -443,16 +448,17 @@ def gather_snippets(
         bases,
         bases_first,
     )
+    # ``self._|``, ``obj._|``: a private member is what is typed, in any class's outline.
+    # (Not ``req.prefix``: a word of one character is looked up by no prefix.)
+    typed_private = typed_word(doc.data, req.offset)[0].startswith(("_", "#"))
+
     def add_definition(d: Definition, idx: FileIndex, rank: int, after_edits: int) -> None:
         source, signature = from_docs.get(id(idx)), d.signature
         disk = idx.disk if source is None else None
         if len(snippets) - signatures < max_snippets:
-            short = signature if signature != d.text else None
-            add(
-                Snippet(
-                    d.path, d.text, "definition", d.start_line, source, rank, short, disk, d.shorter, d.read_from
-                )
-            )
+            text = d.private_text if d.private_text and (typed_private or d.name in insiders) else d.text
+            short = signature if signature != text else None
+            add(Snippet(d.path, text, "definition", d.start_line, source, rank, short, disk, d.shorter, d.read_from))
         else:
             # After the recent edits: a signature is a name's arguments, an edit what the user
             # is doing.
