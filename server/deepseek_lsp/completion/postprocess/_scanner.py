@@ -178,6 +178,10 @@ _HEADER_WORDS = ("if", "for", "while", "with", "await", "\t")
 _HEADER_BITS_KEPT = (1 << 64) - 1
 
 
+#: How far back a Ruby `/`, `%` or `?` looks for its line's start.
+_LINE_REACH = 4096
+
+
 #: How far back a control header's `(` is looked for from its `)` (a condition over lines).
 _HEADER_REACH = 1000
 
@@ -679,7 +683,8 @@ class _BracketScanner:
                 if m.lastgroup == "variable":
                     # (A prototype is short: looked for from the line's start, a line of `$]`
                     # was read again at each.)
-                    line_start = max(text.rfind("\n", 0, start) + 1, start - _PROTOTYPE_REACH)
+                    reach = max(0, start - _PROTOTYPE_REACH)
+                    line_start = max(text.rfind("\n", reach, start) + 1, reach)
                     if token[1] in ")]" and _OPEN_PROTOTYPE.search(text, line_start, start):
                         pos = start + 1  # its bracket closes the prototype
                     continue
@@ -1134,7 +1139,10 @@ class _BracketScanner:
         """Where to go on scanning after a Ruby ``/``, ``%`` or ``?`` token: past the literal
         it starts, or right after its first character where it starts none (a division, a
         modulo, a ternary or a method name's ``?``)."""
-        line_start = text.rfind("\n", 0, start) + 1
+        # Its line's start looked for so far back at most: from the line's start, each `?` of a
+        # long line read it all again (64 kB of `?`: 2 GB read).
+        reach = max(0, start - _LINE_REACH)
+        line_start = text.rfind("\n", reach, start) + 1 or reach
         # What is right before it tells (its last word at most): the line copied at each `/`,
         # a long line of them took seconds.
         before = text[max(line_start, start - 64) : start].rstrip()
