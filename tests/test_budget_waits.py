@@ -326,3 +326,17 @@ async def test_a_review_stopped_while_it_waits_for_the_budget_takes_its_word_bac
         finally:
             other.close()
         assert r.statuses[-1].kind == "Normal"
+
+
+async def test_a_budget_wait_cancelled_as_a_request_ends_stays_cancelled(tmp_path: Path) -> None:
+    """A review waiting for room in the budget, superseded (a newer save) in the turn another
+    request's end woke it: ``asyncio.wait_for`` (3.11) returned the wake-up and lost the
+    cancellation, and the superseded review checked the budget again and was sent, billed."""
+    with Ledger(tmp_path / DB_NAME, daily_budget=0.01) as ledger:
+        waiting = asyncio.ensure_future(ledger.budget.until_released(5.0))
+        await asyncio.sleep(0)  # waiting for a release
+        (waiter,) = ledger.budget._release_waiters
+        waiter.set_result(None)  # a request under way ended
+        waiting.cancel()  # the review superseded, in the same turn
+        await asyncio.wait({waiting}, timeout=5)
+        assert waiting.cancelled()

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Protocol
 
+from ..timeouts import within
 from .billing import Billing
 from .errors import BudgetExceeded
 from .usage_file import (
@@ -253,7 +254,7 @@ class Budget:
             self._release_waiters.add(waiter)
         try:
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(waiter, max(0.0, timeout))
+                await within(waiter, max(0.0, timeout))  # keeps a cancellation coming with the wake-up
         finally:
             with self._lock:
                 self._release_waiters.discard(waiter)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ..timeouts import within
 from . import litellm_routes
 from .backends import render_fim_template, resolve_fim_template
 from .errors import ModelError, provider_name, server_named
@@ -461,7 +462,7 @@ async def _got_json(client: ModelClient, url: str) -> Any:
     """The JSON of a 200 to ``GET url``, or None (no answer, another status, no JSON)."""
     client.in_use(+1)
     try:
-        response = await asyncio.wait_for(client.http.get(url), PROBE_S)
+        response = await within(client.http.get(url), PROBE_S)
         return response.json() if response.status_code == 200 else None
     except (ModelError, httpx.HTTPError, ValueError, asyncio.TimeoutError) as exc:
         log.debug("the server told nothing of the model's context: %s", exc)
