@@ -86,7 +86,7 @@ def test_a_prompt_of_packed_text_fitted_by_the_estimate_keeps_to_its_budget(coun
     from deepseek_lsp.completion.prompting import LOADING_MARGIN
 
     text = _PACKED[name]
-    real, estimate = counter.count(text), EstimateCounter().count(text)
+    real, estimate = counter.count(text), tokens.LOADING_ESTIMATE.count(text)
     assert estimate * LOADING_MARGIN >= real, f"{name}: {estimate} estimated, {real} real"
     assert estimate <= 1.3 * real, f"{name}: {estimate} estimated, {real} real"
 

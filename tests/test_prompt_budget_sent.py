@@ -11,6 +11,7 @@ import asyncio
 import base64
 import hashlib
 import os
+import sysconfig
 import textwrap
 import time
 from collections.abc import AsyncIterator
@@ -390,3 +391,45 @@ async def test_a_prefetch_after_the_load_keeps_the_budget(monkeypatch: pytest.Mo
     prefetch = fake.requests_to(FIM)[-1].json
     assert prefetch["prompt"].endswith("return extra_0"), "no prefetch"
     assert COUNT(prefetch["prompt"]) + COUNT(prefetch["suffix"]) <= 1024
+
+
+#: Code the estimate by characters counted 1.2-1.5 times as the tokenizer does (indents, long
+#: docstrings, words with their space one token each).
+CODE_CASES = {
+    "argparse.py": 1200,
+    "textwrap.py": 300,
+    "difflib.py": 1500,
+    "inspect.py": 2000,
+    "typing.py": 2200,
+}
+
+
+def stdlib_text(name: str) -> str:
+    return (Path(sysconfig.get_paths()["stdlib"]) / name).read_text()
+
+
+@pytest.mark.parametrize("name", list(CODE_CASES))
+async def test_a_prompt_asked_before_the_tokenizer_loads_carries_nearly_the_context_of_one_after(
+    fake: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A user typing from the server's first second gets the prompt fitted by the estimate until
+    the tokenizer loads (up to 20 s): it carried 0.55-0.75 of the tokens the same request sent
+    after the load (the estimate took indents and prose for 1.2-1.5 times their tokens, and the
+    budget was over 1.2). Now at least 0.85 of them, and never over the budget."""
+    text = stdlib_text(name)
+    line = CODE_CASES[name]
+    c = Completing(fake, debounce=0, prefetch=False, cache=False, max_prompt_tokens=2048)
+    try:
+        await asked_while_loading(c, monkeypatch, f"file:///ws/a/{name}", text, line, 2)
+        uri = f"file:///ws/b/{name}"  # the same file, first asked once the tokenizer has loaded
+        c.open(uri, text)
+        c.insert(uri, line, 0, "\n")
+        for _ in range(2):
+            await c.inline(uri, line, 0)
+        assert c.services.models.counter.exact
+    finally:
+        await c.stop()
+    sent = [r.json for r in fake.requests_to(FIM)]
+    before, after = (COUNT(r["prompt"]) + COUNT(r["suffix"]) for r in (sent[1], sent[3]))
+    assert after > 1500, "the file fills the budget once the tokenizer has loaded"
+    assert 0.85 * after <= before <= 2048, f"{before} tokens before the load, {after} after"

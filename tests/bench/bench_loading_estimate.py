@@ -5,11 +5,12 @@ budget less ``LOADING_MARGIN``; a text the estimate counts short still goes over
 This builds the FIM prompt (no snippets) at a seeded line of the second half of real files (the
 recall projects' sources in ``--workdir`` of bench_context_recall.py; the running Python's
 encodings tables and the files ``--extra`` globs name, e.g. minified bundles or base64 fixtures: data) with the estimate as
-it is, without its base64 blobs (``BLOB_TOKENS_PER_CHAR = 0.3``) and by characters alone (nor the pieces' floor,
+it is (``tokens.LOADING_ESTIMATE``), without its base64 blobs (``BLOB_TOKENS_PER_CHAR = 0.3``) and by characters alone (nor the pieces' floor,
 ``PIECES_SHARE = 0``), and prints for each the prompts over the 2,048-token budget, their sum
-of real tokens and the prompts that differ.
+of real tokens and the prompts that differ, and what share of the prompt the tokenizer fits
+once loaded they carry.
 
-    python tests/bench/bench_loading_estimate.py [--workdir /tmp/deepseek-lsp-recall] [--files 264] [--seed 5]
+    python tests/bench/bench_loading_estimate.py [--workdir /tmp/deepseek-lsp-recall] [--files 264] [--seed 5] [--margin 1.2]
         [--extra '/usr/lib/python3/dist-packages/pip/_vendor/chardet/*.py' --extra 'node_modules/**/*.min.js']
         [--extra 'LIB/test/test_gettext.py' --after '[A-Za-z0-9+/]{60}']  # below the file's last base64 line
 """
@@ -40,9 +41,12 @@ BUDGET = 2048
 LANGUAGES = {".py": "python", ".ts": "typescript", ".js": "javascript"}
 
 
-def real_tokens(path: Path, counter: tokens.TokenCounter, after: re.Pattern[str] | None = None) -> int | None:
+def real_tokens(
+    path: Path, counter: tokens.TokenCounter, after: re.Pattern[str] | None = None, margin: float = LOADING_MARGIN, exact: bool = False
+) -> int | None:
     """The real count of the prompt the estimate fits at a seeded line of ``path`` (below the
-    last line ``after`` matches, where it matches one: the data before the cursor)."""
+    last line ``after`` matches, where it matches one: the data before the cursor); ``exact``:
+    of the one the tokenizer fits to the whole budget, as once it has loaded."""
     text = path.read_text(errors="replace")
     lines = text.split("\n")
     if len(lines) < 50:
@@ -52,9 +56,8 @@ def real_tokens(path: Path, counter: tokens.TokenCounter, after: re.Pattern[str]
     if after is not None and (hits := [i for i, t in enumerate(lines) if after.search(t)]):
         line = hits[-1] + 1
     offset = len("\n".join(lines[:line]).encode()) + 1
-    fim = build_fim_prompt(
-        doc, offset, budget=int(BUDGET / LOADING_MARGIN), suffix_share=0.1, count=tokens.EstimateCounter().count, path=path.name
-    )
+    count = counter.count if exact else tokens.LOADING_ESTIMATE.count
+    fim = build_fim_prompt(doc, offset, budget=BUDGET if exact else int(BUDGET / margin), suffix_share=0.1, count=count, path=path.name)
     return counter.count(fim.prompt) + counter.count(fim.suffix)
 
 
@@ -65,6 +68,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--extra", action="append", default=[], help="a glob of more files (data)")
     parser.add_argument("--after", help="a regex: the cursor of an --extra file below its last line matching it")
+    parser.add_argument("--margin", type=float, default=LOADING_MARGIN, help="the budget over this while the tokenizer loads")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     code = sorted(p for p in (Path(args.workdir) / "ws").rglob("*") if p.suffix in LANGUAGES and p.is_file())
@@ -78,7 +82,13 @@ def main() -> None:
     # (A blob counted at 0.3 tokens a character is counted as by characters.)
     for name, share, blob in (("by characters", 0.0, 0.3), ("no blobs", pieces, 0.3), ("as it is", pieces, blobs)):
         tokens.PIECES_SHARE, tokens.BLOB_TOKENS_PER_CHAR = share, blob
-        runs[name] = {f: n for f in files if (n := real_tokens(f, counter, after if f in extra else None)) is not None}
+        runs[name] = {f: n for f in files if (n := real_tokens(f, counter, after if f in extra else None, args.margin)) is not None}
+    loaded = {f: real_tokens(f, counter, after if f in extra else None, exact=True) for f in runs["as it is"]}
+    # The files whose prompt fills the budget once the tokenizer has loaded: how much of it the
+    # prompt before the load carries.
+    shares = sorted(runs["as it is"][f] / n for f, n in loaded.items() if n is not None and n >= 0.9 * BUDGET)
+    print(f"before the load / after, {len(shares)} prompts filling the budget: median {statistics.median(shares):.3f}, "
+          f"least {shares[0]:.3f}, p10 {shares[len(shares) // 10]:.3f}")
     for name, sizes in runs.items():
         over = [n - BUDGET for n in sizes.values() if n > BUDGET]
         print(f"{name}: {len(sizes)} prompts, over the budget {len(over)} (+{max(over, default=0)} at worst), "

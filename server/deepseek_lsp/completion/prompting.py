@@ -39,8 +39,7 @@ from ..context.receivers import MemberAt, class_around, member_at, receiver_key
 from ..documents import Document
 from ..features import Services
 from ..line_tokens import LineTokens
-from ..model.stream import ESTIMATE_COUNTER
-from ..model.tokens import Counter
+from ..model.tokens import LOADING_ESTIMATE, Counter
 from ..privacy import file_path
 from ..prompts import FimPrompt, LineTokenCount, build_fim_prompt
 from ..workspace_symbols import WorkspaceSymbols, family
@@ -220,8 +219,12 @@ def _scan_start(data: bytes, at: int) -> int:
     return at
 
 
-#: Before the tokenizer has loaded, the prompt is fitted to the budget less this margin.
-LOADING_MARGIN = 1.2
+#: Before the tokenizer has loaded, the prompt is fitted to the budget less this margin
+#: (``tokens.DeepSeekEstimate`` counts a window 0.86-1.10 times as the tokenizer does, p5-p95).
+#: At 1.2, by characters, the prompts were 0.67 of their size after the load (median of 27 that
+#: fill it); now 0.87, and 2 of 232 real files' prompts go over the budget, by 146 tokens at most
+#: (tests/bench/bench_loading_estimate.py).
+LOADING_MARGIN = 1.1
 
 
 class PromptBuilder:
@@ -647,10 +650,7 @@ class PromptBuilder:
                 kept_start=kept_start,
             )
 
-        if counter is ESTIMATE_COUNTER:  # the tokenizer is loading
-            # The estimate counts most code 1.1-1.4 times as DeepSeek does, yet data (hex, byte
-            # arrays) 0.65 times: fitted to the whole budget, 16 of 264 real files' prompts went
-            # over it (+836 tokens at worst); with this margin 5 (+226).
+        if counter is LOADING_ESTIMATE:  # the tokenizer is loading
             fim = build(counter, int(budget / LOADING_MARGIN), self.line_tokens.counter(doc, counter.count))
             self.estimated_starts[doc.uri] = fim.window_start
             return fim
@@ -661,7 +661,7 @@ class PromptBuilder:
             # counted anew, snippets, head and window all moved, and the provider's cache
             # missed the prompt just sent (222 of 264 real files' windows started elsewhere; 5 now).
             # (Its lines by the per-text cache: the document's own are being counted anew.)
-            fim = build(ESTIMATE_COUNTER, int(budget / LOADING_MARGIN), None)
+            fim = build(LOADING_ESTIMATE, int(budget / LOADING_MARGIN), None)
             if fim.window_start == kept:
                 # Its counts as the tokenizer counts them: the prefetch appends the suggestion
                 # where the sum fits the budget, and a cancelled request is billed by them (by

@@ -66,7 +66,6 @@ from .prompt_read import PromptReading
 from .reachability import UnreachedServers
 from .retry import retrying
 from .stream import (
-    ESTIMATE_COUNTER,
     Connects,
     ModelStream,
     describe,
@@ -75,7 +74,7 @@ from .stream import (
     until_deadline,
     without_stream_options,
 )
-from .tokens import Counter, EstimateCounter, default_counter, loaded_counter
+from .tokens import LOADING_ESTIMATE, Counter, EstimateCounter, default_counter, loaded_counter
 from .types import ChatRequest, FimRequest, StreamResult, Usage
 
 __all__ = [
@@ -438,7 +437,7 @@ class ModelClient:
             self._counter = ready
             return ready
         # One estimate, not a new one per call: counts are cached per counter.
-        return ESTIMATE_COUNTER
+        return LOADING_ESTIMATE
 
     @property
     def last_active(self) -> float:
