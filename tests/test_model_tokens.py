@@ -213,3 +213,23 @@ def test_a_tokenizer_file_with_a_malformed_merge_is_named_with_the_librarys_reas
         assert isinstance(tokens.default_counter(), EstimateCounter)
     said = caplog.text
     assert str(path) in said and library_says in said and "unpack" not in said, said
+
+
+# Code DeepSeek's tokenizer counts by its pre-tokenizer's pieces: the estimate while it loads
+# must come near both ways, or the prompt fitted by it is too small or over the budget.
+_PIECED = {
+    "c constants": "".join(f"\tUVERBS_ATTR_CREATE_FLOW_ACTION_ESP_HANDLE_{i},\n#define SONYPI_EVENT_FAST_UP_{i}\t{i}\n" for i in range(100)),
+    "indented python": "".join(f"                if self._values[{i}] is None:\n                    return default\n" for i in range(100)),
+    "docstring": '    """' + "Return the value of the named option, or the default when it is not set.\n    " * 60 + '"""\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(_PIECED))
+def test_the_loading_estimate_counts_code_near_its_tokens(counter: TokenCounter, name: str) -> None:
+    from deepseek_lsp.completion.prompting import LOADING_MARGIN
+
+    text = _PIECED[name]
+    real = counter.count(text)
+    estimate = sum(tokens.LOADING_ESTIMATE.count(line) for line in text.splitlines(keepends=True))
+    assert real <= estimate * LOADING_MARGIN, f"{name}: {estimate} estimated, {real} real"
+    assert estimate <= 1.15 * real, f"{name}: {estimate} estimated, {real} real"

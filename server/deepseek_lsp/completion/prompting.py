@@ -220,10 +220,10 @@ def _scan_start(data: bytes, at: int) -> int:
 
 
 #: Before the tokenizer has loaded, the prompt is fitted to the budget less this margin
-#: (``tokens.DeepSeekEstimate`` counts a window 0.86-1.10 times as the tokenizer does, p5-p95).
+#: (``tokens.DeepSeekEstimate`` counts a window 0.94-1.12 times as the tokenizer does, p5-p95).
 #: At 1.2, by characters, the prompts were 0.67 of their size after the load (median of 27 that
-#: fill it); now 0.87, and 2 of 232 real files' prompts go over the budget, by 146 tokens at most
-#: (tests/bench/bench_loading_estimate.py).
+#: fill it); now 0.83, and 2 of 231 real files' prompts go over the budget, by 98 tokens at most
+#: (tests/bench/bench_loading_estimate.py; at 1.05, 4).
 LOADING_MARGIN = 1.1
 
 
