@@ -984,3 +984,28 @@ async def test_a_document_opened_again_without_a_close_gives_its_new_definitions
             open_doc(client, helper, "def shout(message, volume, *, twice=False):\n    return message\n")
             after = await prompt()
     assert "# def shout(message, volume, *, twice=False):" in after and "# def shout(message):" not in after
+
+
+async def test_a_file_without_a_grammar_is_labelled_with_its_path_in_its_own_comments(tmp_path) -> None:
+    """A SQL, Dockerfile, Makefile, CSS or HTML file's prompt starts with its path as a comment
+    of its language, as a grammar's file's does (Copilot's too): the model was told nothing of
+    what file it wrote in. Plain text gets no label (no comment syntax to carry it)."""
+    cases = [
+        ("q.sql", "sql", "SELECT 1;\n", "-- Path: q.sql\n"),
+        ("Dockerfile", "dockerfile", "FROM python:3.12\n", "# Path: Dockerfile\n"),
+        ("Makefile", "makefile", "all:\n", "# Path: Makefile\n"),
+        ("s.css", "css", ".a { color: red; }\n", "/* Path: s.css */\n"),
+        ("i.html", "html", "<p>hi</p>\n", "<!-- Path: i.html -->\n"),
+        ("n.txt", "plaintext", "some notes\n", ""),
+    ]
+    with FakeDeepSeek() as fake:
+        fake.script("x")
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
+            for name, language, text, label in cases:
+                uri = (tmp_path / name).as_uri()
+                open_doc(client, uri, text, language)
+                before = len(fim_requests(fake))
+                await client.text_document_inline_completion_async(inline_params(uri, 1, 0, invoked=True))
+                # Its request, not a prefetch past the previous file's suggestion.
+                prompts = [r.json["prompt"] for r in fim_requests(fake)[before:]]
+                assert label + text in prompts, (name, prompts)

@@ -502,6 +502,7 @@ def build_fim_prompt(
     imports: Sequence[tuple[int, int, str]] = (),
     line_comment: str | None = None,
     path: str = "",
+    label: str = "",
     redact_secrets: bool = True,
     inserted: str = "",
     line_tokens: LineTokenCount | None = None,
@@ -513,7 +514,8 @@ def build_fim_prompt(
     selected completion item), without copying the document. ``line_tokens`` counts whole lines
     (the caller keeps them per document); without it, lines go through the per-text cache.
     ``kept_start`` is the window start of the document's last prompt, kept where the window
-    from it still fits (``_kept_window``).
+    from it still fits (``_kept_window``). ``label`` is the path's line of a file without a
+    grammar (no ``line_comment``), in its language's own comment (``/* Path: a.css */``).
     """
     lines = line_tokens or whole_lines(doc, count)
     # The prefix keeps a third of the budget at least: the suffix and the extra context share
@@ -540,6 +542,8 @@ def build_fim_prompt(
         parts: list[str] = []
         if line_comment and path:
             parts.append(label_line(line_comment, path))
+        elif label:
+            parts.append(label)
         if window_start > 0:
             # Once each: a module imported again inside functions (difflib's ``import re``,
             # lazy imports in a CLI) came as many times in every prompt.

@@ -49,7 +49,7 @@ from .idle_indexing import IdleWork
 from .indentation import DEFAULT_INDENT, EditorIndent, detect_indentation
 from .postprocess import PostContext
 from .postprocess._document_prose import prose_in_tree
-from .postprocess._syntax import syntax_name
+from .postprocess._syntax import path_label, syntax_name
 from .request import Request
 from .scan_states import ScanStates
 
@@ -631,6 +631,9 @@ class PromptBuilder:
         lang = doc.language
         counter = self.services.models.counter
         budget = self.services.models.prompt_budget(c)
+        shown = display_path(doc.uri, self.indexer.roots)
+        # A file without a grammar is labelled in its own comments (no line comment to reuse).
+        label = "" if lang else path_label(doc.language_id, shown)
 
         def build(count: Counter, budget: int, line_tokens: LineTokenCount | None) -> FimPrompt:
             return build_fim_prompt(
@@ -643,7 +646,8 @@ class PromptBuilder:
                 scopes=scopes,
                 imports=imports,
                 line_comment=lang.spec.line_comment if lang else None,
-                path=display_path(doc.uri, self.indexer.roots),
+                path=shown,
+                label=label,
                 redact_secrets=settings.redact_secrets,
                 inserted=req.inserted + inserted,
                 line_tokens=line_tokens,

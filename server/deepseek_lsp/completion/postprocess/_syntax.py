@@ -490,6 +490,27 @@ def _syntax_for(language: str | None) -> _Syntax:
     return _SYNTAX.get(syntax_name(language), _UNKNOWN_SYNTAX)
 
 
+#: Comment forms of languages with block comments only, for a path's label (see ``path_label``).
+_BLOCK_LABELS = {
+    **dict.fromkeys("css scss less".split(), "/* {} */"),
+    **dict.fromkeys("html xml svg".split(), "<!-- {} -->"),
+}
+
+
+def path_label(language: str | None, path: str) -> str:
+    """The ``Path:`` line of a file in ``language`` that has no grammar, in its own comment form
+    (``-- Path: q.sql``, ``# Path: Dockerfile``, ``/* Path: s.css */``), as a grammar's file's
+    prompt starts: without it the model was told nothing of the file it wrote in. Empty for a
+    language with no comment (plain text, Markdown) or none known here: a guessed ``//`` line
+    would be text the model copies the style of."""
+    name = syntax_name(language)
+    form = _BLOCK_LABELS.get(name)
+    if form is None:
+        comments = _SYNTAX[name].line_comments if name in _SYNTAX else ()
+        form = f"{comments[0]} {{}}" if comments else ""
+    return form.format(f"Path: {path}") + "\n" if form and path else ""
+
+
 def literal_brace(language: str | None) -> str:
     """What before a ``{`` with a space makes it a literal's in ``language`` (see
     ``_Syntax.literal_brace``); empty where nothing is known to."""
