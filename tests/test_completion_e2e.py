@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types
 
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
@@ -1009,3 +1010,34 @@ async def test_a_file_without_a_grammar_is_labelled_with_its_path_in_its_own_com
                 # Its request, not a prefetch past the previous file's suggestion.
                 prompts = [r.json["prompt"] for r in fim_requests(fake)[before:]]
                 assert label + text in prompts, (name, prompts)
+
+
+NEXT_ARGUMENT_CASES = [
+    # language, file, text before the cursor (at the end of its last line), after it, the answer
+    ("kotlin", "b.kt", 'fun names() = listOf(\n    "alpha",\n    "beta",', '\n)\n', '\n    "gamma",'),
+    ("python", "b.py", 'names = dict(\n    alpha=1,\n    beta=2,', '\n)\n', "\n    gamma=3,"),
+    ("javascript", "b.js", "const names = build(\n  alpha,\n  beta,", "\n);\n", "\n  gamma,"),
+    ("typescript", "b.ts", "const names = build(\n  alpha,\n  beta,", "\n);\n", "\n  gamma,"),
+    ("java", "B.java", "class B {\n  void f() {\n    call(\n        alpha,\n        beta,", "\n    );\n  }\n}\n",
+     "\n        gamma,"),
+    ("go", "b.go", "package b\n\nfunc f() {\n\tcall(\n\t\talpha,\n\t\tbeta,", "\n\t)\n}\n", "\n\t\tgamma,"),
+]
+
+
+@pytest.mark.parametrize(("language", "name", "before", "after", "answer"), NEXT_ARGUMENT_CASES)
+async def test_the_next_argument_of_a_call_over_lines_is_suggested_after_a_comma(
+    tmp_path, language: str, name: str, before: str, after: str, answer: str
+) -> None:
+    """At the end of an argument's line ending with `,` in a call over lines, the next argument
+    goes on the next line: asked for one line (stopped at its line break), the model's answer
+    was cut to nothing and the user saw no suggestion until Enter (Copilot shows it)."""
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda _body: answer, path=FIM)
+        async with session(fake, tmp_path, {"debounce": 0}, language=language) as client:
+            uri = (tmp_path / name).as_uri()
+            open_doc(client, uri, before + after, language)
+            line = before.count("\n")
+            column = len(before.rpartition("\n")[2])
+            result = await client.text_document_inline_completion_async(inline_params(uri, line, column, invoked=True))
+            assert [i.insert_text for i in result.items] == [answer]
+            assert fim_requests(fake)[0].json["stop"] != ["\n"]

@@ -32,6 +32,15 @@ def _decide(language_id: str, ext: str, text: str, *, after_accept: bool = False
         ("python", "py", "def f():‸\n", True),
         # Mid-statement: the rest of the line.
         ("python", "py", "def f(x):\n    y = x + ‸\n", False),
+        # A call's or a list's items one a line: the next one is on the next line.
+        ("kotlin", "kt", 'val xs = listOf(\n    "a",\n    "b",‸\n)\n', True),
+        ("python", "py", "f(\n    a,‸\n)\n", True),
+        ("javascript", "js", "const o = {\n  a: 1,‸\n};\n", True),
+        # Controls: the items on the bracket's own line, a line that closes a bracket, a
+        # statement's declarators in a block (no bracket of theirs above).
+        ("python", "py", "f(a, b,‸\n", False),
+        ("python", "py", "xs = [\n    f(\n        1),‸\n]\n", False),
+        ("javascript", "js", "function f() {\n  g();\n  let a = 1,‸\n}\n", False),
         ("python", "py", "def f(x):\n    y = 1\n    ‸\n", False),
         # Between a header's `{` and the `}` the editor closed it with.
         ("javascript", "js", "function f() {‸}\n", True),
@@ -460,4 +469,3 @@ _SH = '#!/bin/sh\nfor ARG\ndo\n    case "$ARG" in\n    -h)\n        usage\n     
 )
 def test_a_shell_case_arm_s_pattern_opens_its_commands(line: str, expected: bool) -> None:
     assert _decide("shellscript", "sh", _SH.replace("LINE", line)) is expected
-

@@ -258,6 +258,8 @@ def is_multiline(
             return True
         if _backslash_continued(before, doc):
             return True
+        if _next_item_below(doc, prev, before):
+            return True
         above = doc.data[max(0, prev - 400) : prev].decode("utf-8", "replace").rstrip().rpartition("\n")[2]
         if brackets_closed(before) <= 0 and not CONTINUED.search(above):
             return False
@@ -305,6 +307,37 @@ def is_multiline(
             end = offset + len(after.encode("utf-8"))
             return opens and not _code_below_is_deeper(doc, code_lines[-1], end)
     return opens
+
+
+#: The brackets a line's code opens and closes, for ``_next_item_below``.
+_BRACKET = re.compile(r"[()\[\]{}]")
+
+
+def _next_item_below(doc: Document, line_start: int, before: str) -> bool:
+    """Whether ``before`` is a whole item of a call's arguments or a list's items written one a
+    line, ended by its `,`: the next one goes on the next line (``f(⏎    a,⏎    b,|``). Asked
+    for the rest of the line (stopped at its break), the model's next argument was cut to
+    nothing until Enter was pressed; Copilot shows it. The bracket is found opened above (an
+    object literal's `{` where a value goes too), with no bracket left open on this line."""
+    comment = doc.language.spec.line_comment if doc.language else None
+    quotes = _quotes(doc.language)
+    code = _STRING.sub('""', _code_part(before, comment, quotes)).rstrip()
+    if not code.endswith(",") or _leaves_open(code) or brackets_closed(code) > 0:
+        return False
+    depth = 0
+    for line in reversed(_code_lines_above(doc, line_start)[1]):
+        line_code = _STRING.sub('""', _code_part(line, comment, quotes)).rstrip()
+        for m in reversed(list(_BRACKET.finditer(line_code))):
+            if m.group() in ")]}":
+                depth += 1
+            elif depth:
+                depth -= 1
+            else:
+                opener = line_code[: m.end()]
+                return m.group() in "([" or bool(_OBJECT_BRACE.search(opener))
+        if depth == 0 and line_code.endswith(";"):
+            return False  # a statement's end above: this line is in no bracket opened above it
+    return False
 
 
 def comment_goes_on(doc: Document, offset: int, before: str, after: str) -> str | None:
