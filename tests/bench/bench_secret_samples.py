@@ -361,6 +361,12 @@ def yaml_block_keys(secrets: list[str]) -> str:
     return "app:\n  name: shop\n  api_keys: |\n" + "".join(f"    {v}\n" for v in s) + "  debug: false\n"
 
 
+def yaml_block_long(secrets: list[str]) -> str:
+    """A longer block scalar of keys, blank lines between some, so a window starts inside it."""
+    s = fakes(secrets, 30, 24)
+    return "app:\n  name: shop\n  api_keys: |\n" + "".join(f"    {v}\n" + "\n" * (n % 3 == 0) for n, v in enumerate(s)) + "  debug: false\n"
+
+
 def yaml_written_otherwise(secrets: list[str]) -> str:
     """A YAML settings file saved on Windows: an anchored mapping, comments at column 0 between
     its keys, a list of mappings, a flow mapping."""
@@ -605,6 +611,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "other languages' lists": ("/w/shop/config/keys.txt", lists_in_other_languages),
     "toml dotted keys": ("/w/shop/config/app.toml", toml_dotted_keys),
     "yaml block of keys": ("/w/shop/config/app.yaml", yaml_block_keys),
+    "yaml long block": ("/w/shop/config/keys.yaml", yaml_block_long),
 }
 
 

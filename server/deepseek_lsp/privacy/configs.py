@@ -4,6 +4,7 @@ Gradle, SQL, passwords piped into a command, and assignments to a secret's name.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .assignments import (
     _assigned,
@@ -37,14 +38,64 @@ from .values import (
 #: YAML's block scalar: ``password: |`` (or ``>-``), the value on the more indented line below
 #: it. One word there too: a block of text (a script, a policy) is not a secret. The indented
 #: one-word lines after it are the value wrapped (a token as a secret store writes it; YAML has
-#: no entry of a bare word): only its first line was redacted, the rest went out.
+#: no entry of a bare word), or keys one a line: only its first line was redacted, the rest
+#: went out; blank lines between them too (those past the first blank line went out).
 _YAML_BLOCK = re.compile(
     r"""(?ix)("""
     + _ASSIGNED_NAME
     + r"""["']?[ \t]*:[ \t]*([|>][+-]?[1-9]?[+-]?)[ \t]*(?:\#[^\r\n]*)?\r?\n(?:[ \t]*\r?\n)*[ \t]+)
-    ([^\s"'`{}\#]{6,}(?:\r?\n[ \t]+[^\s"'`{}\#:]+(?=[ \t]*(?:\r?\n|\Z)))*)(?=[ \t]*(?:\r?\n|\Z))
+    ([^\s"'`{}\#]{6,}(?:\r?\n(?:[ \t]*\r?\n)*[ \t]+[^\s"'`{}\#:]+(?=[ \t]*(?:\r?\n|\Z)))*)(?=[ \t]*(?:\r?\n|\Z))
     """
 )
+#: A block scalar's header line under a secret's name (its indent group 1), as :data:`_YAML_BLOCK`'s.
+_BLOCK_HEADER = re.compile(
+    r"""(?ix)([\ \t]*)(?:-[\ \t]+)?["']?(?:[\w-]+\.)*(?:""" + _ASSIGNED_NAME
+    + r""")["']?[\ \t]*:(?:[\ \t]+[&!][^\s\#]*)*[\ \t]*[|>][+-]?[1-9]?[+-]?[\ \t]*(?:\#[^\r\n]*)?\r?\n"""
+)
+
+
+def block_scalar_continued(text: str, before: str, keep_lines: bool) -> str:
+    """``text`` with its first lines redacted where they go on with a block scalar of words
+    under a secret's name in ``before`` (``api_keys: |`` then a key a line): a prompt's window
+    or suffix starting below the name line (the name found up to 64 kB up, see
+    ``open_list_head``) sent the keys, which look like nothing alone."""
+    nl = text.find("\n")
+    if nl < 0:
+        nl = len(text)
+    joined = before + text[:nl] + "\n"  # the seam's line whole
+    opener = None
+    for found in _YAML_BLOCK_OPENER.finditer(joined):  # the last one's line may be the header
+        opener = found
+    if opener is None:
+        return text
+    header = _BLOCK_HEADER.match(joined, joined.rfind("\n", 0, opener.start()) + 1)
+    if header is None:
+        return text
+    lines = _block_lines(len(header.group(1)))
+    if header.end() == len(joined):
+        start = nl + 1  # the seam's line is the header: the block is all below it
+    elif lines.fullmatch(joined, header.end()) is not None:
+        start = 0  # the block's lines from the header down to the seam's, each a word or blank
+    else:
+        return text
+    end = lines.match(text, nl + 1).end() if nl < len(text) else len(text)
+    found = text[start:end]
+    lead = start + len(found) - len(found.lstrip(" \t\r\n"))
+    tail = start + len(found.rstrip(" \t\r\n"))
+    if tail <= lead:
+        return text
+    breaks = "\n" * text.count("\n", lead, tail) if keep_lines else ""
+    return text[:lead] + REDACTED + breaks + text[tail:]
+
+
+@lru_cache(maxsize=64)
+def _block_lines(indent: int) -> re.Pattern[str]:
+    """Lines of a block scalar of words whose header is indented by ``indent``: one word a line,
+    indented further, or blank; the last one perhaps cut by the text's end."""
+    further = r"[ \t]{" + str(indent + 1) + "}"
+    return re.compile(r"""(?:[ \t]*(?:\r?\n|\Z)|""" + further + r"""[ \t]*[^\s"'`{}\#:]+[ \t]*(?:\r?\n|\Z))*""")
+
+
 #: What a text holds for :data:`_YAML_BLOCK` to match: a search far cheaper than the pattern's.
 _YAML_BLOCK_OPENER = re.compile(r":[ \t]*[|>]")
 

@@ -252,7 +252,7 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
             wanted -= bool(low[end:stop].strip())
             end = stop
         if spans and begin <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], end)
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
         else:
             spans.append((begin, end))
     return spans
