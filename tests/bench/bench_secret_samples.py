@@ -527,6 +527,18 @@ def notebook_json(secrets: list[str]) -> str:
     return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
 
 
+def notebook_values_below(secrets: list[str]) -> str:
+    """A notebook's JSON whose cells hold a secret on the line below its name (``API_KEY = (``)."""
+    s = fakes(secrets, 3, 32)
+    sources = [
+        ["import openai\n", "API_KEY = (\n", f'    "{s[0]}"\n', ")\n"],
+        ["DB_PASSWORD = (\n", f"    '{s[1]}'\n", ")\n"],
+        ["client = Client(\n", "    token=(\n", f'        "{s[2]}"\n', "    ),\n", ")\n"],
+    ]
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "source": source} for source in sources]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+
+
 def shell_exports(secrets: list[str]) -> str:
     """A script sourced for the environment: ``export`` lines, csh's ``setenv``, fish's ``set -x``."""
     s = fakes(secrets, 6, 24)
@@ -598,6 +610,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "connection strings": ("/w/shop/src/Db.java", connection_strings),
     "git credentials": ("/w/shop/ci/clone.sh", git_credentials),
     "notebook JSON": ("/w/shop/notebooks/orders.ipynb", notebook_json),
+    "notebook values below": ("/w/shop/notebooks/keys.ipynb", notebook_values_below),
     ".env with export": ("/w/shop/.env", shell_exports),
     "env script": ("/w/shop/scripts/env.sh", shell_exports),
     "yaml far mapping": ("/w/shop/config/tenants.yaml", yaml_far_mapping),

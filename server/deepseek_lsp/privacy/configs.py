@@ -147,6 +147,11 @@ _CONVERSION = r"""(?:new[\ \t]+)?(?-i:(?:Secret(?:String|Box|Vec)?|Zeroizing|Str
     |Some|Ok|Secret(?:Str|Bytes|String)?|String|\[\]byte|\[\]rune|bytes|str|bytearray|Buffer\.from)[\ \t]*"""
 
 
+#: A JSON string's end and the next one's start, where code has a line break (a raw notebook's
+#: source lines, ``"API_KEY = (\\n",`` then ``"    \\"…\\"\\n"``), and the escape of the quote after it.
+_JSON_LINE_BREAK = r"""\\n"[\ \t]*,[\ \t]*\r?\n[\ \t]*"[\ \t]*(?:\\(?="))?"""
+
+
 #: A literal and more joined to it (see :func:`~.assignments._joined_parts`).
 _LITERAL = r"""(?:"[^"\r\n]*"|'[^'\r\n]*')"""
 _JOIN = r"""[\ \t]*[+.]\s*"""  # the next part may be on the next line (Ruby's ``"..." +``)
@@ -546,7 +551,8 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
             + r""")
             ((?:(?:["']\]|\[\d*\])(?=\s*=\s*[\w@$]{0,2}["'`])|["'])?(?:[ \t]*:[ \t]*(?:&(?:'static[ \t]+)?)?[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|\?=|=>|::(?=[ \t])|:(?!:)|<<?-(?![->])|\|\|=|\?\?=|=)
             (?:[ \t]*\r?\n[ \t]*(?:\#|//|--|\*)(?![\#/*-])[ \t]*|\s*)
-            (?:\\[ \t]*\r?\n\s*|(?:"""+ _CONVERSION + r""")?[(\\]\s*(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
+            (?:\\[ \t]*\r?\n\s*|(?:"""+ _CONVERSION + r""")?[(\\]\s*(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`])
+            |(?:"""+ _CONVERSION + r""")?\([\ \t]*""" + _JSON_LINE_BREAK + r"""(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
             (?:(?:[rbuf]{1,2}|u8|l|@\$?|\$@?|!unsafe[\ \t]+)(?=["']))?)
             (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|(?!=)((?![^\s"'`,;]{0,100}:(?!\S))[^\s"'`,;]{6,}))
             """
