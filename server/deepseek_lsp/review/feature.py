@@ -266,9 +266,7 @@ class ReviewFeature(Feature):
         went_on = self.reloads.opened(doc)
         if went_on is not None:
             old, closed = went_on
-            if closed.shown:
-                self.publisher.shown.add(doc.uri)
-            self._go_on(closed.review, old, doc.uri)
+            self._go_on(closed.review, old, doc.uri, shown=closed.shown)
         # Whatever was reviewed before (in this editor, another one, or on the command line)
         # shows at once and costs nothing. Files opened before the configuration arrived are
         # shown again by settings_changed if the review settings turn out different. Not a
@@ -335,9 +333,7 @@ class ReviewFeature(Feature):
         renamed = self.reloads.renamed_to(doc)
         if renamed is not None:
             # Opened under its new name already (VS Code's order of a rename, at times).
-            if shown:
-                self.publisher.shown.add(renamed.uri)
-            self._go_on(task, doc.uri, renamed.uri)
+            self._go_on(task, doc.uri, renamed.uri, shown=shown)
             task = None
         self.reloads.closed(doc, task, shown=shown)
         self._forget(doc.uri)
@@ -355,9 +351,7 @@ class ReviewFeature(Feature):
             if documents.get(was) is None:  # closed already
                 closed = self.reloads.take(was) if opened else None
                 if closed is not None:
-                    if closed.shown:
-                        self.publisher.shown.add(now)
-                    self._go_on(closed.review, was, now)
+                    self._go_on(closed.review, was, now, shown=closed.shown)
                 elif not opened and was in self.reloads.closing():
                     self.reloads.expect(was, now)
                 continue
@@ -367,9 +361,7 @@ class ReviewFeature(Feature):
             elif task is not None and not task.done() and task in self._of_saves:
                 del self._tasks[was]
                 self._asked.pop(was, None)
-                if was in self.publisher.shown:
-                    self.publisher.shown.add(now)
-                self._go_on(task, was, now)
+                self._go_on(task, was, now, shown=was in self.publisher.shown)
 
     def _renamed_names(self, old: str, new: str) -> dict[str, str]:
         """``old`` (a file or a folder) renamed ``new``: the new name of each file it names
@@ -377,9 +369,12 @@ class ReviewFeature(Feature):
         head, to = old.rstrip("/") + "/", new.rstrip("/") + "/"
         return {old: new} | {u: to + u[len(head) :] for u in [*self._tasks, *self.reloads.closing()] if u.startswith(head)}
 
-    def _go_on(self, task: asyncio.Task[ReviewOutcome | None] | None, old: str, uri: str) -> None:
+    def _go_on(self, task: asyncio.Task[ReviewOutcome | None] | None, old: str, uri: str, *, shown: bool) -> None:
         """``task``, the save's review of ``old`` just closed, goes on for ``uri`` (the same file
-        opened again, or under a new name), and shows there, unless a review of its own runs."""
+        opened again, or under a new name), and shows there, unless a review of its own runs;
+        ``shown``: ``old``'s findings were shown, so ``uri``'s are (whatever ``task`` is)."""
+        if shown:
+            self.publisher.shown.add(uri)
         if task is None or task.done():
             return
         own = self._tasks.get(uri)
