@@ -15,29 +15,14 @@
   (associatedtype_declaration name: (type_identifier) @name)
 ] @definition.type
 
-; A function's `name` field holds its return type too: its name is the identifier or the
-; operator.
+; A function's `name` field holds its return type too: its name is the `name` right after
+; `func`, its body the last child (cheap to compile: see scopes.scm).
 (source_file
-  (function_declaration
-    name: [
-      (simple_identifier) (custom_operator)
-      "==" "!=" "<" ">" "<=" ">=" "+" "-" "*" "/" "%" "+=" "-=" "*=" "/=" "!" "..." "..<" "&&" "||"
-    ] @name
-    body: (function_body) @body) @definition.function)
+  (function_declaration "func" . name: _ @name _ @body .) @definition.function)
 
 [
-  (class_body (function_declaration
-    name: [
-      (simple_identifier) (custom_operator)
-      "==" "!=" "<" ">" "<=" ">=" "+" "-" "*" "/" "%" "+=" "-=" "*=" "/=" "!" "..." "..<" "&&" "||"
-    ] @name
-    body: (function_body) @body) @definition.method)
-  (enum_class_body (function_declaration
-    name: [
-      (simple_identifier) (custom_operator)
-      "==" "!=" "<" ">" "<=" ">=" "+" "-" "*" "/" "%" "+=" "-=" "*=" "/=" "!" "..." "..<" "&&" "||"
-    ] @name
-    body: (function_body) @body) @definition.method)
+  (class_body (function_declaration "func" . name: _ @name _ @body .) @definition.method)
+  (enum_class_body (function_declaration "func" . name: _ @name _ @body .) @definition.method)
   (protocol_body (protocol_function_declaration name: (simple_identifier) @name) @definition.method)
 ]
 

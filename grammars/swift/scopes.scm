@@ -6,15 +6,13 @@
 ] @scope.class
 
 ; `func f()`, `init()`, `deinit`, `subscript`, a computed property (`var x: T { ... }`).
-; A function's `name` field holds its return type too: its name is the identifier or the
-; operator (`static func ==(lhs: Key, rhs: Key)`, a custom `<*>`).
+; A function's `name` field holds its return type too: its name is the `name` right after
+; `func` (an identifier, `==`, `<<`, a prefix `!`, a custom `<*>`), its body the last child.
+; Not `name: [(simple_identifier) "==" ...]` and `body: (function_body)`: tree-sitter's check of
+; such a pattern walks every parse state of function_declaration, 0.1-0.25 s of CPU each, and the
+; first Swift file's first suggestion waited for four of them (see grammars/README.md).
 [
-  (function_declaration
-    name: [
-      (simple_identifier) (custom_operator)
-      "==" "!=" "<" ">" "<=" ">=" "+" "-" "*" "/" "%" "+=" "-=" "*=" "/=" "!" "..." "..<" "&&" "||"
-    ] @name
-    body: (function_body) @body)
+  (function_declaration "func" . name: _ @name _ @body .)
   (init_declaration name: _ @name body: (function_body) @body)
   (deinit_declaration "deinit" @name body: (function_body) @body)
   (subscript_declaration "subscript" @name (computed_property) @body)

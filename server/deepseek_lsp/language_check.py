@@ -1,7 +1,7 @@
 """``doctor``'s check of the languages: each grammar loads and each of its queries compiles.
 
-Compiling the queries is most of what ``doctor`` costs (Swift's and C++'s take over a second
-each, ~3 s in all on an idle machine) and py-tree-sitter holds the GIL while it compiles one, so
+Compiling the queries is most of what ``doctor`` costs (C++'s, Scala's, Swift's, PHP's and
+Ruby's a third of a second or more each, ~3 s in all on an idle machine) and py-tree-sitter holds the GIL while it compiles one, so
 threads gain nothing: the queries are compiled in worker processes, one per core, while
 ``doctor`` asks the endpoint. The workers are started fresh (``forkserver``, else ``spawn``), not
 forked from a process that already runs threads (the TLS loader, the endpoint check)."""
