@@ -40,10 +40,7 @@
 
 ; An `if`'s first block only: its `else` blocks are no scope of their own, as in Java (the
 ; grammar gives `if let x = y` conditions no field the anchor can follow; `else` is a node).
-((if_statement (_) @_before . "{" . (statements) @body) @scope.block
-  (#not-eq? @_before "else"))
-
-((if_statement (_) @_before . "{" . "}" @body) @scope.block
+((if_statement (_) @_before . "{" . [(statements) "}"] @body) @scope.block
   (#not-eq? @_before "else"))
 
 [
