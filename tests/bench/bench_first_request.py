@@ -6,6 +6,9 @@ side, the fake DeepSeek answering at once. Prints each session's and the medians
 
     PYTHONPATH=server:. python tests/bench/bench_first_request.py [--runs 7] [--real] [--pause 0]
 
+``--language swift``: the document is a Swift file (its queries, compiled at its open, are not
+warmed in the zygote as Python's are: what a Swift file's first suggestion waits for).
+
 ``--pause S``: seconds between the session's start and the open (a user opening a file a
 while after the editor: the server's start-up work done by then). Each session's line also
 says, from the server's own stamps (``deepseek/debugState``'s ``start``), how long the first
@@ -26,10 +29,14 @@ from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import _to_dict, inline_params, lsp_session, open_doc, server_env
 from tests.server_fork import WARM_QUERIES
 
-URI = "file:///ws/a.py"
+#: The document each session opens, by language: its URI, its text, and the cursor (line, column).
+DOCUMENTS = {
+    "python": ("file:///ws/a.py", "def f(x):\n    return \n", (1, 11)),
+    "swift": ("file:///ws/Cache.swift", "func f(x: Int) -> Int {\n    return \n}\n", (1, 11)),
+}
 
 
-async def one_session(fake: FakeDeepSeek, pause: float) -> tuple[float, list[float], str]:
+async def one_session(fake: FakeDeepSeek, pause: float, language: str = "python") -> tuple[float, list[float], str]:
     """The session's start (to its settings applied), its three requests' latencies, and what
     the server's stamps say of the first."""
     env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=tempfile.mkdtemp(prefix="bench-first-"), **{WARM_QUERIES: "python"})
@@ -37,11 +44,12 @@ async def one_session(fake: FakeDeepSeek, pause: float) -> tuple[float, list[flo
     async with lsp_session(env, settings={"completion": {"timeoutS": 30}}) as client:
         started = time.monotonic() - began
         await asyncio.sleep(pause)
-        open_doc(client, URI, "def f(x):\n    return \n")
+        uri, text, (line, column) = DOCUMENTS[language]
+        open_doc(client, uri, text, language)
         latencies = []
         for _ in range(3):
             asked = time.monotonic()
-            answer = await client.text_document_inline_completion_async(inline_params(URI, 1, 11, invoked=True))
+            answer = await client.text_document_inline_completion_async(inline_params(uri, line, column, invoked=True))
             latencies.append(time.monotonic() - asked)
             assert answer is not None and answer.items, "no suggestion"
         start = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {})).get("start")
@@ -62,6 +70,7 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--real", action="store_true", help="a new interpreter each session, not forked")
     parser.add_argument("--pause", type=float, default=0.0)
+    parser.add_argument("--language", choices=sorted(DOCUMENTS), default="python")
     args = parser.parse_args()
     if args.real:
         os.environ["DEEPSEEK_TEST_FORK"] = "0"
@@ -70,7 +79,7 @@ async def main() -> None:
         fake.responder(lambda body: "x + 1")
         await one_session(fake, 0)  # the zygote's start (and the code cache's first fill): not timed
         for _ in range(args.runs):
-            sessions.append(await one_session(fake, args.pause))
+            sessions.append(await one_session(fake, args.pause, args.language))
     for started, latencies, said in sessions:
         print(f"start {started * 1000:6.0f} ms  requests " + " ".join(f"{x * 1000:5.0f}" for x in latencies) + f" ms  {said}")
     first = statistics.median(s[1][0] for s in sessions)
