@@ -94,6 +94,39 @@ async def test_a_pending_request_is_joined_past_an_auto_closed_bracket(
     assert completing.completion.cache.hits["inflight"] == 1
 
 
+async def test_a_stream_hung_up_on_is_kept_for_the_next_key_waiting_out_its_debounce(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """A file's first key, then the next one before the answer's first token: the editor
+    cancels the first request and the second waits out its debounce. The stream was closed
+    50 ms after the cancel, before its first token could show it agreed with the key typed,
+    and the second request asked again; typed at 3+ keys a second, each next key did the same
+    and nothing was shown for the whole line (the replay's calendar:491: 28 keys, 7 of 51
+    characters accepted)."""
+    fake_deepseek.set_latency(ttft=1.0, per_token=0.01)
+    fake_deepseek.responder(lambda body: "compute(a, b)"[len(body["prompt"].rsplit("x = ", 1)[1]) :], path=FIM)
+    c = Completing(fake_deepseek, debounce=1500, prefetch=False)
+    try:
+        uri = "file:///w/a.py"
+        c.open(uri, "a = b = 1\nx = \n")
+        first = asyncio.ensure_future(c.inline(uri, 1, 4))
+        assert await eventually(lambda: len(fake_deepseek.requests_to(FIM)) == 1, timeout=10.0)
+        c.insert(uri, 1, 4, "c")
+        first.cancel()  # the editor's $/cancelRequest as the key goes out
+        second = asyncio.ensure_future(c.inline(uri, 1, 5))
+        assert await eventually(lambda: c.completion.fetching.debounce_waits[uri] == 1, timeout=10.0)
+        await asyncio.sleep(0.2)  # past the hung-up stream's grace: kept for the second request
+        # A third key while the second request waits out its debounce: it is cancelled, and
+        # the stream is kept for the third key's request.
+        c.insert(uri, 1, 5, "o")
+        second.cancel()
+        await asyncio.gather(second, return_exceptions=True)  # as the server has it: gone first
+        assert await c.inline(uri, 1, 6) == ["mpute(a, b)"]
+        assert len(fake_deepseek.requests_to(FIM)) == 1
+    finally:
+        await c.stop()
+
+
 async def test_enter_typed_while_a_block_streams_joins_it_in_a_crlf_document(
     completing: Completing, fake_deepseek: FakeDeepSeek
 ) -> None:

@@ -719,14 +719,15 @@ class CompletionFeature(Feature):
         if not req.invoked and not self._just_accepted(req):
             delay = self._debounce_s(c, uri, before, after)
             if delay > 0:
-                await asyncio.sleep(delay)
-                if self._seq.get(slot) != seq or req.stale:
-                    return []
-                # Meanwhile the previous request's answer may have begun, and agree with what
-                # was typed since: joining it beats cancelling it to ask again.
-                found = await self.held.serve(req, seq, slot, c, tail, finish)
-                if found is not None:
-                    return found
+                with self.fetching.debouncing(uri):
+                    await asyncio.sleep(delay)
+                    if self._seq.get(slot) != seq or req.stale:
+                        return []
+                    # Meanwhile the previous request's answer may have begun, and agree with what
+                    # was typed since: joining it beats cancelling it to ask again.
+                    found = await self.held.serve(req, seq, slot, c, tail, finish)
+                    if found is not None:
+                        return found
         self._accepted_at.pop(uri, None)
 
         # 4. the backend, in a task a newer keystroke may reuse. How its answer is to be

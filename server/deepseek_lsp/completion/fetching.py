@@ -9,10 +9,12 @@ period unless a newer request is waiting on it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections import Counter
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -147,6 +149,10 @@ class Fetcher:
         #: prefetch is for it only (see :meth:`user_in`).
         self.active_uri: str | None = None
         self.fetches: dict[str, asyncio.Task[None]] = {}
+        #: Per document, the requests waiting out their debounce, and the stream hung up on
+        #: meanwhile that is kept for them (see :meth:`cancel_later`).
+        self.debounce_waits: Counter[str] = Counter()
+        self._kept_for_debounce: dict[str, Pending] = {}
         #: The (completion server, model) pairs seen answering a single-line request as a chat
         #: turn (see :meth:`_answers_as_chat`).
         self._chat_turns: set[tuple[str, str]] = set()
@@ -278,11 +284,39 @@ class Fetcher:
 
         async def later() -> None:
             await asyncio.sleep(CANCEL_GRACE_S)
-            idle = pending.waiters <= 0 and not pending.shown
-            if idle and not pending.future.done() and self.cache.pending.get(uri) is pending:
-                self.cancel(uri)
+            # Kept while a newer request for the document waits out its debounce: its first
+            # tokens, come meanwhile, may agree with what was typed, and that request (or the
+            # next key's) joins it. Closed at the grace's end, before the first token could tell,
+            # a file's first key typed on at 3+ keys a second had each next key ask anew, and
+            # nothing was shown for the whole line (the replay's calendar:491, 28 keys). A
+            # request that goes on to ask the backend cancels it (``start``).
+            if self.debounce_waits[uri]:
+                self._kept_for_debounce[uri] = pending
+            else:
+                self._close_if_idle(uri, pending)
 
         self._spawn(later())
+
+    def _close_if_idle(self, uri: str, pending: Pending) -> None:
+        idle = pending.waiters <= 0 and not pending.shown
+        if idle and not pending.future.done() and self.cache.pending.get(uri) is pending:
+            self.cancel(uri)
+
+    @contextlib.contextmanager
+    def debouncing(self, uri: str) -> Iterator[None]:
+        """A request for ``uri`` waiting out its debounce, and looking for an answer to join
+        after it: a stream hung up on meanwhile is closed once no such request is left, unless
+        one joined it -- after a grace again, as the key that cancelled the last one brings a
+        request of its own (handled in a later turn of the loop)."""
+        self.debounce_waits[uri] += 1
+        try:
+            yield
+        finally:
+            self.debounce_waits[uri] -= 1
+            if not self.debounce_waits[uri]:
+                del self.debounce_waits[uri]
+                if (kept := self._kept_for_debounce.pop(uri, None)) is not None:
+                    self.cancel_later(uri, kept)
 
     async def _stream_one(
         self,
