@@ -127,6 +127,30 @@ async def test_a_stream_hung_up_on_is_kept_for_the_next_key_waiting_out_its_debo
         await c.stop()
 
 
+async def test_a_kept_stream_that_ends_with_nobody_joining_counts_as_unused(fake_deepseek: FakeDeepSeek) -> None:
+    """The same with a model that guessed wrong: the stream kept for the debounce ends, and no
+    request joins it. Hung up on at once, it counted as unused (after three in a row the wait
+    while typing stops subtracting the latency, debounce.py); kept, it counted nothing, and a
+    mispredicting model was asked as often as one typed through."""
+    fake_deepseek.set_latency(ttft=0.3, per_token=0.01)
+    fake_deepseek.responder(lambda body: "wrong_guess()", path=FIM)
+    c = Completing(fake_deepseek, debounce=1500, prefetch=False)
+    try:
+        uri = "file:///w/a.py"
+        c.open(uri, "a = b = 1\nx = \n")
+        first = asyncio.ensure_future(c.inline(uri, 1, 4))
+        assert await eventually(lambda: len(fake_deepseek.requests_to(FIM)) == 1, timeout=10.0)
+        c.insert(uri, 1, 4, "c")
+        first.cancel()
+        second = asyncio.ensure_future(c.inline(uri, 1, 5))
+        assert await eventually(lambda: fake_deepseek.requests_to(FIM)[0].completed, timeout=10.0)
+        assert await eventually(lambda: c.completion.debouncer.unused_in_a_row(uri) == 1, timeout=2.0)
+        assert not second.done()  # still waiting out its debounce
+        second.cancel()
+    finally:
+        await c.stop()
+
+
 async def test_enter_typed_while_a_block_streams_joins_it_in_a_crlf_document(
     completing: Completing, fake_deepseek: FakeDeepSeek
 ) -> None:

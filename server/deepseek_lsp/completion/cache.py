@@ -255,6 +255,8 @@ class Pending:
     #: Its request's docstring opened (docstring_opener.py): the quote and the line before
     #: the cursor, by which the lines shown while it streams are closed as its answer will be.
     docstring: tuple[str, str] | None = None
+    #: Hung up on, and kept for a request waiting out its debounce (Fetcher.cancel_later).
+    kept: bool = False
 
     @property
     def text(self) -> str:

@@ -292,10 +292,20 @@ class Fetcher:
             # request that goes on to ask the backend cancels it (``start``).
             if self.debounce_waits[uri]:
                 self._kept_for_debounce[uri] = pending
+                if not pending.kept:
+                    pending.kept = True
+                    pending.future.add_done_callback(lambda _: self._unused_if_unjoined(uri, pending))
             else:
                 self._close_if_idle(uri, pending)
 
         self._spawn(later())
+
+    def _unused_if_unjoined(self, uri: str, pending: Pending) -> None:
+        """A stream kept for the debounce ran to its end with no request joining it: unused as
+        one hung up on is (the debounce's back-off, debounce.py), which a model mispredicting
+        a file's text would no longer have met."""
+        if pending.waiters <= 0 and not pending.shown and not pending.failed:
+            self.health.debouncer.cancelled(uri)
 
     def _close_if_idle(self, uri: str, pending: Pending) -> None:
         idle = pending.waiters <= 0 and not pending.shown
