@@ -127,6 +127,30 @@ async def test_a_stream_hung_up_on_is_kept_for_the_next_key_waiting_out_its_debo
         await c.stop()
 
 
+async def test_a_key_typed_before_the_answer_shows_it_as_it_comes_not_after_the_debounce(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The next key's request waits out its debounce; the answer in flight for the key before
+    comes meanwhile and agrees with it: shown then, not once the debounce is over (5 s here)."""
+    fake_deepseek.set_latency(ttft=0.3, per_token=0.01)
+    fake_deepseek.responder(lambda body: "compute(a, b)"[len(body["prompt"].rsplit("x = ", 1)[1]) :], path=FIM)
+    c = Completing(fake_deepseek, debounce=5000, prefetch=False, invoked_choices=1)
+    try:
+        uri = "file:///w/a.py"
+        c.open(uri, "a = b = 1\nx = \n")
+        first = asyncio.ensure_future(c.inline(uri, 1, 4, invoked=True))  # asked: no debounce
+        assert await eventually(lambda: len(fake_deepseek.requests_to(FIM)) >= 1, timeout=10.0)
+        c.insert(uri, 1, 4, "c")
+        first.cancel()
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        assert await c.inline(uri, 1, 5) == ["ompute(a, b)"]
+        assert loop.time() - began < 3.0
+        assert len(fake_deepseek.requests_to(FIM)) == 1
+    finally:
+        await c.stop()
+
+
 async def test_a_kept_stream_that_ends_with_nobody_joining_counts_as_unused(fake_deepseek: FakeDeepSeek) -> None:
     """The same with a model that guessed wrong: the stream kept for the debounce ends, and no
     request joins it. Hung up on at once, it counted as unused (after three in a row the wait

@@ -720,14 +720,19 @@ class CompletionFeature(Feature):
             delay = self._debounce_s(c, uri, before, after)
             if delay > 0:
                 with self.fetching.debouncing(uri):
-                    await asyncio.sleep(delay)
-                    if self._seq.get(slot) != seq or req.stale:
-                        return []
-                    # Meanwhile the previous request's answer may have begun, and agree with what
-                    # was typed since: joining it beats cancelling it to ask again.
-                    found = await self.held.serve(req, seq, slot, c, tail, finish)
-                    if found is not None:
-                        return found
+                    deadline = asyncio.get_running_loop().time() + delay
+                    while True:
+                        # Woken as the file's answer in flight streams: one agreeing with what
+                        # was typed since is shown as it comes, not once the wait is over.
+                        over = await self.fetching.debounce_wait(uri, deadline)
+                        if self._seq.get(slot) != seq or req.stale:
+                            return []
+                        # Joining the previous request's answer beats cancelling it to ask again.
+                        found = await self.held.serve(req, seq, slot, c, tail, finish)
+                        if found is not None:
+                            return found
+                        if over:
+                            break
         self._accepted_at.pop(uri, None)
 
         # 4. the backend, in a task a newer keystroke may reuse. How its answer is to be

@@ -312,6 +312,24 @@ class Fetcher:
         if idle and not pending.future.done() and self.cache.pending.get(uri) is pending:
             self.cancel(uri)
 
+    async def debounce_wait(self, uri: str, deadline: float) -> bool:
+        """Wait until ``deadline`` (the loop's time; True), or until the file's answer in flight
+        has more text or has ended (False)."""
+        loop = asyncio.get_running_loop()
+        pending = self.cache.pending.get(uri)
+        if pending is None or pending.future.done():
+            await asyncio.sleep(max(0.0, deadline - loop.time()))
+            return True
+        pending.grew.clear()
+        grew = asyncio.ensure_future(pending.grew.wait())
+        try:
+            await asyncio.wait(
+                (pending.future, grew), timeout=max(0.0, deadline - loop.time()), return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            grew.cancel()
+        return loop.time() >= deadline
+
     @contextlib.contextmanager
     def debouncing(self, uri: str) -> Iterator[None]:
         """A request for ``uri`` waiting out its debounce, and looking for an answer to join
