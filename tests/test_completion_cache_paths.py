@@ -152,10 +152,11 @@ async def test_a_key_typed_before_the_answer_shows_it_as_it_comes_not_after_the_
 
 
 async def test_a_kept_stream_that_ends_with_nobody_joining_counts_as_unused(fake_deepseek: FakeDeepSeek) -> None:
-    """The same with a model that guessed wrong: the stream kept for the debounce ends, and no
-    request joins it. Hung up on at once, it counted as unused (after three in a row the wait
-    while typing stops subtracting the latency, debounce.py); kept, it counted nothing, and a
-    mispredicting model was asked as often as one typed through."""
+    """The same with a model that guessed wrong: the stream kept for the debounce ends (or is
+    closed as it shows it went elsewhere), and no request joins it. Hung up on at once, it
+    counted as unused (after three in a row the wait while typing stops subtracting the
+    latency, debounce.py); kept to its end, it counted nothing, and a mispredicting model was
+    asked as often as one typed through."""
     fake_deepseek.set_latency(ttft=0.3, per_token=0.01)
     fake_deepseek.responder(lambda body: "wrong_guess()", path=FIM)
     c = Completing(fake_deepseek, debounce=1500, prefetch=False)
@@ -167,9 +168,33 @@ async def test_a_kept_stream_that_ends_with_nobody_joining_counts_as_unused(fake
         c.insert(uri, 1, 4, "c")
         first.cancel()
         second = asyncio.ensure_future(c.inline(uri, 1, 5))
-        assert await eventually(lambda: fake_deepseek.requests_to(FIM)[0].completed, timeout=10.0)
-        assert await eventually(lambda: c.completion.debouncer.unused_in_a_row(uri) == 1, timeout=2.0)
+        assert await eventually(lambda: c.completion.debouncer.unused_in_a_row(uri) == 1, timeout=10.0)
+        await asyncio.sleep(0.3)
+        assert c.completion.debouncer.unused_in_a_row(uri) == 1  # once, closed or ended
         assert not second.done()  # still waiting out its debounce
+        second.cancel()
+    finally:
+        await c.stop()
+
+
+async def test_a_kept_stream_going_elsewhere_than_what_was_typed_is_closed_at_once(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The stream kept for the debounce shows, as it comes, that the model guessed other than
+    what was typed: it is closed then, not streamed to its end (billed) while the user types on."""
+    fake_deepseek.set_latency(ttft=0.2, per_token=0.05, chunk_chars=3)
+    fake_deepseek.responder(lambda body: "wrong_guess(" + ", ".join(f"arg{i}" for i in range(60)) + ")", path=FIM)
+    c = Completing(fake_deepseek, debounce=5000, prefetch=False, invoked_choices=1)
+    try:
+        uri = "file:///w/a.py"
+        c.open(uri, "a = b = 1\nx = \n")
+        first = asyncio.ensure_future(c.inline(uri, 1, 4, invoked=True))  # asked: no debounce
+        assert await eventually(lambda: len(fake_deepseek.requests_to(FIM)) >= 1, timeout=10.0)
+        c.insert(uri, 1, 4, "c")
+        first.cancel()
+        second = asyncio.ensure_future(c.inline(uri, 1, 5))
+        assert await eventually(lambda: fake_deepseek.requests_to(FIM)[0].disconnected, timeout=4.0)
+        assert not fake_deepseek.requests_to(FIM)[0].completed
         second.cancel()
     finally:
         await c.stop()

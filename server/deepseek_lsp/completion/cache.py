@@ -266,6 +266,16 @@ class Pending:
         self.streamed.append(delta)
         self.grew.set()
 
+    def astray(self, data: bytes, offset: int) -> bool:
+        """Whether what streamed so far shows the answer goes elsewhere than what the document
+        ``data`` has at ``offset`` since it was asked (not: too little has streamed to tell)."""
+        typed = self.anchor.typed_since(data, offset, auto_closed=True)
+        if typed is None:
+            return True
+        streamed = self.text.encode("utf-8", "surrogatepass")
+        typed = _as_streamed(typed, streamed)
+        return typed_through(streamed, typed) is None and not typed.startswith(streamed)
+
     async def complete_lines(self, skip: int) -> str | None:
         """The streamed text from ``skip`` bytes in, up to its last line break, as soon as that
         holds a line with text; None when the whole answer came first."""

@@ -731,6 +731,7 @@ class CompletionFeature(Feature):
                         found = await self.held.serve(req, seq, slot, c, tail, finish)
                         if found is not None:
                             return found
+                        self.fetching.drop_kept_astray(uri, doc.data, req.offset)
                         if over:
                             break
         self._accepted_at.pop(uri, None)

@@ -300,6 +300,16 @@ class Fetcher:
 
         self._spawn(later())
 
+    def drop_kept_astray(self, uri: str, data: bytes, offset: int) -> None:
+        """Close the stream kept for the debounce (``cancel_later``) once what it streamed shows
+        it goes elsewhere than what was typed since it was asked: kept on, a block the model got
+        wrong streamed to its end, billed, while the user typed on."""
+        pending = self._kept_for_debounce.get(uri)
+        if pending is None or pending.future.done() or pending.waiters > 0 or pending.shown:
+            return
+        if pending.astray(data, offset) and self.cache.pending.get(uri) is pending:
+            self.cancel(uri)
+
     def _unused_if_unjoined(self, uri: str, pending: Pending) -> None:
         """A stream kept for the debounce ran to its end with no request joining it: unused as
         one hung up on is (the debounce's back-off, debounce.py), which a model mispredicting
