@@ -266,3 +266,47 @@ async def test_a_new_file_under_a_told_renames_old_name_is_not_taken_for_its_reo
         open_doc(client, NEW_URI, INVENTORY)
         await resumed_shows_its_findings(client, fake_deepseek, NEW_URI)
         assert len(fake_deepseek.requests_to(CHAT)) == 1
+
+
+@pytest.mark.parametrize("order", ["close-open", "open-close"])
+async def test_a_rename_neovim_tells_as_a_close_and_an_open_seconds_apart_keeps_its_review_paid_once(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, order: str
+) -> None:
+    """Neovim 0.11 without a plugin tells of a rename by none of ``workspace/*RenameFiles``:
+    ``:!mv % stock.py``, ``:bd``, ``:e stock.py`` (or ``:e stock.py`` then ``:bd #``) closes the
+    old name and opens the new one as far apart as the commands are typed. Past 0.5 s the close
+    cancelled the review under way (its request cut, paid for) and the new name showed nothing
+    until its next save paid again."""
+    async with held_review(fake_deepseek, tmp_path, editor="neovim") as client:
+        if order == "close-open":
+            close(client, URI)
+            await asyncio.sleep(2.0)
+            open_doc(client, NEW_URI, INVENTORY)
+        else:
+            open_doc(client, NEW_URI, INVENTORY)
+            await asyncio.sleep(2.0)
+            close(client, URI)
+        await resumed_shows_its_findings(client, fake_deepseek, NEW_URI)
+        [request] = fake_deepseek.requests_to(CHAT)
+        assert request.completed and not request.disconnected
+        # Saved under its new name, it is answered from what the review paid for.
+        save(client, NEW_URI)
+        await asyncio.sleep(1.0)
+        assert len(fake_deepseek.requests_to(CHAT)) == 1
+
+
+async def test_a_file_closed_then_another_file_opened_is_no_rename(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """A file closed while its review runs, and another one (another text) opened a second
+    later: nothing of the review goes to the other file, and the review is let go of (its
+    request closed) once no file with its text has opened, as it was before."""
+    other_uri, other = "file:///ws/other.py", "def first(row):\n    return row[0]\n"
+    async with held_review(fake_deepseek, tmp_path, editor="neovim") as client:
+        close(client, URI)
+        await asyncio.sleep(1.0)
+        open_doc(client, other_uri, other)
+        [request] = fake_deepseek.requests_to(CHAT)
+        assert await eventually(lambda: request.disconnected, timeout=15), "the closed file's review never let go"
+        fake_deepseek.resume()
+        await asyncio.sleep(0.5)
+        assert diagnostics(client, other_uri) == [] and diagnostics(client, URI) == []
+        assert len(fake_deepseek.requests_to(CHAT)) == 1

@@ -261,8 +261,8 @@ class ReviewFeature(Feature):
 
     def document_opened(self, doc: Document) -> None:
         self._opened.opened(doc)
-        # Reloaded or renamed (see reloads.REOPEN_GRACE_S): its review goes on, and shows on
-        # the new text, under the new name.
+        # Reloaded or renamed (see reloads.REOPEN_GRACE_S, RENAME_UNTOLD_S): its review goes
+        # on, and shows on the new text, under the new name.
         went_on = self.reloads.opened(doc)
         if went_on is not None:
             old, closed = went_on
@@ -330,9 +330,10 @@ class ReviewFeature(Feature):
         shown = doc.uri in self.publisher.shown
         # Kept while the file may open again (see reloads): it grew by every file ever opened.
         self.publisher.shown.discard(doc.uri)
-        renamed = self.reloads.renamed_to(doc)
+        renamed = self.reloads.renamed_to(doc, reviewing=task is not None)
         if renamed is not None:
-            # Opened under its new name already (VS Code's order of a rename, at times).
+            # Opened under its new name already (VS Code's order of a rename, at times; Neovim's
+            # ``:e stock.py`` then ``:bd #``).
             self._go_on(task, doc.uri, renamed.uri, shown=shown)
             task = None
         self.reloads.closed(doc, task, shown=shown)

@@ -28,6 +28,13 @@ log = logging.getLogger(__name__)
 #: buffer from disk (``:e``, 'autoread' after a formatter or ``git checkout``) as didClose then
 #: didOpen at once, and the close cancelled the review under way, its answer never shown.
 REOPEN_GRACE_S = 0.5
+#: How long a closed file's review under way waits for a file with its very text to open under
+#: another name, a rename the editor tells of as a close and an open alone: Neovim 0.11 without
+#: a plugin sends no ``workspace/*RenameFiles``, and ``:!mv % stock.py``, ``:bd``, ``:e
+#: stock.py`` come as far apart as they are typed (at REOPEN_GRACE_S the review was cancelled,
+#: paid for, and the new name's next save paid again). Of a file merely closed, the review runs
+#: on this long at most: a few hundred output tokens, its answer cached if it ends meanwhile.
+RENAME_UNTOLD_S = 10.0
 #: How long a file the editor told of as renamed (``workspace/didRenameFiles``) keeps its review
 #: for its new name to open: VS Code may close the old name seconds after the new one opened.
 RENAMED_GRACE_S = 10.0
@@ -56,7 +63,8 @@ def _disk_has(path: str, data: bytes) -> bool:
 
 @dataclass
 class Closed:
-    """A file just closed, kept REOPEN_GRACE_S for it to open again (or under a new name)."""
+    """A file just closed, kept REOPEN_GRACE_S for it to open again (or under a new name;
+    RENAME_UNTOLD_S with its review under way, RENAMED_GRACE_S renamed as the editor told)."""
 
     #: Its save's review under way, or None.
     review: asyncio.Task[Any] | None
@@ -80,9 +88,9 @@ class Reloads:
         self._known: dict[str, bytes] = {}
         self._settling: dict[str, asyncio.TimerHandle] = {}
         self._checking: dict[str, asyncio.Task[None]] = {}
-        #: Files just closed, their reviews cancelled unless they open again (REOPEN_GRACE_S).
+        #: Files just closed, their reviews cancelled unless they open again (see Closed).
         self._closing: dict[str, Closed] = {}
-        #: When each file opened in the last REOPEN_GRACE_S opened (the loop's time): one closed
+        #: When each file opened in the last RENAME_UNTOLD_S opened (the loop's time): one closed
         #: then with its very text was renamed to it (see ``renamed_to``).
         self._opened_at: dict[str, float] = {}
         #: Each new name the editor told of (see ``expect``), with the old one and when.
@@ -117,16 +125,19 @@ class Reloads:
             self.changed(doc)
         return uri, closing
 
-    def renamed_to(self, doc: Document) -> Document | None:
+    def renamed_to(self, doc: Document, *, reviewing: bool) -> Document | None:
         """The file opened in the last REOPEN_GRACE_S with the very text of ``doc``, being
-        closed: VS Code may open a renamed file's new URI before it closes the old one."""
+        closed: VS Code may open a renamed file's new URI before it closes the old one; in the
+        last RENAME_UNTOLD_S where ``doc``'s review is under way (Neovim's ``:e stock.py``, then
+        ``:bd #`` typed)."""
         now = self._now()
         if now is None:
             return None
+        within = RENAME_UNTOLD_S if reviewing else REOPEN_GRACE_S
         for uri, at in list(self._opened_at.items()):
-            if now - at > REOPEN_GRACE_S:
+            if now - at > RENAME_UNTOLD_S:
                 del self._opened_at[uri]
-            elif (
+            elif now - at <= within and (
                 uri != doc.uri
                 and (other := self._document(uri)) is not None
                 and other.edit_count == 0  # (opened with the very text: its edits follow it)
@@ -182,7 +193,9 @@ class Reloads:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # (a test's feature without a server)
-        grace = RENAMED_GRACE_S if uri in self._renamed_olds() else REOPEN_GRACE_S
+        grace = (
+            RENAMED_GRACE_S if uri in self._renamed_olds() else RENAME_UNTOLD_S if review is not None else REOPEN_GRACE_S
+        )
         timer = loop.call_later(grace, self._grace_over, uri)
         self._closing[uri] = Closed(review, timer, known, _digest(doc.data), shown)
 
@@ -238,7 +251,7 @@ class Reloads:
         if now is None:
             return
         for other, at in list(self._opened_at.items()):
-            if now - at > REOPEN_GRACE_S:  # (kept for a moment only)
+            if now - at > RENAME_UNTOLD_S:  # (kept for a moment only)
                 del self._opened_at[other]
         self._opened_at[uri] = now
 
