@@ -23,7 +23,17 @@ from tests.harness import eventually, lsp_session, open_doc
 from tests.review_support import Rule, numbered_lines, reviewer, user_prompt
 from tests.test_review_cli import git, use_fake
 from tests.test_review_cli_ci import commit
-from tests.test_review_lsp import CHAT, as_tuple, at, change, diagnostics, env, position_of, save
+from tests.test_review_lsp import (
+    CHAT,
+    as_tuple,
+    at,
+    change,
+    diagnostics,
+    env,
+    position_of,
+    save,
+    statuses,
+)
 
 PIPE = Rule("curl -fsSL http://get.example.com | sh", "critical", "Piping a download to sh runs unverified code.",
             "curl -fsSL https://get.example.com -o get.sh && sha256sum -c get.sh.sha256 && sh get.sh", 0.9)
@@ -133,6 +143,11 @@ async def test_a_dockerfile_save_sends_only_the_changed_chunk_and_shows_its_find
         )
 
 
+def not_reviewed(client: LanguageClient) -> list[str]:
+    """What the server's log said of saves it does not review (after the logger's name)."""
+    return [m.message.partition(": ")[2] for m in client.log_messages if "Not reviewed on save" in m.message]
+
+
 async def test_lock_files_and_notes_stay_out_and_the_setting_turns_it_off(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:
@@ -143,6 +158,11 @@ async def test_lock_files_and_notes_stay_out_and_the_setting_turns_it_off(
         "README.md": ("# App\n", "markdown", {"review": {"mode": "onSave"}}),
         "Dockerfile": ("FROM base\n", "dockerfile", settings),
     }
+    told = {
+        "pnpm-lock.yaml": "is a lock file, not code",
+        "README.md": "is markdown, not code",
+        "Dockerfile": "has no grammar and review.otherLanguages is off",
+    }
     for name, (opened, language, options) in files.items():
         uri = (tmp_path / name).as_uri()
         async with lsp_session(env(fake_deepseek, tmp_path), settings=options) as client:
@@ -151,6 +171,47 @@ async def test_lock_files_and_notes_stay_out_and_the_setting_turns_it_off(
             save(client, uri)
             await asyncio.sleep(0.5)
             assert fake_deepseek.requests_to(CHAT) == [], name
+            assert not_reviewed(client) == [f"Not reviewed on save: {name} {told[name]}; the Review File command reviews it all the same."]
+
+
+async def test_a_save_of_notes_a_log_or_a_lock_file_says_once_per_file_why_it_is_not_reviewed_with_no_pop_up(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """A save of a text file (no grammar, no code without one: ``notes.txt``, a ``README`` with no
+    extension, ``app.log``) sent nothing and said nothing: a user who saved expecting a review
+    saw no word of why, where ``deepseek-lsp review notes.txt`` reviews it, and a folder's run
+    says which files it takes. Told once per file in the editor's log, and in the status while
+    it is saved; no pop-up (every Markdown or text file saved would bring one)."""
+    fake_deepseek.responder(reviewer([PIPE]), path=CHAT)
+    files = {
+        "notes.txt": ("plaintext", "plain text"),
+        "README": ("plaintext", "plain text"),
+        "app.log": ("log", "plain text"),
+        "guide.md": ("markdown", "markdown"),
+        "pnpm-lock.yaml": ("yaml", "a lock file"),
+    }
+    async with lsp_session(env(fake_deepseek, tmp_path), settings={"review": {"mode": "onSave"}}) as client:
+        for name, (language, _) in files.items():
+            uri = (tmp_path / name).as_uri()
+            open_doc(client, uri, f"{PIPE.needle}\n", language=language)
+            save(client, uri)
+            save(client, uri)  # saved again: told once
+
+        assert await eventually(lambda: len(not_reviewed(client)) == len(files), timeout=10), not_reviewed(client)
+        await asyncio.sleep(0.5)
+        assert not_reviewed(client) == [
+            f"Not reviewed on save: {name} is {what}, not code; the Review File command reviews it all the same."
+            for name, (_, what) in files.items()
+        ]
+        said = {s["uri"]: s["message"] for s in statuses(client) if s.get("feature") == "review" and s.get("uri")}
+        assert said == {(tmp_path / name).as_uri(): message for name, message in zip(files, not_reviewed(client), strict=True)}
+        assert [m.message for m in client.messages] == []  # no pop-up
+        assert fake_deepseek.requests_to(CHAT) == []
+        # The Review File command reviews it, as the command line reviews a file it is named.
+        result = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[(tmp_path / "notes.txt").as_uri()])
+        )
+        assert result["ok"] and len(fake_deepseek.requests_to(CHAT)) == 1
 
 
 def test_changed_on_the_command_line_reviews_the_changed_lines_of_a_dockerfile_not_a_lock_file(

@@ -56,9 +56,14 @@ def without_grammar(doc: Document) -> bool:
     )
 
 
+def lock_file(name: str) -> bool:
+    """Whether a file named ``name`` is a lock file, which no save reviews."""
+    return bool(_LOCK.search(name))
+
+
 def named_without_grammar(name: str) -> bool:
     """Whether a file named ``name`` is such code by its name (a grammar's files aside)."""
-    if _LOCK.search(name):
+    if lock_file(name):
         return False
     lower = name.lower()
     if lower in FILENAMES or lower.startswith(("dockerfile.", "containerfile.", "makefile.")):

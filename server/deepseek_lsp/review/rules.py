@@ -16,13 +16,17 @@ from ..features import Services
 from ..gitignore import git_ignored
 from ..model.errors import review_file_command
 from ..privacy import is_excluded, uri_to_path
-from .changed_hunks import without_grammar
+from .changed_hunks import lock_file, without_grammar
 from .code_languages import is_code_language
 from .generated import generated, in_conflict
 from .outcome_status import basename
 from .targets import dependency_folder
 
 log = logging.getLogger(__name__)
+
+#: The editors' language ids of text that is nothing else (VS Code's for a ``.txt``, a ``README``
+#: with no extension, a ``.log``; Neovim's filetypes, none for a name it does not know).
+_PLAIN_TEXT = frozenset({"", "plaintext", "text", "log"})
 
 
 def _ignored(path: Path, roots: list[Path]) -> bool:
@@ -76,6 +80,17 @@ class ReviewRules:
             or (notebooks is not None and notebooks.is_combined(doc.uri))
             or (self.services.settings_for(doc.uri).review.other_languages and without_grammar(doc))
         )
+
+    def not_code(self, doc: Document) -> str:
+        """Why a save does not review ``doc``, which ``is_code`` leaves out, as the user is told."""
+        name = basename(doc.uri)
+        if without_grammar(doc):
+            why = "has no grammar and review.otherLanguages is off"
+        else:
+            language = (doc.language_id or "").lower()
+            what = "a lock file" if lock_file(name) else "plain text" if language in _PLAIN_TEXT else language
+            why = f"is {what}, not code"
+        return f"Not reviewed on save: {name} {why}; {review_file_command()} reviews it all the same."
 
     def tell_too_large(self, uri: str, reason: str) -> None:
         """Say once per file that its saves are not reviewed. Left to the completions' Inactive

@@ -5,13 +5,17 @@ send nor generated (each said once per file); an auto-save once the typing pause
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 
 from lsprotocol import types
 
 from ..documents import Document
 from ..features import Services
+from ..status import Status
 from .rules import ReviewRules
+
+log = logging.getLogger(__name__)
 
 #: Saves the editor made on its own (``files.autoSave`` afterDelay, onFocusChange).
 _AUTO_SAVES = (types.TextDocumentSaveReason.AfterDelay, types.TextDocumentSaveReason.FocusOut)
@@ -38,6 +42,8 @@ class SaveTriggers:
         self._will_saves = 0
         self._asked: dict[str, int] = {}
         self._late: dict[str, asyncio.TimerHandle] = {}
+        #: The open files whose saves were said not to be reviewed (see ``_not_code``).
+        self._told_not_code: set[str] = set()
 
     def will_save(self, doc: Document, reason: int) -> None:
         self.reasons[doc.uri] = reason
@@ -86,6 +92,22 @@ class SaveTriggers:
                 return
             # A manual save, or an editor that never says why it saves (Neovim, Helix).
             self.review(doc.uri)
+        elif rules.mode(doc.uri) == "onSave" and rules.reviewable(doc) and not rules.is_code(doc):
+            self._not_code(doc)
+
+    def _not_code(self, doc: Document) -> None:
+        """Say why a save of ``doc`` (notes, a log, data) sends nothing: a user who saved a text
+        file expecting a review saw no word at all. In the editor's log once while it is open,
+        and in the status (VS Code's tooltip, ``:DeepSeekStatus``) at each save; not in a
+        pop-up, which every Markdown or text file saved would bring."""
+        message = self.rules.not_code(doc)
+        status = self.services.status
+        # Not over a problem of every file's (a rejected key, the budget spent): it stays said.
+        if status.current.kind == "Normal" or status.current.uri:
+            status.set(Status("Normal", message, "review", doc.uri))
+        if doc.uri not in self._told_not_code:
+            self._told_not_code.add(doc.uri)
+            log.info("%s", message)
 
     def typing(self, uri: str) -> None:
         """An edit of ``uri``: the pause its auto-save waits for starts again."""
@@ -94,6 +116,7 @@ class SaveTriggers:
 
     def forget(self, uri: str) -> None:
         self._end_wait(uri)
+        self._told_not_code.discard(uri)
         self._stop_late(uri)
         self.reasons.pop(uri, None)
         self._asked.pop(uri, None)
