@@ -7,6 +7,7 @@ why; the findings of the functions the reload changed are of code no longer ther
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from pytest_lsp import LanguageClient
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import eventually, lsp_session, open_doc
 from tests.review_support import INVENTORY_RULES, reviewed_units, reviewer
+from tests.server_fork import CONSTANTS
 from tests.test_review_lsp import CHAT, INVENTORY, SETTINGS, URI, diagnostics, env, save
 
 #: What a formatter or a checkout made of the file: a line added at the top and at the end,
@@ -27,11 +29,14 @@ RELOADED = "# formatted\n" + INVENTORY.replace("if row == None:", "if row is Non
 
 
 @asynccontextmanager
-async def held_review(fake: FakeDeepSeek, tmp_path: Path, editor: str = "visual_studio_code") -> AsyncIterator[LanguageClient]:
+async def held_review(
+    fake: FakeDeepSeek, tmp_path: Path, editor: str = "visual_studio_code", constants: dict[str, float] | None = None
+) -> AsyncIterator[LanguageClient]:
     """A session of ``editor`` that opened INVENTORY and saved it, its review's answer held once
-    its findings began."""
+    its findings began; ``constants``: the server's module constants set (see server_fork)."""
     fake.responder(reviewer(INVENTORY_RULES), path=CHAT)
-    async with lsp_session(env(fake, tmp_path), settings=SETTINGS, editor=editor) as client:
+    extra = {CONSTANTS: json.dumps(constants)} if constants else {}
+    async with lsp_session({**env(fake, tmp_path), **extra}, settings=SETTINGS, editor=editor) as client:
         open_doc(client, URI, INVENTORY)
         fake.pause_after("findings")
         save(client)

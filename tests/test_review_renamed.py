@@ -7,6 +7,7 @@ save, which paid for the same review again."""
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -298,14 +299,17 @@ async def test_a_rename_neovim_tells_as_a_close_and_an_open_seconds_apart_keeps_
 async def test_a_file_closed_then_another_file_opened_is_no_rename(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
     """A file closed while its review runs, and another one (another text) opened a second
     later: nothing of the review goes to the other file, and the review is let go of (its
-    request closed) once no file with its text has opened, as it was before."""
+    request closed) once no file with its text has opened (the wait shortened to 3 s here)."""
     other_uri, other = "file:///ws/other.py", "def first(row):\n    return row[0]\n"
-    async with held_review(fake_deepseek, tmp_path, editor="neovim") as client:
+    wait = {"deepseek_lsp.review.reloads:RENAME_UNTOLD_S": 3.0}
+    async with held_review(fake_deepseek, tmp_path, editor="neovim", constants=wait) as client:
         close(client, URI)
+        closed = time.monotonic()
         await asyncio.sleep(1.0)
         open_doc(client, other_uri, other)
         [request] = fake_deepseek.requests_to(CHAT)
-        assert await eventually(lambda: request.disconnected, timeout=15), "the closed file's review never let go"
+        assert await eventually(lambda: request.disconnected, timeout=10), "the closed file's review never let go"
+        assert request.disconnected_at is not None and request.disconnected_at - closed > 2.5
         fake_deepseek.resume()
         await asyncio.sleep(0.5)
         assert diagnostics(client, other_uri) == [] and diagnostics(client, URI) == []
