@@ -25,12 +25,14 @@ from tests.test_review_cli import git, use_fake
 from tests.test_review_cli_ci import commit
 from tests.test_review_lsp import (
     CHAT,
+    NO_RETRIES,
     as_tuple,
     at,
     change,
     diagnostics,
     env,
     position_of,
+    review_fails,
     save,
     statuses,
 )
@@ -141,6 +143,23 @@ async def test_a_dockerfile_save_sends_only_the_changed_chunk_and_shows_its_find
         assert sorted(as_tuple(d.range) for d in diagnostics(client, uri)) == sorted(
             [position_of(text, PIPE.needle), position_of(text, ROOT.needle)]
         )
+
+
+async def test_a_save_of_plain_text_leaves_another_files_failed_review_told(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """a.py's review failed ("Save again to retry", its status), then notes.txt saved: the
+    status keeps the failure (VS Code keeps a file's review status until one of the same file
+    ends it), the log alone says why notes.txt is not reviewed."""
+    fake_deepseek.responder(reviewer([PIPE]), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=NO_RETRIES) as client:
+        await review_fails(client, fake_deepseek, "file:///ws/a.py")
+        failed = client.statuses[-1]  # type: ignore[attr-defined]
+        notes = (tmp_path / "notes.txt").as_uri()
+        open_doc(client, notes, "milk\n", language="plaintext")
+        save(client, notes)
+        assert await eventually(lambda: len(not_reviewed(client)) == 1, timeout=10)
+        assert statuses(client)[-1] == failed and failed["kind"] == "Warning", statuses(client)[-1]
 
 
 def not_reviewed(client: LanguageClient) -> list[str]:

@@ -102,8 +102,9 @@ class SaveTriggers:
         pop-up, which every Markdown or text file saved would bring."""
         message = self.rules.not_code(doc)
         status = self.services.status
-        # Not over a problem of every file's (a rejected key, the budget spent): it stays said.
-        if status.current.kind == "Normal" or status.current.uri:
+        # Not over a problem being told (a rejected key, another file's failed review): VS Code
+        # keeps a file's review status until the next status of the same file ends it.
+        if status.current.kind == "Normal":
             status.set(Status("Normal", message, "review", doc.uri))
         if doc.uri not in self._told_not_code:
             self._told_not_code.add(doc.uri)
