@@ -314,3 +314,22 @@ async def test_a_file_closed_then_another_file_opened_is_no_rename(fake_deepseek
         await asyncio.sleep(0.5)
         assert diagnostics(client, other_uri) == [] and diagnostics(client, URI) == []
         assert len(fake_deepseek.requests_to(CHAT)) == 1
+
+
+async def test_a_review_ending_between_the_new_names_open_and_the_old_names_close_shows_under_the_new_name(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Neovim's ``:e stock.py`` then, seconds later, ``:bd inventory.py``, the review ending
+    in between: its findings went to the old name, gone at its close, and the new name (opened
+    before they were in the cache) showed nothing until its next save."""
+    async with held_review(fake_deepseek, tmp_path, editor="neovim") as client:
+        open_doc(client, NEW_URI, INVENTORY)
+        fake_deepseek.resume()
+        assert await eventually(lambda: len(diagnostics(client, URI)) == 4, timeout=10), diagnostics(client, URI)
+        await asyncio.sleep(2.0)
+        close(client, URI)
+        expected = sorted(position_of(INVENTORY, r.needle) for r in INVENTORY_RULES[:4])
+        assert await eventually(
+            lambda: sorted(as_tuple(d.range) for d in diagnostics(client, NEW_URI)) == expected, timeout=10
+        ), diagnostics(client, NEW_URI)
+        assert len(fake_deepseek.requests_to(CHAT)) == 1

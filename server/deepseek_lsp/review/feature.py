@@ -330,11 +330,15 @@ class ReviewFeature(Feature):
         shown = doc.uri in self.publisher.shown
         # Kept while the file may open again (see reloads): it grew by every file ever opened.
         self.publisher.shown.discard(doc.uri)
-        renamed = self.reloads.renamed_to(doc, reviewing=task is not None)
+        renamed = self.reloads.renamed_to(doc, reviewing=task is not None or shown)
         if renamed is not None:
             # Opened under its new name already (VS Code's order of a rename, at times; Neovim's
             # ``:e stock.py`` then ``:bd #``).
             self._go_on(task, doc.uri, renamed.uri, shown=shown)
+            if task is None and shown:
+                # Its review ended after the new name opened: shown under the old one, gone at
+                # its close, and none under the new one till its next save.
+                self._with_engine(lambda: self._show_cached_if_open(renamed))
             task = None
         self.reloads.closed(doc, task, shown=shown)
         self._forget(doc.uri)

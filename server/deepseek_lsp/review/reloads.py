@@ -128,8 +128,8 @@ class Reloads:
     def renamed_to(self, doc: Document, *, reviewing: bool) -> Document | None:
         """The file opened in the last REOPEN_GRACE_S with the very text of ``doc``, being
         closed: VS Code may open a renamed file's new URI before it closes the old one; in the
-        last RENAME_UNTOLD_S where ``doc``'s review is under way (Neovim's ``:e stock.py``, then
-        ``:bd #`` typed)."""
+        last RENAME_UNTOLD_S where ``doc``'s review is under way or its findings shown
+        (``reviewing``: Neovim's ``:e stock.py``, then ``:bd #`` typed)."""
         now = self._now()
         if now is None:
             return None
