@@ -28,7 +28,7 @@ from tests.test_review_lsp import (
     save,
     statuses,
 )
-from tests.test_review_reloaded import held_review
+from tests.test_review_reloaded import RELOADED, held_review
 
 NEW_URI = "file:///ws/stock.py"
 
@@ -332,4 +332,31 @@ async def test_a_review_ending_between_the_new_names_open_and_the_old_names_clos
         assert await eventually(
             lambda: sorted(as_tuple(d.range) for d in diagnostics(client, NEW_URI)) == expected, timeout=10
         ), diagnostics(client, NEW_URI)
+        assert len(fake_deepseek.requests_to(CHAT)) == 1
+
+
+@pytest.mark.parametrize("text", ["same", "another"])
+async def test_a_file_closed_and_opened_again_seconds_later_keeps_its_review_only_with_its_text(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, text: str
+) -> None:
+    """``:bd`` while the review runs and ``:e inventory.py`` 2 s later: with the text it was
+    closed with, the review goes on and shows (it was cancelled at 0.5 s); with another text (a
+    ``git checkout`` in a terminal meanwhile) it is a new opening, not Neovim's reload: the
+    review of a text gone is let go of at once, as it was, and none is shown."""
+    async with held_review(fake_deepseek, tmp_path, editor="neovim") as client:
+        close(client, URI)
+        await asyncio.sleep(2.0)
+        [request] = fake_deepseek.requests_to(CHAT)
+        if text == "same":
+            open_doc(client, URI, INVENTORY)
+            await asyncio.sleep(0.3)
+            fake_deepseek.resume()
+            assert await eventually(lambda: len(diagnostics(client, URI)) == 4, timeout=10), diagnostics(client, URI)
+            assert request.completed and not request.disconnected
+        else:
+            open_doc(client, URI, RELOADED)
+            assert await eventually(lambda: request.disconnected, timeout=3), "the review of the old text went on"
+            fake_deepseek.resume()
+            await asyncio.sleep(1.0)
+            assert diagnostics(client, URI) == []
         assert len(fake_deepseek.requests_to(CHAT)) == 1

@@ -75,6 +75,8 @@ class Closed:
     text: bytes
     #: Whether it had shown findings (see ReviewFeature._reloaded).
     shown: bool
+    #: When it closed (the loop's time).
+    at: float
 
 
 class Reloads:
@@ -108,6 +110,12 @@ class Reloads:
         told = self._expected.pop(doc.uri, ("", 0.0))[0]
         if doc.uri in self._closing and doc.uri not in self._renamed_olds():
             uri: str | None = doc.uri
+            kept = self._closing[doc.uri]
+            if kept.text != known and (self._now() or 0.0) - kept.at > REOPEN_GRACE_S:
+                # Opened again seconds later with another text (a checkout in a terminal
+                # meanwhile): a new opening, not Neovim's reload; its review was of a text gone.
+                self._closed_for_good(doc.uri)
+                uri = None
         elif told in self._closing:
             uri = told
         elif doc.uri in self._closing:  # (a new file under the old name of one renamed: its own)
@@ -197,7 +205,7 @@ class Reloads:
             RENAMED_GRACE_S if uri in self._renamed_olds() else RENAME_UNTOLD_S if review is not None else REOPEN_GRACE_S
         )
         timer = loop.call_later(grace, self._grace_over, uri)
-        self._closing[uri] = Closed(review, timer, known, _digest(doc.data), shown)
+        self._closing[uri] = Closed(review, timer, known, _digest(doc.data), shown, loop.time())
 
     def tasks(self) -> list[asyncio.Task[Any]]:
         """The reviews of files just closed, and the reloads' comparisons under way."""
