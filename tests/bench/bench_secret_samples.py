@@ -349,6 +349,20 @@ def lists_in_other_languages(secrets: list[str]) -> str:
     )
 
 
+def word_sigils(secrets: list[str]) -> str:
+    """Lists of bare words: Elixir's sigils (``@api_keys ~w(…)``, ``~W[…]``, a keyword's
+    ``api_keys: ~w(…)``, a word a line), Ruby's ``%w[`` and Perl's ``qw(`` a word a line."""
+    s = fakes(secrets, 18, 24)
+    lines = "".join(f"    {v}\n" for v in s[12:])
+    return (
+        f"defmodule Shop.Keys do\n  @api_keys ~w({s[0]} {s[1]})\n  @tokens ~W[{s[2]} {s[3]}]a\n"
+        + f"  @api_keys_eu ~w(\n    {s[4]}\n    {s[5]}\n    {s[6]}\n    {s[7]}\n  )\nend\n\n"
+        + f"config :shop, api_keys: ~w|{s[8]} {s[9]}|\n\n"
+        + f"API_KEYS = %w[\n{lines}].freeze\n\n"
+        + f"my @api_tokens = qw(\n    {s[10]}\n    {s[11]}\n{lines});\n"
+    )
+
+
 def toml_dotted_keys(secrets: list[str]) -> str:
     """A TOML file's dotted keys under another table: ``api_keys.prod = "…"`` in ``[app]``."""
     s = fakes(secrets, 3, 20)
@@ -622,6 +636,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "bare-key objects": ("/w/shop/config/keys.txt", bare_key_objects),
     "cloudformation flow": ("/w/shop/infra/params.yaml", cloudformation_flow),
     "other languages' lists": ("/w/shop/config/keys.txt", lists_in_other_languages),
+    "word sigils": ("/w/shop/lib/keys.ex", word_sigils),
     "toml dotted keys": ("/w/shop/config/app.toml", toml_dotted_keys),
     "yaml block of keys": ("/w/shop/config/app.yaml", yaml_block_keys),
     "yaml long block": ("/w/shop/config/keys.yaml", yaml_block_long),

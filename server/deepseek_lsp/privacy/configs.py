@@ -18,7 +18,15 @@ from .assignments import (
     _spaced_property,
 )
 from .commands import _ECHOED, _PIPED_INTO, _TWICE
-from .lists import _COMMA_LIST, _TABLE, _WORD_LIST, _YAML_MAP, WORD_LIST_OPENER
+from .lists import (
+    _COMMA_LIST,
+    _SIGIL_WORD_LIST,
+    _TABLE,
+    _WORD_LIST,
+    _YAML_MAP,
+    SIGIL_OPENER,
+    WORD_LIST_OPENER,
+)
 from .values import (
     _ASSIGNED_NAME,
     _CLI_ARGUMENT,
@@ -592,6 +600,7 @@ PREFILTERS: dict[re.Pattern[str], re.Pattern[str]] = {
     _FALLBACK: _FALLBACK_OPERATOR,
     _JOINED: _JOINED_OPERATOR,
     _WORD_LIST: WORD_LIST_OPENER,
+    _SIGIL_WORD_LIST: SIGIL_OPENER,
     _COMMA_LIST: re.compile("[,;]"),
     _YAML_MAP: re.compile(r":(?:[ \t]+[&!][^\s#]*)*[ \t]*(?:#[^\n]*)?\r?\n(?:[ \t]*#[^\n]*\n)*[ \t]"),
     _TABLE: re.compile(r"(?m)^[ \t]*\["),

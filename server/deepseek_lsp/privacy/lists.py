@@ -96,7 +96,7 @@ _INLINE_COMMENT = re.compile(r"(?<![ \t])[ \t]+[#;]")
 #: ``token: {params.token!r}``), a shell's array ``NAME=(a b)``.
 _WORD_LIST = re.compile(
     r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?:=|:|=>)[\ \t]*(?:%[wi]|qw[\ \t]*|(?<=:)[\ \t]*(?=\[|\{[^\r\n{}:]*:[\ \t][^\r\n]*\})|(?<==)(?=\())"""
-    r"""[\[({<]([^\[\](){}<>"'\r\n]*(?:\r?\n[^\[\](){}<>"'\r\n]*)*)(?=[\])}>]|\Z)"""
+    r"""[\[({<]((?:[^\[\](){}<>"'\r\n]|\[REDACTED\])*(?:\r?\n(?:[^\[\](){}<>"'\r\n]|\[REDACTED\])*)*)(?=[\])}>]|\Z)"""
 )
 #: A comma list without brackets under a secret's name (group 1), its items (group 2), to its
 #: line's end or a comment: a .env's, an INI's or a properties file's ``API_KEYS=a,b,c`` (or
@@ -116,6 +116,16 @@ _COMMA_LIST = re.compile(
 _SLASH_WORD_LIST = re.compile(
     r"""(?ix)(""" + _ASSIGNED_NAME + r""")[\ \t]*=[\ \t]*qw[\ \t]*/([^/"'\r\n]*(?:\r?\n[^/"'\r\n]*)*)(?=/|\Z)"""
 )
+#: Elixir's word-list sigil under a secret's name (group 1), its words (group 2): a module
+#: attribute's ``@api_keys ~w(…)`` (no ``=``), ``api_keys = ~w[…]``, a keyword's ``api_keys:
+#: ~W{…}``; any of its eight delimiters, over lines (a bracket's words may hold ``/`` and ``|``).
+#: Every word went out.
+_SIGIL_WORD_LIST = re.compile(
+    r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?:(?:=>|=|:)[\ \t]*)?~w[\[({</|"']"""
+    r"""((?<=[\[({<])(?:[^\[\](){}<>]|\[REDACTED\])*(?=[\])}>]|\Z)|(?<=[/|"'])[^/|"'\r\n]*(?=[/|"']|\Z))"""
+)
+#: What a text holds for :data:`_SIGIL_WORD_LIST` to match.
+SIGIL_OPENER = re.compile(r"~[wW]")
 #: What a text holds for :data:`_WORD_LIST` to match, found far faster than its names (a second
 #: pattern of every secret's name made each span's redaction a tenth slower).
 WORD_LIST_OPENER = re.compile(r"%[wWiI]|qw|=\(|:[ \t]*[\[{]")
@@ -218,8 +228,8 @@ def _list_item_spans(found: re.Match[str], lo: int = 0, hi: int | None = None) -
             if ": " not in value and _secret_item(name, m.group(1), value):
                 spans.append((m.start(2), m.start(2) + len(value)))
         return spans
-    if found.re is _WORD_LIST or found.re is _COMMA_LIST or found.re is _SLASH_WORD_LIST:
-        return [m.span() for m in _WORD.finditer(text, *found.span(2)) if _secret_item(name, "", m.group())]
+    if found.re in _WORD_LISTS:
+        return [m.span() for m in _WORD.finditer(text, *lines(2)) if _secret_item(name, "", m.group())]
     return [
         m.span(2)
         for m in _ITEM.finditer(text, *lines(2))
@@ -269,23 +279,42 @@ LIST_PATTERNS = (
 
 #: A line that may be an item of a list: a literal first, YAML's ``- ``, an indented key of a
 #: YAML mapping (``  prod: …``, ``  prod:``), a hash's (``  prod => …``, Ruby's ``  :prod => …``),
-#: or a comment between items (a window starting at one sent the items below it).
-_ITEM_LINE = re.compile(r"""[ \t]*(?:["']|-[ \t]|//|\#)|[ \t]+:?["']?[\w.$/-]+["']?[ \t]*(?::|=>)(?=[ \t]|\r?\n|\Z)""")
+#: a comment between items (a window starting at one sent the items below it), or a word list's
+#: words (``%w[``, ``qw(``, ``~w(``), indented, of 8 characters or more, a digit or a capital
+#: after a small letter among them (a key cut by the cursor, ``FkpwYvkD|…``), or redacted already
+#: (a window the cursor's secret was split off from).
+_ITEM_LINE = re.compile(
+    r"""[ \t]*(?:["']|-[ \t]|//|\#)|[ \t]+:?["']?[\w.$/-]+["']?[ \t]*(?::|=>)(?=[ \t]|\r?\n|\Z)"""
+    r"""|[ \t]+(?![ \t])(?=[^\r\n]*(?:\d|\[REDACTED\]|[a-z][A-Z]))(?:\[REDACTED\]|[\w+/=.~-]{8,})(?:[ \t]+(?:\[REDACTED\]|[\w+/=.~-]{8,}))*[ \t]*\r?(?=\n|\Z)"""
+)
 
 
-#: Patterns tried before the assignments' (which took ``qw/`` and the first word as the name's
-#: value, and the list was no longer one).
-LEADING_LIST_PATTERNS = ((_SLASH_WORD_LIST, redact_list_items),)
+#: Patterns tried before the assignments' (which took ``qw/`` or ``~w|`` and the first word as
+#: the name's value, and the list was no longer one).
+LEADING_LIST_PATTERNS = ((_SLASH_WORD_LIST, redact_list_items), (_SIGIL_WORD_LIST, redact_list_items))
 
 #: The list patterns from a line's start (its name anywhere on the line).
 _BRACKET_LIST_LINE = re.compile(r"[^\r\n]*?" + _BRACKET_LIST.pattern.removeprefix("(?ix)"), re.I | re.X)
 _YAML_LIST_LINE = re.compile(_YAML_LIST.pattern, re.I | re.M | re.X)
 _YAML_MAP_LINE = re.compile(_YAML_MAP.pattern, re.I | re.M | re.X)
 _TABLE_LINE = re.compile(_TABLE.pattern, re.I | re.M | re.X)
+_WORD_LIST_LINE = re.compile(r"[^\r\n]*?" + _WORD_LIST.pattern.removeprefix("(?ix)"), re.I | re.X)
+_SIGIL_WORD_LIST_LINE = re.compile(r"[^\r\n]*?" + _SIGIL_WORD_LIST.pattern.removeprefix("(?ix)"), re.I | re.X)
+_SLASH_WORD_LIST_LINE = re.compile(r"[^\r\n]*?" + _SLASH_WORD_LIST.pattern.removeprefix("(?ix)"), re.I | re.X)
+#: The patterns of lists of bare words, whose items :data:`_WORD` finds.
+_WORD_LISTS = frozenset(
+    (_WORD_LIST, _COMMA_LIST, _SLASH_WORD_LIST, _SIGIL_WORD_LIST, _WORD_LIST_LINE, _SIGIL_WORD_LIST_LINE, _SLASH_WORD_LIST_LINE)
+)
 #: A line a list's name may be on: one that is no item's, or one that opens a list by its last
 #: character (``"api_keys": {``, a nested ``prod:``: an item's too, so passed over on the way up).
 #: (After its line break: re skips to a ``\n`` far faster than it tries ``(?m)^`` everywhere.)
 _NAME_LINE = re.compile(r"\n(?:(?!" + _ITEM_LINE.pattern + r")[ \t]*\S|[^\r\n]*[\[{(:][ \t]*\r?(?=\n|\Z))")
+
+
+#: Lists of bare words from their name's line (``API_KEYS = %w[``, ``@api_keys ~w(``).
+_WORD_LIST_LINES = (_WORD_LIST_LINE, _SIGIL_WORD_LIST_LINE, _SLASH_WORD_LIST_LINE)
+#: What a line opening a list of words over lines holds: ``%w[``, ``qw(``, ``~w(``, ``=(``.
+_WORD_LIST_SIGN = re.compile(r"%[wWiI]|qw|~[wW]|=\(")
 
 
 #: A secret's name (``API_KEYS``), on a line that opens a list.
@@ -300,6 +329,13 @@ def _list_at(text: str, start: int, seam: int, lo: int = 0, hi: int | None = Non
     """The secret items' spans of the list whose name is on the line at ``start`` and whose items
     run to ``seam`` at least, or None where that line names no such list."""
     for pattern in (_BRACKET_LIST_LINE, _YAML_LIST_LINE, _YAML_MAP_LINE, _TABLE_LINE):
+        found = pattern.match(text, start)
+        if found is not None and found.end() >= seam:
+            return _list_item_spans(found, lo, hi)
+    end = text.find("\n", start)
+    if _WORD_LIST_SIGN.search(text, start, end if end >= 0 else len(text)) is None:
+        return None  # (each pattern from each name of a long line of JSON cost as much as all the others)
+    for pattern in _WORD_LIST_LINES:
         found = pattern.match(text, start)
         if found is not None and found.end() >= seam:
             return _list_item_spans(found, lo, hi)
