@@ -363,6 +363,16 @@ def word_sigils(secrets: list[str]) -> str:
     )
 
 
+def capital_keys(secrets: list[str]) -> str:
+    """Keys of capitals alone, no digit, as items of lists of keys and on command lines."""
+    caps = ["".join(_RANDOM.choice(string.ascii_uppercase) for _ in range(20)) for _ in range(8)]
+    secrets += caps
+    return (
+        f'VENDOR_API_KEYS = ["{caps[0]}", "{caps[1]}"]\n\napi_tokens:\n  - {caps[2]}\n  - {caps[3]}\n\n'
+        + f"[api_keys]\nprod = '{caps[4]}'\n\nAPI_KEYS={caps[5]},{caps[6]}\n\nvendor-cli sync --api-key {caps[7]}\n"
+    )
+
+
 def toml_dotted_keys(secrets: list[str]) -> str:
     """A TOML file's dotted keys under another table: ``api_keys.prod = "…"`` in ``[app]``."""
     s = fakes(secrets, 3, 20)
@@ -637,6 +647,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "cloudformation flow": ("/w/shop/infra/params.yaml", cloudformation_flow),
     "other languages' lists": ("/w/shop/config/keys.txt", lists_in_other_languages),
     "word sigils": ("/w/shop/lib/keys.ex", word_sigils),
+    "capital keys": ("/w/shop/config/vendors.txt", capital_keys),
     "toml dotted keys": ("/w/shop/config/app.toml", toml_dotted_keys),
     "yaml block of keys": ("/w/shop/config/app.yaml", yaml_block_keys),
     "yaml long block": ("/w/shop/config/keys.yaml", yaml_block_long),

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from .assignments import _assigned
 from .sections import _BELOW_CHARS, _redact_values
-from .values import _ASSIGNED_NAME, _SECRET_LIKE, REDACTED, _line_start, _mixed_case
+from .values import _ASSIGNED_NAME, _SECRET_LIKE, REDACTED, _line_start, _mixed_case, random_letters
 
 #: A quoted item.
 _LITERAL = r"""(?:"[^"\\\r\n]*"|'[^'\\\r\n]*')"""
@@ -171,14 +171,16 @@ def _secret_item(name: str, quote: str, value: str) -> bool:
     """Whether ``value``, an item of a list named ``name``, is a secret: as the name's value would
     be, and shaped as one: 8 characters or more, no space, with digits in mixed case, four
     digits or a password's symbol (pygments' ``token_variants = ['+i6t-not-inline', …]`` are names)."""
-    if len(value) < _MIN_ITEM or _SECRET_LIKE.search(value) is None or any(ch.isspace() for ch in value):
+    if len(value) < _MIN_ITEM or (_SECRET_LIKE.search(value) is None and not random_letters(value)) or any(ch.isspace() for ch in value):
         return False
     if value.endswith(_DOCUMENTED_EXAMPLE):
         return False
     if value.startswith(_PATH_STARTS):
         return False
     digits = sum(ch.isdigit() for ch in value)
-    if not (digits >= 4 or (digits and _mixed_case(value)) or _PASSWORD_SYMBOL.search(value) or _random_capitals(value, digits)):
+    if not (
+        digits >= 4 or (digits and _mixed_case(value)) or _PASSWORD_SYMBOL.search(value) or _random_capitals(value, digits) or random_letters(value)
+    ):
         return False
     if quote and ": " in value:
         return False

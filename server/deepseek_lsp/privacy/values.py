@@ -137,6 +137,12 @@ _SUDO_OPTIONS = (
 _PLACEHOLDER = re.compile(r"[A-Z][A-Z_]*|\.\.\.|…")
 
 
+def _names_placeholder(value: str) -> bool:
+    """Whether ``value`` is a usage line's word for a value (``API_KEY``, ``TOKEN``, ``...``), not
+    a key of capitals alone (``QWHDKSLAPZMXNCBVTRYE``: see :func:`random_letters`)."""
+    return _PLACEHOLDER.fullmatch(value) is not None and not random_letters(value)
+
+
 def _cli_password_in_list(match: re.Match[str]) -> str:
     return match.group(0) if _PLACEHOLDER.fullmatch(match.group(4)) else match.group(1) + REDACTED
 
@@ -220,7 +226,7 @@ _REFERENCE = re.compile(
 def _names_piped(value: str, literal: bool) -> bool:
     """Whether a value piped in names the password (a variable, a placeholder), not is it;
     ``literal``: single-quoted, where ``'$ecret'`` is no variable."""
-    return (_REFERENCE.fullmatch(value) is not None and not literal) or _PLACEHOLDER.fullmatch(value) is not None
+    return (_REFERENCE.fullmatch(value) is not None and not literal) or _names_placeholder(value)
 
 
 #: A shell word: quoted, or bare up to a space, a quote or the shell's punctuation.
@@ -274,7 +280,7 @@ def _names_a_value(value: str, expanded: bool) -> bool:
     the value (``sqlplus username/password@db``, ``-p your_password``)."""
     if expanded and value.startswith("$"):
         return True
-    if value.startswith(("%", "{", "<")) or _is_template(value) or _PLACEHOLDER.fullmatch(value):
+    if value.startswith(("%", "{", "<")) or _is_template(value) or _names_placeholder(value):
         return True
     return _WORDS.fullmatch(value) is not None and (
         _SECRET_NAME_ONLY.fullmatch(value) is not None or _is_placeholder(value)
@@ -296,7 +302,7 @@ def _cli_argument(match: re.Match[str], *, bare_needs_symbol: bool = False) -> s
     value = match.group(group)
     if _names_a_value(value, expanded=group != "single"):
         return match.group(0)
-    if group == "bare" and bare_needs_symbol and _SECRET_LIKE.search(value) is None:
+    if group == "bare" and bare_needs_symbol and _SECRET_LIKE.search(value) is None and not random_letters(value):
         return match.group(0)
     start, end = match.start(group) - match.start(), match.end(group) - match.start()
     whole = match.group(0)
@@ -481,6 +487,29 @@ def _snmp_community(match: re.Match[str]) -> str:
     if match.group("bare").lower() in _DEFAULT_COMMUNITIES:
         return match.group(0)
     return _device_secret(match)
+
+
+#: Letter pairs common in words and names: the 150 most frequent in the words of the standard
+#: library's identifiers (87 % of their pairs). Capitals run together from words are mostly
+#: these (``READWRITEEXECUTE``); a random key's capitals a fifth of the time.
+_COMMON_PAIRS = frozenset(
+    """AB AC AD AG AI AL AM AN AP AR AS AT BA BE BJ BL BU CA CE CH CK CL CO CT DA DE DI DO EA EC ED EE
+    EF EL EM EN EP ER ES ET EX FA FF FI FO FR GE GS HA HE HI HO IC ID IE IF IG IL IM IN IO IR IS IT KE
+    LA LE LF LI LL LO LS LT LU MA ME MO MP NA NC ND NE NG NI NO NS NT OB OC OD OL OM ON OP OR OS OT OU
+    OW PA PE PL PO PP PR PT RA RE RG RI RM RN RO RR RS RT RU RY SA SE SH SI SO SP SS ST SU TA TE TH TI
+    TO TR TS TT TU TY UE UL UM UN UP UR US UT VA VE WI XT YP""".split()
+)
+
+
+def random_letters(value: str) -> bool:
+    """Whether ``value`` is capitals alone shaped as a random key (``QWHDKSLAPZMXNCBVTRYE``), not
+    words run together (``PYTHONIOENCODING``) nor a pattern (``MVMVMV…``): 16 letters or more,
+    10 of them different, fewer than half its letter pairs common in words. (With no digit nor
+    lower-case letter, only its letters tell a key from a constant.)"""
+    if len(value) < 16 or not (value.isascii() and value.isalpha() and value.isupper()) or len(set(value)) < 10:
+        return False
+    common = sum(value[i : i + 2] in _COMMON_PAIRS for i in range(len(value) - 1))
+    return common * 2 < len(value) - 1
 
 
 def _mixed_case(value: str) -> bool:
