@@ -58,6 +58,54 @@ def test_a_notebook_s_ordinary_values_below_their_names_are_sent(source: list[st
     assert redact(text, keep_lines=True) == text
 
 
-@pytest.mark.parametrize("text", ['"api_key = (' + repeated('\\n",\n    "'), '"password = (\\n",' + repeated('\n "  \\"x')])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"api_key = (' + repeated('\\n",\n    "'),
+        '"password = (\\n",' + repeated('\n "  \\"x'),
+        '"token =' + repeated('\\n",\n "'),
+        '"token = \\\\' + repeated("\\n  "),
+        '"token =' + repeated("\\n \\"),
+    ],
+)
 def test_notebook_source_lines_are_read_in_linear_time(text: str) -> None:
     assert_redacted_in_linear_time(text[:12], text)
+
+
+#: Session 53's forms: the value below its name after a bare line break (Julia's ``TOKEN =``,
+#: R's ``api_key <-``), a ``\`` continuation (JSON's ``\\``), blank lines between, the source one
+#: string (``"TOKEN = \\\n    \"…\"\n"``). Each value went out, the whole file redacted too.
+BELOW = [
+    ["TOKEN =\n", f'    "{KEYS[0]}"\n'],
+    ["api_key <-\n", f'  "{KEYS[1]}"\n'],
+    ["SECRET_KEY = \\\n", f'    "{KEYS[2]}"\n'],
+    ["API_KEY = \\\n", f"    '{KEYS[0]}'\n", "print(1)\n"],
+    ["DB_PASSWORD = (\n", "\n", f'    "{KEYS[1]}"\n', ")\n"],
+    ["client = Client(\n", "    api_key=\\\n", f'        "{KEYS[2]}",\n', ")\n"],
+]
+
+
+@pytest.mark.parametrize("source", BELOW)
+@pytest.mark.parametrize("joined", [False, True])
+def test_a_notebook_s_value_below_a_bare_line_break_is_not_sent(source: list[str], joined: bool) -> None:
+    text = _notebook([["".join(source)] if joined else source])
+    out = redact(text, keep_lines=True)
+    assert not [k for k in KEYS if k[:12] in out or k[12:] in out], out
+    doc = Document("file:///w/app/keys.ipynb", text)
+    for cursor in range(len(text) + 1):
+        fim = build_fim_prompt(doc, cursor, budget=160, suffix_share=0.3, count=_count)
+        sent = fim.prompt + fim.suffix
+        assert not [k for k in KEYS if k[:12] in sent or k[12:] in sent], (cursor, sent)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        ["token =\n", "    next_token(stream)\n"],
+        ["print(\"token =\\n\")\n", '"Hello there, 2024 edition"\n'],
+        ["api_key = \\\n", "    os.environ['API_KEY']\n"],
+    ],
+)
+def test_a_notebook_s_code_below_a_bare_line_break_is_sent(source: list[str]) -> None:
+    text = _notebook([source])
+    assert redact(text, keep_lines=True) == text

@@ -563,6 +563,20 @@ def notebook_values_below(secrets: list[str]) -> str:
     return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
 
 
+def notebook_breaks(secrets: list[str]) -> str:
+    """A notebook's JSON whose values are below their names after a bare line break (Julia's
+    ``TOKEN =``, R's ``api_key <-``), a ``\\`` or blank lines; one cell's source one string."""
+    s = fakes(secrets, 4, 32)
+    sources = [
+        ["TOKEN =\n", f'    "{s[0]}"\n'],
+        ["api_key <-\n", f'  "{s[1]}"\n'],
+        ["SECRET_KEY = \\\n", f"    '{s[2]}'\n"],
+        "DB_PASSWORD = (\n\n" + f'    "{s[3]}"\n)\n',
+    ]
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "source": source} for source in sources]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+
+
 def shell_exports(secrets: list[str]) -> str:
     """A script sourced for the environment: ``export`` lines, csh's ``setenv``, fish's ``set -x``."""
     s = fakes(secrets, 6, 24)
@@ -635,6 +649,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "git credentials": ("/w/shop/ci/clone.sh", git_credentials),
     "notebook JSON": ("/w/shop/notebooks/orders.ipynb", notebook_json),
     "notebook values below": ("/w/shop/notebooks/keys.ipynb", notebook_values_below),
+    "notebook line breaks": ("/w/shop/notebooks/julia.ipynb", notebook_breaks),
     ".env with export": ("/w/shop/.env", shell_exports),
     "env script": ("/w/shop/scripts/env.sh", shell_exports),
     "yaml far mapping": ("/w/shop/config/tenants.yaml", yaml_far_mapping),

@@ -156,8 +156,17 @@ _CONVERSION = r"""(?:new[\ \t]+)?(?-i:(?:Secret(?:String|Box|Vec)?|Zeroizing|Str
 
 
 #: A JSON string's end and the next one's start, where code has a line break (a raw notebook's
-#: source lines, ``"API_KEY = (\\n",`` then ``"    \\"…\\"\\n"``), and the escape of the quote after it.
-_JSON_LINE_BREAK = r"""\\n"[\ \t]*,[\ \t]*\r?\n[\ \t]*"[\ \t]*(?:\\(?="))?"""
+#: source lines, ``"API_KEY = (\\n",`` then ``"    \\"…\\"\\n"``; blank ones between too).
+_JSON_STRING_BREAK = r"""(?:\\n"[\ \t]*,[\ \t]*\r?\n[\ \t]*"[\ \t]*)+"""
+#: And a ``\n`` escape inside one string (a notebook's source as one string), after a ``(`` or a
+#: ``\`` continuation (JSON's ``\\``), not a bare ``=``: ``print("token =\n")`` is a message.
+_JSON_LINE_BREAK = r"""(?:\\n(?:"[\ \t]*,[\ \t]*\r?\n[\ \t]*")?[\ \t]*)+"""
+#: Where a value starts below its name in a notebook's JSON: after a ``(``, a ``\`` or a bare
+#: line break (Julia's ``TOKEN =``, R's ``api_key <-``; inside one string only before an escaped
+#: quote), and the escape of the quote after it.
+_JSON_BELOW = (
+    r"""(?:(?:\\\\|\()[\ \t]*""" + _JSON_LINE_BREAK + "|" + _JSON_STRING_BREAK + r"""|\\n[\ \t]*(?=\\"))(?:\\(?="))?"""
+)
 
 
 #: A literal and more joined to it (see :func:`~.assignments._joined_parts`).
@@ -560,7 +569,7 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
             ((?:(?:["']\]|\[\d*\])(?=\s*=\s*[\w@$]{0,2}["'`])|["'])?(?:[ \t]*:[ \t]*(?:&(?:'static[ \t]+)?)?[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|\?=|=>|::(?=[ \t])|:(?!:)|<<?-(?![->])|\|\|=|\?\?=|=)
             (?:[ \t]*\r?\n[ \t]*(?:\#|//|--|\*)(?![\#/*-])[ \t]*|\s*)
             (?:\\[ \t]*\r?\n\s*|(?:"""+ _CONVERSION + r""")?[(\\]\s*(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`])
-            |(?:"""+ _CONVERSION + r""")?\([\ \t]*""" + _JSON_LINE_BREAK + r"""(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
+            |(?:"""+ _CONVERSION + r""")?""" + _JSON_BELOW + r"""(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
             (?:(?:[rbuf]{1,2}|u8|l|@\$?|\$@?|!unsafe[\ \t]+)(?=["']))?)
             (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|(?!=)((?![^\s"'`,;]{0,100}:(?!\S))[^\s"'`,;]{6,}))
             """
