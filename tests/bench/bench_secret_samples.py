@@ -385,6 +385,17 @@ def yaml_block_keys(secrets: list[str]) -> str:
     return "app:\n  name: shop\n  api_keys: |\n" + "".join(f"    {v}\n" for v in s) + "  debug: false\n"
 
 
+def yaml_block_words(secrets: list[str]) -> str:
+    """Block scalars under a password's or a key's name that are no bare word: a ``#`` inside
+    the password, a passphrase of words (``password: >`` then the words)."""
+    (s,) = fakes(secrets, 1, 20)
+    hashed = s[:10] + "#" + s[10:]
+    secrets[-1] = hashed
+    words = "velvet harbor quantum pickle"
+    secrets.append(words)
+    return f"db:\n  host: db.internal\n  password: |-\n    {hashed}\n  user: app\nwifi:\n  passphrase: >\n    {words}\n"
+
+
 def yaml_block_long(secrets: list[str]) -> str:
     """A longer block scalar of keys, blank lines between some, so a window starts inside it."""
     s = fakes(secrets, 30, 24)
@@ -665,6 +676,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "capital keys": ("/w/shop/config/vendors.txt", capital_keys),
     "toml dotted keys": ("/w/shop/config/app.toml", toml_dotted_keys),
     "yaml block of keys": ("/w/shop/config/app.yaml", yaml_block_keys),
+    "yaml block words": ("/w/shop/config/db.yaml", yaml_block_words),
     "yaml long block": ("/w/shop/config/keys.yaml", yaml_block_long),
 }
 

@@ -44,7 +44,8 @@ from .values import (
 )
 
 #: YAML's block scalar: ``password: |`` (or ``>-``), the value on the more indented line below
-#: it. One word there too: a block of text (a script, a policy) is not a secret. The indented
+#: it. One word there too: a block of text (a script, a policy) is not a secret. A ``#`` inside
+#: the word is the word's (a block scalar has no comments): ``Zq8Wn3Rt#6Yp1Lm5K`` went out. The indented
 #: one-word lines after it are the value wrapped (a token as a secret store writes it; YAML has
 #: no entry of a bare word), or keys one a line: only its first line was redacted, the rest
 #: went out; blank lines between them too (those past the first blank line went out).
@@ -52,7 +53,7 @@ _YAML_BLOCK = re.compile(
     r"""(?ix)("""
     + _ASSIGNED_NAME
     + r"""["']?[ \t]*:[ \t]*([|>][+-]?[1-9]?[+-]?)[ \t]*(?:\#[^\r\n]*)?\r?\n(?:[ \t]*\r?\n)*[ \t]+)
-    ([^\s"'`{}\#]{6,}(?:\r?\n(?:[ \t]*\r?\n)*[ \t]+[^\s"'`{}\#:]+(?=[ \t]*(?:\r?\n|\Z)))*)(?=[ \t]*(?:\r?\n|\Z))
+    ([^\s"'`{}\#][^\s"'`{}]{5,}(?:\r?\n(?:[ \t]*\r?\n)*[ \t]+[^\s"'`{}\#:][^\s"'`{}:]*(?=[ \t]*(?:\r?\n|\Z)))*)(?=[ \t]*(?:\r?\n|\Z))
     """
 )
 #: A block scalar's header line under a secret's name (its indent group 1), as :data:`_YAML_BLOCK`'s.
@@ -101,7 +102,7 @@ def _block_lines(indent: int) -> re.Pattern[str]:
     """Lines of a block scalar of words whose header is indented by ``indent``: one word a line,
     indented further, or blank; the last one perhaps cut by the text's end."""
     further = r"[ \t]{" + str(indent + 1) + "}"
-    return re.compile(r"""(?:[ \t]*(?:\r?\n|\Z)|""" + further + r"""[ \t]*[^\s"'`{}\#:]+[ \t]*(?:\r?\n|\Z))*""")
+    return re.compile(r"""(?:[ \t]*(?:\r?\n|\Z)|""" + further + r"""[ \t]*[^\s"'`{}\#:][^\s"'`{}:]*[ \t]*(?:\r?\n|\Z))*""")
 
 
 #: What a text holds for :data:`_YAML_BLOCK` to match: a search far cheaper than the pattern's.

@@ -30,14 +30,15 @@ _NOT_PASSPHRASE = frozenset(
 )
 #: A password's name at its line's start (a few words before it: ``# wifi password:``), in a
 #: comment or not (``#``, ``//``, ``;``), unquoted or in quotes, an ``export`` or ``set`` before
-#: it; its ``=`` or ``:``; then words to the line's end, on its line or alone on the next,
+#: it; its ``=`` or ``:``; then words to the line's end, on its line or alone on the next (a
+#: YAML block scalar's, ``password: >`` then the words),
 #: commented as the name's line (code below a comment's heading is code), a comment after
 #: them. Not ``pass``: a mode's (``PASS: pass through mode``).
 _PASSPHRASE = re.compile(
     r"""(?imx)^(
         [ \t]*(?P<mark>(?:\#|//|;)[ \t]*)?(?:(?:export|set)[ \t]+)?["']?
         (?:[\w.-]+[ \t]+){0,3}[\w.-]*?(?:password|passwd|passphrase|pwd)["']?[ \t]*[:=][ \t]*
-        (?:\r?\n[ \t]*(?(mark)(?P=mark)|)[ \t]*)?
+        (?:(?:[|>][+-]?[1-9]?[+-]?[ \t]*)?\r?\n[ \t]*(?(mark)(?P=mark)|)[ \t]*)?
     )
     (?P<words>(?:\[REDACTED\]|[A-Za-z][A-Za-z'-]*)(?:[ \t]+[A-Za-z][A-Za-z'-]*){1,7})
     (?P<after>[ \t]*(?:(?<=[ \t])(?:\#|;|//)[^\r\n]*)?)(?=\r?$)"""
