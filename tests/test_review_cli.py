@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
@@ -9,6 +10,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -18,6 +20,7 @@ from deepseek_lsp.cli import main
 from deepseek_lsp.config import DEFAULT_EXCLUDE, build_settings
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.review import engine as engine_module
 from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.changed import CI_BASE_VARIABLES
 from deepseek_lsp.review.engine import ReviewEngine
@@ -668,6 +671,68 @@ def test_files_sharing_a_request_count_its_units_sent_once(
     shutil.copy(project / "app" / "inventory.py", project / "lib" / "inventory.py")
     code, out, _ = run(capsys, "app/inventory.py", "lib/inventory.py", "--fail-on", "never")
     assert "1 unit answered by another file's request" in out.splitlines()[-1], out
+
+
+def test_a_copy_reviewed_after_its_twin_counts_its_units_shared_as_side_by_side(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The other interleaving: the copy looked in the cache after its twin's request had
+    answered (one file at a time, or a loaded host), and its 8 units read as the cache's
+    ("0 of 16 units from the cache" one run, "8 of 16" the next, for the same request). The
+    answer of a request of this run is that request's, as it is without the cache."""
+    (project / "lib").mkdir()
+    shutil.copy(project / "app" / "inventory.py", project / "lib" / "inventory.py")
+    code, out, _ = run(capsys, "app/inventory.py", "lib/inventory.py", "--jobs", "1", "--format", "json", "--fail-on", "never")
+    assert code == 0
+    assert len(fake_deepseek.requests_to(CHAT)) == 1
+    files = json.loads(out)["files"]
+    assert [len(f["findings"]) for f in files] == [4, 4]
+    assert sorted((f["unitsSent"], f["unitsShared"]) for f in files) == [(0, 8), (8, 0)]
+    # A later run's answers from the cache are the cache's.
+    code, out, _ = run(capsys, "app/inventory.py", "lib/inventory.py", "--jobs", "1", "--fail-on", "never")
+    assert len(fake_deepseek.requests_to(CHAT)) == 1
+    assert "16 of 16 units from the cache, no request made" in out.splitlines()[-1], out
+
+
+def test_a_copy_whose_request_ended_while_it_got_ready_is_not_sent_again(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interleaving seen once under load: the copy found no answer in the cache, and by the
+    time it looked for its twin's request (after asking the server for its room) that request
+    had ended and left the table of those under way: it sent the same 8 units again, paid
+    twice. Forced here: the copy's look at the room ends only once its twin's request has."""
+    (project / "lib").mkdir()
+    shutil.copy(project / "app" / "inventory.py", project / "lib" / "inventory.py")
+    real_room, real_drop = engine_module._review_room, ReviewEngine._drop
+    second_ready, first_over = asyncio.Event(), asyncio.Event()
+    rooms = 0
+
+    async def room(client: Any, settings: Any) -> Any:
+        nonlocal rooms
+        rooms += 1
+        first = rooms == 1
+        answer = await real_room(client, settings)
+        if first:
+            # Both files have looked in the cache (and missed) before the first sends.
+            await asyncio.wait_for(second_ready.wait(), 10)
+        else:
+            second_ready.set()
+            await asyncio.wait_for(first_over.wait(), 10)
+        return answer
+
+    def drop(self: ReviewEngine, flight: Any) -> None:
+        real_drop(self, flight)
+        first_over.set()
+
+    monkeypatch.setattr(engine_module, "_review_room", room)
+    monkeypatch.setattr(ReviewEngine, "_drop", drop)
+    code, out, _ = run(capsys, "app/inventory.py", "lib/inventory.py", "--format", "json", "--fail-on", "never")
+    assert code == 0
+    assert rooms == 2
+    assert len(fake_deepseek.requests_to(CHAT)) == 1
+    files = json.loads(out)["files"]
+    assert [len(f["findings"]) for f in files] == [4, 4]
+    assert sorted((f["unitsSent"], f["unitsShared"]) for f in files) == [(0, 8), (8, 0)]
 
 
 @pytest.mark.parametrize("jobs", ["1", "4"])

@@ -259,9 +259,10 @@ class ReviewCache:
                 self.put(key, hit, model)
         return hit
 
-    def get_many(self, keys: Sequence[str]) -> dict[str, list[RawFinding]]:
-        """``get`` for each of ``keys`` that was reviewed, in one query and one write: a file's
-        units one by one, a write each, were half of a fully cached run's time."""
+    def get_many(self, keys: Sequence[str], *, since: float | None = None) -> dict[str, list[RawFinding]]:
+        """``get`` for each of ``keys`` that was reviewed (``since`` as ``get``'s), in one query
+        and one write: a file's units one by one, a write each, were half of a fully cached
+        run's time."""
         wanted = list(dict.fromkeys(keys))
 
         def q(db: sqlite3.Connection) -> list[tuple[str, str]]:
@@ -269,7 +270,9 @@ class ReviewCache:
             for start in range(0, len(wanted), _KEYS_PER_QUERY):
                 part = wanted[start : start + _KEYS_PER_QUERY]
                 marks = ",".join("?" * len(part))
-                rows += db.execute(f"SELECT key, findings FROM reviews WHERE key IN ({marks})", part).fetchall()
+                rows += db.execute(
+                    f"SELECT key, findings FROM reviews WHERE key IN ({marks}) AND created >= ?", (*part, since or 0.0)
+                ).fetchall()
                 db.execute(f"UPDATE reviews SET used = ? WHERE key IN ({marks})", (time.time(), *part))
             return rows
 

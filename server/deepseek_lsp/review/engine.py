@@ -92,6 +92,9 @@ class ReviewEngine:
         self._limit_size = max(1, max_concurrency)
         #: The requests under way, by the cache key of each unit they review.
         self._flights: dict[str, _Flight] = {}
+        #: How many requests have ended: one that ended since a review looked in the cache
+        #: may have answered units it missed there (see ``_answered_meanwhile``).
+        self._ended = 0
         #: The requests :meth:`halt` cancelled, for :meth:`stop` to wait for.
         self._halted: list[asyncio.Task[Any]] = []
         #: Since when the backend cannot be reached, the request whose retries go on then (see
@@ -207,6 +210,7 @@ class ReviewEngine:
                     on_claimed()
                 return quick
         outcome = ReviewOutcome()
+        ended = self._ended
         # Off the event loop (see prepared): ``doc`` is this review's own snapshot.
         prepared = await asyncio.to_thread(
             prepare, self.cache, self.imports, doc, path, settings,
@@ -234,6 +238,7 @@ class ReviewEngine:
                 # run (see ``on_claimed``), and a review saved twice meanwhile sent its request
                 # twice while the review server was asked what it is.
                 room = await _review_room(client, settings)
+                meanwhile = self._answered_meanwhile(pending, ended, use_cache, fresh_since) if share else {}
                 joined: dict[int, tuple[_Flight, list[tuple[Unit, str]]]] = {}
                 to_send: list[tuple[Unit, str]] = []
                 for unit, key in pending:
@@ -244,6 +249,12 @@ class ReviewEngine:
                     # one's, and hung or failed with it, the new endpoint never asked.
                     if flight is not None and not flight.task.done() and flight.client is client:
                         joined.setdefault(id(flight), (flight, []))[1].append((unit, key))
+                    elif key in meanwhile:
+                        # Its twin's request ended (and left ``_flights``) after this review
+                        # looked in the cache: a copied module's 8 units were sent twice.
+                        found.extend(_from_cache(meanwhile[key], unit))
+                        answered.add(id(unit))
+                        outcome.shared_unit_ids.add(id(unit))
                     else:
                         to_send.append((unit, key))
                 waits.extend(joined.values())
@@ -337,6 +348,16 @@ class ReviewEngine:
             records.record(doc, path, file_units, imports if lines is None else None, settings, roots)
         return outcome
 
+    def _answered_meanwhile(
+        self, pending: Sequence[tuple[Unit, str]], ended: int, use_cache: bool, fresh_since: float | None
+    ) -> dict[str, list[RawFinding]]:
+        """The cache's answers, by key, to ``pending``'s units that a request ending since
+        ``ended`` (``_ended`` when the review looked in the cache) gave; what the review may take
+        as it takes the cache's (``use_cache``, ``fresh_since`` as ``review``'s)."""
+        if self._ended == ended or not (use_cache or fresh_since is not None):
+            return {}
+        return self.cache.get_many([k for _, k in pending], since=None if use_cache else fresh_since)
+
     def _answer_without_removed(
         self,
         pending: Sequence[tuple[Unit, str]],
@@ -387,8 +408,12 @@ class ReviewEngine:
         for key in batch.keys:
             self._flights[key] = flight
 
-        flight.task.add_done_callback(lambda _: self._drop(flight))
+        flight.task.add_done_callback(lambda _: self._end(flight))
         return flight
+
+    def _end(self, flight: _Flight) -> None:
+        self._ended += 1
+        self._drop(flight)
 
     async def _release(self, flights: Iterable[_Flight]) -> None:
         """A review no longer waits for ``flights``: those no other review waits for are

@@ -64,18 +64,24 @@ def prepare(
     imported = read.signatures if read is not None else []
     sendable = None if send_lines is None else set(send_lines)
     prepared = Prepared(file_units, read, imported, lang, len(units))
+    hits: list[tuple[Unit, str]] = []
     for unit in units:
         key, legacy = _cache_key(unit, settings, lang, file_units, imported)
         if use_cache:
             hit = cache.get_or_legacy(key, legacy, settings.review.model)
         else:
             hit = cache.get(key, since=fresh_since) if fresh_since is not None else None
-            if hit is not None:
-                prepared.shared.append(unit)
         if hit is not None:
             prepared.found.extend(_from_cache(hit, unit))
+            hits.append((unit, key))
         elif sendable is None or unit.removed or any(unit.contains_line(n) for n in sendable):
             prepared.pending.append((unit, key))
         else:
             prepared.counted -= 1  # unchanged and never reviewed: not this review's
+    if fresh_since is not None and hits:
+        # A copy of a module looked here after its twin's request of this run answered (one
+        # file at a time, a loaded host): its units are that request's, as when it waited for
+        # it; read as the cache's, a run's report changed with the timing.
+        fresh = cache.get_many([k for _, k in hits], since=fresh_since) if use_cache else None
+        prepared.shared = [u for u, k in hits if fresh is None or k in fresh]
     return prepared
