@@ -325,6 +325,43 @@ async def test_ignore_is_remembered_across_a_server_restart(
     assert len(fake_deepseek.requests_to(CHAT)) == 2
 
 
+async def test_a_finding_shown_again_while_a_review_runs_stays_shown_when_it_ends(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """A review leaves out the findings ignored when it ends, not those ignored when it began:
+    shown again meanwhile (:DeepSeekUnignore, "Ignore" clicked by mistake), the finding went
+    away as the review landed, its code unchanged, and its quick fix with it (Neovim's e2e
+    'Apply DeepSeek fix' found nothing to apply at a loaded host)."""
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    off_by_one = INVENTORY_RULES[2].message
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        published = track_publishes(client)
+        open_doc(client, URI, INVENTORY)
+        save(client)
+        diag = by_message(await reviewed(client, 4))[off_by_one]
+        ok = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.review.ignore", arguments=[URI, finding_id(diag)])
+        )
+        assert ok is True
+        await reviewed(client, 3)
+        # A new function saved: its request held while the user shows the ignored one again.
+        fake_deepseek.pause_after("")
+        end = INVENTORY.count("\n")
+        change(client, 2, at(end, 0), "\n\ndef spare():\n    return 1\n")
+        save(client)
+        assert await fake_deepseek.wait_paused_async()
+        count = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.review.unignoreAll", arguments=[URI])
+        )
+        assert count == 1
+        assert off_by_one in by_message(await reviewed(client, 4))
+        before = len(published)
+        fake_deepseek.resume()
+        assert await eventually(lambda: len(published) > before, timeout=10)  # the review's
+        assert off_by_one in by_message(diagnostics(client)), [d.message for d in diagnostics(client)]
+        assert len(fake_deepseek.requests_to(CHAT)) == 2
+
+
 async def test_failures_do_not_crash_keep_valid_findings_and_pause_on_a_bad_key(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:

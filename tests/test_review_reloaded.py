@@ -108,9 +108,9 @@ def test_a_deleted_flagged_line_s_twin_does_not_take_its_finding() -> None:
     copy = Document("file:///x.py", new.decode())
     no_cache = SimpleNamespace(cached_findings=lambda *a, **k: ([], False))
     deleted_first = [Edit(6, 21, 6)]
-    assert _lines_followed(no_cache, [flagged], old, copy, deleted_first, Settings(), frozenset(), ()) == []  # type: ignore[arg-type]
+    assert _lines_followed(no_cache, [flagged], old, copy, deleted_first, Settings(), ()) == []  # type: ignore[arg-type]
     deleted_second = [Edit(21, 36, 21)]
-    [kept] = _lines_followed(no_cache, [flagged], old, copy, deleted_second, Settings(), frozenset(), ())  # type: ignore[arg-type]
+    [kept] = _lines_followed(no_cache, [flagged], old, copy, deleted_second, Settings(), ())  # type: ignore[arg-type]
     assert new[kept.start : kept.end] == b"lock.release()"
     assert line_edits(old, new) == [Edit(21, 36, 21)]
 

@@ -126,7 +126,7 @@ class ReviewFeature(Feature):
         self.outcome = OutcomeStatus(services, self._paused)
         self.reloads = Reloads(lambda uri: self.services.documents.get(uri), self._reloaded)
         self.landing = Landing(
-            lambda: self.engine, lambda: self.settings, lambda uri: self.services.documents.get(uri), self.ignores
+            lambda: self.engine, lambda: self.settings, lambda uri: self.services.documents.get(uri)
         )
 
     # -- wiring ----------------------------------------------------------------------------------
@@ -685,7 +685,9 @@ class ReviewFeature(Feature):
                 use_cache=not force,
                 send_lines=send_lines,
                 removed=removed,
-                ignored=self.ignores.ignored(uri),
+                # None left out here: those ignored when it ends are (``let_through``), not
+                # those ignored when it began. Shown again meanwhile (:DeepSeekUnignore), a
+                # finding went as the review landed, its code unchanged, its quick fix with it.
                 roots=roots,
                 symbols=self.services.symbols,
                 # A folder whose reviews are off is sent for no other folder's review either.
@@ -721,7 +723,7 @@ class ReviewFeature(Feature):
             self.first_saves.reviewed_all(uri)
         # Ended with the count the file shows; ended whatever happens here: a progress never
         # ended spins in the editor for good.
-        shown: int | None = None
+        shown = len(self.ignores.let_through(uri, outcome.findings))
         try:
             self.outcome.report(outcome, uri)
             self.outcome.tell_prompt_cut(outcome, settings)

@@ -13,7 +13,6 @@ from ..documents import Document
 from .engine import ReviewEngine
 from .findings import Finding, follow_edits, follow_span, with_kept, with_net_change
 from .flights import ReviewOutcome
-from .ignores import Ignores
 from .keys import answer_settings
 from .publishing import FileState
 from .reanchored import reanchored
@@ -22,16 +21,16 @@ from .units import Unit
 
 class Landing:
     """Places a finished review's findings on the file's current text (``engine``, ``settings``
-    and ``document`` give the feature's as they are at the review's end)."""
+    and ``document`` give the feature's as they are at the review's end). The findings the
+    user ignored are among them: left out as they are shown (see ``Ignores.let_through``)."""
 
     def __init__(
         self,
         engine: Callable[[], ReviewEngine],
         settings: Callable[[], Settings],
         document: Callable[[str], Document | None],
-        ignores: Ignores,
     ) -> None:
-        self._engine, self._settings, self._document, self._ignores = engine, settings, document, ignores
+        self._engine, self._settings, self._document = engine, settings, document
 
     async def findings(
         self,
@@ -85,13 +84,13 @@ class Landing:
         """``followed`` with the findings :func:`reanchored` brings back onto ``current`` (the
         cache's alone, with no ``reviewed``), worked out off the event loop; None once
         ``current`` is no longer the file open."""
-        uri, ignored = current.uri, self._ignores.ignored(current.uri)
+        uri = current.uri
         engine, settings = self._engine(), self._settings()
-        again = await reanchored(engine, followed, reviewed, old, edits, current, settings, ignored=ignored, roots=roots)
+        again = await reanchored(engine, followed, reviewed, old, edits, current, settings, roots=roots)
         if self._document(uri) is not current:
             return None
         if again is None:  # edited too much meanwhile to follow: placed on the text as it is
-            again, _ = engine.cached_findings(current, settings, ignored=ignored, roots=roots)
+            again, _ = engine.cached_findings(current, settings, roots=roots)
         return again
 
 

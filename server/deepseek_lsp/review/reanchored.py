@@ -39,7 +39,7 @@ def line_edits(old: bytes, new: bytes) -> list[Edit]:
 
 def _lines_followed(
     engine: ReviewEngine, reviewed: list[Finding], old: bytes, copy: Document, edits: Sequence[Any],
-    settings: Settings, ignored: frozenset[str], roots: Sequence[Path],
+    settings: Settings, roots: Sequence[Path],
 ) -> list[Finding]:
     """The ``reviewed`` findings (on ``old``) on ``copy``'s lines left as they were, and the
     cached findings of ``copy``'s unchanged units. Not one that lands on code the ``edits``
@@ -51,7 +51,7 @@ def _lines_followed(
         for f in follow_edits(reviewed, line_edits(old, copy.data), copy.data)[0]
         if _untouched_origin(f.start, f.end, edits) in (None, origin[f.id])
     ]
-    placed, _ = engine.cached_findings(copy, settings, ignored=ignored, roots=roots)
+    placed, _ = engine.cached_findings(copy, settings, roots=roots)
     return [*kept, *placed]
 
 
@@ -64,7 +64,6 @@ async def reanchored(
     current: Document,
     settings: Settings,
     *,
-    ignored: frozenset[str],
     roots: Sequence[Path],
 ) -> list[Finding] | None:
     """``followed`` (findings moved through ``edits`` onto ``current``'s text) with those of
@@ -76,7 +75,7 @@ async def reanchored(
     copy = Document(
         current.uri, current.data.decode("utf-8", "surrogatepass"), language=current.language, encoding=current.encoding
     )
-    found = await asyncio.to_thread(_lines_followed, engine, reviewed, old, copy, edits, settings, ignored, roots)
+    found = await asyncio.to_thread(_lines_followed, engine, reviewed, old, copy, edits, settings, roots)
     ids = {f.id for f in followed}
     places = {(f.start, f.end, f.message) for f in followed}
     back: list[Finding] = []
