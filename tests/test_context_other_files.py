@@ -195,3 +195,51 @@ async def test_an_edit_undone_back_to_the_opened_text_is_no_recent_edit(tmp_path
         sent = await prompt()
     assert "# VALUE = 10" in sent
     assert "# Path: helpers.py" not in sent
+
+
+CHECKED_OUT = HELPERS.replace("    return x + 20\n", "    checked_out = 20  # the other branch's\n    return x + checked_out\n")
+
+
+async def test_a_file_reloaded_from_disk_is_no_recent_edit(tmp_path: Path) -> None:
+    """``git checkout`` with helpers.py open in VS Code: the editor reloads it as one change
+    from the first differing line to the last, the disk's new text. Its lines were sent as the
+    user's latest work, first in every prompt, though nobody typed them (Neovim's reload, a
+    close and an open, never was). The same change made in the editor, a paste, still is."""
+    changed = types.Range(start=types.Position(81, 0), end=types.Position(82, 0))
+    new_lines = "    checked_out = 20  # the other branch's\n    return x + checked_out\n"
+    for on_disk in (True, False):
+        (tmp_path / ("disk" if on_disk else "paste")).mkdir()
+        async with editing(tmp_path / ("disk" if on_disk else "paste")) as (client, uris, prompt):
+            await prompt()  # opened some time before the checkout
+            helpers = tmp_path / ("disk" if on_disk else "paste") / "ws" / "helpers.py"
+            if on_disk:
+                helpers.write_text(CHECKED_OUT)
+            client.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(uri=uris["helpers"], version=2),
+                    content_changes=[types.TextDocumentContentChangePartial(range=changed, text=new_lines)],
+                )
+            )
+            sent = await prompt()
+        assert ("# Path: helpers.py" in sent) is not on_disk, sent
+        assert ("checked_out = 20" in sent) is not on_disk
+
+
+async def test_a_file_undone_back_to_its_last_save_keeps_its_recent_edit(tmp_path: Path) -> None:
+    """Undone back to the text the user saved (which the disk holds): no reload, the edit
+    saved is still the user's latest work."""
+    async with editing(tmp_path) as (client, uris, prompt):
+        helpers = tmp_path / "ws" / "helpers.py"
+        insert(client, uris["helpers"], 2, 81, 0, EDIT)
+        helpers.write_text(HELPERS.replace("    return x + 20\n", EDIT + "    return x + 20\n"))
+        client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uris["helpers"])))
+        insert(client, uris["helpers"], 3, 81, 0, "    more = 4\n    again = 5\n")
+        undo = types.Range(start=types.Position(81, 0), end=types.Position(83, 0))
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uris["helpers"], version=4),
+                content_changes=[types.TextDocumentContentChangePartial(range=undo, text="")],
+            )
+        )
+        sent = await prompt()
+    assert "#     retries = 3  # the edit" in sent

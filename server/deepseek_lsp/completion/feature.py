@@ -336,7 +336,7 @@ class CompletionFeature(Feature):
             # a file turned from tabs to spaces were still re-indented with tabs.
             self.prompts.forget_indentation(doc.uri)
         if edit is not None:
-            self.history.record(doc, applied if applied else [edit])
+            self.history.record(doc, applied if applied else [edit], typed=typed)
             if not own:
                 self.fetching.drop_unreachable_prefetches(doc, edit.new_end_byte)
                 self._edited_after_accept(doc, applied if applied else [edit])
@@ -397,6 +397,7 @@ class CompletionFeature(Feature):
             indents[doc.uri] = told[-1]
 
     def document_saved(self, doc: Document) -> None:
+        self.history.document_saved(doc.uri)
         workspace_files.store_names(self.crawler, self.indexer, doc)
 
     def document_closed(self, doc: Document) -> None:

@@ -4,10 +4,13 @@ recent edits, which the prompt shows (``ContextRequest.recent_edits``)."""
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from collections import OrderedDict, deque
 
 from ..context import RECENT_EDIT_LINES
 from ..documents import Document, Edit
+from ..privacy import file_path
 
 
 def _lines_within(data: bytes, lo: int, hi: int, most: int) -> bool:
@@ -36,6 +39,10 @@ class EditHistory:
         self.last_edited: dict[str, int] = {}
         #: Each open document's text as opened: its length and digest (``as_opened``).
         self.opened: dict[str, tuple[int, bytes]] = {}
+        #: When each open file's text was last known to be the disk's (its opening, its last
+        #: save or reload), in ``st_mtime_ns``'s clock: a disk written after it was written
+        #: by someone else (see ``_reloaded``).
+        self.known_ns: dict[str, int] = {}
         self.recent_docs: OrderedDict[str, None] = OrderedDict()  # most recently used last
         self.opens = 0  # documents opened so far, see prompting's _Context.sources_key
 
@@ -46,7 +53,12 @@ class EditHistory:
     def document_opened(self, doc: Document) -> None:
         self.touch(doc.uri)
         self.opened[doc.uri] = (len(doc.data), _digest(doc.data))
+        self.known_ns[doc.uri] = time.time_ns()
         self.opens += 1
+
+    def document_saved(self, uri: str) -> None:
+        if uri in self.known_ns:
+            self.known_ns[uri] = time.time_ns()
 
     def document_closed(self, uri: str) -> None:
         self.recent_docs.pop(uri, None)
@@ -56,17 +68,19 @@ class EditHistory:
         self.edits = deque((e for e in self.edits if e[0] != uri), maxlen=self.edits.maxlen)
         self.last_edited.pop(uri, None)
         self.opened.pop(uri, None)
+        self.known_ns.pop(uri, None)
 
-    def record(self, doc: Document, applied: list[Edit]) -> None:
+    def record(self, doc: Document, applied: list[Edit], *, typed: bool = False) -> None:
         """Note the document's newest edit among the recent edits, newest first. Its older
         ones follow the text (an edit above one moves it: the lines it showed were another
         function's), and those its region shows go (each key typed took a place of its own,
-        and three keys in one file pushed the edit just made in another out of the prompt)."""
+        and three keys in one file pushed the edit just made in another out of the prompt).
+        ``typed``: the change is a key pressed, never a reload from disk."""
         self.serial += 1
         self.last_edited[doc.uri] = self.serial
-        if self.as_opened(doc):
-            # Undone back to the text it was opened with: no edit of it is one any more (its
-            # lines were sent as the user's latest work).
+        if self.as_opened(doc) or (not typed and self._reloaded(doc)):
+            # Undone back to the text it was opened with, or reloaded from disk: no edit of it
+            # is one any more (its lines were sent as the user's latest work).
             self.edits = deque((e for e in self.edits if e[0] != doc.uri), maxlen=self.edits.maxlen)
             return
         start = applied[-1].start_byte
@@ -84,6 +98,32 @@ class EditHistory:
                     continue  # within the new edit's region
             kept.append((uri, offset))
         self.edits = deque([(doc.uri, start), *kept], maxlen=self.edits.maxlen)
+
+    def _reloaded(self, doc: Document) -> bool:
+        """Whether the change reloaded the file from disk, as VS Code does after a ``git
+        checkout`` or a formatter run in a terminal (one change, the disk's new text): the text
+        is the disk's, written after the server last knew the file's text to be it. Its lines
+        were sent first in every prompt as the user's latest work, though nobody typed them
+        (Neovim's reload, a close and an open, never was). Undone back to the text last saved
+        is no reload: the disk was written before that save. The new text is then the one the
+        file counts as opened with."""
+        known, path = self.known_ns.get(doc.uri), file_path(doc.uri)
+        if known is None or path is None:
+            return False
+        try:
+            stat = os.stat(path)
+            # The size first: most changes (a paste, an undo) cost a stat and no read.
+            if stat.st_mtime_ns <= known or stat.st_size not in (len(doc.data), len(doc.data) + 3):
+                return False
+            with open(path, "rb") as f:
+                disk = f.read()
+        except OSError:
+            return False
+        if disk.removeprefix(b"\xef\xbb\xbf") != doc.data:  # (editors drop a UTF-8 BOM)
+            return False
+        self.known_ns[doc.uri] = stat.st_mtime_ns
+        self.opened[doc.uri] = (len(doc.data), _digest(doc.data))
+        return True
 
     def as_opened(self, doc: Document) -> bool:
         """Whether the document's text is the one it was opened with (hashed only when its
