@@ -95,6 +95,37 @@ def test_a_key_typed_in_a_minified_line_has_only_the_part_near_the_cursor_counte
     assert fim.prompt.strip(" ") == "" and 128 < real(fim.prompt) + real(fim.suffix) <= 256
 
 
+def test_keys_typed_at_the_end_of_a_minified_line_keep_the_prompt_start() -> None:
+    """Typing at the end of a minified bundle's 21 kB line: each key cut the line anew, 15 kB
+    of it counted to learn it was over the budget and the cut counted again, and the cut's
+    start moved with each key, so the next prompt shared nothing but its path line with the
+    last one (DeepSeek's prefix cache missed the whole line's part, ~90 % of the prompt). The
+    start is kept while the part from it fits, as it is for a window of whole lines."""
+    line = "var s=function(a,b){return a.map(function(x){return x+b})};" * 360
+    doc = DocumentStore(REGISTRY).open("file:///w/bundle.min.js", line + "\n", "javascript", 1)
+    real = default_counter().count
+    counted: list[int] = []
+
+    def count(text: str) -> int:
+        counted.append(len(text))
+        return real(text)
+
+    offset, shared, prompts = len(line), [], 0
+    last = build_fim_prompt(doc, offset, budget=2048, suffix_share=0.1, count=count)
+    counted.clear()
+    for ch in "e.prototype.square=function(){var t=a();":
+        pos = types.Position(0, offset)
+        doc.apply_change(types.TextDocumentContentChangePartial(range=types.Range(pos, pos), text=ch))
+        offset += 1
+        fim = build_fim_prompt(doc, offset, budget=2048, suffix_share=0.1, count=count, kept_start=last.window_start)
+        assert real(fim.prompt) + real(fim.suffix) <= 2048
+        assert real(fim.prompt) + real(fim.suffix) > 0.7 * 2048
+        shared.append(fim.prompt.startswith(last.prompt))
+        last, prompts = fim, prompts + 1
+    assert sum(shared) >= prompts - 2, shared  # the start moves once the part outgrows the budget
+    assert sum(counted) / prompts < 10_000, sum(counted) / prompts  # bytes tokenized a key: 24,099 before
+
+
 def test_columns_are_counted_the_same_way_on_long_lines_with_surrogates() -> None:
     """What the fast column count must keep: a character past U+FFFF is two UTF-16 units (a
     column inside it snaps to its start), a lone surrogate one."""
