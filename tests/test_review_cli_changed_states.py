@@ -4,12 +4,16 @@ merge or rebase stopped at a conflict."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import cli_command
+from tests.review_support import reviewed_units
 from tests.test_review_cli import CHAT, git, run
 from tests.test_review_cli import project as cli_project
 from tests.test_review_cli_ci import commit
@@ -74,3 +78,34 @@ def test_a_folders_file_left_in_conflict_is_named_not_sent(
     sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
     assert "<<<<<<<" not in sent and "File: app/util.js" not in sent and "File: app/inventory.py" in sent
 
+
+
+def review_changed(project: Path, *args: str) -> tuple[int, dict[str, Any], str]:
+    """The command as a CI job runs it, a process of its own: its exit status, JSON report and stderr."""
+    command, env = cli_command(["review", "--changed", "--base", "main", "--format", "json", *args], dict(os.environ))
+    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    return done.returncode, json.loads(done.stdout), done.stderr
+
+
+def test_a_link_the_change_adds_is_not_its_target_reviewed_again(
+    project: Path, fake_deepseek: FakeDeepSeek
+) -> None:
+    """A branch adding ``app/current.py -> inventory.py`` (a compatibility alias): git's diff of
+    the link is its one line, the target's name, and that line was reviewed in the target,
+    which the branch never touched: a request paid for and a finding on unchanged code. With
+    the target changed too, the target was reported twice, the link's unit among its findings.
+    A link to a folder (``lib -> app``) was named a submodule, by its target's name."""
+    git(project, "checkout", "-q", "-b", "feature")
+    (project / "app" / "current.py").symlink_to("inventory.py")
+    (project / "lib").symlink_to("app")
+    commit(project, "aliases")
+    code, report, err = review_changed(project)
+    assert code == 0 and "submodule" not in err, err
+    assert report["files"] == [] and fake_deepseek.requests_to(CHAT) == []
+    inventory = project / "app" / "inventory.py"
+    inventory.write_text(inventory.read_text().replace("if row == None:", "if row == None:  # not found"))
+    commit(project, "edit")
+    code, report, err = review_changed(project, "--fail-on", "never")
+    assert code == 0, err
+    assert [f["path"] for f in report["files"]] == ["app/inventory.py"]
+    assert [u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json)] == ["find_item"]

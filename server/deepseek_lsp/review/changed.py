@@ -297,6 +297,13 @@ def _changed(
             if not old:
                 continue  # new for good: whole, below
             new_files.discard(name)
+        if (root / name).is_symlink():
+            # git's change to a link is its target's name: read as a change to the target's
+            # first line, the target was reviewed (and paid for) though the branch never
+            # touched it, and reported twice when it did; a link to a folder was named as a
+            # submodule. A target in the repository has its own diff; one outside it is no
+            # change of this repository's code.
+            continue
         path = (root / name).resolve()
         if submodules is not None and path.is_dir() and (path in scope or any(f in path.parents for f in scope)):
             submodules.append(path)
@@ -343,8 +350,8 @@ def _changed(
             )
         targets.append(Target(path, lines, named=path in scope, before=(root, f"{base}:{old or name}")))
     for name in untracked:
-        if name not in new_files:
-            continue  # paired with the file it was, above
+        if name not in new_files or (root / name).is_symlink():
+            continue  # paired with the file it was, above; a link as above
         path = (root / name).resolve()
         if wanted(path):
             targets.append(Target(path, named=path in scope))
