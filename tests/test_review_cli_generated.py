@@ -80,3 +80,47 @@ def test_changed_leaves_out_a_changed_generated_file_unless_it_is_named(
     assert code == 0, err
     assert [f["path"] for f in json.loads(out)["files"]] == ["app/items_pb2.py"]
     assert "File: app/items_pb2.py" in sent_text(fake_deepseek)
+
+
+def test_a_generated_file_is_counted_as_generated_whatever_its_size_or_how_it_is_marked(
+    generated_project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pull request regenerating a 1.2 MB protoc module, and an API client its repository marks
+    ``linguist-generated`` in .gitattributes (GitHub folds such a file in the pull request's
+    diff; the generator writes no header). The large one was "not reviewed: larger than
+    1000000 bytes", a warning annotation on every pull request touching it; the marked one was
+    sent whole, all its functions. Both are counted as generated; named, the marked one is
+    reviewed, and one the attributes unmark (``-linguist-generated``) is reviewed too."""
+    root = generated_project
+    (root / ".gitattributes").write_text("app/api/** linguist-generated=true\napp/api/hand_*.py -linguist-generated\n")
+    (root / "app" / "api").mkdir()
+    client = "".join(f"def call_{i}(row):\n    if row == None:\n        return {i}\n    return 0\n\n\n" for i in range(40))
+    (root / "app" / "api" / "client.py").write_text(client)
+    (root / "app" / "api" / "hand_client.py").write_text(CODE)
+    large = root / "app" / "large_pb2.py"
+    large.write_text(PROTOC + "\n" + "".join(f"TABLE_{i} = {list(range(40))}\n" for i in range(7000)))
+    assert large.stat().st_size > 1_000_000
+    commit(root, "generated files")
+    (root / "app" / "api" / "client.py").write_text(client.replace("return 7", "return 8"))
+    (root / "app" / "api" / "hand_client.py").write_text(CODE.replace("return 1", "return 2"))
+    large.write_text(large.read_text().replace("TABLE_9 =", "TABLE_9a ="))
+
+    code, out, err = run(capsys, "--changed", "--format", "github", "--fail-on", "never")
+    assert code == 0, err
+    assert "Not reviewed" not in out and "large_pb2" not in out, out
+    assert out.rstrip().endswith(SKIPPED)
+    assert "File: app/api/client.py" not in sent_text(fake_deepseek)
+    assert "File: app/api/hand_client.py" in sent_text(fake_deepseek)
+    code, out, _ = run(capsys, "--changed", "--format", "json", "--fail-on", "never")
+    files = {f["path"]: f["skipped"] for f in json.loads(out)["files"]}
+    assert files["app/large_pb2.py"] == 'generated (marked "DO NOT EDIT")'
+    assert files["app/api/client.py"] == "generated (marked linguist-generated in .gitattributes)"
+    assert files["app/api/hand_client.py"] is None
+
+    code, out, _ = run(capsys, "app", "--format", "json", "--fail-on", "never")
+    files = {f["path"]: f["skipped"] for f in json.loads(out)["files"]}
+    assert files["app/api/client.py"] == "generated (marked linguist-generated in .gitattributes)"
+
+    code, out, _ = run(capsys, "app/api/client.py", "--format", "json", "--fail-on", "never")
+    assert json.loads(out)["files"][0]["skipped"] is None
+    assert "File: app/api/client.py" in sent_text(fake_deepseek)

@@ -52,7 +52,7 @@ from .first_answer import FirstAnswerFirst
 from .pipe_readers import pipe_readers
 from .report import FileResult, count_at_least, to_json, to_text, usage_of
 from .reviewing import _use_color, review_targets, stops_the_run
-from .targets import Target, _display, walk
+from .targets import LINGUIST, Target, _display, marked_generated, walk
 from .terminated import until_terminated
 
 #: What the command's lines on stderr start with.
@@ -327,6 +327,12 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
                 "node_modules and virtualenvs; a file named is reviewed whatever it is)",
                 file=err,
             )
+    if root is not None:
+        # A file named is reviewed whatever it is, as for a generated file's own header.
+        marked = marked_generated(root, [t.path for t in targets if not t.named])
+        for target in targets:
+            if target.path in marked:
+                target.marked = LINGUIST
     err.reviewing = True
     results, fatal, spent, reached = asyncio.run(until_terminated(_run(targets, settings, registry, args, root)))
     fmt = report_format(args.format, args.output)

@@ -97,7 +97,7 @@ async def review_targets(
         nonlocal fatal, reached
         shown = _display(target.path)
         async with limit:
-            result = _load(target.path, shown, registry, settings, named=target.named)
+            result = _load(target.path, shown, registry, settings, named=target.named, marked=target.marked)
             if target.skip and not result.skipped:
                 result.skipped = target.skip
             lines = None if target.lines is None or result.skipped else document_lines(result.doc, target.lines)

@@ -12,12 +12,13 @@ from pathlib import Path, PurePath
 
 from ..config import Settings
 from ..documents import Document, DocumentStore, utf8_source
+from ..gitignore import git
 from ..languages import LanguageRegistry
 from ..notebooks import Notebooks, ipynb_open_params
 from ..privacy import is_excluded
 from .changed_hunks import named_without_grammar
 from .code_languages import has_code_extension
-from .generated import UNMERGED, generated, in_conflict
+from .generated import HEADER_BYTES, UNMERGED, generated, generated_by_header, in_conflict
 from .report import EXCLUDED, FileResult
 
 #: Folders never walked into: version control, virtualenvs, dependencies and caches (build
@@ -63,6 +64,44 @@ class Target:
     before: tuple[Path, str] | None = None
     #: Why it is not reviewed though it changed (a file left in conflict), or None.
     skip: str | None = None
+    #: Why git's attributes say it is generated (see :func:`marked_generated`), or "".
+    marked: str = ""
+
+
+#: Why a file .gitattributes marks ``linguist-generated`` is generated.
+LINGUIST = "marked linguist-generated in .gitattributes"
+
+
+def marked_generated(root: Path, paths: Sequence[Path]) -> set[Path]:
+    """Those of ``paths`` (in the repository at ``root``) that .gitattributes marks
+    ``linguist-generated``: GitHub folds them in a pull request's diff, and a generator that
+    writes no header of its own (an OpenAPI client, GraphQL types) is told by that alone."""
+    inside: dict[str, Path] = {}
+    for path in paths:
+        name = _name_in(root, path)
+        if name is not None:
+            inside.setdefault(name, path)
+    if not inside:
+        return set()
+    found = git(root, "check-attr", "-z", "--stdin", "linguist-generated", stdin="\0".join(inside) + "\0")
+    if found is None or found.returncode != 0:
+        return set()
+    # ``path NUL attribute NUL value NUL`` each: GitHub takes it set (``linguist-generated``)
+    # or ``true``, not ``-linguist-generated`` or ``false`` (a file its generator hands over).
+    fields = found.stdout.split("\0")[:-1]
+    names, values = fields[::3], fields[2::3]
+    return {inside[n] for n, v in zip(names, values, strict=True) if v in ("set", "true") and n in inside}
+
+
+def _name_in(root: Path, path: Path) -> str | None:
+    """``path``'s name in the repository at ``root``: a walk's paths are the working folder's,
+    git's root its real path (a link on the way resolved)."""
+    for named in (lambda: Path(os.path.abspath(path)), path.resolve):
+        try:
+            return named().relative_to(root).as_posix()
+        except (ValueError, OSError, RuntimeError):
+            continue
+    return None
 
 
 def dependency_folder(path: PurePath, roots: Sequence[PurePath]) -> str:
@@ -122,15 +161,20 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings, *, named: bool = False) -> FileResult:
+def _load(
+    path: Path, shown: str, registry: LanguageRegistry, settings: Settings, *, named: bool = False, marked: str = ""
+) -> FileResult:
     """The file to review, or why it is not reviewed. A generated or minified file is left out
-    unless ``named``, as a save in the editor leaves it out and its Review File command takes it."""
+    unless ``named``, as a save in the editor leaves it out and its Review File command takes it;
+    ``marked``: why git's attributes say it is generated."""
     uri = path.resolve().as_uri()
     empty = Document(uri, "")
     # By either name, as the editor and imports judge it: ``src/secrets.py``, a link to
     # ``../deploy/prod_settings.py``, was sent.
     if is_excluded(str(path.absolute()), settings.exclude) or is_excluded(str(path.resolve()), settings.exclude):
         return FileResult(shown, empty, skipped=EXCLUDED)
+    if marked and not named:
+        return FileResult(shown, empty, skipped=f"generated ({marked})", generated=True)
     notebook = path.suffix.lower() == NOTEBOOK_SUFFIX
     # The editor's limit (a fixed 2 MB here, whatever the settings said: a file the editor
     # never sends was reviewed, and paid for, from the terminal).
@@ -142,6 +186,11 @@ def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings
             # Named itself: a named pipe's read would wait for a writer forever.
             return FileResult(shown, empty, skipped="not a regular file")
         if status.st_size > limit:
+            # A regenerated protoc module or API client, judged by its header: "not reviewed:
+            # larger than", a warning annotation on each pull request regenerating it.
+            why = "" if named or notebook else generated_by_header(path.name, _head(path))
+            if why:
+                return FileResult(shown, empty, skipped=f"generated ({why})", generated=True)
             return FileResult(shown, empty, skipped=f"larger than {limit} bytes")
         # A UTF-16 file (Visual Studio's "Unicode" saves), which editors open by its mark, was
         # skipped as "not readable as UTF-8 text" though the editor's review covers it.
@@ -172,6 +221,11 @@ def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings
         # Found in a folder mid-merge: both sides' code and the markers went whole.
         return FileResult(shown, empty, skipped=UNMERGED)
     return result
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as file:
+        return file.read(HEADER_BYTES)
 
 
 def _load_notebook(uri: str, text: str, shown: str, registry: LanguageRegistry, limit: int) -> FileResult:
