@@ -104,3 +104,37 @@ def test_the_workflows_steps_review_the_pull_requests_change(tmp_path: Path) -> 
     # One annotation, on the pull request's line; main's own change since is not reviewed.
     assert done.returncode == 1, done.stdout + done.stderr
     assert len(annotations) == 1 and annotations[0].startswith("::error file=app.py,line=9,"), done.stdout
+
+
+def test_the_workflows_second_run_on_the_same_change_is_answered_by_the_cache_it_restores(tmp_path: Path) -> None:
+    """A job re-run, or a push that leaves the reviewed files as they were: the README said to
+    point ``DEEPSEEK_LSP_STATE_DIR`` at "a cached folder" and showed no step that caches it, so
+    each run on a fresh runner paid for the whole review again. The workflow's cache step keeps
+    the folder the review step names; restored, the second run sends nothing."""
+    caches = [step for step in steps() if str(step.get("uses", "")).startswith("actions/cache@")]
+    assert len(caches) == 1, "no step caches the state folder"
+    cache, state = caches[0], review_step()["env"]["DEEPSEEK_LSP_STATE_DIR"]
+    assert cache["with"]["path"] == state and "${{ github.sha }}" in cache["with"]["key"]
+    assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])
+    home = tmp_path / "home"
+    home.mkdir()
+    checkout = merge_commit_checkout(tmp_path)
+    fetch = next(step["run"] for step in steps() if "git fetch" in step.get("run", ""))
+    outputs = []
+    with FakeDeepSeek() as fake:
+        fake.responder(reviewer([Rule("os.system", "critical", "Shell injection.")]), path=CHAT)
+        env = server_env(
+            fake.url, api_key=DEFAULT_KEY, HOME=str(home), DEEPSEEK_LSP_STATE_DIR=state,
+            GITHUB_ACTIONS="true", GITHUB_EVENT_NAME="pull_request", GITHUB_BASE_REF="main",
+        )
+        subprocess.run(["bash", "-e", "-c", fetch], cwd=checkout, env=env, check=True, capture_output=True, timeout=60)
+        command, env = cli_command(shlex.split(review_step()["run"])[1:], env)
+        for _ in range(2):
+            done = subprocess.run(command, cwd=checkout, env=env, capture_output=True, text=True, timeout=120)
+            outputs.append(done.stdout)
+            assert done.returncode == 1, done.stdout + done.stderr
+        assert len(fake.requests_to(CHAT)) == 1
+    assert "no request made" in outputs[1].splitlines()[-1]
+    assert [line for line in outputs[1].splitlines() if line.startswith("::")] == [
+        line for line in outputs[0].splitlines() if line.startswith("::")
+    ]
