@@ -40,6 +40,11 @@ from tests.test_review_cli import project as cli_project
 #: The project of tests/test_review_cli.py: app/inventory.py and app/util.js to review, a
 #: .gitignore'd generated/out.py, an excluded config/secrets.py, one commit.
 project = cli_project
+#: A module whose query pastes its input: the critical finding of INVENTORY_RULES.
+INVENTORY_CODE_WITH_A_CRITICAL = (
+    "def find(db, sku):\n"
+    "    return db.execute(f\"SELECT sku, name, quantity, price FROM items WHERE sku = '{sku}'\")\n"
+)
 
 def commit(root: Path, message: str) -> None:
     git(root, "add", "-A")
@@ -599,3 +604,29 @@ def test_changed_in_a_pull_requests_ci_job_compares_with_the_branch_it_targets(
     code, out, err = run(capsys, "--changed", "--base", "HEAD", "--format", "json")
     assert code == 0 and json.loads(out)["files"] == []
     assert "nothing changed against HEAD (to review a branch's commits, pass --base" in err
+
+
+def test_a_pull_requests_job_reviews_its_commits_not_what_its_build_steps_wrote(
+    project: Path, tmp_path: Path, fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's workflow in a job whose earlier step wrote code into the checkout (a code
+    generator, ``setup.py build_ext --inplace``, a test's fixture) outside .gitignore: the file,
+    no part of the pull request, was reviewed as new, paid for, annotated, and its critical
+    failed the job. In a pull request's job (its base from ``GITHUB_BASE_REF``) the change is
+    its commits: an untracked file is left out, and said."""
+    git(project, "checkout", "-q", "-b", "feature")
+    path = project / "app" / "inventory.py"
+    path.write_text(path.read_text().replace("        total += item.quantity", "        total += 1.0 * item.quantity"))
+    commit(project, "feature")
+    (project / "app" / "built.py").write_text(INVENTORY_CODE_WITH_A_CRITICAL)
+    monkeypatch.setenv("GITHUB_BASE_REF", "main")
+    git(project, "update-ref", "refs/remotes/origin/main", "main")
+    command, env = cli_command(["review", "--changed", "--format", "github"], dict(os.environ))
+    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "built.py" not in done.stdout and "File: app/built.py" not in sent_text(fake_deepseek)
+    assert "1 untracked file left out" in done.stderr and "app/built.py" in done.stderr
+    # Run by hand, with the base named, a new file not yet committed is the change's.
+    command, env = cli_command(["review", "--changed", "--base", "main", "--format", "json"], dict(os.environ))
+    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    assert "app/built.py" in [f["path"] for f in json.loads(done.stdout)["files"]]

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 
-from ..console import shown_name
+from ..console import counted, shown_name
 from ..gitignore import git
 from ..languages import LanguageRegistry
 from .generated import UNMERGED
@@ -214,6 +214,7 @@ def changed_targets(
     notes: list[str] | None = None,
     *,
     without_grammar: bool = False,
+    commits_only: bool = False,
 ) -> list[Target] | str:
     """Files and lines that differ from ``base`` (plus untracked files), or an error message.
 
@@ -223,7 +224,8 @@ def changed_targets(
     itself. Renamed files count only
     their changed lines, and names are paths, not patterns (``x[1].py`` is not ``x1.py``).
     Changed submodules in scope (their diff is a commit id, not lines) go to ``submodules``;
-    what the user should know of the comparison, to ``notes``.
+    what the user should know of the comparison, to ``notes``. ``commits_only``: a pull
+    request's job, whose change is its commits: untracked files are left out (said in ``notes``).
     """
     named = base
     if base == "HEAD" and not _has_commits(root):
@@ -246,12 +248,25 @@ def changed_targets(
             notes.append(_no_fork_note(root, named))
     found = git(root, "ls-files", "--others", "--exclude-standard", "-z")
     untracked = [n for n in (found.stdout.split("\0") if found and found.returncode == 0 else []) if n]
+    left_out: list[str] = []
+    if commits_only:
+        # What a step of the job wrote (a code generator's output, an extension built in
+        # place) is no part of the pull request: it was reviewed as new, annotated, and its
+        # finding failed the job.
+        untracked, left_out = [], untracked
     # A file moved without ``git mv`` (``mv``, an editor's rename) is untracked, the file it was
     # deleted: paired as git pairs them once both are added (on a copy of the index), it is
     # measured from that file; taken as new, all of it was sent again, paid.
     pairing = intended(root, untracked) if untracked and _deletes(root, base) else nullcontext(None)
     with pairing as index:
-        return _changed(root, base, named, within, registry, submodules, untracked, index, without_grammar)
+        found = _changed(root, base, named, within, registry, submodules, untracked, index, without_grammar, left_out)
+    if left_out and notes is not None:
+        shown = ", ".join(shown_name(n) for n in left_out[:3]) + (", …" if len(left_out) > 3 else "")
+        notes.append(
+            f"{counted(len(left_out), 'untracked file')} left out: {shown} (a pull request's job reviews "
+            "its commits, not what the job's steps wrote)"
+        )
+    return found
 
 
 def _deletes(root: Path, base: str) -> bool:
@@ -270,9 +285,11 @@ def _changed(
     untracked: list[str],
     index: str | None,
     without_grammar: bool,
+    left_out: list[str],
 ) -> list[Target] | str:
     """:func:`changed_targets` once the base is known; ``index``: the index to diff with (see
-    :func:`renames.intended`), the repository's own if None."""
+    :func:`renames.intended`), the repository's own if None. ``left_out``: untracked files not
+    taken, kept to those a review would have taken."""
     status = git(root, "diff", "--name-status", "-M", "--diff-filter=d", "-z", base, "--", index=index)
     if status is None or status.returncode != 0:
         return f"git diff against {named!r} failed: {(status.stderr.strip() if status else 'git not found')}"
@@ -355,6 +372,7 @@ def _changed(
         path = (root / name).resolve()
         if wanted(path):
             targets.append(Target(path, named=path in scope))
+    left_out[:] = [n for n in left_out if not (root / n).is_symlink() and wanted((root / n).resolve())]
     return targets
 
 

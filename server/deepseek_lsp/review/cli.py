@@ -255,8 +255,8 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
             )
             return EXIT_ERROR
         base = args.base
+        from_ci = ci_base(os.environ) if base is None else None
         if base is None:
-            from_ci = ci_base(os.environ)
             base = from_ci[0] if from_ci else "HEAD"
             if from_ci:
                 print(f"deepseek-lsp review: --changed against {base} (from {from_ci[1]})", file=err)
@@ -264,7 +264,7 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
         notes: list[str] = []
         found = changed_targets(
             root, base, [p for p in paths if p not in missing], registry, submodules, notes,
-            without_grammar=settings.review.other_languages,
+            without_grammar=settings.review.other_languages, commits_only=from_ci is not None,
         )
         if isinstance(found, str):
             print(f"deepseek-lsp review: {found}", file=err)
