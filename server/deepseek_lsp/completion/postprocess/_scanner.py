@@ -178,7 +178,7 @@ _HEADER_WORDS = ("if", "for", "while", "with", "await", "\t")
 _HEADER_BITS_KEPT = (1 << 64) - 1
 
 
-#: How far back a Ruby `/`, `%` or `?` looks for its line's start.
+#: How far back a Ruby `/`, `%` or `?` or a JavaScript `/` looks for its line's start.
 _LINE_REACH = 4096
 
 
@@ -1242,11 +1242,16 @@ class _BracketScanner:
         """Where to go on scanning after a JavaScript ``/`` at ``start``: past the regexp literal
         it opens (one line, a ``/`` in a character class is text), or right after it where it
         divides: after an operand (a name, a number, a closer, a string's quote)."""
-        line_start = text.rfind("\n", 0, start) + 1
-        before = text[max(line_start, start - 16) : start]
+        # Its line's start looked for a bounded way back (64 kB of `a / `: 512 M read).
+        reach = max(0, start - _LINE_REACH)
+        line_start = text.rfind("\n", reach, start) + 1 or reach
+        # The code before it past its blanks (`a` then 20 blanks of alignment, then `/ b`: a
+        # division, where the 16 characters before it alone read as the line's start).
+        code = _last_code_char(text, start, line_start)
+        before = text[max(line_start, code - 15) : code + 1] if code >= 0 else ""
         if not line_start:
             before = self.line_tail + before  # the line began in an earlier feed (`s.match(`)
-        elif not before.strip():
+        elif code < 0 and text[line_start - 1] == "\n":  # first on its line
             before = self._ended_line_tail(self.line_tail, text, line_start - 1)
         before = before.rstrip()
         if before and before[-1] not in _JS_REGEX_AFTER and not self._statement_starts_after(before, text, line_start, start):
@@ -1280,7 +1285,8 @@ class _BracketScanner:
         what a `/` first on the next one follows (`Math.sqrt(a` then `/ (n - 1) );`: a
         division, read as a regexp to a comment's `/` below). Unknown ("": a regexp, as at a
         file's start) after a comment on it (looked for where ``comments``)."""
-        start = text.rfind("\n", 0, end) + 1
+        floor = max(0, end - _LINE_REACH)  # (a long line above read back whole at each `/`)
+        start = text.rfind("\n", floor, end) + 1 or floor
         if comments:
             for marker in (*self.syntax.line_comments, "*/"):
                 if text.find(marker, start, end) >= 0:
