@@ -1021,6 +1021,14 @@ NEXT_ARGUMENT_CASES = [
     ("java", "B.java", "class B {\n  void f() {\n    call(\n        alpha,\n        beta,", "\n    );\n  }\n}\n",
      "\n        gamma,"),
     ("go", "b.go", "package b\n\nfunc f() {\n\tcall(\n\t\talpha,\n\t\tbeta,", "\n\t)\n}\n", "\n\t\tgamma,"),
+    # A struct literal's fields (Go's `T{`, Rust's `T {`).
+    ("go", "c.go", 'package c\n\nfunc f() Config {\n\treturn Config{\n\t\tName: "a",\n\t\tSize: 1,', "\n\t}\n}\n",
+     "\n\t\tMode: 2,\n\t\tDebug: true,"),
+    ("go", "d.go", 'package d\n\nfunc f() {\n\ts := &http.Server{\n\t\tAddr: ":80",', "\n\t}\n\t_ = s\n}\n",
+     "\n\t\tHandler: nil,"),
+    ("rust", "c.rs", 'fn f() -> Config {\n    Config {\n        name: "a".into(),\n        size: 1,', "\n    }\n}\n",
+     "\n        mode: 2,\n        debug: true,"),
+    ("rust", "d.rs", "fn f() {\n    let c = Config {\n        size: 1,", "\n    };\n}\n", "\n        mode: 2,"),
 ]
 
 

@@ -41,6 +41,14 @@ def _decide(language_id: str, ext: str, text: str, *, after_accept: bool = False
         ("python", "py", "f(a, b,‸\n", False),
         ("python", "py", "xs = [\n    f(\n        1),‸\n]\n", False),
         ("javascript", "js", "function f() {\n  g();\n  let a = 1,‸\n}\n", False),
+        # A struct literal's fields (Go's `T{`, Rust's `T {`); not a Rust match's arms, nor a
+        # Go block's (`if ok {`) call left open above.
+        ("go", "go", "package a\n\nvar c = pkg.Config{\n\tSize: 1,‸\n}\n", True),
+        ("rust", "rs", "fn f() -> C {\n    C {\n        size: 1,‸\n    }\n}\n", True),
+        ("rust", "rs", "enum E {\n    A,‸\n}\n", True),
+        ("rust", "rs", "fn f() -> u8 {\n    match x {\n        A => 1,‸\n    }\n}\n", False),
+        ("rust", "rs", "fn f() -> Config {\n    a,‸\n}\n", False),
+        ("go", "go", "package a\n\nfunc f() {\n\tif ok {\n\t\tx := 1,‸\n\t}\n}\n", False),
         ("python", "py", "def f(x):\n    y = 1\n    ‸\n", False),
         # Between a header's `{` and the `}` the editor closed it with.
         ("javascript", "js", "function f() {‸}\n", True),

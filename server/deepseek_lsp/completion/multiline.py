@@ -144,6 +144,18 @@ _OBJECT_BRACE = re.compile(r"(?:[^=!<>]=|[:(,\[])\s*\{$")
 _JSX_ATTRIBUTES = r"""(?:[^<>{}"']|"[^"\n]*"|'[^'\n]*'|\{(?:[^{}]|\{[^{}]*\})*\})*"""
 _JSX_ATTRIBUTE = re.compile(rf"<[A-Za-z][\w.:-]*\s{_JSX_ATTRIBUTES}=\s*\{{$")
 _OBJECT_LANGUAGES = frozenset(("javascript", "typescript", "tsx"))
+#: A struct literal's `{`, its fields written one a line: Go's glued to its type as gofmt
+#: writes it (`Config{`, `&http.Server{`, `[]T{`, `map[K]V{`; a block's `{` follows a space),
+#: Rust's after a type's capitalised name where a value goes (`= Config {`, `(Config {`,
+#: `=> Self {`, `Self {` first on its line; not a return type's `-> Config {`), and a Rust
+#: struct's or enum's own (its fields, its variants).
+_STRUCT_BRACE: dict[str, re.Pattern[str]] = {
+    "go": re.compile(r"[\w\]}]\{$"),
+    "rust": re.compile(
+        r"(?:(?:^|[=(,\[:]|(?<!-)>|\breturn)\s*&?(?:mut\s+)?(?:\w+::)*[A-Z]\w*(?:::)?(?:<[^{}]*>)?"
+        r"|^\s*(?:pub(?:\([^)]*\))?\s+)?(?:struct|enum)\s+\w+(?:<[^{}]*>)?)\s*\{$"
+    ),
+}
 
 
 #: A JSX element's expression (`<p>{`, `<App user={u}>{`): a tag opened where a value goes;
@@ -315,9 +327,10 @@ _BRACKET = re.compile(r"[()\[\]{}]")
 
 def _next_item_below(doc: Document, line_start: int, before: str) -> bool:
     """Whether ``before`` is a whole item of a call's arguments or a list's items written one a
-    line, ended by its `,`: the next one goes on the next line (``f(⏎    a,⏎    b,|``). Asked
-    for the rest of the line (stopped at its break), the model's next argument was cut to
-    nothing until Enter was pressed; Copilot shows it. The bracket is found opened above (an
+    line, ended by its `,`: the next one goes on the next line (``f(⏎    a,⏎    b,|``; a Go or
+    Rust struct literal's next field, ``Config{⏎    Size: 1,|``). Asked for the rest of the
+    line (stopped at its break), the model's next argument was cut to nothing until Enter was
+    pressed; Copilot shows it. The bracket is found opened above (an
     object literal's `{` where a value goes too), with no bracket left open on this line."""
     comment = doc.language.spec.line_comment if doc.language else None
     quotes = _quotes(doc.language)
@@ -334,7 +347,8 @@ def _next_item_below(doc: Document, line_start: int, before: str) -> bool:
                 depth -= 1
             else:
                 opener = line_code[: m.end()]
-                return m.group() in "([" or bool(_OBJECT_BRACE.search(opener))
+                struct = _STRUCT_BRACE.get(doc.language.name) if doc.language is not None else None
+                return m.group() in "([" or bool(_OBJECT_BRACE.search(opener)) or bool(struct and struct.search(opener))
         if depth == 0 and line_code.endswith(";"):
             return False  # a statement's end above: this line is in no bracket opened above it
     return False
