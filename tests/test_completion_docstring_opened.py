@@ -180,3 +180,49 @@ async def test_a_docstring_shown_while_it_streams_is_closed_as_its_answer_will_b
             await asyncio.wait_for(first, 10)
         finally:
             await c.stop()
+
+
+_HELP = 'Usage: prog [options]\n\nDoes a thing.\n"""'
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "after"),
+    [
+        # No autopair, and a smart autopair's three and three: the text down to its closer.
+        ('def usage():\n    help = """‸\n    return help\n', _HELP,
+         'def usage():\n    help = """Usage: prog [options]\n\nDoes a thing.\n"""\n    return help\n'),
+        ('def usage():\n    help = """‸"""\n    return help\n', _HELP,
+         'def usage():\n    help = """Usage: prog [options]\n\nDoes a thing.\n"""\n    return help\n'),
+        # An argument's, its text starting on the next line (the closer at the line's end).
+        ('p = ArgumentParser(description="""‸\n)\n', "\nReads the files.\n\nWrites them.\n\"\"\"",
+         'p = ArgumentParser(description="""\nReads the files.\n\nWrites them.\n"""\n)\n'),
+        # ... the model's closer with the call's `)` the line below has: not twice.
+        ('p = ArgumentParser(description="""‸\n)\n', 'Reads the files.\n""")',
+         'p = ArgumentParser(description="""Reads the files.\n"""\n)\n'),
+        # The model's answer cut before its closer: one added below its text.
+        ("SQL = '''‸\n", "\nSELECT *\nFROM t", "SQL = '''\nSELECT *\nFROM t\n'''\n"),
+        # A function's docstring below, opened alone on its line: no closer of this string
+        # (taken for it, the model's closer at column 0 was cut, one put four columns in).
+        ('def f():\n    code = f"""‸\n    return code\n\n\ndef g():\n    """\n    G.\n    """\n', '\nimport os\n"""',
+         'def f():\n    code = f"""\nimport os\n"""\n    return code\n\n\ndef g():\n    """\n    G.\n    """\n'),
+        # ... nor the next string's opener (`OTHER = """`): read as this one's closer, the
+        # string was taken for one typed again above its text, a line asked, nothing shown.
+        ('SQL = """‸\n\nOTHER = """\nx\n"""\n', '\nSELECT 1\n"""', 'SQL = """\nSELECT 1\n"""\n\nOTHER = """\nx\n"""\n'),
+        # Controls: the opener typed again above the string's text and closer stays a line;
+        # so does a line whose `"""` closes a string opened above, and a string closed on its
+        # line.
+        ('help = """‸\nUsage: prog\n"""\n', "Usage line", 'help = """Usage line\nUsage: prog\n"""\n'),
+        ('x = """\nkey = """‸\n', ' and more', 'x = """\nkey = """ and more\n'),
+        ('x = """a"""‸\n', " + y", 'x = """a""" + y\n'),
+    ],
+)
+async def test_a_triple_quoted_string_opened_as_a_value_is_suggested_whole_and_closed(
+    tmp_path, text: str, answer: str, after: str
+) -> None:
+    """A triple-quoted string opened at a line's end where a value goes (`help = \"\"\"`, an
+    argparse description, a query) is asked for whole, down to its closer, as a docstring and
+    `\"\"\"\\` are: asked for the line alone, its first line was shown (none where the text
+    starts on the next line) and the string left open over the code below."""
+    clean, item = await first_item_at_cursor(str(tmp_path), "py", "python", text, answer)
+    assert item is not None
+    assert accepted_text(clean, item) == after

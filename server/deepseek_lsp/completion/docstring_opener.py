@@ -39,6 +39,25 @@ def opened_docstring(before: str, after: str, header: Callable[[], str]) -> str 
     return quote
 
 
+#: A triple-quoted string opened at the line's end where a value goes (`help = """`,
+#: `description="""`, `execute(f'''`, `return """`), its prefix letters before it.
+_STRING_OPENED = re.compile(r"""(?:[=(,\[{:]|\b(?:return|yield))\s*[rRbBuUfF]{0,2}(\"{3}|'{3})$""")
+
+
+def opened_string(before: str, after: str) -> str | None:
+    """The quote of a triple-quoted string that ``before``, the cursor's line up to it, opens
+    at its end where a value goes, with the autopair's closing quotes after the cursor or
+    nothing (``after``); None else. Its text is asked for whole down to its closer, as a
+    docstring's (and as those whose quotes a backslash ends are): asked for the line alone, the
+    first line of its text was shown (nothing where it starts on the next), the string left
+    open. (Whether the line starts in a string above, its quotes closing that one, is the
+    caller's.)"""
+    m = _STRING_OPENED.search(before)
+    if m is None or after.strip() not in ("", m[1]):
+        return None
+    return m[1][0]
+
+
 def autopair_quotes(suffix: str, quote: str) -> str:
     """The quotes an autopair left after the cursor at the start of ``suffix`` (the rest of
     the cursor's line, when it holds ``quote`` alone), which a docstring's insert replaces."""

@@ -18,6 +18,7 @@ from .postprocess import (
     ends_on_control_header,
     kept_tail,
     leaves_open,
+    limit_scope,
     without_retyped_rest,
 )
 from .postprocess._text import _brackets_left_open, _code_only
@@ -40,6 +41,25 @@ CLOSERS_ONLY = re.compile(
     r"^(?:[\s)\]}>\"'`;:,.]|</[\w.:-]*>)*$|^[)\]}]+\s*,\s*(?:\[\]|\(\)|\{\})[\s)\]};,]*$"
     r"|^[ \t]*(?:\*/|-->)(?:[\s)\]}>\"'`;:,.]|</[\w.:-]*>)*$"
 )
+
+
+def _closer_line_code(whole: str, quote: str, before: str, ctx: PostContext) -> str:
+    """``whole``, a string written whole after ``before`` (docstring_opener.py), with the code
+    after its closer on the closer's line (`\"\"\")`, `\"\"\".strip()`) cut where it closes a
+    bracket the suffix closes: the suffix read in the string, its `)` below closed nothing,
+    and an argument's `description=\"\"\"` left the call's `)` twice."""
+    start = 3 - (len(before) - len(before.rstrip(quote)))  # past the opener's missing quotes
+    end = whole.find(quote * 3, max(start, 0))
+    if end < 0:
+        return whole
+    end += 3
+    line_end = whole.find("\n", end)
+    line_end = len(whole) if line_end < 0 else line_end
+    code = whole[end:line_end]
+    if not code.strip():
+        return whole
+    kept = limit_scope(code, replace(ctx, prefix=ctx.prefix + whole[:end], single_line=True)) or ""
+    return whole[:end] + kept + whole[line_end:]
 
 
 def line_parts(doc: Document, offset: int) -> tuple[str, str, int]:
@@ -77,6 +97,7 @@ def fit_to_tail(
             # the rest of the line, they hid the body's `return x` and it came twice).
             ctx = ctx or prompts.line_context(req)
             below = replace(ctx, suffix=ctx.suffix[len(autopair_quotes(ctx.suffix, req.docstring)) :])
+            whole = _closer_line_code(whole, req.docstring, before, below)
             out.append(Suggestion(drop_suffix_duplicates(whole, below) or whole, replace_end, "", held=held))
             continue
         if not tail:

@@ -17,8 +17,8 @@ from ..languages import Language
 from .bodiless_header import awaits_body
 from .comment_lines import in_block_comment_line, long_comment_closer
 from .control_header import CONTINUED, allman_block_awaited, brackets_closed, joined_statement
-from .docstring_opener import opened_docstring
-from .postprocess import closes_the_docstring, has_block_comments, literal_brace
+from .docstring_opener import opened_docstring, opened_string
+from .postprocess import closes_the_docstring, closes_the_string, has_block_comments, literal_brace
 from .postprocess._code import backslash_joins
 from .postprocess._macro_body import in_macro_body
 from .postprocess._syntax import is_shell, syntax_name
@@ -217,18 +217,42 @@ def _joined_statement(lines: list[str], language: Language | None) -> str:
 
 
 def docstring_at(doc: Document, offset: int, before: str, after: str) -> str | None:
-    """The quote of a Python docstring opened at ``offset`` (docstring_opener.py), None."""
+    """The quote of a Python docstring opened at ``offset`` (docstring_opener.py), or of a
+    triple-quoted string opened there where a value goes (`help = \"\"\"`), None."""
     if doc.language is None or doc.language.name != "python":
         return None
     prev = offset - len(before.encode("utf-8"))
     quote = opened_docstring(before, after, lambda: _joined_statement(_code_lines_above(doc, prev)[1], doc.language))
-    if quote is None or after.strip() or not before.endswith(quote * 3):
+    value = quote is None
+    if value:
+        quote = opened_string(before, after)
+        if quote is None or _in_string(doc, prev):
+            return None
+    assert quote is not None
+    if after.strip() or not before.endswith(quote * 3):
         return quote
-    # Its opener retyped over a docstring the lines below close: no new one.
+    # Its opener retyped over a docstring or a string the lines below close: no new one.
     suffix = after + doc.data[offset + len(after.encode("utf-8")) :][:_HEAD_BYTES].decode("utf-8", "replace")
     end = suffix.find(quote * 3)
+    if end < 0:
+        return quote
+    if value:
+        return None if closes_the_string(suffix, end, quote * 3) else quote
     indent = len(before) - len(before.lstrip())
-    return None if end >= 0 and closes_the_docstring(suffix, end, quote * 3, indent) else quote
+    return None if closes_the_docstring(suffix, end, quote * 3, indent) else quote
+
+
+def _in_string(doc: Document, at: int) -> bool:
+    """Whether ``at``, a line's start, is inside a string that a line above opened (its
+    quotes on the line close it: `key = \"\"\"` in a string's text), by the tree."""
+    if doc.tree is None or not at:
+        return False
+    node = doc.tree.root_node.descendant_for_byte_range(at, at)
+    while node is not None:
+        if node.type == "string" and node.start_byte < at:
+            return True
+        node = node.parent
+    return False
 
 
 #: Languages whose statement goes on below a line ending in a backslash (the shells' pipelines

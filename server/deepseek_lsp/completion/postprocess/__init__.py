@@ -50,6 +50,7 @@ from .repetition import cut_repetition
 from .scope import (
     _TRAILING_BLOCK_COMMENT,
     closes_the_docstring,
+    closes_the_string,
     ends_on_control_header,
     limit_scope,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "before_typed_over",
     "chat_fence_readable",
     "closes_the_docstring",
+    "closes_the_string",
     "dedupe_choices",
     "drops_an_unwritten_pair",
     "ends_on_control_header",

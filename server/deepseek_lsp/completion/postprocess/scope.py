@@ -175,10 +175,7 @@ def _suffix_closes_it(scanner: _BracketScanner, closer: re.Pattern[str], ctx: Po
     quote = scanner.closing_quote()
     opener_line = ctx.prefix[: ctx.prefix.rfind(quote)].rpartition("\n")[2]
     if not _DOC_OPENER.fullmatch(opener_line):
-        # A string assigned or passed (`sql = """`, `description="""`) is no doc: its text
-        # may stand left of its line (SQL, a usage message at column 0), and the first closer
-        # below is its own.
-        return not re.match(r"\w", ctx.suffix[end + len(quote) : end + len(quote) + 1])
+        return closes_the_string(ctx.suffix, end, quote)
     return closes_the_docstring(ctx.suffix, end, quote, len(opener_line) - len(opener_line.lstrip()))
 
 
@@ -198,6 +195,28 @@ def _opens_a_string(text: str, end: int) -> bool:
     # (Not after a comma, a `=` or a `return` there: a docstring's text ends so, a reST
     # title's underline, `written to,`.)
     return text[:start].rstrip().endswith(("(", "[", "{"))
+
+
+#: A function's or class's header, its `:` ending the line (a comment after it).
+_DEF_HEADER = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)\b.*:[ \t]*(?:#.*)?$")
+
+
+def closes_the_string(suffix: str, end: int, quote: str) -> bool:
+    """Whether ``quote`` at ``end`` in ``suffix`` (the text after the cursor, its line's rest
+    first) closes the string assigned or passed on the cursor's line (`sql = \"\"\"`,
+    `description=\"\"\"`), which is no doc: its text may stand left of its line (SQL, a usage
+    message at column 0), and the first closer below is its own; not the next string's
+    opener (with its text after it, or after `x = `), nor a function's docstring's opener
+    alone on the line below its header (taken for the string's closer, the model's was cut
+    and one added at the opener's line's indentation, the string's last line given its
+    blanks; or the string was taken for one typed again above its text: a line asked)."""
+    if re.match(r"\w", suffix[end + len(quote) : end + len(quote) + 1]) or _opens_a_string(suffix, end):
+        return False
+    line_start = suffix.rfind("\n", 0, end) + 1
+    if not line_start or suffix[line_start:end].strip():
+        return True
+    above = next((line for line in reversed(suffix[: line_start - 1].split("\n")) if line.strip()), "")
+    return _DEF_HEADER.match(above) is None
 
 
 def closes_the_docstring(suffix: str, end: int, quote: str, floor: int) -> bool:
