@@ -32,6 +32,10 @@ _ZIG = 'const std = @import("std");\n\n'
         ("go", "go", "package m\n\nfunc f() {\n\tp := struct {‸}\n\t_ = p\n}\n", "\n\t\tx, y int\n\t}{x: 1, y: 2}"),
         ("go", "go", "package m\n\nvar ps = []struct {‸}\n", "\n\tx, y int\n}{\n\t{1, 2},\n\t{3, 4},\n}"),
         ("c", "c", "struct point {‸}\n", "\n    int x, y;\n} origin = {0, 0};"),
+        # In a macro's body (Tk's tkArray.h), whose brackets the scanner reads as a directive's
+        # text: the name was cut off with the closing line (`} AT;  \\` lost).
+        ("c", "c", "#define ARRAY_DEFINE(AT, ElemType) \\\ntypedef struct AT {‸}\n\t\t\\\nstatic int AT##_n;\n",
+         "\t\t\\\n    size_t size;\t\t\\\n    ElemType buf[1];\t\\\n} AT;\t\t\t\\"),
     ],
 )
 async def test_a_closing_line_going_on_is_kept(tmp_path, ext: str, language: str, text: str, answer: str) -> None:

@@ -29,6 +29,7 @@ from ._brackets import (
     _suffix_scanner,
 )
 from ._fenced_block import code_context, in_fenced_code
+from ._macro_body import MACRO_LANGUAGES, macro_depth, macro_lines_above
 from ._pairs_in_text import closers_typed_over_in_text
 from ._scanner import _BracketScanner, typed_bracket
 from ._shell_blocks import heredoc_word
@@ -428,8 +429,22 @@ def _leaves_string(text: str, ctx: PostContext) -> bool:
     return scanner.mode != quote and len(scanner.interpolations) <= interpolations
 
 
+def _macro_closer_typed_over(text: str, tail: str, ctx: PostContext) -> bool:
+    """Whether ``text`` types over the closer that ``tail`` starts with, the autopair's of the
+    cursor line's opener, in a C macro's body: its brackets are a directive's text to the
+    scanner, so its lines are counted here (`typedef struct AT {|}` then `} AT;  \\`: the
+    autopair's `}` came back after the name, `} AT; \\}`). Closed by the text's own brackets,
+    one more than it opens."""
+    if ctx.language not in MACRO_LANGUAGES or macro_lines_above(ctx.prefix) is None:
+        return False
+    closer = _CLOSER_OF.get(ctx.line_prefix.rstrip()[-1:])
+    return closer is not None and tail.lstrip().startswith(closer) and macro_depth(text.split("\n")) < 0
+
+
 def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
     """``tail`` without the closing brackets ``text`` typed over (see :func:`kept_tail`)."""
+    if tail and _macro_closer_typed_over(text, tail, ctx):
+        return tail.lstrip()[1:]
     if not tail or not _line_closed(ctx):
         return tail
     scanner = _closable_brackets(ctx)[1]

@@ -87,11 +87,11 @@ def _left_open(prefix: str, lines: list[str]) -> bool:
     open (`do {`, `({`) that the suggestion's ``lines`` do not close: the line below closing it
     is the body's. The suggestion's own open calls are none of it (an answer cut at its
     tokens: the code below closes none of them)."""
-    above = _depth([*(macro_lines_above(prefix) or []), prefix.rpartition("\n")[2]])
-    return above > 0 and above + _depth(lines) > 0
+    above = macro_depth([*(macro_lines_above(prefix) or []), prefix.rpartition("\n")[2]])
+    return above > 0 and above + macro_depth(lines) > 0
 
 
-def _depth(lines: list[str]) -> int:
+def macro_depth(lines: list[str]) -> int:
     """The brackets ``lines`` open less those they close, their strings and comments aside."""
     code = [_C_COMMENT.sub("", _STRING_LITERAL.sub('""', line)) for line in lines]
     return sum(line.count(c) for line in code for c in "([{") - sum(line.count(c) for line in code for c in ")]}")

@@ -20,7 +20,13 @@ from ._code import (
 )
 from ._comment_end import comment_opening_column
 from ._comment_lines import within_the_comment
-from ._macro_body import backslashes_aligned, in_macro_body, to_the_macro_end
+from ._macro_body import (
+    MACRO_LANGUAGES,
+    backslashes_aligned,
+    in_macro_body,
+    macro_lines_above,
+    to_the_macro_end,
+)
 from ._scanner import _block_comment_delimiters, typed_bracket
 from ._syntax import _syntax_for
 from ._text import (
@@ -431,6 +437,10 @@ def _goes_on_past_the_line_s_closer(statement: str, ctx: PostContext) -> bool:
     if _CLOSER_ONLY.match(statement) or not ctx.line_suffix.strip().startswith(statement[0]):
         return False
     opened = _open_after_prefix(ctx)
+    if not opened and ctx.language in MACRO_LANGUAGES and macro_lines_above(ctx.prefix) is not None:
+        # A macro's body is a directive's text to the scanner, its brackets uncounted (Tk's
+        # tkArray.h: `typedef struct AT {|}` lost `} AT;  \`): the cursor line's own opener.
+        return _CLOSER_OF.get(ctx.line_prefix.rstrip()[-1:]) == statement[0]
     return bool(opened) and opened[-1][1] == "line" and _CLOSER_OF.get(opened[-1][0]) == statement[0]
 
 
