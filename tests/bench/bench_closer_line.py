@@ -23,7 +23,13 @@ parameters, read as its levels: now in their own spaces (libxml2's xmlmodule.h r
 stubs tables longer than a block's tokens). Not the other 6: the nearest body written in the
 other style (unorm.h, ubrk.h, Xlib.h), four spaces below the cursor but tab bodies further
 (ShellP.h), a comment three columns in under an `#ifndef` the only step (objimpl.h), tabs
-under `#if` (tclPlatDecls.h).
+under `#if` (tclPlatDecls.h). At session 53 (183 -> 184) the 17 looked at: 8 bodies longer
+than a block's tokens (shown to their last whole line, the rest the next suggestion), the 6
+above in the other style's levels, a comment line of Tk's tkSelect.h moved (tabs of eight
+read as four), and two fixed: Tk's tkArray.h typedef in a macro (`} AT;  \\` cut to the
+autopair's `}`: the name lost; now right) and X11's xtestext1.h, members in eight spaces and
+tabs one after another (the tab-led ones read a level left, the suggestion cut after its
+first line; now all four in the file's tabs, still counted wrong: the file mixes).
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
 from ._text import _argument_list_opened, _leading_ws
@@ -21,4 +22,27 @@ def eight_column_tabs(lines: list[str]) -> bool:
         for tab in votes:
             if len(_leading_ws(line).expandtabs(tab)) == len(code[: bracket + 1].expandtabs(tab)):
                 votes[tab] += 1
+    return votes[8] > votes[4]
+
+
+#: A comment ending a line (`int type;  /* always */`), left out to read its statement's end.
+_COMMENT_AT_END = re.compile(r"[ \t]*(?:/\*.*\*/|//.*)$")
+
+
+def eight_column_siblings(lines: list[str]) -> bool:
+    """Whether statements one after another, one led by tabs alone and the next by spaces
+    alone (or the other way), stand level with tabs of eight columns more often than of
+    four (X11's xtestext1.h: `        int type;` over `\tDisplay *display;`): a statement
+    ended by its `;` has the next at its level. Read as four, an answer's tab-led members
+    went a level left of the others, to column 0, and the block was cut there."""
+    votes = {4: 0, 8: 0}
+    for above, line in pairwise(lines):
+        lead, next_lead = _leading_ws(above), _leading_ws(line)
+        if not _COMMENT_AT_END.sub("", above).endswith(";") or not line.strip() or line.lstrip()[0] in ")]}":
+            continue
+        spaces, tabs = (lead, next_lead) if lead[:1] == " " else (next_lead, lead)
+        if not spaces or spaces.strip(" ") or not tabs or tabs.strip("\t"):
+            continue
+        for tab in votes:
+            votes[tab] += len(spaces) == len(tabs) * tab
     return votes[8] > votes[4]

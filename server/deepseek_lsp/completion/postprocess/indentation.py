@@ -53,6 +53,7 @@ from ._opened_body import into_the_opened_body
 from ._python_blocks import fitted_to_the_blocks
 from ._statement_end import under_the_statement_it_ends, under_the_whole_statement
 from ._syntax import _syntax_for
+from ._tab_columns import eight_column_siblings
 from ._text import (
     _BRACE_LANGUAGES,
     _block_opening,
@@ -91,6 +92,10 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         # levels: read as levels of a unit guessed from such lines, xmlsec's 24-column
         # arguments went to column 264. The model wrote it in the frame of the lines above.
         return text
+    if "\t" in ctx.indent_unit and not ctx.tab_width and ctx.tab_size != 8 and eight_column_siblings(text.split("\n")):
+        # The answer's statements in tabs and in eight spaces stand level (a file written so):
+        # its tabs are of eight columns, where nothing near the cursor told their width.
+        return normalize_indentation(text, replace(ctx, tab_width=8))
     if ctx.editor_levels and _in_levels_narrower_than_a_tab(text, *ctx.editor_levels):
         # Levels in spaces in a file of tab-led lines, in an editor whose levels are narrower
         # than its tab: the file's tabs are that editor's levels, several a tab. Read as a level
