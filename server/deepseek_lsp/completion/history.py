@@ -43,6 +43,9 @@ class EditHistory:
         #: save or reload), in ``st_mtime_ns``'s clock: a disk written after it was written
         #: by someone else (see ``_reloaded``).
         self.known_ns: dict[str, int] = {}
+        #: Per file, the change last read as a reload (its serial) and the recent edits that
+        #: dropped, until the next change or save (see ``document_saved``).
+        self._read_as_reload: dict[str, tuple[int, list[tuple[str, int]], tuple[int, bytes] | None]] = {}
         self.recent_docs: OrderedDict[str, None] = OrderedDict()  # most recently used last
         self.opens = 0  # documents opened so far, see prompting's _Context.sources_key
 
@@ -59,6 +62,13 @@ class EditHistory:
     def document_saved(self, uri: str) -> None:
         if uri in self.known_ns:
             self.known_ns[uri] = time.time_ns()
+        # The change read as a reload was the user's: an edit then a save, the change read after
+        # the editor had written the file (a server behind by a moment). Its edits are restored.
+        serial, edits, opened = self._read_as_reload.pop(uri, (None, [], None))
+        if serial is not None and serial == self.last_edited.get(uri):
+            self.edits = deque([*edits, *(e for e in self.edits if e[0] != uri)], maxlen=self.edits.maxlen)
+            if opened is not None:
+                self.opened[uri] = opened  # undone back to it, no edit is one any more
 
     def document_closed(self, uri: str) -> None:
         self.recent_docs.pop(uri, None)
@@ -69,6 +79,7 @@ class EditHistory:
         self.last_edited.pop(uri, None)
         self.opened.pop(uri, None)
         self.known_ns.pop(uri, None)
+        self._read_as_reload.pop(uri, None)
 
     def record(self, doc: Document, applied: list[Edit], *, typed: bool = False) -> None:
         """Note the document's newest edit among the recent edits, newest first. Its older
@@ -78,11 +89,26 @@ class EditHistory:
         ``typed``: the change is a key pressed, never a reload from disk."""
         self.serial += 1
         self.last_edited[doc.uri] = self.serial
-        if self.as_opened(doc) or (not typed and self._reloaded(doc)):
-            # Undone back to the text it was opened with, or reloaded from disk: no edit of it
-            # is one any more (its lines were sent as the user's latest work).
-            self.edits = deque((e for e in self.edits if e[0] != doc.uri), maxlen=self.edits.maxlen)
+        self._read_as_reload.pop(doc.uri, None)
+        if self.as_opened(doc):
+            # Undone back to the text it was opened with: no edit of it is one any more (its
+            # lines were sent as the user's latest work).
+            self._drop(doc.uri)
             return
+        edits = self._with_edit(doc, applied)
+        opened = self.opened.get(doc.uri)
+        if not typed and self._reloaded(doc):
+            # Reloaded from disk: the same. Kept aside until the next change: a save coming
+            # first says the change was the user's, read after the editor wrote the file.
+            self._read_as_reload[doc.uri] = (self.serial, [e for e in edits if e[0] == doc.uri], opened)
+            self._drop(doc.uri)
+            return
+        self.edits = edits
+
+    def _drop(self, uri: str) -> None:
+        self.edits = deque((e for e in self.edits if e[0] != uri), maxlen=self.edits.maxlen)
+
+    def _with_edit(self, doc: Document, applied: list[Edit]) -> deque[tuple[str, int]]:
         start = applied[-1].start_byte
         before, after = RECENT_EDIT_LINES
         kept: list[tuple[str, int]] = []
@@ -97,7 +123,7 @@ class EditHistory:
                 if _lines_within(doc.data, lo, hi, before if offset <= start else after):
                     continue  # within the new edit's region
             kept.append((uri, offset))
-        self.edits = deque([(doc.uri, start), *kept], maxlen=self.edits.maxlen)
+        return deque([(doc.uri, start), *kept], maxlen=self.edits.maxlen)
 
     def _reloaded(self, doc: Document) -> bool:
         """Whether the change reloaded the file from disk, as VS Code does after a ``git
