@@ -284,13 +284,17 @@ class Pending:
             cut = text.rfind("\n")
             if cut > 0 and text[:cut].strip():
                 return text[:cut]
-            self.grew.clear()
-            grew = asyncio.ensure_future(self.grew.wait())
-            try:
-                await asyncio.wait((self.future, grew), return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                grew.cancel()
+            await self.grown(None)
         return None
+
+    async def grown(self, timeout: float | None) -> None:
+        """Until more text has streamed, the answer has ended, or ``timeout`` seconds went by."""
+        self.grew.clear()
+        grew = asyncio.ensure_future(self.grew.wait())
+        try:
+            await asyncio.wait((self.future, grew), timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            grew.cancel()
 
 
 class CompletionCache:

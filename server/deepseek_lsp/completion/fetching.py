@@ -305,10 +305,8 @@ class Fetcher:
         it goes elsewhere than what was typed since it was asked: kept on, a block the model got
         wrong streamed to its end, billed, while the user typed on."""
         pending = self._kept_for_debounce.get(uri)
-        if pending is None or pending.future.done() or pending.waiters > 0 or pending.shown:
-            return
-        if pending.astray(data, offset) and self.cache.pending.get(uri) is pending:
-            self.cancel(uri)
+        if pending is not None and pending.astray(data, offset):
+            self._close_if_idle(uri, pending)
 
     def _unused_if_unjoined(self, uri: str, pending: Pending) -> None:
         """A stream kept for the debounce ran to its end with no request joining it: unused as
@@ -330,14 +328,7 @@ class Fetcher:
         if pending is None or pending.future.done():
             await asyncio.sleep(max(0.0, deadline - loop.time()))
             return True
-        pending.grew.clear()
-        grew = asyncio.ensure_future(pending.grew.wait())
-        try:
-            await asyncio.wait(
-                (pending.future, grew), timeout=max(0.0, deadline - loop.time()), return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            grew.cancel()
+        await pending.grown(max(0.0, deadline - loop.time()))
         return loop.time() >= deadline
 
     @contextlib.contextmanager

@@ -75,7 +75,7 @@ class EditHistory:
         # Its edits go with it: closed unsaved, they are gone, and opened again (a reload, a
         # file renamed back) its text is another; its old edits' places showed lines of it
         # as edited when nothing was.
-        self.edits = deque((e for e in self.edits if e[0] != uri), maxlen=self.edits.maxlen)
+        self._drop(uri)
         self.last_edited.pop(uri, None)
         self.opened.pop(uri, None)
         self.known_ns.pop(uri, None)
