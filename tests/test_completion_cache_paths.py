@@ -94,6 +94,19 @@ async def test_a_pending_request_is_joined_past_an_auto_closed_bracket(
     assert completing.completion.cache.hits["inflight"] == 1
 
 
+async def first_key_hung_up_on(c: Completing, fake: FakeDeepSeek, *, invoked: bool = False) -> str:
+    """``a.py`` opened and asked at its ``x = `` (``invoked``: asked for, with no debounce), that
+    request at the fake, then ``c`` typed and the request cancelled, as the editor cancels it as
+    the key goes out; returns the file's URI."""
+    uri = "file:///w/a.py"
+    c.open(uri, "a = b = 1\nx = \n")
+    first = asyncio.ensure_future(c.inline(uri, 1, 4, invoked=invoked))
+    assert await eventually(lambda: len(fake.requests_to(FIM)) == 1, timeout=10.0)
+    c.insert(uri, 1, 4, "c")
+    first.cancel()
+    return uri
+
+
 async def test_a_stream_hung_up_on_is_kept_for_the_next_key_waiting_out_its_debounce(
     fake_deepseek: FakeDeepSeek,
 ) -> None:
@@ -107,12 +120,7 @@ async def test_a_stream_hung_up_on_is_kept_for_the_next_key_waiting_out_its_debo
     fake_deepseek.responder(lambda body: "compute(a, b)"[len(body["prompt"].rsplit("x = ", 1)[1]) :], path=FIM)
     c = Completing(fake_deepseek, debounce=1500, prefetch=False)
     try:
-        uri = "file:///w/a.py"
-        c.open(uri, "a = b = 1\nx = \n")
-        first = asyncio.ensure_future(c.inline(uri, 1, 4))
-        assert await eventually(lambda: len(fake_deepseek.requests_to(FIM)) == 1, timeout=10.0)
-        c.insert(uri, 1, 4, "c")
-        first.cancel()  # the editor's $/cancelRequest as the key goes out
+        uri = await first_key_hung_up_on(c, fake_deepseek)
         second = asyncio.ensure_future(c.inline(uri, 1, 5))
         assert await eventually(lambda: c.completion.fetching.debounce_waits[uri] == 1, timeout=10.0)
         await asyncio.sleep(0.2)  # past the hung-up stream's grace: kept for the second request
@@ -136,12 +144,7 @@ async def test_a_key_typed_before_the_answer_shows_it_as_it_comes_not_after_the_
     fake_deepseek.responder(lambda body: "compute(a, b)"[len(body["prompt"].rsplit("x = ", 1)[1]) :], path=FIM)
     c = Completing(fake_deepseek, debounce=5000, prefetch=False, invoked_choices=1)
     try:
-        uri = "file:///w/a.py"
-        c.open(uri, "a = b = 1\nx = \n")
-        first = asyncio.ensure_future(c.inline(uri, 1, 4, invoked=True))  # asked: no debounce
-        assert await eventually(lambda: len(fake_deepseek.requests_to(FIM)) >= 1, timeout=10.0)
-        c.insert(uri, 1, 4, "c")
-        first.cancel()
+        uri = await first_key_hung_up_on(c, fake_deepseek, invoked=True)
         loop = asyncio.get_running_loop()
         began = loop.time()
         assert await c.inline(uri, 1, 5) == ["ompute(a, b)"]
@@ -161,12 +164,7 @@ async def test_a_kept_stream_that_ends_with_nobody_joining_counts_as_unused(fake
     fake_deepseek.responder(lambda body: "wrong_guess()", path=FIM)
     c = Completing(fake_deepseek, debounce=1500, prefetch=False)
     try:
-        uri = "file:///w/a.py"
-        c.open(uri, "a = b = 1\nx = \n")
-        first = asyncio.ensure_future(c.inline(uri, 1, 4))
-        assert await eventually(lambda: len(fake_deepseek.requests_to(FIM)) == 1, timeout=10.0)
-        c.insert(uri, 1, 4, "c")
-        first.cancel()
+        uri = await first_key_hung_up_on(c, fake_deepseek)
         second = asyncio.ensure_future(c.inline(uri, 1, 5))
         assert await eventually(lambda: c.completion.debouncer.unused_in_a_row(uri) == 1, timeout=10.0)
         await asyncio.sleep(0.3)
@@ -186,12 +184,7 @@ async def test_a_kept_stream_going_elsewhere_than_what_was_typed_is_closed_at_on
     fake_deepseek.responder(lambda body: "wrong_guess(" + ", ".join(f"arg{i}" for i in range(60)) + ")", path=FIM)
     c = Completing(fake_deepseek, debounce=5000, prefetch=False, invoked_choices=1)
     try:
-        uri = "file:///w/a.py"
-        c.open(uri, "a = b = 1\nx = \n")
-        first = asyncio.ensure_future(c.inline(uri, 1, 4, invoked=True))  # asked: no debounce
-        assert await eventually(lambda: len(fake_deepseek.requests_to(FIM)) >= 1, timeout=10.0)
-        c.insert(uri, 1, 4, "c")
-        first.cancel()
+        uri = await first_key_hung_up_on(c, fake_deepseek, invoked=True)
         second = asyncio.ensure_future(c.inline(uri, 1, 5))
         assert await eventually(lambda: fake_deepseek.requests_to(FIM)[0].disconnected, timeout=4.0)
         assert not fake_deepseek.requests_to(FIM)[0].completed

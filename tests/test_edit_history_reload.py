@@ -26,11 +26,9 @@ def _edited(store: DocumentStore, uri: str) -> tuple[Document, list[Edit]]:
     return doc, [Edit(start_byte=10, old_end_byte=10, new_end_byte=26)]
 
 
-def test_an_edit_read_after_the_editor_saved_it_is_the_users_once_the_save_comes(tmp_path: Path) -> None:
-    """A paste, then a save at once: the editor wrote the file before the server read the
-    paste, whose text was then the disk's, written after the open: read as a reload from disk,
-    and the paste was gone from the recent edits (tests/test_context_other_files.py failed so
-    about one run in two). The save that follows says it was the user's."""
+def _edit_read_after_the_disk_had_it(tmp_path: Path) -> tuple[EditHistory, str]:
+    """A file opened, then the disk written with the edited text (the editor's save, or a git
+    checkout the editor reloads), then the change to that text read: the history and its URI."""
     path = tmp_path / "a.py"
     path.write_text(TEXT)
     uri = path.as_uri()
@@ -38,26 +36,26 @@ def test_an_edit_read_after_the_editor_saved_it_is_the_users_once_the_save_comes
     history = EditHistory()
     history.document_opened(store.open(uri, TEXT, "python", 1))
     time.sleep(0.01)
-    path.write_text(EDITED)  # the editor's save, before the server read the change
+    path.write_text(EDITED)
     os.utime(path, ns=(time.time_ns(), time.time_ns()))
     doc, applied = _edited(store, uri)
     history.record(doc, applied)
+    return history, uri
+
+
+def test_an_edit_read_after_the_editor_saved_it_is_the_users_once_the_save_comes(tmp_path: Path) -> None:
+    """A paste, then a save at once: the editor wrote the file before the server read the
+    paste, whose text was then the disk's, written after the open: read as a reload from disk,
+    and the paste was gone from the recent edits (tests/test_context_other_files.py failed so
+    about one run in two). The save that follows says it was the user's."""
+    history, uri = _edit_read_after_the_disk_had_it(tmp_path)
     assert [u for u, _ in history.edits] == []  # read as a reload, for now
     history.document_saved(uri)
     assert [u for u, _ in history.edits] == [uri]
 
 
 def test_a_reload_from_disk_followed_by_no_save_stays_no_edit(tmp_path: Path) -> None:
-    path = tmp_path / "a.py"
-    path.write_text(TEXT)
-    uri = path.as_uri()
-    store = DocumentStore(REGISTRY)
-    history = EditHistory()
-    history.document_opened(store.open(uri, TEXT, "python", 1))
-    time.sleep(0.01)
-    path.write_text(EDITED)  # a git checkout; the editor reloads
-    doc, applied = _edited(store, uri)
-    history.record(doc, applied)
+    history, _ = _edit_read_after_the_disk_had_it(tmp_path)  # a git checkout; the editor reloads
     other = (tmp_path / "b.py").as_uri()
     history.document_saved(other)
     assert [u for u, _ in history.edits] == []
