@@ -81,7 +81,21 @@ async def test_a_server_that_drops_every_request_is_still_an_error(
     client: ModelClient, fake_deepseek: FakeDeepSeek
 ) -> None:
     # One retry, not a loop: a proxy that hangs up on every request is the user's to know.
+    await client.fim(fim(), deadline_in(5))
     fake_deepseek.fault("drop", count=None, path=FIM)
     with pytest.raises(ConnectError):
         await client.fim(fim(), deadline_in(5))
-    assert len(fake_deepseek.requests_to(FIM)) == 2
+    assert len(fake_deepseek.requests_to(FIM)) == 1 + 2
+
+
+async def test_a_new_connection_hung_up_on_is_not_sent_again_at_once(
+    client: ModelClient, fake_deepseek: FakeDeepSeek
+) -> None:
+    # Only a pooled connection may have died unseen while idle: a server hanging up on a
+    # connection made for the request is going down (or what stands before it is), and a
+    # second request at once doubled the connects to it (a save's 4 requests made 8); the
+    # caller's retries, with their back-off, decide what comes next.
+    fake_deepseek.fault("drop", count=None, path=FIM)
+    with pytest.raises(ConnectError, match="connection lost"):
+        await client.fim(fim(), deadline_in(5))
+    assert len(fake_deepseek.requests_to(FIM)) == 1

@@ -248,6 +248,8 @@ class Connecting:
         self._tunnel = False
         #: The proxy (host:port) this request's connection went to, kept once it took it.
         self._proxy: str | None = None
+        #: This request began a connection of its own (TCP, TLS).
+        self._opened = False
 
     def begin(self, url: httpx.URL) -> None:
         """The request to ``url`` is built: what the connects to its server were then."""
@@ -292,6 +294,7 @@ class Connecting:
             # The proxy took it: a hang after (its tunnel's TLS, its SOCKS setup) is beyond it.
             self._connects.via = None
         if event.endswith(self._STARTS):
+            self._opened = True
             if not self.now:
                 self.now = True
                 self._connects.under_way += 1
@@ -314,6 +317,13 @@ class Connecting:
         if self._connects.via is not None and self.now:
             return self._connects.via
         return self._proxy if self._tunnel else None
+
+    def reused(self) -> bool:
+        """Whether the request went out on a connection made before it began (a pooled one,
+        which may have died while idle): not its own new one, nor one another request of the
+        same moment was making (HTTP/2 shares it)."""
+        busy, begun, _ = self._seen
+        return not self._opened and not busy and self._connects.begun == begun
 
     def never_reached(self) -> bool:
         """Whether no server took the request: its own connection is being made, or it sent
@@ -702,6 +712,12 @@ class ModelStream:
             try:
                 response = await until_deadline(self._deadline, client.http.send(request, stream=True))
             except _LOST_BEFORE_ANSWER as exc:
+                if not connecting.reused():
+                    # A connection made for it, reset or closed before any answer: the server
+                    # (or what stands before it) hangs up on new connections, sending again
+                    # at once only doubled the connects to a server going down (a save's 4
+                    # requests made 8, and each retry 2); the retries' back-off decides.
+                    raise
                 # The pooled connection was dead and nothing said so before the request went
                 # out on it: the server closed it while idle (an idle timeout racing the
                 # request, "Server disconnected without sending a response"; over HTTP/2 its
