@@ -64,7 +64,10 @@ async def test_transient_fault_then_recovery(tmp_path, kind: str, params: dict[s
         # A 429's Retry-After is waited out (one request), so its fault is spent by one request.
         fake.fault(kind, count=1 if "retry_after" in params else KEYS, path=FIM, **params)
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False, "timeoutS": 1.0}}
+        # A short time limit for the stall only: half of it is "answering slowly", which a
+        # loaded machine's fake server met (a 200 kB answer's first token 0.5 s late at CI).
+        timeout = 1.0 if kind == "stall" else 5.0
+        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False, "timeoutS": timeout}}
         async with lsp_session(env, settings=settings) as client:
             uri = "file:///ws/f.py"
             open_doc(client, uri, "x = \n")
