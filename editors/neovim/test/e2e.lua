@@ -3204,6 +3204,19 @@ step("a line over 100 kB (minified code, a one-line data file): nothing asked th
   check(ok, err)
 end)
 
+--- Waits until the current buffer's server has loaded its tokenizer. Asked every 1.2 s: the
+--- server loads it after 1 s without a message from the editor.
+local function wait_tokenizer_loaded()
+  local deadline = now_ms() + 40000
+  while not lua([[
+    local r = E2E.client():request_sync("deepseek/debugState", vim.empty_dict(), 5000, 0)
+    return r and r.result and r.result.tokenizerLoaded == true
+  ]]) do
+    check(now_ms() < deadline, "the server had not loaded its tokenizer after 40 s")
+    vim.wait(1200)
+  end
+end
+
 --- Appends ``line`` to the buffer and types ``key`` at its end (Insert mode, by A: InsertEnter
 --- asks at the line as it was, the key again); returns the line's row.
 local function type_on_new_line(line, key)
@@ -3239,6 +3252,11 @@ step("setup() again, then a key before Neovim answered the server's pull of the 
       wait_for("the server's first pull answered", function()
         return lua("return require('deepseek_lsp.settings_sync').pulled[E2E.client().id] == true")
       end)
+      -- And has loaded DeepSeek's tokenizer, which it does once the editor is quiet after a
+      -- start (an earlier step's restart): the load holds the GIL and stops the server's loop
+      -- (0.4 s idle, gaps of 3 to 5 s at load 21); the key asked meanwhile waited 0.66 to
+      -- 0.92 s of the 1 s it waits for the settings at load 20, and went by the old ones past it.
+      wait_tokenizer_loaded()
       lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { 'slowq' })")
       row = lua("return vim.api.nvim_buf_line_count(0) - 1")
       lua("vim.api.nvim_win_set_cursor(0, { ..., 4 })", row + 1)
