@@ -2346,6 +2346,38 @@ step("split: the suggestion is drawn only in the window being typed in", functio
   end
 end)
 
+step("split of one buffer, both cursors before the same auto-closed ')': in the other window, gone to in insert mode (a <Cmd> mapping, a click), the suggestion is drawn, and <Tab> takes what is drawn (nothing was drawn there, and <Tab> inserted it unseen)", function()
+  normal_mode()
+  local line = 'msg = fmt("héllo", )'
+  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { ... })", line)
+  local lnum = lua("return vim.api.nvim_buf_line_count(0)")
+  lua("vim.api.nvim_win_set_cursor(0, { ..., select(2, ...) })", lnum, #line - 1)
+  lua("vim.cmd('split')") -- the new window's cursor where this one's is
+  local a = lua("return vim.api.nvim_get_current_win()")
+  local b = lua("return vim.fn.win_getid(vim.fn.winnr('#'))")
+  local ok, err = pcall(function()
+    input("i")
+    wait_ghost('"wörld"')
+    input("<Cmd>wincmd w<CR>")
+    wait_for("in the other window, still in insert mode, at the same place", function()
+      local s = lua("return { win = vim.api.nvim_get_current_win(), mode = vim.api.nvim_get_mode().mode, pos = vim.api.nvim_win_get_cursor(0) }")
+      return s.win == b and s.mode == "i" and s.pos[2] == #line - 1 and s, s
+    end)
+    wait_for("the suggestion drawn in the window gone to", function()
+      local d = lua("return E2E.drawn(...)", b, lnum)
+      return d and d:find('"wörld")', 1, true) and d, d
+    end, 5000)
+    local left = lua("return E2E.drawn(...)", a, lnum)
+    check(left and not left:find("wörld", 1, true), "still drawn in the window left: " .. vim.inspect(left))
+    input("<Tab>")
+    wait_line(lnum - 1, 'msg = fmt("héllo", "wörld")')
+  end)
+  normal_mode()
+  lua("vim.cmd('only')")
+  lua("vim.api.nvim_buf_set_lines(0, ... - 1, ..., false, {})", lnum)
+  check(ok, err)
+end)
+
 step("diff mode (nvim -d, :diffsplit): no suggestion while typing (its virtual lines pushed one side's lines out of line), one when asked", function()
   normal_mode()
   lua("vim.cmd('silent write')")

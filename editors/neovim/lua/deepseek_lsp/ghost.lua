@@ -994,6 +994,19 @@ function M.attach(bufnr)
       tell_moved(bufnr)
     end,
   })
+  api.nvim_create_autocmd("WinEnter", {
+    group = group,
+    buffer = bufnr,
+    callback = function()
+      -- Another window on this buffer, entered in insert mode (a <Cmd> mapping, a click) with
+      -- its cursor where the suggestion is: no key moved the cursor, so nothing drew it in this
+      -- window (it is drawn only in the window typed in), and <Tab> inserted it unseen.
+      local st = states[bufnr]
+      if st and #st.items > 0 and in_insert() then
+        M.render(bufnr)
+      end
+    end,
+  })
   api.nvim_create_autocmd("BufEnter", {
     group = group,
     buffer = bufnr,
