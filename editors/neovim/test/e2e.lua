@@ -403,6 +403,18 @@ step("server: counted the shown item (didShowCompletion) and the accept (deepsee
   check(ok, "deepseek/completionStats after one shown + accepted item: " .. vim.inspect(last))
 end)
 
+--- Waits until completionStats, since ``before``, counts one suggestion more shown and accepted,
+--- and none more partly accepted (one taken in pieces to its end is accepted, not partly).
+local function wait_one_accepted(before)
+  wait_for("completionStats: one suggestion shown and accepted", function()
+    local st = stats()
+    return st
+      and st.shown == before.shown + 1
+      and st.accepted == before.accepted + 1
+      and st.partiallyAccepted == before.partiallyAccepted, st
+  end, 3000)
+end
+
 step("partial accept: word then line, over non-ASCII text, before an auto-closed ')'; counted as one suggestion", function()
   normal_mode()
   local line = 'msg = fmt("héllo", )'
@@ -432,13 +444,32 @@ step("partial accept: word then line, over non-ASCII text, before an auto-closed
   check(s.col == #'msg = fmt("héllo", "wörld"', "cursor col " .. s.col)
   -- Taken to its end, a word and then the line: accepted, no longer partly (it was counted
   -- shown twice, and partly accepted once a part).
-  wait_for("completionStats: one suggestion shown and accepted", function()
-    local st = stats()
-    return st
-      and st.shown == before.shown + 1
-      and st.accepted == before.accepted + 1
-      and st.partiallyAccepted == before.partiallyAccepted, st
-  end, 3000)
+  wait_one_accepted(before)
+end)
+
+step("word accepts over CJK and an emoji ('价格 😀 total'), typed through its first word: each piece whole, the cursor after it; taken to its end, counted accepted once", function()
+  normal_mode()
+  local line = 'tip = "价'
+  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { ... })", line)
+  local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+  local before = stats()
+  lua("vim.api.nvim_win_set_cursor(0, { ..., select(2, ...) })", row + 1, #line)
+  input("A")
+  wait_ghost('格 😀 total"')
+  -- Typed through its first character and blank, then taken word by word.
+  input("格 ")
+  wait_ghost('😀 total"')
+  local taken = line .. "格 "
+  for _, piece in ipairs({ "😀", " ", "total", '"' }) do
+    input("<M-Right>")
+    taken = taken .. piece
+    wait_line(row, taken)
+    local s = state()
+    check(s.col == #taken, ("cursor col %d after %q, want %d"):format(s.col, piece, #taken))
+  end
+  wait_one_accepted(before)
+  normal_mode()
+  lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
 end)
 
 step("a suggestion going on past an auto-closed quote: drawn around the quote, not before it; word and line accepts leave no quote twice", function()

@@ -21,6 +21,8 @@ from typing import Any
 TARGETS = (
     "    return a * b",
     'msg = fmt("héllo", "wörld")',
+    # Taken word by word: a CJK word (3 bytes a character) and an emoji (4 bytes, 2 UTF-16 units).
+    'tip = "价格 😀 total"',
     # Goes on past the string's auto-closed quote.
     'shout = "wörld".upper()',
     # builtin_completion.lua: Neovim's own completion menu.
