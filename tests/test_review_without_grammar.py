@@ -455,3 +455,58 @@ async def test_a_file_saved_as_it_is_opened_is_counted_from_the_commit_while_git
         save(client, uri)
         assert await eventually(lambda: len(diagnostics(client, uri)) == 1, timeout=15)
         assert len(fake_deepseek.requests_to(CHAT)) == 1
+
+
+def _last_words(client: LanguageClient, name: str) -> list[str]:
+    """The last word of each review progress of the file ``name`` (after its title)."""
+    return [
+        str(reports[-1].message)
+        for reports in client.progress_reports.values()
+        if reports and isinstance(reports[0], types.WorkDoneProgressBegin) and reports[0].title == f"DeepSeek review: {name}"
+        and isinstance(reports[-1], types.WorkDoneProgressEnd)
+    ]
+
+
+async def test_a_save_of_the_committed_text_ends_its_progress_as_a_grammar_file_s_save_does(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """app.py saved as committed shows its review's progress, ending "0 findings, from the
+    cache"; a Dockerfile or a SQL script saved as committed showed nothing at all (no progress,
+    no status): a user who saved to get a review could not tell whether one ran. Now it ends
+    saying nothing changed since git's last commit, nothing sent; and the Dockerfile's failed
+    review's warning, from a save before, is over as a grammar file's clean review ends it."""
+    fake_deepseek.responder(reviewer([PIPE]), path=CHAT)
+    root = tmp_path / "proj"
+    root.mkdir()
+    files = {"app.py": ("def f(x):\n    return x + 1\n", "python"), "Dockerfile": (dockerfile(), "dockerfile"),
+             "schema.sql": ("CREATE TABLE t (id int);\n", "sql")}
+    for name, (text, _) in files.items():
+        (root / name).write_text(text)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "start")
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=NO_RETRIES, root=str(root)) as client:
+        docker = (root / "Dockerfile").as_uri()
+        open_doc(client, docker, files["Dockerfile"][0], language="dockerfile")
+        await asyncio.sleep(0.5)  # git answers
+        # A changed line whose review fails: "Save again to retry", this file's warning.
+        fake_deepseek.fault("status", count=1, path=CHAT, status=500)
+        change(client, 2, at(3, 0, 3, 0), "RUN echo hi\n", uri=docker)
+        save(client, docker)
+        assert await eventually(lambda: len(_last_words(client, "Dockerfile")) == 1, timeout=10)
+        assert statuses(client)[-1]["kind"] == "Warning", statuses(client)[-1]
+        # Undone back to the committed text and saved.
+        change(client, 3, at(3, 0, 4, 0), "", uri=docker)
+        save(client, docker)
+        for name, (text, language) in files.items():
+            if name != "Dockerfile":
+                open_doc(client, (root / name).as_uri(), text, language=language)
+                await asyncio.sleep(0.5)
+                save(client, (root / name).as_uri())
+        assert await eventually(lambda: all(_last_words(client, n) for n in files), timeout=10), client.progress_reports
+        await asyncio.sleep(0.5)
+        assert _last_words(client, "app.py") == ["0 findings, $0.0003"]
+        since = "0 findings, nothing changed since git's last commit"
+        assert _last_words(client, "Dockerfile")[1:] == [since]
+        assert _last_words(client, "schema.sql") == [since]
+        assert statuses(client)[-1]["kind"] == "Normal", statuses(client)[-1]
+        assert len(fake_deepseek.requests_to(CHAT)) == 2  # the failed one and app.py's

@@ -18,6 +18,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from ..config import Settings
+from ..console import counted
 from ..context import env_workspace_roots, label_path
 from ..documents import Document
 from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Paused, Services
@@ -543,6 +544,18 @@ class ReviewFeature(Feature):
         task.add_done_callback(done)
         return task
 
+    async def _nothing_changed(self, uri: str) -> None:
+        """End a save's review that sends nothing, its code as git's last commit (or the
+        editor's opening) has it, as a review the cache answers whole ends: its progress's last
+        word, and this file's review problem told before over. Said nothing, a Dockerfile's
+        save showed no progress and left its earlier failed review's warning standing."""
+        progress = _Progress(self._server, f"DeepSeek review: {basename(uri)}", uri=uri)
+        await progress.begin()
+        self.outcome.report(ReviewOutcome(), uri)
+        state = self.publisher.files.get(uri)
+        shown = counted(len(state.tracked) if state is not None else 0, "finding")
+        progress.end(f"{shown}, nothing changed since {self._opened.since(uri)}")
+
     def _let_go(self, replaced: asyncio.Task[ReviewOutcome | None]) -> None:
         """Cancel a review a newer one replaced, once: cancelled again as the newer one ended
         (at its first step: the file closed), its letting go of its requests, which awaits
@@ -639,9 +652,12 @@ class ReviewFeature(Feature):
             if chosen is False or asyncio.current_task() in self._superseded:
                 return None  # (superseded: the newer save goes by the same answer)
             send_lines = chosen
-        if send_lines is not None and not ((send_lines or removed) and rules.is_code(doc)):
+        if send_lines is not None and not rules.is_code(doc):
+            return None  # its review.otherLanguages turned off since the save
+        if send_lines is not None and not (send_lines or removed):
             # A file with no grammar saved as committed (its reviewed chunks were shown at its
-            # opening), or its review.otherLanguages turned off since the save.
+            # opening): nothing to send, said as a grammar file's review from the cache ends.
+            await self._nothing_changed(uri)
             return None
         task = asyncio.current_task()
 
