@@ -14,7 +14,9 @@ from deepseek_lsp.review.generated import generated, in_conflict
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import eventually, lsp_session, open_doc
 from tests.review_support import Rule, reviewer, user_prompt
-from tests.test_review_lsp import CHAT, diagnostics, env, save
+from tests.test_review_cli import git
+from tests.test_review_cli_ci import commit
+from tests.test_review_lsp import CHAT, diagnostics, env, save, statuses
 
 ROW = Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:", 0.9)
 CODE = "def f(row):\n    if row == None:\n        return 1\n    return 0\n"
@@ -190,3 +192,52 @@ async def test_a_save_of_a_file_still_in_conflict_sends_nothing_until_resolved(
         )
         save(client, merged)
         assert await eventually(lambda: len(diagnostics(client, merged)) == 1, timeout=10)
+
+
+async def test_a_save_follows_the_command_line_s_rule_for_linguist_generated_and_large_generated_files(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """An API client .gitattributes marks ``linguist-generated`` was reviewed whole at each save,
+    and a protoc module over ``completion.maxFileBytes`` told "larger than ... bytes", where
+    ``deepseek-lsp review`` of the folder counts both as generated (session 53). Now a save goes
+    by the same rule, with the same words, told once in a pop-up and in the status at the
+    save; one the attributes unmark is reviewed, and Review File reviews the marked one."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    root = tmp_path / "proj"
+    (root / "api").mkdir(parents=True)
+    (root / ".gitattributes").write_text("api/** linguist-generated=true\napi/hand_*.py -linguist-generated\n")
+    client_py = "".join(f"def call_{i}(row):\n    if row == None:\n        return {i}\n    return 0\n\n\n" for i in range(40))
+    large = PROTOC + "\n" + "".join(f"TABLE_{i} = {list(range(40))}\n" for i in range(60))
+    files = {"large_pb2.py": large, "api/hand_client.py": CODE, "api/client.py": client_py}
+    for name, text in files.items():
+        (root / name).write_text(text)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "start")
+    limit = 5000
+    assert len(large) > limit > len(client_py)
+    settings = {"review": {"mode": "onSave"}, "completion": {"maxFileBytes": limit}}
+    async with lsp_session(env(fake_deepseek, tmp_path / "state"), settings=settings, root=str(root)) as client:
+        for name, text in files.items():
+            uri = (root / name).as_uri()
+            open_doc(client, uri, text)
+            save(client, uri)
+        hand = (root / "api/hand_client.py").as_uri()
+        assert await eventually(lambda: len(diagnostics(client, hand)) == 1, timeout=10)
+        assert await eventually(lambda: len([m for m in client.messages if "Not reviewed" in m.message]) == 2, timeout=10)
+        sent = [user_prompt(r.json) for r in fake_deepseek.requests_to(CHAT)]
+        assert len(sent) == 1 and "File: api/hand_client.py" in sent[0], sent
+        told = {m.message for m in client.messages if "Not reviewed" in m.message}
+        cli = {"client.py": "marked linguist-generated in .gitattributes", "large_pb2.py": 'marked "DO NOT EDIT"'}
+        assert told == {
+            f"DeepSeek: Not reviewed on save: {name} is generated ({why}); the Review File command reviews it all the same."
+            for name, why in cli.items()
+        }, told
+        # In the status too, as a text file's save says it (large_pb2.py's is the completions'
+        # Inactive, larger than the limit, which the review's note does not hide).
+        said = {s["uri"]: s["message"] for s in statuses(client) if s.get("feature") == "review" and s.get("uri")}
+        assert said == {(root / "api/client.py").as_uri(): f"Not reviewed on save: client.py is generated ({cli['client.py']}); "
+                        "the Review File command reviews it all the same."}, statuses(client)
+        result = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[(root / "api/client.py").as_uri()])
+        )
+        assert result["ok"] and result["findings"] == 40

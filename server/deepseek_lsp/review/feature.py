@@ -614,15 +614,15 @@ class ReviewFeature(Feature):
         rules = self.rules
         if not rules.reviewable(doc) or rules.no_code(doc):
             return None
-        too_large = rules.too_large(doc)
-        if too_large:  # grown past the limit since the save, or saved before the settings came
-            rules.tell_too_large(uri, too_large)
-            return None
         if on_save and (
             rules.mode(doc.uri) != "onSave" or rules.generated(doc) or rules.dependency(doc) or rules.in_conflict(doc)
         ):
             return None
-        if on_save and await rules.git_ignored(doc):
+        if on_save and (await rules.marked_generated(doc) or await rules.git_ignored(doc)):
+            return None
+        too_large = rules.too_large(doc)
+        if too_large:  # its save's (generated told first), grown past the limit, or asked for
+            rules.tell_too_large(uri, too_large)
             return None
         client = getattr(self.services.models, "client", None)
         if client is None:

@@ -16,11 +16,12 @@ from ..features import Services
 from ..gitignore import git_ignored
 from ..model.errors import review_file_command
 from ..privacy import is_excluded, uri_to_path
+from ..status import Status
 from .changed_hunks import lock_file, without_grammar
 from .code_languages import is_code_language
-from .generated import generated, in_conflict
+from .generated import generated_why, in_conflict
 from .outcome_status import basename
-from .targets import dependency_folder
+from .targets import LINGUIST, dependency_folder, marked_generated
 
 log = logging.getLogger(__name__)
 
@@ -103,14 +104,28 @@ class ReviewRules:
             3,
         )
 
-    def generated(self, doc: Document) -> bool:
-        """Whether ``doc`` is generated or minified, which a save does not review; said once per
-        file. A 300 kB one-line bundle, a ``Code generated ... DO NOT EDIT.`` file went whole to
-        the large model on every save, for findings nobody would act on in code nobody edits."""
-        why = generated(basename(doc.uri), doc.data)
+    def generated(self, doc: Document, marked: str = "") -> bool:
+        """Whether ``doc`` is generated or minified (``marked`` so by git's attributes), which
+        a save does not review, by the command line's rule (one too large to send judged by its
+        header); said once per file. A 300 kB one-line bundle, a ``Code generated ... DO NOT
+        EDIT.`` file went whole to the large model on every save, for findings nobody would act
+        on in code nobody edits."""
+        why = generated_why(basename(doc.uri), doc.data, whole=not self.too_large(doc), marked=marked)
         if why:
             self._not_on_save(doc, "generated", f"generated ({why})")
         return bool(why)
+
+    async def marked_generated(self, doc: Document) -> bool:
+        """Whether .gitattributes marks ``doc`` ``linguist-generated`` (an OpenAPI client, GraphQL
+        types: no header of their own), which a save does not review, as ``deepseek-lsp review``
+        of a folder leaves it out; said once per file. Its saves sent it whole."""
+        if not doc.uri.startswith("file:"):
+            return False
+        path = Path(uri_to_path(doc.uri))
+        # Off the event loop: git is asked, from the file's folder (its name relative to it).
+        if not await asyncio.to_thread(marked_generated, path.parent, [path]):
+            return False
+        return self.generated(doc, LINGUIST)
 
     def in_conflict(self, doc: Document) -> bool:
         """Whether ``doc`` still holds git's conflict markers, which a save does not review;
@@ -149,11 +164,18 @@ class ReviewRules:
 
     def _not_on_save(self, doc: Document, kind: str, why: str) -> None:
         log.debug("not reviewing %s on save: %s", doc.uri, why)
-        self.services.status.tell_once(
-            f"review:{kind}:{doc.uri}",
-            f"Not reviewed on save: {basename(doc.uri)} is {why}; {review_file_command()} reviews it all the same.",
-            3,
-        )
+        message = f"Not reviewed on save: {basename(doc.uri)} is {why}; {review_file_command()} reviews it all the same."
+        self.services.status.tell_once(f"review:{kind}:{doc.uri}", message, 3)
+        self.tell_status(doc.uri, message)
+
+    def tell_status(self, uri: str, message: str) -> None:
+        """Say in the status (VS Code's tooltip, ``:DeepSeekStatus``) why a save of ``uri`` sent
+        nothing; the pop-up comes once per file, and a later save looked like a clean review.
+        Not over a problem being told (a rejected key, another file's failed review): VS Code
+        keeps a file's review status until the next status of the same file ends it."""
+        status = self.services.status
+        if status.current.kind == "Normal":
+            status.set(Status("Normal", message, "review", uri))
 
     def refused(self, uri: str) -> str:
         """Why the document ``uri`` is not reviewed now, or ""."""

@@ -12,7 +12,6 @@ from lsprotocol import types
 
 from ..documents import Document
 from ..features import Services
-from ..status import Status
 from .rules import ReviewRules
 
 log = logging.getLogger(__name__)
@@ -77,11 +76,12 @@ class SaveTriggers:
             and rules.reviewable(doc)
             and not rules.no_code(doc)
         ):
-            too_large = rules.too_large(doc)
-            if too_large:
-                rules.tell_too_large(doc.uri, too_large)
-                return
             if rules.generated(doc) or rules.dependency(doc) or rules.in_conflict(doc):
+                return
+            if rules.too_large(doc):
+                # Told by the review at once, once git's attributes have said whether it is
+                # generated: a large API client they mark was told "larger than" at each save.
+                self.review(doc.uri)
                 return
             delay = self.services.settings.review.auto_save_delay_ms / 1000
             if reason in _AUTO_SAVES and delay > 0:
@@ -101,11 +101,7 @@ class SaveTriggers:
         and in the status (VS Code's tooltip, ``:DeepSeekStatus``) at each save; not in a
         pop-up, which every Markdown or text file saved would bring."""
         message = self.rules.not_code(doc)
-        status = self.services.status
-        # Not over a problem being told (a rejected key, another file's failed review): VS Code
-        # keeps a file's review status until the next status of the same file ends it.
-        if status.current.kind == "Normal":
-            status.set(Status("Normal", message, "review", doc.uri))
+        self.rules.tell_status(doc.uri, message)
         if doc.uri not in self._told_not_code:
             self._told_not_code.add(doc.uri)
             log.info("%s", message)

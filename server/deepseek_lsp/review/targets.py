@@ -18,7 +18,7 @@ from ..notebooks import Notebooks, ipynb_open_params
 from ..privacy import is_excluded
 from .changed_hunks import named_without_grammar
 from .code_languages import has_code_extension
-from .generated import HEADER_BYTES, UNMERGED, generated, generated_by_header, in_conflict
+from .generated import HEADER_BYTES, UNMERGED, generated_why, in_conflict
 from .report import EXCLUDED, FileResult
 
 #: Folders never walked into: version control, virtualenvs, dependencies and caches (build
@@ -173,8 +173,6 @@ def _load(
     # ``../deploy/prod_settings.py``, was sent.
     if is_excluded(str(path.absolute()), settings.exclude) or is_excluded(str(path.resolve()), settings.exclude):
         return FileResult(shown, empty, skipped=EXCLUDED)
-    if marked and not named:
-        return FileResult(shown, empty, skipped=f"generated ({marked})", generated=True)
     notebook = path.suffix.lower() == NOTEBOOK_SUFFIX
     # The editor's limit (a fixed 2 MB here, whatever the settings said: a file the editor
     # never sends was reviewed, and paid for, from the terminal).
@@ -188,7 +186,7 @@ def _load(
         if status.st_size > limit:
             # A regenerated protoc module or API client, judged by its header: "not reviewed:
             # larger than", a warning annotation on each pull request regenerating it.
-            why = "" if named or notebook else generated_by_header(path.name, _head(path))
+            why = "" if named or notebook else generated_why(path.name, _head(path), whole=False, marked=marked)
             if why:
                 return FileResult(shown, empty, skipped=f"generated ({why})", generated=True)
             return FileResult(shown, empty, skipped=f"larger than {limit} bytes")
@@ -214,7 +212,7 @@ def _load(
     else:
         result = FileResult(shown, Document(uri, text, language=registry.for_document(None, uri), encoding="utf-16"))
     # Judged on the text as the editor holds it: a notebook's cells, not its JSON and outputs.
-    why = "" if named or result.skipped else generated(path.name, result.doc.data)
+    why = "" if named or result.skipped else generated_why(path.name, result.doc.data, marked=marked)
     if why:
         return FileResult(shown, empty, skipped=f"generated ({why})", generated=True)
     if not named and not result.skipped and in_conflict(result.doc.data, lambda: result.doc.tree):
