@@ -677,8 +677,8 @@ def test_a_finding_over_several_lines_is_annotated_on_its_lines_without_columns(
     path = tmp_path / "mod.py"
     doc = Document(path.as_uri(), text, language=LanguageRegistry.load().get("python"))
     raws = [
-        (RawFinding("warning", "for row in rows:\n        if row == None:", "Loop of Nones.", None, 0.9, 2), (), "f"),
-        (RawFinding("critical", "if row == None:", "Use is.", None, 0.9, 3), (), "f"),
+        (RawFinding("warning", "for row in rows:\n        if row == None:", "Loop of Nones.", None, 0.9, 2), (), "f", "function"),
+        (RawFinding("critical", "if row == None:", "Use is.", None, 0.9, 3), (), "f", "function"),
     ]
     findings, _ = place_findings(Placer(doc), raws, min_confidence=0.5, min_severity="info")
     out = to_github([FileResult(str(path), doc, findings)], root=tmp_path)

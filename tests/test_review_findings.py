@@ -213,7 +213,7 @@ def test_unplaceable_low_confidence_below_severity_and_ignored_are_dropped_and_c
     ]
     found, stats = place_findings(
         Placer(doc),
-        [(r, (), "u") for r in raws],
+        [(r, (), "u", "function") for r in raws],
         min_confidence=0.5,
         min_severity="warning",
         ignored=frozenset({fingerprint(ignored_one.code, ignored_one.message)}),
@@ -234,14 +234,14 @@ def test_finding_ids_are_stable_and_unique() -> None:
     raw = RawFinding("warning", "x = load()", "Unchecked.")
     found, _ = place_findings(
         Placer(doc),
-        [(raw, ((0, 1),), "a"), (raw, ((3, 4),), "b")],
+        [(raw, ((0, 1),), "a", "function"), (raw, ((3, 4),), "b", "function")],
         min_confidence=0,
         min_severity="info",
     )
     assert len({f.id for f in found}) == 2
     again, _ = place_findings(
         Placer(doc),
-        [(raw, ((0, 1),), "a"), (raw, ((3, 4),), "b")],
+        [(raw, ((0, 1),), "a", "function"), (raw, ((3, 4),), "b", "function")],
         min_confidence=0,
         min_severity="info",
     )
@@ -393,11 +393,11 @@ def test_the_same_finding_on_two_occurrences_keeps_both_when_hints_are_off() -> 
     text = "def load(p):\n    try:\n        a()\n    except:\n        pass\n    try:\n        b()\n    except:\n        pass\n"
     doc = doc_of(text)
     raw = [RawFinding("warning", "except:", "Bare except.", None, 0.9, line) for line in (4, 5)]
-    found = [(r, [(0, 8)], "load") for r in raw]
+    found = [(r, [(0, 8)], "load", "function") for r in raw]
     placed, _ = place_findings(Placer(doc), found, min_confidence=0.5, min_severity="info")
     assert sorted(doc.line_at(f.start) + 1 for f in placed) == [4, 8]
     # The same finding said twice of one line is one finding.
-    twice = [(raw[0], [(0, 8)], "load"), (raw[0], [(0, 8)], "load")]
+    twice = [(raw[0], [(0, 8)], "load", "function"), (raw[0], [(0, 8)], "load", "function")]
     assert len(place_findings(Placer(doc), twice, min_confidence=0.5, min_severity="info")[0]) == 1
 
 
@@ -460,7 +460,7 @@ def test_a_multi_line_fix_is_re_indented_with_its_line_or_withdrawn() -> None:
     line (``if path: data = read(path)``), where no indentation of its later lines is right."""
     text = "def load(path):\n    data = read(path)\n"
     raw = RawFinding("warning", "data = read(path)", "May fail.", "try:\n    data = read(path)\nexcept OSError:\n    data = None")
-    (finding,), _ = place_findings(Placer(doc_of(text)), [(raw, [(0, 1)], "load")], min_confidence=0, min_severity="info")
+    (finding,), _ = place_findings(Placer(doc_of(text)), [(raw, [(0, 1)], "load", "function")], min_confidence=0, min_severity="info")
     assert finding.fix == "try:\n        data = read(path)\n    except OSError:\n        data = None"
     line = text.index("    data")
     tabbed = text.replace("    data", "\tdata").encode()
@@ -482,7 +482,7 @@ def test_a_multi_line_fix_is_not_offered_for_code_after_other_code_on_its_line()
     wrap = RawFinding("warning", "data = read(path)", "May fail.", "try:\n    data = read(path)\nexcept OSError:\n    data = None")
     one_line = RawFinding("warning", "read(path)", "Not a str.", "read(str(path))")
     found, _ = place_findings(
-        Placer(doc_of(text)), [(wrap, [(0, 2)], "load"), (one_line, [(0, 2)], "load")], min_confidence=0, min_severity="info"
+        Placer(doc_of(text)), [(wrap, [(0, 2)], "load", "function"), (one_line, [(0, 2)], "load", "function")], min_confidence=0, min_severity="info"
     )
     assert [(text[f.start : f.end], f.fix) for f in found] == [
         ("data = read(path)", None),

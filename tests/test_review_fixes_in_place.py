@@ -26,7 +26,7 @@ def fixed(text: str, code: str, suggestion: str, language: str, name: str) -> st
     doc = Document(f"file:///project/{name}", text, language=REGISTRY.get(language))
     raw = RawFinding("warning", code, "Problem.", suggestion)
     found, _ = place_findings(
-        Placer(doc), [(raw, [(0, text.count("\n"))], "f")], min_confidence=0, min_severity="info"
+        Placer(doc), [(raw, [(0, text.count("\n"))], "f", "function")], min_confidence=0, min_severity="info"
     )
     (finding,) = found
     assert isinstance(finding, Finding) and finding.fix is not None

@@ -171,7 +171,7 @@ def test_a_confidence_in_words_is_weighed_against_min_confidence(word: str, show
     """``"confidence": "low"`` read as 1: shown whatever review.minConfidence (0.5) said."""
     parsed = parse_answer(json.dumps({"findings": [item(4, "except:", confidence=word)]}))
     doc = doc_of(TWO_TRIES)
-    found = [(raw, [(0, 8)], "run") for raw in parsed.findings]
+    found = [(raw, [(0, 8)], "run", "function") for raw in parsed.findings]
     placed, stats = place_findings(Placer(doc), found, min_confidence=0.5, min_severity="info")
     assert bool(placed) is shown and stats.low_confidence == (0 if shown else 1)
 
@@ -203,7 +203,7 @@ def test_a_whole_line_suggestion_for_part_of_the_line_fixes_the_line(
     text = "def f(user):\n    if user == None:\n        return len(user)\n    return total\n"
     doc = doc_of(text)
     raw = RawFinding("warning", code, "Problem.", suggestion)
-    (finding,), _ = place_findings(Placer(doc), [(raw, [(0, 3)], "f")], min_confidence=0, min_severity="info")
+    (finding,), _ = place_findings(Placer(doc), [(raw, [(0, 3)], "f", "function")], min_confidence=0, min_severity="info")
     line = doc.line_at(finding.start)
     assert apply(doc, finding).split("\n")[line] == fixed
 
@@ -212,7 +212,7 @@ def place_one(text: str, code: str, suggestion: str, line: int | None = None) ->
     doc = doc_of(text)
     raw = RawFinding.from_json({"severity": "warning", "code": code, "message": "Problem.", "suggestion": suggestion, "line": line})
     assert raw is not None
-    (finding,), _ = place_findings(Placer(doc), [(raw, [(0, text.count("\n"))], "f")], min_confidence=0, min_severity="info")
+    (finding,), _ = place_findings(Placer(doc), [(raw, [(0, text.count("\n"))], "f", "function")], min_confidence=0, min_severity="info")
     return doc, finding
 
 
@@ -317,7 +317,7 @@ def test_a_template_literal_keeps_its_backticks() -> None:
     text = "function f(name) {\n  return `Hi ` + name;\n}\n"
     doc = Document("file:///project/mod.js", text, language=LanguageRegistry.load().get("javascript"))
     raw = RawFinding("info", "`Hi ` + name", "Use a template.", "`Hi ${name}`")
-    (finding,), _ = place_findings(Placer(doc), [(raw, [(0, 2)], "f")], min_confidence=0, min_severity="info")
+    (finding,), _ = place_findings(Placer(doc), [(raw, [(0, 2)], "f", "function")], min_confidence=0, min_severity="info")
     assert apply(doc, finding) == text.replace("`Hi ` + name", "`Hi ${name}`")
 
 

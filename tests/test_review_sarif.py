@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import jsonschema
+import pytest
 
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
@@ -15,10 +16,16 @@ from deepseek_lsp.review.findings import place_findings
 from deepseek_lsp.review.placing import Placer
 from deepseek_lsp.review.report import EXCLUDED, FileResult, to_json, to_text
 from deepseek_lsp.review.sarif import to_sarif
+from tests.fake_deepseek import FakeDeepSeek
+from tests.review_support import Rule, reviewer
+from tests.test_review_cli import CHAT, run
+from tests.test_review_cli import project as cli_project
 
 DATA = Path(__file__).parent / "data" / "review"
 SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
 PYTHON = LanguageRegistry.load().get("python")
+#: The project of tests/test_review_cli.py: app/inventory.py and app/util.js, one commit on main.
+project = cli_project
 TEXT = (
     "greeting = '🦊 Zoë'; value = compute(greeting)\nif value == None:\n    raise SystemExit(1)\n"
 )
@@ -32,11 +39,13 @@ def result(tmp_path: Path, name: str = "src/mod.py") -> FileResult:
             RawFinding("info", "compute(greeting)", "Result unchecked.", None, 0.9, 1),
             (),
             "module level",
+            "module",
         ),
         (
             RawFinding("critical", "if value == None:", "Use is.", "if value is None:", 0.9, 2),
             (),
             "module level",
+            "module",
         ),
     ]
     findings, stats = place_findings(Placer(doc), raws, min_confidence=0.5, min_severity="info")
@@ -146,7 +155,7 @@ def test_the_same_finding_twice_in_a_file_gets_two_fingerprints(tmp_path: Path) 
     path = tmp_path / "m.py"
     doc = Document(path.as_uri(), text, language=PYTHON)
     raws = [
-        (RawFinding("warning", "if row == None:", "Use is.", "if row is None:", 0.9, line), (), unit)
+        (RawFinding("warning", "if row == None:", "Use is.", "if row is None:", 0.9, line), (), unit, "function")
         for line, unit in ((2, "a"), (7, "b"))
     ]
     findings, stats = place_findings(Placer(doc), raws, min_confidence=0.5, min_severity="info")
@@ -155,3 +164,36 @@ def test_the_same_finding_twice_in_a_file_gets_two_fingerprints(tmp_path: Path) 
     jsonschema.Draft4Validator(SCHEMA).validate(log)
     prints = [r["partialFingerprints"]["deepseekFinding/v1"] for r in log["runs"][0]["results"]]
     assert prints == [findings[0].fingerprint, findings[0].fingerprint + ":2"]
+
+
+def test_a_findings_logical_location_has_its_units_kind_from_a_run_and_from_its_record(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every finding's ``logicalLocations`` said ``"kind": "member"``: a function, a class's own
+    code and the module's were all "members" to a SARIF viewer. SARIF 2.1.0 §3.33.7's kinds:
+    a function ``function``, a method ``member`` (its class in ``fullyQualifiedName``), a
+    class ``type``, the code outside definitions ``module``. A second run, its units from the
+    file's record without a parse, says the same."""
+    methods = "".join(f"    def m{i}(self, row):\n        return row + {i}\n\n" for i in range(40))
+    (project / "app" / "kinds.py").write_text(
+        "import os\nLIMIT = eval('3')  # module\n\n\n"
+        "def helper(row):\n    return eval(row)  # function\n\n\n"
+        "class Small:\n    size = eval('1')  # class\n\n\n"
+        "class Large:\n" + methods + "    def last(self, row):\n        return eval(row)  # method\n"
+    )
+    fake_deepseek.responder(reviewer([Rule("eval(")]), path=CHAT)
+    kinds = {"module": ("module", None), "function": ("function", None), "class": ("type", None),
+             "method": ("member", "Large.last")}
+    for _ in range(2):
+        code, out, err = run(capsys, "app/kinds.py", "--format", "sarif", "--fail-on", "never")
+        assert code == 0, err
+        log = json.loads(out)
+        jsonschema.Draft4Validator(SCHEMA).validate(log)
+        text = (project / "app" / "kinds.py").read_text().splitlines()
+        found = {}
+        for r in log["runs"][0]["results"]:
+            line = text[r["locations"][0]["physicalLocation"]["region"]["startLine"] - 1]
+            [logical] = r["locations"][0]["logicalLocations"]
+            found[line.rsplit("# ", 1)[1]] = (logical["kind"], logical.get("fullyQualifiedName"))
+        assert found == kinds, found
+    assert len(fake_deepseek.requests_to(CHAT)) >= 1

@@ -239,7 +239,7 @@ def test_a_sarif_report_quotes_no_secret_the_model_was_not_shown(tmp_path: Path)
     path = tmp_path / "settings.py"
     doc = Document(path.as_uri(), text, language=LanguageRegistry.load().get("python"))
     raw = RawFinding("critical", f'DB_PASSWORD = "{REDACTED}"', "Hard-coded password.", None, 0.9, 3)
-    findings, _ = place_findings(Placer(doc), [(raw, (), "module level")], min_confidence=0.5, min_severity="info")
+    findings, _ = place_findings(Placer(doc), [(raw, (), "module level", "module")], min_confidence=0.5, min_severity="info")
     assert findings and doc.line_at(findings[0].start) == 2  # placed on the real line
     result = FileResult(str(path), doc, findings, units=1, units_asked=1)
     sarif = json.dumps(to_sarif([result], root=tmp_path))

@@ -43,6 +43,8 @@ class Finding:
     #: For a fix of several lines replacing one line's code: the whitespace before ``start`` on
     #: that line, which the fix's later lines are indented from (see ``adapt_fix``); else None.
     fix_base: str | None = None
+    #: The unit's kind (``units.Unit.kind``: function, method, class, module, chunk), "" unknown.
+    unit_kind: str = ""
 
     def moved(self, start: int, end: int) -> Finding:
         return replace(self, start=start, end=end)
@@ -73,8 +75,8 @@ class _PlacedFromOtherLines:
         return bool(hints) and hints != {self.hint}
 
 
-#: A finding with the line ranges and name of the unit it is about.
-Located = tuple[RawFinding, Sequence[tuple[int, int]], str]
+#: A finding with the line ranges, name and kind of the unit it is about.
+Located = tuple[RawFinding, Sequence[tuple[int, int]], str, str]
 
 
 def place_findings(
@@ -85,7 +87,7 @@ def place_findings(
     min_severity: str,
     ignored: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[list[Finding], PlacementStats]:
-    """Place (finding, unit line ranges, unit name) triples; drop and count what cannot be shown."""
+    """Place (finding, unit line ranges, unit name, unit kind); drop and count what cannot be shown."""
     stats = PlacementStats()
     out: list[Finding] = []
     taken: dict[str, int] = {}
@@ -93,7 +95,7 @@ def place_findings(
     places: set[tuple[int, int, str]] = set()
     #: Where each fingerprint was placed, and from which line hints.
     placed_at: dict[str, dict[tuple[int, int], set[int | None]]] = {}
-    for raw, prefer, unit_name in found:
+    for raw, prefer, unit_name, unit_kind in found:
         if raw.unplaced:  # (see ``flights._owned``)
             stats.unplaced += 1
             continue
@@ -139,6 +141,7 @@ def place_findings(
                 unit=unit_name,
                 fingerprint=fp,
                 fix_base=_fix_base(placer.doc, span[0], span[1], fix),
+                unit_kind=unit_kind,
             )
         )
     out.sort(key=lambda f: (f.start, severity_rank(f.severity)))

@@ -192,7 +192,7 @@ def _from_cache(hits: list[RawFinding], unit: Unit | RecordedUnit) -> list[Locat
     out = []
     for raw in hits:
         line = unit.line_at_index(raw.line - 1) + 1 if raw.line else None
-        out.append((replace(raw, line=line), unit.lines, unit.name))
+        out.append((replace(raw, line=line), unit.lines, unit.name, unit.kind))
     return out
 
 
@@ -280,4 +280,4 @@ def _take(
 
 
 def _about(owned: Iterable[tuple[RawFinding, Unit]]) -> list[Located]:
-    return [(raw, unit.lines, unit.name) for raw, unit in owned]
+    return [(raw, unit.lines, unit.name, unit.kind) for raw, unit in owned]

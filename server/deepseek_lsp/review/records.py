@@ -25,7 +25,7 @@ from ..privacy import file_path
 from .units import Unit, line_at_index
 
 #: Bumped when what a record holds, or how units are cut, changes without a new release.
-RECORD_VERSION = "3"
+RECORD_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class RecordedUnit:
     rows: tuple[int, ...]
     key: str
     legacy: str | None
+    kind: str
 
     def contains_line(self, line: int) -> bool:
         return any(lo <= line <= hi for lo, hi in self.lines)
@@ -134,7 +135,9 @@ def dependencies_unchanged(doc: Document, deps: dict[str, Any], roots: Sequence[
 
 def to_json(units: Sequence[tuple[Unit, str, str | None]], deps: dict[str, Any] | None) -> dict[str, Any]:
     return {
-        "units": [[u.name, [list(r) for r in u.lines], _runs(u.non_blank_rows()), key, legacy] for u, key, legacy in units],
+        "units": [
+            [u.name, [list(r) for r in u.lines], _runs(u.non_blank_rows()), key, legacy, u.kind] for u, key, legacy in units
+        ],
         "deps": deps,
     }
 
@@ -161,8 +164,9 @@ def recorded_units(record: dict[str, Any]) -> list[RecordedUnit] | None:
                 tuple(row for lo, hi in runs for row in range(int(lo), int(hi) + 1)),
                 str(key),
                 legacy,
+                str(kind),
             )
-            for name, lines, runs, key, legacy in record["units"]
+            for name, lines, runs, key, legacy, kind in record["units"]
         ]
     except (KeyError, TypeError, ValueError):
         return None

@@ -57,6 +57,22 @@ def _region(result: FileResult, start: int, end: int, snippet: str | None) -> di
     return region
 
 
+#: SARIF 2.1.0's logical location kinds (§3.33.7) of the review's units; a chunk of a file
+#: without a grammar (``units.Unit.kind`` "chunk") is no logical location.
+_KINDS = {"function": "function", "method": "member", "class": "type", "module": "module"}
+
+
+def _logical(f: Finding) -> list[dict[str, Any]]:
+    """Where the finding is in the code's structure: its unit, by its kind. A method's name is
+    its own, its class's with it the fully qualified one (``Large.last``)."""
+    kind = _KINDS.get(f.unit_kind)
+    if not f.unit or kind is None:
+        return []
+    if kind == "member" and "." in f.unit:
+        return [{"name": f.unit.rsplit(".", 1)[1], "fullyQualifiedName": f.unit, "kind": kind}]
+    return [{"name": f.unit, "kind": kind}]
+
+
 def _snippet(result: FileResult, f: Finding) -> str:
     """The finding's code as the report quotes it, with no secret the model was not shown: a
     hard-coded password is what reviewers flag, quoted as the prompt showed it
@@ -130,7 +146,7 @@ def to_sarif(
                             "artifactLocation": location,
                             "region": _region(r, f.start, f.end, text),
                         },
-                        "logicalLocations": [{"name": f.unit, "kind": "member"}] if f.unit else [],
+                        "logicalLocations": _logical(f),
                     }
                 ],
                 "partialFingerprints": {"deepseekFinding/v1": prints[id(f)]},
@@ -227,7 +243,7 @@ def _in_notebook(
         "locations": [
             {
                 "physicalLocation": {"artifactLocation": location},
-                "logicalLocations": [{"name": f.unit, "kind": "member"}] if f.unit else [],
+                "logicalLocations": _logical(f),
             }
         ],
         "partialFingerprints": {"deepseekFinding/v1": fingerprint},
