@@ -27,7 +27,8 @@ from deepseek_lsp.review.answer import RawFinding
 from deepseek_lsp.review.findings import place_findings
 from deepseek_lsp.review.github import to_github
 from deepseek_lsp.review.placing import Placer
-from deepseek_lsp.review.report import FileResult
+from deepseek_lsp.review.report import FileResult, to_text
+from deepseek_lsp.review.sarif import to_sarif
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import IMPORT_PATH, cli_command
 from tests.review_support import reviewed_units
@@ -1041,3 +1042,31 @@ def test_a_refused_checkout_s_exclude_file_that_is_a_named_pipe_is_not_waited_on
     assert {f["path"] for f in json.loads(out)["files"]} == {
         "app/inventory.py", "app/util.js", "app/scratch.py"
     }
+
+
+def test_github_and_sarif_columns_agree_in_utf16_units_after_cjk_and_emoji(tmp_path: Path) -> None:
+    """GitHub's workflow commands take 1-based ``col`` and ``endColumn`` with no unit said; the
+    runner (C#) passes them on as they are, GitHub's own problem matchers (setup-node's ESLint
+    and tsc) feed it UTF-16 columns, and code scanning reads SARIF's in UTF-16 units
+    (``columnKind`` utf16CodeUnits, which the log says). The github format counted code points:
+    after an emoji (two UTF-16 units) its annotation began a column before the SARIF result's
+    for the same finding, and ended two before where an emoji is inside it."""
+    text = "def f(row):\n    名前 = '🦊🦊'; ok = row == None or '🐍' in row\n    return ok\n"
+    path = tmp_path / "mod.py"
+    doc = Document(path.as_uri(), text, language=LanguageRegistry.load().get("python"))
+    raws = [(RawFinding("warning", "row == None or '🐍' in row", "Use is.", None, 0.9, 2), (), "f", "function")]
+    findings, _ = place_findings(Placer(doc), raws, min_confidence=0.5, min_severity="info")
+    result = FileResult(str(path), doc, findings)
+    line = text.splitlines()[1]
+    before = line[: line.index("row == None")]
+    col = len(before.encode("utf-16-le")) // 2 + 1
+    end = col + len("row == None or '🐍' in row".encode("utf-16-le")) // 2
+    # Two emoji before it, one in it: two UTF-16 units each, one code point.
+    assert (col, end - col) == (len(before) + 1 + 2, len("row == None or '🐍' in row") + 1)
+    [annotation, _] = to_github([result], root=tmp_path).splitlines()
+    assert annotation.startswith(f"::warning file=mod.py,line=2,col={col},endLine=2,endColumn={end},"), annotation
+    [sarif] = to_sarif([result], root=tmp_path)["runs"][0]["results"]
+    region = sarif["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"], region["endLine"], region["endColumn"]) == (2, col, 2, end)
+    # The text report, read on a terminal, counts characters (code points), as editors' "Go to".
+    assert f"mod.py:2:{len(before) + 1}: warning" in to_text([result])

@@ -72,11 +72,15 @@ def to_github(
                 notes.append(("warning", f"file={file},title=Not reviewed", r.skipped, said))
             continue
         for f in r.findings:
-            line, col, end_line, end_col = r.location(f.start, f.end)
+            line, col, end_line, end_col = r.location(f.start, f.end, utf16=True)
             cell = r.cell_number(f.start)
             # A notebook's lines are its cell's: the runner would put them on the JSON file's.
             # Columns on one line only: the runner takes none across lines ("'col' and
             # 'endColumn' cannot be set if 'line' and 'endLine' are different values").
+            # In UTF-16 units, as the SARIF report's: the runner passes them on as they are,
+            # GitHub's own problem matchers (setup-node's ESLint, tsc) give it UTF-16 columns,
+            # and code scanning reads SARIF's so; counted in code points, an annotation after
+            # an emoji began a column before the SARIF result of the same finding.
             if cell is not None:
                 where = ""
             elif line == end_line:
@@ -90,7 +94,8 @@ def to_github(
                 fix = "\n".join(shown_line(line) for line in f.fix.rstrip().split("\n"))
                 message += "\nSuggested fix:\n" + fix
             title = _property(f"DeepSeek review: {f.severity} [{f.id}]")
-            at = f"{shown_name(path)}:{line}:{col}" if cell is None else shown_name(path)
+            # The log's plain line, as the text report's: characters, as a terminal counts.
+            at = f"{shown_name(path)}:{line}:{r.location(f.start, f.end)[1]}" if cell is None else shown_name(path)
             plain = f"{at}: {f.severity}: {message.split(chr(10))[0]} [{f.id}]"
             notes.append((COMMANDS.get(f.severity, "notice"), f"file={file}{where},title={title}", message, plain))
         for error in r.errors:
