@@ -654,6 +654,31 @@ async def test_another_files_good_review_does_not_hide_a_failed_one(
         assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal")
 
 
+async def test_a_files_good_review_ends_its_own_failure_told_though_another_status_came_since(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """a.py's review failed, then b.py's failed too (the status now b.py's), then a.py was saved
+    again and reviewed with success: nothing was said, since the status was no longer a.py's,
+    and VS Code, which keeps each file's status, showed "review of a.py failed... Save again to
+    retry" on a.py for good. Now a.py's own Normal is said, then b.py's failure again, which
+    still stands (and is what an editor showing one status shows)."""
+    fake_deepseek.responder(reviewer(ROW_RULES), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=NO_RETRIES) as client:
+        a, b = "file:///ws/a.py", "file:///ws/b.py"
+        await review_fails(client, fake_deepseek, a)
+        open_doc(client, b, ROW_DOC)
+        fake_deepseek.fault("status", count=1, path=CHAT, status=500)
+        save(client, b)
+        assert await eventually(lambda: statuses(client)[-1]["uri"] == b and statuses(client)[-1]["kind"] == "Warning")
+        told = len(client.statuses)
+        change(client, 2, at(0, 0), "# again\n", uri=a)
+        save(client, a)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 3)
+        await asyncio.sleep(0.5)
+        after = statuses(client)[told:]
+        assert after == [{"kind": "Normal", "message": "", "feature": "review", "uri": a}, statuses(client)[told - 1]], after
+
+
 async def test_a_finding_after_half_an_emoji_is_on_its_code(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
     """A UTF-16 editor may hold half an emoji (a lone surrogate). The review's snapshot read it
     as three replacement characters (6 bytes more), and the finding was published 6 bytes

@@ -340,7 +340,12 @@ export class StatusBar implements vscode.Disposable {
       this.fileStatus.delete(previous.uri);
     }
     this.status = { kind: status.kind ?? 'Normal', message: status.message ?? '', feature: status.feature, uri: status.uri };
-    if (this.status.uri) {
+    if (this.status.uri && this.status.kind === 'Normal' && !this.status.message) {
+      // A file's problem is over (its review succeeded after another file's status came):
+      // nothing to keep for it. Kept, its empty Normal hid a later problem of every file's
+      // (the key rejected) while that file was edited.
+      this.fileStatus.delete(this.status.uri);
+    } else if (this.status.uri) {
       this.fileStatus.set(this.status.uri, this.status);
     }
     this.render();

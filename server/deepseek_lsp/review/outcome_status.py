@@ -90,6 +90,8 @@ class OutcomeStatus:
         self._file_refusals: dict[str, Status] = {}
         #: What is told off a review's way (see tell_prompt_cut), kept until done.
         self.telling: set[asyncio.Task[None]] = set()
+        #: The files whose review's problem (failed, incomplete, paused) the status told last.
+        self._problems: set[str] = set()
 
     def settings_changed(self) -> bool:
         """New settings: every refusal's pause is lifted; returns whether a file's was."""
@@ -160,6 +162,7 @@ class OutcomeStatus:
             message = f"review of {basename(uri)} paused: {fatal.user_message} {REFUSED_FILE_PAUSE}"
             self._file_refusals[uri] = told = Status(kind, message, "review", uri)
             status.set(told)
+            self._problems.add(uri)
             if kind == "Error":  # nothing answered yet: likely the settings', told at once
                 self._told.add(key := f"review:{fatal.kind_told}")
                 status.tell_once(key, message, 1, fatal.cause_told)
@@ -200,17 +203,28 @@ class OutcomeStatus:
             else:
                 text = f"review of {name} failed: {message} Save again to retry."
             status.set(Status("Warning", text, "review", uri))
+            self._problems.add(uri)
             return
         if outcome.problems:
             # Named: "review: the model's answer was blank" said nothing of which file's.
             status.set(Status("Warning", f"review of {basename(uri)}: {outcome.problems[0]}", "review", uri))
+            self._problems.add(uri)
             return
         # Only this file's own problem clears: another file's failed review stays shown (a
         # good review of b.py hid a.py's failure, and a.py looked reviewed and clean).
         current = status.current
         if current.feature == "review" and current.kind != "Normal" and current.uri in ("", uri):
             status.set(Status("Normal", "", "review"))
-        elif current.feature == "config" and current.kind == "Error" and outcome.requests:
+        elif uri in self._problems:
+            # Its problem was told, and another status came since (b.py's failure, a file's
+            # Inactive): VS Code, keeping each file's status, showed "review of a.py failed...
+            # Save again to retry" on a.py for good. Its own end said, then the status of now,
+            # which still stands (and is what an editor showing one status shows).
+            status.set(Status("Normal", "", "review", uri))
+            status.set(current)
+        self._problems.discard(uri)
+        current = status.current
+        if current.feature == "config" and current.kind == "Error" and outcome.requests:
             # The missing key's (a refused endpoint sends nothing): a gateway in front of
             # DeepSeek that adds the key answered, yet the Error stayed over a clean file.
             status.set(Status("Normal", "", "review"))

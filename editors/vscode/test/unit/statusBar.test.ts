@@ -36,6 +36,26 @@ test("a file's failed review, reviewed again with success: its Warning is no lon
   bar.dispose();
 });
 
+test("a file's good review after another file's failure ends its Warning, keeps the other's, and hides no later problem", () => {
+  switchEditor(A);
+  const bar = new StatusBar();
+  bar.setLifecycle('running');
+  bar.setStatus({ kind: 'Warning', message: 'review of a.py failed: timed out. Save again to retry.', feature: 'review', uri: A });
+  bar.setStatus({ kind: 'Warning', message: 'review of b.py failed: timed out. Save again to retry.', feature: 'review', uri: B });
+  // a.py saved again and reviewed with success: the server (review/outcome_status.py) says
+  // a.py's own end, then b.py's failure again, which still stands.
+  bar.setStatus({ kind: 'Normal', message: '', feature: 'review', uri: A });
+  bar.setStatus({ kind: 'Warning', message: 'review of b.py failed: timed out. Save again to retry.', feature: 'review', uri: B });
+  assert.doesNotMatch(shown(bar), /failed|warning/i, shown(bar));
+  switchEditor(B);
+  assert.match(shown(bar), /review of b\.py failed/, shown(bar));
+  // Then the key is rejected, every file's problem: a.py shows it, not a Normal kept for it.
+  bar.setStatus({ kind: 'Error', message: 'the API key was rejected', feature: 'config', uri: '' });
+  switchEditor(A);
+  assert.match(shown(bar), /API key was rejected/, shown(bar));
+  bar.dispose();
+});
+
 test("a review paused for the whole server (key rejected) is shown on the file whose last review failed", () => {
   switchEditor(A);
   const bar = new StatusBar();
