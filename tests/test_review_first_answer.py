@@ -196,6 +196,21 @@ def test_a_connection_that_hangs_is_told_as_not_connected_not_as_no_answer(
     assert "did not answer" not in said and "loading" not in said
 
 
+@pytest.mark.parametrize("told", ["run", "request"])
+def test_a_connect_never_taken_is_told_with_the_whole_time_limit(told: str) -> None:
+    """The stream knows only what was left of the limit when its request went out: a loaded
+    host's work before that (0.1 s at CI) made a review set to 1.5 s say "within 1.4 s"."""
+    from deepseek_lsp.model.errors import NotConnected
+    from deepseek_lsp.review.first_answer import NoFirstAnswer
+
+    late = NotConnected(1.38, method="POST", url="http://127.0.0.1:9/chat/completions")
+    if told == "run":
+        said = NoFirstAnswer(late, 1.5).cli_message
+    else:  # a request of the run after its first answer (review.engine)
+        said = late.limited(1.5, "review.timeoutS").user_message
+    assert "Could not connect to 127.0.0.1:9 within 1.5 s" in said, said
+
+
 def test_a_run_against_dropped_connects_gives_up_after_one_more_try(
     project: Path, tmp_path: Path, hanging_connect: str
 ) -> None:

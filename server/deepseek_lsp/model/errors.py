@@ -954,6 +954,15 @@ class NotConnected(DeadlineExceeded):
         #: The proxy (host:port) the connection went to, where the environment names one.
         self.via = via
 
+    def limited(self, limit_s: float, setting: str | None) -> DeadlineExceeded:
+        """The caller's limit wins over the one the stream saw (what was left of it when the
+        request went out, less by the work before: a loaded host's review, set to 1.5 s, was
+        told "within 1.4 s"): no server took the request in all of its time."""
+        self.limit_s = limit_s
+        if self.setting is None:
+            self.setting = setting
+        return self
+
     @property
     def user_message(self) -> str:
         if self.via:

@@ -48,6 +48,8 @@ class NoFirstAnswer(DeadlineExceeded):
 
     def __init__(self, late: DeadlineExceeded, limit_s: float, model: str = "") -> None:
         super().__init__(late.message, method=late.method, url=late.url, status=late.status)
+        if isinstance(late, NotConnected):
+            late.limited(limit_s, "review.timeoutS")
         self.late = late
         self.limit_s = limit_s
         self.model = model
