@@ -170,6 +170,13 @@ class Anchor:
                 self.unseen_after = max(0, len(data) - start - len(head))
                 return
 
+    def unmoved(self, length: int) -> None:
+        """The text this anchor's request read is as it was, the document now ``length`` bytes
+        long: an edit past that text, which ``CompletionCache.edited`` took as moving the anchor
+        (it cannot tell how far the request read), left the place as it was asked."""
+        self.moved = False
+        self.unseen_after = max(0, length - (self.prefix_len - self.inserted_len) - len(self.suffix_head))
+
     def reachable(self, data: bytes, offset: int, streamed: bytes) -> bool:
         """Whether the document, with the cursor at ``offset``, may still come to use an answer
         asked for this anchor: the user is on the way to it (typing through the text that leads
@@ -257,6 +264,11 @@ class Pending:
     docstring: tuple[str, str] | None = None
     #: Hung up on, and kept for a request waiting out its debounce (Fetcher.cancel_later).
     kept: bool = False
+    #: The text its request was asked with, and how far into it the prompt read: to the suffix
+    #: window's end, or the text the anchor compares after the cursor where that goes further
+    #: (an edit past there leaves the answer the one asked for: Fetcher.request_edited).
+    asked: bytes = b""
+    read_end: int = 0
 
     @property
     def text(self) -> str:
@@ -275,6 +287,31 @@ class Pending:
         streamed = self.text.encode("utf-8", "surrogatepass")
         typed = _as_streamed(typed, streamed)
         return typed_through(streamed, typed) is None and not typed.startswith(streamed)
+
+    def read_unchanged(self, data: bytes) -> bool:
+        """Whether ``data`` holds the text its request was asked with as far as the prompt read."""
+        if not self.asked:
+            return False
+        if len(self.asked) < self.read_end:
+            return data == self.asked  # the document's end was read: text added there is read too
+        # Not a slice of each compared: copying a 1 MB file's text twice took 11 ms (load 19), this 20 µs.
+        return data.startswith(memoryview(self.asked)[: self.read_end])
+
+    def before_unchanged(self, data: bytes) -> bool:
+        """Whether ``data`` holds the text before the place its request was asked, as asked."""
+        start = self.anchor.prefix_len - self.anchor.inserted_len
+        return bool(self.asked) and data.startswith(memoryview(self.asked)[:start])
+
+    def astray_at(self, data: bytes, cursor: int) -> bool:
+        """:meth:`astray` with the cursor at ``cursor``, or before the closers an editor put in
+        with what was typed there (a typed `(` arrives as `()`, the change ends after the `)`)."""
+        for back in range(AUTO_CLOSED_MAX + 1):
+            at = cursor - back
+            if back and (at < 0 or data[at : at + 1] not in _AUTO_CLOSERS):
+                break
+            if not self.astray(data, at):
+                return False
+        return True
 
     async def complete_lines(self, skip: int) -> str | None:
         """The streamed text from ``skip`` bytes in, up to its last line break, as soon as that

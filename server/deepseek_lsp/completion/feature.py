@@ -311,6 +311,9 @@ class CompletionFeature(Feature):
             self.debouncer.keystroke(doc.uri, typed=typed)
         if typed and edit is not None and not own:
             self._key_pressed[doc.uri] = (self.idle.last_change, edit.new_end_byte)
+        # Before the edits reach the anchors: see Fetcher.request_edited.
+        streaming = self.fetching.streaming(doc.uri)
+        joinable = streaming is not None and not streaming.anchor.moved
         # Edits far from the cursor are not seen by the typing-through anchors (see edited).
         applied = doc.edits_since(self._edit_counts.get(doc.uri, 0))
         if applied is None:
@@ -339,6 +342,7 @@ class CompletionFeature(Feature):
             self.history.record(doc, applied if applied else [edit], typed=typed)
             if not own:
                 self.fetching.drop_unreachable_prefetches(doc, edit.new_end_byte)
+                self.fetching.request_edited(doc, edit.new_end_byte, joinable)
                 self._edited_after_accept(doc, applied if applied else [edit])
         models = self.services.models
         if models is not None and models.idle() and not (self.health.paused.now() or self.health.inactive_reason(doc)):

@@ -26,7 +26,7 @@ from ..model.errors import DeadlineExceeded, ModelError
 from ..model.types import FimRequest, Usage
 from ..prompts import FimPrompt
 from .block_rest import MORE_ASKED, ended_at_a_sentence, rest_tokens, stopped_inside
-from .cache import Anchor, CompletionCache, Pending
+from .cache import HEAD, Anchor, CompletionCache, Pending
 from .comment_lines import comment_end
 from .docstring_opener import docstring_end
 from .events import Stats
@@ -241,7 +241,12 @@ class Fetcher:
         # the wait while typing.
         self.cancel(uri, typing=not req.invoked)
         pending = Pending(
-            anchor=anchor, multiline=req.multiline, post=post if req.multiline else None, served_to={req.method}
+            anchor=anchor,
+            multiline=req.multiline,
+            post=post if req.multiline else None,
+            served_to={req.method},
+            asked=req.data,
+            read_end=max(fim.window_end, req.offset + HEAD),
         )
         if req.docstring is not None:
             pending.docstring = (req.docstring, line_parts(req.doc, req.offset)[0])
@@ -297,6 +302,54 @@ class Fetcher:
                     pending.future.add_done_callback(lambda _: self._unused_if_unjoined(uri, pending))
             else:
                 self._close_if_idle(uri, pending)
+
+        self._spawn(later())
+
+    def streaming(self, uri: str) -> Pending | None:
+        """The answer still streaming for the document's own request (not a prefetch), if any."""
+        pending = self.cache.pending.get(uri)
+        task = self.fetches.get(uri)
+        if pending is None or task is None or task.done() or pending.future.done():
+            return None
+        return pending
+
+    def request_edited(self, doc: Document, cursor: int, joinable: bool) -> None:
+        """``doc`` edited by the user, the cursor taken to be where the edit ended: the answer
+        streaming for its request is closed once no request can use it. The request that asked
+        it shows nothing for a text moved on (``Request.stale``), and where the editor sends no
+        ``$/cancelRequest`` (Helix, Emacs, Sublime LSP, Kate) it streamed on to its end, billed.
+
+        Kept, as Copilot keeps a request in flight that typing agrees with: typing through what
+        it streamed (the next key's request joins it), and an edit past all the prompt read (a
+        reload or a formatter changing only the file's end): the answer is the one the same place
+        asks for now, and the request asked again there joins it (``joinable``: its anchor was
+        not moved before this edit, which moved it only for not knowing how far it read).
+        Anything else is another question: text before its place changed (an import added above,
+        its line deleted, the whole text formatted), or a key or a paste at it other than what
+        streamed. Closed at once; after the grace where the file's requests wait out their
+        debounce (its next key's, come within it, may still join it where the cursor is not
+        where the edit ended), unless one joined it meanwhile."""
+        uri = doc.uri
+        pending = self.streaming(uri)
+        if pending is None:
+            return
+        if pending.read_unchanged(doc.data):
+            if joinable:
+                pending.anchor.unmoved(len(doc.data))
+            return
+        if not pending.astray_at(doc.data, cursor):
+            return
+        # Typed at its place, it tells the model's guess went elsewhere; an edit before, nothing.
+        typing = pending.before_unchanged(doc.data)
+        if not self.debounce_waits[uri]:
+            self.cancel(uri, typing=typing)
+            return
+        joined = pending.waiters
+
+        async def later() -> None:
+            await asyncio.sleep(CANCEL_GRACE_S)
+            if pending.waiters <= joined and self.streaming(uri) is pending:
+                self.cancel(uri, typing=typing)
 
         self._spawn(later())
 
