@@ -10,8 +10,9 @@ a steady cadence (60, 100 and 200 ms a key by default, jittered by a quarter, wi
 
 For each cadence and column: backend requests per 100 keystrokes pressed, how many the server
 hung up on, the prompt tokens they carried (DeepSeek bills a cancelled stream's prompt once it
-started processing it), and how soon a suggestion the user accepted came (keystroke-to-suggestion,
-p50), with the characters accepted.
+started processing it), the tokens they generated until answered or hung up on, and how soon a
+suggestion the user accepted came (keystroke-to-suggestion, p50), with the characters accepted.
+``--no-cancel`` adds a column whose client sends no ``$/cancelRequest`` (Helix, Emacs, Kate).
 
     python tests/bench/bench_mispredict.py [--mispredict 1.0] [--sites 8] [--cadence 100] ...
 """
@@ -66,6 +67,7 @@ def summary(col: dict[str, Any]) -> dict[str, Any]:
         "backend_requests": col["backend_requests"],
         "cancelled": col["backend_cancelled"],
         "prompt_tokens": col["prompt_tokens"],
+        "completion_tokens": col["completion_tokens"],
         "prompt_tokens_per_100_keystrokes": 100 * col["prompt_tokens"] / keys if keys else None,
         "accepted_share": col["accepted_share"],
         "accepted_suggestion_p50_ms": col["agreeing_latency_ms"]["p50"],
@@ -79,7 +81,7 @@ def rows(results: dict[str, Any]) -> list[tuple[str, list[str]]]:
     for cadence, columns in results["cadences"].items():
         for name, col in columns.items():
             if "error" in col:
-                out.append((f"{cadence} ms/key, {name}", ["error", col["error"][:60], "", "", ""]))
+                out.append((f"{cadence} ms/key, {name}", ["error", col["error"][:60], "", "", "", ""]))
                 continue
             s = summary(col)
             p50 = s["accepted_suggestion_p50_ms"]
@@ -87,13 +89,14 @@ def rows(results: dict[str, Any]) -> list[tuple[str, list[str]]]:
                 f"{s['requests_per_100_keystrokes']:.1f} ({s['backend_requests']}/{s['keystrokes']})",
                 str(s["cancelled"]),
                 f"{s['prompt_tokens']:,}",
+                f"{s['completion_tokens']:,}",
                 f"{100 * s['accepted_share']:.1f} %",
                 "-" if p50 is None else f"{p50:.0f} (n={s['accepted_suggestions']})",
             ]))
     return out
 
 
-HEADER = ["requests / 100 keys", "cancelled", "prompt tokens", "accepted", "accepted sugg. p50 ms"]
+HEADER = ["requests / 100 keys", "cancelled", "prompt tokens", "completion tokens", "accepted", "accepted sugg. p50 ms"]
 
 
 async def run_all(
@@ -122,6 +125,8 @@ def main() -> None:
                         help=f"ms between keys; repeat for several (default {', '.join(map(str, CADENCES_MS))})")
     parser.add_argument("--setting", action="append", default=[], metavar="NAME=JSON",
                         help="add a deepseek-lsp column with this completion setting, e.g. debounceMinMs=100")
+    parser.add_argument("--no-cancel", action="store_true",
+                        help="add a deepseek-lsp column whose client sends no $/cancelRequest (Helix, Emacs, Kate)")
     parser.add_argument("--out", help="write the results as JSON here")
     args = parser.parse_args()
     if not 0.0 <= args.mispredict <= 1.0:
@@ -134,6 +139,8 @@ def main() -> None:
         except json.JSONDecodeError:
             parser.error(f"--setting {item!r}: the value is not JSON")
         peers.append(Peer(f"deepseek-lsp {name}={value}", "deepseek", {"completion": {name: parsed}}))
+    if args.no_cancel:
+        peers.append(Peer("deepseek-lsp, no cancel", "deepseek", cancels=False))
     results = asyncio.run(run_all(tuple(peers), args.cadence or list(CADENCES_MS), args.seed, args.sites,
                                   args.mispredict))
     print(f"mispredicted share {args.mispredict}, {args.sites} sites, seed {args.seed}, "

@@ -6,7 +6,8 @@ lines inside a function body) is opened with the span removed, then typed: Enter
 line's indentation, as an editor's auto-indent inserts it) and one character per keystroke, with
 human timing (about 90 ms between keys, longer pauses at line ends). Every keystroke is one
 incremental ``didChange`` and one completion request, and cancels the previous request with
-``$/cancelRequest`` as VS Code does. deepseek-lsp is asked ``textDocument/inlineCompletion``;
+``$/cancelRequest`` as VS Code does (``--no-cancel`` adds a column whose client sends none, as
+Helix, Emacs, Sublime LSP and Kate). deepseek-lsp is asked ``textDocument/inlineCompletion``;
 tabby-agent only implements ``textDocument/completion`` over LSP, and its first item's text edit
 is its suggestion.
 
@@ -199,7 +200,8 @@ class Session:
 
     def ask(self, uri: str, line: int, char: int) -> Call:
         if self.pending is not None:
-            self.client.cancel(self.pending)
+            if self.peer.cancels:
+                self.client.cancel(self.pending)
             self.client.forget(self.pending)
         params: dict[str, Any] = {
             "textDocument": {"uri": uri},
@@ -296,7 +298,8 @@ class Session:
                 deadline = loop.time() + delays[k]
         await asyncio.sleep(0.3)
         if self.pending is not None:
-            client.cancel(self.pending)
+            if self.peer.cancels:
+                client.cancel(self.pending)
             client.forget(self.pending)
             self.pending = None
         client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
@@ -632,13 +635,15 @@ def main() -> None:
     parser.add_argument("--no-review", action="store_true", help="skip bench_review.py")
     parser.add_argument("--suffix-share", type=float, action="append", default=[],
                         help="add a deepseek-lsp column with this completion.suffixShare")
+    parser.add_argument("--no-cancel", action="store_true",
+                        help="add a deepseek-lsp column whose client sends no $/cancelRequest (Helix, Emacs, Kate)")
     parser.add_argument("--dump", help="write every backend request each column made to this folder")
     parser.add_argument("--out", help="write the results as JSON here")
     args = parser.parse_args()
     extra = tuple(
         Peer(f"deepseek-lsp suffixShare={x}", "deepseek", {"completion": {"suffixShare": x}})
         for x in args.suffix_share
-    )
+    ) + ((Peer("deepseek-lsp, no cancel", "deepseek", cancels=False),) if args.no_cancel else ())
     results = asyncio.run(run_replay(
         args.seed, args.sites, sequential=args.sequential, review=not args.no_review,
         dump=Path(args.dump) if args.dump else None, peers=(DEEPSEEK, NAIVE, TABBY, *extra),

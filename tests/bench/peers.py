@@ -28,6 +28,9 @@ class Peer:
     kind: str  # "deepseek" or "tabby"
     settings: dict[str, Any] = field(default_factory=dict)  # deepseek-lsp settings
     tabby_debounce_ms: int | None = None  # None: tabby-agent's adaptive default
+    #: Sends ``$/cancelRequest`` for the request before at each key, as VS Code does; False:
+    #: as Helix, Emacs, Sublime LSP and Kate, which leave it unanswered.
+    cancels: bool = True
 
     @property
     def inline(self) -> bool:
