@@ -12,6 +12,7 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -231,9 +232,11 @@ class Language:
     def queries_compiled(self, kinds: tuple[str, ...] = QUERY_KINDS) -> bool:
         return all(kind in self._queries for kind in kinds)
 
-    async def compile_queries(self, kinds: tuple[str, ...] = QUERY_KINDS) -> None:
+    async def compile_queries(
+        self, kinds: tuple[str, ...] = QUERY_KINDS, pause: Callable[[], Awaitable[object]] = lambda: asyncio.sleep(0)
+    ) -> None:
         """Compile the queries not compiled yet, one at a time, letting the event loop run
-        between them. Started when a document of the language opens, so that its first
+        between them (``pause``: awaited before each, a wait for no request under way). Started when a document of the language opens, so that its first
         completion does not compile them (C++'s take 0.5 s, Swift's 0.35 s, 1.5 s before its function
         patterns were made cheap to check: grammars/README.md). Not in a worker
         thread: py-tree-sitter 0.26 holds the GIL while it builds a query, which stalls the
@@ -242,7 +245,7 @@ class Language:
         for kind in kinds:
             if kind in self._queries:
                 continue
-            await asyncio.sleep(0)
+            await pause()
             try:
                 self.query(kind)
             except LanguageError as exc:

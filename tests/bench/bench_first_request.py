@@ -6,8 +6,11 @@ side, the fake DeepSeek answering at once. Prints each session's and the medians
 
     PYTHONPATH=server:. python tests/bench/bench_first_request.py [--runs 7] [--real] [--pause 0]
 
-``--language swift``: the document is a Swift file (its queries, compiled at its open, are not
-warmed in the zygote as Python's are: what a Swift file's first suggestion waits for).
+``--language swift`` (``cpp``, ``scala``, ``php``, ``ruby``): the document is a file of that
+language (its queries, compiled at its open, are not warmed in the zygote as Python's are: what
+its first suggestion waits for). ``--language typescript``: a TypeScript file importing a
+JavaScript one beside it, in a workspace folder of the session's own (the imported file's
+language's queries are compiled at the open too).
 
 ``--pause S``: seconds between the session's start and the open (a user opening a file a
 while after the editor: the server's start-up work done by then). Each session's line also
@@ -24,6 +27,7 @@ import os
 import statistics
 import tempfile
 import time
+from pathlib import Path
 
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import _to_dict, inline_params, lsp_session, open_doc, server_env
@@ -33,6 +37,15 @@ from tests.server_fork import WARM_QUERIES
 DOCUMENTS = {
     "python": ("file:///ws/a.py", "def f(x):\n    return \n", (1, 11)),
     "swift": ("file:///ws/Cache.swift", "func f(x: Int) -> Int {\n    return \n}\n", (1, 11)),
+    "cpp": ("file:///ws/cache.cpp", "int f(int x) {\n    return \n}\n", (1, 11)),
+    "scala": ("file:///ws/Cache.scala", "object Cache {\n  def f(x: Int): Int = {\n    x\n  }\n}\n", (2, 5)),
+    "php": ("file:///ws/cache.php", "<?php\nfunction f($x) {\n    return \n}\n", (2, 11)),
+    "ruby": ("file:///ws/cache.rb", "def f(x)\n  return \nend\n", (1, 9)),
+    "typescript": ("util.ts", 'import { formatDate } from "./dates.js";\n\nexport const f = (d: Date) => \n', (2, 30)),
+}
+#: Files beside the document in its workspace folder (a folder of the session's own), by language.
+BESIDE = {
+    "typescript": {"dates.js": "export function formatDate(d, pattern) {\n  return d.toISOString();\n}\n"},
 }
 
 
@@ -40,11 +53,14 @@ async def one_session(fake: FakeDeepSeek, pause: float, language: str = "python"
     """The session's start (to its settings applied), its three requests' latencies, and what
     the server's stamps say of the first."""
     env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=tempfile.mkdtemp(prefix="bench-first-"), **{WARM_QUERIES: "python"})
+    uri, text, (line, column) = DOCUMENTS[language]
+    root = workspace(language)
+    if root is not None:
+        uri = Path(root, uri).as_uri()
     began = time.monotonic()
-    async with lsp_session(env, settings={"completion": {"timeoutS": 30}}) as client:
+    async with lsp_session(env, settings={"completion": {"timeoutS": 30}}, root=root) as client:
         started = time.monotonic() - began
         await asyncio.sleep(pause)
-        uri, text, (line, column) = DOCUMENTS[language]
         open_doc(client, uri, text, language)
         latencies = []
         for _ in range(3):
@@ -54,6 +70,16 @@ async def one_session(fake: FakeDeepSeek, pause: float, language: str = "python"
             assert answer is not None and answer.items, "no suggestion"
         start = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {})).get("start")
         return started, latencies, stamps(start)
+
+
+def workspace(language: str) -> str | None:
+    """A folder of the session's own holding the files beside the document (None: it has none)."""
+    if language not in BESIDE:
+        return None
+    root = tempfile.mkdtemp(prefix="bench-first-ws-")
+    for name, content in BESIDE[language].items():
+        Path(root, name).write_text(content)
+    return root
 
 
 def stamps(start: dict[str, float] | None) -> str:

@@ -639,7 +639,8 @@ class CompletionFeature(Feature):
         after an edit)."""
         times = self.services.start_times
         times.mark("firstRequest")
-        suggestions = await self._suggest(req)
+        with self.idle.answering():
+            suggestions = await self._suggest(req)
         times.mark("firstAnswer")
         return [] if req.stale else suggestions
 
