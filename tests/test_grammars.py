@@ -809,6 +809,13 @@ def test_php_include_paths_are_read_as_paths_from_the_file(registry: LanguageReg
         "require CONFIG_DIR . '/k.php';": "CONFIG_DIR . '/k.php",
         "require dirname(__DIR__) . '/vendor/autoload.php';": "dirname(__DIR__) . '/vendor/autoload.php",
         "require '/etc/app/settings.php';": "/etc/app/settings.php",
+        # The two path prefixes are one pattern (half the query's compile): each keyword, with
+        # its parentheses too, and what neither prefix is.
+        "include (dirname(__FILE__) . '/z.php');": "./z.php",
+        "include_once(__DIR__ . '/w.php');": "./w.php",
+        "require_once dirname(__FILE__, 2) . '/vendor.php';": "dirname(__FILE__, 2) . '/vendor.php",
+        "require basename(__FILE__) . '/b.php';": "basename(__FILE__) . '/b.php",
+        "include __DIR__ . $name;": "__DIR__ . $name",
     }
     text = "<?php\n" + "\n".join(lines) + "\n"
     data = text.encode()
