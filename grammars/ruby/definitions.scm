@@ -16,30 +16,48 @@
     name: (_) @name
     body: (_)? @body) @definition.function)
 
-[
-  (class body: (body_statement (method name: (_) @name body: (_)? @body) @definition.method))
-  (module body: (body_statement (method name: (_) @name body: (_)? @body) @definition.method))
-  (singleton_class body: (body_statement (method name: (_) @name body: (_)? @body) @definition.method))
-]
-
-; `private def helper(x)`, `protected def merge!(other)`: a method defined as a visibility's
-; argument (the inline style), with its visibility.
+; A class's, a module's or a singleton class's methods: `def`, `private def helper(x)` (a method
+; defined as a visibility's argument, the inline style, with its visibility), and the modules
+; it mixes in (`include Walker`, `extend Helpers`, `prepend(Audit)`, `include Billing::Taxes`:
+; a module whose methods it has, as a base's, `@base`, read as a name its header gave; not in a
+; method's body, where `include` is any call). One pattern, each body and call once: each
+; `body_statement` and typed `call` made tree-sitter's check of the query, at a Ruby file's
+; open, walk every state one can be in (the call's method is any node, the word its predicate
+; names; a predicate on a capture a match lacks holds).
 (
   [
     (class body: (body_statement
-      (call
-        method: (identifier) @_visibility
-        arguments: (argument_list . (method name: (_) @name body: (_)? @body) .)) @definition.method))
+      [
+        (method name: (_) @name body: (_)? @body) @definition.method
+        (call
+          method: (_) @_visibility
+          arguments: (argument_list . (method name: (_) @name body: (_)? @body) .)) @definition.method
+        (call
+          !receiver
+          method: (_) @_mixin
+          arguments: (argument_list [(constant) @base (scope_resolution name: (constant) @base)]))
+      ]))
     (module body: (body_statement
-      (call
-        method: (identifier) @_visibility
-        arguments: (argument_list . (method name: (_) @name body: (_)? @body) .)) @definition.method))
+      [
+        (method name: (_) @name body: (_)? @body) @definition.method
+        (call
+          method: (_) @_visibility
+          arguments: (argument_list . (method name: (_) @name body: (_)? @body) .)) @definition.method
+        (call
+          !receiver
+          method: (_) @_mixin
+          arguments: (argument_list [(constant) @base (scope_resolution name: (constant) @base)]))
+      ]))
     (singleton_class body: (body_statement
-      (call
-        method: (identifier) @_visibility
-        arguments: (argument_list . (method name: (_) @name body: (_)? @body) .)) @definition.method))
+      [
+        (method name: (_) @name body: (_)? @body) @definition.method
+        (call
+          method: (_) @_visibility
+          arguments: (argument_list . (method name: (_) @name body: (_)? @body) .)) @definition.method
+      ]))
   ]
-  (#any-of? @_visibility "private" "protected" "public" "module_function"))
+  (#any-of? @_visibility "private" "protected" "public" "module_function")
+  (#any-of? @_mixin "include" "extend" "prepend"))
 
 (singleton_method
   name: (_) @name
@@ -49,21 +67,3 @@
   (program (assignment left: (constant) @name) @definition.constant)
   (body_statement (assignment left: (constant) @name) @definition.constant)
 ]
-
-; `include Walker`, `extend Helpers`, `prepend(Audit)`, `include Billing::Taxes` in a class's or a
-; module's body: a module whose methods it has, as a base's (`@base`, read as a name its header
-; gave). Not in a method's body, where `include` is any call.
-(
-  [
-    (class body: (body_statement
-      (call
-        !receiver
-        method: (identifier) @_mixin
-        arguments: (argument_list [(constant) @base (scope_resolution name: (constant) @base)]))))
-    (module body: (body_statement
-      (call
-        !receiver
-        method: (identifier) @_mixin
-        arguments: (argument_list [(constant) @base (scope_resolution name: (constant) @base)]))))
-  ]
-  (#any-of? @_mixin "include" "extend" "prepend"))
