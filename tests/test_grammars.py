@@ -824,6 +824,91 @@ def test_php_include_paths_are_read_as_paths_from_the_file(registry: LanguageReg
     assert [statement for _, _, statement in index.imports] == list(lines)
 
 
+def _definitions(registry: LanguageRegistry, name: str, text: str) -> list[str]:
+    """``kind:name`` of each definition (and ``base:Name`` of each mixin) the query finds, sorted."""
+    lang = registry.get(name)
+    assert lang is not None
+    data = text.encode()
+    found = []
+    for _, caps in ts.QueryCursor(lang.query("definitions")).matches(lang.parser().parse(data).root_node):
+        for key, nodes in caps.items():
+            if key.startswith("definition."):
+                found.append(f"{key.removeprefix('definition.')}:{caps['name'][0].text.decode()}")
+            elif key == "base":
+                found.append(f"base:{nodes[0].text.decode()}")
+    return sorted(found)
+
+
+def test_cpp_names_told_by_their_text_are_what_their_node_types_found(registry: LanguageRegistry) -> None:
+    """C++'s definitions take a function's or variable's name as any node told by its text
+    (tree-sitter's check of a typed name walked every state a declarator starts in: a third of
+    the query's compile at a C++ file's open): the same definitions as the node types gave,
+    operators, destructors, friends, specialisations and ``#ifdef``'d members included."""
+    text = """namespace ns {
+template <typename T> struct Box {
+    Box();
+    ~ Box();
+    bool operator<(const Box& o) const { return true; }
+    friend bool operator== <>(const Box&, const Box&);
+    operator bool() const { return true; }
+    void* operator new(size_t n);
+    template <> void put<int>(int u);
+    int $dollar();
+#ifdef DEBUG
+    void check() const { }
+#endif
+};
+template <typename T> Box<T>::~Box() { }
+template <typename T> bool Box<T>::operator< (int) const { return false; }
+int *ptr_fn(int a) { return 0; }
+int &ref_fn(int a);
+int (*fn_ptr_returner(int))(int);
+#ifdef WIN
+int win_only(void) { return 0; }
+#endif
+int operator+(Box<int>, Box<int>);
+int counter = 0, *cursor, table[3];
+}
+"""
+    assert _definitions(registry, "cpp", text) == [
+        "class:Box", "class:ns", "function:ptr_fn", "function:ref_fn", "function:win_only",
+        "method:$dollar", "method:Box", "method:operator new", "method:operator<", "method:operator<",
+        "method:~ Box", "method:~Box", "variable:counter", "variable:cursor", "variable:table",
+    ]  # fmt: skip
+
+
+def test_ruby_methods_visibilities_and_mixins_of_one_pattern_are_found_as_before(registry: LanguageRegistry) -> None:
+    """Ruby's methods in a class, a module or ``class << self``, those defined as a visibility's
+    argument and the modules mixed in are one pattern (each body checked once by tree-sitter at
+    a Ruby file's open, not three times): the same definitions and bases as the three patterns
+    gave, not a method's ``include`` nor another word's ``def``."""
+    text = """module Billing
+  include Taxes
+  extend Helpers::Fmt
+  prepend(Audit)
+  private def helper(x)
+    x
+  end
+  other def not_visibility; end
+  class << self
+    protected def guarded; end
+    include NotABase
+  end
+  def outer
+    include NotInMethod
+  end
+end
+class Invoice < Base
+  include Walker
+  def self.build; end
+end
+"""
+    assert _definitions(registry, "ruby", text) == [
+        "base:Audit", "base:Fmt", "base:Taxes", "base:Walker", "class:Billing", "class:Invoice",
+        "method:build", "method:guarded", "method:helper", "method:outer",
+    ]  # fmt: skip
+
+
 def test_re_exports_are_read_from_barrels_and_package_inits(registry: LanguageRegistry) -> None:
     """What a file passes on was not read at all: ``export ... from`` was no import, and a
     package's ``__init__.py`` was read as any module. A renamed re-export keeps the name its
