@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
 from typing import Any
 
 from ..context import Indexer, read_languages
@@ -75,17 +76,11 @@ class IdleWork:
         await asyncio.sleep(0)
         await self._none_answering.wait()  # returns at once, with no turn of the loop, when set
 
-    async def _quiet(self) -> None:
-        """Until the user pauses with no request being answered: a file left for later may be
-        of a language whose queries are not compiled yet, and compiling them holds the GIL
-        (JavaScript's two: 60 ms of CPU, 0.3 s at load) while the request's answer waits to be
-        read (the first request in a new file, compiling its own, is often longer than the
-        pause)."""
-        while True:
-            await until_idle(self.busy_until)
-            if not self._answering:
-                return
-            await self._none_answering.wait()
+    def _compiles(self, path: Path) -> bool:
+        """Whether indexing the file compiles its language's queries (each holds the GIL:
+        JavaScript's two, 60 ms of CPU, 0.3 s at load)."""
+        lang = self.services.registry.for_filename(path.name)
+        return lang is not None and not lang.queries_compiled(INDEX_KINDS)
 
     def busy_until(self) -> float:
         return self.last_change + IDLE_INDEX_S
@@ -169,14 +164,22 @@ class IdleWork:
                     self.indexer.for_document(doc)
                 await asyncio.sleep(0)
             await drain(self.indexer.deferred_docs, self._index_if_open)
-            await drain(self.indexer.deferred, lambda path, lang: self.indexer.for_file(path, language=lang))
+            await drain(self.indexer.deferred, lambda path, lang: self.indexer.for_file(path, language=lang), self._compiles)
 
-        async def drain(left: dict[Any, Any], index: Callable[[Any, Any], object]) -> None:
+        async def drain(
+            left: dict[Any, Any], index: Callable[[Any, Any], object], compiles: Callable[[Any], bool] = lambda key: False
+        ) -> None:
             """Index what ``left`` holds, one at a time while the user pauses (it may grow
             meanwhile: requests add what their time box had no room for)."""
             while left:
-                await self._quiet()
+                await until_idle(self.busy_until)
                 key = next(iter(left), None)  # a closed document left meanwhile
+                if key is not None and self._answering and compiles(key):
+                    # Its language's queries not compiled yet: not while a request is answered
+                    # (the first in a new file, compiling its own, often outlasts the pause),
+                    # whose answer would be read only after them. Then idle again first.
+                    await self._none_answering.wait()
+                    continue
                 if key is not None:
                     index(key, left.pop(key))
                 await asyncio.sleep(0)
