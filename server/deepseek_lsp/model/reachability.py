@@ -5,6 +5,7 @@ a request the user asks for always is (Copilot and Tabby alike), and any answer 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,6 +73,8 @@ class UnreachedServers:
         self._answered: dict[tuple[str, str, int | None], float] = {}
         #: origin -> the connects there in a row that waited out their whole timeout.
         self._timeouts: dict[tuple[str, str, int | None], int] = {}
+        #: origin -> those waiting for it to answer again (see :meth:`answer_after`).
+        self._waiting: dict[tuple[str, str, int | None], list[asyncio.Future[None]]] = {}
 
     def met(self, url: str, error: ModelError, at: float) -> None:
         """A request to ``url`` could not reach its server at ``at`` (time.monotonic)."""
@@ -88,6 +91,21 @@ class UnreachedServers:
         self._met.pop(key, None)
         self._timeouts.pop(key, None)
         self._answered[key] = time.monotonic()
+        for waiter in self._waiting.pop(key, ()):
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def answer_after(self, url: str, at: float) -> None:
+        """Returns once ``url``'s server has answered a request (whatever it said) after ``at``
+        (time.monotonic): a failure not recorded as the server's unreached (a reset) must not
+        end the wait at once, each retry meeting it again."""
+        key = origin(url)
+        if self.answered_since(url, at):
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # Those given up (their reviews closed, the settings changed) go, not piling up.
+        self._waiting[key] = [w for w in self._waiting.get(key, ()) if not w.done()] + [waiter]
+        await waiter
 
     def answered_since(self, url: str, at: float) -> bool:
         """Whether ``url``'s server answered a request after ``at`` (time.monotonic)."""

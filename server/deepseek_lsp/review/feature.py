@@ -50,6 +50,7 @@ from .publishing import FileState, Publisher
 from .reloads import Reloads
 from .rules import ReviewRules
 from .saving import SaveTriggers
+from .unreached_saves import UnreachedSaves, failed_unreached
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -126,6 +127,9 @@ class ReviewFeature(Feature):
         self.command = ReviewCommand(self, self.rules, self.publisher, self._paused)
         self.outcome = OutcomeStatus(services, self._paused)
         self.reloads = Reloads(lambda uri: self.services.documents.get(uri), self._reloaded)
+        self.unreached_saves = UnreachedSaves(
+            lambda uri: self.services.documents.get(uri), lambda uri: self.schedule(uri, on_save=True)
+        )
         self.landing = Landing(
             lambda: self.engine, lambda: self.settings, lambda uri: self.services.documents.get(uri)
         )
@@ -235,6 +239,7 @@ class ReviewFeature(Feature):
         self._opened.halt()
         self.publisher.halt()
         self.reloads.halt()
+        self.unreached_saves.halt()
         for task in [*self._tasks.values(), *self._superseded, *self.outcome.telling]:
             task.cancel()
         if self._engine is not None:
@@ -247,6 +252,7 @@ class ReviewFeature(Feature):
         )
         if self._engine_making is not None:  # its cache, made meanwhile, is closed below
             await asyncio.gather(self._engine_making, return_exceptions=True)
+        await self.unreached_saves.stop()
         if self._engine is not None:
             await self._engine.stop()
         if self._cache is not None:
@@ -319,6 +325,7 @@ class ReviewFeature(Feature):
 
     def document_closed(self, doc: Document) -> None:
         self._opened.forget(doc.uri)
+        self.unreached_saves.forget(doc.uri)
         self.first_saves.forget(doc.uri)
         task = self._tasks.get(doc.uri)
         # A save's only: Review File's answer goes to the buffer that asked, which is gone (a
@@ -673,6 +680,7 @@ class ReviewFeature(Feature):
                 task.cancel()
 
         self._failed.pop(uri, None)
+        self.unreached_saves.forget(uri)
         progress = _Progress(self._server, f"DeepSeek review: {basename(uri)}", on_cancel=stop, uri=uri)
         if task is not None:
             self._progress[task] = progress
@@ -735,6 +743,8 @@ class ReviewFeature(Feature):
         # Renamed meanwhile (maybe more than once): shown under the name it has now.
         uri = named()
         self.outcome.cost(outcome, settings)
+        if on_save and failed_unreached(outcome) and (saved := self.services.documents.get(uri)) is not None:
+            self.unreached_saves.failed(saved, edit_count, client)
         if not on_save:
             self.first_saves.reviewed_all(uri)
         # Ended with the count the file shows; ended whatever happens here: a progress never

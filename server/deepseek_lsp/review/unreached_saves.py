@@ -1,0 +1,76 @@
+"""Saves whose review failed only because the server could not be reached, reviewed again once
+it answers (a completion's request, a model list: whatever reaches it first).
+
+A model server restarted, a laptop offline for a minute: the save's review met "Cannot reach"
+and said "Save again to retry", and that status stayed for good while the same server answered
+suggestions again; the saved change went unreviewed until the next save. The review runs again
+by itself, once, for a file still open and unedited since that save (its unsaved text is not
+what was saved: the next save reviews it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..documents import Document
+from .flights import ReviewOutcome
+
+
+def failed_unreached(outcome: ReviewOutcome) -> bool:
+    """Whether the review sent requests and every one failed without reaching its server."""
+    return bool(
+        outcome.errors
+        and all(e.unreachable for e in outcome.errors)
+        and outcome.unanswered_asked > 0
+        and outcome.units_asked <= outcome.unanswered_asked
+        and outcome.fatal is None
+    )
+
+
+class UnreachedSaves:
+    """The saves waiting for their server, by URI, and the one wait for it to answer."""
+
+    def __init__(self, document: Callable[[str], Document | None], review: Callable[[str], Any]) -> None:
+        self._document = document
+        self._review = review
+        #: uri -> the document and its edit count when its save's review began.
+        self._saves: dict[str, tuple[Document, int]] = {}
+        self._watch: asyncio.Task[None] | None = None
+        self._client: Any = None
+
+    def failed(self, doc: Document, edit_count: int, client: Any) -> None:
+        """``doc``'s save review (of its text at ``edit_count``) could not reach ``client``'s
+        review server."""
+        self._saves[doc.uri] = (doc, edit_count)
+        if self._watch is not None and not self._watch.done() and self._client is client:
+            return
+        if self._watch is not None:
+            self._watch.cancel()  # the settings' new client: the old one's server is not asked
+        self._client = client
+        self._watch = asyncio.ensure_future(self._when_reached(client, time.monotonic()))
+
+    def forget(self, uri: str) -> None:
+        """Saved again, reviewed, or closed: its wait is over."""
+        self._saves.pop(uri, None)
+
+    async def _when_reached(self, client: Any, failed_at: float) -> None:
+        await client.unreached.answer_after(client.config.base, failed_at)
+        saves, self._saves = self._saves, {}
+        for uri, (doc, edit_count) in saves.items():
+            if self._document(uri) is doc and doc.edit_count == edit_count:
+                self._review(uri)
+
+    def halt(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+
+    async def stop(self) -> None:
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch

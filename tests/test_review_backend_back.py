@@ -1,0 +1,80 @@
+"""A save's review that failed only because the backend could not be reached (the model server
+restarted, the laptop offline a minute) runs again once that server answers, over the real
+server (pytest-lsp) and the fake stopped and started again on its port.
+
+usersim54: after a minute's outage the status said "review of X failed: Cannot reach
+127.0.0.1:…: nothing is listening there" for good while suggestions from that very server were
+shown again, and the saved change was never reviewed until the next save.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import eventually, insert, lsp_session, open_doc, server_env
+from tests.review_support import reviewer
+from tests.test_reliability_review_faults import (
+    CHAT,
+    DOC,
+    FAST_BACKOFF,
+    GOOD_MESSAGES,
+    RULES,
+    SETTINGS,
+    URI,
+    WAIT_S,
+    completion_answers,
+    review_kind,
+    save,
+)
+
+OTHER = "file:///ws/other.py"
+
+
+def review_statuses(client: Any) -> list[dict[str, str]]:
+    return [s for s in client.statuses if s["feature"] == "review"]
+
+
+@contextlib.asynccontextmanager
+async def saved_while_down(tmp_path: Path) -> AsyncIterator[tuple[Any, FakeDeepSeek]]:
+    """A server with two files open; the backend stops, URI is saved and its review fails as
+    unreachable; then the backend starts again on the same port."""
+    with FakeDeepSeek() as fake:
+        fake.responder(reviewer(RULES), path=CHAT)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"), **FAST_BACKOFF)
+        async with lsp_session(env, settings=SETTINGS) as client:
+            open_doc(client, URI, DOC)
+            open_doc(client, OTHER, "x = \n")
+            fake.stop()
+            save(client, URI)
+            assert await eventually(lambda: review_kind(client) == "Warning", timeout=WAIT_S)
+            assert "Cannot reach" in review_statuses(client)[-1]["message"]
+            fake.start()
+            yield client, fake
+
+
+async def test_a_review_failed_unreached_runs_again_once_the_server_answers(tmp_path: Path) -> None:
+    async with saved_while_down(tmp_path) as (client, fake):
+        assert fake.requests_to(CHAT) == []
+        # The user types on in another file: its suggestion comes from that server again.
+        assert await completion_answers(client, OTHER) == ["return a + b"]
+        assert await eventually(lambda: len(client.diagnostics.get(URI, [])) == 2, timeout=WAIT_S)
+        assert {d.message.split("\n")[0] for d in client.diagnostics[URI]} == GOOD_MESSAGES
+        assert len(fake.requests_to(CHAT)) == 1
+        assert await eventually(lambda: review_kind(client) == "Normal", timeout=WAIT_S)
+
+
+async def test_a_file_edited_since_its_failed_review_waits_for_its_next_save(tmp_path: Path) -> None:
+    """Control: the text the save wrote is no longer what the editor holds; reviewing the
+    unsaved text unasked is not what the user saved, so the next save reviews it."""
+    async with saved_while_down(tmp_path) as (client, fake):
+        insert(client, URI, 2, 0, 0, "# edited\n")
+        assert await completion_answers(client, OTHER) == ["return a + b"]
+        # The first test's review went out in the turn of the answer; a second is ample.
+        await asyncio.sleep(1.0)
+        assert fake.requests_to(CHAT) == []
+        assert review_kind(client) == "Warning"
