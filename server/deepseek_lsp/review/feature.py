@@ -128,7 +128,7 @@ class ReviewFeature(Feature):
         self.outcome = OutcomeStatus(services, self._paused)
         self.reloads = Reloads(lambda uri: self.services.documents.get(uri), self._reloaded)
         self.unreached_saves = UnreachedSaves(
-            lambda uri: self.services.documents.get(uri), lambda uri: self.schedule(uri, on_save=True)
+            lambda uri: self.services.documents.get(uri), lambda uri: self.schedule(uri, on_save=True), self._clear_status
         )
         self.landing = Landing(
             lambda: self.engine, lambda: self.settings, lambda uri: self.services.documents.get(uri)

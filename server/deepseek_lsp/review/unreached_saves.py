@@ -4,8 +4,8 @@ it answers (a completion's request, a model list: whatever reaches it first).
 A model server restarted, a laptop offline for a minute: the save's review met "Cannot reach"
 and said "Save again to retry", and that status stayed for good while the same server answered
 suggestions again; the saved change went unreviewed until the next save. The review runs again
-by itself, once, for a file still open and unedited since that save (its unsaved text is not
-what was saved: the next save reviews it).
+by itself, once, for a file still open and unedited since that save; one edited since (its
+unsaved text is not what was saved: the next save reviews it) has its "Cannot reach" cleared.
 """
 
 from __future__ import annotations
@@ -34,9 +34,12 @@ def failed_unreached(outcome: ReviewOutcome) -> bool:
 class UnreachedSaves:
     """The saves waiting for their server, by URI, and the one wait for it to answer."""
 
-    def __init__(self, document: Callable[[str], Document | None], review: Callable[[str], Any]) -> None:
+    def __init__(
+        self, document: Callable[[str], Document | None], review: Callable[[str], Any], clear: Callable[[str], None]
+    ) -> None:
         self._document = document
         self._review = review
+        self._clear = clear
         #: uri -> the document and its edit count when its save's review began.
         self._saves: dict[str, tuple[Document, int]] = {}
         self._watch: asyncio.Task[None] | None = None
@@ -61,8 +64,12 @@ class UnreachedSaves:
         await client.unreached.answer_after(client.config.base, failed_at)
         saves, self._saves = self._saves, {}
         for uri, (doc, edit_count) in saves.items():
-            if self._document(uri) is doc and doc.edit_count == edit_count:
+            if self._document(uri) is not doc:
+                continue
+            if doc.edit_count == edit_count:
                 self._review(uri)
+            else:
+                self._clear(uri)
 
     def halt(self) -> None:
         if self._watch is not None:
