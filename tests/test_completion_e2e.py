@@ -1029,6 +1029,14 @@ NEXT_ARGUMENT_CASES = [
     ("rust", "c.rs", 'fn f() -> Config {\n    Config {\n        name: "a".into(),\n        size: 1,', "\n    }\n}\n",
      "\n        mode: 2,\n        debug: true,"),
     ("rust", "d.rs", "fn f() {\n    let c = Config {\n        size: 1,", "\n    };\n}\n", "\n        mode: 2,"),
+    # A Rust match's arms (a value's `let y = match x {` too, a nested arm's `=> match y {`).
+    ("rust", "e.rs", "fn f(x: u8) -> u8 {\n    match x {\n        0 => 1,", "\n    }\n}\n",
+     "\n        1 => 2,\n        _ => 0,"),
+    ("rust", "g.rs", 'fn f(s: &str) {\n    let n = match s.len() {\n        0 => "none",', "\n    };\n}\n",
+     '\n        1 => "one",\n        _ => "many",'),
+    ("rust", "h.rs", "fn f(a: Option<u8>, b: u8) -> u8 {\n    match a {\n        None => match b {\n            0 => 1,",
+     "\n        },\n        Some(v) => v,\n    }\n}\n", "\n            _ => 2,"),
+    ("php", "m.php", "<?php\n$name = match ($code) {\n    1 => 'one',", "\n};\n", "\n    2 => 'two',\n    default => 'many',"),
 ]
 
 

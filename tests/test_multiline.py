@@ -46,7 +46,10 @@ def _decide(language_id: str, ext: str, text: str, *, after_accept: bool = False
         ("go", "go", "package a\n\nvar c = pkg.Config{\n\tSize: 1,‸\n}\n", True),
         ("rust", "rs", "fn f() -> C {\n    C {\n        size: 1,‸\n    }\n}\n", True),
         ("rust", "rs", "enum E {\n    A,‸\n}\n", True),
-        ("rust", "rs", "fn f() -> u8 {\n    match x {\n        A => 1,‸\n    }\n}\n", False),
+        # A Rust match's arms; not a block whose name holds the word (`fn no_match() {`).
+        ("rust", "rs", "fn f() -> u8 {\n    match x {\n        A => 1,‸\n    }\n}\n", True),
+        ("rust", "rs", "fn f() -> u8 {\n    let y = match x {\n        Some(v) if v > 1 => v,‸\n    };\n}\n", True),
+        ("rust", "rs", "fn no_match() -> u8 {\n    a,‸\n}\n", False),
         ("rust", "rs", "fn f() -> Config {\n    a,‸\n}\n", False),
         ("go", "go", "package a\n\nfunc f() {\n\tif ok {\n\t\tx := 1,‸\n\t}\n}\n", False),
         ("python", "py", "def f(x):\n    y = 1\n    ‸\n", False),

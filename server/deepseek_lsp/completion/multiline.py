@@ -148,13 +148,15 @@ _OBJECT_LANGUAGES = frozenset(("javascript", "typescript", "tsx"))
 #: writes it (`Config{`, `&http.Server{`, `[]T{`, `map[K]V{`; a block's `{` follows a space),
 #: Rust's after a type's capitalised name where a value goes (`= Config {`, `(Config {`,
 #: `=> Self {`, `Self {` first on its line; not a return type's `-> Config {`), and a Rust
-#: struct's or enum's own (its fields, its variants).
+#: struct's or enum's own (its fields, its variants). And a `match`'s, its arms ended by `,`
+#: (Rust's `match x {`, PHP's `match ($x) {`): its scrutinee holds no `{`.
 _STRUCT_BRACE: dict[str, re.Pattern[str]] = {
     "go": re.compile(r"[\w\]}]\{$"),
     "rust": re.compile(
         r"(?:(?:^|[=(,\[:]|(?<!-)>|\breturn)\s*&?(?:mut\s+)?(?:\w+::)*[A-Z]\w*(?:::)?(?:<[^{}]*>)?"
-        r"|^\s*(?:pub(?:\([^)]*\))?\s+)?(?:struct|enum)\s+\w+(?:<[^{}]*>)?)\s*\{$"
+        r"|^\s*(?:pub(?:\([^)]*\))?\s+)?(?:struct|enum)\s+\w+(?:<[^{}]*>)?|\bmatch\b[^{}]*)\s*\{$"
     ),
+    "php": re.compile(r"\bmatch\s*\(.*\)\s*\{$"),
 }
 
 
@@ -352,7 +354,8 @@ _BRACKET = re.compile(r"[()\[\]{}]")
 def _next_item_below(doc: Document, line_start: int, before: str) -> bool:
     """Whether ``before`` is a whole item of a call's arguments or a list's items written one a
     line, ended by its `,`: the next one goes on the next line (``f(⏎    a,⏎    b,|``; a Go or
-    Rust struct literal's next field, ``Config{⏎    Size: 1,|``). Asked for the rest of the
+    Rust struct literal's next field, ``Config{⏎    Size: 1,|``; a match's next arm, ``match x
+    {⏎    0 => 1,|``). Asked for the rest of the
     line (stopped at its break), the model's next argument was cut to nothing until Enter was
     pressed; Copilot shows it. The bracket is found opened above (an
     object literal's `{` where a value goes too), with no bracket left open on this line."""
