@@ -1040,6 +1040,35 @@ NEXT_ARGUMENT_CASES = [
 ]
 
 
+#: A minified bundle's one line of 21 kB: its IIFE's `!function(e){` opened 21 kB before the
+#: cursor, far past the prompt's window.
+_BUNDLE = "!function(e){" + "var s=function(a,b){return a.map(function(x){return x+b})};" * 360
+
+
+@pytest.mark.parametrize(
+    ("before", "answer", "shown"),
+    [
+        (_BUNDLE + "e.square=function(t){return t*t", "}}(window);", "}}(window);"),
+        (_BUNDLE + "e.list=[function(t){return[t", "]}]}(window);", "]}]}(window);"),
+        # A control: a closer of nothing open on the line is cut, far into it as near its start.
+        (_BUNDLE + "e.square=function(t){return t*t", "}}}(window);", "}}"),
+    ],
+)
+async def test_closers_of_brackets_opened_far_back_on_a_minified_line_are_shown(
+    tmp_path, before: str, answer: str, shown: str
+) -> None:
+    """At the end of a minified bundle's 21 kB line the model's closers of brackets opened
+    before the prompt's window (the IIFE's `}` and its call) were cut as stray: only the
+    inner function's `}` was shown. The line's own brackets from its start tell they are open."""
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda _body: answer, path=FIM)
+        async with session(fake, tmp_path, {"debounce": 0}, language="javascript") as client:
+            uri = (tmp_path / "bundle.min.js").as_uri()
+            open_doc(client, uri, before + "\n", "javascript")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 0, len(before), invoked=True))
+            assert [i.insert_text for i in result.items] == [shown]
+
+
 @pytest.mark.parametrize(("language", "name", "before", "after", "answer"), NEXT_ARGUMENT_CASES)
 async def test_the_next_argument_of_a_call_over_lines_is_suggested_after_a_comma(
     tmp_path, language: str, name: str, before: str, after: str, answer: str

@@ -5,12 +5,15 @@ bound the test thread's CPU time where the work runs in it (tests/cpu_time.py)."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from lsprotocol import types
 
 from deepseek_lsp.completion.postprocess._scanner import _BracketScanner
 from deepseek_lsp.completion.postprocess._syntax import _syntax_for
 from deepseek_lsp.completion.request import Request
+from deepseek_lsp.completion.scan_states import LineStates
 from deepseek_lsp.context import indexer as context
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.languages import LanguageRegistry
@@ -124,6 +127,31 @@ def test_keys_typed_at_the_end_of_a_minified_line_keep_the_prompt_start() -> Non
         last, prompts = fim, prompts + 1
     assert sum(shared) >= prompts - 2, shared  # the start moves once the part outgrows the budget
     assert sum(counted) / prompts < 10_000, sum(counted) / prompts  # bytes tokenized a key: 24,099 before
+
+
+def test_keys_typed_at_the_end_of_a_minified_line_read_its_brackets_once(monkeypatch) -> None:
+    """The brackets a minified bundle's 21 kB line opened before a window cut far into it are
+    read from the line's start (their closers at its end are no stray ones), once: the keys
+    typed at its end after that read only what they added, not the line's ~13 kB again each
+    (a suggestion typed through reads its line's brackets 8 kB before the cursor, moving)."""
+    line = "!function(e){" + "var s=function(a,b){return a.map(function(x){return x+b})};" * 360
+    doc = DocumentStore(REGISTRY).open("file:///w/bundle.min.js", line + "\n", "javascript", 1)
+    fed: list[int] = []
+    feed = _BracketScanner.feed
+
+    def counted(self: _BracketScanner, text: str) -> Iterator[tuple[int, str]]:
+        fed.append(len(text))
+        return feed(self, text)
+
+    monkeypatch.setattr(_BracketScanner, "feed", counted)
+    states, offset = LineStates(), len(line)
+    for ch in "e.square=function(t){return t*t":
+        pos = types.Position(0, offset)
+        doc.apply_change(types.TextDocumentContentChangePartial(range=types.Range(pos, pos), text=ch))
+        offset += 1
+        scanner, opened = states.at(doc, "javascript", doc.data, offset - 8192)
+        assert opened[:1] == ("{",) and scanner.mode == ""  # the IIFE's, outside strings
+    assert sum(fed) < len(line), sum(fed)  # 32 keys, 13 kB each, read from the line's start
 
 
 def test_columns_are_counted_the_same_way_on_long_lines_with_surrogates() -> None:

@@ -49,9 +49,10 @@ from .idle_indexing import IdleWork
 from .indentation import DEFAULT_INDENT, EditorIndent, detect_indentation
 from .postprocess import PostContext
 from .postprocess._document_prose import prose_in_tree
+from .postprocess._scanner import _BracketScanner
 from .postprocess._syntax import path_label, syntax_name
 from .request import Request
-from .scan_states import ScanStates
+from .scan_states import LineStates, ScanStates
 
 #: Other open documents searched for context, most recently used first. Indexing a document
 #: costs 25-90 ms per 5,000 lines; with 100 files open, searching them all every keystroke stalled
@@ -251,6 +252,7 @@ class PromptBuilder:
         #: What each document's editor inserts for a level (EDITOR_INDENTATION_NOTIFICATION).
         self.editor_indents: dict[str, EditorIndent] = {}
         self.scan_states = ScanStates()
+        self.line_states = LineStates()
         #: Each document's window start line in its prompts fitted by the estimate, while the
         #: tokenizer loaded, kept by its prompts after (see ``_build``).
         self.estimated_starts: dict[str, int] = {}
@@ -290,14 +292,19 @@ class PromptBuilder:
         doc, data = req.doc, req.data
         tree = doc.tree if not req.stale else None
         scan = bracket_scan_start(tree, data, req.offset, window_start) if tree else None
-        if scan is None and tree is not None:
-            # The window may start inside a docstring: the scan starts after it.
-            scan = past_string_or_comment(tree, window_start, req.offset), []
-        scan_from, open_before = scan if scan else (window_start, [])
+        post_language = doc.language.name if doc.language else _syntax_language(doc.language_id)
         # No grammar: the window may start inside a string or a comment, which a read from the
         # file's start knows (a stale request's text is no longer the document's: read as code).
         no_grammar = doc.language is None and not req.stale
         scan_state = self.scan_states.at(doc, doc.language_id, window_start) if no_grammar else None
+        line = self._line_brackets(req, tree, window_start, post_language) if scan is None and scan_state is None else None
+        if line is not None:
+            scan_state, opened = line
+            scan = window_start, list(opened)
+        if scan is None and tree is not None:
+            # The window may start inside a docstring: the scan starts after it.
+            scan = past_string_or_comment(tree, window_start, req.offset), []
+        scan_from, open_before = scan if scan else (window_start, [])
         self.idle.read_scan_states(self.scan_states)
         unit, tab_width = self.indentation(doc, req.offset)
         language = doc.language.name if doc.language else doc.language_id or ""
@@ -338,7 +345,7 @@ class PromptBuilder:
             single_line=not req.multiline,
             comment_only=bool(req.comment_marker),
             from_chat=self.settings.backend == "chat",
-            language=doc.language.name if doc.language else _syntax_language(doc.language_id),
+            language=post_language,
             bracket_scan_from=len(data[window_start:scan_from].decode("utf-8", "replace")),
             open_before_scan=tuple(open_before),
             scan_state=scan_state,
@@ -346,6 +353,24 @@ class PromptBuilder:
             block_opener=doc.language.spec.block_opener if doc.language else None,
             prose_by_tree=prose,
         )
+
+    def _line_brackets(
+        self, req: Request, tree: Any, window_start: int, language: str | None
+    ) -> tuple[_BracketScanner, tuple[str, ...]] | None:
+        """The scanner's state and the brackets open at a window's start cut far into its line
+        (a minified bundle's), read from the line's start where the tree (if any) reads both
+        as code; None elsewhere. Read from the cut, the model's closers of what the line opened
+        before it were cut as stray (`}(window);` of a 21 kB line's IIFE: `}` shown)."""
+        data = req.data
+        line_start = data.rfind(b"\n", 0, window_start) + 1
+        if line_start == window_start:
+            return None
+        if tree is not None and (
+            past_string_or_comment(tree, window_start, req.offset) != window_start
+            or past_string_or_comment(tree, line_start, len(data)) != line_start
+        ):
+            return None  # the cut or the line's start in a docstring, a string over lines
+        return self.line_states.at(req.doc, language, data, window_start)
 
     def prompt(self, req: Request, inserted: str = "") -> FimPrompt:
         doc = req.doc
