@@ -29,7 +29,13 @@ above in the other style's levels, a comment line of Tk's tkSelect.h moved (tabs
 read as four), and two fixed: Tk's tkArray.h typedef in a macro (`} AT;  \\` cut to the
 autopair's `}`: the name lost; now right) and X11's xtestext1.h, members in eight spaces and
 tabs one after another (the tab-led ones read a level left, the suggestion cut after its
-first line; now all four in the file's tabs, still counted wrong: the file mixes).
+first line; now all four in the file's tabs, still counted wrong: the file mixes). At session
+54 (184 -> 185) tkSelect.h's comment line right: led by tabs in a file of space levels, it
+stands where the members' trailing comments do with tabs of eight (kept as written; it went
+to 16 spaces). The 8 longer than a block's tokens are cut at a whole line, as a user expects
+(the autopair's `}` below, the next suggestion goes on); the 6 in the other style's levels
+are the model writing the body as the file does there, re-levelled to the file's unit (not
+changed: keeping an answer's levels wherever the file has them somewhere is a wider rule).
 """
 
 from __future__ import annotations

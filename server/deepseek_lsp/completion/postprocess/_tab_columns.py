@@ -46,3 +46,24 @@ def eight_column_siblings(lines: list[str]) -> bool:
         for tab in votes:
             votes[tab] += len(spaces) == len(tabs) * tab
     return votes[8] > votes[4]
+
+
+#: A comment ending a line of code (`Atom selection;\t\t/* Selection name`): its start.
+_TRAILING_COMMENT = re.compile(r"\S[ \t]+(/\*|//)")
+
+
+def comment_lines_aligned_by_tabs(lines: list[str], tab: int) -> set[str]:
+    """The comment lines of their own in ``lines`` led by tabs alone that stand, with tabs of
+    ``tab`` columns, where a comment ending a line of code above them does (Tk's tkSelect.h:
+    `\t\t\t\t/* Next in list` under `struct TkSelectionInfo *nextPtr;`, in the column of the
+    members' `Atom selection;\t\t/* Selection name`): alignment with those, no level."""
+    columns: set[int] = set()
+    aligned: set[str] = set()
+    for line in lines:
+        text = line.lstrip("\t")
+        lead = len(line) - len(text)
+        if lead and text.startswith(("/*", "//")) and lead * tab in columns:
+            aligned.add(line)
+        elif (m := _TRAILING_COMMENT.search(line)) is not None and not line.lstrip().startswith(("/*", "//", "*")):
+            columns.add(len(line[: m.start(1)].expandtabs(tab)))
+    return aligned

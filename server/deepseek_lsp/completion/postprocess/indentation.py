@@ -53,7 +53,7 @@ from ._opened_body import into_the_opened_body
 from ._python_blocks import fitted_to_the_blocks
 from ._statement_end import under_the_statement_it_ends, under_the_whole_statement
 from ._syntax import _syntax_for
-from ._tab_columns import eight_column_siblings
+from ._tab_columns import comment_lines_aligned_by_tabs, eight_column_siblings
 from ._text import (
     _BRACE_LANGUAGES,
     _block_opening,
@@ -132,7 +132,20 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     text = in_the_docstring_s_column(fitted_to_the_blocks(text, ctx), ctx)
     text = the_answer_s_docstrings_under_their_quotes(text, ctx)
     text = below_the_closed_comment(answer, _under_the_comment_s_stars(text, ctx), ctx)
-    return in_the_habit_around(_closers_under_their_openers(text, ctx), ctx)
+    return _aligned_comments_as_written(answer, in_the_habit_around(_closers_under_their_openers(text, ctx), ctx), ctx)
+
+
+def _aligned_comments_as_written(answer: str, text: str, ctx: PostContext) -> str:
+    """``text`` with the answer's comment lines aligned by tabs with its trailing comments (see
+    comment_lines_aligned_by_tabs) as the model wrote them, in a file whose levels are spaces:
+    read as levels of four-column tabs, Tk's `\t\t\t\t/* Next in list` went to 16 spaces, left
+    of the comments it is aligned with."""
+    if "\t" not in answer or "\t" in ctx.indent_unit:
+        return text
+    aligned = {line.strip(): line for line in comment_lines_aligned_by_tabs(answer.split("\n"), ctx.tab_width or 8)}
+    if not aligned:
+        return text
+    return "\n".join(aligned.get(line.strip(), line) for line in text.split("\n"))
 
 
 def _recipe_lines_alone(text: str) -> bool:
