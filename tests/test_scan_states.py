@@ -12,7 +12,7 @@ from lsprotocol import types
 from deepseek_lsp.completion import scan_states
 from deepseek_lsp.completion.postprocess._scanner import _BracketScanner
 from deepseek_lsp.completion.postprocess._syntax import _syntax_for, syntax_name
-from deepseek_lsp.completion.scan_states import ScanStates
+from deepseek_lsp.completion.scan_states import LineStates, ScanStates
 from deepseek_lsp.documents import Document
 
 _SEED = (
@@ -308,3 +308,17 @@ def test_a_shell_case_s_arm_at_column_0_reads_the_same_from_its_line_s_start(tex
         by_line += [(at + pos, bracket) for pos, bracket in scanner.feed(line)]
         at += len(line)
     assert by_line == whole
+
+
+def test_a_window_far_into_a_long_line_of_code_knows_its_brackets_and_one_of_prose_does_not() -> None:
+    """A window cut far into a minified bundle's line knows the brackets the line opened before
+    it (its closers at the line's end are no stray ones). Not a paragraph's line of Markdown: a
+    backtick before the cut (`` ` `` in "press ` to open") would make the whole window a string,
+    its brackets uncounted; it stays read from the cut, as before."""
+    code = "!function(e){" + "var s=function(a){return a};" * 800
+    doc = Document("file:///b.min.js", code + "\n", language_id="javascript")
+    scanner, opened = LineStates().at(doc, "javascript", doc.data, len(code) - 100)
+    assert opened == ("{",) and scanner.mode == ""
+    prose = "Press ` to open the console (or F12). " * 600
+    doc = Document("file:///notes.md", prose + "\n", language_id="markdown")
+    assert LineStates().at(doc, "markdown", doc.data, len(prose) - 100) is None

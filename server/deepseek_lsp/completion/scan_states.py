@@ -258,10 +258,10 @@ class LineStates:
     ) -> tuple[_BracketScanner, tuple[str, ...]] | None:
         """(the scanner's state, the brackets open, outermost first) at byte ``offset`` of
         ``data`` (``doc``'s text, or a request's copy of it), read from its line's start; None
-        where that is more than ``LINE_READ`` bytes before it."""
+        where that is more than ``LINE_READ`` bytes before it, and in prose."""
         start = data.rfind(b"\n", 0, offset) + 1
-        if offset - start > LINE_READ:
-            return None
+        if offset - start > LINE_READ or syntax_name(language) in PROSE:
+            return None  # prose: a stray backtick before the window made all of it a string
         syntax = _syntax_for(language)
         kept = self._kept.get(doc)
         if (
