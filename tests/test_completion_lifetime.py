@@ -20,7 +20,7 @@ from lsprotocol import types
 from deepseek_lsp.completion.cache import CompletionCache, Pending
 from tests.completing import Completing
 from tests.fake_deepseek import FakeDeepSeek
-from tests.harness import inline_params
+from tests.harness import eventually, inline_params
 
 FIM = "/beta/completions"
 
@@ -82,6 +82,36 @@ async def test_a_stream_joined_then_left_by_a_cancelled_request_is_closed(
     [request] = fake_deepseek.requests_to(FIM)
     assert await fake_deepseek.wait_closed_async(request, timeout=2.5)
     assert request.disconnected and not request.completed
+
+
+async def test_a_request_slow_to_look_for_the_stream_it_agrees_with_still_joins_it(
+    completing: Completing, fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next key's request came within the grace a hung-up stream is given, but reached
+    the point where it looks for an answer to join after it (held up by the indexing of its
+    file's neighbours, or by a loaded machine): the stream was closed meanwhile, and the model
+    asked again, a second billed request and its wait for what was already streaming."""
+    fake_deepseek.set_latency(ttft=0.05, per_token=0.03, chunk_chars=2)
+    answer = "compute" + "_more" * 30
+    fake_deepseek.responder(lambda body: answer[len(body["prompt"].rsplit("x = ", 1)[1]) :], path=FIM)
+    uri = "file:///w/a.py"
+    completing.open(uri, "a = b = 1\nx = \n")
+    first = asyncio.ensure_future(completing.inline(uri, 1, 4))
+    assert await eventually(lambda: "compute" in getattr(completing.completion.cache.pending.get(uri), "text", ""))
+    crawler = completing.completion.crawler
+    indexed = crawler.near_indexed
+
+    async def indexing(path: Path, deadline: float) -> None:
+        await asyncio.sleep(0.3)  # six times the grace
+        await indexed(path, deadline)
+
+    monkeypatch.setattr(crawler, "near_indexed", indexing)
+    completing.insert(uri, 1, 4, "c")
+    first.cancel()
+    second = await completing.inline(uri, 1, 5)  # "c" agrees with the stream
+    await asyncio.gather(first, return_exceptions=True)
+    assert second == [answer[1:]]
+    assert len(fake_deepseek.requests_to(FIM)) == 1
 
 
 async def test_after_the_model_changed_the_old_models_answers_are_not_shown(fake_deepseek: FakeDeepSeek) -> None:

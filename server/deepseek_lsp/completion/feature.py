@@ -639,7 +639,7 @@ class CompletionFeature(Feature):
         after an edit)."""
         times = self.services.start_times
         times.mark("firstRequest")
-        with self.idle.answering():
+        with self.idle.answering(), self.fetching.asking(req.doc.uri):
             suggestions = await self._suggest(req)
         times.mark("firstAnswer")
         return [] if req.stale else suggestions

@@ -56,6 +56,18 @@ PREFETCH_FEATURE = "prefetch"
 T = TypeVar("T")
 
 
+@contextlib.contextmanager
+def _counted(counts: Counter[str], key: str) -> Iterator[None]:
+    """``key`` counted once more in ``counts`` for the block's time (gone from it at 0)."""
+    counts[key] += 1
+    try:
+        yield
+    finally:
+        counts[key] -= 1
+        if not counts[key]:
+            del counts[key]
+
+
 async def _result_or_error(aw: Awaitable[T]) -> T | Exception:
     """``await aw``, its exception returned rather than raised (as ``gather`` with
     ``return_exceptions``); a cancel still raises."""
@@ -149,8 +161,10 @@ class Fetcher:
         #: prefetch is for it only (see :meth:`user_in`).
         self.active_uri: str | None = None
         self.fetches: dict[str, asyncio.Task[None]] = {}
-        #: Per document, the requests waiting out their debounce, and the stream hung up on
-        #: meanwhile that is kept for them (see :meth:`cancel_later`).
+        #: Per document, the requests under way (from their arrival to their answer), those of
+        #: them waiting out their debounce, and the stream hung up on meanwhile that is kept for
+        #: them to join (see :meth:`cancel_later`).
+        self.under_way: Counter[str] = Counter()
         self.debounce_waits: Counter[str] = Counter()
         self._kept_for_debounce: dict[str, Pending] = {}
         #: The (completion server, model) pairs seen answering a single-line request as a chat
@@ -294,8 +308,11 @@ class Fetcher:
             # next key's) joins it. Closed at the grace's end, before the first token could tell,
             # a file's first key typed on at 3+ keys a second had each next key ask anew, and
             # nothing was shown for the whole line (the replay's calendar:491, 28 keys). A
-            # request that goes on to ask the backend cancels it (``start``).
-            if self.debounce_waits[uri]:
+            # request that goes on to ask the backend cancels it (``start``). Kept as well while
+            # one is on its way to look for an answer to join: come within the grace but slower
+            # to get there (its file's neighbours being indexed, a loaded machine), it asked the
+            # model again for what was streaming.
+            if self.under_way[uri]:
                 self._kept_for_debounce[uri] = pending
                 if not pending.kept:
                     pending.kept = True
@@ -385,20 +402,21 @@ class Fetcher:
         return loop.time() >= deadline
 
     @contextlib.contextmanager
-    def debouncing(self, uri: str) -> Iterator[None]:
-        """A request for ``uri`` waiting out its debounce, and looking for an answer to join
-        after it: a stream hung up on meanwhile is closed once no such request is left, unless
-        one joined it -- after a grace again, as the key that cancelled the last one brings a
-        request of its own (handled in a later turn of the loop)."""
-        self.debounce_waits[uri] += 1
+    def asking(self, uri: str) -> Iterator[None]:
+        """A request for ``uri`` under way, which may join an answer in flight: a stream hung
+        up on meanwhile is closed once no such request is left, unless one joined it -- after a
+        grace again, as the key that cancelled the last one brings a request of its own (handled
+        in a later turn of the loop)."""
         try:
-            yield
-        finally:
-            self.debounce_waits[uri] -= 1
-            if not self.debounce_waits[uri]:
-                del self.debounce_waits[uri]
-                if (kept := self._kept_for_debounce.pop(uri, None)) is not None:
-                    self.cancel_later(uri, kept)
+            with _counted(self.under_way, uri):
+                yield
+        finally:  # its answer, or its cancel (the next key's)
+            if not self.under_way[uri] and (kept := self._kept_for_debounce.pop(uri, None)) is not None:
+                self.cancel_later(uri, kept)
+
+    def debouncing(self, uri: str) -> contextlib.AbstractContextManager[None]:
+        """A request for ``uri`` (under way: :meth:`asking`) waiting out its debounce."""
+        return _counted(self.debounce_waits, uri)
 
     async def _stream_one(
         self,
