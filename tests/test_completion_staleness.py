@@ -26,14 +26,21 @@ async def test_an_answer_dropped_as_stale_prefetches_nothing(fake_deepseek: Fake
     completing = Completing(fake_deepseek, debounce=0)
     try:
         fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
-        fake_deepseek.set_latency(ttft=0.3)
+        # The answer held while the line is added: after a guessed 0.1 s a loaded machine had
+        # the line in before the prompt was built, or the answer before the line.
+        fake_deepseek.pause_after("comp")
         uri = "file:///w/a.py"
         completing.open(uri, "a = 1\nx = \n")
         request = asyncio.ensure_future(completing.inline(uri, 1, 4))
-        await asyncio.sleep(0.1)
+        assert await fake_deepseek.wait_paused_async()
         completing.insert(uri, 0, 0, "# note\n")
+        fake_deepseek.resume()
         assert await request == []
-        await asyncio.sleep(0.5)
+        # The prefetch, if any, starts from the feature's background work once the answer is
+        # out: that work done, and any prefetch with it, the fake has seen all there is.
+        feature = completing.completion
+        await asyncio.wait_for(asyncio.gather(*feature._background), 10)
+        await asyncio.wait_for(asyncio.gather(*(t for ts in feature.fetching.prefetch_tasks.values() for t in ts)), 10)
         assert [r.json["prompt"][-10:] for r in fake_deepseek.requests_to(FIM)] == ["a = 1\nx = "]
     finally:
         await completing.stop()
