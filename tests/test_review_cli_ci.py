@@ -419,12 +419,15 @@ def interrupted(
     command, env = cli_command(args, dict(os.environ))
     proc = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while not fake.requests_to(CHAT) and time.monotonic() < deadline:
+        # Until it asks or ends, however long its start takes: a test process's first run
+        # waits for the zygote it is forked from to import the server and load the tokenizer,
+        # and at load 25 it was still starting after the 30 s this gave it.
+        deadline = time.monotonic() + 300
+        while not fake.requests_to(CHAT) and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert fake.requests_to(CHAT), "the review never started"
+        assert fake.requests_to(CHAT), f"the review never started (exit status {proc.poll()})"
         proc.send_signal(sig)
-        out, err = proc.communicate(timeout=30)
+        out, err = proc.communicate(timeout=120)  # a bound on a hang; it ends in a moment
     finally:
         if proc.poll() is None:
             proc.kill()
