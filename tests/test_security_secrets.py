@@ -21,7 +21,15 @@ from lsprotocol import types
 
 from tests import harness
 from tests.fake_deepseek import FakeDeepSeek
-from tests.harness import eventually, inline_params, insert, lsp_session, open_doc, server_env
+from tests.harness import (
+    eventually,
+    inline_params,
+    insert,
+    lsp_session,
+    open_doc,
+    server_env,
+    settings_applied,
+)
 from tests.review_support import Rule, reviewer
 
 FIM = "/beta/completions"
@@ -237,23 +245,37 @@ async def test_the_api_key_appears_nowhere(tmp_path: Path, debug_log: Path) -> N
         fake.responder(lambda body: "value_ok", path=FIM)
         fake.responder(reviewer([Rule("if rows == None:", "warning", "Use is None.")]), path=CHAT)
         env = server_env(fake.url, api_key=KEY, state_dir=str(state))
-        settings = {
-            "completion": {"debounce": 0, "prefetch": False, "timeoutS": 1.0},
-            "review": {"mode": "onSave", "maxRetries": 1, "timeoutS": 1.0},
+        settings: dict[str, Any] = {
+            "completion": {"debounce": 0, "prefetch": False, "timeoutS": 30},
+            "review": {"mode": "onSave", "maxRetries": 1, "timeoutS": 30},
             "logLevel": "debug",
             "apiKey": KEY,  # through workspace/configuration as well as the environment
         }
         async with lsp_session(env, settings=settings, init_options={"apiKey": KEY, "logLevel": "debug"}) as client:
+
+            async def completion_deadline(seconds: float) -> None:
+                settings["completion"]["timeoutS"] = seconds
+                pulled = client.pulled  # type: ignore[attr-defined]
+                client.set_configuration({"deepseek": settings})
+                client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+                assert await eventually(lambda: client.pulled > pulled, timeout=30)  # type: ignore[attr-defined]
+                await settings_applied(client, pulls=client.pulled)  # type: ignore[attr-defined]
+
             uri = "file:///ws/f.py"
             open_doc(client, uri, "def f(rows):\n    if rows == None:\n        return 1\n    x = \n")
             # A success, then failures: a server error, a stall past the deadline, and a 401 whose
-            # body echoes the key (servers do that).
+            # body echoes the key (servers do that). The deadline is 1 s for the stall alone: for
+            # all, at load 25 an answer meant to come (the success, the 500, the 401) missed it.
             ok = await client.text_document_inline_completion_async(inline_params(uri, 3, 8, invoked=True))
             assert ok.items
             for n, (fault, params) in enumerate((("status", {"status": 500}), ("stall", {"seconds": 3}))):
+                if fault == "stall":
+                    await completion_deadline(1.0)
                 fake.fault(fault, count=1, path=FIM, **params)
                 insert(client, uri, 2 + n, 3, 8 + n, "y")
                 await client.text_document_inline_completion_async(inline_params(uri, 3, 9 + n))
+            assert any("stall" in r.faults for r in fake.requests_to(FIM))
+            await completion_deadline(30)
             fake.fault("status", count=2, path=CHAT, status=500)
             save(client, uri)
             assert await eventually(lambda: reviews_done(client) == 1, timeout=15)
