@@ -396,6 +396,34 @@ def yaml_block_words(secrets: list[str]) -> str:
     return f"db:\n  host: db.internal\n  password: |-\n    {hashed}\n  user: app\nwifi:\n  passphrase: >\n    {words}\n"
 
 
+def passphrases(secrets: list[str]) -> str:
+    """Passphrases of words, bare on their name's line (the cursor between two of them in the
+    middle of the line) and over two lines (YAML's folded and plain scalars, an INI value's
+    indented line, a properties file's ``\\``, a .env's quotes)."""
+    words = [
+        "velvet harbor quantum pickle",
+        "amber falcon drizzle",
+        "copper meadow lantern",
+        "tidal orbit marmalade",
+        "crimson walrus ballot",
+        "frosty pebble orchard",
+        "lunar cobalt teapot",
+        "mossy anchor fiddle",
+        "quiet ember walnut",
+        "rusty glacier tulip",
+        "silver badger noodle",
+    ]
+    secrets += words
+    return (
+        f"[db]\npassword = {words[0]}\nuser = app\n\n[wifi]\npassphrase = {words[1]}\n\n"
+        + f"DB_PASSWORD={words[2]}\nSMTP_PASSWORD={words[3]}\n\n"
+        + f"db:\n  password: >\n    {words[4]}\n    {words[5]}\n  user: app\n"
+        + f"cache:\n  password: {words[6]}\n    {words[7]}\n\n"
+        + f"[mail]\npassword = {words[8]}\n    {words[9]}\n\n"
+        + f"db.password={words[10]} \\\n    {words[0]}\n"
+    )
+
+
 def yaml_block_long(secrets: list[str]) -> str:
     """A longer block scalar of keys, blank lines between some, so a window starts inside it."""
     s = fakes(secrets, 30, 24)
@@ -678,6 +706,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "yaml block of keys": ("/w/shop/config/app.yaml", yaml_block_keys),
     "yaml block words": ("/w/shop/config/db.yaml", yaml_block_words),
     "yaml long block": ("/w/shop/config/keys.yaml", yaml_block_long),
+    "passphrases": ("/w/shop/config/passphrases.txt", passphrases),
 }
 
 

@@ -33,32 +33,64 @@ _NOT_PASSPHRASE = frozenset(
 #: it; its ``=`` or ``:``; then words to the line's end, on its line or alone on the next (a
 #: YAML block scalar's, ``password: >`` then the words),
 #: commented as the name's line (code below a comment's heading is code), a comment after
-#: them. Not ``pass``: a mode's (``PASS: pass through mode``).
+#: them. Not ``pass``: a mode's (``PASS: pass through mode``). The words may go on over lines
+#: (uncommented): a YAML folded or plain scalar's, an INI value's indented further than its
+#: name's line, after a ``\`` (a properties file's), or inside quotes (``"correct horse`` then
+#: ``battery staple"``); each line's rest went out, no password's name on it.
 _PASSPHRASE = re.compile(
     r"""(?imx)^(
-        [ \t]*(?P<mark>(?:\#|//|;)[ \t]*)?(?:(?:export|set)[ \t]+)?["']?
+        (?P<indent>[ \t]*)(?P<mark>(?:\#|//|;)[ \t]*)?(?:(?:export|set)[ \t]+)?["']?
         (?:[\w.-]+[ \t]+){0,3}[\w.-]*?(?:password|passwd|passphrase|pwd)["']?[ \t]*[:=][ \t]*
-        (?:(?:[|>][+-]?[1-9]?[+-]?[ \t]*)?\r?\n[ \t]*(?(mark)(?P=mark)|)[ \t]*)?
+        (?:(?P<block>[|>][+-]?[1-9]?[+-]?[ \t]*)?\r?\n[ \t]*(?(mark)(?P=mark)|)[ \t]*)?
+        (?P<quote>["'](?=[A-Za-z[]))?
     )
-    (?P<words>(?:\[REDACTED\]|[A-Za-z][A-Za-z'-]*)(?:[ \t]+[A-Za-z][A-Za-z'-]*){1,7})
-    (?P<after>[ \t]*(?:(?<=[ \t])(?:\#|;|//)[^\r\n]*)?)(?=\r?$)"""
+    (?P<words>(?:\[REDACTED\]|[A-Za-z][A-Za-z'-]*)(?:(?:[ \t]+|"""
+    r"""(?(mark)(?!)|(?:[ \t]*\\\r?\n[ \t]*|(?(quote)[ \t]*\r?\n[ \t]*|\r?\n(?P=indent)[ \t]+))))[A-Za-z][A-Za-z'-]*){1,11})"""
+    r"""(?:(?(quote)(?P=quote))(?P<after>[ \t]*(?:(?<=[ \t])(?:\#|;|//)[^\r\n]*)?)(?=\r?$)"""
+    # Or a line going on (its ``\``, inside quotes a line break) where the text ends: a prompt's
+    # suffix cut there, the next line's words out of it (its first words went out).
+    r"""|(?P<cut>[ \t]*(?:\\|(?(quote)|(?!)))\r?\n?\Z))"""
 )
+#: Where a passphrase's words go on to the next line (see :data:`_PASSPHRASE`).
+_LINE_BREAK = re.compile(r"[ \t]*\\?\r?\n[ \t]*")
 
 
 def _passphrase(match: re.Match[str]) -> str:
-    words = match.group("words").split()
+    words = _LINE_BREAK.sub(" ", match.group("words")).split()  # (a line's ``\`` is no word)
     # Its first word taken for the password already: the rest too, capitalised as a password
     # manager's passphrase may be (``Correct Horse Battery Staple``); else lower-case words, not
     # a heading's or a label's (``# Password: Reset Link``, ``password: Mot de passe``).
     valued = words[0] == REDACTED
     if valued:
         words = words[1:]
-    elif "\n" in match.group(1) and len(words) < 3:
-        return match.group(0)  # a comment's words below (``# client error``): three at least
+    elif "\n" in match.group(1) and len(words) < 3 and not match.group("block"):
+        # A comment's words below (``# client error``): three at least. A block scalar's two (a
+        # prompt's suffix may end after its first line: ``password: >`` then ``correct horse``).
+        return match.group(0)
     if not _words_of_passphrase(words, capitalised=valued):
         return match.group(0)
-    # A comment after the words (an INI's ``; home``, a .env's ``# home``) stays.
-    return match.group(1) + REDACTED + match.group("after")
+    # Each line's words replaced on their line (a review's line numbers, and a prompt's window
+    # starting on the second line, whose name is above it); a comment after them stays (an
+    # INI's ``; home``, a .env's ``# home``).
+    value = REDACTED + "".join(brk + REDACTED for brk in _LINE_BREAK.findall(match.group("words")))
+    if match.group("cut") is not None:
+        return match.group(1) + value + match.group("cut")
+    return match.group(1) + value + (match.group("quote") or "") + match.group("after")
+
+
+def words_after(match: re.Match[str], cut: int) -> str | None:
+    """What replaces the part of a passphrase's ``match`` after ``cut``, inside its words, where
+    the text before ``cut`` went out apart (a prompt's window ending on its first line, in a
+    word, or on its second, the name above it): each line's words by the placeholder, its line
+    breaks kept. None where ``match`` is no passphrase's, or ``cut`` is not inside its words."""
+    if match.re is not _PASSPHRASE or not match.start("words") < cut < match.end("words"):
+        return None
+    if _passphrase(match) == match.group(0):
+        return None
+    rest = match.string[cut : match.end("words")]
+    pieces = [piece[: len(piece) - len(piece.lstrip())] + REDACTED if piece.strip() else piece for piece in _LINE_BREAK.split(rest)]
+    breaks = [*_LINE_BREAK.findall(rest), ""]
+    return "".join(piece + brk for piece, brk in zip(pieces, breaks, strict=True)) + match.string[match.end("words") : match.end()]
 
 
 def _words_of_passphrase(words: list[str], *, capitalised: bool = False) -> bool:

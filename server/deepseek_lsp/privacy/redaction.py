@@ -11,6 +11,7 @@ from .configs import PREFILTERS, block_scalar_continued
 from .lists import may_continue_list, redact_lists_across
 from .literals import PatternTable
 from .manifests import _redact_secret_manifests, _seams, may_hold_no_echo, redact_no_echo_defaults
+from .passphrases import PASSPHRASE_PATTERNS, words_after
 from .patterns import _PATTERNS
 from .sections import (
     may_hold_cookie_objects,
@@ -343,6 +344,15 @@ def _value_below(
             name = _apply(_PATTERNS[_KEY_BLOCK_PATTERNS:] if patterns is None else patterns, name, False)
         if out.startswith(name):
             return out[len(name) :] + joined[m.end() :] + text[hi:]
+        # ``tail`` ending between a passphrase's words (``password = correct |horse``, a window
+        # starting on its second line): redacted alone, the space after its last word stays.
+        bare = name.rstrip(" \t")
+        if bare.endswith(REDACTED) and out.startswith(bare):
+            return out[len(bare) :] + joined[m.end() :] + text[hi:]
+        # Or inside a word of it, or on its next line (``password: >``, ``    c|orrect horse``):
+        # the name's text alone is no passphrase, and its words after ``tail`` went out.
+        if (rest := words_after(m, cut)) is not None:
+            return rest + joined[m.end() :] + text[hi:]
     return None
 
 
@@ -365,6 +375,11 @@ def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
     found = None
     if _may_hold_secret(joined):
         found = _split_across(window, suffix, lo, hi, None, across=inside)
+        if found is None and not inside:
+            # Between a passphrase's words the cursor is inside it: the window's first words went
+            # as a value of their own, and the suffix's alone were no secret (``password = correct
+            # |horse battery staple`` sent ``horse battery staple``).
+            found = _split_across(window, suffix, lo, hi, PASSPHRASE_PATTERNS)
     if found is None:
         found = _typed_key(window, suffix)
     if not inside:
