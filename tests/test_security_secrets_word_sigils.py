@@ -53,6 +53,14 @@ A_WORD_A_LINE = "".join(f"    {key}\n" for key in KEYS)
         ("keys.ex", f"defmodule Keys do\n  @api_keys ~w(\n{A_WORD_A_LINE}  )\nend\n"),
         ("keys.rb", f"API_KEYS = %w[\n{A_WORD_A_LINE}].freeze\n"),
         ("keys.pl", f"my @api_keys = qw(\n{A_WORD_A_LINE});\n"),
+        # A sigil whose delimiter is no bracket over lines (each went out whole before session 54:
+        # its words were read on its opening line alone).
+        ("keys.ex", f"defmodule Keys do\n  @api_keys ~w/\n{A_WORD_A_LINE}  /\nend\n"),
+        ("keys.ex", f"defmodule Keys do\n  @api_keys ~w|\n{A_WORD_A_LINE}  |\nend\n"),
+        ("keys.ex", f'defmodule Keys do\n  @tokens ~W"\n{A_WORD_A_LINE}  "\nend\n'),
+        ("keys.ex", f"defmodule Keys do\n  @secret_keys ~w'\n{A_WORD_A_LINE}  'a\nend\n"),
+        ("keys.ex", f"defmodule Keys do\n  @api_keys ~w|{KEYS[0]}\n    {KEYS[1]} {KEYS[2]}\n    {KEYS[3]}\n    {KEYS[4]} {KEYS[5]}|\nend\n"),
+        ("config.exs", f"import Config\n\nconfig :shop,\n  api_keys: ~w/\n{A_WORD_A_LINE}  /\n"),
     ],
 )
 def test_a_list_of_bare_words_under_a_secret_s_name_is_not_sent(path: str, text: str) -> None:
@@ -70,12 +78,23 @@ def test_a_list_of_bare_words_under_a_secret_s_name_is_not_sent(path: str, text:
         "  @api_key_headers ~w(x-api-key authorization)\n",
         '  @secret_names ~w"DB_PASSWORD API_TOKEN"\n',
         "  path = ~w(usr local bin)\n",
+        "  @modes ~w|\n    read\n    write\n    admin\n  |\n",
+        "  @api_key_headers ~w/\n    x-api-key\n    authorization\n  /\n",
+        '  @secret_names ~w"\n    DB_PASSWORD\n    API_TOKEN\n  "\n',
     ],
 )
 def test_a_sigil_of_words_that_are_no_secret_is_sent(text: str) -> None:
     assert redact(text, keep_lines=True) == text
 
 
-@pytest.mark.parametrize("text", ["@api_keys ~w(" + repeated("Fk7c5Qa9Zr2 "), "@api_keys ~w(" + repeated("~w(")])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@api_keys ~w(" + repeated("Fk7c5Qa9Zr2 "),
+        "@api_keys ~w(" + repeated("~w("),
+        *("@api_keys ~w" + opener + repeated(unit) for opener in "|/" for unit in ("Fk7c5Qa9Zr2\n", "a |\n", "/\n", "~w|\n")),
+    ],
+)
 def test_a_sigil_s_words_are_read_in_linear_time(text: str) -> None:
     assert_redacted_in_linear_time(text[:13], text)
+

@@ -363,6 +363,17 @@ def word_sigils(secrets: list[str]) -> str:
     )
 
 
+def word_sigils_over_lines(secrets: list[str]) -> str:
+    """Elixir's sigils whose delimiter is no bracket (``~w/``, ``~w|``, ``~W"``), over lines: a
+    word a line, or a few on each."""
+    s = fakes(secrets, 12, 24)
+    return (
+        f"defmodule Shop.Vendors do\n  @api_keys ~w/\n    {s[0]}\n    {s[1]}\n    {s[2]}\n  /\n"
+        + f'  @tokens ~W"\n    {s[3]}\n    {s[4]}\n    {s[5]}\n  "\nend\n\n'
+        + f"config :shop,\n  api_keys: ~w|{s[6]}\n    {s[7]} {s[8]}\n    {s[9]}\n    {s[10]} {s[11]}|\n"
+    )
+
+
 def capital_keys(secrets: list[str]) -> str:
     """Keys of capitals alone, no digit, as items of lists of keys and on command lines."""
     caps = ["".join(_RANDOM.choice(string.ascii_uppercase) for _ in range(20)) for _ in range(8)]
@@ -707,6 +718,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "yaml block words": ("/w/shop/config/db.yaml", yaml_block_words),
     "yaml long block": ("/w/shop/config/keys.yaml", yaml_block_long),
     "passphrases": ("/w/shop/config/passphrases.txt", passphrases),
+    "word sigils over lines": ("/w/shop/lib/vendors.ex", word_sigils_over_lines),
 }
 
 

@@ -118,11 +118,13 @@ _SLASH_WORD_LIST = re.compile(
 )
 #: Elixir's word-list sigil under a secret's name (group 1), its words (group 2): a module
 #: attribute's ``@api_keys ~w(…)`` (no ``=``), ``api_keys = ~w[…]``, a keyword's ``api_keys:
-#: ~W{…}``; any of its eight delimiters, over lines (a bracket's words may hold ``/`` and ``|``).
+#: ~W{…}``; any of its eight delimiters, over lines (a bracket's words may hold ``/`` and ``|``,
+#: a ``/``'s ``|``: each closed by its own; a ``|``'s or a ``/``'s words a line went out).
 #: Every word went out.
 _SIGIL_WORD_LIST = re.compile(
     r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?:(?:=>|=|:)[\ \t]*)?~w[\[({</|"']"""
-    r"""((?<=[\[({<])(?:[^\[\](){}<>]|\[REDACTED\])*(?=[\])}>]|\Z)|(?<=[/|"'])[^/|"'\r\n]*(?=[/|"']|\Z))"""
+    r"""((?<=[\[({<])(?:[^\[\](){}<>]|\[REDACTED\])*(?=[\])}>]|\Z)|(?<=/)[^/"']*(?=/|\Z)|(?<=\|)[^|"']*(?=\||\Z)"""
+    r"""|(?<=")[^"']*(?="|\Z)|(?<=')[^'"]*(?='|\Z))"""
 )
 #: What a text holds for :data:`_SIGIL_WORD_LIST` to match.
 SIGIL_OPENER = re.compile(r"~[wW]")
@@ -308,9 +310,10 @@ _WORD_LISTS = frozenset(
     (_WORD_LIST, _COMMA_LIST, _SLASH_WORD_LIST, _SIGIL_WORD_LIST, _WORD_LIST_LINE, _SIGIL_WORD_LIST_LINE, _SLASH_WORD_LIST_LINE)
 )
 #: A line a list's name may be on: one that is no item's, or one that opens a list by its last
-#: character (``"api_keys": {``, a nested ``prod:``: an item's too, so passed over on the way up).
+#: character (``"api_keys": {``, a nested ``prod:``, a keyword's ``api_keys: ~w/``: an item's too,
+#: so passed over on the way up).
 #: (After its line break: re skips to a ``\n`` far faster than it tries ``(?m)^`` everywhere.)
-_NAME_LINE = re.compile(r"\n(?:(?!" + _ITEM_LINE.pattern + r")[ \t]*\S|[^\r\n]*[\[{(:][ \t]*\r?(?=\n|\Z))")
+_NAME_LINE = re.compile(r"\n(?:(?!" + _ITEM_LINE.pattern + r")[ \t]*\S|[^\r\n]*(?:[\[{(:]|~[wW][/|\"'])[ \t]*\r?(?=\n|\Z))")
 
 
 #: Lists of bare words from their name's line (``API_KEYS = %w[``, ``@api_keys ~w(``).

@@ -232,7 +232,9 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
             nl = low.find("\n", end)
             end = len(low) if nl < 0 else nl + 1
         line_end = end
-        if low[max(begin, end - 3) : end].rstrip()[-1:] in _LIST_OPENERS:
+        if low[max(begin, end - 3) : end].rstrip()[-1:] in _LIST_OPENERS or (
+            "~w" in low[at:end] and _OPEN_SIGIL.search(low, at, end) is not None
+        ):
             # A list opened on it (``API_KEYS = [``, ``tokens:``): its item lines are one span
             # with it, however many (each item is the name's value).
             end = _ITEM_LINES.match(low, end).end()
@@ -260,6 +262,9 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
 
 #: The last character of a line that opens a list (or goes on with its items).
 _LIST_OPENERS = frozenset("[({:,")
+#: An Elixir sigil of words its line opens and does not close (``@api_keys ~w|``, ``~w/key``, a
+#: word or two after it): its words below went out past the span's two lines.
+_OPEN_SIGIL = re.compile(r"""~w(?:([/|"'])(?:(?!\1)[^\n])*|[\[({<][^\])}>\n]*)\n""")
 #: Lines that may be a list's items: a literal first, YAML's ``- ``, a comment or blank (a blank
 #: one saved with CRLF too), a bare key's literal (``prod: '…'``, ``prod => '…'``, Ruby's
 #: ``:prod => '…'``), a word list's words (Ruby's ``%w[``, Perl's ``qw(``, Elixir's ``~w(``; of
