@@ -374,6 +374,18 @@ def word_sigils_over_lines(secrets: list[str]) -> str:
     )
 
 
+def long_key_lines(secrets: list[str]) -> str:
+    """Lists of keys on one long line (generated, pasted): keys of letters alone, no digit, and
+    keys of letters and digits, the prompts' windows and suffixes cut inside the lines."""
+    letters = ["".join(_RANDOM.choice(string.ascii_letters) for _ in range(40)) for _ in range(60)]
+    mixed = fakes(secrets, 60, 40)
+    secrets += letters
+    return (
+        "import os\n\nAPI_KEYS = [" + ", ".join(f'"{k}"' for k in letters) + "]\n\n"
+        + "const vendorTokens = [" + ", ".join(f"'{k}'" for k in mixed) + "];\n"
+    )
+
+
 def capital_keys(secrets: list[str]) -> str:
     """Keys of capitals alone, no digit, as items of lists of keys and on command lines."""
     caps = ["".join(_RANDOM.choice(string.ascii_uppercase) for _ in range(20)) for _ in range(8)]
@@ -719,6 +731,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "yaml long block": ("/w/shop/config/keys.yaml", yaml_block_long),
     "passphrases": ("/w/shop/config/passphrases.txt", passphrases),
     "word sigils over lines": ("/w/shop/lib/vendors.ex", word_sigils_over_lines),
+    "long lines of keys": ("/w/shop/config/keys.txt", long_key_lines),
 }
 
 

@@ -11,7 +11,15 @@ from functools import lru_cache
 
 from .assignments import _assigned
 from .sections import _BELOW_CHARS, _redact_values
-from .values import _ASSIGNED_NAME, _SECRET_LIKE, REDACTED, _line_start, _mixed_case, random_letters
+from .values import (
+    _ASSIGNED_NAME,
+    _SECRET_LIKE,
+    REDACTED,
+    _line_start,
+    _mixed_case,
+    random_letters,
+    random_mixed_letters,
+)
 
 #: A quoted item.
 _LITERAL = r"""(?:"[^"\\\r\n]*"|'[^'\\\r\n]*')"""
@@ -173,7 +181,8 @@ def _secret_item(name: str, quote: str, value: str) -> bool:
     """Whether ``value``, an item of a list named ``name``, is a secret: as the name's value would
     be, and shaped as one: 8 characters or more, no space, with digits in mixed case, four
     digits or a password's symbol (pygments' ``token_variants = ['+i6t-not-inline', …]`` are names)."""
-    if len(value) < _MIN_ITEM or (_SECRET_LIKE.search(value) is None and not random_letters(value)) or any(ch.isspace() for ch in value):
+    letters = random_letters(value) or random_mixed_letters(value)
+    if len(value) < _MIN_ITEM or (_SECRET_LIKE.search(value) is None and not letters) or any(ch.isspace() for ch in value):
         return False
     if value.endswith(_DOCUMENTED_EXAMPLE):
         return False
@@ -181,7 +190,7 @@ def _secret_item(name: str, quote: str, value: str) -> bool:
         return False
     digits = sum(ch.isdigit() for ch in value)
     if not (
-        digits >= 4 or (digits and _mixed_case(value)) or _PASSWORD_SYMBOL.search(value) or _random_capitals(value, digits) or random_letters(value)
+        digits >= 4 or (digits and _mixed_case(value)) or _PASSWORD_SYMBOL.search(value) or _random_capitals(value, digits) or letters
     ):
         return False
     if quote and ": " in value:
@@ -234,11 +243,26 @@ def _list_item_spans(found: re.Match[str], lo: int = 0, hi: int | None = None) -
         return spans
     if found.re in _WORD_LISTS:
         return [m.span() for m in _WORD.finditer(text, *lines(2)) if _secret_item(name, "", m.group())]
-    return [
-        m.span(2)
-        for m in _ITEM.finditer(text, *lines(2))
-        if _secret_item(name, m.group(1), m.group(2)) and not _KEY_AFTER.match(text, m.end())
-    ]
+    items = [m for m in _ITEM.finditer(text, *lines(2)) if not _KEY_AFTER.match(text, m.end())]
+    secret = [_secret_item(name, m.group(1), m.group(2)) for m in items]
+    if sum(secret) >= 2 and sum(secret) * 2 >= len(secret):
+        # A list of keys: an item shaped as one of them is one too, a key whose letters alone did
+        # not tell it (a random key of letters looks like a word one time in fifty), and one a
+        # prompt's text cuts (``"kQwErTy`` at its end: too short to be judged alone).
+        secret = [is_secret or _sibling_key(m) for m, is_secret in zip(items, secret, strict=True)]
+    return [m.span(2) for m, is_secret in zip(items, secret, strict=True) if is_secret]
+
+
+#: An item of a list of keys shaped as a key (no space nor a name's punctuation).
+_KEY_SHAPE = re.compile(r"[A-Za-z0-9+/=_-]+")
+
+
+def _sibling_key(item: re.Match[str]) -> bool:
+    """Whether ``item``, of a list most of whose items are keys, is one: a key's characters alone,
+    8 of them at least, or fewer where the text ends inside it (a prompt's suffix cut it)."""
+    value = item.group(2)
+    cut = item.end() == item.end(2) == len(item.string)
+    return (len(value) >= _MIN_ITEM or (cut and bool(value))) and _KEY_SHAPE.fullmatch(value) is not None
 
 
 def redact_list_items(match: re.Match[str]) -> str:
@@ -326,6 +350,26 @@ _WORD_LIST_SIGN = re.compile(r"%[wWiI]|qw|~[wW]|=\(")
 _SECRET_NAME = re.compile(_ASSIGNED_NAME, re.I | re.X)
 
 
+#: A list's name and its opening bracket (``API_KEYS = [``, ``"api_keys":[``, ``const apiKeys =
+#: new[] {``), on a line whose items go on past a seam.
+_LIST_HEAD = re.compile(r"(?:" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?::=|=>|\+=|=|:)[^\r\n\[({"']{0,40}[\[({]""", re.I | re.X)
+#: A quote: a seam with none near it is among no list's quoted items (the line's list is looked
+#: for only where one is).
+_QUOTE = re.compile(r"""["']""")
+#: How far into its line a list's name on one line is looked for: its line's start, as code and
+#: pretty JSON write one (each name of a minified line tried cost 25 ms a prompt).
+_LIST_HEAD_CHARS = 256
+
+
+def _one_line_list(line: str, cut: int) -> bool:
+    """Whether a list named for a secret near ``line``'s start runs on it past ``cut``."""
+    for head in _LIST_HEAD.finditer(line, 0, min(cut, _LIST_HEAD_CHARS)):
+        listed = _BRACKET_LIST.match(line, head.start())
+        if listed is not None and listed.end() >= cut:
+            return True
+    return False
+
+
 #: A TOML or INI table's entry's line (``prod = "…"``, ``prod: …``).
 _TABLE_ENTRY_LINE = re.compile(r"""[ \t]*["']?[\w.-]+["']?[ \t]*[=:]""")
 
@@ -396,6 +440,9 @@ def may_continue_list(text: str, before: str, after: str) -> bool:
         return True
     if seam.rstrip()[-1:] in ("[", "{", "(") and _SECRET_NAME.search(seam) is not None:
         return True  # the seam inside a list's name line (``API_KEYS =| [``): its items all below
+    cut = len(seam) - len(text[: text.find("\n") + 1 or len(text)])
+    if _QUOTE.search(seam, max(0, cut - 64), cut + 64) and _one_line_list(seam, cut):
+        return True  # the seam among a list's items on one line (a 10 kB line of keys)
     # A TOML or INI table's entries (at column 0, no item's lines) below its header.
     entry = _TABLE_ENTRY_LINE.match(seam) or _TABLE_ENTRY_LINE.match(first) or seam.lstrip().startswith("[")
     return bool(entry) and "\n[" in "\n" + before

@@ -7,6 +7,7 @@ import base64
 import functools
 import re
 from collections.abc import Callable
+from itertools import pairwise
 
 REDACTED = "[REDACTED]"
 
@@ -508,8 +509,35 @@ def random_letters(value: str) -> bool:
     lower-case letter, only its letters tell a key from a constant.)"""
     if len(value) < 16 or not (value.isascii() and value.isalpha() and value.isupper()) or len(set(value)) < 10:
         return False
-    common = sum(value[i : i + 2] in _COMMON_PAIRS for i in range(len(value) - 1))
-    return common * 2 < len(value) - 1
+    return _rare_pairs(value)
+
+
+def random_mixed_letters(value: str) -> bool:
+    """Whether ``value`` is letters alone of both cases shaped as a random key (``kQwErTyUiOpAsDfG``),
+    not a name's words (``UIWebViewDelegate``): 16 letters or more, a quarter of them in each
+    case, its case changing at one letter in four at least, its runs of small letters no longer
+    than twice its runs of capitals on average (a name's words are a capital, then small letters),
+    fewer than half its letter pairs common in words. (A list of such keys went out whole: no
+    digit.) 98 % of random keys of 40 letters, 88 % of 16; 10 of 10,397 such words in the
+    installed packages' code."""
+    if len(value) < 16 or not (value.isascii() and value.isalpha()) or not _mixed_case(value):
+        return False
+    changes = sum(a.isupper() != b.isupper() for a, b in pairwise(value))
+    small = _SMALL_RUN.findall(value)
+    capitals = _CAPITAL_RUN.findall(value)
+    # Mean run lengths compared without dividing: sum(small) / len(small) <= 2 * sum(capitals) / len(capitals).
+    short_runs = sum(map(len, small)) * len(capitals) <= 2 * sum(map(len, capitals)) * len(small)
+    return changes * 4 >= len(value) and short_runs and _rare_pairs(value.upper())
+
+
+_SMALL_RUN = re.compile(r"[a-z]+")
+_CAPITAL_RUN = re.compile(r"[A-Z]+")
+
+
+def _rare_pairs(letters: str) -> bool:
+    """Whether fewer than half the pairs of ``letters`` (capitals) are common in words."""
+    common = sum(letters[i : i + 2] in _COMMON_PAIRS for i in range(len(letters) - 1))
+    return common * 2 < len(letters) - 1
 
 
 def _mixed_case(value: str) -> bool:
