@@ -71,7 +71,7 @@ def test_words_that_are_no_passphrase_keep_the_cursor_s_place(text: str) -> None
             assert window + suffix == redact(text) or (window, suffix) == (text[:cursor], text[cursor:]), cursor
 
 
-@pytest.mark.parametrize("unit", ["word ", "password = word ", "<password>a "])
+@pytest.mark.parametrize("unit", ["word ", "password = word ", "<password>a ", '"word" \\\n', '("a"\n'])
 def test_a_passphrase_at_the_cursor_is_found_in_linear_time(unit: str) -> None:
     text = "password = " + repeated(unit)
     assert_redacted_in_linear_time(unit, text)
@@ -89,6 +89,10 @@ OVER_TWO_LINES = [
     ("app.properties", f"db.password={FIRST} \\\n    {SECOND}\ndb.user=app\n"),
     (".env", f'DB_PASSWORD="{FIRST}\n{SECOND}"\nDB_USER=app\n'),
     ("deploy.sh", f'export DB_PASSWORD="{FIRST} \\\n{SECOND}"\nexport DB_USER=app\n'),
+    # Literals written one after another (implicit concatenation), the cursor between them: the
+    # part after the cursor went out.
+    ("app.py", f'DB_PASSWORD = ("{FIRST} "\n               "{SECOND}")\nDB_USER = "app"\n'),
+    ("app.py", f'DB_PASSWORD = "{FIRST} " \\\n    "{SECOND}"\nDB_USER = "app"\n'),
 ]
 
 

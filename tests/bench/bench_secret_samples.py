@@ -447,6 +447,20 @@ def passphrases(secrets: list[str]) -> str:
     )
 
 
+def secrets_in_parts(secrets: list[str]) -> str:
+    """Secrets written as literals one after another over lines (implicit concatenation, a ``\\``
+    between), the cursor in the first part or after it."""
+    words = ["amber falcon ", "drizzle lantern", "copper meadow ", "orbit teapot"]
+    tokens = fakes(secrets, 4, 16)
+    secrets += [words[1], words[3]]
+    return (
+        f'DB_PASSWORD = ("{words[0]}"\n               "{words[1]}")\n'
+        + f'SMTP_PASSWORD = "{words[2]}" \\\n    "{words[3]}"\n\n'
+        + f'API_TOKEN = (\n    "{tokens[0]}"\n    "{tokens[1]}"\n)\n'
+        + f'SECRET_KEY = "{tokens[2]}" \\\n    "{tokens[3]}"\n'
+    )
+
+
 def yaml_block_long(secrets: list[str]) -> str:
     """A longer block scalar of keys, blank lines between some, so a window starts inside it."""
     s = fakes(secrets, 30, 24)
@@ -732,6 +746,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "passphrases": ("/w/shop/config/passphrases.txt", passphrases),
     "word sigils over lines": ("/w/shop/lib/vendors.ex", word_sigils_over_lines),
     "long lines of keys": ("/w/shop/config/keys.txt", long_key_lines),
+    "secrets in parts": ("/w/shop/app/settings.py", secrets_in_parts),
 }
 
 

@@ -101,6 +101,7 @@ def redact(
     if before:
         redacted = block_scalar_continued(redacted, before, keep_lines)
         redacted = _value_below_name(redacted, before)
+        redacted = _parts_continued(redacted, before)
         if "PRIVATE KEY" in before or "PRIVATE KEY" in before[-64:] + redacted[:64]:
             redacted = _key_block_continued(redacted, before, keep_lines)
     if redacted != text:
@@ -354,6 +355,30 @@ def _value_below(
         if (rest := words_after(m, cut)) is not None:
             return rest + joined[m.end() :] + text[hi:]
     return None
+
+
+#: A quote near a text's start: a literal's end, or the next part's start, may be there.
+_QUOTE_NEAR = re.compile(r"""["']""")
+
+
+def _parts_continued(text: str, before: str) -> str:
+    """``text`` with its first literals redacted where they go on with a secret written in parts
+    that ``before`` ends inside of or after (``DB_PASSWORD = ("correct ho|rse "`` then ``"battery
+    staple")`` on the next line, the cursor in the first part, after it or before the second):
+    the parts after the cursor went out, a literal alone."""
+    if _QUOTE_NEAR.search(text, 0, 64) is None:
+        return text
+    tail = before[_last_lines_start(before) :]
+    if not _may_hold_secret(tail) and REDACTED not in tail:
+        return text
+    hi = _first_lines_end(text)
+    alone = _concatenated(_SINGLE.apply(tail, False))
+    if REDACTED not in alone:
+        return text
+    joined = _concatenated(_SINGLE.apply(tail + text[:hi], False))
+    if not joined.startswith(alone) or joined[len(alone) :] == text[:hi]:
+        return text
+    return joined[len(alone) :] + text[hi:]
 
 
 def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
