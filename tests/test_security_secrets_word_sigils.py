@@ -61,6 +61,9 @@ A_WORD_A_LINE = "".join(f"    {key}\n" for key in KEYS)
         ("keys.ex", f"defmodule Keys do\n  @secret_keys ~w'\n{A_WORD_A_LINE}  'a\nend\n"),
         ("keys.ex", f"defmodule Keys do\n  @api_keys ~w|{KEYS[0]}\n    {KEYS[1]} {KEYS[2]}\n    {KEYS[3]}\n    {KEYS[4]} {KEYS[5]}|\nend\n"),
         ("config.exs", f"import Config\n\nconfig :shop,\n  api_keys: ~w/\n{A_WORD_A_LINE}  /\n"),
+        # Two of them, the cursor in the first: the second's first words redacted as the seam's
+        # list's ended the span its third was looked for in (it went out).
+        ("keys.ex", f'defmodule Keys do\n  @api_keys ~w/\n{A_WORD_A_LINE[:75]}  /\n  @tokens ~W"\n{A_WORD_A_LINE[75:]}  "\nend\n'),
     ],
 )
 def test_a_list_of_bare_words_under_a_secret_s_name_is_not_sent(path: str, text: str) -> None:
