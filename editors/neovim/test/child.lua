@@ -22,17 +22,46 @@ end
 --- raising at the caller after ``timeout`` ms (``default_timeout`` when nil) with the last
 --- detail ``fn`` gave.
 function M.start(init, default_timeout)
+  -- How the child ended and the last of what it wrote on stderr: once it is gone, every step
+  -- after fails with "Invalid channel" alone (a CI run lost 44 steps so, with no word why).
+  local ended, stderr_tail = nil, {}
   local child = vim.fn.jobstart({ vim.v.progpath, "--embed", "--headless", "--clean", "-u", init, "-i", "NONE" }, {
     rpc = true,
     stderr_buffered = false,
+    on_stderr = function(_, data)
+      for _, line in ipairs(data or {}) do
+        if line ~= "" then
+          table.insert(stderr_tail, line)
+          if #stderr_tail > 20 then
+            table.remove(stderr_tail, 1)
+          end
+        end
+      end
+    end,
+    on_exit = function(_, code)
+      -- 128 + N: killed by signal N (139: a crash, SIGSEGV).
+      ended = ("exit code %d"):format(code)
+    end,
   })
   if child <= 0 then
     M.out("FAIL start: could not start the child Neovim")
     os.exit(1)
   end
 
+  local function request(method, ...)
+    local ok, result = pcall(vim.rpcrequest, child, method, ...)
+    if not ok then
+      if ended or tostring(result):find("Invalid channel", 1, true) then
+        error(("%s (the child Neovim ended: %s; its last stderr: %s)"):format(
+          tostring(result), ended or "not yet told", table.concat(stderr_tail, " | ")), 0)
+      end
+      error(result, 0)
+    end
+    return result
+  end
+
   local function lua(code, ...)
-    local result = vim.rpcrequest(child, "nvim_exec_lua", code, { ... })
+    local result = request("nvim_exec_lua", code, { ... })
     if result == vim.NIL then
       return nil
     end
@@ -40,7 +69,7 @@ function M.start(init, default_timeout)
   end
 
   local function input(keys)
-    vim.rpcrequest(child, "nvim_input", keys)
+    request("nvim_input", keys)
   end
 
   local function wait_for(what, fn, timeout)
