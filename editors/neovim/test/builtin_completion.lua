@@ -165,5 +165,5 @@ step("in a fileformat=dos buffer, a block leaves no carriage return", function()
 end)
 
 out(("builtin completion: %d failure(s)"):format(failures))
-pcall(vim.rpcrequest, child, "nvim_command", "qa!")
+child.stop()
 os.exit(failures)

@@ -33,41 +33,21 @@ local function setup_again(extra, settings)
   return lua("return E2E.setup_again(...)", extra or vim.empty_dict(), settings or vim.empty_dict())
 end
 
-local failures, passed = 0, 0
-local aborted = false
 -- DEEPSEEK_E2E_ONLY=text: the first step (the attach) and the steps whose name holds the text.
 local only = vim.env.DEEPSEEK_E2E_ONLY ~= "" and vim.split(vim.env.DEEPSEEK_E2E_ONLY or "", "|", { plain = true }) or nil
-local steps_seen = 0
+-- Set below, once what a new child needs is defined.
+local on_new_child
+local run = driver.steps(child, {
+  only = only,
+  on_new_child = function()
+    on_new_child()
+  end,
+})
+local step = run.step
 
-local function step(name, fn)
-  steps_seen = steps_seen + 1
-  local wanted = not only or steps_seen == 1
-  for _, text in ipairs(only or {}) do
-    wanted = wanted or name:find(text, 1, true) ~= nil
-  end
-  if not wanted then
-    return true
-  end
-  if aborted then
-    out("SKIP " .. name .. " (an earlier step that it needs failed)")
-    failures = failures + 1
-    return false
-  end
-  local started = now_ms()
-  local ok, err = xpcall(fn, debug.traceback)
-  local took = ("%.1fs"):format((now_ms() - started) / 1000)
-  if ok then
-    passed = passed + 1
-    out(("PASS %s (%s)"):format(name, took))
-  else
-    failures = failures + 1
-    out(("FAIL %s (%s): %s"):format(name, took, tostring(err)))
-  end
-  return ok
-end
-
--- Helpers evaluated in the child.
-lua([[
+-- Helpers evaluated in the child (again in each new one).
+local function install_helpers()
+  lua([[
   _G.E2E = {}
   E2E.notes = {}
   function E2E.setup_again(extra, settings)
@@ -134,6 +114,8 @@ lua([[
     end
   end
 ]])
+end
+install_helpers()
 
 local function ghost()
   return lua("return E2E.ghost()")
@@ -350,19 +332,30 @@ out(("e2e: Neovim %s, server via %s, fake at %s"):format(
   tostring(vim.env.DEEPSEEK_BASE_URL)
 ))
 
-local attached = step("attach: open a Python file, deepseek_lsp client starts and initializes", function()
+--- Opens the sample file and waits until the client has attached and initialized.
+local function open_sample()
   lua("vim.cmd.edit(...)", file)
   -- Python's indent script would re-indent typed lines; the test types exact text.
   lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false; vim.bo.expandtab = true")
-  local info = wait_for("the client to attach and initialize", function()
+  return wait_for("the client to attach and initialize", function()
     return lua([[
       local c = E2E.client()
       if c and c.initialized then return { id = c.id, enc = c.offset_encoding } end
     ]])
   end, 30000)
+end
+
+-- A new child (the last one ended) starts where the attach step leaves the first one.
+function on_new_child()
+  install_helpers()
+  open_sample()
+end
+
+local attached = step("attach: open a Python file, deepseek_lsp client starts and initializes", function()
+  local info = open_sample()
   out(("     client %d, position encoding %s"):format(info.id, info.enc))
 end)
-aborted = not attached
+run.aborted = not attached
 
 step("helpers: UTF-16 / byte conversions for non-ASCII text", function()
   local r = lua([[
@@ -3773,8 +3766,7 @@ end)
 
 -- -- done --------------------------------------------------------------------------------------------
 
-pcall(vim.rpcnotify, child, "nvim_command", "qall!")
-vim.fn.jobwait({ child }, 5000)
+child.stop()
 vim.fn.delete(dir, "rf")
-out(("e2e: %d passed, %d failed"):format(passed, failures))
-os.exit(failures == 0 and 0 or 1)
+out("e2e: " .. run.summary())
+os.exit(run.failed == 0 and 0 or 1)
