@@ -93,6 +93,9 @@ trap 'exit 130' INT TERM
 # -- the fake DeepSeek, and a second fake answering as Ollama (its paths under /v1, its 404s, its
 # one model) -------------------------------------------------------------------------------------
 start_fake_deepseek
+# The log exists before the fake starts: the background job creates it only once it runs, and
+# the loop below read it first on a loaded host (sed: can't read ...: run.sh ended, exit 2).
+: >"$WORK/fake-ollama.log"
 (
   cd "$REPO"
   PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$HERE:$REPO${PYTHONPATH:+:$PYTHONPATH}" exec "$PY" -u -m tests.fake_deepseek \
