@@ -16,16 +16,35 @@ function M.now_ms()
   return uv.hrtime() / 1e6
 end
 
---- How a child that ended did, in words; nil while it runs.
----@param code integer|nil the job's exit code (128 + N: killed by signal N)
+--- How a child that ended did, in words.
+---@param code integer|nil the job's exit code (128 + N: killed by signal N); nil: not told
 local function ended_how(code)
   if code == nil then
-    return nil
+    return "its channel closed, and its exit not told 5 s later"
   end
   if code > 128 then
     return ("killed by signal %d (exit code %d)"):format(code - 128, code)
   end
   return ("exit code %d"):format(code)
+end
+
+-- Neovim's log, the parent's and the child's (a channel closed on a bad message is said there).
+local LOG = vim.env.NVIM_LOG_FILE or (vim.fn.stdpath("log") .. "/log")
+
+--- The last lines written to Neovim's log after byte ``from``, or "nothing".
+---@param from integer
+local function log_since(from)
+  local f = io.open(LOG, "rb")
+  if not f then
+    return "nothing"
+  end
+  f:seek("set", from)
+  local lines = vim.split(f:read("*a") or "", "\n", { trimempty = true })
+  f:close()
+  if #lines == 0 then
+    return "nothing"
+  end
+  return table.concat(vim.list_slice(lines, math.max(1, #lines - 9)), " | ")
 end
 
 --- Start a child Neovim with ``init`` as its config; exits the script when it cannot start.
@@ -64,6 +83,8 @@ function M.start(init, default_timeout)
       os.exit(1)
     end
     this.pid = vim.fn.jobpid(this.chan)
+    local log = vim.uv.fs_stat(LOG)
+    this.log_from = log and log.size or 0
     cur = this
   end
   spawn()
@@ -74,7 +95,8 @@ function M.start(init, default_timeout)
     vim.wait(5000, function()
       return this.code ~= nil
     end, 20)
-    return ("%s; its last stderr: %s"):format(ended_how(this.code) or "not yet told", table.concat(this.stderr_tail, " | "))
+    return ("%s; its last stderr: %s; Neovim's log since it started: %s"):format(
+      ended_how(this.code), #this.stderr_tail > 0 and table.concat(this.stderr_tail, " | ") or "nothing", log_since(this.log_from))
   end
 
   local function request(method, ...)
