@@ -51,7 +51,7 @@ end
 --- Returns ``child``, ``lua(code, ...)`` (nvim_exec_lua, vim.NIL as nil), ``input(keys)`` and
 --- ``wait_for(what, fn, timeout)``: poll ``fn`` (run here) until it returns a truthy value,
 --- raising at the caller after ``timeout`` ms (``default_timeout`` when nil) with the last
---- detail ``fn`` gave. ``child``: ``channel()``, ``pid()``, ``lost()``, ``restart()``, ``stop()``.
+--- detail ``fn`` gave. ``child``: ``pid()``, ``lost()``, ``restart()``, ``stop()``.
 function M.start(init, default_timeout)
   local argv = { vim.v.progpath, "--embed", "--headless", "--clean", "-u", init, "-i", "NONE" }
   -- The child now: its channel, its exit code once it has ended, and the last of what it wrote
@@ -83,7 +83,7 @@ function M.start(init, default_timeout)
       os.exit(1)
     end
     this.pid = vim.fn.jobpid(this.chan)
-    local log = vim.uv.fs_stat(LOG)
+    local log = uv.fs_stat(LOG)
     this.log_from = log and log.size or 0
     cur = this
   end
@@ -112,10 +112,6 @@ function M.start(init, default_timeout)
   end
 
   local child = {}
-
-  function child.channel()
-    return cur.chan
-  end
 
   function child.pid()
     return cur.pid
