@@ -47,13 +47,21 @@ local function log_since(from)
   return table.concat(vim.list_slice(lines, math.max(1, #lines - 9)), " | ")
 end
 
+--- Lua opening a terminal buffer (`true`: no shell and no rc file) and waiting until its job
+--- has ended. Wiped while its job was still between fork and exec, a terminal killed the
+--- Neovim that opened it (0.11.4): the pty's child took the hangup while it still had Neovim's
+--- signal handlers, which passed the SIGHUP on to Neovim ("Caught deadly signal 'SIGHUP'",
+--- exit code 1). A CI run lost its child so, right after the e2e's terminal step wiped one.
+M.TERMINAL = "vim.cmd.terminal('true'); vim.fn.jobwait({ vim.bo.channel }, 5000)"
+
 --- Start a child Neovim with ``init`` as its config; exits the script when it cannot start.
 --- Returns ``child``, ``lua(code, ...)`` (nvim_exec_lua, vim.NIL as nil), ``input(keys)`` and
 --- ``wait_for(what, fn, timeout)``: poll ``fn`` (run here) until it returns a truthy value,
 --- raising at the caller after ``timeout`` ms (``default_timeout`` when nil) with the last
---- detail ``fn`` gave. ``child``: ``pid()``, ``lost()``, ``restart()``, ``stop()``.
-function M.start(init, default_timeout)
-  local argv = { vim.v.progpath, "--embed", "--headless", "--clean", "-u", init, "-i", "NONE" }
+--- detail ``fn`` gave. ``child``: ``pid()``, ``lost()``, ``restart()``, ``stop()``. ``wrap``: a
+--- command the child runs under (its words before Neovim's).
+function M.start(init, default_timeout, wrap)
+  local argv = vim.list_extend(vim.deepcopy(wrap or {}), { vim.v.progpath, "--embed", "--headless", "--clean", "-u", init, "-i", "NONE" })
   -- The child now: its channel, its exit code once it has ended, and the last of what it wrote
   -- on stderr. Once it is gone every request fails with "Invalid channel" alone (a CI run lost
   -- 44 steps so, with no word why).

@@ -1978,10 +1978,9 @@ step(":DeepSeekStatus in a terminal and in a buffer of a type setup() leaves out
   local function status()
     return table.concat(lua("return require('deepseek_lsp').status_lines(nil)"), "\n")
   end
-  -- A terminal running `cat`, not the user's interactive shell: that one read ~/.bashrc (on
-  -- this host pyenv init and rehash: 47 processes, its lock in ~/.pyenv/shims taken, 1.4 s
-  -- at load 13) in a pty wiped a moment later; the buffer is a terminal either way.
-  lua("vim.cmd.terminal('cat')")
+  -- Its job ended before the buffer is wiped (driver.TERMINAL says why), and no shell: the
+  -- user's interactive one read ~/.bashrc (here pyenv init and rehash, 47 processes).
+  lua(driver.TERMINAL)
   local text = status()
   lua("vim.cmd('bwipeout!')")
   check(text:find("not served: it is not a file (buftype=terminal)", 1, true), "in a terminal:\n" .. text)

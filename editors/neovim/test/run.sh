@@ -127,6 +127,10 @@ set +e
 # the steps after run in a new one.
 run_watched "$TIMEOUT" "$WORK/driver.out" nvim --headless --clean -l "$HERE/child_test.lua" 2>"$WORK/nvim.stderr"
 RC0=$?
+# The e2e's terminal step against a Neovim that died of a terminal wiped too soon.
+run_watched "$TIMEOUT" "$WORK/terminal.out" nvim --headless --clean -l "$HERE/terminal_test.lua" 2>>"$WORK/nvim.stderr"
+RCT=$?
+[ "$RC0" -ne 0 ] || RC0=$RCT
 run_watched "$TIMEOUT" "$WORK/e2e.out" nvim --headless --clean \
   -u "$HERE/minimal_init.lua" -l "$HERE/e2e.lua" 2>>"$WORK/nvim.stderr"
 RC=$?
