@@ -18,7 +18,9 @@ e2e_python() {
 
 start_fake_deepseek() {
   # --port 0: the fake binds a free port itself (no race between probing a port and binding it)
-  # and prints it.
+  # and prints it. The log exists before the loop reads it: the background job's redirection
+  # creates it only once the job has forked, and sed on a missing file ended a run (exit 2).
+  : >"$WORK/fake.log"
   (
     cd "$REPO"
     PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$REPO/editors/neovim/test:$REPO${PYTHONPATH:+:$PYTHONPATH}" exec "$PY" -u -m tests.fake_deepseek \
