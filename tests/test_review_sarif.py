@@ -197,3 +197,44 @@ def test_a_findings_logical_location_has_its_units_kind_from_a_run_and_from_its_
             found[line.rsplit("# ", 1)[1]] = (logical["kind"], logical.get("fullyQualifiedName"))
         assert found == kinds, found
     assert len(fake_deepseek.requests_to(CHAT)) >= 1
+
+
+def _module_finding(tmp_path: Path, name: str, language: str, unit: str, kind: str) -> FileResult:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(TEXT)
+    doc = Document(path.as_uri(), TEXT, language=LanguageRegistry.load().get(language))
+    raw = RawFinding("warning", "if value == None:", "Use is.", None, 0.9, 2)
+    findings, stats = place_findings(Placer(doc), [(raw, (), unit, kind)], min_confidence=0.5, min_severity="info")
+    return FileResult(str(path), doc, findings, stats, units=1, units_asked=1)
+
+
+def test_a_module_level_finding_is_located_in_the_module_it_names(tmp_path: Path) -> None:
+    """The code outside definitions was the logical location named "module level" in every
+    file: a SARIF viewer grouping results by logical location put all files' module code under
+    one entry. SARIF 2.1.0 §3.33.4's ``name`` is the construct's identifier: a Python module's
+    name (the packages holding it, by their ``__init__.py``, in ``fullyQualifiedName``), a
+    package's ``__init__.py`` the package's; another language's module its file's stem. A long
+    module or class cut in parts is still that module or class, not "Large, part 2"."""
+    for package in ("pkg", "pkg/sub"):
+        (tmp_path / package).mkdir(parents=True, exist_ok=True)
+        (tmp_path / package / "__init__.py").write_text("")
+    results = [
+        _module_finding(tmp_path, "pkg/sub/store.py", "python", "module level", "module"),
+        _module_finding(tmp_path, "pkg/sub/cache.py", "python", "module level, part 2", "module"),
+        _module_finding(tmp_path, "pkg/__init__.py", "python", "module level", "module"),
+        _module_finding(tmp_path, "scripts/run_all.py", "python", "module level", "module"),
+        _module_finding(tmp_path, "web/util.js", "javascript", "module level", "module"),
+        _module_finding(tmp_path, "pkg/large.py", "python", "Large, part 2", "class"),
+    ]
+    log = to_sarif(results, root=tmp_path)
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    found = [r["locations"][0]["logicalLocations"] for r in log["runs"][0]["results"]]
+    assert found == [
+        [{"name": "store", "fullyQualifiedName": "pkg.sub.store", "kind": "module"}],
+        [{"name": "cache", "fullyQualifiedName": "pkg.sub.cache", "kind": "module"}],
+        [{"name": "pkg", "kind": "module"}],
+        [{"name": "run_all", "kind": "module"}],
+        [{"name": "util", "kind": "module"}],
+        [{"name": "Large", "kind": "type"}],
+    ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -60,17 +61,47 @@ def _region(result: FileResult, start: int, end: int, snippet: str | None) -> di
 #: SARIF 2.1.0's logical location kinds (§3.33.7) of the review's units; a chunk of a file
 #: without a grammar (``units.Unit.kind`` "chunk") is no logical location.
 _KINDS = {"function": "function", "method": "member", "class": "type", "module": "module"}
+#: A long module's or class's code outside its definitions is cut in parts
+#: (``units._rest_units``): each is still that module or class.
+_PART = re.compile(r", part \d+$")
+#: Files whose folders holding an ``__init__`` of the same suffix make its dotted name.
+_PYTHON_SUFFIXES = frozenset({".py", ".pyi"})
 
 
-def _logical(f: Finding) -> list[dict[str, Any]]:
+def module_name(path: str) -> tuple[str, str | None]:
+    """A file's module, as SARIF names a logical location (§3.33.4): its identifier and, where
+    that differs, its fully qualified name. A Python file's packages are the folders above it
+    holding an ``__init__.py``, as Python imports it (``pkg/sub/store.py``: ``store``,
+    ``pkg.sub.store``; ``pkg/__init__.py``: ``pkg``); any other file's module is its stem."""
+    p = Path(path)
+    if p.suffix not in _PYTHON_SUFFIXES:
+        return p.stem, None
+    parts = [] if p.stem == "__init__" else [p.stem]
+    folder = Path(os.path.abspath(p)).parent
+    while any((folder / f"__init__{suffix}").is_file() for suffix in _PYTHON_SUFFIXES):
+        parts.insert(0, folder.name)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    if not parts:  # an ``__init__.py`` outside any package
+        return p.stem, None
+    return parts[-1], (".".join(parts) if len(parts) > 1 else None)
+
+
+def _logical(f: Finding, module: tuple[str, str | None]) -> list[dict[str, Any]]:
     """Where the finding is in the code's structure: its unit, by its kind. A method's name is
-    its own, its class's with it the fully qualified one (``Large.last``)."""
+    its own, its class's with it the fully qualified one (``Large.last``); the code outside
+    definitions is its module's (``module``)."""
     kind = _KINDS.get(f.unit_kind)
     if not f.unit or kind is None:
         return []
-    if kind == "member" and "." in f.unit:
-        return [{"name": f.unit.rsplit(".", 1)[1], "fullyQualifiedName": f.unit, "kind": kind}]
-    return [{"name": f.unit, "kind": kind}]
+    if kind == "module":
+        name, qualified = module
+        return [{"name": name, **({"fullyQualifiedName": qualified} if qualified else {}), "kind": kind}]
+    unit = _PART.sub("", f.unit)
+    if kind == "member" and "." in unit:
+        return [{"name": unit.rsplit(".", 1)[1], "fullyQualifiedName": unit, "kind": kind}]
+    return [{"name": unit, "kind": kind}]
 
 
 def _snippet(result: FileResult, f: Finding) -> str:
@@ -128,12 +159,15 @@ def to_sarif(
         notifications.append({"level": "error", "message": {"text": fatal}})
     for r in results:
         location = _artifact(r.path, root)
+        module = module_name(r.path)
         prints = _fingerprints(r.findings)
         for f in r.findings:
             text = _snippet(r, f)
             cell = r.cell_number(f.start)
             if cell is not None:
-                sarif_results.append(_in_notebook(r, f, location, cell, severities, prints[id(f)]))
+                sarif_results.append(
+                    _in_notebook(r, f, location, cell, severities, prints[id(f)], module)
+                )
                 continue
             item: dict[str, Any] = {
                 "ruleId": rule_id(f.severity),
@@ -146,7 +180,7 @@ def to_sarif(
                             "artifactLocation": location,
                             "region": _region(r, f.start, f.end, text),
                         },
-                        "logicalLocations": _logical(f),
+                        "logicalLocations": _logical(f, module),
                     }
                 ],
                 "partialFingerprints": {"deepseekFinding/v1": prints[id(f)]},
@@ -229,7 +263,13 @@ def _fingerprints(findings: list[Finding]) -> dict[int, str]:
 
 
 def _in_notebook(
-    r: FileResult, f: Finding, location: dict[str, Any], cell: int, severities: list[str], fingerprint: str
+    r: FileResult,
+    f: Finding,
+    location: dict[str, Any],
+    cell: int,
+    severities: list[str],
+    fingerprint: str,
+    module: tuple[str, str | None],
 ) -> dict[str, Any]:
     """A finding in a notebook cell. SARIF regions are lines of the file, and a notebook's file
     is JSON: the result names the file only, and says where in which cell in its message and
@@ -243,7 +283,7 @@ def _in_notebook(
         "locations": [
             {
                 "physicalLocation": {"artifactLocation": location},
-                "logicalLocations": _logical(f),
+                "logicalLocations": _logical(f, module),
             }
         ],
         "partialFingerprints": {"deepseekFinding/v1": fingerprint},
