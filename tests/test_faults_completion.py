@@ -318,3 +318,47 @@ async def test_a_failure_lasting_past_the_grace_still_pops_up_once(tmp_path) -> 
         await type_and_ask(client, uri, 6, 8, keys=2)
         await asyncio.sleep(0.5)
         assert len(told) == 1 and "500" in told[0], told
+
+
+async def test_a_burst_of_429s_is_one_warning_until_an_answer(tmp_path) -> None:
+    """The server rate-limiting request after request while the user types on (usersim54: 25
+    429s asking for 2 s of quiet each): the status flipped to Normal at each wait's end and back
+    to Warning at the next key's 429, every ~2 s, 2 notifications a 429. It stays the Warning
+    until the backend answers; then Normal."""
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value_ok", path=FIM)
+        fake.fault("status", count=3, path=FIM, status=429, retry_after=1)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/f.py"
+            open_doc(client, uri, "x = \n")
+            told = len(client.statuses)
+            loop = asyncio.get_running_loop()
+            end = loop.time() + 15
+            col, version, shown = 4, 2, []
+            while not shown and loop.time() < end:  # a key every 0.2 s until a suggestion
+                insert(client, uri, version, 0, col, "z")
+                col, version = col + 1, version + 1
+                result = await client.text_document_inline_completion_async(inline_params(uri, 0, col))
+                shown = [item.insert_text for item in result.items]
+                await asyncio.sleep(0.2)
+            assert shown == ["value_ok"]
+            assert len(fake.requests_to(FIM)) == 4  # three 429s, each waited out, then the answer
+            assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal")
+            kinds = [s["kind"] for s in client.statuses[told:]]
+            assert kinds == ["Warning", "Normal"], client.statuses[told:]
+
+
+async def test_a_rate_limits_warning_ends_after_a_key_in_its_wait_and_none_after(tmp_path) -> None:
+    """A key typed during the wait, then none: the wait's end puts Normal off for the next key's
+    request to tell, and with no key it comes all the same (the Warning did not stay for good)."""
+    async with rate_limited_once(tmp_path) as (fake, client, uri):
+        insert(client, uri, 3, 0, 5, "z")
+        result = await client.text_document_inline_completion_async(inline_params(uri, 0, 6))
+        assert not result.items  # the server asked for quiet: not sent
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal", timeout=6.0)
+        assert loop.time() - started >= 1.5  # not at the wait's end: the key's next request would tell
+        assert len(fake.requests_to(FIM)) == 1

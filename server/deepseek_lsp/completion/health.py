@@ -32,6 +32,9 @@ FOLDER_TURNED_OFF = "completions are turned off in this folder's settings"
 #: if no answer came in this long: the next key's answer 70 ms later left a lasting pop-up on a
 #: problem already gone (the status tells the glitch).
 GLITCH_GRACE_S = 3.0
+#: A rate limit's Warning, its wait over after keys typed meanwhile, waits this long more for
+#: their next request to tell whether the limit is over (see _ready_after_the_wait).
+RATE_LIMIT_GRACE_S = 2.0
 #: A cursor line longer than this (a minified bundle, a one-line data file) gets no suggestion:
 #: one there is seldom wanted, and each key typed in a 330 kB line cost ~0.66 s of the server
 #: on a loaded machine.
@@ -89,6 +92,8 @@ class BackendHealth:
         self.backoff = Backoff()
         #: Ends a Retry-After's Warning when its wait is over (see _ready_after_the_wait).
         self._wait_over: asyncio.TimerHandle | None = None
+        #: A key asked for a suggestion during that wait (the user is typing).
+        self._asked_in_wait = False
         #: Answers so far, and the pop-up of a glitch waiting for GLITCH_GRACE_S to pass with none.
         self._answers = 0
         self._glitch_told: asyncio.TimerHandle | None = None
@@ -166,6 +171,7 @@ class BackendHealth:
             self.services.status.set(Status("Warning", waiting, "completion"))
             return waiting
         if not reason and paused:
+            self._asked_in_wait = True
             # Shown again where another status replaced it (an excluded file's Inactive): the
             # editor showed nothing wrong while completions stayed off.
             self.services.status.set(Status(self.paused.kind, paused, "completion"))
@@ -272,8 +278,12 @@ class BackendHealth:
     def _ready_after_the_wait(self, wait_s: float, message: str) -> None:
         """Shows Normal again once the server's asked-for quiet is over, if its Warning is still
         the status: "requests will resume shortly" stayed until the next key (12 s and more in a
-        real VS Code after a 1 s wait), though requests had resumed."""
+        real VS Code after a 1 s wait), though requests had resumed. Keys typed during the
+        wait put it off by RATE_LIMIT_GRACE_S, for their next request to tell: the server
+        limiting request after request (a burst of 429s), the status went Normal at each wait's
+        end and Warning again at the next key's 429, every 2 s."""
         self._cancel_timer("_wait_over")
+        self._asked_in_wait = False
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # (a unit test's call with no loop: nothing to schedule on)
@@ -282,8 +292,15 @@ class BackendHealth:
         def over() -> None:
             self._wait_over = None
             current = self.services.status.current
-            if current.feature == "completion" and current.message == message and not self.paused.now():
-                self.services.status.set(Status("Normal", "", "completion"))
+            if current.feature != "completion" or current.message != message or self.paused.now():
+                return
+            if self._asked_in_wait:
+                # Their next request's answer says Normal, its 429 the same Warning again (a
+                # new wait); a user who stopped typing meanwhile sees Normal after the grace.
+                self._asked_in_wait = False
+                self._wait_over = loop.call_later(RATE_LIMIT_GRACE_S, over)
+                return
+            self.services.status.set(Status("Normal", "", "completion"))
 
         # Past the pause's own end (time.monotonic, as the loop's clock), never before it.
         self._wait_over = loop.call_later(wait_s + 0.05, over)
