@@ -1,6 +1,6 @@
 """A save that would send a large file never reviewed asks first, with the estimate: review it
-all, only the code changed since git's last commit (remembered while the file is open), or
-nothing now. The first save of an 800-function module pulled from a colleague sent all of it,
+all, only the code changed since git's last commit, or nothing now (each remembered for the
+file until the server stops). The first save of an 800-function module pulled from a colleague sent all of it,
 53,708 tokens, with no word before."""
 
 from __future__ import annotations
@@ -104,6 +104,27 @@ async def test_only_my_changes_sends_the_changed_functions_and_is_remembered(
         assert len(asked) == 1
 
 
+
+def reopen(client: Any, uri: str) -> None:
+    """The file closed and opened again with its text on disk (the edits unsaved to it)."""
+    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    open_doc(client, uri, LARGE)
+
+
+async def test_only_my_changes_holds_for_the_file_reopened(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """"Only my changes" held while the file was open: closed and opened again (a tab closed,
+    Neovim's ``:bd`` then ``:e``), its next save asked the same question again, as "Not now"
+    did before it was remembered. An answer holds for the file until the server stops."""
+    async with large_file_open(fake_deepseek, tmp_path, ["Only my changes"]) as (client, uri, asked):
+        await edit_and_save(client, uri, 2, 5)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+        reopen(client, uri)
+        await edit_and_save(client, uri, 2, 9)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 2, timeout=10)
+        assert reviewed_units(fake_deepseek.requests_to(CHAT)[1].json) == ["handler_9"]
+        assert len(asked) == 1, [a.message for a in asked]
+
+
 async def test_review_all_sends_every_function(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
     async with large_file_open(fake_deepseek, tmp_path, ["Review all"]) as (client, uri, asked):
         await edit_and_save(client, uri, 2, 5)
@@ -112,6 +133,26 @@ async def test_review_all_sends_every_function(fake_deepseek: FakeDeepSeek, tmp_
             timeout=30,
         )
         assert len(asked) == 1
+
+
+
+async def test_review_all_holds_for_a_save_after_its_review_failed(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """"Review all", its review failed (the server answered 500 to every request): the user's
+    next save asked the question again, the answer given a minute before. It is sent again
+    unasked, as the save of a file reviewed before is."""
+    async with large_file_open(fake_deepseek, tmp_path, ["Review all"]) as (client, uri, asked):
+        fake_deepseek.fault("status", count=None, path=CHAT, status=500)
+        await edit_and_save(client, uri, 2, 5)
+        assert await eventually(lambda: any(s["kind"] == "Warning" for s in client.statuses), timeout=30)
+        assert fake_deepseek.requests_to(CHAT)
+        fake_deepseek.reset()  # the server answers again
+        fake_deepseek.responder(reviewer(()), path=CHAT)
+        await edit_and_save(client, uri, 3, 9, above=1)
+        assert await eventually(
+            lambda: len({u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json)}) == 800,
+            timeout=30,
+        )
+        assert len(asked) == 1, [a.message for a in asked]
 
 
 async def test_not_now_is_remembered_for_the_file_and_review_file_still_reviews_it(

@@ -326,7 +326,6 @@ class ReviewFeature(Feature):
     def document_closed(self, doc: Document) -> None:
         self._opened.forget(doc.uri)
         self.unreached_saves.forget(doc.uri)
-        self.first_saves.forget(doc.uri)
         task = self._tasks.get(doc.uri)
         # A save's only: Review File's answer goes to the buffer that asked, which is gone (a
         # Neovim user's :bd then :e was told of the closed one's review).

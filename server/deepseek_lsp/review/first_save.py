@@ -4,10 +4,14 @@ A save reviews every unit the cache has no answer for: the first save of a large
 never reviewed: checked out, pulled, opened for a one-line fix) sent all of it with no word
 before (800 functions: 53,708 tokens, up to $0.07 of DeepSeek V4-Pro at its peak rate). Above
 ``ASK_ABOVE_TOKENS`` the user is asked, as for any spending they did not ask for: review it
-all, or only the code changed since git's last commit (the pull request's view, remembered
-for the file while it is open), or nothing now (remembered for the file until the server
-stops, reopened too: asked again at every save, the same question came every minute; the
-Review File command reviews it all, and once it has, the file's saves review their changes). An editor that cannot be asked is told the estimate, and only the changes are sent.
+all, or only the code changed since git's last commit (the pull request's view), or nothing
+now. The answer holds for the file until the server stops, reopened too: asked again at every
+save, the same question came every minute, and a file closed and opened again (a tab closed,
+Neovim's ``:bd`` then ``:e``), or whose whole review failed, was asked of again. The Review File
+command reviews it all, and once it has, a "Not now" file's saves review their changes. Not
+kept across restarts: a review of it all leaves its answers in the cache, so a new session asks
+only of code never reviewed. An editor that cannot be asked is told the estimate, and only the
+changes are sent.
 A model without a known price (a self-hosted server) costs nothing here: never asked.
 """
 
@@ -139,21 +143,21 @@ _CANNOT_ASK = object()
 
 
 class FirstSaves:
-    """Asks before a save sends more than ``ASK_ABOVE_TOKENS``, and keeps each open file's
-    answer "only my changes"; one question per file at a time, whose answer every save made
-    while it is open goes by."""
+    """Asks before a save sends more than ``ASK_ABOVE_TOKENS``, and keeps each file's answer
+    for the session; one question per file at a time, whose answer every save made while it is
+    open goes by."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
         #: The open question's answer per file: a task of its own, which a save superseded by
         #: the next one does not take down with it.
         self._asking: dict[str, asyncio.Task[object]] = {}
+        #: Files the user answered "Review all" for: their saves send every unit without a
+        #: cached answer, as any save does (its review failed, they were asked again).
+        self._review_all: set[str] = set()
         self._only_changes: set[str] = set()
         #: Files the user answered "Not now" for: not asked again, nor sent, on save.
         self._not_now: set[str] = set()
-
-    def forget(self, uri: str) -> None:
-        self._only_changes.discard(uri)
 
     def reviewed_all(self, uri: str) -> None:
         """The whole file was reviewed on the user's command: its saves review their changes
@@ -179,6 +183,8 @@ class FirstSaves:
         commit, outside a repository since the file was opened (None where there is neither),
         ``since`` which of the two, once ``changed`` has answered."""
         uri = snapshot.uri
+        if uri in self._review_all:
+            return None
         if uri in self._only_changes:
             lines = await changed()
             if lines is not None:
@@ -222,6 +228,7 @@ class FirstSaves:
         """What a save sends by the user's ``answer``, ``lines`` its units changed since git's
         last commit; ``shown``: the file as the question named it."""
         if answer == REVIEW_ALL:
+            self._review_all.add(uri)
             return None
         if answer is _CANNOT_ASK:
             return False if lines is None else lines
