@@ -7,9 +7,9 @@
 //   ARTIFACTS_DIR where screenshots go
 //   USER_DATA_DIR code-server's user data dir (to check that no settings file holds the key)
 //   E2E_STEPS     optional: the steps to run, comma-separated, and those they need, found here;
-//                 the run still ends in failure, the others counted as skipped (a full run
-//                 proves all); a name no step has ends it at once (exit 2)
-// Prints PASS/FAIL/SKIP per step; exits 1 if any step failed. `node e2e.mjs --steps` prints the
+//                 the closing line says how many steps it left out (a full run proves all); a
+//                 name no step has ends it at once (exit 2)
+// Prints PASS/FAIL/SKIP per step; exits 1 if any step it ran failed or was skipped. `node e2e.mjs --steps` prints the
 // steps E2E_STEPS runs (run.sh asks before it builds and starts code-server) and exits.
 
 import { chromium } from 'playwright-core';
@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { quickFixRow } from './quickfix.mjs';
+import { verdict } from './verdict.mjs';
 
 /**
  * The steps E2E_STEPS names and those they need, each step's `needs` read from its call in this
@@ -183,7 +184,7 @@ async function screenshot(name) {
 /** Runs one step; a step whose prerequisite failed is skipped. */
 async function step(name, fn, { needs = [] } = {}) {
   if (ONLY && !ONLY.includes(name)) {
-    results.push({ name, ok: false, skipped: true });
+    results.push({ name, ok: false, skipped: true, unselected: true });
     return false;
   }
   const missing = needs.filter((n) => !results.some((r) => r.name === n && r.ok));
@@ -2627,11 +2628,9 @@ try {
   if (consoleErrors.length) {
     fs.writeFileSync(path.join(ARTIFACTS, 'browser-console-errors.txt'), consoleErrors.join('\n'));
   }
-  const passed = results.filter((r) => r.ok).length;
-  const skipped = results.filter((r) => r.skipped).length;
-  const failed = results.length - passed - skipped;
-  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-  exitCode = failed || skipped ? 1 : 0;
+  const { line, exitCode: code } = verdict(results);
+  console.log(line);
+  exitCode = code;
 } catch (err) {
   console.log(`FAIL harness: ${err?.stack ?? err}`);
   exitCode = 1;

@@ -221,5 +221,5 @@ say "install+build ${T_INSTALL}s, test ${T_TEST}s, total $(( $(date +%s) - T0 ))
 if [ "${KEEP_RUNNING:-0}" = 1 ]; then
   say "KEEP_RUNNING: code-server http://127.0.0.1:$CS_PORT/?folder=$WORKSPACE (pids ${PIDS[*]})"
 fi
-if [ $RC = 0 ]; then say "E2E PASS"; else say "E2E FAIL"; fi
+if [ $RC = 0 ]; then say "E2E PASS${E2E_STEPS:+ (only the steps E2E_STEPS named and those they need)}"; else say "E2E FAIL"; fi
 exit $RC
