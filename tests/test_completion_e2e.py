@@ -1037,6 +1037,15 @@ NEXT_ARGUMENT_CASES = [
     ("rust", "h.rs", "fn f(a: Option<u8>, b: u8) -> u8 {\n    match a {\n        None => match b {\n            0 => 1,",
      "\n        },\n        Some(v) => v,\n    }\n}\n", "\n            _ => 2,"),
     ("php", "m.php", "<?php\n$name = match ($code) {\n    1 => 'one',", "\n};\n", "\n    2 => 'two',\n    default => 'many',"),
+    # After a Rust block arm's `},`; C#'s switch expression's arms and an initializer's members.
+    ("rust", "i.rs", "fn f(x: u8) -> u8 {\n    match x {\n        0 => {\n            log();\n            1\n        },",
+     "\n    }\n}\n", "\n        _ => 0,"),
+    ("csharp", "S.cs", "class S {\n    static int F(int x) {\n        return x switch\n        {\n            1 => 10,",
+     "\n        };\n    }\n}\n", "\n            2 => 20,\n            _ => 0,"),
+    ("csharp", "T.cs", "class T {\n    static string F(object o) => o switch {\n        int i => \"int\",",
+     "\n    };\n}\n", '\n        string s => s,\n        _ => "other",'),
+    ("csharp", "P.cs", "class P {\n    static object F() {\n        return new Point\n        {\n            X = 1,",
+     "\n        };\n    }\n}\n", "\n            Y = 2,"),
 ]
 
 

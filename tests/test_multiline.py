@@ -50,6 +50,22 @@ def _decide(language_id: str, ext: str, text: str, *, after_accept: bool = False
         ("rust", "rs", "fn f() -> u8 {\n    match x {\n        A => 1,‸\n    }\n}\n", True),
         ("rust", "rs", "fn f() -> u8 {\n    let y = match x {\n        Some(v) if v > 1 => v,‸\n    };\n}\n", True),
         ("rust", "rs", "fn no_match() -> u8 {\n    a,‸\n}\n", False),
+        # After a block arm's `},` too (its `{` on the line above, the match's above that), a
+        # nested match's `},`, a block arm of a value's match (`let y = match x {`).
+        ("rust", "rs", "fn f() {\n    match x {\n        A => {\n            g();\n        },‸\n    }\n}\n", True),
+        ("rust", "rs", "fn f() {\n    match a {\n        None => match b {\n            0 => 1,\n            _ => 2,\n        },‸\n    }\n}\n", True),
+        ("rust", "rs", "fn f() {\n    let y = match x {\n        A => {\n            1\n        },‸\n    };\n}\n", True),
+        # Controls: a block's `},` in a function's body (no list nor match above), a closure
+        # argument's `}),` closing a call's bracket on its line.
+        ("rust", "rs", "fn f() {\n    if ok {\n        g();\n    },‸\n}\n", False),
+        # C#'s switch expression's arms, its `{` on the line below the `switch` (Allman) or
+        # after it; an object or collection initializer's members (`new T` then `{`).
+        ("csharp", "cs", "class C {\n    int F(int x) {\n        return x switch\n        {\n            1 => 10,‸\n        };\n    }\n}\n", True),
+        ("csharp", "cs", "class C {\n    int F(int x) {\n        var y = x switch {\n            1 => 10,‸\n        };\n        return y;\n    }\n}\n", True),
+        ("csharp", "cs", "class C {\n    object F() {\n        return new Point\n        {\n            X = 1,‸\n        };\n    }\n}\n", True),
+        ("csharp", "cs", "class C {\n    string F(Shape s) => s switch\n    {\n        Circle c => \"c\",\n        Square q => \"q\",‸\n    };\n}\n", True),
+        # Control: a method's body `{` on its own line below its header.
+        ("csharp", "cs", "class C\n{\n    void F()\n    {\n        int a = 1,‸\n    }\n}\n", False),
         ("rust", "rs", "fn f() -> Config {\n    a,‸\n}\n", False),
         ("go", "go", "package a\n\nfunc f() {\n\tif ok {\n\t\tx := 1,‸\n\t}\n}\n", False),
         ("python", "py", "def f(x):\n    y = 1\n    ‸\n", False),

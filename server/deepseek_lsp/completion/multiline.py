@@ -157,6 +157,12 @@ _STRUCT_BRACE: dict[str, re.Pattern[str]] = {
         r"|^\s*(?:pub(?:\([^)]*\))?\s+)?(?:struct|enum)\s+\w+(?:<[^{}]*>)?|\bmatch\b[^{}]*)\s*\{$"
     ),
     "php": re.compile(r"\bmatch\s*\(.*\)\s*\{$"),
+    # A JavaScript object a function returns (`return {`): no block follows `return`.
+    **dict.fromkeys(_OBJECT_LANGUAGES, re.compile(r"\breturn\s*\{$")),
+    # C#'s switch expression's arms (`x switch {`), an object or collection initializer's
+    # members (`new Point {`, `new() {`, `new List<int>(3) {`), their `{` often on a line of
+    # its own below.
+    "csharp": re.compile(rf"(?:\bswitch\s*|{literal_brace('csharp').removesuffix('$')})\{{$"),
 }
 
 
@@ -364,9 +370,12 @@ def _next_item_below(doc: Document, line_start: int, before: str) -> bool:
     code = _STRING.sub('""', _code_part(before, comment, quotes)).rstrip()
     if not code.endswith(",") or _leaves_open(code) or brackets_closed(code) > 0:
         return False
-    depth = 0
-    for line in reversed(_code_lines_above(doc, line_start)[1]):
-        line_code = _STRING.sub('""', _code_part(line, comment, quotes)).rstrip()
+    # A block's `},` ends an item too (a Rust match's block arm, a nested literal's): its `{`
+    # is above, and the list's bracket above that.
+    depth = code.count("}") - code.count("{")
+    lines = _code_lines_above(doc, line_start)[1]
+    for index in range(len(lines) - 1, -1, -1):
+        line_code = _STRING.sub('""', _code_part(lines[index], comment, quotes)).rstrip()
         for m in reversed(list(_BRACKET.finditer(line_code))):
             if m.group() in ")]}":
                 depth += 1
@@ -374,6 +383,10 @@ def _next_item_below(doc: Document, line_start: int, before: str) -> bool:
                 depth -= 1
             else:
                 opener = line_code[: m.end()]
+                if opener.strip() == "{" and index:
+                    # Allman's `{` on a line of its own: what it opens is told by the line
+                    # above (C#'s `return x switch`, `new Point`).
+                    opener = _code_part(lines[index - 1], comment, quotes).rstrip() + " {"
                 struct = _STRUCT_BRACE.get(doc.language.name) if doc.language is not None else None
                 return m.group() in "([" or bool(_OBJECT_BRACE.search(opener)) or bool(struct and struct.search(opener))
         if depth == 0 and line_code.endswith(";"):
