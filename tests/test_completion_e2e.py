@@ -1078,6 +1078,41 @@ async def test_closers_of_brackets_opened_far_back_on_a_minified_line_are_shown(
             assert [i.insert_text for i in result.items] == [shown]
 
 
+#: Words of a long line after its first sentence, no comment, string nor closer among them.
+_WORDS = "Plain words (and a note) follow here. " * 400
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "head", "answer", "shown"),
+    [
+        # Text without a grammar nor syntax known here: a `//` in an HTML page's text, a stray
+        # backtick in reStructuredText, 15 kB before the cursor, read from the line's start as
+        # code, made the window a comment or a string: the model's closers of nothing went
+        # through unchecked.
+        ("html", "page.html", "<p>Mirrors at http://example.org/ list them. " + _WORDS, "))) holds.", "))"),
+        ("restructuredtext", "notes.rst", "Press ` to open the console. " + _WORDS, "))) holds.", "))"),
+        # Controls: the line without them; a minified JSON line's brackets opened before the
+        # window, read from its start, are closed by the answer.
+        ("html", "plain.html", "<p>Mirrors list them. " + _WORDS, "))) holds.", "))"),
+        ("json", "data.json", '{"rows":[' + '{"id":1,"tags":["a","b"]},' * 800, "]}]}", "]}]}"),
+    ],
+)
+async def test_a_long_line_of_text_without_a_grammar_checks_closers_as_a_short_one(
+    tmp_path, language: str, name: str, head: str, answer: str, shown: str
+) -> None:
+    """At the end of a long line of a grammarless file of no syntax known here (HTML's text,
+    reStructuredText), the model's closers are checked as at the end of a short line: the
+    window's brackets, not the whole line's read as code from its start."""
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda _body: answer, path=FIM)
+        async with session(fake, tmp_path, {"debounce": 0}, language=language) as client:
+            uri = (tmp_path / name).as_uri()
+            text = head + ('{"id":2,"tags":["c"' if language == "json" else "where f(a, g(b")
+            open_doc(client, uri, text + "\n", language)
+            result = await client.text_document_inline_completion_async(inline_params(uri, 0, len(text), invoked=True))
+            assert [i.insert_text for i in result.items] == [shown]
+
+
 @pytest.mark.parametrize(("language", "name", "before", "after", "answer"), NEXT_ARGUMENT_CASES)
 async def test_the_next_argument_of_a_call_over_lines_is_suggested_after_a_comma(
     tmp_path, language: str, name: str, before: str, after: str, answer: str

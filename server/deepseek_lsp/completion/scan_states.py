@@ -226,6 +226,23 @@ def _read(scanner: _BracketScanner, data: bytes) -> None:
         pass
 
 
+#: Languages without a grammar whose long lines are data read as C's (minified JSON): their
+#: brackets are read from the line's start, with those of ``_SYNTAX`` and ``C_LIKE``.
+LINE_DATA = frozenset({"json"})
+
+
+def _line_is_code(doc: Document, language: str | None) -> bool:
+    """Whether a long line of ``doc`` is read from its start for the brackets open far into it:
+    code (a grammar's, or comments and strings known here), not prose nor text whose syntax is
+    unknown. A stray backtick of prose, a `//` of an HTML page's text 15 kB before the window
+    made all of it a string or a comment (the model's closers of nothing went through), where
+    read from the window's start, as a short line is, they are no part of it."""
+    name = syntax_name(language)
+    if name in PROSE:
+        return False
+    return doc.language is not None or name in _SYNTAX or name in C_LIKE or name in LINE_DATA
+
+
 #: Bytes of a line read at most for the brackets open far into it: ~15 ms of minified
 #: JavaScript at 130-160 ms a MB (a longer line gets no suggestion, health.LONG_LINE_BYTES).
 LINE_READ = 128 * 1024
@@ -258,10 +275,11 @@ class LineStates:
     ) -> tuple[_BracketScanner, tuple[str, ...]] | None:
         """(the scanner's state, the brackets open, outermost first) at byte ``offset`` of
         ``data`` (``doc``'s text, or a request's copy of it), read from its line's start; None
-        where that is more than ``LINE_READ`` bytes before it, and in prose."""
+        where that is more than ``LINE_READ`` bytes before it, and in prose or text of unknown
+        syntax (``_line_is_code``)."""
         start = data.rfind(b"\n", 0, offset) + 1
-        if offset - start > LINE_READ or syntax_name(language) in PROSE:
-            return None  # prose: a stray backtick before the window made all of it a string
+        if offset - start > LINE_READ or not _line_is_code(doc, language):
+            return None
         syntax = _syntax_for(language)
         kept = self._kept.get(doc)
         if (
