@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ._brackets import _in_text
 from ._code import _lines_in_text_blocks
-from ._text import _iter_lines, _leading_ws
+from ._text import _code_only, _iter_lines, _leading_ws
 
 if TYPE_CHECKING:
     from .context import PostContext
@@ -68,3 +68,56 @@ def _led_by_tab(lines: Iterable[str], ctx: PostContext) -> bool | None:
             return None
         return "\t" in ws
     return None
+
+
+#: Lines read each way from the cursor for the nearest block at its header's depth.
+_SIBLINGS_NEAR = 60
+
+
+def in_the_nearest_block_s_habit(text: str, ctx: PostContext) -> bool:
+    """Whether ``text`` is the body of a block just opened (the cursor after its header's `{`,
+    the editor's `}` after it), in a file that mixes tabs and spaces, whose lines are led as
+    the nearest block at the header's depth leads its body: a tab where that body has a tab,
+    four spaces where it has four. Such a file's structs come in either (X11's Xlib.h: a
+    tab-led typedef above one in tabs, in a file of four-space levels), and the model's body
+    written as its neighbour's was re-levelled into the file's unit."""
+    if not ctx.tab_width or not ctx.line_prefix.rstrip().endswith("{") or not ctx.suffix.startswith("}"):
+        return False
+    header = _leading_ws(ctx.line_prefix)
+    lines = text.split("\n")
+    if lines[0].strip():
+        return False
+    body = []
+    for line in lines[1:]:
+        if line.startswith(header + "}"):
+            break
+        if line.strip():
+            body.append(line)
+    if not body:
+        return False
+    lead = _leading_ws(body[0])[len(header) :]
+    if not lead or len(set(lead)) != 1 or not all(line.startswith(header + lead) for line in body):
+        return False
+    return _nearest_block_lead(header, ctx) == lead
+
+
+def _nearest_block_lead(header: str, ctx: PostContext) -> str | None:
+    """What leads the body of the block nearest the cursor whose header stands at ``header``
+    (its first line of code, past ``header``), above or below; None: no such block near."""
+    above = ctx.recent_lines(_SIBLINGS_NEAR)
+    below = list(islice(_iter_lines(ctx.suffix), 1, _SIBLINGS_NEAR))
+    found = []
+    for lines, order in ((above, range(len(above) - 1, -1, -1)), (below, range(len(below)))):
+        for distance, index in enumerate(order):
+            line = lines[index]
+            code = _code_only(line).rstrip()
+            if code.endswith("*/"):
+                code = code[: code.rfind("/*")].rstrip()  # `typedef struct {\t/* public */`
+            if _leading_ws(line) != header or not code.endswith("{"):
+                continue
+            first = next((b for b in lines[index + 1 :] if b.strip() and not b.lstrip().startswith("#")), "")
+            ws = _leading_ws(first)
+            if ws.startswith(header) and len(ws) > len(header):
+                found.append((distance, ws[len(header) :]))
+                break
+    return min(found)[1] if found else None

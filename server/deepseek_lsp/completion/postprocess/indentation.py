@@ -37,7 +37,7 @@ from ._code import (
 from ._comment_end import below_the_closed_comment
 from ._comment_lines import under_the_comment_above
 from ._docstring_text import in_the_docstring_s_column, the_answer_s_docstrings_under_their_quotes
-from ._habit import in_the_habit_around
+from ._habit import in_the_habit_around, in_the_nearest_block_s_habit
 from ._hanging_indent import into_the_hanging_bracket
 from ._initializer_list import under_the_constructor
 from ._items import under_the_item_above
@@ -103,6 +103,9 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         # bzdiff's `    case`); an answer in tabs keeps a tab a level (kernel-style C).
         unit, tab_width = ctx.editor_levels
         return normalize_indentation(text, replace(ctx, indent_unit=unit, tab_width=tab_width, editor_levels=None))
+    if in_the_nearest_block_s_habit(text, ctx):
+        # A block's body in the file's other style, as its neighbour's is: the file's own.
+        return text
     marked = text_tabs_marked(text) if "\t" in text and is_yaml(ctx.language) else text
     if marked != text and TAB_MARK not in text:
         # Only where a tab was marked: a tab in a line's text alone (``nginx\t# latest``) was
