@@ -1046,6 +1046,10 @@ NEXT_ARGUMENT_CASES = [
      "\n    };\n}\n", '\n        string s => s,\n        _ => "other",'),
     ("csharp", "P.cs", "class P {\n    static object F() {\n        return new Point\n        {\n            X = 1,",
      "\n        };\n    }\n}\n", "\n            Y = 2,"),
+    # An enum's constants (TypeScript's, Java's, C's with a note after the `,`).
+    ("typescript", "e.ts", "export enum Level {\n  Debug = 'debug',", "\n}\n", "\n  Info = 'info',\n  Warn = 'warn',"),
+    ("java", "Level.java", "public enum Level {\n    DEBUG(10),", "\n}\n", "\n    INFO(20),\n    WARN(30),"),
+    ("c", "level.h", "typedef enum {\n    LEVEL_DEBUG = 10, /* everything */", "\n} level;\n", "\n    LEVEL_INFO = 20, /* less */"),
 ]
 
 

@@ -64,6 +64,22 @@ def _decide(language_id: str, ext: str, text: str, *, after_accept: bool = False
         ("csharp", "cs", "class C {\n    int F(int x) {\n        var y = x switch {\n            1 => 10,‸\n        };\n        return y;\n    }\n}\n", True),
         ("csharp", "cs", "class C {\n    object F() {\n        return new Point\n        {\n            X = 1,‸\n        };\n    }\n}\n", True),
         ("csharp", "cs", "class C {\n    string F(Shape s) => s switch\n    {\n        Circle c => \"c\",\n        Square q => \"q\",‸\n    };\n}\n", True),
+        # An enum's constants, one a line: the next constant goes below (C's `enum color {`,
+        # `typedef enum {`, C++'s `enum class`, Java's, Kotlin's with arguments, TypeScript's,
+        # C#'s with its `{` on a line of its own), and after a constant's own body (`},`);
+        # an Elixir map's keys (`%{`, a struct's `%User{`).
+        ("c", "c", "enum color {\n    RED,‸\n};\n", True),
+        ("c", "h", "typedef enum {\n    RED = 1, /* first */‸\n} color;\n", True),
+        ("cpp", "cpp", "enum class Color : int {\n    Red,‸\n};\n", True),
+        ("java", "java", "public enum Op implements IntBinaryOperator {\n    PLUS {\n        int f() { return 1; }\n    },‸\n}\n", True),
+        ("kotlin", "kt", "enum class Color(val rgb: Int) {\n    RED(0xFF0000),‸\n}\n", True),
+        ("typescript", "ts", "export enum Color {\n  Red = 'red',‸\n}\n", True),
+        ("csharp", "cs", "enum Color\n{\n    Red,‸\n}\n", True),
+        ("elixir", "ex", "defmodule A do\n  def f do\n    %{\n      a: 1,‸\n    }\n  end\nend\n", True),
+        ("elixir", "ex", "defmodule A do\n  def f do\n    %User{\n      name: \"a\",‸\n    }\n  end\nend\n", True),
+        # Controls: a block whose condition names a value `enum_…`, an Elixir function's body.
+        ("c", "c", "void f(void) {\n    if (enum_flag) {\n        g(1),‸\n    }\n}\n", False),
+        ("elixir", "ex", "defmodule A do\n  def f(a,\n        b) do\n    x = 1,‸\n  end\nend\n", False),
         # Control: a method's body `{` on its own line below its header.
         ("csharp", "cs", "class C\n{\n    void F()\n    {\n        int a = 1,‸\n    }\n}\n", False),
         ("rust", "rs", "fn f() -> Config {\n    a,‸\n}\n", False),

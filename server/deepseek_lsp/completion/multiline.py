@@ -163,7 +163,12 @@ _STRUCT_BRACE: dict[str, re.Pattern[str]] = {
     # members (`new Point {`, `new() {`, `new List<int>(3) {`), their `{` often on a line of
     # its own below.
     "csharp": re.compile(rf"(?:\bswitch\s*|{literal_brace('csharp').removesuffix('$')})\{{$"),
+    # An Elixir map's or struct's (`%{`, `%User{`).
+    "elixir": re.compile(r"%[\w.]*\{$"),
 }
+#: An enum's own `{`, its constants written one a line, in any language (C's `typedef enum {`,
+#: Java's `enum Op implements F {`, Kotlin's `enum class Color(val rgb: Int) {`).
+_ENUM_BRACE = re.compile(r"\benum\b[^{}]*\{$")
 
 
 #: A JSX element's expression (`<p>{`, `<App user={u}>{`): a tag opened where a value goes;
@@ -367,7 +372,18 @@ def _next_item_below(doc: Document, line_start: int, before: str) -> bool:
     object literal's `{` where a value goes too), with no bracket left open on this line."""
     comment = doc.language.spec.line_comment if doc.language else None
     quotes = _quotes(doc.language)
-    code = _STRING.sub('""', _code_part(before, comment, quotes)).rstrip()
+    block_comments = doc.language is not None and has_block_comments(doc.language.name)
+
+    def code_of(line: str) -> str:
+        code = _STRING.sub('""', _code_part(line, comment, quotes)).rstrip()
+        if block_comments and code.endswith("*/") and "/*" in code:
+            # A constant's note after its `,` (`RED = 1, /* the first */`), C's way.
+            code = code[: code.rfind("/*")].rstrip()
+        return code
+
+    code = code_of(before)
+    if block_comments and _BLOCK_COMMENT_LINE.match(before):
+        return False  # a doc comment's line of prose above an enum's constant
     if not code.endswith(",") or _leaves_open(code) or brackets_closed(code) > 0:
         return False
     # A block's `},` ends an item too (a Rust match's block arm, a nested literal's): its `{`
@@ -375,7 +391,7 @@ def _next_item_below(doc: Document, line_start: int, before: str) -> bool:
     depth = code.count("}") - code.count("{")
     lines = _code_lines_above(doc, line_start)[1]
     for index in range(len(lines) - 1, -1, -1):
-        line_code = _STRING.sub('""', _code_part(lines[index], comment, quotes)).rstrip()
+        line_code = code_of(lines[index])
         for m in reversed(list(_BRACKET.finditer(line_code))):
             if m.group() in ")]}":
                 depth += 1
@@ -386,9 +402,13 @@ def _next_item_below(doc: Document, line_start: int, before: str) -> bool:
                 if opener.strip() == "{" and index:
                     # Allman's `{` on a line of its own: what it opens is told by the line
                     # above (C#'s `return x switch`, `new Point`).
-                    opener = _code_part(lines[index - 1], comment, quotes).rstrip() + " {"
+                    opener = code_of(lines[index - 1]) + " {"
                 struct = _STRUCT_BRACE.get(doc.language.name) if doc.language is not None else None
-                return m.group() in "([" or bool(_OBJECT_BRACE.search(opener)) or bool(struct and struct.search(opener))
+                return (
+                    m.group() in "(["
+                    or bool(_OBJECT_BRACE.search(opener) or _ENUM_BRACE.search(opener))
+                    or bool(struct and struct.search(opener))
+                )
         if depth == 0 and line_code.endswith(";"):
             return False  # a statement's end above: this line is in no bracket opened above it
     return False
