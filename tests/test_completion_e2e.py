@@ -1050,6 +1050,10 @@ NEXT_ARGUMENT_CASES = [
     ("typescript", "e.ts", "export enum Level {\n  Debug = 'debug',", "\n}\n", "\n  Info = 'info',\n  Warn = 'warn',"),
     ("java", "Level.java", "public enum Level {\n    DEBUG(10),", "\n}\n", "\n    INFO(20),\n    WARN(30),"),
     ("c", "level.h", "typedef enum {\n    LEVEL_DEBUG = 10, /* everything */", "\n} level;\n", "\n    LEVEL_INFO = 20, /* less */"),
+    # Names one a line in an import and a destructuring; a list's item after its `],`.
+    ("typescript", "i.ts", "import {\n  Component,", "\n} from '@angular/core';\n", "\n  OnInit,"),
+    ("javascript", "k.js", "const {\n  EV_ALL,", "\n} = require('./constants');\n", "\n  EV_READY,"),
+    ("python", "t.py", "tokens = {\n    'root': [\n        ('a', 1),\n    ],", "\n}\n", "\n    'string': [\n        ('b', 2),\n    ],"),
 ]
 
 

@@ -80,6 +80,25 @@ def _decide(language_id: str, ext: str, text: str, *, after_accept: bool = False
         # Controls: a block whose condition names a value `enum_…`, an Elixir function's body.
         ("c", "c", "void f(void) {\n    if (enum_flag) {\n        g(1),‸\n    }\n}\n", False),
         ("elixir", "ex", "defmodule A do\n  def f(a,\n        b) do\n    x = 1,‸\n  end\nend\n", False),
+        # Names one a line in JavaScript's and TypeScript's imports, exports and destructuring
+        # (`import {`, `export type {`, `const {`), a Rust `use` tree's (`use std::{`).
+        ("javascript", "js", "const {\n  EV_ALL,\n  EV_READY,‸\n} = require('./constants');\n", True),
+        ("typescript", "ts", "import {\n  Component,‸\n} from '@angular/core';\n", True),
+        ("typescript", "ts", "export type {\n  Options,‸\n} from './options';\n", True),
+        ("tsx", "tsx", "function F() {\n  const {\n    a,‸\n  } = useThing();\n}\n", True),
+        ("rust", "rs", "use std::{\n    fs,‸\n};\n", True),
+        ("rust", "rs", "use crate::{\n    a::{b, c},\n    d,‸\n};\n", True),
+        # A line of closers alone ending an item (a dict's list value's `],`, a list's tuple's
+        # `),`, an array's callback's `}),`).
+        ("python", "py", "tokens = {\n    'root': [\n        (r'\\s+', Text),\n    ],‸\n}\n", True),
+        ("python", "py", "cases = [\n    (\n        1,\n        2,\n    ),‸\n]\n", True),
+        ("javascript", "js", "const steps = [\n  once(() => {\n    go();\n  }),‸\n];\n", True),
+        # Controls: a call's `),` closing a call of a statement (no list above), the closers
+        # of a block's statement.
+        ("python", "py", "def f():\n    g(\n        1,\n    ),‸\n", False),
+        # Controls: a block after `else {`, a JavaScript block of its own (`{` alone).
+        ("javascript", "js", "if (a) {\n  f();\n} else {\n  g(1),‸\n}\n", False),
+        ("javascript", "js", "function f() {\n  {\n    let a = 1,‸\n  }\n}\n", False),
         # Control: a method's body `{` on its own line below its header.
         ("csharp", "cs", "class C\n{\n    void F()\n    {\n        int a = 1,‸\n    }\n}\n", False),
         ("rust", "rs", "fn f() -> Config {\n    a,‸\n}\n", False),

@@ -157,8 +157,12 @@ _STRUCT_BRACE: dict[str, re.Pattern[str]] = {
         r"|^\s*(?:pub(?:\([^)]*\))?\s+)?(?:struct|enum)\s+\w+(?:<[^{}]*>)?|\bmatch\b[^{}]*)\s*\{$"
     ),
     "php": re.compile(r"\bmatch\s*\(.*\)\s*\{$"),
-    # A JavaScript object a function returns (`return {`): no block follows `return`.
-    **dict.fromkeys(_OBJECT_LANGUAGES, re.compile(r"\breturn\s*\{$")),
+    # A JavaScript object a function returns (`return {`: no block follows `return`), the names
+    # of an import, an export or a destructuring (`import {`, `export type {`, `const {`).
+    **dict.fromkeys(
+        _OBJECT_LANGUAGES,
+        re.compile(r"(?:\breturn|^\s*(?:(?:export\s+)?(?:const|let|var)|(?:import|export)(?:\s+type)?))\s*\{$"),
+    ),
     # C#'s switch expression's arms (`x switch {`), an object or collection initializer's
     # members (`new Point {`, `new() {`, `new List<int>(3) {`), their `{` often on a line of
     # its own below.
@@ -358,6 +362,8 @@ def is_multiline(
     return opens
 
 
+#: A line of closers alone, ended by an item's `,` (`],`, `}),`).
+_CLOSERS_ALONE = re.compile(r"^\s*[)\]}]+,$")
 #: The brackets a line's code opens and closes, for ``_next_item_below``.
 _BRACKET = re.compile(r"[()\[\]{}]")
 
@@ -384,11 +390,13 @@ def _next_item_below(doc: Document, line_start: int, before: str) -> bool:
     code = code_of(before)
     if block_comments and _BLOCK_COMMENT_LINE.match(before):
         return False  # a doc comment's line of prose above an enum's constant
-    if not code.endswith(",") or _leaves_open(code) or brackets_closed(code) > 0:
+    closers_alone = _CLOSERS_ALONE.match(code) is not None
+    if not code.endswith(",") or _leaves_open(code) or (brackets_closed(code) > 0 and not closers_alone):
         return False
-    # A block's `},` ends an item too (a Rust match's block arm, a nested literal's): its `{`
-    # is above, and the list's bracket above that.
-    depth = code.count("}") - code.count("{")
+    # A block's `},` ends an item too (a Rust match's block arm, a nested literal's), and a
+    # line of closers alone (a list's `],`, a call's `),` in a list): their openers are above,
+    # and the list's bracket above those.
+    depth = len(code.strip()) - 1 if closers_alone else code.count("}") - code.count("{")
     lines = _code_lines_above(doc, line_start)[1]
     for index in range(len(lines) - 1, -1, -1):
         line_code = code_of(lines[index])
