@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from deepseek_lsp.context import enclosing_scopes
 from deepseek_lsp.documents import DocumentStore
 from tests.test_context_prompts import REGISTRY, _write, prompt_with_imports
@@ -74,6 +76,63 @@ def test_a_cpp_template_keeps_its_template_line(tmp_path: Path) -> None:
     assert "// template <typename T>\n// T clamp_value(T v, T lo, T hi);" in prompt
     headers = _headers("cpp", "cpp", "template <typename T>\nstd::vector<T> Cache<T>::items() const {\n    a();\n    ‸\n}\n")
     assert headers == ["template <typename T>\nstd::vector<T> Cache<T>::items() const"]
+
+
+CPP_FORMS = {
+    # A method or a field declared under `#if`/`#ifdef` in a class body (a debug or platform
+    # member).
+    "ifdef method": (
+        "class Logger {\n public:\n  void info(const char* msg);\n#ifdef TRACE_ON\n"
+        "  void trace(const char* fmt, int level);\n#endif\n#if HAVE_STATS\n"
+        "  long dropped_;\n#endif\n};\n"
+        "extern Logger* g_log;\n",
+        "  g_log->trace(\"step %d\", n);\n  long d = g_log->dropped_",
+        ("void trace(const char* fmt, int level);", "long dropped_;"),
+    ),
+    # A C library's API declared for C++ callers, one declaration or a block of them.
+    'extern "C"': (
+        'extern "C" int codec_open(const char* path, int flags);\n'
+        'namespace media {\nextern "C" void codec_close(int fd);\nextern "C" {\nint codec_read(int fd, char* buf);\n}\n}\n',
+        "  int fd = codec_open(path, 0);\n  codec_read(fd, buf);\n  codec_close(",
+        ("int codec_open(const char* path, int flags);", "void codec_close(int fd);", "int codec_read(int fd, char* buf);"),
+    ),
+    # Free operator functions: the declaration a .cpp file implements, an explicit call.
+    "operator": (
+        "struct Vec2 { float x, y; };\nVec2 operator+(const Vec2& a, const Vec2& b);\n"
+        "std::ostream& operator<<(std::ostream& os, const Vec2& v);\n",
+        "  operator<<(std::cerr, v);\n}\n\nVec2 operator+(const Vec2& a, const Vec2& b) {\n  ",
+        ("Vec2 operator+(const Vec2& a, const Vec2& b);", "std::ostream& operator<<(std::ostream& os, const Vec2& v);"),
+    ),
+    # Explicit specialisations: a class template's for one type, a function template's.
+    "specialisation": (
+        "template <typename T> struct Limits;\ntemplate <> struct Limits<int> {\n  static constexpr int max_items = 64;\n};\n"
+        "template <typename T> T parse_field(const char* s);\ntemplate <> int parse_field<int>(const char* s) { return atoi(s); }\n",
+        "  int n = parse_field<int>(row[0]);\n  if (n > Limits<int>::",
+        ("template <> struct Limits<int> {\n  static constexpr int max_items = 64;",
+         "template <> int parse_field<int>(const char* s) { return atoi(s); }"),
+    ),
+    # A function returning a function pointer (C's signal handlers, plugin tables).
+    "function pointer": (
+        "typedef int (*handler_fn)(int);\nint (*pick_handler(int code))(int);\n"
+        "static void (*on_exit_hook(void (*hook)(void)))(void) { return hook; }\n",
+        "  int (*h)(int) = pick_handler(code);\n  on_exit_hook(",
+        ("int (*pick_handler(int code))(int);", "static void (*on_exit_hook(void (*hook)(void)))(void) { return hook; }"),
+    ),
+}
+
+
+@pytest.mark.parametrize("form", CPP_FORMS)
+def test_cpp_definitions_of_every_form_reach_the_prompt(tmp_path: Path, form: str) -> None:
+    """A name used near the cursor brings its definition from the header included, whatever
+    its form: methods under `#ifdef` in a class body, `extern "C"` declarations, free
+    operators, explicit specialisations and functions returning function pointers were no
+    definitions (the model guessed their parameters)."""
+    header, use, expected = CPP_FORMS[form]
+    _write(tmp_path, {"src/api.h": "#pragma once\n\n" + header})
+    text = '#include "api.h"\n\nvoid Run(int n, const char* path, char* buf, int code) {\n' + use
+    prompt = prompt_with_imports(tmp_path / "src" / "main.cpp", text, [tmp_path], "cpp")
+    for snippet in expected:
+        assert "\n".join("// " + line for line in snippet.splitlines()) in prompt, form
 
 
 def test_rust_attributes_above_an_item_come_with_it(tmp_path: Path) -> None:

@@ -78,30 +78,40 @@
             declarator: (identifier) @name))
       ]
       body: (compound_statement)? @body) @definition.function)
+  ; `extern "C" void f(int) {...}`: one definition given C linkage (a block's are in a
+  ; declaration_list).
+  (linkage_specification
+    body: (function_definition
+      declarator: [
+        (function_declarator
+          declarator: (_) @name)
+        (_
+          (function_declarator
+            declarator: (_) @name))
+      ]
+      body: (compound_statement)? @body) @definition.function)
 ]
-  (#match? @name "^[\\w$]+$"))
+  (#match? @name "^[\\w$]+$|^operator\\b[^(]*$"))
 
 ; Out-of-class member functions: `T A::f() {...}`, `A::~A() {...}`.
 (
 (function_definition
   declarator: [
     (function_declarator
-      declarator: [
-        (qualified_identifier
-          name: (_) @name)
-        (qualified_identifier
-          name: (qualified_identifier
-            name: (_) @name))
-      ])
-    (_
-      (function_declarator
-        declarator: [
+      declarator: (qualified_identifier
+        name: [
+          (_) @name
           (qualified_identifier
             name: (_) @name)
-          (qualified_identifier
-            name: (qualified_identifier
-              name: (_) @name))
         ]))
+    (_
+      (function_declarator
+        declarator: (qualified_identifier
+          name: [
+            (_) @name
+            (qualified_identifier
+              name: (_) @name)
+          ])))
   ]
   body: (compound_statement)? @body) @definition.method
   (#match? @name "^(~\\s*)?[\\w$]+$|^operator\\b"))
@@ -133,18 +143,17 @@
 ]
   (#match? @name "^(~\\s*)?[\\w$]+$|^operator\\b"))
 
-; Member functions declared in the class body: `void f();`, `~A();`, `A(int x);`.
+; Member functions declared in the class body: `void f();`, `~A();`, `A(int x);`. A
+; field_declaration is in a class body or in an `#if`/`#ifdef` block of one, which a parent
+; named in the pattern left out (`#ifdef DEBUG` `void dump() const;` `#endif`).
 (
-[
-  (field_declaration_list
-    (field_declaration declarator: [
-        (function_declarator
-          declarator: (_) @name)
-        (_
-          (function_declarator
-            declarator: (_) @name))
-      ]) @definition.method)
-]
+(field_declaration declarator: [
+    (function_declarator
+      declarator: (_) @name)
+    (_
+      (function_declarator
+        declarator: (_) @name))
+  ]) @definition.method
   (#match? @name "^(~\\s*)?[\\w$]+$|^operator\\b"))
 
 (
@@ -186,40 +195,32 @@
   (class_specifier
     name: [
       (type_identifier) @name
-      (qualified_identifier name: (type_identifier) @name)
-      (template_type name: (type_identifier) @name)
+      (_ name: (type_identifier) @name)
     ]
     body: (field_declaration_list) @body)
   (struct_specifier
     name: [
       (type_identifier) @name
-      (qualified_identifier name: (type_identifier) @name)
-      (template_type name: (type_identifier) @name)
+      (_ name: (type_identifier) @name)
     ]
     body: (field_declaration_list) @body)
   (union_specifier
     name: [
       (type_identifier) @name
-      (qualified_identifier name: (type_identifier) @name)
-      (template_type name: (type_identifier) @name)
+      (_ name: (type_identifier) @name)
     ]
     body: (field_declaration_list) @body)
   (enum_specifier
     name: [
       (type_identifier) @name
-      (qualified_identifier name: (type_identifier) @name)
-      (template_type name: (type_identifier) @name)
+      (_ name: (type_identifier) @name)
     ]
     body: (enumerator_list) @body)
 ] @definition.class
 
 ; `typedef struct {...} name_t;` (the body is the struct's) and other typedefs.
 (type_definition
-  type: [
-    (struct_specifier body: (_) @body)
-    (union_specifier body: (_) @body)
-    (enum_specifier body: (_) @body)
-  ]
+  type: (_ body: (_) @body)
   declarator: [
     (type_identifier) @name
     (pointer_declarator declarator: (type_identifier) @name)
@@ -258,6 +259,34 @@
 
 (enumerator
   name: (identifier) @name) @definition.constant
+
+; A function returning a function pointer, `int (*pick(int code))(int)`, and an explicit
+; specialisation of a function template, `template <> int parse<int>(const char* s)` (`parse`),
+; anywhere but in a class body (an `identifier` names them there). One pattern: each function
+; and declaration step costs its own walk of the grammar at the query's compile.
+[
+  (function_definition
+    declarator: (function_declarator
+      declarator: [
+        (parenthesized_declarator
+          (pointer_declarator
+            declarator: (function_declarator
+              declarator: (identifier) @name)))
+        (template_function
+          name: (identifier) @name)
+      ])
+    body: (compound_statement) @body)
+  (declaration
+    declarator: (function_declarator
+      declarator: [
+        (parenthesized_declarator
+          (pointer_declarator
+            declarator: (function_declarator
+              declarator: (identifier) @name)))
+        (template_function
+          name: (identifier) @name)
+      ]))
+] @definition.function
 
 ; Prototypes of free functions.
 (
@@ -336,8 +365,17 @@
             (function_declarator
               declarator: (identifier) @name)))
       ]) @definition.function)
+  ; `extern "C" int f(int);`: one declaration given C linkage.
+  (linkage_specification
+    body: (declaration declarator: [
+        (function_declarator
+          declarator: (_) @name)
+        (_
+          (function_declarator
+            declarator: (_) @name))
+      ]) @definition.function)
 ]
-  (#match? @name "^[\\w$]+$"))
+  (#match? @name "^[\\w$]+$|^operator\\b[^(]*$"))
 
 (
 [
@@ -380,14 +418,13 @@
 ]
   (#match? @name "^[\\w$]+$"))
 
-(field_declaration_list
-  (field_declaration
-    declarator: [
-      (field_identifier) @name
-      (pointer_declarator declarator: (field_identifier) @name)
-      (reference_declarator (field_identifier) @name)
-      (array_declarator declarator: (field_identifier) @name)
-    ]) @definition.variable)
+(field_declaration
+  declarator: [
+    (field_identifier) @name
+    (pointer_declarator declarator: (field_identifier) @name)
+    (reference_declarator (field_identifier) @name)
+    (array_declarator declarator: (field_identifier) @name)
+  ]) @definition.variable
 
 ; The types a function's parameters are declared with (`const Shape& s`, `Logger* log`,
 ; `Cache<K> c` as `Cache`, `geo::Shape s`): a class it means by a method name several classes

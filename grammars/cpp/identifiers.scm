@@ -3,3 +3,5 @@
 (namespace_identifier) @reference
 (field_expression
   field: (field_identifier) @reference.member)
+; `operator+` defined or called by name: a header's free operator declares it.
+(operator_name) @reference
