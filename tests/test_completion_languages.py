@@ -363,6 +363,22 @@ async def test_a_javascript_file_importing_no_typescript_has_its_first_answer_be
         await c.stop()
 
 
+def _noting_compiles(monkeypatch: pytest.MonkeyPatch, language: Language, kind: str) -> list[str]:
+    """A list that each compile of ``language``'s ``kind`` query from now on adds a line to
+    (``"javascript's imports compiled"``), for a test to add its own events among them."""
+    events: list[str] = []
+    real = tree_sitter.Query
+    source = language.query_source(kind)
+
+    def noting(grammar: tree_sitter.Language, text: str) -> tree_sitter.Query:
+        if grammar == language.ts_language and text == source:
+            events.append(f"{language.name}'s {kind} compiled")
+        return real(grammar, text)
+
+    monkeypatch.setattr(tree_sitter, "Query", noting)
+    return events
+
+
 async def test_a_typescript_files_first_answer_waits_for_no_javascript_import_query(fake_deepseek, tmp_path, monkeypatch) -> None:
     """A TypeScript file's first request, asked as it opens, leaves the ``.js`` file it imports
     for later (its language's queries not compiled yet), yet the open's compiling of them went
@@ -372,18 +388,9 @@ async def test_a_typescript_files_first_answer_waits_for_no_javascript_import_qu
     no request is under way, before the next one, which quotes the file. (JavaScript's
     definitions are the files' beside it, read at the open for the workspace's names.)"""
     registry = LanguageRegistry.load()  # fresh: nothing compiled
-    typescript, javascript = registry.get("typescript"), registry.get("javascript")
-    assert typescript is not None and javascript is not None
-    events: list[str] = []
-    real = tree_sitter.Query
-    js_imports = javascript.query_source("imports")
-
-    def noting(language: tree_sitter.Language, source: str) -> tree_sitter.Query:
-        if language == javascript.ts_language and source == js_imports:
-            events.append("javascript's imports compiled")
-        return real(language, source)
-
-    monkeypatch.setattr(tree_sitter, "Query", noting)
+    javascript = registry.get("javascript")
+    assert javascript is not None
+    events = _noting_compiles(monkeypatch, javascript, "imports")
     (tmp_path / "dates.js").write_text("export function formatDate(d, pattern) {\n  return '';\n}\n")
     text = 'import { formatDate } from "./dates.js";\n\nformatDate('
     c = Completing(fake_deepseek, registry=registry, debounce=0, prefetch=False, cache=False)
@@ -396,6 +403,37 @@ async def test_a_typescript_files_first_answer_waits_for_no_javascript_import_qu
         fake_deepseek.script("1);", path=FIM)
         await c.inline((tmp_path / "a.ts").as_uri(), 2, len("formatDate("))
         assert "formatDate(d, pattern)" in fake_deepseek.requests_to(FIM)[-1].json["prompt"]
+    finally:
+        await c.stop()
+
+
+async def test_a_typescript_files_first_answer_waits_for_no_javascript_definitions_query(
+    fake_deepseek, tmp_path, monkeypatch
+) -> None:
+    """The files beside a TypeScript file opened are indexed for the workspace's names at its
+    open, and the first request waits for that (``c.`` typed at once has the class in the
+    next file): a ``.js`` file there compiled JavaScript's definitions query first (28 ms of
+    CPU at idle, holding the GIL), though the request leaves JavaScript for later. The
+    TypeScript files beside it are still read before the answer; the ``.js`` file once the
+    user pauses, its names then in the table."""
+    registry = LanguageRegistry.load()  # fresh: nothing compiled
+    javascript = registry.get("javascript")
+    assert javascript is not None
+    events = _noting_compiles(monkeypatch, javascript, "definitions")
+    (tmp_path / "legacy.js").write_text("export function parseLegacyDate(s, strict) {\n  return s;\n}\n")
+    (tmp_path / "money.ts").write_text("export class Money {\n  add(other: Money): Money { return this; }\n}\n")
+    text = "const total = new Money();\ntotal."
+    # Seconds for the context (80 ms by default): the request waits for the files beside it
+    # however loaded the machine.
+    c = Completing(fake_deepseek, registry=registry, debounce=0, prefetch=False, cache=False, context_timeout_ms=30_000)
+    try:
+        opening = await _opened_and_asked(c, fake_deepseek, tmp_path / "a.ts", text, "typescript")
+        events.append("answered")
+        assert "add(other: Money): Money" in fake_deepseek.requests_to(FIM)[-1].json["prompt"]
+        await asyncio.wait(opening, timeout=30)
+        symbols = c.completion.symbols
+        assert await eventually(lambda: symbols.files_defining("parseLegacyDate", "typescript"), timeout=30)
+        assert events == ["answered", "javascript's definitions compiled"]
     finally:
         await c.stop()
 
