@@ -31,42 +31,32 @@
   .
   source: (string) @import.source) @import
 
-; const x = require("m")
+; const x = require("m"), const { a, b: c } = require("m"): one pattern (each declaration and
+; call step costs its own walk of the grammar at a TypeScript file's open, for each pattern).
 ([
   (lexical_declaration
     (variable_declarator
-      name: (identifier) @import.name
+      name: [
+        (identifier) @import.name
+        (object_pattern
+          [
+            (shorthand_property_identifier_pattern) @import.name
+            (pair_pattern value: (identifier) @import.name)
+          ])
+      ]
       value: (call_expression
         function: (identifier) @_require
         arguments: (arguments . (string) @import.source .))))
   (variable_declaration
     (variable_declarator
-      name: (identifier) @import.name
-      value: (call_expression
-        function: (identifier) @_require
-        arguments: (arguments . (string) @import.source .))))
-] @import
-  (#eq? @_require "require"))
-
-; const { a, b: c } = require("m")
-([
-  (lexical_declaration
-    (variable_declarator
-      name: (object_pattern
-        [
-          (shorthand_property_identifier_pattern) @import.name
-          (pair_pattern value: (identifier) @import.name)
-        ])
-      value: (call_expression
-        function: (identifier) @_require
-        arguments: (arguments . (string) @import.source .))))
-  (variable_declaration
-    (variable_declarator
-      name: (object_pattern
-        [
-          (shorthand_property_identifier_pattern) @import.name
-          (pair_pattern value: (identifier) @import.name)
-        ])
+      name: [
+        (identifier) @import.name
+        (object_pattern
+          [
+            (shorthand_property_identifier_pattern) @import.name
+            (pair_pattern value: (identifier) @import.name)
+          ])
+      ]
       value: (call_expression
         function: (identifier) @_require
         arguments: (arguments . (string) @import.source .))))
@@ -115,63 +105,48 @@
   (#eq? @_exports "exports")
   (#eq? @_require "require"))
 
-; module.exports = { a: require("m") }  (@import the pair: the object may hold whole functions)
-(expression_statement
-  (assignment_expression
-    left: (member_expression
-      object: (identifier) @_module
-      property: (property_identifier) @_exports)
-    right: (object
-      (pair
-        key: (property_identifier) @import.name
-        value: (call_expression
-          function: (identifier) @_require
-          arguments: (arguments . (string) @import.source .))) @import @import.reexport))
-  (#eq? @_module "module")
-  (#eq? @_exports "exports")
-  (#eq? @_require "require"))
-
-; module.exports = { ...require("m") }
-(expression_statement
-  (assignment_expression
-    left: (member_expression
-      object: (identifier) @_module
-      property: (property_identifier) @_exports)
-    right: (object
-      (spread_element
-        (call_expression
-          function: (identifier) @_require
-          arguments: (arguments . (string) @import.source .))) @import @import.reexport))
-  (#eq? @_module "module")
-  (#eq? @_exports "exports")
-  (#eq? @_require "require"))
-
-; exports.a = require("m"), exports.a = require("m").a
+; module.exports = { a: require("m") }, module.exports = { ...require("m") } (@import the pair
+; or the spread: the object may hold whole functions), and the names imported above and passed
+; on by name, module.exports = { a, c: b } (@import.reexport.local; @import.reexport.name when
+; exported under another name). One pattern: each step costs its own walk of the grammar.
 ((expression_statement
   (assignment_expression
     left: (member_expression
-      object: (identifier) @_exports
-      property: (property_identifier) @import.name)
-    right: [
-      (call_expression
-        function: (identifier) @_require
-        arguments: (arguments . (string) @import.source .))
+      object: (identifier) @_module
+      property: (property_identifier) @_exports)
+    right: (object
+      [
+        (pair
+          key: (property_identifier) @import.name
+          value: (call_expression
+            function: (identifier) @_require
+            arguments: (arguments . (string) @import.source .))) @import @import.reexport
+        (spread_element
+          (call_expression
+            function: (identifier) @_require
+            arguments: (arguments . (string) @import.source .))) @import @import.reexport
+        (shorthand_property_identifier) @import.reexport.local
+        (pair
+          key: (property_identifier) @import.reexport.name
+          value: (identifier) @import.reexport.local)
+      ])))
+  (#eq? @_module "module")
+  (#eq? @_exports "exports")
+  (#eq? @_require "require"))
+
+; exports.a = require("m"), exports.a = require("m").a, and the same of module.exports.a
+((expression_statement
+  (assignment_expression
+    left: [
       (member_expression
-        object: (call_expression
-          function: (identifier) @_require
-          arguments: (arguments . (string) @import.source .)))
-    ])) @import @import.reexport
-  (#eq? @_exports "exports")
-  (#eq? @_require "require"))
-
-; module.exports.a = require("m"), module.exports.a = require("m").a
-((expression_statement
-  (assignment_expression
-    left: (member_expression
-      object: (member_expression
-        object: (identifier) @_module
-        property: (property_identifier) @_exports)
-      property: (property_identifier) @import.name)
+        object: (identifier) @_exports
+        property: (property_identifier) @import.name)
+      (member_expression
+        object: (member_expression
+          object: (identifier) @_module
+          property: (property_identifier) @_exports)
+        property: (property_identifier) @import.name)
+    ]
     right: [
       (call_expression
         function: (identifier) @_require
@@ -185,8 +160,8 @@
   (#eq? @_exports "exports")
   (#eq? @_require "require"))
 
-; Names imported above and passed on (@import.reexport.local; @import.reexport.name when exported under another
-; name): `export { a, b as c }`, `module.exports = { a, c: b }`, `exports.c = b`.
+; Names imported above and passed on (@import.reexport.local; @import.reexport.name when exported
+; under another name): `export { a, b as c }` (`module.exports = { a, c: b }` above), `exports.c = b`.
 (export_statement
   (export_clause
     (export_specifier
@@ -201,36 +176,19 @@
       alias: (identifier) @import.reexport.name))
   !source)
 
+; exports.c = b, module.exports.c = b
 ((expression_statement
   (assignment_expression
-    left: (member_expression
-      object: (identifier) @_module
-      property: (property_identifier) @_exports)
-    right: (object
-      [
-        (shorthand_property_identifier) @import.reexport.local
-        (pair
-          key: (property_identifier) @import.reexport.name
-          value: (identifier) @import.reexport.local)
-      ])))
-  (#eq? @_module "module")
-  (#eq? @_exports "exports"))
-
-((expression_statement
-  (assignment_expression
-    left: (member_expression
-      object: (identifier) @_exports
-      property: (property_identifier) @import.reexport.name)
-    right: (identifier) @import.reexport.local))
-  (#eq? @_exports "exports"))
-
-((expression_statement
-  (assignment_expression
-    left: (member_expression
-      object: (member_expression
-        object: (identifier) @_module
-        property: (property_identifier) @_exports)
-      property: (property_identifier) @import.reexport.name)
+    left: [
+      (member_expression
+        object: (identifier) @_exports
+        property: (property_identifier) @import.reexport.name)
+      (member_expression
+        object: (member_expression
+          object: (identifier) @_module
+          property: (property_identifier) @_exports)
+        property: (property_identifier) @import.reexport.name)
+    ]
     right: (identifier) @import.reexport.local))
   (#eq? @_module "module")
   (#eq? @_exports "exports"))

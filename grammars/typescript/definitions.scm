@@ -378,26 +378,20 @@
 
 ; CommonJS exports one at a time: `exports.parse = function (text) {...}`,
 ; `module.exports.parse = (text) => ...` (what `require("./x").parse(` calls).
+; One pattern: each step costs its own walk of the grammar at a file's open.
 ((program
   (expression_statement
     (assignment_expression
-      left: (member_expression
-        object: (identifier) @_exports
-        property: (property_identifier) @name)
-      right: [
-        (arrow_function body: (_) @body)
-        (function_expression body: (statement_block) @body)
-      ])) @definition.function)
-  (#eq? @_exports "exports"))
-
-((program
-  (expression_statement
-    (assignment_expression
-      left: (member_expression
-        object: (member_expression
-          object: (identifier) @_module
-          property: (property_identifier) @_exports)
-        property: (property_identifier) @name)
+      left: [
+        (member_expression
+          object: (identifier) @_exports
+          property: (property_identifier) @name)
+        (member_expression
+          object: (member_expression
+            object: (identifier) @_module
+            property: (property_identifier) @_exports)
+          property: (property_identifier) @name)
+      ]
       right: [
         (arrow_function body: (_) @body)
         (function_expression body: (statement_block) @body)
