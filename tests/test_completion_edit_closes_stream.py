@@ -139,3 +139,18 @@ async def test_an_edit_below_the_prompt_keeps_the_stream_for_the_request_asked_a
     async with held_stream(tmp_path, uri, text) as (fake, client, asked, stream):
         change(client, uri, 2, start, end, new)
         assert await asked_again(fake, client, uri, asked, stream, 8) == [ANSWER]
+
+
+@pytest.mark.parametrize("edit", BELOW_EDITS)
+async def test_an_edit_below_the_prompt_after_typing_through_keeps_the_stream(tmp_path: Path, edit: str) -> None:
+    """Typed through what streamed, then an edit past all the prompt read: the stream was
+    closed (the typed key made the text differ from what was asked), and the request at the
+    next key asked the model again for what was streaming."""
+    text = TEXT + BELOW
+    start, end, new = BELOW_EDITS[edit](text.count("\n"))
+    new = new.replace("    a = \n", "    a = x\n", 1)  # the whole text as the document has it now
+    uri = "file:///ws/below_typed.py"
+    async with held_stream(tmp_path, uri, text) as (fake, client, asked, stream):
+        insert(client, uri, 2, 1, 8, "x")
+        change(client, uri, 3, start, end, new)
+        assert await asked_again(fake, client, uri, asked, stream, 9) == [ANSWER[1:]]

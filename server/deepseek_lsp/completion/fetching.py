@@ -338,7 +338,8 @@ class Fetcher:
 
         Kept, as Copilot keeps a request in flight that typing agrees with: typing through what
         it streamed (the next key's request joins it), and an edit past all the prompt read (a
-        reload or a formatter changing only the file's end): the answer is the one the same place
+        reload or a formatter changing only the file's end), what was typed through before it
+        kept too (:attr:`Pending.typed`): the answer is the one the same place
         asks for now, and the request asked again there joins it (``joinable``: its anchor was
         not moved before this edit, which moved it only for not knowing how far it read).
         Anything else is another question: text before its place changed (an import added above,
@@ -352,9 +353,10 @@ class Fetcher:
             return
         if pending.read_unchanged(doc.data):
             if joinable:
-                pending.anchor.unmoved(len(doc.data))
+                pending.anchor.unmoved(len(doc.data), len(pending.typed))
             return
-        if not pending.astray_at(doc.data, cursor):
+        if (typed := pending.typed_at(doc.data, cursor)) is not None:
+            pending.typed = typed
             return
         # Typed at its place, it tells the model's guess went elsewhere; an edit before, nothing.
         typing = pending.before_unchanged(doc.data)
