@@ -154,3 +154,14 @@ async def test_an_edit_below_the_prompt_after_typing_through_keeps_the_stream(tm
         insert(client, uri, 2, 1, 8, "x")
         change(client, uri, 3, start, end, new)
         assert await asked_again(fake, client, uri, asked, stream, 9) == [ANSWER[1:]]
+
+
+async def test_an_edit_in_another_file_keeps_the_stream_for_the_way_back(tmp_path: Path) -> None:
+    """A key pressed in another file while the suggestion streams (the editor does not cancel
+    the request): the request had become one no request could join, streamed on to its end,
+    billed, and back at its place the model was asked again for the same text."""
+    uri, other = "file:///ws/away.py", "file:///ws/other.py"
+    async with held_stream(tmp_path, uri) as (fake, client, asked, stream):
+        open_doc(client, other, "import os\n")
+        insert(client, other, 2, 1, 0, "o")
+        assert await asked_again(fake, client, uri, asked, stream, 8) == [ANSWER]

@@ -528,7 +528,8 @@ class CompletionCache:
             anchor.took_insert(data, at, text)
 
     def edited_elsewhere(self, uri: str) -> None:
-        """An edit in ``uri``: what is held for the other documents goes. Their prompts carry
+        """An edit in ``uri``: what is held for the other documents goes, their answers still
+        streaming aside. Their prompts carry
         it now (the user's latest edit, a definition changed), so the exact path asks again;
         the typing-through entries served the answer from before with no request (a helper just
         written in one file was never suggested back in the other)."""
@@ -536,7 +537,10 @@ class CompletionCache:
             del self._through[other]
         for registry in (self.pending, self.prefetching):
             for other, pending in registry.items():
-                if other != uri and pending.anchor is not None:
+                # Not one still streaming: it answers its file's text, which the edit left as
+                # it was, and is kept for the way back (where the editor sends no cancel, it
+                # streamed on, billed, which no request could join: the model was asked again).
+                if other != uri and pending.anchor is not None and pending.future.done():
                     pending.anchor.moved = True
 
     def drop_held(self, uri: str) -> None:
