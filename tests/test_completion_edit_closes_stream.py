@@ -165,3 +165,35 @@ async def test_an_edit_in_another_file_keeps_the_stream_for_the_way_back(tmp_pat
         open_doc(client, other, "import os\n")
         insert(client, other, 2, 1, 0, "o")
         assert await asked_again(fake, client, uri, asked, stream, 8) == [ANSWER]
+
+
+async def test_an_edit_making_the_answer_useless_while_a_request_waits_out_its_debounce_closes_it(
+    tmp_path: Path,
+) -> None:
+    """The next key's request waits out its debounce (what was typed is ahead of what
+    streamed), then an edit makes the answer useless: the stream is given the grace that
+    request may join it in, and closed at its end, long before that debounce is over. Not
+    closed, it streamed on to its end, billed, with no request able to use it."""
+    uri = "file:///ws/debouncing.py"
+    with FakeDeepSeek() as fake:
+        async with session(fake, tmp_path, {"debounce": 3000, "prefetch": False, "invokedChoices": 1}) as client:
+            fake.script(ANSWER)
+            open_doc(client, uri, TEXT)
+            fake.pause_after("x")
+            asked = asyncio.ensure_future(
+                client.text_document_inline_completion_async(inline_params(uri, 1, 8, invoked=True))
+            )
+            assert await fake.wait_paused_async()
+            [stream] = fake.requests_to(FIM)
+            insert(client, uri, 2, 1, 8, ANSWER[:8])  # through it, past what streamed (`x + `)
+            waiting = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, 1, 16)))
+            await asyncio.sleep(0.3)
+            assert not stream.closed and not waiting.done()
+            change(client, uri, 3, (1, 8), (1, 16), "y")  # typed over with another text
+            closed_in = asyncio.get_running_loop().time()
+            assert await fake.wait_closed_async(stream, timeout=2.5)
+            assert asyncio.get_running_loop().time() - closed_in < 1.5  # the debounce had 2.7 s to go
+            assert stream.disconnected and not stream.completed
+            assert not (await asyncio.wait_for(asked, 5)).items
+            assert not (await asyncio.wait_for(waiting, 5)).items
+            assert len(fake.requests_to(FIM)) == 1
