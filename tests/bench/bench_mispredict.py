@@ -12,7 +12,8 @@ For each cadence and column: backend requests per 100 keystrokes pressed, how ma
 hung up on, the prompt tokens they carried (DeepSeek bills a cancelled stream's prompt once it
 started processing it), the tokens they generated until answered or hung up on, and how soon a
 suggestion the user accepted came (keystroke-to-suggestion, p50), with the characters accepted.
-``--no-cancel`` adds a column whose client sends no ``$/cancelRequest`` (Helix, Emacs, Kate).
+``--no-cancel`` adds a column whose client sends no ``$/cancelRequest`` (Helix, Emacs, Kate);
+``--ask-after-ms 50`` one whose client asks 50 ms after the key and its cancel (VS Code's debounce).
 
     python tests/bench/bench_mispredict.py [--mispredict 1.0] [--sites 8] [--cadence 100] ...
 """
@@ -127,6 +128,9 @@ def main() -> None:
                         help="add a deepseek-lsp column with this completion setting, e.g. debounceMinMs=100")
     parser.add_argument("--no-cancel", action="store_true",
                         help="add a deepseek-lsp column whose client sends no $/cancelRequest (Helix, Emacs, Kate)")
+    parser.add_argument("--ask-after-ms", type=int, default=0,
+                        help="add a deepseek-lsp column whose client asks this long after the key and its "
+                             "cancel (VS Code: 50, its own debounce)")
     parser.add_argument("--out", help="write the results as JSON here")
     args = parser.parse_args()
     if not 0.0 <= args.mispredict <= 1.0:
@@ -141,6 +145,9 @@ def main() -> None:
         peers.append(Peer(f"deepseek-lsp {name}={value}", "deepseek", {"completion": {name: parsed}}))
     if args.no_cancel:
         peers.append(Peer("deepseek-lsp, no cancel", "deepseek", cancels=False))
+    if args.ask_after_ms:
+        peers.append(Peer(f"deepseek-lsp, asks {args.ask_after_ms} ms after", "deepseek",
+                          ask_after_ms=args.ask_after_ms))
     results = asyncio.run(run_all(tuple(peers), args.cadence or list(CADENCES_MS), args.seed, args.sites,
                                   args.mispredict))
     print(f"mispredicted share {args.mispredict}, {args.sites} sites, seed {args.seed}, "

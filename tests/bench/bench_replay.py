@@ -7,7 +7,8 @@ line's indentation, as an editor's auto-indent inserts it) and one character per
 human timing (about 90 ms between keys, longer pauses at line ends). Every keystroke is one
 incremental ``didChange`` and one completion request, and cancels the previous request with
 ``$/cancelRequest`` as VS Code does (``--no-cancel`` adds a column whose client sends none, as
-Helix, Emacs, Sublime LSP and Kate). deepseek-lsp is asked ``textDocument/inlineCompletion``;
+Helix, Emacs, Sublime LSP and Kate; ``--ask-after-ms 50`` one whose client asks 50 ms after the
+key and its cancel, as VS Code's own debounce does). deepseek-lsp is asked ``textDocument/inlineCompletion``;
 tabby-agent only implements ``textDocument/completion`` over LSP, and its first item's text edit
 is its suggestion.
 
@@ -198,11 +199,15 @@ class Session:
         line_before = text_before[text_before.rfind("\n") + 1 :]
         return line, utf16_len(line_before), line_before
 
-    def ask(self, uri: str, line: int, char: int) -> Call:
+    def cancel_pending(self) -> None:
         if self.pending is not None:
             if self.peer.cancels:
                 self.client.cancel(self.pending)
             self.client.forget(self.pending)
+            self.pending = None
+
+    def ask(self, uri: str, line: int, char: int) -> Call:
+        self.cancel_pending()
         params: dict[str, Any] = {
             "textDocument": {"uri": uri},
             "position": {"line": line, "character": char},
@@ -235,7 +240,7 @@ class Session:
         typed_here = 0
         first_shown: int | None = None
 
-        def apply(text: str) -> Call:
+        async def apply(text: str) -> Call:
             nonlocal k, version
             line, char, _ = self._position(site.before + typed[:k])
             version += 1
@@ -248,14 +253,19 @@ class Session:
             )
             k += len(text)
             line, char, _ = self._position(site.before + typed[:k])
+            if self.peer.ask_after_ms:
+                # VS Code hangs up on the request at the key, and asks again after its debounce.
+                self.cancel_pending()
+                await asyncio.sleep(self.peer.ask_after_ms / 1000)
             return self.ask(uri, line, char)
 
         loop = asyncio.get_running_loop()
         while k < len(typed):
-            call = apply(next_key(typed, k))
+            pressed = loop.time()
+            call = await apply(next_key(typed, k))
             tally.typed_keys += 1
             typed_here += 1
-            deadline = loop.time() + delays[k]
+            deadline = pressed + delays[k]
             while True:
                 remaining = deadline - loop.time()
                 if remaining > 0 and not call.future.done():
@@ -285,7 +295,8 @@ class Session:
                 tally.agreeing_latencies_ms.append(tally.latencies_ms[-1])
                 await asyncio.sleep(READ_DELAY_S)
                 item = ((call.result or {}).get("items") or [{}])[0] if isinstance(call.result, dict) else {}
-                call = apply(agree)
+                pressed = loop.time()
+                call = await apply(agree)
                 if self.peer.inline and item.get("command"):
                     cmd = item["command"]
                     client.request("workspace/executeCommand",
@@ -295,7 +306,7 @@ class Session:
                 accepted_here += len(agree)
                 if k >= len(typed):
                     break
-                deadline = loop.time() + delays[k]
+                deadline = pressed + delays[k]
         await asyncio.sleep(0.3)
         if self.pending is not None:
             if self.peer.cancels:
@@ -637,13 +648,19 @@ def main() -> None:
                         help="add a deepseek-lsp column with this completion.suffixShare")
     parser.add_argument("--no-cancel", action="store_true",
                         help="add a deepseek-lsp column whose client sends no $/cancelRequest (Helix, Emacs, Kate)")
+    parser.add_argument("--ask-after-ms", type=int, default=0,
+                        help="add a deepseek-lsp column whose client asks this long after the key and its "
+                             "cancel (VS Code: 50, its own debounce)")
     parser.add_argument("--dump", help="write every backend request each column made to this folder")
     parser.add_argument("--out", help="write the results as JSON here")
     args = parser.parse_args()
     extra = tuple(
         Peer(f"deepseek-lsp suffixShare={x}", "deepseek", {"completion": {"suffixShare": x}})
         for x in args.suffix_share
-    ) + ((Peer("deepseek-lsp, no cancel", "deepseek", cancels=False),) if args.no_cancel else ())
+    ) + ((Peer("deepseek-lsp, no cancel", "deepseek", cancels=False),) if args.no_cancel else ()) + (
+        (Peer(f"deepseek-lsp, asks {args.ask_after_ms} ms after", "deepseek", ask_after_ms=args.ask_after_ms),)
+        if args.ask_after_ms else ()
+    )
     results = asyncio.run(run_replay(
         args.seed, args.sites, sequential=args.sequential, review=not args.no_review,
         dump=Path(args.dump) if args.dump else None, peers=(DEEPSEEK, NAIVE, TABBY, *extra),

@@ -31,6 +31,9 @@ class Peer:
     #: Sends ``$/cancelRequest`` for the request before at each key, as VS Code does; False:
     #: as Helix, Emacs, Sublime LSP and Kate, which leave it unanswered.
     cancels: bool = True
+    #: Asks this long after the key (its cancel at once), as VS Code asks after its own 50 ms
+    #: debounce; 0: at the key.
+    ask_after_ms: int = 0
 
     @property
     def inline(self) -> bool:

@@ -50,6 +50,10 @@ from .request import Request, choices_wanted
 log = logging.getLogger(__name__)
 
 CANCEL_GRACE_S = 0.05
+#: How long a stream the editor hung up on waits for the file's next request to come and join
+#: it, at most: VS Code sends it after its own debounce (50 ms after the key, as long as the
+#: grace was), later where the editor or the host is slow. Its arrival ends the wait.
+NEXT_REQUEST_WAIT_S = 0.5
 #: The ledger's name for the prefetches' requests.
 PREFETCH_FEATURE = "prefetch"
 
@@ -167,6 +171,8 @@ class Fetcher:
         self.under_way: Counter[str] = Counter()
         self.debounce_waits: Counter[str] = Counter()
         self._kept_for_debounce: dict[str, Pending] = {}
+        #: Set when the next request (of any document) arrives (see :meth:`cancel_later`).
+        self._next_request: asyncio.Event | None = None
         #: The (completion server, model) pairs seen answering a single-line request as a chat
         #: turn (see :meth:`_answers_as_chat`).
         self._chat_turns: set[tuple[str, str]] = set()
@@ -302,10 +308,19 @@ class Fetcher:
         """After ``$/cancelRequest``: close the stream unless a newer request waits on it."""
 
         async def later() -> None:
-            await asyncio.sleep(CANCEL_GRACE_S)
+            if not self.under_way[uri]:
+                # Until the next request arrives, not for a fixed grace: VS Code sends it 50 ms
+                # after the key that cancelled this one (its own debounce), as long as the grace
+                # was, and it found the stream closed whenever the editor or the host was a
+                # little slow, and asked the model again for what was streaming (a paid
+                # request, and its wait). Another file's request ends the wait too: the user left.
+                if self._next_request is None:
+                    self._next_request = asyncio.Event()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._next_request.wait(), NEXT_REQUEST_WAIT_S)
             # Kept while a newer request for the document waits out its debounce: its first
             # tokens, come meanwhile, may agree with what was typed, and that request (or the
-            # next key's) joins it. Closed at the grace's end, before the first token could tell,
+            # next key's) joins it. Closed at the wait's end, before the first token could tell,
             # a file's first key typed on at 3+ keys a second had each next key ask anew, and
             # nothing was shown for the whole line (the replay's calendar:491, 28 keys). A
             # request that goes on to ask the backend cancels it (``start``). Kept as well while
@@ -406,9 +421,12 @@ class Fetcher:
     @contextlib.contextmanager
     def asking(self, uri: str) -> Iterator[None]:
         """A request for ``uri`` under way, which may join an answer in flight: a stream hung
-        up on meanwhile is closed once no such request is left, unless one joined it -- after a
-        grace again, as the key that cancelled the last one brings a request of its own (handled
-        in a later turn of the loop)."""
+        up on meanwhile is closed once no such request is left, unless one joined it -- once
+        the next request has come, as the key that cancelled the last one brings a request of
+        its own (:meth:`cancel_later`)."""
+        if self._next_request is not None:
+            self._next_request.set()
+            self._next_request = None
         try:
             with _counted(self.under_way, uri):
                 yield
