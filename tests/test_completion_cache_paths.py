@@ -4,6 +4,7 @@ the fake DeepSeek server (tests/completing.py)."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from lsprotocol import types
@@ -345,6 +346,27 @@ async def test_back_from_writing_a_helper_in_another_file_the_suggestion_is_aske
     completing.insert(helpers, 5, 0, "\n\ndef parse_header(raw):\n    return raw.split(':')\n")
     assert await completing.inline(main, 1, 13) == ["parse_header(raw)"]
     assert len(fake_deepseek.requests_to(FIM)) == 2
+
+
+async def test_a_file_beside_reloaded_from_disk_keeps_the_suggestion_held_to_type_through(
+    completing: Completing, fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """A log open beside the code, reloaded by the editor as the app writes it (no key pressed
+    there, no recent edit the prompt carries): what was held to type through in the file being
+    typed in was dropped at each reload, and the next key asked the model again for it."""
+    fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
+    log = tmp_path / "app.log"
+    log.write_text("started\n")
+    log_uri, main = log.as_uri(), "file:///w/main.py"
+    completing.open(log_uri, "started\n", language_id="log")
+    completing.open(main, "a = 1\nx = \n")
+    assert await completing.inline(main, 1, 4) == ["compute(a)"]
+    await asyncio.sleep(0.01)  # the disk's clock past the open's
+    log.write_text("started\nlistening on :8080\n")
+    _replace(completing, log_uri, (0, 0), (1, 0), "started\nlistening on :8080\n")
+    completing.insert(main, 1, 4, "c")
+    assert await completing.inline(main, 1, 5) == ["ompute(a)"]
+    assert len(fake_deepseek.requests_to(FIM)) == 1
 
 
 async def test_a_held_suggestion_lives_no_longer_than_cache_ttl(fake_deepseek: FakeDeepSeek) -> None:

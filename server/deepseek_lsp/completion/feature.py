@@ -323,7 +323,6 @@ class CompletionFeature(Feature):
             for e in reversed(applied):
                 self.cache.edited(doc.uri, e.start_byte, length - e.new_end_byte)
                 length -= e.new_end_byte - e.old_end_byte  # the length before it
-        self.cache.edited_elsewhere(doc.uri)
         if own_at is not None:
             # Its answer prefetched for after the accept is served still: it was asked again.
             self.cache.took_insert(doc.uri, doc.data, own_at, b";")
@@ -338,8 +337,12 @@ class CompletionFeature(Feature):
             # change per line): the file's indentation may be another now. Kept, the blocks of
             # a file turned from tabs to spaces were still re-indented with tabs.
             self.prompts.forget_indentation(doc.uri)
+        # Not for a reload from disk (a log beside the code, as the app writes it): the other
+        # files' prompts carry no edit of it, and what was held to type through in the file
+        # being typed in went at each reload, the model asked again at the next key.
+        if edit is None or self.history.record(doc, applied if applied else [edit], typed=typed):
+            self.cache.edited_elsewhere(doc.uri)
         if edit is not None:
-            self.history.record(doc, applied if applied else [edit], typed=typed)
             if not own:
                 self.fetching.drop_unreachable_prefetches(doc, edit.new_end_byte)
                 self.fetching.request_edited(doc, edit.new_end_byte, joinable)

@@ -81,12 +81,13 @@ class EditHistory:
         self.known_ns.pop(uri, None)
         self._read_as_reload.pop(uri, None)
 
-    def record(self, doc: Document, applied: list[Edit], *, typed: bool = False) -> None:
+    def record(self, doc: Document, applied: list[Edit], *, typed: bool = False) -> bool:
         """Note the document's newest edit among the recent edits, newest first. Its older
         ones follow the text (an edit above one moves it: the lines it showed were another
         function's), and those its region shows go (each key typed took a place of its own,
         and three keys in one file pushed the edit just made in another out of the prompt).
-        ``typed``: the change is a key pressed, never a reload from disk."""
+        ``typed``: the change is a key pressed, never a reload from disk. False: the change
+        was read as a reload (nobody's edit)."""
         self.serial += 1
         self.last_edited[doc.uri] = self.serial
         self._read_as_reload.pop(doc.uri, None)
@@ -94,7 +95,7 @@ class EditHistory:
             # Undone back to the text it was opened with: no edit of it is one any more (its
             # lines were sent as the user's latest work).
             self._drop(doc.uri)
-            return
+            return True
         edits = self._with_edit(doc, applied)
         opened = self.opened.get(doc.uri)
         if not typed and self._reloaded(doc):
@@ -102,8 +103,9 @@ class EditHistory:
             # first says the change was the user's, read after the editor wrote the file.
             self._read_as_reload[doc.uri] = (self.serial, [e for e in edits if e[0] == doc.uri], opened)
             self._drop(doc.uri)
-            return
+            return False
         self.edits = edits
+        return True
 
     def _drop(self, uri: str) -> None:
         self.edits = deque((e for e in self.edits if e[0] != uri), maxlen=self.edits.maxlen)
