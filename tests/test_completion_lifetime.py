@@ -72,7 +72,9 @@ async def test_a_stream_joined_then_left_by_a_cancelled_request_is_closed(
     uri = "file:///w/a.py"
     completing.open(uri, "a = b = 1\nx = \n")
     first = asyncio.ensure_future(completing.inline(uri, 1, 4))
-    await asyncio.sleep(0.15)
+    # Until "c" has streamed (not a fixed 0.15 s: a first request slow to reach the server on a
+    # loaded host had streamed nothing, and the second asked anew).
+    assert await eventually(lambda: "co" in getattr(completing.completion.cache.pending.get(uri), "text", ""))
     completing.insert(uri, 1, 4, "c")
     first.cancel()
     second = asyncio.ensure_future(completing.inline(uri, 1, 5))  # "c" agrees: joins the stream
