@@ -99,3 +99,20 @@ async def test_a_new_connection_hung_up_on_is_not_sent_again_at_once(
     with pytest.raises(ConnectError, match="connection lost"):
         await client.fim(fim(), deadline_in(5))
     assert len(fake_deepseek.requests_to(FIM)) == 1
+
+
+async def test_a_pooled_connection_dropped_while_another_request_opens_one_is_sent_again(
+    client: ModelClient, fake_deepseek: FakeDeepSeek
+) -> None:
+    # HTTP/1.1 (a self-hosted server) gives each request a connection of its own: one sent on
+    # the pooled connection is on a connection that may have died while idle even while
+    # another request of the same moment opens a new one (only HTTP/2 would share that).
+    await client.fim(fim(), deadline_in(5))
+    fake_deepseek.fault("drop", path=FIM, prompt_end="# pooled\n")
+    pooled = FimRequest(prompt="def add(a, b):\n    # pooled\n", suffix="\n")
+    results = await asyncio.gather(client.fim(pooled, deadline_in(5)), client.fim(fim(), deadline_in(5)))
+    assert [r.text for r in results] == ["return a + b", "return a + b"]
+    first, *rest = fake_deepseek.requests_to(FIM)
+    dropped = [r for r in rest if r.faults == ["drop"]]
+    assert len(dropped) == 1 and dropped[0].peer == first.peer
+    assert len(rest) == 3  # the two requests and the dropped one's second sending

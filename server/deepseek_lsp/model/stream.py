@@ -250,6 +250,8 @@ class Connecting:
         self._proxy: str | None = None
         #: This request began a connection of its own (TCP, TLS).
         self._opened = False
+        #: Its exchange went over HTTP/1.1, where no two requests share a connection.
+        self._http11 = False
 
     def begin(self, url: httpx.URL) -> None:
         """The request to ``url`` is built: what the connects to its server were then."""
@@ -300,6 +302,7 @@ class Connecting:
                 self._connects.under_way += 1
                 self._connects.begun += 1
         elif event.startswith(("http11.", "http2.")):
+            self._http11 = event.startswith("http11.")
             if self.now:
                 self._connects.made += 1
             self.sent = True
@@ -321,8 +324,11 @@ class Connecting:
     def reused(self) -> bool:
         """Whether the request went out on a connection made before it began (a pooled one,
         which may have died while idle): not its own new one, nor one another request of the
-        same moment was making (HTTP/2 shares it)."""
+        same moment was making (HTTP/2 shares it; HTTP/1.1 does not: a request over it that
+        opened none went out on a pooled one, whatever the others of its moment opened)."""
         busy, begun, _ = self._seen
+        if self._http11:
+            return not self._opened
         return not self._opened and not busy and self._connects.begun == begun
 
     def never_reached(self) -> bool:
