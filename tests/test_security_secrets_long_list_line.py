@@ -12,9 +12,10 @@ import string
 import pytest
 
 from deepseek_lsp.documents import Document
-from deepseek_lsp.privacy import redact
+from deepseek_lsp.privacy import open_line_list_head, redact
 from deepseek_lsp.privacy.values import random_mixed_letters
 from deepseek_lsp.prompts import ABOVE_WINDOW, build_fim_prompt
+from tests.cpu_time import ThreadCpu
 from tests.secret_forms import assert_redacted_in_linear_time, repeated
 
 _RANDOM = random.Random(54)
@@ -41,7 +42,9 @@ def _file(keys: list[str], line: str) -> str:
     return "import os\n\n" + line.format(", ".join(f'"{key}"' for key in keys)) + "\n\nprint(len(API_KEYS))\n"
 
 
-LINES = ["API_KEYS = [{}]", "const apiKeys = [{}];", "  api_tokens: [{}]"]
+#: A minified line's code before its list: the list's name 1 kB into its line.
+MINIFIED = "".join(f"var a{i}=function(b){{return b+{i}}};" for i in range(30))
+LINES = ["API_KEYS = [{}]", "const apiKeys = [{}];", "  api_tokens: [{}]", MINIFIED.replace("{", "{{").replace("}", "}}") + "const API_KEYS=[{}];var z=1;"]
 
 
 @pytest.mark.parametrize("keys", [LETTERS, LETTERS_AND_DIGITS], ids=["letters", "letters-and-digits"])
@@ -54,13 +57,15 @@ def test_a_long_line_s_keys_are_not_sent_wherever_the_prompt_cuts_it(keys: list[
     # The cursor before the line, at its start, inside its keys (at each few characters: in a key,
     # between two), at its end, below it; windows and suffixes of a few sizes.
     cursors = [0, start - 10, start, *range(start, start + len(line) + 10_400, 331), len(text) - 3]
+    far = 0
     for cursor in cursors:
         for budget in (1000, 300):
             fim = build_fim_prompt(doc, cursor, budget=budget, suffix_share=0.3, count=_count)
-            if fim.window_start - ABOVE_WINDOW > text.index("\n\n") + 2:
-                continue  # the list's name out of what redaction is shown (see docs/redaction.md)
             sent = fim.prompt + fim.suffix
             assert _leaked(keys, sent) == [], (cursor, budget, fim.prompt[:80], fim.suffix[-80:])
+            # A window starting further into the line than the text above it redaction reads.
+            far += fim.window_start - ABOVE_WINDOW > start
+    assert far > 10
 
 
 @pytest.mark.parametrize(
@@ -82,6 +87,13 @@ def test_letters_alone_are_taken_for_a_key_by_their_case_and_pairs() -> None:
         assert not random_mixed_letters(word), word
 
 
-@pytest.mark.parametrize("unit", ['"kQwErTyUiOpAsDfGhJkL", ', '"a", ', "aB", '", "'])
-def test_a_long_line_s_items_are_judged_in_linear_time(unit: str) -> None:
-    assert_redacted_in_linear_time(unit, "API_KEYS = [" + repeated(unit))
+# (The name is found back through the items from a seam: runs of quotes, words, keys' colons.)
+@pytest.mark.parametrize("unit", ['"kQwErTyUiOpAsDfGhJkL", ', '"a", ', "aB", '", "', '"', "a'", "a:", " ,", "=>", "x=["])
+@pytest.mark.parametrize("head", ["API_KEYS = [", MINIFIED + "API_KEYS=["])
+def test_a_long_line_s_items_are_judged_in_linear_time(unit: str, head: str) -> None:
+    assert_redacted_in_linear_time(unit, head + repeated(unit))
+    with ThreadCpu() as cpu:
+        data = (head + repeated(unit)).encode()
+        for at in range(1, len(data), len(data) // 8):
+            open_line_list_head(data, at)
+    assert cpu.seconds < 0.5, f"{unit}: {cpu.seconds:.2f} s of CPU"

@@ -19,6 +19,7 @@ from cachetools import LRUCache
 from .context import Scope, Snippet
 from .documents import Document
 from .privacy import (
+    open_line_list_head,
     open_list_head,
     open_section_head,
     redact,
@@ -665,6 +666,10 @@ def build_fim_prompt(
                 if head:
                     whole = doc.data[above_start - 1 : above_start] in (b"\n", b"")
                     above = head + (raw_above if whole else raw_above.split("\n", 1)[-1])
+            if "\n" not in raw_above and above.endswith(raw_above):
+                # The window and the text above it all inside one long line (a list of thousands
+                # of keys, a minified file's): its name, further back, before that text.
+                above = above[: len(above) - len(raw_above)] + open_line_list_head(doc.data, above_start) + raw_above
             # The suffix with the lines above the window too: a section's name there (Composer's
             # ``"github-oauth": {``), its hosts' tokens in the window and the suffix (those in
             # the suffix went out).

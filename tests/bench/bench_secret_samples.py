@@ -386,6 +386,21 @@ def long_key_lines(secrets: list[str]) -> str:
     )
 
 
+def very_long_key_lines(secrets: list[str]) -> str:
+    """Lists of keys on lines longer than the 4 kB above a prompt's window redaction reads (300
+    keys, 13 kB), and one 1 kB into a minified line, its code before it."""
+    letters = ["".join(_RANDOM.choice(string.ascii_letters) for _ in range(40)) for _ in range(300)]
+    mixed = fakes(secrets, 300, 40)
+    minified = fakes(secrets, 150, 40)
+    secrets += letters
+    code = "".join(f"var a{i}=function(b){{return b+{i}}};" for i in range(30))
+    return (
+        "import os\n\nAPI_KEYS = [" + ", ".join(f'"{k}"' for k in letters) + "]\n\n"
+        + "const vendorTokens = [" + ", ".join(f"'{k}'" for k in mixed) + "];\n\n"
+        + code + "const API_KEYS=[" + ",".join(f'"{k}"' for k in minified) + "];var z=1;\n"
+    )
+
+
 def capital_keys(secrets: list[str]) -> str:
     """Keys of capitals alone, no digit, as items of lists of keys and on command lines."""
     caps = ["".join(_RANDOM.choice(string.ascii_uppercase) for _ in range(20)) for _ in range(8)]
@@ -747,6 +762,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "word sigils over lines": ("/w/shop/lib/vendors.ex", word_sigils_over_lines),
     "long lines of keys": ("/w/shop/config/keys.txt", long_key_lines),
     "secrets in parts": ("/w/shop/app/settings.py", secrets_in_parts),
+    "very long key lines": ("/w/shop/config/vendor_keys.txt", very_long_key_lines),
 }
 
 

@@ -8,7 +8,7 @@ so that a test setting them there is seen by every reader.
 """
 
 from . import paths
-from .lists import open_list_head
+from .lists import open_line_list_head, open_list_head
 from .manifests import secret_manifest_head
 from .messages import redact_message
 from .paths import file_path, is_excluded, uri_to_path
@@ -22,6 +22,7 @@ __all__ = [
     "file_path",
     "has_trigger",
     "is_excluded",
+    "open_line_list_head",
     "open_list_head",
     "open_section_head",
     "paths",

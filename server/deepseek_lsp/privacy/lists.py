@@ -356,18 +356,59 @@ _LIST_HEAD = re.compile(r"(?:" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?::=|=>|\+
 #: A quote: a seam with none near it is among no list's quoted items (the line's list is looked
 #: for only where one is).
 _QUOTE = re.compile(r"""["']""")
-#: How far into its line a list's name on one line is looked for: its line's start, as code and
-#: pretty JSON write one (each name of a minified line tried cost 25 ms a prompt).
-_LIST_HEAD_CHARS = 256
+#: What may come between a list's opening bracket and a seam among its items on one line, read
+#: backwards from the seam (the text reversed): literals, the blanks and commas between them, a
+#: dictionary's keys and what follows them (``"prod": ``, ``prod => ``, Kotlin's ``to``). Each
+#: alternative starts with its own characters: one pass, however long the line.
+_REVERSED_ITEMS = re.compile(r"""(?:[ \t,]+|"[^"\\\r\n]*"|'[^'\\\r\n]*'|[=:>]+|[\w$-]+)*""")
+#: The part of an item a seam cuts, reversed: its characters up to its opening quote.
+_REVERSED_CUT_ITEM = re.compile(r"""[^"'\\\r\n]*["']""")
+#: How far before its opening bracket a list's name is looked for (a type, a constructor between:
+#: ``const apiKeys: ReadonlyArray<string> = new Array<string>(``).
+_HEAD_REACH = 200
 
 
-def _one_line_list(line: str, cut: int) -> bool:
-    """Whether a list named for a secret near ``line``'s start runs on it past ``cut``."""
-    for head in _LIST_HEAD.finditer(line, 0, min(cut, _LIST_HEAD_CHARS)):
-        listed = _BRACKET_LIST.match(line, head.start())
-        if listed is not None and listed.end() >= cut:
-            return True
-    return False
+def _one_line_list(text: str, line: int, cut: int) -> tuple[re.Match[str], str] | None:
+    """The list named for a secret whose items run on ``text``'s line starting at ``line`` from its
+    name past ``cut``, and the quote of its item ``cut`` is inside of ("" where it is between
+    two), else None. Its name is found from ``cut``, back through the items to their bracket:
+    wherever it is on the line (a minified file's, kilobytes in) and however far the items run
+    (a window starting 4 kB past its name). Only the first 256 characters of a line were looked
+    at: each name of a minified line tried cost 25 ms a prompt."""
+    back = text[line:cut][::-1]
+    for quote in ("", None):
+        at = 0
+        if quote is None:  # ``cut`` inside an item: back to its opening quote first
+            inside = _REVERSED_CUT_ITEM.match(back)
+            if inside is None:
+                break
+            at, quote = inside.end(), back[inside.end() - 1]
+        bracket = cut - _REVERSED_ITEMS.match(back, at).end() - 1
+        if bracket < line or text[bracket] not in "[({":
+            continue
+        for head in _LIST_HEAD.finditer(text, max(line, bracket - _HEAD_REACH), bracket + 1):
+            listed = _BRACKET_LIST.match(text, head.start())
+            if listed is not None and listed.end() >= cut:
+                return listed, quote
+    return None
+
+
+def open_line_list_head(data: bytes, above_start: int) -> str:
+    """What goes before the text looked at above a prompt's window where that text starts
+    (``above_start``) among the items of a list named for a secret on one line, its name further
+    back on the line: the name and its bracket (``API_KEYS = [``), then the quote of the item it
+    starts inside of, or an empty item where it starts between two (so the text reads on as the
+    list's items). "" elsewhere. A window starting more than 4 kB into such a list (thousands of
+    keys on a line, a minified file's) sent every key in it."""
+    if above_start <= 0 or data[above_start - 1 : above_start] in (b"\n", b"\r"):
+        return ""
+    line = data.rfind(b"\n", 0, above_start) + 1
+    text = data[line:above_start].decode("utf-8", "ignore")
+    one = _one_line_list(text, 0, len(text))
+    if one is None:
+        return ""
+    listed, quote = one
+    return text[listed.start() : listed.start(2)] + (quote or '""')
 
 
 #: A TOML or INI table's entry's line (``prod = "…"``, ``prod: …``).
@@ -407,6 +448,8 @@ def _seam_item_spans(text: str, seam: int, lo: int = 0, hi: int | None = None) -
     from the seam's line up), looked for there alone: a search of every list in the 4 kB above
     a window and the window (a Python file's docstring lines start as an item's) took 10 ms."""
     line = _line_start(text, seam)
+    if (one := _one_line_list(text, line, seam)) is not None:
+        return _list_item_spans(one[0], lo, hi)  # its name anywhere on the seam's line
     if (own := _list_at(text, line, seam, lo, hi)) is not None:
         return own  # ``api_keys:|`` (the cursor at its end), its items all after the seam
     # The lines above that may name it, found in one pass (a line at a time up through the
@@ -441,7 +484,7 @@ def may_continue_list(text: str, before: str, after: str) -> bool:
     if seam.rstrip()[-1:] in ("[", "{", "(") and _SECRET_NAME.search(seam) is not None:
         return True  # the seam inside a list's name line (``API_KEYS =| [``): its items all below
     cut = len(seam) - len(text[: text.find("\n") + 1 or len(text)])
-    if _QUOTE.search(seam, max(0, cut - 64), cut + 64) and _one_line_list(seam, cut):
+    if _QUOTE.search(seam, max(0, cut - 64), cut + 64) and _one_line_list(seam, 0, cut):
         return True  # the seam among a list's items on one line (a 10 kB line of keys)
     # A TOML or INI table's entries (at column 0, no item's lines) below its header.
     entry = _TABLE_ENTRY_LINE.match(seam) or _TABLE_ENTRY_LINE.match(first) or seam.lstrip().startswith("[")
