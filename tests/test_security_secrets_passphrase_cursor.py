@@ -89,6 +89,14 @@ OVER_TWO_LINES = [
     ("app.properties", f"db.password={FIRST} \\\n    {SECOND}\ndb.user=app\n"),
     (".env", f'DB_PASSWORD="{FIRST}\n{SECOND}"\nDB_USER=app\n'),
     ("deploy.sh", f'export DB_PASSWORD="{FIRST} \\\n{SECOND}"\nexport DB_USER=app\n'),
+    # Blank lines inside (a folded scalar's paragraph break, before its first line, an INI
+    # value's, as configparser reads them; CRLF): the words below the first blank line went out.
+    ("config.yaml", f"db:\n  password: >\n    {FIRST}\n\n    {SECOND}\n  user: app\n"),
+    ("config.yaml", f"db:\n  password: |\n    {FIRST}\n    \n    {SECOND}\n  user: app\n"),
+    ("config.yaml", f"db:\n  password: >\n\n    {FIRST}\n    {SECOND}\n  user: app\n"),
+    ("config.yaml", f"db:\r\n  password: >-\r\n    {FIRST}\r\n\r\n    {SECOND}\r\n  user: app\r\n"),
+    ("config.yaml", f"db:\n  password: {FIRST}\n\n    {SECOND}\n  user: app\n"),
+    ("app.ini", f"[db]\npassword = {FIRST}\n\n    {SECOND}\nuser = app\n"),
     # Literals written one after another (implicit concatenation), the cursor between them: the
     # part after the cursor went out.
     ("app.py", f'DB_PASSWORD = ("{FIRST} "\n               "{SECOND}")\nDB_USER = "app"\n'),
@@ -117,13 +125,21 @@ def test_a_passphrase_over_two_lines_sends_none_of_its_words(path: str, text: st
         "db:\n  password: >\n    must be at least\n    eight characters\n",
         "# password: rotate it\n#   every quarter\n",  # a comment's lines
         "password_hint: >\n  your first\n  pet's name\n",
+        # A blank line, then the next entry or a comment's words: no more of the value.
+        "db:\n  password: >\n    see the vault\n\n  notes: correct horse\n",
+        "[db]\npassword = see the vault\n\n; battery staple\nuser = app\n",
     ],
 )
 def test_lines_of_words_that_are_no_passphrase_are_sent(text: str) -> None:
     assert redact(text, keep_lines=True) == text
 
 
-@pytest.mark.parametrize("unit", ["word\n    ", "word \\\n", 'w\n'])
+def test_a_blank_line_then_the_next_entry_ends_a_passphrase() -> None:
+    text = f"db:\n  password: {FIRST}\n\n  notes: {SECOND}\n"
+    assert redact(text, keep_lines=True) == text.replace(FIRST, "[REDACTED]")
+
+
+@pytest.mark.parametrize("unit", ["word\n    ", "word \\\n", 'w\n', "word\n\n    ", "\n", "  \n", "w\n \n  "])
 def test_a_passphrase_s_lines_are_read_in_linear_time(unit: str) -> None:
     assert_redacted_in_linear_time(unit, "password: >\n    " + repeated(unit))
     assert_redacted_in_linear_time(unit, 'password = "' + repeated(unit))

@@ -462,6 +462,19 @@ def passphrases(secrets: list[str]) -> str:
     )
 
 
+def passphrases_with_blank_lines(secrets: list[str]) -> str:
+    """Passphrases over lines with a blank line inside: a YAML folded scalar's paragraph break,
+    one before its first line, a literal block's, a plain scalar's, an INI value's."""
+    words = ["amber falcon", "drizzle lantern", "copper meadow", "orbit teapot", "velvet harbor", "quantum pickle"]
+    secrets += words
+    return (
+        f"db:\n  password: >\n    {words[0]}\n\n    {words[1]}\n  user: app\n"
+        + f"cache:\n  password: |-\n\n    {words[2]}\n    \n    {words[3]}\n  user: app\n"
+        + f"mail:\n  password: {words[4]}\n\n    {words[5]}\n  user: app\n\n"
+        + f"[smtp]\npassword = {words[1]}\n\n    {words[0]}\nuser = app\n"
+    )
+
+
 def secrets_in_parts(secrets: list[str]) -> str:
     """Secrets written as literals one after another over lines (implicit concatenation, a ``\\``
     between), the cursor in the first part or after it."""
@@ -763,6 +776,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "long lines of keys": ("/w/shop/config/keys.txt", long_key_lines),
     "secrets in parts": ("/w/shop/app/settings.py", secrets_in_parts),
     "very long key lines": ("/w/shop/config/vendor_keys.txt", very_long_key_lines),
+    "passphrases, blanks": ("/w/shop/config/passphrases.yaml.txt", passphrases_with_blank_lines),
 }
 
 

@@ -35,24 +35,27 @@ _NOT_PASSPHRASE = frozenset(
 #: commented as the name's line (code below a comment's heading is code), a comment after
 #: them. Not ``pass``: a mode's (``PASS: pass through mode``). The words may go on over lines
 #: (uncommented): a YAML folded or plain scalar's, an INI value's indented further than its
-#: name's line, after a ``\`` (a properties file's), or inside quotes (``"correct horse`` then
-#: ``battery staple"``); each line's rest went out, no password's name on it.
+#: name's line (blank lines between too, as YAML and configparser read them: a folded scalar's
+#: paragraph break sent the words below it), after a ``\`` (a properties file's), or inside
+#: quotes (``"correct horse`` then ``battery staple"``); each line's rest went out, no
+#: password's name on it.
 _PASSPHRASE = re.compile(
     r"""(?imx)^(
         (?P<indent>[ \t]*)(?P<mark>(?:\#|//|;)[ \t]*)?(?:(?:export|set)[ \t]+)?["']?
         (?:[\w.-]+[ \t]+){0,3}[\w.-]*?(?:password|passwd|passphrase|pwd)["']?[ \t]*[:=][ \t]*
-        (?:(?P<block>[|>][+-]?[1-9]?[+-]?[ \t]*)?\r?\n[ \t]*(?(mark)(?P=mark)|)[ \t]*)?
+        (?:(?P<block>[|>][+-]?[1-9]?[+-]?[ \t]*)?\r?\n(?(block)(?:[ \t]*\r?\n)*)[ \t]*(?(mark)(?P=mark)|)[ \t]*)?
         (?P<quote>["'](?=[A-Za-z[]))?
     )
     (?P<words>(?:\[REDACTED\]|[A-Za-z][A-Za-z'-]*)(?:(?:[ \t]+|"""
-    r"""(?(mark)(?!)|(?:[ \t]*\\\r?\n[ \t]*|(?(quote)[ \t]*\r?\n[ \t]*|\r?\n(?P=indent)[ \t]+))))[A-Za-z][A-Za-z'-]*){1,11})"""
+    r"""(?(mark)(?!)|(?:[ \t]*\\\r?\n[ \t]*|(?(quote)[ \t]*\r?\n[ \t]*|\r?\n(?:[ \t]*\r?\n)*(?P=indent)[ \t]+))))[A-Za-z][A-Za-z'-]*){1,11})"""
     r"""(?:(?(quote)(?P=quote))(?P<after>[ \t]*(?:(?<=[ \t])(?:\#|;|//)[^\r\n]*)?)(?=\r?$)"""
     # Or a line going on (its ``\``, inside quotes a line break) where the text ends: a prompt's
     # suffix cut there, the next line's words out of it (its first words went out).
     r"""|(?P<cut>[ \t]*(?:\\|(?(quote)|(?!)))\r?\n?\Z))"""
 )
-#: Where a passphrase's words go on to the next line (see :data:`_PASSPHRASE`).
-_LINE_BREAK = re.compile(r"[ \t]*\\?\r?\n[ \t]*")
+#: Where a passphrase's words go on to the next line (see :data:`_PASSPHRASE`), blank lines
+#: between (each one's placeholder would have been a line of the value it is not).
+_LINE_BREAK = re.compile(r"[ \t]*\\?\r?\n(?:[ \t]*\r?\n)*[ \t]*")
 
 
 def _passphrase(match: re.Match[str]) -> str:
