@@ -401,6 +401,23 @@ def very_long_key_lines(secrets: list[str]) -> str:
     )
 
 
+def more_languages_lists(secrets: list[str]) -> str:
+    """Lists of keys as more languages write them: R's ``c(…)``, OCaml's ``;``, JSON in a string
+    (``'[…]'``, ``json.loads``, ``JSON.parse``), Clojure's ``def``, Erlang's ``-define``, bash's
+    associative array."""
+    s = fakes(secrets, 24, 24)
+    return (
+        f'api_keys <- c("{s[0]}", "{s[1]}")\nlet api_keys = ["{s[2]}"; "{s[3]}"]\n\n'
+        + f"API_KEYS = '[\"{s[4]}\", \"{s[5]}\"]'\nAPI_TOKENS = json.loads('[\"{s[6]}\", \"{s[7]}\"]')\n"
+        + f"SECRETS = '{{\"prod\": \"{s[8]}\", \"dev\": \"{s[9]}\"}}'\n"
+        + f"const apiKeys = JSON.parse('{{\"prod\":\"{s[10]}\",\"dev\":\"{s[11]}\"}}');\n"
+        + f"process.env.API_KEYS = '[\"{s[12]}\",\"{s[13]}\"]';\n\n"
+        + f'(def api-keys ["{s[14]}" "{s[15]}"])\n-define(API_KEYS, ["{s[16]}", "{s[17]}"]).\n\n'
+        + f'declare -A API_KEYS=([prod]="{s[18]}" [dev]="{s[19]}")\n'
+        + f'api_tokens <- list(prod = "{s[20]}", dev = "{s[21]}")\nlet tokens = ["{s[22]}"; "{s[23]}"]\n'
+    )
+
+
 def capital_keys(secrets: list[str]) -> str:
     """Keys of capitals alone, no digit, as items of lists of keys and on command lines."""
     caps = ["".join(_RANDOM.choice(string.ascii_uppercase) for _ in range(20)) for _ in range(8)]
@@ -777,6 +794,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "secrets in parts": ("/w/shop/app/settings.py", secrets_in_parts),
     "very long key lines": ("/w/shop/config/vendor_keys.txt", very_long_key_lines),
     "passphrases, blanks": ("/w/shop/config/passphrases.yaml.txt", passphrases_with_blank_lines),
+    "more languages' lists": ("/w/shop/config/keys.txt", more_languages_lists),
 }
 
 

@@ -26,11 +26,13 @@ _LITERAL = r"""(?:"[^"\\\r\n]*"|'[^'\\\r\n]*')"""
 #: What may come between the ``=`` and the bracket: a type or a constructor (Go's ``[]string``
 #: and ``map[string]string``, C#'s ``new[]`` and ``new List<string>``, Rust's ``vec!`` and ``&``,
 #: PHP's ``array``, PowerShell's ``@``, Kotlin's ``mapOf``, Java's ``Map.of``, Python's ``dict`` and
-#: ``frozenset(`` before its set, Scala's ``Seq``, Dart's ``<String>``).
+#: ``frozenset(`` before its set, Scala's ``Seq``, Dart's ``<String>``, R's ``c``), or the quote of
+#: a string holding JSON (``'["…", "…"]'``, ``json.loads('[…]')``, ``JSON.parse('{…}')``).
 _CONSTRUCTOR = (
     r"""(?:\[\][\ \t]*[\w.]+|new(?:[\ \t]+[\w.]+(?:<[^<>\r\n]{0,60}>)?)?(?:\[\])?"""
     r"""|(?:mutable)?(?:list|set|array|map)Of|(?:List|Set|Map)\.of|Arrays\.asList|vec!|&|@|map\[[\w.]+\][\w.]+"""
-    r"""|<[\w.?]+>|(?:frozenset|set|tuple|list|sorted)\((?=[\ \t]*[\[{])|array|dict|seq|vector|list|set)"""
+    r"""|<[\w.?]+>|(?:frozenset|set|tuple|list|sorted)\((?=[\ \t]*[\[{])|array|dict|seq|vector|list|set|c(?=\()"""
+    r"""|(?:json\.loads|JSON\.parse|json_decode)\([\ \t]*["'`]|["'`](?=[\[{]))"""
 )
 #: A type written between the name and the ``=``: Python's, TypeScript's, Swift's, Kotlin's and
 #: Rust's annotations (``: list[str]``, ``: [String]``, ``: [&str; 2]``), C's ``name[]``.
@@ -38,8 +40,8 @@ _CONSTRUCTOR = (
 #: ``api_key:`` was tried at each split, each try looking through the rest for an ``=``.)
 _DECLARED_TYPE = r"""(?:\[[\w\ \t]{0,20}\]|[\ \t]{0,8}:[\ \t]{0,8}[^\s=:][^=\r\n]{0,60}?(?=[\ \t]{0,8}=[^=]))"""
 #: A dictionary's key before its value (``"prod": "…"``, ``prod: "…"``, PHP's ``'prod' => '…'``,
-#: HCL's ``prod = "…"``, Kotlin's ``"prod" to "…"``): the values are the secrets.
-_KEY = r"""(?:(?:""" + _LITERAL + r"""|:?[\w$-]+)[\ \t]*(?::|=>|=|to(?=[\ \t]))[\ \t]*)?"""
+#: HCL's ``prod = "…"``, Kotlin's ``"prod" to "…"``, bash's ``[prod]="…"``): the values are the secrets.
+_KEY = r"""(?:(?:""" + _LITERAL + r"""|:?[\w$-]+|\[[\w$.-]+\])[\ \t]*(?::|=>|=|to(?=[\ \t]))[\ \t]*)?"""
 #: Comment lines between a list's items (``# staging``, ``// the CI one``), each after a line
 #: break: a comment on an item's own line is the item's (taken by either, a line of ``"a", # x``
 #: items was read twice over at each of them), and its text runs to the line's end.
@@ -53,15 +55,21 @@ _YAML_PROPERTIES = r"""(?:[\ \t]+[&!][^\s\#]*)*"""
 #: the end was tried after each of them, seconds over a line of spaces.)
 _BRACKET_ITEMS = (
     r"""[\[({]((?:""" + _COMMENT_LINES + r"""\s*""" + _KEY + _LITERAL
-    + r"""(?:[\ \t]*,)?(?:[\ \t]*(?://|\#)[^\r\n]*)?)+(?:\s*""" + _KEY + r"""["'][^"'\\\r\n]*\Z|\s*(?::[\w$-]*|[\w$-]+)(?:[\ \t]*(?::|=>?))?[\ \t]*\Z)?)"""
+    + r"""(?:[\ \t]*[,;])?(?:[\ \t]*(?://|\#)[^\r\n]*)?)+(?:\s*""" + _KEY + r"""["'][^"'\\\r\n]*\Z|\s*(?::[\w$-]*|[\w$-]+)(?:[\ \t]*(?::|=>?))?[\ \t]*\Z)?"""
+    # Or its first item alone, cut there (a suffix ending inside it: ``API_KEYS = {"prod": "Fk8d7s6G``).
+    r"""|\s*""" + _KEY + r"""["'][^"'\\\r\n]*\Z)"""
     r"""(?=""" + _COMMENT_LINES + r"""\s*(?:[\])}]|\Z))"""
 )
 _BRACKET_LIST = re.compile(
-    r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?(?:""" + _DECLARED_TYPE + r""")?[\ \t]*(?::=|=>|\+=|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
+    r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?(?:""" + _DECLARED_TYPE + r""")?[\ \t]*(?::=|=>|\+=|<-|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
     + r"""[\ \t]*)?""" + _BRACKET_ITEMS
 )
-#: Elixir's module attribute (``@api_keys ["…", "…"]``): its name and its value, no ``=``.
-_ATTRIBUTE_LIST = re.compile(r"""(?ix)(?<![\w@])@(""" + _ASSIGNED_NAME + r""")[\ \t]+(?=\[)""" + _BRACKET_ITEMS)
+#: Elixir's module attribute (``@api_keys ["…", "…"]``), Clojure's ``(def api-keys […])`` and
+#: Erlang's ``-define(API_KEYS, […])``: its name and its value, no ``=``.
+_ATTRIBUTE_LIST = re.compile(
+    r"""(?ix)(?:(?<![\w@])@|\(def(?:once)?[\ \t]+|-define\([\ \t]*)(""" + _ASSIGNED_NAME
+    + r""")(?:[\ \t]*,[\ \t]*|[\ \t]+)(?=\[)""" + _BRACKET_ITEMS
+)
 #: YAML's list under a secret's name: the name (group 1) alone on its line, a ``- `` line an item.
 #: (Blank and comment lines between its items are its own: the items below one went out.)
 _YAML_LIST = re.compile(
@@ -351,16 +359,16 @@ _SECRET_NAME = re.compile(_ASSIGNED_NAME, re.I | re.X)
 
 
 #: A list's name and its opening bracket (``API_KEYS = [``, ``"api_keys":[``, ``const apiKeys =
-#: new[] {``), on a line whose items go on past a seam.
-_LIST_HEAD = re.compile(r"(?:" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?::=|=>|\+=|=|:)[^\r\n\[({"']{0,40}[\[({]""", re.I | re.X)
+#: new[] {``, JSON's in a string: ``API_KEYS = '{``), on a line whose items go on past a seam.
+_LIST_HEAD = re.compile(r"(?:" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?::=|=>|\+=|<-|=|:)[^\r\n\[({"']{0,40}["'`]?[\[({]""", re.I | re.X)
 #: A quote: a seam with none near it is among no list's quoted items (the line's list is looked
 #: for only where one is).
 _QUOTE = re.compile(r"""["']""")
 #: What may come between a list's opening bracket and a seam among its items on one line, read
 #: backwards from the seam (the text reversed): literals, the blanks and commas between them, a
-#: dictionary's keys and what follows them (``"prod": ``, ``prod => ``, Kotlin's ``to``). Each
-#: alternative starts with its own characters: one pass, however long the line.
-_REVERSED_ITEMS = re.compile(r"""(?:[ \t,]+|"[^"\\\r\n]*"|'[^'\\\r\n]*'|[=:>]+|[\w$-]+)*""")
+#: dictionary's keys and what follows them (``"prod": ``, ``prod => ``, Kotlin's ``to``, bash's
+#: ``[prod]=``). Each alternative starts with its own characters: one pass, however long the line.
+_REVERSED_ITEMS = re.compile(r"""(?:[ \t,;]+|"[^"\\\r\n]*"|'[^'\\\r\n]*'|[=:>]+|[\w$-]+|\][\w$.-]+\[)*""")
 #: The part of an item a seam cuts, reversed: its characters up to its opening quote.
 _REVERSED_CUT_ITEM = re.compile(r"""[^"'\\\r\n]*["']""")
 #: How far before its opening bracket a list's name is looked for (a type, a constructor between:
