@@ -3,6 +3,7 @@ each form gets (redacted alone, keeping the code around it; absent from a comple
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from deepseek_lsp import privacy
@@ -44,6 +45,18 @@ def assert_not_in_prompts_at_each(text: str, first: str, last: str, secret: str 
         fim = build_fim_prompt(doc, cursor, budget=2000, suffix_share=0.3, count=_count)
         sent = fim.prompt + fim.suffix
         assert secret[:5] not in sent and secret[5:] not in sent, (cursor, sent)
+
+
+def assert_none_sent_at_each(path: str, text: str, secrets: Sequence[str], budgets: Sequence[int] = (400, 24)) -> None:
+    """No end (8 characters) of any of ``secrets`` in a completion prompt of ``text`` (a file
+    named ``path``), the cursor at each place, a window and suffix of each budget (a small one
+    starts the window, or ends the suffix, among the secrets)."""
+    doc = Document(f"file:///w/app/{path}", text)
+    for cursor in range(len(text) + 1):
+        for budget in budgets:
+            fim = build_fim_prompt(doc, cursor, budget=budget, suffix_share=0.3, count=_count)
+            sent = fim.prompt + fim.suffix
+            assert not [s for s in secrets if s[:8] in sent or s[-8:] in sent], (cursor, budget, sent)
 
 
 #: The size of a pathological line: a quadratic pattern takes seconds over it, a linear one a

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from deepseek_lsp.documents import Document
 from deepseek_lsp.privacy import REDACTED, redact
-from deepseek_lsp.prompts import build_fim_prompt
-from tests.secret_forms import assert_redacted_in_linear_time, repeated
+from tests.secret_forms import assert_none_sent_at_each, assert_redacted_in_linear_time, repeated
 
 A, B, C = "Fk8d7s6Gh2Jq0Lw3Xy9Q", "Qz1Xc4Vb7Nm0Pa5Sd8Fg", "Wm3Rt8Yp1Lk6Hd0Sa4Zx"
 
@@ -30,20 +28,11 @@ FORMS = [
 ]
 
 
-def _count(text: str) -> int:
-    return len(text) // 3 + 1
-
-
 @pytest.mark.parametrize(("path", "text"), FORMS)
 def test_a_list_of_keys_written_so_sends_none_of_them(path: str, text: str) -> None:
     out = redact(text, keep_lines=True)
     assert out == text.replace(A, REDACTED).replace(B, REDACTED).replace(C, REDACTED), out
-    doc = Document(f"file:///w/app/{path}", text)
-    for cursor in range(len(text) + 1):
-        for budget in (400, 24):
-            fim = build_fim_prompt(doc, cursor, budget=budget, suffix_share=0.3, count=_count)
-            sent = fim.prompt + fim.suffix
-            assert not [k for k in (A, B, C) if k[:8] in sent or k[-8:] in sent], (cursor, budget, sent)
+    assert_none_sent_at_each(path, text, (A, B, C))
 
 
 @pytest.mark.parametrize(

@@ -418,6 +418,19 @@ def more_languages_lists(secrets: list[str]) -> str:
     )
 
 
+def heredoc_keys(secrets: list[str]) -> str:
+    """Keys a line in heredocs and multi-line strings under a secret's name: a shell's ``read``
+    and ``$(cat <<EOF``, Ruby's ``<<~``, PHP's ``<<<``, Python's triple quotes."""
+    s = fakes(secrets, 15, 24)
+    return (
+        "read -r -d '' API_KEYS <<'EOF'\n" + "\n".join(s[0:3]) + "\nEOF\n\n"
+        + "API_TOKENS=$(cat <<EOF\n" + "\n".join(s[3:6]) + "\nEOF\n)\n\n"
+        + "API_KEYS = <<~KEYS\n" + "".join(f"  {k}\n" for k in s[6:9]) + "KEYS\n\n"
+        + "$apiKeys = <<<'KEYS'\n" + "\n".join(s[9:12]) + "\nKEYS;\n\n"
+        + 'API_KEYS = """\n' + "\n".join(s[12:15]) + '\n"""\n'
+    )
+
+
 def capital_keys(secrets: list[str]) -> str:
     """Keys of capitals alone, no digit, as items of lists of keys and on command lines."""
     caps = ["".join(_RANDOM.choice(string.ascii_uppercase) for _ in range(20)) for _ in range(8)]
@@ -795,6 +808,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "very long key lines": ("/w/shop/config/vendor_keys.txt", very_long_key_lines),
     "passphrases, blanks": ("/w/shop/config/passphrases.yaml.txt", passphrases_with_blank_lines),
     "more languages' lists": ("/w/shop/config/keys.txt", more_languages_lists),
+    "heredocs of keys": ("/w/shop/scripts/keys.txt", heredoc_keys),
 }
 
 

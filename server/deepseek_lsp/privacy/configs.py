@@ -20,10 +20,12 @@ from .assignments import (
 from .commands import _ECHOED, _PIPED_INTO, _TWICE
 from .lists import (
     _COMMA_LIST,
+    _HEREDOC_LIST,
     _SIGIL_WORD_LIST,
     _TABLE,
     _WORD_LIST,
     _YAML_MAP,
+    HEREDOC_OPENER,
     SIGIL_OPENER,
     WORD_LIST_OPENER,
 )
@@ -611,6 +613,7 @@ PREFILTERS: dict[re.Pattern[str], re.Pattern[str]] = {
     _JOINED: _JOINED_OPERATOR,
     _WORD_LIST: WORD_LIST_OPENER,
     _SIGIL_WORD_LIST: SIGIL_OPENER,
+    _HEREDOC_LIST: HEREDOC_OPENER,
     _COMMA_LIST: re.compile("[,;]"),
     _YAML_MAP: re.compile(r":(?:[ \t]+[&!][^\s#]*)*[ \t]*(?:#[^\n]*)?\r?\n(?:[ \t]*#[^\n]*\n)*[ \t]"),
     _TABLE: re.compile(r"(?m)^[ \t]*\["),

@@ -142,6 +142,20 @@ _SIGIL_WORD_LIST = re.compile(
     r"""((?<=[\[({<])(?:[^\[\](){}<>]|\[REDACTED\])*(?=[\])}>]|\Z)|(?<=/)[^/"']*(?=/|\Z)|(?<=\|)[^|"']*(?=\||\Z)"""
     r"""|(?<=")[^"']*(?="|\Z)|(?<=')[^'"]*(?='|\Z))"""
 )
+#: A heredoc or a multi-line string under a secret's name (group 1), its lines of one word each
+#: (group 2): a shell's ``API_KEYS=$(cat <<EOF`` and ``read -r -d '' API_KEYS <<'EOF'``, Ruby's
+#: ``<<~KEYS``, PHP's ``<<<'KEYS'``, Python's ``API_KEYS = """``, then a key a line. A heredoc of one
+#: line is the name's value (``configs._HEREDOC_VALUE``); every line of a longer one went out.
+#: Its terminator is a word too, judged as the keys are (``EOF`` is none); the lines must be all
+#: of the heredoc (see :func:`_heredoc_whole`).
+_HEREDOC_LIST = re.compile(
+    r"""(?imx)^[\ \t]*(?:read\b[^\r\n<]*?[\ \t]|(?:export|local|readonly|declare)[\ \t]+|\$)?["']?(""" + _ASSIGNED_NAME
+    + r""")["']?(?:[\ \t]*(?::?=|:|<-)[\ \t]*(?:\$\([\ \t]*cat[\ \t]+)?|[\ \t]+(?=<<))"""
+    r"""(?:<<[-~<]?[\ \t]*(?:'\w+'|"\w+"|\w+)[^\r\n]{0,40}?|\"\"\"|''')[\ \t]*\\?\r?\n"""
+    r"""((?:[\ \t]*(?:[^\s"'`{}()\#][^\s"'`{}()]*[\ \t]*)?(?:\r?\n|\Z))+)"""
+)
+#: What a text holds for :data:`_HEREDOC_LIST` to match.
+HEREDOC_OPENER = re.compile(r"<<|\"\"\"|'''")
 #: What a text holds for :data:`_SIGIL_WORD_LIST` to match.
 SIGIL_OPENER = re.compile(r"~[wW]")
 #: What a text holds for :data:`_WORD_LIST` to match, found far faster than its names (a second
@@ -207,6 +221,27 @@ def _secret_item(name: str, quote: str, value: str) -> bool:
     return _assigned(whole, name, "", quote or None, value if quote else None, None if quote else value) != whole
 
 
+#: A heredoc's terminator as its opener names it (``<<~KEYS``, ``<<<'KEYS'``, ``<<"EOF"``).
+_HEREDOC_DELIMITER = re.compile(r"""<<[-~<]?[ \t]*['"]?(\w+)""")
+
+
+def _heredoc_whole(found: re.Match[str]) -> bool:
+    """Whether the lines of one word of ``found`` (a :data:`_HEREDOC_LIST` match) are all of its
+    heredoc or string: its terminator the last of them (a string's closing quotes the line
+    below), or the text's end inside it or them (a prompt's). A script's first line alone
+    (``user_data_secret = <<EOF`` then ``#!/bin/bash``, ``echo hello``) was taken for a key."""
+    text, end = found.string, found.end(2)
+    if not text[end:].strip():
+        return True
+    delimiter = _HEREDOC_DELIMITER.search(text, found.start(), found.start(2))
+    if delimiter is None:
+        rest = text[end:].lstrip(" \t")
+        # (Or the quotes cut by the text's end: the cursor among them.)
+        return rest.startswith(('"""', "'''")) or rest in ('"', '""', "'", "''")
+    words = found.group(2).split()
+    return bool(words) and words[-1].rstrip(";") == delimiter.group(1)
+
+
 def _table_value(name: str, entry: re.Match[str]) -> tuple[int, int] | None:
     """The span of the value of a table's ``entry`` where it is a secret (the table named
     ``name``), else None."""
@@ -249,6 +284,8 @@ def _list_item_spans(found: re.Match[str], lo: int = 0, hi: int | None = None) -
             if ": " not in value and _secret_item(name, m.group(1), value):
                 spans.append((m.start(2), m.start(2) + len(value)))
         return spans
+    if found.re is _HEREDOC_LIST and not _heredoc_whole(found):
+        return []
     if found.re in _WORD_LISTS:
         return [m.span() for m in _WORD.finditer(text, *lines(2)) if _secret_item(name, "", m.group())]
     items = [m for m in _ITEM.finditer(text, *lines(2)) if not _KEY_AFTER.match(text, m.end())]
@@ -311,17 +348,18 @@ LIST_PATTERNS = (
     (_YAML_MAP, redact_list_items),
     (_TABLE, redact_list_items),
     (_DOTTED_ENTRY, _redact_dotted_value),
+    (_HEREDOC_LIST, redact_list_items),
 )
 
 #: A line that may be an item of a list: a literal first, YAML's ``- ``, an indented key of a
 #: YAML mapping (``  prod: …``, ``  prod:``), a hash's (``  prod => …``, Ruby's ``  :prod => …``),
 #: a comment between items (a window starting at one sent the items below it), or a word list's
-#: words (``%w[``, ``qw(``, ``~w(``), indented, of 8 characters or more, a digit or a capital
-#: after a small letter among them (a key cut by the cursor, ``FkpwYvkD|…``), or redacted already
-#: (a window the cursor's secret was split off from).
+#: words (``%w[``, ``qw(``, ``~w(``; a heredoc's, at column 0 too), of 8 characters or more, a
+#: digit or a capital after a small letter among them (a key cut by the cursor, ``FkpwYvkD|…``),
+#: or redacted already (a window the cursor's secret was split off from).
 _ITEM_LINE = re.compile(
     r"""[ \t]*(?:["']|-[ \t]|//|\#)|[ \t]+:?["']?[\w.$/-]+["']?[ \t]*(?::|=>)(?=[ \t]|\r?\n|\Z)"""
-    r"""|[ \t]+(?![ \t])(?=[^\r\n]*(?:\d|\[REDACTED\]|[a-z][A-Z]))(?:\[REDACTED\]|[\w+/=.~-]{8,})(?:[ \t]+(?:\[REDACTED\]|[\w+/=.~-]{8,}))*[ \t]*\r?(?=\n|\Z)"""
+    r"""|[ \t]*(?![ \t])(?=[^\r\n]*(?:\d|\[REDACTED\]|[a-z][A-Z]))(?:\[REDACTED\]|[\w+/=.~-]{8,})(?:[ \t]+(?:\[REDACTED\]|[\w+/=.~-]{8,}))*[ \t]*\r?(?=\n|\Z)"""
 )
 
 
@@ -339,7 +377,10 @@ _SIGIL_WORD_LIST_LINE = re.compile(r"[^\r\n]*?" + _SIGIL_WORD_LIST.pattern.remov
 _SLASH_WORD_LIST_LINE = re.compile(r"[^\r\n]*?" + _SLASH_WORD_LIST.pattern.removeprefix("(?ix)"), re.I | re.X)
 #: The patterns of lists of bare words, whose items :data:`_WORD` finds.
 _WORD_LISTS = frozenset(
-    (_WORD_LIST, _COMMA_LIST, _SLASH_WORD_LIST, _SIGIL_WORD_LIST, _WORD_LIST_LINE, _SIGIL_WORD_LIST_LINE, _SLASH_WORD_LIST_LINE)
+    (
+        *(_WORD_LIST, _COMMA_LIST, _SLASH_WORD_LIST, _SIGIL_WORD_LIST, _HEREDOC_LIST),
+        *(_WORD_LIST_LINE, _SIGIL_WORD_LIST_LINE, _SLASH_WORD_LIST_LINE),
+    )
 )
 #: A line a list's name may be on: one that is no item's, or one that opens a list by its last
 #: character (``"api_keys": {``, a nested ``prod:``, a keyword's ``api_keys: ~w/``: an item's too,
@@ -349,9 +390,10 @@ _NAME_LINE = re.compile(r"\n(?:(?!" + _ITEM_LINE.pattern + r")[ \t]*\S|[^\r\n]*(
 
 
 #: Lists of bare words from their name's line (``API_KEYS = %w[``, ``@api_keys ~w(``).
-_WORD_LIST_LINES = (_WORD_LIST_LINE, _SIGIL_WORD_LIST_LINE, _SLASH_WORD_LIST_LINE)
-#: What a line opening a list of words over lines holds: ``%w[``, ``qw(``, ``~w(``, ``=(``.
-_WORD_LIST_SIGN = re.compile(r"%[wWiI]|qw|~[wW]|=\(")
+_WORD_LIST_LINES = (_WORD_LIST_LINE, _SIGIL_WORD_LIST_LINE, _SLASH_WORD_LIST_LINE, _HEREDOC_LIST)
+#: What a line opening a list of words over lines holds: ``%w[``, ``qw(``, ``~w(``, ``=(``, a
+#: heredoc's ``<<`` or a multi-line string's quotes.
+_WORD_LIST_SIGN = re.compile(r"%[wWiI]|qw|~[wW]|=\(|<<|\"\"\"|'''")
 
 
 #: A secret's name (``API_KEYS``), on a line that opens a list.

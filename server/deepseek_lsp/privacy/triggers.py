@@ -238,6 +238,10 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
             # A list opened on it (``API_KEYS = [``, ``tokens:``): its item lines are one span
             # with it, however many (each item is the name's value).
             end = _ITEM_LINES.match(low, end).end()
+        elif _HEREDOC_HEAD.search(low, at, end) is not None:
+            # A heredoc or a multi-line string opened on it (``API_KEYS = <<~KEYS``, ``= """``):
+            # its lines of one word (a key a line) are the name's value, however many.
+            end = _WORD_LINES.match(low, end).end()
         # A YAML key alone (``api_keys:``, ``api_keys: &keys``): its mapping's lines, more
         # indented, are its value.
         mapping = _YAML_KEY_BLOCK.match(low, _line_start(low, at))
@@ -274,6 +278,12 @@ _ITEM_LINES = re.compile(
     r"""(?:[ \t]*(?:["'][^\n]*|-[ \t][^\n]*|(?://|#)[^\n]*|\r|:?[\w$-]+[ \t]*(?::|=>|=)[ \t]*["'][^\n]*"""
     r"""|(?:\[redacted\]|[\w+/=.~-](?=[^\n]*\d)[\w+/=.~-]{7,})(?:[ \t]+(?:\[redacted\]|[\w+/=.~-]{8,}))*[ \t]*\r?)?\n)*"""
 )
+
+
+#: A heredoc's or a multi-line string's opening at its line's end (``<<~KEYS``, ``<<<'KEYS'``,
+#: ``$(cat <<EOF``, ``"""``), and the lines of one word each below it.
+_HEREDOC_HEAD = re.compile(r"""(?:<<[-~<]?[ \t]*['"]?\w+['"]?[^\n]{0,40}|\"\"\"|''')[ \t]*\\?\r?\n""")
+_WORD_LINES = re.compile(r"""(?:[ \t]*(?:[^\s"'`{}]+[ \t]*)?\r?\n)*""")
 
 
 #: A YAML key alone on its line (indented by group 1) and the lines below more indented than it
