@@ -1,7 +1,8 @@
 """Lists of keys under a secret's name as more languages write them, each sent whole: R's
 ``api_keys <- c(…)``, OCaml's ``[…; …]``, JSON held in a string (``API_KEYS = '["…", "…"]'``,
 ``json.loads('[…]')``, ``JSON.parse('{…}')``), Clojure's ``(def api-keys […])``, Erlang's
-``-define(API_KEYS, […])`` and bash's associative array ``declare -A API_KEYS=([prod]="…")``."""
+``-define(API_KEYS, […])``, bash's associative array ``declare -A API_KEYS=([prod]="…")`` and
+YAML's flow list over lines (``api_keys: [`` then a key a line)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ FORMS = [
     ("keys.clj", f'(def api-keys ["{A}" "{B}" "{C}"])\n(println 1)\n'),
     ("keys.erl", f'-define(API_KEYS, ["{A}", "{B}", "{C}"]).\n'),
     ("keys.sh", f'declare -A API_KEYS=([prod]="{A}" [dev]="{B}" [qa]="{C}")\necho 1\n'),
+    # A YAML flow list over lines, a key a line with its comma: the third went out.
+    ("keys.yaml", f"app:\n  api_keys: [\n    {A},\n    {B},\n    {C}\n  ]\n  debug: true\n"),
 ]
 
 

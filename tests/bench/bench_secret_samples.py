@@ -431,6 +431,12 @@ def heredoc_keys(secrets: list[str]) -> str:
     )
 
 
+def yaml_flow_over_lines(secrets: list[str]) -> str:
+    """A YAML flow list of keys over lines, a key a line with its comma."""
+    s = fakes(secrets, 4, 24)
+    return "app:\n  api_keys: [\n" + ",\n".join(f"    {k}" for k in s) + "\n  ]\n  debug: true\n"
+
+
 def capital_keys(secrets: list[str]) -> str:
     """Keys of capitals alone, no digit, as items of lists of keys and on command lines."""
     caps = ["".join(_RANDOM.choice(string.ascii_uppercase) for _ in range(20)) for _ in range(8)]
@@ -809,6 +815,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "passphrases, blanks": ("/w/shop/config/passphrases.yaml.txt", passphrases_with_blank_lines),
     "more languages' lists": ("/w/shop/config/keys.txt", more_languages_lists),
     "heredocs of keys": ("/w/shop/scripts/keys.txt", heredoc_keys),
+    "yaml flow over lines": ("/w/shop/config/keys.yaml", yaml_flow_over_lines),
 }
 
 

@@ -354,12 +354,13 @@ LIST_PATTERNS = (
 #: A line that may be an item of a list: a literal first, YAML's ``- ``, an indented key of a
 #: YAML mapping (``  prod: …``, ``  prod:``), a hash's (``  prod => …``, Ruby's ``  :prod => …``),
 #: a comment between items (a window starting at one sent the items below it), or a word list's
-#: words (``%w[``, ``qw(``, ``~w(``; a heredoc's, at column 0 too), of 8 characters or more, a
-#: digit or a capital after a small letter among them (a key cut by the cursor, ``FkpwYvkD|…``),
-#: or redacted already (a window the cursor's secret was split off from).
+#: words (``%w[``, ``qw(``, ``~w(``; a heredoc's, at column 0 too; a YAML flow list's, its comma
+#: after them), of 8 characters or more, a digit or a capital after a small letter among them (a
+#: key cut by the cursor, ``FkpwYvkD|…``), or redacted already (a window the cursor's secret was
+#: split off from).
 _ITEM_LINE = re.compile(
     r"""[ \t]*(?:["']|-[ \t]|//|\#)|[ \t]+:?["']?[\w.$/-]+["']?[ \t]*(?::|=>)(?=[ \t]|\r?\n|\Z)"""
-    r"""|[ \t]*(?![ \t])(?=[^\r\n]*(?:\d|\[REDACTED\]|[a-z][A-Z]))(?:\[REDACTED\]|[\w+/=.~-]{8,})(?:[ \t]+(?:\[REDACTED\]|[\w+/=.~-]{8,}))*[ \t]*\r?(?=\n|\Z)"""
+    r"""|[ \t]*(?![ \t])(?=[^\r\n]*(?:\d|\[REDACTED\]|[a-z][A-Z]))(?:\[REDACTED\]|[\w+/=.~-]{8,})(?:[ \t]+(?:\[REDACTED\]|[\w+/=.~-]{8,}))*,?[ \t]*\r?(?=\n|\Z)"""
 )
 
 
@@ -391,9 +392,9 @@ _NAME_LINE = re.compile(r"\n(?:(?!" + _ITEM_LINE.pattern + r")[ \t]*\S|[^\r\n]*(
 
 #: Lists of bare words from their name's line (``API_KEYS = %w[``, ``@api_keys ~w(``).
 _WORD_LIST_LINES = (_WORD_LIST_LINE, _SIGIL_WORD_LIST_LINE, _SLASH_WORD_LIST_LINE, _HEREDOC_LIST)
-#: What a line opening a list of words over lines holds: ``%w[``, ``qw(``, ``~w(``, ``=(``, a
-#: heredoc's ``<<`` or a multi-line string's quotes.
-_WORD_LIST_SIGN = re.compile(r"%[wWiI]|qw|~[wW]|=\(|<<|\"\"\"|'''")
+#: What a line opening a list of words over lines holds: ``%w[``, ``qw(``, ``~w(``, ``=(``, YAML's
+#: ``: [``, a heredoc's ``<<`` or a multi-line string's quotes.
+_WORD_LIST_SIGN = re.compile(r"%[wWiI]|qw|~[wW]|=\(|:[ \t]*\[|<<|\"\"\"|'''")
 
 
 #: A secret's name (``API_KEYS``), on a line that opens a list.

@@ -271,12 +271,13 @@ _LIST_OPENERS = frozenset("[({:,")
 _OPEN_SIGIL = re.compile(r"""~w(?:([/|"'])(?:(?!\1)[^\n])*|[\[({<][^\])}>\n]*)\n""")
 #: Lines that may be a list's items: a literal first, YAML's ``- ``, a comment or blank (a blank
 #: one saved with CRLF too), a bare key's literal (``prod: '…'``, ``prod => '…'``, Ruby's
-#: ``:prod => '…'``), a word list's words (Ruby's ``%w[``, Perl's ``qw(``, Elixir's ``~w(``; of
-#: 8 characters or more, a digit among them, as a key's; or redacted already, by a list seen
-#: across a prompt's seam): each ended the span, the items below it went out.
+#: ``:prod => '…'``), a word list's words (Ruby's ``%w[``, Perl's ``qw(``, Elixir's ``~w(``, a YAML
+#: flow list's over lines with their commas; of 8 characters or more, a digit among them, as a
+#: key's; or redacted already, by a list seen across a prompt's seam): each ended the span, the
+#: items below it went out.
 _ITEM_LINES = re.compile(
     r"""(?:[ \t]*(?:["'][^\n]*|-[ \t][^\n]*|(?://|#)[^\n]*|\r|:?[\w$-]+[ \t]*(?::|=>|=)[ \t]*["'][^\n]*"""
-    r"""|(?:\[redacted\]|[\w+/=.~-](?=[^\n]*\d)[\w+/=.~-]{7,})(?:[ \t]+(?:\[redacted\]|[\w+/=.~-]{8,}))*[ \t]*\r?)?\n)*"""
+    r"""|(?:\[redacted\]|[\w+/=.~-](?=[^\n]*\d)[\w+/=.~-]{7,})(?:[ \t]+(?:\[redacted\]|[\w+/=.~-]{8,}))*,?[ \t]*\r?)?\n)*"""
 )
 
 
