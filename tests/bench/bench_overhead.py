@@ -12,6 +12,14 @@ interval = 0``), everything else is at its defaults.
 Then the same requests are repeated without a change in between: the answer comes from each
 server's own cache, and its whole round trip is the figure.
 
+Where the overhead goes, from the server's scheduler accounting over each round trip (Linux's
+``/proc/PID/task/*/schedstat``, read as the request is sent and as its answer is read): its CPU
+time (``server_cpu_ms``; it includes the CPU spent while the backend works, on the chunks
+that came first, and whatever the server runs between writing its answer and the client
+reading it), its time runnable but waiting for a CPU the host gave others (``server_run_queue_ms``:
+the host's load, not the server's work), and what is left (``overhead_less_both_ms``: the time
+it waited on nothing of its own: the pipes' and the backend's wake-ups, the turns of its loop).
+
     python tests/bench/bench_overhead.py [--requests 300] [--seed 3] [--out overhead.json]
 """
 
@@ -31,7 +39,7 @@ if str(ROOT) not in sys.path:
 
 from tests.bench.bench_replay import pct  # noqa: E402
 from tests.bench.corpus import big_python_file  # noqa: E402
-from tests.bench.lsp_client import Call, LspClient, utf16_len  # noqa: E402
+from tests.bench.lsp_client import Call, LspClient, sched_ns, utf16_len  # noqa: E402
 from tests.bench.oracle import FIM_PATH, TABBY_PATH, OracleProcess  # noqa: E402
 from tests.bench.peers import DEEPSEEK, TABBY, Peer, start, tabby_problem  # noqa: E402
 
@@ -81,6 +89,8 @@ async def measure(peer: Peer, text: str, spots: list[tuple[int, int]], workdir: 
             await asyncio.sleep(GAP_S)
         first: list[Call] = []
         repeat: list[Call] = []
+        pid = client.pid
+        client.probe = lambda: sched_ns(pid)
         for line, char in spots[10:]:
             method, p = params(peer, uri, line, char)
             call = client.request(method, p)
@@ -100,6 +110,7 @@ async def measure(peer: Peer, text: str, spots: list[tuple[int, int]], workdir: 
     path = TABBY_PATH if peer.kind == "tabby" else FIM_PATH
     backend = sorted((r for r in records if r["path"] == path), key=lambda r: r["received_at"])
     overhead, round_trips, backend_ms, unmatched = [], [], [], 0
+    cpu_ms, queued_ms, rest_ms = [], [], []
     for call in first:
         assert call.answered is not None
         hits = [r for r in backend if call.sent <= r["received_at"] <= call.answered and r.get("finished_at")]
@@ -111,6 +122,12 @@ async def measure(peer: Peer, text: str, spots: list[tuple[int, int]], workdir: 
         round_trips.append(rt * 1000)
         backend_ms.append(own * 1000)
         overhead.append((rt - own) * 1000)
+        if call.probe_sent is not None and call.probe_answered is not None and call.probe_answered[0]:
+            ran = (call.probe_answered[0] - call.probe_sent[0]) / 1e6
+            waited = (call.probe_answered[1] - call.probe_sent[1]) / 1e6
+            cpu_ms.append(ran)
+            queued_ms.append(waited)
+            rest_ms.append((rt - own) * 1000 - ran - waited)
     cached_rt = [(c.answered - c.sent) * 1000 for c in repeat if c.answered is not None]
     backend_during_repeats = sum(
         1 for c in repeat for r in backend if c.answered and c.sent <= r["received_at"] <= c.answered
@@ -125,6 +142,9 @@ async def measure(peer: Peer, text: str, spots: list[tuple[int, int]], workdir: 
         "answered_with_items": sum(1 for c in first if has_items(c.result)),
         "unmatched": unmatched,
         "overhead_ms": summary(overhead),
+        "server_cpu_ms": summary(cpu_ms),
+        "server_run_queue_ms": summary(queued_ms),
+        "overhead_less_both_ms": summary(rest_ms),
         "round_trip_ms": summary(round_trips),
         "backend_ms": summary(backend_ms),
         "cache_hit_round_trip_ms": summary(cached_rt),
@@ -165,6 +185,9 @@ def overhead_rows(results: dict[str, Any]) -> list[tuple[str, list[str]]]:
     return [
         ("server overhead p50 ms", [cell(c, "overhead_ms", "p50") for c in cols.values()]),
         ("server overhead p99 ms", [cell(c, "overhead_ms", "p99") for c in cols.values()]),
+        ("  its CPU in the round trip p50 ms", [cell(c, "server_cpu_ms", "p50") for c in cols.values()]),
+        ("  waiting for a CPU (host load) p50 ms", [cell(c, "server_run_queue_ms", "p50") for c in cols.values()]),
+        ("  neither (wake-ups, idle) p50 ms", [cell(c, "overhead_less_both_ms", "p50") for c in cols.values()]),
         ("answer on a cache hit p50 ms", [cell(c, "cache_hit_round_trip_ms", "p50") for c in cols.values()]),
         ("answer on a cache hit p99 ms", [cell(c, "cache_hit_round_trip_ms", "p99") for c in cols.values()]),
     ]

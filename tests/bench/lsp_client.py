@@ -16,6 +16,7 @@ import itertools
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,9 @@ class Call:
     answered: float | None = None
     error: dict[str, Any] | None = None
     cancelled: bool = False  # we sent $/cancelRequest for it
+    #: ``LspClient.probe``'s reading just before the request was written and as its answer was read.
+    probe_sent: Any = None
+    probe_answered: Any = None
 
     @property
     def result(self) -> Any:
@@ -47,6 +51,9 @@ class LspClient:
     calls: dict[int, Call] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _reader: asyncio.Task[None] | None = None
+    #: Read at each request's sending and at its answer's reading, after the time stamps (see
+    #: ``sched_ns``): what the server did in between, measured where it happened.
+    probe: Callable[[], Any] | None = None
 
     @classmethod
     async def start(
@@ -83,7 +90,8 @@ class LspClient:
         msg_id = next(self._ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         future.add_done_callback(lambda f: f.cancelled() or f.exception())  # errors are read
-        call = Call(msg_id, method, time.monotonic(), future)
+        probed = self.probe() if self.probe is not None else None
+        call = Call(msg_id, method, time.monotonic(), future, probe_sent=probed)
         self.calls[msg_id] = call
         self._write({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
         return call
@@ -143,6 +151,8 @@ class LspClient:
         if call is None or call.future.done():
             return
         call.answered = now
+        if self.probe is not None:
+            call.probe_answered = self.probe()
         if "error" in msg:
             call.error = msg["error"]
             call.future.set_exception(RuntimeError(str(msg["error"])))
@@ -209,6 +219,26 @@ def rss_kb(pid: int, key: str = "VmRSS") -> int:
             if line.startswith(key + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def sched_ns(pid: int) -> tuple[int, int]:
+    """Nanoseconds process ``pid`` has run on a CPU, and waited runnable for one (the host busy
+    with others), summed over its threads (Linux's ``/proc/PID/task/*/schedstat``, exact where
+    ``/proc/PID/stat``'s CPU time is counted in 10 ms ticks); (0, 0) where there is none."""
+    ran = waited = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0, 0
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat", encoding="ascii") as fh:
+                fields = fh.read().split()
+        except OSError:  # a thread gone meanwhile
+            continue
+        ran += int(fields[0])
+        waited += int(fields[1])
+    return ran, waited
 
 
 def utf16_len(text: str) -> int:
