@@ -82,6 +82,41 @@ def block_scalar_continued(text: str, before: str, keep_lines: bool) -> str:
     header = _BLOCK_HEADER.match(joined, joined.rfind("\n", 0, opener.start()) + 1)
     if header is None:
         return text
+    return _block_below(text, joined, header, nl, keep_lines)
+
+
+#: An INI option's line under a secret's name (its indent group 1), a word after its ``=`` or not.
+_INI_HEADER = re.compile(
+    r"""(?ix)([ \t]*)(?:""" + _ASSIGNED_NAME + r""")[ \t]*[=:][ \t]*(?:(?:""" + re.escape(REDACTED) + r"""|[^\s"'`{}\#;<%\[\](),$&|*!@\\][^\s"'`{}()\[\]<>,;]*)[ \t]*)?\r?\n"""
+)
+#: A line of an INI value's continuation (one word, indented) or a blank one, as a seam cuts it.
+_WORD_LINE = re.compile(r"""[ \t]*(?:[^\s"'`{}\#;=:()]+[ \t]*)?\r?\n""")
+#: How far up from a prompt's seam the option a continued value is under is looked for.
+INI_LINES_UP = 256
+
+
+def ini_value_continued(text: str, before: str, keep_lines: bool) -> str:
+    """``text`` with its first lines redacted where they go on with an INI value of keys under
+    a secret's name in ``before`` (``api_keys =`` then a key a line): a prompt's window or
+    suffix starting below the name line sent the keys past the first."""
+    nl = text.find("\n")
+    if nl < 0:
+        nl = len(text)
+    joined = before + text[:nl] + "\n"
+    at, end = joined.rfind("\n", 0, len(joined) - 1) + 1, len(joined)
+    for _ in range(INI_LINES_UP):
+        header = _INI_HEADER.match(joined, at)
+        if header is not None and header.end() == end:
+            return _block_below(text, joined, header, nl, keep_lines)
+        if at == 0 or _WORD_LINE.fullmatch(joined, at, end) is None:
+            return text
+        at, end = joined.rfind("\n", 0, at - 1) + 1, at
+    return text
+
+
+def _block_below(text: str, joined: str, header: re.Match[str], nl: int, keep_lines: bool) -> str:
+    """``text``'s first lines redacted where they are the lines of one word under ``header``, a
+    line of ``joined`` (the text before ``text`` and its first line)."""
     lines = _block_lines(len(header.group(1)))
     if header.end() == len(joined):
         start = nl + 1  # the seam's line is the header: the block is all below it
@@ -105,6 +140,40 @@ def _block_lines(indent: int) -> re.Pattern[str]:
     indented further, or blank; the last one perhaps cut by the text's end."""
     further = r"[ \t]{" + str(indent + 1) + "}"
     return re.compile(r"""(?:[ \t]*(?:\r?\n|\Z)|""" + further + r"""[ \t]*[^\s"'`{}\#:][^\s"'`{}:]*[ \t]*(?:\r?\n|\Z))*""")
+
+
+#: An INI value continued on lines indented below its name (configparser's multi-line values,
+#: setup.cfg's, tox.ini's): ``api_keys =`` then a key a line, or the first on the name's line,
+#: blank lines perhaps between. Only the first key was redacted; the others went out. A line
+#: of one word of six characters or more each, a digit among them as in a key, none of what
+#: code or a mapping writes (quotes, brackets, ``=``, ``:``, a comma, a leading ``.``; the
+#: first key below the name is redacted already, as a value on its next line): a Makefile's
+#: recipe under ``password:`` is a command of words, a call's arguments below ``token =`` end
+#: in commas (msal's ``this.resetPasswordHandlerV2,``: 40 lines of node_modules hidden).
+_INI_CONTINUED = re.compile(
+    r"""(?imx)^([ \t]*)(?:""" + _ASSIGNED_NAME + r""")[ \t]*[=:][ \t]*(?:(?:""" + re.escape(REDACTED) + r"""|[^\s"'`{}\#;<%\[\](),$&|*!@\\][^\s"'`{}()\[\]<>,;]*)[ \t]*)?\r?\n
+    ((?:(?:[ \t]*\r?\n)*[ \t]+(?:""" + re.escape(REDACTED) + r"""|(?=[^\s,]*\d)[^\s"'`{}\#;=:(),.\[\]][^\s"'`{}\#;=:(),\[\]]{5,})[ \t]*\r?(?:\n|\Z))+)"""
+)
+
+
+def _ini_continued(match: re.Match[str]) -> str:
+    """The continued lines redacted, up to the first no deeper than the name's line: there the
+    block the name is in goes on (Python's next statement), not its value."""
+    indent = len(match.group(1))
+    lines = match.group(2)
+    taken = 0
+    for line in lines.splitlines(keepends=True):
+        if line.strip() and len(line) - len(line.lstrip(" \t")) <= indent:
+            break
+        taken += len(line)
+    if taken == 0:
+        return match.group(0)
+    body = lines[:taken]
+    first = body.lstrip("\r\n")
+    lead = body[: len(body) - len(first)] + first[: len(first) - len(first.lstrip(" \t"))]
+    head = match.group(0)[: match.start(2) - match.start(0)]
+    breaks = body.count("\n") - lead.count("\n")
+    return head + lead + REDACTED + "\n" * breaks + lines[taken:]
 
 
 #: What a text holds for :data:`_YAML_BLOCK` to match: a search far cheaper than the pattern's.
@@ -602,6 +671,7 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         _multiline_value,
     ),
     (_YAML_BLOCK, _multiline_value),
+    (_INI_CONTINUED, _ini_continued),
 )
 
 #: Patterns tried only over a text holding what they need, found far faster than the patterns

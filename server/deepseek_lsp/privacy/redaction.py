@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from .configs import PREFILTERS, block_scalar_continued
+from .configs import PREFILTERS, block_scalar_continued, ini_value_continued
 from .lists import may_continue_list, redact_lists_across
 from .literals import PatternTable
 from .manifests import _redact_secret_manifests, _seams, may_hold_no_echo, redact_no_echo_defaults
@@ -100,6 +100,7 @@ def redact(
         redacted = _redact_secret_manifests(redacted, before, after)
     if before:
         redacted = block_scalar_continued(redacted, before, keep_lines)
+        redacted = ini_value_continued(redacted, before, keep_lines)
         redacted = _value_below_name(redacted, before)
         redacted = _parts_continued(redacted, before)
         if "PRIVATE KEY" in before or "PRIVATE KEY" in before[-64:] + redacted[:64]:

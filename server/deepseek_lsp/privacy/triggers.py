@@ -247,6 +247,11 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
         mapping = _YAML_KEY_BLOCK.match(low, _line_start(low, at))
         if mapping is not None:
             end = max(end, mapping.end())
+        # An INI option (``api_keys =``, its first key on the line or not): its lines of one
+        # word, more indented, are its value continued (configparser's multi-line values).
+        continued = _INI_KEY_BLOCK.match(low, _line_start(low, at))
+        if continued is not None:
+            end = max(end, continued.end())
         # A TOML or INI table's name (``[api_keys]``): its lines up to the next table's.
         table = _TABLE_BLOCK.match(low, _line_start(low, at))
         if table is not None:
@@ -291,6 +296,13 @@ _WORD_LINES = re.compile(r"""(?:[ \t]*(?:[^\s"'`{}]+[ \t]*)?\r?\n)*""")
 #: (a block scalar's too: ``api_keys: |``, its lines past the second went out).
 _YAML_KEY_BLOCK = re.compile(
     r"""([ \t]*)(?:-[ \t]+)?["']?[\w.-]+["']?[ \t]*:(?:[ \t]+[&!][^\s#]*)*(?:[ \t]*[|>][+-]?[1-9]?[+-]?)?[ \t]*(?:#[^\n]*)?\r?\n(?:(?:[ \t]*(?:#[^\n]*)?\r?\n)*\1[ \t]+\S[^\n]*(?:\n|\Z))*"""
+)
+
+
+#: An INI option's line (indented by group 1), perhaps a word after its ``=`` or ``:``, and the
+#: lines of one word each below it more indented (blank ones between): its value continued.
+_INI_KEY_BLOCK = re.compile(
+    r"""([ \t]*)[\w.-]+[ \t]*[=:][ \t]*(?:[^\s"'`{}#;]\S*[ \t]*)?\r?\n(?:(?:[ \t]*\r?\n)*\1[ \t]+(?:\[redacted\]|[^\s"'`{}#;=:()\[\]]+)[ \t]*\r?(?:\n|\Z))*"""
 )
 
 
