@@ -86,9 +86,11 @@ def block_scalar_continued(text: str, before: str, keep_lines: bool) -> str:
 
 
 #: An INI option's line under a secret's name (its indent group 1), a word after its ``=`` or not.
-_INI_HEADER = re.compile(
-    r"""(?ix)([ \t]*)(?:""" + _ASSIGNED_NAME + r""")[ \t]*[=:][ \t]*(?:(?:""" + re.escape(REDACTED) + r"""|[^\s"'`{}\#;<%\[\](),$&|*!@\\][^\s"'`{}()\[\]<>,;]*)[ \t]*)?\r?\n"""
+_INI_OPTION = (
+    r"""([ \t]*)(?:""" + _ASSIGNED_NAME + r""")[ \t]*[=:][ \t]*(?:(?:""" + re.escape(REDACTED)
+    + r"""|[^\s"'`{}\#;<%\[\](),$&|*!@\\][^\s"'`{}()\[\]<>,;]*)[ \t]*)?\r?\n"""
 )
+_INI_HEADER = re.compile(r"(?ix)" + _INI_OPTION)
 #: A line of an INI value's continuation (one word, indented) or a blank one, as a seam cuts it.
 _WORD_LINE = re.compile(r"""[ \t]*(?:[^\s"'`{}\#;=:()]+[ \t]*)?\r?\n""")
 #: How far up from a prompt's seam the option a continued value is under is looked for.
@@ -151,7 +153,7 @@ def _block_lines(indent: int) -> re.Pattern[str]:
 #: recipe under ``password:`` is a command of words, a call's arguments below ``token =`` end
 #: in commas (msal's ``this.resetPasswordHandlerV2,``: 40 lines of node_modules hidden).
 _INI_CONTINUED = re.compile(
-    r"""(?imx)^([ \t]*)(?:""" + _ASSIGNED_NAME + r""")[ \t]*[=:][ \t]*(?:(?:""" + re.escape(REDACTED) + r"""|[^\s"'`{}\#;<%\[\](),$&|*!@\\][^\s"'`{}()\[\]<>,;]*)[ \t]*)?\r?\n
+    r"(?imx)^" + _INI_OPTION + r"""
     ((?:(?:[ \t]*\r?\n)*[ \t]+(?:""" + re.escape(REDACTED) + r"""|(?=[^\s,]*\d)[^\s"'`{}\#;=:(),.\[\]][^\s"'`{}\#;=:(),\[\]]{5,})[ \t]*\r?(?:\n|\Z))+)"""
 )
 
