@@ -58,6 +58,16 @@ local function install_helpers()
     return { ok = ok, err = err and tostring(err) }
   end
   vim.notify = function(msg, level) table.insert(E2E.notes, tostring(msg)) end
+  -- Reviews begun per file URI (the server's progress tokens end in it): what a save's review
+  -- is told by, begun after the save.
+  E2E.reviews_begun = {}
+  vim.api.nvim_create_autocmd("LspProgress", { pattern = "begin", callback = function(args)
+    local token = vim.tbl_get(args, "data", "params", "token")
+    local uri = type(token) == "string" and token:match("^deepseek%-review%-%d+:(.+)$")
+    if uri then
+      E2E.reviews_begun[uri] = (E2E.reviews_begun[uri] or 0) + 1
+    end
+  end })
   function E2E.client()
     return vim.lsp.get_clients({ bufnr = 0, name = "deepseek_lsp" })[1]
   end
@@ -1642,6 +1652,21 @@ end)
 
 local STATUSLINE = "return require('deepseek_lsp').statusline()"
 
+--- Saves the current buffer and waits until the review the save starts has begun and ended.
+--- A step ending with a save left its review to the steps after: at load it began after the
+--- next step had seen the statusline say "DeepSeek", and that step read "DeepSeek [reviewing]"
+--- where it expected "DeepSeek ..." or "DeepSeek".
+local function write_reviewed()
+  local before = lua("return E2E.reviews_begun[vim.uri_from_bufnr(0)] or 0")
+  lua("vim.cmd('silent write')")
+  wait_for("the save's review to begin and end", function()
+    return lua([[local buf, before = vim.api.nvim_get_current_buf(), ...
+      local client = E2E.client()
+      return (E2E.reviews_begun[vim.uri_from_bufnr(buf)] or 0) > before and client ~= nil
+        and not require("deepseek_lsp.status").reviewing(client.id, buf)]], before)
+  end, 20000)
+end
+
 local function wait_statusline(expected, timeout)
   return wait_for("the statusline " .. vim.inspect(expected), function()
     local sl = lua(STATUSLINE)
@@ -1677,8 +1702,9 @@ local function in_slow_review(lines, fn, seconds)
   end)
   fake_control("latency", { ttft = 0 })
   lua("local row, n, text = ...; vim.api.nvim_buf_set_lines(0, row, row + n, false, { text })", RATIO, #lines, line)
-  lua("vim.cmd('silent write')")
+  local put_back, why = pcall(write_reviewed)
   check(ok, err)
+  check(put_back, why)
   -- No Lua error on the way (one in a handler shows only there, and its prompt eats keys).
   local messages = lua("return vim.api.nvim_exec2('messages', { output = true }).output")
   check(not messages:find("Error executing", 1, true) and not messages:find("E5108", 1, true), ":messages\n" .. messages)
@@ -1771,9 +1797,10 @@ step(":DeepSeekReview on a rejected key: the server's message once, not again as
   local lifted, why = pcall(wait_statusline, "DeepSeek", 10000)
   setup_again()
   lua("local row, text = ...; vim.api.nvim_buf_set_lines(0, row, row + 1, false, { text })", RATIO, line)
-  lua("vim.cmd('silent write')")
+  local put_back, unsaved = pcall(write_reviewed)
   check(ok, err)
   check(lifted, why)
+  check(put_back, unsaved)
 end)
 
 step(":DeepSeekUsage shows today's cost and tokens", function()
@@ -1864,7 +1891,8 @@ end)
 
 step("statusline: 'DeepSeek ...' from the keystroke on while a suggestion is on its way, through the debounce (it read 'DeepSeek' between the keys, and flickered on every key typed)", function()
   normal_mode()
-  -- The save that ended the steps before may still be reviewed: '[reviewing]' goes before '...'.
+  -- No review under way ('[reviewing]' goes before '...'): the steps before wait for their
+  -- saves' reviews to end.
   wait_statusline("DeepSeek", 20000)
   local before = lua("return require('deepseek_lsp.ghost').config.debounce")
   -- A debounce long enough that the keys are seen well before the request goes.
