@@ -30,39 +30,46 @@ BELOW = "".join(f"def helper_{i}(value):\n    return value * {i} + offset_{i}\n\
 
 
 def change(client: Any, uri: str, version: int, start: tuple[int, int], end: tuple[int, int], text: str) -> None:
-    rng = types.Range(types.Position(*start), types.Position(*end))
+    changes(client, uri, version, (start, end, text))
+
+
+def changes(client: Any, uri: str, version: int, *edits: tuple[tuple[int, int], tuple[int, int], str]) -> None:
+    """One didChange of several changes, each in the text the ones before it left."""
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[types.TextDocumentContentChangePartial(range=rng, text=text)],
+            content_changes=[
+                types.TextDocumentContentChangePartial(range=types.Range(types.Position(*s), types.Position(*e)), text=t)
+                for s, e, t in edits
+            ],
         )
     )
 
 
 @asynccontextmanager
 async def held_stream(
-    tmp_path: Path, uri: str, text: str = TEXT, answer: str = ANSWER
+    tmp_path: Path, uri: str, text: str = TEXT, answer: str = ANSWER, at: tuple[int, int] = (1, 8)
 ) -> AsyncIterator[tuple[FakeDeepSeek, Any, asyncio.Future[Any], Any]]:
-    """The server against the fake, the request at `a = |` under way in ``text`` (an editor
-    that does not cancel it), its stream held after its first chunk (`x + `)."""
+    """The server against the fake, the request at ``at`` (`a = |`) under way in ``text`` (an
+    editor that does not cancel it), its stream held after its first chunk (`x + `)."""
     with FakeDeepSeek() as fake:
         async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
             fake.script(answer)
             open_doc(client, uri, text)
             fake.pause_after("x")
-            asked = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, 1, 8)))
+            asked = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, *at)))
             assert await fake.wait_paused_async()
             yield fake, client, asked, fake.requests_to(FIM)[-1]
 
 
 async def asked_again(
-    fake: FakeDeepSeek, client: Any, uri: str, asked: asyncio.Future[Any], stream: Any, character: int
+    fake: FakeDeepSeek, client: Any, uri: str, asked: asyncio.Future[Any], stream: Any, character: int, line: int = 1
 ) -> list[str]:
     """The stream kept after the edit: the request asked again at ``character`` of the cursor's
-    line joins it (beside the first, still waiting), which then ends; what it shows."""
+    ``line`` joins it (beside the first, still waiting), which then ends; what it shows."""
     await asyncio.sleep(0.3)
     assert not stream.closed
-    again = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, 1, character)))
+    again = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, line, character)))
     assert await requests_waiting(client, 2)
     fake.resume()
     result = await asyncio.wait_for(again, 5)
@@ -116,6 +123,14 @@ async def test_typing_through_what_streamed_keeps_the_stream_for_the_next_reques
     async with held_stream(tmp_path, uri, answer=answer) as (fake, client, asked, stream):
         insert(client, uri, 2, 1, 8, keys)
         assert await asked_again(fake, client, uri, asked, stream, 9) == [rest]
+
+
+async def test_typing_through_what_streamed_in_an_empty_file_keeps_the_stream(tmp_path: Path) -> None:
+    """A new file's first line: what the request was asked with is no text at all."""
+    uri = "file:///ws/new.py"
+    async with held_stream(tmp_path, uri, "", at=(0, 0)) as (fake, client, asked, stream):
+        insert(client, uri, 2, 0, 0, "x")
+        assert await asked_again(fake, client, uri, asked, stream, 1, line=0) == [ANSWER[1:]]
 
 
 BELOW_EDITS = {
@@ -197,3 +212,46 @@ async def test_an_edit_making_the_answer_useless_while_a_request_waits_out_its_d
             assert not (await asyncio.wait_for(asked, 5)).items
             assert not (await asyncio.wait_for(waiting, 5)).items
             assert len(fake.requests_to(FIM)) == 1
+
+
+
+#: The key at the place through what streamed, and a line added at the file's end (past all the
+#: prompt read), in one didChange: in the document's order (Helix's multiple cursors, Kate's
+#: batched changes) and from the end up (VS Code's multiple cursors).
+KEY_AND_BELOW = {
+    "in the document's order": lambda lines: [((1, 8), (1, 8), "x"), ((lines, 0), (lines, 0), "print(2)\n")],
+    "from the end up": lambda lines: [((lines, 0), (lines, 0), "print(2)\n"), ((1, 8), (1, 8), "x")],
+}
+
+
+@pytest.mark.parametrize("order", KEY_AND_BELOW)
+async def test_a_key_through_it_and_an_edit_below_the_prompt_in_one_change_keep_the_stream(
+    tmp_path: Path, order: str
+) -> None:
+    """Several changes in one didChange (multiple cursors, an editor's batched changes): the
+    decision was taken at the last change's end, as if it were the cursor (in the document's
+    order: past the prompt, where nothing streamed), and the edit below had left the place
+    moved (CompletionCache.edited), so the key read as no typing through in either order: the
+    stream was closed and the next key asked the model again for what was streaming."""
+    text = TEXT + BELOW
+    uri = "file:///ws/multi_below.py"
+    async with held_stream(tmp_path, uri, text) as (fake, client, asked, stream):
+        changes(client, uri, 2, *KEY_AND_BELOW[order](text.count("\n")))
+        assert await asked_again(fake, client, uri, asked, stream, 9) == [ANSWER[1:]]
+
+
+async def test_a_key_through_it_and_an_edit_in_the_prompts_suffix_in_one_change_close_the_stream(
+    tmp_path: Path,
+) -> None:
+    """The key at the place goes through what streamed, but another cursor changed the code
+    below that the prompt read: the answer was asked for a text that is no more, as after that
+    edit alone (a control: closed before too, the edit below having moved its place)."""
+    text = TEXT + BELOW
+    line = text.splitlines().index("    return value * 7 + offset_7")
+    uri = "file:///ws/multi_suffix.py"
+    async with held_stream(tmp_path, uri, text) as (fake, client, asked, stream):
+        changes(client, uri, 2, ((line, 23), (line, 31), "shift_7"), ((1, 8), (1, 8), "x"))
+        assert await fake.wait_closed_async(stream, timeout=2.5)
+        assert stream.disconnected and not stream.completed
+        assert not (await asyncio.wait_for(asked, 5)).items
+        assert len(fake.requests_to(FIM)) == 1

@@ -43,7 +43,7 @@ from .closer_semicolon import (
 )
 from .debounce import Debouncer
 from .events import ACCEPT_COMMAND, SentItem, SentItems, Stats, accept_command, field_of
-from .fetching import Fetcher
+from .fetching import Fetcher, edit_ends
 from .health import BackendHealth
 from .held import HeldAnswers
 from .history import EditHistory
@@ -345,7 +345,7 @@ class CompletionFeature(Feature):
         if edit is not None:
             if not own:
                 self.fetching.drop_unreachable_prefetches(doc, edit.new_end_byte)
-                self.fetching.request_edited(doc, edit.new_end_byte, joinable)
+                self.fetching.request_edited(doc, edit_ends(applied or [edit]), joinable)
                 self._edited_after_accept(doc, applied if applied else [edit])
         models = self.services.models
         if models is not None and models.idle() and not (self.health.paused.now() or self.health.inactive_reason(doc)):

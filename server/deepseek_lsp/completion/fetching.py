@@ -14,12 +14,12 @@ import functools
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from ..config import EXTRA_CHOICE_TEMPERATURES
-from ..documents import Document
+from ..documents import Document, Edit
 from ..features import Services
 from ..model import prompt_read
 from ..model.errors import DeadlineExceeded, ModelError
@@ -135,6 +135,17 @@ def _as_answer(text: str, ctx: PostContext) -> str | None:
     if isinstance(text, _CutAtLimit):
         text = within_closed_calls(text, ctx)
     return postprocess(text, ctx)
+
+
+def edit_ends(edits: Sequence[Edit]) -> list[int]:
+    """Where each of a didChange's changes ends in the text they all make (each is in the text
+    the ones before it left), the last change's first."""
+    ends: list[int] = []
+    for e in edits:
+        grown = e.new_end_byte - e.old_end_byte
+        ends = [end + grown if end >= e.old_end_byte else e.new_end_byte if end > e.start_byte else end for end in ends]
+        ends.append(e.new_end_byte)
+    return ends[::-1]
 
 
 class Fetcher:
@@ -345,8 +356,10 @@ class Fetcher:
             return None
         return pending
 
-    def request_edited(self, doc: Document, cursor: int, joinable: bool) -> None:
-        """``doc`` edited by the user, the cursor taken to be where the edit ended: the answer
+    def request_edited(self, doc: Document, cursors: Sequence[int], joinable: bool) -> None:
+        """``doc`` edited by the user, the cursor taken to be where one of its changes ended
+        (:func:`edit_ends`; a didChange may carry several: multiple cursors, an editor's
+        batched keys): the answer
         streaming for its request is closed once no request can use it. The request that asked
         it shows nothing for a text moved on (``Request.stale``), and where the editor sends no
         ``$/cancelRequest`` (Helix, Emacs, Sublime LSP, Kate) it streamed on to its end, billed.
@@ -370,9 +383,19 @@ class Fetcher:
             if joinable:
                 pending.anchor.unmoved(len(doc.data), len(pending.typed))
             return
-        if (typed := pending.typed_at(doc.data, cursor)) is not None:
-            pending.typed = typed
-            return
+        # Each change judged, not the last one's end taken for the cursor: a key typed through
+        # at its place with a line added past the prompt (another cursor's, in the document's
+        # order as Helix sends them) closed it, and the edit below left it moved, unjoinable
+        # (CompletionCache.edited), in any order. The rest the prompt read must be as asked.
+        moved, pending.anchor.moved = pending.anchor.moved, pending.anchor.moved and not joinable
+        for cursor in cursors:
+            typed = pending.typed_at(doc.data, cursor)
+            if typed is not None and pending.read_unchanged(doc.data, typed):
+                pending.typed = typed
+                if joinable:
+                    pending.anchor.unmoved(len(doc.data), len(typed))
+                return
+        pending.anchor.moved = moved
         # Typed at its place, it tells the model's guess went elsewhere; an edit before, nothing.
         typing = pending.before_unchanged(doc.data)
         if not self.debounce_waits[uri]:
