@@ -12,6 +12,8 @@ For each cadence and column: backend requests per 100 keystrokes pressed, how ma
 hung up on, the prompt tokens they carried (DeepSeek bills a cancelled stream's prompt once it
 started processing it), the tokens they generated until answered or hung up on, and how soon a
 suggestion the user accepted came (keystroke-to-suggestion, p50), with the characters accepted.
+The completion tokens of the streams hung up on are told apart: what a stream kept after the
+editor's cancel, for the next request to join, costs at most.
 ``--no-cancel`` adds a column whose client sends no ``$/cancelRequest`` (Helix, Emacs, Kate);
 ``--ask-after-ms 50`` one whose client asks 50 ms after the key and its cancel (VS Code's debounce).
 
@@ -69,6 +71,7 @@ def summary(col: dict[str, Any]) -> dict[str, Any]:
         "cancelled": col["backend_cancelled"],
         "prompt_tokens": col["prompt_tokens"],
         "completion_tokens": col["completion_tokens"],
+        "completion_tokens_hung_up": col["completion_tokens_hung_up"],
         "prompt_tokens_per_100_keystrokes": 100 * col["prompt_tokens"] / keys if keys else None,
         "accepted_share": col["accepted_share"],
         "accepted_suggestion_p50_ms": col["agreeing_latency_ms"]["p50"],
@@ -90,14 +93,14 @@ def rows(results: dict[str, Any]) -> list[tuple[str, list[str]]]:
                 f"{s['requests_per_100_keystrokes']:.1f} ({s['backend_requests']}/{s['keystrokes']})",
                 str(s["cancelled"]),
                 f"{s['prompt_tokens']:,}",
-                f"{s['completion_tokens']:,}",
+                f"{s['completion_tokens']:,} ({s['completion_tokens_hung_up']:,})",
                 f"{100 * s['accepted_share']:.1f} %",
                 "-" if p50 is None else f"{p50:.0f} (n={s['accepted_suggestions']})",
             ]))
     return out
 
 
-HEADER = ["requests / 100 keys", "cancelled", "prompt tokens", "completion tokens", "accepted", "accepted sugg. p50 ms"]
+HEADER = ["requests / 100 keys", "cancelled", "prompt tokens", "completion tokens (hung up)", "accepted", "accepted sugg. p50 ms"]
 
 
 async def run_all(

@@ -347,7 +347,7 @@ def bill(records: list[dict[str, Any]], peer: Peer, ttft: float, per_token: floa
     path = TABBY_PATH if peer.kind == "tabby" else FIM_PATH
     reqs = sorted((r for r in records if r["path"] == path), key=lambda r: r["received_at"])
     cache = PrefixCache()
-    hit = miss = out = out_full = 0
+    hit = miss = out = out_full = out_hung_up = 0
     warm_hit = warm_prompt = 0  # requests after the first at each site
     last_site = None
     for rec in reqs:
@@ -371,7 +371,10 @@ def bill(records: list[dict[str, Any]], peer: Peer, ttft: float, per_token: floa
         hit += h
         miss += prompt - h
         out_full += produced
-        out += _generated_tokens(rec, produced, ttft, per_token)
+        generated = _generated_tokens(rec, produced, ttft, per_token)
+        out += generated
+        if rec.get("disconnected"):
+            out_hung_up += generated
     prices = PriceTable()
     return {
         "backend_requests": len(reqs),
@@ -382,6 +385,9 @@ def bill(records: list[dict[str, Any]], peer: Peer, ttft: float, per_token: floa
         "prompt_cache_miss_tokens": miss,
         "completion_tokens": out,
         "completion_tokens_if_not_cancelled": out_full,
+        #: Of ``completion_tokens``, those of the streams hung up on: what closing them sooner
+        #: (or at once, not kept for a request to join) could save at most.
+        "completion_tokens_hung_up": out_hung_up,
         "cache_hit_share": hit / (hit + miss) if hit + miss else None,
         "cache_hit_share_after_first_request_per_site": warm_hit / warm_prompt if warm_prompt else None,
         "cost_usd_off_peak": prices.cost(COMPLETION_MODEL, hit, miss, out, OFF_PEAK),
