@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 import marshal
+import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from deepseek_lsp import code_cache
 from tests.harness import server_env
@@ -21,6 +24,8 @@ PROBE = r"""
 import json, sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 from deepseek_lsp import code_cache
 cache = code_cache.install(Path(sys.argv[1]))
 from lsprotocol import types
@@ -247,6 +252,8 @@ PATTERN_PROBE = r"""
 import json, re, sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 from deepseek_lsp import code_cache
 cache = code_cache.install(Path(sys.argv[1])) if sys.argv[1] != "-" else None
 import deepseek_lsp.privacy as privacy
@@ -314,6 +321,8 @@ DYNAMIC_PROBE = r"""
 import marshal, re, sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 from deepseek_lsp import code_cache
 directory = Path(sys.argv[1])
 code_cache.install(directory)
@@ -454,3 +463,25 @@ def test_dataclasses_methods_are_compiled_once_and_taken_from_the_file_alike(tmp
     assert first == plain and second == plain
     assert plain["frozen_error"] == "cannot assign to field 'a'" and plain["posted"] == "Posted(a=4, doubled=12)"
     assert plain["twins"] == ["Twin(a=1)", "OtherTwin(a=2)", True, False]
+
+
+LIBC_PROBE = r"""
+import json, subprocess
+spawned = []
+real = subprocess.Popen.__init__
+def recorded(self, args, *rest, **kwargs):
+    spawned.append(args if isinstance(args, str) else " ".join(map(str, args)))
+    return real(self, args, *rest, **kwargs)
+subprocess.Popen.__init__ = recorded
+from deepseek_lsp import heap
+print(json.dumps({"threshold": heap.fix_mmap_threshold(), "trimmed": heap.trim(), "spawned": spawned}))
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's allocator only")
+def test_the_start_finds_glibcs_allocator_without_running_a_program() -> None:
+    """ctypes.util.find_library("c") ran ``/sbin/ldconfig -p`` (a fork and an exec, 5-26 ms at
+    load 20) at every start, before anything else, to name the C library the process has
+    loaded already."""
+    out = subprocess.run([sys.executable, "-c", LIBC_PROBE], capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(out.stdout) == {"threshold": True, "trimmed": True, "spawned": []}

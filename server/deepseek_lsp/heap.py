@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import ctypes.util
 import gc
 import logging
 import sys
@@ -30,7 +29,9 @@ def _glibc(name: str) -> Any:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
+        # The symbols the process has loaded already (dlopen(NULL)), the C library's among
+        # them: ctypes.util.find_library("c") ran ``/sbin/ldconfig -p`` at every start to name it.
+        return getattr(ctypes.CDLL(None), name)
     except (OSError, AttributeError):  # not glibc
         return None
 
