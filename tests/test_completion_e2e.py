@@ -1056,6 +1056,25 @@ NEXT_ARGUMENT_CASES = [
     ("python", "t.py", "tokens = {\n    'root': [\n        ('a', 1),\n    ],", "\n}\n", "\n    'string': [\n        ('b', 2),\n    ],"),
 ]
 
+#: The cursor on the line below (Enter pressed): a match's, a `when`'s, a switch's next arms
+#: after one ended by no comma, an item's after its `,`, a call's next arguments below its
+#: first line ending with `,` (the editor's `)` after the cursor too).
+NEXT_LINE_CASES = [
+    ("rust", "n.rs", "fn f(x: u8) {\n    match x {\n        0 => {\n            g();\n        }\n        ", "\n    }\n}\n",
+     "1 => {\n            h();\n        }\n        _ => {}"),
+    ("kotlin", "n.kt", "fun f(x: Int): Int {\n    return when (x) {\n        1 -> 10\n        ", "\n    }\n}\n",
+     "2 -> 20\n        else -> 0"),
+    ("java", "N.java", "class N {\n    int f(int x) {\n        return switch (x) {\n            case 1 -> 10;\n            ",
+     "\n        };\n    }\n}\n", "case 2 -> 20;\n            default -> 0;"),
+    ("go", "n.go", "package n\n\nfunc f(x int) {\n\tswitch x {\n\tcase 1:\n\t\tg()\n\t", "\n\t}\n}\n",
+     "case 2:\n\t\th()"),
+    ("swift", "n.swift", "func f(x: Int) {\n    switch x {\n    case 1:\n        g()\n    ", "\n    }\n}\n",
+     "case 2:\n        h()\n    default:\n        break"),
+    ("rust", "m.rs", "fn f(x: u8) -> u8 {\n    match x {\n        0 => 1,\n        ", "\n    }\n}\n", "1 => 2,\n        _ => 0,"),
+    ("python", "n.py", "total = add(first,\n            ", "\n", "second,\n            third)"),
+    ("javascript", "n.js", "const t = add(first,\n  ", "\n);\n", "second,\n  third"),
+]
+
 
 #: A minified bundle's one line of 21 kB: its IIFE's `!function(e){` opened 21 kB before the
 #: cursor, far past the prompt's window.
@@ -1121,13 +1140,14 @@ async def test_a_long_line_of_text_without_a_grammar_checks_closers_as_a_short_o
             assert [i.insert_text for i in result.items] == [shown]
 
 
-@pytest.mark.parametrize(("language", "name", "before", "after", "answer"), NEXT_ARGUMENT_CASES)
+@pytest.mark.parametrize(("language", "name", "before", "after", "answer"), NEXT_ARGUMENT_CASES + NEXT_LINE_CASES)
 async def test_the_next_argument_of_a_call_over_lines_is_suggested_after_a_comma(
     tmp_path, language: str, name: str, before: str, after: str, answer: str
 ) -> None:
     """At the end of an argument's line ending with `,` in a call over lines, the next argument
     goes on the next line: asked for one line (stopped at its line break), the model's answer
-    was cut to nothing and the user saw no suggestion until Enter (Copilot shows it)."""
+    was cut to nothing and the user saw no suggestion until Enter (Copilot shows it). On the
+    line below, the next arms or arguments were cut to their first line."""
     with FakeDeepSeek() as fake:
         fake.responder(lambda _body: answer, path=FIM)
         async with session(fake, tmp_path, {"debounce": 0}, language=language) as client:

@@ -91,25 +91,28 @@ ALLMAN_CS = (
 
 
 @pytest.mark.parametrize(
-    ("language", "ext", "text", "answer"),
+    ("language", "ext", "text", "answer", "shown"),
     [
         # An Allman file's initializer and property: the `{` is their next line.
-        ("csharp", "cs", ALLMAN_CS, "{\n            X = 1,\n        };"),
-        # A list's next object, pretty-printed (JSON, JavaScript, C's array of structs).
-        ("json", "json", '[\n  {\n    "a": 1\n  },\n  ‸\n]\n', '{\n    "a": 2\n  }'),
-        ("javascript", "js", "const xs = [\n  {\n    a: 1,\n  },\n  ‸\n];\n", "{\n    a: 2,\n  },"),
-        ("c", "c", "struct P ps[] = {\n    {\n        1, 2\n    },\n    ‸\n};\n", "{\n        3, 4\n    },"),
+        ("csharp", "cs", ALLMAN_CS, "{\n            X = 1,\n        };", "{"),
+        # A list's next object, pretty-printed (JSON, JavaScript, C's array of structs): the
+        # next item below an item's `,`, asked over lines (whole).
+        ("json", "json", '[\n  {\n    "a": 1\n  },\n  ‸\n]\n', '{\n    "a": 2\n  }', '{\n    "a": 2\n  }'),
+        ("javascript", "js", "const xs = [\n  {\n    a: 1,\n  },\n  ‸\n];\n", "{\n    a: 2,\n  },", "{\n    a: 2,\n  },"),
+        ("c", "c", "struct P ps[] = {\n    {\n        1, 2\n    },\n    ‸\n};\n", "{\n        3, 4\n    },",
+         "{\n        3, 4\n    },"),
         # A value's first line after its `=` (TypeScript's export assignment, as `const o =`).
-        ("typescript", "ts", "if (a) {\n  g();\n}\nexport =\n‸\n", "{\n  a: 1,\n};"),
+        ("typescript", "ts", "if (a) {\n  g();\n}\nexport =\n‸\n", "{\n  a: 1,\n};", "{"),
     ],
 )
 async def test_a_lone_opener_is_shown_where_no_control_header_is_above(
-    fake_deepseek, language: str, ext: str, text: str, answer: str
+    fake_deepseek, language: str, ext: str, text: str, answer: str, shown: str
 ) -> None:
     """Only a control header's body may be a statement instead: elsewhere a `{` alone on its
-    line is what the file writes there, shown as before."""
+    line is what the file writes there, shown as before (with the lines it opens where they
+    were asked: a list's next item)."""
     after, _ = await accept_first(fake_deepseek, language, ext, text, answer)
-    assert after == text.replace("‸", "{")
+    assert after == text.replace("‸", shown)
 
 
 #: A K&R file's header, the lone `{` below it cut from the model's block: (language, extension,

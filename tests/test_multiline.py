@@ -531,3 +531,70 @@ _SH = '#!/bin/sh\nfor ARG\ndo\n    case "$ARG" in\n    -h)\n        usage\n     
 )
 def test_a_shell_case_arm_s_pattern_opens_its_commands(line: str, expected: bool) -> None:
     assert _decide("shellscript", "sh", _SH.replace("LINE", line)) is expected
+
+
+@pytest.mark.parametrize(
+    ("language_id", "ext", "text", "expected"),
+    [
+        # A match's, a `when`'s, a switch's next arm, the cursor on the empty line below an arm
+        # ended by no comma, at the arms' column: rustfmt's block arm's `}`, Kotlin's `A -> x`,
+        # Java's `case X -> y;`, a Swift or Go `case` and its body, C's after its `break;`, a
+        # Go type switch, Allman's `{` below C#'s `switch`.
+        ("rust", "rs", "fn f(x: u8) {\n    match x {\n        0 => {\n            g();\n        }\n        ‸\n    }\n}\n", True),
+        ("kotlin", "kt", "fun f(x: Int): Int {\n    return when (x) {\n        1 -> 10\n        ‸\n    }\n}\n", True),
+        ("kotlin", "kt", "fun f(x: Int) {\n    when {\n        x > 1 -> g()\n        ‸\n    }\n}\n", True),
+        ("java", "java", "class A {\n    int f(int x) {\n        return switch (x) {\n            case 1 -> 10;\n            ‸\n        };\n    }\n}\n", True),
+        ("java", "java", "class A {\n    void f(int x) {\n        switch (x) {\n            case 1 -> {\n                g();\n            }\n            ‸\n        }\n    }\n}\n", True),
+        ("swift", "swift", "func f(x: Int) {\n    switch x {\n    case 1: g()\n    ‸\n    }\n}\n", True),
+        ("swift", "swift", "func f(x: Int) {\n    switch x {\n    case 1:\n        g()\n    ‸\n    }\n}\n", True),
+        ("go", "go", "package a\n\nfunc f(x int) {\n\tswitch x {\n\tcase 1:\n\t\tg()\n\t‸\n\t}\n}\n", True),
+        ("go", "go", "package a\n\nfunc f(x any) {\n\tswitch v := x.(type) {\n\tcase int:\n\t\tg(v)\n\t‸\n\t}\n}\n", True),
+        ("c", "c", "int f(int x) {\n    switch (x) {\n    case 1:\n        g();\n        break;\n    ‸\n    }\n}\n", True),
+        ("csharp", "cs", "class A\n{\n    void F(int x)\n    {\n        switch (x)\n        {\n            case 1:\n                G();\n                break;\n            ‸\n        }\n    }\n}\n", True),
+        # After an item ended by its `,` (a Rust arm, a call's argument, a list's closers), at
+        # its column, as at that line's end.
+        ("rust", "rs", "fn f(x: u8) -> u8 {\n    match x {\n        0 => 1,\n        ‸\n    }\n}\n", True),
+        ("python", "py", "f(\n    a,\n    ‸\n)\n", True),
+        ("python", "py", "tokens = {\n    'root': [\n        (r'\\s+', Text),\n    ],\n    ‸\n}\n", True),
+        # A call's or a definition's first line ending with `,`, its first argument after its
+        # bracket: the next ones on the next line (the editor's `)` pushed down after it too).
+        ("python", "py", "foo(a,\n    ‸\n", True),
+        ("javascript", "js", "foo(a,\n    ‸\n);\n", True),
+        ("python", "py", "x = foo(a,\n        ‸)\n", True),
+        ("python", "py", "def f(a,\n      ‸\n", True),
+        ("go", "go", "package a\n\nfunc f() {\n\tcall(a,\n\t\t‸\n}\n", True),
+        # Controls: deeper than the arms (an arm's body goes on), the body's own line after a
+        # `case` header, a line below a statement, the closers' column after the last item, an
+        # `if` block in a match's arm, a call closed on its line.
+        ("go", "go", "package a\n\nfunc f(x int) {\n\tswitch x {\n\tcase 1:\n\t\tg()\n\t\t‸\n\t}\n}\n", False),
+        ("kotlin", "kt", "fun f(x: Int): Int {\n    return when (x) {\n        1 -> 10\n            ‸\n    }\n}\n", False),
+        ("rust", "rs", "fn f() {\n    g(1);\n    ‸\n}\n", False),
+        ("python", "py", "f(\n    a,\n    b,\n‸\n", False),
+        ("rust", "rs", "fn f(x: u8) {\n    match x {\n        0 => {\n            if ok {\n                g();\n            }\n            ‸\n        }\n    }\n}\n", False),
+        ("python", "py", "foo(a, b)\n‸\n", False),
+        ("c", "c", "int f(void) {\n    int a = 1,\n        b = 2;\n    ‸\n}\n", False),
+    ],
+)
+def test_multiline_on_the_empty_line_after_an_arm_or_an_item(
+    language_id: str, ext: str, text: str, expected: bool
+) -> None:
+    """Enter after a match's, a `when`'s or a switch's arm, or after an argument's or an item's
+    line: the next arms or items go below, over lines. Asked for one line, a block arm or a
+    `case` and its body was cut to its first line (`case 2:` alone), and only one of the next
+    items or arms was shown where the line's end asked them all."""
+    assert _decide(language_id, ext, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("language_id", "ext", "text"),
+    [
+        # A method or a function named `match` or `when`: its body's statements.
+        ("javascript", "js", "class M {\n  match(input) {\n    const a = 1;\n    ‸\n  }\n}\n"),
+        ("kotlin", "kt", "fun when(x: Int) {\n    g(x)\n    ‸\n}\n"),
+        ("typescript", "ts", "function f(x: number) {\n  if (x) {\n    g();\n  }\n  ‸\n}\n"),
+    ],
+)
+def test_single_line_in_a_body_that_is_no_switch(language_id: str, ext: str, text: str) -> None:
+    """Below a statement in a block whose header names no switch, match nor `when`, the next
+    statement is a line, as before."""
+    assert _decide(language_id, ext, text) is False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 from ..context import Scope, enclosing_scopes
 from ..documents import Document
@@ -298,11 +299,14 @@ def is_multiline(
     that opens a block, or on a line of its own in a block with no statement yet."""
     if after_accept or empty_block:
         return True
+    prev = offset - len(before.encode("utf-8"))
     if after.strip():
+        if not before.strip() and _CLOSERS_AFTER.match(after):
+            # Enter between `foo(a,` and the editor's `)`: the `)` pushed down after the cursor.
+            return _next_below_the_line_above(doc, prev, before)
         # Between a header's `{` and the `}` the editor closed it with (`func f() {|}`):
         # the body is to be written, as after Enter.
         return _in_new_braces(before, after, doc.language)
-    prev = offset - len(before.encode("utf-8"))
     if before.strip():
         # At the end of a line that opens a block (its header may span lines): the body
         # comes next. The lines above are read only when this one may continue them (most
@@ -320,6 +324,8 @@ def is_multiline(
         return opens_block(_joined_statement([*code_lines, before], doc.language), doc.language)
     if in_macro_body(doc.data[max(0, prev - _HEAD_BYTES) : prev].decode("utf-8", "replace"), doc.language and doc.language.name):
         return True  # a macro's body goes on below a backslash: its lines down to its end
+    if _next_below_the_line_above(doc, prev, before):
+        return True
     # The lines of code above the cursor's line. Comment lines say what the body is to do
     # (`# read the file`), they don't fill it; nor does a directive (`'use strict';`).
     window, code_lines = _code_lines_above(doc, prev)
@@ -362,23 +368,19 @@ def is_multiline(
     return opens
 
 
+#: The editor's closers alone after the cursor (`)`, `]);`).
+_CLOSERS_AFTER = re.compile(r"^[)\]}]+[;,]?\s*$")
 #: A line of closers alone, ended by an item's `,` (`],`, `}),`).
 _CLOSERS_ALONE = re.compile(r"^\s*[)\]}]+,$")
 #: The brackets a line's code opens and closes, for ``_next_item_below``.
 _BRACKET = re.compile(r"[()\[\]{}]")
 
 
-def _next_item_below(doc: Document, line_start: int, before: str) -> bool:
-    """Whether ``before`` is a whole item of a call's arguments or a list's items written one a
-    line, ended by its `,`: the next one goes on the next line (``f(⏎    a,⏎    b,|``; a Go or
-    Rust struct literal's next field, ``Config{⏎    Size: 1,|``; a match's next arm, ``match x
-    {⏎    0 => 1,|``). Asked for the rest of the
-    line (stopped at its break), the model's next argument was cut to nothing until Enter was
-    pressed; Copilot shows it. The bracket is found opened above (an
-    object literal's `{` where a value goes too), with no bracket left open on this line."""
-    comment = doc.language.spec.line_comment if doc.language else None
-    quotes = _quotes(doc.language)
-    block_comments = doc.language is not None and has_block_comments(doc.language.name)
+def _code_of(language: Language | None) -> Callable[[str], str]:
+    """A line's code for the bracket counts: its trailing comment left out, strings emptied."""
+    comment = language.spec.line_comment if language else None
+    quotes = _quotes(language)
+    block_comments = language is not None and has_block_comments(language.name)
 
     def code_of(line: str) -> str:
         code = _STRING.sub('""', _code_part(line, comment, quotes)).rstrip()
@@ -387,16 +389,17 @@ def _next_item_below(doc: Document, line_start: int, before: str) -> bool:
             code = code[: code.rfind("/*")].rstrip()
         return code
 
-    code = code_of(before)
-    if block_comments and _BLOCK_COMMENT_LINE.match(before):
-        return False  # a doc comment's line of prose above an enum's constant
-    closers_alone = _CLOSERS_ALONE.match(code) is not None
-    if not code.endswith(",") or _leaves_open(code) or (brackets_closed(code) > 0 and not closers_alone):
-        return False
-    # A block's `},` ends an item too (a Rust match's block arm, a nested literal's), and a
-    # line of closers alone (a list's `],`, a call's `),` in a list): their openers are above,
-    # and the list's bracket above those.
-    depth = len(code.strip()) - 1 if closers_alone else code.count("}") - code.count("{")
+    return code_of
+
+
+def _opener_above(
+    doc: Document, line_start: int, depth: int, *, past_statements: bool = False
+) -> tuple[list[str], int, str] | None:
+    """(the code lines above ``line_start``, the index of the one holding the bracket left open
+    around it ``depth`` closers deep, that line's code up to and with the bracket), None where
+    no bracket is found (or, unless ``past_statements``, a statement's `;` ends a line outside
+    any bracket above first)."""
+    code_of = _code_of(doc.language)
     lines = _code_lines_above(doc, line_start)[1]
     for index in range(len(lines) - 1, -1, -1):
         line_code = code_of(lines[index])
@@ -411,15 +414,99 @@ def _next_item_below(doc: Document, line_start: int, before: str) -> bool:
                     # Allman's `{` on a line of its own: what it opens is told by the line
                     # above (C#'s `return x switch`, `new Point`).
                     opener = code_of(lines[index - 1]) + " {"
-                struct = _STRUCT_BRACE.get(doc.language.name) if doc.language is not None else None
-                return (
-                    m.group() in "(["
-                    or bool(_OBJECT_BRACE.search(opener) or _ENUM_BRACE.search(opener))
-                    or bool(struct and struct.search(opener))
-                )
-        if depth == 0 and line_code.endswith(";"):
-            return False  # a statement's end above: this line is in no bracket opened above it
-    return False
+                return lines, index, opener
+        if depth == 0 and line_code.endswith(";") and not past_statements:
+            return None  # a statement's end above: this line is in no bracket opened above it
+    return None
+
+
+def _next_item_below(doc: Document, line_start: int, before: str) -> bool:
+    """Whether ``before`` is a whole item of a call's arguments or a list's items written one a
+    line, ended by its `,`: the next one goes on the next line (``f(⏎    a,⏎    b,|``; a Go or
+    Rust struct literal's next field, ``Config{⏎    Size: 1,|``; a match's next arm, ``match x
+    {⏎    0 => 1,|``). Asked for the rest of the
+    line (stopped at its break), the model's next argument was cut to nothing until Enter was
+    pressed; Copilot shows it. The bracket is found opened above (an
+    object literal's `{` where a value goes too), with no bracket left open on this line."""
+    code = _code_of(doc.language)(before)
+    if doc.language is not None and has_block_comments(doc.language.name) and _BLOCK_COMMENT_LINE.match(before):
+        return False  # a doc comment's line of prose above an enum's constant
+    closers_alone = _CLOSERS_ALONE.match(code) is not None
+    if not code.endswith(",") or _leaves_open(code) or (brackets_closed(code) > 0 and not closers_alone):
+        return False
+    # A block's `},` ends an item too (a Rust match's block arm, a nested literal's), and a
+    # line of closers alone (a list's `],`, a call's `),` in a list): their openers are above,
+    # and the list's bracket above those.
+    depth = len(code.strip()) - 1 if closers_alone else code.count("}") - code.count("{")
+    found = _opener_above(doc, line_start, depth)
+    if found is None:
+        return False
+    opener = found[2]
+    struct = _STRUCT_BRACE.get(doc.language.name) if doc.language is not None else None
+    return (
+        opener.endswith(("(", "["))
+        or bool(_OBJECT_BRACE.search(opener) or _ENUM_BRACE.search(opener))
+        or bool(struct and struct.search(opener))
+    )
+
+
+#: The `{` of a statement whose body is its arms, one a line: a switch's (the C family's,
+#: Java's, Swift's, Go's and its `select`), a match's (Rust's, Scala's, PHP's), a `when`'s
+#: (Kotlin's, with or without its subject; not a function named so). Only arms stand at its
+#: arms' column. Elsewhere `match` names a method (`match(input) {` in a JavaScript class).
+_SWITCH_BRACE = r"\bswitch\b[^{}]*\{$"
+_ARMS_BRACE: dict[str, re.Pattern[str]] = {
+    "rust": re.compile(r"\bmatch\b[^{}]*\{$"),
+    "scala": re.compile(r"\bmatch\s*\{$"),
+    "php": re.compile(r"\b(?:match|switch)\s*\(.*\)\s*\{$"),
+    "kotlin": re.compile(r"(?:^|[=(,>]|\breturn)\s*when\b(?:\s*\(.*\))?\s*\{$"),
+    "go": re.compile(_SWITCH_BRACE + r"|^\s*select\s*\{$"),
+    **{
+        name: re.compile(_SWITCH_BRACE)
+        for name in ("c", "cpp", "csharp", "java", "javascript", "typescript", "tsx", "swift", "dart")
+    },
+}
+
+
+def _line_before(doc: Document, line_start: int) -> tuple[int, str] | None:
+    """(its start, its text) of the last line of code before ``line_start``, within
+    ``_HEAD_BYTES``; comment and blank lines passed over."""
+    window, lines = _code_lines_above(doc, line_start)
+    if not lines:
+        return None
+    last = lines[-1]
+    at = doc.data.rfind(("\n" + last).encode("utf-8"), window, line_start)
+    return (at + 1, last) if at >= 0 else (window, last) if window == 0 else None
+
+
+def _next_below_the_line_above(doc: Document, line_start: int, before: str) -> bool:
+    """Whether the cursor on a line of its own (``before`` its indentation) is where the next
+    item or arm goes, over lines: at the column of an item ended by its `,` above (as at that
+    line's end, ``_next_item_below``), on the line after a call's or a list's first line that
+    ends with `,` (``foo(a,⏎    |``), or at the arms' column of a match, a `when` or a switch
+    after an arm ended by none (rustfmt's block arm's `}`, Kotlin's ``A -> x``, Java's ``case
+    X -> y;``, a ``case`` and its body)."""
+    found = _line_before(doc, line_start)
+    if found is None:
+        return False
+    start, line = found
+    column = len(before.expandtabs(4))
+    indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+    code = _code_of(doc.language)(line)
+    if code.endswith(","):
+        if _leaves_open(code):
+            # The first line of a call, a definition or a list, an item after its bracket.
+            return code.rstrip(",").rstrip()[-1:] not in "([{" and column > indent
+        return column == indent and _next_item_below(doc, start, line)
+    header = _ARMS_BRACE.get(doc.language.name) if doc.language is not None else None
+    arms = None if header is None else _opener_above(doc, line_start, 0, past_statements=True)
+    if arms is None or header is None or not header.search(arms[2]):
+        return False
+    lines, index, _ = arms
+    if index + 1 >= len(lines):
+        return False  # no arm yet: the first one's column is not known
+    first = lines[index + 1].expandtabs(4)
+    return column == len(first) - len(first.lstrip())
 
 
 def comment_goes_on(doc: Document, offset: int, before: str, after: str) -> str | None:
