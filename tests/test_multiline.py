@@ -77,7 +77,15 @@ def _decide(language_id: str, ext: str, text: str, *, after_accept: bool = False
         ("csharp", "cs", "enum Color\n{\n    Red,‸\n}\n", True),
         ("elixir", "ex", "defmodule A do\n  def f do\n    %{\n      a: 1,‸\n    }\n  end\nend\n", True),
         ("elixir", "ex", "defmodule A do\n  def f do\n    %User{\n      name: \"a\",‸\n    }\n  end\nend\n", True),
+        # An initializer's items (C's struct's, Java's arrays', their rows `{ "a", "b" },`).
+        ("c", "c", "static PyTypeObject Null_Type = {\n    0,\n    NULL,‸\n};\n", True),
+        ("c", "c", "static PyTypeObject Null_Type = {\n    0,\n    NULL,\n    ‸\n};\n", True),
+        ("cpp", "cpp", "static const int xs[] = {\n    1,‸\n};\n", True),
+        ("java", "java", "class R {\n    Object[][] contents = {\n        { \"a\", \"b\" },‸\n    };\n}\n", True),
+        ("java", "java", "class R {\n    Object[][] f() {\n        return new Object[][] {\n            { \"a\", \"b\" },‸\n        };\n    }\n}\n", True),
+        ("java", "java", "class R {\n    static final String[] NAMES = new String[] {\n        \"a\",\n        ‸\n    };\n}\n", True),
         # Controls: a block whose condition names a value `enum_…`, an Elixir function's body.
+        ("java", "java", "class R {\n    void f() {\n        if (a == b) {\n            g(1),‸\n        }\n    }\n}\n", False),
         ("c", "c", "void f(void) {\n    if (enum_flag) {\n        g(1),‸\n    }\n}\n", False),
         ("elixir", "ex", "defmodule A do\n  def f(a,\n        b) do\n    x = 1,‸\n  end\nend\n", False),
         # Names one a line in JavaScript's and TypeScript's imports, exports and destructuring

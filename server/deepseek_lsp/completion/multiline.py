@@ -170,6 +170,11 @@ _STRUCT_BRACE: dict[str, re.Pattern[str]] = {
     "csharp": re.compile(rf"(?:\bswitch\s*|{literal_brace('csharp').removesuffix('$')})\{{$"),
     # An Elixir map's or struct's (`%{`, `%User{`).
     "elixir": re.compile(r"%[\w.]*\{$"),
+    # An initializer's (C's `static PyTypeObject T = {`, `int xs[] = {`), Java's array's
+    # (`Object[][] contents = {`, `new String[] {`, an annotation's `names = {`): a block's
+    # `{` follows no `=`.
+    **dict.fromkeys(("c", "cpp"), re.compile(r"[^=!<>]=\s*\{$")),
+    "java": re.compile(r"(?:[^=!<>]=|\bnew\s+[\w.<>?, ]+(?:\[\s*\])+)\s*\{$"),
 }
 #: An enum's own `{`, its constants written one a line, in any language (C's `typedef enum {`,
 #: Java's `enum Op implements F {`, Kotlin's `enum class Color(val rgb: Int) {`).
