@@ -1073,6 +1073,9 @@ NEXT_LINE_CASES = [
     ("rust", "m.rs", "fn f(x: u8) -> u8 {\n    match x {\n        0 => 1,\n        ", "\n    }\n}\n", "1 => 2,\n        _ => 0,"),
     ("python", "n.py", "total = add(first,\n            ", "\n", "second,\n            third)"),
     ("javascript", "n.js", "const t = add(first,\n  ", "\n);\n", "second,\n  third"),
+    # A constructor's signature wrapped after its first line's `,`, and its body.
+    ("java", "P.java", "class P {\n    public P(byte[] salt, int count,\n            ", "\n}\n",
+     "Spec spec) {\n        this.spec = spec;\n    }"),
 ]
 
 

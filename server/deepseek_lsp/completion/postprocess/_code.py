@@ -126,6 +126,18 @@ def _statement_start(ctx: PostContext, first: str) -> str:
     return _statement_lines(ctx, first)[0]
 
 
+def header_wrapped_above(ctx: PostContext, first: str) -> str | None:
+    """The first line of the statement the cursor's line of its own goes on with, where that
+    line opens a bracket ``first`` closes (``void f(int a,`` over the cursor, ``first`` its
+    ``int b) {``); None elsewhere (a shell `case` pattern's `)` closes nothing)."""
+    if ctx.line_prefix.strip() or _syntax_for(ctx.language).shell:
+        return None
+    start = _statement_start(ctx, first)
+    if start == ctx.line_prefix or _brackets_left_open(_code_only(start)) <= 0:
+        return None
+    return start
+
+
 def _statement_lines(ctx: PostContext, first: str) -> list[str]:
     """The lines of the statement the cursor line ends (see :func:`_statement_start`), from
     the line it begins on to the cursor line up to the cursor."""

@@ -33,6 +33,7 @@ from ._code import (
     _starts_statement,
     _statement_start,
     backslash_joins,
+    header_wrapped_above,
 )
 from ._comment_end import below_the_closed_comment
 from ._comment_lines import under_the_comment_above
@@ -206,7 +207,10 @@ def _reindented(text: str, ctx: PostContext) -> str:
             # line): where the header, and so its body, starts is no sure thing. (Tabs in a
             # space file still become its levels.)
             return text
-        base_ws = _leading_ws(start) if ctx.line_prefix.strip() else base_ws
+        # (Also on a line of its own going on with a header opened above, `f(a,` over the
+        # cursor: the body is a level in from the header's first line, not from the cursor's.)
+        wrapped_above = header_wrapped_above(ctx, lines[0]) is not None
+        base_ws = _leading_ws(start) if ctx.line_prefix.strip() or wrapped_above else base_ws
     elif ctx.line_prefix.strip():
         # Typed at its block's closer's depth, the cursor's line is the one off: the
         # answer's lines are read from where the block's statements stand.

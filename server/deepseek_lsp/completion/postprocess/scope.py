@@ -17,6 +17,7 @@ from ._code import (
     _statement_lines,
     _statement_start,
     _suffix_targets,
+    header_wrapped_above,
 )
 from ._comment_end import comment_opening_column
 from ._comment_lines import within_the_comment
@@ -316,6 +317,12 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
     else:
         block = ctx.width(ctx.line_prefix + _leading_ws(lines[0]))
         inner = False
+        header = header_wrapped_above(ctx, lines[0])
+        if header is not None and _block_opening(ctx.line_prefix + lines[0], ctx) == "sign":
+            # A header's last line on a line of its own below its first (`void f(int a,` over
+            # the cursor, then `int b) {`): its body is a level in from that first line, left
+            # of the cursor (it was cut, the `{` shown alone).
+            block, inner = ctx.width(_leading_ws(header)), True
     if ctx.brackets_after_prefix[1].mode == "block":
         # In a comment, the block is the one the comment stands in: the code after its `*/`
         # at its `/**`'s column is that block's (cut as left of the cursor's ` * ` column,
