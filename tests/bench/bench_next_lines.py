@@ -18,6 +18,16 @@ The fake DeepSeek answers the true text (at most 900 characters); the first sugg
 accepted: counted right when the file is then as it was.
 
     PYTHONPATH=server python tests/bench/bench_next_lines.py [--sites 150] [--seed 7] [--show]
+        [--only Java] [--jdk DIR]
+
+At 28b0592f (--sites 100; right of arms, items, first): Python -, 42, 66; JavaScript 23, 40,
+22 of 30; C 1 of 14, 31, 63; Java 26, 56, 49 (one line asked below the arm or the item: a
+case cut to its label, one item of several). At 266bf77e (the next arms, items and arguments
+asked over lines): Python -, 99, 96; JavaScript 97, 98, 28; C 13, 96, 97; Java 95, 86, 71, no
+site right before wrong after. At e782ef8c (Java's and C's initializers' items; a wrapped
+header's body a level in from its first line): Java 95, 91, 86. The misses: bodies longer than
+a block's tokens, a file's hanging style moving a continuation line (ImageHeader.java's
+arguments 4 columns right), a template string's text read as items, repeated lines cut.
 """
 
 from __future__ import annotations
