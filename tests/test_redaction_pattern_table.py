@@ -42,11 +42,12 @@ def test_a_span_is_redacted_as_by_every_pattern() -> None:
 
 def test_a_span_of_code_naming_a_token_runs_a_few_patterns() -> None:
     """Every pattern (191) ran over each span holding a trigger, most of a prompt's redaction at
-    a new position. 22: a builder's ``.token("…")`` and Elixir's ``@tokens [...]`` (session 52)
-    are forms a span naming a token may hold; still a ninth of the table."""
+    a new position. 23: a builder's ``.token("…")`` and Elixir's ``@tokens [...]`` (session 52),
+    an XML element of tokens (``<tokens>`` then ``<key>…</key>`` lines, session 56: its search
+    skips to a ``<``) are forms a span naming a token may hold; still a ninth of the table."""
     span = "    def next_token(self) -> Token:\n        token = self.lexer.advance()\n        return token\n"
     assert len(_SINGLE.patterns) > 150
-    assert len(_SINGLE.indices(span)) <= 22
+    assert len(_SINGLE.indices(span)) <= 23
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Keys one a line in a heredoc or a multi-line string under a secret's name (a shell's
 ``read -r -d '' API_KEYS <<'EOF'`` and ``API_KEYS=$(cat <<EOF``, Ruby's ``<<~KEYS``, PHP's
-``<<<'KEYS'``, Python's ``API_KEYS = \"\"\"`` then a key a line): a heredoc of one line was
+``<<<'KEYS'``, Python's ``API_KEYS = \"\"\"`` then a key a line, or its first on the quotes' line
+and its last before the closing ones: ``\"\"\"k1`` … ``k3\"\"\".split()``): a heredoc of one line was
 redacted as the name's value, one of several lines sent every key."""
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ FORMS = [
     ("keys.php", f"<?php\n$apiKeys = <<<'KEYS'\n{LINES}\nKEYS;\necho 1;\n"),
     ("keys.py", f'API_KEYS = """\n{LINES}\n"""\nprint(1)\n'),
     ("keys.py", f"api_tokens = '''\n{INDENTED}\n'''.split()\nprint(1)\n"),
+    # The first key on the quotes' line, the last before the closing ones: each went out.
+    ("keys.py", f'API_KEYS = """{LINES}""".split()\nprint(1)\n'),
+    ("keys.py", f"api_tokens = '''{KEYS[0]}\n" + "\n".join("    " + key for key in KEYS[1:]) + "'''.splitlines()\nprint(1)\n"),
 ]
 
 
@@ -43,13 +47,15 @@ def test_keys_a_line_in_a_heredoc_are_not_sent(path: str, text: str) -> None:
         "cat <<EOF > keys.txt\nFk8d7s6Gh2Jq0Lw3Xy9Q\nEOF\n",  # no secret's name
         "API_KEYS = <<~SH\n  Fk8d7s6Gh2Jq0Lw3Xy9Q\n  echo done\nSH\n",  # a script's lines, not keys alone
         "user_data_secret = <<EOF\n#!/bin/bash\necho hello world\nEOF\n",
+        'TOKEN_HELP = """Read it from\nthe vault first"""\n',  # words on the quotes' lines
+        'SECRET_KEY_NAMES = """SECRET_KEY\nAPI_TOKEN""".split()\n',  # names
     ],
 )
 def test_words_names_and_variables_in_a_heredoc_are_sent(text: str) -> None:
     assert redact(text, keep_lines=True) == text
 
 
-@pytest.mark.parametrize("unit", ["k\n", "Fk8d7s6Gh2Jq0Lw3Xy9Q\n", "\n", " \n", "API_KEYS = <<~K\n", '"""\n'])
+@pytest.mark.parametrize("unit", ["k\n", "Fk8d7s6Gh2Jq0Lw3Xy9Q\n", "\n", " \n", "API_KEYS = <<~K\n", '"""\n', 'k """', "k "])
 def test_heredocs_are_read_in_linear_time(unit: str) -> None:
     assert_redacted_in_linear_time(unit, "API_KEYS = <<~KEYS\n" + repeated(unit))
     assert_redacted_in_linear_time(unit, 'API_KEYS = """\n' + repeated(unit))

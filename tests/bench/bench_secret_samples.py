@@ -437,6 +437,32 @@ def yaml_flow_over_lines(secrets: list[str]) -> str:
     return "app:\n  api_keys: [\n" + ",\n".join(f"    {k}" for k in s) + "\n  ]\n  debug: true\n"
 
 
+def maps_over_lines(secrets: list[str]) -> str:
+    """Maps of keys over lines or with bare values: R's ``list(`` a key a line, Clojure's maps
+    (``(def api-keys {:prod "…"``, a keyword's ``{:api-keys {…}}``), bash's associative arrays
+    (``declare -A API_KEYS=([prod]=… # comment``)."""
+    s = fakes(secrets, 15, 24)
+    return (
+        f'api_keys <- list(\n  prod = "{s[0]}",\n  dev = "{s[1]}",\n  qa = "{s[2]}"\n)\n\n'
+        + f'(def api-keys {{:prod "{s[3]}"\n               :dev "{s[4]}"\n               :qa "{s[5]}"}})\n\n'
+        + f'(def config\n  {{:api-tokens {{:prod "{s[6]}" :dev "{s[7]}"}}}})\n\n'
+        + f"declare -A API_KEYS=([prod]={s[8]} # main\n  [dev]={s[9]} # dev\n  [qa]={s[10]}\n)\n\n"
+        + f'declare -A API_TOKENS=(\n  [prod]="{s[11]}"\n  [dev]="{s[12]}"\n  [qa]="{s[13]}"\n  [ci]={s[14]}\n)\n'
+    )
+
+
+def strings_and_elements_of_keys(secrets: list[str]) -> str:
+    """Keys a line in a Python string split later, its first on the quotes' line
+    (``API_KEYS = \"\"\"k1`` … ``k3\"\"\".split()``), and XML elements of keys (``<apiKeys>`` of
+    ``<key>…</key>``, .NET's ``<add key="prod" value="…"/>`` under such a section)."""
+    s = fakes(secrets, 9, 24)
+    return (
+        'API_KEYS = """' + "\n".join(s[0:3]) + '""".split()\n\n'
+        + "<config>\n  <apiKeys>\n" + "".join(f"    <key>{k}</key>\n" for k in s[3:6]) + "  </apiKeys>\n"
+        + "  <apiTokens>\n" + "".join(f'    <add key="t{n}" value="{k}"/>\n' for n, k in enumerate(s[6:9])) + "  </apiTokens>\n</config>\n"
+    )
+
+
 def capital_keys(secrets: list[str]) -> str:
     """Keys of capitals alone, no digit, as items of lists of keys and on command lines."""
     caps = ["".join(_RANDOM.choice(string.ascii_uppercase) for _ in range(20)) for _ in range(8)]
@@ -816,6 +842,8 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "more languages' lists": ("/w/shop/config/keys.txt", more_languages_lists),
     "heredocs of keys": ("/w/shop/scripts/keys.txt", heredoc_keys),
     "yaml flow over lines": ("/w/shop/config/keys.yaml", yaml_flow_over_lines),
+    "maps over lines": ("/w/shop/config/keys.txt", maps_over_lines),
+    "strings, elements": ("/w/shop/config/keys.txt", strings_and_elements_of_keys),
 }
 
 

@@ -41,8 +41,9 @@ _CONSTRUCTOR = (
 #: ``api_key:`` was tried at each split, each try looking through the rest for an ``=``.)
 _DECLARED_TYPE = r"""(?:\[[\w\ \t]{0,20}\]|[\ \t]{0,8}:[\ \t]{0,8}[^\s=:][^=\r\n]{0,60}?(?=[\ \t]{0,8}=[^=]))"""
 #: A dictionary's key before its value (``"prod": "…"``, ``prod: "…"``, PHP's ``'prod' => '…'``,
-#: HCL's ``prod = "…"``, Kotlin's ``"prod" to "…"``, bash's ``[prod]="…"``): the values are the secrets.
-_KEY = r"""(?:(?:""" + _LITERAL + r"""|:?[\w$-]+|\[[\w$.-]+\])[\ \t]*(?::|=>|=|to(?=[\ \t]))[\ \t]*)?"""
+#: HCL's ``prod = "…"``, Kotlin's ``"prod" to "…"``, bash's ``[prod]="…"``, Clojure's keyword
+#: ``:prod "…"``, a blank its only separator): the values are the secrets.
+_KEY = r"""(?:(?:(?:""" + _LITERAL + r"""|:?[\w$-]+|\[[\w$.-]+\])[\ \t]*(?::|=>|=|to(?=[\ \t]))|:[\w$.-]+[\ \t])[\ \t]*)?"""
 #: Comment lines between a list's items (``# staging``, ``// the CI one``), each after a line
 #: break: a comment on an item's own line is the item's (taken by either, a line of ``"a", # x``
 #: items was read twice over at each of them), and its text runs to the line's end.
@@ -65,11 +66,13 @@ _BRACKET_LIST = re.compile(
     r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?(?:""" + _DECLARED_TYPE + r""")?[\ \t]*(?::=|=>|\+=|<-|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
     + r"""[\ \t]*)?""" + _BRACKET_ITEMS
 )
-#: Elixir's module attribute (``@api_keys ["…", "…"]``), Clojure's ``(def api-keys […])`` and
-#: Erlang's ``-define(API_KEYS, […])``: its name and its value, no ``=``.
+#: Elixir's module attribute (``@api_keys ["…", "…"]``), Clojure's ``(def api-keys […])``, its
+#: map (``(def api-keys {:prod "…"})``, ``^:private`` before the name, the map on the line below;
+#: a keyword's, ``{:api-tokens {:prod "…"}}``: words before the secret's, ``api-``, too) and Erlang's ``-define(API_KEYS, […])``: its name and
+#: its value, no ``=``.
 _ATTRIBUTE_LIST = re.compile(
-    r"""(?ix)(?:(?<![\w@])@|\(def(?:once)?[\ \t]+|-define\([\ \t]*)(""" + _ASSIGNED_NAME
-    + r""")(?:[\ \t]*,[\ \t]*|[\ \t]+)(?=\[)""" + _BRACKET_ITEMS
+    r"""(?ix)(?:(?<![\w@])@|\(def(?:once)?[\ \t]+(?:\^:?[\w-]+[\ \t]+)?(?:[a-z0-9]+-){0,4}|-define\([\ \t]*|(?<![\w:-]):(?:[a-z0-9]+-){0,4})(""" + _ASSIGNED_NAME
+    + r""")(?:[\ \t]*,[\ \t]*|[\ \t]+|[\ \t]*\r?\n[\ \t]*)(?=[\[{])""" + _BRACKET_ITEMS
 )
 #: YAML's list under a secret's name: the name (group 1) alone on its line, a ``- `` line an item.
 #: (Blank and comment lines between its items are its own: the items below one went out.)
@@ -129,6 +132,28 @@ _COMMA_LIST = re.compile(
     r"""(?imx)(""" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?:=|:)[\ \t]*"""
     r"""(""" + _COMMA_ITEM + r"""(?:[\ \t]*[,;][\ \t]*""" + _COMMA_ITEM + r""")+)(?:[\ \t]*,)?(?=[\ \t]*(?:\#[^\r\n]*|(?<=[\ \t]);[^\r\n]*)?\r?$)"""
 )
+#: A shell's associative array under a secret's name (group 1), its entries (group 2): bash's
+#: ``declare -A API_KEYS=([prod]=… [dev]=…)``, its values bare or quoted, over lines, a ``#``
+#: comment after an entry or on its own line. A bare value was no literal: every one went out.
+#: (Each entry starts with its ``[``, a comment with its ``#``: one way to read its blanks.)
+_SHELL_MAP = re.compile(
+    r"""(?ix)(""" + _ASSIGNED_NAME + r""")=\(((?:\s*(?:\#[^\r\n]*|\[[\w$.@:-]+\]=(?:"[^"\\\r\n]*(?:"|\Z)|'[^'\\\r\n]*(?:'|\Z)|[^\s"'()\#]*)))+)"""
+    r"""(?=\s*(?:\)|\[[\w$.@:-]*\]?\Z|\Z))"""  # (or a key cut by the text's end: the cursor in it)
+)
+#: An entry of :data:`_SHELL_MAP`'s: its key, its quote (group 1), its value (group 2).
+_SHELL_ENTRY = re.compile(r"""\[[\w$.@:-]+\]=(["']?)([^\s"'()\#]*|(?<=["'])[^"'\\\r\n]*)""")
+#: An XML element named for a secret (group 1: ``<apiKeys>``, ``<tokens>``) alone on its line,
+#: and its children's lines below it (group 2), one element each: ``<key>…</key>``, .NET's
+#: ``<add key="prod" value="…"/>``, comments and blank lines between. Each child's text went out.
+_XML_LIST = re.compile(
+    r"""(?ix)<(""" + _ASSIGNED_NAME + r""")(?:\s[^<>]*)?>[\ \t]*\r?\n"""
+    r"""((?:[\ \t]*(?:(?:<!--[^\r\n]*-->|<[\w.:-]+(?:[\ \t][^<>\r\n]*)?>[^<>\r\n]*</[\w.:-]+>|<[\w.:-]+[\ \t][^<>\r\n]*/>)[\ \t]*)?(?:\r?\n|\Z))+"""
+    # (Or a child cut by the text's end, a prompt's: the cursor inside its text or its tag.)
+    r"""(?:[\ \t]*<[\w.:-]+(?:(?:[\ \t][^<>\r\n]*)?>[^<>\r\n]*(?:</?[\w.:-]*)?|[\ \t][^<>\r\n]*)\Z)?)"""
+)
+#: A child of :data:`_XML_LIST`'s: its text (group 2), or its ``value`` attribute's (its quote
+#: group 3, its text group 4).
+_XML_CHILD = re.compile(r"""(?i)(?<=>)()([^<>\r\n]*)(?=</|<?\Z)|\bvalue[ \t]*=[ \t]*(["'])([^"'<>\r\n]*)(?:\3|\Z)""")
 #: Perl's ``qw/…/`` (slashes, no bracket) under a secret's name (group 1), its words (group 2).
 _SLASH_WORD_LIST = re.compile(
     r"""(?ix)(""" + _ASSIGNED_NAME + r""")[\ \t]*=[\ \t]*qw[\ \t]*/([^/"'\r\n]*(?:\r?\n[^/"'\r\n]*)*)(?=/|\Z)"""
@@ -145,15 +170,18 @@ _SIGIL_WORD_LIST = re.compile(
 )
 #: A heredoc or a multi-line string under a secret's name (group 1), its lines of one word each
 #: (group 2): a shell's ``API_KEYS=$(cat <<EOF`` and ``read -r -d '' API_KEYS <<'EOF'``, Ruby's
-#: ``<<~KEYS``, PHP's ``<<<'KEYS'``, Python's ``API_KEYS = """``, then a key a line. A heredoc of one
+#: ``<<~KEYS``, PHP's ``<<<'KEYS'``, Python's ``API_KEYS = """``, then a key a line (a string's
+#: first on the quotes' line, its last before the closing ones: ``"""k1`` … ``k3""".split()``). A heredoc of one
 #: line is the name's value (``configs._HEREDOC_VALUE``); every line of a longer one went out.
 #: Its terminator is a word too, judged as the keys are (``EOF`` is none); the lines must be all
 #: of the heredoc (see :func:`_heredoc_whole`).
 _HEREDOC_LIST = re.compile(
     r"""(?imx)^[\ \t]*(?:read\b[^\r\n<]*?[\ \t]|(?:export|local|readonly|declare)[\ \t]+|\$)?["']?(""" + _ASSIGNED_NAME
     + r""")["']?(?:[\ \t]*(?::?=|:|<-)[\ \t]*(?:\$\([\ \t]*cat[\ \t]+)?|[\ \t]+(?=<<))"""
-    r"""(?:<<[-~<]?[\ \t]*(?:'\w+'|"\w+"|\w+)[^\r\n]{0,40}?|\"\"\"|''')[\ \t]*\\?\r?\n"""
-    r"""((?:[\ \t]*(?:[^\s"'`{}()\#][^\s"'`{}()]*[\ \t]*)?(?:\r?\n|\Z))+)"""
+    r"""(?:<<[-~<]?[\ \t]*(?:'\w+'|"\w+"|\w+)[^\r\n]{0,40}?[\ \t]*\\?\r?\n|(?:\"\"\"|''')(?:[\ \t]*\\(?=\r?\n))?)"""
+    r"""((?:[\ \t]*(?:[^\s"'`{}()\#][^\s"'`{}()]*[\ \t]*)?(?:\r?\n|\Z))+"""
+    # (A string's last word on its closing quotes' line: ``"""k1`` then ``k3""".split()``.)
+    r"""(?:[\ \t]*[^\s"'`{}()\#][^\s"'`{}()]*[\ \t]*(?=\"\"\"|'''))?)"""
 )
 #: What a text holds for :data:`_HEREDOC_LIST` to match.
 HEREDOC_OPENER = re.compile(r"<<|\"\"\"|'''")
@@ -166,8 +194,9 @@ WORD_LIST_OPENER = re.compile(r"%[wWiI]|qw|=\(|:[ \t]*[\[{]")
 _WORD = re.compile(r"[^\s,;]+")
 #: An item of a bracketed list (its quote, its text), the last one perhaps cut by the text's end.
 _ITEM = re.compile(r"""(["'])([^"'\\\r\n]*)(?:\1|\Z)""")
-#: What follows a dictionary's key, not a value.
-_KEY_AFTER = re.compile(r"[ \t]*(?::|=>|=(?!=)|to[ \t])")
+#: What follows a dictionary's key, not a value (a blank then Clojure's next keyword, ``"…" :dev``,
+#: follows a value).
+_KEY_AFTER = re.compile(r"[ \t]*(?:=>|=(?!=)|to[ \t])|:|[ \t]+:(?![\w$.-])")
 #: A YAML item: a scalar (its quote, its text); not a mapping (``- name: db``) nor a nested list.
 #: (Its spaces are the value's up to its last other character: where either could take them, a
 #: line of spaces was tried at each split, 6 s over 20 kB.) Its ``\r?$``: ``(?m)$`` is only before
@@ -287,6 +316,17 @@ def _list_item_spans(found: re.Match[str], lo: int = 0, hi: int | None = None) -
         return spans
     if found.re is _HEREDOC_LIST and not _heredoc_whole(found):
         return []
+    if found.re is _XML_LIST or found.re is _XML_LIST_LINE:
+        spans = []
+        for m in _XML_CHILD.finditer(text, *lines(2)):
+            quote, group = (m.group(3), 4) if m.group(3) else ("", 2)
+            value = m.group(group).strip()
+            start = m.start(group) + len(m.group(group)) - len(m.group(group).lstrip())
+            if _secret_item(name, quote, value):
+                spans.append((start, start + len(value)))
+        return spans
+    if found.re is _SHELL_MAP or found.re is _SHELL_MAP_LINE:
+        return [m.span(2) for m in _SHELL_ENTRY.finditer(text, *lines(2)) if _secret_item(name, m.group(1), m.group(2))]
     if found.re in _WORD_LISTS:
         return [m.span() for m in _WORD.finditer(text, *lines(2)) if _secret_item(name, "", m.group())]
     items = [m for m in _ITEM.finditer(text, *lines(2)) if not _KEY_AFTER.match(text, m.end())]
@@ -350,18 +390,23 @@ LIST_PATTERNS = (
     (_TABLE, redact_list_items),
     (_DOTTED_ENTRY, _redact_dotted_value),
     (_HEREDOC_LIST, redact_list_items),
+    (_SHELL_MAP, redact_list_items),
+    (_XML_LIST, redact_list_items),
 )
 
 #: A line that may be an item of a list: a literal first, YAML's ``- ``, an indented key of a
 #: YAML mapping (``  prod: …``, ``  prod:``), a hash's (``  prod => …``, Ruby's ``  :prod => …``),
-#: a comment between items (a window starting at one sent the items below it), or a word list's
-#: words (``%w[``, ``qw(``, ``~w(``; a heredoc's, at column 0 too; a YAML flow list's, its comma
-#: after them), of 8 characters or more, a digit or a capital after a small letter among them (a
-#: key cut by the cursor, ``FkpwYvkD|…``), or redacted already (a window the cursor's secret was
-#: split off from).
+#: R's and a call's keyword (``  prod = "…"``), Clojure's (``  :prod "…"``, the map's ``{`` before
+#: its first), bash's (``  [prod]=…``), an XML element's (``<key>…</key>``, ``<add … />``), a comment between items (a window starting at one sent the
+#: items below it), or a word list's words (``%w[``, ``qw(``, ``~w(``; a heredoc's, at column 0
+#: too; a YAML flow list's, its comma after them; a shell array's, a comment after them; a
+#: string's last, its closing quotes after it), of 8 characters or more, a digit or a capital
+#: after a small letter among them (a key cut by the cursor, ``FkpwYvkD|…``), or redacted already
+#: (a window the cursor's secret was split off from).
 _ITEM_LINE = re.compile(
-    r"""[ \t]*(?:["']|-[ \t]|//|\#)|[ \t]+:?["']?[\w.$/-]+["']?[ \t]*(?::|=>)(?=[ \t]|\r?\n|\Z)"""
-    r"""|[ \t]*(?![ \t])(?=[^\r\n]*(?:\d|\[REDACTED\]|[a-z][A-Z]))(?:\[REDACTED\]|[\w+/=.~-]{8,})(?:[ \t]+(?:\[REDACTED\]|[\w+/=.~-]{8,}))*,?[ \t]*\r?(?=\n|\Z)"""
+    r"""[ \t]*(?:["']|-[ \t]|//|\#)|[ \t]+:?["']?[\w.$/-]+["']?[ \t]*(?::|=>)(?=[ \t]|\r?\n|\Z)|[ \t]+[\w.$-]+[ \t]*=[ \t]*["']"""
+    r"""|[ \t]*(?:\{[ \t]*)?:[\w.$-]+[ \t]+["']|[ \t]*\[[\w$.@:-]+\]=|[ \t]*<(?:[\w.:-]+(?:[ \t][^<>\r\n]*)?>[^<>\r\n]*(?:</|<?\Z)|[\w.:-]+[ \t][^<>\r\n]*(?:/>|\Z)|!--)"""
+    r"""|[ \t]*(?![ \t])(?=[^\r\n]*(?:\d|\[REDACTED\]|[a-z][A-Z]))(?:\[REDACTED\]|[\w+/=.~-]{8,})(?:[ \t]+(?:\[REDACTED\]|[\w+/=.~-]{8,}))*(?:,?(?:[ \t]+\#[^\r\n]*)?[ \t]*\r?|["']{1,3}[^\r\n]*)(?=\n|\Z)"""
 )
 
 
@@ -371,12 +416,15 @@ LEADING_LIST_PATTERNS = ((_SLASH_WORD_LIST, redact_list_items), (_SIGIL_WORD_LIS
 
 #: The list patterns from a line's start (its name anywhere on the line).
 _BRACKET_LIST_LINE = re.compile(r"[^\r\n]*?" + _BRACKET_LIST.pattern.removeprefix("(?ix)"), re.I | re.X)
+_ATTRIBUTE_LIST_LINE = re.compile(r"[^\r\n]*?" + _ATTRIBUTE_LIST.pattern.removeprefix("(?ix)"), re.I | re.X)
 _YAML_LIST_LINE = re.compile(_YAML_LIST.pattern, re.I | re.M | re.X)
 _YAML_MAP_LINE = re.compile(_YAML_MAP.pattern, re.I | re.M | re.X)
 _TABLE_LINE = re.compile(_TABLE.pattern, re.I | re.M | re.X)
 _WORD_LIST_LINE = re.compile(r"[^\r\n]*?" + _WORD_LIST.pattern.removeprefix("(?ix)"), re.I | re.X)
 _SIGIL_WORD_LIST_LINE = re.compile(r"[^\r\n]*?" + _SIGIL_WORD_LIST.pattern.removeprefix("(?ix)"), re.I | re.X)
 _SLASH_WORD_LIST_LINE = re.compile(r"[^\r\n]*?" + _SLASH_WORD_LIST.pattern.removeprefix("(?ix)"), re.I | re.X)
+_XML_LIST_LINE = re.compile(r"[^\r\n]*?" + _XML_LIST.pattern.removeprefix("(?ix)"), re.I | re.X)
+_SHELL_MAP_LINE = re.compile(r"[^\r\n]*?" + _SHELL_MAP.pattern.removeprefix("(?ix)"), re.I | re.X)
 #: The patterns of lists of bare words, whose items :data:`_WORD` finds.
 _WORD_LISTS = frozenset(
     (
@@ -392,7 +440,7 @@ _NAME_LINE = re.compile(r"\n(?:(?!" + _ITEM_LINE.pattern + r")[ \t]*\S|[^\r\n]*(
 
 
 #: Lists of bare words from their name's line (``API_KEYS = %w[``, ``@api_keys ~w(``).
-_WORD_LIST_LINES = (_WORD_LIST_LINE, _SIGIL_WORD_LIST_LINE, _SLASH_WORD_LIST_LINE, _HEREDOC_LIST)
+_WORD_LIST_LINES = (_WORD_LIST_LINE, _SIGIL_WORD_LIST_LINE, _SLASH_WORD_LIST_LINE, _SHELL_MAP_LINE, _HEREDOC_LIST)
 #: What a line opening a list of words over lines holds: ``%w[``, ``qw(``, ``~w(``, ``=(``, YAML's
 #: ``: [``, a heredoc's ``<<`` or a multi-line string's quotes.
 _WORD_LIST_SIGN = re.compile(r"%[wWiI]|qw|~[wW]|=\(|:[ \t]*\[|<<|\"\"\"|'''")
@@ -404,10 +452,15 @@ _SECRET_NAME = re.compile(_ASSIGNED_NAME, re.I | re.X)
 
 #: A list's name and its opening bracket (``API_KEYS = [``, ``"api_keys":[``, ``const apiKeys =
 #: new[] {``, JSON's in a string: ``API_KEYS = '{``), on a line whose items go on past a seam.
-_LIST_HEAD = re.compile(r"(?:" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?::=|=>|\+=|<-|=|:)[^\r\n\[({"']{0,40}["'`]?[\[({]""", re.I | re.X)
-#: A quote: a seam with none near it is among no list's quoted items (the line's list is looked
-#: for only where one is).
-_QUOTE = re.compile(r"""["']""")
+_LIST_HEAD = re.compile(
+    r"(?:" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?::=|=>|\+=|<-|=|:)[^\r\n\[({"']{0,40}["'`]?[\[({]"""
+    # Or an attribute's, a ``def``'s, a keyword's (``@api_keys [``, ``(def api-keys {``).
+    r"""|(?:@|\(def(?:once)?[\ \t]+(?:\^:?[\w-]+[\ \t]+)?(?:[a-z0-9]+-){0,4}|-define\([\ \t]*|(?<![\w:-]):(?:[a-z0-9]+-){0,4})(?:""" + _ASSIGNED_NAME + r""")[\ \t,]+[\[{]""",
+    re.I | re.X,
+)
+#: A quote, or a shell's map entry's ``]=`` (its values bare): a seam with none near it is among
+#: no list's items (the line's list is looked for only where one is).
+_QUOTE = re.compile(r"""["']|\]=""")
 #: What may come between a list's opening bracket and a seam among its items on one line, read
 #: backwards from the seam (the text reversed): literals, the blanks and commas between them, a
 #: dictionary's keys and what follows them (``"prod": ``, ``prod => ``, Kotlin's ``to``, bash's
@@ -439,9 +492,10 @@ def _one_line_list(text: str, line: int, cut: int) -> tuple[re.Match[str], str] 
         if bracket < line or text[bracket] not in "[({":
             continue
         for head in _LIST_HEAD.finditer(text, max(line, bracket - _HEAD_REACH), bracket + 1):
-            listed = _BRACKET_LIST.match(text, head.start())
-            if listed is not None and listed.end() >= cut:
-                return listed, quote
+            for pattern in (_BRACKET_LIST, _ATTRIBUTE_LIST, _SHELL_MAP):
+                listed = pattern.match(text, head.start())
+                if listed is not None and listed.end() >= cut:
+                    return listed, quote
     return None
 
 
@@ -463,6 +517,11 @@ def open_line_list_head(data: bytes, above_start: int) -> str:
     return text[listed.start() : listed.start(2)] + (quote or '""')
 
 
+#: What a line naming an attribute's list holds (``@api_keys``, ``(def``, ``-define(``, a keyword's
+#: ``:api-keys``).
+_ATTRIBUTE_SIGN = re.compile(r"@|\(def|-define\(|(?<![\w:-]):[a-z]", re.I)
+
+
 #: A TOML or INI table's entry's line (``prod = "…"``, ``prod: …``).
 _TABLE_ENTRY_LINE = re.compile(r"""[ \t]*["']?[\w.-]+["']?[ \t]*[=:]""")
 
@@ -470,12 +529,20 @@ _TABLE_ENTRY_LINE = re.compile(r"""[ \t]*["']?[\w.-]+["']?[ \t]*[=:]""")
 def _list_at(text: str, start: int, seam: int, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]] | None:
     """The secret items' spans of the list whose name is on the line at ``start`` and whose items
     run to ``seam`` at least, or None where that line names no such list."""
-    for pattern in (_BRACKET_LIST_LINE, _YAML_LIST_LINE, _YAML_MAP_LINE, _TABLE_LINE):
+    end = text.find("\n", start)
+    if end < 0:
+        end = len(text)
+    for pattern in (_BRACKET_LIST_LINE, _YAML_LIST_LINE, _YAML_MAP_LINE, _TABLE_LINE, _ATTRIBUTE_LIST_LINE, _XML_LIST_LINE):
+        # (An attribute's name and an XML element's looked for only on a line that may hold
+        # one: each such pattern is tried from each position of the line.)
+        if pattern is _ATTRIBUTE_LIST_LINE and _ATTRIBUTE_SIGN.search(text, start, end) is None:
+            continue
+        if pattern is _XML_LIST_LINE and not text[start:end].rstrip().endswith(">"):
+            continue
         found = pattern.match(text, start)
         if found is not None and found.end() >= seam:
             return _list_item_spans(found, lo, hi)
-    end = text.find("\n", start)
-    if _WORD_LIST_SIGN.search(text, start, end if end >= 0 else len(text)) is None:
+    if _WORD_LIST_SIGN.search(text, start, end) is None:
         return None  # (each pattern from each name of a long line of JSON cost as much as all the others)
     for pattern in _WORD_LIST_LINES:
         found = pattern.match(text, start)

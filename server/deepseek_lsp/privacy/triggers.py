@@ -238,6 +238,14 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
             # A list opened on it (``API_KEYS = [``, ``tokens:``): its item lines are one span
             # with it, however many (each item is the name's value).
             end = _ITEM_LINES.match(low, end).end()
+        elif (opened := _OPEN_ITEMS.search(low, at, _line_end(low, end))) is not None:
+            # A list or map whose first item is on the line that opens it and which that line
+            # does not close (Clojure's ``(def api-keys {:prod "…"``, on the line below its name
+            # too): its item lines are one span with it.
+            end = _ITEM_LINES.match(low, opened.end()).end()
+        elif low[max(begin, end - 3) : end].rstrip()[-1:] == ">" and _XML_OPEN.search(low, _line_start(low, at), end) is not None:
+            # An XML element alone on its line (``<apiKeys>``): its children's lines below it.
+            end = _XML_CHILD_LINES.match(low, end).end()
         elif _HEREDOC_HEAD.search(low, at, end) is not None:
             # A heredoc or a multi-line string opened on it (``API_KEYS = <<~KEYS``, ``= """``):
             # its lines of one word (a key a line) are the name's value, however many.
@@ -281,14 +289,33 @@ _OPEN_SIGIL = re.compile(r"""~w(?:([/|"'])(?:(?!\1)[^\n])*|[\[({<][^\])}>\n]*)\n
 #: key's; or redacted already, by a list seen across a prompt's seam): each ended the span, the
 #: items below it went out.
 _ITEM_LINES = re.compile(
-    r"""(?:[ \t]*(?:["'][^\n]*|-[ \t][^\n]*|(?://|#)[^\n]*|\r|:?[\w$-]+[ \t]*(?::|=>|=)[ \t]*["'][^\n]*"""
-    r"""|(?:\[redacted\]|[\w+/=.~-](?=[^\n]*\d)[\w+/=.~-]{7,})(?:[ \t]+(?:\[redacted\]|[\w+/=.~-]{8,}))*,?[ \t]*\r?)?\n)*"""
+    r"""(?:[ \t]*(?:["'][^\n]*|-[ \t][^\n]*|(?://|#)[^\n]*|\r|:?[\w$-]+[ \t]*(?::|=>|=)[ \t]*["'][^\n]*|:[\w$.-]+[ \t]+["'][^\n]*|\[[\w$.@:-]+\]=[^\n]*"""
+    r"""|(?:\[redacted\]|[\w+/=.~-](?=[^\n]*\d)[\w+/=.~-]{7,})(?:[ \t]+(?:\[redacted\]|[\w+/=.~-]{8,}))*,?(?:[ \t]+#[^\n]*)?[ \t]*\r?)?\n)*"""
+)
+
+
+#: A bracket opening items on its line and none closing them there: a literal first, or
+#: Clojure's keyword then a literal.
+_OPEN_ITEMS = re.compile(r"""[\[{(][ \t]*(?::[\w$.-]+[ \t]+)?["'][^\[\]{}()\n]*\n""")
+
+
+def _line_end(text: str, at: int) -> int:
+    """Where the line starting at ``at`` ends, after its line break (the text's end without one)."""
+    nl = text.find("\n", at)
+    return len(text) if nl < 0 else nl + 1
+
+
+#: An XML element's start tag ending its line, and the lines of one element each below it (its
+#: children: ``<key>…</key>``, ``<add key="prod" value="…"/>``), comments and blank lines between.
+_XML_OPEN = re.compile(r"""<[\w.:-]+(?:\s[^<>/\n]*)?>[ \t]*\r?\n""")
+_XML_CHILD_LINES = re.compile(
+    r"""(?:[ \t]*(?:(?:<!--[^\n]*-->|<[\w.:-]+(?:[ \t][^<>\n]*)?>[^<>\n]*</[\w.:-]+>|<[\w.:-]+[ \t][^<>\n]*/>)[ \t]*)?\r?\n)*"""
 )
 
 
 #: A heredoc's or a multi-line string's opening at its line's end (``<<~KEYS``, ``<<<'KEYS'``,
-#: ``$(cat <<EOF``, ``"""``), and the lines of one word each below it.
-_HEREDOC_HEAD = re.compile(r"""(?:<<[-~<]?[ \t]*['"]?\w+['"]?[^\n]{0,40}|\"\"\"|''')[ \t]*\\?\r?\n""")
+#: ``$(cat <<EOF``, ``"""``, a word after the quotes too), and the lines of one word each below it.
+_HEREDOC_HEAD = re.compile(r"""(?:<<[-~<]?[ \t]*['"]?\w+['"]?[^\n]{0,40}|(?:\"\"\"|''')[^\s"'`{}()]*)[ \t]*\\?\r?\n""")
 _WORD_LINES = re.compile(r"""(?:[ \t]*(?:[^\s"'`{}]+[ \t]*)?\r?\n)*""")
 
 
