@@ -62,6 +62,7 @@ from .http_reuse import read_cookies_when_set
 from .json_answer import load_json_answer
 from .model_server import loads_models, server_name
 from .own_keys import without_keys, worth_hiding
+from .prefix_hits import SentPrompts
 from .prompt_read import PromptReading
 from .reachability import UnreachedServers
 from .retry import retrying
@@ -235,6 +236,8 @@ class ModelClient:
         self.refused_fields: dict[str, set[str]] = {}
         #: What the completion server was learnt to read of prompts (see prompt_read).
         self.prompt_reading = PromptReading()
+        #: The prompts sent, for the cache hits of a request whose usage never came.
+        self.sent_prompts = SentPrompts()
         #: Connections being made, by server (see stream.Connecting): a request waiting on
         #: one was never taken by a server either.
         self.connecting: dict[str, Connects] = {}
@@ -725,6 +728,7 @@ class ModelClient:
             max_tokens=req.max_tokens,
             deadline=deadline,
             prompt_tokens=prompt_tokens,
+            prompt_text=lambda: "".join(t for _, t in req.extra) + req.prompt + "\0" + req.suffix,
             on_sent=on_sent,
         )
 
@@ -758,6 +762,7 @@ class ModelClient:
             max_tokens=req.max_tokens,
             deadline=deadline,
             prompt_tokens=prompt_tokens,
+            prompt_text=lambda: "".join(f"{m.get('role')}\0{m.get('content') or ''}\0" for m in req.messages),
             waits=waits,
         )
 

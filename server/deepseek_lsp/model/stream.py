@@ -358,6 +358,7 @@ class ModelStream:
         max_tokens: int,
         deadline: float,
         prompt_tokens: Callable[[Counter], int],
+        prompt_text: Callable[[], str] | None = None,
         on_sent: Callable[[], None] | None = None,
         waits: bool = False,
         ledger: bool = True,
@@ -371,6 +372,7 @@ class ModelStream:
         self._feature = feature
         self._deadline = deadline
         self._prompt_tokens = prompt_tokens
+        self._prompt_text = prompt_text  # its prompt as the provider's prefix cache reads it
         self._max_tokens = max_tokens
         self._max_chars = max(2048, max_tokens * OVERRUN_CHARS_PER_TOKEN)
         self._release: Callable[[], None] | None = None  # see Budget.reserve
@@ -884,22 +886,30 @@ class ModelStream:
             return
         usage = self._acc.usage
         estimated = False
+        sent = self._client.sent_prompts
+        text = self._prompt_text() if self._prompt_text is not None and self._left else None
         if usage is None or self._overrun:
             usage = Usage()
             if self._billable:
                 # No usage report (cancelled, cut, or overrun), but the provider bills the prompt
-                # it received and whatever it generated: count both ourselves, all as misses.
+                # it received and whatever it generated: count both ourselves, the prompt's part
+                # the prompts before it shared as cache hits, the rest as misses.
                 try:
                     counter = self._client.counter_nowait()
                     prompt = self._prompt_tokens(counter)
+                    hit = 0 if text is None else sent.hit_tokens(self._model, text, prompt, counter)
                     # Thinking is billed as output too, and a review cut mid-thought has
                     # little else.
                     completion = counter.count(self._acc.text) + counter.count(self._acc.reasoning)
                 except Exception as exc:  # counting must never break a request
                     log.debug("token count failed: %s", exc)
-                    prompt = completion = 0
-                usage = Usage(prompt, completion, 0, prompt)
+                    prompt = completion = hit = 0
+                usage = Usage(prompt, completion, hit, prompt - hit)
                 estimated = True
+        else:
+            sent.reported(self._model, usage)
+        if text is not None:
+            sent.sent(self._model, text)
         usage = self._with_told_cost(usage)
         # The endpoint (~10 µs to make) only where a gateway's mark is set or read: not at the
         # end of every request.

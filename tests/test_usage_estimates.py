@@ -1,0 +1,118 @@
+"""What a request that never reported its usage is recorded at: a completion whose stream the
+server closed (the user typed on), over stdio against the fake DeepSeek server, whose prefix
+cache reports as hits what an earlier prompt shared, as DeepSeek's does."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deepseek_lsp.model import ChatRequest, EndpointConfig, Ledger, ModelClient
+from deepseek_lsp.model.ledger import DB_NAME, UsageRecord
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import _to_dict, inline_params, insert, open_doc
+from tests.test_completion_e2e import session
+from tests.test_completion_edit_closes_stream import change
+
+pytestmark = pytest.mark.usefixtures("state_dir")
+
+FIM = "/beta/completions"
+#: Code above the cursor: a prompt of several of the provider's 64-token cache units.
+ABOVE = "".join(f"def helper_{i}(value):\n    return value * {i} + offset_{i}\n\n\n" for i in range(40))
+CURSOR_LINE = ABOVE.count("\n") + 1
+TEXT = ABOVE + "def f(x):\n    a = \n"
+#: Long enough that its stream, held after its first chunk, is known unfinished when it closes.
+ANSWER = "x + 1 if x else compute(x, y, z) + " + " + ".join(f"term_{i}(x)" for i in range(8))
+
+
+async def _spent(client: Any) -> dict[str, Any]:
+    usage = await client.protocol.send_request_async("deepseek/usage", {})
+    return dict(_to_dict(usage)["session"]["features"].get("completion", {}))
+
+
+def _minus(after: dict[str, Any], before: dict[str, Any]) -> dict[str, float]:
+    keys = ("requests", "cancelled", "estimated", "prompt_tokens", "cache_hit_tokens", "cost_usd")
+    return {k: after.get(k, 0) - before.get(k, 0) for k in keys}
+
+
+async def test_a_closed_stream_s_prompt_is_priced_with_the_cache_hits_its_prompt_shares(tmp_path: Path) -> None:
+    """The user types on: the request of one key before is closed unanswered, its usage never
+    reported, and recorded at an estimate. Its prompt was the one before it plus a key, which
+    the provider's cache holds but for the last unit; it was recorded all as cache misses
+    (Flash's are 50 times a hit), so one such request showed more spent than 20 answered
+    ones. Priced as the requests around it are, within the cache's unit."""
+    with FakeDeepSeek() as fake:
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
+            uri = "file:///ws/spend.py"
+            open_doc(client, uri, TEXT)
+            fake.script("x + 1", "x + 2")
+            col = len("    a = ")
+            assert (await client.text_document_inline_completion_async(inline_params(uri, CURSOR_LINE, col))).items
+            before = await _spent(client)
+            insert(client, uri, 2, CURSOR_LINE, col, "y")
+            assert (await client.text_document_inline_completion_async(inline_params(uri, CURSOR_LINE, col + 1))).items
+            answered = _minus(await _spent(client), before)
+            assert answered["cache_hit_tokens"] > 0  # the provider's cache held the first prompt
+            before = await _spent(client)
+
+            fake.script(ANSWER)
+            fake.pause_after("x")
+            insert(client, uri, 3, CURSOR_LINE, col + 1, "z")
+            asked = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, CURSOR_LINE, col + 2)))
+            assert await fake.wait_paused_async()
+            held = fake.requests_to(FIM)[-1]
+            change(client, uri, 4, (CURSOR_LINE, col + 2), (CURSOR_LINE, col + 2), "q")  # not what streams
+            assert await fake.wait_closed_async(held, timeout=5)
+            assert held.disconnected and not held.completed
+            await asyncio.wait_for(asked, 5)
+            fake.resume()
+            closed = _minus(await _spent(client), before)
+
+    assert closed["requests"] == closed["cancelled"] == closed["estimated"] == 1, closed
+    assert closed["cache_hit_tokens"] >= closed["prompt_tokens"] - 2 * 64 > 0, closed
+    assert closed["cost_usd"] < 2 * answered["cost_usd"], (closed, answered)
+
+
+SYSTEM = "You review code. Answer in JSON. " + "Rule: say what a user would notice. " * 60
+
+
+async def _chat_then_closed(fake: FakeDeepSeek, tmp_path: Path, base: str = "") -> tuple[UsageRecord, UsageRecord]:
+    """A review's two requests on one file's units, the second closed after its first chunk (a
+    new save): their records."""
+    with Ledger(tmp_path / DB_NAME) as ledger:
+        async with ModelClient(EndpointConfig(base_url=fake.url + base, api_key=DEFAULT_KEY), ledger) as client:
+            deadline = asyncio.get_running_loop().time() + 10
+            units = [f"def unit_{i}(x):\n    return x + {i}\n" for i in range(3)]
+            for unit in units[:2]:
+                await client.chat(ChatRequest([{"role": "system", "content": SYSTEM}, {"role": "user", "content": unit}]), deadline)
+            fake.script("Looks good to me, " * 20)
+            req = ChatRequest([{"role": "system", "content": SYSTEM}, {"role": "user", "content": units[2]}])
+            async with client.stream_chat(req, deadline) as stream:
+                async for _ in stream:
+                    break
+        *_, answered, closed = ledger.recent
+    return answered, closed
+
+
+async def test_a_closed_review_request_is_priced_with_the_system_prompt_s_cache_hits(tmp_path: Path) -> None:
+    """A review's requests share their system prompt and rubric, which the provider's cache
+    holds after the first: one closed by a new save was recorded all as misses."""
+    with FakeDeepSeek() as fake:
+        answered, closed = await _chat_then_closed(fake, tmp_path)
+    assert answered.cache_hit_tokens > 0 and not answered.estimated
+    assert closed.estimated and closed.outcome == "cancelled"
+    assert closed.cache_hit_tokens >= closed.prompt_tokens - 3 * 64 > 0, closed
+    assert closed.cost < 3 * answered.cost, (closed, answered)
+
+
+async def test_a_server_that_reports_no_cache_hits_has_none_estimated(tmp_path: Path) -> None:
+    """vLLM's usage tells no cached tokens (its own prefix cache bills nothing): a closed
+    request there stays all misses, as its price (if one is given) counts them."""
+    with FakeDeepSeek() as fake:
+        fake.server = "vllm"
+        answered, closed = await _chat_then_closed(fake, tmp_path, "/v1")
+    assert answered.cache_hit_tokens == 0
+    assert closed.estimated and closed.cache_hit_tokens == 0 and closed.cache_miss_tokens == closed.prompt_tokens > 0
