@@ -5,6 +5,7 @@ cache reports as hits what an earlier prompt shared, as DeepSeek's does."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,10 @@ import pytest
 
 from deepseek_lsp.model import ChatRequest, EndpointConfig, Ledger, ModelClient
 from deepseek_lsp.model.ledger import DB_NAME, UsageRecord
+from deepseek_lsp.usage_report import print_usage
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import _to_dict, inline_params, insert, open_doc
-from tests.test_completion_e2e import session
+from tests.harness import _to_dict, eventually, inline_params, insert, open_doc
+from tests.test_completion_e2e import session, shown_with_prefetch
 from tests.test_completion_edit_closes_stream import change
 
 pytestmark = pytest.mark.usefixtures("state_dir")
@@ -116,3 +118,34 @@ async def test_a_server_that_reports_no_cache_hits_has_none_estimated(tmp_path: 
         answered, closed = await _chat_then_closed(fake, tmp_path, "/v1")
     assert answered.cache_hit_tokens == 0
     assert closed.estimated and closed.cache_hit_tokens == 0 and closed.cache_miss_tokens == closed.prompt_tokens > 0
+
+
+async def test_what_prefetches_cost_today_is_told_apart_from_completions_after_a_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Today's and the month's spend per feature (completions, their prefetches, reviews): the
+    usage file keeps it so, but only this session's was in the answer (and no editor showed
+    it), so after a restart, or from `deepseek-lsp usage`, what the prefetches cost was in the
+    model's one figure with no way to tell it."""
+    with FakeDeepSeek() as fake:
+        fake.script("x + 1", "\n    return a\n")
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
+            await shown_with_prefetch(client, fake, "file:///ws/feat.py")
+            assert await eventually(lambda: all(r.closed for r in fake.requests_to(FIM)))
+            first = _to_dict(await client.protocol.send_request_async("deepseek/usage", {}))
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
+            again = _to_dict(await client.protocol.send_request_async("deepseek/usage", {}))
+    spent = first["session"]["features"]
+    assert spent["prefetch"]["requests"] == spent["completion"]["requests"] == 1
+    for scope in ("today", "month"):
+        features = again[scope]["features"]
+        assert {f: t["requests"] for f, t in features.items()} == {"completion": 1, "prefetch": 1}, features
+        assert features["prefetch"]["cost_usd"] == pytest.approx(spent["prefetch"]["cost_usd"])
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+    for name in ("DEEPSEEK_BASE_URL", "DEEPSEEK_DAILY_BUDGET_USD"):
+        monkeypatch.delenv(name, raising=False)
+    assert print_usage() == 0
+    out = capsys.readouterr().out
+    assert "  by feature: completion <$0.0001 (1 request), prefetch <$0.0001 (1 request)" in out, out
+    assert print_usage(as_json=True) == 0
+    assert json.loads(capsys.readouterr().out)["today"]["features"]["prefetch"]["requests"] == 1

@@ -35,6 +35,14 @@ def format_cost(totals: dict[str, Any]) -> str:
     return f"{figure} + unknown" if cost else "cost unknown"
 
 
+def by_feature(features: dict[str, Any]) -> str:
+    """What each feature's requests cost (a scope's ``features``): completions, their
+    prefetches and reviews told apart."""
+    return ", ".join(
+        f"{name} {format_cost(t)} ({counted(t.get('requests', 0), 'request')})" for name, t in features.items()
+    )
+
+
 _TO_KNOW = (
     "For a LiteLLM proxy set litellm_settings: {include_cost_in_streaming_usage: true}, or give the"
     " model a price in the 'prices' setting"
@@ -91,6 +99,8 @@ def print_usage(as_json: bool = False) -> int:
                 f"  prompt hit {t.get('cache_hit_tokens', 0)} miss {t.get('cache_miss_tokens', 0)}"
                 f"  output {t.get('output_tokens', 0)}"
             )
+        if features := data.get("features"):
+            print(f"  by feature: {by_feature(features)}")
     # Unread, nothing spent would be claimed and the whole budget called remaining.
     if (budget := summary["budget"]) and not unread:
         under_way = budget["under_way_usd"]

@@ -1835,7 +1835,7 @@ step(":DeepSeekUsage shows today's cost and tokens", function()
     unknown_cost_models = { "gpt-4o" },
     unknown_cost_hint = "set include_cost_in_streaming_usage",
   })]])
-  check(unknown[1]:find("Today (2026-01-02): cost unknown  2 requests", 1, true), "unknown cost shown as: " .. unknown[1])
+  check(unknown[1]:find("Today (2026-01-02, UTC): cost unknown  2 requests", 1, true), "unknown cost shown as: " .. unknown[1])
   check(unknown[2]:find("gpt%-4o%s+cost unknown"), "a model of unknown cost shown as: " .. unknown[2])
   check(unknown[3]:find("^Cost unknown for requests to gpt%-4o: .*include_cost_in_streaming_usage"), "no word why: " .. unknown[3])
   -- Estimated at a list price (a gateway that told no cost): "~", and the budget says how much.
@@ -1846,10 +1846,18 @@ step(":DeepSeekUsage shows today's cost and tokens", function()
     estimated_cost_models = { "deepseek/deepseek-v4-pro" },
     estimated_cost_hint = "estimated at DeepSeek's list price; set include_cost_in_streaming_usage",
   })]])
-  check(estimated[1]:find("Today (2026-01-02): ~$0.0300  2 requests", 1, true), "estimated cost shown as: " .. estimated[1])
+  check(estimated[1]:find("Today (2026-01-02, UTC): ~$0.0300  2 requests", 1, true), "estimated cost shown as: " .. estimated[1])
   check(estimated[2]:find("deepseek/deepseek%-v4%-pro%s+~%$0%.0300"), "a model of estimated cost shown as: " .. estimated[2])
   check(estimated[3] == "Daily budget: $1.0000, spent ~$0.0300 ($0.0300 of it estimated), remaining $0.9700", "budget shown as: " .. estimated[3])
   check(estimated[4]:find("^Cost estimated %(~%) for requests to deepseek/deepseek%-v4%-pro: .*list price"), "no word why: " .. estimated[4])
+  -- What completions, their prefetches and reviews cost, told apart.
+  local features = lua([[return require("deepseek_lsp").usage_lines({
+    today = { day = "2026-01-02", total = { cost_usd = 0.05, requests = 3 }, models = {},
+              features = { review = { cost_usd = 0.049, requests = 1 }, prefetch = { cost_usd = 0.0002, requests = 1 },
+                           completion = { cost_usd = 0.0008, requests = 1 } } },
+  })]])
+  check(features[2] == "  by feature: completion $0.0008 (1 request), prefetch $0.0002 (1 request), review $0.0490 (1 request)",
+    "features shown as: " .. tostring(features[2]))
 end)
 
 step("counts are said in words: 1 request, 1 token, 2 requests (not 1 requests, 1 finding(s))", function()

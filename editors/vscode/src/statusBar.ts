@@ -48,6 +48,8 @@ export interface ScopeJSON {
   month?: string;
   models: Record<string, TotalsJSON>;
   total: TotalsJSON;
+  /** Per feature (completion, prefetch, review): what each cost, apart. */
+  features?: Record<string, TotalsJSON>;
 }
 
 export interface UsageJSON {

@@ -42,6 +42,13 @@ function detail(t: TotalsJSON): string {
   return parts.join(' · ');
 }
 
+/** What each feature's requests cost: completions, their prefetches and reviews told apart. */
+function byFeature(scope: ScopeJSON | undefined): string {
+  return Object.entries(scope?.features ?? {})
+    .map(([name, t]) => `${name} ${formatTotalCost(t)} (${counted(t.requests, 'request')})`)
+    .join(' · ');
+}
+
 function scopeItems(label: string, scope: ScopeJSON | undefined): UsageItem[] {
   const items: UsageItem[] = [];
   const total = scope?.total ?? {};
@@ -52,6 +59,10 @@ function scopeItems(label: string, scope: ScopeJSON | undefined): UsageItem[] {
   }
   for (const [model, t] of models) {
     items.push({ label: `$(symbol-method) ${model}`, description: formatTotalCost(t), detail: detail(t) });
+  }
+  const features = byFeature(scope);
+  if (features) {
+    items.push({ label: '$(list-tree) by feature', description: features });
   }
   return items;
 }
@@ -80,6 +91,10 @@ export function usageMarkdown(usage: UsageJSON, names: SettingNames = asIs): str
       );
     }
     out.push('');
+    const features = byFeature(scope);
+    if (features) {
+      out.push(`By feature: ${features}`, '');
+    }
   };
   table(`Today (${usage.today?.day ?? ''}, UTC)`, usage.today);
   table(`This month (${usage.month?.month ?? ''})`, usage.month);

@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..console import counted
 from . import learned
@@ -49,6 +49,9 @@ __all__ = ["DB_NAME", "Ledger", "Outcome", "Priced", "Rate", "Totals", "UsageRec
 
 log = logging.getLogger(__name__)
 
+
+#: What totals are summed by (a column of the usage file's ``daily``).
+Grouping = Literal["model", "feature"]
 
 #: A request's usage reaches the file this long after it is recorded: an SQLite write costs
 #: ~0.4 ms on the event loop, which the completion's answer waited for
@@ -223,14 +226,14 @@ class Ledger:
         """What this process spent on ``day`` that is not in the file yet."""
         return sum(t.cost_usd for t in self.unsaved_totals(day).values())
 
-    def unsaved_totals(self, day_prefix: str) -> dict[str, Totals]:
-        """Per model, the records not in the file yet of the days ``day_prefix`` (a day, or a
-        month) covers."""
+    def unsaved_totals(self, day_prefix: str, by: Grouping = "model") -> dict[str, Totals]:
+        """Per model (or feature), the records not in the file yet of the days ``day_prefix``
+        (a day, or a month) covers."""
         out: dict[str, Totals] = {}
         with self._lock:
-            for (day, model, _), totals in self._unwritten.usage.items():
+            for (day, model, feature), totals in self._unwritten.usage.items():
                 if day.startswith(day_prefix):
-                    out.setdefault(model, Totals()).merge(totals)
+                    out.setdefault(model if by == "model" else feature, Totals()).merge(totals)
         return out
 
     def flush_soon(self) -> None:
@@ -311,22 +314,23 @@ class Ledger:
 
     # -- queries -------------------------------------------------------------------------------
 
-    def _totals(self, day_prefix: str) -> dict[str, Totals]:
-        """Per model, the totals of the days ``day_prefix`` (a day, or a month) covers: the
-        file's, plus what could not be written to it yet."""
+    def _totals(self, day_prefix: str, by: Grouping = "model") -> dict[str, Totals]:
+        """Per model (or feature), the totals of the days ``day_prefix`` (a day, or a month)
+        covers: the file's, plus what could not be written to it yet."""
         self.flush()
         # A column a file of before lacks (read only, it is not added) reads as 0.
         have = {row[1] for row in self.file.execute("PRAGMA table_info(daily)")}
         cols = ", ".join(f"SUM({c})" if c in have else "0" for c in _COLUMNS)
+        column = "model" if by == "model" else "feature"  # a column's name, not a value given
         rows = self.file.execute(
-            f"SELECT model, {cols} FROM daily WHERE substr(day, 1, ?) = ? GROUP BY model",
+            f"SELECT {column}, {cols} FROM daily WHERE substr(day, 1, ?) = ? GROUP BY {column}",
             (len(day_prefix), day_prefix),
         )
         out: dict[str, Totals] = {}
-        for model, *values in rows:
-            out[model] = Totals(*(v or 0 for v in values))
-        for model, totals in self.unsaved_totals(day_prefix).items():
-            out.setdefault(model, Totals()).merge(totals)
+        for name, *values in rows:
+            out[name] = Totals(*(v or 0 for v in values))
+        for name, totals in self.unsaved_totals(day_prefix, by).items():
+            out.setdefault(name, Totals()).merge(totals)
         return out
 
     def session_total(self) -> Totals:
@@ -340,23 +344,27 @@ class Ledger:
         today = _day(now)
         month = today[:7]
 
+        def by_name(totals: dict[str, Totals]) -> dict[str, Any]:
+            return {name: t.as_dict() for name, t in sorted(totals.items())}
+
         def scope(per_model: dict[str, Totals]) -> dict[str, Any]:
-            return {
-                "models": {m: t.as_dict() for m, t in sorted(per_model.items())},
-                "total": summed(per_model.values()).as_dict(),
-            }
+            return {"models": by_name(per_model), "total": summed(per_model.values()).as_dict()}
 
         with self._lock:
             session = {
                 m: Totals(*(getattr(t, c) for c in _COLUMNS)) for m, t in self.session.items()
             }
-            features = {f: t.as_dict() for f, t in sorted(self.session_features.items())}
+            features = by_name(self.session_features)
         try:
             today_totals = self._totals(today)
             month_totals = self._totals(month)
+            # What prefetches and reviews cost apart from completions, as the file keeps it:
+            # the session's alone was told, gone at a restart and unknown to the command line.
+            today_features = self._totals(today, "feature")
+            month_features = self._totals(month, "feature")
         except sqlite3.Error as exc:
             log.warning("usage ledger: could not read totals (%s)", exc)
-            today_totals, month_totals = {}, {}
+            today_totals, month_totals, today_features, month_features = {}, {}, {}, {}
             # No totals read is no "$0 spent": the file counts as unread.
             unread = f"usage ledger: could not read the totals in {self.path} ({exc})"
         else:
@@ -367,8 +375,8 @@ class Ledger:
                 **scope(session),
                 "features": features,
             },
-            "today": {"day": today, **scope(today_totals)},
-            "month": {"month": month, **scope(month_totals)},
+            "today": {"day": today, **scope(today_totals), "features": by_name(today_features)},
+            "month": {"month": month, **scope(month_totals), "features": by_name(month_features)},
             # Those still without a price: one priced since (the settings changed) is no
             # longer something to tell the user about. Also those of earlier sessions in the
             # day's and month's totals: after a restart their $0 was shown unexplained.

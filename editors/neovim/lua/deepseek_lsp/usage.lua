@@ -52,8 +52,23 @@ function M.usage_lines(u)
         util.fmt_int(m.output_tokens)
       )
     end
+    -- Completions, their prefetches and reviews told apart, by name.
+    local features = {}
+    for name, f in pairs(type(data.features) == "table" and data.features or {}) do
+      features[#features + 1] = name
+    end
+    table.sort(features)
+    for i, name in ipairs(features) do
+      local f = data.features[name]
+      features[i] = ("%s %s (%s)"):format(name, cost(f), util.counted(f.requests, "request"))
+    end
+    if #features > 0 then
+      lines[#lines + 1] = "  by feature: " .. table.concat(features, ", ")
+    end
   end
-  scope("Today (" .. tostring((u.today or {}).day or "?") .. ")", u.today)
+  -- UTC's day, as the daily budget's and the other editors': west of Greenwich, in the evening,
+  -- a bare date was tomorrow's with no word why.
+  scope("Today (" .. tostring((u.today or {}).day or "?") .. ", UTC)", u.today)
   scope("Month (" .. tostring((u.month or {}).month or "?") .. ")", u.month)
   scope("This session", u.session)
   if type(u.budget) == "table" then

@@ -146,3 +146,25 @@ test("the usage view's cost notes name settings as VS Code does (deepseek.prices
   assert.doesNotMatch(report, /'prices'/, report);
   bar.dispose();
 });
+
+test('what completions, their prefetches and reviews cost is told apart, today and this month', async () => {
+  const features = {
+    completion: { requests: 40, cost_usd: 0.0123 },
+    prefetch: { requests: 12, cost_usd: 0.004 },
+    review: { requests: 1, cost_usd: 0.05 },
+  };
+  const split: UsageJSON = {
+    ...usage,
+    today: { ...usage.today, features },
+    month: { ...usage.month, features: { completion: { requests: 40, cost_usd: 0.0123 } } },
+  };
+  const said = 'completion $0.01 (40 requests) · prefetch $0.0040 (12 requests) · review $0.05 (1 request)';
+  assert.ok(usageMarkdown(split).includes(`By feature: ${said}`), usageMarkdown(split));
+  stub.quickPicks = [];
+  await showUsage(async () => split, () => ({ kind: 'Normal', message: '' }), { log() {}, setKey() {}, restart() {} });
+  const rows = stub.quickPicks[0].items.filter((i) => i.label.includes('by feature'));
+  assert.deepEqual(
+    rows.map((i) => i.description),
+    [said, 'completion $0.01 (40 requests)'],
+  );
+});
