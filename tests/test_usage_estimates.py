@@ -11,8 +11,16 @@ from typing import Any
 
 import pytest
 
-from deepseek_lsp.model import ChatRequest, EndpointConfig, Ledger, ModelClient
+from deepseek_lsp.model import (
+    ChatRequest,
+    EndpointConfig,
+    EstimateCounter,
+    Ledger,
+    ModelClient,
+    Usage,
+)
 from deepseek_lsp.model.ledger import DB_NAME, UsageRecord
+from deepseek_lsp.model.prefix_hits import KEPT, KEPT_CHARS, SentPrompts
 from deepseek_lsp.usage_report import print_usage
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import _to_dict, eventually, inline_params, insert, open_doc
@@ -149,3 +157,18 @@ async def test_what_prefetches_cost_today_is_told_apart_from_completions_after_a
     assert "  by feature: completion <$0.0001 (1 request), prefetch <$0.0001 (1 request)" in out, out
     assert print_usage(as_json=True) == 0
     assert json.loads(capsys.readouterr().out)["today"]["features"]["prefetch"]["requests"] == 1
+
+
+def test_the_prompts_kept_for_the_estimate_hold_no_megabytes() -> None:
+    """A review's prompts are long: those kept are as many of the newest as fit in a bound, so
+    the oldest shares no cache hit with a prompt like it any more."""
+    sent, counter = SentPrompts(), EstimateCounter()
+    sent.reported("deepseek-v4-pro", Usage(1000, 10, 900, 100))
+    prompts = [f"{i}" * (KEPT_CHARS // 3) for i in range(KEPT)]
+    for text in prompts:
+        sent.sent("deepseek-v4-pro", text)
+    held = [sent.hit_tokens("deepseek-v4-pro", text + "?", 10_000, counter) for text in prompts]
+    assert [bool(h) for h in held] == [False] * (KEPT - 3) + [True] * 3, held
+    sent.sent("deepseek-v4-pro", "x" * 2 * KEPT_CHARS)  # the newest, however long
+    assert sent.hit_tokens("deepseek-v4-pro", "x" * 2 * KEPT_CHARS, 10_000, counter) > 0
+    assert not sent.hit_tokens("deepseek-v4-pro", prompts[-1], 10_000, counter)

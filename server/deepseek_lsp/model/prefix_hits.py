@@ -17,8 +17,10 @@ __all__ = ["UNIT_TOKENS", "SentPrompts", "shared_length"]
 #: a shared part is a hit up to the last whole unit only.
 UNIT_TOKENS = 64
 #: The prompts kept per model: a completion's are the last few keys', a review's the other units
-#: of the file.
+#: of the file; as many as fit in ``KEPT_CHARS`` (the newest always), so that a review's long
+#: prompts do not hold megabytes.
 KEPT = 8
+KEPT_CHARS = 256_000
 
 
 def shared_length(a: str, b: str) -> int:
@@ -51,6 +53,9 @@ class SentPrompts:
         if kept is None:
             kept = self._sent[model] = deque(maxlen=KEPT)
         kept.append(text)
+        size = sum(map(len, kept))
+        while size > KEPT_CHARS and len(kept) > 1:
+            size -= len(kept.popleft())
 
     def reported(self, model: str, usage: Usage) -> None:
         if usage.cache_hit_tokens:
