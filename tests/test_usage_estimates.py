@@ -172,3 +172,30 @@ def test_the_prompts_kept_for_the_estimate_hold_no_megabytes() -> None:
     sent.sent("deepseek-v4-pro", "x" * 2 * KEPT_CHARS)  # the newest, however long
     assert sent.hit_tokens("deepseek-v4-pro", "x" * 2 * KEPT_CHARS, 10_000, counter) > 0
     assert not sent.hit_tokens("deepseek-v4-pro", prompts[-1], 10_000, counter)
+
+
+async def test_the_share_of_prompt_tokens_the_provider_s_cache_held_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Whether the provider's cache works for the user (a hit costs 2 % of a miss) is the figure
+    that tells a spend to expect: the views gave the hit and miss counts alone, six- and
+    seven-digit figures to divide by hand."""
+    with FakeDeepSeek() as fake:
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
+            uri = "file:///ws/share.py"
+            open_doc(client, uri, TEXT)
+            col = len("    a = ")
+            for version, key in enumerate("yz", start=2):
+                assert (await client.text_document_inline_completion_async(inline_params(uri, CURSOR_LINE, col))).items
+                insert(client, uri, version, CURSOR_LINE, col, key)
+                col += 1
+            usage = _to_dict(await client.protocol.send_request_async("deepseek/usage", {}))
+    total = usage["today"]["total"]
+    share = total["cache_hit_tokens"] / total["prompt_tokens"]
+    assert 0.3 < share < 0.7  # the second request's prompt, of two alike
+    assert total["cache_hit_share"] == round(share, 4)
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+    assert print_usage() == 0
+    out = capsys.readouterr().out
+    today = next(line for line in out.splitlines() if line.startswith("today"))
+    assert today.endswith(f", 2 requests, {round(share * 100)} % of the prompt from the provider's cache"), out

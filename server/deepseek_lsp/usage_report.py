@@ -35,6 +35,14 @@ def format_cost(totals: dict[str, Any]) -> str:
     return f"{figure} + unknown" if cost else "cost unknown"
 
 
+def cached(totals: dict[str, Any]) -> str:
+    """The share of the prompts the provider's cache held (``Totals.as_dict``), after a scope's
+    figures; nothing without a hit (a server that tells none, vLLM's, read "0 %" as a cache
+    that failed)."""
+    share = totals.get("cache_hit_share")
+    return f", {round(share * 100)} % of the prompt from the provider's cache" if share else ""
+
+
 def by_feature(features: dict[str, Any]) -> str:
     """What each feature's requests cost (a scope's ``features``): completions, their
     prefetches and reviews told apart."""
@@ -92,7 +100,7 @@ def print_usage(as_json: bool = False) -> int:
     for scope, label in (("today", today), ("month", summary["month"]["month"])):
         data = summary[scope]
         total = data["total"]
-        print(f"{scope} ({label}): {format_cost(total)}, {counted(total.get('requests', 0), 'request')}")
+        print(f"{scope} ({label}): {format_cost(total)}, {counted(total.get('requests', 0), 'request')}{cached(total)}")
         for model, t in data["models"].items():
             print(
                 f"  {model:<24} {format_cost(t)}  requests {t.get('requests', 0)}"

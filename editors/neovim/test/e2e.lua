@@ -1858,6 +1858,12 @@ step(":DeepSeekUsage shows today's cost and tokens", function()
   })]])
   check(features[2] == "  by feature: completion $0.0008 (1 request), prefetch $0.0002 (1 request), review $0.0490 (1 request)",
     "features shown as: " .. tostring(features[2]))
+  -- The share of the prompts the provider's cache held, beside its count.
+  local share = lua([[return require("deepseek_lsp").usage_lines({
+    today = { day = "2026-01-02", models = {}, total = { cost_usd = 0.001, requests = 3, prompt_tokens = 6535,
+              cache_hit_tokens = 3072, cache_hit_share = 0.4701, output_tokens = 20 } },
+  })[1] ]])
+  check(share:find("6,535 tokens in (3,072 cached, 47 %)  20 out", 1, true), "the cache's share shown as: " .. share)
 end)
 
 step("counts are said in words: 1 request, 1 token, 2 requests (not 1 requests, 1 finding(s))", function()

@@ -41,6 +41,8 @@ export interface TotalsJSON {
   estimated_usd?: number;
   mean_ttft_s?: number | null;
   mean_latency_s?: number | null;
+  /** Of the prompt tokens, the share the provider's cache held (null without prompts). */
+  cache_hit_share?: number | null;
 }
 
 export interface ScopeJSON {

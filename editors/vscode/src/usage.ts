@@ -29,11 +29,16 @@ function fmtInt(n: number | undefined): string {
   return (n ?? 0).toLocaleString('en-US');
 }
 
+/** The share of the prompts the provider's cache held, "47 %" (what a spend follows: a hit costs 2 % of a miss); '' without a hit. */
+function hitShare(t: TotalsJSON): string {
+  return t.cache_hit_share ? `${Math.round(t.cache_hit_share * 100)} %` : '';
+}
+
 function detail(t: TotalsJSON): string {
   const parts = [
     counted(t.requests, 'request') + (t.errors ? `, ${fmtInt(t.errors)} failed` : '') +
       (t.cancelled ? `, ${fmtInt(t.cancelled)} cancelled` : ''),
-    `prompt ${counted(t.prompt_tokens, 'token')} (cache hit ${fmtInt(t.cache_hit_tokens)}, miss ${fmtInt(t.cache_miss_tokens)})`,
+    `prompt ${counted(t.prompt_tokens, 'token')} (cache hit ${fmtInt(t.cache_hit_tokens)}${hitShare(t) && `, ${hitShare(t)}`}, miss ${fmtInt(t.cache_miss_tokens)})`,
     `output ${fmtInt(t.output_tokens)}`,
   ];
   if (t.mean_latency_s != null) {
@@ -87,7 +92,7 @@ export function usageMarkdown(usage: UsageJSON, names: SettingNames = asIs): str
     for (const [model, t] of rows) {
       out.push(
         `| ${model} | ${formatTotalCost(t)} | ${fmtInt(t.requests)} | ${fmtInt(t.prompt_tokens)} | ` +
-          `${fmtInt(t.cache_hit_tokens)} | ${fmtInt(t.cache_miss_tokens)} | ${fmtInt(t.output_tokens)} |`,
+          `${fmtInt(t.cache_hit_tokens)}${hitShare(t) && ` (${hitShare(t)})`} | ${fmtInt(t.cache_miss_tokens)} | ${fmtInt(t.output_tokens)} |`,
       );
     }
     out.push('');

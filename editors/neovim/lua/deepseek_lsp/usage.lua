@@ -35,12 +35,16 @@ function M.usage_lines(u)
       return
     end
     local t = data.total or {}
-    lines[#lines + 1] = ("%s: %s  %s  %s in (%s cached)  %s out"):format(
+    -- The share of the prompts the provider's cache held: what a spend follows (a hit costs 2 %
+    -- of a miss), which the counts alone left to divide by hand.
+    local share = tonumber(t.cache_hit_share)
+    lines[#lines + 1] = ("%s: %s  %s  %s in (%s cached%s)  %s out"):format(
       label,
       cost(t),
       util.counted(t.requests, "request"),
       util.counted(t.prompt_tokens, "token"),
       util.fmt_int(t.cache_hit_tokens),
+      (share or 0) > 0 and (", %d %%"):format(math.floor(share * 100 + 0.5)) or "",
       util.fmt_int(t.output_tokens)
     )
     for model, m in pairs(data.models or {}) do

@@ -168,3 +168,13 @@ test('what completions, their prefetches and reviews cost is told apart, today a
     [said, 'completion $0.01 (40 requests)'],
   );
 });
+
+test("the share of the prompts the provider's cache held is said beside its counts", async () => {
+  const flash = { requests: 3, cost_usd: 0.001, prompt_tokens: 6535, cache_hit_tokens: 3072, cache_miss_tokens: 3463, cache_hit_share: 0.4701 };
+  const held: UsageJSON = { ...usage, today: { day: '2025-01-02', models: { 'deepseek-v4-flash': flash }, total: flash } };
+  assert.ok(usageMarkdown(held).includes('| 3,072 (47 %) | 3,463 |'), usageMarkdown(held));
+  stub.quickPicks = [];
+  await showUsage(async () => held, () => ({ kind: 'Normal', message: '' }), { log() {}, setKey() {}, restart() {} });
+  const row = stub.quickPicks[0].items.find((i) => i.label.includes('deepseek-v4-flash'));
+  assert.ok(row?.detail?.includes('prompt 6,535 tokens (cache hit 3,072, 47 %, miss 3,463)'), row?.detail);
+});
