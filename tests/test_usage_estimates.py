@@ -14,7 +14,6 @@ import pytest
 from deepseek_lsp.model import (
     ChatRequest,
     EndpointConfig,
-    EstimateCounter,
     Ledger,
     ModelClient,
     Usage,
@@ -139,8 +138,12 @@ async def test_what_prefetches_cost_today_is_told_apart_from_completions_after_a
         fake.script("x + 1", "\n    return a\n")
         async with session(fake, tmp_path, {"debounce": 0}) as client:
             await shown_with_prefetch(client, fake, "file:///ws/feat.py")
-            assert await eventually(lambda: all(r.closed for r in fake.requests_to(FIM)))
-            first = _to_dict(await client.protocol.send_request_async("deepseek/usage", {}))
+            assert await eventually(lambda: all(r.closed for r in fake.requests_to(FIM)), timeout=20)
+            for _ in range(200):  # until the client has read the prefetch's end, and recorded it
+                first = _to_dict(await client.protocol.send_request_async("deepseek/usage", {}))
+                if "prefetch" in first["session"]["features"]:
+                    break
+                await asyncio.sleep(0.05)
         async with session(fake, tmp_path, {"debounce": 0}) as client:
             again = _to_dict(await client.protocol.send_request_async("deepseek/usage", {}))
     spent = first["session"]["features"]
@@ -162,16 +165,16 @@ async def test_what_prefetches_cost_today_is_told_apart_from_completions_after_a
 def test_the_prompts_kept_for_the_estimate_hold_no_megabytes() -> None:
     """A review's prompts are long: those kept are as many of the newest as fit in a bound, so
     the oldest shares no cache hit with a prompt like it any more."""
-    sent, counter = SentPrompts(), EstimateCounter()
+    sent = SentPrompts()
     sent.reported("deepseek-v4-pro", Usage(1000, 10, 900, 100))
     prompts = [f"{i}" * (KEPT_CHARS // 3) for i in range(KEPT)]
     for text in prompts:
         sent.sent("deepseek-v4-pro", text)
-    held = [sent.hit_tokens("deepseek-v4-pro", text + "?", 10_000, counter) for text in prompts]
+    held = [sent.hit_tokens("deepseek-v4-pro", text + "?", 10_000) for text in prompts]
     assert [bool(h) for h in held] == [False] * (KEPT - 3) + [True] * 3, held
     sent.sent("deepseek-v4-pro", "x" * 2 * KEPT_CHARS)  # the newest, however long
-    assert sent.hit_tokens("deepseek-v4-pro", "x" * 2 * KEPT_CHARS, 10_000, counter) > 0
-    assert not sent.hit_tokens("deepseek-v4-pro", prompts[-1], 10_000, counter)
+    assert sent.hit_tokens("deepseek-v4-pro", "x" * 2 * KEPT_CHARS, 10_000) > 0
+    assert not sent.hit_tokens("deepseek-v4-pro", prompts[-1], 10_000)
 
 
 async def test_the_share_of_prompt_tokens_the_provider_s_cache_held_is_told(

@@ -897,7 +897,7 @@ class ModelStream:
                 try:
                     counter = self._client.counter_nowait()
                     prompt = self._prompt_tokens(counter)
-                    hit = 0 if text is None else sent.hit_tokens(self._model, text, prompt, counter)
+                    hit = 0 if text is None else sent.hit_tokens(self._model, text, prompt)
                     # Thinking is billed as output too, and a review cut mid-thought has
                     # little else.
                     completion = counter.count(self._acc.text) + counter.count(self._acc.reasoning)
