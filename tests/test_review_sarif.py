@@ -209,17 +209,13 @@ def _module_finding(tmp_path: Path, name: str, language: str, unit: str, kind: s
     return FileResult(str(path), doc, findings, stats, units=1, units_asked=1)
 
 
-def test_a_module_level_finding_is_located_in_the_module_it_names(tmp_path: Path) -> None:
-    """The code outside definitions was the logical location named "module level" in every
-    file: a SARIF viewer grouping results by logical location put all files' module code under
-    one entry. SARIF 2.1.0 §3.33.4's ``name`` is the construct's identifier: a Python module's
-    name (the packages holding it, by their ``__init__.py``, in ``fullyQualifiedName``), a
-    package's ``__init__.py`` the package's; another language's module its file's stem. A long
-    module or class cut in parts is still that module or class, not "Large, part 2"."""
+def _module_findings(tmp_path: Path) -> list[FileResult]:
+    """A finding in a package's modules' own code, a package's, a script's, a JavaScript
+    file's and a long class's part."""
     for package in ("pkg", "pkg/sub"):
         (tmp_path / package).mkdir(parents=True, exist_ok=True)
         (tmp_path / package / "__init__.py").write_text("")
-    results = [
+    return [
         _module_finding(tmp_path, "pkg/sub/store.py", "python", "module level", "module"),
         _module_finding(tmp_path, "pkg/sub/cache.py", "python", "module level, part 2", "module"),
         _module_finding(tmp_path, "pkg/__init__.py", "python", "module level", "module"),
@@ -227,7 +223,16 @@ def test_a_module_level_finding_is_located_in_the_module_it_names(tmp_path: Path
         _module_finding(tmp_path, "web/util.js", "javascript", "module level", "module"),
         _module_finding(tmp_path, "pkg/large.py", "python", "Large, part 2", "class"),
     ]
-    log = to_sarif(results, root=tmp_path)
+
+
+def test_a_module_level_finding_is_located_in_the_module_it_names(tmp_path: Path) -> None:
+    """The code outside definitions was the logical location named "module level" in every
+    file: a SARIF viewer grouping results by logical location put all files' module code under
+    one entry. SARIF 2.1.0 §3.33.4's ``name`` is the construct's identifier: a Python module's
+    name (the packages holding it, by their ``__init__.py``, in ``fullyQualifiedName``), a
+    package's ``__init__.py`` the package's; another language's module its file's stem. A long
+    module or class cut in parts is still that module or class, not "Large, part 2"."""
+    log = to_sarif(_module_findings(tmp_path), root=tmp_path)
     jsonschema.Draft4Validator(SCHEMA).validate(log)
     found = [r["locations"][0]["logicalLocations"] for r in log["runs"][0]["results"]]
     assert found == [
@@ -237,4 +242,25 @@ def test_a_module_level_finding_is_located_in_the_module_it_names(tmp_path: Path
         [{"name": "run_all", "kind": "module"}],
         [{"name": "util", "kind": "module"}],
         [{"name": "Large", "kind": "type"}],
+    ]
+
+
+def test_the_json_report_names_a_findings_unit_as_the_sarif_log_does(tmp_path: Path) -> None:
+    """SARIF named a module's own code by its module while the JSON report of the same run
+    still said "module level" in every file, and "Large, part 2" for a long class's part: a CI
+    script reading one format or the other grouped the same findings differently. The JSON
+    ``unit`` is the SARIF logical location's fully qualified name (its name where that is all
+    it has), a method with its class."""
+    results = [
+        *_module_findings(tmp_path),
+        _module_finding(tmp_path, "pkg/last.py", "python", "Large.last", "method"),
+        _module_finding(tmp_path, "pkg/run.py", "python", "run", "function"),
+    ]
+    units = [f["unit"] for file in json.loads(to_json(results))["files"] for f in file["findings"]]
+    sarif = [
+        (loc := r["locations"][0]["logicalLocations"][0]).get("fullyQualifiedName", loc["name"])
+        for r in to_sarif(results, root=tmp_path)["runs"][0]["results"]
+    ]
+    assert units == sarif == [
+        "pkg.sub.store", "pkg.sub.cache", "pkg", "run_all", "util", "Large", "Large.last", "run"
     ]

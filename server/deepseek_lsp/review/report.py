@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..console import counted, no_command, shown_line, shown_name
@@ -71,6 +74,52 @@ class FileResult:
                 end_line, end_col = _line_col(self.doc, self.doc.line_end(last), utf16)
             start_line, end_line = start_line - cell.first, end_line - cell.first
         return start_line + 1, start_col + 1, end_line + 1, end_col + 1
+
+
+#: SARIF 2.1.0's logical location kinds (§3.33.7) of the review's units; a chunk of a file
+#: without a grammar (``units.Unit.kind`` "chunk") is no logical location.
+_KINDS = {"function": "function", "method": "member", "class": "type", "module": "module"}
+#: A long module's or class's code outside its definitions is cut in parts
+#: (``units._rest_units``): each is still that module or class.
+_PART = re.compile(r", part \d+$")
+#: Files whose folders holding an ``__init__`` of the same suffix make its dotted name.
+_PYTHON_SUFFIXES = frozenset({".py", ".pyi"})
+
+
+def module_name(path: str) -> tuple[str, str | None]:
+    """A file's module, as SARIF names a logical location (§3.33.4): its identifier and, where
+    that differs, its fully qualified name. A Python file's packages are the folders above it
+    holding an ``__init__.py``, as Python imports it (``pkg/sub/store.py``: ``store``,
+    ``pkg.sub.store``; ``pkg/__init__.py``: ``pkg``); any other file's module is its stem."""
+    p = Path(path)
+    if p.suffix not in _PYTHON_SUFFIXES:
+        return p.stem, None
+    parts = [] if p.stem == "__init__" else [p.stem]
+    folder = Path(os.path.abspath(p)).parent
+    while any((folder / f"__init__{suffix}").is_file() for suffix in _PYTHON_SUFFIXES):
+        parts.insert(0, folder.name)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    if not parts:  # an ``__init__.py`` outside any package
+        return p.stem, None
+    return parts[-1], (".".join(parts) if len(parts) > 1 else None)
+
+
+def logical_location(f: Finding, module: tuple[str, str | None]) -> tuple[str, str | None, str] | None:
+    """Where the finding is in the code's structure, the same in every report: its unit's name,
+    fully qualified name where that differs, and SARIF kind; None for a chunk of a file with no
+    grammar. A method's name is its own, its class's with it the fully qualified one
+    (``Large.last``); the code outside definitions is its ``module``'s (:func:`module_name`)."""
+    kind = _KINDS.get(f.unit_kind)
+    if not f.unit or kind is None:
+        return None
+    if kind == "module":
+        return (*module, kind)
+    unit = _PART.sub("", f.unit)
+    if kind == "member" and "." in unit:
+        return unit.rsplit(".", 1)[1], unit, kind
+    return unit, None, kind
 
 
 def _line_col(doc: Document, offset: int, utf16: bool) -> tuple[int, int]:
@@ -215,7 +264,9 @@ def to_json(
     files: list[dict[str, Any]] = []
     for r in results:
         items = []
+        module = module_name(r.path)
         for f in r.findings:
+            where = logical_location(f, module)
             line, col, end_line, end_col = r.location(f.start, f.end)
             items.append(
                 {
@@ -230,7 +281,9 @@ def to_json(
                     "code": f.code,
                     "suggestion": f.fix,
                     "confidence": f.confidence,
-                    "unit": f.unit,
+                    # as SARIF's logical location names it: "module level" named every
+                    # file's own code, "Large, part 2" a long class's part
+                    "unit": where and (where[1] or where[0]),
                     "fingerprint": f.fingerprint,
                 }
             )

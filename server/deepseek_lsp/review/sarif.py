@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +16,7 @@ from .. import __version__
 from .answer import SEVERITIES
 from .findings import Finding
 from .prompt import _redacted_lines
-from .report import FileResult
+from .report import FileResult, logical_location, module_name
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"critical": "error", "warning": "warning", "info": "note"}
@@ -58,50 +57,14 @@ def _region(result: FileResult, start: int, end: int, snippet: str | None) -> di
     return region
 
 
-#: SARIF 2.1.0's logical location kinds (§3.33.7) of the review's units; a chunk of a file
-#: without a grammar (``units.Unit.kind`` "chunk") is no logical location.
-_KINDS = {"function": "function", "method": "member", "class": "type", "module": "module"}
-#: A long module's or class's code outside its definitions is cut in parts
-#: (``units._rest_units``): each is still that module or class.
-_PART = re.compile(r", part \d+$")
-#: Files whose folders holding an ``__init__`` of the same suffix make its dotted name.
-_PYTHON_SUFFIXES = frozenset({".py", ".pyi"})
-
-
-def module_name(path: str) -> tuple[str, str | None]:
-    """A file's module, as SARIF names a logical location (§3.33.4): its identifier and, where
-    that differs, its fully qualified name. A Python file's packages are the folders above it
-    holding an ``__init__.py``, as Python imports it (``pkg/sub/store.py``: ``store``,
-    ``pkg.sub.store``; ``pkg/__init__.py``: ``pkg``); any other file's module is its stem."""
-    p = Path(path)
-    if p.suffix not in _PYTHON_SUFFIXES:
-        return p.stem, None
-    parts = [] if p.stem == "__init__" else [p.stem]
-    folder = Path(os.path.abspath(p)).parent
-    while any((folder / f"__init__{suffix}").is_file() for suffix in _PYTHON_SUFFIXES):
-        parts.insert(0, folder.name)
-        if folder.parent == folder:
-            break
-        folder = folder.parent
-    if not parts:  # an ``__init__.py`` outside any package
-        return p.stem, None
-    return parts[-1], (".".join(parts) if len(parts) > 1 else None)
-
-
 def _logical(f: Finding, module: tuple[str, str | None]) -> list[dict[str, Any]]:
-    """Where the finding is in the code's structure: its unit, by its kind. A method's name is
-    its own, its class's with it the fully qualified one (``Large.last``); the code outside
-    definitions is its module's (``module``)."""
-    kind = _KINDS.get(f.unit_kind)
-    if not f.unit or kind is None:
+    """Where the finding is in the code's structure: its unit, by its kind (see
+    :func:`report.logical_location`)."""
+    where = logical_location(f, module)
+    if where is None:
         return []
-    if kind == "module":
-        name, qualified = module
-        return [{"name": name, **({"fullyQualifiedName": qualified} if qualified else {}), "kind": kind}]
-    unit = _PART.sub("", f.unit)
-    if kind == "member" and "." in unit:
-        return [{"name": unit.rsplit(".", 1)[1], "fullyQualifiedName": unit, "kind": kind}]
-    return [{"name": unit, "kind": kind}]
+    name, qualified, kind = where
+    return [{"name": name, **({"fullyQualifiedName": qualified} if qualified else {}), "kind": kind}]
 
 
 def _snippet(result: FileResult, f: Finding) -> str:
