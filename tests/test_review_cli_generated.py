@@ -124,3 +124,30 @@ def test_a_generated_file_is_counted_as_generated_whatever_its_size_or_how_it_is
     code, out, _ = run(capsys, "app/api/client.py", "--format", "json", "--fail-on", "never")
     assert json.loads(out)["files"][0]["skipped"] is None
     assert "File: app/api/client.py" in sent_text(fake_deepseek)
+
+
+def test_a_marked_generated_file_that_is_not_text_is_counted_as_generated(
+    generated_project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A generated file .gitattributes marks ``linguist-generated`` that is no UTF-8 text (a
+    protoc descriptor set checked in as ``.js``, a Latin-1 table) was "not reviewed: binary
+    file", a warning annotation on each pull request regenerating it, though the repository
+    says it is generated: it is counted as generated, as its text twin is."""
+    root = generated_project
+    (root / ".gitattributes").write_text("app/gen/** linguist-generated\n")
+    (root / "app" / "gen").mkdir()
+    (root / "app" / "gen" / "descriptor.js").write_bytes(b"\x0a\x0bitems.proto\x00\x12\x03pkg")
+    (root / "app" / "gen" / "table.py").write_bytes("NAMES = ['Zoë']\n".encode("latin-1"))
+    (root / "app" / "items_pb2.py").unlink()
+    (root / "app" / "app.js").unlink()
+    commit(root, "generated files")
+
+    code, out, err = run(capsys, "app", "--format", "github", "--fail-on", "never")
+    assert code == 0, err
+    assert "Not reviewed" not in out and "descriptor" not in out and "table.py" not in out, out
+    assert out.rstrip().endswith(SKIPPED)
+    code, out, _ = run(capsys, "app", "--format", "json", "--fail-on", "never")
+    files = {f["path"]: f["skipped"] for f in json.loads(out)["files"]}
+    assert files["app/gen/descriptor.js"] == files["app/gen/table.py"] == (
+        "generated (marked linguist-generated in .gitattributes)"
+    )

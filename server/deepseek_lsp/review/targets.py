@@ -173,6 +173,10 @@ def _load(
     # ``../deploy/prod_settings.py``, was sent.
     if is_excluded(str(path.absolute()), settings.exclude) or is_excluded(str(path.resolve()), settings.exclude):
         return FileResult(shown, empty, skipped=EXCLUDED)
+    if marked and not named:
+        # Before reading: a marked descriptor set or Latin-1 table was "not reviewed: binary
+        # file", a warning on each pull request regenerating it, though git says generated.
+        return FileResult(shown, empty, skipped=f"generated ({marked})", generated=True)
     notebook = path.suffix.lower() == NOTEBOOK_SUFFIX
     # The editor's limit (a fixed 2 MB here, whatever the settings said: a file the editor
     # never sends was reviewed, and paid for, from the terminal).
@@ -186,7 +190,7 @@ def _load(
         if status.st_size > limit:
             # A regenerated protoc module or API client, judged by its header: "not reviewed:
             # larger than", a warning annotation on each pull request regenerating it.
-            why = "" if named or notebook else generated_why(path.name, _head(path), whole=False, marked=marked)
+            why = "" if named or notebook else generated_why(path.name, _head(path), whole=False)
             if why:
                 return FileResult(shown, empty, skipped=f"generated ({why})", generated=True)
             return FileResult(shown, empty, skipped=f"larger than {limit} bytes")
@@ -212,7 +216,7 @@ def _load(
     else:
         result = FileResult(shown, Document(uri, text, language=registry.for_document(None, uri), encoding="utf-16"))
     # Judged on the text as the editor holds it: a notebook's cells, not its JSON and outputs.
-    why = "" if named or result.skipped else generated_why(path.name, result.doc.data, marked=marked)
+    why = "" if named or result.skipped else generated_why(path.name, result.doc.data)
     if why:
         return FileResult(shown, empty, skipped=f"generated ({why})", generated=True)
     if not named and not result.skipped and in_conflict(result.doc.data, lambda: result.doc.tree):
