@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from lsprotocol import types
+
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, insert, lsp_session, open_doc, server_env
 from tests.review_support import reviewer
+from tests.server_fork import CONSTANTS
 from tests.test_reliability_review_faults import (
     CHAT,
     DOC,
@@ -77,5 +81,68 @@ async def test_a_file_edited_since_its_failed_review_waits_for_its_next_save(tmp
         assert await completion_answers(client, OTHER) == ["return a + b"]
         assert await eventually(lambda: review_kind(client) == "Normal", timeout=WAIT_S)
         # The first test's review went out in the turn of the answer; a second is ample.
+        await asyncio.sleep(1.0)
+        assert fake.requests_to(CHAT) == []
+
+
+#: The saved text's first line, typed before the save: the document's edit count is 1.
+TYPED = "import sqlite3\n"
+#: Each back-off 2.5-5 s: the review's first try has failed when its progress begins, and its
+#: retries leave the editor time to close and open the file again before the review ends.
+SLOW_BACKOFF = {CONSTANTS: json.dumps({"deepseek_lsp.model.retry:BASE_DELAY_S": 5.0})}
+
+
+@contextlib.asynccontextmanager
+async def reopened_while_unreached(tmp_path: Path) -> AsyncIterator[tuple[Any, FakeDeepSeek]]:
+    """URI typed in (one edit) and saved with the backend down; while its review retries, Neovim
+    closes and opens it again with the text saved (``:e``, a reload): a new copy, no edit
+    counted. The review fails unreached; then the backend starts again."""
+    assert DOC.startswith(TYPED)
+    with FakeDeepSeek() as fake:
+        fake.responder(reviewer(RULES), path=CHAT)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"), **SLOW_BACKOFF)
+        settings = {**SETTINGS, "review": {**SETTINGS["review"], "maxRetries": 1}}
+        async with lsp_session(env, settings=settings, editor="neovim") as client:
+            open_doc(client, URI, DOC[len(TYPED) :])
+            open_doc(client, OTHER, "x = \n")
+            insert(client, URI, 2, 0, 0, TYPED)
+            fake.stop()
+            save(client, URI)
+            began = lambda: any(  # noqa: E731
+                isinstance(r, types.WorkDoneProgressBegin) for rs in client.progress_reports.values() for r in rs
+            )
+            assert await eventually(began, timeout=WAIT_S)
+            client.text_document_did_close(
+                types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=URI))
+            )
+            open_doc(client, URI, DOC, version=3)
+            assert await eventually(lambda: review_kind(client) == "Warning", timeout=WAIT_S)
+            assert "Cannot reach" in review_statuses(client)[-1]["message"]
+            fake.start()
+            yield client, fake
+
+
+async def test_a_file_reopened_while_its_review_could_not_reach_the_server_is_reviewed_when_it_answers(
+    tmp_path: Path,
+) -> None:
+    """The reopened copy holds the text saved, but its edit count (0) was compared with the
+    old copy's at the save (1): taken as edited since, the saved change's review was dropped
+    when the server answered again, and nothing was shown till the next save."""
+    async with reopened_while_unreached(tmp_path) as (client, fake):
+        assert await completion_answers(client, OTHER) == ["return a + b"]
+        assert await eventually(lambda: len(client.diagnostics.get(URI, [])) == 2, timeout=WAIT_S)
+        assert {d.message.split("\n")[0] for d in client.diagnostics[URI]} == GOOD_MESSAGES
+        assert len(fake.requests_to(CHAT)) == 1
+
+
+async def test_a_file_reopened_and_edited_since_its_unreached_review_waits_for_its_next_save(
+    tmp_path: Path,
+) -> None:
+    """The reopened copy edited once: its edit count (1) matched the old copy's at the save, and
+    its unsaved text was reviewed unasked when the server answered again."""
+    async with reopened_while_unreached(tmp_path) as (client, fake):
+        insert(client, URI, 4, 2, 0, "# edited\n")
+        assert await completion_answers(client, OTHER) == ["return a + b"]
+        assert await eventually(lambda: review_kind(client) == "Normal", timeout=WAIT_S)
         await asyncio.sleep(1.0)
         assert fake.requests_to(CHAT) == []

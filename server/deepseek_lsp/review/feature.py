@@ -743,7 +743,7 @@ class ReviewFeature(Feature):
         uri = named()
         self.outcome.cost(outcome, settings)
         if on_save and failed_unreached(outcome) and (saved := self.services.documents.get(uri)) is not None:
-            self.unreached_saves.failed(saved, edit_count, client)
+            self.unreached_saves.failed(saved, snapshot.data, client)
         if not on_save:
             self.first_saves.reviewed_all(uri)
         # Ended with the count the file shows; ended whatever happens here: a progress never

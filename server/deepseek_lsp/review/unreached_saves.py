@@ -4,8 +4,9 @@ it answers (a completion's request, a model list: whatever reaches it first).
 A model server restarted, a laptop offline for a minute: the save's review met "Cannot reach"
 and said "Save again to retry", and that status stayed for good while the same server answered
 suggestions again; the saved change went unreviewed until the next save. The review runs again
-by itself, once, for a file still open and unedited since that save; one edited since (its
-unsaved text is not what was saved: the next save reviews it) has its "Cannot reach" cleared.
+by itself, once, for a file still open and holding the text that save's review read; one
+edited since (its unsaved text is not what was saved: the next save reviews it) has its
+"Cannot reach" cleared.
 """
 
 from __future__ import annotations
@@ -40,15 +41,16 @@ class UnreachedSaves:
         self._document = document
         self._review = review
         self._clear = clear
-        #: uri -> the document and its edit count when its save's review began.
-        self._saves: dict[str, tuple[Document, int]] = {}
+        #: uri -> the document and the text its save's review read.
+        self._saves: dict[str, tuple[Document, bytes]] = {}
         self._watch: asyncio.Task[None] | None = None
         self._client: Any = None
 
-    def failed(self, doc: Document, edit_count: int, client: Any) -> None:
-        """``doc``'s save review (of its text at ``edit_count``) could not reach ``client``'s
-        review server."""
-        self._saves[doc.uri] = (doc, edit_count)
+    def failed(self, doc: Document, reviewed: bytes, client: Any) -> None:
+        """``doc``'s save review (of the text ``reviewed``) could not reach ``client``'s review
+        server. By its text, not its edit count: ``doc`` may be another copy than the one saved
+        (closed and opened again meanwhile, a reload; renamed), whose count starts anew."""
+        self._saves[doc.uri] = (doc, reviewed)
         if self._watch is not None and not self._watch.done() and self._client is client:
             return
         if self._watch is not None:
@@ -63,10 +65,10 @@ class UnreachedSaves:
     async def _when_reached(self, client: Any, failed_at: float) -> None:
         await client.unreached.answer_after(client.config.base, failed_at)
         saves, self._saves = self._saves, {}
-        for uri, (doc, edit_count) in saves.items():
+        for uri, (doc, reviewed) in saves.items():
             if self._document(uri) is not doc:
                 continue
-            if doc.edit_count == edit_count:
+            if doc.data == reviewed:
                 self._review(uri)
             else:
                 self._clear(uri)
