@@ -146,3 +146,43 @@ async def test_a_file_reopened_and_edited_since_its_unreached_review_waits_for_i
         assert await eventually(lambda: review_kind(client) == "Normal", timeout=WAIT_S)
         await asyncio.sleep(1.0)
         assert fake.requests_to(CHAT) == []
+
+
+def cleared(client: Any, uri: str) -> bool:
+    """Whether the file's last review Warning was taken back by a status after it: its own
+    Normal, or the review's Normal right after it (VS Code keeps each file's status till then)."""
+    statuses = client.statuses
+    last = max((i for i, s in enumerate(statuses) if s["uri"] == uri and s["kind"] != "Normal"), default=None)
+    if last is None:
+        return True
+    after = statuses[last + 1 :]
+    return any(s == {"kind": "Normal", "message": "", "feature": "review", "uri": uri} for s in after) or bool(
+        after and after[0] == {"kind": "Normal", "message": "", "feature": "review", "uri": ""}
+    )
+
+
+async def test_cannot_reach_is_taken_back_after_another_status_came_and_went(tmp_path: Path) -> None:
+    """The review's "Cannot reach" for store.py, then the completions' own Warning of the same
+    outage over it, store.py edited: when the server answered, the edited file's Warning was
+    cleared only were it still the status, so it was never taken back, and VS Code, which keeps
+    each file's status, showed "review of store.py failed ... Save again to retry" on it for
+    good, suggestions coming again. It is taken back, and the status of now said after it."""
+    with FakeDeepSeek() as fake:
+        fake.responder(reviewer(RULES), path=CHAT)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"), **FAST_BACKOFF)
+        async with lsp_session(env, settings=SETTINGS) as client:
+            open_doc(client, URI, DOC)
+            open_doc(client, OTHER, "x = \n")
+            fake.stop()
+            save(client, URI)
+            assert await eventually(lambda: review_kind(client) == "Warning", timeout=WAIT_S)
+            assert await completion_answers(client, OTHER) == []
+            assert await eventually(lambda: client.statuses[-1]["feature"] == "completion", timeout=WAIT_S)
+            assert client.statuses[-1]["kind"] == "Warning" and not cleared(client, URI)
+            insert(client, URI, 2, 0, 0, "# edited\n")
+            fake.start()
+            assert await completion_answers(client, OTHER) == ["return a + b"]
+            assert await eventually(lambda: cleared(client, URI), timeout=WAIT_S), client.statuses
+            assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal", timeout=WAIT_S)
+            await asyncio.sleep(1.0)
+            assert fake.requests_to(CHAT) == [] and client.statuses[-1]["kind"] == "Normal"

@@ -408,10 +408,8 @@ class ReviewFeature(Feature):
         task.add_done_callback(done)
 
     def _clear_status(self, uri: str) -> None:
-        current = self.services.status.current
-        if current.feature == "review" and current.uri == uri:
-            # Its failed review is no longer anyone's concern (the Warning stayed for good).
-            self.services.status.set(Status("Normal", "", "review"))
+        # Its failed review is no longer anyone's concern (the Warning stayed for good).
+        self.outcome.over(uri)
 
     def settings_changed(self, old: Settings, new: Settings) -> None:
         # allowHttp and fimBaseUrl too: a review refused for plain http:// kept its Error status

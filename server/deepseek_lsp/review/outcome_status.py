@@ -210,19 +210,7 @@ class OutcomeStatus:
             status.set(Status("Warning", f"review of {basename(uri)}: {outcome.problems[0]}", "review", uri))
             self._problems.add(uri)
             return
-        # Only this file's own problem clears: another file's failed review stays shown (a
-        # good review of b.py hid a.py's failure, and a.py looked reviewed and clean).
-        current = status.current
-        if current.feature == "review" and current.kind != "Normal" and current.uri in ("", uri):
-            status.set(Status("Normal", "", "review"))
-        elif uri in self._problems:
-            # Its problem was told, and another status came since (b.py's failure, a file's
-            # Inactive): VS Code, keeping each file's status, showed "review of a.py failed...
-            # Save again to retry" on a.py for good. Its own end said, then the status of now,
-            # which still stands (and is what an editor showing one status shows).
-            status.set(Status("Normal", "", "review", uri))
-            status.set(current)
-        self._problems.discard(uri)
+        self.over(uri, reviewed=True)
         current = status.current
         if current.feature == "config" and current.kind == "Error" and outcome.requests:
             # The missing key's (a refused endpoint sends nothing): a gateway in front of
@@ -230,6 +218,25 @@ class OutcomeStatus:
             status.set(Status("Normal", "", "review"))
         if outcome.stats.unplaced:
             log.info("review of %s: %s could not be placed", uri, counted(outcome.stats.unplaced, "finding"))
+
+    def over(self, uri: str, *, reviewed: bool = False) -> None:
+        """``uri``'s review problem is over: reviewed (``reviewed``: a review's problem of no
+        file's, a pause, goes too), edited since its failed save's server answered again,
+        closed. Only this file's own problem clears: another file's failed review stays shown
+        (a good review of b.py hid a.py's failure, and a.py looked reviewed and clean)."""
+        status = self.services.status
+        current = status.current
+        if current.feature == "review" and current.kind != "Normal" and current.uri in (("", uri) if reviewed else (uri,)):
+            status.set(Status("Normal", "", "review"))
+        elif uri in self._problems:
+            # Its problem was told, and another status came since (b.py's failure, a file's
+            # Inactive, the completions' Warning of the same outage, come and gone): VS Code,
+            # keeping each file's status, showed "review of a.py failed... Save again to retry"
+            # on a.py for good. Its own end said, then the status of now, which still stands
+            # (and is what an editor showing one status shows).
+            status.set(Status("Normal", "", "review", uri))
+            status.set(current)
+        self._problems.discard(uri)
 
     def tell_prompt_cut(self, outcome: ReviewOutcome, settings: Settings) -> None:
         """Told once where Ollama cut a review's prompt to its context (see model.prompt_read),
