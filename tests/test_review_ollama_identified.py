@@ -110,3 +110,25 @@ async def test_deepseek_is_not_asked_what_it_is(base: str, tmp_path: Path) -> No
     async with ModelClient(config, Ledger(tmp_path / "usage.db"), transport=httpx.MockTransport(record)) as client:
         assert await prompt_read.review_room(client, "deepseek-v4-pro", 4096) is None
     assert asked == []
+
+
+def test_the_units_too_large_are_named_as_the_reports_name_them(tmp_path: Path) -> None:
+    """The code outside definitions too large for the server's context was "module module
+    level", a long class's part "class Large, part 2", where the JSON and SARIF reports name
+    them by the module (``pkg.store``) and the class; each is named so, found by its line."""
+    from deepseek_lsp.model.prompt_read import ReviewRoom
+    from deepseek_lsp.review.fitting import too_large_text
+    from deepseek_lsp.review.units import Unit
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    units = [
+        (Unit("module", "module level, part 2", ((40, 90),), "x"), 9000),
+        (Unit("class", "Large, part 2", ((120, 300),), "x"), 9000),
+        (Unit("method", "Large.last", ((310, 400),), "x"), 9000),
+    ]
+    said = too_large_text(units, "qwen", ReviewRoom(2048, 2048, "Ollama"), str(tmp_path / "pkg" / "store.py"))
+    assert said.startswith(
+        "module pkg.store (line 41, some 9,000 tokens), class Large (line 121, some 9,000 tokens), "
+        "method Large.last (line 311, some 9,000 tokens) not reviewed"
+    ), said

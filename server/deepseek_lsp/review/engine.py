@@ -264,7 +264,9 @@ class ReviewEngine:
                         redact_secrets=settings.redact_secrets,
                     )
                     if too_large:
-                        outcome.problems.append(too_large_text(too_large, settings.review.model, room))
+                        outcome.problems.append(
+                            too_large_text(too_large, settings.review.model, room, uri_to_path(doc.uri))
+                        )
                         outcome.units_asked -= len(too_large)
                         outcome.too_large = len(too_large)
                 else:

@@ -11,6 +11,7 @@ from ..documents import Document
 from ..model.prompt_read import ReviewRoom
 from ..model.tokens import Counter
 from .prompt import BATCH_MAX_CHARS, BATCH_MAX_UNITS, build_messages, unit_block
+from .report import logical_location, module_name
 from .units import FileUnits, Unit
 
 #: The share of a request's room kept for the signatures its units use (dropped where more).
@@ -55,9 +56,17 @@ def fit_units(
     return batches, too_large
 
 
-def too_large_text(too_large: Sequence[tuple[Unit, int]], model: str, room: ReviewRoom) -> str:
-    """What the review says of units not sent for the server's context."""
-    named = ", ".join(f"{u.kind} {u.name} (line {u.first_line + 1}, some {n:,} tokens)" for u, n in too_large[:3])
+def too_large_text(too_large: Sequence[tuple[Unit, int]], model: str, room: ReviewRoom, path: str) -> str:
+    """What the review says of units not sent for the server's context, named as the reports
+    name them (``path``: the file's, for its module's name): "module module level" was every
+    file's own code, "class Large, part 2" a long class's part."""
+    module = module_name(path)
+
+    def named_unit(u: Unit) -> str:
+        where = logical_location(u.name, u.kind, module)
+        return "code" if where is None else f"{u.kind} {where[1] or where[0]}"
+
+    named = ", ".join(f"{named_unit(u)} (line {u.first_line + 1}, some {n:,} tokens)" for u, n in too_large[:3])
     more = f" and {len(too_large) - 3} more" if len(too_large) > 3 else ""
     return (
         f"{named}{more} not reviewed: larger than the context {room.server} runs {model} with "

@@ -106,17 +106,19 @@ def module_name(path: str) -> tuple[str, str | None]:
     return parts[-1], (".".join(parts) if len(parts) > 1 else None)
 
 
-def logical_location(f: Finding, module: tuple[str, str | None]) -> tuple[str, str | None, str] | None:
-    """Where the finding is in the code's structure, the same in every report: its unit's name,
-    fully qualified name where that differs, and SARIF kind; None for a chunk of a file with no
-    grammar. A method's name is its own, its class's with it the fully qualified one
+def logical_location(
+    unit: str, unit_kind: str, module: tuple[str, str | None]
+) -> tuple[str, str | None, str] | None:
+    """Where a unit (a finding's) is in the code's structure, the same in every report: its
+    name, fully qualified name where that differs, and SARIF kind; None for a chunk of a file
+    with no grammar. A method's name is its own, its class's with it the fully qualified one
     (``Large.last``); the code outside definitions is its ``module``'s (:func:`module_name`)."""
-    kind = _KINDS.get(f.unit_kind)
-    if not f.unit or kind is None:
+    kind = _KINDS.get(unit_kind)
+    if not unit or kind is None:
         return None
     if kind == "module":
         return (*module, kind)
-    unit = _PART.sub("", f.unit)
+    unit = _PART.sub("", unit)
     if kind == "member" and "." in unit:
         return unit.rsplit(".", 1)[1], unit, kind
     return unit, None, kind
@@ -266,7 +268,7 @@ def to_json(
         items = []
         module = module_name(r.path)
         for f in r.findings:
-            where = logical_location(f, module)
+            where = logical_location(f.unit, f.unit_kind, module)
             line, col, end_line, end_col = r.location(f.start, f.end)
             items.append(
                 {

@@ -60,7 +60,7 @@ def _region(result: FileResult, start: int, end: int, snippet: str | None) -> di
 def _logical(f: Finding, module: tuple[str, str | None]) -> list[dict[str, Any]]:
     """Where the finding is in the code's structure: its unit, by its kind (see
     :func:`report.logical_location`)."""
-    where = logical_location(f, module)
+    where = logical_location(f.unit, f.unit_kind, module)
     if where is None:
         return []
     name, qualified, kind = where
