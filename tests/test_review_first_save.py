@@ -155,6 +155,24 @@ async def test_review_all_holds_for_a_save_after_its_review_failed(fake_deepseek
         assert len(asked) == 1, [a.message for a in asked]
 
 
+async def test_review_all_is_asked_again_for_another_model(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """"Review all", answered to "about N tokens to deepseek-v4-pro, up to $0.07", held for
+    the file whatever the model: switched to another (a pricier one, thinking on), the next
+    save sent all 800 functions to it unasked. The answer holds for the model it named."""
+    async with large_file_open(fake_deepseek, tmp_path, ["Review all"]) as (client, uri, asked):
+        await edit_and_save(client, uri, 2, 5)
+        assert await eventually(
+            lambda: len({u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json)}) == 800,
+            timeout=30,
+        )
+        client.set_configuration({"deepseek": {**SETTINGS, "review": {**SETTINGS["review"], "model": "deepseek-v4-flash"}}})
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        await asyncio.sleep(1.0)
+        await edit_and_save(client, uri, 3, 9, above=1)
+        assert await eventually(lambda: len(asked) == 2, timeout=30), "not asked of the new model"
+        assert "tokens to deepseek-v4-flash" in asked[1].message
+
+
 async def test_not_now_is_remembered_for_the_file_and_review_file_still_reviews_it(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:

@@ -152,9 +152,10 @@ class FirstSaves:
         #: The open question's answer per file: a task of its own, which a save superseded by
         #: the next one does not take down with it.
         self._asking: dict[str, asyncio.Task[object]] = {}
-        #: Files the user answered "Review all" for: their saves send every unit without a
-        #: cached answer, as any save does (its review failed, they were asked again).
-        self._review_all: set[str] = set()
+        #: Files the user answered "Review all" for, with the model the question named: their
+        #: saves send every unit without a cached answer, as any save does (its review failed,
+        #: they were asked again); another model's cost was never asked (all sent to it).
+        self._review_all: dict[str, str] = {}
         self._only_changes: set[str] = set()
         #: Files the user answered "Not now" for: not asked again, nor sent, on save.
         self._not_now: set[str] = set()
@@ -183,7 +184,7 @@ class FirstSaves:
         commit, outside a repository since the file was opened (None where there is neither),
         ``since`` which of the two, once ``changed`` has answered."""
         uri = snapshot.uri
-        if uri in self._review_all:
+        if self._review_all.get(uri) == settings.review.model:
             return None
         if uri in self._only_changes:
             lines = await changed()
@@ -195,7 +196,7 @@ class FirstSaves:
             # by its answer. Dropped, the edits since were reviewed at no save until the next,
             # and the superseded save's wait was cancelled: the user's answer reviewed nothing.
             answer = await asyncio.shield(open_question)
-            return self._chosen(uri, answer, await changed(), _shown(uri, path, roots))
+            return self._chosen(uri, answer, await changed(), _shown(uri, path, roots), settings.review.model)
         if uri in self._not_now:
             # Before the estimate: worked out first, it cost 0.3 s of CPU at each save of a
             # 2,000-function file, to send nothing. Review File takes the answer back.
@@ -220,15 +221,15 @@ class FirstSaves:
             self.services.status.tell_once(
                 f"review:first-save:{uri}", f"{question} Not asked ({then}); {review_file_command()} reviews it all.", 3
             )
-        return self._chosen(uri, answer, lines, shown)
+        return self._chosen(uri, answer, lines, shown, settings.review.model)
 
     def _chosen(
-        self, uri: str, answer: object, lines: set[int] | None, shown: str
+        self, uri: str, answer: object, lines: set[int] | None, shown: str, model: str
     ) -> set[int] | Literal[False] | None:
         """What a save sends by the user's ``answer``, ``lines`` its units changed since git's
         last commit; ``shown``: the file as the question named it."""
         if answer == REVIEW_ALL:
-            self._review_all.add(uri)
+            self._review_all[uri] = model
             return None
         if answer is _CANNOT_ASK:
             return False if lines is None else lines
