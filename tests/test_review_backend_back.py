@@ -186,3 +186,17 @@ async def test_cannot_reach_is_taken_back_after_another_status_came_and_went(tmp
             assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal", timeout=WAIT_S)
             await asyncio.sleep(1.0)
             assert fake.requests_to(CHAT) == [] and client.statuses[-1]["kind"] == "Normal"
+
+
+async def test_a_file_reopened_while_it_waits_for_the_server_is_reviewed_when_it_answers(tmp_path: Path) -> None:
+    """Its review failed unreached, then the file closed and opened again with the text saved
+    (Neovim's ``:e``, a reload after a checkout undone): the close ended the wait, and the saved
+    change went unreviewed till the next save though the server answered again."""
+    async with saved_while_down(tmp_path) as (client, fake):
+        client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=URI))
+        )
+        open_doc(client, URI, DOC, version=2)
+        assert await completion_answers(client, OTHER) == ["return a + b"]
+        assert await eventually(lambda: len(client.diagnostics.get(URI, [])) == 2, timeout=WAIT_S)
+        assert len(fake.requests_to(CHAT)) == 1

@@ -325,7 +325,6 @@ class ReviewFeature(Feature):
 
     def document_closed(self, doc: Document) -> None:
         self._opened.forget(doc.uri)
-        self.unreached_saves.forget(doc.uri)
         task = self._tasks.get(doc.uri)
         # A save's only: Review File's answer goes to the buffer that asked, which is gone (a
         # Neovim user's :bd then :e was told of the closed one's review).
@@ -740,8 +739,8 @@ class ReviewFeature(Feature):
         # Renamed meanwhile (maybe more than once): shown under the name it has now.
         uri = named()
         self.outcome.cost(outcome, settings)
-        if on_save and failed_unreached(outcome) and (saved := self.services.documents.get(uri)) is not None:
-            self.unreached_saves.failed(saved, snapshot.data, client)
+        if on_save and failed_unreached(outcome) and self.services.documents.get(uri) is not None:
+            self.unreached_saves.failed(uri, snapshot.data, client)
         if not on_save:
             self.first_saves.reviewed_all(uri)
         # Ended with the count the file shows; ended whatever happens here: a progress never

@@ -41,16 +41,17 @@ class UnreachedSaves:
         self._document = document
         self._review = review
         self._clear = clear
-        #: uri -> the document and the text its save's review read.
-        self._saves: dict[str, tuple[Document, bytes]] = {}
+        #: uri -> the text its save's review read.
+        self._saves: dict[str, bytes] = {}
         self._watch: asyncio.Task[None] | None = None
         self._client: Any = None
 
-    def failed(self, doc: Document, reviewed: bytes, client: Any) -> None:
-        """``doc``'s save review (of the text ``reviewed``) could not reach ``client``'s review
-        server. By its text, not its edit count: ``doc`` may be another copy than the one saved
-        (closed and opened again meanwhile, a reload; renamed), whose count starts anew."""
-        self._saves[doc.uri] = (doc, reviewed)
+    def failed(self, uri: str, reviewed: bytes, client: Any) -> None:
+        """``uri``'s save review (of the text ``reviewed``) could not reach ``client``'s review
+        server. Told by its text, not its edit count: the file open then may be another copy
+        than the one saved (closed and opened again, a reload; renamed), whose count starts
+        anew."""
+        self._saves[uri] = reviewed
         if self._watch is not None and not self._watch.done() and self._client is client:
             return
         if self._watch is not None:
@@ -59,14 +60,16 @@ class UnreachedSaves:
         self._watch = asyncio.ensure_future(self._when_reached(client, time.monotonic()))
 
     def forget(self, uri: str) -> None:
-        """Saved again, reviewed, or closed: its wait is over."""
+        """Saved again or reviewed: its wait is over. Not closed: opened again with the text
+        saved (Neovim's ``:e``), its saved change went unreviewed though the server answered."""
         self._saves.pop(uri, None)
 
     async def _when_reached(self, client: Any, failed_at: float) -> None:
         await client.unreached.answer_after(client.config.base, failed_at)
         saves, self._saves = self._saves, {}
-        for uri, (doc, reviewed) in saves.items():
-            if self._document(uri) is not doc:
+        for uri, reviewed in saves.items():
+            doc = self._document(uri)
+            if doc is None:  # closed
                 continue
             if doc.data == reviewed:
                 self._review(uri)
