@@ -111,6 +111,35 @@ CPP_FORMS = {
         ("template <> struct Limits<int> {\n  static constexpr int max_items = 64;",
          "template <> int parse_field<int>(const char* s) { return atoi(s); }"),
     ),
+    # A method defined (with its body) under `#ifdef`, `#if`, `#elif` or `#else` in a class body.
+    "ifdef method body": (
+        "class Pool {\n public:\n  int size() const { return n_; }\n#ifdef POOL_DEBUG\n"
+        "  void dump_slots(int from, int to) const { }\n#elif POOL_STATS\n"
+        "  long hit_count(int shard) const { return 0; }\n#else\n"
+        "  void verify_all(bool strict) { }\n#endif\n private:\n  int n_;\n};\n"
+        "extern Pool* g_pool;\n",
+        "  g_pool->dump_slots(0, n);\n  g_pool->verify_all(true);\n  long h = g_pool->hit_count(",
+        ("void dump_slots(int from, int to) const { }", "long hit_count(int shard) const { return 0; }",
+         "void verify_all(bool strict) { }"),
+    ),
+    # An explicit specialisation returning a pointer or a reference.
+    "specialisation returning a pointer": (
+        "template <typename T> T* make_node(int id);\n"
+        "template <> char* make_node<char>(int id) { return nullptr; }\n"
+        "template <typename T> const T& default_of();\ntemplate <> const int& default_of<int>();\n",
+        "  char* c = make_node<char>(n);\n  int d = default_of<int>(",
+        ("template <> char* make_node<char>(int id) { return nullptr; }", "template <> const int& default_of<int>();"),
+    ),
+    # A type named by a typedef of a qualified, dependent or template type (a container's
+    # member types, a library's aliases).
+    "typedef of a qualified type": (
+        "#include <cstddef>\n#include <vector>\ntypedef std::size_t slot_index;\n"
+        "typedef std::vector<int> slot_list;\ntemplate <typename Base> struct Slots {\n"
+        "  typedef typename Base::iterator slot_iterator;\n};\n",
+        "  slot_index i = 0;\n  slot_list all;\n  for (slot_iterator it = all.begin();",
+        ("typedef std::size_t slot_index;", "typedef std::vector<int> slot_list;",
+         "typedef typename Base::iterator slot_iterator;"),
+    ),
     # A function returning a function pointer (C's signal handlers, plugin tables).
     "function pointer": (
         "typedef int (*handler_fn)(int);\nint (*pick_handler(int code))(int);\n"

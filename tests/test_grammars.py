@@ -871,11 +871,11 @@ int counter = 0, *cursor, table[3];
 }
 """
     # Since: the function returning a function pointer, the free operator and the explicit
-    # specialisation (`put<int>` as `put`). A method defined under `#ifdef` (`check`) is not yet.
+    # specialisation (`put<int>` as `put`); the method defined under `#ifdef` (`check`).
     assert _definitions(registry, "cpp", text) == [
         "class:Box", "class:ns", "function:fn_ptr_returner", "function:operator+", "function:ptr_fn",
         "function:put", "function:ref_fn", "function:win_only", "method:$dollar", "method:Box",
-        "method:operator new", "method:operator<", "method:operator<", "method:~ Box", "method:~Box",
+        "method:check", "method:operator new", "method:operator<", "method:operator<", "method:~ Box", "method:~Box",
         "variable:counter", "variable:cursor", "variable:table",
     ]  # fmt: skip
 

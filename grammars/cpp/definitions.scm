@@ -116,17 +116,30 @@
   body: (compound_statement)? @body) @definition.method
   (#match? @name "^(~\\s*)?[\\w$]+$|^operator\\b"))
 
-; Member functions defined in the class body.
+; Member functions defined in the class body, or under `#if`, `#ifdef`, `#elif` or `#else` in
+; it (a debug or platform method with its body): a `field_identifier` names them, wherever they
+; are (an `identifier` names a free function), and one pattern without a parent finds both.
+(function_definition
+  declarator: [
+    (function_declarator
+      declarator: (field_identifier) @name)
+    (_
+      (function_declarator
+        declarator: (field_identifier) @name))
+  ]
+  body: (compound_statement)? @body) @definition.method
+
+; Destructors and operators defined in the class body, and templates of methods.
 (
 [
   (field_declaration_list
     (function_definition
       declarator: [
         (function_declarator
-          declarator: (_) @name)
+          declarator: [(identifier) (destructor_name) (operator_name)] @name)
         (_
           (function_declarator
-            declarator: (_) @name))
+            declarator: [(identifier) (destructor_name) (operator_name)] @name))
       ]
       body: (compound_statement)? @body) @definition.method)
   (field_declaration_list
@@ -226,11 +239,16 @@
     (pointer_declarator declarator: (type_identifier) @name)
   ]) @definition.type
 
+; (`typedef std::size_t size_type;`, `typedef typename _Base::iterator iterator;`,
+; `typedef std::vector<int> ids;`: a container's member types.)
 (type_definition
   type: [
     (primitive_type)
     (type_identifier)
     (sized_type_specifier)
+    (qualified_identifier)
+    (dependent_type)
+    (template_type)
     (struct_specifier !body)
     (union_specifier !body)
     (enum_specifier !body)
@@ -262,11 +280,13 @@
 
 ; A function returning a function pointer, `int (*pick(int code))(int)`, and an explicit
 ; specialisation of a function template, `template <> int parse<int>(const char* s)` (`parse`),
-; anywhere but in a class body (an `identifier` names them there). One pattern: each function
-; and declaration step costs its own walk of the grammar at the query's compile.
-[
-  (function_definition
-    declarator: (function_declarator
+; one returning a pointer or a reference too (`template <> char* make<char>()`), anywhere but
+; in a class body (an `identifier` names them there): a definition's or a declaration's. One
+; pattern whose parent is any node: each function and declaration step costs its own walk of
+; the grammar at the query's compile.
+(_
+  declarator: [
+    (function_declarator
       declarator: [
         (parenthesized_declarator
           (pointer_declarator
@@ -275,18 +295,12 @@
         (template_function
           name: (identifier) @name)
       ])
-    body: (compound_statement) @body)
-  (declaration
-    declarator: (function_declarator
-      declarator: [
-        (parenthesized_declarator
-          (pointer_declarator
-            declarator: (function_declarator
-              declarator: (identifier) @name)))
-        (template_function
-          name: (identifier) @name)
-      ]))
-] @definition.function
+    (_
+      (function_declarator
+        declarator: (template_function
+          name: (identifier) @name)))
+  ]
+  body: (compound_statement)? @body) @definition.function
 
 ; Prototypes of free functions.
 (
