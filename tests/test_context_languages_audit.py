@@ -3,6 +3,7 @@ users lay them out (found by an audit; each case failed before its fix)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from deepseek_lsp.context import Indexer, enclosing_scopes
@@ -240,3 +241,55 @@ def test_a_name_imported_under_another_name_brings_its_definition_first(tmp_path
     ):
         doc = DocumentStore(REGISTRY).open(f"file:///ws/a.{ext}", source, language, 1)
         assert Indexer(REGISTRY).for_document(doc).aliases == aliases, language
+
+
+def _own_file_prompt(path: Path, text: str, language: str) -> str:
+    """The prompt for the cursor at ``‸`` in ``text`` (a whole file, its rest after the cursor
+    kept), with the snippets a request chooses for it at the default budget."""
+    from deepseek_lsp.completion.prompting import cursor_names, cursor_snippets
+    from deepseek_lsp.config import DEFAULT_EXCLUDE
+    from deepseek_lsp.context import ContextRequest
+
+    offset = text.index("‸")
+    doc = DocumentStore(REGISTRY).open(path.as_uri(), text.replace("‸", ""), language, 1)
+    assert doc.language is not None and doc.tree is not None
+    scopes = enclosing_scopes(doc.language, doc.tree, doc.data, offset)
+    names = cursor_names(doc, offset, scopes)
+    req = ContextRequest(doc, offset, [], [], [path.parent], tuple(DEFAULT_EXCLUDE), time.monotonic() + 5)
+    snippets = cursor_snippets(Indexer(REGISTRY), req, names)
+    fim = build_fim_prompt(
+        doc, offset, budget=2048, suffix_share=0.1, count=default_counter().count, snippets=snippets,
+        scopes=scopes, line_comment=doc.language.spec.line_comment, path=path.name,
+    )  # fmt: skip
+    return fim.prompt
+
+
+def _filler_functions(count: int) -> str:
+    return "".join(
+        f"  function step_{i}(state, input) {{\n    const next = state.value * {i} + input.length;\n"
+        f"    return {{ value: next, seen: state.seen.concat([input]) }};\n  }}\n\n"
+        for i in range(count)
+    )
+
+
+def test_javascript_helpers_of_a_module_wrapper_or_a_test_suite_are_definitions(tmp_path: Path) -> None:
+    """A UMD bundle's module is a function called at once (`(function (root) {...})(this)`),
+    a test file's helpers are declared in `describe(..., function () {...})`: their functions
+    are the module's own, used all over it. Declared in a function, they were no definitions,
+    and a use 8 kB below one sent nothing of it (nacl-fast.js's `crypto_stream_salsa20`)."""
+    helper = "  function crypto_stream_xor(c, cpos, m, mpos, d, n, k) {\n    return 0;\n  }\n\n"
+    bundle = (
+        "(function (nacl) {\n'use strict';\n\n" + helper + _filler_functions(60)
+        + "  nacl.secretbox = function (msg, nonce, key) {\n    return crypto_stream_xor‸(c, 0, msg, 0, n, nonce, key);\n  };\n"
+        + "})(typeof module !== 'undefined' ? module.exports : (self.nacl = self.nacl || {}));\n"
+    )  # fmt: skip
+    assert "// function crypto_stream_xor(c, cpos, m, mpos, d, n, k) {" in _own_file_prompt(
+        tmp_path / "nacl.js", bundle, "javascript"
+    )
+    suite = (
+        "const assert = require('assert');\n\ndescribe('logger', function () {\n"
+        "  async function aTestObject(logfile, level) {\n    return { logfile, level };\n  }\n\n"
+        + _filler_functions(60)
+        + "  it('writes', async function () {\n    const logger = await aTestObject‸('x.log', 2);\n  });\n});\n"
+    )  # fmt: skip
+    assert "// async function aTestObject(logfile, level) {" in _own_file_prompt(tmp_path / "api.test.js", suite, "javascript")

@@ -1,5 +1,5 @@
-; Top-level definitions (also when exported), class members and the methods of a top-level
-; object literal.
+; Top-level definitions (also when exported), class members, the methods of a top-level
+; object literal, and the functions of a module wrapped in a function (a UMD bundle's, a test suite's).
 ; Kinds: classes -> @definition.class; functions, and functions assigned to a
 ; top-level name -> @definition.function; other top-level const/let/var and class fields ->
 ; @definition.variable; class and object-literal methods -> @definition.method.
@@ -32,6 +32,19 @@
           body: (statement_block) @body)
       ] @definition.function)
   ])
+
+; Functions declared in a function given to a top-level call (`describe("...", function () {...})`,
+; `define([...], function (a) {...})`) or called at once around the module (`(function (root)
+; {...})(this)`, a UMD bundle's wrapper): the module's own helpers, used all over it.
+(program
+  (expression_statement
+    (call_expression
+      (_
+        (_
+          body: (statement_block
+            (function_declaration
+              name: (identifier) @name
+              body: (statement_block) @body) @definition.function))))))
 
 ; `const Name = class {...}`
 (program
