@@ -244,12 +244,11 @@ def test_a_name_imported_under_another_name_brings_its_definition_first(tmp_path
 
 
 def _own_file_prompt(path: Path, text: str, language: str) -> str:
-    """The prompt and suffix for the cursor at ``‸`` in ``text`` (a whole file, its rest after
-    the cursor kept), with the snippets a request chooses for it at the default budget."""
+    """The prompt for the cursor at ``‸`` in ``text`` (a whole file, its rest after the cursor
+    kept), with the snippets a request chooses for it at the default budget."""
     from deepseek_lsp.completion.prompting import cursor_names, cursor_snippets
     from deepseek_lsp.config import DEFAULT_EXCLUDE
     from deepseek_lsp.context import ContextRequest
-    from deepseek_lsp.prompts import seen_window
 
     offset = text.index("‸")
     doc = DocumentStore(REGISTRY).open(path.as_uri(), text.replace("‸", ""), language, 1)
@@ -257,13 +256,12 @@ def _own_file_prompt(path: Path, text: str, language: str) -> str:
     scopes = enclosing_scopes(doc.language, doc.tree, doc.data, offset)
     names = cursor_names(doc, offset, scopes)
     req = ContextRequest(doc, offset, [], [], [path.parent], tuple(DEFAULT_EXCLUDE), time.monotonic() + 5)
-    seen = seen_window(doc, offset, budget=2048, suffix_share=0.1, count=default_counter().count)
-    snippets = cursor_snippets(Indexer(REGISTRY), req, names, seen, scopes)
+    snippets = cursor_snippets(Indexer(REGISTRY), req, names)
     fim = build_fim_prompt(
         doc, offset, budget=2048, suffix_share=0.1, count=default_counter().count, snippets=snippets,
         scopes=scopes, line_comment=doc.language.spec.line_comment, path=path.name,
     )  # fmt: skip
-    return fim.prompt + fim.suffix
+    return fim.prompt
 
 
 def _filler_functions(count: int) -> str:
@@ -295,34 +293,3 @@ def test_javascript_helpers_of_a_module_wrapper_or_a_test_suite_are_definitions(
         + "  it('writes', async function () {\n    const logger = await aTestObject‸('x.log', 2);\n  });\n});\n"
     )  # fmt: skip
     assert "// async function aTestObject(logfile, level) {" in _own_file_prompt(tmp_path / "api.test.js", suite, "javascript")
-
-
-def test_a_definition_past_the_suffix_window_reaches_the_prompt(tmp_path: Path) -> None:
-    """The snippets leave out a definition the prompt's window holds, and took the window for
-    6 kB before the cursor and 2 kB after: at the default budget the suffix holds ~0.8 kB and
-    the prefix ~4.5 kB, so a helper defined 1-2 kB below its use, or 5 kB above it, went
-    neither as a snippet nor in the window (69 of 129 misses of bench_definitions_reach.py).
-    Here: 1-2 kB below."""
-    go_filler = "".join(
-        f"func step{i}(s State, in []byte) State {{\n\ts.value = s.value*{i} + len(in)\n\treturn s\n}}\n\n"
-        for i in range(14)
-    )
-    below = (
-        "package wire\n\nfunc Decode(b []byte) (Header, error) {\n\th, err := parseHeader‸(b)\n"
-        "\treturn h, err\n}\n\n" + go_filler
-        + "func parseHeader(b []byte) (Header, error) {\n\treturn Header{Len: int(b[0])}, nil\n}\n"
-    )  # fmt: skip
-    assert 900 < below.index("func parseHeader") - below.index("‸") < 2000
-    assert "func parseHeader(b []byte) (Header, error) {" in _own_file_prompt(tmp_path / "wire.go", below, "go")
-
-
-def test_a_definition_above_the_narrowest_window_reaches_the_prompt(tmp_path: Path) -> None:
-    """5 kB above its use, in code of many short tokens (~2 bytes a token): past what the window
-    holds however little extra context is sent, yet within the 6 kB once taken for seen."""
-    py_filler = "".join(f"def step_{i}():\n    return ({', '.join(str(i + k) for k in range(12))})\n\n\n" for i in range(70))
-    above = (
-        "def checksum_of(payload, *, seed=0):\n    return sum(payload) + seed\n\n\n" + py_filler
-        + "def send(payload):\n    digest = checksum_of‸(payload)\n    return digest\n"
-    )  # fmt: skip
-    assert 4700 < above.index("‸") - above.index("def checksum_of") < 6000
-    assert "def checksum_of(payload, *, seed=0):" in _own_file_prompt(tmp_path / "send.py", above, "python")

@@ -509,31 +509,6 @@ def _header_above(data: bytes, scope: Scope, window_start: int) -> str:
     return scope.header + "\n"
 
 
-def seen_window(
-    doc: Document,
-    offset: int,
-    *,
-    budget: int,
-    suffix_share: float,
-    count: TokenCount,
-    line_tokens: LineTokenCount | None = None,
-) -> tuple[int, int]:
-    """The bytes around ``offset`` a prompt's window holds whatever extra context it sends: the
-    suffix's window (its budget does not depend on the snippets) and the prefix's at its
-    narrowest (the extra context at its full share). A definition there is seen by the model
-    without a snippet; one past it may not be. Guessed as 6 kB before and 2 kB after the
-    cursor, the suffix's ~0.8 kB at the default budget was taken for 2 kB and the prefix's
-    ~4.5 kB for 6: 69 of 129 definitions missed in real code (bench_definitions_reach.py) were
-    taken for seen and sent neither way."""
-    lines = line_tokens or whole_lines(doc, count)
-    floor = budget // 3
-    suffix_budget = min(int(budget * suffix_share), budget - floor)
-    extras_budget = max(0, min(int(budget * EXTRAS_SHARE), budget - suffix_budget - floor))
-    end, _ = _suffix_window(doc, offset, suffix_budget, count, lines)
-    start, _ = _prefix_window(doc, offset, budget - suffix_budget - extras_budget, count, lines)
-    return start, end
-
-
 def build_fim_prompt(
     doc: Document,
     offset: int,

@@ -41,7 +41,7 @@ from ..features import Services
 from ..line_tokens import LineTokens
 from ..model.tokens import LOADING_ESTIMATE, Counter
 from ..privacy import file_path
-from ..prompts import FimPrompt, LineTokenCount, build_fim_prompt, seen_window
+from ..prompts import FimPrompt, LineTokenCount, build_fim_prompt
 from ..workspace_symbols import WorkspaceSymbols, family
 from .docstring_opener import autopair_quotes
 from .history import EditHistory
@@ -86,21 +86,13 @@ def cursor_names(doc: Document, offset: int, scopes: list[Any]) -> list[str]:
     return names_near(doc.language, doc.tree, doc.data, offset, reach=reach)
 
 
-def cursor_snippets(
-    indexer: Indexer, req: ContextRequest, names: list[str], seen: tuple[int, int], scopes: list[Any]
-) -> list[Snippet]:
+def cursor_snippets(indexer: Indexer, req: ContextRequest, names: list[str]) -> list[Snippet]:
     """The snippets chosen for the cursor at ``req.offset`` when they are chosen anew: what a
     prompt's extra context is made of, and what the recall benchmarks replay offline (they
     replayed ``gather_snippets`` with a request of their own, without the workspace's symbol
-    table, and disagreed with the prompts served: tests/bench/bench_names_order.py). ``seen``:
-    the bytes the prompt's window surely holds (``prompts.seen_window``); ``scopes``: those
-    enclosing the cursor (``enclosing_scopes``)."""
-    # The function being written is no snippet, though it starts above the window: its header
-    # goes above the window as the scope's, and its body is what is typed.
-    start = _function_start(req.doc, req.offset, scopes)
-    if start is not None and (line_start := req.doc.line_start(req.doc.line_at(start))) < seen[0]:
-        seen = (line_start, seen[1])
-    return gather_snippets(indexer, req, seen, names)
+    table, and disagreed with the prompts served: tests/bench/bench_names_order.py)."""
+    window_guess = (max(0, req.offset - 6000), req.offset + 2000)
+    return gather_snippets(indexer, req, window_guess, names)
 
 
 #: A word of a snippet's text (``_Context.names``).
@@ -506,7 +498,7 @@ class PromptBuilder:
                 ctx_req = self._context_request(doc, req.offset, deadline)
                 ctx_req.member = member
                 ctx_req.prefix = typed()
-                snippets = cursor_snippets(self.indexer, ctx_req, names, self._seen_window(doc, req.offset), scopes)
+                snippets = cursor_snippets(self.indexer, ctx_req, names)
                 known, known_members = ctx_req.known_names, ctx_req.known_members
                 members_at = dot if ctx_req.members_sent else None
                 unindexed += [d for d in ctx_req.other_docs if not self.indexer.has_index(d)]
@@ -648,17 +640,6 @@ class PromptBuilder:
             if built is not None and key in built.definitions:
                 return key
         return None
-
-    def _seen_window(self, doc: Document, offset: int) -> tuple[int, int]:
-        """What the prompt's window at ``offset`` surely holds (``prompts.seen_window``), counted
-        as ``_build`` counts it."""
-        c = self.settings.completion
-        counter = self.services.models.counter
-        budget = self.services.models.prompt_budget(c)
-        if counter is LOADING_ESTIMATE:
-            budget = int(budget / LOADING_MARGIN)
-        lines = self.line_tokens.counter(doc, counter.count)
-        return seen_window(doc, offset, budget=budget, suffix_share=c.suffix_share, count=counter.count, line_tokens=lines)
 
     def _build(
         self,
