@@ -66,12 +66,15 @@ _BRACKET_LIST = re.compile(
     r"""(?ix)(""" + _ASSIGNED_NAME + r""")["'\]]?(?:""" + _DECLARED_TYPE + r""")?[\ \t]*(?::=|=>|\+=|<-|=|:)[\ \t]*(?:""" + _CONSTRUCTOR
     + r"""[\ \t]*)?""" + _BRACKET_ITEMS
 )
+#: What stands before a list's name in place of an ``=``: Clojure's ``(def`` (``^:private``
+#: perhaps, words before the secret's: ``api-``), Erlang's ``-define(``, a keyword's ``:``.
+_DEF_LEAD = r"""\(def(?:once)?[\ \t]+(?:\^:?[\w-]+[\ \t]+)?(?:[a-z0-9]+-){0,4}|-define\([\ \t]*|(?<![\w:-]):(?:[a-z0-9]+-){0,4}"""
 #: Elixir's module attribute (``@api_keys ["…", "…"]``), Clojure's ``(def api-keys […])``, its
 #: map (``(def api-keys {:prod "…"})``, ``^:private`` before the name, the map on the line below;
 #: a keyword's, ``{:api-tokens {:prod "…"}}``: words before the secret's, ``api-``, too) and Erlang's ``-define(API_KEYS, […])``: its name and
 #: its value, no ``=``.
 _ATTRIBUTE_LIST = re.compile(
-    r"""(?ix)(?:(?<![\w@])@|\(def(?:once)?[\ \t]+(?:\^:?[\w-]+[\ \t]+)?(?:[a-z0-9]+-){0,4}|-define\([\ \t]*|(?<![\w:-]):(?:[a-z0-9]+-){0,4})(""" + _ASSIGNED_NAME
+    r"""(?ix)(?:(?<![\w@])@|""" + _DEF_LEAD + r""")(""" + _ASSIGNED_NAME
     + r""")(?:[\ \t]*,[\ \t]*|[\ \t]+|[\ \t]*\r?\n[\ \t]*)(?=[\[{])""" + _BRACKET_ITEMS
 )
 #: YAML's list under a secret's name: the name (group 1) alone on its line, a ``- `` line an item.
@@ -455,7 +458,7 @@ _SECRET_NAME = re.compile(_ASSIGNED_NAME, re.I | re.X)
 _LIST_HEAD = re.compile(
     r"(?:" + _ASSIGNED_NAME + r""")["'\]]?[\ \t]*(?::=|=>|\+=|<-|=|:)[^\r\n\[({"']{0,40}["'`]?[\[({]"""
     # Or an attribute's, a ``def``'s, a keyword's (``@api_keys [``, ``(def api-keys {``).
-    r"""|(?:@|\(def(?:once)?[\ \t]+(?:\^:?[\w-]+[\ \t]+)?(?:[a-z0-9]+-){0,4}|-define\([\ \t]*|(?<![\w:-]):(?:[a-z0-9]+-){0,4})(?:""" + _ASSIGNED_NAME + r""")[\ \t,]+[\[{]""",
+    r"""|(?:@|""" + _DEF_LEAD + r""")(?:""" + _ASSIGNED_NAME + r""")[\ \t,]+[\[{]""",
     re.I | re.X,
 )
 #: A quote, or a shell's map entry's ``]=`` (its values bare): a seam with none near it is among
