@@ -1371,8 +1371,17 @@ try {
     await page.locator('.editor-instance .view-line', { hasText: 'def add(a, b):' }).first().click();
     await page.keyboard.press('End');
     await runCommand('Add Cursor Below');
-    await waitFor('two cursors', async () => (await page.$$('.editor-instance .cursors-layer .cursor')).length === 2, 10000);
+    // The cursors are drawn before the closing palette gives the editor its focus back: an Enter
+    // pressed in between was lost on a busy machine (CI: "def add(a, b):retu", no suggestion).
+    await waitFor('two cursors in the focused editor', async () =>
+      (await page.$$('.editor-instance .cursors-layer .cursor')).length === 2 &&
+      !(await page.locator('.quick-input-widget').isVisible()) &&
+      (await page.$$('.editor-instance .monaco-editor.focused')).length > 0, 10000);
     await page.keyboard.press('Enter');
+    await waitFor('a new line under each def', async () => {
+      const lines = (await editorTextWithoutGhost()).split('\n');
+      return lines[0].startsWith('def add') && !lines[1].trim() && lines[2].startsWith('def mul') && !lines[3]?.trim();
+    }, 10000);
     await page.keyboard.type('ret', { delay: 60 });
     // A reading delay: a suggestion for the keys would have come (the fake answers at once).
     await page.waitForTimeout(2500);
@@ -1382,8 +1391,16 @@ try {
       throw new Error(`with two cursors the ghost text ${JSON.stringify(ghostAtTwo)} shows (the first cursor's, at both); lines ${JSON.stringify(lines.slice(0, 4))}`);
     }
     // Back to one cursor (the first): its suggestion comes and is taken there alone.
-    await page.keyboard.press('Escape');
-    await waitFor('one cursor', async () => (await page.$$('.editor-instance .cursors-layer .cursor')).length === 1, 10000);
+    // Escape goes to a notification toast first while one shows (an earlier step's, or the
+    // first start's without a key when E2E_STEPS leaves out key-in-settings): pressed again then.
+    await waitFor('one cursor', async () => {
+      if ((await page.$$('.editor-instance .cursors-layer .cursor')).length === 1) {
+        return true;
+      }
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+      return false;
+    }, 10000);
     await page.keyboard.type('u', { delay: 60 });
     await waitFor('"rn a + b" as ghost text', async () => (await ghostText()).includes('rn a + b'), 20000);
     await page.keyboard.press('Tab');
