@@ -20,6 +20,7 @@ from deepseek_lsp.model import (
 )
 from deepseek_lsp.model.ledger import DB_NAME, UsageRecord
 from deepseek_lsp.model.prefix_hits import KEPT, KEPT_CHARS, SentPrompts
+from deepseek_lsp.model.sse import ChunkAccumulator
 from deepseek_lsp.usage_report import print_usage
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import _to_dict, eventually, inline_params, insert, open_doc
@@ -88,17 +89,19 @@ async def test_a_closed_stream_s_prompt_is_priced_with_the_cache_hits_its_prompt
 SYSTEM = "You review code. Answer in JSON. " + "Rule: say what a user would notice. " * 60
 
 
-async def _chat_then_closed(fake: FakeDeepSeek, tmp_path: Path, base: str = "") -> tuple[UsageRecord, UsageRecord]:
-    """A review's two requests on one file's units, the second closed after its first chunk (a
-    new save): their records."""
+async def _chat_then_closed(
+    fake: FakeDeepSeek, tmp_path: Path, base: str = "", answered_first: int = 2
+) -> tuple[UsageRecord, UsageRecord]:
+    """A review's requests on one file's units, ``answered_first`` of them answered, the next
+    closed after its first chunk (a new save): the last two records."""
     with Ledger(tmp_path / DB_NAME) as ledger:
         async with ModelClient(EndpointConfig(base_url=fake.url + base, api_key=DEFAULT_KEY), ledger) as client:
             deadline = asyncio.get_running_loop().time() + 10
             units = [f"def unit_{i}(x):\n    return x + {i}\n" for i in range(3)]
-            for unit in units[:2]:
+            for unit in units[:answered_first]:
                 await client.chat(ChatRequest([{"role": "system", "content": SYSTEM}, {"role": "user", "content": unit}]), deadline)
             fake.script("Looks good to me, " * 20)
-            req = ChatRequest([{"role": "system", "content": SYSTEM}, {"role": "user", "content": units[2]}])
+            req = ChatRequest([{"role": "system", "content": SYSTEM}, {"role": "user", "content": units[answered_first]}])
             async with client.stream_chat(req, deadline) as stream:
                 async for _ in stream:
                     break
@@ -115,6 +118,18 @@ async def test_a_closed_review_request_is_priced_with_the_system_prompt_s_cache_
     assert closed.estimated and closed.outcome == "cancelled"
     assert closed.cache_hit_tokens >= closed.prompt_tokens - 3 * 64 > 0, closed
     assert closed.cost < 3 * answered.cost, (closed, answered)
+
+
+async def test_a_request_closed_after_one_answered_all_misses_is_priced_with_its_cache_hits(tmp_path: Path) -> None:
+    """The first request of a session reads nothing from the provider's cache (its report: 0
+    hits, all misses); the one after it, closed by a new save, shares its system prompt, which
+    the cache holds from then on. A report of 0 hits was read as a server that tells none, and
+    that closed request was recorded all as misses."""
+    with FakeDeepSeek() as fake:
+        answered, closed = await _chat_then_closed(fake, tmp_path, answered_first=1)
+    assert answered.cache_hit_tokens == 0 and not answered.estimated
+    assert closed.estimated and closed.outcome == "cancelled"
+    assert closed.cache_hit_tokens >= closed.prompt_tokens - 3 * 64 > 0, closed
 
 
 async def test_a_server_that_reports_no_cache_hits_has_none_estimated(tmp_path: Path) -> None:
@@ -160,6 +175,30 @@ async def test_what_prefetches_cost_today_is_told_apart_from_completions_after_a
     assert "  by feature: completion <$0.0001 (1 request), prefetch <$0.0001 (1 request)" in out, out
     assert print_usage(as_json=True) == 0
     assert json.loads(capsys.readouterr().out)["today"]["features"]["prefetch"]["requests"] == 1
+
+
+@pytest.mark.parametrize(
+    ("dialect", "chunk", "tells"),
+    [
+        ("text", {"choices": [], "usage": {"prompt_tokens": 900, "prompt_cache_hit_tokens": 0, "prompt_cache_miss_tokens": 900}}, True),
+        ("text", {"choices": [], "usage": {"prompt_tokens": 900, "prompt_tokens_details": {"cached_tokens": 0}}}, True),
+        ("llamacpp", {"content": "", "stop": True, "tokens_evaluated": 900, "timings": {"cache_n": 0, "predicted_n": 3}}, True),
+        ("text", {"choices": [], "usage": {"prompt_tokens": 900, "prompt_tokens_details": None}}, False),  # vLLM's
+    ],
+)
+def test_a_first_report_of_no_cache_hit_still_tells_a_server_that_counts_them(
+    dialect: Any, chunk: dict[str, Any], tells: bool
+) -> None:
+    """Each shape of usage report with a cache-hit count, 0 on a session's first request
+    (DeepSeek's fields, ``cached_tokens``, llama-server's ``cache_n``), has the next request
+    closed unreported estimated with the hits its prompt shares; one without a count has none."""
+    acc = ChunkAccumulator(dialect)
+    acc.feed(json.dumps(chunk))
+    assert acc.usage is not None
+    sent = SentPrompts()
+    sent.reported("m", acc.usage)
+    sent.sent("m", "x" * 4000)
+    assert bool(sent.hit_tokens("m", "x" * 4000 + "y", 1000)) is tells
 
 
 def test_the_prompts_kept_for_the_estimate_hold_no_megabytes() -> None:

@@ -57,7 +57,9 @@ class SentPrompts:
             size -= len(kept.popleft())
 
     def reported(self, model: str, usage: Usage) -> None:
-        if usage.cache_hit_tokens:
+        # A report of 0 hits tells hits too: the first request's, all misses, left the next
+        # closed one estimated all misses though its prompt shared the first's.
+        if usage.tells_hits or usage.cache_hit_tokens:
             self._tells_hits.add(model)
 
     def hit_tokens(self, model: str, text: str, prompt_tokens: int) -> int:

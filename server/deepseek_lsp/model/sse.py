@@ -210,7 +210,7 @@ class ChunkAccumulator:
                     obj.get("tokens_predicted"), _int_or(timings.get("predicted_n"), 0)
                 )
                 hit = min(cached, prompt)
-                self.usage = Usage(prompt, predicted, hit, prompt - hit)
+                self.usage = Usage(prompt, predicted, hit, prompt - hit, tells_hits="cache_n" in timings)
         return text
 
 

@@ -56,6 +56,11 @@ class Usage:
     #: The request went through a gateway that bills it but said nothing of what it cost
     #: (LiteLLM's stream without ``include_cost_in_streaming_usage``): not free, unknown.
     cost_unknown: bool = False
+    #: The report has a cache-hit count, 0 included (DeepSeek's fields, ``cached_tokens``,
+    #: llama-server's ``cache_n``): the server tells hits, so a request closed before its
+    #: report is estimated with those its prompt shares (see prefix_hits). Not compared: it
+    #: says where the figures came from, not what was billed.
+    tells_hits: bool = field(default=False, compare=False)
 
     @classmethod
     def from_api(cls, raw: Mapping[str, Any], timings: Mapping[str, Any] | None = None) -> Usage:
@@ -70,6 +75,7 @@ class Usage:
         completion = _int(raw.get("completion_tokens"))
         details = raw.get("prompt_tokens_details")
         raw_hit, raw_miss = raw.get("prompt_cache_hit_tokens"), raw.get("prompt_cache_miss_tokens")
+        told = True
         if raw_hit is not None or raw_miss is not None:
             hit, miss = _int(raw_hit), _int(raw_miss)
             if not prompt:
@@ -89,14 +95,14 @@ class Usage:
             hit = min(prompt, _int(timings.get("cache_n")))
             miss = prompt - hit
         else:
-            hit, miss = 0, prompt
+            hit, miss, told = 0, prompt, False
         completion_details = raw.get("completion_tokens_details")
         reasoning = (
             _int(completion_details.get("reasoning_tokens"))
             if isinstance(completion_details, Mapping)
             else 0
         )
-        return cls(prompt, completion, hit, miss, reasoning, _cost(raw.get("cost")))
+        return cls(prompt, completion, hit, miss, reasoning, _cost(raw.get("cost")), tells_hits=told)
 
 
 @dataclass(slots=True)
