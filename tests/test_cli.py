@@ -222,6 +222,23 @@ def test_usage_counts_one_request_in_the_singular(tmp_path, monkeypatch, capsys)
     assert today.endswith(", 1 request") and month.endswith(", 1 request"), out
 
 
+def test_usage_groups_the_thousands_of_large_counts(tmp_path, monkeypatch, capsys) -> None:
+    """A month of completions is millions of prompt tokens: `deepseek-lsp usage` printed
+    "prompt hit 1234564800 miss 2400", to be read digit by digit, where the editors say
+    "1,234,564,800"; and "1200 requests"."""
+    from deepseek_lsp.model import Ledger, Usage
+    from deepseek_lsp.model.ledger import DB_NAME
+
+    with Ledger(tmp_path / DB_NAME) as ledger:
+        for _ in range(1200):
+            ledger.record(feature="completion", model="deepseek-v4-flash", usage=Usage(1_028_806, 12, 1_028_806 - 2, 2))
+    code, out, err = in_process(monkeypatch, capsys, server_env(state_dir=str(tmp_path)), "usage")
+    assert code == 0, err
+    model = next(line for line in out.splitlines() if "deepseek-v4-flash" in line)
+    assert "requests 1,200  prompt hit 1,234,564,800 miss 2,400  output 14,400" in model, out
+    assert ", 1,200 requests," in out, out
+
+
 @pytest.mark.parametrize(("ending", "code"), [("shutdown and exit", 0), ("exit", 1), ("connection closed", 0)])
 def test_serves_over_tcp_and_ends_quietly(tmp_path: Path, ending: str, code: int) -> None:
     """Over TCP the server answers, and ends as over stdio: ``exit`` after ``shutdown`` with

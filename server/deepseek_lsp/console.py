@@ -74,5 +74,5 @@ def showable(text: str, stream: TextIO) -> str:
 
 def counted(n: int, word: str, plural: str | None = None) -> str:
     """``n`` and ``word``, the plural for any number but 1: "1 requests" and "1 file(s)
-    reviewed" read as a tool that had not counted."""
-    return f"{n} {word if n == 1 else plural or word + 's'}"
+    reviewed" read as a tool that had not counted. Thousands grouped, as the editors group them."""
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"

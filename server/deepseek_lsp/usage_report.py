@@ -102,10 +102,11 @@ def print_usage(as_json: bool = False) -> int:
         total = data["total"]
         print(f"{scope} ({label}): {format_cost(total)}, {counted(total.get('requests', 0), 'request')}{cached(total)}")
         for model, t in data["models"].items():
+            # Thousands grouped, as the editors show them: a month's 1234567 was read digit by digit.
             print(
-                f"  {model:<24} {format_cost(t)}  requests {t.get('requests', 0)}"
-                f"  prompt hit {t.get('cache_hit_tokens', 0)} miss {t.get('cache_miss_tokens', 0)}"
-                f"  output {t.get('output_tokens', 0)}"
+                f"  {model:<24} {format_cost(t)}  requests {t.get('requests', 0):,}"
+                f"  prompt hit {t.get('cache_hit_tokens', 0):,} miss {t.get('cache_miss_tokens', 0):,}"
+                f"  output {t.get('output_tokens', 0):,}"
             )
         if features := data.get("features"):
             print(f"  by feature: {by_feature(features)}")
