@@ -227,17 +227,20 @@ def test_the_text_report_says_what_the_runs_requests_cost_and_that_a_cached_run_
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Nothing told what a review run cost, a CI job's or a re-run answered by the cache, but
-    ``deepseek-lsp usage``'s totals of the whole day, every window's and run's together."""
+    ``deepseek-lsp usage``'s totals of the whole day, every window's and run's together; nor
+    the share of its prompts the provider's cache held, which that command says."""
     from deepseek_lsp.cli import main
 
     _, out, _ = run(capsys, "app")
     requests = len(fake_deepseek.requests_to(CHAT))
     assert main(["usage"]) == 0
-    today = capsys.readouterr().out.splitlines()[0]  # "today (…, UTC): $0.0021, 3 requests"
-    cost = today.split(": ", 1)[1].split(",")[0]
+    # "today (…, UTC): $0.0021, 3 requests, 23 % of the prompt from the provider's cache"
+    today = capsys.readouterr().out.splitlines()[0]
+    cost, _, share = today.split(": ", 1)[1].split(", ")
     assert cost.startswith("$") and cost != "$0.0000"
+    assert share.endswith(" % of the prompt from the provider's cache") and share[0] != "0", today
     summary = out.splitlines()[-1]
-    assert f" units from the cache, {cost} for {requests} requests: 1 critical," in summary
+    assert f" units from the cache, {cost} for {requests} requests, {share}: 1 critical," in summary
     _, again, _ = run(capsys, "app")
     assert len(fake_deepseek.requests_to(CHAT)) == requests
     assert " units from the cache, no request made: 1 critical," in again.splitlines()[-1]
@@ -255,6 +258,8 @@ def test_the_json_sarif_and_github_reports_carry_what_the_runs_requests_cost(
     usage = json.loads(out)["usage"]
     assert usage["requests"] == requests > 0 and usage["unknownCost"] == 0 and usage["notReached"] == 0
     assert usage["costUsd"] > 0 and usage["promptTokens"] > 0 and usage["outputTokens"] > 0
+    # The share the text report says, as `deepseek-lsp usage --json`'s cache_hit_share.
+    assert usage["cacheHitShare"] == round(usage["cacheHitTokens"] / usage["promptTokens"], 4) > 0
     _, out, _ = run(capsys, "app", "--format", "sarif", "--fail-on", "never", "--no-cache")
     assert len(fake_deepseek.requests_to(CHAT)) == 2 * requests
     jsonschema.Draft4Validator(SCHEMA).validate(json.loads(out))  # a run's property bag
@@ -264,15 +269,17 @@ def test_the_json_sarif_and_github_reports_carry_what_the_runs_requests_cost(
         usage[k] for k in ("requests", "promptTokens", "outputTokens")
     ]
     assert 0 < again["costUsd"] < usage["costUsd"] and again["cacheHitTokens"] > 0
+    assert again["cacheHitShare"] > usage["cacheHitShare"]
     _, out, _ = run(capsys, "app", "--format", "github", "--fail-on", "never", "--no-cache")
     summary = out.splitlines()[-1]
     cost = format_usd(again["costUsd"])
-    assert f" reviewed, {cost} for {requests} requests: 1 critical," in summary
+    share = f"{round(again['cacheHitShare'] * 100)} % of the prompt from the provider's cache"
+    assert f" reviewed, {cost} for {requests} requests, {share}: 1 critical," in summary
     # Said in the log, not as a notice: the runner shows 10 a step, and info findings are notices.
     assert not [line for line in out.splitlines() if line.startswith("::") and "requests" in line]
     _, out, _ = run(capsys, "app", "--format", "json", "--fail-on", "never")
     assert len(fake_deepseek.requests_to(CHAT)) == 3 * requests  # answered by the cache
-    assert json.loads(out)["usage"] == dict.fromkeys(usage, 0)
+    assert json.loads(out)["usage"] == {**dict.fromkeys(usage, 0), "cacheHitShare": None}
 
 
 def test_a_rerun_from_the_cache_says_the_findings_it_dropped_as_the_first_run_did(

@@ -97,10 +97,13 @@ class Totals:
         out["mean_latency_s"] = (
             round(self.latency_sum / self.requests, 4) if self.requests else None
         )
-        # What the provider's cache held of the prompts: the figure a spend follows (a hit
-        # costs 2 % of a miss), which the counts alone left to divide by hand.
-        out["cache_hit_share"] = round(self.cache_hit_tokens / self.prompt_tokens, 4) if self.prompt_tokens else None
+        out["cache_hit_share"] = self.cache_hit_share()
         return out
+
+    def cache_hit_share(self) -> float | None:
+        """What the provider's cache held of the prompts: the figure a spend follows (a hit
+        costs 2 % of a miss), which the counts alone left to divide by hand. None without one."""
+        return round(self.cache_hit_tokens / self.prompt_tokens, 4) if self.prompt_tokens else None
 
 
 def summed(per_model: Iterable[Totals]) -> Totals:

@@ -253,6 +253,9 @@ def usage_of(total: Totals, *, reached: bool = True) -> dict[str, Any]:
         "cacheHitTokens": total.cache_hit_tokens,
         "cacheMissTokens": total.cache_miss_tokens,
         "outputTokens": total.output_tokens,
+        # What the text report's closing line says (and `deepseek-lsp usage --json`'s
+        # cache_hit_share): the figure a run's cost follows, null without a prompt.
+        "cacheHitShare": total.cache_hit_share(),
     }
 
 
