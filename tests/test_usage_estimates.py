@@ -21,7 +21,7 @@ from deepseek_lsp.model import (
 from deepseek_lsp.model.ledger import DB_NAME, UsageRecord
 from deepseek_lsp.model.prefix_hits import KEPT, KEPT_CHARS, SentPrompts
 from deepseek_lsp.model.sse import ChunkAccumulator
-from deepseek_lsp.usage_report import print_usage
+from deepseek_lsp.usage_report import ESTIMATED_TOKENS_HINT, print_usage, usage_summary
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import _to_dict, eventually, inline_params, insert, open_doc
 from tests.test_completion_e2e import session, shown_with_prefetch
@@ -80,6 +80,11 @@ async def test_a_closed_stream_s_prompt_is_priced_with_the_cache_hits_its_prompt
             await asyncio.wait_for(asked, 5)
             fake.resume()
             closed = _minus(await _spent(client), before)
+            answer = _to_dict(await client.protocol.send_request_async("deepseek/usage", {}))
+
+    # Said to be estimated, in the answer the editors show: its figures read as DeepSeek's.
+    assert answer["session"]["total"]["estimated"] == 1
+    assert answer["estimated_tokens_hint"] == ESTIMATED_TOKENS_HINT
 
     assert closed["requests"] == closed["cancelled"] == closed["estimated"] == 1, closed
     assert closed["cache_hit_tokens"] >= closed["prompt_tokens"] - 2 * 64 > 0, closed
@@ -199,6 +204,37 @@ def test_a_first_report_of_no_cache_hit_still_tells_a_server_that_counts_them(
     sent.reported("m", acc.usage)
     sent.sent("m", "x" * 4000)
     assert bool(sent.hit_tokens("m", "x" * 4000 + "y", 1000)) is tells
+
+
+def test_the_usage_command_marks_the_figures_it_estimated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """A request closed before its usage came is counted here: "prompt hit 0 miss 77" read as
+    DeepSeek's report, not as the server's estimate. Its totals' token figures are marked "~",
+    the requests estimated counted, and what "~" means said once."""
+    with Ledger(tmp_path / DB_NAME) as ledger:
+        ledger.record(feature="completion", model="deepseek-v4-flash", usage=Usage(2000, 10, 1536, 464))
+        ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(2000, 10, 1536, 464))
+        ledger.record(
+            feature="completion", model="deepseek-v4-flash", usage=Usage(2010, 4, 1984, 26), outcome="cancelled", estimated=True
+        )
+        assert usage_summary(ledger)["estimated_tokens_hint"] == ESTIMATED_TOKENS_HINT
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+    assert print_usage() == 0
+    lines = capsys.readouterr().out.splitlines()
+    today = next(line for line in lines if line.startswith("today"))
+    assert ", 3 requests (1 estimated), ~84 % of the prompt from the provider's cache" in today, lines
+    flash, pro = (
+        next(line.split("  requests ")[1] for line in lines if model in line)
+        for model in ("deepseek-v4-flash ", "deepseek-v4-pro ")
+    )
+    assert flash == "2 (1 estimated)  prompt hit ~3,520 miss ~490  output ~14", lines
+    assert pro == "1  prompt hit 1,536 miss 464  output 10", lines  # reported, as it was
+    assert f"estimated (~): {ESTIMATED_TOKENS_HINT}" in lines
+    assert print_usage(as_json=True) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert said["today"]["models"]["deepseek-v4-flash"]["estimated"] == 1
+    assert said["estimated_tokens_hint"] == ESTIMATED_TOKENS_HINT
 
 
 def test_the_prompts_kept_for_the_estimate_hold_no_megabytes() -> None:

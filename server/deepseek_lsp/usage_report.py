@@ -35,12 +35,25 @@ def format_cost(totals: dict[str, Any]) -> str:
     return f"{figure} + unknown" if cost else "cost unknown"
 
 
+def approx(totals: dict[str, Any]) -> str:
+    """"~" before the token figures of totals (``Totals.as_dict``) that count requests closed
+    before their usage came (``estimated``): counted here, not reported by the provider, and
+    read as DeepSeek's own count ("prompt hit 0 miss 77") where nothing said so."""
+    return "~" if totals.get("estimated") else ""
+
+
+def of_them_estimated(totals: dict[str, Any]) -> str:
+    """After totals' request count, how many of them have estimated figures: " (3 estimated)"."""
+    estimated = totals.get("estimated", 0)
+    return f" ({estimated:,} estimated)" if estimated else ""
+
+
 def cached(totals: dict[str, Any]) -> str:
     """The share of the prompts the provider's cache held (``Totals.as_dict``), after a scope's
     figures; nothing without a hit (a server that tells none, vLLM's, read "0 %" as a cache
     that failed)."""
     share = totals.get("cache_hit_share")
-    return f", {round(share * 100)} % of the prompt from the provider's cache" if share else ""
+    return f", {approx(totals)}{round(share * 100)} % of the prompt from the provider's cache" if share else ""
 
 
 def by_feature(features: dict[str, Any]) -> str:
@@ -60,6 +73,13 @@ UNKNOWN_COST_HINT = (
     "billed by a gateway that did not say what, for a model without a DeepSeek list price; not in"
     f" the totals nor the daily budget. {_TO_KNOW}"
 )
+#: What the token figures marked "~" are (the totals' ``estimated`` requests), after "~".
+ESTIMATED_TOKENS_HINT = (
+    "token figures that count requests closed before their usage came (a suggestion typed past,"
+    " a review's file saved again, a time limit): the provider bills them by its own count, which"
+    " it never sent; the server counted them, as cache hits the part of their prompt that prompts"
+    " sent before shared"
+)
 #: What the estimated costs are and what to do about them, after the models' names.
 ESTIMATED_COST_HINT = (
     "billed by a gateway that did not say what; estimated at DeepSeek's list price of the model for"
@@ -69,9 +89,12 @@ ESTIMATED_COST_HINT = (
 
 def usage_summary(ledger: Ledger) -> dict[str, Any]:
     """The ledger's summary, with ``unknown_cost_hint`` (``estimated_cost_hint``) when
-    requests are of unknown (estimated) cost: the editors show it as it is, so that one text
-    says what to do."""
+    requests are of unknown (estimated) cost, ``estimated_tokens_hint`` when some of its
+    totals count requests whose figures are estimated: the editors show it as it is, so that
+    one text says what to do."""
     out = ledger.summary()
+    if any(out[scope]["total"].get("estimated") for scope in ("session", "today", "month")):
+        out["estimated_tokens_hint"] = ESTIMATED_TOKENS_HINT
     if out["unknown_cost_models"]:
         out["unknown_cost_hint"] = UNKNOWN_COST_HINT
     if out["estimated_cost_models"]:
@@ -100,13 +123,14 @@ def print_usage(as_json: bool = False) -> int:
     for scope, label in (("today", today), ("month", summary["month"]["month"])):
         data = summary[scope]
         total = data["total"]
-        print(f"{scope} ({label}): {format_cost(total)}, {counted(total.get('requests', 0), 'request')}{cached(total)}")
+        print(f"{scope} ({label}): {format_cost(total)}, {counted(total.get('requests', 0), 'request')}{of_them_estimated(total)}{cached(total)}")
         for model, t in data["models"].items():
             # Thousands grouped, as the editors show them: a month's 1234567 was read digit by digit.
+            mark = approx(t)
             print(
-                f"  {model:<24} {format_cost(t)}  requests {t.get('requests', 0):,}"
-                f"  prompt hit {t.get('cache_hit_tokens', 0):,} miss {t.get('cache_miss_tokens', 0):,}"
-                f"  output {t.get('output_tokens', 0):,}"
+                f"  {model:<24} {format_cost(t)}  requests {t.get('requests', 0):,}{of_them_estimated(t)}"
+                f"  prompt hit {mark}{t.get('cache_hit_tokens', 0):,} miss {mark}{t.get('cache_miss_tokens', 0):,}"
+                f"  output {mark}{t.get('output_tokens', 0):,}"
             )
         if features := data.get("features"):
             print(f"  by feature: {by_feature(features)}")
@@ -127,6 +151,8 @@ def print_usage(as_json: bool = False) -> int:
         print(f"cost estimated for requests to {', '.join(estimated)}: {summary['estimated_cost_hint']}")
     if unknown := summary.get("unknown_cost_models"):
         print(f"cost unknown for requests to {', '.join(unknown)}: {summary['unknown_cost_hint']}")
+    if hint := summary.get("estimated_tokens_hint"):
+        print(f"estimated (~): {hint}")
     print(f"ledger: {summary['path'] or 'none could be read (see above)'}")
     return 1 if unread else 0
 

@@ -1864,6 +1864,20 @@ step(":DeepSeekUsage shows today's cost and tokens", function()
               cache_hit_tokens = 3072, cache_hit_share = 0.4701, output_tokens = 20 } },
   })[1] ]])
   check(share:find("6,535 tokens in (3,072 cached, 47 %)  20 out", 1, true), "the cache's share shown as: " .. share)
+  -- Token figures of requests closed before their usage came, counted by the server: "~", how
+  -- many, and what "~" means (they read as DeepSeek's report).
+  local closed = lua([[return require("deepseek_lsp").usage_lines({
+    today = { day = "2026-01-02", total = { cost_usd = 0.003, requests = 3, estimated = 1, prompt_tokens = 6010,
+              cache_hit_tokens = 5056, cache_hit_share = 0.8413, output_tokens = 24 },
+              models = { ["deepseek-v4-flash"] = { cost_usd = 0.001, requests = 2, estimated = 1, prompt_tokens = 4010, output_tokens = 14 } } },
+    month = { month = "2026-01", models = {}, total = { cost_usd = 0.003, requests = 3, prompt_tokens = 6010,
+              cache_hit_tokens = 5056, cache_hit_share = 0.8413, output_tokens = 24 } },
+    estimated_tokens_hint = "token figures counting requests closed before their usage came",
+  })]])
+  check(closed[1]:find("  3 requests (1 estimated)  ~6,010 tokens in (~5,056 cached, ~84 %)  ~24 out", 1, true), "estimated tokens shown as: " .. closed[1])
+  check(closed[2]:find("  2 req (1 estimated)  ~4,010 in  ~14 out", 1, true), "a model's estimated tokens shown as: " .. closed[2])
+  check(closed[3]:find("  3 requests  6,010 tokens in (5,056 cached, 84 %)  24 out", 1, true), "reported tokens shown as: " .. closed[3])
+  check(closed[4] == "Estimated (~): token figures counting requests closed before their usage came", "no word why: " .. tostring(closed[4]))
 end)
 
 step("counts are said in words: 1 request, 1 token, 2 requests (not 1 requests, 1 finding(s))", function()

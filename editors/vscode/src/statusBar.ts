@@ -29,6 +29,7 @@ export interface TotalsJSON {
   ok?: number;
   errors?: number;
   cancelled?: number;
+  /** Requests closed before their usage came: their token figures counted by the server, not reported. */
   estimated?: number;
   prompt_tokens?: number;
   cache_hit_tokens?: number;
@@ -63,6 +64,8 @@ export interface UsageJSON {
   unknown_cost_hint?: string;
   estimated_cost_models?: string[];
   estimated_cost_hint?: string;
+  /** What the token figures marked "~" are: sent when totals count `estimated` requests. */
+  estimated_tokens_hint?: string;
   budget?: {
     daily_usd: number;
     spent_today_usd: number;

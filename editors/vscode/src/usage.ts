@@ -25,21 +25,33 @@ function estimatedCostHint(usage: UsageJSON, names: SettingNames): string {
   return names(usage.estimated_cost_hint ?? "billed by a gateway that did not say what; estimated at DeepSeek's list price");
 }
 
+// The server's words (usage_report.ESTIMATED_TOKENS_HINT): what the "~" token figures are.
+function estimatedTokensHint(usage: UsageJSON): string {
+  return usage.estimated_tokens_hint ?? 'token figures counting requests closed before their usage came: counted by the server, not reported by the provider';
+}
+
 function fmtInt(n: number | undefined): string {
   return (n ?? 0).toLocaleString('en-US');
 }
 
+/** "~" before the token figures of totals that count requests closed before their usage came:
+ * the server's count, which read as the provider's report ("cache hit 0, miss 77"). */
+function approx(t: TotalsJSON): string {
+  return t.estimated ? '~' : '';
+}
+
 /** The share of the prompts the provider's cache held, "47 %" (what a spend follows: a hit costs 2 % of a miss); '' without a hit. */
 function hitShare(t: TotalsJSON): string {
-  return t.cache_hit_share ? `${Math.round(t.cache_hit_share * 100)} %` : '';
+  return t.cache_hit_share ? `${approx(t)}${Math.round(t.cache_hit_share * 100)} %` : '';
 }
 
 function detail(t: TotalsJSON): string {
+  const mark = approx(t);
   const parts = [
     counted(t.requests, 'request') + (t.errors ? `, ${fmtInt(t.errors)} failed` : '') +
-      (t.cancelled ? `, ${fmtInt(t.cancelled)} cancelled` : ''),
-    `prompt ${counted(t.prompt_tokens, 'token')} (cache hit ${fmtInt(t.cache_hit_tokens)}${hitShare(t) && `, ${hitShare(t)}`}, miss ${fmtInt(t.cache_miss_tokens)})`,
-    `output ${fmtInt(t.output_tokens)}`,
+      (t.cancelled ? `, ${fmtInt(t.cancelled)} cancelled` : '') + (t.estimated ? `, ${fmtInt(t.estimated)} estimated` : ''),
+    `prompt ${mark}${counted(t.prompt_tokens, 'token')} (cache hit ${mark}${fmtInt(t.cache_hit_tokens)}${hitShare(t) && `, ${hitShare(t)}`}, miss ${mark}${fmtInt(t.cache_miss_tokens)})`,
+    `output ${mark}${fmtInt(t.output_tokens)}`,
   ];
   if (t.mean_latency_s != null) {
     parts.push(`mean ${Math.round(t.mean_latency_s * 1000)} ms`);
@@ -72,6 +84,11 @@ function scopeItems(label: string, scope: ScopeJSON | undefined): UsageItem[] {
   return items;
 }
 
+/** Whether any totals shown count requests whose token figures the server estimated. */
+function estimatedTokens(usage: UsageJSON): boolean {
+  return Boolean(usage.estimated_tokens_hint || usage.today?.total?.estimated || usage.month?.total?.estimated);
+}
+
 /** Today's spend, "~" and how much of it is an estimate when part of it is. */
 function spentToday(budget: NonNullable<UsageJSON['budget']>): string {
   const spent = formatCost(budget.spent_today_usd);
@@ -90,9 +107,11 @@ export function usageMarkdown(usage: UsageJSON, names: SettingNames = asIs): str
     out.push('|---|---:|---:|---:|---:|---:|---:|');
     const rows: [string, TotalsJSON][] = [...Object.entries(scope?.models ?? {}), ['**total**', scope?.total ?? {}]];
     for (const [model, t] of rows) {
+      const mark = approx(t);
       out.push(
-        `| ${model} | ${formatTotalCost(t)} | ${fmtInt(t.requests)} | ${fmtInt(t.prompt_tokens)} | ` +
-          `${fmtInt(t.cache_hit_tokens)}${hitShare(t) && ` (${hitShare(t)})`} | ${fmtInt(t.cache_miss_tokens)} | ${fmtInt(t.output_tokens)} |`,
+        `| ${model} | ${formatTotalCost(t)} | ${fmtInt(t.requests)}${t.estimated ? ` (${fmtInt(t.estimated)} estimated)` : ''} | ` +
+          `${mark}${fmtInt(t.prompt_tokens)} | ${mark}${fmtInt(t.cache_hit_tokens)}${hitShare(t) && ` (${hitShare(t)})`} | ` +
+          `${mark}${fmtInt(t.cache_miss_tokens)} | ${mark}${fmtInt(t.output_tokens)} |`,
       );
     }
     out.push('');
@@ -120,6 +139,9 @@ export function usageMarkdown(usage: UsageJSON, names: SettingNames = asIs): str
   }
   if (usage.unknown_cost_models?.length) {
     out.push(`Cost unknown for requests to ${usage.unknown_cost_models.join(', ')}: ${unknownCostHint(usage, names)}.`, '');
+  }
+  if (estimatedTokens(usage)) {
+    out.push(`Estimated (~): ${estimatedTokensHint(usage)}.`, '');
   }
   if (usage.path) {
     out.push(`Ledger: \`${usage.path}\``, '');
@@ -188,6 +210,13 @@ export async function showUsage(
         label: `$(warning) Cost unknown: ${usage.unknown_cost_models.join(', ')}`,
         description: 'billed by a gateway that did not say what',
         detail: unknownCostHint(usage, names),
+      });
+    }
+    if (estimatedTokens(usage)) {
+      items.push({
+        label: '$(info) Token figures marked ~ are estimated',
+        description: 'requests closed before their usage came',
+        detail: estimatedTokensHint(usage),
       });
     }
   } else {

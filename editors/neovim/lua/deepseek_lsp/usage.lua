@@ -27,6 +27,18 @@ local function cost(t)
   return (tonumber(t.cost_usd) or 0) > 0 and (figure .. " + unknown") or "cost unknown"
 end
 
+--- "~" before the token figures of totals that count requests closed before their usage came:
+--- the server's count, which read as the provider's report ("0 cached" of a prompt it held).
+local function approx(t)
+  return (tonumber(t.estimated) or 0) > 0 and "~" or ""
+end
+
+--- After a request count, how many of them have estimated figures: " (1 estimated)".
+local function of_them_estimated(t)
+  local n = tonumber(t.estimated) or 0
+  return n > 0 and (" (%s estimated)"):format(util.fmt_int(n)) or ""
+end
+
 --- Lines describing a `deepseek/usage` answer.
 function M.usage_lines(u)
   local lines = {}
@@ -38,22 +50,25 @@ function M.usage_lines(u)
     -- The share of the prompts the provider's cache held: what a spend follows (a hit costs 2 %
     -- of a miss), which the counts alone left to divide by hand.
     local share = tonumber(t.cache_hit_share)
-    lines[#lines + 1] = ("%s: %s  %s  %s in (%s cached%s)  %s out"):format(
+    local mark = approx(t)
+    lines[#lines + 1] = ("%s: %s  %s%s  %s in (%s cached%s)  %s out"):format(
       label,
       cost(t),
       util.counted(t.requests, "request"),
-      util.counted(t.prompt_tokens, "token"),
-      util.fmt_int(t.cache_hit_tokens),
-      (share or 0) > 0 and (", %d %%"):format(math.floor(share * 100 + 0.5)) or "",
-      util.fmt_int(t.output_tokens)
+      of_them_estimated(t),
+      mark .. util.counted(t.prompt_tokens, "token"),
+      mark .. util.fmt_int(t.cache_hit_tokens),
+      (share or 0) > 0 and (", %s%d %%"):format(mark, math.floor(share * 100 + 0.5)) or "",
+      mark .. util.fmt_int(t.output_tokens)
     )
     for model, m in pairs(data.models or {}) do
-      lines[#lines + 1] = ("  %-22s %s  %s req  %s in  %s out"):format(
+      lines[#lines + 1] = ("  %-22s %s  %s req%s  %s in  %s out"):format(
         model,
         cost(m),
         util.fmt_int(m.requests),
-        util.fmt_int(m.prompt_tokens),
-        util.fmt_int(m.output_tokens)
+        of_them_estimated(m),
+        approx(m) .. util.fmt_int(m.prompt_tokens),
+        approx(m) .. util.fmt_int(m.output_tokens)
       )
     end
     -- Completions, their prefetches and reviews told apart, by name.
@@ -108,6 +123,10 @@ function M.usage_lines(u)
       .. ": "
       -- The server's words (usage_feature.UNKNOWN_COST_HINT): what to do, with the settings' names.
       .. tostring(u.unknown_cost_hint or "billed by a gateway that did not say what")
+  end
+  if u.estimated_tokens_hint then
+    -- The server's words (usage_report.ESTIMATED_TOKENS_HINT): what the "~" token figures are.
+    lines[#lines + 1] = "Estimated (~): " .. tostring(u.estimated_tokens_hint)
   end
   return lines
 end

@@ -178,3 +178,28 @@ test("the share of the prompts the provider's cache held is said beside its coun
   const row = stub.quickPicks[0].items.find((i) => i.label.includes('deepseek-v4-flash'));
   assert.ok(row?.detail?.includes('prompt 6,535 tokens (cache hit 3,072, 47 %, miss 3,463)'), row?.detail);
 });
+
+test('token figures the server estimated (requests closed before their usage came) are marked ~ and said', async () => {
+  // One reported request and one closed unanswered: "cache hit 0, miss 77" read as DeepSeek's count.
+  const flash = { requests: 2, cancelled: 1, estimated: 1, cost_usd: 0.001, prompt_tokens: 4010, cache_hit_tokens: 3520, cache_miss_tokens: 490, output_tokens: 14, cache_hit_share: 0.8778 };
+  const pro = { requests: 1, cost_usd: 0.002, prompt_tokens: 2000, cache_hit_tokens: 1536, cache_miss_tokens: 464, output_tokens: 10, cache_hit_share: 0.768 };
+  const total = { requests: 3, cancelled: 1, estimated: 1, cost_usd: 0.003, prompt_tokens: 6010, cache_hit_tokens: 5056, cache_miss_tokens: 954, output_tokens: 24, cache_hit_share: 0.8413 };
+  const hint = 'token figures counting requests closed before their usage came (the server’s words)';
+  const held: UsageJSON = {
+    ...usage,
+    unpriced_models: [],
+    today: { day: '2025-01-02', models: { 'deepseek-v4-flash': flash, 'deepseek-v4-pro': pro }, total },
+    estimated_tokens_hint: hint,
+  };
+  const markdown = usageMarkdown(held);
+  assert.ok(markdown.includes('| deepseek-v4-flash | $0.0010 | 2 (1 estimated) | ~4,010 | ~3,520 (~88 %) | ~490 | ~14 |'), markdown);
+  assert.ok(markdown.includes('| deepseek-v4-pro | $0.0020 | 1 | 2,000 | 1,536 (77 %) | 464 | 10 |'), markdown);
+  assert.ok(markdown.includes(`Estimated (~): ${hint}.`), markdown);
+  stub.quickPicks = [];
+  await showUsage(async () => held, () => ({ kind: 'Normal', message: '' }), { log() {}, setKey() {}, restart() {} });
+  const items = stub.quickPicks[0].items;
+  const row = items.find((i) => i.label.includes('deepseek-v4-flash'));
+  assert.ok(row?.detail?.startsWith('2 requests, 1 cancelled, 1 estimated · prompt ~4,010 tokens (cache hit ~3,520, ~88 %, miss ~490) · output ~14'), row?.detail);
+  assert.ok(items.find((i) => i.label.includes('deepseek-v4-pro'))?.detail?.includes('prompt 2,000 tokens (cache hit 1,536, 77 %, miss 464)'));
+  assert.ok(items.some((i) => i.label.includes('marked ~') && i.detail === hint), items.map((i) => i.label).join('\n'));
+});
