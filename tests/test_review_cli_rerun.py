@@ -282,6 +282,23 @@ def test_the_json_sarif_and_github_reports_carry_what_the_runs_requests_cost(
     assert json.loads(out)["usage"] == {**dict.fromkeys(usage, 0), "cacheHitShare": None}
 
 
+def test_a_run_s_requests_cut_before_their_usage_are_said_to_be_estimated(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A request whose stream broke mid-answer is asked again; what the first one used, which
+    the provider bills but never reported, is counted here. The closing line said "$0.0024 for
+    3 requests, 67 % of the prompt from the provider's cache" as if all were the provider's
+    figures, and the JSON report did not tell them apart."""
+    fake_deepseek.fault("disconnect", 1, path=CHAT, after_chunks=1)
+    _, out, _ = run(capsys, "app", "--format", "json", "--fail-on", "never")
+    usage = json.loads(out)["usage"]
+    assert (usage["requests"], usage["estimatedRequests"]) == (len(fake_deepseek.requests_to(CHAT)), 1), usage
+    fake_deepseek.fault("disconnect", 1, path=CHAT, after_chunks=1)
+    _, out, _ = run(capsys, "app", "--no-cache", "--fail-on", "never")
+    summary = out.splitlines()[-1]
+    assert " requests (1 estimated), ~" in summary and " % of the prompt from the provider's cache: " in summary, summary
+
+
 def test_a_rerun_from_the_cache_says_the_findings_it_dropped_as_the_first_run_did(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -710,14 +710,14 @@ def _spent(total: Totals, reached: bool = True) -> str:
     a review in CI cost, nor that a run answered by the cache cost nothing, but
     `deepseek-lsp usage`'s totals of the whole day. ``reached``: whether the server answered
     any request (none did behind a firewall: "$0.0000 for 1 request" read as one sent)."""
-    from ..usage_report import cached, format_cost
+    from ..usage_report import cached, format_cost, of_them_estimated
 
     if not total.requests:
         return "no request made"
     if _none_reached(total, reached):
         return f"no request reached the server ({counted(total.requests, 'try', 'tries')})"
     figures = total.as_dict()
-    return f"{format_cost(figures)} for {counted(total.requests, 'request')}{cached(figures)}"
+    return f"{format_cost(figures)} for {counted(total.requests, 'request')}{of_them_estimated(figures)}{cached(figures)}"
 
 
 def _none_reached(total: Totals, reached: bool) -> bool:

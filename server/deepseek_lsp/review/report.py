@@ -249,6 +249,9 @@ def usage_of(total: Totals, *, reached: bool = True) -> dict[str, Any]:
         "costUsd": round(total.cost_usd, 8),
         "unknownCost": total.unknown_cost,
         "estimatedUsd": round(total.estimated_usd, 8),
+        # Those whose usage never came (cut mid-answer, past their time limit): their token
+        # figures counted here, not the provider's ("~" in the text report).
+        "estimatedRequests": total.estimated,
         "promptTokens": total.prompt_tokens,
         "cacheHitTokens": total.cache_hit_tokens,
         "cacheMissTokens": total.cache_miss_tokens,
