@@ -194,6 +194,50 @@ async def test_a_kept_stream_going_elsewhere_than_what_was_typed_is_closed_at_on
         await c.stop()
 
 
+async def test_a_prefetch_s_joiner_hung_up_on_leaves_the_file_s_own_kept_stream_to_be_closed(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The accepted suggestion's next request joins its prefetch while an explicit menu
+    request (Ctrl+Space) asks the model there; a key cancels both, the inline one first.
+    The prefetch's joiner hung up on was kept for the next key's request in place of the
+    menu's stream, which then had nothing left to close it: once the user stopped, it
+    streamed on to its end, billed for an answer nobody could be shown."""
+    fake_deepseek.set_latency(chunk_chars=2)
+    wrong = "zz(" + ", ".join(f"arg{i}" for i in range(60)) + ")"
+    fake_deepseek.script("x + 1", "\n    return a" * 20, wrong, path=FIM)
+    fake_deepseek.pause_after("return a")  # the prefetch, its first line not yet complete
+    c = Completing(fake_deepseek, debounce=5000, invoked_choices=1, timeout_s=60)
+    try:
+        uri = "file:///w/a.py"
+        c.open(uri, "def f(x):\n    a = \n")
+        assert await c.inline(uri, 1, 8, invoked=True) == ["x + 1"]
+        assert await fake_deepseek.wait_paused_async()
+        fake_deepseek.set_latency(ttft=3.0, per_token=0.1)  # the menu's: nothing streamed while the keys go
+        c.insert(uri, 1, 8, "x + 1")  # accepted
+        inline = asyncio.ensure_future(c.inline(uri, 1, 13))
+        assert await waiting(c, 1)  # joined the prefetch
+        menu = asyncio.ensure_future(c.menu(uri, 1, 13, types.CompletionTriggerKind.Invoked))
+        assert await eventually(lambda: len(fake_deepseek.requests_to(FIM)) == 3, timeout=10.0)
+        own = fake_deepseek.requests_to(FIM)[2]
+        inline.cancel()
+        await asyncio.gather(inline, return_exceptions=True)
+        for _ in range(5):
+            await asyncio.sleep(0)
+        menu.cancel()
+        await asyncio.gather(menu, return_exceptions=True)
+        c.insert(uri, 1, 13, "k")
+        after = asyncio.ensure_future(c.inline(uri, 1, 14))
+        assert await eventually(lambda: c.completion.fetching.debounce_waits[uri] == 1, timeout=10.0)
+        after.cancel()  # Esc: no more requests
+        await asyncio.gather(after, return_exceptions=True)
+        assert await fake_deepseek.wait_closed_async(own, timeout=30.0)
+        assert own.disconnected and not own.completed
+        assert len(fake_deepseek.requests_to(FIM)) == 3
+    finally:
+        fake_deepseek.resume()
+        await c.stop()
+
+
 async def test_enter_typed_while_a_block_streams_joins_it_in_a_crlf_document(
     completing: Completing, fake_deepseek: FakeDeepSeek
 ) -> None:

@@ -316,7 +316,13 @@ class Fetcher:
             task.cancel()
 
     def cancel_later(self, uri: str, pending: Pending) -> None:
-        """After ``$/cancelRequest``: close the stream unless a newer request waits on it."""
+        """After ``$/cancelRequest``: close the stream unless a newer request waits on it. Only
+        the file's own request's: a prefetch a request joined is stopped where the user leaves
+        its way (:meth:`drop_unreachable_prefetches`), and kept in the own stream's place it left
+        that one with nothing to close it (an explicit menu request beside the inline one that
+        joined the prefetch streamed on to its end, billed, once the user stopped)."""
+        if self.cache.pending.get(uri) is not pending:
+            return
 
         async def later() -> None:
             if not self.under_way[uri]:

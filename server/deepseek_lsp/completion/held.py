@@ -78,7 +78,8 @@ class HeldAnswers:
         except asyncio.CancelledError:
             pending.waiters -= 1
             # Its own request was cancelled before, so nothing else closes the stream: it
-            # ran to its end, every token billed, with nobody waiting.
+            # ran to its end, every token billed, with nobody waiting. (A prefetch's is left
+            # alone there: the user leaving its way stops it.)
             self.fetching.cancel_later(uri, pending)
             raise
         if self._seq.get(slot) != seq:
