@@ -37,6 +37,15 @@ async def answered(completing: Completing, fake: FakeDeepSeek, n: int) -> None:
     assert await eventually(lambda: not any(completing.completion.fetching.prefetch_tasks.values()), timeout=10.0)
 
 
+async def read_to(completing: Completing, uri: str, marker: str) -> bool:
+    """Until the file's answer in flight has been read up to ``marker``: the fake holding its
+    stream there (``pause_after``) has written it, which the server may not have read yet. At
+    load the next key's request came first, found less streamed than was typed, and asked
+    again (with no debounce: one waiting it out joins the stream as it comes)."""
+    pending = completing.completion.cache.pending
+    return bool(await eventually(lambda: uri in pending and marker in pending[uri].text, timeout=10.0))
+
+
 async def waiting(completing: Completing, count: int) -> bool:
     """Until ``count`` requests wait on answers in flight (their own or one they joined)."""
     return bool(await eventually(lambda: completing.completion.debug_state()["completionWaiting"] >= count, timeout=10.0))
@@ -84,6 +93,7 @@ async def test_a_pending_request_is_joined_past_an_auto_closed_bracket(
     fake_deepseek.pause_after("compute(")  # held there: a guessed sleep was short at load
     first = asyncio.ensure_future(completing.inline(uri, 1, 4))
     assert await fake_deepseek.wait_paused_async()
+    assert await read_to(completing, uri, "compute(")
     completing.insert(uri, 1, 4, "compute")
     completing.insert(uri, 1, 11, "()")
     joined = asyncio.ensure_future(completing.inline(uri, 1, 12))
@@ -805,6 +815,7 @@ async def test_a_block_still_streaming_typed_through_past_a_line_s_blanks_is_joi
     completing.open(uri, text)
     first = asyncio.ensure_future(completing.inline(uri, 3, 9))
     assert await fake_deepseek.wait_paused_async()
+    assert await read_to(completing, uri, held_at)
     completing.insert(uri, 3, 9, "\n    y = x + 1\n    ")
     second = asyncio.ensure_future(completing.inline(uri, 5, 4))
     await asyncio.sleep(0.2)
