@@ -2091,6 +2091,51 @@ step("a suggestion left (Esc): the prefetch of what follows accepting it is stop
   end)
 end)
 
+step("a suggestion shown, <C-o>zz: the prefetch of what follows accepting it streams on (the cursor is back where it was)", function()
+  -- Neovim fires InsertLeave for <C-o> too, the cursor on the line's last character while the
+  -- command is typed: told as a move a column left (Esc's), the server stopped the prefetch,
+  -- and the model was asked (and paid) again for it after <C-o>zz.
+  local function prefetches()
+    local found = {}
+    for _, r in ipairs(vim.json.decode(fake_control("requests"))) do
+      local prompt = type(r.json) == "table" and r.json.prompt
+      if r.path == "/beta/completions" and type(prompt) == "string" and prompt:match("def scrolled%(a, b%):\n    return a %* b$") then
+        found[#found + 1] = r
+      end
+    end
+    return found
+  end
+  in_new_file("ctrl_o_zz.py", { "def scrolled(a, b):", "    ", "", "x = 1" }, function()
+    wait_attached()
+    -- Slow to answer: the prefetch is still under way during the <C-o> command.
+    fake_control("latency", { ttft = 3 })
+    local ok, err = pcall(function()
+      suggest_on(1)
+      wait_for("the prefetch to reach the model", function()
+        return #prefetches() == 1
+      end)
+      input("<C-o>")
+      wait_for("<C-o>'s pending command", function()
+        return lua("return vim.fn.mode(1)") == "niI"
+      end)
+      -- A person's pause before the command: the plugin's scheduled InsertLeave work has run.
+      vim.wait(300)
+      input("zz")
+      wait_for("back in insert mode", function()
+        return state().mode == "i"
+      end)
+      local r = wait_for("the prefetch to end", function()
+        local p = prefetches()[1]
+        return (p.disconnected or p.completed) and p, p
+      end, 10000)
+      check(r.completed and not r.disconnected, "the prefetch was stopped by <C-o>zz: " .. vim.inspect(r))
+      check(#prefetches() == 1, ("the prefetch asked again: %d requests"):format(#prefetches()))
+    end)
+    fake_control("latency", { ttft = 0 })
+    check(ok, err)
+  end)
+end)
+
 step("<C-o> moving the cursor while a request is on its way: the request for the place left is stopped", function()
   -- <C-o> drops the request under way without cancelling it (coming back to the place shows
   -- its answer), and LSP tells no cursor move: moved by <C-o>gg to a line's start with code

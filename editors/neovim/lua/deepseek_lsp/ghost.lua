@@ -786,7 +786,11 @@ end
 local function tell_moved(bufnr, to_buf)
   local st = states[bufnr]
   local at = st and st.drawn_at
-  if not at then
+  -- Not while a <C-o> command runs (InsertLeave and CursorMoved fire for it): its cursor sits on
+  -- the line's last character only until insert mode comes back, and told so, the server
+  -- stopped the prefetch of the place it came back to (<C-o>zz), asked and paid again. Where
+  -- <C-o> really moved it is told on the way back (tell_moved_by_ctrl_o).
+  if not at or vim.fn.mode(1):sub(1, 2) == "ni" then
     return
   end
   to_buf = to_buf or bufnr
