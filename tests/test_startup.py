@@ -485,3 +485,78 @@ def test_the_start_finds_glibcs_allocator_without_running_a_program() -> None:
     loaded already."""
     out = subprocess.run([sys.executable, "-c", LIBC_PROBE], capture_output=True, text=True, timeout=60, check=True)
     assert json.loads(out.stdout) == {"threshold": True, "trimmed": True, "spawned": []}
+
+
+NEEDS_PROBE = r"""
+import json, sys
+from pathlib import Path
+
+from deepseek_lsp import code_cache
+cache = code_cache.install(Path(sys.argv[1])) if sys.argv[1] != "-" else None
+import deepseek_lsp.privacy as privacy
+from deepseek_lsp.privacy import literals
+from deepseek_lsp.privacy.redaction import _SINGLE
+
+parsed = []
+real = literals.pattern_need
+literals.pattern_need = lambda p: parsed.append(p) or real(p)
+table = literals.PatternTable(_SINGLE.patterns)  # a second table, after the import's
+redacted = privacy.redact("DB_PASSWORD = 'S3cretValue!'\nghp_token = 'ghp_1234567890abcdefghij1234567890abcdef'\n")
+code_cache.save()
+print(json.dumps({"byWord": {w: ix for w, ix in sorted(_SINGLE._by_word.items())}, "always": _SINGLE._always,
+                  "again": table._by_word == _SINGLE._by_word, "parsed": len(parsed), "redacted": redacted,
+                  "counts": code_cache.counts()}))
+"""
+
+
+def needs_probe(directory: Path | str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", NEEDS_PROBE, str(directory)], capture_output=True, text=True, timeout=120, check=True
+    )
+    return json.loads(out.stdout)
+
+
+def test_a_second_start_takes_the_words_redactions_patterns_need_from_the_file(tmp_path: Path) -> None:
+    """Secret redaction's ~200 patterns were parsed again at every start to read the words each
+    needs (~50 ms of CPU): a second start takes them from the file, the same words."""
+    plain = needs_probe("-")
+    assert plain["parsed"] > 150 and "S3cretValue" not in plain["redacted"]
+    first = needs_probe(tmp_path)
+    assert (first["counts"]["valueHits"], first["counts"]["valueMisses"]) == (0, 1)
+    second = needs_probe(tmp_path)
+    assert (second["counts"]["valueHits"], second["counts"]["valueMisses"]) == (1, 0)
+    assert second["parsed"] == 0
+    for run in (first, second):
+        assert (run["byWord"], run["always"], run["redacted"]) == (plain["byWord"], plain["always"], plain["redacted"])
+        assert run["again"]
+
+
+def test_a_kept_value_is_made_anew_when_what_it_is_made_of_changed_or_it_is_damaged(tmp_path: Path) -> None:
+    path = code_cache.cache_file(tmp_path)
+    writer = code_cache.CodeCache(path)
+    assert writer.value("t", b"v1", lambda: [frozenset({"a"}), None], lambda v: isinstance(v, list)) == [frozenset({"a"}), None]
+    writer.save()
+
+    def made(digest: bytes, value: object, valid: bool = True) -> tuple[object, int, int]:
+        reader = code_cache.CodeCache(path)
+        got = reader.value("t", digest, lambda: value, lambda v: valid and isinstance(v, list))
+        return got, reader.value_hits, reader.value_misses
+
+    assert made(b"v1", ["new"]) == ([frozenset({"a"}), None], 1, 0)
+    assert made(b"v2", ["new"]) == (["new"], 0, 1)  # another digest: made anew
+    assert made(b"v1", ["new"], valid=False) == (["new"], 0, 1)  # refused by its module's check
+    layout, entries = marshal.loads(path.read_bytes())
+    (key,) = [k for k in entries if k[0] == code_cache.VALUE_PREFIX + "t"]
+    entries[key] = b"\xff\x00"
+    path.write_bytes(marshal.dumps((layout, entries)))
+    assert made(b"v1", ["new"]) == (["new"], 0, 1)
+
+
+def test_a_value_of_a_new_version_replaces_the_old_one_in_the_file(tmp_path: Path) -> None:
+    path = code_cache.cache_file(tmp_path)
+    for digest in (b"v1", b"v2"):
+        run = code_cache.CodeCache(path)
+        run.value("t", digest, lambda d=digest: d.decode(), lambda v: True)
+        run.save()
+    _, entries = marshal.loads(path.read_bytes())
+    assert [k[1] for k in entries if k[0] == code_cache.VALUE_PREFIX + "t"] == [b"v2"]

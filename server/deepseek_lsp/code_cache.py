@@ -24,6 +24,12 @@ object. Only ``re``'s compiling of a pattern not in its own cache comes here, an
 is compiled until the start is over (:func:`started`) is added to the file: later patterns are
 made of the user's text (a heredoc's end, the names in a file) and would have grown the file
 with every session.
+
+A module may keep a value it derives from its own constants at import the same way
+(:func:`kept_value`): secret redaction's table of the words each of its ~200 patterns needs,
+read by parsing every pattern again (~50 ms of each start). The value is kept under a digest
+of all it is made from (the patterns, the deriving module's source, Python's version), so a
+change to any of them makes it anew; one that is not as its module checks it is made anew too.
 """
 
 # No ``from __future__`` import here: the generated code must be compiled with its caller's
@@ -40,9 +46,10 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import CodeType
-from typing import Any
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +73,10 @@ PatternArgs = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
 MAX_PATTERNS = 1024
 #: Key names of patterns start so (a generated file's name cannot: attrs and cattrs use ``<...>``).
 PATTERN_PREFIX = "re:"
+#: Key names of values a module keeps (see :func:`kept_value`): one entry a name, its digest
+#: telling its version apart (a new one replaces the old in the file, as a dataclass's code does).
+VALUE_PREFIX = "value:"
+T = TypeVar("T")
 
 
 def _held(key: Key, code: CodeType) -> CodeType | None:
@@ -127,9 +138,11 @@ class CodeCache:
         #: Apart from attrs' and cattrs' (whose count tells the converter's hooks made).
         self.dataclass_hits = 0
         self.dataclass_misses = 0
+        self.value_hits = 0
+        self.value_misses = 0
         self._stored: dict[Key, bytes] = self._read()
         #: Compiled in this run, not in the file yet.
-        self._new: dict[Key, CodeType | PatternArgs] = {}
+        self._new: dict[Key, Any] = {}  # code, a pattern's arguments or a module's value
         #: Used in this run and held by the file (taken from it, or written to it by save). Only
         #: a module's code is kept here: its functions' code is theirs, shared. A dataclass's
         #: is not (None): each is asked for once (held, 0.6 MB more resident at the start; not held, 0.15).
@@ -137,6 +150,8 @@ class CodeCache:
         #: The same for patterns, only their keys: the pattern object has its own copy of the
         #: program (kept, the programs would add a few hundred kB to the resident set).
         self._patterns_taken: set[Key] = set()
+        #: The values taken from the file (asked again, the same value).
+        self._values_taken: dict[Key, Any] = {}
         #: New patterns are added to the file until the start is over (see the module's doc).
         self.recording_patterns = True
         self._compiler = _re_compiler()
@@ -287,6 +302,29 @@ class CodeCache:
         self._patterns_taken.add(key)
         return args
 
+    def value(self, name: str, digest: bytes, make: Callable[[], T], valid: Callable[[Any], bool]) -> T:
+        """The value kept under ``name`` and ``digest`` if ``valid`` takes it, else ``make()``,
+        kept for the next run (see :func:`kept_value`)."""
+        key = (VALUE_PREFIX + name, digest, 0)
+        for earlier in (self._new, self._values_taken):
+            if key in earlier:
+                return earlier[key]  # type: ignore[no-any-return]
+        blob = self._stored.pop(key, None)
+        if blob is not None:
+            try:
+                kept = marshal.loads(blob)
+                taken = valid(kept)
+            except Exception:
+                taken = False
+            if taken:
+                self._values_taken[key] = kept
+                self.value_hits += 1
+                return kept  # type: ignore[no-any-return]
+        made = make()
+        self.value_misses += 1
+        self._new[key] = made
+        return made
+
     @property
     def dirty(self) -> bool:
         return bool(self._new)
@@ -301,7 +339,8 @@ class CodeCache:
         # sources in a run (cattrs names a class's hook the same for each converter): all of them
         # stay.
         renewed = {filename for filename, _, _ in self._new}
-        entries = {k: v for k, v in self._read().items() if k[0] not in renewed or k in self._taken or k in self._patterns_taken}
+        taken = self._patterns_taken | self._values_taken.keys()
+        entries = {k: v for k, v in self._read().items() if k[0] not in renewed or k in self._taken or k in taken}
         patterns = [k for k in entries if k[0].startswith(PATTERN_PREFIX)]
         if len(patterns) + len(self._new) > MAX_PATTERNS:
             # Those of older versions (a pattern changed has a new key) pile up over upgrades.
@@ -325,6 +364,8 @@ class CodeCache:
         for k, v in self._new.items():
             if isinstance(v, CodeType):
                 self._taken[k] = _held(k, v)
+            elif k in written and k[0].startswith(VALUE_PREFIX):
+                self._values_taken[k] = v
             elif k in written:
                 self._patterns_taken.add(k)
         self._new.clear()
@@ -376,15 +417,27 @@ def started() -> None:
         _active.recording_patterns = False
 
 
+def kept_value(name: str, digest: bytes, make: Callable[[], T], valid: Callable[[Any], bool]) -> T:
+    """What ``make()`` returns, taken from the installed cache's file when a run before kept it
+    under ``name`` and ``digest`` and ``valid`` takes it. ``digest`` must change with all the
+    value is made from: a value kept under it is used as made. The value is kept with marshal
+    (numbers, strings, tuples, lists, sets, dicts, None). Without a cache, ``make()``."""
+    if _active is None:
+        return make()
+    return _active.value(name, digest, make, valid)
+
+
 def counts() -> dict[str, int]:
-    """How much generated code and how many regular expressions the installed cache served
-    and compiled (zeros if none is)."""
+    """How much generated code, how many regular expressions and how many modules' values the
+    installed cache served and made (zeros if none is)."""
     cache = _active
     if cache is None:
-        return {"hits": 0, "misses": 0, "patternHits": 0, "patternMisses": 0, "dataclassHits": 0, "dataclassMisses": 0}
+        return {"hits": 0, "misses": 0, "patternHits": 0, "patternMisses": 0, "dataclassHits": 0,
+                "dataclassMisses": 0, "valueHits": 0, "valueMisses": 0}
     return {"hits": cache.hits, "misses": cache.misses,
             "patternHits": cache.pattern_hits, "patternMisses": cache.pattern_misses,
-            "dataclassHits": cache.dataclass_hits, "dataclassMisses": cache.dataclass_misses}
+            "dataclassHits": cache.dataclass_hits, "dataclassMisses": cache.dataclass_misses,
+            "valueHits": cache.value_hits, "valueMisses": cache.value_misses}
 
 
 def save() -> None:

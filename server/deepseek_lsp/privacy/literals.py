@@ -6,8 +6,11 @@ one, not ``curl``'s, ``ldapsearch``'s or a vendor's key's."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 try:
@@ -20,6 +23,7 @@ try:
 except ImportError:  # pragma: no cover (Python 3.10)
     import sre_parse as _sre  # type: ignore[no-redef]
 
+from .. import code_cache
 from .triggers import _apply
 from .values import Replacement
 
@@ -108,6 +112,40 @@ def pattern_need(pattern: re.Pattern[str]) -> Need:
     return _necessary(_sre.parse(pattern.pattern, pattern.flags))
 
 
+def _source() -> bytes | None:
+    """This module's source: what a kept table of needs was made by (None where it cannot be read)."""
+    try:
+        return Path(__file__).read_bytes()
+    except OSError:
+        return None
+
+
+def _valid_needs(value: Any, count: int) -> bool:
+    return (
+        isinstance(value, list) and len(value) == count
+        and all(need is None or (isinstance(need, frozenset) and all(isinstance(w, str) for w in need)) for need in value)
+    )
+
+
+def pattern_needs(patterns: Sequence[re.Pattern[str]]) -> list[Need]:
+    """:func:`pattern_need` of each of ``patterns``, kept between runs by the code cache: parsing
+    the ~200 patterns again was ~50 ms of every start. Kept under a digest of the patterns, this
+    module's source and Python's version (whose parser it reads): a change to any makes them anew."""
+    source = _source()
+    if source is None:
+        return [pattern_need(p) for p in patterns]
+    digest = hashlib.blake2b(source, digest_size=16)
+    digest.update(sys.version.encode())
+    for p in patterns:
+        text = p.pattern.encode("utf-8", "surrogatepass")
+        digest.update(b"%d:%d:" % (p.flags, len(text)) + text)
+    return code_cache.kept_value(
+        "privacy.literals.needs", digest.digest(),
+        lambda: [pattern_need(p) for p in patterns],
+        lambda value: _valid_needs(value, len(patterns)),
+    )
+
+
 class PatternTable:
     """``patterns`` (in order) with the words each needs: :meth:`for_text` those that may match a
     text, in their order."""
@@ -121,7 +159,7 @@ class PatternTable:
         # What a text holds for a pattern to match where its words say too little (a list's
         # ``,``, a table's ``[``): those are skipped by it (see triggers._apply) as by its words.
         self._prefilters = {i: (prefilters or {})[p] for i, (p, _) in enumerate(self.patterns) if p in (prefilters or {})}
-        needs = [pattern_need(pattern) for pattern, _ in self.patterns]
+        needs = pattern_needs([pattern for pattern, _ in self.patterns])
         self._always = [i for i, need in enumerate(needs) if need is None]
         self._by_word: dict[str, list[int]] = {}
         for i, need in enumerate(needs):
