@@ -22,6 +22,7 @@ def _serve(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, _leave_terminal)  # before the hint that offers it
         print(TERMINAL_HINT, file=sys.stderr)
     server = create_server()
+    heap.imported(freeze=True)
     server.collector.freeze_when_started = True
     # Collections wait for the answer to go out; a young one every 20,000 allocations instead
     # of 700 (tests/bench/bench_overhead.py: p99 14 -> 10 ms, and its slowest request was a
@@ -129,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # that long or warned the server "did not answer".
         print(f"deepseek-lsp {__version__}")
         return 0
+    heap.importing()
     heap.fix_mmap_threshold()  # before the cache file is read: see there
     # Before build_parser, which imports lsprotocol: its classes' methods come from the cache.
     code_cache.install()
@@ -136,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(argv)
     finally:
+        heap.imported(freeze=False)  # a usage error, a command: CPython's thresholds again
         code_cache.save()
 
 
@@ -146,6 +149,7 @@ def _run(argv: Sequence[str] | None) -> int:
         return _serve(args)
     # The modules are imported: what a command compiles from here on is made of its input.
     code_cache.started()
+    heap.imported(freeze=False)
     try:
         code = _command(args)
         if sys.stdout is not None:

@@ -116,7 +116,8 @@ def debug_state(server: DeepSeekServer, *, heap: bool = False) -> dict[str, Any]
         "generatedCode": code_cache.counts(),
     }
     if heap:
-        # Objects out of the collector's way since `initialized` (Collector.started).
+        # Objects out of the collector's way: the imports' from before the `initialize` answer
+        # (heap.imported), the start's once the editor was quiet after `initialized` (Collector.started).
         state["frozenObjects"] = gc.get_freeze_count()
         # Objects a full collection walks (the frozen ones left out): its cost.
         state["trackedObjects"] = len(gc.get_objects())
