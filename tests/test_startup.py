@@ -265,6 +265,23 @@ def test_the_start_does_not_import_the_command_line_client_of_httpx(tmp_path: Pa
     assert not mark.exists(), "click was imported at the start"
 
 
+def test_the_start_imports_no_module_only_an_error_page_or_the_symbol_crawl_needs(tmp_path: Path) -> None:
+    """``importlib.metadata`` (the grammar packages' versions, read by the symbol crawl once the
+    editor is quiet: ~14 ms) and ``html`` (a proxy's error page's entities) were imported with
+    the server's modules, before its ``initialize`` answer; an error page is still read."""
+    code = (
+        "import sys\n"
+        "from deepseek_lsp import cli, server\n"
+        "import deepseek_lsp.completion.feature, deepseek_lsp.usage_feature, deepseek_lsp.review.feature\n"
+        "print(sorted(m for m in ('html', 'importlib.metadata') if m in sys.modules))\n"
+        "from deepseek_lsp.model.stream import provider_message\n"
+        "print(provider_message(b'<html><head><title>502 Bad Gateway &amp; more</title></head></html>'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env=server_env("http://127.0.0.1:9"), check=True)
+    assert out.stdout.splitlines() == ["[]", "502 Bad Gateway & more"]
+
+
 # Patterns of every kind re compiles differently: named groups, look-behind, flags inline and
 # passed, bytes, Unicode classes, a back-reference, possessive and atomic parts (3.11+ only).
 PATTERN_PROBE = r"""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import json
 import logging
 import re
@@ -142,6 +141,8 @@ def provider_message(content: bytes, *keys: str | None) -> str | None:
         # A reverse proxy's error page (nginx, Cloudflare): its title says it, the markup is noise.
         title = _TITLE.search(text)
         text = title.group(1) if title else _TAG.sub(" ", _CODE.sub(" ", text))
+        import html  # here: its entity table (~2,200 names) was built at every start, for an error page
+
         text = " ".join(html.unescape(text).split())
     message: Any = text
     try:
