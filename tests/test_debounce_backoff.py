@@ -5,10 +5,12 @@ through, joined, accepted) ends it."""
 from __future__ import annotations
 
 import asyncio
+import statistics
 
 import pytest
 from lsprotocol import types
 
+from deepseek_lsp.completion import debounce
 from deepseek_lsp.completion.debounce import Debouncer
 from tests.completing import FIM, Completing
 from tests.fake_deepseek import FakeDeepSeek
@@ -206,3 +208,9 @@ async def test_a_suggestion_shown_again_where_it_was_asked_does_not_end_the_back
         assert feature.debouncer.unused_in_a_row(uri) == 0  # typed through
     finally:
         await completing.stop()
+
+
+@pytest.mark.parametrize("gaps", [[0.2], [0.3, 0.1], [0.12, 0.5, 0.09], [0.1, 0.4, 0.2, 0.15], [0.1] * 20, [1.9, 0.1, 0.1, 1.9]])
+def test_the_cadence_is_the_median_of_the_gaps_as_statistics_says(gaps: list[float]) -> None:
+    # The debounce's own median (statistics is not imported at the start): the same figure.
+    assert debounce._median(gaps) == statistics.median(gaps)
