@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from deepseek_lsp.context import Indexer, enclosing_scopes
+from deepseek_lsp.context import Indexer, enclosing_scopes, index_tree
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.model.tokens import default_counter
-from deepseek_lsp.prompts import build_fim_prompt
+from deepseek_lsp.prompts import FimPrompt, build_fim_prompt
 from tests.test_context_prompts import REGISTRY, _write, prompt_with_imports
 
 
@@ -243,9 +243,9 @@ def test_a_name_imported_under_another_name_brings_its_definition_first(tmp_path
         assert Indexer(REGISTRY).for_document(doc).aliases == aliases, language
 
 
-def _own_file_prompt(path: Path, text: str, language: str) -> str:
+def _own_file_fim(path: Path, text: str, language: str, budget: int = 2048) -> FimPrompt:
     """The prompt for the cursor at ``‸`` in ``text`` (a whole file, its rest after the cursor
-    kept), with the snippets a request chooses for it at the default budget."""
+    kept), with the snippets a request chooses for it (at the default budget)."""
     from deepseek_lsp.completion.prompting import cursor_names, cursor_snippets
     from deepseek_lsp.config import DEFAULT_EXCLUDE
     from deepseek_lsp.context import ContextRequest
@@ -256,12 +256,20 @@ def _own_file_prompt(path: Path, text: str, language: str) -> str:
     scopes = enclosing_scopes(doc.language, doc.tree, doc.data, offset)
     names = cursor_names(doc, offset, scopes)
     req = ContextRequest(doc, offset, [], [], [path.parent], tuple(DEFAULT_EXCLUDE), time.monotonic() + 5)
-    snippets = cursor_snippets(Indexer(REGISTRY), req, names)
-    fim = build_fim_prompt(
-        doc, offset, budget=2048, suffix_share=0.1, count=default_counter().count, snippets=snippets,
-        scopes=scopes, line_comment=doc.language.spec.line_comment, path=path.name,
-    )  # fmt: skip
-    return fim.prompt
+    layout = {
+        "budget": budget, "suffix_share": 0.1, "count": default_counter().count, "scopes": scopes,
+        "line_comment": doc.language.spec.line_comment, "path": path.name,
+        "imports": index_tree(doc.language, doc.tree, doc.data, path.name).imports,
+    }  # fmt: skip
+    narrowest = build_fim_prompt(doc, offset, narrowest=True, **layout)
+    seen = (narrowest.window_start, narrowest.window_end)
+    return build_fim_prompt(doc, offset, snippets=cursor_snippets(Indexer(REGISTRY), req, names, seen, scopes), **layout)
+
+
+def _own_file_prompt(path: Path, text: str, language: str) -> str:
+    """``_own_file_fim``'s prompt and suffix, as the model reads them."""
+    fim = _own_file_fim(path, text, language)
+    return fim.prompt + fim.suffix
 
 
 def _filler_functions(count: int) -> str:
@@ -293,3 +301,99 @@ def test_javascript_helpers_of_a_module_wrapper_or_a_test_suite_are_definitions(
         + "  it('writes', async function () {\n    const logger = await aTestObject‸('x.log', 2);\n  });\n});\n"
     )  # fmt: skip
     assert "// async function aTestObject(logfile, level) {" in _own_file_prompt(tmp_path / "api.test.js", suite, "javascript")
+
+
+def test_a_definition_past_the_suffix_window_reaches_the_prompt(tmp_path: Path) -> None:
+    """The snippets leave out a definition the prompt's window holds, and took the window for
+    6 kB before the cursor and 2 kB after: at the default budget the suffix holds ~0.8 kB and
+    the prefix ~4.5 kB, so a helper defined 1-2 kB below its use, or 5 kB above it, went
+    neither as a snippet nor in the window (69 of 129 misses of bench_definitions_reach.py).
+    Here: 1-2 kB below."""
+    go_filler = "".join(
+        f"func step{i}(s State, in []byte) State {{\n\ts.value = s.value*{i} + len(in)\n\treturn s\n}}\n\n"
+        for i in range(14)
+    )
+    below = (
+        "package wire\n\nfunc Decode(b []byte) (Header, error) {\n\th, err := parseHeader‸(b)\n"
+        "\treturn h, err\n}\n\n" + go_filler
+        + "func parseHeader(b []byte) (Header, error) {\n\treturn Header{Len: int(b[0])}, nil\n}\n"
+    )  # fmt: skip
+    assert 900 < below.index("func parseHeader") - below.index("‸") < 2000
+    assert "func parseHeader(b []byte) (Header, error) {" in _own_file_prompt(tmp_path / "wire.go", below, "go")
+
+
+def _python_filler(count: int) -> str:
+    """Functions of many short tokens (~2 bytes a token)."""
+    return "".join(f"def step_{i}():\n    return ({', '.join(str(i + k) for k in range(12))})\n\n\n" for i in range(count))
+
+
+def test_a_definition_above_the_narrowest_window_reaches_the_prompt(tmp_path: Path) -> None:
+    """5 kB above its use, in code of many short tokens: past what the window holds however
+    little extra context is sent, yet within the 6 kB once taken for seen."""
+    above = (
+        "def checksum_of(payload, *, seed=0):\n    return sum(payload) + seed\n\n\n" + _python_filler(70)
+        + "def send(payload):\n    digest = checksum_of‸(payload)\n    return digest\n"
+    )  # fmt: skip
+    assert 4700 < above.index("‸") - above.index("def checksum_of") < 6000
+    assert "def checksum_of(payload, *, seed=0):" in _own_file_prompt(tmp_path / "send.py", above, "python")
+
+
+def test_functions_only_defined_below_the_cursor_are_no_snippets_at_a_small_budget(tmp_path: Path) -> None:
+    """With a small budget (an Ollama of 1,024 tokens) the suffix holds a few lines: the
+    functions defined under them, near the cursor only as the names they define, nothing
+    there calling them, went as snippets in the window's place (taken for seen, they were
+    not, within 2 kB of the cursor)."""
+    below = "".join(f"def g{i}(a, b):\n    return add(a, b) * {i}\n\n" for i in range(12))
+    text = "import os\n\n" + _python_filler(40) + "def add(a, b):\n    ‸\n\n" + below
+    fim = _own_file_fim(tmp_path / "a.py", text, "python", budget=512)
+    assert "# def g" not in fim.prompt
+    # The window takes the room: it reaches as far back as with no extra context at all.
+    doc = DocumentStore(REGISTRY).open((tmp_path / "a.py").as_uri(), text.replace("‸", ""), "python", 1)
+    bare = build_fim_prompt(
+        doc, text.index("‸"), budget=512, suffix_share=0.1, count=default_counter().count, line_comment="#", path="a.py",
+        imports=[(0, 9, "import os")],
+    )  # fmt: skip
+    assert fim.prompt == bare.prompt
+
+
+def test_a_definition_the_window_holds_is_not_sent_again_as_a_snippet(tmp_path: Path) -> None:
+    """The snippets are chosen against the window at its narrowest (their share of the budget
+    all taken); unused, that room goes to the window, which then reaches further up: a
+    definition there came twice, in the window and as a snippet of its own."""
+    text = (
+        "def checksum_of(payload, *, seed=0):\n    return sum(payload) + seed\n\n\n" + _python_filler(38)
+        + "def send(payload):\n    digest = checksum_of‸(payload)\n    return digest\n"
+    )  # fmt: skip
+    fim = _own_file_fim(tmp_path / "send.py", text, "python")
+    assert fim.prompt.count("def checksum_of(payload, *, seed=0):") == 1
+    assert "# def checksum_of" not in fim.prompt
+
+
+def test_a_required_module_is_sent_with_the_imports_not_again_as_a_snippet(tmp_path: Path) -> None:
+    """``const debug = require('./debug')`` binds a name, a definition of the file's: used
+    kB below it, it went as a snippet, and the prompt's head sent the same line with the
+    file's other imports above the window."""
+    text = (
+        "const fs = require('fs');\nconst debug = require('./debug');\n\n" + _filler_functions(70)
+        + "function save(path, data) {\n  debug‸('saving %s', path);\n  fs.writeFileSync(path, data);\n}\n"
+    )  # fmt: skip
+    assert text.index("‸") > 8000
+    (tmp_path / "debug.js").write_text("module.exports = function debug(format, ...args) {}\n")
+    prompt = _own_file_prompt(tmp_path / "store.js", text, "javascript")
+    assert prompt.count("const debug = require('./debug')") == 1
+    assert "// const debug" not in prompt
+
+
+def test_the_function_being_written_is_no_snippet_however_far_up_it_starts(tmp_path: Path) -> None:
+    """A long function calling itself: its header goes above the window as the scope's, and
+    its body is what is typed. Starting past the window, 8 kB up, it went as a snippet too, its
+    first lines sent twice."""
+    body = "".join(f"    step_{i} = node.children[{i}] if len(node.children) > {i} else None\n" for i in range(140))
+    text = (
+        "def walk(node, depth=0):\n    seen = set()\n" + body
+        + "    for child in node.children:\n        walk‸(child, depth + 1)\n    return seen\n"
+    )  # fmt: skip
+    assert text.index("‸") > 8000
+    prompt = _own_file_prompt(tmp_path / "tree.py", text, "python")
+    assert prompt.count("def walk(node, depth=0):") == 1
+    assert "# def walk" not in prompt

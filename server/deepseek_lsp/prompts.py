@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 from cachetools import LRUCache
 
@@ -526,6 +526,7 @@ def build_fim_prompt(
     inserted: str = "",
     line_tokens: LineTokenCount | None = None,
     kept_start: int | None = None,
+    narrowest: bool = False,
 ) -> FimPrompt:
     """The FIM prompt for the cursor at byte ``offset``.
 
@@ -535,7 +536,60 @@ def build_fim_prompt(
     ``kept_start`` is the window start of the document's last prompt, kept where the window
     from it still fits (``_kept_window``). ``label`` is the path's line of a file without a
     grammar (no ``line_comment``), in its language's own comment (``/* Path: a.css */``).
+    ``narrowest``: the prompt with the extra context's share of the budget all taken, whatever
+    ``snippets``: its window (``window_start``, ``window_end``) is what every prompt at the
+    cursor holds, what the snippets are chosen against (a definition there is seen without one).
+
+    A snippet of the document itself that the window holds all the same (the snippets left it
+    out at its narrowest; it reached further, their room unused) is left out: its lines came
+    twice, paid for twice.
     """
+    lay_out = partial(
+        _fim_prompt, doc, offset, budget=budget, suffix_share=suffix_share, count=count, scopes=scopes,
+        imports=imports, line_comment=line_comment, path=path, label=label, redact_secrets=redact_secrets,
+        inserted=inserted, line_tokens=line_tokens, kept_start=kept_start, narrowest=narrowest,
+    )  # fmt: skip
+    fim = lay_out(snippets)
+    held = [s for s in snippets if _window_holds(doc, fim, s)] if not narrowest else []
+    if not held:
+        return fim
+    # Without them the window has more room: it starts no later, and still holds them.
+    wider = lay_out([s for s in snippets if all(s is not h for h in held)])
+    return wider if all(_window_holds(doc, wider, s) for s in held) else fim
+
+
+def _window_holds(doc: Document, fim: FimPrompt, snippet: Snippet) -> bool:
+    """Whether ``fim``'s window (before and after the cursor) holds ``snippet``'s text, a
+    definition of the document at its line (its decorators a few lines above it)."""
+    if snippet.kind not in ("definition", "signature"):
+        return False
+    text = snippet.text.removesuffix("\n…").encode("utf-8")
+    # It starts on its line (a method's after its indentation) or on a decorator's above.
+    lo = max(fim.window_start, doc.line_start(max(0, snippet.line - 4)))
+    hi = min(fim.window_end, doc.line_start(snippet.line + 1) + len(text))
+    return bool(text) and doc.data.find(text, lo, hi) >= 0
+
+
+def _fim_prompt(
+    doc: Document,
+    offset: int,
+    snippets: Sequence[Snippet],
+    *,
+    budget: int,
+    suffix_share: float,
+    count: TokenCount,
+    scopes: Sequence[Scope],
+    imports: Sequence[tuple[int, int, str]],
+    line_comment: str | None,
+    path: str,
+    label: str,
+    redact_secrets: bool,
+    inserted: str,
+    line_tokens: LineTokenCount | None,
+    kept_start: int | None,
+    narrowest: bool,
+) -> FimPrompt:
+    """``build_fim_prompt``'s prompt with ``snippets`` as they are."""
     lines = line_tokens or whole_lines(doc, count)
     # The prefix keeps a third of the budget at least: the suffix and the extra context share
     # the rest (a suffix share over ~0.45 and full extras went over the budget).
@@ -546,7 +600,9 @@ def build_fim_prompt(
     head_parts: list[str] = []
     leads: list[str] = []
     used_extra = 0
-    if line_comment:
+    if narrowest:
+        used_extra = extras_budget
+    elif line_comment:
         head_parts, used_extra, leads = _fitting_snippets(snippets, line_comment, extras_budget, count)
 
     prefix_budget = budget - suffix_budget - used_extra

@@ -15,7 +15,7 @@ name) is in the prompt, in the window or a snippet.
 Each miss is told by the step that lost it: ``query`` (our definitions query does not find the
 name in the file), ``parse`` (it does in the whole file, not once the line is cut: an error the
 grammar read there hides it), ``names`` (not among the names near the cursor), ``window`` (taken
-for seen: inside the window ``cursor_snippets`` guesses, 6 kB before the cursor and 2 kB after,
+for seen: inside the window the snippets are chosen against, the prompt's at its narrowest,
 not in the prompt's), ``chosen`` (not among the snippets), ``budget`` (a snippet the prompt had
 no room for). ``--show K`` prints K of each language's ``query`` misses (the definition's line):
 the forms to add to the queries.
@@ -182,12 +182,15 @@ def measure(language: str, path: str, data: bytes, site: dict[str, Any]) -> dict
     scopes = enclosing_scopes(lang, doc.tree, doc.data, offset)
     names = cursor_names(doc, offset, scopes)
     req = ContextRequest(doc, offset, [], [], [Path(uri.removeprefix("file://")).parent], tuple(DEFAULT_EXCLUDE), time.monotonic() + 5)
-    snippets = cursor_snippets(Indexer(REGISTRY), req, names)
     index = index_tree(lang, doc.tree, doc.data, path)
-    fim = build_fim_prompt(
-        doc, offset, budget=BUDGET, suffix_share=0.1, count=COUNT, snippets=snippets, scopes=scopes,
-        imports=index.imports, line_comment=lang.spec.line_comment, path=Path(path).name,
-    )  # fmt: skip
+    layout = {
+        "budget": BUDGET, "suffix_share": 0.1, "count": COUNT, "scopes": scopes, "imports": index.imports,
+        "line_comment": lang.spec.line_comment, "path": Path(path).name,
+    }  # fmt: skip
+    narrowest = build_fim_prompt(doc, offset, narrowest=True, **layout)
+    seen = (narrowest.window_start, narrowest.window_end)
+    snippets = cursor_snippets(Indexer(REGISTRY), req, names, seen, scopes)
+    fim = build_fim_prompt(doc, offset, snippets=snippets, **layout)
     prompt = fim.prompt + fim.suffix
     name = site["name"]
     if any(line in prompt for line in site["lines"]):
@@ -198,7 +201,7 @@ def measure(language: str, path: str, data: bytes, site: dict[str, Any]) -> dict
         step = "query" if name not in whole.definitions else "parse"
     elif name not in names:
         step = "names"
-    elif all(offset - 6000 <= doc.line_start(d.start_line) < offset + 2000 for d in index.definitions[name]):
+    elif all(seen[0] <= doc.line_start(d.start_line) < seen[1] for d in index.definitions[name]):
         step = "window"
     elif not any(name in s.text for s in snippets):
         step = "chosen"

@@ -39,6 +39,8 @@ from deepseek_lsp.completion.prompting import cursor_names, cursor_snippets  # n
 from deepseek_lsp.context import ContextRequest, Indexer, enclosing_scopes, lookup, names_near  # noqa: E402
 from deepseek_lsp.context import snippets as snippets_module  # noqa: E402
 from deepseek_lsp.documents import Document, DocumentStore  # noqa: E402
+from deepseek_lsp.model.tokens import default_counter  # noqa: E402
+from deepseek_lsp.prompts import build_fim_prompt  # noqa: E402
 from tests.bench.recall.analyze import DEFAULT_EXCLUDE, REGISTRY, fitted, workspace_symbols  # noqa: E402
 from tests.bench.recall.corpus import site_text  # noqa: E402
 from tests.bench.recall.needs import def_pattern  # noqa: E402
@@ -69,7 +71,13 @@ def sent(doc: Document, offset: int, root: Path, store: DocumentStore, indexer: 
     assert doc.language is not None
     symbols = workspace_symbols(root, doc.language.name)
     req = ContextRequest(doc, offset, [], [], [root], DEFAULT_EXCLUDE, time.monotonic() + 30, open_uris=store, symbols=symbols)
-    return fitted(cursor_snippets(indexer, req, names), doc.language.spec.line_comment or "#")
+    scopes = enclosing_scopes(doc.language, doc.tree, doc.data, offset)
+    narrowest = build_fim_prompt(
+        doc, offset, budget=2048, suffix_share=0.1, count=default_counter().count, scopes=scopes,
+        line_comment=doc.language.spec.line_comment, narrowest=True,
+    )  # fmt: skip
+    seen = (narrowest.window_start, narrowest.window_end)
+    return fitted(cursor_snippets(indexer, req, names, seen, scopes), doc.language.spec.line_comment or "#")
 
 
 def main() -> None:

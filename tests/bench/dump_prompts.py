@@ -10,7 +10,9 @@ temporary workspace and all opened (the other tabs); each site is then typed key
 file (opened again without its span, and again whole after), then ``--jumps`` seeded line ends of each file
 are asked at (a request at a new position, as bench_overhead's).
 
-Prints the number of backend requests and a SHA-256 of their prompts and suffixes in order;
+Prints the number of backend requests and a SHA-256 of their prompts and suffixes in order,
+their characters, and how many prompts have a snippet line (10 characters or more) that the
+rest of the prompt holds too (the window, the suffix, the file's head): lines paid for twice.
 ``--out`` writes them as JSON for a diff.
 
     python tests/bench/dump_prompts.py [--sites 24] [--seed 1] [--jumps 10] [--out prompts.json]
@@ -23,6 +25,7 @@ import asyncio
 import hashlib
 import json
 import random
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -143,6 +146,22 @@ async def run(sites: list[Site], seed: int, jumps: int, work: Path) -> list[dict
             for r in records[warm_up:] if r["path"] == FIM_PATH]
 
 
+#: A file's label line in a prompt, whatever its comment (``# Path: a.py``, ``// Path: a.js``).
+_LABEL = re.compile(r"^\S+ Path: ")
+
+
+def repeated_snippet_lines(prompt: str, suffix: str) -> int:
+    """The lines of ``prompt``'s snippets (the commented blocks before the file's own label)
+    of 10 characters or more that the rest of the prompt or ``suffix`` holds too."""
+    lines = prompt.split("\n")
+    # The snippets' blocks end with a blank line, then the file's own label.
+    cut = next((i for i in range(len(lines) - 1) if not lines[i] and _LABEL.match(lines[i + 1])), 0)
+    marker = lines[0].split(" ", 1)[0] + " " if cut else ""
+    rest = {line.strip() for line in [*lines[cut:], *suffix.split("\n")]}
+    snippet = (line.removeprefix(marker).strip() for line in lines[:cut] if not _LABEL.match(line))
+    return sum(len(line) >= 10 and line in rest for line in snippet)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sites", type=int, default=24)
@@ -154,6 +173,9 @@ def main() -> None:
         prompts = asyncio.run(run(replay_sites(args.seed, args.sites), args.seed, args.jumps, Path(tmp)))
     digest = hashlib.sha256(json.dumps(prompts).encode()).hexdigest()
     print(f"{len(prompts)} backend requests, prompts sha256 {digest}")
+    chars = sum(len(p["prompt"] or "") + len(p["suffix"] or "") for p in prompts)
+    repeated = [repeated_snippet_lines(p["prompt"] or "", p["suffix"] or "") for p in prompts]
+    print(f"{chars:,} characters; {sum(n > 0 for n in repeated)} prompts repeat a snippet line ({sum(repeated):,} lines)")
     if args.out:
         Path(args.out).write_text(json.dumps(prompts, indent=1))
 

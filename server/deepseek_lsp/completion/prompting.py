@@ -36,6 +36,7 @@ from ..context.lookup import names_bases, prefix_looked_up, sorted_definitions, 
 from ..context.module_outline import module_files, module_written
 from ..context.prefix import MAX_PREFIX_NAMES, Prefix, prefix_at, prefix_candidates, with_prefix
 from ..context.receivers import MemberAt, class_around, member_at, receiver_key
+from ..context.scopes import defined_here
 from ..documents import Document
 from ..features import Services
 from ..line_tokens import LineTokens
@@ -67,14 +68,19 @@ NAMES_REACH = 6000
 _LINE_CONTEXT_BYTES = 8192
 
 
-def _function_start(doc: Document, offset: int, scopes: list[Any]) -> int | None:
-    """Where the function (or class) the cursor is in begins, if at most NAMES_REACH bytes
-    back. At its very end (the last line being typed) the tree puts the cursor outside it:
-    the character before tells."""
+def _inner_scope(doc: Document, offset: int, scopes: list[Any]) -> Any | None:
+    """The function (or class) the cursor is in. At its very end (the last line being typed)
+    the tree puts the cursor outside it: the character before tells."""
     inner = next((s for s in reversed(scopes) if s.kind in ("function", "class")), None)
     if inner is None and offset > 0 and doc.language is not None and doc.tree is not None:
         before = enclosing_scopes(doc.language, doc.tree, doc.data, offset - 1)
         inner = next((s for s in reversed(before) if s.kind in ("function", "class")), None)
+    return inner
+
+
+def _function_start(doc: Document, offset: int, scopes: list[Any]) -> int | None:
+    """Where the function (or class) the cursor is in begins, if at most NAMES_REACH bytes back."""
+    inner = _inner_scope(doc, offset, scopes)
     return inner.start if inner is not None and offset - inner.start <= NAMES_REACH else None
 
 
@@ -86,13 +92,26 @@ def cursor_names(doc: Document, offset: int, scopes: list[Any]) -> list[str]:
     return names_near(doc.language, doc.tree, doc.data, offset, reach=reach)
 
 
-def cursor_snippets(indexer: Indexer, req: ContextRequest, names: list[str]) -> list[Snippet]:
+def cursor_snippets(
+    indexer: Indexer, req: ContextRequest, names: list[str], seen: tuple[int, int], scopes: list[Any]
+) -> list[Snippet]:
     """The snippets chosen for the cursor at ``req.offset`` when they are chosen anew: what a
     prompt's extra context is made of, and what the recall benchmarks replay offline (they
     replayed ``gather_snippets`` with a request of their own, without the workspace's symbol
-    table, and disagreed with the prompts served: tests/bench/bench_names_order.py)."""
-    window_guess = (max(0, req.offset - 6000), req.offset + 2000)
-    return gather_snippets(indexer, req, window_guess, names)
+    table, and disagreed with the prompts served: tests/bench/bench_names_order.py). ``seen``:
+    the bytes the prompt's window holds at its narrowest (``build_fim_prompt``'s
+    ``narrowest``); ``scopes``: those enclosing the cursor (``enclosing_scopes``).
+
+    Taken for seen, a guess of 6 kB before the cursor and 2 kB after held more than the
+    window (the suffix's ~0.8 kB and the prefix's ~4.5 kB at the default budget): 69 of the
+    129 definitions bench_definitions_reach.py missed in real code went neither way."""
+    doc = req.doc
+    if doc.language is not None and doc.tree is not None:
+        # The names near the cursor as ``cursor_names`` reads them; the function it is in however far up.
+        reach, inner = _function_start(doc, req.offset, scopes), _inner_scope(doc, req.offset, scopes)
+        enclosing = inner.start if inner is not None else None
+        req.defined_here = defined_here(doc.language, doc.tree, doc.data, req.offset, reach=reach, enclosing=enclosing)
+    return gather_snippets(indexer, req, seen, names)
 
 
 #: A word of a snippet's text (``_Context.names``).
@@ -498,7 +517,8 @@ class PromptBuilder:
                 ctx_req = self._context_request(doc, req.offset, deadline)
                 ctx_req.member = member
                 ctx_req.prefix = typed()
-                snippets = cursor_snippets(self.indexer, ctx_req, names)
+                seen = self._build(req, inserted, [], scopes, imports, kept_start, narrowest=True)
+                snippets = cursor_snippets(self.indexer, ctx_req, names, (seen.window_start, seen.window_end), scopes)
                 known, known_members = ctx_req.known_names, ctx_req.known_members
                 members_at = dot if ctx_req.members_sent else None
                 unindexed += [d for d in ctx_req.other_docs if not self.indexer.has_index(d)]
@@ -649,7 +669,11 @@ class PromptBuilder:
         scopes: list[Any],
         imports: list[Any],
         kept_start: int | None = None,
+        *,
+        narrowest: bool = False,
     ) -> FimPrompt:
+        """The prompt for ``req``; ``narrowest``: its window at its narrowest, the snippets'
+        share of the budget all taken (``build_fim_prompt``), what they are chosen against."""
         doc = req.doc
         settings = self.settings
         c = settings.completion
@@ -677,11 +701,13 @@ class PromptBuilder:
                 inserted=req.inserted + inserted,
                 line_tokens=line_tokens,
                 kept_start=kept_start,
+                narrowest=narrowest,
             )
 
         if counter is LOADING_ESTIMATE:  # the tokenizer is loading
             fim = build(counter, int(budget / LOADING_MARGIN), self.line_tokens.counter(doc, counter.count))
-            self.estimated_starts[doc.uri] = fim.window_start
+            if not narrowest:
+                self.estimated_starts[doc.uri] = fim.window_start
             return fim
         kept = self.estimated_starts.get(doc.uri)
         if kept is not None and counter.exact:
@@ -691,6 +717,10 @@ class PromptBuilder:
             # missed the prompt just sent (222 of 264 real files' windows started elsewhere; 5 now).
             # (Its lines by the per-text cache: the document's own are being counted anew.)
             fim = build(LOADING_ESTIMATE, int(budget / LOADING_MARGIN), None)
+            if narrowest:
+                # The prompt is fitted by the estimate or by the tokenizer: the estimate's
+                # window, within a budget cut by the margin, is the narrower.
+                return fim
             if fim.window_start == kept:
                 # Its counts as the tokenizer counts them: the prefetch appends the suggestion
                 # where the sum fits the budget, and a cancelled request is billed by them (by

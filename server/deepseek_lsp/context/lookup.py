@@ -459,30 +459,32 @@ class _Candidates:
 
 
 def _candidates(
-    name: str, ordered: list[FileIndex], own: FileIndex | None, doc: Document, window: tuple[int, int]
+    name: str, ordered: list[FileIndex], own: FileIndex | None, in_view: Callable[[Definition], bool]
 ) -> _Candidates | None:
-    return _candidates_among(name, [(d, idx) for idx in ordered for d in idx.definitions.get(name, ())], own, doc, window)
+    return _candidates_among(name, [(d, idx) for idx in ordered for d in idx.definitions.get(name, ())], own, in_view)
 
 
 def _candidates_among(
-    name: str, pairs: list[tuple[Definition, FileIndex]], own: FileIndex | None, doc: Document, window: tuple[int, int]
+    name: str, pairs: list[tuple[Definition, FileIndex]], own: FileIndex | None, in_view: Callable[[Definition], bool]
 ) -> _Candidates | None:
-    """``_candidates`` of the given definitions (each with its file's index), in order."""
+    """``_candidates`` of the given definitions (each with its file's index), in order; a
+    definition of ``own`` (the document's) for which ``in_view`` is true is seen by the model
+    without a snippet."""
     found: list[tuple[Definition, FileIndex]] = []
     texts: list[str] = []
-    in_view = False
+    seen = False
     last: FileIndex | None = None
     for d, idx in pairs:  # the document's own first: whether one is in view is known after it
         if idx is not last and len(found) >= MAX_PER_NAME:
             break  # ``close`` has thirty definitions in asyncio's files
         last = idx
-        if idx is own and window[0] <= doc.line_start(d.start_line) < window[1]:
-            in_view = True  # inside the cursor window: the model sees it
+        if idx is own and in_view(d):
+            seen = True
         elif d.text not in texts:
             texts.append(d.text)
             found.append((d, idx))
-    wanted = MAX_PER_NAME - in_view
-    return _Candidates(name, found[:wanted], in_view) if found and wanted > 0 else None
+    wanted = MAX_PER_NAME - seen
+    return _Candidates(name, found[:wanted], seen) if found and wanted > 0 else None
 
 
 #: Receivers' classes read from the workspace per request (each a read of up to two files'

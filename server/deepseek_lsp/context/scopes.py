@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import tree_sitter as ts
 
 from ..languages import Language
-from .index import _WORD, _captures_by_match, _decorated_start, _one
+from .index import _WORD, _captures_by_match, _decorated_start, _one, node_text
 
 
 @dataclass
@@ -231,21 +231,91 @@ def names_near(
     if query is None:
         text = data[max(0, offset - span) : offset + span // 3].decode("utf-8", "replace")
         return list(dict.fromkeys(reversed(_WORD.findall(text))))
-    lo, hi = max(0, min(offset - span, offset if reach is None else reach)), min(len(data), offset + span // 3)
+    lo, hi = _near(data, offset, span, reach)
     # Bytes, decoded once per distinct name: ~90 names a request, most of them repeats.
     found: dict[bytes, int] = {}
+    for node in _references(query, tree, lo, hi):
+        start = node.start_byte
+        word = data[start : node.end_byte]
+        dist = offset - start if start <= offset else start - offset
+        known = found.get(word)
+        if known is None or dist < known:
+            found[word] = dist
+    return [w.decode("utf-8", "replace") for w in sorted(found, key=found.__getitem__)]
+
+
+def _near(data: bytes, offset: int, span: int, reach: int | None) -> tuple[int, int]:
+    """The bytes ``names_near`` reads."""
+    return max(0, min(offset - span, offset if reach is None else reach)), min(len(data), offset + span // 3)
+
+
+def _references(query: ts.Query, tree: ts.Tree, lo: int, hi: int) -> list[ts.Node]:
+    """The identifiers starting in ``[lo, hi)`` the identifiers query calls references."""
     cursor = ts.QueryCursor(query)
     cursor.set_byte_range(lo, hi)
-    for name, nodes in cursor.captures(tree.root_node).items():
+    return [
+        node
+        for name, nodes in cursor.captures(tree.root_node).items()
         # An alias (``super``) is no name a definition near the cursor bears.
-        if not name.startswith("reference") or name == "reference.alias":
+        if name.startswith("reference") and name != "reference.alias"
+        for node in nodes
+        if lo <= node.start_byte < hi
+    ]
+
+
+def defined_here(
+    lang: Language,
+    tree: ts.Tree,
+    data: bytes,
+    offset: int,
+    span: int = 1500,
+    reach: int | None = None,
+    enclosing: int | None = None,
+) -> frozenset[tuple[str, str]]:
+    """The definitions around the cursor no snippet is to repeat, whatever the window holds,
+    each as its name and its text's first line (``Definition.text``'s, which an index a few
+    keys old has too, where its line number may be another):
+
+    * the one starting at ``enclosing`` (the function the cursor is in): its header goes
+      above the window as the scope's, and its body is what is typed;
+    * those whose name is near the cursor (as ``names_near`` reads it) only as the name they
+      define there: the functions defined below the cursor, not called yet. Nothing near the
+      cursor uses them: at a small budget (an Ollama of 1,024 tokens) the window held a few
+      lines below the cursor, and the functions defined under them went as snippets, in the
+      window's place. Another definition of such a name is looked up as any (a trait's
+      method, whose signature an implementation's repeats)."""
+    out: set[tuple[str, str]] = set()
+    names = lang.query("identifiers")
+    if names is not None:  # (without it, every word is a name used)
+        lo, hi = _near(data, offset, span, reach)
+        # By the span of its name: the same node as the identifier (a C++ method's
+        # ``Cache::get`` defines no ``Cache``, it uses the class).
+        defined = {(n.start_byte, n.end_byte): first for n, first in _definitions_in(lang, tree, data, lo, hi)}
+        used = {data[n.start_byte : n.end_byte] for n in _references(names, tree, lo, hi) if (n.start_byte, n.end_byte) not in defined}
+        out = {(data[a:b].decode("utf-8", "replace"), first) for (a, b), first in defined.items() if data[a:b] not in used}
+    if enclosing is not None:
+        out.update((node_text(data, n), first) for n, first in _definitions_in(lang, tree, data, enclosing, enclosing + 1, at=enclosing))
+    return frozenset(out)
+
+
+def _definitions_in(
+    lang: Language, tree: ts.Tree, data: bytes, lo: int, hi: int, at: int | None = None
+) -> list[tuple[ts.Node, str]]:
+    """The name node and the text's first line of each definition whose name starts in
+    ``[lo, hi)``, or, with ``at``, of the definition whose node starts there."""
+    query = lang.query("definitions")
+    if query is None:
+        return []
+    cursor = ts.QueryCursor(query)
+    cursor.set_byte_range(lo, hi)
+    out = []
+    for _, match in cursor.matches(tree.root_node):
+        found = _one(match, "definition")
+        if found is None or (at is not None and found[1].start_byte != at):
             continue
-        for node in nodes:
-            start = node.start_byte
-            if lo <= start < hi:
-                word = data[start : node.end_byte]
-                dist = offset - start if start <= offset else start - offset
-                known = found.get(word)
-                if known is None or dist < known:
-                    found[word] = dist
-    return [w.decode("utf-8", "replace") for w in sorted(found, key=found.__getitem__)]
+        for name in match.get("name", ()):
+            if at is not None or lo <= name.start_byte < hi:
+                start = _decorated_start(found[1], lang, data)
+                end = data.find(b"\n", start, found[1].end_byte)
+                out.append((name, data[start : found[1].end_byte if end < 0 else end].decode("utf-8", "replace")))
+    return out

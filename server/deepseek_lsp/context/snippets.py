@@ -146,6 +146,10 @@ class ContextRequest:
     #: Set by ``gather_snippets``: whether the members at the cursor's dot are sent (its
     #: receiver's class, a module's outline), no name a word there may become looked up.
     members_sent: bool = False
+    #: The document's definitions no snippet is to repeat, wherever the window ends (the
+    #: function the cursor is in, those near it only as the names they define there:
+    #: ``scopes.defined_here``), by name and first line.
+    defined_here: frozenset[tuple[str, str]] = frozenset()
     #: Whether the user switched a file (URI or path) off for this request's feature (a folder
     #: or a language where completions are off): it is never read for context, as an excluded
     #: file is not.
@@ -588,6 +592,19 @@ def _chosen_definitions(
     the class the cursor is in) inherits from (``bases``), nearest first, come after it at such
     a dot or a bare ``self.|`` (``bases_first``), else after the names near the cursor."""
     doc = req.doc
+
+    def in_view(d: Definition) -> bool:
+        """Whether the model sees the document's definition ``d`` without a snippet: in the
+        window, around the cursor (``req.defined_here``), or an import's binding
+        (``const debug = require('./debug')``), which the prompt's head sends with the
+        file's other imports above the window."""
+        if window[0] <= doc.line_start(d.start_line) < window[1]:
+            return True
+        first = d.text.partition("\n")[0]
+        if (d.name, first) in req.defined_here:
+            return True
+        return bool(first) and own is not None and any(text.startswith(first) and d.name in text for _s, _e, text in own.imports)
+
     tiers = _tiers(indexes, own, from_docs, imported)
     ordered = sorted(indexes, key=lambda idx: tiers[id(idx)])
     chosen: list[_Candidates] = []
@@ -603,11 +620,11 @@ def _chosen_definitions(
     attributes = _own_attributes(own, doc.data, doc.language.name) if own is not None and doc.language else set()
     import_words = own.import_words if own is not None else {}
     # ``conn.|``: the member to be typed is one of its class's, the nearest name of all.
-    receiver = _candidates_among(at_cursor[0][0].name, at_cursor, own, doc, window) if at_cursor else None
+    receiver = _candidates_among(at_cursor[0][0].name, at_cursor, own, in_view) if at_cursor else None
     if receiver is not None:
         chosen.append(receiver)
     # ``self.|``: the members it inherits are as likely as its own (which are in view).
-    inherited = [c for pairs in bases if (c := _candidates_among(pairs[0][0].name, pairs, own, doc, window)) is not None]
+    inherited = [c for pairs in bases if (c := _candidates_among(pairs[0][0].name, pairs, own, in_view)) is not None]
     if bases_first:
         chosen += inherited
     taken_classes = {c.name for c in chosen}
@@ -615,7 +632,7 @@ def _chosen_definitions(
         if name in taken_classes:
             continue
         if name in typed:
-            found = _candidates_among(name, typed[name], own, doc, window)
+            found = _candidates_among(name, typed[name], own, in_view)
             if found is not None:
                 chosen.append(found)
                 if len(chosen) >= most:
@@ -626,9 +643,9 @@ def _chosen_definitions(
         if name in attributes and name not in own_names and name not in import_words and _used_as_member(doc.data, name, *window):
             continue
         if name in own_names or name in elsewhere:
-            found = _candidates(name, ordered, own, doc, window)
+            found = _candidates(name, ordered, own, in_view)
         elif name in imported_found:
-            found = _candidates(name, found_by_name[name], None, doc, window)
+            found = _candidates(name, found_by_name[name], None, in_view)
         else:
             continue  # most names near the cursor: locals, parameters, builtins
         if found is not None:
@@ -638,7 +655,7 @@ def _chosen_definitions(
     from_imports = [idx for idx in ordered if tiers[id(idx)] == 1]
     if own is not None and from_imports and len(chosen) < min(places, most):
         for name in _farther_imported(own, doc.data, req.offset, window, set(names), from_imports, local):
-            found = _candidates(name, ordered, own, doc, window)
+            found = _candidates(name, ordered, own, in_view)
             if found is not None and len(chosen) < most:
                 chosen.append(found)
     # After every name in use (and their second definitions), one definition each.
@@ -646,13 +663,13 @@ def _chosen_definitions(
     if own is not None and from_imports and len(chosen) < min(places, most):
         taken = {c.name for c in chosen}
         for name in _unused_imports(own, doc.data, from_imports):
-            found = _candidates(name, ordered, own, doc, window) if name not in taken else None
+            found = _candidates(name, ordered, own, in_view) if name not in taken else None
             if found is not None and len(chosen) + len(unused) < most:
                 unused.append(found)
     for name, files in found_by_name.items():
         if name in imported_found or name in typed:
             continue
-        found = _candidates(name, files, None, doc, window)
+        found = _candidates(name, files, None, in_view)
         if found is not None and len(chosen) < most:
             chosen.append(found)
     # The types a function's signature names, from the file that defines it: `function
@@ -668,7 +685,7 @@ def _chosen_definitions(
                 break
             if word in taken or not any(t.kind in ("class", "type") for t in idx.definitions.get(word, ())):
                 continue
-            found = _candidates(word, [idx], None, doc, window)
+            found = _candidates(word, [idx], None, in_view)
             if found is not None:
                 taken.add(word)
                 chosen.append(found)
