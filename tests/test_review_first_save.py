@@ -19,6 +19,7 @@ import deepseek_lsp.review.first_save as first_save_module
 from deepseek_lsp.config import build_settings
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.privacy import uri_to_path
 from deepseek_lsp.review import units
 from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.changed_hunks import committed_text
@@ -423,3 +424,220 @@ async def test_a_setting_changed_while_the_question_is_open_sends_nothing_unaske
         assert [u for r in sent for u in reviewed_units(r.json)] == ["handler_5"]
         assert sent[0].json["model"] == "deepseek-v4-flash"
         assert len(asked) == 1
+
+
+async def switch_model(client: Any, model: str) -> None:
+    """``review.model`` set to ``model``, once the server has pulled it (a fixed wait came
+    short at a load of 20)."""
+    pulled: list[object] = []
+    get = client.get_configuration
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        pulled.append(args)
+        return get(*args, **kwargs)
+
+    client.get_configuration = counted
+    try:
+        client.set_configuration({"deepseek": {**SETTINGS, "review": {**SETTINGS["review"], "model": model}}})
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        assert await eventually(lambda: bool(pulled), timeout=30)
+        await asyncio.sleep(0.5)  # (its answer taken in)
+    finally:
+        client.get_configuration = get
+
+
+async def test_review_all_answered_to_another_models_question_is_asked_again_of_the_model_now(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """The question read "about N tokens to deepseek-v4-flash"; the user switched the review to
+    deepseek-v4-pro while it was open, then answered "Review all": all 800 functions went to
+    v4-pro unasked (the answer was kept for the model of the save that waited for it, not for
+    the one the question named). The model now is asked of before anything is sent to it."""
+    release = asyncio.Event()
+    async with large_file_open(fake_deepseek, tmp_path, ["Review all"], release=release) as (client, uri, asked):
+        await switch_model(client, "deepseek-v4-flash")
+        await edit_and_save(client, uri, 2, 5)
+        assert await eventually(lambda: len(asked) == 1, timeout=10)
+        assert "tokens to deepseek-v4-flash" in asked[0].message
+        await switch_model(client, "deepseek-v4-pro")
+        release.set()  # "Review all" of deepseek-v4-flash
+        assert await eventually(lambda: len(asked) == 2 or len(fake_deepseek.requests_to(CHAT)) > 0, timeout=10)
+        await asyncio.sleep(0.5)
+        sent = {r.json["model"] for r in fake_deepseek.requests_to(CHAT)}
+        assert len(asked) == 2, f"sent to {sent} unasked"
+        assert "tokens to deepseek-v4-pro" in asked[1].message
+
+
+async def test_not_now_after_review_all_of_another_model_holds_when_that_model_is_back(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """"Review all" for deepseek-v4-pro, then, switched to deepseek-v4-flash and asked again,
+    "Not now": the user was told the file "is not reviewed on save until the server restarts",
+    and switched back to v4-pro, its next save was reviewed (the earlier answer for v4-pro
+    won over the latest). The latest answer holds."""
+    title = ["Review all"]
+    async with large_file_open(fake_deepseek, tmp_path, title) as (client, uri, asked):
+        fake_deepseek.fault("status", count=None, path=CHAT, status=500)  # its review of it all fails
+        await edit_and_save(client, uri, 2, 5)
+        assert await eventually(lambda: any(s["kind"] == "Warning" for s in client.statuses), timeout=30)
+        await switch_model(client, "deepseek-v4-flash")
+        title[0] = "Not now"
+        await edit_and_save(client, uri, 3, 9, above=1)
+        assert await eventually(lambda: len(asked) == 2, timeout=10)
+        assert await eventually(lambda: any("you chose 'Not now'" in m.message for m in client.messages), timeout=10)
+        await switch_model(client, "deepseek-v4-pro")
+        sent = len(fake_deepseek.requests_to(CHAT))
+        await edit_and_save(client, uri, 4, 12, above=2)
+        await asyncio.sleep(2.0)
+        assert len(fake_deepseek.requests_to(CHAT)) == sent, "reviewed on save after 'Not now'"
+        assert len(asked) == 2
+
+
+async def test_an_answer_follows_its_file_renamed_and_a_new_file_under_the_old_name_is_asked_of(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """"Not now", then the file renamed in VS Code's Explorer (a close, an open of the new name
+    and ``workspace/didRenameFiles``): its next save asked the question again, and a new large
+    file saved under the old name was never asked of nor reviewed, silently (the answer, kept
+    by name, was the renamed file's)."""
+    async with large_file_open(fake_deepseek, tmp_path, ["Not now"]) as (client, uri, asked):
+        await edit_and_save(client, uri, 2, 5)
+        assert await eventually(lambda: any("you chose 'Not now'" in m.message for m in client.messages), timeout=10)
+        old = Path(uri_to_path(uri))
+        new = old.with_name("routes.py")
+        await asyncio.to_thread(old.rename, new)
+        client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+        open_doc(client, new.as_uri(), LARGE)
+        client.workspace_did_rename_files(types.RenameFilesParams(files=[types.FileRename(old_uri=uri, new_uri=new.as_uri())]))
+        await edit_and_save(client, new.as_uri(), 2, 7)
+        await asyncio.sleep(1.5)
+        assert [q.message.split(" on save?")[0] for q in asked] == ["DeepSeek: Review all of handlers.py"]
+        other = LARGE.replace("handler_", "view_")
+        await asyncio.to_thread(old.write_text, other)
+        open_doc(client, uri, other)
+        await edit_and_save(client, uri, 2, 5)
+        assert await eventually(lambda: len(asked) == 2, timeout=10), "the new handlers.py was never asked of"
+        assert asked[1].message.startswith("DeepSeek: Review all of handlers.py")
+        assert fake_deepseek.requests_to(CHAT) == []
+
+
+class _AnsweringEditor:
+    """An editor whose user answers each first-save question with ``title``, once ``release``
+    is set; the questions it was asked."""
+
+    client_capabilities = _NotNowEditor.client_capabilities
+
+    def __init__(self, title: str, release: asyncio.Event) -> None:
+        self.title, self.release = title, release
+        self.asked: list[str] = []
+
+    async def window_show_message_request_async(self, params: types.ShowMessageRequestParams) -> types.MessageActionItem:
+        self.asked.append(params.message)
+        await self.release.wait()
+        return types.MessageActionItem(title=self.title)
+
+
+async def test_two_saves_made_while_the_estimate_is_worked_out_ask_one_question(tmp_path: Path) -> None:
+    """A second save (an auto-save, then Ctrl+S; the review rescheduled by a setting) made
+    while the first save's estimate was worked out (2 to 5 s of a 10,000-line module, off the
+    event loop) found no question open yet, worked out its own, and the user was asked the
+    same question twice at once. The second save goes by the first's question."""
+    settings, _ = build_settings(env={"DEEPSEEK_API_KEY": DEFAULT_KEY})
+    engine = ReviewEngine(ReviewCache(tmp_path / "cache.sqlite"), max_concurrency=1)
+    doc = Document((tmp_path / "handlers.py").as_uri(), LARGE, language=LanguageRegistry.load().get("python"))
+    first = FirstSaves(SimpleNamespace(status=SimpleNamespace(tell_once=lambda *a: None)))  # type: ignore[arg-type]
+    release = asyncio.Event()
+    editor = _AnsweringEditor("Only my changes", release)
+
+    async def changed() -> set[int]:
+        return {21}  # handler_5's body
+
+    async def save() -> object:
+        return await first.choose(
+            editor, engine, doc, settings, _Counting(), changed,  # type: ignore[arg-type]
+            path="handlers.py", roots=(), ignored=frozenset(),
+        )
+
+    try:
+        saves = asyncio.gather(save(), save())
+        await asyncio.sleep(0.5)
+        release.set()
+        assert await asyncio.wait_for(saves, 30) == [{21}, {21}]
+        assert len(editor.asked) == 1, editor.asked
+    finally:
+        engine.cache.close()
+
+
+async def test_a_file_renamed_while_its_question_is_open_keeps_the_answer_under_its_new_name(tmp_path: Path) -> None:
+    """Renamed while the user read the question: "Not now" was kept for the old name, the
+    renamed file asked of again at its next save, a new file under the old name never."""
+    settings, _ = build_settings(env={"DEEPSEEK_API_KEY": DEFAULT_KEY})
+    engine = ReviewEngine(ReviewCache(tmp_path / "cache.sqlite"), max_concurrency=1)
+    python = LanguageRegistry.load().get("python")
+    old, new = (tmp_path / "handlers.py").as_uri(), (tmp_path / "routes.py").as_uri()
+    first = FirstSaves(SimpleNamespace(status=SimpleNamespace(tell_once=lambda *a: None)))  # type: ignore[arg-type]
+    release = asyncio.Event()
+    editor = _AnsweringEditor("Not now", release)
+
+    async def save(uri: str, text: str = LARGE) -> object:
+        getattr(units, "_RECENT_UNITS", {}).clear()
+        return await first.choose(
+            editor, engine, Document(uri, text, language=python), settings, _Counting(),  # type: ignore[arg-type]
+            lambda: asyncio.sleep(0, {21}), path=uri.rpartition("/")[2], roots=(), ignored=frozenset(),
+        )
+
+    try:
+        waiting = asyncio.ensure_future(save(old))
+        assert await eventually(lambda: bool(editor.asked), timeout=30)
+        first.renamed(old, new)
+        release.set()
+        assert await asyncio.wait_for(waiting, 30) is False
+        assert await save(new) is False
+        assert len(editor.asked) == 1, editor.asked
+        assert await save(old, LARGE.replace("handler_", "view_")) is False
+        assert len(editor.asked) == 2, "the new file under the old name went by the renamed file's answer"
+    finally:
+        engine.cache.close()
+
+
+def test_folders_of_the_same_name_are_told_apart_in_the_question() -> None:
+    """Two workspace folders named alike (a monorepo's ``frontend/src`` and ``backend/src``
+    opened as folders), each with its ``handlers.py``: both questions read "Review all of
+    src/handlers.py", the user answering one not knowing which."""
+    from deepseek_lsp.context.paths import label_path
+    from deepseek_lsp.review.first_save import _shown
+
+    roots = [Path("/work/shop/frontend/src"), Path("/work/shop/backend/src"), Path("/work/docs")]
+    for part in ("frontend", "backend"):
+        uri = f"file:///work/shop/{part}/src/handlers.py"
+        path = label_path(uri_to_path(uri), roots)
+        assert path == "handlers.py"
+        assert _shown(uri, path, roots) == f"{part}/src/handlers.py"
+    assert _shown("file:///work/docs/conf.py", "conf.py", roots) == "docs/conf.py"
+
+
+async def test_a_save_of_more_code_made_while_the_estimate_is_worked_out_is_asked_of(tmp_path: Path) -> None:
+    """Saved small, then again with 800 functions pasted in, before the first save's estimate
+    was worked out: the second save, going by the first's "too little to ask", would send its
+    800 functions unasked. It is asked of."""
+    settings, _ = build_settings(env={"DEEPSEEK_API_KEY": DEFAULT_KEY})
+    engine = ReviewEngine(ReviewCache(tmp_path / "cache.sqlite"), max_concurrency=1)
+    python = LanguageRegistry.load().get("python")
+    uri = (tmp_path / "handlers.py").as_uri()
+    first = FirstSaves(SimpleNamespace(status=SimpleNamespace(tell_once=lambda *a: None)))  # type: ignore[arg-type]
+    release = asyncio.Event()
+    release.set()
+    editor = _AnsweringEditor("Only my changes", release)
+
+    async def save(text: str) -> object:
+        return await first.choose(
+            editor, engine, Document(uri, text, language=python), settings, _Counting(),  # type: ignore[arg-type]
+            lambda: asyncio.sleep(0, {21}), path="handlers.py", roots=(), ignored=frozenset(),
+        )
+
+    try:
+        small = LARGE[: LARGE.index("def handler_3(")]
+        assert await asyncio.wait_for(asyncio.gather(save(small), save(LARGE)), 30) == [None, {21}]
+        assert len(editor.asked) == 1
+    finally:
+        engine.cache.close()

@@ -357,6 +357,7 @@ class ReviewFeature(Feature):
         ``REOPEN_GRACE_S``: VS Code may close the old name seconds later, and the review was
         cancelled, paid for, nothing shown under either name)."""
         documents = self.services.documents
+        self.first_saves.renamed(old, new)
         for was, now in self._renamed_names(old, new).items():
             opened = documents.get(now) is not None
             if documents.get(was) is None:  # closed already
@@ -384,6 +385,8 @@ class ReviewFeature(Feature):
         """``task``, the save's review of ``old`` just closed, goes on for ``uri`` (the same file
         opened again, or under a new name), and shows there, unless a review of its own runs;
         ``shown``: ``old``'s findings were shown, so ``uri``'s are (whatever ``task`` is)."""
+        if old != uri:
+            self.first_saves.renamed(old, uri)
         if shown:
             self.publisher.shown.add(uri)
         if task is None or task.done():

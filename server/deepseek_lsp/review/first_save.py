@@ -5,7 +5,7 @@ never reviewed: checked out, pulled, opened for a one-line fix) sent all of it w
 before (800 functions: 53,708 tokens, up to $0.07 of DeepSeek V4-Pro at its peak rate). Above
 ``ASK_ABOVE_TOKENS`` the user is asked, as for any spending they did not ask for: review it
 all, or only the code changed since git's last commit (the pull request's view), or nothing
-now. The answer holds for the file until the server stops, reopened too: asked again at every
+now. The answer holds for the file until the server stops, reopened and renamed too: asked again at every
 save, the same question came every minute, and a file closed and opened again (a tab closed,
 Neovim's ``:bd`` then ``:e``), or whose whole review failed, was asked of again. The Review File
 command reviews it all, and once it has, a "Not now" file's saves review their changes. Not
@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any, Literal
 
@@ -122,7 +122,17 @@ def _shown(uri: str, path: str, roots: Sequence[PurePath]) -> str:
     # As paths, not text: on Windows a folder is C:\work\api and the URI's path c:/work/api/...,
     # and no folder's name was ever shown.
     folder = next((r for r in roots if _within(type(r)(file), r) == path), None)
-    return f"{folder.name}/{path}" if folder is not None else path
+    return f"{_folder_name(folder, roots)}/{path}" if folder is not None else path
+
+
+def _folder_name(folder: PurePath, roots: Sequence[PurePath]) -> str:
+    """``folder``'s name, with as many of the folders above it as tell it from the other
+    ``roots`` (a monorepo's ``frontend/src`` and ``backend/src``: both were "src")."""
+    for depth in range(1, len(folder.parts)):
+        name = folder.parts[-depth:]
+        if sum(r.parts[-depth:] == name for r in roots) < 2:
+            return "/".join(name)
+    return folder.as_posix()
 
 
 def _within(file: PurePath, root: PurePath) -> str | None:
@@ -140,30 +150,88 @@ def _units_with(doc: Document, lines: set[int]) -> int:
 
 #: The editor could not be asked (it declares no ``window/showMessageRequest``, or failed it).
 _CANNOT_ASK = object()
+#: The save would send no more than ``ASK_ABOVE_TOKENS``: nothing to ask.
+_NO_QUESTION = object()
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """The user's latest answer for a file: ``title``, and for "Review all" the models the
+    questions it answered named."""
+
+    title: str
+    models: frozenset[str] = frozenset()
+
+
+@dataclass
+class _Question:
+    """A question open for a file (its estimate first): the model it names, the file's name
+    now (renamed while it is open, the answer is the new name's), the save's text, the user's
+    answer."""
+
+    model: str
+    uri: str
+    #: The text of the save it works out: a save of another text (its own code pasted since)
+    #: is not sent unasked on its "too little to ask".
+    data: bytes
+    answer: asyncio.Future[object] = field(init=False)  # (set as it opens: see ``_open``)
+
+
+@dataclass(frozen=True)
+class _Save:
+    """What a question works out its estimate from (see ``FirstSaves.choose``)."""
+
+    server: Any
+    engine: ReviewEngine
+    snapshot: Document
+    settings: Settings
+    counter: Counter
+    changed: Callable[[], Awaitable[set[int] | None]]
+    since: Callable[[], str]
+    path: str
+    #: The file as the question names it (see ``_shown``).
+    shown: str
+    roots: Sequence[Path]
+    ignored: frozenset[str]
 
 
 class FirstSaves:
-    """Asks before a save sends more than ``ASK_ABOVE_TOKENS``, and keeps each file's answer
-    for the session; one question per file at a time, whose answer every save made while it is
-    open goes by."""
+    """Asks before a save sends more than ``ASK_ABOVE_TOKENS``, and keeps each file's latest
+    answer for the session; one question per file at a time, whose answer every save made
+    while it is open (or its estimate worked out) goes by."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        #: The open question's answer per file: a task of its own, which a save superseded by
-        #: the next one does not take down with it.
-        self._asking: dict[str, asyncio.Task[object]] = {}
-        #: Files the user answered "Review all" for, with the model the question named: their
-        #: saves send every unit without a cached answer, as any save does (its review failed,
-        #: they were asked again); another model's cost was never asked (all sent to it).
-        self._review_all: dict[str, str] = {}
-        self._only_changes: set[str] = set()
-        #: Files the user answered "Not now" for: not asked again, nor sent, on save.
-        self._not_now: set[str] = set()
+        #: The open question per file, its estimate included: a task of its own, which a save
+        #: superseded by the next one does not take down with it. Held from before the
+        #: estimate: two saves made while it was worked out (2 to 5 s) both asked.
+        self._asking: dict[str, _Question] = {}
+        #: The latest answer per file, which it holds till the server stops (one answer: a
+        #: "Not now" after another model's "Review all" was not kept when that model came
+        #: back, and the file said "not reviewed on save" was reviewed).
+        self._answers: dict[str, _Answer] = {}
 
     def reviewed_all(self, uri: str) -> None:
         """The whole file was reviewed on the user's command: its saves review their changes
         again, "Not now" no longer holding."""
-        self._not_now.discard(uri)
+        if (answer := self._answers.get(uri)) is not None and answer.title == NOT_NOW:
+            del self._answers[uri]
+
+    def renamed(self, old: str, new: str) -> None:
+        """``old``, a file or a folder, is ``new`` now: its files' answers go with them. Kept
+        by name, a file renamed was asked again, and a new file saved under the old name went
+        by the answer, "Not now" leaving it unreviewed, unsaid."""
+        head, to = old.rstrip("/") + "/", new.rstrip("/") + "/"
+
+        def now(uri: str) -> str:
+            return new if uri == old else to + uri[len(head) :]
+
+        for uri in [u for u in self._answers if u == old or u.startswith(head)]:
+            self._answers[now(uri)] = self._answers.pop(uri)
+        for uri in [u for u in self._asking if u == old or u.startswith(head)]:
+            question = self._asking.pop(uri)
+            question.uri = now(uri)
+            self._asking[question.uri] = question
 
     async def choose(
         self,
@@ -183,68 +251,99 @@ class FirstSaves:
         any save; False: none). ``changed``: the lines of the units changed since git's last
         commit, outside a repository since the file was opened (None where there is neither),
         ``since`` which of the two, once ``changed`` has answered."""
-        uri = snapshot.uri
-        if self._review_all.get(uri) == settings.review.model:
-            return None
-        if uri in self._only_changes:
-            lines = await changed()
-            if lines is not None:
-                return lines
-        open_question = self._asking.get(uri)
-        if open_question is not None:
-            # Saved again while the question is open: this save (the file's newest text) goes
-            # by its answer. Dropped, the edits since were reviewed at no save until the next,
-            # and the superseded save's wait was cancelled: the user's answer reviewed nothing.
-            answer = await asyncio.shield(open_question)
-            return self._chosen(uri, answer, await changed(), _shown(uri, path, roots), settings.review.model)
-        if uri in self._not_now:
-            # Before the estimate: worked out first, it cost 0.3 s of CPU at each save of a
-            # 2,000-function file, to send nothing. Review File takes the answer back.
-            return False
+        uri, model = snapshot.uri, settings.review.model
+        known: list[set[int] | None] = []
+
+        async def changed_once() -> set[int] | None:
+            # (counted once a save: a 660 kB file's chunks take half a second)
+            if not known:
+                known.append(await changed())
+            return known[0]
+
+        while True:
+            held = self._answers.get(uri)
+            if held is not None and held.title == REVIEW_ALL and model in held.models:
+                return None
+            if held is not None and held.title == ONLY_CHANGES:
+                lines = await changed_once()
+                if lines is not None:
+                    return lines
+            question = self._asking.get(uri)
+            if question is None and held is not None and held.title == NOT_NOW:
+                # Before the estimate: worked out first, it cost 0.3 s of CPU at each save of
+                # a 2,000-function file, to send nothing. Review File takes the answer back.
+                return False
+            if question is None:
+                save = _Save(
+                    server, engine, snapshot, settings, counter, changed_once, since,
+                    path=path, shown=_shown(uri, path, roots), roots=roots, ignored=ignored,
+                )
+                question = self._open(_Question(model, uri, snapshot.data), save)
+            # Saved again while the question is open (or its estimate worked out): this save
+            # (the file's newest text) goes by its answer. Dropped, the edits since were
+            # reviewed at no save until the next, and the superseded save's wait was
+            # cancelled: the user's answer reviewed nothing.
+            answer = await asyncio.shield(question.answer)
+            uri = question.uri  # (renamed meanwhile: the answer is kept for its new name)
+            if answer is _NO_QUESTION and question.model == model and question.data == snapshot.data:
+                return None
+            if answer is _CANNOT_ASK:
+                lines = await changed_once()
+                return False if lines is None else lines
+            if answer not in (REVIEW_ALL, ONLY_CHANGES, NOT_NOW, _NO_QUESTION):
+                return False  # dismissed: nothing sent, asked again at the next save
+            # Answered (kept), or of another model: this save goes by the answer for its own
+            # model ("Review all" of deepseek-v4-flash sent the whole file to deepseek-v4-pro,
+            # switched to while the question was open, unasked).
+
+    def _open(self, question: _Question, save: _Save) -> _Question:
+        """``question``, of ``save``, worked out and asked, open for its file till answered."""
+        question.answer = answer = asyncio.ensure_future(self._ask_first(question, save))
+        self._asking[question.uri] = question
+        answer.add_done_callback(
+            lambda _: self._asking.pop(question.uri, None) if self._asking.get(question.uri) is question else None
+        )
+        return question
+
+    async def _ask_first(self, question: _Question, save: _Save) -> object:
+        """The user's answer to ``question``, of ``save`` (kept for the file), ``_NO_QUESTION``
+        where it sends too little to ask, or ``_CANNOT_ASK``."""
+        model, shown = save.settings.review.model, save.shown
         # Off the event loop: a 10,000-line module's parse, cache look-ups and token counts held
         # it 2 to 5 seconds at each save, every keystroke's completion waiting behind them.
         found = await asyncio.to_thread(
-            estimate, engine, snapshot, settings, counter, path=path, roots=roots, ignored=ignored
+            estimate, save.engine, save.snapshot, save.settings, save.counter,
+            path=save.path, roots=save.roots, ignored=save.ignored,
         )
         if found is None:
-            return None
-        lines = await changed()
-        units = None if lines is None else await asyncio.to_thread(_units_with, snapshot, lines)
-        shown = _shown(uri, path, roots)
-        question = found.question(shown, settings.review.model, units, since())
-        asking = asyncio.ensure_future(_ask(server, question, with_changes=lines is not None))
-        self._asking[uri] = asking
-        asking.add_done_callback(lambda t: self._asking.pop(uri, None) if self._asking.get(uri) is t else None)
-        answer = await asyncio.shield(asking)
+            return _NO_QUESTION
+        lines = await save.changed()
+        units = None if lines is None else await asyncio.to_thread(_units_with, save.snapshot, lines)
+        asked = found.question(shown, model, units, save.since())
+        answer = await _ask(save.server, asked, with_changes=lines is not None)
+        uri = question.uri
         if answer is _CANNOT_ASK:
             then = "only the changes are reviewed on save" if lines is not None else "nothing is sent on save"
             self.services.status.tell_once(
-                f"review:first-save:{uri}", f"{question} Not asked ({then}); {review_file_command()} reviews it all.", 3
+                f"review:first-save:{uri}", f"{asked} Not asked ({then}); {review_file_command()} reviews it all.", 3
             )
-        return self._chosen(uri, answer, lines, shown, settings.review.model)
-
-    def _chosen(
-        self, uri: str, answer: object, lines: set[int] | None, shown: str, model: str
-    ) -> set[int] | Literal[False] | None:
-        """What a save sends by the user's ``answer``, ``lines`` its units changed since git's
-        last commit; ``shown``: the file as the question named it."""
-        if answer == REVIEW_ALL:
-            self._review_all[uri] = model
-            return None
-        if answer is _CANNOT_ASK:
-            return False if lines is None else lines
-        if answer == ONLY_CHANGES and lines is not None:
-            self._only_changes.add(uri)
-            return lines
-        if answer == NOT_NOW:
-            self._not_now.add(uri)
+        elif answer == REVIEW_ALL:
+            held = self._answers.get(uri)
+            models = held.models if held is not None and held.title == REVIEW_ALL else frozenset()
+            self._answers[uri] = _Answer(REVIEW_ALL, models | {model})
+        elif answer == ONLY_CHANGES and lines is not None:
+            self._answers[uri] = _Answer(ONLY_CHANGES)
+        elif answer == NOT_NOW:
+            self._answers[uri] = _Answer(NOT_NOW)
             self.services.status.tell_once(
                 f"review:not-now:{uri}",
                 f"{shown} is not reviewed on save until the server restarts (you chose {NOT_NOW!r}); "
                 f"{review_file_command()} reviews it all, and its saves after that review their changes.",
                 3,
             )
-        return False
+        else:
+            return None  # dismissed, or a title not offered
+        return answer
 
 
 async def _ask(server: Any, question: str, *, with_changes: bool) -> object:
