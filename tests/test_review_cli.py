@@ -326,6 +326,35 @@ def test_changed_pairs_a_file_moved_without_git_mv_with_the_file_it_was(
     assert (project / ".git" / "index").read_bytes() == index
 
 
+@pytest.mark.parametrize("told", ["git mv", "mv"])
+def test_changed_with_a_renamed_files_old_name_reviews_it_under_its_new_name(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], told: str
+) -> None:
+    """``--changed a.py`` where the change renamed a.py to b.py and edited it (a list of the
+    branch's files taken before the rename, the name the user knew): "a.py: deleted by the
+    change, nothing to review", "0 files reviewed" and exit 0, the edited function never
+    reviewed, a CI gate passed. It is reviewed under its new name, and said so."""
+    body = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(10))
+    (project / "a.py").write_text(body)
+    git(project, "add", "-A")
+    git(project, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "more")
+    if told == "git mv":
+        git(project, "mv", "a.py", "b.py")
+    else:  # an editor's rename, not told to git
+        (project / "a.py").rename(project / "b.py")
+    (project / "b.py").write_text(body.replace("x + 9", "x - 9"))
+    fake_deepseek.responder(lambda body: '{"findings": []}', path=CHAT)
+    code, out, err = run(capsys, "--changed", "--format", "json", "a.py")
+    assert code == 0
+    assert "a.py: renamed to b.py by the change: reviewed as b.py" in err, err
+    assert "deleted" not in err
+    assert [f["path"] for f in json.loads(out)["files"]] == ["b.py"]
+    assert sorted(u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json)) == ["f9"]
+    # Named by both names (``git diff --name-only --no-renames``), it is reviewed once.
+    code, out, err = run(capsys, "--changed", "--format", "json", "a.py", "b.py")
+    assert code == 0 and [f["path"] for f in json.loads(out)["files"]] == ["b.py"], (out, err)
+
+
 def test_configuration_and_backend_errors_exit_2(
     project: Path,
     fake_deepseek: FakeDeepSeek,

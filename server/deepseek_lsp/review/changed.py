@@ -390,6 +390,27 @@ def _existing(path: Path) -> Path:
     return path
 
 
+def renamed_to(root: Path, base: str, paths: Sequence[Path]) -> dict[Path, Path]:
+    """Of ``paths``, not on disk, those the change since ``base`` renamed, with their new
+    names: with ``git mv`` or not (an editor's rename, untracked: paired on a copy of the
+    index, as :func:`changed_targets` pairs them)."""
+    names: dict[str, Path] = {}
+    for path in paths:
+        try:
+            names[Path(os.path.abspath(path)).relative_to(root).as_posix()] = path
+        except ValueError:
+            continue
+    if not names:
+        return {}
+    found = git(root, "ls-files", "--others", "--exclude-standard", "-z")
+    untracked = [n for n in (found.stdout.split("\0") if found and found.returncode == 0 else []) if n]
+    with intended(root, untracked) if untracked else nullcontext(None) as index:
+        status = git(root, "diff", "--name-status", "-M", "-z", base, "--", index=index)
+    if status is None or status.returncode != 0:
+        return {}
+    return {names[old]: root / new for old, new in name_changes(status.stdout) if old in names}
+
+
 def _deleted(root: Path, base: str, path: Path) -> bool:
     """Whether ``path``, not on disk, is in ``base`` or ``HEAD``: deleted, not misspelt."""
     try:

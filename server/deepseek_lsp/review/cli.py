@@ -45,6 +45,7 @@ from .changed import (
     ci_base,
     git_root,
     refused_repository,
+    renamed_to,
 )
 from .empty_key import empty_key
 from .engine import ReviewEngine
@@ -262,8 +263,16 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
                 print(f"deepseek-lsp review: --changed against {base} (from {from_ci[1]})", file=err)
         submodules: list[Path] = []
         notes: list[str] = []
+        # A file named by the name the change renamed (a list of the branch's files made
+        # before the rename): "deleted by the change", its edits never reviewed, exit 0.
+        renamed = renamed_to(root, base, missing) if missing else {}
+        for old, now in renamed.items():
+            said = shown_name(_display(now))
+            print(f"deepseek-lsp review: {shown_name(str(old))}: renamed to {said} by the change: reviewed as {said}",
+                  file=err)
+        missing = [p for p in missing if p not in renamed]
         found = changed_targets(
-            root, base, [p for p in paths if p not in missing], registry, submodules, notes,
+            root, base, [p for p in paths if p.exists()] + list(renamed.values()), registry, submodules, notes,
             without_grammar=settings.review.other_languages, commits_only=from_ci is not None,
         )
         if isinstance(found, str):
