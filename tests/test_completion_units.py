@@ -600,6 +600,42 @@ def test_indentation_of_gnu_kernel_and_prettier_styles() -> None:
     assert detect_indentation(Document("file:///g.hs", guards, language_id="haskell"), 3)[0] == "  "
 
 
+def test_a_lone_step_wider_than_a_tab_is_no_unit() -> None:
+    """A new enum above one whose members stand twelve columns in (ICU's unumberformatter.h,
+    its other enums four in further down): that lone step of twelve was the unit, and the
+    model's four-space members were shown twelve columns in, a level each."""
+    head = "/** Priority. */\ntypedef enum Priority {"
+    rest = "} Priority;\n\n/** Width. */\ntypedef enum Width {\n            WIDTH_NARROW = 0,\n            WIDTH_SHORT = 1\n} Width;\n"
+    assert detect_indentation(Document("file:///w/u.h", head + "\n" + rest), 1) == ("", 0)
+    answer = "\n    PRIORITY_RELAXED,\n    PRIORITY_STRICT,"
+    assert _suggested_in_c_header(head, rest, answer) == answer
+
+
+def _suggested_in_c_header(head: str, rest: str, answer: str) -> str | None:
+    """``answer`` post-processed for the cursor between ``head`` and ``rest`` of a C header."""
+    feature = _feature()
+    doc = feature.services.documents.open("file:///w/h.h", head + rest, "c", 1)
+    ctx = feature.prompts.context_between(Request(doc, len(head), False, multiline=True), 0, len(doc.data))
+    return postprocess(answer, ctx)
+
+
+def test_a_declaration_s_head_makes_the_tabs_below_it_no_levels() -> None:
+    """libxml2's headers: the only tab-led lines are a prototype's name below its
+    `XMLPUBFUN void XMLCALL` head. Read as the file's levels, they made the unit a tab and a
+    typedef's four-space members were shown in tabs."""
+    head = "typedef enum {"
+    rest = (
+        "} xmlPatternFlags;\n\nXMLPUBFUN void XMLCALL\n\t\t\txmlFreePattern\t\t(xmlPatternPtr comp);\n\n"
+        "XMLPUBFUN void XMLCALL\n\t\t\txmlFreePatternList\t(xmlPatternPtr comp);\n"
+    )
+    assert detect_indentation(Document("file:///w/p.h", head + "\n" + rest), 1) == ("", 0)
+    # A brace-less `else`'s body in tabs is a level.
+    body = Document("file:///w/e.c", "int f(int x)\n{\nif (x) return 1; else\n\treturn 2;\n}\n")
+    assert detect_indentation(body, 3) == ("\t", 0)
+    answer = "\n    XML_PATTERN_DEFAULT = 0,\n    XML_PATTERN_XPATH = 1<<0,"
+    assert _suggested_in_c_header(head, rest, answer) == answer
+
+
 def test_block_comment_lines_are_no_indentation() -> None:
     """The `` * `` lines of a license header or a docblock step one column from their `/*`:
     counted as code, they made the unit one space, and a correct four-space body was

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any, NamedTuple
 
@@ -26,6 +27,14 @@ _COMMENT_STARS = (b"* ", b"*\t", b"*/")
 #: elsewhere the model's is kept. Keyed by the grammar's name, else the client's language id
 #: (Makefiles have no grammar: VS Code's "makefile", Neovim's and Helix's "make").
 DEFAULT_INDENT = {"go": "\t", "python": "    ", "rust": "    ", "makefile": "\t", "make": "\t"}
+#: A line of code ending with a name that is no keyword opening a body (`else`, `do`): in the
+#: languages whose statements end with a sign, the head of a declaration going on below.
+_HEAD_WITHOUT_END = re.compile(rb"(?<![\w.])(?!(?:else|do|try|finally)$)[A-Za-z_]\w*$")
+#: The widest step read as a level: a tab's eight columns. Wider is levels at once or
+#: alignment: ICU's unumberformatter.h, its enums' members four spaces in but for two twelve
+#: in, had a lone step of twelve near a new enum for its unit, and the model's four-space
+#: members were shown twelve columns in, a level each.
+_WIDEST_LEVEL = 8
 #: The client tells what its editor inserts for a level in a document (Neovim's plugin: Vim's
 #: 'expandtab', 'shiftwidth' and 'tabstop'), on opening it and when that changes:
 #: ``{textDocument: {uri}, insertSpaces, tabSize, indentSize}``.
@@ -140,7 +149,7 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
             # `{`. Only then: OCaml's variants and matches (`  | Int of int`) are a level's
             # lines, and counted two deeper they made a two-space file's unit four.
             width += 2
-        if prev is not None and width > prev and not prev_continues:
+        if prev is not None and prev < width <= prev + _WIDEST_LEVEL and not prev_continues:
             (after_opener if prev_opens else anywhere)[width - prev] += 1
         prev = width
         # The language's own signs too: under shell's `then` and `else`, Vim's four-column
@@ -151,7 +160,14 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
         # A line under one that leaves a list or a condition open is aligned, not a level
         # (`def f(a,` then `      b):` made the unit six spaces).
         prev_continues = not prev_opens and body.endswith(_CONTINUES_BYTES)
-        prev_leaves_open = not prev_opens and (body.endswith((b"(", b"[")) or body.count(b"(") > body.count(b")"))
+        # So is one under a declaration's head that no sign ends (libxml2's `XMLPUBFUN void
+        # XMLCALL` over `\t\t\txmlFreePattern(...)`, where statements end with a `;`): its
+        # tabs made the unit a tab, and a typedef's four-space members were shown in tabs.
+        prev_leaves_open = not prev_opens and (
+            body.endswith((b"(", b"["))
+            or body.count(b"(") > body.count(b")")
+            or (block_comments and _HEAD_WITHOUT_END.search(body) is not None)
+        )
     votes = after_opener or anywhere
     step = votes.most_common(1)[0][0] if votes else 0
     if tabs:
