@@ -347,6 +347,12 @@ def under_the_open_bracket(text: str, before: str, ctx: PostContext) -> str | No
     bracket = len(opener_line[: opened - line_start].expandtabs(ctx.tab_size))
     columns = _argument_columns(expanded, bracket, _leading_ws(expanded), statement)
     written = _written_width(index, lines[index], ctx)
+    if index == 0 and not _leading_ws(lines[0]) and _hanging_levels(written - statement, ctx):
+        # The cursor's own column, a hanging indent of whole levels (Tab pressed, or the
+        # editor's indent): the user's choice. Moved to the file's other habit (the JDK's
+        # `return new ImageHeader(a,` with its line at 4 where two calls above hang theirs 8
+        # in), the suggestion began with blanks and stood right of the line the file has.
+        return None
     target = _continuation_column(statement, columns, written, ctx)
     if target is None or target == written:
         return None
@@ -364,8 +370,15 @@ def _continuation_column(statement: int, columns: list[int], written: int, ctx: 
     if written in columns:
         return None
     aligned, hanging = _argument_lines_above(ctx)
-    if hanging and hanging.most_common(1)[0][1] > aligned:
-        return statement + hanging.most_common(1)[0][0]
+    if written - statement in hanging:
+        return None  # where an argument line above stands (under the outer call's argument)
+    # A width seen once is a habit only a level or two in: further right it is alignment
+    # under something of its line, or a column off (the standard library's `for lc in ("a",`
+    # over a line a column right of the `"a"`: its lone 16, 20 and 28 columns taken for the
+    # file's hanging indent, the next argument went 16 columns right).
+    habits = [(width, count) for width, count in hanging.most_common() if count > 1 or _hanging_levels(width, ctx)]
+    if habits and habits[0][1] > aligned:
+        return statement + habits[0][0]
     levels = written - statement
     return None if levels > 0 and levels % ctx.unit_width == 0 else columns[0]
 
@@ -404,6 +417,12 @@ def _argument_lines_above(ctx: PostContext) -> tuple[int, Counter[int]]:
         elif width > indent:
             hanging[width - indent] += 1
     return aligned, hanging
+
+
+def _hanging_levels(width: int, ctx: PostContext) -> bool:
+    """Whether an argument line ``width`` columns right of its statement hangs there by levels:
+    one or two (PEP 8's four, Java's eight)."""
+    return 0 < width <= 2 * ctx.unit_width and width % ctx.unit_width == 0
 
 
 def _moved_inside(
