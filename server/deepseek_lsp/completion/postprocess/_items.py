@@ -61,6 +61,11 @@ def under_the_item_above(text: str, before: str, ctx: PostContext) -> str | None
     if index < 0 or lines[index].lstrip()[:1] in ")]}":
         return None
     written, target = ctx.width(_leading_ws(lines[index])), ctx.width(_leading_ws(item))
+    if not code.endswith(",") and _chained_under(lines[index], item, ctx):
+        # The item going on below as a method chain aligned on its own `.` (`.mapToObj(...)`
+        # under `.range(`): its author's alignment. Taken for the next item, it went under the
+        # item's first column.
+        return None
     in_text = _lines_in_text_blocks(lines, ctx)
     shift = target - written
     end = _closing_line(lines, after)
@@ -83,6 +88,13 @@ def under_the_item_above(text: str, before: str, ctx: PostContext) -> str | None
         if right is not None or not ctx.indent_known:
             return right
     return "\n".join(_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines))
+
+
+def _chained_under(line: str, item: str, ctx: PostContext) -> bool:
+    """Whether ``line`` goes on with ``item``'s call chain, its `.` under a `.` of ``item``."""
+    column = ctx.width(_leading_ws(line))
+    expanded = item.expandtabs(ctx.tab_size)
+    return line.lstrip().startswith(".") and column < len(expanded) and expanded[column] == "."
 
 
 def _in_a_keyword_block(ctx: PostContext, opened: int) -> bool:
