@@ -138,6 +138,28 @@ def header_wrapped_above(ctx: PostContext, first: str) -> str | None:
     return start
 
 
+def header_closed_below(ctx: PostContext, lines: list[str]) -> str | None:
+    """The first line of the header the cursor's line of its own goes on with, where a later
+    line of the answer closes the bracket that header left open and opens a block
+    (``f(int a,`` over the cursor, the answer ``int b,`` then ``int c) {`` and the body);
+    None elsewhere (the answer's first line closing it is header_wrapped_above's)."""
+    start = header_wrapped_above(ctx, ")")
+    if start is None:
+        return None
+    depth = 0
+    for index, line in enumerate(lines):
+        code = _code_only(line).rstrip()
+        closes = False
+        for char in code:
+            depth += 1 if char in "([{" else -1 if char in ")]}" else 0
+            closes = closes or depth < 0
+        if closes:
+            # A call's `(` or a list's `[` at the end goes on with an expression, no body.
+            opens = index > 0 and _opens_block(line, ctx) and not code.endswith(("(", "["))
+            return start if opens else None
+    return None
+
+
 def _statement_lines(ctx: PostContext, first: str) -> list[str]:
     """The lines of the statement the cursor line ends (see :func:`_statement_start`), from
     the line it begins on to the cursor line up to the cursor."""

@@ -17,6 +17,7 @@ from ._code import (
     _statement_lines,
     _statement_start,
     _suffix_targets,
+    header_closed_below,
     header_wrapped_above,
 )
 from ._comment_end import comment_opening_column
@@ -318,7 +319,11 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         block = ctx.width(ctx.line_prefix + _leading_ws(lines[0]))
         inner = False
         header = header_wrapped_above(ctx, lines[0])
-        if header is not None and _block_opening(ctx.line_prefix + lines[0], ctx) == "sign":
+        if header is None or _block_opening(ctx.line_prefix + lines[0], ctx) != "sign":
+            # (Or on a later line of the answer, its parameters going on over lines first: the
+            # body was cut, the parameters shown alone.)
+            header = header_closed_below(ctx, lines)
+        if header is not None:
             # A header's last line on a line of its own below its first (`void f(int a,` over
             # the cursor, then `int b) {`): its body is a level in from that first line, left
             # of the cursor (it was cut, the `{` shown alone).
