@@ -288,7 +288,7 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
     lines = text.split("\n")
     if len(lines) < 2:
         return text
-    in_text = _lines_in_text_blocks(lines, ctx)
+    in_text = _lines_in_text_blocks(lines, ctx) | _lines_in_the_prompt_s_call(lines, ctx)
     floor = None
     if ctx.line_prefix.strip():
         block = ctx.width(ctx.indentation)
@@ -403,6 +403,36 @@ def _wrapped_header_opening(ctx: PostContext, first: str) -> str:
         return ""
     header = " ".join(_code_only(line).strip() for line in wrapped[:-1])
     return _block_opening(f"{header} {(ctx.line_prefix + first).strip()}", ctx)
+
+
+def _lines_in_the_prompt_s_call(lines: list[str], ctx: PostContext) -> set[int]:
+    """The completion's lines after the first that start inside a parenthesis or square
+    bracket the prompt left open (and its suffix does not close), where a later line closes
+    it: the rest of the statement the cursor is in, however far left (a comprehension's `for`
+    under its `[`, left of an argument's column; `].forEach(...)` at the statement's). Taken
+    for lines out of the cursor's block, they were cut, the call left open. None where the
+    completion never closes it: no sure end of the statement to keep lines to."""
+    closable, scanner = _closable_brackets(ctx)
+    calls = 0
+    for bracket in reversed(closable):
+        if bracket == "{":
+            break  # a block's, or a literal's: the lines' indentation tells
+        calls += 1
+    inside: set[int] = set()
+    own = 0
+    for index, line in enumerate(lines):
+        if calls <= 0:
+            return inside
+        if index:
+            inside.add(index)
+        for _, bracket in scanner.feed("\n" + line if index else line):
+            if bracket in "([{":
+                own += 1
+            elif own:
+                own -= 1
+            else:
+                calls -= 1
+    return inside if calls <= 0 else set()
 
 
 def _lines_in_block_comments(lines: list[str], ctx: PostContext) -> set[int]:
