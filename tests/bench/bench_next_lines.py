@@ -33,12 +33,13 @@ At session 57 a site is no longer one inside a string or a comment (read from th
 by the server's scanner): azure-identity's message in a template string, its lines read one by
 one as items, was a JavaScript items site (98 -> 99 at 92a9f32e, the other figures and misses
 as before). With session 57's rules: Python -, 99, 99; JavaScript 97, 99, 29 of 30; C 13, 99,
-97; Java 95, 92, 97 (the cursor's own hanging level kept, a chain's lines under their dot, a
+97; Java 96, 92, 97 (the cursor's own hanging level kept, a chain's lines under their dot, a
 header's parameters over lines then its body, a statement's rest inside the prompt's call left
-of the cursor). The misses: bodies and tables longer than a block's tokens, blank lines the
-stop sequence ends at (`\n\n\n`), argument lines a column off the file's alignment (choicfmt.h,
-MergeCollation.java: put under the parenthesis), a closer the suffix's guessed closer took
-(tsc's spanningCellManager.js, headerregistry.py's `]),`).
+of the cursor, an arm's statement below a label half a level in). The misses: bodies and tables
+longer than a block's tokens, blank lines the stop sequence ends at (`\n\n\n`), argument lines
+a column off the file's alignment (choicfmt.h, MergeCollation.java: put under the parenthesis),
+a closer the suffix's guessed closer took (tsc's spanningCellManager.js, headerregistry.py's
+`]),`).
 """
 
 from __future__ import annotations

@@ -263,7 +263,11 @@ def _switch_structure(ctx: PostContext) -> _SwitchArms | None:
         else:
             return None  # no arm above: where labels go is no sure thing
     label = body - unit if label is None else label  # type: ignore[operator]
-    body = label + unit if body is None else body
+    if body is None:
+        # Labels half a level in (the JDK's `case -1:` two right of its `switch`) have their
+        # statements a level right of the switch: a level right of such a label, the first
+        # statement of DataInputStream's next arm went two columns past the file's.
+        body = switch + unit if 0 < label - switch < unit else label + unit
     arms = _SwitchArms(switch, label, body, previous)
     if opened >= len(ctx.prefix) - len(ctx.line_prefix):
         # Its `{` ends the cursor's line, fed as that line: no brace of the answer's own.
