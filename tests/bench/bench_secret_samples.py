@@ -775,6 +775,23 @@ def json_far_object(secrets: list[str]) -> str:
     return _far_entries(secrets, '{\n  "port": 8080,\n  "api_keys": {\n', '    "{key}": "{value}",\n', '    "last": "eu"\n  }\n}\n')
 
 
+def markdown_key_lists(secrets: list[str]) -> str:
+    """A README's keys: list items naming one in emphasis or code marks, or in words (``- **API_KEY**:
+    …``, ``1. API key: `…` ``), the items under a heading naming keys (``## API keys`` then
+    ``- prod: …``), a table's rows naming one (``| API_KEY | … |``) and a column headed by one
+    (``| Service | Token |``), over more rows than a prompt's window holds."""
+    s = fakes(secrets, 20, 24)
+    return (
+        "# Shop\n\n## Setup\n\n- **STRIPE_API_KEY**: `" + s[0] + "`\n- `DB_PASSWORD` = `" + s[1] + "`\n"
+        + "1. API key: " + s[2] + "\n2. Admin password (staging): " + s[3] + "\n\n**Secret key:** " + s[4] + "\n\n"
+        + "## API keys\n\n" + "".join(f"- env{n}: {k}\n" for n, k in enumerate(s[5:9])) + "\n"
+        + "## Environment\n\n| Name | Value |\n|------|-------|\n"
+        + "".join(f"| SERVICE{n}_SECRET | `{k}` |\n" for n, k in enumerate(s[9:13])) + "\n"
+        + "## Tokens\n\n| Service | Token | Owner |\n|:--|:--|:--|\n"
+        + "".join(f"| svc{n} | {k} | team{n} |\n" for n, k in enumerate(s[13:20])) + "\nThat is all.\n"
+    )
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
@@ -844,6 +861,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "yaml flow over lines": ("/w/shop/config/keys.yaml", yaml_flow_over_lines),
     "maps over lines": ("/w/shop/config/keys.txt", maps_over_lines),
     "strings, elements": ("/w/shop/config/keys.txt", strings_and_elements_of_keys),
+    "markdown key lists": ("/w/shop/README.md", markdown_key_lists),
 }
 
 

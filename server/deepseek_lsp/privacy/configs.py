@@ -29,6 +29,7 @@ from .lists import (
     SIGIL_OPENER,
     WORD_LIST_OPENER,
 )
+from .markdown import MARKDOWN_PREFILTERS
 from .values import (
     _ASSIGNED_NAME,
     _CLI_ARGUMENT,
@@ -689,4 +690,5 @@ PREFILTERS: dict[re.Pattern[str], re.Pattern[str]] = {
     _COMMA_LIST: re.compile("[,;]"),
     _YAML_MAP: re.compile(r":(?:[ \t]+[&!][^\s#]*)*[ \t]*(?:#[^\n]*)?\r?\n(?:[ \t]*#[^\n]*\n)*[ \t]"),
     _TABLE: re.compile(r"(?m)^[ \t]*\["),
+    **MARKDOWN_PREFILTERS,
 }

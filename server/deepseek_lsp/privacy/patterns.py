@@ -5,6 +5,7 @@ from __future__ import annotations
 from .commands import _COMMAND_PATTERNS
 from .configs import _CONFIG_PATTERNS
 from .lists import LEADING_LIST_PATTERNS, LIST_PATTERNS
+from .markdown import MARKDOWN_PATTERNS
 from .passphrases import PASSPHRASE_PATTERNS
 from .tokens import _TOKEN_PATTERNS
 from .tool_credentials import TOOL_CREDENTIAL_PATTERNS
@@ -17,5 +18,6 @@ _PATTERNS = (
     *_CONFIG_PATTERNS,
     *PASSPHRASE_PATTERNS,
     *TOOL_CREDENTIAL_PATTERNS,
+    *MARKDOWN_PATTERNS,
     *LIST_PATTERNS,
 )

@@ -11,6 +11,7 @@ from .configs import PREFILTERS, block_scalar_continued, ini_value_continued
 from .lists import may_continue_list, redact_lists_across
 from .literals import PatternTable
 from .manifests import _redact_secret_manifests, _seams, may_hold_no_echo, redact_no_echo_defaults
+from .markdown import may_continue_markdown, redact_markdown_across
 from .passphrases import PASSPHRASE_PATTERNS, words_after
 from .patterns import _PATTERNS
 from .sections import (
@@ -94,6 +95,8 @@ def redact(
         redacted = redact_cookie_objects(redacted, before, after)
     if may_continue_list(redacted, before, after):
         redacted = redact_lists_across(redacted, before, after)
+    if may_continue_markdown(redacted, before, after):
+        redacted = redact_markdown_across(redacted, before, after)
     if may_hold_no_echo(redacted, before, after):
         redacted = redact_no_echo_defaults(redacted, before, after)
     if any("Secret" in part for part in (redacted, before, after, *_seams(redacted, before, after))):

@@ -46,6 +46,7 @@ _TRIGGERS = (
     *("bearer", "token", "://", "secret", "passw", "passphrase", "pwd", "psw", "credential"),
     *("api_key", "api-key", "apikey", "access_key", "access-key", "accesskey"),
     *("private_key", "private-key", "privatekey"),
+    *("api key", "access key", "private key"),  # a README's words (``- API key: …``, ``| API key |``)
     *("whsec_", "gr1348941", "npm_", "hf_", "hvs.", "hvb.", "hvr.", "xapp-", "accountkey", "_auth"),
     *("pypi-", '"auth"', "sig="),  # webhook URLs are found by their "://"
     *VENDOR_TRIGGERS,  # each a search (~0.07 ms over 120 kB), as the other vendors' above
@@ -260,7 +261,9 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
         continued = _INI_KEY_BLOCK.match(low, _line_start(low, at))
         if continued is not None:
             end = max(end, continued.end())
-        # A TOML or INI table's name (``[api_keys]``): its lines up to the next table's.
+        # A TOML or INI table's name (``[api_keys]``): its lines up to the next table's. A
+        # Markdown table's row or a heading (``| Service | Token |``, ``## API keys``): its rows,
+        # or its items, below it.
         table = _TABLE_BLOCK.match(low, _line_start(low, at))
         if table is not None:
             end = max(end, table.end())
@@ -333,8 +336,14 @@ _INI_KEY_BLOCK = re.compile(
 )
 
 
-#: A TOML or INI table's name alone on its line and the lines below up to the next table's.
-_TABLE_BLOCK = re.compile(r"[ \t]*\[[^\[\]\n]*\]\]?[ \t]*(?:[#;][^\n]*)?\r?\n(?:(?![ \t]*\[)[^\n]*\n)*")
+#: A TOML or INI table's name alone on its line and the lines below up to the next table's; a
+#: Markdown table's lines; a Markdown heading and the list items and blank lines below it. (One
+#: pattern: a match each, at each of a window's trigger lines.)
+_TABLE_BLOCK = re.compile(
+    r"[ \t]*\[[^\[\]\n]*\]\]?[ \t]*(?:[#;][^\n]*)?\r?\n(?:(?![ \t]*\[)[^\n]*\n)*"
+    r"|[ \t]*\|[^\n]*\n(?:[ \t]*\|[^\n]*(?:\n|\Z))*"
+    r"|[ \t]{0,3}#{1,6}[ \t][^\n]*\n(?:[ \t]*(?:(?:[-*+]|\d{1,3}[.)])[ \t][^\n]*)?\r?(?:\n|\Z))*"
+)
 
 
 def _continued(text: str, end: int) -> bool:
