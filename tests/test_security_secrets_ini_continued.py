@@ -32,6 +32,28 @@ def test_every_key_of_a_continued_ini_value_is_redacted(form: str) -> None:
     assert ("timeout = 3" in out) == ("timeout = 3" in text)
 
 
+@pytest.mark.parametrize("keep_lines", [True, False], ids=["whole file", "prompt"])
+@pytest.mark.parametrize(
+    ("text", "before"),
+    [
+        (FORMS["CRLF"], ""),
+        # A prompt's text below its seam: a block scalar's keys, a continued INI value's.
+        ("    {0}\r\n    {1}\r\n    {2}\r\n  name: x\r\n", "app:\r\n  api_keys: |\r\n"),
+        ("    {0}\r\n    {1}\r\n    {2}\r\ntimeout = 3\r\n", "[billing]\r\napi_keys =\r\n"),
+    ],
+    ids=["continued value", "block scalar below the seam", "continued value below the seam"],
+)
+def test_a_crlf_file_s_redacted_keys_keep_its_line_breaks(text: str, before: str, keep_lines: bool) -> None:
+    """The keys' lines of a CRLF file end in ``\\r\\n`` as its others do: ``\\n`` was written
+    in their place (lines ending in ``\\n\\r\\n``, LF lines in a CRLF prompt)."""
+    text = text.format(*KEYS)
+    out = redact(text, keep_lines=keep_lines, before=before)
+    assert not [k for k in KEYS if k in out], out
+    assert "\n" not in out.replace("\r\n", ""), out
+    if keep_lines:
+        assert out.count("\r\n") == text.count("\r\n"), out
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -46,6 +46,10 @@ def _lines(items: list[str], form: str) -> str:
         "tokens:\n" + _lines(ITEMS, "  - {}\n") + "other: 1\n",
         "service:\n  api_tokens:\n" + _lines(ITEMS, '    - "{}"\n') + "  port: 8080\n",
         'variable "x" {}\napi_keys = [\n' + _lines(ITEMS, '  "{}",\n') + "]\n",
+        # blanks after the bracket (two in an LF file, one in a CRLF one): the line's last three
+        # characters held no bracket, and the items past the two lines below it went out
+        "API_KEYS = [  \n" + _lines(ITEMS, '    "{}",\n') + "]\n",
+        "API_KEYS = [ \r\n" + _lines(ITEMS, '    "{}",\r\n') + "]\r\n",
     ],
 )
 def test_every_item_of_a_list_under_a_secret_s_name_is_redacted(text: str) -> None:

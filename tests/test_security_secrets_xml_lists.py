@@ -24,7 +24,12 @@ FORMS = {
         "tokens.xml",
         f'<tokens env="prod">\n  <token name="a">{A}</token>\n  <token name="b">{B}</token>\n  <token name="c">{C}</token>\n</tokens>\n',
     ),
-    "CRLF": ("keys.xml", f"<secrets>\r\n  <value>{A}</value>\r\n  <value>{B}</value>\r\n  <value>{C}</value>\r\n</secrets>\r\n"),
+    "CRLF": ("keys.xml", f"<secrets>\r\n  <value>{A}</value>\r\n  <value>{B}</value>\r\n  <value>{C}</value>\r\n</secrets>\r\n"),    # A blank after the tag: a CRLF line's last three characters, `` \r\n``, held no ``>``, and
+    # the children past the two lines below it went out.
+    "CRLF, a blank after the tag": (
+        "keys.xml",
+        f"<secrets> \r\n  <value>{A}</value>\r\n  <!-- b -->\r\n  <value>{B}</value>\r\n  <value>{C}</value>\r\n</secrets>\r\n",
+    ),
 }
 
 

@@ -792,6 +792,16 @@ def markdown_key_lists(secrets: list[str]) -> str:
     )
 
 
+def blanks_after_openers(secrets: list[str]) -> str:
+    """Lists of keys whose opening line ends in blanks (an editor's trailing whitespace): an XML
+    element of keys in a CRLF file (``<apiKeys> \\r\\n``), a bracket list (``API_KEYS = [  ``)."""
+    s = fakes(secrets, 10, 24)
+    return (
+        "<config>\r\n  <apiKeys> \r\n" + "".join(f"    <key>{k}</key>\r\n" for k in s[:5]) + "  </apiKeys>\r\n</config>\r\n\r\n"
+        + "API_KEYS = [  \r\n" + "".join(f'    "{k}",\r\n' for k in s[5:]) + "]\r\n"
+    )
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
@@ -862,6 +872,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "maps over lines": ("/w/shop/config/keys.txt", maps_over_lines),
     "strings, elements": ("/w/shop/config/keys.txt", strings_and_elements_of_keys),
     "markdown key lists": ("/w/shop/README.md", markdown_key_lists),
+    "blanks after openers": ("/w/shop/config/keys.txt", blanks_after_openers),
 }
 
 

@@ -128,13 +128,25 @@ def _block_below(text: str, joined: str, header: re.Match[str], nl: int, keep_li
     else:
         return text
     end = lines.match(text, nl + 1).end() if nl < len(text) else len(text)
+    return _redacted_lines(text, start, end, keep_lines)
+
+
+#: A line break as a text writes it.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _redacted_lines(text: str, start: int, end: int, breaks: bool) -> str:
+    """``text`` with the lines ``text[start:end]`` redacted as one value (a block scalar's or a
+    continued INI value's keys), the blanks and line breaks around them kept, and those between
+    them where ``breaks``, as the text writes them: a CRLF file's were written ``\n``, its lines
+    then ending in both (``\n\r\n``)."""
     found = text[start:end]
     lead = start + len(found) - len(found.lstrip(" \t\r\n"))
     tail = start + len(found.rstrip(" \t\r\n"))
     if tail <= lead:
         return text
-    breaks = "\n" * text.count("\n", lead, tail) if keep_lines else ""
-    return text[:lead] + REDACTED + breaks + text[tail:]
+    kept = "".join(_LINE_BREAK.findall(text, lead, tail)) if breaks else ""
+    return text[:lead] + REDACTED + kept + text[tail:]
 
 
 @lru_cache(maxsize=64)
@@ -171,12 +183,10 @@ def _ini_continued(match: re.Match[str]) -> str:
         taken += len(line)
     if taken == 0:
         return match.group(0)
-    body = lines[:taken]
-    first = body.lstrip("\r\n")
-    lead = body[: len(body) - len(first)] + first[: len(first) - len(first.lstrip(" \t"))]
-    head = match.group(0)[: match.start(2) - match.start(0)]
-    breaks = body.count("\n") - lead.count("\n")
-    return head + lead + REDACTED + "\n" * breaks + lines[taken:]
+    # Its line breaks kept (a replacement knows nothing of ``keep_lines``): the lines after it in
+    # the match would move up.
+    at = match.start(2) - match.start(0)
+    return _redacted_lines(match.group(0), at, at + taken, True)
 
 
 #: What a text holds for :data:`_YAML_BLOCK` to match: a search far cheaper than the pattern's.

@@ -145,12 +145,18 @@ _SHELL_MAP = re.compile(
 )
 #: An entry of :data:`_SHELL_MAP`'s: its key, its quote (group 1), its value (group 2).
 _SHELL_ENTRY = re.compile(r"""\[[\w$.@:-]+\]=(["']?)([^\s"'()\#]*|(?<=["'])[^"'\\\r\n]*)""")
+#: A line of one XML element (``<key>…</key>``, ``<add key="prod" value="…"/>``), a comment or
+#: nothing, to its line break: a child's line of an element named for secrets (:data:`_XML_LIST`,
+#: and :mod:`.triggers`' span of its lines).
+XML_CHILD_LINE = (
+    r"""[ \t]*(?:(?:<!--[^\r\n]*-->|<[\w.:-]+(?:[ \t][^<>\r\n]*)?>[^<>\r\n]*</[\w.:-]+>|<[\w.:-]+[ \t][^<>\r\n]*/>)[ \t]*)?"""
+)
 #: An XML element named for a secret (group 1: ``<apiKeys>``, ``<tokens>``) alone on its line,
 #: and its children's lines below it (group 2), one element each: ``<key>…</key>``, .NET's
 #: ``<add key="prod" value="…"/>``, comments and blank lines between. Each child's text went out.
 _XML_LIST = re.compile(
     r"""(?ix)<(""" + _ASSIGNED_NAME + r""")(?:\s[^<>]*)?>[\ \t]*\r?\n"""
-    r"""((?:[\ \t]*(?:(?:<!--[^\r\n]*-->|<[\w.:-]+(?:[\ \t][^<>\r\n]*)?>[^<>\r\n]*</[\w.:-]+>|<[\w.:-]+[\ \t][^<>\r\n]*/>)[\ \t]*)?(?:\r?\n|\Z))+"""
+    r"""((?:""" + XML_CHILD_LINE + r"""(?:\r?\n|\Z))+"""
     # (Or a child cut by the text's end, a prompt's: the cursor inside its text or its tag.)
     r"""(?:[\ \t]*<[\w.:-]+(?:(?:[\ \t][^<>\r\n]*)?>[^<>\r\n]*(?:</?[\w.:-]*)?|[\ \t][^<>\r\n]*)\Z)?)"""
 )

@@ -15,6 +15,7 @@ except ImportError:  # no wheel for this platform: the strings are searched one 
 
 from .assignments import _assignment
 from .configs import PREFILTERS
+from .lists import XML_CHILD_LINE
 from .values import Replacement, _line_start
 from .vendor_keys import DISCORD_TRIGGER, DOPPLER_TRIGGER, TELEGRAM_TRIGGER, VENDOR_TRIGGERS
 
@@ -233,7 +234,8 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
             nl = low.find("\n", end)
             end = len(low) if nl < 0 else nl + 1
         line_end = end
-        if low[max(begin, end - 3) : end].rstrip()[-1:] in _LIST_OPENERS or (
+        last = _last_char(low, begin, end)
+        if last in _LIST_OPENERS or (
             "~w" in low[at:end] and _OPEN_SIGIL.search(low, at, end) is not None
         ):
             # A list opened on it (``API_KEYS = [``, ``tokens:``): its item lines are one span
@@ -244,7 +246,7 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
             # does not close (Clojure's ``(def api-keys {:prod "…"``, on the line below its name
             # too): its item lines are one span with it.
             end = _ITEM_LINES.match(low, opened.end()).end()
-        elif low[max(begin, end - 3) : end].rstrip()[-1:] == ">" and _XML_OPEN.search(low, _line_start(low, at), end) is not None:
+        elif last == ">" and _XML_OPEN.search(low, _line_start(low, at), end) is not None:
             # An XML element alone on its line (``<apiKeys>``): its children's lines below it.
             end = _XML_CHILD_LINES.match(low, end).end()
         elif _HEREDOC_HEAD.search(low, at, end) is not None:
@@ -280,6 +282,16 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
     return spans
 
 
+def _last_char(text: str, begin: int, end: int) -> str:
+    """The last character of ``text[begin:end]`` that is no blank (a line break's), "" if none. Its
+    last three characters alone were read: a CRLF line's ``[ \r\n`` or ``> \r\n`` after a blank
+    (``<apiKeys> ``, ``API_KEYS = [ ``, two blanks in an LF one) held none, and the items past the
+    span's two lines went out."""
+    while end > begin and text[end - 1] in " \t\r\n":
+        end -= 1
+    return text[end - 1] if end > begin else ""
+
+
 #: The last character of a line that opens a list (or goes on with its items).
 _LIST_OPENERS = frozenset("[({:,")
 #: An Elixir sigil of words its line opens and does not close (``@api_keys ~w|``, ``~w/key``, a
@@ -311,9 +323,7 @@ def _line_end(text: str, at: int) -> int:
 #: An XML element's start tag ending its line, and the lines of one element each below it (its
 #: children: ``<key>…</key>``, ``<add key="prod" value="…"/>``), comments and blank lines between.
 _XML_OPEN = re.compile(r"""<[\w.:-]+(?:\s[^<>/\n]*)?>[ \t]*\r?\n""")
-_XML_CHILD_LINES = re.compile(
-    r"""(?:[ \t]*(?:(?:<!--[^\n]*-->|<[\w.:-]+(?:[ \t][^<>\n]*)?>[^<>\n]*</[\w.:-]+>|<[\w.:-]+[ \t][^<>\n]*/>)[ \t]*)?\r?\n)*"""
-)
+_XML_CHILD_LINES = re.compile(r"(?:" + XML_CHILD_LINE + r"\r?\n)*")
 
 
 #: A heredoc's or a multi-line string's opening at its line's end (``<<~KEYS``, ``<<<'KEYS'``,
