@@ -802,6 +802,22 @@ def blanks_after_openers(secrets: list[str]) -> str:
     )
 
 
+def signing_keys(secrets: list[str]) -> str:
+    """Keys written into the calls that sign or encrypt with them: a JWT's, an HMAC's, a cipher's,
+    a cookie signer's (no name says secret there)."""
+    s = fakes(secrets, 8, 32)
+    return (
+        f'token = jwt.encode(payload, "{s[0]}", algorithm="HS256")\n'
+        f'const t = jwt.sign({{ id }}, "{s[1]}", {{ expiresIn: "1h" }});\n'
+        f'digest = hmac.new(b"{s[2]}", body, hashlib.sha256).hexdigest()\n'
+        f'const mac = crypto.createHmac("sha256", "{s[3]}");\n'
+        f'mac := hmac.New(sha256.New, []byte("{s[4]}"))\n'
+        f'box = Fernet(b"{s[5]}")\n'
+        f'cipher = AES.new(b"{s[6]}", AES.MODE_GCM)\n'
+        f'app.use(cookieParser("{s[7]}"));\n'
+    )
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
@@ -873,6 +889,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "strings, elements": ("/w/shop/config/keys.txt", strings_and_elements_of_keys),
     "markdown key lists": ("/w/shop/README.md", markdown_key_lists),
     "blanks after openers": ("/w/shop/config/keys.txt", blanks_after_openers),
+    "signing keys": ("/w/shop/app/auth.txt", signing_keys),
 }
 
 

@@ -7,6 +7,7 @@ from .configs import _CONFIG_PATTERNS
 from .lists import LEADING_LIST_PATTERNS, LIST_PATTERNS
 from .markdown import MARKDOWN_PATTERNS
 from .passphrases import PASSPHRASE_PATTERNS
+from .signing_keys import SIGNING_KEY_PATTERNS
 from .tokens import _TOKEN_PATTERNS
 from .tool_credentials import TOOL_CREDENTIAL_PATTERNS
 
@@ -19,5 +20,6 @@ _PATTERNS = (
     *PASSPHRASE_PATTERNS,
     *TOOL_CREDENTIAL_PATTERNS,
     *MARKDOWN_PATTERNS,
+    *SIGNING_KEY_PATTERNS,
     *LIST_PATTERNS,
 )

@@ -48,6 +48,8 @@ _TRIGGERS = (
     *("api_key", "api-key", "apikey", "access_key", "access-key", "accesskey"),
     *("private_key", "private-key", "privatekey"),
     *("api key", "access key", "private key"),  # a README's words (``- API key: …``, ``| API key |``)
+    # A key given to a call that signs or encrypts (``jwt.encode(payload, "…")``, ``hmac.new(b"…"``).
+    *("jwt.", "hmac.new(", "createhmac(", "fernet(", "aes.new(", "cookieparser("),
     *("whsec_", "gr1348941", "npm_", "hf_", "hvs.", "hvb.", "hvr.", "xapp-", "accountkey", "_auth"),
     *("pypi-", '"auth"', "sig="),  # webhook URLs are found by their "://"
     *VENDOR_TRIGGERS,  # each a search (~0.07 ms over 120 kB), as the other vendors' above
