@@ -818,6 +818,16 @@ def signing_keys(secrets: list[str]) -> str:
     )
 
 
+def named_keys(secrets: list[str]) -> str:
+    """Services' keys under names ending in ``key`` alone (``STRIPE_KEY``, ``mapboxKey``), as a
+    settings module and a front end's config write them."""
+    s = fakes(secrets, 6, 32)
+    return (
+        f'STRIPE_KEY = "{s[0]}"\nMAPBOX_KEY = "{s[1]}"\nGOOGLE_MAPS_KEY = "{s[2]}"\nsupabase_key = "{s[3]}"\n\n'
+        f'export const config = {{\n  mapboxKey: "{s[4]}",\n  algoliaKey: "{s[5]}",\n}};\n'
+    )
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
@@ -890,6 +900,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "markdown key lists": ("/w/shop/README.md", markdown_key_lists),
     "blanks after openers": ("/w/shop/config/keys.txt", blanks_after_openers),
     "signing keys": ("/w/shop/app/auth.txt", signing_keys),
+    "named keys": ("/w/shop/app/settings.txt", named_keys),
 }
 
 

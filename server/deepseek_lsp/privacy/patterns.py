@@ -6,6 +6,7 @@ from .commands import _COMMAND_PATTERNS
 from .configs import _CONFIG_PATTERNS
 from .lists import LEADING_LIST_PATTERNS, LIST_PATTERNS
 from .markdown import MARKDOWN_PATTERNS
+from .named_keys import NAMED_KEY_PATTERNS
 from .passphrases import PASSPHRASE_PATTERNS
 from .signing_keys import SIGNING_KEY_PATTERNS
 from .tokens import _TOKEN_PATTERNS
@@ -21,5 +22,6 @@ _PATTERNS = (
     *TOOL_CREDENTIAL_PATTERNS,
     *MARKDOWN_PATTERNS,
     *SIGNING_KEY_PATTERNS,
+    *NAMED_KEY_PATTERNS,
     *LIST_PATTERNS,
 )

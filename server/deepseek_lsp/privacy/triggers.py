@@ -137,8 +137,11 @@ _CURLRC_SHORT_USER = re.compile(r"""-u(?<![^ \t\n]-u)[ \t]+["']?[^\s"':=]+:[^\s"
 _GITLAB_TOKEN = re.compile(r"gl(?:pat|dt|rtr?|ptt|oas|cbt|ft|imt|agent|soat|ffct)-")
 #: ``pw`` ending a name (``pw``, ``db_pw``, ``adminPw``), lower-cased; ``pswd`` is a string's.
 _PW_NAME = re.compile(r"pw(?![a-z0-9])")
+#: A name ending in ``key`` given a long quoted word (``STRIPE_KEY = "…"``, ``mapboxKey: '…'``),
+#: lower-cased: re skipping to each ``key``.
+_NAMED_KEY_VALUE = re.compile(r"""key["'\]]?[ \t]*(?::=|=>|=|:)[ \t]*["'`][\w+/=-]{16}""")
 #: The triggers that are patterns, not strings.
-_TRIGGER_PATTERNS = (DISCORD_TRIGGER, DOPPLER_TRIGGER, TELEGRAM_TRIGGER, _GITLAB_TOKEN, _PW_NAME, _PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS, _CURLRC_USER, _CURLRC_SHORT_USER)
+_TRIGGER_PATTERNS = (DISCORD_TRIGGER, DOPPLER_TRIGGER, TELEGRAM_TRIGGER, _GITLAB_TOKEN, _PW_NAME, _PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS, _CURLRC_USER, _CURLRC_SHORT_USER, _NAMED_KEY_VALUE)
 
 
 def _automaton(words: Sequence[str]) -> Any:
