@@ -828,6 +828,17 @@ def named_keys(secrets: list[str]) -> str:
     )
 
 
+def cr_line_breaks(secrets: list[str]) -> str:
+    """A classic Mac file, its lines ending in "\\r" alone: an XML element of keys, a continued INI
+    value, a YAML list of tokens."""
+    s = fakes(secrets, 9, 24)
+    return (
+        "<config>\r  <apiKeys>\r" + "".join(f"    <key>{k}</key>\r" for k in s[:3]) + "  </apiKeys>\r</config>\r\r"
+        + "[billing]\rapi_keys =\r" + "".join(f"    {k}\r" for k in s[3:6]) + "timeout = 3\r\r"
+        + "app:\r  tokens:\r" + "".join(f"    - {k}\r" for k in s[6:]) + "  port: 80\r"
+    )
+
+
 SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "composer auth.json": ("/home/u/.config/composer/auth.json", composer_auth),
     "composer.json": ("/w/shop/composer.json", composer_json),
@@ -901,6 +912,7 @@ SAMPLES: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "blanks after openers": ("/w/shop/config/keys.txt", blanks_after_openers),
     "signing keys": ("/w/shop/app/auth.txt", signing_keys),
     "named keys": ("/w/shop/app/settings.txt", named_keys),
+    "cr line breaks": ("/w/shop/config/legacy.txt", cr_line_breaks),
 }
 
 

@@ -70,6 +70,17 @@ def redact(
     ``before`` and ``after``: the text around ``text`` when it is redacted apart from it (a
     prompt's window and suffix), which may say what ``text`` is part of (a Kubernetes Secret).
     """
+    if "\n" not in text and "\r" in text.rstrip("\r"):
+        # A text whose lines end in "\r" alone (a classic Mac file; LSP's line break too): every
+        # pattern reads lines by "\n", and the whole text was one line no secret's was. Read
+        # with "\n" for "\r" (the same positions), the line breaks given back.
+        return redact(
+            text.replace("\r", "\n"),
+            keep_lines=keep_lines,
+            clean=clean,
+            before=before.replace("\r", "\n") if "\n" not in before else before,
+            after=after.replace("\r", "\n") if "\n" not in after else after,
+        ).replace("\n", "\r")
     redacted = text
     if "PRIVATE KEY" in redacted:
         redacted = _apply(_PATTERNS[:_KEY_BLOCK_PATTERNS], redacted, keep_lines)
