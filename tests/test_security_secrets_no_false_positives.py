@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from deepseek_lsp.privacy import REDACTED, redact
-from tests.secret_forms import SECRET, assert_redacted
+from tests.secret_forms import SECRET, assert_redacted, assert_redacted_in_linear_time, repeated
 
 SAMPLES = sorted((Path(__file__).parent / "data" / "no_secrets").iterdir())
 
@@ -98,3 +98,34 @@ def test_a_certificate_s_hex_dump_stays() -> None:
         "                Exponent: 65537 (0x10001)\n"
     )
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'ACQUIRE_TOKEN_START: "msal:acquireTokenStart",',
+        'CLIENT_CREDENTIALS_GRANT: "client_credentials",',
+        'readonly SHA256_TOKEN_TO_REFRESH: "token_sha256_to_refresh";',
+    ],
+)
+def test_an_identifier_sharing_a_word_with_its_name_stays(line: str) -> None:
+    """An enum's or an event's name given a name of the same words (msal's constants,
+    bench_redaction_false_positives.py: 20 lines of node_modules) went out as ``[REDACTED]``."""
+    assert redact(line) == line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'ADMIN_PASSWORD = "admin_rocks"',  # a name of two words
+        'DB_ADMIN_PASSWORD = "superSecretPassword"',  # only the secret's word shared
+        'API_ACCESS_TOKEN = "access_granted_2024"',  # a digit word: no identifier
+    ],
+)
+def test_a_password_of_words_sharing_only_a_secret_word_is_redacted(line: str) -> None:
+    assert "[REDACTED]" in redact(line)
+
+
+@pytest.mark.parametrize("unit", ["a.", "a_", "aB", "a:"])
+def test_an_identifier_s_words_are_read_in_linear_time(unit: str) -> None:
+    assert_redacted_in_linear_time("identifier words", 'API_ACCESS_TOKEN = "' + repeated(unit) + '!"')

@@ -125,6 +125,27 @@ def _is_format_only(value: str) -> bool:
     return ("%" in value or "{" in value) and _FORMAT_ONLY.fullmatch(value) is not None
 
 
+#: An identifier's words: separated (``client_credentials``, ``msal.cache``) or camelCase
+#: (``accountTokenHeader``), a namespace before (``msal:``; one, read one way), a word's digits after its letters (``sha256``).
+_IDENTIFIER_WORDS = re.compile(r"(?:[a-z][a-z0-9]*:)?(?:[a-z][a-z0-9]*(?:[_.][a-z][a-z0-9]*)+|[a-z]+(?:[A-Z][a-z]+){2,})")
+_WORD_PART = re.compile(r"[A-Z]?[a-z]+[0-9]*|[A-Z]{2,}(?![a-z])")
+#: The words of a secret's name: shared with a value, they say nothing (``PASSWORD = "superSecretPassword"``).
+_SECRET_NAME_WORDS = frozenset(("password", "passwd", "passphrase", "pass", "secret", "secrets", "token", "tokens", "credential", "credentials", "key", "keys"))
+
+
+def _names_the_name(value: str, name: str) -> bool:
+    """Whether ``value`` is an identifier of words sharing one with ``name`` besides its secret's
+    word (an enum's or an event's: ``ACQUIRE_TOKEN_START: "msal:acquireTokenStart"``,
+    ``CLIENT_CREDENTIALS_GRANT: "client_credentials"``, ``SHA256_TOKEN_TO_REFRESH: "token_sha256_to_refresh"``):
+    a name, not a secret."""
+    named = _WORD_PART.findall(name)
+    # (A name of three words at least: ``ADMIN_PASSWORD = "admin_rocks"`` may be a password.)
+    if len(named) < 3 or not _IDENTIFIER_WORDS.fullmatch(value):
+        return False
+    words = {part.lower() for part in _WORD_PART.findall(value)} - _SECRET_NAME_WORDS
+    return any(len(part) >= 4 and part.lower() in words for part in named)
+
+
 def _is_words(value: str, name: str) -> bool:
     """Whether a quoted ``value`` assigned to ``name`` is words, not a secret (see the module)."""
     return (
@@ -134,6 +155,7 @@ def _is_words(value: str, name: str) -> bool:
         or _is_validation_rules(value)
         or _is_storage_key(value)
         or _names_a_field(value, name)
+        or _names_the_name(value, name)
         or _is_style(value)
         or _SETTING_OR_MASK.fullmatch(value) is not None
     )
