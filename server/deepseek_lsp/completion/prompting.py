@@ -80,7 +80,11 @@ def _inner_scope(doc: Document, offset: int, scopes: list[Any]) -> Any | None:
 
 def _function_start(doc: Document, offset: int, scopes: list[Any]) -> int | None:
     """Where the function (or class) the cursor is in begins, if at most NAMES_REACH bytes back."""
-    inner = _inner_scope(doc, offset, scopes)
+    return _reach(_inner_scope(doc, offset, scopes), offset)
+
+
+def _reach(inner: Any | None, offset: int) -> int | None:
+    """``inner``'s start (``_inner_scope``), if at most NAMES_REACH bytes before ``offset``."""
     return inner.start if inner is not None and offset - inner.start <= NAMES_REACH else None
 
 
@@ -108,8 +112,9 @@ def cursor_snippets(
     doc = req.doc
     if doc.language is not None and doc.tree is not None:
         # The names near the cursor as ``cursor_names`` reads them; the function it is in however far up.
-        reach, inner = _function_start(doc, req.offset, scopes), _inner_scope(doc, req.offset, scopes)
+        inner = _inner_scope(doc, req.offset, scopes)
         enclosing = inner.start if inner is not None else None
+        reach = _reach(inner, req.offset)
         req.defined_here = defined_here(doc.language, doc.tree, doc.data, req.offset, reach=reach, enclosing=enclosing)
     return gather_snippets(indexer, req, seen, names)
 

@@ -286,23 +286,31 @@ def defined_here(
       method, whose signature an implementation's repeats)."""
     out: set[tuple[str, str]] = set()
     names = lang.query("identifiers")
+    near: list[tuple[ts.Node, str, int]] = []
     if names is not None:  # (without it, every word is a name used)
         lo, hi = _near(data, offset, span, reach)
+        near = _definitions_in(lang, tree, data, lo, hi)
         # By the span of its name: the same node as the identifier (a C++ method's
         # ``Cache::get`` defines no ``Cache``, it uses the class).
-        defined = {(n.start_byte, n.end_byte): first for n, first in _definitions_in(lang, tree, data, lo, hi)}
+        defined = {(n.start_byte, n.end_byte): first for n, first, _start in near}
         used = {data[n.start_byte : n.end_byte] for n in _references(names, tree, lo, hi) if (n.start_byte, n.end_byte) not in defined}
         out = {(data[a:b].decode("utf-8", "replace"), first) for (a, b), first in defined.items() if data[a:b] not in used}
     if enclosing is not None:
-        out.update((node_text(data, n), first) for n, first in _definitions_in(lang, tree, data, enclosing, enclosing + 1, at=enclosing))
+        # Its name is among those near the cursor when the names' reach starts at or above it
+        # (``reach``, the function's start): the definitions query walked once, not twice.
+        mine = [d for d in near if d[2] == enclosing] if near and lo <= enclosing else []
+        if not mine:
+            mine = _definitions_in(lang, tree, data, enclosing, enclosing + 1, at=enclosing)
+        out.update((node_text(data, n), first) for n, first, _start in mine)
     return frozenset(out)
 
 
 def _definitions_in(
     lang: Language, tree: ts.Tree, data: bytes, lo: int, hi: int, at: int | None = None
-) -> list[tuple[ts.Node, str]]:
-    """The name node and the text's first line of each definition whose name starts in
-    ``[lo, hi)``, or, with ``at``, of the definition whose node starts there."""
+) -> list[tuple[ts.Node, str, int]]:
+    """The name node, the text's first line and the definition node's start of each
+    definition whose name starts in ``[lo, hi)``, or, with ``at``, of the definition whose
+    node starts there."""
     query = lang.query("definitions")
     if query is None:
         return []
@@ -317,5 +325,5 @@ def _definitions_in(
             if at is not None or lo <= name.start_byte < hi:
                 start = _decorated_start(found[1], lang, data)
                 end = data.find(b"\n", start, found[1].end_byte)
-                out.append((name, data[start : found[1].end_byte if end < 0 else end].decode("utf-8", "replace")))
+                out.append((name, data[start : found[1].end_byte if end < 0 else end].decode("utf-8", "replace"), found[1].start_byte))
     return out
